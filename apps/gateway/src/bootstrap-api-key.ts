@@ -1,0 +1,30 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ALL_SCOPES, type ApiKeyService, generateApiKey } from '@sms/auth';
+import type { AppConfig } from '@sms/platform';
+
+/**
+ * The embedded gateway's key: `SMS_GATEWAY_API_KEY` when set, otherwise one generated on first start
+ * and kept in the data folder (readable by the owner only) so it survives restarts.
+ */
+export async function ensureBootstrapApiKey(config: AppConfig, keys: ApiKeyService): Promise<{ key: string; source: string }> {
+  if (config.SMS_GATEWAY_API_KEY) {
+    await keys.ensure('bootstrap (SMS_GATEWAY_API_KEY)', config.SMS_GATEWAY_API_KEY, ALL_SCOPES);
+
+    return { key: config.SMS_GATEWAY_API_KEY, source: 'SMS_GATEWAY_API_KEY' };
+  }
+  const file = path.resolve(config.DATA_DIR, 'gateway-api-key');
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    await keys.ensure('bootstrap (generated)', key, ALL_SCOPES);
+
+    return { key, source: file };
+  }
+  const key = generateApiKey();
+  await keys.ensure('bootstrap (generated)', key, ALL_SCOPES);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+
+  return { key, source: file };
+}

@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import { ApiKeyService } from '@sms/auth';
+import { isDatabaseUnavailableError } from '@sms/persistence';
+import { createHttpApp, installGracefulShutdown, loadConfig } from '@sms/platform';
+import { SIMULATOR_PREFIX } from '@sms/providers';
+import { simulatorPlugin } from '@sms/simulator';
+import { ensureBootstrapApiKey } from './bootstrap-api-key';
+import { GatewayModule } from './gateway.module';
+
+/** The whole gateway in one process: `npm start`. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createHttpApp({
+    module: GatewayModule.forRoot(config),
+    config,
+    processName: 'gateway',
+    isUnavailable: isDatabaseUnavailableError,
+    configureFastify: async (fastify) => {
+      if (config.SIMULATOR_ENABLED) {
+        await fastify.register(simulatorPlugin, {
+          prefix: SIMULATOR_PREFIX,
+          publicBaseUrl: `http://127.0.0.1:${config.PORT}${SIMULATOR_PREFIX}`,
+          twilio: { accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN },
+        });
+      }
+    },
+  });
+  installGracefulShutdown(app);
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const { key, source } = await ensureBootstrapApiKey(config, app.get(ApiKeyService));
+  const url = `http://localhost:${config.PORT}`;
+  const banner = [
+    '',
+    `SMS gateway (${config.MODE} mode) listening on ${url}`,
+    `  API docs:   ${url}/docs`,
+    `  API key:    ${key}   (from ${source})`,
+    config.SIMULATOR_ENABLED ? `  Providers:  simulated in-process at ${url}${SIMULATOR_PREFIX}` : '',
+    '',
+    'Send a message:',
+    `  curl -s -X POST ${url}/v1/messages -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`,
+    `       -d '{"to":"+447400123456","body":"Hello from the gateway"}'`,
+    'Then follow it (use the id from the answer):',
+    `  curl -s ${url}/v1/messages/<id> -H 'Authorization: Bearer ${key}'`,
+    '',
+  ].filter((line, i, all) => line !== '' || all[i - 1] !== '');
+  process.stdout.write(`${banner.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

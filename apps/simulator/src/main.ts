@@ -1,0 +1,36 @@
+import { simulatorPlugin } from '@sms/simulator';
+import Fastify from 'fastify';
+import { loadSimulatorConfig } from './config/simulator.config';
+
+/** Stand-alone provider simulator: the same plugin the embedded gateway mounts, on its own port. */
+async function main(): Promise<void> {
+  const config = loadSimulatorConfig(process.env);
+  const app = Fastify({ logger: { level: process.env['LOG_LEVEL'] ?? 'info' } });
+  await app.register(simulatorPlugin, {
+    prefix: config.prefix,
+    publicBaseUrl: config.publicBaseUrl,
+    twilio: config.twilio,
+    ...(config.seed !== undefined && { seed: config.seed }),
+  });
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(`provider simulator listening on ${config.publicBaseUrl}${config.prefix}`);
+
+  const shutdown = (signal: NodeJS.Signals): void => {
+    app.log.info({ signal }, 'provider simulator shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'provider simulator failed to close');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet (bad config): fall back to stderr so the reason is never lost.
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { APP_CONFIG, ApiError, notFound, publicBaseUrlOf, type AppConfig } from '@sms/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { WebhookIngestService, type WebhookKind } from './webhook-ingest.service';
+
+type RawRequest = FastifyRequest & { rawBody?: Buffer };
+
+/**
+ * Provider webhooks: authenticated by each provider's own signature, not by our API keys. Answered
+ * 2xx as soon as the raw payload is stored; a payload that fails verification is stored as rejected
+ * and answered 403.
+ */
+@ApiExcludeController()
+@Controller('webhooks')
+export class WebhooksController {
+  constructor(
+    private readonly ingest: WebhookIngestService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Post(':provider/:kind')
+  @HttpCode(200)
+  async receive(
+    @Param('provider') provider: string,
+    @Param('kind') kind: string,
+    @Req() request: RawRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if ((kind !== 'status' && kind !== 'inbound') || !this.ingest.knows(provider)) {
+      throw notFound('Webhook');
+    }
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).flatMap(([name, value]) =>
+        typeof value === 'string' ? [[name, value]] : Array.isArray(value) ? [[name, value.join(',')]] : [],
+      ),
+    );
+    const result = await this.ingest.ingest(provider, kind as WebhookKind, {
+      url: `${publicBaseUrlOf(this.config)}${request.url}`,
+      method: request.method,
+      headers,
+      body: request.rawBody?.toString('utf8') ?? '',
+      contentType: request.headers['content-type'] ?? '',
+    });
+    if (!result.verified) {
+      throw new ApiError(403, 'INVALID_SIGNATURE', 'Webhook signature verification failed');
+    }
+    await reply.status(200).header('content-type', 'text/plain').send('');
+  }
+}

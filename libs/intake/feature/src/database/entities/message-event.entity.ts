@@ -1,0 +1,44 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * Everything that happened to a message, including late, duplicate and out-of-order reports that did
+ * not move its status. `event_id` is unique: applying an event twice is a no-op (idempotent consumer).
+ */
+@Entity({ name: 'message_events' })
+@Index('ix_message_events_message', ['messageId', 'id'])
+export class MessageEventEntity {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: string;
+
+  @Index('uq_message_events_event', { unique: true })
+  @Column({ name: 'event_id', type: 'varchar', length: 36 })
+  eventId!: string;
+
+  @Column({ name: 'message_id', type: 'varchar', length: 36 })
+  messageId!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  source!: string;
+
+  /** False when the event was recorded but did not change the message (late or duplicate). */
+  @Column({ type: 'boolean' })
+  applied!: boolean;
+
+  @Column({ type: 'smallint', nullable: true })
+  attempt!: number | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  provider!: string | null;
+
+  @Column({ name: 'error_code', type: 'varchar', length: 64, nullable: true })
+  errorCode!: string | null;
+
+  @Column({ type: 'varchar', length: 512, nullable: true })
+  detail!: string | null;
+
+  @Column({ name: 'occurred_at', type: 'datetime', precision: 3 })
+  occurredAt!: Date;
+}

@@ -1,0 +1,106 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** The ledger: one row per message, written only by intake (architecture.md "One writer per table"). */
+@Entity({ name: 'sms_messages' })
+@Index('ix_sms_messages_retry', ['nextRetryAt'])
+@Index('ix_sms_messages_status_updated', ['status', 'updatedAt'])
+export class SmsMessageEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: string;
+
+  /** Position in the state machine; updates apply only when it grows (forward-only). */
+  @Column({ name: 'status_rank', type: 'smallint' })
+  statusRank!: number;
+
+  @Column({ name: 'to_number', type: 'varchar', length: 16 })
+  toNumber!: string;
+
+  /** Sender the caller asked for, if any. */
+  @Column({ name: 'requested_from', type: 'varchar', length: 16, nullable: true })
+  requestedFrom!: string | null;
+
+  /** Sender actually used (known once sent). */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  sender!: string | null;
+
+  @Column({ type: 'varchar', length: 2 })
+  country!: string;
+
+  @Column({ type: 'text' })
+  body!: string;
+
+  @Column({ type: 'varchar', length: 8 })
+  encoding!: string;
+
+  @Column({ type: 'smallint' })
+  segments!: number;
+
+  @Column({ name: 'message_class', type: 'varchar', length: 16 })
+  messageClass!: string;
+
+  @Column({ name: 'callback_url', type: 'varchar', length: 2048, nullable: true })
+  callbackUrl!: string | null;
+
+  @Column({ name: 'client_reference', type: 'varchar', length: 128, nullable: true })
+  clientReference!: string | null;
+
+  @Column({ name: 'validity_seconds', type: 'int', nullable: true })
+  validitySeconds!: number | null;
+
+  @Column({ name: 'api_key_id', type: 'varchar', length: 36, nullable: true })
+  apiKeyId!: string | null;
+
+  /** Current attempt number (1 on the first dispatch). */
+  @Column({ type: 'smallint' })
+  attempt!: number;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  provider!: string | null;
+
+  @Column({ name: 'provider_message_id', type: 'varchar', length: 128, nullable: true })
+  providerMessageId!: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  cost!: string | null;
+
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  currency!: string | null;
+
+  @Column({ name: 'error_code', type: 'varchar', length: 64, nullable: true })
+  errorCode!: string | null;
+
+  @Column({ name: 'error_message', type: 'varchar', length: 512, nullable: true })
+  errorMessage!: string | null;
+
+  @Column({ name: 'route_reason', type: 'varchar', length: 512, nullable: true })
+  routeReason!: string | null;
+
+  /** Comma-separated providers that failed transiently: retries prefer others (failover). */
+  @Column({ name: 'avoid_providers', type: 'varchar', length: 255, nullable: true })
+  avoidProviders!: string | null;
+
+  /** Set after an ambiguous send: retries must use this provider (a resend elsewhere could double). */
+  @Column({ name: 'pin_provider', type: 'varchar', length: 64, nullable: true })
+  pinProvider!: string | null;
+
+  @Column({ name: 'next_retry_at', type: 'datetime', precision: 3, nullable: true })
+  nextRetryAt!: Date | null;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
+  updatedAt!: Date;
+
+  @Column({ name: 'sent_at', type: 'datetime', precision: 3, nullable: true })
+  sentAt!: Date | null;
+
+  @Column({ name: 'delivered_at', type: 'datetime', precision: 3, nullable: true })
+  deliveredAt!: Date | null;
+
+  @Column({ name: 'final_at', type: 'datetime', precision: 3, nullable: true })
+  finalAt!: Date | null;
+}

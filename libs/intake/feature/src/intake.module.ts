@@ -1,0 +1,145 @@
+import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Bus } from '@sms/bus';
+import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
+import type { KeyValueStore } from '@sms/counters';
+import { createServiceDataSource, isDataSourceReady, OutboxRelay } from '@sms/persistence';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  BUS,
+  databaseConfigOf,
+  KV_STORE,
+  ReadinessRegistry,
+  ShutdownRegistry,
+} from '@sms/platform';
+import type { DataSource } from 'typeorm';
+import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from './database/intake.schema';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { LedgerWriter } from './ledger/ledger.writer';
+import { MessagesController } from './messages/messages.controller';
+import { MessagesService } from './messages/messages.service';
+import { IntakeConsumer } from './send-topic/intake.consumer';
+import { RETRY_SCHEDULE } from './status/retry.constants';
+import { RetryScheduler } from './status/retry.scheduler';
+import { StatusApplier } from './status/status-applier.service';
+
+export const INTAKE_DATA_SOURCE = Symbol('INTAKE_DATA_SOURCE');
+
+export { INTAKE_ENTITIES, INTAKE_MIGRATIONS };
+
+/**
+ * Intake: the REST and `sms.send.v1` front door, the ledger's only writer, the retry scheduler and
+ * the outbox relay to `sms.accepted.v1`.
+ */
+@Module({})
+export class IntakeModule implements OnApplicationBootstrap {
+  private readonly logger = new Logger('intake');
+
+  constructor(
+    @Inject(INTAKE_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(BUS) private readonly bus: Bus,
+    private readonly writer: LedgerWriter,
+    private readonly relay: OutboxRelay,
+    private readonly scheduler: RetryScheduler,
+    private readonly consumer: IntakeConsumer,
+    private readonly readiness: ReadinessRegistry,
+    private readonly shutdown: ShutdownRegistry,
+  ) {}
+
+  static forRoot(): DynamicModule {
+    return {
+      module: IntakeModule,
+      controllers: [MessagesController],
+      providers: [
+        {
+          provide: INTAKE_DATA_SOURCE,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig): Promise<DataSource> =>
+            createServiceDataSource({
+              service: 'intake',
+              database: databaseConfigOf(config),
+              entities: INTAKE_ENTITIES,
+              migrations: INTAKE_MIGRATIONS,
+            }).initialize(),
+        },
+        {
+          provide: OutboxRelay,
+          inject: [INTAKE_DATA_SOURCE, BUS],
+          useFactory: (dataSource: DataSource, bus: Bus): OutboxRelay =>
+            new OutboxRelay({
+              dataSource,
+              schema: INTAKE_OUTBOX,
+              publish: (records) => bus.publish(records),
+              onError: (error) => new Logger('intake-outbox').error(`relay failed: ${String(error)}`),
+            }),
+        },
+        {
+          provide: LedgerWriter,
+          inject: [INTAKE_DATA_SOURCE, OutboxRelay],
+          useFactory: (dataSource: DataSource, relay: OutboxRelay): LedgerWriter =>
+            new LedgerWriter(dataSource, { onCommitted: () => relay.wake() }),
+        },
+        {
+          provide: IdempotencyService,
+          inject: [KV_STORE, INTAKE_DATA_SOURCE],
+          useFactory: (kv: KeyValueStore, dataSource: DataSource) => new IdempotencyService(kv, dataSource),
+        },
+        {
+          provide: MessagesService,
+          inject: [INTAKE_DATA_SOURCE, LedgerWriter, IdempotencyService],
+          useFactory: (dataSource: DataSource, writer: LedgerWriter, idempotency: IdempotencyService) =>
+            new MessagesService(dataSource, writer, idempotency),
+        },
+        {
+          provide: StatusApplier,
+          inject: [INTAKE_DATA_SOURCE, APP_CONFIG],
+          useFactory: (dataSource: DataSource, config: AppConfig) =>
+            new StatusApplier(dataSource, {
+              maxAttempts: config.MAX_SEND_ATTEMPTS,
+              baseDelayMs: config.RETRY_BASE_DELAY_MS,
+              maxDelayMs: RETRY_SCHEDULE.maxDelayMs,
+            }),
+        },
+        {
+          provide: RetryScheduler,
+          inject: [INTAKE_DATA_SOURCE, OutboxRelay],
+          useFactory: (dataSource: DataSource, relay: OutboxRelay) =>
+            new RetryScheduler(
+              dataSource,
+              () => relay.wake(),
+              (error) => new Logger('intake-retry').error(`retry pass failed: ${String(error)}`),
+            ),
+        },
+        {
+          provide: IntakeConsumer,
+          inject: [BUS, MessagesService, StatusApplier],
+          useFactory: (bus: Bus, messages: MessagesService, applier: StatusApplier) =>
+            new IntakeConsumer(bus, messages, applier),
+        },
+      ],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.readiness.register('intake-db', () => isDataSourceReady(this.dataSource));
+    this.shutdown.register('intake', 'intake-scheduler', async () => {
+      await this.scheduler.stop();
+      await this.writer.drain();
+      await this.relay.stop();
+    });
+    this.shutdown.register('storage', 'intake-db', () => this.dataSource.destroy());
+    if (this.config.OUTBOX_RELAY_ENABLED) {
+      this.relay.start();
+    } else {
+      this.logger.warn('OUTBOX_RELAY_ENABLED=false: accepted messages stay in the outbox');
+    }
+    this.scheduler.start();
+    await this.bus.subscribe({
+      groupId: CONSUMER_GROUPS.intake,
+      topics: [TOPICS.send, TOPICS.status],
+      handler: this.consumer.handle,
+      concurrency: 16,
+    });
+  }
+}

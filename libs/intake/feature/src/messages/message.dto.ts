@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/**
+ * OpenAPI shapes of the messages API (api.md). Validation itself lives in message-request.validator.ts,
+ * which gives each broken rule its own error code.
+ */
+export class SendMessageDto {
+  @ApiProperty({ example: '+447700900123', description: 'E.164, or national format with `country`' })
+  to!: string;
+
+  @ApiProperty({ example: 'Your code is 123456', minLength: 1, maxLength: 1600 })
+  body!: string;
+
+  @ApiPropertyOptional({ example: '+447700900999', description: 'Sender number or alphanumeric sender ID (<= 11)' })
+  from?: string;
+
+  @ApiPropertyOptional({ example: 'GB', description: 'ISO 3166-1 alpha-2 hint for a national-format `to`' })
+  country?: string;
+
+  @ApiPropertyOptional({ enum: ['transactional', 'marketing'], default: 'transactional' })
+  messageClass?: string;
+
+  @ApiPropertyOptional({ example: 'https://app.example/sms-status' })
+  callbackUrl?: string;
+
+  @ApiPropertyOptional({ example: 'order-42', maxLength: 128 })
+  clientReference?: string;
+
+  @ApiPropertyOptional({ example: 3600, minimum: 60, maximum: 259200 })
+  validitySeconds?: number;
+}
+
+export class AcceptedMessageDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'queued' }) status!: string;
+  @ApiProperty({ example: '+447700900123' }) to!: string;
+  @ApiProperty({ nullable: true, type: String }) from!: string | null;
+  @ApiProperty({ example: 'GB' }) country!: string;
+  @ApiProperty({ enum: ['GSM-7', 'UCS-2'] }) encoding!: string;
+  @ApiProperty({ example: 1 }) segments!: number;
+  @ApiProperty({ nullable: true, type: String }) clientReference!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class MessageEventDto {
+  @ApiProperty({ example: 'delivered' }) status!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiPropertyOptional({ example: 'dlr' }) source?: string;
+  @ApiPropertyOptional({ example: 'twilio' }) provider?: string;
+  @ApiPropertyOptional() attempt?: number;
+  @ApiPropertyOptional() errorCode?: string;
+  @ApiPropertyOptional() detail?: string;
+  @ApiPropertyOptional({ description: 'false when a late or duplicate report did not change the message' })
+  applied?: boolean;
+}
+
+export class MessageDto extends AcceptedMessageDto {
+  @ApiProperty({ enum: ['queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered'] }) declare status: string;
+  @ApiProperty({ nullable: true, type: String, example: 'twilio' }) provider!: string | null;
+  @ApiProperty({ nullable: true, type: String }) providerMessageId!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '0.0400' }) cost!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'USD' }) currency!: string | null;
+  @ApiProperty({ nullable: true, type: String }) errorCode!: string | null;
+  @ApiProperty({ nullable: true, type: String }) errorMessage!: string | null;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) nextRetryAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) routeReason!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) sentAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) deliveredAt!: string | null;
+  @ApiProperty({ type: [MessageEventDto] }) events!: MessageEventDto[];
+}

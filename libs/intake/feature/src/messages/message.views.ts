@@ -1,0 +1,104 @@
+import type { MessageEventEntity } from '../database/entities/message-event.entity';
+import type { SmsMessageEntity } from '../database/entities/sms-message.entity';
+import type { ValidatedMessage } from './message-request.validator';
+
+/** The 202 body of POST /v1/messages (api.md). */
+export interface AcceptedMessageView {
+  readonly id: string;
+  readonly status: 'queued';
+  readonly to: string;
+  readonly from: string | null;
+  readonly country: string;
+  readonly encoding: string;
+  readonly segments: number;
+  readonly clientReference: string | null;
+  readonly createdAt: string;
+}
+
+export interface MessageEventView {
+  readonly status: string;
+  readonly at: string;
+  readonly source?: string;
+  readonly provider?: string;
+  readonly attempt?: number;
+  readonly errorCode?: string;
+  readonly detail?: string;
+  /** False for a late or duplicate report that was recorded without changing the message. */
+  readonly applied?: boolean;
+}
+
+/** The body of GET /v1/messages/:id (api.md). */
+export interface MessageView {
+  readonly id: string;
+  readonly status: string;
+  readonly to: string;
+  readonly from: string | null;
+  readonly country: string;
+  readonly encoding: string;
+  readonly segments: number;
+  readonly messageClass: string;
+  readonly provider: string | null;
+  readonly providerMessageId: string | null;
+  readonly cost: string | null;
+  readonly currency: string | null;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+  readonly attempts: number;
+  readonly nextRetryAt: string | null;
+  readonly routeReason: string | null;
+  readonly clientReference: string | null;
+  readonly createdAt: string;
+  readonly sentAt: string | null;
+  readonly deliveredAt: string | null;
+  readonly events: MessageEventView[];
+}
+
+export const toAcceptedView = (id: string, m: ValidatedMessage, createdAt: Date): AcceptedMessageView => ({
+  id,
+  status: 'queued',
+  to: m.to,
+  from: m.from,
+  country: m.country,
+  encoding: m.encoding,
+  segments: m.segments,
+  clientReference: m.clientReference,
+  createdAt: createdAt.toISOString(),
+});
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+export function toMessageView(m: SmsMessageEntity, events: readonly MessageEventEntity[]): MessageView {
+  return {
+    id: m.id,
+    status: m.status,
+    to: m.toNumber,
+    from: m.sender ?? m.requestedFrom,
+    country: m.country,
+    encoding: m.encoding,
+    segments: m.segments,
+    messageClass: m.messageClass,
+    provider: m.provider,
+    providerMessageId: m.providerMessageId,
+    cost: m.cost,
+    currency: m.currency,
+    errorCode: m.errorCode,
+    errorMessage: m.errorMessage,
+    attempts: m.attempt,
+    nextRetryAt: iso(m.nextRetryAt),
+    routeReason: m.routeReason,
+    clientReference: m.clientReference,
+    createdAt: m.createdAt.toISOString(),
+    sentAt: iso(m.sentAt),
+    deliveredAt: iso(m.deliveredAt),
+    events: events.map((e) => ({
+      status: e.status,
+      at: e.occurredAt.toISOString(),
+      source: e.source,
+      ...(e.provider ? { provider: e.provider } : {}),
+      ...(e.attempt ? { attempt: e.attempt } : {}),
+      ...(e.errorCode ? { errorCode: e.errorCode } : {}),
+      ...(e.detail ? { detail: e.detail } : {}),
+      ...(e.applied ? {} : { applied: false }),
+    })),
+  };
+}

@@ -1,0 +1,86 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { DataSource } from 'typeorm';
+import { IDEMPOTENCY_TTL_MS, type IdempotencyService, type StoredResponse } from '../idempotency/idempotency.service';
+import { MessageEventEntity } from '../database/entities/message-event.entity';
+import { SmsMessageEntity } from '../database/entities/sms-message.entity';
+import type { LedgerWriter } from '../ledger/ledger.writer';
+import type { AcceptedMessageView, MessageView } from './message.views';
+import { toAcceptedView, toMessageView } from './message.views';
+import { validateMessageRequest, type ValidatedMessage } from './message-request.validator';
+
+export interface AcceptOutcome {
+  readonly response: StoredResponse;
+  /** True when the response is the stored first response to the same Idempotency-Key. */
+  readonly replayed: boolean;
+}
+
+/** Accepts send requests into the ledger and reads messages back. */
+export class MessagesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly writer: LedgerWriter,
+    private readonly idempotency: IdempotencyService,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async accept(body: unknown, callerId: string, idempotencyKey: string | undefined): Promise<AcceptOutcome> {
+    const claim = idempotencyKey === undefined ? null : await this.idempotency.claim(callerId, idempotencyKey, body);
+    if (claim?.kind === 'replay') {
+      return { response: claim.response, replayed: true };
+    }
+    try {
+      const message = validateMessageRequest(body);
+      const id = uuidv7();
+      const createdAt = this.now();
+      const response: StoredResponse = { status: 202, body: toAcceptedView(id, message, createdAt) };
+      await this.writer.write({
+        id,
+        message,
+        apiKeyId: callerId,
+        createdAt,
+        idempotency: claim
+          ? {
+              scopeKey: claim.scopeKey,
+              fingerprint: claim.fingerprint,
+              response: JSON.stringify(response),
+              expiresAt: new Date(createdAt.getTime() + IDEMPOTENCY_TTL_MS),
+            }
+          : undefined,
+      });
+      if (claim) {
+        await this.idempotency.complete(claim.scopeKey, claim.fingerprint, response);
+      }
+
+      return { response, replayed: false };
+    } catch (error) {
+      if (claim) {
+        await this.idempotency.release(claim.scopeKey).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** Writes a validated `sms.send.v1` request under the producer's id. */
+  async acceptFromTopic(id: string, message: ValidatedMessage): Promise<AcceptedMessageView> {
+    const createdAt = this.now();
+    await this.writer.write({ id, message, apiKeyId: null, createdAt });
+
+    return toAcceptedView(id, message, createdAt);
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.dataSource.getRepository(SmsMessageEntity).exists({ where: { id } });
+  }
+
+  async find(id: string): Promise<MessageView | null> {
+    const message = await this.dataSource.getRepository(SmsMessageEntity).findOneBy({ id });
+    if (!message) {
+      return null;
+    }
+    const events = await this.dataSource
+      .getRepository(MessageEventEntity)
+      .find({ where: { messageId: id }, order: { id: 'ASC' }, take: 500 });
+
+    return toMessageView(message, events);
+  }
+}

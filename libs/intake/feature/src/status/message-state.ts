@@ -1,0 +1,66 @@
+import { MessageStatus, StatusEventKind } from '@sms/contracts';
+
+/**
+ * The one state machine of a message (architecture.md): queued → sending → sent → delivered |
+ * undelivered, and failed from any non-final state. Ranks make "forward" a number comparison, so the
+ * database can enforce it with `WHERE status_rank < ?` instead of a read-modify-write race.
+ */
+export const STATUS_RANK = {
+  [MessageStatus.Queued]: 0,
+  [MessageStatus.Sending]: 1,
+  [MessageStatus.Sent]: 2,
+  [MessageStatus.Delivered]: 3,
+  [MessageStatus.Undelivered]: 3,
+  [MessageStatus.Failed]: 3,
+} as const satisfies Record<MessageStatus, number>;
+
+export const FINAL_RANK = 3;
+
+export const isFinal = (status: MessageStatus): boolean => STATUS_RANK[status] === FINAL_RANK;
+
+/** True when moving from `current` to `next` is allowed (strictly forward). */
+export const isForward = (current: MessageStatus, next: MessageStatus): boolean => STATUS_RANK[next] > STATUS_RANK[current];
+
+/** The ledger status an event kind moves to; null for events that are not a status (retry, refused). */
+export function statusOf(kind: StatusEventKind): MessageStatus | null {
+  switch (kind) {
+    case StatusEventKind.Sending:
+      return MessageStatus.Sending;
+    case StatusEventKind.Sent:
+      return MessageStatus.Sent;
+    case StatusEventKind.Delivered:
+      return MessageStatus.Delivered;
+    case StatusEventKind.Undelivered:
+      return MessageStatus.Undelivered;
+    case StatusEventKind.Failed:
+      return MessageStatus.Failed;
+    case StatusEventKind.Retry:
+    case StatusEventKind.Refused:
+      return null;
+  }
+}
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export type RetryDecision =
+  | { readonly kind: 'reschedule'; readonly nextAttempt: number; readonly delayMs: number }
+  | { readonly kind: 'give-up' };
+
+/**
+ * After attempt `attempt` failed transiently: try again after an exponential delay with "equal
+ * jitter" (half fixed, half random) so a provider outage does not synchronise every retry, or give
+ * up once `maxAttempts` provider calls were made.
+ */
+export function decideRetry(attempt: number, policy: RetryPolicy, random: () => number = Math.random): RetryDecision {
+  if (attempt >= policy.maxAttempts) {
+    return { kind: 'give-up' };
+  }
+  const exponential = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+  const delayMs = Math.round(exponential / 2 + random() * (exponential / 2));
+
+  return { kind: 'reschedule', nextAttempt: attempt + 1, delayMs };
+}

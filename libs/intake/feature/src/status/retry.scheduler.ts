@@ -1,0 +1,167 @@
+import { MessageClass, MessageStatus, TOPICS } from '@sms/contracts';
+import { enqueueOutbox, isMysql, withTransactionRetry } from '@sms/persistence';
+import type { DataSource } from 'typeorm';
+import { INTAKE_OUTBOX } from '../database/intake.schema';
+import { acceptedEvent } from '../ledger/ledger.writer';
+import { affectedRows } from './status-applier.service';
+import { RETRY_SCHEDULE } from './retry.constants';
+
+interface DueRow {
+  id: string;
+  attempt: number;
+  to_number: string;
+  requested_from: string | null;
+  country: string;
+  body: string;
+  encoding: string;
+  segments: number;
+  message_class: string;
+  validity_seconds: number | null;
+  avoid_providers: string | null;
+  pin_provider: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+const COLUMNS =
+  'id, attempt, to_number, requested_from, country, body, encoding, segments, message_class, validity_seconds, avoid_providers, pin_provider, created_at, updated_at';
+
+/**
+ * Re-publishes messages whose retry is due to the router (so a retry can fail over), and messages
+ * stuck in `queued` (a dispatch lost with a crashed process or the in-process bus). Each row is
+ * claimed by a conditional UPDATE in the same transaction as its outbox record, so two intake
+ * replicas never publish the same retry twice, and downstream idempotency absorbs the rest.
+ */
+export class RetryScheduler {
+  private retryTimer: NodeJS.Timeout | null = null;
+  private staleTimer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> = Promise.resolve();
+  private busy = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly onPublished: () => void,
+    private readonly onError: (error: unknown) => void,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  start(): void {
+    this.retryTimer = setInterval(() => this.run(() => this.publishDueRetries()), RETRY_SCHEDULE.pollIntervalMs);
+    this.staleTimer = setInterval(() => this.run(() => this.republishStale()), RETRY_SCHEDULE.staleSweepIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.retryTimer) {
+      clearInterval(this.retryTimer);
+    }
+    if (this.staleTimer) {
+      clearInterval(this.staleTimer);
+    }
+    await this.running;
+  }
+
+  /** Publishes retries whose time has come; returns how many. */
+  async publishDueRetries(): Promise<number> {
+    const now = this.now();
+    const rows: DueRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM sms_messages WHERE next_retry_at IS NOT NULL AND next_retry_at <= ? ORDER BY next_retry_at LIMIT ${RETRY_SCHEDULE.batchSize}`,
+      [this.dbDate(now)],
+    );
+
+    return this.claimAndPublish(rows, 'next_retry_at IS NOT NULL AND attempt = ?', (row) => [row.attempt]);
+  }
+
+  /** Re-publishes `queued` messages that made no progress for a while; returns how many. */
+  async republishStale(): Promise<number> {
+    const threshold = new Date(this.now().getTime() - RETRY_SCHEDULE.staleAfterMs);
+    const rows: DueRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM sms_messages WHERE status = ? AND updated_at < ? AND next_retry_at IS NULL ORDER BY updated_at LIMIT ${RETRY_SCHEDULE.batchSize}`,
+      [MessageStatus.Queued, this.dbDate(threshold)],
+    );
+
+    return this.claimAndPublish(rows, 'status = ? AND next_retry_at IS NULL AND attempt = ?', (row) => [
+      MessageStatus.Queued,
+      row.attempt,
+    ]);
+  }
+
+  private async claimAndPublish(rows: DueRow[], condition: string, params: (row: DueRow) => unknown[]): Promise<number> {
+    if (rows.length === 0) {
+      return 0;
+    }
+    const now = this.now();
+    const published = await withTransactionRetry(() =>
+      this.dataSource.transaction(async (manager) => {
+        const claimed: DueRow[] = [];
+        for (const row of rows) {
+          const changed = await affectedRows(
+            manager,
+            `UPDATE sms_messages SET next_retry_at = NULL, updated_at = ? WHERE id = ? AND ${condition}`,
+            [this.dbDate(now), row.id, ...params(row)],
+          );
+          if (changed > 0) {
+            claimed.push(row);
+          }
+        }
+        await enqueueOutbox(
+          manager,
+          INTAKE_OUTBOX,
+          claimed.map((row) => ({ topic: TOPICS.accepted, key: row.id, value: toAccepted(row) })),
+          now,
+        );
+
+        return claimed.length;
+      }),
+    );
+    if (published > 0) {
+      this.onPublished();
+    }
+
+    return published;
+  }
+
+  /** One pass at a time: a slow database must not pile up overlapping passes. */
+  private run(work: () => Promise<unknown>): void {
+    if (this.busy) {
+      return;
+    }
+    this.busy = true;
+    this.running = work()
+      .catch(this.onError)
+      .finally(() => {
+        this.busy = false;
+      });
+  }
+
+  private dbDate(date: Date): unknown {
+    return isMysql(this.dataSource)
+      ? date
+      : this.dataSource.driver.preparePersistentValue(date, { type: 'datetime' } as never);
+  }
+}
+
+function toAccepted(row: DueRow): ReturnType<typeof acceptedEvent> {
+  const createdAt = row.created_at instanceof Date ? row.created_at : new Date(`${row.created_at.replace(' ', 'T')}Z`);
+
+  return acceptedEvent(
+    {
+      id: row.id,
+      createdAt,
+      message: {
+        to: row.to_number,
+        from: row.requested_from,
+        country: row.country,
+        body: row.body,
+        encoding: row.encoding === 'UCS-2' ? 'UCS-2' : 'GSM-7',
+        segments: Number(row.segments),
+        messageClass: row.message_class === 'marketing' ? MessageClass.Marketing : MessageClass.Transactional,
+        callbackUrl: null,
+        clientReference: null,
+        validitySeconds: row.validity_seconds === null ? null : Number(row.validity_seconds),
+      },
+    },
+    Number(row.attempt),
+    (row.avoid_providers ?? '').split(',').filter(Boolean),
+    row.pin_provider,
+  );
+}

@@ -1,0 +1,188 @@
+import { MessageStatus, StatusEventKind, type StatusChangedV1 } from '@sms/contracts';
+import { isMysql, withTransactionRetry } from '@sms/persistence';
+import type { DataSource, EntityManager } from 'typeorm';
+import { MessageEventEntity } from '../database/entities/message-event.entity';
+import { decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
+
+export type ApplyOutcome = 'applied' | 'recorded' | 'duplicate' | 'ignored';
+
+/**
+ * Applies `sms.status.v1` events to the ledger. Every change is a conditional UPDATE on the status
+ * rank (never read-modify-write: reliability.md, Jepsen on MySQL), checked by affected rows; the
+ * event is kept in `message_events` either way, and its unique event id makes redelivery a no-op.
+ */
+export class StatusApplier {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly policy: RetryPolicy,
+    private readonly now: () => Date = () => new Date(),
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async apply(event: StatusChangedV1): Promise<ApplyOutcome> {
+    if (event.kind === StatusEventKind.Refused) {
+      return 'ignored';
+    }
+
+    return withTransactionRetry(() =>
+      this.dataSource.transaction(async (manager) => {
+        const events = manager.getRepository(MessageEventEntity);
+        if (await events.exists({ where: { eventId: event.eventId } })) {
+          return 'duplicate';
+        }
+        const applied = await this.update(manager, event);
+        await events.insert({
+          eventId: event.eventId,
+          messageId: event.messageId,
+          status: event.kind,
+          source: event.source,
+          applied,
+          attempt: event.attempt ?? null,
+          provider: event.provider ?? null,
+          errorCode: event.errorCode ?? null,
+          detail: event.detail ? event.detail.slice(0, 512) : null,
+          occurredAt: new Date(event.occurredAt),
+        });
+
+        return applied ? 'applied' : 'recorded';
+      }),
+    );
+  }
+
+  private async update(manager: EntityManager, event: StatusChangedV1): Promise<boolean> {
+    const now = this.now();
+    if (event.kind === StatusEventKind.Retry) {
+      return this.retry(manager, event, now);
+    }
+    const status = statusOf(event.kind);
+    if (status === null) {
+      return false;
+    }
+    const rank = STATUS_RANK[status];
+    const set: Record<string, unknown> = { status, status_rank: rank, updated_at: now };
+    if (status === MessageStatus.Sent || status === MessageStatus.Sending) {
+      Object.assign(set, {
+        provider: event.provider ?? null,
+        provider_message_id: event.providerMessageId ?? null,
+        next_retry_at: null,
+      });
+    }
+    if (status === MessageStatus.Sent) {
+      Object.assign(set, { sent_at: new Date(event.occurredAt) });
+      if (event.cost) {
+        Object.assign(set, { cost: event.cost, currency: event.currency ?? null });
+      }
+      if (event.detail) {
+        set['route_reason'] = event.detail.slice(0, 512);
+      }
+    }
+    if (rank === FINAL_RANK) {
+      Object.assign(set, {
+        final_at: new Date(event.occurredAt),
+        next_retry_at: null,
+        error_code: event.errorCode ?? null,
+        error_message: event.errorMessage?.slice(0, 512) ?? null,
+      });
+      if (status === MessageStatus.Delivered) {
+        set['delivered_at'] = new Date(event.occurredAt);
+      }
+    }
+    const moved = await this.conditionalUpdate(manager, event.messageId, set, rank);
+    if (!moved && event.providerMessageId) {
+      // A receipt overtook the send result: keep the provider's id for correlation, status untouched.
+      await this.conditionalUpdate(
+        manager,
+        event.messageId,
+        { provider: event.provider ?? null, provider_message_id: event.providerMessageId },
+        Number.MAX_SAFE_INTEGER,
+        'provider_message_id IS NULL',
+      );
+    }
+
+    return moved;
+  }
+
+  /** A transient failure of attempt N: reschedule attempt N+1 with backoff, or end `failed`. */
+  private async retry(manager: EntityManager, event: StatusChangedV1, now: Date): Promise<boolean> {
+    const attempt = event.attempt ?? 0;
+    const lock = isMysql(this.dataSource) ? ' FOR UPDATE' : '';
+    const rows: { avoid_providers: string | null }[] = await manager.query(
+      `SELECT avoid_providers FROM sms_messages WHERE id = ? AND attempt = ? AND status_rank < ?${lock}`,
+      [event.messageId, attempt, STATUS_RANK[MessageStatus.Sent]],
+    );
+    const row = rows[0];
+    if (!row) {
+      return false;
+    }
+    const decision = decideRetry(attempt, this.policy, this.random);
+    const errorFields = { error_code: event.errorCode ?? null, error_message: event.errorMessage?.slice(0, 512) ?? null };
+    if (decision.kind === 'give-up') {
+      return this.conditionalUpdate(
+        manager,
+        event.messageId,
+        { status: MessageStatus.Failed, status_rank: FINAL_RANK, final_at: now, next_retry_at: null, updated_at: now, ...errorFields },
+        STATUS_RANK[MessageStatus.Sent],
+        `attempt = ${Number(attempt)}`,
+      );
+    }
+    const avoid = new Set((row.avoid_providers ?? '').split(',').filter(Boolean));
+    // An ambiguous send may have reached the provider: pin retries to it instead of failing over.
+    if (event.provider && !event.ambiguous) {
+      avoid.add(event.provider);
+    }
+
+    return this.conditionalUpdate(
+      manager,
+      event.messageId,
+      {
+        attempt: decision.nextAttempt,
+        next_retry_at: new Date(now.getTime() + decision.delayMs),
+        avoid_providers: [...avoid].join(',').slice(0, 255) || null,
+        pin_provider: event.ambiguous ? (event.provider ?? null) : null,
+        updated_at: now,
+        ...errorFields,
+      },
+      STATUS_RANK[MessageStatus.Sent],
+      `attempt = ${Number(attempt)}`,
+    );
+  }
+
+  /** `UPDATE sms_messages SET … WHERE id = ? AND status_rank < ?` and whether a row changed. */
+  private async conditionalUpdate(
+    manager: EntityManager,
+    id: string,
+    set: Record<string, unknown>,
+    belowRank: number,
+    extraCondition?: string,
+  ): Promise<boolean> {
+    const columns = Object.keys(set);
+    const driver = this.dataSource.driver;
+    const values = columns.map((c) => {
+      const value = set[c];
+      // SQLite has no DATETIME type: store dates exactly as TypeORM does for the entity columns.
+      return value instanceof Date && !isMysql(this.dataSource)
+        ? driver.preparePersistentValue(value, { type: 'datetime' } as never)
+        : value;
+    });
+    const sql = `UPDATE sms_messages SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND status_rank < ?${
+      extraCondition ? ` AND ${extraCondition}` : ''
+    }`;
+
+    return (await affectedRows(manager, sql, [...values, id, belowRank])) > 0;
+  }
+}
+
+/** Runs a write and returns the rows it changed, the same way on MySQL and SQLite. */
+export async function affectedRows(manager: EntityManager, sql: string, parameters: unknown[]): Promise<number> {
+  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+  try {
+    // The structured result carries `affected` for both drivers; the plain one does not on SQLite.
+    const result = (await runner.query(sql, parameters, true)) as { affected?: number };
+
+    return result.affected ?? 0;
+  } finally {
+    if (!manager.queryRunner) {
+      await runner.release();
+    }
+  }
+}

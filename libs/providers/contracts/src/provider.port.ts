@@ -1,0 +1,119 @@
+/**
+ * The provider port: one small interface every upstream (Twilio, Vonage, AWS, Sinch, SMPP) implements.
+ * Adapters are built once from typed config and hold no per-request state, so one instance serves
+ * concurrent sends.
+ */
+export enum ProviderId {
+  Twilio = 'twilio',
+  Vonage = 'vonage',
+  Aws = 'aws',
+  Sinch = 'sinch',
+  Smpp = 'smpp',
+}
+
+/** What the provider said about a message, mapped onto our canonical statuses (providers.md §0). */
+export enum DeliveryStatus {
+  Queued = 'queued',
+  Sending = 'sending',
+  Sent = 'sent',
+  Delivered = 'delivered',
+  Undelivered = 'undelivered',
+  Failed = 'failed',
+}
+
+/** How a failure must be treated: drives retries, failover, opt-out entries and alerts. */
+export enum ErrorClass {
+  /** Retry with backoff, possibly through another provider. */
+  Transient = 'transient',
+  /** Do not retry: the message itself cannot be delivered. */
+  Permanent = 'permanent',
+  /** Do not retry, and add the recipient to the opt-out ledger. */
+  OptedOut = 'opted_out',
+  /** Our account or sender is misconfigured: page someone, do not retry. */
+  Configuration = 'configuration',
+}
+
+export interface SendRequest {
+  /** Our message id (UUID); passed where the provider accepts a client reference. */
+  readonly messageId: string;
+  readonly to: string;
+  readonly from: string;
+  readonly body: string;
+  readonly encoding: 'GSM-7' | 'UCS-2';
+  readonly segments: number;
+  readonly validitySeconds?: number;
+  /** Absolute URL the provider should post delivery receipts to. */
+  readonly statusCallbackUrl?: string;
+}
+
+export interface SendResult {
+  /** The provider's id for the message (Twilio SID, Vonage message-id of part 1, ...). */
+  readonly providerMessageId: string;
+  /** Ids of every part when the provider reports per part (Vonage, SMPP). */
+  readonly partIds?: readonly string[];
+  readonly status: DeliveryStatus;
+  /** Provider-reported price, decimal string, when known at send time. */
+  readonly cost?: string;
+  readonly currency?: string;
+}
+
+/** A failed send, already classified. Adapters throw only this from `send`. */
+export class ProviderError extends Error {
+  override readonly name = 'ProviderError';
+  constructor(
+    readonly errorClass: ErrorClass,
+    /** The provider's own error code (e.g. Twilio 21610), or a transport code such as `TIMEOUT`. */
+    readonly code: string,
+    message: string,
+    /**
+     * True when the request may have reached the provider (timeout after sending, connection reset
+     * mid-response): the message may be delivered and must be reconciled before any resend elsewhere.
+     */
+    readonly ambiguous = false,
+  ) {
+    super(message);
+  }
+}
+
+/** A raw webhook as received: everything signature checks and parsers need. */
+export interface RawWebhook {
+  /** Absolute URL the provider called, exactly as configured with it (signatures cover it). */
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Body exactly as received (form-encoded, JSON or XML text). */
+  readonly body: string;
+  readonly contentType: string;
+}
+
+export interface DeliveryReport {
+  readonly providerMessageId: string;
+  readonly status: DeliveryStatus;
+  /** Provider's own status word (kept for the events history). */
+  readonly providerStatus: string;
+  readonly errorCode?: string;
+  readonly errorClass?: ErrorClass;
+  readonly occurredAt?: Date;
+}
+
+export interface InboundMessage {
+  readonly providerMessageId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly body: string;
+  readonly receivedAt?: Date;
+}
+
+export interface SmsProvider {
+  readonly id: ProviderId;
+  /** Sends one message; throws {@link ProviderError} on failure, already classified. */
+  send(request: SendRequest): Promise<SendResult>;
+  /** Classifies one of the provider's error codes (synchronous API error or DLR error code). */
+  classifyError(code: string, httpStatus?: number): ErrorClass;
+  /** True when the webhook carries a valid signature from this provider. Never throws. */
+  verifyWebhook(webhook: RawWebhook): boolean;
+  /** Parses a delivery receipt webhook; returns an empty list for a payload it cannot read. Never throws. */
+  parseDeliveryReports(webhook: RawWebhook): DeliveryReport[];
+  /** Parses an inbound (MO) message webhook; null when the payload is not one. Never throws. */
+  parseInbound(webhook: RawWebhook): InboundMessage | null;
+}

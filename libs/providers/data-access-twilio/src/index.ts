@@ -1,0 +1,8 @@
+export {
+  parseTwilioConfig,
+  TWILIO_CONFIG_DEFAULTS,
+  TWILIO_CONFIG_KEYS,
+  type TwilioConfig,
+  TwilioConfigException,
+} from './twilio.config';
+export { TwilioSmsProvider } from './twilio.provider';

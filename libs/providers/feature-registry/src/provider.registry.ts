@@ -1,0 +1,59 @@
+import { type SmsProvider } from '@sms/provider-port';
+import { parseTwilioConfig, TwilioSmsProvider } from '@sms/provider-twilio';
+import type { AppConfig } from '@sms/platform';
+
+/** Where the in-process simulator serves each provider's API in the embedded mode. */
+export const SIMULATOR_PREFIX = '/sim';
+
+/** Thrown for a provider account id that has no adapter configured in this process. */
+export class UnknownProviderError extends Error {
+  override readonly name = 'UnknownProviderError';
+}
+
+/**
+ * Adapters keyed by provider account id (`sms_providers.id`, also the webhook path segment). Built
+ * once at boot from validated config; adapters hold no per-request state, so one instance serves
+ * every concurrent send. A missing or invalid credential fails the boot, listing every bad key.
+ */
+export class ProviderRegistry {
+  private readonly providers = new Map<string, SmsProvider>();
+
+  register(accountId: string, provider: SmsProvider): void {
+    this.providers.set(accountId, provider);
+  }
+
+  get(accountId: string): SmsProvider {
+    const provider = this.providers.get(accountId);
+    if (!provider) {
+      throw new UnknownProviderError(`no adapter configured for provider '${accountId}'`);
+    }
+
+    return provider;
+  }
+
+  has(accountId: string): boolean {
+    return this.providers.has(accountId);
+  }
+
+  ids(): string[] {
+    return [...this.providers.keys()];
+  }
+}
+
+export function createProviderRegistry(config: AppConfig): ProviderRegistry {
+  const registry = new ProviderRegistry();
+  const simulatorBase = `http://127.0.0.1:${config.PORT}${SIMULATOR_PREFIX}`;
+  const twilioBase = config.TWILIO_BASE_URL || (config.SIMULATOR_ENABLED ? `${simulatorBase}/twilio` : '');
+  registry.register(
+    'twilio',
+    new TwilioSmsProvider(
+      parseTwilioConfig({
+        TWILIO_ACCOUNT_SID: config.TWILIO_ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: config.TWILIO_AUTH_TOKEN,
+        TWILIO_BASE_URL: twilioBase || undefined,
+      }),
+    ),
+  );
+
+  return registry;
+}

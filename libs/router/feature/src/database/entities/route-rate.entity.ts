@@ -1,0 +1,22 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** What a provider charges per segment to a destination country. */
+@Entity({ name: 'route_rates' })
+@Index('uq_route_rates_provider_country', ['providerId', 'country'], { unique: true })
+export class RouteRateEntity {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: string;
+
+  @Column({ name: 'provider_id', type: 'varchar', length: 64 })
+  providerId!: string;
+
+  @Column({ type: 'varchar', length: 2 })
+  country!: string;
+
+  /** Decimal string, never a float: money. */
+  @Column({ type: 'varchar', length: 16 })
+  price!: string;
+
+  @Column({ type: 'varchar', length: 3 })
+  currency!: string;
+}

@@ -1,0 +1,130 @@
+import { Logger } from '@nestjs/common';
+import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
+import { ContractViolationError, decodeEvent, DispatchRequestedV1, type StatusChangedV1, TOPICS } from '@sms/contracts';
+import { isDuplicateKeyError } from '@sms/persistence';
+import { ErrorClass, ProviderError } from '@sms/provider-port';
+import type { ProviderRegistry } from '@sms/providers';
+import type { DataSource, Repository } from 'typeorm';
+import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
+import { ambiguousEvent, failureEvent, sentEvent } from './send-outcome';
+
+/**
+ * Sends one dispatch through its provider, once. The (message, attempt) row is claimed before the
+ * call and holds the published outcome after it, so a redelivered dispatch (a rebalance, a crash
+ * after the call) republishes the same event instead of sending twice.
+ */
+export class DispatchHandler {
+  private readonly logger = new Logger('send-worker');
+  private readonly attempts: Repository<SendAttemptEntity>;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly bus: Bus,
+    private readonly providers: ProviderRegistry,
+    private readonly statusCallbackBase: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.attempts = dataSource.getRepository(SendAttemptEntity);
+  }
+
+  handle = async (record: ConsumedRecord): Promise<void> => {
+    let dispatch: DispatchRequestedV1;
+    try {
+      dispatch = decodeEvent(DispatchRequestedV1, record.value);
+    } catch (error) {
+      throw error instanceof ContractViolationError ? new NonRetriableError(error.message) : error;
+    }
+    const claimed = await this.claim(dispatch);
+    if (!claimed) {
+      await this.republish(dispatch);
+
+      return;
+    }
+    const started = Date.now();
+    const event = await this.send(dispatch);
+    await this.attempts.update(
+      { messageId: dispatch.messageId, attempt: dispatch.attempt },
+      {
+        state: 'done',
+        latencyMs: Date.now() - started,
+        providerMessageId: event.providerMessageId,
+        outcome: JSON.stringify(event),
+        updatedAt: this.now(),
+      },
+    );
+    await this.publish(event);
+  };
+
+  private async claim(dispatch: DispatchRequestedV1): Promise<boolean> {
+    const now = this.now();
+    try {
+      await this.attempts.insert({
+        messageId: dispatch.messageId,
+        attempt: dispatch.attempt,
+        provider: dispatch.provider,
+        state: 'sending',
+        providerMessageId: null,
+        outcome: null,
+        latencyMs: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** The attempt was handled before: publish its recorded outcome again, or report it ambiguous. */
+  private async republish(dispatch: DispatchRequestedV1): Promise<void> {
+    const row = await this.attempts.findOneByOrFail({ messageId: dispatch.messageId, attempt: dispatch.attempt });
+    if (row.state === 'done' && row.outcome) {
+      await this.publish(JSON.parse(row.outcome) as StatusChangedV1);
+
+      return;
+    }
+    this.logger.warn(`message ${dispatch.messageId} attempt ${dispatch.attempt}: earlier worker died mid-send`);
+    const event = ambiguousEvent(dispatch, this.now());
+    await this.attempts.update({ id: row.id }, { state: 'done', outcome: JSON.stringify(event), updatedAt: this.now() });
+    await this.publish(event);
+  }
+
+  private async send(dispatch: DispatchRequestedV1): Promise<StatusChangedV1> {
+    try {
+      if (!this.providers.has(dispatch.provider)) {
+        throw new ProviderError(ErrorClass.Configuration, 'PROVIDER_NOT_CONFIGURED', `no adapter for '${dispatch.provider}'`);
+      }
+      const result = await this.providers.get(dispatch.provider).send({
+        messageId: dispatch.messageId,
+        to: dispatch.to,
+        from: dispatch.from,
+        body: dispatch.body,
+        encoding: dispatch.encoding,
+        segments: dispatch.segments,
+        validitySeconds: dispatch.validitySeconds ?? undefined,
+        statusCallbackUrl: `${this.statusCallbackBase}/webhooks/${encodeURIComponent(dispatch.provider)}/status`,
+      });
+
+      return sentEvent(dispatch, result, this.now());
+    } catch (error) {
+      const event = failureEvent(dispatch, error, this.now());
+      this.logger.warn(
+        `message ${dispatch.messageId} attempt ${dispatch.attempt} via ${dispatch.provider}: ${event.errorClass} ${event.errorCode}`,
+      );
+      if (event.errorClass === ErrorClass.Configuration) {
+        // Pages someone: a configuration error will not fix itself by retrying.
+        this.logger.error(`provider ${dispatch.provider} configuration error ${event.errorCode}: ${event.errorMessage}`);
+      }
+
+      return event;
+    }
+  }
+
+  private async publish(event: StatusChangedV1): Promise<void> {
+    await this.bus.publish([{ topic: TOPICS.status, key: event.messageId, value: event }]);
+  }
+}

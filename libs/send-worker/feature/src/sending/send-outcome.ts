@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { type DispatchRequestedV1, type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
+import { ErrorClass, ProviderError, type SendResult } from '@sms/provider-port';
+
+/** Multiplies a per-segment decimal price without floating-point drift (4 decimal places). */
+export function totalCost(pricePerSegment: string | null, segments: number): string | null {
+  if (pricePerSegment === null || !/^\d+(\.\d{1,6})?$/.test(pricePerSegment)) {
+    return null;
+  }
+  const [whole = '0', fraction = ''] = pricePerSegment.split('.');
+  const micros = BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0')) * 1n;
+  const total = micros * BigInt(segments);
+  const units = total / 1_000_000n;
+  const rest = (total % 1_000_000n).toString().padStart(6, '0').slice(0, 4);
+
+  return `${units}.${rest}`;
+}
+
+const base = (dispatch: DispatchRequestedV1, at: Date): Omit<StatusChangedV1, 'kind'> => ({
+  eventId: randomUUID(),
+  messageId: dispatch.messageId,
+  source: StatusEventSource.SendWorker,
+  attempt: dispatch.attempt,
+  provider: dispatch.provider,
+  providerMessageId: null,
+  errorCode: null,
+  errorMessage: null,
+  errorClass: null,
+  ambiguous: null,
+  cost: null,
+  currency: null,
+  detail: null,
+  occurredAt: at.toISOString(),
+});
+
+export function sentEvent(dispatch: DispatchRequestedV1, result: SendResult, at: Date): StatusChangedV1 {
+  return {
+    ...base(dispatch, at),
+    kind: StatusEventKind.Sent,
+    providerMessageId: result.providerMessageId,
+    cost: result.cost ?? totalCost(dispatch.price, dispatch.segments),
+    currency: result.currency ?? dispatch.currency,
+    detail: `${dispatch.routeReason}`.slice(0, 512),
+  };
+}
+
+/**
+ * Maps a classified provider failure onto the ledger's vocabulary: transient → `retry` (intake
+ * backs off and may fail over), permanent and opted-out → `undelivered` with the provider's code,
+ * configuration → `failed` (no retry; an operator must act).
+ */
+export function failureEvent(dispatch: DispatchRequestedV1, error: unknown, at: Date): StatusChangedV1 {
+  const providerError =
+    error instanceof ProviderError
+      ? error
+      : new ProviderError(ErrorClass.Transient, 'ADAPTER_ERROR', error instanceof Error ? error.message : 'unknown error', true);
+  const kind = (() => {
+    switch (providerError.errorClass) {
+      case ErrorClass.Transient:
+        return StatusEventKind.Retry;
+      case ErrorClass.Permanent:
+      case ErrorClass.OptedOut:
+        return StatusEventKind.Undelivered;
+      case ErrorClass.Configuration:
+        return StatusEventKind.Failed;
+    }
+  })();
+
+  return {
+    ...base(dispatch, at),
+    kind,
+    errorCode: providerError.code.slice(0, 64),
+    errorMessage: providerError.message.slice(0, 512),
+    errorClass: providerError.errorClass,
+    ambiguous: providerError.ambiguous,
+  };
+}
+
+/** A previous delivery of this dispatch died mid-call: the provider may or may not have the message. */
+export function ambiguousEvent(dispatch: DispatchRequestedV1, at: Date): StatusChangedV1 {
+  return failureEvent(
+    dispatch,
+    new ProviderError(ErrorClass.Transient, 'AMBIGUOUS_SUBMIT', 'a worker stopped during the provider call', true),
+    at,
+  );
+}

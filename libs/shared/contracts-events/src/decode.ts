@@ -1,0 +1,25 @@
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validateSync } from 'class-validator';
+
+/** A record whose value does not match its topic's contract. Consumers send it to the DLQ. */
+export class ContractViolationError extends Error {
+  override readonly name = 'ContractViolationError';
+}
+
+/**
+ * Validates a consumed value against its topic's payload class and returns a typed instance.
+ * Unknown properties are rejected so a producer's typo cannot silently drop a field.
+ */
+export function decodeEvent<T extends object>(cls: ClassConstructor<T>, value: unknown): T {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ContractViolationError(`${cls.name}: value is not an object`);
+  }
+  const instance = plainToInstance(cls, value);
+  const errors = validateSync(instance, { forbidNonWhitelisted: true, whitelist: true });
+  if (errors.length > 0) {
+    const detail = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`).join('; ');
+    throw new ContractViolationError(`${cls.name}: ${detail}`);
+  }
+
+  return instance;
+}

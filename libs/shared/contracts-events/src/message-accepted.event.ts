@@ -1,0 +1,116 @@
+import { IsArray, IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import { Encoding, MessageClass } from './enums';
+
+/** `sms.accepted.v1`: a ledger message that needs a route, for its first attempt or a retry. */
+export class MessageAcceptedV1 {
+  @IsUUID()
+  messageId!: string;
+
+  /** 1 for the first try; each retry publishes the next attempt number. */
+  @IsInt()
+  @Min(1)
+  attempt!: number;
+
+  @IsString()
+  @MaxLength(16)
+  to!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(16)
+  from!: string | null;
+
+  @IsString()
+  @Length(2, 2)
+  country!: string;
+
+  @IsString()
+  @MaxLength(6400)
+  body!: string;
+
+  @IsEnum(Encoding)
+  encoding!: Encoding;
+
+  @IsInt()
+  @Min(1)
+  segments!: number;
+
+  @IsEnum(MessageClass)
+  messageClass!: MessageClass;
+
+  @IsOptional()
+  @IsInt()
+  validitySeconds!: number | null;
+
+  /** Providers that failed earlier attempts with a transient error: the router prefers others. */
+  @IsArray()
+  @IsString({ each: true })
+  avoidProviders!: string[];
+
+  /**
+   * Provider that must be used: set when an earlier attempt may already have reached it (an
+   * ambiguous timeout), so a resend elsewhere could deliver twice.
+   */
+  @IsOptional()
+  @IsString()
+  pinProvider!: string | null;
+
+  @IsISO8601()
+  acceptedAt!: string;
+}
+
+/** `sms.dispatch.v1`: a routed message for the send-worker. Keyed by sender number. */
+export class DispatchRequestedV1 {
+  @IsUUID()
+  messageId!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  attempt!: number;
+
+  /** Provider account id (row of `sms_providers`), e.g. `twilio`. */
+  @IsString()
+  @MaxLength(64)
+  provider!: string;
+
+  @IsString()
+  @MaxLength(16)
+  from!: string;
+
+  @IsString()
+  @MaxLength(16)
+  to!: string;
+
+  @IsString()
+  @MaxLength(6400)
+  body!: string;
+
+  @IsEnum(Encoding)
+  encoding!: Encoding;
+
+  @IsInt()
+  @Min(1)
+  segments!: number;
+
+  @IsOptional()
+  @IsInt()
+  validitySeconds!: number | null;
+
+  /** Price per segment for this destination, decimal string. */
+  @IsOptional()
+  @IsString()
+  price!: string | null;
+
+  @IsOptional()
+  @IsString()
+  currency!: string | null;
+
+  /** Why the router chose this route, for the ledger. */
+  @IsString()
+  @MaxLength(512)
+  routeReason!: string;
+
+  @IsISO8601()
+  routedAt!: string;
+}

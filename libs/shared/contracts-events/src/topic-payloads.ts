@@ -1,0 +1,18 @@
+import { TOPICS } from './topics';
+import type { SendRequestedV1 } from './send-requested.event';
+import type { DispatchRequestedV1, MessageAcceptedV1 } from './message-accepted.event';
+import type { StatusChangedV1 } from './status-changed.event';
+import type { InboundReceivedV1, WebhookStoredV1 } from './webhook-stored.event';
+
+/** The payload type of each topic, so a publisher cannot put the wrong shape on a topic. */
+export interface TopicPayloads {
+  [TOPICS.send]: SendRequestedV1;
+  [TOPICS.accepted]: MessageAcceptedV1;
+  [TOPICS.dispatch]: DispatchRequestedV1;
+  [TOPICS.status]: StatusChangedV1;
+  [TOPICS.dlrRaw]: WebhookStoredV1;
+  [TOPICS.inboundRaw]: WebhookStoredV1;
+  [TOPICS.inbound]: InboundReceivedV1;
+}
+
+export type TopicPayload<T extends keyof TopicPayloads> = TopicPayloads[T];

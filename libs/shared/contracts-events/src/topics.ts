@@ -1,0 +1,37 @@
+/**
+ * Versioned topic names. A breaking payload change gets a new version (`.v2`) published beside the
+ * old one until every consumer moved; never change a published version in place.
+ */
+export const TOPICS = {
+  /** Send requests from internal producers (same fields as POST /v1/messages plus `id`). */
+  send: 'sms.send.v1',
+  /** A message is in the ledger and wants a route (first attempt and every retry). */
+  accepted: 'sms.accepted.v1',
+  /** A routed message for the send-worker; keyed by sender number so one partition owns its rate. */
+  dispatch: 'sms.dispatch.v1',
+  /** Everything that happened to a message; intake applies it to the ledger. */
+  status: 'sms.status.v1',
+  /** A stored raw delivery receipt webhook, for dlr-processor. */
+  dlrRaw: 'sms.dlr.raw.v1',
+  /** A stored raw inbound (MO) webhook, for dlr-processor. */
+  inboundRaw: 'sms.inbound.raw.v1',
+  /** A parsed inbound message, for opt-out and masking. */
+  inbound: 'sms.inbound.v1',
+  /** Opt-out changes (compacted, keyed by number). */
+  optout: 'sms.optout.v1',
+} as const;
+
+export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+/** Consumer groups, one per service. */
+export const CONSUMER_GROUPS = {
+  intake: 'intake',
+  router: 'router',
+  sendWorker: 'send-worker',
+  dlrProcessor: 'dlr-processor',
+  masking: 'masking',
+  optOut: 'opt-out',
+} as const;
+
+/** Record header that carries a W3C traceparent across hops. */
+export const TRACE_HEADER = 'traceparent';

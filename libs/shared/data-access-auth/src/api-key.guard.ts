@@ -1,0 +1,63 @@
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiError } from '@sms/platform';
+import type { FastifyRequest } from 'fastify';
+import { ApiScope, type ApiPrincipal, ApiKeyService } from './api-key.service';
+
+const SCOPE_METADATA = 'sms:required-scope';
+
+/** The scope a route needs; `admin` keys pass every scope check. */
+export const RequireScope = (scope: ApiScope): MethodDecorator & ClassDecorator => SetMetadata(SCOPE_METADATA, scope);
+
+export type AuthenticatedRequest = FastifyRequest & { principal?: ApiPrincipal };
+
+const UNAUTHORIZED = (): ApiError =>
+  new ApiError(401, 'UNAUTHORIZED', 'A valid API key is required (Authorization: Bearer <key>)', undefined, {
+    'www-authenticate': 'Bearer',
+  });
+
+/**
+ * `Authorization: Bearer <key>` or `X-Api-Key`. Unknown and revoked keys get the same 401 body, so
+ * a caller cannot probe which keys exist; a key without the route's scope gets 403.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly keys: ApiKeyService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const presented = presentedKey(request);
+    if (!presented) {
+      throw UNAUTHORIZED();
+    }
+    const principal = await this.keys.verify(presented);
+    if (!principal) {
+      throw UNAUTHORIZED();
+    }
+    const required = this.reflector.getAllAndOverride<ApiScope | undefined>(SCOPE_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (required && !principal.scopes.has(required) && !principal.scopes.has(ApiScope.Admin)) {
+      throw new ApiError(403, 'FORBIDDEN', `This API key lacks the '${required}' scope`);
+    }
+    request.principal = principal;
+
+    return true;
+  }
+}
+
+function presentedKey(request: FastifyRequest): string | null {
+  const authorization = request.headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+
+    return match?.[1] ?? null;
+  }
+  const header = request.headers['x-api-key'];
+
+  return typeof header === 'string' && header.length > 0 ? header : null;
+}

@@ -1,0 +1,58 @@
+import { type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { createServiceDataSource, isDataSourceReady } from '@sms/persistence';
+import { APP_CONFIG, type AppConfig, databaseConfigOf, ReadinessRegistry, ShutdownRegistry } from '@sms/platform';
+import type { DataSource } from 'typeorm';
+import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeyService } from './api-key.service';
+import { ApiKeysController } from './api-keys.controller';
+import { CreateApiKeys1763770000000 } from './migrations/1763770000000-CreateApiKeys';
+
+const AUTH_DATA_SOURCE = Symbol('AUTH_DATA_SOURCE');
+
+export const AUTH_MIGRATIONS = [CreateApiKeys1763770000000];
+export const AUTH_ENTITIES = [ApiKeyEntity];
+
+export interface AuthModuleOptions {
+  /** Serve `/v1/api-keys` from this process (the auth slice's one writer: intake, or the embedded host). */
+  readonly adminRoutes: boolean;
+}
+
+/** API-key authentication for every `/v1` route; owns the `api_keys` slice (ADR 0004). */
+@Global()
+@Module({})
+export class AuthModule implements OnModuleInit {
+  constructor(
+    @Inject(AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly readiness: ReadinessRegistry,
+    private readonly shutdown: ShutdownRegistry,
+  ) {}
+
+  static forRoot(options: AuthModuleOptions): DynamicModule {
+    return {
+      module: AuthModule,
+      controllers: options.adminRoutes ? [ApiKeysController] : [],
+      providers: [
+        {
+          provide: AUTH_DATA_SOURCE,
+          inject: [APP_CONFIG],
+          useFactory: async (config: AppConfig): Promise<DataSource> =>
+            createServiceDataSource({
+              service: 'auth',
+              database: databaseConfigOf(config, 4),
+              entities: AUTH_ENTITIES,
+              migrations: AUTH_MIGRATIONS,
+            }).initialize(),
+        },
+        { provide: ApiKeyService, inject: [AUTH_DATA_SOURCE], useFactory: (ds: DataSource) => new ApiKeyService(ds) },
+        ApiKeyGuard,
+      ],
+      exports: [ApiKeyService, ApiKeyGuard],
+    };
+  }
+
+  onModuleInit(): void {
+    this.readiness.register('auth-db', () => isDataSourceReady(this.dataSource));
+    this.shutdown.register('storage', 'auth-db', () => this.dataSource.destroy());
+  }
+}

@@ -1,0 +1,35 @@
+import type { ConsumerRestartPolicy, RetryBackoffPolicy } from './bus.constants';
+import type { BusLogger } from './bus.logger';
+
+export interface KafkaBusConfig {
+  /** `host:port` list; use 127.0.0.1 rather than localhost (Node resolves localhost to ::1 first). */
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** How long publish() waits for company before sending a batch. Default 2 ms. */
+  readonly lingerMs?: number;
+  /** A batch is sent as soon as it holds this many records. Default 500. */
+  readonly maxBatchRecords?: number;
+  /** Consumer session timeout (kafkajs default 30 s). */
+  readonly sessionTimeoutMs?: number;
+  readonly logger?: BusLogger;
+  /** Handler retry backoff; tests shorten it. Default RETRY_BACKOFF. */
+  readonly retryBackoff?: RetryBackoffPolicy;
+  /** Partitions of one subscription whose batches run at the same time. Default 4 (as in-process partitions). */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Longest fetch long-poll; also bounds how long close() waits for an idle consumer. Default 1000 ms. */
+  readonly maxWaitTimeMs?: number;
+  /** Bound on kafkajs consumer restarts after a crash. Default CONSUMER_RESTART. */
+  readonly restart?: ConsumerRestartPolicy;
+}
+
+export interface InProcessBusConfig {
+  /** Partitions per topic (same-key order holds within one). Default 4. */
+  readonly partitions?: number;
+  readonly logger?: BusLogger;
+  readonly retryBackoff?: RetryBackoffPolicy;
+  /** Oldest records beyond this are dropped from a partition nobody has consumed. Default 100,000. */
+  readonly maxRetainedPerPartition?: number;
+}
+
+/** What `createBus` takes: a service picks the adapter from its validated env, never by `instanceof`. */
+export type BusConfig = ({ readonly kind: 'kafka' } & KafkaBusConfig) | ({ readonly kind: 'in-process' } & InProcessBusConfig);

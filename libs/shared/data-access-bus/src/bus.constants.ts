@@ -1,0 +1,124 @@
+/** In-process retry of a throwing handler: exponential backoff with jitter, capped. */
+export interface RetryBackoffPolicy {
+  readonly initialMs: number;
+  readonly multiplier: number;
+  readonly maxMs: number;
+  /** Fraction of the delay randomised either way, so retries of many partitions do not fire in lock-step. */
+  readonly jitter: number;
+}
+
+/**
+ * 100, 200, 400, 800 ms (±20 %) for the default 5 attempts: about 1.5 s of retries per record. That is
+ * enough to ride out a DB deadlock or a brief failover, and far below the 30 s session timeout, so a
+ * record in backoff never costs the consumer its group membership.
+ */
+export const RETRY_BACKOFF = {
+  initialMs: 100,
+  multiplier: 2,
+  maxMs: 5_000,
+  jitter: 0.2,
+} as const satisfies RetryBackoffPolicy;
+
+export interface SubscriptionDefaults {
+  readonly maxAttempts: number;
+  readonly concurrency: number;
+}
+
+/** The port documents these defaults (maxAttempts 5, concurrency 1 = strict partition order). */
+export const SUBSCRIPTION_DEFAULTS = {
+  maxAttempts: 5,
+  concurrency: 1,
+} as const satisfies SubscriptionDefaults;
+
+export interface PublishBatchPolicy {
+  readonly lingerMs: number;
+  readonly maxBatchRecords: number;
+}
+
+/**
+ * kafkajs does no batching of its own: one awaited `send` per record is ~10x slower than batched sends
+ * (performance.md §3). 2 ms of linger is invisible next to an HTTP request and still coalesces bursts.
+ */
+export const PUBLISH_BATCH = {
+  lingerMs: 2,
+  maxBatchRecords: 500,
+} as const satisfies PublishBatchPolicy;
+
+export interface ConsumerRestartPolicy {
+  readonly maxRestarts: number;
+  readonly windowMs: number;
+}
+
+/**
+ * kafkajs restarts a crashed consumer forever by default; a broker that stays away then shows up only as
+ * log spam (tulios/kafkajs #1163 #1513). After this many restarts in the window the consumer stays down
+ * and `isReady()` turns false, so the orchestrator restarts the process instead.
+ */
+export const CONSUMER_RESTART = {
+  maxRestarts: 10,
+  windowMs: 10 * 60_000,
+} as const satisfies ConsumerRestartPolicy;
+
+export interface OffsetCommitPolicy {
+  readonly intervalMs: number;
+}
+
+/**
+ * Committing after every record would cost one OffsetCommit round trip per record. The contiguous prefix
+ * is committed at most this often while a batch runs, and always when the batch ends, stops or fails, so
+ * a crash re-delivers at most this much work (at-least-once; consumers are idempotent).
+ */
+export const OFFSET_COMMIT = {
+  intervalMs: 500,
+} as const satisfies OffsetCommitPolicy;
+
+export interface ReadinessPolicy {
+  readonly timeoutMs: number;
+  readonly cacheMs: number;
+}
+
+/** /readyz is polled often; one describeCluster per second at most, and never a hung probe. */
+export const READINESS = {
+  timeoutMs: 1_000,
+  cacheMs: 1_000,
+} as const satisfies ReadinessPolicy;
+
+export interface InProcessDefaults {
+  readonly partitions: number;
+  readonly maxRetainedPerPartition: number;
+  readonly maxBatchRecords: number;
+}
+
+export const IN_PROCESS = {
+  /** Same key → same partition, as on Kafka; 4 partitions give 4 independent ordered lanes per topic. */
+  partitions: 4,
+  /** Hard cap when no group consumes a topic (Kafka's retention.bytes); the oldest records are dropped. */
+  maxRetainedPerPartition: 100_000,
+  /** Records handed to one partition batch, like one kafkajs fetch. */
+  maxBatchRecords: 500,
+} as const satisfies InProcessDefaults;
+
+/** DLQ error headers are truncated: a stack or a huge message must not blow the record size limit. */
+export const DLQ_ERROR_MAX_CHARS = 1_000;
+
+export interface KafkaConsumerDefaults {
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly maxWaitTimeMs: number;
+  readonly partitionsConsumedConcurrently: number;
+}
+
+export const KAFKA_CONSUMER = {
+  /** kafkajs' defaults (reliability.md §1); a handler slower than this is covered by the heartbeat timer. */
+  sessionTimeoutMs: 30_000,
+  heartbeatIntervalMs: 3_000,
+  /** kafkajs waits 5 s per empty fetch; consumer.stop() sits that out, so shutdown and tests would too. */
+  maxWaitTimeMs: 1_000,
+  partitionsConsumedConcurrently: 4,
+} as const satisfies KafkaConsumerDefaults;
+
+/** Waiting for topic leaders after createTopics; a single-node KRaft broker needs well under a second. */
+export const TOPIC_LEADER_WAIT = {
+  timeoutMs: 30_000,
+  pollMs: 100,
+} as const satisfies { readonly timeoutMs: number; readonly pollMs: number };

@@ -1,0 +1,71 @@
+/**
+ * The bus port: the only way services talk to each other. Two adapters implement it with the same
+ * semantics, so a service never knows which one it runs on:
+ *  - Kafka (kafkajs) in the distributed mode;
+ *  - an in-process bus in the embedded mode.
+ *
+ * Semantics both adapters guarantee:
+ *  - at-least-once delivery: a record is acknowledged (offset committed) only after its handler resolved;
+ *  - per-key order: records with the same key reach one handler invocation at a time, in publish order;
+ *  - retry: a handler that throws is retried with backoff up to `maxAttempts`, then the record goes to
+ *    `<topic>.dlq` with the error in the headers, and the partition moves on;
+ *  - a handler that throws {@link NonRetriableError} goes to the DLQ at once (poison / invalid payload).
+ */
+export interface BusRecord {
+  readonly topic: string;
+  readonly key: string;
+  /** JSON-serialisable value; the adapters serialise it as UTF-8 JSON. */
+  readonly value: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface ConsumedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string;
+  /** Parsed JSON value. A record whose value is not JSON goes to the DLQ without reaching a handler. */
+  readonly value: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+  /** 1 on first delivery, then 2, 3... on retries within this process. */
+  readonly attempt: number;
+}
+
+export type RecordHandler = (record: ConsumedRecord) => Promise<void>;
+
+export interface SubscriptionOptions {
+  /** Consumer group; one per service (e.g. `router`). */
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly handler: RecordHandler;
+  /** Tries before the record goes to the DLQ. Default 5. */
+  readonly maxAttempts?: number;
+  /** Records of different keys handled concurrently per partition batch. Default 1 (strict order). */
+  readonly concurrency?: number;
+}
+
+export interface Bus {
+  /** Resolves once every record is durably accepted by the bus (Kafka acks=all / in-process queue). */
+  publish(records: readonly BusRecord[]): Promise<void>;
+  subscribe(options: SubscriptionOptions): Promise<void>;
+  /** Stop fetching, finish in-flight handlers, commit their offsets, disconnect. Idempotent. */
+  close(): Promise<void>;
+  /** True when the bus can publish and consume (used by /readyz). */
+  isReady(): Promise<boolean>;
+}
+
+/** Thrown by a handler for a record that can never succeed (invalid payload): straight to the DLQ. */
+export class NonRetriableError extends Error {
+  override readonly name = 'NonRetriableError';
+}
+
+/** Header names the adapters set on DLQ records. */
+export const DLQ_HEADERS = {
+  error: 'x-dlq-error',
+  sourceTopic: 'x-dlq-source-topic',
+  sourcePartition: 'x-dlq-source-partition',
+  sourceOffset: 'x-dlq-source-offset',
+  attempts: 'x-dlq-attempts',
+} as const;
+
+export const dlqTopicOf = (topic: string): string => `${topic}.dlq`;

@@ -1,0 +1,283 @@
+import type { InProcessBusConfig } from './bus.config';
+import type { RetryBackoffPolicy } from './bus.constants';
+import { IN_PROCESS, RETRY_BACKOFF } from './bus.constants';
+import { BusClosedError } from './bus.errors';
+import type { BusLogger } from './bus.logger';
+import { consoleBusLogger, errorFields } from './bus.logger';
+import type { Bus, BusRecord, RecordHandler, SubscriptionOptions } from './bus.port';
+import { DLQ_HEADERS, dlqTopicOf } from './bus.port';
+import { abortableSleep } from './abortable-sleep.util';
+import { encodeValue } from './json.codec';
+import { partitionForKey } from './murmur2.partitioner';
+import type { DeadLetter, RawRecord } from './partition-batch.processor';
+import { processPartitionBatch } from './partition-batch.processor';
+import type { ResolvedSubscription } from './subscription-options.util';
+import { resolveSubscription } from './subscription-options.util';
+
+interface StoredRecord {
+  readonly key: string;
+  readonly value: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Wakes a waiting partition worker; the next wait() after a notify() is a fresh one. */
+class Signal {
+  private waiters: (() => void)[] = [];
+
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((wake) => wake());
+  }
+}
+
+/** One partition's log: offsets grow forever, the front is trimmed once every group has passed it. */
+class PartitionLog {
+  readonly appended = new Signal();
+  private records: StoredRecord[] = [];
+  /** Index of the first live record in `records`; trimming moves it and compacts now and then (O(1) amortised). */
+  private head = 0;
+  private base = 0;
+
+  get startOffset(): number {
+    return this.base;
+  }
+
+  get endOffset(): number {
+    return this.base + this.records.length - this.head;
+  }
+
+  append(record: StoredRecord): void {
+    this.records.push(record);
+    this.appended.notify();
+  }
+
+  read(from: number, max: number): readonly StoredRecord[] {
+    const start = this.head + from - this.base;
+
+    return this.records.slice(start, start + max);
+  }
+
+  /** Drops everything before `offset`. */
+  trimTo(offset: number): void {
+    const count = Math.min(Math.max(0, offset - this.base), this.records.length - this.head);
+    this.head += count;
+    this.base += count;
+    if (this.head > 1_024 && this.head * 2 > this.records.length) {
+      this.records = this.records.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+interface Member extends ResolvedSubscription {
+  readonly handler: RecordHandler;
+}
+
+/** A consumer group's state on one topic: its committed position per partition and its members. */
+interface GroupTopic {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly committed: number[];
+  readonly members: Member[];
+}
+
+interface TopicLog {
+  readonly partitions: readonly PartitionLog[];
+  /** Every group that ever subscribed: retention keeps a record until all of them committed past it. */
+  readonly groups: GroupTopic[];
+}
+
+/**
+ * The bus in one process (embedded mode), with Kafka's semantics: keyed partitions (Kafka's murmur2, so a
+ * key's partition number matches a Kafka topic with as many partitions), per-key order, consumer groups
+ * with committed positions, retention from the earliest offset for late groups, and the same retry/DLQ
+ * path, because partitions run through the same processor as the Kafka adapter.
+ *
+ * It is not durable: what is unconsumed at close() or at a crash is gone. That is the embedded mode's
+ * documented trade-off; the outbox still holds anything a service had not published.
+ */
+export class InProcessBus implements Bus {
+  private readonly topics = new Map<string, TopicLog>();
+  private readonly groups = new Map<string, GroupTopic>();
+  private readonly workers: Promise<void>[] = [];
+  private readonly stopping = new AbortController();
+  private readonly logger: BusLogger;
+  private readonly backoff: RetryBackoffPolicy;
+  private readonly partitions: number;
+  private readonly maxRetained: number;
+  private closing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(config: InProcessBusConfig = {}) {
+    this.logger = config.logger ?? consoleBusLogger;
+    this.backoff = config.retryBackoff ?? RETRY_BACKOFF;
+    this.partitions = config.partitions ?? IN_PROCESS.partitions;
+    this.maxRetained = config.maxRetainedPerPartition ?? IN_PROCESS.maxRetainedPerPartition;
+    if (!Number.isInteger(this.partitions) || this.partitions < 1) {
+      throw new RangeError(`partitions must be a positive integer, got ${this.partitions}`);
+    }
+  }
+
+  async publish(records: readonly BusRecord[]): Promise<void> {
+    if (this.closed) {
+      throw new BusClosedError();
+    }
+    // Encode all first: a bad value fails the call with nothing appended, as on Kafka.
+    const encoded = records.map((record) => ({
+      topic: record.topic,
+      stored: { key: record.key, value: encodeValue(record.value), headers: Object.freeze({ ...record.headers }) },
+    }));
+    for (const { topic, stored } of encoded) {
+      this.append(topic, stored);
+    }
+  }
+
+  async subscribe(options: SubscriptionOptions): Promise<void> {
+    if (this.closing) {
+      throw new BusClosedError();
+    }
+    const member: Member = { handler: options.handler, ...resolveSubscription(options) };
+    for (const topic of new Set(options.topics)) {
+      const id = `${options.groupId}\u0000${topic}`;
+      const existing = this.groups.get(id);
+      if (existing) {
+        // A second member of the group shares its partitions (each record still reaches the group once).
+        existing.members.push(member);
+        continue;
+      }
+      const log = this.topicLog(topic);
+      const group: GroupTopic = {
+        groupId: options.groupId,
+        topic,
+        committed: log.partitions.map((partition) => partition.startOffset),
+        members: [member],
+      };
+      this.groups.set(id, group);
+      log.groups.push(group);
+      log.partitions.forEach((_, partition) => this.workers.push(this.runPartition(group, partition)));
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+
+    return this.closing;
+  }
+
+  async isReady(): Promise<boolean> {
+    return !this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping.abort();
+    for (const log of this.topics.values()) {
+      log.partitions.forEach((partition) => partition.appended.notify());
+    }
+    // In-flight handlers finish (and may still publish) before publish() starts refusing.
+    await Promise.all(this.workers);
+    this.closed = true;
+  }
+
+  private topicLog(topic: string): TopicLog {
+    let log = this.topics.get(topic);
+    if (!log) {
+      log = { partitions: Array.from({ length: this.partitions }, () => new PartitionLog()), groups: [] };
+      this.topics.set(topic, log);
+    }
+
+    return log;
+  }
+
+  private append(topic: string, record: StoredRecord): void {
+    const log = this.topicLog(topic);
+    const partition = partitionForKey(record.key, log.partitions.length);
+    const partitionLog = log.partitions[partition] as PartitionLog;
+    partitionLog.append(record);
+    if (partitionLog.endOffset - partitionLog.startOffset > this.maxRetained) {
+      partitionLog.trimTo(partitionLog.endOffset - this.maxRetained);
+      this.logger.warn('In-process retention cap reached; oldest record dropped', { topic, partition });
+    }
+  }
+
+  /** Retention: keep a record until every group that ever subscribed to the topic committed past it. */
+  private trim(topic: string, partition: number): void {
+    const log = this.topics.get(topic);
+    if (!log || log.groups.length === 0) {
+      return;
+    }
+    const low = Math.min(...log.groups.map((group) => group.committed[partition] as number));
+    (log.partitions[partition] as PartitionLog).trimTo(low);
+  }
+
+  private async runPartition(group: GroupTopic, partition: number): Promise<void> {
+    const log = (this.topics.get(group.topic) as TopicLog).partitions[partition] as PartitionLog;
+    const signal = this.stopping.signal;
+    while (!signal.aborted) {
+      // A position below the log start means the cap dropped records: resume at the earliest, as Kafka does.
+      const position = Math.max(group.committed[partition] as number, log.startOffset);
+      if (position >= log.endOffset) {
+        await log.appended.wait();
+        continue;
+      }
+      const records = log.read(position, IN_PROCESS.maxBatchRecords).map(
+        (stored, index): RawRecord => ({
+          topic: group.topic,
+          partition,
+          offset: String(position + index),
+          key: stored.key,
+          value: stored.value,
+          headers: stored.headers,
+        }),
+      );
+      // Partitions are spread over the members, as a Kafka group assignment would (looked up per batch,
+      // so a member joining later takes over some partitions from the next batch on).
+      const member = group.members[partition % group.members.length] as Member;
+      try {
+        await processPartitionBatch(records, {
+          handler: member.handler,
+          maxAttempts: member.maxAttempts,
+          concurrency: member.concurrency,
+          backoff: this.backoff,
+          logger: this.logger,
+          shouldStop: () => signal.aborted,
+          onDone: (record) => {
+            group.committed[partition] = Number(record.offset) + 1;
+            this.trim(group.topic, partition);
+          },
+          deadLetter: async (letter) => this.deadLetter(letter),
+          heartbeat: async () => undefined,
+          sleep: (ms) => abortableSleep(ms, signal),
+        });
+      } catch (error) {
+        // Only a bug can get here (in-process DLQ writes do not fail); keep the partition alive.
+        this.logger.error('In-process partition batch failed', {
+          groupId: group.groupId,
+          topic: group.topic,
+          partition,
+          ...errorFields(error),
+        });
+        await abortableSleep(this.backoff.initialMs, signal);
+      }
+    }
+  }
+
+  private deadLetter({ record, error, attempts }: DeadLetter): void {
+    this.append(dlqTopicOf(record.topic), {
+      key: record.key,
+      value: record.value ?? 'null',
+      headers: Object.freeze({
+        ...record.headers,
+        [DLQ_HEADERS.error]: error,
+        [DLQ_HEADERS.sourceTopic]: record.topic,
+        [DLQ_HEADERS.sourcePartition]: String(record.partition),
+        [DLQ_HEADERS.sourceOffset]: record.offset,
+        [DLQ_HEADERS.attempts]: String(attempts),
+      }),
+    });
+  }
+}

@@ -1,0 +1,10 @@
+export * from './bus.port';
+export * from './bus.config';
+export * from './bus.constants';
+export * from './bus.errors';
+export * from './bus.logger';
+export * from './bus.factory';
+export { KafkaBus } from './kafka.bus';
+export type { EnsureTopicsOptions, TopicSpec } from './kafka.bus';
+export { InProcessBus } from './in-process.bus';
+export { partitionForKey } from './murmur2.partitioner';

@@ -1,0 +1,277 @@
+/**
+ * Against a real broker (test/kafka/up.sh, or KAFKA_BROKERS). Never mocked: the point is kafkajs' real
+ * commit, rebalance and idempotent-producer behaviour. Topic names are unique per run.
+ */
+import { randomUUID } from 'node:crypto';
+import type { KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import { defineBusBehaviour, delay, uniqueGroup, waitFor } from './bus.behaviour';
+import { BusClosedError } from './bus.errors';
+import { consoleBusLogger, silentBusLogger } from './bus.logger';
+import type { ConsumedRecord } from './bus.port';
+import { DLQ_HEADERS, dlqTopicOf } from './bus.port';
+import type { KafkaBusConfig } from './bus.config';
+import { KafkaBus } from './kafka.bus';
+
+jest.setTimeout(90_000);
+
+const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
+const runId = randomUUID().slice(0, 8);
+const logger = process.env['BUS_TEST_LOG'] ? consoleBusLogger : silentBusLogger;
+const FAST_BACKOFF = { initialMs: 20, multiplier: 2, maxMs: 200, jitter: 0.2 } as const;
+const PARTITIONS = 4;
+
+const kafka = new Kafka({ clientId: `bus-it-raw-${runId}`, brokers, logLevel: logLevel.NOTHING });
+const created: string[] = [];
+let topicSeq = 0;
+let admin: KafkaBus;
+
+const newKafkaBus = (overrides: Partial<KafkaBusConfig> = {}): KafkaBus =>
+  new KafkaBus({ brokers, clientId: `bus-it-${runId}`, retryBackoff: FAST_BACKOFF, logger, ...overrides });
+
+async function createTopics(count: number): Promise<string[]> {
+  const topics = Array.from({ length: count }, () => `bus-it.${runId}.${++topicSeq}.v1`);
+  await admin.ensureTopics(topics.map((topic) => ({ topic, numPartitions: PARTITIONS })));
+  created.push(...topics, ...topics.map(dlqTopicOf));
+
+  return topics;
+}
+
+/** Reads a topic with a plain kafkajs consumer: DLQ copies may not be JSON, so the bus cannot read them. */
+async function readRaw(topic: string, count: number): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueGroup('raw-reader'), maxWaitTimeInMs: 200 });
+  const messages: KafkaMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        messages.push(message);
+      },
+    });
+    await waitFor(`${count} raw records on ${topic}`, () => messages.length >= count, 30_000);
+  } finally {
+    await consumer.disconnect();
+  }
+
+  return messages;
+}
+
+beforeAll(async () => {
+  admin = newKafkaBus();
+});
+
+afterAll(async () => {
+  await admin.close();
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  await kafkaAdmin.deleteTopics({ topics: created }).catch(() => undefined);
+  await kafkaAdmin.disconnect();
+});
+
+describe(KafkaBus.name, () => {
+  defineBusBehaviour({
+    createBus: () => newKafkaBus(),
+    createTopics,
+    partitions: PARTITIONS,
+    waitMs: 30_000,
+  });
+
+  const open: KafkaBus[] = [];
+  const bus = (overrides: Partial<KafkaBusConfig> = {}): KafkaBus => {
+    const created = newKafkaBus(overrides);
+    open.push(created);
+
+    return created;
+  };
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((b) => b.close()));
+  });
+
+  it('consumes 1,000 records across keys exactly once and in publish order per key', async () => {
+    const [topic] = (await createTopics(1)) as [string];
+    const sut = bus();
+    const seen = new Map<string, number[]>();
+    let received = 0;
+    await sut.subscribe({
+      groupId: uniqueGroup('thousand'),
+      topics: [topic],
+      concurrency: 8,
+      handler: async ({ key, value }) => {
+        (seen.get(key) ?? seen.set(key, []).get(key))?.push((value as { seq: number }).seq);
+        received++;
+      },
+    });
+    const records = Array.from({ length: 1_000 }, (_, seq) => ({ topic, key: `msg-${seq % 37}`, value: { seq } }));
+    // 100 concurrent calls of 10, as many request handlers would publish.
+    await Promise.all(Array.from({ length: 100 }, (_, i) => sut.publish(records.slice(i * 10, i * 10 + 10))));
+
+    await waitFor('1,000 records', () => received >= 1_000, 60_000);
+    await delay(500);
+    expect(received).toBe(1_000);
+    for (const [key, seqs] of seen) {
+      expect(seqs).toEqual(records.filter((r) => r.key === key).map((r) => r.value.seq));
+    }
+  });
+
+  it('sends a poison (non-JSON) record to the DLQ at once, byte for byte, with the error headers', async () => {
+    const [topic] = (await createTopics(1)) as [string];
+    const sut = bus();
+    const handled: ConsumedRecord[] = [];
+    await sut.subscribe({
+      groupId: uniqueGroup('poison'),
+      topics: [topic],
+      handler: async (record) => {
+        handled.push(record);
+      },
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    const poison = Buffer.from([0x7b, 0xff, 0x00, 0x6e]);
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'p', value: poison, headers: { traceparent: 't-1' } },
+        { key: 'p', value: JSON.stringify({ after: true }) },
+      ],
+    });
+    await producer.disconnect();
+
+    const [dead] = (await readRaw(dlqTopicOf(topic), 1)) as [KafkaMessage];
+    await waitFor('the record after the poison', () => handled.length === 1, 30_000);
+    expect(dead.key?.toString()).toBe('p');
+    expect(dead.value).toEqual(poison);
+    const headers = Object.fromEntries(Object.entries(dead.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    expect(headers).toMatchObject({
+      traceparent: 't-1',
+      [DLQ_HEADERS.sourceTopic]: topic,
+      [DLQ_HEADERS.sourceOffset]: '0',
+      [DLQ_HEADERS.attempts]: '0',
+    });
+    expect(headers[DLQ_HEADERS.error]).toMatch(/^NonRetriableError: record value is not JSON/);
+    expect(handled[0]?.value).toEqual({ after: true });
+  });
+
+  it('commits on close(), so the next consumer of the group resumes after the processed records', async () => {
+    const [topic] = (await createTopics(1)) as [string];
+    const groupId = uniqueGroup('resume');
+    const first = bus();
+    const firstSeen: number[] = [];
+    await first.subscribe({
+      groupId,
+      topics: [topic],
+      handler: async ({ value }) => {
+        firstSeen.push(value as number);
+      },
+    });
+    await first.publish(Array.from({ length: 50 }, (_, n) => ({ topic, key: `k${n % 5}`, value: n })));
+    await waitFor('first 50', () => firstSeen.length === 50, 30_000);
+    await first.close();
+
+    const kafkaAdmin = kafka.admin();
+    await kafkaAdmin.connect();
+    const [committed] = await kafkaAdmin.fetchOffsets({ groupId, topics: [topic] });
+    const ends = await kafkaAdmin.fetchTopicOffsets(topic);
+    await kafkaAdmin.disconnect();
+    const byPartition = new Map(committed?.partitions.map((p) => [p.partition, p.offset]));
+    for (const end of ends) {
+      // A partition the keys never hit has nothing to commit (-1); every other one is committed to its end.
+      expect(end.high === '0' ? ['-1', '0'] : [end.high]).toContain(byPartition.get(end.partition));
+    }
+
+    const second = bus();
+    const secondSeen: number[] = [];
+    await second.subscribe({
+      groupId,
+      topics: [topic],
+      handler: async ({ value }) => {
+        secondSeen.push(value as number);
+      },
+    });
+    await second.publish([{ topic, key: 'k0', value: 50 }]);
+    await waitFor('the new record', () => secondSeen.length >= 1, 30_000);
+    await delay(1_000);
+    expect(secondSeen).toEqual([50]);
+  });
+
+  it('close() mid-batch commits exactly the handled prefix: the next member neither skips nor repeats', async () => {
+    const [topic] = (await createTopics(1)) as [string];
+    const groupId = uniqueGroup('mid-batch');
+    const first = bus();
+    const seen: number[] = [];
+    await first.subscribe({
+      groupId,
+      topics: [topic],
+      handler: async ({ value }) => {
+        await delay(10);
+        seen.push(value as number);
+      },
+    });
+    await first.publish(Array.from({ length: 200 }, (_, n) => ({ topic, key: 'one-key', value: n })));
+    await waitFor('some records', () => seen.length >= 30, 30_000);
+    await first.close();
+    const handledByFirst = seen.length;
+    expect(handledByFirst).toBeLessThan(200);
+
+    const second = bus();
+    await second.subscribe({
+      groupId,
+      topics: [topic],
+      handler: async ({ value }) => {
+        seen.push(value as number);
+      },
+    });
+    await waitFor('the rest', () => seen.length >= 200, 30_000);
+    await delay(500);
+    expect(seen).toEqual(Array.from({ length: 200 }, (_, n) => n));
+  });
+
+  it('resolves every publish promise, coalescing concurrent calls into few sendBatch requests', async () => {
+    const [topic] = (await createTopics(1)) as [string];
+    const sut = bus({ lingerMs: 5 });
+    const sends = jest.spyOn(sut as unknown as { sendBatch: (items: unknown[]) => Promise<void> }, 'sendBatch');
+    const seen = new Set<number>();
+    await sut.subscribe({
+      groupId: uniqueGroup('batcher'),
+      topics: [topic],
+      handler: async ({ value }) => {
+        seen.add(value as number);
+      },
+    });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 2_000 }, (_, n) => sut.publish([{ topic, key: `k${n % 50}`, value: n }])),
+    );
+
+    expect(outcomes.every((o) => o.status === 'fulfilled')).toBe(true);
+    expect(sends.mock.calls.length).toBeLessThanOrEqual(20);
+    await waitFor('all 2,000', () => seen.size === 2_000, 60_000);
+  });
+
+  it('flushes pending publishes on close() and refuses later ones', async () => {
+    const [topic] = (await createTopics(1)) as [string];
+    const sut = bus({ lingerMs: 60_000 });
+    const pending = sut.publish([{ topic, key: 'k', value: 'flushed' }]);
+    await sut.close();
+    await expect(pending).resolves.toBeUndefined();
+    await expect(sut.publish([{ topic, key: 'k', value: 'late' }])).rejects.toBeInstanceOf(BusClosedError);
+
+    const [message] = (await readRaw(topic, 1)) as [KafkaMessage];
+    expect(message.value?.toString()).toBe('"flushed"');
+  });
+
+  it('reports not ready, within the probe deadline, when no broker answers', async () => {
+    const sut = bus({ brokers: ['127.0.0.1:1'] });
+    const started = Date.now();
+
+    expect(await sut.isReady()).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('caches readiness for about a second', async () => {
+    const sut = bus();
+    const first = sut.isReady();
+
+    expect(sut.isReady()).toBe(first);
+    expect(await first).toBe(true);
+  });
+});

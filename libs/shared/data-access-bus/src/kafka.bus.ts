@@ -1,0 +1,500 @@
+import type {
+  Admin,
+  Consumer,
+  EachBatchPayload,
+  IHeaders,
+  ITopicConfig,
+  KafkaMessage,
+  LogEntry,
+  Message,
+  Producer,
+} from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import type { KafkaBusConfig } from './bus.config';
+import type { RetryBackoffPolicy } from './bus.constants';
+import {
+  CONSUMER_RESTART,
+  KAFKA_CONSUMER,
+  OFFSET_COMMIT,
+  PUBLISH_BATCH,
+  READINESS,
+  RETRY_BACKOFF,
+  TOPIC_LEADER_WAIT,
+} from './bus.constants';
+import { BusClosedError } from './bus.errors';
+import type { BusLogger } from './bus.logger';
+import { consoleBusLogger, errorFields } from './bus.logger';
+import type { Bus, BusRecord, SubscriptionOptions } from './bus.port';
+import { DLQ_HEADERS, dlqTopicOf } from './bus.port';
+import { abortableSleep } from './abortable-sleep.util';
+import { encodeValue } from './json.codec';
+import type { DeadLetter, RawRecord } from './partition-batch.processor';
+import { processPartitionBatch } from './partition-batch.processor';
+import { PublishBatcher } from './publish.batcher';
+import { resolveSubscription } from './subscription-options.util';
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly numPartitions: number;
+  readonly configEntries?: ITopicConfig['configEntries'];
+  /** Default: min(3, brokers in the cluster). kafkajs speaks CreateTopics ≤ v3, where -1 (broker default) is invalid. */
+  readonly replicationFactor?: number;
+}
+
+export interface EnsureTopicsOptions {
+  /** Also create `<topic>.dlq` (same partition count, broker-default config: never compacted). Default true. */
+  readonly withDlq?: boolean;
+}
+
+interface OutboundMessage {
+  readonly topic: string;
+  readonly message: Message;
+}
+
+/** The Kafka copy of a record keeps the original value bytes, so a DLQ copy is byte-identical. */
+interface KafkaRawRecord extends RawRecord {
+  readonly rawValue: Buffer | null;
+}
+
+interface Subscription {
+  readonly groupId: string;
+  readonly consumer: Consumer;
+  /** Set when kafkajs crashed and will not restart it: the service can no longer consume. */
+  dead: boolean;
+}
+
+/**
+ * The bus on Kafka via kafkajs 2.2.4.
+ *
+ * Producer: acks=all and idempotent, with `maxInFlightRequests: 1`. kafkajs assigns idempotent sequence
+ * numbers per request and *rolls them back* when a request fails; with a second request in flight the
+ * broker would see a gap (OutOfOrderSequence) or a retried batch would overtake a later one and break
+ * per-key order. The micro-batcher keeps one `sendBatch` in flight anyway; the connection limit makes the
+ * same hold for DLQ writes and any future caller. After a failed send the producer is replaced: the rolled
+ * back sequence may collide with a batch the broker did write, and the broker would then acknowledge the
+ * next, different batch as a duplicate and drop it. A new producer id starts a clean sequence.
+ *
+ * Consumer (one per subscribe): manual commits of the contiguous done prefix (see partition-batch.processor),
+ * a fresh group starts at the earliest offset (records published before the first deploy are not lost).
+ */
+export class KafkaBus implements Bus {
+  private readonly kafka: Kafka;
+  private readonly logger: BusLogger;
+  private readonly backoff: RetryBackoffPolicy;
+  private readonly batcher: PublishBatcher<OutboundMessage>;
+  private readonly subscriptions: Subscription[] = [];
+  private readonly stopping = new AbortController();
+  private producer: Promise<Producer> | undefined;
+  private probeAdmin: Promise<Admin> | undefined;
+  private readiness: { readonly at: number; readonly value: Promise<boolean> } | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly config: KafkaBusConfig) {
+    this.logger = config.logger ?? consoleBusLogger;
+    this.backoff = config.retryBackoff ?? RETRY_BACKOFF;
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: [...config.brokers],
+      connectionTimeout: 3_000,
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry) => this.logKafkajs(entry),
+    });
+    this.batcher = new PublishBatcher((items) => this.sendBatch(items), {
+      lingerMs: config.lingerMs ?? PUBLISH_BATCH.lingerMs,
+      maxBatchRecords: config.maxBatchRecords ?? PUBLISH_BATCH.maxBatchRecords,
+    });
+  }
+
+  async publish(records: readonly BusRecord[]): Promise<void> {
+    // Encode everything before queueing anything: one bad value fails the whole call, nothing half-sent.
+    const items = records.map(
+      (record): OutboundMessage => ({
+        topic: record.topic,
+        message: { key: record.key, value: encodeValue(record.value), headers: { ...record.headers } },
+      }),
+    );
+    await this.batcher.add(items);
+  }
+
+  async subscribe(options: SubscriptionOptions): Promise<void> {
+    if (this.closing) {
+      throw new BusClosedError();
+    }
+    const { maxAttempts, concurrency } = resolveSubscription(options);
+    const heartbeatInterval = KAFKA_CONSUMER.heartbeatIntervalMs;
+    const restart = this.config.restart ?? CONSUMER_RESTART;
+    const restarts: number[] = [];
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: this.config.sessionTimeoutMs ?? KAFKA_CONSUMER.sessionTimeoutMs,
+      heartbeatInterval,
+      maxWaitTimeInMs: this.config.maxWaitTimeMs ?? KAFKA_CONSUMER.maxWaitTimeMs,
+      retry: {
+        // kafkajs restarts a crashed consumer on every retriable error, forever; bound it (see CONSUMER_RESTART).
+        restartOnFailure: async () => {
+          const now = Date.now();
+          while (restarts.length > 0 && (restarts[0] as number) < now - restart.windowMs) {
+            restarts.shift();
+          }
+          restarts.push(now);
+
+          return restarts.length <= restart.maxRestarts;
+        },
+      },
+    });
+    const subscription: Subscription = { groupId: options.groupId, consumer, dead: false };
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.error('Kafka consumer crashed', {
+        groupId: payload.groupId,
+        restart: payload.restart,
+        ...errorFields(payload.error),
+      });
+      subscription.dead = !payload.restart;
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      subscription.dead = false;
+    });
+    this.subscriptions.push(subscription);
+    try {
+      await consumer.connect();
+      // Earliest for a new group, like the in-process bus: records published before the service's first
+      // deploy are consumed, not skipped.
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+    } catch (error) {
+      this.subscriptions.splice(this.subscriptions.indexOf(subscription), 1);
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently:
+        this.config.partitionsConsumedConcurrently ?? KAFKA_CONSUMER.partitionsConsumedConcurrently,
+      eachBatch: (payload) =>
+        this.consumeBatch(payload, { handler: options.handler, maxAttempts, concurrency, heartbeatInterval }),
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+
+    return this.closing;
+  }
+
+  isReady(): Promise<boolean> {
+    if (this.closing) {
+      return Promise.resolve(false);
+    }
+    if (this.subscriptions.some((subscription) => subscription.dead)) {
+      return Promise.resolve(false);
+    }
+    const now = Date.now();
+    if (!this.readiness || now - this.readiness.at >= READINESS.cacheMs) {
+      this.readiness = { at: now, value: this.probe() };
+    }
+
+    return this.readiness.value;
+  }
+
+  /**
+   * Creates missing topics and waits until every partition has a leader. kafkajs' own `waitForLeaders` is
+   * skipped when any of the topics already existed (createTopics then returns false early), so the wait
+   * is done here for all of them; an existing topic with another partition count is reported, not altered.
+   */
+  async ensureTopics(topics: readonly TopicSpec[], options: EnsureTopicsOptions = {}): Promise<void> {
+    const wanted = new Map<string, TopicSpec>();
+    for (const spec of topics) {
+      wanted.set(spec.topic, spec);
+      if ((options.withDlq ?? true) && !spec.topic.endsWith('.dlq')) {
+        const dlq = dlqTopicOf(spec.topic);
+        wanted.set(dlq, { topic: dlq, numPartitions: spec.numPartitions, replicationFactor: spec.replicationFactor });
+      }
+    }
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = [...wanted.values()].filter((spec) => !existing.has(spec.topic));
+      if (missing.length > 0) {
+        const brokers = (await admin.describeCluster()).brokers.length;
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({
+            topic: spec.topic,
+            numPartitions: spec.numPartitions,
+            replicationFactor: spec.replicationFactor ?? Math.min(3, brokers),
+            configEntries: spec.configEntries,
+          })),
+        });
+      }
+      await this.waitForLeaders(admin, [...wanted.values()]);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async consumeBatch(
+    payload: EachBatchPayload,
+    options: {
+      readonly handler: SubscriptionOptions['handler'];
+      readonly maxAttempts: number;
+      readonly concurrency: number;
+      readonly heartbeatInterval: number;
+    },
+  ): Promise<void> {
+    const { batch } = payload;
+    const records = batch.messages.map((message) => toRawRecord(batch.topic, batch.partition, message));
+    let uncommitted: string | undefined;
+    let lastCommitAt = Date.now();
+    // commitOffsetsIfNecessary() *without* offsets is a no-op under autoCommit:false (it only honours
+    // autoCommitInterval/Threshold), so the prefix is always passed explicitly.
+    const commit = async (): Promise<void> => {
+      const offset = uncommitted;
+      if (offset === undefined) {
+        return;
+      }
+      await payload.commitOffsetsIfNecessary({
+        topics: [
+          { topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }] },
+        ],
+      });
+      lastCommitAt = Date.now();
+      if (uncommitted === offset) {
+        uncommitted = undefined;
+      }
+    };
+    try {
+      await processPartitionBatch(records, {
+        handler: options.handler,
+        maxAttempts: options.maxAttempts,
+        concurrency: options.concurrency,
+        backoff: this.backoff,
+        logger: this.logger,
+        shouldStop: () => this.stopping.signal.aborted || !payload.isRunning() || payload.isStale(),
+        onDone: async (record) => {
+          // Resolving moves kafkajs' fetch position, so a later fetch never re-reads finished records even
+          // before the commit lands; unresolved ones (stopped mid-batch) are fetched again.
+          payload.resolveOffset(record.offset);
+          uncommitted = record.offset;
+          if (Date.now() - lastCommitAt >= OFFSET_COMMIT.intervalMs) {
+            await commit();
+          }
+        },
+        deadLetter: (letter) => this.publishDeadLetter(letter),
+        heartbeat: () => payload.heartbeat(),
+        heartbeatEveryMs: options.heartbeatInterval,
+        sleep: (ms) => abortableSleep(ms, this.stopping.signal),
+      });
+    } finally {
+      // Also on failure (a rebalance): the finished prefix is committed while this member still owns the
+      // partition, instead of being handed to the next owner as duplicates (kafkajs #28 #1046).
+      await commit().catch((error: unknown) =>
+        this.logger.warn('Offset commit failed; the records will be delivered again', {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: uncommitted,
+          ...errorFields(error),
+        }),
+      );
+    }
+  }
+
+  private publishDeadLetter({ record, error, attempts }: DeadLetter<KafkaRawRecord>): Promise<void> {
+    return this.batcher.add([
+      {
+        topic: dlqTopicOf(record.topic),
+        message: {
+          key: record.key,
+          value: record.rawValue,
+          headers: {
+            ...record.headers,
+            [DLQ_HEADERS.error]: error,
+            [DLQ_HEADERS.sourceTopic]: record.topic,
+            [DLQ_HEADERS.sourcePartition]: String(record.partition),
+            [DLQ_HEADERS.sourceOffset]: record.offset,
+            [DLQ_HEADERS.attempts]: String(attempts),
+          },
+        },
+      },
+    ]);
+  }
+
+  private async sendBatch(items: readonly OutboundMessage[]): Promise<void> {
+    const producer = await this.connectedProducer();
+    // One entry per topic, records in call order: same key → same partition, so per-key order holds.
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, message } of items) {
+      const messages = byTopic.get(topic) ?? [];
+      messages.push(message);
+      byTopic.set(topic, messages);
+    }
+    try {
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (error) {
+      this.logger.error('Kafka publish failed; replacing the producer', { records: items.length, ...errorFields(error) });
+      this.producer = undefined;
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private connectedProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        // Explicit, so kafkajs does not warn; it is the Java-compatible murmur2 one that murmur2.partitioner mirrors.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      const connecting = producer.connect().then(() => producer);
+      connecting.catch(() => {
+        if (this.producer === connecting) {
+          this.producer = undefined;
+        }
+      });
+      this.producer = connecting;
+    }
+
+    return this.producer;
+  }
+
+  private async probe(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('describeCluster timed out')), READINESS.timeoutMs);
+    });
+    try {
+      this.probeAdmin ??= this.connectAdmin();
+      const admin = await Promise.race([this.probeAdmin, timeout]);
+      await Promise.race([admin.describeCluster(), timeout]);
+
+      return true;
+    } catch (error) {
+      this.logger.warn('Kafka readiness probe failed', errorFields(error));
+
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private connectAdmin(): Promise<Admin> {
+    // A client of its own: `admin({ retry })` does not reach connect(), which uses the *client's* retry
+    // (5 tries, ~12 s against a dead broker) and would keep close() waiting. The probe has its own deadline
+    // and runs again a second later, and reports failures itself, so kafkajs' connection errors are muted.
+    const probeClient = new Kafka({
+      clientId: `${this.config.clientId}-readiness`,
+      brokers: [...this.config.brokers],
+      connectionTimeout: READINESS.timeoutMs,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = probeClient.admin();
+    const connecting = admin.connect().then(() => admin);
+    connecting.catch(() => {
+      this.probeAdmin = undefined;
+    });
+
+    return connecting;
+  }
+
+  private async waitForLeaders(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
+    const deadline = Date.now() + TOPIC_LEADER_WAIT.timeoutMs;
+    for (;;) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) });
+        if (topics.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0))) {
+          for (const spec of specs) {
+            const actual = topics.find((topic) => topic.name === spec.topic)?.partitions.length;
+            if (actual !== spec.numPartitions) {
+              this.logger.warn('Topic exists with another partition count', {
+                topic: spec.topic,
+                expected: spec.numPartitions,
+                actual,
+              });
+            }
+          }
+
+          return;
+        }
+      } catch (error) {
+        // UNKNOWN_TOPIC_OR_PARTITION right after creation: metadata has not propagated yet.
+        if (Date.now() > deadline) {
+          throw error;
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`Timed out waiting for leaders of ${specs.map((spec) => spec.topic).join(', ')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, TOPIC_LEADER_WAIT.pollMs));
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    // Ends backoff sleeps and stops new records; in-flight handlers finish and may still publish.
+    this.stopping.abort();
+    const stopped = await Promise.allSettled(
+      this.subscriptions.map(async ({ consumer }) => {
+        // stop() waits for the running eachBatch, which commits its done prefix before returning.
+        await consumer.stop();
+        await consumer.disconnect();
+      }),
+    );
+    for (const result of stopped) {
+      if (result.status === 'rejected') {
+        this.logger.error('Kafka consumer did not stop cleanly', errorFields(result.reason));
+      }
+    }
+    await this.batcher.close();
+    const producer = this.producer;
+    const admin = this.probeAdmin;
+    this.producer = undefined;
+    this.probeAdmin = undefined;
+    await Promise.allSettled([
+      producer?.then((p) => p.disconnect()),
+      admin?.then((a) => a.disconnect()),
+    ]);
+  }
+
+  private logKafkajs({ level, log }: LogEntry): void {
+    const { message, timestamp: _timestamp, logger: _logger, ...context } = log;
+    const text = `kafkajs: ${message}`;
+    if (level === logLevel.ERROR) {
+      this.logger.error(text, context);
+    } else if (level === logLevel.WARN) {
+      this.logger.warn(text, context);
+    } else if (level === logLevel.INFO) {
+      this.logger.info(text, context);
+    } else {
+      this.logger.debug(text, context);
+    }
+  }
+}
+
+function toRawRecord(topic: string, partition: number, message: KafkaMessage): KafkaRawRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString('utf8') ?? '',
+    value: message.value?.toString('utf8') ?? null,
+    rawValue: message.value,
+    headers: decodeHeaders(message.headers),
+  };
+}
+
+/** Kafka allows repeated header names; kafkajs then gives an array, and the last value wins here. */
+function decodeHeaders(headers: IHeaders | undefined): Readonly<Record<string, string>> {
+  const decoded: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    if (value !== undefined) {
+      decoded[name] = value.toString();
+    }
+  }
+
+  return Object.freeze(decoded);
+}

@@ -1,0 +1,252 @@
+import type { RetryBackoffPolicy } from './bus.constants';
+import { DLQ_ERROR_MAX_CHARS } from './bus.constants';
+import { isNonRetriable } from './bus.errors';
+import type { BusLogger } from './bus.logger';
+import { errorFields } from './bus.logger';
+import type { RecordHandler } from './bus.port';
+import { decodeValue } from './json.codec';
+
+/** A record as stored on the bus, before its value is parsed. */
+export interface RawRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string;
+  /** UTF-8 JSON text; null for a tombstone. Kept raw so a DLQ copy carries the exact original bytes. */
+  readonly value: string | null;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface DeadLetter<R extends RawRecord = RawRecord> {
+  readonly record: R;
+  /** `Name: message`, one line, truncated. */
+  readonly error: string;
+  /** Handler invocations made; 0 when the value never parsed. */
+  readonly attempts: number;
+}
+
+/**
+ * What an adapter plugs into the shared processor. Both buses run their partitions through the same code,
+ * so ordering, retry, DLQ and commit semantics cannot drift apart.
+ */
+export interface PartitionBatchHooks<R extends RawRecord = RawRecord> {
+  readonly handler: RecordHandler;
+  readonly maxAttempts: number;
+  readonly concurrency: number;
+  readonly backoff: RetryBackoffPolicy;
+  readonly logger: BusLogger;
+  /** True once the adapter wants no new record started (closing, partition revoked, seek). */
+  readonly shouldStop: () => boolean;
+  /** Called in offset order, one call at a time: `record` and everything before it in the batch are done. */
+  readonly onDone: (record: R) => void | Promise<void>;
+  /** Must resolve only once the DLQ copy is durable; a rejection stops the batch uncommitted. */
+  readonly deadLetter: (letter: DeadLetter<R>) => Promise<void>;
+  /** Called between records and while handlers run; a rejection (a rebalance) stops the batch. */
+  readonly heartbeat: () => Promise<void>;
+  /** Also heartbeat on a timer, for handlers slower than the session timeout allows between records. */
+  readonly heartbeatEveryMs?: number;
+  /** Waits `ms`; resolves false when cut short because the adapter is stopping. */
+  readonly sleep: (ms: number) => Promise<boolean>;
+}
+
+export interface PartitionBatchResult {
+  /** Length of the contiguous done prefix; the rest of the batch must be delivered again. */
+  readonly done: number;
+}
+
+/** Exponential backoff for the n-th failed attempt (1-based), spread by ±jitter. */
+export function retryDelayMs(policy: RetryBackoffPolicy, attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(policy.maxMs, policy.initialMs * policy.multiplier ** (attempt - 1));
+  const spread = base * policy.jitter;
+
+  return Math.max(0, Math.round(base - spread + random() * 2 * spread));
+}
+
+/** One line: the header must not carry CR/LF into logs (CWE-117), nor a stack into the record size. */
+export function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+  return text.replace(/[\r\n]+/g, ' ').slice(0, DLQ_ERROR_MAX_CHARS);
+}
+
+/**
+ * Runs one partition's batch. Records of one key run one at a time in offset order; different keys run
+ * concurrently up to `concurrency`. Scheduling walks the batch in offset order and only looks ahead while
+ * a slot is free, so with concurrency 1 this is plain sequential offset order.
+ *
+ * A record is *done* when its handler resolved, or when it went to the DLQ. Only the contiguous done
+ * prefix is reported to `onDone` (and so committed): a fast key that finished past a slow one is
+ * re-delivered after a crash rather than lost.
+ *
+ * On stop, in-flight handlers finish and nothing new starts; a record waiting in backoff is abandoned
+ * (not done), so it is retried after the restart instead of going to the DLQ early.
+ */
+export async function processPartitionBatch<R extends RawRecord>(
+  records: readonly R[],
+  hooks: PartitionBatchHooks<R>,
+): Promise<PartitionBatchResult> {
+  const done = new Array<boolean>(records.length).fill(false);
+  let prefix = 0;
+  let progress: Promise<void> = Promise.resolve();
+  let failure: { readonly error: unknown } | undefined;
+  const fail = (error: unknown): void => {
+    failure ??= { error };
+  };
+  const stopped = (): boolean => failure !== undefined || hooks.shouldStop();
+
+  let heartbeatInFlight: Promise<void> | undefined;
+  // Single-flight: several lanes finishing together must not each send a Heartbeat request.
+  const heartbeat = (): Promise<void> => {
+    heartbeatInFlight ??= hooks
+      .heartbeat()
+      .catch(fail)
+      .finally(() => {
+        heartbeatInFlight = undefined;
+      });
+
+    return heartbeatInFlight;
+  };
+  const ticker =
+    hooks.heartbeatEveryMs === undefined ? undefined : setInterval(() => void heartbeat(), hooks.heartbeatEveryMs);
+
+  const markDone = (index: number): void => {
+    done[index] = true;
+    const before = prefix;
+    while (prefix < records.length && done[prefix]) {
+      prefix++;
+    }
+    if (prefix > before) {
+      const last = records[prefix - 1] as R;
+      // Chained so onDone sees offsets in order even when it is async (a commit round trip). It runs after a
+      // failure too: a rebalance is exactly when the finished prefix should still be committed.
+      progress = progress.then(() => hooks.onDone(last)).catch(fail);
+    }
+  };
+
+  const deadLetter = async (record: R, error: string, attempts: number): Promise<boolean> => {
+    try {
+      await hooks.deadLetter({ record, error, attempts });
+      hooks.logger.warn('Record sent to the DLQ', {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        attempts,
+        error,
+      });
+
+      return true;
+    } catch (dlqError) {
+      hooks.logger.error('Could not publish to the DLQ; the batch stops uncommitted', {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        ...errorFields(dlqError),
+      });
+      fail(dlqError);
+
+      return false;
+    }
+  };
+
+  /** True when the record is done (handled or dead-lettered); false when abandoned because of a stop. */
+  const handleOne = async (record: R): Promise<boolean> => {
+    for (let attempt = 1; ; attempt++) {
+      // Parsed per attempt: a handler that mutated the value on a failed attempt must not see its own edits.
+      const decoded = decodeValue(record.value);
+      if (!decoded.ok) {
+        return deadLetter(record, describeError(decoded.error), attempt - 1);
+      }
+      try {
+        await hooks.handler({
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          key: record.key,
+          value: decoded.value,
+          headers: record.headers,
+          attempt,
+        });
+
+        return true;
+      } catch (error) {
+        if (isNonRetriable(error) || attempt >= hooks.maxAttempts) {
+          return deadLetter(record, describeError(error), attempt);
+        }
+        if (stopped()) {
+          return false;
+        }
+        const delay = retryDelayMs(hooks.backoff, attempt);
+        hooks.logger.warn('Handler failed; retrying', {
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          attempt,
+          delayMs: delay,
+          ...errorFields(error),
+        });
+        await heartbeat();
+        if (!(await hooks.sleep(delay)) || stopped()) {
+          return false;
+        }
+      }
+    }
+  };
+
+  // key → indexes waiting behind the record of that key that is running now.
+  const lanes = new Map<string, number[]>();
+  let running = 0;
+  let slotFreed: (() => void) | undefined;
+  const tasks: Promise<void>[] = [];
+
+  const runLane = async (key: string, first: number): Promise<void> => {
+    try {
+      for (let index: number | undefined = first; index !== undefined; index = lanes.get(key)?.shift()) {
+        if (stopped() || !(await handleOne(records[index] as R))) {
+          break;
+        }
+        markDone(index);
+        await heartbeat();
+      }
+    } finally {
+      // No await between the last shift() and here, so the scheduler cannot append to a finished lane.
+      lanes.delete(key);
+      running--;
+      slotFreed?.();
+    }
+  };
+
+  try {
+    for (let index = 0; index < records.length && !stopped(); index++) {
+      const key = (records[index] as R).key;
+      const lane = lanes.get(key);
+      if (lane) {
+        lane.push(index);
+        continue;
+      }
+      while (running >= hooks.concurrency) {
+        await new Promise<void>((resolve) => {
+          slotFreed = resolve;
+        });
+        slotFreed = undefined;
+      }
+      if (stopped()) {
+        break;
+      }
+      lanes.set(key, []);
+      running++;
+      tasks.push(runLane(key, index));
+    }
+    await Promise.all(tasks);
+    await progress;
+  } finally {
+    if (ticker) {
+      clearInterval(ticker);
+    }
+    await heartbeatInFlight;
+  }
+  if (failure) {
+    throw failure.error;
+  }
+
+  return { done: prefix };
+}

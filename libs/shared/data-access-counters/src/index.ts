@@ -1,0 +1,3 @@
+export * from './key-value.store';
+export * from './memory.store';
+export * from './redis.store';

@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
+import type { DatabaseConfig } from './database.config';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type EntityList = MixedList<Function | string | EntitySchema>;
+
+export interface ServiceDataSourceOptions {
+  /** Service name: names the migrations table (`<service>_migrations`) and the SQLite file. */
+  readonly service: string;
+  readonly database: DatabaseConfig;
+  readonly entities: EntityList;
+  /** MySQL migrations of this service's slice. SQLite builds the schema from the entities instead (ADR 0003). */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  readonly migrations: Function[];
+}
+
+/** Builds (does not initialise) the DataSource of one service's slice. */
+export function createServiceDataSource(options: ServiceDataSourceOptions): DataSource {
+  const migrationsTableName = `${options.service.replace(/-/g, '_')}_migrations`;
+  let dataSourceOptions: DataSourceOptions;
+  if (options.database.kind === 'mysql') {
+    dataSourceOptions = {
+      type: 'mysql',
+      url: options.database.url,
+      entities: options.entities,
+      migrations: options.migrations,
+      migrationsTableName,
+      synchronize: false,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      // Fail fast instead of hanging when the pool is exhausted or the database is gone (reliability.md R5, R14).
+      poolSize: options.database.poolSize ?? 10,
+      connectTimeout: 5000,
+      extra: { connectionLimit: options.database.poolSize ?? 10, queueLimit: 1000, enableKeepAlive: true },
+    };
+  } else {
+    mkdirSync(options.database.directory, { recursive: true });
+    dataSourceOptions = {
+      type: 'better-sqlite3',
+      database: path.join(options.database.directory, `${options.service}.sqlite`),
+      entities: options.entities,
+      migrations: [],
+      migrationsTableName,
+      // The embedded mode has no migration step: the schema follows the entities (ADR 0003).
+      synchronize: true,
+      // WAL lets readers run beside the single writer; NORMAL is durable across a process crash.
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.pragma('busy_timeout = 5000');
+      },
+    };
+  }
+
+  return new DataSource(dataSourceOptions);
+}
+
+/** True when the DataSource answers a trivial query (readiness). */
+export async function isDataSourceReady(dataSource: DataSource): Promise<boolean> {
+  if (!dataSource.isInitialized) {
+    return false;
+  }
+  try {
+    await dataSource.query('SELECT 1');
+
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const isMysql = (dataSource: DataSource): boolean => dataSource.options.type === 'mysql';

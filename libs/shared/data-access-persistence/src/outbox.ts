@@ -1,0 +1,180 @@
+import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
+import { isMysql } from './data-source.factory';
+
+/**
+ * Transactional outbox (reliability.md "Outbox"): a service writes its state change and the records
+ * it must publish in one transaction; the relay publishes them at least once and deletes them. A
+ * crash between commit and publish only delays the publish.
+ */
+export interface OutboxRow {
+  id: string;
+  topic: string;
+  msgKey: string;
+  payload: string;
+  headers: string | null;
+  createdAt: Date;
+}
+
+export interface OutboxRecord {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** One outbox table per service (`<service>_outbox`), so the one-writer-per-table rule holds. */
+export const createOutboxSchema = (tableName: string): EntitySchema<OutboxRow> =>
+  new EntitySchema<OutboxRow>({
+    name: tableName,
+    tableName,
+    columns: {
+      // 'integer' so SQLite makes it a rowid alias; the MySQL migrations declare bigint.
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      topic: { type: 'varchar', length: 128 },
+      msgKey: { name: 'msg_key', type: 'varchar', length: 255 },
+      payload: { type: 'text' },
+      headers: { type: 'text', nullable: true },
+      createdAt: { name: 'created_at', type: 'datetime', precision: 3 },
+    },
+  });
+
+/** Adds records to the outbox inside the caller's transaction. */
+export async function enqueueOutbox(
+  manager: EntityManager,
+  schema: EntitySchema<OutboxRow>,
+  records: readonly OutboxRecord[],
+  now: Date,
+): Promise<void> {
+  if (records.length === 0) {
+    return;
+  }
+  await manager.insert(
+    schema,
+    records.map((r) => ({
+      topic: r.topic,
+      msgKey: r.key,
+      payload: JSON.stringify(r.value),
+      headers: r.headers ? JSON.stringify(r.headers) : null,
+      createdAt: now,
+    })),
+  );
+}
+
+export interface OutboxRelayOptions {
+  readonly dataSource: DataSource;
+  readonly schema: EntitySchema<OutboxRow>;
+  readonly publish: (records: OutboxRecord[]) => Promise<void>;
+  /** Poll interval when nothing wakes the relay; a commit in this process wakes it at once. */
+  readonly pollIntervalMs?: number;
+  readonly batchSize?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private wakeRequested = false;
+  private stopped = true;
+  private readonly table: string;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.table = options.schema.options.tableName ?? options.schema.options.name;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Publish soon: called after a commit that added outbox rows. */
+  wake(): void {
+    if (this.stopped) {
+      return;
+    }
+    if (this.running) {
+      this.wakeRequested = true;
+
+      return;
+    }
+    this.schedule(0);
+  }
+
+  /** Stops polling after publishing what is already committed (bounded by one more drain). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    await this.running;
+    try {
+      await this.drainOnce();
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+
+  /** Rows waiting to be published (for metrics and tests). */
+  async backlog(): Promise<number> {
+    const rows: { n: number | string }[] = await this.options.dataSource.query(`SELECT COUNT(*) AS n FROM ${this.table}`);
+
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.loop().finally(() => {
+        this.running = null;
+      });
+    }, delayMs);
+  }
+
+  private async loop(): Promise<void> {
+    let published = 0;
+    try {
+      do {
+        this.wakeRequested = false;
+        published = await this.drainOnce();
+      } while (!this.stopped && (published > 0 || this.wakeRequested));
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+    if (!this.stopped) {
+      this.schedule(this.options.pollIntervalMs ?? 200);
+    }
+  }
+
+  /** Publishes one batch and deletes it; returns how many rows it published. */
+  async drainOnce(): Promise<number> {
+    const { dataSource } = this.options;
+    const limit = this.options.batchSize ?? 500;
+    // Several replicas may run a relay: SKIP LOCKED lets each take its own rows (MySQL 8 / MariaDB 10.6).
+    const lock = isMysql(dataSource) ? ' FOR UPDATE SKIP LOCKED' : '';
+
+    return dataSource.transaction(async (manager) => {
+      const rows: { id: string | number; topic: string; msg_key: string; payload: string; headers: string | null }[] =
+        await manager.query(
+          `SELECT id, topic, msg_key, payload, headers FROM ${this.table} ORDER BY id LIMIT ${limit}${lock}`,
+        );
+      if (rows.length === 0) {
+        return 0;
+      }
+      await this.options.publish(
+        rows.map((row) => ({
+          topic: row.topic,
+          key: row.msg_key,
+          value: JSON.parse(row.payload) as unknown,
+          headers: row.headers ? (JSON.parse(row.headers) as Record<string, string>) : undefined,
+        })),
+      );
+      const ids = rows.map((row) => String(row.id));
+      await manager.query(`DELETE FROM ${this.table} WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
+
+      return rows.length;
+    });
+  }
+}

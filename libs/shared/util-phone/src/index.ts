@@ -1,0 +1,2 @@
+export { isAlphanumericSenderId, parsePhone, redactPhone } from './phone';
+export type { PhoneNumberType, PhoneParseFailure, PhoneParseResult } from './phone';

@@ -1,0 +1,87 @@
+import { type INestApplication, Logger, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
+import type { AppConfig } from '../config/app.config';
+import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
+import { JsonLogger } from '../logging/json.logger';
+import { ApiErrorFilter, type UnavailablePredicate } from './api-error.filter';
+
+/** api.md: a request body over 64 KB is refused with 413 before it is parsed. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface HttpAppOptions {
+  readonly module: Type<unknown> | ReturnType<typeof Object>;
+  readonly config: AppConfig;
+  readonly processName: string;
+  readonly isUnavailable?: UnavailablePredicate;
+  /** Register extra Fastify plugins (e.g. the simulator) before Nest's routes are mounted. */
+  readonly configureFastify?: (fastify: FastifyInstance) => Promise<void> | void;
+  readonly logger?: JsonLogger;
+}
+
+/** Builds a Nest application on Fastify with the house error format, Swagger and health routes. */
+export async function createHttpApp(options: HttpAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: true, return503OnClosing: true });
+  const logger = options.logger ?? new JsonLogger(options.processName, options.config.LOG_LEVEL);
+  const app = await NestFactory.create<NestFastifyApplication>(options.module as Type<unknown>, adapter, {
+    logger,
+    rawBody: true,
+    bufferLogs: false,
+    abortOnError: false,
+  });
+  const filter = new ApiErrorFilter(options.isUnavailable);
+  app.useGlobalFilters(filter);
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  // Errors raised by Fastify itself (body limit, bad JSON, media type) never reach Nest's filters.
+  fastify.setErrorHandler((error, _request, reply) => {
+    const apiError = filter.toApiError(error);
+    void reply.status(apiError.status).headers(apiError.headers).send(apiError.toBody());
+  });
+  if (options.configureFastify) {
+    await options.configureFastify(fastify);
+  }
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('SMS gateway')
+      .setDescription('One API in front of several SMS providers (api.md is the contract this document implements).')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+
+  return app;
+}
+
+/**
+ * SIGTERM/SIGINT: readiness turns 503, the HTTP server stops accepting and finishes in-flight
+ * requests, then the registry stops consumers (committing offsets) and closes storage.
+ */
+export function installGracefulShutdown(app: INestApplication, onDone: () => void = () => process.exit(0)): void {
+  const logger = new Logger('shutdown');
+  let started = false;
+  const handler = (signal: string): void => {
+    if (started) {
+      return;
+    }
+    started = true;
+    logger.log(`${signal} received: draining`);
+    const registry = app.get(ShutdownRegistry);
+    void (async () => {
+      try {
+        registry.beginShutdown();
+        // Stop taking requests first and let in-flight ones finish; then the lifecycle closes the rest.
+        await app.getHttpAdapter().close();
+        await app.close();
+      } catch (error) {
+        logger.error(`shutdown failed: ${String(error)}`);
+      }
+      onDone();
+    })();
+  };
+  process.once('SIGTERM', () => handler('SIGTERM'));
+  process.once('SIGINT', () => handler('SIGINT'));
+}

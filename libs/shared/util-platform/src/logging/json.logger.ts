@@ -1,0 +1,65 @@
+import type { LoggerService, LogLevel } from '@nestjs/common';
+import pino, { type Logger as PinoLogger } from 'pino';
+import { REDACTED_KEYS, redactText } from './redact';
+
+/**
+ * Nest's logger interface over pino: one JSON line per event with service and context; every string
+ * passes the phone-number redactor and sensitive keys are censored by pino's `redact`.
+ */
+export class JsonLogger implements LoggerService {
+  readonly pino: PinoLogger;
+
+  constructor(service: string, level: string, destination?: pino.DestinationStream) {
+    this.pino = pino(
+      {
+        level,
+        base: { service },
+        redact: { paths: [...REDACTED_KEYS].flatMap((k) => [k, `*.${k}`]), censor: '[redacted]' },
+        formatters: { level: (label) => ({ level: label }) },
+        timestamp: pino.stdTimeFunctions.isoTime,
+      },
+      destination ?? pino.destination({ sync: false }),
+    );
+  }
+
+  log(message: unknown, context?: string): void {
+    this.write('info', message, context);
+  }
+
+  error(message: unknown, stackOrContext?: string, context?: string): void {
+    const ctx = context ?? (stackOrContext && !stackOrContext.includes('\n') ? stackOrContext : undefined);
+    const stack = stackOrContext?.includes('\n') ? redactText(stackOrContext) : undefined;
+    this.pino.error({ context: ctx, ...(stack ? { stack } : {}) }, this.text(message));
+  }
+
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+
+  verbose(message: unknown, context?: string): void {
+    this.write('trace', message, context);
+  }
+
+  setLogLevels(levels: LogLevel[]): void {
+    if (levels.length === 0) {
+      this.pino.level = 'silent';
+    }
+  }
+
+  private write(level: 'info' | 'warn' | 'debug' | 'trace', message: unknown, context?: string): void {
+    if (typeof message === 'object' && message !== null) {
+      this.pino[level]({ context, ...(message as Record<string, unknown>) });
+
+      return;
+    }
+    this.pino[level]({ context }, this.text(message));
+  }
+
+  private text(message: unknown): string {
+    return redactText(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+}

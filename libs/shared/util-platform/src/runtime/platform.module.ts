@@ -1,0 +1,71 @@
+import { type BeforeApplicationShutdown, type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { createBus, type Bus } from '@sms/bus';
+import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '@sms/counters';
+import type { AppConfig } from '../config/app.config';
+import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
+import { HealthController } from './health.controller';
+import { ReadinessRegistry } from './readiness.registry';
+import { APP_CONFIG, BUS, CLOCK, KV_STORE, systemClock } from './tokens';
+
+export interface PlatformOptions {
+  readonly config: AppConfig;
+  /** Names the Kafka client and the logs: a service name, or `gateway` for the embedded host. */
+  readonly processName: string;
+}
+
+/**
+ * Provides the ports (bus, key-value store, clock, config) with the adapters of the run mode, and
+ * health and shutdown ordering. Every service module depends on these tokens only, so the same
+ * module runs alone against Kafka/Redis or beside the others in one process.
+ */
+@Global()
+@Module({})
+export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(KV_STORE) private readonly kv: KeyValueStore,
+    private readonly readiness: ReadinessRegistry,
+    private readonly shutdown: ShutdownRegistry,
+  ) {}
+
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const { config } = options;
+    const distributed = config.MODE === 'distributed';
+
+    return {
+      module: PlatformModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: systemClock },
+        ReadinessRegistry,
+        ShutdownRegistry,
+        {
+          provide: BUS,
+          useFactory: (): Bus =>
+            distributed
+              ? createBus({ kind: 'kafka', brokers: config.KAFKA_BROKERS.split(','), clientId: options.processName })
+              : createBus({ kind: 'in-process' }),
+        },
+        {
+          provide: KV_STORE,
+          useFactory: (): KeyValueStore =>
+            distributed ? new RedisKeyValueStore({ url: config.REDIS_URL }) : new MemoryKeyValueStore(),
+        },
+      ],
+      exports: [APP_CONFIG, CLOCK, BUS, KV_STORE, ReadinessRegistry, ShutdownRegistry],
+    };
+  }
+
+  onModuleInit(): void {
+    this.readiness.register('bus', () => this.bus.isReady());
+    this.readiness.register('kv', () => this.kv.isReady());
+    this.shutdown.register('consumers', 'bus', () => this.bus.close());
+    this.shutdown.register('storage', 'kv', () => this.kv.close());
+  }
+
+  /** `app.close()` (signals, tests) runs the ordered shutdown once. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.shutdown.runAll();
+  }
+}

@@ -1,0 +1,12 @@
+/** Injection tokens of the ports every service module uses; their adapters depend on the run mode. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+export const BUS = Symbol('BUS');
+export const KV_STORE = Symbol('KV_STORE');
+export const CLOCK = Symbol('CLOCK');
+
+/** Time as a port, so retry schedules and expiry are testable without sleeping. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,10 @@
+export {
+  DEFAULT_KNOBS,
+  type DlrOutcomeWeights,
+  type ErrorRates,
+  SIMULATED_PROVIDERS,
+  type SimulatedProvider,
+  type SimulatorKnobs,
+} from './simulator.knobs';
+export { simulatorPlugin, type SimulatorOptions } from './simulator.plugin';
+export type { TwilioSimMessage, TwilioSimRejection } from './twilio-sim.store';

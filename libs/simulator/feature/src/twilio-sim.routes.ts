@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger, FastifyPluginCallback, FastifyReply } from 'fastify';
+import { postWebhook, type CallbackSettings } from './simulator.callbacks';
+import type { SimulatorKnobs } from './simulator.knobs';
+import { pickOne, pickWeighted } from './simulator.rng';
+import type { SimulatorState } from './simulator.state';
+import {
+  AUTH_ERROR,
+  errorBody,
+  estimateSegments,
+  injectedError,
+  messageResource,
+  newMessageSid,
+  rawDlrDoneDate,
+  THROTTLE_ERROR,
+  TWILIO_API_VERSION,
+  validateSubmit,
+} from './twilio-sim.responses';
+import { signTwilioWebhook } from './twilio-sim.signature';
+import type { TwilioSimMessage, TwilioSimOutcome, TwilioSimStore } from './twilio-sim.store';
+
+export interface TwilioSimOptions {
+  readonly state: SimulatorState;
+  readonly store: TwilioSimStore;
+  readonly log: FastifyBaseLogger;
+  readonly accountSid: string;
+  readonly authToken: string;
+  readonly callback: Omit<CallbackSettings, 'log' | 'scheduler'>;
+}
+
+/**
+ * How long a "timeout after accept" withholds its 201. Far beyond any sane client timeout; the hold ends as
+ * soon as the client hangs up, or when the simulator closes.
+ */
+const WITHHOLD_MS = 300_000;
+
+const FORM = 'application/x-www-form-urlencoded';
+
+type StatusStep = { readonly status: 'sent' | TwilioSimOutcome; readonly errorCode?: string };
+
+/** Twilio's Messages API, status callbacks and MO webhooks (providers.md §1), mounted under `{prefix}/twilio`. */
+export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, options, done) => {
+  const { state, store, log, accountSid, authToken } = options;
+  const callbackSettings: CallbackSettings = { ...options.callback, scheduler: state.scheduler, log };
+  const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+
+  // Scoped to this plugin: the host app (e.g. the embedded gateway) keeps its own body parsing.
+  if (app.hasContentTypeParser(FORM)) {
+    app.removeContentTypeParser(FORM);
+  }
+  app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, parsed) => {
+    parsed(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+
+  app.post<{ Params: { accountSid: string }; Body: Record<string, string> | undefined }>(
+    `/${TWILIO_API_VERSION}/Accounts/:accountSid/Messages.json`,
+    async (request, reply) => {
+      const knobs = state.knobs('twilio');
+      const params = request.body ?? {};
+      const header = request.headers['i-twilio-idempotency-token'];
+      const token = typeof header === 'string' ? header : null;
+      const clientGone = new AbortController();
+      reply.raw.once('close', () => clientGone.abort());
+      store.recordSubmit(token);
+
+      const refusal =
+        (request.headers.authorization !== expectedAuth || request.params.accountSid !== accountSid
+          ? AUTH_ERROR
+          : null) ??
+        (store.takeThrottleToken(knobs.throttleRatePerSecond, Date.now()) ? null : THROTTLE_ERROR) ??
+        validateSubmit(params) ??
+        injectedError(state.rng, knobs.errorRate, params['To'] ?? '', params['From'] ?? '');
+      if (refusal !== null) {
+        store.recordRejection({
+          at: new Date().toISOString(),
+          idempotencyToken: token,
+          to: params['To'] ?? null,
+          httpStatus: refusal.status,
+          code: refusal.code,
+        });
+        await state.scheduler.hold(knobs.latencyMs, clientGone.signal);
+
+        return answer(reply, clientGone.signal, refusal.status, errorBody(refusal));
+      }
+
+      const now = new Date();
+      const sid = newMessageSid();
+      const withhold = state.rng() < knobs.timeoutAfterAcceptRate;
+      const message: TwilioSimMessage = {
+        sid,
+        to: params['To'] ?? '',
+        from: params['From'] ?? '',
+        body: params['Body'] ?? '',
+        statusCallback: params['StatusCallback'] || null,
+        idempotencyToken: token,
+        createdAt: now.toISOString(),
+        outcome: pickWeighted(state.rng, knobs.dlrOutcomes),
+        responseWithheld: withhold,
+        callbacks: [],
+      };
+      store.recordAccepted(message);
+      // Callbacks are scheduled before answering: a message whose 201 never arrives is still delivered and
+      // reported, which is exactly the ambiguous case the gateway must reconcile.
+      scheduleStatusCallbacks(message, knobs);
+      await state.scheduler.hold(knobs.latencyMs + (withhold ? WITHHOLD_MS : 0), clientGone.signal);
+
+      return answer(reply, clientGone.signal, 201, messageResource(accountSid, sid, params, now));
+    },
+  );
+
+  app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
+    const input = (request.body ?? {}) as Record<string, unknown>;
+    const [from, to, body, url] = [input['from'], input['to'], input['body'], input['url']];
+    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string' || !isHttpUrl(url)) {
+      return reply.code(400).send({ error: 'expected JSON {from, to, body, url} with an absolute http(s) url' });
+    }
+    const sid = newMessageSid();
+    const params: [string, string][] = [
+      ['ToCountry', 'US'],
+      ['SmsMessageSid', sid],
+      ['NumMedia', '0'],
+      ['SmsSid', sid],
+      ['SmsStatus', 'received'],
+      ['Body', body],
+      ['To', to],
+      ['NumSegments', String(estimateSegments(body))],
+      ['MessageSid', sid],
+      ['AccountSid', accountSid],
+      ['From', from],
+      ['ApiVersion', TWILIO_API_VERSION],
+    ];
+    const attempts = await postWebhook(signedPost(url, params, 'inbound'), callbackSettings);
+
+    return { messageSid: sid, attempts };
+  });
+
+  app.get('/messages', () => store.snapshot());
+  done();
+
+  function scheduleStatusCallbacks(message: TwilioSimMessage, knobs: SimulatorKnobs): void {
+    const { statusCallback } = message;
+    if (statusCallback === null) {
+      return;
+    }
+    const final: StatusStep = { status: message.outcome, ...finalErrorCode(message.outcome) };
+    // `failed` means Twilio never handed the message to a carrier, so it is never reported `sent` first.
+    const steps: StatusStep[] = message.outcome === 'failed' ? [final] : [{ status: 'sent' }, final];
+    if (steps.length > 1 && state.rng() < knobs.outOfOrderDlrRate) {
+      steps.reverse();
+    }
+    if (state.rng() < knobs.duplicateDlrRate) {
+      steps.push(final);
+    }
+    steps.forEach((step, index) => {
+      state.scheduler.after(knobs.dlrDelayMs * (index + 1), async () => {
+        const attempts = await postWebhook(statusPost(message, statusCallback, step), callbackSettings);
+        message.callbacks.push(...attempts.map((attempt) => ({ status: step.status, ...attempt })));
+      });
+    });
+  }
+
+  function finalErrorCode(outcome: TwilioSimOutcome): { errorCode?: string } {
+    switch (outcome) {
+      case 'delivered':
+        return {};
+      case 'undelivered': // unreachable handset, unknown handset, landline, carrier filtering
+        return { errorCode: pickOne(state.rng, ['30003', '30005', '30006', '30007']) };
+      case 'failed': // queue overflow, validity period expired
+        return { errorCode: pickOne(state.rng, ['30001', '30036']) };
+    }
+  }
+
+  function statusPost(message: TwilioSimMessage, url: string, step: StatusStep) {
+    const carrierDone = step.status === 'delivered' || step.status === 'undelivered';
+    const params: [string, string][] = [
+      ['MessageSid', message.sid],
+      ['SmsSid', message.sid],
+      ['MessageStatus', step.status],
+      ['SmsStatus', step.status],
+      ...(step.errorCode === undefined ? [] : [['ErrorCode', step.errorCode] as [string, string]]),
+      ['AccountSid', accountSid],
+      ['From', message.from],
+      ['To', message.to],
+      ['ApiVersion', TWILIO_API_VERSION],
+      ...(carrierDone ? [['RawDlrDoneDate', rawDlrDoneDate(new Date())] as [string, string]] : []),
+    ];
+
+    return signedPost(url, params, step.status);
+  }
+
+  function signedPost(url: string, params: [string, string][], label: string) {
+    return {
+      url,
+      label,
+      body: new URLSearchParams(params).toString(),
+      headers: {
+        'Content-Type': FORM,
+        'User-Agent': 'TwilioProxy/1.1',
+        'X-Twilio-Signature': signTwilioWebhook(authToken, url, params),
+        // Twilio repeats this token on its own retries of the same webhook; receivers dedupe on it.
+        'I-Twilio-Idempotency-Token': randomUUID(),
+      },
+    };
+  }
+};
+
+/** Sends unless the client already hung up (then there is nobody to answer). */
+function answer(reply: FastifyReply, clientGone: AbortSignal, status: number, body: unknown): FastifyReply {
+  if (clientGone.aborted) {
+    return reply.hijack();
+  }
+
+  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(body);
+}
+
+function isHttpUrl(value: unknown): value is string {
+  try {
+    return typeof value === 'string' && ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}

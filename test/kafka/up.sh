@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Start a single-node KRaft Kafka broker (3.9.x, jars from Maven Central, no Docker) on 127.0.0.1.
+#   bash test/kafka/up.sh      ports: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093)
+# Idempotent: a broker that this script started earlier (pid in test/kafka/.run/kafka.pid) is stopped
+# first and the data wiped, so every run starts from an empty cluster. Ends with ready.cjs: kafkajs
+# describeCluster, creation of the project's topics (topics.json) and a produce+consume round trip.
+# Stop with test/kafka/down.sh. Logs: test/kafka/.run/logs/{server.log,stdout.log}.
+set -euo pipefail
+DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; RUN="$DIR/.run"; LIBS="$DIR/libs"
+PORT="${KAFKA_PORT:-9092}"; CPORT="${KAFKA_CONTROLLER_PORT:-9093}"
+START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+T0=$(date +%s%N)
+ms() { echo $(( ($(date +%s%N) - T0) / 1000000 )); }
+log() { echo "kafka-up: $*"; }
+die() { echo "kafka-up: ERROR: $*" >&2; exit 1; }
+tail_logs() {
+  local f
+  for f in "$RUN/logs/format.out" "$RUN/logs/stdout.log" "$RUN/logs/server.log"; do
+    [ -s "$f" ] || continue
+    echo "----- tail -n ${1:-60} $f -----" >&2; tail -n "${1:-60}" "$f" >&2
+  done
+}
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+command -v "$JAVA" >/dev/null || die "java not found (need OpenJDK 17+)"
+command -v node >/dev/null || die "node not found"
+
+# One up.sh at a time per port (two checkouts on one machine must use different KAFKA_PORTs).
+exec 9>"${TMPDIR:-/tmp}/kafka-local-up.$PORT.lock"
+flock -w 180 9 || die "another up.sh for port $PORT is still running"
+
+# 1. Jars: resolved from Maven Central into libs/ (~46 MB), refreshed whenever pom.xml changes.
+STAMP="$(sha256sum "$DIR/pom.xml" | cut -c1-16)"
+if [ "$(cat "$LIBS/.stamp" 2>/dev/null)" != "$STAMP" ]; then
+  command -v mvn >/dev/null || die "mvn not found (apt-get install maven)"
+  log "resolving broker jars with Maven (first run only)..."
+  rm -rf "$LIBS" "$LIBS.tmp"
+  if ! mvn -q -B -Dstyle.color=never -f "$DIR/pom.xml" dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$LIBS.tmp" > "${TMPDIR:-/tmp}/kafka-mvn.$PORT.log" 2>&1; then
+    tail -n 40 "${TMPDIR:-/tmp}/kafka-mvn.$PORT.log" >&2; die "mvn could not resolve the broker jars"
+  fi
+  ls "$LIBS.tmp"/kafka_2.13-*.jar >/dev/null 2>&1 || die "mvn ran but no kafka_2.13 jar in $LIBS.tmp"
+  echo "$STAMP" > "$LIBS.tmp/.stamp"; mv "$LIBS.tmp" "$LIBS"
+  log "jars ready after $(ms) ms ($(du -sh "$LIBS" | cut -f1))"
+fi
+
+# 2. Stop our own earlier broker (by pid file only), then make sure the ports are free.
+bash "$DIR/down.sh" || true
+for p in "$PORT" "$CPORT"; do
+  port_open "$p" && die "port $p on 127.0.0.1 is already in use by a process this script did not start.
+  Reuse a running broker with KAFKA_BROKERS=127.0.0.1:$PORT, or pick free ports: KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093"
+done
+
+rm -rf "$RUN"; mkdir -p "$RUN/data" "$RUN/logs"
+cat > "$RUN/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$CPORT
+controller.listener.names=CONTROLLER
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CPORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$RUN/data
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+auto.create.topics.enable=true
+delete.topic.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=2
+num.recovery.threads.per.data.dir=1
+log.cleaner.dedupe.buffer.size=16777216
+log.cleaner.threads=1
+PROPS
+
+JAVA_OPTS=(-Xms256m -Xmx768m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError
+  -Djava.awt.headless=true "-Dlog4j.configuration=file:$DIR/log4j.properties" "-Dkafka.logs.dir=$RUN/logs")
+CP="$LIBS/*"   # quoted: java expands the wildcard, not the shell
+
+# 3. Format the storage with a fresh cluster id (16 random bytes, base64url, not starting with '-').
+CID="$(node -e "let s;do{s=require('crypto').randomBytes(16).toString('base64url')}while(s[0]==='-');process.stdout.write(s)")"
+if ! "$JAVA" "${JAVA_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format -t "$CID" -c "$RUN/server.properties" \
+    > "$RUN/logs/format.out" 2>&1; then
+  tail_logs; die "kafka-storage format failed"
+fi
+log "storage formatted after $(ms) ms"
+
+# 4. Start the broker in the background and wait for "Kafka Server started".
+nohup "$JAVA" "${JAVA_OPTS[@]}" -cp "$CP" kafka.Kafka "$RUN/server.properties" > "$RUN/logs/stdout.log" 2>&1 < /dev/null &
+PID=$!
+echo "$PID" > "$RUN/kafka.pid"
+fail() { tail_logs 80; bash "$DIR/down.sh" || true; die "$*"; }
+started=""
+for _ in $(seq 1 $(( START_TIMEOUT * 5 ))); do
+  if grep -q 'Kafka Server started' "$RUN/logs/server.log" 2>/dev/null; then started=1; break; fi
+  kill -0 "$PID" 2>/dev/null || fail "the broker JVM (pid $PID) exited during startup"
+  sleep 0.2
+done
+[ -n "$started" ] || fail "broker not started after ${START_TIMEOUT}s"
+log "broker pid $PID started after $(ms) ms"
+
+# 5. Client-side proof: kafkajs describeCluster + topics + produce/consume round trip.
+KAFKA_BROKERS="127.0.0.1:$PORT" node "$DIR/ready.cjs" || fail "kafkajs readiness/round trip failed"
+log "up on 127.0.0.1:$PORT (controller $CPORT), pid $PID, total $(ms) ms"
