@@ -79,7 +79,11 @@ async function batchedRun(
 }
 
 async function baselineRun(options: BusBenchOptions, topic: string): Promise<number> {
-  const kafka = new Kafka({ clientId: 'bus-bench-baseline', brokers: [...options.brokers], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'bus-bench-baseline',
+    brokers: [...options.brokers],
+    logLevel: logLevel.NOTHING,
+  });
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -143,9 +147,15 @@ if (require.main === module) {
   runBusBench()
     .then((result) => {
       const rate = (n: number): string => `${Math.round(n).toLocaleString('en-US')} msg/s`;
-      console.log(`batched (KafkaBus.publish, linger 2 ms): ${rate(result.batchedMsgPerSec)}  runs ${result.batchedRuns.map(rate).join(', ')}`);
-      console.log(`baseline (await send per record):       ${rate(result.baselineMsgPerSec)}  runs ${result.baselineRuns.map(rate).join(', ')}`);
-      console.log(`ratio: ${result.ratio.toFixed(1)}x   mean records per sendBatch: ${result.meanBatchSize.toFixed(1)}`);
+      console.log(
+        `batched (KafkaBus.publish, linger 2 ms): ${rate(result.batchedMsgPerSec)}  runs ${result.batchedRuns.map(rate).join(', ')}`,
+      );
+      console.log(
+        `baseline (await send per record):       ${rate(result.baselineMsgPerSec)}  runs ${result.baselineRuns.map(rate).join(', ')}`,
+      );
+      console.log(
+        `ratio: ${result.ratio.toFixed(1)}x   mean records per sendBatch: ${result.meanBatchSize.toFixed(1)}`,
+      );
     })
     .catch((error: unknown) => {
       console.error(error);

@@ -4,7 +4,7 @@
 // topics (topics.json, waitForLeaders), then do a real produce+consume round trip (smoke.cjs).
 // Exits 0 only if all of that worked. KAFKA_READY_TIMEOUT_MS (default 60000) bounds the wait.
 const { makeKafka, sleep } = require('./kafka-client.cjs');
-const { createTopics } = require('./create-topics.cjs');
+const { ensureTopics } = require('./create-topics.cjs');
 const { roundTrip } = require('./smoke.cjs');
 
 (async () => {
@@ -31,7 +31,7 @@ const { roundTrip } = require('./smoke.cjs');
   await admin.connect();
   let topics;
   try {
-    topics = await createTopics(admin);
+    topics = await ensureTopics(admin);
   } finally {
     await admin.disconnect();
   }

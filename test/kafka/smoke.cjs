@@ -5,6 +5,7 @@
 //   node test/kafka/smoke.cjs            (KAFKA_BROKERS=127.0.0.1:9092 by default)
 const crypto = require('node:crypto');
 const { makeKafka, withTimeout } = require('./kafka-client.cjs');
+const { ensureTopics } = require('./create-topics.cjs');
 
 const SMOKE_TOPIC = process.env.KAFKA_SMOKE_TOPIC || '_local.smoke.v1';
 
@@ -15,9 +16,7 @@ async function roundTrip(kafka, { topic = SMOKE_TOPIC, timeoutMs = 30000 } = {})
   const admin = kafka.admin();
   await admin.connect();
   try {
-    if (!(await admin.listTopics()).includes(topic)) {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true, timeout: 20000 });
-    }
+    await ensureTopics(admin, [{ topic, numPartitions: 1 }], 20000);
   } finally {
     await admin.disconnect();
   }

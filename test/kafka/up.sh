@@ -96,7 +96,7 @@ fi
 log "storage formatted after $(ms) ms"
 
 # 4. Start the broker in the background and wait for "Kafka Server started".
-nohup "$JAVA" "${JAVA_OPTS[@]}" -cp "$CP" kafka.Kafka "$RUN/server.properties" > "$RUN/logs/stdout.log" 2>&1 < /dev/null &
+nohup "$JAVA" "${JAVA_OPTS[@]}" -cp "$CP" kafka.Kafka "$RUN/server.properties" > "$RUN/logs/stdout.log" 2>&1 < /dev/null 9>&- &   # 9>&-: the broker must not inherit the up.sh lock
 PID=$!
 echo "$PID" > "$RUN/kafka.pid"
 fail() { tail_logs 80; bash "$DIR/down.sh" || true; die "$*"; }

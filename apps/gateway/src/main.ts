@@ -1,30 +1,14 @@
 import 'reflect-metadata';
 import { ApiKeyService } from '@sms/auth';
-import { isDatabaseUnavailableError } from '@sms/persistence';
-import { createHttpApp, installGracefulShutdown, loadConfig } from '@sms/platform';
+import { installGracefulShutdown, loadConfig } from '@sms/platform';
 import { SIMULATOR_PREFIX } from '@sms/providers';
-import { simulatorPlugin } from '@sms/simulator';
 import { ensureBootstrapApiKey } from './bootstrap-api-key';
-import { GatewayModule } from './gateway.module';
+import { buildGateway } from './gateway.app';
 
 /** The whole gateway in one process: `npm start`. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await createHttpApp({
-    module: GatewayModule.forRoot(config),
-    config,
-    processName: 'gateway',
-    isUnavailable: isDatabaseUnavailableError,
-    configureFastify: async (fastify) => {
-      if (config.SIMULATOR_ENABLED) {
-        await fastify.register(simulatorPlugin, {
-          prefix: SIMULATOR_PREFIX,
-          publicBaseUrl: `http://127.0.0.1:${config.PORT}${SIMULATOR_PREFIX}`,
-          twilio: { accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN },
-        });
-      }
-    },
-  });
+  const app = await buildGateway(config);
   installGracefulShutdown(app);
   await app.listen({ port: config.PORT, host: config.HOST });
   const { key, source } = await ensureBootstrapApiKey(config, app.get(ApiKeyService));

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ApiError, unprocessable } from '@sms/platform';
+import { ApiError, ApiErrorFilter, unprocessable } from '@sms/platform';
 import { ApiKeyGuard, RequireScope } from './api-key.guard';
 import { ALL_SCOPES, ApiKeyService, ApiScope, type ApiKeyView } from './api-key.service';
 
@@ -23,7 +23,8 @@ export class ApiKeysController {
 
   @Post()
   @HttpCode(201)
-  async create(@Body() body: unknown): Promise<ApiKeyView & { key: string }> {
+  async create(@Body() body: unknown, @Headers('content-type') contentType?: string): Promise<ApiKeyView & { key: string }> {
+    ApiErrorFilter.requireJson(contentType);
     const { name, scopes } = parseCreate(body);
     const { key, view } = await this.keys.create(name, scopes);
 

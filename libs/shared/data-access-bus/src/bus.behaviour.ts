@@ -127,7 +127,12 @@ export function defineBusBehaviour(harness: BusHarness): void {
       const seen = await collect(bus, topic);
       const at = new Date('2025-01-02T03:04:05.678Z');
       await bus.publish([
-        { topic, key: 'msg-1', value: { at, n: 1, nested: { list: [1, 'two', null] } }, headers: { traceparent: 't-1' } },
+        {
+          topic,
+          key: 'msg-1',
+          value: { at, n: 1, nested: { list: [1, 'two', null] } },
+          headers: { traceparent: 't-1' },
+        },
       ]);
 
       await waitFor('the record', () => seen.length === 1, harness.waitMs);

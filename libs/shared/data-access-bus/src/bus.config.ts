@@ -32,4 +32,5 @@ export interface InProcessBusConfig {
 }
 
 /** What `createBus` takes: a service picks the adapter from its validated env, never by `instanceof`. */
-export type BusConfig = ({ readonly kind: 'kafka' } & KafkaBusConfig) | ({ readonly kind: 'in-process' } & InProcessBusConfig);
+export type BusConfig =
+  ({ readonly kind: 'kafka' } & KafkaBusConfig) | ({ readonly kind: 'in-process' } & InProcessBusConfig);

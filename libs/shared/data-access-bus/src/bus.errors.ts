@@ -20,3 +20,21 @@ export class BusSerializationError extends Error {
  */
 export const isNonRetriable = (error: unknown): boolean =>
   error instanceof NonRetriableError || (error instanceof Error && error.name === 'NonRetriableError');
+
+/**
+ * A DLQ write failed, so the record is neither handled nor parked and the batch must stop uncommitted.
+ * Marked retriable on purpose: kafkajs treats a KafkaJSNonRetriableError thrown from eachBatch (which is what
+ * the producer throws for, say, an invalid topic) as fatal and crashes the consumer with no restart. Wrapped,
+ * kafkajs re-runs the batch a few times, then crashes *with* a restart, bounded by CONSUMER_RESTART.
+ */
+export class DeadLetterPublishError extends Error {
+  override readonly name = 'DeadLetterPublishError';
+  readonly retriable = true;
+
+  constructor(
+    readonly dlqTopic: string,
+    override readonly cause: unknown,
+  ) {
+    super(`Could not publish to ${dlqTopic}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}

@@ -13,6 +13,7 @@ import type { DeadLetter, RawRecord } from './partition-batch.processor';
 import { processPartitionBatch } from './partition-batch.processor';
 import type { ResolvedSubscription } from './subscription-options.util';
 import { resolveSubscription } from './subscription-options.util';
+import { assertTopicName } from './topic-name.util';
 
 interface StoredRecord {
   readonly key: string;
@@ -128,10 +129,14 @@ export class InProcessBus implements Bus {
       throw new BusClosedError();
     }
     // Encode all first: a bad value fails the call with nothing appended, as on Kafka.
-    const encoded = records.map((record) => ({
-      topic: record.topic,
-      stored: { key: record.key, value: encodeValue(record.value), headers: Object.freeze({ ...record.headers }) },
-    }));
+    const encoded = records.map((record) => {
+      assertTopicName(record.topic);
+
+      return {
+        topic: record.topic,
+        stored: { key: record.key, value: encodeValue(record.value), headers: Object.freeze({ ...record.headers }) },
+      };
+    });
     for (const { topic, stored } of encoded) {
       this.append(topic, stored);
     }
@@ -224,16 +229,14 @@ export class InProcessBus implements Bus {
         await log.appended.wait();
         continue;
       }
-      const records = log.read(position, IN_PROCESS.maxBatchRecords).map(
-        (stored, index): RawRecord => ({
-          topic: group.topic,
-          partition,
-          offset: String(position + index),
-          key: stored.key,
-          value: stored.value,
-          headers: stored.headers,
-        }),
-      );
+      const records = log.read(position, IN_PROCESS.maxBatchRecords).map((stored, index): RawRecord => ({
+        topic: group.topic,
+        partition,
+        offset: String(position + index),
+        key: stored.key,
+        value: stored.value,
+        headers: stored.headers,
+      }));
       // Partitions are spread over the members, as a Kafka group assignment would (looked up per batch,
       // so a member joining later takes over some partitions from the next batch on).
       const member = group.members[partition % group.members.length] as Member;

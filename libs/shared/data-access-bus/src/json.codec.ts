@@ -20,7 +20,8 @@ export function encodeValue(value: unknown): string {
   return text;
 }
 
-export type DecodedValue = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
+export type DecodedValue =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
 
 /** A null value (tombstone) or broken text from a foreign producer is not JSON: the caller dead-letters it. */
 export function decodeValue(text: string | null): DecodedValue {

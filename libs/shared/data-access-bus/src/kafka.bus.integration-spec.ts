@@ -259,6 +259,51 @@ describe(KafkaBus.name, () => {
     expect(message.value?.toString()).toBe('"flushed"');
   });
 
+  it('restarts a crashed consumer a bounded number of times, then reports not ready', async () => {
+    const [topic] = (await createTopics(1)) as [string];
+    // A DLQ that refuses every record (max.message.bytes below any batch): the consumer can neither handle
+    // nor park the record, so kafkajs retries the batch, crashes, and asks restartOnFailure.
+    const refusingDlq = `${topic}.refusing`;
+    await admin.ensureTopics(
+      [
+        {
+          topic: dlqTopicOf(refusingDlq),
+          numPartitions: 1,
+          configEntries: [{ name: 'max.message.bytes', value: '16' }],
+        },
+      ],
+      { withDlq: false },
+    );
+    await admin.ensureTopics([{ topic: refusingDlq, numPartitions: 1 }], { withDlq: false });
+    created.push(refusingDlq, dlqTopicOf(refusingDlq));
+    const crashes: unknown[] = [];
+    const sut = bus({
+      restart: { maxRestarts: 1, windowMs: 60_000 },
+      logger: {
+        ...silentBusLogger,
+        error: (message, context) => {
+          if (message === 'Kafka consumer crashed') {
+            crashes.push(context?.['restart']);
+          }
+        },
+      },
+    });
+    await sut.subscribe({
+      groupId: uniqueGroup('crash'),
+      topics: [refusingDlq],
+      maxAttempts: 1,
+      handler: async () => {
+        throw new Error('always');
+      },
+    });
+    expect(await sut.isReady()).toBe(true);
+    await sut.publish([{ topic: refusingDlq, key: 'k', value: {} }]);
+
+    await waitFor('two crashes', () => crashes.length === 2, 80_000);
+    expect(crashes).toEqual([true, false]);
+    expect(await sut.isReady()).toBe(false);
+  }, 90_000);
+
   it('reports not ready, within the probe deadline, when no broker answers', async () => {
     const sut = bus({ brokers: ['127.0.0.1:1'] });
     const started = Date.now();

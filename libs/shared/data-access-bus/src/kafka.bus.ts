@@ -21,7 +21,7 @@ import {
   RETRY_BACKOFF,
   TOPIC_LEADER_WAIT,
 } from './bus.constants';
-import { BusClosedError } from './bus.errors';
+import { BusClosedError, DeadLetterPublishError } from './bus.errors';
 import type { BusLogger } from './bus.logger';
 import { consoleBusLogger, errorFields } from './bus.logger';
 import type { Bus, BusRecord, SubscriptionOptions } from './bus.port';
@@ -32,6 +32,7 @@ import type { DeadLetter, RawRecord } from './partition-batch.processor';
 import { processPartitionBatch } from './partition-batch.processor';
 import { PublishBatcher } from './publish.batcher';
 import { resolveSubscription } from './subscription-options.util';
+import { assertTopicName } from './topic-name.util';
 
 export interface TopicSpec {
   readonly topic: string;
@@ -107,12 +108,14 @@ export class KafkaBus implements Bus {
 
   async publish(records: readonly BusRecord[]): Promise<void> {
     // Encode everything before queueing anything: one bad value fails the whole call, nothing half-sent.
-    const items = records.map(
-      (record): OutboundMessage => ({
+    const items = records.map((record): OutboundMessage => {
+      assertTopicName(record.topic);
+
+      return {
         topic: record.topic,
         message: { key: record.key, value: encodeValue(record.value), headers: { ...record.headers } },
-      }),
-    );
+      };
+    });
     await this.batcher.add(items);
   }
 
@@ -255,7 +258,10 @@ export class KafkaBus implements Bus {
       }
       await payload.commitOffsetsIfNecessary({
         topics: [
-          { topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }] },
+          {
+            topic: batch.topic,
+            partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }],
+          },
         ],
       });
       lastCommitAt = Date.now();
@@ -299,24 +305,29 @@ export class KafkaBus implements Bus {
     }
   }
 
-  private publishDeadLetter({ record, error, attempts }: DeadLetter<KafkaRawRecord>): Promise<void> {
-    return this.batcher.add([
-      {
-        topic: dlqTopicOf(record.topic),
-        message: {
-          key: record.key,
-          value: record.rawValue,
-          headers: {
-            ...record.headers,
-            [DLQ_HEADERS.error]: error,
-            [DLQ_HEADERS.sourceTopic]: record.topic,
-            [DLQ_HEADERS.sourcePartition]: String(record.partition),
-            [DLQ_HEADERS.sourceOffset]: record.offset,
-            [DLQ_HEADERS.attempts]: String(attempts),
+  private async publishDeadLetter({ record, error, attempts }: DeadLetter<KafkaRawRecord>): Promise<void> {
+    const dlqTopic = dlqTopicOf(record.topic);
+    await this.batcher
+      .add([
+        {
+          topic: dlqTopic,
+          message: {
+            key: record.key,
+            value: record.rawValue,
+            headers: {
+              ...record.headers,
+              [DLQ_HEADERS.error]: error,
+              [DLQ_HEADERS.sourceTopic]: record.topic,
+              [DLQ_HEADERS.sourcePartition]: String(record.partition),
+              [DLQ_HEADERS.sourceOffset]: record.offset,
+              [DLQ_HEADERS.attempts]: String(attempts),
+            },
           },
         },
-      },
-    ]);
+      ])
+      .catch((cause: unknown) => {
+        throw new DeadLetterPublishError(dlqTopic, cause);
+      });
   }
 
   private async sendBatch(items: readonly OutboundMessage[]): Promise<void> {
@@ -334,7 +345,10 @@ export class KafkaBus implements Bus {
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
     } catch (error) {
-      this.logger.error('Kafka publish failed; replacing the producer', { records: items.length, ...errorFields(error) });
+      this.logger.error('Kafka publish failed; replacing the producer', {
+        records: items.length,
+        ...errorFields(error),
+      });
       this.producer = undefined;
       await producer.disconnect().catch(() => undefined);
       throw error;
@@ -453,10 +467,7 @@ export class KafkaBus implements Bus {
     const admin = this.probeAdmin;
     this.producer = undefined;
     this.probeAdmin = undefined;
-    await Promise.allSettled([
-      producer?.then((p) => p.disconnect()),
-      admin?.then((a) => a.disconnect()),
-    ]);
+    await Promise.allSettled([producer?.then((p) => p.disconnect()), admin?.then((a) => a.disconnect())]);
   }
 
   private logKafkajs({ level, log }: LogEntry): void {

@@ -65,7 +65,13 @@ describe(processPartitionBatch.name, () => {
   it('dead-letters a value that is not JSON without calling the handler', async () => {
     const handler = jest.fn(async () => undefined);
     const { sut, dead, done } = hooks({ handler });
-    await processPartitionBatch([{ ...record(0, 'k'), value: '{nope' }, { ...record(1, 'k'), value: null }], sut);
+    await processPartitionBatch(
+      [
+        { ...record(0, 'k'), value: '{nope' },
+        { ...record(1, 'k'), value: null },
+      ],
+      sut,
+    );
 
     expect(handler).not.toHaveBeenCalled();
     expect(dead).toEqual(['0', '1']);
@@ -106,7 +112,12 @@ describe(processPartitionBatch.name, () => {
       },
     });
 
-    await expect(processPartitionBatch([0, 1, 2, 3].map((n) => record(n, 'k')), sut)).rejects.toThrow('rebalancing');
+    await expect(
+      processPartitionBatch(
+        [0, 1, 2, 3].map((n) => record(n, 'k')),
+        sut,
+      ),
+    ).rejects.toThrow('rebalancing');
     expect(handled).toEqual(['0', '1']);
     expect(done).toEqual(['0', '1']);
   });

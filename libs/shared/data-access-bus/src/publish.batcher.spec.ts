@@ -36,7 +36,11 @@ describe(PublishBatcher.name, () => {
     const { sut, sent } = setup({ lingerMs: 10_000, maxBatchRecords: 4 });
     await Promise.all([sut.add([1, 2, 3]), sut.add([4, 5]), sut.add([6, 7, 8, 9, 10, 11])]);
 
-    expect(sent).toEqual([[1, 2, 3], [4, 5], [6, 7, 8, 9, 10, 11]]);
+    expect(sent).toEqual([
+      [1, 2, 3],
+      [4, 5],
+      [6, 7, 8, 9, 10, 11],
+    ]);
   });
 
   it('keeps one send in flight and sends what queued meanwhile as soon as it returns', async () => {

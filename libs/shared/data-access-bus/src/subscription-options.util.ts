@@ -1,5 +1,6 @@
 import { SUBSCRIPTION_DEFAULTS } from './bus.constants';
 import type { SubscriptionOptions } from './bus.port';
+import { assertSubscribableTopic } from './topic-name.util';
 
 export interface ResolvedSubscription {
   readonly maxAttempts: number;
@@ -14,6 +15,7 @@ export function resolveSubscription(options: SubscriptionOptions): ResolvedSubsc
   if (options.topics.length === 0) {
     throw new RangeError('topics must not be empty');
   }
+  options.topics.forEach(assertSubscribableTopic);
 
   return {
     maxAttempts: positiveInteger('maxAttempts', options.maxAttempts ?? SUBSCRIPTION_DEFAULTS.maxAttempts),

@@ -10,3 +10,4 @@ export * from './runtime/health.controller';
 export * from './runtime/platform.module';
 export * from './runtime/readiness.registry';
 export * from './runtime/tokens';
+export * from './http/service-bootstrap';

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, ApiScope, RequireScope, type AuthenticatedRequest } from '@sms/auth';
-import { notFound } from '@sms/platform';
+import { ApiErrorFilter, notFound } from '@sms/platform';
 import type { FastifyReply } from 'fastify';
 import { AcceptedMessageDto, MessageDto, SendMessageDto } from './message.dto';
 import type { MessageView } from './message.views';
@@ -29,6 +29,7 @@ export class MessagesController {
     @Res() reply: FastifyReply,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
   ): Promise<void> {
+    ApiErrorFilter.requireJson(request.headers['content-type']);
     const callerId = request.principal?.keyId ?? 'anonymous';
     const outcome = await this.messages.accept(request.body, callerId, idempotencyKey);
     if (outcome.replayed) {

@@ -25,6 +25,13 @@ export type UnavailablePredicate = (error: unknown) => boolean;
 export class ApiErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
+  /** api.md: a body that is not JSON is 400, whichever parser Fastify would have used for it. */
+  static requireJson(contentType: string | undefined): void {
+    if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) {
+      throw new ApiError(400, 'UNSUPPORTED_CONTENT_TYPE', 'Content-Type must be application/json');
+    }
+  }
+
   constructor(private readonly isUnavailable: UnavailablePredicate = () => false) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -37,14 +44,21 @@ export class ApiErrorFilter implements ExceptionFilter {
     if (exception instanceof ApiError) {
       return exception;
     }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-
-      return new ApiError(status, STATUS_CODES[status] ?? 'HTTP_ERROR', exception.message);
-    }
     const fastifyError = fastifyClientError(exception);
     if (fastifyError) {
       return fastifyError;
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      // Nest turns Fastify's JSON parse failures into a plain 400; api.md names them INVALID_JSON.
+      if (status === 400 && /JSON/i.test(exception.message)) {
+        return new ApiError(400, 'INVALID_JSON', 'Request body is not valid JSON');
+      }
+      if (status === 415) {
+        return new ApiError(400, 'UNSUPPORTED_CONTENT_TYPE', 'Content-Type must be application/json');
+      }
+
+      return new ApiError(status, STATUS_CODES[status] ?? 'HTTP_ERROR', exception.message);
     }
     if (this.isUnavailable(exception)) {
       this.logger.warn(`dependency unavailable: ${describe(exception)}`);
@@ -63,6 +77,9 @@ export function fastifyClientError(exception: unknown): ApiError | null {
     return null;
   }
   const { code, statusCode } = exception as { code?: unknown; statusCode?: unknown };
+  if (exception instanceof HttpException) {
+    return null;
+  }
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || statusCode === 413) {
     return new ApiError(413, 'PAYLOAD_TOO_LARGE', 'Request body is larger than the limit');
   }

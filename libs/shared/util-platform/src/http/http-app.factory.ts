@@ -33,12 +33,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestFastif
   });
   const filter = new ApiErrorFilter(options.isUnavailable);
   app.useGlobalFilters(filter);
+  // Fastify's own request errors (body limit, bad JSON, media type) reach the same filter through
+  // Nest's error handler, so one place formats every error.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  // Errors raised by Fastify itself (body limit, bad JSON, media type) never reach Nest's filters.
-  fastify.setErrorHandler((error, _request, reply) => {
-    const apiError = filter.toApiError(error);
-    void reply.status(apiError.status).headers(apiError.headers).send(apiError.toBody());
-  });
   if (options.configureFastify) {
     await options.configureFastify(fastify);
   }

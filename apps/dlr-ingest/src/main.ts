@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { DlrIngestModule } from '@sms/dlr-ingest';
+import { ProvidersModule } from '@sms/providers';
+import { isDatabaseUnavailableError } from '@sms/persistence';
+import { startService } from '@sms/platform';
+
+/** The dlr-ingest service on its own (distributed mode): Kafka, MySQL and Redis from the environment. */
+startService({
+  name: 'dlr-ingest',
+  defaultPort: 3004,
+  imports: () => [ProvidersModule.forRoot(), DlrIngestModule.forRoot()],
+  isUnavailable: isDatabaseUnavailableError,
+}).catch((error: unknown) => {
+  process.stderr.write(`dlr-ingest failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { isDatabaseUnavailableError } from '@sms/persistence';
+import { type AppConfig, createHttpApp } from '@sms/platform';
+import { SIMULATOR_PREFIX } from '@sms/providers';
+import { simulatorPlugin } from '@sms/simulator';
+import { GatewayModule } from './gateway.module';
+
+/** Builds the embedded gateway (every service module, plus the simulator unless disabled); not listening yet. */
+export function buildGateway(config: AppConfig): Promise<NestFastifyApplication> {
+  return createHttpApp({
+    module: GatewayModule.forRoot(config),
+    config,
+    processName: 'gateway',
+    isUnavailable: isDatabaseUnavailableError,
+    configureFastify: async (fastify) => {
+      if (config.SIMULATOR_ENABLED) {
+        await fastify.register(simulatorPlugin, {
+          prefix: SIMULATOR_PREFIX,
+          publicBaseUrl: `http://127.0.0.1:${config.PORT}${SIMULATOR_PREFIX}`,
+          twilio: { accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN },
+        });
+      }
+    },
+  });
+}

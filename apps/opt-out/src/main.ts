@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { OptOutModule } from '@sms/opt-out';
+import { isDatabaseUnavailableError } from '@sms/persistence';
+import { startService } from '@sms/platform';
+
+/** The opt-out service on its own (distributed mode): Kafka, MySQL and Redis from the environment. */
+startService({
+  name: 'opt-out',
+  defaultPort: 3007,
+  imports: () => [OptOutModule],
+  isUnavailable: isDatabaseUnavailableError,
+}).catch((error: unknown) => {
+  process.stderr.write(`opt-out failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { type AppConfig, loadConfig } from '../config/app.config';
+import { PlatformModule } from '../runtime/platform.module';
+import { createHttpApp, installGracefulShutdown } from './http-app.factory';
+import type { UnavailablePredicate } from './api-error.filter';
+
+export interface ServiceDefinition {
+  /** Service name: Kafka client id, log field, default port lookup. */
+  readonly name: string;
+  /** Port when PORT is not set, so every service can run side by side on one machine. */
+  readonly defaultPort: number;
+  readonly imports: (config: AppConfig) => (Type<unknown> | DynamicModule)[];
+  readonly isUnavailable?: UnavailablePredicate;
+  readonly configureFastify?: (fastify: FastifyInstance, config: AppConfig) => Promise<void> | void;
+}
+
+/**
+ * Runs one service alone (the distributed mode): its modules on top of the platform with Kafka,
+ * MySQL and Redis adapters, its HTTP routes plus /healthz, /readyz and /docs, graceful shutdown.
+ */
+export async function startService(
+  definition: ServiceDefinition,
+  env: Record<string, string | undefined> = process.env,
+): Promise<NestFastifyApplication> {
+  const config = loadConfig(env, {
+    MODE: (env['MODE'] as AppConfig['MODE'] | undefined) ?? 'distributed',
+    ...(env['PORT'] ? {} : { PORT: definition.defaultPort }),
+    SIMULATOR_ENABLED: false,
+  });
+
+  @Module({})
+  class ServiceRootModule {}
+
+  const root: DynamicModule = {
+    module: ServiceRootModule,
+    imports: [PlatformModule.forRoot({ config, processName: definition.name }), ...definition.imports(config)],
+  };
+  const app = await createHttpApp({
+    module: root,
+    config,
+    processName: definition.name,
+    isUnavailable: definition.isUnavailable,
+    configureFastify: definition.configureFastify ? (fastify) => definition.configureFastify!(fastify, config) : undefined,
+  });
+  installGracefulShutdown(app);
+  await app.listen({ port: config.PORT, host: config.HOST });
+  process.stdout.write(`${definition.name} (${config.MODE}) listening on http://127.0.0.1:${config.PORT}\n`);
+
+  return app;
+}

@@ -1,0 +1,174 @@
+/**
+ * Starts the distributed mode on one machine: the provider simulator and the seven services, each its
+ * own process against Kafka, MySQL and Redis (`npm run dev`). Also used by the distributed end-to-end
+ * test and the benchmark, so all three run exactly the same topology.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+export const SERVICE_PORTS = {
+  intake: 3001,
+  router: 3002,
+  'send-worker': 3003,
+  'dlr-ingest': 3004,
+  'dlr-processor': 3005,
+  masking: 3006,
+  'opt-out': 3007,
+} as const;
+
+export type ServiceName = keyof typeof SERVICE_PORTS;
+
+export interface DistributedOptions {
+  readonly mysqlUrl: string;
+  readonly redisUrl: string;
+  readonly kafkaBrokers: string;
+  readonly simulatorPort?: number;
+  /** Added to every service port, so a test can run beside a developer's `npm run dev`. */
+  readonly portOffset?: number;
+  readonly services?: readonly ServiceName[];
+  readonly extraEnv?: Record<string, string>;
+  /** Per service env overrides. */
+  readonly serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  readonly logLevel?: string;
+  readonly onOutput?: (name: string, line: string) => void;
+}
+
+export interface RunningProcess {
+  readonly name: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+}
+
+export interface DistributedTopology {
+  readonly processes: RunningProcess[];
+  readonly intakeUrl: string;
+  readonly simulatorUrl: string;
+  /** SIGTERM every process and wait for each to exit (SIGKILL after the grace period). */
+  stop(graceMs?: number): Promise<void>;
+  /** Starts one service again (after a kill), with the same environment. */
+  restart(name: ServiceName): Promise<RunningProcess>;
+}
+
+const ROOT = path.join(__dirname, '..');
+
+export async function startDistributed(options: DistributedOptions): Promise<DistributedTopology> {
+  const offset = options.portOffset ?? 0;
+  const simulatorPort = (options.simulatorPort ?? 4010) + offset;
+  const port = (name: ServiceName): number => SERVICE_PORTS[name] + offset;
+  const baseEnv: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    MODE: 'distributed',
+    MYSQL_URL: options.mysqlUrl,
+    REDIS_URL: options.redisUrl,
+    KAFKA_BROKERS: options.kafkaBrokers,
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    LOG_LEVEL: options.logLevel ?? 'warn',
+    // Providers call the simulator; receipts come back to dlr-ingest.
+    TWILIO_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/twilio`,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port('dlr-ingest')}`,
+    ...options.extraEnv,
+  };
+  const processes = new Map<string, RunningProcess>();
+
+  const launch = (name: string, script: string, env: Record<string, string>, listenPort: number): RunningProcess => {
+    const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts/register.js'), path.join(ROOT, script)], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const forward = (chunk: Buffer): void => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() !== '') {
+          options.onOutput?.(name, line);
+        }
+      }
+    };
+    child.stdout?.on('data', forward);
+    child.stderr?.on('data', forward);
+    const running = { name, port: listenPort, child };
+    processes.set(name, running);
+
+    return running;
+  };
+
+  const launchService = (name: ServiceName): RunningProcess =>
+    launch(name, `apps/${name}/src/main.ts`, { ...baseEnv, PORT: String(port(name)), ...options.serviceEnv?.[name] }, port(name));
+
+  launch('simulator', 'apps/simulator/src/main.ts', { ...baseEnv, SIM_PORT: String(simulatorPort), PORT: '' }, simulatorPort);
+  const services = options.services ?? (Object.keys(SERVICE_PORTS) as ServiceName[]);
+  for (const name of services) {
+    launchService(name);
+  }
+  await Promise.all([...processes.values()].map((p) => waitForHealth(p, p.name === 'simulator' ? '/sim/knobs/twilio' : '/readyz')));
+
+  return {
+    processes: [...processes.values()],
+    intakeUrl: `http://127.0.0.1:${port('intake')}`,
+    simulatorUrl: `http://127.0.0.1:${simulatorPort}/sim`,
+    stop: async (graceMs = 15_000) => {
+      await Promise.all([...processes.values()].map((p) => stopProcess(p.child, graceMs)));
+    },
+    restart: async (name) => {
+      const running = launchService(name);
+      await waitForHealth(running, '/readyz');
+
+      return running;
+    },
+  };
+}
+
+async function waitForHealth(running: RunningProcess, probe: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (running.child.exitCode !== null) {
+      throw new Error(`${running.name} exited with code ${running.child.exitCode} during start-up`);
+    }
+    try {
+      const response = await fetch(`http://127.0.0.1:${running.port}${probe}`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${running.name} was not ready on port ${running.port} within ${timeoutMs} ms`);
+}
+
+export async function stopProcess(child: ChildProcess, graceMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+if (require.main === module) {
+  const topology = startDistributed({
+    mysqlUrl: process.env['MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/sms_gateway',
+    redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    kafkaBrokers: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+    logLevel: process.env['LOG_LEVEL'] ?? 'info',
+    onOutput: (name, line) => process.stdout.write(`[${name.padEnd(13)}] ${line}\n`),
+  });
+  topology
+    .then((t) => {
+      process.stdout.write(
+        `\nDistributed gateway is up: intake ${t.intakeUrl} (POST /v1/messages), simulator ${t.simulatorUrl}\n` +
+          `Create an API key: npm run api-key -- create --name me --scopes send,read\n`,
+      );
+      const stop = (): void => {
+        void t.stop().then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
+}
