@@ -92,14 +92,26 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   };
 
   const launchService = (name: ServiceName): RunningProcess =>
-    launch(name, `apps/${name}/src/main.ts`, { ...baseEnv, PORT: String(port(name)), ...options.serviceEnv?.[name] }, port(name));
+    launch(
+      name,
+      `apps/${name}/src/main.ts`,
+      { ...baseEnv, PORT: String(port(name)), ...options.serviceEnv?.[name] },
+      port(name),
+    );
 
-  launch('simulator', 'apps/simulator/src/main.ts', { ...baseEnv, SIM_PORT: String(simulatorPort), PORT: '' }, simulatorPort);
+  launch(
+    'simulator',
+    'apps/simulator/src/main.ts',
+    { ...baseEnv, SIM_PORT: String(simulatorPort), PORT: '' },
+    simulatorPort,
+  );
   const services = options.services ?? (Object.keys(SERVICE_PORTS) as ServiceName[]);
   for (const name of services) {
     launchService(name);
   }
-  await Promise.all([...processes.values()].map((p) => waitForHealth(p, p.name === 'simulator' ? '/sim/knobs/twilio' : '/readyz')));
+  await Promise.all(
+    [...processes.values()].map((p) => waitForHealth(p, p.name === 'simulator' ? '/sim/knobs/twilio' : '/readyz')),
+  );
 
   return {
     processes: [...processes.values()],
@@ -136,7 +148,11 @@ async function waitForHealth(running: RunningProcess, probe: string, timeoutMs =
   throw new Error(`${running.name} was not ready on port ${running.port} within ${timeoutMs} ms`);
 }
 
-export async function stopProcess(child: ChildProcess, graceMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+export async function stopProcess(
+  child: ChildProcess,
+  graceMs: number,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) {
     return;
   }

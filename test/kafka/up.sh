@@ -14,15 +14,20 @@ T0=$(date +%s%N)
 ms() { echo $(( ($(date +%s%N) - T0) / 1000000 )); }
 log() { echo "kafka-up: $*"; }
 die() { echo "kafka-up: ERROR: $*" >&2; exit 1; }
-tail_logs() {
-  local f
-  for f in "$RUN/logs/format.out" "$RUN/logs/stdout.log" "$RUN/logs/server.log"; do
-    [ -s "$f" ] || continue
-    echo "----- tail -n ${1:-60} $f -----" >&2; tail -n "${1:-60}" "$f" >&2
-  done
+tail_logs() {   # what a failed start needs to show: errors first, then the last lines
+  local f="$RUN/logs/server.log"
+  if [ -s "$f" ]; then
+    if grep -qE 'ERROR|FATAL|Exception' "$f"; then
+      echo "----- errors in $f -----" >&2; grep -E 'ERROR|FATAL|Exception' "$f" | head -n 15 >&2
+    fi
+    echo "----- tail -n 40 $f -----" >&2; tail -n 40 "$f" >&2
+  fi
+  f="$RUN/logs/stdout.log"
+  if [ -s "$f" ]; then echo "----- tail -n 30 $f -----" >&2; tail -n 30 "$f" >&2; fi
 }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+[ "$PORT" != "$CPORT" ] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ (both $PORT)"
 command -v "$JAVA" >/dev/null || die "java not found (need OpenJDK 17+)"
 command -v node >/dev/null || die "node not found"
 
@@ -49,7 +54,7 @@ fi
 bash "$DIR/down.sh" || true
 for p in "$PORT" "$CPORT"; do
   port_open "$p" && die "port $p on 127.0.0.1 is already in use by a process this script did not start.
-  Reuse a running broker with KAFKA_BROKERS=127.0.0.1:$PORT, or pick free ports: KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093"
+  Use that broker (KAFKA_BROKERS=127.0.0.1:$PORT) or choose other free ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT."
 done
 
 rm -rf "$RUN"; mkdir -p "$RUN/data" "$RUN/logs"
@@ -83,20 +88,23 @@ log.cleaner.dedupe.buffer.size=16777216
 log.cleaner.threads=1
 PROPS
 
-JAVA_OPTS=(-Xms256m -Xmx768m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError
-  -Djava.awt.headless=true "-Dlog4j.configuration=file:$DIR/log4j.properties" "-Dkafka.logs.dir=$RUN/logs")
+# Serial GC + C1 only: quickest start on 2 cores. KAFKA_HEAP_OPTS as in Kafka's own scripts.
+read -r -a HEAP <<< "${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
+JVM=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
+  "-Dlog4j.configuration=file:$DIR/log4j.properties")
 CP="$LIBS/*"   # quoted: java expands the wildcard, not the shell
 
 # 3. Format the storage with a fresh cluster id (16 random bytes, base64url, not starting with '-').
 CID="$(node -e "let s;do{s=require('crypto').randomBytes(16).toString('base64url')}while(s[0]==='-');process.stdout.write(s)")"
-if ! "$JAVA" "${JAVA_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format -t "$CID" -c "$RUN/server.properties" \
-    > "$RUN/logs/format.out" 2>&1; then
-  tail_logs; die "kafka-storage format failed"
+mkdir -p "$RUN/logs/format"
+if ! "$JAVA" -Xmx256m "${JVM[@]}" "-Dkafka.logs.dir=$RUN/logs/format" -cp "$CP" kafka.tools.StorageTool \
+    format -t "$CID" -c "$RUN/server.properties" > "$RUN/logs/format.out" 2>&1; then
+  sed 's/^/  /' "$RUN/logs/format.out" | head -n 30 >&2; die "kafka-storage format failed (config: $RUN/server.properties)"
 fi
 log "storage formatted after $(ms) ms"
 
 # 4. Start the broker in the background and wait for "Kafka Server started".
-nohup "$JAVA" "${JAVA_OPTS[@]}" -cp "$CP" kafka.Kafka "$RUN/server.properties" > "$RUN/logs/stdout.log" 2>&1 < /dev/null 9>&- &   # 9>&-: the broker must not inherit the up.sh lock
+nohup "$JAVA" "${HEAP[@]}" "${JVM[@]}" "-Dkafka.logs.dir=$RUN/logs" -cp "$CP" kafka.Kafka "$RUN/server.properties" > "$RUN/logs/stdout.log" 2>&1 < /dev/null 9>&- &   # 9>&-: the broker must not inherit the up.sh lock
 PID=$!
 echo "$PID" > "$RUN/kafka.pid"
 fail() { tail_logs 80; bash "$DIR/down.sh" || true; die "$*"; }

@@ -7,7 +7,10 @@ import type { AppConfig } from '@sms/platform';
  * The embedded gateway's key: `SMS_GATEWAY_API_KEY` when set, otherwise one generated on first start
  * and kept in the data folder (readable by the owner only) so it survives restarts.
  */
-export async function ensureBootstrapApiKey(config: AppConfig, keys: ApiKeyService): Promise<{ key: string; source: string }> {
+export async function ensureBootstrapApiKey(
+  config: AppConfig,
+  keys: ApiKeyService,
+): Promise<{ key: string; source: string }> {
   if (config.SMS_GATEWAY_API_KEY) {
     await keys.ensure('bootstrap (SMS_GATEWAY_API_KEY)', config.SMS_GATEWAY_API_KEY, ALL_SCOPES);
 

@@ -29,7 +29,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** The embedded gateway in this process, on a free port with its own data folder. */
-export async function startEmbeddedGateway(env: Record<string, string> = {}, dataDir?: string): Promise<EmbeddedGateway> {
+export async function startEmbeddedGateway(
+  env: Record<string, string> = {},
+  dataDir?: string,
+): Promise<EmbeddedGateway> {
   const port = await freePort();
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), 'sms-gw-'));
   const config = loadConfig({

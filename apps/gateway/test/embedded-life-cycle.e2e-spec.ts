@@ -18,14 +18,20 @@ describe('embedded gateway: the life of a message', () => {
 
   beforeEach(async () => {
     await client.request('POST', '/sim/reset');
-    await client.request('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 20 }), { 'content-type': 'application/json' });
+    await client.request('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 20 }), {
+      'content-type': 'application/json',
+    });
   });
 
   const knobs = (value: object) =>
     client.request('PUT', '/sim/knobs/twilio', JSON.stringify(value), { 'content-type': 'application/json' });
 
   it('accepts a message, sends it through the simulated Twilio and ends delivered with its whole story', async () => {
-    const accepted = await client.post('/v1/messages', { to: TO, body: 'Your code is 123456', clientReference: 'order-42' });
+    const accepted = await client.post('/v1/messages', {
+      to: TO,
+      body: 'Your code is 123456',
+      clientReference: 'order-42',
+    });
     expect(accepted.status).toBe(202);
     expect(accepted.body).toMatchObject({
       status: 'queued',
@@ -37,7 +43,13 @@ describe('embedded gateway: the life of a message', () => {
     });
     const id = accepted.body['id'] as string;
     const message = await client.waitForMessage(id, (m) => m.status === 'delivered');
-    expect(message).toMatchObject({ provider: 'twilio', attempts: 1, errorCode: null, cost: '0.0400', currency: 'USD' });
+    expect(message).toMatchObject({
+      provider: 'twilio',
+      attempts: 1,
+      errorCode: null,
+      cost: '0.0400',
+      currency: 'USD',
+    });
     expect(message['providerMessageId']).toMatch(/^SM[0-9a-f]{32}$/);
     expect(message['routeReason']).toContain('cheapest active provider for GB');
     const applied = message.events.filter((e) => e.applied !== false).map((e) => e.status);

@@ -10,7 +10,11 @@ export class ProvidersModule {
     return {
       module: ProvidersModule,
       providers: [
-        { provide: ProviderRegistry, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createProviderRegistry(config) },
+        {
+          provide: ProviderRegistry,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => createProviderRegistry(config),
+        },
       ],
       exports: [ProviderRegistry],
     };

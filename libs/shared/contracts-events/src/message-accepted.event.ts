@@ -1,4 +1,16 @@
-import { IsArray, IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsArray,
+  IsEnum,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { Encoding, MessageClass } from './enums';
 
 /** `sms.accepted.v1`: a ledger message that needs a route, for its first attempt or a retry. */

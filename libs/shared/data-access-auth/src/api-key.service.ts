@@ -41,7 +41,11 @@ export class ApiKeyService {
     this.repository = dataSource.getRepository(ApiKeyEntity);
   }
 
-  async create(name: string, scopes: readonly ApiScope[], key: string = generateApiKey()): Promise<{ key: string; view: ApiKeyView }> {
+  async create(
+    name: string,
+    scopes: readonly ApiScope[],
+    key: string = generateApiKey(),
+  ): Promise<{ key: string; view: ApiKeyView }> {
     const entity = this.repository.create({
       id: randomUUID(),
       keyHash: hashApiKey(key),

@@ -23,7 +23,10 @@ export class ApiKeysController {
 
   @Post()
   @HttpCode(201)
-  async create(@Body() body: unknown, @Headers('content-type') contentType?: string): Promise<ApiKeyView & { key: string }> {
+  async create(
+    @Body() body: unknown,
+    @Headers('content-type') contentType?: string,
+  ): Promise<ApiKeyView & { key: string }> {
     ApiErrorFilter.requireJson(contentType);
     const { name, scopes } = parseCreate(body);
     const { key, view } = await this.keys.create(name, scopes);

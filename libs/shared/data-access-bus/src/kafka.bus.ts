@@ -58,7 +58,6 @@ interface KafkaRawRecord extends RawRecord {
 }
 
 interface Subscription {
-  readonly groupId: string;
   readonly consumer: Consumer;
   /** Set when kafkajs crashed and will not restart it: the service can no longer consume. */
   dead: boolean;
@@ -84,6 +83,7 @@ export class KafkaBus implements Bus {
   private readonly backoff: RetryBackoffPolicy;
   private readonly batcher: PublishBatcher<OutboundMessage>;
   private readonly subscriptions: Subscription[] = [];
+  private readonly subscribing = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private producer: Promise<Producer> | undefined;
   private probeAdmin: Promise<Admin> | undefined;
@@ -119,63 +119,16 @@ export class KafkaBus implements Bus {
     await this.batcher.add(items);
   }
 
-  async subscribe(options: SubscriptionOptions): Promise<void> {
+  subscribe(options: SubscriptionOptions): Promise<void> {
     if (this.closing) {
-      throw new BusClosedError();
+      return Promise.reject(new BusClosedError());
     }
-    const { maxAttempts, concurrency } = resolveSubscription(options);
-    const heartbeatInterval = KAFKA_CONSUMER.heartbeatIntervalMs;
-    const restart = this.config.restart ?? CONSUMER_RESTART;
-    const restarts: number[] = [];
-    const consumer = this.kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: this.config.sessionTimeoutMs ?? KAFKA_CONSUMER.sessionTimeoutMs,
-      heartbeatInterval,
-      maxWaitTimeInMs: this.config.maxWaitTimeMs ?? KAFKA_CONSUMER.maxWaitTimeMs,
-      retry: {
-        // kafkajs restarts a crashed consumer on every retriable error, forever; bound it (see CONSUMER_RESTART).
-        restartOnFailure: async () => {
-          const now = Date.now();
-          while (restarts.length > 0 && (restarts[0] as number) < now - restart.windowMs) {
-            restarts.shift();
-          }
-          restarts.push(now);
+    // close() waits for subscribes in progress: a consumer.run() landing after stop() would keep consuming.
+    const subscribing = this.startConsumer(options);
+    this.subscribing.add(subscribing);
+    void subscribing.catch(() => undefined).finally(() => this.subscribing.delete(subscribing));
 
-          return restarts.length <= restart.maxRestarts;
-        },
-      },
-    });
-    const subscription: Subscription = { groupId: options.groupId, consumer, dead: false };
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.logger.error('Kafka consumer crashed', {
-        groupId: payload.groupId,
-        restart: payload.restart,
-        ...errorFields(payload.error),
-      });
-      subscription.dead = !payload.restart;
-    });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      subscription.dead = false;
-    });
-    this.subscriptions.push(subscription);
-    try {
-      await consumer.connect();
-      // Earliest for a new group, like the in-process bus: records published before the service's first
-      // deploy are consumed, not skipped.
-      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-    } catch (error) {
-      this.subscriptions.splice(this.subscriptions.indexOf(subscription), 1);
-      await consumer.disconnect().catch(() => undefined);
-      throw error;
-    }
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently:
-        this.config.partitionsConsumedConcurrently ?? KAFKA_CONSUMER.partitionsConsumedConcurrently,
-      eachBatch: (payload) =>
-        this.consumeBatch(payload, { handler: options.handler, maxAttempts, concurrency, heartbeatInterval }),
-    });
+    return subscribing;
   }
 
   close(): Promise<void> {
@@ -234,6 +187,62 @@ export class KafkaBus implements Bus {
     } finally {
       await admin.disconnect();
     }
+  }
+
+  private async startConsumer(options: SubscriptionOptions): Promise<void> {
+    const { maxAttempts, concurrency } = resolveSubscription(options);
+    const heartbeatInterval = KAFKA_CONSUMER.heartbeatIntervalMs;
+    const restart = this.config.restart ?? CONSUMER_RESTART;
+    const restarts: number[] = [];
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: this.config.sessionTimeoutMs ?? KAFKA_CONSUMER.sessionTimeoutMs,
+      heartbeatInterval,
+      maxWaitTimeInMs: this.config.maxWaitTimeMs ?? KAFKA_CONSUMER.maxWaitTimeMs,
+      retry: {
+        // kafkajs restarts a crashed consumer on every retriable error, forever; bound it (see CONSUMER_RESTART).
+        restartOnFailure: async () => {
+          const now = Date.now();
+          while (restarts.length > 0 && (restarts[0] as number) < now - restart.windowMs) {
+            restarts.shift();
+          }
+          restarts.push(now);
+
+          return restarts.length <= restart.maxRestarts;
+        },
+      },
+    });
+    const subscription: Subscription = { consumer, dead: false };
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.error('Kafka consumer crashed', {
+        groupId: payload.groupId,
+        restart: payload.restart,
+        ...errorFields(payload.error),
+      });
+      subscription.dead = !payload.restart;
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      subscription.dead = false;
+    });
+    this.subscriptions.push(subscription);
+    try {
+      await consumer.connect();
+      // Earliest for a new group, like the in-process bus: records published before the service's first
+      // deploy are consumed, not skipped.
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+    } catch (error) {
+      this.subscriptions.splice(this.subscriptions.indexOf(subscription), 1);
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently:
+        this.config.partitionsConsumedConcurrently ?? KAFKA_CONSUMER.partitionsConsumedConcurrently,
+      eachBatch: (payload) =>
+        this.consumeBatch(payload, { handler: options.handler, maxAttempts, concurrency, heartbeatInterval }),
+    });
   }
 
   private async consumeBatch(
@@ -450,6 +459,7 @@ export class KafkaBus implements Bus {
   private async shutdown(): Promise<void> {
     // Ends backoff sleeps and stops new records; in-flight handlers finish and may still publish.
     this.stopping.abort();
+    await Promise.allSettled([...this.subscribing]);
     const stopped = await Promise.allSettled(
       this.subscriptions.map(async ({ consumer }) => {
         // stop() waits for the running eachBatch, which commits its done prefix before returning.

@@ -2,3 +2,4 @@ export * from './database.config';
 export * from './data-source.factory';
 export * from './outbox';
 export * from './transient-db-error';
+export * from './transaction';

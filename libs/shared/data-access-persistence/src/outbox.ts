@@ -1,5 +1,6 @@
 import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
 import { isMysql } from './data-source.factory';
+import { inTransaction } from './transaction';
 
 /**
  * Transactional outbox (reliability.md "Outbox"): a service writes its state change and the records
@@ -116,7 +117,9 @@ export class OutboxRelay {
 
   /** Rows waiting to be published (for metrics and tests). */
   async backlog(): Promise<number> {
-    const rows: { n: number | string }[] = await this.options.dataSource.query(`SELECT COUNT(*) AS n FROM ${this.table}`);
+    const rows: { n: number | string }[] = await this.options.dataSource.query(
+      `SELECT COUNT(*) AS n FROM ${this.table}`,
+    );
 
     return Number(rows[0]?.n ?? 0);
   }
@@ -155,7 +158,7 @@ export class OutboxRelay {
     // Several replicas may run a relay: SKIP LOCKED lets each take its own rows (MySQL 8 / MariaDB 10.6).
     const lock = isMysql(dataSource) ? ' FOR UPDATE SKIP LOCKED' : '';
 
-    return dataSource.transaction(async (manager) => {
+    return inTransaction(dataSource, async (manager) => {
       const rows: { id: string | number; topic: string; msg_key: string; payload: string; headers: string | null }[] =
         await manager.query(
           `SELECT id, topic, msg_key, payload, headers FROM ${this.table} ORDER BY id LIMIT ${limit}${lock}`,

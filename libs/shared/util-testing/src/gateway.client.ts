@@ -11,7 +11,11 @@ export class GatewayClient {
     private readonly headers: Record<string, string>,
   ) {}
 
-  async post<T = Record<string, unknown>>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+  async post<T = Record<string, unknown>>(
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer<T>> {
     return this.request<T>('POST', path, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
   }
 
@@ -19,7 +23,12 @@ export class GatewayClient {
     return this.request<T>('GET', path, undefined, headers);
   }
 
-  async request<T>(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: string | Buffer,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer<T>> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       body,

@@ -1,5 +1,5 @@
 import { TOPICS, type WebhookStoredV1 } from '@sms/contracts';
-import { enqueueOutbox, type OutboxRow, withTransactionRetry } from '@sms/persistence';
+import { enqueueOutbox, type OutboxRow, inTransaction } from '@sms/persistence';
 import type { RawWebhook } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
 import { v7 as uuidv7 } from 'uuid';
@@ -9,7 +9,8 @@ import { InboundWebhookEntity } from '../database/entities/inbound-webhook.entit
 export type WebhookKind = 'status' | 'inbound';
 
 /** Headers worth keeping: signatures, idempotency tokens and content negotiation, nothing else. */
-const KEPT_HEADERS = /^(content-type|user-agent|x-twilio-signature|i-twilio-idempotency-token|x-sinch-.*|x-amz-sns-.*|authorization-present)$/i;
+const KEPT_HEADERS =
+  /^(content-type|user-agent|x-twilio-signature|i-twilio-idempotency-token|x-sinch-.*|x-amz-sns-.*|authorization-present)$/i;
 
 export interface IngestResult {
   readonly id: string;
@@ -39,41 +40,39 @@ export class WebhookIngestService {
     const id = uuidv7();
     const receivedAt = this.now();
     const headers = Object.fromEntries(Object.entries(webhook.headers).filter(([name]) => KEPT_HEADERS.test(name)));
-    await withTransactionRetry(() =>
-      this.dataSource.transaction(async (manager) => {
-        await manager.insert(InboundWebhookEntity, {
-          id,
+    await inTransaction(this.dataSource, async (manager) => {
+      await manager.insert(InboundWebhookEntity, {
+        id,
+        provider,
+        kind,
+        url: webhook.url.slice(0, 2048),
+        method: webhook.method,
+        headers: JSON.stringify(headers),
+        body: webhook.body,
+        contentType: webhook.contentType.slice(0, 255),
+        verified,
+        receivedAt,
+      });
+      if (verified) {
+        const event: WebhookStoredV1 = {
+          webhookId: id,
           provider,
           kind,
-          url: webhook.url.slice(0, 2048),
+          url: webhook.url,
           method: webhook.method,
-          headers: JSON.stringify(headers),
+          headers,
           body: webhook.body,
-          contentType: webhook.contentType.slice(0, 255),
-          verified,
+          contentType: webhook.contentType,
+          receivedAt: receivedAt.toISOString(),
+        };
+        await enqueueOutbox(
+          manager,
+          this.outbox,
+          [{ topic: kind === 'status' ? TOPICS.dlrRaw : TOPICS.inboundRaw, key: id, value: event }],
           receivedAt,
-        });
-        if (verified) {
-          const event: WebhookStoredV1 = {
-            webhookId: id,
-            provider,
-            kind,
-            url: webhook.url,
-            method: webhook.method,
-            headers,
-            body: webhook.body,
-            contentType: webhook.contentType,
-            receivedAt: receivedAt.toISOString(),
-          };
-          await enqueueOutbox(
-            manager,
-            this.outbox,
-            [{ topic: kind === 'status' ? TOPICS.dlrRaw : TOPICS.inboundRaw, key: id, value: event }],
-            receivedAt,
-          );
-        }
-      }),
-    );
+        );
+      }
+    });
     if (verified) {
       this.onCommitted();
     }

@@ -55,7 +55,11 @@ export function receiptEvent(
     currency: null,
     // The carrier's done time is often minute-precision (Twilio RawDlrDoneDate): keep it as detail and
     // order events by when we learned them.
-    detail: `${report.providerStatus}${report.occurredAt ? ` (carrier time ${report.occurredAt.toISOString()})` : ''}`.slice(0, 512),
+    detail:
+      `${report.providerStatus}${report.occurredAt ? ` (carrier time ${report.occurredAt.toISOString()})` : ''}`.slice(
+        0,
+        512,
+      ),
     occurredAt: receivedAt,
   };
 }

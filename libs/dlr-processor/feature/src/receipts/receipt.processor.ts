@@ -79,7 +79,13 @@ export class ReceiptProcessor {
         continue;
       }
       const providerMessageId = normaliseProviderMessageId(report.providerMessageId);
-      const event = receiptEvent(stored.provider, report, kind, receiptEventId(stored.webhookId, index), stored.receivedAt);
+      const event = receiptEvent(
+        stored.provider,
+        report,
+        kind,
+        receiptEventId(stored.webhookId, index),
+        stored.receivedAt,
+      );
       const messageId = await this.messageIdOf(stored.provider, providerMessageId);
       if (messageId) {
         await this.publish({ ...event, messageId });
@@ -140,7 +146,9 @@ export class ReceiptProcessor {
   }
 
   private async messageIdOf(provider: string, providerMessageId: string): Promise<string | null> {
-    const ref = await this.dataSource.getRepository(ProviderMessageRefEntity).findOneBy({ provider, providerMessageId });
+    const ref = await this.dataSource
+      .getRepository(ProviderMessageRefEntity)
+      .findOneBy({ provider, providerMessageId });
 
     return ref?.messageId ?? null;
   }

@@ -106,9 +106,15 @@ export class IdempotencyService {
 }
 
 const conflict = (): ApiError =>
-  new ApiError(409, 'IDEMPOTENCY_KEY_IN_FLIGHT', 'A request with this Idempotency-Key is still being processed', undefined, {
-    'retry-after': '1',
-  });
+  new ApiError(
+    409,
+    'IDEMPOTENCY_KEY_IN_FLIGHT',
+    'A request with this Idempotency-Key is still being processed',
+    undefined,
+    {
+      'retry-after': '1',
+    },
+  );
 
 /** JSON with sorted keys, so `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. */
 export function stableStringify(value: unknown): string {

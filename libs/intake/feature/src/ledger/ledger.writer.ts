@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Encoding, MessageStatus, StatusEventSource, TOPICS, type MessageAcceptedV1 } from '@sms/contracts';
-import { enqueueOutbox, isDuplicateKeyError, isMysql, withTransactionRetry } from '@sms/persistence';
+import { enqueueOutbox, isDuplicateKeyError, isMysql, inTransaction } from '@sms/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyKeyEntity } from '../database/entities/idempotency-key.entity';
 import { MessageEventEntity } from '../database/entities/message-event.entity';
@@ -98,7 +98,12 @@ export class LedgerWriter {
 
   private async flush(batch: Pending[]): Promise<void> {
     try {
-      await withTransactionRetry(() => this.dataSource.transaction((manager) => this.insert(manager, batch.map((p) => p.item))));
+      await inTransaction(this.dataSource, (manager) =>
+        this.insert(
+          manager,
+          batch.map((p) => p.item),
+        ),
+      );
       batch.forEach((p) => p.resolve());
       this.options.onCommitted?.();
     } catch (error) {

@@ -78,7 +78,11 @@ export function validateMessageRequest(input: unknown, extraFields: readonly str
 
   const clientReference = optionalString(record, 'clientReference');
   if (clientReference !== null && (clientReference.length > 128 || /[\u0000-\u001f\u007f]/.test(clientReference))) {
-    throw unprocessable('INVALID_CLIENT_REFERENCE', 'clientReference must be at most 128 printable characters', 'clientReference');
+    throw unprocessable(
+      'INVALID_CLIENT_REFERENCE',
+      'clientReference must be at most 128 printable characters',
+      'clientReference',
+    );
   }
 
   const validitySeconds = record['validitySeconds'] ?? null;

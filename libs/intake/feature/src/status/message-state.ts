@@ -19,7 +19,8 @@ export const FINAL_RANK = 3;
 export const isFinal = (status: MessageStatus): boolean => STATUS_RANK[status] === FINAL_RANK;
 
 /** True when moving from `current` to `next` is allowed (strictly forward). */
-export const isForward = (current: MessageStatus, next: MessageStatus): boolean => STATUS_RANK[next] > STATUS_RANK[current];
+export const isForward = (current: MessageStatus, next: MessageStatus): boolean =>
+  STATUS_RANK[next] > STATUS_RANK[current];
 
 /** The ledger status an event kind moves to; null for events that are not a status (retry, refused). */
 export function statusOf(kind: StatusEventKind): MessageStatus | null {

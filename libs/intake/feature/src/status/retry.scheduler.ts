@@ -1,5 +1,5 @@
 import { MessageClass, MessageStatus, TOPICS } from '@sms/contracts';
-import { enqueueOutbox, isMysql, withTransactionRetry } from '@sms/persistence';
+import { enqueueOutbox, isMysql, inTransaction } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
 import { INTAKE_OUTBOX } from '../database/intake.schema';
 import { acceptedEvent } from '../ledger/ledger.writer';
@@ -85,34 +85,36 @@ export class RetryScheduler {
     ]);
   }
 
-  private async claimAndPublish(rows: DueRow[], condition: string, params: (row: DueRow) => unknown[]): Promise<number> {
+  private async claimAndPublish(
+    rows: DueRow[],
+    condition: string,
+    params: (row: DueRow) => unknown[],
+  ): Promise<number> {
     if (rows.length === 0) {
       return 0;
     }
     const now = this.now();
-    const published = await withTransactionRetry(() =>
-      this.dataSource.transaction(async (manager) => {
-        const claimed: DueRow[] = [];
-        for (const row of rows) {
-          const changed = await affectedRows(
-            manager,
-            `UPDATE sms_messages SET next_retry_at = NULL, updated_at = ? WHERE id = ? AND ${condition}`,
-            [this.dbDate(now), row.id, ...params(row)],
-          );
-          if (changed > 0) {
-            claimed.push(row);
-          }
-        }
-        await enqueueOutbox(
+    const published = await inTransaction(this.dataSource, async (manager) => {
+      const claimed: DueRow[] = [];
+      for (const row of rows) {
+        const changed = await affectedRows(
           manager,
-          INTAKE_OUTBOX,
-          claimed.map((row) => ({ topic: TOPICS.accepted, key: row.id, value: toAccepted(row) })),
-          now,
+          `UPDATE sms_messages SET next_retry_at = NULL, updated_at = ? WHERE id = ? AND ${condition}`,
+          [this.dbDate(now), row.id, ...params(row)],
         );
+        if (changed > 0) {
+          claimed.push(row);
+        }
+      }
+      await enqueueOutbox(
+        manager,
+        INTAKE_OUTBOX,
+        claimed.map((row) => ({ topic: TOPICS.accepted, key: row.id, value: toAccepted(row) })),
+        now,
+      );
 
-        return claimed.length;
-      }),
-    );
+      return claimed.length;
+    });
     if (published > 0) {
       this.onPublished();
     }

@@ -1,5 +1,5 @@
 import { MessageStatus, StatusEventKind, type StatusChangedV1 } from '@sms/contracts';
-import { isMysql, withTransactionRetry } from '@sms/persistence';
+import { isMysql, inTransaction } from '@sms/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MessageEventEntity } from '../database/entities/message-event.entity';
 import { decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
@@ -24,29 +24,27 @@ export class StatusApplier {
       return 'ignored';
     }
 
-    return withTransactionRetry(() =>
-      this.dataSource.transaction(async (manager) => {
-        const events = manager.getRepository(MessageEventEntity);
-        if (await events.exists({ where: { eventId: event.eventId } })) {
-          return 'duplicate';
-        }
-        const applied = await this.update(manager, event);
-        await events.insert({
-          eventId: event.eventId,
-          messageId: event.messageId,
-          status: event.kind,
-          source: event.source,
-          applied,
-          attempt: event.attempt ?? null,
-          provider: event.provider ?? null,
-          errorCode: event.errorCode ?? null,
-          detail: event.detail ? event.detail.slice(0, 512) : null,
-          occurredAt: new Date(event.occurredAt),
-        });
+    return inTransaction(this.dataSource, async (manager) => {
+      const events = manager.getRepository(MessageEventEntity);
+      if (await events.exists({ where: { eventId: event.eventId } })) {
+        return 'duplicate';
+      }
+      const applied = await this.update(manager, event);
+      await events.insert({
+        eventId: event.eventId,
+        messageId: event.messageId,
+        status: event.kind,
+        source: event.source,
+        applied,
+        attempt: event.attempt ?? null,
+        provider: event.provider ?? null,
+        errorCode: event.errorCode ?? null,
+        detail: event.detail ? event.detail.slice(0, 512) : null,
+        occurredAt: new Date(event.occurredAt),
+      });
 
-        return applied ? 'applied' : 'recorded';
-      }),
-    );
+      return applied ? 'applied' : 'recorded';
+    });
   }
 
   private async update(manager: EntityManager, event: StatusChangedV1): Promise<boolean> {
@@ -115,12 +113,22 @@ export class StatusApplier {
       return false;
     }
     const decision = decideRetry(attempt, this.policy, this.random);
-    const errorFields = { error_code: event.errorCode ?? null, error_message: event.errorMessage?.slice(0, 512) ?? null };
+    const errorFields = {
+      error_code: event.errorCode ?? null,
+      error_message: event.errorMessage?.slice(0, 512) ?? null,
+    };
     if (decision.kind === 'give-up') {
       return this.conditionalUpdate(
         manager,
         event.messageId,
-        { status: MessageStatus.Failed, status_rank: FINAL_RANK, final_at: now, next_retry_at: null, updated_at: now, ...errorFields },
+        {
+          status: MessageStatus.Failed,
+          status_rank: FINAL_RANK,
+          final_at: now,
+          next_retry_at: null,
+          updated_at: now,
+          ...errorFields,
+        },
         STATUS_RANK[MessageStatus.Sent],
         `attempt = ${Number(attempt)}`,
       );

@@ -1,3 +1,4 @@
+import { inTransaction } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
 import { PhoneNumberEntity } from './entities/phone-number.entity';
 import { ProviderEntity } from './entities/provider.entity';
@@ -39,11 +40,24 @@ export async function seedRouterIfEmpty(dataSource: DataSource, now: Date = new 
   if ((await providers.count()) > 0) {
     return false;
   }
-  await dataSource.transaction(async (manager) => {
-    await manager.insert(ProviderEntity, { id: 'twilio', kind: 'twilio', name: 'Twilio (simulated in embedded mode)', active: true, createdAt: now });
+  await inTransaction(dataSource, async (manager) => {
+    await manager.insert(ProviderEntity, {
+      id: 'twilio',
+      kind: 'twilio',
+      name: 'Twilio (simulated in embedded mode)',
+      active: true,
+      createdAt: now,
+    });
     await manager.insert(
       PhoneNumberEntity,
-      SEED_NUMBERS.map(([number, country, type]) => ({ number, providerId: 'twilio', country, type, active: true, createdAt: now })),
+      SEED_NUMBERS.map(([number, country, type]) => ({
+        number,
+        providerId: 'twilio',
+        country,
+        type,
+        active: true,
+        createdAt: now,
+      })),
     );
     await manager.insert(
       RouteRateEntity,

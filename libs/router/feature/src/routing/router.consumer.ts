@@ -73,7 +73,9 @@ export class RouterConsumer {
       routeReason: decision.reason.slice(0, 512),
       routedAt: at,
     };
-    await this.bus.publish([{ topic: TOPICS.dispatch, key: decision.sender, value: dispatch, headers: record.headers }]);
+    await this.bus.publish([
+      { topic: TOPICS.dispatch, key: decision.sender, value: dispatch, headers: record.headers },
+    ]);
   };
 
   /** Drops the cached pool (operator changes). */

@@ -89,14 +89,21 @@ export class DispatchHandler {
     }
     this.logger.warn(`message ${dispatch.messageId} attempt ${dispatch.attempt}: earlier worker died mid-send`);
     const event = ambiguousEvent(dispatch, this.now());
-    await this.attempts.update({ id: row.id }, { state: 'done', outcome: JSON.stringify(event), updatedAt: this.now() });
+    await this.attempts.update(
+      { id: row.id },
+      { state: 'done', outcome: JSON.stringify(event), updatedAt: this.now() },
+    );
     await this.publish(event);
   }
 
   private async send(dispatch: DispatchRequestedV1): Promise<StatusChangedV1> {
     try {
       if (!this.providers.has(dispatch.provider)) {
-        throw new ProviderError(ErrorClass.Configuration, 'PROVIDER_NOT_CONFIGURED', `no adapter for '${dispatch.provider}'`);
+        throw new ProviderError(
+          ErrorClass.Configuration,
+          'PROVIDER_NOT_CONFIGURED',
+          `no adapter for '${dispatch.provider}'`,
+        );
       }
       const result = await this.providers.get(dispatch.provider).send({
         messageId: dispatch.messageId,
@@ -117,7 +124,9 @@ export class DispatchHandler {
       );
       if (event.errorClass === ErrorClass.Configuration) {
         // Pages someone: a configuration error will not fix itself by retrying.
-        this.logger.error(`provider ${dispatch.provider} configuration error ${event.errorCode}: ${event.errorMessage}`);
+        this.logger.error(
+          `provider ${dispatch.provider} configuration error ${event.errorCode}: ${event.errorMessage}`,
+        );
       }
 
       return event;

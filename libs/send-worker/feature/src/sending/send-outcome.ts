@@ -53,7 +53,12 @@ export function failureEvent(dispatch: DispatchRequestedV1, error: unknown, at: 
   const providerError =
     error instanceof ProviderError
       ? error
-      : new ProviderError(ErrorClass.Transient, 'ADAPTER_ERROR', error instanceof Error ? error.message : 'unknown error', true);
+      : new ProviderError(
+          ErrorClass.Transient,
+          'ADAPTER_ERROR',
+          error instanceof Error ? error.message : 'unknown error',
+          true,
+        );
   const kind = (() => {
     switch (providerError.errorClass) {
       case ErrorClass.Transient:

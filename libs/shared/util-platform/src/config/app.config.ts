@@ -1,9 +1,23 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
 
 export type RunMode = 'embedded' | 'distributed';
 
-const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && value !== '' ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value !== '' ? Number(value) : value;
 const toBool = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
 
@@ -100,14 +114,22 @@ export class AppConfig {
   DB_POOL_SIZE = 10;
 }
 
-export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = ['SMS_GATEWAY_API_KEY', 'TWILIO_AUTH_TOKEN', 'MYSQL_URL', 'REDIS_URL'];
+export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
+  'SMS_GATEWAY_API_KEY',
+  'TWILIO_AUTH_TOKEN',
+  'MYSQL_URL',
+  'REDIS_URL',
+];
 
 export class InvalidConfigError extends Error {
   override readonly name = 'InvalidConfigError';
 }
 
 /** Reads and validates the environment; throws listing every bad key. */
-export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<AppConfig> = {},
+): AppConfig {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const config = plainToInstance(AppConfig, { ...defined, ...overrides }, { exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: false });

@@ -65,7 +65,10 @@ export class ApiErrorFilter implements ExceptionFilter {
 
       return serviceUnavailable('A dependency is unavailable, retry later');
     }
-    this.logger.error(`unhandled error: ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
+    this.logger.error(
+      `unhandled error: ${describe(exception)}`,
+      exception instanceof Error ? exception.stack : undefined,
+    );
 
     return new ApiError(500, 'INTERNAL_ERROR', 'Internal error');
   }

@@ -42,7 +42,9 @@ export async function startService(
     config,
     processName: definition.name,
     isUnavailable: definition.isUnavailable,
-    configureFastify: definition.configureFastify ? (fastify) => definition.configureFastify!(fastify, config) : undefined,
+    configureFastify: definition.configureFastify
+      ? (fastify) => definition.configureFastify!(fastify, config)
+      : undefined,
   });
   installGracefulShutdown(app);
   await app.listen({ port: config.PORT, host: config.HOST });

@@ -1,4 +1,11 @@
-import { type BeforeApplicationShutdown, type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Global,
+  Inject,
+  Module,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { createBus, type Bus } from '@sms/bus';
 import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '@sms/counters';
 import type { AppConfig } from '../config/app.config';
