@@ -5,6 +5,7 @@
 # first and the data wiped, so every run starts from an empty cluster. Ends with ready.cjs: kafkajs
 # describeCluster, creation of the project's topics (topics.json) and a produce+consume round trip.
 # Stop with test/kafka/down.sh. Logs: test/kafka/.run/logs/{server.log,stdout.log}.
+#   bash test/kafka/up.sh --fetch-only   only resolve the jars (CI runs it in parallel with npm ci)
 set -euo pipefail
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; RUN="$DIR/.run"; LIBS="$DIR/libs"
 PORT="${KAFKA_PORT:-9092}"; CPORT="${KAFKA_CONTROLLER_PORT:-9093}"
@@ -49,6 +50,7 @@ if [ "$(cat "$LIBS/.stamp" 2>/dev/null)" != "$STAMP" ]; then
   echo "$STAMP" > "$LIBS.tmp/.stamp"; mv "$LIBS.tmp" "$LIBS"
   log "jars ready after $(ms) ms ($(du -sh "$LIBS" | cut -f1))"
 fi
+[ "${1:-}" != "--fetch-only" ] || exit 0
 
 # 2. Stop our own earlier broker (by pid file only), then make sure the ports are free.
 bash "$DIR/down.sh" || true

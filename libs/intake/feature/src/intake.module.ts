@@ -103,12 +103,13 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: RetryScheduler,
-          inject: [INTAKE_DATA_SOURCE, OutboxRelay],
-          useFactory: (dataSource: DataSource, relay: OutboxRelay) =>
+          inject: [INTAKE_DATA_SOURCE, OutboxRelay, APP_CONFIG],
+          useFactory: (dataSource: DataSource, relay: OutboxRelay, config: AppConfig) =>
             new RetryScheduler(
               dataSource,
               () => relay.wake(),
               (error) => new Logger('intake-retry').error(`retry pass failed: ${String(error)}`),
+              config.STALE_MESSAGE_AFTER_MS,
             ),
         },
         {

@@ -14,7 +14,7 @@ interface Received extends RawWebhook {
 }
 
 /** A Fastify app hosting the simulator at /sim plus the gateway-side routes its webhooks land on. */
-async function setup(options: { requestTimeoutMs?: number; failFirstCallbacks?: number } = {}) {
+async function setup(options: { failFirstCallbacks?: number } = {}) {
   const app = Fastify({ logger: false });
   await app.register(simulatorPlugin, {
     prefix: '/sim',
@@ -55,7 +55,7 @@ async function setup(options: { requestTimeoutMs?: number; failFirstCallbacks?: 
     accountSid: SID,
     authToken: TOKEN,
     baseUrl: `${base}/sim/twilio`,
-    requestTimeoutMs: options.requestTimeoutMs ?? 2_000,
+    requestTimeoutMs: 2_000,
   });
 
   const knobs = async (update: unknown): Promise<Response> =>
@@ -233,7 +233,7 @@ describe('simulatorPlugin (Twilio)', () => {
 
   describe('knobs', () => {
     beforeEach(async () => {
-      ctx = await setup({ requestTimeoutMs: 300 });
+      ctx = await setup();
     });
 
     it('permanent error rate → a permanent ProviderError with a real Twilio code', async () => {
@@ -277,9 +277,15 @@ describe('simulatorPlugin (Twilio)', () => {
 
     it('timeout after accept → ambiguous TIMEOUT, while the sim did create the message and still reports it', async () => {
       await ctx.mocks.knobs({ timeoutAfterAcceptRate: 1, dlrDelayMs: 10 });
+      const impatient = new TwilioSmsProvider({
+        accountSid: SID,
+        authToken: TOKEN,
+        baseUrl: `${ctx.base}/sim/twilio`,
+        requestTimeoutMs: 300,
+      });
       const req = request();
 
-      const error = await sendError(ctx.sut, { ...req, statusCallbackUrl: `${ctx.base}/hooks/twilio/status` });
+      const error = await sendError(impatient, { ...req, statusCallbackUrl: `${ctx.base}/hooks/twilio/status` });
 
       expect(error).toMatchObject({ errorClass: ErrorClass.Transient, code: 'TIMEOUT', ambiguous: true });
       const log = await ctx.mocks.simLog();
@@ -363,11 +369,11 @@ describe('simulatorPlugin (Twilio)', () => {
 
     it('reset cancels pending callbacks and clears the log and knobs', async () => {
       ctx = await setup();
-      await ctx.mocks.knobs({ dlrDelayMs: 100, latencyMs: 1 });
+      await ctx.mocks.knobs({ dlrDelayMs: 300, latencyMs: 1 });
       await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/twilio/status` });
 
       const reset = await fetch(`${ctx.base}/sim/reset`, { method: 'POST' });
-      await sleep(300);
+      await sleep(500);
 
       expect(reset.status).toBe(204);
       expect(ctx.received).toEqual([]);

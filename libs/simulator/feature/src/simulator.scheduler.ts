@@ -13,6 +13,10 @@ export class SimScheduler {
   private closed = false;
   private generation = 0;
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Changes on every `cancelJobs`: a multi-step job compares it to know it was cancelled between steps. */
   get epoch(): number {
     return this.closed ? -1 : this.generation;

@@ -14,6 +14,7 @@ import {
   rawDlrDoneDate,
   THROTTLE_ERROR,
   TWILIO_API_VERSION,
+  type TwilioApiError,
   validateSubmit,
 } from './twilio-sim.responses';
 import { signTwilioWebhook } from './twilio-sim.signature';
@@ -63,13 +64,8 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
       reply.raw.once('close', () => clientGone.abort());
       store.recordSubmit(token);
 
-      const refusal =
-        (request.headers.authorization !== expectedAuth || request.params.accountSid !== accountSid
-          ? AUTH_ERROR
-          : null) ??
-        (store.takeThrottleToken(knobs.throttleRatePerSecond, Date.now()) ? null : THROTTLE_ERROR) ??
-        validateSubmit(params) ??
-        injectedError(state.rng, knobs.errorRate, params['To'] ?? '', params['From'] ?? '');
+      const authorized = request.headers.authorization === expectedAuth && request.params.accountSid === accountSid;
+      const refusal = refuseSubmit(authorized, params, knobs);
       if (refusal !== null) {
         store.recordRejection({
           at: new Date().toISOString(),
@@ -80,7 +76,7 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
         });
         await state.scheduler.hold(knobs.latencyMs, clientGone.signal);
 
-        return answer(reply, clientGone.signal, refusal.status, errorBody(refusal));
+        return answer(reply, clientGone.signal, state.scheduler.isClosed, refusal.status, errorBody(refusal));
       }
 
       const now = new Date();
@@ -104,7 +100,13 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
       scheduleStatusCallbacks(message, knobs);
       await state.scheduler.hold(knobs.latencyMs + (withhold ? WITHHOLD_MS : 0), clientGone.signal);
 
-      return answer(reply, clientGone.signal, 201, messageResource(accountSid, sid, params, now));
+      return answer(
+        reply,
+        clientGone.signal,
+        state.scheduler.isClosed,
+        201,
+        messageResource(accountSid, sid, params, now),
+      );
     },
   );
 
@@ -136,6 +138,24 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
 
   app.get('/messages', () => store.snapshot());
   done();
+
+  /** Checks in Twilio's order: credentials, rate limit, request validation, then the injected faults. */
+  function refuseSubmit(
+    authorized: boolean,
+    params: Readonly<Record<string, string>>,
+    knobs: SimulatorKnobs,
+  ): TwilioApiError | null {
+    if (!authorized) {
+      return AUTH_ERROR;
+    }
+    if (!store.takeThrottleToken(knobs.throttleRatePerSecond, Date.now())) {
+      return THROTTLE_ERROR;
+    }
+
+    return (
+      validateSubmit(params) ?? injectedError(state.rng, knobs.errorRate, params['To'] ?? '', params['From'] ?? '')
+    );
+  }
 
   function scheduleStatusCallbacks(message: TwilioSimMessage, knobs: SimulatorKnobs): void {
     const { statusCallback } = message;
@@ -204,10 +224,17 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
   }
 };
 
-/** Sends unless the client already hung up (then there is nobody to answer). */
-function answer(reply: FastifyReply, clientGone: AbortSignal, status: number, body: unknown): FastifyReply {
+/**
+ * Sends unless the client already hung up (then there is nobody to answer). A response released by the
+ * simulator closing also closes its connection: Node's server.close() only drops connections idle at the time
+ * it is called, so a kept-alive socket would otherwise hold the close open until the keep-alive timeout.
+ */
+function answer(reply: FastifyReply, clientGone: AbortSignal, closing: boolean, status: number, body: unknown) {
   if (clientGone.aborted) {
     return reply.hijack();
+  }
+  if (closing) {
+    void reply.header('connection', 'close');
   }
 
   return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(body);

@@ -6,7 +6,6 @@ export const RETRY_SCHEDULE = {
   batchSize: 200,
   /** Longest backoff between two attempts. */
   maxDelayMs: 5 * 60_000,
-  /** A `queued` message with no progress for this long is re-published (lost dispatch, crash). */
-  staleAfterMs: 60_000,
+  /** Longest pause between two sweeps for stale messages (shorter when the stale threshold is short). */
   staleSweepIntervalMs: 10_000,
 } as const satisfies Record<string, number>;

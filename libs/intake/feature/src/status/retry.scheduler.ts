@@ -42,12 +42,15 @@ export class RetryScheduler {
     private readonly dataSource: DataSource,
     private readonly onPublished: () => void,
     private readonly onError: (error: unknown) => void,
+    /** `queued` with no progress for this long means its dispatch was lost: publish it again. */
+    private readonly staleAfterMs: number,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   start(): void {
     this.retryTimer = setInterval(() => this.run(() => this.publishDueRetries()), RETRY_SCHEDULE.pollIntervalMs);
-    this.staleTimer = setInterval(() => this.run(() => this.republishStale()), RETRY_SCHEDULE.staleSweepIntervalMs);
+    const sweepEvery = Math.min(RETRY_SCHEDULE.staleSweepIntervalMs, Math.max(500, this.staleAfterMs / 2));
+    this.staleTimer = setInterval(() => this.run(() => this.republishStale()), sweepEvery);
   }
 
   async stop(): Promise<void> {
@@ -73,7 +76,7 @@ export class RetryScheduler {
 
   /** Re-publishes `queued` messages that made no progress for a while; returns how many. */
   async republishStale(): Promise<number> {
-    const threshold = new Date(this.now().getTime() - RETRY_SCHEDULE.staleAfterMs);
+    const threshold = new Date(this.now().getTime() - this.staleAfterMs);
     const rows: DueRow[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM sms_messages WHERE status = ? AND updated_at < ? AND next_retry_at IS NULL ORDER BY updated_at LIMIT ${RETRY_SCHEDULE.batchSize}`,
       [MessageStatus.Queued, this.dbDate(threshold)],

@@ -83,6 +83,12 @@ export class AppConfig {
   @Min(10)
   RETRY_BASE_DELAY_MS = 2000;
 
+  /** A `queued` message with no progress for this long is re-published (lost dispatch, crash). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  STALE_MESSAGE_AFTER_MS = 60_000;
+
   /** Publishes outbox rows; off only to reproduce a crash between commit and publish. */
   @Transform(toBool)
   @IsBoolean()

@@ -18,8 +18,22 @@ export class JsonLogger implements LoggerService {
         formatters: { level: (label) => ({ level: label }) },
         timestamp: pino.stdTimeFunctions.isoTime,
       },
-      destination ?? pino.destination({ sync: false }),
+      destination ?? JsonLogger.asyncStdout(),
     );
+  }
+
+  /** Buffered stdout (logging must not block the event loop), flushed when the process exits. */
+  private static asyncStdout(): pino.DestinationStream {
+    const stream = pino.destination({ sync: false });
+    process.once('exit', () => {
+      try {
+        stream.flushSync();
+      } catch {
+        // nothing left to write to
+      }
+    });
+
+    return stream;
   }
 
   log(message: unknown, context?: string): void {

@@ -1,0 +1,287 @@
+import { MessageClass } from '@sms/contracts';
+import { ApiError } from '@sms/platform';
+import { MAX_BODY_CHARACTERS, validateMessageRequest } from './message-request.validator';
+
+const TO = '+447400123456';
+const valid = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({ to: TO, body: 'Hi', ...overrides });
+
+/** The ApiError a request is refused with; fails the test when the request is accepted. */
+function refusal(input: unknown, extraFields?: readonly string[]): ApiError {
+  try {
+    validateMessageRequest(input, extraFields);
+  } catch (error) {
+    if (error instanceof ApiError) {
+      return error;
+    }
+    throw error;
+  }
+  throw new Error(`accepted: ${JSON.stringify(input)}`);
+}
+
+const expectRefused = (input: unknown, code: string, field?: string): void => {
+  const error = refusal(input);
+  expect({ status: error.status, code: error.code, field: error.field }).toEqual({ status: 422, code, field });
+};
+
+describe(validateMessageRequest.name, () => {
+  it('accepts the minimal request and fills the defaults', () => {
+    expect(validateMessageRequest(valid())).toEqual({
+      to: TO,
+      country: 'GB',
+      body: 'Hi',
+      from: null,
+      messageClass: MessageClass.Transactional,
+      callbackUrl: null,
+      clientReference: null,
+      validitySeconds: null,
+      encoding: 'GSM-7',
+      segments: 1,
+    });
+  });
+
+  it('accepts every optional field at once', () => {
+    const request = {
+      to: TO,
+      body: 'Your code is 123456',
+      from: '+14155552671',
+      country: 'GB',
+      messageClass: 'marketing',
+      callbackUrl: 'https://app.example.com/sms-status',
+      clientReference: 'order-42',
+      validitySeconds: 3600,
+    };
+
+    expect(validateMessageRequest(request)).toEqual({
+      ...request,
+      country: 'GB',
+      messageClass: MessageClass.Marketing,
+      encoding: 'GSM-7',
+      segments: 1,
+    });
+  });
+
+  it.each<[string, unknown]>([
+    ['a string', '{"to":"+447400123456"}'],
+    ['null', null],
+    ['an array', [valid()]],
+    ['a number', 42],
+  ])('refuses %s as the request body (INVALID_REQUEST)', (_name, input) => {
+    expectRefused(input, 'INVALID_REQUEST', undefined);
+  });
+
+  describe('to', () => {
+    it.each<[string, unknown]>([
+      ['missing', undefined],
+      ['empty', ''],
+      ['a number', 447400123456],
+      ['letters', 'call me'],
+      ['too short', '+44740'],
+      ['too long', '+4474001234567890'],
+      ['an unassigned range', '+447700900123'],
+      ['national format without country', '07400 123456'],
+      ['with a trailing CR/LF', `${TO}\r\n`],
+      ['with text after the number', `${TO} abc`],
+    ])('refuses %s with INVALID_PHONE_NUMBER on field to', (_name, to) => {
+      expectRefused(valid({ to }), 'INVALID_PHONE_NUMBER', 'to');
+    });
+
+    it.each([
+      ['07400 123456', 'GB', '+447400123456'],
+      ['(415) 555-2671', 'US', '+14155552671'],
+      ['06 12 34 56 78', 'FR', '+33612345678'],
+    ])('turns national "%s" with country %s into E.164 %s', (to, country, e164) => {
+      expect(validateMessageRequest(valid({ to, country }))).toMatchObject({ to: e164, country });
+    });
+
+    it('takes the country from an E.164 number, not from the hint', () => {
+      expect(validateMessageRequest(valid({ to: '+33612345678', country: 'GB' }))).toMatchObject({
+        to: '+33612345678',
+        country: 'FR',
+      });
+    });
+  });
+
+  describe('body', () => {
+    it.each<[string, unknown]>([
+      ['missing', undefined],
+      ['null', null],
+      ['empty', ''],
+      ['only whitespace', ' \t\n '],
+    ])('refuses a body that is %s with BODY_EMPTY', (_name, body) => {
+      expectRefused(valid({ body }), 'BODY_EMPTY', 'body');
+    });
+
+    it.each<[string, unknown]>([
+      ['a lone high surrogate', 'abc\uD800def'],
+      ['a lone low surrogate at the end', 'abc\uDC00'],
+      ['a reversed surrogate pair', '\uDE00\uD83D'],
+      ['a NUL', 'abc\u0000def'],
+      ['not a string', 42],
+    ])('refuses a body with %s with BODY_NOT_WELL_FORMED', (_name, body) => {
+      expectRefused(valid({ body }), 'BODY_NOT_WELL_FORMED', 'body');
+    });
+
+    it.each([
+      ['1,600 ASCII characters', 'a'.repeat(1600), true],
+      ['1,601 ASCII characters', 'a'.repeat(1601), false],
+      ['1,600 emoji (3,200 UTF-16 units)', '😀'.repeat(1600), true],
+      ['1,601 emoji', '😀'.repeat(1601), false],
+      ['1,599 ASCII characters and one emoji', `${'a'.repeat(1599)}😀`, true],
+      ['1,600 ASCII characters and one emoji', `${'a'.repeat(1600)}😀`, false],
+    ])('%s: accepted %s', (_name, body, accepted) => {
+      if (accepted) {
+        expect(validateMessageRequest(valid({ body })).body).toBe(body);
+      } else {
+        expectRefused(valid({ body }), 'BODY_TOO_LONG', 'body');
+      }
+    });
+
+    it('counts the limit in code points (api.md: 1..1600 characters)', () => {
+      expect(MAX_BODY_CHARACTERS).toBe(1600);
+    });
+
+    it.each([
+      ['plain GSM-7', 'Hello', 'GSM-7', 1],
+      ['160 GSM-7 characters', 'a'.repeat(160), 'GSM-7', 1],
+      ['161 GSM-7 characters', 'a'.repeat(161), 'GSM-7', 2],
+      ['80 extension characters (160 septets)', '€'.repeat(80), 'GSM-7', 1],
+      ['one non-GSM character', 'Hello 你好', 'UCS-2', 1],
+      ['71 UCS-2 characters', '你'.repeat(71), 'UCS-2', 2],
+      ['1,600 emoji', '😀'.repeat(1600), 'UCS-2', 48],
+    ])('passes encoding and segments through: %s → %s × %i', (_name, body, encoding, segments) => {
+      expect(validateMessageRequest(valid({ body }))).toMatchObject({ encoding, segments });
+    });
+  });
+
+  describe('from', () => {
+    it.each<[string, unknown]>([
+      ['12 characters', 'ABCDEFGHIJKL'],
+      ['digits only', '12345'],
+      ['CR/LF (header injection)', 'ACME\r\nX: 1'],
+      ['a tab', 'AC\tME'],
+      ['a leading space', ' ACME'],
+      ['punctuation', 'ACME-CO'],
+      ['non-ASCII letters', 'ÄCME'],
+      ['empty', ''],
+      ['an invalid number', '+44740'],
+      ['a number', 447400123456],
+    ])('refuses a sender with %s with INVALID_SENDER', (_name, from) => {
+      expectRefused(valid({ from }), 'INVALID_SENDER', 'from');
+    });
+
+    it.each([
+      ['an 11-character alphanumeric ID', 'ACME Bank 1', 'ACME Bank 1'],
+      ['a one-letter ID', 'A', 'A'],
+      ['an E.164 number', '+14155552671', '+14155552671'],
+      ['a spaced international number, normalised', '+1 415 555 2671', '+14155552671'],
+    ])('accepts %s', (_name, from, expected) => {
+      expect(validateMessageRequest(valid({ from })).from).toBe(expected);
+    });
+
+    it('treats null as no sender', () => {
+      expect(validateMessageRequest(valid({ from: null })).from).toBeNull();
+    });
+  });
+
+  describe('unknown fields', () => {
+    it.each(['id', 'To', 'sender', '__proto__x', 'x'.repeat(100)])('refuses %s with UNKNOWN_FIELD', (field) => {
+      const error = refusal(valid({ [field]: 1 }));
+      expect(error).toMatchObject({ status: 422, code: 'UNKNOWN_FIELD', field: field.slice(0, 64) });
+    });
+
+    it('accepts the extra fields a caller allows (the topic adds id)', () => {
+      expect(validateMessageRequest(valid({ id: 'x' }), ['id'])).toMatchObject({ to: TO });
+    });
+  });
+
+  describe('callbackUrl', () => {
+    it.each([
+      'http://app.example.com/cb',
+      'https://169.254.169.254/latest/meta-data',
+      'https://127.0.0.1/cb',
+      'https://localhost/cb',
+      'https://user:pass@app.example.com/cb',
+      'not a url',
+      `https://app.example.com/${'a'.repeat(2048)}`,
+    ])('refuses %s with INVALID_CALLBACK_URL', (callbackUrl) => {
+      expectRefused(valid({ callbackUrl }), 'INVALID_CALLBACK_URL', 'callbackUrl');
+    });
+
+    it('keeps a public https URL as given', () => {
+      const callbackUrl = 'https://app.example.com/sms-status?tenant=7';
+      expect(validateMessageRequest(valid({ callbackUrl })).callbackUrl).toBe(callbackUrl);
+    });
+  });
+
+  describe('validitySeconds', () => {
+    it.each<[unknown, boolean]>([
+      [59, false],
+      [60, true],
+      [3600, true],
+      [259_200, true],
+      [259_201, false],
+      [1.5, false],
+      [60.5, false],
+      [0, false],
+      [-60, false],
+      ['3600', false],
+      [Number.NaN, false],
+      [Number.POSITIVE_INFINITY, false],
+      [true, false],
+    ])('%p accepted: %s', (validitySeconds, accepted) => {
+      if (accepted) {
+        expect(validateMessageRequest(valid({ validitySeconds })).validitySeconds).toBe(validitySeconds);
+      } else {
+        expectRefused(valid({ validitySeconds }), 'INVALID_VALIDITY', 'validitySeconds');
+      }
+    });
+
+    it('treats null as no validity', () => {
+      expect(validateMessageRequest(valid({ validitySeconds: null })).validitySeconds).toBeNull();
+    });
+  });
+
+  describe('country', () => {
+    it.each(['gb', 'GBR', 'G', '', '1A', 'G B'])('refuses %p with INVALID_COUNTRY', (country) => {
+      expectRefused(valid({ country }), 'INVALID_COUNTRY', 'country');
+    });
+  });
+
+  describe('messageClass', () => {
+    it.each(['promotional', 'Transactional', 'MARKETING', ''])('refuses %p with INVALID_MESSAGE_CLASS', (cls) => {
+      expectRefused(valid({ messageClass: cls }), 'INVALID_MESSAGE_CLASS', 'messageClass');
+    });
+
+    it.each(['transactional', 'marketing'])('accepts %s', (messageClass) => {
+      expect(validateMessageRequest(valid({ messageClass })).messageClass).toBe(messageClass);
+    });
+  });
+
+  describe('clientReference', () => {
+    it.each([
+      ['129 characters', 'r'.repeat(129)],
+      ['a control character', 'order\n42'],
+      ['DEL', 'order\u007f42'],
+    ])('refuses %s with INVALID_CLIENT_REFERENCE', (_name, clientReference) => {
+      expectRefused(valid({ clientReference }), 'INVALID_CLIENT_REFERENCE', 'clientReference');
+    });
+
+    it('accepts 128 characters', () => {
+      expect(validateMessageRequest(valid({ clientReference: 'r'.repeat(128) })).clientReference).toHaveLength(128);
+    });
+  });
+
+  it.each<[string, unknown]>([
+    ['country', 44],
+    ['messageClass', 1],
+    ['callbackUrl', { url: 'https://app.example.com' }],
+    ['clientReference', 42],
+    ['country', ['GB']],
+  ])('refuses a non-string %s with INVALID_FIELD_TYPE', (field, value) => {
+    expectRefused(valid({ [field]: value }), 'INVALID_FIELD_TYPE', field);
+  });
+
+  it('reports the unknown field before any other broken rule', () => {
+    expect(refusal({ to: 'x', body: '', extra: 1 }).code).toBe('UNKNOWN_FIELD');
+  });
+});

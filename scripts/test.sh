@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `npm test`: every Jest layer (unit, integration, e2e) against the real MariaDB, Redis and Kafka.
+#   bash scripts/test.sh [jest args...]      e.g. npm test -- --selectProjects unit
+# 1. scripts/ensure-services.sh (MariaDB + Redis up, databases sms_gateway/sms_test present)
+# 2. Kafka: uses $KAFKA_BROKERS if it is set and answers (topics are still ensured), otherwise starts
+#    the local broker with test/kafka/up.sh and stops it on exit (only if this script started it).
+# 3. jest --ci, results also written to tmp/jest-results.json (counted by .ci/run). Exit code = jest's.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+bash scripts/ensure-services.sh || { echo "test.sh: MariaDB/Redis not available" >&2; exit 1; }
+
+STARTED_KAFKA=""
+cleanup() { if [ -n "$STARTED_KAFKA" ]; then bash test/kafka/down.sh || true; fi; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -n "${KAFKA_BROKERS:-}" ] && KAFKA_READY_TIMEOUT_MS=5000 node test/kafka/ready.cjs; then
+  echo "test.sh: using the running Kafka at $KAFKA_BROKERS"
+else
+  [ -z "${KAFKA_BROKERS:-}" ] || echo "test.sh: KAFKA_BROKERS=$KAFKA_BROKERS does not answer; starting a local broker"
+  STARTED_KAFKA=1
+  bash test/kafka/up.sh || { echo "test.sh: could not start Kafka" >&2; exit 1; }
+  KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+fi
+
+mkdir -p tmp
+rm -f tmp/jest-results.json
+KAFKA_BROKERS="$KAFKA_BROKERS" \
+MYSQL_URL="${MYSQL_URL:-mysql://root@127.0.0.1:3306/sms_test}" \
+REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" \
+KAFKAJS_NO_PARTITIONER_WARNING=1 \
+  npx --no-install jest --ci --json --outputFile=tmp/jest-results.json "$@"
+rc=$?
+exit "$rc"
