@@ -26,7 +26,8 @@ async function main(args: string[]): Promise<void> {
   }).initialize();
   const keys = new ApiKeyService(dataSource);
   try {
-    switch (args[0]) {
+    const command = args[0] ?? '';
+    switch (command) {
       case 'create': {
         const scopes = (option('scopes') ?? 'send,read').split(',') as ApiScope[];
         if (!scopes.every((s) => ALL_SCOPES.includes(s))) {

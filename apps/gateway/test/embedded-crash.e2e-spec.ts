@@ -25,7 +25,12 @@ describe('embedded gateway process: crashes and shutdown lose nothing', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const env = (extra: Record<string, string> = {}) => ({ DATA_DIR: dataDir, SMS_GATEWAY_API_KEY: KEY, RETRY_BASE_DELAY_MS: '50', ...extra });
+  const env = (extra: Record<string, string> = {}) => ({
+    DATA_DIR: dataDir,
+    SMS_GATEWAY_API_KEY: KEY,
+    RETRY_BASE_DELAY_MS: '50',
+    ...extra,
+  });
 
   it('sends a message whose process was killed (-9) after the commit and before the publish', async () => {
     // With the relay off, a 202 means exactly "committed, not published": the crash window.
@@ -39,7 +44,10 @@ describe('embedded gateway process: crashes and shutdown lose nothing', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const id of ids) {
-      expect((await client.get(`/v1/messages/${id}`)).body).toMatchObject({ status: 'queued', events: [{ status: 'queued' }] });
+      expect((await client.get(`/v1/messages/${id}`)).body).toMatchObject({
+        status: 'queued',
+        events: [{ status: 'queued' }],
+      });
     }
     running.child.kill('SIGKILL');
     expect(await running.exited()).toBeNull();

@@ -14,11 +14,15 @@ export interface GatewayProcess {
 /** `npm start`'s gateway as a real child process (for kill -9 and SIGTERM tests). */
 export async function spawnGateway(env: Record<string, string>, port?: number): Promise<GatewayProcess> {
   const listenPort = port ?? (await freePort());
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts/register.js'), path.join(ROOT, 'apps/gateway/src/main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(listenPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(ROOT, 'scripts/register.js'), path.join(ROOT, 'apps/gateway/src/main.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(listenPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));

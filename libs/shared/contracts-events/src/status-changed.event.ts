@@ -1,4 +1,4 @@
-import { IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { StatusEventKind, StatusEventSource } from './enums';
 
 /**
@@ -53,6 +53,7 @@ export class StatusChangedV1 {
 
   /** True when a failed send may still have reached the provider (see ProviderError.ambiguous). */
   @IsOptional()
+  @IsBoolean()
   ambiguous!: boolean | null;
 
   /** Total cost of the message, decimal string, when known. */

@@ -1,4 +1,4 @@
-import { TOPICS } from './topics';
+import type { TOPICS } from './topics';
 import type { SendRequestedV1 } from './send-requested.event';
 import type { DispatchRequestedV1, MessageAcceptedV1 } from './message-accepted.event';
 import type { StatusChangedV1 } from './status-changed.event';

@@ -340,12 +340,19 @@ export function defineBusBehaviour(harness: BusHarness): void {
       expect(await bus.isReady()).toBe(true);
     });
 
-    it('rejects invalid subscription options at subscribe time', async () => {
+    it('rejects invalid options and illegal topic names before touching the bus', async () => {
       const bus = newBus();
       const [topic] = (await harness.createTopics(1)) as [string];
       await expect(
         bus.subscribe({ groupId: 'g', topics: [topic], concurrency: 0, handler: async () => undefined }),
       ).rejects.toThrow(RangeError);
+      // No room for `.dlq` within Kafka's 249 characters: its first poison record could never be parked.
+      await expect(
+        bus.subscribe({ groupId: 'g', topics: ['t'.repeat(247)], handler: async () => undefined }),
+      ).rejects.toThrow('Illegal Kafka topic name');
+      await expect(bus.publish([{ topic: 'no spaces', key: 'k', value: 1 }])).rejects.toThrow(
+        'Illegal Kafka topic name',
+      );
     });
   });
 }

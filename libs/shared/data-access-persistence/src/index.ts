@@ -3,3 +3,4 @@ export * from './data-source.factory';
 export * from './outbox';
 export * from './transient-db-error';
 export * from './transaction';
+export * from './db-value';

@@ -1,6 +1,7 @@
 import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
 import { isMysql } from './data-source.factory';
 import { inTransaction } from './transaction';
+import { withTransactionRetry } from './transient-db-error';
 
 /**
  * Transactional outbox (reliability.md "Outbox"): a service writes its state change and the records
@@ -158,7 +159,7 @@ export class OutboxRelay {
     // Several replicas may run a relay: SKIP LOCKED lets each take its own rows (MySQL 8 / MariaDB 10.6).
     const lock = isMysql(dataSource) ? ' FOR UPDATE SKIP LOCKED' : '';
 
-    return inTransaction(dataSource, async (manager) => {
+    const drain = async (manager: EntityManager): Promise<number> => {
       const rows: { id: string | number; topic: string; msg_key: string; payload: string; headers: string | null }[] =
         await manager.query(
           `SELECT id, topic, msg_key, payload, headers FROM ${this.table} ORDER BY id LIMIT ${limit}${lock}`,
@@ -174,10 +175,14 @@ export class OutboxRelay {
           headers: row.headers ? (JSON.parse(row.headers) as Record<string, string>) : undefined,
         })),
       );
-      const ids = rows.map((row) => String(row.id));
-      await manager.query(`DELETE FROM ${this.table} WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
+      await Promise.all(rows.map((row) => manager.query(`DELETE FROM ${this.table} WHERE id = ?`, [row.id])));
 
       return rows.length;
-    });
+    };
+    // READ COMMITTED on MySQL: under REPEATABLE READ the locking scan takes next-key locks on rows other
+    // relays deleted but InnoDB has not purged yet, and two relays' DELETEs deadlock on them.
+    return isMysql(dataSource)
+      ? withTransactionRetry(() => dataSource.transaction(drain))
+      : inTransaction(dataSource, drain);
   }
 }

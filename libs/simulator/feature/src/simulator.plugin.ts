@@ -5,7 +5,10 @@ import { twilioSimRoutes } from './twilio-sim.routes';
 import { TwilioSimStore } from './twilio-sim.store';
 
 export interface SimulatorOptions {
-  /** Where this simulator is reachable from the outside (e.g. `http://localhost:4010`); used in logs only. */
+  /**
+   * Where this simulator is reachable from outside, e.g. `http://localhost:4010/sim` (the prefix is appended
+   * when missing, so `http://localhost:4010` works too). Used in logs only.
+   */
   readonly publicBaseUrl: string;
   /** The credentials the simulated Twilio accepts and signs its webhooks with. */
   readonly twilio: { readonly accountSid: string; readonly authToken: string };
@@ -93,6 +96,7 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
     },
   });
 
-  const base = `${options.publicBaseUrl.replace(/\/+$/, '')}${app.prefix}`;
+  const root = options.publicBaseUrl.replace(/\/+$/, '');
+  const base = root.endsWith(app.prefix) ? root : `${root}${app.prefix}`;
   log.info({ twilioBaseUrl: `${base}/twilio`, knobs: `${base}/knobs/:provider` }, 'provider simulator ready');
 };

@@ -35,7 +35,8 @@ export class WebhooksController {
         typeof value === 'string' ? [[name, value]] : Array.isArray(value) ? [[name, value.join(',')]] : [],
       ),
     );
-    const result = await this.ingest.ingest(provider, kind as WebhookKind, {
+    const webhookKind: WebhookKind = kind;
+    const result = await this.ingest.ingest(provider, webhookKind, {
       url: `${publicBaseUrlOf(this.config)}${request.url}`,
       method: request.method,
       headers,

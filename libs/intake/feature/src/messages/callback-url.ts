@@ -18,7 +18,11 @@ export function isPublicHttpsUrl(value: string): boolean {
   if (url.protocol !== 'https:' || url.username !== '' || url.password !== '') {
     return false;
   }
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  // A trailing dot is the same name fully qualified (`localhost.`): drop it before the name checks.
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal') || host.endsWith('.local')) {
     return false;
   }

@@ -3,7 +3,11 @@ import { ApiError } from '@sms/platform';
 import { MAX_BODY_CHARACTERS, validateMessageRequest } from './message-request.validator';
 
 const TO = '+447400123456';
-const valid = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({ to: TO, body: 'Hi', ...overrides });
+const valid = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  to: TO,
+  body: 'Hi',
+  ...overrides,
+});
 
 /** The ApiError a request is refused with; fails the test when the request is accepted. */
 function refusal(input: unknown, extraFields?: readonly string[]): ApiError {
@@ -122,13 +126,13 @@ describe(validateMessageRequest.name, () => {
     });
 
     it.each([
-      ['1,600 ASCII characters', 'a'.repeat(1600), true],
-      ['1,601 ASCII characters', 'a'.repeat(1601), false],
-      ['1,600 emoji (3,200 UTF-16 units)', '😀'.repeat(1600), true],
-      ['1,601 emoji', '😀'.repeat(1601), false],
-      ['1,599 ASCII characters and one emoji', `${'a'.repeat(1599)}😀`, true],
-      ['1,600 ASCII characters and one emoji', `${'a'.repeat(1600)}😀`, false],
-    ])('%s: accepted %s', (_name, body, accepted) => {
+      ['1,600 ASCII characters', true, 'a'.repeat(1600)],
+      ['1,601 ASCII characters', false, 'a'.repeat(1601)],
+      ['1,600 emoji (3,200 UTF-16 units)', true, '😀'.repeat(1600)],
+      ['1,601 emoji', false, '😀'.repeat(1601)],
+      ['1,599 ASCII characters and one emoji', true, `${'a'.repeat(1599)}😀`],
+      ['1,600 ASCII characters and one emoji', false, `${'a'.repeat(1600)}😀`],
+    ])('%s: accepted %s', (_name, accepted, body) => {
       if (accepted) {
         expect(validateMessageRequest(valid({ body })).body).toBe(body);
       } else {
@@ -141,14 +145,15 @@ describe(validateMessageRequest.name, () => {
     });
 
     it.each([
-      ['plain GSM-7', 'Hello', 'GSM-7', 1],
-      ['160 GSM-7 characters', 'a'.repeat(160), 'GSM-7', 1],
-      ['161 GSM-7 characters', 'a'.repeat(161), 'GSM-7', 2],
-      ['80 extension characters (160 septets)', '€'.repeat(80), 'GSM-7', 1],
-      ['one non-GSM character', 'Hello 你好', 'UCS-2', 1],
-      ['71 UCS-2 characters', '你'.repeat(71), 'UCS-2', 2],
-      ['1,600 emoji', '😀'.repeat(1600), 'UCS-2', 48],
-    ])('passes encoding and segments through: %s → %s × %i', (_name, body, encoding, segments) => {
+      ['plain GSM-7', 'GSM-7', 1, 'Hello'],
+      ['160 GSM-7 characters', 'GSM-7', 1, 'a'.repeat(160)],
+      ['161 GSM-7 characters', 'GSM-7', 2, 'a'.repeat(161)],
+      ['80 extension characters (160 septets)', 'GSM-7', 1, '€'.repeat(80)],
+      ['one non-GSM character', 'UCS-2', 1, 'Hello 你好'],
+      ['71 UCS-2 characters', 'UCS-2', 2, '你'.repeat(71)],
+      // 33 surrogate pairs per 67-unit part: a pair is never split.
+      ['1,600 emoji', 'UCS-2', 49, '😀'.repeat(1600)],
+    ])('passes encoding and segments through: %s → %s × %i', (_name, encoding, segments, body) => {
       expect(validateMessageRequest(valid({ body }))).toMatchObject({ encoding, segments });
     });
   });

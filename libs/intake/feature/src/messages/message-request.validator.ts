@@ -66,10 +66,7 @@ export function validateMessageRequest(input: unknown, extraFields: readonly str
   const body = validateBody(record['body']);
   const from = validateSender(record['from']);
 
-  const messageClass = optionalString(record, 'messageClass') ?? MessageClass.Transactional;
-  if (messageClass !== MessageClass.Transactional && messageClass !== MessageClass.Marketing) {
-    throw unprocessable('INVALID_MESSAGE_CLASS', 'messageClass must be transactional or marketing', 'messageClass');
-  }
+  const messageClass = parseMessageClass(optionalString(record, 'messageClass'));
 
   const callbackUrl = optionalString(record, 'callbackUrl');
   if (callbackUrl !== null && !isPublicHttpsUrl(callbackUrl)) {
@@ -110,6 +107,18 @@ export function validateMessageRequest(input: unknown, extraFields: readonly str
     encoding: segments.encoding,
     segments: segments.segments,
   };
+}
+
+function parseMessageClass(value: string | null): MessageClass {
+  if (value === null) {
+    return MessageClass.Transactional;
+  }
+  const known = Object.values(MessageClass).find((c) => c === (value as MessageClass));
+  if (!known) {
+    throw unprocessable('INVALID_MESSAGE_CLASS', 'messageClass must be transactional or marketing', 'messageClass');
+  }
+
+  return known;
 }
 
 function validateBody(value: unknown): string {

@@ -1,5 +1,5 @@
 import { MessageClass, MessageStatus, TOPICS } from '@sms/contracts';
-import { enqueueOutbox, isMysql, inTransaction } from '@sms/persistence';
+import { dbValue, enqueueOutbox, inTransaction } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
 import { INTAKE_OUTBOX } from '../database/intake.schema';
 import { acceptedEvent } from '../ledger/ledger.writer';
@@ -139,9 +139,7 @@ export class RetryScheduler {
   }
 
   private dbDate(date: Date): unknown {
-    return isMysql(this.dataSource)
-      ? date
-      : this.dataSource.driver.preparePersistentValue(date, { type: 'datetime' } as never);
+    return dbValue(this.dataSource, date);
   }
 }
 

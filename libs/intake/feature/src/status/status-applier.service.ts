@@ -1,5 +1,5 @@
 import { MessageStatus, StatusEventKind, type StatusChangedV1 } from '@sms/contracts';
-import { isMysql, inTransaction } from '@sms/persistence';
+import { isDuplicateKeyError, isMysql, inTransaction } from '@sms/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MessageEventEntity } from '../database/entities/message-event.entity';
 import { decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
@@ -24,6 +24,19 @@ export class StatusApplier {
       return 'ignored';
     }
 
+    try {
+      return await this.applyOnce(event);
+    } catch (error) {
+      // The same event redelivered concurrently (a rebalance, two replicas): the other copy committed it.
+      // event_id is the only unique key this transaction inserts, and the loser's writes rolled back.
+      if (isDuplicateKeyError(error)) {
+        return 'duplicate';
+      }
+      throw error;
+    }
+  }
+
+  private applyOnce(event: StatusChangedV1): Promise<ApplyOutcome> {
     return inTransaction(this.dataSource, async (manager) => {
       const events = manager.getRepository(MessageEventEntity);
       if (await events.exists({ where: { eventId: event.eventId } })) {
@@ -87,11 +100,22 @@ export class StatusApplier {
     }
     const moved = await this.conditionalUpdate(manager, event.messageId, set, rank);
     if (!moved && event.providerMessageId) {
-      // A receipt overtook the send result: keep the provider's id for correlation, status untouched.
+      // A receipt overtook the send result: keep the provider's id for correlation, and what the send
+      // cost, status untouched.
+      const late: Record<string, unknown> = {
+        provider: event.provider ?? null,
+        provider_message_id: event.providerMessageId,
+      };
+      if (status === MessageStatus.Sent) {
+        late['sent_at'] = new Date(event.occurredAt);
+        if (event.cost) {
+          Object.assign(late, { cost: event.cost, currency: event.currency ?? null });
+        }
+      }
       await this.conditionalUpdate(
         manager,
         event.messageId,
-        { provider: event.provider ?? null, provider_message_id: event.providerMessageId },
+        late,
         Number.MAX_SAFE_INTEGER,
         'provider_message_id IS NULL',
       );
@@ -164,14 +188,7 @@ export class StatusApplier {
     extraCondition?: string,
   ): Promise<boolean> {
     const columns = Object.keys(set);
-    const driver = this.dataSource.driver;
-    const values = columns.map((c) => {
-      const value = set[c];
-      // SQLite has no DATETIME type: store dates exactly as TypeORM does for the entity columns.
-      return value instanceof Date && !isMysql(this.dataSource)
-        ? driver.preparePersistentValue(value, { type: 'datetime' } as never)
-        : value;
-    });
+    const values = columns.map((c) => dbValue(this.dataSource, set[c]));
     const sql = `UPDATE sms_messages SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND status_rank < ?${
       extraCondition ? ` AND ${extraCondition}` : ''
     }`;

@@ -1,4 +1,4 @@
-import { type INestApplication, Logger, type Type } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -12,7 +12,7 @@ import { ApiErrorFilter, type UnavailablePredicate } from './api-error.filter';
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface HttpAppOptions {
-  readonly module: Type<unknown> | ReturnType<typeof Object>;
+  readonly module: Type<unknown> | DynamicModule;
   readonly config: AppConfig;
   readonly processName: string;
   readonly isUnavailable?: UnavailablePredicate;
@@ -25,7 +25,7 @@ export interface HttpAppOptions {
 export async function createHttpApp(options: HttpAppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: true, return503OnClosing: true });
   const logger = options.logger ?? new JsonLogger(options.processName, options.config.LOG_LEVEL);
-  const app = await NestFactory.create<NestFastifyApplication>(options.module as Type<unknown>, adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     logger,
     rawBody: true,
     bufferLogs: false,

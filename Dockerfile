@@ -1,0 +1,10 @@
+# One image for every service: the command picks the app (see docker-compose.yml).
+FROM node:20-bookworm-slim AS base
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+ENV NODE_ENV=production
+USER node
+CMD ["node", "-r", "./scripts/register.js", "apps/gateway/src/main.ts"]

@@ -1,0 +1,633 @@
+/**
+ * `POST /v1/messages` at a constant arrival rate, for three targets in one run so they share the
+ * machine's state: a bare Fastify endpoint (the floor), the embedded gateway, and the distributed gateway
+ * (seven services + simulator on Kafka, MariaDB and Redis, all on this box).
+ *
+ * For each target: latency at BENCH_LATENCY_RATE (3,000/s) repeated BENCH_REPEATS times, then a rate
+ * ladder to the first rate that is not sustained (errors > 1%, p99 > 250 ms or achieved < 95% of offered),
+ * one midpoint refinement, and BENCH_REPEATS confirmation runs at the best sustained rate. Medians are
+ * reported. Server, generator, Kafka, MariaDB and Redis CPU are read from /proc over each measured window.
+ *
+ *   node -r ./scripts/register.js bench/intake.bench.ts        (or `npm run bench -- --only=intake`)
+ *
+ * Env (defaults): BENCH_DURATION_S 10, BENCH_WARMUP_S 3, BENCH_INITIAL_WARMUP_S 7, BENCH_STEP_S 5,
+ * BENCH_REPEATS 3, BENCH_LATENCY_RATE 3000, BENCH_RATES 1000,2000,3000,5000,7000,10000,14000,20000,28000,
+ * BENCH_TARGETS bare,embedded,distributed, BENCH_CONNECTIONS 64, BENCH_MAX_IN_FLIGHT 2000,
+ * BENCH_TIMEOUT_MS 2000, BENCH_PIN 1, BENCH_PORT_OFFSET 400, BENCH_MYSQL_URL, BENCH_REDIS_URL,
+ * KAFKA_BROKERS, BENCH_QUIET_WAIT_S 30, BENCH_DRAIN_S 20.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { startDistributed, type DistributedTopology } from '../scripts/distributed';
+import { startBareFastify } from './lib/bare-fastify';
+import { type ConstantRateOptions, type ConstantRateResult, LoadGeneratorProcess } from './lib/constant-rate';
+import {
+  type ConsumerLag,
+  ensureKafka,
+  type KafkaHandle,
+  LagReader,
+  messageStatusCounts,
+  prepareDatabase,
+} from './lib/infra';
+import {
+  canPin,
+  type CpuReport,
+  CpuSampler,
+  freePort,
+  listeningPids,
+  startServer,
+} from './lib/processes';
+
+export type TargetName = 'bare' | 'embedded' | 'distributed';
+
+export const TARGET_LABELS: Record<TargetName, string> = {
+  bare: 'bare Fastify',
+  embedded: 'embedded gateway',
+  distributed: 'distributed gateway',
+};
+
+export interface IntakeBenchOptions {
+  readonly targets: readonly TargetName[];
+  readonly durationS: number;
+  readonly warmUpS: number;
+  readonly initialWarmUpS: number;
+  readonly stepS: number;
+  readonly repeats: number;
+  readonly latencyRate: number;
+  readonly rates: readonly number[];
+  readonly connections: number;
+  readonly maxInFlight: number;
+  readonly timeoutMs: number;
+  readonly pin: boolean;
+  readonly portOffset: number;
+  readonly mysqlUrl: string;
+  readonly redisUrl: string;
+  readonly kafkaBrokers: string;
+  readonly quietWaitS: number;
+  readonly drainS: number;
+  /** A broker the caller already ensured (run.ts shares it with the bus bench). */
+  readonly kafka?: KafkaHandle;
+  readonly log: (line: string) => void;
+}
+
+/** The issue's limits for "sustained": beyond any of these the rate is not one the target can hold. */
+export const SUSTAINED = { maxErrorRate: 0.01, maxP99Ms: 250, minAchievedRatio: 0.95 } as const;
+
+export interface Measurement extends ConstantRateResult {
+  readonly cpu?: CpuReport;
+  /** Distributed only: consumer lag on the gateway's topics right after the window. */
+  readonly lagAfter?: ConsumerLag;
+}
+
+export interface Summary {
+  readonly offeredRate: number;
+  readonly achievedRate: number;
+  readonly errorRate: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly sustained: boolean;
+  /** Median CPU per process over the runs, percent of one core. */
+  readonly cpu: Record<string, number>;
+  readonly runs: readonly Measurement[];
+}
+
+export interface TargetResult {
+  readonly name: TargetName;
+  readonly label: string;
+  readonly pinning: string;
+  readonly latency?: Summary;
+  readonly ladder: readonly Measurement[];
+  /** The best sustained rate, re-measured BENCH_REPEATS times. */
+  readonly max?: Summary;
+  /** The ladder never failed: the real ceiling is above (and may be the generator's). */
+  readonly ceilingNotReached: boolean;
+  readonly notes: string[];
+  readonly error?: string;
+}
+
+export interface IntakeBenchResult {
+  readonly options: Omit<IntakeBenchOptions, 'kafka' | 'log' | 'mysqlUrl'>;
+  readonly targets: readonly TargetResult[];
+}
+
+const num = (name: string, fallback: number): number => {
+  const value = Number(process.env[name]);
+
+  return process.env[name] !== undefined && Number.isFinite(value) ? value : fallback;
+};
+
+export function intakeOptionsFromEnv(log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): IntakeBenchOptions {
+  const env = process.env;
+
+  return {
+    targets: (env['BENCH_TARGETS'] ?? 'bare,embedded,distributed').split(',').map((t) => t.trim()) as TargetName[],
+    durationS: num('BENCH_DURATION_S', 10),
+    warmUpS: num('BENCH_WARMUP_S', 3),
+    initialWarmUpS: num('BENCH_INITIAL_WARMUP_S', 7),
+    stepS: num('BENCH_STEP_S', 5),
+    repeats: num('BENCH_REPEATS', 3),
+    latencyRate: num('BENCH_LATENCY_RATE', 3_000),
+    rates: (env['BENCH_RATES'] ?? '1000,2000,3000,5000,7000,10000,14000,20000,28000').split(',').map(Number),
+    connections: num('BENCH_CONNECTIONS', 64),
+    maxInFlight: num('BENCH_MAX_IN_FLIGHT', 2_000),
+    timeoutMs: num('BENCH_TIMEOUT_MS', 2_000),
+    pin: env['BENCH_PIN'] !== '0',
+    portOffset: num('BENCH_PORT_OFFSET', 400),
+    mysqlUrl: env['BENCH_MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/sms_bench',
+    redisUrl: env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    kafkaBrokers: env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+    quietWaitS: num('BENCH_QUIET_WAIT_S', 30),
+    drainS: num('BENCH_DRAIN_S', 20),
+    log,
+  };
+}
+
+const BODY = JSON.stringify({ to: '+447400123456', body: 'Your code is 123456' });
+
+interface RunningTarget {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly pids: () => Record<string, number | undefined>;
+  readonly pinning: string;
+  readonly notes: string[];
+  readonly lag?: () => Promise<ConsumerLag>;
+  stop(): Promise<void>;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) {
+    return Number.NaN;
+  }
+  const mid = Math.floor(sorted.length / 2);
+
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+export const isSustained = (m: Pick<ConstantRateResult, 'errorRate' | 'p99' | 'achievedRate' | 'offeredRate'>): boolean =>
+  m.errorRate <= SUSTAINED.maxErrorRate &&
+  Number.isFinite(m.p99) &&
+  m.p99 <= SUSTAINED.maxP99Ms &&
+  m.achievedRate >= SUSTAINED.minAchievedRatio * m.offeredRate;
+
+function summarise(runs: readonly Measurement[]): Summary {
+  const pick = (f: (m: Measurement) => number): number => median(runs.map(f));
+  const names = new Set(runs.flatMap((r) => Object.keys(r.cpu?.perProcess ?? {})));
+  const cpu: Record<string, number> = {};
+  for (const name of names) {
+    cpu[name] = median(runs.map((r) => r.cpu?.perProcess[name] ?? Number.NaN));
+  }
+  cpu['(generator)'] = pick((m) => m.generatorCpuPct);
+  cpu['(machine)'] = pick((m) => m.cpu?.machine ?? Number.NaN);
+  cpu['(unaccounted)'] = pick((m) => m.cpu?.unaccounted ?? Number.NaN);
+  const summary = {
+    offeredRate: runs[0]?.offeredRate ?? 0,
+    achievedRate: pick((m) => m.achievedRate),
+    errorRate: pick((m) => m.errorRate),
+    p50: pick((m) => m.p50),
+    p90: pick((m) => m.p90),
+    p99: pick((m) => m.p99),
+    max: pick((m) => m.max),
+    cpu,
+    runs,
+  };
+
+  return { ...summary, sustained: isSustained(summary) };
+}
+
+/**
+ * Waits (up to `maxWaitS`) until processes other than `ours` use less than a third of a core: other
+ * tenants' builds and tests on a shared 2-core box would otherwise be billed to the target. Returns that
+ * outside load, percent of one core, as last seen.
+ */
+async function waitForQuiet(
+  options: IntakeBenchOptions,
+  ours: () => Record<string, number | undefined>,
+  maxWaitS: number,
+): Promise<number> {
+  const outside = async (): Promise<number> => {
+    const sampler = new CpuSampler(ours);
+    sampler.begin();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    return sampler.end()?.unaccounted ?? 0;
+  };
+  const deadline = Date.now() + maxWaitS * 1_000;
+  let busy = await outside();
+  let told = false;
+  while (busy > QUIET_PCT && Date.now() < deadline) {
+    if (!told) {
+      options.log(`    (other work is using ${busy.toFixed(0)}% of a core; waiting up to ${maxWaitS} s for it to settle)`);
+      told = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    busy = await outside();
+  }
+
+  return busy;
+}
+
+const QUIET_PCT = 35;
+/** Above this the generator itself may be what stops the ladder, not the target. */
+const GENERATOR_BOUND_PCT = 85;
+
+function infraPids(): Record<string, number | undefined> {
+  return listeningPids({ mariadb: 3306, redis: 6379, kafka: 9092 });
+}
+
+async function startTarget(name: TargetName, options: IntakeBenchOptions): Promise<RunningTarget> {
+  const serverCpus = options.pin ? '0' : undefined;
+  const pinnedNote = options.pin ? 'server on core 0, generator on core 1' : 'unpinned';
+  const json = { 'content-type': 'application/json' };
+  if (name === 'bare') {
+    const server = await startBareFastify(await freePort(), serverCpus);
+
+    return {
+      url: server.url,
+      headers: { ...json, authorization: 'Bearer unused-by-the-baseline' },
+      pids: () => ({ 'bare-fastify': server.child.pid }),
+      pinning: pinnedNote,
+      notes: [],
+      stop: () => server.stop(),
+    };
+  }
+  if (name === 'embedded') {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sms-bench-embedded-'));
+    const key = `smsgw_bench_${randomBytes(16).toString('hex')}`;
+    const server = await startServer(
+      'embedded',
+      'apps/gateway/src/main.ts',
+      { HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SMS_GATEWAY_API_KEY: key },
+      await freePort(),
+      serverCpus,
+    );
+
+    return {
+      url: server.url,
+      headers: { ...json, authorization: `Bearer ${key}` },
+      pids: () => ({ 'embedded-gateway': server.child.pid }),
+      pinning: pinnedNote,
+      notes: ['one process: API, SQLite ledger, outbox, in-process bus, send worker, simulator and DLR path'],
+      stop: async () => {
+        await server.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  const kafka = options.kafka ?? (await ensureKafka(options.kafkaBrokers, options.log));
+  const key = await prepareDatabase(options.mysqlUrl);
+  const output: string[] = [];
+  let topology: DistributedTopology;
+  try {
+    topology = await startDistributed({
+      mysqlUrl: options.mysqlUrl,
+      redisUrl: options.redisUrl,
+      kafkaBrokers: kafka.brokers,
+      portOffset: options.portOffset,
+      logLevel: 'warn',
+      onOutput: (service, line) => {
+        output.push(`[${service}] ${line}`);
+        if (output.length > 200) {
+          output.shift();
+        }
+      },
+    });
+  } catch (error) {
+    if (!options.kafka) {
+      await kafka.stop();
+    }
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${output.slice(-30).join('\n')}`);
+  }
+  const lagReader = new LagReader(kafka.brokers);
+  const infra = infraPids();
+
+  return {
+    url: topology.intakeUrl,
+    headers: { ...json, authorization: `Bearer ${key}` },
+    pids: () => ({
+      ...Object.fromEntries(topology.processes.map((p) => [p.name, p.child.pid])),
+      ...infra,
+    }),
+    // startDistributed spawns the services itself; they share both cores with Kafka, MariaDB and Redis,
+    // as they would on the real 2-core box. Only the generator is held to core 1.
+    pinning: options.pin ? 'services unpinned (both cores), generator on core 1' : 'unpinned',
+    notes: [
+      'every accepted message really flows intake → router → send-worker → simulator → dlr-ingest → dlr-processor → intake,',
+      'so the simulator and the receipt path burn CPU on the same 2 cores during the measurement',
+    ],
+    lag: () => lagReader.read(),
+    stop: async () => {
+      try {
+        const counts = await messageStatusCounts(options.mysqlUrl);
+        options.log(`  ledger by status at the end: ${JSON.stringify(counts)}`);
+      } catch {
+        // the ledger summary is informative only
+      }
+      await lagReader.close();
+      await topology.stop();
+      if (!options.kafka) {
+        await kafka.stop();
+      }
+      const errors = output.filter((l) => /"level":(50|60)|"level":"(error|fatal)"/.test(l));
+      if (errors.length > 0) {
+        options.log(`  service errors (last 5 of ${errors.length}):\n    ${errors.slice(-5).join('\n    ')}`);
+      }
+    },
+  };
+}
+
+const fmtRate = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
+const fmtMs = (n: number): string => (Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n.toFixed(1)) : '-');
+const fmtPct = (n: number): string => `${(n * 100).toFixed(n > 0 && n < 0.001 ? 3 : 1)}%`;
+
+export function describeRun(m: Measurement): string {
+  const cpu = Object.entries(m.cpu?.perProcess ?? {})
+    .filter(([, v]) => v >= 3)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v.toFixed(0)}%`)
+    .join(', ');
+  const lag = m.lagAfter ? ` lag ${m.lagAfter.total}` : '';
+
+  return (
+    `offered ${fmtRate(m.offeredRate)}/s achieved ${fmtRate(m.achievedRate)}/s err ${fmtPct(m.errorRate)} ` +
+    `p50 ${fmtMs(m.p50)} p90 ${fmtMs(m.p90)} p99 ${fmtMs(m.p99)} max ${fmtMs(m.max)} ms | ` +
+    `gen ${m.generatorCpuPct.toFixed(0)}% lag≤${m.sendLagMaxMs.toFixed(0)}ms | cpu ${cpu} | machine ` +
+    `${(m.cpu?.machine ?? Number.NaN).toFixed(0)}% other ${(m.cpu?.unaccounted ?? Number.NaN).toFixed(0)}%${lag}` +
+    (isSustained(m) ? '' : '  ✗ not sustained') +
+    (m.generatorCpuPct > GENERATOR_BOUND_PCT ? '  (generator near a full core: client-bound?)' : '')
+  );
+}
+
+async function measure(
+  generator: LoadGeneratorProcess,
+  target: RunningTarget,
+  rate: number,
+  durationS: number,
+  warmUpS: number,
+  options: IntakeBenchOptions,
+): Promise<Measurement> {
+  const ours = (): Record<string, number | undefined> => ({ ...target.pids(), generator: generator.pid });
+  await waitForQuiet(options, ours, Math.min(options.quietWaitS, 10));
+  const sampler = new CpuSampler(ours);
+  let cpu: CpuReport | undefined;
+  const runOptions: ConstantRateOptions = {
+    origin: target.url,
+    path: '/v1/messages',
+    method: 'POST',
+    headers: target.headers,
+    body: BODY,
+    rate,
+    durationS,
+    warmUpS,
+    connections: options.connections,
+    maxInFlight: options.maxInFlight,
+    timeoutMs: options.timeoutMs,
+  };
+  const result = await generator.run(runOptions, {
+    onWindow: (phase) => {
+      if (phase === 'start') {
+        sampler.begin();
+      } else {
+        cpu = sampler.end();
+      }
+    },
+  });
+  const lagAfter = target.lag ? await target.lag().catch(() => undefined) : undefined;
+  const measurement: Measurement = { ...result, cpu, lagAfter };
+  options.log(`    ${describeRun(measurement)}`);
+
+  return measurement;
+}
+
+/** Distributed only: let the pipeline work off what an overloaded step left, so it does not bill the next run. */
+async function drain(target: RunningTarget, options: IntakeBenchOptions): Promise<void> {
+  if (!target.lag || options.drainS <= 0) {
+    return;
+  }
+  const deadline = Date.now() + options.drainS * 1_000;
+  let lag = await target.lag().catch(() => undefined);
+  while (lag && lag.total > 500 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    lag = await target.lag().catch(() => undefined);
+  }
+  if (lag && lag.total > 500) {
+    options.log(`    (consumer lag still ${lag.total} after ${options.drainS} s drain: ${JSON.stringify(lag.byGroup)})`);
+  }
+}
+
+async function repeated(
+  generator: LoadGeneratorProcess,
+  target: RunningTarget,
+  rate: number,
+  options: IntakeBenchOptions,
+): Promise<Summary> {
+  const runs: Measurement[] = [];
+  for (let i = 0; i < options.repeats; i++) {
+    // Back-to-back repeats at the same rate are already warm: a 1 s settle replaces the full warm-up.
+    runs.push(await measure(generator, target, rate, options.durationS, i === 0 ? options.warmUpS : 1, options));
+  }
+
+  return summarise(runs);
+}
+
+async function benchTarget(
+  name: TargetName,
+  generator: LoadGeneratorProcess,
+  options: IntakeBenchOptions,
+): Promise<TargetResult> {
+  const label = TARGET_LABELS[name];
+  options.log(`\n== ${label} ==`);
+  const busy = await waitForQuiet(options, () => ({ generator: generator.pid }), options.quietWaitS);
+  const notes: string[] = [];
+  if (busy > QUIET_PCT) {
+    notes.push(`machine was ${busy.toFixed(0)}% busy (of one core) before the start: other work on the box skews this target`);
+  }
+  const started = Date.now();
+  let target: RunningTarget;
+  try {
+    target = await startTarget(name, options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    options.log(`  could not start: ${message}`);
+
+    return { name, label, pinning: '-', ladder: [], ceilingNotReached: false, notes, error: message };
+  }
+  options.log(`  up in ${((Date.now() - started) / 1_000).toFixed(1)} s at ${target.url} (${target.pinning})`);
+  notes.push(...target.notes);
+  const ladder: Measurement[] = [];
+  let latency: Summary | undefined;
+  let max: Summary | undefined;
+  let ceilingNotReached = false;
+  try {
+    options.log(`  warm-up: ${options.initialWarmUpS} s at 1,000/s`);
+    await generator.run({
+      origin: target.url,
+      path: '/v1/messages',
+      headers: target.headers,
+      body: BODY,
+      rate: 1_000,
+      durationS: 0.5,
+      warmUpS: options.initialWarmUpS,
+      connections: options.connections,
+      maxInFlight: options.maxInFlight,
+      timeoutMs: options.timeoutMs,
+    });
+    await drain(target, options);
+
+    options.log(`  latency at ${fmtRate(options.latencyRate)}/s, ${options.repeats} × ${options.durationS} s:`);
+    latency = await repeated(generator, target, options.latencyRate, options);
+
+    // The ladder starts above the latency rate when that rate held: its runs already answer the lower steps.
+    const rates = [...options.rates].sort((a, b) => a - b);
+    let best = latency.sustained ? options.latencyRate : 0;
+    let firstFailed: number | undefined;
+    options.log(`  ladder (${options.stepS} s per step):`);
+    for (const rate of rates.filter((r) => r > best)) {
+      await drain(target, options);
+      const step = await measure(generator, target, rate, options.stepS - 1, 1, options);
+      ladder.push(step);
+      if (!isSustained(step)) {
+        firstFailed = rate;
+        break;
+      }
+      best = rate;
+    }
+    const failedStep = ladder.find((m) => !isSustained(m));
+    if (failedStep && failedStep.generatorCpuPct > GENERATOR_BOUND_PCT) {
+      notes.push('the generator used most of its core at the failing step: the ceiling may be the client\'s');
+    }
+    if (firstFailed === undefined) {
+      ceilingNotReached = true;
+      notes.push(`sustained every ladder rate up to ${fmtRate(best)}/s: the ceiling is higher (or the generator's)`);
+    } else if (firstFailed - best > 500) {
+      const mid = Math.round((best + firstFailed) / 2 / 250) * 250;
+      await drain(target, options);
+      const step = await measure(generator, target, mid, options.stepS - 1, 1, options);
+      ladder.push(step);
+      if (isSustained(step)) {
+        best = mid;
+      }
+    }
+    if (best > 0) {
+      await drain(target, options);
+      options.log(`  max sustained: confirming ${fmtRate(best)}/s, ${options.repeats} × ${options.durationS} s:`);
+      max = best === options.latencyRate && latency.sustained && firstFailed !== undefined ? latency : await repeated(generator, target, best, options);
+      if (!max.sustained) {
+        notes.push(`the confirmation runs at ${fmtRate(best)}/s did not all hold; the median is reported as measured`);
+      }
+    } else {
+      notes.push('no ladder rate was sustained');
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    options.log(`  failed: ${message}`);
+    notes.push(`failed: ${message}`);
+  } finally {
+    await target.stop();
+  }
+
+  return { name, label, pinning: target.pinning, latency, ladder, max, ceilingNotReached, notes };
+}
+
+export async function runIntakeBench(overrides: Partial<IntakeBenchOptions> = {}): Promise<IntakeBenchResult> {
+  const options = { ...intakeOptionsFromEnv(), ...overrides };
+  const pin = options.pin && canPin() && cpus().length >= 2;
+  if (options.pin && !pin) {
+    options.log('taskset unavailable or fewer than 2 cores: running unpinned');
+  }
+  const effective = { ...options, pin };
+  const generator = await LoadGeneratorProcess.start({ cpus: pin ? '1' : undefined });
+  const targets: TargetResult[] = [];
+  try {
+    for (const name of options.targets) {
+      targets.push(await benchTarget(name, generator, effective));
+    }
+  } finally {
+    await generator.close();
+  }
+  const { kafka: _kafka, log: _log, mysqlUrl: _mysql, ...shown } = effective;
+
+  return { options: shown, targets };
+}
+
+export function formatIntake(result: IntakeBenchResult): string {
+  const rows: string[][] = [
+    ['target', 'max sustained/s', 'p99 there', `@${fmtRate(result.options.latencyRate)}/s: achieved`, 'p50', 'p90', 'p99', 'max', 'errors', 'server CPU @3k'],
+  ];
+  for (const t of result.targets) {
+    const l = t.latency;
+    const serverCpu = l
+      ? Object.entries(l.cpu)
+          .filter(([k, v]) => !k.startsWith('(') && v >= 5)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${v.toFixed(0)}%`)
+          .join(', ')
+      : '';
+    rows.push([
+      t.label,
+      t.max ? `${fmtRate(t.max.achievedRate)}${t.ceilingNotReached ? '+' : ''}${t.max.sustained ? '' : ' ✗'}` : t.error ? 'failed' : '-',
+      t.max ? fmtMs(t.max.p99) : '-',
+      l ? fmtRate(l.achievedRate) : '-',
+      l ? fmtMs(l.p50) : '-',
+      l ? fmtMs(l.p90) : '-',
+      l ? fmtMs(l.p99) : '-',
+      l ? fmtMs(l.max) : '-',
+      l ? fmtPct(l.errorRate) : '-',
+      serverCpu,
+    ]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const lines = rows.map((r) => r.map((cell, c) => (c === 0 || c === r.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+
+  const bare = result.targets.find((t) => t.name === 'bare');
+  if (bare?.max) {
+    lines.push('', 'ratio to the bare Fastify baseline (same run, same machine):');
+    for (const t of result.targets.filter((x) => x.name !== 'bare')) {
+      if (t.max) {
+        const throughput = t.max.achievedRate / bare.max.achievedRate;
+        const p99 = t.latency && bare.latency ? `, p99 @${fmtRate(result.options.latencyRate)}/s ${fmtMs(t.latency.p99)} vs ${fmtMs(bare.latency.p99)} ms` : '';
+        lines.push(`  ${t.label}: throughput ${(throughput * 100).toFixed(0)}% of bare${bare.ceilingNotReached ? ' (bare ceiling not reached: ratio is an upper bound)' : ''}${p99}`);
+      }
+    }
+  }
+  for (const t of result.targets) {
+    lines.push('', `${t.label} (${t.pinning}):`);
+    const cpuAt = (s: Summary | undefined, what: string): void => {
+      if (!s) {
+        return;
+      }
+      const parts = Object.entries(s.cpu)
+        .filter(([, v]) => Number.isFinite(v))
+        .sort((a, b) => (a[0].startsWith('(') ? 1 : 0) - (b[0].startsWith('(') ? 1 : 0) || b[1] - a[1])
+        .map(([k, v]) => `${k} ${v.toFixed(0)}%`);
+      lines.push(`  CPU at ${what} (% of one core, median): ${parts.join(', ')}`);
+    };
+    cpuAt(t.latency, `${fmtRate(result.options.latencyRate)}/s`);
+    cpuAt(t.max, `max ${t.max ? fmtRate(t.max.offeredRate) : ''}/s`);
+    for (const step of t.ladder) {
+      lines.push(`  ladder: ${describeRun(step)}`);
+    }
+    for (const note of t.notes) {
+      lines.push(`  note: ${note}`);
+    }
+  }
+
+  return lines.join('\n');
+}
+
+if (require.main === module) {
+  runIntakeBench()
+    .then((result) => {
+      process.stdout.write(`\n${formatIntake(result)}\n`);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,198 @@
+/**
+ * `npm run bench`: the segment counter, the Kafka bus and the intake benches in one run, one summary
+ * against the issue's targets, and the figures in tmp/bench-results.json. Exits 0 when a target is
+ * missed (the report says so); non-zero only when the bench itself could not run.
+ *
+ *   npm run bench                       everything (about 6-7 minutes on the 2-core box)
+ *   npm run bench -- --only=intake,segments
+ *
+ * The segments and bus benches are other files' exports (runSegmentsBench / runBusBench); a missing file
+ * or export is reported as skipped rather than failing the run. Intake env knobs: see intake.bench.ts.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import { formatIntake, type IntakeBenchResult, intakeOptionsFromEnv, runIntakeBench } from './intake.bench';
+import { ensureKafka, type KafkaHandle } from './lib/infra';
+import { ROOT } from './lib/processes';
+
+type Part = 'segments' | 'bus' | 'intake';
+const PARTS: readonly Part[] = ['segments', 'bus', 'intake'];
+
+interface TargetCheck {
+  readonly target: string;
+  readonly required: string;
+  readonly measured: string;
+  readonly met: boolean | null;
+}
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+function parseOnly(argv: readonly string[]): Part[] {
+  const flag = argv.find((a) => a.startsWith('--only='));
+  if (!flag) {
+    return [...PARTS];
+  }
+  const wanted = flag.slice('--only='.length).split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = wanted.filter((p) => !PARTS.includes(p as Part));
+  if (unknown.length > 0) {
+    throw new Error(`unknown part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
+  }
+
+  return wanted as Part[];
+}
+
+/** A sibling bench module's export, or undefined when that file or function is not there (yet). */
+async function optionalExport<T>(file: string, name: string): Promise<T | undefined> {
+  const full = path.join(__dirname, file);
+  if (!existsSync(full)) {
+    return undefined;
+  }
+  const loaded = (await import(full)) as Record<string, unknown>;
+  const fn = loaded[name];
+
+  return typeof fn === 'function' ? (fn as T) : undefined;
+}
+
+const rate = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const parts = parseOnly(process.argv.slice(2));
+  const started = Date.now();
+  const results: Record<string, unknown> = {
+    startedAt: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().map((c) => c.model),
+    loadAverageAtStart: loadavg(),
+    parts,
+  };
+  const checks: TargetCheck[] = [];
+  const skipped: string[] = [];
+  let kafka: KafkaHandle | undefined;
+  const brokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+  const intakeOptions = intakeOptionsFromEnv(log);
+  const needsKafka = parts.includes('bus') || (parts.includes('intake') && intakeOptions.targets.includes('distributed'));
+
+  try {
+    if (parts.includes('segments')) {
+      log('\n### segment counter');
+      const run = await optionalExport<() => Promise<{ name: string; medianOpsPerSec: number }[]>>(
+        'segments.bench.ts',
+        'runSegmentsBench',
+      );
+      if (!run) {
+        skipped.push('segments (bench/segments.bench.ts or runSegmentsBench not present)');
+      } else {
+        const segments = await run();
+        results['segments'] = segments;
+        for (const s of segments) {
+          log(`  ${s.name.padEnd(40)} ${rate(s.medianOpsPerSec).padStart(12)} calls/s`);
+        }
+        const gsm = segments.find((s) => /^countSegments GSM-7 160\b/.test(s.name));
+        checks.push({
+          target: 'segment counter, 160-char GSM text',
+          required: '≥ 1,000,000 calls/s',
+          measured: gsm ? `${rate(gsm.medianOpsPerSec)} calls/s` : 'not reported',
+          met: gsm ? gsm.medianOpsPerSec >= 1_000_000 : null,
+        });
+      }
+    }
+
+    if (needsKafka) {
+      kafka = await ensureKafka(brokers, log);
+      if (kafka.startedByUs) {
+        // Ctrl-C must not leave behind a broker that only this run wanted (servers die with the process group).
+        process.once('SIGINT', () => {
+          execFileSync('bash', [path.join(ROOT, 'test/kafka/down.sh')], { stdio: 'inherit' });
+          process.exit(130);
+        });
+      }
+    }
+
+    if (parts.includes('bus')) {
+      log('\n### Kafka bus publish');
+      const run = await optionalExport<(o?: { brokers?: readonly string[] }) => Promise<Record<string, unknown>>>(
+        'bus.bench.ts',
+        'runBusBench',
+      );
+      if (!run) {
+        skipped.push('bus (bench/bus.bench.ts or runBusBench not present)');
+      } else {
+        try {
+          const bus = await run({ brokers: brokers.split(',') });
+          results['bus'] = bus;
+          log(
+            `  batched ${rate(Number(bus['batchedMsgPerSec']))} msg/s, one send per record ${rate(Number(bus['baselineMsgPerSec']))} msg/s, ` +
+              `ratio ${Number(bus['ratio']).toFixed(1)}x, mean batch ${Number(bus['meanBatchSize']).toFixed(1)}`,
+          );
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          results['bus'] = { error: message };
+          log(`  bus bench failed: ${message}`);
+        }
+      }
+    }
+
+    if (parts.includes('intake')) {
+      log('\n### POST /v1/messages at a constant arrival rate');
+      const intake: IntakeBenchResult = await runIntakeBench({ ...intakeOptions, kafka });
+      results['intake'] = intake;
+      log(`\n${formatIntake(intake)}`);
+      const distributed = intake.targets.find((t) => t.name === 'distributed');
+      if (distributed) {
+        const max = distributed.max;
+        checks.push({
+          target: 'distributed intake, accepted messages/s',
+          required: '≥ 5,000/s (errors ≤ 1%, p99 ≤ 250 ms, ≥ 95% of offered)',
+          measured: max
+            ? `${rate(max.achievedRate)}/s at ${rate(max.offeredRate)}/s offered${distributed.ceilingNotReached ? ' (ceiling not reached)' : ''}`
+            : (distributed.error ?? 'no sustained rate'),
+          met: max ? max.sustained && max.achievedRate >= 5_000 * 0.95 && max.offeredRate >= 5_000 : false,
+        });
+        const l = distributed.latency;
+        checks.push({
+          target: `distributed intake, p99 at ${rate(intakeOptions.latencyRate)}/s`,
+          required: '≤ 25 ms',
+          measured: l ? `${l.p99.toFixed(1)} ms (p50 ${l.p50.toFixed(2)} ms, errors ${(l.errorRate * 100).toFixed(2)}%)` : 'not measured',
+          met: l ? l.p99 <= 25 && l.errorRate <= 0.01 && intakeOptions.latencyRate >= 3_000 : false,
+        });
+        checks.push({
+          target: `distributed intake, p50 at ${rate(intakeOptions.latencyRate)}/s (performance.md §7)`,
+          required: '≤ 3 ms',
+          measured: l ? `${l.p50.toFixed(2)} ms` : 'not measured',
+          met: l ? l.p50 <= 3 : false,
+        });
+      }
+    }
+  } finally {
+    if (kafka?.startedByUs) {
+      log('\nkafka: stopping the broker this run started');
+      await kafka.stop().catch((error: unknown) => log(`kafka: stop failed: ${String(error)}`));
+    }
+  }
+
+  results['checks'] = checks;
+  results['skipped'] = skipped;
+  results['elapsedS'] = (Date.now() - started) / 1_000;
+  const file = path.join(ROOT, 'tmp', 'bench-results.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+
+  log('\n### summary');
+  for (const c of checks) {
+    const verdict = c.met === null ? '?  ' : c.met ? 'MET' : 'MISSED';
+    log(`  ${verdict.padEnd(6)} ${c.target}: ${c.measured} (target ${c.required})`);
+  }
+  for (const s of skipped) {
+    log(`  skipped: ${s}`);
+  }
+  log(`  ${((Date.now() - started) / 1_000).toFixed(0)} s in all; figures in ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
+import { DeliveryStatus, ErrorClass } from '@sms/provider-port';
+import { kindOf, normaliseProviderMessageId, receiptEvent, receiptEventId } from './receipt-events';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe(kindOf.name, () => {
+  it.each<[DeliveryStatus, StatusEventKind | null]>([
+    [DeliveryStatus.Queued, null],
+    [DeliveryStatus.Sending, StatusEventKind.Sending],
+    [DeliveryStatus.Sent, StatusEventKind.Sent],
+    [DeliveryStatus.Delivered, StatusEventKind.Delivered],
+    [DeliveryStatus.Undelivered, StatusEventKind.Undelivered],
+    [DeliveryStatus.Failed, StatusEventKind.Failed],
+  ])('%s → %s', (status, kind) => {
+    expect(kindOf(status)).toBe(kind);
+  });
+
+  it('covers every DeliveryStatus', () => {
+    for (const status of Object.values(DeliveryStatus)) {
+      expect(kindOf(status)).not.toBeUndefined();
+    }
+  });
+});
+
+describe(receiptEventId.name, () => {
+  it('is the same for the same webhook and position (a replayed receipt is the same event)', () => {
+    expect(receiptEventId('42', 0)).toBe(receiptEventId('42', 0));
+    expect(receiptEventId('7f9c6a8e-0000-4000-8000-000000000001', 3)).toBe(
+      receiptEventId('7f9c6a8e-0000-4000-8000-000000000001', 3),
+    );
+  });
+
+  it('is UUID-shaped (version 5 nibble, RFC 4122 variant) and passes the contract', () => {
+    const eventId = receiptEventId('42', 0);
+
+    expect(eventId).toMatch(UUID);
+    const event = {
+      ...receiptEvent(
+        'twilio',
+        { providerMessageId: 'SM1', status: DeliveryStatus.Delivered, providerStatus: 'delivered' },
+        StatusEventKind.Delivered,
+        eventId,
+        '2026-01-01T12:00:00.000Z',
+      ),
+      messageId: '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5',
+    };
+    expect(() => decodeEvent(StatusChangedV1, event)).not.toThrow();
+  });
+
+  it('differs per index and per webhook: 1,000 distinct ids for 10 webhooks × 100 reports', () => {
+    const ids = new Set<string>();
+    for (let webhook = 0; webhook < 10; webhook++) {
+      for (let index = 0; index < 100; index++) {
+        const id = receiptEventId(`webhook-${webhook}`, index);
+        expect(id).toMatch(UUID);
+        ids.add(id);
+      }
+    }
+
+    expect(ids.size).toBe(1_000);
+  });
+
+  it.each([
+    ['1', 0, '1', 1],
+    ['1', 0, '2', 0],
+    ['1', 10, '11', 0],
+    ['1', 1, '11', 0],
+  ])('(%s, %i) and (%s, %i) differ', (webhookA, indexA, webhookB, indexB) => {
+    expect(receiptEventId(webhookA, indexA)).not.toBe(receiptEventId(webhookB, indexB));
+  });
+});
+
+describe(receiptEvent.name, () => {
+  it('carries the report, with the carrier time kept as detail', () => {
+    const report = {
+      providerMessageId: 'SM1',
+      status: DeliveryStatus.Undelivered,
+      providerStatus: 'undelivered',
+      errorCode: '30003',
+      errorClass: ErrorClass.Permanent,
+      occurredAt: new Date('2026-01-01T11:59:00.000Z'),
+    };
+
+    expect(receiptEvent('twilio', report, StatusEventKind.Undelivered, 'id-1', '2026-01-01T12:00:00.000Z')).toEqual({
+      eventId: 'id-1',
+      kind: StatusEventKind.Undelivered,
+      source: StatusEventSource.Dlr,
+      attempt: null,
+      provider: 'twilio',
+      providerMessageId: 'SM1',
+      errorCode: '30003',
+      errorMessage: null,
+      errorClass: ErrorClass.Permanent,
+      ambiguous: null,
+      cost: null,
+      currency: null,
+      detail: 'undelivered (carrier time 2026-01-01T11:59:00.000Z)',
+      occurredAt: '2026-01-01T12:00:00.000Z',
+    });
+  });
+
+  it('trims provider message ids', () => {
+    expect(normaliseProviderMessageId('  SM1\n')).toBe('SM1');
+  });
+});

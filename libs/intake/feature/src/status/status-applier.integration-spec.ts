@@ -1,0 +1,513 @@
+/**
+ * StatusApplier and RetryScheduler against a real MariaDB with the real intake migrations, in a database
+ * of this file's own. Messages are written the way intake writes them (LedgerWriter).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  decodeEvent,
+  MessageAcceptedV1,
+  MessageStatus,
+  type StatusChangedV1,
+  StatusEventKind,
+  StatusEventSource,
+  TOPICS,
+} from '@sms/contracts';
+import { createServiceDataSource } from '@sms/persistence';
+import type { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '../../../../../test/integration/test-database';
+import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { LedgerWriter } from '../ledger/ledger.writer';
+import { validateMessageRequest } from '../messages/message-request.validator';
+import { RetryScheduler } from './retry.scheduler';
+import { type ApplyOutcome, StatusApplier } from './status-applier.service';
+
+jest.setTimeout(60_000);
+
+const POLICY = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000 } as const;
+const STALE_AFTER_MS = 60_000;
+
+interface LedgerRow {
+  status: string;
+  status_rank: number;
+  attempt: number;
+  provider: string | null;
+  provider_message_id: string | null;
+  cost: string | null;
+  currency: string | null;
+  error_code: string | null;
+  avoid_providers: string | null;
+  pin_provider: string | null;
+  next_retry_at: Date | null;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+  final_at: Date | null;
+}
+
+interface EventRow {
+  event_id: string;
+  status: string;
+  source: string;
+  applied: number;
+}
+
+let db: TestDatabase;
+let dataSource: DataSource;
+let writer: LedgerWriter;
+
+beforeAll(async () => {
+  db = await createTestDatabase(['intake']);
+  dataSource = await createServiceDataSource({
+    service: 'intake',
+    database: { kind: 'mysql', url: db.url, poolSize: 10 },
+    entities: INTAKE_ENTITIES,
+    migrations: INTAKE_MIGRATIONS,
+  }).initialize();
+  writer = new LedgerWriter(dataSource);
+});
+
+afterAll(async () => {
+  await writer?.drain();
+  await dataSource?.destroy();
+  await db?.drop();
+});
+
+beforeEach(async () => {
+  for (const table of ['message_events', 'sms_messages', 'intake_outbox']) {
+    await dataSource.query(`DELETE FROM ${table}`);
+  }
+});
+
+async function newMessage(createdAt = new Date()): Promise<string> {
+  const id = randomUUID();
+  await writer.write({
+    id,
+    message: validateMessageRequest({ to: '+447400123456', body: 'Your code is 123456' }),
+    apiKeyId: null,
+    createdAt,
+  });
+
+  return id;
+}
+
+const event = (
+  messageId: string,
+  kind: StatusEventKind,
+  overrides: Partial<StatusChangedV1> = {},
+): StatusChangedV1 => ({
+  eventId: randomUUID(),
+  messageId,
+  kind,
+  source: StatusEventSource.SendWorker,
+  attempt: 1,
+  provider: 'twilio',
+  providerMessageId: null,
+  errorCode: null,
+  errorMessage: null,
+  errorClass: null,
+  ambiguous: null,
+  cost: null,
+  currency: null,
+  detail: null,
+  occurredAt: new Date().toISOString(),
+  ...overrides,
+});
+
+const retry = (messageId: string, attempt: number, overrides: Partial<StatusChangedV1> = {}): StatusChangedV1 =>
+  event(messageId, StatusEventKind.Retry, {
+    attempt,
+    errorCode: `E${attempt}`,
+    errorMessage: `attempt ${attempt} timed out`,
+    errorClass: 'transient',
+    ambiguous: false,
+    ...overrides,
+  });
+
+async function ledger(id: string): Promise<LedgerRow> {
+  const [row] = (await dataSource.query('SELECT * FROM sms_messages WHERE id = ?', [id])) as LedgerRow[];
+  if (!row) {
+    throw new Error(`no ledger row ${id}`);
+  }
+
+  return row;
+}
+
+const events = (id: string): Promise<EventRow[]> =>
+  dataSource.query('SELECT event_id, status, source, applied FROM message_events WHERE message_id = ? ORDER BY id', [
+    id,
+  ]);
+
+const outbox = async (): Promise<{ topic: string; msg_key: string; value: MessageAcceptedV1 }[]> =>
+  (
+    (await dataSource.query('SELECT topic, msg_key, payload FROM intake_outbox ORDER BY id')) as {
+      topic: string;
+      msg_key: string;
+      payload: string;
+    }[]
+  ).map(({ topic, msg_key, payload }) => ({
+    topic,
+    msg_key,
+    value: decodeEvent(MessageAcceptedV1, JSON.parse(payload)),
+  }));
+
+describe(StatusApplier.name, () => {
+  let now: Date;
+  let sut: StatusApplier;
+  beforeEach(() => {
+    now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    sut = new StatusApplier(dataSource, POLICY, () => now);
+  });
+
+  it('moves forward only: delivered, then late sent and sending, stays delivered with every event kept', async () => {
+    const id = await newMessage();
+    const late = [
+      event(id, StatusEventKind.Sent, { providerMessageId: 'SM1', cost: '0.0400', currency: 'USD' }),
+      event(id, StatusEventKind.Sending),
+      event(id, StatusEventKind.Undelivered, { source: StatusEventSource.Dlr, errorCode: '30003' }),
+      event(id, StatusEventKind.Failed),
+    ];
+    const delivered = event(id, StatusEventKind.Delivered, { source: StatusEventSource.Dlr, providerMessageId: 'SM1' });
+
+    expect(await sut.apply(delivered)).toBe('applied');
+    for (const e of late) {
+      expect(await sut.apply(e)).toBe('recorded');
+    }
+    expect(await sut.apply(event(id, StatusEventKind.Refused))).toBe('ignored');
+
+    expect(await ledger(id)).toMatchObject({
+      status: MessageStatus.Delivered,
+      status_rank: 3,
+      error_code: null,
+      delivered_at: expect.any(Date),
+      final_at: expect.any(Date),
+      next_retry_at: null,
+    });
+    expect(await events(id)).toEqual([
+      { event_id: expect.any(String), status: 'queued', source: 'intake', applied: 1 },
+      { event_id: delivered.eventId, status: 'delivered', source: 'dlr', applied: 1 },
+      ...late.map((e) => ({ event_id: e.eventId, status: e.kind, source: e.source, applied: 0 })),
+    ]);
+  });
+
+  it('walks the happy path queued → sending → sent → delivered, keeping the send facts', async () => {
+    const id = await newMessage();
+    const outcomes = [
+      await sut.apply(event(id, StatusEventKind.Sending)),
+      await sut.apply(
+        event(id, StatusEventKind.Sent, { providerMessageId: 'SM2', cost: '0.0237', currency: 'USD', detail: 'why' }),
+      ),
+      await sut.apply(
+        event(id, StatusEventKind.Delivered, { source: StatusEventSource.Dlr, providerMessageId: 'SM2' }),
+      ),
+    ];
+
+    expect(outcomes).toEqual(['applied', 'applied', 'applied']);
+    expect(await ledger(id)).toMatchObject({
+      status: 'delivered',
+      provider: 'twilio',
+      provider_message_id: 'SM2',
+      cost: '0.0237',
+      currency: 'USD',
+      sent_at: expect.any(Date),
+      delivered_at: expect.any(Date),
+    });
+  });
+
+  it('treats a redelivered event id as a no-op', async () => {
+    const id = await newMessage();
+    const sent = event(id, StatusEventKind.Sent, { providerMessageId: 'SM3' });
+    const failedRetry = retry(id, 1);
+
+    expect(await sut.apply(failedRetry)).toBe('applied');
+    expect(await sut.apply(failedRetry)).toBe('duplicate');
+    expect(await sut.apply(sent)).toBe('applied');
+    expect(await sut.apply(sent)).toBe('duplicate');
+    expect(await sut.apply({ ...sent, kind: StatusEventKind.Delivered })).toBe('duplicate');
+
+    expect(await ledger(id)).toMatchObject({ status: 'sent', attempt: 2 });
+    expect((await events(id)).map((e) => e.status)).toEqual(['queued', 'retry', 'sent']);
+  });
+
+  it('reschedules a transient failure as the next attempt, inside the jitter bounds, avoiding the provider', async () => {
+    const id = await newMessage();
+
+    expect(await sut.apply(retry(id, 1, { provider: 'twilio' }))).toBe('applied');
+    const first = await ledger(id);
+    expect(first).toMatchObject({
+      status: 'queued',
+      attempt: 2,
+      error_code: 'E1',
+      avoid_providers: 'twilio',
+      pin_provider: null,
+    });
+    // Attempt 1: base 1 s, equal jitter → [0.5 s, 1 s] after now.
+    const firstDelay = (first.next_retry_at?.getTime() ?? 0) - now.getTime();
+    expect(firstDelay).toBeGreaterThanOrEqual(500);
+    expect(firstDelay).toBeLessThanOrEqual(1_000);
+
+    expect(await sut.apply(retry(id, 2, { provider: 'vonage' }))).toBe('applied');
+    const second = await ledger(id);
+    expect(second).toMatchObject({ attempt: 3, error_code: 'E2', avoid_providers: 'twilio,vonage' });
+    const secondDelay = (second.next_retry_at?.getTime() ?? 0) - now.getTime();
+    expect(secondDelay).toBeGreaterThanOrEqual(1_000);
+    expect(secondDelay).toBeLessThanOrEqual(2_000);
+  });
+
+  it('spreads retries over the whole jitter window', async () => {
+    const delays: number[] = [];
+    for (const random of [0, 0.5, 1]) {
+      const id = await newMessage();
+      await new StatusApplier(
+        dataSource,
+        POLICY,
+        () => now,
+        () => random,
+      ).apply(retry(id, 1));
+      delays.push(((await ledger(id)).next_retry_at?.getTime() ?? 0) - now.getTime());
+    }
+
+    expect(delays).toEqual([500, 750, 1_000]);
+  });
+
+  it('records but does not apply a retry for an attempt that is no longer current', async () => {
+    const id = await newMessage();
+    await sut.apply(retry(id, 1));
+
+    expect(await sut.apply(retry(id, 1))).toBe('recorded');
+    expect(await sut.apply(retry(id, 5))).toBe('recorded');
+    expect((await ledger(id)).attempt).toBe(2);
+  });
+
+  it('ignores a retry once the message was sent', async () => {
+    const id = await newMessage();
+    await sut.apply(event(id, StatusEventKind.Sent, { providerMessageId: 'SM4' }));
+
+    expect(await sut.apply(retry(id, 1))).toBe('recorded');
+    expect(await ledger(id)).toMatchObject({ status: 'sent', attempt: 1, next_retry_at: null });
+  });
+
+  it(`gives up after ${POLICY.maxAttempts} attempts: failed with the last error code`, async () => {
+    const id = await newMessage();
+    for (let attempt = 1; attempt <= POLICY.maxAttempts; attempt++) {
+      expect(await sut.apply(retry(id, attempt))).toBe('applied');
+    }
+
+    expect(await ledger(id)).toMatchObject({
+      status: 'failed',
+      status_rank: 3,
+      attempt: POLICY.maxAttempts,
+      error_code: `E${POLICY.maxAttempts}`,
+      next_retry_at: null,
+      final_at: now,
+    });
+    expect(await sut.apply(event(id, StatusEventKind.Delivered, { source: StatusEventSource.Dlr }))).toBe('recorded');
+    expect((await ledger(id)).status).toBe('failed');
+  });
+
+  it('pins the provider after an ambiguous failure instead of avoiding it, and unpins after a clear one', async () => {
+    const id = await newMessage();
+
+    await sut.apply(retry(id, 1, { provider: 'twilio', ambiguous: true, errorCode: 'TIMEOUT' }));
+    expect(await ledger(id)).toMatchObject({ attempt: 2, pin_provider: 'twilio', avoid_providers: null });
+
+    await sut.apply(retry(id, 2, { provider: 'twilio', ambiguous: false, errorCode: '503' }));
+    expect(await ledger(id)).toMatchObject({ attempt: 3, pin_provider: null, avoid_providers: 'twilio' });
+  });
+
+  it('keeps the provider message id when a receipt overtakes the send result', async () => {
+    const id = await newMessage();
+    await sut.apply(event(id, StatusEventKind.Sending));
+
+    expect(
+      await sut.apply(
+        event(id, StatusEventKind.Delivered, { source: StatusEventSource.Dlr, providerMessageId: 'SM5' }),
+      ),
+    ).toBe('applied');
+    expect(
+      await sut.apply(
+        event(id, StatusEventKind.Sent, {
+          providerMessageId: 'SM5',
+          cost: '0.0400',
+          currency: 'USD',
+          provider: 'twilio',
+        }),
+      ),
+    ).toBe('recorded');
+
+    expect(await ledger(id)).toMatchObject({
+      status: 'delivered',
+      provider: 'twilio',
+      provider_message_id: 'SM5',
+      cost: '0.0400',
+      currency: 'USD',
+      sent_at: expect.any(Date),
+    });
+  });
+
+  it('never overwrites a known provider message id with a late one', async () => {
+    const id = await newMessage();
+    await sut.apply(event(id, StatusEventKind.Sent, { providerMessageId: 'SM6' }));
+    await sut.apply(event(id, StatusEventKind.Delivered, { source: StatusEventSource.Dlr, providerMessageId: 'SM6' }));
+
+    expect(await sut.apply(event(id, StatusEventKind.Sent, { providerMessageId: 'SM-other' }))).toBe('recorded');
+    expect((await ledger(id)).provider_message_id).toBe('SM6');
+  });
+
+  it('applies one event redelivered 5 times in parallel exactly once (R9)', async () => {
+    const id = await newMessage();
+    const delivered = event(id, StatusEventKind.Delivered, { source: StatusEventSource.Dlr, providerMessageId: 'SM8' });
+
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => sut.apply({ ...delivered })));
+
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : String(o.reason))).sort()).toEqual([
+      'applied',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+    ]);
+    expect((await events(id)).filter((e) => e.event_id === delivered.eventId)).toHaveLength(1);
+    expect((await ledger(id)).status).toBe('delivered');
+  });
+
+  it('takes 50 concurrent events for one message (R13) to the right final state without an error', async () => {
+    const id = await newMessage();
+    const batch = [
+      ...Array.from({ length: 13 }, () => event(id, StatusEventKind.Sending)),
+      ...Array.from({ length: 13 }, (_, i) => event(id, StatusEventKind.Sent, { providerMessageId: `SM-${i}` })),
+      ...Array.from({ length: 12 }, () => event(id, StatusEventKind.Delivered, { source: StatusEventSource.Dlr })),
+      ...Array.from({ length: 12 }, () => retry(id, 1)),
+    ];
+
+    const outcomes = await Promise.allSettled(batch.map((e) => sut.apply(e)));
+
+    const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : []));
+    expect(failures).toEqual([]);
+    const values = outcomes.map((o) => (o as PromiseFulfilledResult<ApplyOutcome>).value);
+    expect(new Set(values)).toEqual(new Set(['applied', 'recorded']));
+    const row = await ledger(id);
+    expect(row).toMatchObject({
+      status: 'delivered',
+      status_rank: 3,
+      next_retry_at: null,
+      delivered_at: expect.any(Date),
+      provider_message_id: expect.stringMatching(/^SM-\d+$/),
+    });
+    const recorded = await events(id);
+    expect(recorded).toHaveLength(51);
+    expect(new Set(recorded.map((e) => e.event_id)).size).toBe(51);
+    const applied = (status: string): number => recorded.filter((e) => e.status === status && e.applied === 1).length;
+    expect(applied('delivered')).toBe(1);
+    expect(applied('sent')).toBeLessThanOrEqual(1);
+    expect(applied('sending')).toBeLessThanOrEqual(1);
+    expect(applied('retry')).toBeLessThanOrEqual(1);
+    expect(row.attempt).toBe(applied('retry') === 1 ? 2 : 1);
+  });
+});
+
+describe(RetryScheduler.name, () => {
+  let now: Date;
+  let published: number;
+  let errors: unknown[];
+  const scheduler = (): RetryScheduler =>
+    new RetryScheduler(
+      dataSource,
+      () => published++,
+      (error) => errors.push(error),
+      STALE_AFTER_MS,
+      () => now,
+    );
+
+  beforeEach(() => {
+    now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    published = 0;
+    errors = [];
+  });
+
+  it('publishes a due retry to sms.accepted.v1 once, with its attempt and providers to avoid', async () => {
+    const id = await newMessage(now);
+    const notDue = await newMessage(now);
+    await dataSource.query('DELETE FROM intake_outbox');
+    const applier = new StatusApplier(
+      dataSource,
+      POLICY,
+      () => now,
+      () => 1,
+    );
+    await applier.apply(retry(id, 1, { provider: 'twilio' }));
+    await new StatusApplier(dataSource, { ...POLICY, baseDelayMs: 600_000 }, () => now).apply(retry(notDue, 1));
+    now = new Date(now.getTime() + 1_000);
+    const sut = scheduler();
+
+    expect(await sut.publishDueRetries()).toBe(1);
+    expect(published).toBe(1);
+    expect(await outbox()).toEqual([
+      {
+        topic: TOPICS.accepted,
+        msg_key: id,
+        value: expect.objectContaining({
+          messageId: id,
+          attempt: 2,
+          to: '+447400123456',
+          avoidProviders: ['twilio'],
+          pinProvider: null,
+        }),
+      },
+    ]);
+    expect((await ledger(id)).next_retry_at).toBeNull();
+    expect((await ledger(notDue)).next_retry_at).not.toBeNull();
+
+    expect(await sut.publishDueRetries()).toBe(0);
+    expect(await scheduler().publishDueRetries()).toBe(0);
+    expect(await outbox()).toHaveLength(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('carries the pinned provider of an ambiguous failure', async () => {
+    const id = await newMessage(now);
+    await dataSource.query('DELETE FROM intake_outbox');
+    await new StatusApplier(dataSource, POLICY, () => now).apply(retry(id, 1, { provider: 'vonage', ambiguous: true }));
+    now = new Date(now.getTime() + 2_000);
+
+    expect(await scheduler().publishDueRetries()).toBe(1);
+    expect((await outbox())[0]?.value).toMatchObject({ attempt: 2, avoidProviders: [], pinProvider: 'vonage' });
+  });
+
+  it('claims each due retry once when two schedulers race (two intake replicas)', async () => {
+    const ids = await Promise.all(Array.from({ length: 30 }, () => newMessage(now)));
+    await dataSource.query('DELETE FROM intake_outbox');
+    const applier = new StatusApplier(dataSource, POLICY, () => now);
+    await Promise.all(ids.map((id) => applier.apply(retry(id, 1))));
+    now = new Date(now.getTime() + 2_000);
+
+    const counts = await Promise.all([scheduler().publishDueRetries(), scheduler().publishDueRetries()]);
+
+    expect(counts[0] + counts[1]).toBe(30);
+    const rows = await outbox();
+    expect(rows.map((r) => r.msg_key).sort()).toEqual([...ids].sort());
+    expect(errors).toEqual([]);
+  });
+
+  it('re-publishes a message stuck in queued past the stale threshold, once', async () => {
+    const created = new Date(now.getTime() - STALE_AFTER_MS - 1_000);
+    const stale = await newMessage(created);
+    const fresh = await newMessage(now);
+    const sent = await newMessage(created);
+    await new StatusApplier(dataSource, POLICY, () => created).apply(
+      event(sent, StatusEventKind.Sent, { providerMessageId: 'SM7' }),
+    );
+    await dataSource.query('DELETE FROM intake_outbox');
+    const sut = scheduler();
+
+    expect(await sut.republishStale()).toBe(1);
+    expect(await outbox()).toEqual([
+      { topic: TOPICS.accepted, msg_key: stale, value: expect.objectContaining({ messageId: stale, attempt: 1 }) },
+    ]);
+    expect((await ledger(stale)).next_retry_at).toBeNull();
+    expect(fresh).not.toBe(stale);
+
+    expect(await sut.republishStale()).toBe(0);
+    expect(await sut.publishDueRetries()).toBe(0);
+    expect(await outbox()).toHaveLength(1);
+    expect(published).toBe(1);
+  });
+});

@@ -1,0 +1,163 @@
+import { AppConfig, InvalidConfigError, loadConfig, publicBaseUrlOf, SENSITIVE_KEYS } from './app.config';
+import { databaseConfigOf } from './database-config';
+
+const DISTRIBUTED = {
+  MODE: 'distributed',
+  MYSQL_URL: 'mysql://root@127.0.0.1:3306/sms',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  KAFKA_BROKERS: '127.0.0.1:9092',
+};
+
+/** The InvalidConfigError message for an environment; fails the test when the environment is valid. */
+function problems(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidConfigError);
+
+    return (error as InvalidConfigError).message;
+  }
+  throw new Error(`valid: ${JSON.stringify(env)}`);
+}
+
+describe(loadConfig.name, () => {
+  it('runs embedded with the documented defaults when nothing is set', () => {
+    expect({ ...loadConfig({}) }).toEqual({ ...new AppConfig() });
+    expect(loadConfig({})).toMatchObject({
+      MODE: 'embedded',
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      DATA_DIR: './data',
+      MYSQL_URL: '',
+      REDIS_URL: '',
+      KAFKA_BROKERS: '',
+      LOG_LEVEL: 'info',
+      MAX_SEND_ATTEMPTS: 4,
+      RETRY_BASE_DELAY_MS: 2000,
+      OUTBOX_RELAY_ENABLED: true,
+      SIMULATOR_ENABLED: true,
+      DB_POOL_SIZE: 10,
+    });
+  });
+
+  it('treats empty variables as unset and ignores variables it does not know', () => {
+    expect(loadConfig({ PORT: '', MODE: '', PATH: '/usr/bin', HOME: undefined })).toMatchObject({
+      PORT: 3000,
+      MODE: 'embedded',
+    });
+  });
+
+  it.each<[string, string, unknown]>([
+    ['PORT', '8080', 8080],
+    ['MAX_SEND_ATTEMPTS', '20', 20],
+    ['DB_POOL_SIZE', '1', 1],
+    ['OUTBOX_RELAY_ENABLED', 'false', false],
+    ['OUTBOX_RELAY_ENABLED', '0', false],
+    ['OUTBOX_RELAY_ENABLED', 'TRUE', true],
+    ['SIMULATOR_ENABLED', 'yes', true],
+    ['SIMULATOR_ENABLED', 'off', false],
+    ['LOG_LEVEL', 'silent', 'silent'],
+  ])('reads %s=%s as %p', (key, value, expected) => {
+    expect(loadConfig({ [key]: value })[key as keyof AppConfig]).toBe(expected);
+  });
+
+  it('lets explicit overrides win over the environment', () => {
+    expect(loadConfig({ PORT: '8080' }, { PORT: 0 }).PORT).toBe(0);
+  });
+
+  it('needs no database, Redis or Kafka in the embedded mode', () => {
+    expect(loadConfig({ MODE: 'embedded' }).MYSQL_URL).toBe('');
+  });
+
+  it('accepts a complete distributed environment', () => {
+    expect(
+      loadConfig({ ...DISTRIBUTED, KAFKA_BROKERS: 'k1:9092,k2:9092', REDIS_URL: 'rediss://r:6380' }),
+    ).toMatchObject({
+      MODE: 'distributed',
+      KAFKA_BROKERS: 'k1:9092,k2:9092',
+    });
+  });
+
+  it('lists every missing distributed dependency in one error', () => {
+    const message = problems({ MODE: 'distributed' });
+
+    expect(message).toMatch(/^Invalid environment variables: /);
+    expect(message).toContain('MYSQL_URL=<redacted> (MYSQL_URL must be a mysql:// URL)');
+    expect(message).toContain('REDIS_URL=<redacted> (REDIS_URL must be a redis:// URL)');
+    expect(message).toContain('KAFKA_BROKERS= (KAFKA_BROKERS must be host:port[,host:port])');
+  });
+
+  it.each<[string, string]>([
+    ['KAFKA_BROKERS', '127.0.0.1'],
+    ['KAFKA_BROKERS', '127.0.0.1:9092,'],
+    ['KAFKA_BROKERS', 'a:1, b:2'],
+    ['MYSQL_URL', 'postgres://db/sms'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+  ])('refuses distributed %s=%s', (key, value) => {
+    expect(problems({ ...DISTRIBUTED, [key]: value })).toContain(`${key}=`);
+  });
+
+  it('lists every bad key, not just the first', () => {
+    const message = problems({
+      MODE: 'distributed',
+      MYSQL_URL: 'mysql://root@db/sms',
+      PORT: 'http',
+      LOG_LEVEL: 'loud',
+      MAX_SEND_ATTEMPTS: '0',
+      DB_POOL_SIZE: '500',
+      RETRY_BASE_DELAY_MS: '5',
+      PUBLIC_BASE_URL: 'not a url',
+    });
+    const keys = [...message.matchAll(/(\w+)=/g)].map((m) => m[1]);
+
+    expect(keys.sort()).toEqual(
+      [
+        'DB_POOL_SIZE',
+        'KAFKA_BROKERS',
+        'LOG_LEVEL',
+        'MAX_SEND_ATTEMPTS',
+        'PORT',
+        'PUBLIC_BASE_URL',
+        'REDIS_URL',
+        'RETRY_BASE_DELAY_MS',
+      ].sort(),
+    );
+    expect(message).toContain('LOG_LEVEL=loud');
+  });
+
+  it.each<[string, string, string]>([
+    ['MYSQL_URL', 'postgres://admin:hunter2-secret@db/sms', 'hunter2-secret'],
+    ['REDIS_URL', 'http://:hunter2-secret@cache:6379', 'hunter2-secret'],
+    ['SMS_GATEWAY_API_KEY', 'hunter2-secret', 'hunter2-secret'],
+  ])('shows a bad secret %s as <redacted>, never its value', (key, value, secret) => {
+    const message = problems({ ...DISTRIBUTED, [key]: value });
+
+    expect(message).toContain(`${key}=<redacted>`);
+    expect(message).not.toContain(secret);
+  });
+
+  it('marks every secret as sensitive', () => {
+    expect([...SENSITIVE_KEYS].sort()).toEqual(
+      ['MYSQL_URL', 'REDIS_URL', 'SMS_GATEWAY_API_KEY', 'TWILIO_AUTH_TOKEN'].sort(),
+    );
+  });
+});
+
+describe('derived settings', () => {
+  it.each([
+    [{}, 'http://127.0.0.1:3000'],
+    [{ PORT: '8080' }, 'http://127.0.0.1:8080'],
+    [{ PUBLIC_BASE_URL: 'https://sms.example.com/' }, 'https://sms.example.com'],
+  ])('public base URL of %p is %s', (env, expected) => {
+    expect(publicBaseUrlOf(loadConfig(env))).toBe(expected);
+  });
+
+  it('picks SQLite in the embedded mode and MySQL in the distributed mode', () => {
+    expect(databaseConfigOf(loadConfig({ DATA_DIR: '/var/sms' }))).toEqual({ kind: 'sqlite', directory: '/var/sms' });
+    expect(databaseConfigOf(loadConfig({ ...DISTRIBUTED, DB_POOL_SIZE: '7' }))).toEqual({
+      kind: 'mysql',
+      url: DISTRIBUTED.MYSQL_URL,
+      poolSize: 7,
+    });
+  });
+});

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import 'reflect-metadata';
+import mysql from 'mysql2/promise';
+import { ALL_SCOPES, ApiKeyService, AUTH_ENTITIES } from '@sms/auth';
+import { createBus, type Bus, type ConsumedRecord } from '@sms/bus';
+import { TOPICS } from '@sms/contracts';
+import { createServiceDataSource } from '@sms/persistence';
+import { GatewayClient, isFinalMessage } from '@sms/testing';
+import { startDistributed, type DistributedTopology } from '../../scripts/distributed';
+import { migrate } from '../../scripts/migrate';
+
+const MYSQL_ROOT = process.env['MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/sms_test';
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+const TO = '+447400123456';
+
+/**
+ * The distributed mode for real: the simulator and seven service processes on Kafka, MariaDB and
+ * Redis, driven through the REST API and the `sms.send.v1` topic.
+ */
+describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () => {
+  const database = `sms_e2e_${Date.now().toString(36)}`;
+  const serverUrl = new URL(MYSQL_ROOT);
+  serverUrl.pathname = '/';
+  const mysqlUrl = `${serverUrl.toString().replace(/\/$/, '')}/${database}`;
+  let topology: DistributedTopology;
+  let client: GatewayClient;
+  let bus: Bus;
+  const statusEvents: ConsumedRecord[] = [];
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    const admin = await mysql.createConnection(serverUrl.toString());
+    await admin.query(`CREATE DATABASE ${database} CHARACTER SET utf8mb4`);
+    await admin.end();
+    await migrate(mysqlUrl);
+    const authSource = await createServiceDataSource({
+      service: 'auth',
+      database: { kind: 'mysql', url: mysqlUrl, poolSize: 1 },
+      entities: AUTH_ENTITIES,
+      migrations: [],
+    }).initialize();
+    const { key } = await new ApiKeyService(authSource).create('e2e', ALL_SCOPES);
+    await authSource.destroy();
+
+    topology = await startDistributed({
+      mysqlUrl,
+      redisUrl: REDIS_URL,
+      kafkaBrokers: KAFKA_BROKERS,
+      portOffset: 200,
+      logLevel: 'warn',
+      extraEnv: { RETRY_BASE_DELAY_MS: '100', MAX_SEND_ATTEMPTS: '3', STALE_MESSAGE_AFTER_MS: '3000' },
+      onOutput: (name, line) => logs.push(`[${name}] ${line}`),
+    });
+    client = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
+    bus = createBus({ kind: 'kafka', brokers: KAFKA_BROKERS.split(','), clientId: 'e2e-observer' });
+    await bus.subscribe({
+      groupId: `e2e-observer-${database}`,
+      topics: [TOPICS.status],
+      handler: (record) => {
+        statusEvents.push(record);
+
+        return Promise.resolve();
+      },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await bus?.close();
+    await topology?.stop();
+    const admin = await mysql.createConnection(serverUrl.toString());
+    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+    await admin.end();
+    if (logs.some((line) => /"level":"(error|fatal)"/.test(line))) {
+      process.stdout.write(`service errors:\n${logs.filter((l) => /"level":"(error|fatal)"/.test(l)).join('\n')}\n`);
+    }
+  }, 60_000);
+
+  const knobs = (value: object) =>
+    fetch(`${topology.simulatorUrl}/knobs/twilio`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(value),
+    });
+
+  it('takes a REST request through every service to delivered', async () => {
+    const accepted = await client.post('/v1/messages', { to: TO, body: 'Hello from the distributed gateway' });
+    expect(accepted.status).toBe(202);
+    const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'delivered', 30_000);
+    expect(message).toMatchObject({ provider: 'twilio', attempts: 1, country: 'GB' });
+    expect(message.events.filter((e) => e.applied !== false).map((e) => e.status)).toEqual(['queued', 'sent', 'delivered']);
+  }, 60_000);
+
+  it('takes a sms.send.v1 record to delivered, once, however often it is produced', async () => {
+    const id = randomUUID();
+    const record = { topic: TOPICS.send, key: id, value: { id, to: '+12025550123', body: 'from Kafka', clientReference: 'k-1' } };
+    await bus.publish([record]);
+    await bus.publish([record]);
+    const message = await client.waitForMessage(id, (m) => m.status === 'delivered', 30_000);
+    expect(message).toMatchObject({ id, clientReference: 'k-1', country: 'US' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const settled = (await client.get<{ events: { status: string }[] }>(`/v1/messages/${id}`)).body;
+    expect(settled.events.filter((e) => e.status === 'queued')).toHaveLength(1);
+    expect(settled.events.filter((e) => e.status === 'sent')).toHaveLength(2); // send result + the provider's own `sent` receipt
+  }, 60_000);
+
+  it('answers a refused sms.send.v1 request on sms.status.v1 with the REST error code', async () => {
+    const id = randomUUID();
+    await bus.publish([{ topic: TOPICS.send, key: id, value: { id, to: '+1555', body: 'bad number' } }]);
+    const deadline = Date.now() + 20_000;
+    let refusal: ConsumedRecord | undefined;
+    while (!refusal && Date.now() < deadline) {
+      refusal = statusEvents.find((r) => r.key === id);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(refusal?.value).toMatchObject({ messageId: id, kind: 'refused', errorCode: 'INVALID_PHONE_NUMBER' });
+    expect((await client.get(`/v1/messages/${id}`)).status).toBe(404);
+  }, 30_000);
+
+  it('retries transient provider failures and ends failed after the last attempt', async () => {
+    await knobs({ errorRate: { transient: 1 } });
+    try {
+      const accepted = await client.post('/v1/messages', { to: TO, body: 'provider down' });
+      const message = await client.waitForMessage(accepted.body['id'] as string, isFinalMessage, 30_000);
+      expect(message.status).toBe('failed');
+      expect(message.attempts).toBe(3);
+    } finally {
+      await knobs({ errorRate: { transient: 0 } });
+    }
+  }, 60_000);
+
+  it('loses nothing when the send-worker is stopped with SIGTERM mid-stream and started again', async () => {
+    await knobs({ latencyMs: 50 });
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const accepted = await client.post('/v1/messages', { to: '+12025550123', body: `stream ${i}` });
+      ids.push(accepted.body['id'] as string);
+    }
+    const worker = topology.processes.find((p) => p.name === 'send-worker');
+    worker?.child.kill('SIGTERM');
+    await new Promise<void>((resolve) => worker?.child.once('exit', () => resolve()));
+    expect(worker?.child.exitCode).toBe(0);
+    await topology.restart('send-worker');
+    await knobs({ latencyMs: 0 });
+    for (const id of ids) {
+      const message = await client.waitForMessage(id, isFinalMessage, 60_000);
+      expect(message.status).toBe('delivered');
+      expect(message.events.filter((e) => e.status === 'sent' && e.applied !== false)).toHaveLength(1);
+    }
+  }, 120_000);
+});
