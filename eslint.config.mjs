@@ -4,7 +4,18 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', 'tmp/**', 'data/**', 'test/kafka/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'tmp/**',
+      'data/**',
+      'test/kafka/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     files: ['**/*.ts'],
@@ -16,23 +27,50 @@ export default [
         {
           enforceBuildableLibDependency: false,
           // Test suites drive the deploy scripts (migrations, the distributed launcher) as operators do.
-          allow: ['**/scripts/migrate', '**/scripts/distributed'],
+          allow: ['^(\.\./)+scripts/(migrate|distributed)$'],
           depConstraints: [
             // Apps are thin shells: they compose feature libs and never import each other.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:contracts'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:contracts'],
+            },
+            {
+              sourceTag: 'type:feature',
+              onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts'],
+            },
+            {
+              sourceTag: 'type:data-access',
+              onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts'],
+            },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
             // Service features talk through contracts and the bus, never through each other's code.
-            { sourceTag: 'scope:intake', onlyDependOnLibsWithTags: ['scope:intake', 'scope:shared', 'scope:providers'] },
-            { sourceTag: 'scope:router', onlyDependOnLibsWithTags: ['scope:router', 'scope:shared', 'scope:providers'] },
-            { sourceTag: 'scope:send-worker', onlyDependOnLibsWithTags: ['scope:send-worker', 'scope:shared', 'scope:providers'] },
-            { sourceTag: 'scope:dlr-ingest', onlyDependOnLibsWithTags: ['scope:dlr-ingest', 'scope:shared', 'scope:providers'] },
-            { sourceTag: 'scope:dlr-processor', onlyDependOnLibsWithTags: ['scope:dlr-processor', 'scope:shared', 'scope:providers'] },
+            {
+              sourceTag: 'scope:intake',
+              onlyDependOnLibsWithTags: ['scope:intake', 'scope:shared', 'scope:providers'],
+            },
+            {
+              sourceTag: 'scope:router',
+              onlyDependOnLibsWithTags: ['scope:router', 'scope:shared', 'scope:providers'],
+            },
+            {
+              sourceTag: 'scope:send-worker',
+              onlyDependOnLibsWithTags: ['scope:send-worker', 'scope:shared', 'scope:providers'],
+            },
+            {
+              sourceTag: 'scope:dlr-ingest',
+              onlyDependOnLibsWithTags: ['scope:dlr-ingest', 'scope:shared', 'scope:providers'],
+            },
+            {
+              sourceTag: 'scope:dlr-processor',
+              onlyDependOnLibsWithTags: ['scope:dlr-processor', 'scope:shared', 'scope:providers'],
+            },
             { sourceTag: 'scope:masking', onlyDependOnLibsWithTags: ['scope:masking', 'scope:shared'] },
             { sourceTag: 'scope:opt-out', onlyDependOnLibsWithTags: ['scope:opt-out', 'scope:shared'] },
-            { sourceTag: 'scope:simulator', onlyDependOnLibsWithTags: ['scope:simulator', 'scope:shared', 'scope:providers'] },
+            {
+              sourceTag: 'scope:simulator',
+              onlyDependOnLibsWithTags: ['scope:simulator', 'scope:shared', 'scope:providers'],
+            },
             { sourceTag: 'scope:providers', onlyDependOnLibsWithTags: ['scope:providers', 'scope:shared'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:providers'] },
           ],
@@ -47,7 +85,12 @@ export default [
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
       ],
       '@typescript-eslint/unbound-method': 'off',
       eqeqeq: ['error', 'always'],
@@ -56,7 +99,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'bench/**/*.ts', 'test/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/*.behaviour.ts', '**/test/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

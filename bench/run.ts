@@ -36,7 +36,11 @@ function parseOnly(argv: readonly string[]): Part[] {
   if (!flag) {
     return [...PARTS];
   }
-  const wanted = flag.slice('--only='.length).split(',').map((p) => p.trim()).filter(Boolean);
+  const wanted = flag
+    .slice('--only='.length)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const unknown = wanted.filter((p) => !PARTS.includes(p as Part));
   if (unknown.length > 0) {
     throw new Error(`unknown part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
@@ -74,7 +78,8 @@ async function main(): Promise<void> {
   let kafka: KafkaHandle | undefined;
   const brokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
   const intakeOptions = intakeOptionsFromEnv(log);
-  const needsKafka = parts.includes('bus') || (parts.includes('intake') && intakeOptions.targets.includes('distributed'));
+  const needsKafka =
+    parts.includes('bus') || (parts.includes('intake') && intakeOptions.targets.includes('distributed'));
 
   try {
     if (parts.includes('segments')) {
@@ -156,7 +161,9 @@ async function main(): Promise<void> {
         checks.push({
           target: `distributed intake, p99 at ${rate(intakeOptions.latencyRate)}/s`,
           required: '≤ 25 ms',
-          measured: l ? `${l.p99.toFixed(1)} ms (p50 ${l.p50.toFixed(2)} ms, errors ${(l.errorRate * 100).toFixed(2)}%)` : 'not measured',
+          measured: l
+            ? `${l.p99.toFixed(1)} ms (p50 ${l.p50.toFixed(2)} ms, errors ${(l.errorRate * 100).toFixed(2)}%)`
+            : 'not measured',
           met: l ? l.p99 <= 25 && l.errorRate <= 0.01 && intakeOptions.latencyRate >= 3_000 : false,
         });
         checks.push({

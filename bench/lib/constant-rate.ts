@@ -111,7 +111,10 @@ export interface WindowHooks {
   onWindow?(phase: 'start' | 'end'): void;
 }
 
-export async function runConstantRate(options: ConstantRateOptions, hooks: WindowHooks = {}): Promise<ConstantRateResult> {
+export async function runConstantRate(
+  options: ConstantRateOptions,
+  hooks: WindowHooks = {},
+): Promise<ConstantRateResult> {
   const method = options.method ?? DEFAULTS.method;
   const connections = options.connections ?? DEFAULTS.connections;
   const maxInFlight = options.maxInFlight ?? DEFAULTS.maxInFlight;
@@ -362,7 +365,9 @@ export class LoadGeneratorProcess {
     const nodeArgs = ['-r', register, __filename];
     // taskset execs node in place, so the pid, the env (NODE_CHANNEL_FD) and the IPC descriptor all carry over.
     const child = options.cpus
-      ? spawn('taskset', ['-c', options.cpus, process.execPath, ...nodeArgs], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      ? spawn('taskset', ['-c', options.cpus, process.execPath, ...nodeArgs], {
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        })
       : spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromChild): void => {

@@ -88,12 +88,20 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
     expect(accepted.status).toBe(202);
     const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'delivered', 30_000);
     expect(message).toMatchObject({ provider: 'twilio', attempts: 1, country: 'GB' });
-    expect(message.events.filter((e) => e.applied !== false).map((e) => e.status)).toEqual(['queued', 'sent', 'delivered']);
+    expect(message.events.filter((e) => e.applied !== false).map((e) => e.status)).toEqual([
+      'queued',
+      'sent',
+      'delivered',
+    ]);
   }, 60_000);
 
   it('takes a sms.send.v1 record to delivered, once, however often it is produced', async () => {
     const id = randomUUID();
-    const record = { topic: TOPICS.send, key: id, value: { id, to: '+12025550123', body: 'from Kafka', clientReference: 'k-1' } };
+    const record = {
+      topic: TOPICS.send,
+      key: id,
+      value: { id, to: '+12025550123', body: 'from Kafka', clientReference: 'k-1' },
+    };
     await bus.publish([record]);
     await bus.publish([record]);
     const message = await client.waitForMessage(id, (m) => m.status === 'delivered', 30_000);

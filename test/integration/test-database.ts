@@ -6,12 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import { migrate } from '../../scripts/migrate';
-
-/** The server the integration layer uses (scripts/test.sh sets it; this default matches it). */
-export const mysqlUrl = (): string => process.env['MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/sms_test';
-
-/** Prefix of every database this helper creates; the global setup drops stale ones by it. */
-export const TEST_DATABASE_PREFIX = 'sms_it_';
+import { mysqlUrl, TEST_DATABASE_PREFIX, withDatabase } from './mysql-url';
 
 export interface TestDatabase {
   readonly name: string;
@@ -20,14 +15,6 @@ export interface TestDatabase {
   /** Runs SQL on a short-lived connection to this database. */
   query<T = unknown>(sql: string, params?: unknown[]): Promise<T>;
   drop(): Promise<void>;
-}
-
-/** `url` with its database path replaced (or removed when `database` is empty). */
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = database === '' ? '/' : `/${database}`;
-
-  return parsed.toString();
 }
 
 /**

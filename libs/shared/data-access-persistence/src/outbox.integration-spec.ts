@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/integrat
 import { createServiceDataSource } from './data-source.factory';
 import { createOutboxSchema, enqueueOutbox, type OutboxRecord, OutboxRelay } from './outbox';
 import { inTransaction } from './transaction';
+import { isRetryableTransactionError } from './transient-db-error';
 
 jest.setTimeout(120_000);
 
@@ -191,7 +192,9 @@ describe(OutboxRelay.name, () => {
     await waitFor('an empty outbox', async () => (await sut[0]?.backlog()) === 0);
     await Promise.all(sut.map((r) => r.stop()));
 
-    expect(errors).toEqual([]);
+    // Two relays' DELETEs can still deadlock now and then: the loser retries before it publishes anything,
+    // and only a streak of deadlocks reaches onError (the rows then wait for the next drain).
+    expect(errors.filter((e) => !isRetryableTransactionError((e as { error: unknown }).error))).toEqual([]);
     expect(publishedBy[0]! + publishedBy[1]!).toBe(total);
     expect(publishedBy[0]).toBeGreaterThan(0);
     expect(publishedBy[1]).toBeGreaterThan(0);

@@ -1,7 +1,6 @@
 import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
 import { isMysql } from './data-source.factory';
 import { inTransaction } from './transaction';
-import { withTransactionRetry } from './transient-db-error';
 
 /**
  * Transactional outbox (reliability.md "Outbox"): a service writes its state change and the records
@@ -159,7 +158,7 @@ export class OutboxRelay {
     // Several replicas may run a relay: SKIP LOCKED lets each take its own rows (MySQL 8 / MariaDB 10.6).
     const lock = isMysql(dataSource) ? ' FOR UPDATE SKIP LOCKED' : '';
 
-    const drain = async (manager: EntityManager): Promise<number> => {
+    return inTransaction(dataSource, async (manager) => {
       const rows: { id: string | number; topic: string; msg_key: string; payload: string; headers: string | null }[] =
         await manager.query(
           `SELECT id, topic, msg_key, payload, headers FROM ${this.table} ORDER BY id LIMIT ${limit}${lock}`,
@@ -167,6 +166,11 @@ export class OutboxRelay {
       if (rows.length === 0) {
         return 0;
       }
+      // Delete before publishing: a deadlock (two relays' DELETEs can meet at the edges of their batches)
+      // then rolls back and retries a transaction that has published nothing yet, instead of publishing
+      // its batch twice. A failed publish rolls the delete back, so the rows stay for the next drain.
+      const ids = rows.map((row) => String(row.id));
+      await manager.query(`DELETE FROM ${this.table} WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
       await this.options.publish(
         rows.map((row) => ({
           topic: row.topic,
@@ -175,14 +179,8 @@ export class OutboxRelay {
           headers: row.headers ? (JSON.parse(row.headers) as Record<string, string>) : undefined,
         })),
       );
-      await Promise.all(rows.map((row) => manager.query(`DELETE FROM ${this.table} WHERE id = ?`, [row.id])));
 
       return rows.length;
-    };
-    // READ COMMITTED on MySQL: under REPEATABLE READ the locking scan takes next-key locks on rows other
-    // relays deleted but InnoDB has not purged yet, and two relays' DELETEs deadlock on them.
-    return isMysql(dataSource)
-      ? withTransactionRetry(() => dataSource.transaction(drain))
-      : inTransaction(dataSource, drain);
+    });
   }
 }

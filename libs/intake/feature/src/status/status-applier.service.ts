@@ -1,5 +1,5 @@
 import { MessageStatus, StatusEventKind, type StatusChangedV1 } from '@sms/contracts';
-import { isDuplicateKeyError, isMysql, inTransaction } from '@sms/persistence';
+import { dbValue, inTransaction, isDuplicateKeyError, isMysql } from '@sms/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MessageEventEntity } from '../database/entities/message-event.entity';
 import { decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';

@@ -1,0 +1,180 @@
+/**
+ * One behaviour suite for the KeyValueStore port, run against the real Redis (unique key prefix per
+ * run) and against the in-process MemoryKeyValueStore: the embedded and distributed modes must agree.
+ */
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import type { KeyValueStore } from './key-value.store';
+import { MemoryKeyValueStore } from './memory.store';
+import { RedisKeyValueStore } from './redis.store';
+
+jest.setTimeout(30_000);
+
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const PREFIX = `sms-it:${randomUUID().slice(0, 8)}:`;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function defineKeyValueStoreBehaviour(createStore: () => KeyValueStore): void {
+  let store: KeyValueStore;
+  let key: string;
+  let seq = 0;
+  beforeEach(() => {
+    store = createStore();
+    key = `key-${++seq}`;
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('is ready', async () => {
+    expect(await store.isReady()).toBe(true);
+  });
+
+  it('answers null for a key it never saw', async () => {
+    expect(await store.get(key)).toBeNull();
+  });
+
+  it('sets a key only if absent: the first caller wins and the value stays', async () => {
+    expect(await store.setIfAbsent(key, 'first', 10_000)).toBe(true);
+    expect(await store.setIfAbsent(key, 'second', 10_000)).toBe(false);
+    expect(await store.get(key)).toBe('first');
+  });
+
+  it('lets exactly one of 50 concurrent setIfAbsent calls win', async () => {
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.setIfAbsent(key, `v${i}`, 10_000)));
+
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.get(key)).toBe(`v${results.indexOf(true)}`);
+  });
+
+  it('does not let setIfAbsent take a key that set() wrote', async () => {
+    await store.set(key, 'plain', 10_000);
+
+    expect(await store.setIfAbsent(key, 'lock', 10_000)).toBe(false);
+    expect(await store.get(key)).toBe('plain');
+  });
+
+  it('overwrites with set()', async () => {
+    await store.setIfAbsent(key, 'inflight:abc', 10_000);
+    await store.set(key, 'done:abc:{"status":202}', 10_000);
+
+    expect(await store.get(key)).toBe('done:abc:{"status":202}');
+  });
+
+  it('frees a key on delete, and deleting a missing key is fine', async () => {
+    await store.setIfAbsent(key, 'lock', 10_000);
+    await store.delete(key);
+    await store.delete(`${key}-never-set`);
+
+    expect(await store.get(key)).toBeNull();
+    expect(await store.setIfAbsent(key, 'again', 10_000)).toBe(true);
+  });
+
+  it('expires a setIfAbsent key after its TTL, so the lock can be taken again', async () => {
+    expect(await store.setIfAbsent(key, 'lock', 150)).toBe(true);
+    expect(await store.get(key)).toBe('lock');
+
+    await sleep(400);
+    expect(await store.get(key)).toBeNull();
+    expect(await store.setIfAbsent(key, 'next', 10_000)).toBe(true);
+    expect(await store.get(key)).toBe('next');
+  });
+
+  it('expires a set() key after its TTL, and a later set() starts a new TTL', async () => {
+    await store.set(key, 'short', 150);
+    await store.set(key, 'long', 10_000);
+    await sleep(400);
+
+    expect(await store.get(key)).toBe('long');
+    await store.set(key, 'short again', 150);
+    await sleep(400);
+    expect(await store.get(key)).toBeNull();
+  });
+
+  it('keeps keys apart and stores any UTF-8 text', async () => {
+    const value = 'héllo 😀 \r\n "quoted" \u0000 end';
+    await store.set(`${key}:a`, value, 10_000);
+    await store.set(`${key}:b`, 'other', 10_000);
+
+    expect(await store.get(`${key}:a`)).toBe(value);
+    expect(await store.get(`${key}:b`)).toBe('other');
+  });
+}
+
+describe(RedisKeyValueStore.name, () => {
+  afterAll(async () => {
+    // Remove whatever this run left under its prefix (TTLs would, but not at once).
+    const redis = new Redis(REDIS_URL);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) {
+          await redis.del(...keys);
+        }
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  defineKeyValueStoreBehaviour(() => new RedisKeyValueStore({ url: REDIS_URL, keyPrefix: PREFIX }));
+
+  it('isolates deployments that share one Redis by key prefix', async () => {
+    const a = new RedisKeyValueStore({ url: REDIS_URL, keyPrefix: `${PREFIX}a:` });
+    const b = new RedisKeyValueStore({ url: REDIS_URL, keyPrefix: `${PREFIX}b:` });
+    try {
+      expect(await a.setIfAbsent('lock', 'a', 10_000)).toBe(true);
+      expect(await b.setIfAbsent('lock', 'b', 10_000)).toBe(true);
+      expect([await a.get('lock'), await b.get('lock')]).toEqual(['a', 'b']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('stores the TTL in Redis itself (PX), so every replica sees the same expiry', async () => {
+    const store = new RedisKeyValueStore({ url: REDIS_URL, keyPrefix: PREFIX });
+    const raw = new Redis(REDIS_URL);
+    try {
+      await store.setIfAbsent('ttl-check', 'v', 5_000);
+      const ttl = await raw.pttl(`${PREFIX}ttl-check`);
+
+      expect(ttl).toBeGreaterThan(4_000);
+      expect(ttl).toBeLessThanOrEqual(5_000);
+    } finally {
+      raw.disconnect();
+      await store.close();
+    }
+  });
+
+  it('reports not ready, within seconds, when Redis does not answer', async () => {
+    const store = new RedisKeyValueStore({ url: 'redis://127.0.0.1:1', keyPrefix: PREFIX });
+    const started = Date.now();
+    try {
+      expect(await store.isReady()).toBe(false);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await expect(store.get('anything')).rejects.toThrow();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe(MemoryKeyValueStore.name, () => {
+  defineKeyValueStoreBehaviour(() => new MemoryKeyValueStore());
+
+  it('sweeps expired entries it is never asked about again', async () => {
+    let now = 0;
+    const store = new MemoryKeyValueStore(() => now, 20);
+    try {
+      await store.set('a', 'v', 10);
+      now = 100;
+      await sleep(60);
+
+      expect((store as unknown as { entries: Map<string, unknown> }).entries.size).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+});
