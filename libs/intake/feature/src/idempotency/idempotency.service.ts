@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KeyValueStore } from '@sms/counters';
 import { ApiError } from '@sms/platform';
-import { MoreThan, type DataSource } from 'typeorm';
+import { LessThanOrEqual, type DataSource } from 'typeorm';
 import { IdempotencyKeyEntity } from '../database/entities/idempotency-key.entity';
 
 /** api.md: keys live 24 h. */
@@ -74,10 +74,15 @@ export class IdempotencyService {
     if (cached) {
       return cached;
     }
-    const row = await this.dataSource
-      .getRepository(IdempotencyKeyEntity)
-      .findOneBy({ scopeKey, expiresAt: MoreThan(new Date()) });
+    const repository = this.dataSource.getRepository(IdempotencyKeyEntity);
+    const row = await repository.findOneBy({ scopeKey });
     if (!row) {
+      return null;
+    }
+    if (row.expiresAt.getTime() <= Date.now()) {
+      // Past 24 h the key is free again: forget the old response so the new request can store its own.
+      await repository.delete({ scopeKey, expiresAt: LessThanOrEqual(new Date()) });
+
       return null;
     }
     const value = `done:${row.fingerprint}:${row.response}`;
@@ -105,7 +110,7 @@ export class IdempotencyService {
   }
 }
 
-const conflict = (): ApiError =>
+export const conflict = (): ApiError =>
   new ApiError(
     409,
     'IDEMPOTENCY_KEY_IN_FLIGHT',

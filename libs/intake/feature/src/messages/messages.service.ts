@@ -1,9 +1,14 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
-import { IDEMPOTENCY_TTL_MS, type IdempotencyService, type StoredResponse } from '../idempotency/idempotency.service';
+import {
+  conflict,
+  IDEMPOTENCY_TTL_MS,
+  type IdempotencyService,
+  type StoredResponse,
+} from '../idempotency/idempotency.service';
 import { MessageEventEntity } from '../database/entities/message-event.entity';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
-import type { LedgerWriter } from '../ledger/ledger.writer';
+import { DuplicateMessageError, type LedgerWriter } from '../ledger/ledger.writer';
 import type { AcceptedMessageView, MessageView } from './message.views';
 import { toAcceptedView, toMessageView } from './message.views';
 import { validateMessageRequest, type ValidatedMessage } from './message-request.validator';
@@ -55,6 +60,10 @@ export class MessagesService {
     } catch (error) {
       if (claim) {
         await this.idempotency.release(claim.scopeKey).catch(() => undefined);
+        if (error instanceof DuplicateMessageError) {
+          // Another request stored a response for this key first (its in-flight marker had expired).
+          throw conflict();
+        }
       }
       throw error;
     }

@@ -8,4 +8,7 @@ export const RETRY_SCHEDULE = {
   maxDelayMs: 5 * 60_000,
   /** Longest pause between two sweeps for stale messages (shorter when the stale threshold is short). */
   staleSweepIntervalMs: 10_000,
+  /** Expired idempotency records are deleted this often, this many at a time. */
+  purgeIntervalMs: 10 * 60_000,
+  purgeBatchSize: 1000,
 } as const satisfies Record<string, number>;

@@ -35,6 +35,7 @@ const COLUMNS =
 export class RetryScheduler {
   private retryTimer: NodeJS.Timeout | null = null;
   private staleTimer: NodeJS.Timeout | null = null;
+  private purgeTimer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
   private busy = false;
 
@@ -51,6 +52,10 @@ export class RetryScheduler {
     this.retryTimer = setInterval(() => this.run(() => this.publishDueRetries()), RETRY_SCHEDULE.pollIntervalMs);
     const sweepEvery = Math.min(RETRY_SCHEDULE.staleSweepIntervalMs, Math.max(500, this.staleAfterMs / 2));
     this.staleTimer = setInterval(() => this.run(() => this.republishStale()), sweepEvery);
+    this.purgeTimer = setInterval(
+      () => this.run(() => this.purgeExpiredIdempotencyKeys()),
+      RETRY_SCHEDULE.purgeIntervalMs,
+    );
   }
 
   async stop(): Promise<void> {
@@ -59,6 +64,9 @@ export class RetryScheduler {
     }
     if (this.staleTimer) {
       clearInterval(this.staleTimer);
+    }
+    if (this.purgeTimer) {
+      clearInterval(this.purgeTimer);
     }
     await this.running;
   }
@@ -86,6 +94,24 @@ export class RetryScheduler {
       MessageStatus.Queued,
       row.attempt,
     ]);
+  }
+
+  /** Deletes idempotency records past their 24 h, a bounded batch per pass; returns how many. */
+  async purgeExpiredIdempotencyKeys(): Promise<number> {
+    const rows: { scope_key: string }[] = await this.dataSource.query(
+      `SELECT scope_key FROM idempotency_keys WHERE expires_at <= ? LIMIT ${RETRY_SCHEDULE.purgeBatchSize}`,
+      [this.dbDate(this.now())],
+    );
+    if (rows.length === 0) {
+      return 0;
+    }
+    const keys = rows.map((row) => row.scope_key);
+    await this.dataSource.query(
+      `DELETE FROM idempotency_keys WHERE scope_key IN (${keys.map(() => '?').join(',')}) AND expires_at <= ?`,
+      [...keys, this.dbDate(this.now())],
+    );
+
+    return keys.length;
   }
 
   private async claimAndPublish(
