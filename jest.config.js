@@ -28,6 +28,8 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.integration-spec.ts'],
+      // Fails fast with one message when MariaDB, Redis or Kafka is down; drops stale test databases.
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
       slowTestThreshold: 30,
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{apps,test}/**/*.e2e-spec.ts'], slowTestThreshold: 60 },

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { createConnection } from 'mysql2/promise';
-import { mysqlUrl, TEST_DATABASE_PREFIX, withDatabase } from './mysql-url';
+import { mysqlUrl, TEST_DATABASE_PREFIX, withDatabase } from '../../libs/shared/util-testing/src/mysql-test-database';
 
 const DEFAULTS = {
   MYSQL_URL: 'mysql://root@127.0.0.1:3306/sms_test',

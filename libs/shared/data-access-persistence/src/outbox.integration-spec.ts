@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type ConsumedRecord, KafkaBus, silentBusLogger } from '@sms/bus';
+import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../../test/integration/test-database';
 import { createServiceDataSource } from './data-source.factory';
 import { createOutboxSchema, enqueueOutbox, type OutboxRecord, OutboxRelay } from './outbox';
 import { inTransaction } from './transaction';
@@ -28,7 +28,7 @@ const topics: string[] = [];
 const consumers: KafkaBus[] = [];
 
 beforeAll(async () => {
-  db = await createTestDatabase([]);
+  db = await createTestDatabase();
   // The shape every service's outbox migration creates (e.g. intake_outbox).
   await db.query(`CREATE TABLE ${TABLE} (
     id bigint NOT NULL AUTO_INCREMENT,
@@ -204,6 +204,37 @@ describe(OutboxRelay.name, () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(seen).toHaveLength(total);
     expect(new Set(seen.map((r) => r.key)).size).toBe(total);
+  });
+
+  it('lets services commit new outbox rows while a publish hangs (a paused broker, R4)', async () => {
+    const topic = await newTopic();
+    await enqueue(records(topic, 5));
+    let release!: () => void;
+    const hanging = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let publishing!: () => void;
+    const started = new Promise<void>((resolve) => {
+      publishing = resolve;
+    });
+    const sut = relay(async () => {
+      publishing();
+      await hanging;
+    });
+    const drain = sut.drainOnce();
+    await started;
+
+    const insert = enqueue(records(topic, 3, 5));
+    const committedMeanwhile = await Promise.race([
+      insert.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3_000)),
+    ]);
+    release();
+    await insert;
+
+    expect(committedMeanwhile).toBe(true);
+    expect(await drain).toBe(5);
+    expect(await sut.backlog()).toBe(3);
   });
 
   it('keeps the rows when publishing fails, and publishes them on the next drain', async () => {

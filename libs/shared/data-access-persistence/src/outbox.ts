@@ -1,6 +1,7 @@
 import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
 import { isMysql } from './data-source.factory';
 import { inTransaction } from './transaction';
+import { withTransactionRetry } from './transient-db-error';
 
 /**
  * Transactional outbox (reliability.md "Outbox"): a service writes its state change and the records
@@ -158,7 +159,7 @@ export class OutboxRelay {
     // Several replicas may run a relay: SKIP LOCKED lets each take its own rows (MySQL 8 / MariaDB 10.6).
     const lock = isMysql(dataSource) ? ' FOR UPDATE SKIP LOCKED' : '';
 
-    return inTransaction(dataSource, async (manager) => {
+    const drain = async (manager: EntityManager): Promise<number> => {
       const rows: { id: string | number; topic: string; msg_key: string; payload: string; headers: string | null }[] =
         await manager.query(
           `SELECT id, topic, msg_key, payload, headers FROM ${this.table} ORDER BY id LIMIT ${limit}${lock}`,
@@ -181,6 +182,13 @@ export class OutboxRelay {
       );
 
       return rows.length;
-    });
+    };
+
+    // READ COMMITTED on MySQL: under REPEATABLE READ the locking scan also locks the gap after the last row,
+    // so every INSERT into the outbox (each accepted message) would wait for the publish, and a paused
+    // broker would stall intake instead of letting the outbox grow (reliability.md R4).
+    return isMysql(dataSource)
+      ? withTransactionRetry(() => dataSource.transaction('READ COMMITTED', drain))
+      : inTransaction(dataSource, drain);
   }
 }

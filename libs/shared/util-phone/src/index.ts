@@ -1,2 +1,2 @@
-export { isAlphanumericSenderId, parsePhone, redactPhone } from './phone';
+export { isAlphanumericSenderId, isSupportedCountryCode, parsePhone, redactPhone } from './phone';
 export type { PhoneNumberType, PhoneParseFailure, PhoneParseResult } from './phone';

@@ -91,6 +91,11 @@ export function parsePhone(input: string, defaultCountry?: string): PhoneParseRe
  * An alphanumeric sender ID as carriers accept it: 1-11 ASCII letters, digits and spaces, at least one letter
  * (all digits would be read as a short code or a number), no leading or trailing space.
  */
+/** True for an ISO 3166-1 alpha-2 code that has a numbering plan in the metadata (case-insensitive). */
+export function isSupportedCountryCode(code: string): boolean {
+  return /^[A-Za-z]{2}$/.test(code) && isSupportedCountry(code.toUpperCase());
+}
+
 export function isAlphanumericSenderId(value: string): boolean {
   if (value.length < 1 || value.length > 11 || value.startsWith(' ') || value.endsWith(' ')) {
     return false;

@@ -264,10 +264,13 @@ describe(IdempotencyService.name, () => {
       expect((await rejection(sut.claim('caller-a', key, { other: 1 }))).code).toBe('IDEMPOTENCY_KEY_REUSED');
     });
 
-    it('ignores an expired database record', async () => {
+    it('ignores an expired database record and frees its key', async () => {
       await storeDurably(`caller-a:${key}`, BODY, new Date(Date.now() - 1_000));
 
       expect(await sut.claim('caller-a', key, { other: 1 })).toMatchObject({ kind: 'claimed' });
+      expect(await dataSource.getRepository(IdempotencyKeyEntity).existsBy({ scopeKey: `caller-a:${key}` })).toBe(
+        false,
+      );
     });
 
     it("does not read another caller's record", async () => {

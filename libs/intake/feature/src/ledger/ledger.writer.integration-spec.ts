@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { decodeEvent, MessageAcceptedV1, TOPICS } from '@sms/contracts';
 import { createServiceDataSource } from '@sms/persistence';
+import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../../../test/integration/test-database';
+import { migrate } from '../../../../../scripts/migrate';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { DuplicateMessageError, LedgerWriter, type NewMessage } from './ledger.writer';
@@ -17,7 +18,8 @@ let db: TestDatabase;
 let dataSource: DataSource;
 
 beforeAll(async () => {
-  db = await createTestDatabase(['intake']);
+  db = await createTestDatabase();
+  await migrate(db.url, ['intake']);
   dataSource = await createServiceDataSource({
     service: 'intake',
     database: { kind: 'mysql', url: db.url, poolSize: 10 },
@@ -39,7 +41,7 @@ beforeEach(async () => {
 
 const MESSAGE = validateMessageRequest({ to: '+447400123456', body: 'Your code is 123456', clientReference: 'r' });
 
-const item = (id = randomUUID(), body = MESSAGE.body, idempotent = false): NewMessage => {
+const item = (id: string = randomUUID(), body = MESSAGE.body, idempotent = false): NewMessage => {
   const createdAt = new Date();
 
   return {
@@ -59,10 +61,10 @@ const item = (id = randomUUID(), body = MESSAGE.body, idempotent = false): NewMe
 };
 
 const count = async (sql: string, params: unknown[] = []): Promise<number> =>
-  Number(((await dataSource.query(sql, params)) as { n: number | string }[])[0]?.n);
+  Number((await dataSource.query<{ n: number | string }[]>(sql, params))[0]?.n);
 
 const ids = async (sql: string): Promise<string[]> =>
-  ((await dataSource.query(sql)) as { id: string }[]).map((row) => row.id).sort();
+  (await dataSource.query<{ id: string }[]>(sql)).map((row) => row.id).sort();
 
 describe(LedgerWriter.name, () => {
   it('commits 2,000 concurrent writes, each with its queued event and outbox record', async () => {
@@ -93,10 +95,9 @@ describe(LedgerWriter.name, () => {
     const one = item();
     await sut.write(one);
 
-    const [row] = (await dataSource.query('SELECT * FROM sms_messages WHERE id = ?', [one.id])) as Record<
-      string,
-      unknown
-    >[];
+    const [row] = await dataSource.query<Record<string, unknown>[]>('SELECT * FROM sms_messages WHERE id = ?', [
+      one.id,
+    ]);
     expect(row).toMatchObject({
       status: 'queued',
       status_rank: 0,
@@ -111,11 +112,9 @@ describe(LedgerWriter.name, () => {
       attempt: 1,
       next_retry_at: null,
     });
-    const [outbox] = (await dataSource.query('SELECT topic, msg_key, payload FROM intake_outbox')) as {
-      topic: string;
-      msg_key: string;
-      payload: string;
-    }[];
+    const [outbox] = await dataSource.query<{ topic: string; msg_key: string; payload: string }[]>(
+      'SELECT topic, msg_key, payload FROM intake_outbox',
+    );
     expect(outbox).toMatchObject({ topic: TOPICS.accepted, msg_key: one.id });
     expect(decodeEvent(MessageAcceptedV1, JSON.parse(outbox?.payload ?? 'null'))).toMatchObject({
       messageId: one.id,
@@ -151,10 +150,10 @@ describe(LedgerWriter.name, () => {
     expect(await ids('SELECT id FROM sms_messages')).toEqual([...new Set(expected)].sort());
     expect(await ids('SELECT msg_key AS id FROM intake_outbox')).toEqual([...new Set(expected)].sort());
     expect(await count('SELECT COUNT(*) AS n FROM message_events')).toBe(expected.length);
-    const bodies = (await dataSource.query('SELECT id, body FROM sms_messages WHERE id IN (?, ?)', [
-      existing.id,
-      twin,
-    ])) as { id: string; body: string }[];
+    const bodies = await dataSource.query<{ id: string; body: string }[]>(
+      'SELECT id, body FROM sms_messages WHERE id IN (?, ?)',
+      [existing.id, twin],
+    );
     expect(Object.fromEntries(bodies.map((b) => [b.id, b.body]))).toEqual({
       [existing.id]: 'the original',
       [twin]: 'first of two with one id',

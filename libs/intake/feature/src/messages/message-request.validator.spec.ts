@@ -290,3 +290,11 @@ describe(validateMessageRequest.name, () => {
     expect(refusal({ to: 'x', body: '', extra: 1 }).code).toBe('UNKNOWN_FIELD');
   });
 });
+
+describe('country hint', () => {
+  it('refuses a well-formed but unknown country code as INVALID_COUNTRY on field country', () => {
+    expect(() => validateMessageRequest({ to: '07400123456', country: 'XX', body: 'x' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_COUNTRY', field: 'country' }),
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { MessageClass } from '@sms/contracts';
-import { isAlphanumericSenderId, parsePhone } from '@sms/phone';
+import { isAlphanumericSenderId, isSupportedCountryCode, parsePhone } from '@sms/phone';
 import { ApiError, unprocessable } from '@sms/platform';
 import { countSegments } from '@sms/segments';
 import { isPublicHttpsUrl } from './callback-url';
@@ -50,7 +50,7 @@ export function validateMessageRequest(input: unknown, extraFields: readonly str
   }
 
   const country = optionalString(record, 'country');
-  if (country !== null && !/^[A-Z]{2}$/.test(country)) {
+  if (country !== null && (!/^[A-Z]{2}$/.test(country) || !isSupportedCountryCode(country))) {
     throw unprocessable('INVALID_COUNTRY', 'country must be an ISO 3166-1 alpha-2 code such as GB', 'country');
   }
 

@@ -13,8 +13,9 @@ import {
   TOPICS,
 } from '@sms/contracts';
 import { createServiceDataSource } from '@sms/persistence';
+import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../../../test/integration/test-database';
+import { migrate } from '../../../../../scripts/migrate';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';
 import { validateMessageRequest } from '../messages/message-request.validator';
@@ -55,7 +56,8 @@ let dataSource: DataSource;
 let writer: LedgerWriter;
 
 beforeAll(async () => {
-  db = await createTestDatabase(['intake']);
+  db = await createTestDatabase();
+  await migrate(db.url, ['intake']);
   dataSource = await createServiceDataSource({
     service: 'intake',
     database: { kind: 'mysql', url: db.url, poolSize: 10 },
@@ -123,7 +125,7 @@ const retry = (messageId: string, attempt: number, overrides: Partial<StatusChan
   });
 
 async function ledger(id: string): Promise<LedgerRow> {
-  const [row] = (await dataSource.query('SELECT * FROM sms_messages WHERE id = ?', [id])) as LedgerRow[];
+  const [row] = await dataSource.query<LedgerRow[]>('SELECT * FROM sms_messages WHERE id = ?', [id]);
   if (!row) {
     throw new Error(`no ledger row ${id}`);
   }
@@ -136,18 +138,17 @@ const events = (id: string): Promise<EventRow[]> =>
     id,
   ]);
 
-const outbox = async (): Promise<{ topic: string; msg_key: string; value: MessageAcceptedV1 }[]> =>
-  (
-    (await dataSource.query('SELECT topic, msg_key, payload FROM intake_outbox ORDER BY id')) as {
-      topic: string;
-      msg_key: string;
-      payload: string;
-    }[]
-  ).map(({ topic, msg_key, payload }) => ({
+const outbox = async (): Promise<{ topic: string; msg_key: string; value: MessageAcceptedV1 }[]> => {
+  const rows = await dataSource.query<{ topic: string; msg_key: string; payload: string }[]>(
+    'SELECT topic, msg_key, payload FROM intake_outbox ORDER BY id',
+  );
+
+  return rows.map(({ topic, msg_key, payload }) => ({
     topic,
     msg_key,
     value: decodeEvent(MessageAcceptedV1, JSON.parse(payload)),
   }));
+};
 
 describe(StatusApplier.name, () => {
   let now: Date;
