@@ -4,3 +4,5 @@ export * from './outbox';
 export * from './transient-db-error';
 export * from './transaction';
 export * from './db-value';
+export * from './bulk-insert';
+export * from './group-commit';

@@ -1,4 +1,5 @@
 import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
+import { insertRows } from './bulk-insert';
 import { isMysql } from './data-source.factory';
 import { inTransaction } from './transaction';
 import { withTransactionRetry } from './transient-db-error';
@@ -50,15 +51,11 @@ export async function enqueueOutbox(
   if (records.length === 0) {
     return;
   }
-  await manager.insert(
-    schema,
-    records.map((r) => ({
-      topic: r.topic,
-      msgKey: r.key,
-      payload: JSON.stringify(r.value),
-      headers: r.headers ? JSON.stringify(r.headers) : null,
-      createdAt: now,
-    })),
+  await insertRows(
+    manager,
+    schema.options.tableName ?? schema.options.name,
+    ['topic', 'msg_key', 'payload', 'headers', 'created_at'],
+    records.map((r) => [r.topic, r.key, JSON.stringify(r.value), r.headers ? JSON.stringify(r.headers) : null, now]),
   );
 }
 

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Encoding, MessageStatus, StatusEventSource, TOPICS, type MessageAcceptedV1 } from '@sms/contracts';
-import { enqueueOutbox, isDuplicateKeyError, isMysql, inTransaction } from '@sms/persistence';
+import {
+  enqueueOutbox,
+  GroupCommitter,
+  insertRows,
+  inTransaction,
+  isDuplicateKeyError,
+  isMysql,
+} from '@sms/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
-import { IdempotencyKeyEntity } from '../database/entities/idempotency-key.entity';
-import { MessageEventEntity } from '../database/entities/message-event.entity';
-import { SmsMessageEntity } from '../database/entities/sms-message.entity';
 import { INTAKE_OUTBOX } from '../database/intake.schema';
 import type { ValidatedMessage } from '../messages/message-request.validator';
 import { STATUS_RANK } from '../status/message-state';
@@ -28,12 +32,6 @@ export class DuplicateMessageError extends Error {
   override readonly name = 'DuplicateMessageError';
 }
 
-interface Pending {
-  readonly item: NewMessage;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
 export interface LedgerWriterOptions {
   /** Most rows per transaction. */
   readonly maxBatch?: number;
@@ -43,124 +41,75 @@ export interface LedgerWriterOptions {
 }
 
 /**
- * Writes new messages with group commit: each request waits for a transaction that also carries the
- * requests that arrived meanwhile, so one fsync covers many messages (performance.md §4: a 100-row
- * multi-row INSERT is ~25x a single-row autocommit INSERT). A request is answered 202 only after its
- * transaction committed: the ledger row, its `queued` event and its outbox record exist together.
+ * Writes new messages with group commit (ADR 0005): a request is answered 202 only after the
+ * transaction that carries it, and the requests that arrived meanwhile, committed: the ledger row, its
+ * `queued` event and its outbox record exist together.
  */
 export class LedgerWriter {
-  private queue: Pending[] = [];
-  private inFlight = 0;
-  private readonly maxBatch: number;
-  private readonly maxConcurrent: number;
-  private readonly idle = new Set<() => void>();
+  private readonly committer: GroupCommitter<NewMessage, void>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly options: LedgerWriterOptions = {},
   ) {
-    this.maxBatch = options.maxBatch ?? 256;
-    this.maxConcurrent = options.maxConcurrentFlushes ?? (isMysql(dataSource) ? 3 : 1);
+    this.committer = new GroupCommitter<NewMessage, void>(
+      async (items) => {
+        await inTransaction(this.dataSource, (manager) => this.insert(manager, items));
+        this.options.onCommitted?.();
+
+        return items.map(() => undefined);
+      },
+      {
+        maxBatch: options.maxBatch ?? 256,
+        maxConcurrent: options.maxConcurrentFlushes ?? (isMysql(dataSource) ? 3 : 1),
+        mapError: (error) =>
+          isDuplicateKeyError(error) ? new DuplicateMessageError('message or key already exists') : error,
+      },
+    );
   }
 
   write(item: NewMessage): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      this.pump();
-    });
+    return this.committer.submit(item);
   }
 
   /** Resolves when everything queued so far is committed or failed. */
-  async drain(): Promise<void> {
-    if (this.queue.length === 0 && this.inFlight === 0) {
-      return;
-    }
-    await new Promise<void>((resolve) => this.idle.add(resolve));
-  }
-
-  private pump(): void {
-    while (this.queue.length > 0 && this.inFlight < this.maxConcurrent) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      this.inFlight++;
-      void this.flush(batch).finally(() => {
-        this.inFlight--;
-        if (this.queue.length > 0) {
-          this.pump();
-        } else if (this.inFlight === 0) {
-          for (const resolve of this.idle) {
-            resolve();
-          }
-          this.idle.clear();
-        }
-      });
-    }
-  }
-
-  private async flush(batch: Pending[]): Promise<void> {
-    try {
-      await inTransaction(this.dataSource, (manager) =>
-        this.insert(
-          manager,
-          batch.map((p) => p.item),
-        ),
-      );
-      batch.forEach((p) => p.resolve());
-      this.options.onCommitted?.();
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(isDuplicateKeyError(error) ? new DuplicateMessageError(batch[0].item.id) : error);
-
-        return;
-      }
-      // One bad row (a duplicate id) must not fail its neighbours: isolate it by writing one by one.
-      for (const pending of batch) {
-        await this.flush([pending]);
-      }
-    }
+  drain(): Promise<void> {
+    return this.committer.drain();
   }
 
   private async insert(manager: EntityManager, items: readonly NewMessage[]): Promise<void> {
-    const messages = items.map((item) => toMessageRow(item));
-    // updateEntity(false): TypeORM would otherwise re-read generated columns row by row.
-    await manager.createQueryBuilder().insert().into(SmsMessageEntity).values(messages).updateEntity(false).execute();
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(MessageEventEntity)
-      .values(
-        items.map((item) => ({
-          eventId: randomUUID(),
-          messageId: item.id,
-          status: MessageStatus.Queued,
-          source: StatusEventSource.Intake,
-          applied: true,
-          attempt: null,
-          provider: null,
-          errorCode: null,
-          detail: null,
-          occurredAt: item.createdAt,
-        })),
-      )
-      .updateEntity(false)
-      .execute();
-    const idempotent = items.filter((item) => item.idempotency);
-    if (idempotent.length > 0) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(IdempotencyKeyEntity)
-        .values(
-          idempotent.map((item) => ({
-            scopeKey: item.idempotency!.scopeKey,
-            fingerprint: item.idempotency!.fingerprint,
-            messageId: item.id,
-            response: item.idempotency!.response,
-            expiresAt: item.idempotency!.expiresAt,
-          })),
-        )
-        .updateEntity(false)
-        .execute();
-    }
+    await insertRows(manager, 'sms_messages', MESSAGE_COLUMNS, items.map(toMessageRow));
+    await insertRows(
+      manager,
+      'message_events',
+      EVENT_COLUMNS,
+      items.map((item) => [
+        randomUUID(),
+        item.id,
+        MessageStatus.Queued,
+        StatusEventSource.Intake,
+        true,
+        item.createdAt,
+      ]),
+    );
+    await insertRows(
+      manager,
+      'idempotency_keys',
+      IDEMPOTENCY_COLUMNS,
+      items.flatMap((item) =>
+        item.idempotency
+          ? [
+              [
+                item.idempotency.scopeKey,
+                item.idempotency.fingerprint,
+                item.id,
+                item.idempotency.response,
+                item.idempotency.expiresAt,
+              ],
+            ]
+          : [],
+      ),
+    );
     await enqueueOutbox(
       manager,
       INTAKE_OUTBOX,
@@ -170,42 +119,53 @@ export class LedgerWriter {
   }
 }
 
-function toMessageRow(item: NewMessage): Partial<SmsMessageEntity> {
+/** Columns written for a new message; the rest of `sms_messages` stays NULL until events fill it. */
+const MESSAGE_COLUMNS = [
+  'id',
+  'status',
+  'status_rank',
+  'to_number',
+  'requested_from',
+  'country',
+  'body',
+  'encoding',
+  'segments',
+  'message_class',
+  'callback_url',
+  'client_reference',
+  'validity_seconds',
+  'api_key_id',
+  'attempt',
+  'created_at',
+  'updated_at',
+] as const;
+
+const EVENT_COLUMNS = ['event_id', 'message_id', 'status', 'source', 'applied', 'occurred_at'] as const;
+
+const IDEMPOTENCY_COLUMNS = ['scope_key', 'fingerprint', 'message_id', 'response', 'expires_at'] as const;
+
+function toMessageRow(item: NewMessage): unknown[] {
   const m = item.message;
 
-  return {
-    id: item.id,
-    status: MessageStatus.Queued,
-    statusRank: STATUS_RANK[MessageStatus.Queued],
-    toNumber: m.to,
-    requestedFrom: m.from,
-    sender: null,
-    country: m.country,
-    body: m.body,
-    encoding: m.encoding,
-    segments: m.segments,
-    messageClass: m.messageClass,
-    callbackUrl: m.callbackUrl,
-    clientReference: m.clientReference,
-    validitySeconds: m.validitySeconds,
-    apiKeyId: item.apiKeyId,
-    attempt: 1,
-    provider: null,
-    providerMessageId: null,
-    cost: null,
-    currency: null,
-    errorCode: null,
-    errorMessage: null,
-    routeReason: null,
-    avoidProviders: null,
-    pinProvider: null,
-    nextRetryAt: null,
-    createdAt: item.createdAt,
-    updatedAt: item.createdAt,
-    sentAt: null,
-    deliveredAt: null,
-    finalAt: null,
-  };
+  return [
+    item.id,
+    MessageStatus.Queued,
+    STATUS_RANK[MessageStatus.Queued],
+    m.to,
+    m.from,
+    m.country,
+    m.body,
+    m.encoding,
+    m.segments,
+    m.messageClass,
+    m.callbackUrl,
+    m.clientReference,
+    m.validitySeconds,
+    item.apiKeyId,
+    1,
+    item.createdAt,
+    item.createdAt,
+  ];
 }
 
 export function acceptedEvent(
