@@ -29,6 +29,8 @@ export interface DistributedOptions {
   readonly extraEnv?: Record<string, string>;
   /** Per service env overrides. */
   readonly serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Extra node flags per service, e.g. `['--cpu-prof']` to profile one service under load. */
+  readonly nodeArgs?: Partial<Record<ServiceName, string[]>>;
   readonly logLevel?: string;
   readonly onOutput?: (name: string, line: string) => void;
 }
@@ -70,12 +72,22 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   };
   const processes = new Map<string, RunningProcess>();
 
-  const launch = (name: string, script: string, env: Record<string, string>, listenPort: number): RunningProcess => {
-    const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts/register.js'), path.join(ROOT, script)], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  const launch = (
+    name: string,
+    script: string,
+    env: Record<string, string>,
+    listenPort: number,
+    nodeArgs: string[] = [],
+  ): RunningProcess => {
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, '-r', path.join(ROOT, 'scripts/register.js'), path.join(ROOT, script)],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const forward = (chunk: Buffer): void => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim() !== '') {
