@@ -5,17 +5,17 @@
  *
  *   npm run bench                       everything (about 6-7 minutes on the 2-core box)
  *   npm run bench -- --only=intake,segments
+ *   BENCH_NICE=-10 npm run bench        on a box shared with other work (runner and children at nice -10)
  *
  * The segments and bus benches are other files' exports (runSegmentsBench / runBusBench); a missing file
  * or export is reported as skipped rather than failing the run. Intake env knobs: see intake.bench.ts.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { formatIntake, type IntakeBenchResult, intakeOptionsFromEnv, runIntakeBench } from './intake.bench';
-import { ensureKafka, type KafkaHandle } from './lib/infra';
-import { ROOT } from './lib/processes';
+import { formatIntake, type IntakeBenchResult, intakeOptionsFromEnv, kafkaFor, runIntakeBench } from './intake.bench';
+import { type KafkaHandle } from './lib/infra';
+import { onInterrupt, ROOT, runInterruptCleanups, setNice } from './lib/processes';
 
 type Part = 'segments' | 'bus' | 'intake';
 const PARTS: readonly Part[] = ['segments', 'bus', 'intake'];
@@ -78,6 +78,11 @@ async function main(): Promise<void> {
   let kafka: KafkaHandle | undefined;
   const brokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
   const intakeOptions = intakeOptionsFromEnv(log);
+  if (intakeOptions.nice !== 0 && !setNice(process.pid, intakeOptions.nice)) {
+    log(`could not set nice ${intakeOptions.nice} (needs root or CAP_SYS_NICE): running at normal priority`);
+  }
+  // The in-process benches (segments, bus) and every child started from here inherit it.
+  results['nice'] = intakeOptions.nice;
   const needsKafka =
     parts.includes('bus') || (parts.includes('intake') && intakeOptions.targets.includes('distributed'));
 
@@ -107,14 +112,9 @@ async function main(): Promise<void> {
     }
 
     if (needsKafka) {
-      kafka = await ensureKafka(brokers, log);
-      if (kafka.startedByUs) {
-        // Ctrl-C must not leave behind a broker that only this run wanted (servers die with the process group).
-        process.once('SIGINT', () => {
-          execFileSync('bash', [path.join(ROOT, 'test/kafka/down.sh')], { stdio: 'inherit' });
-          process.exit(130);
-        });
-      }
+      kafka = await kafkaFor(intakeOptions);
+      const started = kafka;
+      onInterrupt(() => started.stop());
     }
 
     if (parts.includes('bus')) {
@@ -127,11 +127,13 @@ async function main(): Promise<void> {
         skipped.push('bus (bench/bus.bench.ts or runBusBench not present)');
       } else {
         try {
-          const bus = await run({ brokers: brokers.split(',') });
+          const bus = await run({ brokers: (kafka?.brokers ?? brokers).split(',') });
           results['bus'] = bus;
+          const field = (name: string): number => Number(bus[name]);
           log(
-            `  batched ${rate(Number(bus['batchedMsgPerSec']))} msg/s, one send per record ${rate(Number(bus['baselineMsgPerSec']))} msg/s, ` +
-              `ratio ${Number(bus['ratio']).toFixed(1)}x, mean batch ${Number(bus['meanBatchSize']).toFixed(1)}`,
+            `  batched ${rate(field('batchedMsgPerSec'))} msg/s, one awaited send per record ` +
+              `${rate(field('baselineMsgPerSec'))} msg/s, ratio ${field('ratio').toFixed(1)}x, ` +
+              `mean batch ${field('meanBatchSize').toFixed(1)}`,
           );
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
@@ -153,7 +155,8 @@ async function main(): Promise<void> {
           target: 'distributed intake, accepted messages/s',
           required: '≥ 5,000/s (errors ≤ 1%, p99 ≤ 250 ms, ≥ 95% of offered)',
           measured: max
-            ? `${rate(max.achievedRate)}/s at ${rate(max.offeredRate)}/s offered${distributed.ceilingNotReached ? ' (ceiling not reached)' : ''}`
+            ? `${rate(max.achievedRate)}/s at ${rate(max.offeredRate)}/s offered` +
+              (distributed.ceilingNotReached ? ' (ceiling not reached)' : '')
             : (distributed.error ?? 'no sustained rate'),
           met: max ? max.sustained && max.achievedRate >= 5_000 * 0.95 && max.offeredRate >= 5_000 : false,
         });
@@ -180,6 +183,7 @@ async function main(): Promise<void> {
       await kafka.stop().catch((error: unknown) => log(`kafka: stop failed: ${String(error)}`));
     }
   }
+  results['kafka'] = kafka ? { brokers: kafka.brokers, startedByBench: kafka.startedByUs } : undefined;
 
   results['checks'] = checks;
   results['skipped'] = skipped;
@@ -197,6 +201,14 @@ async function main(): Promise<void> {
     log(`  skipped: ${s}`);
   }
   log(`  ${((Date.now() - started) / 1_000).toFixed(0)} s in all; figures in ${path.relative(process.cwd(), file)}`);
+}
+
+// Ctrl-C or a kill of the runner stops what it started (servers, services, generator, its own broker) first.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`\n${signal}: stopping what the bench started...`);
+    void runInterruptCleanups().finally(() => process.exit(130));
+  });
 }
 
 main().catch((error: unknown) => {

@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -33,7 +34,7 @@ function runScript(script: string, env: Record<string, string> = {}): Promise<st
   return new Promise((resolve, reject) => {
     execFile(
       'bash',
-      [path.join(ROOT, script)],
+      [path.isAbsolute(script) ? script : path.join(ROOT, script)],
       { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
@@ -49,10 +50,16 @@ function runScript(script: string, env: Record<string, string> = {}): Promise<st
 export interface KafkaHandle {
   readonly brokers: string;
   readonly startedByUs: boolean;
+  /** The broker JVM's pid when this run started it (for CPU accounting and priority). */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
-/** Uses the broker at `brokers` if it answers; otherwise starts the repo's local one and remembers to stop it. */
+/**
+ * Uses the broker at `brokers` if it answers; otherwise starts the repo's local one (test/kafka/up.sh) and
+ * remembers to stop it. Beware: the services' consumer groups have fixed names, so on a broker shared with
+ * other runs they inherit those runs' backlog, and they would join a concurrently running e2e suite's groups.
+ */
 export async function ensureKafka(brokers: string, log: (line: string) => void): Promise<KafkaHandle> {
   const first = brokers.split(',')[0] ?? '127.0.0.1:9092';
   if (await tcpReachable(first)) {
@@ -67,9 +74,58 @@ export async function ensureKafka(brokers: string, log: (line: string) => void):
   return {
     brokers,
     startedByUs: true,
+    pid: readPid(path.join(ROOT, 'test/kafka/.run/kafka.pid')),
     // down.sh only stops the pid its own up.sh recorded, never a broker someone else started.
     stop: async () => {
       await runScript('test/kafka/down.sh');
+    },
+  };
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A broker of the bench's own, started from a copy of test/kafka in tmp/bench-kafka on its own ports: an
+ * empty cluster every run (no other run's backlog in the services' consumer groups), and no chance of
+ * joining the groups of an e2e suite someone runs at the same time against 9092. up.sh keeps its state next
+ * to itself, so the copy never touches test/kafka/.run or a broker started from it.
+ */
+export async function startOwnKafka(port: number, log: (line: string) => void): Promise<KafkaHandle> {
+  const source = path.join(ROOT, 'test', 'kafka');
+  const dir = path.join(ROOT, 'tmp', 'bench-kafka');
+  mkdirSync(dir, { recursive: true });
+  for (const file of readdirSync(source)) {
+    if (/\.(sh|cjs|json|properties|xml)$/.test(file)) {
+      copyFileSync(path.join(source, file), path.join(dir, file));
+    }
+  }
+  if (!existsSync(path.join(dir, 'libs'))) {
+    // The ~46 MB of broker jars are shared, not copied; up.sh resolves them with Maven only if they are missing.
+    symlinkSync(path.join(source, 'libs'), path.join(dir, 'libs'));
+  }
+  const brokers = `127.0.0.1:${port}`;
+  if (await tcpReachable(brokers)) {
+    throw new Error(`port ${port} is taken; choose another with BENCH_KAFKA_PORT`);
+  }
+  log(`kafka: starting the bench's own broker on ${brokers} (tmp/bench-kafka, stopped at the end)`);
+  const started = Date.now();
+  await runScript(path.join(dir, 'up.sh'), { KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1) });
+  log(`kafka: up after ${((Date.now() - started) / 1_000).toFixed(0)} s`);
+
+  return {
+    brokers,
+    startedByUs: true,
+    pid: readPid(path.join(dir, '.run', 'kafka.pid')),
+    stop: async () => {
+      await runScript(path.join(dir, 'down.sh'));
     },
   };
 }
@@ -103,6 +159,19 @@ export async function prepareDatabase(mysqlUrl: string): Promise<string> {
     return key;
   } finally {
     await authSource.destroy();
+  }
+}
+
+/** Drops the bench database again, so a shared MariaDB does not keep a run's tens of thousands of rows. */
+export async function dropDatabase(mysqlUrl: string): Promise<void> {
+  const url = new URL(mysqlUrl);
+  const database = url.pathname.replace(/^\//, '');
+  url.pathname = '/';
+  const admin = await mysql.createConnection(url.toString());
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+  } finally {
+    await admin.end();
   }
 }
 

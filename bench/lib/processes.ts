@@ -4,8 +4,9 @@
  * dependency (pidusage) is needed.
  */
 import { type ChildProcess, execFileSync, spawn, type SpawnOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { setPriority } from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -128,7 +129,18 @@ export async function startServer(
     throw error;
   }
 
-  return { name, child, url, output, stop: (graceMs) => stopChild(child, graceMs) };
+  const forget = onInterrupt(() => stopChild(child, 2_000));
+
+  return {
+    name,
+    child,
+    url,
+    output,
+    stop: async (graceMs) => {
+      await stopChild(child, graceMs);
+      forget();
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -238,4 +250,44 @@ export function listeningPids(ports: Record<string, number>): Record<string, num
   }
 
   return found;
+}
+
+/**
+ * Sets the nice value of every thread of `pid` (Linux applies setpriority to one thread; threads created
+ * later inherit it from their creator). On a shared box a negative value keeps other tenants' builds from
+ * being billed to the target. Returns false when not permitted.
+ */
+export function setNice(pid: number | undefined, nice: number): boolean {
+  if (pid === undefined || nice === 0) {
+    return false;
+  }
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      setPriority(Number(tid), nice);
+    }
+
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Children to stop when the runner is interrupted: without this, Ctrl-C or a kill of the runner would leave
+// servers, services and a broker running.
+
+const cleanups = new Set<() => Promise<void>>();
+
+export function onInterrupt(cleanup: () => Promise<void>): () => void {
+  cleanups.add(cleanup);
+
+  return () => cleanups.delete(cleanup);
+}
+
+export async function runInterruptCleanups(): Promise<void> {
+  const pending = [...cleanups].reverse();
+  cleanups.clear();
+  for (const cleanup of pending) {
+    await cleanup().catch(() => undefined);
+  }
 }

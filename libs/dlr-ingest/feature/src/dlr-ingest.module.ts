@@ -1,7 +1,7 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
-import { createOutboxSchema, createServiceDataSource, isDataSourceReady, OutboxRelay } from '@sms/persistence';
-import { APP_CONFIG, type AppConfig, BUS, databaseConfigOf, ReadinessRegistry, ShutdownRegistry } from '@sms/platform';
+import { createOutboxSchema, OutboxRelay } from '@sms/persistence';
+import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, ShutdownRegistry } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
 import { InboundWebhookEntity } from './database/entities/inbound-webhook.entity';
@@ -18,10 +18,8 @@ export const DLR_INGEST_MIGRATIONS = [CreateInboundWebhooks1763770400000];
 @Module({})
 export class DlrIngestModule implements OnApplicationBootstrap {
   constructor(
-    @Inject(DLR_INGEST_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly relay: OutboxRelay,
-    private readonly readiness: ReadinessRegistry,
     private readonly shutdown: ShutdownRegistry,
   ) {}
 
@@ -30,17 +28,11 @@ export class DlrIngestModule implements OnApplicationBootstrap {
       module: DlrIngestModule,
       controllers: [WebhooksController],
       providers: [
-        {
-          provide: DLR_INGEST_DATA_SOURCE,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig): Promise<DataSource> =>
-            createServiceDataSource({
-              service: 'dlr-ingest',
-              database: databaseConfigOf(config),
-              entities: DLR_INGEST_ENTITIES,
-              migrations: DLR_INGEST_MIGRATIONS,
-            }).initialize(),
-        },
+        serviceDataSourceProvider(DLR_INGEST_DATA_SOURCE, {
+          service: 'dlr-ingest',
+          entities: DLR_INGEST_ENTITIES,
+          migrations: DLR_INGEST_MIGRATIONS,
+        }),
         {
           provide: OutboxRelay,
           inject: [DLR_INGEST_DATA_SOURCE, BUS],
@@ -63,9 +55,7 @@ export class DlrIngestModule implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    this.readiness.register('dlr-ingest-db', () => isDataSourceReady(this.dataSource));
     this.shutdown.register('intake', 'dlr-ingest-outbox', () => this.relay.stop());
-    this.shutdown.register('storage', 'dlr-ingest-db', () => this.dataSource.destroy());
     if (this.config.OUTBOX_RELAY_ENABLED) {
       this.relay.start();
     }

@@ -1,8 +1,7 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
-import { createServiceDataSource, isDataSourceReady } from '@sms/persistence';
-import { APP_CONFIG, type AppConfig, BUS, databaseConfigOf, ReadinessRegistry, ShutdownRegistry } from '@sms/platform';
+import { BUS, serviceDataSourceProvider } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
 import { ParkedReceiptEntity } from './database/entities/parked-receipt.entity';
@@ -18,28 +17,19 @@ export const DLR_PROCESSOR_MIGRATIONS = [CreateDlrProcessorSchema1763770500000];
 @Module({})
 export class DlrProcessorModule implements OnApplicationBootstrap {
   constructor(
-    @Inject(DLR_PROCESSOR_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(BUS) private readonly bus: Bus,
     private readonly processor: ReceiptProcessor,
-    private readonly readiness: ReadinessRegistry,
-    private readonly shutdown: ShutdownRegistry,
   ) {}
 
   static forRoot(): DynamicModule {
     return {
       module: DlrProcessorModule,
       providers: [
-        {
-          provide: DLR_PROCESSOR_DATA_SOURCE,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig): Promise<DataSource> =>
-            createServiceDataSource({
-              service: 'dlr-processor',
-              database: databaseConfigOf(config),
-              entities: DLR_PROCESSOR_ENTITIES,
-              migrations: DLR_PROCESSOR_MIGRATIONS,
-            }).initialize(),
-        },
+        serviceDataSourceProvider(DLR_PROCESSOR_DATA_SOURCE, {
+          service: 'dlr-processor',
+          entities: DLR_PROCESSOR_ENTITIES,
+          migrations: DLR_PROCESSOR_MIGRATIONS,
+        }),
         {
           provide: ReceiptProcessor,
           inject: [DLR_PROCESSOR_DATA_SOURCE, BUS, ProviderRegistry],
@@ -51,8 +41,6 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.readiness.register('dlr-processor-db', () => isDataSourceReady(this.dataSource));
-    this.shutdown.register('storage', 'dlr-processor-db', () => this.dataSource.destroy());
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.dlrProcessor,
       topics: [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw],

@@ -2,16 +2,8 @@ import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap
 import type { Bus } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import type { KeyValueStore } from '@sms/counters';
-import { createServiceDataSource, isDataSourceReady, OutboxRelay } from '@sms/persistence';
-import {
-  APP_CONFIG,
-  type AppConfig,
-  BUS,
-  databaseConfigOf,
-  KV_STORE,
-  ReadinessRegistry,
-  ShutdownRegistry,
-} from '@sms/platform';
+import { OutboxRelay } from '@sms/persistence';
+import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, KV_STORE, ShutdownRegistry } from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from './database/intake.schema';
 import { IdempotencyService } from './idempotency/idempotency.service';
@@ -36,14 +28,12 @@ export class IntakeModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('intake');
 
   constructor(
-    @Inject(INTAKE_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(BUS) private readonly bus: Bus,
     private readonly writer: LedgerWriter,
     private readonly relay: OutboxRelay,
     private readonly scheduler: RetryScheduler,
     private readonly consumer: IntakeConsumer,
-    private readonly readiness: ReadinessRegistry,
     private readonly shutdown: ShutdownRegistry,
   ) {}
 
@@ -52,17 +42,11 @@ export class IntakeModule implements OnApplicationBootstrap {
       module: IntakeModule,
       controllers: [MessagesController],
       providers: [
-        {
-          provide: INTAKE_DATA_SOURCE,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig): Promise<DataSource> =>
-            createServiceDataSource({
-              service: 'intake',
-              database: databaseConfigOf(config),
-              entities: INTAKE_ENTITIES,
-              migrations: INTAKE_MIGRATIONS,
-            }).initialize(),
-        },
+        serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
+          service: 'intake',
+          entities: INTAKE_ENTITIES,
+          migrations: INTAKE_MIGRATIONS,
+        }),
         {
           provide: OutboxRelay,
           inject: [INTAKE_DATA_SOURCE, BUS],
@@ -123,13 +107,11 @@ export class IntakeModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.readiness.register('intake-db', () => isDataSourceReady(this.dataSource));
     this.shutdown.register('intake', 'intake-scheduler', async () => {
       await this.scheduler.stop();
       await this.writer.drain();
       await this.relay.stop();
     });
-    this.shutdown.register('storage', 'intake-db', () => this.dataSource.destroy());
     if (this.config.OUTBOX_RELAY_ENABLED) {
       this.relay.start();
     } else {

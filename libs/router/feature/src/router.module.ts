@@ -1,8 +1,7 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
-import { createServiceDataSource, isDataSourceReady } from '@sms/persistence';
-import { APP_CONFIG, type AppConfig, BUS, databaseConfigOf, ReadinessRegistry, ShutdownRegistry } from '@sms/platform';
+import { BUS, serviceDataSourceProvider } from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { ROUTER_ENTITIES, ROUTER_MIGRATIONS } from './database/router.schema';
 import { seedRouterIfEmpty } from './database/router.seed';
@@ -20,25 +19,18 @@ export class RouterModule implements OnApplicationBootstrap {
     @Inject(ROUTER_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(BUS) private readonly bus: Bus,
     private readonly consumer: RouterConsumer,
-    private readonly readiness: ReadinessRegistry,
-    private readonly shutdown: ShutdownRegistry,
   ) {}
 
   static forRoot(): DynamicModule {
     return {
       module: RouterModule,
       providers: [
-        {
-          provide: ROUTER_DATA_SOURCE,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig): Promise<DataSource> =>
-            createServiceDataSource({
-              service: 'router',
-              database: databaseConfigOf(config, 4),
-              entities: ROUTER_ENTITIES,
-              migrations: ROUTER_MIGRATIONS,
-            }).initialize(),
-        },
+        serviceDataSourceProvider(ROUTER_DATA_SOURCE, {
+          service: 'router',
+          entities: ROUTER_ENTITIES,
+          migrations: ROUTER_MIGRATIONS,
+          poolSize: 4,
+        }),
         {
           provide: RouterConsumer,
           inject: [ROUTER_DATA_SOURCE, BUS],
@@ -49,8 +41,6 @@ export class RouterModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.readiness.register('router-db', () => isDataSourceReady(this.dataSource));
-    this.shutdown.register('storage', 'router-db', () => this.dataSource.destroy());
     if (await seedRouterIfEmpty(this.dataSource)) {
       this.logger.log('seeded the provider and number pool with the demo routes');
     }

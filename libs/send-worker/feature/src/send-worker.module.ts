@@ -1,16 +1,7 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
-import { createServiceDataSource, isDataSourceReady } from '@sms/persistence';
-import {
-  APP_CONFIG,
-  type AppConfig,
-  BUS,
-  databaseConfigOf,
-  publicBaseUrlOf,
-  ReadinessRegistry,
-  ShutdownRegistry,
-} from '@sms/platform';
+import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, publicBaseUrlOf } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
 import { SendAttemptEntity } from './database/entities/send-attempt.entity';
@@ -25,28 +16,19 @@ export const SEND_WORKER_MIGRATIONS = [CreateSendAttempts1763770300000];
 @Module({})
 export class SendWorkerModule implements OnApplicationBootstrap {
   constructor(
-    @Inject(SEND_WORKER_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(BUS) private readonly bus: Bus,
     private readonly handler: DispatchHandler,
-    private readonly readiness: ReadinessRegistry,
-    private readonly shutdown: ShutdownRegistry,
   ) {}
 
   static forRoot(): DynamicModule {
     return {
       module: SendWorkerModule,
       providers: [
-        {
-          provide: SEND_WORKER_DATA_SOURCE,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig): Promise<DataSource> =>
-            createServiceDataSource({
-              service: 'send-worker',
-              database: databaseConfigOf(config),
-              entities: SEND_WORKER_ENTITIES,
-              migrations: SEND_WORKER_MIGRATIONS,
-            }).initialize(),
-        },
+        serviceDataSourceProvider(SEND_WORKER_DATA_SOURCE, {
+          service: 'send-worker',
+          entities: SEND_WORKER_ENTITIES,
+          migrations: SEND_WORKER_MIGRATIONS,
+        }),
         {
           provide: DispatchHandler,
           inject: [SEND_WORKER_DATA_SOURCE, BUS, ProviderRegistry, APP_CONFIG],
@@ -58,8 +40,6 @@ export class SendWorkerModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.readiness.register('send-worker-db', () => isDataSourceReady(this.dataSource));
-    this.shutdown.register('storage', 'send-worker-db', () => this.dataSource.destroy());
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.sendWorker,
       topics: [TOPICS.dispatch],

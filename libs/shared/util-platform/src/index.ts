@@ -11,3 +11,4 @@ export * from './runtime/platform.module';
 export * from './runtime/readiness.registry';
 export * from './runtime/tokens';
 export * from './http/service-bootstrap';
+export * from './runtime/service-data-source';

@@ -1,0 +1,34 @@
+import type { FactoryProvider } from '@nestjs/common';
+import { createServiceDataSource, isDataSourceReady, type ServiceDataSourceOptions } from '@sms/persistence';
+import type { DataSource } from 'typeorm';
+import { type AppConfig } from '../config/app.config';
+import { databaseConfigOf } from '../config/database-config';
+import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
+import { ReadinessRegistry } from './readiness.registry';
+import { APP_CONFIG } from './tokens';
+
+/**
+ * The Nest provider of one service's DataSource in this run mode (SQLite file or MySQL pool),
+ * initialised at boot, checked by /readyz and closed in the storage phase of shutdown.
+ */
+export function serviceDataSourceProvider(
+  token: symbol,
+  slice: Omit<ServiceDataSourceOptions, 'database'> & { readonly poolSize?: number },
+): FactoryProvider<Promise<DataSource>> {
+  return {
+    provide: token,
+    inject: [APP_CONFIG, ReadinessRegistry, ShutdownRegistry],
+    useFactory: async (config: AppConfig, readiness: ReadinessRegistry, shutdown: ShutdownRegistry) => {
+      const dataSource = await createServiceDataSource({
+        service: slice.service,
+        entities: slice.entities,
+        migrations: slice.migrations,
+        database: databaseConfigOf(config, slice.poolSize),
+      }).initialize();
+      readiness.register(`${slice.service}-db`, () => isDataSourceReady(dataSource));
+      shutdown.register('storage', `${slice.service}-db`, () => dataSource.destroy());
+
+      return dataSource;
+    },
+  };
+}
