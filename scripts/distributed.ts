@@ -109,6 +109,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       `apps/${name}/src/main.ts`,
       { ...baseEnv, PORT: String(port(name)), ...options.serviceEnv?.[name] },
       port(name),
+      options.nodeArgs?.[name],
     );
 
   launch(
