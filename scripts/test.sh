@@ -2,7 +2,8 @@
 # `npm test`: every Jest layer (unit, integration, e2e) against the real MariaDB, Redis and Kafka.
 #   bash scripts/test.sh [jest args...]      e.g. npm test -- --selectProjects unit
 # 1. scripts/ensure-services.sh (MariaDB + Redis up, databases sms_gateway/sms_test present)
-# 2. Kafka: uses $KAFKA_BROKERS if it is set and answers (topics are still ensured), or else a broker that
+# 2. Kafka: uses $KAFKA_BROKERS if it is set and answers (topics are still ensured), or a broker already
+#    answering on 127.0.0.1:${KAFKA_PORT:-9092}, or else a broker that
 #    test/kafka/up.sh of this checkout already runs (so that a second `npm test` in the same work tree
 #    does not restart the broker under the first one); otherwise starts one with test/kafka/up.sh and
 #    stops it on exit. A broker is only ever stopped by the script run that started it.
@@ -23,6 +24,12 @@ trap 'exit 143' TERM
 if [ -z "${KAFKA_BROKERS:-}" ] && [ -f test/kafka/.run/kafka.pid ] &&
    tr '\0' ' ' 2>/dev/null < "/proc/$(cat test/kafka/.run/kafka.pid)/cmdline" | grep -qF "kafka.Kafka $ROOT/test/kafka/.run/server.properties"; then
   KAFKA_BROKERS="$(sed -n 's|^advertised.listeners=PLAINTEXT://||p' test/kafka/.run/server.properties)"
+fi
+# Otherwise a broker already answering on the default port (another checkout's, or a CI host's) serves too:
+# the suites use their own databases, topics are ensured, and restarting it would break its owner.
+if [ -z "${KAFKA_BROKERS:-}" ] && KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}" KAFKA_READY_TIMEOUT_MS=3000 \
+     node test/kafka/ready.cjs >/dev/null 2>&1; then
+  KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
 fi
 if [ -n "${KAFKA_BROKERS:-}" ] && KAFKA_READY_TIMEOUT_MS=5000 node test/kafka/ready.cjs; then
   echo "test.sh: using the running Kafka at $KAFKA_BROKERS"
