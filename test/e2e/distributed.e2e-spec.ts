@@ -113,17 +113,35 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
   }, 60_000);
 
   it('answers a refused sms.send.v1 request on sms.status.v1 with the REST error code', async () => {
-    const id = randomUUID();
-    await bus.publish([{ topic: TOPICS.send, key: id, value: { id, to: '+1555', body: 'bad number' } }]);
-    const deadline = Date.now() + 20_000;
-    let refusal: ConsumedRecord | undefined;
-    while (!refusal && Date.now() < deadline) {
-      refusal = statusEvents.find((r) => r.key === id);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(refusal?.value).toMatchObject({ messageId: id, kind: 'refused', errorCode: 'INVALID_PHONE_NUMBER' });
-    expect((await client.get(`/v1/messages/${id}`)).status).toBe(404);
-  }, 30_000);
+    const badNumber = randomUUID();
+    const unknownField = randomUUID();
+    await bus.publish([
+      { topic: TOPICS.send, key: badNumber, value: { id: badNumber, to: '+1555', body: 'bad number' } },
+      { topic: TOPICS.send, key: unknownField, value: { id: unknownField, to: TO, body: 'x', priority: 'high' } },
+    ]);
+    const refusalOf = async (id: string): Promise<ConsumedRecord | undefined> => {
+      const deadline = Date.now() + 20_000;
+      let refusal: ConsumedRecord | undefined;
+      while (!refusal && Date.now() < deadline) {
+        refusal = statusEvents.find((r) => r.key === id);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+
+      return refusal;
+    };
+    expect((await refusalOf(badNumber))?.value).toMatchObject({
+      messageId: badNumber,
+      kind: 'refused',
+      errorCode: 'INVALID_PHONE_NUMBER',
+    });
+    expect((await refusalOf(unknownField))?.value).toMatchObject({
+      messageId: unknownField,
+      kind: 'refused',
+      errorCode: 'UNKNOWN_FIELD',
+      detail: 'priority',
+    });
+    expect((await client.get(`/v1/messages/${badNumber}`)).status).toBe(404);
+  }, 40_000);
 
   it('retries transient provider failures and ends failed after the last attempt', async () => {
     await knobs({ errorRate: { transient: 1 } });

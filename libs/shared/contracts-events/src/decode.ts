@@ -4,6 +4,8 @@ import { validateSync } from 'class-validator';
 /** A record whose value does not match its topic's contract. Consumers send it to the DLQ. */
 export class ContractViolationError extends Error {
   override readonly name = 'ContractViolationError';
+  /** The bus sends such a record to its DLQ at once: retrying cannot make it valid. */
+  readonly nonRetriable = true;
 }
 
 /**

@@ -48,17 +48,3 @@ export class SendRequestedV1 {
   @Max(259200)
   validitySeconds?: number | null;
 }
-
-export const SEND_REQUEST_FIELDS = [
-  'id',
-  'to',
-  'body',
-  'from',
-  'country',
-  'messageClass',
-  'callbackUrl',
-  'clientReference',
-  'validitySeconds',
-] as const;
-
-export const isSendRequestField = (name: string): boolean => (SEND_REQUEST_FIELDS as readonly string[]).includes(name);

@@ -16,10 +16,13 @@ export class BusSerializationError extends Error {
 
 /**
  * By name as well as by class: a handler bundled with its own copy of this lib (or Jest's per-file module
- * registry) throws a NonRetriableError that fails `instanceof` against ours.
+ * registry) throws a NonRetriableError that fails `instanceof` against ours. Errors from libraries that
+ * cannot depend on the bus (the contracts' ContractViolationError) declare `nonRetriable: true` instead.
  */
 export const isNonRetriable = (error: unknown): boolean =>
-  error instanceof NonRetriableError || (error instanceof Error && error.name === 'NonRetriableError');
+  error instanceof NonRetriableError ||
+  (error instanceof Error &&
+    (error.name === 'NonRetriableError' || (error as Error & { nonRetriable?: unknown }).nonRetriable === true));
 
 /**
  * A DLQ write failed, so the record is neither handled nor parked and the batch must stop uncommitted.

@@ -54,7 +54,10 @@ export interface Bus {
   isReady(): Promise<boolean>;
 }
 
-/** Thrown by a handler for a record that can never succeed (invalid payload): straight to the DLQ. */
+/**
+ * Thrown by a handler for a record that can never succeed (invalid payload): straight to the DLQ. Any
+ * Error with `nonRetriable: true` is treated the same way.
+ */
 export class NonRetriableError extends Error {
   override readonly name = 'NonRetriableError';
 }

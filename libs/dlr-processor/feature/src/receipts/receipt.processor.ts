@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
 import {
-  ContractViolationError,
   decodeEvent,
   type InboundReceivedV1,
   StatusChangedV1,
@@ -35,13 +34,13 @@ export class ReceiptProcessor {
   handle = async (record: ConsumedRecord): Promise<void> => {
     switch (record.topic) {
       case TOPICS.status:
-        await this.learnProviderId(decode(StatusChangedV1, record.value));
+        await this.learnProviderId(decodeEvent(StatusChangedV1, record.value));
         break;
       case TOPICS.dlrRaw:
-        await this.processReceipt(decode(WebhookStoredV1, record.value));
+        await this.processReceipt(decodeEvent(WebhookStoredV1, record.value));
         break;
       case TOPICS.inboundRaw:
-        await this.processInbound(decode(WebhookStoredV1, record.value));
+        await this.processInbound(decodeEvent(WebhookStoredV1, record.value));
         break;
       default:
         throw new NonRetriableError(`dlr-processor does not consume ${record.topic}`);
@@ -155,13 +154,5 @@ export class ReceiptProcessor {
 
   private async publish(event: StatusChangedV1): Promise<void> {
     await this.bus.publish([{ topic: TOPICS.status, key: event.messageId, value: event }]);
-  }
-}
-
-function decode<T extends object>(cls: new () => T, value: unknown): T {
-  try {
-    return decodeEvent(cls, value);
-  } catch (error) {
-    throw error instanceof ContractViolationError ? new NonRetriableError(error.message) : error;
   }
 }

@@ -1,25 +1,19 @@
 import { Logger } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
-import {
-  ContractViolationError,
-  decodeEvent,
-  SendRequestedV1,
-  StatusChangedV1,
-  StatusEventKind,
-  StatusEventSource,
-  TOPICS,
-} from '@sms/contracts';
+import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource, TOPICS } from '@sms/contracts';
 import { ApiError } from '@sms/platform';
 import { randomUUID } from 'node:crypto';
 import { DuplicateMessageError } from '../ledger/ledger.writer';
 import { validateMessageRequest } from '../messages/message-request.validator';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { MessagesService } from '../messages/messages.service';
 import type { StatusApplier } from '../status/status-applier.service';
 
 /**
- * Intake's two topics, handled thinly: validate against the contract, deduplicate, delegate.
- * `sms.send.v1` requests get the REST API's rules; a refusal is answered on `sms.status.v1` with the
- * same error code, keyed by the producer's id. Invalid records go to the DLQ, never silently away.
+ * Intake's two topics, handled thinly: validate, delegate. `sms.send.v1` requests get the REST API's
+ * rules; a refusal is answered on `sms.status.v1` with the same error code, keyed by the producer's id.
+ * Records that cannot even be answered go to the DLQ, never silently away.
  */
 export class IntakeConsumer {
   private readonly logger = new Logger('intake-consumer');
@@ -34,31 +28,38 @@ export class IntakeConsumer {
     if (record.topic === TOPICS.send) {
       await this.handleSend(record);
     } else if (record.topic === TOPICS.status) {
-      await this.applier.apply(decode(StatusChangedV1, record.value));
+      await this.applier.apply(decodeEvent(StatusChangedV1, record.value));
     } else {
       throw new NonRetriableError(`intake does not consume ${record.topic}`);
     }
   };
 
+  /**
+   * The producer's `id` must be a UUID (it keys the answer); everything else gets the REST rules, so a
+   * bad field is refused with its code on `sms.status.v1` rather than dead-lettered. A repeated id is
+   * absorbed by the ledger's primary key; the ledger is only read on the rare refusal path, to stay
+   * silent about a repeat of an id that was accepted before.
+   */
   private async handleSend(record: ConsumedRecord): Promise<void> {
-    const request = decode(SendRequestedV1, record.value);
-    if (await this.messages.exists(request.id)) {
-      return;
+    const { id, ...fields } = (record.value ?? {}) as Record<string, unknown>;
+    if (typeof id !== 'string' || !UUID.test(id)) {
+      throw new NonRetriableError('sms.send.v1 record without a UUID id: cannot be answered');
     }
-    const { id, ...fields } = record.value as Record<string, unknown>;
     let validated;
     try {
       validated = validateMessageRequest(fields);
     } catch (error) {
       if (error instanceof ApiError) {
-        await this.refuse(String(id), error);
+        if (!(await this.messages.exists(id))) {
+          await this.refuse(id, error);
+        }
 
         return;
       }
       throw error;
     }
     try {
-      await this.messages.acceptFromTopic(request.id, validated);
+      await this.messages.acceptFromTopic(id, validated);
     } catch (error) {
       if (!(error instanceof DuplicateMessageError)) {
         throw error;
@@ -86,16 +87,5 @@ export class IntakeConsumer {
       occurredAt: new Date().toISOString(),
     };
     await this.bus.publish([{ topic: TOPICS.status, key: id, value: event }]);
-  }
-}
-
-function decode<T extends object>(cls: new () => T, value: unknown): T {
-  try {
-    return decodeEvent(cls, value);
-  } catch (error) {
-    if (error instanceof ContractViolationError) {
-      throw new NonRetriableError(error.message);
-    }
-    throw error;
   }
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
+import type { Bus, ConsumedRecord } from '@sms/bus';
 import {
-  ContractViolationError,
   decodeEvent,
   type DispatchRequestedV1,
   MessageAcceptedV1,
@@ -28,12 +27,7 @@ export class RouterConsumer {
   ) {}
 
   handle = async (record: ConsumedRecord): Promise<void> => {
-    let message: MessageAcceptedV1;
-    try {
-      message = decodeEvent(MessageAcceptedV1, record.value);
-    } catch (error) {
-      throw error instanceof ContractViolationError ? new NonRetriableError(error.message) : error;
-    }
+    const message = decodeEvent(MessageAcceptedV1, record.value);
     const decision = this.decider.decide(message, await this.currentSnapshot());
     const at = this.now().toISOString();
     if (decision.kind === 'no-route') {

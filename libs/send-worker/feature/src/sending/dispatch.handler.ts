@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
-import { ContractViolationError, decodeEvent, DispatchRequestedV1, type StatusChangedV1, TOPICS } from '@sms/contracts';
+import type { Bus, ConsumedRecord } from '@sms/bus';
+import { decodeEvent, DispatchRequestedV1, type StatusChangedV1, TOPICS } from '@sms/contracts';
 import { isDuplicateKeyError } from '@sms/persistence';
 import { ErrorClass, ProviderError } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
@@ -28,12 +28,7 @@ export class DispatchHandler {
   }
 
   handle = async (record: ConsumedRecord): Promise<void> => {
-    let dispatch: DispatchRequestedV1;
-    try {
-      dispatch = decodeEvent(DispatchRequestedV1, record.value);
-    } catch (error) {
-      throw error instanceof ContractViolationError ? new NonRetriableError(error.message) : error;
-    }
+    const dispatch = decodeEvent(DispatchRequestedV1, record.value);
     const claimed = await this.claim(dispatch);
     if (!claimed) {
       await this.republish(dispatch);
