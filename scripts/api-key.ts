@@ -6,8 +6,7 @@
  * Uses MYSQL_URL, or DATA_DIR's SQLite file with --embedded.
  */
 import 'reflect-metadata';
-import { ALL_SCOPES, ApiKeyService, type ApiScope, AUTH_ENTITIES } from '@sms/auth';
-import { createServiceDataSource } from '@sms/persistence';
+import { ALL_SCOPES, type ApiScope, openApiKeyService } from '@sms/auth';
 
 async function main(args: string[]): Promise<void> {
   const embedded = args.includes('--embedded');
@@ -16,15 +15,11 @@ async function main(args: string[]): Promise<void> {
 
     return index >= 0 ? args[index + 1] : undefined;
   };
-  const dataSource = await createServiceDataSource({
-    service: 'auth',
-    database: embedded
+  const { keys, close } = await openApiKeyService(
+    embedded
       ? { kind: 'sqlite', directory: process.env['DATA_DIR'] ?? './data' }
-      : { kind: 'mysql', url: process.env['MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/sms_gateway', poolSize: 1 },
-    entities: AUTH_ENTITIES,
-    migrations: [],
-  }).initialize();
-  const keys = new ApiKeyService(dataSource);
+      : { kind: 'mysql', url: process.env['MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/sms_gateway' },
+  );
   try {
     const command = args[0] ?? '';
     switch (command) {
@@ -50,7 +45,7 @@ async function main(args: string[]): Promise<void> {
         throw new Error('usage: api-key create --name N --scopes send,read | list | revoke <id> [--embedded]');
     }
   } finally {
-    await dataSource.destroy();
+    await close();
   }
 }
 

@@ -10,8 +10,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
-import { ALL_SCOPES, ApiKeyService, AUTH_ENTITIES } from '@sms/auth';
-import { createServiceDataSource } from '@sms/persistence';
+import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
 import { migrate } from '../../scripts/migrate';
 import { ROOT } from './processes';
 
@@ -147,18 +146,11 @@ export async function prepareDatabase(mysqlUrl: string): Promise<string> {
     await admin.end();
   }
   await migrate(mysqlUrl);
-  const authSource = await createServiceDataSource({
-    service: 'auth',
-    database: { kind: 'mysql', url: mysqlUrl, poolSize: 1 },
-    entities: AUTH_ENTITIES,
-    migrations: [],
-  }).initialize();
+  const { keys, close } = await openApiKeyService({ kind: 'mysql', url: mysqlUrl });
   try {
-    const { key } = await new ApiKeyService(authSource).create('bench', ALL_SCOPES);
-
-    return key;
+    return (await keys.create('bench', ALL_SCOPES)).key;
   } finally {
-    await authSource.destroy();
+    await close();
   }
 }
 

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import 'reflect-metadata';
-import mysql from 'mysql2/promise';
-import { ALL_SCOPES, ApiKeyService, AUTH_ENTITIES } from '@sms/auth';
+import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
 import { createBus, type Bus, type ConsumedRecord } from '@sms/bus';
 import { TOPICS } from '@sms/contracts';
-import { createServiceDataSource } from '@sms/persistence';
-import { GatewayClient, isFinalMessage } from '@sms/testing';
+import { createTestDatabase, GatewayClient, isFinalMessage, type TestDatabase } from '@sms/testing';
 import { startDistributed, type DistributedTopology } from '../../scripts/distributed';
 import { migrate } from '../../scripts/migrate';
 
-const MYSQL_ROOT = process.env['MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/sms_test';
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const TO = '+447400123456';
@@ -19,10 +16,7 @@ const TO = '+447400123456';
  * Redis, driven through the REST API and the `sms.send.v1` topic.
  */
 describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () => {
-  const database = `sms_e2e_${Date.now().toString(36)}`;
-  const serverUrl = new URL(MYSQL_ROOT);
-  serverUrl.pathname = '/';
-  const mysqlUrl = `${serverUrl.toString().replace(/\/$/, '')}/${database}`;
+  let database: TestDatabase;
   let topology: DistributedTopology;
   let client: GatewayClient;
   let bus: Bus;
@@ -30,18 +24,12 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
   const logs: string[] = [];
 
   beforeAll(async () => {
-    const admin = await mysql.createConnection(serverUrl.toString());
-    await admin.query(`CREATE DATABASE ${database} CHARACTER SET utf8mb4`);
-    await admin.end();
+    database = await createTestDatabase();
+    const mysqlUrl = database.url;
     await migrate(mysqlUrl);
-    const authSource = await createServiceDataSource({
-      service: 'auth',
-      database: { kind: 'mysql', url: mysqlUrl, poolSize: 1 },
-      entities: AUTH_ENTITIES,
-      migrations: [],
-    }).initialize();
-    const { key } = await new ApiKeyService(authSource).create('e2e', ALL_SCOPES);
-    await authSource.destroy();
+    const store = await openApiKeyService({ kind: 'mysql', url: mysqlUrl });
+    const { key } = await store.keys.create('e2e', ALL_SCOPES);
+    await store.close();
 
     topology = await startDistributed({
       mysqlUrl,
@@ -55,7 +43,7 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
     client = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
     bus = createBus({ kind: 'kafka', brokers: KAFKA_BROKERS.split(','), clientId: 'e2e-observer' });
     await bus.subscribe({
-      groupId: `e2e-observer-${database}`,
+      groupId: `e2e-observer-${database.name}`,
       topics: [TOPICS.status],
       handler: (record) => {
         statusEvents.push(record);
@@ -68,9 +56,7 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
   afterAll(async () => {
     await bus?.close();
     await topology?.stop();
-    const admin = await mysql.createConnection(serverUrl.toString());
-    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-    await admin.end();
+    await database?.drop();
     if (logs.some((line) => /"level":"(error|fatal)"/.test(line))) {
       process.stdout.write(`service errors:\n${logs.filter((l) => /"level":"(error|fatal)"/.test(l)).join('\n')}\n`);
     }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createServiceDataSource, type DatabaseConfig } from '@sms/persistence';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
 import { ApiKeyEntity } from './api-key.entity';
 
@@ -114,3 +115,20 @@ const toView = (entity: ApiKeyEntity): ApiKeyView => ({
   createdAt: entity.createdAt.toISOString(),
   revokedAt: entity.revokedAt ? entity.revokedAt.toISOString() : null,
 });
+
+/**
+ * The key store outside a running service (CLI, test and bench set-up): opens the auth slice of a
+ * database on one connection. Call `close()` when done.
+ */
+export async function openApiKeyService(
+  database: DatabaseConfig,
+): Promise<{ readonly keys: ApiKeyService; close(): Promise<void> }> {
+  const dataSource = await createServiceDataSource({
+    service: 'auth',
+    database: database.kind === 'mysql' ? { ...database, poolSize: 1 } : database,
+    entities: [ApiKeyEntity],
+    migrations: [],
+  }).initialize();
+
+  return { keys: new ApiKeyService(dataSource), close: () => dataSource.destroy() };
+}
