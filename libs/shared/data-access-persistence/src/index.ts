@@ -6,3 +6,4 @@ export * from './transaction';
 export * from './db-value';
 export * from './bulk-insert';
 export * from './group-commit';
+export * from './affected-rows';

@@ -1,9 +1,8 @@
 import { MessageClass, MessageStatus, TOPICS } from '@sms/contracts';
-import { dbValue, enqueueOutbox, inTransaction } from '@sms/persistence';
+import { affectedRows, dbValue, enqueueOutbox, inTransaction } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
 import { INTAKE_OUTBOX } from '../database/intake.schema';
 import { acceptedEvent } from '../ledger/ledger.writer';
-import { affectedRows } from './status-applier.service';
 import { RETRY_SCHEDULE } from './retry.constants';
 
 interface DueRow {
@@ -76,7 +75,7 @@ export class RetryScheduler {
     const now = this.now();
     const rows: DueRow[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM sms_messages WHERE next_retry_at IS NOT NULL AND next_retry_at <= ? ORDER BY next_retry_at LIMIT ${RETRY_SCHEDULE.batchSize}`,
-      [this.dbDate(now)],
+      [dbValue(this.dataSource, now)],
     );
 
     return this.claimAndPublish(rows, 'next_retry_at IS NOT NULL AND attempt = ?', (row) => [row.attempt]);
@@ -87,7 +86,7 @@ export class RetryScheduler {
     const threshold = new Date(this.now().getTime() - this.staleAfterMs);
     const rows: DueRow[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM sms_messages WHERE status = ? AND updated_at < ? AND next_retry_at IS NULL ORDER BY updated_at LIMIT ${RETRY_SCHEDULE.batchSize}`,
-      [MessageStatus.Queued, this.dbDate(threshold)],
+      [MessageStatus.Queued, dbValue(this.dataSource, threshold)],
     );
 
     return this.claimAndPublish(rows, 'status = ? AND next_retry_at IS NULL AND attempt = ?', (row) => [
@@ -100,7 +99,7 @@ export class RetryScheduler {
   async purgeExpiredIdempotencyKeys(): Promise<number> {
     const rows: { scope_key: string }[] = await this.dataSource.query(
       `SELECT scope_key FROM idempotency_keys WHERE expires_at <= ? LIMIT ${RETRY_SCHEDULE.purgeBatchSize}`,
-      [this.dbDate(this.now())],
+      [dbValue(this.dataSource, this.now())],
     );
     if (rows.length === 0) {
       return 0;
@@ -108,7 +107,7 @@ export class RetryScheduler {
     const keys = rows.map((row) => row.scope_key);
     await this.dataSource.query(
       `DELETE FROM idempotency_keys WHERE scope_key IN (${keys.map(() => '?').join(',')}) AND expires_at <= ?`,
-      [...keys, this.dbDate(this.now())],
+      [...keys, dbValue(this.dataSource, this.now())],
     );
 
     return keys.length;
@@ -129,7 +128,7 @@ export class RetryScheduler {
         const changed = await affectedRows(
           manager,
           `UPDATE sms_messages SET next_retry_at = NULL, updated_at = ? WHERE id = ? AND ${condition}`,
-          [this.dbDate(now), row.id, ...params(row)],
+          [dbValue(this.dataSource, now), row.id, ...params(row)],
         );
         if (changed > 0) {
           claimed.push(row);
@@ -162,10 +161,6 @@ export class RetryScheduler {
       .finally(() => {
         this.busy = false;
       });
-  }
-
-  private dbDate(date: Date): unknown {
-    return dbValue(this.dataSource, date);
   }
 }
 

@@ -1,5 +1,13 @@
 import { MessageStatus, StatusEventKind, type StatusChangedV1 } from '@sms/contracts';
-import { dbValue, GroupCommitter, insertRows, inTransaction, isDuplicateKeyError, isMysql } from '@sms/persistence';
+import {
+  affectedRows,
+  dbValue,
+  GroupCommitter,
+  insertRows,
+  inTransaction,
+  isDuplicateKeyError,
+  isMysql,
+} from '@sms/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
 
@@ -235,20 +243,5 @@ export class StatusApplier {
     }`;
 
     return (await affectedRows(manager, sql, [...values, id, belowRank])) > 0;
-  }
-}
-
-/** Runs a write and returns the rows it changed, the same way on MySQL and SQLite. */
-export async function affectedRows(manager: EntityManager, sql: string, parameters: unknown[]): Promise<number> {
-  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
-  try {
-    // The structured result carries `affected` for both drivers; the plain one does not on SQLite.
-    const result = (await runner.query(sql, parameters, true)) as { affected?: number };
-
-    return result.affected ?? 0;
-  } finally {
-    if (!manager.queryRunner) {
-      await runner.release();
-    }
   }
 }
