@@ -1,1 +1,2 @@
 export * from './provider.port';
+export { fetchFailure } from './fetch-failure';
