@@ -9,7 +9,12 @@ import {
   type SendResult,
   type SmsProvider,
 } from '@sms/provider-port';
-import { classifyVonageDlrError, classifyVonageSendStatus, isVonageDlrStatus, mapVonageDlrStatus } from './vonage.codes';
+import {
+  classifyVonageDlrError,
+  classifyVonageSendStatus,
+  isVonageDlrStatus,
+  mapVonageDlrStatus,
+} from './vonage.codes';
 import type { VonageConfig } from './vonage.config';
 import { computeVonageSignature, verifyVonageSignature } from './vonage.signature';
 import { httpError, sendResultFromBody } from './vonage.transport';
@@ -162,7 +167,7 @@ export class VonageSmsProvider implements SmsProvider {
     try {
       const params = vonageWebhookParams(webhook);
       const [id, from, to, text] = [params['messageId'], params['msisdn'], params['to'], params['text']];
-      if (!id || !from || !to || text === undefined || params['status'] !== undefined) {
+      if (!id || !from || !to || text === undefined || params['status'] !== undefined || params['type'] === 'binary') {
         return null;
       }
       const receivedAt = parseVonageTime(params['message-timestamp']);
