@@ -1,5 +1,7 @@
 import { type SmsProvider } from '@sms/provider-port';
+import { parseSinchConfig, SinchSmsProvider } from '@sms/provider-sinch';
 import { parseTwilioConfig, TwilioSmsProvider } from '@sms/provider-twilio';
+import { parseVonageConfig, VonageSmsProvider } from '@sms/provider-vonage';
 import type { AppConfig } from '@sms/platform';
 
 /** Where the in-process simulator serves each provider's API in the embedded mode. */
@@ -51,6 +53,30 @@ export function createProviderRegistry(config: AppConfig): ProviderRegistry {
         TWILIO_ACCOUNT_SID: config.TWILIO_ACCOUNT_SID,
         TWILIO_AUTH_TOKEN: config.TWILIO_AUTH_TOKEN,
         TWILIO_BASE_URL: twilioBase || undefined,
+      }),
+    ),
+  );
+  const vonageBase = config.VONAGE_BASE_URL || (config.SIMULATOR_ENABLED ? `${simulatorBase}/vonage` : '');
+  registry.register(
+    'vonage',
+    new VonageSmsProvider(
+      parseVonageConfig({
+        VONAGE_API_KEY: config.VONAGE_API_KEY,
+        VONAGE_API_SECRET: config.VONAGE_API_SECRET,
+        VONAGE_SIGNATURE_SECRET: config.VONAGE_SIGNATURE_SECRET,
+        VONAGE_BASE_URL: vonageBase || undefined,
+      }),
+    ),
+  );
+  const sinchBase = config.SINCH_BASE_URL || (config.SIMULATOR_ENABLED ? `${simulatorBase}/sinch` : '');
+  registry.register(
+    'sinch',
+    new SinchSmsProvider(
+      parseSinchConfig({
+        SINCH_SERVICE_PLAN_ID: config.SINCH_SERVICE_PLAN_ID,
+        SINCH_API_TOKEN: config.SINCH_API_TOKEN,
+        SINCH_CALLBACK_SECRET: config.SINCH_CALLBACK_SECRET,
+        SINCH_BASE_URL: sinchBase || undefined,
       }),
     ),
   );

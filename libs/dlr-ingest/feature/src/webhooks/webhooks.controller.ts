@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { APP_CONFIG, ApiError, notFound, publicBaseUrlOf, type AppConfig } from '@sms/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -21,12 +21,31 @@ export class WebhooksController {
 
   @Post(':provider/:kind')
   @HttpCode(200)
-  async receive(
+  receive(
     @Param('provider') provider: string,
     @Param('kind') kind: string,
     @Req() request: RawRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    return this.handle(provider, kind, request, reply);
+  }
+
+  /**
+   * Some providers can be set to call webhooks with GET, the params in the query string (Vonage's "GET"
+   * webhook format, Twilio's MO option); the URL, query included, is what the adapter verifies and parses.
+   */
+  @Get(':provider/:kind')
+  @HttpCode(200)
+  receiveGet(
+    @Param('provider') provider: string,
+    @Param('kind') kind: string,
+    @Req() request: RawRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    return this.handle(provider, kind, request, reply);
+  }
+
+  private async handle(provider: string, kind: string, request: RawRequest, reply: FastifyReply): Promise<void> {
     if ((kind !== 'status' && kind !== 'inbound') || !this.ingest.knows(provider)) {
       throw notFound('Webhook');
     }

@@ -138,7 +138,16 @@ describe(loadConfig.name, () => {
 
   it('marks every secret as sensitive', () => {
     expect([...SENSITIVE_KEYS].sort()).toEqual(
-      ['MYSQL_URL', 'REDIS_URL', 'SMS_GATEWAY_API_KEY', 'TWILIO_AUTH_TOKEN'].sort(),
+      [
+        'MYSQL_URL',
+        'REDIS_URL',
+        'SMS_GATEWAY_API_KEY',
+        'TWILIO_AUTH_TOKEN',
+        'VONAGE_API_SECRET',
+        'VONAGE_SIGNATURE_SECRET',
+        'SINCH_API_TOKEN',
+        'SINCH_CALLBACK_SECRET',
+      ].sort(),
     );
   });
 });

@@ -112,6 +112,44 @@ export class AppConfig {
   @IsString()
   TWILIO_BASE_URL = '';
 
+  /** Vonage SMS API account; the defaults are the simulator's fake credentials. */
+  @IsOptional()
+  @IsString()
+  VONAGE_API_KEY = 'simkey01';
+
+  @IsOptional()
+  @IsString()
+  VONAGE_API_SECRET = 'sim-vonage-secret';
+
+  /** Verifies Vonage's signed webhooks (and signs requests when VONAGE_API_SECRET is empty). */
+  @IsOptional()
+  @IsString()
+  VONAGE_SIGNATURE_SECRET = 'sim-vonage-signature-secret';
+
+  /** Vonage API base; empty means the in-process simulator in embedded mode. */
+  @IsOptional()
+  @IsString()
+  VONAGE_BASE_URL = '';
+
+  /** Sinch SMS REST (xms v1) service plan; the defaults are the simulator's fake credentials. */
+  @IsOptional()
+  @IsString()
+  SINCH_SERVICE_PLAN_ID = 'simplan00000000000000000000000000';
+
+  @IsOptional()
+  @IsString()
+  SINCH_API_TOKEN = 'sim-sinch-api-token';
+
+  /** Verifies Sinch's HMAC-signed callbacks. */
+  @IsOptional()
+  @IsString()
+  SINCH_CALLBACK_SECRET = 'sim-sinch-callback-secret';
+
+  /** Sinch regional API base; empty means the in-process simulator in embedded mode. */
+  @IsOptional()
+  @IsString()
+  SINCH_BASE_URL = '';
+
   /** Database pool size per service in the distributed mode. */
   @Transform(toInt)
   @IsInt()
@@ -123,6 +161,10 @@ export class AppConfig {
 export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
   'SMS_GATEWAY_API_KEY',
   'TWILIO_AUTH_TOKEN',
+  'VONAGE_API_SECRET',
+  'VONAGE_SIGNATURE_SECRET',
+  'SINCH_API_TOKEN',
+  'SINCH_CALLBACK_SECRET',
   'MYSQL_URL',
   'REDIS_URL',
 ];
