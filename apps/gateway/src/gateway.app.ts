@@ -18,6 +18,16 @@ export function buildGateway(config: AppConfig): Promise<NestFastifyApplication>
           prefix: SIMULATOR_PREFIX,
           publicBaseUrl: `http://127.0.0.1:${config.PORT}${SIMULATOR_PREFIX}`,
           twilio: { accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN },
+          vonage: {
+            apiKey: config.VONAGE_API_KEY,
+            apiSecret: config.VONAGE_API_SECRET,
+            signatureSecret: config.VONAGE_SIGNATURE_SECRET,
+          },
+          sinch: {
+            servicePlanId: config.SINCH_SERVICE_PLAN_ID,
+            apiToken: config.SINCH_API_TOKEN,
+            callbackSecret: config.SINCH_CALLBACK_SECRET,
+          },
         });
       }
     },

@@ -10,6 +10,8 @@ async function main(): Promise<void> {
     prefix: config.prefix,
     publicBaseUrl: config.publicBaseUrl,
     twilio: config.twilio,
+    vonage: config.vonage,
+    sinch: config.sinch,
     ...(config.seed !== undefined && { seed: config.seed }),
   });
   await app.listen({ port: config.port, host: config.host });

@@ -1,3 +1,5 @@
+import { SIMULATOR_ACCOUNT_DEFAULTS } from '@sms/simulator';
+
 /** The simulator app's settings; the only place in the app that reads the environment. */
 export interface SimulatorAppConfig {
   readonly port: number;
@@ -5,6 +7,8 @@ export interface SimulatorAppConfig {
   readonly publicBaseUrl: string;
   readonly prefix: string;
   readonly twilio: { readonly accountSid: string; readonly authToken: string };
+  readonly vonage: { readonly apiKey: string; readonly apiSecret: string; readonly signatureSecret: string };
+  readonly sinch: { readonly servicePlanId: string; readonly apiToken: string; readonly callbackSecret: string };
   readonly seed?: number;
 }
 
@@ -46,6 +50,17 @@ export function loadSimulatorConfig(env: Record<string, string | undefined>): Si
     twilio: {
       accountSid: env['TWILIO_ACCOUNT_SID'] || SIMULATOR_DEFAULTS.twilioAccountSid,
       authToken: env['TWILIO_AUTH_TOKEN'] || SIMULATOR_DEFAULTS.twilioAuthToken,
+    },
+    // Same variable names and defaults as the gateway's, so both sides agree without extra setup.
+    vonage: {
+      apiKey: env['VONAGE_API_KEY'] || SIMULATOR_ACCOUNT_DEFAULTS.vonage.apiKey,
+      apiSecret: env['VONAGE_API_SECRET'] || SIMULATOR_ACCOUNT_DEFAULTS.vonage.apiSecret,
+      signatureSecret: env['VONAGE_SIGNATURE_SECRET'] || SIMULATOR_ACCOUNT_DEFAULTS.vonage.signatureSecret,
+    },
+    sinch: {
+      servicePlanId: env['SINCH_SERVICE_PLAN_ID'] || SIMULATOR_ACCOUNT_DEFAULTS.sinch.servicePlanId,
+      apiToken: env['SINCH_API_TOKEN'] || SIMULATOR_ACCOUNT_DEFAULTS.sinch.apiToken,
+      callbackSecret: env['SINCH_CALLBACK_SECRET'] || SIMULATOR_ACCOUNT_DEFAULTS.sinch.callbackSecret,
     },
     ...(seed !== undefined && { seed }),
   };

@@ -6,5 +6,8 @@ export {
   type SimulatedProvider,
   type SimulatorKnobs,
 } from './simulator.knobs';
-export { simulatorPlugin, type SimulatorOptions } from './simulator.plugin';
+export { SIMULATOR_ACCOUNT_DEFAULTS, simulatorPlugin, type SimulatorOptions } from './simulator.plugin';
 export type { TwilioSimMessage, TwilioSimRejection } from './twilio-sim.store';
+export type { SimRejection } from './sim-message.log';
+export type { SinchSimCredentials, SinchSimMessage } from './sinch-sim.routes';
+export type { VonageSimCredentials, VonageSimMessage, VonageWebhookFormat } from './vonage-sim.routes';

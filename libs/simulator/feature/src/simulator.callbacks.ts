@@ -11,6 +11,8 @@ export interface CallbackAttempt {
 
 export interface WebhookPost {
   readonly url: string;
+  /** POST unless told; a GET carries its params in `url` and sends no body (Vonage's GET webhook format). */
+  readonly method?: 'GET' | 'POST';
   readonly body: string;
   readonly headers: Readonly<Record<string, string>>;
   /** For logs and the inspection endpoint, e.g. `sent` or `inbound`. */
@@ -37,7 +39,9 @@ export async function postWebhook(post: WebhookPost, settings: CallbackSettings)
     let httpStatus: number;
     try {
       httpStatus = await scheduler.withSignal(settings.timeoutMs, async (signal) => {
-        const response = await fetch(post.url, { method: 'POST', headers: post.headers, body: post.body, signal });
+        const method = post.method ?? 'POST';
+        const body = method === 'GET' ? null : post.body;
+        const response = await fetch(post.url, { method, headers: post.headers, body, signal });
         await response.arrayBuffer().catch(() => undefined);
 
         return response.status;

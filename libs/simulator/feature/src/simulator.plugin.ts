@@ -1,8 +1,25 @@
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import { SimMessageLog } from './sim-message.log';
+import { type SinchSimCredentials, type SinchSimMessage, sinchSimRoutes } from './sinch-sim.routes';
 import { isSimulatedProvider, SIMULATED_PROVIDERS, updateKnobs } from './simulator.knobs';
 import { SimulatorState } from './simulator.state';
 import { twilioSimRoutes } from './twilio-sim.routes';
 import { TwilioSimStore } from './twilio-sim.store';
+import { type VonageSimCredentials, type VonageSimMessage, vonageSimRoutes } from './vonage-sim.routes';
+
+/** The simulated Vonage and Sinch accounts when none are given: the gateway's AppConfig defaults. */
+export const SIMULATOR_ACCOUNT_DEFAULTS = {
+  vonage: {
+    apiKey: 'simkey01',
+    apiSecret: 'sim-vonage-secret',
+    signatureSecret: 'sim-vonage-signature-secret',
+  },
+  sinch: {
+    servicePlanId: 'simplan00000000000000000000000000',
+    apiToken: 'sim-sinch-api-token',
+    callbackSecret: 'sim-sinch-callback-secret',
+  },
+} as const satisfies { vonage: VonageSimCredentials; sinch: SinchSimCredentials };
 
 export interface SimulatorOptions {
   /**
@@ -12,6 +29,10 @@ export interface SimulatorOptions {
   readonly publicBaseUrl: string;
   /** The credentials the simulated Twilio accepts and signs its webhooks with. */
   readonly twilio: { readonly accountSid: string; readonly authToken: string };
+  /** The Vonage account the simulated SMS API accepts and signs its webhooks with (defaults above). */
+  readonly vonage?: VonageSimCredentials;
+  /** The Sinch service plan the simulated xms API accepts and signs its callbacks with (defaults above). */
+  readonly sinch?: SinchSimCredentials;
   readonly logger?: FastifyBaseLogger;
   /** Seeds every knob-driven roll (errors, outcomes, duplicates, ordering) for reproducible runs. */
   readonly seed?: number;
@@ -29,13 +50,21 @@ export interface SimulatorOptions {
  *   base URL at `{publicBaseUrl}{prefix}/twilio`); status callbacks are posted, signed, to `StatusCallback`.
  * - `POST {prefix}/twilio/inbound` `{from,to,body,url}`: posts a signed MO webhook to `url`.
  * - `GET {prefix}/twilio/messages`: what was received, and submits per `I-Twilio-Idempotency-Token`.
+ * - `{prefix}/vonage/sms/json`: Vonage's SMS API (base URL `{publicBaseUrl}{prefix}/vonage`); one signed DLR
+ *   per part is sent to `callback`; `POST {prefix}/vonage/inbound` and `GET {prefix}/vonage/messages` as above.
+ * - `{prefix}/sinch/xms/v1/:plan/batches`: Sinch's batches API (base URL `{publicBaseUrl}{prefix}/sinch`);
+ *   HMAC-signed delivery reports go to `callback_url`; `POST {prefix}/sinch/inbound`, `GET {prefix}/sinch/messages`.
  * - `GET|PUT {prefix}/knobs/:provider`: fault injection (PUT merges a partial update), `POST {prefix}/reset`.
  */
 export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app, options) => {
   const log = options.logger ?? app.log;
   const state = new SimulatorState(options.seed);
   const twilioStore = new TwilioSimStore();
+  const vonageStore = new SimMessageLog<VonageSimMessage>();
+  const sinchStore = new SimMessageLog<SinchSimMessage>();
   state.onReset(() => twilioStore.reset());
+  state.onReset(() => vonageStore.reset());
+  state.onReset(() => sinchStore.reset());
 
   // preClose runs before Fastify waits for in-flight requests: release withheld responses so close completes.
   app.addHook('preClose', (done) => {
@@ -96,7 +125,28 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
     },
   });
 
+  const callback = {
+    timeoutMs: options.callbackTimeoutMs ?? 5_000,
+    retryDelayMs: options.callbackRetryDelayMs ?? 1_000,
+  };
+  await app.register(vonageSimRoutes, {
+    prefix: '/vonage',
+    state,
+    store: vonageStore,
+    log,
+    credentials: options.vonage ?? SIMULATOR_ACCOUNT_DEFAULTS.vonage,
+    callback,
+  });
+  await app.register(sinchSimRoutes, {
+    prefix: '/sinch',
+    state,
+    store: sinchStore,
+    log,
+    credentials: options.sinch ?? SIMULATOR_ACCOUNT_DEFAULTS.sinch,
+    callback,
+  });
+
   const root = options.publicBaseUrl.replace(/\/+$/, '');
   const base = root.endsWith(app.prefix) ? root : `${root}${app.prefix}`;
-  log.info({ twilioBaseUrl: `${base}/twilio`, knobs: `${base}/knobs/:provider` }, 'provider simulator ready');
+  log.info({ twilioBaseUrl: `${base}/twilio`, vonageBaseUrl: `${base}/vonage`, sinchBaseUrl: `${base}/sinch`, knobs: `${base}/knobs/:provider` }, 'provider simulator ready');
 };

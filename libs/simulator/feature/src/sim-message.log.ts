@@ -1,0 +1,103 @@
+import type { CallbackAttempt } from './simulator.callbacks';
+
+export type SimOutcome = 'delivered' | 'undelivered' | 'failed';
+
+/** One webhook attempt for a message, labelled with the provider status word it reported. */
+export type SimCallback = CallbackAttempt & { readonly status: string };
+
+/** A submit answered with an error: the client learnt (or could have learnt) nothing was created. */
+export interface SimRejection {
+  readonly at: string;
+  /** Our message id when the request carried it (Vonage `client-ref`, Sinch `client_reference`). */
+  readonly clientRef: string | null;
+  readonly to: string | null;
+  readonly httpStatus: number;
+  readonly code: string;
+}
+
+/** Bounded so a simulator left running under load does not grow without limit; oldest entries go first. */
+const MAX_ENTRIES = 10_000;
+
+/**
+ * What one simulated provider (Vonage, Sinch) received, keyed by its own message id, plus submits per client
+ * reference (how many times the gateway submitted one message: the duplicate-send check) and the throttle
+ * bucket. Twilio keeps its own store, keyed by its idempotency header.
+ */
+export class SimMessageLog<M extends { readonly clientRef: string | null }> {
+  private readonly messages = new Map<string, M>();
+  private readonly rejections: SimRejection[] = [];
+  private readonly submits = new Map<string, { submits: number; accepted: number }>();
+  private bucket = { tokens: Number.NaN, refilledAt: 0 };
+
+  recordSubmit(clientRef: string | null): void {
+    if (clientRef === null) {
+      return;
+    }
+    const count = this.submits.get(clientRef) ?? { submits: 0, accepted: 0 };
+    count.submits += 1;
+    this.submits.set(clientRef, count);
+    trim(this.submits);
+  }
+
+  recordAccepted(id: string, message: M): void {
+    this.messages.set(id, message);
+    trim(this.messages);
+    const count = message.clientRef === null ? undefined : this.submits.get(message.clientRef);
+    if (count !== undefined) {
+      count.accepted += 1;
+    }
+  }
+
+  recordRejection(rejection: SimRejection): void {
+    this.rejections.push(rejection);
+    if (this.rejections.length > MAX_ENTRIES) {
+      this.rejections.shift();
+    }
+  }
+
+  /** Token bucket holding one second of requests (at least one), so a burst right after idling is allowed. */
+  takeThrottleToken(ratePerSecond: number | null, nowMs: number): boolean {
+    if (ratePerSecond === null) {
+      this.bucket = { tokens: Number.NaN, refilledAt: 0 };
+
+      return true;
+    }
+    const capacity = Math.max(1, ratePerSecond);
+    const elapsed = Math.max(0, nowMs - this.bucket.refilledAt) / 1000;
+    const tokens = Number.isNaN(this.bucket.tokens) ? capacity : this.bucket.tokens;
+    const available = Math.min(capacity, tokens + elapsed * ratePerSecond);
+    const allowed = available >= 1;
+    this.bucket = { tokens: allowed ? available - 1 : available, refilledAt: nowMs };
+
+    return allowed;
+  }
+
+  snapshot(): {
+    messages: M[];
+    rejected: SimRejection[];
+    submitsByClientRef: Record<string, { submits: number; accepted: number }>;
+  } {
+    return {
+      messages: [...this.messages.values()],
+      rejected: [...this.rejections],
+      submitsByClientRef: Object.fromEntries(this.submits),
+    };
+  }
+
+  reset(): void {
+    this.messages.clear();
+    this.rejections.length = 0;
+    this.submits.clear();
+    this.bucket = { tokens: Number.NaN, refilledAt: 0 };
+  }
+}
+
+function trim(map: Map<string, unknown>): void {
+  while (map.size > MAX_ENTRIES) {
+    const oldest = map.keys().next();
+    if (oldest.done === true) {
+      return;
+    }
+    map.delete(oldest.value);
+  }
+}

@@ -1,0 +1,260 @@
+import type { FastifyBaseLogger, FastifyPluginCallback } from 'fastify';
+import { answerJson, clientGoneSignal, countParts, isHttpUrl, WITHHOLD_MS } from './sim-http';
+import type { SimCallback, SimMessageLog, SimOutcome } from './sim-message.log';
+import { postWebhook, type CallbackSettings, type WebhookPost } from './simulator.callbacks';
+import type { SimulatorKnobs } from './simulator.knobs';
+import { pickOne, pickWeighted } from './simulator.rng';
+import type { SimulatorState } from './simulator.state';
+import {
+  injectedSinchError,
+  newSinchId,
+  type SinchApiError,
+  type SinchDeliveryReport,
+  sinchSignatureHeaders,
+  SINCH_THROTTLED,
+  SINCH_UNAUTHORIZED,
+  validateSinchBatch,
+} from './sinch-sim.responses';
+
+export interface SinchSimCredentials {
+  readonly servicePlanId: string;
+  readonly apiToken: string;
+  /** Signs every callback with Sinch's HMAC headers. */
+  readonly callbackSecret: string;
+}
+
+/** A batch the simulated xms API accepted (one per recipient in practice: the gateway sends one each). */
+export interface SinchSimMessage {
+  readonly batchId: string;
+  readonly to: string[];
+  readonly from: string;
+  readonly body: string;
+  readonly deliveryReport: SinchDeliveryReport;
+  readonly callbackUrl: string | null;
+  readonly clientRef: string | null;
+  readonly createdAt: string;
+  readonly outcome: SimOutcome | 'opted-out';
+  readonly responseWithheld: boolean;
+  readonly callbacks: SimCallback[];
+}
+
+export interface SinchSimOptions {
+  readonly state: SimulatorState;
+  readonly store: SimMessageLog<SinchSimMessage>;
+  readonly log: FastifyBaseLogger;
+  readonly credentials: SinchSimCredentials;
+  readonly callback: Omit<CallbackSettings, 'log' | 'scheduler'>;
+}
+
+type ReportStep = { readonly status: string; readonly code: number };
+
+/** Sinch's batches API, delivery reports and MO callbacks (providers.md §3), mounted under `{prefix}/sinch`. */
+export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, options, done) => {
+  const { state, store, log, credentials } = options;
+  const callbackSettings: CallbackSettings = { ...options.callback, scheduler: state.scheduler, log };
+
+  app.post<{ Params: { plan: string }; Body: unknown }>('/xms/v1/:plan/batches', async (request, reply) => {
+    const knobs = state.knobs('sinch');
+    const clientGone = clientGoneSignal(reply);
+    const batch = isRecord(request.body) ? request.body : {};
+    const clientRef = typeof batch['client_reference'] === 'string' ? batch['client_reference'] : null;
+    store.recordSubmit(clientRef);
+
+    const isJson = String(request.headers['content-type'] ?? '').includes('application/json');
+    const authorized =
+      request.headers.authorization === `Bearer ${credentials.apiToken}` &&
+      request.params.plan === credentials.servicePlanId;
+    const refusal = isJson ? refuseSubmit(authorized, batch, knobs) : UNSUPPORTED_MEDIA;
+    if (refusal !== null && refusal !== 'opted-out') {
+      const to = Array.isArray(batch['to']) && typeof batch['to'][0] === 'string' ? batch['to'][0] : null;
+      store.recordRejection({ at: new Date().toISOString(), clientRef, to, httpStatus: refusal.status, code: refusal.code });
+      await state.scheduler.hold(knobs.latencyMs, clientGone);
+
+      return answerJson(reply, clientGone, state.scheduler.isClosed, refusal.status, {
+        code: refusal.code,
+        text: refusal.text,
+      });
+    }
+
+    const now = new Date();
+    const withhold = state.rng() < knobs.timeoutAfterAcceptRate;
+    const deliveryReport = (batch['delivery_report'] as SinchDeliveryReport | undefined) ?? 'none';
+    const message: SinchSimMessage = {
+      batchId: newSinchId(now.getTime()),
+      // Sinch echoes MSISDNs without the `+`.
+      to: (batch['to'] as string[]).map((n) => n.replace(/^\+/, '')),
+      from: String(batch['from']),
+      body: String(batch['body']),
+      deliveryReport,
+      callbackUrl: typeof batch['callback_url'] === 'string' ? batch['callback_url'] : null,
+      clientRef,
+      createdAt: now.toISOString(),
+      outcome: refusal === 'opted-out' ? 'opted-out' : pickWeighted(state.rng, knobs.dlrOutcomes),
+      responseWithheld: withhold,
+      callbacks: [],
+    };
+    store.recordAccepted(message.batchId, message);
+    scheduleReports(message, knobs);
+    await state.scheduler.hold(knobs.latencyMs + (withhold ? WITHHOLD_MS : 0), clientGone);
+
+    const expireAt = typeof batch['expire_at'] === 'string' ? batch['expire_at'] : new Date(now.getTime() + 3 * 86_400_000).toISOString();
+
+    return answerJson(reply, clientGone, state.scheduler.isClosed, 201, {
+      id: message.batchId,
+      to: message.to,
+      from: message.from,
+      canceled: false,
+      body: message.body,
+      type: 'mt_text',
+      created_at: message.createdAt,
+      modified_at: message.createdAt,
+      delivery_report: deliveryReport,
+      expire_at: expireAt,
+      flash_message: false,
+      ...(clientRef !== null && { client_reference: clientRef }),
+    });
+  });
+
+  app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
+    const input = (request.body ?? {}) as Record<string, unknown>;
+    const [from, to, body, url] = [input['from'], input['to'], input['body'], input['url']];
+    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string' || !isHttpUrl(url)) {
+      return reply.code(400).send({ error: 'expected JSON {from, to, body, url} with an absolute http(s) url' });
+    }
+    const id = newSinchId();
+    const now = new Date().toISOString();
+    const payload = JSON.stringify({
+      type: 'mo_text',
+      id,
+      from: from.replace(/^\+/, ''),
+      to: to.replace(/^\+/, ''),
+      body,
+      received_at: now,
+      sent_at: now,
+      operator_id: '23410',
+    });
+    const attempts = await postWebhook(signedPost(url, payload, 'inbound'), callbackSettings);
+
+    return { id, attempts };
+  });
+
+  app.get('/messages', () => store.snapshot());
+  done();
+
+  /** Sinch's order: credentials, outstanding-request limit, request validation, then the injected faults. */
+  function refuseSubmit(
+    authorized: boolean,
+    batch: Readonly<Record<string, unknown>>,
+    knobs: SimulatorKnobs,
+  ): SinchApiError | 'opted-out' | null {
+    if (!authorized) {
+      return SINCH_UNAUTHORIZED;
+    }
+    if (!store.takeThrottleToken(knobs.throttleRatePerSecond, Date.now())) {
+      return SINCH_THROTTLED;
+    }
+
+    return validateSinchBatch(batch) ?? injectedSinchError(state.rng, knobs.errorRate);
+  }
+
+  /** Intermediate `Dispatched` only for `per_recipient`; batch reports (`summary`/`full`) carry the final only. */
+  function scheduleReports(message: SinchSimMessage, knobs: SimulatorKnobs): void {
+    const url = message.callbackUrl;
+    if (url === null || message.deliveryReport === 'none') {
+      return;
+    }
+    const final = finalStep(message.outcome);
+    const intermediate = message.deliveryReport === 'per_recipient' && final.status !== 'Rejected';
+    const steps: ReportStep[] = intermediate ? [{ status: 'Dispatched', code: 401 }, final] : [final];
+    if (steps.length > 1 && state.rng() < knobs.outOfOrderDlrRate) {
+      steps.reverse();
+    }
+    if (state.rng() < knobs.duplicateDlrRate) {
+      steps.push(final);
+    }
+    steps.forEach((step, index) => {
+      state.scheduler.after(knobs.dlrDelayMs * (index + 1), async () => {
+        const attempts = await postWebhook(reportPost(message, url, step), callbackSettings);
+        message.callbacks.push(...attempts.map((attempt) => ({ status: step.status, ...attempt })));
+      });
+    });
+  }
+
+  function finalStep(outcome: SinchSimMessage['outcome']): ReportStep {
+    switch (outcome) {
+      case 'delivered':
+        return { status: 'Delivered', code: 0 };
+      case 'undelivered': // unroutable, temporary delivery failure; or expired at the operator
+        return pickOne(state.rng, [
+          { status: 'Failed', code: pickOne(state.rng, [402, 404]) },
+          { status: 'Expired', code: 406 },
+        ]);
+      case 'failed': // refused by the SMSC before any delivery attempt
+        return pickOne(state.rng, [
+          { status: 'Rejected', code: 408 },
+          { status: 'Aborted', code: 402 },
+        ]);
+      case 'opted-out': // an operator-side block list: what a STOPped recipient looks like at Sinch
+        return { status: 'Rejected', code: 408 };
+    }
+  }
+
+  function reportPost(message: SinchSimMessage, url: string, step: ReportStep): WebhookPost {
+    const at = new Date().toISOString();
+    const recipient = message.to[0] ?? '';
+    const clientRef = message.clientRef === null ? {} : { client_reference: message.clientRef };
+    const body = message.deliveryReport.startsWith('per_recipient')
+      ? {
+          type: 'recipient_delivery_report_sms',
+          batch_id: message.batchId,
+          recipient,
+          code: step.code,
+          status: step.status,
+          at,
+          operator_status_at: at,
+          applied_originator: message.from,
+          encoding: /^[\x20-\x7e\r\n]*$/.test(message.body) ? 'GSM' : 'UNICODE',
+          number_of_message_parts: countParts(message.body, false),
+          ...clientRef,
+        }
+      : {
+          type: 'delivery_report_sms',
+          batch_id: message.batchId,
+          total_message_count: message.to.length,
+          statuses: [
+            {
+              code: step.code,
+              count: message.to.length,
+              status: step.status,
+              ...(message.deliveryReport === 'full' && { recipients: message.to }),
+            },
+          ],
+          ...clientRef,
+        };
+
+    return signedPost(url, JSON.stringify(body), step.status);
+  }
+
+  function signedPost(url: string, body: string, label: string): WebhookPost {
+    return {
+      url,
+      label,
+      body,
+      headers: {
+        'Content-Type': 'application/json',
+        'User-Agent': 'Sinch-Sim/1.0',
+        ...sinchSignatureHeaders(credentials.callbackSecret, body),
+      },
+    };
+  }
+};
+
+const UNSUPPORTED_MEDIA: SinchApiError = {
+  status: 415,
+  code: 'unsupported_media_type',
+  text: 'Content-Type must be application/json',
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

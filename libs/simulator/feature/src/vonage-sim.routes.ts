@@ -1,0 +1,262 @@
+import type { FastifyBaseLogger, FastifyPluginCallback } from 'fastify';
+import { answerJson, clientGoneSignal, countParts, isHttpUrl, WITHHOLD_MS } from './sim-http';
+import type { SimCallback, SimMessageLog, SimOutcome } from './sim-message.log';
+import { postWebhook, type CallbackSettings, type WebhookPost } from './simulator.callbacks';
+import type { SimulatorKnobs } from './simulator.knobs';
+import { pickOne, pickWeighted } from './simulator.rng';
+import type { SimulatorState } from './simulator.state';
+import {
+  checkVonageAuth,
+  injectedVonageError,
+  newVonageMessageId,
+  signVonageParams,
+  validateVonageSubmit,
+  type VonageRefusal,
+  VONAGE_THROTTLED,
+  vonageTimes,
+} from './vonage-sim.responses';
+
+/** The dashboard's "Webhook format" for DLRs and MOs. */
+export type VonageWebhookFormat = 'GET' | 'POST' | 'POST-JSON';
+
+export interface VonageSimCredentials {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** Signs every webhook (md5hash) and checks signed requests. */
+  readonly signatureSecret: string;
+  readonly webhookFormat?: VonageWebhookFormat;
+}
+
+/** A message the simulated SMS API accepted: one entry per message, one id and one DLR series per part. */
+export interface VonageSimMessage {
+  readonly messageIds: string[];
+  readonly to: string;
+  readonly from: string;
+  readonly text: string;
+  readonly type: string;
+  readonly callback: string | null;
+  readonly clientRef: string | null;
+  readonly createdAt: string;
+  readonly outcome: SimOutcome;
+  readonly responseWithheld: boolean;
+  readonly callbacks: (SimCallback & { readonly messageId: string })[];
+}
+
+export interface VonageSimOptions {
+  readonly state: SimulatorState;
+  readonly store: SimMessageLog<VonageSimMessage>;
+  readonly log: FastifyBaseLogger;
+  readonly credentials: VonageSimCredentials;
+  readonly callback: Omit<CallbackSettings, 'log' | 'scheduler'>;
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+/** Vonage's price per part in the sim, EUR. */
+const PART_PRICE = '0.03330000';
+const NETWORK = '23410';
+
+type DlrStep = { readonly status: string; readonly errCode: string };
+
+/** Vonage's SMS API, DLRs and MO webhooks (providers.md §2), mounted under `{prefix}/vonage`. */
+export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, options, done) => {
+  const { state, store, log, credentials } = options;
+  const format = credentials.webhookFormat ?? 'POST-JSON';
+  const callbackSettings: CallbackSettings = { ...options.callback, scheduler: state.scheduler, log };
+
+  // Scoped to this plugin: the host app keeps its own body parsing. The real API takes forms (OpenAPI spec)
+  // and the SDK posts JSON with the same keys, so both are accepted.
+  if (app.hasContentTypeParser(FORM)) {
+    app.removeContentTypeParser(FORM);
+  }
+  app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, parsed) => {
+    parsed(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+
+  app.post<{ Body: unknown }>('/sms/json', async (request, reply) => {
+    const knobs = state.knobs('vonage');
+    const params = stringParams(request.body);
+    const clientRef = params['client-ref'] ?? null;
+    const clientGone = clientGoneSignal(reply);
+    store.recordSubmit(clientRef);
+
+    const refusal = refuseSubmit(params, knobs);
+    if (refusal !== null) {
+      store.recordRejection({ at: new Date().toISOString(), clientRef, to: params['to'] ?? null, httpStatus: 200, code: refusal.status });
+      await state.scheduler.hold(knobs.latencyMs, clientGone);
+
+      // Always HTTP 200: the verdict is the part's status.
+      return answerJson(reply, clientGone, state.scheduler.isClosed, 200, {
+        'message-count': '1',
+        messages: [{ status: refusal.status, 'error-text': refusal.errorText }],
+      });
+    }
+
+    const type = params['type'] ?? 'text';
+    const text = params['text'] ?? '';
+    const parts = countParts(text, type === 'unicode');
+    const withhold = state.rng() < knobs.timeoutAfterAcceptRate;
+    const message: VonageSimMessage = {
+      messageIds: Array.from({ length: parts }, () => newVonageMessageId()),
+      to: params['to'] ?? '',
+      from: params['from'] ?? '',
+      text,
+      type,
+      callback: params['callback'] || null,
+      clientRef,
+      createdAt: new Date().toISOString(),
+      outcome: pickWeighted(state.rng, knobs.dlrOutcomes),
+      responseWithheld: withhold,
+      callbacks: [],
+    };
+    store.recordAccepted(message.messageIds[0] as string, message);
+    // Scheduled before answering: a message whose answer never arrives is still delivered and reported.
+    if (params['status-report-req'] !== 'false' && params['status-report-req'] !== '0') {
+      scheduleDlrs(message, knobs);
+    }
+    await state.scheduler.hold(knobs.latencyMs + (withhold ? WITHHOLD_MS : 0), clientGone);
+
+    return answerJson(reply, clientGone, state.scheduler.isClosed, 200, {
+      'message-count': String(parts),
+      messages: message.messageIds.map((id, index) => ({
+        to: message.to,
+        'message-id': id,
+        status: '0',
+        'remaining-balance': (100 - 0.0333 * (index + 1)).toFixed(8),
+        'message-price': PART_PRICE,
+        network: NETWORK,
+        ...(clientRef !== null && { 'client-ref': clientRef }),
+      })),
+    });
+  });
+
+  app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
+    const input = (request.body ?? {}) as Record<string, unknown>;
+    const [from, to, body, url] = [input['from'], input['to'], input['body'], input['url']];
+    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string' || !isHttpUrl(url)) {
+      return reply.code(400).send({ error: 'expected JSON {from, to, body, url} with an absolute http(s) url' });
+    }
+    const messageId = newVonageMessageId();
+    const unicode = !/^[\x20-\x7e\r\n]*$/.test(body);
+    const params: Record<string, string> = {
+      'api-key': credentials.apiKey,
+      msisdn: from.replace(/^\+/, ''),
+      to: to.replace(/^\+/, ''),
+      messageId,
+      text: body,
+      type: unicode ? 'unicode' : 'text',
+      keyword: (body.trim().split(/\s+/)[0] ?? '').toUpperCase(),
+      'message-timestamp': vonageTimes(new Date()).messageTimestamp,
+    };
+    const attempts = await postWebhook(signedWebhook(url, params, 'inbound'), callbackSettings);
+
+    return { messageId, attempts };
+  });
+
+  app.get('/messages', () => store.snapshot());
+  done();
+
+  /** Vonage's order: credentials, account rate, request validation, then the injected faults. */
+  function refuseSubmit(params: Readonly<Record<string, string>>, knobs: SimulatorKnobs): VonageRefusal | null {
+    const auth = checkVonageAuth(params, credentials);
+    if (auth !== null) {
+      return auth;
+    }
+    if (!store.takeThrottleToken(knobs.throttleRatePerSecond, Date.now())) {
+      return VONAGE_THROTTLED;
+    }
+
+    return validateVonageSubmit(params) ?? injectedVonageError(state.rng, knobs.errorRate);
+  }
+
+  /** One DLR series per part, each with its own roll for ordering and duplicates, like separate carrier DLRs. */
+  function scheduleDlrs(message: VonageSimMessage, knobs: SimulatorKnobs): void {
+    const url = message.callback;
+    if (url === null) {
+      return;
+    }
+    const final = finalStep(message.outcome);
+    for (const messageId of message.messageIds) {
+      // `rejected` is refused up front, so no `accepted` precedes it.
+      const steps: DlrStep[] = message.outcome === 'failed' ? [final] : [{ status: 'accepted', errCode: '0' }, final];
+      if (steps.length > 1 && state.rng() < knobs.outOfOrderDlrRate) {
+        steps.reverse();
+      }
+      if (state.rng() < knobs.duplicateDlrRate) {
+        steps.push(final);
+      }
+      steps.forEach((step, index) => {
+        state.scheduler.after(knobs.dlrDelayMs * (index + 1), async () => {
+          const attempts = await postWebhook(dlrWebhook(message, messageId, url, step), callbackSettings);
+          message.callbacks.push(...attempts.map((attempt) => ({ status: step.status, messageId, ...attempt })));
+        });
+      });
+    }
+  }
+
+  function finalStep(outcome: SimOutcome): DlrStep {
+    switch (outcome) {
+      case 'delivered':
+        return { status: 'delivered', errCode: '0' };
+      case 'undelivered': // absent subscriber (temporary / permanent), handset busy, network error; or expiry
+        return pickOne(state.rng, [
+          { status: 'failed', errCode: pickOne(state.rng, ['2', '3', '7', '8']) },
+          { status: 'expired', errCode: '1' },
+        ]);
+      case 'failed': // refused before any carrier attempt: unroutable or a general error
+        return { status: 'rejected', errCode: pickOne(state.rng, ['11', '99']) };
+    }
+  }
+
+  function dlrWebhook(message: VonageSimMessage, messageId: string, url: string, step: DlrStep): WebhookPost {
+    const times = vonageTimes(new Date());
+    const params: Record<string, string> = {
+      msisdn: message.to,
+      to: message.from,
+      'network-code': NETWORK,
+      messageId,
+      price: PART_PRICE,
+      status: step.status,
+      scts: times.scts,
+      'err-code': step.errCode,
+      'api-key': credentials.apiKey,
+      ...(message.clientRef !== null && { 'client-ref': message.clientRef }),
+      'message-timestamp': times.messageTimestamp,
+    };
+
+    return signedWebhook(url, params, step.status);
+  }
+
+  /** Adds `timestamp`, `nonce` and `sig`, then shapes the request per the configured webhook format. */
+  function signedWebhook(url: string, unsigned: Record<string, string>, label: string): WebhookPost {
+    const params = {
+      ...unsigned,
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      nonce: crypto.randomUUID(),
+    };
+    const all = { ...params, sig: signVonageParams(credentials.signatureSecret, params) };
+    const headers = { 'User-Agent': 'Vonage-Sim/1.0' };
+    if (format === 'GET') {
+      const separator = url.includes('?') ? '&' : '?';
+
+      return { url: `${url}${separator}${new URLSearchParams(all).toString()}`, method: 'GET', body: '', headers, label };
+    }
+    if (format === 'POST') {
+      return { url, body: new URLSearchParams(all).toString(), headers: { ...headers, 'Content-Type': FORM }, label };
+    }
+
+    return { url, body: JSON.stringify(all), headers: { ...headers, 'Content-Type': 'application/json' }, label };
+  }
+};
+
+/** Form fields arrive as strings; JSON ones may be numbers or booleans, which Vonage reads as their text. */
+function stringParams(body: unknown): Record<string, string> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return {};
+  }
+
+  return Object.fromEntries(
+    Object.entries(body).flatMap(([key, value]) =>
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? [[key, String(value)]] : [],
+    ),
+  );
+}
