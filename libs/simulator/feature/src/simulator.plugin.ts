@@ -148,5 +148,13 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
 
   const root = options.publicBaseUrl.replace(/\/+$/, '');
   const base = root.endsWith(app.prefix) ? root : `${root}${app.prefix}`;
-  log.info({ twilioBaseUrl: `${base}/twilio`, vonageBaseUrl: `${base}/vonage`, sinchBaseUrl: `${base}/sinch`, knobs: `${base}/knobs/:provider` }, 'provider simulator ready');
+  log.info(
+    {
+      twilioBaseUrl: `${base}/twilio`,
+      vonageBaseUrl: `${base}/vonage`,
+      sinchBaseUrl: `${base}/sinch`,
+      knobs: `${base}/knobs/:provider`,
+    },
+    'provider simulator ready',
+  );
 };

@@ -67,7 +67,13 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
     const refusal = isJson ? refuseSubmit(authorized, batch, knobs) : UNSUPPORTED_MEDIA;
     if (refusal !== null && refusal !== 'opted-out') {
       const to = Array.isArray(batch['to']) && typeof batch['to'][0] === 'string' ? batch['to'][0] : null;
-      store.recordRejection({ at: new Date().toISOString(), clientRef, to, httpStatus: refusal.status, code: refusal.code });
+      store.recordRejection({
+        at: new Date().toISOString(),
+        clientRef,
+        to,
+        httpStatus: refusal.status,
+        code: refusal.code,
+      });
       await state.scheduler.hold(knobs.latencyMs, clientGone);
 
       return answerJson(reply, clientGone, state.scheduler.isClosed, refusal.status, {
@@ -97,7 +103,10 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
     scheduleReports(message, knobs);
     await state.scheduler.hold(knobs.latencyMs + (withhold ? WITHHOLD_MS : 0), clientGone);
 
-    const expireAt = typeof batch['expire_at'] === 'string' ? batch['expire_at'] : new Date(now.getTime() + 3 * 86_400_000).toISOString();
+    const expireAt =
+      typeof batch['expire_at'] === 'string'
+        ? batch['expire_at']
+        : new Date(now.getTime() + 3 * 86_400_000).toISOString();
 
     return answerJson(reply, clientGone, state.scheduler.isClosed, 201, {
       id: message.batchId,

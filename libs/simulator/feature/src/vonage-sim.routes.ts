@@ -81,7 +81,13 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
 
     const refusal = refuseSubmit(params, knobs);
     if (refusal !== null) {
-      store.recordRejection({ at: new Date().toISOString(), clientRef, to: params['to'] ?? null, httpStatus: 200, code: refusal.status });
+      store.recordRejection({
+        at: new Date().toISOString(),
+        clientRef,
+        to: params['to'] ?? null,
+        httpStatus: 200,
+        code: refusal.status,
+      });
       await state.scheduler.hold(knobs.latencyMs, clientGone);
 
       // Always HTTP 200: the verdict is the part's status.
@@ -238,7 +244,13 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
     if (format === 'GET') {
       const separator = url.includes('?') ? '&' : '?';
 
-      return { url: `${url}${separator}${new URLSearchParams(all).toString()}`, method: 'GET', body: '', headers, label };
+      return {
+        url: `${url}${separator}${new URLSearchParams(all).toString()}`,
+        method: 'GET',
+        body: '',
+        headers,
+        label,
+      };
     }
     if (format === 'POST') {
       return { url, body: new URLSearchParams(all).toString(), headers: { ...headers, 'Content-Type': FORM }, label };
@@ -256,7 +268,9 @@ function stringParams(body: unknown): Record<string, string> {
 
   return Object.fromEntries(
     Object.entries(body).flatMap(([key, value]) =>
-      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? [[key, String(value)]] : [],
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+        ? [[key, String(value)]]
+        : [],
     ),
   );
 }
