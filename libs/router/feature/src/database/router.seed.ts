@@ -35,6 +35,30 @@ const SEED_NUMBERS: readonly [number: string, country: string, type: string][] =
   ['ACME', 'GB', 'alphanumeric'],
 ];
 
+/**
+ * Simulated Vonage and Sinch accounts, each the only provider for one country so a message to that
+ * country exercises its adapter end to end (Vonage: Sweden, Sinch: Norway); Twilio keeps every other route.
+ */
+const SEED_EXTRA_PROVIDERS: readonly {
+  id: string;
+  name: string;
+  numbers: readonly [number: string, country: string, type: string][];
+  rates: readonly [country: string, price: string][];
+}[] = [
+  {
+    id: 'vonage',
+    name: 'Vonage (simulated in embedded mode)',
+    numbers: [['+46701740650', 'SE', 'longcode']],
+    rates: [['SE', '0.0650']],
+  },
+  {
+    id: 'sinch',
+    name: 'Sinch (simulated in embedded mode)',
+    numbers: [['+4791234567', 'NO', 'longcode']],
+    rates: [['NO', '0.0600']],
+  },
+];
+
 export async function seedRouterIfEmpty(dataSource: DataSource, now: Date = new Date()): Promise<boolean> {
   const providers = dataSource.getRepository(ProviderEntity);
   if ((await providers.count()) > 0) {
@@ -63,6 +87,30 @@ export async function seedRouterIfEmpty(dataSource: DataSource, now: Date = new 
       RouteRateEntity,
       SEED_RATES.map(([country, price]) => ({ providerId: 'twilio', country, price, currency: 'USD' })),
     );
+    for (const provider of SEED_EXTRA_PROVIDERS) {
+      await manager.insert(ProviderEntity, {
+        id: provider.id,
+        kind: provider.id,
+        name: provider.name,
+        active: true,
+        createdAt: now,
+      });
+      await manager.insert(
+        PhoneNumberEntity,
+        provider.numbers.map(([number, country, type]) => ({
+          number,
+          providerId: provider.id,
+          country,
+          type,
+          active: true,
+          createdAt: now,
+        })),
+      );
+      await manager.insert(
+        RouteRateEntity,
+        provider.rates.map(([country, price]) => ({ providerId: provider.id, country, price, currency: 'USD' })),
+      );
+    }
   });
 
   return true;
