@@ -67,6 +67,8 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     LOG_LEVEL: options.logLevel ?? 'warn',
     // Providers call the simulator; receipts come back to dlr-ingest.
     TWILIO_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/twilio`,
+    VONAGE_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/vonage`,
+    SINCH_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/sinch`,
     PUBLIC_BASE_URL: `http://127.0.0.1:${port('dlr-ingest')}`,
     ...options.extraEnv,
   };
