@@ -100,9 +100,11 @@ describe('embedded gateway: Vonage and Sinch through the simulator', () => {
       timestamp: String(Math.floor(Date.now() / 1000)),
     };
     const sig = computeVonageSignature('md5hash', VONAGE_SIGNATURE_SECRET, params);
-    const signedGet = await fetch(`${gateway.url}/webhooks/vonage/status?${new URLSearchParams({ ...params, sig })}`);
+    const signedGet = await fetch(
+      `${gateway.url}/webhooks/vonage/status?${new URLSearchParams({ ...params, sig }).toString()}`,
+    );
     const tamperedGet = await fetch(
-      `${gateway.url}/webhooks/vonage/status?${new URLSearchParams({ ...params, status: 'failed', sig })}`,
+      `${gateway.url}/webhooks/vonage/status?${new URLSearchParams({ ...params, status: 'failed', sig }).toString()}`,
     );
     const tamperedPost = await fetch(`${gateway.url}/webhooks/vonage/status`, {
       method: 'POST',

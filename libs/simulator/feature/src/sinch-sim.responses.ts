@@ -35,7 +35,11 @@ export function validateSinchBatch(batch: Readonly<Record<string, unknown>>): Si
     return constraint('body must be a string of at most 1600 characters');
   }
   if (report !== undefined && !(DELIVERY_REPORTS as readonly unknown[]).includes(report)) {
-    return { status: 400, code: 'syntax_invalid_parameter_format', text: `Unknown delivery_report ${String(report)}` };
+    return {
+      status: 400,
+      code: 'syntax_invalid_parameter_format',
+      text: `Unknown delivery_report ${JSON.stringify(report)}`,
+    };
   }
   if (report !== undefined && report !== 'none' && (typeof callback !== 'string' || callback === '')) {
     // The sim has no account default callback URL.
