@@ -64,6 +64,7 @@ export function createProviderRegistry(config: AppConfig): ProviderRegistry {
         VONAGE_API_KEY: config.VONAGE_API_KEY,
         VONAGE_API_SECRET: config.VONAGE_API_SECRET,
         VONAGE_SIGNATURE_SECRET: config.VONAGE_SIGNATURE_SECRET,
+        VONAGE_SIGNATURE_METHOD: config.VONAGE_SIGNATURE_METHOD,
         VONAGE_BASE_URL: vonageBase || undefined,
       }),
     ),

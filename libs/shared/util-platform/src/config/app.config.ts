@@ -126,6 +126,11 @@ export class AppConfig {
   @IsString()
   VONAGE_SIGNATURE_SECRET = 'sim-vonage-signature-secret';
 
+  /** The dashboard's signature method: md5hash (default), md5, sha1, sha256 or sha512 (HMAC). */
+  @IsOptional()
+  @IsString()
+  VONAGE_SIGNATURE_METHOD = 'md5hash';
+
   /** Vonage API base; empty means the in-process simulator in embedded mode. */
   @IsOptional()
   @IsString()
