@@ -1,8 +1,10 @@
 /**
  * Vonage SMS API signatures (providers.md §2 "Signature"; mirrors vonage-node-sdk `verifySignature`), used
  * both to sign outbound requests and to verify signed webhooks. Hand-written on node:crypto: the current
- * `@vonage/*` packages require Node >= 22 while this project runs on Node 20, and the older SDKs would add
- * an HTTP stack of their own for one hash over sorted params.
+ * `@vonage/sms` (1.24.x) requires Node >= 22 while this project runs on Node 20; older releases would install,
+ * but bring `@vonage/server-client` and `@vonage/auth` (a second HTTP client) for one hash over sorted params,
+ * and pinning an outdated release of a security-relevant package is worse than these lines, which the spec
+ * checks against the SDK's own test vectors (providers.md §2).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
