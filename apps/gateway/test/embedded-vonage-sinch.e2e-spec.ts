@@ -55,6 +55,23 @@ describe('embedded gateway: Vonage and Sinch through the simulator', () => {
     expect(sim.body.messages[0]?.callbacks.map((attempt) => attempt.httpStatus)).toEqual([200, 200]);
   });
 
+  it('sends a two-part Vonage message, keyed by part 1, while the simulator reports each part', async () => {
+    const accepted = await client.post('/v1/messages', { to: VONAGE_TO, body: 'Привет '.repeat(12) });
+    expect(accepted.body).toMatchObject({ encoding: 'UCS-2', segments: 2 });
+
+    const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'delivered');
+
+    const sim = await client.get<{ messages: { messageIds: string[]; callbacks: { messageId: string }[] }[] }>(
+      '/sim/vonage/messages',
+    );
+    const [simulated] = sim.body.messages;
+    expect(simulated?.messageIds).toHaveLength(2);
+    expect(message['providerMessageId']).toBe(simulated?.messageIds[0]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const latest = await client.get<{ messages: { callbacks: { messageId: string }[] }[] }>('/sim/vonage/messages');
+    expect(new Set(latest.body.messages[0]?.callbacks.map((c) => c.messageId))).toEqual(new Set(simulated?.messageIds));
+  });
+
   it('sends through the simulated Sinch and ends delivered from its HMAC-signed reports', async () => {
     const accepted = await client.post('/v1/messages', { to: SINCH_TO, body: 'Koden din er 123456' });
     expect(accepted.status).toBe(202);
