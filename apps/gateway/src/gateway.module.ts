@@ -30,7 +30,7 @@ export class GatewayModule {
         DlrIngestModule.forRoot(),
         DlrProcessorModule.forRoot(),
         MaskingModule,
-        OptOutModule,
+        OptOutModule.forRoot(),
       ],
     };
   }

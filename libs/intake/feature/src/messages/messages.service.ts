@@ -1,3 +1,5 @@
+import type { OptOutChecker } from '@sms/opt-out-registry';
+import { unprocessable } from '@sms/platform';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import {
@@ -25,8 +27,19 @@ export class MessagesService {
     private readonly dataSource: DataSource,
     private readonly writer: LedgerWriter,
     private readonly idempotency: IdempotencyService,
+    private readonly optOuts: OptOutChecker,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /**
+   * Rules that depend on state rather than on the request alone. The opt-out lookup is in-process
+   * (a replica of `sms.optout.v1`), so it adds no SQL and no network round trip to the hot path.
+   */
+  async assertSendable(message: ValidatedMessage, id?: string): Promise<void> {
+    if (await this.optOuts.isOptedOut(message.to, message.from, id)) {
+      throw unprocessable('RECIPIENT_OPTED_OUT', 'The recipient opted out of messages from this sender', 'to');
+    }
+  }
 
   async accept(body: unknown, callerId: string, idempotencyKey: string | undefined): Promise<AcceptOutcome> {
     const claim = idempotencyKey === undefined ? null : await this.idempotency.claim(callerId, idempotencyKey, body);
@@ -35,6 +48,7 @@ export class MessagesService {
     }
     try {
       const message = validateMessageRequest(body);
+      await this.assertSendable(message);
       const id = uuidv7();
       const createdAt = this.now();
       const response: StoredResponse = { status: 202, body: toAcceptedView(id, message, createdAt) };

@@ -48,6 +48,7 @@ export class IntakeConsumer {
     let validated;
     try {
       validated = validateMessageRequest(fields);
+      await this.messages.assertSendable(validated, id);
     } catch (error) {
       if (error instanceof ApiError) {
         if (!(await this.messages.exists(id))) {
