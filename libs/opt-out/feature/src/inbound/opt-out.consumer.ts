@@ -74,7 +74,12 @@ export class OptOutConsumer {
       case 'start': {
         // START re-opens the conversation with the number texted: its own entry and an account-wide one.
         const removed = await this.ledger.optIn(
-          { number: recipient, source: 'keyword', reason: `START keyword via ${inbound.provider}` },
+          {
+            number: recipient,
+            source: 'keyword',
+            reason: `START keyword via ${inbound.provider}`,
+            exemptMessageId: replyId,
+          },
           this.policy.scope === 'account' ? [null] : [messaged, null],
         );
         this.logger.log(`re-subscribed by keyword: removed=${removed}`);

@@ -123,7 +123,8 @@ export class OptOutLedger {
         optedOut: false,
         source: request.source,
         occurredAt: at.toISOString(),
-        exemptMessageId: null,
+        // A replica that has not applied the removal yet must still let the confirmation through.
+        exemptMessageId: removed.length > 0 ? (request.exemptMessageId ?? null) : null,
       }),
     );
     await this.publish(states);
