@@ -8,6 +8,7 @@ import { AUTH_MIGRATIONS } from '@sms/auth';
 import { DLR_INGEST_MIGRATIONS } from '@sms/dlr-ingest';
 import { DLR_PROCESSOR_MIGRATIONS } from '@sms/dlr-processor';
 import { INTAKE_MIGRATIONS } from '@sms/intake';
+import { MASKING_MIGRATIONS } from '@sms/masking';
 import { OPT_OUT_MIGRATIONS } from '@sms/opt-out';
 import { createServiceDataSource } from '@sms/persistence';
 import { ROUTER_MIGRATIONS } from '@sms/router';
@@ -22,6 +23,7 @@ export const SLICES: Record<string, Function[]> = {
   'dlr-ingest': DLR_INGEST_MIGRATIONS,
   'dlr-processor': DLR_PROCESSOR_MIGRATIONS,
   'opt-out': OPT_OUT_MIGRATIONS,
+  masking: MASKING_MIGRATIONS,
 };
 
 export async function migrate(url: string, slices: string[] = Object.keys(SLICES), revert = false): Promise<string[]> {

@@ -29,7 +29,7 @@ export class GatewayModule {
         SendWorkerModule.forRoot(),
         DlrIngestModule.forRoot(),
         DlrProcessorModule.forRoot(),
-        MaskingModule,
+        MaskingModule.forRoot(),
         OptOutModule.forRoot(),
       ],
     };
