@@ -122,6 +122,27 @@ describe('embedded gateway: number masking', () => {
     expect(await received(b)).toEqual([]);
   });
 
+  it('POST /v1/messages to a masked number goes to the other party when `from` names a participant', async () => {
+    const [a, b, stranger] = [party(), party(), party()];
+    const mask = await createMask(a, b);
+    const sent = await waitFor('the directory to learn the session', async () => {
+      const answer = await client.post('/v1/messages', { to: mask.partyA.maskedNumber, from: a, body: 'on behalf of A' });
+
+      return answer.status === 202 ? answer : null;
+    });
+    expect(sent.body).toMatchObject({ to: b, from: mask.partyB.maskedNumber, country: 'US' });
+    const toB = await waitFor('the message to B', async () => (await received(b))[0]);
+    expect(toB).toMatchObject({ from: mask.partyB.maskedNumber, body: 'on behalf of A' });
+
+    const unresolved = (body: object) => client.post('/v1/messages', { to: mask.partyA.maskedNumber, body: 'x', ...body });
+    expect((await unresolved({})).body).toMatchObject({ error: { code: 'MASKED_DESTINATION_UNRESOLVED', field: 'to' } });
+    expect((await unresolved({ from: stranger })).body).toMatchObject({
+      error: { code: 'MASKED_DESTINATION_UNRESOLVED' },
+    });
+    await client.request('DELETE', `/v1/masks/${mask.id}`);
+    await waitFor('the directory to learn the close', async () => (await unresolved({ from: a })).status === 422, 1000);
+  });
+
   it('refuses bad input and unknown ids with stable codes; the endpoints are in the OpenAPI document', async () => {
     const a = party();
     expect((await client.post('/v1/masks', { partyA: a, partyB: a })).body).toMatchObject({

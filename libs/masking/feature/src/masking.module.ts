@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
-import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
+import { CONSUMER_GROUPS, maskDirectoryKey, TOPICS } from '@sms/contracts';
 import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, ShutdownRegistry } from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { MasksController } from './api/masks.controller';
@@ -10,6 +10,17 @@ import { MaskSessions } from './sessions/mask-sessions';
 
 export const MASKING_DATA_SOURCE = Symbol('MASKING_DATA_SOURCE');
 export { MASKING_ENTITIES, MASKING_MIGRATIONS };
+
+/** Kafka only: a compacted topic keeps the latest state of every directory entry. */
+const MASK_TOPIC_SPEC = {
+  topic: TOPICS.mask,
+  numPartitions: 4,
+  configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+};
+
+interface TopicAdmin {
+  ensureTopics(specs: readonly (typeof MASK_TOPIC_SPEC)[], options?: { withDlq?: boolean }): Promise<void>;
+}
 
 /**
  * masking: two-way number masking over a pool of longcodes. Serves `/v1/masks`, forwards inbound
@@ -42,8 +53,11 @@ export class MaskingModule implements OnApplicationBootstrap {
         }),
         {
           provide: MaskSessions,
-          inject: [MASKING_DATA_SOURCE],
-          useFactory: (dataSource: DataSource) => new MaskSessions(dataSource),
+          inject: [MASKING_DATA_SOURCE, BUS],
+          useFactory: (dataSource: DataSource, bus: Bus) =>
+            new MaskSessions(dataSource, (changes) =>
+              bus.publish(changes.map((value) => ({ topic: TOPICS.mask, key: maskDirectoryKey(value), value }))),
+            ),
         },
         {
           provide: MaskingConsumer,
@@ -59,9 +73,14 @@ export class MaskingModule implements OnApplicationBootstrap {
     const pool = this.config.MASK_POOL_NUMBERS.split(',')
       .map((n) => n.trim())
       .filter((n) => n.length > 0);
+    const admin = this.bus as Partial<TopicAdmin>;
+    if (typeof admin.ensureTopics === 'function') {
+      await admin.ensureTopics([MASK_TOPIC_SPEC], { withDlq: false });
+    }
     if ((await this.sessions.seedPoolIfEmpty(pool)) > 0) {
       this.logger.log(`seeded the masking pool with ${pool.length} numbers`);
     }
+    this.logger.log(`republished ${await this.sessions.republishAll()} masking directory entries`);
     this.sweeper = setInterval(() => {
       this.sweeping = this.sessions
         .sweep()

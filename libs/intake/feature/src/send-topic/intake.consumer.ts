@@ -47,8 +47,7 @@ export class IntakeConsumer {
     }
     let validated;
     try {
-      validated = validateMessageRequest(fields);
-      await this.messages.assertSendable(validated, id);
+      validated = await this.messages.resolveAndCheck(validateMessageRequest(fields), id);
     } catch (error) {
       if (error instanceof ApiError) {
         if (!(await this.messages.exists(id))) {

@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { migrate } from '../../../../../scripts/migrate';
 import { MASKING_ENTITIES, MASKING_MIGRATIONS } from '../database/masking.schema';
+import type { MaskDirectoryChangedV1 } from '@sms/contracts';
 import { MaskSessions } from './mask-sessions';
 
 jest.setTimeout(120_000);
@@ -19,6 +20,7 @@ let db: TestDatabase;
 let dataSource: DataSource;
 let clock: Date;
 let sut: MaskSessions;
+let published: MaskDirectoryChangedV1[];
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -41,7 +43,14 @@ beforeEach(async () => {
     await dataSource.query(`DELETE FROM ${table}`);
   }
   clock = new Date('2026-01-01T12:00:00.000Z');
-  sut = new MaskSessions(dataSource, () => clock);
+  published = [];
+  sut = new MaskSessions(
+    dataSource,
+    async (changes) => {
+      published.push(...changes);
+    },
+    () => clock,
+  );
   await sut.seedPoolIfEmpty(POOL);
 });
 
@@ -98,6 +107,22 @@ it('routes inbound both ways while active, and nothing once expired (check on us
   expect(await sut.routeInbound(A, mask.partyA.maskedNumber)).toEqual({ kind: 'stranger' });
 });
 
+it('publishes the pool and both sides of each session to the directory, and their end', async () => {
+  expect(published.map((c) => [c.kind, c.poolNumber, c.active])).toEqual(POOL.map((n) => ['pool', n, true]));
+  published = [];
+  const mask = await open(A, B);
+  expect(published).toEqual([
+    expect.objectContaining({ participant: A, poolNumber: mask.partyA.maskedNumber, destination: B, sender: mask.partyB.maskedNumber, active: true }),
+    expect.objectContaining({ participant: B, poolNumber: mask.partyB.maskedNumber, destination: A, sender: mask.partyA.maskedNumber, active: true }),
+  ]);
+  published = [];
+  await sut.close(mask.id);
+  expect(published.map((c) => [c.participant, c.active])).toEqual([
+    [A, false],
+    [B, false],
+  ]);
+});
+
 it('the sweep closes expired sessions and returns their numbers to the pool', async () => {
   await open(A, B, 30);
   await open(A, C, 3600);
@@ -117,11 +142,8 @@ it('two creations racing for the last free number never both get it (the primary
     expect(outcomes.filter((o) => o === 'created')).toHaveLength(round === 0 ? 1 : 0);
     expect(outcomes.filter((o) => o === 'NO_MASK_NUMBER_AVAILABLE')).toHaveLength(round === 0 ? 9 : 10);
   }
-  const [{ n }] = await db.query<{ n: number }[]>(
-    'SELECT COUNT(*) AS n FROM mask_assignments WHERE participant = ?',
-    [A],
-  );
-  expect(Number(n)).toBe(1);
+  const rows = await db.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM mask_assignments WHERE participant = ?', [A]);
+  expect(Number(rows[0]?.n)).toBe(1);
 });
 
 it('the key holds even when the code check is bypassed: a second assignment is refused by MariaDB', async () => {

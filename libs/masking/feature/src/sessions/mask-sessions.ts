@@ -1,3 +1,4 @@
+import type { MaskDirectoryChangedV1 } from '@sms/contracts';
 import { affectedRows, dbValue, inTransaction, isDuplicateKeyError } from '@sms/persistence';
 import { unprocessable } from '@sms/platform';
 import { randomUUID } from 'node:crypto';
@@ -28,6 +29,8 @@ export type InboundRoute =
 /** Creations that lost a race for a number re-read the pool and try again this many times. */
 const MAX_CREATE_ATTEMPTS = 5;
 
+export type DirectoryPublisher = (changes: readonly MaskDirectoryChangedV1[]) => Promise<void>;
+
 export const noMaskNumber = () =>
   unprocessable('NO_MASK_NUMBER_AVAILABLE', 'Every pool number is already in use by one of these parties');
 
@@ -39,6 +42,8 @@ export const noMaskNumber = () =>
 export class MaskSessions {
   constructor(
     private readonly dataSource: DataSource,
+    /** Publishes directory changes (`sms.mask.v1`) after they committed. */
+    private readonly publish: DirectoryPublisher,
     private readonly now: () => Date = () => new Date(),
     private readonly random: () => number = Math.random,
   ) {}
@@ -67,6 +72,7 @@ export class MaskSessions {
             { participant: mask.partyB, poolNumber: maskedB, maskId: mask.id },
           ]);
         });
+        await this.publish(assignmentChanges(mask, true, at));
 
         return toView(mask);
       } catch (error) {
@@ -95,8 +101,7 @@ export class MaskSessions {
   /** Ends a session and returns its numbers to the pool. False when it was not active. */
   async close(id: string): Promise<boolean> {
     const at = this.now();
-
-    return inTransaction(this.dataSource, async (manager) => {
+    const closed = await inTransaction(this.dataSource, async (manager) => {
       const changed = await affectedRows(
         manager,
         "UPDATE number_masks SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'active'",
@@ -106,6 +111,13 @@ export class MaskSessions {
 
       return changed > 0;
     });
+    const mask = await this.dataSource.getRepository(NumberMaskEntity).findOneBy({ id });
+    if (mask) {
+      // Also after a no-op close: a redelivery heals a crash between commit and publish.
+      await this.publish(assignmentChanges(mask, false, at));
+    }
+
+    return closed;
   }
 
   /** Closes every session past its expiry; returns how many. The scheduled half of expiry. */
@@ -163,8 +175,25 @@ export class MaskSessions {
 
       return 0;
     }
+    await this.publish(numbers.map((number) => poolChange(number, true, at)));
 
     return numbers.length;
+  }
+
+  /**
+   * Publishes the whole directory again (pool and active sessions): the embedded bus starts empty after
+   * a restart, and an auto-created Kafka topic without compaction may have aged records out.
+   */
+  async republishAll(): Promise<number> {
+    const at = this.now();
+    const pool = await this.dataSource.getRepository(MaskPoolNumberEntity).find();
+    await this.publish(pool.map((row) => poolChange(row.number, row.active, at)));
+    const active = await this.dataSource.getRepository(NumberMaskEntity).findBy({ status: 'active' });
+    for (const mask of active) {
+      await this.publish(assignmentChanges(mask, true, at));
+    }
+
+    return pool.length + active.length;
   }
 
   /**
@@ -203,6 +232,30 @@ export class MaskSessions {
 
     return numbers;
   }
+}
+
+function poolChange(number: string, active: boolean, at: Date): MaskDirectoryChangedV1 {
+  return { kind: 'pool', poolNumber: number, active, occurredAt: at.toISOString() };
+}
+
+/** Both sides of a session as directory entries: each participant's pool number leads to the other. */
+function assignmentChanges(mask: NumberMaskEntity, active: boolean, at: Date): MaskDirectoryChangedV1[] {
+  const side = (participant: string, poolNumber: string, destination: string, sender: string) => ({
+    kind: 'assignment' as const,
+    poolNumber,
+    participant,
+    active,
+    maskId: mask.id,
+    destination,
+    sender,
+    expiresAt: mask.expiresAt.toISOString(),
+    occurredAt: at.toISOString(),
+  });
+
+  return [
+    side(mask.partyA, mask.maskedA, mask.partyB, mask.maskedB),
+    side(mask.partyB, mask.maskedB, mask.partyA, mask.maskedA),
+  ];
 }
 
 function toView(mask: NumberMaskEntity): MaskView {
