@@ -22,7 +22,10 @@ describe('embedded gateway: number masking', () => {
   let client: GatewayClient;
 
   beforeAll(async () => {
-    gateway = await startEmbeddedGateway({ MASK_SWEEP_INTERVAL_MS: '200', MASK_STRANGER_REPLY: 'Unknown conversation' });
+    gateway = await startEmbeddedGateway({
+      MASK_SWEEP_INTERVAL_MS: '200',
+      MASK_STRANGER_REPLY: 'Unknown conversation',
+    });
     client = new GatewayClient(gateway.url, gateway.auth);
   });
 
@@ -126,7 +129,11 @@ describe('embedded gateway: number masking', () => {
     const [a, b, stranger] = [party(), party(), party()];
     const mask = await createMask(a, b);
     const sent = await waitFor('the directory to learn the session', async () => {
-      const answer = await client.post('/v1/messages', { to: mask.partyA.maskedNumber, from: a, body: 'on behalf of A' });
+      const answer = await client.post('/v1/messages', {
+        to: mask.partyA.maskedNumber,
+        from: a,
+        body: 'on behalf of A',
+      });
 
       return answer.status === 202 ? answer : null;
     });
@@ -134,8 +141,11 @@ describe('embedded gateway: number masking', () => {
     const toB = await waitFor('the message to B', async () => (await received(b))[0]);
     expect(toB).toMatchObject({ from: mask.partyB.maskedNumber, body: 'on behalf of A' });
 
-    const unresolved = (body: object) => client.post('/v1/messages', { to: mask.partyA.maskedNumber, body: 'x', ...body });
-    expect((await unresolved({})).body).toMatchObject({ error: { code: 'MASKED_DESTINATION_UNRESOLVED', field: 'to' } });
+    const unresolved = (body: object) =>
+      client.post('/v1/messages', { to: mask.partyA.maskedNumber, body: 'x', ...body });
+    expect((await unresolved({})).body).toMatchObject({
+      error: { code: 'MASKED_DESTINATION_UNRESOLVED', field: 'to' },
+    });
     expect((await unresolved({ from: stranger })).body).toMatchObject({
       error: { code: 'MASKED_DESTINATION_UNRESOLVED' },
     });

@@ -32,7 +32,8 @@ describe('embedded gateway: opt-out', () => {
   const knobs = (value: object) =>
     client.request('PUT', '/sim/knobs/twilio', JSON.stringify(value), { 'content-type': 'application/json' });
   const mo = (from: string, body: string, to = SENDER) => inbound(client, gateway.url, from, to, body);
-  const send = (to: string, from?: string) => client.post('/v1/messages', { to, body: 'hello', ...(from ? { from } : {}) });
+  const send = (to: string, from?: string) =>
+    client.post('/v1/messages', { to, body: 'hello', ...(from ? { from } : {}) });
   const entries = async (number: string) =>
     (await client.get<{ data: Record<string, unknown>[] }>(`/v1/opt-outs?number=${encodeURIComponent(number)}`)).body
       .data;
@@ -46,33 +47,45 @@ describe('embedded gateway: opt-out', () => {
   const repliesTo = async (to: string) => (await simMessages(client)).filter((m) => m.to === to && m.body !== 'hello');
 
   describe('keyword matrix', () => {
-    it.each(['STOP', 'stop', '  Stop ', 'unsubscribe', 'Cancel', 'END', 'quit', 'revoke', 'OptOut', 'opt-out', 'arret'])(
-      '%j opts the sender out of the number it texted, within a second, with one confirmation',
+    it.each([
+      'STOP',
+      'stop',
+      '  Stop ',
+      'unsubscribe',
+      'Cancel',
+      'END',
+      'quit',
+      'revoke',
+      'OptOut',
+      'opt-out',
+      'arret',
+    ])('%j opts the sender out of the number it texted, within a second, with one confirmation', async (body) => {
+      const number = recipient();
+      await mo(number, body);
+      expect(await refusedWithin(number, SENDER)).toBeLessThan(1000);
+      const refusal = await send(number, SENDER);
+      expect(refusal.body).toMatchObject({ error: { code: 'RECIPIENT_OPTED_OUT', field: 'to' } });
+      expect(await entries(number)).toEqual([
+        expect.objectContaining({ number, scope: 'sender', sender: SENDER, source: 'keyword' }),
+      ]);
+      // Per-sender scope: another sender may still text this number.
+      expect((await send(number, OTHER_SENDER)).status).toBe(202);
+      const confirmation = await waitFor('the confirmation', async () =>
+        (await repliesTo(number)).find((m) => m.from === SENDER),
+      );
+      expect(confirmation.body).toContain('unsubscribed');
+    });
+
+    it.each(['stop please', 'please STOP', 'S T O P', 'stopp', 'STOP ALL'])(
+      '%j is conversation, not a keyword',
       async (body) => {
         const number = recipient();
         await mo(number, body);
-        expect(await refusedWithin(number, SENDER)).toBeLessThan(1000);
-        const refusal = await send(number, SENDER);
-        expect(refusal.body).toMatchObject({ error: { code: 'RECIPIENT_OPTED_OUT', field: 'to' } });
-        expect(await entries(number)).toEqual([
-          expect.objectContaining({ number, scope: 'sender', sender: SENDER, source: 'keyword' }),
-        ]);
-        // Per-sender scope: another sender may still text this number.
-        expect((await send(number, OTHER_SENDER)).status).toBe(202);
-        const confirmation = await waitFor('the confirmation', async () =>
-          (await repliesTo(number)).find((m) => m.from === SENDER),
-        );
-        expect(confirmation.body).toContain('unsubscribed');
+        await sleep(300);
+        expect(await entries(number)).toEqual([]);
+        expect((await send(number, SENDER)).status).toBe(202);
       },
     );
-
-    it.each(['stop please', 'please STOP', 'S T O P', 'stopp', 'STOP ALL'])('%j is conversation, not a keyword', async (body) => {
-      const number = recipient();
-      await mo(number, body);
-      await sleep(300);
-      expect(await entries(number)).toEqual([]);
-      expect((await send(number, SENDER)).status).toBe(202);
-    });
 
     it('STOPALL is account-wide whatever the scope setting', async () => {
       const number = recipient();
@@ -90,7 +103,8 @@ describe('embedded gateway: opt-out', () => {
       await mo(number, 'stop');
       await sleep(400);
       expect(await repliesTo(number)).toHaveLength(1);
-      const history = (await client.get<{ data: unknown[] }>(`/v1/opt-outs/${encodeURIComponent(number)}/history`)).body;
+      const history = (await client.get<{ data: unknown[] }>(`/v1/opt-outs/${encodeURIComponent(number)}/history`))
+        .body;
       expect(history.data).toHaveLength(1);
     });
 
@@ -104,8 +118,9 @@ describe('embedded gateway: opt-out', () => {
         expect(await entries(number)).toEqual([]);
         await waitFor('two confirmations', async () => (await repliesTo(number)).length === 2);
         expect((await repliesTo(number)).map((m) => m.body).join('|')).toContain('resubscribed');
-        const history = (await client.get<{ data: Record<string, unknown>[] }>(`/v1/opt-outs/${encodeURIComponent(number)}/history`))
-          .body.data;
+        const history = (
+          await client.get<{ data: Record<string, unknown>[] }>(`/v1/opt-outs/${encodeURIComponent(number)}/history`)
+        ).body.data;
         expect(history.map((h) => [h.action, h.source])).toEqual([
           ['opt_out', 'keyword'],
           ['opt_in', 'keyword'],
@@ -171,7 +186,13 @@ describe('embedded gateway: opt-out', () => {
       const number = recipient();
       const created = await client.post('/v1/opt-outs', { number, sender: SENDER, reason: 'asked by phone' });
       expect(created.status).toBe(201);
-      expect(created.body).toMatchObject({ number, scope: 'sender', sender: SENDER, reason: 'asked by phone', source: 'api' });
+      expect(created.body).toMatchObject({
+        number,
+        scope: 'sender',
+        sender: SENDER,
+        reason: 'asked by phone',
+        source: 'api',
+      });
       expect((await client.post('/v1/opt-outs', { number })).body).toMatchObject({ scope: 'account', sender: null });
       expect(await entries(number)).toHaveLength(2);
       await refusedWithin(number);

@@ -17,7 +17,12 @@ export async function simMessages(sim: GatewayClient): Promise<SimMessage[]> {
 
 /** Has the simulator post a signed inbound (MO) webhook to the gateway, as Twilio would. */
 export async function inbound(sim: GatewayClient, webhookBase: string, from: string, to: string, body: string) {
-  const answer = await sim.post('/sim/twilio/inbound', { from, to, body, url: `${webhookBase}/webhooks/twilio/inbound` });
+  const answer = await sim.post('/sim/twilio/inbound', {
+    from,
+    to,
+    body,
+    url: `${webhookBase}/webhooks/twilio/inbound`,
+  });
   if (answer.status !== 200) {
     throw new Error(`simulator inbound failed: ${answer.status} ${JSON.stringify(answer.body)}`);
   }

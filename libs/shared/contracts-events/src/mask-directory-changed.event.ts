@@ -48,5 +48,7 @@ export class MaskDirectoryChangedV1 {
   occurredAt!: string;
 }
 
-export const maskDirectoryKey = (change: Pick<MaskDirectoryChangedV1, 'kind' | 'poolNumber' | 'participant'>): string =>
+export const maskDirectoryKey = (
+  change: Pick<MaskDirectoryChangedV1, 'kind' | 'poolNumber' | 'participant'>,
+): string =>
   change.kind === 'pool' ? `pool|${change.poolNumber}` : `${change.participant ?? ''}|${change.poolNumber}`;

@@ -55,7 +55,10 @@ export class MaskDirectory {
       return { kind: 'not-masked' };
     }
     if (from === null) {
-      return { kind: 'unresolved', reason: 'a masked number serves many sessions: set from to the real number of the participant who writes' };
+      return {
+        kind: 'unresolved',
+        reason: 'a masked number serves many sessions: set from to the real number of the participant who writes',
+      };
     }
     const assignment = this.assignments.get(`${from}|${to}`);
     if (!assignment || assignment.expiresAt <= this.now()) {

@@ -112,8 +112,20 @@ it('publishes the pool and both sides of each session to the directory, and thei
   published = [];
   const mask = await open(A, B);
   expect(published).toEqual([
-    expect.objectContaining({ participant: A, poolNumber: mask.partyA.maskedNumber, destination: B, sender: mask.partyB.maskedNumber, active: true }),
-    expect.objectContaining({ participant: B, poolNumber: mask.partyB.maskedNumber, destination: A, sender: mask.partyA.maskedNumber, active: true }),
+    expect.objectContaining({
+      participant: A,
+      poolNumber: mask.partyA.maskedNumber,
+      destination: B,
+      sender: mask.partyB.maskedNumber,
+      active: true,
+    }),
+    expect.objectContaining({
+      participant: B,
+      poolNumber: mask.partyB.maskedNumber,
+      destination: A,
+      sender: mask.partyA.maskedNumber,
+      active: true,
+    }),
   ]);
   published = [];
   await sut.close(mask.id);

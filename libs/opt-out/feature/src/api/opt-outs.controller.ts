@@ -66,7 +66,10 @@ export class OptOutsController {
   async remove(@Param('number') number: string, @Query('sender') sender: string | undefined): Promise<void> {
     const recipient = parseRecipient(number);
     const scope = sender === undefined ? undefined : [parseSender(sender)];
-    const removed = await this.ledger.optIn({ number: recipient, source: 'api', reason: 'removed through the API' }, scope);
+    const removed = await this.ledger.optIn(
+      { number: recipient, source: 'api', reason: 'removed through the API' },
+      scope,
+    );
     if (removed === 0) {
       throw notFound('Opt-out');
     }

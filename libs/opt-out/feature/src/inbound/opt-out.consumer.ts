@@ -1,12 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
-import {
-  decodeEvent,
-  InboundReceivedV1,
-  type SendRequestedV1,
-  StatusChangedV1,
-  TOPICS,
-} from '@sms/contracts';
+import { decodeEvent, InboundReceivedV1, type SendRequestedV1, StatusChangedV1, TOPICS } from '@sms/contracts';
 import { parsePhone } from '@sms/phone';
 import { v7 as uuidv7 } from 'uuid';
 import { classifyKeyword, type KeywordSet } from '../keywords/opt-out-keywords';
