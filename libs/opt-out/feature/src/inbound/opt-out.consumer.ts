@@ -33,7 +33,10 @@ export class OptOutConsumer {
     if (record.topic === TOPICS.inbound) {
       await this.onInbound(decodeEvent(InboundReceivedV1, record.value));
     } else if (record.topic === TOPICS.status) {
-      await this.onStatus(decodeEvent(StatusChangedV1, record.value));
+      // Nearly every status event is not an opt-out: skip those before paying for full validation.
+      if ((record.value as { errorClass?: unknown } | null)?.errorClass === OPTED_OUT_CLASS) {
+        await this.onStatus(decodeEvent(StatusChangedV1, record.value));
+      }
     } else {
       throw new NonRetriableError(`opt-out does not consume ${record.topic}`);
     }
