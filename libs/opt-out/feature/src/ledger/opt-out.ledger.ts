@@ -102,6 +102,7 @@ export class OptOutLedger {
     const removed = await inTransaction(this.dataSource, async (manager) => {
       const rows = await manager.find(OptOutEntity, {
         where: { number: request.number, ...(scopeKeys ? { scopeKey: In(scopeKeys) } : {}) },
+        order: { id: 'ASC' },
       });
       if (rows.length === 0) {
         return [];
