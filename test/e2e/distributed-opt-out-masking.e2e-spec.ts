@@ -88,6 +88,38 @@ describe('distributed gateway: opt-out and masking', () => {
     await waitFor('two confirmations', async () => (await received(number)).length >= 2, 30_000);
   }, 120_000);
 
+  it('a STOP racing 100 queued messages: none reaches the provider later than a second after it was recorded', async () => {
+    const number = freshNumber();
+    forget(number);
+    const knobs = (value: object) =>
+      fetch(`${topology.simulatorUrl}/knobs/twilio`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(value),
+      });
+    // One sender's dispatches are sent in order, so 100 messages at 30 ms each queue up for ~3 s.
+    await knobs({ latencyMs: 30 });
+    try {
+      const ids = await Promise.all(
+        Array.from({ length: 100 }, async () => (await send(number, SENDER)).body['id'] as string),
+      );
+      const hellos = async () => (await received(number)).filter((m) => m.body === 'hello');
+      await waitFor('the first sends', async () => (await hellos()).length >= 5, 30_000);
+      await inbound(sim, dlrIngest, number, SENDER, 'STOP');
+      await waitFor('the opt-out entry', async () => (await entries(number)).length === 1, 30_000);
+      const recordedAt = Date.now();
+      const finals = await Promise.all(ids.map((id) => intake.waitForMessage(id, isFinalMessage, 60_000)));
+      const failed = finals.filter((m) => m.status === 'failed');
+      expect(failed.length).toBeGreaterThan(0);
+      expect(failed.map((m) => m.errorCode)).toEqual(failed.map(() => 'RECIPIENT_OPTED_OUT'));
+      const reached = await hellos();
+      expect(reached).toHaveLength(100 - failed.length);
+      expect(reached.filter((m) => Date.parse(m.createdAt) > recordedAt + 1000)).toEqual([]);
+    } finally {
+      await fetch(`${topology.simulatorUrl}/reset`, { method: 'POST' });
+    }
+  }, 120_000);
+
   it('a provider-reported opt-out is recorded and stops later sends', async () => {
     const number = freshNumber();
     forget(number);
