@@ -141,6 +141,16 @@ describe('embedded gateway: opt-out', () => {
       expect(replies.every((m) => m.body.includes('Reply STOP') && m.from === SENDER)).toBe(true);
       expect(await entries(number)).toEqual([]);
     });
+
+    it('HELP is answered even after a STOP, and the opt-out stays', async () => {
+      const number = recipient();
+      await mo(number, 'STOPALL');
+      await refusedWithin(number, SENDER);
+      await mo(number, 'HELP');
+      await waitFor('the help reply', async () => (await repliesTo(number)).some((m) => m.body.includes('Reply STOP')));
+      expect((await send(number, SENDER)).status).toBe(422);
+      expect(await entries(number)).toHaveLength(1);
+    });
   });
 
   it('a STOP racing 100 queued messages: nothing reaches the provider after it, the rest end failed', async () => {

@@ -87,6 +87,8 @@ export class OptOutConsumer {
         return;
       }
       case 'help':
+        // HELP is answered even when the number opted out of this sender (a carrier requirement).
+        await this.ledger.exempt(recipient, [messaged, null], replyId);
         await this.reply(replyId, recipient, messaged, this.policy.replies.help);
 
         return;

@@ -133,6 +133,26 @@ export class OptOutLedger {
     return removed.length;
   }
 
+  /**
+   * Lets one reply through to a number that opted out (the HELP answer carriers require) without
+   * changing anything: the current entries are published again, naming that reply.
+   */
+  async exempt(number: string, senders: readonly (string | null)[], messageId: string): Promise<void> {
+    const rows = await this.dataSource.getRepository(OptOutEntity).find({
+      where: { number, scopeKey: In(senders.map((s) => s ?? ACCOUNT_WIDE)) },
+    });
+    await this.publish(
+      rows.map((row) => ({
+        number,
+        sender: row.scopeKey === ACCOUNT_WIDE ? null : row.scopeKey,
+        optedOut: true,
+        source: 'replay',
+        occurredAt: this.now().toISOString(),
+        exemptMessageId: messageId,
+      })),
+    );
+  }
+
   async list(number: string | null, limit: number): Promise<OptOutView[]> {
     const rows = await this.dataSource.getRepository(OptOutEntity).find({
       where: number ? { number } : {},
