@@ -8,6 +8,8 @@ import { AUTH_MIGRATIONS } from '@sms/auth';
 import { DLR_INGEST_MIGRATIONS } from '@sms/dlr-ingest';
 import { DLR_PROCESSOR_MIGRATIONS } from '@sms/dlr-processor';
 import { INTAKE_MIGRATIONS } from '@sms/intake';
+import { MASKING_MIGRATIONS } from '@sms/masking';
+import { OPT_OUT_MIGRATIONS } from '@sms/opt-out';
 import { createServiceDataSource } from '@sms/persistence';
 import { ROUTER_MIGRATIONS } from '@sms/router';
 import { SEND_WORKER_MIGRATIONS } from '@sms/send-worker';
@@ -20,6 +22,8 @@ export const SLICES: Record<string, Function[]> = {
   'send-worker': SEND_WORKER_MIGRATIONS,
   'dlr-ingest': DLR_INGEST_MIGRATIONS,
   'dlr-processor': DLR_PROCESSOR_MIGRATIONS,
+  'opt-out': OPT_OUT_MIGRATIONS,
+  masking: MASKING_MIGRATIONS,
 };
 
 export async function migrate(url: string, slices: string[] = Object.keys(SLICES), revert = false): Promise<string[]> {

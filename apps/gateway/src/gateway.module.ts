@@ -29,8 +29,8 @@ export class GatewayModule {
         SendWorkerModule.forRoot(),
         DlrIngestModule.forRoot(),
         DlrProcessorModule.forRoot(),
-        MaskingModule,
-        OptOutModule,
+        MaskingModule.forRoot(),
+        OptOutModule.forRoot(),
       ],
     };
   }

@@ -7,6 +7,8 @@ import { AUTH_ENTITIES } from '@sms/auth';
 import { DLR_INGEST_ENTITIES } from '@sms/dlr-ingest';
 import { DLR_PROCESSOR_ENTITIES } from '@sms/dlr-processor';
 import { INTAKE_ENTITIES } from '@sms/intake';
+import { MASKING_ENTITIES } from '@sms/masking';
+import { OPT_OUT_ENTITIES } from '@sms/opt-out';
 import { createServiceDataSource, type ServiceDataSourceOptions } from '@sms/persistence';
 import { ROUTER_ENTITIES } from '@sms/router';
 import { SEND_WORKER_ENTITIES } from '@sms/send-worker';
@@ -22,6 +24,8 @@ const ENTITIES: Record<string, ServiceDataSourceOptions['entities']> = {
   'send-worker': SEND_WORKER_ENTITIES,
   'dlr-ingest': DLR_INGEST_ENTITIES,
   'dlr-processor': DLR_PROCESSOR_ENTITIES,
+  'opt-out': OPT_OUT_ENTITIES,
+  masking: MASKING_ENTITIES,
 };
 
 let db: TestDatabase;

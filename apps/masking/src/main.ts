@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { AuthModule } from '@sms/auth';
 import { MaskingModule } from '@sms/masking';
 import { isDatabaseUnavailableError } from '@sms/persistence';
 import { startService } from '@sms/platform';
@@ -7,7 +8,7 @@ import { startService } from '@sms/platform';
 startService({
   name: 'masking',
   defaultPort: 3006,
-  imports: () => [MaskingModule],
+  imports: () => [AuthModule.forRoot({ adminRoutes: false }), MaskingModule.forRoot()],
   isUnavailable: isDatabaseUnavailableError,
 }).catch((error: unknown) => {
   process.stderr.write(`masking failed to start: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { AuthModule } from '@sms/auth';
 import { OptOutModule } from '@sms/opt-out';
 import { isDatabaseUnavailableError } from '@sms/persistence';
 import { startService } from '@sms/platform';
@@ -7,7 +8,7 @@ import { startService } from '@sms/platform';
 startService({
   name: 'opt-out',
   defaultPort: 3007,
-  imports: () => [OptOutModule],
+  imports: () => [AuthModule.forRoot({ adminRoutes: false }), OptOutModule.forRoot()],
   isUnavailable: isDatabaseUnavailableError,
 }).catch((error: unknown) => {
   process.stderr.write(`opt-out failed to start: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -2,6 +2,8 @@ import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap
 import type { Bus } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import type { KeyValueStore } from '@sms/counters';
+import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
+import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import { OutboxRelay } from '@sms/persistence';
 import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, KV_STORE, ShutdownRegistry } from '@sms/platform';
 import type { DataSource } from 'typeorm';
@@ -40,6 +42,7 @@ export class IntakeModule implements OnApplicationBootstrap {
   static forRoot(): DynamicModule {
     return {
       module: IntakeModule,
+      imports: [OptOutReplicaModule, MaskDirectoryModule],
       controllers: [MessagesController],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
@@ -71,9 +74,14 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: MessagesService,
-          inject: [INTAKE_DATA_SOURCE, LedgerWriter, IdempotencyService],
-          useFactory: (dataSource: DataSource, writer: LedgerWriter, idempotency: IdempotencyService) =>
-            new MessagesService(dataSource, writer, idempotency),
+          inject: [INTAKE_DATA_SOURCE, LedgerWriter, IdempotencyService, OPT_OUT_CHECKER, MaskDirectory],
+          useFactory: (
+            dataSource: DataSource,
+            writer: LedgerWriter,
+            idempotency: IdempotencyService,
+            optOuts: OptOutChecker,
+            masks: MaskDirectory,
+          ) => new MessagesService(dataSource, writer, idempotency, optOuts, masks),
         },
         {
           provide: StatusApplier,

@@ -1,1 +1,2 @@
 export * from './masking.module';
+export { MaskSessions } from './sessions/mask-sessions';

@@ -1,33 +1,104 @@
-import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
-import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
-import { BUS } from '@sms/platform';
+import { CONSUMER_GROUPS, maskDirectoryKey, TOPICS } from '@sms/contracts';
+import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, ShutdownRegistry } from '@sms/platform';
+import type { DataSource } from 'typeorm';
+import { MasksController } from './api/masks.controller';
+import { MASKING_ENTITIES, MASKING_MIGRATIONS } from './database/masking.schema';
+import { MaskingConsumer } from './inbound/masking.consumer';
+import { MaskSessions } from './sessions/mask-sessions';
+
+export const MASKING_DATA_SOURCE = Symbol('MASKING_DATA_SOURCE');
+export { MASKING_ENTITIES, MASKING_MIGRATIONS };
+
+/** Kafka only: a compacted topic keeps the latest state of every directory entry. */
+const MASK_TOPIC_SPEC = {
+  topic: TOPICS.mask,
+  numPartitions: 4,
+  configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+};
+
+interface TopicAdmin {
+  ensureTopics(specs: readonly (typeof MASK_TOPIC_SPEC)[], options?: { withDlq?: boolean }): Promise<void>;
+}
 
 /**
- * masking: joins the `sms.inbound.v1` consumer group so the topology and lag are real from day one.
- * Its behaviour (issue #6) is not built yet: inbound messages are acknowledged and counted only.
+ * masking: two-way number masking over a pool of longcodes. Serves `/v1/masks`, forwards inbound
+ * messages between the parties of active sessions (`sms.inbound.v1` → `sms.send.v1`) and closes
+ * expired sessions on a schedule (and on use).
  */
 @Module({})
 export class MaskingModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('masking');
-  private received = 0;
+  private sweeper: NodeJS.Timeout | null = null;
+  private sweeping: Promise<unknown> = Promise.resolve();
 
-  constructor(@Inject(BUS) private readonly bus: Bus) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(BUS) private readonly bus: Bus,
+    private readonly sessions: MaskSessions,
+    private readonly consumer: MaskingConsumer,
+    private readonly shutdown: ShutdownRegistry,
+  ) {}
 
-  get inboundCount(): number {
-    return this.received;
+  static forRoot(): DynamicModule {
+    return {
+      module: MaskingModule,
+      controllers: [MasksController],
+      providers: [
+        serviceDataSourceProvider(MASKING_DATA_SOURCE, {
+          service: 'masking',
+          entities: MASKING_ENTITIES,
+          migrations: MASKING_MIGRATIONS,
+        }),
+        {
+          provide: MaskSessions,
+          inject: [MASKING_DATA_SOURCE, BUS],
+          useFactory: (dataSource: DataSource, bus: Bus) =>
+            new MaskSessions(dataSource, (changes) =>
+              bus.publish(changes.map((value) => ({ topic: TOPICS.mask, key: maskDirectoryKey(value), value }))),
+            ),
+        },
+        {
+          provide: MaskingConsumer,
+          inject: [MaskSessions, BUS, APP_CONFIG],
+          useFactory: (sessions: MaskSessions, bus: Bus, config: AppConfig) =>
+            new MaskingConsumer(sessions, bus, config.MASK_STRANGER_REPLY),
+        },
+      ],
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    const pool = this.config.MASK_POOL_NUMBERS.split(',')
+      .map((n) => n.trim())
+      .filter((n) => n.length > 0);
+    const admin = this.bus as Partial<TopicAdmin>;
+    if (typeof admin.ensureTopics === 'function') {
+      await admin.ensureTopics([MASK_TOPIC_SPEC], { withDlq: false });
+    }
+    if ((await this.sessions.seedPoolIfEmpty(pool)) > 0) {
+      this.logger.log(`seeded the masking pool with ${pool.length} numbers`);
+    }
+    this.logger.log(`republished ${await this.sessions.republishAll()} masking directory entries`);
+    this.sweeper = setInterval(() => {
+      this.sweeping = this.sessions
+        .sweep()
+        .then((closed) => closed > 0 && this.logger.log(`closed ${closed} expired masking sessions`))
+        .catch((error: unknown) => this.logger.error(`expiry sweep failed: ${String(error)}`));
+    }, this.config.MASK_SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+    this.shutdown.register('consumers', 'masking-sweeper', async () => {
+      if (this.sweeper) {
+        clearInterval(this.sweeper);
+      }
+      await this.sweeping;
+    });
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.masking,
       topics: [TOPICS.inbound],
-      handler: () => {
-        this.received++;
-        this.logger.debug('inbound message received (masking is not implemented yet: issue #6)');
-
-        return Promise.resolve();
-      },
+      handler: this.consumer.handle,
+      concurrency: 8,
     });
   }
 }

@@ -1,1 +1,2 @@
 export * from './opt-out.module';
+export { OptOutLedger } from './ledger/opt-out.ledger';

@@ -1,33 +1,88 @@
-import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
-import { BUS } from '@sms/platform';
+import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider } from '@sms/platform';
+import type { DataSource } from 'typeorm';
+import { OptOutsController } from './api/opt-outs.controller';
+import { OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS } from './database/opt-out.schema';
+import { OptOutConsumer } from './inbound/opt-out.consumer';
+import { keywordSet } from './keywords/opt-out-keywords';
+import { OptOutLedger } from './ledger/opt-out.ledger';
+
+export const OPT_OUT_DATA_SOURCE = Symbol('OPT_OUT_DATA_SOURCE');
+export { OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS };
+
+/** Kafka only: a compacted topic keeps the latest state of every entry forever. */
+const OPT_OUT_TOPIC_SPEC = {
+  topic: TOPICS.optout,
+  numPartitions: 4,
+  configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+};
+
+interface TopicAdmin {
+  ensureTopics(specs: readonly (typeof OPT_OUT_TOPIC_SPEC)[], options?: { withDlq?: boolean }): Promise<void>;
+}
 
 /**
- * opt-out: joins the `sms.inbound.v1` consumer group so the topology and lag are real from day one.
- * Its behaviour (issue #6) is not built yet: inbound messages are acknowledged and counted only.
+ * opt-out: the one ledger of opt-outs for every provider. Consumes inbound keywords (`sms.inbound.v1`)
+ * and provider-reported opt-outs (`sms.status.v1`), serves `/v1/opt-outs`, and publishes every change
+ * on the compacted `sms.optout.v1`, from which intake and the send-worker keep in-memory replicas.
  */
 @Module({})
 export class OptOutModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('opt-out');
-  private received = 0;
 
-  constructor(@Inject(BUS) private readonly bus: Bus) {}
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    private readonly ledger: OptOutLedger,
+    private readonly consumer: OptOutConsumer,
+  ) {}
 
-  get inboundCount(): number {
-    return this.received;
+  static forRoot(): DynamicModule {
+    return {
+      module: OptOutModule,
+      controllers: [OptOutsController],
+      providers: [
+        serviceDataSourceProvider(OPT_OUT_DATA_SOURCE, {
+          service: 'opt-out',
+          entities: OPT_OUT_ENTITIES,
+          migrations: OPT_OUT_MIGRATIONS,
+        }),
+        {
+          provide: OptOutLedger,
+          inject: [OPT_OUT_DATA_SOURCE, BUS],
+          useFactory: (dataSource: DataSource, bus: Bus) => new OptOutLedger(dataSource, bus),
+        },
+        {
+          provide: OptOutConsumer,
+          inject: [OptOutLedger, BUS, APP_CONFIG],
+          useFactory: (ledger: OptOutLedger, bus: Bus, config: AppConfig) =>
+            new OptOutConsumer(ledger, bus, {
+              scope: config.OPT_OUT_SCOPE,
+              keywords: keywordSet(config.OPT_OUT_EXTRA_STOP_WORDS, config.OPT_OUT_EXTRA_START_WORDS),
+              replies: {
+                stop: config.OPT_OUT_STOP_REPLY,
+                start: config.OPT_OUT_START_REPLY,
+                help: config.OPT_OUT_HELP_REPLY,
+              },
+            }),
+        },
+      ],
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    const admin = this.bus as Partial<TopicAdmin>;
+    if (typeof admin.ensureTopics === 'function') {
+      await admin.ensureTopics([OPT_OUT_TOPIC_SPEC], { withDlq: false });
+    }
+    const republished = await this.ledger.republishAll();
+    this.logger.log(`republished ${republished} opt-out entries on ${TOPICS.optout}`);
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.optOut,
-      topics: [TOPICS.inbound],
-      handler: () => {
-        this.received++;
-        this.logger.debug('inbound message received (opt-out is not implemented yet: issue #6)');
-
-        return Promise.resolve();
-      },
+      topics: [TOPICS.inbound, TOPICS.status],
+      handler: this.consumer.handle,
+      concurrency: 8,
     });
   }
 }

@@ -1,6 +1,7 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
+import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, publicBaseUrlOf } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
@@ -23,6 +24,7 @@ export class SendWorkerModule implements OnApplicationBootstrap {
   static forRoot(): DynamicModule {
     return {
       module: SendWorkerModule,
+      imports: [OptOutReplicaModule],
       providers: [
         serviceDataSourceProvider(SEND_WORKER_DATA_SOURCE, {
           service: 'send-worker',
@@ -31,9 +33,14 @@ export class SendWorkerModule implements OnApplicationBootstrap {
         }),
         {
           provide: DispatchHandler,
-          inject: [SEND_WORKER_DATA_SOURCE, BUS, ProviderRegistry, APP_CONFIG],
-          useFactory: (dataSource: DataSource, bus: Bus, providers: ProviderRegistry, config: AppConfig) =>
-            new DispatchHandler(dataSource, bus, providers, publicBaseUrlOf(config)),
+          inject: [SEND_WORKER_DATA_SOURCE, BUS, ProviderRegistry, APP_CONFIG, OPT_OUT_CHECKER],
+          useFactory: (
+            dataSource: DataSource,
+            bus: Bus,
+            providers: ProviderRegistry,
+            config: AppConfig,
+            optOuts: OptOutChecker,
+          ) => new DispatchHandler(dataSource, bus, providers, publicBaseUrlOf(config), optOuts),
         },
       ],
     };

@@ -6,3 +6,5 @@ export * from './message-accepted.event';
 export * from './status-changed.event';
 export * from './webhook-stored.event';
 export * from './topic-payloads';
+export * from './opt-out-changed.event';
+export * from './mask-directory-changed.event';

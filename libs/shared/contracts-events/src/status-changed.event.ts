@@ -73,6 +73,21 @@ export class StatusChangedV1 {
   @MaxLength(512)
   detail!: string | null;
 
+  /**
+   * The message's recipient, set by the send-worker only on an `opted_out` failure so the opt-out
+   * service can record a provider-reported opt-out without reading the ledger.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  recipient?: string | null;
+
+  /** The sender number of that failed attempt (with {@link recipient}). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  sender?: string | null;
+
   @IsISO8601()
   occurredAt!: string;
 }

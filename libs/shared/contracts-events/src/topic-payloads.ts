@@ -3,6 +3,8 @@ import type { SendRequestedV1 } from './send-requested.event';
 import type { DispatchRequestedV1, MessageAcceptedV1 } from './message-accepted.event';
 import type { StatusChangedV1 } from './status-changed.event';
 import type { InboundReceivedV1, WebhookStoredV1 } from './webhook-stored.event';
+import type { OptOutChangedV1 } from './opt-out-changed.event';
+import type { MaskDirectoryChangedV1 } from './mask-directory-changed.event';
 
 /** The payload type of each topic, so a publisher cannot put the wrong shape on a topic. */
 export interface TopicPayloads {
@@ -13,6 +15,8 @@ export interface TopicPayloads {
   [TOPICS.dlrRaw]: WebhookStoredV1;
   [TOPICS.inboundRaw]: WebhookStoredV1;
   [TOPICS.inbound]: InboundReceivedV1;
+  [TOPICS.optout]: OptOutChangedV1;
+  [TOPICS.mask]: MaskDirectoryChangedV1;
 }
 
 export type TopicPayload<T extends keyof TopicPayloads> = TopicPayloads[T];

@@ -17,8 +17,10 @@ export const TOPICS = {
   inboundRaw: 'sms.inbound.raw.v1',
   /** A parsed inbound message, for opt-out and masking. */
   inbound: 'sms.inbound.v1',
-  /** Opt-out changes (compacted, keyed by number). */
+  /** Opt-out changes (compacted, keyed by number and sender). */
   optout: 'sms.optout.v1',
+  /** Masking pool numbers and session assignments (compacted), for intake's masked-destination lookups. */
+  mask: 'sms.mask.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

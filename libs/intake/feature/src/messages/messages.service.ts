@@ -1,3 +1,7 @@
+import type { MaskDirectory } from '@sms/mask-directory';
+import type { OptOutChecker } from '@sms/opt-out-registry';
+import { parsePhone } from '@sms/phone';
+import { unprocessable } from '@sms/platform';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import {
@@ -25,8 +29,44 @@ export class MessagesService {
     private readonly dataSource: DataSource,
     private readonly writer: LedgerWriter,
     private readonly idempotency: IdempotencyService,
+    private readonly optOuts: OptOutChecker,
+    private readonly masks: MaskDirectory,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /**
+   * Rules that depend on state rather than on the request alone: a masked destination is resolved to
+   * the real one, then opted-out recipients are refused. Both lookups are in-process replicas of
+   * compacted topics (`sms.mask.v1`, `sms.optout.v1`): no SQL and no network round trip on the hot path.
+   */
+  async resolveAndCheck(message: ValidatedMessage, id?: string): Promise<ValidatedMessage> {
+    const resolved = this.resolveMasked(message);
+    if (await this.optOuts.isOptedOut(resolved.to, resolved.from, id)) {
+      throw unprocessable('RECIPIENT_OPTED_OUT', 'The recipient opted out of messages from this sender', 'to');
+    }
+
+    return resolved;
+  }
+
+  private resolveMasked(message: ValidatedMessage): ValidatedMessage {
+    const resolution = this.masks.resolve(message.to, message.from);
+    switch (resolution.kind) {
+      case 'not-masked':
+        return message;
+      case 'unresolved':
+        throw unprocessable('MASKED_DESTINATION_UNRESOLVED', `to is a masked number: ${resolution.reason}`, 'to');
+      case 'resolved': {
+        const destination = parsePhone(resolution.to);
+
+        return {
+          ...message,
+          to: resolution.to,
+          from: resolution.from,
+          country: destination.ok ? destination.country : message.country,
+        };
+      }
+    }
+  }
 
   async accept(body: unknown, callerId: string, idempotencyKey: string | undefined): Promise<AcceptOutcome> {
     const claim = idempotencyKey === undefined ? null : await this.idempotency.claim(callerId, idempotencyKey, body);
@@ -34,7 +74,7 @@ export class MessagesService {
       return { response: claim.response, replayed: true };
     }
     try {
-      const message = validateMessageRequest(body);
+      const message = await this.resolveAndCheck(validateMessageRequest(body));
       const id = uuidv7();
       const createdAt = this.now();
       const response: StoredResponse = { status: 202, body: toAcceptedView(id, message, createdAt) };

@@ -47,7 +47,7 @@ export class IntakeConsumer {
     }
     let validated;
     try {
-      validated = validateMessageRequest(fields);
+      validated = await this.messages.resolveAndCheck(validateMessageRequest(fields), id);
     } catch (error) {
       if (error instanceof ApiError) {
         if (!(await this.messages.exists(id))) {

@@ -2,11 +2,12 @@ import { Logger } from '@nestjs/common';
 import type { Bus, ConsumedRecord } from '@sms/bus';
 import { decodeEvent, DispatchRequestedV1, type StatusChangedV1, TOPICS } from '@sms/contracts';
 import { isDuplicateKeyError } from '@sms/persistence';
+import type { OptOutChecker } from '@sms/opt-out-registry';
 import { ErrorClass, ProviderError } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
 import type { DataSource, Repository } from 'typeorm';
 import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
-import { ambiguousEvent, failureEvent, sentEvent } from './send-outcome';
+import { ambiguousEvent, failureEvent, optedOutEvent, sentEvent } from './send-outcome';
 
 /**
  * Sends one dispatch through its provider, once. The (message, attempt) row is claimed before the
@@ -22,6 +23,7 @@ export class DispatchHandler {
     private readonly bus: Bus,
     private readonly providers: ProviderRegistry,
     private readonly statusCallbackBase: string,
+    private readonly optOuts: OptOutChecker,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.attempts = dataSource.getRepository(SendAttemptEntity);
@@ -92,6 +94,10 @@ export class DispatchHandler {
   }
 
   private async send(dispatch: DispatchRequestedV1): Promise<StatusChangedV1> {
+    // Checked again right before the call: a STOP that arrived while the message sat in a queue wins.
+    if (await this.optOuts.isOptedOut(dispatch.to, dispatch.from, dispatch.messageId)) {
+      return optedOutEvent(dispatch, this.now());
+    }
     try {
       if (!this.providers.has(dispatch.provider)) {
         throw new ProviderError(

@@ -7,7 +7,7 @@ import {
   StatusEventSource,
 } from '@sms/contracts';
 import { DeliveryStatus, ErrorClass, ProviderError } from '@sms/provider-port';
-import { ambiguousEvent, failureEvent, sentEvent, totalCost } from './send-outcome';
+import { ambiguousEvent, failureEvent, optedOutEvent, sentEvent, totalCost } from './send-outcome';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const AT = new Date('2026-01-01T12:00:00.000Z');
@@ -96,6 +96,18 @@ describe(failureEvent.name, () => {
       currency: null,
       detail: null,
       occurredAt: AT.toISOString(),
+      // Only an opted-out failure names the pair, for the opt-out service's ledger.
+      ...(errorClass === ErrorClass.OptedOut ? { recipient: dispatch().to, sender: dispatch().from } : {}),
+    });
+  });
+
+  it('optedOutEvent ends the message failed with RECIPIENT_OPTED_OUT, classed permanent so it is not re-recorded', () => {
+    expect(optedOutEvent(dispatch(), AT)).toMatchObject({
+      messageId: dispatch().messageId,
+      kind: StatusEventKind.Failed,
+      errorCode: 'RECIPIENT_OPTED_OUT',
+      errorClass: ErrorClass.Permanent,
+      attempt: 2,
     });
   });
 

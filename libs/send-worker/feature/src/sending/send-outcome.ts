@@ -78,6 +78,22 @@ export function failureEvent(dispatch: DispatchRequestedV1, error: unknown, at: 
     errorMessage: providerError.message.slice(0, 512),
     errorClass: providerError.errorClass,
     ambiguous: providerError.ambiguous,
+    // The opt-out service records provider-reported opt-outs from these two fields.
+    ...(providerError.errorClass === ErrorClass.OptedOut ? { recipient: dispatch.to, sender: dispatch.from } : {}),
+  };
+}
+
+/**
+ * The recipient opted out after the message was queued: it ends `failed` without a provider call.
+ * Classed permanent (not opted_out) because the opt-out is already recorded; it must not be re-recorded.
+ */
+export function optedOutEvent(dispatch: DispatchRequestedV1, at: Date): StatusChangedV1 {
+  return {
+    ...base(dispatch, at),
+    kind: StatusEventKind.Failed,
+    errorCode: 'RECIPIENT_OPTED_OUT',
+    errorMessage: 'The recipient opted out of messages from this sender',
+    errorClass: ErrorClass.Permanent,
   };
 }
 

@@ -154,6 +154,40 @@ export class AppConfig {
   @IsOptional()
   @IsString()
   SINCH_BASE_URL = '';
+  /** Opt-out scope of STOP-family keywords: `sender` (the number texted) or `account` (every sender). STOPALL is always account-wide. */
+  @IsIn(['sender', 'account'])
+  OPT_OUT_SCOPE: 'sender' | 'account' = 'sender';
+
+  /** Extra opt-out keywords, comma-separated, e.g. localized `ARRET,ARRÊT,BAJA`. */
+  @IsString()
+  OPT_OUT_EXTRA_STOP_WORDS = 'ARRET,ARRÊT';
+
+  /** Extra re-subscribe keywords, comma-separated. */
+  @IsString()
+  OPT_OUT_EXTRA_START_WORDS = '';
+
+  @IsString()
+  OPT_OUT_HELP_REPLY = 'Reply STOP to unsubscribe, START to subscribe again. Msg&data rates may apply.';
+
+  @IsString()
+  OPT_OUT_STOP_REPLY = 'You have been unsubscribed and will receive no further messages. Reply START to resubscribe.';
+
+  @IsString()
+  OPT_OUT_START_REPLY = 'You have been resubscribed. Reply STOP to unsubscribe.';
+
+  /** Masking: comma-separated E.164 pool numbers seeded into an empty pool (embedded default: simulator numbers). */
+  @IsString()
+  MASK_POOL_NUMBERS = '+12025550160,+12025550161,+12025550162';
+
+  /** Masking: reply to a stranger texting a pool number; empty sends nothing. */
+  @IsString()
+  MASK_STRANGER_REPLY = '';
+
+  /** Masking: how often expired sessions are closed and their numbers returned to the pool. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  MASK_SWEEP_INTERVAL_MS = 10_000;
 
   /** Database pool size per service in the distributed mode. */
   @Transform(toInt)

@@ -1,0 +1,251 @@
+import { GatewayClient, isFinalMessage } from '@sms/testing';
+import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
+import { inbound, simMessages, sleep, waitFor } from './opt-out.harness';
+
+jest.setTimeout(60_000);
+
+/** Router seed numbers (valid US longcodes), so replies from them pass intake's sender rules. */
+const SENDER = '+12025550142';
+const OTHER_SENDER = '+12025550143';
+let nextRecipient = 100;
+/** A fresh GB mobile per test, so entries never leak between cases. */
+const recipient = () => `+4474001234${String(nextRecipient++).padStart(2, '0').slice(-2)}`;
+
+describe('embedded gateway: opt-out', () => {
+  let gateway: EmbeddedGateway;
+  let client: GatewayClient;
+
+  beforeAll(async () => {
+    gateway = await startEmbeddedGateway({ OPT_OUT_EXTRA_STOP_WORDS: 'ARRET' });
+    client = new GatewayClient(gateway.url, gateway.auth);
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  beforeEach(async () => {
+    await client.request('POST', '/sim/reset');
+    await knobs({ dlrDelayMs: 10 });
+  });
+
+  const knobs = (value: object) =>
+    client.request('PUT', '/sim/knobs/twilio', JSON.stringify(value), { 'content-type': 'application/json' });
+  const mo = (from: string, body: string, to = SENDER) => inbound(client, gateway.url, from, to, body);
+  const send = (to: string, from?: string) =>
+    client.post('/v1/messages', { to, body: 'hello', ...(from ? { from } : {}) });
+  const entries = async (number: string) =>
+    (await client.get<{ data: Record<string, unknown>[] }>(`/v1/opt-outs?number=${encodeURIComponent(number)}`)).body
+      .data;
+  const refusedWithin = async (to: string, from?: string, timeoutMs = 1000) => {
+    const started = Date.now();
+    await waitFor('the opt-out to reach intake', async () => (await send(to, from)).status === 422, timeoutMs);
+
+    return Date.now() - started;
+  };
+  /** What the gateway itself sent to `to` (confirmations, help), not the test's own 'hello' messages. */
+  const repliesTo = async (to: string) => (await simMessages(client)).filter((m) => m.to === to && m.body !== 'hello');
+
+  describe('keyword matrix', () => {
+    it.each([
+      'STOP',
+      'stop',
+      '  Stop ',
+      'unsubscribe',
+      'Cancel',
+      'END',
+      'quit',
+      'revoke',
+      'OptOut',
+      'opt-out',
+      'arret',
+    ])('%j opts the sender out of the number it texted, within a second, with one confirmation', async (body) => {
+      const number = recipient();
+      await mo(number, body);
+      expect(await refusedWithin(number, SENDER)).toBeLessThan(1000);
+      const refusal = await send(number, SENDER);
+      expect(refusal.body).toMatchObject({ error: { code: 'RECIPIENT_OPTED_OUT', field: 'to' } });
+      expect(await entries(number)).toEqual([
+        expect.objectContaining({ number, scope: 'sender', sender: SENDER, source: 'keyword' }),
+      ]);
+      // Per-sender scope: another sender may still text this number.
+      expect((await send(number, OTHER_SENDER)).status).toBe(202);
+      const confirmation = await waitFor('the confirmation', async () =>
+        (await repliesTo(number)).find((m) => m.from === SENDER),
+      );
+      expect(confirmation.body).toContain('unsubscribed');
+    });
+
+    it.each(['stop please', 'please STOP', 'S T O P', 'stopp', 'STOP ALL'])(
+      '%j is conversation, not a keyword',
+      async (body) => {
+        const number = recipient();
+        await mo(number, body);
+        await sleep(300);
+        expect(await entries(number)).toEqual([]);
+        expect((await send(number, SENDER)).status).toBe(202);
+      },
+    );
+
+    it('STOPALL is account-wide whatever the scope setting', async () => {
+      const number = recipient();
+      await mo(number, ' stopall ');
+      await refusedWithin(number, OTHER_SENDER);
+      expect((await send(number)).body).toMatchObject({ error: { code: 'RECIPIENT_OPTED_OUT' } });
+      expect(await entries(number)).toEqual([expect.objectContaining({ scope: 'account', sender: null })]);
+    });
+
+    it('a repeated STOP changes nothing and is confirmed once', async () => {
+      const number = recipient();
+      await mo(number, 'STOP');
+      await refusedWithin(number, SENDER);
+      await waitFor('the confirmation', async () => (await repliesTo(number)).length === 1);
+      await mo(number, 'stop');
+      await sleep(400);
+      expect(await repliesTo(number)).toHaveLength(1);
+      const history = (await client.get<{ data: unknown[] }>(`/v1/opt-outs/${encodeURIComponent(number)}/history`))
+        .body;
+      expect(history.data).toHaveLength(1);
+    });
+
+    it('START, UNSTOP and YES re-subscribe, with a confirmation; the audit keeps both changes', async () => {
+      for (const word of ['START', 'unstop', 'Yes']) {
+        const number = recipient();
+        await mo(number, 'STOP');
+        await refusedWithin(number, SENDER);
+        await mo(number, word);
+        await waitFor('the re-subscription', async () => (await send(number, SENDER)).status === 202, 1000);
+        expect(await entries(number)).toEqual([]);
+        await waitFor('two confirmations', async () => (await repliesTo(number)).length === 2);
+        expect((await repliesTo(number)).map((m) => m.body).join('|')).toContain('resubscribed');
+        const history = (
+          await client.get<{ data: Record<string, unknown>[] }>(`/v1/opt-outs/${encodeURIComponent(number)}/history`)
+        ).body.data;
+        expect(history.map((h) => [h.action, h.source])).toEqual([
+          ['opt_out', 'keyword'],
+          ['opt_in', 'keyword'],
+        ]);
+        expect(history.every((h) => typeof h.at === 'string')).toBe(true);
+      }
+    });
+
+    it('HELP and INFO get the help reply and change nothing', async () => {
+      const number = recipient();
+      await mo(number, 'help');
+      await mo(number, 'INFO');
+      const replies = await waitFor('two help replies', async () => {
+        const found = await repliesTo(number);
+
+        return found.length === 2 ? found : null;
+      });
+      expect(replies.every((m) => m.body.includes('Reply STOP') && m.from === SENDER)).toBe(true);
+      expect(await entries(number)).toEqual([]);
+    });
+
+    it('HELP is answered even after a STOP, and the opt-out stays', async () => {
+      const number = recipient();
+      await mo(number, 'STOPALL');
+      await refusedWithin(number, SENDER);
+      await mo(number, 'HELP');
+      await waitFor('the help reply', async () => (await repliesTo(number)).some((m) => m.body.includes('Reply STOP')));
+      expect((await send(number, SENDER)).status).toBe(422);
+      expect(await entries(number)).toHaveLength(1);
+    });
+  });
+
+  it('a STOP racing 100 queued messages: nothing reaches the provider after it, the rest end failed', async () => {
+    const number = recipient();
+    // One sender's dispatches are handled in order, so 100 messages at 15 ms each queue up for ~1.5 s.
+    await knobs({ latencyMs: 15, dlrDelayMs: 10 });
+    const ids: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const accepted = await send(number, SENDER);
+      expect(accepted.status).toBe(202);
+      ids.push(accepted.body['id'] as string);
+    }
+    const hellos = async () => (await simMessages(client)).filter((m) => m.to === number && m.body === 'hello');
+    await waitFor('the first sends', async () => (await hellos()).length >= 5);
+    await mo(number, 'STOP');
+    await refusedWithin(number, SENDER);
+    const effectiveAt = Date.now();
+    const finals = await Promise.all(ids.map((id) => client.waitForMessage(id, isFinalMessage, 30_000)));
+    const failed = finals.filter((m) => m.status === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.map((m) => m.errorCode)).toEqual(failed.map(() => 'RECIPIENT_OPTED_OUT'));
+    expect(finals.filter((m) => m.status !== 'failed').every((m) => m.status === 'delivered')).toBe(true);
+    const reached = await hellos();
+    expect(reached).toHaveLength(100 - failed.length);
+    // The send-worker checks right before the call; only the one call already past that check when the
+    // STOP landed may reach the simulator a moment after it (an in-process HTTP hop, well under 100 ms).
+    const late = reached.filter((m) => Date.parse(m.createdAt) > effectiveAt + 100);
+    expect(late).toEqual([]);
+  });
+
+  it('records a provider-reported opt-out and enforces it for every later send', async () => {
+    const number = recipient();
+    await knobs({ errorRate: { optedOut: 1 } });
+    const accepted = await send(number, SENDER);
+    const message = await client.waitForMessage(accepted.body['id'] as string, isFinalMessage);
+    expect(message).toMatchObject({ status: 'undelivered', errorCode: '21610' });
+    await waitFor('the provider opt-out', async () => (await entries(number)).length === 1);
+    expect(await entries(number)).toEqual([expect.objectContaining({ sender: SENDER, source: 'provider' })]);
+    expect((await send(number, SENDER)).body).toMatchObject({ error: { code: 'RECIPIENT_OPTED_OUT' } });
+  });
+
+  describe('/v1/opt-outs', () => {
+    it('adds, lists and removes entries, per sender or account-wide', async () => {
+      const number = recipient();
+      const created = await client.post('/v1/opt-outs', { number, sender: SENDER, reason: 'asked by phone' });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({
+        number,
+        scope: 'sender',
+        sender: SENDER,
+        reason: 'asked by phone',
+        source: 'api',
+      });
+      expect((await client.post('/v1/opt-outs', { number })).body).toMatchObject({ scope: 'account', sender: null });
+      expect(await entries(number)).toHaveLength(2);
+      await refusedWithin(number);
+
+      const del = (query: string) => client.request('DELETE', `/v1/opt-outs/${encodeURIComponent(number)}${query}`);
+      expect((await del(`?sender=${encodeURIComponent(SENDER)}`)).status).toBe(204);
+      expect((await del(`?sender=${encodeURIComponent(SENDER)}`)).status).toBe(404);
+      expect(await entries(number)).toEqual([expect.objectContaining({ scope: 'account' })]);
+      expect((await del('')).status).toBe(204);
+      await waitFor('the re-subscription', async () => (await send(number, SENDER)).status === 202, 1000);
+      expect(await entries(number)).toEqual([]);
+    });
+
+    it('refuses bad input with stable codes', async () => {
+      expect((await client.post('/v1/opt-outs', { number: '123' })).body).toMatchObject({
+        error: { code: 'INVALID_PHONE_NUMBER', field: 'number' },
+      });
+      expect((await client.post('/v1/opt-outs', { number: '+447400123456', sender: '!!' })).body).toMatchObject({
+        error: { code: 'INVALID_SENDER', field: 'sender' },
+      });
+      expect((await client.post('/v1/opt-outs', { number: '+447400123456', colour: 'red' })).body).toMatchObject({
+        error: { code: 'UNKNOWN_FIELD', field: 'colour' },
+      });
+      expect((await client.get('/v1/opt-outs?number=abc')).status).toBe(422);
+      expect((await client.request('DELETE', '/v1/opt-outs/abc')).status).toBe(422);
+    });
+
+    it('is in the OpenAPI document', async () => {
+      const openapi = await client.get<{ paths: Record<string, unknown> }>('/openapi.json');
+      expect(Object.keys(openapi.body.paths)).toEqual(
+        expect.arrayContaining(['/v1/opt-outs', '/v1/opt-outs/{number}', '/v1/opt-outs/{number}/history']),
+      );
+    });
+  });
+
+  it('keeps enforcing opt-outs after a restart (the ledger is republished to the replicas)', async () => {
+    const number = recipient();
+    await client.post('/v1/opt-outs', { number, sender: SENDER });
+    await refusedWithin(number, SENDER);
+    await gateway.close({ keepData: true });
+    gateway = await startEmbeddedGateway({ OPT_OUT_EXTRA_STOP_WORDS: 'ARRET' }, gateway.dataDir);
+    client = new GatewayClient(gateway.url, gateway.auth);
+    expect(await refusedWithin(number, SENDER, 3000)).toBeLessThan(3000);
+  });
+});

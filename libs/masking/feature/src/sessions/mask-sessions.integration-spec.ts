@@ -1,0 +1,170 @@
+/**
+ * Masking sessions against a real MariaDB with the real masking migration: pool exhaustion, reuse of a
+ * number across pairs, expiry, and the creation race that only the database's key can settle.
+ */
+import { ApiError } from '@sms/platform';
+import { createServiceDataSource } from '@sms/persistence';
+import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import type { DataSource } from 'typeorm';
+import { migrate } from '../../../../../scripts/migrate';
+import { MASKING_ENTITIES, MASKING_MIGRATIONS } from '../database/masking.schema';
+import type { MaskDirectoryChangedV1 } from '@sms/contracts';
+import { MaskSessions } from './mask-sessions';
+
+jest.setTimeout(120_000);
+
+const POOL = ['+12025550160', '+12025550161'];
+const [A, B, C, D] = ['+14155550100', '+14155550101', '+14155550102', '+14155550103'];
+
+let db: TestDatabase;
+let dataSource: DataSource;
+let clock: Date;
+let sut: MaskSessions;
+let published: MaskDirectoryChangedV1[];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await migrate(db.url, ['masking']);
+  dataSource = await createServiceDataSource({
+    service: 'masking',
+    database: { kind: 'mysql', url: db.url, poolSize: 20 },
+    entities: MASKING_ENTITIES,
+    migrations: MASKING_MIGRATIONS,
+  }).initialize();
+});
+
+afterAll(async () => {
+  await dataSource?.destroy();
+  await db?.drop();
+});
+
+beforeEach(async () => {
+  for (const table of ['mask_assignments', 'number_masks', 'mask_pool_numbers']) {
+    await dataSource.query(`DELETE FROM ${table}`);
+  }
+  clock = new Date('2026-01-01T12:00:00.000Z');
+  published = [];
+  sut = new MaskSessions(
+    dataSource,
+    async (changes) => {
+      published.push(...changes);
+    },
+    () => clock,
+  );
+  await sut.seedPoolIfEmpty(POOL);
+});
+
+const open = (partyA: string, partyB: string, ttlSeconds = 3600) =>
+  sut.create({ partyA, partyB, contextId: null, ttlSeconds });
+
+const codeOf = async (work: Promise<unknown>): Promise<string> => {
+  try {
+    await work;
+
+    return 'created';
+  } catch (error) {
+    if (error instanceof ApiError) {
+      return error.code;
+    }
+    throw error;
+  }
+};
+
+it('gives each participant at most one active session per pool number, then refuses', async () => {
+  const first = await open(A, B);
+  const second = await open(A, C);
+  expect(first.partyA.maskedNumber).not.toBe(second.partyA.maskedNumber);
+  expect(await codeOf(open(A, D))).toBe('NO_MASK_NUMBER_AVAILABLE');
+  // Exhausted for A only: B still has a free number, and so has D.
+  const third = await open(B, D);
+  expect(third.partyA.maskedNumber).not.toBe(first.partyB.maskedNumber);
+});
+
+it('one pool number serves many pairs at once when their participants differ', async () => {
+  await dataSource.query('DELETE FROM mask_pool_numbers WHERE number = ?', [POOL[1]]);
+  const pairs = await Promise.all([open(A, B), open(C, D)]);
+  expect(pairs.map((p) => [p.partyA.maskedNumber, p.partyB.maskedNumber])).toEqual([
+    [POOL[0], POOL[0]],
+    [POOL[0], POOL[0]],
+  ]);
+  expect(await codeOf(open(A, C))).toBe('NO_MASK_NUMBER_AVAILABLE');
+  await sut.close(pairs[0].id);
+  expect((await open(A, '+14155550104')).partyA.maskedNumber).toBe(POOL[0]);
+});
+
+it('routes inbound both ways while active, and nothing once expired (check on use)', async () => {
+  const mask = await open(A, B, 60);
+  const viaA = await sut.routeInbound(A, mask.partyA.maskedNumber);
+  expect(viaA).toEqual({ kind: 'forward', maskId: mask.id, to: B, from: mask.partyB.maskedNumber });
+  const viaB = await sut.routeInbound(B, mask.partyB.maskedNumber);
+  expect(viaB).toEqual({ kind: 'forward', maskId: mask.id, to: A, from: mask.partyA.maskedNumber });
+  expect(await sut.routeInbound(C, mask.partyA.maskedNumber)).toEqual({ kind: 'stranger' });
+  expect(await sut.routeInbound(A, '+12025559999')).toEqual({ kind: 'not-masked' });
+
+  clock = new Date(clock.getTime() + 61_000);
+  expect(await sut.routeInbound(A, mask.partyA.maskedNumber)).toEqual({ kind: 'closed', maskId: mask.id });
+  expect((await sut.find(mask.id))?.status).toBe('closed');
+  expect(await sut.routeInbound(A, mask.partyA.maskedNumber)).toEqual({ kind: 'stranger' });
+});
+
+it('publishes the pool and both sides of each session to the directory, and their end', async () => {
+  expect(published.map((c) => [c.kind, c.poolNumber, c.active])).toEqual(POOL.map((n) => ['pool', n, true]));
+  published = [];
+  const mask = await open(A, B);
+  expect(published).toEqual([
+    expect.objectContaining({
+      participant: A,
+      poolNumber: mask.partyA.maskedNumber,
+      destination: B,
+      sender: mask.partyB.maskedNumber,
+      active: true,
+    }),
+    expect.objectContaining({
+      participant: B,
+      poolNumber: mask.partyB.maskedNumber,
+      destination: A,
+      sender: mask.partyA.maskedNumber,
+      active: true,
+    }),
+  ]);
+  published = [];
+  await sut.close(mask.id);
+  expect(published.map((c) => [c.participant, c.active])).toEqual([
+    [A, false],
+    [B, false],
+  ]);
+});
+
+it('the sweep closes expired sessions and returns their numbers to the pool', async () => {
+  await open(A, B, 30);
+  await open(A, C, 3600);
+  expect(await codeOf(open(A, D))).toBe('NO_MASK_NUMBER_AVAILABLE');
+  clock = new Date(clock.getTime() + 31_000);
+  expect(await sut.sweep()).toBe(1);
+  expect(await sut.sweep()).toBe(0);
+  expect(await codeOf(open(A, D))).toBe('created');
+});
+
+it('two creations racing for the last free number never both get it (the primary key decides)', async () => {
+  await dataSource.query('DELETE FROM mask_pool_numbers WHERE number = ?', [POOL[1]]);
+  for (let round = 0; round < 5; round++) {
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => codeOf(open(A, `+1415555${String(200 + round * 10 + i)}`))),
+    );
+    expect(outcomes.filter((o) => o === 'created')).toHaveLength(round === 0 ? 1 : 0);
+    expect(outcomes.filter((o) => o === 'NO_MASK_NUMBER_AVAILABLE')).toHaveLength(round === 0 ? 9 : 10);
+  }
+  const rows = await db.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM mask_assignments WHERE participant = ?', [A]);
+  expect(Number(rows[0]?.n)).toBe(1);
+});
+
+it('the key holds even when the code check is bypassed: a second assignment is refused by MariaDB', async () => {
+  const mask = await open(A, B);
+  await expect(
+    db.query('INSERT INTO mask_assignments (participant, pool_number, mask_id) VALUES (?, ?, ?)', [
+      A,
+      mask.partyA.maskedNumber,
+      '00000000-0000-0000-0000-000000000000',
+    ]),
+  ).rejects.toThrow(/Duplicate entry/);
+});

@@ -1,0 +1,116 @@
+/**
+ * The opt-out ledger against a real MariaDB with the real migration: racing STOPs record one entry and
+ * one audit row, re-subscription removes exactly the named scopes, and the full republish reaches every
+ * entry. Published states are read back from the in-process bus (the replicas' view).
+ */
+import { InProcessBus } from '@sms/bus';
+import { decodeEvent, OptOutChangedV1, TOPICS } from '@sms/contracts';
+import { createServiceDataSource } from '@sms/persistence';
+import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { migrate } from '../../../../../scripts/migrate';
+import { OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS } from '../database/opt-out.schema';
+import { OptOutLedger } from './opt-out.ledger';
+
+jest.setTimeout(120_000);
+
+const NUMBER = '+447400123456';
+const [S1, S2] = ['+12025550142', '+12025550143'];
+
+let db: TestDatabase;
+let dataSource: DataSource;
+let bus: InProcessBus;
+let published: OptOutChangedV1[];
+let sut: OptOutLedger;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await migrate(db.url, ['opt-out']);
+  dataSource = await createServiceDataSource({
+    service: 'opt-out',
+    database: { kind: 'mysql', url: db.url, poolSize: 20 },
+    entities: OPT_OUT_ENTITIES,
+    migrations: OPT_OUT_MIGRATIONS,
+  }).initialize();
+  bus = new InProcessBus();
+  published = [];
+  await bus.subscribe({
+    groupId: 'collector',
+    topics: [TOPICS.optout],
+    handler: async (record) => {
+      published.push(decodeEvent(OptOutChangedV1, record.value));
+    },
+  });
+  sut = new OptOutLedger(dataSource, bus);
+});
+
+afterAll(async () => {
+  await bus?.close();
+  await dataSource?.destroy();
+  await db?.drop();
+});
+
+beforeEach(async () => {
+  await dataSource.query('DELETE FROM opt_outs');
+  await dataSource.query('DELETE FROM opt_out_audit');
+  published.length = 0;
+});
+
+const settle = async (count: number) => {
+  for (let i = 0; i < 200 && published.length < count; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+it('ten racing STOPs for one entry record it once, audit it once, and name one confirmation', async () => {
+  const replies = Array.from({ length: 10 }, () => randomUUID());
+  const created = await Promise.all(
+    replies.map((exemptMessageId) =>
+      sut.optOut({ number: NUMBER, sender: S1, source: 'keyword', reason: 'STOP', exemptMessageId }),
+    ),
+  );
+  expect(created.filter(Boolean)).toHaveLength(1);
+  const [entries, audit] = await Promise.all([
+    db.query<unknown[]>('SELECT * FROM opt_outs'),
+    db.query<{ action: string; source: string }[]>('SELECT action, source FROM opt_out_audit'),
+  ]);
+  expect(entries).toHaveLength(1);
+  expect(audit).toEqual([{ action: 'opt_out', source: 'keyword' }]);
+  await settle(10);
+  expect(published).toHaveLength(10);
+  expect(published.every((p) => p.optedOut && p.sender === S1)).toBe(true);
+  expect(published.filter((p) => p.exemptMessageId)).toHaveLength(1);
+});
+
+it('re-subscribes exactly the named scopes, or every entry of the number', async () => {
+  await sut.optOut({ number: NUMBER, sender: S1, source: 'api', reason: 'r' });
+  await sut.optOut({ number: NUMBER, sender: S2, source: 'api', reason: 'r' });
+  await sut.optOut({ number: NUMBER, sender: null, source: 'provider', reason: 'twilio 21610' });
+  expect(await sut.optIn({ number: NUMBER, source: 'keyword', reason: 'START' }, [S1, null])).toBe(2);
+  expect((await sut.list(NUMBER, 10)).map((e) => e.sender)).toEqual([S2]);
+  expect(await sut.optIn({ number: NUMBER, source: 'api', reason: 'removed' }, [S1])).toBe(0);
+  expect(await sut.optIn({ number: NUMBER, source: 'api', reason: 'removed' })).toBe(1);
+  const history = await sut.history(NUMBER, 50);
+  expect(history.map((h) => [h.action, h.sender, h.source])).toEqual([
+    ['opt_out', S1, 'api'],
+    ['opt_out', S2, 'api'],
+    ['opt_out', null, 'provider'],
+    ['opt_in', S1, 'keyword'],
+    ['opt_in', null, 'keyword'],
+    ['opt_in', S2, 'api'],
+  ]);
+});
+
+it('republishes every entry in batches', async () => {
+  for (let i = 0; i < 5; i++) {
+    await sut.optOut({ number: `+4474001234${50 + i}`, sender: null, source: 'api', reason: 'r' });
+  }
+  await settle(5);
+  published.length = 0;
+  expect(await sut.republishAll(2)).toBe(5);
+  await settle(5);
+  expect(published.map((p) => [p.number, p.optedOut, p.source])).toEqual(
+    Array.from({ length: 5 }, (_, i) => [`+4474001234${50 + i}`, true, 'replay']),
+  );
+});

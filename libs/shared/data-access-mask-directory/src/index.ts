@@ -1,0 +1,2 @@
+export * from './mask-directory';
+export * from './mask-directory.module';

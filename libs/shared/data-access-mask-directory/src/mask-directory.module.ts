@@ -1,0 +1,41 @@
+import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
+import { decodeEvent, MaskDirectoryChangedV1, TOPICS } from '@sms/contracts';
+import { BUS } from '@sms/platform';
+import { randomUUID } from 'node:crypto';
+import { MaskDirectory } from './mask-directory';
+
+/**
+ * Follows `sms.mask.v1` from the beginning in a consumer group of its own (one per process start),
+ * like the opt-out replica, so every intake instance holds the whole directory.
+ */
+@Module({
+  providers: [{ provide: MaskDirectory, useFactory: () => new MaskDirectory() }],
+  exports: [MaskDirectory],
+})
+export class MaskDirectoryModule implements OnApplicationBootstrap {
+  private readonly logger = new Logger('mask-directory');
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    private readonly directory: MaskDirectory,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bus.subscribe({
+      groupId: `mask-directory.${randomUUID()}`,
+      topics: [TOPICS.mask],
+      handler: (record) => this.applyRecord(record),
+    });
+    this.logger.log('following sms.mask.v1');
+  }
+
+  private applyRecord(record: ConsumedRecord): Promise<void> {
+    if (record.topic !== TOPICS.mask) {
+      throw new NonRetriableError(`the mask directory does not consume ${record.topic}`);
+    }
+    this.directory.apply(decodeEvent(MaskDirectoryChangedV1, record.value));
+
+    return Promise.resolve();
+  }
+}

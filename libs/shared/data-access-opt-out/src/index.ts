@@ -1,0 +1,3 @@
+export * from './opt-out-checker.port';
+export * from './opt-out.replica';
+export * from './opt-out-replica.module';
