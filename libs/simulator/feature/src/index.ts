@@ -8,3 +8,5 @@ export {
 } from './simulator.knobs';
 export { simulatorPlugin, type SimulatorOptions } from './simulator.plugin';
 export type { TwilioSimMessage, TwilioSimRejection } from './twilio-sim.store';
+export { type AwsSimSettings, DEFAULT_AWS_SIM } from './aws-sim.routes';
+export type { AwsSimMessage, AwsSimRejection } from './aws-sim.store';

@@ -1,4 +1,6 @@
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import { awsSimRoutes, type AwsSimSettings, DEFAULT_AWS_SIM } from './aws-sim.routes';
+import { AwsSimStore } from './aws-sim.store';
 import { isSimulatedProvider, SIMULATED_PROVIDERS, updateKnobs } from './simulator.knobs';
 import { SimulatorState } from './simulator.state';
 import { twilioSimRoutes } from './twilio-sim.routes';
@@ -12,6 +14,8 @@ export interface SimulatorOptions {
   readonly publicBaseUrl: string;
   /** The credentials the simulated Twilio accepts and signs its webhooks with. */
   readonly twilio: { readonly accountSid: string; readonly authToken: string };
+  /** The simulated AWS account (key pair the SigV4 check accepts, region, SNS subscription endpoints). */
+  readonly aws?: Partial<AwsSimSettings>;
   readonly logger?: FastifyBaseLogger;
   /** Seeds every knob-driven roll (errors, outcomes, duplicates, ordering) for reproducible runs. */
   readonly seed?: number;
@@ -29,13 +33,26 @@ export interface SimulatorOptions {
  *   base URL at `{publicBaseUrl}{prefix}/twilio`); status callbacks are posted, signed, to `StatusCallback`.
  * - `POST {prefix}/twilio/inbound` `{from,to,body,url}`: posts a signed MO webhook to `url`.
  * - `GET {prefix}/twilio/messages`: what was received, and submits per `I-Twilio-Idempotency-Token`.
+ * - `POST {prefix}/aws/`: EUM SMS v2 `SendTextMessage` (X-Amz-Target) and SNS `Publish` (query), SigV4-checked;
+ *   events go out as signed SNS deliveries to the events topic's subscriber; `GET {prefix}/aws/sns-cert.pem`
+ *   serves the signing certificate; `POST {prefix}/aws/inbound` `{from,to,body,url?}` posts an MO;
+ *   `PUT {prefix}/aws/subscriptions` `{events?,inbound?}` subscribes endpoints (SubscriptionConfirmation first);
+ *   `GET {prefix}/aws/messages`.
  * - `GET|PUT {prefix}/knobs/:provider`: fault injection (PUT merges a partial update), `POST {prefix}/reset`.
  */
 export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app, options) => {
   const log = options.logger ?? app.log;
   const state = new SimulatorState(options.seed);
   const twilioStore = new TwilioSimStore();
+  const awsStore = new AwsSimStore();
   state.onReset(() => twilioStore.reset());
+  state.onReset(() => awsStore.reset());
+  const root = options.publicBaseUrl.replace(/\/+$/, '');
+  const base = root.endsWith(app.prefix) ? root : `${root}${app.prefix}`;
+  const callback = {
+    timeoutMs: options.callbackTimeoutMs ?? 5_000,
+    retryDelayMs: options.callbackRetryDelayMs ?? 1_000,
+  };
 
   // preClose runs before Fastify waits for in-flight requests: release withheld responses so close completes.
   app.addHook('preClose', (done) => {
@@ -90,13 +107,17 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
     log,
     accountSid: options.twilio.accountSid,
     authToken: options.twilio.authToken,
-    callback: {
-      timeoutMs: options.callbackTimeoutMs ?? 5_000,
-      retryDelayMs: options.callbackRetryDelayMs ?? 1_000,
-    },
+    callback,
+  });
+  await app.register(awsSimRoutes, {
+    prefix: '/aws',
+    state,
+    store: awsStore,
+    log,
+    settings: { ...DEFAULT_AWS_SIM, ...options.aws },
+    publicUrl: `${base}/aws`,
+    callback,
   });
 
-  const root = options.publicBaseUrl.replace(/\/+$/, '');
-  const base = root.endsWith(app.prefix) ? root : `${root}${app.prefix}`;
-  log.info({ twilioBaseUrl: `${base}/twilio`, knobs: `${base}/knobs/:provider` }, 'provider simulator ready');
+  log.info({ twilioBaseUrl: `${base}/twilio`, awsEndpoint: `${base}/aws`, knobs: `${base}/knobs/:provider` }, 'provider simulator ready');
 };
