@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { isDatabaseUnavailableError } from '@sms/persistence';
-import { type AppConfig, createHttpApp } from '@sms/platform';
+import { type AppConfig, createHttpApp, publicBaseUrlOf } from '@sms/platform';
 import { SIMULATOR_PREFIX } from '@sms/providers';
 import { simulatorPlugin } from '@sms/simulator';
 import { GatewayModule } from './gateway.module';
@@ -18,6 +18,14 @@ export function buildGateway(config: AppConfig): Promise<NestFastifyApplication>
           prefix: SIMULATOR_PREFIX,
           publicBaseUrl: `http://127.0.0.1:${config.PORT}${SIMULATOR_PREFIX}`,
           twilio: { accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN },
+          // The simulated SNS topics deliver to our own AWS webhooks, already subscribed and confirmed.
+          aws: {
+            accessKeyId: config.AWS_ACCESS_KEY_ID,
+            secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+            region: config.AWS_REGION,
+            eventsUrl: `${publicBaseUrlOf(config)}/webhooks/aws/status`,
+            inboundUrl: `${publicBaseUrlOf(config)}/webhooks/aws/inbound`,
+          },
         });
       }
     },

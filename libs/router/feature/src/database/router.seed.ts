@@ -35,6 +35,17 @@ const SEED_NUMBERS: readonly [number: string, country: string, type: string][] =
   ['ACME', 'GB', 'alphanumeric'],
 ];
 
+/**
+ * The simulated AWS End User Messaging account serves Sweden only, so some traffic exercises a second
+ * provider out of the box. Swedish numbers come from the range PTS reserves for fiction (070-17 406 xx).
+ */
+const SEED_AWS_RATES: readonly [country: string, price: string][] = [['SE', '0.0650']];
+
+const SEED_AWS_NUMBERS: readonly [number: string, country: string, type: string][] = [
+  ['+46701740605', 'SE', 'longcode'],
+  ['+46701740606', 'SE', 'longcode'],
+];
+
 export async function seedRouterIfEmpty(dataSource: DataSource, now: Date = new Date()): Promise<boolean> {
   const providers = dataSource.getRepository(ProviderEntity);
   if ((await providers.count()) > 0) {
@@ -62,6 +73,28 @@ export async function seedRouterIfEmpty(dataSource: DataSource, now: Date = new 
     await manager.insert(
       RouteRateEntity,
       SEED_RATES.map(([country, price]) => ({ providerId: 'twilio', country, price, currency: 'USD' })),
+    );
+    await manager.insert(ProviderEntity, {
+      id: 'aws',
+      kind: 'aws',
+      name: 'AWS End User Messaging SMS (simulated in embedded mode)',
+      active: true,
+      createdAt: now,
+    });
+    await manager.insert(
+      PhoneNumberEntity,
+      SEED_AWS_NUMBERS.map(([number, country, type]) => ({
+        number,
+        providerId: 'aws',
+        country,
+        type,
+        active: true,
+        createdAt: now,
+      })),
+    );
+    await manager.insert(
+      RouteRateEntity,
+      SEED_AWS_RATES.map(([country, price]) => ({ providerId: 'aws', country, price, currency: 'USD' })),
     );
   });
 
