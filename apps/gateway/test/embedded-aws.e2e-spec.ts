@@ -37,9 +37,9 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
     expect(message['routeReason']).toContain('cheapest active provider for SE');
     const applied = message.events.filter((e) => e.applied !== false).map((e) => e.status);
     expect(applied).toEqual(['queued', 'sent', 'delivered']);
-    const sim = (await client.get<{ messages: { messageId: string; context: Record<string, string> }[] }>(
-      '/sim/aws/messages',
-    )).body;
+    const sim = (
+      await client.get<{ messages: { messageId: string; context: Record<string, string> }[] }>('/sim/aws/messages')
+    ).body;
     // Our message id travels in EUM Context: the correlation key for an ambiguous send (providers.md §6).
     expect(sim.messages).toEqual([
       expect.objectContaining({ messageId: message['providerMessageId'], context: { gwMessageId: id } }),

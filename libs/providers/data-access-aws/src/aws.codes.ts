@@ -173,8 +173,14 @@ export function classifyAwsEvent(type: AwsSmsEventType): ErrorClass | undefined 
       return ErrorClass.Permanent;
     case 'TEXT_PROTECT_BLOCKED':
       return ErrorClass.Configuration;
+    case 'TEXT_QUEUED':
+    case 'TEXT_PENDING':
+    case 'TEXT_SENT':
+    case 'TEXT_SUCCESSFUL':
+    case 'TEXT_DELIVERED':
+      return undefined; // progress or success: no error to classify
     default:
-      return undefined;
+      return assertNever(type);
   }
 }
 

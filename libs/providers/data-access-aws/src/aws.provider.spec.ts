@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import {
-  DeliveryStatus,
-  ErrorClass,
-  ProviderError,
-  ProviderId,
-  type SendRequest,
-} from '@sms/provider-port';
+import { DeliveryStatus, ErrorClass, ProviderError, ProviderId, type SendRequest } from '@sms/provider-port';
 import { AWS_KNOWN_REASONS, AWS_KNOWN_TYPES, AWS_SMS_EVENT_TYPES } from './aws.codes';
 import { type AwsConfig, AwsConfigException, DEFAULT_SNS_CERT_URL_ALLOW, parseAwsConfig } from './aws.config';
 import { AwsSmsProvider } from './aws.provider';
@@ -49,6 +43,7 @@ function setup(respond: () => Canned | Promise<Canned> = () => eumOk(), config: 
     void request;
     void options;
     const canned = await respond();
+
     return {
       response: {
         statusCode: canned.status,
@@ -173,8 +168,7 @@ describe(AwsSmsProvider.name, () => {
     const snsOk = (): Canned => ({
       status: 200,
       headers: { 'content-type': 'text/xml' },
-      body:
-        '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>34d9b400-c6dd-5444-820d-fbeb0f1f54cf</MessageId></PublishResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>',
+      body: '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>34d9b400-c6dd-5444-820d-fbeb0f1f54cf</MessageId></PublishResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>',
     });
 
     it('posts the providers.md §4a form, SigV4-signed for sns, and returns the MessageId', async () => {
@@ -322,7 +316,11 @@ describe(AwsSmsProvider.name, () => {
       );
       const sut = new AwsSmsProvider({ ...CONFIG, requestTimeoutMs: 50 }, { requestHandler: { handle } });
 
-      expect(await sendError(sut)).toMatchObject({ errorClass: ErrorClass.Transient, code: 'TIMEOUT', ambiguous: true });
+      expect(await sendError(sut)).toMatchObject({
+        errorClass: ErrorClass.Transient,
+        code: 'TIMEOUT',
+        ambiguous: true,
+      });
     });
   });
 

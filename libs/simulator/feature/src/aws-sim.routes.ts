@@ -123,13 +123,18 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
 
         return reply
           .header('content-type', 'text/xml')
-          .send(`<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>${topics[topic]}:${
-            subscription.token
-          }</SubscriptionArn></ConfirmSubscriptionResult></ConfirmSubscriptionResponse>`);
+          .send(
+            `<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>${topics[topic]}:${
+              subscription.token
+            }</SubscriptionArn></ConfirmSubscriptionResult></ConfirmSubscriptionResponse>`,
+          );
       }
     }
 
-    return reply.code(404).header('content-type', 'text/xml').send(snsErrorXml(notFound('Token')));
+    return reply
+      .code(404)
+      .header('content-type', 'text/xml')
+      .send(snsErrorXml(notFound('Token')));
   });
 
   /** SNS `Subscribe` to an HTTPS endpoint: posts a signed SubscriptionConfirmation; deliveries wait for it. */
@@ -220,6 +225,7 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     if (refusal !== null) {
       record('eum', refusal, reference, typeof input['DestinationPhoneNumber'] === 'string' ? input : {});
       await state.scheduler.hold(knobs.latencyMs, clientGone);
+
       return answer(reply, clientGone, refusal.status, AMZ_JSON, eumErrorBody(refusal), {
         'x-amzn-ErrorType': refusal.type,
       });
@@ -261,6 +267,7 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     if (refusal !== null) {
       record('sns', refusal, null, { DestinationPhoneNumber: form.get('PhoneNumber') });
       await state.scheduler.hold(knobs.latencyMs, clientGone);
+
       return answer(reply, clientGone, refusal.status, xml, snsErrorXml(refusal));
     }
     const attributes = messageAttributes(form);

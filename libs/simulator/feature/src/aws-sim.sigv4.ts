@@ -68,9 +68,9 @@ function parseAmzDate(value: string | undefined): Date | undefined {
   if (!match) {
     return undefined;
   }
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as number[];
+  const [year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0] = match.slice(1).map(Number);
 
-  return new Date(Date.UTC(year!, month! - 1, day!, hour, minute, second));
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
 }
 
 /**
@@ -145,8 +145,7 @@ export async function checkSigV4(
     { signingDate: amzDate, signableHeaders: new Set(signedHeaders) },
   );
   const computed = AUTHORIZATION.exec(String(expected.headers['authorization'] ?? ''))?.[6] ?? '';
-  const same =
-    computed.length === signature.length && timingSafeEqual(Buffer.from(computed), Buffer.from(signature));
+  const same = computed.length === signature.length && timingSafeEqual(Buffer.from(computed), Buffer.from(signature));
 
   return same
     ? null

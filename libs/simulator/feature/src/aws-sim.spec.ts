@@ -47,6 +47,7 @@ async function setup(aws: Record<string, unknown> = {}) {
         body: request.body as string,
         contentType: String(request.headers['content-type']),
       });
+
       return reply.code(200).send();
     });
     registered();

@@ -119,5 +119,8 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
     callback,
   });
 
-  log.info({ twilioBaseUrl: `${base}/twilio`, awsEndpoint: `${base}/aws`, knobs: `${base}/knobs/:provider` }, 'provider simulator ready');
+  log.info(
+    { twilioBaseUrl: `${base}/twilio`, awsEndpoint: `${base}/aws`, knobs: `${base}/knobs/:provider` },
+    'provider simulator ready',
+  );
 };
