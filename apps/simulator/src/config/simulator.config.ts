@@ -5,6 +5,14 @@ export interface SimulatorAppConfig {
   readonly publicBaseUrl: string;
   readonly prefix: string;
   readonly twilio: { readonly accountSid: string; readonly authToken: string };
+  /** The simulated AWS account; its SNS topics deliver to SIM_AWS_EVENTS_URL / SIM_AWS_INBOUND_URL when set. */
+  readonly aws: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly region: string;
+    readonly eventsUrl: string | null;
+    readonly inboundUrl: string | null;
+  };
   readonly seed?: number;
 }
 
@@ -18,6 +26,9 @@ export const SIMULATOR_DEFAULTS = {
   prefix: '/sim',
   twilioAccountSid: 'ACsimulator00000000000000000000000',
   twilioAuthToken: 'sim-auth-token',
+  awsAccessKeyId: 'AKIASIMULATOR0000000',
+  awsSecretAccessKey: 'sim-secret-access-key',
+  awsRegion: 'us-east-1',
 } as const;
 
 export function loadSimulatorConfig(env: Record<string, string | undefined>): SimulatorAppConfig {
@@ -34,6 +45,11 @@ export function loadSimulatorConfig(env: Record<string, string | undefined>): Si
   if (!/^https?:\/\/[^/]+/.test(publicBaseUrl)) {
     problems.push('SIM_PUBLIC_BASE_URL must be an absolute http(s) URL');
   }
+  for (const key of ['SIM_AWS_EVENTS_URL', 'SIM_AWS_INBOUND_URL']) {
+    if (env[key] && !/^https?:\/\/[^/]+/.test(env[key])) {
+      problems.push(`${key} must be an absolute http(s) URL`);
+    }
+  }
   if (problems.length > 0) {
     throw new Error(`Invalid simulator configuration: ${problems.join('; ')}`);
   }
@@ -46,6 +62,13 @@ export function loadSimulatorConfig(env: Record<string, string | undefined>): Si
     twilio: {
       accountSid: env['TWILIO_ACCOUNT_SID'] || SIMULATOR_DEFAULTS.twilioAccountSid,
       authToken: env['TWILIO_AUTH_TOKEN'] || SIMULATOR_DEFAULTS.twilioAuthToken,
+    },
+    aws: {
+      accessKeyId: env['AWS_ACCESS_KEY_ID'] || SIMULATOR_DEFAULTS.awsAccessKeyId,
+      secretAccessKey: env['AWS_SECRET_ACCESS_KEY'] || SIMULATOR_DEFAULTS.awsSecretAccessKey,
+      region: env['AWS_REGION'] || SIMULATOR_DEFAULTS.awsRegion,
+      eventsUrl: env['SIM_AWS_EVENTS_URL'] || null,
+      inboundUrl: env['SIM_AWS_INBOUND_URL'] || null,
     },
     ...(seed !== undefined && { seed }),
   };
