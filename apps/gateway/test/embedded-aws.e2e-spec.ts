@@ -85,4 +85,18 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
     const attempts = (inbound.body as { attempts: { httpStatus?: number }[] }).attempts;
     expect(attempts.map((attempt) => attempt.httpStatus)).toEqual([200]);
   });
+
+  it('confirms a new SNS subscription by GET SubscribeURL when the SubscriptionConfirmation reaches the webhook', async () => {
+    const subscribe = await client.request(
+      'PUT',
+      '/sim/aws/subscriptions',
+      JSON.stringify({ events: `${gateway.url}/webhooks/aws/status` }),
+      json,
+    );
+    expect(subscribe.status).toBe(200);
+
+    const subscriptions = await client.get<{ events: { url: string; confirmed: boolean } }>('/sim/aws/subscriptions');
+
+    expect(subscriptions.body.events).toEqual({ url: `${gateway.url}/webhooks/aws/status`, confirmed: true });
+  });
 });
