@@ -30,7 +30,8 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
     expect(accepted.status).toBe(202);
     const id = accepted.body['id'] as string;
 
-    const message = await client.waitForMessage(id, (m) => m.status === 'delivered');
+    // Generous: the simulator creates its SNS signing key on first use, on a machine shared with other suites.
+    const message = await client.waitForMessage(id, (m) => m.status === 'delivered', 20_000);
 
     expect(message).toMatchObject({ provider: 'aws', attempts: 1, errorCode: null, cost: '0.0650' });
     expect(message['providerMessageId']).toMatch(/^[0-9a-f-]{36}$/);
@@ -44,7 +45,7 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
     expect(sim.messages).toEqual([
       expect.objectContaining({ messageId: message['providerMessageId'], context: { gwMessageId: id } }),
     ]);
-  });
+  }, 30_000);
 
   it('ends an opted-out refusal without retrying, with the EUM type and reason as error code', async () => {
     await knobs({ errorRate: { optedOut: 1 } });

@@ -1,4 +1,5 @@
-import { randomUUID, sign } from 'node:crypto';
+import { generateKeyPair, randomUUID, sign } from 'node:crypto';
+import { promisify } from 'node:util';
 import { generate } from 'selfsigned';
 
 /** The simulator's SNS signing identity: an RSA key and its self-signed certificate (PEM). */
@@ -8,23 +9,34 @@ export interface SnsSigningIdentity {
 }
 
 /**
- * Creates the signing identity on first use and shares it afterwards. Node can generate RSA keys but not
- * X.509 certificates, hence `selfsigned`; lazy because generating costs around a second and most simulator
- * users (Twilio-only tests) never need it.
+ * Creates the signing identity on first use and shares it afterwards. The RSA key comes from node:crypto (native,
+ * off the event loop); Node cannot issue X.509 certificates, hence `selfsigned` for the certificate around it.
+ * Lazy because it costs about half a second and most simulator users (Twilio-only tests) never need it.
  */
 export class SnsIdentityHolder {
   private identity?: Promise<SnsSigningIdentity>;
 
   get(): Promise<SnsSigningIdentity> {
-    this.identity ??= generate([{ name: 'commonName', value: 'sns.simulator.invalid' }], {
-      keySize: 2048,
-      algorithm: 'sha256',
-      notBeforeDate: new Date(Date.now() - 60 * 60_000),
-      notAfterDate: new Date(Date.now() + 365 * 24 * 60 * 60_000),
-    }).then((pems) => ({ privateKeyPem: pems.private, certificatePem: pems.cert }));
+    this.identity ??= createIdentity();
 
     return this.identity;
   }
+}
+
+async function createIdentity(): Promise<SnsSigningIdentity> {
+  const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const pems = await generate([{ name: 'commonName', value: 'sns.simulator.invalid' }], {
+    algorithm: 'sha256',
+    keyPair: { privateKey, publicKey },
+    notBeforeDate: new Date(Date.now() - 60 * 60_000),
+    notAfterDate: new Date(Date.now() + 365 * 24 * 60 * 60_000),
+  });
+
+  return { privateKeyPem: privateKey, certificatePem: pems.cert };
 }
 
 export type SnsMessageType = 'Notification' | 'SubscriptionConfirmation';
