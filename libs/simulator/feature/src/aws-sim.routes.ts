@@ -14,11 +14,12 @@ import {
   validateSendText,
 } from './aws-sim.responses';
 import { checkSigV4, type AwsSimCredentials } from './aws-sim.sigv4';
-import { SnsIdentityHolder, signedSnsEnvelope, snsDeliveryHeaders, type SnsMessageType } from './aws-sim.sns';
+import { eventJson, finalEventType } from './aws-sim.events';
 import type { AwsSimApi, AwsSimMessage, AwsSimOutcome, AwsSimStore } from './aws-sim.store';
-import { postWebhook, type CallbackSettings } from './simulator.callbacks';
+import { SNS_TOPICS, type SnsTopic, SnsTopics } from './aws-sim.topics';
+import type { CallbackSettings } from './simulator.callbacks';
 import type { SimulatorKnobs } from './simulator.knobs';
-import { pickOne, pickWeighted } from './simulator.rng';
+import { pickWeighted } from './simulator.rng';
 import type { SimulatorState } from './simulator.state';
 
 /** What the simulated AWS account is: credentials, and where its SNS topics deliver over HTTPS. */
@@ -48,13 +49,6 @@ export interface AwsSimOptions {
   readonly callback: Omit<CallbackSettings, 'log' | 'scheduler'>;
 }
 
-type Topic = 'events' | 'inbound';
-interface Subscription {
-  url: string;
-  confirmed: boolean;
-  token: string;
-}
-
 const WITHHOLD_MS = 300_000;
 const AMZ_JSON = 'application/x-amz-json-1.0';
 const FORM = 'application/x-www-form-urlencoded';
@@ -67,21 +61,15 @@ const FORM = 'application/x-www-form-urlencoded';
 export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options, done) => {
   const { state, store, log, settings, publicUrl } = options;
   const callbackSettings: CallbackSettings = { ...options.callback, scheduler: state.scheduler, log };
-  const accountId = settings.accountId ?? '123456789012';
-  const identity = new SnsIdentityHolder();
-  const certUrl = `${publicUrl}/sns-cert.pem`;
-  const topics: Record<Topic, string> = {
-    events: `arn:aws:sns:${settings.region}:${accountId}:sms-events`,
-    inbound: `arn:aws:sns:${settings.region}:${accountId}:sms-inbound`,
-  };
-  const subscriptions = new Map<Topic, Subscription>();
-  const presubscribe = (topic: Topic, url: string | null | undefined): void => {
-    if (url) {
-      subscriptions.set(topic, { url, confirmed: true, token: randomUUID() });
-    }
-  };
-  presubscribe('events', settings.eventsUrl);
-  presubscribe('inbound', settings.inboundUrl);
+  const topics = new SnsTopics({
+    region: settings.region,
+    accountId: settings.accountId ?? '123456789012',
+    publicUrl,
+    signatureVersion: settings.signatureVersion ?? '2',
+    callback: callbackSettings,
+  });
+  topics.presubscribe('events', settings.eventsUrl);
+  topics.presubscribe('inbound', settings.inboundUrl);
 
   // Raw strings: the SigV4 check hashes the body exactly as received. Scoped to this plugin.
   for (const type of [AMZ_JSON, FORM]) {
@@ -111,60 +99,54 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
   });
 
   app.get('/sns-cert.pem', async (_request, reply) =>
-    reply.header('content-type', 'application/x-pem-file').send((await identity.get()).certificatePem),
+    reply.header('content-type', 'application/x-pem-file').send(await topics.certificatePem()),
   );
 
   /** The SubscribeURL: GET confirms the pending subscription holding this token. */
   app.get<{ Querystring: { Token?: string } }>('/confirm-subscription', (request, reply) => {
-    for (const [topic, subscription] of subscriptions) {
-      if (subscription.token === request.query.Token) {
-        subscription.confirmed = true;
-        log.info({ topic }, 'simulated SNS subscription confirmed');
-
-        return reply
-          .header('content-type', 'text/xml')
-          .send(
-            `<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>${topics[topic]}:${
-              subscription.token
-            }</SubscriptionArn></ConfirmSubscriptionResult></ConfirmSubscriptionResponse>`,
-          );
-      }
+    const arn = topics.confirm(request.query.Token);
+    if (arn === null) {
+      return reply
+        .code(404)
+        .header('content-type', 'text/xml')
+        .send(snsErrorXml(notFound('Token')));
     }
+    log.info('simulated SNS subscription confirmed');
 
     return reply
-      .code(404)
       .header('content-type', 'text/xml')
-      .send(snsErrorXml(notFound('Token')));
+      .send(
+        `<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>${arn}</SubscriptionArn>` +
+          '</ConfirmSubscriptionResult></ConfirmSubscriptionResponse>',
+      );
   });
 
   /** SNS `Subscribe` to an HTTPS endpoint: posts a signed SubscriptionConfirmation; deliveries wait for it. */
   app.put<{ Body: unknown }>('/subscriptions', async (request, reply) => {
-    const input = (request.body ?? {}) as Record<string, unknown>;
-    const problems = Object.entries(input).filter(
-      ([topic, url]) => !(topic in topics) || (url !== null && !isHttpUrl(url)),
-    );
-    if (problems.length > 0 || typeof request.body !== 'object' || request.body === null) {
+    const input = request.body;
+    const valid =
+      typeof input === 'object' &&
+      input !== null &&
+      Object.entries(input).every(
+        ([topic, url]) => (SNS_TOPICS as readonly string[]).includes(topic) && (url === null || isHttpUrl(url)),
+      );
+    if (!valid) {
       return reply.code(400).send({ error: 'expected JSON {events?, inbound?} with absolute http(s) URLs or null' });
     }
     const results: Record<string, unknown> = {};
-    for (const [topic, url] of Object.entries(input) as [Topic, string | null][]) {
+    for (const [topic, url] of Object.entries(input) as [SnsTopic, string | null][]) {
       if (url === null) {
-        subscriptions.delete(topic);
+        topics.unsubscribe(topic);
         results[topic] = null;
-        continue;
+      } else {
+        results[topic] = { url, attempts: await topics.subscribe(topic, url) };
       }
-      const subscription = { url, confirmed: false, token: randomUUID() };
-      subscriptions.set(topic, subscription);
-      const attempts = await deliver(topic, 'SubscriptionConfirmation', subscription, confirmationMessage(topic));
-      results[topic] = { url, attempts };
     }
 
     return results;
   });
 
-  app.get('/subscriptions', () =>
-    Object.fromEntries([...subscriptions].map(([topic, { url, confirmed }]) => [topic, { url, confirmed }])),
-  );
+  app.get('/subscriptions', () => topics.describe());
 
   /** Two-way SMS: a subscriber texts our number; posted to the inbound topic's endpoint (or `url`). */
   app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
@@ -172,10 +154,6 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     const [from, to, body, url] = [input['from'], input['to'], input['body'], input['url']];
     if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string' || !optionalUrl(url)) {
       return reply.code(400).send({ error: 'expected JSON {from, to, body, url?} with an absolute http(s) url' });
-    }
-    const subscription = typeof url === 'string' ? { url, confirmed: true, token: '' } : subscriptions.get('inbound');
-    if (subscription === undefined || !subscription.confirmed) {
-      return reply.code(409).send({ error: 'the inbound topic has no confirmed subscription; pass url' });
     }
     const inboundMessageId = randomUUID();
     const message = JSON.stringify({
@@ -186,7 +164,10 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
       inboundMessageId,
       previousPublishedMessageId: randomUUID(),
     });
-    const attempts = await deliver('inbound', 'Notification', subscription, message);
+    const attempts = await topics.publish('inbound', message, typeof url === 'string' ? url : undefined);
+    if (attempts === null) {
+      return reply.code(409).send({ error: 'the inbound topic has no confirmed subscription; pass url' });
+    }
 
     return { inboundMessageId, attempts };
   });
@@ -356,7 +337,7 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     if (message.configurationSet === null) {
       return; // no configuration set, no event destination: AWS emits nothing
     }
-    const final = finalEvent(message.outcome);
+    const final = finalEventType(state.rng, message.outcome);
     const steps: string[] = message.outcome === 'failed' ? [final] : ['TEXT_SENT', final];
     if (steps.length > 1 && state.rng() < knobs.outOfOrderDlrRate) {
       steps.reverse();
@@ -366,88 +347,10 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     }
     steps.forEach((eventType, index) => {
       state.scheduler.after(knobs.dlrDelayMs * (index + 1), async () => {
-        const subscription = subscriptions.get('events');
-        if (subscription === undefined || !subscription.confirmed) {
-          return; // SNS drops what nobody (confirmed) listens to
-        }
-        const attempts = await deliver('events', 'Notification', subscription, eventJson(message, eventType));
-        message.events.push(...attempts.map((attempt) => ({ eventType, ...attempt })));
+        const attempts = await topics.publish('events', eventJson(message, eventType));
+        message.events.push(...(attempts ?? []).map((attempt) => ({ eventType, ...attempt })));
       });
     });
-  }
-
-  function finalEvent(outcome: AwsSimOutcome): string {
-    switch (outcome) {
-      case 'delivered':
-        return pickOne(state.rng, ['TEXT_DELIVERED', 'TEXT_SUCCESSFUL'] as const);
-      case 'undelivered':
-        return pickOne(state.rng, [
-          'TEXT_CARRIER_UNREACHABLE',
-          'TEXT_UNREACHABLE',
-          'TEXT_BLOCKED',
-          'TEXT_TTL_EXPIRED',
-        ] as const);
-      case 'failed':
-        return pickOne(state.rng, ['TEXT_INVALID', 'TEXT_PROTECT_BLOCKED'] as const);
-    }
-  }
-
-  function eventJson(message: AwsSimMessage, eventType: string): string {
-    const now = Date.now();
-    const isFinal = eventType !== 'TEXT_SENT';
-    const status = eventType.replace(/^TEXT_/, '');
-
-    return JSON.stringify({
-      eventType,
-      eventVersion: '1.0',
-      eventTimestamp: now,
-      isFinal,
-      originationPhoneNumber: message.originationIdentity ?? '+12065550152',
-      destinationPhoneNumber: message.to,
-      isInternationalSend: false,
-      isoCountryCode: 'US',
-      mcc: '310',
-      mnc: '800',
-      messageId: message.messageId,
-      messageRequestTimestamp: Date.parse(message.createdAt),
-      messageEncoding: /^[\x20-\x7e\r\n]*$/.test(message.body) ? 'GSM' : 'UCS2',
-      messageType: 'TRANSACTIONAL',
-      messageStatus: status,
-      messageStatusDescription: `Simulated ${status.toLowerCase().replace(/_/g, ' ')}`,
-      context: message.context,
-      totalMessageParts: 1,
-      totalMessagePrice: 0.00645,
-      totalCarrierFee: 0.0,
-    });
-  }
-
-  function confirmationMessage(topic: Topic): string {
-    return `You have chosen to subscribe to the topic ${topics[topic]}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`;
-  }
-
-  async function deliver(topic: Topic, type: SnsMessageType, subscription: Subscription, message: string) {
-    const envelope = signedSnsEnvelope(
-      {
-        type,
-        topicArn: topics[topic],
-        message,
-        signingCertUrl: certUrl,
-        unsubscribeBaseUrl: `${publicUrl}/`,
-        signatureVersion: settings.signatureVersion ?? '2',
-        ...(type === 'SubscriptionConfirmation' && {
-          token: subscription.token,
-          subscribeUrl: `${publicUrl}/confirm-subscription?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(
-            topics[topic],
-          )}&Token=${subscription.token}`,
-        }),
-      },
-      await identity.get(),
-    );
-
-    return postWebhook(
-      { url: subscription.url, body: JSON.stringify(envelope), headers: snsDeliveryHeaders(envelope), label: type },
-      callbackSettings,
-    );
   }
 
   function answer(
