@@ -7,8 +7,7 @@ import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/cl
 import {
   type DeliveryReport,
   DeliveryStatus,
-  type ErrorClass,
-  ErrorClass as Classes,
+  ErrorClass,
   type InboundMessage,
   ProviderError,
   ProviderId,
@@ -84,7 +83,7 @@ export class AwsSmsProvider implements SmsProvider {
       throw awsSendError(error);
     }
     if (!messageId) {
-      throw new ProviderError(Classes.Transient, 'BAD_RESPONSE', 'AWS answered 2xx without a MessageId', true);
+      throw new ProviderError(ErrorClass.Transient, 'BAD_RESPONSE', 'AWS answered 2xx without a MessageId', true);
     }
 
     return { providerMessageId: messageId, status: DeliveryStatus.Queued };
@@ -95,7 +94,7 @@ export class AwsSmsProvider implements SmsProvider {
     return request.from.trim() || this.config.originationIdentity;
   }
 
-  sendTextInput(request: SendRequest): SendTextMessageCommandInput {
+  private sendTextInput(request: SendRequest): SendTextMessageCommandInput {
     const origination = this.originationIdentity(request);
 
     return {
@@ -111,7 +110,7 @@ export class AwsSmsProvider implements SmsProvider {
     };
   }
 
-  publishInput(request: SendRequest): PublishCommandInput {
+  private publishInput(request: SendRequest): PublishCommandInput {
     const origination = this.originationIdentity(request);
     const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
     const smsType = this.config.messageType === 'PROMOTIONAL' ? 'Promotional' : 'Transactional';
