@@ -70,6 +70,12 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     VONAGE_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/vonage`,
     SINCH_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/sinch`,
     PUBLIC_BASE_URL: `http://127.0.0.1:${port('dlr-ingest')}`,
+    // AWS: the simulator's endpoint, its SNS certificate URL allowed (the simulator names itself `localhost`
+    // unless SIM_PUBLIC_BASE_URL says otherwise), and its topics delivering to dlr-ingest.
+    AWS_SMS_ENDPOINT: `http://127.0.0.1:${simulatorPort}/sim/aws`,
+    AWS_SNS_CERT_URL_ALLOW: `^https://sns\\.[a-zA-Z0-9-]{3,}\\.amazonaws\\.com(\\.cn)?/|^http://(127\\.0\\.0\\.1|localhost):${simulatorPort}/sim/aws/`,
+    SIM_AWS_EVENTS_URL: `http://127.0.0.1:${port('dlr-ingest')}/webhooks/aws/status`,
+    SIM_AWS_INBOUND_URL: `http://127.0.0.1:${port('dlr-ingest')}/webhooks/aws/inbound`,
     ...options.extraEnv,
   };
   const processes = new Map<string, RunningProcess>();

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { isDatabaseUnavailableError } from '@sms/persistence';
-import { type AppConfig, createHttpApp } from '@sms/platform';
+import { type AppConfig, createHttpApp, publicBaseUrlOf } from '@sms/platform';
 import { SIMULATOR_PREFIX } from '@sms/providers';
 import { simulatorPlugin } from '@sms/simulator';
 import { GatewayModule } from './gateway.module';
@@ -27,6 +27,14 @@ export function buildGateway(config: AppConfig): Promise<NestFastifyApplication>
             servicePlanId: config.SINCH_SERVICE_PLAN_ID,
             apiToken: config.SINCH_API_TOKEN,
             callbackSecret: config.SINCH_CALLBACK_SECRET,
+          },
+          // The simulated SNS topics deliver to our own AWS webhooks, already subscribed and confirmed.
+          aws: {
+            accessKeyId: config.AWS_ACCESS_KEY_ID,
+            secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+            region: config.AWS_REGION,
+            eventsUrl: `${publicBaseUrlOf(config)}/webhooks/aws/status`,
+            inboundUrl: `${publicBaseUrlOf(config)}/webhooks/aws/inbound`,
           },
         });
       }

@@ -12,6 +12,7 @@ async function main(): Promise<void> {
     twilio: config.twilio,
     vonage: config.vonage,
     sinch: config.sinch,
+    aws: config.aws,
     ...(config.seed !== undefined && { seed: config.seed }),
   });
   await app.listen({ port: config.port, host: config.host });

@@ -9,6 +9,14 @@ export interface SimulatorAppConfig {
   readonly twilio: { readonly accountSid: string; readonly authToken: string };
   readonly vonage: { readonly apiKey: string; readonly apiSecret: string; readonly signatureSecret: string };
   readonly sinch: { readonly servicePlanId: string; readonly apiToken: string; readonly callbackSecret: string };
+  /** The simulated AWS account; its SNS topics deliver to SIM_AWS_EVENTS_URL / SIM_AWS_INBOUND_URL when set. */
+  readonly aws: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly region: string;
+    readonly eventsUrl: string | null;
+    readonly inboundUrl: string | null;
+  };
   readonly seed?: number;
 }
 
@@ -22,6 +30,9 @@ export const SIMULATOR_DEFAULTS = {
   prefix: '/sim',
   twilioAccountSid: 'ACsimulator00000000000000000000000',
   twilioAuthToken: 'sim-auth-token',
+  awsAccessKeyId: 'AKIASIMULATOR0000000',
+  awsSecretAccessKey: 'sim-secret-access-key',
+  awsRegion: 'us-east-1',
 } as const;
 
 export function loadSimulatorConfig(env: Record<string, string | undefined>): SimulatorAppConfig {
@@ -37,6 +48,11 @@ export function loadSimulatorConfig(env: Record<string, string | undefined>): Si
   const publicBaseUrl = env['SIM_PUBLIC_BASE_URL'] || `http://localhost:${port}`;
   if (!/^https?:\/\/[^/]+/.test(publicBaseUrl)) {
     problems.push('SIM_PUBLIC_BASE_URL must be an absolute http(s) URL');
+  }
+  for (const key of ['SIM_AWS_EVENTS_URL', 'SIM_AWS_INBOUND_URL']) {
+    if (env[key] && !/^https?:\/\/[^/]+/.test(env[key])) {
+      problems.push(`${key} must be an absolute http(s) URL`);
+    }
   }
   if (problems.length > 0) {
     throw new Error(`Invalid simulator configuration: ${problems.join('; ')}`);
@@ -61,6 +77,13 @@ export function loadSimulatorConfig(env: Record<string, string | undefined>): Si
       servicePlanId: env['SINCH_SERVICE_PLAN_ID'] || SIMULATOR_ACCOUNT_DEFAULTS.sinch.servicePlanId,
       apiToken: env['SINCH_API_TOKEN'] || SIMULATOR_ACCOUNT_DEFAULTS.sinch.apiToken,
       callbackSecret: env['SINCH_CALLBACK_SECRET'] || SIMULATOR_ACCOUNT_DEFAULTS.sinch.callbackSecret,
+    },
+    aws: {
+      accessKeyId: env['AWS_ACCESS_KEY_ID'] || SIMULATOR_DEFAULTS.awsAccessKeyId,
+      secretAccessKey: env['AWS_SECRET_ACCESS_KEY'] || SIMULATOR_DEFAULTS.awsSecretAccessKey,
+      region: env['AWS_REGION'] || SIMULATOR_DEFAULTS.awsRegion,
+      eventsUrl: env['SIM_AWS_EVENTS_URL'] || null,
+      inboundUrl: env['SIM_AWS_INBOUND_URL'] || null,
     },
     ...(seed !== undefined && { seed }),
   };

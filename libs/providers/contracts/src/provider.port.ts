@@ -110,8 +110,18 @@ export interface SmsProvider {
   send(request: SendRequest): Promise<SendResult>;
   /** Classifies one of the provider's error codes (synchronous API error or DLR error code). */
   classifyError(code: string, httpStatus?: number): ErrorClass;
+  /**
+   * Optional network work verification needs first, e.g. fetching (and caching) the AWS SNS signing
+   * certificate the payload names. Call it before {@link verifyWebhook}. Never throws.
+   */
+  prepareWebhook?(webhook: RawWebhook): Promise<void>;
   /** True when the webhook carries a valid signature from this provider. Never throws. */
   verifyWebhook(webhook: RawWebhook): boolean;
+  /**
+   * Optional handshake for a verified webhook that asks for one (AWS SNS SubscriptionConfirmation: GET its
+   * SubscribeURL). True when it was such a request and it was answered. Never throws.
+   */
+  acknowledgeWebhook?(webhook: RawWebhook): Promise<boolean>;
   /** Parses a delivery receipt webhook; returns an empty list for a payload it cannot read. Never throws. */
   parseDeliveryReports(webhook: RawWebhook): DeliveryReport[];
   /** Parses an inbound (MO) message webhook; null when the payload is not one. Never throws. */

@@ -1,3 +1,4 @@
+import { AwsSmsProvider, DEFAULT_SNS_CERT_URL_ALLOW, parseAwsConfig } from '@sms/provider-aws';
 import { type SmsProvider } from '@sms/provider-port';
 import { parseSinchConfig, SinchSmsProvider } from '@sms/provider-sinch';
 import { parseTwilioConfig, TwilioSmsProvider } from '@sms/provider-twilio';
@@ -81,6 +82,38 @@ export function createProviderRegistry(config: AppConfig): ProviderRegistry {
       }),
     ),
   );
+  registry.register('aws', createAwsProvider(config, simulatorBase));
 
   return registry;
+}
+
+/**
+ * AWS End User Messaging SMS (or SNS Publish). With the simulator enabled and no endpoint configured, the
+ * adapter talks to the in-process simulator and also accepts SNS certificates served by it; a real deployment
+ * keeps the AWS-only certificate allow-list.
+ */
+function createAwsProvider(config: AppConfig, simulatorBase: string): AwsSmsProvider {
+  const useSimulator = config.SIMULATOR_ENABLED && !config.AWS_SMS_ENDPOINT;
+  const simulatorAws = `${simulatorBase}/aws`;
+  const allow =
+    config.AWS_SNS_CERT_URL_ALLOW ||
+    (useSimulator ? `${DEFAULT_SNS_CERT_URL_ALLOW}|^${escapeRegex(simulatorAws)}/` : DEFAULT_SNS_CERT_URL_ALLOW);
+
+  return new AwsSmsProvider(
+    parseAwsConfig({
+      AWS_REGION: config.AWS_REGION,
+      AWS_ACCESS_KEY_ID: config.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: config.AWS_SECRET_ACCESS_KEY,
+      AWS_SMS_ENDPOINT: config.AWS_SMS_ENDPOINT || (useSimulator ? simulatorAws : undefined),
+      AWS_SMS_MODE: config.AWS_SMS_MODE,
+      AWS_CONFIGURATION_SET: config.AWS_CONFIGURATION_SET,
+      AWS_ORIGINATION_IDENTITY: config.AWS_ORIGINATION_IDENTITY,
+      AWS_SNS_CERT_URL_ALLOW: allow,
+      AWS_SNS_TOPIC_ARNS: config.AWS_SNS_TOPIC_ARNS,
+    }),
+  );
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

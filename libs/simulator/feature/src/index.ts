@@ -11,3 +11,5 @@ export type { TwilioSimMessage, TwilioSimRejection } from './twilio-sim.store';
 export type { SimRejection } from './sim-message.log';
 export type { SinchSimCredentials, SinchSimMessage } from './sinch-sim.routes';
 export type { VonageSimCredentials, VonageSimMessage, VonageWebhookFormat } from './vonage-sim.routes';
+export { type AwsSimSettings, DEFAULT_AWS_SIM } from './aws-sim.routes';
+export type { AwsSimMessage, AwsSimRejection } from './aws-sim.store';

@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { SimMessageLog } from './sim-message.log';
 import { type SinchSimCredentials, type SinchSimMessage, sinchSimRoutes } from './sinch-sim.routes';
+import { awsSimRoutes, type AwsSimSettings, DEFAULT_AWS_SIM } from './aws-sim.routes';
+import { AwsSimStore } from './aws-sim.store';
 import { isSimulatedProvider, SIMULATED_PROVIDERS, updateKnobs } from './simulator.knobs';
 import { SimulatorState } from './simulator.state';
 import { twilioSimRoutes } from './twilio-sim.routes';
@@ -33,6 +35,8 @@ export interface SimulatorOptions {
   readonly vonage?: VonageSimCredentials;
   /** The Sinch service plan the simulated xms API accepts and signs its callbacks with (defaults above). */
   readonly sinch?: SinchSimCredentials;
+  /** The simulated AWS account (key pair the SigV4 check accepts, region, SNS subscription endpoints). */
+  readonly aws?: Partial<AwsSimSettings>;
   readonly logger?: FastifyBaseLogger;
   /** Seeds every knob-driven roll (errors, outcomes, duplicates, ordering) for reproducible runs. */
   readonly seed?: number;
@@ -54,6 +58,11 @@ export interface SimulatorOptions {
  *   per part is sent to `callback`; `POST {prefix}/vonage/inbound` and `GET {prefix}/vonage/messages` as above.
  * - `{prefix}/sinch/xms/v1/:plan/batches`: Sinch's batches API (base URL `{publicBaseUrl}{prefix}/sinch`);
  *   HMAC-signed delivery reports go to `callback_url`; `POST {prefix}/sinch/inbound`, `GET {prefix}/sinch/messages`.
+ * - `POST {prefix}/aws/`: EUM SMS v2 `SendTextMessage` (X-Amz-Target) and SNS `Publish` (query), SigV4-checked;
+ *   events go out as signed SNS deliveries to the events topic's subscriber; `GET {prefix}/aws/sns-cert.pem`
+ *   serves the signing certificate; `POST {prefix}/aws/inbound` `{from,to,body,url?}` posts an MO;
+ *   `PUT {prefix}/aws/subscriptions` `{events?,inbound?}` subscribes endpoints (SubscriptionConfirmation first);
+ *   `GET {prefix}/aws/messages`.
  * - `GET|PUT {prefix}/knobs/:provider`: fault injection (PUT merges a partial update), `POST {prefix}/reset`.
  */
 export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app, options) => {
@@ -65,6 +74,14 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
   state.onReset(() => twilioStore.reset());
   state.onReset(() => vonageStore.reset());
   state.onReset(() => sinchStore.reset());
+  const awsStore = new AwsSimStore();
+  state.onReset(() => awsStore.reset());
+  const root = options.publicBaseUrl.replace(/\/+$/, '');
+  const base = root.endsWith(app.prefix) ? root : `${root}${app.prefix}`;
+  const callback = {
+    timeoutMs: options.callbackTimeoutMs ?? 5_000,
+    retryDelayMs: options.callbackRetryDelayMs ?? 1_000,
+  };
 
   // preClose runs before Fastify waits for in-flight requests: release withheld responses so close completes.
   app.addHook('preClose', (done) => {
@@ -119,16 +136,17 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
     log,
     accountSid: options.twilio.accountSid,
     authToken: options.twilio.authToken,
-    callback: {
-      timeoutMs: options.callbackTimeoutMs ?? 5_000,
-      retryDelayMs: options.callbackRetryDelayMs ?? 1_000,
-    },
+    callback,
   });
-
-  const callback = {
-    timeoutMs: options.callbackTimeoutMs ?? 5_000,
-    retryDelayMs: options.callbackRetryDelayMs ?? 1_000,
-  };
+  await app.register(awsSimRoutes, {
+    prefix: '/aws',
+    state,
+    store: awsStore,
+    log,
+    settings: { ...DEFAULT_AWS_SIM, ...options.aws },
+    publicUrl: `${base}/aws`,
+    callback,
+  });
   await app.register(vonageSimRoutes, {
     prefix: '/vonage',
     state,
@@ -146,13 +164,12 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
     callback,
   });
 
-  const root = options.publicBaseUrl.replace(/\/+$/, '');
-  const base = root.endsWith(app.prefix) ? root : `${root}${app.prefix}`;
   log.info(
     {
       twilioBaseUrl: `${base}/twilio`,
       vonageBaseUrl: `${base}/vonage`,
       sinchBaseUrl: `${base}/sinch`,
+      awsEndpoint: `${base}/aws`,
       knobs: `${base}/knobs/:provider`,
     },
     'provider simulator ready',

@@ -36,7 +36,10 @@ export class WebhookIngestService {
   }
 
   async ingest(provider: string, kind: WebhookKind, webhook: RawWebhook): Promise<IngestResult> {
-    const verified = this.providers.get(provider).verifyWebhook(webhook);
+    const adapter = this.providers.get(provider);
+    // Some checks need the network first (AWS: the SNS signing certificate, fetched once and cached).
+    await adapter.prepareWebhook?.(webhook);
+    const verified = adapter.verifyWebhook(webhook);
     const id = uuidv7();
     const receivedAt = this.now();
     const headers = Object.fromEntries(Object.entries(webhook.headers).filter(([name]) => KEPT_HEADERS.test(name)));
@@ -75,6 +78,8 @@ export class WebhookIngestService {
     });
     if (verified) {
       this.onCommitted();
+      // A subscription handshake (AWS SNS SubscriptionConfirmation) is answered once the request is stored.
+      await adapter.acknowledgeWebhook?.(webhook);
     }
 
     return { id, verified };

@@ -59,7 +59,8 @@ export class WebhooksController {
       url: `${publicBaseUrlOf(this.config)}${request.url}`,
       method: request.method,
       headers,
-      body: request.rawBody?.toString('utf8') ?? '',
+      // JSON and form bodies keep their raw bytes; text/plain (AWS SNS deliveries) is parsed to the string itself.
+      body: request.rawBody?.toString('utf8') ?? (typeof request.body === 'string' ? request.body : ''),
       contentType: request.headers['content-type'] ?? '',
     });
     if (!result.verified) {

@@ -36,8 +36,9 @@ const SEED_NUMBERS: readonly [number: string, country: string, type: string][] =
 ];
 
 /**
- * Simulated Vonage and Sinch accounts, each the only provider for one country so a message to that
- * country exercises its adapter end to end (Vonage: Sweden, Sinch: Norway); Twilio keeps every other route.
+ * Simulated Vonage, Sinch and AWS accounts, each the only provider for one country so a message to that
+ * country exercises its adapter end to end (Vonage: Sweden, Sinch: Norway, AWS: Finland); Twilio keeps every
+ * other route. Swedish numbers come from the range PTS reserves for fiction (070-17 406 xx).
  */
 const SEED_EXTRA_PROVIDERS: readonly {
   id: string;
@@ -56,6 +57,15 @@ const SEED_EXTRA_PROVIDERS: readonly {
     name: 'Sinch (simulated in embedded mode)',
     numbers: [['+4791234567', 'NO', 'longcode']],
     rates: [['NO', '0.0600']],
+  },
+  {
+    id: 'aws',
+    name: 'AWS End User Messaging SMS (simulated in embedded mode)',
+    numbers: [
+      ['+358401234567', 'FI', 'longcode'],
+      ['+358401234568', 'FI', 'longcode'],
+    ],
+    rates: [['FI', '0.0650']],
   },
 ];
 

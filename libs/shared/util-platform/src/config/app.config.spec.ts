@@ -147,6 +147,7 @@ describe(loadConfig.name, () => {
         'VONAGE_SIGNATURE_SECRET',
         'SINCH_API_TOKEN',
         'SINCH_CALLBACK_SECRET',
+        'AWS_SECRET_ACCESS_KEY',
       ].sort(),
     );
   });

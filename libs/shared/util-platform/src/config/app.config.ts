@@ -188,6 +188,49 @@ export class AppConfig {
   @IsInt()
   @Min(100)
   MASK_SWEEP_INTERVAL_MS = 10_000;
+  /** AWS region of End User Messaging SMS / SNS (the simulator's region in embedded mode). */
+  @IsOptional()
+  @IsString()
+  AWS_REGION = 'us-east-1';
+
+  /** AWS key pair; the defaults are the in-process simulator's. Empty pair = the SDK's default chain. */
+  @IsOptional()
+  @IsString()
+  AWS_ACCESS_KEY_ID = 'AKIASIMULATOR0000000';
+
+  @IsOptional()
+  @IsString()
+  AWS_SECRET_ACCESS_KEY = 'sim-secret-access-key';
+
+  /** AWS API endpoint override; empty means real AWS, or the in-process simulator when it is enabled. */
+  @IsOptional()
+  @IsString()
+  AWS_SMS_ENDPOINT = '';
+
+  /** `eum` (End User Messaging SMS v2 SendTextMessage, with delivery events) or `sns` (SNS Publish, no events). */
+  @IsOptional()
+  @IsIn(['eum', 'sns'])
+  AWS_SMS_MODE = 'eum';
+
+  /** EUM configuration set whose event destination is the SNS topic subscribed to /webhooks/aws/status. */
+  @IsOptional()
+  @IsString()
+  AWS_CONFIGURATION_SET = 'gw-events';
+
+  /** Origination identity used when the routed sender is empty (phone number, pool or sender id, or ARN). */
+  @IsOptional()
+  @IsString()
+  AWS_ORIGINATION_IDENTITY = '';
+
+  /** Regex SNS SigningCertURL/SubscribeURL must match; empty = AWS's own hosts (plus the simulator when enabled). */
+  @IsOptional()
+  @IsString()
+  AWS_SNS_CERT_URL_ALLOW = '';
+
+  /** Comma-separated SNS topic ARNs accepted on the AWS webhooks; empty = any topic (signature still required). */
+  @IsOptional()
+  @IsString()
+  AWS_SNS_TOPIC_ARNS = '';
 
   /** Database pool size per service in the distributed mode. */
   @Transform(toInt)
@@ -204,6 +247,7 @@ export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
   'VONAGE_SIGNATURE_SECRET',
   'SINCH_API_TOKEN',
   'SINCH_CALLBACK_SECRET',
+  'AWS_SECRET_ACCESS_KEY',
   'MYSQL_URL',
   'REDIS_URL',
 ];
