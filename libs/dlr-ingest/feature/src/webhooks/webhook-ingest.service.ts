@@ -1,3 +1,4 @@
+import { metrics } from '@sms/metrics';
 import { TOPICS, type WebhookStoredV1 } from '@sms/contracts';
 import { enqueueOutbox, type OutboxRow, inTransaction } from '@sms/persistence';
 import type { RawWebhook } from '@sms/provider-port';
@@ -73,6 +74,7 @@ export class WebhookIngestService {
         );
       }
     });
+    metrics.dlrReceived.inc({ provider, kind, verified: String(verified) });
     if (verified) {
       this.onCommitted();
     }

@@ -70,6 +70,16 @@ export class RetryScheduler {
     await this.running;
   }
 
+  /** Messages waiting for a retry, and how many of them are already due (the retry-backlog gauges). */
+  async backlog(): Promise<{ readonly waiting: number; readonly due: number }> {
+    const rows: { waiting: number | string; due: number | string | null }[] = await this.dataSource.query(
+      'SELECT COUNT(*) AS waiting, SUM(CASE WHEN next_retry_at <= ? THEN 1 ELSE 0 END) AS due FROM sms_messages WHERE next_retry_at IS NOT NULL',
+      [dbValue(this.dataSource, this.now())],
+    );
+
+    return { waiting: Number(rows[0]?.waiting ?? 0), due: Number(rows[0]?.due ?? 0) };
+  }
+
   /** Publishes retries whose time has come; returns how many. */
   async publishDueRetries(): Promise<number> {
     const now = this.now();

@@ -7,6 +7,7 @@ import type { ProviderRegistry } from '@sms/providers';
 import type { DataSource, Repository } from 'typeorm';
 import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
 import { ambiguousEvent, failureEvent, sentEvent } from './send-outcome';
+import { observeProviderCall } from './provider-call.observer';
 
 /**
  * Sends one dispatch through its provider, once. The (message, attempt) row is claimed before the
@@ -100,7 +101,9 @@ export class DispatchHandler {
           `no adapter for '${dispatch.provider}'`,
         );
       }
-      const result = await this.providers.get(dispatch.provider).send({
+      const provider = this.providers.get(dispatch.provider);
+      const result = await observeProviderCall(dispatch.provider, () =>
+        provider.send({
         messageId: dispatch.messageId,
         to: dispatch.to,
         from: dispatch.from,
@@ -108,8 +111,9 @@ export class DispatchHandler {
         encoding: dispatch.encoding,
         segments: dispatch.segments,
         validitySeconds: dispatch.validitySeconds ?? undefined,
-        statusCallbackUrl: `${this.statusCallbackBase}/webhooks/${encodeURIComponent(dispatch.provider)}/status`,
-      });
+          statusCallbackUrl: `${this.statusCallbackBase}/webhooks/${encodeURIComponent(dispatch.provider)}/status`,
+        }),
+      );
 
       return sentEvent(dispatch, result, this.now());
     } catch (error) {

@@ -1,6 +1,14 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import pino, { type Logger as PinoLogger } from 'pino';
+import { activeTraceIds } from '@sms/tracing';
 import { REDACTED_KEYS, redactText } from './redact';
+
+export interface JsonLoggerOptions {
+  /** Keys censored in structured fields in addition to {@link REDACTED_KEYS}. */
+  readonly redactKeys?: readonly string[];
+  /** Mask phone-number-like text in messages and stacks (default true). */
+  readonly redactPhoneNumbers?: boolean;
+}
 
 /**
  * Nest's logger interface over pino: one JSON line per event with service and context; every string
@@ -9,13 +17,28 @@ import { REDACTED_KEYS, redactText } from './redact';
 export class JsonLogger implements LoggerService {
   readonly pino: PinoLogger;
 
-  constructor(service: string, level: string, destination?: pino.DestinationStream) {
+  private readonly redactText: (text: string) => string;
+
+  constructor(
+    service: string,
+    level: string,
+    destination?: pino.DestinationStream,
+    options: JsonLoggerOptions = {},
+  ) {
+    const keys = new Set([...REDACTED_KEYS, ...(options.redactKeys ?? [])]);
+    this.redactText = options.redactPhoneNumbers === false ? escapeLineBreaks : redactText;
     this.pino = pino(
       {
         level,
         base: { service },
-        redact: { paths: [...REDACTED_KEYS].flatMap((k) => [k, `*.${k}`]), censor: '[redacted]' },
+        redact: { paths: [...keys].flatMap((k) => [k, `*.${k}`]), censor: '[redacted]' },
         formatters: { level: (label) => ({ level: label }) },
+        // Every line carries the trace of the work that wrote it, so logs and traces join on trace_id.
+        mixin: () => {
+          const ids = activeTraceIds();
+
+          return ids ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
+        },
         timestamp: pino.stdTimeFunctions.isoTime,
       },
       destination ?? JsonLogger.asyncStdout(),
@@ -42,7 +65,7 @@ export class JsonLogger implements LoggerService {
 
   error(message: unknown, stackOrContext?: string, context?: string): void {
     const ctx = context ?? (stackOrContext && !stackOrContext.includes('\n') ? stackOrContext : undefined);
-    const stack = stackOrContext?.includes('\n') ? redactText(stackOrContext) : undefined;
+    const stack = stackOrContext?.includes('\n') ? this.redactText(stackOrContext) : undefined;
     this.pino.error({ context: ctx, ...(stack ? { stack } : {}) }, this.text(message));
   }
 
@@ -74,6 +97,9 @@ export class JsonLogger implements LoggerService {
   }
 
   private text(message: unknown): string {
-    return redactText(typeof message === 'string' ? message : JSON.stringify(message));
+    return this.redactText(typeof message === 'string' ? message : JSON.stringify(message));
   }
 }
+
+/** Without phone masking, CR/LF are still escaped so user data cannot forge log lines (CWE-117). */
+const escapeLineBreaks = (text: string): string => text.replace(/[\r\n]/g, (c) => (c === '\r' ? '\\r' : '\\n'));

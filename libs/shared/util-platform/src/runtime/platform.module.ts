@@ -7,6 +7,8 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { createBus, type Bus } from '@sms/bus';
+import { metrics, registerGaugePoll } from '@sms/metrics';
+import { flushTracing } from '@sms/tracing';
 import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '@sms/counters';
 import type { AppConfig } from '../config/app.config';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
@@ -69,6 +71,14 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
     this.readiness.register('kv', () => this.kv.isReady());
     this.shutdown.register('consumers', 'bus', () => this.bus.close());
     this.shutdown.register('storage', 'kv', () => this.kv.close());
+    this.shutdown.register('storage', 'traces', () => flushTracing());
+    registerGaugePoll('consumer-lag', async () => {
+      const lags = await this.bus.consumerLag();
+      metrics.consumerLag.reset();
+      for (const { groupId, topic, partition, lag } of lags) {
+        metrics.consumerLag.set({ group: groupId, topic, partition: String(partition) }, lag);
+      }
+    });
   }
 
   /** `app.close()` (signals, tests) runs the ordered shutdown once. */
