@@ -1,4 +1,4 @@
-import { diag, DiagLogLevel, trace } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
@@ -64,7 +64,10 @@ export function initTracing(options: TracingOptions): TracingHandle | null {
     provider,
     shutdown: async () => {
       await provider.shutdown();
+      // Global registrations live on globalThis: undo them so a later initTracing (a test) can register.
       trace.disable();
+      context.disable();
+      propagation.disable();
       installed = null;
     },
   };
