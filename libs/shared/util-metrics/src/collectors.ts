@@ -50,7 +50,7 @@ async function runPolls(): Promise<void> {
 export async function renderMetrics(): Promise<{ readonly contentType: string; readonly body: string }> {
   if (!defaultsCollected) {
     defaultsCollected = true;
-    collectDefaultMetrics({ register: metricsRegistry, prefix: 'sms_process_' });
+    collectDefaultMetrics({ register: metricsRegistry, prefix: 'sms_' });
   }
   await runPolls();
 

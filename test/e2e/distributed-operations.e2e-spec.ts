@@ -4,7 +4,7 @@ import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
 import { createBus, type Bus } from '@sms/bus';
 import { TOPICS } from '@sms/contracts';
 import { createTestDatabase, followTrace, GatewayClient, type SpanRecord, type TestDatabase } from '@sms/testing';
-import { startDistributed, type DistributedTopology } from '../../scripts/distributed';
+import { SERVICE_PORTS, startDistributed, type DistributedTopology, type ServiceName } from '../../scripts/distributed';
 import { migrate } from '../../scripts/migrate';
 import { OtlpReceiver } from './otlp-receiver';
 
@@ -22,7 +22,7 @@ const COLLECTOR_PORT = 5720;
  * proves the context crosses process boundaries in Kafka headers and outbox rows, and that the standard
  * environment variables switch the exporter on.
  */
-describe('distributed gateway: one trace per message across every service', () => {
+describe('distributed gateway: traces, metrics and readiness on every service', () => {
   const receiver = new OtlpReceiver();
   let database: TestDatabase;
   let topology: DistributedTopology;
@@ -106,6 +106,34 @@ describe('distributed gateway: one trace per message across every service', () =
       (span) => span === correlate,
     ]);
   }, 90_000);
+
+  it('serves /readyz with its database, bus and Redis checks and /metrics with Kafka consumer lag on every service', async () => {
+    const expectations: Record<ServiceName, { readonly db: string | null; readonly group: string | null }> = {
+      intake: { db: 'intake-db', group: 'intake' },
+      router: { db: 'router-db', group: 'router' },
+      'send-worker': { db: 'send-worker-db', group: 'send-worker' },
+      'dlr-ingest': { db: 'dlr-ingest-db', group: null },
+      'dlr-processor': { db: 'dlr-processor-db', group: 'dlr-processor' },
+      masking: { db: null, group: null },
+      'opt-out': { db: null, group: null },
+    };
+    for (const [service, expected] of Object.entries(expectations) as [ServiceName, (typeof expectations)[ServiceName]][]) {
+      const base = `http://127.0.0.1:${SERVICE_PORTS[service] + PORT_OFFSET}`;
+      const ready = await fetch(`${base}/readyz`);
+      const body = (await ready.json()) as { status: string; checks: Record<string, boolean> };
+      expect({ service, status: ready.status }).toEqual({ service, status: 200 });
+      expect(body.checks).toMatchObject({ bus: true, kv: true, ...(expected.db ? { [expected.db]: true } : {}) });
+
+      const metrics = await fetch(`${base}/metrics`);
+      expect(metrics.status).toBe(200);
+      const text = await metrics.text();
+      expect(text).toContain(`sms_http_requests_total{service="${service}",method="GET",route="/readyz",status_code="200"}`);
+      if (expected.group) {
+        // Polled from the broker (committed offset vs high watermark), one series per partition.
+        expect(text).toMatch(new RegExp(`sms_consumer_lag\\{group="${expected.group}",topic="sms\\.[a-z.]+v1",partition="\\d+"\\} \\d+`));
+      }
+    }
+  }, 60_000);
 
   it('continues the trace a producer put on its sms.send.v1 record', async () => {
     const id = randomUUID();
