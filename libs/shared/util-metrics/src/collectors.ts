@@ -1,5 +1,5 @@
-import { collectDefaultMetrics, Gauge } from 'prom-client';
-import { metricsRegistry } from './metric-definitions';
+import { collectDefaultMetrics } from 'prom-client';
+import { metrics, metricsRegistry } from './metric-definitions';
 
 /**
  * Gauges that are read when Prometheus scrapes (a backlog count, consumer lag) rather than kept
@@ -20,13 +20,6 @@ export function unregisterGaugePoll(name: string): void {
   polls.delete(name);
 }
 
-const pollFailures = new Gauge({
-  name: 'sms_metrics_poll_failed',
-  help: 'Scrape-time polls (backlog, lag) that failed or timed out on the last scrape',
-  labelNames: ['poll'] as const,
-  registers: [metricsRegistry],
-});
-
 async function runPolls(): Promise<void> {
   await Promise.all(
     [...polls].map(async ([name, poll]) => {
@@ -36,9 +29,9 @@ async function runPolls(): Promise<void> {
       });
       try {
         await Promise.race([poll(), timeout]);
-        pollFailures.set({ poll: name }, 0);
+        metrics.metricsPollFailed.set({ poll: name }, 0);
       } catch {
-        pollFailures.set({ poll: name }, 1);
+        metrics.metricsPollFailed.set({ poll: name }, 1);
       } finally {
         clearTimeout(timer);
       }

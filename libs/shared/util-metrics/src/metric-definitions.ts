@@ -164,6 +164,14 @@ export const metrics = {
     buckets: [0, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     registers,
   }),
+
+  // --- The exporter itself ---
+  metricsPollFailed: new Gauge({
+    name: 'sms_metrics_poll_failed',
+    help: 'Scrape-time polls (backlog, lag) that failed or timed out on the last scrape (1) or succeeded (0)',
+    labelNames: ['poll'] as const,
+    registers,
+  }),
 } as const;
 
 export type GatewayMetrics = typeof metrics;
