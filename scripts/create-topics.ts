@@ -31,10 +31,14 @@ export async function createTopics(brokers: readonly string[], specs: readonly T
 
 if (require.main === module) {
   const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
-  const replication = process.env['KAFKA_REPLICATION_FACTOR'] ? Number(process.env['KAFKA_REPLICATION_FACTOR']) : undefined;
+  const replication = process.env['KAFKA_REPLICATION_FACTOR']
+    ? Number(process.env['KAFKA_REPLICATION_FACTOR'])
+    : undefined;
   const specs = readTopicSpecs(process.argv[2] ?? process.env['TOPICS_FILE'] ?? DEFAULT_TOPICS_FILE, replication);
   createTopics(brokers, specs)
-    .then(() => process.stdout.write(`topics ready: ${specs.map((s) => `${s.topic}(${s.numPartitions})`).join(', ')}\n`))
+    .then(() =>
+      process.stdout.write(`topics ready: ${specs.map((s) => `${s.topic}(${s.numPartitions})`).join(', ')}\n`),
+    )
     .catch((error: unknown) => {
       process.stderr.write(`creating topics failed: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);

@@ -14,7 +14,8 @@ function metricsIn(expr: string): string[] {
 }
 
 const known = (name: string): boolean =>
-  METRIC_NAMES.includes(name) || (HISTOGRAM_SUFFIX.test(name) && METRIC_NAMES.includes(name.replace(HISTOGRAM_SUFFIX, '')));
+  METRIC_NAMES.includes(name) ||
+  (HISTOGRAM_SUFFIX.test(name) && METRIC_NAMES.includes(name.replace(HISTOGRAM_SUFFIX, '')));
 
 /** Parentheses, brackets and braces balance: catches the commonest broken-query edit without a PromQL parser. */
 function balanced(expr: string): boolean {
@@ -36,14 +37,23 @@ interface Dashboard {
   readonly panels: { title: string; targets: { expr: string }[] }[];
 }
 interface Rules {
-  readonly groups: { name: string; rules: { alert: string; expr: string; for?: string; annotations: { summary: string } }[] }[];
+  readonly groups: {
+    name: string;
+    rules: { alert: string; expr: string; for?: string; annotations: { summary: string } }[];
+  }[];
 }
 
 describe('Grafana dashboard and Prometheus alert rules', () => {
-  const dashboard = JSON.parse(readFileSync(path.join(ROOT, 'deploy/grafana/dashboards/sms-gateway.json'), 'utf8')) as Dashboard;
+  const dashboard = JSON.parse(
+    readFileSync(path.join(ROOT, 'deploy/grafana/dashboards/sms-gateway.json'), 'utf8'),
+  ) as Dashboard;
   const rules = parse(readFileSync(path.join(ROOT, 'deploy/prometheus/alerts.yml'), 'utf8')) as Rules;
-  const panelExprs = dashboard.panels.flatMap((panel) => panel.targets.map((target) => ({ where: panel.title, expr: target.expr })));
-  const alertExprs = rules.groups.flatMap((group) => group.rules.map((rule) => ({ where: rule.alert, expr: rule.expr })));
+  const panelExprs = dashboard.panels.flatMap((panel) =>
+    panel.targets.map((target) => ({ where: panel.title, expr: target.expr })),
+  );
+  const alertExprs = rules.groups.flatMap((group) =>
+    group.rules.map((rule) => ({ where: rule.alert, expr: rule.expr })),
+  );
 
   it('parse, and every query reads only metrics the metrics library defines', () => {
     expect(dashboard.uid).toBe('sms-gateway-overview');
@@ -65,7 +75,9 @@ describe('Grafana dashboard and Prometheus alert rules', () => {
   });
 
   it('chart every metric of the library on the dashboard', () => {
-    const charted = new Set(panelExprs.flatMap(({ expr }) => metricsIn(expr).map((name) => name.replace(HISTOGRAM_SUFFIX, ''))));
+    const charted = new Set(
+      panelExprs.flatMap(({ expr }) => metricsIn(expr).map((name) => name.replace(HISTOGRAM_SUFFIX, ''))),
+    );
     expect(METRIC_NAMES.filter((name) => !charted.has(name))).toEqual([]);
   });
 
@@ -73,7 +85,12 @@ describe('Grafana dashboard and Prometheus alert rules', () => {
     const all = panelExprs.map(({ expr }) => expr).join('\n');
     expect(all).toMatch(/sum by \(provider\) \(increase\(sms_messages_total\{status="delivered"\}/);
     expect(all).toMatch(/sum by \(country\) \(increase\(sms_messages_total\{status="delivered"\}/);
-    for (const metric of ['sms_http_request_duration_seconds_bucket', 'sms_consumer_lag', 'sms_outbox_backlog', 'sms_message_cost_total']) {
+    for (const metric of [
+      'sms_http_request_duration_seconds_bucket',
+      'sms_consumer_lag',
+      'sms_outbox_backlog',
+      'sms_message_cost_total',
+    ]) {
       expect(all).toContain(metric);
     }
   });

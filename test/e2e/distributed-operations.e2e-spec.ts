@@ -117,7 +117,10 @@ describe('distributed gateway: traces, metrics and readiness on every service', 
       masking: { db: null, group: null },
       'opt-out': { db: null, group: null },
     };
-    for (const [service, expected] of Object.entries(expectations) as [ServiceName, (typeof expectations)[ServiceName]][]) {
+    for (const [service, expected] of Object.entries(expectations) as [
+      ServiceName,
+      (typeof expectations)[ServiceName],
+    ][]) {
       const base = `http://127.0.0.1:${SERVICE_PORTS[service] + PORT_OFFSET}`;
       const ready = await fetch(`${base}/readyz`);
       const body = (await ready.json()) as { status: string; checks: Record<string, boolean> };
@@ -127,10 +130,14 @@ describe('distributed gateway: traces, metrics and readiness on every service', 
       const metrics = await fetch(`${base}/metrics`);
       expect(metrics.status).toBe(200);
       const text = await metrics.text();
-      expect(text).toContain(`sms_http_requests_total{service="${service}",method="GET",route="/readyz",status_code="200"}`);
+      expect(text).toContain(
+        `sms_http_requests_total{service="${service}",method="GET",route="/readyz",status_code="200"}`,
+      );
       if (expected.group) {
         // Polled from the broker (committed offset vs high watermark), one series per partition.
-        expect(text).toMatch(new RegExp(`sms_consumer_lag\\{group="${expected.group}",topic="sms\\.[a-z.]+v1",partition="\\d+"\\} \\d+`));
+        expect(text).toMatch(
+          new RegExp(`sms_consumer_lag\\{group="${expected.group}",topic="sms\\.[a-z.]+v1",partition="\\d+"\\} \\d+`),
+        );
       }
     }
   }, 60_000);

@@ -84,9 +84,9 @@ describe('embedded gateway: Prometheus metrics under a small load', () => {
     expect(grew('sms_provider_sends_total', { provider: 'twilio', outcome: 'sent' })).toBe(LOAD);
     expect(grew('sms_provider_send_duration_seconds_count', { provider: 'twilio', outcome: 'sent' })).toBe(LOAD);
     expect(grew('sms_no_route_total', { country: 'MX' })).toBeGreaterThanOrEqual(1);
-    expect(grew('sms_dlr_received_total', { provider: 'twilio', kind: 'status', verified: 'true' })).toBeGreaterThanOrEqual(
-      LOAD,
-    );
+    expect(
+      grew('sms_dlr_received_total', { provider: 'twilio', kind: 'status', verified: 'true' }),
+    ).toBeGreaterThanOrEqual(LOAD);
     expect(grew('sms_dlr_processing_lag_seconds_count', { provider: 'twilio' })).toBeGreaterThanOrEqual(LOAD);
     expect(grew('sms_bus_records_consumed_total', { topic: 'sms.dispatch.v1', outcome: 'ok' })).toBe(LOAD);
     expect(grew('sms_bus_records_published_total', { topic: 'sms.accepted.v1' })).toBeGreaterThanOrEqual(LOAD + 1);

@@ -48,11 +48,7 @@ describe('embedded gateway: tracing', () => {
     const spans = exporter.getFinishedSpans().map(toRecord);
     const request = spans.find((span) => span.name === 'POST /v1/messages');
     expect(request).toBeDefined();
-    const names = [
-      `${TOPICS.accepted} process`,
-      `${TOPICS.dispatch} process`,
-      'provider twilio send',
-    ];
+    const names = [`${TOPICS.accepted} process`, `${TOPICS.dispatch} process`, 'provider twilio send'];
     const path = followTrace(
       spans,
       request as SpanRecord,
@@ -64,9 +60,7 @@ describe('embedded gateway: tracing', () => {
     followTrace(spans, dispatch, [(span) => span.name === `${TOPICS.status} process`]);
 
     // The receipt comes in on its own request (the provider's webhook) and links to the message's trace.
-    const correlate = spans.find(
-      (span) => span.name === 'dlr correlate' && span.attributes['sms.message_id'] === id,
-    );
+    const correlate = spans.find((span) => span.name === 'dlr correlate' && span.attributes['sms.message_id'] === id);
     expect(correlate).toBeDefined();
     expect(correlate?.traceId).not.toBe(request?.traceId);
     expect(correlate?.links.map((link) => link.traceId)).toContain(request?.traceId);

@@ -117,7 +117,11 @@ export class KafkaBus implements Bus {
 
       return {
         topic: record.topic,
-        message: { key: record.key, value: encodeValue(record.value), headers: { ...withTraceHeaders(record.headers) } },
+        message: {
+          key: record.key,
+          value: encodeValue(record.value),
+          headers: { ...withTraceHeaders(record.headers) },
+        },
       };
     });
     await this.batcher.add(items);

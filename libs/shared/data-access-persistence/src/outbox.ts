@@ -61,7 +61,13 @@ export async function enqueueOutbox(
       // caller that passes headers (even {}) decides alone, e.g. a group commit running in another's context.
       const headers = r.headers ?? withTraceHeaders(undefined);
 
-      return [r.topic, r.key, JSON.stringify(r.value), headers && Object.keys(headers).length > 0 ? JSON.stringify(headers) : null, now];
+      return [
+        r.topic,
+        r.key,
+        JSON.stringify(r.value),
+        headers && Object.keys(headers).length > 0 ? JSON.stringify(headers) : null,
+        now,
+      ];
     }),
   );
 }
@@ -179,9 +185,9 @@ export class OutboxRelay {
       await outsideAnyTrace(() =>
         this.options.publish(
           rows.map((row) => ({
-          topic: row.topic,
-          key: row.msg_key,
-          value: JSON.parse(row.payload) as unknown,
+            topic: row.topic,
+            key: row.msg_key,
+            value: JSON.parse(row.payload) as unknown,
             headers: row.headers ? (JSON.parse(row.headers) as Record<string, string>) : undefined,
           })),
         ),

@@ -95,7 +95,11 @@ export async function inSpan<T>(name: string, options: SpanOptions, work: () => 
   const parent = options.parent ?? context.active();
   const span = tracer().startSpan(
     name,
-    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links ? [...options.links] : undefined },
+    {
+      kind: options.kind ?? SpanKind.INTERNAL,
+      attributes: options.attributes,
+      links: options.links ? [...options.links] : undefined,
+    },
     parent,
   );
   try {

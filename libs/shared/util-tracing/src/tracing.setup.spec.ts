@@ -32,7 +32,9 @@ describe(initTracing.name, () => {
         headers = currentTraceHeaders();
         // A stored context wins over the active one; `replace` forces the active one.
         expect(withTraceHeaders({ traceparent: 'stored' })).toEqual({ traceparent: 'stored' });
-        expect(withTraceHeaders({ traceparent: 'stored' }, undefined, true)?.['traceparent']).toBe(headers['traceparent']);
+        expect(withTraceHeaders({ traceparent: 'stored' }, undefined, true)?.['traceparent']).toBe(
+          headers['traceparent'],
+        );
       });
       expect(headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
       const stored = spanContextOf(headers['traceparent']);

@@ -51,7 +51,13 @@ export function initTracing(options: TracingOptions): TracingHandle | null {
     return null;
   }
   diag.setLogger(
-    { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined, verbose: () => undefined },
+    {
+      error: () => undefined,
+      warn: () => undefined,
+      info: () => undefined,
+      debug: () => undefined,
+      verbose: () => undefined,
+    },
     DiagLogLevel.NONE,
   );
   const provider = new NodeTracerProvider({

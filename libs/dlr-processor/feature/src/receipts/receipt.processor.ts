@@ -55,15 +55,13 @@ export class ReceiptProcessor {
     }
     const ref = { provider: event.provider, providerMessageId: normaliseProviderMessageId(event.providerMessageId) };
     try {
-      await this.dataSource
-        .getRepository(ProviderMessageRefEntity)
-        .insert({
-          ...ref,
-          messageId: event.messageId,
-          // This handler runs in the sent event's consumer span: the message's own trace.
-          traceParent: currentTraceHeaders()[TRACEPARENT_HEADER] ?? null,
-          createdAt: this.now(),
-        });
+      await this.dataSource.getRepository(ProviderMessageRefEntity).insert({
+        ...ref,
+        messageId: event.messageId,
+        // This handler runs in the sent event's consumer span: the message's own trace.
+        traceParent: currentTraceHeaders()[TRACEPARENT_HEADER] ?? null,
+        createdAt: this.now(),
+      });
     } catch (error) {
       if (!isDuplicateKeyError(error)) {
         throw error;

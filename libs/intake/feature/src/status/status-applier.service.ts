@@ -279,10 +279,7 @@ function countApplied(events: readonly StatusChangedV1[], countries: ReadonlyMap
     if (event.cost && event.currency) {
       const cost = Number(event.cost);
       if (Number.isFinite(cost) && cost > 0) {
-        metrics.messageCost.inc(
-          { provider: labels.provider, country: labels.country, currency: event.currency },
-          cost,
-        );
+        metrics.messageCost.inc({ provider: labels.provider, country: labels.country, currency: event.currency }, cost);
       }
     }
   }

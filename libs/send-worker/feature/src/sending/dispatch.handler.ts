@@ -104,13 +104,13 @@ export class DispatchHandler {
       const provider = this.providers.get(dispatch.provider);
       const result = await observeProviderCall(dispatch.provider, () =>
         provider.send({
-        messageId: dispatch.messageId,
-        to: dispatch.to,
-        from: dispatch.from,
-        body: dispatch.body,
-        encoding: dispatch.encoding,
-        segments: dispatch.segments,
-        validitySeconds: dispatch.validitySeconds ?? undefined,
+          messageId: dispatch.messageId,
+          to: dispatch.to,
+          from: dispatch.from,
+          body: dispatch.body,
+          encoding: dispatch.encoding,
+          segments: dispatch.segments,
+          validitySeconds: dispatch.validitySeconds ?? undefined,
           statusCallbackUrl: `${this.statusCallbackBase}/webhooks/${encodeURIComponent(dispatch.provider)}/status`,
         }),
       );

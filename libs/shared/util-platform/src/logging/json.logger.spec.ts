@@ -58,7 +58,12 @@ describe(JsonLogger.name, () => {
   it('censors the extra keys LOG_REDACT_KEYS names, from the validated configuration', () => {
     const config = loadConfig({ LOG_REDACT_KEYS: 'clientReference,callbackUrl' });
     const { logger, lines } = capture({ redactKeys: redactKeysOf(config) });
-    logger.log({ msg: 'accepted', clientReference: 'customer-42', callbackUrl: 'https://x.test/cb?token=s3cret', to: '+447400123456' });
+    logger.log({
+      msg: 'accepted',
+      clientReference: 'customer-42',
+      callbackUrl: 'https://x.test/cb?token=s3cret',
+      to: '+447400123456',
+    });
     expect(lines[0]).toMatchObject({ clientReference: '[redacted]', callbackUrl: '[redacted]', to: '[redacted]' });
     expect(() => loadConfig({ LOG_REDACT_KEYS: 'a b;c' })).toThrow(/LOG_REDACT_KEYS/);
   });

@@ -19,12 +19,7 @@ export class JsonLogger implements LoggerService {
 
   private readonly redactText: (text: string) => string;
 
-  constructor(
-    service: string,
-    level: string,
-    destination?: pino.DestinationStream,
-    options: JsonLoggerOptions = {},
-  ) {
+  constructor(service: string, level: string, destination?: pino.DestinationStream, options: JsonLoggerOptions = {}) {
     const keys = new Set([...REDACTED_KEYS, ...(options.redactKeys ?? [])]);
     this.redactText = options.redactPhoneNumbers === false ? escapeLineBreaks : redactText;
     this.pino = pino(
