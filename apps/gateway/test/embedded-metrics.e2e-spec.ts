@@ -27,7 +27,8 @@ describe('embedded gateway: Prometheus metrics under a small load', () => {
   let client: GatewayClient;
 
   beforeAll(async () => {
-    gateway = await startEmbeddedGateway();
+    // A long retry delay keeps the no-route message waiting, so the retry backlog is observable.
+    gateway = await startEmbeddedGateway({ RETRY_BASE_DELAY_MS: '60000' });
     client = new GatewayClient(gateway.url, gateway.auth);
     await client.request('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 20 }), {
       'content-type': 'application/json',

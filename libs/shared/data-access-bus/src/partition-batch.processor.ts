@@ -6,7 +6,7 @@ import { errorFields } from './bus.logger';
 import type { RecordHandler } from './bus.port';
 import { decodeValue } from './json.codec';
 import { metrics } from '@sms/metrics';
-import { contextFromHeaders, inSpan, SpanKind, withTraceHeaders } from '@sms/tracing';
+import { contextFromHeaders, inSpan, isTracingActive, SpanKind, withTraceHeaders } from '@sms/tracing';
 
 /** A record as stored on the bus, before its value is parsed. */
 export interface RawRecord {
@@ -268,6 +268,10 @@ export async function processPartitionBatch<R extends RawRecord>(
  * is not recorded: on sms.dispatch.v1 it is a sender phone number.
  */
 function runTraced(record: RawRecord, attempt: number, work: () => Promise<void>): Promise<void> {
+  if (!isTracingActive()) {
+    return work();
+  }
+
   return inSpan(
     `${record.topic} process`,
     {

@@ -11,6 +11,7 @@ import {
   trace,
   type Tracer,
 } from '@opentelemetry/api';
+import { isTracingActive } from './tracing.setup';
 
 /** W3C trace-context header carried on bus records, in outbox rows and on stored provider refs. */
 export const TRACEPARENT_HEADER = 'traceparent';
@@ -92,6 +93,10 @@ export interface SpanOptions {
  * and ERROR status when `work` throws, and ends either way.
  */
 export async function inSpan<T>(name: string, options: SpanOptions, work: () => Promise<T>): Promise<T> {
+  if (!isTracingActive()) {
+    // Tracing off (the embedded default): no span objects, no context switch on the hot path.
+    return work();
+  }
   const parent = options.parent ?? context.active();
   const span = tracer().startSpan(
     name,

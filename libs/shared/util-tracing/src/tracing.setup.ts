@@ -19,6 +19,11 @@ export interface TracingHandle {
 
 let installed: TracingHandle | null = null;
 
+/** True once a tracer provider is installed; hot paths skip all span work when it is not. */
+export function isTracingActive(): boolean {
+  return installed !== null;
+}
+
 /**
  * Tracing is on when an OTLP endpoint is configured (the standard OTEL_EXPORTER_OTLP_ENDPOINT or
  * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) and OTEL_SDK_DISABLED is not true; the exporter itself reads the

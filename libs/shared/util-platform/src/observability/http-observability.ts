@@ -1,6 +1,6 @@
 import { type Context, context, propagation, ROOT_CONTEXT, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import { metrics, renderMetrics } from '@sms/metrics';
-import { SpanKind, tracer } from '@sms/tracing';
+import { isTracingActive, SpanKind, tracer } from '@sms/tracing';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Routes that a scrape or a probe hits every few seconds: counted, never traced. */
@@ -29,9 +29,11 @@ export function installHttpObservability(fastify: FastifyInstance, service: stri
     await reply.header('content-type', contentType).send(body);
   });
 
+  // Decided once: tracing is installed before the app is built (createHttpApp), or never.
+  const tracing = isTracingActive();
   fastify.addHook('onRequest', (request, _reply, done) => {
     const path = request.url.split('?')[0] ?? request.url;
-    if (UNTRACED.has(path)) {
+    if (!tracing || UNTRACED.has(path)) {
       observedRequests.set(request, { startedAt: performance.now() });
       done();
 
@@ -63,15 +65,17 @@ export function installHttpObservability(fastify: FastifyInstance, service: stri
     context.with(active, done);
   });
 
-  fastify.addHook('preHandler', (request, _reply, done) => {
-    const observed = observedRequests.get(request);
-    if (observed?.context) {
-      context.with(observed.context, done);
+  if (tracing) {
+    fastify.addHook('preHandler', (request, _reply, done) => {
+      const observed = observedRequests.get(request);
+      if (observed?.context) {
+        context.with(observed.context, done);
 
-      return;
-    }
-    done();
-  });
+        return;
+      }
+      done();
+    });
+  }
 
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
     const observed = observedRequests.get(request);
