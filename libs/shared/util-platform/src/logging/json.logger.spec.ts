@@ -49,6 +49,21 @@ describe(JsonLogger.name, () => {
     expect(JSON.stringify(lines)).not.toMatch(/7400123456|Your code|nested body/);
   });
 
+  it('masks phone numbers in free-text fields of structured lines (a bus error quoting a number)', () => {
+    const { logger, lines } = capture();
+    logger.error(
+      { msg: 'Handler failed; retrying', topic: 'sms.send.v1', error: 'Error: bad number +447400123456' },
+      'bus',
+    );
+    expect(lines[0]).toMatchObject({
+      level: 'error',
+      context: 'bus',
+      topic: 'sms.send.v1',
+      msg: 'Handler failed; retrying',
+    });
+    expect(lines[0]?.['error']).toBe('Error: bad number +**********56');
+  });
+
   it('masks phone numbers inside free text and escapes line breaks', () => {
     const { logger, lines } = capture();
     logger.warn('retrying +447400123456 after timeout\nforged: line', 'send-worker');

@@ -3,6 +3,9 @@ import pino, { type Logger as PinoLogger } from 'pino';
 import { activeTraceIds } from '@sms/tracing';
 import { REDACTED_KEYS, redactText } from './redact';
 
+/** Structured fields that carry free text (an error message may quote a number); masked like messages. */
+const FREE_TEXT_FIELDS = ['msg', 'message', 'error', 'stack', 'detail', 'reason'] as const;
+
 export interface JsonLoggerOptions {
   /** Keys censored in structured fields in addition to {@link REDACTED_KEYS}. */
   readonly redactKeys?: readonly string[];
@@ -61,6 +64,15 @@ export class JsonLogger implements LoggerService {
   error(message: unknown, stackOrContext?: string, context?: string): void {
     const ctx = context ?? (stackOrContext && !stackOrContext.includes('\n') ? stackOrContext : undefined);
     const stack = stackOrContext?.includes('\n') ? this.redactText(stackOrContext) : undefined;
+    if (typeof message === 'object' && message !== null) {
+      this.pino.error({
+        context: ctx,
+        ...(stack ? { stack } : {}),
+        ...this.redactFields(message as Record<string, unknown>),
+      });
+
+      return;
+    }
     this.pino.error({ context: ctx, ...(stack ? { stack } : {}) }, this.text(message));
   }
 
@@ -84,11 +96,27 @@ export class JsonLogger implements LoggerService {
 
   private write(level: 'info' | 'warn' | 'debug' | 'trace', message: unknown, context?: string): void {
     if (typeof message === 'object' && message !== null) {
-      this.pino[level]({ context, ...(message as Record<string, unknown>) });
+      this.pino[level]({ context, ...this.redactFields(message as Record<string, unknown>) });
 
       return;
     }
     this.pino[level]({ context }, this.text(message));
+  }
+
+  /**
+   * Free-text fields (msg, error, stack, ...) get the same masking as a plain message. Identifier fields
+   * are left alone: a UUID's digit groups look like a phone number to the masking pattern.
+   */
+  private redactFields(fields: Record<string, unknown>): Record<string, unknown> {
+    const redacted: Record<string, unknown> = { ...fields };
+    for (const key of FREE_TEXT_FIELDS) {
+      const value = fields[key];
+      if (typeof value === 'string') {
+        redacted[key] = this.redactText(value);
+      }
+    }
+
+    return redacted;
   }
 
   private text(message: unknown): string {

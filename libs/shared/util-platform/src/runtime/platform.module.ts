@@ -12,6 +12,7 @@ import { flushTracing } from '@sms/tracing';
 import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '@sms/counters';
 import type { AppConfig } from '../config/app.config';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
+import { busLoggerFor } from '../logging/bus-logger.adapter';
 import { HealthController } from './health.controller';
 import { ReadinessRegistry } from './readiness.registry';
 import { APP_CONFIG, BUS, CLOCK, KV_STORE, systemClock } from './tokens';
@@ -53,8 +54,13 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
           provide: BUS,
           useFactory: (): Bus =>
             distributed
-              ? createBus({ kind: 'kafka', brokers: config.KAFKA_BROKERS.split(','), clientId: options.processName })
-              : createBus({ kind: 'in-process' }),
+              ? createBus({
+                  kind: 'kafka',
+                  brokers: config.KAFKA_BROKERS.split(','),
+                  clientId: options.processName,
+                  logger: busLoggerFor(),
+                })
+              : createBus({ kind: 'in-process', logger: busLoggerFor() }),
         },
         {
           provide: KV_STORE,
