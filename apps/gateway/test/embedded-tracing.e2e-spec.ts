@@ -65,4 +65,20 @@ describe('embedded gateway: tracing', () => {
     expect(correlate?.traceId).not.toBe(request?.traceId);
     expect(correlate?.links.map((link) => link.traceId)).toContain(request?.traceId);
   });
+
+  it('keeps retries in the trace of the message: each attempt is routed again under the original request', async () => {
+    // No provider serves Mexico: every attempt comes back as a retry until the message fails.
+    const accepted = await client.post('/v1/messages', { to: '+525512345678', body: 'no route' });
+    expect(accepted.status).toBe(202);
+    await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'failed', 20_000);
+
+    const spans = exporter.getFinishedSpans().map(toRecord);
+    const request = spans.filter((span) => span.name === 'POST /v1/messages').at(-1) as SpanRecord;
+    const routed = spans.filter(
+      (span) => span.traceId === request.traceId && span.name === `${TOPICS.accepted} process`,
+    );
+    expect(routed.length).toBeGreaterThanOrEqual(2);
+    // The republished attempts hang under the request (the stored traceparent), not under an unrelated trace.
+    expect(routed.every((span) => span.parentSpanId === request.spanId)).toBe(true);
+  });
 });

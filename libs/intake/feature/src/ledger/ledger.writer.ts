@@ -9,7 +9,7 @@ import {
   isMysql,
 } from '@sms/persistence';
 import { metrics } from '@sms/metrics';
-import { currentTraceHeaders } from '@sms/tracing';
+import { currentTraceHeaders, TRACEPARENT_HEADER } from '@sms/tracing';
 import type { DataSource, EntityManager } from 'typeorm';
 import { INTAKE_OUTBOX } from '../database/intake.schema';
 import type { ValidatedMessage } from '../messages/message-request.validator';
@@ -151,6 +151,7 @@ const MESSAGE_COLUMNS = [
   'validity_seconds',
   'api_key_id',
   'attempt',
+  'trace_parent',
   'created_at',
   'updated_at',
 ] as const;
@@ -178,6 +179,7 @@ function toMessageRow(item: NewMessage): unknown[] {
     m.validitySeconds,
     item.apiKeyId,
     1,
+    item.traceHeaders?.[TRACEPARENT_HEADER] ?? null,
     item.createdAt,
     item.createdAt,
   ];
