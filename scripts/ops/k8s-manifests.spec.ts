@@ -25,16 +25,17 @@ interface Manifest {
 
 /**
  * The schema models (kubernetes-models, @kubernetes-models/keda) by apiVersion/kind: an unknown kind fails.
- * `as never`: the YAML is untyped input, and checking it is the point of validate().
+ * `as never` where a model demands fields up front: the YAML is untyped input, and checking it is what
+ * validate() is for.
  */
 const MODELS: Record<string, (data: object) => { validate(): void }> = {
-  'apps/v1/Deployment': (d) => new Deployment(d as never),
-  'v1/Service': (d) => new Service(d as never),
-  'v1/ConfigMap': (d) => new ConfigMap(d as never),
-  'v1/Secret': (d) => new Secret(d as never),
-  'v1/Namespace': (d) => new Namespace(d as never),
-  'batch/v1/Job': (d) => new Job(d as never),
-  'policy/v1/PodDisruptionBudget': (d) => new PodDisruptionBudget(d as never),
+  'apps/v1/Deployment': (d) => new Deployment(d),
+  'v1/Service': (d) => new Service(d),
+  'v1/ConfigMap': (d) => new ConfigMap(d),
+  'v1/Secret': (d) => new Secret(d),
+  'v1/Namespace': (d) => new Namespace(d),
+  'batch/v1/Job': (d) => new Job(d),
+  'policy/v1/PodDisruptionBudget': (d) => new PodDisruptionBudget(d),
   'keda.sh/v1alpha1/ScaledObject': (d) => new ScaledObject(d as never),
 };
 
