@@ -1,3 +1,4 @@
+import { metrics, registerGaugePoll } from '@sms/metrics';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
 import { createOutboxSchema, OutboxRelay } from '@sms/persistence';
@@ -56,6 +57,9 @@ export class DlrIngestModule implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     this.shutdown.register('intake', 'dlr-ingest-outbox', () => this.relay.stop());
+    registerGaugePoll('dlr-ingest-outbox', async () => {
+      metrics.outboxBacklog.set({ outbox: 'dlr_ingest_outbox' }, await this.relay.backlog());
+    });
     if (this.config.OUTBOX_RELAY_ENABLED) {
       this.relay.start();
     }

@@ -1,3 +1,4 @@
+import { AddProviderRefTraceParent1763779700000 } from './database/migrations/1763779700000-AddProviderRefTraceParent';
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
@@ -11,7 +12,7 @@ import { ReceiptProcessor } from './receipts/receipt.processor';
 
 export const DLR_PROCESSOR_DATA_SOURCE = Symbol('DLR_PROCESSOR_DATA_SOURCE');
 export const DLR_PROCESSOR_ENTITIES = [ProviderMessageRefEntity, ParkedReceiptEntity];
-export const DLR_PROCESSOR_MIGRATIONS = [CreateDlrProcessorSchema1763770500000];
+export const DLR_PROCESSOR_MIGRATIONS = [CreateDlrProcessorSchema1763770500000, AddProviderRefTraceParent1763779700000];
 
 /** dlr-processor: parses stored webhooks, correlates receipts, publishes canonical events. */
 @Module({})

@@ -1,3 +1,4 @@
+import { metrics, registerGaugePoll } from '@sms/metrics';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
@@ -126,6 +127,14 @@ export class IntakeModule implements OnApplicationBootstrap {
       this.logger.warn('OUTBOX_RELAY_ENABLED=false: accepted messages stay in the outbox');
     }
     this.scheduler.start();
+    registerGaugePoll('intake-outbox', async () => {
+      metrics.outboxBacklog.set({ outbox: 'intake_outbox' }, await this.relay.backlog());
+    });
+    registerGaugePoll('intake-retry', async () => {
+      const { waiting, due } = await this.scheduler.backlog();
+      metrics.retryBacklog.set(waiting);
+      metrics.retryDue.set(due);
+    });
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.intake,
       topics: [TOPICS.send, TOPICS.status],

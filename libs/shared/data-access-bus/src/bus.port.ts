@@ -52,6 +52,16 @@ export interface Bus {
   close(): Promise<void>;
   /** True when the bus can publish and consume (used by /readyz). */
   isReady(): Promise<boolean>;
+  /** Records behind per group/topic/partition for this process's subscriptions (the lag metric). */
+  consumerLag(): Promise<readonly ConsumerLag[]>;
+}
+
+export interface ConsumerLag {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** Log end offset minus the group's committed offset (a group that never committed counts from the start). */
+  readonly lag: number;
 }
 
 /**

@@ -4,7 +4,7 @@ import { IN_PROCESS, RETRY_BACKOFF } from './bus.constants';
 import { BusClosedError } from './bus.errors';
 import type { BusLogger } from './bus.logger';
 import { consoleBusLogger, errorFields } from './bus.logger';
-import type { Bus, BusRecord, RecordHandler, SubscriptionOptions } from './bus.port';
+import type { Bus, BusRecord, ConsumerLag, RecordHandler, SubscriptionOptions } from './bus.port';
 import { DLQ_HEADERS, dlqTopicOf } from './bus.port';
 import { abortableSleep } from './abortable-sleep.util';
 import { encodeValue } from './json.codec';
@@ -14,6 +14,8 @@ import { processPartitionBatch } from './partition-batch.processor';
 import type { ResolvedSubscription } from './subscription-options.util';
 import { resolveSubscription } from './subscription-options.util';
 import { assertTopicName } from './topic-name.util';
+import { countPublished } from './bus.metrics';
+import { withTraceHeaders } from '@sms/tracing';
 
 interface StoredRecord {
   readonly key: string;
@@ -134,12 +136,17 @@ export class InProcessBus implements Bus {
 
       return {
         topic: record.topic,
-        stored: { key: record.key, value: encodeValue(record.value), headers: Object.freeze({ ...record.headers }) },
+        stored: {
+          key: record.key,
+          value: encodeValue(record.value),
+          headers: Object.freeze({ ...withTraceHeaders(record.headers) }),
+        },
       };
     });
     for (const { topic, stored } of encoded) {
       this.append(topic, stored);
     }
+    countPublished(records);
   }
 
   async subscribe(options: SubscriptionOptions): Promise<void> {
@@ -176,6 +183,19 @@ export class InProcessBus implements Bus {
 
   async isReady(): Promise<boolean> {
     return !this.closing;
+  }
+
+  async consumerLag(): Promise<readonly ConsumerLag[]> {
+    return [...this.groups.values()].flatMap((group) => {
+      const log = this.topics.get(group.topic) as TopicLog;
+
+      return log.partitions.map((partition, index) => ({
+        groupId: group.groupId,
+        topic: group.topic,
+        partition: index,
+        lag: partition.endOffset - Math.max(group.committed[index] as number, partition.startOffset),
+      }));
+    });
   }
 
   private async shutdown(): Promise<void> {

@@ -24,7 +24,7 @@ import {
 import { BusClosedError, DeadLetterPublishError } from './bus.errors';
 import type { BusLogger } from './bus.logger';
 import { consoleBusLogger, errorFields } from './bus.logger';
-import type { Bus, BusRecord, SubscriptionOptions } from './bus.port';
+import type { Bus, BusRecord, ConsumerLag, SubscriptionOptions } from './bus.port';
 import { DLQ_HEADERS, dlqTopicOf } from './bus.port';
 import { abortableSleep } from './abortable-sleep.util';
 import { encodeValue } from './json.codec';
@@ -33,6 +33,8 @@ import { processPartitionBatch } from './partition-batch.processor';
 import { PublishBatcher } from './publish.batcher';
 import { resolveSubscription } from './subscription-options.util';
 import { assertTopicName } from './topic-name.util';
+import { countPublished } from './bus.metrics';
+import { withTraceHeaders } from '@sms/tracing';
 
 export interface TopicSpec {
   readonly topic: string;
@@ -59,6 +61,8 @@ interface KafkaRawRecord extends RawRecord {
 
 interface Subscription {
   readonly consumer: Consumer;
+  readonly groupId: string;
+  readonly topics: readonly string[];
   /** Set when kafkajs crashed and will not restart it: the service can no longer consume. */
   dead: boolean;
 }
@@ -113,10 +117,15 @@ export class KafkaBus implements Bus {
 
       return {
         topic: record.topic,
-        message: { key: record.key, value: encodeValue(record.value), headers: { ...record.headers } },
+        message: {
+          key: record.key,
+          value: encodeValue(record.value),
+          headers: { ...withTraceHeaders(record.headers) },
+        },
       };
     });
     await this.batcher.add(items);
+    countPublished(records);
   }
 
   subscribe(options: SubscriptionOptions): Promise<void> {
@@ -150,6 +159,34 @@ export class KafkaBus implements Bus {
     }
 
     return this.readiness.value;
+  }
+
+  /**
+   * Lag per partition from the broker's view (what KEDA's Kafka scaler sees too): the topic's high
+   * watermark minus the group's committed offset. Asked on each scrape through the readiness admin
+   * client, so it costs two small admin requests per subscribed topic and no consumer round trip.
+   */
+  async consumerLag(): Promise<readonly ConsumerLag[]> {
+    if (this.closing || this.subscriptions.length === 0) {
+      return [];
+    }
+    this.probeAdmin ??= this.connectAdmin();
+    const admin = await this.probeAdmin;
+    const lags: ConsumerLag[] = [];
+    for (const { groupId, topics } of this.subscriptions) {
+      const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+      for (const { topic, partitions } of committed) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        for (const end of ends) {
+          const offset = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? '-1');
+          // -1: the group never committed on this partition; it will start from the earliest offset.
+          const from = offset < 0 ? Number(end.low) : offset;
+          lags.push({ groupId, topic, partition: end.partition, lag: Math.max(0, Number(end.high) - from) });
+        }
+      }
+    }
+
+    return lags;
   }
 
   /**
@@ -212,7 +249,7 @@ export class KafkaBus implements Bus {
         },
       },
     });
-    const subscription: Subscription = { consumer, dead: false };
+    const subscription: Subscription = { consumer, groupId: options.groupId, topics: [...options.topics], dead: false };
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error('Kafka consumer crashed', {
         groupId: payload.groupId,

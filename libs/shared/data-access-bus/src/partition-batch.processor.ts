@@ -5,6 +5,8 @@ import type { BusLogger } from './bus.logger';
 import { errorFields } from './bus.logger';
 import type { RecordHandler } from './bus.port';
 import { decodeValue } from './json.codec';
+import { metrics } from '@sms/metrics';
+import { contextFromHeaders, inSpan, isTracingActive, SpanKind, withTraceHeaders } from '@sms/tracing';
 
 /** A record as stored on the bus, before its value is parsed. */
 export interface RawRecord {
@@ -156,22 +158,31 @@ export async function processPartitionBatch<R extends RawRecord>(
       if (!decoded.ok) {
         return deadLetter(record, describeError(decoded.error), attempt - 1);
       }
+      const started = performance.now();
       try {
-        await hooks.handler({
-          topic: record.topic,
-          partition: record.partition,
-          offset: record.offset,
-          key: record.key,
-          value: decoded.value,
-          headers: record.headers,
-          attempt,
-        });
+        await runTraced(record, attempt, () =>
+          hooks.handler({
+            topic: record.topic,
+            partition: record.partition,
+            offset: record.offset,
+            key: record.key,
+            value: decoded.value,
+            // A handler that forwards the headers forwards this hop's span, not the previous one.
+            headers: withTraceHeaders(record.headers, undefined, true) ?? {},
+            attempt,
+          }),
+        );
+        metrics.busHandlerDuration.observe({ topic: record.topic }, (performance.now() - started) / 1000);
+        metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'ok' });
 
         return true;
       } catch (error) {
         if (isNonRetriable(error) || attempt >= hooks.maxAttempts) {
+          metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'dead_lettered' });
+
           return deadLetter(record, describeError(error), attempt);
         }
+        metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'error' });
         if (stopped()) {
           return false;
         }
@@ -249,4 +260,32 @@ export async function processPartitionBatch<R extends RawRecord>(
   }
 
   return { done: prefix };
+}
+
+/**
+ * Each delivery attempt is a CONSUMER span whose parent is the context the publisher put in the record's
+ * headers, so one trace follows a message across every hop, on Kafka and in-process alike. The record key
+ * is not recorded: on sms.dispatch.v1 it is a sender phone number.
+ */
+function runTraced(record: RawRecord, attempt: number, work: () => Promise<void>): Promise<void> {
+  if (!isTracingActive()) {
+    return work();
+  }
+
+  return inSpan(
+    `${record.topic} process`,
+    {
+      kind: SpanKind.CONSUMER,
+      parent: contextFromHeaders(record.headers),
+      attributes: {
+        'messaging.system': 'sms-bus',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': record.topic,
+        'messaging.destination.partition.id': String(record.partition),
+        'messaging.kafka.offset': Number(record.offset),
+        'sms.delivery_attempt': attempt,
+      },
+    },
+    work,
+  );
 }

@@ -1,3 +1,4 @@
+import { outsideAnyTrace, withTraceHeaders } from '@sms/tracing';
 import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
 import { insertRows } from './bulk-insert';
 import { isMysql } from './data-source.factory';
@@ -55,7 +56,19 @@ export async function enqueueOutbox(
     manager,
     schema.options.tableName ?? schema.options.name,
     ['topic', 'msg_key', 'payload', 'headers', 'created_at'],
-    records.map((r) => [r.topic, r.key, JSON.stringify(r.value), r.headers ? JSON.stringify(r.headers) : null, now]),
+    records.map((r) => {
+      // The publish happens later in the relay's context: the row keeps the writer's trace context. A
+      // caller that passes headers (even {}) decides alone, e.g. a group commit running in another's context.
+      const headers = r.headers ?? withTraceHeaders(undefined);
+
+      return [
+        r.topic,
+        r.key,
+        JSON.stringify(r.value),
+        headers && Object.keys(headers).length > 0 ? JSON.stringify(headers) : null,
+        now,
+      ];
+    }),
   );
 }
 
@@ -169,13 +182,15 @@ export class OutboxRelay {
       // its batch twice. A failed publish rolls the delete back, so the rows stay for the next drain.
       const ids = rows.map((row) => String(row.id));
       await manager.query(`DELETE FROM ${this.table} WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
-      await this.options.publish(
-        rows.map((row) => ({
-          topic: row.topic,
-          key: row.msg_key,
-          value: JSON.parse(row.payload) as unknown,
-          headers: row.headers ? (JSON.parse(row.headers) as Record<string, string>) : undefined,
-        })),
+      await outsideAnyTrace(() =>
+        this.options.publish(
+          rows.map((row) => ({
+            topic: row.topic,
+            key: row.msg_key,
+            value: JSON.parse(row.payload) as unknown,
+            headers: row.headers ? (JSON.parse(row.headers) as Record<string, string>) : undefined,
+          })),
+        ),
       );
 
       return rows.length;

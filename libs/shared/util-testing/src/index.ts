@@ -1,2 +1,3 @@
 export * from './gateway.client';
 export * from './mysql-test-database';
+export * from './trace-path';

@@ -1,3 +1,4 @@
+import { metrics } from '@sms/metrics';
 import { TOPICS, type WebhookStoredV1 } from '@sms/contracts';
 import { enqueueOutbox, type OutboxRow, inTransaction } from '@sms/persistence';
 import type { RawWebhook } from '@sms/provider-port';
@@ -76,6 +77,7 @@ export class WebhookIngestService {
         );
       }
     });
+    metrics.dlrReceived.inc({ provider, kind, verified: String(verified) });
     if (verified) {
       this.onCommitted();
       // A subscription handshake (AWS SNS SubscriptionConfirmation) is answered once the request is stored.

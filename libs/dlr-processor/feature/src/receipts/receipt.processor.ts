@@ -1,3 +1,5 @@
+import { metrics } from '@sms/metrics';
+import { currentTraceHeaders, inSpan, spanContextOf, TRACEPARENT_HEADER } from '@sms/tracing';
 import { Logger } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
 import {
@@ -53,9 +55,13 @@ export class ReceiptProcessor {
     }
     const ref = { provider: event.provider, providerMessageId: normaliseProviderMessageId(event.providerMessageId) };
     try {
-      await this.dataSource
-        .getRepository(ProviderMessageRefEntity)
-        .insert({ ...ref, messageId: event.messageId, createdAt: this.now() });
+      await this.dataSource.getRepository(ProviderMessageRefEntity).insert({
+        ...ref,
+        messageId: event.messageId,
+        // This handler runs in the sent event's consumer span: the message's own trace.
+        traceParent: currentTraceHeaders()[TRACEPARENT_HEADER] ?? null,
+        createdAt: this.now(),
+      });
     } catch (error) {
       if (!isDuplicateKeyError(error)) {
         throw error;
@@ -70,6 +76,7 @@ export class ReceiptProcessor {
     }
     const reports = this.providers.get(stored.provider).parseDeliveryReports(stored);
     if (reports.length === 0) {
+      metrics.dlrProcessed.inc({ provider: stored.provider, result: 'unreadable' });
       this.logger.warn(`webhook ${stored.webhookId} from ${stored.provider} held no readable receipt`);
     }
     for (const [index, report] of reports.entries()) {
@@ -85,11 +92,26 @@ export class ReceiptProcessor {
         receiptEventId(stored.webhookId, index),
         stored.receivedAt,
       );
-      const messageId = await this.messageIdOf(stored.provider, providerMessageId);
-      if (messageId) {
-        await this.publish({ ...event, messageId });
+      const ref = await this.refOf(stored.provider, providerMessageId);
+      if (ref) {
+        // The receipt has its own trace (the provider's webhook); a span link joins it to the message's.
+        const linked = spanContextOf(ref.traceParent);
+        await inSpan(
+          'dlr correlate',
+          {
+            attributes: { 'sms.provider': stored.provider, 'sms.message_id': ref.messageId },
+            links: linked ? [{ context: linked }] : [],
+          },
+          () => this.publish({ ...event, messageId: ref.messageId }),
+        );
+        metrics.dlrProcessed.inc({ provider: stored.provider, result: 'correlated' });
+        metrics.dlrProcessingLag.observe(
+          { provider: stored.provider },
+          Math.max(0, this.now().getTime() - Date.parse(stored.receivedAt)) / 1000,
+        );
         continue;
       }
+      metrics.dlrProcessed.inc({ provider: stored.provider, result: 'parked' });
       await this.dataSource.getRepository(ParkedReceiptEntity).insert({
         provider: stored.provider,
         providerMessageId,
@@ -145,11 +167,11 @@ export class ReceiptProcessor {
   }
 
   private async messageIdOf(provider: string, providerMessageId: string): Promise<string | null> {
-    const ref = await this.dataSource
-      .getRepository(ProviderMessageRefEntity)
-      .findOneBy({ provider, providerMessageId });
+    return (await this.refOf(provider, providerMessageId))?.messageId ?? null;
+  }
 
-    return ref?.messageId ?? null;
+  private refOf(provider: string, providerMessageId: string): Promise<ProviderMessageRefEntity | null> {
+    return this.dataSource.getRepository(ProviderMessageRefEntity).findOneBy({ provider, providerMessageId });
   }
 
   private async publish(event: StatusChangedV1): Promise<void> {

@@ -1,3 +1,4 @@
+import { AddMessageTraceParent1763779700100 } from './migrations/1763779700100-AddMessageTraceParent';
 import { createOutboxSchema } from '@sms/persistence';
 import { IdempotencyKeyEntity } from './entities/idempotency-key.entity';
 import { MessageEventEntity } from './entities/message-event.entity';
@@ -6,4 +7,4 @@ import { CreateIntakeSchema1763770100000 } from './migrations/1763770100000-Crea
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [SmsMessageEntity, MessageEventEntity, IdempotencyKeyEntity, INTAKE_OUTBOX];
-export const INTAKE_MIGRATIONS = [CreateIntakeSchema1763770100000];
+export const INTAKE_MIGRATIONS = [CreateIntakeSchema1763770100000, AddMessageTraceParent1763779700100];

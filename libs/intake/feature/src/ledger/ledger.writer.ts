@@ -8,6 +8,8 @@ import {
   isDuplicateKeyError,
   isMysql,
 } from '@sms/persistence';
+import { metrics } from '@sms/metrics';
+import { currentTraceHeaders, TRACEPARENT_HEADER } from '@sms/tracing';
 import type { DataSource, EntityManager } from 'typeorm';
 import { INTAKE_OUTBOX } from '../database/intake.schema';
 import type { ValidatedMessage } from '../messages/message-request.validator';
@@ -18,6 +20,11 @@ export interface NewMessage {
   readonly message: ValidatedMessage;
   readonly apiKeyId: string | null;
   readonly createdAt: Date;
+  /**
+   * The request's trace context, captured when the request is handed over: the group commit runs the
+   * transaction in whichever request's context came first, so the outbox row must carry its own.
+   */
+  readonly traceHeaders?: Readonly<Record<string, string>>;
   /** Stored in the same transaction, so a replay after a crash finds the first response. */
   readonly idempotency?: {
     readonly scopeKey: string;
@@ -56,6 +63,9 @@ export class LedgerWriter {
       async (items) => {
         await inTransaction(this.dataSource, (manager) => this.insert(manager, items));
         this.options.onCommitted?.();
+        for (const item of items) {
+          metrics.messages.inc({ status: MessageStatus.Queued, provider: 'none', country: item.message.country });
+        }
 
         return items.map(() => undefined);
       },
@@ -69,7 +79,7 @@ export class LedgerWriter {
   }
 
   write(item: NewMessage): Promise<void> {
-    return this.committer.submit(item);
+    return this.committer.submit(item.traceHeaders ? item : { ...item, traceHeaders: currentTraceHeaders() });
   }
 
   /** Resolves when everything queued so far is committed or failed. */
@@ -113,7 +123,12 @@ export class LedgerWriter {
     await enqueueOutbox(
       manager,
       INTAKE_OUTBOX,
-      items.map((item) => ({ topic: TOPICS.accepted, key: item.id, value: acceptedEvent(item) })),
+      items.map((item) => ({
+        topic: TOPICS.accepted,
+        key: item.id,
+        value: acceptedEvent(item),
+        headers: item.traceHeaders ?? {},
+      })),
       items[0]?.createdAt ?? new Date(),
     );
   }
@@ -136,6 +151,7 @@ const MESSAGE_COLUMNS = [
   'validity_seconds',
   'api_key_id',
   'attempt',
+  'trace_parent',
   'created_at',
   'updated_at',
 ] as const;
@@ -163,6 +179,7 @@ function toMessageRow(item: NewMessage): unknown[] {
     m.validitySeconds,
     item.apiKeyId,
     1,
+    item.traceHeaders?.[TRACEPARENT_HEADER] ?? null,
     item.createdAt,
     item.createdAt,
   ];

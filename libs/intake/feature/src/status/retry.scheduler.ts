@@ -1,5 +1,6 @@
 import { MessageClass, MessageStatus, TOPICS } from '@sms/contracts';
 import { affectedRows, dbValue, enqueueOutbox, inTransaction } from '@sms/persistence';
+import { TRACEPARENT_HEADER } from '@sms/tracing';
 import type { DataSource } from 'typeorm';
 import { INTAKE_OUTBOX } from '../database/intake.schema';
 import { acceptedEvent } from '../ledger/ledger.writer';
@@ -18,12 +19,13 @@ interface DueRow {
   validity_seconds: number | null;
   avoid_providers: string | null;
   pin_provider: string | null;
+  trace_parent: string | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
 
 const COLUMNS =
-  'id, attempt, to_number, requested_from, country, body, encoding, segments, message_class, validity_seconds, avoid_providers, pin_provider, created_at, updated_at';
+  'id, attempt, to_number, requested_from, country, body, encoding, segments, message_class, validity_seconds, avoid_providers, pin_provider, trace_parent, created_at, updated_at';
 
 /**
  * Re-publishes messages whose retry is due to the router (so a retry can fail over), and messages
@@ -68,6 +70,16 @@ export class RetryScheduler {
       clearInterval(this.purgeTimer);
     }
     await this.running;
+  }
+
+  /** Messages waiting for a retry, and how many of them are already due (the retry-backlog gauges). */
+  async backlog(): Promise<{ readonly waiting: number; readonly due: number }> {
+    const rows: { waiting: number | string; due: number | string | null }[] = await this.dataSource.query(
+      'SELECT COUNT(*) AS waiting, SUM(CASE WHEN next_retry_at <= ? THEN 1 ELSE 0 END) AS due FROM sms_messages WHERE next_retry_at IS NOT NULL',
+      [dbValue(this.dataSource, this.now())],
+    );
+
+    return { waiting: Number(rows[0]?.waiting ?? 0), due: Number(rows[0]?.due ?? 0) };
   }
 
   /** Publishes retries whose time has come; returns how many. */
@@ -137,7 +149,13 @@ export class RetryScheduler {
       await enqueueOutbox(
         manager,
         INTAKE_OUTBOX,
-        claimed.map((row) => ({ topic: TOPICS.accepted, key: row.id, value: toAccepted(row) })),
+        claimed.map((row) => ({
+          topic: TOPICS.accepted,
+          key: row.id,
+          value: toAccepted(row),
+          // The retry continues the message's own trace, not whatever the scheduler's timer inherited.
+          headers: traceHeadersOf(row.trace_parent),
+        })),
         now,
       );
 
@@ -188,4 +206,9 @@ function toAccepted(row: DueRow): ReturnType<typeof acceptedEvent> {
     (row.avoid_providers ?? '').split(',').filter(Boolean),
     row.pin_provider,
   );
+}
+
+/** The stored trace context as record headers; `{}` (not undefined) so the outbox adds nothing of its own. */
+function traceHeadersOf(traceParent: string | null): Record<string, string> {
+  return traceParent ? { [TRACEPARENT_HEADER]: traceParent } : {};
 }

@@ -1,3 +1,4 @@
+import { metrics } from '@sms/metrics';
 import { MessageStatus, StatusEventKind, type StatusChangedV1 } from '@sms/contracts';
 import {
   affectedRows,
@@ -104,6 +105,13 @@ export class StatusApplier {
         ]);
       }
       await insertRows(manager, 'message_events', EVENT_COLUMNS, rows);
+      const applied = batch.filter((_, index) => outcomes[index] === 'applied');
+      const countries = await countriesOf(manager, applied);
+
+      return { outcomes, count: () => countApplied(applied, countries) };
+    }).then(({ outcomes, count }) => {
+      // Counted only once the transaction committed: a rolled-back batch is applied again later.
+      count();
 
       return outcomes;
     });
@@ -243,5 +251,36 @@ export class StatusApplier {
     }`;
 
     return (await affectedRows(manager, sql, [...values, id, belowRank])) > 0;
+  }
+}
+
+/** Destination country per message, for the messages metric (events do not carry it). One query per batch. */
+async function countriesOf(manager: EntityManager, events: readonly StatusChangedV1[]): Promise<Map<string, string>> {
+  const ids = [...new Set(events.map((event) => event.messageId))];
+  if (ids.length === 0) {
+    return new Map();
+  }
+  const rows: { id: string; country: string | null }[] = await manager.query(
+    `SELECT id, country FROM sms_messages WHERE id IN (${ids.map(() => '?').join(',')})`,
+    ids,
+  );
+
+  return new Map(rows.map((row) => [row.id, row.country ?? 'unknown']));
+}
+
+function countApplied(events: readonly StatusChangedV1[], countries: ReadonlyMap<string, string>): void {
+  for (const event of events) {
+    const labels = {
+      status: event.kind,
+      provider: event.provider ?? 'none',
+      country: countries.get(event.messageId) ?? 'unknown',
+    };
+    metrics.messages.inc(labels);
+    if (event.cost && event.currency) {
+      const cost = Number(event.cost);
+      if (Number.isFinite(cost) && cost > 0) {
+        metrics.messageCost.inc({ provider: labels.provider, country: labels.country, currency: event.currency }, cost);
+      }
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { metrics } from '@sms/metrics';
 import { randomUUID } from 'node:crypto';
 import type { Bus, ConsumedRecord } from '@sms/bus';
 import {
@@ -31,6 +32,7 @@ export class RouterConsumer {
     const decision = this.decider.decide(message, await this.currentSnapshot());
     const at = this.now().toISOString();
     if (decision.kind === 'no-route') {
+      metrics.noRoute.inc({ country: message.country });
       const event: StatusChangedV1 = {
         eventId: randomUUID(),
         messageId: message.messageId,

@@ -8,6 +8,7 @@ import type { ProviderRegistry } from '@sms/providers';
 import type { DataSource, Repository } from 'typeorm';
 import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
 import { ambiguousEvent, failureEvent, optedOutEvent, sentEvent } from './send-outcome';
+import { observeProviderCall } from './provider-call.observer';
 
 /**
  * Sends one dispatch through its provider, once. The (message, attempt) row is claimed before the
@@ -106,16 +107,19 @@ export class DispatchHandler {
           `no adapter for '${dispatch.provider}'`,
         );
       }
-      const result = await this.providers.get(dispatch.provider).send({
-        messageId: dispatch.messageId,
-        to: dispatch.to,
-        from: dispatch.from,
-        body: dispatch.body,
-        encoding: dispatch.encoding,
-        segments: dispatch.segments,
-        validitySeconds: dispatch.validitySeconds ?? undefined,
-        statusCallbackUrl: `${this.statusCallbackBase}/webhooks/${encodeURIComponent(dispatch.provider)}/status`,
-      });
+      const provider = this.providers.get(dispatch.provider);
+      const result = await observeProviderCall(dispatch.provider, () =>
+        provider.send({
+          messageId: dispatch.messageId,
+          to: dispatch.to,
+          from: dispatch.from,
+          body: dispatch.body,
+          encoding: dispatch.encoding,
+          segments: dispatch.segments,
+          validitySeconds: dispatch.validitySeconds ?? undefined,
+          statusCallbackUrl: `${this.statusCallbackBase}/webhooks/${encodeURIComponent(dispatch.provider)}/status`,
+        }),
+      );
 
       return sentEvent(dispatch, result, this.now());
     } catch (error) {

@@ -70,6 +70,18 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /**
+   * Extra structured-log keys whose values are censored, comma-separated, on top of the built-in set
+   * (body, to, from, number, text, ...). The built-in keys cannot be switched off.
+   */
+  @Matches(/^[A-Za-z0-9_]*(,[A-Za-z0-9_]+)*$/, { message: 'LOG_REDACT_KEYS must be a comma-separated list of keys' })
+  LOG_REDACT_KEYS = '';
+
+  /** Mask phone-number-like digit runs in log messages; off only for a lab with synthetic numbers. */
+  @Transform(toBool)
+  @IsBoolean()
+  LOG_REDACT_PHONE_NUMBERS = true;
+
   /** Provider calls per message before it ends `failed`. */
   @Transform(toInt)
   @IsInt()
@@ -281,3 +293,7 @@ export function loadConfig(
 /** The base URL providers should call back; defaults to this process's own address. */
 export const publicBaseUrlOf = (config: AppConfig): string =>
   (config.PUBLIC_BASE_URL || `http://127.0.0.1:${config.PORT}`).replace(/\/$/, '');
+
+/** The structured-log keys LOG_REDACT_KEYS adds to the built-in censored set. */
+export const redactKeysOf = (config: AppConfig): readonly string[] =>
+  config.LOG_REDACT_KEYS.split(',').filter((key) => key !== '');

@@ -3,10 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
-import type { AppConfig } from '../config/app.config';
+import { type AppConfig, redactKeysOf } from '../config/app.config';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
 import { JsonLogger } from '../logging/json.logger';
 import { ApiErrorFilter, type UnavailablePredicate } from './api-error.filter';
+import { initTracing } from '@sms/tracing';
+import { installHttpObservability } from '../observability/http-observability';
 
 /** api.md: a request body over 64 KB is refused with 413 before it is parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -23,8 +25,15 @@ export interface HttpAppOptions {
 
 /** Builds a Nest application on Fastify with the house error format, Swagger and health routes. */
 export async function createHttpApp(options: HttpAppOptions): Promise<NestFastifyApplication> {
+  // Before anything else starts work: spans need the provider (a no-op unless OTEL_EXPORTER_OTLP_* is set).
+  initTracing({ serviceName: options.processName });
   const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: true, return503OnClosing: true });
-  const logger = options.logger ?? new JsonLogger(options.processName, options.config.LOG_LEVEL);
+  const logger =
+    options.logger ??
+    new JsonLogger(options.processName, options.config.LOG_LEVEL, undefined, {
+      redactKeys: redactKeysOf(options.config),
+      redactPhoneNumbers: options.config.LOG_REDACT_PHONE_NUMBERS,
+    });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     logger,
     rawBody: true,
@@ -36,6 +45,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestFastif
   // Fastify's own request errors (body limit, bad JSON, media type) reach the same filter through
   // Nest's error handler, so one place formats every error.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  installHttpObservability(fastify, options.processName);
   if (options.configureFastify) {
     await options.configureFastify(fastify);
   }

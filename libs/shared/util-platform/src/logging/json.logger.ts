@@ -1,6 +1,17 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import pino, { type Logger as PinoLogger } from 'pino';
+import { activeTraceIds } from '@sms/tracing';
 import { REDACTED_KEYS, redactText } from './redact';
+
+/** Structured fields that carry free text (an error message may quote a number); masked like messages. */
+const FREE_TEXT_FIELDS = ['msg', 'message', 'error', 'stack', 'detail', 'reason'] as const;
+
+export interface JsonLoggerOptions {
+  /** Keys censored in structured fields in addition to {@link REDACTED_KEYS}. */
+  readonly redactKeys?: readonly string[];
+  /** Mask phone-number-like text in messages and stacks (default true). */
+  readonly redactPhoneNumbers?: boolean;
+}
 
 /**
  * Nest's logger interface over pino: one JSON line per event with service and context; every string
@@ -9,13 +20,23 @@ import { REDACTED_KEYS, redactText } from './redact';
 export class JsonLogger implements LoggerService {
   readonly pino: PinoLogger;
 
-  constructor(service: string, level: string, destination?: pino.DestinationStream) {
+  private readonly redactText: (text: string) => string;
+
+  constructor(service: string, level: string, destination?: pino.DestinationStream, options: JsonLoggerOptions = {}) {
+    const keys = new Set([...REDACTED_KEYS, ...(options.redactKeys ?? [])]);
+    this.redactText = options.redactPhoneNumbers === false ? escapeLineBreaks : redactText;
     this.pino = pino(
       {
         level,
         base: { service },
-        redact: { paths: [...REDACTED_KEYS].flatMap((k) => [k, `*.${k}`]), censor: '[redacted]' },
+        redact: { paths: [...keys].flatMap((k) => [k, `*.${k}`]), censor: '[redacted]' },
         formatters: { level: (label) => ({ level: label }) },
+        // Every line carries the trace of the work that wrote it, so logs and traces join on trace_id.
+        mixin: () => {
+          const ids = activeTraceIds();
+
+          return ids ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
+        },
         timestamp: pino.stdTimeFunctions.isoTime,
       },
       destination ?? JsonLogger.asyncStdout(),
@@ -42,7 +63,16 @@ export class JsonLogger implements LoggerService {
 
   error(message: unknown, stackOrContext?: string, context?: string): void {
     const ctx = context ?? (stackOrContext && !stackOrContext.includes('\n') ? stackOrContext : undefined);
-    const stack = stackOrContext?.includes('\n') ? redactText(stackOrContext) : undefined;
+    const stack = stackOrContext?.includes('\n') ? this.redactText(stackOrContext) : undefined;
+    if (typeof message === 'object' && message !== null) {
+      this.pino.error({
+        context: ctx,
+        ...(stack ? { stack } : {}),
+        ...this.redactFields(message as Record<string, unknown>),
+      });
+
+      return;
+    }
     this.pino.error({ context: ctx, ...(stack ? { stack } : {}) }, this.text(message));
   }
 
@@ -66,14 +96,33 @@ export class JsonLogger implements LoggerService {
 
   private write(level: 'info' | 'warn' | 'debug' | 'trace', message: unknown, context?: string): void {
     if (typeof message === 'object' && message !== null) {
-      this.pino[level]({ context, ...(message as Record<string, unknown>) });
+      this.pino[level]({ context, ...this.redactFields(message as Record<string, unknown>) });
 
       return;
     }
     this.pino[level]({ context }, this.text(message));
   }
 
+  /**
+   * Free-text fields (msg, error, stack, ...) get the same masking as a plain message. Identifier fields
+   * are left alone: a UUID's digit groups look like a phone number to the masking pattern.
+   */
+  private redactFields(fields: Record<string, unknown>): Record<string, unknown> {
+    const redacted: Record<string, unknown> = { ...fields };
+    for (const key of FREE_TEXT_FIELDS) {
+      const value = fields[key];
+      if (typeof value === 'string') {
+        redacted[key] = this.redactText(value);
+      }
+    }
+
+    return redacted;
+  }
+
   private text(message: unknown): string {
-    return redactText(typeof message === 'string' ? message : JSON.stringify(message));
+    return this.redactText(typeof message === 'string' ? message : JSON.stringify(message));
   }
 }
+
+/** Without phone masking, CR/LF are still escaped so user data cannot forge log lines (CWE-117). */
+const escapeLineBreaks = (text: string): string => text.replace(/[\r\n]/g, (c) => (c === '\r' ? '\\r' : '\\n'));

@@ -7,9 +7,12 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { createBus, type Bus } from '@sms/bus';
+import { metrics, registerGaugePoll } from '@sms/metrics';
+import { flushTracing } from '@sms/tracing';
 import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '@sms/counters';
 import type { AppConfig } from '../config/app.config';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
+import { busLoggerFor } from '../logging/bus-logger.adapter';
 import { HealthController } from './health.controller';
 import { ReadinessRegistry } from './readiness.registry';
 import { APP_CONFIG, BUS, CLOCK, KV_STORE, systemClock } from './tokens';
@@ -51,8 +54,13 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
           provide: BUS,
           useFactory: (): Bus =>
             distributed
-              ? createBus({ kind: 'kafka', brokers: config.KAFKA_BROKERS.split(','), clientId: options.processName })
-              : createBus({ kind: 'in-process' }),
+              ? createBus({
+                  kind: 'kafka',
+                  brokers: config.KAFKA_BROKERS.split(','),
+                  clientId: options.processName,
+                  logger: busLoggerFor(),
+                })
+              : createBus({ kind: 'in-process', logger: busLoggerFor() }),
         },
         {
           provide: KV_STORE,
@@ -69,6 +77,14 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
     this.readiness.register('kv', () => this.kv.isReady());
     this.shutdown.register('consumers', 'bus', () => this.bus.close());
     this.shutdown.register('storage', 'kv', () => this.kv.close());
+    this.shutdown.register('storage', 'traces', () => flushTracing());
+    registerGaugePoll('consumer-lag', async () => {
+      const lags = await this.bus.consumerLag();
+      metrics.consumerLag.reset();
+      for (const { groupId, topic, partition, lag } of lags) {
+        metrics.consumerLag.set({ group: groupId, topic, partition: String(partition) }, lag);
+      }
+    });
   }
 
   /** `app.close()` (signals, tests) runs the ordered shutdown once. */

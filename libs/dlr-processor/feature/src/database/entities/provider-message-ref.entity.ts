@@ -13,6 +13,10 @@ export class ProviderMessageRefEntity {
   @Column({ name: 'message_id', type: 'varchar', length: 36 })
   messageId!: string;
 
+  /** W3C `traceparent` of the message's trace when it was sent; a receipt's span links to it. */
+  @Column({ name: 'trace_parent', type: 'varchar', length: 64, nullable: true })
+  traceParent!: string | null;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 }

@@ -89,6 +89,10 @@ export class SmsMessageEntity {
   @Column({ name: 'next_retry_at', type: 'datetime', precision: 3, nullable: true })
   nextRetryAt!: Date | null;
 
+  /** W3C `traceparent` of the request or record that created the message; retries continue its trace. */
+  @Column({ name: 'trace_parent', type: 'varchar', length: 64, nullable: true })
+  traceParent!: string | null;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 

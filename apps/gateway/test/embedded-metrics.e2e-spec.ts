@@ -1,0 +1,107 @@
+import { GatewayClient } from '@sms/testing';
+import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
+
+/** One sample value from the Prometheus text format (0 when the series does not exist yet). */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) {
+      continue;
+    }
+    const matches = Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`));
+    if (matches) {
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+
+  return total;
+}
+
+const hasSeries = (text: string, name: string): boolean =>
+  text.split('\n').some((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `));
+
+/** The metrics the runbooks lean on exist on /metrics and move under a small load. */
+describe('embedded gateway: Prometheus metrics under a small load', () => {
+  const LOAD = 12;
+  let gateway: EmbeddedGateway;
+  let client: GatewayClient;
+
+  beforeAll(async () => {
+    // A long retry delay keeps the no-route message waiting, so the retry backlog is observable.
+    gateway = await startEmbeddedGateway({ RETRY_BASE_DELAY_MS: '60000' });
+    client = new GatewayClient(gateway.url, gateway.auth);
+    await client.request('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 20 }), {
+      'content-type': 'application/json',
+    });
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  const scrape = async (): Promise<string> => {
+    const response = await fetch(`${gateway.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+
+    return response.text();
+  };
+
+  it('counts requests, messages, provider calls, receipts and bus records, and reports lag and backlogs', async () => {
+    const before = await scrape();
+    const ids: string[] = [];
+    for (let i = 0; i < LOAD; i++) {
+      const accepted = await client.post('/v1/messages', { to: '+447400123456', body: `load ${i}` });
+      expect(accepted.status).toBe(202);
+      ids.push(accepted.body['id'] as string);
+    }
+    const refused = await client.post('/v1/messages', { to: '+1555', body: 'bad number' });
+    expect(refused.status).toBe(422);
+    const noRoute = await client.post('/v1/messages', { to: '+525512345678', body: 'nowhere to go' });
+    expect(noRoute.status).toBe(202);
+    for (const id of ids) {
+      await client.waitForMessage(id, (m) => m.status === 'delivered');
+    }
+    // Receipts are counted when dlr-processor publishes them, a moment before intake applies them.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = await scrape();
+    const grew = (name: string, labels: Record<string, string> = {}): number =>
+      sample(after, name, labels) - sample(before, name, labels);
+
+    expect(grew('sms_http_requests_total', { route: '/v1/messages', method: 'POST', status_code: '202' })).toBe(
+      LOAD + 1,
+    );
+    expect(grew('sms_http_requests_total', { route: '/v1/messages', status_code: '422' })).toBe(1);
+    expect(grew('sms_http_request_duration_seconds_count', { route: '/v1/messages', status_code: '202' })).toBe(
+      LOAD + 1,
+    );
+    expect(grew('sms_messages_total', { status: 'queued', country: 'GB' })).toBe(LOAD);
+    expect(grew('sms_messages_total', { status: 'sent', provider: 'twilio', country: 'GB' })).toBe(LOAD);
+    expect(grew('sms_messages_total', { status: 'delivered', provider: 'twilio', country: 'GB' })).toBe(LOAD);
+    expect(grew('sms_message_cost_total', { provider: 'twilio', country: 'GB', currency: 'USD' })).toBeCloseTo(
+      LOAD * 0.04,
+      5,
+    );
+    expect(grew('sms_provider_sends_total', { provider: 'twilio', outcome: 'sent' })).toBe(LOAD);
+    expect(grew('sms_provider_send_duration_seconds_count', { provider: 'twilio', outcome: 'sent' })).toBe(LOAD);
+    expect(grew('sms_no_route_total', { country: 'MX' })).toBeGreaterThanOrEqual(1);
+    expect(
+      grew('sms_dlr_received_total', { provider: 'twilio', kind: 'status', verified: 'true' }),
+    ).toBeGreaterThanOrEqual(LOAD);
+    expect(grew('sms_dlr_processing_lag_seconds_count', { provider: 'twilio' })).toBeGreaterThanOrEqual(LOAD);
+    expect(grew('sms_bus_records_consumed_total', { topic: 'sms.dispatch.v1', outcome: 'ok' })).toBe(LOAD);
+    expect(grew('sms_bus_records_published_total', { topic: 'sms.accepted.v1' })).toBeGreaterThanOrEqual(LOAD + 1);
+
+    // Scrape-time gauges: present, and caught up once the load has drained.
+    for (const group of ['intake', 'router', 'send-worker', 'dlr-processor']) {
+      expect(after).toMatch(new RegExp(`sms_consumer_lag\\{group="${group}",topic="[^"]+",partition="\\d+"\\} \\d+`));
+    }
+    expect(sample(after, 'sms_consumer_lag', { group: 'send-worker' })).toBe(0);
+    expect(hasSeries(after, 'sms_outbox_backlog')).toBe(true);
+    expect(sample(after, 'sms_outbox_backlog', { outbox: 'intake_outbox' })).toBe(0);
+    expect(hasSeries(after, 'sms_retry_backlog')).toBe(true);
+    // The MX message waits for a retry: no provider serves Mexico.
+    expect(sample(after, 'sms_retry_backlog')).toBeGreaterThanOrEqual(1);
+    expect(hasSeries(after, 'sms_process_cpu_user_seconds_total')).toBe(true);
+  }, 60_000);
+});

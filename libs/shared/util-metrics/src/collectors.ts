@@ -1,0 +1,51 @@
+import { collectDefaultMetrics } from 'prom-client';
+import { metrics, metricsRegistry } from './metric-definitions';
+
+/**
+ * Gauges that are read when Prometheus scrapes (a backlog count, consumer lag) rather than kept
+ * up to date by every write. Each source registers a poll; scrape runs them all with a deadline so
+ * one slow database cannot stall /metrics.
+ */
+export type GaugePoll = () => Promise<void>;
+
+const polls = new Map<string, GaugePoll>();
+const POLL_TIMEOUT_MS = 2_000;
+let defaultsCollected = false;
+
+export function registerGaugePoll(name: string, poll: GaugePoll): void {
+  polls.set(name, poll);
+}
+
+export function unregisterGaugePoll(name: string): void {
+  polls.delete(name);
+}
+
+async function runPolls(): Promise<void> {
+  await Promise.all(
+    [...polls].map(async ([name, poll]) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out')), POLL_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([poll(), timeout]);
+        metrics.metricsPollFailed.set({ poll: name }, 0);
+      } catch {
+        metrics.metricsPollFailed.set({ poll: name }, 1);
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+}
+
+/** The Prometheus text exposition of every metric, after running the scrape-time polls. */
+export async function renderMetrics(): Promise<{ readonly contentType: string; readonly body: string }> {
+  if (!defaultsCollected) {
+    defaultsCollected = true;
+    collectDefaultMetrics({ register: metricsRegistry, prefix: 'sms_' });
+  }
+  await runPolls();
+
+  return { contentType: metricsRegistry.contentType, body: await metricsRegistry.metrics() };
+}

@@ -1,0 +1,2 @@
+export * from './metric-definitions';
+export * from './collectors';

@@ -1,0 +1,116 @@
+import { Writable } from 'node:stream';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { inSpan, initTracing } from '@sms/tracing';
+import { loadConfig, redactKeysOf } from '../config/app.config';
+import { JsonLogger, type JsonLoggerOptions } from './json.logger';
+
+/** A logger writing synchronously into an array of parsed JSON lines. */
+function capture(options?: JsonLoggerOptions): { logger: JsonLogger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+
+  return { logger: new JsonLogger('send-worker', 'debug', sink, options), lines };
+}
+
+describe(JsonLogger.name, () => {
+  it('writes one JSON line per event with service, message id and provider, and censors phone numbers and bodies', () => {
+    const { logger, lines } = capture();
+    logger.log(
+      {
+        msg: 'provider accepted',
+        messageId: '0190f0d6-7c1a-7000-8000-000000000001',
+        provider: 'twilio',
+        to: '+447400123456',
+        from: '+447700900999',
+        body: 'Your code is 123456',
+        request: { to: '+447400123456', text: 'nested body' },
+      },
+      'send-worker',
+    );
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      service: 'send-worker',
+      context: 'send-worker',
+      messageId: '0190f0d6-7c1a-7000-8000-000000000001',
+      provider: 'twilio',
+      to: '[redacted]',
+      from: '[redacted]',
+      body: '[redacted]',
+      request: { to: '[redacted]', text: '[redacted]' },
+    });
+    expect(JSON.stringify(lines)).not.toMatch(/7400123456|Your code|nested body/);
+  });
+
+  it('masks phone numbers in free-text fields of structured lines (a bus error quoting a number)', () => {
+    const { logger, lines } = capture();
+    logger.error(
+      { msg: 'Handler failed; retrying', topic: 'sms.send.v1', error: 'Error: bad number +447400123456' },
+      'bus',
+    );
+    expect(lines[0]).toMatchObject({
+      level: 'error',
+      context: 'bus',
+      topic: 'sms.send.v1',
+      msg: 'Handler failed; retrying',
+    });
+    expect(lines[0]?.['error']).toBe('Error: bad number +**********56');
+  });
+
+  it('masks phone numbers inside free text and escapes line breaks', () => {
+    const { logger, lines } = capture();
+    logger.warn('retrying +447400123456 after timeout\nforged: line', 'send-worker');
+    expect(lines[0]?.['msg']).toBe('retrying +**********56 after timeout\\nforged: line');
+  });
+
+  it('censors the extra keys LOG_REDACT_KEYS names, from the validated configuration', () => {
+    const config = loadConfig({ LOG_REDACT_KEYS: 'clientReference,callbackUrl' });
+    const { logger, lines } = capture({ redactKeys: redactKeysOf(config) });
+    logger.log({
+      msg: 'accepted',
+      clientReference: 'customer-42',
+      callbackUrl: 'https://x.test/cb?token=s3cret',
+      to: '+447400123456',
+    });
+    expect(lines[0]).toMatchObject({ clientReference: '[redacted]', callbackUrl: '[redacted]', to: '[redacted]' });
+    expect(() => loadConfig({ LOG_REDACT_KEYS: 'a b;c' })).toThrow(/LOG_REDACT_KEYS/);
+  });
+
+  it('keeps the built-in keys censored even when phone masking in text is switched off', () => {
+    const config = loadConfig({ LOG_REDACT_PHONE_NUMBERS: 'false' });
+    const { logger, lines } = capture({ redactPhoneNumbers: config.LOG_REDACT_PHONE_NUMBERS });
+    logger.log({ msg: 'lab', to: '+447400123456' });
+    logger.log('synthetic +15005550006\r\nnext');
+    expect(lines[0]?.['to']).toBe('[redacted]');
+    expect(lines[1]?.['msg']).toBe('synthetic +15005550006\\r\\nnext');
+  });
+
+  it('stamps the active trace and span id on lines written inside a span, and none outside', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracing = initTracing({ serviceName: 'test', env: {}, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    try {
+      const { logger, lines } = capture();
+      await inSpan('work', {}, async () => {
+        logger.log({ msg: 'inside', messageId: 'm-1', provider: 'twilio' });
+      });
+      logger.log('outside');
+      const [span] = exporter.getFinishedSpans();
+      expect(lines[0]).toMatchObject({
+        trace_id: span?.spanContext().traceId,
+        span_id: span?.spanContext().spanId,
+        messageId: 'm-1',
+        provider: 'twilio',
+      });
+      expect(lines[1]).not.toHaveProperty('trace_id');
+    } finally {
+      await tracing?.shutdown();
+    }
+  });
+});

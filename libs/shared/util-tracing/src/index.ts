@@ -1,0 +1,2 @@
+export * from './tracing.setup';
+export * from './trace-context';

