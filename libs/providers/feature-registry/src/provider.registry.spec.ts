@@ -3,13 +3,14 @@ import { loadConfig } from '@sms/platform';
 import { createProviderRegistry, UnknownProviderError } from './provider.registry';
 
 describe('createProviderRegistry', () => {
-  it('registers Twilio, Vonage and Sinch with the simulator defaults', () => {
+  it('registers Twilio, Vonage, Sinch and AWS with the simulator defaults', () => {
     const registry = createProviderRegistry(loadConfig({}));
 
-    expect(registry.ids()).toEqual(['twilio', 'vonage', 'sinch']);
+    expect(registry.ids()).toEqual(['twilio', 'vonage', 'sinch', 'aws']);
     expect(registry.get('vonage').id).toBe(ProviderId.Vonage);
     expect(registry.get('sinch').id).toBe(ProviderId.Sinch);
-    expect(() => registry.get('aws')).toThrow(UnknownProviderError);
+    expect(registry.get('aws').id).toBe(ProviderId.Aws);
+    expect(() => registry.get('smpp-carrier-x')).toThrow(UnknownProviderError);
   });
 
   it('fails the boot on an unusable Vonage or Sinch setting, naming the key', () => {
