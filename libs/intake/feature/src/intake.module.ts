@@ -77,13 +77,20 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: StatusApplier,
-          inject: [INTAKE_DATA_SOURCE, APP_CONFIG],
-          useFactory: (dataSource: DataSource, config: AppConfig) =>
-            new StatusApplier(dataSource, {
-              maxAttempts: config.MAX_SEND_ATTEMPTS,
-              baseDelayMs: config.RETRY_BASE_DELAY_MS,
-              maxDelayMs: RETRY_SCHEDULE.maxDelayMs,
-            }),
+          inject: [INTAKE_DATA_SOURCE, APP_CONFIG, OutboxRelay],
+          useFactory: (dataSource: DataSource, config: AppConfig, relay: OutboxRelay) =>
+            new StatusApplier(
+              dataSource,
+              {
+                maxAttempts: config.MAX_SEND_ATTEMPTS,
+                baseDelayMs: config.RETRY_BASE_DELAY_MS,
+                maxDelayMs: RETRY_SCHEDULE.maxDelayMs,
+              },
+              undefined,
+              undefined,
+              // Applied changes of messages with a callback URL, for dlr-processor's caller callbacks.
+              { schema: INTAKE_OUTBOX, onCommitted: () => relay.wake() },
+            ),
         },
         {
           provide: RetryScheduler,

@@ -1,14 +1,16 @@
-import { MessageStatus, StatusEventKind, type StatusChangedV1 } from '@sms/contracts';
+import { MessageStatus, type MessageTransitionV1, StatusEventKind, type StatusChangedV1, TOPICS } from '@sms/contracts';
 import {
   affectedRows,
   dbValue,
+  enqueueOutbox,
   GroupCommitter,
   insertRows,
   inTransaction,
   isDuplicateKeyError,
   isMysql,
+  type OutboxRow,
 } from '@sms/persistence';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, EntitySchema } from 'typeorm';
 import { decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
 
 export type ApplyOutcome = 'applied' | 'recorded' | 'duplicate' | 'ignored';
@@ -27,6 +29,27 @@ const EVENT_COLUMNS = [
 ] as const;
 
 /**
+ * Where applied changes of messages with a callback URL go: intake's outbox, in the same transaction
+ * as the change, as `sms.transition.v1` (dlr-processor calls the caller back; ADR 0007).
+ */
+export interface TransitionOutbox {
+  readonly schema: EntitySchema<OutboxRow>;
+  readonly onCommitted: () => void;
+}
+
+interface CallbackTarget {
+  status: MessageStatus;
+  readonly callbackUrl: string;
+  readonly clientReference: string | null;
+}
+
+/** What one event did: whether it counts as applied, and the status it moved the message to. */
+interface UpdateResult {
+  readonly applied: boolean;
+  readonly status: MessageStatus | null;
+}
+
+/**
  * Applies `sms.status.v1` events to the ledger. Every change is a conditional UPDATE on the status
  * rank (never read-modify-write: reliability.md, Jepsen on MySQL), checked by affected rows; the
  * event is kept in `message_events` either way, and its unique event id makes redelivery a no-op.
@@ -39,6 +62,7 @@ export class StatusApplier {
     private readonly policy: RetryPolicy,
     private readonly now: () => Date = () => new Date(),
     private readonly random: () => number = Math.random,
+    private readonly transitions?: TransitionOutbox,
   ) {
     // Group commit: status events arrive ~3 per message; one transaction per batch instead of per event.
     this.committer = new GroupCommitter((events) => this.applyBatch(events), {
@@ -72,8 +96,12 @@ export class StatusApplier {
    * One transaction for a batch, in arrival order: known event ids are skipped, each remaining event
    * is one conditional UPDATE, and all of them are recorded with one multi-row INSERT.
    */
-  private applyBatch(batch: readonly StatusChangedV1[]): Promise<ApplyOutcome[]> {
-    return inTransaction(this.dataSource, async (manager) => {
+  private async applyBatch(batch: readonly StatusChangedV1[]): Promise<ApplyOutcome[]> {
+    let published = false;
+    const outcomes = await inTransaction(this.dataSource, async (manager) => {
+      published = false;
+      const targets = await this.callbackTargets(manager, batch);
+      const changes: MessageTransitionV1[] = [];
       const ids = [...new Set(batch.map((e) => e.eventId))];
       const known: { event_id: string }[] = await manager.query(
         `SELECT event_id FROM message_events WHERE event_id IN (${ids.map(() => '?').join(',')})`,
@@ -88,8 +116,23 @@ export class StatusApplier {
           continue;
         }
         seen.add(event.eventId);
-        const applied = await this.update(manager, event);
+        const { applied, status } = await this.update(manager, event);
         outcomes.push(applied ? 'applied' : 'recorded');
+        const target = targets.get(event.messageId);
+        if (target && status !== null && status !== target.status) {
+          changes.push({
+            eventId: event.eventId,
+            messageId: event.messageId,
+            status,
+            previousStatus: target.status,
+            callbackUrl: target.callbackUrl,
+            clientReference: target.clientReference,
+            errorCode: event.errorCode ?? null,
+            errorMessage: event.errorMessage?.slice(0, 512) ?? null,
+            at: event.occurredAt,
+          });
+          target.status = status;
+        }
         rows.push([
           event.eventId,
           event.messageId,
@@ -104,19 +147,57 @@ export class StatusApplier {
         ]);
       }
       await insertRows(manager, 'message_events', EVENT_COLUMNS, rows);
+      if (this.transitions && changes.length > 0) {
+        await enqueueOutbox(
+          manager,
+          this.transitions.schema,
+          changes.map((change) => ({ topic: TOPICS.transition, key: change.messageId, value: change })),
+          this.now(),
+        );
+        published = true;
+      }
 
       return outcomes;
     });
+    if (published) {
+      this.transitions?.onCommitted();
+    }
+
+    return outcomes;
   }
 
-  private async update(manager: EntityManager, event: StatusChangedV1): Promise<boolean> {
+  /** Current status of the batch's messages that want callbacks (read under the batch's row locks). */
+  private async callbackTargets(
+    manager: EntityManager,
+    batch: readonly StatusChangedV1[],
+  ): Promise<Map<string, CallbackTarget>> {
+    const targets = new Map<string, CallbackTarget>();
+    if (!this.transitions) {
+      return targets;
+    }
+    const ids = [...new Set(batch.map((e) => e.messageId))];
+    const rows: { id: string; status: MessageStatus; callback_url: string; client_reference: string | null }[] =
+      await manager.query(
+        `SELECT id, status, callback_url, client_reference FROM sms_messages WHERE id IN (${ids
+          .map(() => '?')
+          .join(',')}) AND callback_url IS NOT NULL${isMysql(this.dataSource) ? ' FOR UPDATE' : ''}`,
+        ids,
+      );
+    rows.forEach((row) =>
+      targets.set(row.id, { status: row.status, callbackUrl: row.callback_url, clientReference: row.client_reference }),
+    );
+
+    return targets;
+  }
+
+  private async update(manager: EntityManager, event: StatusChangedV1): Promise<UpdateResult> {
     const now = this.now();
     if (event.kind === StatusEventKind.Retry) {
       return this.retry(manager, event, now);
     }
     const status = statusOf(event.kind);
     if (status === null) {
-      return false;
+      return { applied: false, status: null };
     }
     const rank = STATUS_RANK[status];
     const set: Record<string, unknown> = { status, status_rank: rank, updated_at: now };
@@ -170,11 +251,11 @@ export class StatusApplier {
       );
     }
 
-    return moved;
+    return { applied: moved, status: moved ? status : null };
   }
 
   /** A transient failure of attempt N: reschedule attempt N+1 with backoff, or end `failed`. */
-  private async retry(manager: EntityManager, event: StatusChangedV1, now: Date): Promise<boolean> {
+  private async retry(manager: EntityManager, event: StatusChangedV1, now: Date): Promise<UpdateResult> {
     const attempt = event.attempt ?? 0;
     const lock = isMysql(this.dataSource) ? ' FOR UPDATE' : '';
     const rows: { avoid_providers: string | null }[] = await manager.query(
@@ -183,7 +264,7 @@ export class StatusApplier {
     );
     const row = rows[0];
     if (!row) {
-      return false;
+      return { applied: false, status: null };
     }
     const decision = decideRetry(attempt, this.policy, this.random);
     const errorFields = {
@@ -191,7 +272,7 @@ export class StatusApplier {
       error_message: event.errorMessage?.slice(0, 512) ?? null,
     };
     if (decision.kind === 'give-up') {
-      return this.conditionalUpdate(
+      const failed = await this.conditionalUpdate(
         manager,
         event.messageId,
         {
@@ -205,6 +286,8 @@ export class StatusApplier {
         STATUS_RANK[MessageStatus.Sent],
         `attempt = ${Number(attempt)}`,
       );
+
+      return { applied: failed, status: failed ? MessageStatus.Failed : null };
     }
     const avoid = new Set((row.avoid_providers ?? '').split(',').filter(Boolean));
     // An ambiguous send may have reached the provider: pin retries to it instead of failing over.
@@ -212,7 +295,7 @@ export class StatusApplier {
       avoid.add(event.provider);
     }
 
-    return this.conditionalUpdate(
+    const rescheduled = await this.conditionalUpdate(
       manager,
       event.messageId,
       {
@@ -226,6 +309,8 @@ export class StatusApplier {
       STATUS_RANK[MessageStatus.Sent],
       `attempt = ${Number(attempt)}`,
     );
+
+    return { applied: rescheduled, status: null };
   }
 
   /** `UPDATE sms_messages SET … WHERE id = ? AND status_rank < ?` and whether a row changed. */
