@@ -14,7 +14,7 @@ import { WebhookIngestService } from './webhooks/webhook-ingest.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
 export const DLR_INGEST_DATA_SOURCE = Symbol('DLR_INGEST_DATA_SOURCE');
-const DLR_INGEST_OUTBOX = createOutboxSchema('dlr_ingest_outbox');
+export const DLR_INGEST_OUTBOX = createOutboxSchema('dlr_ingest_outbox');
 export const DLR_INGEST_ENTITIES = [InboundWebhookEntity, DLR_INGEST_OUTBOX];
 export const DLR_INGEST_MIGRATIONS = [CreateInboundWebhooks1763770400000, DlrIngestDedupeAndState1763780400000];
 
