@@ -32,7 +32,7 @@ import {
   StatusApplier,
   validateMessageRequest,
 } from '@sms/intake';
-import { createServiceDataSource, OutboxRelay } from '@sms/persistence';
+import { createServiceDataSource, insertRows, OutboxRelay } from '@sms/persistence';
 import {
   DeliveryStatus,
   type DeliveryReport,
@@ -341,6 +341,48 @@ export class ReceiptsPipeline {
       ...(partIds ? { partIds } : {}),
     };
     await this.bus.publish([{ topic: TOPICS.status, key: messageId, value: event }]);
+  }
+
+  /**
+   * `count` ledger messages whose provider ids dlr-processor already knows (as after their send
+   * results), for storms and benchmarks: written through intake's LedgerWriter, refs inserted in bulk.
+   */
+  async seedSentMessages(count: number, provider = 'twilio'): Promise<{ messageId: string; providerMessageId: string }[]> {
+    const seeded: { messageId: string; providerMessageId: string }[] = [];
+    for (let start = 0; start < count; start += 1000) {
+      const chunk = await Promise.all(
+        Array.from({ length: Math.min(1000, count - start) }, async () => {
+          const messageId = await this.createMessage();
+
+          return { messageId, providerMessageId: `SM${randomUUID().replace(/-/g, '')}` };
+        }),
+      );
+      const now = new Date();
+      await insertRows(
+        this.processorDs.manager,
+        'provider_message_refs',
+        ['provider', 'provider_message_id', 'message_id', 'part_index', 'part_count', 'created_at'],
+        chunk.map((m) => [provider, m.providerMessageId.toLowerCase(), m.messageId, 0, 1, now]),
+      );
+      seeded.push(...chunk);
+    }
+
+    return seeded;
+  }
+
+  /** Messages of `ids` in `status` (one query). */
+  async countInStatus(ids: readonly string[], status: string): Promise<number> {
+    let total = 0;
+    for (let start = 0; start < ids.length; start += 5000) {
+      const chunk = ids.slice(start, start + 5000);
+      const rows: { n: number | string }[] = await this.intakeDs.query(
+        `SELECT COUNT(*) AS n FROM sms_messages WHERE status = ? AND id IN (${chunk.map(() => '?').join(',')})`,
+        [status, ...chunk],
+      );
+      total += Number(rows[0]?.n ?? 0);
+    }
+
+    return total;
   }
 
   async waitFor<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {

@@ -7,7 +7,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebhookState } from '@sms/dlr-ingest';
-import { CallbackState, UnmatchedReceiptsController } from '@sms/dlr-processor';
+import { CallbackClient, CallbackDispatcher, CallbackState, UnmatchedReceiptsController } from '@sms/dlr-processor';
+import { MessageStatus } from '@sms/contracts';
 import { fakeReceipt, ReceiptsPipeline, twilioReceipt } from './receipts-pipeline.harness';
 
 jest.setTimeout(120_000);
@@ -345,5 +346,47 @@ describe('callbacks to the caller', () => {
     );
     expect(row.last_error).toBe('redirect not followed');
     expect(received.filter((r) => r.path === '/target')).toHaveLength(0);
+  });
+
+  it('refuses at dispatch a callback URL that is not https or not public, without retrying (SSRF)', async () => {
+    await pipeline.dispatcher.stop();
+    const strict = new CallbackDispatcher(
+      pipeline.processorDs,
+      new CallbackClient({
+        secret: 's',
+        allowInsecure: false,
+        resolver: () => Promise.resolve([{ address: '10.0.0.5', family: 4 }]),
+      }),
+      { retryWindowMs: 24 * 3_600_000, baseDelayMs: 10 },
+    );
+    const urls = [
+      'http://caller.example/cb',
+      'https://169.254.169.254/latest/meta-data',
+      'https://[::ffff:127.0.0.1]/cb',
+      'https://rebinds-to-private.example/cb',
+    ];
+    const ids: string[] = [];
+    for (const callbackUrl of urls) {
+      const messageId = randomUUID();
+      ids.push(messageId);
+      await strict.enqueue({
+        eventId: randomUUID(),
+        messageId,
+        status: MessageStatus.Sent,
+        previousStatus: MessageStatus.Queued,
+        callbackUrl,
+        clientReference: null,
+        errorCode: null,
+        errorMessage: null,
+        at: new Date().toISOString(),
+      });
+    }
+    await strict.runOnce();
+    const rows: { state: string; attempts: number }[] = await pipeline.processorDs.query(
+      `SELECT state, attempts FROM callback_deliveries WHERE message_id IN (${ids.map(() => '?').join(',')})`,
+      ids,
+    );
+    expect(rows).toHaveLength(4);
+    expect(rows.every((row) => row.state === CallbackState.Refused && Number(row.attempts) === 1)).toBe(true);
   });
 });

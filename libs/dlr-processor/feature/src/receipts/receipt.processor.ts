@@ -122,9 +122,18 @@ export class ReceiptProcessor {
     if (readable.length === 0) {
       // Kept and listed, not dropped: a parser fix plus a replay of this webhook id recovers it.
       this.logger.warn(`webhook ${stored.webhookId} from ${stored.provider} held no readable receipt`);
-      await this.park(stored, '', '{}', 'unreadable');
+      const known = await this.dataSource
+        .getRepository(ParkedReceiptEntity)
+        .existsBy({ webhookId: stored.webhookId, reason: 'unreadable' });
+      if (!known) {
+        await this.park(stored, '', '{}', 'unreadable');
+      }
 
       return;
+    }
+    if (stored.replay) {
+      // A fixed parser read what an older one could not: the receipt is no longer unreadable.
+      await this.dataSource.getRepository(ParkedReceiptEntity).delete({ webhookId: stored.webhookId, reason: 'unreadable' });
     }
     for (const [index, report] of readable.entries()) {
       const kind = kindOf(report.status);

@@ -8,6 +8,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Entity({ name: 'parked_receipts' })
 @Index('ix_parked_receipts_ref', ['provider', 'providerMessageId'])
 @Index('ix_parked_receipts_parked', ['parkedAt'])
+@Index('ix_parked_receipts_webhook', ['webhookId'])
 export class ParkedReceiptEntity {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: string;

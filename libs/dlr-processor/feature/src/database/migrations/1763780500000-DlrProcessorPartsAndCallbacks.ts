@@ -12,7 +12,8 @@ export class DlrProcessorPartsAndCallbacks1763780500000 implements MigrationInte
     await queryRunner.query(`ALTER TABLE parked_receipts
       ADD COLUMN reason varchar(16) NOT NULL DEFAULT 'unmatched',
       ADD COLUMN webhook_id varchar(64) NULL,
-      ADD KEY ix_parked_receipts_parked (parked_at)`);
+      ADD KEY ix_parked_receipts_parked (parked_at),
+      ADD KEY ix_parked_receipts_webhook (webhook_id)`);
     await queryRunner.query(`CREATE TABLE receipt_parts (
       message_id char(36) CHARACTER SET ascii NOT NULL,
       part_index int NOT NULL,
@@ -47,7 +48,7 @@ export class DlrProcessorPartsAndCallbacks1763780500000 implements MigrationInte
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('DROP TABLE callback_deliveries');
     await queryRunner.query('DROP TABLE receipt_parts');
-    await queryRunner.query(`ALTER TABLE parked_receipts DROP KEY ix_parked_receipts_parked, DROP COLUMN webhook_id,
+    await queryRunner.query(`ALTER TABLE parked_receipts DROP KEY ix_parked_receipts_webhook, DROP KEY ix_parked_receipts_parked, DROP COLUMN webhook_id,
       DROP COLUMN reason`);
     await queryRunner.query(`ALTER TABLE provider_message_refs DROP KEY ix_provider_message_refs_message,
       DROP COLUMN part_count, DROP COLUMN part_index`);
