@@ -167,6 +167,14 @@ export interface PipelineOptions {
   readonly allowInsecureCallbacks?: boolean;
   readonly callbackSecret?: string;
   readonly processMaxPerSecond?: number;
+  /**
+   * `all` (default) runs everything here; `ingest` only stores and relays webhooks; `consumers` only
+   * processes (dlr-processor, intake, callbacks), on the database another process created — so a
+   * benchmark can run ingest and processing in separate processes, as the distributed mode does.
+   */
+  readonly role?: 'all' | 'ingest' | 'consumers';
+  /** For `consumers`: the database the `ingest` process created (its name is the topic suffix). */
+  readonly database?: { readonly url: string; readonly name: string };
 }
 
 export class ReceiptsPipeline {
@@ -200,8 +208,13 @@ export class ReceiptsPipeline {
   }
 
   async start(): Promise<void> {
-    this.database = await createTestDatabase();
-    await migrate(this.database.url, ['intake', 'dlr-ingest', 'dlr-processor']);
+    const role = this.options.role ?? 'all';
+    if (this.options.database) {
+      this.database = { ...this.options.database, drop: () => Promise.resolve() } as TestDatabase;
+    } else {
+      this.database = await createTestDatabase();
+      await migrate(this.database.url, ['intake', 'dlr-ingest', 'dlr-processor']);
+    }
     const open = (service: string, entities: unknown[], migrations: unknown[]) =>
       createServiceDataSource({
         service,
@@ -224,8 +237,8 @@ export class ReceiptsPipeline {
     );
     this.bus = renamingBus(this.kafka, suffix);
 
-    const intakeRelay = this.relay(this.intakeDs, INTAKE_OUTBOX);
-    const ingestRelay = this.relay(this.ingestDs, DLR_INGEST_OUTBOX);
+    const intakeRelay = this.relay(this.intakeDs, INTAKE_OUTBOX, role !== 'ingest');
+    const ingestRelay = this.relay(this.ingestDs, DLR_INGEST_OUTBOX, role !== 'consumers');
     this.writer = new LedgerWriter(this.intakeDs);
     this.applier = new StatusApplier(
       this.intakeDs,
@@ -249,6 +262,9 @@ export class ReceiptsPipeline {
       pollIntervalMs: 100,
     });
     this.limiter = new RateLimiter(this.options.processMaxPerSecond ?? 0);
+    if (role === 'ingest') {
+      return;
+    }
 
     await this.bus.subscribe({
       groupId: `intake-${suffix}`,
@@ -279,7 +295,7 @@ export class ReceiptsPipeline {
     this.dispatcher.start();
   }
 
-  private relay(dataSource: DataSource, schema: typeof INTAKE_OUTBOX): OutboxRelay {
+  private relay(dataSource: DataSource, schema: typeof INTAKE_OUTBOX, run: boolean): OutboxRelay {
     const relay = new OutboxRelay({
       dataSource,
       schema,
@@ -287,7 +303,9 @@ export class ReceiptsPipeline {
       pollIntervalMs: 200,
       batchSize: 1000,
     });
-    relay.start();
+    if (run) {
+      relay.start();
+    }
     this.relays.push(relay);
 
     return relay;
