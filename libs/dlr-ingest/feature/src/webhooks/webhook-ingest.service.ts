@@ -80,9 +80,13 @@ export class WebhookIngestService {
     private readonly onCommitted: () => void,
     private readonly now: () => Date = () => new Date(),
   ) {
-    // One batch at a time per process: two concurrent batches could both see a key as new. Across
-    // replicas the unique key on dedupe_key decides, and the group committer retries the loser alone.
-    this.committer = new GroupCommitter((batch) => this.store(batch), { maxBatch: 500, maxConcurrent: 1 });
+    // Concurrent batches (MySQL group-commits them) may both see a key as new: the unique key on
+    // dedupe_key then fails one batch, and the group committer retries its webhooks one by one, each
+    // of which now sees the committed key. No locking read: gap locks would make storms deadlock.
+    this.committer = new GroupCommitter((batch) => this.store(batch), {
+      maxBatch: 500,
+      maxConcurrent: isMysql(dataSource) ? 3 : 1,
+    });
   }
 
   knows(provider: string): boolean {
@@ -120,9 +124,7 @@ export class WebhookIngestService {
       const firstOf = new Map<string, string>();
       if (keys.length > 0) {
         const known: { id: string; dedupe_key: string }[] = await manager.query(
-          `SELECT id, dedupe_key FROM inbound_webhooks WHERE dedupe_key IN (${keys.map(() => '?').join(',')})${
-            isMysql(this.dataSource) ? ' FOR UPDATE' : ''
-          }`,
+          `SELECT id, dedupe_key FROM inbound_webhooks WHERE dedupe_key IN (${keys.map(() => '?').join(',')})`,
           keys,
         );
         known.forEach((row) => firstOf.set(row.dedupe_key, row.id));
