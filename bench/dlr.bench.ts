@@ -63,7 +63,9 @@ function runLoad(job: Record<string, unknown>): Promise<LoadResult> {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.on('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as LoadResult) : reject(new Error(`load exited ${code}`)),
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as LoadResult)
+        : reject(new Error(`load exited ${code}`)),
     );
   });
 }
@@ -98,9 +100,14 @@ function startConsumers(url: string, name: string): Promise<ChildProcess> {
   });
 }
 
-async function startServer(pipeline: ReceiptsPipeline, port: number): Promise<{ app: FastifyInstance; origin: string }> {
+async function startServer(
+  pipeline: ReceiptsPipeline,
+  port: number,
+): Promise<{ app: FastifyInstance; origin: string }> {
   const app = Fastify({ logger: false });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  );
   app.post('/bare/status', async (_request, reply) => reply.status(200).send(''));
   app.post<{ Params: { provider: string }; Body: string }>('/webhooks/:provider/status', async (request, reply) => {
     const headers = Object.fromEntries(
@@ -121,7 +128,9 @@ async function startServer(pipeline: ReceiptsPipeline, port: number): Promise<{ 
   return { app, origin: address };
 }
 
-export async function runDlrBench(log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<DlrBenchResult> {
+export async function runDlrBench(
+  log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<DlrBenchResult> {
   const rate = num('BENCH_DLR_RATE', 3000);
   const durationS = num('BENCH_DLR_DURATION_S', 5);
   const repeats = num('BENCH_REPEATS', 3);
@@ -145,8 +154,17 @@ export async function runDlrBench(log: (line: string) => void = (l) => process.s
     const warm = await pipeline.seedSentMessages(Math.min(perRun, rate));
     const warmFile = path.join(dir, 'sids-warm.json');
     writeFileSync(warmFile, JSON.stringify(warm.map((m) => m.providerMessageId)));
-    await runLoad({ ...common, path: '/webhooks/twilio/status', url: `${WEBHOOK_BASE}/webhooks/twilio/status`, sidsFile: warmFile });
-    await waitForLedger(pipeline, warm.map((m) => m.messageId), 120_000);
+    await runLoad({
+      ...common,
+      path: '/webhooks/twilio/status',
+      url: `${WEBHOOK_BASE}/webhooks/twilio/status`,
+      sidsFile: warmFile,
+    });
+    await waitForLedger(
+      pipeline,
+      warm.map((m) => m.messageId),
+      120_000,
+    );
     for (let run = 1; run <= repeats; run++) {
       log(`dlr bench run ${run}/${repeats}: seeding ${perRun} sent messages (load ${loadavg()[0]?.toFixed(1)})`);
       const seeded = await pipeline.seedSentMessages(perRun);
@@ -155,7 +173,9 @@ export async function runDlrBench(log: (line: string) => void = (l) => process.s
 
       const bare = await runLoad({ ...common, path: '/bare/status', url: `${WEBHOOK_BASE}/bare/status`, sidsFile });
       baseline.push(bare);
-      log(`  bare Fastify: ${Math.round(bare.achievedRate)}/s, p50 ${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms`);
+      log(
+        `  bare Fastify: ${Math.round(bare.achievedRate)}/s, p50 ${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms`,
+      );
 
       const result = await runLoad({
         ...common,
@@ -211,7 +231,9 @@ if (require.main === module) {
       process.exit(0);
     })
     .catch((error: unknown) => {
-      process.stderr.write(`dlr bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `dlr bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exit(1);
     });
 }

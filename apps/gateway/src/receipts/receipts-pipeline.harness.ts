@@ -5,7 +5,7 @@
  * DLR benchmark.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { type Bus, type BusRecord, createBus, KafkaBus, type SubscriptionOptions } from '@sms/bus';
+import { type Bus, type BusRecord, createBus, type KafkaBus, type SubscriptionOptions } from '@sms/bus';
 import {
   decodeEvent,
   MessageTransitionV1,
@@ -14,7 +14,13 @@ import {
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import { DLR_INGEST_ENTITIES, DLR_INGEST_MIGRATIONS, DLR_INGEST_OUTBOX, WebhookIngestService, WebhookReplayService } from '@sms/dlr-ingest';
+import {
+  DLR_INGEST_ENTITIES,
+  DLR_INGEST_MIGRATIONS,
+  DLR_INGEST_OUTBOX,
+  WebhookIngestService,
+  WebhookReplayService,
+} from '@sms/dlr-ingest';
 import {
   CallbackClient,
   CallbackDispatcher,
@@ -60,9 +66,19 @@ export function twilioSignature(url: string, body: string): string {
     .digest('base64');
 }
 
-export function twilioReceipt(sid: string, status: string, extra: Record<string, string> = {}, token?: string): RawWebhook {
+export function twilioReceipt(
+  sid: string,
+  status: string,
+  extra: Record<string, string> = {},
+  token?: string,
+): RawWebhook {
   const url = `${WEBHOOK_BASE}/webhooks/twilio/status`;
-  const body = new URLSearchParams({ MessageSid: sid, MessageStatus: status, AccountSid: 'ACtest', ...extra }).toString();
+  const body = new URLSearchParams({
+    MessageSid: sid,
+    MessageStatus: status,
+    AccountSid: 'ACtest',
+    ...extra,
+  }).toString();
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',
     'x-twilio-signature': twilioSignature(url, body),
@@ -125,7 +141,9 @@ export class FakePartsProvider implements SmsProvider {
   normaliseMessageId(id: string): string {
     const value = id.trim().toLowerCase();
 
-    return /^[0-9a-f]+$/.test(value) && /[a-f]/.test(value) ? BigInt(`0x${value}`).toString(10) : value.replace(/^0+(?=\d)/, '');
+    return /^[0-9a-f]+$/.test(value) && /[a-f]/.test(value)
+      ? BigInt(`0x${value}`).toString(10)
+      : value.replace(/^0+(?=\d)/, '');
   }
 }
 
@@ -201,7 +219,10 @@ export class ReceiptsPipeline {
     this.registry.register(
       'twilio',
       new TwilioSmsProvider(
-        parseTwilioConfig({ TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000', TWILIO_AUTH_TOKEN: TWILIO_TOKEN }),
+        parseTwilioConfig({
+          TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+          TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+        }),
       ),
     );
     this.registry.register('fakeparts', this.fake);
@@ -365,7 +386,10 @@ export class ReceiptsPipeline {
    * `count` ledger messages whose provider ids dlr-processor already knows (as after their send
    * results), for storms and benchmarks: written through intake's LedgerWriter, refs inserted in bulk.
    */
-  async seedSentMessages(count: number, provider = 'twilio'): Promise<{ messageId: string; providerMessageId: string }[]> {
+  async seedSentMessages(
+    count: number,
+    provider = 'twilio',
+  ): Promise<{ messageId: string; providerMessageId: string }[]> {
     const seeded: { messageId: string; providerMessageId: string }[] = [];
     for (let start = 0; start < count; start += 1000) {
       const chunk = await Promise.all(
@@ -403,7 +427,11 @@ export class ReceiptsPipeline {
     return total;
   }
 
-  async waitFor<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  async waitFor<T>(
+    probe: () => Promise<T | null | undefined | false>,
+    timeoutMs = 20_000,
+    what = 'condition',
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await probe();

@@ -59,7 +59,11 @@ it('absorbs 10,000 receipts (all acknowledged), drains them at the set pace, and
   const parked: { n: number }[] = await pipeline.processorDs.query('SELECT COUNT(*) AS n FROM parked_receipts');
   expect(Number(parked[0]?.n)).toBe(0);
 
-  const purger = new RawWebhookPurger(pipeline.ingestDs, { retentionMs: 0, batchSize: 1000 }, () => new Date(Date.now() + 1000));
+  const purger = new RawWebhookPurger(
+    pipeline.ingestDs,
+    { retentionMs: 0, batchSize: 1000 },
+    () => new Date(Date.now() + 1000),
+  );
   expect(await purger.purgeOnce()).toBeGreaterThanOrEqual(STORM);
   const left: { n: number }[] = await pipeline.ingestDs.query('SELECT COUNT(*) AS n FROM inbound_webhooks');
   expect(Number(left[0]?.n)).toBe(0);

@@ -40,7 +40,9 @@ describe('dlr-ingest', () => {
     await pipeline.sent(id, 'twilio', providerId);
     await pipeline.waitForStatus(id, 'sent');
     const receipt = twilioReceipt(providerId, 'delivered', {}, `token-${providerId}`);
-    const results = await Promise.all(Array.from({ length: 5 }, () => pipeline.ingest.ingest('twilio', 'status', receipt)));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => pipeline.ingest.ingest('twilio', 'status', receipt)),
+    );
 
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
     expect(results.every((r) => r.verified)).toBe(true);
@@ -76,7 +78,12 @@ describe('dlr-ingest', () => {
       ({ headers, url: '/webhooks/twilio/status', method: 'POST', rawBody: Buffer.from(tampered.body) }) as never;
     const reply = { status: () => reply, header: () => reply, send: () => Promise.resolve() } as never;
     await expect(
-      controller.receive('twilio', 'status', request({ 'content-type': tampered.contentType, 'x-twilio-signature': 'AAAA' }), reply),
+      controller.receive(
+        'twilio',
+        'status',
+        request({ 'content-type': tampered.contentType, 'x-twilio-signature': 'AAAA' }),
+        reply,
+      ),
     ).rejects.toMatchObject({ status: 403, code: 'INVALID_SIGNATURE' });
     await expect(
       controller.receive('twilio', 'status', request({ 'content-type': tampered.contentType }), reply),
@@ -121,7 +128,11 @@ describe('dlr-processor', () => {
     const id = await pipeline.createMessage();
     const providerId = sid();
     // The provider reports the id in another case: matched after normalisation.
-    await pipeline.ingest.ingest('twilio', 'status', twilioReceipt(providerId.toUpperCase().replace(/^SM/, 'SM'), 'delivered'));
+    await pipeline.ingest.ingest(
+      'twilio',
+      'status',
+      twilioReceipt(providerId.toUpperCase().replace(/^SM/, 'SM'), 'delivered'),
+    );
     await pipeline.waitFor(
       async () => {
         const rows: unknown[] = await pipeline.processorDs.query(
@@ -137,9 +148,10 @@ describe('dlr-processor', () => {
     await pipeline.sent(id, 'twilio', providerId);
     const view = await pipeline.waitForStatus(id, 'delivered');
     expect(view.events.map((e) => e.status)).toEqual(expect.arrayContaining(['queued', 'sent', 'delivered']));
-    const left: unknown[] = await pipeline.processorDs.query('SELECT id FROM parked_receipts WHERE provider_message_id = ?', [
-      providerId.toLowerCase(),
-    ]);
+    const left: unknown[] = await pipeline.processorDs.query(
+      'SELECT id FROM parked_receipts WHERE provider_message_id = ?',
+      [providerId.toLowerCase()],
+    );
     expect(left).toHaveLength(0);
   });
 
@@ -167,11 +179,19 @@ describe('dlr-processor', () => {
     );
     expect(listed).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ webhookId: stored.id, reason: 'unmatched', status: 'delivered', providerMessageId: unknown.toLowerCase() }),
+        expect.objectContaining({
+          webhookId: stored.id,
+          reason: 'unmatched',
+          status: 'delivered',
+          providerMessageId: unknown.toLowerCase(),
+        }),
         expect.objectContaining({ webhookId: unreadable.id, reason: 'unreadable' }),
       ]),
     );
-    await expect(controller.list(undefined, undefined, '0')).rejects.toMatchObject({ status: 422, code: 'INVALID_LIMIT' });
+    await expect(controller.list(undefined, undefined, '0')).rejects.toMatchObject({
+      status: 422,
+      code: 'INVALID_LIMIT',
+    });
   });
 
   it('survives a parser that throws or meets malformed JSON, and keeps processing the next receipt', async () => {
@@ -214,7 +234,11 @@ describe('dlr-processor', () => {
     await pipeline.sent(id, 'fakeparts', 'b1', ['b1', 'b2']);
     await pipeline.waitForStatus(id, 'sent');
     await pipeline.ingest.ingest('fakeparts', 'status', fakeReceipt([{ id: String(0xb1), stat: 'DELIVRD' }]));
-    await pipeline.ingest.ingest('fakeparts', 'status', fakeReceipt([{ id: String(0xb2), stat: 'UNDELIV', err: 'P01' }]));
+    await pipeline.ingest.ingest(
+      'fakeparts',
+      'status',
+      fakeReceipt([{ id: String(0xb2), stat: 'UNDELIV', err: 'P01' }]),
+    );
     const view = await pipeline.waitForStatus(id, 'undelivered');
     expect(view.errorCode).toBe('P01');
     expect(view.events.some((e) => e.detail?.startsWith('part 2/2 undelivered'))).toBe(true);
@@ -228,7 +252,11 @@ describe('replay', () => {
     await pipeline.sent(id, 'fakeparts', 'cafe');
     await pipeline.waitForStatus(id, 'sent');
     const from = new Date(Date.now() - 1000);
-    const stored = await pipeline.ingest.ingest('fakeparts', 'status', fakeReceipt([{ id: String(0xcafe), stat: 'DELIVRD' }]));
+    const stored = await pipeline.ingest.ingest(
+      'fakeparts',
+      'status',
+      fakeReceipt([{ id: String(0xcafe), stat: 'DELIVRD' }]),
+    );
     await pipeline.waitFor(
       async () => (await pipeline.message(id)).events.filter((e) => e.source === 'dlr').length === 1,
       20_000,
@@ -290,12 +318,13 @@ describe('callbacks to the caller', () => {
 
     const rows = await pipeline.waitFor(
       async () => {
-        const r: { state: string; attempts: number; seq: number; attempt_log: string }[] = await pipeline.processorDs.query(
-          'SELECT state, attempts, seq, attempt_log FROM callback_deliveries WHERE message_id = ? ORDER BY seq',
-          [id],
-        );
+        const r: { state: string; attempts: number; seq: number; attempt_log: string }[] =
+          await pipeline.processorDs.query(
+            'SELECT state, attempts, seq, attempt_log FROM callback_deliveries WHERE message_id = ? ORDER BY seq',
+            [id],
+          );
 
-        return r.length === 2 && r.every((row) => row.state === CallbackState.Delivered) ? r : null;
+        return r.length === 2 && r.every((row) => row.state === String(CallbackState.Delivered)) ? r : null;
       },
       30_000,
       'both callbacks delivered',
@@ -387,6 +416,6 @@ describe('callbacks to the caller', () => {
       ids,
     );
     expect(rows).toHaveLength(4);
-    expect(rows.every((row) => row.state === CallbackState.Refused && Number(row.attempts) === 1)).toBe(true);
+    expect(rows.every((row) => row.state === String(CallbackState.Refused) && Number(row.attempts) === 1)).toBe(true);
   });
 });

@@ -18,7 +18,12 @@ export function parseReplaySelection(body: unknown): ReplaySelection {
   }
   if (input['ids'] !== undefined) {
     const ids = input['ids'];
-    if (!Array.isArray(ids) || ids.length === 0 || ids.length > 1000 || !ids.every((id) => typeof id === 'string' && UUID.test(id))) {
+    if (
+      !Array.isArray(ids) ||
+      ids.length === 0 ||
+      ids.length > 1000 ||
+      !ids.every((id) => typeof id === 'string' && UUID.test(id))
+    ) {
       throw unprocessable('INVALID_REPLAY_SELECTION', 'ids must be 1..1000 webhook ids', 'ids');
     }
 

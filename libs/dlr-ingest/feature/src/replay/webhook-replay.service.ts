@@ -4,8 +4,7 @@ import type { DataSource, EntitySchema } from 'typeorm';
 import { WebhookState } from '../database/entities/inbound-webhook.entity';
 
 export type ReplaySelection =
-  | { readonly ids: readonly string[] }
-  | { readonly provider: string; readonly from: Date; readonly to: Date };
+  { readonly ids: readonly string[] } | { readonly provider: string; readonly from: Date; readonly to: Date };
 
 /** SQLite hands datetimes back as UTC text without a zone. */
 const asDate = (value: Date | string): Date =>
@@ -62,7 +61,9 @@ export class WebhookReplayService {
         enqueueOutbox(
           manager,
           this.outbox,
-          events.slice(start, start + 500).map((event) => ({ topic: TOPICS.dlrRaw, key: event.webhookId, value: event })),
+          events
+            .slice(start, start + 500)
+            .map((event) => ({ topic: TOPICS.dlrRaw, key: event.webhookId, value: event })),
           this.now(),
         ),
       );

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { TOPICS, type WebhookStoredV1 } from '@sms/contracts';
-import { enqueueOutbox, GroupCommitter, insertRows, inTransaction, isMysql, type OutboxRow } from '@sms/persistence';
+import {
+  enqueueOutbox,
+  GroupCommitter,
+  insertRows,
+  inTransaction,
+  isDuplicateKeyError,
+  isMysql,
+  type OutboxRow,
+} from '@sms/persistence';
 import type { RawWebhook } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
 import { v7 as uuidv7 } from 'uuid';
@@ -18,7 +26,12 @@ const KEPT_HEADERS =
  * `I-Twilio-Idempotency-Token`, SNS's message id, a generic `Idempotency-Key`). Without one, the body
  * itself identifies a retry: the same receipt twice says nothing new.
  */
-const IDEMPOTENCY_HEADERS = ['i-twilio-idempotency-token', 'x-amz-sns-message-id', 'idempotency-key', 'x-idempotency-key'];
+const IDEMPOTENCY_HEADERS = [
+  'i-twilio-idempotency-token',
+  'x-amz-sns-message-id',
+  'idempotency-key',
+  'x-idempotency-key',
+];
 
 export interface IngestResult {
   readonly id: string;
@@ -81,9 +94,9 @@ export class WebhookIngestService {
     private readonly now: () => Date = () => new Date(),
   ) {
     // Concurrent batches (MySQL group-commits them) may both see a key as new: the unique key on
-    // dedupe_key then fails one batch, and the group committer retries its webhooks one by one, each
-    // of which now sees the committed key. No locking read: gap locks would make storms deadlock.
-    this.committer = new GroupCommitter((batch) => this.store(batch), {
+    // dedupe_key then fails the later one, which is simply run again and now sees the committed key.
+    // No locking read: gap locks on absent keys would make storms deadlock.
+    this.committer = new GroupCommitter((batch) => this.storeRetryingDuplicates(batch), {
       maxBatch: 500,
       maxConcurrent: isMysql(dataSource) ? 3 : 1,
     });
@@ -116,6 +129,19 @@ export class WebhookIngestService {
   /** Resolves when every webhook handed over so far is committed. */
   drain(): Promise<void> {
     return this.committer.drain();
+  }
+
+  private async storeRetryingDuplicates(batch: readonly PendingWebhook[]): Promise<IngestResult[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.store(batch);
+      } catch (error) {
+        // The duplicate-key error comes only after the other transaction committed: a re-run sees its row.
+        if (!isDuplicateKeyError(error) || attempt >= 3) {
+          throw error;
+        }
+      }
+    }
   }
 
   private store(batch: readonly PendingWebhook[]): Promise<IngestResult[]> {

@@ -54,7 +54,8 @@ describe('CallbackClient SSRF protection', () => {
     new CallbackClient({
       secret: 's',
       allowInsecure: false,
-      resolver: (host) => Promise.resolve(resolve(host).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }))),
+      resolver: (host) =>
+        Promise.resolve(resolve(host).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }))),
     });
 
   it.each([
@@ -112,7 +113,10 @@ describe('CallbackClient SSRF protection', () => {
       },
       now: () => new Date(1_700_000_000_000),
     });
-    const outcome = await client.post(`http://caller.example.test:${(signed.address() as AddressInfo).port}/cb`, '{"a":1}');
+    const outcome = await client.post(
+      `http://caller.example.test:${(signed.address() as AddressInfo).port}/cb`,
+      '{"a":1}',
+    );
     await client.close();
     await new Promise((resolve) => signed.close(resolve));
 

@@ -26,7 +26,7 @@ export interface CallbackClientOptions extends AddressPolicy {
 }
 
 const errorCodeOf = (error: unknown): string | undefined =>
-  typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 
 /** Finds our refusal in undici's error chain (it may wrap the socket error). */
 function refusalIn(error: unknown): CallbackRefusedError | null {
@@ -88,7 +88,10 @@ export class CallbackClient {
       return {
         kind: 'failed',
         statusCode: response.statusCode,
-        error: response.statusCode >= 300 && response.statusCode < 400 ? 'redirect not followed' : `HTTP ${response.statusCode}`,
+        error:
+          response.statusCode >= 300 && response.statusCode < 400
+            ? 'redirect not followed'
+            : `HTTP ${response.statusCode}`,
       };
     } catch (error) {
       const refusal = refusalIn(error);
@@ -96,7 +99,10 @@ export class CallbackClient {
         return { kind: 'refused', error: refusal.message };
       }
 
-      return { kind: 'failed', error: (errorCodeOf(error) ?? (error instanceof Error ? error.message : 'error')).slice(0, 255) };
+      return {
+        kind: 'failed',
+        error: (errorCodeOf(error) ?? (error instanceof Error ? error.message : 'error')).slice(0, 255),
+      };
     }
   }
 

@@ -19,7 +19,8 @@ const PART_RANK: Record<string, number> = {
   [StatusEventKind.Failed]: 3,
 };
 
-const isFailure = (kind: string): boolean => kind === StatusEventKind.Undelivered || kind === StatusEventKind.Failed;
+const FAILURES: readonly string[] = [StatusEventKind.Undelivered, StatusEventKind.Failed];
+const isFailure = (kind: string): boolean => FAILURES.includes(kind);
 
 /**
  * Long messages whose provider reports each part (Vonage, SMPP): every part's receipt is kept, and
@@ -54,7 +55,7 @@ export class PartRollup {
     };
     const events = [partEvent];
     const parts = await this.dataSource.getRepository(ReceiptPartEntity).findBy({ messageId: ref.messageId });
-    const delivered = parts.filter((part) => part.status === StatusEventKind.Delivered).length;
+    const delivered = parts.filter((part) => part.status === String(StatusEventKind.Delivered)).length;
     if (!isFailure(event.kind) && !parts.some((part) => isFailure(part.status)) && delivered >= ref.partCount) {
       events.push({
         ...event,

@@ -133,7 +133,9 @@ export class ReceiptProcessor {
     }
     if (stored.replay) {
       // A fixed parser read what an older one could not: the receipt is no longer unreadable.
-      await this.dataSource.getRepository(ParkedReceiptEntity).delete({ webhookId: stored.webhookId, reason: 'unreadable' });
+      await this.dataSource
+        .getRepository(ParkedReceiptEntity)
+        .delete({ webhookId: stored.webhookId, reason: 'unreadable' });
     }
     for (const [index, report] of readable.entries()) {
       const kind = kindOf(report.status);
