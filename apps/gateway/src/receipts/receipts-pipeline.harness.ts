@@ -251,7 +251,7 @@ export class ReceiptsPipeline {
     this.kafka = createBus({ kind: 'kafka', brokers, clientId: `receipts-${this.database.name}` }) as KafkaBus;
     const suffix = this.database.name;
     await this.kafka.ensureTopics(
-      [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw, TOPICS.transition].map((topic) => ({
+      [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw, TOPICS.transition, TOPICS.accepted].map((topic) => ({
         topic: `${topic}.${suffix}`,
         numPartitions: 3,
       })),
@@ -360,13 +360,19 @@ export class ReceiptsPipeline {
   }
 
   /** What send-worker publishes when the provider accepted the message. */
-  async sent(messageId: string, provider: string, providerMessageId: string, partIds?: string[]): Promise<void> {
+  async sent(
+    messageId: string,
+    provider: string,
+    providerMessageId: string,
+    partIds?: string[],
+    attempt = 1,
+  ): Promise<void> {
     const event: StatusChangedV1 = {
       eventId: randomUUID(),
       messageId,
       kind: StatusEventKind.Sent,
       source: StatusEventSource.SendWorker,
-      attempt: 1,
+      attempt,
       provider,
       providerMessageId,
       errorCode: null,

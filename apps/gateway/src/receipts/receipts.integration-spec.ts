@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebhookState } from '@sms/dlr-ingest';
 import { CallbackClient, CallbackDispatcher, CallbackState, UnmatchedReceiptsController } from '@sms/dlr-processor';
-import { MessageStatus } from '@sms/contracts';
+import { MessageStatus, TOPICS } from '@sms/contracts';
+import { RetryScheduler } from '@sms/intake';
 import { fakeReceipt, ReceiptsPipeline, twilioReceipt } from './receipts-pipeline.harness';
 
 jest.setTimeout(120_000);
@@ -242,6 +243,100 @@ describe('dlr-processor', () => {
     const view = await pipeline.waitForStatus(id, 'undelivered');
     expect(view.errorCode).toBe('P01');
     expect(view.events.some((e) => e.detail?.startsWith('part 2/2 undelivered'))).toBe(true);
+  });
+});
+
+describe('fallback after a fixable receipt failure', () => {
+  const accepted: { messageId: string; attempt: number; avoidProviders: string[] }[] = [];
+
+  beforeAll(async () => {
+    await pipeline.bus.subscribe({
+      groupId: `router-probe-${pipeline.database.name}`,
+      topics: [TOPICS.accepted],
+      handler: (record) => {
+        accepted.push(record.value as (typeof accepted)[number]);
+
+        return Promise.resolve();
+      },
+    });
+  });
+
+  const scheduler = () =>
+    new RetryScheduler(
+      pipeline.intakeDs,
+      () => undefined,
+      () => undefined,
+      60_000,
+    );
+  const ledgerRow = async (id: string) =>
+    (
+      (await pipeline.intakeDs.query(
+        'SELECT status, attempt, avoid_providers, dlr_fallbacks, provider FROM sms_messages WHERE id = ?',
+        [id],
+      )) as { status: string; attempt: number; avoid_providers: string; dlr_fallbacks: number; provider: string }[]
+    )[0];
+
+  it('re-sends once through another provider on a transient receipt failure, and ends with that provider', async () => {
+    const id = await pipeline.createMessage();
+    const first = sid();
+    await pipeline.sent(id, 'twilio', first);
+    await pipeline.waitForStatus(id, 'sent');
+    await pipeline.ingest.ingest('twilio', 'status', twilioReceipt(first, 'undelivered', { ErrorCode: '30003' }));
+    const reopened = await pipeline.waitFor(
+      async () => {
+        const row = await ledgerRow(id);
+
+        return row && Number(row.dlr_fallbacks) === 1 ? row : null;
+      },
+      20_000,
+      'the fallback',
+    );
+    expect(reopened).toMatchObject({ status: 'sent', attempt: 2, avoid_providers: 'twilio' });
+
+    await pipeline.intakeDs.query('UPDATE sms_messages SET next_retry_at = ? WHERE id = ?', [
+      new Date(Date.now() - 1000),
+      id,
+    ]);
+    expect(await scheduler().publishDueRetries()).toBeGreaterThanOrEqual(1);
+    const routed = await pipeline.waitFor(
+      async () => accepted.find((a) => a.messageId === id && a.attempt === 2),
+      20_000,
+      'the re-route',
+    );
+    expect(routed).toMatchObject({ attempt: 2, avoidProviders: ['twilio'] });
+
+    // The router picked the next-best provider; send-worker's result and that provider's receipt follow.
+    await pipeline.sent(id, 'fakeparts', 'beef', undefined, 2);
+    await pipeline.waitFor(async () => (await ledgerRow(id))?.provider === 'fakeparts', 20_000, 'the re-send adopted');
+    await pipeline.ingest.ingest('fakeparts', 'status', fakeReceipt([{ id: String(0xbeef), stat: 'DELIVRD' }]));
+    const view = await pipeline.waitForStatus(id, 'delivered');
+    expect(view.provider).toBe('fakeparts');
+    expect(view.events.some((e) => e.status === 'undelivered' && e.detail?.includes('fallback'))).toBe(true);
+  });
+
+  it('falls back only once, and never on a permanent failure', async () => {
+    const id = await pipeline.createMessage();
+    const first = sid();
+    await pipeline.sent(id, 'twilio', first);
+    await pipeline.waitForStatus(id, 'sent');
+    await pipeline.ingest.ingest('twilio', 'status', twilioReceipt(first, 'undelivered', { ErrorCode: '30003' }));
+    await pipeline.waitFor(async () => Number((await ledgerRow(id))?.dlr_fallbacks) === 1, 20_000, 'the fallback');
+    await pipeline.sent(id, 'fakeparts', 'dead', undefined, 2);
+    await pipeline.waitFor(async () => (await ledgerRow(id))?.provider === 'fakeparts', 20_000, 'the re-send adopted');
+    await pipeline.ingest.ingest(
+      'fakeparts',
+      'status',
+      fakeReceipt([{ id: String(0xdead), stat: 'UNDELIV', err: 'T42' }]),
+    );
+    const ended = await pipeline.waitForStatus(id, 'undelivered');
+    expect(ended.attempts).toBe(2);
+
+    const permanent = await pipeline.createMessage();
+    const other = sid();
+    await pipeline.sent(permanent, 'twilio', other);
+    await pipeline.waitForStatus(permanent, 'sent');
+    await pipeline.ingest.ingest('twilio', 'status', twilioReceipt(other, 'undelivered', { ErrorCode: '30005' }));
+    expect((await pipeline.waitForStatus(permanent, 'undelivered')).attempts).toBe(1);
   });
 });
 

@@ -5,3 +5,5 @@ export { INTAKE_OUTBOX } from './database/intake.schema';
 export { LedgerWriter } from './ledger/ledger.writer';
 export { MessagesService } from './messages/messages.service';
 export { StatusApplier } from './status/status-applier.service';
+export { RetryScheduler } from './status/retry.scheduler';
+export type { RecipientOptOutCheck } from './status/dlr-fallback';

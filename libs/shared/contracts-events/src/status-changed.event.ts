@@ -99,6 +99,15 @@ export class StatusChangedV1 {
   @IsString({ each: true })
   @MaxLength(128, { each: true })
   partIds?: string[] | null;
+
+  /**
+   * Set by dlr-processor on a receipt failure another route could fix (error class transient, one
+   * part, the provider said it was not delivered): intake re-sends once through another provider
+   * instead of ending the message, when the message is still `sent` by that provider (ADR 0008).
+   */
+  @IsOptional()
+  @IsBoolean()
+  fallbackEligible?: boolean | null;
 }
 
 /**

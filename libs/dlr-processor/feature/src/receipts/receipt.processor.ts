@@ -10,7 +10,7 @@ import {
   WebhookStoredV1,
 } from '@sms/contracts';
 import { isDuplicateKeyError } from '@sms/persistence';
-import type { DeliveryReport, SmsProvider } from '@sms/provider-port';
+import { type DeliveryReport, ErrorClass, type SmsProvider } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
 import { In, type DataSource } from 'typeorm';
 import { ParkedReceiptEntity } from '../database/entities/parked-receipt.entity';
@@ -19,6 +19,15 @@ import { type PartRef, PartRollup } from './part-rollup';
 import { kindOf, normaliseProviderMessageId, readingOf, receiptEvent, receiptEventId } from './receipt-events';
 
 type ReceiptEvent = Omit<StatusChangedV1, 'messageId'>;
+
+/**
+ * A failure another route could fix: the provider classified it transient (network, congestion,
+ * handset temporarily unreachable). Permanent, opted-out and configuration failures are final. Long
+ * messages never fall back: some parts may have been delivered.
+ */
+const isFixableFailure = (event: ReceiptEvent): boolean =>
+  (event.kind === StatusEventKind.Undelivered || event.kind === StatusEventKind.Failed) &&
+  event.errorClass === String(ErrorClass.Transient);
 
 /**
  * Turns stored raw webhooks into canonical events. Receipts are correlated to our message by
@@ -177,7 +186,9 @@ export class ReceiptProcessor {
   /** A receipt whose message is known: published as is, or through the per-part roll-up. */
   private async applyCorrelated(ref: PartRef, event: ReceiptEvent): Promise<void> {
     if (ref.partCount <= 1) {
-      await this.publish([{ ...event, messageId: ref.messageId }]);
+      await this.publish([
+        { ...event, messageId: ref.messageId, ...(isFixableFailure(event) ? { fallbackEligible: true } : {}) },
+      ]);
 
       return;
     }

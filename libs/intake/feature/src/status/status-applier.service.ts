@@ -11,6 +11,7 @@ import {
   type OutboxRow,
 } from '@sms/persistence';
 import type { DataSource, EntityManager, EntitySchema } from 'typeorm';
+import { DlrFallback, type RecipientOptOutCheck } from './dlr-fallback';
 import { decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
 
 export type ApplyOutcome = 'applied' | 'recorded' | 'duplicate' | 'ignored';
@@ -47,6 +48,8 @@ interface CallbackTarget {
 interface UpdateResult {
   readonly applied: boolean;
   readonly status: MessageStatus | null;
+  /** Replaces the event's detail in the history when the event did something else than it says. */
+  readonly note?: string;
 }
 
 /**
@@ -56,6 +59,7 @@ interface UpdateResult {
  */
 export class StatusApplier {
   private readonly committer: GroupCommitter<StatusChangedV1, ApplyOutcome>;
+  private readonly fallback: DlrFallback;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -63,7 +67,10 @@ export class StatusApplier {
     private readonly now: () => Date = () => new Date(),
     private readonly random: () => number = Math.random,
     private readonly transitions?: TransitionOutbox,
+    /** The opt-out hook of the receipt-driven fallback (see DlrFallback). */
+    isOptedOut?: RecipientOptOutCheck,
   ) {
+    this.fallback = new DlrFallback(dataSource, policy.maxAttempts, isOptedOut);
     // Group commit: status events arrive ~3 per message; one transaction per batch instead of per event.
     this.committer = new GroupCommitter((events) => this.applyBatch(events), {
       maxBatch: 200,
@@ -116,7 +123,7 @@ export class StatusApplier {
           continue;
         }
         seen.add(event.eventId);
-        const { applied, status } = await this.update(manager, event);
+        const { applied, status, note } = await this.update(manager, event);
         outcomes.push(applied ? 'applied' : 'recorded');
         const target = targets.get(event.messageId);
         if (target && status !== null && status !== target.status) {
@@ -142,7 +149,7 @@ export class StatusApplier {
           event.attempt ?? null,
           event.provider ?? null,
           event.errorCode ?? null,
-          event.detail ? event.detail.slice(0, 512) : null,
+          (note ?? event.detail)?.slice(0, 512) ?? null,
           new Date(event.occurredAt),
         ]);
       }
@@ -193,11 +200,23 @@ export class StatusApplier {
   private async update(manager: EntityManager, event: StatusChangedV1): Promise<UpdateResult> {
     const now = this.now();
     if (event.kind === StatusEventKind.Retry) {
+      if (await this.fallback.failResend(manager, event, now)) {
+        return { applied: true, status: MessageStatus.Failed };
+      }
+
       return this.retry(manager, event, now);
     }
     const status = statusOf(event.kind);
     if (status === null) {
       return { applied: false, status: null };
+    }
+    if (DlrFallback.applies(event) && (await this.fallback.reroute(manager, event, now))) {
+      // Re-sent through another provider instead of ending: the status stays `sent`.
+      return {
+        applied: true,
+        status: null,
+        note: `re-sending through another provider (fallback): ${event.detail ?? ''}`.slice(0, 512),
+      };
     }
     const rank = STATUS_RANK[status];
     const set: Record<string, unknown> = { status, status_rank: rank, updated_at: now };
@@ -229,6 +248,9 @@ export class StatusApplier {
       }
     }
     const moved = await this.conditionalUpdate(manager, event.messageId, set, rank);
+    if (!moved && status === MessageStatus.Sent && (await this.fallback.adoptResend(manager, event))) {
+      return { applied: true, status: null };
+    }
     if (!moved && event.providerMessageId) {
       // A receipt overtook the send result: keep the provider's id for correlation, and what the send
       // cost, status untouched.

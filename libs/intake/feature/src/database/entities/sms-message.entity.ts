@@ -89,6 +89,10 @@ export class SmsMessageEntity {
   @Column({ name: 'next_retry_at', type: 'datetime', precision: 3, nullable: true })
   nextRetryAt!: Date | null;
 
+  /** Re-sends through another provider after a receipt reported a fixable failure (at most one). */
+  @Column({ name: 'dlr_fallbacks', type: 'integer', default: 0 })
+  dlrFallbacks!: number;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 
