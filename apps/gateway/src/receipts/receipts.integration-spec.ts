@@ -6,7 +6,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebhookState } from '@sms/dlr-ingest';
+import { WebhooksController, WebhookState } from '@sms/dlr-ingest';
 import { CallbackClient, CallbackDispatcher, CallbackState, UnmatchedReceiptsController } from '@sms/dlr-processor';
 import { MessageStatus, TOPICS } from '@sms/contracts';
 import { RetryScheduler } from '@sms/intake';
@@ -63,7 +63,6 @@ describe('dlr-ingest', () => {
   });
 
   it('stores a forged receipt as rejected, never publishes it, and answers 403 (401 when unsigned)', async () => {
-    const { WebhooksController } = await import('@sms/dlr-ingest');
     const id = await pipeline.createMessage();
     const providerId = sid();
     await pipeline.sent(id, 'twilio', providerId);
@@ -268,13 +267,21 @@ describe('fallback after a fixable receipt failure', () => {
       () => undefined,
       60_000,
     );
-  const ledgerRow = async (id: string) =>
-    (
-      (await pipeline.intakeDs.query(
-        'SELECT status, attempt, avoid_providers, dlr_fallbacks, provider FROM sms_messages WHERE id = ?',
-        [id],
-      )) as { status: string; attempt: number; avoid_providers: string; dlr_fallbacks: number; provider: string }[]
-    )[0];
+  interface LedgerRow {
+    status: string;
+    attempt: number;
+    avoid_providers: string;
+    dlr_fallbacks: number;
+    provider: string;
+  }
+  const ledgerRow = async (id: string): Promise<LedgerRow | undefined> => {
+    const rows = await pipeline.intakeDs.query<LedgerRow[]>(
+      'SELECT status, attempt, avoid_providers, dlr_fallbacks, provider FROM sms_messages WHERE id = ?',
+      [id],
+    );
+
+    return rows[0];
+  };
 
   it('re-sends once through another provider on a transient receipt failure, and ends with that provider', async () => {
     const id = await pipeline.createMessage();
