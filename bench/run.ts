@@ -5,6 +5,7 @@
  *
  *   npm run bench                       everything (about 6-7 minutes on the 2-core box)
  *   npm run bench -- --only=intake,segments
+ *   npm run bench -- --only=dlr             the DLR ingest bench (bench/dlr.bench.ts; env knobs there)
  *   BENCH_NICE=-10 npm run bench        on a box shared with other work (runner and children at nice -10)
  *
  * The segments and bus benches are other files' exports (runSegmentsBench / runBusBench); a missing file
@@ -17,8 +18,8 @@ import { formatIntake, type IntakeBenchResult, intakeOptionsFromEnv, kafkaFor, r
 import { type KafkaHandle } from './lib/infra';
 import { onInterrupt, ROOT, runInterruptCleanups, setNice } from './lib/processes';
 
-type Part = 'segments' | 'bus' | 'intake';
-const PARTS: readonly Part[] = ['segments', 'bus', 'intake'];
+type Part = 'segments' | 'bus' | 'intake' | 'dlr';
+const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr'];
 
 interface TargetCheck {
   readonly target: string;
@@ -175,6 +176,40 @@ async function main(): Promise<void> {
           measured: l ? `${l.p50.toFixed(2)} ms` : 'not measured',
           met: l ? l.p50 <= 3 : false,
         });
+      }
+    }
+    if (parts.includes('dlr')) {
+      log('\n### DLR ingest: signed receipts at a constant arrival rate (bench/dlr.bench.ts)');
+      const run = await optionalExport<(log: (line: string) => void) => Promise<Record<string, unknown>>>(
+        'dlr.bench.ts',
+        'runDlrBench',
+      );
+      if (!run) {
+        skipped.push('dlr (bench/dlr.bench.ts or runDlrBench not present)');
+      } else {
+        const dlr = await run(log);
+        results['dlr'] = dlr;
+        const m = dlr['median'] as { dlrAchieved: number; dlrP99: number; ledgerCaughtUpMs: number | null };
+        checks.push(
+          {
+            target: 'DLR ingest, receipts/s',
+            required: '≥ 3,000/s',
+            measured: `${rate(m.dlrAchieved)}/s`,
+            met: m.dlrAchieved >= 3_000 * 0.95,
+          },
+          {
+            target: 'DLR ingest, p99 acknowledgement',
+            required: '≤ 50 ms',
+            measured: `${m.dlrP99.toFixed(1)} ms`,
+            met: m.dlrP99 <= 50,
+          },
+          {
+            target: 'DLR ledger caught up after the burst',
+            required: '≤ 1,000 ms',
+            measured: m.ledgerCaughtUpMs === null ? 'never (2 min)' : `${m.ledgerCaughtUpMs} ms`,
+            met: m.ledgerCaughtUpMs !== null && m.ledgerCaughtUpMs <= 1_000,
+          },
+        );
       }
     }
   } finally {

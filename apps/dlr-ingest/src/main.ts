@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { AuthModule } from '@sms/auth';
 import { DlrIngestModule } from '@sms/dlr-ingest';
 import { ProvidersModule } from '@sms/providers';
 import { isDatabaseUnavailableError } from '@sms/persistence';
@@ -8,7 +9,7 @@ import { startService } from '@sms/platform';
 startService({
   name: 'dlr-ingest',
   defaultPort: 3004,
-  imports: () => [ProvidersModule.forRoot(), DlrIngestModule.forRoot()],
+  imports: () => [AuthModule.forRoot({ adminRoutes: false }), ProvidersModule.forRoot(), DlrIngestModule.forRoot()],
   isUnavailable: isDatabaseUnavailableError,
 }).catch((error: unknown) => {
   process.stderr.write(`dlr-ingest failed to start: ${error instanceof Error ? error.message : String(error)}\n`);

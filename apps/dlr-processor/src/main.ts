@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { AuthModule } from '@sms/auth';
 import { DlrProcessorModule } from '@sms/dlr-processor';
 import { ProvidersModule } from '@sms/providers';
 import { isDatabaseUnavailableError } from '@sms/persistence';
@@ -8,7 +9,7 @@ import { startService } from '@sms/platform';
 startService({
   name: 'dlr-processor',
   defaultPort: 3005,
-  imports: () => [ProvidersModule.forRoot(), DlrProcessorModule.forRoot()],
+  imports: () => [AuthModule.forRoot({ adminRoutes: false }), ProvidersModule.forRoot(), DlrProcessorModule.forRoot()],
   isUnavailable: isDatabaseUnavailableError,
 }).catch((error: unknown) => {
   process.stderr.write(`dlr-processor failed to start: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,30 +1,65 @@
 import { AddProviderRefTraceParent1763779700000 } from './database/migrations/1763779700000-AddProviderRefTraceParent';
-import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Bus } from '@sms/bus';
-import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
-import { BUS, serviceDataSourceProvider } from '@sms/platform';
+import { randomBytes } from 'node:crypto';
+import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Bus, ConsumedRecord } from '@sms/bus';
+import { CONSUMER_GROUPS, decodeEvent, MessageTransitionV1, TOPICS } from '@sms/contracts';
+import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, ShutdownRegistry } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
+import { CallbackClient } from './callbacks/callback.client';
+import { CallbackDispatcher } from './callbacks/callback.dispatcher';
+import { CallbackDeliveryEntity } from './database/entities/callback-delivery.entity';
 import { ParkedReceiptEntity } from './database/entities/parked-receipt.entity';
 import { ProviderMessageRefEntity } from './database/entities/provider-message-ref.entity';
+import { ReceiptPartEntity } from './database/entities/receipt-part.entity';
 import { CreateDlrProcessorSchema1763770500000 } from './database/migrations/1763770500000-CreateDlrProcessorSchema';
+import { DlrProcessorPartsAndCallbacks1763780500000 } from './database/migrations/1763780500000-DlrProcessorPartsAndCallbacks';
+import { UnmatchedReceiptsController } from './operations/unmatched-receipts.controller';
+import { RateLimiter } from './receipts/rate-limiter';
 import { ReceiptProcessor } from './receipts/receipt.processor';
+import { DLR_PROCESSOR_DATA_SOURCE } from './tokens';
 
-export const DLR_PROCESSOR_DATA_SOURCE = Symbol('DLR_PROCESSOR_DATA_SOURCE');
-export const DLR_PROCESSOR_ENTITIES = [ProviderMessageRefEntity, ParkedReceiptEntity];
-export const DLR_PROCESSOR_MIGRATIONS = [CreateDlrProcessorSchema1763770500000, AddProviderRefTraceParent1763779700000];
+export { DLR_PROCESSOR_DATA_SOURCE };
+export const DLR_PROCESSOR_ENTITIES = [
+  ProviderMessageRefEntity,
+  ParkedReceiptEntity,
+  ReceiptPartEntity,
+  CallbackDeliveryEntity,
+];
+export const DLR_PROCESSOR_MIGRATIONS = [
+  CreateDlrProcessorSchema1763770500000,
+  AddProviderRefTraceParent1763779700000,
+  DlrProcessorPartsAndCallbacks1763780500000,
+];
 
-/** dlr-processor: parses stored webhooks, correlates receipts, publishes canonical events. */
+/** The callback signing key: configured, or (embedded, unset) one random key per process. */
+function callbackSecretOf(config: AppConfig): string {
+  if (config.CALLBACK_SECRET) {
+    return config.CALLBACK_SECRET;
+  }
+  new Logger('dlr-processor').warn('CALLBACK_SECRET is not set: callbacks are signed with a per-process random key');
+
+  return randomBytes(32).toString('hex');
+}
+
+/**
+ * dlr-processor: parses stored webhooks, correlates receipts (per part for long messages), publishes
+ * canonical events, and calls callers back on every status change intake applied.
+ */
 @Module({})
 export class DlrProcessorModule implements OnApplicationBootstrap {
   constructor(
     @Inject(BUS) private readonly bus: Bus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly processor: ReceiptProcessor,
+    private readonly callbacks: CallbackDispatcher,
+    private readonly shutdown: ShutdownRegistry,
   ) {}
 
   static forRoot(): DynamicModule {
     return {
       module: DlrProcessorModule,
+      controllers: [UnmatchedReceiptsController],
       providers: [
         serviceDataSourceProvider(DLR_PROCESSOR_DATA_SOURCE, {
           service: 'dlr-processor',
@@ -37,15 +72,41 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
           useFactory: (dataSource: DataSource, bus: Bus, providers: ProviderRegistry) =>
             new ReceiptProcessor(dataSource, bus, providers),
         },
+        {
+          provide: CallbackDispatcher,
+          inject: [DLR_PROCESSOR_DATA_SOURCE, APP_CONFIG],
+          useFactory: (dataSource: DataSource, config: AppConfig) =>
+            new CallbackDispatcher(
+              dataSource,
+              new CallbackClient({ secret: callbackSecretOf(config), allowInsecure: config.CALLBACK_ALLOW_INSECURE }),
+              {
+                retryWindowMs: config.CALLBACK_RETRY_HOURS * 3_600_000,
+                onError: (error) => new Logger('dlr-callbacks').error(`callback pass failed: ${String(error)}`),
+              },
+            ),
+        },
       ],
     };
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    const limiter = new RateLimiter(this.config.DLR_PROCESS_MAX_PER_SECOND);
+    this.shutdown.register('consumers', 'dlr-callbacks', () => this.callbacks.stop());
+    this.callbacks.start();
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.dlrProcessor,
-      topics: [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw],
-      handler: this.processor.handle,
+      topics: [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw, TOPICS.transition],
+      handler: async (record: ConsumedRecord) => {
+        if (record.topic === TOPICS.transition) {
+          await this.callbacks.enqueue(decodeEvent(MessageTransitionV1, record.value));
+
+          return;
+        }
+        if (record.topic === TOPICS.dlrRaw) {
+          await limiter.take();
+        }
+        await this.processor.handle(record);
+      },
       concurrency: 16,
     });
   }

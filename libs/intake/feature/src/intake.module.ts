@@ -86,13 +86,22 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: StatusApplier,
-          inject: [INTAKE_DATA_SOURCE, APP_CONFIG],
-          useFactory: (dataSource: DataSource, config: AppConfig) =>
-            new StatusApplier(dataSource, {
-              maxAttempts: config.MAX_SEND_ATTEMPTS,
-              baseDelayMs: config.RETRY_BASE_DELAY_MS,
-              maxDelayMs: RETRY_SCHEDULE.maxDelayMs,
-            }),
+          inject: [INTAKE_DATA_SOURCE, APP_CONFIG, OutboxRelay, OPT_OUT_CHECKER],
+          useFactory: (dataSource: DataSource, config: AppConfig, relay: OutboxRelay, optOuts: OptOutChecker) =>
+            new StatusApplier(
+              dataSource,
+              {
+                maxAttempts: config.MAX_SEND_ATTEMPTS,
+                baseDelayMs: config.RETRY_BASE_DELAY_MS,
+                maxDelayMs: RETRY_SCHEDULE.maxDelayMs,
+              },
+              undefined,
+              undefined,
+              // Applied changes of messages with a callback URL, for dlr-processor's caller callbacks.
+              { schema: INTAKE_OUTBOX, onCommitted: () => relay.wake() },
+              // A receipt-driven fallback never re-sends to a recipient who opted out meanwhile.
+              (recipient, sender) => optOuts.isOptedOut(recipient, sender),
+            ),
         },
         {
           provide: RetryScheduler,

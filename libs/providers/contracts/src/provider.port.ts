@@ -126,4 +126,38 @@ export interface SmsProvider {
   parseDeliveryReports(webhook: RawWebhook): DeliveryReport[];
   /** Parses an inbound (MO) message webhook; null when the payload is not one. Never throws. */
   parseInbound(webhook: RawWebhook): InboundMessage | null;
+  /**
+   * Optional: the canonical form of this provider's message id, applied to the id from the send result
+   * and to the id in every receipt before they are matched (e.g. SMPP SMSCs that answer submit_sm in
+   * hex and report in decimal: see {@link canonicalMessageId}). Without it, {@link canonicalMessageId}
+   * with its defaults is used. Must be pure and never throw.
+   */
+  normaliseMessageId?(id: string): string;
+}
+
+export interface MessageIdFormat {
+  /** Ids are case-insensitive (hex strings, Twilio SIDs): compare lower-cased. Default true. */
+  readonly caseInsensitive?: boolean;
+  /** How to read an all-hex id: 'decimal' converts hex ids to decimal so both forms match (SMPP). */
+  readonly hex?: 'keep' | 'decimal';
+}
+
+/**
+ * A provider message id in one canonical form so the id from the send result and the id in a receipt
+ * match whatever format each uses: trimmed, lower-cased (unless case matters), all-digit ids without
+ * leading zeros, and (for SMPP-style ids, `hex: 'decimal'`) hex ids converted to decimal.
+ */
+export function canonicalMessageId(id: string, format: MessageIdFormat = {}): string {
+  let value = id.trim();
+  if (format.caseInsensitive ?? true) {
+    value = value.toLowerCase();
+  }
+  if (format.hex === 'decimal' && /^(0x)?[0-9a-f]+$/i.test(value) && /[a-f]|^0x/i.test(value) && value.length <= 32) {
+    return BigInt(`0x${value.replace(/^0x/i, '')}`).toString(10);
+  }
+  if (/^\d+$/.test(value) && value.length <= 40) {
+    return BigInt(value).toString(10);
+  }
+
+  return value;
 }

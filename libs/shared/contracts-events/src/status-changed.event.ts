@@ -1,5 +1,18 @@
-import { IsBoolean, IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
-import { StatusEventKind, StatusEventSource } from './enums';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsEnum,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { MessageStatus, StatusEventKind, StatusEventSource } from './enums';
 
 /**
  * `sms.status.v1`: something happened to a message. Intake applies it to the ledger through one state
@@ -90,4 +103,67 @@ export class StatusChangedV1 {
 
   @IsISO8601()
   occurredAt!: string;
+
+  /**
+   * Ids of every part of a long message when the provider reports receipts per part (Vonage, SMPP):
+   * dlr-processor correlates each part's receipt and rolls them up. Absent for single-part sends.
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(255)
+  @IsString({ each: true })
+  @MaxLength(128, { each: true })
+  partIds?: string[] | null;
+
+  /**
+   * Set by dlr-processor on a receipt failure another route could fix (error class transient, one
+   * part, the provider said it was not delivered): intake re-sends once through another provider
+   * instead of ending the message, when the message is still `sent` by that provider (ADR 0008).
+   */
+  @IsOptional()
+  @IsBoolean()
+  fallbackEligible?: boolean | null;
+}
+
+/**
+ * `sms.transition.v1`: a status change intake applied to the ledger, published (through intake's
+ * outbox, in the same transaction as the change) only for messages with a callback URL. dlr-processor
+ * turns it into a signed caller callback. Keyed by message id, so one message's changes stay in order.
+ */
+export class MessageTransitionV1 {
+  /** The status event that caused the change: callbacks deduplicate on it. */
+  @IsUUID()
+  eventId!: string;
+
+  @IsUUID()
+  messageId!: string;
+
+  @IsIn(Object.values(MessageStatus))
+  status!: MessageStatus;
+
+  @IsIn(Object.values(MessageStatus))
+  previousStatus!: MessageStatus;
+
+  @IsString()
+  @MaxLength(2048)
+  callbackUrl!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  clientReference!: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  errorCode!: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  errorMessage!: string | null;
+
+  /** When the change happened (the event's time). */
+  @IsISO8601()
+  at!: string;
 }

@@ -1,7 +1,7 @@
 import type { TOPICS } from './topics';
 import type { SendRequestedV1 } from './send-requested.event';
 import type { DispatchRequestedV1, MessageAcceptedV1 } from './message-accepted.event';
-import type { StatusChangedV1 } from './status-changed.event';
+import type { MessageTransitionV1, StatusChangedV1 } from './status-changed.event';
 import type { InboundReceivedV1, WebhookStoredV1 } from './webhook-stored.event';
 import type { OptOutChangedV1 } from './opt-out-changed.event';
 import type { MaskDirectoryChangedV1 } from './mask-directory-changed.event';
@@ -12,6 +12,7 @@ export interface TopicPayloads {
   [TOPICS.accepted]: MessageAcceptedV1;
   [TOPICS.dispatch]: DispatchRequestedV1;
   [TOPICS.status]: StatusChangedV1;
+  [TOPICS.transition]: MessageTransitionV1;
   [TOPICS.dlrRaw]: WebhookStoredV1;
   [TOPICS.inboundRaw]: WebhookStoredV1;
   [TOPICS.inbound]: InboundReceivedV1;

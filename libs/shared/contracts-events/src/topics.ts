@@ -11,6 +11,8 @@ export const TOPICS = {
   dispatch: 'sms.dispatch.v1',
   /** Everything that happened to a message; intake applies it to the ledger. */
   status: 'sms.status.v1',
+  /** A ledger status change of a message with a callback URL (intake → dlr-processor callbacks). */
+  transition: 'sms.transition.v1',
   /** A stored raw delivery receipt webhook, for dlr-processor. */
   dlrRaw: 'sms.dlr.raw.v1',
   /** A stored raw inbound (MO) webhook, for dlr-processor. */

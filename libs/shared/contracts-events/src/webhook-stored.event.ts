@@ -1,4 +1,4 @@
-import { IsIn, IsISO8601, IsObject, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 
 /**
  * `sms.dlr.raw.v1` and `sms.inbound.raw.v1`: a provider webhook stored raw by dlr-ingest. It carries
@@ -38,6 +38,11 @@ export class WebhookStoredV1 {
 
   @IsISO8601()
   receivedAt!: string;
+
+  /** True when an operator replayed the stored row (re-parsed with the current parser). */
+  @IsOptional()
+  @IsBoolean()
+  replay?: boolean;
 }
 
 /** `sms.inbound.v1`: a parsed inbound (MO) message. Keyed by the sender's number. */

@@ -4,12 +4,16 @@ import { APP_CONFIG, ApiError, notFound, publicBaseUrlOf, type AppConfig } from 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WebhookIngestService, type WebhookKind } from './webhook-ingest.service';
 
+/** Where providers put their proof: X-Twilio-Signature, x-sinch-webhook-signature, Vonage's bearer JWT. */
+const SIGNATURE_HEADER = /signature|^authorization$/i;
+
 type RawRequest = FastifyRequest & { rawBody?: Buffer };
 
 /**
  * Provider webhooks: authenticated by each provider's own signature, not by our API keys. Answered
  * 2xx as soon as the raw payload is stored; a payload that fails verification is stored as rejected
- * and answered 403.
+ * and answered 401 (no signature) or 403 (a wrong one); a provider's retry of a stored payload is
+ * answered 200 and not published again.
  */
 @ApiExcludeController()
 @Controller('webhooks')
@@ -64,6 +68,10 @@ export class WebhooksController {
       contentType: request.headers['content-type'] ?? '',
     });
     if (!result.verified) {
+      // Stored as rejected either way; the answer tells an unsigned request from a forged one.
+      if (!Object.keys(headers).some((name) => SIGNATURE_HEADER.test(name))) {
+        throw new ApiError(401, 'SIGNATURE_MISSING', 'Webhook carries no signature');
+      }
       throw new ApiError(403, 'INVALID_SIGNATURE', 'Webhook signature verification failed');
     }
     await reply.status(200).header('content-type', 'text/plain').send('');

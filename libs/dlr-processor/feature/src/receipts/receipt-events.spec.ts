@@ -1,5 +1,5 @@
 import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
-import { DeliveryStatus, ErrorClass } from '@sms/provider-port';
+import { canonicalMessageId, DeliveryStatus, ErrorClass, type SmsProvider } from '@sms/provider-port';
 import { kindOf, normaliseProviderMessageId, receiptEvent, receiptEventId } from './receipt-events';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -100,7 +100,34 @@ describe(receiptEvent.name, () => {
     });
   });
 
-  it('trims provider message ids', () => {
-    expect(normaliseProviderMessageId('  SM1\n')).toBe('SM1');
+  it('trims provider message ids and compares them case-insensitively', () => {
+    expect(normaliseProviderMessageId('  SM1\n')).toBe('sm1');
+    expect(normaliseProviderMessageId('SMabc')).toBe(normaliseProviderMessageId('smABC'));
+  });
+
+  it('drops leading zeros of all-digit ids', () => {
+    expect(normaliseProviderMessageId('000123')).toBe('123');
+  });
+
+  it("uses the adapter's own normaliser when it has one (SMPP hex vs decimal)", () => {
+    const smpp = {
+      normaliseMessageId: (id: string) => canonicalMessageId(id, { hex: 'decimal' }),
+    } as unknown as SmsProvider;
+    expect(normaliseProviderMessageId('1A2B', smpp)).toBe('6699');
+    expect(normaliseProviderMessageId('0006699', smpp)).toBe('6699');
+  });
+
+  it('falls back to the default form when the adapter normaliser throws', () => {
+    const broken = {
+      normaliseMessageId: () => {
+        throw new Error('bug');
+      },
+    } as unknown as SmsProvider;
+    expect(normaliseProviderMessageId(' ID-7 ', broken)).toBe('id-7');
+  });
+
+  it('changes the event id when the parser reads something else (replay after a fix)', () => {
+    expect(receiptEventId('w1', 0, 'delivered|x')).toBe(receiptEventId('w1', 0, 'delivered|x'));
+    expect(receiptEventId('w1', 0, 'delivered|x')).not.toBe(receiptEventId('w1', 0, 'undelivered|x'));
   });
 });

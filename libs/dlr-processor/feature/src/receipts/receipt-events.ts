@@ -1,9 +1,23 @@
 import { createHash } from 'node:crypto';
 import { type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
-import { DeliveryStatus, type DeliveryReport } from '@sms/provider-port';
+import { canonicalMessageId, DeliveryStatus, type DeliveryReport, type SmsProvider } from '@sms/provider-port';
 
-/** Provider ids are compared after trimming; per-provider rules (hex/decimal SMPP ids) come with issue #5. */
-export const normaliseProviderMessageId = (id: string): string => id.trim();
+/**
+ * The form a provider message id is stored and matched in: the adapter's own normaliser when it has
+ * one (SMPP hex/decimal), else {@link canonicalMessageId}. A throwing normaliser must not lose the
+ * receipt, so it falls back to the default.
+ */
+export function normaliseProviderMessageId(id: string, provider?: SmsProvider): string {
+  if (provider?.normaliseMessageId) {
+    try {
+      return provider.normaliseMessageId(id).slice(0, 128);
+    } catch {
+      // fall through to the default form
+    }
+  }
+
+  return canonicalMessageId(id).slice(0, 128);
+}
 
 /** The event kind a receipt reports; `queued` receipts say nothing new and are dropped. */
 export function kindOf(status: DeliveryStatus): StatusEventKind | null {
@@ -24,11 +38,22 @@ export function kindOf(status: DeliveryStatus): StatusEventKind | null {
 }
 
 /**
- * A deterministic event id from the stored webhook and the report's position in it: processing the
- * same raw receipt twice (redelivery, replay) yields the same event, which intake applies once.
+ * A deterministic event id from the stored webhook, the report's position in it and what the parser
+ * read from it: processing the same raw receipt twice (redelivery, replay) yields the same event,
+ * which intake applies once, while a replay through a fixed parser that reads something else yields
+ * a new event, which intake applies.
  */
-export function receiptEventId(webhookId: string, index: number): string {
-  const hex = createHash('sha256').update(`${webhookId}:${index}`).digest('hex');
+export function receiptEventId(webhookId: string, index: number, reading = ''): string {
+  return uuidFrom(`${webhookId}:${index}${reading ? `:${reading}` : ''}`);
+}
+
+/** What a parser read from one report, as the part of the event id that changes when the parser does. */
+export const readingOf = (report: DeliveryReport, normalisedId: string): string =>
+  [report.status, normalisedId, report.errorCode ?? '', report.errorClass ?? '', report.providerStatus].join('|');
+
+/** A name-based UUID (version 5 layout) for events derived from other facts (roll-ups). */
+export function uuidFrom(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex');
 
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,37 +1,55 @@
+import { Logger } from '@nestjs/common';
 import { metrics } from '@sms/metrics';
 import { currentTraceHeaders, inSpan, spanContextOf, TRACEPARENT_HEADER } from '@sms/tracing';
-import { Logger } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
 import {
   decodeEvent,
   type InboundReceivedV1,
   StatusChangedV1,
   StatusEventKind,
+  StatusEventSource,
   TOPICS,
   WebhookStoredV1,
 } from '@sms/contracts';
 import { isDuplicateKeyError } from '@sms/persistence';
+import { type DeliveryReport, ErrorClass, type SmsProvider } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
 import { In, type DataSource } from 'typeorm';
 import { ParkedReceiptEntity } from '../database/entities/parked-receipt.entity';
 import { ProviderMessageRefEntity } from '../database/entities/provider-message-ref.entity';
-import { kindOf, normaliseProviderMessageId, receiptEvent, receiptEventId } from './receipt-events';
+import { type PartRef, PartRollup } from './part-rollup';
+import { kindOf, normaliseProviderMessageId, readingOf, receiptEvent, receiptEventId } from './receipt-events';
+
+type ReceiptEvent = Omit<StatusChangedV1, 'messageId'>;
+
+/**
+ * A failure another route could fix: the provider classified it transient (network, congestion,
+ * handset temporarily unreachable). Permanent, opted-out and configuration failures are final. Long
+ * messages never fall back: some parts may have been delivered.
+ */
+const isFixableFailure = (event: ReceiptEvent): boolean =>
+  (event.kind === StatusEventKind.Undelivered || event.kind === StatusEventKind.Failed) &&
+  event.errorClass === String(ErrorClass.Transient);
 
 /**
  * Turns stored raw webhooks into canonical events. Receipts are correlated to our message by
- * (provider, provider message id), learned from `sent` events on `sms.status.v1`; a receipt that
- * overtakes its send result is parked and released when the id becomes known. Both sides write
- * first and look for the other second, so at least one of them always sees the pair.
+ * (provider, normalised provider message id), learned from `sent` events on `sms.status.v1`; a receipt
+ * that overtakes its send result is parked and released when the id becomes known. Both sides write
+ * first and look for the other second, so at least one of them always sees the pair. A receipt that
+ * never matches stays parked and is listed to operators; nothing is dropped.
  */
 export class ReceiptProcessor {
   private readonly logger = new Logger('dlr-processor');
+  private readonly rollup: PartRollup;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: Bus,
     private readonly providers: ProviderRegistry,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.rollup = new PartRollup(dataSource, (events) => this.publish(events), now);
+  }
 
   handle = async (record: ConsumedRecord): Promise<void> => {
     switch (record.topic) {
@@ -49,47 +67,104 @@ export class ReceiptProcessor {
     }
   };
 
+  private adapterOf(provider: string): SmsProvider | undefined {
+    return this.providers.has(provider) ? this.providers.get(provider) : undefined;
+  }
+
   private async learnProviderId(event: StatusChangedV1): Promise<void> {
-    if (event.kind !== StatusEventKind.Sent || !event.provider || !event.providerMessageId) {
+    // Receipts re-published as `sent` carry nothing new; only send results teach ids (and parts).
+    if (
+      event.kind !== StatusEventKind.Sent ||
+      event.source === StatusEventSource.Dlr ||
+      !event.provider ||
+      !event.providerMessageId
+    ) {
       return;
     }
-    const ref = { provider: event.provider, providerMessageId: normaliseProviderMessageId(event.providerMessageId) };
-    try {
-      await this.dataSource.getRepository(ProviderMessageRefEntity).insert({
-        ...ref,
-        messageId: event.messageId,
-        // This handler runs in the sent event's consumer span: the message's own trace.
-        traceParent: currentTraceHeaders()[TRACEPARENT_HEADER] ?? null,
-        createdAt: this.now(),
-      });
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) {
-        throw error;
+    const adapter = this.adapterOf(event.provider);
+    const parts = event.partIds && event.partIds.length > 1 ? event.partIds : [event.providerMessageId];
+    const refs = new Map<string, PartRef>();
+    parts.forEach((id, index) => {
+      const normalised = normaliseProviderMessageId(id, adapter);
+      refs.set(normalised, { messageId: event.messageId, partIndex: index, partCount: parts.length });
+    });
+    // The message-level id stands for part 1 when the adapter's parts list does not contain it.
+    const main = normaliseProviderMessageId(event.providerMessageId, adapter);
+    if (!refs.has(main)) {
+      refs.set(main, { messageId: event.messageId, partIndex: 0, partCount: parts.length });
+    }
+    for (const [providerMessageId, ref] of refs) {
+      try {
+        await this.dataSource.getRepository(ProviderMessageRefEntity).insert({
+          provider: event.provider,
+          providerMessageId,
+          ...ref,
+          // This handler runs in the sent event's consumer span: the message's own trace.
+          traceParent: currentTraceHeaders()[TRACEPARENT_HEADER] ?? null,
+          createdAt: this.now(),
+        });
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) {
+          throw error;
+        }
       }
     }
-    await this.releaseParked(ref.provider, ref.providerMessageId, event.messageId);
+    for (const [providerMessageId, ref] of refs) {
+      await this.releaseParked(event.provider, providerMessageId, ref);
+    }
+  }
+
+  /** The provider's parser, held to its "never throws" promise: a throwing parser reads nothing. */
+  private parse(adapter: SmsProvider, stored: WebhookStoredV1): DeliveryReport[] {
+    try {
+      const reports = adapter.parseDeliveryReports(stored);
+
+      return Array.isArray(reports) ? reports : [];
+    } catch (error) {
+      this.logger.error(
+        `parser of ${stored.provider} threw on webhook ${stored.webhookId}: ${error instanceof Error ? error.name : 'error'}`,
+      );
+
+      return [];
+    }
   }
 
   private async processReceipt(stored: WebhookStoredV1): Promise<void> {
-    if (!this.providers.has(stored.provider)) {
-      throw new NonRetriableError(`no parser for provider '${stored.provider}'`);
-    }
-    const reports = this.providers.get(stored.provider).parseDeliveryReports(stored);
-    if (reports.length === 0) {
+    const adapter = this.adapterOf(stored.provider);
+    const reports = adapter ? this.parse(adapter, stored) : [];
+    const readable = reports.filter(
+      (report) => typeof report?.providerMessageId === 'string' && report.providerMessageId.trim() !== '',
+    );
+    if (readable.length === 0) {
       metrics.dlrProcessed.inc({ provider: stored.provider, result: 'unreadable' });
+      // Kept and listed, not dropped: a parser fix plus a replay of this webhook id recovers it.
       this.logger.warn(`webhook ${stored.webhookId} from ${stored.provider} held no readable receipt`);
+      const known = await this.dataSource
+        .getRepository(ParkedReceiptEntity)
+        .existsBy({ webhookId: stored.webhookId, reason: 'unreadable' });
+      if (!known) {
+        await this.park(stored, '', '{}', 'unreadable');
+      }
+
+      return;
     }
-    for (const [index, report] of reports.entries()) {
+    if (stored.replay) {
+      // A fixed parser read what an older one could not: the receipt is no longer unreadable.
+      await this.dataSource
+        .getRepository(ParkedReceiptEntity)
+        .delete({ webhookId: stored.webhookId, reason: 'unreadable' });
+    }
+    for (const [index, report] of readable.entries()) {
       const kind = kindOf(report.status);
       if (kind === null) {
         continue;
       }
-      const providerMessageId = normaliseProviderMessageId(report.providerMessageId);
+      const providerMessageId = normaliseProviderMessageId(report.providerMessageId, adapter);
       const event = receiptEvent(
         stored.provider,
         report,
         kind,
-        receiptEventId(stored.webhookId, index),
+        receiptEventId(stored.webhookId, index, readingOf(report, providerMessageId)),
         stored.receivedAt,
       );
       const ref = await this.refOf(stored.provider, providerMessageId);
@@ -102,7 +177,7 @@ export class ReceiptProcessor {
             attributes: { 'sms.provider': stored.provider, 'sms.message_id': ref.messageId },
             links: linked ? [{ context: linked }] : [],
           },
-          () => this.publish({ ...event, messageId: ref.messageId }),
+          () => this.applyCorrelated(ref, event),
         );
         metrics.dlrProcessed.inc({ provider: stored.provider, result: 'correlated' });
         metrics.dlrProcessingLag.observe(
@@ -112,24 +187,48 @@ export class ReceiptProcessor {
         continue;
       }
       metrics.dlrProcessed.inc({ provider: stored.provider, result: 'parked' });
-      await this.dataSource.getRepository(ParkedReceiptEntity).insert({
-        provider: stored.provider,
-        providerMessageId,
-        event: JSON.stringify(event),
-        parkedAt: this.now(),
-      });
-      const lateMessageId = await this.messageIdOf(stored.provider, providerMessageId);
-      if (lateMessageId) {
-        await this.releaseParked(stored.provider, providerMessageId, lateMessageId);
+      await this.park(stored, providerMessageId, JSON.stringify(event), 'unmatched');
+      const late = await this.refOf(stored.provider, providerMessageId);
+      if (late) {
+        await this.releaseParked(stored.provider, providerMessageId, late);
       }
     }
   }
 
+  private async park(stored: WebhookStoredV1, providerMessageId: string, event: string, reason: string): Promise<void> {
+    await this.dataSource.getRepository(ParkedReceiptEntity).insert({
+      provider: stored.provider,
+      providerMessageId,
+      event,
+      reason,
+      webhookId: stored.webhookId,
+      parkedAt: this.now(),
+    });
+  }
+
+  /** A receipt whose message is known: published as is, or through the per-part roll-up. */
+  private async applyCorrelated(ref: PartRef, event: ReceiptEvent): Promise<void> {
+    if (ref.partCount <= 1) {
+      await this.publish([
+        { ...event, messageId: ref.messageId, ...(isFixableFailure(event) ? { fallbackEligible: true } : {}) },
+      ]);
+
+      return;
+    }
+    await this.rollup.apply(ref, event);
+  }
+
   private async processInbound(stored: WebhookStoredV1): Promise<void> {
-    if (!this.providers.has(stored.provider)) {
+    const adapter = this.adapterOf(stored.provider);
+    if (!adapter) {
       throw new NonRetriableError(`no parser for provider '${stored.provider}'`);
     }
-    const inbound = this.providers.get(stored.provider).parseInbound(stored);
+    let inbound: ReturnType<SmsProvider['parseInbound']> = null;
+    try {
+      inbound = adapter.parseInbound(stored);
+    } catch {
+      inbound = null;
+    }
     if (!inbound) {
       this.logger.warn(`webhook ${stored.webhookId} from ${stored.provider} is not an inbound message`);
 
@@ -147,34 +246,38 @@ export class ReceiptProcessor {
     await this.bus.publish([{ topic: TOPICS.inbound, key: inbound.from, value: event }]);
   }
 
-  /** Publishes every receipt parked for this provider id, then forgets them. */
-  async releaseParked(provider: string, providerMessageId: string, messageId: string): Promise<number> {
+  /** Applies every receipt parked for this provider id, then forgets them. */
+  async releaseParked(provider: string, providerMessageId: string, ref: PartRef): Promise<number> {
     const repository = this.dataSource.getRepository(ParkedReceiptEntity);
-    const parked = await repository.find({ where: { provider, providerMessageId }, order: { id: 'ASC' } });
+    const parked = await repository.find({
+      where: { provider, providerMessageId, reason: 'unmatched' },
+      order: { id: 'ASC' },
+    });
     if (parked.length === 0) {
       return 0;
     }
-    await this.bus.publish(
-      parked.map((row) => ({
-        topic: TOPICS.status,
-        key: messageId,
-        value: { ...(JSON.parse(row.event) as Omit<StatusChangedV1, 'messageId'>), messageId },
-      })),
-    );
+    for (const row of parked) {
+      await this.applyCorrelated(ref, JSON.parse(row.event) as ReceiptEvent);
+    }
     await repository.delete({ id: In(parked.map((row) => row.id)) });
 
     return parked.length;
   }
 
-  private async messageIdOf(provider: string, providerMessageId: string): Promise<string | null> {
-    return (await this.refOf(provider, providerMessageId))?.messageId ?? null;
+  private async refOf(provider: string, providerMessageId: string): Promise<PartRef | null> {
+    const ref = await this.dataSource
+      .getRepository(ProviderMessageRefEntity)
+      .findOneBy({ provider, providerMessageId });
+
+    return ref
+      ? { messageId: ref.messageId, partIndex: ref.partIndex, partCount: ref.partCount, traceParent: ref.traceParent }
+      : null;
   }
 
-  private refOf(provider: string, providerMessageId: string): Promise<ProviderMessageRefEntity | null> {
-    return this.dataSource.getRepository(ProviderMessageRefEntity).findOneBy({ provider, providerMessageId });
-  }
-
-  private async publish(event: StatusChangedV1): Promise<void> {
-    await this.bus.publish([{ topic: TOPICS.status, key: event.messageId, value: event }]);
+  private async publish(events: readonly StatusChangedV1[]): Promise<void> {
+    if (events.length === 0) {
+      return;
+    }
+    await this.bus.publish(events.map((event) => ({ topic: TOPICS.status, key: event.messageId, value: event })));
   }
 }

@@ -4,7 +4,12 @@ import { IdempotencyKeyEntity } from './entities/idempotency-key.entity';
 import { MessageEventEntity } from './entities/message-event.entity';
 import { SmsMessageEntity } from './entities/sms-message.entity';
 import { CreateIntakeSchema1763770100000 } from './migrations/1763770100000-CreateIntakeSchema';
+import { IntakeDlrFallbacks1763780600000 } from './migrations/1763780600000-IntakeDlrFallbacks';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [SmsMessageEntity, MessageEventEntity, IdempotencyKeyEntity, INTAKE_OUTBOX];
-export const INTAKE_MIGRATIONS = [CreateIntakeSchema1763770100000, AddMessageTraceParent1763779700100];
+export const INTAKE_MIGRATIONS = [
+  CreateIntakeSchema1763770100000,
+  AddMessageTraceParent1763779700100,
+  IntakeDlrFallbacks1763780600000,
+];

@@ -1,15 +1,18 @@
 import { metrics } from '@sms/metrics';
-import { MessageStatus, StatusEventKind, type StatusChangedV1 } from '@sms/contracts';
+import { MessageStatus, type MessageTransitionV1, StatusEventKind, type StatusChangedV1, TOPICS } from '@sms/contracts';
 import {
   affectedRows,
   dbValue,
+  enqueueOutbox,
   GroupCommitter,
   insertRows,
   inTransaction,
   isDuplicateKeyError,
   isMysql,
+  type OutboxRow,
 } from '@sms/persistence';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, EntitySchema } from 'typeorm';
+import { DlrFallback, type RecipientOptOutCheck } from './dlr-fallback';
 import { decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
 
 export type ApplyOutcome = 'applied' | 'recorded' | 'duplicate' | 'ignored';
@@ -28,19 +31,47 @@ const EVENT_COLUMNS = [
 ] as const;
 
 /**
+ * Where applied changes of messages with a callback URL go: intake's outbox, in the same transaction
+ * as the change, as `sms.transition.v1` (dlr-processor calls the caller back; ADR 0007).
+ */
+export interface TransitionOutbox {
+  readonly schema: EntitySchema<OutboxRow>;
+  readonly onCommitted: () => void;
+}
+
+interface CallbackTarget {
+  status: MessageStatus;
+  readonly callbackUrl: string;
+  readonly clientReference: string | null;
+}
+
+/** What one event did: whether it counts as applied, and the status it moved the message to. */
+interface UpdateResult {
+  readonly applied: boolean;
+  readonly status: MessageStatus | null;
+  /** Replaces the event's detail in the history when the event did something else than it says. */
+  readonly note?: string;
+}
+
+/**
  * Applies `sms.status.v1` events to the ledger. Every change is a conditional UPDATE on the status
  * rank (never read-modify-write: reliability.md, Jepsen on MySQL), checked by affected rows; the
  * event is kept in `message_events` either way, and its unique event id makes redelivery a no-op.
  */
 export class StatusApplier {
   private readonly committer: GroupCommitter<StatusChangedV1, ApplyOutcome>;
+  private readonly fallback: DlrFallback;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly policy: RetryPolicy,
     private readonly now: () => Date = () => new Date(),
     private readonly random: () => number = Math.random,
+    private readonly transitions?: TransitionOutbox,
+    /** The opt-out hook of the receipt-driven fallback (see DlrFallback). */
+    isOptedOut?: RecipientOptOutCheck,
   ) {
+    this.fallback = new DlrFallback(dataSource, policy.maxAttempts, isOptedOut);
     // Group commit: status events arrive ~3 per message; one transaction per batch instead of per event.
     this.committer = new GroupCommitter((events) => this.applyBatch(events), {
       maxBatch: 200,
@@ -73,8 +104,12 @@ export class StatusApplier {
    * One transaction for a batch, in arrival order: known event ids are skipped, each remaining event
    * is one conditional UPDATE, and all of them are recorded with one multi-row INSERT.
    */
-  private applyBatch(batch: readonly StatusChangedV1[]): Promise<ApplyOutcome[]> {
-    return inTransaction(this.dataSource, async (manager) => {
+  private async applyBatch(batch: readonly StatusChangedV1[]): Promise<ApplyOutcome[]> {
+    let published = false;
+    const { outcomes, count } = await inTransaction(this.dataSource, async (manager) => {
+      published = false;
+      const targets = await this.callbackTargets(manager, batch);
+      const changes: MessageTransitionV1[] = [];
       const ids = [...new Set(batch.map((e) => e.eventId))];
       const known: { event_id: string }[] = await manager.query(
         `SELECT event_id FROM message_events WHERE event_id IN (${ids.map(() => '?').join(',')})`,
@@ -89,8 +124,23 @@ export class StatusApplier {
           continue;
         }
         seen.add(event.eventId);
-        const applied = await this.update(manager, event);
+        const { applied, status, note } = await this.update(manager, event);
         outcomes.push(applied ? 'applied' : 'recorded');
+        const target = targets.get(event.messageId);
+        if (target && status !== null && status !== target.status) {
+          changes.push({
+            eventId: event.eventId,
+            messageId: event.messageId,
+            status,
+            previousStatus: target.status,
+            callbackUrl: target.callbackUrl,
+            clientReference: target.clientReference,
+            errorCode: event.errorCode ?? null,
+            errorMessage: event.errorMessage?.slice(0, 512) ?? null,
+            at: event.occurredAt,
+          });
+          target.status = status;
+        }
         rows.push([
           event.eventId,
           event.messageId,
@@ -100,31 +150,78 @@ export class StatusApplier {
           event.attempt ?? null,
           event.provider ?? null,
           event.errorCode ?? null,
-          event.detail ? event.detail.slice(0, 512) : null,
+          (note ?? event.detail)?.slice(0, 512) ?? null,
           new Date(event.occurredAt),
         ]);
       }
       await insertRows(manager, 'message_events', EVENT_COLUMNS, rows);
+      if (this.transitions && changes.length > 0) {
+        await enqueueOutbox(
+          manager,
+          this.transitions.schema,
+          changes.map((change) => ({ topic: TOPICS.transition, key: change.messageId, value: change })),
+          this.now(),
+        );
+        published = true;
+      }
       const applied = batch.filter((_, index) => outcomes[index] === 'applied');
       const countries = await countriesOf(manager, applied);
 
       return { outcomes, count: () => countApplied(applied, countries) };
-    }).then(({ outcomes, count }) => {
-      // Counted only once the transaction committed: a rolled-back batch is applied again later.
-      count();
-
-      return outcomes;
     });
+    // Counted only once the transaction committed: a rolled-back batch is applied again later.
+    count();
+    if (published) {
+      this.transitions?.onCommitted();
+    }
+
+    return outcomes;
   }
 
-  private async update(manager: EntityManager, event: StatusChangedV1): Promise<boolean> {
+  /** Current status of the batch's messages that want callbacks (read under the batch's row locks). */
+  private async callbackTargets(
+    manager: EntityManager,
+    batch: readonly StatusChangedV1[],
+  ): Promise<Map<string, CallbackTarget>> {
+    const targets = new Map<string, CallbackTarget>();
+    if (!this.transitions) {
+      return targets;
+    }
+    const ids = [...new Set(batch.map((e) => e.messageId))];
+    const rows: { id: string; status: MessageStatus; callback_url: string; client_reference: string | null }[] =
+      await manager.query(
+        `SELECT id, status, callback_url, client_reference FROM sms_messages WHERE id IN (${ids
+          .map(() => '?')
+          .join(',')}) AND callback_url IS NOT NULL${isMysql(this.dataSource) ? ' FOR UPDATE' : ''}`,
+        ids,
+      );
+    rows.forEach((row) =>
+      targets.set(row.id, { status: row.status, callbackUrl: row.callback_url, clientReference: row.client_reference }),
+    );
+
+    return targets;
+  }
+
+  private async update(manager: EntityManager, event: StatusChangedV1): Promise<UpdateResult> {
     const now = this.now();
     if (event.kind === StatusEventKind.Retry) {
+      if (await this.fallback.failResend(manager, event, now)) {
+        return { applied: true, status: MessageStatus.Failed };
+      }
+
       return this.retry(manager, event, now);
     }
     const status = statusOf(event.kind);
     if (status === null) {
-      return false;
+      return { applied: false, status: null };
+    }
+    if (DlrFallback.applies(event) && (await this.fallback.reroute(manager, event, now))) {
+      // Re-sent through another provider instead of ending: the status stays `sent`.
+      return {
+        applied: true,
+        status: null,
+        note: `re-sending through another provider (fallback): ${event.detail ?? ''}`.slice(0, 512),
+      };
     }
     const rank = STATUS_RANK[status];
     const set: Record<string, unknown> = { status, status_rank: rank, updated_at: now };
@@ -156,6 +253,9 @@ export class StatusApplier {
       }
     }
     const moved = await this.conditionalUpdate(manager, event.messageId, set, rank);
+    if (!moved && status === MessageStatus.Sent && (await this.fallback.adoptResend(manager, event))) {
+      return { applied: true, status: null };
+    }
     if (!moved && event.providerMessageId) {
       // A receipt overtook the send result: keep the provider's id for correlation, and what the send
       // cost, status untouched.
@@ -178,11 +278,11 @@ export class StatusApplier {
       );
     }
 
-    return moved;
+    return { applied: moved, status: moved ? status : null };
   }
 
   /** A transient failure of attempt N: reschedule attempt N+1 with backoff, or end `failed`. */
-  private async retry(manager: EntityManager, event: StatusChangedV1, now: Date): Promise<boolean> {
+  private async retry(manager: EntityManager, event: StatusChangedV1, now: Date): Promise<UpdateResult> {
     const attempt = event.attempt ?? 0;
     const lock = isMysql(this.dataSource) ? ' FOR UPDATE' : '';
     const rows: { avoid_providers: string | null }[] = await manager.query(
@@ -191,7 +291,7 @@ export class StatusApplier {
     );
     const row = rows[0];
     if (!row) {
-      return false;
+      return { applied: false, status: null };
     }
     const decision = decideRetry(attempt, this.policy, this.random);
     const errorFields = {
@@ -199,7 +299,7 @@ export class StatusApplier {
       error_message: event.errorMessage?.slice(0, 512) ?? null,
     };
     if (decision.kind === 'give-up') {
-      return this.conditionalUpdate(
+      const failed = await this.conditionalUpdate(
         manager,
         event.messageId,
         {
@@ -213,6 +313,8 @@ export class StatusApplier {
         STATUS_RANK[MessageStatus.Sent],
         `attempt = ${Number(attempt)}`,
       );
+
+      return { applied: failed, status: failed ? MessageStatus.Failed : null };
     }
     const avoid = new Set((row.avoid_providers ?? '').split(',').filter(Boolean));
     // An ambiguous send may have reached the provider: pin retries to it instead of failing over.
@@ -220,7 +322,7 @@ export class StatusApplier {
       avoid.add(event.provider);
     }
 
-    return this.conditionalUpdate(
+    const rescheduled = await this.conditionalUpdate(
       manager,
       event.messageId,
       {
@@ -234,6 +336,8 @@ export class StatusApplier {
       STATUS_RANK[MessageStatus.Sent],
       `attempt = ${Number(attempt)}`,
     );
+
+    return { applied: rescheduled, status: null };
   }
 
   /** `UPDATE sms_messages SET … WHERE id = ? AND status_rank < ?` and whether a row changed. */

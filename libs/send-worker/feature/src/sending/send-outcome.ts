@@ -38,6 +38,8 @@ export function sentEvent(dispatch: DispatchRequestedV1, result: SendResult, at:
     ...base(dispatch, at),
     kind: StatusEventKind.Sent,
     providerMessageId: result.providerMessageId,
+    // Per-part ids let dlr-processor match each part's receipt and roll the message up.
+    ...(result.partIds && result.partIds.length > 1 ? { partIds: [...result.partIds] } : {}),
     cost: result.cost ?? totalCost(dispatch.price, dispatch.segments),
     currency: result.currency ?? dispatch.currency,
     detail: `${dispatch.routeReason}`.slice(0, 512),

@@ -148,6 +148,7 @@ describe(loadConfig.name, () => {
         'SINCH_API_TOKEN',
         'SINCH_CALLBACK_SECRET',
         'AWS_SECRET_ACCESS_KEY',
+        'CALLBACK_SECRET',
       ].sort(),
     );
   });

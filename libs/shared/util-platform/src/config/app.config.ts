@@ -243,6 +243,33 @@ export class AppConfig {
   @IsOptional()
   @IsString()
   AWS_SNS_TOPIC_ARNS = '';
+  /** dlr-ingest: raw webhooks are kept this long (the replay window), then purged. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DLR_RAW_RETENTION_HOURS = 168;
+
+  /** dlr-processor: most receipts parsed per second per process (0 = unlimited); a storm drains at this rate. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DLR_PROCESS_MAX_PER_SECOND = 0;
+
+  /** Key of the HMAC-SHA256 signature on caller callbacks; empty = one random key per process (embedded). */
+  @IsOptional()
+  @IsString()
+  CALLBACK_SECRET = '';
+
+  /** Caller callbacks are retried with backoff for this long before they are given up. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CALLBACK_RETRY_HOURS = 25;
+
+  /** Tests only: allow http:// and private/loopback callback addresses (SSRF protection off). */
+  @Transform(toBool)
+  @IsBoolean()
+  CALLBACK_ALLOW_INSECURE = false;
 
   /** Database pool size per service in the distributed mode. */
   @Transform(toInt)
@@ -260,6 +287,7 @@ export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
   'SINCH_API_TOKEN',
   'SINCH_CALLBACK_SECRET',
   'AWS_SECRET_ACCESS_KEY',
+  'CALLBACK_SECRET',
   'MYSQL_URL',
   'REDIS_URL',
 ];

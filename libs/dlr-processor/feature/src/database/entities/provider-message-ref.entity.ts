@@ -1,7 +1,11 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** Which of our messages a provider's message id belongs to, learned from `sent` events. */
+/**
+ * Which of our messages (and which part of it) a provider's message id belongs to, learned from `sent`
+ * events: one row per part when the provider reports receipts per part (SendResult.partIds).
+ */
 @Entity({ name: 'provider_message_refs' })
+@Index('ix_provider_message_refs_message', ['messageId'])
 export class ProviderMessageRefEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   provider!: string;
@@ -16,6 +20,14 @@ export class ProviderMessageRefEntity {
   /** W3C `traceparent` of the message's trace when it was sent; a receipt's span links to it. */
   @Column({ name: 'trace_parent', type: 'varchar', length: 64, nullable: true })
   traceParent!: string | null;
+
+  /** 0-based part this id stands for; 0 for a single-part message. */
+  @Column({ name: 'part_index', type: 'integer', default: 0 })
+  partIndex!: number;
+
+  /** Parts the provider reports separately; 1 when it reports the message as a whole. */
+  @Column({ name: 'part_count', type: 'integer', default: 1 })
+  partCount!: number;
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;

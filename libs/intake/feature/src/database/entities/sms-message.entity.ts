@@ -93,6 +93,10 @@ export class SmsMessageEntity {
   @Column({ name: 'trace_parent', type: 'varchar', length: 64, nullable: true })
   traceParent!: string | null;
 
+  /** Re-sends through another provider after a receipt reported a fixable failure (at most one). */
+  @Column({ name: 'dlr_fallbacks', type: 'integer', default: 0 })
+  dlrFallbacks!: number;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 

@@ -1,0 +1,239 @@
+/**
+ * DLR ingest benchmark (issue #5): signed Twilio status receipts at a constant arrival rate against
+ * POST /webhooks/twilio/status, with intake, dlr-ingest and dlr-processor composed in one process on
+ * MariaDB and Kafka (the receipts integration harness): the webhook route and dlr-ingest in this process,
+ * dlr-processor and intake's status consumer in a child process (as the distributed mode separates them). Reports, per run: acknowledgement latency
+ * (p50/p99 from the scheduled send time), achieved rate, errors, and how long after the burst ended the
+ * ledger had every message `delivered`. Baseline in the same run: a bare Fastify route that answers
+ * 200 at once, with the same generator, rate and bodies.
+ *
+ *   node -r ./scripts/register.js bench/dlr.bench.ts
+ *
+ * Env (defaults): BENCH_DLR_RATE 3000, BENCH_DLR_DURATION_S 5, BENCH_REPEATS 3, BENCH_CONNECTIONS 64,
+ * BENCH_TIMEOUT_MS 2000, BENCH_DLR_PORT 5500 (this helper's range; 0 = any), MYSQL_URL, KAFKA_BROKERS.
+ * The route handler is the WebhooksController logic without Nest's routing (same service call); the
+ * generator runs in its own process.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { ReceiptsPipeline, TWILIO_TOKEN, WEBHOOK_BASE } from '../apps/gateway/src/receipts/receipts-pipeline.harness';
+
+interface LoadResult {
+  readonly sent: number;
+  readonly ok: number;
+  readonly errors: Record<string, number>;
+  readonly offeredRate: number;
+  readonly achievedRate: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly endedAt: number;
+}
+
+export interface DlrRunResult extends LoadResult {
+  /** ms from the last acknowledgement until every receipt's message was `delivered` in the ledger. */
+  readonly ledgerCaughtUpMs: number | null;
+}
+
+export interface DlrBenchResult {
+  readonly rate: number;
+  readonly durationS: number;
+  readonly baseline: LoadResult[];
+  readonly dlr: DlrRunResult[];
+  readonly median: { baselineP99: number; dlrP99: number; dlrAchieved: number; ledgerCaughtUpMs: number | null };
+}
+
+const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+function runLoad(job: Record<string, unknown>): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', './scripts/register.js', 'bench/lib/dlr-load.ts'], {
+      cwd: path.join(__dirname, '..'),
+      env: { ...process.env, DLR_LOAD_JOB: JSON.stringify(job) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as LoadResult)
+        : reject(new Error(`load exited ${code}`)),
+    );
+  });
+}
+
+/** When every message of `ids` was `delivered` (epoch ms), or null after `timeoutMs`. */
+async function waitForLedger(pipeline: ReceiptsPipeline, ids: string[], timeoutMs: number): Promise<number | null> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await pipeline.countInStatus(ids, 'delivered')) === ids.length) {
+      return Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+
+  return null;
+}
+
+/** dlr-processor and intake's consumer in their own process (bench/lib/dlr-consumers.ts). */
+function startConsumers(url: string, name: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', './scripts/register.js', 'bench/lib/dlr-consumers.ts'], {
+      cwd: path.join(__dirname, '..'),
+      env: { ...process.env, DLR_BENCH_DB: JSON.stringify({ url, name }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString('utf8').includes('ready')) {
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`consumers exited ${code}`)));
+  });
+}
+
+async function startServer(
+  pipeline: ReceiptsPipeline,
+  port: number,
+): Promise<{ app: FastifyInstance; origin: string }> {
+  const app = Fastify({ logger: false });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  );
+  app.post('/bare/status', async (_request, reply) => reply.status(200).send(''));
+  app.post<{ Params: { provider: string }; Body: string }>('/webhooks/:provider/status', async (request, reply) => {
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])),
+    );
+    const result = await pipeline.ingest.ingest(request.params.provider, 'status', {
+      url: `${WEBHOOK_BASE}${request.url}`,
+      method: 'POST',
+      headers,
+      body: request.body,
+      contentType: request.headers['content-type'] ?? '',
+    });
+
+    return reply.status(result.verified ? 200 : 403).send('');
+  });
+  const address = await app.listen({ port, host: '127.0.0.1' });
+
+  return { app, origin: address };
+}
+
+export async function runDlrBench(
+  log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<DlrBenchResult> {
+  const rate = num('BENCH_DLR_RATE', 3000);
+  const durationS = num('BENCH_DLR_DURATION_S', 5);
+  const repeats = num('BENCH_REPEATS', 3);
+  const perRun = rate * durationS;
+  const pipeline = new ReceiptsPipeline({ role: 'ingest' });
+  const dir = mkdtempSync(path.join(tmpdir(), 'dlr-bench-'));
+  await pipeline.start();
+  const consumers = await startConsumers(pipeline.database.url, pipeline.database.name);
+  const { app, origin } = await startServer(pipeline, num('BENCH_DLR_PORT', 5500));
+  const common = {
+    origin,
+    token: TWILIO_TOKEN,
+    rate,
+    connections: num('BENCH_CONNECTIONS', 64),
+    timeoutMs: num('BENCH_TIMEOUT_MS', 2000),
+  };
+  const baseline: LoadResult[] = [];
+  const dlr: DlrRunResult[] = [];
+  try {
+    // Warm-up (discarded): JIT, connection pools, producer metadata for the run's fresh topics.
+    const warm = await pipeline.seedSentMessages(Math.min(perRun, rate));
+    const warmFile = path.join(dir, 'sids-warm.json');
+    writeFileSync(warmFile, JSON.stringify(warm.map((m) => m.providerMessageId)));
+    await runLoad({
+      ...common,
+      path: '/webhooks/twilio/status',
+      url: `${WEBHOOK_BASE}/webhooks/twilio/status`,
+      sidsFile: warmFile,
+    });
+    await waitForLedger(
+      pipeline,
+      warm.map((m) => m.messageId),
+      120_000,
+    );
+    for (let run = 1; run <= repeats; run++) {
+      log(`dlr bench run ${run}/${repeats}: seeding ${perRun} sent messages (load ${loadavg()[0]?.toFixed(1)})`);
+      const seeded = await pipeline.seedSentMessages(perRun);
+      const sidsFile = path.join(dir, `sids-${run}.json`);
+      writeFileSync(sidsFile, JSON.stringify(seeded.map((m) => m.providerMessageId)));
+
+      const bare = await runLoad({ ...common, path: '/bare/status', url: `${WEBHOOK_BASE}/bare/status`, sidsFile });
+      baseline.push(bare);
+      log(
+        `  bare Fastify: ${Math.round(bare.achievedRate)}/s, p50 ${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms`,
+      );
+
+      const result = await runLoad({
+        ...common,
+        path: '/webhooks/twilio/status',
+        url: `${WEBHOOK_BASE}/webhooks/twilio/status`,
+        sidsFile,
+      });
+      const doneAt = await waitForLedger(
+        pipeline,
+        seeded.map((m) => m.messageId),
+        120_000,
+      );
+      const caughtUp = doneAt === null ? null : Math.max(0, doneAt - result.endedAt);
+      dlr.push({ ...result, ledgerCaughtUpMs: caughtUp });
+      log(
+        `  dlr ingest:   ${Math.round(result.achievedRate)}/s, ok ${result.ok}/${result.sent}, errors ${JSON.stringify(result.errors)}, ` +
+          `p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ledger caught up ${caughtUp ?? 'never'} ms after the burst`,
+      );
+    }
+  } finally {
+    consumers.kill('SIGTERM');
+    await new Promise((resolve) => consumers.once('exit', resolve));
+    await app.close();
+    await pipeline.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const caught = dlr.map((r) => r.ledgerCaughtUpMs);
+
+  return {
+    rate,
+    durationS,
+    baseline,
+    dlr,
+    median: {
+      baselineP99: median(baseline.map((r) => r.p99)),
+      dlrP99: median(dlr.map((r) => r.p99)),
+      dlrAchieved: median(dlr.map((r) => r.achievedRate)),
+      ledgerCaughtUpMs: caught.some((c) => c === null) ? null : median(caught as number[]),
+    },
+  };
+}
+
+if (require.main === module) {
+  runDlrBench()
+    .then((result) => {
+      const m = result.median;
+      process.stdout.write(
+        `\nDLR ingest at ${result.rate}/s for ${result.durationS} s, median of ${result.dlr.length}: ` +
+          `achieved ${Math.round(m.dlrAchieved)}/s, p99 ack ${m.dlrP99.toFixed(1)} ms (bare Fastify ${m.baselineP99.toFixed(1)} ms, ` +
+          `ratio ${(m.dlrP99 / m.baselineP99).toFixed(1)}x), ledger caught up ${m.ledgerCaughtUpMs ?? 'never'} ms after the burst ` +
+          `(targets: >= 3000/s, p99 <= 50 ms, <= 1000 ms)\n`,
+      );
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(
+        `dlr bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    });
+}

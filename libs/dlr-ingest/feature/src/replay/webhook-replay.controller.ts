@@ -1,0 +1,68 @@
+import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, ApiScope, RequireScope } from '@sms/auth';
+import { ApiErrorFilter, unprocessable } from '@sms/platform';
+import { type ReplaySelection, WebhookReplayService } from './webhook-replay.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads `{ ids }` or `{ provider, from, to }`; anything else is a 422 with the field at fault. */
+export function parseReplaySelection(body: unknown): ReplaySelection {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw unprocessable('INVALID_REPLAY_SELECTION', 'Give { ids } or { provider, from, to }');
+  }
+  const input = body as Record<string, unknown>;
+  const unknown = Object.keys(input).find((key) => !['ids', 'provider', 'from', 'to'].includes(key));
+  if (unknown !== undefined) {
+    throw unprocessable('UNKNOWN_FIELD', `Unknown field '${unknown}'`, unknown);
+  }
+  if (input['ids'] !== undefined) {
+    const ids = input['ids'];
+    if (
+      !Array.isArray(ids) ||
+      ids.length === 0 ||
+      ids.length > 1000 ||
+      !ids.every((id) => typeof id === 'string' && UUID.test(id))
+    ) {
+      throw unprocessable('INVALID_REPLAY_SELECTION', 'ids must be 1..1000 webhook ids', 'ids');
+    }
+
+    return { ids: ids as string[] };
+  }
+  const provider = input['provider'];
+  if (typeof provider !== 'string' || !/^[a-z0-9_-]{1,64}$/i.test(provider)) {
+    throw unprocessable('INVALID_REPLAY_SELECTION', 'provider is required', 'provider');
+  }
+  const from = typeof input['from'] === 'string' ? new Date(input['from']) : null;
+  const to = typeof input['to'] === 'string' ? new Date(input['to']) : null;
+  if (!from || Number.isNaN(from.getTime())) {
+    throw unprocessable('INVALID_REPLAY_SELECTION', 'from must be an ISO 8601 time', 'from');
+  }
+  if (!to || Number.isNaN(to.getTime()) || to <= from) {
+    throw unprocessable('INVALID_REPLAY_SELECTION', 'to must be an ISO 8601 time after from', 'to');
+  }
+
+  return { provider, from, to };
+}
+
+/** Operator route (admin scope): re-run the current parsers over stored receipts. */
+@ApiTags('operations')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard)
+@RequireScope(ApiScope.Admin)
+@Controller('v1/admin/webhooks')
+export class WebhookReplayController {
+  constructor(private readonly replays: WebhookReplayService) {}
+
+  @Post('replay')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Re-parse stored delivery receipts (by ids, or by provider and time range)' })
+  async replay(
+    @Body() body: unknown,
+    @Headers('content-type') contentType?: string,
+  ): Promise<{ replayed: number; truncated: boolean }> {
+    ApiErrorFilter.requireJson(contentType);
+
+    return this.replays.replay(parseReplaySelection(body));
+  }
+}

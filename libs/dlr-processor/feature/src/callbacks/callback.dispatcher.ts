@@ -1,0 +1,240 @@
+import { type MessageTransitionV1, MessageStatus } from '@sms/contracts';
+import { affectedRows, dbValue, isDuplicateKeyError } from '@sms/persistence';
+import type { DataSource } from 'typeorm';
+import { CallbackDeliveryEntity, CallbackState } from '../database/entities/callback-delivery.entity';
+import type { CallbackClient, CallbackOutcome } from './callback.client';
+
+/** Order of a message's changes: each applied change moves the rank forward, so rank orders them. */
+const SEQ: Record<MessageStatus, number> = {
+  [MessageStatus.Queued]: 0,
+  [MessageStatus.Sending]: 1,
+  [MessageStatus.Sent]: 2,
+  [MessageStatus.Delivered]: 3,
+  [MessageStatus.Undelivered]: 3,
+  [MessageStatus.Failed]: 3,
+};
+
+export interface DispatcherOptions {
+  /** Give up after retrying this long (≥ 24 h in production). */
+  readonly retryWindowMs: number;
+  /** First retry delay; doubles per attempt up to maxDelayMs. */
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  readonly pollIntervalMs?: number;
+  /** Callbacks in flight at once per process. */
+  readonly concurrency?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+interface DueRow {
+  id: string;
+  url: string;
+  body: string;
+  attempts: number;
+  attempt_log: string;
+  created_at: Date | string;
+}
+
+const asDate = (value: Date | string): Date =>
+  value instanceof Date ? value : new Date(/[zZ]$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+
+/**
+ * Caller callbacks (api.md "Status callbacks to the caller"): one row per applied status change in
+ * `callback_deliveries`, delivered in order per message (a change waits while an earlier change of the
+ * same message is still pending), retried with exponential backoff and jitter until it gets a 2xx or
+ * the retry window (≥ 24 h) ends. Every attempt is recorded on the row. Replicas share the table: a
+ * lease taken with a conditional UPDATE keeps two of them off the same row.
+ */
+export class CallbackDispatcher {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly client: CallbackClient,
+    private readonly options: DispatcherOptions,
+    private readonly now: () => Date = () => new Date(),
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Records a change to call back; a redelivered transition (same event id) is the same row. */
+  async enqueue(transition: MessageTransitionV1): Promise<boolean> {
+    const body = JSON.stringify({
+      id: transition.messageId,
+      status: transition.status,
+      previousStatus: transition.previousStatus,
+      errorCode: transition.errorCode ?? null,
+      errorMessage: transition.errorMessage ?? null,
+      at: transition.at,
+      clientReference: transition.clientReference ?? null,
+    });
+    const now = this.now();
+    try {
+      await this.dataSource.getRepository(CallbackDeliveryEntity).insert({
+        id: transition.eventId,
+        messageId: transition.messageId,
+        seq: SEQ[transition.status],
+        url: transition.callbackUrl,
+        body,
+        state: CallbackState.Pending,
+        attempts: 0,
+        nextAttemptAt: now,
+        leaseUntil: null,
+        lastStatusCode: null,
+        lastError: null,
+        attemptLog: '[]',
+        createdAt: now,
+        settledAt: null,
+      });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) {
+        return false;
+      }
+      throw error;
+    }
+    this.wake();
+
+    return true;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 1_000);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+    await this.running;
+  }
+
+  wake(): void {
+    if (this.stopped) {
+      return;
+    }
+    if (this.running) {
+      this.again = true;
+
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        const worked = await this.runOnce();
+        if (worked > 0) {
+          this.again = true;
+        }
+      } catch (error) {
+        this.options.onError?.(error);
+
+        return;
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  /** Delivers the callbacks due now (first pending change of each message only); returns how many. */
+  async runOnce(): Promise<number> {
+    const now = this.now();
+    const at = dbValue(this.dataSource, now);
+    const due: DueRow[] = await this.dataSource.query(
+      `SELECT d.id, d.url, d.body, d.attempts, d.attempt_log, d.created_at FROM callback_deliveries d
+       WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)
+       AND NOT EXISTS (SELECT 1 FROM callback_deliveries e
+         WHERE e.message_id = d.message_id AND e.state = 'pending' AND e.seq < d.seq)
+       ORDER BY d.next_attempt_at LIMIT ${(this.options.concurrency ?? 16) * 4}`,
+      [at, at],
+    );
+    let done = 0;
+    const queue = [...due];
+    const workers = Array.from({ length: Math.min(this.options.concurrency ?? 16, queue.length) }, async () => {
+      for (let row = queue.shift(); row; row = queue.shift()) {
+        if (await this.claim(row.id, now)) {
+          await this.deliver(row);
+          done++;
+        }
+      }
+    });
+    await Promise.all(workers);
+
+    return done;
+  }
+
+  private async claim(id: string, now: Date): Promise<boolean> {
+    const lease = new Date(now.getTime() + 60_000);
+
+    return (
+      (await affectedRows(
+        this.dataSource.manager,
+        `UPDATE callback_deliveries SET lease_until = ? WHERE id = ? AND state = 'pending'
+         AND (lease_until IS NULL OR lease_until < ?)`,
+        [dbValue(this.dataSource, lease), id, dbValue(this.dataSource, now)],
+      )) > 0
+    );
+  }
+
+  private async deliver(row: DueRow): Promise<void> {
+    const outcome = await this.client.post(row.url, row.body);
+    const now = this.now();
+    const attempts = Number(row.attempts) + 1;
+    const log = [...(JSON.parse(row.attempt_log) as unknown[]), entryOf(now, outcome)].slice(-50);
+    let state: CallbackState = CallbackState.Pending;
+    let next = now;
+    if (outcome.kind === 'delivered') {
+      state = CallbackState.Delivered;
+    } else if (outcome.kind === 'refused') {
+      state = CallbackState.Refused;
+    } else {
+      const delay = this.backoff(attempts);
+      next = new Date(now.getTime() + delay);
+      if (next.getTime() - asDate(row.created_at).getTime() > this.options.retryWindowMs) {
+        state = CallbackState.Expired;
+      }
+    }
+    const settled = state !== CallbackState.Pending;
+    await affectedRows(
+      this.dataSource.manager,
+      `UPDATE callback_deliveries SET state = ?, attempts = ?, next_attempt_at = ?, lease_until = NULL,
+       last_status_code = ?, last_error = ?, attempt_log = ?, settled_at = ? WHERE id = ?`,
+      [
+        state,
+        attempts,
+        dbValue(this.dataSource, next),
+        'statusCode' in outcome ? (outcome.statusCode ?? null) : null,
+        'error' in outcome ? outcome.error.slice(0, 255) : null,
+        JSON.stringify(log),
+        settled ? dbValue(this.dataSource, now) : null,
+        row.id,
+      ],
+    );
+  }
+
+  /** Exponential with equal jitter: base·2^(n-1), capped, half fixed and half random. */
+  private backoff(attempts: number): number {
+    const base = this.options.baseDelayMs ?? 5_000;
+    const exponential = Math.min(base * 2 ** Math.min(attempts - 1, 30), this.options.maxDelayMs ?? 3_600_000);
+
+    return Math.round(exponential / 2 + this.random() * (exponential / 2));
+  }
+}
+
+function entryOf(at: Date, outcome: CallbackOutcome): Record<string, unknown> {
+  return {
+    at: at.toISOString(),
+    outcome: outcome.kind,
+    ...('statusCode' in outcome && outcome.statusCode !== undefined ? { statusCode: outcome.statusCode } : {}),
+    ...('error' in outcome ? { error: outcome.error } : {}),
+  };
+}

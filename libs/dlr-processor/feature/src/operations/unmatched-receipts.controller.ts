@@ -1,0 +1,76 @@
+import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, ApiScope, RequireScope } from '@sms/auth';
+import { unprocessable } from '@sms/platform';
+import type { DataSource } from 'typeorm';
+import { ParkedReceiptEntity } from '../database/entities/parked-receipt.entity';
+import { DLR_PROCESSOR_DATA_SOURCE } from '../tokens';
+
+export interface UnmatchedReceiptView {
+  readonly id: string;
+  readonly provider: string;
+  readonly providerMessageId: string;
+  /** unmatched: no message with this provider id (yet); unreadable: the parser read nothing. */
+  readonly reason: string;
+  readonly status: string | null;
+  readonly detail: string | null;
+  readonly webhookId: string | null;
+  readonly parkedAt: string;
+}
+
+/**
+ * Operator route (admin scope): receipts that matched no message. A receipt parked for a few
+ * seconds is usually an early one waiting for its send result; `olderThanSeconds` filters those out.
+ */
+@ApiTags('operations')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard)
+@RequireScope(ApiScope.Admin)
+@Controller('v1/admin/receipts')
+export class UnmatchedReceiptsController {
+  constructor(@Inject(DLR_PROCESSOR_DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  @Get('unmatched')
+  @ApiOperation({ summary: 'Receipts kept because they matched no message (or could not be read)' })
+  async list(
+    @Query('provider') provider?: string,
+    @Query('olderThanSeconds') olderThan?: string,
+    @Query('limit') limitText?: string,
+  ): Promise<{ data: UnmatchedReceiptView[] }> {
+    const limit = limitText === undefined ? 100 : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw unprocessable('INVALID_LIMIT', 'limit must be an integer 1..1000', 'limit');
+    }
+    const age = olderThan === undefined ? 0 : Number(olderThan);
+    if (!Number.isInteger(age) || age < 0) {
+      throw unprocessable('INVALID_AGE', 'olderThanSeconds must be a non-negative integer', 'olderThanSeconds');
+    }
+    const query = this.dataSource
+      .getRepository(ParkedReceiptEntity)
+      .createQueryBuilder('p')
+      .where('p.parkedAt <= :cutoff', { cutoff: new Date(Date.now() - age * 1000) })
+      .orderBy('p.parkedAt', 'DESC')
+      .limit(limit);
+    if (provider) {
+      query.andWhere('p.provider = :provider', { provider });
+    }
+    const rows = await query.getMany();
+
+    return { data: rows.map(toView) };
+  }
+}
+
+function toView(row: ParkedReceiptEntity): UnmatchedReceiptView {
+  const event = JSON.parse(row.event) as { kind?: string; detail?: string };
+
+  return {
+    id: String(row.id),
+    provider: row.provider,
+    providerMessageId: row.providerMessageId,
+    reason: row.reason,
+    status: event.kind ?? null,
+    detail: event.detail ?? null,
+    webhookId: row.webhookId,
+    parkedAt: row.parkedAt.toISOString(),
+  };
+}
