@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     prefix: config.prefix,
     publicBaseUrl: config.publicBaseUrl,
     twilio: config.twilio,
+    smpp: { ...config.smpp, host: config.host },
     ...(config.seed !== undefined && { seed: config.seed }),
   });
   await app.listen({ port: config.port, host: config.host });

@@ -6,6 +6,8 @@ export interface SimulatorAppConfig {
   readonly prefix: string;
   readonly twilio: { readonly accountSid: string; readonly authToken: string };
   readonly seed?: number;
+  /** The simulated SMPP SMSC: its TCP port (0 = any free port) and the bind credentials it accepts. */
+  readonly smpp: { readonly port: number; readonly systemId: string; readonly password: string };
 }
 
 /**
@@ -18,6 +20,9 @@ export const SIMULATOR_DEFAULTS = {
   prefix: '/sim',
   twilioAccountSid: 'ACsimulator00000000000000000000000',
   twilioAuthToken: 'sim-auth-token',
+  smppPort: 2775,
+  smppSystemId: 'smppsim',
+  smppPassword: 'simpass',
 } as const;
 
 export function loadSimulatorConfig(env: Record<string, string | undefined>): SimulatorAppConfig {
@@ -29,6 +34,10 @@ export function loadSimulatorConfig(env: Record<string, string | undefined>): Si
   const seed = env['SIM_SEED'] ? Number(env['SIM_SEED']) : undefined;
   if (seed !== undefined && !Number.isInteger(seed)) {
     problems.push('SIM_SEED must be an integer');
+  }
+  const smppPort = Number(env['SMPP_SIM_PORT'] || SIMULATOR_DEFAULTS.smppPort);
+  if (!Number.isInteger(smppPort) || smppPort < 0 || smppPort > 65_535) {
+    problems.push('SMPP_SIM_PORT must be an integer port number');
   }
   const publicBaseUrl = env['SIM_PUBLIC_BASE_URL'] || `http://localhost:${port}`;
   if (!/^https?:\/\/[^/]+/.test(publicBaseUrl)) {
@@ -46,6 +55,11 @@ export function loadSimulatorConfig(env: Record<string, string | undefined>): Si
     twilio: {
       accountSid: env['TWILIO_ACCOUNT_SID'] || SIMULATOR_DEFAULTS.twilioAccountSid,
       authToken: env['TWILIO_AUTH_TOKEN'] || SIMULATOR_DEFAULTS.twilioAuthToken,
+    },
+    smpp: {
+      port: smppPort,
+      systemId: env['SMPP_SYSTEM_ID'] || SIMULATOR_DEFAULTS.smppSystemId,
+      password: env['SMPP_PASSWORD'] || SIMULATOR_DEFAULTS.smppPassword,
     },
     ...(seed !== undefined && { seed }),
   };

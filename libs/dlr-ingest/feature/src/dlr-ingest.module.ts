@@ -8,6 +8,7 @@ import { InboundWebhookEntity } from './database/entities/inbound-webhook.entity
 import { CreateInboundWebhooks1763770400000 } from './database/migrations/1763770400000-CreateInboundWebhooks';
 import { WebhookIngestService } from './webhooks/webhook-ingest.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
+import { attachPushedWebhookSinks } from './webhooks/pushed-webhooks';
 
 export const DLR_INGEST_DATA_SOURCE = Symbol('DLR_INGEST_DATA_SOURCE');
 const DLR_INGEST_OUTBOX = createOutboxSchema('dlr_ingest_outbox');
@@ -21,6 +22,8 @@ export class DlrIngestModule implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly relay: OutboxRelay,
     private readonly shutdown: ShutdownRegistry,
+    private readonly providers: ProviderRegistry,
+    private readonly ingest: WebhookIngestService,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -55,6 +58,9 @@ export class DlrIngestModule implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
+    // SMPP receipts and MO come over the send-worker's binds; where dlr-ingest runs in the same process they are
+    // stored here like HTTP webhooks. (Alone, dlr-ingest opens no bind: see the SMPP section of the README.)
+    attachPushedWebhookSinks(this.providers, this.ingest);
     this.shutdown.register('intake', 'dlr-ingest-outbox', () => this.relay.stop());
     if (this.config.OUTBOX_RELAY_ENABLED) {
       this.relay.start();

@@ -56,11 +56,15 @@ export class SmppSmsProvider implements SmsProvider {
   private readonly partGroups = new Map<string, string>();
   private readonly mo: MoAssembler;
 
+  private readonly config: SmppConfig & { host: string; port: number };
+
   constructor(
-    private readonly config: SmppConfig,
+    config: SmppConfig,
     private readonly logger: SmppLogger = { log: () => undefined },
   ) {
-    this.pool = new SmppPool(config.binds, config, config.acquireTimeoutMs, {
+    // A private copy: binds read host/port from it when they connect, so `setTarget` can still move them.
+    this.config = { ...config };
+    this.pool = new SmppPool(config.binds, this.config, config.acquireTimeoutMs, {
       onDeliver: (pdu, bind) => this.onDeliver(pdu, bind),
       log: (level, message) => this.logger.log(level, message),
     });
@@ -82,6 +86,15 @@ export class SmppSmsProvider implements SmsProvider {
   /** Attaches the receiver of deliver_sm (dlr-ingest). Without one, deliver_sm is answered ESME_RX_T_APPN. */
   attachWebhookSink(sink: PushedWebhookSink): void {
     this.sink = sink;
+  }
+
+  /**
+   * Points the binds at another SMSC address before they connect: the in-process simulator may listen on a
+   * port chosen at start (SMPP_SIM_PORT=0), known only after the registry was built.
+   */
+  setTarget(host: string, port: number): void {
+    this.config.host = host;
+    this.config.port = port;
   }
 
   /** Binds now instead of on the first send (e.g. to receive MO before anything was sent). */

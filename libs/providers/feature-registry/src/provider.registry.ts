@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { type SmsProvider } from '@sms/provider-port';
+import { parseSmppConfig, SmppSmsProvider } from '@sms/provider-smpp';
 import { parseTwilioConfig, TwilioSmsProvider } from '@sms/provider-twilio';
 import type { AppConfig } from '@sms/platform';
 
@@ -55,5 +57,47 @@ export function createProviderRegistry(config: AppConfig): ProviderRegistry {
     ),
   );
 
+  const smpp = createSmppProvider(config);
+  if (smpp) {
+    registry.register('smpp', smpp);
+  }
+
   return registry;
+}
+
+/**
+ * The SMPP adapter, when an SMSC is configured (SMPP_HOST) or simulated in-process. It binds lazily on the first
+ * send, so processes that only parse receipts (dlr-ingest, dlr-processor) never open a connection.
+ */
+export function createSmppProvider(config: AppConfig): SmppSmsProvider | null {
+  if (!config.SMPP_HOST && !config.SIMULATOR_ENABLED) {
+    return null;
+  }
+  const logger = new Logger('smpp');
+
+  return new SmppSmsProvider(
+    parseSmppConfig({
+      SMPP_HOST: config.SMPP_HOST || '127.0.0.1',
+      SMPP_PORT: String(config.SMPP_HOST ? config.SMPP_PORT : config.SMPP_SIM_PORT || config.SMPP_PORT),
+      SMPP_SYSTEM_ID: config.SMPP_SYSTEM_ID,
+      SMPP_PASSWORD: config.SMPP_PASSWORD,
+      SMPP_BINDS: String(config.SMPP_BINDS),
+      SMPP_WINDOW: String(config.SMPP_WINDOW),
+      SMPP_ENQUIRE_LINK_MS: String(config.SMPP_ENQUIRE_LINK_MS),
+      SMPP_DLR_ID_BASE: config.SMPP_DLR_ID_BASE,
+    }),
+    { log: (level, message) => logger[level === 'info' ? 'log' : level](message) },
+  );
+}
+
+/** Adapters holding connections (SMPP binds) expose `close`; the registry closes them on shutdown. */
+export async function closeProviders(registry: ProviderRegistry): Promise<void> {
+  await Promise.all(
+    registry.ids().map(async (id) => {
+      const provider = registry.get(id);
+      if (provider instanceof SmppSmsProvider) {
+        await provider.close();
+      }
+    }),
+  );
 }

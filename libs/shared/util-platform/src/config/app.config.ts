@@ -112,6 +112,55 @@ export class AppConfig {
   @IsString()
   TWILIO_BASE_URL = '';
 
+  /** SMPP SMSC host; empty means the in-process simulated SMSC when SIMULATOR_ENABLED, else no SMPP adapter. */
+  @IsOptional()
+  @IsString()
+  SMPP_HOST = '';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  SMPP_PORT = 2775;
+
+  /** Bind credentials (the simulated SMSC accepts these defaults). */
+  @IsOptional()
+  @IsString()
+  SMPP_SYSTEM_ID = 'smppsim';
+
+  @IsOptional()
+  @IsString()
+  SMPP_PASSWORD = 'simpass';
+
+  /** Binds (TCP connections) in the pool and outstanding submit_sm per bind. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  SMPP_BINDS = 2;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  SMPP_WINDOW = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  SMPP_ENQUIRE_LINK_MS = 30_000;
+
+  /** How the SMSC prints the receipt text `id:` (hex, decimal or text); submit_sm_resp ids are read as hex. */
+  @IsIn(['hex', 'decimal', 'text'])
+  SMPP_DLR_ID_BASE = 'hex';
+
+  /** Port of the simulated SMSC when SIMULATOR_ENABLED (0 = any free port). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  SMPP_SIM_PORT = 2775;
+
   /** Database pool size per service in the distributed mode. */
   @Transform(toInt)
   @IsInt()
@@ -123,6 +172,7 @@ export class AppConfig {
 export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
   'SMS_GATEWAY_API_KEY',
   'TWILIO_AUTH_TOKEN',
+  'SMPP_PASSWORD',
   'MYSQL_URL',
   'REDIS_URL',
 ];
