@@ -38,7 +38,11 @@ export interface SmppLogger {
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
-/** Part ids of concatenated submits → the first part's id, so every part's receipt finds the message. */
+/** Part ids of concatenated submits → their group, whose first part's id every part's receipt reports. */
+interface PartGroup {
+  first?: string;
+}
+
 const MAX_GROUPED_PARTS = 100_000;
 
 /**
@@ -53,7 +57,7 @@ export class SmppSmsProvider implements SmsProvider {
   readonly pool: SmppPool;
   private sink: PushedWebhookSink | null = null;
   private concatRef = Math.floor(Math.random() * 256);
-  private readonly partGroups = new Map<string, string>();
+  private readonly partGroups = new Map<string, PartGroup>();
   private readonly mo: MoAssembler;
 
   private readonly config: SmppConfig & { host: string; port: number };
@@ -110,9 +114,11 @@ export class SmppSmsProvider implements SmsProvider {
   async send(request: SendRequest): Promise<SendResult> {
     this.concatRef = (this.concatRef + 1) & 0xff;
     const parts = buildSubmitParts(request.body, this.concatRef, this.config.gsm7Packing);
+    // Filled as each submit_sm_resp arrives: a part's receipt can overtake the answers to the other parts.
+    const group: PartGroup = {};
     const outcomes = await Promise.allSettled(
-      parts.map((part) =>
-        this.submitOne({
+      parts.map((part, index) =>
+        this.submitOne(parts.length > 1 ? { group, first: index === 0 } : null, {
           ...addressFields(request),
           esm_class: part.esmClass,
           data_coding: part.dataCoding,
@@ -134,9 +140,6 @@ export class SmppSmsProvider implements SmsProvider {
     }
     const partIds = ids as string[];
     const first = partIds[0] as string;
-    if (partIds.length > 1) {
-      this.rememberGroup(first, partIds);
-    }
 
     return { providerMessageId: first, ...(partIds.length > 1 && { partIds }), status: DeliveryStatus.Sent };
   }
@@ -191,7 +194,10 @@ export class SmppSmsProvider implements SmsProvider {
   }
 
   /** One submit_sm through a pooled bind; resolves with the normalised message_id or throws a ProviderError. */
-  private async submitOne(fields: Record<string, unknown>): Promise<string> {
+  private async submitOne(
+    part: { readonly group: PartGroup; readonly first: boolean } | null,
+    fields: Record<string, unknown>,
+  ): Promise<string> {
     const bind = await this.pool.acquire();
     let response: smpp.Pdu;
     try {
@@ -205,8 +211,12 @@ export class SmppSmsProvider implements SmsProvider {
     const status = response.command_status;
     if (status === SMPP_STATUS.ESME_ROK && typeof response['message_id'] === 'string' && response['message_id']) {
       bind.accepted();
+      const id = normaliseSmppMessageId(response['message_id'], 'hex');
+      if (part !== null) {
+        this.rememberPart(id, part.group, part.first);
+      }
 
-      return normaliseSmppMessageId(response['message_id'], 'hex');
+      return id;
     }
     if (status === SMPP_STATUS.ESME_RTHROTTLED) {
       bind.throttle();
@@ -219,10 +229,11 @@ export class SmppSmsProvider implements SmsProvider {
     return Promise.reject(new ProviderError(classifyCommandStatus(status), statusCode(status), statusName(status)));
   }
 
-  private rememberGroup(first: string, partIds: readonly string[]): void {
-    for (const id of partIds) {
-      this.partGroups.set(id, first);
+  private rememberPart(id: string, group: PartGroup, first: boolean): void {
+    if (first) {
+      group.first = id;
     }
+    this.partGroups.set(id, group);
     // Insertion order makes the Map a FIFO: the oldest groups go first once the bound is reached.
     while (this.partGroups.size > MAX_GROUPED_PARTS) {
       const oldest = this.partGroups.keys().next().value as string;
@@ -258,7 +269,7 @@ export class SmppSmsProvider implements SmsProvider {
   private groupOf(record: SmppDeliverRecord): string | undefined {
     const report = reportFromRecord(record, this.config.dlrIdBase);
 
-    return report ? this.partGroups.get(report.providerMessageId) : undefined;
+    return report ? this.partGroups.get(report.providerMessageId)?.first : undefined;
   }
 }
 

@@ -143,6 +143,7 @@ export class SmppSimServer {
 
   private onSession(session: smpp.Session): void {
     this.sessions.add(session);
+    session.socket.setNoDelay(true);
     session.on('close', () => {
       this.sessions.delete(session);
       bound.delete(session);

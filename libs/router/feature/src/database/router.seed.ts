@@ -35,6 +35,15 @@ const SEED_NUMBERS: readonly [number: string, country: string, type: string][] =
   ['ACME', 'GB', 'alphanumeric'],
 ];
 
+/**
+ * Countries routed through the SMPP bind (the simulated SMSC in embedded mode). Sweden only, so the seed's
+ * Twilio routes stay as they were; +46 70-174 06 05..99 is Sweden's range for fiction.
+ */
+const SMPP_SEED_RATES: readonly [country: string, price: string][] = [['SE', '0.0350']];
+const SMPP_SEED_NUMBERS: readonly [number: string, country: string, type: string][] = [
+  ['+46701740605', 'SE', 'longcode'],
+];
+
 export async function seedRouterIfEmpty(dataSource: DataSource, now: Date = new Date()): Promise<boolean> {
   const providers = dataSource.getRepository(ProviderEntity);
   if ((await providers.count()) > 0) {
@@ -62,6 +71,28 @@ export async function seedRouterIfEmpty(dataSource: DataSource, now: Date = new 
     await manager.insert(
       RouteRateEntity,
       SEED_RATES.map(([country, price]) => ({ providerId: 'twilio', country, price, currency: 'USD' })),
+    );
+    await manager.insert(ProviderEntity, {
+      id: 'smpp',
+      kind: 'smpp',
+      name: 'SMPP bind (simulated SMSC in embedded mode)',
+      active: true,
+      createdAt: now,
+    });
+    await manager.insert(
+      PhoneNumberEntity,
+      SMPP_SEED_NUMBERS.map(([number, country, type]) => ({
+        number,
+        providerId: 'smpp',
+        country,
+        type,
+        active: true,
+        createdAt: now,
+      })),
+    );
+    await manager.insert(
+      RouteRateEntity,
+      SMPP_SEED_RATES.map(([country, price]) => ({ providerId: 'smpp', country, price, currency: 'USD' })),
     );
   });
 
