@@ -90,9 +90,18 @@ export const RECEIPT_STATES: readonly { word: string; state: number; status: Del
   { word: 'REJECTD', state: 8, status: DeliveryStatus.Failed },
 ];
 
-/** Some SMSCs spell the words out in full; the first seven letters are what the appendix fixes. */
+/** Full spellings some SMSCs print instead of the appendix's seven-letter words. */
+const STAT_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['DELIVERED', 'DELIVRD'],
+  ['UNDELIVERABLE', 'UNDELIV'],
+  ['UNDELIVERED', 'UNDELIV'],
+  ['ACCEPTED', 'ACCEPTD'],
+  ['REJECTED', 'REJECTD'],
+]);
+
 export function statusOfStat(word: string): { word: string; status: DeliveryStatus } | null {
-  const key = word.trim().toUpperCase().slice(0, 7);
+  const upper = word.trim().toUpperCase();
+  const key = STAT_ALIASES.get(upper) ?? upper;
   const found = RECEIPT_STATES.find((entry) => entry.word === key);
 
   return found ? { word: found.word, status: found.status } : null;

@@ -61,7 +61,7 @@ export function parseReceiptDate(value: string | undefined): Date | undefined {
   if (!match) {
     return undefined;
   }
-  const [, yy, mo, dd, hh, mi, ss] = match.map(Number) as number[];
+  const [, yy, mo, dd, hh, mi, ss] = match.map((part) => (part === undefined ? 0 : Number(part)));
   const date = new Date(Date.UTC(2000 + (yy ?? 0), (mo ?? 1) - 1, dd ?? 1, hh ?? 0, mi ?? 0, ss ?? 0));
 
   return Number.isNaN(date.getTime()) || date.getUTCMonth() !== (mo ?? 1) - 1 ? undefined : date;
