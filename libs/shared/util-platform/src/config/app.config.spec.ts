@@ -138,7 +138,7 @@ describe(loadConfig.name, () => {
 
   it('marks every secret as sensitive', () => {
     expect([...SENSITIVE_KEYS].sort()).toEqual(
-      ['MYSQL_URL', 'REDIS_URL', 'SMS_GATEWAY_API_KEY', 'TWILIO_AUTH_TOKEN'].sort(),
+      ['MYSQL_URL', 'REDIS_URL', 'SMS_GATEWAY_API_KEY', 'SMPP_PASSWORD', 'TWILIO_AUTH_TOKEN'].sort(),
     );
   });
 });
