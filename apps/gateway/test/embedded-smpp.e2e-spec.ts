@@ -1,3 +1,4 @@
+import { OptOutModule } from '@sms/opt-out';
 import { GatewayClient } from '@sms/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
 
@@ -41,6 +42,24 @@ describe('embedded gateway: a message routed over SMPP', () => {
     const parts = sim.body.messages.filter((m) => m.concat !== null);
     expect(parts).toHaveLength(3);
     expect(parts.every((part) => part.receipts.includes('DELIVRD'))).toBe(true);
+  });
+
+  it('turns an MO deliver_sm (concatenated) into an inbound event', async () => {
+    const optOut = gateway.app.get(OptOutModule);
+    const before = optOut.inboundCount;
+    const mo = await client.post('/sim/smpp/inbound', {
+      from: '+46709999999',
+      to: '+46701740605',
+      body: 'STOP please. '.repeat(20),
+    });
+    expect(mo.status).toBe(202);
+    const deadline = Date.now() + 10_000;
+    while (optOut.inboundCount === before && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // Three deliver_sm parts, one reassembled inbound message.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(optOut.inboundCount).toBe(before + 1);
   });
 
   it('refuses a receipt forged over HTTP: SMPP receipts are trusted only from the bind', async () => {
