@@ -67,6 +67,10 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     LOG_LEVEL: options.logLevel ?? 'warn',
     // Providers call the simulator; receipts come back to dlr-ingest.
     TWILIO_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/twilio`,
+    // The simulator's SMSC: send-worker binds to transmit, dlr-ingest binds to receive receipts and MO.
+    SMPP_HOST: '127.0.0.1',
+    SMPP_PORT: String(2775 + offset),
+    SMPP_SIM_PORT: String(2775 + offset),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port('dlr-ingest')}`,
     ...options.extraEnv,
   };

@@ -58,8 +58,7 @@ export class DlrIngestModule implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    // SMPP receipts and MO come over the send-worker's binds; where dlr-ingest runs in the same process they are
-    // stored here like HTTP webhooks. (Alone, dlr-ingest opens no bind: see the SMPP section of the README.)
+    // SMPP receipts and MO arrive on binds, not HTTP: this process receives them and stores them like webhooks.
     attachPushedWebhookSinks(this.providers, this.ingest);
     this.shutdown.register('intake', 'dlr-ingest-outbox', () => this.relay.stop());
     if (this.config.OUTBOX_RELAY_ENABLED) {

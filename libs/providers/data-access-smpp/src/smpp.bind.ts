@@ -19,6 +19,12 @@ export interface BindSettings {
   readonly throttleBackoffMs: number;
 }
 
+/**
+ * transceiver: sends and receives (receipts, MO). transmitter: sends only, so the SMSC never hands this bind a
+ * receipt, used where no receiver is attached (the send-worker running alone: receipts go to dlr-ingest's binds).
+ */
+export type BindType = 'transceiver' | 'transmitter';
+
 export interface BindEvents {
   /** Answer with the command_status for deliver_sm_resp (ESME_ROK once stored, ESME_RX_T_APPN to ask again). */
   onDeliver(pdu: smpp.Pdu, bind: SmppBind): Promise<number>;
@@ -70,6 +76,7 @@ export class SmppBind {
     readonly index: number,
     private readonly settings: BindSettings,
     private readonly events: BindEvents,
+    private readonly bindType: () => BindType = () => 'transceiver',
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -173,15 +180,13 @@ export class SmppBind {
     // Small PDUs, request/response: Nagle plus delayed ACKs would add ~40 ms to an answer.
     session.socket.setNoDelay(true);
     session.on('connect', () => {
-      session.bind_transceiver(
-        {
-          system_id: this.settings.systemId,
-          password: this.settings.password,
-          system_type: this.settings.systemType,
-          interface_version: 0x34,
-        },
-        (response) => this.onBindResponse(session, response),
-      );
+      const bind = new smpp.PDU(`bind_${this.bindType()}`, {
+        system_id: this.settings.systemId,
+        password: this.settings.password,
+        system_type: this.settings.systemType,
+        interface_version: 0x34,
+      });
+      session.send(bind, (response) => this.onBindResponse(session, response));
     });
     session.on('deliver_sm', (pdu: smpp.Pdu) => void this.answerDeliver(session, pdu));
     session.on('enquire_link', (pdu: smpp.Pdu) => session.send(pdu.response()));

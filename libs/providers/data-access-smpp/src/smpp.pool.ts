@@ -1,5 +1,5 @@
 import { ErrorClass, ProviderError } from '@sms/provider-port';
-import { type BindEvents, SmppBind, type BindSettings } from './smpp.bind';
+import { type BindEvents, SmppBind, type BindSettings, type BindType } from './smpp.bind';
 import { statusCode, statusName } from './smpp.codes';
 
 interface Waiter {
@@ -24,10 +24,11 @@ export class SmppPool {
     settings: BindSettings,
     private readonly acquireTimeoutMs: number,
     events: Omit<BindEvents, 'onStateChange'>,
+    bindType: () => BindType = () => 'transceiver',
   ) {
     this.binds = Array.from(
       { length: size },
-      (_, index) => new SmppBind(index, settings, { ...events, onStateChange: () => this.dispatch() }),
+      (_, index) => new SmppBind(index, settings, { ...events, onStateChange: () => this.dispatch() }, bindType),
     );
   }
 

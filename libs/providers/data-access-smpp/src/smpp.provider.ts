@@ -68,10 +68,17 @@ export class SmppSmsProvider implements SmsProvider {
   ) {
     // A private copy: binds read host/port from it when they connect, so `setTarget` can still move them.
     this.config = { ...config };
-    this.pool = new SmppPool(config.binds, this.config, config.acquireTimeoutMs, {
-      onDeliver: (pdu, bind) => this.onDeliver(pdu, bind),
-      log: (level, message) => this.logger.log(level, message),
-    });
+    this.pool = new SmppPool(
+      config.binds,
+      this.config,
+      config.acquireTimeoutMs,
+      {
+        onDeliver: (pdu, bind) => this.onDeliver(pdu, bind),
+        log: (level, message) => this.logger.log(level, message),
+      },
+      // Without a receiver in this process, receipts must go to binds that have one: send-only binds.
+      () => (this.sink === null ? 'transmitter' : 'transceiver'),
+    );
     this.mo = new MoAssembler();
     this.mo.setExpiryHandler((record) => {
       const sink = this.sink;
@@ -87,9 +94,18 @@ export class SmppSmsProvider implements SmsProvider {
     return `smpp://${this.config.host}:${this.config.port}/${encodeURIComponent(this.config.systemId)}/${suffix}`;
   }
 
-  /** Attaches the receiver of deliver_sm (dlr-ingest). Without one, deliver_sm is answered ESME_RX_T_APPN. */
+  /**
+   * Attaches the receiver of deliver_sm (dlr-ingest) and opens the binds as transceivers, so receipts and MO
+   * flow even before anything is sent (and in a dlr-ingest process that never sends). Without a receiver the
+   * binds are opened lazily, on the first send, as transmitters.
+   */
   attachWebhookSink(sink: PushedWebhookSink): void {
     this.sink = sink;
+  }
+
+  /** Opens the binds now to receive receipts and MO (dlr-ingest calls it once its sink is attached). */
+  startReceiving(): void {
+    this.pool.start();
   }
 
   /**

@@ -191,6 +191,38 @@ describe('SMPP adapter against the simulated SMSC', () => {
     expect(error).toMatchObject({ errorClass: ErrorClass.Configuration, code: '0x0000000e' });
   });
 
+  it('splits sending and receiving: a send-only process binds as transmitter, receipts reach the receiving one', async () => {
+    h = await start();
+    const receiver = h.provider;
+    receiver.startReceiving();
+    await until(() => h.smsc.boundSessions === 2);
+    const sender = new SmppSmsProvider(
+      parseSmppConfig({ SMPP_HOST: '127.0.0.1', SMPP_PORT: String(h.smsc.port), SMPP_SYSTEM_ID: 'smppsim', SMPP_PASSWORD: 'simpass' }),
+    );
+    try {
+      const result = await sender.send(request('split roles'));
+      expect(h.smsc.snapshot().binds.sort()).toEqual(['transceiver', 'transceiver', 'transmitter', 'transmitter']);
+      await until(() => h.pushed.length === 1);
+      expect(receiver.parseDeliveryReports(h.pushed[0]!.webhook)[0]?.providerMessageId).toBe(result.providerMessageId);
+    } finally {
+      await sender.close();
+    }
+  });
+
+  it('asks for redelivery (ESME_RX_T_APPN) when a receipt cannot be stored, and gets it again', async () => {
+    h = await start();
+    let refusals = 1;
+    h.provider.attachWebhookSink(async (kind, webhook) => {
+      if (refusals-- > 0) {
+        throw new Error('database down');
+      }
+      h.pushed.push({ kind, webhook });
+    });
+    const result = await h.provider.send(request('retry me'));
+    await until(() => h.pushed.length === 1, 5_000);
+    expect(h.provider.parseDeliveryReports(h.pushed[0]!.webhook)[0]?.providerMessageId).toBe(result.providerMessageId);
+  });
+
   it('pushes MO, reassembling a concatenated one', async () => {
     h = await start();
     h.provider.connect();

@@ -110,18 +110,19 @@ export class SmppSimServer {
     }
   }
 
-  snapshot(): { boundSessions: number; submits: number; messages: SmppSimMessage[] } {
-    return { boundSessions: this.boundSessions, submits: this.submits, messages: [...this.messages.values()] };
+  snapshot(): { binds: string[]; submits: number; messages: SmppSimMessage[] } {
+    const binds = [...this.sessions].flatMap((session) => bound.get(session) ?? []);
+
+    return { binds, submits: this.submits, messages: [...this.messages.values()] };
   }
 
   /** Sends an MO as deliver_sm (UDH-concatenated when long) on one bound session; false when none is bound. */
   deliverMo(from: string, to: string, body: string): boolean {
-    const session = this.pickBound();
-    if (!session) {
+    if (!this.pickBound()) {
       return false;
     }
     for (const part of buildSubmitParts(body, randomInt(0, 256))) {
-      session.deliver_sm({
+      this.pushDeliver({
         source_addr_ton: 1,
         source_addr_npi: 1,
         source_addr: from.replace(/^\+/, ''),
@@ -149,20 +150,9 @@ export class SmppSimServer {
       bound.delete(session);
     });
     session.on('error', () => session.destroy());
-    session.on('bind_transceiver', (pdu: smpp.Pdu) => {
-      const ok = pdu['system_id'] === this.options.systemId && pdu['password'] === this.options.password;
-      if (!ok) {
-        const status =
-          pdu['system_id'] === this.options.systemId ? SMPP_STATUS.ESME_RINVPASWD : SMPP_STATUS.ESME_RINVSYSID;
-        session.send(pdu.response({ command_status: status }));
-        this.options.log.warn({ systemId: pdu['system_id'] }, 'smpp sim: bind refused');
-        session.close();
-
-        return;
-      }
-      bound.add(session);
-      session.send(pdu.response({ system_id: 'SMSCSIM' }));
-    });
+    for (const type of ['transceiver', 'transmitter', 'receiver'] as const) {
+      session.on(`bind_${type}`, (pdu: smpp.Pdu) => this.onBind(session, pdu, type));
+    }
     session.on('enquire_link', (pdu: smpp.Pdu) => {
       if (!this.silent) {
         session.send(pdu.response());
@@ -173,7 +163,21 @@ export class SmppSimServer {
       session.close();
     });
     session.on('submit_sm', (pdu: smpp.Pdu) => this.onSubmit(session, pdu));
-    session.on('deliver_sm_resp', (pdu: smpp.Pdu) => this.onDeliverResp(session, pdu));
+  }
+
+  private onBind(session: smpp.Session, pdu: smpp.Pdu, type: BindType): void {
+    const ok = pdu['system_id'] === this.options.systemId && pdu['password'] === this.options.password;
+    if (!ok) {
+      const status =
+        pdu['system_id'] === this.options.systemId ? SMPP_STATUS.ESME_RINVPASWD : SMPP_STATUS.ESME_RINVSYSID;
+      session.send(pdu.response({ command_status: status }));
+      this.options.log.warn({ systemId: pdu['system_id'] }, 'smpp sim: bind refused');
+      session.close();
+
+      return;
+    }
+    bound.set(session, type);
+    session.send(pdu.response({ system_id: 'SMSCSIM' }));
   }
 
   private onSubmit(session: smpp.Session, pdu: smpp.Pdu): void {
@@ -189,7 +193,7 @@ export class SmppSimServer {
         session.send(response);
       }
     };
-    if (!bound.has(session)) {
+    if (!bound.has(session) || bound.get(session) === 'receiver') {
       answer(pdu.response({ command_status: SMPP_STATUS.ESME_RINVBNDSTS }));
 
       return;
@@ -246,17 +250,13 @@ export class SmppSimServer {
     const submitDate = formatReceiptDate(new Date()).slice(0, 10);
     steps.forEach((step, index) => {
       this.options.state.scheduler.after(knobs.dlrDelayMs * (index + 1), () => {
-        const session = this.pickBound();
-        if (!session) {
-          return;
-        }
         const done = formatReceiptDate(new Date()).slice(0, 10);
         const delivered = step.stat === 'DELIVRD' ? '001' : '000';
         const text =
           `id:${String(idNumber).padStart(10, '0')} sub:001 dlvrd:${delivered} submit date:${submitDate} ` +
           `done date:${done} stat:${step.stat} err:${step.err} text:`;
         message.receipts.push(step.stat);
-        session.deliver_sm({
+        this.pushDeliver({
           source_addr_ton: 1,
           source_addr_npi: 1,
           source_addr: message.to,
@@ -274,16 +274,39 @@ export class SmppSimServer {
     });
   }
 
-  /** ESME_RX_T_APPN (or any refusal) asks for redelivery: try again later, possibly on another bind. */
-  private onDeliverResp(_session: smpp.Session, _pdu: smpp.Pdu): void {
-    // node-smpp does not hand back the request with its response; receipts refused by an ESME are logged only.
-    if (_pdu.command_status !== SMPP_STATUS.ESME_ROK) {
-      this.options.log.debug({ status: _pdu.command_status }, 'smpp sim: deliver_sm refused by the ESME');
+  /**
+   * Sends a deliver_sm on a receiving bind. Like a real SMSC it keeps the PDU when no receiver is bound or the
+   * ESME refuses it (ESME_RX_T_APPN or any other error status), and tries again later, maybe on another bind.
+   */
+  private pushDeliver(fields: Record<string, unknown>, attempt = 1): void {
+    const retry = (): void => {
+      if (attempt < DELIVER_ATTEMPTS) {
+        this.options.state.scheduler.after(REDELIVER_AFTER_MS, () => this.pushDeliver(fields, attempt + 1));
+      }
+    };
+    const session = this.pickBound();
+    if (!session) {
+      retry();
+
+      return;
+    }
+    const sent = session.deliver_sm({ ...fields }, (response: smpp.Pdu) => {
+      if (response.command_status !== SMPP_STATUS.ESME_ROK) {
+        this.options.log.debug({ status: response.command_status }, 'smpp sim: deliver_sm refused, will retry');
+        retry();
+      }
+    });
+    if (!sent) {
+      retry();
     }
   }
 
   private pickBound(): smpp.Session | null {
-    const candidates = [...this.sessions].filter((session) => bound.has(session));
+    const candidates = [...this.sessions].filter((session) => {
+      const type = bound.get(session);
+
+      return type === 'transceiver' || type === 'receiver';
+    });
     if (candidates.length === 0) {
       return null;
     }
@@ -320,8 +343,14 @@ export class SmppSimServer {
   }
 }
 
-/** Sessions that completed a bind; a WeakSet so a closed session is forgotten with it. */
-const bound = new WeakSet<smpp.Session>();
+type BindType = 'transceiver' | 'transmitter' | 'receiver';
+
+/** Sessions that completed a bind, with its type; weak so a closed session is forgotten with it. */
+const bound = new WeakMap<smpp.Session, BindType>();
+
+/** A receipt or MO refused (or with no receiver bound) is offered again this often, this many times. */
+const REDELIVER_AFTER_MS = 1_000;
+const DELIVER_ATTEMPTS = 30;
 
 function concatOf(shortMessage: unknown): string | null {
   const udh = (shortMessage as { udh?: Buffer[] } | null)?.udh;

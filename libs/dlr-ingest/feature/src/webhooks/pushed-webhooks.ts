@@ -5,6 +5,8 @@ import type { WebhookIngestService, WebhookKind } from './webhook-ingest.service
 /** An adapter that receives receipts and MO over its own connection (SMPP deliver_sm) instead of HTTP. */
 interface PushingProvider extends SmsProvider {
   attachWebhookSink(sink: (kind: WebhookKind, webhook: RawWebhook) => Promise<void>): void;
+  /** Opens the provider's connections so pushes can arrive (SMPP: transceiver binds). */
+  startReceiving(): void;
 }
 
 function isPushingProvider(provider: SmsProvider): provider is PushingProvider {
@@ -15,7 +17,9 @@ function isPushingProvider(provider: SmsProvider): provider is PushingProvider {
  * The entry point for pushed receipts: every adapter that pushes (SMPP) hands each received PDU, already shaped
  * as a RawWebhook, to `ingest` exactly like an HTTP webhook (stored in `inbound_webhooks` with its provider
  * account id, verified by the adapter, published through the outbox). The adapter answers the SMSC only after
- * this resolves, so a PDU is acknowledged once it is stored. Returns the provider ids wired.
+ * this resolves, so a PDU is acknowledged once it is stored. The provider then opens its connections: in the
+ * distributed mode dlr-ingest holds receiving binds while the send-worker's binds only transmit. Returns the
+ * provider ids wired.
  */
 export function attachPushedWebhookSinks(providers: ProviderRegistry, ingest: WebhookIngestService): string[] {
   const wired: string[] = [];
@@ -30,6 +34,7 @@ export function attachPushedWebhookSinks(providers: ProviderRegistry, ingest: We
         throw new Error(`pushed ${kind} from ${id} failed verification (stored as ${result.id})`);
       }
     });
+    provider.startReceiving();
     wired.push(id);
   }
 
