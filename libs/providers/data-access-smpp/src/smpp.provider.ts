@@ -283,6 +283,9 @@ export class SmppSmsProvider implements SmsProvider {
 
   /** The first part's id for a receipt of any part of a concatenated submit we sent from this process. */
   private groupOf(record: SmppDeliverRecord): string | undefined {
+    if (this.partGroups.size === 0) {
+      return undefined; // no concatenated submit from here: skip parsing the receipt twice
+    }
     const report = reportFromRecord(record, this.config.dlrIdBase);
 
     return report ? this.partGroups.get(report.providerMessageId)?.first : undefined;
