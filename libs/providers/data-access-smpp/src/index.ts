@@ -17,10 +17,5 @@ export {
   splitUdh,
   unpackSeptets,
 } from './smpp.encoding';
-export {
-  formatReceiptDate,
-  normaliseSmppMessageId,
-  parseReceiptText,
-  type SmppIdBase,
-} from './smpp.receipt';
+export { formatReceiptDate, normaliseSmppMessageId, parseReceiptText, type SmppIdBase } from './smpp.receipt';
 export { type PushedWebhookSink, type SmppLogger, SmppSmsProvider } from './smpp.provider';

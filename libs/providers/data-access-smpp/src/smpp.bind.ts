@@ -125,9 +125,7 @@ export class SmppBind {
       }
       const timer = setTimeout(() => {
         this.pending.delete(pdu.sequence_number);
-        reject(
-          new BindFailure('SMPP_TIMEOUT', true, `no submit_sm_resp within ${this.settings.responseTimeoutMs} ms`),
-        );
+        reject(new BindFailure('SMPP_TIMEOUT', true, `no submit_sm_resp within ${this.settings.responseTimeoutMs} ms`));
         this.events.onStateChange(this);
       }, this.settings.responseTimeoutMs);
       this.pending.set(pdu.sequence_number, { resolve, reject, timer });

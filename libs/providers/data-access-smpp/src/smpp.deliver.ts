@@ -24,7 +24,11 @@ export interface SmppDeliverRecord {
   /** Receipts for one part of a concatenated submit: the message's first-part id, known to the binding process. */
   readonly group_id?: string;
   /** MO: every part in order (the first is the record itself when the message was not concatenated). */
-  readonly parts?: readonly { readonly esm_class: number; readonly data_coding: number; readonly short_message: string }[];
+  readonly parts?: readonly {
+    readonly esm_class: number;
+    readonly data_coding: number;
+    readonly short_message: string;
+  }[];
   readonly received_at: string;
 }
 

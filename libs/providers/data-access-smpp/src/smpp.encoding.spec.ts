@@ -70,7 +70,11 @@ describe('buildSubmitParts', () => {
   });
 
   it('reads 8- and 16-bit concatenation headers', () => {
-    expect(splitUdh(Buffer.concat([concatUdh(9, 3, 2), Buffer.from('x')])).concat).toEqual({ ref: 9, total: 3, seq: 2 });
+    expect(splitUdh(Buffer.concat([concatUdh(9, 3, 2), Buffer.from('x')])).concat).toEqual({
+      ref: 9,
+      total: 3,
+      seq: 2,
+    });
     const sixteen = Buffer.from([6, 8, 4, 0x12, 0x34, 2, 1, 0x41]);
     expect(splitUdh(sixteen)).toMatchObject({ concat: { ref: 0x1234, total: 2, seq: 1 }, udhLength: 7 });
   });

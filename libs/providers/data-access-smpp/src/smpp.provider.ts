@@ -150,7 +150,12 @@ export class SmppSmsProvider implements SmsProvider {
       const error = firstFailure.reason as ProviderError;
       // Some parts went out: resending the whole message would duplicate them, so this is ambiguous.
       if (ids.some((id) => id !== null) && !error.ambiguous) {
-        throw new ProviderError(error.errorClass, error.code, `${error.message} (after other parts were accepted)`, true);
+        throw new ProviderError(
+          error.errorClass,
+          error.code,
+          `${error.message} (after other parts were accepted)`,
+          true,
+        );
       }
       throw error;
     }
@@ -307,8 +312,8 @@ export function recordFromPdu(pdu: smpp.Pdu, now: Date = new Date()): SmppDelive
   return {
     v: 1,
     sequence_number: pdu.sequence_number,
-    source_addr: String(pdu['source_addr'] ?? ''),
-    destination_addr: String(pdu['destination_addr'] ?? ''),
+    source_addr: textField(pdu['source_addr']),
+    destination_addr: textField(pdu['destination_addr']),
     esm_class: esmClass,
     data_coding: dataCoding,
     short_message: message.toString('hex'),
@@ -358,4 +363,9 @@ export function relativeValidity(seconds: number): string {
   const two = (n: number): string => String(Math.min(n, 99)).padStart(2, '0');
 
   return `0000${two(days)}${two(hours)}${two(minutes)}${two(secs)}000R`;
+}
+
+/** A C-string field of a decoded PDU; anything else (absent, malformed) reads as empty. */
+function textField(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

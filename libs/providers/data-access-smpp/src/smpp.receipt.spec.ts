@@ -20,7 +20,9 @@ describe('parseReceiptText', () => {
   });
 
   it('is tolerant: any case, seconds in dates, text with colons, fields missing', () => {
-    const parsed = parseReceiptText('ID:abc-123 Sub:1 DLVRD:0 Submit Date:240701123005 stat:UNDELIV err:012 Text:a: b c');
+    const parsed = parseReceiptText(
+      'ID:abc-123 Sub:1 DLVRD:0 Submit Date:240701123005 stat:UNDELIV err:012 Text:a: b c',
+    );
     expect(parsed).toMatchObject({ id: 'abc-123', stat: 'UNDELIV', err: '012', text: 'a: b c' });
     expect(parsed?.submitDate).toEqual(new Date('2024-07-01T12:30:05Z'));
     expect(parsed?.doneDate).toBeUndefined();

@@ -197,7 +197,12 @@ describe('SMPP adapter against the simulated SMSC', () => {
     receiver.startReceiving();
     await until(() => h.smsc.boundSessions === 2);
     const sender = new SmppSmsProvider(
-      parseSmppConfig({ SMPP_HOST: '127.0.0.1', SMPP_PORT: String(h.smsc.port), SMPP_SYSTEM_ID: 'smppsim', SMPP_PASSWORD: 'simpass' }),
+      parseSmppConfig({
+        SMPP_HOST: '127.0.0.1',
+        SMPP_PORT: String(h.smsc.port),
+        SMPP_SYSTEM_ID: 'smppsim',
+        SMPP_PASSWORD: 'simpass',
+      }),
     );
     try {
       const result = await sender.send(request('split roles'));

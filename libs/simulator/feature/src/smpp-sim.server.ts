@@ -214,8 +214,8 @@ export class SmppSimServer {
     const withhold = this.options.state.rng() < knobs.timeoutAfterAcceptRate;
     const message: SmppSimMessage = {
       messageId,
-      to: String(pdu['destination_addr'] ?? ''),
-      from: String(pdu['source_addr'] ?? ''),
+      to: textField(pdu['destination_addr']),
+      from: textField(pdu['source_addr']),
       dataCoding: Number(pdu['data_coding'] ?? 0),
       concat: concatOf(pdu['short_message']),
       outcome: pickWeighted(this.options.state.rng, knobs.dlrOutcomes),
@@ -236,9 +236,10 @@ export class SmppSimServer {
   }
 
   private scheduleReceipts(message: SmppSimMessage, idNumber: number, knobs: SimulatorKnobs): void {
-    const final = pickOne(this.options.state.rng, RECEIPT_OF[message.outcome] as [
-      (typeof RECEIPT_OF)['delivered'][number],
-    ]);
+    const final = pickOne(
+      this.options.state.rng,
+      RECEIPT_OF[message.outcome] as [(typeof RECEIPT_OF)['delivered'][number]],
+    );
     const steps = [final];
     // Out of order: an intermediate ENROUTE that arrives after the final receipt.
     if (message.outcome !== 'failed' && this.options.state.rng() < knobs.outOfOrderDlrRate) {
@@ -357,4 +358,8 @@ function concatOf(shortMessage: unknown): string | null {
   const concat = udh?.find((element) => element[0] === 0x00 && element.length === 5);
 
   return concat ? `${concat[2]}/${concat[3]}/${concat[4]}` : null;
+}
+
+function textField(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
