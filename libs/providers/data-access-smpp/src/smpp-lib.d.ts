@@ -18,7 +18,8 @@ declare module 'smpp' {
   }
 
   export class PDU implements Pdu {
-    constructor(command: string, options?: Record<string, unknown>);
+    /** From a command name and fields, or decoded from a complete PDU buffer. */
+    constructor(command: string | Buffer, options?: Record<string, unknown>);
     command: string;
     command_id: number;
     command_status: number;
