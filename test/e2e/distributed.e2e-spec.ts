@@ -81,6 +81,19 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
     ]);
   }, 60_000);
 
+  it('sends over SMPP from the send-worker and stores the deliver_sm receipt in dlr-ingest', async () => {
+    // The send-worker binds as transmitter; dlr-ingest holds the transceiver binds the SMSC delivers receipts on.
+    const accepted = await client.post('/v1/messages', {
+      to: '+46701234567',
+      body: 'Hej från SMPP ' + 'x'.repeat(160),
+    });
+    expect(accepted.status).toBe(202);
+    const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'delivered', 30_000);
+    expect(message).toMatchObject({ provider: 'smpp', attempts: 1, country: 'SE', segments: 2 });
+    const sim = (await (await fetch(`${topology.simulatorUrl}/smpp/messages`)).json()) as { binds: string[] };
+    expect(sim.binds).toEqual(expect.arrayContaining(['transmitter', 'transceiver']));
+  }, 60_000);
+
   it('takes a sms.send.v1 record to delivered, once, however often it is produced', async () => {
     const id = randomUUID();
     const record = {
