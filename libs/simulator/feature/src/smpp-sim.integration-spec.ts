@@ -2,7 +2,8 @@ import { DeliveryStatus, ErrorClass, ProviderError, type RawWebhook } from '@sms
 import { parseSmppConfig, SmppSmsProvider } from '@sms/provider-smpp';
 import { SimulatorState } from './simulator.state';
 import { SmppSimServer } from './smpp-sim.server';
-import type { FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { simulatorPlugin } from './simulator.plugin';
 
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined } as unknown as FastifyBaseLogger;
 
@@ -243,5 +244,50 @@ describe('SMPP adapter against the simulated SMSC', () => {
         expect.objectContaining({ from: '+46709999998', body: long }),
       ]),
     );
+  });
+});
+
+describe('simulator plugin: the SMPP SMSC and its HTTP routes', () => {
+  it('starts the SMSC on a free port, takes knobs, and pushes MO only when an ESME is bound', async () => {
+    let smscPort = 0;
+    const app = Fastify();
+    await app.register(simulatorPlugin, {
+      prefix: '/sim',
+      publicBaseUrl: 'http://127.0.0.1',
+      twilio: { accountSid: 'ACsimulator00000000000000000000000', authToken: 't' },
+      smpp: { port: 0, systemId: 'smppsim', password: 'simpass', onListening: (port) => (smscPort = port) },
+    });
+    const provider = new SmppSmsProvider(
+      parseSmppConfig({
+        SMPP_HOST: '127.0.0.1',
+        SMPP_PORT: String(smscPort),
+        SMPP_SYSTEM_ID: 'smppsim',
+        SMPP_PASSWORD: 'simpass',
+      }),
+    );
+    try {
+      expect(smscPort).toBeGreaterThan(0);
+      const knobs = await app.inject({ method: 'PUT', url: '/sim/knobs/smpp', payload: { dlrDelayMs: 5 } });
+      expect(knobs.json()).toMatchObject({ dlrDelayMs: 5 });
+      const bad = await app.inject({ method: 'POST', url: '/sim/smpp/inbound', payload: { from: '+1' } });
+      expect(bad.statusCode).toBe(400);
+      const unbound = { from: '+46709999999', to: '+46701740605', body: 'hi' };
+      expect((await app.inject({ method: 'POST', url: '/sim/smpp/inbound', payload: unbound })).statusCode).toBe(409);
+      const pushed: RawWebhook[] = [];
+      provider.attachWebhookSink(async (_kind, webhook) => {
+        pushed.push(webhook);
+      });
+      provider.startReceiving();
+      await until(() => pushed.length === 0 && provider.pool.boundCount === 2);
+      expect((await app.inject({ method: 'POST', url: '/sim/smpp/inbound', payload: unbound })).statusCode).toBe(202);
+      await until(() => pushed.length === 1);
+      expect(provider.parseInbound(pushed[0]!)).toMatchObject({ body: 'hi', from: '+46709999999' });
+      await provider.send(request('via plugin'));
+      const messages = await app.inject({ method: 'GET', url: '/sim/smpp/messages' });
+      expect(messages.json()).toMatchObject({ binds: ['transceiver', 'transceiver'], submits: 1 });
+    } finally {
+      await provider.close();
+      await app.close();
+    }
   });
 });
