@@ -1,3 +1,4 @@
+export { corkForThisTick } from './smpp.bind';
 export { classifyCommandStatus, RECEIPT_STATES, SMPP_STATUS, statusCode, statusName } from './smpp.codes';
 export {
   parseSmppConfig,

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { buildSubmitParts, formatReceiptDate, SMPP_STATUS } from '@sms/provider-smpp';
+import { buildSubmitParts, corkForThisTick, formatReceiptDate, SMPP_STATUS } from '@sms/provider-smpp';
 import type { FastifyBaseLogger } from 'fastify';
 import * as smpp from 'smpp';
 import type { ErrorRates, SimulatorKnobs } from './simulator.knobs';
@@ -187,10 +187,14 @@ export class SmppSimServer {
     }
     const knobs = this.knobs();
     const answer = (response: smpp.Pdu): void => {
-      if (knobs.latencyMs > 0) {
-        this.options.state.scheduler.after(knobs.latencyMs, () => void session.send(response));
-      } else {
+      const send = (): void => {
+        corkForThisTick(session);
         session.send(response);
+      };
+      if (knobs.latencyMs > 0) {
+        this.options.state.scheduler.after(knobs.latencyMs, send);
+      } else {
+        send();
       }
     };
     if (!bound.has(session) || bound.get(session) === 'receiver') {
@@ -291,6 +295,7 @@ export class SmppSimServer {
 
       return;
     }
+    corkForThisTick(session);
     const sent = session.deliver_sm({ ...fields }, (response: smpp.Pdu) => {
       if (response.command_status !== SMPP_STATUS.ESME_ROK) {
         this.options.log.debug({ status: response.command_status }, 'smpp sim: deliver_sm refused, will retry');
