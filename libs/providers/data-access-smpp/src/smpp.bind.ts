@@ -144,6 +144,12 @@ export class SmppBind {
     this.throttleStreak = 0;
   }
 
+  /** ESME_RINVBNDSTS: the SMSC no longer sees us bound; drop the link so the reconnect loop binds again. */
+  rebind(): void {
+    this.events.log('warn', `smpp bind ${this.index}: SMSC reports the bind state invalid, rebinding`);
+    this.session?.destroy();
+  }
+
   /** Waits (bounded) for answers still owed, unbinds politely, closes the socket; no reconnect afterwards. */
   async close(drainMs = 2_000): Promise<void> {
     const wasBound = this.state === 'bound';

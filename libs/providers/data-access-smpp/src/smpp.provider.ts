@@ -241,6 +241,8 @@ export class SmppSmsProvider implements SmsProvider {
     }
     if (status === SMPP_STATUS.ESME_RTHROTTLED) {
       bind.throttle();
+    } else if (status === SMPP_STATUS.ESME_RINVBNDSTS) {
+      bind.rebind();
     }
     if (status === SMPP_STATUS.ESME_ROK) {
       // Accepted without an id: it may be delivered, yet no receipt can ever be matched to it.

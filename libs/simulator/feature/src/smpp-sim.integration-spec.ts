@@ -186,6 +186,16 @@ describe('SMPP adapter against the simulated SMSC', () => {
     await expect(h.provider.send(request('y'))).resolves.toMatchObject({ status: 'sent' });
   });
 
+  it('rebinds after ESME_RINVBNDSTS, which is transient', async () => {
+    h = await start({ SMPP_BINDS: '1' });
+    await h.provider.send(request('x'));
+    h.smsc.forgetBinds();
+    const error = (await h.provider.send(request('y')).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toMatchObject({ errorClass: ErrorClass.Transient, code: '0x00000004', ambiguous: false });
+    await until(() => h.smsc.boundSessions === 1);
+    await expect(h.provider.send(request('z'))).resolves.toMatchObject({ status: 'sent' });
+  });
+
   it('reports a refused bind as a configuration error', async () => {
     h = await start({ SMPP_ACQUIRE_TIMEOUT_MS: '300' }, 'wrong');
     const error = (await h.provider.send(request('x')).catch((e: unknown) => e)) as ProviderError;

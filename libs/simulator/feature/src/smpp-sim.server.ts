@@ -103,6 +103,13 @@ export class SmppSimServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Forgets every bind but keeps the connections (an SMSC failover): submits get ESME_RINVBNDSTS. */
+  forgetBinds(): void {
+    for (const session of this.sessions) {
+      bound.delete(session);
+    }
+  }
+
   /** Drops every connection (the SMSC restarting): the ESME must reconnect and rebind. */
   dropConnections(): void {
     for (const session of this.sessions) {
