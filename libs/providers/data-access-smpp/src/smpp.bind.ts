@@ -54,7 +54,7 @@ interface Pending {
 export type BindState = 'idle' | 'connecting' | 'bound' | 'closed';
 
 /**
- * One bind_transceiver to the SMSC: connects, binds, keeps the link alive with enquire_link, reconnects with
+ * One bind (transceiver or transmitter) to the SMSC: connects, binds, keeps the link alive with enquire_link, reconnects with
  * exponential backoff, and matches submit_sm_resp to submits by sequence number (node-smpp frames the PDUs and
  * numbers them). The window is enforced by the pool, which only hands a bind work while `hasCapacity`.
  */

@@ -46,9 +46,9 @@ interface PartGroup {
 const MAX_GROUPED_PARTS = 100_000;
 
 /**
- * SMPP 3.4 over a pool of bind_transceiver sessions (providers.md §5). Unlike the HTTP adapters it holds
- * connections, so it binds lazily on the first send (processes that only parse receipts never connect) and is
- * closed by the registry on shutdown. Receipts and MO arrive on the binds as deliver_sm and are pushed to the
+ * SMPP 3.4 over a pool of binds (providers.md §5). Unlike the HTTP adapters it holds connections: it binds on
+ * the first send, or at `startReceiving` where a receiver is attached (processes that only parse receipts never
+ * connect), and is closed by the registry on shutdown. Receipts and MO arrive on the binds as deliver_sm and are pushed to the
  * attached sink; `verifyWebhook` accepts only such pushed records (they are authenticated by the bind itself,
  * see below), never an HTTP request.
  */
@@ -95,9 +95,8 @@ export class SmppSmsProvider implements SmsProvider {
   }
 
   /**
-   * Attaches the receiver of deliver_sm (dlr-ingest) and opens the binds as transceivers, so receipts and MO
-   * flow even before anything is sent (and in a dlr-ingest process that never sends). Without a receiver the
-   * binds are opened lazily, on the first send, as transmitters.
+   * Attaches the receiver of deliver_sm (dlr-ingest): binds opened from now on are transceivers. Without a
+   * receiver they are transmitters, so the SMSC sends receipts only to a process that can store them.
    */
   attachWebhookSink(sink: PushedWebhookSink): void {
     this.sink = sink;
