@@ -92,6 +92,13 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
     expect(message).toMatchObject({ provider: 'smpp', attempts: 1, country: 'SE', segments: 2 });
     const sim = (await (await fetch(`${topology.simulatorUrl}/smpp/messages`)).json()) as { binds: string[] };
     expect(sim.binds).toEqual(expect.arrayContaining(['transmitter', 'transceiver']));
+    // Part 2's receipt reaches dlr-ingest, not the sender: Redis tells it the part belongs to this message.
+    const both = await client.waitForMessage(
+      message.id,
+      (m) => m.events.filter((e) => e.status === 'delivered').length === 2,
+      15_000,
+    );
+    expect(both.events.filter((e) => e.status === 'delivered' && e.applied !== false)).toHaveLength(1);
   }, 60_000);
 
   it('takes a sms.send.v1 record to delivered, once, however often it is produced', async () => {

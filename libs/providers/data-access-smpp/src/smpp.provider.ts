@@ -38,6 +38,19 @@ export interface SmppLogger {
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
+/**
+ * Where the part ids of a concatenated submit are shared with the process that receives the receipts (the
+ * distributed mode's dlr-ingest, not the sending send-worker): part id → first part's id. Redis there; without
+ * one only the in-memory map of the sending process is used.
+ */
+export interface PartGroupStore {
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  get(key: string): Promise<string | null>;
+}
+
+/** Receipts may come up to 72 h late (providers.md §0). */
+const PART_GROUP_TTL_MS = 72 * 3_600_000;
+
 /** Part ids of concatenated submits → their group, whose first part's id every part's receipt reports. */
 interface PartGroup {
   first?: string;
@@ -65,6 +78,7 @@ export class SmppSmsProvider implements SmsProvider {
   constructor(
     config: SmppConfig,
     private readonly logger: SmppLogger = { log: () => undefined },
+    private readonly partGroupStore: PartGroupStore | null = null,
   ) {
     // A private copy: binds read host/port from it when they connect, so `setTarget` can still move them.
     this.config = { ...config };
@@ -160,6 +174,9 @@ export class SmppSmsProvider implements SmsProvider {
     }
     const partIds = ids as string[];
     const first = partIds[0] as string;
+    if (partIds.length > 1) {
+      await this.sharePartGroup(first, partIds);
+    }
 
     return { providerMessageId: first, ...(partIds.length > 1 && { partIds }), status: DeliveryStatus.Sent };
   }
@@ -251,6 +268,23 @@ export class SmppSmsProvider implements SmsProvider {
     return Promise.reject(new ProviderError(classifyCommandStatus(status), statusCode(status), statusName(status)));
   }
 
+  /** Best effort: without the shared entry, a part's receipt elsewhere reports the part's own id. */
+  private async sharePartGroup(first: string, partIds: readonly string[]): Promise<void> {
+    const store = this.partGroupStore;
+    if (store === null) {
+      return;
+    }
+    try {
+      await Promise.all(partIds.slice(1).map((id) => store.set(this.partKey(id), first, PART_GROUP_TTL_MS)));
+    } catch (error) {
+      this.logger.log('warn', `smpp: part ids of ${first} not shared: ${String(error)}`);
+    }
+  }
+
+  private partKey(id: string): string {
+    return `smpp:${this.config.systemId}:part:${id}`;
+  }
+
   private rememberPart(id: string, group: PartGroup, first: boolean): void {
     if (first) {
       group.first = id;
@@ -271,7 +305,7 @@ export class SmppSmsProvider implements SmsProvider {
     const record = recordFromPdu(pdu);
     const origin = this.origin(`bind/${bind.index}`);
     if (isReceipt(record.esm_class)) {
-      const group = this.groupOf(record);
+      const group = await this.groupOf(record);
       await sink('status', webhookFromRecord(group ? { ...record, group_id: group } : record, origin));
 
       return SMPP_STATUS.ESME_ROK;
@@ -287,14 +321,26 @@ export class SmppSmsProvider implements SmsProvider {
     return SMPP_STATUS.ESME_ROK;
   }
 
-  /** The first part's id for a receipt of any part of a concatenated submit we sent from this process. */
-  private groupOf(record: SmppDeliverRecord): string | undefined {
-    if (this.partGroups.size === 0) {
-      return undefined; // no concatenated submit from here: skip parsing the receipt twice
+  /** The first part's id for a receipt of any part of a concatenated submit (sent here, or shared by the sender). */
+  private async groupOf(record: SmppDeliverRecord): Promise<string | undefined> {
+    if (this.partGroups.size === 0 && this.partGroupStore === null) {
+      return undefined; // no concatenated submit known here: skip parsing the receipt twice
     }
     const report = reportFromRecord(record, this.config.dlrIdBase);
+    if (!report) {
+      return undefined;
+    }
+    const local = this.partGroups.get(report.providerMessageId)?.first;
+    if (local !== undefined || this.partGroupStore === null) {
+      return local;
+    }
+    try {
+      return (await this.partGroupStore.get(this.partKey(report.providerMessageId))) ?? undefined;
+    } catch (error) {
+      this.logger.log('warn', `smpp: part group lookup failed: ${String(error)}`);
 
-    return report ? this.partGroups.get(report.providerMessageId)?.first : undefined;
+      return undefined;
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type SmsProvider } from '@sms/provider-port';
-import { parseSmppConfig, SmppSmsProvider } from '@sms/provider-smpp';
+import { type PartGroupStore, parseSmppConfig, SmppSmsProvider } from '@sms/provider-smpp';
 import { parseTwilioConfig, TwilioSmsProvider } from '@sms/provider-twilio';
 import type { AppConfig } from '@sms/platform';
 
@@ -42,7 +42,7 @@ export class ProviderRegistry {
   }
 }
 
-export function createProviderRegistry(config: AppConfig): ProviderRegistry {
+export function createProviderRegistry(config: AppConfig, shared: PartGroupStore | null = null): ProviderRegistry {
   const registry = new ProviderRegistry();
   const simulatorBase = `http://127.0.0.1:${config.PORT}${SIMULATOR_PREFIX}`;
   const twilioBase = config.TWILIO_BASE_URL || (config.SIMULATOR_ENABLED ? `${simulatorBase}/twilio` : '');
@@ -57,7 +57,7 @@ export function createProviderRegistry(config: AppConfig): ProviderRegistry {
     ),
   );
 
-  const smpp = createSmppProvider(config);
+  const smpp = createSmppProvider(config, shared);
   if (smpp) {
     registry.register('smpp', smpp);
   }
@@ -69,7 +69,7 @@ export function createProviderRegistry(config: AppConfig): ProviderRegistry {
  * The SMPP adapter, when an SMSC is configured (SMPP_HOST) or simulated in-process. It binds lazily on the first
  * send, so processes that only parse receipts (dlr-ingest, dlr-processor) never open a connection.
  */
-export function createSmppProvider(config: AppConfig): SmppSmsProvider | null {
+export function createSmppProvider(config: AppConfig, shared: PartGroupStore | null = null): SmppSmsProvider | null {
   if (!config.SMPP_HOST && !config.SIMULATOR_ENABLED) {
     return null;
   }
@@ -87,6 +87,7 @@ export function createSmppProvider(config: AppConfig): SmppSmsProvider | null {
       SMPP_DLR_ID_BASE: config.SMPP_DLR_ID_BASE,
     }),
     { log: (level, message) => logger[level === 'info' ? 'log' : level](message) },
+    shared,
   );
 }
 

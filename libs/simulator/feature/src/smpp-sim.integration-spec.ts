@@ -225,6 +225,41 @@ describe('SMPP adapter against the simulated SMSC', () => {
     }
   });
 
+  it('reports every part under part 1 at a receiver that did not send, through the shared part-group store', async () => {
+    h = await start({}, 'simpass');
+    // Receipts well after the submit answers, as from a real handset: the sender shares the parts first.
+    h.state.setKnobs('smpp', { ...h.state.knobs('smpp'), dlrDelayMs: 200 });
+    const shared = new Map<string, string>();
+    const store = {
+      set: async (key: string, value: string) => void shared.set(key, value),
+      get: async (key: string) => shared.get(key) ?? null,
+    };
+    const config = (extra: Record<string, string> = {}) =>
+      parseSmppConfig({
+        SMPP_HOST: '127.0.0.1',
+        SMPP_PORT: String(h.smsc.port),
+        SMPP_SYSTEM_ID: 'smppsim',
+        SMPP_PASSWORD: 'simpass',
+        ...extra,
+      });
+    const receiver = new SmppSmsProvider(config(), undefined, store);
+    const sender = new SmppSmsProvider(config(), undefined, store);
+    const pushed: RawWebhook[] = [];
+    receiver.attachWebhookSink(async (_kind, webhook) => void pushed.push(webhook));
+    receiver.startReceiving();
+    try {
+      await until(() => receiver.pool.boundCount === 2);
+      const result = await sender.send(request('z'.repeat(320)));
+      expect(result.partIds).toHaveLength(3);
+      await until(() => pushed.length === 3);
+      const ids = pushed.flatMap((webhook) => receiver.parseDeliveryReports(webhook)).map((r) => r.providerMessageId);
+      expect(ids).toEqual([result.providerMessageId, result.providerMessageId, result.providerMessageId]);
+    } finally {
+      await sender.close();
+      await receiver.close();
+    }
+  });
+
   it('asks for redelivery (ESME_RX_T_APPN) when a receipt cannot be stored, and gets it again', async () => {
     h = await start();
     let refusals = 1;
