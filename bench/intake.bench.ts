@@ -345,7 +345,7 @@ async function startTarget(name: TargetName, options: IntakeBenchOptions): Promi
     const server = await startServer(
       'embedded',
       'apps/gateway/src/main.ts',
-      { HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SMS_GATEWAY_API_KEY: key },
+      { HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SMS_GATEWAY_API_KEY: key, SMPP_SIM_PORT: '0' },
       await freePort(),
       serverCpus,
     );

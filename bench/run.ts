@@ -6,6 +6,7 @@
  *   npm run bench                       everything (about 6-7 minutes on the 2-core box)
  *   npm run bench -- --only=intake,segments
  *   npm run bench -- --only=dlr             the DLR ingest bench (bench/dlr.bench.ts; env knobs there)
+ *   npm run bench -- --only=smpp           SMPP submits/s against the simulated SMSC (bench/smpp.bench.ts)
  *   BENCH_NICE=-10 npm run bench        on a box shared with other work (runner and children at nice -10)
  *
  * The segments and bus benches are other files' exports (runSegmentsBench / runBusBench); a missing file
@@ -18,8 +19,8 @@ import { formatIntake, type IntakeBenchResult, intakeOptionsFromEnv, kafkaFor, r
 import { type KafkaHandle } from './lib/infra';
 import { onInterrupt, ROOT, runInterruptCleanups, setNice } from './lib/processes';
 
-type Part = 'segments' | 'bus' | 'intake' | 'dlr';
-const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr'];
+type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp';
+const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp'];
 
 interface TargetCheck {
   readonly target: string;
@@ -210,6 +211,29 @@ async function main(): Promise<void> {
             met: m.ledgerCaughtUpMs !== null && m.ledgerCaughtUpMs <= 1_000,
           },
         );
+      }
+    }
+
+    if (parts.includes('smpp')) {
+      log('\n### SMPP submit_sm against the simulated SMSC');
+      const run = await optionalExport<
+        (log: (line: string) => void) => Promise<{
+          scenarios: { smscLatencyMs: number; windowed: { name: string; medianPerSec: number }; ratio: number }[];
+        }>
+      >('smpp.bench.ts', 'runSmppBench');
+      if (!run) {
+        skipped.push('smpp (bench/smpp.bench.ts or runSmppBench not present)');
+      } else {
+        const smpp = await run(log);
+        results['smpp'] = smpp;
+        for (const scenario of smpp.scenarios) {
+          checks.push({
+            target: `SMPP submits/s, ${scenario.windowed.name}, SMSC latency ${scenario.smscLatencyMs} ms`,
+            required: '≥ 1,000 submits/s',
+            measured: `${rate(scenario.windowed.medianPerSec)} submits/s (${scenario.ratio.toFixed(1)}x window 1)`,
+            met: scenario.windowed.medianPerSec >= 1_000,
+          });
+        }
       }
     }
   } finally {

@@ -69,6 +69,10 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     TWILIO_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/twilio`,
     VONAGE_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/vonage`,
     SINCH_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/sinch`,
+    // The simulator's SMSC: send-worker binds to transmit, dlr-ingest binds to receive receipts and MO.
+    SMPP_HOST: '127.0.0.1',
+    SMPP_PORT: String(2775 + offset),
+    SMPP_SIM_PORT: String(2775 + offset),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port('dlr-ingest')}`,
     // AWS: the simulator's endpoint, its SNS certificate URL allowed (the simulator names itself `localhost`
     // unless SIM_PUBLIC_BASE_URL says otherwise), and its topics delivering to dlr-ingest.

@@ -81,6 +81,26 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
     ]);
   }, 60_000);
 
+  it('sends over SMPP from the send-worker and stores the deliver_sm receipt in dlr-ingest', async () => {
+    // The send-worker binds as transmitter; dlr-ingest holds the transceiver binds the SMSC delivers receipts on.
+    const accepted = await client.post('/v1/messages', {
+      to: '+4520123451',
+      body: 'Hej från SMPP ' + 'x'.repeat(160),
+    });
+    expect(accepted.status).toBe(202);
+    const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'delivered', 30_000);
+    expect(message).toMatchObject({ provider: 'smpp', attempts: 1, country: 'DK', segments: 2 });
+    const sim = (await (await fetch(`${topology.simulatorUrl}/smpp/messages`)).json()) as { binds: string[] };
+    expect(sim.binds).toEqual(expect.arrayContaining(['transmitter', 'transceiver']));
+    // Part 2's receipt reaches dlr-ingest, not the sender: Redis tells it the part belongs to this message.
+    const both = await client.waitForMessage(
+      message.id,
+      (m) => m.events.filter((e) => e.status === 'delivered').length === 2,
+      15_000,
+    );
+    expect(both.events.filter((e) => e.status === 'delivered' && e.applied !== false)).toHaveLength(1);
+  }, 60_000);
+
   it('takes a sms.send.v1 record to delivered, once, however often it is produced', async () => {
     const id = randomUUID();
     const record = {

@@ -1,13 +1,15 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { isDatabaseUnavailableError } from '@sms/persistence';
 import { type AppConfig, createHttpApp, publicBaseUrlOf } from '@sms/platform';
-import { SIMULATOR_PREFIX } from '@sms/providers';
+import { SmppSmsProvider } from '@sms/provider-smpp';
+import { ProviderRegistry, SIMULATOR_PREFIX } from '@sms/providers';
 import { simulatorPlugin } from '@sms/simulator';
 import { GatewayModule } from './gateway.module';
 
 /** Builds the embedded gateway (every service module, plus the simulator unless disabled); not listening yet. */
-export function buildGateway(config: AppConfig): Promise<NestFastifyApplication> {
-  return createHttpApp({
+export async function buildGateway(config: AppConfig): Promise<NestFastifyApplication> {
+  let simulatedSmscPort: number | null = null;
+  const app = await createHttpApp({
     module: GatewayModule.forRoot(config),
     config,
     processName: 'gateway',
@@ -36,8 +38,23 @@ export function buildGateway(config: AppConfig): Promise<NestFastifyApplication>
             eventsUrl: `${publicBaseUrlOf(config)}/webhooks/aws/status`,
             inboundUrl: `${publicBaseUrlOf(config)}/webhooks/aws/inbound`,
           },
+          smpp: {
+            port: config.SMPP_SIM_PORT,
+            systemId: config.SMPP_SYSTEM_ID,
+            password: config.SMPP_PASSWORD,
+            onListening: (port) => {
+              simulatedSmscPort = port;
+            },
+          },
         });
       }
     },
   });
+  // The simulated SMSC may have picked its port (SMPP_SIM_PORT=0): aim the SMPP adapter at it before any bind.
+  const smpp = app.get(ProviderRegistry).has('smpp') ? app.get(ProviderRegistry).get('smpp') : null;
+  if (smpp instanceof SmppSmsProvider && simulatedSmscPort !== null && !config.SMPP_HOST) {
+    smpp.setTarget('127.0.0.1', simulatedSmscPort);
+  }
+
+  return app;
 }

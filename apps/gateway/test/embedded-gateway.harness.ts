@@ -42,6 +42,8 @@ export async function startEmbeddedGateway(
     LOG_LEVEL: 'error',
     RETRY_BASE_DELAY_MS: '50',
     MAX_SEND_ATTEMPTS: '3',
+    // The simulated SMSC listens on its own TCP port: any free one, so suites can run side by side.
+    SMPP_SIM_PORT: '0',
     ...env,
   });
   const app = await buildGateway(config);

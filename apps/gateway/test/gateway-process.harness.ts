@@ -19,7 +19,14 @@ export async function spawnGateway(env: Record<string, string>, port?: number): 
     ['-r', path.join(ROOT, 'scripts/register.js'), path.join(ROOT, 'apps/gateway/src/main.ts')],
     {
       cwd: ROOT,
-      env: { ...process.env, PORT: String(listenPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+      env: {
+        ...process.env,
+        PORT: String(listenPort),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        SMPP_SIM_PORT: '0',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

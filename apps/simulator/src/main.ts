@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     vonage: config.vonage,
     sinch: config.sinch,
     aws: config.aws,
+    smpp: { ...config.smpp, host: config.host },
     ...(config.seed !== undefined && { seed: config.seed }),
   });
   await app.listen({ port: config.port, host: config.host });

@@ -18,6 +18,8 @@ export interface SimulatorAppConfig {
     readonly inboundUrl: string | null;
   };
   readonly seed?: number;
+  /** The simulated SMPP SMSC: its TCP port (0 = any free port) and the bind credentials it accepts. */
+  readonly smpp: { readonly port: number; readonly systemId: string; readonly password: string };
 }
 
 /**
@@ -33,6 +35,9 @@ export const SIMULATOR_DEFAULTS = {
   awsAccessKeyId: 'AKIASIMULATOR0000000',
   awsSecretAccessKey: 'sim-secret-access-key',
   awsRegion: 'us-east-1',
+  smppPort: 2775,
+  smppSystemId: 'smppsim',
+  smppPassword: 'simpass',
 } as const;
 
 export function loadSimulatorConfig(env: Record<string, string | undefined>): SimulatorAppConfig {
@@ -44,6 +49,10 @@ export function loadSimulatorConfig(env: Record<string, string | undefined>): Si
   const seed = env['SIM_SEED'] ? Number(env['SIM_SEED']) : undefined;
   if (seed !== undefined && !Number.isInteger(seed)) {
     problems.push('SIM_SEED must be an integer');
+  }
+  const smppPort = Number(env['SMPP_SIM_PORT'] || SIMULATOR_DEFAULTS.smppPort);
+  if (!Number.isInteger(smppPort) || smppPort < 0 || smppPort > 65_535) {
+    problems.push('SMPP_SIM_PORT must be an integer port number');
   }
   const publicBaseUrl = env['SIM_PUBLIC_BASE_URL'] || `http://localhost:${port}`;
   if (!/^https?:\/\/[^/]+/.test(publicBaseUrl)) {
@@ -84,6 +93,11 @@ export function loadSimulatorConfig(env: Record<string, string | undefined>): Si
       region: env['AWS_REGION'] || SIMULATOR_DEFAULTS.awsRegion,
       eventsUrl: env['SIM_AWS_EVENTS_URL'] || null,
       inboundUrl: env['SIM_AWS_INBOUND_URL'] || null,
+    },
+    smpp: {
+      port: smppPort,
+      systemId: env['SMPP_SYSTEM_ID'] || SIMULATOR_DEFAULTS.smppSystemId,
+      password: env['SMPP_PASSWORD'] || SIMULATOR_DEFAULTS.smppPassword,
     },
     ...(seed !== undefined && { seed }),
   };

@@ -13,6 +13,7 @@ import { WebhookReplayService } from './replay/webhook-replay.service';
 import { RawWebhookPurger } from './retention/raw-webhook.purger';
 import { WebhookIngestService } from './webhooks/webhook-ingest.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
+import { attachPushedWebhookSinks } from './webhooks/pushed-webhooks';
 
 export const DLR_INGEST_DATA_SOURCE = Symbol('DLR_INGEST_DATA_SOURCE');
 export const DLR_INGEST_OUTBOX = createOutboxSchema('dlr_ingest_outbox');
@@ -28,6 +29,7 @@ export class DlrIngestModule implements OnApplicationBootstrap {
     private readonly shutdown: ShutdownRegistry,
     private readonly ingest: WebhookIngestService,
     private readonly purger: RawWebhookPurger,
+    private readonly providers: ProviderRegistry,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -77,6 +79,8 @@ export class DlrIngestModule implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
+    // SMPP receipts and MO arrive on binds, not HTTP: this process receives them and stores them like webhooks.
+    attachPushedWebhookSinks(this.providers, this.ingest);
     this.shutdown.register('intake', 'dlr-ingest-outbox', async () => {
       await this.purger.stop();
       await this.ingest.drain();

@@ -1,6 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { AwsSmsProvider, DEFAULT_SNS_CERT_URL_ALLOW, parseAwsConfig } from '@sms/provider-aws';
 import { type SmsProvider } from '@sms/provider-port';
 import { parseSinchConfig, SinchSmsProvider } from '@sms/provider-sinch';
+import { type PartGroupStore, parseSmppConfig, SmppSmsProvider } from '@sms/provider-smpp';
 import { parseTwilioConfig, TwilioSmsProvider } from '@sms/provider-twilio';
 import { parseVonageConfig, VonageSmsProvider } from '@sms/provider-vonage';
 import type { AppConfig } from '@sms/platform';
@@ -43,7 +45,7 @@ export class ProviderRegistry {
   }
 }
 
-export function createProviderRegistry(config: AppConfig): ProviderRegistry {
+export function createProviderRegistry(config: AppConfig, shared: PartGroupStore | null = null): ProviderRegistry {
   const registry = new ProviderRegistry();
   const simulatorBase = `http://127.0.0.1:${config.PORT}${SIMULATOR_PREFIX}`;
   const twilioBase = config.TWILIO_BASE_URL || (config.SIMULATOR_ENABLED ? `${simulatorBase}/twilio` : '');
@@ -84,6 +86,11 @@ export function createProviderRegistry(config: AppConfig): ProviderRegistry {
   );
   registry.register('aws', createAwsProvider(config, simulatorBase));
 
+  const smpp = createSmppProvider(config, shared);
+  if (smpp) {
+    registry.register('smpp', smpp);
+  }
+
   return registry;
 }
 
@@ -116,4 +123,42 @@ function createAwsProvider(config: AppConfig, simulatorBase: string): AwsSmsProv
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The SMPP adapter, when an SMSC is configured (SMPP_HOST) or simulated in-process. It binds lazily on the first
+ * send, so processes that only parse receipts (dlr-ingest, dlr-processor) never open a connection.
+ */
+export function createSmppProvider(config: AppConfig, shared: PartGroupStore | null = null): SmppSmsProvider | null {
+  if (!config.SMPP_HOST && !config.SIMULATOR_ENABLED) {
+    return null;
+  }
+  const logger = new Logger('smpp');
+
+  return new SmppSmsProvider(
+    parseSmppConfig({
+      SMPP_HOST: config.SMPP_HOST || '127.0.0.1',
+      SMPP_PORT: String(config.SMPP_HOST ? config.SMPP_PORT : config.SMPP_SIM_PORT || config.SMPP_PORT),
+      SMPP_SYSTEM_ID: config.SMPP_SYSTEM_ID,
+      SMPP_PASSWORD: config.SMPP_PASSWORD,
+      SMPP_BINDS: String(config.SMPP_BINDS),
+      SMPP_WINDOW: String(config.SMPP_WINDOW),
+      SMPP_ENQUIRE_LINK_MS: String(config.SMPP_ENQUIRE_LINK_MS),
+      SMPP_DLR_ID_BASE: config.SMPP_DLR_ID_BASE,
+    }),
+    { log: (level, message) => logger[level === 'info' ? 'log' : level](message) },
+    shared,
+  );
+}
+
+/** Adapters holding connections (SMPP binds) expose `close`; the registry closes them on shutdown. */
+export async function closeProviders(registry: ProviderRegistry): Promise<void> {
+  await Promise.all(
+    registry.ids().map(async (id) => {
+      const provider = registry.get(id);
+      if (provider instanceof SmppSmsProvider) {
+        await provider.close();
+      }
+    }),
+  );
 }

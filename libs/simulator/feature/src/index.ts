@@ -13,3 +13,5 @@ export type { SinchSimCredentials, SinchSimMessage } from './sinch-sim.routes';
 export type { VonageSimCredentials, VonageSimMessage, VonageWebhookFormat } from './vonage-sim.routes';
 export { type AwsSimSettings, DEFAULT_AWS_SIM } from './aws-sim.routes';
 export type { AwsSimMessage, AwsSimRejection } from './aws-sim.store';
+export { SmppSimServer, type SmppSimMessage, type SmppSimOptions } from './smpp-sim.server';
+export { SimulatorState } from './simulator.state';

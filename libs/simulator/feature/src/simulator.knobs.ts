@@ -1,5 +1,5 @@
 /** Providers whose API the simulator reproduces; knobs exist per provider. */
-export const SIMULATED_PROVIDERS = ['twilio', 'vonage', 'sinch', 'aws'] as const;
+export const SIMULATED_PROVIDERS = ['twilio', 'vonage', 'sinch', 'aws', 'smpp'] as const;
 export type SimulatedProvider = (typeof SIMULATED_PROVIDERS)[number];
 
 export function isSimulatedProvider(value: string): value is SimulatedProvider {

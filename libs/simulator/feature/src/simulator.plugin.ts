@@ -1,10 +1,11 @@
-import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { SimMessageLog } from './sim-message.log';
 import { type SinchSimCredentials, type SinchSimMessage, sinchSimRoutes } from './sinch-sim.routes';
 import { awsSimRoutes, type AwsSimSettings, DEFAULT_AWS_SIM } from './aws-sim.routes';
 import { AwsSimStore } from './aws-sim.store';
 import { isSimulatedProvider, SIMULATED_PROVIDERS, updateKnobs } from './simulator.knobs';
 import { SimulatorState } from './simulator.state';
+import { SmppSimServer } from './smpp-sim.server';
 import { twilioSimRoutes } from './twilio-sim.routes';
 import { TwilioSimStore } from './twilio-sim.store';
 import { type VonageSimCredentials, type VonageSimMessage, vonageSimRoutes } from './vonage-sim.routes';
@@ -44,6 +45,17 @@ export interface SimulatorOptions {
   readonly callbackTimeoutMs?: number;
   /** Pause before the single retry of a webhook answered 5xx. Default 1000 ms. */
   readonly callbackRetryDelayMs?: number;
+  /**
+   * Also run the SMPP SMSC (a TCP listener beside the HTTP routes) on `port` (0 = any free port, reported to
+   * `onListening`). Its knobs are `{prefix}/knobs/smpp`; MO is pushed with `POST {prefix}/smpp/inbound`.
+   */
+  readonly smpp?: {
+    readonly port: number;
+    readonly host?: string;
+    readonly systemId: string;
+    readonly password: string;
+    readonly onListening?: (port: number) => void;
+  };
 }
 
 /**
@@ -63,6 +75,8 @@ export interface SimulatorOptions {
  *   serves the signing certificate; `POST {prefix}/aws/inbound` `{from,to,body,url?}` posts an MO;
  *   `PUT {prefix}/aws/subscriptions` `{events?,inbound?}` subscribes endpoints (SubscriptionConfirmation first);
  *   `GET {prefix}/aws/messages`.
+ * - SMPP SMSC on its own TCP port when `smpp` is given; `POST {prefix}/smpp/inbound` `{from,to,body}` pushes an
+ *   MO deliver_sm on a bound session; `GET {prefix}/smpp/messages` shows submits and receipts.
  * - `GET|PUT {prefix}/knobs/:provider`: fault injection (PUT merges a partial update), `POST {prefix}/reset`.
  */
 export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app, options) => {
@@ -164,6 +178,10 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
     callback,
   });
 
+  if (options.smpp) {
+    await registerSmppSim(app, state, log, options.smpp);
+  }
+
   log.info(
     {
       twilioBaseUrl: `${base}/twilio`,
@@ -175,3 +193,31 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
     'provider simulator ready',
   );
 };
+
+async function registerSmppSim(
+  app: FastifyInstance,
+  state: SimulatorState,
+  log: FastifyBaseLogger,
+  settings: NonNullable<SimulatorOptions['smpp']>,
+): Promise<void> {
+  const smsc = new SmppSimServer({ state, log, systemId: settings.systemId, password: settings.password });
+  const port = await smsc.listen(settings.port, settings.host ?? '127.0.0.1');
+  settings.onListening?.(port);
+  log.info({ port }, 'simulated SMPP SMSC listening');
+  app.addHook('onClose', async () => {
+    await smsc.close();
+  });
+  app.post<{ Body: unknown }>('/smpp/inbound', (request, reply) => {
+    const input = (request.body ?? {}) as Record<string, unknown>;
+    const [from, to, body] = [input['from'], input['to'], input['body']];
+    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string' || body === '') {
+      return reply.code(400).send({ error: 'expected JSON {from, to, body} with a non-empty body' });
+    }
+    if (!smsc.deliverMo(from, to, body)) {
+      return reply.code(409).send({ error: 'no ESME is bound to the simulated SMSC' });
+    }
+
+    return reply.code(202).send({ queued: true });
+  });
+  app.get('/smpp/messages', () => smsc.snapshot());
+}

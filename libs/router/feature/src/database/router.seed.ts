@@ -37,7 +37,7 @@ const SEED_NUMBERS: readonly [number: string, country: string, type: string][] =
 
 /**
  * Simulated Vonage, Sinch and AWS accounts, each the only provider for one country so a message to that
- * country exercises its adapter end to end (Vonage: Sweden, Sinch: Norway, AWS: Finland); Twilio keeps every
+ * country exercises its adapter end to end (Vonage: Sweden, Sinch: Norway, AWS: Finland, SMPP: Denmark); Twilio keeps every
  * other route. Swedish numbers come from the range PTS reserves for fiction (070-17 406 xx).
  */
 const SEED_EXTRA_PROVIDERS: readonly {
@@ -66,6 +66,12 @@ const SEED_EXTRA_PROVIDERS: readonly {
       ['+358401234568', 'FI', 'longcode'],
     ],
     rates: [['FI', '0.0650']],
+  },
+  {
+    id: 'smpp',
+    name: 'SMPP bind (the simulated SMSC in embedded mode)',
+    numbers: [['+4520123450', 'DK', 'longcode']],
+    rates: [['DK', '0.0350']],
   },
 ];
 

@@ -149,6 +149,7 @@ describe(loadConfig.name, () => {
         'SINCH_CALLBACK_SECRET',
         'AWS_SECRET_ACCESS_KEY',
         'CALLBACK_SECRET',
+        'SMPP_PASSWORD',
       ].sort(),
     );
   });

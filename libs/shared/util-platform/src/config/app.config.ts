@@ -270,6 +270,54 @@ export class AppConfig {
   @Transform(toBool)
   @IsBoolean()
   CALLBACK_ALLOW_INSECURE = false;
+  /** SMPP SMSC host; empty means the in-process simulated SMSC when SIMULATOR_ENABLED, else no SMPP adapter. */
+  @IsOptional()
+  @IsString()
+  SMPP_HOST = '';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  SMPP_PORT = 2775;
+
+  /** Bind credentials (the simulated SMSC accepts these defaults). */
+  @IsOptional()
+  @IsString()
+  SMPP_SYSTEM_ID = 'smppsim';
+
+  @IsOptional()
+  @IsString()
+  SMPP_PASSWORD = 'simpass';
+
+  /** Binds (TCP connections) in the pool and outstanding submit_sm per bind. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  SMPP_BINDS = 2;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  SMPP_WINDOW = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  SMPP_ENQUIRE_LINK_MS = 30_000;
+
+  /** How the SMSC prints the receipt text `id:` (hex, decimal or text); submit_sm_resp ids are read as hex. */
+  @IsIn(['hex', 'decimal', 'text'])
+  SMPP_DLR_ID_BASE = 'hex';
+
+  /** Port of the simulated SMSC when SIMULATOR_ENABLED (0 = any free port). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  SMPP_SIM_PORT = 2775;
 
   /** Database pool size per service in the distributed mode. */
   @Transform(toInt)
@@ -288,6 +336,7 @@ export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
   'SINCH_CALLBACK_SECRET',
   'AWS_SECRET_ACCESS_KEY',
   'CALLBACK_SECRET',
+  'SMPP_PASSWORD',
   'MYSQL_URL',
   'REDIS_URL',
 ];
