@@ -75,4 +75,10 @@ export class StatusChangedV1 {
 
   @IsISO8601()
   occurredAt!: string;
+
+  /** How long the provider call took (send results), for the router's provider health. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  latencyMs?: number | null;
 }
