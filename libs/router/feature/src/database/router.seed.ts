@@ -27,21 +27,24 @@ const SEED_PROVIDERS: readonly [id: string, name: string][] = [
   ['smpp', 'SMPP bind (simulated SMSC in embedded mode)'],
 ];
 
-/** country → provider → price per segment (USD). Twilio stays the cheapest where it was the only one. */
+/**
+ * country → provider → price per segment (USD). Twilio stays the cheapest everywhere, so a gateway
+ * with more adapters keeps its old default route and the others are the failover.
+ */
 const SEED_RATES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   US: { twilio: '0.0079', aws: '0.0081', sinch: '0.0085', vonage: '0.0090' },
   CA: { twilio: '0.0079', aws: '0.0081', vonage: '0.0095' },
-  GB: { twilio: '0.0400', vonage: '0.0420', sinch: '0.0450', smpp: '0.0380' },
+  GB: { twilio: '0.0400', vonage: '0.0420', sinch: '0.0450', smpp: '0.0410' },
   IE: { twilio: '0.0700', vonage: '0.0720' },
-  DE: { twilio: '0.0800', vonage: '0.0780', sinch: '0.0850' },
-  FR: { twilio: '0.0750', sinch: '0.0700', smpp: '0.0690' },
+  DE: { twilio: '0.0800', vonage: '0.0820', sinch: '0.0850' },
+  FR: { twilio: '0.0750', sinch: '0.0760', smpp: '0.0770' },
   ES: { twilio: '0.0800', vonage: '0.0820' },
-  IT: { twilio: '0.0850', sinch: '0.0820' },
-  NL: { twilio: '0.0900', vonage: '0.0880' },
+  IT: { twilio: '0.0850', sinch: '0.0870' },
+  NL: { twilio: '0.0900', vonage: '0.0920' },
   AU: { twilio: '0.0500', aws: '0.0520' },
-  IN: { twilio: '0.0080', aws: '0.0070' },
+  IN: { twilio: '0.0080', aws: '0.0085' },
   BR: { twilio: '0.0300', sinch: '0.0310' },
-  NG: { twilio: '0.1200', vonage: '0.1150' },
+  NG: { twilio: '0.1200', vonage: '0.1250' },
   JP: { twilio: '0.0750', aws: '0.0800' },
 };
 
@@ -71,6 +74,8 @@ const SEED_NUMBERS: readonly [number: string, provider: string, country: string,
   ['+447700900700', 'smpp', 'GB', 'longcode'],
   ['+33700000002', 'smpp', 'FR', 'longcode'],
 ];
+
+const SEED_SEGMENTS_PER_SECOND = 50;
 
 const SEED_RULES: readonly [
   country: string,
@@ -115,7 +120,9 @@ export async function seedRouterIfEmpty(dataSource: DataSource, options: SeedOpt
         type,
         capabilities: (caps ?? 'sms').split(',') as NumberCapability[],
         monthlyCost: type === 'shortcode' ? '1000.00' : '1.15',
-        segmentsPerSecond: DEFAULT_SEGMENTS_PER_SECOND[type],
+        // Simulated numbers have no carrier behind them: a demo burst should not queue for minutes
+        // behind a 1/s long code. Real pools get their carrier's figure (or the type's default).
+        segmentsPerSecond: Math.max(DEFAULT_SEGMENTS_PER_SECOND[type], SEED_SEGMENTS_PER_SECOND),
         active: true,
         createdAt: now,
       })),
