@@ -49,10 +49,14 @@ export function viewHealth(counts: HealthCounts | undefined, policy: HealthPolic
  * Lower is better: the price of this message, made dearer by a poor delivery rate (paying for
  * messages that do not arrive), by errors (retries cost time) and by latency (5 s doubles it).
  */
-export function healthFactor(health: ProviderHealth): number {
+export function healthFactor(health: ProviderHealth, policy: HealthPolicy): number {
   const delivery = Math.max(health.deliveryRate ?? 1, 0.1);
+  // A provider that proved it recovered (a streak of successes) is charged at most the threshold's
+  // error rate: otherwise the outage's errors would keep it behind for the rest of the window.
+  const errorRate =
+    health.streak >= policy.recoveryStreak ? Math.min(health.errorRate, policy.errorThreshold) : health.errorRate;
 
-  return (1 / delivery) * (1 + health.errorRate) * (1 + (health.latencyMs ?? 0) / 5000);
+  return (1 / delivery) * (1 + errorRate) * (1 + (health.latencyMs ?? 0) / 5000);
 }
 
 export const percent = (rate: number): string => `${(rate * 100).toFixed(1)}%`;

@@ -165,7 +165,7 @@ export class RouteDecider {
       w.senderType = senders.type;
       const typeRank = Math.max(0, TYPE_PREFERENCE[request.messageClass].indexOf(senders.type as SenderType));
       const typeFactor = 1 + TYPE_STEP * (senders.type === 'alphanumeric' ? 0 : typeRank);
-      w.score = w.cost * healthFactor(providerHealth) * typeFactor;
+      w.score = w.cost * healthFactor(providerHealth, this.policy) * typeFactor;
       w.unhealthy = !request.pinProvider && providerHealth.unhealthy && !probes.has(providerId);
       w.avoided = !request.pinProvider && request.avoidProviders.includes(providerId);
 
@@ -174,11 +174,14 @@ export class RouteDecider {
 
     const scored = work.filter((w) => w.lostBecause === null);
     let viable = scored.filter((w) => !w.unhealthy && !w.avoided);
-    let why = request.pinProvider
-      ? `pinned to ${request.pinProvider} after an ambiguous send`
-      : probes.size > 0 && viable.some((w) => probes.has(w.providerId))
-        ? 'best score (probing a provider that was skipped)'
-        : 'best score';
+    let why = request.pinProvider ? `pinned to ${request.pinProvider} after an ambiguous send` : 'best score';
+    // This message probes a provider skipped as unhealthy: it goes there whatever the score says,
+    // so the provider can show it recovered (one message per interval across replicas).
+    const probing = scored.filter((w) => probes.has(w.providerId) && !w.avoided);
+    if (probing.length > 0) {
+      viable = probing;
+      why = 'probe of a provider held back by its health';
+    }
     if (viable.length === 0) {
       const avoidedOnly = scored.filter((w) => !w.unhealthy);
       if (avoidedOnly.length === 0) {

@@ -204,7 +204,8 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
       for (let i = 0; i < 40; i++) {
         await state.recordOutcome('cheap', i < 20 ? 'delivered' : 'undelivered');
       }
-      const outcome = routed(await engine.route(request()));
+      // (explain: a routed message might be this interval's probe of the cheaper provider)
+      const outcome = routed(await engine.route(request(), true));
 
       expect(outcome.providerId).toBe('mid');
       const cheap = outcome.candidates.find((c) => c.providerId === 'cheap')!;
@@ -223,6 +224,24 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
   });
 
   describe('health: failover and recovery', () => {
+    it('sends one probe per interval to a cheaper provider held back by its health', async () => {
+      const state = new MemoryRoutingState();
+      const engine = new RoutingEngine(() => Promise.resolve(buildRouteSnapshot(providers, GB_POOL, GB_RATES, [])), state, {
+        healthTtlMs: 0,
+        probeIntervalMs: 60_000,
+      });
+      // 4 errors in 7 answers: not yet "unhealthy" (under 10 attempts) but scored behind mid.
+      await record(state, 'cheap', 'sent', 3);
+      await record(state, 'cheap', 'error', 4);
+      const picks = [];
+      for (let i = 0; i < 5; i++) {
+        picks.push(routed(await engine.route(request({ to: `+4474001239${i}` }))));
+      }
+
+      expect(picks.map((p) => p.providerId)).toEqual(['cheap', 'mid', 'mid', 'mid', 'mid']);
+      expect(picks[0]!.reason).toMatch(/^probe of a provider held back by its health/);
+    });
+
     it('skips a provider above 5% errors and uses it again after it recovers through probes', async () => {
       const state = new MemoryRoutingState();
       const engine = new RoutingEngine(() => Promise.resolve(buildRouteSnapshot(providers, GB_POOL, GB_RATES, [])), state, {

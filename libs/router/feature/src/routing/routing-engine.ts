@@ -70,7 +70,7 @@ export class RoutingEngine {
     const snapshot = await this.currentSnapshot();
     const health = await this.currentHealth(snapshot);
     let decision = this.decider.decide(request, snapshot, health, new Set(), !dryRun);
-    const probes = dryRun ? new Set<string>() : await this.probesFor(decision);
+    const probes = dryRun || request.pinProvider ? new Set<string>() : await this.probesFor(request, decision);
     if (probes.size > 0) {
       decision = this.decider.decide(request, snapshot, health, probes, true);
     }
@@ -132,17 +132,21 @@ export class RoutingEngine {
   }
 
   /**
-   * Unhealthy providers that would beat the current choice may each take one probe message per
-   * interval, shared by every replica, so a provider that was skipped can show it recovered.
+   * Providers skipped for their health may each take one probe message per interval, shared by
+   * every replica, so a provider that was skipped can show it recovered.
    */
-  private async probesFor(decision: RouteDecision): Promise<Set<string>> {
+  private async probesFor(request: RouteRequest, decision: RouteDecision): Promise<Set<string>> {
     const probes = new Set<string>();
     const now = Date.now();
     for (const candidate of decision.candidates) {
-      if (!candidate.health.unhealthy || candidate.score === null) {
+      if (candidate.score === null || request.avoidProviders.includes(candidate.providerId)) {
         continue;
       }
-      if (decision.kind === 'route' && decision.best.score !== null && candidate.score > decision.best.score) {
+      // Skipped as unhealthy, or cheaper than the choice but held back by its health: without
+      // traffic its health would never change, so it gets a message now and then to prove itself.
+      const heldBack =
+        decision.kind === 'route' && candidate.outcome === 'lost' && Number(candidate.cost) < Number(decision.best.cost);
+      if (!candidate.health.unhealthy && !heldBack) {
         continue;
       }
       // Saves a Redis round trip per message: this replica asks at most twice per interval.
