@@ -44,7 +44,9 @@ beforeAll(async () => {
       }),
     ),
   );
-  expect((await client.post('/v1/providers', { id: 'backup', kind: 'twilio', name: 'Backup account' })).status).toBe(201);
+  expect((await client.post('/v1/providers', { id: 'backup', kind: 'twilio', name: 'Backup account' })).status).toBe(
+    201,
+  );
   expect(
     (
       await client.post('/v1/numbers', {
@@ -74,12 +76,15 @@ const send = async (): Promise<string> => {
 
   return answer.body['id'] as string;
 };
-const delivered = (id: string): Promise<MessageBody> => client.waitForMessage(id, (m) => m.status === 'delivered', 60_000);
+const delivered = (id: string): Promise<MessageBody> =>
+  client.waitForMessage(id, (m) => m.status === 'delivered', 60_000);
 const setTwilioKnobs = (knobs: object) => client.request('PUT', '/sim/knobs/twilio', JSON.stringify(knobs), json);
 
 describe('operator API and explain', () => {
   it('explains the decision: candidates, the chosen one, why each other lost', async () => {
-    const answer = await client.get<Record<string, unknown>>('/v1/routes/explain?to=%2B447400123456&messageClass=transactional');
+    const answer = await client.get<Record<string, unknown>>(
+      '/v1/routes/explain?to=%2B447400123456&messageClass=transactional',
+    );
 
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ decision: 'route', country: 'GB', chosen: { provider: 'twilio' } });
@@ -101,8 +106,18 @@ describe('operator API and explain', () => {
 
   it.each([
     ['/v1/numbers', { number: 'x', provider: 'twilio', country: 'GB', type: 'longcode' }, 422, 'INVALID_NUMBER'],
-    ['/v1/numbers', { number: '+447700900556', provider: 'nope', country: 'GB', type: 'longcode' }, 422, 'UNKNOWN_PROVIDER'],
-    ['/v1/numbers', { number: '+447700900555', provider: 'backup', country: 'GB', type: 'longcode' }, 409, 'NUMBER_EXISTS'],
+    [
+      '/v1/numbers',
+      { number: '+447700900556', provider: 'nope', country: 'GB', type: 'longcode' },
+      422,
+      'UNKNOWN_PROVIDER',
+    ],
+    [
+      '/v1/numbers',
+      { number: '+447700900555', provider: 'backup', country: 'GB', type: 'longcode' },
+      409,
+      'NUMBER_EXISTS',
+    ],
     ['/v1/routes', { provider: 'twilio', country: 'GB', price: '1e3' }, 422, 'INVALID_PRICE'],
     ['/v1/routes', { provider: 'twilio', country: 'GB', price: '0.01' }, 409, 'ROUTE_EXISTS'],
     ['/v1/providers', { id: 'Bad Id' }, 422, 'INVALID_PROVIDER'],

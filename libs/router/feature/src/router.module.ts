@@ -1,11 +1,4 @@
-import {
-  type DynamicModule,
-  Inject,
-  Logger,
-  Module,
-  type OnApplicationBootstrap,
-  Optional,
-} from '@nestjs/common';
+import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, ShutdownRegistry } from '@sms/platform';
@@ -91,7 +84,11 @@ export class RouterModule implements OnApplicationBootstrap {
               metrics,
             ),
         },
-        { provide: HealthRecorder, inject: [ROUTING_STATE], useFactory: (state: RoutingState) => new HealthRecorder(state) },
+        {
+          provide: HealthRecorder,
+          inject: [ROUTING_STATE],
+          useFactory: (state: RoutingState) => new HealthRecorder(state),
+        },
         {
           provide: OperatorService,
           inject: [ROUTER_DATA_SOURCE, RoutingEngine, ROUTING_STATE],
@@ -101,7 +98,11 @@ export class RouterModule implements OnApplicationBootstrap {
               await state.bumpPoolVersion();
             }),
         },
-        { provide: ExplainService, inject: [RoutingEngine], useFactory: (engine: RoutingEngine) => new ExplainService(engine) },
+        {
+          provide: ExplainService,
+          inject: [RoutingEngine],
+          useFactory: (engine: RoutingEngine) => new ExplainService(engine),
+        },
       ],
       exports: [RoutingMetrics],
     };

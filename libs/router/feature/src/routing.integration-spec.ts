@@ -8,9 +8,9 @@ import { type Bus, type BusRecord, createBus } from '@sms/bus';
 import {
   Encoding,
   type DispatchRequestedV1,
-  MessageAcceptedV1,
+  type MessageAcceptedV1,
   MessageClass,
-  StatusChangedV1,
+  type StatusChangedV1,
   StatusEventKind,
   StatusEventSource,
   TOPICS,
@@ -90,7 +90,13 @@ const routed = (outcome: RoutingOutcome) => {
 };
 
 /** A send result or receipt as the send-worker / dlr-processor publish it, through the health consumer. */
-async function report(r: Replica, provider: string, kind: StatusEventKind, times: number, source = StatusEventSource.SendWorker) {
+async function report(
+  r: Replica,
+  provider: string,
+  kind: StatusEventKind,
+  times: number,
+  source = StatusEventSource.SendWorker,
+) {
   for (let i = 0; i < times; i++) {
     const event: StatusChangedV1 = {
       eventId: randomUUID(),
@@ -110,7 +116,15 @@ async function report(r: Replica, provider: string, kind: StatusEventKind, times
       occurredAt: new Date().toISOString(),
       latencyMs: 120,
     };
-    await r.health.handle({ topic: TOPICS.status, partition: 0, offset: '0', key: event.messageId, value: event, headers: {}, attempt: 1 });
+    await r.health.handle({
+      topic: TOPICS.status,
+      partition: 0,
+      offset: '0',
+      key: event.messageId,
+      value: event,
+      headers: {},
+      attempt: 1,
+    });
   }
 }
 
@@ -154,7 +168,11 @@ beforeAll(async () => {
   ] as const) {
     await a.operator.createRate({ provider, country, price });
   }
-  await a.operator.putRule('US', { allowedSenderTypes: ['longcode', 'shortcode'], senderIdPolicy: 'forbidden', localNumberRequired: true });
+  await a.operator.putRule('US', {
+    allowedSenderTypes: ['longcode', 'shortcode'],
+    senderIdPolicy: 'forbidden',
+    localNumberRequired: true,
+  });
   await a.operator.putRule('KP', { blocked: true });
 });
 
@@ -193,9 +211,9 @@ describe('filters on the pool in MariaDB', () => {
 
   it('short code for US marketing, long code for transactional; never a masking or inactive number', async () => {
     const us = request({ to: '+12025550199', country: 'US' });
-    expect(routed(await a.engine.route({ ...us, to: '+12025550198', messageClass: MessageClass.Marketing })).sender).toBe(
-      '55501',
-    );
+    expect(
+      routed(await a.engine.route({ ...us, to: '+12025550198', messageClass: MessageClass.Marketing })).sender,
+    ).toBe('55501');
     expect(routed(await a.engine.route(us)).sender).toBe('+12025550100');
     const senders = new Set<string>();
     for (let i = 0; i < 20; i++) {
@@ -297,7 +315,13 @@ describe('senders (two replicas, Redis)', () => {
     const rate = 20;
     const number = '+447700900077';
     await a.operator.createProvider({ id: 'delta', kind: 'twilio' });
-    await a.operator.createNumber({ number, provider: 'delta', country: 'IE', type: 'longcode', segmentsPerSecond: rate });
+    await a.operator.createNumber({
+      number,
+      provider: 'delta',
+      country: 'IE',
+      type: 'longcode',
+      segmentsPerSecond: rate,
+    });
     await a.operator.createRate({ provider: 'delta', country: 'IE', price: '0.0100' });
     b.engine.invalidate();
     const ie = (i: number) => request({ to: `+35385${String(1_000_000 + i)}`, country: 'IE', segments: 1 + (i % 3) });
@@ -348,7 +372,12 @@ describe('no route: all providers down', () => {
   it('keeps every message queued in the backlog (gauge per country) and routes them all after recovery', async () => {
     const bus: Bus = createBus({ kind: 'in-process' });
     const metrics = new RoutingMetrics();
-    const consumer = new RouterConsumer(a.engine, bus, new NoRouteBacklog(metrics, { baseDelayMs: 10, maxDelayMs: 50, capacity: 1000 }), metrics);
+    const consumer = new RouterConsumer(
+      a.engine,
+      bus,
+      new NoRouteBacklog(metrics, { baseDelayMs: 10, maxDelayMs: 50, capacity: 1000 }),
+      metrics,
+    );
     const dispatched: DispatchRequestedV1[] = [];
     const statuses: StatusChangedV1[] = [];
     await bus.subscribe({
@@ -385,7 +414,7 @@ describe('no route: all providers down', () => {
         } satisfies MessageAcceptedV1,
       }));
       for (const record of records) {
-        await consumer.handle({ ...record, partition: 0, offset: '0', headers: {}, attempt: 1 } as never);
+        await consumer.handle({ ...record, partition: 0, offset: '0', headers: {}, attempt: 1 });
       }
       // At most the probe messages went out; the rest wait, counted per country, none refused.
       expect(dispatched.length).toBeLessThanOrEqual(3);

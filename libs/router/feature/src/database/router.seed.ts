@@ -130,7 +130,13 @@ export async function seedRouterIfEmpty(dataSource: DataSource, options: SeedOpt
     await manager.insert(
       RouteRateEntity,
       Object.entries(SEED_RATES).flatMap(([country, prices]) =>
-        Object.entries(prices).map(([providerId, price]) => ({ providerId, country, prefix: '', price, currency: 'USD' })),
+        Object.entries(prices).map(([providerId, price]) => ({
+          providerId,
+          country,
+          prefix: '',
+          price,
+          currency: 'USD',
+        })),
       ),
     );
     await manager.insert(

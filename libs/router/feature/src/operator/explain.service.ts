@@ -12,7 +12,11 @@ export class ExplainService {
     const allowed = new Set(['to', 'messageClass', 'from', 'country', 'segments']);
     const unknownField = Object.keys(query).find((k) => !allowed.has(k));
     if (unknownField) {
-      throw unprocessable('UNKNOWN_FIELD', `Unknown parameter '${unknownField.slice(0, 64)}'`, unknownField.slice(0, 64));
+      throw unprocessable(
+        'UNKNOWN_FIELD',
+        `Unknown parameter '${unknownField.slice(0, 64)}'`,
+        unknownField.slice(0, 64),
+      );
     }
     const parsed = parsePhone(query['to'] ?? '', query['country']);
     if (!parsed.ok) {
@@ -38,7 +42,12 @@ export class ExplainService {
       { to: parsed.e164, country: parsed.country, from, segments, messageClass, avoidProviders: [], pinProvider: null },
       true,
     );
-    const base = { to: parsed.e164, country: parsed.country, messageClass, segments, candidates: outcome.candidates.map((c) => ({ ...c, senders: [...c.senders] })),
+    const base = {
+      to: parsed.e164,
+      country: parsed.country,
+      messageClass,
+      segments,
+      candidates: outcome.candidates.map((c) => ({ ...c, senders: [...c.senders] })),
     };
     if (outcome.kind === 'route') {
       return {

@@ -105,7 +105,11 @@ export class OperatorService {
       where.active = filter.active === 'true';
     }
     if (filter.capability && !(NUMBER_CAPABILITIES as readonly string[]).includes(filter.capability)) {
-      throw unprocessable('INVALID_CAPABILITIES', `capability must be one of ${NUMBER_CAPABILITIES.join(', ')}`, 'capability');
+      throw unprocessable(
+        'INVALID_CAPABILITIES',
+        `capability must be one of ${NUMBER_CAPABILITIES.join(', ')}`,
+        'capability',
+      );
     }
     const rows = await this.dataSource.getRepository(PhoneNumberEntity).find({ where, order: { number: 'ASC' } });
 
@@ -153,7 +157,8 @@ export class OperatorService {
     if (!row) {
       throw notFound('Number');
     }
-    row.capabilities = (optional(body, 'capabilities', CAPABILITIES) as NumberCapability[] | undefined) ?? row.capabilities;
+    row.capabilities =
+      (optional(body, 'capabilities', CAPABILITIES) as NumberCapability[] | undefined) ?? row.capabilities;
     row.monthlyCost = optional(body, 'monthlyCost', MONEY) ?? row.monthlyCost;
     row.segmentsPerSecond = optional(body, 'segmentsPerSecond', THROUGHPUT) ?? row.segmentsPerSecond;
     row.active = optional(body, 'active', BOOLEAN) ?? row.active;
@@ -167,7 +172,9 @@ export class OperatorService {
 
   async listRoutes(): Promise<{ rates: RateView[]; rules: CountryRuleView[] }> {
     const [rates, rules] = await Promise.all([
-      this.dataSource.getRepository(RouteRateEntity).find({ order: { country: 'ASC', providerId: 'ASC', prefix: 'ASC' } }),
+      this.dataSource
+        .getRepository(RouteRateEntity)
+        .find({ order: { country: 'ASC', providerId: 'ASC', prefix: 'ASC' } }),
       this.dataSource.getRepository(CountryRuleEntity).find({ order: { country: 'ASC' } }),
     ]);
 
@@ -231,7 +238,9 @@ export class OperatorService {
   }
 
   async deleteRule(countryParam: string): Promise<void> {
-    const result = await this.dataSource.getRepository(CountryRuleEntity).delete({ country: countryParam.toUpperCase() });
+    const result = await this.dataSource
+      .getRepository(CountryRuleEntity)
+      .delete({ country: countryParam.toUpperCase() });
     if (!result.affected) {
       throw notFound('Country rule');
     }
@@ -251,16 +260,16 @@ export class OperatorService {
   private async provider(id: string, referenced = false): Promise<ProviderEntity> {
     const row = await this.dataSource.getRepository(ProviderEntity).findOneBy({ id });
     if (!row) {
-      throw referenced ? unprocessable('UNKNOWN_PROVIDER', `provider '${id}' does not exist`, 'provider') : notFound('Provider');
+      throw referenced
+        ? unprocessable('UNKNOWN_PROVIDER', `provider '${id}' does not exist`, 'provider')
+        : notFound('Provider');
     }
 
     return row;
   }
 
   private async rate(id: string): Promise<RouteRateEntity> {
-    const row = /^\d{1,18}$/.test(id)
-      ? await this.dataSource.getRepository(RouteRateEntity).findOneBy({ id })
-      : null;
+    const row = /^\d{1,18}$/.test(id) ? await this.dataSource.getRepository(RouteRateEntity).findOneBy({ id }) : null;
     if (!row) {
       throw notFound('Route');
     }

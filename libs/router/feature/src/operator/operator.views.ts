@@ -84,7 +84,11 @@ export class UpdateRateDto {
 
 export class CountryRuleView {
   @ApiProperty({ example: 'US' }) country!: string;
-  @ApiProperty({ enum: ['longcode', 'shortcode', 'tollfree', 'alphanumeric'], isArray: true, description: 'empty = all' })
+  @ApiProperty({
+    enum: ['longcode', 'shortcode', 'tollfree', 'alphanumeric'],
+    isArray: true,
+    description: 'empty = all',
+  })
   allowedSenderTypes!: string[];
   @ApiProperty({ enum: ['allowed', 'registration', 'forbidden'] }) senderIdPolicy!: string;
   @ApiProperty() localNumberRequired!: boolean;

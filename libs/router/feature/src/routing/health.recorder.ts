@@ -31,7 +31,9 @@ export function healthOutcomeOf(event: StatusChangedV1): HealthOutcome | null {
       case StatusEventKind.Retry:
       case StatusEventKind.Failed:
         return 'error';
-      default:
+      case StatusEventKind.Delivered:
+      case StatusEventKind.Refused:
+      case StatusEventKind.Sending:
         return null;
     }
   }

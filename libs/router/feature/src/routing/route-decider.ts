@@ -5,7 +5,14 @@ import {
   type SenderType,
 } from '../database/entities/phone-number.entity';
 import type { HealthCounts, SenderSlot } from '../state/routing-state';
-import { DEFAULT_HEALTH_POLICY, healthFactor, type HealthPolicy, percent, type ProviderHealth, viewHealth } from './health-view';
+import {
+  DEFAULT_HEALTH_POLICY,
+  healthFactor,
+  type HealthPolicy,
+  percent,
+  type ProviderHealth,
+  viewHealth,
+} from './health-view';
 import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot } from './route-snapshot';
 
 /** What a decision needs to know about the message. */
@@ -61,7 +68,8 @@ export type RouteDecision =
     }
   | {
       readonly kind: 'refused';
-      readonly code: 'COUNTRY_NOT_ALLOWED' | 'SENDER_NOT_ALLOWED' | 'SENDER_ID_NOT_ALLOWED' | 'SENDER_ID_NOT_REGISTERED';
+      readonly code:
+        'COUNTRY_NOT_ALLOWED' | 'SENDER_NOT_ALLOWED' | 'SENDER_ID_NOT_ALLOWED' | 'SENDER_ID_NOT_REGISTERED';
       readonly reason: string;
       readonly candidates: readonly CandidateExplanation[];
     };
@@ -125,11 +133,21 @@ export class RouteDecider {
     const { country } = request;
     const rule = snapshot.rules.get(country) ?? DEFAULT_COUNTRY_RULE;
     if (rule.blocked) {
-      return { kind: 'refused', code: 'COUNTRY_NOT_ALLOWED', reason: `sending to ${country} is blocked`, candidates: [] };
+      return {
+        kind: 'refused',
+        code: 'COUNTRY_NOT_ALLOWED',
+        reason: `sending to ${country} is blocked`,
+        candidates: [],
+      };
     }
     const rates = this.bestRates(request, snapshot);
     if (rates.size === 0) {
-      return { kind: 'no-route', code: 'NO_ROUTE', reason: `no active provider has a rate for ${country}`, candidates: [] };
+      return {
+        kind: 'no-route',
+        code: 'NO_ROUTE',
+        reason: `no active provider has a rate for ${country}`,
+        candidates: [],
+      };
     }
     const refusal = this.checkExplicitSender(request, snapshot);
     if (refusal) {
@@ -248,7 +266,11 @@ export class RouteDecider {
     const type = entry?.type ?? 'alphanumeric';
     if (alphanumeric) {
       if (rule.senderIdPolicy === 'forbidden' || (types.length > 0 && !types.includes('alphanumeric'))) {
-        return { kind: 'refused', code: 'SENDER_ID_NOT_ALLOWED', reason: `${country} does not allow alphanumeric sender IDs` };
+        return {
+          kind: 'refused',
+          code: 'SENDER_ID_NOT_ALLOWED',
+          reason: `${country} does not allow alphanumeric sender IDs`,
+        };
       }
       if (rule.senderIdPolicy === 'registration' && (!entry || entry.country !== country)) {
         return {

@@ -87,7 +87,9 @@ export class RouterConsumer {
     this.backlog.release(message);
     const at = this.now();
     if (outcome.kind === 'refused') {
-      await this.bus.publish([{ topic: TOPICS.status, key: message.messageId, value: this.refusal(message, outcome, at) }]);
+      await this.bus.publish([
+        { topic: TOPICS.status, key: message.messageId, value: this.refusal(message, outcome, at) },
+      ]);
 
       return;
     }

@@ -112,7 +112,9 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
 
     it('refuses an alphanumeric sender where sender IDs are forbidden, and an unregistered one where registration is required', async () => {
       const pool = [...GB_POOL, number('ACME', 'mid', 'GB', 'alphanumeric')];
-      const forbidden = engineOver(buildRouteSnapshot(providers, pool, GB_RATES, [rule('GB', { senderIdPolicy: 'forbidden' })]));
+      const forbidden = engineOver(
+        buildRouteSnapshot(providers, pool, GB_RATES, [rule('GB', { senderIdPolicy: 'forbidden' })]),
+      );
       const registration = engineOver(
         buildRouteSnapshot(providers, pool, GB_RATES, [rule('GB', { senderIdPolicy: 'registration' })]),
       );
@@ -226,10 +228,14 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
   describe('health: failover and recovery', () => {
     it('sends one probe per interval to a cheaper provider held back by its health', async () => {
       const state = new MemoryRoutingState();
-      const engine = new RoutingEngine(() => Promise.resolve(buildRouteSnapshot(providers, GB_POOL, GB_RATES, [])), state, {
-        healthTtlMs: 0,
-        probeIntervalMs: 60_000,
-      });
+      const engine = new RoutingEngine(
+        () => Promise.resolve(buildRouteSnapshot(providers, GB_POOL, GB_RATES, [])),
+        state,
+        {
+          healthTtlMs: 0,
+          probeIntervalMs: 60_000,
+        },
+      );
       // 4 errors in 7 answers: not yet "unhealthy" (under 10 attempts) but scored behind mid.
       await record(state, 'cheap', 'sent', 3);
       await record(state, 'cheap', 'error', 4);
@@ -244,10 +250,14 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
 
     it('skips a provider above 5% errors and uses it again after it recovers through probes', async () => {
       const state = new MemoryRoutingState();
-      const engine = new RoutingEngine(() => Promise.resolve(buildRouteSnapshot(providers, GB_POOL, GB_RATES, [])), state, {
-        healthTtlMs: 0,
-        probeIntervalMs: 50,
-      });
+      const engine = new RoutingEngine(
+        () => Promise.resolve(buildRouteSnapshot(providers, GB_POOL, GB_RATES, [])),
+        state,
+        {
+          healthTtlMs: 0,
+          probeIntervalMs: 50,
+        },
+      );
       await record(state, 'cheap', 'sent', 18);
       await record(state, 'cheap', 'error', 2);
       const failing = routed(await engine.route(request()));
@@ -288,10 +298,13 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
       const { engine } = engineOver(buildRouteSnapshot(providers, GB_POOL, GB_RATES, []));
 
       expect(routed(await engine.route(request({ avoidProviders: ['cheap'] }))).providerId).toBe('mid');
-      expect(routed(await engine.route(request({ to: '+447400999001', avoidProviders: providers }))).providerId).toBe('cheap');
-      expect(routed(await engine.route(request({ to: '+447400999002', pinProvider: 'dear', avoidProviders: ['dear'] }))).providerId).toBe(
-        'dear',
+      expect(routed(await engine.route(request({ to: '+447400999001', avoidProviders: providers }))).providerId).toBe(
+        'cheap',
       );
+      expect(
+        routed(await engine.route(request({ to: '+447400999002', pinProvider: 'dear', avoidProviders: ['dear'] })))
+          .providerId,
+      ).toBe('dear');
     });
   });
 
@@ -344,7 +357,10 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
     });
 
     it('moves a message to an equally good free number before delaying it', async () => {
-      const pool = [number('+447700900001', 'cheap', 'GB', 'longcode', 1), number('+447700900002', 'cheap', 'GB', 'longcode', 1)];
+      const pool = [
+        number('+447700900001', 'cheap', 'GB', 'longcode', 1),
+        number('+447700900002', 'cheap', 'GB', 'longcode', 1),
+      ];
       const { engine } = engineOver(buildRouteSnapshot(['cheap'], pool, GB_RATES, []));
       const a = routed(await engine.route(request({ to: '+447400000001', segments: 5 })));
       const b = routed(await engine.route(request({ to: '+447400000002' })));

@@ -145,7 +145,9 @@ export class RoutingEngine {
       // Skipped as unhealthy, or cheaper than the choice but held back by its health: without
       // traffic its health would never change, so it gets a message now and then to prove itself.
       const heldBack =
-        decision.kind === 'route' && candidate.outcome === 'lost' && Number(candidate.cost) < Number(decision.best.cost);
+        decision.kind === 'route' &&
+        candidate.outcome === 'lost' &&
+        Number(candidate.cost) < Number(decision.best.cost);
       if (!candidate.health.unhealthy && !heldBack) {
         continue;
       }

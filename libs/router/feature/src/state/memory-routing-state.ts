@@ -90,9 +90,7 @@ export class MemoryRoutingState implements RoutingState {
       how = 'free';
     }
     if (!slot) {
-      slot = [...request.group].sort(
-        (a, b) => (this.freeAt.get(a.number) ?? 0) - (this.freeAt.get(b.number) ?? 0),
-      )[0];
+      slot = [...request.group].sort((a, b) => (this.freeAt.get(a.number) ?? 0) - (this.freeAt.get(b.number) ?? 0))[0];
       how = 'earliest';
     }
     if (!slot) {
