@@ -128,6 +128,22 @@ describe('operator API and explain', () => {
     expect(answer.body.error.code).toBe(code);
   });
 
+  it('documents the operator API in the OpenAPI document', async () => {
+    const answer = await client.get<{ paths: Record<string, unknown> }>('/openapi.json');
+    expect(Object.keys(answer.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/providers',
+        '/v1/providers/{id}',
+        '/v1/numbers',
+        '/v1/numbers/{number}',
+        '/v1/routes',
+        '/v1/routes/{id}',
+        '/v1/routes/explain',
+        '/v1/routes/rules/{country}',
+      ]),
+    );
+  });
+
   it('lists the pool, filtered by capability (the masking numbers)', async () => {
     const answer = await client.get<{ data: { number: string; capabilities: string[] }[] }>(
       '/v1/numbers?capability=masking&country=GB',

@@ -83,17 +83,46 @@ const TYPE_PREFERENCE: Readonly<Record<MessageClass, readonly SenderType[]>> = {
 const TYPE_STEP = 0.05;
 const NUMERIC_SENDER = /^\+?\d{3,15}$/;
 
+interface SenderSet {
+  readonly slots: RouteSlot[];
+  /** The slots' numbers, kept with them so an explanation does not rebuild the list per decision. */
+  readonly numbers: readonly string[];
+  readonly type: string;
+}
+
+const senderSet = (slots: RouteSlot[], type: string): SenderSet => ({
+  slots,
+  type,
+  numbers: slots.map((s) => s.number),
+});
+
 interface Working {
   providerId: string;
   rate: RateRow;
   cost: number;
   health: ProviderHealth;
   senders: RouteSlot[];
+  senderNumbers: readonly string[];
   senderType: string | null;
   score: number | null;
   lostBecause: string | null;
   unhealthy: boolean;
   avoided: boolean;
+}
+
+/** Array.prototype.flatMap and spreads were the decision's hot spot (bench/router.bench.ts). */
+function concatSenders(work: readonly Working[]): RouteSlot[] {
+  if (work.length === 1) {
+    return work[0]!.senders;
+  }
+  const out: RouteSlot[] = [];
+  for (const w of work) {
+    for (const slot of w.senders) {
+      out.push(slot);
+    }
+  }
+
+  return out;
 }
 
 const sameScore = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
@@ -110,6 +139,8 @@ const slotOf = (n: PhoneNumberEntity): RouteSlot => ({
  */
 export class RouteDecider {
   private readonly cursors = new Map<string, number>();
+  /** Each provider's compliant senders per destination and class, computed once per snapshot. */
+  private readonly senderCache = new WeakMap<RouteSnapshot, Map<string, SenderSet | string>>();
 
   constructor(private readonly policy: HealthPolicy = DEFAULT_HEALTH_POLICY) {}
 
@@ -162,6 +193,7 @@ export class RouteDecider {
         cost: Number(rate.price) * request.segments,
         health: providerHealth,
         senders: [],
+        senderNumbers: [],
         senderType: null,
         score: null,
         lostBecause: null,
@@ -180,6 +212,7 @@ export class RouteDecider {
         return w;
       }
       w.senders = senders.slots;
+      w.senderNumbers = senders.numbers;
       w.senderType = senders.type;
       const typeRank = Math.max(0, TYPE_PREFERENCE[request.messageClass].indexOf(senders.type as SenderType));
       const typeFactor = 1 + TYPE_STEP * (senders.type === 'alphanumeric' ? 0 : typeRank);
@@ -218,7 +251,7 @@ export class RouteDecider {
     const tied = viable.filter((w) => sameScore(w.score!, best.score!));
     const group = this.rotate(
       `${country}|${request.messageClass}|${tied.map((w) => w.providerId).join(',')}`,
-      tied.flatMap((w) => w.senders),
+      concatSenders(tied),
       rotate,
     );
     const candidates = this.explain(work, best, tied);
@@ -227,7 +260,7 @@ export class RouteDecider {
       kind: 'route',
       best: candidates.find((c) => c.providerId === best.providerId)!,
       group,
-      eligible: viable.flatMap((w) => w.senders),
+      eligible: concatSenders(viable),
       sticky: request.from === null,
       why,
       candidates,
@@ -297,26 +330,42 @@ export class RouteDecider {
   }
 
   /** The provider's compliant senders of the preferred type, or why it has none. */
-  private sendersOf(
-    providerId: string,
-    request: RouteRequest,
-    snapshot: RouteSnapshot,
-  ): { slots: RouteSlot[]; type: string } | string {
-    const { country, from } = request;
-    if (from) {
-      const entry = snapshot.numbersByValue.get(from);
-      if (entry) {
-        return entry.providerId === providerId
-          ? { slots: [slotOf(entry)], type: entry.type }
-          : `the requested sender belongs to ${entry.providerId}`;
-      }
-
-      // An unregistered alphanumeric ID where the country allows any: every provider may carry it.
-      return {
-        slots: [{ number: from, providerId, segmentsPerSecond: DEFAULT_SEGMENTS_PER_SECOND.alphanumeric }],
-        type: 'alphanumeric',
-      };
+  private sendersOf(providerId: string, request: RouteRequest, snapshot: RouteSnapshot): SenderSet | string {
+    if (request.from) {
+      return this.explicitSender(providerId, request.from, snapshot);
     }
+    let perSnapshot = this.senderCache.get(snapshot);
+    if (!perSnapshot) {
+      perSnapshot = new Map();
+      this.senderCache.set(snapshot, perSnapshot);
+    }
+    const key = `${providerId}|${request.country}|${request.messageClass}`;
+    let senders = perSnapshot.get(key);
+    if (senders === undefined) {
+      senders = this.poolSenders(providerId, request, snapshot);
+      perSnapshot.set(key, senders);
+    }
+
+    return senders;
+  }
+
+  private explicitSender(providerId: string, from: string, snapshot: RouteSnapshot): SenderSet | string {
+    const entry = snapshot.numbersByValue.get(from);
+    if (entry) {
+      return entry.providerId === providerId
+        ? senderSet([slotOf(entry)], entry.type)
+        : `the requested sender belongs to ${entry.providerId}`;
+    }
+
+    // An unregistered alphanumeric ID where the country allows any: every provider may carry it.
+    return senderSet(
+      [{ number: from, providerId, segmentsPerSecond: DEFAULT_SEGMENTS_PER_SECOND.alphanumeric }],
+      'alphanumeric',
+    );
+  }
+
+  private poolSenders(providerId: string, request: RouteRequest, snapshot: RouteSnapshot): SenderSet | string {
+    const { country } = request;
     const rule = snapshot.rules.get(country) ?? DEFAULT_COUNTRY_RULE;
     const all = snapshot.numbersByProvider.get(providerId) ?? [];
     const compliant = all.filter(
@@ -338,7 +387,7 @@ export class RouteDecider {
     for (const type of TYPE_PREFERENCE[request.messageClass]) {
       const ofType = choices.filter((n) => n.type === type);
       if (ofType.length > 0) {
-        return { slots: ofType.map(slotOf), type };
+        return senderSet(ofType.map(slotOf), type);
       }
     }
 
@@ -352,7 +401,7 @@ export class RouteDecider {
     }
     const start = cursor % Math.max(slots.length, 1);
 
-    return [...slots.slice(start), ...slots.slice(0, start)];
+    return start === 0 ? slots : slots.slice(start).concat(slots.slice(0, start));
   }
 
   private explain(work: readonly Working[], best: Working | null, tied: readonly Working[]): CandidateExplanation[] {
@@ -389,7 +438,7 @@ export class RouteDecider {
         cost: w.cost.toFixed(6),
         score: w.score === null ? null : Number(w.score.toFixed(8)),
         senderType: w.senderType,
-        senders: w.senders.map((s) => s.number),
+        senders: w.senderNumbers,
         health: w.health,
         outcome,
         reason,

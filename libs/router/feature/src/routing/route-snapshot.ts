@@ -1,8 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { CountryRuleEntity } from '../database/entities/country-rule.entity';
-import { PhoneNumberEntity } from '../database/entities/phone-number.entity';
-import { ProviderEntity } from '../database/entities/provider.entity';
-import { RouteRateEntity } from '../database/entities/route-rate.entity';
+import type { PhoneNumberEntity } from '../database/entities/phone-number.entity';
 
 export interface RateRow {
   readonly providerId: string;
@@ -43,20 +41,60 @@ export interface RouteSnapshot {
 /** The cache lifetime: pool and price changes reach routing within this (architecture.md: ~10 s). */
 export const SNAPSHOT_TTL_MS = 10_000;
 
+/**
+ * Raw SQL rather than repository finds: a cold decision waits for this load, and entity hydration of a
+ * large pool cost several times the queries themselves (bench/router.bench.ts).
+ */
 export async function loadRouteSnapshot(dataSource: DataSource): Promise<RouteSnapshot> {
   const [providers, numbers, rates, rules] = await Promise.all([
-    dataSource.getRepository(ProviderEntity).findBy({ active: true }),
-    dataSource.getRepository(PhoneNumberEntity).find({ where: { active: true }, order: { number: 'ASC' } }),
-    dataSource.getRepository(RouteRateEntity).find(),
+    dataSource.query('SELECT id FROM sms_providers WHERE active = ?', [true]) as Promise<{ id: string }[]>,
+    dataSource.query(
+      'SELECT number, provider_id, country, type, capabilities, segments_per_second FROM phone_numbers WHERE active = ? ORDER BY number',
+      [true],
+    ) as Promise<NumberRow[]>,
+    dataSource.query('SELECT provider_id, country, prefix, price, currency FROM route_rates') as Promise<RateDbRow[]>,
     dataSource.getRepository(CountryRuleEntity).find(),
   ]);
 
   return buildRouteSnapshot(
     providers.map((p) => p.id),
-    numbers,
-    rates,
+    numbers.map((n) => ({
+      number: n.number,
+      providerId: n.provider_id,
+      country: n.country,
+      type: n.type as PhoneNumberEntity['type'],
+      capabilities: (n.capabilities ?? '').split(',').filter(Boolean) as PhoneNumberEntity['capabilities'],
+      monthlyCost: null,
+      segmentsPerSecond: Number(n.segments_per_second),
+      active: true,
+      createdAt: new Date(0),
+    })),
+    rates.map((r) => ({
+      providerId: r.provider_id,
+      country: r.country,
+      prefix: r.prefix ?? '',
+      price: r.price,
+      currency: r.currency,
+    })),
     rules,
   );
+}
+
+interface NumberRow {
+  number: string;
+  provider_id: string;
+  country: string;
+  type: string;
+  capabilities: string | null;
+  segments_per_second: number | string;
+}
+
+interface RateDbRow {
+  provider_id: string;
+  country: string;
+  prefix: string | null;
+  price: string;
+  currency: string;
 }
 
 export function buildRouteSnapshot(
