@@ -47,12 +47,13 @@ export const SNAPSHOT_TTL_MS = 10_000;
  */
 export async function loadRouteSnapshot(dataSource: DataSource): Promise<RouteSnapshot> {
   const [providers, numbers, rates, rules] = await Promise.all([
-    dataSource.query('SELECT id FROM sms_providers WHERE active = ?', [true]) as Promise<{ id: string }[]>,
-    dataSource.query(
+    dataSource.query<{ id: string }[]>('SELECT id FROM sms_providers WHERE active = ?', [1]),
+    dataSource.query<NumberRow[]>(
       'SELECT number, provider_id, country, type, capabilities, segments_per_second FROM phone_numbers WHERE active = ? ORDER BY number',
-      [true],
-    ) as Promise<NumberRow[]>,
-    dataSource.query('SELECT provider_id, country, prefix, price, currency FROM route_rates') as Promise<RateDbRow[]>,
+      // 1, not true: booleans are tinyint(1) in MySQL and integers in SQLite, and better-sqlite3 binds no booleans.
+      [1],
+    ),
+    dataSource.query<RateDbRow[]>('SELECT provider_id, country, prefix, price, currency FROM route_rates'),
     dataSource.getRepository(CountryRuleEntity).find(),
   ]);
 

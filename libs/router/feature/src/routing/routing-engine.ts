@@ -67,8 +67,7 @@ export class RoutingEngine {
 
   /** Routes a message, or with `dryRun` tells what it would do now (explain) without booking anything. */
   async route(request: RouteRequest, dryRun = false): Promise<RoutingOutcome> {
-    const snapshot = await this.currentSnapshot();
-    const health = await this.currentHealth(snapshot);
+    const { snapshot, health } = await this.inputs();
     let decision = this.decider.decide(request, snapshot, health, new Set(), !dryRun);
     const probes = dryRun || request.pinProvider ? new Set<string>() : await this.probesFor(request, decision);
     if (probes.size > 0) {
@@ -125,6 +124,30 @@ export class RoutingEngine {
     };
   }
 
+  /** The cached pool and health; only a miss costs I/O (the cached decision takes microseconds). */
+  private async inputs(): Promise<{ snapshot: RouteSnapshot; health: Map<string, HealthCounts> }> {
+    const now = Date.now();
+    if (
+      this.snapshot &&
+      this.health &&
+      now - this.snapshot.at < this.options.snapshotTtlMs &&
+      now - this.health.at < this.options.healthTtlMs
+    ) {
+      return { snapshot: this.snapshot.value, health: this.health.value };
+    }
+    // Health is keyed by provider: with a pool already seen, both loads run side by side (a provider
+    // added since gets its health on the next health load, seconds later).
+    const known = this.snapshot?.value;
+    if (known) {
+      const [snapshot, health] = await Promise.all([this.currentSnapshot(), this.currentHealth(known.providers)]);
+
+      return { snapshot, health };
+    }
+    const snapshot = await this.currentSnapshot();
+
+    return { snapshot, health: await this.currentHealth(snapshot.providers) };
+  }
+
   /** Drops the cached pool (operator changes in this replica). */
   invalidate(): void {
     this.snapshot = null;
@@ -164,9 +187,9 @@ export class RoutingEngine {
     return probes;
   }
 
-  private currentSnapshot(): Promise<RouteSnapshot> | RouteSnapshot {
+  private currentSnapshot(): Promise<RouteSnapshot> {
     if (this.snapshot && Date.now() - this.snapshot.at < this.options.snapshotTtlMs) {
-      return this.snapshot.value;
+      return Promise.resolve(this.snapshot.value);
     }
     this.snapshotLoad ??= this.loadSnapshot()
       .then((value) => {
@@ -181,12 +204,12 @@ export class RoutingEngine {
     return this.snapshotLoad;
   }
 
-  private currentHealth(snapshot: RouteSnapshot): Promise<Map<string, HealthCounts>> | Map<string, HealthCounts> {
+  private currentHealth(providers: readonly string[]): Promise<Map<string, HealthCounts>> | Map<string, HealthCounts> {
     if (this.health && Date.now() - this.health.at < this.options.healthTtlMs) {
       return this.health.value;
     }
     this.healthLoad ??= this.state
-      .readHealth(snapshot.providers)
+      .readHealth(providers)
       .then((value) => {
         this.health = { value, at: Date.now() };
 

@@ -60,7 +60,57 @@ end
 return { ARGV[3 + (pick - 1) * 3 + 1], tostring(start - now), how }
 `;
 
-const FIELDS = { attempts: 'a', errors: 'e', delivered: 'd', undelivered: 'u', latencySumMs: 'l', latencyCount: 'n' };
+/**
+ * One hash per provider, fields `<bucket start>:<counter>`, so reading a provider's 5 minutes is one
+ * HGETALL instead of one command per 10-s bucket. Buckets that left the window are pruned by the
+ * first write of each new bucket (Redis 7.0 has no per-field expiry).
+ * KEYS[1] hash, KEYS[2] streak; ARGV: bucket start, outcome, latency ms or '', window ms.
+ */
+const HEALTH_RECORD_SCRIPT = `
+local b = ARGV[1]
+local o = ARGV[2]
+local window = tonumber(ARGV[4])
+if o == 'sent' or o == 'error' then
+  redis.call('HINCRBY', KEYS[1], b .. ':a', 1)
+  if o == 'error' then
+    redis.call('HINCRBY', KEYS[1], b .. ':e', 1)
+    redis.call('SET', KEYS[2], '0', 'PX', window)
+  else
+    redis.call('INCR', KEYS[2])
+    redis.call('PEXPIRE', KEYS[2], window)
+  end
+  if ARGV[3] ~= '' then
+    redis.call('HINCRBY', KEYS[1], b .. ':l', tonumber(ARGV[3]))
+    redis.call('HINCRBY', KEYS[1], b .. ':n', 1)
+  end
+elseif o == 'delivered' then
+  redis.call('HINCRBY', KEYS[1], b .. ':d', 1)
+else
+  redis.call('HINCRBY', KEYS[1], b .. ':u', 1)
+end
+redis.call('PEXPIRE', KEYS[1], window + 60000)
+if redis.call('HSETNX', KEYS[1], b .. ':pruned', '1') == 1 then
+  local cutoff = tonumber(b) - window
+  for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+    local start = tonumber(string.match(field, '^(%d+):'))
+    if start and start <= cutoff then redis.call('HDEL', KEYS[1], field) end
+  end
+end
+return 1
+`;
+
+const FIELD_NAMES: Readonly<Record<string, Exclude<keyof HealthCounts, 'streak'>>> = {
+  a: 'attempts',
+  e: 'errors',
+  d: 'delivered',
+  u: 'undelivered',
+  l: 'latencySumMs',
+  n: 'latencyCount',
+};
+
+interface HealthCommands {
+  healthRecord(keys: number, ...args: string[]): Promise<number>;
+}
 
 export interface RedisRoutingStateOptions {
   readonly url: string;
@@ -82,57 +132,41 @@ export class RedisRoutingState implements RoutingState {
       enableOfflineQueue: true,
     });
     this.redis.defineCommand('routeClaim', { lua: CLAIM_SCRIPT });
+    this.redis.defineCommand('healthRecord', { lua: HEALTH_RECORD_SCRIPT });
   }
 
   async recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void> {
     const now = this.now();
-    const key = `h:${providerId}:${now - (now % HEALTH_BUCKET_MS)}`;
-    const streak = `hs:${providerId}`;
-    const pipeline = this.redis.pipeline();
-    if (outcome === 'sent' || outcome === 'error') {
-      pipeline.hincrby(key, FIELDS.attempts, 1);
-      if (outcome === 'error') {
-        pipeline.hincrby(key, FIELDS.errors, 1);
-        pipeline.set(streak, '0', 'PX', HEALTH_WINDOW_MS);
-      } else {
-        pipeline.incr(streak);
-        pipeline.pexpire(streak, HEALTH_WINDOW_MS);
-      }
-      if (typeof latencyMs === 'number') {
-        pipeline.hincrby(key, FIELDS.latencySumMs, Math.round(latencyMs));
-        pipeline.hincrby(key, FIELDS.latencyCount, 1);
-      }
-    } else {
-      pipeline.hincrby(key, outcome === 'delivered' ? FIELDS.delivered : FIELDS.undelivered, 1);
-    }
-    pipeline.pexpire(key, HEALTH_WINDOW_MS + HEALTH_BUCKET_MS);
-    await pipeline.exec();
+    await (this.redis as unknown as HealthCommands).healthRecord(
+      2,
+      `h:${providerId}`,
+      `hs:${providerId}`,
+      String(now - (now % HEALTH_BUCKET_MS)),
+      outcome,
+      typeof latencyMs === 'number' ? String(Math.round(latencyMs)) : '',
+      String(HEALTH_WINDOW_MS),
+    );
   }
 
   async readHealth(providerIds: readonly string[]): Promise<Map<string, HealthCounts>> {
-    const now = this.now();
-    const current = now - (now % HEALTH_BUCKET_MS);
-    const bucketCount = HEALTH_WINDOW_MS / HEALTH_BUCKET_MS;
+    const cutoff = this.now() - HEALTH_WINDOW_MS;
     const pipeline = this.redis.pipeline();
     for (const id of providerIds) {
+      pipeline.hgetall(`h:${id}`);
       pipeline.get(`hs:${id}`);
-      for (let i = 0; i < bucketCount; i++) {
-        pipeline.hgetall(`h:${id}:${current - i * HEALTH_BUCKET_MS}`);
-      }
     }
     const replies = (await pipeline.exec()) ?? [];
     const result = new Map<string, HealthCounts>();
     providerIds.forEach((id, p) => {
-      const base = p * (bucketCount + 1);
-      const sum = { ...EMPTY_HEALTH, streak: Number(replies[base]?.[1] ?? 0) };
-      for (let i = 1; i <= bucketCount; i++) {
-        const hash = (replies[base + i]?.[1] ?? {}) as Record<string, string>;
-        sum.attempts += Number(hash[FIELDS.attempts] ?? 0);
-        sum.errors += Number(hash[FIELDS.errors] ?? 0);
-        sum.delivered += Number(hash[FIELDS.delivered] ?? 0);
-        sum.undelivered += Number(hash[FIELDS.undelivered] ?? 0);
-        sum.latencySumMs += Number(hash[FIELDS.latencySumMs] ?? 0);
-        sum.latencyCount += Number(hash[FIELDS.latencyCount] ?? 0);
+      const hash = (replies[p * 2]?.[1] ?? {}) as Record<string, string>;
+      const sum = { ...EMPTY_HEALTH, streak: Number(replies[p * 2 + 1]?.[1] ?? 0) };
+      for (const [field, value] of Object.entries(hash)) {
+        const colon = field.indexOf(':');
+        const bucket = Number(field.slice(0, colon));
+        const key = FIELD_NAMES[field.slice(colon + 1)];
+        if (key && bucket > cutoff) {
+          sum[key] += Number(value);
+        }
       }
       result.set(id, sum);
     });
