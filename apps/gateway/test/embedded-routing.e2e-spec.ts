@@ -214,3 +214,58 @@ describe('failover through the simulator', () => {
     expect(finals.every((m) => m.status === 'delivered')).toBe(true);
   });
 });
+
+describe('per-number rate limit', () => {
+  it('spaces one number’s sends at its segments per second: delayed, never refused', async () => {
+    const numbers = ['+447700900998', '+447700900999'];
+    for (const number of numbers) {
+      expect(
+        (
+          await client.request(
+            'PATCH',
+            `/v1/numbers/${encodeURIComponent(number)}`,
+            JSON.stringify({ segmentsPerSecond: 2 }),
+            json,
+          )
+        ).status,
+      ).toBe(200);
+    }
+    await client.request('POST', '/sim/reset');
+    await setTwilioKnobs({ dlrDelayMs: 20 });
+    try {
+      // 10 two-segment messages over 2 numbers at 2 segments/s: 5 per number, one per second each.
+      const body = 'x'.repeat(200);
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const answer = await client.post('/v1/messages', { to: `+4474002${String(10_000 + i)}`, body });
+        expect(answer.status).toBe(202);
+        ids.push(answer.body['id'] as string);
+      }
+      const finals = await Promise.all(ids.map((id) => delivered(id)));
+      expect(finals.every((m) => m.provider === 'twilio' && m.attempts === 1)).toBe(true);
+      const received = (
+        await client.get<{ messages: { from: string; to: string; createdAt: string }[] }>('/sim/twilio/messages')
+      ).body.messages;
+      for (const number of numbers) {
+        const times = received
+          .filter((m) => m.from === number && m.to.startsWith('+4474002'))
+          .map((m) => Date.parse(m.createdAt))
+          .sort((a, b) => a - b);
+        expect(times).toHaveLength(5);
+        for (let i = 1; i < times.length; i++) {
+          // 2 segments at 2/s: 1 s apart (a few ms of timer slack either way).
+          expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(950);
+        }
+      }
+    } finally {
+      for (const number of numbers) {
+        await client.request(
+          'PATCH',
+          `/v1/numbers/${encodeURIComponent(number)}`,
+          JSON.stringify({ segmentsPerSecond: 50 }),
+          json,
+        );
+      }
+    }
+  });
+});
