@@ -1,2 +1,2 @@
 export * from './router.module';
-export { RoutingMetrics } from './routing/routing-metrics';
+export { noRouteBacklogByCountry, RoutingMetrics } from './routing/routing-metrics';

@@ -14,7 +14,7 @@ import { NoRouteBacklog } from './routing/no-route-backlog';
 import { RouterConsumer } from './routing/router.consumer';
 import { loadRouteSnapshot } from './routing/route-snapshot';
 import { RoutingEngine } from './routing/routing-engine';
-import { RoutingMetrics } from './routing/routing-metrics';
+import { registerRoutingMetrics, RoutingMetrics } from './routing/routing-metrics';
 import { MemoryRoutingState } from './state/memory-routing-state';
 import { RedisRoutingState } from './state/redis-routing-state';
 import type { RoutingState } from './state/routing-state';
@@ -45,6 +45,7 @@ export class RouterModule implements OnApplicationBootstrap {
     private readonly consumer: RouterConsumer,
     private readonly health: HealthRecorder,
     private readonly engine: RoutingEngine,
+    private readonly metrics: RoutingMetrics,
     private readonly shutdown: ShutdownRegistry,
     @Optional() private readonly providers?: ProviderRegistry,
   ) {}
@@ -116,7 +117,11 @@ export class RouterModule implements OnApplicationBootstrap {
     if (seeded) {
       this.logger.log('seeded the provider and number pool with the demo routes');
     }
-    this.shutdown.register('consumers', 'router-backlog', () => this.consumer.stop());
+    const unregister = registerRoutingMetrics(this.metrics);
+    this.shutdown.register('consumers', 'router-backlog', async () => {
+      unregister();
+      await this.consumer.stop();
+    });
     this.shutdown.register('storage', 'router-state', async () => {
       if (this.versionTimer) {
         clearInterval(this.versionTimer);

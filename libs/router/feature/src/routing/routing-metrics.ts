@@ -28,3 +28,27 @@ export class RoutingMetrics {
     this.decisions.set(outcome, (this.decisions.get(outcome) ?? 0) + 1);
   }
 }
+
+/** The metrics of every router running in this process (one, unless a test starts several). */
+const running = new Set<RoutingMetrics>();
+
+export function registerRoutingMetrics(metrics: RoutingMetrics): () => void {
+  running.add(metrics);
+
+  return () => running.delete(metrics);
+}
+
+/**
+ * The no-route backlog per destination country (ISO alpha-2) of the routers in this process: the
+ * gauge a metrics exporter publishes, e.g. `sms_router_no_route_backlog{country="GB"}`.
+ */
+export function noRouteBacklogByCountry(): Map<string, number> {
+  const total = new Map<string, number>();
+  for (const metrics of running) {
+    for (const [country, size] of metrics.noRouteBacklog()) {
+      total.set(country, (total.get(country) ?? 0) + size);
+    }
+  }
+
+  return total;
+}

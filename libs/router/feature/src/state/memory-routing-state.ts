@@ -12,6 +12,12 @@ import {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/**
+ * Sticky senders kept in one process: past this many recipients the oldest tenth is forgotten (they
+ * get a sender by the normal rules next time), so a long-running embedded gateway stays bounded.
+ */
+const MAX_STICKY = 200_000;
+
 /** The embedded mode's routing state: one process, so plain Maps (same rules as the Redis one). */
 export class MemoryRoutingState implements RoutingState {
   /** provider → bucket start → counts */
@@ -100,11 +106,26 @@ export class MemoryRoutingState implements RoutingState {
     if (!request.dryRun) {
       this.freeAt.set(slot.number, start + request.segments * msPerSegment(slot));
       if (request.stickyKey) {
+        this.sticky.delete(request.stickyKey);
         this.sticky.set(request.stickyKey, { number: slot.number, expiresAt: now + request.stickyTtlMs });
+        if (this.sticky.size > MAX_STICKY) {
+          this.forgetOldestSticky();
+        }
       }
     }
 
     return Promise.resolve({ number: slot.number, delayMs: start - now, how });
+  }
+
+  /** Map iteration follows insertion order, and every claim re-inserts: the first keys are the oldest. */
+  private forgetOldestSticky(): void {
+    let drop = Math.ceil(MAX_STICKY / 10);
+    for (const key of this.sticky.keys()) {
+      if (drop-- <= 0) {
+        break;
+      }
+      this.sticky.delete(key);
+    }
   }
 
   tryProbe(providerId: string, intervalMs: number): Promise<boolean> {
