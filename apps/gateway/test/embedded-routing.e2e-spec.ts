@@ -154,6 +154,18 @@ describe('operator API and explain', () => {
   });
 });
 
+describe('compliance refusals on the message', () => {
+  it('fails a message whose explicit sender breaks the country rules, with the rule code', async () => {
+    // The seed forbids alphanumeric sender IDs in the US.
+    const accepted = await client.post('/v1/messages', { to: '+12025550123', body: 'hi', from: 'ACME' });
+    expect(accepted.status).toBe(202);
+    const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'failed', 20_000);
+
+    expect(message.errorCode).toBe('SENDER_ID_NOT_ALLOWED');
+    expect(message['errorMessage']).toBe('US does not allow alphanumeric sender IDs');
+  });
+});
+
 describe('failover through the simulator', () => {
   it('bypasses a failing provider within seconds, uses it again after it recovers, and loses nothing', async () => {
     const all: string[] = [];

@@ -95,6 +95,27 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
     expect(outcome.reason).toMatch(/^best score for GB: cheap at 0.0300 USD\/segment x 1/);
   });
 
+  it('loads a cold pool once for many concurrent decisions (single flight), then serves them from cache', async () => {
+    let loads = 0;
+    const snapshot = buildRouteSnapshot(providers, GB_POOL, GB_RATES, []);
+    const engine = new RoutingEngine(async () => {
+      loads++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      return snapshot;
+    }, new MemoryRoutingState());
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => engine.route(request({ to: `+4474001${String(10_000 + i)}` }))),
+    );
+    await engine.route(request());
+
+    expect(loads).toBe(1);
+    expect(outcomes.every((o) => o.kind === 'route')).toBe(true);
+    engine.invalidate();
+    await engine.route(request());
+    expect(loads).toBe(2);
+  });
+
   it('prices by the longest matching prefix of each provider', async () => {
     const rates = [...GB_RATES, rate('dear', 'GB', '0.0100', '4474')];
     const { engine } = engineOver(buildRouteSnapshot(providers, GB_POOL, rates, []));
