@@ -96,7 +96,14 @@ export class MemoryRoutingState implements RoutingState {
       how = 'free';
     }
     if (!slot) {
-      slot = [...request.group].sort((a, b) => (this.freeAt.get(a.number) ?? 0) - (this.freeAt.get(b.number) ?? 0))[0];
+      let earliest = Infinity;
+      for (const candidate of request.group) {
+        const freeAt = this.freeAt.get(candidate.number) ?? 0;
+        if (freeAt < earliest) {
+          earliest = freeAt;
+          slot = candidate;
+        }
+      }
       how = 'earliest';
     }
     if (!slot) {
