@@ -1,7 +1,14 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
-import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, ShutdownRegistry } from '@sms/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  BUS,
+  ReadinessRegistry,
+  serviceDataSourceProvider,
+  ShutdownRegistry,
+} from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
 import { ROUTER_ENTITIES, ROUTER_MIGRATIONS } from './database/router.schema';
@@ -47,6 +54,7 @@ export class RouterModule implements OnApplicationBootstrap {
     private readonly engine: RoutingEngine,
     private readonly metrics: RoutingMetrics,
     private readonly shutdown: ShutdownRegistry,
+    private readonly readiness: ReadinessRegistry,
     @Optional() private readonly providers?: ProviderRegistry,
   ) {}
 
@@ -117,6 +125,7 @@ export class RouterModule implements OnApplicationBootstrap {
     if (seeded) {
       this.logger.log('seeded the provider and number pool with the demo routes');
     }
+    this.readiness.register('routing-state', () => this.state.isReady());
     const unregister = registerRoutingMetrics(this.metrics);
     this.shutdown.register('consumers', 'router-backlog', async () => {
       unregister();

@@ -23,7 +23,9 @@ import {
   CreateProviderDto,
   CreateRateDto,
   ExplainView,
+  NumberListView,
   NumberView,
+  ProviderListView,
   ProviderView,
   PutCountryRuleDto,
   RateView,
@@ -45,7 +47,7 @@ export class ProvidersController {
 
   @Get()
   @ApiOperation({ summary: 'Provider accounts the router may send through' })
-  @ApiResponse({ status: 200, type: [ProviderView] })
+  @ApiResponse({ status: 200, type: ProviderListView })
   async list(): Promise<{ data: ProviderView[] }> {
     return { data: await this.operator.listProviders() };
   }
@@ -97,7 +99,7 @@ export class NumbersController {
   @ApiQuery({ name: 'type', required: false })
   @ApiQuery({ name: 'capability', required: false, enum: ['sms', 'two_way', 'masking'] })
   @ApiQuery({ name: 'active', required: false, enum: ['true', 'false'] })
-  @ApiResponse({ status: 200, type: [NumberView] })
+  @ApiResponse({ status: 200, type: NumberListView })
   async list(
     @Query() query: { provider?: string; country?: string; type?: string; capability?: string; active?: string },
   ): Promise<{ data: NumberView[] }> {

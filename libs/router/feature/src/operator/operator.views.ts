@@ -9,6 +9,10 @@ export class ProviderView {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
+export class ProviderListView {
+  @ApiProperty({ type: [ProviderView] }) data!: ProviderView[];
+}
+
 export class CreateProviderDto {
   @ApiProperty({ example: 'vonage-eu', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }) id!: string;
   @ApiPropertyOptional({ enum: ['twilio', 'vonage', 'aws', 'sinch', 'smpp'], description: 'defaults to id' })
@@ -33,6 +37,10 @@ export class NumberView {
   @ApiProperty({ example: 1, description: 'carrier limit in segments per second' }) segmentsPerSecond!: number;
   @ApiProperty() active!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class NumberListView {
+  @ApiProperty({ type: [NumberView] }) data!: NumberView[];
 }
 
 export class CreateNumberDto {

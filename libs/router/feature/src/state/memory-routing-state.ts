@@ -155,6 +155,10 @@ export class MemoryRoutingState implements RoutingState {
     return Promise.resolve(String(this.version));
   }
 
+  isReady(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -206,6 +206,14 @@ export class RedisRoutingState implements RoutingState {
     return (await this.redis.get('pool-version')) ?? '0';
   }
 
+  async isReady(): Promise<boolean> {
+    try {
+      return (await this.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

@@ -71,6 +71,8 @@ export interface RoutingState {
   /** Operator changes: a counter every replica polls to drop its caches. */
   bumpPoolVersion(): Promise<void>;
   poolVersion(): Promise<string>;
+  /** Readiness: the shared store answers. */
+  isReady(): Promise<boolean>;
   close(): Promise<void>;
 }
 
