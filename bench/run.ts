@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the segment counter, the Kafka bus and the intake benches in one run, one summary
+ * `npm run bench`: the segment counter, the Kafka bus, the intake and the routing benches in one run, one summary
  * against the issue's targets, and the figures in tmp/bench-results.json. Exits 0 when a target is
  * missed (the report says so); non-zero only when the bench itself could not run.
  *
@@ -17,10 +17,11 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { formatIntake, type IntakeBenchResult, intakeOptionsFromEnv, kafkaFor, runIntakeBench } from './intake.bench';
 import { type KafkaHandle } from './lib/infra';
+import type { RouterBenchResult } from './router.bench';
 import { onInterrupt, ROOT, runInterruptCleanups, setNice } from './lib/processes';
 
-type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp';
-const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp'];
+type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp' | 'router';
+const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp', 'router'];
 
 interface TargetCheck {
   readonly target: string;
@@ -110,6 +111,33 @@ async function main(): Promise<void> {
           measured: gsm ? `${rate(gsm.medianOpsPerSec)} calls/s` : 'not reported',
           met: gsm ? gsm.medianOpsPerSec >= 1_000_000 : null,
         });
+      }
+    }
+
+    if (parts.includes('router')) {
+      log('\n### routing decision (MariaDB pool, Redis state)');
+      const run = await optionalExport<() => Promise<RouterBenchResult>>('router.bench.ts', 'runRouterBench');
+      if (!run) {
+        skipped.push('router (bench/router.bench.ts or runRouterBench not present)');
+      } else {
+        const { formatRouter } = await import('./router.bench');
+        const router = await run();
+        results['router'] = router;
+        log(formatRouter(router));
+        checks.push(
+          {
+            target: 'cached routing decision p99',
+            required: '≤ 50 µs',
+            measured: `${router.cached.p99Us.toFixed(1)} µs wall (${router.cached.cpuP99Us.toFixed(0)} µs CPU)`,
+            met: router.cached.p99Us <= 50,
+          },
+          {
+            target: 'cold routing decision p99 (MariaDB)',
+            required: '≤ 5 ms',
+            measured: `${(router.cold.p99Us / 1000).toFixed(2)} ms wall (${(router.cold.cpuP99Us / 1000).toFixed(2)} ms CPU)`,
+            met: router.cold.p99Us <= 5_000,
+          },
+        );
       }
     }
 

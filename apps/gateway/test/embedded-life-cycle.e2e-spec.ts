@@ -51,7 +51,7 @@ describe('embedded gateway: the life of a message', () => {
       currency: 'USD',
     });
     expect(message['providerMessageId']).toMatch(/^SM[0-9a-f]{32}$/);
-    expect(message['routeReason']).toContain('cheapest active provider for GB');
+    expect(message['routeReason']).toMatch(/^best score for GB: twilio at 0.0400 USD\/segment/);
     const applied = message.events.filter((e) => e.applied !== false).map((e) => e.status);
     expect(applied).toEqual(['queued', 'sent', 'delivered']);
   });

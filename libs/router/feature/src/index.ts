@@ -1,1 +1,2 @@
 export * from './router.module';
+export { noRouteBacklogByCountry, RoutingMetrics } from './routing/routing-metrics';

@@ -1,29 +1,68 @@
-import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { metrics, registerGaugePoll, unregisterGaugePoll } from '@sms/metrics';
+import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
-import { BUS, serviceDataSourceProvider } from '@sms/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  BUS,
+  ReadinessRegistry,
+  serviceDataSourceProvider,
+  ShutdownRegistry,
+} from '@sms/platform';
+import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
 import { ROUTER_ENTITIES, ROUTER_MIGRATIONS } from './database/router.schema';
 import { seedRouterIfEmpty } from './database/router.seed';
+import { ExplainService } from './operator/explain.service';
+import { NumbersController, ProvidersController, RoutesController } from './operator/operator.controllers';
+import { listMaskingNumbers, OperatorService } from './operator/operator.service';
+import { HealthRecorder } from './routing/health.recorder';
+import { NoRouteBacklog } from './routing/no-route-backlog';
 import { RouterConsumer } from './routing/router.consumer';
+import { loadRouteSnapshot } from './routing/route-snapshot';
+import { RoutingEngine } from './routing/routing-engine';
+import { registerRoutingMetrics, RoutingMetrics } from './routing/routing-metrics';
+import { MemoryRoutingState } from './state/memory-routing-state';
+import { RedisRoutingState } from './state/redis-routing-state';
+import type { RoutingState } from './state/routing-state';
 
 export const ROUTER_DATA_SOURCE = Symbol('ROUTER_DATA_SOURCE');
-export { ROUTER_ENTITIES, ROUTER_MIGRATIONS, seedRouterIfEmpty };
+export const ROUTING_STATE = Symbol('ROUTING_STATE');
+/** Consumer group that feeds provider health from `sms.status.v1` (one count per event across replicas). */
+export const ROUTER_HEALTH_GROUP = `${CONSUMER_GROUPS.router}-health`;
+export { listMaskingNumbers, ROUTER_ENTITIES, ROUTER_MIGRATIONS, seedRouterIfEmpty };
 
-/** Router: picks (provider, sender) for each accepted message; owns providers, numbers and rates. */
+/** How often backlog messages are tried again and other replicas' operator changes are noticed. */
+const BACKLOG_TICK_MS = 1_000;
+const POOL_VERSION_POLL_MS = 1_000;
+
+/**
+ * Router: picks (provider, sender) for each accepted message; owns providers, numbers, rates and
+ * country rules, and serves the operator API over them.
+ */
 @Module({})
 export class RouterModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('router');
+  private versionTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(ROUTER_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(BUS) private readonly bus: Bus,
+    @Inject(ROUTING_STATE) private readonly state: RoutingState,
     private readonly consumer: RouterConsumer,
+    private readonly health: HealthRecorder,
+    private readonly engine: RoutingEngine,
+    private readonly metrics: RoutingMetrics,
+    private readonly shutdown: ShutdownRegistry,
+    private readonly readiness: ReadinessRegistry,
+    @Optional() private readonly providers?: ProviderRegistry,
   ) {}
 
   static forRoot(): DynamicModule {
     return {
       module: RouterModule,
+      controllers: [ProvidersController, NumbersController, RoutesController],
       providers: [
         serviceDataSourceProvider(ROUTER_DATA_SOURCE, {
           service: 'router',
@@ -32,23 +71,114 @@ export class RouterModule implements OnApplicationBootstrap {
           poolSize: 4,
         }),
         {
+          provide: ROUTING_STATE,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig): RoutingState =>
+            config.MODE === 'distributed' ? new RedisRoutingState({ url: config.REDIS_URL }) : new MemoryRoutingState(),
+        },
+        RoutingMetrics,
+        {
+          provide: RoutingEngine,
+          inject: [ROUTER_DATA_SOURCE, ROUTING_STATE],
+          useFactory: (dataSource: DataSource, state: RoutingState) =>
+            new RoutingEngine(() => loadRouteSnapshot(dataSource), state),
+        },
+        {
           provide: RouterConsumer,
-          inject: [ROUTER_DATA_SOURCE, BUS],
-          useFactory: (dataSource: DataSource, bus: Bus) => new RouterConsumer(dataSource, bus),
+          inject: [RoutingEngine, BUS, RoutingMetrics],
+          useFactory: (engine: RoutingEngine, bus: Bus, metrics: RoutingMetrics) =>
+            new RouterConsumer(
+              engine,
+              bus,
+              new NoRouteBacklog(metrics, { baseDelayMs: 1_000, maxDelayMs: 30_000, capacity: 100_000 }),
+              metrics,
+            ),
+        },
+        {
+          provide: HealthRecorder,
+          inject: [ROUTING_STATE],
+          useFactory: (state: RoutingState) => new HealthRecorder(state),
+        },
+        {
+          provide: OperatorService,
+          inject: [ROUTER_DATA_SOURCE, RoutingEngine, ROUTING_STATE],
+          useFactory: (dataSource: DataSource, engine: RoutingEngine, state: RoutingState) =>
+            new OperatorService(dataSource, async () => {
+              engine.invalidate();
+              await state.bumpPoolVersion();
+            }),
+        },
+        {
+          provide: ExplainService,
+          inject: [RoutingEngine],
+          useFactory: (engine: RoutingEngine) => new ExplainService(engine),
         },
       ],
+      exports: [RoutingMetrics],
     };
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (await seedRouterIfEmpty(this.dataSource)) {
+    const registry = this.providers;
+    const seeded = await seedRouterIfEmpty(this.dataSource, {
+      canSendThrough: registry ? (id) => registry.has(id) : undefined,
+    });
+    if (seeded) {
       this.logger.log('seeded the provider and number pool with the demo routes');
     }
+    this.readiness.register('routing-state', () => this.state.isReady());
+    const unregister = registerRoutingMetrics(this.metrics);
+    registerGaugePoll('router-health-and-backlog', async () => {
+      metrics.queuedNoRoute.reset();
+      for (const [country, size] of this.metrics.noRouteBacklog()) {
+        metrics.queuedNoRoute.set({ country }, size);
+      }
+      for (const [provider, health] of await this.engine.providerHealth()) {
+        // 1 healthy, 0.5 degraded (errors, still used), 0 skipped by the 5% rule.
+        metrics.providerHealth.set({ provider }, health.unhealthy ? 0 : health.errorRate > 0 ? 0.5 : 1);
+      }
+    });
+    this.shutdown.register('consumers', 'router-backlog', async () => {
+      unregister();
+      unregisterGaugePoll('router-health-and-backlog');
+      await this.consumer.stop();
+    });
+    this.shutdown.register('storage', 'router-state', async () => {
+      if (this.versionTimer) {
+        clearInterval(this.versionTimer);
+      }
+      await this.state.close();
+    });
+    this.consumer.start(BACKLOG_TICK_MS);
+    this.watchPoolVersion();
+    await this.bus.subscribe({
+      groupId: ROUTER_HEALTH_GROUP,
+      topics: [TOPICS.status],
+      handler: this.health.handle,
+      concurrency: 16,
+    });
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.router,
       topics: [TOPICS.accepted],
       handler: this.consumer.handle,
       concurrency: 16,
     });
+  }
+
+  /** Another replica changed the pool (operator API): drop this one's cache too. */
+  private watchPoolVersion(): void {
+    let seen: string | null = null;
+    this.versionTimer = setInterval(() => {
+      this.state
+        .poolVersion()
+        .then((version) => {
+          if (seen !== null && version !== seen) {
+            this.engine.invalidate();
+          }
+          seen = version;
+        })
+        .catch((error: unknown) => this.logger.warn(`pool version check failed: ${String(error)}`));
+    }, POOL_VERSION_POLL_MS);
+    this.versionTimer.unref();
   }
 }

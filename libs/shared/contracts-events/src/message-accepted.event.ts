@@ -125,4 +125,12 @@ export class DispatchRequestedV1 {
 
   @IsISO8601()
   routedAt!: string;
+
+  /**
+   * Not before this instant: the sender number's rate limit (segments per second) is booked up to
+   * it. Absent or past: send now. The send-worker waits rather than dropping or refusing.
+   */
+  @IsOptional()
+  @IsISO8601()
+  sendAt?: string | null;
 }

@@ -123,6 +123,12 @@ export class StatusChangedV1 {
   @IsOptional()
   @IsBoolean()
   fallbackEligible?: boolean | null;
+
+  /** How long the provider call took (send results), for the router's provider health. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  latencyMs?: number | null;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { metrics } from '@sms/metrics';
 import { type MessageTransitionV1, MessageStatus } from '@sms/contracts';
 import { affectedRows, dbValue, isDuplicateKeyError } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
@@ -204,6 +205,13 @@ export class CallbackDispatcher {
       }
     }
     const settled = state !== CallbackState.Pending;
+    metrics.callbackDeliveries.inc({ outcome: outcome.kind });
+    if (outcome.kind !== 'delivered') {
+      // refused: the URL broke the SSRF rules (final); http_<code> / network: retried until the window ends.
+      const reason =
+        outcome.kind === 'refused' ? 'refused' : outcome.statusCode ? `http_${outcome.statusCode}` : 'network';
+      metrics.callbackFailures.inc({ reason: state === CallbackState.Expired ? 'expired' : reason });
+    }
     await affectedRows(
       this.dataSource.manager,
       `UPDATE callback_deliveries SET state = ?, attempts = ?, next_attempt_at = ?, lease_until = NULL,

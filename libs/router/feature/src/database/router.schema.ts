@@ -1,7 +1,9 @@
+import { CountryRuleEntity } from './entities/country-rule.entity';
 import { PhoneNumberEntity } from './entities/phone-number.entity';
 import { ProviderEntity } from './entities/provider.entity';
 import { RouteRateEntity } from './entities/route-rate.entity';
 import { CreateRouterSchema1763770200000 } from './migrations/1763770200000-CreateRouterSchema';
+import { RoutingEngineSchema1763780400000 } from './migrations/1763780400000-RoutingEngineSchema';
 
-export const ROUTER_ENTITIES = [ProviderEntity, PhoneNumberEntity, RouteRateEntity];
-export const ROUTER_MIGRATIONS = [CreateRouterSchema1763770200000];
+export const ROUTER_ENTITIES = [ProviderEntity, PhoneNumberEntity, RouteRateEntity, CountryRuleEntity];
+export const ROUTER_MIGRATIONS = [CreateRouterSchema1763770200000, RoutingEngineSchema1763780400000];

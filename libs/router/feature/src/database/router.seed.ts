@@ -1,132 +1,170 @@
 import { inTransaction } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
-import { PhoneNumberEntity } from './entities/phone-number.entity';
+import { CountryRuleEntity, type SenderIdPolicy } from './entities/country-rule.entity';
+import {
+  DEFAULT_SEGMENTS_PER_SECOND,
+  type NumberCapability,
+  PhoneNumberEntity,
+  type SenderType,
+} from './entities/phone-number.entity';
 import { ProviderEntity } from './entities/provider.entity';
 import { RouteRateEntity } from './entities/route-rate.entity';
 
 /**
- * A starting pool so a fresh gateway routes to several countries through the simulated Twilio
- * account. Only written into empty tables; operators change it afterwards. Sender numbers use
- * ranges reserved for fiction/drama where a country has one.
+ * A starting pool so a fresh gateway routes to several countries, with more than one provider per
+ * country so failover has somewhere to go. Only written into empty tables; operators change it
+ * afterwards. Sender numbers use ranges reserved for fiction/drama where a country has one.
+ *
+ * Every provider the gateway knows gets a row; `seedRouterIfEmpty` marks active only those that have
+ * an adapter in this process (when it is told which), so a fresh embedded gateway never routes to a
+ * provider it cannot call.
  */
-const SEED_RATES: readonly [country: string, price: string][] = [
-  ['US', '0.0079'],
-  ['CA', '0.0079'],
-  ['GB', '0.0400'],
-  ['IE', '0.0700'],
-  ['DE', '0.0800'],
-  ['FR', '0.0750'],
-  ['ES', '0.0800'],
-  ['IT', '0.0850'],
-  ['NL', '0.0900'],
-  ['AU', '0.0500'],
-  ['IN', '0.0080'],
-  ['BR', '0.0300'],
-  ['NG', '0.1200'],
-  ['JP', '0.0750'],
-];
-
-const SEED_NUMBERS: readonly [number: string, country: string, type: string][] = [
-  ['+12025550142', 'US', 'longcode'],
-  ['+12025550143', 'US', 'longcode'],
-  ['+447700900999', 'GB', 'longcode'],
-  ['+447700900998', 'GB', 'longcode'],
-  ['+4915510000001', 'DE', 'longcode'],
-  ['ACME', 'GB', 'alphanumeric'],
+const SEED_PROVIDERS: readonly [id: string, name: string][] = [
+  ['twilio', 'Twilio (simulated in embedded mode)'],
+  ['vonage', 'Vonage (simulated in embedded mode)'],
+  ['sinch', 'Sinch (simulated in embedded mode)'],
+  ['aws', 'AWS End User Messaging SMS (simulated in embedded mode)'],
+  ['smpp', 'SMPP bind (simulated SMSC in embedded mode)'],
 ];
 
 /**
- * Simulated Vonage, Sinch and AWS accounts, each the only provider for one country so a message to that
- * country exercises its adapter end to end (Vonage: Sweden, Sinch: Norway, AWS: Finland, SMPP: Denmark); Twilio keeps every
- * other route. Swedish numbers come from the range PTS reserves for fiction (070-17 406 xx).
+ * country → provider → price per segment (USD). Twilio stays the cheapest everywhere, so a gateway
+ * with more adapters keeps its old default route and the others are the failover.
  */
-const SEED_EXTRA_PROVIDERS: readonly {
-  id: string;
-  name: string;
-  numbers: readonly [number: string, country: string, type: string][];
-  rates: readonly [country: string, price: string][];
-}[] = [
-  {
-    id: 'vonage',
-    name: 'Vonage (simulated in embedded mode)',
-    numbers: [['+46701740650', 'SE', 'longcode']],
-    rates: [['SE', '0.0650']],
-  },
-  {
-    id: 'sinch',
-    name: 'Sinch (simulated in embedded mode)',
-    numbers: [['+4791234567', 'NO', 'longcode']],
-    rates: [['NO', '0.0600']],
-  },
-  {
-    id: 'aws',
-    name: 'AWS End User Messaging SMS (simulated in embedded mode)',
-    numbers: [
-      ['+358401234567', 'FI', 'longcode'],
-      ['+358401234568', 'FI', 'longcode'],
-    ],
-    rates: [['FI', '0.0650']],
-  },
-  {
-    id: 'smpp',
-    name: 'SMPP bind (the simulated SMSC in embedded mode)',
-    numbers: [['+4520123450', 'DK', 'longcode']],
-    rates: [['DK', '0.0350']],
-  },
+const SEED_RATES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  US: { twilio: '0.0079', aws: '0.0081', sinch: '0.0085', vonage: '0.0090' },
+  CA: { twilio: '0.0079', aws: '0.0081', vonage: '0.0095' },
+  GB: { twilio: '0.0400', vonage: '0.0420', sinch: '0.0450', smpp: '0.0410' },
+  IE: { twilio: '0.0700', vonage: '0.0720' },
+  DE: { twilio: '0.0800', vonage: '0.0820', sinch: '0.0850' },
+  FR: { twilio: '0.0750', sinch: '0.0760', smpp: '0.0770' },
+  ES: { twilio: '0.0800', vonage: '0.0820' },
+  IT: { twilio: '0.0850', sinch: '0.0870' },
+  NL: { twilio: '0.0900', vonage: '0.0920' },
+  AU: { twilio: '0.0500', aws: '0.0520' },
+  IN: { twilio: '0.0080', aws: '0.0085' },
+  BR: { twilio: '0.0300', sinch: '0.0310' },
+  NG: { twilio: '0.1200', vonage: '0.1250' },
+  JP: { twilio: '0.0750', aws: '0.0800' },
+  // One provider only, so a message there exercises that adapter end to end (the adapters' e2e tests).
+  SE: { vonage: '0.0650' },
+  NO: { sinch: '0.0600' },
+  FI: { aws: '0.0650' },
+  DK: { smpp: '0.0350' },
+};
+
+const SEED_NUMBERS: readonly [number: string, provider: string, country: string, type: SenderType, caps?: string][] = [
+  ['+12025550142', 'twilio', 'US', 'longcode'],
+  ['+12025550143', 'twilio', 'US', 'longcode'],
+  ['+18885550100', 'twilio', 'US', 'tollfree'],
+  ['55501', 'twilio', 'US', 'shortcode'],
+  ['+447700900999', 'twilio', 'GB', 'longcode'],
+  ['+447700900998', 'twilio', 'GB', 'longcode'],
+  ['+4915510000001', 'twilio', 'DE', 'longcode'],
+  ['ACME', 'twilio', 'GB', 'alphanumeric'],
+  ['+12025550150', 'twilio', 'US', 'longcode', 'sms,two_way,masking'],
+  ['+12025550151', 'twilio', 'US', 'longcode', 'sms,two_way,masking'],
+  ['+447700900990', 'twilio', 'GB', 'longcode', 'sms,two_way,masking'],
+  ['+447700900991', 'twilio', 'GB', 'longcode', 'sms,two_way,masking'],
+  // The masking service's default pool (MASK_POOL_NUMBERS): never picked for ordinary traffic.
+  ['+12025550160', 'twilio', 'US', 'longcode', 'sms,two_way,masking'],
+  ['+12025550161', 'twilio', 'US', 'longcode', 'sms,two_way,masking'],
+  ['+12025550162', 'twilio', 'US', 'longcode', 'sms,two_way,masking'],
+  ['+12025550165', 'vonage', 'US', 'longcode'],
+  ['+447700900900', 'vonage', 'GB', 'longcode'],
+  ['+447700900901', 'vonage', 'GB', 'longcode'],
+  ['+4915510000010', 'vonage', 'DE', 'longcode'],
+  ['+12025550170', 'sinch', 'US', 'longcode'],
+  ['+447700900800', 'sinch', 'GB', 'longcode'],
+  ['+33700000001', 'sinch', 'FR', 'longcode'],
+  ['+12025550180', 'aws', 'US', 'longcode'],
+  ['+18885550180', 'aws', 'US', 'tollfree'],
+  ['+61491570110', 'aws', 'AU', 'longcode'],
+  ['+447700900700', 'smpp', 'GB', 'longcode'],
+  ['+33700000002', 'smpp', 'FR', 'longcode'],
+  // Sweden's range for fiction (070-17 406 xx); Norway, Finland and Denmark from test-safe ranges.
+  ['+46701740650', 'vonage', 'SE', 'longcode'],
+  ['+4791234567', 'sinch', 'NO', 'longcode'],
+  ['+358401234567', 'aws', 'FI', 'longcode'],
+  ['+358401234568', 'aws', 'FI', 'longcode'],
+  ['+4520123450', 'smpp', 'DK', 'longcode'],
 ];
 
-export async function seedRouterIfEmpty(dataSource: DataSource, now: Date = new Date()): Promise<boolean> {
+const SEED_SEGMENTS_PER_SECOND = 50;
+
+const SEED_RULES: readonly [
+  country: string,
+  types: SenderType[],
+  senderIds: SenderIdPolicy,
+  localNumberRequired: boolean,
+  blocked: boolean,
+][] = [
+  // US/CA A2P: local long codes, toll-free or short codes only; no alphanumeric sender IDs.
+  ['US', ['longcode', 'tollfree', 'shortcode'], 'forbidden', true, false],
+  ['CA', ['longcode', 'tollfree', 'shortcode'], 'forbidden', true, false],
+  // India: only registered (DLT) sender IDs.
+  ['IN', [], 'registration', false, false],
+  // Embargoed destination: refused outright.
+  ['KP', [], 'forbidden', false, true],
+];
+
+export interface SeedOptions {
+  readonly now?: Date;
+  /** Whether this process can call the provider; providers it cannot are seeded inactive. */
+  readonly canSendThrough?: (providerId: string) => boolean;
+}
+
+export async function seedRouterIfEmpty(dataSource: DataSource, options: SeedOptions = {}): Promise<boolean> {
+  const now = options.now ?? new Date();
+  const canSend = options.canSendThrough ?? (() => true);
   const providers = dataSource.getRepository(ProviderEntity);
   if ((await providers.count()) > 0) {
     return false;
   }
   await inTransaction(dataSource, async (manager) => {
-    await manager.insert(ProviderEntity, {
-      id: 'twilio',
-      kind: 'twilio',
-      name: 'Twilio (simulated in embedded mode)',
-      active: true,
-      createdAt: now,
-    });
+    await manager.insert(
+      ProviderEntity,
+      SEED_PROVIDERS.map(([id, name]) => ({ id, kind: id, name, active: canSend(id), createdAt: now })),
+    );
     await manager.insert(
       PhoneNumberEntity,
-      SEED_NUMBERS.map(([number, country, type]) => ({
+      SEED_NUMBERS.map(([number, providerId, country, type, caps]) => ({
         number,
-        providerId: 'twilio',
+        providerId,
         country,
         type,
+        capabilities: (caps ?? 'sms').split(',') as NumberCapability[],
+        monthlyCost: type === 'shortcode' ? '1000.00' : '1.15',
+        // Simulated numbers have no carrier behind them: a demo burst should not queue for minutes
+        // behind a 1/s long code. Real pools get their carrier's figure (or the type's default).
+        segmentsPerSecond: Math.max(DEFAULT_SEGMENTS_PER_SECOND[type], SEED_SEGMENTS_PER_SECOND),
         active: true,
         createdAt: now,
       })),
     );
     await manager.insert(
       RouteRateEntity,
-      SEED_RATES.map(([country, price]) => ({ providerId: 'twilio', country, price, currency: 'USD' })),
-    );
-    for (const provider of SEED_EXTRA_PROVIDERS) {
-      await manager.insert(ProviderEntity, {
-        id: provider.id,
-        kind: provider.id,
-        name: provider.name,
-        active: true,
-        createdAt: now,
-      });
-      await manager.insert(
-        PhoneNumberEntity,
-        provider.numbers.map(([number, country, type]) => ({
-          number,
-          providerId: provider.id,
+      Object.entries(SEED_RATES).flatMap(([country, prices]) =>
+        Object.entries(prices).map(([providerId, price]) => ({
+          providerId,
           country,
-          type,
-          active: true,
-          createdAt: now,
+          prefix: '',
+          price,
+          currency: 'USD',
         })),
-      );
-      await manager.insert(
-        RouteRateEntity,
-        provider.rates.map(([country, price]) => ({ providerId: provider.id, country, price, currency: 'USD' })),
-      );
-    }
+      ),
+    );
+    await manager.insert(
+      CountryRuleEntity,
+      SEED_RULES.map(([country, allowedSenderTypes, senderIdPolicy, localNumberRequired, blocked]) => ({
+        country,
+        allowedSenderTypes,
+        senderIdPolicy,
+        localNumberRequired,
+        blocked,
+        updatedAt: now,
+      })),
+    );
   });
 
   return true;

@@ -1,86 +1,464 @@
-import type { MessageAcceptedV1 } from '@sms/contracts';
-import type { RateCandidate, RouteSnapshot } from './route-snapshot';
+import { MessageClass } from '@sms/contracts';
+import {
+  DEFAULT_SEGMENTS_PER_SECOND,
+  type PhoneNumberEntity,
+  type SenderType,
+} from '../database/entities/phone-number.entity';
+import type { HealthCounts, SenderSlot } from '../state/routing-state';
+import {
+  DEFAULT_HEALTH_POLICY,
+  healthFactor,
+  type HealthPolicy,
+  percent,
+  type ProviderHealth,
+  viewHealth,
+} from './health-view';
+import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot } from './route-snapshot';
+
+/** What a decision needs to know about the message. */
+export interface RouteRequest {
+  readonly to: string;
+  readonly country: string;
+  readonly from: string | null;
+  readonly segments: number;
+  readonly messageClass: MessageClass;
+  readonly avoidProviders: readonly string[];
+  readonly pinProvider: string | null;
+}
+
+export interface RouteSlot extends SenderSlot {
+  readonly providerId: string;
+}
+
+export interface CandidateExplanation {
+  readonly providerId: string;
+  readonly price: string;
+  readonly currency: string;
+  /** The rate's prefix ('' = whole country). */
+  readonly prefix: string;
+  /** price × segments, rounded to 6 decimals. */
+  readonly cost: string;
+  /** cost weighed by health and sender type; lower wins. Null when filtered out before scoring. */
+  readonly score: number | null;
+  readonly senderType: string | null;
+  readonly senders: readonly string[];
+  readonly health: ProviderHealth;
+  readonly outcome: 'chosen' | 'tied' | 'lost';
+  readonly reason: string;
+}
 
 export type RouteDecision =
   | {
       readonly kind: 'route';
-      readonly providerId: string;
-      readonly sender: string;
-      readonly price: string;
-      readonly currency: string;
-      readonly reason: string;
+      /** The best candidate (a sticky sender may move the message to another eligible one). */
+      readonly best: CandidateExplanation;
+      /** Equally good senders, already rotated round-robin. */
+      readonly group: readonly RouteSlot[];
+      /** Every sender of every eligible provider: a sticky sender among them is kept. */
+      readonly eligible: readonly RouteSlot[];
+      readonly sticky: boolean;
+      readonly why: string;
+      readonly candidates: readonly CandidateExplanation[];
     }
-  | { readonly kind: 'no-route'; readonly code: 'NO_ROUTE' | 'NO_SENDER'; readonly reason: string };
+  | {
+      readonly kind: 'no-route';
+      readonly code: 'NO_ROUTE';
+      readonly reason: string;
+      readonly candidates: readonly CandidateExplanation[];
+    }
+  | {
+      readonly kind: 'refused';
+      readonly code:
+        'COUNTRY_NOT_ALLOWED' | 'SENDER_NOT_ALLOWED' | 'SENDER_ID_NOT_ALLOWED' | 'SENDER_ID_NOT_REGISTERED';
+      readonly reason: string;
+      readonly candidates: readonly CandidateExplanation[];
+    };
+
+/** Sender types in order of preference per message class (architecture.md: capability filter). */
+const TYPE_PREFERENCE: Readonly<Record<MessageClass, readonly SenderType[]>> = {
+  [MessageClass.Transactional]: ['longcode', 'tollfree', 'shortcode'],
+  [MessageClass.Marketing]: ['shortcode', 'longcode', 'tollfree'],
+};
+/** A less preferred sender type costs 5% more per step down the list. */
+const TYPE_STEP = 0.05;
+const NUMERIC_SENDER = /^\+?\d{3,15}$/;
+
+interface SenderSet {
+  readonly slots: RouteSlot[];
+  /** The slots' numbers, kept with them so an explanation does not rebuild the list per decision. */
+  readonly numbers: readonly string[];
+  readonly type: string;
+}
+
+const senderSet = (slots: RouteSlot[], type: string): SenderSet => ({
+  slots,
+  type,
+  numbers: slots.map((s) => s.number),
+});
+
+interface Working {
+  providerId: string;
+  rate: RateRow;
+  cost: number;
+  health: ProviderHealth;
+  senders: RouteSlot[];
+  senderNumbers: readonly string[];
+  senderType: string | null;
+  score: number | null;
+  lostBecause: string | null;
+  unhealthy: boolean;
+  avoided: boolean;
+}
+
+/** Array.prototype.flatMap and spreads were the decision's hot spot (bench/router.bench.ts). */
+function concatSenders(work: readonly Working[]): RouteSlot[] {
+  if (work.length === 1) {
+    return work[0]!.senders;
+  }
+  const out: RouteSlot[] = [];
+  for (const w of work) {
+    for (const slot of w.senders) {
+      out.push(slot);
+    }
+  }
+
+  return out;
+}
+
+const sameScore = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+const slotOf = (n: PhoneNumberEntity): RouteSlot => ({
+  number: n.number,
+  providerId: n.providerId,
+  segmentsPerSecond: n.segmentsPerSecond,
+});
 
 /**
- * The interim routing rule (the full engine is issue #4): the cheapest active provider that serves the
- * destination country, skipping providers that failed this message transiently while another one
- * can serve it, and keeping a provider that an ambiguous send may already have reached. Senders
- * rotate round-robin, preferring numbers of the destination country.
+ * The routing decision, pure and synchronous: compliance, capability, health, then the score, ties
+ * rotated round-robin. I/O (the snapshot, health counts, the number schedules) happens around it, so
+ * a decision on cached inputs takes microseconds. The only state is the round-robin cursors.
  */
 export class RouteDecider {
   private readonly cursors = new Map<string, number>();
+  /** Each provider's compliant senders per destination and class, computed once per snapshot. */
+  private readonly senderCache = new WeakMap<RouteSnapshot, Map<string, SenderSet | string>>();
 
-  decide(message: MessageAcceptedV1, snapshot: RouteSnapshot): RouteDecision {
-    const rates = snapshot.ratesByCountry.get(message.country) ?? [];
-    let candidates: readonly RateCandidate[] = rates;
-    let why = 'cheapest active provider';
-    if (message.pinProvider) {
-      candidates = rates.filter((r) => r.providerId === message.pinProvider);
-      why = `pinned to ${message.pinProvider} after an ambiguous send`;
-    } else if (message.avoidProviders.length > 0) {
-      const fresh = rates.filter((r) => !message.avoidProviders.includes(r.providerId));
-      if (fresh.length > 0) {
-        candidates = fresh;
-        why = `cheapest provider not failed before (avoiding ${message.avoidProviders.join(', ')})`;
-      } else {
-        why = `every provider failed before; retrying the cheapest`;
+  constructor(private readonly policy: HealthPolicy = DEFAULT_HEALTH_POLICY) {}
+
+  /** Providers that have a rate for the destination (the ones worth reading health for). */
+  providersFor(request: RouteRequest, snapshot: RouteSnapshot): string[] {
+    return [...this.bestRates(request, snapshot).keys()];
+  }
+
+  /**
+   * @param probes unhealthy providers this message may probe (one message per interval, so a
+   *   provider that was skipped can prove it recovered).
+   * @param rotate false for explain: show the next round-robin pick without moving the cursor.
+   */
+  decide(
+    request: RouteRequest,
+    snapshot: RouteSnapshot,
+    health: ReadonlyMap<string, HealthCounts>,
+    probes: ReadonlySet<string> = new Set(),
+    rotate = true,
+  ): RouteDecision {
+    const { country } = request;
+    const rule = snapshot.rules.get(country) ?? DEFAULT_COUNTRY_RULE;
+    if (rule.blocked) {
+      return {
+        kind: 'refused',
+        code: 'COUNTRY_NOT_ALLOWED',
+        reason: `sending to ${country} is blocked`,
+        candidates: [],
+      };
+    }
+    const rates = this.bestRates(request, snapshot);
+    if (rates.size === 0) {
+      return {
+        kind: 'no-route',
+        code: 'NO_ROUTE',
+        reason: `no active provider has a rate for ${country}`,
+        candidates: [],
+      };
+    }
+    const refusal = this.checkExplicitSender(request, snapshot);
+    if (refusal) {
+      return { ...refusal, candidates: [] };
+    }
+
+    const work: Working[] = [...rates].map(([providerId, rate]) => {
+      const providerHealth = viewHealth(health.get(providerId), this.policy);
+      const w: Working = {
+        providerId,
+        rate,
+        cost: Number(rate.price) * request.segments,
+        health: providerHealth,
+        senders: [],
+        senderNumbers: [],
+        senderType: null,
+        score: null,
+        lostBecause: null,
+        unhealthy: false,
+        avoided: false,
+      };
+      if (request.pinProvider && providerId !== request.pinProvider) {
+        w.lostBecause = `not ${request.pinProvider}, where an earlier attempt may already have arrived`;
+
+        return w;
       }
+      const senders = this.sendersOf(providerId, request, snapshot);
+      if (typeof senders === 'string') {
+        w.lostBecause = senders;
+
+        return w;
+      }
+      w.senders = senders.slots;
+      w.senderNumbers = senders.numbers;
+      w.senderType = senders.type;
+      const typeRank = Math.max(0, TYPE_PREFERENCE[request.messageClass].indexOf(senders.type as SenderType));
+      const typeFactor = 1 + TYPE_STEP * (senders.type === 'alphanumeric' ? 0 : typeRank);
+      w.score = w.cost * healthFactor(providerHealth, this.policy) * typeFactor;
+      w.unhealthy = !request.pinProvider && providerHealth.unhealthy && !probes.has(providerId);
+      w.avoided = !request.pinProvider && request.avoidProviders.includes(providerId);
+
+      return w;
+    });
+
+    const scored = work.filter((w) => w.lostBecause === null);
+    let viable = scored.filter((w) => !w.unhealthy && !w.avoided);
+    let why = request.pinProvider ? `pinned to ${request.pinProvider} after an ambiguous send` : 'best score';
+    // This message probes a provider skipped as unhealthy: it goes there whatever the score says,
+    // so the provider can show it recovered (one message per interval across replicas).
+    const probing = scored.filter((w) => probes.has(w.providerId) && !w.avoided);
+    if (probing.length > 0) {
+      viable = probing;
+      why = 'probe of a provider held back by its health';
     }
-    const chosen = candidates[0];
-    if (!chosen) {
-      return { kind: 'no-route', code: 'NO_ROUTE', reason: `no active provider has a rate for ${message.country}` };
+    if (viable.length === 0) {
+      const avoidedOnly = scored.filter((w) => !w.unhealthy);
+      if (avoidedOnly.length === 0) {
+        const reason =
+          scored.length > 0
+            ? `every provider that can serve ${country} is unhealthy (errors above ${percent(this.policy.errorThreshold)})`
+            : `no provider has a compliant sender for ${country}`;
+
+        return { kind: 'no-route', code: 'NO_ROUTE', reason, candidates: this.explain(work, null, []) };
+      }
+      viable = avoidedOnly;
+      why = 'every provider failed this message before; retrying the best';
     }
-    const sender = this.pickSender(message, chosen.providerId, snapshot);
-    if (!sender) {
-      return { kind: 'no-route', code: 'NO_SENDER', reason: `${chosen.providerId} has no active sender number` };
-    }
-    const losers = rates.filter((r) => r !== chosen).map((r) => `${r.providerId} ${r.price}`);
+    viable.sort((a, b) => a.score! - b.score! || a.providerId.localeCompare(b.providerId));
+    const best = viable[0]!;
+    const tied = viable.filter((w) => sameScore(w.score!, best.score!));
+    const group = this.rotate(
+      `${country}|${request.messageClass}|${tied.map((w) => w.providerId).join(',')}`,
+      concatSenders(tied),
+      rotate,
+    );
+    const candidates = this.explain(work, best, tied);
 
     return {
       kind: 'route',
-      providerId: chosen.providerId,
-      sender: sender.number,
-      price: chosen.price,
-      currency: chosen.currency,
-      reason: `${why} for ${message.country}: ${chosen.providerId} at ${chosen.price} ${chosen.currency}/segment; sender ${
-        sender.how
-      }${losers.length > 0 ? `; others: ${losers.join(', ')}` : ''}`,
+      best: candidates.find((c) => c.providerId === best.providerId)!,
+      group,
+      eligible: concatSenders(viable),
+      sticky: request.from === null,
+      why,
+      candidates,
     };
   }
 
-  private pickSender(
-    message: MessageAcceptedV1,
-    providerId: string,
-    snapshot: RouteSnapshot,
-  ): { number: string; how: string } | null {
-    if (message.from) {
-      return { number: message.from, how: 'requested by the caller' };
+  /** Each provider's most specific rate for the destination (longest matching prefix). */
+  private bestRates(request: RouteRequest, snapshot: RouteSnapshot): Map<string, RateRow> {
+    const digits = request.to.startsWith('+') ? request.to.slice(1) : request.to;
+    const best = new Map<string, RateRow>();
+    for (const rate of snapshot.ratesByCountry.get(request.country) ?? []) {
+      if (!best.has(rate.providerId) && digits.startsWith(rate.prefix)) {
+        best.set(rate.providerId, rate);
+      }
     }
-    const pool = (snapshot.numbersByProvider.get(providerId) ?? []).filter((n) => n.type !== 'alphanumeric');
-    const local = pool.filter((n) => n.country === message.country);
-    const choices = local.length > 0 ? local : pool;
-    if (choices.length === 0) {
+
+    return best;
+  }
+
+  /** An explicit `from` that no provider may use here: refused, with the rule it breaks. */
+  private checkExplicitSender(
+    request: RouteRequest,
+    snapshot: RouteSnapshot,
+  ): Omit<Extract<RouteDecision, { kind: 'refused' }>, 'candidates'> | null {
+    const { from, country } = request;
+    if (!from) {
       return null;
     }
-    const cursorKey = `${providerId}:${local.length > 0 ? message.country : '*'}`;
-    const cursor = this.cursors.get(cursorKey) ?? 0;
-    this.cursors.set(cursorKey, (cursor + 1) % choices.length);
-    const picked = choices[cursor % choices.length]!;
+    const rule = snapshot.rules.get(country) ?? DEFAULT_COUNTRY_RULE;
+    const entry = snapshot.numbersByValue.get(from);
+    const alphanumeric = entry ? entry.type === 'alphanumeric' : !NUMERIC_SENDER.test(from);
+    if (!entry && !alphanumeric) {
+      return { kind: 'refused', code: 'SENDER_NOT_ALLOWED', reason: 'from is not an active number of the pool' };
+    }
+    const types = rule.allowedSenderTypes;
+    const type = entry?.type ?? 'alphanumeric';
+    if (alphanumeric) {
+      if (rule.senderIdPolicy === 'forbidden' || (types.length > 0 && !types.includes('alphanumeric'))) {
+        return {
+          kind: 'refused',
+          code: 'SENDER_ID_NOT_ALLOWED',
+          reason: `${country} does not allow alphanumeric sender IDs`,
+        };
+      }
+      if (rule.senderIdPolicy === 'registration' && (!entry || entry.country !== country)) {
+        return {
+          kind: 'refused',
+          code: 'SENDER_ID_NOT_REGISTERED',
+          reason: `${country} requires a registered sender ID and this one is not registered there`,
+        };
+      }
 
-    return {
-      number: picked.number,
-      how: `${local.length > 0 ? 'local' : 'international'} round-robin ${(cursor % choices.length) + 1} of ${choices.length}`,
-    };
+      return null;
+    }
+    if (types.length > 0 && !types.includes(type)) {
+      return { kind: 'refused', code: 'SENDER_NOT_ALLOWED', reason: `${country} does not allow ${type} senders` };
+    }
+    if (entry && entry.country !== country && (rule.localNumberRequired || type === 'shortcode')) {
+      return {
+        kind: 'refused',
+        code: 'SENDER_NOT_ALLOWED',
+        reason: type === 'shortcode' ? 'short codes send only domestically' : `${country} requires a local number`,
+      };
+    }
+
+    return null;
+  }
+
+  /** The provider's compliant senders of the preferred type, or why it has none. */
+  private sendersOf(providerId: string, request: RouteRequest, snapshot: RouteSnapshot): SenderSet | string {
+    if (request.from) {
+      return this.explicitSender(providerId, request.from, snapshot);
+    }
+    let perSnapshot = this.senderCache.get(snapshot);
+    if (!perSnapshot) {
+      perSnapshot = new Map();
+      this.senderCache.set(snapshot, perSnapshot);
+    }
+    const key = `${providerId}|${request.country}|${request.messageClass}`;
+    let senders = perSnapshot.get(key);
+    if (senders === undefined) {
+      senders = this.poolSenders(providerId, request, snapshot);
+      perSnapshot.set(key, senders);
+    }
+
+    return senders;
+  }
+
+  private explicitSender(providerId: string, from: string, snapshot: RouteSnapshot): SenderSet | string {
+    const entry = snapshot.numbersByValue.get(from);
+    if (entry) {
+      return entry.providerId === providerId
+        ? senderSet([slotOf(entry)], entry.type)
+        : `the requested sender belongs to ${entry.providerId}`;
+    }
+
+    // An unregistered alphanumeric ID where the country allows any: every provider may carry it.
+    return senderSet(
+      [{ number: from, providerId, segmentsPerSecond: DEFAULT_SEGMENTS_PER_SECOND.alphanumeric }],
+      'alphanumeric',
+    );
+  }
+
+  private poolSenders(providerId: string, request: RouteRequest, snapshot: RouteSnapshot): SenderSet | string {
+    const { country } = request;
+    const rule = snapshot.rules.get(country) ?? DEFAULT_COUNTRY_RULE;
+    const all = snapshot.numbersByProvider.get(providerId) ?? [];
+    const compliant = all.filter(
+      (n) =>
+        n.type !== 'alphanumeric' &&
+        (rule.allowedSenderTypes.length === 0 || rule.allowedSenderTypes.includes(n.type)) &&
+        (n.type !== 'shortcode' || n.country === country) &&
+        (!rule.localNumberRequired || n.country === country),
+    );
+    if (compliant.length === 0) {
+      return all.length === 0
+        ? 'no active sender number'
+        : `no compliant sender number for ${country} (${
+            rule.localNumberRequired ? 'local number required; ' : ''
+          }short codes domestic only)`;
+    }
+    const local = compliant.filter((n) => n.country === country);
+    const choices = local.length > 0 ? local : compliant;
+    for (const type of TYPE_PREFERENCE[request.messageClass]) {
+      const ofType = choices.filter((n) => n.type === type);
+      if (ofType.length > 0) {
+        return senderSet(ofType.map(slotOf), type);
+      }
+    }
+
+    return 'no active sender number';
+  }
+
+  private rotate(key: string, slots: RouteSlot[], move: boolean): RouteSlot[] {
+    const cursor = this.cursors.get(key) ?? 0;
+    if (move) {
+      this.cursors.set(key, (cursor + 1) % Math.max(slots.length, 1));
+    }
+    const start = cursor % Math.max(slots.length, 1);
+
+    return start === 0 ? slots : slots.slice(start).concat(slots.slice(0, start));
+  }
+
+  private explain(work: readonly Working[], best: Working | null, tied: readonly Working[]): CandidateExplanation[] {
+    const ordered = [...work].sort(
+      (a, b) => (a.score ?? Infinity) - (b.score ?? Infinity) || a.providerId.localeCompare(b.providerId),
+    );
+
+    return ordered.map((w) => {
+      let outcome: CandidateExplanation['outcome'] = 'lost';
+      let reason: string;
+      if (w === best) {
+        outcome = 'chosen';
+        reason = 'lowest score';
+      } else if (tied.includes(w)) {
+        outcome = 'tied';
+        reason = 'same score as the chosen one: its senders share the round-robin';
+      } else if (w.lostBecause) {
+        reason = w.lostBecause;
+      } else if (w.unhealthy) {
+        reason = `unhealthy: ${percent(w.health.errorRate)} errors over the last 5 minutes (above ${percent(
+          this.policy.errorThreshold,
+        )}); skipped until it recovers`;
+      } else if (w.avoided && best && !best.avoided) {
+        reason = 'failed this message before';
+      } else {
+        reason = `score ${w.score!.toFixed(6)} above ${best?.score?.toFixed(6)}${this.whyDearer(w, best)}`;
+      }
+
+      return {
+        providerId: w.providerId,
+        price: w.rate.price,
+        currency: w.rate.currency,
+        prefix: w.rate.prefix,
+        cost: w.cost.toFixed(6),
+        score: w.score === null ? null : Number(w.score.toFixed(8)),
+        senderType: w.senderType,
+        senders: w.senderNumbers,
+        health: w.health,
+        outcome,
+        reason,
+      };
+    });
+  }
+
+  private whyDearer(w: Working, best: Working | null): string {
+    if (!best) {
+      return '';
+    }
+    if (Number(w.rate.price) > Number(best.rate.price)) {
+      return ` (dearer: ${w.rate.price} vs ${best.rate.price} ${best.rate.currency}/segment)`;
+    }
+    if (w.senderType !== best.senderType) {
+      return ` (${w.senderType} is less suited to this message class than ${best.senderType})`;
+    }
+
+    return ` (health: errors ${percent(w.health.errorRate)}, delivery ${
+      w.health.deliveryRate === null ? 'n/a' : percent(w.health.deliveryRate)
+    }, latency ${w.health.latencyMs === null ? 'n/a' : `${Math.round(w.health.latencyMs)} ms`})`;
   }
 }

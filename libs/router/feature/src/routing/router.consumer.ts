@@ -1,6 +1,7 @@
-import { metrics } from '@sms/metrics';
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import type { Bus, ConsumedRecord } from '@sms/bus';
+import { metrics } from '@sms/metrics';
 import {
   decodeEvent,
   type DispatchRequestedV1,
@@ -10,89 +11,126 @@ import {
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import type { DataSource } from 'typeorm';
-import { RouteDecider } from './route-decider';
-import { loadRouteSnapshot, type RouteSnapshot, SNAPSHOT_TTL_MS } from './route-snapshot';
+import type { NoRouteBacklog } from './no-route-backlog';
+import type { RoutingEngine } from './routing-engine';
+import type { RoutingMetrics } from './routing-metrics';
 
-/** Routes each accepted message and publishes the dispatch, keyed by sender number. */
+/**
+ * Routes each accepted message and publishes the dispatch, keyed by sender number. A message no
+ * provider can take now waits in the backlog (still `queued`); a message that breaks a compliance
+ * rule that no retry can fix (blocked country, non-compliant `from`) is failed with the rule's code.
+ */
 export class RouterConsumer {
-  private readonly decider = new RouteDecider();
-  private snapshot: RouteSnapshot | null = null;
-  /** Single flight: concurrent cache misses share one load. */
-  private loading: Promise<RouteSnapshot> | null = null;
+  private readonly logger = new Logger('router');
+  private timer: NodeJS.Timeout | null = null;
+  private draining: Promise<void> | null = null;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly engine: RoutingEngine,
     private readonly bus: Bus,
+    private readonly backlog: NoRouteBacklog,
+    private readonly metrics: RoutingMetrics,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   handle = async (record: ConsumedRecord): Promise<void> => {
     const message = decodeEvent(MessageAcceptedV1, record.value);
-    const decision = this.decider.decide(message, await this.currentSnapshot());
-    const at = this.now().toISOString();
-    if (decision.kind === 'no-route') {
+    await this.routeAndPublish(message, record.headers);
+  };
+
+  /** Re-routes backlog messages as they fall due. */
+  start(intervalMs: number): void {
+    this.timer ??= setInterval(() => {
+      this.draining ??= this.drainBacklog().finally(() => {
+        this.draining = null;
+      });
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+    await this.draining;
+  }
+
+  async drainBacklog(): Promise<void> {
+    for (const message of this.backlog.takeDue()) {
+      try {
+        await this.routeAndPublish(message, undefined);
+      } catch (error) {
+        this.logger.warn(`backlog retry of ${message.messageId} failed: ${String(error)}`);
+        this.backlog.hold(message);
+      }
+    }
+  }
+
+  private async routeAndPublish(message: MessageAcceptedV1, headers: ConsumedRecord['headers'] | undefined) {
+    const outcome = await this.engine.route({
+      to: message.to,
+      country: message.country,
+      from: message.from,
+      segments: message.segments,
+      messageClass: message.messageClass,
+      avoidProviders: message.avoidProviders,
+      pinProvider: message.pinProvider,
+    });
+    this.metrics.countDecision(outcome.kind);
+    if (outcome.kind === 'no-route') {
       metrics.noRoute.inc({ country: message.country });
-      const event: StatusChangedV1 = {
-        eventId: randomUUID(),
-        messageId: message.messageId,
-        kind: StatusEventKind.Retry,
-        source: StatusEventSource.Router,
-        attempt: message.attempt,
-        provider: null,
-        providerMessageId: null,
-        errorCode: decision.code,
-        errorMessage: decision.reason,
-        errorClass: 'transient',
-        ambiguous: false,
-        cost: null,
-        currency: null,
-        detail: decision.reason,
-        occurredAt: at,
-      };
-      await this.bus.publish([{ topic: TOPICS.status, key: message.messageId, value: event }]);
+      if (!this.backlog.hold(message)) {
+        this.logger.warn(`no-route backlog full; ${message.messageId} waits for the stale-message sweep`);
+      }
+
+      return;
+    }
+    this.backlog.release(message);
+    const at = this.now();
+    if (outcome.kind === 'refused') {
+      await this.bus.publish([
+        { topic: TOPICS.status, key: message.messageId, value: this.refusal(message, outcome, at) },
+      ]);
 
       return;
     }
     const dispatch: DispatchRequestedV1 = {
       messageId: message.messageId,
       attempt: message.attempt,
-      provider: decision.providerId,
-      from: decision.sender,
+      provider: outcome.providerId,
+      from: outcome.sender,
       to: message.to,
       body: message.body,
       encoding: message.encoding,
       segments: message.segments,
       validitySeconds: message.validitySeconds,
-      price: decision.price,
-      currency: decision.currency,
-      routeReason: decision.reason.slice(0, 512),
-      routedAt: at,
+      price: outcome.price,
+      currency: outcome.currency,
+      routeReason: outcome.reason.slice(0, 512),
+      routedAt: at.toISOString(),
+      sendAt: outcome.delayMs > 0 ? new Date(at.getTime() + outcome.delayMs).toISOString() : null,
     };
-    await this.bus.publish([
-      { topic: TOPICS.dispatch, key: decision.sender, value: dispatch, headers: record.headers },
-    ]);
-  };
-
-  /** Drops the cached pool (operator changes). */
-  invalidate(): void {
-    this.snapshot = null;
+    await this.bus.publish([{ topic: TOPICS.dispatch, key: outcome.sender, value: dispatch, headers }]);
   }
 
-  private async currentSnapshot(): Promise<RouteSnapshot> {
-    if (this.snapshot && Date.now() - this.snapshot.loadedAt < SNAPSHOT_TTL_MS) {
-      return this.snapshot;
-    }
-    this.loading ??= loadRouteSnapshot(this.dataSource)
-      .then((snapshot) => {
-        this.snapshot = snapshot;
-
-        return snapshot;
-      })
-      .finally(() => {
-        this.loading = null;
-      });
-
-    return this.loading;
+  private refusal(message: MessageAcceptedV1, outcome: { code: string; reason: string }, at: Date): StatusChangedV1 {
+    return {
+      eventId: randomUUID(),
+      messageId: message.messageId,
+      kind: StatusEventKind.Failed,
+      source: StatusEventSource.Router,
+      attempt: message.attempt,
+      provider: null,
+      providerMessageId: null,
+      errorCode: outcome.code,
+      errorMessage: outcome.reason.slice(0, 512),
+      errorClass: 'permanent',
+      ambiguous: false,
+      cost: null,
+      currency: null,
+      detail: outcome.reason.slice(0, 512),
+      occurredAt: at.toISOString(),
+    };
   }
 }

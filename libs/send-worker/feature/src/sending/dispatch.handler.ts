@@ -1,3 +1,4 @@
+import { metrics } from '@sms/metrics';
 import { Logger } from '@nestjs/common';
 import type { Bus, ConsumedRecord } from '@sms/bus';
 import { decodeEvent, DispatchRequestedV1, type StatusChangedV1, TOPICS } from '@sms/contracts';
@@ -32,6 +33,7 @@ export class DispatchHandler {
 
   handle = async (record: ConsumedRecord): Promise<void> => {
     const dispatch = decodeEvent(DispatchRequestedV1, record.value);
+    await this.waitForRateSlot(dispatch);
     const claimed = await this.claim(dispatch);
     if (!claimed) {
       await this.republish(dispatch);
@@ -39,7 +41,7 @@ export class DispatchHandler {
       return;
     }
     const started = Date.now();
-    const event = await this.send(dispatch);
+    const event: StatusChangedV1 = { ...(await this.send(dispatch)), latencyMs: Date.now() - started };
     await this.attempts.update(
       { messageId: dispatch.messageId, attempt: dispatch.attempt },
       {
@@ -52,6 +54,20 @@ export class DispatchHandler {
     );
     await this.publish(event);
   };
+
+  /**
+   * The router booked this message a slot on the sender's schedule (its carrier limit in segments per
+   * second); sending earlier would break the limit. Waits before the claim, so a redelivered copy
+   * meanwhile finds no half-done attempt. Dispatches are keyed by sender, so the wait holds back
+   * only messages that would have to wait for the same number anyway.
+   */
+  private async waitForRateSlot(dispatch: DispatchRequestedV1): Promise<void> {
+    const waitMs = dispatch.sendAt ? Date.parse(dispatch.sendAt) - Date.now() : 0;
+    metrics.rateLimitDelay.observe({ sender: dispatch.from }, Math.max(0, waitMs) / 1000);
+    if (waitMs > 0) {
+      await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
 
   private async claim(dispatch: DispatchRequestedV1): Promise<boolean> {
     const now = this.now();

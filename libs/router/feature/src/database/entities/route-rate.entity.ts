@@ -1,8 +1,12 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** What a provider charges per segment to a destination country. */
+/**
+ * What a provider charges per segment to a destination country, or to a dialling prefix inside it
+ * (`prefix` = E.164 digits such as `447` for UK mobiles; empty for the whole country). The longest
+ * matching prefix of a provider wins.
+ */
 @Entity({ name: 'route_rates' })
-@Index('uq_route_rates_provider_country', ['providerId', 'country'], { unique: true })
+@Index('uq_route_rates_provider_country', ['providerId', 'country', 'prefix'], { unique: true })
 export class RouteRateEntity {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: string;
@@ -12,6 +16,9 @@ export class RouteRateEntity {
 
   @Column({ type: 'varchar', length: 2 })
   country!: string;
+
+  @Column({ type: 'varchar', length: 15, default: '' })
+  prefix!: string;
 
   /** Decimal string, never a float: money. */
   @Column({ type: 'varchar', length: 16 })

@@ -1,0 +1,163 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** OpenAPI shapes of the operator API; validation lives in operator-input.ts (one code per rule). */
+export class ProviderView {
+  @ApiProperty({ example: 'twilio' }) id!: string;
+  @ApiProperty({ enum: ['twilio', 'vonage', 'aws', 'sinch', 'smpp'] }) kind!: string;
+  @ApiProperty({ example: 'Twilio production account' }) name!: string;
+  @ApiProperty() active!: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class ProviderListView {
+  @ApiProperty({ type: [ProviderView] }) data!: ProviderView[];
+}
+
+export class CreateProviderDto {
+  @ApiProperty({ example: 'vonage-eu', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }) id!: string;
+  @ApiPropertyOptional({ enum: ['twilio', 'vonage', 'aws', 'sinch', 'smpp'], description: 'defaults to id' })
+  kind?: string;
+  @ApiPropertyOptional({ maxLength: 128 }) name?: string;
+  @ApiPropertyOptional({ default: true }) active?: boolean;
+}
+
+export class UpdateProviderDto {
+  @ApiPropertyOptional({ maxLength: 128 }) name?: string;
+  @ApiPropertyOptional() active?: boolean;
+}
+
+export class NumberView {
+  @ApiProperty({ example: '+447700900999', description: 'E.164, short code digits or alphanumeric sender ID' })
+  number!: string;
+  @ApiProperty({ example: 'twilio' }) provider!: string;
+  @ApiProperty({ example: 'GB' }) country!: string;
+  @ApiProperty({ enum: ['longcode', 'shortcode', 'tollfree', 'alphanumeric'] }) type!: string;
+  @ApiProperty({ enum: ['sms', 'two_way', 'masking'], isArray: true }) capabilities!: string[];
+  @ApiProperty({ nullable: true, type: String, example: '1.15' }) monthlyCost!: string | null;
+  @ApiProperty({ example: 1, description: 'carrier limit in segments per second' }) segmentsPerSecond!: number;
+  @ApiProperty() active!: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class NumberListView {
+  @ApiProperty({ type: [NumberView] }) data!: NumberView[];
+}
+
+export class CreateNumberDto {
+  @ApiProperty({ example: '+447700900997' }) number!: string;
+  @ApiProperty({ example: 'twilio' }) provider!: string;
+  @ApiProperty({ example: 'GB' }) country!: string;
+  @ApiProperty({ enum: ['longcode', 'shortcode', 'tollfree', 'alphanumeric'] }) type!: string;
+  @ApiPropertyOptional({ enum: ['sms', 'two_way', 'masking'], isArray: true, default: ['sms'] })
+  capabilities?: string[];
+  @ApiPropertyOptional({ example: '1.15' }) monthlyCost?: string;
+  @ApiPropertyOptional({
+    description: 'defaults per type: longcode 1, tollfree 3, shortcode 100, alphanumeric 10',
+    minimum: 0.01,
+    maximum: 10000,
+  })
+  segmentsPerSecond?: number;
+  @ApiPropertyOptional({ default: true }) active?: boolean;
+}
+
+export class UpdateNumberDto {
+  @ApiPropertyOptional({ enum: ['sms', 'two_way', 'masking'], isArray: true }) capabilities?: string[];
+  @ApiPropertyOptional() monthlyCost?: string;
+  @ApiPropertyOptional() segmentsPerSecond?: number;
+  @ApiPropertyOptional() active?: boolean;
+}
+
+export class RateView {
+  @ApiProperty({ example: '12' }) id!: string;
+  @ApiProperty({ example: 'twilio' }) provider!: string;
+  @ApiProperty({ example: 'GB' }) country!: string;
+  @ApiProperty({ example: '447', description: "E.164 digits the destination starts with; '' = whole country" })
+  prefix!: string;
+  @ApiProperty({ example: '0.0400', description: 'per segment' }) price!: string;
+  @ApiProperty({ example: 'USD' }) currency!: string;
+}
+
+export class CreateRateDto {
+  @ApiProperty({ example: 'twilio' }) provider!: string;
+  @ApiProperty({ example: 'GB' }) country!: string;
+  @ApiPropertyOptional({ example: '447', default: '' }) prefix?: string;
+  @ApiProperty({ example: '0.0400' }) price!: string;
+  @ApiPropertyOptional({ example: 'USD', default: 'USD' }) currency?: string;
+}
+
+export class UpdateRateDto {
+  @ApiPropertyOptional({ example: '0.0390' }) price?: string;
+  @ApiPropertyOptional({ example: 'USD' }) currency?: string;
+}
+
+export class CountryRuleView {
+  @ApiProperty({ example: 'US' }) country!: string;
+  @ApiProperty({
+    enum: ['longcode', 'shortcode', 'tollfree', 'alphanumeric'],
+    isArray: true,
+    description: 'empty = all',
+  })
+  allowedSenderTypes!: string[];
+  @ApiProperty({ enum: ['allowed', 'registration', 'forbidden'] }) senderIdPolicy!: string;
+  @ApiProperty() localNumberRequired!: boolean;
+  @ApiProperty() blocked!: boolean;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class PutCountryRuleDto {
+  @ApiPropertyOptional({ enum: ['longcode', 'shortcode', 'tollfree', 'alphanumeric'], isArray: true })
+  allowedSenderTypes?: string[];
+  @ApiPropertyOptional({ enum: ['allowed', 'registration', 'forbidden'], default: 'allowed' })
+  senderIdPolicy?: string;
+  @ApiPropertyOptional({ default: false }) localNumberRequired?: boolean;
+  @ApiPropertyOptional({ default: false }) blocked?: boolean;
+}
+
+export class RoutesView {
+  @ApiProperty({ type: [RateView] }) rates!: RateView[];
+  @ApiProperty({ type: [CountryRuleView] }) rules!: CountryRuleView[];
+}
+
+export class CandidateHealthView {
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ description: 'errors / attempts over the last 5 minutes' }) errorRate!: number;
+  @ApiProperty({ nullable: true, type: Number }) deliveryRate!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) latencyMs!: number | null;
+  @ApiProperty({ description: 'successful sends since the last error' }) streak!: number;
+  @ApiProperty() unhealthy!: boolean;
+}
+
+export class CandidateView {
+  @ApiProperty() providerId!: string;
+  @ApiProperty() price!: string;
+  @ApiProperty() currency!: string;
+  @ApiProperty() prefix!: string;
+  @ApiProperty({ description: 'price x segments' }) cost!: string;
+  @ApiProperty({ nullable: true, type: Number, description: 'lower wins; null when filtered out first' })
+  score!: number | null;
+  @ApiProperty({ nullable: true, type: String }) senderType!: string | null;
+  @ApiProperty({ type: [String] }) senders!: string[];
+  @ApiProperty({ type: CandidateHealthView }) health!: CandidateHealthView;
+  @ApiProperty({ enum: ['chosen', 'tied', 'lost'] }) outcome!: string;
+  @ApiProperty({ example: 'score 0.042 above 0.040 (dearer: 0.0420 vs 0.0400 USD/segment)' }) reason!: string;
+}
+
+export class ChosenRouteView {
+  @ApiProperty() provider!: string;
+  @ApiProperty() sender!: string;
+  @ApiProperty() price!: string;
+  @ApiProperty() currency!: string;
+  @ApiProperty({ description: "wait for the sender's rate limit if sent now" }) delayMs!: number;
+}
+
+export class ExplainView {
+  @ApiProperty() to!: string;
+  @ApiProperty() country!: string;
+  @ApiProperty() messageClass!: string;
+  @ApiProperty() segments!: number;
+  @ApiProperty({ enum: ['route', 'no-route', 'refused'] }) decision!: string;
+  @ApiProperty({ nullable: true, type: ChosenRouteView }) chosen!: ChosenRouteView | null;
+  @ApiProperty({ nullable: true, type: String, example: 'NO_ROUTE' }) code!: string | null;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ type: [CandidateView] }) candidates!: CandidateView[];
+}

@@ -1,0 +1,165 @@
+import {
+  type ClaimRequest,
+  type ClaimResult,
+  EMPTY_HEALTH,
+  HEALTH_BUCKET_MS,
+  HEALTH_WINDOW_MS,
+  type HealthCounts,
+  type HealthOutcome,
+  msPerSegment,
+  type RoutingState,
+} from './routing-state';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Sticky senders kept in one process: past this many recipients the oldest tenth is forgotten (they
+ * get a sender by the normal rules next time), so a long-running embedded gateway stays bounded.
+ */
+const MAX_STICKY = 200_000;
+
+/** The embedded mode's routing state: one process, so plain Maps (same rules as the Redis one). */
+export class MemoryRoutingState implements RoutingState {
+  /** provider → bucket start → counts */
+  private readonly buckets = new Map<string, Map<number, Mutable<HealthCounts>>>();
+  private readonly streaks = new Map<string, number>();
+  /** number → theoretical time (ms) at which its schedule is free again */
+  private readonly freeAt = new Map<string, number>();
+  private readonly sticky = new Map<string, { number: string; expiresAt: number }>();
+  private readonly probes = new Map<string, number>();
+  private version = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void> {
+    const now = this.now();
+    const start = now - (now % HEALTH_BUCKET_MS);
+    const perProvider = this.buckets.get(providerId) ?? new Map<number, Mutable<HealthCounts>>();
+    this.buckets.set(providerId, perProvider);
+    for (const old of perProvider.keys()) {
+      if (old <= now - HEALTH_WINDOW_MS) {
+        perProvider.delete(old);
+      }
+    }
+    const bucket = perProvider.get(start) ?? { ...EMPTY_HEALTH };
+    perProvider.set(start, bucket);
+    if (outcome === 'sent' || outcome === 'error') {
+      bucket.attempts++;
+      if (outcome === 'error') {
+        bucket.errors++;
+        this.streaks.set(providerId, 0);
+      } else {
+        this.streaks.set(providerId, (this.streaks.get(providerId) ?? 0) + 1);
+      }
+      if (typeof latencyMs === 'number') {
+        bucket.latencySumMs += latencyMs;
+        bucket.latencyCount++;
+      }
+    } else if (outcome === 'delivered') {
+      bucket.delivered++;
+    } else {
+      bucket.undelivered++;
+    }
+
+    return Promise.resolve();
+  }
+
+  readHealth(providerIds: readonly string[]): Promise<Map<string, HealthCounts>> {
+    const cutoff = this.now() - HEALTH_WINDOW_MS;
+    const result = new Map<string, HealthCounts>();
+    for (const id of providerIds) {
+      const sum: Mutable<HealthCounts> = { ...EMPTY_HEALTH, streak: this.streaks.get(id) ?? 0 };
+      for (const [start, b] of this.buckets.get(id) ?? []) {
+        if (start > cutoff) {
+          sum.attempts += b.attempts;
+          sum.errors += b.errors;
+          sum.delivered += b.delivered;
+          sum.undelivered += b.undelivered;
+          sum.latencySumMs += b.latencySumMs;
+          sum.latencyCount += b.latencyCount;
+        }
+      }
+      result.set(id, sum);
+    }
+
+    return Promise.resolve(result);
+  }
+
+  claim(request: ClaimRequest): Promise<ClaimResult> {
+    const now = this.now();
+    const stickyEntry = request.stickyKey ? this.sticky.get(request.stickyKey) : undefined;
+    const stickyNumber = stickyEntry && stickyEntry.expiresAt > now ? stickyEntry.number : null;
+    let slot = stickyNumber ? request.eligible.find((s) => s.number === stickyNumber) : undefined;
+    let how: ClaimResult['how'] = 'sticky';
+    if (!slot) {
+      slot = request.group.find((s) => (this.freeAt.get(s.number) ?? 0) <= now);
+      how = 'free';
+    }
+    if (!slot) {
+      let earliest = Infinity;
+      for (const candidate of request.group) {
+        const freeAt = this.freeAt.get(candidate.number) ?? 0;
+        if (freeAt < earliest) {
+          earliest = freeAt;
+          slot = candidate;
+        }
+      }
+      how = 'earliest';
+    }
+    if (!slot) {
+      throw new Error('claim needs at least one sender');
+    }
+    const start = Math.max(this.freeAt.get(slot.number) ?? 0, now);
+    if (!request.dryRun) {
+      this.freeAt.set(slot.number, start + request.segments * msPerSegment(slot));
+      if (request.stickyKey) {
+        this.sticky.delete(request.stickyKey);
+        this.sticky.set(request.stickyKey, { number: slot.number, expiresAt: now + request.stickyTtlMs });
+        if (this.sticky.size > MAX_STICKY) {
+          this.forgetOldestSticky();
+        }
+      }
+    }
+
+    return Promise.resolve({ number: slot.number, delayMs: start - now, how });
+  }
+
+  /** Map iteration follows insertion order, and every claim re-inserts: the first keys are the oldest. */
+  private forgetOldestSticky(): void {
+    let drop = Math.ceil(MAX_STICKY / 10);
+    for (const key of this.sticky.keys()) {
+      if (drop-- <= 0) {
+        break;
+      }
+      this.sticky.delete(key);
+    }
+  }
+
+  tryProbe(providerId: string, intervalMs: number): Promise<boolean> {
+    const now = this.now();
+    if ((this.probes.get(providerId) ?? 0) > now) {
+      return Promise.resolve(false);
+    }
+    this.probes.set(providerId, now + intervalMs);
+
+    return Promise.resolve(true);
+  }
+
+  bumpPoolVersion(): Promise<void> {
+    this.version++;
+
+    return Promise.resolve();
+  }
+
+  poolVersion(): Promise<string> {
+    return Promise.resolve(String(this.version));
+  }
+
+  isReady(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,220 @@
+import Redis from 'ioredis';
+import {
+  type ClaimRequest,
+  type ClaimResult,
+  EMPTY_HEALTH,
+  HEALTH_BUCKET_MS,
+  HEALTH_WINDOW_MS,
+  type HealthCounts,
+  type HealthOutcome,
+  msPerSegment,
+  type RoutingState,
+} from './routing-state';
+
+/**
+ * Sticky lookup and schedule booking in one atomic step, on Redis's clock so replicas on hosts with
+ * skewed clocks agree. Each number's key holds the time its schedule is free again (a virtual
+ * scheduling / GCRA clock): booking n segments moves it n × (1000 / rate) ms on. That is a sliding
+ * window with no burst: over any interval the number carries at most rate × interval segments.
+ *
+ * KEYS[1] sticky key ('' for none), KEYS[2..] one schedule key per candidate.
+ * ARGV: segments, stickyTtlMs, dryRun, then per candidate: number, msPerSegment, inGroup (1/0).
+ */
+const CLAIM_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local segments = tonumber(ARGV[1])
+local stickyTtl = tonumber(ARGV[2])
+local dry = ARGV[3] == '1'
+local count = #KEYS - 1
+local pick = nil
+local how = 'sticky'
+if KEYS[1] ~= '' then
+  local sticky = redis.call('GET', KEYS[1])
+  if sticky then
+    for i = 1, count do
+      if ARGV[3 + (i - 1) * 3 + 1] == sticky then pick = i end
+    end
+  end
+end
+local freeAt = {}
+for i = 1, count do freeAt[i] = tonumber(redis.call('GET', KEYS[i + 1]) or '0') end
+if not pick then
+  how = 'free'
+  for i = 1, count do
+    if ARGV[3 + (i - 1) * 3 + 3] == '1' and freeAt[i] <= now then pick = i break end
+  end
+end
+if not pick then
+  how = 'earliest'
+  for i = 1, count do
+    if ARGV[3 + (i - 1) * 3 + 3] == '1' and (pick == nil or freeAt[i] < freeAt[pick]) then pick = i end
+  end
+end
+local start = math.max(freeAt[pick], now)
+if not dry then
+  local after = start + segments * tonumber(ARGV[3 + (pick - 1) * 3 + 2])
+  redis.call('SET', KEYS[pick + 1], tostring(after), 'PX', math.ceil(after - now) + 1000)
+  if KEYS[1] ~= '' then redis.call('SET', KEYS[1], ARGV[3 + (pick - 1) * 3 + 1], 'PX', stickyTtl) end
+end
+return { ARGV[3 + (pick - 1) * 3 + 1], tostring(start - now), how }
+`;
+
+/**
+ * One hash per provider, fields `<bucket start>:<counter>`, so reading a provider's 5 minutes is one
+ * HGETALL instead of one command per 10-s bucket. Buckets that left the window are pruned by the
+ * first write of each new bucket (Redis 7.0 has no per-field expiry).
+ * KEYS[1] hash, KEYS[2] streak; ARGV: bucket start, outcome, latency ms or '', window ms.
+ */
+const HEALTH_RECORD_SCRIPT = `
+local b = ARGV[1]
+local o = ARGV[2]
+local window = tonumber(ARGV[4])
+if o == 'sent' or o == 'error' then
+  redis.call('HINCRBY', KEYS[1], b .. ':a', 1)
+  if o == 'error' then
+    redis.call('HINCRBY', KEYS[1], b .. ':e', 1)
+    redis.call('SET', KEYS[2], '0', 'PX', window)
+  else
+    redis.call('INCR', KEYS[2])
+    redis.call('PEXPIRE', KEYS[2], window)
+  end
+  if ARGV[3] ~= '' then
+    redis.call('HINCRBY', KEYS[1], b .. ':l', tonumber(ARGV[3]))
+    redis.call('HINCRBY', KEYS[1], b .. ':n', 1)
+  end
+elseif o == 'delivered' then
+  redis.call('HINCRBY', KEYS[1], b .. ':d', 1)
+else
+  redis.call('HINCRBY', KEYS[1], b .. ':u', 1)
+end
+redis.call('PEXPIRE', KEYS[1], window + 60000)
+if redis.call('HSETNX', KEYS[1], b .. ':pruned', '1') == 1 then
+  local cutoff = tonumber(b) - window
+  for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+    local start = tonumber(string.match(field, '^(%d+):'))
+    if start and start <= cutoff then redis.call('HDEL', KEYS[1], field) end
+  end
+end
+return 1
+`;
+
+const FIELD_NAMES: Readonly<Record<string, Exclude<keyof HealthCounts, 'streak'>>> = {
+  a: 'attempts',
+  e: 'errors',
+  d: 'delivered',
+  u: 'undelivered',
+  l: 'latencySumMs',
+  n: 'latencyCount',
+};
+
+interface HealthCommands {
+  healthRecord(keys: number, ...args: string[]): Promise<number>;
+}
+
+export interface RedisRoutingStateOptions {
+  readonly url: string;
+  /** Namespaces the keys so deployments (and test runs) can share one Redis. */
+  readonly keyPrefix?: string;
+}
+
+/** The distributed mode's routing state, shared by every router replica. */
+export class RedisRoutingState implements RoutingState {
+  private readonly redis: Redis;
+
+  constructor(
+    options: RedisRoutingStateOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.redis = new Redis(options.url, {
+      keyPrefix: options.keyPrefix ?? 'sms:router:',
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: true,
+    });
+    this.redis.defineCommand('routeClaim', { lua: CLAIM_SCRIPT });
+    this.redis.defineCommand('healthRecord', { lua: HEALTH_RECORD_SCRIPT });
+  }
+
+  async recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void> {
+    const now = this.now();
+    await (this.redis as unknown as HealthCommands).healthRecord(
+      2,
+      `h:${providerId}`,
+      `hs:${providerId}`,
+      String(now - (now % HEALTH_BUCKET_MS)),
+      outcome,
+      typeof latencyMs === 'number' ? String(Math.round(latencyMs)) : '',
+      String(HEALTH_WINDOW_MS),
+    );
+  }
+
+  async readHealth(providerIds: readonly string[]): Promise<Map<string, HealthCounts>> {
+    const cutoff = this.now() - HEALTH_WINDOW_MS;
+    const pipeline = this.redis.pipeline();
+    for (const id of providerIds) {
+      pipeline.hgetall(`h:${id}`);
+      pipeline.get(`hs:${id}`);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const result = new Map<string, HealthCounts>();
+    providerIds.forEach((id, p) => {
+      const hash = (replies[p * 2]?.[1] ?? {}) as Record<string, string>;
+      const sum = { ...EMPTY_HEALTH, streak: Number(replies[p * 2 + 1]?.[1] ?? 0) };
+      for (const [field, value] of Object.entries(hash)) {
+        const colon = field.indexOf(':');
+        const bucket = Number(field.slice(0, colon));
+        const key = FIELD_NAMES[field.slice(colon + 1)];
+        if (key && bucket > cutoff) {
+          sum[key] += Number(value);
+        }
+      }
+      result.set(id, sum);
+    });
+
+    return result;
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimResult> {
+    const inGroup = new Set(request.group.map((s) => s.number));
+    const slots = [...request.group, ...request.eligible.filter((s) => !inGroup.has(s.number))];
+    if (request.group.length === 0) {
+      throw new Error('claim needs at least one sender');
+    }
+    const keys = [request.stickyKey ? `st:${request.stickyKey}` : '', ...slots.map((s) => `rl:${s.number}`)];
+    const args = [
+      String(request.segments),
+      String(request.stickyTtlMs),
+      request.dryRun ? '1' : '0',
+      ...slots.flatMap((s) => [s.number, String(msPerSegment(s)), inGroup.has(s.number) ? '1' : '0']),
+    ];
+    const [number, delay, how] = (await (
+      this.redis as unknown as { routeClaim(n: number, ...a: string[]): Promise<[string, string, string]> }
+    ).routeClaim(keys.length, ...keys, ...args)) as [string, string, ClaimResult['how']];
+
+    return { number, delayMs: Math.max(0, Number(delay)), how };
+  }
+
+  async tryProbe(providerId: string, intervalMs: number): Promise<boolean> {
+    return (await this.redis.set(`pr:${providerId}`, '1', 'PX', intervalMs, 'NX')) === 'OK';
+  }
+
+  async bumpPoolVersion(): Promise<void> {
+    await this.redis.incr('pool-version');
+  }
+
+  async poolVersion(): Promise<string> {
+    return (await this.redis.get('pool-version')) ?? '0';
+  }
+
+  async isReady(): Promise<boolean> {
+    try {
+      return (await this.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

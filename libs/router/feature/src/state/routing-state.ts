@@ -1,0 +1,80 @@
+/**
+ * The router's shared, short-lived state: provider health windows, per-number send schedules (rate
+ * limits), sticky senders and failover probes. Redis in the distributed mode, so every router replica
+ * sees the same health and never over-books a number; a Map in the embedded mode (one process).
+ */
+export type HealthOutcome = 'sent' | 'error' | 'delivered' | 'undelivered';
+
+/** Sums over the rolling window (5 minutes) for one provider. */
+export interface HealthCounts {
+  /** Send attempts that got an answer: successes plus errors. */
+  readonly attempts: number;
+  readonly errors: number;
+  readonly delivered: number;
+  readonly undelivered: number;
+  readonly latencySumMs: number;
+  readonly latencyCount: number;
+  /** Successful sends since the provider's last error (how it proves it recovered). */
+  readonly streak: number;
+}
+
+export const EMPTY_HEALTH: HealthCounts = {
+  attempts: 0,
+  errors: 0,
+  delivered: 0,
+  undelivered: 0,
+  latencySumMs: 0,
+  latencyCount: 0,
+  streak: 0,
+};
+
+/** A sender the claim may pick, with its carrier limit. */
+export interface SenderSlot {
+  readonly number: string;
+  readonly segmentsPerSecond: number;
+}
+
+export interface ClaimRequest {
+  /** Where the recipient's sticky sender is kept; null: no stickiness (an explicit `from`). */
+  readonly stickyKey: string | null;
+  readonly stickyTtlMs: number;
+  /** The equally good senders, in round-robin order: the first free one wins, else the earliest free. */
+  readonly group: readonly SenderSlot[];
+  /** Every eligible sender: the sticky one is kept when it is among them, even outside the group. */
+  readonly eligible: readonly SenderSlot[];
+  readonly segments: number;
+  /** Explain: read only, reserve nothing. */
+  readonly dryRun: boolean;
+}
+
+export interface ClaimResult {
+  readonly number: string;
+  /** How long the message must wait for its slot on the number (0 when the number is free). */
+  readonly delayMs: number;
+  readonly how: 'sticky' | 'free' | 'earliest';
+}
+
+/** Rolling-window geometry: 30 buckets of 10 s make the "last 5 minutes". */
+export const HEALTH_BUCKET_MS = 10_000;
+export const HEALTH_WINDOW_MS = 300_000;
+
+export interface RoutingState {
+  recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void>;
+  readHealth(providerIds: readonly string[]): Promise<Map<string, HealthCounts>>;
+  /**
+   * Picks a sender (sticky, else the first free one of the group, else the one free soonest) and
+   * books `segments` on its schedule: each segment takes 1/segmentsPerSecond of the number's time.
+   */
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+  /** True for at most one caller per interval and provider: that message probes an unhealthy provider. */
+  tryProbe(providerId: string, intervalMs: number): Promise<boolean>;
+  /** Operator changes: a counter every replica polls to drop its caches. */
+  bumpPoolVersion(): Promise<void>;
+  poolVersion(): Promise<string>;
+  /** Readiness: the shared store answers. */
+  isReady(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Milliseconds one segment occupies on a number. */
+export const msPerSegment = (slot: SenderSlot): number => 1000 / Math.max(slot.segmentsPerSecond, 0.001);
