@@ -4,14 +4,15 @@ import { SmppSmsProvider } from '@sms/provider-smpp';
 import { closeProviders, createProviderRegistry, UnknownProviderError } from './provider.registry';
 
 describe('createProviderRegistry', () => {
-  it('registers Twilio, Vonage, Sinch and AWS with the simulator defaults', () => {
-    const registry = createProviderRegistry(loadConfig({}));
+  it('registers Twilio, Vonage, Sinch, AWS and SMPP with the simulator defaults', async () => {
+    const registry = createProviderRegistry(loadConfig({ SMPP_SIM_PORT: '0' }));
 
-    expect(registry.ids()).toEqual(['twilio', 'vonage', 'sinch', 'aws']);
+    expect(registry.ids()).toEqual(['twilio', 'vonage', 'sinch', 'aws', 'smpp']);
     expect(registry.get('vonage').id).toBe(ProviderId.Vonage);
     expect(registry.get('sinch').id).toBe(ProviderId.Sinch);
     expect(registry.get('aws').id).toBe(ProviderId.Aws);
     expect(() => registry.get('smpp-carrier-x')).toThrow(UnknownProviderError);
+    await closeProviders(registry);
   });
 
   it('fails the boot on an unusable Vonage or Sinch setting, naming the key', () => {
