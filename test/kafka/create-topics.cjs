@@ -66,6 +66,19 @@ async function ensureTopics(admin, topics = loadTopics(), timeoutMs = 30000) {
       if (!isLag(e)) throw e; // KRaft metadata lag (see above) or a concurrent creator: poll below
     }
   }
+  // A topic the broker auto-created (a producer ran before this script) has the broker's default of one
+  // partition; grow it to the count asked for rather than failing the run (partitions can only grow).
+  const present = topics.filter((t) => existing.has(t.topic) && t.numPartitions);
+  if (present.length) {
+    const { topics: meta } = await admin.fetchTopicMetadata({ topics: present.map((t) => t.topic) });
+    const short = present.filter((t) => {
+      const m = meta.find((x) => x.name === t.topic);
+      return m && m.partitions.length < t.numPartitions;
+    });
+    if (short.length) {
+      await admin.createPartitions({ topicPartitions: short.map((t) => ({ topic: t.topic, count: t.numPartitions })) });
+    }
+  }
   await waitForTopics(admin, topics, timeoutMs);
   return { created: missing.map((t) => t.topic), total: topics.length };
 }

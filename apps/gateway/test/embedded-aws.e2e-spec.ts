@@ -35,7 +35,7 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
 
     expect(message).toMatchObject({ provider: 'aws', attempts: 1, errorCode: null, cost: '0.0650' });
     expect(message['providerMessageId']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(message['routeReason']).toContain('cheapest active provider for FI');
+    expect(message['routeReason']).toContain('best score for FI: aws');
     const applied = message.events.filter((e) => e.applied !== false).map((e) => e.status);
     expect(applied).toEqual(['queued', 'sent', 'delivered']);
     const sim = (
@@ -57,15 +57,28 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
     expect(message.errorCode).toBe('ConflictException:DESTINATION_PHONE_NUMBER_OPTED_OUT');
   });
 
-  it('ends undelivered from a TEXT_* carrier failure event', async () => {
+  it('ends undelivered from a TEXT_* carrier failure event, and never falls back through the provider that failed', async () => {
     await knobs({ dlrOutcomes: { delivered: 0, undelivered: 1, failed: 0 } });
-    const accepted = await client.post('/v1/messages', { to: TO, body: 'to a phone that is off' });
+    const sent: string[] = [];
+    // Several messages so that both kinds of carrier failure come up: permanent ones end the message at once;
+    // transient ones earn the DLR fallback, which finds no provider but AWS for Finland and so ends it too.
+    for (let i = 0; i < 6; i++) {
+      // Not TO: the opted-out test above put TO on the opt-out list (a provider-reported opt-out).
+      const accepted = await client.post('/v1/messages', { to: '+358401234571', body: `to a phone that is off ${i}` });
+      sent.push(accepted.body['id'] as string);
+    }
+    const finals = await Promise.all(sent.map((id) => client.waitForMessage(id, isFinalMessage, 20_000)));
 
-    const message = await client.waitForMessage(accepted.body['id'] as string, isFinalMessage);
-
-    expect(message.status).toBe('undelivered');
-    expect(message.errorCode).toMatch(/^TEXT_/);
-  });
+    for (const message of finals) {
+      expect(message.status).toBe('undelivered');
+      expect(message.errorCode).toMatch(/^TEXT_/);
+    }
+    const sim = (await client.get<{ messages: { context: Record<string, string> }[] }>('/sim/aws/messages')).body;
+    for (const id of sent) {
+      // Submitted once: a fallback through the same provider would be a plain resend.
+      expect(sim.messages.filter((m) => m.context['gwMessageId'] === id)).toHaveLength(1);
+    }
+  }, 30_000);
 
   it('refuses an AWS webhook whose signature does not verify, and accepts a real SNS delivery as text/plain', async () => {
     const forged = await fetch(`${gateway.url}/webhooks/aws/status`, {

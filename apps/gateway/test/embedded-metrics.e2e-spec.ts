@@ -100,8 +100,9 @@ describe('embedded gateway: Prometheus metrics under a small load', () => {
     expect(hasSeries(after, 'sms_outbox_backlog')).toBe(true);
     expect(sample(after, 'sms_outbox_backlog', { outbox: 'intake_outbox' })).toBe(0);
     expect(hasSeries(after, 'sms_retry_backlog')).toBe(true);
-    // The MX message waits for a retry: no provider serves Mexico.
-    expect(sample(after, 'sms_retry_backlog')).toBeGreaterThanOrEqual(1);
+    // The MX message waits in the router's no-route backlog (still queued): no provider serves Mexico.
+    expect(sample(after, 'sms_queued_no_route', { country: 'MX' })).toBeGreaterThanOrEqual(1);
+    expect(hasSeries(after, 'sms_provider_health')).toBe(true);
     expect(hasSeries(after, 'sms_process_cpu_user_seconds_total')).toBe(true);
   }, 60_000);
 });

@@ -59,6 +59,11 @@ beforeAll(async () => {
     ).status,
   ).toBe(201);
   expect((await client.post('/v1/routes', { provider: 'backup', country: 'GB', price: '0.0450' })).status).toBe(201);
+  // This suite studies twilio against its backup in GB: the other seeded providers are switched off so that
+  // they do not compete for the same traffic (DELETE deactivates; the pool keeps their rows).
+  for (const other of ['vonage', 'sinch', 'aws', 'smpp']) {
+    expect((await client.request('DELETE', `/v1/providers/${other}`)).status).toBe(200);
+  }
   for (const sim of [client.baseUrl, `http://127.0.0.1:${BACKUP_PORT}`]) {
     await fetch(`${sim}/sim/knobs/twilio`, { method: 'PUT', headers: json, body: JSON.stringify({ dlrDelayMs: 20 }) });
   }

@@ -1,3 +1,4 @@
+import { SIMULATED_PROVIDERS } from '@sms/simulator';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { TOPICS } from '@sms/contracts';
@@ -67,10 +68,22 @@ describe('embedded gateway: tracing', () => {
   });
 
   it('keeps retries in the trace of the message: each attempt is routed again under the original request', async () => {
-    // No provider serves Mexico: every attempt comes back as a retry until the message fails.
-    const accepted = await client.post('/v1/messages', { to: '+525512345678', body: 'no route' });
-    expect(accepted.status).toBe(202);
-    await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'failed', 20_000);
+    // Every provider fails transiently: each attempt comes back as a retry, is routed again, until it fails.
+    const knobs = async (value: object) => {
+      for (const provider of SIMULATED_PROVIDERS) {
+        await client.request('PUT', `/sim/knobs/${provider}`, JSON.stringify(value), {
+          'content-type': 'application/json',
+        });
+      }
+    };
+    await knobs({ errorRate: { transient: 1 } });
+    try {
+      const accepted = await client.post('/v1/messages', { to: '+447400123456', body: 'always failing' });
+      expect(accepted.status).toBe(202);
+      await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'failed', 20_000);
+    } finally {
+      await knobs({ errorRate: { transient: 0 } });
+    }
 
     const spans = exporter.getFinishedSpans().map(toRecord);
     const request = spans.filter((span) => span.name === 'POST /v1/messages').at(-1) as SpanRecord;

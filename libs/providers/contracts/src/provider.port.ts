@@ -115,6 +115,12 @@ export interface SmsProvider {
    * certificate the payload names. Call it before {@link verifyWebhook}. Never throws.
    */
   prepareWebhook?(webhook: RawWebhook): Promise<void>;
+  /**
+   * True when the webhook carries a signature at all, valid or not (a `sig` parameter, a `Signature` field):
+   * dlr-ingest answers an unsigned request 401 and a forged one 403. Without it, a header whose name
+   * contains `signature` (or `Authorization`) counts. Never throws.
+   */
+  carriesSignature?(webhook: RawWebhook): boolean;
   /** True when the webhook carries a valid signature from this provider. Never throws. */
   verifyWebhook(webhook: RawWebhook): boolean;
   /**

@@ -142,6 +142,15 @@ export class AwsSmsProvider implements SmsProvider {
    * True for an SNS envelope from an expected topic, signed by an allowed certificate. The certificate must
    * have been loaded by {@link prepareWebhook}; verification itself stays synchronous and offline.
    */
+  /** SNS puts the signature in the envelope (`Signature`), not in a header. */
+  carriesSignature(webhook: RawWebhook): boolean {
+    try {
+      return /"Signature"\s*:\s*"[^"]+"/.test(webhook.body);
+    } catch {
+      return false;
+    }
+  }
+
   verifyWebhook(webhook: RawWebhook): boolean {
     try {
       const envelope = parseSnsEnvelope(webhook.body);

@@ -19,4 +19,4 @@ export {
   unpackSeptets,
 } from './smpp.encoding';
 export { formatReceiptDate, normaliseSmppMessageId, parseReceiptText, type SmppIdBase } from './smpp.receipt';
-export { type PartGroupStore, type PushedWebhookSink, type SmppLogger, SmppSmsProvider } from './smpp.provider';
+export { type PushedWebhookSink, type SmppLogger, SmppSmsProvider } from './smpp.provider';

@@ -21,8 +21,6 @@ export interface SmppDeliverRecord {
   readonly message_state?: number;
   /** Hex of the 3-octet network_error_code TLV. */
   readonly network_error_code?: string;
-  /** Receipts for one part of a concatenated submit: the message's first-part id, known to the binding process. */
-  readonly group_id?: string;
   /** MO: every part in order (the first is the record itself when the message was not concatenated). */
   readonly parts?: readonly {
     readonly esm_class: number;
@@ -105,9 +103,9 @@ export function reportFromRecord(record: SmppDeliverRecord, textIdBase: SmppIdBa
   const errorClass = err === undefined ? undefined : classifyReceiptError(err, stat.status);
 
   return {
-    providerMessageId: record.group_id ?? rawId,
+    providerMessageId: rawId,
     status: stat.status,
-    providerStatus: record.group_id && record.group_id !== rawId ? `${stat.word} (part ${rawId})` : stat.word,
+    providerStatus: stat.word,
     ...(err !== undefined && { errorCode: `err:${err}` }),
     ...(errorClass !== undefined && { errorClass }),
     ...(receipt?.doneDate && { occurredAt: receipt.doneDate }),

@@ -38,25 +38,6 @@ export interface SmppLogger {
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
-/**
- * Where the part ids of a concatenated submit are shared with the process that receives the receipts (the
- * distributed mode's dlr-ingest, not the sending send-worker): part id → first part's id. Redis there; without
- * one only the in-memory map of the sending process is used.
- */
-export interface PartGroupStore {
-  set(key: string, value: string, ttlMs: number): Promise<void>;
-  get(key: string): Promise<string | null>;
-}
-
-/** Receipts may come up to 72 h late (providers.md §0). */
-const PART_GROUP_TTL_MS = 72 * 3_600_000;
-
-/** Part ids of concatenated submits → their group, whose first part's id every part's receipt reports. */
-interface PartGroup {
-  first?: string;
-}
-
-const MAX_GROUPED_PARTS = 100_000;
 
 /**
  * SMPP 3.4 over a pool of binds (providers.md §5). Unlike the HTTP adapters it holds connections: it binds on
@@ -70,7 +51,6 @@ export class SmppSmsProvider implements SmsProvider {
   readonly pool: SmppPool;
   private sink: PushedWebhookSink | null = null;
   private concatRef = Math.floor(Math.random() * 256);
-  private readonly partGroups = new Map<string, PartGroup>();
   private readonly mo: MoAssembler;
 
   private readonly config: SmppConfig & { host: string; port: number };
@@ -78,7 +58,6 @@ export class SmppSmsProvider implements SmsProvider {
   constructor(
     config: SmppConfig,
     private readonly logger: SmppLogger = { log: () => undefined },
-    private readonly partGroupStore: PartGroupStore | null = null,
   ) {
     // A private copy: binds read host/port from it when they connect, so `setTarget` can still move them.
     this.config = { ...config };
@@ -143,11 +122,11 @@ export class SmppSmsProvider implements SmsProvider {
   async send(request: SendRequest): Promise<SendResult> {
     this.concatRef = (this.concatRef + 1) & 0xff;
     const parts = buildSubmitParts(request.body, this.concatRef, this.config.gsm7Packing);
-    // Filled as each submit_sm_resp arrives: a part's receipt can overtake the answers to the other parts.
-    const group: PartGroup = {};
+    // Every part is its own submit with its own message_id; each part's receipt reports that id, and
+    // dlr-processor learns all of them from the send result's partIds and rolls the parts up.
     const outcomes = await Promise.allSettled(
-      parts.map((part, index) =>
-        this.submitOne(parts.length > 1 ? { group, first: index === 0 } : null, {
+      parts.map((part) =>
+        this.submitOne({
           ...addressFields(request),
           esm_class: part.esmClass,
           data_coding: part.dataCoding,
@@ -174,9 +153,6 @@ export class SmppSmsProvider implements SmsProvider {
     }
     const partIds = ids as string[];
     const first = partIds[0] as string;
-    if (partIds.length > 1) {
-      await this.sharePartGroup(first, partIds);
-    }
 
     return { providerMessageId: first, ...(partIds.length > 1 && { partIds }), status: DeliveryStatus.Sent };
   }
@@ -231,10 +207,7 @@ export class SmppSmsProvider implements SmsProvider {
   }
 
   /** One submit_sm through a pooled bind; resolves with the normalised message_id or throws a ProviderError. */
-  private async submitOne(
-    part: { readonly group: PartGroup; readonly first: boolean } | null,
-    fields: Record<string, unknown>,
-  ): Promise<string> {
+  private async submitOne(fields: Record<string, unknown>): Promise<string> {
     const bind = await this.pool.acquire();
     let response: smpp.Pdu;
     try {
@@ -248,12 +221,7 @@ export class SmppSmsProvider implements SmsProvider {
     const status = response.command_status;
     if (status === SMPP_STATUS.ESME_ROK && typeof response['message_id'] === 'string' && response['message_id']) {
       bind.accepted();
-      const id = normaliseSmppMessageId(response['message_id'], 'hex');
-      if (part !== null) {
-        this.rememberPart(id, part.group, part.first);
-      }
-
-      return id;
+      return normaliseSmppMessageId(response['message_id'], 'hex');
     }
     if (status === SMPP_STATUS.ESME_RTHROTTLED) {
       bind.throttle();
@@ -268,35 +236,6 @@ export class SmppSmsProvider implements SmsProvider {
     return Promise.reject(new ProviderError(classifyCommandStatus(status), statusCode(status), statusName(status)));
   }
 
-  /** Best effort: without the shared entry, a part's receipt elsewhere reports the part's own id. */
-  private async sharePartGroup(first: string, partIds: readonly string[]): Promise<void> {
-    const store = this.partGroupStore;
-    if (store === null) {
-      return;
-    }
-    try {
-      await Promise.all(partIds.slice(1).map((id) => store.set(this.partKey(id), first, PART_GROUP_TTL_MS)));
-    } catch (error) {
-      this.logger.log('warn', `smpp: part ids of ${first} not shared: ${String(error)}`);
-    }
-  }
-
-  private partKey(id: string): string {
-    return `smpp:${this.config.systemId}:part:${id}`;
-  }
-
-  private rememberPart(id: string, group: PartGroup, first: boolean): void {
-    if (first) {
-      group.first = id;
-    }
-    this.partGroups.set(id, group);
-    // Insertion order makes the Map a FIFO: the oldest groups go first once the bound is reached.
-    while (this.partGroups.size > MAX_GROUPED_PARTS) {
-      const oldest = this.partGroups.keys().next().value as string;
-      this.partGroups.delete(oldest);
-    }
-  }
-
   private async onDeliver(pdu: smpp.Pdu, bind: SmppBind): Promise<number> {
     const sink = this.sink;
     if (sink === null) {
@@ -305,8 +244,7 @@ export class SmppSmsProvider implements SmsProvider {
     const record = recordFromPdu(pdu);
     const origin = this.origin(`bind/${bind.index}`);
     if (isReceipt(record.esm_class)) {
-      const group = await this.groupOf(record);
-      await sink('status', webhookFromRecord(group ? { ...record, group_id: group } : record, origin));
+      await sink('status', webhookFromRecord(record, origin));
 
       return SMPP_STATUS.ESME_ROK;
     }
@@ -319,28 +257,6 @@ export class SmppSmsProvider implements SmsProvider {
     }
 
     return SMPP_STATUS.ESME_ROK;
-  }
-
-  /** The first part's id for a receipt of any part of a concatenated submit (sent here, or shared by the sender). */
-  private async groupOf(record: SmppDeliverRecord): Promise<string | undefined> {
-    if (this.partGroups.size === 0 && this.partGroupStore === null) {
-      return undefined; // no concatenated submit known here: skip parsing the receipt twice
-    }
-    const report = reportFromRecord(record, this.config.dlrIdBase);
-    if (!report) {
-      return undefined;
-    }
-    const local = this.partGroups.get(report.providerMessageId)?.first;
-    if (local !== undefined || this.partGroupStore === null) {
-      return local;
-    }
-    try {
-      return (await this.partGroupStore.get(this.partKey(report.providerMessageId))) ?? undefined;
-    } catch (error) {
-      this.logger.log('warn', `smpp: part group lookup failed: ${String(error)}`);
-
-      return undefined;
-    }
   }
 }
 

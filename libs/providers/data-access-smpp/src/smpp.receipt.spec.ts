@@ -83,16 +83,16 @@ describe('reportFromRecord', () => {
     expect(report).toMatchObject({ providerMessageId: '75bcd15', status: DeliveryStatus.Undelivered });
   });
 
-  it('reports a non-zero err with a permanent class, and the group id for parts', () => {
+  it('reports a non-zero err with a permanent class, under the id of the part it is for', () => {
     const text = TEXT.replace('stat:DELIVRD err:000', 'stat:UNDELIV err:027');
-    const report = reportFromRecord(record({ group_id: 'abc' }, text), 'hex');
+    const report = reportFromRecord(record({}, text), 'hex');
     expect(report).toMatchObject({
-      providerMessageId: 'abc',
+      providerMessageId: '123456789',
       status: DeliveryStatus.Undelivered,
       errorCode: 'err:027',
       errorClass: ErrorClass.Permanent,
     });
-    expect(report?.providerStatus).toContain('part 123456789');
+    expect(report?.providerStatus).toBe('UNDELIV');
   });
 
   it('ignores MO and unreadable records', () => {

@@ -118,6 +118,15 @@ export class VonageSmsProvider implements SmsProvider {
    * nothing can be verified, so every webhook is refused: an unauthenticated DLR could mark any message
    * delivered.
    */
+  /** Vonage signs with a `sig` parameter (query string or body), not a header. */
+  carriesSignature(webhook: RawWebhook): boolean {
+    try {
+      return typeof vonageWebhookParams(webhook)['sig'] === 'string';
+    } catch {
+      return false;
+    }
+  }
+
   verifyWebhook(webhook: RawWebhook): boolean {
     try {
       const { signatureSecret, signatureMethod } = this.config;

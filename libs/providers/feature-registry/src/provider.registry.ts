@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { AwsSmsProvider, DEFAULT_SNS_CERT_URL_ALLOW, parseAwsConfig } from '@sms/provider-aws';
 import { type SmsProvider } from '@sms/provider-port';
 import { parseSinchConfig, SinchSmsProvider } from '@sms/provider-sinch';
-import { type PartGroupStore, parseSmppConfig, SmppSmsProvider } from '@sms/provider-smpp';
+import { parseSmppConfig, SmppSmsProvider } from '@sms/provider-smpp';
 import { parseTwilioConfig, TwilioSmsProvider } from '@sms/provider-twilio';
 import { parseVonageConfig, VonageSmsProvider } from '@sms/provider-vonage';
 import type { AppConfig } from '@sms/platform';
@@ -45,7 +45,7 @@ export class ProviderRegistry {
   }
 }
 
-export function createProviderRegistry(config: AppConfig, shared: PartGroupStore | null = null): ProviderRegistry {
+export function createProviderRegistry(config: AppConfig): ProviderRegistry {
   const registry = new ProviderRegistry();
   const simulatorBase = `http://127.0.0.1:${config.PORT}${SIMULATOR_PREFIX}`;
   const twilioBase = config.TWILIO_BASE_URL || (config.SIMULATOR_ENABLED ? `${simulatorBase}/twilio` : '');
@@ -86,7 +86,7 @@ export function createProviderRegistry(config: AppConfig, shared: PartGroupStore
   );
   registry.register('aws', createAwsProvider(config, simulatorBase));
 
-  const smpp = createSmppProvider(config, shared);
+  const smpp = createSmppProvider(config);
   if (smpp) {
     registry.register('smpp', smpp);
   }
@@ -129,7 +129,7 @@ function escapeRegex(text: string): string {
  * The SMPP adapter, when an SMSC is configured (SMPP_HOST) or simulated in-process. It binds lazily on the first
  * send, so processes that only parse receipts (dlr-ingest, dlr-processor) never open a connection.
  */
-export function createSmppProvider(config: AppConfig, shared: PartGroupStore | null = null): SmppSmsProvider | null {
+export function createSmppProvider(config: AppConfig): SmppSmsProvider | null {
   if (!config.SMPP_HOST && !config.SIMULATOR_ENABLED) {
     return null;
   }
@@ -147,7 +147,6 @@ export function createSmppProvider(config: AppConfig, shared: PartGroupStore | n
       SMPP_DLR_ID_BASE: config.SMPP_DLR_ID_BASE,
     }),
     { log: (level, message) => logger[level === 'info' ? 'log' : level](message) },
-    shared,
   );
 }
 

@@ -67,6 +67,17 @@ export class MessageAcceptedV1 {
   @IsString()
   pinProvider!: string | null;
 
+  /**
+   * Set on the one re-send a receipt's fixable failure earned (the DLR fallback): the receipt's error code.
+   * The router must then use a provider outside `avoidProviders`; when none can take the message, the
+   * receipt's failure stands and the message ends `undelivered` with this code (a fallback through the
+   * provider that just failed would be a plain retry, not a fallback).
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  fallbackOfError?: string | null;
+
   @IsISO8601()
   acceptedAt!: string;
 }

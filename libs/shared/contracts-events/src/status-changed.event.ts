@@ -118,7 +118,7 @@ export class StatusChangedV1 {
   /**
    * Set by dlr-processor on a receipt failure another route could fix (error class transient, one
    * part, the provider said it was not delivered): intake re-sends once through another provider
-   * instead of ending the message, when the message is still `sent` by that provider (ADR 0008).
+   * instead of ending the message, when the message is still `sent` by that provider (ADR 0009).
    */
   @IsOptional()
   @IsBoolean()

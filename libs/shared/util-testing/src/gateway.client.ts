@@ -74,7 +74,7 @@ export interface MessageBody {
   provider: string | null;
   errorCode: string | null;
   attempts: number;
-  events: { status: string; source?: string; applied?: boolean; errorCode?: string; attempt?: number }[];
+  events: { status: string; source?: string; applied?: boolean; errorCode?: string; attempt?: number; detail?: string | null }[];
   [key: string]: unknown;
 }
 

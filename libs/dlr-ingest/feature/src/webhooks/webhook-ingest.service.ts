@@ -39,7 +39,11 @@ export interface IngestResult {
   readonly verified: boolean;
   /** A provider's retry of a payload already stored: acknowledged, stored as a copy, not published. */
   readonly duplicate: boolean;
+  /** The request carried a signature (valid or not): tells an unsigned request (401) from a forged one (403). */
+  readonly signed?: boolean;
 }
+
+const SIGNATURE_HEADER = /signature|^authorization$/i;
 
 interface PendingWebhook {
   readonly id: string;
@@ -130,7 +134,13 @@ export class WebhookIngestService {
       await adapter.acknowledgeWebhook?.(webhook);
     }
 
-    return result;
+    if (verified) {
+      return result;
+    }
+    const signed =
+      adapter.carriesSignature?.(webhook) ?? Object.keys(webhook.headers).some((name) => SIGNATURE_HEADER.test(name));
+
+    return { ...result, signed };
   }
 
   /** Resolves when every webhook handed over so far is committed. */

@@ -190,6 +190,7 @@ export function acceptedEvent(
   attempt = 1,
   avoidProviders: string[] = [],
   pinProvider: string | null = null,
+  fallbackOfError: string | null = null,
 ): MessageAcceptedV1 {
   const m = item.message;
 
@@ -206,6 +207,7 @@ export function acceptedEvent(
     validitySeconds: m.validitySeconds,
     avoidProviders,
     pinProvider,
+    ...(fallbackOfError !== null && { fallbackOfError }),
     acceptedAt: item.createdAt.toISOString(),
   };
 }

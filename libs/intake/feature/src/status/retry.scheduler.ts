@@ -19,13 +19,15 @@ interface DueRow {
   validity_seconds: number | null;
   avoid_providers: string | null;
   pin_provider: string | null;
+  dlr_fallbacks: number | string;
+  error_code: string | null;
   trace_parent: string | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
 
 const COLUMNS =
-  'id, attempt, to_number, requested_from, country, body, encoding, segments, message_class, validity_seconds, avoid_providers, pin_provider, trace_parent, created_at, updated_at';
+  'id, attempt, to_number, requested_from, country, body, encoding, segments, message_class, validity_seconds, avoid_providers, pin_provider, dlr_fallbacks, error_code, trace_parent, created_at, updated_at';
 
 /**
  * Re-publishes messages whose retry is due to the router (so a retry can fail over), and messages
@@ -205,6 +207,8 @@ function toAccepted(row: DueRow): ReturnType<typeof acceptedEvent> {
     Number(row.attempt),
     (row.avoid_providers ?? '').split(',').filter(Boolean),
     row.pin_provider,
+    // The DLR fallback's re-send (DlrFallback.reroute stored the receipt's code): another provider or none.
+    Number(row.dlr_fallbacks) > 0 ? (row.error_code ?? 'DLR_FALLBACK') : null,
   );
 }
 

@@ -32,7 +32,7 @@ const EVENT_COLUMNS = [
 
 /**
  * Where applied changes of messages with a callback URL go: intake's outbox, in the same transaction
- * as the change, as `sms.transition.v1` (dlr-processor calls the caller back; ADR 0007).
+ * as the change, as `sms.transition.v1` (dlr-processor calls the caller back; ADR 0008).
  */
 export interface TransitionOutbox {
   readonly schema: EntitySchema<OutboxRow>;

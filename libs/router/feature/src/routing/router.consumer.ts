@@ -78,6 +78,19 @@ export class RouterConsumer {
       pinProvider: message.pinProvider,
     });
     this.metrics.countDecision(outcome.kind);
+    const fallbackError = message.fallbackOfError ?? null;
+    if (
+      fallbackError !== null &&
+      (outcome.kind === 'no-route' || (outcome.kind === 'route' && message.avoidProviders.includes(outcome.providerId)))
+    ) {
+      // A DLR fallback only makes sense through another provider. None can take it: the receipt's failure
+      // stands. (A slot the engine booked on the avoided provider's number is left unused: one message's worth.)
+      await this.bus.publish([
+        { topic: TOPICS.status, key: message.messageId, value: this.fallbackEnd(message, fallbackError, this.now()) },
+      ]);
+
+      return;
+    }
     if (outcome.kind === 'no-route') {
       metrics.noRoute.inc({ country: message.country });
       if (!this.backlog.hold(message)) {
@@ -112,6 +125,28 @@ export class RouterConsumer {
       sendAt: outcome.delayMs > 0 ? new Date(at.getTime() + outcome.delayMs).toISOString() : null,
     };
     await this.bus.publish([{ topic: TOPICS.dispatch, key: outcome.sender, value: dispatch, headers }]);
+  }
+
+  private fallbackEnd(message: MessageAcceptedV1, errorCode: string, at: Date): StatusChangedV1 {
+    const reason = `no provider other than ${message.avoidProviders.join(', ')} can take the fallback for ${message.country}`;
+
+    return {
+      eventId: randomUUID(),
+      messageId: message.messageId,
+      kind: StatusEventKind.Undelivered,
+      source: StatusEventSource.Router,
+      attempt: message.attempt,
+      provider: null,
+      providerMessageId: null,
+      errorCode,
+      errorMessage: reason,
+      errorClass: 'transient',
+      ambiguous: false,
+      cost: null,
+      currency: null,
+      detail: `${reason}: the receipt's failure stands`,
+      occurredAt: at.toISOString(),
+    };
   }
 
   private refusal(message: MessageAcceptedV1, outcome: { code: string; reason: string }, at: Date): StatusChangedV1 {
