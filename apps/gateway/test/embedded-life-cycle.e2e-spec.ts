@@ -27,7 +27,9 @@ describe('embedded gateway: the life of a message', () => {
   // Every simulated provider at once: GB has several, and a retry fails over to the next one.
   const knobs = async (value: object) => {
     for (const provider of SIMULATED_PROVIDERS) {
-      await client.request('PUT', `/sim/knobs/${provider}`, JSON.stringify(value), { 'content-type': 'application/json' });
+      await client.request('PUT', `/sim/knobs/${provider}`, JSON.stringify(value), {
+        'content-type': 'application/json',
+      });
     }
   };
 

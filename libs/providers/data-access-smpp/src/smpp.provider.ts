@@ -38,7 +38,6 @@ export interface SmppLogger {
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
-
 /**
  * SMPP 3.4 over a pool of binds (providers.md §5). Unlike the HTTP adapters it holds connections: it binds on
  * the first send, or at `startReceiving` where a receiver is attached (processes that only parse receipts never
@@ -221,6 +220,7 @@ export class SmppSmsProvider implements SmsProvider {
     const status = response.command_status;
     if (status === SMPP_STATUS.ESME_ROK && typeof response['message_id'] === 'string' && response['message_id']) {
       bind.accepted();
+
       return normaliseSmppMessageId(response['message_id'], 'hex');
     }
     if (status === SMPP_STATUS.ESME_RTHROTTLED) {

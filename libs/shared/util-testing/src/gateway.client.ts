@@ -74,7 +74,14 @@ export interface MessageBody {
   provider: string | null;
   errorCode: string | null;
   attempts: number;
-  events: { status: string; source?: string; applied?: boolean; errorCode?: string; attempt?: number; detail?: string | null }[];
+  events: {
+    status: string;
+    source?: string;
+    applied?: boolean;
+    errorCode?: string;
+    attempt?: number;
+    detail?: string | null;
+  }[];
   [key: string]: unknown;
 }
 

@@ -227,7 +227,7 @@ describe('SMPP adapter against the simulated SMSC', () => {
     }
   });
 
-  it('reports each part under its own id at a receiver that did not send: exactly the send result\'s partIds', async () => {
+  it("reports each part under its own id at a receiver that did not send: exactly the send result's partIds", async () => {
     h = await start({}, 'simpass');
     h.state.setKnobs('smpp', { ...h.state.knobs('smpp'), dlrDelayMs: 200 });
     const config = (extra: Record<string, string> = {}) =>
