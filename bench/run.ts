@@ -7,6 +7,8 @@
  *   npm run bench -- --only=intake,segments
  *   npm run bench -- --only=dlr             the DLR ingest bench (bench/dlr.bench.ts; env knobs there)
  *   npm run bench -- --only=smpp           SMPP submits/s against the simulated SMSC (bench/smpp.bench.ts)
+ *   npm run bench -- --only=router         routing decision latency, cached and cold (bench/router.bench.ts)
+ *   npm run bench -- --only=telemetry      tracing overhead on the bus (bench/telemetry.bench.ts)
  *   BENCH_NICE=-10 npm run bench        on a box shared with other work (runner and children at nice -10)
  *
  * The segments and bus benches are other files' exports (runSegmentsBench / runBusBench); a missing file
@@ -20,8 +22,8 @@ import { type KafkaHandle } from './lib/infra';
 import type { RouterBenchResult } from './router.bench';
 import { onInterrupt, ROOT, runInterruptCleanups, setNice } from './lib/processes';
 
-type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp' | 'router';
-const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp', 'router'];
+type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp' | 'router' | 'telemetry';
+const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp', 'router', 'telemetry'];
 
 interface TargetCheck {
   readonly target: string;
@@ -111,6 +113,24 @@ async function main(): Promise<void> {
           measured: gsm ? `${rate(gsm.medianOpsPerSec)} calls/s` : 'not reported',
           met: gsm ? gsm.medianOpsPerSec >= 1_000_000 : null,
         });
+      }
+    }
+
+    if (parts.includes('telemetry')) {
+      log('\n### tracing overhead: two in-process bus hops per record, tracing off vs on (bench/telemetry.bench.ts)');
+      const run = await optionalExport<() => Promise<Record<string, number>>>(
+        'telemetry.bench.ts',
+        'runTelemetryBench',
+      );
+      if (!run) {
+        skipped.push('telemetry (bench/telemetry.bench.ts or runTelemetryBench not present)');
+      } else {
+        const telemetry = await run();
+        results['telemetry'] = telemetry;
+        log(
+          `tracing off ${rate(telemetry['tracingOffRecordsPerSecond'] ?? 0)}/s, on ${rate(telemetry['tracingOnRecordsPerSecond'] ?? 0)}/s ` +
+            `(on/off ${telemetry['onOffRatio']}, median of ${telemetry['rounds']} alternating rounds)`,
+        );
       }
     }
 

@@ -65,7 +65,17 @@ async function twoHops(records: number): Promise<number> {
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
-async function main(): Promise<void> {
+export interface TelemetryBenchResult {
+  readonly records: number;
+  readonly rounds: number;
+  readonly tracingOffRecordsPerSecond: number;
+  readonly tracingOnRecordsPerSecond: number;
+  readonly onOffRatio: number;
+  readonly spansExported: number;
+}
+
+/** Two in-process bus hops per record, tracing off then on (spans dropped by the exporter), alternated per round. */
+export async function runTelemetryBench(): Promise<TelemetryBenchResult> {
   await twoHops(2_000); // warm-up (JIT, module loading)
   const off: number[] = [];
   const on: number[] = [];
@@ -76,7 +86,8 @@ async function main(): Promise<void> {
     on.push(await twoHops(RECORDS));
     await tracing?.shutdown();
   }
-  const result = {
+
+  return {
     records: RECORDS,
     rounds: ROUNDS,
     tracingOffRecordsPerSecond: Math.round(median(off)),
@@ -84,7 +95,8 @@ async function main(): Promise<void> {
     onOffRatio: Number((median(on) / median(off)).toFixed(3)),
     spansExported: exporter.spans,
   };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 
-void main();
+if (require.main === module) {
+  void runTelemetryBench().then((result) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`));
+}

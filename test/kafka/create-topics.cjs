@@ -36,7 +36,7 @@ async function waitForTopics(admin, topics, timeoutMs = 30000) {
       const bad = topics.find((t) => {
         const m = byName.get(t.topic);
         if (!m) return (why = `${t.topic} missing`);
-        if (t.numPartitions && m.partitions.length !== t.numPartitions)
+        if (t.numPartitions && m.partitions.length < t.numPartitions)
           return (why = `${t.topic} has ${m.partitions.length} partitions, want ${t.numPartitions}`);
         if (m.partitions.some((p) => p.leader < 0 || p.partitionErrorCode))
           return (why = `${t.topic} has no leader yet`);

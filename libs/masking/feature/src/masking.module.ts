@@ -1,5 +1,6 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Bus } from '@sms/bus';
+import { type Bus, ensureTopicsIfKafka } from '@sms/bus';
+import { MASK_TOPIC_SPEC } from '@sms/mask-directory';
 import { CONSUMER_GROUPS, maskDirectoryKey, TOPICS } from '@sms/contracts';
 import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, ShutdownRegistry } from '@sms/platform';
 import type { DataSource } from 'typeorm';
@@ -10,17 +11,6 @@ import { MaskSessions } from './sessions/mask-sessions';
 
 export const MASKING_DATA_SOURCE = Symbol('MASKING_DATA_SOURCE');
 export { MASKING_ENTITIES, MASKING_MIGRATIONS };
-
-/** Kafka only: a compacted topic keeps the latest state of every directory entry. */
-const MASK_TOPIC_SPEC = {
-  topic: TOPICS.mask,
-  numPartitions: 4,
-  configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-};
-
-interface TopicAdmin {
-  ensureTopics(specs: readonly (typeof MASK_TOPIC_SPEC)[], options?: { withDlq?: boolean }): Promise<void>;
-}
 
 /**
  * masking: two-way number masking over a pool of longcodes. Serves `/v1/masks`, forwards inbound
@@ -73,10 +63,7 @@ export class MaskingModule implements OnApplicationBootstrap {
     const pool = this.config.MASK_POOL_NUMBERS.split(',')
       .map((n) => n.trim())
       .filter((n) => n.length > 0);
-    const admin = this.bus as Partial<TopicAdmin>;
-    if (typeof admin.ensureTopics === 'function') {
-      await admin.ensureTopics([MASK_TOPIC_SPEC], { withDlq: false });
-    }
+    await ensureTopicsIfKafka(this.bus, [MASK_TOPIC_SPEC], { withDlq: false });
     if ((await this.sessions.seedPoolIfEmpty(pool)) > 0) {
       this.logger.log(`seeded the masking pool with ${pool.length} numbers`);
     }

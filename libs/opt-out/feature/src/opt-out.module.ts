@@ -1,5 +1,6 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Bus } from '@sms/bus';
+import { type Bus, ensureTopicsIfKafka } from '@sms/bus';
+import { OPT_OUT_TOPIC_SPEC } from '@sms/opt-out-registry';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider } from '@sms/platform';
 import type { DataSource } from 'typeorm';
@@ -11,17 +12,6 @@ import { OptOutLedger } from './ledger/opt-out.ledger';
 
 export const OPT_OUT_DATA_SOURCE = Symbol('OPT_OUT_DATA_SOURCE');
 export { OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS };
-
-/** Kafka only: a compacted topic keeps the latest state of every entry forever. */
-const OPT_OUT_TOPIC_SPEC = {
-  topic: TOPICS.optout,
-  numPartitions: 4,
-  configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-};
-
-interface TopicAdmin {
-  ensureTopics(specs: readonly (typeof OPT_OUT_TOPIC_SPEC)[], options?: { withDlq?: boolean }): Promise<void>;
-}
 
 /**
  * opt-out: the one ledger of opt-outs for every provider. Consumes inbound keywords (`sms.inbound.v1`)
@@ -72,10 +62,7 @@ export class OptOutModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const admin = this.bus as Partial<TopicAdmin>;
-    if (typeof admin.ensureTopics === 'function') {
-      await admin.ensureTopics([OPT_OUT_TOPIC_SPEC], { withDlq: false });
-    }
+    await ensureTopicsIfKafka(this.bus, [OPT_OUT_TOPIC_SPEC], { withDlq: false });
     const republished = await this.ledger.republishAll();
     this.logger.log(`republished ${republished} opt-out entries on ${TOPICS.optout}`);
     await this.bus.subscribe({

@@ -1,9 +1,16 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
+import { ensureTopicsIfKafka, NonRetriableError, type Bus, type ConsumedRecord, type TopicSpec } from '@sms/bus';
 import { decodeEvent, MaskDirectoryChangedV1, TOPICS } from '@sms/contracts';
 import { BUS } from '@sms/platform';
 import { randomUUID } from 'node:crypto';
 import { MaskDirectory } from './mask-directory';
+
+/** Kafka: compacted, so the topic keeps the latest state of every directory entry (k8s/base/topics.json agrees). */
+export const MASK_TOPIC_SPEC: TopicSpec = {
+  topic: TOPICS.mask,
+  numPartitions: 3,
+  configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+};
 
 /**
  * Follows `sms.mask.v1` from the beginning in a consumer group of its own (one per process start),
@@ -22,6 +29,8 @@ export class MaskDirectoryModule implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Intake may start before the masking service: the topic must exist (compacted) before we read it.
+    await ensureTopicsIfKafka(this.bus, [MASK_TOPIC_SPEC], { withDlq: false });
     await this.bus.subscribe({
       groupId: `mask-directory.${randomUUID()}`,
       topics: [TOPICS.mask],

@@ -1,10 +1,17 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
+import { ensureTopicsIfKafka, NonRetriableError, type Bus, type ConsumedRecord, type TopicSpec } from '@sms/bus';
 import { decodeEvent, OptOutChangedV1, TOPICS } from '@sms/contracts';
 import { BUS } from '@sms/platform';
 import { randomUUID } from 'node:crypto';
 import { OPT_OUT_CHECKER } from './opt-out-checker.port';
 import { OptOutReplica } from './opt-out.replica';
+
+/** Kafka: compacted, so the topic keeps the latest state of every entry forever (k8s/base/topics.json agrees). */
+export const OPT_OUT_TOPIC_SPEC: TopicSpec = {
+  topic: TOPICS.optout,
+  numPartitions: 3,
+  configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+};
 
 /**
  * Every process that sends (intake, send-worker) imports this module once; in the embedded gateway
@@ -25,6 +32,8 @@ export class OptOutReplicaModule implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Intake may start before the opt-out service: the topic must exist (compacted) before we read it.
+    await ensureTopicsIfKafka(this.bus, [OPT_OUT_TOPIC_SPEC], { withDlq: false });
     await this.bus.subscribe({
       groupId: `opt-out-replica.${randomUUID()}`,
       topics: [TOPICS.optout],
