@@ -58,6 +58,8 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   const simulatorPort = (options.simulatorPort ?? 4010) + offset;
   const port = (name: ServiceName): number => SERVICE_PORTS[name] + offset;
   const baseEnv: Record<string, string> = {
+    // Children leave with this process: an orphan would keep its ports and its place in the consumer groups.
+    EXIT_WITH_PARENT: 'true',
     ...(process.env as Record<string, string>),
     MODE: 'distributed',
     MYSQL_URL: options.mysqlUrl,
@@ -134,9 +136,15 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   for (const name of services) {
     launchService(name);
   }
-  await Promise.all(
-    [...processes.values()].map((p) => waitForHealth(p, p.name === 'simulator' ? '/sim/knobs/twilio' : '/readyz')),
-  );
+  try {
+    await Promise.all(
+      [...processes.values()].map((p) => waitForHealth(p, p.name === 'simulator' ? '/sim/knobs/twilio' : '/readyz')),
+    );
+  } catch (error) {
+    // One process failed to start: stop the others too, or they stay in the consumer groups of the next run.
+    await Promise.all([...processes.values()].map((p) => stopProcess(p.child, 5_000)));
+    throw error;
+  }
 
   return {
     processes: [...processes.values()],

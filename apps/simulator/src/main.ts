@@ -1,3 +1,4 @@
+import { exitWithParent } from '@sms/platform';
 import { simulatorPlugin } from '@sms/simulator';
 import Fastify from 'fastify';
 import { loadSimulatorConfig } from './config/simulator.config';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     smpp: { ...config.smpp, host: config.host },
     ...(config.seed !== undefined && { seed: config.seed }),
   });
+  exitWithParent(process.env);
   await app.listen({ port: config.port, host: config.host });
   app.log.info(`provider simulator listening on ${config.publicBaseUrl}${config.prefix}`);
 

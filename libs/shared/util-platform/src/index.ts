@@ -4,6 +4,7 @@ export * from './http/api-error';
 export * from './http/api-error.filter';
 export * from './http/http-app.factory';
 export * from './lifecycle/shutdown.registry';
+export * from './lifecycle/exit-with-parent';
 export * from './logging/json.logger';
 export * from './logging/redact';
 export * from './runtime/health.controller';

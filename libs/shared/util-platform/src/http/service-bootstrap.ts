@@ -5,6 +5,7 @@ import { type AppConfig, loadConfig } from '../config/app.config';
 import { PlatformModule } from '../runtime/platform.module';
 import { createHttpApp, installGracefulShutdown } from './http-app.factory';
 import type { UnavailablePredicate } from './api-error.filter';
+import { exitWithParent } from '../lifecycle/exit-with-parent';
 
 export interface ServiceDefinition {
   /** Service name: Kafka client id, log field, default port lookup. */
@@ -47,6 +48,7 @@ export async function startService(
       : undefined,
   });
   installGracefulShutdown(app);
+  exitWithParent(env);
   await app.listen({ port: config.PORT, host: config.HOST });
   process.stdout.write(`${definition.name} (${config.MODE}) listening on http://127.0.0.1:${config.PORT}\n`);
 
