@@ -64,6 +64,8 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     MODE: 'distributed',
     MYSQL_URL: options.mysqlUrl,
     REDIS_URL: options.redisUrl,
+    // One namespace per database: test runs sharing a Redis do not steer each other's routing.
+    REDIS_KEY_PREFIX: `sms:router:${new URL(options.mysqlUrl).pathname.replace(/^\//, '') || 'default'}:`,
     KAFKA_BROKERS: options.kafkaBrokers,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     LOG_LEVEL: options.logLevel ?? 'warn',

@@ -51,6 +51,14 @@ export class AppConfig {
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL = '';
 
+  /**
+   * Namespace of the router's shared state in Redis (health windows, number schedules, sticky senders).
+   * Two gateways sharing one Redis (or two test runs) need different prefixes, or one's provider health and
+   * rate-limit bookings steer the other.
+   */
+  @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 of A-Z a-z 0-9 : _ . -' })
+  REDIS_KEY_PREFIX = 'sms:router:';
+
   /** Comma-separated host:port list. */
   @ValidateIf((c: AppConfig) => c.MODE === 'distributed')
   @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port]' })
