@@ -74,7 +74,9 @@ export class RouterModule implements OnApplicationBootstrap {
           provide: ROUTING_STATE,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig): RoutingState =>
-            config.MODE === 'distributed' ? new RedisRoutingState({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }) : new MemoryRoutingState(),
+            config.MODE === 'distributed'
+              ? new RedisRoutingState({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
+              : new MemoryRoutingState(),
         },
         RoutingMetrics,
         {
