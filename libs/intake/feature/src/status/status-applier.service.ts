@@ -108,7 +108,8 @@ export class StatusApplier {
     let published = false;
     const { outcomes, count } = await inTransaction(this.dataSource, async (manager) => {
       published = false;
-      const targets = await this.callbackTargets(manager, batch);
+      const messages = await this.messagesOf(manager, batch);
+      const targets = this.transitions ? callbackTargetsOf(messages) : new Map<string, CallbackTarget>();
       const changes: MessageTransitionV1[] = [];
       const ids = [...new Set(batch.map((e) => e.eventId))];
       const known: { event_id: string }[] = await manager.query(
@@ -165,7 +166,7 @@ export class StatusApplier {
         published = true;
       }
       const applied = batch.filter((_, index) => outcomes[index] === 'applied');
-      const countries = await countriesOf(manager, applied);
+      const countries = new Map([...messages].map(([id, message]) => [id, message.country ?? 'unknown']));
 
       return { outcomes, count: () => countApplied(applied, countries) };
     });
@@ -178,28 +179,33 @@ export class StatusApplier {
     return outcomes;
   }
 
-  /** Current status of the batch's messages that want callbacks (read under the batch's row locks). */
-  private async callbackTargets(
+  /**
+   * The batch's messages, read once under their row locks (the UPDATEs below take them anyway): the status
+   * before the batch and the callback target for caller callbacks, and the country for the messages metric.
+   */
+  private async messagesOf(
     manager: EntityManager,
     batch: readonly StatusChangedV1[],
-  ): Promise<Map<string, CallbackTarget>> {
-    const targets = new Map<string, CallbackTarget>();
-    if (!this.transitions) {
-      return targets;
-    }
+  ): Promise<Map<string, BatchMessage>> {
     const ids = [...new Set(batch.map((e) => e.messageId))];
-    const rows: { id: string; status: MessageStatus; callback_url: string; client_reference: string | null }[] =
-      await manager.query(
-        `SELECT id, status, callback_url, client_reference FROM sms_messages WHERE id IN (${ids
-          .map(() => '?')
-          .join(',')}) AND callback_url IS NOT NULL${isMysql(this.dataSource) ? ' FOR UPDATE' : ''}`,
-        ids,
-      );
-    rows.forEach((row) =>
-      targets.set(row.id, { status: row.status, callbackUrl: row.callback_url, clientReference: row.client_reference }),
+    const rows: BatchMessageRow[] = await manager.query(
+      `SELECT id, status, country, callback_url, client_reference FROM sms_messages WHERE id IN (${ids
+        .map(() => '?')
+        .join(',')})${isMysql(this.dataSource) ? ' FOR UPDATE' : ''}`,
+      ids,
     );
 
-    return targets;
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          status: row.status,
+          country: row.country,
+          callbackUrl: row.callback_url,
+          clientReference: row.client_reference,
+        },
+      ]),
+    );
   }
 
   private async update(manager: EntityManager, event: StatusChangedV1): Promise<UpdateResult> {
@@ -358,18 +364,35 @@ export class StatusApplier {
   }
 }
 
-/** Destination country per message, for the messages metric (events do not carry it). One query per batch. */
-async function countriesOf(manager: EntityManager, events: readonly StatusChangedV1[]): Promise<Map<string, string>> {
-  const ids = [...new Set(events.map((event) => event.messageId))];
-  if (ids.length === 0) {
-    return new Map();
-  }
-  const rows: { id: string; country: string | null }[] = await manager.query(
-    `SELECT id, country FROM sms_messages WHERE id IN (${ids.map(() => '?').join(',')})`,
-    ids,
-  );
+interface BatchMessageRow {
+  id: string;
+  status: MessageStatus;
+  country: string | null;
+  callback_url: string | null;
+  client_reference: string | null;
+}
 
-  return new Map(rows.map((row) => [row.id, row.country ?? 'unknown']));
+interface BatchMessage {
+  readonly status: MessageStatus;
+  readonly country: string | null;
+  readonly callbackUrl: string | null;
+  readonly clientReference: string | null;
+}
+
+/** Messages that want callbacks, with their status before the batch (updated as the batch moves them). */
+function callbackTargetsOf(messages: ReadonlyMap<string, BatchMessage>): Map<string, CallbackTarget> {
+  const targets = new Map<string, CallbackTarget>();
+  for (const [id, message] of messages) {
+    if (message.callbackUrl !== null) {
+      targets.set(id, {
+        status: message.status,
+        callbackUrl: message.callbackUrl,
+        clientReference: message.clientReference,
+      });
+    }
+  }
+
+  return targets;
 }
 
 function countApplied(events: readonly StatusChangedV1[], countries: ReadonlyMap<string, string>): void {
