@@ -218,7 +218,7 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
       configurationSet: typeof input['ConfigurationSetName'] === 'string' ? input['ConfigurationSetName'] : null,
       context,
     });
-    store.recordAccepted(message, reference);
+    store.recordAccepted(message.messageId, message, reference);
     scheduleEvents(message, knobs);
     await state.scheduler.hold(knobs.latencyMs + (message.responseWithheld ? WITHHOLD_MS : 0), clientGone);
 
@@ -264,7 +264,7 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
       },
       optedOut ? 'undelivered' : undefined,
     );
-    store.recordAccepted(message, null);
+    store.recordAccepted(message.messageId, message, null);
     // Publish has no delivery webhooks (status only in CloudWatch Logs), so nothing is scheduled.
     await state.scheduler.hold(knobs.latencyMs + (message.responseWithheld ? WITHHOLD_MS : 0), clientGone);
 

@@ -18,37 +18,46 @@ export interface SimRejection {
 /** Bounded so a simulator left running under load does not grow without limit; oldest entries go first. */
 const MAX_ENTRIES = 10_000;
 
+/** How often the gateway submitted one message (the duplicate-send check), and how often it was accepted. */
+export interface SubmitCount {
+  submits: number;
+  accepted: number;
+}
+
 /**
- * What one simulated provider (Vonage, Sinch) received, keyed by its own message id, plus submits per client
- * reference (how many times the gateway submitted one message: the duplicate-send check) and the throttle
- * bucket. Twilio keeps its own store, keyed by its idempotency header.
+ * What one simulated provider received, keyed by its own message id; submits counted per client reference
+ * (Twilio's idempotency token, Vonage `client-ref`, Sinch `client_reference`, AWS `Context`); and the
+ * provider's throttle bucket. One instance per provider, so each throttles alone. `submitsKey` names the
+ * per-reference counts in `snapshot()` (the field `GET /sim/<provider>/messages` answers with).
  */
-export class SimMessageLog<M extends { readonly clientRef: string | null }> {
+export class SimMessageLog<M, R = SimRejection, K extends string = 'submitsByClientRef'> {
   private readonly messages = new Map<string, M>();
-  private readonly rejections: SimRejection[] = [];
-  private readonly submits = new Map<string, { submits: number; accepted: number }>();
+  private readonly rejections: R[] = [];
+  private readonly submits = new Map<string, SubmitCount>();
   private bucket = { tokens: Number.NaN, refilledAt: 0 };
 
-  recordSubmit(clientRef: string | null): void {
-    if (clientRef === null) {
+  constructor(private readonly submitsKey: K = 'submitsByClientRef' as K) {}
+
+  recordSubmit(reference: string | null): void {
+    if (reference === null) {
       return;
     }
-    const count = this.submits.get(clientRef) ?? { submits: 0, accepted: 0 };
+    const count = this.submits.get(reference) ?? { submits: 0, accepted: 0 };
     count.submits += 1;
-    this.submits.set(clientRef, count);
+    this.submits.set(reference, count);
     trim(this.submits);
   }
 
-  recordAccepted(id: string, message: M): void {
+  recordAccepted(id: string, message: M, reference: string | null): void {
     this.messages.set(id, message);
     trim(this.messages);
-    const count = message.clientRef === null ? undefined : this.submits.get(message.clientRef);
+    const count = reference === null ? undefined : this.submits.get(reference);
     if (count !== undefined) {
       count.accepted += 1;
     }
   }
 
-  recordRejection(rejection: SimRejection): void {
+  recordRejection(rejection: R): void {
     this.rejections.push(rejection);
     if (this.rejections.length > MAX_ENTRIES) {
       this.rejections.shift();
@@ -72,16 +81,12 @@ export class SimMessageLog<M extends { readonly clientRef: string | null }> {
     return allowed;
   }
 
-  snapshot(): {
-    messages: M[];
-    rejected: SimRejection[];
-    submitsByClientRef: Record<string, { submits: number; accepted: number }>;
-  } {
+  snapshot(): { messages: M[]; rejected: R[] } & Record<K, Record<string, SubmitCount>> {
     return {
       messages: [...this.messages.values()],
       rejected: [...this.rejections],
-      submitsByClientRef: Object.fromEntries(this.submits),
-    };
+      [this.submitsKey]: Object.fromEntries(this.submits),
+    } as { messages: M[]; rejected: R[] } & Record<K, Record<string, SubmitCount>>;
   }
 
   reset(): void {

@@ -99,7 +99,7 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
       responseWithheld: withhold,
       callbacks: [],
     };
-    store.recordAccepted(message.batchId, message);
+    store.recordAccepted(message.batchId, message, message.clientRef);
     scheduleReports(message, knobs);
     await state.scheduler.hold(knobs.latencyMs + (withhold ? WITHHOLD_MS : 0), clientGone);
 

@@ -94,7 +94,7 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
         responseWithheld: withhold,
         callbacks: [],
       };
-      store.recordAccepted(message);
+      store.recordAccepted(message.sid, message, message.idempotencyToken);
       // Callbacks are scheduled before answering: a message whose 201 never arrives is still delivered and
       // reported, which is exactly the ambiguous case the gateway must reconcile.
       scheduleStatusCallbacks(message, knobs);

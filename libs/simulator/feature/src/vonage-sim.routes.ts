@@ -114,7 +114,7 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
       responseWithheld: withhold,
       callbacks: [],
     };
-    store.recordAccepted(message.messageIds[0] as string, message);
+    store.recordAccepted(message.messageIds[0] as string, message, message.clientRef);
     // Scheduled before answering: a message whose answer never arrives is still delivered and reported.
     if (params['status-report-req'] !== 'false' && params['status-report-req'] !== '0') {
       scheduleDlrs(message, knobs);
