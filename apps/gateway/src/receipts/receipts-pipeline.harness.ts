@@ -17,8 +17,8 @@ import {
 import {
   DLR_INGEST_ENTITIES,
   DLR_INGEST_MIGRATIONS,
-  DLR_INGEST_OUTBOX,
   WebhookIngestService,
+  WebhookPublisher,
   WebhookReplayService,
 } from '@sms/dlr-ingest';
 import {
@@ -191,6 +191,8 @@ export interface PipelineOptions {
   readonly allowInsecureCallbacks?: boolean;
   readonly callbackSecret?: string;
   readonly processMaxPerSecond?: number;
+  /** How old an unpublished accepted webhook must be before the publisher's sweep publishes it. */
+  readonly publishGraceMs?: number;
   /**
    * `all` (default) runs everything here; `ingest` only stores and relays webhooks; `consumers` only
    * processes (dlr-processor, intake, callbacks), on the database another process created — so a
@@ -214,6 +216,7 @@ export class ReceiptsPipeline {
   applier!: StatusApplier;
   messages!: MessagesService;
   ingest!: WebhookIngestService;
+  publisher!: WebhookPublisher;
   replay!: WebhookReplayService;
   processor!: ReceiptProcessor;
   dispatcher!: CallbackDispatcher;
@@ -265,7 +268,6 @@ export class ReceiptsPipeline {
     this.bus = renamingBus(this.kafka, suffix);
 
     const intakeRelay = this.relay(this.intakeDs, INTAKE_OUTBOX, role !== 'ingest');
-    const ingestRelay = this.relay(this.ingestDs, DLR_INGEST_OUTBOX, role !== 'consumers');
     this.writer = new LedgerWriter(this.intakeDs);
     this.applier = new StatusApplier(
       this.intakeDs,
@@ -281,8 +283,14 @@ export class ReceiptsPipeline {
       new OptOutReplica(),
       new MaskDirectory(),
     );
-    this.ingest = new WebhookIngestService(this.ingestDs, DLR_INGEST_OUTBOX, this.registry, () => ingestRelay.wake());
-    this.replay = new WebhookReplayService(this.ingestDs, DLR_INGEST_OUTBOX, () => ingestRelay.wake());
+    this.publisher = new WebhookPublisher(this.ingestDs, (records) => this.bus.publish(records), {
+      enabled: role !== 'consumers',
+      sweepIntervalMs: 500,
+      graceMs: this.options.publishGraceMs ?? 5_000,
+    });
+    this.publisher.start();
+    this.ingest = new WebhookIngestService(this.ingestDs, this.registry, this.publisher);
+    this.replay = new WebhookReplayService(this.ingestDs, this.publisher);
     this.processor = new ReceiptProcessor(this.processorDs, this.bus, this.registry);
     this.callbackClient = new CallbackClient({
       secret: this.options.callbackSecret ?? 'callback-secret',
@@ -350,9 +358,10 @@ export class ReceiptsPipeline {
     for (const relay of this.relays) {
       await relay.stop();
     }
+    await this.ingest?.drain();
+    await this.publisher?.stop();
     await this.bus?.close();
     await this.applier?.drain();
-    await this.ingest?.drain();
     await this.writer?.drain();
     for (const ds of [this.intakeDs, this.ingestDs, this.processorDs]) {
       await ds?.destroy();
@@ -428,6 +437,13 @@ export class ReceiptsPipeline {
     }
 
     return seeded;
+  }
+
+  /** Whether any message is in `status`: one index probe (status, updated_at), cheap enough to poll. */
+  async anyInStatus(status: string): Promise<boolean> {
+    const rows: unknown[] = await this.intakeDs.query('SELECT 1 FROM sms_messages WHERE status = ? LIMIT 1', [status]);
+
+    return rows.length > 0;
   }
 
   /** Messages of `ids` in `status` (one query). */

@@ -1,31 +1,34 @@
 import { metrics, registerGaugePoll } from '@sms/metrics';
-import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { type DynamicModule, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
-import { createOutboxSchema, OutboxRelay } from '@sms/persistence';
 import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, ShutdownRegistry } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
 import { InboundWebhookEntity } from './database/entities/inbound-webhook.entity';
 import { CreateInboundWebhooks1763770400000 } from './database/migrations/1763770400000-CreateInboundWebhooks';
 import { DlrIngestDedupeAndState1763780400000 } from './database/migrations/1763780400000-DlrIngestDedupeAndState';
+import { InboundWebhooksAreTheirOwnOutbox1763790000000 } from './database/migrations/1763790000000-InboundWebhooksAreTheirOwnOutbox';
 import { WebhookReplayController } from './replay/webhook-replay.controller';
 import { WebhookReplayService } from './replay/webhook-replay.service';
 import { RawWebhookPurger } from './retention/raw-webhook.purger';
 import { WebhookIngestService } from './webhooks/webhook-ingest.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { attachPushedWebhookSinks } from './webhooks/pushed-webhooks';
+import { WebhookPublisher } from './webhooks/webhook-publisher';
 
 export const DLR_INGEST_DATA_SOURCE = Symbol('DLR_INGEST_DATA_SOURCE');
-export const DLR_INGEST_OUTBOX = createOutboxSchema('dlr_ingest_outbox');
-export const DLR_INGEST_ENTITIES = [InboundWebhookEntity, DLR_INGEST_OUTBOX];
-export const DLR_INGEST_MIGRATIONS = [CreateInboundWebhooks1763770400000, DlrIngestDedupeAndState1763780400000];
+export const DLR_INGEST_ENTITIES = [InboundWebhookEntity];
+export const DLR_INGEST_MIGRATIONS = [
+  CreateInboundWebhooks1763770400000,
+  DlrIngestDedupeAndState1763780400000,
+  InboundWebhooksAreTheirOwnOutbox1763790000000,
+];
 
 /** dlr-ingest: provider webhooks in, stored raw, published to dlr-processor. */
 @Module({})
 export class DlrIngestModule implements OnApplicationBootstrap {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly relay: OutboxRelay,
+    private readonly publisher: WebhookPublisher,
     private readonly shutdown: ShutdownRegistry,
     private readonly ingest: WebhookIngestService,
     private readonly purger: RawWebhookPurger,
@@ -43,27 +46,26 @@ export class DlrIngestModule implements OnApplicationBootstrap {
           migrations: DLR_INGEST_MIGRATIONS,
         }),
         {
-          provide: OutboxRelay,
-          inject: [DLR_INGEST_DATA_SOURCE, BUS],
-          useFactory: (dataSource: DataSource, bus: Bus) =>
-            new OutboxRelay({
-              dataSource,
-              schema: DLR_INGEST_OUTBOX,
-              publish: (records) => bus.publish(records),
-              onError: (error) => new Logger('dlr-ingest-outbox').error(`relay failed: ${String(error)}`),
+          provide: WebhookPublisher,
+          inject: [DLR_INGEST_DATA_SOURCE, BUS, APP_CONFIG],
+          useFactory: (dataSource: DataSource, bus: Bus, config: AppConfig) =>
+            new WebhookPublisher(dataSource, (records) => bus.publish(records), {
+              enabled: config.OUTBOX_RELAY_ENABLED,
+              onError: (error) =>
+                new Logger('dlr-ingest-publish').warn(`publish failed, left to the sweep: ${String(error)}`),
             }),
         },
         {
           provide: WebhookIngestService,
-          inject: [DLR_INGEST_DATA_SOURCE, ProviderRegistry, OutboxRelay],
-          useFactory: (dataSource: DataSource, providers: ProviderRegistry, relay: OutboxRelay) =>
-            new WebhookIngestService(dataSource, DLR_INGEST_OUTBOX, providers, () => relay.wake()),
+          inject: [DLR_INGEST_DATA_SOURCE, ProviderRegistry, WebhookPublisher],
+          useFactory: (dataSource: DataSource, providers: ProviderRegistry, publisher: WebhookPublisher) =>
+            new WebhookIngestService(dataSource, providers, publisher),
         },
         {
           provide: WebhookReplayService,
-          inject: [DLR_INGEST_DATA_SOURCE, OutboxRelay],
-          useFactory: (dataSource: DataSource, relay: OutboxRelay) =>
-            new WebhookReplayService(dataSource, DLR_INGEST_OUTBOX, () => relay.wake()),
+          inject: [DLR_INGEST_DATA_SOURCE, WebhookPublisher],
+          useFactory: (dataSource: DataSource, publisher: WebhookPublisher) =>
+            new WebhookReplayService(dataSource, publisher),
         },
         {
           provide: RawWebhookPurger,
@@ -81,17 +83,16 @@ export class DlrIngestModule implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     // SMPP receipts and MO arrive on binds, not HTTP: this process receives them and stores them like webhooks.
     attachPushedWebhookSinks(this.providers, this.ingest);
-    this.shutdown.register('intake', 'dlr-ingest-outbox', async () => {
+    this.shutdown.register('intake', 'dlr-ingest-publisher', async () => {
       await this.purger.stop();
       await this.ingest.drain();
-      await this.relay.stop();
+      await this.publisher.stop();
     });
+    // The accepted rows not yet published are dlr-ingest's outbox (ADR 0009).
     registerGaugePoll('dlr-ingest-outbox', async () => {
-      metrics.outboxBacklog.set({ outbox: 'dlr_ingest_outbox' }, await this.relay.backlog());
+      metrics.outboxBacklog.set({ outbox: 'inbound_webhooks' }, await this.publisher.backlog());
     });
     this.purger.start();
-    if (this.config.OUTBOX_RELAY_ENABLED) {
-      this.relay.start();
-    }
+    this.publisher.start();
   }
 }

@@ -4,3 +4,4 @@ export { WebhookIngestService, dedupeKeyOf } from './webhooks/webhook-ingest.ser
 export { WebhooksController } from './webhooks/webhooks.controller';
 export { WebhookReplayService } from './replay/webhook-replay.service';
 export { RawWebhookPurger } from './retention/raw-webhook.purger';
+export { WebhookPublisher } from './webhooks/webhook-publisher';

@@ -130,6 +130,16 @@ export const metrics = {
     labelNames: ['provider', 'kind', 'verified'] as const,
     registers,
   }),
+  dlrPublishDeferred: new Counter({
+    name: 'sms_dlr_publish_deferred_total',
+    help: 'Accepted webhooks dlr-ingest could not publish at once (bus failure or full queue); the sweep publishes them',
+    registers,
+  }),
+  dlrPublishSwept: new Counter({
+    name: 'sms_dlr_publish_swept_total',
+    help: 'Accepted webhooks published by the sweep after their first publish failed or never happened',
+    registers,
+  }),
   dlrProcessingLag: new Histogram({
     name: 'sms_dlr_processing_lag_seconds',
     help: 'Time from a webhook reaching dlr-ingest to dlr-processor publishing its canonical event',

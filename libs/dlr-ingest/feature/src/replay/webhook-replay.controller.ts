@@ -1,8 +1,8 @@
 import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, ApiScope, RequireScope } from '@sms/auth';
-import { ApiErrorFilter, unprocessable } from '@sms/platform';
-import { type ReplaySelection, WebhookReplayService } from './webhook-replay.service';
+import { ApiErrorFilter, serviceUnavailable, unprocessable } from '@sms/platform';
+import { ReplayPublishError, type ReplaySelection, WebhookReplayService } from './webhook-replay.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -63,6 +63,12 @@ export class WebhookReplayController {
   ): Promise<{ replayed: number; truncated: boolean }> {
     ApiErrorFilter.requireJson(contentType);
 
-    return this.replays.replay(parseReplaySelection(body));
+    const selection = parseReplaySelection(body);
+    try {
+      return await this.replays.replay(selection);
+    } catch (error) {
+      // A replay is idempotent: the operator simply sends it again once the bus is back.
+      throw error instanceof ReplayPublishError ? serviceUnavailable(error.message, 5) : error;
+    }
   }
 }

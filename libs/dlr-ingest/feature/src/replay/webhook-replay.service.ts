@@ -1,28 +1,18 @@
-import { TOPICS, type WebhookStoredV1 } from '@sms/contracts';
-import { dbValue, enqueueOutbox, inTransaction, type OutboxRow } from '@sms/persistence';
-import type { DataSource, EntitySchema } from 'typeorm';
+import { dbValue } from '@sms/persistence';
+import type { DataSource } from 'typeorm';
 import { WebhookState } from '../database/entities/inbound-webhook.entity';
+import { STORED_EVENT_COLUMNS, storedEventOf, type StoredWebhookRow } from '../webhooks/stored-webhook';
+import type { WebhookPublisher } from '../webhooks/webhook-publisher';
 
 export type ReplaySelection =
   { readonly ids: readonly string[] } | { readonly provider: string; readonly from: Date; readonly to: Date };
 
-/** SQLite hands datetimes back as UTC text without a zone. */
-const asDate = (value: Date | string): Date =>
-  value instanceof Date ? value : new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
-
 /** Most rows one replay call re-publishes: a bigger range is replayed in several calls. */
 export const MAX_REPLAY_ROWS = 10_000;
 
-interface StoredRow {
-  id: string;
-  provider: string;
-  kind: string;
-  url: string;
-  method: string;
-  headers: string;
-  body: string;
-  content_type: string;
-  received_at: Date | string;
+/** The bus refused a replay's records (the replay may be sent again as is). */
+export class ReplayPublishError extends Error {
+  override readonly name = 'ReplayPublishError';
 }
 
 /**
@@ -35,48 +25,29 @@ interface StoredRow {
 export class WebhookReplayService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly outbox: EntitySchema<OutboxRow>,
-    private readonly onCommitted: () => void,
-    private readonly now: () => Date = () => new Date(),
+    private readonly publisher: Pick<WebhookPublisher, 'publishNow'>,
   ) {}
 
+  /** Publishes before answering: the operator learns whether the replay reached the bus (a failure is a 5xx). */
   async replay(selection: ReplaySelection): Promise<{ replayed: number; truncated: boolean }> {
     const rows = await this.select(selection);
     const truncated = rows.length > MAX_REPLAY_ROWS;
-    const chosen = rows.slice(0, MAX_REPLAY_ROWS);
-    const events: WebhookStoredV1[] = chosen.map((row) => ({
-      webhookId: row.id,
-      provider: row.provider,
-      kind: row.kind === 'inbound' ? 'inbound' : 'status',
-      url: row.url,
-      method: row.method,
-      headers: JSON.parse(row.headers) as Record<string, string>,
-      body: row.body,
-      contentType: row.content_type,
-      receivedAt: asDate(row.received_at).toISOString(),
-      replay: true,
-    }));
-    for (let start = 0; start < events.length; start += 500) {
-      await inTransaction(this.dataSource, (manager) =>
-        enqueueOutbox(
-          manager,
-          this.outbox,
-          events
-            .slice(start, start + 500)
-            .map((event) => ({ topic: TOPICS.dlrRaw, key: event.webhookId, value: event })),
-          this.now(),
-        ),
-      );
-    }
-    if (events.length > 0) {
-      this.onCommitted();
+    const events = rows.slice(0, MAX_REPLAY_ROWS).map((row) => storedEventOf(row, true));
+    for (let start = 0; start < events.length; start += 1_000) {
+      try {
+        await this.publisher.publishNow(events.slice(start, start + 1_000));
+      } catch (error) {
+        throw new ReplayPublishError(
+          `Replay reached the bus for ${start} of ${events.length} receipts, then failed (${error instanceof Error ? error.name : 'error'}); send it again`,
+        );
+      }
     }
 
     return { replayed: events.length, truncated };
   }
 
-  private select(selection: ReplaySelection): Promise<StoredRow[]> {
-    const columns = 'id, provider, kind, url, method, headers, body, content_type, received_at';
+  private select(selection: ReplaySelection): Promise<StoredWebhookRow[]> {
+    const columns = STORED_EVENT_COLUMNS;
     if ('ids' in selection) {
       if (selection.ids.length === 0) {
         return Promise.resolve([]);

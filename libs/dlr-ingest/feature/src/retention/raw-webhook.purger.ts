@@ -1,5 +1,6 @@
 import { dbValue } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
+import { WebhookState } from '../database/entities/inbound-webhook.entity';
 
 export interface PurgerOptions {
   /** Raw rows older than this are deleted (replay reaches back this far). */
@@ -12,8 +13,8 @@ export interface PurgerOptions {
 
 /**
  * Keeps `inbound_webhooks` bounded: a receipt storm adds rows at thousands per second, and every row
- * is published (the outbox relay drains the unprocessed ones within a second) long before it ages
- * out. Deleting by primary key in small batches keeps each transaction short; the retention is the
+ * is published (within milliseconds, or by the publisher's sweep after a failure) long before it
+ * ages out; one still unpublished is kept, whatever its age. Deleting by primary key in small batches keeps each transaction short; the retention is the
  * replay window.
  */
 export class RawWebhookPurger {
@@ -55,8 +56,9 @@ export class RawWebhookPurger {
     let total = 0;
     for (;;) {
       const rows: { id: string }[] = await this.dataSource.query(
-        `SELECT id FROM inbound_webhooks WHERE received_at < ? ORDER BY received_at LIMIT ${Number(batchSize)}`,
-        [dbValue(this.dataSource, cutoff)],
+        `SELECT id FROM inbound_webhooks WHERE received_at < ? AND (state <> ? OR published_at IS NOT NULL)
+         ORDER BY received_at LIMIT ${Number(batchSize)}`,
+        [dbValue(this.dataSource, cutoff), WebhookState.Accepted],
       );
       if (rows.length === 0) {
         return total;

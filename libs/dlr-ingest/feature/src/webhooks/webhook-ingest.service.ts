@@ -1,20 +1,14 @@
 import { metrics } from '@sms/metrics';
 import { createHash } from 'node:crypto';
-import { TOPICS, type WebhookStoredV1 } from '@sms/contracts';
-import {
-  enqueueOutbox,
-  GroupCommitter,
-  insertRows,
-  inTransaction,
-  isDuplicateKeyError,
-  isMysql,
-  type OutboxRow,
-} from '@sms/persistence';
+import type { WebhookStoredV1 } from '@sms/contracts';
+import { GroupCommitter, insertRows, isDuplicateKeyError, isMysql } from '@sms/persistence';
+import { withTraceHeaders } from '@sms/tracing';
 import type { RawWebhook } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
 import { v7 as uuidv7 } from 'uuid';
-import type { DataSource, EntitySchema } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { WebhookState } from '../database/entities/inbound-webhook.entity';
+import type { PendingPublication, WebhookPublisher } from './webhook-publisher';
 
 export type WebhookKind = 'status' | 'inbound';
 
@@ -54,6 +48,7 @@ interface PendingWebhook {
   readonly verified: boolean;
   readonly dedupeKey: string;
   readonly receivedAt: Date;
+  readonly traceHeaders: Readonly<Record<string, string>> | undefined;
 }
 
 const COLUMNS = [
@@ -83,25 +78,21 @@ export function dedupeKeyOf(provider: string, kind: WebhookKind, webhook: RawWeb
 }
 
 /**
- * Stores a provider webhook raw, with its verification result, and (when verified and new) queues its
- * publication in the same transaction. Parsing happens later in dlr-processor, so this path stays a
- * couple of inserts and answers the provider within milliseconds. Concurrent webhooks share one
- * transaction (group commit): a receipt storm costs one fsync per batch, not per receipt.
+ * Stores a provider webhook raw, with its verification result, and hands the accepted ones to the
+ * publisher once stored. Parsing happens later in dlr-processor, so the provider's answer waits for one
+ * INSERT only. Concurrent webhooks share the INSERT (group commit): a receipt storm costs one statement
+ * and one fsync per batch, not per receipt.
  */
 export class WebhookIngestService {
   private readonly committer: GroupCommitter<PendingWebhook, IngestResult>;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly outbox: EntitySchema<OutboxRow>,
     private readonly providers: ProviderRegistry,
-    private readonly onCommitted: () => void,
+    private readonly publisher: Pick<WebhookPublisher, 'enqueue'>,
     private readonly now: () => Date = () => new Date(),
   ) {
-    // Concurrent batches (MySQL group-commits them) may both see a key as new: the unique key on
-    // dedupe_key then fails the later one, which is simply run again and now sees the committed key.
-    // No locking read: gap locks on absent keys would make storms deadlock.
-    this.committer = new GroupCommitter((batch) => this.storeRetryingDuplicates(batch), {
+    this.committer = new GroupCommitter((batch) => this.store(batch), {
       maxBatch: 500,
       maxConcurrent: isMysql(dataSource) ? 3 : 1,
     });
@@ -126,10 +117,11 @@ export class WebhookIngestService {
       verified,
       dedupeKey: dedupeKeyOf(provider, kind, webhook),
       receivedAt: this.now(),
+      // Captured here, in the request's context: the publish happens later, for a whole batch.
+      traceHeaders: withTraceHeaders(undefined),
     });
     metrics.dlrReceived.inc({ provider, kind, verified: String(verified) });
     if (result.verified && !result.duplicate) {
-      this.onCommitted();
       // A subscription handshake (AWS SNS SubscriptionConfirmation) is answered once the request is stored.
       await adapter.acknowledgeWebhook?.(webhook);
     }
@@ -143,17 +135,38 @@ export class WebhookIngestService {
     return { ...result, signed };
   }
 
-  /** Resolves when every webhook handed over so far is committed. */
+  /** Resolves when every webhook handed over so far is stored. */
   drain(): Promise<void> {
     return this.committer.drain();
   }
 
-  private async storeRetryingDuplicates(batch: readonly PendingWebhook[]): Promise<IngestResult[]> {
+  /**
+   * One INSERT in autocommit: a batch almost never repeats a stored payload, so it is classified against
+   * itself only and the unique key on dedupe_key catches the rare provider retry. Then (the statement
+   * failed as a whole) the batch is classified against the stored keys and inserted again. Two batches
+   * racing with the same new key: the loser fails on the key once the winner committed and its re-run
+   * sees the winner's row. No locking read: gap locks on absent keys would make storms deadlock.
+   */
+  private async store(batch: readonly PendingWebhook[]): Promise<IngestResult[]> {
+    let stored: Classified;
+    try {
+      stored = await this.insertClassified(batch, new Map());
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) {
+        throw error;
+      }
+      stored = await this.storeAgainstKnownKeys(batch);
+    }
+    this.publisher.enqueue(stored.accepted);
+
+    return stored.results;
+  }
+
+  private async storeAgainstKnownKeys(batch: readonly PendingWebhook[]): Promise<Classified> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.store(batch);
+        return await this.insertClassified(batch, await this.storedKeys(batch));
       } catch (error) {
-        // The duplicate-key error comes only after the other transaction committed: a re-run sees its row.
         if (!isDuplicateKeyError(error) || attempt >= 3) {
           throw error;
         }
@@ -161,71 +174,78 @@ export class WebhookIngestService {
     }
   }
 
-  private store(batch: readonly PendingWebhook[]): Promise<IngestResult[]> {
-    return inTransaction(this.dataSource, async (manager) => {
-      const keys = [...new Set(batch.filter((w) => w.verified).map((w) => w.dedupeKey))];
-      const firstOf = new Map<string, string>();
-      if (keys.length > 0) {
-        const known: { id: string; dedupe_key: string }[] = await manager.query(
-          `SELECT id, dedupe_key FROM inbound_webhooks WHERE dedupe_key IN (${keys.map(() => '?').join(',')})`,
-          keys,
-        );
-        known.forEach((row) => firstOf.set(row.dedupe_key, row.id));
-      }
-      const rows: unknown[][] = [];
-      const events: WebhookStoredV1[] = [];
-      const results: IngestResult[] = [];
-      for (const w of batch) {
-        const original = w.verified ? firstOf.get(w.dedupeKey) : undefined;
-        const state = !w.verified
-          ? WebhookState.Rejected
-          : original !== undefined
-            ? WebhookState.Duplicate
-            : WebhookState.Accepted;
-        if (state === WebhookState.Accepted) {
-          firstOf.set(w.dedupeKey, w.id);
-          events.push({
-            webhookId: w.id,
-            provider: w.provider,
-            kind: w.kind,
-            url: w.webhook.url,
-            method: w.webhook.method,
-            headers: w.headers,
-            body: w.webhook.body,
-            contentType: w.webhook.contentType,
-            receivedAt: w.receivedAt.toISOString(),
-          });
-        }
-        rows.push([
-          w.id,
-          w.provider,
-          w.kind,
-          w.webhook.url.slice(0, 2048),
-          w.webhook.method.slice(0, 16),
-          JSON.stringify(w.headers),
-          w.webhook.body,
-          w.webhook.contentType.slice(0, 255),
-          w.verified,
-          state,
-          state === WebhookState.Accepted ? w.dedupeKey : null,
-          original ?? null,
-          w.receivedAt,
-        ]);
-        results.push({ id: w.id, verified: w.verified, duplicate: state === WebhookState.Duplicate });
-      }
-      await insertRows(manager, 'inbound_webhooks', COLUMNS, rows);
-      await enqueueOutbox(
-        manager,
-        this.outbox,
-        events.map((event) => ({
-          topic: event.kind === 'status' ? TOPICS.dlrRaw : TOPICS.inboundRaw,
-          key: event.webhookId,
-          value: event,
-        })),
-        this.now(),
-      );
+  /** dedupe key → id of the accepted row already stored under it, for the batch's verified webhooks. */
+  private async storedKeys(batch: readonly PendingWebhook[]): Promise<Map<string, string>> {
+    const keys = [...new Set(batch.filter((w) => w.verified).map((w) => w.dedupeKey))];
+    if (keys.length === 0) {
+      return new Map();
+    }
+    const known: { id: string; dedupe_key: string }[] = await this.dataSource.query(
+      `SELECT id, dedupe_key FROM inbound_webhooks WHERE dedupe_key IN (${keys.map(() => '?').join(',')})`,
+      keys,
+    );
 
-      return results;
-    });
+    return new Map(known.map((row) => [row.dedupe_key, row.id]));
   }
+
+  /** Classifies each webhook (rejected, duplicate of a stored or earlier one, accepted) and inserts them all. */
+  private async insertClassified(
+    batch: readonly PendingWebhook[],
+    stored: ReadonlyMap<string, string>,
+  ): Promise<Classified> {
+    const firstOf = new Map(stored);
+    const rows: unknown[][] = [];
+    const accepted: PendingPublication[] = [];
+    const results: IngestResult[] = [];
+    for (const w of batch) {
+      const original = w.verified ? firstOf.get(w.dedupeKey) : undefined;
+      const state = !w.verified
+        ? WebhookState.Rejected
+        : original !== undefined
+          ? WebhookState.Duplicate
+          : WebhookState.Accepted;
+      if (state === WebhookState.Accepted) {
+        firstOf.set(w.dedupeKey, w.id);
+        accepted.push({ event: storedEventOfPending(w), traceHeaders: w.traceHeaders });
+      }
+      rows.push([
+        w.id,
+        w.provider,
+        w.kind,
+        w.webhook.url.slice(0, 2048),
+        w.webhook.method.slice(0, 16),
+        JSON.stringify(w.headers),
+        w.webhook.body,
+        w.webhook.contentType.slice(0, 255),
+        w.verified,
+        state,
+        state === WebhookState.Accepted ? w.dedupeKey : null,
+        original ?? null,
+        w.receivedAt,
+      ]);
+      results.push({ id: w.id, verified: w.verified, duplicate: state === WebhookState.Duplicate });
+    }
+    await insertRows(this.dataSource.manager, 'inbound_webhooks', COLUMNS, rows);
+
+    return { results, accepted };
+  }
+}
+
+interface Classified {
+  readonly results: IngestResult[];
+  readonly accepted: PendingPublication[];
+}
+
+function storedEventOfPending(w: PendingWebhook): WebhookStoredV1 {
+  return {
+    webhookId: w.id,
+    provider: w.provider,
+    kind: w.kind,
+    url: w.webhook.url,
+    method: w.webhook.method,
+    headers: w.headers,
+    body: w.webhook.body,
+    contentType: w.webhook.contentType,
+    receivedAt: w.receivedAt.toISOString(),
+  };
 }

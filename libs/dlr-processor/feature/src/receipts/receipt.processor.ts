@@ -11,7 +11,7 @@ import {
   TOPICS,
   WebhookStoredV1,
 } from '@sms/contracts';
-import { isDuplicateKeyError } from '@sms/persistence';
+import { GroupCommitter, isDuplicateKeyError } from '@sms/persistence';
 import { type DeliveryReport, ErrorClass, type SmsProvider } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
 import { In, type DataSource } from 'typeorm';
@@ -41,6 +41,11 @@ const isFixableFailure = (event: ReceiptEvent): boolean =>
 export class ReceiptProcessor {
   private readonly logger = new Logger('dlr-processor');
   private readonly rollup: PartRollup;
+  /**
+   * Correlation lookups of concurrent receipts share one query: the group-commit batcher, used for reads.
+   * A receipt storm then costs a query per batch instead of a round trip per receipt.
+   */
+  private readonly refLookups: GroupCommitter<RefKey, PartRef | null>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -49,12 +54,16 @@ export class ReceiptProcessor {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.rollup = new PartRollup(dataSource, (events) => this.publish(events), now);
+    this.refLookups = new GroupCommitter((keys) => this.lookUpRefs(keys), { maxBatch: 500, maxConcurrent: 2 });
   }
 
   handle = async (record: ConsumedRecord): Promise<void> => {
     switch (record.topic) {
       case TOPICS.status:
-        await this.learnProviderId(decodeEvent(StatusChangedV1, record.value));
+        // Most status events teach nothing (only send results do): skip them before paying for validation.
+        if (teachesProviderId(record.value)) {
+          await this.learnProviderId(decodeEvent(StatusChangedV1, record.value));
+        }
         break;
       case TOPICS.dlrRaw:
         await this.processReceipt(decodeEvent(WebhookStoredV1, record.value));
@@ -264,14 +273,29 @@ export class ReceiptProcessor {
     return parked.length;
   }
 
-  private async refOf(provider: string, providerMessageId: string): Promise<PartRef | null> {
-    const ref = await this.dataSource
-      .getRepository(ProviderMessageRefEntity)
-      .findOneBy({ provider, providerMessageId });
+  private refOf(provider: string, providerMessageId: string): Promise<PartRef | null> {
+    return this.refLookups.submit({ provider, providerMessageId });
+  }
 
-    return ref
-      ? { messageId: ref.messageId, partIndex: ref.partIndex, partCount: ref.partCount, traceParent: ref.traceParent }
-      : null;
+  private async lookUpRefs(keys: readonly RefKey[]): Promise<(PartRef | null)[]> {
+    const found = new Map<string, PartRef>();
+    for (const [provider, ids] of groupByProvider(keys)) {
+      const rows: RefRow[] = await this.dataSource.query(
+        `SELECT provider_message_id, message_id, part_index, part_count, trace_parent FROM provider_message_refs
+         WHERE provider = ? AND provider_message_id IN (${ids.map(() => '?').join(',')})`,
+        [provider, ...ids],
+      );
+      for (const row of rows) {
+        found.set(refKeyOf(provider, row.provider_message_id), {
+          messageId: row.message_id,
+          partIndex: Number(row.part_index),
+          partCount: Number(row.part_count),
+          traceParent: row.trace_parent,
+        });
+      }
+    }
+
+    return keys.map((key) => found.get(refKeyOf(key.provider, key.providerMessageId)) ?? null);
   }
 
   private async publish(events: readonly StatusChangedV1[]): Promise<void> {
@@ -280,4 +304,40 @@ export class ReceiptProcessor {
     }
     await this.bus.publish(events.map((event) => ({ topic: TOPICS.status, key: event.messageId, value: event })));
   }
+}
+
+interface RefKey {
+  readonly provider: string;
+  readonly providerMessageId: string;
+}
+
+interface RefRow {
+  provider_message_id: string;
+  message_id: string;
+  part_index: number | string;
+  part_count: number | string;
+  trace_parent: string | null;
+}
+
+const refKeyOf = (provider: string, providerMessageId: string): string => `${provider}\u0000${providerMessageId}`;
+
+function groupByProvider(keys: readonly RefKey[]): Map<string, string[]> {
+  const groups = new Map<string, Set<string>>();
+  for (const key of keys) {
+    const ids = groups.get(key.provider) ?? new Set<string>();
+    ids.add(key.providerMessageId);
+    groups.set(key.provider, ids);
+  }
+
+  return new Map([...groups].map(([provider, ids]) => [provider, [...ids]]));
+}
+
+/** A send result (not a receipt re-published as `sent`), the only status event that teaches a provider id. */
+function teachesProviderId(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) {
+    return true; // let decodeEvent reject it as it always did
+  }
+  const event = value as { kind?: unknown; source?: unknown };
+
+  return event.kind === StatusEventKind.Sent && event.source !== StatusEventSource.Dlr;
 }

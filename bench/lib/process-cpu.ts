@@ -1,0 +1,59 @@
+/**
+ * CPU time of other processes, read from /proc (Linux): the DLR bench charges each component (the
+ * ingest process, the consumers' process, MariaDB, the Kafka broker) its CPU per receipt, which on a
+ * shared 2-core box says more than wall-clock latency alone. Zero where /proc is not readable.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Kernel clock ticks per second (USER_HZ): 100 on every Linux this runs on. */
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime of `pid` in milliseconds. */
+export function cpuMsOf(pid: number): number {
+  try {
+    // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15 (1-based).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Pids whose command name (/proc/<pid>/comm) is exactly `name`. */
+export function pidsNamed(name: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** CPU ms used by each group of pids between two readings. */
+export class CpuMeter<K extends string> {
+  private readonly start: Record<K, number>;
+
+  constructor(private readonly groups: Readonly<Record<K, readonly number[]>>) {
+    this.start = this.read();
+  }
+
+  elapsed(): Record<K, number> {
+    const now = this.read();
+
+    return Object.fromEntries(Object.keys(now).map((k) => [k, now[k as K] - this.start[k as K]])) as Record<K, number>;
+  }
+
+  private read(): Record<K, number> {
+    return Object.fromEntries(
+      Object.entries<readonly number[]>(this.groups).map(([k, pids]) => [
+        k,
+        pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0),
+      ]),
+    ) as Record<K, number>;
+  }
+}
