@@ -12,6 +12,7 @@ import {
   type OutboxRow,
 } from '@sms/persistence';
 import type { DataSource, EntityManager, EntitySchema } from 'typeorm';
+import { BatchLedger, type LedgerRow } from './batch-ledger';
 import { DlrFallback, type RecipientOptOutCheck } from './dlr-fallback';
 import { decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
 
@@ -53,10 +54,20 @@ interface UpdateResult {
   readonly note?: string;
 }
 
+/** A plain event's effect, decided in memory: its result, and the columns it sets when it moves the message. */
+interface InMemoryDecision {
+  readonly result: UpdateResult;
+  readonly move?: { readonly rank: number; readonly columns: Record<string, unknown> };
+}
+
+const NOT_APPLIED: UpdateResult = { applied: false, status: null };
+
 /**
- * Applies `sms.status.v1` events to the ledger. Every change is a conditional UPDATE on the status
- * rank (never read-modify-write: reliability.md, Jepsen on MySQL), checked by affected rows; the
- * event is kept in `message_events` either way, and its unique event id makes redelivery a no-op.
+ * Applies `sms.status.v1` events to the ledger. Every change is conditional on the status rank (never a
+ * blind read-modify-write: reliability.md, Jepsen on MySQL) and checked by affected rows; the event is
+ * kept in `message_events` either way, and its unique event id makes redelivery a no-op. In a batch, the
+ * common events are decided against the rows the batch locked and written together (BatchLedger); the
+ * others are one conditional UPDATE each.
  */
 export class StatusApplier {
   private readonly committer: GroupCommitter<StatusChangedV1, ApplyOutcome>;
@@ -101,14 +112,20 @@ export class StatusApplier {
   }
 
   /**
-   * One transaction for a batch, in arrival order: known event ids are skipped, each remaining event
-   * is one conditional UPDATE, and all of them are recorded with one multi-row INSERT.
+   * One transaction for a batch, in arrival order: known event ids are skipped, the remaining events move
+   * their messages (in memory and then a few statements for the whole batch, or one conditional UPDATE
+   * each, see applyInBatch), and all of them are recorded with one multi-row INSERT.
+   *
+   * A batch of one takes the per-event path: it costs the same round trips, and it is how the
+   * GroupCommitter retries a failed batch, so events whose batch write tripped the BatchLedger guard are
+   * then applied by SQL conditions alone.
    */
   private async applyBatch(batch: readonly StatusChangedV1[]): Promise<ApplyOutcome[]> {
     let published = false;
     const { outcomes, count } = await inTransaction(this.dataSource, async (manager) => {
       published = false;
       const messages = await this.messagesOf(manager, batch);
+      const ledger = batch.length > 1 ? new BatchLedger(this.dataSource, messages) : undefined;
       const targets = this.transitions ? callbackTargetsOf(messages) : new Map<string, CallbackTarget>();
       const changes: MessageTransitionV1[] = [];
       const ids = [...new Set(batch.map((e) => e.eventId))];
@@ -125,7 +142,9 @@ export class StatusApplier {
           continue;
         }
         seen.add(event.eventId);
-        const { applied, status, note } = await this.update(manager, event);
+        const { applied, status, note } = ledger
+          ? await this.applyInBatch(manager, event, ledger)
+          : await this.update(manager, event);
         outcomes.push(applied ? 'applied' : 'recorded');
         const target = targets.get(event.messageId);
         if (target && status !== null && status !== target.status) {
@@ -155,6 +174,7 @@ export class StatusApplier {
           new Date(event.occurredAt),
         ]);
       }
+      await ledger?.flush(manager);
       await insertRows(manager, 'message_events', EVENT_COLUMNS, rows);
       if (this.transitions && changes.length > 0) {
         await enqueueOutbox(
@@ -181,7 +201,8 @@ export class StatusApplier {
 
   /**
    * The batch's messages, read once under their row locks (the UPDATEs below take them anyway): the status
-   * before the batch and the callback target for caller callbacks, and the country for the messages metric.
+   * before the batch and the callback target for caller callbacks, the country for the messages metric, and
+   * what the in-memory decisions need (rank, provider message id, receipt fallbacks).
    */
   private async messagesOf(
     manager: EntityManager,
@@ -189,9 +210,8 @@ export class StatusApplier {
   ): Promise<Map<string, BatchMessage>> {
     const ids = [...new Set(batch.map((e) => e.messageId))];
     const rows: BatchMessageRow[] = await manager.query(
-      `SELECT id, status, country, callback_url, client_reference FROM sms_messages WHERE id IN (${ids
-        .map(() => '?')
-        .join(',')})${isMysql(this.dataSource) ? ' FOR UPDATE' : ''}`,
+      `SELECT id, status, status_rank, provider_message_id, dlr_fallbacks, country, callback_url, client_reference
+       FROM sms_messages WHERE id IN (${ids.map(() => '?').join(',')})${isMysql(this.dataSource) ? ' FOR UPDATE' : ''}`,
       ids,
     );
 
@@ -200,12 +220,59 @@ export class StatusApplier {
         row.id,
         {
           status: row.status,
+          statusRank: Number(row.status_rank),
+          providerMessageId: row.provider_message_id,
+          dlrFallbacks: Number(row.dlr_fallbacks),
           country: row.country,
           callbackUrl: row.callback_url,
           clientReference: row.client_reference,
         },
       ]),
     );
+  }
+
+  /**
+   * One event of a batch of several: in memory when it is plain, else the per-event SQL of update() once
+   * the batch's pending writes of that message are written (BatchLedger.handOver).
+   */
+  private async applyInBatch(
+    manager: EntityManager,
+    event: StatusChangedV1,
+    ledger: BatchLedger,
+  ): Promise<UpdateResult> {
+    const decision = this.decideInMemory(event, ledger.row(event.messageId));
+    if (decision === null) {
+      await ledger.handOver(manager, event.messageId);
+
+      return this.update(manager, event);
+    }
+    if (decision.move) {
+      ledger.move(event.messageId, decision.move.rank, decision.move.columns);
+    }
+
+    return decision.result;
+  }
+
+  /**
+   * What update() would do with a plain event, decided from the row: it moves the message iff its rank is
+   * above the row's (update()'s `status_rank < ?`), else it is only recorded. Null when the event needs
+   * update()'s SQL: a retry; a receipt the fallback may re-route; a `sent` that does not move a message
+   * the fallback re-sent (adoptResend may take it); a provider id to keep on a message that has none
+   * (the receipt overtook the send); a message without a row, or one the batch handed over.
+   */
+  private decideInMemory(event: StatusChangedV1, row: LedgerRow | undefined): InMemoryDecision | null {
+    const status = statusOf(event.kind);
+    if (status === null || row === undefined || DlrFallback.applies(event)) {
+      return null;
+    }
+    const rank = STATUS_RANK[status];
+    if (row.statusRank < rank) {
+      return { result: { applied: true, status }, move: { rank, columns: statusColumns(event, status, this.now()) } };
+    }
+    const mayBeAdopted = status === MessageStatus.Sent && row.dlrFallbacks > 0;
+    const keepsLateProviderId = !!event.providerMessageId && row.providerMessageId === null;
+
+    return mayBeAdopted || keepsLateProviderId ? null : { result: NOT_APPLIED };
   }
 
   private async update(manager: EntityManager, event: StatusChangedV1): Promise<UpdateResult> {
@@ -230,35 +297,7 @@ export class StatusApplier {
       };
     }
     const rank = STATUS_RANK[status];
-    const set: Record<string, unknown> = { status, status_rank: rank, updated_at: now };
-    if (status === MessageStatus.Sent || status === MessageStatus.Sending) {
-      Object.assign(set, {
-        provider: event.provider ?? null,
-        provider_message_id: event.providerMessageId ?? null,
-        next_retry_at: null,
-      });
-    }
-    if (status === MessageStatus.Sent) {
-      Object.assign(set, { sent_at: new Date(event.occurredAt) });
-      if (event.cost) {
-        Object.assign(set, { cost: event.cost, currency: event.currency ?? null });
-      }
-      if (event.detail) {
-        set['route_reason'] = event.detail.slice(0, 512);
-      }
-    }
-    if (rank === FINAL_RANK) {
-      Object.assign(set, {
-        final_at: new Date(event.occurredAt),
-        next_retry_at: null,
-        error_code: event.errorCode ?? null,
-        error_message: event.errorMessage?.slice(0, 512) ?? null,
-      });
-      if (status === MessageStatus.Delivered) {
-        set['delivered_at'] = new Date(event.occurredAt);
-      }
-    }
-    const moved = await this.conditionalUpdate(manager, event.messageId, set, rank);
+    const moved = await this.conditionalUpdate(manager, event.messageId, statusColumns(event, status, now), rank);
     if (!moved && status === MessageStatus.Sent && (await this.fallback.adoptResend(manager, event))) {
       return { applied: true, status: null };
     }
@@ -367,16 +406,54 @@ export class StatusApplier {
 interface BatchMessageRow {
   id: string;
   status: MessageStatus;
+  status_rank: number | string;
+  provider_message_id: string | null;
+  dlr_fallbacks: number | string;
   country: string | null;
   callback_url: string | null;
   client_reference: string | null;
 }
 
-interface BatchMessage {
+interface BatchMessage extends LedgerRow {
   readonly status: MessageStatus;
   readonly country: string | null;
   readonly callbackUrl: string | null;
   readonly clientReference: string | null;
+}
+
+/** The ledger columns an event moving the message to `status` sets (one statement or a batch's, alike). */
+function statusColumns(event: StatusChangedV1, status: MessageStatus, now: Date): Record<string, unknown> {
+  const rank = STATUS_RANK[status];
+  const set: Record<string, unknown> = { status, status_rank: rank, updated_at: now };
+  if (status === MessageStatus.Sent || status === MessageStatus.Sending) {
+    Object.assign(set, {
+      provider: event.provider ?? null,
+      provider_message_id: event.providerMessageId ?? null,
+      next_retry_at: null,
+    });
+  }
+  if (status === MessageStatus.Sent) {
+    Object.assign(set, { sent_at: new Date(event.occurredAt) });
+    if (event.cost) {
+      Object.assign(set, { cost: event.cost, currency: event.currency ?? null });
+    }
+    if (event.detail) {
+      set['route_reason'] = event.detail.slice(0, 512);
+    }
+  }
+  if (rank === FINAL_RANK) {
+    Object.assign(set, {
+      final_at: new Date(event.occurredAt),
+      next_retry_at: null,
+      error_code: event.errorCode ?? null,
+      error_message: event.errorMessage?.slice(0, 512) ?? null,
+    });
+    if (status === MessageStatus.Delivered) {
+      set['delivered_at'] = new Date(event.occurredAt);
+    }
+  }
+
+  return set;
 }
 
 /** Messages that want callbacks, with their status before the batch (updated as the batch moves them). */

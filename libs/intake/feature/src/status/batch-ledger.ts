@@ -1,0 +1,197 @@
+import { affectedRows, dbValue, isMysql } from '@sms/persistence';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** Both SQLite (32,766) and MySQL (65,535) cap bound parameters per statement; stay well under (as bulk-insert.ts). */
+const MAX_PARAMETERS = 30_000;
+
+/** What the in-memory decisions of a batch need of one ledger row. */
+export interface LedgerRow {
+  readonly statusRank: number;
+  readonly providerMessageId: string | null;
+  readonly dlrFallbacks: number;
+}
+
+/** The columns a batch owes one message, the rank the database holds for it (the guard) and the rank they write. */
+interface Move {
+  readonly id: string;
+  readonly columns: Readonly<Record<string, unknown>>;
+  readonly storedRank: number;
+  readonly rank: number;
+}
+
+/**
+ * Thrown when a batch write changed fewer or more rows than the batch moved in memory: some row was not
+ * as it was read. The transaction rolls back and the GroupCommitter applies the events again one by one.
+ */
+export class StaleLedgerError extends Error {
+  constructor(expected: number, changed: number) {
+    super(`status batch: ${changed} of ${expected} ledger rows matched their rank as read; the batch is rolled back`);
+    this.name = StaleLedgerError.name;
+  }
+}
+
+/**
+ * A batch's ledger rows, read under their row locks, moved in memory by the batch's plain events and
+ * written back at the end instead of one UPDATE per event (see flush). Several moves of one message
+ * collapse into its final column values, which is what the sequential UPDATEs would have left (they set
+ * constants).
+ *
+ * The write is still a compare-and-set, never a blind read-modify-write (reliability.md): it changes a
+ * row only while its status_rank is the one the decisions were made on, and the affected rows must equal
+ * the moved messages. The locks make a mismatch impossible on MySQL, and SQLite runs one transaction at a
+ * time, so a mismatch means a writer or a decision this code does not know about: it throws rather than
+ * let a wrong decision stand, and the per-event path, which decides in SQL, applies the events instead.
+ */
+export class BatchLedger {
+  /** The rows as the batch's events so far have left them. */
+  private readonly rows: Map<string, LedgerRow>;
+  /** Each row's rank in the database: as read, or as last flushed. */
+  private readonly storedRanks: Map<string, number>;
+  private readonly pending = new Map<string, Record<string, unknown>>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    read: ReadonlyMap<string, LedgerRow>,
+  ) {
+    this.rows = new Map(
+      [...read].map(([id, row]) => [
+        id,
+        { statusRank: row.statusRank, providerMessageId: row.providerMessageId, dlrFallbacks: row.dlrFallbacks },
+      ]),
+    );
+    this.storedRanks = new Map([...read].map(([id, row]) => [id, row.statusRank]));
+  }
+
+  /** The row as the batch knows it; undefined when there is none, or per-event SQL has taken the message over. */
+  row(id: string): LedgerRow | undefined {
+    return this.rows.get(id);
+  }
+
+  /** A plain event moved the message to `rank`: its columns are written by the next flush. */
+  move(id: string, rank: number, columns: Readonly<Record<string, unknown>>): void {
+    const row = this.rows.get(id);
+    if (row === undefined) {
+      throw new Error(`status batch: no ledger row ${id} to move`);
+    }
+    this.rows.set(id, {
+      ...row,
+      statusRank: rank,
+      providerMessageId:
+        'provider_message_id' in columns ? (columns['provider_message_id'] as string | null) : row.providerMessageId,
+    });
+    this.pending.set(id, { ...this.pending.get(id), ...columns });
+  }
+
+  /**
+   * Per-event SQL is about to write this message: what the batch owes it goes first (statement order per
+   * message stays arrival order), and from now on the batch no longer knows the row, so its later events
+   * take the per-event path too.
+   */
+  async handOver(manager: EntityManager, id: string): Promise<void> {
+    await this.flush(manager, [id]);
+    this.rows.delete(id);
+  }
+
+  /**
+   * Writes the pending moves (of `ids`, or all) and checks every row changed. On MySQL a chunk of messages
+   * per statement: each statement is a round trip. SQLite runs in-process, where a statement per message
+   * is cheaper: its text repeats, so it is prepared once and cached, while a CASE over the whole batch is
+   * prepared anew every time and compares each row with every id.
+   */
+  async flush(manager: EntityManager, ids: Iterable<string> = [...this.pending.keys()]): Promise<void> {
+    const moves = [...ids].flatMap((id) => this.pendingMove(id));
+    const chunks = isMysql(this.dataSource) ? chunksUnderParameterLimit(moves) : moves.map((move) => [move]);
+    for (const chunk of chunks) {
+      const { sql, parameters } = updateStatement(chunk, (value) => dbValue(this.dataSource, value));
+      const changed = await affectedRows(manager, sql, parameters);
+      if (changed !== chunk.length) {
+        throw new StaleLedgerError(chunk.length, changed);
+      }
+    }
+    for (const { id, rank } of moves) {
+      this.pending.delete(id);
+      this.storedRanks.set(id, rank);
+    }
+  }
+
+  private pendingMove(id: string): Move[] {
+    const columns = this.pending.get(id);
+    const storedRank = this.storedRanks.get(id);
+    const row = this.rows.get(id);
+
+    return columns && storedRank !== undefined && row ? [{ id, columns, storedRank, rank: row.statusRank }] : [];
+  }
+}
+
+/** Bound parameters of one move: a WHEN/THEN pair per column, its id in the IN list, and its guard pair. */
+const parametersOf = (move: Move): number => 2 * Object.keys(move.columns).length + 3;
+
+function chunksUnderParameterLimit(moves: readonly Move[]): Move[][] {
+  const chunks: Move[][] = [];
+  let current: Move[] = [];
+  let parameters = 0;
+  for (const move of moves) {
+    if (current.length > 0 && parameters + parametersOf(move) > MAX_PARAMETERS) {
+      chunks.push(current);
+      current = [];
+      parameters = 0;
+    }
+    current.push(move);
+    parameters += parametersOf(move);
+  }
+  if (current.length > 0) {
+    chunks.push(current);
+  }
+
+  return chunks;
+}
+
+/**
+ * `UPDATE sms_messages SET col = CASE id WHEN ? THEN ? … ELSE col END, … WHERE id IN (…) AND status_rank =
+ * CASE id WHEN ? THEN ? … END`: every message gets its own values, a column it does not set keeps its
+ * value, and a row whose rank is no longer the stored one is left alone (and counted missing). Plain SQL
+ * that MySQL/MariaDB and SQLite both run; column names come from our own code, values are bound.
+ */
+function updateStatement(
+  moves: readonly Move[],
+  bind: (value: unknown) => unknown,
+): { sql: string; parameters: unknown[] } {
+  const [only] = moves;
+  if (moves.length === 1 && only) {
+    return updateOneStatement(only, bind);
+  }
+  const parameters: unknown[] = [];
+  const columns = [...new Set(moves.flatMap((move) => Object.keys(move.columns)))];
+  const assignments = columns.map((column) => {
+    const branches = moves
+      .filter((move) => column in move.columns)
+      .map((move) => {
+        parameters.push(move.id, bind(move.columns[column]));
+
+        return 'WHEN ? THEN ?';
+      });
+
+    return `${column} = CASE id ${branches.join(' ')} ELSE ${column} END`;
+  });
+  parameters.push(...moves.map((move) => move.id));
+  const guard = moves.map((move) => {
+    parameters.push(move.id, move.storedRank);
+
+    return 'WHEN ? THEN ?';
+  });
+  const sql =
+    `UPDATE sms_messages SET ${assignments.join(', ')} WHERE id IN (${moves.map(() => '?').join(',')})` +
+    ` AND status_rank = CASE id ${guard.join(' ')} END`;
+
+  return { sql, parameters };
+}
+
+/** `UPDATE sms_messages SET col = ?, … WHERE id = ? AND status_rank = ?`: the same write and guard for one message. */
+function updateOneStatement(move: Move, bind: (value: unknown) => unknown): { sql: string; parameters: unknown[] } {
+  const columns = Object.keys(move.columns);
+
+  return {
+    sql: `UPDATE sms_messages SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND status_rank = ?`,
+    parameters: [...columns.map((c) => bind(move.columns[c])), move.id, move.storedRank],
+  };
+}

@@ -1,0 +1,587 @@
+/**
+ * StatusApplier batches of several events, on MariaDB (the real intake migrations, a database of this
+ * file's own) and on SQLite (the embedded mode's schema from the entities): plain events are decided in
+ * memory and written together (BatchLedger), so every scenario here is applied twice, once event by
+ * event (the per-event SQL, today's reference) and once as one batch, and the two ledgers, histories,
+ * outcomes and callback transitions must be the same.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import {
+  MessageStatus,
+  type MessageTransitionV1,
+  type StatusChangedV1,
+  StatusEventKind,
+  StatusEventSource,
+  TOPICS,
+} from '@sms/contracts';
+import { createServiceDataSource, inTransaction, isMysql } from '@sms/persistence';
+import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
+import { migrate } from '../../../../../scripts/migrate';
+import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from '../database/intake.schema';
+import { LedgerWriter } from '../ledger/ledger.writer';
+import { validateMessageRequest } from '../messages/message-request.validator';
+import { BatchLedger, StaleLedgerError } from './batch-ledger';
+import { type ApplyOutcome, StatusApplier } from './status-applier.service';
+
+jest.setTimeout(60_000);
+
+const POLICY = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000 } as const;
+const NOW = new Date('2030-01-02T03:04:05.678Z');
+
+/** Every ledger column a status event may write. */
+const LEDGER_COLUMNS = [
+  'status',
+  'status_rank',
+  'attempt',
+  'provider',
+  'provider_message_id',
+  'cost',
+  'currency',
+  'error_code',
+  'error_message',
+  'route_reason',
+  'avoid_providers',
+  'pin_provider',
+  'next_retry_at',
+  'dlr_fallbacks',
+  'updated_at',
+  'sent_at',
+  'delivered_at',
+  'final_at',
+].join(', ');
+
+interface Engine {
+  readonly name: string;
+  open(): Promise<{ dataSource: DataSource; close: () => Promise<void> }>;
+}
+
+const MARIADB: Engine = {
+  name: 'MariaDB',
+  async open() {
+    const db: TestDatabase = await createTestDatabase();
+    await migrate(db.url, ['intake']);
+    const dataSource = await createServiceDataSource({
+      service: 'intake',
+      database: { kind: 'mysql', url: db.url, poolSize: 10 },
+      entities: INTAKE_ENTITIES,
+      migrations: INTAKE_MIGRATIONS,
+    }).initialize();
+
+    return {
+      dataSource,
+      close: async () => {
+        await dataSource.destroy();
+        await db.drop();
+      },
+    };
+  },
+};
+
+const SQLITE: Engine = {
+  name: 'SQLite',
+  async open() {
+    const directory = mkdtempSync(path.join(tmpdir(), 'status-batches-'));
+    const dataSource = await createServiceDataSource({
+      service: 'intake',
+      database: { kind: 'sqlite', directory },
+      entities: INTAKE_ENTITIES,
+      migrations: INTAKE_MIGRATIONS,
+    }).initialize();
+
+    return {
+      dataSource,
+      close: async () => {
+        await dataSource.destroy();
+        rmSync(directory, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+const event = (
+  messageId: string,
+  kind: StatusEventKind,
+  overrides: Partial<StatusChangedV1> = {},
+): StatusChangedV1 => ({
+  eventId: randomUUID(),
+  messageId,
+  kind,
+  source: StatusEventSource.SendWorker,
+  attempt: 1,
+  provider: 'twilio',
+  providerMessageId: null,
+  errorCode: null,
+  errorMessage: null,
+  errorClass: null,
+  ambiguous: null,
+  cost: null,
+  currency: null,
+  detail: null,
+  occurredAt: NOW.toISOString(),
+  ...overrides,
+});
+
+const at = (second: number): string => new Date(NOW.getTime() + second * 1_000 + 123).toISOString();
+const receipt = (overrides: Partial<StatusChangedV1> = {}): Partial<StatusChangedV1> => ({
+  source: StatusEventSource.Dlr,
+  ...overrides,
+});
+const retry = (messageId: string, attempt: number): StatusChangedV1 =>
+  event(messageId, StatusEventKind.Retry, {
+    attempt,
+    errorCode: `E${attempt}`,
+    errorMessage: `attempt ${attempt} timed out`,
+    errorClass: 'transient',
+    ambiguous: false,
+  });
+
+/** A scenario: its messages by role, and its events (built anew per run; an object listed twice is a duplicate). */
+interface Scenario {
+  readonly roles: readonly string[];
+  /** Roles without a ledger row. */
+  readonly missing?: readonly string[];
+  events(id: (role: string) => string): StatusChangedV1[];
+}
+
+/** Records every statement the DataSource runs, for counting round trips. */
+class StatementLog implements EntitySubscriberInterface {
+  readonly statements: { sql: string; parameters: readonly unknown[] }[] = [];
+
+  beforeQuery(event: BeforeQueryEvent<unknown>): void {
+    this.statements.push({ sql: event.query, parameters: event.parameters ?? [] });
+  }
+
+  /** Statements since the `since`-th that begin with `prefix` and bind one of `ids`. */
+  count(since: number, prefix: string, ids: readonly string[]): number {
+    return this.statements
+      .slice(since)
+      .filter(
+        ({ sql, parameters }) =>
+          sql.trimStart().startsWith(prefix) && parameters.some((p) => ids.includes(p as string)),
+      ).length;
+  }
+}
+
+describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
+  let dataSource: DataSource;
+  let close: () => Promise<void>;
+  let writer: LedgerWriter;
+  let log: StatementLog;
+
+  beforeAll(async () => {
+    ({ dataSource, close } = await engine.open());
+    writer = new LedgerWriter(dataSource);
+    log = new StatementLog();
+    dataSource.subscribers.push(log);
+  });
+
+  afterAll(async () => {
+    await writer?.drain();
+    await close?.();
+  });
+
+  const newMessage = async (): Promise<string> => {
+    const id = randomUUID();
+    await writer.write({
+      id,
+      message: validateMessageRequest({
+        to: '+447400123456',
+        body: 'Your code is 123456',
+        callbackUrl: 'https://callbacks.example.com/sms',
+        clientReference: `ref-${id}`,
+      }),
+      apiKeyId: null,
+      createdAt: NOW,
+    });
+
+    return id;
+  };
+
+  const applier = (): StatusApplier =>
+    new StatusApplier(
+      dataSource,
+      POLICY,
+      () => NOW,
+      () => 0.5,
+      { schema: INTAKE_OUTBOX, onCommitted: () => undefined },
+    );
+
+  /**
+   * Hands `events` over so that they form one batch: while the committer's slots (two on MySQL, one on
+   * SQLite) are busy with a filler message's events, the others queue up and go together.
+   */
+  async function applyAsOneBatch(sut: StatusApplier, events: readonly StatusChangedV1[]): Promise<ApplyOutcome[]> {
+    const filler = await newMessage();
+    const slots = isMysql(dataSource) ? 2 : 1;
+    const fillers = Array.from({ length: slots }, () => sut.apply(event(filler, StatusEventKind.Sending)));
+    const outcomes = Promise.all(events.map((e) => sut.apply(e)));
+    await Promise.all(fillers);
+
+    return outcomes;
+  }
+
+  interface Run {
+    readonly outcomes: ApplyOutcome[];
+    readonly ids: ReadonlyMap<string, string>;
+  }
+
+  async function run(scenario: Scenario, how: 'event by event' | 'one batch'): Promise<Run> {
+    const ids = new Map<string, string>();
+    for (const role of scenario.roles) {
+      ids.set(role, scenario.missing?.includes(role) ? randomUUID() : await newMessage());
+    }
+    const events = scenario.events((role) => ids.get(role) as string);
+    const sut = applier();
+    const outcomes: ApplyOutcome[] = [];
+    if (how === 'one batch') {
+      const before = log.statements.length;
+      outcomes.push(...(await applyAsOneBatch(sut, events)));
+      // One batch reads its messages once (the per-event path never runs that SELECT).
+      expect(log.count(before, 'SELECT id, status, status_rank', [...ids.values()])).toBe(1);
+    } else {
+      for (const e of events) {
+        outcomes.push(await sut.apply(e));
+      }
+    }
+
+    return { outcomes, ids };
+  }
+
+  /** What a run left, per role: the ledger row, the history and the callback transitions, in order. */
+  async function stateOf({ ids }: Run): Promise<Record<string, unknown>> {
+    const state: Record<string, unknown> = {};
+    for (const [role, id] of ids) {
+      const [ledger] = await dataSource.query(`SELECT ${LEDGER_COLUMNS} FROM sms_messages WHERE id = ?`, [id]);
+      const history = await dataSource.query(
+        `SELECT status, source, applied, attempt, provider, error_code, detail FROM message_events
+         WHERE message_id = ? ORDER BY id`,
+        [id],
+      );
+      const outbox: { payload: string }[] = await dataSource.query(
+        'SELECT payload FROM intake_outbox WHERE topic = ? AND msg_key = ? ORDER BY id',
+        [TOPICS.transition, id],
+      );
+      const transitions = outbox.map(({ payload }) => {
+        const {
+          status,
+          previousStatus,
+          errorCode,
+          errorMessage,
+          at: when,
+        } = JSON.parse(payload) as MessageTransitionV1;
+
+        return { status, previousStatus, errorCode, errorMessage, at: when };
+      });
+      state[role] = { ledger: ledger ?? null, history, transitions };
+    }
+
+    return state;
+  }
+
+  /** Applies the scenario event by event and as one batch, and expects both to end the same. */
+  async function expectBatchLikeEventByEvent(scenario: Scenario): Promise<Run> {
+    const reference = await run(scenario, 'event by event');
+    const batched = await run(scenario, 'one batch');
+
+    expect(batched.outcomes).toEqual(reference.outcomes);
+    expect(await stateOf(batched)).toEqual(await stateOf(reference));
+
+    return batched;
+  }
+
+  it('applies several events per message, in and out of order, as the per-event UPDATEs did', async () => {
+    const batched = await expectBatchLikeEventByEvent({
+      roles: ['walks', 'overtaken', 'twice', 'fails', 'repeats'],
+      events: (id) => {
+        const sentTwice = event(id('twice'), StatusEventKind.Sent, { providerMessageId: 'SM-t', occurredAt: at(1) });
+
+        return [
+          event(id('walks'), StatusEventKind.Sending, { occurredAt: at(0) }),
+          event(id('overtaken'), StatusEventKind.Delivered, receipt({ providerMessageId: 'SM-o', occurredAt: at(2) })),
+          sentTwice,
+          event(id('walks'), StatusEventKind.Sent, {
+            providerMessageId: 'SM-w',
+            cost: '0.0400',
+            currency: 'USD',
+            detail: 'cheapest route',
+            occurredAt: at(1),
+          }),
+          event(id('fails'), StatusEventKind.Undelivered, receipt({ errorCode: '30003', errorMessage: 'unreachable' })),
+          event(id('overtaken'), StatusEventKind.Sent, { providerMessageId: 'SM-o', cost: '0.05', currency: 'EUR' }),
+          sentTwice,
+          event(id('walks'), StatusEventKind.Delivered, receipt({ providerMessageId: 'SM-w', occurredAt: at(3) })),
+          event(id('repeats'), StatusEventKind.Sending),
+          event(id('fails'), StatusEventKind.Failed, { errorCode: 'late' }),
+          event(id('walks'), StatusEventKind.Sent, { providerMessageId: 'SM-late', occurredAt: at(4) }),
+          event(id('twice'), StatusEventKind.Delivered, receipt({ occurredAt: at(5) })),
+          event(id('repeats'), StatusEventKind.Sending),
+          event(id('overtaken'), StatusEventKind.Undelivered, receipt({ providerMessageId: 'SM-o' })),
+          event(id('walks'), StatusEventKind.Sending, { occurredAt: at(6) }),
+        ];
+      },
+    });
+
+    expect(batched.outcomes).toEqual([
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+      'recorded',
+      'duplicate',
+      'applied',
+      'applied',
+      'recorded',
+      'recorded',
+      'applied',
+      'recorded',
+      'recorded',
+      'recorded',
+    ]);
+    const [walks] = await dataSource.query(
+      'SELECT status, provider_message_id, cost, route_reason FROM sms_messages WHERE id = ?',
+      [batched.ids.get('walks')],
+    );
+    expect(walks).toEqual({
+      status: 'delivered',
+      provider_message_id: 'SM-w',
+      cost: '0.0400',
+      route_reason: 'cheapest route',
+    });
+  });
+
+  it('writes a batch of plain events with one UPDATE of the ledger on MySQL, one per message on SQLite', async () => {
+    const roles = Array.from({ length: 60 }, (_, i) => `m${i}`);
+    const before = log.statements.length;
+    const batched = await run(
+      {
+        roles,
+        events: (id) => [
+          ...roles.map((role) => event(id(role), StatusEventKind.Sent, { providerMessageId: `SM-${role}` })),
+          ...roles.map((role) =>
+            event(id(role), StatusEventKind.Delivered, receipt({ providerMessageId: `SM-${role}` })),
+          ),
+        ],
+      },
+      'one batch',
+    );
+
+    expect(batched.outcomes).toEqual(Array.from({ length: 120 }, () => 'applied'));
+    const ids = [...batched.ids.values()];
+    expect(log.count(before, 'UPDATE sms_messages', ids)).toBe(isMysql(dataSource) ? 1 : roles.length);
+    expect(log.count(before, 'SELECT id, status, status_rank', ids)).toBe(1);
+    const rows: { status: string; n: number }[] = await dataSource.query(
+      `SELECT status, COUNT(*) AS n FROM sms_messages WHERE id IN (${ids.map(() => '?').join(',')}) GROUP BY status`,
+      ids,
+    );
+    expect(rows.map(({ status, n }) => [status, Number(n)])).toEqual([['delivered', 60]]);
+  });
+
+  it('skips duplicates within a batch and of earlier batches', async () => {
+    const id = await newMessage();
+    const sent = event(id, StatusEventKind.Sent, { providerMessageId: 'SM-d' });
+    const sut = applier();
+    expect(await sut.apply(sent)).toBe('applied');
+    const delivered = event(id, StatusEventKind.Delivered, receipt({ providerMessageId: 'SM-d' }));
+
+    expect(
+      await applyAsOneBatch(sut, [sent, delivered, { ...delivered }, { ...sent, kind: StatusEventKind.Failed }]),
+    ).toEqual(['duplicate', 'applied', 'duplicate', 'duplicate']);
+    const history: { status: string }[] = await dataSource.query(
+      'SELECT status FROM message_events WHERE message_id = ? ORDER BY id',
+      [id],
+    );
+    expect(history.map((e) => e.status)).toEqual(['queued', 'sent', 'delivered']);
+  });
+
+  it('mixes plain events with retries, receipt fallbacks and adopted re-sends, per message in arrival order', async () => {
+    const batched = await expectBatchLikeEventByEvent({
+      roles: ['retried', 'plain', 'rerouted', 'sentThenRetry', 'noRow'],
+      missing: ['noRow'],
+      events: (id) => [
+        event(id('plain'), StatusEventKind.Sent, { providerMessageId: 'SM-p' }),
+        retry(id('retried'), 1),
+        event(id('rerouted'), StatusEventKind.Sent, { providerMessageId: 'SM-r1', provider: 'twilio' }),
+        event(id('sentThenRetry'), StatusEventKind.Sent, { providerMessageId: 'SM-s' }),
+        event(id('retried'), StatusEventKind.Sending, { attempt: 2, provider: 'vonage' }),
+        event(
+          id('rerouted'),
+          StatusEventKind.Undelivered,
+          receipt({ providerMessageId: 'SM-r1', provider: 'twilio', fallbackEligible: true, errorCode: '30008' }),
+        ),
+        retry(id('sentThenRetry'), 1),
+        event(id('noRow'), StatusEventKind.Delivered, receipt({ providerMessageId: 'SM-x' })),
+        event(id('rerouted'), StatusEventKind.Sent, { providerMessageId: 'SM-r2', provider: 'vonage', attempt: 2 }),
+        event(id('retried'), StatusEventKind.Sent, { providerMessageId: 'SM-rt', provider: 'vonage', attempt: 2 }),
+        event(id('plain'), StatusEventKind.Delivered, receipt({ providerMessageId: 'SM-p' })),
+        event(id('sentThenRetry'), StatusEventKind.Delivered, receipt({ providerMessageId: 'SM-s' })),
+        event(id('rerouted'), StatusEventKind.Delivered, receipt({ providerMessageId: 'SM-r2', provider: 'vonage' })),
+        event(id('retried'), StatusEventKind.Delivered, receipt({ providerMessageId: 'SM-rt', provider: 'vonage' })),
+      ],
+    });
+
+    const [rerouted] = await dataSource.query(
+      'SELECT status, attempt, provider, provider_message_id, dlr_fallbacks, avoid_providers FROM sms_messages WHERE id = ?',
+      [batched.ids.get('rerouted')],
+    );
+    expect(rerouted).toMatchObject({
+      status: MessageStatus.Delivered,
+      attempt: 2,
+      provider: 'vonage',
+      provider_message_id: 'SM-r2',
+      avoid_providers: 'twilio',
+    });
+    expect(Number(rerouted.dlr_fallbacks)).toBe(1);
+  });
+
+  it('records callback transitions in order, several per message in one batch', async () => {
+    const batched = await expectBatchLikeEventByEvent({
+      roles: ['a', 'b'],
+      events: (id) => [
+        event(id('a'), StatusEventKind.Sending),
+        event(id('b'), StatusEventKind.Sent, { providerMessageId: 'SM-b' }),
+        event(id('a'), StatusEventKind.Sent, { providerMessageId: 'SM-a' }),
+        event(id('b'), StatusEventKind.Undelivered, receipt({ errorCode: '30005', errorMessage: 'unknown handset' })),
+        event(id('a'), StatusEventKind.Delivered, receipt({ providerMessageId: 'SM-a' })),
+        event(id('b'), StatusEventKind.Delivered, receipt()),
+      ],
+    });
+
+    const state = (await stateOf(batched)) as Record<string, { transitions: MessageTransitionV1[] }>;
+    const steps = (role: string): string[] =>
+      (state[role]?.transitions ?? []).map((t) => `${t.previousStatus}→${t.status}`);
+    expect(steps('a')).toEqual(['queued→sending', 'sending→sent', 'sent→delivered']);
+    expect(steps('b')).toEqual(['queued→sent', 'sent→undelivered']);
+  });
+
+  describe(BatchLedger.name, () => {
+    const moveToDelivered = { status: MessageStatus.Delivered, status_rank: 3, updated_at: NOW, delivered_at: NOW };
+
+    it('writes moves only while each row holds the rank they were decided on, else throws', async () => {
+      const current = await newMessage();
+      const changedBehind = await newMessage();
+      await dataSource.query('UPDATE sms_messages SET status = ?, status_rank = 3 WHERE id = ?', [
+        MessageStatus.Failed,
+        changedBehind,
+      ]);
+      const asRead = { statusRank: 0, providerMessageId: null, dlrFallbacks: 0 };
+
+      const write = inTransaction(dataSource, async (manager) => {
+        const ledger = new BatchLedger(
+          dataSource,
+          new Map([
+            [current, asRead],
+            [changedBehind, asRead],
+          ]),
+        );
+        ledger.move(current, 3, moveToDelivered);
+        ledger.move(changedBehind, 3, moveToDelivered);
+        await ledger.flush(manager);
+      });
+
+      await expect(write).rejects.toThrow(StaleLedgerError);
+      const rows: { id: string; status: string }[] = await dataSource.query(
+        'SELECT id, status FROM sms_messages WHERE id IN (?, ?)',
+        [current, changedBehind],
+      );
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.status]))).toEqual({
+        [current]: MessageStatus.Queued,
+        [changedBehind]: MessageStatus.Failed,
+      });
+    });
+
+    it('flushes a message before handing it over, and guards its later flush with the rank it wrote', async () => {
+      const id = await newMessage();
+      await inTransaction(dataSource, async (manager) => {
+        const ledger = new BatchLedger(
+          dataSource,
+          new Map([[id, { statusRank: 0, providerMessageId: null, dlrFallbacks: 0 }]]),
+        );
+        ledger.move(id, 2, { status: MessageStatus.Sent, status_rank: 2, provider_message_id: 'SM-h' });
+        await ledger.flush(manager, [id]);
+        ledger.move(id, 3, moveToDelivered);
+        expect(ledger.row(id)).toEqual({ statusRank: 3, providerMessageId: 'SM-h', dlrFallbacks: 0 });
+        await ledger.handOver(manager, id);
+        expect(ledger.row(id)).toBeUndefined();
+      });
+
+      const [row] = await dataSource.query('SELECT status, provider_message_id FROM sms_messages WHERE id = ?', [id]);
+      expect(row).toEqual({ status: MessageStatus.Delivered, provider_message_id: 'SM-h' });
+    });
+  });
+});
+
+describe('StatusApplier batches on SQLite, a row changed behind the batch', () => {
+  let dataSource: DataSource;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ dataSource, close } = await SQLITE.open());
+  });
+
+  afterAll(async () => {
+    await close?.();
+  });
+
+  it('rolls the batch back and applies its events one by one when the write finds a rank it did not read', async () => {
+    const writer = new LedgerWriter(dataSource);
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const id of ids) {
+      await writer.write({
+        id,
+        message: validateMessageRequest({ to: '+447400123456', body: 'Hi' }),
+        apiKeyId: null,
+        createdAt: NOW,
+      });
+    }
+    const [filler, a, b] = ids as [string, string, string];
+    // Between the batch's read and its write, another statement on the one connection finalises `a`
+    // (the hook runs synchronously just before the batch UPDATE; it is part of the batch's transaction).
+    let interfered = 0;
+    const database = (
+      dataSource.driver as unknown as {
+        databaseConnection: { prepare(sql: string): { run(...p: unknown[]): unknown } };
+      }
+    ).databaseConnection;
+    const hook: EntitySubscriberInterface = {
+      beforeQuery: ({ query }: BeforeQueryEvent<unknown>) => {
+        if (interfered === 0 && query.startsWith('UPDATE sms_messages') && query.endsWith('AND status_rank = ?')) {
+          interfered++;
+          database.prepare("UPDATE sms_messages SET status = 'failed', status_rank = 3 WHERE id = ?").run(a);
+        }
+      },
+    };
+    dataSource.subscribers.push(hook);
+    const sut = new StatusApplier(dataSource, POLICY, () => NOW);
+
+    const filling = sut.apply(event(filler, StatusEventKind.Sending));
+    const outcomes = Promise.all([
+      sut.apply(event(a, StatusEventKind.Sent, { providerMessageId: 'SM-a' })),
+      sut.apply(event(b, StatusEventKind.Sent, { providerMessageId: 'SM-b' })),
+      sut.apply(event(a, StatusEventKind.Delivered, receipt())),
+    ]);
+    await filling;
+
+    // The interfering write rolled back with the batch; the events then applied one by one, by SQL.
+    expect(await outcomes).toEqual(['applied', 'applied', 'applied']);
+    expect(interfered).toBe(1);
+    const rows: { id: string; status: string; provider_message_id: string | null }[] = await dataSource.query(
+      'SELECT id, status, provider_message_id FROM sms_messages WHERE id IN (?, ?)',
+      [a, b],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.id, [r.status, r.provider_message_id]]))).toEqual({
+      [a]: ['delivered', 'SM-a'],
+      [b]: ['sent', 'SM-b'],
+    });
+    const history: { n: number }[] = await dataSource.query(
+      'SELECT COUNT(*) AS n FROM message_events WHERE message_id IN (?, ?)',
+      [a, b],
+    );
+    expect(Number(history[0]?.n)).toBe(2 + 3);
+    await writer.drain();
+  });
+});
