@@ -10,12 +10,14 @@
  *   node -r ./scripts/register.js bench/dlr.bench.ts
  *
  * Env (defaults): BENCH_DLR_RATE 3000, BENCH_DLR_DURATION_S 5, BENCH_REPEATS 3, BENCH_CONNECTIONS 64,
+ * BENCH_DLR_CONSUMERS 1 (0: dlr-ingest alone), BENCH_CPU_PROF (a directory: CPU profiles of the bursts),
  * BENCH_TIMEOUT_MS 2000, BENCH_DLR_PORT 5500 (this helper's range; 0 = any), MYSQL_URL, KAFKA_BROKERS.
  * The route handler is the WebhooksController logic without Nest's routing (same service call); the
  * generator runs in its own process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -122,6 +124,30 @@ function startConsumers(url: string, name: string): Promise<ChildProcess> {
   });
 }
 
+/**
+ * BENCH_CPU_PROF=<dir>: a V8 CPU profile of this (the ingest) process over each measured burst only,
+ * written there as ingest-run-N.cpuprofile (seeding and warm-up left out).
+ */
+async function startProfiling(): Promise<{ stop(name: string): Promise<void> } | null> {
+  const dir = process.env['BENCH_CPU_PROF'];
+  if (!dir) {
+    return null;
+  }
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+
+  return {
+    stop: async (name) => {
+      const { profile } = await session.post('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 /** Time each webhook spent in the route during the current run (reset per run). */
 const handlerMs: number[] = [];
 
@@ -166,7 +192,10 @@ export async function runDlrBench(
   const pipeline = new ReceiptsPipeline({ role: 'ingest' });
   const dir = mkdtempSync(path.join(tmpdir(), 'dlr-bench-'));
   await pipeline.start();
-  const consumers = await startConsumers(pipeline.database.url, pipeline.database.name);
+  // BENCH_DLR_CONSUMERS=0: dlr-ingest alone (store, acknowledge, publish), as when it has cores of its own;
+  // nothing processes the receipts, so the ledger is not waited for.
+  const processing = process.env['BENCH_DLR_CONSUMERS'] !== '0';
+  const consumers = processing ? await startConsumers(pipeline.database.url, pipeline.database.name) : null;
   const { app, origin } = await startServer(pipeline, num('BENCH_DLR_PORT', 5500));
   const common = {
     origin,
@@ -188,41 +217,50 @@ export async function runDlrBench(
       url: `${WEBHOOK_BASE}/webhooks/twilio/status`,
       sidsFile: warmFile,
     });
-    await waitForLedger(
-      pipeline,
-      warm.map((m) => m.messageId),
-      120_000,
-    );
+    if (processing) {
+      await waitForLedger(
+        pipeline,
+        warm.map((m) => m.messageId),
+        120_000,
+      );
+    }
     for (let run = 1; run <= repeats; run++) {
       log(`dlr bench run ${run}/${repeats}: seeding ${perRun} sent messages (load ${loadavg()[0]?.toFixed(1)})`);
       const seeded = await pipeline.seedSentMessages(perRun);
       const sidsFile = path.join(dir, `sids-${run}.json`);
       writeFileSync(sidsFile, JSON.stringify(seeded.map((m) => m.providerMessageId)));
 
+      const bareCpu = new CpuMeter({ server: [process.pid] });
       const bare = await runLoad({ ...common, path: '/bare/status', url: `${WEBHOOK_BASE}/bare/status`, sidsFile });
       baseline.push(bare);
       log(
-        `  bare Fastify: ${Math.round(bare.achievedRate)}/s, p50 ${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms`,
+        `  bare Fastify: ${Math.round(bare.achievedRate)}/s, p50 ${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms, ` +
+          `CPU ms per request ${(bareCpu.elapsed().server / perRun).toFixed(3)}`,
       );
 
       handlerMs.length = 0;
       const cpu = new CpuMeter({
         ingest: [process.pid],
-        consumers: consumers.pid ? [consumers.pid] : [],
+        consumers: consumers?.pid ? [consumers.pid] : [],
         mariadb: pidsNamed('mariadbd'),
         kafka: pidsNamed('java'),
       });
+      const profiler = await startProfiling();
       const result = await runLoad({
         ...common,
         path: '/webhooks/twilio/status',
         url: `${WEBHOOK_BASE}/webhooks/twilio/status`,
         sidsFile,
       });
-      const doneAt = await waitForLedger(
-        pipeline,
-        seeded.map((m) => m.messageId),
-        120_000,
-      );
+      await profiler?.stop(`ingest-run-${run}`);
+      const doneAt = processing
+        ? await waitForLedger(
+            pipeline,
+            seeded.map((m) => m.messageId),
+            120_000,
+          )
+        : null;
+      await pipeline.publisher.drain();
       const caughtUp = doneAt === null ? null : Math.max(0, doneAt - result.endedAt);
       const used = cpu.elapsed();
       const cpuMsPerReceipt = {
@@ -237,7 +275,7 @@ export async function runDlrBench(
       dlr.push({ ...result, ledgerCaughtUpMs: caughtUp, handlerP50, handlerP99, cpuMsPerReceipt });
       log(
         `  dlr ingest:   ${Math.round(result.achievedRate)}/s, ok ${result.ok}/${result.sent}, errors ${JSON.stringify(result.errors)}, ` +
-          `p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ledger caught up ${caughtUp ?? 'never'} ms after the burst`,
+          `p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ledger caught up ${processing ? `${caughtUp ?? 'never'} ms after the burst` : 'not measured (no consumers)'}`,
       );
       log(
         `                in the route p50 ${handlerP50.toFixed(1)} ms, p99 ${handlerP99.toFixed(1)} ms; CPU ms per receipt: ` +
@@ -247,8 +285,10 @@ export async function runDlrBench(
       );
     }
   } finally {
-    consumers.kill('SIGTERM');
-    await new Promise((resolve) => consumers.once('exit', resolve));
+    if (consumers) {
+      consumers.kill('SIGTERM');
+      await new Promise((resolve) => consumers.once('exit', resolve));
+    }
     await app.close();
     await pipeline.stop();
     rmSync(dir, { recursive: true, force: true });

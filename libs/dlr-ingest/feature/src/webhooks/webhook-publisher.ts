@@ -18,6 +18,12 @@ export interface WebhookPublisherOptions {
   readonly maxPending?: number;
   /** Events per publish. */
   readonly batchSize?: number;
+  /**
+   * How long the first event of a batch waits for company. Off the acknowledgement path, and a Kafka
+   * request or a statement costs ~0.2 ms of CPU on a small VM whatever it carries: 3,000 receipts/s in
+   * 10 ms batches is ~100 publishes and stamps a second instead of thousands.
+   */
+  readonly lingerMs?: number;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -43,6 +49,7 @@ export class WebhookPublisher {
   private readonly pending: PendingPublication[] = [];
   private inFlight = 0;
   private pumping: Promise<void> | null = null;
+  private lingering: NodeJS.Timeout | null = null;
   private sweeping: Promise<unknown> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly stamps: GroupCommitter<readonly string[], void>;
@@ -60,6 +67,7 @@ export class WebhookPublisher {
       graceMs: 30_000,
       maxPending: 20_000,
       batchSize: 1_000,
+      lingerMs: 10,
       ...options,
     };
     // Stamps of consecutive publishes share one UPDATE; one at a time, the rows are the publisher's alone.
@@ -77,6 +85,21 @@ export class WebhookPublisher {
       return;
     }
     this.pending.push(...publications);
+    if (this.pumping) {
+      return; // the running pump takes them in its next round
+    }
+    if (this.pending.length >= this.options.batchSize || this.options.lingerMs <= 0) {
+      this.startPump();
+    } else {
+      this.lingering ??= setTimeout(() => this.startPump(), this.options.lingerMs);
+    }
+  }
+
+  private startPump(): void {
+    if (this.lingering) {
+      clearTimeout(this.lingering);
+      this.lingering = null;
+    }
     this.pumping ??= this.pump().finally(() => {
       this.pumping = null;
     });
@@ -113,6 +136,9 @@ export class WebhookPublisher {
 
   /** Resolves once everything enqueued so far was published (or failed, left to the sweep) and stamped. */
   async drain(): Promise<void> {
+    if (this.lingering) {
+      this.startPump();
+    }
     while (this.pumping) {
       await this.pumping;
     }

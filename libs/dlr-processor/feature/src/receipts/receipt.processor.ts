@@ -54,7 +54,7 @@ export class ReceiptProcessor {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.rollup = new PartRollup(dataSource, (events) => this.publish(events), now);
-    this.refLookups = new GroupCommitter((keys) => this.lookUpRefs(keys), { maxBatch: 500, maxConcurrent: 2 });
+    this.refLookups = new GroupCommitter((keys) => this.lookUpRefs(keys), { maxBatch: 500, maxConcurrent: 1 });
   }
 
   handle = async (record: ConsumedRecord): Promise<void> => {
