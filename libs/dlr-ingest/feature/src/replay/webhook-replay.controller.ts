@@ -6,6 +6,13 @@ import { ReplayPublishError, type ReplaySelection, WebhookReplayService } from '
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** An ISO 8601 date-time with a zone ("2026-11-22T10:00:00Z"), not whatever `new Date()` would guess from "1". */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function isoTimeOf(value: unknown): Date | null {
+  return typeof value === 'string' && ISO_TIME.test(value) ? new Date(value) : null;
+}
+
 /** Reads `{ ids }` or `{ provider, from, to }`; anything else is a 422 with the field at fault. */
 export function parseReplaySelection(body: unknown): ReplaySelection {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -17,6 +24,10 @@ export function parseReplaySelection(body: unknown): ReplaySelection {
     throw unprocessable('UNKNOWN_FIELD', `Unknown field '${unknown}'`, unknown);
   }
   if (input['ids'] !== undefined) {
+    const mixed = ['provider', 'from', 'to'].find((key) => input[key] !== undefined);
+    if (mixed !== undefined) {
+      throw unprocessable('INVALID_REPLAY_SELECTION', 'Give either ids or provider, from and to', mixed);
+    }
     const ids = input['ids'];
     if (
       !Array.isArray(ids) ||
@@ -33,8 +44,8 @@ export function parseReplaySelection(body: unknown): ReplaySelection {
   if (typeof provider !== 'string' || !/^[a-z0-9_-]{1,64}$/i.test(provider)) {
     throw unprocessable('INVALID_REPLAY_SELECTION', 'provider is required', 'provider');
   }
-  const from = typeof input['from'] === 'string' ? new Date(input['from']) : null;
-  const to = typeof input['to'] === 'string' ? new Date(input['to']) : null;
+  const from = isoTimeOf(input['from']);
+  const to = isoTimeOf(input['to']);
   if (!from || Number.isNaN(from.getTime())) {
     throw unprocessable('INVALID_REPLAY_SELECTION', 'from must be an ISO 8601 time', 'from');
   }

@@ -33,17 +33,22 @@ export class UnmatchedReceiptsController {
   @Get('unmatched')
   @ApiOperation({ summary: 'Receipts kept because they matched no message (or could not be read)' })
   async list(
-    @Query('provider') provider?: string,
-    @Query('olderThanSeconds') olderThan?: string,
-    @Query('limit') limitText?: string,
+    // unknown: a repeated parameter arrives as an array, and a hostile one as anything.
+    @Query('provider') provider?: unknown,
+    @Query('olderThanSeconds') olderThan?: unknown,
+    @Query('limit') limitText?: unknown,
   ): Promise<{ data: UnmatchedReceiptView[] }> {
-    const limit = limitText === undefined ? 100 : Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    const limit = limitText === undefined ? 100 : decimalOf(limitText);
+    if (limit === null || limit < 1 || limit > 1000) {
       throw unprocessable('INVALID_LIMIT', 'limit must be an integer 1..1000', 'limit');
     }
-    const age = olderThan === undefined ? 0 : Number(olderThan);
-    if (!Number.isInteger(age) || age < 0) {
-      throw unprocessable('INVALID_AGE', 'olderThanSeconds must be a non-negative integer', 'olderThanSeconds');
+    const age = olderThan === undefined ? 0 : decimalOf(olderThan);
+    // Ten years at most: a larger age would make the cutoff an invalid date.
+    if (age === null || age > 315_360_000) {
+      throw unprocessable('INVALID_AGE', 'olderThanSeconds must be an integer 0..315360000', 'olderThanSeconds');
+    }
+    if (provider !== undefined && (typeof provider !== 'string' || !PROVIDER_ID.test(provider))) {
+      throw unprocessable('INVALID_PROVIDER', 'provider must be one provider id', 'provider');
     }
     const query = this.dataSource
       .getRepository(ParkedReceiptEntity)
@@ -58,6 +63,13 @@ export class UnmatchedReceiptsController {
 
     return { data: rows.map(toView) };
   }
+}
+
+const PROVIDER_ID = /^[a-z0-9_-]{1,64}$/i;
+
+/** A plain non-negative decimal integer ("16", not "0x10", " 5" or "1e3"), or null. */
+function decimalOf(value: unknown): number | null {
+  return typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : null;
 }
 
 function toView(row: ParkedReceiptEntity): UnmatchedReceiptView {

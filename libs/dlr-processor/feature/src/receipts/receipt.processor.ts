@@ -196,7 +196,13 @@ export class ReceiptProcessor {
         continue;
       }
       metrics.dlrProcessed.inc({ provider: stored.provider, result: 'parked' });
-      await this.park(stored, providerMessageId, JSON.stringify(event), 'unmatched');
+      // A replay of a webhook still unmatched finds its first parking: listed and applied once, not per replay.
+      const parkedBefore = await this.dataSource
+        .getRepository(ParkedReceiptEntity)
+        .existsBy({ webhookId: stored.webhookId, providerMessageId, reason: 'unmatched' });
+      if (!parkedBefore) {
+        await this.park(stored, providerMessageId, JSON.stringify(event), 'unmatched');
+      }
       const late = await this.refOf(stored.provider, providerMessageId);
       if (late) {
         await this.releaseParked(stored.provider, providerMessageId, late);
