@@ -25,10 +25,10 @@ import { listMaskingNumbers, OperatorService } from './operator/operator.service
 import { HealthRecorder } from './routing/health.recorder';
 import { NoRouteBacklog } from './routing/no-route-backlog';
 import type { RouteRequest } from './routing/route-decider';
-import { loadRouteSnapshot } from './routing/route-snapshot';
 import { RouterConsumer } from './routing/router.consumer';
 import { RoutingEngine, type RoutingOutcome } from './routing/routing-engine';
 import { RoutingMetrics } from './routing/routing-metrics';
+import { SqlRoutePool } from './routing/sql-route-pool';
 import { RedisRoutingState } from './state/redis-routing-state';
 
 jest.setTimeout(180_000);
@@ -56,7 +56,7 @@ async function replica(): Promise<Replica> {
     migrations: ROUTER_MIGRATIONS,
   }).initialize();
   const state = new RedisRoutingState({ url: REDIS_URL, keyPrefix: PREFIX });
-  const engine = new RoutingEngine(() => loadRouteSnapshot(dataSource), state, {
+  const engine = new RoutingEngine(new SqlRoutePool(dataSource), state, {
     healthTtlMs: 0,
     probeIntervalMs: 300,
   });

@@ -68,6 +68,7 @@ export class RouterConsumer {
   }
 
   private async routeAndPublish(message: MessageAcceptedV1, headers: ConsumedRecord['headers'] | undefined) {
+    const fallbackError = message.fallbackOfError ?? null;
     const outcome = await this.engine.route({
       to: message.to,
       country: message.country,
@@ -75,16 +76,14 @@ export class RouterConsumer {
       segments: message.segments,
       messageClass: message.messageClass,
       avoidProviders: message.avoidProviders,
+      // A DLR fallback only makes sense through another provider: the ones that failed it are excluded
+      // from the decision itself, so none of their numbers' rate-limit slots is booked for nothing.
+      excludeProviders: fallbackError === null ? [] : message.avoidProviders,
       pinProvider: message.pinProvider,
     });
     this.metrics.countDecision(outcome.kind);
-    const fallbackError = message.fallbackOfError ?? null;
-    if (
-      fallbackError !== null &&
-      (outcome.kind === 'no-route' || (outcome.kind === 'route' && message.avoidProviders.includes(outcome.providerId)))
-    ) {
-      // A DLR fallback only makes sense through another provider. None can take it: the receipt's failure
-      // stands. (A slot the engine booked on the avoided provider's number is left unused: one message's worth.)
+    if (fallbackError !== null && outcome.kind === 'no-route') {
+      // No other provider can take the fallback: the receipt's failure stands.
       await this.bus.publish([
         { topic: TOPICS.status, key: message.messageId, value: this.fallbackEnd(message, fallbackError, this.now()) },
       ]);

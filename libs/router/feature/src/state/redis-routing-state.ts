@@ -17,8 +17,12 @@ import {
  * scheduling / GCRA clock): booking n segments moves it n × (1000 / rate) ms on. That is a sliding
  * window with no burst: over any interval the number carries at most rate × interval segments.
  *
- * KEYS[1] sticky key ('' for none), KEYS[2..] one schedule key per candidate.
- * ARGV: segments, stickyTtlMs, dryRun, then per candidate: number, msPerSegment, inGroup (1/0).
+ * KEYS[1] sticky key ('' for none), KEYS[2..] the schedule key of each sender of the group.
+ * ARGV: segments, stickyTtlMs, dryRun, key prefix, the eligible senders outside the group as
+ * "\n<number>\t<msPerSegment>" records, then per group sender: number, msPerSegment.
+ * The senders outside the group matter only when one of them is the recipient's sticky sender, so
+ * they travel as one string and only that one's schedule is read (its key built from the prefix):
+ * hundreds of keys and arguments per booking were most of a cold decision's own CPU.
  */
 const CLAIM_SCRIPT = `
 local t = redis.call('TIME')
@@ -27,37 +31,58 @@ local segments = tonumber(ARGV[1])
 local stickyTtl = tonumber(ARGV[2])
 local dry = ARGV[3] == '1'
 local count = #KEYS - 1
+local keys, numbers, ms = {}, {}, {}
+for i = 1, count do
+  keys[i] = KEYS[i + 1]
+  numbers[i] = ARGV[5 + (i - 1) * 2 + 1]
+  ms[i] = tonumber(ARGV[5 + (i - 1) * 2 + 2])
+end
 local pick = nil
 local how = 'sticky'
 if KEYS[1] ~= '' then
   local sticky = redis.call('GET', KEYS[1])
   if sticky then
     for i = 1, count do
-      if ARGV[3 + (i - 1) * 3 + 1] == sticky then pick = i end
+      if numbers[i] == sticky then pick = i end
+    end
+    if not pick then
+      local others = ARGV[5]
+      local at = string.find(others, '\\n' .. sticky .. '\\t', 1, true)
+      if at then
+        local from = at + #sticky + 2
+        local to = string.find(others, '\\n', from, true)
+        pick = count + 1
+        keys[pick] = ARGV[4] .. 'rl:' .. sticky
+        numbers[pick] = sticky
+        ms[pick] = tonumber(string.sub(others, from, to and to - 1 or -1))
+      end
     end
   end
 end
 local freeAt = {}
-for i = 1, count do freeAt[i] = tonumber(redis.call('GET', KEYS[i + 1]) or '0') end
+local function free(i)
+  if freeAt[i] == nil then freeAt[i] = tonumber(redis.call('GET', keys[i]) or '0') end
+  return freeAt[i]
+end
 if not pick then
   how = 'free'
   for i = 1, count do
-    if ARGV[3 + (i - 1) * 3 + 3] == '1' and freeAt[i] <= now then pick = i break end
+    if free(i) <= now then pick = i break end
   end
 end
 if not pick then
   how = 'earliest'
   for i = 1, count do
-    if ARGV[3 + (i - 1) * 3 + 3] == '1' and (pick == nil or freeAt[i] < freeAt[pick]) then pick = i end
+    if pick == nil or free(i) < free(pick) then pick = i end
   end
 end
-local start = math.max(freeAt[pick], now)
+local start = math.max(free(pick), now)
 if not dry then
-  local after = start + segments * tonumber(ARGV[3 + (pick - 1) * 3 + 2])
-  redis.call('SET', KEYS[pick + 1], tostring(after), 'PX', math.ceil(after - now) + 1000)
-  if KEYS[1] ~= '' then redis.call('SET', KEYS[1], ARGV[3 + (pick - 1) * 3 + 1], 'PX', stickyTtl) end
+  local after = start + segments * ms[pick]
+  redis.call('SET', keys[pick], tostring(after), 'PX', math.ceil(after - now) + 1000)
+  if KEYS[1] ~= '' then redis.call('SET', KEYS[1], numbers[pick], 'PX', stickyTtl) end
 end
-return { ARGV[3 + (pick - 1) * 3 + 1], tostring(start - now), how }
+return { numbers[pick], tostring(start - now), how }
 `;
 
 /**
@@ -121,13 +146,15 @@ export interface RedisRoutingStateOptions {
 /** The distributed mode's routing state, shared by every router replica. */
 export class RedisRoutingState implements RoutingState {
   private readonly redis: Redis;
+  private readonly keyPrefix: string;
 
   constructor(
     options: RedisRoutingStateOptions,
     private readonly now: () => number = Date.now,
   ) {
+    this.keyPrefix = options.keyPrefix ?? 'sms:router:';
     this.redis = new Redis(options.url, {
-      keyPrefix: options.keyPrefix ?? 'sms:router:',
+      keyPrefix: this.keyPrefix,
       maxRetriesPerRequest: 2,
       enableOfflineQueue: true,
     });
@@ -175,17 +202,33 @@ export class RedisRoutingState implements RoutingState {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
-    const inGroup = new Set(request.group.map((s) => s.number));
-    const slots = [...request.group, ...request.eligible.filter((s) => !inGroup.has(s.number))];
     if (request.group.length === 0) {
       throw new Error('claim needs at least one sender');
     }
-    const keys = [request.stickyKey ? `st:${request.stickyKey}` : '', ...slots.map((s) => `rl:${s.number}`)];
+    const inGroup = new Set<string>();
+    const keys = [request.stickyKey ? `st:${request.stickyKey}` : ''];
+    const groupArgs: string[] = [];
+    for (const slot of request.group) {
+      inGroup.add(slot.number);
+      keys.push(`rl:${slot.number}`);
+      groupArgs.push(slot.number, String(msPerSegment(slot)));
+    }
+    // Only a recipient with a sticky sender can be kept on an eligible sender outside the group.
+    let others = '';
+    if (request.stickyKey) {
+      for (const slot of request.eligible) {
+        if (!inGroup.has(slot.number)) {
+          others += `\n${slot.number}\t${msPerSegment(slot)}`;
+        }
+      }
+    }
     const args = [
       String(request.segments),
       String(request.stickyTtlMs),
       request.dryRun ? '1' : '0',
-      ...slots.flatMap((s) => [s.number, String(msPerSegment(s)), inGroup.has(s.number) ? '1' : '0']),
+      this.keyPrefix,
+      others,
+      ...groupArgs,
     ];
     const [number, delay, how] = (await (
       this.redis as unknown as { routeClaim(n: number, ...a: string[]): Promise<[string, string, string]> }
