@@ -87,12 +87,17 @@ export class RouterModule implements OnApplicationBootstrap {
         },
         {
           provide: RouterConsumer,
-          inject: [RoutingEngine, BUS, RoutingMetrics],
-          useFactory: (engine: RoutingEngine, bus: Bus, metrics: RoutingMetrics) =>
+          inject: [RoutingEngine, BUS, RoutingMetrics, APP_CONFIG],
+          useFactory: (engine: RoutingEngine, bus: Bus, metrics: RoutingMetrics, config: AppConfig) =>
             new RouterConsumer(
               engine,
               bus,
-              new NoRouteBacklog(metrics, { baseDelayMs: 1_000, maxDelayMs: 30_000, capacity: 100_000 }),
+              new NoRouteBacklog(metrics, {
+                baseDelayMs: 1_000,
+                maxDelayMs: 30_000,
+                capacity: 100_000,
+                maxWaitMs: config.ROUTER_NO_ROUTE_MAX_WAIT_SECONDS * 1000,
+              }),
               metrics,
             ),
         },

@@ -378,7 +378,7 @@ describe('no route: all providers down', () => {
     const consumer = new RouterConsumer(
       a.engine,
       bus,
-      new NoRouteBacklog(metrics, { baseDelayMs: 10, maxDelayMs: 50, capacity: 1000 }),
+      new NoRouteBacklog(metrics, { baseDelayMs: 10, maxDelayMs: 50, capacity: 1000, maxWaitMs: 3_600_000 }),
       metrics,
     );
     const dispatched: DispatchRequestedV1[] = [];
