@@ -365,6 +365,12 @@ describe('senders (two replicas, Redis)', () => {
     expect(kept.candidates.find((c) => c.providerId === 'alpha')!.reason).toBe(
       'best score, but the recipient keeps its sticky sender',
     );
+    // Once its sticky sender is not eligible (pinned elsewhere), it gets a new one, which then sticks.
+    expect(routed(await a.engine.route(request({ to, pinProvider: 'charlie' }))).sender).toBe('+447700900020');
+    expect(routed(await b.engine.route(request({ to })))).toMatchObject({
+      providerId: 'charlie',
+      sender: '+447700900020',
+    });
   });
 
   it('holds the configured rate within 2% over 60 s, two replicas booking the same number', async () => {

@@ -35,7 +35,11 @@ export interface RouteSnapshot {
   readonly ratesByCountry: ReadonlyMap<string, readonly RateRow[]>;
   /** Active senders per provider (masking numbers and inactive ones excluded). */
   readonly numbersByProvider: ReadonlyMap<string, readonly PhoneNumberEntity[]>;
-  /** Active pool entries by number or sender ID, masking numbers included: what an explicit `from` is looked up in. */
+  /**
+   * Active pool entries by number or sender ID, masking numbers included: what an explicit `from` is
+   * looked up in. Empty in a per-country snapshot: the engine looks a `from` up by value
+   * ({@link RoutePool.sender}) and hands the decision that entry.
+   */
   readonly numbersByValue: ReadonlyMap<string, PhoneNumberEntity>;
   readonly rules: ReadonlyMap<string, CountryRule>;
   readonly loadedAt: number;
@@ -78,6 +82,8 @@ export function buildRouteSnapshot(
     CountryRuleEntity,
     'country' | 'allowedSenderTypes' | 'senderIdPolicy' | 'localNumberRequired' | 'blocked'
   >[],
+  /** False for a per-country snapshot, whose decisions never look a `from` up in it (saves a Map per load). */
+  indexByValue = true,
 ): RouteSnapshot {
   const active = new Set(providerIds);
   const ratesByCountry = new Map<string, RateRow[]>();
@@ -97,7 +103,9 @@ export function buildRouteSnapshot(
     if (!active.has(number.providerId)) {
       continue;
     }
-    numbersByValue.set(number.number, number);
+    if (indexByValue) {
+      numbersByValue.set(number.number, number);
+    }
     if (!isMaskingNumber(number)) {
       const list = numbersByProvider.get(number.providerId) ?? [];
       list.push(number);

@@ -71,6 +71,7 @@ export class SqlRoutePool implements RoutePool {
         currency: r.currency,
       })),
       [{ country, ...rule, allowedSenderTypes: rule.allowedSenderTypes as SenderType[] }],
+      false,
     );
   }
 

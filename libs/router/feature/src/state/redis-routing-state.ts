@@ -18,11 +18,14 @@ import {
  * window with no burst: over any interval the number carries at most rate × interval segments.
  *
  * KEYS[1] sticky key ('' for none), KEYS[2..] the schedule key of each sender of the group.
- * ARGV: segments, stickyTtlMs, dryRun, key prefix, the eligible senders outside the group as
- * "\n<number>\t<msPerSegment>" records, then per group sender: number, msPerSegment.
- * The senders outside the group matter only when one of them is the recipient's sticky sender, so
- * they travel as one string and only that one's schedule is read (its key built from the prefix):
- * hundreds of keys and arguments per booking were most of a cold decision's own CPU.
+ * ARGV: segments, stickyTtlMs, dryRun, key prefix, the recipient's sticky sender when it is eligible
+ * outside the group ("<number>\t<msPerSegment>", else ''), ask ('1': the caller has not said, so a
+ * sticky sender outside the group is answered 'ask' and nothing is booked), then per group sender:
+ * number, msPerSegment.
+ * The eligible senders outside the group matter only when one of them is the recipient's sticky sender,
+ * which is rare (the best group changed since it was set): the caller asks again with that one sender
+ * then, instead of sending hundreds of keys on every booking (that was most of a cold decision's CPU and
+ * allocation). Its schedule key is built from the prefix.
  */
 const CLAIM_SCRIPT = `
 local t = redis.call('TIME')
@@ -34,8 +37,8 @@ local count = #KEYS - 1
 local keys, numbers, ms = {}, {}, {}
 for i = 1, count do
   keys[i] = KEYS[i + 1]
-  numbers[i] = ARGV[5 + (i - 1) * 2 + 1]
-  ms[i] = tonumber(ARGV[5 + (i - 1) * 2 + 2])
+  numbers[i] = ARGV[6 + (i - 1) * 2 + 1]
+  ms[i] = tonumber(ARGV[6 + (i - 1) * 2 + 2])
 end
 local pick = nil
 local how = 'sticky'
@@ -46,15 +49,15 @@ if KEYS[1] ~= '' then
       if numbers[i] == sticky then pick = i end
     end
     if not pick then
-      local others = ARGV[5]
-      local at = string.find(others, '\\n' .. sticky .. '\\t', 1, true)
-      if at then
-        local from = at + #sticky + 2
-        local to = string.find(others, '\\n', from, true)
+      local outside = ARGV[5]
+      local tab = string.find(outside, '\\t', 1, true)
+      if tab and string.sub(outside, 1, tab - 1) == sticky then
         pick = count + 1
         keys[pick] = ARGV[4] .. 'rl:' .. sticky
         numbers[pick] = sticky
-        ms[pick] = tonumber(string.sub(others, from, to and to - 1 or -1))
+        ms[pick] = tonumber(string.sub(outside, tab + 1))
+      elseif ARGV[6] == '1' then
+        return { sticky, '0', 'ask' }
       end
     end
   end
@@ -205,34 +208,54 @@ export class RedisRoutingState implements RoutingState {
     if (request.group.length === 0) {
       throw new Error('claim needs at least one sender');
     }
-    const inGroup = new Set<string>();
     const keys = [request.stickyKey ? `st:${request.stickyKey}` : ''];
     const groupArgs: string[] = [];
     for (const slot of request.group) {
-      inGroup.add(slot.number);
       keys.push(`rl:${slot.number}`);
       groupArgs.push(slot.number, String(msPerSegment(slot)));
     }
-    // Only a recipient with a sticky sender can be kept on an eligible sender outside the group.
-    let others = '';
-    if (request.stickyKey) {
-      for (const slot of request.eligible) {
-        if (!inGroup.has(slot.number)) {
-          others += `\n${slot.number}\t${msPerSegment(slot)}`;
-        }
-      }
+    const first = await this.runClaim(keys, request, groupArgs, '', true);
+    if (first.how !== 'ask') {
+      return { ...first, how: first.how };
     }
+    // The recipient's sticky sender is outside the group: kept if it is still eligible, else a new pick.
+    const sticky = request.eligible.find(
+      (s) => s.number === first.number && !request.group.some((g) => g.number === s.number),
+    );
+
+    const second = await this.runClaim(
+      keys,
+      request,
+      groupArgs,
+      sticky ? `${sticky.number}\t${msPerSegment(sticky)}` : '',
+      false,
+    );
+    if (second.how === 'ask') {
+      throw new Error('claim: the script asked again about a sticky sender it was told about');
+    }
+
+    return { ...second, how: second.how };
+  }
+
+  private async runClaim(
+    keys: readonly string[],
+    request: ClaimRequest,
+    groupArgs: readonly string[],
+    stickyOutside: string,
+    ask: boolean,
+  ): Promise<Omit<ClaimResult, 'how'> & { how: ClaimResult['how'] | 'ask' }> {
     const args = [
       String(request.segments),
       String(request.stickyTtlMs),
       request.dryRun ? '1' : '0',
       this.keyPrefix,
-      others,
+      stickyOutside,
+      ask ? '1' : '0',
       ...groupArgs,
     ];
     const [number, delay, how] = (await (
       this.redis as unknown as { routeClaim(n: number, ...a: string[]): Promise<[string, string, string]> }
-    ).routeClaim(keys.length, ...keys, ...args)) as [string, string, ClaimResult['how']];
+    ).routeClaim(keys.length, ...keys, ...args)) as [string, string, ClaimResult['how'] | 'ask'];
 
     return { number, delayMs: Math.max(0, Number(delay)), how };
   }
