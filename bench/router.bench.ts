@@ -10,6 +10,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { MessageClass } from '@sms/contracts';
 import { createServiceDataSource } from '@sms/persistence';
 import { ROUTER_ENTITIES, ROUTER_MIGRATIONS, seedRouterIfEmpty } from '@sms/router';
@@ -63,7 +65,17 @@ const REQUESTS: RouteRequest[] = Array.from({ length: 4096 }, (_, i) => ({
   pinProvider: null,
 }));
 
+/**
+ * A full collection before each case: the cached case leaves ~100,000 sticky senders and timing arrays
+ * behind, and without this the next case's tail measured that garbage's mark-compact, not itself.
+ */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
 async function measure(name: string, engine: RoutingEngine, samples: number): Promise<LatencyFigures> {
+  collectGarbage();
   for (let i = 0; i < Math.min(samples, 2_000); i++) {
     await engine.route(REQUESTS[i % REQUESTS.length]!);
   }

@@ -146,8 +146,6 @@ const slotOf = (n: PhoneNumberEntity): RouteSlot => ({
  */
 export class RouteDecider {
   private readonly cursors = new Map<string, number>();
-  /** Each provider's compliant senders per destination and class, computed once per snapshot. */
-  private readonly senderCache = new WeakMap<RouteSnapshot, Map<string, SenderSet | string>>();
 
   constructor(private readonly policy: HealthPolicy = DEFAULT_HEALTH_POLICY) {}
 
@@ -349,16 +347,12 @@ export class RouteDecider {
     if (request.from) {
       return this.explicitSender(providerId, request.from, snapshot);
     }
-    let perSnapshot = this.senderCache.get(snapshot);
-    if (!perSnapshot) {
-      perSnapshot = new Map();
-      this.senderCache.set(snapshot, perSnapshot);
-    }
-    const key = `${providerId}|${request.country}|${request.messageClass}`;
-    let senders = perSnapshot.get(key);
+    // Computed once per snapshot (it depends on nothing else), kept with the snapshot.
+    const key = `senders|${providerId}|${request.country}|${request.messageClass}`;
+    let senders = snapshot.derived.get(key) as SenderSet | string | undefined;
     if (senders === undefined) {
       senders = this.poolSenders(providerId, request, snapshot);
-      perSnapshot.set(key, senders);
+      snapshot.derived.set(key, senders);
     }
 
     return senders;

@@ -43,6 +43,13 @@ export interface RouteSnapshot {
   readonly numbersByValue: ReadonlyMap<string, PhoneNumberEntity>;
   readonly rules: ReadonlyMap<string, CountryRule>;
   readonly loadedAt: number;
+  /**
+   * What decisions derive from this snapshot and reuse (each provider's compliant senders per class),
+   * kept on it so it is collected with it. A WeakMap keyed by snapshot held that work across young-
+   * generation collections: with a snapshot per cold decision, it was promoted and paid for by
+   * mark-compacts in the cold path's tail (bench/router.bench.ts).
+   */
+  readonly derived: Map<string, unknown>;
 }
 
 /**
@@ -131,5 +138,6 @@ export function buildRouteSnapshot(
     numbersByValue,
     rules: ruleMap,
     loadedAt: Date.now(),
+    derived: new Map(),
   };
 }
