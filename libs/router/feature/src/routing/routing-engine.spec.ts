@@ -131,6 +131,55 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
     expect(loads).toBe(2);
   });
 
+  it('caches per destination country and per explicit sender; a load in flight during an operator change is not kept', async () => {
+    const loads: string[] = [];
+    let gate: Promise<void> | null = null;
+    const pool = snapshotRoutePool(() =>
+      buildRouteSnapshot(
+        providers,
+        [...GB_POOL, number('+12025550100', 'cheap', 'US')],
+        [...GB_RATES, rate('cheap', 'US', '0.0079')],
+        [],
+      ),
+    );
+    const engine = new RoutingEngine(
+      {
+        forCountry: async (country) => {
+          loads.push(country);
+          await gate;
+
+          return pool.forCountry(country);
+        },
+        sender: (value) => {
+          loads.push(`from ${value}`);
+
+          return pool.sender(value);
+        },
+        activeProviders: () => pool.activeProviders(),
+      },
+      new MemoryRoutingState(),
+    );
+    const us = (to: string) => request({ to, country: 'US' });
+    await engine.route(request());
+    await engine.route(us('+12025550199'));
+    await engine.route(request({ to: '+447400123457' }));
+    await engine.route(us('+12025550198'));
+    await engine.route(request({ from: '+447700900010' }));
+    await engine.route(request({ to: '+447400123458', from: '+447700900010' }));
+    expect(loads).toEqual(['GB', 'US', 'from +447700900010']);
+
+    let open!: () => void;
+    gate = new Promise<void>((resolve) => (open = resolve));
+    engine.invalidate();
+    const during = engine.route(request());
+    engine.invalidate();
+    open();
+    gate = null;
+    expect((await during).kind).toBe('route');
+    await engine.route(request());
+    expect(loads).toEqual(['GB', 'US', 'from +447700900010', 'GB', 'GB']);
+  });
+
   it('prices by the longest matching prefix of each provider', async () => {
     const rates = [...GB_RATES, rate('dear', 'GB', '0.0100', '4474')];
     const { engine } = engineOver(buildRouteSnapshot(providers, GB_POOL, rates, []));
