@@ -20,9 +20,9 @@ import { listMaskingNumbers, OperatorService } from './operator/operator.service
 import { HealthRecorder } from './routing/health.recorder';
 import { NoRouteBacklog } from './routing/no-route-backlog';
 import { RouterConsumer } from './routing/router.consumer';
-import { loadRouteSnapshot } from './routing/route-snapshot';
 import { RoutingEngine } from './routing/routing-engine';
 import { registerRoutingMetrics, RoutingMetrics } from './routing/routing-metrics';
+import { SqlRoutePool } from './routing/sql-route-pool';
 import { MemoryRoutingState } from './state/memory-routing-state';
 import { RedisRoutingState } from './state/redis-routing-state';
 import type { RoutingState } from './state/routing-state';
@@ -83,16 +83,21 @@ export class RouterModule implements OnApplicationBootstrap {
           provide: RoutingEngine,
           inject: [ROUTER_DATA_SOURCE, ROUTING_STATE],
           useFactory: (dataSource: DataSource, state: RoutingState) =>
-            new RoutingEngine(() => loadRouteSnapshot(dataSource), state),
+            new RoutingEngine(new SqlRoutePool(dataSource), state),
         },
         {
           provide: RouterConsumer,
-          inject: [RoutingEngine, BUS, RoutingMetrics],
-          useFactory: (engine: RoutingEngine, bus: Bus, metrics: RoutingMetrics) =>
+          inject: [RoutingEngine, BUS, RoutingMetrics, APP_CONFIG],
+          useFactory: (engine: RoutingEngine, bus: Bus, metrics: RoutingMetrics, config: AppConfig) =>
             new RouterConsumer(
               engine,
               bus,
-              new NoRouteBacklog(metrics, { baseDelayMs: 1_000, maxDelayMs: 30_000, capacity: 100_000 }),
+              new NoRouteBacklog(metrics, {
+                baseDelayMs: 1_000,
+                maxDelayMs: 30_000,
+                capacity: 100_000,
+                maxWaitMs: config.ROUTER_NO_ROUTE_MAX_WAIT_SECONDS * 1000,
+              }),
               metrics,
             ),
         },

@@ -25,10 +25,10 @@ import { listMaskingNumbers, OperatorService } from './operator/operator.service
 import { HealthRecorder } from './routing/health.recorder';
 import { NoRouteBacklog } from './routing/no-route-backlog';
 import type { RouteRequest } from './routing/route-decider';
-import { loadRouteSnapshot } from './routing/route-snapshot';
 import { RouterConsumer } from './routing/router.consumer';
 import { RoutingEngine, type RoutingOutcome } from './routing/routing-engine';
 import { RoutingMetrics } from './routing/routing-metrics';
+import { SqlRoutePool } from './routing/sql-route-pool';
 import { RedisRoutingState } from './state/redis-routing-state';
 
 jest.setTimeout(180_000);
@@ -56,7 +56,7 @@ async function replica(): Promise<Replica> {
     migrations: ROUTER_MIGRATIONS,
   }).initialize();
   const state = new RedisRoutingState({ url: REDIS_URL, keyPrefix: PREFIX });
-  const engine = new RoutingEngine(() => loadRouteSnapshot(dataSource), state, {
+  const engine = new RoutingEngine(new SqlRoutePool(dataSource), state, {
     healthTtlMs: 0,
     probeIntervalMs: 300,
   });
@@ -234,6 +234,49 @@ describe('filters on the pool in MariaDB', () => {
     expect(outcome.candidates[2]!.reason).toMatch(/dearer: 0.0500 vs 0.0300/);
   });
 
+  it('loads per country: a provider with no sender there sends from its other numbers, unless a local one is required', async () => {
+    await a.operator.createRate({ provider: 'bravo', country: 'FR', price: '0.0700' });
+    await a.operator.createRate({ provider: 'bravo', country: 'CA', price: '0.0100' });
+    await a.operator.putRule('CA', { localNumberRequired: true });
+    try {
+      // bravo has no French number: its British long code serves France (never its alphanumeric ID).
+      const fr = routed(await a.engine.route(request({ to: '+33612345678', country: 'FR' }), true));
+      expect(fr).toMatchObject({ providerId: 'bravo', sender: '+447700900010' });
+      // Canada wants local numbers: the same provider has none, and the explanation says so.
+      const ca = await a.engine.route(request({ to: '+14165550123', country: 'CA' }), true);
+      expect(ca).toMatchObject({ kind: 'no-route', code: 'NO_ROUTE' });
+      expect(ca.candidates[0]!.reason).toMatch(/^no compliant sender number for CA \(local number required; /);
+    } finally {
+      const rates = (await a.operator.listRoutes()).rates.filter(
+        (r) => r.provider === 'bravo' && (r.country === 'FR' || r.country === 'CA'),
+      );
+      for (const rate of rates) {
+        await a.operator.deleteRate(rate.id);
+      }
+      await a.operator.deleteRule('CA');
+    }
+  });
+
+  it('honours an explicit from of any country, a masking number too, looked up by value', async () => {
+    expect(routed(await a.engine.route(request({ to: freshRecipient(), from: '+447700900099' }))).providerId).toBe(
+      'alpha',
+    );
+    expect(routed(await a.engine.route(request({ to: freshRecipient(), from: '+12025550100' }))).sender).toBe(
+      '+12025550100',
+    );
+    // An inactive number is not in the pool.
+    expect(await a.engine.route(request({ to: freshRecipient(), from: '+447700900050' }))).toMatchObject({
+      kind: 'refused',
+      code: 'SENDER_NOT_ALLOWED',
+    });
+    // Exact values only: MariaDB's collation matches 'acme' to bravo's registered 'ACME', but that is
+    // another sender ID, unregistered, which GB lets any provider carry (the cheapest, alpha).
+    expect(routed(await a.engine.route(request({ to: freshRecipient(), from: 'acme' })))).toMatchObject({
+      providerId: 'alpha',
+      sender: 'acme',
+    });
+  });
+
   it('lists the masking numbers for the masking service', async () => {
     expect((await listMaskingNumbers(a.dataSource, 'GB')).map((n) => n.number)).toEqual(['+447700900099']);
     expect(await listMaskingNumbers(a.dataSource, 'US')).toEqual([]);
@@ -311,6 +354,25 @@ describe('senders (two replicas, Redis)', () => {
     }
   });
 
+  it('keeps a sticky sender outside the equally good group (its schedule read by value in Redis)', async () => {
+    const to = freshRecipient();
+    // Routed away from alpha once: the recipient's sticky sender is bravo's number.
+    expect(routed(await a.engine.route(request({ to, avoidProviders: ['alpha'] }))).sender).toBe('+447700900010');
+    const kept = routed(await b.engine.route(request({ to, segments: 2 })));
+
+    expect(kept).toMatchObject({ providerId: 'bravo', sender: '+447700900010' });
+    expect(kept.reason).toMatch(/sender sticky for this recipient/);
+    expect(kept.candidates.find((c) => c.providerId === 'alpha')!.reason).toBe(
+      'best score, but the recipient keeps its sticky sender',
+    );
+    // Once its sticky sender is not eligible (pinned elsewhere), it gets a new one, which then sticks.
+    expect(routed(await a.engine.route(request({ to, pinProvider: 'charlie' }))).sender).toBe('+447700900020');
+    expect(routed(await b.engine.route(request({ to })))).toMatchObject({
+      providerId: 'charlie',
+      sender: '+447700900020',
+    });
+  });
+
   it('holds the configured rate within 2% over 60 s, two replicas booking the same number', async () => {
     const rate = 20;
     const number = '+447700900077';
@@ -378,7 +440,7 @@ describe('no route: all providers down', () => {
     const consumer = new RouterConsumer(
       a.engine,
       bus,
-      new NoRouteBacklog(metrics, { baseDelayMs: 10, maxDelayMs: 50, capacity: 1000 }),
+      new NoRouteBacklog(metrics, { baseDelayMs: 10, maxDelayMs: 50, capacity: 1000, maxWaitMs: 3_600_000 }),
       metrics,
     );
     const dispatched: DispatchRequestedV1[] = [];

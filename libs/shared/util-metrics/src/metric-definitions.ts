@@ -116,6 +116,12 @@ export const metrics = {
     labelNames: ['country'] as const,
     registers,
   }),
+  noRouteExpired: new Counter({
+    name: 'sms_no_route_expired_total',
+    help: 'Messages failed with NO_ROUTE because no provider could take them before their validity (or the router max wait) passed',
+    labelNames: ['country', 'reason'] as const,
+    registers,
+  }),
   queuedNoRoute: new Gauge({
     name: 'sms_queued_no_route',
     help: 'Queued messages per destination country that currently have no route',

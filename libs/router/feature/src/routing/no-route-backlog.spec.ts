@@ -2,7 +2,7 @@ import { Encoding, type MessageAcceptedV1, MessageClass } from '@sms/contracts';
 import { NoRouteBacklog } from './no-route-backlog';
 import { noRouteBacklogByCountry, registerRoutingMetrics, RoutingMetrics } from './routing-metrics';
 
-const message = (messageId: string, country: string): MessageAcceptedV1 => ({
+const message = (messageId: string, country: string, over: Partial<MessageAcceptedV1> = {}): MessageAcceptedV1 => ({
   messageId,
   attempt: 1,
   to: '+447400123456',
@@ -15,7 +15,8 @@ const message = (messageId: string, country: string): MessageAcceptedV1 => ({
   validitySeconds: null,
   avoidProviders: [],
   pinProvider: null,
-  acceptedAt: '2026-01-01T00:00:00.000Z',
+  acceptedAt: '1970-01-01T00:00:00.000Z',
+  ...over,
 });
 
 describe(NoRouteBacklog.name, () => {
@@ -27,7 +28,11 @@ describe(NoRouteBacklog.name, () => {
     now = 0;
     metrics = new RoutingMetrics();
     unregister = registerRoutingMetrics(metrics);
-    backlog = new NoRouteBacklog(metrics, { baseDelayMs: 1_000, maxDelayMs: 4_000, capacity: 3 }, () => now);
+    backlog = new NoRouteBacklog(
+      metrics,
+      { baseDelayMs: 1_000, maxDelayMs: 4_000, capacity: 3, maxWaitMs: 3_600_000 },
+      () => now,
+    );
   });
   afterEach(() => unregister());
 
@@ -64,7 +69,60 @@ describe(NoRouteBacklog.name, () => {
   });
 
   it('refuses to hold more than its capacity (the stale-message sweep covers the rest)', () => {
-    expect(['a', 'b', 'c', 'd'].map((id) => backlog.hold(message(id, 'GB')))).toEqual([true, true, true, false]);
+    expect(['a', 'b', 'c', 'd'].map((id) => backlog.hold(message(id, 'GB')).kind)).toEqual([
+      'held',
+      'held',
+      'held',
+      'full',
+    ]);
     expect(backlog.size()).toBe(3);
+  });
+
+  describe('deadline', () => {
+    it('tries a last time at the validity deadline, then ends the wait (counted from acceptance, not arrival)', () => {
+      // Accepted at t=0 with 60 s of validity; it reaches the router 50 s later (a retry, say).
+      now = 50_000;
+      const m = message('a', 'GB', { validitySeconds: 60 });
+      expect(backlog.deadlineOf(m)).toEqual({ at: 60_000, because: 'validity' });
+      const dueTimes: number[] = [];
+      let outcome = backlog.hold(m);
+      while (outcome.kind === 'held') {
+        // Step the clock until the backlog hands the message back, as the router's 1-s tick does.
+        while (backlog.takeDue().length === 0) {
+          now += 100;
+        }
+        dueTimes.push(now);
+        outcome = backlog.hold(m);
+      }
+
+      // 1 s, 2 s, 4 s, 4 s backoff; the last try is not after 60 s but exactly at it.
+      expect(dueTimes).toEqual([51_000, 53_000, 57_000, 60_000]);
+      expect(outcome).toEqual({ kind: 'expired', at: 60_000, because: 'validity' });
+      expect(backlog.size()).toBe(0);
+      expect(metrics.noRouteBacklog().size).toBe(0);
+    });
+
+    it('caps the wait of a message without a validity at maxWaitMs', () => {
+      const m = message('a', 'GB');
+      expect(backlog.hold(m).kind).toBe('held');
+      now = 3_599_999;
+      expect(backlog.hold(m).kind).toBe('held');
+      expect(backlog.size()).toBe(1);
+      now = 3_600_000;
+      expect(backlog.hold(m)).toEqual({ kind: 'expired', at: 3_600_000, because: 'max-wait' });
+      expect(backlog.size()).toBe(0);
+    });
+
+    it('does not hold a message that arrives after its deadline (a stale-sweep copy), even when full', () => {
+      ['b', 'c', 'd'].forEach((id) => backlog.hold(message(id, 'FR')));
+      now = 120_000;
+
+      expect(backlog.hold(message('late', 'GB', { validitySeconds: 60 }))).toEqual({
+        kind: 'expired',
+        at: 60_000,
+        because: 'validity',
+      });
+      expect(Object.fromEntries(metrics.noRouteBacklog())).toEqual({ FR: 3 });
+    });
   });
 });

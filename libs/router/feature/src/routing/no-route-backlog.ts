@@ -7,7 +7,26 @@ export interface BacklogOptions {
   readonly maxDelayMs: number;
   /** Beyond this many messages the backlog stops holding new ones (see hold()). */
   readonly capacity: number;
+  /**
+   * How long a message without a validity period may wait for a route, counted like a validity from
+   * its acceptance (ROUTER_NO_ROUTE_MAX_WAIT_SECONDS).
+   */
+  readonly maxWaitMs: number;
 }
+
+/** When a message stops waiting for a route, and why then. */
+export interface RouteDeadline {
+  readonly at: number;
+  /** `validity`: the message's own validity period; `max-wait`: the cap for messages without one. */
+  readonly because: 'validity' | 'max-wait';
+}
+
+export type HoldOutcome =
+  | { readonly kind: 'held' }
+  /** The backlog is full: the message is left to the stale-message sweep. */
+  | { readonly kind: 'full' }
+  /** Its deadline has passed: it must not wait any longer (the caller ends it). */
+  | ({ readonly kind: 'expired' } & RouteDeadline);
 
 interface Entry {
   readonly message: MessageAcceptedV1;
@@ -18,9 +37,11 @@ interface Entry {
 /**
  * Messages no provider can take right now (every provider that serves the country is unhealthy,
  * or none has a compliant sender). They stay `queued` in the ledger and wait here to be routed
- * again; the gauge per country is the backlog metric. This is a fast path only: the ledger keeps
- * them `queued`, so intake's stale-message sweep republishes any this process loses (a crash) or
- * refuses to hold (over capacity).
+ * again, each until its deadline (validity, or the max wait): the last try falls on the deadline, and
+ * a message that still has no route then is not held again. The gauge per country is the backlog
+ * metric. This is a fast path only: the ledger keeps them `queued`, so intake's stale-message sweep
+ * republishes any this process loses (a crash) or refuses to hold (over capacity), and such a copy
+ * meets the same deadline, which counts from the message's acceptance, not from its arrival here.
  */
 export class NoRouteBacklog {
   private readonly entries = new Map<string, Entry>();
@@ -32,20 +53,35 @@ export class NoRouteBacklog {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** False when full: the message is then left to the stale sweep. */
-  hold(message: MessageAcceptedV1): boolean {
+  deadlineOf(message: MessageAcceptedV1): RouteDeadline {
+    const acceptedAt = Date.parse(message.acceptedAt);
+    const from = Number.isFinite(acceptedAt) ? acceptedAt : this.now();
+
+    return message.validitySeconds === null
+      ? { at: from + this.options.maxWaitMs, because: 'max-wait' }
+      : { at: from + message.validitySeconds * 1000, because: 'validity' };
+  }
+
+  hold(message: MessageAcceptedV1): HoldOutcome {
+    const now = this.now();
+    const deadline = this.deadlineOf(message);
+    if (now >= deadline.at) {
+      this.release(message);
+
+      return { kind: 'expired', ...deadline };
+    }
     const known = this.entries.get(message.messageId);
     if (!known && this.entries.size >= this.options.capacity) {
-      return false;
+      return { kind: 'full' };
     }
     const tries = (known?.tries ?? 0) + 1;
     const delay = Math.min(this.options.baseDelayMs * 2 ** (tries - 1), this.options.maxDelayMs);
-    this.entries.set(message.messageId, { message, tries, dueAt: this.now() + delay });
+    this.entries.set(message.messageId, { message, tries, dueAt: Math.min(now + delay, deadline.at) });
     if (!known) {
       this.count(message.country, +1);
     }
 
-    return true;
+    return { kind: 'held' };
   }
 
   /** Takes the messages due for another routing try out of the backlog. */

@@ -14,6 +14,7 @@ import {
   viewHealth,
 } from './health-view';
 import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot } from './route-snapshot';
+import { isCompliantSender } from './sender-compliance';
 
 /** What a decision needs to know about the message. */
 export interface RouteRequest {
@@ -22,7 +23,13 @@ export interface RouteRequest {
   readonly from: string | null;
   readonly segments: number;
   readonly messageClass: MessageClass;
+  /** Providers that failed this message before: ranked after the others, used when nothing else can. */
   readonly avoidProviders: readonly string[];
+  /**
+   * Providers this message must not use at all (a DLR fallback must go elsewhere): filtered out before
+   * scoring, so no probe and no rate-limit booking ever lands on them.
+   */
+  readonly excludeProviders?: readonly string[];
   readonly pinProvider: string | null;
 }
 
@@ -139,8 +146,6 @@ const slotOf = (n: PhoneNumberEntity): RouteSlot => ({
  */
 export class RouteDecider {
   private readonly cursors = new Map<string, number>();
-  /** Each provider's compliant senders per destination and class, computed once per snapshot. */
-  private readonly senderCache = new WeakMap<RouteSnapshot, Map<string, SenderSet | string>>();
 
   constructor(private readonly policy: HealthPolicy = DEFAULT_HEALTH_POLICY) {}
 
@@ -200,6 +205,11 @@ export class RouteDecider {
         unhealthy: false,
         avoided: false,
       };
+      if (request.excludeProviders?.includes(providerId)) {
+        w.lostBecause = 'excluded: this message must go through another provider';
+
+        return w;
+      }
       if (request.pinProvider && providerId !== request.pinProvider) {
         w.lostBecause = `not ${request.pinProvider}, where an earlier attempt may already have arrived`;
 
@@ -236,10 +246,13 @@ export class RouteDecider {
     if (viable.length === 0) {
       const avoidedOnly = scored.filter((w) => !w.unhealthy);
       if (avoidedOnly.length === 0) {
+        const excluded = request.excludeProviders ?? [];
         const reason =
           scored.length > 0
             ? `every provider that can serve ${country} is unhealthy (errors above ${percent(this.policy.errorThreshold)})`
-            : `no provider has a compliant sender for ${country}`;
+            : work.every((w) => excluded.includes(w.providerId))
+              ? `no provider other than ${excluded.join(', ')} has a rate for ${country}`
+              : `no provider has a compliant sender for ${country}`;
 
         return { kind: 'no-route', code: 'NO_ROUTE', reason, candidates: this.explain(work, null, []) };
       }
@@ -334,16 +347,12 @@ export class RouteDecider {
     if (request.from) {
       return this.explicitSender(providerId, request.from, snapshot);
     }
-    let perSnapshot = this.senderCache.get(snapshot);
-    if (!perSnapshot) {
-      perSnapshot = new Map();
-      this.senderCache.set(snapshot, perSnapshot);
-    }
-    const key = `${providerId}|${request.country}|${request.messageClass}`;
-    let senders = perSnapshot.get(key);
+    // Computed once per snapshot (it depends on nothing else), kept with the snapshot.
+    const key = `senders|${providerId}|${request.country}|${request.messageClass}`;
+    let senders = snapshot.derived.get(key) as SenderSet | string | undefined;
     if (senders === undefined) {
       senders = this.poolSenders(providerId, request, snapshot);
-      perSnapshot.set(key, senders);
+      snapshot.derived.set(key, senders);
     }
 
     return senders;
@@ -368,13 +377,7 @@ export class RouteDecider {
     const { country } = request;
     const rule = snapshot.rules.get(country) ?? DEFAULT_COUNTRY_RULE;
     const all = snapshot.numbersByProvider.get(providerId) ?? [];
-    const compliant = all.filter(
-      (n) =>
-        n.type !== 'alphanumeric' &&
-        (rule.allowedSenderTypes.length === 0 || rule.allowedSenderTypes.includes(n.type)) &&
-        (n.type !== 'shortcode' || n.country === country) &&
-        (!rule.localNumberRequired || n.country === country),
-    );
+    const compliant = all.filter((n) => isCompliantSender(n, rule, country));
     if (compliant.length === 0) {
       return all.length === 0
         ? 'no active sender number'

@@ -1,6 +1,6 @@
-import type { DataSource } from 'typeorm';
-import { CountryRuleEntity } from '../database/entities/country-rule.entity';
+import type { CountryRuleEntity } from '../database/entities/country-rule.entity';
 import type { PhoneNumberEntity } from '../database/entities/phone-number.entity';
+import { isMaskingNumber } from './sender-compliance';
 
 export interface RateRow {
   readonly providerId: string;
@@ -24,85 +24,73 @@ export const DEFAULT_COUNTRY_RULE: CountryRule = {
   blocked: false,
 };
 
-/** Everything a routing decision reads, loaded at once and cached so a decision costs no I/O. */
+/**
+ * What a routing decision reads, so a decision costs no I/O. The engine caches one per destination
+ * country (loaded by {@link RoutePool.forCountry}); built over the whole pool it serves every country.
+ */
 export interface RouteSnapshot {
-  /** Active providers' ids. */
+  /** Active providers' ids (every country's: provider health is read for all of them). */
   readonly providers: readonly string[];
   /** country → active providers' rates, longest prefix first. */
   readonly ratesByCountry: ReadonlyMap<string, readonly RateRow[]>;
   /** Active senders per provider (masking numbers and inactive ones excluded). */
   readonly numbersByProvider: ReadonlyMap<string, readonly PhoneNumberEntity[]>;
-  /** Every active pool entry by number or sender ID, masking numbers included (explicit `from`). */
+  /**
+   * Active pool entries by number or sender ID, masking numbers included: what an explicit `from` is
+   * looked up in. Empty in a per-country snapshot: the engine looks a `from` up by value
+   * ({@link RoutePool.sender}) and hands the decision that entry.
+   */
   readonly numbersByValue: ReadonlyMap<string, PhoneNumberEntity>;
   readonly rules: ReadonlyMap<string, CountryRule>;
   readonly loadedAt: number;
+  /**
+   * What decisions derive from this snapshot and reuse (each provider's compliant senders per class),
+   * kept on it so it is collected with it. A WeakMap keyed by snapshot held that work across young-
+   * generation collections: with a snapshot per cold decision, it was promoted and paid for by
+   * mark-compacts in the cold path's tail (bench/router.bench.ts).
+   */
+  readonly derived: Map<string, unknown>;
+}
+
+/**
+ * Where the engine reads the pool on a cache miss: only what one decision needs, so a cold decision
+ * does not wait for the whole pool (bench/router.bench.ts).
+ */
+export interface RoutePool {
+  /**
+   * Everything a decision for destination `country` reads: that country's rates and rule, the active
+   * providers, and the senders that can serve it (the country's own numbers; other countries' numbers
+   * only of providers with no compliant sender there, since local ones are always preferred).
+   */
+  forCountry(country: string): Promise<RouteSnapshot>;
+  /** An explicit `from`: its active pool entry (any country, masking numbers included) or null. */
+  sender(value: string): Promise<PhoneNumberEntity | null>;
+  /** Active providers' ids, for reading their health before any decision has loaded a country. */
+  activeProviders(): Promise<readonly string[]>;
+}
+
+/** A pool already in memory, such as one built with {@link buildRouteSnapshot} (tests, tools). */
+export function snapshotRoutePool(current: () => RouteSnapshot): RoutePool {
+  return {
+    forCountry: () => Promise.resolve(current()),
+    sender: (value) => Promise.resolve(current().numbersByValue.get(value) ?? null),
+    activeProviders: () => Promise.resolve(current().providers),
+  };
 }
 
 /** The cache lifetime: pool and price changes reach routing within this (architecture.md: ~10 s). */
 export const SNAPSHOT_TTL_MS = 10_000;
 
-/**
- * Raw SQL rather than repository finds: a cold decision waits for this load, and entity hydration of a
- * large pool cost several times the queries themselves (bench/router.bench.ts).
- */
-export async function loadRouteSnapshot(dataSource: DataSource): Promise<RouteSnapshot> {
-  const [providers, numbers, rates, rules] = await Promise.all([
-    dataSource.query<{ id: string }[]>('SELECT id FROM sms_providers WHERE active = ?', [1]),
-    dataSource.query<NumberRow[]>(
-      'SELECT number, provider_id, country, type, capabilities, segments_per_second FROM phone_numbers WHERE active = ? ORDER BY number',
-      // 1, not true: booleans are tinyint(1) in MySQL and integers in SQLite, and better-sqlite3 binds no booleans.
-      [1],
-    ),
-    dataSource.query<RateDbRow[]>('SELECT provider_id, country, prefix, price, currency FROM route_rates'),
-    dataSource.getRepository(CountryRuleEntity).find(),
-  ]);
-
-  return buildRouteSnapshot(
-    providers.map((p) => p.id),
-    numbers.map((n) => ({
-      number: n.number,
-      providerId: n.provider_id,
-      country: n.country,
-      type: n.type as PhoneNumberEntity['type'],
-      capabilities: (n.capabilities ?? '').split(',').filter(Boolean) as PhoneNumberEntity['capabilities'],
-      monthlyCost: null,
-      segmentsPerSecond: Number(n.segments_per_second),
-      active: true,
-      createdAt: new Date(0),
-    })),
-    rates.map((r) => ({
-      providerId: r.provider_id,
-      country: r.country,
-      prefix: r.prefix ?? '',
-      price: r.price,
-      currency: r.currency,
-    })),
-    rules,
-  );
-}
-
-interface NumberRow {
-  number: string;
-  provider_id: string;
-  country: string;
-  type: string;
-  capabilities: string | null;
-  segments_per_second: number | string;
-}
-
-interface RateDbRow {
-  provider_id: string;
-  country: string;
-  prefix: string | null;
-  price: string;
-  currency: string;
-}
-
 export function buildRouteSnapshot(
   providerIds: readonly string[],
   numbers: readonly PhoneNumberEntity[],
   rates: readonly RateRow[] & readonly { country: string }[],
-  rules: readonly CountryRuleEntity[],
+  rules: readonly Pick<
+    CountryRuleEntity,
+    'country' | 'allowedSenderTypes' | 'senderIdPolicy' | 'localNumberRequired' | 'blocked'
+  >[],
+  /** False for a per-country snapshot, whose decisions never look a `from` up in it (saves a Map per load). */
+  indexByValue = true,
 ): RouteSnapshot {
   const active = new Set(providerIds);
   const ratesByCountry = new Map<string, RateRow[]>();
@@ -122,8 +110,10 @@ export function buildRouteSnapshot(
     if (!active.has(number.providerId)) {
       continue;
     }
-    numbersByValue.set(number.number, number);
-    if (!number.capabilities.includes('masking')) {
+    if (indexByValue) {
+      numbersByValue.set(number.number, number);
+    }
+    if (!isMaskingNumber(number)) {
       const list = numbersByProvider.get(number.providerId) ?? [];
       list.push(number);
       numbersByProvider.set(number.providerId, list);
@@ -148,5 +138,6 @@ export function buildRouteSnapshot(
     numbersByValue,
     rules: ruleMap,
     loadedAt: Date.now(),
+    derived: new Map(),
   };
 }

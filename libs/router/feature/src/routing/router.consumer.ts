@@ -15,6 +15,9 @@ import type { NoRouteBacklog } from './no-route-backlog';
 import type { RoutingEngine } from './routing-engine';
 import type { RoutingMetrics } from './routing-metrics';
 
+/** The error code of a message that found no route before its deadline (api.md: no provider may send there). */
+export const NO_ROUTE = 'NO_ROUTE';
+
 /**
  * Routes each accepted message and publishes the dispatch, keyed by sender number. A message no
  * provider can take now waits in the backlog (still `queued`); a message that breaks a compliance
@@ -62,12 +65,16 @@ export class RouterConsumer {
         await this.routeAndPublish(message, undefined);
       } catch (error) {
         this.logger.warn(`backlog retry of ${message.messageId} failed: ${String(error)}`);
-        this.backlog.hold(message);
+        await this.holdOrExpire(message, `routing failed: ${String(error)}`).catch((again: unknown) =>
+          // Left `queued`: the stale-message sweep brings it back, past its deadline, to be ended then.
+          this.logger.warn(`could not end ${message.messageId} after its deadline: ${String(again)}`),
+        );
       }
     }
   }
 
   private async routeAndPublish(message: MessageAcceptedV1, headers: ConsumedRecord['headers'] | undefined) {
+    const fallbackError = message.fallbackOfError ?? null;
     const outcome = await this.engine.route({
       to: message.to,
       country: message.country,
@@ -75,16 +82,14 @@ export class RouterConsumer {
       segments: message.segments,
       messageClass: message.messageClass,
       avoidProviders: message.avoidProviders,
+      // A DLR fallback only makes sense through another provider: the ones that failed it are excluded
+      // from the decision itself, so none of their numbers' rate-limit slots is booked for nothing.
+      excludeProviders: fallbackError === null ? [] : message.avoidProviders,
       pinProvider: message.pinProvider,
     });
     this.metrics.countDecision(outcome.kind);
-    const fallbackError = message.fallbackOfError ?? null;
-    if (
-      fallbackError !== null &&
-      (outcome.kind === 'no-route' || (outcome.kind === 'route' && message.avoidProviders.includes(outcome.providerId)))
-    ) {
-      // A DLR fallback only makes sense through another provider. None can take it: the receipt's failure
-      // stands. (A slot the engine booked on the avoided provider's number is left unused: one message's worth.)
+    if (fallbackError !== null && outcome.kind === 'no-route') {
+      // No other provider can take the fallback: the receipt's failure stands.
       await this.bus.publish([
         { topic: TOPICS.status, key: message.messageId, value: this.fallbackEnd(message, fallbackError, this.now()) },
       ]);
@@ -93,9 +98,7 @@ export class RouterConsumer {
     }
     if (outcome.kind === 'no-route') {
       metrics.noRoute.inc({ country: message.country });
-      if (!this.backlog.hold(message)) {
-        this.logger.warn(`no-route backlog full; ${message.messageId} waits for the stale-message sweep`);
-      }
+      await this.holdOrExpire(message, outcome.reason);
 
       return;
     }
@@ -125,6 +128,37 @@ export class RouterConsumer {
       sendAt: outcome.delayMs > 0 ? new Date(at.getTime() + outcome.delayMs).toISOString() : null,
     };
     await this.bus.publish([{ topic: TOPICS.dispatch, key: outcome.sender, value: dispatch, headers }]);
+  }
+
+  /**
+   * Waits for a route in the backlog until the message's deadline (its validity, or the max wait when it
+   * has none); past it, the message ends `failed` with NO_ROUTE, through the same status path as the
+   * router's other terminal outcomes.
+   */
+  private async holdOrExpire(message: MessageAcceptedV1, why: string): Promise<void> {
+    const held = this.backlog.hold(message);
+    if (held.kind === 'full') {
+      this.logger.warn(`no-route backlog full; ${message.messageId} waits for the stale-message sweep`);
+    }
+    if (held.kind !== 'expired') {
+      return;
+    }
+    const waited =
+      held.because === 'validity'
+        ? `within its validity of ${message.validitySeconds} s`
+        : `by ${new Date(held.at).toISOString()} (it has no validity; ROUTER_NO_ROUTE_MAX_WAIT_SECONDS after acceptance)`;
+    const reason = `no provider could take the message ${waited}: ${why}`;
+    await this.bus.publish([
+      {
+        topic: TOPICS.status,
+        key: message.messageId,
+        value: this.refusal(message, { code: NO_ROUTE, reason }, this.now()),
+      },
+    ]);
+    metrics.noRouteExpired.inc({ country: message.country, reason: held.because });
+    this.logger.warn(
+      `${message.messageId} to ${message.country} failed ${NO_ROUTE}: no route before its deadline (${held.because})`,
+    );
   }
 
   private fallbackEnd(message: MessageAcceptedV1, errorCode: string, at: Date): StatusChangedV1 {

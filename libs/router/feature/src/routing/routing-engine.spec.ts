@@ -2,8 +2,9 @@ import { MessageClass } from '@sms/contracts';
 import type { CountryRuleEntity } from '../database/entities/country-rule.entity';
 import type { NumberCapability, PhoneNumberEntity, SenderType } from '../database/entities/phone-number.entity';
 import { MemoryRoutingState } from '../state/memory-routing-state';
+import type { ClaimRequest } from '../state/routing-state';
 import type { RouteRequest } from './route-decider';
-import { buildRouteSnapshot, type RouteSnapshot } from './route-snapshot';
+import { buildRouteSnapshot, type RouteSnapshot, snapshotRoutePool } from './route-snapshot';
 import { RoutingEngine, type RoutingOutcome } from './routing-engine';
 
 const number = (
@@ -61,7 +62,14 @@ const GB_POOL = [
 const GB_RATES = [rate('cheap', 'GB', '0.0300'), rate('mid', 'GB', '0.0400'), rate('dear', 'GB', '0.0500')];
 
 function engineOver(snapshot: RouteSnapshot, state = new MemoryRoutingState()) {
-  return { engine: new RoutingEngine(() => Promise.resolve(snapshot), state, { healthTtlMs: 0 }), state };
+  return {
+    engine: new RoutingEngine(
+      snapshotRoutePool(() => snapshot),
+      state,
+      { healthTtlMs: 0 },
+    ),
+    state,
+  };
 }
 
 const routed = (outcome: RoutingOutcome) => {
@@ -98,12 +106,19 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
   it('loads a cold pool once for many concurrent decisions (single flight), then serves them from cache', async () => {
     let loads = 0;
     const snapshot = buildRouteSnapshot(providers, GB_POOL, GB_RATES, []);
-    const engine = new RoutingEngine(async () => {
-      loads++;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    const pool = snapshotRoutePool(() => snapshot);
+    const engine = new RoutingEngine(
+      {
+        ...pool,
+        forCountry: async (country) => {
+          loads++;
+          await new Promise((resolve) => setTimeout(resolve, 20));
 
-      return snapshot;
-    }, new MemoryRoutingState());
+          return pool.forCountry(country);
+        },
+      },
+      new MemoryRoutingState(),
+    );
     const outcomes = await Promise.all(
       Array.from({ length: 50 }, (_, i) => engine.route(request({ to: `+4474001${String(10_000 + i)}` }))),
     );
@@ -114,6 +129,55 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
     engine.invalidate();
     await engine.route(request());
     expect(loads).toBe(2);
+  });
+
+  it('caches per destination country and per explicit sender; a load in flight during an operator change is not kept', async () => {
+    const loads: string[] = [];
+    let gate: Promise<void> | null = null;
+    const pool = snapshotRoutePool(() =>
+      buildRouteSnapshot(
+        providers,
+        [...GB_POOL, number('+12025550100', 'cheap', 'US')],
+        [...GB_RATES, rate('cheap', 'US', '0.0079')],
+        [],
+      ),
+    );
+    const engine = new RoutingEngine(
+      {
+        forCountry: async (country) => {
+          loads.push(country);
+          await gate;
+
+          return pool.forCountry(country);
+        },
+        sender: (value) => {
+          loads.push(`from ${value}`);
+
+          return pool.sender(value);
+        },
+        activeProviders: () => pool.activeProviders(),
+      },
+      new MemoryRoutingState(),
+    );
+    const us = (to: string) => request({ to, country: 'US' });
+    await engine.route(request());
+    await engine.route(us('+12025550199'));
+    await engine.route(request({ to: '+447400123457' }));
+    await engine.route(us('+12025550198'));
+    await engine.route(request({ from: '+447700900010' }));
+    await engine.route(request({ to: '+447400123458', from: '+447700900010' }));
+    expect(loads).toEqual(['GB', 'US', 'from +447700900010']);
+
+    let open!: () => void;
+    gate = new Promise<void>((resolve) => (open = resolve));
+    engine.invalidate();
+    const during = engine.route(request());
+    engine.invalidate();
+    open();
+    gate = null;
+    expect((await during).kind).toBe('route');
+    await engine.route(request());
+    expect(loads).toEqual(['GB', 'US', 'from +447700900010', 'GB', 'GB']);
   });
 
   it('prices by the longest matching prefix of each provider', async () => {
@@ -250,7 +314,7 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
     it('sends one probe per interval to a cheaper provider held back by its health', async () => {
       const state = new MemoryRoutingState();
       const engine = new RoutingEngine(
-        () => Promise.resolve(buildRouteSnapshot(providers, GB_POOL, GB_RATES, [])),
+        snapshotRoutePool(() => buildRouteSnapshot(providers, GB_POOL, GB_RATES, [])),
         state,
         {
           healthTtlMs: 0,
@@ -272,7 +336,7 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
     it('skips a provider above 5% errors and uses it again after it recovers through probes', async () => {
       const state = new MemoryRoutingState();
       const engine = new RoutingEngine(
-        () => Promise.resolve(buildRouteSnapshot(providers, GB_POOL, GB_RATES, [])),
+        snapshotRoutePool(() => buildRouteSnapshot(providers, GB_POOL, GB_RATES, [])),
         state,
         {
           healthTtlMs: 0,
@@ -302,7 +366,7 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
     it('keeps a message in no-route while every provider is unhealthy (bar the probe)', async () => {
       const state = new MemoryRoutingState();
       const engine = new RoutingEngine(
-        () => Promise.resolve(buildRouteSnapshot(['cheap'], GB_POOL.slice(0, 2), GB_RATES, [])),
+        snapshotRoutePool(() => buildRouteSnapshot(['cheap'], GB_POOL.slice(0, 2), GB_RATES, [])),
         state,
         { healthTtlMs: 0, probeIntervalMs: 60_000 },
       );
@@ -329,6 +393,61 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
     });
   });
 
+  describe('excluded providers (a DLR fallback)', () => {
+    /** The real in-process state, remembering which senders each claim could book. */
+    class RecordingState extends MemoryRoutingState {
+      readonly claimed: string[][] = [];
+
+      override claim(request: ClaimRequest) {
+        this.claimed.push(request.group.map((s) => s.number));
+
+        return super.claim(request);
+      }
+    }
+    const pool = [
+      number('+447700900001', 'cheap', 'GB', 'longcode', 1),
+      number('+447700900010', 'mid', 'GB', 'longcode', 1),
+    ];
+
+    it('filters them before booking: their numbers keep every slot', async () => {
+      const state = new RecordingState();
+      const { engine } = engineOver(buildRouteSnapshot(['cheap', 'mid'], pool, GB_RATES, []), state);
+
+      const fallback = routed(
+        await engine.route(
+          request({ to: '+447400000001', segments: 3, avoidProviders: ['cheap'], excludeProviders: ['cheap'] }),
+        ),
+      );
+      expect(fallback).toMatchObject({ providerId: 'mid', sender: '+447700900010', delayMs: 0 });
+      expect(fallback.candidates.find((c) => c.providerId === 'cheap')).toMatchObject({
+        outcome: 'lost',
+        score: null,
+        reason: 'excluded: this message must go through another provider',
+      });
+      expect(state.claimed).toEqual([['+447700900010']]);
+      // cheap's number was never booked: the next message goes at once (3 segments at 1/s would be 3 s).
+      expect(routed(await engine.route(request({ to: '+447400000002' })))).toMatchObject({
+        providerId: 'cheap',
+        delayMs: 0,
+      });
+    });
+
+    it('ends in no-route without any booking when only excluded providers serve the country', async () => {
+      const state = new RecordingState();
+      const { engine } = engineOver(buildRouteSnapshot(['cheap'], [pool[0]!], GB_RATES, []), state);
+
+      expect(
+        await engine.route(request({ to: '+447400000001', avoidProviders: ['cheap'], excludeProviders: ['cheap'] })),
+      ).toMatchObject({ kind: 'no-route', code: 'NO_ROUTE', reason: 'no provider other than cheap has a rate for GB' });
+      expect(state.claimed).toEqual([]);
+      // Merely avoided (an ordinary retry), the same provider is used when nothing else can: that books.
+      expect(routed(await engine.route(request({ to: '+447400000002', avoidProviders: ['cheap'] }))).providerId).toBe(
+        'cheap',
+      );
+      expect(state.claimed).toEqual([['+447700900001']]);
+    });
+  });
+
   describe('senders', () => {
     it('rotates ties round-robin: 1,000 recipients over 2 numbers of one provider and 1 of an equal one', async () => {
       const pool = [...GB_POOL.slice(0, 2), number('+447700900030', 'twin', 'GB')];
@@ -345,9 +464,13 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
 
     it('keeps a recipient on its sender while it stays eligible, and moves it when it does not', async () => {
       let snapshot = buildRouteSnapshot(providers, GB_POOL, GB_RATES, []);
-      const engine = new RoutingEngine(() => Promise.resolve(snapshot), new MemoryRoutingState(), {
-        snapshotTtlMs: 0,
-      });
+      const engine = new RoutingEngine(
+        snapshotRoutePool(() => snapshot),
+        new MemoryRoutingState(),
+        {
+          snapshotTtlMs: 0,
+        },
+      );
       const first = routed(await engine.route(request())).sender;
       for (let i = 0; i < 5; i++) {
         expect(routed(await engine.route(request())).sender).toBe(first);

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import type { HealthCounts, RoutingState } from '../state/routing-state';
 import { DEFAULT_HEALTH_POLICY, type HealthPolicy, type ProviderHealth, viewHealth } from './health-view';
 import { type CandidateExplanation, RouteDecider, type RouteDecision, type RouteRequest } from './route-decider';
-import { type RouteSnapshot, SNAPSHOT_TTL_MS } from './route-snapshot';
+import type { PhoneNumberEntity } from '../database/entities/phone-number.entity';
+import { type RoutePool, type RouteSnapshot, SNAPSHOT_TTL_MS } from './route-snapshot';
+import { TtlCache } from './ttl-cache';
 
 export interface RoutingEngineOptions {
-  /** Pool, prices and rules (architecture.md: about 10 s; operator changes drop it at once). */
+  /** Pool, prices and rules, per destination country (architecture.md: about 10 s; operator changes drop it at once). */
   readonly snapshotTtlMs?: number;
   /** Provider health: short, so a failing provider is bypassed within seconds. */
   readonly healthTtlMs?: number;
@@ -30,28 +32,27 @@ export type RoutingOutcome =
     }
   | Exclude<RouteDecision, { kind: 'route' }>;
 
-interface Cached<T> {
-  value: T;
-  at: number;
-}
+const HEALTH_KEY = 'all';
 
 /**
  * Routes one message: cached snapshot and health in, the pure decision, then the one shared-state
- * step (sticky sender and rate-limit booking, atomic in Redis). Caches load single-flight: concurrent
- * misses share one load.
+ * step (sticky sender and rate-limit booking, atomic in Redis). The pool is cached per destination
+ * country (and an explicit `from` per value), so a miss loads only what that decision reads. Caches
+ * load single-flight per key: concurrent misses share one load.
  */
 export class RoutingEngine {
   readonly decider: RouteDecider;
-  private snapshot: Cached<RouteSnapshot> | null = null;
-  private snapshotLoad: Promise<RouteSnapshot> | null = null;
-  private health: Cached<Map<string, HealthCounts>> | null = null;
-  private healthLoad: Promise<Map<string, HealthCounts>> | null = null;
+  private readonly countries: TtlCache<string, RouteSnapshot>;
+  private readonly senders: TtlCache<string, PhoneNumberEntity | null>;
+  private readonly health: TtlCache<string, Map<string, HealthCounts>>;
+  /** The active providers as last loaded: lets health load beside the pool instead of after it. */
+  private knownProviders: readonly string[] | null = null;
   private readonly lastProbeTry = new Map<string, number>();
   private readonly options: Required<RoutingEngineOptions>;
 
   constructor(
-    /** Reads the pool, prices and rules (loadRouteSnapshot over the router's data source). */
-    private readonly loadSnapshot: () => Promise<RouteSnapshot>,
+    /** Reads the pool, prices and rules (SqlRoutePool over the router's data source). */
+    private readonly pool: RoutePool,
     private readonly state: RoutingState,
     options: RoutingEngineOptions = {},
   ) {
@@ -63,18 +64,22 @@ export class RoutingEngine {
       policy: options.policy ?? DEFAULT_HEALTH_POLICY,
     };
     this.decider = new RouteDecider(this.options.policy);
+    this.countries = new TtlCache(this.options.snapshotTtlMs);
+    this.senders = new TtlCache(this.options.snapshotTtlMs);
+    this.health = new TtlCache(this.options.healthTtlMs);
   }
 
   /** Every provider's health as the decision sees it now (the cached view; the health gauge reads it). */
   async providerHealth(): Promise<Map<string, ProviderHealth>> {
-    const { health } = await this.inputs();
+    const providers = this.knownProviders ?? (await this.pool.activeProviders());
+    const health = await this.currentHealth(providers);
 
     return new Map([...health].map(([id, counts]) => [id, viewHealth(counts, this.options.policy)]));
   }
 
   /** Routes a message, or with `dryRun` tells what it would do now (explain) without booking anything. */
   async route(request: RouteRequest, dryRun = false): Promise<RoutingOutcome> {
-    const { snapshot, health } = await this.inputs();
+    const { snapshot, health } = await this.inputs(request);
     let decision = this.decider.decide(request, snapshot, health, new Set(), !dryRun);
     const probes = dryRun || request.pinProvider ? new Set<string>() : await this.probesFor(request, decision);
     if (probes.size > 0) {
@@ -131,34 +136,49 @@ export class RoutingEngine {
     };
   }
 
-  /** The cached pool and health; only a miss costs I/O (the cached decision takes microseconds). */
-  private async inputs(): Promise<{ snapshot: RouteSnapshot; health: Map<string, HealthCounts> }> {
+  /**
+   * The destination country's pool, the explicit sender's entry and health, from cache; only a miss
+   * costs I/O (the cached decision takes microseconds), and the missing ones load side by side.
+   */
+  private async inputs(request: RouteRequest): Promise<{ snapshot: RouteSnapshot; health: Map<string, HealthCounts> }> {
     const now = Date.now();
-    if (
-      this.snapshot &&
-      this.health &&
-      now - this.snapshot.at < this.options.snapshotTtlMs &&
-      now - this.health.at < this.options.healthTtlMs
-    ) {
-      return { snapshot: this.snapshot.value, health: this.health.value };
+    const cachedSnapshot = this.countries.peek(request.country, now);
+    const cachedHealth = this.health.peek(HEALTH_KEY, now);
+    // null: no `from`, or one known not to be in the pool; undefined: not cached.
+    const cachedSender = request.from === null ? null : this.senders.peek(request.from, now);
+    if (cachedSnapshot && cachedHealth && cachedSender !== undefined) {
+      return { snapshot: withSender(cachedSnapshot, request.from, cachedSender), health: cachedHealth };
     }
-    // Health is keyed by provider: with a pool already seen, both loads run side by side (a provider
-    // added since gets its health on the next health load, seconds later).
-    const known = this.snapshot?.value;
-    if (known) {
-      const [snapshot, health] = await Promise.all([this.currentSnapshot(), this.currentHealth(known.providers)]);
+    const snapshotLoad = cachedSnapshot ? Promise.resolve(cachedSnapshot) : this.currentSnapshot(request.country);
+    const senderLoad =
+      cachedSender !== undefined || request.from === null
+        ? Promise.resolve(cachedSender ?? null)
+        : this.currentSender(request.from);
+    // Health is keyed by provider: with the providers already known, it loads beside the pool (a
+    // provider added since gets its health on the next health load, seconds later).
+    const known = this.knownProviders;
+    if (known || cachedHealth) {
+      const [snapshot, sender, health] = await Promise.all([
+        snapshotLoad,
+        senderLoad,
+        cachedHealth ?? this.currentHealth(known!),
+      ]);
 
-      return { snapshot, health };
+      return { snapshot: withSender(snapshot, request.from, sender), health };
     }
-    const snapshot = await this.currentSnapshot();
+    const [snapshot, sender] = await Promise.all([snapshotLoad, senderLoad]);
 
-    return { snapshot, health: await this.currentHealth(snapshot.providers) };
+    return {
+      snapshot: withSender(snapshot, request.from, sender),
+      health: await this.currentHealth(snapshot.providers),
+    };
   }
 
-  /** Drops the cached pool (operator changes in this replica). */
+  /** Drops the cached pool and health (operator changes in this replica or, through the pool version, another). */
   invalidate(): void {
-    this.snapshot = null;
-    this.health = null;
+    this.countries.clear();
+    this.senders.clear();
+    this.health.clear();
   }
 
   /**
@@ -194,40 +214,34 @@ export class RoutingEngine {
     return probes;
   }
 
-  private currentSnapshot(): Promise<RouteSnapshot> {
-    if (this.snapshot && Date.now() - this.snapshot.at < this.options.snapshotTtlMs) {
-      return Promise.resolve(this.snapshot.value);
-    }
-    this.snapshotLoad ??= this.loadSnapshot()
-      .then((value) => {
-        this.snapshot = { value, at: Date.now() };
+  private currentSnapshot(country: string): Promise<RouteSnapshot> {
+    return this.countries.get(country, async () => {
+      const snapshot = await this.pool.forCountry(country);
+      this.knownProviders = snapshot.providers;
 
-        return value;
-      })
-      .finally(() => {
-        this.snapshotLoad = null;
-      });
-
-    return this.snapshotLoad;
+      return snapshot;
+    });
   }
 
-  private currentHealth(providers: readonly string[]): Promise<Map<string, HealthCounts>> | Map<string, HealthCounts> {
-    if (this.health && Date.now() - this.health.at < this.options.healthTtlMs) {
-      return this.health.value;
-    }
-    this.healthLoad ??= this.state
-      .readHealth(providers)
-      .then((value) => {
-        this.health = { value, at: Date.now() };
-
-        return value;
-      })
-      .finally(() => {
-        this.healthLoad = null;
-      });
-
-    return this.healthLoad;
+  private currentSender(from: string): Promise<PhoneNumberEntity | null> {
+    return this.senders.get(from, () => this.pool.sender(from));
   }
+
+  private currentHealth(providers: readonly string[]): Promise<Map<string, HealthCounts>> {
+    return this.health.get(HEALTH_KEY, () => this.state.readHealth(providers));
+  }
+}
+
+/**
+ * The country's snapshot with the explicit `from`'s entry as the one value a decision may look up:
+ * senders are cached by value, apart from the country (a `from` may be any country's number).
+ */
+function withSender(snapshot: RouteSnapshot, from: string | null, entry: PhoneNumberEntity | null): RouteSnapshot {
+  if (from === null) {
+    return snapshot;
+  }
+
+  return { ...snapshot, numbersByValue: new Map(entry ? [[from, entry]] : []) };
 }
 
 /** Recipients are kept as hashes: the state store never holds a phone number in clear. */

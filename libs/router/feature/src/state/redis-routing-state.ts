@@ -17,8 +17,15 @@ import {
  * scheduling / GCRA clock): booking n segments moves it n × (1000 / rate) ms on. That is a sliding
  * window with no burst: over any interval the number carries at most rate × interval segments.
  *
- * KEYS[1] sticky key ('' for none), KEYS[2..] one schedule key per candidate.
- * ARGV: segments, stickyTtlMs, dryRun, then per candidate: number, msPerSegment, inGroup (1/0).
+ * KEYS[1] sticky key ('' for none), KEYS[2..] the schedule key of each sender of the group.
+ * ARGV: segments, stickyTtlMs, dryRun, key prefix, the recipient's sticky sender when it is eligible
+ * outside the group ("<number>\t<msPerSegment>", else ''), ask ('1': the caller has not said, so a
+ * sticky sender outside the group is answered 'ask' and nothing is booked), then per group sender:
+ * number, msPerSegment.
+ * The eligible senders outside the group matter only when one of them is the recipient's sticky sender,
+ * which is rare (the best group changed since it was set): the caller asks again with that one sender
+ * then, instead of sending hundreds of keys on every booking (that was most of a cold decision's CPU and
+ * allocation). Its schedule key is built from the prefix.
  */
 const CLAIM_SCRIPT = `
 local t = redis.call('TIME')
@@ -27,37 +34,58 @@ local segments = tonumber(ARGV[1])
 local stickyTtl = tonumber(ARGV[2])
 local dry = ARGV[3] == '1'
 local count = #KEYS - 1
+local keys, numbers, ms = {}, {}, {}
+for i = 1, count do
+  keys[i] = KEYS[i + 1]
+  numbers[i] = ARGV[6 + (i - 1) * 2 + 1]
+  ms[i] = tonumber(ARGV[6 + (i - 1) * 2 + 2])
+end
 local pick = nil
 local how = 'sticky'
 if KEYS[1] ~= '' then
   local sticky = redis.call('GET', KEYS[1])
   if sticky then
     for i = 1, count do
-      if ARGV[3 + (i - 1) * 3 + 1] == sticky then pick = i end
+      if numbers[i] == sticky then pick = i end
+    end
+    if not pick then
+      local outside = ARGV[5]
+      local tab = string.find(outside, '\\t', 1, true)
+      if tab and string.sub(outside, 1, tab - 1) == sticky then
+        pick = count + 1
+        keys[pick] = ARGV[4] .. 'rl:' .. sticky
+        numbers[pick] = sticky
+        ms[pick] = tonumber(string.sub(outside, tab + 1))
+      elseif ARGV[6] == '1' then
+        return { sticky, '0', 'ask' }
+      end
     end
   end
 end
 local freeAt = {}
-for i = 1, count do freeAt[i] = tonumber(redis.call('GET', KEYS[i + 1]) or '0') end
+local function free(i)
+  if freeAt[i] == nil then freeAt[i] = tonumber(redis.call('GET', keys[i]) or '0') end
+  return freeAt[i]
+end
 if not pick then
   how = 'free'
   for i = 1, count do
-    if ARGV[3 + (i - 1) * 3 + 3] == '1' and freeAt[i] <= now then pick = i break end
+    if free(i) <= now then pick = i break end
   end
 end
 if not pick then
   how = 'earliest'
   for i = 1, count do
-    if ARGV[3 + (i - 1) * 3 + 3] == '1' and (pick == nil or freeAt[i] < freeAt[pick]) then pick = i end
+    if pick == nil or free(i) < free(pick) then pick = i end
   end
 end
-local start = math.max(freeAt[pick], now)
+local start = math.max(free(pick), now)
 if not dry then
-  local after = start + segments * tonumber(ARGV[3 + (pick - 1) * 3 + 2])
-  redis.call('SET', KEYS[pick + 1], tostring(after), 'PX', math.ceil(after - now) + 1000)
-  if KEYS[1] ~= '' then redis.call('SET', KEYS[1], ARGV[3 + (pick - 1) * 3 + 1], 'PX', stickyTtl) end
+  local after = start + segments * ms[pick]
+  redis.call('SET', keys[pick], tostring(after), 'PX', math.ceil(after - now) + 1000)
+  if KEYS[1] ~= '' then redis.call('SET', KEYS[1], numbers[pick], 'PX', stickyTtl) end
 end
-return { ARGV[3 + (pick - 1) * 3 + 1], tostring(start - now), how }
+return { numbers[pick], tostring(start - now), how }
 `;
 
 /**
@@ -121,13 +149,15 @@ export interface RedisRoutingStateOptions {
 /** The distributed mode's routing state, shared by every router replica. */
 export class RedisRoutingState implements RoutingState {
   private readonly redis: Redis;
+  private readonly keyPrefix: string;
 
   constructor(
     options: RedisRoutingStateOptions,
     private readonly now: () => number = Date.now,
   ) {
+    this.keyPrefix = options.keyPrefix ?? 'sms:router:';
     this.redis = new Redis(options.url, {
-      keyPrefix: options.keyPrefix ?? 'sms:router:',
+      keyPrefix: this.keyPrefix,
       maxRetriesPerRequest: 2,
       enableOfflineQueue: true,
     });
@@ -175,21 +205,57 @@ export class RedisRoutingState implements RoutingState {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
-    const inGroup = new Set(request.group.map((s) => s.number));
-    const slots = [...request.group, ...request.eligible.filter((s) => !inGroup.has(s.number))];
     if (request.group.length === 0) {
       throw new Error('claim needs at least one sender');
     }
-    const keys = [request.stickyKey ? `st:${request.stickyKey}` : '', ...slots.map((s) => `rl:${s.number}`)];
+    const keys = [request.stickyKey ? `st:${request.stickyKey}` : ''];
+    const groupArgs: string[] = [];
+    for (const slot of request.group) {
+      keys.push(`rl:${slot.number}`);
+      groupArgs.push(slot.number, String(msPerSegment(slot)));
+    }
+    const first = await this.runClaim(keys, request, groupArgs, '', true);
+    if (first.how !== 'ask') {
+      return { ...first, how: first.how };
+    }
+    // The recipient's sticky sender is outside the group: kept if it is still eligible, else a new pick.
+    const sticky = request.eligible.find(
+      (s) => s.number === first.number && !request.group.some((g) => g.number === s.number),
+    );
+
+    const second = await this.runClaim(
+      keys,
+      request,
+      groupArgs,
+      sticky ? `${sticky.number}\t${msPerSegment(sticky)}` : '',
+      false,
+    );
+    if (second.how === 'ask') {
+      throw new Error('claim: the script asked again about a sticky sender it was told about');
+    }
+
+    return { ...second, how: second.how };
+  }
+
+  private async runClaim(
+    keys: readonly string[],
+    request: ClaimRequest,
+    groupArgs: readonly string[],
+    stickyOutside: string,
+    ask: boolean,
+  ): Promise<Omit<ClaimResult, 'how'> & { how: ClaimResult['how'] | 'ask' }> {
     const args = [
       String(request.segments),
       String(request.stickyTtlMs),
       request.dryRun ? '1' : '0',
-      ...slots.flatMap((s) => [s.number, String(msPerSegment(s)), inGroup.has(s.number) ? '1' : '0']),
+      this.keyPrefix,
+      stickyOutside,
+      ask ? '1' : '0',
+      ...groupArgs,
     ];
     const [number, delay, how] = (await (
       this.redis as unknown as { routeClaim(n: number, ...a: string[]): Promise<[string, string, string]> }
-    ).routeClaim(keys.length, ...keys, ...args)) as [string, string, ClaimResult['how']];
+    ).routeClaim(keys.length, ...keys, ...args)) as [string, string, ClaimResult['how'] | 'ask'];
 
     return { number, delayMs: Math.max(0, Number(delay)), how };
   }

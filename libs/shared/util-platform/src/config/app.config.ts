@@ -109,6 +109,18 @@ export class AppConfig {
   @Min(1000)
   STALE_MESSAGE_AFTER_MS = 60_000;
 
+  /**
+   * Router: how long a message without a validity period may wait for a route (every provider for its
+   * country off or unhealthy), counted from its acceptance; then it ends `failed` with NO_ROUTE. Default:
+   * the longest validity a caller may ask for (api.md: 259200 s, 72 h). A message with a validity waits
+   * until its validity passes instead.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(259_200)
+  ROUTER_NO_ROUTE_MAX_WAIT_SECONDS = 259_200;
+
   /** Publishes outbox rows; off only to reproduce a crash between commit and publish. */
   @Transform(toBool)
   @IsBoolean()

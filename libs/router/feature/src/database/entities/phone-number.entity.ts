@@ -31,6 +31,16 @@ const csv = {
 /** A sender in the pool: a number (or alphanumeric ID) rented from a provider. */
 @Entity({ name: 'phone_numbers' })
 @Index('ix_phone_numbers_provider', ['providerId', 'country'])
+/** A cold routing decision reads one country's active numbers in number order, from this index alone (SqlRoutePool). */
+@Index('ix_phone_numbers_country', [
+  'country',
+  'active',
+  'number',
+  'providerId',
+  'type',
+  'segmentsPerSecond',
+  'capabilities',
+])
 export class PhoneNumberEntity {
   @PrimaryColumn({ type: 'varchar', length: 16 })
   number!: string;

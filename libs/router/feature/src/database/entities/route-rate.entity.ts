@@ -7,6 +7,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  */
 @Entity({ name: 'route_rates' })
 @Index('uq_route_rates_provider_country', ['providerId', 'country', 'prefix'], { unique: true })
+/** A cold routing decision reads one country's rates (SqlRoutePool). */
+@Index('ix_route_rates_country', ['country'])
 export class RouteRateEntity {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: string;
