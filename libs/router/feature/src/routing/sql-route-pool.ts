@@ -113,8 +113,9 @@ export class SqlRoutePool implements RoutePool {
             blocked: row.d ?? 0,
           });
           break;
-        default:
+        case 'p':
           result.providers.push(String(row.a));
+          break;
       }
     }
     // Sorted here, not by the statement: the senders' order is the round-robin order.
