@@ -178,16 +178,7 @@ export class ReceiptProcessor {
       );
       const ref = await this.refOf(stored.provider, providerMessageId);
       if (ref) {
-        // The receipt has its own trace (the provider's webhook); a span link joins it to the message's.
-        const linked = spanContextOf(ref.traceParent);
-        await inSpan(
-          'dlr correlate',
-          {
-            attributes: { 'sms.provider': stored.provider, 'sms.message_id': ref.messageId },
-            links: linked ? [{ context: linked }] : [],
-          },
-          () => this.applyCorrelated(ref, event),
-        );
+        await this.correlate(stored.provider, ref, event);
         metrics.dlrProcessed.inc({ provider: stored.provider, result: 'correlated' });
         metrics.dlrProcessingLag.observe(
           { provider: stored.provider },
@@ -219,6 +210,23 @@ export class ReceiptProcessor {
       webhookId: stored.webhookId,
       parkedAt: this.now(),
     });
+  }
+
+  /**
+   * Applies a receipt to its message in a `dlr correlate` span. The receipt has its own trace (the provider's
+   * webhook); a span link joins it to the message's, whether it matched at once or waited parked.
+   */
+  private correlate(provider: string, ref: PartRef, event: ReceiptEvent): Promise<void> {
+    const linked = spanContextOf(ref.traceParent);
+
+    return inSpan(
+      'dlr correlate',
+      {
+        attributes: { 'sms.provider': provider, 'sms.message_id': ref.messageId },
+        links: linked ? [{ context: linked }] : [],
+      },
+      () => this.applyCorrelated(ref, event),
+    );
   }
 
   /** A receipt whose message is known: published as is, or through the per-part roll-up. */
@@ -271,8 +279,10 @@ export class ReceiptProcessor {
     if (parked.length === 0) {
       return 0;
     }
+    // A sent event releasing them runs in the message's trace: its traceparent is the one to link to.
+    const traced = { ...ref, traceParent: ref.traceParent ?? currentTraceHeaders()[TRACEPARENT_HEADER] ?? null };
     for (const row of parked) {
-      await this.applyCorrelated(ref, JSON.parse(row.event) as ReceiptEvent);
+      await this.correlate(provider, traced, JSON.parse(row.event) as ReceiptEvent);
     }
     await repository.delete({ id: In(parked.map((row) => row.id)) });
 
