@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { dbValue } from './db-value';
 
 /** Both SQLite (32,766) and MySQL (65,535) cap bound parameters per statement; stay well under. */
-const MAX_PARAMETERS = 30_000;
+export const MAX_BOUND_PARAMETERS = 30_000;
 
 /**
  * One multi-row `INSERT … VALUES (…), (…)` (chunked under the parameter limits). Written by hand for
@@ -20,7 +20,7 @@ export async function insertRows(
     return;
   }
   const dataSource = manager.connection;
-  const rowsPerStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+  const rowsPerStatement = Math.max(1, Math.floor(MAX_BOUND_PARAMETERS / columns.length));
   const placeholder = `(${columns.map(() => '?').join(',')})`;
   for (let start = 0; start < rows.length; start += rowsPerStatement) {
     const chunk = rows.slice(start, start + rowsPerStatement);

@@ -51,6 +51,11 @@ interface PendingWebhook {
   readonly traceHeaders: Readonly<Record<string, string>> | undefined;
 }
 
+/** Column widths of inbound_webhooks (and WebhookStoredV1's limits): longer values are stored cut. */
+const MAX_URL = 2048;
+const MAX_METHOD = 16;
+const MAX_CONTENT_TYPE = 255;
+
 const COLUMNS = [
   'id',
   'provider',
@@ -212,11 +217,11 @@ export class WebhookIngestService {
         w.id,
         w.provider,
         w.kind,
-        w.webhook.url.slice(0, 2048),
-        w.webhook.method.slice(0, 16),
+        w.webhook.url.slice(0, MAX_URL),
+        w.webhook.method.slice(0, MAX_METHOD),
         JSON.stringify(w.headers),
         w.webhook.body,
-        w.webhook.contentType.slice(0, 255),
+        w.webhook.contentType.slice(0, MAX_CONTENT_TYPE),
         w.verified,
         state,
         state === WebhookState.Accepted ? w.dedupeKey : null,
@@ -236,16 +241,20 @@ interface Classified {
   readonly accepted: PendingPublication[];
 }
 
+/**
+ * The event exactly as the row stores it (the same truncations), so the first publish, the sweep's and a
+ * replay's all carry the same values, and the contract's length limits hold for each of them.
+ */
 function storedEventOfPending(w: PendingWebhook): WebhookStoredV1 {
   return {
     webhookId: w.id,
     provider: w.provider,
     kind: w.kind,
-    url: w.webhook.url,
-    method: w.webhook.method,
+    url: w.webhook.url.slice(0, MAX_URL),
+    method: w.webhook.method.slice(0, MAX_METHOD),
     headers: w.headers,
     body: w.webhook.body,
-    contentType: w.webhook.contentType,
+    contentType: w.webhook.contentType.slice(0, MAX_CONTENT_TYPE),
     receivedAt: w.receivedAt.toISOString(),
   };
 }

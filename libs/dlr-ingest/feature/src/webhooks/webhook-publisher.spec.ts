@@ -93,6 +93,23 @@ describe('WebhookPublisher', () => {
     expect(await publisher.backlog()).toBe(0);
   });
 
+  it('publishes what the row stores: an over-long URL is cut alike in both (the contract allows 2,048)', async () => {
+    const { publisher, ingest } = setUp();
+    const long = {
+      ...receipt('{"id":"long"}'),
+      url: `https://gw.example.test/webhooks/test/status?pad=${'x'.repeat(3_000)}`,
+    };
+    const stored = await ingest.ingest('test', 'status', long);
+    await publisher.drain();
+
+    const [row] = await dataSource.query<{ url: string }[]>('SELECT url FROM inbound_webhooks WHERE id = ?', [
+      stored.id,
+    ]);
+    const event = published[0]?.value as { url: string };
+    expect(event.url).toHaveLength(2048);
+    expect(event.url).toBe(row?.url);
+  });
+
   it('never publishes forged webhooks nor a provider retry of a stored one', async () => {
     const { publisher, ingest } = setUp();
     const first = await ingest.ingest('test', 'status', receipt('{"id":"same"}'));

@@ -102,6 +102,10 @@ export class WebhookPublisher {
     }
     this.pumping ??= this.pump().finally(() => {
       this.pumping = null;
+      // An enqueue between the pump's last check and this callback saw it running and left its events to it.
+      if (this.pending.length > 0) {
+        this.startPump();
+      }
     });
   }
 

@@ -1,8 +1,5 @@
-import { affectedRows, dbValue, isMysql } from '@sms/persistence';
+import { affectedRows, dbValue, isMysql, MAX_BOUND_PARAMETERS } from '@sms/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
-
-/** Both SQLite (32,766) and MySQL (65,535) cap bound parameters per statement; stay well under (as bulk-insert.ts). */
-const MAX_PARAMETERS = 30_000;
 
 /** What the in-memory decisions of a batch need of one ledger row. */
 export interface LedgerRow {
@@ -131,7 +128,7 @@ function chunksUnderParameterLimit(moves: readonly Move[]): Move[][] {
   let current: Move[] = [];
   let parameters = 0;
   for (const move of moves) {
-    if (current.length > 0 && parameters + parametersOf(move) > MAX_PARAMETERS) {
+    if (current.length > 0 && parameters + parametersOf(move) > MAX_BOUND_PARAMETERS) {
       chunks.push(current);
       current = [];
       parameters = 0;
