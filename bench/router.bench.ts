@@ -7,6 +7,7 @@
  *
  * The pool is the embedded seed plus 1,000 extra numbers over 5 providers and 3 countries, in a
  * throw-away MariaDB database (MYSQL_URL); Redis keys live under a unique prefix and are removed.
+ * BENCH_ROUTER_CASES (default `cached,cold,booked`) runs only the named cases, e.g. to profile one.
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -153,19 +154,30 @@ export async function runRouterBench(): Promise<RouterBenchResult> {
     const load = new SqlRoutePool(dataSource);
     const long = { snapshotTtlMs: 3_600_000, healthTtlMs: 3_600_000 };
 
-    const cached = await measure('cached decision', new RoutingEngine(load, new MemoryRoutingState(), long), 20_000);
+    const cases = (process.env['BENCH_ROUTER_CASES'] ?? 'cached,cold,booked').split(',');
+    const skipped: LatencyFigures = {
+      name: 'skipped',
+      samples: 0,
+      p50Us: NaN,
+      p99Us: NaN,
+      cpuP50Us: NaN,
+      cpuP99Us: NaN,
+    };
+    const cached = cases.includes('cached')
+      ? await measure('cached decision', new RoutingEngine(load, new MemoryRoutingState(), long), 20_000)
+      : skipped;
     // TTLs of 0: every decision misses both caches, so each one reads its country from MariaDB and
     // health from Redis, then books its sender on Redis, as the first message after a cache expiry does.
-    const cold = await measure(
-      'cold decision (pool from MariaDB, health from Redis)',
-      new RoutingEngine(load, redisState, { snapshotTtlMs: 0, healthTtlMs: 0 }),
-      300,
-    );
-    const booked = await measure(
-      'cached decision + Redis rate-limit booking',
-      new RoutingEngine(load, redisState, long),
-      3_000,
-    );
+    const cold = cases.includes('cold')
+      ? await measure(
+          'cold decision (pool from MariaDB, health from Redis)',
+          new RoutingEngine(load, redisState, { snapshotTtlMs: 0, healthTtlMs: 0 }),
+          300,
+        )
+      : skipped;
+    const booked = cases.includes('booked')
+      ? await measure('cached decision + Redis rate-limit booking', new RoutingEngine(load, redisState, long), 3_000)
+      : skipped;
 
     return { cached, cold, cachedWithRedisBooking: booked, cacheSpeedup: cold.p99Us / cached.p99Us };
   } finally {
