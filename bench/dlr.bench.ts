@@ -9,11 +9,12 @@
  *
  *   node -r ./scripts/register.js bench/dlr.bench.ts
  *
- * Env (defaults): BENCH_DLR_RATE 3000, BENCH_DLR_DURATION_S 5, BENCH_REPEATS 3, BENCH_CONNECTIONS 64,
+ * Env (defaults): BENCH_DLR_RATE 3000, BENCH_DLR_DURATION_S 5, BENCH_DLR_WARMUP_S 1 (receipts sent at the
+ * rate before each measured burst, by the same generator, not measured), BENCH_REPEATS 3, BENCH_CONNECTIONS 64,
  * BENCH_DLR_CONSUMERS 1 (0: dlr-ingest alone), BENCH_CPU_PROF (a directory: CPU profiles of the bursts),
  * BENCH_TIMEOUT_MS 2000, BENCH_DLR_PORT 5500 (this helper's range; 0 = any), MYSQL_URL, KAFKA_BROKERS.
  * The route handler is the WebhooksController logic without Nest's routing (same service call); the
- * generator runs in its own process.
+ * generator (bench/lib/raw-http-load.ts, raw keep-alive sockets) runs in its own process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,8 @@ interface LoadResult {
   readonly p99: number;
   readonly max: number;
   readonly endedAt: number;
+  /** The generator's own CPU per measured request. */
+  readonly generatorCpuMsPerRequest: number;
 }
 
 export interface DlrRunResult extends LoadResult {
@@ -189,6 +192,7 @@ export async function runDlrBench(
   const durationS = num('BENCH_DLR_DURATION_S', 5);
   const repeats = num('BENCH_REPEATS', 3);
   const perRun = rate * durationS;
+  const warmUp = Math.round(rate * num('BENCH_DLR_WARMUP_S', 1));
   const pipeline = new ReceiptsPipeline({ role: 'ingest' });
   const dir = mkdtempSync(path.join(tmpdir(), 'dlr-bench-'));
   await pipeline.start();
@@ -226,16 +230,24 @@ export async function runDlrBench(
     }
     for (let run = 1; run <= repeats; run++) {
       log(`dlr bench run ${run}/${repeats}: seeding ${perRun} sent messages (load ${loadavg()[0]?.toFixed(1)})`);
-      const seeded = await pipeline.seedSentMessages(perRun);
+      const seeded = await pipeline.seedSentMessages(warmUp + perRun);
       const sidsFile = path.join(dir, `sids-${run}.json`);
-      writeFileSync(sidsFile, JSON.stringify(seeded.map((m) => m.providerMessageId)));
+      const warmSidsFile = path.join(dir, `sids-${run}-warm.json`);
+      writeFileSync(warmSidsFile, JSON.stringify(seeded.slice(0, warmUp).map((m) => m.providerMessageId)));
+      writeFileSync(sidsFile, JSON.stringify(seeded.slice(warmUp).map((m) => m.providerMessageId)));
 
       const bareCpu = new CpuMeter({ server: [process.pid] });
-      const bare = await runLoad({ ...common, path: '/bare/status', url: `${WEBHOOK_BASE}/bare/status`, sidsFile });
+      const bare = await runLoad({
+        ...common,
+        path: '/bare/status',
+        url: `${WEBHOOK_BASE}/bare/status`,
+        sidsFile,
+        warmSidsFile,
+      });
       baseline.push(bare);
       log(
         `  bare Fastify: ${Math.round(bare.achievedRate)}/s, p50 ${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms, ` +
-          `CPU ms per request ${(bareCpu.elapsed().server / perRun).toFixed(3)}`,
+          `CPU ms per request ${(bareCpu.elapsed().server / (warmUp + perRun)).toFixed(3)}, generator ${bare.generatorCpuMsPerRequest.toFixed(3)}`,
       );
 
       handlerMs.length = 0;
@@ -251,6 +263,7 @@ export async function runDlrBench(
         path: '/webhooks/twilio/status',
         url: `${WEBHOOK_BASE}/webhooks/twilio/status`,
         sidsFile,
+        warmSidsFile,
       });
       await profiler?.stop(`ingest-run-${run}`);
       const doneAt = processing
@@ -263,13 +276,16 @@ export async function runDlrBench(
       await pipeline.publisher.drain();
       const caughtUp = doneAt === null ? null : Math.max(0, doneAt - result.endedAt);
       const used = cpu.elapsed();
+      // The warm-up receipts are processed in the same window: CPU is charged over all of them.
+      const receipts = warmUp + perRun;
       const cpuMsPerReceipt = {
-        ingest: used.ingest / perRun,
-        consumers: used.consumers / perRun,
-        mariadb: used.mariadb / perRun,
-        kafka: used.kafka / perRun,
+        ingest: used.ingest / receipts,
+        consumers: used.consumers / receipts,
+        mariadb: used.mariadb / receipts,
+        kafka: used.kafka / receipts,
       };
-      const handler = [...handlerMs].sort((a, b) => a - b);
+      // Answers finish in about arrival order: the first `warmUp` are (nearly all) the warm-up's.
+      const handler = handlerMs.slice(warmUp).sort((a, b) => a - b);
       const handlerP50 = handler[Math.floor(handler.length * 0.5)] ?? Number.NaN;
       const handlerP99 = handler[Math.floor(handler.length * 0.99)] ?? Number.NaN;
       dlr.push({ ...result, ledgerCaughtUpMs: caughtUp, handlerP50, handlerP99, cpuMsPerReceipt });
@@ -281,7 +297,8 @@ export async function runDlrBench(
         `                in the route p50 ${handlerP50.toFixed(1)} ms, p99 ${handlerP99.toFixed(1)} ms; CPU ms per receipt: ` +
           Object.entries(cpuMsPerReceipt)
             .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
-            .join(', '),
+            .join(', ') +
+          `; generator ${result.generatorCpuMsPerRequest.toFixed(3)}`,
       );
     }
   } finally {

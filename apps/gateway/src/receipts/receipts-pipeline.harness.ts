@@ -5,7 +5,14 @@
  * DLR benchmark.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { type Bus, type BusRecord, createBus, type KafkaBus, type SubscriptionOptions } from '@sms/bus';
+import {
+  type Bus,
+  type BusRecord,
+  createBus,
+  type KafkaBus,
+  type SubscriptionOptions,
+  GROUP_COMMIT_CONCURRENCY,
+} from '@sms/bus';
 import {
   decodeEvent,
   MessageTransitionV1,
@@ -312,7 +319,7 @@ export class ReceiptsPipeline {
       handler: async (record) => {
         await this.applier.apply(decodeEvent(StatusChangedV1, record.value));
       },
-      concurrency: 16,
+      concurrency: GROUP_COMMIT_CONCURRENCY,
     });
     await this.bus.subscribe({
       groupId: `dlr-processor-${suffix}`,
@@ -323,7 +330,7 @@ export class ReceiptsPipeline {
         }
         await this.processor.handle(record);
       },
-      concurrency: 16,
+      concurrency: GROUP_COMMIT_CONCURRENCY,
     });
     await this.bus.subscribe({
       groupId: `dlr-callbacks-${suffix}`,

@@ -1,7 +1,7 @@
 import { AddProviderRefTraceParent1763779700000 } from './database/migrations/1763779700000-AddProviderRefTraceParent';
 import { randomBytes } from 'node:crypto';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Bus, ConsumedRecord } from '@sms/bus';
+import { type Bus, type ConsumedRecord, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
 import { CONSUMER_GROUPS, decodeEvent, MessageTransitionV1, TOPICS } from '@sms/contracts';
 import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, ShutdownRegistry } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
@@ -107,7 +107,7 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
         }
         await this.processor.handle(record);
       },
-      concurrency: 16,
+      concurrency: GROUP_COMMIT_CONCURRENCY,
     });
   }
 }

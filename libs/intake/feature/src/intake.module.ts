@@ -1,6 +1,6 @@
 import { metrics, registerGaugePoll } from '@sms/metrics';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Bus } from '@sms/bus';
+import { type Bus, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import type { KeyValueStore } from '@sms/counters';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
@@ -148,7 +148,7 @@ export class IntakeModule implements OnApplicationBootstrap {
       groupId: CONSUMER_GROUPS.intake,
       topics: [TOPICS.send, TOPICS.status],
       handler: this.consumer.handle,
-      concurrency: 16,
+      concurrency: GROUP_COMMIT_CONCURRENCY,
     });
   }
 }

@@ -1,5 +1,6 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { compiledCheckOf } from './compiled-decoder';
 
 /** A record whose value does not match its topic's contract. Consumers send it to the DLQ. */
 export class ContractViolationError extends Error {
@@ -15,6 +16,13 @@ export class ContractViolationError extends Error {
 export function decodeEvent<T extends object>(cls: ClassConstructor<T>, value: unknown): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ContractViolationError(`${cls.name}: value is not an object`);
+  }
+  // The common case, a valid event, takes the compiled check (same decorators, ~60x cheaper); anything it
+  // does not accept is decided, and explained, by class-validator below.
+  const fast = compiledCheckOf(cls);
+  if (fast?.(value as Record<string, unknown>)) {
+    // What plainToInstance makes of a plain JSON value without @Type metadata: the class with its fields.
+    return Object.assign(new cls(), value);
   }
   const instance = plainToInstance(cls, value);
   const errors = validateSync(instance, { forbidNonWhitelisted: true, whitelist: true });

@@ -30,6 +30,16 @@ export const SUBSCRIPTION_DEFAULTS = {
   concurrency: 1,
 } as const satisfies SubscriptionDefaults;
 
+/**
+ * Concurrency for consumers whose handlers feed a group committer (intake's ledger, dlr-processor's
+ * correlation lookups): the records in flight are what forms the next batch, so at 16 per partition a
+ * batch never held more than a few dozen events and the statements per event stayed high. At 256 a
+ * receipt storm is applied in batches of up to the committer's maximum (bench/dlr.bench.ts: the ledger
+ * caught up ~0.4 s after a 5 s burst at 3,000/s instead of ~3 s, with a third less CPU per receipt).
+ * Per-key order is unaffected: records of one key still run one at a time.
+ */
+export const GROUP_COMMIT_CONCURRENCY = 256;
+
 export interface PublishBatchPolicy {
   readonly lingerMs: number;
   readonly maxBatchRecords: number;
