@@ -1,5 +1,5 @@
 import { Partitioners } from 'kafkajs';
-import { murmur2, partitionForKey } from './murmur2.partitioner';
+import { createMurmur2Partitioner, murmur2, partitionForKey } from './murmur2.partitioner';
 
 describe('murmur2 partitioner', () => {
   // Values from Kafka's own UtilsTest.testMurmur2 (Java), which every compatible client reproduces.
@@ -39,6 +39,44 @@ describe('murmur2 partitioner', () => {
         const expected = partitioner({ topic: 't', partitionMetadata, message: { key, value: null } });
         expect(partitionForKey(key, numPartitions)).toBe(expected);
       }
+    }
+  });
+
+  const metadata = (numPartitions: number, leaderless: number[] = []) =>
+    Array.from({ length: numPartitions }, (_, partitionId) => ({
+      partitionId,
+      leader: leaderless.includes(partitionId) ? -1 : 0,
+      partitionErrorCode: 0,
+      replicas: [0],
+      isr: [0],
+    }));
+
+  it('the producer partitioner places keyed records (string or Buffer keys) like DefaultPartitioner', () => {
+    const ours = createMurmur2Partitioner();
+    const theirs = Partitioners.DefaultPartitioner();
+    for (const numPartitions of [1, 3, 12]) {
+      // A partition without a leader changes nothing for keyed records: they hash over all partitions.
+      const partitionMetadata = metadata(numPartitions, [0]);
+      for (let i = 0; i < 300; i++) {
+        for (const key of [`6f1c2d3e-${i * 7919}`, Buffer.from(`+4477009${i}`)]) {
+          const message = { key, value: null };
+          expect(ours({ topic: 't', partitionMetadata, message })).toBe(
+            theirs({ topic: 't', partitionMetadata, message }),
+          );
+        }
+      }
+    }
+  });
+
+  it('honours an explicit partition and round-robins keyless records over partitions with a leader', () => {
+    const partitioner = createMurmur2Partitioner();
+    const partitionMetadata = metadata(4, [2]);
+
+    expect(partitioner({ topic: 't', partitionMetadata, message: { key: 'k', partition: 3 } })).toBe(3);
+    const picks = Array.from({ length: 30 }, () => partitioner({ topic: 't', partitionMetadata, message: {} }));
+    expect(new Set(picks)).toEqual(new Set([0, 1, 3]));
+    for (const partition of [0, 1, 3]) {
+      expect(picks.filter((p) => p === partition)).toHaveLength(10);
     }
   });
 });

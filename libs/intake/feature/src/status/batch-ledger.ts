@@ -91,18 +91,19 @@ export class BatchLedger {
 
   /**
    * Writes the pending moves (of `ids`, or all) and checks every row changed. On MySQL a chunk of messages
-   * per statement: each statement is a round trip. SQLite runs in-process, where a statement per message
-   * is cheaper: its text repeats, so it is prepared once and cached, while a CASE over the whole batch is
-   * prepared anew every time and compares each row with every id.
+   * per statement (one per set of columns they set): each statement is a round trip. SQLite runs
+   * in-process, where a statement per message is cheaper: its text repeats, so it is prepared once and
+   * cached, while a statement over the whole batch is prepared anew every time.
    */
   async flush(manager: EntityManager, ids: Iterable<string> = [...this.pending.keys()]): Promise<void> {
     const moves = [...ids].flatMap((id) => this.pendingMove(id));
     const chunks = isMysql(this.dataSource) ? chunksUnderParameterLimit(moves) : moves.map((move) => [move]);
     for (const chunk of chunks) {
-      const { sql, parameters } = updateStatement(chunk, (value) => dbValue(this.dataSource, value));
-      const changed = await affectedRows(manager, sql, parameters);
-      if (changed !== chunk.length) {
-        throw new StaleLedgerError(chunk.length, changed);
+      for (const { sql, parameters, rows } of updateStatements(chunk, (value) => dbValue(this.dataSource, value))) {
+        const changed = await affectedRows(manager, sql, parameters);
+        if (changed !== rows) {
+          throw new StaleLedgerError(rows, changed);
+        }
       }
     }
     for (const { id, rank } of moves) {
@@ -120,8 +121,11 @@ export class BatchLedger {
   }
 }
 
-/** Bound parameters of one move: a WHEN/THEN pair per column, its id in the IN list, and its guard pair. */
-const parametersOf = (move: Move): number => 2 * Object.keys(move.columns).length + 3;
+/**
+ * Bound parameters of one move in the joined UPDATE: its id and guard rank, plus one value per column
+ * (an upper bound: columns every move of its statement sets alike are bound once).
+ */
+const parametersOf = (move: Move): number => Object.keys(move.columns).length + 2;
 
 function chunksUnderParameterLimit(moves: readonly Move[]): Move[][] {
   const chunks: Move[][] = [];
@@ -144,51 +148,86 @@ function chunksUnderParameterLimit(moves: readonly Move[]): Move[][] {
 }
 
 /**
- * `UPDATE sms_messages SET col = CASE id WHEN ? THEN ? … ELSE col END, … WHERE id IN (…) AND status_rank =
- * CASE id WHEN ? THEN ? … END`: every message gets its own values, a column it does not set keeps its
- * value, and a row whose rank is no longer the stored one is left alone (and counted missing). Plain SQL
- * that MySQL/MariaDB and SQLite both run; column names come from our own code, values are bound.
+ * The batch's moves as UPDATE statements, one per set of columns (a receipt storm's moves all set the same
+ * columns, so usually one): `UPDATE sms_messages m JOIN (SELECT ? AS id, ? AS was, ? AS c0 … UNION ALL
+ * SELECT ?, ?, ? …) v ON m.id = v.id SET m.col = v.c0, m.other = ? WHERE m.status_rank = v.was`. A column
+ * every move sets to the same value is bound once; the others come from the move's row of the derived
+ * table. Each message gets its own values, and a row whose rank is no longer the stored one is left alone
+ * (and counted missing).
+ *
+ * Why a join and not `SET col = CASE id WHEN ? THEN ? … END`: MariaDB evaluates a CASE by scanning its
+ * branches, once per column and row, so a batch of n moves cost n² id comparisons per column, and the
+ * statement carried every id once per column (~118 KB for 140 receipts; parsing and the scans were most
+ * of MariaDB's CPU in a receipt storm, bench/dlr.bench.ts). The join looks each row up by primary key.
+ * Column names come from our own code, values are bound.
  */
-function updateStatement(
-  moves: readonly Move[],
-  bind: (value: unknown) => unknown,
-): { sql: string; parameters: unknown[] } {
+function updateStatements(moves: readonly Move[], bind: (value: unknown) => unknown): Statement[] {
   const [only] = moves;
   if (moves.length === 1 && only) {
-    return updateOneStatement(only, bind);
+    return [updateOneStatement(only, bind)];
   }
-  const parameters: unknown[] = [];
-  const columns = [...new Set(moves.flatMap((move) => Object.keys(move.columns)))];
-  const assignments = columns.map((column) => {
-    const branches = moves
-      .filter((move) => column in move.columns)
-      .map((move) => {
-        parameters.push(move.id, bind(move.columns[column]));
+  const bySignature = new Map<string, Move[]>();
+  for (const move of moves) {
+    const signature = Object.keys(move.columns).sort().join(',');
+    bySignature.set(signature, [...(bySignature.get(signature) ?? []), move]);
+  }
 
-        return 'WHEN ? THEN ?';
-      });
-
-    return `${column} = CASE id ${branches.join(' ')} ELSE ${column} END`;
-  });
-  parameters.push(...moves.map((move) => move.id));
-  const guard = moves.map((move) => {
-    parameters.push(move.id, move.storedRank);
-
-    return 'WHEN ? THEN ?';
-  });
-  const sql =
-    `UPDATE sms_messages SET ${assignments.join(', ')} WHERE id IN (${moves.map(() => '?').join(',')})` +
-    ` AND status_rank = CASE id ${guard.join(' ')} END`;
-
-  return { sql, parameters };
+  return [...bySignature.values()].map((group) => joinedUpdate(group, bind));
 }
 
+interface Statement {
+  readonly sql: string;
+  readonly parameters: unknown[];
+  /** Rows the statement must change: the guard held for each of them. */
+  readonly rows: number;
+}
+
+function joinedUpdate(moves: readonly Move[], bind: (value: unknown) => unknown): Statement {
+  const [first] = moves as [Move, ...Move[]];
+  const columns = Object.keys(first.columns).sort();
+  const constant = columns.filter((column) => {
+    const value = bind(first.columns[column]);
+
+    return moves.every((move) => sameValue(bind(move.columns[column]), value));
+  });
+  const varying = columns.filter((column) => !constant.includes(column));
+  const parameters: unknown[] = [];
+  const rows = moves.map((move, index) => {
+    parameters.push(move.id, move.storedRank, ...varying.map((column) => bind(move.columns[column])));
+    const names = index === 0 ? ['id', 'was', ...varying.map((_, i) => `c${i}`)] : [];
+    const values = ['?', '?', ...varying.map(() => '?')].map((p, i) => (names[i] ? `${p} AS ${names[i]}` : p));
+
+    return `SELECT ${values.join(', ')}`;
+  });
+  const assignments = [
+    ...varying.map((column, i) => `m.${column} = v.c${i}`),
+    ...constant.map((column) => {
+      parameters.push(bind(first.columns[column]));
+
+      return `m.${column} = ?`;
+    }),
+  ];
+
+  return {
+    sql:
+      `UPDATE sms_messages m JOIN (${rows.join(' UNION ALL ')}) v ON m.id = v.id` +
+      ` SET ${assignments.join(', ')} WHERE m.status_rank = v.was`,
+    parameters,
+    rows: moves.length,
+  };
+}
+
+/** Bound values as the driver sends them: dates by their instant, the rest by identity. */
+const sameValue = (a: unknown, b: unknown): boolean =>
+  a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
+
 /** `UPDATE sms_messages SET col = ?, … WHERE id = ? AND status_rank = ?`: the same write and guard for one message. */
-function updateOneStatement(move: Move, bind: (value: unknown) => unknown): { sql: string; parameters: unknown[] } {
+function updateOneStatement(move: Move, bind: (value: unknown) => unknown): Statement {
   const columns = Object.keys(move.columns);
 
   return {
     sql: `UPDATE sms_messages SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND status_rank = ?`,
     parameters: [...columns.map((c) => bind(move.columns[c])), move.id, move.storedRank],
+    rows: 1,
   };
 }

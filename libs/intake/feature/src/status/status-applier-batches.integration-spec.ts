@@ -494,6 +494,48 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
       });
     });
 
+    it('writes each message its own values, one statement per set of columns on MySQL', async () => {
+      const [early, late, refused] = [await newMessage(), await newMessage(), await newMessage()];
+      const asRead = { statusRank: 0, providerMessageId: null, dlrFallbacks: 0 };
+      const earlyAt = new Date('2026-01-01T12:00:01.000Z');
+      const lateAt = new Date('2026-01-01T12:00:02.500Z');
+      const before = log.statements.length;
+      await inTransaction(dataSource, async (manager) => {
+        const ledger = new BatchLedger(
+          dataSource,
+          new Map([
+            [early, asRead],
+            [late, asRead],
+            [refused, asRead],
+          ]),
+        );
+        // Same columns, one value shared (status) and one per message (delivered_at).
+        ledger.move(early, 3, { ...moveToDelivered, delivered_at: earlyAt });
+        ledger.move(late, 3, { ...moveToDelivered, delivered_at: lateAt });
+        // Other columns: a statement of its own on MySQL.
+        ledger.move(refused, 4, { status: MessageStatus.Failed, status_rank: 4, error_code: 'REJECTED' });
+        await ledger.flush(manager);
+      });
+
+      expect(log.count(before, 'UPDATE sms_messages', [early, late, refused])).toBe(isMysql(dataSource) ? 2 : 3);
+      const rows: { id: string; status: string; delivered_at: Date | string | null; error_code: string | null }[] =
+        await dataSource.query('SELECT id, status, delivered_at, error_code FROM sms_messages WHERE id IN (?, ?, ?)', [
+          early,
+          late,
+          refused,
+        ]);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const instant = (value: Date | string | null | undefined): number | null =>
+        value === null || value === undefined
+          ? null
+          : new Date(value instanceof Date ? value : `${value.replace(' ', 'T')}Z`).getTime();
+      expect(byId.get(early)?.status).toBe(MessageStatus.Delivered);
+      expect(instant(byId.get(early)?.delivered_at)).toBe(earlyAt.getTime());
+      expect(instant(byId.get(late)?.delivered_at)).toBe(lateAt.getTime());
+      expect(byId.get(refused)).toMatchObject({ status: MessageStatus.Failed, error_code: 'REJECTED' });
+      expect(instant(byId.get(refused)?.delivered_at)).toBeNull();
+    });
+
     it('flushes a message before handing it over, and guards its later flush with the rank it wrote', async () => {
       const id = await newMessage();
       await inTransaction(dataSource, async (manager) => {
