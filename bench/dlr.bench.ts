@@ -23,6 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ReceiptsPipeline, TWILIO_TOKEN, WEBHOOK_BASE } from '../apps/gateway/src/receipts/receipts-pipeline.harness';
+import { flatHeaders } from '@sms/dlr-ingest';
 import { CpuMeter, pidsNamed } from './lib/process-cpu';
 
 interface LoadResult {
@@ -164,9 +165,7 @@ async function startServer(
   );
   app.post('/bare/status', async (_request, reply) => reply.status(200).send(''));
   app.post<{ Params: { provider: string }; Body: string }>('/webhooks/:provider/status', async (request, reply) => {
-    const headers = Object.fromEntries(
-      Object.entries(request.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])),
-    );
+    const headers = flatHeaders(request.headers);
     const arrived = performance.now();
     const result = await pipeline.ingest.ingest(request.params.provider, 'status', {
       url: `${WEBHOOK_BASE}${request.url}`,

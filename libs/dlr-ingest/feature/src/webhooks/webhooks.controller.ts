@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestj
 import { ApiExcludeController } from '@nestjs/swagger';
 import { APP_CONFIG, ApiError, notFound, publicBaseUrlOf, type AppConfig } from '@sms/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { flatHeaders } from './request-headers';
 import { WebhookIngestService, type WebhookKind } from './webhook-ingest.service';
 
 /** Where providers put their proof: X-Twilio-Signature, x-sinch-webhook-signature, Vonage's bearer JWT. */
@@ -51,11 +52,7 @@ export class WebhooksController {
     if ((kind !== 'status' && kind !== 'inbound') || !this.ingest.knows(provider)) {
       throw notFound('Webhook');
     }
-    const headers = Object.fromEntries(
-      Object.entries(request.headers).flatMap(([name, value]) =>
-        typeof value === 'string' ? [[name, value]] : Array.isArray(value) ? [[name, value.join(',')]] : [],
-      ),
-    );
+    const headers = flatHeaders(request.headers);
     const webhookKind: WebhookKind = kind;
     const result = await this.ingest.ingest(provider, webhookKind, {
       url: `${publicBaseUrlOf(this.config)}${request.url}`,
