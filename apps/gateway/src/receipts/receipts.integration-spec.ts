@@ -6,11 +6,12 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebhooksController, WebhookState } from '@sms/dlr-ingest';
+import { webhookRoutes, WebhookState } from '@sms/dlr-ingest';
+import Fastify from 'fastify';
 import { CallbackClient, CallbackDispatcher, CallbackState, UnmatchedReceiptsController } from '@sms/dlr-processor';
 import { MessageStatus, TOPICS } from '@sms/contracts';
 import { RetryScheduler } from '@sms/intake';
-import { fakeReceipt, ReceiptsPipeline, twilioReceipt } from './receipts-pipeline.harness';
+import { fakeReceipt, ReceiptsPipeline, twilioReceipt, WEBHOOK_BASE } from './receipts-pipeline.harness';
 
 jest.setTimeout(120_000);
 
@@ -73,21 +74,19 @@ describe('dlr-ingest', () => {
     expect(result.verified).toBe(false);
     expect((await rowOf(result.id)).state).toBe(WebhookState.Rejected);
 
-    const controller = new WebhooksController(pipeline.ingest, { PUBLIC_BASE_URL: '', PORT: 3000 } as never);
-    const request = (headers: Record<string, string>) =>
-      ({ headers, url: '/webhooks/twilio/status', method: 'POST', rawBody: Buffer.from(tampered.body) }) as never;
-    const reply = { status: () => reply, header: () => reply, send: () => Promise.resolve() } as never;
-    await expect(
-      controller.receive(
-        'twilio',
-        'status',
-        request({ 'content-type': tampered.contentType, 'x-twilio-signature': 'AAAA' }),
-        reply,
-      ),
-    ).rejects.toMatchObject({ status: 403, code: 'INVALID_SIGNATURE' });
-    await expect(
-      controller.receive('twilio', 'status', request({ 'content-type': tampered.contentType }), reply),
-    ).rejects.toMatchObject({ status: 401, code: 'SIGNATURE_MISSING' });
+    // Over HTTP, through the routes dlr-ingest serves.
+    const app = Fastify();
+    await app.register(webhookRoutes({ ingest: pipeline.ingest, publicBaseUrl: WEBHOOK_BASE }));
+    const post = (headers: Record<string, string>) =>
+      app.inject({ method: 'POST', url: '/webhooks/twilio/status', headers, payload: tampered.body });
+    const forgedAnswer = await post({ 'content-type': tampered.contentType, 'x-twilio-signature': 'AAAA' });
+    const unsignedAnswer = await post({ 'content-type': tampered.contentType });
+    await app.close();
+    expect([forgedAnswer.statusCode, forgedAnswer.json<{ code: string }>().code]).toEqual([403, 'INVALID_SIGNATURE']);
+    expect([unsignedAnswer.statusCode, unsignedAnswer.json<{ code: string }>().code]).toEqual([
+      401,
+      'SIGNATURE_MISSING',
+    ]);
 
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await pipeline.message(id)).status).toBe('sent');

@@ -1,7 +1,23 @@
 import { metrics, registerGaugePoll } from '@sms/metrics';
-import { type DynamicModule, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import type { Bus } from '@sms/bus';
-import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, ShutdownRegistry } from '@sms/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  BUS,
+  publicBaseUrlOf,
+  serviceDataSourceProvider,
+  ShutdownRegistry,
+} from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
 import { InboundWebhookEntity } from './database/entities/inbound-webhook.entity';
@@ -12,7 +28,7 @@ import { WebhookReplayController } from './replay/webhook-replay.controller';
 import { WebhookReplayService } from './replay/webhook-replay.service';
 import { RawWebhookPurger } from './retention/raw-webhook.purger';
 import { WebhookIngestService } from './webhooks/webhook-ingest.service';
-import { WebhooksController } from './webhooks/webhooks.controller';
+import { webhookRoutes } from './webhooks/webhook-routes';
 import { attachPushedWebhookSinks } from './webhooks/pushed-webhooks';
 import { WebhookPublisher } from './webhooks/webhook-publisher';
 
@@ -26,19 +42,21 @@ export const DLR_INGEST_MIGRATIONS = [
 
 /** dlr-ingest: provider webhooks in, stored raw, published to dlr-processor. */
 @Module({})
-export class DlrIngestModule implements OnApplicationBootstrap {
+export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly publisher: WebhookPublisher,
     private readonly shutdown: ShutdownRegistry,
     private readonly ingest: WebhookIngestService,
     private readonly purger: RawWebhookPurger,
     private readonly providers: ProviderRegistry,
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   static forRoot(): DynamicModule {
     return {
       module: DlrIngestModule,
-      controllers: [WebhooksController, WebhookReplayController],
+      controllers: [WebhookReplayController],
       providers: [
         serviceDataSourceProvider(DLR_INGEST_DATA_SOURCE, {
           service: 'dlr-ingest',
@@ -78,6 +96,18 @@ export class DlrIngestModule implements OnApplicationBootstrap {
         },
       ],
     };
+  }
+
+  /**
+   * The provider webhooks are plain Fastify routes beside Nest's (webhook-routes.ts). Registered, not
+   * awaited: the plugin loads when the server starts, after Nest has installed its error handler, which
+   * the plugin's routes then inherit (api.md's error bodies).
+   */
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (fastify) {
+      void fastify.register(webhookRoutes({ ingest: this.ingest, publicBaseUrl: publicBaseUrlOf(this.config) }));
+    }
   }
 
   onApplicationBootstrap(): void {

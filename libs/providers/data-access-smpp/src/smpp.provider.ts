@@ -171,7 +171,7 @@ export class SmppSmsProvider implements SmsProvider {
   /**
    * SMPP receipts are not signed: they are trusted because they arrived over a bind we opened and authenticated
    * (system_id/password) to the configured SMSC. The adapter marks such records with method `SMPP`, which no HTTP
-   * request can carry through the webhooks controller, so a forged POST to /webhooks/smpp/* is stored unverified.
+   * request can carry through the webhook routes, so a forged POST to /webhooks/smpp/* is stored unverified.
    */
   verifyWebhook(webhook: RawWebhook): boolean {
     return (
