@@ -24,7 +24,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ReceiptsPipeline, TWILIO_TOKEN, WEBHOOK_BASE } from '../apps/gateway/src/receipts/receipts-pipeline.harness';
 import { webhookRoutes } from '@sms/dlr-ingest';
-import { CpuMeter, pidsNamed } from './lib/process-cpu';
+import { CpuMeter, pidsListeningOn, pidsNamed } from './lib/process-cpu';
 
 interface LoadResult {
   readonly sent: number;
@@ -150,6 +150,14 @@ async function startProfiling(): Promise<{ stop(name: string): Promise<void> } |
   };
 }
 
+/** The broker of KAFKA_BROKERS (its listening pid), or every JVM when that cannot be told. */
+function brokerPids(): number[] {
+  const port = Number((process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',')[0]?.split(':')[1]);
+  const pids = Number.isInteger(port) ? pidsListeningOn(port) : [];
+
+  return pids.length > 0 ? pids : pidsNamed('java');
+}
+
 /** Time each webhook spent in the route during the current run (reset per run). */
 const handlerMs: number[] = [];
 
@@ -253,7 +261,7 @@ export async function runDlrBench(
         ingest: [process.pid],
         consumers: consumers?.pid ? [consumers.pid] : [],
         mariadb: pidsNamed('mariadbd'),
-        kafka: pidsNamed('java'),
+        kafka: brokerPids(),
       });
       const profiler = await startProfiling();
       const result = await runLoad({

@@ -3,7 +3,7 @@
  * ingest process, the consumers' process, MariaDB, the Kafka broker) its CPU per receipt, which on a
  * shared 2-core box says more than wall-clock latency alone. Zero where /proc is not readable.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Kernel clock ticks per second (USER_HZ): 100 on every Linux this runs on. */
 const TICKS_PER_SECOND = 100;
@@ -27,6 +27,42 @@ export function pidsNamed(name: string): number[] {
     .filter((pid) => {
       try {
         return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * The pids holding a socket that listens on TCP `port` (from /proc/net/tcp and each process's fds), so a
+ * meter can charge the one Kafka broker under test rather than every JVM on the box.
+ */
+export function pidsListeningOn(port: number): number[] {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    try {
+      for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        // local_address is HEX_IP:HEX_PORT; state 0A is LISTEN; the inode is column 10.
+        if (cols[3] === '0A' && Number.parseInt(cols[1]?.split(':')[1] ?? '', 16) === port && cols[9]) {
+          inodes.add(cols[9]);
+        }
+      }
+    } catch {
+      // no such table (no IPv6): nothing listens there
+    }
+  }
+
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+          const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+
+          return target.startsWith('socket:[') && inodes.has(target.slice(8, -1));
+        });
       } catch {
         return false;
       }

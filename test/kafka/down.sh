@@ -2,7 +2,7 @@
 # Stop the broker started by test/kafka/up.sh: only the pid in test/kafka/.run/kafka.pid, and only if
 # that pid is still a kafka.Kafka JVM running this checkout's config (a stale pid file never kills
 # another process). SIGTERM (controlled shutdown), SIGKILL after 20 s. Always exits 0 if nothing is left.
-DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; RUN="$DIR/.run"; PIDF="$RUN/kafka.pid"
+DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; RUN="${KAFKA_RUN_DIR:-$DIR/.run}"; PIDF="$RUN/kafka.pid"
 [ -f "$PIDF" ] || exit 0
 PID="$(cat "$PIDF" 2>/dev/null)"
 ours() { [ -n "$PID" ] && tr "\0" " " 2>/dev/null < "/proc/$PID/cmdline" | grep -qF "kafka.Kafka $RUN/server.properties"; }

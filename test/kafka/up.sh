@@ -7,7 +7,7 @@
 # Stop with test/kafka/down.sh. Logs: test/kafka/.run/logs/{server.log,stdout.log}.
 #   bash test/kafka/up.sh --fetch-only   only resolve the jars (CI runs it in parallel with npm ci)
 set -euo pipefail
-DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; RUN="$DIR/.run"; LIBS="$DIR/libs"
+DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; RUN="${KAFKA_RUN_DIR:-$DIR/.run}"; LIBS="$DIR/libs"
 PORT="${KAFKA_PORT:-9092}"; CPORT="${KAFKA_CONTROLLER_PORT:-9093}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -88,9 +88,13 @@ log.cleaner.dedupe.buffer.size=16777216
 log.cleaner.threads=1
 PROPS
 
-# Serial GC + C1 only: quickest start on 2 cores. KAFKA_HEAP_OPTS as in Kafka's own scripts.
+# Serial GC + C1 only: quickest start on 2 cores, for tests. KAFKA_HEAP_OPTS as in Kafka's own scripts;
+# KAFKA_JIT_OPTS replaces the JIT/GC flags: benchmarks run the broker with the full JIT
+# (KAFKA_JIT_OPTS=-XX:+UseSerialGC), as a production broker would, since C1-compiled code costs the
+# broker more CPU per request on the box the benchmarks share with it.
 read -r -a HEAP <<< "${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
-JVM=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
+read -r -a JIT <<< "${KAFKA_JIT_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
+JVM=("${JIT[@]}" -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
   "-Dlog4j.configuration=file:$DIR/log4j.properties")
 CP="$LIBS/*"   # quoted: java expands the wildcard, not the shell
 
