@@ -13,8 +13,10 @@ import {
   type ProviderHealth,
   viewHealth,
 } from './health-view';
+import type { Cursor, RoutePlan } from './route-plan';
 import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot } from './route-snapshot';
 import { isCompliantSender } from './sender-compliance';
+import { SenderIndex } from './sender-index';
 
 /** What a decision needs to know about the message. */
 export interface RouteRequest {
@@ -54,19 +56,8 @@ export interface CandidateExplanation {
   readonly reason: string;
 }
 
-export type RouteDecision =
-  | {
-      readonly kind: 'route';
-      /** The best candidate (a sticky sender may move the message to another eligible one). */
-      readonly best: CandidateExplanation;
-      /** Equally good senders, already rotated round-robin. */
-      readonly group: readonly RouteSlot[];
-      /** Every sender of every eligible provider: a sticky sender among them is kept. */
-      readonly eligible: readonly RouteSlot[];
-      readonly sticky: boolean;
-      readonly why: string;
-      readonly candidates: readonly CandidateExplanation[];
-    }
+/** A decision that sends nothing: refused for good, or no route for now. */
+export type Unroutable =
   | {
       readonly kind: 'no-route';
       readonly code: 'NO_ROUTE';
@@ -133,6 +124,30 @@ function concatSenders(work: readonly Working[]): RouteSlot[] {
 }
 
 const sameScore = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+const unroutable = (outcome: Unroutable): RoutePlan => ({ kind: 'unroutable', outcome, probeCandidates: [] });
+
+/**
+ * Providers this message may probe (subject to the per-interval limit): skipped as unhealthy, or
+ * cheaper than the choice but held back by its health. Without traffic their health would never change.
+ */
+function probeCandidatesOf(
+  request: RouteRequest,
+  candidates: readonly CandidateExplanation[],
+  best: CandidateExplanation | null,
+): string[] {
+  const out: string[] = [];
+  for (const candidate of candidates) {
+    if (candidate.score === null || request.avoidProviders.includes(candidate.providerId)) {
+      continue;
+    }
+    const heldBack = best !== null && candidate.outcome === 'lost' && Number(candidate.cost) < Number(best.cost);
+    if (candidate.health.unhealthy || heldBack) {
+      out.push(candidate.providerId);
+    }
+  }
+
+  return out;
+}
 const slotOf = (n: PhoneNumberEntity): RouteSlot => ({
   number: n.number,
   providerId: n.providerId,
@@ -141,11 +156,12 @@ const slotOf = (n: PhoneNumberEntity): RouteSlot => ({
 
 /**
  * The routing decision, pure and synchronous: compliance, capability, health, then the score, ties
- * rotated round-robin. I/O (the snapshot, health counts, the number schedules) happens around it, so
- * a decision on cached inputs takes microseconds. The only state is the round-robin cursors.
+ * shared round-robin. I/O (the snapshot, health counts, the number schedules) happens around it, so
+ * a decision on cached inputs takes microseconds. Its result is a plan that every message of the same
+ * shape reuses (RoutePlans); the only state is the round-robin cursors, one per tie.
  */
 export class RouteDecider {
-  private readonly cursors = new Map<string, number>();
+  private readonly cursors = new Map<string, Cursor>();
 
   constructor(private readonly policy: HealthPolicy = DEFAULT_HEALTH_POLICY) {}
 
@@ -155,39 +171,40 @@ export class RouteDecider {
   }
 
   /**
+   * The plan for a message of this shape: it depends on the request only through its country, class,
+   * segments, `from`, avoided/excluded/pinned providers and the rates its destination matches (see
+   * RoutePlans for the key), so every such message can reuse it.
    * @param probes unhealthy providers this message may probe (one message per interval, so a
    *   provider that was skipped can prove it recovered).
-   * @param rotate false for explain: show the next round-robin pick without moving the cursor.
    */
-  decide(
+  plan(
     request: RouteRequest,
     snapshot: RouteSnapshot,
     health: ReadonlyMap<string, HealthCounts>,
     probes: ReadonlySet<string> = new Set(),
-    rotate = true,
-  ): RouteDecision {
+  ): RoutePlan {
     const { country } = request;
     const rule = snapshot.rules.get(country) ?? DEFAULT_COUNTRY_RULE;
     if (rule.blocked) {
-      return {
+      return unroutable({
         kind: 'refused',
         code: 'COUNTRY_NOT_ALLOWED',
         reason: `sending to ${country} is blocked`,
         candidates: [],
-      };
+      });
     }
     const rates = this.bestRates(request, snapshot);
     if (rates.size === 0) {
-      return {
+      return unroutable({
         kind: 'no-route',
         code: 'NO_ROUTE',
         reason: `no active provider has a rate for ${country}`,
         candidates: [],
-      };
+      });
     }
     const refusal = this.checkExplicitSender(request, snapshot);
     if (refusal) {
-      return { ...refusal, candidates: [] };
+      return unroutable({ ...refusal, candidates: [] });
     }
 
     const work: Working[] = [...rates].map(([providerId, rate]) => {
@@ -254,7 +271,13 @@ export class RouteDecider {
               ? `no provider other than ${excluded.join(', ')} has a rate for ${country}`
               : `no provider has a compliant sender for ${country}`;
 
-        return { kind: 'no-route', code: 'NO_ROUTE', reason, candidates: this.explain(work, null, []) };
+        const candidates = this.explain(work, null, []);
+
+        return {
+          kind: 'unroutable',
+          outcome: { kind: 'no-route', code: 'NO_ROUTE', reason, candidates },
+          probeCandidates: probeCandidatesOf(request, candidates, null),
+        };
       }
       viable = avoidedOnly;
       why = 'every provider failed this message before; retrying the best';
@@ -262,21 +285,22 @@ export class RouteDecider {
     viable.sort((a, b) => a.score! - b.score! || a.providerId.localeCompare(b.providerId));
     const best = viable[0]!;
     const tied = viable.filter((w) => sameScore(w.score!, best.score!));
-    const group = this.rotate(
-      `${country}|${request.messageClass}|${tied.map((w) => w.providerId).join(',')}`,
-      concatSenders(tied),
-      rotate,
-    );
     const candidates = this.explain(work, best, tied);
+    const bestExplained = candidates.find((c) => c.providerId === best.providerId)!;
 
     return {
       kind: 'route',
-      best: candidates.find((c) => c.providerId === best.providerId)!,
-      group,
-      eligible: concatSenders(viable),
+      best: bestExplained,
+      group: concatSenders(tied),
+      eligible: new SenderIndex(viable.map((w) => w.senders)),
       sticky: request.from === null,
       why,
       candidates,
+      cursor: this.cursorOf(`${country}|${request.messageClass}|${tied.map((w) => w.providerId).join(',')}`),
+      probeCandidates: probeCandidatesOf(request, candidates, bestExplained),
+      country,
+      segments: request.segments,
+      views: new Map(),
     };
   }
 
@@ -297,7 +321,7 @@ export class RouteDecider {
   private checkExplicitSender(
     request: RouteRequest,
     snapshot: RouteSnapshot,
-  ): Omit<Extract<RouteDecision, { kind: 'refused' }>, 'candidates'> | null {
+  ): Omit<Extract<Unroutable, { kind: 'refused' }>, 'candidates'> | null {
     const { from, country } = request;
     if (!from) {
       return null;
@@ -397,14 +421,15 @@ export class RouteDecider {
     return 'no active sender number';
   }
 
-  private rotate(key: string, slots: RouteSlot[], move: boolean): RouteSlot[] {
-    const cursor = this.cursors.get(key) ?? 0;
-    if (move) {
-      this.cursors.set(key, (cursor + 1) % Math.max(slots.length, 1));
+  /** The tie's cursor: one per key, so it carries on when a new snapshot or health makes a new plan. */
+  private cursorOf(key: string): Cursor {
+    let cursor = this.cursors.get(key);
+    if (!cursor) {
+      cursor = { next: 0 };
+      this.cursors.set(key, cursor);
     }
-    const start = cursor % Math.max(slots.length, 1);
 
-    return start === 0 ? slots : slots.slice(start).concat(slots.slice(0, start));
+    return cursor;
   }
 
   private explain(work: readonly Working[], best: Working | null, tied: readonly Working[]): CandidateExplanation[] {

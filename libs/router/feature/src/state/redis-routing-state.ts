@@ -7,6 +7,7 @@ import {
   HEALTH_WINDOW_MS,
   type HealthCounts,
   type HealthOutcome,
+  inTurn,
   msPerSegment,
   type RoutingState,
 } from './routing-state';
@@ -210,7 +211,8 @@ export class RedisRoutingState implements RoutingState {
     }
     const keys = [request.stickyKey ? `st:${request.stickyKey}` : ''];
     const groupArgs: string[] = [];
-    for (const slot of request.group) {
+    for (let i = 0; i < request.group.length; i++) {
+      const slot = inTurn(request.group, request.start, i);
       keys.push(`rl:${slot.number}`);
       groupArgs.push(slot.number, String(msPerSegment(slot)));
     }
@@ -219,9 +221,7 @@ export class RedisRoutingState implements RoutingState {
       return { ...first, how: first.how };
     }
     // The recipient's sticky sender is outside the group: kept if it is still eligible, else a new pick.
-    const sticky = request.eligible.find(
-      (s) => s.number === first.number && !request.group.some((g) => g.number === s.number),
-    );
+    const sticky = request.eligible.get(first.number);
 
     const second = await this.runClaim(
       keys,
