@@ -264,6 +264,10 @@ describe('filters on the pool in MariaDB', () => {
     expect(routed(await a.engine.route(request({ to: freshRecipient(), from: '+12025550100' }))).sender).toBe(
       '+12025550100',
     );
+    // An explicit from has no sticky sender, not even right after another message from it (it waits
+    // for its rate limit instead: the number is 1 segment/s).
+    const again = routed(await b.engine.route(request({ to: freshRecipient(), from: '+12025550100' })));
+    expect(again.reason).toMatch(/; sender all 1 equally good are busy; earliest free, waits/);
     // An inactive number is not in the pool.
     expect(await a.engine.route(request({ to: freshRecipient(), from: '+447700900050' }))).toMatchObject({
       kind: 'refused',

@@ -18,11 +18,13 @@ import {
  * scheduling / GCRA clock): booking n segments moves it n × (1000 / rate) ms on. That is a sliding
  * window with no burst: over any interval the number carries at most rate × interval segments.
  *
- * KEYS[1] sticky key ('' for none), KEYS[2..] the schedule key of each sender of the group.
+ * KEYS[1] sticky key (unused without one), KEYS[2..] the schedule key of each sender of the group.
  * ARGV: segments, stickyTtlMs, dryRun, key prefix, the recipient's sticky sender when it is eligible
  * outside the group ("<number>\t<msPerSegment>", else ''), ask ('1': the caller has not said, so a
- * sticky sender outside the group is answered 'ask' and nothing is booked), then per group sender:
- * number, msPerSegment.
+ * sticky sender outside the group is answered 'ask' and nothing is booked), sticky ('1': KEYS[1] is the
+ * recipient's key; '0' for a message with an explicit `from`), then per group sender: number,
+ * msPerSegment. (Without the flag, an empty KEYS[1] arrived with the client's key prefix, so messages
+ * without a sticky key shared one under the bare prefix.)
  * The eligible senders outside the group matter only when one of them is the recipient's sticky sender,
  * which is rare (the best group changed since it was set): the caller asks again with that one sender
  * then, instead of sending hundreds of keys on every booking (that was most of a cold decision's CPU and
@@ -34,16 +36,17 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local segments = tonumber(ARGV[1])
 local stickyTtl = tonumber(ARGV[2])
 local dry = ARGV[3] == '1'
+local hasSticky = ARGV[7] == '1'
 local count = #KEYS - 1
 local keys, numbers, ms = {}, {}, {}
 for i = 1, count do
   keys[i] = KEYS[i + 1]
-  numbers[i] = ARGV[6 + (i - 1) * 2 + 1]
-  ms[i] = tonumber(ARGV[6 + (i - 1) * 2 + 2])
+  numbers[i] = ARGV[7 + (i - 1) * 2 + 1]
+  ms[i] = tonumber(ARGV[7 + (i - 1) * 2 + 2])
 end
 local pick = nil
 local how = 'sticky'
-if KEYS[1] ~= '' then
+if hasSticky then
   local sticky = redis.call('GET', KEYS[1])
   if sticky then
     for i = 1, count do
@@ -84,7 +87,7 @@ local start = math.max(free(pick), now)
 if not dry then
   local after = start + segments * ms[pick]
   redis.call('SET', keys[pick], tostring(after), 'PX', math.ceil(after - now) + 1000)
-  if KEYS[1] ~= '' then redis.call('SET', KEYS[1], numbers[pick], 'PX', stickyTtl) end
+  if hasSticky then redis.call('SET', KEYS[1], numbers[pick], 'PX', stickyTtl) end
 end
 return { numbers[pick], tostring(start - now), how }
 `;
@@ -251,6 +254,7 @@ export class RedisRoutingState implements RoutingState {
       this.keyPrefix,
       stickyOutside,
       ask ? '1' : '0',
+      request.stickyKey ? '1' : '0',
       ...groupArgs,
     ];
     const [number, delay, how] = (await (
