@@ -1,16 +1,20 @@
 /**
  * The Redis claim against the real Redis: the same rules as the in-process state (sticky first, else
- * the first free sender in round-robin order, else the one free soonest).
+ * the first free sender in round-robin order, else the one free soonest), also for groups larger than
+ * the window it sends first, whose other senders it sends only when needed.
  */
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { RedisRoutingState } from './redis-routing-state';
+import { CLAIM_WINDOW, RedisRoutingState } from './redis-routing-state';
 import type { ClaimRequest, SenderSlot } from './routing-state';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const PREFIX = `sms-it:claim:${randomUUID().slice(0, 8)}:`;
 
+const sendCommand = Redis.prototype.sendCommand;
 let sut: RedisRoutingState;
+/** Schedule keys carried by each claim script call since the test began. */
+let sent: number[] = [];
 let groupSeq = 0;
 
 /** A group of fresh numbers at 1 segment/s. */
@@ -36,9 +40,21 @@ const claim = (senders: readonly SenderSlot[], over: Partial<ClaimRequest> = {})
 
 beforeAll(() => {
   sut = new RedisRoutingState({ url: REDIS_URL, keyPrefix: PREFIX });
+  jest.spyOn(Redis.prototype, 'sendCommand').mockImplementation(function (this: Redis, command, stream) {
+    const { name, args } = command as unknown as { name: string; args: unknown[] };
+    if (name === 'evalsha') {
+      sent.push(args.filter((a) => typeof a === 'string' && a.startsWith(`${PREFIX}rl:`)).length);
+    }
+
+    return sendCommand.call(this, command, stream);
+  });
+});
+beforeEach(() => {
+  sent = [];
 });
 
 afterAll(async () => {
+  jest.restoreAllMocks();
   await sut?.close();
   const redis = new Redis(REDIS_URL);
   try {
@@ -82,5 +98,99 @@ describe('RedisRoutingState.claim', () => {
     expect(earliest).toMatchObject({ number: senders[0]!.number, how: 'earliest' });
     expect(earliest.delayMs).toBeGreaterThan(1_500);
     expect(earliest.delayMs).toBeLessThanOrEqual(2_000);
+  });
+});
+
+describe('RedisRoutingState.claim with a group larger than its window', () => {
+  const size = CLAIM_WINDOW + 4;
+
+  it('sends only the window while one of it is free', async () => {
+    const senders = group(size);
+
+    expect(await claim(senders, { start: 3 })).toEqual({ number: senders[3]!.number, delayMs: 0, how: 'free' });
+    expect(sent).toEqual([CLAIM_WINDOW]);
+  });
+
+  it('asks again with the whole group when the window is all busy, and takes the first free one after it', async () => {
+    const senders = group(size);
+    for (let i = 0; i < CLAIM_WINDOW; i++) {
+      expect((await claim(senders)).number).toBe(senders[i]!.number);
+    }
+    sent = [];
+
+    expect(await claim(senders)).toEqual({ number: senders[CLAIM_WINDOW]!.number, delayMs: 0, how: 'free' });
+    expect(sent).toEqual([CLAIM_WINDOW, size]);
+  });
+
+  it('wraps the window past the end of the group, in round-robin order', async () => {
+    const senders = group(size);
+    await claim(senders, { start: size - 1 });
+    sent = [];
+
+    expect(await claim(senders, { start: size - 1 })).toEqual({ number: senders[0]!.number, delayMs: 0, how: 'free' });
+    expect(sent).toEqual([CLAIM_WINDOW]);
+  });
+
+  it('takes the one free soonest over the whole group when every sender is busy, outside the window too', async () => {
+    const senders = group(size);
+    const soonest = size - 2;
+    for (let i = 0; i < size; i++) {
+      await claim(senders, { start: i, segments: i === soonest ? 2 : 5 });
+    }
+    const outcome = await claim(senders);
+
+    expect(outcome).toMatchObject({ number: senders[soonest]!.number, how: 'earliest' });
+    expect(outcome.delayMs).toBeGreaterThan(1_500);
+    expect(outcome.delayMs).toBeLessThanOrEqual(2_000);
+  });
+
+  it('keeps a sticky sender that is in the group but outside the window', async () => {
+    const senders = group(size);
+    const stickyKey = `r-${randomUUID()}`;
+    const last = size - 1;
+    expect((await claim(senders, { stickyKey, start: last })).number).toBe(senders[last]!.number);
+    sent = [];
+
+    expect(await claim(senders, { stickyKey, segments: 2 })).toMatchObject({
+      number: senders[last]!.number,
+      how: 'sticky',
+    });
+    // The window first (answered 'ask'), then the window again with that one sender by value.
+    expect(sent).toEqual([CLAIM_WINDOW, CLAIM_WINDOW]);
+  });
+
+  it('drops a sticky sender no longer eligible and still falls back to the whole group when the window is busy', async () => {
+    const senders = group(size);
+    const stickyKey = `r-${randomUUID()}`;
+    const [gone] = group(1);
+    await claim([gone!], { stickyKey });
+    for (let i = 0; i < CLAIM_WINDOW; i++) {
+      await claim(senders);
+    }
+
+    expect(await claim(senders, { stickyKey })).toEqual({
+      number: senders[CLAIM_WINDOW]!.number,
+      delayMs: 0,
+      how: 'free',
+    });
+    // The new pick sticks.
+    expect(await claim(senders, { stickyKey, start: 1 })).toMatchObject({
+      number: senders[CLAIM_WINDOW]!.number,
+      how: 'sticky',
+    });
+  });
+
+  it('books nothing on a dry run, in the window or after it', async () => {
+    const senders = group(size);
+    for (let i = 0; i < CLAIM_WINDOW; i++) {
+      await claim(senders);
+    }
+    for (let i = 0; i < 3; i++) {
+      expect(await claim(senders, { dryRun: true, segments: 5 })).toEqual({
+        number: senders[CLAIM_WINDOW]!.number,
+        delayMs: 0,
+        how: 'free',
+      });
+    }
   });
 });

@@ -18,17 +18,20 @@ import {
  * scheduling / GCRA clock): booking n segments moves it n × (1000 / rate) ms on. That is a sliding
  * window with no burst: over any interval the number carries at most rate × interval segments.
  *
- * KEYS[1] sticky key (unused without one), KEYS[2..] the schedule key of each sender of the group.
- * ARGV: segments, stickyTtlMs, dryRun, key prefix, the recipient's sticky sender when it is eligible
- * outside the group ("<number>\t<msPerSegment>", else ''), ask ('1': the caller has not said, so a
- * sticky sender outside the group is answered 'ask' and nothing is booked), sticky ('1': KEYS[1] is the
- * recipient's key; '0' for a message with an explicit `from`), then per group sender: number,
- * msPerSegment. (Without the flag, an empty KEYS[1] arrived with the client's key prefix, so messages
- * without a sticky key shared one under the bare prefix.)
- * The eligible senders outside the group matter only when one of them is the recipient's sticky sender,
- * which is rare (the best group changed since it was set): the caller asks again with that one sender
- * then, instead of sending hundreds of keys on every booking (that was most of a cold decision's CPU and
- * allocation). Its schedule key is built from the prefix.
+ * KEYS[1] sticky key (unused without one), KEYS[2..] the schedule key of each sender sent, in round-robin
+ * order.
+ * ARGV: segments, stickyTtlMs, dryRun, key prefix, the recipient's sticky sender when it is eligible but
+ * not among those sent ("<number>\t<msPerSegment>", else ''), ask ('1': the caller has not said, so a
+ * sticky sender not among those sent is answered 'ask' and nothing is booked), sticky ('1': KEYS[1] is
+ * the recipient's key; '0' for a message with an explicit `from`: an empty KEYS[1] would arrive with
+ * the client's key prefix), partial ('1': the senders sent are only the first ones of the group in
+ * round-robin order, so when none of them is free the answer is 'busy' and nothing is booked: the
+ * earliest free one may be among the others), then per sender: number, msPerSegment.
+ * Only a window of the group is sent at first, and the eligible senders outside it only when one of them
+ * is the recipient's sticky sender: the caller asks again with that one sender ('ask'), or with the whole
+ * group when the window is all busy ('busy'). Every sender's key and rate on every booking (hundreds)
+ * cost more CPU and allocation than the rest of a cold decision. The sticky sender's schedule key is built
+ * from the prefix.
  */
 const CLAIM_SCRIPT = `
 local t = redis.call('TIME')
@@ -37,12 +40,13 @@ local segments = tonumber(ARGV[1])
 local stickyTtl = tonumber(ARGV[2])
 local dry = ARGV[3] == '1'
 local hasSticky = ARGV[7] == '1'
+local partial = ARGV[8] == '1'
 local count = #KEYS - 1
 local keys, numbers, ms = {}, {}, {}
 for i = 1, count do
   keys[i] = KEYS[i + 1]
-  numbers[i] = ARGV[7 + (i - 1) * 2 + 1]
-  ms[i] = tonumber(ARGV[7 + (i - 1) * 2 + 2])
+  numbers[i] = ARGV[8 + (i - 1) * 2 + 1]
+  ms[i] = tonumber(ARGV[8 + (i - 1) * 2 + 2])
 end
 local pick = nil
 local how = 'sticky'
@@ -78,6 +82,7 @@ if not pick then
   end
 end
 if not pick then
+  if partial then return { '', '0', 'busy' } end
   how = 'earliest'
   for i = 1, count do
     if pick == nil or free(i) < free(pick) then pick = i end
@@ -91,6 +96,13 @@ if not dry then
 end
 return { numbers[pick], tostring(start - now), how }
 `;
+
+/**
+ * How many senders of the equally good group a booking sends first, in round-robin order: one of them
+ * is nearly always free (a number is busy only for the segments booked on it), and the rest are sent only
+ * when all of these are booked ahead.
+ */
+export const CLAIM_WINDOW = 16;
 
 /**
  * One hash per provider, fields `<bucket start>:<counter>`, so reading a provider's 5 minutes is one
@@ -209,44 +221,41 @@ export class RedisRoutingState implements RoutingState {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
-    if (request.group.length === 0) {
+    const { group, eligible } = request;
+    if (group.length === 0) {
       throw new Error('claim needs at least one sender');
     }
-    const keys = [request.stickyKey ? `st:${request.stickyKey}` : ''];
-    const groupArgs: string[] = [];
-    for (let i = 0; i < request.group.length; i++) {
-      const slot = inTurn(request.group, request.start, i);
-      keys.push(`rl:${slot.number}`);
-      groupArgs.push(slot.number, String(msPerSegment(slot)));
+    const window = Math.min(group.length, CLAIM_WINDOW);
+    const partial = window < group.length;
+    let stickyOutside = '';
+    let answer = await this.runClaim(request, window, partial, stickyOutside, true);
+    if (answer.how === 'ask') {
+      // The recipient's sticky sender is not in the window: kept if it is still eligible, else a new pick.
+      const sticky = eligible.get(answer.number);
+      stickyOutside = sticky ? `${sticky.number}\t${msPerSegment(sticky)}` : '';
+      answer = await this.runClaim(request, window, partial, stickyOutside, false);
     }
-    const first = await this.runClaim(keys, request, groupArgs, '', true);
-    if (first.how !== 'ask') {
-      return { ...first, how: first.how };
+    if (answer.how === 'busy') {
+      // The whole window is booked ahead: the whole group, so the first free one in round-robin order,
+      // else the one free soonest, is picked over all of them in one atomic step.
+      answer = await this.runClaim(request, group.length, false, stickyOutside, false);
     }
-    // The recipient's sticky sender is outside the group: kept if it is still eligible, else a new pick.
-    const sticky = request.eligible.get(first.number);
-
-    const second = await this.runClaim(
-      keys,
-      request,
-      groupArgs,
-      sticky ? `${sticky.number}\t${msPerSegment(sticky)}` : '',
-      false,
-    );
-    if (second.how === 'ask') {
-      throw new Error('claim: the script asked again about a sticky sender it was told about');
+    if (answer.how === 'ask' || answer.how === 'busy') {
+      throw new Error(`claim: the script answered '${answer.how}' to a request that does not allow it`);
     }
 
-    return { ...second, how: second.how };
+    return { number: answer.number, delayMs: answer.delayMs, how: answer.how };
   }
 
+  /** One script call with the first `count` senders of the group in this message's round-robin order. */
   private async runClaim(
-    keys: readonly string[],
     request: ClaimRequest,
-    groupArgs: readonly string[],
+    count: number,
+    partial: boolean,
     stickyOutside: string,
     ask: boolean,
-  ): Promise<Omit<ClaimResult, 'how'> & { how: ClaimResult['how'] | 'ask' }> {
+  ): Promise<Omit<ClaimResult, 'how'> & { how: ClaimResult['how'] | 'ask' | 'busy' }> {
+    const keys = [request.stickyKey ? `st:${request.stickyKey}` : ''];
     const args = [
       String(request.segments),
       String(request.stickyTtlMs),
@@ -255,11 +264,16 @@ export class RedisRoutingState implements RoutingState {
       stickyOutside,
       ask ? '1' : '0',
       request.stickyKey ? '1' : '0',
-      ...groupArgs,
+      partial ? '1' : '0',
     ];
+    for (let i = 0; i < count; i++) {
+      const slot = inTurn(request.group, request.start, i);
+      keys.push(`rl:${slot.number}`);
+      args.push(slot.number, String(msPerSegment(slot)));
+    }
     const [number, delay, how] = (await (
       this.redis as unknown as { routeClaim(n: number, ...a: string[]): Promise<[string, string, string]> }
-    ).routeClaim(keys.length, ...keys, ...args)) as [string, string, ClaimResult['how'] | 'ask'];
+    ).routeClaim(keys.length, ...keys, ...args)) as [string, string, ClaimResult['how'] | 'ask' | 'busy'];
 
     return { number, delayMs: Math.max(0, Number(delay)), how };
   }
