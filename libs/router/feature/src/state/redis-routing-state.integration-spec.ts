@@ -194,3 +194,47 @@ describe('RedisRoutingState.claim with a group larger than its window', () => {
     }
   });
 });
+
+describe('RedisRoutingState.readHealth', () => {
+  it("sums each provider's buckets inside the window, with its streak, in one call", async () => {
+    let now = 1_800_000_000_000;
+    const clocked = new RedisRoutingState({ url: REDIS_URL, keyPrefix: PREFIX }, () => now);
+    try {
+      const provider = `p-${randomUUID().slice(0, 8)}`;
+      // One bucket that will have left the window, then two inside it.
+      await clocked.recordOutcome(provider, 'error', 100);
+      now += 250_000;
+      await clocked.recordOutcome(provider, 'sent', 300);
+      await clocked.recordOutcome(provider, 'delivered');
+      now += 20_000;
+      await clocked.recordOutcome(provider, 'sent', 500);
+      await clocked.recordOutcome(provider, 'sent');
+      await clocked.recordOutcome(provider, 'undelivered');
+      now += 40_000;
+      sent = [];
+      const health = await clocked.readHealth([provider, 'never-seen']);
+
+      expect(health.get(provider)).toEqual({
+        attempts: 3,
+        errors: 0,
+        delivered: 1,
+        undelivered: 1,
+        latencySumMs: 800,
+        latencyCount: 2,
+        streak: 3,
+      });
+      expect(health.get('never-seen')).toEqual({
+        attempts: 0,
+        errors: 0,
+        delivered: 0,
+        undelivered: 0,
+        latencySumMs: 0,
+        latencyCount: 0,
+        streak: 0,
+      });
+      expect(await clocked.readHealth([])).toEqual(new Map());
+    } finally {
+      await clocked.close();
+    }
+  });
+});

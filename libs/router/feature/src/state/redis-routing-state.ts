@@ -2,7 +2,6 @@ import Redis from 'ioredis';
 import {
   type ClaimRequest,
   type ClaimResult,
-  EMPTY_HEALTH,
   HEALTH_BUCKET_MS,
   HEALTH_WINDOW_MS,
   type HealthCounts,
@@ -143,17 +142,38 @@ end
 return 1
 `;
 
-const FIELD_NAMES: Readonly<Record<string, Exclude<keyof HealthCounts, 'streak'>>> = {
-  a: 'attempts',
-  e: 'errors',
-  d: 'delivered',
-  u: 'undelivered',
-  l: 'latencySumMs',
-  n: 'latencyCount',
-};
+/**
+ * Every provider's window summed in Redis, one call for all of them: the hashes hold up to 30 buckets ×
+ * 6 counters each, and shipping them field by field (a pipeline of HGETALLs) cost the client a string
+ * per field and a command object per key on every health load, which a cold decision waits for.
+ * KEYS: per provider, its hash and its streak key; ARGV[1]: the cutoff (buckets starting after it count).
+ * Answers per provider: attempts, errors, delivered, undelivered, latency sum, latency count, streak.
+ * A key of the wrong type reads as empty, as a pipeline's failed command did.
+ */
+const HEALTH_READ_SCRIPT = `
+local cutoff = tonumber(ARGV[1])
+local slot = { a = 1, e = 2, d = 3, u = 4, l = 5, n = 6 }
+local out = {}
+for k = 1, #KEYS, 2 do
+  local sums = { 0, 0, 0, 0, 0, 0, 0 }
+  local hash = redis.pcall('HGETALL', KEYS[k])
+  if type(hash) == 'table' and not hash.err then
+    for i = 1, #hash, 2 do
+      local start, name = string.match(hash[i], '^(%d+):(%a+)$')
+      local at = slot[name or '']
+      if at and tonumber(start) > cutoff then sums[at] = sums[at] + (tonumber(hash[i + 1]) or 0) end
+    end
+  end
+  local streak = redis.pcall('GET', KEYS[k + 1])
+  if type(streak) == 'string' then sums[7] = tonumber(streak) or 0 end
+  out[#out + 1] = sums
+end
+return out
+`;
 
 interface HealthCommands {
   healthRecord(keys: number, ...args: string[]): Promise<number>;
+  healthRead(keys: number, ...args: string[]): Promise<number[][]>;
 }
 
 export interface RedisRoutingStateOptions {
@@ -179,6 +199,7 @@ export class RedisRoutingState implements RoutingState {
     });
     this.redis.defineCommand('routeClaim', { lua: CLAIM_SCRIPT });
     this.redis.defineCommand('healthRecord', { lua: HEALTH_RECORD_SCRIPT });
+    this.redis.defineCommand('healthRead', { lua: HEALTH_READ_SCRIPT });
   }
 
   async recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void> {
@@ -195,26 +216,23 @@ export class RedisRoutingState implements RoutingState {
   }
 
   async readHealth(providerIds: readonly string[]): Promise<Map<string, HealthCounts>> {
-    const cutoff = this.now() - HEALTH_WINDOW_MS;
-    const pipeline = this.redis.pipeline();
-    for (const id of providerIds) {
-      pipeline.hgetall(`h:${id}`);
-      pipeline.get(`hs:${id}`);
-    }
-    const replies = (await pipeline.exec()) ?? [];
     const result = new Map<string, HealthCounts>();
+    if (providerIds.length === 0) {
+      return result;
+    }
+    const keys: string[] = [];
+    for (const id of providerIds) {
+      keys.push(`h:${id}`, `hs:${id}`);
+    }
+    const sums = await (this.redis as unknown as HealthCommands).healthRead(
+      keys.length,
+      ...keys,
+      String(this.now() - HEALTH_WINDOW_MS),
+    );
     providerIds.forEach((id, p) => {
-      const hash = (replies[p * 2]?.[1] ?? {}) as Record<string, string>;
-      const sum = { ...EMPTY_HEALTH, streak: Number(replies[p * 2 + 1]?.[1] ?? 0) };
-      for (const [field, value] of Object.entries(hash)) {
-        const colon = field.indexOf(':');
-        const bucket = Number(field.slice(0, colon));
-        const key = FIELD_NAMES[field.slice(colon + 1)];
-        if (key && bucket > cutoff) {
-          sum[key] += Number(value);
-        }
-      }
-      result.set(id, sum);
+      const [attempts = 0, errors = 0, delivered = 0, undelivered = 0, latencySumMs = 0, latencyCount = 0, streak = 0] =
+        sums[p] ?? [];
+      result.set(id, { attempts, errors, delivered, undelivered, latencySumMs, latencyCount, streak });
     });
 
     return result;
