@@ -14,7 +14,7 @@ import {
   viewHealth,
 } from './health-view';
 import type { Cursor, RoutePlan } from './route-plan';
-import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot } from './route-snapshot';
+import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot, type SenderRun } from './route-snapshot';
 import { isCompliantSender } from './sender-compliance';
 import { SenderIndex } from './sender-index';
 
@@ -93,6 +93,18 @@ const senderSet = (slots: RouteSlot[], type: string): SenderSet => ({
   type,
   numbers: slots.map((s) => s.number),
 });
+
+/** The provider's senders of its runs of one type, in their order (one run's numbers are used as they are). */
+function senderSetOf(providerId: string, runs: readonly SenderRun[], type: string): SenderSet {
+  const slots: RouteSlot[] = [];
+  for (const run of runs) {
+    for (let i = 0; i < run.numbers.length; i++) {
+      slots.push({ number: run.numbers[i]!, providerId, segmentsPerSecond: run.segmentsPerSecond[i]! });
+    }
+  }
+
+  return { slots, type, numbers: runs.length === 1 ? runs[0]!.numbers : slots.map((s) => s.number) };
+}
 
 interface Working {
   providerId: string;
@@ -400,8 +412,9 @@ export class RouteDecider {
   private poolSenders(providerId: string, request: RouteRequest, snapshot: RouteSnapshot): SenderSet | string {
     const { country } = request;
     const rule = snapshot.rules.get(country) ?? DEFAULT_COUNTRY_RULE;
-    const all = snapshot.numbersByProvider.get(providerId) ?? [];
-    const compliant = all.filter((n) => isCompliantSender(n, rule, country));
+    // Runs, not numbers: a run's senders share the country and type the rules look at.
+    const all = snapshot.sendersByProvider.get(providerId) ?? [];
+    const compliant = all.filter((run) => isCompliantSender(run, rule, country));
     if (compliant.length === 0) {
       return all.length === 0
         ? 'no active sender number'
@@ -409,12 +422,12 @@ export class RouteDecider {
             rule.localNumberRequired ? 'local number required; ' : ''
           }short codes domestic only)`;
     }
-    const local = compliant.filter((n) => n.country === country);
+    const local = compliant.filter((run) => run.country === country);
     const choices = local.length > 0 ? local : compliant;
     for (const type of TYPE_PREFERENCE[request.messageClass]) {
-      const ofType = choices.filter((n) => n.type === type);
+      const ofType = choices.filter((run) => run.type === type);
       if (ofType.length > 0) {
-        return senderSet(ofType.map(slotOf), type);
+        return senderSetOf(providerId, ofType, type);
       }
     }
 
