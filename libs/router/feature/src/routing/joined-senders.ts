@@ -124,8 +124,22 @@ function push(group: Group, number: string, segmentsPerSecond: number): void {
 
 const byCodeUnits = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 
+/** The aggregate usually follows the index, which is in number order: then there is nothing to sort. */
+function inOrder(numbers: readonly string[]): boolean {
+  for (let i = 1; i < numbers.length; i++) {
+    if (numbers[i - 1]! > numbers[i]!) {
+      return false;
+    }
+  }
+
+  return true;
+}
+
 function sortedRun(group: Group, country: string): SenderRun {
   const { type, numbers, segmentsPerSecond } = group;
+  if (inOrder(numbers)) {
+    return { country, type, numbers, segmentsPerSecond };
+  }
   if (group.uniform) {
     return { country, type, numbers: numbers.sort(byCodeUnits), segmentsPerSecond };
   }

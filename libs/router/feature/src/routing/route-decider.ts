@@ -4,7 +4,7 @@ import {
   type PhoneNumberEntity,
   type SenderType,
 } from '../database/entities/phone-number.entity';
-import type { HealthCounts, SenderSlot } from '../state/routing-state';
+import type { HealthCounts } from '../state/routing-state';
 import {
   DEFAULT_HEALTH_POLICY,
   healthFactor,
@@ -14,9 +14,10 @@ import {
   viewHealth,
 } from './health-view';
 import type { Cursor, RoutePlan } from './route-plan';
-import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot, type SenderRun } from './route-snapshot';
+import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot } from './route-snapshot';
 import { isCompliantSender } from './sender-compliance';
 import { SenderIndex } from './sender-index';
+import { groupOf, type RouteSlot, SenderList } from './sender-list';
 
 /** What a decision needs to know about the message. */
 export interface RouteRequest {
@@ -35,9 +36,7 @@ export interface RouteRequest {
   readonly pinProvider: string | null;
 }
 
-export interface RouteSlot extends SenderSlot {
-  readonly providerId: string;
-}
+export type { RouteSlot } from './sender-list';
 
 export interface CandidateExplanation {
   readonly providerId: string;
@@ -82,28 +81,8 @@ const TYPE_STEP = 0.05;
 const NUMERIC_SENDER = /^\+?\d{3,15}$/;
 
 interface SenderSet {
-  readonly slots: RouteSlot[];
-  /** The slots' numbers, kept with them so an explanation does not rebuild the list per decision. */
-  readonly numbers: readonly string[];
+  readonly list: SenderList;
   readonly type: string;
-}
-
-const senderSet = (slots: RouteSlot[], type: string): SenderSet => ({
-  slots,
-  type,
-  numbers: slots.map((s) => s.number),
-});
-
-/** The provider's senders of its runs of one type, in their order (one run's numbers are used as they are). */
-function senderSetOf(providerId: string, runs: readonly SenderRun[], type: string): SenderSet {
-  const slots: RouteSlot[] = [];
-  for (const run of runs) {
-    for (let i = 0; i < run.numbers.length; i++) {
-      slots.push({ number: run.numbers[i]!, providerId, segmentsPerSecond: run.segmentsPerSecond[i]! });
-    }
-  }
-
-  return { slots, type, numbers: runs.length === 1 ? runs[0]!.numbers : slots.map((s) => s.number) };
 }
 
 interface Working {
@@ -111,8 +90,7 @@ interface Working {
   rate: RateRow;
   cost: number;
   health: ProviderHealth;
-  senders: RouteSlot[];
-  senderNumbers: readonly string[];
+  senders: SenderList | null;
   senderType: string | null;
   score: number | null;
   lostBecause: string | null;
@@ -120,21 +98,7 @@ interface Working {
   avoided: boolean;
 }
 
-/** Array.prototype.flatMap and spreads were the decision's hot spot (bench/router.bench.ts). */
-function concatSenders(work: readonly Working[]): RouteSlot[] {
-  if (work.length === 1) {
-    return work[0]!.senders;
-  }
-  const out: RouteSlot[] = [];
-  for (const w of work) {
-    for (const slot of w.senders) {
-      out.push(slot);
-    }
-  }
-
-  return out;
-}
-
+const NO_SENDERS: readonly string[] = [];
 const sameScore = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 const unroutable = (outcome: Unroutable): RoutePlan => ({ kind: 'unroutable', outcome, probeCandidates: [] });
 
@@ -165,7 +129,6 @@ const slotOf = (n: PhoneNumberEntity): RouteSlot => ({
   providerId: n.providerId,
   segmentsPerSecond: n.segmentsPerSecond,
 });
-
 /**
  * The routing decision, pure and synchronous: compliance, capability, health, then the score, ties
  * shared round-robin. I/O (the snapshot, health counts, the number schedules) happens around it, so
@@ -226,8 +189,7 @@ export class RouteDecider {
         rate,
         cost: Number(rate.price) * request.segments,
         health: providerHealth,
-        senders: [],
-        senderNumbers: [],
+        senders: null,
         senderType: null,
         score: null,
         lostBecause: null,
@@ -250,8 +212,7 @@ export class RouteDecider {
 
         return w;
       }
-      w.senders = senders.slots;
-      w.senderNumbers = senders.numbers;
+      w.senders = senders.list;
       w.senderType = senders.type;
       const typeRank = Math.max(0, TYPE_PREFERENCE[request.messageClass].indexOf(senders.type as SenderType));
       const typeFactor = 1 + TYPE_STEP * (senders.type === 'alphanumeric' ? 0 : typeRank);
@@ -303,8 +264,8 @@ export class RouteDecider {
     return {
       kind: 'route',
       best: bestExplained,
-      group: concatSenders(tied),
-      eligible: new SenderIndex(viable.map((w) => w.senders)),
+      group: groupOf(tied.map((w) => w.senders!)),
+      eligible: new SenderIndex(viable.map((w) => w.senders!)),
       sticky: request.from === null,
       why,
       candidates,
@@ -398,15 +359,15 @@ export class RouteDecider {
     const entry = snapshot.numbersByValue.get(from);
     if (entry) {
       return entry.providerId === providerId
-        ? senderSet([slotOf(entry)], entry.type)
+        ? { list: SenderList.of(slotOf(entry)), type: entry.type }
         : `the requested sender belongs to ${entry.providerId}`;
     }
 
     // An unregistered alphanumeric ID where the country allows any: every provider may carry it.
-    return senderSet(
-      [{ number: from, providerId, segmentsPerSecond: DEFAULT_SEGMENTS_PER_SECOND.alphanumeric }],
-      'alphanumeric',
-    );
+    return {
+      list: SenderList.of({ number: from, providerId, segmentsPerSecond: DEFAULT_SEGMENTS_PER_SECOND.alphanumeric }),
+      type: 'alphanumeric',
+    };
   }
 
   private poolSenders(providerId: string, request: RouteRequest, snapshot: RouteSnapshot): SenderSet | string {
@@ -427,7 +388,7 @@ export class RouteDecider {
     for (const type of TYPE_PREFERENCE[request.messageClass]) {
       const ofType = choices.filter((run) => run.type === type);
       if (ofType.length > 0) {
-        return senderSetOf(providerId, ofType, type);
+        return { list: SenderList.ofRuns(providerId, ofType), type };
       }
     }
 
@@ -479,7 +440,7 @@ export class RouteDecider {
         cost: w.cost.toFixed(6),
         score: w.score === null ? null : Number(w.score.toFixed(8)),
         senderType: w.senderType,
-        senders: w.senderNumbers,
+        senders: w.senders?.numbers ?? NO_SENDERS,
         health: w.health,
         outcome,
         reason,

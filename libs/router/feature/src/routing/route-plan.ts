@@ -1,6 +1,7 @@
-import type { ClaimResult } from '../state/routing-state';
-import type { CandidateExplanation, RouteSlot, Unroutable } from './route-decider';
+import type { ClaimResult, SenderSequence } from '../state/routing-state';
+import type { CandidateExplanation, Unroutable } from './route-decider';
 import type { SenderIndex } from './sender-index';
+import type { RouteSlot } from './sender-list';
 
 /** A round-robin cursor, shared by every plan of one tie (country, class, tied providers) across snapshots. */
 export interface Cursor {
@@ -28,9 +29,9 @@ export type RoutePlan =
       /** The best candidate (a sticky sender may move the message to another eligible one). */
       readonly best: CandidateExplanation;
       /** Equally good senders in a fixed order; each message starts at its round-robin turn. */
-      readonly group: readonly RouteSlot[];
+      readonly group: SenderSequence<RouteSlot>;
       /** Every sender of every eligible provider: a sticky sender among them is kept. */
-      readonly eligible: SenderIndex<RouteSlot>;
+      readonly eligible: SenderIndex;
       readonly sticky: boolean;
       readonly why: string;
       readonly candidates: readonly CandidateExplanation[];

@@ -426,7 +426,7 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
       readonly claimed: string[][] = [];
 
       override claim(request: ClaimRequest) {
-        this.claimed.push(request.group.map((s) => s.number));
+        this.claimed.push(Array.from({ length: request.group.length }, (_, i) => request.group.at(i)!.number));
 
         return super.claim(request);
       }

@@ -116,7 +116,7 @@ export class RoutingEngine {
       segments: request.segments,
       dryRun,
     });
-    const slot = plan.eligible.get(claim.number) ?? plan.group[0]!;
+    const slot = plan.eligible.get(claim.number) ?? plan.group.at(0)!;
     const view = chosenView(plan, slot.providerId);
     const wait = claim.delayMs > 0 ? `, waits ${claim.delayMs} ms for its rate limit` : '';
 

@@ -1,4 +1,5 @@
-import type { SenderLookup, SenderSlot } from '../state/routing-state';
+import type { SenderLookup } from '../state/routing-state';
+import type { RouteSlot, SenderList } from './sender-list';
 
 /**
  * The eligible senders of a decision by number, over the providers' own sender lists (no concatenated
@@ -8,30 +9,30 @@ import type { SenderLookup, SenderSlot } from '../state/routing-state';
  * once or twice (a linear search then costs less than indexing hundreds of senders), while a cached
  * plan serves every decision of its shape and each of them looks up its sticky and its chosen sender.
  */
-export class SenderIndex<S extends SenderSlot> implements SenderLookup {
-  private byNumber: Map<string, S> | null = null;
+export class SenderIndex implements SenderLookup {
+  private byNumber: Map<string, RouteSlot> | null = null;
   private lookups = 0;
 
-  constructor(private readonly lists: readonly (readonly S[])[]) {}
+  constructor(private readonly lists: readonly SenderList[]) {}
 
-  get(number: string): S | undefined {
+  get(number: string): RouteSlot | undefined {
     if (this.byNumber) {
       return this.byNumber.get(number);
     }
     if (++this.lookups < 2) {
       for (const list of this.lists) {
-        for (const slot of list) {
-          if (slot.number === number) {
-            return slot;
-          }
+        const slot = list.find(number);
+        if (slot) {
+          return slot;
         }
       }
 
       return undefined;
     }
-    const byNumber = new Map<string, S>();
+    const byNumber = new Map<string, RouteSlot>();
     for (const list of this.lists) {
-      for (const slot of list) {
+      for (let i = 0; i < list.length; i++) {
+        const slot = list.at(i)!;
         if (!byNumber.has(slot.number)) {
           byNumber.set(slot.number, slot);
         }

@@ -34,6 +34,12 @@ export interface SenderSlot {
   readonly segmentsPerSecond: number;
 }
 
+/** Senders in a fixed order, read by position; an array is one. */
+export interface SenderSequence<S extends SenderSlot = SenderSlot> {
+  readonly length: number;
+  at(index: number): S | undefined;
+}
+
 /** Senders by number (first one wins for a value listed twice); a Map is one. */
 export interface SenderLookup {
   get(number: string): SenderSlot | undefined;
@@ -49,7 +55,7 @@ export interface ClaimRequest {
    * rotated copy: the group is kept with the decision's plan and reused by every message (a copy of a
    * group of hundreds per decision was most of a cached decision's allocation).
    */
-  readonly group: readonly SenderSlot[];
+  readonly group: SenderSequence;
   /** 0 ≤ start < group.length. */
   readonly start: number;
   /** Every eligible sender: the sticky one is kept when it is among them, even outside the group. */
@@ -89,8 +95,8 @@ export interface RoutingState {
 }
 
 /** The i-th sender of the group in this message's round-robin order. */
-export const inTurn = <S extends SenderSlot>(group: readonly S[], start: number, i: number): S =>
-  group[(start + i) % group.length]!;
+export const inTurn = <S extends SenderSlot>(group: SenderSequence<S>, start: number, i: number): S =>
+  group.at((start + i) % group.length)!;
 
 /** Milliseconds one segment occupies on a number. */
 export const msPerSegment = (slot: SenderSlot): number => 1000 / Math.max(slot.segmentsPerSecond, 0.001);

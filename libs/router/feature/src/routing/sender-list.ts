@@ -1,0 +1,92 @@
+import type { SenderSequence, SenderSlot } from '../state/routing-state';
+import type { SenderRun } from './route-snapshot';
+
+/** A sender the decision may pick, with the provider that owns it. */
+export interface RouteSlot extends SenderSlot {
+  readonly providerId: string;
+}
+
+/**
+ * A provider's senders of one type, in order, over the snapshot's number lists. A sender's slot is
+ * made when something asks for it (the booking looks at the first few of the group in round-robin
+ * order, a sticky lookup at one), not for each of hundreds of senders on every cold load, and kept for
+ * the next ask: a cached plan serves many messages.
+ */
+export class SenderList implements SenderSequence<RouteSlot> {
+  readonly length: number;
+  private readonly slots: RouteSlot[] = [];
+
+  private constructor(
+    readonly providerId: string,
+    readonly numbers: readonly string[],
+    private readonly segmentsPerSecond: readonly number[],
+  ) {
+    this.length = numbers.length;
+  }
+
+  /** The runs' numbers one run after another (one run's lists are used as they are). */
+  static ofRuns(providerId: string, runs: readonly SenderRun[]): SenderList {
+    if (runs.length === 1) {
+      return new SenderList(providerId, runs[0]!.numbers, runs[0]!.segmentsPerSecond);
+    }
+
+    return new SenderList(
+      providerId,
+      runs.flatMap((run) => run.numbers),
+      runs.flatMap((run) => run.segmentsPerSecond),
+    );
+  }
+
+  static of(slot: RouteSlot): SenderList {
+    return new SenderList(slot.providerId, [slot.number], [slot.segmentsPerSecond]);
+  }
+
+  at(index: number): RouteSlot | undefined {
+    if (index < 0 || index >= this.length) {
+      return undefined;
+    }
+    let slot = this.slots[index];
+    if (!slot) {
+      slot = {
+        number: this.numbers[index]!,
+        providerId: this.providerId,
+        segmentsPerSecond: this.segmentsPerSecond[index]!,
+      };
+      this.slots[index] = slot;
+    }
+
+    return slot;
+  }
+
+  /** The sender with this number, or undefined. */
+  find(number: string): RouteSlot | undefined {
+    const index = this.numbers.indexOf(number);
+
+    return index < 0 ? undefined : this.at(index);
+  }
+}
+
+/** Tied providers' lists one after another: the equally good group of a decision. */
+export class SenderGroup implements SenderSequence<RouteSlot> {
+  readonly length: number;
+
+  constructor(private readonly lists: readonly SenderList[]) {
+    this.length = lists.reduce((sum, list) => sum + list.length, 0);
+  }
+
+  at(index: number): RouteSlot | undefined {
+    let offset = index;
+    for (const list of this.lists) {
+      if (offset < list.length) {
+        return offset < 0 ? undefined : list.at(offset);
+      }
+      offset -= list.length;
+    }
+
+    return undefined;
+  }
+}
+
+/** One list as it is; several as a group over them. */
+export const groupOf = (lists: readonly SenderList[]): SenderSequence<RouteSlot> =>
+  lists.length === 1 ? lists[0]! : new SenderGroup(lists);
