@@ -1,31 +1,27 @@
 import { CountrySenders } from './joined-senders';
 
-/** The joined string as the statement builds it, with the counts it checks against. */
-const joined = (...records: string[]) => ({
-  list: records.join(','),
-  count: records.length,
-  length: records.reduce((sum, r) => sum + r.length, 0),
-});
+/** A group's row as the statement answers it: the joined numbers with the counts it checks against. */
+const row = (providerId: string, type: string, rate: number, ...numbers: string[]) =>
+  [providerId, type, rate, numbers.join(','), numbers.length, numbers.reduce((sum, n) => sum + n.length, 0)] as const;
 
 describe(CountrySenders.name, () => {
-  it('sorts each provider type into one run in number order, keeping each number its rate', () => {
+  it("merges a provider type's groups into one run in number order, each number keeping its rate", () => {
     const sut = new CountrySenders('GB');
-    const { list, count, length } = joined(
-      'alpha longcode 5 +447700900003',
-      'bravo longcode 1 +447700900010',
-      'alpha longcode 1 +447700900001',
-      'alpha tollfree 3 +448000000001',
-      'alpha longcode 5 +447700900002',
-    );
+    const rows = [
+      row('alpha', 'longcode', 5, '+447700900002', '+447700900003'),
+      row('bravo', 'longcode', 1, '+447700900010'),
+      row('alpha', 'longcode', 1, '+447700900001', '+447700900004'),
+      row('alpha', 'tollfree', 3, '+448000000001'),
+    ];
 
-    expect(sut.addJoined(list, count, length)).toBe(true);
+    expect(rows.every((r) => sut.addJoined(...r))).toBe(true);
     expect(Object.fromEntries(sut.runs())).toEqual({
       alpha: [
         {
           country: 'GB',
           type: 'longcode',
-          numbers: ['+447700900001', '+447700900002', '+447700900003'],
-          segmentsPerSecond: [1, 5, 5],
+          numbers: ['+447700900001', '+447700900002', '+447700900003', '+447700900004'],
+          segmentsPerSecond: [1, 5, 5, 1],
         },
         { country: 'GB', type: 'tollfree', numbers: ['+448000000001'], segmentsPerSecond: [3] },
       ],
@@ -33,36 +29,35 @@ describe(CountrySenders.name, () => {
     });
   });
 
-  it('reads a sender ID with spaces (the number is the last field) and SQLite-style rates (1000.0)', () => {
+  it("sorts a group's numbers when they do not come in number order, and keeps a sender ID with spaces", () => {
     const sut = new CountrySenders('GB');
-    const { list, count, length } = joined('bravo alphanumeric 10.0 ACME LTD', 'bravo longcode 1000.0 +447700900010');
+    sut.addJoined(...row('bravo', 'longcode', 1000, '+447700900012', '+447700900010'));
+    sut.addJoined(...row('bravo', 'alphanumeric', 10, 'ACME LTD'));
 
-    expect(sut.addJoined(list, count, length)).toBe(true);
     expect(sut.runs().get('bravo')).toEqual([
+      { country: 'GB', type: 'longcode', numbers: ['+447700900010', '+447700900012'], segmentsPerSecond: [1000, 1000] },
       { country: 'GB', type: 'alphanumeric', numbers: ['ACME LTD'], segmentsPerSecond: [10] },
-      { country: 'GB', type: 'longcode', numbers: ['+447700900010'], segmentsPerSecond: [1000] },
     ]);
   });
 
-  it.each([
-    ['a list cut short (group_concat_max_len)', 'alpha longcode 1 +447700900001,alpha longc', 2, 62],
-    ['a value holding a comma', 'alpha longcode 1 +4477,00900001', 1, 31],
-    ['an unknown sender type', 'alpha landline 1 +447700900001', 1, 30],
-    ['a rate that is not a number', 'alpha longcode fast +447700900001', 1, 33],
-    ['a record missing a field', 'alpha longcode +447700900001', 1, 28],
-  ])('answers false for %s, so the caller reads rows instead', (_, list, count, length) => {
-    expect(new CountrySenders('GB').addJoined(list, count, length)).toBe(false);
+  it.each<[string, Parameters<CountrySenders['addJoined']>]>([
+    ['a list cut short (group_concat_max_len)', ['alpha', 'longcode', 1, '+447700900001,+44770', 2, 26]],
+    ['a value holding a comma', ['alpha', 'longcode', 1, '+4477,00900001', 1, 14]],
+    ['an unknown sender type', ['alpha', 'landline', 1, '+447700900001', 1, 13]],
+    ['a rate that is not a number', ['alpha', 'longcode', NaN, '+447700900001', 1, 13]],
+  ])('answers false for %s, so the caller reads rows instead', (_, args) => {
+    expect(new CountrySenders('GB').addJoined(...args)).toBe(false);
   });
 
-  it('collects rows one by one the same way (the fallback), after clear() forgets a list that did not add up', () => {
+  it('collects rows one by one the same way (the fallback), after clear() forgets the groups added before', () => {
     const sut = new CountrySenders('US');
-    sut.addJoined('alpha longcode 1 +12025550100,alpha', 2, 34);
+    sut.addJoined(...row('alpha', 'longcode', 1, '+12025550100'));
     sut.clear();
     sut.add('alpha', 'longcode', '+12025550102', 1);
-    sut.add('alpha', 'longcode', '+12025550101', 1);
+    sut.add('alpha', 'longcode', '+12025550101', 2);
 
     expect(sut.runs().get('alpha')).toEqual([
-      { country: 'US', type: 'longcode', numbers: ['+12025550101', '+12025550102'], segmentsPerSecond: [1, 1] },
+      { country: 'US', type: 'longcode', numbers: ['+12025550101', '+12025550102'], segmentsPerSecond: [2, 1] },
     ]);
   });
 });

@@ -2,26 +2,23 @@ import { SENDER_TYPES, type SenderType } from '../database/entities/phone-number
 import type { SenderRun } from './route-snapshot';
 
 /**
- * A country's senders as one joined string instead of a row each: "<provider> <type> <rate> <number>"
- * per sender, comma-separated. Hundreds of rows cost the driver an object and five strings each, which
- * was most of a cold load's CPU and allocation; one aggregate over the covering index costs the server
- * less than streaming the rows (no GROUP BY: a grouped form needed a temporary table and a sort, and
- * took longer than it saved). MariaDB, MySQL and SQLite (3.44+) spell both expressions alike; the number
- * goes last, as the one field that may hold a space.
+ * A country's senders one row per provider, type and rate limit, the group's numbers joined by commas
+ * (GROUP_CONCAT, spelled alike in MariaDB, MySQL and SQLite), instead of a row per number: hundreds of
+ * rows cost the driver an object and five strings each, which was most of a cold load's CPU and
+ * allocation. The index leads with the grouping columns (migration SenderGroupIndex), so the server
+ * walks the groups in index order, with no temporary table and no sort.
  */
-export const JOINED_SENDERS_SQL = "GROUP_CONCAT(CONCAT_WS(' ', provider_id, type, segments_per_second, number))";
-/** What the joined string's length must add up to (with the commas): a cut list shows. */
-export const JOINED_LENGTH_SQL = "SUM(LENGTH(CONCAT_WS(' ', provider_id, type, segments_per_second, number)))";
+export const JOINED_NUMBERS_SQL = 'GROUP_CONCAT(number)';
+/** What the joined numbers must add up to, with the count: a cut list shows. */
+export const JOINED_LENGTH_SQL = 'SUM(LENGTH(number))';
 
 const TYPES: ReadonlySet<string> = new Set(SENDER_TYPES);
-const SPACE = 0x20;
 
 interface Group {
   readonly providerId: string;
   readonly type: SenderType;
-  readonly numbers: string[];
+  readonly numbers: string[][];
   readonly segmentsPerSecond: number[];
-  uniform: boolean;
 }
 
 /** Senders of one country collected per provider and type, then sorted into runs. */
@@ -30,58 +27,42 @@ export class CountrySenders {
 
   constructor(private readonly country: string) {}
 
+  /** One sender (the row-by-row fallback). */
   add(providerId: string, type: SenderType, number: string, segmentsPerSecond: number): void {
-    push(this.groupOf(`${providerId} ${type}`, providerId, type), number, segmentsPerSecond);
+    const group = this.groupOf(providerId, type);
+    group.numbers.push([number]);
+    group.segmentsPerSecond.push(segmentsPerSecond);
   }
 
   /**
-   * Adds every sender of the joined string; false when it does not add up to `count` senders of
-   * `length` characters, or a field does not parse (a list cut at group_concat_max_len, whose default is
-   * 1 KB in MySQL; a value holding a comma, written around the operator API): the caller then reads the
-   * senders row by row.
+   * A group's joined numbers; false when they do not add up to `count` numbers of `length`
+   * characters, or the type or rate does not parse (a list cut at group_concat_max_len, whose default
+   * is 1 KB in MySQL; a value holding a comma, written around the operator API): the caller then reads
+   * the senders row by row.
    */
-  addJoined(joined: string, count: number, length: number): boolean {
-    if (joined.length !== length + count - 1) {
+  addJoined(
+    providerId: string,
+    type: string,
+    segmentsPerSecond: number,
+    joined: string,
+    count: number,
+    length: number,
+  ): boolean {
+    if (!TYPES.has(type) || !Number.isFinite(segmentsPerSecond) || joined.length !== length + count - 1) {
       return false;
     }
-    // The groups seen so far, by their "<provider> <type> <rate>" head: a record is matched against
-    // them in place, so only its number is cut out of the string (a few groups, hundreds of records).
-    const heads: string[] = [];
-    const groups: Group[] = [];
-    const rates: number[] = [];
-    let records = 0;
-    for (let pos = 0; pos <= joined.length; records++) {
-      let end = joined.indexOf(',', pos);
-      end = end < 0 ? joined.length : end;
-      let g = 0;
-      while (
-        g < heads.length &&
-        !(joined.startsWith(heads[g]!, pos) && joined.charCodeAt(pos + heads[g]!.length) === SPACE)
-      ) {
-        g++;
-      }
-      if (g === heads.length) {
-        const s1 = joined.indexOf(' ', pos);
-        const s2 = s1 < 0 ? -1 : joined.indexOf(' ', s1 + 1);
-        const s3 = s2 < 0 ? -1 : joined.indexOf(' ', s2 + 1);
-        const type = s3 < 0 || s3 >= end ? '' : joined.slice(s1 + 1, s2);
-        const rate = Number(joined.slice(s2 + 1, s3));
-        if (!TYPES.has(type) || !Number.isFinite(rate)) {
-          return false;
-        }
-        const providerId = joined.slice(pos, s1);
-        heads.push(joined.slice(pos, s3));
-        groups.push(this.groupOf(`${providerId} ${type}`, providerId, type as SenderType));
-        rates.push(rate);
-      }
-      push(groups[g]!, joined.slice(pos + heads[g]!.length + 1, end), rates[g]!);
-      pos = end + 1;
+    const numbers = joined.split(',');
+    if (numbers.length !== count) {
+      return false;
     }
+    const group = this.groupOf(providerId, type as SenderType);
+    group.numbers.push(numbers);
+    group.segmentsPerSecond.push(segmentsPerSecond);
 
-    return records === count;
+    return true;
   }
 
-  /** Forgets what addJoined() added before it gave up. */
+  /** Forgets what addJoined() added before a group did not add up. */
   clear(): void {
     this.groups.clear();
   }
@@ -105,10 +86,11 @@ export class CountrySenders {
     return out;
   }
 
-  private groupOf(key: string, providerId: string, type: SenderType): Group {
+  private groupOf(providerId: string, type: SenderType): Group {
+    const key = `${providerId}\u0001${type}`;
     let group = this.groups.get(key);
     if (!group) {
-      group = { providerId, type, numbers: [], segmentsPerSecond: [], uniform: true };
+      group = { providerId, type, numbers: [], segmentsPerSecond: [] };
       this.groups.set(key, group);
     }
 
@@ -116,15 +98,9 @@ export class CountrySenders {
   }
 }
 
-function push(group: Group, number: string, segmentsPerSecond: number): void {
-  group.uniform &&= group.segmentsPerSecond.length === 0 || group.segmentsPerSecond[0] === segmentsPerSecond;
-  group.numbers.push(number);
-  group.segmentsPerSecond.push(segmentsPerSecond);
-}
-
 const byCodeUnits = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 
-/** The aggregate usually follows the index, which is in number order: then there is nothing to sort. */
+/** The index gives each group's numbers in number order: then there is nothing to sort. */
 function inOrder(numbers: readonly string[]): boolean {
   for (let i = 1; i < numbers.length; i++) {
     if (numbers[i - 1]! > numbers[i]!) {
@@ -135,20 +111,26 @@ function inOrder(numbers: readonly string[]): boolean {
   return true;
 }
 
+/** The group's lists (one per rate limit) merged in number order, each number keeping its rate. */
 function sortedRun(group: Group, country: string): SenderRun {
-  const { type, numbers, segmentsPerSecond } = group;
-  if (inOrder(numbers)) {
-    return { country, type, numbers, segmentsPerSecond };
-  }
-  if (group.uniform) {
-    return { country, type, numbers: numbers.sort(byCodeUnits), segmentsPerSecond };
-  }
-  const order = numbers.map((_, i) => i).sort((x, y) => byCodeUnits(numbers[x]!, numbers[y]!));
+  const { type } = group;
+  if (group.numbers.length === 1) {
+    const numbers = group.numbers[0]!;
+    if (!inOrder(numbers)) {
+      numbers.sort(byCodeUnits);
+    }
 
-  return {
-    country,
-    type,
-    numbers: order.map((i) => numbers[i]!),
-    segmentsPerSecond: order.map((i) => segmentsPerSecond[i]!),
-  };
+    return {
+      country,
+      type,
+      numbers,
+      segmentsPerSecond: new Array<number>(numbers.length).fill(group.segmentsPerSecond[0]!),
+    };
+  }
+  const pairs = group.numbers.flatMap((list, g) =>
+    list.map((number) => ({ number, rate: group.segmentsPerSecond[g]! })),
+  );
+  pairs.sort((x, y) => byCodeUnits(x.number, y.number));
+
+  return { country, type, numbers: pairs.map((p) => p.number), segmentsPerSecond: pairs.map((p) => p.rate) };
 }

@@ -9,7 +9,7 @@ import {
   type SenderRun,
   SenderRuns,
 } from './route-snapshot';
-import { CountrySenders, JOINED_LENGTH_SQL, JOINED_SENDERS_SQL } from './joined-senders';
+import { CountrySenders, JOINED_LENGTH_SQL, JOINED_NUMBERS_SQL } from './joined-senders';
 import { isCompliantSender, isMaskingNumber } from './sender-compliance';
 
 /**
@@ -88,8 +88,10 @@ export class SqlRoutePool implements RoutePool {
     local: Map<string, SenderRun[]>;
   }> {
     const rows = await this.dataSource.query<UnionRow[]>(
-      `SELECT 'n' AS k, ${JOINED_SENDERS_SQL} AS a, NULL AS b, NULL AS c, NULL AS d, COUNT(*) AS e, ${JOINED_LENGTH_SQL} AS f
+      `SELECT 'n' AS k, ${JOINED_NUMBERS_SQL} AS a, provider_id AS b, type AS c, segments_per_second AS d,
+              COUNT(*) AS e, ${JOINED_LENGTH_SQL} AS f
          FROM phone_numbers WHERE country = ? AND active = ? AND capabilities NOT LIKE '%masking%'
+         GROUP BY provider_id, type, segments_per_second
        UNION ALL SELECT 'r', provider_id, prefix, price, currency, NULL, NULL FROM route_rates WHERE country = ?
        UNION ALL SELECT 'u', allowed_sender_types, sender_id_policy, local_number_required, blocked, NULL, NULL
          FROM country_rules WHERE country = ?
@@ -105,10 +107,14 @@ export class SqlRoutePool implements RoutePool {
     for (const row of rows) {
       switch (row.k) {
         case 'n':
-          // An aggregate always answers one row; no senders: a null list.
-          if (row.a !== null && !senders.addJoined(String(row.a), Number(row.e), Number(row.f))) {
-            complete = false;
-          }
+          complete &&= senders.addJoined(
+            String(row.b),
+            String(row.c),
+            Number(row.d),
+            String(row.a),
+            Number(row.e),
+            Number(row.f),
+          );
           break;
         case 'r':
           rates.push({
@@ -140,7 +146,7 @@ export class SqlRoutePool implements RoutePool {
     return { providers, rates, rules, local: senders.runs() };
   }
 
-  /** The country's senders one row each: only when the joined list did not add up (CountrySenders.addJoined). */
+  /** The country's senders one row each: only when a joined list did not add up (CountrySenders.addJoined). */
   private async readSendersByRow(country: string, into: CountrySenders): Promise<void> {
     const rows = await this.dataSource.query<Omit<NumberDbRow, 'country' | 'capabilities'>[]>(
       `SELECT number, provider_id, type, segments_per_second FROM phone_numbers
