@@ -76,9 +76,10 @@ export class SqlRoutePool implements RoutePool {
    * The country's rates and rule, its senders and the active providers in ONE statement (UNION ALL,
    * each branch on its own index, a tag column telling the rows apart). Four parallel queries cost four
    * round trips and wait for the slowest of four answers: on a small VM that tail set the cold decision's
-   * p99 (bench/router.bench.ts). The senders come as one joined string (joined-senders.ts): parsing
-   * hundreds of rows into objects was most of a load's CPU and allocation. Masking numbers are left out
-   * (never picked for ordinary traffic; an explicit `from` is looked up by sender()).
+   * p99 (bench/router.bench.ts). The senders come one row per provider, type and rate limit with the
+   * numbers joined (joined-senders.ts): parsing hundreds of rows into objects was most of a load's CPU
+   * and allocation. Masking numbers are left out (never picked for ordinary traffic; an explicit `from`
+   * is looked up by sender()).
    */
   private async readCountry(country: string): Promise<{
     providers: string[];
