@@ -29,6 +29,35 @@ describe(CountrySenders.name, () => {
     });
   });
 
+  it('merges three rate lists, one of them out of order, and rows added one by one into lists per rate', () => {
+    const sut = new CountrySenders('GB');
+    sut.addJoined(...row('alpha', 'longcode', 1, '+447700900005', '+447700900001'));
+    sut.addJoined(...row('alpha', 'longcode', 2, '+447700900002', '+447700900006'));
+    sut.addJoined(...row('alpha', 'longcode', 3, '+447700900003'));
+    const rows = new CountrySenders('GB');
+    for (const [number, rate] of [
+      ['+447700900004', 2],
+      ['+447700900001', 1],
+      ['+447700900003', 2],
+      ['+447700900002', 1],
+    ] as const) {
+      rows.add('alpha', 'longcode', number, rate);
+    }
+
+    expect(sut.runs().get('alpha')).toEqual([
+      {
+        country: 'GB',
+        type: 'longcode',
+        numbers: ['+447700900001', '+447700900002', '+447700900003', '+447700900005', '+447700900006'],
+        segmentsPerSecond: [1, 2, 3, 1, 2],
+      },
+    ]);
+    expect(rows.runs().get('alpha')![0]).toMatchObject({
+      numbers: ['+447700900001', '+447700900002', '+447700900003', '+447700900004'],
+      segmentsPerSecond: [1, 1, 2, 2],
+    });
+  });
+
   it("sorts a group's numbers when they do not come in number order, and keeps a sender ID with spaces", () => {
     const sut = new CountrySenders('GB');
     sut.addJoined(...row('bravo', 'longcode', 1000, '+447700900012', '+447700900010'));

@@ -14,10 +14,12 @@ export const JOINED_LENGTH_SQL = 'SUM(LENGTH(number))';
 
 const TYPES: ReadonlySet<string> = new Set(SENDER_TYPES);
 
+/** A provider's senders of one type: a list of numbers per rate limit. */
 interface Group {
   readonly providerId: string;
   readonly type: SenderType;
   readonly numbers: string[][];
+  /** The rate of each list. */
   readonly segmentsPerSecond: number[];
 }
 
@@ -30,8 +32,13 @@ export class CountrySenders {
   /** One sender (the row-by-row fallback). */
   add(providerId: string, type: SenderType, number: string, segmentsPerSecond: number): void {
     const group = this.groupOf(providerId, type);
-    group.numbers.push([number]);
-    group.segmentsPerSecond.push(segmentsPerSecond);
+    const list = group.segmentsPerSecond.indexOf(segmentsPerSecond);
+    if (list < 0) {
+      group.numbers.push([number]);
+      group.segmentsPerSecond.push(segmentsPerSecond);
+    } else {
+      group.numbers[list]!.push(number);
+    }
   }
 
   /**
@@ -111,14 +118,20 @@ function inOrder(numbers: readonly string[]): boolean {
   return true;
 }
 
-/** The group's lists (one per rate limit) merged in number order, each number keeping its rate. */
+/**
+ * The group's lists (one per rate limit) merged in number order, each number keeping its rate. Each
+ * list comes sorted (by the index); a pool's numbers of one provider and type often span two rates
+ * (numbers added with the type's default and with their own), so this merges rather than sorting pairs.
+ */
 function sortedRun(group: Group, country: string): SenderRun {
   const { type } = group;
+  for (const list of group.numbers) {
+    if (!inOrder(list)) {
+      list.sort(byCodeUnits);
+    }
+  }
   if (group.numbers.length === 1) {
     const numbers = group.numbers[0]!;
-    if (!inOrder(numbers)) {
-      numbers.sort(byCodeUnits);
-    }
 
     return {
       country,
@@ -127,10 +140,25 @@ function sortedRun(group: Group, country: string): SenderRun {
       segmentsPerSecond: new Array<number>(numbers.length).fill(group.segmentsPerSecond[0]!),
     };
   }
-  const pairs = group.numbers.flatMap((list, g) =>
-    list.map((number) => ({ number, rate: group.segmentsPerSecond[g]! })),
-  );
-  pairs.sort((x, y) => byCodeUnits(x.number, y.number));
+  const total = group.numbers.reduce((sum, list) => sum + list.length, 0);
+  const numbers = new Array<string>(total);
+  const segmentsPerSecond = new Array<number>(total);
+  const next = group.numbers.map(() => 0);
+  for (let out = 0; ; out++) {
+    let pick = -1;
+    for (let l = 0; l < group.numbers.length; l++) {
+      const candidate = group.numbers[l]![next[l]!];
+      if (candidate !== undefined && (pick < 0 || candidate < group.numbers[pick]![next[pick]!]!)) {
+        pick = l;
+      }
+    }
+    if (pick < 0) {
+      break;
+    }
+    numbers[out] = group.numbers[pick]![next[pick]!]!;
+    segmentsPerSecond[out] = group.segmentsPerSecond[pick]!;
+    next[pick] = next[pick]! + 1;
+  }
 
-  return { country, type, numbers: pairs.map((p) => p.number), segmentsPerSecond: pairs.map((p) => p.rate) };
+  return { country, type, numbers, segmentsPerSecond };
 }
