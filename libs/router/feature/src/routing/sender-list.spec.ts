@@ -1,4 +1,4 @@
-import { groupOf, SenderList } from './sender-list';
+import { groupOf, MAX_MEMBERSHIP, SenderList } from './sender-list';
 
 const run = (country: string, numbers: string[], rate = 1) => ({
   country,
@@ -41,5 +41,24 @@ describe(groupOf.name, () => {
     expect([0, 1, 2].map((i) => group.at(i)?.number)).toEqual(['+447700900001', '+447700900002', '+447700900010']);
     expect(group.at(2)).toBe(bravo.at(0));
     expect([group.at(3), group.at(-1)]).toEqual([undefined, undefined]);
+  });
+});
+
+describe('membership (what the Redis claim checks a sticky sender against)', () => {
+  it("lists every sender with its milliseconds per segment, a group's lists one after another, made once", () => {
+    const alpha = SenderList.ofRuns('alpha', [run('GB', ['+447700900001', '+447700900002'], 4)]);
+    const bravo = SenderList.ofRuns('bravo', [run('GB', ['+447700900010'], 1000)]);
+
+    expect(alpha.membership).toBe(',+447700900001=250,+447700900002=250,');
+    expect(alpha.membership).toBe(alpha.membership);
+    expect(groupOf([alpha, bravo]).membership).toBe(',+447700900001=250,+447700900002=250,+447700900010=1,');
+  });
+
+  it("leaves out a value holding ',' (the claim asks back for it), and gives none past MAX_MEMBERSHIP", () => {
+    expect(SenderList.ofRuns('alpha', [run('GB', ['+4477,0090', '+447700900003'])]).membership).toBe(
+      ',+447700900003=1000,',
+    );
+    const numbers = Array.from({ length: MAX_MEMBERSHIP + 1 }, (_, i) => `+4477009${String(i).padStart(5, '0')}`);
+    expect(SenderList.ofRuns('alpha', [run('GB', numbers)]).membership).toBeUndefined();
   });
 });

@@ -1,9 +1,42 @@
-import type { SenderSequence, SenderSlot } from '../state/routing-state';
+import { segmentMs, type SenderSequence, type SenderSlot } from '../state/routing-state';
 import type { SenderRun } from './route-snapshot';
 
 /** A sender the decision may pick, with the provider that owns it. */
 export interface RouteSlot extends SenderSlot {
   readonly providerId: string;
+}
+
+/**
+ * Past this many senders a group gives no membership string (SenderSequence.membership): its size would
+ * cost more on every booking than asking back for the few recipients whose sticky sender is outside the
+ * window.
+ */
+export const MAX_MEMBERSHIP = 512;
+
+/**
+ * ",<number>=<ms>" per sender and a closing comma. The common case (one rate for the list) is one join.
+ * A value holding a comma (never through the operator API) is left out, so the claim asks back for it
+ * instead of reading part of it as another number; an '=' inside a value cannot be misread, since what
+ * follows the searched "<number>=" up to the next comma then never parses as a number.
+ */
+function membershipOf(numbers: readonly string[], segmentsPerSecond: readonly number[]): string {
+  const rate = segmentsPerSecond[0];
+  if (numbers.length === 0) {
+    return ',';
+  }
+  if (segmentsPerSecond.every((r) => r === rate) && numbers.join('').indexOf(',') < 0) {
+    const tail = `=${segmentMs(rate!)},`;
+
+    return `,${numbers.join(tail)}${tail}`;
+  }
+  let out = ',';
+  for (let i = 0; i < numbers.length; i++) {
+    if (numbers[i]!.indexOf(',') < 0) {
+      out += `${numbers[i]}=${segmentMs(segmentsPerSecond[i]!)},`;
+    }
+  }
+
+  return out;
 }
 
 /**
@@ -15,6 +48,7 @@ export interface RouteSlot extends SenderSlot {
 export class SenderList implements SenderSequence<RouteSlot> {
   readonly length: number;
   private readonly slots: RouteSlot[] = [];
+  private members: string | undefined;
 
   private constructor(
     readonly providerId: string,
@@ -58,6 +92,14 @@ export class SenderList implements SenderSequence<RouteSlot> {
     return slot;
   }
 
+  get membership(): string | undefined {
+    if (this.members === undefined && this.length <= MAX_MEMBERSHIP) {
+      this.members = membershipOf(this.numbers, this.segmentsPerSecond);
+    }
+
+    return this.members;
+  }
+
   /** The sender with this number, or undefined. */
   find(number: string): RouteSlot | undefined {
     const index = this.numbers.indexOf(number);
@@ -69,9 +111,19 @@ export class SenderList implements SenderSequence<RouteSlot> {
 /** Tied providers' lists one after another: the equally good group of a decision. */
 export class SenderGroup implements SenderSequence<RouteSlot> {
   readonly length: number;
+  private members: string | undefined;
 
   constructor(private readonly lists: readonly SenderList[]) {
     this.length = lists.reduce((sum, list) => sum + list.length, 0);
+  }
+
+  get membership(): string | undefined {
+    if (this.members === undefined && this.length <= MAX_MEMBERSHIP) {
+      const inner = this.lists.map((list) => list.membership!.slice(1, -1)).filter((part) => part !== '');
+      this.members = `,${inner.join(',')},`;
+    }
+
+    return this.members;
   }
 
   at(index: number): RouteSlot | undefined {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { CLAIM_WINDOW, RedisRoutingState } from './redis-routing-state';
-import type { ClaimRequest, SenderSlot } from './routing-state';
+import { type ClaimRequest, msPerSegment, type SenderSequence, type SenderSlot } from './routing-state';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const PREFIX = `sms-it:claim:${randomUUID().slice(0, 8)}:`;
@@ -26,13 +26,21 @@ const group = (size: number): SenderSlot[] => {
     segmentsPerSecond: 1,
   }));
 };
-const claim = (senders: readonly SenderSlot[], over: Partial<ClaimRequest> = {}) =>
+/** The group as the engine hands it over: with its members, as SenderList gives them. */
+const withMembership = (senders: readonly SenderSlot[]): SenderSequence => ({
+  length: senders.length,
+  at: (i) => senders[i],
+  membership: `,${senders.map((s) => `${s.number}=${msPerSegment(s)}`).join(',')},`,
+});
+const claim = (senders: SenderSequence, over: Partial<ClaimRequest> = {}) =>
   sut.claim({
     stickyKey: null,
     stickyTtlMs: 60_000,
     group: senders,
     start: 0,
-    eligible: new Map(senders.map((s) => [s.number, s])),
+    eligible: new Map(
+      Array.from({ length: senders.length }, (_, i) => senders.at(i)!).map((s) => [s.number, s] as const),
+    ),
     segments: 1,
     dryRun: false,
     ...over,
@@ -156,6 +164,29 @@ describe('RedisRoutingState.claim with a group larger than its window', () => {
       how: 'sticky',
     });
     // The window first (answered 'ask'), then the window again with that one sender by value.
+    expect(sent).toEqual([CLAIM_WINDOW, CLAIM_WINDOW]);
+  });
+
+  it('keeps a sticky sender outside the window in one call when the group gives its members', async () => {
+    const slots = group(size);
+    const senders = withMembership(slots);
+    const stickyKey = `r-${randomUUID()}`;
+    const last = size - 1;
+    expect((await claim(senders, { stickyKey, start: last })).number).toBe(slots[last]!.number);
+    sent = [];
+
+    expect(await claim(senders, { stickyKey, segments: 2 })).toMatchObject({
+      number: slots[last]!.number,
+      how: 'sticky',
+    });
+    expect(sent).toEqual([CLAIM_WINDOW]);
+    // A sticky sender in neither the window nor the members is asked back for, as before.
+    const outside = group(1)[0]!;
+    await claim([outside], { stickyKey, eligible: new Map([[outside.number, outside]]) });
+    sent = [];
+    expect(
+      await claim(senders, { stickyKey, eligible: new Map([...slots, outside].map((s) => [s.number, s])) }),
+    ).toMatchObject({ number: outside.number, how: 'sticky' });
     expect(sent).toEqual([CLAIM_WINDOW, CLAIM_WINDOW]);
   });
 

@@ -25,10 +25,12 @@ import {
  * the recipient's key; '0' for a message with an explicit `from`: an empty KEYS[1] would arrive with
  * the client's key prefix), partial ('1': the senders sent are only the first ones of the group in
  * round-robin order, so when none of them is free the answer is 'busy' and nothing is booked: the
- * earliest free one may be among the others), then per sender: number, msPerSegment.
- * Only a window of the group is sent at first, and the eligible senders outside it only when one of them
- * is the recipient's sticky sender: the caller asks again with that one sender ('ask'), or with the whole
- * group when the window is all busy ('busy'). Every sender's key and rate on every booking (hundreds)
+ * earliest free one may be among the others), members (the whole group as ",<number>=<msPerSegment>,..."
+ * or '': a sticky sender found there is kept without asking back), then per sender: number, msPerSegment.
+ * Only a window of the group is sent at first, with the group's members as one string (a repeat
+ * recipient's sticky sender is usually in the group but not in the window), and an eligible sender
+ * outside the group only when it is the recipient's sticky sender: the caller asks again with that one
+ * sender ('ask'), or with the whole group when the window is all busy ('busy'). Every sender's key and rate on every booking (hundreds)
  * cost more CPU and allocation than the rest of a cold decision. The sticky sender's schedule key is built
  * from the prefix.
  */
@@ -40,12 +42,13 @@ local stickyTtl = tonumber(ARGV[2])
 local dry = ARGV[3] == '1'
 local hasSticky = ARGV[7] == '1'
 local partial = ARGV[8] == '1'
+local members = ARGV[9]
 local count = #KEYS - 1
 local keys, numbers, ms = {}, {}, {}
 for i = 1, count do
   keys[i] = KEYS[i + 1]
-  numbers[i] = ARGV[8 + (i - 1) * 2 + 1]
-  ms[i] = tonumber(ARGV[8 + (i - 1) * 2 + 2])
+  numbers[i] = ARGV[9 + (i - 1) * 2 + 1]
+  ms[i] = tonumber(ARGV[9 + (i - 1) * 2 + 2])
 end
 local pick = nil
 local how = 'sticky'
@@ -56,13 +59,21 @@ if hasSticky then
       if numbers[i] == sticky then pick = i end
     end
     if not pick then
+      local found = nil
       local outside = ARGV[5]
       local tab = string.find(outside, '\\t', 1, true)
       if tab and string.sub(outside, 1, tab - 1) == sticky then
+        found = tonumber(string.sub(outside, tab + 1))
+      elseif members ~= '' then
+        local at = string.find(members, ',' .. sticky .. '=', 1, true)
+        local stop = at and string.find(members, ',', at + #sticky + 2, true)
+        if stop then found = tonumber(string.sub(members, at + #sticky + 2, stop - 1)) end
+      end
+      if found then
         pick = count + 1
         keys[pick] = ARGV[4] .. 'rl:' .. sticky
         numbers[pick] = sticky
-        ms[pick] = tonumber(string.sub(outside, tab + 1))
+        ms[pick] = found
       elseif ARGV[6] == '1' then
         return { sticky, '0', 'ask' }
       end
@@ -283,6 +294,8 @@ export class RedisRoutingState implements RoutingState {
       ask ? '1' : '0',
       request.stickyKey ? '1' : '0',
       partial ? '1' : '0',
+      // Only a partial window needs it: with the whole group sent, a sticky sender in it is among them.
+      request.stickyKey && partial ? (request.group.membership ?? '') : '',
     ];
     for (let i = 0; i < count; i++) {
       const slot = inTurn(request.group, request.start, i);

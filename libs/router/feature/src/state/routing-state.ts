@@ -38,6 +38,12 @@ export interface SenderSlot {
 export interface SenderSequence<S extends SenderSlot = SenderSlot> {
   readonly length: number;
   at(index: number): S | undefined;
+  /**
+   * Every sender as ",<number>=<msPerSegment>" and a closing comma, made once per sequence: the Redis
+   * claim sends it with a window of the group, so a sticky sender anywhere in the group is kept in one
+   * step. Absent (arrays, very large groups): the claim asks back for a sticky sender outside the window.
+   */
+  readonly membership?: string;
 }
 
 /** Senders by number (first one wins for a value listed twice); a Map is one. */
@@ -98,5 +104,8 @@ export interface RoutingState {
 export const inTurn = <S extends SenderSlot>(group: SenderSequence<S>, start: number, i: number): S =>
   group.at((start + i) % group.length)!;
 
+/** Milliseconds one segment occupies on a number with this carrier limit. */
+export const segmentMs = (segmentsPerSecond: number): number => 1000 / Math.max(segmentsPerSecond, 0.001);
+
 /** Milliseconds one segment occupies on a number. */
-export const msPerSegment = (slot: SenderSlot): number => 1000 / Math.max(slot.segmentsPerSecond, 0.001);
+export const msPerSegment = (slot: SenderSlot): number => segmentMs(slot.segmentsPerSecond);
