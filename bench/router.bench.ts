@@ -8,6 +8,10 @@
  * The pool is the embedded seed plus 1,000 extra numbers over 5 providers and 3 countries, in a
  * throw-away MariaDB database (MYSQL_URL); Redis keys live under a unique prefix and are removed.
  * BENCH_ROUTER_CASES (default `cached,cold,booked`) runs only the named cases, e.g. to profile one.
+ * BENCH_ROUTER_WARMUP sets the decisions run before each case's measured runs (default: as many as one
+ * run, at most 2,000): a diagnostic for how much of a tail is JIT tier-up (the cold case's 300 leave
+ * much of the driver and decision code to be optimized while it is measured). Reported figures use the
+ * default.
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -50,6 +54,7 @@ export interface RouterBenchResult {
 }
 
 const RUNS = 5;
+const WARMUP = process.env['BENCH_ROUTER_WARMUP'] === undefined ? null : Number(process.env['BENCH_ROUTER_WARMUP']);
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 const percentile = (sorted: readonly number[], p: number): number =>
@@ -77,7 +82,7 @@ function collectGarbage(): void {
 
 async function measure(name: string, engine: RoutingEngine, samples: number): Promise<LatencyFigures> {
   collectGarbage();
-  for (let i = 0; i < Math.min(samples, 2_000); i++) {
+  for (let i = 0; i < (WARMUP ?? Math.min(samples, 2_000)); i++) {
     await engine.route(REQUESTS[i % REQUESTS.length]!);
   }
   const p50s: number[] = [];

@@ -257,6 +257,30 @@ describe('filters on the pool in MariaDB', () => {
     }
   });
 
+  it("reads a provider's senders of one type in number order whatever their rate limits, and all of them when the joined list would not add up", async () => {
+    await a.operator.createProvider({ id: 'echo', kind: 'twilio' });
+    for (const [number, segmentsPerSecond] of [
+      ['+6421000003', 5],
+      ['+6421000001', 1],
+      ['+6421000002', 5],
+    ] as const) {
+      await a.operator.createNumber({ number, provider: 'echo', country: 'NZ', type: 'longcode', segmentsPerSecond });
+    }
+    await a.operator.createRate({ provider: 'echo', country: 'NZ', price: '0.0500' });
+    const nz = async () =>
+      routed(await a.engine.route(request({ to: '+64211234567', country: 'NZ' }), true)).candidates[0]!.senders;
+    expect(await nz()).toEqual(['+6421000001', '+6421000002', '+6421000003']);
+
+    // A value the operator API would refuse, written straight into the table: split on its comma, the
+    // joined list no longer matches the group's count, so the load reads the senders row by row.
+    await a.dataSource.query(
+      `INSERT INTO phone_numbers (number, provider_id, country, type, capabilities, monthly_cost, segments_per_second, active, created_at)
+       VALUES ('+64210,00009', 'echo', 'NZ', 'longcode', 'sms', NULL, 1, 1, NOW(3))`,
+    );
+    a.engine.invalidate();
+    expect(await nz()).toEqual(['+64210,00009', '+6421000001', '+6421000002', '+6421000003']);
+  });
+
   it('honours an explicit from of any country, a masking number too, looked up by value', async () => {
     expect(routed(await a.engine.route(request({ to: freshRecipient(), from: '+447700900099' }))).providerId).toBe(
       'alpha',
@@ -264,6 +288,10 @@ describe('filters on the pool in MariaDB', () => {
     expect(routed(await a.engine.route(request({ to: freshRecipient(), from: '+12025550100' }))).sender).toBe(
       '+12025550100',
     );
+    // An explicit from has no sticky sender, not even right after another message from it (it waits
+    // for its rate limit instead: the number is 1 segment/s).
+    const again = routed(await b.engine.route(request({ to: freshRecipient(), from: '+12025550100' })));
+    expect(again.reason).toMatch(/; sender all 1 equally good are busy; earliest free, waits/);
     // An inactive number is not in the pool.
     expect(await a.engine.route(request({ to: freshRecipient(), from: '+447700900050' }))).toMatchObject({
       kind: 'refused',

@@ -5,10 +5,12 @@ import { RouteRateEntity } from './entities/route-rate.entity';
 import { CreateRouterSchema1763770200000 } from './migrations/1763770200000-CreateRouterSchema';
 import { RoutingEngineSchema1763780400000 } from './migrations/1763780400000-RoutingEngineSchema';
 import { PerCountryRouteIndexes1763790000000 } from './migrations/1763790000000-PerCountryRouteIndexes';
+import { SenderGroupIndex1763800000000 } from './migrations/1763800000000-SenderGroupIndex';
 
 export const ROUTER_ENTITIES = [ProviderEntity, PhoneNumberEntity, RouteRateEntity, CountryRuleEntity];
 export const ROUTER_MIGRATIONS = [
   CreateRouterSchema1763770200000,
   RoutingEngineSchema1763780400000,
   PerCountryRouteIndexes1763790000000,
+  SenderGroupIndex1763800000000,
 ];

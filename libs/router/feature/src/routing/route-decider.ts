@@ -4,7 +4,7 @@ import {
   type PhoneNumberEntity,
   type SenderType,
 } from '../database/entities/phone-number.entity';
-import type { HealthCounts, SenderSlot } from '../state/routing-state';
+import type { HealthCounts } from '../state/routing-state';
 import {
   DEFAULT_HEALTH_POLICY,
   healthFactor,
@@ -13,8 +13,11 @@ import {
   type ProviderHealth,
   viewHealth,
 } from './health-view';
+import type { Cursor, RoutePlan } from './route-plan';
 import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot } from './route-snapshot';
 import { isCompliantSender } from './sender-compliance';
+import { SenderIndex } from './sender-index';
+import { groupOf, type RouteSlot, SenderList } from './sender-list';
 
 /** What a decision needs to know about the message. */
 export interface RouteRequest {
@@ -33,9 +36,7 @@ export interface RouteRequest {
   readonly pinProvider: string | null;
 }
 
-export interface RouteSlot extends SenderSlot {
-  readonly providerId: string;
-}
+export type { RouteSlot } from './sender-list';
 
 export interface CandidateExplanation {
   readonly providerId: string;
@@ -54,19 +55,8 @@ export interface CandidateExplanation {
   readonly reason: string;
 }
 
-export type RouteDecision =
-  | {
-      readonly kind: 'route';
-      /** The best candidate (a sticky sender may move the message to another eligible one). */
-      readonly best: CandidateExplanation;
-      /** Equally good senders, already rotated round-robin. */
-      readonly group: readonly RouteSlot[];
-      /** Every sender of every eligible provider: a sticky sender among them is kept. */
-      readonly eligible: readonly RouteSlot[];
-      readonly sticky: boolean;
-      readonly why: string;
-      readonly candidates: readonly CandidateExplanation[];
-    }
+/** A decision that sends nothing: refused for good, or no route for now. */
+export type Unroutable =
   | {
       readonly kind: 'no-route';
       readonly code: 'NO_ROUTE';
@@ -91,25 +81,16 @@ const TYPE_STEP = 0.05;
 const NUMERIC_SENDER = /^\+?\d{3,15}$/;
 
 interface SenderSet {
-  readonly slots: RouteSlot[];
-  /** The slots' numbers, kept with them so an explanation does not rebuild the list per decision. */
-  readonly numbers: readonly string[];
+  readonly list: SenderList;
   readonly type: string;
 }
-
-const senderSet = (slots: RouteSlot[], type: string): SenderSet => ({
-  slots,
-  type,
-  numbers: slots.map((s) => s.number),
-});
 
 interface Working {
   providerId: string;
   rate: RateRow;
   cost: number;
   health: ProviderHealth;
-  senders: RouteSlot[];
-  senderNumbers: readonly string[];
+  senders: SenderList | null;
   senderType: string | null;
   score: number | null;
   lostBecause: string | null;
@@ -117,35 +98,45 @@ interface Working {
   avoided: boolean;
 }
 
-/** Array.prototype.flatMap and spreads were the decision's hot spot (bench/router.bench.ts). */
-function concatSenders(work: readonly Working[]): RouteSlot[] {
-  if (work.length === 1) {
-    return work[0]!.senders;
-  }
-  const out: RouteSlot[] = [];
-  for (const w of work) {
-    for (const slot of w.senders) {
-      out.push(slot);
+const NO_SENDERS: readonly string[] = [];
+const sameScore = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+const unroutable = (outcome: Unroutable): RoutePlan => ({ kind: 'unroutable', outcome, probeCandidates: [] });
+
+/**
+ * Providers this message may probe (subject to the per-interval limit): skipped as unhealthy, or
+ * cheaper than the choice but held back by its health. Without traffic their health would never change.
+ */
+function probeCandidatesOf(
+  request: RouteRequest,
+  candidates: readonly CandidateExplanation[],
+  best: CandidateExplanation | null,
+): string[] {
+  const out: string[] = [];
+  for (const candidate of candidates) {
+    if (candidate.score === null || request.avoidProviders.includes(candidate.providerId)) {
+      continue;
+    }
+    const heldBack = best !== null && candidate.outcome === 'lost' && Number(candidate.cost) < Number(best.cost);
+    if (candidate.health.unhealthy || heldBack) {
+      out.push(candidate.providerId);
     }
   }
 
   return out;
 }
-
-const sameScore = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 const slotOf = (n: PhoneNumberEntity): RouteSlot => ({
   number: n.number,
   providerId: n.providerId,
   segmentsPerSecond: n.segmentsPerSecond,
 });
-
 /**
  * The routing decision, pure and synchronous: compliance, capability, health, then the score, ties
- * rotated round-robin. I/O (the snapshot, health counts, the number schedules) happens around it, so
- * a decision on cached inputs takes microseconds. The only state is the round-robin cursors.
+ * shared round-robin. I/O (the snapshot, health counts, the number schedules) happens around it, so
+ * a decision on cached inputs takes microseconds. Its result is a plan that every message of the same
+ * shape reuses (RoutePlans); the only state is the round-robin cursors, one per tie.
  */
 export class RouteDecider {
-  private readonly cursors = new Map<string, number>();
+  private readonly cursors = new Map<string, Cursor>();
 
   constructor(private readonly policy: HealthPolicy = DEFAULT_HEALTH_POLICY) {}
 
@@ -155,39 +146,40 @@ export class RouteDecider {
   }
 
   /**
+   * The plan for a message of this shape: it depends on the request only through its country, class,
+   * segments, `from`, avoided/excluded/pinned providers and the rates its destination matches (see
+   * RoutePlans for the key), so every such message can reuse it.
    * @param probes unhealthy providers this message may probe (one message per interval, so a
    *   provider that was skipped can prove it recovered).
-   * @param rotate false for explain: show the next round-robin pick without moving the cursor.
    */
-  decide(
+  plan(
     request: RouteRequest,
     snapshot: RouteSnapshot,
     health: ReadonlyMap<string, HealthCounts>,
     probes: ReadonlySet<string> = new Set(),
-    rotate = true,
-  ): RouteDecision {
+  ): RoutePlan {
     const { country } = request;
     const rule = snapshot.rules.get(country) ?? DEFAULT_COUNTRY_RULE;
     if (rule.blocked) {
-      return {
+      return unroutable({
         kind: 'refused',
         code: 'COUNTRY_NOT_ALLOWED',
         reason: `sending to ${country} is blocked`,
         candidates: [],
-      };
+      });
     }
     const rates = this.bestRates(request, snapshot);
     if (rates.size === 0) {
-      return {
+      return unroutable({
         kind: 'no-route',
         code: 'NO_ROUTE',
         reason: `no active provider has a rate for ${country}`,
         candidates: [],
-      };
+      });
     }
     const refusal = this.checkExplicitSender(request, snapshot);
     if (refusal) {
-      return { ...refusal, candidates: [] };
+      return unroutable({ ...refusal, candidates: [] });
     }
 
     const work: Working[] = [...rates].map(([providerId, rate]) => {
@@ -197,8 +189,7 @@ export class RouteDecider {
         rate,
         cost: Number(rate.price) * request.segments,
         health: providerHealth,
-        senders: [],
-        senderNumbers: [],
+        senders: null,
         senderType: null,
         score: null,
         lostBecause: null,
@@ -221,8 +212,7 @@ export class RouteDecider {
 
         return w;
       }
-      w.senders = senders.slots;
-      w.senderNumbers = senders.numbers;
+      w.senders = senders.list;
       w.senderType = senders.type;
       const typeRank = Math.max(0, TYPE_PREFERENCE[request.messageClass].indexOf(senders.type as SenderType));
       const typeFactor = 1 + TYPE_STEP * (senders.type === 'alphanumeric' ? 0 : typeRank);
@@ -254,7 +244,13 @@ export class RouteDecider {
               ? `no provider other than ${excluded.join(', ')} has a rate for ${country}`
               : `no provider has a compliant sender for ${country}`;
 
-        return { kind: 'no-route', code: 'NO_ROUTE', reason, candidates: this.explain(work, null, []) };
+        const candidates = this.explain(work, null, []);
+
+        return {
+          kind: 'unroutable',
+          outcome: { kind: 'no-route', code: 'NO_ROUTE', reason, candidates },
+          probeCandidates: probeCandidatesOf(request, candidates, null),
+        };
       }
       viable = avoidedOnly;
       why = 'every provider failed this message before; retrying the best';
@@ -262,21 +258,22 @@ export class RouteDecider {
     viable.sort((a, b) => a.score! - b.score! || a.providerId.localeCompare(b.providerId));
     const best = viable[0]!;
     const tied = viable.filter((w) => sameScore(w.score!, best.score!));
-    const group = this.rotate(
-      `${country}|${request.messageClass}|${tied.map((w) => w.providerId).join(',')}`,
-      concatSenders(tied),
-      rotate,
-    );
     const candidates = this.explain(work, best, tied);
+    const bestExplained = candidates.find((c) => c.providerId === best.providerId)!;
 
     return {
       kind: 'route',
-      best: candidates.find((c) => c.providerId === best.providerId)!,
-      group,
-      eligible: concatSenders(viable),
+      best: bestExplained,
+      group: groupOf(tied.map((w) => w.senders!)),
+      eligible: new SenderIndex(viable.map((w) => w.senders!)),
       sticky: request.from === null,
       why,
       candidates,
+      cursor: this.cursorOf(`${country}|${request.messageClass}|${tied.map((w) => w.providerId).join(',')}`),
+      probeCandidates: probeCandidatesOf(request, candidates, bestExplained),
+      country,
+      segments: request.segments,
+      views: new Map(),
     };
   }
 
@@ -297,7 +294,7 @@ export class RouteDecider {
   private checkExplicitSender(
     request: RouteRequest,
     snapshot: RouteSnapshot,
-  ): Omit<Extract<RouteDecision, { kind: 'refused' }>, 'candidates'> | null {
+  ): Omit<Extract<Unroutable, { kind: 'refused' }>, 'candidates'> | null {
     const { from, country } = request;
     if (!from) {
       return null;
@@ -362,22 +359,23 @@ export class RouteDecider {
     const entry = snapshot.numbersByValue.get(from);
     if (entry) {
       return entry.providerId === providerId
-        ? senderSet([slotOf(entry)], entry.type)
+        ? { list: SenderList.of(slotOf(entry)), type: entry.type }
         : `the requested sender belongs to ${entry.providerId}`;
     }
 
     // An unregistered alphanumeric ID where the country allows any: every provider may carry it.
-    return senderSet(
-      [{ number: from, providerId, segmentsPerSecond: DEFAULT_SEGMENTS_PER_SECOND.alphanumeric }],
-      'alphanumeric',
-    );
+    return {
+      list: SenderList.of({ number: from, providerId, segmentsPerSecond: DEFAULT_SEGMENTS_PER_SECOND.alphanumeric }),
+      type: 'alphanumeric',
+    };
   }
 
   private poolSenders(providerId: string, request: RouteRequest, snapshot: RouteSnapshot): SenderSet | string {
     const { country } = request;
     const rule = snapshot.rules.get(country) ?? DEFAULT_COUNTRY_RULE;
-    const all = snapshot.numbersByProvider.get(providerId) ?? [];
-    const compliant = all.filter((n) => isCompliantSender(n, rule, country));
+    // Runs, not numbers: a run's senders share the country and type the rules look at.
+    const all = snapshot.sendersByProvider.get(providerId) ?? [];
+    const compliant = all.filter((run) => isCompliantSender(run, rule, country));
     if (compliant.length === 0) {
       return all.length === 0
         ? 'no active sender number'
@@ -385,26 +383,27 @@ export class RouteDecider {
             rule.localNumberRequired ? 'local number required; ' : ''
           }short codes domestic only)`;
     }
-    const local = compliant.filter((n) => n.country === country);
+    const local = compliant.filter((run) => run.country === country);
     const choices = local.length > 0 ? local : compliant;
     for (const type of TYPE_PREFERENCE[request.messageClass]) {
-      const ofType = choices.filter((n) => n.type === type);
+      const ofType = choices.filter((run) => run.type === type);
       if (ofType.length > 0) {
-        return senderSet(ofType.map(slotOf), type);
+        return { list: SenderList.ofRuns(providerId, ofType), type };
       }
     }
 
     return 'no active sender number';
   }
 
-  private rotate(key: string, slots: RouteSlot[], move: boolean): RouteSlot[] {
-    const cursor = this.cursors.get(key) ?? 0;
-    if (move) {
-      this.cursors.set(key, (cursor + 1) % Math.max(slots.length, 1));
+  /** The tie's cursor: one per key, so it carries on when a new snapshot or health makes a new plan. */
+  private cursorOf(key: string): Cursor {
+    let cursor = this.cursors.get(key);
+    if (!cursor) {
+      cursor = { next: 0 };
+      this.cursors.set(key, cursor);
     }
-    const start = cursor % Math.max(slots.length, 1);
 
-    return start === 0 ? slots : slots.slice(start).concat(slots.slice(0, start));
+    return cursor;
   }
 
   private explain(work: readonly Working[], best: Working | null, tied: readonly Working[]): CandidateExplanation[] {
@@ -441,7 +440,7 @@ export class RouteDecider {
         cost: w.cost.toFixed(6),
         score: w.score === null ? null : Number(w.score.toFixed(8)),
         senderType: w.senderType,
-        senders: w.senderNumbers,
+        senders: w.senders?.numbers ?? NO_SENDERS,
         health: w.health,
         outcome,
         reason,

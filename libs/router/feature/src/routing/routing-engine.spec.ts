@@ -180,6 +180,33 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
     expect(loads).toEqual(['GB', 'US', 'from +447700900010', 'GB', 'GB']);
   });
 
+  it('decides over a reloaded explicit sender while its country stays cached (plans are kept per sender entry)', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: 1_000_000 });
+    try {
+      let owner = 'mid';
+      const snapshot = buildRouteSnapshot(providers, GB_POOL, GB_RATES, []);
+      const engine = new RoutingEngine(
+        {
+          ...snapshotRoutePool(() => snapshot),
+          sender: (value) => Promise.resolve(value === '+447700900099' ? number(value, owner, 'GB') : null),
+        },
+        new MemoryRoutingState(),
+        { snapshotTtlMs: 100, healthTtlMs: 100 },
+      );
+      const from = (country: string) => request({ country, from: '+447700900099' });
+      // The sender is loaded with the US snapshot, 60 ms before GB's: it expires while GB's is still fresh.
+      await engine.route(from('US'));
+      jest.setSystemTime(1_000_060);
+      expect(routed(await engine.route(from('GB'))).providerId).toBe('mid');
+      owner = 'dear';
+      jest.setSystemTime(1_000_120);
+
+      expect(routed(await engine.route(from('GB'))).providerId).toBe('dear');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('prices by the longest matching prefix of each provider', async () => {
     const rates = [...GB_RATES, rate('dear', 'GB', '0.0100', '4474')];
     const { engine } = engineOver(buildRouteSnapshot(providers, GB_POOL, rates, []));
@@ -399,7 +426,7 @@ describe('RoutingEngine (decision rules, in-process state)', () => {
       readonly claimed: string[][] = [];
 
       override claim(request: ClaimRequest) {
-        this.claimed.push(request.group.map((s) => s.number));
+        this.claimed.push(Array.from({ length: request.group.length }, (_, i) => request.group.at(i)!.number));
 
         return super.claim(request);
       }

@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { HealthCounts, RoutingState } from '../state/routing-state';
 import { DEFAULT_HEALTH_POLICY, type HealthPolicy, type ProviderHealth, viewHealth } from './health-view';
-import { type CandidateExplanation, RouteDecider, type RouteDecision, type RouteRequest } from './route-decider';
+import { type CandidateExplanation, RouteDecider, type RouteRequest, type Unroutable } from './route-decider';
 import type { PhoneNumberEntity } from '../database/entities/phone-number.entity';
+import { chosenView, senderHow, takeTurn } from './route-plan';
+import { RoutePlans } from './route-plans';
 import { type RoutePool, type RouteSnapshot, SNAPSHOT_TTL_MS } from './route-snapshot';
 import { TtlCache } from './ttl-cache';
 
@@ -30,9 +32,15 @@ export type RoutingOutcome =
       readonly reason: string;
       readonly candidates: readonly CandidateExplanation[];
     }
-  | Exclude<RouteDecision, { kind: 'route' }>;
+  | Unroutable;
 
 const HEALTH_KEY = 'all';
+const NO_PROBES: ReadonlySet<string> = new Set();
+
+interface Inputs {
+  readonly snapshot: RouteSnapshot;
+  readonly health: Map<string, HealthCounts>;
+}
 
 /**
  * Routes one message: cached snapshot and health in, the pure decision, then the one shared-state
@@ -42,6 +50,7 @@ const HEALTH_KEY = 'all';
  */
 export class RoutingEngine {
   readonly decider: RouteDecider;
+  private readonly plans: RoutePlans;
   private readonly countries: TtlCache<string, RouteSnapshot>;
   private readonly senders: TtlCache<string, PhoneNumberEntity | null>;
   private readonly health: TtlCache<string, Map<string, HealthCounts>>;
@@ -64,6 +73,7 @@ export class RoutingEngine {
       policy: options.policy ?? DEFAULT_HEALTH_POLICY,
     };
     this.decider = new RouteDecider(this.options.policy);
+    this.plans = new RoutePlans(this.decider);
     this.countries = new TtlCache(this.options.snapshotTtlMs);
     this.senders = new TtlCache(this.options.snapshotTtlMs);
     this.health = new TtlCache(this.options.healthTtlMs);
@@ -77,78 +87,78 @@ export class RoutingEngine {
     return new Map([...health].map(([id, counts]) => [id, viewHealth(counts, this.options.policy)]));
   }
 
-  /** Routes a message, or with `dryRun` tells what it would do now (explain) without booking anything. */
+  /**
+   * Routes a message, or with `dryRun` tells what it would do now (explain) without booking anything.
+   * On cached inputs this is a plan lookup, a round-robin turn and the booking: the plan (scores,
+   * explanation, groups) is made once per snapshot, health and request shape (RoutePlans).
+   */
   async route(request: RouteRequest, dryRun = false): Promise<RoutingOutcome> {
-    const { snapshot, health } = await this.inputs(request);
-    let decision = this.decider.decide(request, snapshot, health, new Set(), !dryRun);
-    const probes = dryRun || request.pinProvider ? new Set<string>() : await this.probesFor(request, decision);
-    if (probes.size > 0) {
-      decision = this.decider.decide(request, snapshot, health, probes, true);
+    const { snapshot, health } = this.cachedInputs(request) ?? (await this.inputs(request));
+    let plan = this.plans.plan(request, snapshot, health, NO_PROBES);
+    let start = plan.kind === 'route' ? takeTurn(plan, !dryRun) : 0;
+    if (!dryRun && !request.pinProvider && plan.probeCandidates.length > 0) {
+      const probes = await this.probesFor(plan.probeCandidates);
+      if (probes.size > 0) {
+        // (The plan without the probe took its turn too, as the decision before the probe always did.)
+        plan = this.plans.plan(request, snapshot, health, probes);
+        start = plan.kind === 'route' ? takeTurn(plan, true) : 0;
+      }
     }
-    if (decision.kind !== 'route') {
-      return decision;
+    if (plan.kind !== 'route') {
+      return plan.outcome;
     }
     const claim = await this.state.claim({
-      stickyKey: decision.sticky ? stickyKeyOf(request.to) : null,
+      stickyKey: plan.sticky ? stickyKeyOf(request.to) : null,
       stickyTtlMs: this.options.stickyTtlMs,
-      group: decision.group,
-      eligible: decision.eligible,
+      group: plan.group,
+      start,
+      eligible: plan.eligible,
       segments: request.segments,
       dryRun,
     });
-    const slot = decision.eligible.find((s) => s.number === claim.number) ?? decision.group[0]!;
-    const chosen = decision.candidates.find((c) => c.providerId === slot.providerId) ?? decision.best;
-    const candidates =
-      chosen === decision.best
-        ? decision.candidates
-        : decision.candidates.map((c) =>
-            c === chosen
-              ? { ...c, outcome: 'chosen' as const, reason: 'owns the sticky sender of this recipient' }
-              : c === decision.best
-                ? { ...c, outcome: 'lost' as const, reason: 'best score, but the recipient keeps its sticky sender' }
-                : c,
-          );
-    const how =
-      claim.how === 'sticky'
-        ? 'sticky for this recipient'
-        : claim.how === 'free'
-          ? `round-robin over ${decision.group.length} equally good`
-          : `all ${decision.group.length} equally good are busy; earliest free`;
-    const others = candidates
-      .filter((c) => c !== chosen && c.outcome !== 'chosen')
-      .map((c) => `${c.providerId}: ${c.reason}`);
-    const reason = [
-      `${decision.why} for ${request.country}: ${chosen.providerId} at ${chosen.price} ${chosen.currency}/segment x ${request.segments}`,
-      `score ${chosen.score}`,
-      `sender ${how}${claim.delayMs > 0 ? `, waits ${claim.delayMs} ms for its rate limit` : ''}`,
-      ...(others.length > 0 ? [`others: ${others.join('; ')}`] : []),
-    ].join('; ');
+    const slot = plan.eligible.get(claim.number) ?? plan.group.at(0)!;
+    const view = chosenView(plan, slot.providerId);
+    const wait = claim.delayMs > 0 ? `, waits ${claim.delayMs} ms for its rate limit` : '';
 
     return {
       kind: 'route',
-      providerId: chosen.providerId,
+      providerId: view.chosen.providerId,
       sender: claim.number,
-      price: chosen.price,
-      currency: chosen.currency,
+      price: view.chosen.price,
+      currency: view.chosen.currency,
       delayMs: claim.delayMs,
-      reason,
-      candidates,
+      reason: view.head + senderHow(plan, claim.how) + wait + view.tail,
+      candidates: view.candidates,
     };
+  }
+
+  /** The inputs when every one is cached (the cached decision's path: no promise, no I/O). */
+  private cachedInputs(request: RouteRequest): Inputs | undefined {
+    const now = Date.now();
+    const snapshot = this.countries.peek(request.country, now);
+    const health = this.health.peek(HEALTH_KEY, now);
+    if (!snapshot || !health) {
+      return undefined;
+    }
+    if (request.from === null) {
+      return { snapshot, health };
+    }
+    // null: one known not to be in the pool; undefined: not cached.
+    const sender = this.senders.peek(request.from, now);
+
+    return sender === undefined ? undefined : { snapshot: withSender(snapshot, request.from, sender), health };
   }
 
   /**
    * The destination country's pool, the explicit sender's entry and health, from cache; only a miss
    * costs I/O (the cached decision takes microseconds), and the missing ones load side by side.
    */
-  private async inputs(request: RouteRequest): Promise<{ snapshot: RouteSnapshot; health: Map<string, HealthCounts> }> {
+  private async inputs(request: RouteRequest): Promise<Inputs> {
     const now = Date.now();
     const cachedSnapshot = this.countries.peek(request.country, now);
     const cachedHealth = this.health.peek(HEALTH_KEY, now);
     // null: no `from`, or one known not to be in the pool; undefined: not cached.
     const cachedSender = request.from === null ? null : this.senders.peek(request.from, now);
-    if (cachedSnapshot && cachedHealth && cachedSender !== undefined) {
-      return { snapshot: withSender(cachedSnapshot, request.from, cachedSender), health: cachedHealth };
-    }
     const snapshotLoad = cachedSnapshot ? Promise.resolve(cachedSnapshot) : this.currentSnapshot(request.country);
     const senderLoad =
       cachedSender !== undefined || request.from === null
@@ -183,31 +193,20 @@ export class RoutingEngine {
 
   /**
    * Providers skipped for their health may each take one probe message per interval, shared by
-   * every replica, so a provider that was skipped can show it recovered.
+   * every replica, so a provider that was skipped can show it recovered. `candidates` come from the
+   * plan: skipped as unhealthy, or cheaper than the choice but held back by its health.
    */
-  private async probesFor(request: RouteRequest, decision: RouteDecision): Promise<Set<string>> {
+  private async probesFor(candidates: readonly string[]): Promise<Set<string>> {
     const probes = new Set<string>();
     const now = Date.now();
-    for (const candidate of decision.candidates) {
-      if (candidate.score === null || request.avoidProviders.includes(candidate.providerId)) {
-        continue;
-      }
-      // Skipped as unhealthy, or cheaper than the choice but held back by its health: without
-      // traffic its health would never change, so it gets a message now and then to prove itself.
-      const heldBack =
-        decision.kind === 'route' &&
-        candidate.outcome === 'lost' &&
-        Number(candidate.cost) < Number(decision.best.cost);
-      if (!candidate.health.unhealthy && !heldBack) {
-        continue;
-      }
+    for (const providerId of candidates) {
       // Saves a Redis round trip per message: this replica asks at most twice per interval.
-      if (now - (this.lastProbeTry.get(candidate.providerId) ?? 0) < this.options.probeIntervalMs / 2) {
+      if (now - (this.lastProbeTry.get(providerId) ?? 0) < this.options.probeIntervalMs / 2) {
         continue;
       }
-      this.lastProbeTry.set(candidate.providerId, now);
-      if (await this.state.tryProbe(candidate.providerId, this.options.probeIntervalMs)) {
-        probes.add(candidate.providerId);
+      this.lastProbeTry.set(providerId, now);
+      if (await this.state.tryProbe(providerId, this.options.probeIntervalMs)) {
+        probes.add(providerId);
       }
     }
 
@@ -232,17 +231,46 @@ export class RoutingEngine {
   }
 }
 
+/** Where a country's snapshot keeps its views with an explicit sender (RouteSnapshot.derived). */
+const SENDER_VIEWS = 'from-views';
+/** Bounds the views one snapshot keeps (explicit `from` values are free-form); past it they are made per decision. */
+const MAX_SENDER_VIEWS = 1_000;
+
+interface SenderView {
+  readonly entry: PhoneNumberEntity | null;
+  readonly snapshot: RouteSnapshot;
+}
+
 /**
  * The country's snapshot with the explicit `from`'s entry as the one value a decision may look up:
- * senders are cached by value, apart from the country (a `from` may be any country's number).
+ * senders are cached by value, apart from the country (a `from` may be any country's number). Kept per
+ * value and entry with the country's snapshot, with derived work of its own: plans made over it depend on
+ * that entry, so a reloaded entry gets a new view and new plans.
  */
 function withSender(snapshot: RouteSnapshot, from: string | null, entry: PhoneNumberEntity | null): RouteSnapshot {
   if (from === null) {
     return snapshot;
   }
+  let views = snapshot.derived.get(SENDER_VIEWS) as Map<string, SenderView> | undefined;
+  const kept = views?.get(from);
+  if (kept?.entry === entry) {
+    return kept.snapshot;
+  }
+  const view: RouteSnapshot = {
+    ...snapshot,
+    numbersByValue: new Map(entry ? [[from, entry]] : []),
+    derived: new Map(),
+  };
+  if (!views) {
+    views = new Map();
+    snapshot.derived.set(SENDER_VIEWS, views);
+  }
+  if (views.size < MAX_SENDER_VIEWS || kept) {
+    views.set(from, { entry, snapshot: view });
+  }
 
-  return { ...snapshot, numbersByValue: new Map(entry ? [[from, entry]] : []) };
+  return view;
 }
 
 /** Recipients are kept as hashes: the state store never holds a phone number in clear. */
-export const stickyKeyOf = (to: string): string => createHash('sha256').update(to).digest('base64url').slice(0, 22);
+export const stickyKeyOf = (to: string): string => hash('sha256', to, 'base64url').slice(0, 22);

@@ -1,19 +1,23 @@
 import type { DataSource } from 'typeorm';
 import type { PhoneNumberEntity, SenderType } from '../database/entities/phone-number.entity';
 import {
-  buildRouteSnapshot,
   type CountryRule,
   DEFAULT_COUNTRY_RULE,
   type RoutePool,
+  routeSnapshotOf,
   type RouteSnapshot,
+  type SenderRun,
+  SenderRuns,
 } from './route-snapshot';
-import { isCompliantSender } from './sender-compliance';
+import { CountrySenders, JOINED_LENGTH_SQL, JOINED_NUMBERS_SQL } from './joined-senders';
+import { isCompliantSender, isMaskingNumber } from './sender-compliance';
 
 /**
  * The pool in the router's database, read per destination country on a cache miss. Raw SQL with only
  * the columns a decision reads: entity hydration cost several times the queries themselves, and a cold
- * decision waits for this load (bench/router.bench.ts). The four reads of a country run side by side;
- * a fifth runs only when a provider with a rate there has no compliant sender of the country itself.
+ * decision waits for this load (bench/router.bench.ts). The country's rates, rule, senders and the
+ * active providers come in one statement; a second runs only when a provider with a rate there has no
+ * compliant sender of the country itself.
  */
 export class SqlRoutePool implements RoutePool {
   constructor(private readonly dataSource: DataSource) {}
@@ -22,12 +26,21 @@ export class SqlRoutePool implements RoutePool {
     const { providers, rates, rules, local } = await this.readCountry(country);
     const rule = rules[0] ? toRule(rules[0]) : DEFAULT_COUNTRY_RULE;
     const active = new Set(providers);
-    const numbers = local.map((row) => toNumber(row, country, NOT_MASKING));
+    const runs = new SenderRuns();
+    const withLocalSender = new Set<string>();
+    for (const [providerId, ofProvider] of local) {
+      if (!active.has(providerId)) {
+        continue;
+      }
+      for (const run of ofProvider) {
+        runs.addRun(providerId, run);
+        if (isCompliantSender(run, rule, country)) {
+          withLocalSender.add(providerId);
+        }
+      }
+    }
     // A provider without a compliant sender of the country may send from another country's number
     // (where no local number is required): only then are its other numbers needed.
-    const withLocalSender = new Set(
-      numbers.filter((n) => isCompliantSender(n, rule, country)).map((n) => n.providerId),
-    );
     const needForeign = [...new Set(rates.map((r) => r.provider_id))].filter(
       (id) => active.has(id) && !withLocalSender.has(id),
     );
@@ -39,13 +52,15 @@ export class SqlRoutePool implements RoutePool {
         [...needForeign, country, 1],
       );
       for (const row of foreign) {
-        numbers.push(toNumber(row, row.country, csv(row.capabilities)));
+        if (!isMaskingNumber({ capabilities: csv(row.capabilities) as PhoneNumberEntity['capabilities'] })) {
+          runs.add(row.provider_id, row.country, row.type as SenderType, row.number, Number(row.segments_per_second));
+        }
       }
     }
 
-    return buildRouteSnapshot(
+    return routeSnapshotOf(
       providers,
-      numbers,
+      runs.byProvider,
       rates.map((r) => ({
         providerId: r.provider_id,
         country,
@@ -54,7 +69,6 @@ export class SqlRoutePool implements RoutePool {
         currency: r.currency,
       })),
       [{ country, ...rule, allowedSenderTypes: rule.allowedSenderTypes as SenderType[] }],
-      false,
     );
   }
 
@@ -62,43 +76,49 @@ export class SqlRoutePool implements RoutePool {
    * The country's rates and rule, its senders and the active providers in ONE statement (UNION ALL,
    * each branch on its own index, a tag column telling the rows apart). Four parallel queries cost four
    * round trips and wait for the slowest of four answers: on a small VM that tail set the cold decision's
-   * p99 (bench/router.bench.ts). The senders' branch leaves masking numbers out (never picked for ordinary
-   * traffic; an explicit `from` is looked up by sender()).
+   * p99 (bench/router.bench.ts). The senders come one row per provider, type and rate limit with the
+   * numbers joined (joined-senders.ts): parsing hundreds of rows into objects was most of a load's CPU
+   * and allocation. Masking numbers are left out (never picked for ordinary traffic; an explicit `from`
+   * is looked up by sender()).
    */
   private async readCountry(country: string): Promise<{
     providers: string[];
     rates: RateDbRow[];
     rules: RuleDbRow[];
-    local: LocalNumberDbRow[];
+    /** provider → its runs, one per type, in number order. */
+    local: Map<string, SenderRun[]>;
   }> {
     const rows = await this.dataSource.query<UnionRow[]>(
-      `SELECT 'n' AS k, number AS a, provider_id AS b, type AS c, segments_per_second AS d
+      `SELECT 'n' AS k, ${JOINED_NUMBERS_SQL} AS a, provider_id AS b, type AS c, segments_per_second AS d,
+              COUNT(*) AS e, ${JOINED_LENGTH_SQL} AS f
          FROM phone_numbers WHERE country = ? AND active = ? AND capabilities NOT LIKE '%masking%'
-       UNION ALL SELECT 'r', provider_id, prefix, price, currency FROM route_rates WHERE country = ?
-       UNION ALL SELECT 'u', allowed_sender_types, sender_id_policy, local_number_required, blocked
+         GROUP BY provider_id, type, segments_per_second
+       UNION ALL SELECT 'r', provider_id, prefix, price, currency, NULL, NULL FROM route_rates WHERE country = ?
+       UNION ALL SELECT 'u', allowed_sender_types, sender_id_policy, local_number_required, blocked, NULL, NULL
          FROM country_rules WHERE country = ?
-       UNION ALL SELECT 'p', id, NULL, NULL, NULL FROM sms_providers WHERE active = ?`,
+       UNION ALL SELECT 'p', id, NULL, NULL, NULL, NULL, NULL FROM sms_providers WHERE active = ?`,
       // 1, not true: booleans are tinyint(1) in MySQL and integers in SQLite, and better-sqlite3 binds no booleans.
       [country, 1, country, country, 1],
     );
-    const result = {
-      providers: [] as string[],
-      rates: [] as RateDbRow[],
-      rules: [] as RuleDbRow[],
-      local: [] as LocalNumberDbRow[],
-    };
+    const providers: string[] = [];
+    const rates: RateDbRow[] = [];
+    const rules: RuleDbRow[] = [];
+    const senders = new CountrySenders(country);
+    let complete = true;
     for (const row of rows) {
       switch (row.k) {
         case 'n':
-          result.local.push({
-            number: String(row.a),
-            provider_id: String(row.b),
-            type: String(row.c),
-            segments_per_second: row.d ?? 0,
-          });
+          complete &&= senders.addJoined(
+            String(row.b),
+            String(row.c),
+            Number(row.d),
+            String(row.a),
+            Number(row.e),
+            Number(row.f),
+          );
           break;
         case 'r':
-          result.rates.push({
+          rates.push({
             provider_id: String(row.a),
             prefix: row.b === null ? null : String(row.b),
             price: String(row.c),
@@ -106,7 +126,7 @@ export class SqlRoutePool implements RoutePool {
           });
           break;
         case 'u':
-          result.rules.push({
+          rules.push({
             allowed_sender_types: row.a === null ? null : String(row.a),
             sender_id_policy: String(row.b),
             local_number_required: row.c ?? 0,
@@ -114,15 +134,29 @@ export class SqlRoutePool implements RoutePool {
           });
           break;
         case 'p':
-          result.providers.push(String(row.a));
+          providers.push(String(row.a));
           break;
       }
     }
-    // Sorted here, not by the statement: the senders' order is the round-robin order.
-    result.local.sort((x, y) => (x.number < y.number ? -1 : x.number > y.number ? 1 : 0));
-    result.providers.sort();
+    providers.sort();
+    if (!complete) {
+      senders.clear();
+      await this.readSendersByRow(country, senders);
+    }
 
-    return result;
+    return { providers, rates, rules, local: senders.runs() };
+  }
+
+  /** The country's senders one row each: only when a joined list did not add up (CountrySenders.addJoined). */
+  private async readSendersByRow(country: string, into: CountrySenders): Promise<void> {
+    const rows = await this.dataSource.query<Omit<NumberDbRow, 'country' | 'capabilities'>[]>(
+      `SELECT number, provider_id, type, segments_per_second FROM phone_numbers
+         WHERE country = ? AND active = ? AND capabilities NOT LIKE '%masking%'`,
+      [country, 1],
+    );
+    for (const row of rows) {
+      into.add(row.provider_id, row.type as SenderType, row.number, Number(row.segments_per_second));
+    }
   }
 
   async sender(value: string): Promise<PhoneNumberEntity | null> {
@@ -133,7 +167,7 @@ export class SqlRoutePool implements RoutePool {
     // MySQL compares case- and trailing-space-insensitively; a sender is the exact value or none.
     const row = rows.find((r) => r.number === value);
 
-    return row ? toNumber(row, row.country, csv(row.capabilities)) : null;
+    return row ? toNumber(row) : null;
   }
 
   async activeProviders(): Promise<readonly string[]> {
@@ -143,13 +177,15 @@ export class SqlRoutePool implements RoutePool {
   }
 }
 
-/** One row of readCountry's UNION: `k` tags the branch; a–d are its columns in branch order. */
+/** One row of readCountry's UNION: `k` tags the branch; a–f are its columns in branch order. */
 interface UnionRow {
   k: 'n' | 'r' | 'u' | 'p';
   a: string | null;
   b: string | null;
   c: string | number | null;
   d: string | number | null;
+  e: string | number | null;
+  f: string | number | null;
 }
 
 interface NumberDbRow {
@@ -160,8 +196,6 @@ interface NumberDbRow {
   capabilities: string | null;
   segments_per_second: number | string;
 }
-
-type LocalNumberDbRow = Omit<NumberDbRow, 'country' | 'capabilities'>;
 
 interface RateDbRow {
   provider_id: string;
@@ -180,19 +214,17 @@ interface RuleDbRow {
 const csv = (value: string | null): string[] => (value ?? '').split(',').filter(Boolean);
 const flag = (value: number | string | boolean): boolean => value === true || Number(value) === 1;
 
-/** What the country's read leaves out: its rows are never masking numbers. */
-const NOT_MASKING: PhoneNumberEntity['capabilities'] = ['sms'];
 /** Not read by routing; one shared value instead of a Date per row. */
 const NOT_LOADED = new Date(0);
 
-/** Field by field: spreading the driver's row objects was the cold load's largest CPU cost. */
-function toNumber(row: LocalNumberDbRow, country: string, capabilities: readonly string[]): PhoneNumberEntity {
+/** Field by field: spreading the driver's row objects cost more than the query. */
+function toNumber(row: NumberDbRow): PhoneNumberEntity {
   return {
     number: row.number,
     providerId: row.provider_id,
-    country,
+    country: row.country,
     type: row.type as SenderType,
-    capabilities: capabilities as PhoneNumberEntity['capabilities'],
+    capabilities: csv(row.capabilities) as PhoneNumberEntity['capabilities'],
     monthlyCost: null,
     segmentsPerSecond: Number(row.segments_per_second),
     active: true,

@@ -6,6 +6,7 @@ import {
   HEALTH_WINDOW_MS,
   type HealthCounts,
   type HealthOutcome,
+  inTurn,
   msPerSegment,
   type RoutingState,
 } from './routing-state';
@@ -89,15 +90,22 @@ export class MemoryRoutingState implements RoutingState {
     const now = this.now();
     const stickyEntry = request.stickyKey ? this.sticky.get(request.stickyKey) : undefined;
     const stickyNumber = stickyEntry && stickyEntry.expiresAt > now ? stickyEntry.number : null;
-    let slot = stickyNumber ? request.eligible.find((s) => s.number === stickyNumber) : undefined;
+    const { group, start: first } = request;
+    let slot = stickyNumber ? request.eligible.get(stickyNumber) : undefined;
     let how: ClaimResult['how'] = 'sticky';
     if (!slot) {
-      slot = request.group.find((s) => (this.freeAt.get(s.number) ?? 0) <= now);
       how = 'free';
+      for (let i = 0; i < group.length && !slot; i++) {
+        const candidate = inTurn(group, first, i);
+        if ((this.freeAt.get(candidate.number) ?? 0) <= now) {
+          slot = candidate;
+        }
+      }
     }
     if (!slot) {
       let earliest = Infinity;
-      for (const candidate of request.group) {
+      for (let i = 0; i < group.length; i++) {
+        const candidate = inTurn(group, first, i);
         const freeAt = this.freeAt.get(candidate.number) ?? 0;
         if (freeAt < earliest) {
           earliest = freeAt;

@@ -2,11 +2,11 @@ import Redis from 'ioredis';
 import {
   type ClaimRequest,
   type ClaimResult,
-  EMPTY_HEALTH,
   HEALTH_BUCKET_MS,
   HEALTH_WINDOW_MS,
   type HealthCounts,
   type HealthOutcome,
+  inTurn,
   msPerSegment,
   type RoutingState,
 } from './routing-state';
@@ -17,15 +17,22 @@ import {
  * scheduling / GCRA clock): booking n segments moves it n × (1000 / rate) ms on. That is a sliding
  * window with no burst: over any interval the number carries at most rate × interval segments.
  *
- * KEYS[1] sticky key ('' for none), KEYS[2..] the schedule key of each sender of the group.
- * ARGV: segments, stickyTtlMs, dryRun, key prefix, the recipient's sticky sender when it is eligible
- * outside the group ("<number>\t<msPerSegment>", else ''), ask ('1': the caller has not said, so a
- * sticky sender outside the group is answered 'ask' and nothing is booked), then per group sender:
- * number, msPerSegment.
- * The eligible senders outside the group matter only when one of them is the recipient's sticky sender,
- * which is rare (the best group changed since it was set): the caller asks again with that one sender
- * then, instead of sending hundreds of keys on every booking (that was most of a cold decision's CPU and
- * allocation). Its schedule key is built from the prefix.
+ * KEYS[1] sticky key (unused without one), KEYS[2..] the schedule key of each sender sent, in round-robin
+ * order.
+ * ARGV: segments, stickyTtlMs, dryRun, key prefix, the recipient's sticky sender when it is eligible but
+ * not among those sent ("<number>\t<msPerSegment>", else ''), ask ('1': the caller has not said, so a
+ * sticky sender not among those sent is answered 'ask' and nothing is booked), sticky ('1': KEYS[1] is
+ * the recipient's key; '0' for a message with an explicit `from`: an empty KEYS[1] would arrive with
+ * the client's key prefix), partial ('1': the senders sent are only the first ones of the group in
+ * round-robin order, so when none of them is free the answer is 'busy' and nothing is booked: the
+ * earliest free one may be among the others), members (the whole group as ",<number>=<msPerSegment>,..."
+ * or '': a sticky sender found there is kept without asking back), then per sender: number, msPerSegment.
+ * Only a window of the group is sent at first, with the group's members as one string (a repeat
+ * recipient's sticky sender is usually in the group but not in the window), and an eligible sender
+ * outside the group only when it is the recipient's sticky sender: the caller asks again with that one
+ * sender ('ask'), or with the whole group when the window is all busy ('busy'). Every sender's key and rate on every booking (hundreds)
+ * cost more CPU and allocation than the rest of a cold decision. The sticky sender's schedule key is built
+ * from the prefix.
  */
 const CLAIM_SCRIPT = `
 local t = redis.call('TIME')
@@ -33,29 +40,40 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local segments = tonumber(ARGV[1])
 local stickyTtl = tonumber(ARGV[2])
 local dry = ARGV[3] == '1'
+local hasSticky = ARGV[7] == '1'
+local partial = ARGV[8] == '1'
+local members = ARGV[9]
 local count = #KEYS - 1
 local keys, numbers, ms = {}, {}, {}
 for i = 1, count do
   keys[i] = KEYS[i + 1]
-  numbers[i] = ARGV[6 + (i - 1) * 2 + 1]
-  ms[i] = tonumber(ARGV[6 + (i - 1) * 2 + 2])
+  numbers[i] = ARGV[9 + (i - 1) * 2 + 1]
+  ms[i] = tonumber(ARGV[9 + (i - 1) * 2 + 2])
 end
 local pick = nil
 local how = 'sticky'
-if KEYS[1] ~= '' then
+if hasSticky then
   local sticky = redis.call('GET', KEYS[1])
   if sticky then
     for i = 1, count do
       if numbers[i] == sticky then pick = i end
     end
     if not pick then
+      local found = nil
       local outside = ARGV[5]
       local tab = string.find(outside, '\\t', 1, true)
       if tab and string.sub(outside, 1, tab - 1) == sticky then
+        found = tonumber(string.sub(outside, tab + 1))
+      elseif members ~= '' then
+        local at = string.find(members, ',' .. sticky .. '=', 1, true)
+        local stop = at and string.find(members, ',', at + #sticky + 2, true)
+        if stop then found = tonumber(string.sub(members, at + #sticky + 2, stop - 1)) end
+      end
+      if found then
         pick = count + 1
         keys[pick] = ARGV[4] .. 'rl:' .. sticky
         numbers[pick] = sticky
-        ms[pick] = tonumber(string.sub(outside, tab + 1))
+        ms[pick] = found
       elseif ARGV[6] == '1' then
         return { sticky, '0', 'ask' }
       end
@@ -74,6 +92,7 @@ if not pick then
   end
 end
 if not pick then
+  if partial then return { '', '0', 'busy' } end
   how = 'earliest'
   for i = 1, count do
     if pick == nil or free(i) < free(pick) then pick = i end
@@ -83,10 +102,17 @@ local start = math.max(free(pick), now)
 if not dry then
   local after = start + segments * ms[pick]
   redis.call('SET', keys[pick], tostring(after), 'PX', math.ceil(after - now) + 1000)
-  if KEYS[1] ~= '' then redis.call('SET', KEYS[1], numbers[pick], 'PX', stickyTtl) end
+  if hasSticky then redis.call('SET', KEYS[1], numbers[pick], 'PX', stickyTtl) end
 end
 return { numbers[pick], tostring(start - now), how }
 `;
+
+/**
+ * How many senders of the equally good group a booking sends first, in round-robin order: one of them
+ * is nearly always free (a number is busy only for the segments booked on it), and the rest are sent only
+ * when all of these are booked ahead.
+ */
+export const CLAIM_WINDOW = 16;
 
 /**
  * One hash per provider, fields `<bucket start>:<counter>`, so reading a provider's 5 minutes is one
@@ -127,17 +153,38 @@ end
 return 1
 `;
 
-const FIELD_NAMES: Readonly<Record<string, Exclude<keyof HealthCounts, 'streak'>>> = {
-  a: 'attempts',
-  e: 'errors',
-  d: 'delivered',
-  u: 'undelivered',
-  l: 'latencySumMs',
-  n: 'latencyCount',
-};
+/**
+ * Every provider's window summed in Redis, one call for all of them: the hashes hold up to 30 buckets ×
+ * 6 counters each, and shipping them field by field (a pipeline of HGETALLs) cost the client a string
+ * per field and a command object per key on every health load, which a cold decision waits for.
+ * KEYS: per provider, its hash and its streak key; ARGV[1]: the cutoff (buckets starting after it count).
+ * Answers per provider: attempts, errors, delivered, undelivered, latency sum, latency count, streak.
+ * A key of the wrong type reads as empty, as a pipeline's failed command did.
+ */
+const HEALTH_READ_SCRIPT = `
+local cutoff = tonumber(ARGV[1])
+local slot = { a = 1, e = 2, d = 3, u = 4, l = 5, n = 6 }
+local out = {}
+for k = 1, #KEYS, 2 do
+  local sums = { 0, 0, 0, 0, 0, 0, 0 }
+  local hash = redis.pcall('HGETALL', KEYS[k])
+  if type(hash) == 'table' and not hash.err then
+    for i = 1, #hash, 2 do
+      local start, name = string.match(hash[i], '^(%d+):(%a+)$')
+      local at = slot[name or '']
+      if at and tonumber(start) > cutoff then sums[at] = sums[at] + (tonumber(hash[i + 1]) or 0) end
+    end
+  end
+  local streak = redis.pcall('GET', KEYS[k + 1])
+  if type(streak) == 'string' then sums[7] = tonumber(streak) or 0 end
+  out[#out + 1] = sums
+end
+return out
+`;
 
 interface HealthCommands {
   healthRecord(keys: number, ...args: string[]): Promise<number>;
+  healthRead(keys: number, ...args: string[]): Promise<number[][]>;
 }
 
 export interface RedisRoutingStateOptions {
@@ -163,6 +210,7 @@ export class RedisRoutingState implements RoutingState {
     });
     this.redis.defineCommand('routeClaim', { lua: CLAIM_SCRIPT });
     this.redis.defineCommand('healthRecord', { lua: HEALTH_RECORD_SCRIPT });
+    this.redis.defineCommand('healthRead', { lua: HEALTH_READ_SCRIPT });
   }
 
   async recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void> {
@@ -179,71 +227,64 @@ export class RedisRoutingState implements RoutingState {
   }
 
   async readHealth(providerIds: readonly string[]): Promise<Map<string, HealthCounts>> {
-    const cutoff = this.now() - HEALTH_WINDOW_MS;
-    const pipeline = this.redis.pipeline();
-    for (const id of providerIds) {
-      pipeline.hgetall(`h:${id}`);
-      pipeline.get(`hs:${id}`);
-    }
-    const replies = (await pipeline.exec()) ?? [];
     const result = new Map<string, HealthCounts>();
+    if (providerIds.length === 0) {
+      return result;
+    }
+    const keys: string[] = [];
+    for (const id of providerIds) {
+      keys.push(`h:${id}`, `hs:${id}`);
+    }
+    const sums = await (this.redis as unknown as HealthCommands).healthRead(
+      keys.length,
+      ...keys,
+      String(this.now() - HEALTH_WINDOW_MS),
+    );
     providerIds.forEach((id, p) => {
-      const hash = (replies[p * 2]?.[1] ?? {}) as Record<string, string>;
-      const sum = { ...EMPTY_HEALTH, streak: Number(replies[p * 2 + 1]?.[1] ?? 0) };
-      for (const [field, value] of Object.entries(hash)) {
-        const colon = field.indexOf(':');
-        const bucket = Number(field.slice(0, colon));
-        const key = FIELD_NAMES[field.slice(colon + 1)];
-        if (key && bucket > cutoff) {
-          sum[key] += Number(value);
-        }
-      }
-      result.set(id, sum);
+      const [attempts = 0, errors = 0, delivered = 0, undelivered = 0, latencySumMs = 0, latencyCount = 0, streak = 0] =
+        sums[p] ?? [];
+      result.set(id, { attempts, errors, delivered, undelivered, latencySumMs, latencyCount, streak });
     });
 
     return result;
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
-    if (request.group.length === 0) {
+    const { group, eligible } = request;
+    if (group.length === 0) {
       throw new Error('claim needs at least one sender');
     }
-    const keys = [request.stickyKey ? `st:${request.stickyKey}` : ''];
-    const groupArgs: string[] = [];
-    for (const slot of request.group) {
-      keys.push(`rl:${slot.number}`);
-      groupArgs.push(slot.number, String(msPerSegment(slot)));
+    const window = Math.min(group.length, CLAIM_WINDOW);
+    const partial = window < group.length;
+    let stickyOutside = '';
+    let answer = await this.runClaim(request, window, partial, stickyOutside, true);
+    if (answer.how === 'ask') {
+      // The recipient's sticky sender is not in the window: kept if it is still eligible, else a new pick.
+      const sticky = eligible.get(answer.number);
+      stickyOutside = sticky ? `${sticky.number}\t${msPerSegment(sticky)}` : '';
+      answer = await this.runClaim(request, window, partial, stickyOutside, false);
     }
-    const first = await this.runClaim(keys, request, groupArgs, '', true);
-    if (first.how !== 'ask') {
-      return { ...first, how: first.how };
+    if (answer.how === 'busy') {
+      // The whole window is booked ahead: the whole group, so the first free one in round-robin order,
+      // else the one free soonest, is picked over all of them in one atomic step.
+      answer = await this.runClaim(request, group.length, false, stickyOutside, false);
     }
-    // The recipient's sticky sender is outside the group: kept if it is still eligible, else a new pick.
-    const sticky = request.eligible.find(
-      (s) => s.number === first.number && !request.group.some((g) => g.number === s.number),
-    );
-
-    const second = await this.runClaim(
-      keys,
-      request,
-      groupArgs,
-      sticky ? `${sticky.number}\t${msPerSegment(sticky)}` : '',
-      false,
-    );
-    if (second.how === 'ask') {
-      throw new Error('claim: the script asked again about a sticky sender it was told about');
+    if (answer.how === 'ask' || answer.how === 'busy') {
+      throw new Error(`claim: the script answered '${answer.how}' to a request that does not allow it`);
     }
 
-    return { ...second, how: second.how };
+    return { number: answer.number, delayMs: answer.delayMs, how: answer.how };
   }
 
+  /** One script call with the first `count` senders of the group in this message's round-robin order. */
   private async runClaim(
-    keys: readonly string[],
     request: ClaimRequest,
-    groupArgs: readonly string[],
+    count: number,
+    partial: boolean,
     stickyOutside: string,
     ask: boolean,
-  ): Promise<Omit<ClaimResult, 'how'> & { how: ClaimResult['how'] | 'ask' }> {
+  ): Promise<Omit<ClaimResult, 'how'> & { how: ClaimResult['how'] | 'ask' | 'busy' }> {
+    const keys = [request.stickyKey ? `st:${request.stickyKey}` : ''];
     const args = [
       String(request.segments),
       String(request.stickyTtlMs),
@@ -251,11 +292,19 @@ export class RedisRoutingState implements RoutingState {
       this.keyPrefix,
       stickyOutside,
       ask ? '1' : '0',
-      ...groupArgs,
+      request.stickyKey ? '1' : '0',
+      partial ? '1' : '0',
+      // Only a partial window needs it: with the whole group sent, a sticky sender in it is among them.
+      request.stickyKey && partial ? (request.group.membership ?? '') : '',
     ];
+    for (let i = 0; i < count; i++) {
+      const slot = inTurn(request.group, request.start, i);
+      keys.push(`rl:${slot.number}`);
+      args.push(slot.number, String(msPerSegment(slot)));
+    }
     const [number, delay, how] = (await (
       this.redis as unknown as { routeClaim(n: number, ...a: string[]): Promise<[string, string, string]> }
-    ).routeClaim(keys.length, ...keys, ...args)) as [string, string, ClaimResult['how'] | 'ask'];
+    ).routeClaim(keys.length, ...keys, ...args)) as [string, string, ClaimResult['how'] | 'ask' | 'busy'];
 
     return { number, delayMs: Math.max(0, Number(delay)), how };
   }

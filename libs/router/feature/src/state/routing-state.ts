@@ -34,14 +34,38 @@ export interface SenderSlot {
   readonly segmentsPerSecond: number;
 }
 
+/** Senders in a fixed order, read by position; an array is one. */
+export interface SenderSequence<S extends SenderSlot = SenderSlot> {
+  readonly length: number;
+  at(index: number): S | undefined;
+  /**
+   * Every sender as ",<number>=<msPerSegment>" and a closing comma, made once per sequence: the Redis
+   * claim sends it with a window of the group, so a sticky sender anywhere in the group is kept in one
+   * step. Absent (arrays, very large groups): the claim asks back for a sticky sender outside the window.
+   */
+  readonly membership?: string;
+}
+
+/** Senders by number (first one wins for a value listed twice); a Map is one. */
+export interface SenderLookup {
+  get(number: string): SenderSlot | undefined;
+}
+
 export interface ClaimRequest {
   /** Where the recipient's sticky sender is kept; null: no stickiness (an explicit `from`). */
   readonly stickyKey: string | null;
   readonly stickyTtlMs: number;
-  /** The equally good senders, in round-robin order: the first free one wins, else the earliest free. */
-  readonly group: readonly SenderSlot[];
+  /**
+   * The equally good senders in a fixed order. This message's round-robin order starts at `start` and
+   * wraps: the first free one in that order wins, else the one free soonest. An offset rather than a
+   * rotated copy: the group is kept with the decision's plan and reused by every message (a copy of a
+   * group of hundreds per decision was most of a cached decision's allocation).
+   */
+  readonly group: SenderSequence;
+  /** 0 ≤ start < group.length. */
+  readonly start: number;
   /** Every eligible sender: the sticky one is kept when it is among them, even outside the group. */
-  readonly eligible: readonly SenderSlot[];
+  readonly eligible: SenderLookup;
   readonly segments: number;
   /** Explain: read only, reserve nothing. */
   readonly dryRun: boolean;
@@ -76,5 +100,12 @@ export interface RoutingState {
   close(): Promise<void>;
 }
 
+/** The i-th sender of the group in this message's round-robin order. */
+export const inTurn = <S extends SenderSlot>(group: SenderSequence<S>, start: number, i: number): S =>
+  group.at((start + i) % group.length)!;
+
+/** Milliseconds one segment occupies on a number with this carrier limit. */
+export const segmentMs = (segmentsPerSecond: number): number => 1000 / Math.max(segmentsPerSecond, 0.001);
+
 /** Milliseconds one segment occupies on a number. */
-export const msPerSegment = (slot: SenderSlot): number => 1000 / Math.max(slot.segmentsPerSecond, 0.001);
+export const msPerSegment = (slot: SenderSlot): number => segmentMs(slot.segmentsPerSecond);

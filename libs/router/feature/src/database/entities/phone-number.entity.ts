@@ -31,14 +31,17 @@ const csv = {
 /** A sender in the pool: a number (or alphanumeric ID) rented from a provider. */
 @Entity({ name: 'phone_numbers' })
 @Index('ix_phone_numbers_provider', ['providerId', 'country'])
-/** A cold routing decision reads one country's active numbers in number order, from this index alone (SqlRoutePool). */
-@Index('ix_phone_numbers_country', [
+/**
+ * A cold routing decision reads one country's active numbers grouped by provider, type and rate limit,
+ * from this index alone and in its order (SqlRoutePool).
+ */
+@Index('ix_phone_numbers_country_senders', [
   'country',
   'active',
-  'number',
   'providerId',
   'type',
   'segmentsPerSecond',
+  'number',
   'capabilities',
 ])
 export class PhoneNumberEntity {
