@@ -8,10 +8,10 @@
  * The pool is the embedded seed plus 1,000 extra numbers over 5 providers and 3 countries, in a
  * throw-away MariaDB database (MYSQL_URL); Redis keys live under a unique prefix and are removed.
  * BENCH_ROUTER_CASES (default `cached,cold,booked`) runs only the named cases, e.g. to profile one.
- * BENCH_ROUTER_WARMUP sets the decisions run before each case's measured runs (default: as many as one
- * run, at most 2,000): a diagnostic for how much of a tail is JIT tier-up (the cold case's 300 leave
- * much of the driver and decision code to be optimized while it is measured). Reported figures use the
- * default.
+ * Each case warms up on its own decisions for BENCH_ROUTER_WARMUP_S seconds (default 10, performance.md's
+ * bench hygiene) before its measured runs; with a few hundred warm-up decisions the cold case measured V8
+ * optimizing the driver and decision code (the JIT's tier-up) as much as the decisions. BENCH_ROUTER_WARMUP
+ * sets an exact number of warm-up decisions instead (a diagnostic).
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -55,6 +55,7 @@ export interface RouterBenchResult {
 
 const RUNS = 5;
 const WARMUP = process.env['BENCH_ROUTER_WARMUP'] === undefined ? null : Number(process.env['BENCH_ROUTER_WARMUP']);
+const WARMUP_S = Number(process.env['BENCH_ROUTER_WARMUP_S'] ?? 10);
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 const percentile = (sorted: readonly number[], p: number): number =>
@@ -82,7 +83,11 @@ function collectGarbage(): void {
 
 async function measure(name: string, engine: RoutingEngine, samples: number): Promise<LatencyFigures> {
   collectGarbage();
-  for (let i = 0; i < (WARMUP ?? Math.min(samples, 2_000)); i++) {
+  // Warm-up, not measured: at least WARMUP_S seconds of the case's own decisions (performance.md's bench
+  // hygiene), so the driver and decision code is optimized before the clock runs, as in a router that has
+  // been up a while; BENCH_ROUTER_WARMUP=<n> runs exactly n decisions instead.
+  const warmUntil = performance.now() + WARMUP_S * 1_000;
+  for (let i = 0; WARMUP === null ? i < Math.min(samples, 2_000) || performance.now() < warmUntil : i < WARMUP; i++) {
     await engine.route(REQUESTS[i % REQUESTS.length]!);
   }
   const p50s: number[] = [];
