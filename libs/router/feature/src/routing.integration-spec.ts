@@ -359,19 +359,37 @@ describe('shared health (two replicas, Redis)', () => {
 
 describe('senders (two replicas, Redis)', () => {
   it('round-robins fairly over 1,000 messages', async () => {
+    // Two equally good senders whose carrier limit (10,000 segments/s, the most the operator API takes)
+    // frees them long before the next decision: what is measured is the rotation, not rate-limit timing.
+    // (At 500 segments/s a number booked by the other replica moments before is still busy, the replica
+    // passes its turn on, and the split depends on how fast decisions follow: 513/487 on a loaded box.)
+    await a.operator.createProvider({ id: 'foxtrot', kind: 'twilio' });
+    for (const number of ['+351910000001', '+351910000002']) {
+      await a.operator.createNumber({
+        number,
+        provider: 'foxtrot',
+        country: 'IE',
+        type: 'longcode',
+        segmentsPerSecond: 10_000,
+      });
+    }
+    await a.operator.createRate({ provider: 'foxtrot', country: 'PT', price: '0.0400' });
+    b.engine.invalidate();
     const counts = new Map<string, number>();
     for (let i = 0; i < 1_000; i++) {
       const replicaOf = i % 2 === 0 ? a : b;
-      const { sender } = routed(await replicaOf.engine.route(request({ to: freshRecipient() })));
+      const to = `+3519320${String(10_000 + i)}`;
+      const { sender, delayMs } = routed(await replicaOf.engine.route(request({ to, country: 'PT' })));
+      expect(delayMs).toBe(0);
       counts.set(sender, (counts.get(sender) ?? 0) + 1);
     }
 
-    // Each replica rotates its own cursor; a number still busy (booked < 2 ms ago at 500 segments/s) from
-    // the other replica's last message passes the turn on. How often that happens depends on how fast the
-    // decisions follow each other, so the split is within 2% (seen: 0–1.8% off), not exact.
-    expect([...counts.keys()].sort()).toEqual(['+447700900001', '+447700900002']);
+    // Each replica rotates its own cursor, so the interleaved stream splits evenly. The schedules are
+    // kept on Redis's millisecond clock, so a number booked in the same millisecond still looks busy and
+    // passes the turn on: a few of 1,000 (seen: 497/503), never a drift.
+    expect([...counts.keys()].sort()).toEqual(['+351910000001', '+351910000002']);
     for (const count of counts.values()) {
-      expect(Math.abs(count - 500)).toBeLessThanOrEqual(10);
+      expect(Math.abs(count - 500)).toBeLessThanOrEqual(5);
     }
   });
 
