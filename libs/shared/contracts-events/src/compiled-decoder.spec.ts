@@ -1,23 +1,16 @@
-import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import type { ClassConstructor } from 'class-transformer';
 import { IsNotEmpty, IsString } from 'class-validator';
 import { compiledCheckOf } from './compiled-decoder';
 import { AT, CONTRACT_SAMPLES, ID } from './contract-samples';
-import { ContractViolationError, decodeEvent } from './decode';
+import { ContractViolationError, decodeEvent, decodeWithClassValidator } from './decode';
 
 /** decodeEvent as it was before the compiled check: the reference the fast path must agree with. */
 function referenceDecode<T extends object>(cls: ClassConstructor<T>, value: unknown): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ContractViolationError(`${cls.name}: value is not an object`);
   }
-  const instance = plainToInstance(cls, value);
-  const errors = validateSync(instance, { forbidNonWhitelisted: true, whitelist: true });
-  if (errors.length > 0) {
-    const detail = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`).join('; ');
-    throw new ContractViolationError(`${cls.name}: ${detail}`);
-  }
 
-  return instance;
+  return decodeWithClassValidator(cls, value);
 }
 
 type Outcome = { readonly ok: true; readonly value: object } | { readonly ok: false; readonly error: string };

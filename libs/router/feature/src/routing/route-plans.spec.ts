@@ -1,39 +1,14 @@
 import { MessageClass } from '@sms/contracts';
-import type { PhoneNumberEntity } from '../database/entities/phone-number.entity';
 import type { HealthCounts } from '../state/routing-state';
 import { EMPTY_HEALTH } from '../state/routing-state';
-import { RouteDecider, type RouteRequest } from './route-decider';
+import { RouteDecider } from './route-decider';
 import { MAX_PLANS_PER_SHELF, RoutePlans } from './route-plans';
 import { buildRouteSnapshot } from './route-snapshot';
+import { poolNumber, poolRate, routeRequest } from './routing.fixtures';
 
-const number = (value: string, providerId: string): PhoneNumberEntity => ({
-  number: value,
-  providerId,
-  country: 'GB',
-  type: 'longcode',
-  capabilities: ['sms'],
-  monthlyCost: null,
-  segmentsPerSecond: 1000,
-  active: true,
-  createdAt: new Date(0),
-});
-const rate = (providerId: string, price: string, prefix = '') => ({
-  providerId,
-  country: 'GB',
-  prefix,
-  price,
-  currency: 'USD',
-});
-const request = (over: Partial<RouteRequest> = {}): RouteRequest => ({
-  to: '+447400123456',
-  country: 'GB',
-  from: null,
-  segments: 1,
-  messageClass: MessageClass.Transactional,
-  avoidProviders: [],
-  pinProvider: null,
-  ...over,
-});
+const number = (value: string, providerId: string) => poolNumber(value, providerId, 'GB');
+const rate = (providerId: string, price: string, prefix = '') => poolRate(providerId, 'GB', price, prefix);
+const request = routeRequest;
 const snapshot = () =>
   buildRouteSnapshot(
     ['cheap', 'dear'],

@@ -1,5 +1,6 @@
 import type { NumberCapability, PhoneNumberEntity, SenderType } from '../database/entities/phone-number.entity';
 import { buildRouteSnapshot, SenderRuns } from './route-snapshot';
+import { poolNumber } from './routing.fixtures';
 
 const number = (
   value: string,
@@ -8,17 +9,7 @@ const number = (
   type: SenderType = 'longcode',
   segmentsPerSecond = 1,
   capabilities: NumberCapability[] = ['sms'],
-): PhoneNumberEntity => ({
-  number: value,
-  providerId,
-  country,
-  type,
-  capabilities,
-  monthlyCost: null,
-  segmentsPerSecond,
-  active: true,
-  createdAt: new Date(0),
-});
+): PhoneNumberEntity => poolNumber(value, providerId, country, type, segmentsPerSecond, capabilities);
 
 describe(buildRouteSnapshot.name, () => {
   it("keeps each active provider's senders as runs of one country and type, in the pool's order, masking numbers left out", () => {

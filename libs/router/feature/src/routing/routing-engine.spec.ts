@@ -1,37 +1,13 @@
 import { MessageClass } from '@sms/contracts';
 import type { CountryRuleEntity } from '../database/entities/country-rule.entity';
-import type { NumberCapability, PhoneNumberEntity, SenderType } from '../database/entities/phone-number.entity';
 import { MemoryRoutingState } from '../state/memory-routing-state';
 import type { ClaimRequest } from '../state/routing-state';
-import type { RouteRequest } from './route-decider';
 import { buildRouteSnapshot, type RouteSnapshot, snapshotRoutePool } from './route-snapshot';
 import { RoutingEngine, type RoutingOutcome } from './routing-engine';
+import { poolNumber, poolRate, routeRequest } from './routing.fixtures';
 
-const number = (
-  value: string,
-  providerId: string,
-  country: string,
-  type: SenderType = 'longcode',
-  segmentsPerSecond = 1000,
-  capabilities: NumberCapability[] = ['sms'],
-): PhoneNumberEntity => ({
-  number: value,
-  providerId,
-  country,
-  type,
-  capabilities,
-  monthlyCost: null,
-  segmentsPerSecond,
-  active: true,
-  createdAt: new Date(0),
-});
-const rate = (providerId: string, country: string, price: string, prefix = '') => ({
-  providerId,
-  country,
-  prefix,
-  price,
-  currency: 'USD',
-});
+const number = poolNumber;
+const rate = poolRate;
 const rule = (country: string, over: Partial<CountryRuleEntity>): CountryRuleEntity => ({
   country,
   allowedSenderTypes: [],
@@ -42,16 +18,7 @@ const rule = (country: string, over: Partial<CountryRuleEntity>): CountryRuleEnt
   ...over,
 });
 
-const request = (over: Partial<RouteRequest> = {}): RouteRequest => ({
-  to: '+447400123456',
-  country: 'GB',
-  from: null,
-  segments: 1,
-  messageClass: MessageClass.Transactional,
-  avoidProviders: [],
-  pinProvider: null,
-  ...over,
-});
+const request = routeRequest;
 
 const GB_POOL = [
   number('+447700900001', 'cheap', 'GB'),

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { CLAIM_WINDOW, RedisRoutingState } from './redis-routing-state';
-import { type ClaimRequest, msPerSegment, type SenderSequence, type SenderSlot } from './routing-state';
+import { type ClaimRequest, EMPTY_HEALTH, msPerSegment, type SenderSequence, type SenderSlot } from './routing-state';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const PREFIX = `sms-it:claim:${randomUUID().slice(0, 8)}:`;
@@ -254,15 +254,7 @@ describe('RedisRoutingState.readHealth', () => {
         latencyCount: 2,
         streak: 3,
       });
-      expect(health.get('never-seen')).toEqual({
-        attempts: 0,
-        errors: 0,
-        delivered: 0,
-        undelivered: 0,
-        latencySumMs: 0,
-        latencyCount: 0,
-        streak: 0,
-      });
+      expect(health.get('never-seen')).toEqual(EMPTY_HEALTH);
       expect(await clocked.readHealth([])).toEqual(new Map());
     } finally {
       await clocked.close();

@@ -15,7 +15,10 @@ import {
  * Sticky lookup and schedule booking in one atomic step, on Redis's clock so replicas on hosts with
  * skewed clocks agree. Each number's key holds the time its schedule is free again (a virtual
  * scheduling / GCRA clock): booking n segments moves it n × (1000 / rate) ms on. That is a sliding
- * window with no burst: over any interval the number carries at most rate × interval segments.
+ * window with no burst: over any interval the number carries at most rate × interval segments. The clock
+ * and the schedules keep microseconds: at whole milliseconds a fast number (10,000 segments/s frees it in
+ * 0.1 ms) booked earlier in the same millisecond looked busy and passed its round-robin turn on. The
+ * delay handed back is rounded up to a whole millisecond, so a message never goes early.
  *
  * KEYS[1] sticky key (unused without one), KEYS[2..] the schedule key of each sender sent, in round-robin
  * order.
@@ -36,7 +39,7 @@ import {
  */
 const CLAIM_SCRIPT = `
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local segments = tonumber(ARGV[1])
 local stickyTtl = tonumber(ARGV[2])
 local dry = ARGV[3] == '1'
@@ -101,10 +104,10 @@ end
 local start = math.max(free(pick), now)
 if not dry then
   local after = start + segments * ms[pick]
-  redis.call('SET', keys[pick], tostring(after), 'PX', math.ceil(after - now) + 1000)
+  redis.call('SET', keys[pick], string.format('%.3f', after), 'PX', math.ceil(after - now) + 1000)
   if hasSticky then redis.call('SET', KEYS[1], numbers[pick], 'PX', stickyTtl) end
 end
-return { numbers[pick], tostring(start - now), how }
+return { numbers[pick], tostring(math.ceil(start - now)), how }
 `;
 
 /**
