@@ -25,20 +25,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ReceiptsPipeline, TWILIO_TOKEN, WEBHOOK_BASE } from '../apps/gateway/src/receipts/receipts-pipeline.harness';
 import { webhookRoutes } from '@sms/dlr-ingest';
 import { CpuMeter, pidsListeningOn, pidsNamed } from './lib/process-cpu';
+import type { RawLoadResult } from './lib/raw-http-load';
 
-interface LoadResult {
-  readonly sent: number;
-  readonly ok: number;
-  readonly errors: Record<string, number>;
-  readonly offeredRate: number;
-  readonly achievedRate: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly endedAt: number;
-  /** The generator's own CPU per measured request. */
-  readonly generatorCpuMsPerRequest: number;
-}
+/** One burst's result as the generator reports it (bench/lib/raw-http-load.ts). */
+type LoadResult = RawLoadResult;
 
 export interface DlrRunResult extends LoadResult {
   /** ms from the last acknowledgement until every receipt's message was `delivered` in the ledger. */
