@@ -25,10 +25,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ReceiptsPipeline, TWILIO_TOKEN, WEBHOOK_BASE } from '../apps/gateway/src/receipts/receipts-pipeline.harness';
 import { webhookRoutes } from '@sms/dlr-ingest';
 import { CpuMeter, pidsListeningOn, pidsNamed } from './lib/process-cpu';
-import type { RawLoadResult } from './lib/raw-http-load';
-
-/** One burst's result as the generator reports it (bench/lib/raw-http-load.ts). */
-type LoadResult = RawLoadResult;
+import type { RawLoadResult as LoadResult } from './lib/raw-http-load';
 
 export interface DlrRunResult extends LoadResult {
   /** ms from the last acknowledgement until every receipt's message was `delivered` in the ledger. */

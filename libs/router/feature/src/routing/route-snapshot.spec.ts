@@ -1,15 +1,5 @@
-import type { NumberCapability, PhoneNumberEntity, SenderType } from '../database/entities/phone-number.entity';
 import { buildRouteSnapshot, SenderRuns } from './route-snapshot';
-import { poolNumber } from './routing.fixtures';
-
-const number = (
-  value: string,
-  providerId: string,
-  country: string,
-  type: SenderType = 'longcode',
-  segmentsPerSecond = 1,
-  capabilities: NumberCapability[] = ['sms'],
-): PhoneNumberEntity => poolNumber(value, providerId, country, type, segmentsPerSecond, capabilities);
+import { poolNumber as number } from './routing.fixtures';
 
 describe(buildRouteSnapshot.name, () => {
   it("keeps each active provider's senders as runs of one country and type, in the pool's order, masking numbers left out", () => {
@@ -19,10 +9,10 @@ describe(buildRouteSnapshot.name, () => {
         number('+447700900003', 'alpha', 'GB', 'longcode', 2),
         number('+447700900001', 'alpha', 'GB', 'longcode', 5),
         number('+447700900099', 'alpha', 'GB', 'longcode', 1, ['sms', 'masking']),
-        number('+18885550100', 'alpha', 'US', 'tollfree'),
-        number('+447700900002', 'alpha', 'GB', 'longcode'),
-        number('+447700900010', 'bravo', 'GB'),
-        number('+447700900020', 'gone', 'GB'),
+        number('+18885550100', 'alpha', 'US', 'tollfree', 1),
+        number('+447700900002', 'alpha', 'GB', 'longcode', 1),
+        number('+447700900010', 'bravo', 'GB', 'longcode', 1),
+        number('+447700900020', 'gone', 'GB', 'longcode', 1),
       ],
       [],
       [],

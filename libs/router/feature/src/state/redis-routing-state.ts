@@ -33,9 +33,9 @@ import {
  * Only a window of the group is sent at first, with the group's members as one string (a repeat
  * recipient's sticky sender is usually in the group but not in the window), and an eligible sender
  * outside the group only when it is the recipient's sticky sender: the caller asks again with that one
- * sender ('ask'), or with the whole group when the window is all busy ('busy'). Every sender's key and rate on every booking (hundreds)
- * cost more CPU and allocation than the rest of a cold decision. The sticky sender's schedule key is built
- * from the prefix.
+ * sender ('ask'), or with the whole group when the window is all busy ('busy'). Every sender's key and
+ * rate on every booking (hundreds) cost more CPU and allocation than the rest of a cold decision. The
+ * sticky sender's schedule key is built from the prefix.
  */
 const CLAIM_SCRIPT = `
 local t = redis.call('TIME')
