@@ -3,7 +3,7 @@
  * at the configured pace, every message reaches the ledger, nothing stays unprocessed, and the raw rows
  * are purged on schedule.
  */
-import { RawWebhookPurger } from '@sms/dlr-ingest';
+import { RawWebhookPurger, WebhookPublisher } from '@sms/dlr-ingest';
 import { ReceiptsPipeline, twilioReceipt } from './receipts-pipeline.harness';
 
 jest.setTimeout(300_000);
@@ -54,9 +54,17 @@ it('absorbs 10,000 receipts (all acknowledged), drains them at the set pace, and
   // Paced: the processor never ran faster than PACE receipts a second.
   expect(drainedMs).toBeGreaterThanOrEqual((STORM / PACE) * 1000 * 0.9);
 
-  // Every accepted row was published and stamped: nothing is left for the sweep.
+  // Every accepted row was published and its publish recorded: nothing is left for the sweep, even once the
+  // grace period has passed over all of them (a sweeper whose clock is past it moves the horizon beyond them).
   await pipeline.publisher.drain();
   expect(await pipeline.publisher.backlog()).toBe(0);
+  const later = new WebhookPublisher(
+    pipeline.ingestDs,
+    () => Promise.reject(new Error('nothing should be left to publish')),
+    { graceMs: 5_000 },
+    () => new Date(Date.now() + 6_000),
+  );
+  expect(await later.sweepOnce()).toBe(0);
   const parked: { n: number }[] = await pipeline.processorDs.query('SELECT COUNT(*) AS n FROM parked_receipts');
   expect(Number(parked[0]?.n)).toBe(0);
 

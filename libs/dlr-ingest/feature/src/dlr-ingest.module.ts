@@ -21,9 +21,11 @@ import {
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
 import { InboundWebhookEntity } from './database/entities/inbound-webhook.entity';
+import { WebhookPublicationEntity, WebhookSweepHorizonEntity } from './database/entities/webhook-publication.entity';
 import { CreateInboundWebhooks1763770400000 } from './database/migrations/1763770400000-CreateInboundWebhooks';
 import { DlrIngestDedupeAndState1763780400000 } from './database/migrations/1763780400000-DlrIngestDedupeAndState';
 import { InboundWebhooksAreTheirOwnOutbox1763790000000 } from './database/migrations/1763790000000-InboundWebhooksAreTheirOwnOutbox';
+import { PublicationRecordsInsteadOfStamps1764580000000 } from './database/migrations/1764580000000-PublicationRecordsInsteadOfStamps';
 import { WebhookReplayController } from './replay/webhook-replay.controller';
 import { WebhookReplayService } from './replay/webhook-replay.service';
 import { RawWebhookPurger } from './retention/raw-webhook.purger';
@@ -33,11 +35,12 @@ import { attachPushedWebhookSinks } from './webhooks/pushed-webhooks';
 import { WebhookPublisher } from './webhooks/webhook-publisher';
 
 export const DLR_INGEST_DATA_SOURCE = Symbol('DLR_INGEST_DATA_SOURCE');
-export const DLR_INGEST_ENTITIES = [InboundWebhookEntity];
+export const DLR_INGEST_ENTITIES = [InboundWebhookEntity, WebhookPublicationEntity, WebhookSweepHorizonEntity];
 export const DLR_INGEST_MIGRATIONS = [
   CreateInboundWebhooks1763770400000,
   DlrIngestDedupeAndState1763780400000,
   InboundWebhooksAreTheirOwnOutbox1763790000000,
+  PublicationRecordsInsteadOfStamps1764580000000,
 ];
 
 /** dlr-ingest: provider webhooks in, stored raw, published to dlr-processor. */

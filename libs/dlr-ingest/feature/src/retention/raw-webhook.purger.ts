@@ -1,6 +1,6 @@
 import { dbValue } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
-import { WebhookState } from '../database/entities/inbound-webhook.entity';
+import { storedSweepHorizon } from '../webhooks/webhook-publisher';
 
 export interface PurgerOptions {
   /** Raw rows older than this are deleted (replay reaches back this far). */
@@ -14,8 +14,10 @@ export interface PurgerOptions {
 /**
  * Keeps `inbound_webhooks` bounded: a receipt storm adds rows at thousands per second, and every row
  * is published (within milliseconds, or by the publisher's sweep after a failure) long before it
- * ages out; one still unpublished is kept, whatever its age. Deleting by primary key in small batches keeps each transaction short; the retention is the
- * replay window.
+ * ages out. Nothing after the sweep's horizon is deleted, so a row the sweep has not yet seen published
+ * is kept, whatever its age; with no horizon yet (a fresh store before its first sweep), nothing is.
+ * Deleting by primary key in small batches keeps each transaction short; the retention is the replay
+ * window.
  */
 export class RawWebhookPurger {
   private timer: NodeJS.Timeout | null = null;
@@ -51,14 +53,17 @@ export class RawWebhookPurger {
 
   /** Deletes every row past the retention; returns how many. */
   async purgeOnce(): Promise<number> {
-    const cutoff = new Date(this.now().getTime() - this.options.retentionMs);
+    const horizon = await storedSweepHorizon(this.dataSource.manager);
+    if (!horizon) {
+      return 0;
+    }
+    const cutoff = new Date(Math.min(this.now().getTime() - this.options.retentionMs, horizon.getTime()));
     const batchSize = this.options.batchSize ?? 2_000;
     let total = 0;
     for (;;) {
       const rows: { id: string }[] = await this.dataSource.query(
-        `SELECT id FROM inbound_webhooks WHERE received_at < ? AND (state <> ? OR published_at IS NOT NULL)
-         ORDER BY received_at LIMIT ${Number(batchSize)}`,
-        [dbValue(this.dataSource, cutoff), WebhookState.Accepted],
+        `SELECT id FROM inbound_webhooks WHERE received_at < ? ORDER BY received_at LIMIT ${Number(batchSize)}`,
+        [dbValue(this.dataSource, cutoff)],
       );
       if (rows.length === 0) {
         return total;

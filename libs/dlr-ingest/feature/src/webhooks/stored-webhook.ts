@@ -16,8 +16,8 @@ export interface StoredWebhookRow {
   received_at: Date | string;
 }
 
-/** SQLite hands datetimes back as UTC text without a zone. */
-const asDate = (value: Date | string): Date =>
+/** A datetime column's value as a Date: SQLite hands datetimes back as UTC text without a zone. */
+export const asDate = (value: Date | string): Date =>
   value instanceof Date ? value : new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
 
 /** The event dlr-processor reads, rebuilt from a stored row. */

@@ -9,8 +9,9 @@ import type { RawWebhook, SmsProvider } from '@sms/provider-port';
 import type { DataSource } from 'typeorm';
 import { DLR_INGEST_ENTITIES } from '../dlr-ingest.module';
 import { ReplayPublishError, WebhookReplayService } from '../replay/webhook-replay.service';
+import { RawWebhookPurger } from '../retention/raw-webhook.purger';
 import { WebhookIngestService } from './webhook-ingest.service';
-import { WebhookPublisher } from './webhook-publisher';
+import { storedSweepHorizon, WebhookPublisher } from './webhook-publisher';
 
 /** Signed when the body does not start with "forged". */
 const provider = {
@@ -54,12 +55,24 @@ describe('WebhookPublisher', () => {
     return { publisher, ingest };
   };
 
-  const unpublishedIds = async (): Promise<string[]> =>
-    (
-      await dataSource.query<{ id: string }[]>(
-        "SELECT id FROM inbound_webhooks WHERE state = 'accepted' AND published_at IS NULL ORDER BY id",
-      )
-    ).map((row) => row.id);
+  /** Ids listed by the publication records. */
+  const recordedIds = async (): Promise<string[]> =>
+    (await dataSource.query<{ webhook_ids: string }[]>('SELECT webhook_ids FROM inbound_webhook_publications'))
+      .flatMap((row) => row.webhook_ids.split(','))
+      .sort();
+
+  /** Accepted rows no record lists, after the sweep's horizon (behind it, every row counts as published). */
+  const unpublishedIds = async (): Promise<string[]> => {
+    const horizon = (await storedSweepHorizon(dataSource.manager)) ?? new Date(0);
+    const recorded = new Set(await recordedIds());
+    const accepted = await dataSource.query<{ id: string; received_at: string }[]>(
+      "SELECT id, received_at FROM inbound_webhooks WHERE state = 'accepted' ORDER BY id",
+    );
+
+    return accepted
+      .filter((row) => new Date(`${row.received_at.replace(' ', 'T')}Z`) >= horizon && !recorded.has(row.id))
+      .map((row) => row.id);
+  };
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'publisher-'));
@@ -79,7 +92,7 @@ describe('WebhookPublisher', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('publishes each accepted webhook once, keyed by its row id, and stamps the row', async () => {
+  it('publishes each accepted webhook once, keyed by its row id, and records the publish in one row', async () => {
     const { publisher, ingest } = setUp();
     const results = await Promise.all(
       ['{"id":"a"}', '{"id":"b"}'].map((body) => ingest.ingest('test', 'status', receipt(body))),
@@ -89,7 +102,59 @@ describe('WebhookPublisher', () => {
     expect(published.map((r) => r.key).sort()).toEqual(results.map((r) => r.id).sort());
     expect(published.every((r) => r.topic === TOPICS.dlrRaw)).toBe(true);
     expect(published.map((r) => (r.value as { body: string }).body).sort()).toEqual(['{"id":"a"}', '{"id":"b"}']);
+    expect(await recordedIds()).toEqual(results.map((r) => r.id).sort());
+    const records = await dataSource.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM inbound_webhook_publications');
+    expect(Number(records[0]?.n)).toBe(1);
     expect(await unpublishedIds()).toEqual([]);
+    expect(await publisher.backlog()).toBe(0);
+  });
+
+  it('moves its horizon to now − grace, forgets the records behind it, and the purger deletes nothing after it', async () => {
+    const { publisher, ingest } = setUp();
+    const old = await ingest.ingest('test', 'status', receipt('{"id":"old"}'));
+    await publisher.drain();
+    clock += 5_000;
+    const young = await ingest.ingest('test', 'status', receipt('{"id":"young"}'));
+    await publisher.drain();
+
+    // Both were published and recorded: the sweep has nothing to publish, and moves past the old one only.
+    expect(await publisher.sweepOnce()).toBe(0);
+    expect(await storedSweepHorizon(dataSource.manager)).toEqual(new Date(clock - 1_000));
+    expect(await recordedIds()).toEqual([young.id]);
+    expect(published.map((r) => r.key)).toEqual([old.id, young.id]);
+
+    const purger = new RawWebhookPurger(dataSource, { retentionMs: 0 }, now);
+    expect(await purger.purgeOnce()).toBe(1);
+    const left = await dataSource.query<{ id: string }[]>('SELECT id FROM inbound_webhooks');
+    expect(left.map((row) => row.id)).toEqual([young.id]);
+  });
+
+  it('starts a fresh store at its oldest accepted row, and purges nothing before its first sweep', async () => {
+    const off = setUp({ enabled: false });
+    await off.ingest.ingest('test', 'status', receipt('{"id":"first"}'));
+    expect(await storedSweepHorizon(dataSource.manager)).toBeNull();
+    expect(await new RawWebhookPurger(dataSource, { retentionMs: 0 }, now).purgeOnce()).toBe(0);
+
+    clock += 1_001;
+    expect(await off.publisher.sweepOnce()).toBe(1);
+    expect(await storedSweepHorizon(dataSource.manager)).toEqual(new Date(clock - 1_000));
+  });
+
+  it('catches up a long outage in stretches, one transaction each', async () => {
+    const { publisher, ingest } = setUp({ sweepStretchMs: 1_000 });
+    busDown = true;
+    const stored: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      stored.push((await ingest.ingest('test', 'status', receipt(`{"id":"outage-${i}"}`))).id);
+      clock += 900;
+    }
+    await publisher.drain();
+    expect(await publisher.backlog()).toBe(4);
+
+    busDown = false;
+    clock += 1_001;
+    expect(await publisher.sweepOnce()).toBe(4);
+    expect(published.map((r) => r.key)).toEqual(stored);
     expect(await publisher.backlog()).toBe(0);
   });
 

@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** What became of a stored webhook at the door. */
 export enum WebhookState {
-  /** Verified and new: published to dlr-processor (`published_at` says when). */
+  /** Verified and new: published to dlr-processor (`inbound_webhook_publications` records when). */
   Accepted = 'accepted',
   /** Failed signature verification: kept as evidence, answered 401/403, never parsed. */
   Rejected = 'rejected',
@@ -16,8 +16,7 @@ export enum WebhookState {
  */
 @Entity({ name: 'inbound_webhooks' })
 @Index('ix_inbound_webhooks_provider_received', ['provider', 'receivedAt'])
-@Index('ix_inbound_webhooks_received', ['receivedAt'])
-@Index('ix_inbound_webhooks_unpublished', ['state', 'publishedAt', 'receivedAt'])
+@Index('ix_inbound_webhooks_received_state', ['receivedAt', 'state'])
 export class InboundWebhookEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -62,11 +61,4 @@ export class InboundWebhookEntity {
 
   @Column({ name: 'received_at', type: 'datetime', precision: 3 })
   receivedAt!: Date;
-
-  /**
-   * When an accepted row was handed to dlr-processor; null until then (and for rows never published).
-   * The row is its own outbox: the publisher's sweep finds accepted rows still null (ADR 0009).
-   */
-  @Column({ name: 'published_at', type: 'datetime', precision: 3, nullable: true })
-  publishedAt!: Date | null;
 }
