@@ -21,6 +21,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -35,6 +36,12 @@ export interface DlrRunResult extends LoadResult {
   /** Time inside the webhook route (arrival to answer), without the generator's and the socket's share. */
   readonly handlerP50: number;
   readonly handlerP99: number;
+  /**
+   * The ingest process's event-loop delay over the burst (ms): a request waits this long before its route
+   * runs, beside the time in the route, so it is the share of an acknowledgement the route time does not show.
+   */
+  readonly loopDelayP99: number;
+  readonly loopDelayMax: number;
   /** CPU ms per receipt of each component over the burst and the catch-up. */
   readonly cpuMsPerReceipt: Record<'ingest' | 'consumers' | 'mariadb' | 'kafka', number>;
 }
@@ -255,6 +262,8 @@ export async function runDlrBench(
         kafka: brokerPids(),
       });
       const profiler = await startProfiling();
+      const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+      loopDelay.enable();
       const result = await runLoad({
         ...common,
         path: '/webhooks/twilio/status',
@@ -262,6 +271,7 @@ export async function runDlrBench(
         sidsFile,
         warmSidsFile,
       });
+      loopDelay.disable();
       await profiler?.stop(`ingest-run-${run}`);
       const doneAt = processing
         ? await waitForLedger(
@@ -285,13 +295,24 @@ export async function runDlrBench(
       const handler = handlerMs.slice(warmUp).sort((a, b) => a - b);
       const handlerP50 = handler[Math.floor(handler.length * 0.5)] ?? Number.NaN;
       const handlerP99 = handler[Math.floor(handler.length * 0.99)] ?? Number.NaN;
-      dlr.push({ ...result, ledgerCaughtUpMs: caughtUp, handlerP50, handlerP99, cpuMsPerReceipt });
+      const loopDelayP99 = loopDelay.percentile(99) / 1e6;
+      const loopDelayMax = loopDelay.max / 1e6;
+      dlr.push({
+        ...result,
+        ledgerCaughtUpMs: caughtUp,
+        handlerP50,
+        handlerP99,
+        loopDelayP99,
+        loopDelayMax,
+        cpuMsPerReceipt,
+      });
       log(
         `  dlr ingest:   ${Math.round(result.achievedRate)}/s, ok ${result.ok}/${result.sent}, errors ${JSON.stringify(result.errors)}, ` +
           `p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ledger caught up ${processing ? `${caughtUp ?? 'never'} ms after the burst` : 'not measured (no consumers)'}`,
       );
       log(
-        `                in the route p50 ${handlerP50.toFixed(1)} ms, p99 ${handlerP99.toFixed(1)} ms; CPU ms per receipt: ` +
+        `                in the route p50 ${handlerP50.toFixed(1)} ms, p99 ${handlerP99.toFixed(1)} ms; ingest loop delay p99 ` +
+          `${loopDelayP99.toFixed(1)} ms, max ${loopDelayMax.toFixed(1)} ms; CPU ms per receipt: ` +
           Object.entries(cpuMsPerReceipt)
             .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
             .join(', ') +

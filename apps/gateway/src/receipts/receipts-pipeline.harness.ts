@@ -33,6 +33,7 @@ import {
   CallbackDispatcher,
   DLR_PROCESSOR_ENTITIES,
   DLR_PROCESSOR_MIGRATIONS,
+  isOwnReceiptEvent,
   RateLimiter,
   ReceiptProcessor,
 } from '@sms/dlr-processor';
@@ -324,6 +325,7 @@ export class ReceiptsPipeline {
     await this.bus.subscribe({
       groupId: `dlr-processor-${suffix}`,
       topics: [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw],
+      ignores: isOwnReceiptEvent,
       handler: async (record) => {
         if (record.topic === TOPICS.dlrRaw) {
           await this.limiter.take();

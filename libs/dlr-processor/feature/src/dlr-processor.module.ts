@@ -16,7 +16,7 @@ import { CreateDlrProcessorSchema1763770500000 } from './database/migrations/176
 import { DlrProcessorPartsAndCallbacks1763780500000 } from './database/migrations/1763780500000-DlrProcessorPartsAndCallbacks';
 import { UnmatchedReceiptsController } from './operations/unmatched-receipts.controller';
 import { RateLimiter } from './receipts/rate-limiter';
-import { ReceiptProcessor } from './receipts/receipt.processor';
+import { isOwnReceiptEvent, ReceiptProcessor } from './receipts/receipt.processor';
 import { DLR_PROCESSOR_DATA_SOURCE } from './tokens';
 
 export { DLR_PROCESSOR_DATA_SOURCE };
@@ -96,6 +96,7 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.dlrProcessor,
       topics: [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw, TOPICS.transition],
+      ignores: isOwnReceiptEvent,
       handler: async (record: ConsumedRecord) => {
         if (record.topic === TOPICS.transition) {
           await this.callbacks.enqueue(decodeEvent(MessageTransitionV1, record.value));

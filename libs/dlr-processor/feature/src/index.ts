@@ -1,5 +1,5 @@
 export * from './dlr-processor.module';
-export { ReceiptProcessor } from './receipts/receipt.processor';
+export { isOwnReceiptEvent, ReceiptProcessor } from './receipts/receipt.processor';
 export { RateLimiter } from './receipts/rate-limiter';
 export { CallbackDispatcher } from './callbacks/callback.dispatcher';
 export { CallbackClient, signCallback } from './callbacks/callback.client';

@@ -8,3 +8,4 @@ export * from './webhook-stored.event';
 export * from './topic-payloads';
 export * from './opt-out-changed.event';
 export * from './mask-directory-changed.event';
+export * from './status-record';

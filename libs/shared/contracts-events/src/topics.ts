@@ -39,3 +39,10 @@ export const CONSUMER_GROUPS = {
 
 /** Record header that carries a W3C traceparent across hops. */
 export const TRACE_HEADER = 'traceparent';
+
+/**
+ * Header of every `sms.status.v1` record: the event's `source` (StatusEventSource), so a consumer that
+ * needs only some sources can pass over the others without parsing them (dlr-processor reads the topic
+ * for send results, and most records in a receipt storm are its own receipts coming back).
+ */
+export const STATUS_SOURCE_HEADER = 'sms-status-source';

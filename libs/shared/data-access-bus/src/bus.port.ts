@@ -42,6 +42,12 @@ export interface SubscriptionOptions {
   readonly maxAttempts?: number;
   /** Records of different keys handled concurrently per partition batch. Default 1 (strict order). */
   readonly concurrency?: number;
+  /**
+   * Records this subscriber has no use for, told from their headers before the value is parsed: they are
+   * done (and committed) without a handler call. For a group that reads a busy topic for a few of its
+   * events (dlr-processor learns provider ids from `sent` events among every status change).
+   */
+  readonly ignores?: (headers: Readonly<Record<string, string>>) => boolean;
 }
 
 export interface Bus {

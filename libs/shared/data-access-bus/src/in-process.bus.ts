@@ -265,6 +265,7 @@ export class InProcessBus implements Bus {
           handler: member.handler,
           maxAttempts: member.maxAttempts,
           concurrency: member.concurrency,
+          ignores: member.ignores,
           backoff: this.backoff,
           logger: this.logger,
           shouldStop: () => signal.aborted,

@@ -228,7 +228,7 @@ export class KafkaBus implements Bus {
   }
 
   private async startConsumer(options: SubscriptionOptions): Promise<void> {
-    const { maxAttempts, concurrency } = resolveSubscription(options);
+    const { maxAttempts, concurrency, ignores } = resolveSubscription(options);
     const heartbeatInterval = KAFKA_CONSUMER.heartbeatIntervalMs;
     const restart = this.config.restart ?? CONSUMER_RESTART;
     const restarts: number[] = [];
@@ -279,7 +279,7 @@ export class KafkaBus implements Bus {
       partitionsConsumedConcurrently:
         this.config.partitionsConsumedConcurrently ?? KAFKA_CONSUMER.partitionsConsumedConcurrently,
       eachBatch: (payload) =>
-        this.consumeBatch(payload, { handler: options.handler, maxAttempts, concurrency, heartbeatInterval }),
+        this.consumeBatch(payload, { handler: options.handler, maxAttempts, concurrency, ignores, heartbeatInterval }),
     });
   }
 
@@ -289,6 +289,7 @@ export class KafkaBus implements Bus {
       readonly handler: SubscriptionOptions['handler'];
       readonly maxAttempts: number;
       readonly concurrency: number;
+      readonly ignores: SubscriptionOptions['ignores'];
       readonly heartbeatInterval: number;
     },
   ): Promise<void> {
@@ -338,6 +339,7 @@ export class KafkaBus implements Bus {
         handler: options.handler,
         maxAttempts: options.maxAttempts,
         concurrency: options.concurrency,
+        ignores: options.ignores,
         backoff: this.backoff,
         logger: this.logger,
         shouldStop: () => this.stopping.signal.aborted || !payload.isRunning() || isStale(),

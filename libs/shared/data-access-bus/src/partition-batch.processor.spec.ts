@@ -62,6 +62,34 @@ describe(processPartitionBatch.name, () => {
     expect(done).toEqual(['2']);
   });
 
+  it('passes over ignored records unparsed and counts them done in offset order, behind a slower record', async () => {
+    let releaseFirst!: () => void;
+    const first = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    const handled: string[] = [];
+    const { sut, done, dead } = hooks({
+      concurrency: 4,
+      ignores: (headers) => headers['skip'] === 'yes',
+      handler: async ({ offset }) => {
+        if (offset === '0') {
+          await first;
+        }
+        handled.push(offset);
+      },
+    });
+    // The ignored record's value is not even JSON: it is never parsed, so it cannot be dead-lettered.
+    const ignored = { ...record(1, 'a'), value: 'not json', headers: { skip: 'yes' } };
+    const running = processPartitionBatch([record(0, 'a'), ignored, record(2, 'a')], sut);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done).toEqual([]);
+    releaseFirst();
+    await expect(running).resolves.toEqual({ done: 3 });
+    expect(handled).toEqual(['0', '2']);
+    expect(done.at(-1)).toBe('2');
+    expect(dead).toEqual([]);
+  });
+
   it('dead-letters a value that is not JSON without calling the handler', async () => {
     const handler = jest.fn(async () => undefined);
     const { sut, dead, done } = hooks({ handler });

@@ -35,6 +35,8 @@ export interface PartitionBatchHooks<R extends RawRecord = RawRecord> {
   readonly handler: RecordHandler;
   readonly maxAttempts: number;
   readonly concurrency: number;
+  /** Records done without a handler call (SubscriptionOptions.ignores). */
+  readonly ignores?: (headers: Readonly<Record<string, string>>) => boolean;
   readonly backoff: RetryBackoffPolicy;
   readonly logger: BusLogger;
   /** True once the adapter wants no new record started (closing, partition revoked, seek). */
@@ -228,7 +230,14 @@ export async function processPartitionBatch<R extends RawRecord>(
 
   try {
     for (let index = 0; index < records.length && !stopped(); index++) {
-      const key = (records[index] as R).key;
+      const record = records[index] as R;
+      if (hooks.ignores?.(record.headers)) {
+        // Nothing runs for it, so it cannot overtake a record of its key: done where it stands.
+        metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'ignored' });
+        markDone(index);
+        continue;
+      }
+      const key = record.key;
       const lane = lanes.get(key);
       if (lane) {
         lane.push(index);

@@ -5,6 +5,7 @@ import { assertSubscribableTopic } from './topic-name.util';
 export interface ResolvedSubscription {
   readonly maxAttempts: number;
   readonly concurrency: number;
+  readonly ignores?: SubscriptionOptions['ignores'];
 }
 
 /** Both adapters fail the same way on a bad option, at subscribe time rather than on the first record. */
@@ -20,6 +21,7 @@ export function resolveSubscription(options: SubscriptionOptions): ResolvedSubsc
   return {
     maxAttempts: positiveInteger('maxAttempts', options.maxAttempts ?? SUBSCRIPTION_DEFAULTS.maxAttempts),
     concurrency: positiveInteger('concurrency', options.concurrency ?? SUBSCRIPTION_DEFAULTS.concurrency),
+    ...(options.ignores ? { ignores: options.ignores } : {}),
   };
 }
 

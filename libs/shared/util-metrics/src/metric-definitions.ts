@@ -75,7 +75,7 @@ export const metrics = {
   }),
   busRecordsConsumed: new Counter({
     name: 'sms_bus_records_consumed_total',
-    help: 'Handler invocations per topic by outcome (ok, error, dead_lettered)',
+    help: 'Handler invocations per topic by outcome (ok, error, dead_lettered; ignored: passed over unparsed)',
     labelNames: ['topic', 'outcome'] as const,
     registers,
   }),

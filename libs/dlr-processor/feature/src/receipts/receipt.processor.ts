@@ -7,7 +7,9 @@ import {
   type InboundReceivedV1,
   StatusChangedV1,
   StatusEventKind,
+  STATUS_SOURCE_HEADER,
   StatusEventSource,
+  statusRecord,
   TOPICS,
   WebhookStoredV1,
 } from '@sms/contracts';
@@ -318,7 +320,7 @@ export class ReceiptProcessor {
     if (events.length === 0) {
       return;
     }
-    await this.bus.publish(events.map((event) => ({ topic: TOPICS.status, key: event.messageId, value: event })));
+    await this.bus.publish(events.map((event) => statusRecord(event)));
   }
 }
 
@@ -347,6 +349,13 @@ function groupByProvider(keys: readonly RefKey[]): Map<string, string[]> {
 
   return new Map([...groups].map(([provider, ids]) => [provider, [...ids]]));
 }
+
+/**
+ * Status records dlr-processor's group passes over unparsed: the receipts it published itself teach no
+ * provider id (learnProviderId ignores them too), and in a storm they are most of the topic.
+ */
+export const isOwnReceiptEvent = (headers: Readonly<Record<string, string>>): boolean =>
+  headers[STATUS_SOURCE_HEADER] === StatusEventSource.Dlr;
 
 /** A send result (not a receipt re-published as `sent`), the only status event that teaches a provider id. */
 function teachesProviderId(value: unknown): boolean {

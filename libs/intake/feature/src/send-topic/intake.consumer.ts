@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
-import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource, TOPICS } from '@sms/contracts';
+import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource, statusRecord, TOPICS } from '@sms/contracts';
 import { ApiError } from '@sms/platform';
 import { randomUUID } from 'node:crypto';
 import { DuplicateMessageError } from '../ledger/ledger.writer';
@@ -86,6 +86,6 @@ export class IntakeConsumer {
       detail: error.field ?? null,
       occurredAt: new Date().toISOString(),
     };
-    await this.bus.publish([{ topic: TOPICS.status, key: id, value: event }]);
+    await this.bus.publish([statusRecord(event)]);
   }
 }

@@ -9,6 +9,7 @@ import {
   type StatusChangedV1,
   StatusEventKind,
   StatusEventSource,
+  statusRecord,
   TOPICS,
 } from '@sms/contracts';
 import type { NoRouteBacklog } from './no-route-backlog';
@@ -90,9 +91,7 @@ export class RouterConsumer {
     this.metrics.countDecision(outcome.kind);
     if (fallbackError !== null && outcome.kind === 'no-route') {
       // No other provider can take the fallback: the receipt's failure stands.
-      await this.bus.publish([
-        { topic: TOPICS.status, key: message.messageId, value: this.fallbackEnd(message, fallbackError, this.now()) },
-      ]);
+      await this.bus.publish([statusRecord(this.fallbackEnd(message, fallbackError, this.now()))]);
 
       return;
     }
@@ -105,9 +104,7 @@ export class RouterConsumer {
     this.backlog.release(message);
     const at = this.now();
     if (outcome.kind === 'refused') {
-      await this.bus.publish([
-        { topic: TOPICS.status, key: message.messageId, value: this.refusal(message, outcome, at) },
-      ]);
+      await this.bus.publish([statusRecord(this.refusal(message, outcome, at))]);
 
       return;
     }
@@ -148,13 +145,7 @@ export class RouterConsumer {
         ? `within its validity of ${message.validitySeconds} s`
         : `by ${new Date(held.at).toISOString()} (it has no validity; ROUTER_NO_ROUTE_MAX_WAIT_SECONDS after acceptance)`;
     const reason = `no provider could take the message ${waited}: ${why}`;
-    await this.bus.publish([
-      {
-        topic: TOPICS.status,
-        key: message.messageId,
-        value: this.refusal(message, { code: NO_ROUTE, reason }, this.now()),
-      },
-    ]);
+    await this.bus.publish([statusRecord(this.refusal(message, { code: NO_ROUTE, reason }, this.now()))]);
     metrics.noRouteExpired.inc({ country: message.country, reason: held.because });
     this.logger.warn(
       `${message.messageId} to ${message.country} failed ${NO_ROUTE}: no route before its deadline (${held.because})`,

@@ -1,7 +1,7 @@
 import { metrics } from '@sms/metrics';
 import { Logger } from '@nestjs/common';
 import type { Bus, ConsumedRecord } from '@sms/bus';
-import { decodeEvent, DispatchRequestedV1, type StatusChangedV1, TOPICS } from '@sms/contracts';
+import { decodeEvent, DispatchRequestedV1, type StatusChangedV1, statusRecord } from '@sms/contracts';
 import { isDuplicateKeyError } from '@sms/persistence';
 import type { OptOutChecker } from '@sms/opt-out-registry';
 import { ErrorClass, ProviderError } from '@sms/provider-port';
@@ -155,6 +155,6 @@ export class DispatchHandler {
   }
 
   private async publish(event: StatusChangedV1): Promise<void> {
-    await this.bus.publish([{ topic: TOPICS.status, key: event.messageId, value: event }]);
+    await this.bus.publish([statusRecord(event)]);
   }
 }
