@@ -5,22 +5,16 @@
 import type { BusRecord } from '@sms/bus';
 import { createServiceDataSource } from '@sms/persistence';
 import { ProviderRegistry } from '@sms/providers';
-import type { RawWebhook, SmsProvider } from '@sms/provider-port';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { migrate } from '../../../../../scripts/migrate';
 import { DLR_INGEST_ENTITIES, DLR_INGEST_MIGRATIONS } from '../dlr-ingest.module';
 import { WebhookIngestService } from './webhook-ingest.service';
+import { signedUnlessForged, testReceipt } from './test-webhooks';
 import { storedSweepHorizon, WebhookPublisher } from './webhook-publisher';
 
-const provider = { verifyWebhook: () => true } as unknown as SmsProvider;
-const receipt = (body: string): RawWebhook => ({
-  url: 'https://gw.example.test/webhooks/test/status',
-  method: 'POST',
-  headers: { 'content-type': 'application/json', 'x-test-signature': 'sig' },
-  body,
-  contentType: 'application/json',
-});
+const provider = signedUnlessForged;
+const receipt = testReceipt;
 
 let db: TestDatabase;
 let dataSource: DataSource;

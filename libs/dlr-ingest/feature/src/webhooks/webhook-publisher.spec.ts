@@ -5,26 +5,16 @@ import type { BusRecord } from '@sms/bus';
 import { TOPICS } from '@sms/contracts';
 import { createServiceDataSource } from '@sms/persistence';
 import { ProviderRegistry } from '@sms/providers';
-import type { RawWebhook, SmsProvider } from '@sms/provider-port';
 import type { DataSource } from 'typeorm';
 import { DLR_INGEST_ENTITIES } from '../dlr-ingest.module';
 import { ReplayPublishError, WebhookReplayService } from '../replay/webhook-replay.service';
 import { RawWebhookPurger } from '../retention/raw-webhook.purger';
 import { WebhookIngestService } from './webhook-ingest.service';
+import { signedUnlessForged, testReceipt } from './test-webhooks';
 import { storedSweepHorizon, WebhookPublisher } from './webhook-publisher';
 
-/** Signed when the body does not start with "forged". */
-const provider = {
-  verifyWebhook: (webhook: RawWebhook) => !webhook.body.startsWith('forged'),
-} as unknown as SmsProvider;
-
-const receipt = (body: string): RawWebhook => ({
-  url: 'https://gw.example.test/webhooks/test/status',
-  method: 'POST',
-  headers: { 'content-type': 'application/json', 'x-test-signature': 'sig' },
-  body,
-  contentType: 'application/json',
-});
+const provider = signedUnlessForged;
+const receipt = testReceipt;
 
 /**
  * The stored row is dlr-ingest's outbox: these run the real store (SQLite) with a bus that can be made
