@@ -19,6 +19,7 @@ import {
   StatusChangedV1,
   StatusEventKind,
   StatusEventSource,
+  statusRecord,
   TOPICS,
 } from '@sms/contracts';
 import {
@@ -414,7 +415,7 @@ export class ReceiptsPipeline {
       occurredAt: new Date().toISOString(),
       ...(partIds ? { partIds } : {}),
     };
-    await this.bus.publish([{ topic: TOPICS.status, key: messageId, value: event }]);
+    await this.bus.publish([statusRecord(event)]); // as send-worker publishes it
   }
 
   /**
