@@ -13,7 +13,9 @@
  * the rate before the first run, so the first run measures warm code as the later ones do), BENCH_DLR_WARMUP_S
  * 1 (receipts sent at the rate before each measured burst, by the same generator, not measured), BENCH_REPEATS 3,
  * BENCH_CONNECTIONS 64,
- * BENCH_DLR_CONSUMERS 1 (0: dlr-ingest alone), BENCH_CPU_PROF (a directory: CPU profiles of the bursts),
+ * BENCH_DLR_CONSUMERS 1 (0: dlr-ingest alone), BENCH_CONSUMERS_NICE 19 (the processing tier's CPU_NICE, as a host
+ * running it beside dlr-ingest sets it, ADR 0014), BENCH_DLR_EQUAL_PRIORITY 1 (each run measured a second time with
+ * the processing tier at dlr-ingest's priority, the comparison; 0: not), BENCH_CPU_PROF (a directory: CPU profiles of the bursts),
  * BENCH_TIMEOUT_MS 2000, BENCH_DLR_PORT 5500 (this helper's range; 0 = any), MYSQL_URL, KAFKA_BROKERS.
  * The route is dlr-ingest's own (webhookRoutes, the plugin the service mounts); the generator
  * (bench/lib/raw-http-load.ts, raw keep-alive sockets) runs in its own process.
@@ -27,10 +29,13 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ReceiptsPipeline, TWILIO_TOKEN, WEBHOOK_BASE } from '../apps/gateway/src/receipts/receipts-pipeline.harness';
 import { webhookRoutes } from '@sms/dlr-ingest';
+import { setCpuNice } from '@sms/platform';
 import { CpuMeter, pidsListeningOn, pidsNamed } from './lib/process-cpu';
 import type { RawLoadResult as LoadResult } from './lib/raw-http-load';
 
 export interface DlrRunResult extends LoadResult {
+  /** The processing tier's nice value during this burst (dlr-ingest, MariaDB and the broker at 0). */
+  readonly consumersNice: number;
   /** ms from the last acknowledgement until every receipt's message was `delivered` in the ledger. */
   readonly ledgerCaughtUpMs: number | null;
   /** Time inside the webhook route (arrival to answer), without the generator's and the socket's share. */
@@ -50,8 +55,18 @@ export interface DlrBenchResult {
   readonly rate: number;
   readonly durationS: number;
   readonly baseline: LoadResult[];
+  /** The configured runs (the processing tier at BENCH_CONSUMERS_NICE): the targets are judged on these. */
   readonly dlr: DlrRunResult[];
-  readonly median: { baselineP99: number; dlrP99: number; dlrAchieved: number; ledgerCaughtUpMs: number | null };
+  /** The same bursts with the processing tier at dlr-ingest's priority, alternating with `dlr`. */
+  readonly equalPriority: DlrRunResult[];
+  readonly median: {
+    baselineP99: number;
+    dlrP99: number;
+    dlrAchieved: number;
+    ledgerCaughtUpMs: number | null;
+    equalPriorityP99: number | null;
+    equalPriorityLedgerCaughtUpMs: number | null;
+  };
 }
 
 const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
@@ -103,14 +118,16 @@ async function waitForLedger(pipeline: ReceiptsPipeline, ids: string[], timeoutM
 const profilingArgs = (): string[] =>
   process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [];
 
-/** dlr-processor and intake's consumer in their own process (bench/lib/dlr-consumers.ts). */
-function startConsumers(url: string, name: string): Promise<ChildProcess> {
+/**
+ * dlr-processor and intake's consumer in their own process (bench/lib/dlr-consumers.ts), started at `nice` through
+ * CPU_NICE as a service reads it.
+ */
+function startConsumers(url: string, name: string, nice: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const nice = process.env['BENCH_CONSUMERS_NICE'];
-    const command = [process.execPath, ...profilingArgs(), '-r', './scripts/register.js', 'bench/lib/dlr-consumers.ts'];
-    const child = spawn(nice ? 'nice' : (command[0] as string), nice ? ['-n', nice, ...command] : command.slice(1), {
+    const command = [...profilingArgs(), '-r', './scripts/register.js', 'bench/lib/dlr-consumers.ts'];
+    const child = spawn(process.execPath, command, {
       cwd: path.join(__dirname, '..'),
-      env: { ...process.env, DLR_BENCH_DB: JSON.stringify({ url, name }) },
+      env: { ...process.env, DLR_BENCH_DB: JSON.stringify({ url, name }), CPU_NICE: String(nice) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.stdout.on('data', (chunk: Buffer) => {
@@ -152,6 +169,21 @@ function brokerPids(): number[] {
   const pids = Number.isInteger(port) ? pidsListeningOn(port) : [];
 
   return pids.length > 0 ? pids : pidsNamed('java');
+}
+
+/** Sets a process's nice value; false when that would raise its priority and this process may not. */
+function renice(pid: number, nice: number): boolean {
+  try {
+    setCpuNice(nice, pid);
+
+    return true;
+  } catch (error) {
+    const code = (error as { info?: { code?: unknown } }).info?.code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      return false;
+    }
+    throw error;
+  }
 }
 
 /** Time each webhook spent in the route during the current run (reset per run). */
@@ -201,7 +233,9 @@ export async function runDlrBench(
   // BENCH_DLR_CONSUMERS=0: dlr-ingest alone (store, acknowledge, publish), as when it has cores of its own;
   // nothing processes the receipts, so the ledger is not waited for.
   const processing = process.env['BENCH_DLR_CONSUMERS'] !== '0';
-  const consumers = processing ? await startConsumers(pipeline.database.url, pipeline.database.name) : null;
+  const drainNice = num('BENCH_CONSUMERS_NICE', 19);
+  const compareEqual = processing && drainNice !== 0 && process.env['BENCH_DLR_EQUAL_PRIORITY'] !== '0';
+  const consumers = processing ? await startConsumers(pipeline.database.url, pipeline.database.name, drainNice) : null;
   const { app, origin } = await startServer(pipeline, num('BENCH_DLR_PORT', 5500));
   const common = {
     origin,
@@ -212,6 +246,100 @@ export async function runDlrBench(
   };
   const baseline: LoadResult[] = [];
   const dlr: DlrRunResult[] = [];
+  const equalPriority: DlrRunResult[] = [];
+
+  /** One burst: fresh `sent` messages, the bare baseline, then the receipts for them through dlr-ingest. */
+  const measureBurst = async (run: number, nice: number): Promise<DlrRunResult> => {
+    const tier = processing ? `, processing tier at nice ${nice}${nice === drainNice ? '' : ' (equal priority)'}` : '';
+    log(`dlr bench run ${run}/${repeats}${tier}: seeding ${perRun} sent messages (load ${loadavg()[0]?.toFixed(1)})`);
+    const seeded = await pipeline.seedSentMessages(warmUp + perRun);
+    const sidsFile = path.join(dir, `sids-${run}-${nice}.json`);
+    const warmSidsFile = path.join(dir, `sids-${run}-${nice}-warm.json`);
+    writeFileSync(warmSidsFile, JSON.stringify(seeded.slice(0, warmUp).map((m) => m.providerMessageId)));
+    writeFileSync(sidsFile, JSON.stringify(seeded.slice(warmUp).map((m) => m.providerMessageId)));
+
+    const bareCpu = new CpuMeter({ server: [process.pid] });
+    const bare = await runLoad({
+      ...common,
+      path: '/bare/status',
+      url: `${WEBHOOK_BASE}/bare/status`,
+      sidsFile,
+      warmSidsFile,
+    });
+    baseline.push(bare);
+    log(
+      `  bare Fastify: ${Math.round(bare.achievedRate)}/s, p50 ${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms, ` +
+        `CPU ms per request ${(bareCpu.elapsed().server / (warmUp + perRun)).toFixed(3)}, generator ${bare.generatorCpuMsPerRequest.toFixed(3)}`,
+    );
+
+    handlerMs.length = 0;
+    const cpu = new CpuMeter({
+      ingest: [process.pid],
+      consumers: consumers?.pid ? [consumers.pid] : [],
+      mariadb: pidsNamed('mariadbd'),
+      kafka: brokerPids(),
+    });
+    const profiler = await startProfiling();
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
+    const result = await runLoad({
+      ...common,
+      path: '/webhooks/twilio/status',
+      url: `${WEBHOOK_BASE}/webhooks/twilio/status`,
+      sidsFile,
+      warmSidsFile,
+    });
+    loopDelay.disable();
+    await profiler?.stop(`ingest-run-${run}-nice-${nice}`);
+    const doneAt = processing
+      ? await waitForLedger(
+          pipeline,
+          seeded.map((m) => m.messageId),
+          120_000,
+        )
+      : null;
+    await pipeline.publisher.drain();
+    const caughtUp = doneAt === null ? null : Math.max(0, doneAt - result.endedAt);
+    const used = cpu.elapsed();
+    // The warm-up receipts are processed in the same window: CPU is charged over all of them.
+    const receipts = warmUp + perRun;
+    const cpuMsPerReceipt = {
+      ingest: used.ingest / receipts,
+      consumers: used.consumers / receipts,
+      mariadb: used.mariadb / receipts,
+      kafka: used.kafka / receipts,
+    };
+    // Answers finish in about arrival order: the first `warmUp` are (nearly all) the warm-up's.
+    const handler = handlerMs.slice(warmUp).sort((a, b) => a - b);
+    const handlerP50 = handler[Math.floor(handler.length * 0.5)] ?? Number.NaN;
+    const handlerP99 = handler[Math.floor(handler.length * 0.99)] ?? Number.NaN;
+    const loopDelayP99 = loopDelay.percentile(99) / 1e6;
+    const loopDelayMax = loopDelay.max / 1e6;
+    log(
+      `  dlr ingest:   ${Math.round(result.achievedRate)}/s, ok ${result.ok}/${result.sent}, errors ${JSON.stringify(result.errors)}, ` +
+        `p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ledger caught up ${processing ? `${caughtUp ?? 'never'} ms after the burst` : 'not measured (no consumers)'}`,
+    );
+    log(
+      `                in the route p50 ${handlerP50.toFixed(1)} ms, p99 ${handlerP99.toFixed(1)} ms; ingest loop delay p99 ` +
+        `${loopDelayP99.toFixed(1)} ms, max ${loopDelayMax.toFixed(1)} ms; CPU ms per receipt: ` +
+        Object.entries(cpuMsPerReceipt)
+          .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
+          .join(', ') +
+        `; generator ${result.generatorCpuMsPerRequest.toFixed(3)}`,
+    );
+
+    return {
+      ...result,
+      consumersNice: nice,
+      ledgerCaughtUpMs: caughtUp,
+      handlerP50,
+      handlerP99,
+      loopDelayP99,
+      loopDelayMax,
+      cpuMsPerReceipt,
+    };
+  };
+
   try {
     // Warm-up (discarded): JIT, connection pools, producer metadata for the run's fresh topics. A burst as
     // long as a measured one: after one second of it, the first run still ran partly unoptimised code and
@@ -233,91 +361,16 @@ export async function runDlrBench(
       );
     }
     for (let run = 1; run <= repeats; run++) {
-      log(`dlr bench run ${run}/${repeats}: seeding ${perRun} sent messages (load ${loadavg()[0]?.toFixed(1)})`);
-      const seeded = await pipeline.seedSentMessages(warmUp + perRun);
-      const sidsFile = path.join(dir, `sids-${run}.json`);
-      const warmSidsFile = path.join(dir, `sids-${run}-warm.json`);
-      writeFileSync(warmSidsFile, JSON.stringify(seeded.slice(0, warmUp).map((m) => m.providerMessageId)));
-      writeFileSync(sidsFile, JSON.stringify(seeded.slice(warmUp).map((m) => m.providerMessageId)));
-
-      const bareCpu = new CpuMeter({ server: [process.pid] });
-      const bare = await runLoad({
-        ...common,
-        path: '/bare/status',
-        url: `${WEBHOOK_BASE}/bare/status`,
-        sidsFile,
-        warmSidsFile,
-      });
-      baseline.push(bare);
-      log(
-        `  bare Fastify: ${Math.round(bare.achievedRate)}/s, p50 ${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms, ` +
-          `CPU ms per request ${(bareCpu.elapsed().server / (warmUp + perRun)).toFixed(3)}, generator ${bare.generatorCpuMsPerRequest.toFixed(3)}`,
-      );
-
-      handlerMs.length = 0;
-      const cpu = new CpuMeter({
-        ingest: [process.pid],
-        consumers: consumers?.pid ? [consumers.pid] : [],
-        mariadb: pidsNamed('mariadbd'),
-        kafka: brokerPids(),
-      });
-      const profiler = await startProfiling();
-      const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-      loopDelay.enable();
-      const result = await runLoad({
-        ...common,
-        path: '/webhooks/twilio/status',
-        url: `${WEBHOOK_BASE}/webhooks/twilio/status`,
-        sidsFile,
-        warmSidsFile,
-      });
-      loopDelay.disable();
-      await profiler?.stop(`ingest-run-${run}`);
-      const doneAt = processing
-        ? await waitForLedger(
-            pipeline,
-            seeded.map((m) => m.messageId),
-            120_000,
-          )
-        : null;
-      await pipeline.publisher.drain();
-      const caughtUp = doneAt === null ? null : Math.max(0, doneAt - result.endedAt);
-      const used = cpu.elapsed();
-      // The warm-up receipts are processed in the same window: CPU is charged over all of them.
-      const receipts = warmUp + perRun;
-      const cpuMsPerReceipt = {
-        ingest: used.ingest / receipts,
-        consumers: used.consumers / receipts,
-        mariadb: used.mariadb / receipts,
-        kafka: used.kafka / receipts,
-      };
-      // Answers finish in about arrival order: the first `warmUp` are (nearly all) the warm-up's.
-      const handler = handlerMs.slice(warmUp).sort((a, b) => a - b);
-      const handlerP50 = handler[Math.floor(handler.length * 0.5)] ?? Number.NaN;
-      const handlerP99 = handler[Math.floor(handler.length * 0.99)] ?? Number.NaN;
-      const loopDelayP99 = loopDelay.percentile(99) / 1e6;
-      const loopDelayMax = loopDelay.max / 1e6;
-      dlr.push({
-        ...result,
-        ledgerCaughtUpMs: caughtUp,
-        handlerP50,
-        handlerP99,
-        loopDelayP99,
-        loopDelayMax,
-        cpuMsPerReceipt,
-      });
-      log(
-        `  dlr ingest:   ${Math.round(result.achievedRate)}/s, ok ${result.ok}/${result.sent}, errors ${JSON.stringify(result.errors)}, ` +
-          `p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ledger caught up ${processing ? `${caughtUp ?? 'never'} ms after the burst` : 'not measured (no consumers)'}`,
-      );
-      log(
-        `                in the route p50 ${handlerP50.toFixed(1)} ms, p99 ${handlerP99.toFixed(1)} ms; ingest loop delay p99 ` +
-          `${loopDelayP99.toFixed(1)} ms, max ${loopDelayMax.toFixed(1)} ms; CPU ms per receipt: ` +
-          Object.entries(cpuMsPerReceipt)
-            .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
-            .join(', ') +
-          `; generator ${result.generatorCpuMsPerRequest.toFixed(3)}`,
-      );
+      // Which side goes first alternates: the host's speed drifts within minutes (docs/benchmarks.md).
+      const order = run % 2 === 1 ? [drainNice, 0] : [0, drainNice];
+      for (const nice of compareEqual ? order : [drainNice]) {
+        if (consumers?.pid !== undefined && !renice(consumers.pid, nice)) {
+          log(`  equal-priority comparison skipped: raising a priority again needs CAP_SYS_NICE`);
+          break;
+        }
+        const measured = await measureBurst(run, nice);
+        (nice === drainNice ? dlr : equalPriority).push(measured);
+      }
     }
   } finally {
     if (consumers) {
@@ -328,18 +381,25 @@ export async function runDlrBench(
     await pipeline.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const caught = dlr.map((r) => r.ledgerCaughtUpMs);
+  const caughtUpMedian = (runs: DlrRunResult[]): number | null => {
+    const caught = runs.map((r) => r.ledgerCaughtUpMs);
+
+    return caught.length === 0 || caught.some((c) => c === null) ? null : median(caught as number[]);
+  };
 
   return {
     rate,
     durationS,
     baseline,
     dlr,
+    equalPriority,
     median: {
       baselineP99: median(baseline.map((r) => r.p99)),
       dlrP99: median(dlr.map((r) => r.p99)),
       dlrAchieved: median(dlr.map((r) => r.achievedRate)),
-      ledgerCaughtUpMs: caught.some((c) => c === null) ? null : median(caught as number[]),
+      ledgerCaughtUpMs: caughtUpMedian(dlr),
+      equalPriorityP99: equalPriority.length > 0 ? median(equalPriority.map((r) => r.p99)) : null,
+      equalPriorityLedgerCaughtUpMs: caughtUpMedian(equalPriority),
     },
   };
 }
@@ -352,7 +412,10 @@ if (require.main === module) {
         `\nDLR ingest at ${result.rate}/s for ${result.durationS} s, median of ${result.dlr.length}: ` +
           `achieved ${Math.round(m.dlrAchieved)}/s, p99 ack ${m.dlrP99.toFixed(1)} ms (bare Fastify ${m.baselineP99.toFixed(1)} ms, ` +
           `ratio ${(m.dlrP99 / m.baselineP99).toFixed(1)}x), ledger caught up ${m.ledgerCaughtUpMs ?? 'never'} ms after the burst ` +
-          `(targets: >= 3000/s, p99 <= 50 ms, <= 1000 ms)\n`,
+          `(targets: >= 3000/s, p99 <= 50 ms, <= 1000 ms)` +
+          (m.equalPriorityP99 === null
+            ? '\n'
+            : `; with the processing tier at equal priority: p99 ack ${m.equalPriorityP99.toFixed(1)} ms, ledger ${m.equalPriorityLedgerCaughtUpMs ?? 'never'} ms\n`),
       );
       process.exit(0);
     })

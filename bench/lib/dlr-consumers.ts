@@ -1,12 +1,18 @@
 /**
  * Child process of the DLR bench: dlr-processor and intake's status consumer on the database and
  * topics the bench's ingest process created (DLR_BENCH_DB = {"url","name"}), as separate processes
- * run them in the distributed mode. Prints `ready` once subscribed; stops on SIGTERM.
+ * run them in the distributed mode, at CPU_NICE. Prints `ready` once subscribed; stops on SIGTERM.
  */
 import 'reflect-metadata';
+import { setCpuNice } from '@sms/platform';
 import { ReceiptsPipeline } from '../../apps/gateway/src/receipts/receipts-pipeline.harness';
 
 async function main(): Promise<void> {
+  // As startService does with a service's CPU_NICE: before the pools and clients start their threads.
+  const nice = Number(process.env['CPU_NICE'] ?? 0);
+  if (nice !== 0) {
+    setCpuNice(nice);
+  }
   const database = JSON.parse(process.env['DLR_BENCH_DB'] ?? '{}') as { url: string; name: string };
   const pipeline = new ReceiptsPipeline({ role: 'consumers', database });
   await pipeline.start();

@@ -13,3 +13,4 @@ export * from './runtime/readiness.registry';
 export * from './runtime/tokens';
 export * from './http/service-bootstrap';
 export * from './runtime/service-data-source';
+export * from './runtime/cpu-priority';

@@ -37,6 +37,7 @@ describe(loadConfig.name, () => {
       OUTBOX_RELAY_ENABLED: true,
       SIMULATOR_ENABLED: true,
       DB_POOL_SIZE: 10,
+      CPU_NICE: 0,
     });
   });
 
@@ -51,6 +52,7 @@ describe(loadConfig.name, () => {
     ['PORT', '8080', 8080],
     ['MAX_SEND_ATTEMPTS', '20', 20],
     ['DB_POOL_SIZE', '1', 1],
+    ['CPU_NICE', '19', 19],
     ['OUTBOX_RELAY_ENABLED', 'false', false],
     ['OUTBOX_RELAY_ENABLED', '0', false],
     ['OUTBOX_RELAY_ENABLED', 'TRUE', true],
@@ -60,6 +62,13 @@ describe(loadConfig.name, () => {
   ])('reads %s=%s as %p', (key, value, expected) => {
     expect(loadConfig({ [key]: value })[key as keyof AppConfig]).toBe(expected);
   });
+
+  it.each(['-5', '20', '1.5', 'low'])(
+    'refuses CPU_NICE=%s: a service may only lower its priority, to 19 at most',
+    (value) => {
+      expect(problems({ CPU_NICE: value })).toMatch(/^Invalid environment variables: CPU_NICE=\S+ \(CPU_NICE must/);
+    },
+  );
 
   it('lets explicit overrides win over the environment', () => {
     expect(loadConfig({ PORT: '8080' }, { PORT: 0 }).PORT).toBe(0);

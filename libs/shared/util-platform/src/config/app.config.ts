@@ -13,6 +13,7 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
+import { CPU_NICE_RANGE } from '../runtime/cpu-priority';
 
 export type RunMode = 'embedded' | 'distributed';
 
@@ -338,6 +339,19 @@ export class AppConfig {
   @Min(0)
   @Max(65535)
   SMPP_SIM_PORT = 2775;
+
+  /**
+   * CPU priority of this process as a Linux nice value, 0 (default) to 19; applied to every thread at boot.
+   * For services that drain work others have acknowledged (dlr-processor), when they share cores with
+   * dlr-ingest on one host: a receipt storm's answers then never wait for a core behind its processing,
+   * which runs on what is left (ADR 0014). Across containers the scheduler weighs cgroups instead (k8s CPU
+   * requests, compose `cpu_shares`), so there the deployment says it.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(CPU_NICE_RANGE.min)
+  @Max(CPU_NICE_RANGE.max)
+  CPU_NICE = 0;
 
   /** Database pool size per service in the distributed mode. */
   @Transform(toInt)
