@@ -35,6 +35,8 @@ interface ComposeService {
   readonly environment?: Record<string, string>;
   readonly depends_on?: Record<string, { condition: string }>;
   readonly image?: string;
+  readonly ports?: string[];
+  readonly cpu_shares?: number;
 }
 
 describe('docker-compose.yml', () => {
@@ -70,6 +72,20 @@ describe('docker-compose.yml', () => {
     expect(services['topics']?.command).toContain('k8s/base/topics.json');
   });
 
+  it('serves intake API apart from its consumers, and weighs the processing tier below the answering services (ADR 0014)', () => {
+    const services = compose.services;
+    expect(services['intake']?.environment?.['INTAKE_CONSUMERS_ENABLED']).toBe('false');
+    expect(services['intake-consumers']?.command).toContain('apps/intake/src/main.ts');
+    expect(services['intake-consumers']?.environment?.['INTAKE_CONSUMERS_ENABLED']).toBeUndefined();
+    expect(services['intake-consumers']?.ports).toBeUndefined();
+    const DEFAULT_SHARES = 1024;
+    const shares = (name: string): number => services[name]?.cpu_shares ?? DEFAULT_SHARES;
+    for (const tier of ['intake-consumers', 'dlr-processor']) {
+      expect(shares(tier)).toBeLessThan(shares('dlr-ingest') / 8);
+      expect(shares(tier)).toBeLessThan(shares('intake') / 8);
+    }
+  });
+
   it('puts Prometheus and Grafana behind the observability profile, with the provisioned dashboard and rules', () => {
     expect(compose.services['prometheus']?.profiles).toEqual(['observability']);
     expect(compose.services['grafana']?.profiles).toEqual(['observability']);
@@ -79,7 +95,16 @@ describe('docker-compose.yml', () => {
     };
     expect(prometheus.rule_files).toContain('/etc/prometheus/alerts.yml');
     const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
-    for (const name of ['intake', 'router', 'send-worker', 'dlr-ingest', 'dlr-processor', 'masking', 'opt-out']) {
+    for (const name of [
+      'intake',
+      'intake-consumers',
+      'router',
+      'send-worker',
+      'dlr-ingest',
+      'dlr-processor',
+      'masking',
+      'opt-out',
+    ]) {
       const port = compose.services[name]?.environment?.['PORT'];
       expect(targets).toContain(`${name}:${port}`);
     }

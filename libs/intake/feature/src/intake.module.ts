@@ -144,6 +144,12 @@ export class IntakeModule implements OnApplicationBootstrap {
       metrics.retryBacklog.set(waiting);
       metrics.retryDue.set(due);
     });
+    if (!this.config.INTAKE_CONSUMERS_ENABLED) {
+      // The REST API alone: a consumer-only intake (INTAKE_CONSUMERS_ENABLED=true) applies the topics.
+      this.logger.log('INTAKE_CONSUMERS_ENABLED=false: sms.send.v1 and sms.status.v1 are left to another intake');
+
+      return;
+    }
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.intake,
       topics: [TOPICS.send, TOPICS.status],

@@ -70,6 +70,14 @@ describe(loadConfig.name, () => {
     },
   );
 
+  it('lets a distributed intake leave its topics to another, and refuses that in the embedded mode', () => {
+    expect(loadConfig({ ...DISTRIBUTED, INTAKE_CONSUMERS_ENABLED: 'false' }).INTAKE_CONSUMERS_ENABLED).toBe(false);
+    expect(loadConfig({}).INTAKE_CONSUMERS_ENABLED).toBe(true);
+    expect(problems({ INTAKE_CONSUMERS_ENABLED: 'false' })).toContain(
+      'INTAKE_CONSUMERS_ENABLED=false needs MODE=distributed',
+    );
+  });
+
   it('lets explicit overrides win over the environment', () => {
     expect(loadConfig({ PORT: '8080' }, { PORT: 0 }).PORT).toBe(0);
   });

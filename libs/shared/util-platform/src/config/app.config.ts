@@ -341,6 +341,17 @@ export class AppConfig {
   SMPP_SIM_PORT = 2775;
 
   /**
+   * Distributed mode: false makes this intake serve the REST API only and leave `sms.send.v1` and
+   * `sms.status.v1` (the ledger's writes from receipts) to an intake deployed with it on, which a host
+   * shared with dlr-ingest runs at CPU_NICE=19 (ADR 0014). The embedded gateway always consumes.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  @ValidateIf((c: AppConfig) => c.MODE === 'embedded')
+  @IsIn([true], { message: 'INTAKE_CONSUMERS_ENABLED=false needs MODE=distributed: nothing else would apply statuses' })
+  INTAKE_CONSUMERS_ENABLED = true;
+
+  /**
    * CPU priority of this process as a Linux nice value, 0 (default) to 19; applied to every thread at boot.
    * For services that drain work others have acknowledged (dlr-processor), when they share cores with
    * dlr-ingest on one host: a receipt storm's answers then never wait for a core behind its processing,
