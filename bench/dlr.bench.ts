@@ -13,7 +13,8 @@
  * the rate before the first run, so the first run measures warm code as the later ones do), BENCH_DLR_WARMUP_S
  * 1 (receipts sent at the rate before each measured burst, by the same generator, not measured), BENCH_REPEATS 3,
  * BENCH_CONNECTIONS 64,
- * BENCH_DLR_CONSUMERS 1 (0: dlr-ingest alone), BENCH_CONSUMERS_NICE 19 (the processing tier's CPU_NICE, as a host
+ * BENCH_DLR_CONSUMERS 1 (0: dlr-ingest alone), BENCH_DLR_OBSERVERS 1 (router's health recorder and opt-out reading
+ * sms.status.v1 in a third process at nice 0, as their services do; 0: without them), BENCH_CONSUMERS_NICE 19 (the processing tier's CPU_NICE, as a host
  * running it beside dlr-ingest sets it, ADR 0014), BENCH_DLR_EQUAL_PRIORITY 1 (each run measured a second time with
  * the processing tier at dlr-ingest's priority, the comparison; 0: not), BENCH_CPU_PROF (a directory: CPU profiles of the bursts),
  * BENCH_TIMEOUT_MS 2000, BENCH_DLR_PORT 5500 (this helper's range; 0 = any), MYSQL_URL, KAFKA_BROKERS.
@@ -48,7 +49,7 @@ export interface DlrRunResult extends LoadResult {
   readonly loopDelayP99: number;
   readonly loopDelayMax: number;
   /** CPU ms per receipt of each component over the burst and the catch-up. */
-  readonly cpuMsPerReceipt: Record<'ingest' | 'consumers' | 'mariadb' | 'kafka', number>;
+  readonly cpuMsPerReceipt: Record<'ingest' | 'consumers' | 'observers' | 'mariadb' | 'redis' | 'kafka', number>;
 }
 
 export interface DlrBenchResult {
@@ -119,12 +120,13 @@ const profilingArgs = (): string[] =>
   process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [];
 
 /**
- * dlr-processor and intake's consumer in their own process (bench/lib/dlr-consumers.ts), started at `nice` through
- * CPU_NICE as a service reads it.
+ * A child on the database and topics of this run (DLR_BENCH_DB), started at `nice` through CPU_NICE as a service
+ * reads it: bench/lib/dlr-consumers.ts (dlr-processor and intake's status consumer, the processing tier) or
+ * bench/lib/dlr-status-observers.ts (router's health recorder and opt-out, the other readers of sms.status.v1).
  */
-function startConsumers(url: string, name: string, nice: number): Promise<ChildProcess> {
+function startChild(script: string, url: string, name: string, nice: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const command = [...profilingArgs(), '-r', './scripts/register.js', 'bench/lib/dlr-consumers.ts'];
+    const command = [...profilingArgs(), '-r', './scripts/register.js', script];
     const child = spawn(process.execPath, command, {
       cwd: path.join(__dirname, '..'),
       env: { ...process.env, DLR_BENCH_DB: JSON.stringify({ url, name }), CPU_NICE: String(nice) },
@@ -135,8 +137,15 @@ function startConsumers(url: string, name: string, nice: number): Promise<ChildP
         resolve(child);
       }
     });
-    child.once('exit', (code) => reject(new Error(`consumers exited ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
   });
+}
+
+async function stopChild(child: ChildProcess | null): Promise<void> {
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
 }
 
 /**
@@ -235,7 +244,11 @@ export async function runDlrBench(
   const processing = process.env['BENCH_DLR_CONSUMERS'] !== '0';
   const drainNice = num('BENCH_CONSUMERS_NICE', 19);
   const compareEqual = processing && drainNice !== 0 && process.env['BENCH_DLR_EQUAL_PRIORITY'] !== '0';
-  const consumers = processing ? await startConsumers(pipeline.database.url, pipeline.database.name, drainNice) : null;
+  const { url, name } = pipeline.database;
+  const consumers = processing ? await startChild('bench/lib/dlr-consumers.ts', url, name, drainNice) : null;
+  // BENCH_DLR_OBSERVERS=0: without router's and opt-out's readers of sms.status.v1 (as the bench measured before).
+  const observing = processing && process.env['BENCH_DLR_OBSERVERS'] !== '0';
+  const observers = observing ? await startChild('bench/lib/dlr-status-observers.ts', url, name, 0) : null;
   const { app, origin } = await startServer(pipeline, num('BENCH_DLR_PORT', 5500));
   const common = {
     origin,
@@ -276,6 +289,8 @@ export async function runDlrBench(
     const cpu = new CpuMeter({
       ingest: [process.pid],
       consumers: consumers?.pid ? [consumers.pid] : [],
+      observers: observers?.pid ? [observers.pid] : [],
+      redis: pidsNamed('redis-server'),
       mariadb: pidsNamed('mariadbd'),
       kafka: brokerPids(),
     });
@@ -306,6 +321,8 @@ export async function runDlrBench(
     const cpuMsPerReceipt = {
       ingest: used.ingest / receipts,
       consumers: used.consumers / receipts,
+      observers: used.observers / receipts,
+      redis: used.redis / receipts,
       mariadb: used.mariadb / receipts,
       kafka: used.kafka / receipts,
     };
@@ -373,10 +390,8 @@ export async function runDlrBench(
       }
     }
   } finally {
-    if (consumers) {
-      consumers.kill('SIGTERM');
-      await new Promise((resolve) => consumers.once('exit', resolve));
-    }
+    await stopChild(consumers);
+    await stopChild(observers);
     await app.close();
     await pipeline.stop();
     rmSync(dir, { recursive: true, force: true });

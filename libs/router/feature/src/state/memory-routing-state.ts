@@ -7,6 +7,7 @@ import {
   type HealthCounts,
   type HealthOutcome,
   inTurn,
+  type ReceiptOutcome,
   msPerSegment,
   type RoutingState,
 } from './routing-state';
@@ -33,17 +34,7 @@ export class MemoryRoutingState implements RoutingState {
   constructor(private readonly now: () => number = Date.now) {}
 
   recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void> {
-    const now = this.now();
-    const start = now - (now % HEALTH_BUCKET_MS);
-    const perProvider = this.buckets.get(providerId) ?? new Map<number, Mutable<HealthCounts>>();
-    this.buckets.set(providerId, perProvider);
-    for (const old of perProvider.keys()) {
-      if (old <= now - HEALTH_WINDOW_MS) {
-        perProvider.delete(old);
-      }
-    }
-    const bucket = perProvider.get(start) ?? { ...EMPTY_HEALTH };
-    perProvider.set(start, bucket);
+    const bucket = this.currentBucket(providerId);
     if (outcome === 'sent' || outcome === 'error') {
       bucket.attempts++;
       if (outcome === 'error') {
@@ -56,13 +47,42 @@ export class MemoryRoutingState implements RoutingState {
         bucket.latencySumMs += latencyMs;
         bucket.latencyCount++;
       }
-    } else if (outcome === 'delivered') {
-      bucket.delivered++;
     } else {
-      bucket.undelivered++;
+      this.countReceipts(bucket, outcome, 1);
     }
 
     return Promise.resolve();
+  }
+
+  recordReceipts(providerId: string, outcome: ReceiptOutcome, count: number): Promise<void> {
+    this.countReceipts(this.currentBucket(providerId), outcome, count);
+
+    return Promise.resolve();
+  }
+
+  private countReceipts(bucket: Mutable<HealthCounts>, outcome: ReceiptOutcome, count: number): void {
+    if (outcome === 'delivered') {
+      bucket.delivered += count;
+    } else {
+      bucket.undelivered += count;
+    }
+  }
+
+  /** This provider's bucket for now, after dropping the ones the window left behind. */
+  private currentBucket(providerId: string): Mutable<HealthCounts> {
+    const now = this.now();
+    const start = now - (now % HEALTH_BUCKET_MS);
+    const perProvider = this.buckets.get(providerId) ?? new Map<number, Mutable<HealthCounts>>();
+    this.buckets.set(providerId, perProvider);
+    for (const old of perProvider.keys()) {
+      if (old <= now - HEALTH_WINDOW_MS) {
+        perProvider.delete(old);
+      }
+    }
+    const bucket = perProvider.get(start) ?? { ...EMPTY_HEALTH };
+    perProvider.set(start, bucket);
+
+    return bucket;
   }
 
   readHealth(providerIds: readonly string[]): Promise<Map<string, HealthCounts>> {

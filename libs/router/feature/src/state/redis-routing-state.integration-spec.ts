@@ -261,3 +261,47 @@ describe('RedisRoutingState.readHealth', () => {
     }
   });
 });
+
+describe('RedisRoutingState.recordReceipts', () => {
+  it('counts receipts in bulk as one by one, and a later bucket still prunes the ones the window left', async () => {
+    let now = 1_800_000_000_000;
+    const clocked = new RedisRoutingState({ url: REDIS_URL, keyPrefix: PREFIX }, () => now);
+    try {
+      const bulk = `p-${randomUUID().slice(0, 8)}`;
+      const single = `p-${randomUUID().slice(0, 8)}`;
+      await clocked.recordReceipts(bulk, 'delivered', 40);
+      for (let i = 0; i < 40; i++) {
+        await clocked.recordOutcome(single, 'delivered');
+      }
+      now += 250_000;
+      await clocked.recordReceipts(bulk, 'delivered', 7);
+      await clocked.recordReceipts(bulk, 'undelivered', 3);
+      await clocked.recordReceipts(bulk, 'undelivered', 0);
+      for (let i = 0; i < 7; i++) {
+        await clocked.recordOutcome(single, 'delivered');
+      }
+      for (let i = 0; i < 3; i++) {
+        await clocked.recordOutcome(single, 'undelivered');
+      }
+      const inWindow = await clocked.readHealth([bulk, single]);
+
+      expect(inWindow.get(bulk)).toEqual({ ...EMPTY_HEALTH, delivered: 47, undelivered: 3 });
+      expect(inWindow.get(single)).toEqual(inWindow.get(bulk));
+
+      // The first bucket leaves the window; the next bulk write opens a bucket and prunes it.
+      now += 60_000;
+      await clocked.recordReceipts(bulk, 'delivered', 1);
+      const raw = new Redis(REDIS_URL);
+      try {
+        const fields = Object.keys(await raw.hgetall(`${PREFIX}h:${bulk}`));
+        expect(fields.filter((field) => field.startsWith('1800000000000:'))).toEqual([]);
+        expect(fields.length).toBeGreaterThan(0);
+      } finally {
+        raw.disconnect();
+      }
+      expect((await clocked.readHealth([bulk])).get(bulk)).toEqual({ ...EMPTY_HEALTH, delivered: 8, undelivered: 3 });
+    } finally {
+      await clocked.close();
+    }
+  });
+});

@@ -7,6 +7,7 @@ import {
   type HealthCounts,
   type HealthOutcome,
   inTurn,
+  type ReceiptOutcome,
   msPerSegment,
   type RoutingState,
 } from './routing-state';
@@ -118,6 +119,21 @@ return { numbers[pick], tostring(math.ceil(start - now)), how }
 export const CLAIM_WINDOW = 16;
 
 /**
+ * The tail of both health scripts: the bucket hash outlives the window by a minute, and the first write to
+ * a bucket drops the fields of buckets the window has left behind. Expects `b` (bucket start) and `window`.
+ */
+const HEALTH_PRUNE = `
+redis.call('PEXPIRE', KEYS[1], window + 60000)
+if redis.call('HSETNX', KEYS[1], b .. ':pruned', '1') == 1 then
+  local cutoff = tonumber(b) - window
+  for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+    local start = tonumber(string.match(field, '^(%d+):'))
+    if start and start <= cutoff then redis.call('HDEL', KEYS[1], field) end
+  end
+end
+`;
+
+/**
  * One hash per provider, fields `<bucket start>:<counter>`, so reading a provider's 5 minutes is one
  * HGETALL instead of one command per 10-s bucket. Buckets that left the window are pruned by the
  * first write of each new bucket (Redis 7.0 has no per-field expiry).
@@ -145,14 +161,15 @@ elseif o == 'delivered' then
 else
   redis.call('HINCRBY', KEYS[1], b .. ':u', 1)
 end
-redis.call('PEXPIRE', KEYS[1], window + 60000)
-if redis.call('HSETNX', KEYS[1], b .. ':pruned', '1') == 1 then
-  local cutoff = tonumber(b) - window
-  for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
-    local start = tonumber(string.match(field, '^(%d+):'))
-    if start and start <= cutoff then redis.call('HDEL', KEYS[1], field) end
-  end
-end
+${HEALTH_PRUNE}return 1
+`;
+
+/** KEYS: h:<provider>. ARGV: bucket start, 'd' or 'u', count, window ms. Receipts counted in bulk. */
+const HEALTH_COUNT_SCRIPT = `
+local b = ARGV[1]
+local window = tonumber(ARGV[4])
+redis.call('HINCRBY', KEYS[1], b .. ':' .. ARGV[2], tonumber(ARGV[3]))
+${HEALTH_PRUNE}
 return 1
 `;
 
@@ -187,6 +204,7 @@ return out
 
 interface HealthCommands {
   healthRecord(keys: number, ...args: string[]): Promise<number>;
+  healthCount(key: string, ...args: string[]): Promise<number>;
   healthRead(keys: number, ...args: string[]): Promise<number[][]>;
 }
 
@@ -213,6 +231,7 @@ export class RedisRoutingState implements RoutingState {
     });
     this.redis.defineCommand('routeClaim', { lua: CLAIM_SCRIPT });
     this.redis.defineCommand('healthRecord', { lua: HEALTH_RECORD_SCRIPT });
+    this.redis.defineCommand('healthCount', { lua: HEALTH_COUNT_SCRIPT, numberOfKeys: 1 });
     this.redis.defineCommand('healthRead', { lua: HEALTH_READ_SCRIPT });
   }
 
@@ -225,6 +244,20 @@ export class RedisRoutingState implements RoutingState {
       String(now - (now % HEALTH_BUCKET_MS)),
       outcome,
       typeof latencyMs === 'number' ? String(Math.round(latencyMs)) : '',
+      String(HEALTH_WINDOW_MS),
+    );
+  }
+
+  async recordReceipts(providerId: string, outcome: ReceiptOutcome, count: number): Promise<void> {
+    if (count <= 0) {
+      return;
+    }
+    const now = this.now();
+    await (this.redis as unknown as HealthCommands).healthCount(
+      `h:${providerId}`,
+      String(now - (now % HEALTH_BUCKET_MS)),
+      outcome === 'delivered' ? 'd' : 'u',
+      String(count),
       String(HEALTH_WINDOW_MS),
     );
   }

@@ -5,6 +5,9 @@
  */
 export type HealthOutcome = 'sent' | 'error' | 'delivered' | 'undelivered';
 
+/** What a delivery receipt says of its provider: counted, never ordered (unlike sends, which keep a streak). */
+export type ReceiptOutcome = Extract<HealthOutcome, 'delivered' | 'undelivered'>;
+
 /** Sums over the rolling window (5 minutes) for one provider. */
 export interface HealthCounts {
   /** Send attempts that got an answer: successes plus errors. */
@@ -84,6 +87,8 @@ export const HEALTH_WINDOW_MS = 300_000;
 
 export interface RoutingState {
   recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void>;
+  /** `count` receipts of one outcome at once, as recordOutcome would count them one by one. */
+  recordReceipts(providerId: string, outcome: ReceiptOutcome, count: number): Promise<void>;
   readHealth(providerIds: readonly string[]): Promise<Map<string, HealthCounts>>;
   /**
    * Picks a sender (sticky, else the first free one of the group, else the one free soonest) and
