@@ -2,7 +2,8 @@
  * DLR ingest benchmark (issue #5): signed Twilio status receipts at a constant arrival rate against
  * POST /webhooks/twilio/status, with intake, dlr-ingest and dlr-processor composed in one process on
  * MariaDB and Kafka (the receipts integration harness): the webhook route and dlr-ingest in this process,
- * dlr-processor and intake's status consumer in a child process (as the distributed mode separates them). Reports, per run: acknowledgement latency
+ * dlr-processor and intake's status consumer in a child process (as the distributed mode separates them), router's
+ * health recorder and opt-out (the other readers of sms.status.v1) in another. Reports, per run: acknowledgement latency
  * (p50/p99 from the scheduled send time), achieved rate, errors, and how long after the burst ended the
  * ledger had every message `delivered`. Baseline in the same run: a bare Fastify route that answers
  * 200 at once, with the same generator, rate and bodies.
@@ -14,7 +15,8 @@
  * 1 (receipts sent at the rate before each measured burst, by the same generator, not measured), BENCH_REPEATS 3,
  * BENCH_CONNECTIONS 64,
  * BENCH_DLR_CONSUMERS 1 (0: dlr-ingest alone), BENCH_DLR_OBSERVERS 1 (router's health recorder and opt-out reading
- * sms.status.v1 in a third process at nice 0, as their services do; 0: without them), BENCH_CONSUMERS_NICE 19 (the processing tier's CPU_NICE, as a host
+ * sms.status.v1 in a third process, at BENCH_OBSERVERS_NICE, default 0, as docker-compose runs router and opt-out; 0: without
+ * them), BENCH_CONSUMERS_NICE 19 (the processing tier's CPU_NICE, as a host
  * running it beside dlr-ingest sets it, ADR 0014), BENCH_DLR_EQUAL_PRIORITY 1 (each run measured a second time with
  * the processing tier at dlr-ingest's priority, the comparison; 0: not), BENCH_CPU_PROF (a directory: CPU profiles of the bursts),
  * BENCH_TIMEOUT_MS 2000, BENCH_DLR_PORT 5500 (this helper's range; 0 = any), MYSQL_URL, KAFKA_BROKERS.
@@ -248,7 +250,8 @@ export async function runDlrBench(
   const consumers = processing ? await startChild('bench/lib/dlr-consumers.ts', url, name, drainNice) : null;
   // BENCH_DLR_OBSERVERS=0: without router's and opt-out's readers of sms.status.v1 (as the bench measured before).
   const observing = processing && process.env['BENCH_DLR_OBSERVERS'] !== '0';
-  const observers = observing ? await startChild('bench/lib/dlr-status-observers.ts', url, name, 0) : null;
+  const observersNice = num('BENCH_OBSERVERS_NICE', 0);
+  const observers = observing ? await startChild('bench/lib/dlr-status-observers.ts', url, name, observersNice) : null;
   const { app, origin } = await startServer(pipeline, num('BENCH_DLR_PORT', 5500));
   const common = {
     origin,
