@@ -10,7 +10,14 @@
 import 'reflect-metadata';
 import { createBus } from '@sms/bus';
 import { TOPICS } from '@sms/contracts';
-import { keywordSet, OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS, OptOutConsumer, OptOutLedger } from '@sms/opt-out';
+import {
+  cannotReportOptOut,
+  keywordSet,
+  OPT_OUT_ENTITIES,
+  OPT_OUT_MIGRATIONS,
+  OptOutConsumer,
+  OptOutLedger,
+} from '@sms/opt-out';
 import { createServiceDataSource } from '@sms/persistence';
 import { AppConfig, setCpuNice } from '@sms/platform';
 import { HealthRecorder, RedisRoutingState } from '@sms/router';
@@ -61,6 +68,7 @@ async function main(): Promise<void> {
   await bus.subscribe({
     groupId: `opt-out-${suffix}`,
     topics: [TOPICS.status],
+    ignores: cannotReportOptOut,
     handler: optOut.handle,
     concurrency: 8,
   });

@@ -1,4 +1,4 @@
 export * from './opt-out.module';
 export { OptOutLedger } from './ledger/opt-out.ledger';
-export { OptOutConsumer, type OptOutPolicy } from './inbound/opt-out.consumer';
+export { cannotReportOptOut, OptOutConsumer, type OptOutPolicy } from './inbound/opt-out.consumer';
 export { keywordSet } from './keywords/opt-out-keywords';

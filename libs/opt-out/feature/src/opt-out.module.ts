@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider } from '@sms
 import type { DataSource } from 'typeorm';
 import { OptOutsController } from './api/opt-outs.controller';
 import { OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS } from './database/opt-out.schema';
-import { OptOutConsumer } from './inbound/opt-out.consumer';
+import { cannotReportOptOut, OptOutConsumer } from './inbound/opt-out.consumer';
 import { keywordSet } from './keywords/opt-out-keywords';
 import { OptOutLedger } from './ledger/opt-out.ledger';
 
@@ -68,6 +68,7 @@ export class OptOutModule implements OnApplicationBootstrap {
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.optOut,
       topics: [TOPICS.inbound, TOPICS.status],
+      ignores: cannotReportOptOut,
       handler: this.consumer.handle,
       concurrency: 8,
     });

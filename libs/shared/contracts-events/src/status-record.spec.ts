@@ -1,7 +1,7 @@
 import { StatusEventKind, StatusEventSource } from './enums';
 import type { StatusChangedV1 } from './status-changed.event';
 import { statusRecord } from './status-record';
-import { STATUS_SOURCE_HEADER, TOPICS } from './topics';
+import { STATUS_ERROR_CLASS_HEADER, STATUS_SOURCE_HEADER, TOPICS } from './topics';
 
 describe(statusRecord.name, () => {
   it.each(Object.values(StatusEventSource))('keys a %s event by message and names its source in a header', (source) => {
@@ -17,7 +17,21 @@ describe(statusRecord.name, () => {
       topic: TOPICS.status,
       key: 'm1',
       value: event,
-      headers: { [STATUS_SOURCE_HEADER]: source },
+      headers: { [STATUS_SOURCE_HEADER]: source, [STATUS_ERROR_CLASS_HEADER]: '' },
     });
+  });
+
+  it('names the error class of a failure in a header', () => {
+    const event = {
+      eventId: 'e2',
+      messageId: 'm2',
+      kind: StatusEventKind.Undelivered,
+      source: StatusEventSource.Dlr,
+      errorCode: '21610',
+      errorClass: 'opted_out',
+      occurredAt: '2026-12-01T10:00:00.000Z',
+    } as StatusChangedV1;
+
+    expect(statusRecord(event).headers[STATUS_ERROR_CLASS_HEADER]).toBe('opted_out');
   });
 });

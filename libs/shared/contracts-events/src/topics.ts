@@ -46,3 +46,10 @@ export const TRACE_HEADER = 'traceparent';
  * for send results, and most records in a receipt storm are its own receipts coming back).
  */
 export const STATUS_SOURCE_HEADER = 'sms-status-source';
+
+/**
+ * Header of every `sms.status.v1` record: the event's `errorClass`, empty when it has none, so opt-out, which
+ * reads the topic only for provider-reported opt-outs, passes over the others without parsing them. A record
+ * without it (an older producer) is parsed as before.
+ */
+export const STATUS_ERROR_CLASS_HEADER = 'sms-status-error-class';

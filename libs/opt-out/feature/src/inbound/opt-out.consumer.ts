@@ -1,6 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
-import { decodeEvent, InboundReceivedV1, type SendRequestedV1, StatusChangedV1, TOPICS } from '@sms/contracts';
+import {
+  decodeEvent,
+  InboundReceivedV1,
+  type SendRequestedV1,
+  STATUS_ERROR_CLASS_HEADER,
+  StatusChangedV1,
+  TOPICS,
+} from '@sms/contracts';
 import { parsePhone } from '@sms/phone';
 import { v7 as uuidv7 } from 'uuid';
 import { classifyKeyword, type KeywordSet } from '../keywords/opt-out-keywords';
@@ -14,6 +21,17 @@ export interface OptOutPolicy {
 }
 
 const OPTED_OUT_CLASS = 'opted_out';
+
+/**
+ * Records opt-out's group passes over unparsed: status events whose error-class header says they are no
+ * provider-reported opt-out (in a receipt storm, nearly all of them). A record without the header (inbound
+ * messages, an older producer's status) is parsed.
+ */
+export const cannotReportOptOut = (headers: Readonly<Record<string, string>>): boolean => {
+  const errorClass = headers[STATUS_ERROR_CLASS_HEADER];
+
+  return errorClass !== undefined && errorClass !== OPTED_OUT_CLASS;
+};
 
 /**
  * Turns inbound keywords and provider-reported opt-outs into ledger changes, and answers each change
