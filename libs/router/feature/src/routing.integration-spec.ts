@@ -27,7 +27,7 @@ import { NoRouteBacklog } from './routing/no-route-backlog';
 import { RouterConsumer } from './routing/router.consumer';
 import { RoutingEngine, type RoutingOutcome } from './routing/routing-engine';
 import { RoutingMetrics } from './routing/routing-metrics';
-import { routeRequest } from './routing/routing.fixtures';
+import { consumedStatus, routeRequest } from './routing/routing.fixtures';
 import { SqlRoutePool } from './routing/sql-route-pool';
 import { RedisRoutingState } from './state/redis-routing-state';
 
@@ -89,33 +89,7 @@ async function report(
   source = StatusEventSource.SendWorker,
 ) {
   for (let i = 0; i < times; i++) {
-    const event: StatusChangedV1 = {
-      eventId: randomUUID(),
-      messageId: randomUUID(),
-      kind,
-      source,
-      attempt: 1,
-      provider,
-      providerMessageId: null,
-      errorCode: kind === StatusEventKind.Retry ? 'PROVIDER_UNAVAILABLE' : null,
-      errorMessage: null,
-      errorClass: kind === StatusEventKind.Retry ? 'transient' : null,
-      ambiguous: false,
-      cost: null,
-      currency: null,
-      detail: null,
-      occurredAt: new Date().toISOString(),
-      latencyMs: 120,
-    };
-    await r.health.handle({
-      topic: TOPICS.status,
-      partition: 0,
-      offset: '0',
-      key: event.messageId,
-      value: event,
-      headers: {},
-      attempt: 1,
-    });
+    await r.health.handle(consumedStatus(provider, kind, source));
   }
 }
 

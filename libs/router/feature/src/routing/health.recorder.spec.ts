@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { type StatusChangedV1, StatusEventKind, StatusEventSource, TOPICS } from '@sms/contracts';
+import { StatusEventKind, StatusEventSource } from '@sms/contracts';
 import { MemoryRoutingState } from '../state/memory-routing-state';
 import { EMPTY_HEALTH, type HealthOutcome, type ReceiptOutcome } from '../state/routing-state';
 import { HealthRecorder } from './health.recorder';
+import { consumedStatus } from './routing.fixtures';
 
 /** The in-process state, with a log of the writes the recorder made to it. */
 class LoggedState extends MemoryRoutingState {
@@ -21,45 +21,14 @@ class LoggedState extends MemoryRoutingState {
   }
 }
 
-function statusRecord(provider: string, kind: StatusEventKind, source: StatusEventSource) {
-  const event: StatusChangedV1 = {
-    eventId: randomUUID(),
-    messageId: randomUUID(),
-    kind,
-    source,
-    attempt: 1,
-    provider,
-    providerMessageId: null,
-    errorCode: kind === StatusEventKind.Retry ? 'PROVIDER_UNAVAILABLE' : null,
-    errorMessage: null,
-    errorClass: kind === StatusEventKind.Retry ? 'transient' : null,
-    ambiguous: false,
-    cost: null,
-    currency: null,
-    detail: null,
-    occurredAt: new Date().toISOString(),
-    latencyMs: source === StatusEventSource.SendWorker ? 100 : null,
-  };
-
-  return {
-    topic: TOPICS.status,
-    partition: 0,
-    offset: '0',
-    key: event.messageId,
-    value: event,
-    headers: {},
-    attempt: 1,
-  };
-}
-
 describe(HealthRecorder.name, () => {
   it('counts a storm of receipts in a few bulk writes, every receipt counted before its record is done', async () => {
     const state = new LoggedState();
     const recorder = new HealthRecorder(state);
     const receipts = [
-      ...Array.from({ length: 300 }, () => statusRecord('alpha', StatusEventKind.Delivered, StatusEventSource.Dlr)),
-      ...Array.from({ length: 20 }, () => statusRecord('alpha', StatusEventKind.Undelivered, StatusEventSource.Dlr)),
-      ...Array.from({ length: 100 }, () => statusRecord('bravo', StatusEventKind.Delivered, StatusEventSource.Dlr)),
+      ...Array.from({ length: 300 }, () => consumedStatus('alpha', StatusEventKind.Delivered, StatusEventSource.Dlr)),
+      ...Array.from({ length: 20 }, () => consumedStatus('alpha', StatusEventKind.Undelivered, StatusEventSource.Dlr)),
+      ...Array.from({ length: 100 }, () => consumedStatus('bravo', StatusEventKind.Delivered, StatusEventSource.Dlr)),
     ];
 
     // As a partition batch hands them over: concurrently, each awaited.
@@ -76,7 +45,7 @@ describe(HealthRecorder.name, () => {
     const state = new LoggedState();
     const recorder = new HealthRecorder(state);
     for (const kind of [StatusEventKind.Sent, StatusEventKind.Retry, StatusEventKind.Sent, StatusEventKind.Sent]) {
-      await recorder.handle(statusRecord('alpha', kind, StatusEventSource.SendWorker));
+      await recorder.handle(consumedStatus('alpha', kind, StatusEventSource.SendWorker));
     }
 
     expect(state.writes).toEqual(['alpha sent', 'alpha error', 'alpha sent', 'alpha sent']);
@@ -86,8 +55,8 @@ describe(HealthRecorder.name, () => {
   it('counts nothing for events that say nothing about a provider', async () => {
     const state = new LoggedState();
     const recorder = new HealthRecorder(state);
-    await recorder.handle(statusRecord('alpha', StatusEventKind.Sending, StatusEventSource.SendWorker));
-    await recorder.handle(statusRecord('alpha', StatusEventKind.Sent, StatusEventSource.Dlr));
+    await recorder.handle(consumedStatus('alpha', StatusEventKind.Sending, StatusEventSource.SendWorker));
+    await recorder.handle(consumedStatus('alpha', StatusEventKind.Sent, StatusEventSource.Dlr));
     await recorder.drain();
 
     expect(state.writes).toEqual([]);

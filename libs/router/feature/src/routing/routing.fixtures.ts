@@ -2,7 +2,9 @@
  * Builders for the routing specs' pools and requests (test data, not exported from the library): one
  * place, so the specs' numbers, rates and requests mean the same thing everywhere.
  */
-import { MessageClass } from '@sms/contracts';
+import { randomUUID } from 'node:crypto';
+import type { ConsumedRecord } from '@sms/bus';
+import { MessageClass, type StatusChangedV1, StatusEventKind, StatusEventSource, TOPICS } from '@sms/contracts';
 import type { NumberCapability, PhoneNumberEntity, SenderType } from '../database/entities/phone-number.entity';
 import type { RouteRequest } from './route-decider';
 
@@ -46,3 +48,39 @@ export const routeRequest = (over: Partial<RouteRequest> = {}): RouteRequest => 
   pinProvider: null,
   ...over,
 });
+
+/** A send result or receipt as send-worker / dlr-processor publish it, as the health recorder consumes it. */
+export function consumedStatus(
+  provider: string,
+  kind: StatusEventKind,
+  source: StatusEventSource = StatusEventSource.SendWorker,
+): ConsumedRecord {
+  const event: StatusChangedV1 = {
+    eventId: randomUUID(),
+    messageId: randomUUID(),
+    kind,
+    source,
+    attempt: 1,
+    provider,
+    providerMessageId: null,
+    errorCode: kind === StatusEventKind.Retry ? 'PROVIDER_UNAVAILABLE' : null,
+    errorMessage: null,
+    errorClass: kind === StatusEventKind.Retry ? 'transient' : null,
+    ambiguous: false,
+    cost: null,
+    currency: null,
+    detail: null,
+    occurredAt: new Date().toISOString(),
+    latencyMs: source === StatusEventSource.SendWorker ? 120 : null,
+  };
+
+  return {
+    topic: TOPICS.status,
+    partition: 0,
+    offset: '0',
+    key: event.messageId,
+    value: event,
+    headers: {},
+    attempt: 1,
+  };
+}
