@@ -4,14 +4,14 @@
  * run them in the distributed mode, at CPU_NICE. Prints `ready` once subscribed; stops on SIGTERM.
  */
 import 'reflect-metadata';
-import { setCpuNice } from '@sms/platform';
+import { loadConfig, setCpuNice } from '@sms/platform';
 import { ReceiptsPipeline } from '../../apps/gateway/src/receipts/receipts-pipeline.harness';
 
 async function main(): Promise<void> {
-  // As startService does with a service's CPU_NICE: before the pools and clients start their threads.
-  const nice = Number(process.env['CPU_NICE'] ?? 0);
-  if (nice !== 0) {
-    setCpuNice(nice);
+  // Read and checked as a service reads it; applied, as startService does, before the pools and clients start threads.
+  const { CPU_NICE } = loadConfig();
+  if (CPU_NICE !== 0) {
+    setCpuNice(CPU_NICE);
   }
   const database = JSON.parse(process.env['DLR_BENCH_DB'] ?? '{}') as { url: string; name: string };
   const pipeline = new ReceiptsPipeline({ role: 'consumers', database });

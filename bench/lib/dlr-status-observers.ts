@@ -12,22 +12,23 @@ import { createBus } from '@sms/bus';
 import { TOPICS } from '@sms/contracts';
 import {
   cannotReportOptOut,
-  keywordSet,
+  optOutPolicyOf,
   OPT_OUT_ENTITIES,
   OPT_OUT_MIGRATIONS,
   OptOutConsumer,
   OptOutLedger,
 } from '@sms/opt-out';
 import { createServiceDataSource } from '@sms/persistence';
-import { AppConfig, setCpuNice } from '@sms/platform';
+import { loadConfig, setCpuNice } from '@sms/platform';
 import { HealthRecorder, RedisRoutingState } from '@sms/router';
 import { renamingBus } from '../../apps/gateway/src/receipts/receipts-pipeline.harness';
 import { migrate } from '../../scripts/migrate';
 
 async function main(): Promise<void> {
-  const nice = Number(process.env['CPU_NICE'] ?? 0);
-  if (nice !== 0) {
-    setCpuNice(nice);
+  // Read and checked as a service reads it; applied, as startService does, before the clients start threads.
+  const config = loadConfig();
+  if (config.CPU_NICE !== 0) {
+    setCpuNice(config.CPU_NICE);
   }
   const database = JSON.parse(process.env['DLR_BENCH_DB'] ?? '{}') as { url: string; name: string };
   const suffix = database.name;
@@ -48,16 +49,7 @@ async function main(): Promise<void> {
     url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     keyPrefix: `sms:router:bench-${suffix}:`,
   });
-  const defaults = new AppConfig();
-  const optOut = new OptOutConsumer(new OptOutLedger(optOutDs, bus), bus, {
-    scope: defaults.OPT_OUT_SCOPE,
-    keywords: keywordSet(defaults.OPT_OUT_EXTRA_STOP_WORDS, defaults.OPT_OUT_EXTRA_START_WORDS),
-    replies: {
-      stop: defaults.OPT_OUT_STOP_REPLY,
-      start: defaults.OPT_OUT_START_REPLY,
-      help: defaults.OPT_OUT_HELP_REPLY,
-    },
-  });
+  const optOut = new OptOutConsumer(new OptOutLedger(optOutDs, bus), bus, optOutPolicyOf(config));
   // The concurrencies router.module.ts and opt-out.module.ts subscribe with.
   await bus.subscribe({
     groupId: `router-health-${suffix}`,

@@ -1,4 +1,3 @@
 export * from './opt-out.module';
 export { OptOutLedger } from './ledger/opt-out.ledger';
-export { cannotReportOptOut, OptOutConsumer, type OptOutPolicy } from './inbound/opt-out.consumer';
-export { keywordSet } from './keywords/opt-out-keywords';
+export { cannotReportOptOut, OptOutConsumer, type OptOutPolicy, optOutPolicyOf } from './inbound/opt-out.consumer';

@@ -6,8 +6,7 @@ import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider } from '@sms
 import type { DataSource } from 'typeorm';
 import { OptOutsController } from './api/opt-outs.controller';
 import { OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS } from './database/opt-out.schema';
-import { cannotReportOptOut, OptOutConsumer } from './inbound/opt-out.consumer';
-import { keywordSet } from './keywords/opt-out-keywords';
+import { cannotReportOptOut, OptOutConsumer, optOutPolicyOf } from './inbound/opt-out.consumer';
 import { OptOutLedger } from './ledger/opt-out.ledger';
 
 export const OPT_OUT_DATA_SOURCE = Symbol('OPT_OUT_DATA_SOURCE');
@@ -47,15 +46,7 @@ export class OptOutModule implements OnApplicationBootstrap {
           provide: OptOutConsumer,
           inject: [OptOutLedger, BUS, APP_CONFIG],
           useFactory: (ledger: OptOutLedger, bus: Bus, config: AppConfig) =>
-            new OptOutConsumer(ledger, bus, {
-              scope: config.OPT_OUT_SCOPE,
-              keywords: keywordSet(config.OPT_OUT_EXTRA_STOP_WORDS, config.OPT_OUT_EXTRA_START_WORDS),
-              replies: {
-                stop: config.OPT_OUT_STOP_REPLY,
-                start: config.OPT_OUT_START_REPLY,
-                help: config.OPT_OUT_HELP_REPLY,
-              },
-            }),
+            new OptOutConsumer(ledger, bus, optOutPolicyOf(config)),
         },
       ],
     };

@@ -10,7 +10,8 @@ import {
 } from '@sms/contracts';
 import { parsePhone } from '@sms/phone';
 import { v7 as uuidv7 } from 'uuid';
-import { classifyKeyword, type KeywordSet } from '../keywords/opt-out-keywords';
+import type { AppConfig } from '@sms/platform';
+import { classifyKeyword, keywordSet, type KeywordSet } from '../keywords/opt-out-keywords';
 import type { OptOutLedger } from '../ledger/opt-out.ledger';
 
 export interface OptOutPolicy {
@@ -19,6 +20,13 @@ export interface OptOutPolicy {
   readonly keywords: KeywordSet;
   readonly replies: { readonly stop: string; readonly start: string; readonly help: string };
 }
+
+/** The policy a deployment's OPT_OUT_* settings describe. */
+export const optOutPolicyOf = (config: AppConfig): OptOutPolicy => ({
+  scope: config.OPT_OUT_SCOPE,
+  keywords: keywordSet(config.OPT_OUT_EXTRA_STOP_WORDS, config.OPT_OUT_EXTRA_START_WORDS),
+  replies: { stop: config.OPT_OUT_STOP_REPLY, start: config.OPT_OUT_START_REPLY, help: config.OPT_OUT_HELP_REPLY },
+});
 
 const OPTED_OUT_CLASS = 'opted_out';
 
