@@ -10,7 +10,7 @@
  *
  *   node -r ./scripts/register.js bench/dlr.bench.ts
  *
- * Env (defaults): BENCH_DLR_RATE 3000, BENCH_DLR_DURATION_S 5, BENCH_DLR_PREWARM_S 5 (an unmeasured burst at
+ * Env (defaults): BENCH_DLR_RATE 3000, BENCH_DLR_DURATION_S 5, BENCH_DLR_PREWARM_S 10 (an unmeasured burst at
  * the rate before the first run, so the first run measures warm code as the later ones do), BENCH_DLR_WARMUP_S
  * 1 (receipts sent at the rate before each measured burst, by the same generator, not measured), BENCH_REPEATS 3,
  * BENCH_CONNECTIONS 64,
@@ -33,6 +33,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ReceiptsPipeline, TWILIO_TOKEN, WEBHOOK_BASE } from '../apps/gateway/src/receipts/receipts-pipeline.harness';
 import { webhookRoutes } from '@sms/dlr-ingest';
 import { setCpuNice } from '@sms/platform';
+import { TOPICS } from '@sms/contracts';
+import { type GroupLag, LagSampler } from './lib/consumer-lag';
 import { CpuMeter, pidsListeningOn, pidsNamed } from './lib/process-cpu';
 import type { RawLoadResult as LoadResult } from './lib/raw-http-load';
 
@@ -50,6 +52,11 @@ export interface DlrRunResult extends LoadResult {
    */
   readonly loopDelayP99: number;
   readonly loopDelayMax: number;
+  /**
+   * The processing tier's consumer lag (records not yet committed), sampled from the broker during the burst
+   * and its catch-up: `receipts` is dlr-processor on the raw receipts, `ledger` intake on sms.status.v1.
+   */
+  readonly consumerLag: Record<string, GroupLag>;
   /** CPU ms per receipt of each component over the burst and the catch-up. */
   readonly cpuMsPerReceipt: Record<'ingest' | 'consumers' | 'observers' | 'mariadb' | 'redis' | 'kafka', number>;
 }
@@ -253,6 +260,11 @@ export async function runDlrBench(
   const observersNice = num('BENCH_OBSERVERS_NICE', 0);
   const observers = observing ? await startChild('bench/lib/dlr-status-observers.ts', url, name, observersNice) : null;
   const { app, origin } = await startServer(pipeline, num('BENCH_DLR_PORT', 5500));
+  // The groups and topics the harness gives the processing tier (named after the run's database).
+  const lagGroups = [
+    { label: 'receipts', groupId: `dlr-processor-${name}`, topics: [`${TOPICS.dlrRaw}.${name}`] },
+    { label: 'ledger', groupId: `intake-${name}`, topics: [`${TOPICS.status}.${name}`] },
+  ];
   const common = {
     origin,
     token: TWILIO_TOKEN,
@@ -298,6 +310,7 @@ export async function runDlrBench(
       kafka: brokerPids(),
     });
     const profiler = await startProfiling();
+    const lag = processing ? new LagSampler(pipeline.kafka, lagGroups, 1_000) : null;
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
     const result = await runLoad({
@@ -308,6 +321,7 @@ export async function runDlrBench(
       warmSidsFile,
     });
     loopDelay.disable();
+    lag?.markEnd();
     await profiler?.stop(`ingest-run-${run}-nice-${nice}`);
     const doneAt = processing
       ? await waitForLedger(
@@ -317,6 +331,8 @@ export async function runDlrBench(
         )
       : null;
     await pipeline.publisher.drain();
+    const consumerLag = (await lag?.stop()) ?? {};
+    const failedLagSamples = lag?.failedSamples ?? 0;
     const caughtUp = doneAt === null ? null : Math.max(0, doneAt - result.endedAt);
     const used = cpu.elapsed();
     // The warm-up receipts are processed in the same window: CPU is charged over all of them.
@@ -347,6 +363,15 @@ export async function runDlrBench(
           .join(', ') +
         `; generator ${result.generatorCpuMsPerRequest.toFixed(3)}`,
     );
+    if (processing) {
+      log(
+        '                consumer lag (max / when the burst ended): ' +
+          Object.entries(consumerLag)
+            .map(([label, l]) => `${label} ${l.max} / ${l.atEnd ?? '?'}`)
+            .join(', ') +
+          (failedLagSamples > 0 ? ` (${failedLagSamples} samples unanswered)` : ''),
+      );
+    }
 
     return {
       ...result,
@@ -356,15 +381,16 @@ export async function runDlrBench(
       handlerP99,
       loopDelayP99,
       loopDelayMax,
+      consumerLag,
       cpuMsPerReceipt,
     };
   };
 
   try {
-    // Warm-up (discarded): JIT, connection pools, producer metadata for the run's fresh topics. A burst as
-    // long as a measured one: after one second of it, the first run still ran partly unoptimised code and
-    // answered up to 20% fewer receipts than the runs after it (docs/benchmarks.md).
-    const warm = await pipeline.seedSentMessages(Math.max(1, Math.round(rate * num('BENCH_DLR_PREWARM_S', durationS))));
+    // Warm-up (discarded): JIT, connection pools, producer metadata for the run's fresh topics. 10 s at the
+    // rate, as performance.md's bench hygiene asks: after one second of it, the first run still ran partly
+    // unoptimised code and answered up to 20% fewer receipts than the runs after it (docs/benchmarks.md).
+    const warm = await pipeline.seedSentMessages(Math.max(1, Math.round(rate * num('BENCH_DLR_PREWARM_S', 10))));
     const warmFile = path.join(dir, 'sids-warm.json');
     writeFileSync(warmFile, JSON.stringify(warm.map((m) => m.providerMessageId)));
     await runLoad({

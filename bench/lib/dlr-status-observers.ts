@@ -8,7 +8,7 @@
  * SIGTERM.
  */
 import 'reflect-metadata';
-import { createBus } from '@sms/bus';
+import { createBus, LAG_TOLERANT_FETCH } from '@sms/bus';
 import { TOPICS } from '@sms/contracts';
 import {
   cannotReportOptOut,
@@ -50,12 +50,13 @@ async function main(): Promise<void> {
     keyPrefix: `sms:router:bench-${suffix}:`,
   });
   const optOut = new OptOutConsumer(new OptOutLedger(optOutDs, bus), bus, optOutPolicyOf(config));
-  // The concurrencies router.module.ts and opt-out.module.ts subscribe with.
+  // The concurrencies and fetch pacing router.module.ts and opt-out.module.ts subscribe with.
   await bus.subscribe({
     groupId: `router-health-${suffix}`,
     topics: [TOPICS.status],
     handler: new HealthRecorder(state).handle,
     concurrency: 16,
+    fetch: LAG_TOLERANT_FETCH,
   });
   await bus.subscribe({
     groupId: `opt-out-${suffix}`,
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     ignores: cannotReportOptOut,
     handler: optOut.handle,
     concurrency: 8,
+    fetch: LAG_TOLERANT_FETCH,
   });
   process.stdout.write('ready\n');
   process.once('SIGTERM', () => {

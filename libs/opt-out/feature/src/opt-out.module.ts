@@ -1,5 +1,5 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { type Bus, ensureTopicsIfKafka } from '@sms/bus';
+import { type Bus, ensureTopicsIfKafka, LAG_TOLERANT_FETCH } from '@sms/bus';
 import { OPT_OUT_TOPIC_SPEC } from '@sms/opt-out-registry';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider } from '@sms/platform';
@@ -62,6 +62,9 @@ export class OptOutModule implements OnApplicationBootstrap {
       ignores: cannotReportOptOut,
       handler: this.consumer.handle,
       concurrency: 8,
+      // A STOP is honoured within a quarter of a second either way; every receipt on sms.status.v1 is read
+      // here too, and unpaced fetches would wake this reader for each produce of a storm.
+      fetch: LAG_TOLERANT_FETCH,
     });
   }
 }

@@ -48,6 +48,18 @@ export interface SubscriptionOptions {
    * events (dlr-processor learns provider ids from `sent` events among every status change).
    */
   readonly ignores?: (headers: Readonly<Record<string, string>>) => boolean;
+  /**
+   * How full a fetch should be before the broker answers, and how long it may wait for that (Kafka only;
+   * the in-process bus hands records over as they come). Default: answer as soon as one record is there.
+   * For a reader that tolerates some lag on a busy topic: fewer, fuller fetches, so fewer wake-ups,
+   * fetch requests and offset commits per record, for it and for the broker.
+   */
+  readonly fetch?: FetchPacing;
+}
+
+export interface FetchPacing {
+  readonly minBytes: number;
+  readonly maxWaitMs: number;
 }
 
 export interface Bus {

@@ -114,6 +114,37 @@ describe(KafkaBus.name, () => {
     }
   });
 
+  it('paces a subscription with `fetch`: the broker holds its fetches for fuller batches, the default answers at once', async () => {
+    const [topic] = (await createTopics(1)) as [string];
+    const sut = bus();
+    const arrivals = { paced: [] as number[], eager: [] as number[] };
+    for (const [name, fetch] of [
+      ['paced', { minBytes: 1024 * 1024, maxWaitMs: 500 }],
+      ['eager', undefined],
+    ] as const) {
+      await sut.subscribe({
+        groupId: uniqueGroup(`fetch-${name}`),
+        topics: [topic],
+        ...(fetch ? { fetch } : {}),
+        handler: async () => {
+          arrivals[name].push(performance.now());
+        },
+      });
+    }
+    // 60 small records 25 ms apart (1.5 s): far from the paced reader's 1 MB, so only its wait releases a fetch.
+    for (let seq = 0; seq < 60; seq++) {
+      await sut.publish([{ topic, key: `k-${seq}`, value: { seq } }]);
+      await delay(25);
+    }
+    await waitFor('both readers', () => arrivals.paced.length >= 60 && arrivals.eager.length >= 60, 30_000);
+
+    // Records of one fetch reach the handler microseconds apart; fetches are tens of ms apart at least.
+    const fetches = (times: number[]): number =>
+      times.filter((t, i) => i === 0 || t - (times[i - 1] as number) > 10).length;
+    expect(fetches(arrivals.paced)).toBeLessThanOrEqual(6); // ~1.5 s / 500 ms, and the first fetch
+    expect(fetches(arrivals.eager)).toBeGreaterThanOrEqual(15);
+  });
+
   it('sends a poison (non-JSON) record to the DLQ at once, byte for byte, with the error headers', async () => {
     const [topic] = (await createTopics(1)) as [string];
     const sut = bus();

@@ -167,14 +167,19 @@ export class KafkaBus implements Bus {
    * watermark minus the group's committed offset. Asked on each scrape through the readiness admin
    * client, so it costs two small admin requests per subscribed topic and no consumer round trip.
    */
-  async consumerLag(): Promise<readonly ConsumerLag[]> {
-    if (this.closing || this.subscriptions.length === 0) {
+  consumerLag(): Promise<readonly ConsumerLag[]> {
+    return this.lagOf(this.subscriptions);
+  }
+
+  /** The same lag for any groups, subscribed here or not (a benchmark watching another process's consumers). */
+  async lagOf(groups: readonly { groupId: string; topics: readonly string[] }[]): Promise<readonly ConsumerLag[]> {
+    if (this.closing || groups.length === 0) {
       return [];
     }
     this.probeAdmin ??= this.connectAdmin();
     const admin = await this.probeAdmin;
     const lags: ConsumerLag[] = [];
-    for (const { groupId, topics } of this.subscriptions) {
+    for (const { groupId, topics } of groups) {
       const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
       for (const { topic, partitions } of committed) {
         const ends = await admin.fetchTopicOffsets(topic);
@@ -236,7 +241,8 @@ export class KafkaBus implements Bus {
       groupId: options.groupId,
       sessionTimeout: this.config.sessionTimeoutMs ?? KAFKA_CONSUMER.sessionTimeoutMs,
       heartbeatInterval,
-      maxWaitTimeInMs: this.config.maxWaitTimeMs ?? KAFKA_CONSUMER.maxWaitTimeMs,
+      maxWaitTimeInMs: options.fetch?.maxWaitMs ?? this.config.maxWaitTimeMs ?? KAFKA_CONSUMER.maxWaitTimeMs,
+      ...(options.fetch ? { minBytes: options.fetch.minBytes } : {}),
       retry: {
         // kafkajs restarts a crashed consumer on every retriable error, forever; bound it (see CONSUMER_RESTART).
         restartOnFailure: async () => {

@@ -99,6 +99,22 @@ describe('WebhookPublisher', () => {
     expect(await publisher.backlog()).toBe(0);
   });
 
+  it('gathers the records of publishes within recordLingerMs into one INSERT, and writes them on drain', async () => {
+    const { publisher, ingest } = setUp({ lingerMs: 0, recordLingerMs: 60_000 });
+    const first = await ingest.ingest('test', 'status', receipt('{"id":"a"}'));
+    const second = await ingest.ingest('test', 'status', receipt('{"id":"b"}'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    // Both published in rounds of their own, neither recorded yet: the linger is a minute.
+    expect(published.map((r) => r.key)).toEqual([first.id, second.id]);
+    expect(await recordedIds()).toEqual([]);
+    await publisher.drain();
+
+    const records = await dataSource.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM inbound_webhook_publications');
+    expect(Number(records[0]?.n)).toBe(1);
+    expect(await recordedIds()).toEqual([first.id, second.id].sort());
+  });
+
   it('moves its horizon to now − grace, forgets the records behind it, and the purger deletes nothing after it', async () => {
     const { publisher, ingest } = setUp();
     const old = await ingest.ingest('test', 'status', receipt('{"id":"old"}'));

@@ -33,6 +33,12 @@ export interface WebhookPublisherOptions {
    * 10 ms batches is ~100 publishes and stamps a second instead of thousands.
    */
   readonly lingerMs?: number;
+  /**
+   * How long publication records gather before one INSERT writes them. Nothing waits for a record (the
+   * sweep reads them only after `graceMs`), so a storm's ~100 publishes a second cost a few statements
+   * a second instead of one each; a record lost to a crash in between means a harmless second publish.
+   */
+  readonly recordLingerMs?: number;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -101,6 +107,9 @@ export class WebhookPublisher {
    */
   private readonly deferred = new Map<string, string>();
   private readonly records: GroupCommitter<readonly PublishedRow[], void>;
+  /** Published rows whose record waits for `recordLingerMs`, and the timer that will submit them. */
+  private unrecorded: PublishedRow[] = [];
+  private recordTimer: NodeJS.Timeout | null = null;
   private readonly options: Required<Omit<WebhookPublisherOptions, 'onError'>> & WebhookPublisherOptions;
 
   constructor(
@@ -116,6 +125,7 @@ export class WebhookPublisher {
       maxPending: 20_000,
       batchSize: 1_000,
       lingerMs: 10,
+      recordLingerMs: 250,
       sweepStretchMs: 60_000,
       ...options,
     };
@@ -196,6 +206,7 @@ export class WebhookPublisher {
     while (this.pumping) {
       await this.pumping;
     }
+    this.submitRecords();
     await this.records.drain();
   }
 
@@ -262,11 +273,9 @@ export class WebhookPublisher {
       try {
         // The record keeps the trace of the request that brought it, not of whichever request started this loop.
         await outsideAnyTrace(() => this.publish(batch.map((p) => busRecordOf(p.event, p.traceHeaders))));
-        // Recorded in the background: the next batch need not wait for it, and a lost record only means a
-        // harmless second publish by the sweep.
-        this.records
-          .submit(batch.map((p) => ({ id: p.event.webhookId, receivedAt: p.event.receivedAt })))
-          .catch((error: unknown) => this.options.onError?.(error));
+        // Recorded later and in the background: the next batch need not wait for it, and a lost record only
+        // means a harmless second publish by the sweep.
+        this.recordLater(batch.map((p) => ({ id: p.event.webhookId, receivedAt: p.event.receivedAt })));
       } catch (error) {
         metrics.dlrPublishDeferred.inc(batch.length);
         this.defer(batch);
@@ -275,6 +284,30 @@ export class WebhookPublisher {
         this.inFlight -= batch.length;
       }
     }
+  }
+
+  private recordLater(rows: readonly PublishedRow[]): void {
+    this.unrecorded.push(...rows);
+    if (this.options.recordLingerMs <= 0) {
+      this.submitRecords();
+    } else {
+      this.recordTimer ??= setTimeout(() => this.submitRecords(), this.options.recordLingerMs);
+      this.recordTimer.unref(); // a record lost at exit costs a second publish, not a receipt
+    }
+  }
+
+  /** Hands the gathered records to the committer (one INSERT per IDS_PER_RECORD rows). */
+  private submitRecords(): void {
+    if (this.recordTimer) {
+      clearTimeout(this.recordTimer);
+      this.recordTimer = null;
+    }
+    if (this.unrecorded.length === 0) {
+      return;
+    }
+    const rows = this.unrecorded;
+    this.unrecorded = [];
+    this.records.submit(rows).catch((error: unknown) => this.options.onError?.(error));
   }
 
   /** One publication row per IDS_PER_RECORD published rows, with the span of their `received_at`. */
