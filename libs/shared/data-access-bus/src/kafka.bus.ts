@@ -31,6 +31,7 @@ import { encodeValue } from './json.codec';
 import type { DeadLetter, RawRecord } from './partition-batch.processor';
 import { processPartitionBatch } from './partition-batch.processor';
 import { createMurmur2Partitioner } from './murmur2.partitioner';
+import { OffsetCommitCoalescer } from './offset-commit.coalescer';
 import { PublishBatcher } from './publish.batcher';
 import { resolveSubscription } from './subscription-options.util';
 import { assertTopicName } from './topic-name.util';
@@ -257,6 +258,8 @@ export class KafkaBus implements Bus {
       },
     });
     const subscription: Subscription = { consumer, groupId: options.groupId, topics: [...options.topics], dead: false };
+    // The consumer's partition batches share OffsetCommit requests (offset-commit.coalescer.ts).
+    const commits = new OffsetCommitCoalescer();
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error('Kafka consumer crashed', {
         groupId: payload.groupId,
@@ -285,7 +288,14 @@ export class KafkaBus implements Bus {
       partitionsConsumedConcurrently:
         this.config.partitionsConsumedConcurrently ?? KAFKA_CONSUMER.partitionsConsumedConcurrently,
       eachBatch: (payload) =>
-        this.consumeBatch(payload, { handler: options.handler, maxAttempts, concurrency, ignores, heartbeatInterval }),
+        this.consumeBatch(payload, {
+          handler: options.handler,
+          maxAttempts,
+          concurrency,
+          ignores,
+          heartbeatInterval,
+          commits,
+        }),
     });
   }
 
@@ -297,6 +307,7 @@ export class KafkaBus implements Bus {
       readonly concurrency: number;
       readonly ignores: SubscriptionOptions['ignores'];
       readonly heartbeatInterval: number;
+      readonly commits: OffsetCommitCoalescer;
     },
   ): Promise<void> {
     const { batch } = payload;
@@ -327,14 +338,9 @@ export class KafkaBus implements Bus {
       // here (at least once per batch, before it returns) rather than per record: kafkajs parses and
       // formats the offset through its Long class on every call, ~1-2% of a busy consumer's CPU.
       payload.resolveOffset(offset);
-      await payload.commitOffsetsIfNecessary({
-        topics: [
-          {
-            topic: batch.topic,
-            partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }],
-          },
-        ],
-      });
+      await options.commits.commit(batch.topic, batch.partition, (BigInt(offset) + 1n).toString(), (offsets) =>
+        payload.commitOffsetsIfNecessary(offsets),
+      );
       lastCommitAt = Date.now();
       if (uncommitted === offset) {
         uncommitted = undefined;
