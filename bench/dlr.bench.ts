@@ -33,7 +33,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ReceiptsPipeline, TWILIO_TOKEN, WEBHOOK_BASE } from '../apps/gateway/src/receipts/receipts-pipeline.harness';
 import { webhookRoutes } from '@sms/dlr-ingest';
 import { setCpuNice } from '@sms/platform';
-import { TOPICS } from '@sms/contracts';
 import { type GroupLag, LagSampler } from './lib/consumer-lag';
 import { CpuMeter, pidsListeningOn, pidsNamed } from './lib/process-cpu';
 import type { RawLoadResult as LoadResult } from './lib/raw-http-load';
@@ -260,10 +259,10 @@ export async function runDlrBench(
   const observersNice = num('BENCH_OBSERVERS_NICE', 0);
   const observers = observing ? await startChild('bench/lib/dlr-status-observers.ts', url, name, observersNice) : null;
   const { app, origin } = await startServer(pipeline, num('BENCH_DLR_PORT', 5500));
-  // The groups and topics the harness gives the processing tier (named after the run's database).
+  const tierGroups = pipeline.processingGroups();
   const lagGroups = [
-    { label: 'receipts', groupId: `dlr-processor-${name}`, topics: [`${TOPICS.dlrRaw}.${name}`] },
-    { label: 'ledger', groupId: `intake-${name}`, topics: [`${TOPICS.status}.${name}`] },
+    { label: 'receipts', ...tierGroups.receipts },
+    { label: 'ledger', ...tierGroups.ledger },
   ];
   const common = {
     origin,
@@ -310,7 +309,7 @@ export async function runDlrBench(
       kafka: brokerPids(),
     });
     const profiler = await startProfiling();
-    const lag = processing ? new LagSampler(pipeline.kafka, lagGroups, 1_000) : null;
+    const lag = processing ? new LagSampler(pipeline.kafka, lagGroups) : null;
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
     const result = await runLoad({

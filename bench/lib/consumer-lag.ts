@@ -20,6 +20,8 @@ export interface GroupLag {
  * hygiene asks for the lag beside the CPU. A sample costs two small admin requests per group and topic.
  */
 export class LagSampler {
+  /** Samples the broker could not answer (the lag client has no retries: a busy broker may time it out). */
+  failedSamples = 0;
   private readonly max = new Map<string, number>();
   private readonly atEnd = new Map<string, number>();
   private running = true;
@@ -29,7 +31,7 @@ export class LagSampler {
   constructor(
     private readonly bus: KafkaBus,
     private readonly groups: readonly WatchedGroup[],
-    intervalMs = 250,
+    intervalMs = 1_000,
   ) {
     this.loop = this.sampleEvery(intervalMs);
   }
@@ -54,9 +56,6 @@ export class LagSampler {
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   }
-
-  /** Samples the broker could not answer (the lag client has no retries: a busy broker may time it out). */
-  failedSamples = 0;
 
   private async sample(atEnd: boolean): Promise<void> {
     await Promise.all(

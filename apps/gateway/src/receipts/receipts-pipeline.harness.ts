@@ -173,9 +173,15 @@ export function fakeReceipt(reports: { id: string; stat: string; err?: string }[
   };
 }
 
+/** A run's own copy of a topic: `<topic>.<suffix>`. */
+const renamed = (topic: string, suffix: string): string => `${topic}.${suffix}`;
+
+/** The processing tier's consumer groups of a run, as the harness subscribes them (the suffix is the database). */
+const processingGroupIds = (suffix: string) => ({ ledger: `intake-${suffix}`, receipts: `dlr-processor-${suffix}` });
+
 /** Publishes and subscribes under `<topic>.<suffix>` and hands handlers the canonical topic name. */
 export function renamingBus(bus: Bus, suffix: string): Bus {
-  const out = (topic: string): string => `${topic}.${suffix}`;
+  const out = (topic: string): string => renamed(topic, suffix);
   const back = (topic: string): string => topic.slice(0, -(suffix.length + 1));
 
   return {
@@ -208,6 +214,11 @@ export interface PipelineOptions {
   readonly role?: 'all' | 'ingest' | 'consumers';
   /** For `consumers`: the database the `ingest` process created (its name is the topic suffix). */
   readonly database?: { readonly url: string; readonly name: string };
+}
+
+export interface LagGroup {
+  readonly groupId: string;
+  readonly topics: readonly string[];
 }
 
 export class ReceiptsPipeline {
@@ -244,6 +255,20 @@ export class ReceiptsPipeline {
     this.registry.register('fakeparts', this.fake);
   }
 
+  /**
+   * The processing tier's groups and the run's topics they drain, whichever process runs them (a benchmark
+   * reads their lag from the ingest side): dlr-processor on the raw receipts, intake on sms.status.v1.
+   */
+  processingGroups(): { receipts: LagGroup; ledger: LagGroup } {
+    const suffix = this.database.name;
+    const ids = processingGroupIds(suffix);
+
+    return {
+      receipts: { groupId: ids.receipts, topics: [renamed(TOPICS.dlrRaw, suffix)] },
+      ledger: { groupId: ids.ledger, topics: [renamed(TOPICS.status, suffix)] },
+    };
+  }
+
   async start(): Promise<void> {
     const role = this.options.role ?? 'all';
     if (this.options.database) {
@@ -268,7 +293,7 @@ export class ReceiptsPipeline {
     const suffix = this.database.name;
     await this.kafka.ensureTopics(
       [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw, TOPICS.transition, TOPICS.accepted].map((topic) => ({
-        topic: `${topic}.${suffix}`,
+        topic: renamed(topic, suffix),
         numPartitions: 3,
       })),
     );
@@ -316,7 +341,7 @@ export class ReceiptsPipeline {
     }
 
     await this.bus.subscribe({
-      groupId: `intake-${suffix}`,
+      groupId: processingGroupIds(suffix).ledger,
       topics: [TOPICS.status],
       handler: async (record) => {
         await this.applier.apply(decodeEvent(StatusChangedV1, record.value));
@@ -324,7 +349,7 @@ export class ReceiptsPipeline {
       concurrency: GROUP_COMMIT_CONCURRENCY,
     });
     await this.bus.subscribe({
-      groupId: `dlr-processor-${suffix}`,
+      groupId: processingGroupIds(suffix).receipts,
       topics: [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw],
       ignores: isOwnReceiptEvent,
       handler: async (record) => {

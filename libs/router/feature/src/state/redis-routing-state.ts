@@ -137,29 +137,23 @@ end
  * One hash per provider, fields `<bucket start>:<counter>`, so reading a provider's 5 minutes is one
  * HGETALL instead of one command per 10-s bucket. Buckets that left the window are pruned by the
  * first write of each new bucket (Redis 7.0 has no per-field expiry).
- * KEYS[1] hash, KEYS[2] streak; ARGV: bucket start, outcome, latency ms or '', window ms.
+ * A send result: KEYS[1] hash, KEYS[2] streak; ARGV: bucket start, 'sent' or 'error', latency ms or '',
+ * window ms. Receipts go through HEALTH_COUNT_SCRIPT.
  */
 const HEALTH_RECORD_SCRIPT = `
 local b = ARGV[1]
-local o = ARGV[2]
 local window = tonumber(ARGV[4])
-if o == 'sent' or o == 'error' then
-  redis.call('HINCRBY', KEYS[1], b .. ':a', 1)
-  if o == 'error' then
-    redis.call('HINCRBY', KEYS[1], b .. ':e', 1)
-    redis.call('SET', KEYS[2], '0', 'PX', window)
-  else
-    redis.call('INCR', KEYS[2])
-    redis.call('PEXPIRE', KEYS[2], window)
-  end
-  if ARGV[3] ~= '' then
-    redis.call('HINCRBY', KEYS[1], b .. ':l', tonumber(ARGV[3]))
-    redis.call('HINCRBY', KEYS[1], b .. ':n', 1)
-  end
-elseif o == 'delivered' then
-  redis.call('HINCRBY', KEYS[1], b .. ':d', 1)
+redis.call('HINCRBY', KEYS[1], b .. ':a', 1)
+if ARGV[2] == 'error' then
+  redis.call('HINCRBY', KEYS[1], b .. ':e', 1)
+  redis.call('SET', KEYS[2], '0', 'PX', window)
 else
-  redis.call('HINCRBY', KEYS[1], b .. ':u', 1)
+  redis.call('INCR', KEYS[2])
+  redis.call('PEXPIRE', KEYS[2], window)
+end
+if ARGV[3] ~= '' then
+  redis.call('HINCRBY', KEYS[1], b .. ':l', tonumber(ARGV[3]))
+  redis.call('HINCRBY', KEYS[1], b .. ':n', 1)
 end
 ${HEALTH_PRUNE}return 1
 `;
@@ -236,6 +230,10 @@ export class RedisRoutingState implements RoutingState {
   }
 
   async recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void> {
+    if (outcome === 'delivered' || outcome === 'undelivered') {
+      // A receipt has no streak: counted by the same script as receipts in bulk.
+      return this.recordReceipts(providerId, outcome, 1);
+    }
     const now = this.now();
     await (this.redis as unknown as HealthCommands).healthRecord(
       2,
