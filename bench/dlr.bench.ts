@@ -16,9 +16,10 @@
  * BENCH_CONNECTIONS 64,
  * BENCH_DLR_CONSUMERS 1 (0: dlr-ingest alone), BENCH_DLR_OBSERVERS 1 (router's health recorder and opt-out reading
  * sms.status.v1 in a third process, at BENCH_OBSERVERS_NICE, default 0, as docker-compose runs router and opt-out; 0: without
- * them), BENCH_CONSUMERS_NICE 19 (the processing tier's CPU_NICE, as a host
- * running it beside dlr-ingest sets it, ADR 0014), BENCH_DLR_EQUAL_PRIORITY 1 (each run measured a second time with
- * the processing tier at dlr-ingest's priority, the comparison; 0: not), BENCH_CPU_PROF (a directory: CPU profiles of the bursts),
+ * them), BENCH_CONSUMERS_POLICY idle and BENCH_CONSUMERS_NICE 19 (the processing tier's CPU_POLICY and CPU_NICE, as a
+ * host running it beside dlr-ingest sets them, ADRs 0014 and 0016), BENCH_DLR_COMPARE nice19 (each run measured a
+ * second time with the processing tier at another priority, alternating: `nice19` the time-shared nice 19 of ADR 0014,
+ * `equal` dlr-ingest's own priority, `none` not), BENCH_CPU_PROF (a directory: CPU profiles of the bursts),
  * BENCH_TIMEOUT_MS 2000, BENCH_DLR_PORT 5500 (this helper's range; 0 = any), MYSQL_URL, KAFKA_BROKERS.
  * The route is dlr-ingest's own (webhookRoutes, the plugin the service mounts); the generator
  * (bench/lib/raw-http-load.ts, raw keep-alive sockets) runs in its own process.
@@ -32,14 +33,14 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ReceiptsPipeline, TWILIO_TOKEN, WEBHOOK_BASE } from '../apps/gateway/src/receipts/receipts-pipeline.harness';
 import { webhookRoutes } from '@sms/dlr-ingest';
-import { setCpuNice } from '@sms/platform';
+import { CPU_POLICIES, type CpuPolicy, setCpuNice, setCpuPolicy } from '@sms/platform';
 import { type GroupLag, LagSampler } from './lib/consumer-lag';
 import { CpuMeter, pidsListeningOn, pidsNamed } from './lib/process-cpu';
 import type { RawLoadResult as LoadResult } from './lib/raw-http-load';
 
 export interface DlrRunResult extends LoadResult {
-  /** The processing tier's nice value during this burst (dlr-ingest, MariaDB and the broker at 0). */
-  readonly consumersNice: number;
+  /** The processing tier's CPU priority during this burst (dlr-ingest, MariaDB and the broker: `other`, nice 0). */
+  readonly tierPriority: string;
   /** ms from the last acknowledgement until every receipt's message was `delivered` in the ledger. */
   readonly ledgerCaughtUpMs: number | null;
   /** Time inside the webhook route (arrival to answer), without the generator's and the socket's share. */
@@ -64,19 +65,36 @@ export interface DlrBenchResult {
   readonly rate: number;
   readonly durationS: number;
   readonly baseline: LoadResult[];
-  /** The configured runs (the processing tier at BENCH_CONSUMERS_NICE): the targets are judged on these. */
+  /** The configured runs (the processing tier at BENCH_CONSUMERS_POLICY/NICE): the targets are judged on these. */
   readonly dlr: DlrRunResult[];
-  /** The same bursts with the processing tier at dlr-ingest's priority, alternating with `dlr`. */
-  readonly equalPriority: DlrRunResult[];
+  /** The same bursts with the processing tier at the comparison's priority (BENCH_DLR_COMPARE), alternating with `dlr`. */
+  readonly comparison: DlrRunResult[];
   readonly median: {
     baselineP99: number;
     dlrP99: number;
     dlrAchieved: number;
     ledgerCaughtUpMs: number | null;
-    equalPriorityP99: number | null;
-    equalPriorityLedgerCaughtUpMs: number | null;
+    /** The comparison's tier priority, and its medians (null without one). */
+    comparisonPriority: string | null;
+    comparisonP99: number | null;
+    comparisonLedgerCaughtUpMs: number | null;
   };
 }
+
+/** A process's CPU priority: Linux scheduling policy and nice value (libs/shared/util-platform cpu-priority.ts). */
+interface TierPriority {
+  readonly policy: CpuPolicy;
+  readonly nice: number;
+}
+
+const describePriority = (p: TierPriority): string => (p.policy === 'idle' ? 'SCHED_IDLE' : `nice ${p.nice}`);
+
+/** BENCH_DLR_COMPARE: the priority the configured one is compared with in the same run. */
+const COMPARISONS: Readonly<Record<string, TierPriority | null>> = {
+  nice19: { policy: 'other', nice: 19 },
+  equal: { policy: 'other', nice: 0 },
+  none: null,
+};
 
 const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const median = (values: number[]): number => {
@@ -128,16 +146,21 @@ const profilingArgs = (): string[] =>
   process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [];
 
 /**
- * A child on the database and topics of this run (DLR_BENCH_DB), started at `nice` through CPU_NICE as a service
+ * A child on the database and topics of this run (DLR_BENCH_DB), started at `priority` through CPU_POLICY and CPU_NICE as a service
  * reads it: bench/lib/dlr-consumers.ts (dlr-processor and intake's status consumer, the processing tier) or
  * bench/lib/dlr-status-observers.ts (router's health recorder and opt-out, the other readers of sms.status.v1).
  */
-function startChild(script: string, url: string, name: string, nice: number): Promise<ChildProcess> {
+function startChild(script: string, url: string, name: string, priority: TierPriority): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const command = [...profilingArgs(), '-r', './scripts/register.js', script];
     const child = spawn(process.execPath, command, {
       cwd: path.join(__dirname, '..'),
-      env: { ...process.env, DLR_BENCH_DB: JSON.stringify({ url, name }), CPU_NICE: String(nice) },
+      env: {
+        ...process.env,
+        DLR_BENCH_DB: JSON.stringify({ url, name }),
+        CPU_POLICY: priority.policy,
+        CPU_NICE: String(priority.nice),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.stdout.on('data', (chunk: Buffer) => {
@@ -188,15 +211,19 @@ function brokerPids(): number[] {
   return pids.length > 0 ? pids : pidsNamed('java');
 }
 
-/** Sets a process's nice value; false when that would raise its priority and this process may not. */
-function renice(pid: number, nice: number): boolean {
+/** Sets a process's policy and nice value; false when that would raise its priority and this process may not. */
+function reprioritise(pid: number, priority: TierPriority): boolean {
   try {
-    setCpuNice(nice, pid);
+    setCpuPolicy(priority.policy, pid);
+    setCpuNice(priority.nice, pid);
 
     return true;
   } catch (error) {
     const code = (error as { info?: { code?: unknown } }).info?.code;
-    if (code === 'EACCES' || code === 'EPERM') {
+    // chrt reports a refused sched_setscheduler on its stderr.
+    const stderr = (error as { stderr?: Buffer | string }).stderr;
+    const refused = /not permitted/i.test(stderr === undefined ? '' : stderr.toString());
+    if (code === 'EACCES' || code === 'EPERM' || refused) {
       return false;
     }
     throw error;
@@ -250,14 +277,26 @@ export async function runDlrBench(
   // BENCH_DLR_CONSUMERS=0: dlr-ingest alone (store, acknowledge, publish), as when it has cores of its own;
   // nothing processes the receipts, so the ledger is not waited for.
   const processing = process.env['BENCH_DLR_CONSUMERS'] !== '0';
-  const drainNice = num('BENCH_CONSUMERS_NICE', 19);
-  const compareEqual = processing && drainNice !== 0 && process.env['BENCH_DLR_EQUAL_PRIORITY'] !== '0';
+  const policy = (process.env['BENCH_CONSUMERS_POLICY'] ?? 'idle') as CpuPolicy;
+  if (!CPU_POLICIES.includes(policy)) {
+    throw new Error(`BENCH_CONSUMERS_POLICY must be one of ${CPU_POLICIES.join(', ')}`);
+  }
+  const configured: TierPriority = { policy, nice: num('BENCH_CONSUMERS_NICE', 19) };
+  const compareWith = process.env['BENCH_DLR_COMPARE'] ?? 'nice19';
+  if (!(compareWith in COMPARISONS)) {
+    throw new Error(`BENCH_DLR_COMPARE must be one of ${Object.keys(COMPARISONS).join(', ')}`);
+  }
+  const candidate = COMPARISONS[compareWith] ?? null;
+  const comparing =
+    processing && candidate !== null && describePriority(candidate) !== describePriority(configured) ? candidate : null;
   const { url, name } = pipeline.database;
-  const consumers = processing ? await startChild('bench/lib/dlr-consumers.ts', url, name, drainNice) : null;
+  const consumers = processing ? await startChild('bench/lib/dlr-consumers.ts', url, name, configured) : null;
   // BENCH_DLR_OBSERVERS=0: without router's and opt-out's readers of sms.status.v1 (as the bench measured before).
   const observing = processing && process.env['BENCH_DLR_OBSERVERS'] !== '0';
   const observersNice = num('BENCH_OBSERVERS_NICE', 0);
-  const observers = observing ? await startChild('bench/lib/dlr-status-observers.ts', url, name, observersNice) : null;
+  const observers = observing
+    ? await startChild('bench/lib/dlr-status-observers.ts', url, name, { policy: 'other', nice: observersNice })
+    : null;
   const { app, origin } = await startServer(pipeline, num('BENCH_DLR_PORT', 5500));
   const tierGroups = pipeline.processingGroups();
   const lagGroups = [
@@ -273,15 +312,17 @@ export async function runDlrBench(
   };
   const baseline: LoadResult[] = [];
   const dlr: DlrRunResult[] = [];
-  const equalPriority: DlrRunResult[] = [];
+  const comparison: DlrRunResult[] = [];
 
   /** One burst: fresh `sent` messages, the bare baseline, then the receipts for them through dlr-ingest. */
-  const measureBurst = async (run: number, nice: number): Promise<DlrRunResult> => {
-    const tier = processing ? `, processing tier at nice ${nice}${nice === drainNice ? '' : ' (equal priority)'}` : '';
+  const measureBurst = async (run: number, priority: TierPriority): Promise<DlrRunResult> => {
+    const label = describePriority(priority);
+    const tier = processing ? `, processing tier at ${label}${priority === configured ? '' : ' (the comparison)'}` : '';
     log(`dlr bench run ${run}/${repeats}${tier}: seeding ${perRun} sent messages (load ${loadavg()[0]?.toFixed(1)})`);
     const seeded = await pipeline.seedSentMessages(warmUp + perRun);
-    const sidsFile = path.join(dir, `sids-${run}-${nice}.json`);
-    const warmSidsFile = path.join(dir, `sids-${run}-${nice}-warm.json`);
+    const side = priority === configured ? 'configured' : 'comparison';
+    const sidsFile = path.join(dir, `sids-${run}-${side}.json`);
+    const warmSidsFile = path.join(dir, `sids-${run}-${side}-warm.json`);
     writeFileSync(warmSidsFile, JSON.stringify(seeded.slice(0, warmUp).map((m) => m.providerMessageId)));
     writeFileSync(sidsFile, JSON.stringify(seeded.slice(warmUp).map((m) => m.providerMessageId)));
 
@@ -321,7 +362,7 @@ export async function runDlrBench(
     });
     loopDelay.disable();
     lag?.markEnd();
-    await profiler?.stop(`ingest-run-${run}-nice-${nice}`);
+    await profiler?.stop(`ingest-run-${run}-${side}`);
     const doneAt = processing
       ? await waitForLedger(
           pipeline,
@@ -360,7 +401,8 @@ export async function runDlrBench(
         Object.entries(cpuMsPerReceipt)
           .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
           .join(', ') +
-        `; generator ${result.generatorCpuMsPerRequest.toFixed(3)}`,
+        `; generator ${result.generatorCpuMsPerRequest.toFixed(3)}, late p99 ${result.generatorLateP99.toFixed(1)} ms, ` +
+        `max ${result.generatorLateMax.toFixed(1)} ms`,
     );
     if (processing) {
       log(
@@ -374,7 +416,7 @@ export async function runDlrBench(
 
     return {
       ...result,
-      consumersNice: nice,
+      tierPriority: label,
       ledgerCaughtUpMs: caughtUp,
       handlerP50,
       handlerP99,
@@ -407,14 +449,15 @@ export async function runDlrBench(
     }
     for (let run = 1; run <= repeats; run++) {
       // Which side goes first alternates: the host's speed drifts within minutes (docs/benchmarks.md).
-      const order = run % 2 === 1 ? [drainNice, 0] : [0, drainNice];
-      for (const nice of compareEqual ? order : [drainNice]) {
-        if (consumers?.pid !== undefined && !renice(consumers.pid, nice)) {
-          log(`  equal-priority comparison skipped: raising a priority again needs CAP_SYS_NICE`);
+      const order =
+        comparing === null ? [configured] : run % 2 === 1 ? [configured, comparing] : [comparing, configured];
+      for (const priority of order) {
+        if (consumers?.pid !== undefined && !reprioritise(consumers.pid, priority)) {
+          log(`  comparison skipped: raising a priority again needs CAP_SYS_NICE`);
           break;
         }
-        const measured = await measureBurst(run, nice);
-        (nice === drainNice ? dlr : equalPriority).push(measured);
+        const measured = await measureBurst(run, priority);
+        (priority === configured ? dlr : comparison).push(measured);
       }
     }
   } finally {
@@ -435,14 +478,15 @@ export async function runDlrBench(
     durationS,
     baseline,
     dlr,
-    equalPriority,
+    comparison,
     median: {
       baselineP99: median(baseline.map((r) => r.p99)),
       dlrP99: median(dlr.map((r) => r.p99)),
       dlrAchieved: median(dlr.map((r) => r.achievedRate)),
       ledgerCaughtUpMs: caughtUpMedian(dlr),
-      equalPriorityP99: equalPriority.length > 0 ? median(equalPriority.map((r) => r.p99)) : null,
-      equalPriorityLedgerCaughtUpMs: caughtUpMedian(equalPriority),
+      comparisonPriority: comparison.length > 0 && comparing !== null ? describePriority(comparing) : null,
+      comparisonP99: comparison.length > 0 ? median(comparison.map((r) => r.p99)) : null,
+      comparisonLedgerCaughtUpMs: caughtUpMedian(comparison),
     },
   };
 }
@@ -456,9 +500,9 @@ if (require.main === module) {
           `achieved ${Math.round(m.dlrAchieved)}/s, p99 ack ${m.dlrP99.toFixed(1)} ms (bare Fastify ${m.baselineP99.toFixed(1)} ms, ` +
           `ratio ${(m.dlrP99 / m.baselineP99).toFixed(1)}x), ledger caught up ${m.ledgerCaughtUpMs ?? 'never'} ms after the burst ` +
           `(targets: >= 3000/s, p99 <= 50 ms, <= 1000 ms)` +
-          (m.equalPriorityP99 === null
+          (m.comparisonP99 === null
             ? '\n'
-            : `; with the processing tier at equal priority: p99 ack ${m.equalPriorityP99.toFixed(1)} ms, ledger ${m.equalPriorityLedgerCaughtUpMs ?? 'never'} ms\n`),
+            : `; with the processing tier at ${m.comparisonPriority}: p99 ack ${m.comparisonP99.toFixed(1)} ms, ledger ${m.comparisonLedgerCaughtUpMs ?? 'never'} ms\n`),
       );
       process.exit(0);
     })

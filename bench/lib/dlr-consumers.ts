@@ -1,18 +1,16 @@
 /**
  * Child process of the DLR bench: dlr-processor and intake's status consumer on the database and
  * topics the bench's ingest process created (DLR_BENCH_DB = {"url","name"}), as separate processes
- * run them in the distributed mode, at CPU_NICE. Prints `ready` once subscribed; stops on SIGTERM.
+ * run them in the distributed mode, at CPU_NICE and CPU_POLICY. Prints `ready` once subscribed; stops on SIGTERM.
  */
 import 'reflect-metadata';
-import { loadConfig, setCpuNice } from '@sms/platform';
+import { applyCpuPriority, loadConfig } from '@sms/platform';
 import { ReceiptsPipeline } from '../../apps/gateway/src/receipts/receipts-pipeline.harness';
 
 async function main(): Promise<void> {
   // Read and checked as a service reads it; applied, as startService does, before the pools and clients start threads.
-  const { CPU_NICE } = loadConfig();
-  if (CPU_NICE !== 0) {
-    setCpuNice(CPU_NICE);
-  }
+  const { CPU_NICE, CPU_POLICY } = loadConfig();
+  applyCpuPriority({ nice: CPU_NICE, policy: CPU_POLICY });
   const database = JSON.parse(process.env['DLR_BENCH_DB'] ?? '{}') as { url: string; name: string };
   const pipeline = new ReceiptsPipeline({ role: 'consumers', database });
   await pipeline.start();

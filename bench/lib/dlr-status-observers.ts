@@ -19,7 +19,7 @@ import {
   OptOutLedger,
 } from '@sms/opt-out';
 import { createServiceDataSource } from '@sms/persistence';
-import { loadConfig, setCpuNice } from '@sms/platform';
+import { applyCpuPriority, loadConfig } from '@sms/platform';
 import { HealthRecorder, RedisRoutingState } from '@sms/router';
 import { renamingBus } from '../../apps/gateway/src/receipts/receipts-pipeline.harness';
 import { migrate } from '../../scripts/migrate';
@@ -27,9 +27,7 @@ import { migrate } from '../../scripts/migrate';
 async function main(): Promise<void> {
   // Read and checked as a service reads it; applied, as startService does, before the clients start threads.
   const config = loadConfig();
-  if (config.CPU_NICE !== 0) {
-    setCpuNice(config.CPU_NICE);
-  }
+  applyCpuPriority({ nice: config.CPU_NICE, policy: config.CPU_POLICY });
   const database = JSON.parse(process.env['DLR_BENCH_DB'] ?? '{}') as { url: string; name: string };
   const suffix = database.name;
   await migrate(database.url, ['opt-out']);

@@ -42,6 +42,13 @@ export interface RawLoadResult {
   readonly endedAt: number;
   /** The generator's own CPU per measured request (user + system), ms. */
   readonly generatorCpuMsPerRequest: number;
+  /**
+   * How late the generator itself was (ms): from a measured request's scheduled instant to the tick that
+   * queued it, p99 and most. The server cannot cause this (requests waiting for a connection are queued
+   * already); it is the generator waiting for a core, a share of the latencies above that is not the server's.
+   */
+  readonly generatorLateP99: number;
+  readonly generatorLateMax: number;
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
@@ -75,6 +82,7 @@ export function runRawLoad(plan: RawLoadPlan): Promise<RawLoadResult> {
   const total = plan.requests.length;
   const measured = total - plan.warmUp;
   const latencies = new Float64Array(Math.max(measured, 0));
+  const lateness = new Float64Array(Math.max(measured, 0));
   const errors: Record<string, number> = {};
   const interval = 1000 / plan.rate;
   const queue: number[] = [];
@@ -118,7 +126,10 @@ export function runRawLoad(plan: RawLoadPlan): Promise<RawLoadResult> {
       }
       const cpu = process.cpuUsage(cpuAtWindow);
       const sorted = latencies.slice().sort();
-      const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+      const late = lateness.slice().sort();
+      const quantile = (values: Float64Array, p: number): number =>
+        values[Math.min(values.length - 1, Math.floor(values.length * p))] ?? Number.NaN;
+      const q = (p: number): number => quantile(sorted, p);
       resolve({
         sent: measured,
         ok,
@@ -132,6 +143,8 @@ export function runRawLoad(plan: RawLoadPlan): Promise<RawLoadResult> {
         max: sorted[sorted.length - 1] ?? Number.NaN,
         endedAt: lastAnswerAt,
         generatorCpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(measured, 1),
+        generatorLateP99: quantile(late, 0.99),
+        generatorLateMax: late[late.length - 1] ?? Number.NaN,
       });
     };
 
@@ -249,6 +262,9 @@ export function runRawLoad(plan: RawLoadPlan): Promise<RawLoadResult> {
         while (next < total && due(next) <= now) {
           if (next === plan.warmUp) {
             cpuAtWindow = process.cpuUsage();
+          }
+          if (next >= plan.warmUp) {
+            lateness[next - plan.warmUp] = now - due(next);
           }
           queue.push(next++);
         }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ApiKeyService } from '@sms/auth';
-import { installGracefulShutdown, loadConfig, setCpuNice } from '@sms/platform';
+import { applyCpuPriority, installGracefulShutdown, loadConfig } from '@sms/platform';
 import { SIMULATOR_PREFIX } from '@sms/providers';
 import { ensureBootstrapApiKey } from './bootstrap-api-key';
 import { buildGateway } from './gateway.app';
@@ -8,10 +8,8 @@ import { buildGateway } from './gateway.app';
 /** The whole gateway in one process: `npm start`. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (config.CPU_NICE !== 0) {
-    // Every part shares this one process here, so the value lowers the whole gateway (a batch host's choice).
-    setCpuNice(config.CPU_NICE);
-  }
+  // Every part shares this one process here, so the values lower the whole gateway (a batch host's choice).
+  applyCpuPriority({ nice: config.CPU_NICE, policy: config.CPU_POLICY });
   const app = await buildGateway(config);
   installGracefulShutdown(app);
   await app.listen({ port: config.PORT, host: config.HOST });

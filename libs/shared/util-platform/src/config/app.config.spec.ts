@@ -38,6 +38,7 @@ describe(loadConfig.name, () => {
       SIMULATOR_ENABLED: true,
       DB_POOL_SIZE: 10,
       CPU_NICE: 0,
+      CPU_POLICY: 'other',
     });
   });
 
@@ -53,6 +54,7 @@ describe(loadConfig.name, () => {
     ['MAX_SEND_ATTEMPTS', '20', 20],
     ['DB_POOL_SIZE', '1', 1],
     ['CPU_NICE', '19', 19],
+    ['CPU_POLICY', 'idle', 'idle'],
     ['OUTBOX_RELAY_ENABLED', 'false', false],
     ['OUTBOX_RELAY_ENABLED', '0', false],
     ['OUTBOX_RELAY_ENABLED', 'TRUE', true],
@@ -69,6 +71,10 @@ describe(loadConfig.name, () => {
       expect(problems({ CPU_NICE: value })).toMatch(/^Invalid environment variables: CPU_NICE=\S+ \(CPU_NICE must/);
     },
   );
+
+  it.each(['fifo', 'IDLE', 'batch'])('refuses CPU_POLICY=%s: only time sharing and SCHED_IDLE', (value) => {
+    expect(problems({ CPU_POLICY: value })).toMatch(/CPU_POLICY=\S+ \(CPU_POLICY must be one of other, idle\)/);
+  });
 
   it('lets a distributed intake leave its topics to another, and refuses that in the embedded mode', () => {
     expect(loadConfig({ ...DISTRIBUTED, INTAKE_CONSUMERS_ENABLED: 'false' }).INTAKE_CONSUMERS_ENABLED).toBe(false);

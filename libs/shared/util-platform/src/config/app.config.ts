@@ -13,7 +13,7 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
-import { CPU_NICE_RANGE } from '../runtime/cpu-priority';
+import { CPU_NICE_RANGE, CPU_POLICIES, type CpuPolicy } from '../runtime/cpu-priority';
 
 export type RunMode = 'embedded' | 'distributed';
 
@@ -363,6 +363,15 @@ export class AppConfig {
   @Min(CPU_NICE_RANGE.min)
   @Max(CPU_NICE_RANGE.max)
   CPU_NICE = 0;
+
+  /**
+   * Linux scheduling policy of this process, applied to every thread at boot: `other` (default) or `idle`
+   * (SCHED_IDLE: runs only on CPU nothing else wants, and gives a core up as soon as another thread wakes on
+   * it). `idle` is the processing tier's setting on a host it shares with dlr-ingest: a storm's answers then
+   * wait for no part of its processing, where nice 19 still made them wait out the tier's turn (ADR 0016).
+   */
+  @IsIn(CPU_POLICIES, { message: `CPU_POLICY must be one of ${CPU_POLICIES.join(', ')}` })
+  CPU_POLICY: CpuPolicy = 'other';
 
   /** Database pool size per service in the distributed mode. */
   @Transform(toInt)

@@ -6,7 +6,7 @@ import { PlatformModule } from '../runtime/platform.module';
 import { createHttpApp, installGracefulShutdown } from './http-app.factory';
 import type { UnavailablePredicate } from './api-error.filter';
 import { exitWithParent } from '../lifecycle/exit-with-parent';
-import { setCpuNice } from '../runtime/cpu-priority';
+import { applyCpuPriority } from '../runtime/cpu-priority';
 
 export interface ServiceDefinition {
   /** Service name: Kafka client id, log field, default port lookup. */
@@ -32,10 +32,8 @@ export async function startService(
     SIMULATOR_ENABLED: false,
   });
 
-  if (config.CPU_NICE !== 0) {
-    // Before Nest, the pools and the clients start their threads: those inherit it (cpu-priority.ts).
-    setCpuNice(config.CPU_NICE);
-  }
+  // Before Nest, the pools and the clients start their threads: those inherit it (cpu-priority.ts).
+  applyCpuPriority({ nice: config.CPU_NICE, policy: config.CPU_POLICY });
 
   @Module({})
   class ServiceRootModule {}
@@ -56,7 +54,9 @@ export async function startService(
   installGracefulShutdown(app);
   exitWithParent(env);
   await app.listen({ port: config.PORT, host: config.HOST });
-  const nice = config.CPU_NICE !== 0 ? `, nice ${config.CPU_NICE}` : '';
+  const nice =
+    (config.CPU_NICE !== 0 ? `, nice ${config.CPU_NICE}` : '') +
+    (config.CPU_POLICY !== 'other' ? `, CPU policy ${config.CPU_POLICY}` : '');
   process.stdout.write(`${definition.name} (${config.MODE}${nice}) listening on http://127.0.0.1:${config.PORT}\n`);
 
   return app;

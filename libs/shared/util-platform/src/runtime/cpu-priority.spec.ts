@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { cpuNiceOfThreads, setCpuNice } from './cpu-priority';
+import { applyCpuPriority, cpuNiceOfThreads, cpuPolicyOfThreads, setCpuNice, setCpuPolicy } from './cpu-priority';
 
 const ROOT = path.join(__dirname, '..', '..', '..', '..', '..');
 const hasProc = existsSync('/proc/self/task');
@@ -81,5 +81,50 @@ describe('setCpuNice', () => {
 
   it('fails for a process that does not exist', () => {
     expect(() => setCpuNice(5, 2 ** 22 + 12_345)).toThrow(/ESRCH|no such process/);
+  });
+});
+
+describe('setCpuPolicy', () => {
+  it('refuses a policy it does not know', () => {
+    expect(() => setCpuPolicy('fifo' as never, 1)).toThrow(RangeError);
+  });
+
+  // SCHED_IDLE is Linux's: elsewhere setCpuPolicy throws, which the next test does not cover.
+  (process.platform === 'linux' ? it : it.skip)(
+    'moves every thread to SCHED_IDLE, and threads started later inherit it',
+    () => {
+      const result = inChild<{ before: unknown[]; after: unknown[]; later: unknown[]; nice: number[] }>(`
+      const { Worker } = require('node:worker_threads');
+      const { applyCpuPriority, cpuPolicyOfThreads, cpuNiceOfThreads } = require(${MODULE});
+      const idle = () => new Worker('setInterval(() => {}, 1000)', { eval: true });
+      idle();
+      setTimeout(() => {
+        const before = [...cpuPolicyOfThreads().values()];
+        applyCpuPriority({ nice: 3, policy: 'idle' });
+        const after = [...cpuPolicyOfThreads().values()];
+        idle();
+        setTimeout(() => {
+          const later = [...cpuPolicyOfThreads().values()];
+          console.log(JSON.stringify({ before, after, later, nice: [...cpuNiceOfThreads().values()] }));
+          process.exit(0);
+        }, 300);
+      }, 300);
+    `);
+
+      expect(result.before.length).toBeGreaterThan(3);
+      expect(result.before).toEqual(result.before.map(() => 'other'));
+      expect(result.after).toEqual(result.after.map(() => 'idle'));
+      expect(result.later.length).toBeGreaterThan(result.after.length);
+      expect(result.later).toEqual(result.later.map(() => 'idle'));
+      // Both halves of the priority are applied: the nice value as well as the policy.
+      expect(result.nice).toEqual(result.nice.map(() => 3));
+    },
+  );
+
+  it('leaves a process alone when asked for the defaults', () => {
+    const before = cpuPolicyOfThreads();
+    applyCpuPriority({ nice: 0, policy: 'other' });
+
+    expect(cpuPolicyOfThreads()).toEqual(before);
   });
 });
