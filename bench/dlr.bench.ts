@@ -89,6 +89,12 @@ interface TierPriority {
 
 const describePriority = (p: TierPriority): string => (p.policy === 'idle' ? 'SCHED_IDLE' : `nice ${p.nice}`);
 
+/**
+ * The processing tier's Node flags, as docker-compose and k8s give dlr-processor and intake's consumers
+ * (NODE_OPTIONS): a 64 MB semi-space, so the tier's short-lived records die in fewer scavenges (ADR 0016).
+ */
+const TIER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 /** BENCH_DLR_COMPARE: the priority the configured one is compared with in the same run. */
 const COMPARISONS: Readonly<Record<string, TierPriority | null>> = {
   nice19: { policy: 'other', nice: 19 },
@@ -150,9 +156,15 @@ const profilingArgs = (): string[] =>
  * reads it: bench/lib/dlr-consumers.ts (dlr-processor and intake's status consumer, the processing tier) or
  * bench/lib/dlr-status-observers.ts (router's health recorder and opt-out, the other readers of sms.status.v1).
  */
-function startChild(script: string, url: string, name: string, priority: TierPriority): Promise<ChildProcess> {
+function startChild(
+  script: string,
+  url: string,
+  name: string,
+  priority: TierPriority,
+  nodeFlags: readonly string[] = [],
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const command = [...profilingArgs(), '-r', './scripts/register.js', script];
+    const command = [...profilingArgs(), ...nodeFlags, '-r', './scripts/register.js', script];
     const child = spawn(process.execPath, command, {
       cwd: path.join(__dirname, '..'),
       env: {
@@ -290,7 +302,9 @@ export async function runDlrBench(
   const comparing =
     processing && candidate !== null && describePriority(candidate) !== describePriority(configured) ? candidate : null;
   const { url, name } = pipeline.database;
-  const consumers = processing ? await startChild('bench/lib/dlr-consumers.ts', url, name, configured) : null;
+  const consumers = processing
+    ? await startChild('bench/lib/dlr-consumers.ts', url, name, configured, TIER_NODE_FLAGS)
+    : null;
   // BENCH_DLR_OBSERVERS=0: without router's and opt-out's readers of sms.status.v1 (as the bench measured before).
   const observing = processing && process.env['BENCH_DLR_OBSERVERS'] !== '0';
   const observersNice = num('BENCH_OBSERVERS_NICE', 0);

@@ -83,6 +83,8 @@ describe('docker-compose.yml', () => {
     for (const tier of ['intake-consumers', 'dlr-processor']) {
       expect(shares(tier)).toBeLessThan(shares('dlr-ingest') / 8);
       expect(shares(tier)).toBeLessThan(shares('intake') / 8);
+      // Its Node flags come before the preload: after the script they would be the script's arguments (ADR 0016).
+      expect(services[tier]?.command?.slice(0, 2)).toEqual(['node', '--max-semi-space-size=64']);
     }
   });
 
