@@ -246,6 +246,9 @@ async function main(): Promise<void> {
           comparisonP99: number | null;
           comparisonLedgerCaughtUpMs: number | null;
         };
+        const runs = (dlr['dlr'] ?? []) as { sent: number; ok: number }[];
+        const unanswered = runs.reduce((sum, r) => sum + (r.sent - r.ok), 0);
+        const offered = Number(dlr['rate'] ?? 0);
         if (m.comparisonP99 !== null) {
           log(
             `  the same bursts with the processing tier at ${m.comparisonPriority} (the comparison, not the deployment): median p99 ` +
@@ -254,10 +257,13 @@ async function main(): Promise<void> {
         }
         checks.push(
           {
+            // Answered per second counts to the last answer, so a burst offered at exactly 3,000/s measures a
+            // little under it by the last answer's latency: the target is every receipt answered 2xx, at an
+            // answered rate within 1% of 3,000/s.
             target: 'DLR ingest, receipts/s',
-            required: '≥ 3,000/s',
-            measured: `${rate(m.dlrAchieved)}/s`,
-            met: m.dlrAchieved >= 3_000 * 0.95,
+            required: '≥ 3,000/s offered, every receipt answered 2xx, ≥ 2,970/s answered',
+            measured: `${rate(m.dlrAchieved)}/s answered, ${unanswered === 0 ? 'all' : `${unanswered} not`} answered 2xx`,
+            met: offered >= 3_000 && unanswered === 0 && m.dlrAchieved >= 3_000 * 0.99,
           },
           {
             target: 'DLR ingest, p99 acknowledgement',
