@@ -33,7 +33,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ReceiptsPipeline, TWILIO_TOKEN, WEBHOOK_BASE } from '../apps/gateway/src/receipts/receipts-pipeline.harness';
 import { webhookRoutes } from '@sms/dlr-ingest';
-import { CPU_POLICIES, type CpuPolicy, setCpuNice, setCpuPolicy } from '@sms/platform';
+import { CPU_POLICIES, type CpuPolicy, type CpuPriority, setCpuNice, setCpuPolicy } from '@sms/platform';
 import { type GroupLag, LagSampler } from './lib/consumer-lag';
 import { CpuMeter, pidsListeningOn, pidsNamed } from './lib/process-cpu';
 import type { RawLoadResult as LoadResult } from './lib/raw-http-load';
@@ -81,22 +81,16 @@ export interface DlrBenchResult {
   };
 }
 
-/** A process's CPU priority: Linux scheduling policy and nice value (libs/shared/util-platform cpu-priority.ts). */
-interface TierPriority {
-  readonly policy: CpuPolicy;
-  readonly nice: number;
-}
-
-const describePriority = (p: TierPriority): string => (p.policy === 'idle' ? 'SCHED_IDLE' : `nice ${p.nice}`);
+const describePriority = (p: CpuPriority): string => (p.policy === 'idle' ? 'SCHED_IDLE' : `nice ${p.nice}`);
 
 /**
- * The processing tier's Node flags, as docker-compose and k8s give dlr-processor and intake's consumers
- * (NODE_OPTIONS): a 64 MB semi-space, so the tier's short-lived records die in fewer scavenges (ADR 0016).
+ * The processing tier's Node flags, as the docker-compose and k8s commands give dlr-processor and intake's
+ * consumers: a 64 MB semi-space, so the tier's short-lived records die in fewer scavenges (ADR 0016).
  */
 const TIER_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 /** BENCH_DLR_COMPARE: the priority the configured one is compared with in the same run. */
-const COMPARISONS: Readonly<Record<string, TierPriority | null>> = {
+const COMPARISONS: Readonly<Record<string, CpuPriority | null>> = {
   nice19: { policy: 'other', nice: 19 },
   equal: { policy: 'other', nice: 0 },
   none: null,
@@ -160,7 +154,7 @@ function startChild(
   script: string,
   url: string,
   name: string,
-  priority: TierPriority,
+  priority: CpuPriority,
   nodeFlags: readonly string[] = [],
 ): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
@@ -224,7 +218,7 @@ function brokerPids(): number[] {
 }
 
 /** Sets a process's policy and nice value; false when that would raise its priority and this process may not. */
-function reprioritise(pid: number, priority: TierPriority): boolean {
+function reprioritise(pid: number, priority: CpuPriority): boolean {
   try {
     setCpuPolicy(priority.policy, pid);
     setCpuNice(priority.nice, pid);
@@ -293,7 +287,7 @@ export async function runDlrBench(
   if (!CPU_POLICIES.includes(policy)) {
     throw new Error(`BENCH_CONSUMERS_POLICY must be one of ${CPU_POLICIES.join(', ')}`);
   }
-  const configured: TierPriority = { policy, nice: num('BENCH_CONSUMERS_NICE', 19) };
+  const configured: CpuPriority = { policy, nice: num('BENCH_CONSUMERS_NICE', 19) };
   const compareWith = process.env['BENCH_DLR_COMPARE'] ?? 'nice19';
   if (!(compareWith in COMPARISONS)) {
     throw new Error(`BENCH_DLR_COMPARE must be one of ${Object.keys(COMPARISONS).join(', ')}`);
@@ -329,7 +323,7 @@ export async function runDlrBench(
   const comparison: DlrRunResult[] = [];
 
   /** One burst: fresh `sent` messages, the bare baseline, then the receipts for them through dlr-ingest. */
-  const measureBurst = async (run: number, priority: TierPriority): Promise<DlrRunResult> => {
+  const measureBurst = async (run: number, priority: CpuPriority): Promise<DlrRunResult> => {
     const label = describePriority(priority);
     const tier = processing ? `, processing tier at ${label}${priority === configured ? '' : ' (the comparison)'}` : '';
     log(`dlr bench run ${run}/${repeats}${tier}: seeding ${perRun} sent messages (load ${loadavg()[0]?.toFixed(1)})`);

@@ -291,8 +291,8 @@ export class WebhookPublisher {
     if (this.options.recordLingerMs <= 0) {
       this.submitRecords();
     } else {
-      this.recordTimer ??= setTimeout(() => this.submitRecords(), this.options.recordLingerMs);
-      this.recordTimer.unref(); // a record lost at exit costs a second publish, not a receipt
+      // Unref'd: a record lost at exit costs a second publish, not a receipt.
+      this.recordTimer ??= setTimeout(() => this.submitRecords(), this.options.recordLingerMs).unref();
     }
   }
 

@@ -54,10 +54,10 @@ export async function startService(
   installGracefulShutdown(app);
   exitWithParent(env);
   await app.listen({ port: config.PORT, host: config.HOST });
-  const nice =
+  const priority =
     (config.CPU_NICE !== 0 ? `, nice ${config.CPU_NICE}` : '') +
     (config.CPU_POLICY !== 'other' ? `, CPU policy ${config.CPU_POLICY}` : '');
-  process.stdout.write(`${definition.name} (${config.MODE}${nice}) listening on http://127.0.0.1:${config.PORT}\n`);
+  process.stdout.write(`${definition.name} (${config.MODE}${priority}) listening on http://127.0.0.1:${config.PORT}\n`);
 
   return app;
 }

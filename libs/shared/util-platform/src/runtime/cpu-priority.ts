@@ -75,8 +75,15 @@ function threadsOf(pid: number): number[] | null {
 export const CPU_POLICIES = ['other', 'idle'] as const;
 export type CpuPolicy = (typeof CPU_POLICIES)[number];
 
+/** A process's CPU priority: its scheduling policy and nice value (CPU_POLICY and CPU_NICE). */
+export interface CpuPriority {
+  readonly nice: number;
+  readonly policy: CpuPolicy;
+}
+
 /** Kernel policy numbers, as /proc/<pid>/task/<tid>/stat reports them (field 41) and chrt names them. */
 const POLICY_NUMBERS: Readonly<Record<CpuPolicy, number>> = { other: 0, idle: 5 };
+const POLICY_NAMES = new Map(Object.entries(POLICY_NUMBERS).map(([name, value]) => [value, name as CpuPolicy]));
 
 /**
  * Sets the scheduling policy of every thread of a process (default: this one). Threads started afterwards
@@ -100,7 +107,6 @@ export function setCpuPolicy(policy: CpuPolicy, pid: number = process.pid): void
 
 /** The scheduling policy of each thread of a process (thread id → policy name, or its number when unnamed). */
 export function cpuPolicyOfThreads(pid: number = process.pid): Map<number, CpuPolicy | number> {
-  const byNumber = new Map(Object.entries(POLICY_NUMBERS).map(([name, value]) => [value, name as CpuPolicy]));
   const policies = new Map<number, CpuPolicy | number>();
   for (const tid of threadsOf(pid) ?? []) {
     let stat: string;
@@ -115,14 +121,14 @@ export function cpuPolicyOfThreads(pid: number = process.pid): Map<number, CpuPo
     // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const value = Number(fields[41 - 3]);
-    policies.set(tid, byNumber.get(value) ?? value);
+    policies.set(tid, POLICY_NAMES.get(value) ?? value);
   }
 
   return policies;
 }
 
 /** A service's CPU priority (CPU_NICE and CPU_POLICY): applied before its pools and clients start threads. */
-export function applyCpuPriority(priority: { readonly nice: number; readonly policy: CpuPolicy }): void {
+export function applyCpuPriority(priority: CpuPriority): void {
   if (priority.nice !== 0) {
     setCpuNice(priority.nice);
   }
