@@ -1,3 +1,4 @@
+export * from './accounts';
 export * from './topics';
 export * from './enums';
 export * from './decode';

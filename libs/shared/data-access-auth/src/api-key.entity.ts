@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** An API key, stored only as its SHA-256 hash (keys are 192-bit random, so a plain hash suffices). */
@@ -14,10 +15,14 @@ export class ApiKeyEntity {
   @Column({ type: 'varchar', length: 16 })
   prefix!: string;
 
+  /** The account the key acts for (DEFAULT_ACCOUNT_ID for keys created before accounts existed). */
+  @Column({ name: 'account_id', type: 'varchar', length: 36, default: DEFAULT_ACCOUNT_ID })
+  accountId!: string;
+
   @Column({ type: 'varchar', length: 128 })
   name!: string;
 
-  /** Comma-separated scopes: send, read, admin. */
+  /** Comma-separated scopes: send, read, admin, operator. */
   @Column({ type: 'varchar', length: 64 })
   scopes!: string;
 

@@ -6,7 +6,10 @@ import { ApiScope, type ApiPrincipal, ApiKeyService } from './api-key.service';
 
 const SCOPE_METADATA = 'sms:required-scope';
 
-/** The scope a route needs; `admin` keys pass every scope check. */
+/**
+ * The scope a route needs. `admin` also passes `send` and `read` (all within the key's account);
+ * `operator` is the platform's and is passed only by keys that hold it.
+ */
 export const RequireScope = (scope: ApiScope): MethodDecorator & ClassDecorator => SetMetadata(SCOPE_METADATA, scope);
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: ApiPrincipal };
@@ -41,13 +44,22 @@ export class ApiKeyGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (required && !principal.scopes.has(required) && !principal.scopes.has(ApiScope.Admin)) {
+    if (required && !holdsScope(principal, required)) {
       throw new ApiError(403, 'FORBIDDEN', `This API key lacks the '${required}' scope`);
     }
     request.principal = principal;
 
     return true;
   }
+}
+
+/** True when the principal may use a route that requires `scope`. */
+export function holdsScope(principal: ApiPrincipal, scope: ApiScope): boolean {
+  if (principal.scopes.has(scope)) {
+    return true;
+  }
+
+  return scope !== ApiScope.Operator && principal.scopes.has(ApiScope.Admin);
 }
 
 function presentedKey(request: FastifyRequest): string | null {

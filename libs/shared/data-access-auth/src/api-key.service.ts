@@ -6,13 +6,18 @@ import { ApiKeyEntity } from './api-key.entity';
 export enum ApiScope {
   Send = 'send',
   Read = 'read',
+  /** Everything within the key's own account: keys, limits it may lower, opt-outs, masks. */
   Admin = 'admin',
+  /** The platform: providers, numbers, routes, accounts and their limits. Not implied by admin. */
+  Operator = 'operator',
 }
 
-export const ALL_SCOPES: readonly ApiScope[] = [ApiScope.Send, ApiScope.Read, ApiScope.Admin];
+export const ALL_SCOPES: readonly ApiScope[] = [ApiScope.Send, ApiScope.Read, ApiScope.Admin, ApiScope.Operator];
 
+/** Who is calling: the key, the account it belongs to (every read and write is scoped to it), its scopes. */
 export interface ApiPrincipal {
   readonly keyId: string;
+  readonly accountId: string;
   readonly scopes: ReadonlySet<ApiScope>;
 }
 
@@ -96,7 +101,7 @@ export class ApiKeyService {
     const entity = await this.repository.findOneBy({ keyHash: hash });
     const principal =
       entity && entity.revokedAt === null
-        ? { keyId: entity.id, scopes: new Set(entity.scopes.split(',') as ApiScope[]) }
+        ? { keyId: entity.id, accountId: entity.accountId, scopes: new Set(entity.scopes.split(',') as ApiScope[]) }
         : null;
     if (this.cache.size >= CACHE_MAX_ENTRIES) {
       this.cache.clear();

@@ -7,10 +7,11 @@ import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
 import { CreateApiKeys1763770000000 } from './migrations/1763770000000-CreateApiKeys';
+import { AddApiKeyAccount1765000000000 } from './migrations/1765000000000-AddApiKeyAccount';
 
 const AUTH_DATA_SOURCE = Symbol('AUTH_DATA_SOURCE');
 
-export const AUTH_MIGRATIONS = [CreateApiKeys1763770000000];
+export const AUTH_MIGRATIONS = [CreateApiKeys1763770000000, AddApiKeyAccount1765000000000];
 export const AUTH_ENTITIES = [ApiKeyEntity];
 
 export interface AuthModuleOptions {
