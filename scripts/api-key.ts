@@ -1,55 +1,88 @@
 /**
- * API keys from the command line (the distributed mode has no printed bootstrap key):
- *   npm run api-key -- create --name billing --scopes send,read
- *   npm run api-key -- list
+ * API keys and accounts from the command line (the distributed mode has no printed bootstrap key):
+ *   npm run api-key -- account create --name "Acme Ltd"
+ *   npm run api-key -- account list
+ *   npm run api-key -- create --name billing --scopes send,read [--account <account id>]
+ *   npm run api-key -- list [--account <account id>]
  *   npm run api-key -- revoke <id>
- * Uses MYSQL_URL, or DATA_DIR's SQLite file with --embedded.
+ * Keys go to the default account unless --account names another. Uses MYSQL_URL (migrated), or
+ * DATA_DIR's SQLite file with --embedded.
  */
 import 'reflect-metadata';
-import { ALL_SCOPES, type ApiScope, openApiKeyService } from '@sms/auth';
+import { ALL_SCOPES, type ApiScope, openApiKeyService, parseCreateAccount, parseCreateKey, parseId } from '@sms/auth';
+import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
+import { ApiError } from '@sms/platform';
 
-async function main(args: string[]): Promise<void> {
+const USAGE = [
+  'usage: api-key account create --name N | account list',
+  '     | create --name N --scopes send,read [--account ID] | list [--account ID] | revoke ID   [--embedded]',
+].join('\n');
+
+export async function main(
+  args: string[],
+  out: (text: string) => void = (t) => void process.stdout.write(t),
+): Promise<void> {
   const embedded = args.includes('--embedded');
   const option = (name: string): string | undefined => {
     const index = args.indexOf(`--${name}`);
 
     return index >= 0 ? args[index + 1] : undefined;
   };
-  const { keys, close } = await openApiKeyService(
+  const print = (value: unknown): void => out(`${JSON.stringify(value, null, 2)}\n`);
+  const { keys, accounts, close } = await openApiKeyService(
     embedded
       ? { kind: 'sqlite', directory: process.env['DATA_DIR'] ?? './data' }
       : { kind: 'mysql', url: process.env['MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/sms_gateway' },
   );
   try {
-    const command = args[0] ?? '';
-    switch (command) {
+    const account = option('account');
+    // The same rules as the HTTP API, so a name or scope the API would refuse is refused here too.
+    const accountId = account === undefined ? undefined : parseId(account, 'INVALID_ACCOUNT_ID', 'account');
+    switch (`${args[0] ?? ''} ${args[0] === 'account' ? (args[1] ?? '') : ''}`.trim()) {
+      case 'account create':
+        print(await accounts.create(parseCreateAccount({ name: option('name') }).name));
+        break;
+      case 'account list':
+        print(await accounts.list());
+        break;
       case 'create': {
-        const scopes = (option('scopes') ?? 'send,read').split(',') as ApiScope[];
-        if (!scopes.every((s) => ALL_SCOPES.includes(s))) {
-          throw new Error(`scopes must be among ${ALL_SCOPES.join(', ')}`);
+        const input = parseCreateKey({
+          name: option('name') ?? 'cli',
+          scopes: (option('scopes') ?? 'send,read').split(',') as ApiScope[],
+          accountId: accountId ?? DEFAULT_ACCOUNT_ID,
+        });
+        const target = input.accountId ?? DEFAULT_ACCOUNT_ID;
+        if (!(await accounts.exists(target))) {
+          throw new Error(`no account ${target} (create one with: api-key account create --name N)`);
         }
-        const { key, view } = await keys.create(option('name') ?? 'cli', scopes);
-        process.stdout.write(`${JSON.stringify({ ...view, key }, null, 2)}\n`);
+        const { key, view } = await keys.create(input.name, input.scopes, { accountId: target });
+        print({ ...view, key });
         break;
       }
       case 'list':
-        process.stdout.write(`${JSON.stringify(await keys.list(), null, 2)}\n`);
+        print(await keys.list(accountId ?? null));
         break;
       case 'revoke':
-        if (!args[1] || !(await keys.revoke(args[1]))) {
+        if (!args[1] || !(await keys.revoke(parseId(args[1], 'INVALID_KEY_ID', 'id')))) {
           throw new Error('no live key with that id');
         }
-        process.stdout.write('revoked\n');
+        out('revoked\n');
         break;
       default:
-        throw new Error('usage: api-key create --name N --scopes send,read | list | revoke <id> [--embedded]');
+        throw new Error(`${USAGE}\nscopes: ${ALL_SCOPES.join(', ')}`);
     }
   } finally {
     await close();
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    const message =
+      error instanceof ApiError
+        ? `${error.code}: ${error.message}`
+        : String(error instanceof Error ? error.message : error);
+    process.stderr.write(`${message}\n`);
+    process.exit(1);
+  });
+}

@@ -5,7 +5,9 @@ import type { AppConfig } from '@sms/platform';
 
 /**
  * The embedded gateway's key: `SMS_GATEWAY_API_KEY` when set, otherwise one generated on first start
- * and kept in the data folder (readable by the owner only) so it survives restarts.
+ * and kept in the data folder (readable by the owner only) so it survives restarts. It belongs to the
+ * default account (which AuthModule makes sure exists) and holds every scope, `operator` included, so
+ * the one printed key can also create accounts and their keys.
  */
 export async function ensureBootstrapApiKey(
   config: AppConfig,

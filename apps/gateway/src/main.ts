@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ApiKeyService } from '@sms/auth';
+import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { applyCpuPriority, installGracefulShutdown, loadConfig } from '@sms/platform';
 import { SIMULATOR_PREFIX } from '@sms/providers';
 import { ensureBootstrapApiKey } from './bootstrap-api-key';
@@ -19,7 +20,8 @@ async function main(): Promise<void> {
     '',
     `SMS gateway (${config.MODE} mode) listening on ${url}`,
     `  API docs:   ${url}/docs`,
-    `  API key:    ${key}   (from ${source})`,
+    `  API key:    ${key}   (from ${source}; scopes send, read, admin, operator)`,
+    `  Account:    ${DEFAULT_ACCOUNT_ID}   (default; docs/accounts.md)`,
     config.SIMULATOR_ENABLED ? `  Providers:  simulated in-process at ${url}${SIMULATOR_PREFIX}` : '',
     '',
     'Send a message:',

@@ -7,10 +7,12 @@ import { ApiScope, type ApiPrincipal, ApiKeyService } from './api-key.service';
 const SCOPE_METADATA = 'sms:required-scope';
 
 /**
- * The scope a route needs. `admin` also passes `send` and `read` (all within the key's account);
- * `operator` is the platform's and is passed only by keys that hold it.
+ * The scope a route needs; with several, any one of them will do (key management: `admin` within the
+ * account, or `operator` across accounts). `admin` also passes `send` and `read` (all within the key's
+ * account); `operator` is the platform's and is passed only by keys that hold it.
  */
-export const RequireScope = (scope: ApiScope): MethodDecorator & ClassDecorator => SetMetadata(SCOPE_METADATA, scope);
+export const RequireScope = (...scopes: [ApiScope, ...ApiScope[]]): MethodDecorator & ClassDecorator =>
+  SetMetadata(SCOPE_METADATA, scopes);
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: ApiPrincipal };
 
@@ -40,12 +42,12 @@ export class ApiKeyGuard implements CanActivate {
     if (!principal) {
       throw UNAUTHORIZED();
     }
-    const required = this.reflector.getAllAndOverride<ApiScope | undefined>(SCOPE_METADATA, [
+    const required = this.reflector.getAllAndOverride<readonly ApiScope[] | undefined>(SCOPE_METADATA, [
       context.getHandler(),
       context.getClass(),
     ]);
-    if (required && !holdsScope(principal, required)) {
-      throw new ApiError(403, 'FORBIDDEN', `This API key lacks the '${required}' scope`);
+    if (required && !required.some((scope) => holdsScope(principal, scope))) {
+      throw new ApiError(403, 'FORBIDDEN', `This API key lacks the '${required.join("' or '")}' scope`);
     }
     request.principal = principal;
 
@@ -72,4 +74,17 @@ function presentedKey(request: FastifyRequest): string | null {
   const header = request.headers['x-api-key'];
 
   return typeof header === 'string' && header.length > 0 ? header : null;
+}
+
+/** The account a caller's reads and writes are limited to; null for an operator (every account). */
+export const scopeOf = (principal: ApiPrincipal): string | null =>
+  holdsScope(principal, ApiScope.Operator) ? null : principal.accountId;
+
+/** The guard has run on every route here, so the principal is set; a missing one is refused, not assumed. */
+export function principalOf(request: AuthenticatedRequest): ApiPrincipal {
+  if (!request.principal) {
+    throw UNAUTHORIZED();
+  }
+
+  return request.principal;
 }

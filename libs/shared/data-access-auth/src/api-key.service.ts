@@ -1,6 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { createServiceDataSource, type DatabaseConfig } from '@sms/persistence';
-import { IsNull, type DataSource, type Repository } from 'typeorm';
+import { IsNull, type DataSource, type FindOptionsWhere, type Repository } from 'typeorm';
+import { AccountEntity } from './account.entity';
+import { AccountService } from './account.service';
 import { ApiKeyEntity } from './api-key.entity';
 
 export enum ApiScope {
@@ -23,6 +26,7 @@ export interface ApiPrincipal {
 
 export interface ApiKeyView {
   readonly id: string;
+  readonly accountId: string;
   readonly name: string;
   readonly prefix: string;
   readonly scopes: ApiScope[];
@@ -47,15 +51,18 @@ export class ApiKeyService {
     this.repository = dataSource.getRepository(ApiKeyEntity);
   }
 
+  /** A new key in `accountId` (the default account unless named); the caller checks the account exists. */
   async create(
     name: string,
     scopes: readonly ApiScope[],
-    key: string = generateApiKey(),
+    options: { readonly key?: string; readonly accountId?: string } = {},
   ): Promise<{ key: string; view: ApiKeyView }> {
+    const key = options.key ?? generateApiKey();
     const entity = this.repository.create({
       id: randomUUID(),
       keyHash: hashApiKey(key),
       prefix: key.slice(0, 12),
+      accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
       name,
       scopes: [...new Set(scopes)].join(','),
       createdAt: new Date(),
@@ -66,21 +73,55 @@ export class ApiKeyService {
     return { key, view: toView(entity) };
   }
 
-  /** Installs a known key (the embedded mode's configured key) unless it already exists. */
-  async ensure(name: string, key: string, scopes: readonly ApiScope[]): Promise<void> {
+  /**
+   * Installs a known key (the embedded mode's configured key) unless it already exists; an existing
+   * one gains the scopes it lacks, so a data folder from before the `operator` scope still gets a key
+   * that holds every scope. A revoked key stays revoked.
+   */
+  async ensure(
+    name: string,
+    key: string,
+    scopes: readonly ApiScope[],
+    accountId: string = DEFAULT_ACCOUNT_ID,
+  ): Promise<void> {
     const existing = await this.repository.findOneBy({ keyHash: hashApiKey(key) });
     if (!existing) {
-      await this.create(name, scopes, key);
+      await this.create(name, scopes, { key, accountId });
+
+      return;
+    }
+    const held = new Set(existing.scopes.split(','));
+    if (scopes.some((scope) => !held.has(scope))) {
+      await this.repository.update({ id: existing.id }, { scopes: [...new Set([...held, ...scopes])].join(',') });
+      this.cache.clear();
     }
   }
 
-  async list(): Promise<ApiKeyView[]> {
-    return (await this.repository.find({ order: { createdAt: 'ASC' } })).map(toView);
+  /** The keys of one account, or of every account when `accountId` is null (the operator's view). */
+  async list(accountId: string | null): Promise<ApiKeyView[]> {
+    const where: FindOptionsWhere<ApiKeyEntity> = accountId === null ? {} : { accountId };
+
+    return (await this.repository.find({ where, order: { createdAt: 'ASC', id: 'ASC' } })).map(toView);
   }
 
-  /** True when a live key was revoked now. */
-  async revoke(id: string): Promise<boolean> {
-    const result = await this.repository.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+  /** A key by id, within one account (null: any account); null when absent or in another account. */
+  async find(id: string, accountId: string | null): Promise<ApiKeyView | null> {
+    const entity = await this.repository.findOneBy(accountId === null ? { id } : { id, accountId });
+
+    return entity ? toView(entity) : null;
+  }
+
+  /**
+   * True when a live key was revoked now. Within `accountId` only (null: any account), so a key of
+   * another account is "not found", exactly like an absent one.
+   */
+  async revoke(id: string, accountId: string | null = null): Promise<boolean> {
+    const where: FindOptionsWhere<ApiKeyEntity> = {
+      id,
+      revokedAt: IsNull(),
+      ...(accountId === null ? {} : { accountId }),
+    };
+    const result = await this.repository.update(where, { revokedAt: new Date() });
     this.cache.clear();
 
     return (result.affected ?? 0) > 0;
@@ -114,6 +155,7 @@ export class ApiKeyService {
 
 const toView = (entity: ApiKeyEntity): ApiKeyView => ({
   id: entity.id,
+  accountId: entity.accountId,
   name: entity.name,
   prefix: entity.prefix,
   scopes: entity.scopes.split(',') as ApiScope[],
@@ -122,18 +164,25 @@ const toView = (entity: ApiKeyEntity): ApiKeyView => ({
 });
 
 /**
- * The key store outside a running service (CLI, test and bench set-up): opens the auth slice of a
- * database on one connection. Call `close()` when done.
+ * The key and account store outside a running service (CLI, test and bench set-up): opens the auth
+ * slice of a database on one connection (MySQL: migrated already; SQLite: the schema follows the
+ * entities, and the default account is made sure of, as the embedded boot does). Call `close()` when done.
  */
-export async function openApiKeyService(
-  database: DatabaseConfig,
-): Promise<{ readonly keys: ApiKeyService; close(): Promise<void> }> {
+export async function openApiKeyService(database: DatabaseConfig): Promise<{
+  readonly keys: ApiKeyService;
+  readonly accounts: AccountService;
+  close(): Promise<void>;
+}> {
   const dataSource = await createServiceDataSource({
     service: 'auth',
     database: database.kind === 'mysql' ? { ...database, poolSize: 1 } : database,
-    entities: [ApiKeyEntity],
+    entities: [ApiKeyEntity, AccountEntity],
     migrations: [],
   }).initialize();
+  const accounts = new AccountService(dataSource);
+  if (database.kind === 'sqlite') {
+    await accounts.ensureDefault();
+  }
 
-  return { keys: new ApiKeyService(dataSource), close: () => dataSource.destroy() };
+  return { keys: new ApiKeyService(dataSource), accounts, close: () => dataSource.destroy() };
 }

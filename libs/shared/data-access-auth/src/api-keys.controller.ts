@@ -1,8 +1,17 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ApiError, ApiErrorFilter, unprocessable } from '@sms/platform';
-import { ApiKeyGuard, RequireScope } from './api-key.guard';
-import { ALL_SCOPES, ApiKeyService, ApiScope, type ApiKeyView } from './api-key.service';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiError, ApiErrorFilter } from '@sms/platform';
+import { parseCreateKey, parseId } from './account-input';
+import { AccountService } from './account.service';
+import {
+  ApiKeyGuard,
+  type AuthenticatedRequest,
+  holdsScope,
+  principalOf,
+  RequireScope,
+  scopeOf,
+} from './api-key.guard';
+import { ApiKeyService, ApiScope, type ApiKeyView } from './api-key.service';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'billing-service', maxLength: 128 })
@@ -10,64 +19,78 @@ export class CreateApiKeyDto {
 
   @ApiProperty({ enum: ApiScope, isArray: true, example: ['send', 'read'] })
   scopes!: ApiScope[];
+
+  @ApiPropertyOptional({ format: 'uuid', description: "Another account's id (operator keys only)" })
+  accountId?: string;
 }
 
-/** Operator route to create and revoke keys (admin scope). The key itself is shown once, at creation. */
+export const ACCOUNT_NOT_FOUND = (): ApiError =>
+  new ApiError(404, 'ACCOUNT_NOT_FOUND', 'Account not found', 'accountId');
+
+/**
+ * Keys of the caller's account (`admin`), or of any account (`operator`). The key itself is shown once,
+ * at creation. Another account's key is "not found" to a non-operator, exactly like an absent one.
+ */
 @ApiTags('api-keys')
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard)
-@RequireScope(ApiScope.Admin)
+@RequireScope(ApiScope.Admin, ApiScope.Operator)
 @Controller('v1/api-keys')
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeyService) {}
+  constructor(
+    private readonly keys: ApiKeyService,
+    private readonly accounts: AccountService,
+  ) {}
 
+  /**
+   * An admin creates keys in its own account only, and cannot grant `operator` (that would lift it out
+   * of its account); an operator may name any existing account.
+   */
   @Post()
   @HttpCode(201)
+  @ApiBody({ type: CreateApiKeyDto })
   async create(
+    @Req() request: AuthenticatedRequest,
     @Body() body: unknown,
     @Headers('content-type') contentType?: string,
   ): Promise<ApiKeyView & { key: string }> {
     ApiErrorFilter.requireJson(contentType);
-    const { name, scopes } = parseCreate(body);
-    const { key, view } = await this.keys.create(name, scopes);
+    const principal = principalOf(request);
+    const input = parseCreateKey(body);
+    const operator = holdsScope(principal, ApiScope.Operator);
+    const accountId = input.accountId ?? principal.accountId;
+    if (!operator && accountId !== principal.accountId) {
+      throw new ApiError(403, 'FORBIDDEN', 'Keys can be created only in your own account', 'accountId');
+    }
+    if (!operator && input.scopes.includes(ApiScope.Operator)) {
+      throw new ApiError(403, 'FORBIDDEN', "Only an operator key may grant the 'operator' scope", 'scopes');
+    }
+    if (!(await this.accounts.exists(accountId))) {
+      throw ACCOUNT_NOT_FOUND();
+    }
+    const { key, view } = await this.keys.create(input.name, input.scopes, { accountId });
 
     return { ...view, key };
   }
 
   @Get()
-  async list(): Promise<{ data: ApiKeyView[] }> {
-    return { data: await this.keys.list() };
+  async list(@Req() request: AuthenticatedRequest): Promise<{ data: ApiKeyView[] }> {
+    return { data: await this.keys.list(scopeOf(principalOf(request))) };
   }
 
+  /** A non-operator cannot revoke an operator key, even in its own account: that would be a platform outage. */
   @Delete(':id')
   @HttpCode(204)
-  async revoke(@Param('id') id: string): Promise<void> {
-    if (!(await this.keys.revoke(id))) {
+  async revoke(@Req() request: AuthenticatedRequest, @Param('id') rawId: string): Promise<void> {
+    const principal = principalOf(request);
+    const id = parseId(rawId, 'INVALID_KEY_ID', 'id');
+    const within = scopeOf(principal);
+    const target = await this.keys.find(id, within);
+    if (target?.scopes.includes(ApiScope.Operator) && within !== null) {
+      throw new ApiError(403, 'FORBIDDEN', 'Only an operator key may revoke an operator key');
+    }
+    if (!target || !(await this.keys.revoke(id, within))) {
       throw new ApiError(404, 'NOT_FOUND', 'API key not found or already revoked');
     }
   }
-}
-
-function parseCreate(body: unknown): { name: string; scopes: ApiScope[] } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiError(400, 'INVALID_JSON', 'Request body must be a JSON object');
-  }
-  const record = body as Record<string, unknown>;
-  const unknownField = Object.keys(record).find((k) => k !== 'name' && k !== 'scopes');
-  if (unknownField) {
-    throw unprocessable('UNKNOWN_FIELD', `Unknown field '${unknownField}'`, unknownField);
-  }
-  const { name, scopes } = record;
-  if (typeof name !== 'string' || name.trim().length === 0 || name.length > 128) {
-    throw unprocessable('INVALID_NAME', 'name must be 1-128 characters', 'name');
-  }
-  if (
-    !Array.isArray(scopes) ||
-    scopes.length === 0 ||
-    !scopes.every((s): s is ApiScope => typeof s === 'string' && (ALL_SCOPES as readonly string[]).includes(s))
-  ) {
-    throw unprocessable('INVALID_SCOPES', `scopes must be a non-empty list of ${ALL_SCOPES.join(', ')}`, 'scopes');
-  }
-
-  return { name: name.trim(), scopes };
 }

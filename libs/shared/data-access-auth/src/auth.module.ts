@@ -2,20 +2,28 @@ import { type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@
 import { createServiceDataSource, isDataSourceReady } from '@sms/persistence';
 import { APP_CONFIG, type AppConfig, databaseConfigOf, ReadinessRegistry, ShutdownRegistry } from '@sms/platform';
 import type { DataSource } from 'typeorm';
+import { AccountEntity } from './account.entity';
+import { AccountService } from './account.service';
+import { AccountsController, OwnAccountController } from './accounts.controller';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
 import { CreateApiKeys1763770000000 } from './migrations/1763770000000-CreateApiKeys';
 import { AddApiKeyAccount1765000000000 } from './migrations/1765000000000-AddApiKeyAccount';
+import { CreateAccounts1765000000100 } from './migrations/1765000000100-CreateAccounts';
 
 const AUTH_DATA_SOURCE = Symbol('AUTH_DATA_SOURCE');
+const AUTH_MODULE_OPTIONS = Symbol('AUTH_MODULE_OPTIONS');
 
-export const AUTH_MIGRATIONS = [CreateApiKeys1763770000000, AddApiKeyAccount1765000000000];
-export const AUTH_ENTITIES = [ApiKeyEntity];
+export const AUTH_MIGRATIONS = [CreateApiKeys1763770000000, AddApiKeyAccount1765000000000, CreateAccounts1765000000100];
+export const AUTH_ENTITIES = [ApiKeyEntity, AccountEntity];
 
 export interface AuthModuleOptions {
-  /** Serve `/v1/api-keys` from this process (the auth slice's one writer: intake, or the embedded host). */
+  /**
+   * Serve `/v1/api-keys`, `/v1/accounts` and `/v1/account` from this process (the auth slice's one
+   * writer: intake, or the embedded host), which also makes sure the default account exists at boot.
+   */
   readonly adminRoutes: boolean;
 }
 
@@ -25,6 +33,8 @@ export interface AuthModuleOptions {
 export class AuthModule implements OnModuleInit {
   constructor(
     @Inject(AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(AUTH_MODULE_OPTIONS) private readonly options: AuthModuleOptions,
+    private readonly accounts: AccountService,
     private readonly readiness: ReadinessRegistry,
     private readonly shutdown: ShutdownRegistry,
   ) {}
@@ -32,8 +42,9 @@ export class AuthModule implements OnModuleInit {
   static forRoot(options: AuthModuleOptions): DynamicModule {
     return {
       module: AuthModule,
-      controllers: options.adminRoutes ? [ApiKeysController] : [],
+      controllers: options.adminRoutes ? [ApiKeysController, AccountsController, OwnAccountController] : [],
       providers: [
+        { provide: AUTH_MODULE_OPTIONS, useValue: options },
         {
           provide: AUTH_DATA_SOURCE,
           inject: [APP_CONFIG],
@@ -46,13 +57,18 @@ export class AuthModule implements OnModuleInit {
             }).initialize(),
         },
         { provide: ApiKeyService, inject: [AUTH_DATA_SOURCE], useFactory: (ds: DataSource) => new ApiKeyService(ds) },
+        { provide: AccountService, inject: [AUTH_DATA_SOURCE], useFactory: (ds: DataSource) => new AccountService(ds) },
         ApiKeyGuard,
       ],
-      exports: [ApiKeyService, ApiKeyGuard],
+      exports: [ApiKeyService, AccountService, ApiKeyGuard],
     };
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    if (this.options.adminRoutes) {
+      // The embedded mode has no migrations to insert it; in MySQL the migration did, and this is a no-op.
+      await this.accounts.ensureDefault();
+    }
     this.readiness.register('auth-db', () => isDataSourceReady(this.dataSource));
     this.shutdown.register('storage', 'auth-db', () => this.dataSource.destroy());
   }

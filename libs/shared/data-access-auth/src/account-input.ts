@@ -1,0 +1,79 @@
+import { ApiError, unprocessable } from '@sms/platform';
+import { ALL_SCOPES, type ApiScope } from './api-key.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** C0 and C1 controls: a name is shown in listings and logs, where they would garble the line. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const NAME_MAX = 128;
+
+export interface CreateAccountInput {
+  readonly name: string;
+}
+
+export interface CreateKeyInput {
+  readonly name: string;
+  readonly scopes: ApiScope[];
+  /** Absent: the caller's own account. */
+  readonly accountId?: string;
+}
+
+/** `POST /v1/accounts` body: `{name}`. */
+export function parseCreateAccount(body: unknown): CreateAccountInput {
+  const record = objectWith(body, ['name']);
+
+  return { name: parseName(record['name']) };
+}
+
+/** `POST /v1/api-keys` body: `{name, scopes, accountId?}`. */
+export function parseCreateKey(body: unknown): CreateKeyInput {
+  const record = objectWith(body, ['name', 'scopes', 'accountId']);
+  const name = parseName(record['name']);
+  const scopes = record['scopes'];
+  if (
+    !Array.isArray(scopes) ||
+    scopes.length === 0 ||
+    !scopes.every((s): s is ApiScope => typeof s === 'string' && (ALL_SCOPES as readonly string[]).includes(s))
+  ) {
+    throw unprocessable('INVALID_SCOPES', `scopes must be a non-empty list of ${ALL_SCOPES.join(', ')}`, 'scopes');
+  }
+  const accountId = record['accountId'];
+  if (accountId === undefined || accountId === null) {
+    return { name, scopes: [...new Set(scopes)] };
+  }
+
+  return { name, scopes: [...new Set(scopes)], accountId: parseId(accountId, 'INVALID_ACCOUNT_ID', 'accountId') };
+}
+
+/** An id in a path or body: a UUID, compared lower-case; anything else is 422 with `code`. */
+export function parseId(value: unknown, code: string, field: string): string {
+  if (typeof value !== 'string' || !UUID.test(value)) {
+    throw unprocessable(code, `${field} must be a UUID`, field);
+  }
+
+  return value.toLowerCase();
+}
+
+function parseName(value: unknown): string {
+  if (typeof value !== 'string' || CONTROL.test(value)) {
+    throw unprocessable('INVALID_NAME', `name must be 1-${NAME_MAX} printable characters`, 'name');
+  }
+  const name = value.trim();
+  if (name.length === 0 || name.length > NAME_MAX) {
+    throw unprocessable('INVALID_NAME', `name must be 1-${NAME_MAX} printable characters`, 'name');
+  }
+
+  return name;
+}
+
+function objectWith(body: unknown, fields: readonly string[]): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(400, 'INVALID_JSON', 'Request body must be a JSON object');
+  }
+  const record = body as Record<string, unknown>;
+  const unknownField = Object.keys(record).find((k) => !fields.includes(k));
+  if (unknownField) {
+    throw unprocessable('UNKNOWN_FIELD', `Unknown field '${unknownField.slice(0, 64)}'`, unknownField.slice(0, 64));
+  }
+
+  return record;
+}

@@ -1,0 +1,18 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * A tenant: every API key, message and what hangs off them belongs to one. Accounts are not deleted
+ * (their messages and keys keep pointing at them); `DEFAULT_ACCOUNT_ID` is the account of everything
+ * written before accounts existed.
+ */
+@Entity({ name: 'accounts' })
+export class AccountEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 128 })
+  name!: string;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt!: Date;
+}

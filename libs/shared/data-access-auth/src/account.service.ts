@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
+import type { DataSource, Repository } from 'typeorm';
+import { AccountEntity } from './account.entity';
+
+export interface AccountView {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+/** The name the default account gets where nothing named it (fresh embedded data folder, migration). */
+export const DEFAULT_ACCOUNT_NAME = 'default';
+
+/**
+ * How long "no such account" is believed. Accounts are never deleted, so a known account is cached for
+ * good; an unknown one is asked again soon, since another process may have just created it.
+ */
+const MISSING_TTL_MS = 5_000;
+const CACHE_MAX_ENTRIES = 10_000;
+
+/** The `accounts` table of the auth slice. */
+export class AccountService {
+  private readonly repository: Repository<AccountEntity>;
+  private readonly known = new Set<string>();
+  private readonly missing = new Map<string, number>();
+
+  constructor(dataSource: DataSource) {
+    this.repository = dataSource.getRepository(AccountEntity);
+  }
+
+  async create(name: string, id: string = randomUUID()): Promise<AccountView> {
+    const entity = this.repository.create({ id, name, createdAt: new Date() });
+    await this.repository.insert(entity);
+    this.missing.delete(id);
+
+    return toView(entity);
+  }
+
+  async list(): Promise<AccountView[]> {
+    return (await this.repository.find({ order: { createdAt: 'ASC', id: 'ASC' } })).map(toView);
+  }
+
+  async find(id: string): Promise<AccountView | null> {
+    const entity = await this.repository.findOneBy({ id });
+
+    return entity ? toView(entity) : null;
+  }
+
+  /** True when the account exists; cached, for the bus consumers that check every record's account. */
+  async exists(id: string): Promise<boolean> {
+    if (this.known.has(id)) {
+      return true;
+    }
+    const missingUntil = this.missing.get(id);
+    if (missingUntil !== undefined && missingUntil > Date.now()) {
+      return false;
+    }
+    const found = await this.repository.exists({ where: { id } });
+    if (this.known.size >= CACHE_MAX_ENTRIES) {
+      this.known.clear();
+    }
+    if (this.missing.size >= CACHE_MAX_ENTRIES) {
+      this.missing.clear();
+    }
+    if (found) {
+      this.known.add(id);
+      this.missing.delete(id);
+    } else {
+      this.missing.set(id, Date.now() + MISSING_TTL_MS);
+    }
+
+    return found;
+  }
+
+  /**
+   * Makes sure the default account exists: every key and message written before accounts existed
+   * points at it. The MySQL migration inserts it too; the embedded mode has no migrations, so its boot
+   * calls this. Idempotent, and safe when two processes race (the insert ignores a duplicate).
+   */
+  async ensureDefault(): Promise<void> {
+    await this.repository
+      .createQueryBuilder()
+      .insert()
+      .into(AccountEntity)
+      .values({ id: DEFAULT_ACCOUNT_ID, name: DEFAULT_ACCOUNT_NAME, createdAt: new Date() })
+      .orIgnore()
+      .execute();
+  }
+}
+
+const toView = (entity: AccountEntity): AccountView => ({
+  id: entity.id,
+  name: entity.name,
+  createdAt: entity.createdAt.toISOString(),
+});

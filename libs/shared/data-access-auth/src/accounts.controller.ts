@@ -1,0 +1,57 @@
+import { Body, Controller, Get, Headers, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiErrorFilter } from '@sms/platform';
+import { parseCreateAccount } from './account-input';
+import { AccountService, type AccountView } from './account.service';
+import { ApiKeyGuard, type AuthenticatedRequest, principalOf, RequireScope } from './api-key.guard';
+import { ApiScope } from './api-key.service';
+import { ACCOUNT_NOT_FOUND } from './api-keys.controller';
+
+export class CreateAccountDto {
+  @ApiProperty({ example: 'Acme Ltd', maxLength: 128 })
+  name!: string;
+}
+
+/** The platform's accounts: created and listed by operators only. */
+@ApiTags('accounts')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard)
+@RequireScope(ApiScope.Operator)
+@Controller('v1/accounts')
+export class AccountsController {
+  constructor(private readonly accounts: AccountService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiBody({ type: CreateAccountDto })
+  async create(@Body() body: unknown, @Headers('content-type') contentType?: string): Promise<AccountView> {
+    ApiErrorFilter.requireJson(contentType);
+
+    return this.accounts.create(parseCreateAccount(body).name);
+  }
+
+  @Get()
+  async list(): Promise<{ data: AccountView[] }> {
+    return { data: await this.accounts.list() };
+  }
+}
+
+/** The caller's own account, for any valid key whatever its scopes. */
+@ApiTags('accounts')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard)
+@Controller('v1/account')
+export class OwnAccountController {
+  constructor(private readonly accounts: AccountService) {}
+
+  @Get()
+  async get(@Req() request: AuthenticatedRequest): Promise<AccountView & { keyId: string; scopes: ApiScope[] }> {
+    const principal = principalOf(request);
+    const account = await this.accounts.find(principal.accountId);
+    if (!account) {
+      throw ACCOUNT_NOT_FOUND();
+    }
+
+    return { ...account, keyId: principal.keyId, scopes: [...principal.scopes] };
+  }
+}
