@@ -56,11 +56,11 @@ export function parseReplaySelection(body: unknown): ReplaySelection {
   return { provider, from, to };
 }
 
-/** Operator route (admin scope): re-run the current parsers over stored receipts. */
+/** Operator route (operator scope): re-run the current parsers over stored receipts. */
 @ApiTags('operations')
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard)
-@RequireScope(ApiScope.Admin)
+@RequireScope(ApiScope.Operator)
 @Controller('v1/admin/webhooks')
 export class WebhookReplayController {
   constructor(private readonly replays: WebhookReplayService) {}

@@ -19,13 +19,13 @@ export interface UnmatchedReceiptView {
 }
 
 /**
- * Operator route (admin scope): receipts that matched no message. A receipt parked for a few
+ * Operator route (operator scope: receipts are not per account yet): receipts that matched no message. A receipt parked for a few
  * seconds is usually an early one waiting for its send result; `olderThanSeconds` filters those out.
  */
 @ApiTags('operations')
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard)
-@RequireScope(ApiScope.Admin)
+@RequireScope(ApiScope.Operator)
 @Controller('v1/admin/receipts')
 export class UnmatchedReceiptsController {
   constructor(@Inject(DLR_PROCESSOR_DATA_SOURCE) private readonly dataSource: DataSource) {}

@@ -40,7 +40,7 @@ const REFUSED = { status: 422, description: 'A rule was broken; `error.code` and
 @ApiTags('providers')
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard)
-@RequireScope(ApiScope.Admin)
+@RequireScope(ApiScope.Operator)
 @Controller('v1/providers')
 export class ProvidersController {
   constructor(private readonly operator: OperatorService) {}
@@ -87,7 +87,7 @@ export class ProvidersController {
 @ApiTags('numbers')
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard)
-@RequireScope(ApiScope.Admin)
+@RequireScope(ApiScope.Operator)
 @Controller('v1/numbers')
 export class NumbersController {
   constructor(private readonly operator: OperatorService) {}
@@ -141,7 +141,7 @@ export class NumbersController {
 @ApiTags('routes')
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard)
-@RequireScope(ApiScope.Admin)
+@RequireScope(ApiScope.Operator)
 @Controller('v1/routes')
 export class RoutesController {
   constructor(
