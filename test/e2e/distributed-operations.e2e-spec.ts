@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import 'reflect-metadata';
 import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
 import { createBus, type Bus } from '@sms/bus';
-import { TOPICS } from '@sms/contracts';
+import { DEFAULT_ACCOUNT_ID, TOPICS } from '@sms/contracts';
 import { createTestDatabase, followTrace, GatewayClient, type SpanRecord, type TestDatabase } from '@sms/testing';
 import { SERVICE_PORTS, startDistributed, type DistributedTopology, type ServiceName } from '../../scripts/distributed';
 import { migrate } from '../../scripts/migrate';
@@ -151,7 +151,7 @@ describe('distributed gateway: traces, metrics and readiness on every service', 
       {
         topic: TOPICS.send,
         key: id,
-        value: { id, to: '+12025550123', body: 'traced from Kafka' },
+        value: { id, accountId: DEFAULT_ACCOUNT_ID, to: '+12025550123', body: 'traced from Kafka' },
         headers: { traceparent: `00-${traceId}-${parentId}-01` },
       },
     ]);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import 'reflect-metadata';
 import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
 import { createBus, type Bus, type ConsumedRecord } from '@sms/bus';
-import { TOPICS } from '@sms/contracts';
+import { DEFAULT_ACCOUNT_ID, TOPICS } from '@sms/contracts';
 import { createTestDatabase, GatewayClient, isFinalMessage, type MessageBody, type TestDatabase } from '@sms/testing';
 import { startDistributed, type DistributedTopology } from '../../scripts/distributed';
 import { migrate } from '../../scripts/migrate';
@@ -111,7 +111,7 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
     const record = {
       topic: TOPICS.send,
       key: id,
-      value: { id, to: '+12025550123', body: 'from Kafka', clientReference: 'k-1' },
+      value: { id, accountId: DEFAULT_ACCOUNT_ID, to: '+12025550123', body: 'from Kafka', clientReference: 'k-1' },
     };
     await bus.publish([record]);
     await bus.publish([record]);
@@ -126,9 +126,22 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
   it('answers a refused sms.send.v1 request on sms.status.v1 with the REST error code', async () => {
     const badNumber = randomUUID();
     const unknownField = randomUUID();
+    const noAccount = randomUUID();
+    const unknownAccount = randomUUID();
+    const accountId = DEFAULT_ACCOUNT_ID;
     await bus.publish([
-      { topic: TOPICS.send, key: badNumber, value: { id: badNumber, to: '+1555', body: 'bad number' } },
-      { topic: TOPICS.send, key: unknownField, value: { id: unknownField, to: TO, body: 'x', priority: 'high' } },
+      { topic: TOPICS.send, key: badNumber, value: { id: badNumber, accountId, to: '+1555', body: 'bad number' } },
+      {
+        topic: TOPICS.send,
+        key: unknownField,
+        value: { id: unknownField, accountId, to: TO, body: 'x', priority: 'high' },
+      },
+      { topic: TOPICS.send, key: noAccount, value: { id: noAccount, to: TO, body: 'whose?' } },
+      {
+        topic: TOPICS.send,
+        key: unknownAccount,
+        value: { id: unknownAccount, accountId: randomUUID(), to: TO, body: 'nobody' },
+      },
     ]);
     const refusalOf = async (id: string): Promise<ConsumedRecord | undefined> => {
       const deadline = Date.now() + 20_000;
@@ -151,7 +164,19 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
       errorCode: 'UNKNOWN_FIELD',
       detail: 'priority',
     });
+    expect((await refusalOf(noAccount))?.value).toMatchObject({
+      messageId: noAccount,
+      kind: 'refused',
+      errorCode: 'ACCOUNT_REQUIRED',
+      detail: 'accountId',
+    });
+    expect((await refusalOf(unknownAccount))?.value).toMatchObject({
+      messageId: unknownAccount,
+      kind: 'refused',
+      errorCode: 'ACCOUNT_NOT_FOUND',
+    });
     expect((await client.get(`/v1/messages/${badNumber}`)).status).toBe(404);
+    expect((await client.get(`/v1/messages/${noAccount}`)).status).toBe(404);
   }, 40_000);
 
   it('retries transient provider failures and ends failed after the last attempt', async () => {

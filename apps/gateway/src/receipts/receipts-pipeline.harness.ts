@@ -21,6 +21,7 @@ import {
   StatusEventSource,
   statusRecord,
   TOPICS,
+  DEFAULT_ACCOUNT_ID,
 } from '@sms/contracts';
 import {
   DLR_INGEST_ENTITIES,
@@ -409,6 +410,7 @@ export class ReceiptsPipeline {
     await this.messages.acceptFromTopic(
       id,
       validateMessageRequest({ to: '+447400123456', body: fields.body ?? 'Your code is 123456', ...fields }),
+      DEFAULT_ACCOUNT_ID,
     );
 
     return id;
@@ -514,7 +516,7 @@ export class ReceiptsPipeline {
   }
 
   async message(id: string) {
-    const view = await this.messages.find(id);
+    const view = await this.messages.find(id, DEFAULT_ACCOUNT_ID);
     if (!view) {
       throw new Error(`message ${id} not found`);
     }
@@ -525,7 +527,7 @@ export class ReceiptsPipeline {
   async waitForStatus(id: string, status: string, timeoutMs = 20_000) {
     return this.waitFor(
       async () => {
-        const view = await this.messages.find(id);
+        const view = await this.messages.find(id, DEFAULT_ACCOUNT_ID);
 
         return view?.status === status ? view : null;
       },

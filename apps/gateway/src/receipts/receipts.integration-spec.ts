@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { webhookRoutes, WebhookState } from '@sms/dlr-ingest';
 import Fastify from 'fastify';
 import { CallbackClient, CallbackDispatcher, CallbackState, UnmatchedReceiptsController } from '@sms/dlr-processor';
-import { MessageStatus, TOPICS } from '@sms/contracts';
+import { DEFAULT_ACCOUNT_ID, MessageStatus, TOPICS } from '@sms/contracts';
 import { RetryScheduler } from '@sms/intake';
 import { fakeReceipt, ReceiptsPipeline, twilioReceipt, WEBHOOK_BASE } from './receipts-pipeline.harness';
 
@@ -502,6 +502,7 @@ describe('callbacks to the caller', () => {
       await strict.enqueue({
         eventId: randomUUID(),
         messageId,
+        accountId: DEFAULT_ACCOUNT_ID,
         status: MessageStatus.Sent,
         previousStatus: MessageStatus.Queued,
         callbackUrl,

@@ -1,5 +1,6 @@
 import { metrics, registerGaugePoll } from '@sms/metrics';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { AccountService } from '@sms/auth';
 import { type Bus, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import type { KeyValueStore } from '@sms/counters';
@@ -116,9 +117,9 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: IntakeConsumer,
-          inject: [BUS, MessagesService, StatusApplier],
-          useFactory: (bus: Bus, messages: MessagesService, applier: StatusApplier) =>
-            new IntakeConsumer(bus, messages, applier),
+          inject: [BUS, MessagesService, StatusApplier, AccountService],
+          useFactory: (bus: Bus, messages: MessagesService, applier: StatusApplier, accounts: AccountService) =>
+            new IntakeConsumer(bus, messages, applier, accounts),
         },
       ],
     };

@@ -14,6 +14,7 @@ import {
   StatusEventKind,
   StatusEventSource,
   TOPICS,
+  DEFAULT_ACCOUNT_ID,
 } from '@sms/contracts';
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
@@ -476,6 +477,7 @@ describe('no route: all providers down', () => {
         key: messageId,
         value: {
           messageId,
+          accountId: DEFAULT_ACCOUNT_ID,
           attempt: 1,
           to: freshRecipient(),
           from: null,

@@ -12,6 +12,7 @@ import { MessageTransitionV1, StatusChangedV1 } from './status-changed.event';
 import { InboundReceivedV1, WebhookStoredV1 } from './webhook-stored.event';
 
 export const ID = '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5';
+export const ACCOUNT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
 export const AT = '2026-01-01T12:00:00.000Z';
 
 export interface ContractSample {
@@ -24,9 +25,18 @@ export interface ContractSample {
 export const CONTRACT_SAMPLES: ContractSample[] = [
   {
     cls: SendRequestedV1,
-    valid: { id: ID, to: '+447400123456', body: 'Hi', from: null, country: 'GB', validitySeconds: 3600 },
+    valid: {
+      id: ID,
+      accountId: ACCOUNT,
+      to: '+447400123456',
+      body: 'Hi',
+      from: null,
+      country: 'GB',
+      validitySeconds: 3600,
+    },
     wrongType: [
       ['id', 'not-a-uuid'],
+      ['accountId', 'acme'],
       ['to', 447400123456],
       ['body', ['Hi']],
       ['country', 'GBR'],
@@ -39,6 +49,7 @@ export const CONTRACT_SAMPLES: ContractSample[] = [
     cls: MessageAcceptedV1,
     valid: {
       messageId: ID,
+      accountId: ACCOUNT,
       attempt: 1,
       to: '+447400123456',
       from: null,
@@ -53,6 +64,7 @@ export const CONTRACT_SAMPLES: ContractSample[] = [
       acceptedAt: AT,
     },
     wrongType: [
+      ['accountId', 42],
       ['attempt', 0],
       ['attempt', '1'],
       ['encoding', 'UTF-8'],
@@ -65,6 +77,7 @@ export const CONTRACT_SAMPLES: ContractSample[] = [
     cls: DispatchRequestedV1,
     valid: {
       messageId: ID,
+      accountId: ACCOUNT,
       attempt: 2,
       provider: 'twilio',
       from: '+14155552671',
@@ -79,6 +92,7 @@ export const CONTRACT_SAMPLES: ContractSample[] = [
       routedAt: AT,
     },
     wrongType: [
+      ['accountId', 'default'],
       ['attempt', 101],
       ['provider', null],
       ['price', 0.04],
@@ -91,6 +105,7 @@ export const CONTRACT_SAMPLES: ContractSample[] = [
     valid: {
       eventId: ID,
       messageId: ID,
+      accountId: ACCOUNT,
       kind: StatusEventKind.Retry,
       source: StatusEventSource.SendWorker,
       attempt: 1,
@@ -106,6 +121,7 @@ export const CONTRACT_SAMPLES: ContractSample[] = [
       occurredAt: AT,
     },
     wrongType: [
+      ['accountId', ID.toUpperCase().replace(/-/g, '')],
       ['kind', 'queued'],
       ['source', 'api'],
       ['attempt', 0],
@@ -155,6 +171,7 @@ export const CONTRACT_SAMPLES: ContractSample[] = [
     valid: {
       eventId: ID,
       messageId: ID,
+      accountId: ACCOUNT,
       status: MessageStatus.Delivered,
       previousStatus: MessageStatus.Sent,
       callbackUrl: 'https://app.example/sms-status',
@@ -164,6 +181,7 @@ export const CONTRACT_SAMPLES: ContractSample[] = [
       at: AT,
     },
     wrongType: [
+      ['accountId', ['x']],
       ['status', 'done'],
       ['callbackUrl', null],
       ['at', '01/01/2026'],

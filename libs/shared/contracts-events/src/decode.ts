@@ -23,7 +23,7 @@ export function decodeEvent<T extends object>(cls: ClassConstructor<T>, value: u
   const fast = compiledCheckOf(cls);
   if (fast?.(value as Record<string, unknown>)) {
     // What plainToInstance makes of a plain JSON value without @Type metadata: the class with its fields.
-    return Object.assign(new cls(), value);
+    return withDefaults(cls, Object.assign(new cls(), value));
   }
 
   return decodeWithClassValidator(cls, value);
@@ -39,6 +39,29 @@ export function decodeWithClassValidator<T extends object>(cls: ClassConstructor
   if (errors.length > 0) {
     const detail = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`).join('; ');
     throw new ContractViolationError(`${cls.name}: ${detail}`);
+  }
+
+  return withDefaults(cls, instance);
+}
+
+const defaultsByClass = new Map<ClassConstructor<object>, readonly (readonly [string, unknown])[]>();
+
+/**
+ * A field the class initialises (a field added to a contract later, such as `accountId`) keeps its
+ * default when the record has it absent or null: records published before the field existed, or by a
+ * producer that does not know it, read as the contract says they should.
+ */
+function withDefaults<T extends object>(cls: ClassConstructor<T>, instance: T): T {
+  let defaults = defaultsByClass.get(cls);
+  if (defaults === undefined) {
+    defaults = Object.entries(new cls()).filter(([, value]) => value !== undefined && value !== null);
+    defaultsByClass.set(cls, defaults);
+  }
+  const fields = instance as Record<string, unknown>;
+  for (const [name, value] of defaults) {
+    if (fields[name] === null || fields[name] === undefined) {
+      fields[name] = value;
+    }
   }
 
   return instance;

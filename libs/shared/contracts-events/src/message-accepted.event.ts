@@ -11,12 +11,21 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { DEFAULT_ACCOUNT_ID } from './accounts';
 import { Encoding, MessageClass } from './enums';
 
 /** `sms.accepted.v1`: a ledger message that needs a route, for its first attempt or a retry. */
 export class MessageAcceptedV1 {
   @IsUUID()
   messageId!: string;
+
+  /**
+   * The account the message belongs to. Records published before the field existed decode as
+   * DEFAULT_ACCOUNT_ID (the account every earlier message was migrated to).
+   */
+  @IsOptional()
+  @IsUUID()
+  accountId: string = DEFAULT_ACCOUNT_ID;
 
   /** 1 for the first try; each retry publishes the next attempt number. */
   @IsInt()
@@ -86,6 +95,14 @@ export class MessageAcceptedV1 {
 export class DispatchRequestedV1 {
   @IsUUID()
   messageId!: string;
+
+  /**
+   * The account the message belongs to (the router passes on the accepted record's). Records published before the field existed decode as
+   * DEFAULT_ACCOUNT_ID (the account every earlier message was migrated to).
+   */
+  @IsOptional()
+  @IsUUID()
+  accountId: string = DEFAULT_ACCOUNT_ID;
 
   @IsInt()
   @Min(1)

@@ -12,6 +12,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { DEFAULT_ACCOUNT_ID } from './accounts';
 import { MessageStatus, StatusEventKind, StatusEventSource } from './enums';
 
 /**
@@ -25,6 +26,16 @@ export class StatusChangedV1 {
 
   @IsUUID()
   messageId!: string;
+
+  /**
+   * The message's account, where the producer knows it (intake's and the router's refusals, the
+   * send-worker's results); downstream services (opt-out, limits) scope by it. Absent on records of
+   * producers that do not know it (receipts) and on records from before the field: those decode as
+   * DEFAULT_ACCOUNT_ID, so a consumer that needs the true account reads the message, not this field.
+   */
+  @IsOptional()
+  @IsUUID()
+  accountId?: string = DEFAULT_ACCOUNT_ID;
 
   @IsEnum(StatusEventKind)
   kind!: StatusEventKind;
@@ -143,6 +154,14 @@ export class MessageTransitionV1 {
 
   @IsUUID()
   messageId!: string;
+
+  /**
+   * The message's account: a callback belongs to the message it reports on. Records from before the
+   * field decode as DEFAULT_ACCOUNT_ID.
+   */
+  @IsOptional()
+  @IsUUID()
+  accountId: string = DEFAULT_ACCOUNT_ID;
 
   @IsIn(Object.values(MessageStatus))
   status!: MessageStatus;

@@ -5,6 +5,7 @@ import { MessageEventEntity } from './entities/message-event.entity';
 import { SmsMessageEntity } from './entities/sms-message.entity';
 import { CreateIntakeSchema1763770100000 } from './migrations/1763770100000-CreateIntakeSchema';
 import { IntakeDlrFallbacks1763780600000 } from './migrations/1763780600000-IntakeDlrFallbacks';
+import { AddMessageAccount1765000000200 } from './migrations/1765000000200-AddMessageAccount';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [SmsMessageEntity, MessageEventEntity, IdempotencyKeyEntity, INTAKE_OUTBOX];
@@ -12,4 +13,5 @@ export const INTAKE_MIGRATIONS = [
   CreateIntakeSchema1763770100000,
   AddMessageTraceParent1763779700100,
   IntakeDlrFallbacks1763780600000,
+  AddMessageAccount1765000000200,
 ];

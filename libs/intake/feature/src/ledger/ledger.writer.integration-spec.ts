@@ -3,7 +3,7 @@
  * message has its ledger row, its `queued` event and its outbox record, and one bad row fails alone.
  */
 import { randomUUID } from 'node:crypto';
-import { decodeEvent, MessageAcceptedV1, TOPICS } from '@sms/contracts';
+import { DEFAULT_ACCOUNT_ID, decodeEvent, MessageAcceptedV1, TOPICS } from '@sms/contracts';
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
@@ -39,6 +39,9 @@ beforeEach(async () => {
   }
 });
 
+/** Not the default account, so a writer that dropped the account would show. */
+const ACCOUNT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
+
 const MESSAGE = validateMessageRequest({ to: '+447400123456', body: 'Your code is 123456', clientReference: 'r' });
 
 const item = (id: string = randomUUID(), body = MESSAGE.body, idempotent = false): NewMessage => {
@@ -48,6 +51,7 @@ const item = (id: string = randomUUID(), body = MESSAGE.body, idempotent = false
     id,
     message: { ...MESSAGE, body },
     apiKeyId: 'key-1',
+    accountId: DEFAULT_ACCOUNT_ID,
     createdAt,
     idempotency: idempotent
       ? {
@@ -92,7 +96,7 @@ describe(LedgerWriter.name, () => {
 
   it('writes the row as intake accepted it, and an outbox record that fits sms.accepted.v1', async () => {
     const sut = new LedgerWriter(dataSource);
-    const one = item();
+    const one = { ...item(), accountId: ACCOUNT };
     await sut.write(one);
 
     const [row] = await dataSource.query<Record<string, unknown>[]>('SELECT * FROM sms_messages WHERE id = ?', [
@@ -109,6 +113,7 @@ describe(LedgerWriter.name, () => {
       message_class: 'transactional',
       client_reference: 'r',
       api_key_id: 'key-1',
+      account_id: ACCOUNT,
       attempt: 1,
       next_retry_at: null,
     });
@@ -118,6 +123,7 @@ describe(LedgerWriter.name, () => {
     expect(outbox).toMatchObject({ topic: TOPICS.accepted, msg_key: one.id });
     expect(decodeEvent(MessageAcceptedV1, JSON.parse(outbox?.payload ?? 'null'))).toMatchObject({
       messageId: one.id,
+      accountId: ACCOUNT,
       attempt: 1,
       avoidProviders: [],
       pinProvider: null,

@@ -19,6 +19,8 @@ export interface NewMessage {
   readonly id: string;
   readonly message: ValidatedMessage;
   readonly apiKeyId: string | null;
+  /** The account the message belongs to: the sending key's, or the `sms.send.v1` record's. */
+  readonly accountId: string;
   readonly createdAt: Date;
   /**
    * The request's trace context, captured when the request is handed over: the group commit runs the
@@ -150,6 +152,7 @@ const MESSAGE_COLUMNS = [
   'client_reference',
   'validity_seconds',
   'api_key_id',
+  'account_id',
   'attempt',
   'trace_parent',
   'created_at',
@@ -178,6 +181,7 @@ function toMessageRow(item: NewMessage): unknown[] {
     m.clientReference,
     m.validitySeconds,
     item.apiKeyId,
+    item.accountId,
     1,
     item.traceHeaders?.[TRACEPARENT_HEADER] ?? null,
     item.createdAt,
@@ -186,7 +190,7 @@ function toMessageRow(item: NewMessage): unknown[] {
 }
 
 export function acceptedEvent(
-  item: Pick<NewMessage, 'id' | 'message' | 'createdAt'>,
+  item: Pick<NewMessage, 'id' | 'message' | 'createdAt' | 'accountId'>,
   attempt = 1,
   avoidProviders: string[] = [],
   pinProvider: string | null = null,
@@ -196,6 +200,7 @@ export function acceptedEvent(
 
   return {
     messageId: item.id,
+    accountId: item.accountId,
     attempt,
     to: m.to,
     from: m.from,

@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard, ApiScope, RequireScope, type AuthenticatedRequest } from '@sms/auth';
+import { ApiKeyGuard, ApiScope, principalOf, RequireScope, type AuthenticatedRequest } from '@sms/auth';
 import { ApiErrorFilter, notFound } from '@sms/platform';
 import type { FastifyReply } from 'fastify';
 import { AcceptedMessageDto, MessageDto, SendMessageDto } from './message.dto';
@@ -30,8 +30,7 @@ export class MessagesController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
   ): Promise<void> {
     ApiErrorFilter.requireJson(request.headers['content-type']);
-    const callerId = request.principal?.keyId ?? 'anonymous';
-    const outcome = await this.messages.accept(request.body, callerId, idempotencyKey);
+    const outcome = await this.messages.accept(request.body, principalOf(request), idempotencyKey);
     if (outcome.replayed) {
       void reply.header('idempotent-replayed', 'true');
     }
@@ -40,13 +39,16 @@ export class MessagesController {
 
   @Get(':id')
   @RequireScope(ApiScope.Read)
-  @ApiOperation({ summary: 'A message with its status and every event' })
+  @ApiOperation({ summary: "A message of the caller's account with its status and every event" })
   @ApiResponse({ status: 200, type: MessageDto })
-  async get(@Param('id') id: string): Promise<MessageView> {
+  @ApiResponse({ status: 404, description: "No such message in the caller's account (another account's is 404 too)" })
+  async get(@Req() request: AuthenticatedRequest, @Param('id') id: string): Promise<MessageView> {
+    const { accountId } = principalOf(request);
     if (!UUID.test(id)) {
       throw notFound('Message');
     }
-    const message = await this.messages.find(id.toLowerCase());
+    // Operators too: message bodies are the account's, and the operator scope is for the platform's routes.
+    const message = await this.messages.find(id.toLowerCase(), accountId);
     if (!message) {
       throw notFound('Message');
     }

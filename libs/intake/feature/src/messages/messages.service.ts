@@ -68,8 +68,17 @@ export class MessagesService {
     }
   }
 
-  async accept(body: unknown, callerId: string, idempotencyKey: string | undefined): Promise<AcceptOutcome> {
-    const claim = idempotencyKey === undefined ? null : await this.idempotency.claim(callerId, idempotencyKey, body);
+  /**
+   * Idempotency keys are scoped per API key (`<key id>:<Idempotency-Key>`): a key id is a UUID and a key
+   * never changes account, so no two accounts, nor two keys of one account, can share a stored response.
+   */
+  async accept(
+    body: unknown,
+    caller: { readonly keyId: string; readonly accountId: string },
+    idempotencyKey: string | undefined,
+  ): Promise<AcceptOutcome> {
+    const claim =
+      idempotencyKey === undefined ? null : await this.idempotency.claim(caller.keyId, idempotencyKey, body);
     if (claim?.kind === 'replay') {
       return { response: claim.response, replayed: true };
     }
@@ -81,7 +90,8 @@ export class MessagesService {
       await this.writer.write({
         id,
         message,
-        apiKeyId: callerId,
+        apiKeyId: caller.keyId,
+        accountId: caller.accountId,
         createdAt,
         idempotency: claim
           ? {
@@ -109,10 +119,10 @@ export class MessagesService {
     }
   }
 
-  /** Writes a validated `sms.send.v1` request under the producer's id. */
-  async acceptFromTopic(id: string, message: ValidatedMessage): Promise<AcceptedMessageView> {
+  /** Writes a validated `sms.send.v1` request under the producer's id, in the record's account. */
+  async acceptFromTopic(id: string, message: ValidatedMessage, accountId: string): Promise<AcceptedMessageView> {
     const createdAt = this.now();
-    await this.writer.write({ id, message, apiKeyId: null, createdAt });
+    await this.writer.write({ id, message, apiKeyId: null, accountId, createdAt });
 
     return toAcceptedView(id, message, createdAt);
   }
@@ -121,8 +131,9 @@ export class MessagesService {
     return this.dataSource.getRepository(SmsMessageEntity).exists({ where: { id } });
   }
 
-  async find(id: string): Promise<MessageView | null> {
-    const message = await this.dataSource.getRepository(SmsMessageEntity).findOneBy({ id });
+  /** The message, only if it belongs to `accountId`: another account's message is as absent as a missing one. */
+  async find(id: string, accountId: string): Promise<MessageView | null> {
+    const message = await this.dataSource.getRepository(SmsMessageEntity).findOneBy({ id, accountId });
     if (!message) {
       return null;
     }

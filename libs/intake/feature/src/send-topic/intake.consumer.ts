@@ -1,14 +1,20 @@
 import { Logger } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
 import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource, statusRecord, TOPICS } from '@sms/contracts';
-import { ApiError } from '@sms/platform';
+import { ApiError, unprocessable } from '@sms/platform';
 import { randomUUID } from 'node:crypto';
 import { DuplicateMessageError } from '../ledger/ledger.writer';
 import { validateMessageRequest } from '../messages/message-request.validator';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { MessagesService } from '../messages/messages.service';
 import type { StatusApplier } from '../status/status-applier.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether an account exists (the auth slice's AccountService, cached). */
+export interface AccountDirectory {
+  exists(accountId: string): Promise<boolean>;
+}
 
 /**
  * Intake's two topics, handled thinly: validate, delegate. `sms.send.v1` requests get the REST API's
@@ -22,6 +28,7 @@ export class IntakeConsumer {
     private readonly bus: Bus,
     private readonly messages: MessagesService,
     private readonly applier: StatusApplier,
+    private readonly accounts: AccountDirectory,
   ) {}
 
   handle = async (record: ConsumedRecord): Promise<void> => {
@@ -36,22 +43,26 @@ export class IntakeConsumer {
 
   /**
    * The producer's `id` must be a UUID (it keys the answer); everything else gets the REST rules, so a
-   * bad field is refused with its code on `sms.status.v1` rather than dead-lettered. A repeated id is
-   * absorbed by the ledger's primary key; the ledger is only read on the rare refusal path, to stay
-   * silent about a repeat of an id that was accepted before.
+   * bad field is refused with its code on `sms.status.v1` rather than dead-lettered. The message belongs
+   * to the record's `accountId`, which must name an existing account: nothing is assumed, since a
+   * wrong guess would put the message, its callbacks and its limits in someone else's account. A
+   * repeated id is absorbed by the ledger's primary key; the ledger is only read on the rare refusal
+   * path, to stay silent about a repeat of an id that was accepted before.
    */
   private async handleSend(record: ConsumedRecord): Promise<void> {
-    const { id, ...fields } = (record.value ?? {}) as Record<string, unknown>;
+    const { id, accountId, ...fields } = (record.value ?? {}) as Record<string, unknown>;
     if (typeof id !== 'string' || !UUID.test(id)) {
       throw new NonRetriableError('sms.send.v1 record without a UUID id: cannot be answered');
     }
     let validated;
+    let account: string;
     try {
+      account = await this.accountOf(accountId);
       validated = await this.messages.resolveAndCheck(validateMessageRequest(fields), id);
     } catch (error) {
       if (error instanceof ApiError) {
         if (!(await this.messages.exists(id))) {
-          await this.refuse(id, error);
+          await this.refuse(id, error, accountId);
         }
 
         return;
@@ -59,7 +70,7 @@ export class IntakeConsumer {
       throw error;
     }
     try {
-      await this.messages.acceptFromTopic(id, validated);
+      await this.messages.acceptFromTopic(id, validated, account);
     } catch (error) {
       if (!(error instanceof DuplicateMessageError)) {
         throw error;
@@ -67,11 +78,29 @@ export class IntakeConsumer {
     }
   }
 
-  private async refuse(id: string, error: ApiError): Promise<void> {
+  private async accountOf(accountId: unknown): Promise<string> {
+    if (typeof accountId !== 'string' || !UUID.test(accountId)) {
+      throw unprocessable(
+        'ACCOUNT_REQUIRED',
+        'sms.send.v1 records must name their account (accountId, a UUID)',
+        'accountId',
+      );
+    }
+    const account = accountId.toLowerCase();
+    if (!(await this.accounts.exists(account))) {
+      throw unprocessable('ACCOUNT_NOT_FOUND', 'accountId names no account', 'accountId');
+    }
+
+    return account;
+  }
+
+  private async refuse(id: string, error: ApiError, accountId: unknown): Promise<void> {
     this.logger.warn(`refused sms.send.v1 ${id}: ${error.code}`);
     const event: StatusChangedV1 = {
       eventId: randomUUID(),
       messageId: id,
+      // The producer's own account when it named a well-formed one, so it can match the answer.
+      ...(typeof accountId === 'string' && UUID.test(accountId) ? { accountId: accountId.toLowerCase() } : {}),
       kind: StatusEventKind.Refused,
       source: StatusEventSource.Intake,
       attempt: null,

@@ -8,6 +8,7 @@ import { RETRY_SCHEDULE } from './retry.constants';
 
 interface DueRow {
   id: string;
+  account_id: string;
   attempt: number;
   to_number: string;
   requested_from: string | null;
@@ -27,7 +28,7 @@ interface DueRow {
 }
 
 const COLUMNS =
-  'id, attempt, to_number, requested_from, country, body, encoding, segments, message_class, validity_seconds, avoid_providers, pin_provider, dlr_fallbacks, error_code, trace_parent, created_at, updated_at';
+  'id, account_id, attempt, to_number, requested_from, country, body, encoding, segments, message_class, validity_seconds, avoid_providers, pin_provider, dlr_fallbacks, error_code, trace_parent, created_at, updated_at';
 
 /**
  * Re-publishes messages whose retry is due to the router (so a retry can fail over), and messages
@@ -190,6 +191,7 @@ function toAccepted(row: DueRow): ReturnType<typeof acceptedEvent> {
   return acceptedEvent(
     {
       id: row.id,
+      accountId: row.account_id,
       createdAt,
       message: {
         to: row.to_number,

@@ -27,6 +27,9 @@ import { validateMessageRequest } from '../messages/message-request.validator';
 import { BatchLedger, StaleLedgerError } from './batch-ledger';
 import { type ApplyOutcome, StatusApplier } from './status-applier.service';
 
+/** The messages' account: not the default one, so a transition that carried the default would show. */
+const ACCOUNT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
+
 jest.setTimeout(60_000);
 
 const POLICY = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000 } as const;
@@ -195,6 +198,7 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
         clientReference: `ref-${id}`,
       }),
       apiKeyId: null,
+      accountId: ACCOUNT,
       createdAt: NOW,
     });
 
@@ -267,6 +271,7 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
       );
       const transitions = outbox.map(({ payload }) => {
         const {
+          accountId,
           status,
           previousStatus,
           errorCode,
@@ -274,7 +279,7 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
           at: when,
         } = JSON.parse(payload) as MessageTransitionV1;
 
-        return { status, previousStatus, errorCode, errorMessage, at: when };
+        return { accountId, status, previousStatus, errorCode, errorMessage, at: when };
       });
       state[role] = { ledger: ledger ?? null, history, transitions };
     }
@@ -456,6 +461,9 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
       (state[role]?.transitions ?? []).map((t) => `${t.previousStatus}→${t.status}`);
     expect(steps('a')).toEqual(['queued→sending', 'sending→sent', 'sent→delivered']);
     expect(steps('b')).toEqual(['queued→sent', 'sent→undelivered']);
+    // A callback belongs to the message's account: every transition names it.
+    const accounts = ['a', 'b'].flatMap((role) => (state[role]?.transitions ?? []).map((t) => t.accountId));
+    expect(new Set(accounts)).toEqual(new Set([ACCOUNT]));
   });
 
   describe(BatchLedger.name, () => {
@@ -577,6 +585,7 @@ describe('StatusApplier batches on SQLite, a row changed behind the batch', () =
         id,
         message: validateMessageRequest({ to: '+447400123456', body: 'Hi' }),
         apiKeyId: null,
+        accountId: ACCOUNT,
         createdAt: NOW,
       });
     }

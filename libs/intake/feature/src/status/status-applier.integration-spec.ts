@@ -79,12 +79,16 @@ beforeEach(async () => {
   }
 });
 
+/** The messages' account: not the default one, so a retry that carried the default would show. */
+const ACCOUNT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
+
 async function newMessage(createdAt = new Date()): Promise<string> {
   const id = randomUUID();
   await writer.write({
     id,
     message: validateMessageRequest({ to: '+447400123456', body: 'Your code is 123456' }),
     apiKeyId: null,
+    accountId: ACCOUNT,
     createdAt,
   });
 
@@ -447,6 +451,8 @@ describe(RetryScheduler.name, () => {
         msg_key: id,
         value: expect.objectContaining({
           messageId: id,
+          // The retry keeps the message's account, read from the ledger row.
+          accountId: ACCOUNT,
           attempt: 2,
           to: '+447400123456',
           avoidProviders: ['twilio'],

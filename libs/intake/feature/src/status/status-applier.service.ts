@@ -42,6 +42,8 @@ export interface TransitionOutbox {
 
 interface CallbackTarget {
   status: MessageStatus;
+  /** The message's account: its callbacks belong to it. */
+  readonly accountId: string;
   readonly callbackUrl: string;
   readonly clientReference: string | null;
 }
@@ -151,6 +153,7 @@ export class StatusApplier {
           changes.push({
             eventId: event.eventId,
             messageId: event.messageId,
+            accountId: target.accountId,
             status,
             previousStatus: target.status,
             callbackUrl: target.callbackUrl,
@@ -210,7 +213,7 @@ export class StatusApplier {
   ): Promise<Map<string, BatchMessage>> {
     const ids = [...new Set(batch.map((e) => e.messageId))];
     const rows: BatchMessageRow[] = await manager.query(
-      `SELECT id, status, status_rank, provider_message_id, dlr_fallbacks, country, callback_url, client_reference
+      `SELECT id, status, status_rank, provider_message_id, dlr_fallbacks, country, callback_url, client_reference, account_id
        FROM sms_messages WHERE id IN (${ids.map(() => '?').join(',')})${isMysql(this.dataSource) ? ' FOR UPDATE' : ''}`,
       ids,
     );
@@ -219,6 +222,7 @@ export class StatusApplier {
       rows.map((row) => [
         row.id,
         {
+          accountId: row.account_id,
           status: row.status,
           statusRank: Number(row.status_rank),
           providerMessageId: row.provider_message_id,
@@ -405,6 +409,7 @@ export class StatusApplier {
 
 interface BatchMessageRow {
   id: string;
+  account_id: string;
   status: MessageStatus;
   status_rank: number | string;
   provider_message_id: string | null;
@@ -415,6 +420,7 @@ interface BatchMessageRow {
 }
 
 interface BatchMessage extends LedgerRow {
+  readonly accountId: string;
   readonly status: MessageStatus;
   readonly country: string | null;
   readonly callbackUrl: string | null;
@@ -463,6 +469,7 @@ function callbackTargetsOf(messages: ReadonlyMap<string, BatchMessage>): Map<str
     if (message.callbackUrl !== null) {
       targets.set(id, {
         status: message.status,
+        accountId: message.accountId,
         callbackUrl: message.callbackUrl,
         clientReference: message.clientReference,
       });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
-import { decodeEvent, InboundReceivedV1, type SendRequestedV1, TOPICS } from '@sms/contracts';
+import { decodeEvent, DEFAULT_ACCOUNT_ID, InboundReceivedV1, type SendRequestedV1, TOPICS } from '@sms/contracts';
 import { parsePhone } from '@sms/phone';
 import { v5 as uuidv5 } from 'uuid';
 import type { MaskSessions } from '../sessions/mask-sessions';
@@ -53,8 +53,13 @@ export class MaskingConsumer {
     }
   };
 
-  private async publish(request: SendRequestedV1): Promise<void> {
-    await this.bus.publish([{ topic: TOPICS.send, key: request.id, value: request }]);
+  /**
+   * Intake refuses sms.send.v1 without an account. Mask sessions are not per account yet: forwards go
+   * out in the default account until a session carries the account that opened it.
+   */
+  private async publish(request: Omit<SendRequestedV1, 'accountId'>): Promise<void> {
+    const value: SendRequestedV1 = { ...request, accountId: DEFAULT_ACCOUNT_ID };
+    await this.bus.publish([{ topic: TOPICS.send, key: request.id, value }]);
   }
 }
 

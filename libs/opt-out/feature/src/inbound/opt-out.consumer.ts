@@ -7,6 +7,7 @@ import {
   STATUS_ERROR_CLASS_HEADER,
   StatusChangedV1,
   TOPICS,
+  DEFAULT_ACCOUNT_ID,
 } from '@sms/contracts';
 import { parsePhone } from '@sms/phone';
 import { v7 as uuidv7 } from 'uuid';
@@ -142,7 +143,9 @@ export class OptOutConsumer {
     if (body.trim().length === 0) {
       return;
     }
-    const request: SendRequestedV1 = { id, to, from, body };
+    // Intake refuses sms.send.v1 without an account. Inbound keywords are not per account yet: the
+    // confirmation goes out in the default account until opt-outs carry the account of their number.
+    const request: SendRequestedV1 = { id, accountId: DEFAULT_ACCOUNT_ID, to, from, body };
     await this.bus.publish([{ topic: TOPICS.send, key: id, value: request }]);
   }
 }

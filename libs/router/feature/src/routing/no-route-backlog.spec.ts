@@ -1,9 +1,10 @@
-import { Encoding, type MessageAcceptedV1, MessageClass } from '@sms/contracts';
+import { DEFAULT_ACCOUNT_ID, Encoding, type MessageAcceptedV1, MessageClass } from '@sms/contracts';
 import { NoRouteBacklog } from './no-route-backlog';
 import { noRouteBacklogByCountry, registerRoutingMetrics, RoutingMetrics } from './routing-metrics';
 
 const message = (messageId: string, country: string, over: Partial<MessageAcceptedV1> = {}): MessageAcceptedV1 => ({
   messageId,
+  accountId: DEFAULT_ACCOUNT_ID,
   attempt: 1,
   to: '+447400123456',
   from: null,

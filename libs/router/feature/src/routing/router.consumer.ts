@@ -110,6 +110,7 @@ export class RouterConsumer {
     }
     const dispatch: DispatchRequestedV1 = {
       messageId: message.messageId,
+      accountId: message.accountId,
       attempt: message.attempt,
       provider: outcome.providerId,
       from: outcome.sender,
@@ -158,6 +159,7 @@ export class RouterConsumer {
     return {
       eventId: randomUUID(),
       messageId: message.messageId,
+      accountId: message.accountId,
       kind: StatusEventKind.Undelivered,
       source: StatusEventSource.Router,
       attempt: message.attempt,
@@ -178,6 +180,7 @@ export class RouterConsumer {
     return {
       eventId: randomUUID(),
       messageId: message.messageId,
+      accountId: message.accountId,
       kind: StatusEventKind.Failed,
       source: StatusEventSource.Router,
       attempt: message.attempt,

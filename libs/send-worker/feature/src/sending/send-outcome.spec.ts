@@ -14,6 +14,7 @@ const AT = new Date('2026-01-01T12:00:00.000Z');
 
 const dispatch = (overrides: Partial<DispatchRequestedV1> = {}): DispatchRequestedV1 => ({
   messageId: '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5',
+  accountId: '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3',
   attempt: 2,
   provider: 'twilio',
   from: '+14155552671',
@@ -83,6 +84,7 @@ describe(failureEvent.name, () => {
     expect(failureEvent(dispatch(), error, AT)).toEqual({
       eventId: expect.stringMatching(UUID),
       messageId: dispatch().messageId,
+      accountId: dispatch().accountId,
       kind,
       source: StatusEventSource.SendWorker,
       attempt: 2,

@@ -19,6 +19,8 @@ export function totalCost(pricePerSegment: string | null, segments: number): str
 const base = (dispatch: DispatchRequestedV1, at: Date): Omit<StatusChangedV1, 'kind'> => ({
   eventId: randomUUID(),
   messageId: dispatch.messageId,
+  // The message's account, for the services that scope by it (a provider-reported opt-out).
+  accountId: dispatch.accountId,
   source: StatusEventSource.SendWorker,
   attempt: dispatch.attempt,
   provider: dispatch.provider,

@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** The ledger: one row per message, written only by intake (architecture.md "One writer per table"). */
@@ -52,6 +53,13 @@ export class SmsMessageEntity {
 
   @Column({ name: 'api_key_id', type: 'varchar', length: 36, nullable: true })
   apiKeyId!: string | null;
+
+  /**
+   * The account the message belongs to (the sending key's, or the `sms.send.v1` record's): reads by any
+   * other account answer 404. Messages from before accounts existed belong to DEFAULT_ACCOUNT_ID.
+   */
+  @Column({ name: 'account_id', type: 'varchar', length: 36, default: DEFAULT_ACCOUNT_ID })
+  accountId!: string;
 
   /** Current attempt number (1 on the first dispatch). */
   @Column({ type: 'smallint' })
