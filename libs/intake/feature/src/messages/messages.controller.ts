@@ -24,6 +24,11 @@ export class MessagesController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-255 printable ASCII; replays within 24 h' })
   @ApiResponse({ status: 202, type: AcceptedMessageDto })
   @ApiResponse({ status: 422, description: 'A rule was broken; `error.code` says which' })
+  @ApiResponse({
+    status: 429,
+    description:
+      'A limit was reached (RATE_LIMITED, DAILY_LIMIT_REACHED, SPEND_CAP_REACHED, PUMPING_SUSPECTED); see Retry-After',
+  })
   async send(
     @Req() request: AuthenticatedRequest,
     @Res() reply: FastifyReply,
@@ -31,7 +36,7 @@ export class MessagesController {
   ): Promise<void> {
     ApiErrorFilter.requireJson(request.headers['content-type']);
     const callerId = request.principal?.keyId ?? 'anonymous';
-    const outcome = await this.messages.accept(request.body, callerId, idempotencyKey);
+    const outcome = await this.messages.accept(request.body, callerId, idempotencyKey, request.principal?.accountId);
     if (outcome.replayed) {
       void reply.header('idempotent-replayed', 'true');
     }

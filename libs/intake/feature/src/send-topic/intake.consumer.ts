@@ -1,7 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
-import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource, statusRecord, TOPICS } from '@sms/contracts';
-import { ApiError } from '@sms/platform';
+import {
+  decodeEvent,
+  DEFAULT_ACCOUNT_ID,
+  StatusChangedV1,
+  StatusEventKind,
+  StatusEventSource,
+  statusRecord,
+  TOPICS,
+} from '@sms/contracts';
+import { ApiError, unprocessable } from '@sms/platform';
 import { randomUUID } from 'node:crypto';
 import { DuplicateMessageError } from '../ledger/ledger.writer';
 import { validateMessageRequest } from '../messages/message-request.validator';
@@ -9,6 +17,7 @@ import { validateMessageRequest } from '../messages/message-request.validator';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { MessagesService } from '../messages/messages.service';
 import type { StatusApplier } from '../status/status-applier.service';
+import type { Admission } from '../limits/admission';
 
 /**
  * Intake's two topics, handled thinly: validate, delegate. `sms.send.v1` requests get the REST API's
@@ -22,13 +31,17 @@ export class IntakeConsumer {
     private readonly bus: Bus,
     private readonly messages: MessagesService,
     private readonly applier: StatusApplier,
+    /** Corrects booked spend when a status carries the real cost (docs/limits.md). */
+    private readonly admission?: Admission,
   ) {}
 
   handle = async (record: ConsumedRecord): Promise<void> => {
     if (record.topic === TOPICS.send) {
       await this.handleSend(record);
     } else if (record.topic === TOPICS.status) {
-      await this.applier.apply(decodeEvent(StatusChangedV1, record.value));
+      const event = decodeEvent(StatusChangedV1, record.value);
+      await this.applier.apply(event);
+      await this.admission?.reconcile(event);
     } else {
       throw new NonRetriableError(`intake does not consume ${record.topic}`);
     }
@@ -41,14 +54,19 @@ export class IntakeConsumer {
    * silent about a repeat of an id that was accepted before.
    */
   private async handleSend(record: ConsumedRecord): Promise<void> {
-    const { id, ...fields } = (record.value ?? {}) as Record<string, unknown>;
+    const { id, accountId, ...fields } = (record.value ?? {}) as Record<string, unknown>;
     if (typeof id !== 'string' || !UUID.test(id)) {
       throw new NonRetriableError('sms.send.v1 record without a UUID id: cannot be answered');
     }
-    let validated;
     try {
-      validated = await this.messages.resolveAndCheck(validateMessageRequest(fields), id);
+      const account = accountOf(accountId);
+      const validated = await this.messages.resolveAndCheck(validateMessageRequest(fields), id);
+      // Admission (limits, permissions, pumping guard) and the write: one refusal path with the REST API's codes.
+      await this.messages.acceptFromTopic(id, validated, account);
     } catch (error) {
+      if (error instanceof DuplicateMessageError) {
+        return;
+      }
       if (error instanceof ApiError) {
         if (!(await this.messages.exists(id))) {
           await this.refuse(id, error);
@@ -57,13 +75,6 @@ export class IntakeConsumer {
         return;
       }
       throw error;
-    }
-    try {
-      await this.messages.acceptFromTopic(id, validated);
-    } catch (error) {
-      if (!(error instanceof DuplicateMessageError)) {
-        throw error;
-      }
     }
   }
 
@@ -88,4 +99,16 @@ export class IntakeConsumer {
     };
     await this.bus.publish([statusRecord(event)]);
   }
+}
+
+/** The record's account: absent on records from before accounts (the default account), else a UUID. */
+function accountOf(value: unknown): string {
+  if (value === undefined || value === null) {
+    return DEFAULT_ACCOUNT_ID;
+  }
+  if (typeof value !== 'string' || !UUID.test(value)) {
+    throw unprocessable('INVALID_ACCOUNT_ID', 'accountId must be an account UUID', 'accountId');
+  }
+
+  return value.toLowerCase();
 }
