@@ -386,7 +386,7 @@ export class AppConfig {
   @Transform(toInt)
   @IsInt()
   @Min(0)
-  LIMITS_MESSAGES_PER_SECOND = 100;
+  LIMITS_MESSAGES_PER_SECOND = 200;
 
   /** Default messages per UTC day of an account without its own limits (0 = no limit). */
   @Transform(toInt)
@@ -434,7 +434,7 @@ export class AppConfig {
   @Transform(toInt)
   @IsInt()
   @Min(2)
-  PUMPING_SEQUENTIAL_RECIPIENTS = 25;
+  PUMPING_SEQUENTIAL_RECIPIENTS = 50;
 
   /** Pumping guard: how many trailing digits may differ between "sequential" numbers (2 or 3). */
   @Transform(toInt)
