@@ -6,7 +6,8 @@
 import { ApiKeyService, ApiScope } from '@sms/auth';
 import type { Bus, ConsumedRecord } from '@sms/bus';
 import { DEFAULT_ACCOUNT_ID, TOPICS } from '@sms/contracts';
-import { BUS } from '@sms/platform';
+import { type KeyValueStore, parsePriceBook, priceBookKey } from '@sms/counters';
+import { APP_CONFIG, type AppConfig, BUS, KV_STORE } from '@sms/platform';
 import { GatewayClient } from '@sms/testing';
 import { randomUUID } from 'node:crypto';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
@@ -74,7 +75,7 @@ describe('the limits API', () => {
       accountId: OTHER_ACCOUNT,
       source: 'default',
       currency: 'USD',
-      limits: { messagesPerSecond: 100, spendPerDay: '250', allowedCountries: '*' },
+      limits: { messagesPerSecond: 200, spendPerDay: '250', allowedCountries: '*' },
       keys: [],
     });
     const limits = answer.body['limits'] as { blockedCountries: string[]; numberTypes: string[] };
@@ -238,5 +239,26 @@ describe('admission over sms.send.v1', () => {
     const bad = randomUUID();
     await publish({ id: bad, to: '+12025554003', body: 'x', accountId: 'not-an-account' });
     expect(await waitForRefusal(bad)).toMatchObject({ errorCode: 'INVALID_ACCOUNT_ID' });
+  });
+});
+
+describe("the router's price book", () => {
+  it('is republished as soon as an operator changes a rate', async () => {
+    const kv = gateway.app.get<symbol, KeyValueStore>(KV_STORE);
+    const key = priceBookKey(gateway.app.get<symbol, AppConfig>(APP_CONFIG).REDIS_KEY_PREFIX);
+    const gbPrice = async (): Promise<number | undefined> =>
+      parsePriceBook(await kv.get(key))?.maxPerSegmentMicros['USD']?.['GB'];
+    expect(await gbPrice()).toBe(45_000);
+
+    const created = await operator.post('/v1/routes', {
+      provider: 'twilio',
+      country: 'GB',
+      prefix: '447400',
+      price: '0.2000',
+    });
+    expect(created.status).toBe(201);
+    expect(await gbPrice()).toBe(200_000);
+    expect((await operator.request('DELETE', `/v1/routes/${String(created.body['id'])}`)).status).toBe(204);
+    expect(await gbPrice()).toBe(45_000);
   });
 });
