@@ -314,9 +314,23 @@ describe(Admission.name, () => {
     it('refunds the estimate of a message that failed without being sent', async () => {
       const failed = request();
       await admission.admit(failed, 'rest');
-      await admission.reconcile(status(failed.messageId, StatusEventKind.Failed, null));
+      await admission.reconcile({
+        ...status(failed.messageId, StatusEventKind.Failed, null),
+        source: StatusEventSource.Router,
+      });
 
       expect(await counter('spend-day')).toBe(0);
+    });
+
+    it('keeps the estimate when a receipt says failed: the send may have been charged', async () => {
+      const failed = request();
+      await admission.admit(failed, 'rest');
+      await admission.reconcile({
+        ...status(failed.messageId, StatusEventKind.Failed, null),
+        source: StatusEventSource.Dlr,
+      });
+
+      expect(await counter('spend-day')).toBe(45_000);
     });
 
     it('keeps the estimate for a cost in another currency, and ignores statuses without cost', async () => {

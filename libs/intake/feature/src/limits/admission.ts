@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type CounterCheck, decimalToMicros, type KeyValueStore } from '@sms/counters';
-import { StatusEventKind, type StatusChangedV1 } from '@sms/contracts';
+import { StatusEventKind, StatusEventSource, type StatusChangedV1 } from '@sms/contracts';
 import { metrics } from '@sms/metrics';
 import { parsePhone } from '@sms/phone';
 import { ApiError, serviceUnavailable, unprocessable } from '@sms/platform';
@@ -168,13 +168,16 @@ export class Admission {
 
   /**
    * Corrects a message's booked spend once its outcome is known: by the difference to the real cost when
-   * the `sent` event carries one in the spend currency, to zero when it `failed` without being sent.
+   * the `sent` event carries one in the spend currency, to zero when it `failed` before any send (a
+   * router or send-worker failure; a receipt's may come after a charged send and corrects nothing).
    * The booking is taken atomically, so a redelivered or concurrent event corrects nothing twice.
    * Never throws: a store outage leaves the estimate booked (the cautious side) rather than stall statuses.
    */
   async reconcile(event: StatusChangedV1): Promise<void> {
     const costed = event.kind === StatusEventKind.Sent && !!event.cost;
-    if (!this.options.enabled || (!costed && event.kind !== StatusEventKind.Failed)) {
+    // A receipt's `failed` may follow a send that was charged; only a failure before any send refunds.
+    const unsent = event.kind === StatusEventKind.Failed && event.source !== StatusEventSource.Dlr;
+    if (!this.options.enabled || (!costed && !unsent)) {
       return;
     }
     try {
