@@ -181,6 +181,17 @@ export function intakeOptionsFromEnv(
 }
 
 const BODY = JSON.stringify({ to: '+447400123456', body: 'Your code is 123456' });
+/**
+ * The bench offers one key's traffic far above any account's default quota: quotas are off (0 = none) so
+ * it measures capacity, while the admission step itself (permissions, pumping guard, counters) still runs.
+ */
+const UNLIMITED_QUOTAS = {
+  LIMITS_MESSAGES_PER_SECOND: '0',
+  LIMITS_MESSAGES_PER_DAY: '0',
+  LIMITS_SEGMENTS_PER_DAY: '0',
+  LIMITS_SPEND_PER_DAY: '0',
+  LIMITS_SPEND_PER_MONTH: '0',
+};
 
 interface RunningTarget {
   readonly url: string;
@@ -345,7 +356,14 @@ async function startTarget(name: TargetName, options: IntakeBenchOptions): Promi
     const server = await startServer(
       'embedded',
       'apps/gateway/src/main.ts',
-      { HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SMS_GATEWAY_API_KEY: key, SMPP_SIM_PORT: '0' },
+      {
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        SMS_GATEWAY_API_KEY: key,
+        SMPP_SIM_PORT: '0',
+        ...UNLIMITED_QUOTAS,
+      },
       await freePort(),
       serverCpus,
     );
@@ -380,6 +398,7 @@ async function startTarget(name: TargetName, options: IntakeBenchOptions): Promi
       kafkaBrokers: kafka.brokers,
       portOffset: options.portOffset,
       logLevel: 'warn',
+      extraEnv: UNLIMITED_QUOTAS,
       onOutput: (service, line) => {
         output.push(`[${service}] ${line}`);
         if (output.length > 200) {

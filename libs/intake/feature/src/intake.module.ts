@@ -3,7 +3,7 @@ import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap
 import { AccountService } from '@sms/auth';
 import { type Bus, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
-import type { KeyValueStore } from '@sms/counters';
+import { decimalToMicros, type KeyValueStore } from '@sms/counters';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
 import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import { OutboxRelay } from '@sms/persistence';
@@ -12,6 +12,12 @@ import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from './database/intake.schema';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { LedgerWriter } from './ledger/ledger.writer';
+import { Admission } from './limits/admission';
+import { defaultAccountLimits } from './limits/limit-policy';
+import { LimitsController } from './limits/limits.controller';
+import { LimitsStore } from './limits/limits.store';
+import { PriceBookReader } from './limits/price-book.reader';
+import { PumpingGuard } from './limits/pumping-guard';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesService } from './messages/messages.service';
 import { IntakeConsumer } from './send-topic/intake.consumer';
@@ -45,7 +51,7 @@ export class IntakeModule implements OnApplicationBootstrap {
     return {
       module: IntakeModule,
       imports: [OptOutReplicaModule, MaskDirectoryModule],
-      controllers: [MessagesController],
+      controllers: [MessagesController, LimitsController],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
           service: 'intake',
@@ -75,15 +81,51 @@ export class IntakeModule implements OnApplicationBootstrap {
           useFactory: (kv: KeyValueStore, dataSource: DataSource) => new IdempotencyService(kv, dataSource),
         },
         {
+          provide: LimitsStore,
+          inject: [INTAKE_DATA_SOURCE, APP_CONFIG],
+          useFactory: (dataSource: DataSource, config: AppConfig) =>
+            new LimitsStore(dataSource, defaultAccountLimits(config), config.LIMITS_CACHE_MS),
+        },
+        {
+          provide: Admission,
+          inject: [KV_STORE, LimitsStore, APP_CONFIG],
+          useFactory: (kv: KeyValueStore, store: LimitsStore, config: AppConfig) => {
+            const namespace = config.REDIS_KEY_PREFIX;
+            const money = (text: string): number => decimalToMicros(text) ?? 0;
+
+            return new Admission(
+              kv,
+              store,
+              new PriceBookReader(
+                kv,
+                namespace,
+                config.LIMITS_CURRENCY,
+                money(config.LIMITS_DEFAULT_PRICE_PER_SEGMENT),
+              ),
+              new PumpingGuard(kv, {
+                namespace,
+                windowMs: config.PUMPING_WINDOW_SECONDS * 1000,
+                sequentialRecipients: config.PUMPING_SEQUENTIAL_RECIPIENTS,
+                prefixDigits: config.PUMPING_PREFIX_DIGITS,
+                highCostMicros: money(config.PUMPING_HIGH_COST_PRICE),
+                highCostRecipients: config.PUMPING_HIGH_COST_RECIPIENTS,
+                blockMs: config.PUMPING_BLOCK_SECONDS * 1000,
+              }),
+              { enabled: config.LIMITS_ENABLED, namespace, currency: config.LIMITS_CURRENCY },
+            );
+          },
+        },
+        {
           provide: MessagesService,
-          inject: [INTAKE_DATA_SOURCE, LedgerWriter, IdempotencyService, OPT_OUT_CHECKER, MaskDirectory],
+          inject: [INTAKE_DATA_SOURCE, LedgerWriter, IdempotencyService, OPT_OUT_CHECKER, MaskDirectory, Admission],
           useFactory: (
             dataSource: DataSource,
             writer: LedgerWriter,
             idempotency: IdempotencyService,
             optOuts: OptOutChecker,
             masks: MaskDirectory,
-          ) => new MessagesService(dataSource, writer, idempotency, optOuts, masks),
+            admission: Admission,
+          ) => new MessagesService(dataSource, writer, idempotency, optOuts, masks, undefined, admission),
         },
         {
           provide: StatusApplier,
@@ -117,9 +159,14 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: IntakeConsumer,
-          inject: [BUS, MessagesService, StatusApplier, AccountService],
-          useFactory: (bus: Bus, messages: MessagesService, applier: StatusApplier, accounts: AccountService) =>
-            new IntakeConsumer(bus, messages, applier, accounts),
+          inject: [BUS, MessagesService, StatusApplier, AccountService, Admission],
+          useFactory: (
+            bus: Bus,
+            messages: MessagesService,
+            applier: StatusApplier,
+            accounts: AccountService,
+            admission: Admission,
+          ) => new IntakeConsumer(bus, messages, applier, accounts, admission),
         },
       ],
     };

@@ -6,10 +6,12 @@ import {
   APP_CONFIG,
   type AppConfig,
   BUS,
+  KV_STORE,
   ReadinessRegistry,
   serviceDataSourceProvider,
   ShutdownRegistry,
 } from '@sms/platform';
+import type { KeyValueStore } from '@sms/counters';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
 import { ROUTER_ENTITIES, ROUTER_MIGRATIONS } from './database/router.schema';
@@ -17,6 +19,7 @@ import { seedRouterIfEmpty } from './database/router.seed';
 import { ExplainService } from './operator/explain.service';
 import { NumbersController, ProvidersController, RoutesController } from './operator/operator.controllers';
 import { listMaskingNumbers, OperatorService } from './operator/operator.service';
+import { PriceBookPublisher } from './pricing/price-book.publisher';
 import { HealthRecorder } from './routing/health.recorder';
 import { NoRouteBacklog } from './routing/no-route-backlog';
 import { RouterConsumer } from './routing/router.consumer';
@@ -56,6 +59,7 @@ export class RouterModule implements OnApplicationBootstrap {
     private readonly metrics: RoutingMetrics,
     private readonly shutdown: ShutdownRegistry,
     private readonly readiness: ReadinessRegistry,
+    private readonly priceBook: PriceBookPublisher,
     @Optional() private readonly providers?: ProviderRegistry,
   ) {}
 
@@ -107,12 +111,25 @@ export class RouterModule implements OnApplicationBootstrap {
           useFactory: (state: RoutingState) => new HealthRecorder(state),
         },
         {
+          // Intake prices messages for spend caps from this (it does not own the rates).
+          provide: PriceBookPublisher,
+          inject: [ROUTER_DATA_SOURCE, KV_STORE, APP_CONFIG],
+          useFactory: (dataSource: DataSource, kv: KeyValueStore, config: AppConfig) =>
+            new PriceBookPublisher(dataSource, kv, config.REDIS_KEY_PREFIX),
+        },
+        {
           provide: OperatorService,
-          inject: [ROUTER_DATA_SOURCE, RoutingEngine, ROUTING_STATE],
-          useFactory: (dataSource: DataSource, engine: RoutingEngine, state: RoutingState) =>
+          inject: [ROUTER_DATA_SOURCE, RoutingEngine, ROUTING_STATE, PriceBookPublisher],
+          useFactory: (
+            dataSource: DataSource,
+            engine: RoutingEngine,
+            state: RoutingState,
+            prices: PriceBookPublisher,
+          ) =>
             new OperatorService(dataSource, async () => {
               engine.invalidate();
               await state.bumpPoolVersion();
+              await prices.refresh();
             }),
         },
         {
@@ -134,6 +151,7 @@ export class RouterModule implements OnApplicationBootstrap {
       this.logger.log('seeded the provider and number pool with the demo routes');
     }
     this.readiness.register('routing-state', () => this.state.isReady());
+    await this.priceBook.start();
     const unregister = registerRoutingMetrics(this.metrics);
     registerGaugePoll('router-health-and-backlog', async () => {
       metrics.queuedNoRoute.reset();
@@ -148,6 +166,7 @@ export class RouterModule implements OnApplicationBootstrap {
     this.shutdown.register('consumers', 'router-backlog', async () => {
       unregister();
       unregisterGaugePoll('router-health-and-backlog');
+      this.priceBook.stop();
       await this.consumer.stop();
     });
     this.shutdown.register('storage', 'router-state', async () => {

@@ -9,6 +9,35 @@ export interface KeyValueStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Reads and deletes the key in one step: of concurrent callers, exactly one gets the value. */
+  take(key: string): Promise<string | null>;
+  /**
+   * Adds `by` (an integer, may be negative) to the counter at `key` and answers the new value. A counter
+   * that did not exist starts at 0 and expires `ttlMs` later; an existing one keeps its expiry.
+   */
+  incrementBy(key: string, by: number, ttlMs: number): Promise<number>;
+  /**
+   * All or nothing: when every check's counter plus its `by` stays within its `limit` (null = no limit),
+   * adds every `by` (a new counter expires `ttlMs` later) and answers -1; otherwise changes nothing and
+   * answers the index of the first check that would go over. Atomic across replicas, so a quota is
+   * never overrun by concurrent requests and a refused request consumes none of it.
+   */
+  incrementWithinLimits(checks: readonly CounterCheck[]): Promise<number>;
+  /**
+   * Adds `member` to the set at `key` and answers how many distinct members it holds. A set that did
+   * not exist expires `ttlMs` later; an existing one keeps its expiry.
+   */
+  addToSet(key: string, member: string, ttlMs: number): Promise<number>;
   isReady(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** One counter of {@link KeyValueStore.incrementWithinLimits}. */
+export interface CounterCheck {
+  readonly key: string;
+  /** A non-negative integer. */
+  readonly by: number;
+  /** The most the counter may reach; null counts without a limit. */
+  readonly limit: number | null;
+  readonly ttlMs: number;
 }

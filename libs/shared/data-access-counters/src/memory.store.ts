@@ -1,13 +1,23 @@
-import type { KeyValueStore } from './key-value.store';
+import type { CounterCheck, KeyValueStore } from './key-value.store';
 
 interface Entry {
   value: string;
   expiresAt: number;
 }
 
-/** The embedded mode's store: one process, so a Map with lazy expiry and a periodic sweep is enough. */
+interface SetEntry {
+  readonly members: Set<string>;
+  readonly expiresAt: number;
+}
+
+/**
+ * The embedded mode's store: one process, so a Map with lazy expiry and a periodic sweep is enough.
+ * Every operation completes synchronously before its promise resolves, which is what makes the
+ * compound ones (incrementWithinLimits, take) atomic here as the Lua scripts are in Redis.
+ */
 export class MemoryKeyValueStore implements KeyValueStore {
   private readonly entries = new Map<string, Entry>();
+  private readonly sets = new Map<string, SetEntry>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -39,8 +49,42 @@ export class MemoryKeyValueStore implements KeyValueStore {
 
   delete(key: string): Promise<void> {
     this.entries.delete(key);
+    this.sets.delete(key);
 
     return Promise.resolve();
+  }
+
+  take(key: string): Promise<string | null> {
+    const entry = this.live(key);
+    this.entries.delete(key);
+
+    return Promise.resolve(entry?.value ?? null);
+  }
+
+  incrementBy(key: string, by: number, ttlMs: number): Promise<number> {
+    return Promise.resolve(this.add(key, by, ttlMs));
+  }
+
+  incrementWithinLimits(checks: readonly CounterCheck[]): Promise<number> {
+    const over = checks.findIndex((check) => check.limit !== null && this.counter(check.key) + check.by > check.limit);
+    if (over === -1) {
+      for (const check of checks) {
+        this.add(check.key, check.by, check.ttlMs);
+      }
+    }
+
+    return Promise.resolve(over);
+  }
+
+  addToSet(key: string, member: string, ttlMs: number): Promise<number> {
+    let entry = this.sets.get(key);
+    if (!entry || entry.expiresAt <= this.now()) {
+      entry = { members: new Set(), expiresAt: this.now() + ttlMs };
+      this.sets.set(key, entry);
+    }
+    entry.members.add(member);
+
+    return Promise.resolve(entry.members.size);
   }
 
   isReady(): Promise<boolean> {
@@ -51,6 +95,20 @@ export class MemoryKeyValueStore implements KeyValueStore {
     clearInterval(this.sweeper);
 
     return Promise.resolve();
+  }
+
+  private counter(key: string): number {
+    const value = this.live(key)?.value;
+
+    return value === undefined ? 0 : Number(value) || 0;
+  }
+
+  private add(key: string, by: number, ttlMs: number): number {
+    const entry = this.live(key);
+    const value = (entry === undefined ? 0 : Number(entry.value) || 0) + by;
+    this.entries.set(key, { value: String(value), expiresAt: entry?.expiresAt ?? this.now() + ttlMs });
+
+    return value;
   }
 
   private live(key: string): Entry | undefined {
@@ -69,6 +127,11 @@ export class MemoryKeyValueStore implements KeyValueStore {
     for (const [key, entry] of this.entries) {
       if (entry.expiresAt <= now) {
         this.entries.delete(key);
+      }
+    }
+    for (const [key, entry] of this.sets) {
+      if (entry.expiresAt <= now) {
+        this.sets.delete(key);
       }
     }
   }

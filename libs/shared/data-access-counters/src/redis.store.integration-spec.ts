@@ -91,6 +91,79 @@ function defineKeyValueStoreBehaviour(createStore: () => KeyValueStore): void {
     expect(await store.get(key)).toBeNull();
   });
 
+  it('take() answers the value once and deletes it: of concurrent takers exactly one gets it', async () => {
+    await store.set(key, 'booking', 10_000);
+    const taken = await Promise.all(Array.from({ length: 20 }, () => store.take(key)));
+
+    expect(taken.filter((value) => value === 'booking')).toHaveLength(1);
+    expect(taken.filter((value) => value === null)).toHaveLength(19);
+    expect(await store.get(key)).toBeNull();
+    expect(await store.take(`${key}-never-set`)).toBeNull();
+  });
+
+  it('incrementBy() counts up and down from 0 and answers the new value', async () => {
+    expect(await store.incrementBy(key, 5, 10_000)).toBe(5);
+    expect(await store.incrementBy(key, -7, 10_000)).toBe(-2);
+    expect(await store.get(key)).toBe('-2');
+  });
+
+  it('incrementBy() gives a new counter its TTL and keeps an existing counter expiry', async () => {
+    await store.incrementBy(key, 1, 300);
+    await sleep(150);
+    await store.incrementBy(key, 1, 10_000);
+    await sleep(300);
+
+    expect(await store.get(key)).toBeNull();
+    expect(await store.incrementBy(key, 1, 10_000)).toBe(1);
+  });
+
+  it('incrementWithinLimits() adds to every counter when all stay within their limits', async () => {
+    const checks = [
+      { key: `${key}:a`, by: 2, limit: 3, ttlMs: 10_000 },
+      { key: `${key}:b`, by: 5, limit: null, ttlMs: 10_000 },
+    ];
+
+    expect(await store.incrementWithinLimits(checks)).toBe(-1);
+    expect([await store.get(`${key}:a`), await store.get(`${key}:b`)]).toEqual(['2', '5']);
+  });
+
+  it('incrementWithinLimits() changes nothing and names the first counter that would go over', async () => {
+    await store.incrementBy(`${key}:b`, 9, 10_000);
+    const checks = [
+      { key: `${key}:a`, by: 1, limit: 100, ttlMs: 10_000 },
+      { key: `${key}:b`, by: 2, limit: 10, ttlMs: 10_000 },
+      { key: `${key}:c`, by: 1, limit: 0, ttlMs: 10_000 },
+    ];
+
+    expect(await store.incrementWithinLimits(checks)).toBe(1);
+    expect([await store.get(`${key}:a`), await store.get(`${key}:b`), await store.get(`${key}:c`)]).toEqual([
+      null,
+      '9',
+      null,
+    ]);
+    // Reaching the limit exactly is within it.
+    expect(await store.incrementWithinLimits([{ key: `${key}:b`, by: 1, limit: 10, ttlMs: 10_000 }])).toBe(-1);
+    expect(await store.get(`${key}:b`)).toBe('10');
+  });
+
+  it('incrementWithinLimits() lets exactly the limit through out of 60 concurrent callers', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 60 }, () => store.incrementWithinLimits([{ key, by: 1, limit: 25, ttlMs: 10_000 }])),
+    );
+
+    expect(results.filter((r) => r === -1)).toHaveLength(25);
+    expect(await store.get(key)).toBe('25');
+  });
+
+  it('addToSet() counts distinct members and expires the set from its first add', async () => {
+    expect(await store.addToSet(key, '+447700900001', 300)).toBe(1);
+    expect(await store.addToSet(key, '+447700900002', 300)).toBe(2);
+    expect(await store.addToSet(key, '+447700900001', 300)).toBe(2);
+
+    await sleep(500);
+    expect(await store.addToSet(key, '+447700900003', 300)).toBe(1);
+  });
+
   it('keeps keys apart and stores any UTF-8 text', async () => {
     const value = 'héllo 😀 \r\n "quoted" \u0000 end';
     await store.set(`${key}:a`, value, 10_000);
@@ -130,6 +203,35 @@ describe(RedisKeyValueStore.name, () => {
       expect([await a.get('lock'), await b.get('lock')]).toEqual(['a', 'b']);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('shares counters between replicas: two stores on one Redis see one count and one limit', async () => {
+    const a = new RedisKeyValueStore({ url: REDIS_URL, keyPrefix: PREFIX });
+    const b = new RedisKeyValueStore({ url: REDIS_URL, keyPrefix: PREFIX });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          (i % 2 === 0 ? a : b).incrementWithinLimits([{ key: 'replicas', by: 1, limit: 30, ttlMs: 10_000 }]),
+        ),
+      );
+
+      expect(results.filter((r) => r === -1)).toHaveLength(30);
+      expect([await a.get('replicas'), await b.get('replicas')]).toEqual(['30', '30']);
+      expect(await b.addToSet('replica-set', 'x', 10_000)).toBe(1);
+      expect(await a.addToSet('replica-set', 'y', 10_000)).toBe(2);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('refuses a fractional amount rather than corrupt a counter', async () => {
+    const store = new RedisKeyValueStore({ url: REDIS_URL, keyPrefix: PREFIX });
+    try {
+      await expect(store.incrementBy('fraction', 0.5, 10_000)).rejects.toThrow(RangeError);
+      expect(await store.get('fraction')).toBeNull();
+    } finally {
+      await store.close();
     }
   });
 

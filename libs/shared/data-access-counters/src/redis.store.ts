@@ -1,10 +1,49 @@
 import Redis from 'ioredis';
-import type { KeyValueStore } from './key-value.store';
+import type { CounterCheck, KeyValueStore } from './key-value.store';
 
 export interface RedisStoreOptions {
   readonly url: string;
   /** Prefix for every key, so several deployments can share one Redis. */
   readonly keyPrefix?: string;
+}
+
+/** Sets a TTL on a key that has none: a counter or set created by the command just run. */
+const EXPIRE_IF_NEW = "if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], ttl) end";
+
+/** KEYS[1] = counter; ARGV = by, ttl. */
+const INCREMENT_BY = `local i = 1
+local ttl = ARGV[2]
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+${EXPIRE_IF_NEW}
+return value`;
+
+/** KEYS = counters; ARGV = by, limit (-1 = none), ttl per key. Checks all, then adds all, or nothing. */
+const INCREMENT_WITHIN_LIMITS = `for i = 1, #KEYS do
+  local limit = tonumber(ARGV[i * 3 - 1])
+  if limit >= 0 and tonumber(redis.call('GET', KEYS[i]) or '0') + tonumber(ARGV[i * 3 - 2]) > limit then
+    return i - 1
+  end
+end
+for i = 1, #KEYS do
+  local ttl = ARGV[i * 3]
+  redis.call('INCRBY', KEYS[i], ARGV[i * 3 - 2])
+  ${EXPIRE_IF_NEW}
+end
+return -1`;
+
+/** KEYS[1] = set; ARGV = member, ttl. */
+const ADD_TO_SET = `local i = 1
+local ttl = ARGV[2]
+redis.call('SADD', KEYS[1], ARGV[1])
+${EXPIRE_IF_NEW}
+return redis.call('SCARD', KEYS[1])`;
+
+type ScriptCommand = (...args: (string | number)[]) => Promise<number>;
+
+interface ScriptedRedis {
+  smsIncrementBy: ScriptCommand;
+  smsIncrementWithinLimits: ScriptCommand;
+  smsAddToSet: ScriptCommand;
 }
 
 /**
@@ -25,6 +64,14 @@ export class RedisKeyValueStore implements KeyValueStore {
     });
     // Connection errors surface on commands; without a listener ioredis would log every retry.
     this.redis.on('error', () => undefined);
+    // Compound operations are Lua scripts: Redis runs each alone, so replicas never interleave inside one.
+    this.redis.defineCommand('smsIncrementBy', { numberOfKeys: 1, lua: INCREMENT_BY });
+    this.redis.defineCommand('smsIncrementWithinLimits', { lua: INCREMENT_WITHIN_LIMITS });
+    this.redis.defineCommand('smsAddToSet', { numberOfKeys: 1, lua: ADD_TO_SET });
+  }
+
+  private get scripts(): ScriptedRedis {
+    return this.redis as unknown as ScriptedRedis;
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
@@ -43,6 +90,31 @@ export class RedisKeyValueStore implements KeyValueStore {
     await this.redis.del(key);
   }
 
+  take(key: string): Promise<string | null> {
+    return this.redis.getdel(key);
+  }
+
+  async incrementBy(key: string, by: number, ttlMs: number): Promise<number> {
+    return Number(await this.scripts.smsIncrementBy(key, integer(by), integer(ttlMs)));
+  }
+
+  async incrementWithinLimits(checks: readonly CounterCheck[]): Promise<number> {
+    if (checks.length === 0) {
+      return -1;
+    }
+    const args = checks.flatMap((check) => [
+      integer(check.by),
+      check.limit === null ? -1 : integer(check.limit),
+      integer(check.ttlMs),
+    ]);
+
+    return Number(await this.scripts.smsIncrementWithinLimits(checks.length, ...checks.map((c) => c.key), ...args));
+  }
+
+  async addToSet(key: string, member: string, ttlMs: number): Promise<number> {
+    return Number(await this.scripts.smsAddToSet(key, member, integer(ttlMs)));
+  }
+
   async isReady(): Promise<boolean> {
     try {
       return (await this.redis.ping()) === 'PONG';
@@ -54,4 +126,13 @@ export class RedisKeyValueStore implements KeyValueStore {
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
+}
+
+/** Counters are integers (money in micro-units): a fraction would make INCRBY fail inside a script. */
+function integer(value: number): number {
+  if (!Number.isSafeInteger(value)) {
+    throw new RangeError(`not a safe integer: ${value}`);
+  }
+
+  return value;
 }

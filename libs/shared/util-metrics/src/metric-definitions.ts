@@ -181,6 +181,20 @@ export const metrics = {
     registers,
   }),
 
+  // --- Admission limits (intake; docs/limits.md) ---
+  limitRefusals: new Counter({
+    name: 'sms_limit_refusals_total',
+    help: 'Send requests refused by an account limit or permission, by error code and path (rest, topic)',
+    labelNames: ['code', 'path'] as const,
+    registers,
+  }),
+  pumpingBlocks: new Counter({
+    name: 'sms_pumping_blocks_total',
+    help: 'Account blocks set by the pumping guard, by reason (sequential, high_cost) and destination country',
+    labelNames: ['reason', 'country'] as const,
+    registers,
+  }),
+
   // --- The exporter itself ---
   metricsPollFailed: new Gauge({
     name: 'sms_metrics_poll_failed',

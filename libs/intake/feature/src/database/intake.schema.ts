@@ -6,12 +6,21 @@ import { SmsMessageEntity } from './entities/sms-message.entity';
 import { CreateIntakeSchema1763770100000 } from './migrations/1763770100000-CreateIntakeSchema';
 import { IntakeDlrFallbacks1763780600000 } from './migrations/1763780600000-IntakeDlrFallbacks';
 import { AddMessageAccount1765000000200 } from './migrations/1765000000200-AddMessageAccount';
+import { CreateAccountLimits1765100000000 } from './migrations/1765100000000-CreateAccountLimits';
+import { AccountLimitsEntity } from './entities/account-limits.entity';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
-export const INTAKE_ENTITIES = [SmsMessageEntity, MessageEventEntity, IdempotencyKeyEntity, INTAKE_OUTBOX];
+export const INTAKE_ENTITIES = [
+  SmsMessageEntity,
+  MessageEventEntity,
+  IdempotencyKeyEntity,
+  INTAKE_OUTBOX,
+  AccountLimitsEntity,
+];
 export const INTAKE_MIGRATIONS = [
   CreateIntakeSchema1763770100000,
   AddMessageTraceParent1763779700100,
   IntakeDlrFallbacks1763780600000,
   AddMessageAccount1765000000200,
+  CreateAccountLimits1765100000000,
 ];

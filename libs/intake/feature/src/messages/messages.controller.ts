@@ -24,6 +24,11 @@ export class MessagesController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-255 printable ASCII; replays within 24 h' })
   @ApiResponse({ status: 202, type: AcceptedMessageDto })
   @ApiResponse({ status: 422, description: 'A rule was broken; `error.code` says which' })
+  @ApiResponse({
+    status: 429,
+    description:
+      'A limit was reached (RATE_LIMITED, DAILY_LIMIT_REACHED, SPEND_CAP_REACHED, PUMPING_SUSPECTED); see Retry-After',
+  })
   async send(
     @Req() request: AuthenticatedRequest,
     @Res() reply: FastifyReply,

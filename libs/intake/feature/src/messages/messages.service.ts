@@ -13,6 +13,7 @@ import {
 import { MessageEventEntity } from '../database/entities/message-event.entity';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
 import { DuplicateMessageError, type LedgerWriter } from '../ledger/ledger.writer';
+import type { Admission, AdmissionTicket } from '../limits/admission';
 import type { AcceptedMessageView, MessageView } from './message.views';
 import { toAcceptedView, toMessageView } from './message.views';
 import { validateMessageRequest, type ValidatedMessage } from './message-request.validator';
@@ -32,6 +33,8 @@ export class MessagesService {
     private readonly optOuts: OptOutChecker,
     private readonly masks: MaskDirectory,
     private readonly now: () => Date = () => new Date(),
+    /** Account limits, permissions and the pumping guard (docs/limits.md); absent in bare compositions. */
+    private readonly admission?: Admission,
   ) {}
 
   /**
@@ -82,9 +85,15 @@ export class MessagesService {
     if (claim?.kind === 'replay') {
       return { response: claim.response, replayed: true };
     }
+    let ticket: AdmissionTicket | null = null;
     try {
       const message = await this.resolveAndCheck(validateMessageRequest(body));
       const id = uuidv7();
+      ticket =
+        (await this.admission?.admit(
+          { accountId: caller.accountId, keyId: caller.keyId, messageId: id, message },
+          'rest',
+        )) ?? null;
       const createdAt = this.now();
       const response: StoredResponse = { status: 202, body: toAcceptedView(id, message, createdAt) };
       await this.writer.write({
@@ -102,12 +111,16 @@ export class MessagesService {
             }
           : undefined,
       });
+      // Written: its quota stays spent whatever happens next.
+      ticket = null;
       if (claim) {
         await this.idempotency.complete(claim.scopeKey, claim.fingerprint, response);
       }
 
       return { response, replayed: false };
     } catch (error) {
+      // Not written: what admission counted for it is given back (a refused request consumes no quota).
+      await this.admission?.release(ticket);
       if (claim) {
         await this.idempotency.release(claim.scopeKey).catch(() => undefined);
         if (error instanceof DuplicateMessageError) {
@@ -119,10 +132,20 @@ export class MessagesService {
     }
   }
 
-  /** Writes a validated `sms.send.v1` request under the producer's id, in the record's account. */
+  /**
+   * Admits and writes a validated `sms.send.v1` request under the producer's id, in the record's account.
+   * A refusal throws its ApiError (answered on `sms.status.v1`); a repeat of an id already written throws
+   * DuplicateMessageError and consumes nothing.
+   */
   async acceptFromTopic(id: string, message: ValidatedMessage, accountId: string): Promise<AcceptedMessageView> {
+    const ticket = (await this.admission?.admit({ accountId, keyId: null, messageId: id, message }, 'topic')) ?? null;
     const createdAt = this.now();
-    await this.writer.write({ id, message, apiKeyId: null, accountId, createdAt });
+    try {
+      await this.writer.write({ id, message, apiKeyId: null, accountId, createdAt });
+    } catch (error) {
+      await this.admission?.release(ticket);
+      throw error;
+    }
 
     return toAcceptedView(id, message, createdAt);
   }

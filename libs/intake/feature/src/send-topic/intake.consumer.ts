@@ -8,6 +8,7 @@ import { validateMessageRequest } from '../messages/message-request.validator';
 
 import type { MessagesService } from '../messages/messages.service';
 import type { StatusApplier } from '../status/status-applier.service';
+import type { Admission } from '../limits/admission';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,13 +30,17 @@ export class IntakeConsumer {
     private readonly messages: MessagesService,
     private readonly applier: StatusApplier,
     private readonly accounts: AccountDirectory,
+    /** Corrects booked spend when a status carries the real cost (docs/limits.md). */
+    private readonly admission?: Admission,
   ) {}
 
   handle = async (record: ConsumedRecord): Promise<void> => {
     if (record.topic === TOPICS.send) {
       await this.handleSend(record);
     } else if (record.topic === TOPICS.status) {
-      await this.applier.apply(decodeEvent(StatusChangedV1, record.value));
+      const event = decodeEvent(StatusChangedV1, record.value);
+      await this.applier.apply(event);
+      await this.admission?.reconcile(event);
     } else {
       throw new NonRetriableError(`intake does not consume ${record.topic}`);
     }
@@ -54,12 +59,15 @@ export class IntakeConsumer {
     if (typeof id !== 'string' || !UUID.test(id)) {
       throw new NonRetriableError('sms.send.v1 record without a UUID id: cannot be answered');
     }
-    let validated;
-    let account: string;
     try {
-      account = await this.accountOf(accountId);
-      validated = await this.messages.resolveAndCheck(validateMessageRequest(fields), id);
+      const account = await this.accountOf(accountId);
+      const validated = await this.messages.resolveAndCheck(validateMessageRequest(fields), id);
+      // Admission (limits, permissions, pumping guard) and the write: one refusal path with the REST API's codes.
+      await this.messages.acceptFromTopic(id, validated, account);
     } catch (error) {
+      if (error instanceof DuplicateMessageError) {
+        return;
+      }
       if (error instanceof ApiError) {
         if (!(await this.messages.exists(id))) {
           await this.refuse(id, error, accountId);
@@ -68,13 +76,6 @@ export class IntakeConsumer {
         return;
       }
       throw error;
-    }
-    try {
-      await this.messages.acceptFromTopic(id, validated, account);
-    } catch (error) {
-      if (!(error instanceof DuplicateMessageError)) {
-        throw error;
-      }
     }
   }
 

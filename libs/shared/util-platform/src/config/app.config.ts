@@ -53,7 +53,8 @@ export class AppConfig {
   REDIS_URL = '';
 
   /**
-   * Namespace of the router's shared state in Redis (health windows, number schedules, sticky senders).
+   * Namespace of the router's shared state in Redis (health windows, number schedules, sticky senders),
+   * of its price book and of intake's limit counters.
    * Two gateways sharing one Redis (or two test runs) need different prefixes, or one's provider health and
    * rate-limit bookings steer the other.
    */
@@ -372,6 +373,91 @@ export class AppConfig {
    */
   @IsIn(CPU_POLICIES, { message: `CPU_POLICY must be one of ${CPU_POLICIES.join(', ')}` })
   CPU_POLICY: CpuPolicy = 'other';
+
+  /**
+   * Intake admission limits (docs/limits.md): per-account quotas, geo and number-type permissions and the
+   * pumping guard. Off only for benchmarks of the bare intake path.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  LIMITS_ENABLED = true;
+
+  /** Default messages per second of an account without its own limits (0 = no limit). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LIMITS_MESSAGES_PER_SECOND = 200;
+
+  /** Default messages per UTC day of an account without its own limits (0 = no limit). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LIMITS_MESSAGES_PER_DAY = 100_000;
+
+  /** Default segments per UTC day of an account without its own limits (0 = no limit). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LIMITS_SEGMENTS_PER_DAY = 200_000;
+
+  /** Default spend per UTC day in LIMITS_CURRENCY, a decimal such as 250.00 (0 = no limit). */
+  @Matches(/^\d{1,9}(\.\d{1,6})?$/, { message: 'LIMITS_SPEND_PER_DAY must be a decimal such as 250.00' })
+  LIMITS_SPEND_PER_DAY = '250';
+
+  /** Default spend per UTC calendar month in LIMITS_CURRENCY (0 = no limit). */
+  @Matches(/^\d{1,9}(\.\d{1,6})?$/, { message: 'LIMITS_SPEND_PER_MONTH must be a decimal such as 5000.00' })
+  LIMITS_SPEND_PER_MONTH = '5000';
+
+  /** Currency of spend caps; the router's rates in other currencies do not price messages. */
+  @Matches(/^[A-Z]{3}$/, { message: 'LIMITS_CURRENCY must be an ISO 4217 code such as USD' })
+  LIMITS_CURRENCY = 'USD';
+
+  /** Price per segment of a country the price book has no rate for. */
+  @Matches(/^\d{1,6}(\.\d{1,6})?$/, { message: 'LIMITS_DEFAULT_PRICE_PER_SEGMENT must be a decimal such as 0.10' })
+  LIMITS_DEFAULT_PRICE_PER_SEGMENT = '0.10';
+
+  /** How long a replica uses an account's limits read from the database before reading them again. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300_000)
+  LIMITS_CACHE_MS = 5_000;
+
+  /** Pumping guard: the window over which distinct recipients are counted. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  PUMPING_WINDOW_SECONDS = 600;
+
+  /** Pumping guard: distinct recipients sharing all but the last PUMPING_PREFIX_DIGITS digits that trip it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  PUMPING_SEQUENTIAL_RECIPIENTS = 50;
+
+  /** Pumping guard: how many trailing digits may differ between "sequential" numbers (2 or 3). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(3)
+  PUMPING_PREFIX_DIGITS = 3;
+
+  /** Pumping guard: a country whose highest price per segment is at least this is high-cost. */
+  @Matches(/^\d{1,6}(\.\d{1,6})?$/, { message: 'PUMPING_HIGH_COST_PRICE must be a decimal such as 0.10' })
+  PUMPING_HIGH_COST_PRICE = '0.10';
+
+  /** Pumping guard: distinct recipients in one high-cost country within the window that trip it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  PUMPING_HIGH_COST_RECIPIENTS = 10;
+
+  /** Pumping guard: how long an account stays blocked from a flagged prefix or country. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PUMPING_BLOCK_SECONDS = 3_600;
 
   /** Database pool size per service in the distributed mode. */
   @Transform(toInt)

@@ -1,0 +1,79 @@
+import { Logger } from '@nestjs/common';
+import { decimalToMicros, type KeyValueStore, type PriceBook, PRICE_BOOK_TTL_MS, priceBookKey } from '@sms/counters';
+import type { DataSource } from 'typeorm';
+import { RouteRateEntity } from '../database/entities/route-rate.entity';
+
+/** Republished this often as well, so a restarted or flushed Redis has it again within minutes. */
+export const PRICE_BOOK_REFRESH_MS = 5 * 60 * 1000;
+
+/**
+ * The highest rate per segment of every country, per currency, across every provider and prefix
+ * (active or not: a provider switched on later must not make a spend cap too lenient).
+ */
+export function buildPriceBook(
+  rates: readonly Pick<RouteRateEntity, 'country' | 'price' | 'currency'>[],
+  now: Date,
+): PriceBook {
+  const table: Record<string, Record<string, number>> = {};
+  for (const rate of rates) {
+    const micros = decimalToMicros(rate.price);
+    if (micros === null) {
+      continue;
+    }
+    const countries = (table[rate.currency] ??= {});
+    countries[rate.country] = Math.max(countries[rate.country] ?? 0, micros);
+  }
+
+  return { maxPerSegmentMicros: table, publishedAt: now.toISOString() };
+}
+
+/**
+ * Publishes the router's price book into the KeyValueStore for intake's spend caps (intake does not own
+ * the router's tables). Called at boot, after every operator change and every few minutes.
+ */
+export class PriceBookPublisher {
+  private readonly logger = new Logger('router-price-book');
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly kv: KeyValueStore,
+    private readonly namespace: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async publish(): Promise<PriceBook> {
+    const rates = await this.dataSource
+      .getRepository(RouteRateEntity)
+      .find({ select: { country: true, price: true, currency: true } });
+    const book = buildPriceBook(rates, this.now());
+    await this.kv.set(priceBookKey(this.namespace), JSON.stringify(book), PRICE_BOOK_TTL_MS);
+
+    return book;
+  }
+
+  /**
+   * Publishes and never throws: a rate change is committed whether or not Redis answers, and a failed
+   * publish is logged and made good by the next periodic one.
+   */
+  async refresh(): Promise<void> {
+    await this.publish().then(
+      () => undefined,
+      (error: unknown) => this.logger.warn(`price book publish failed: ${String(error)}`),
+    );
+  }
+
+  /** Publishes now and then periodically. */
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), PRICE_BOOK_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+}
