@@ -134,6 +134,12 @@ export class DispatchRequestedV1 {
   @MaxLength(512)
   routeReason!: string;
 
+  /** The account the message belongs to; absent: DEFAULT_ACCOUNT_ID. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(36)
+  accountId?: string | null;
+
   @IsISO8601()
   routedAt!: string;
 

@@ -47,4 +47,10 @@ export class SendRequestedV1 {
   @Min(60)
   @Max(259200)
   validitySeconds?: number | null;
+
+  /** The account the message belongs to; absent: DEFAULT_ACCOUNT_ID. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(36)
+  accountId?: string | null;
 }

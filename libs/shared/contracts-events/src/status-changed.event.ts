@@ -101,6 +101,12 @@ export class StatusChangedV1 {
   @MaxLength(32)
   sender?: string | null;
 
+  /** The account the message belongs to; absent: DEFAULT_ACCOUNT_ID. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(36)
+  accountId?: string | null;
+
   @IsISO8601()
   occurredAt!: string;
 

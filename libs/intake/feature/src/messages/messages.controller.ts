@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, ApiScope, RequireScope, type AuthenticatedRequest } from '@sms/auth';
+import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { ApiErrorFilter, notFound } from '@sms/platform';
 import type { FastifyReply } from 'fastify';
 import { AcceptedMessageDto, MessageDto, SendMessageDto } from './message.dto';
@@ -31,7 +32,8 @@ export class MessagesController {
   ): Promise<void> {
     ApiErrorFilter.requireJson(request.headers['content-type']);
     const callerId = request.principal?.keyId ?? 'anonymous';
-    const outcome = await this.messages.accept(request.body, callerId, idempotencyKey);
+    const accountId = request.principal?.accountId ?? DEFAULT_ACCOUNT_ID;
+    const outcome = await this.messages.accept(request.body, callerId, idempotencyKey, accountId);
     if (outcome.replayed) {
       void reply.header('idempotent-replayed', 'true');
     }

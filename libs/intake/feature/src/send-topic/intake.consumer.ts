@@ -1,6 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
-import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource, statusRecord, TOPICS } from '@sms/contracts';
+import {
+  decodeEvent,
+  DEFAULT_ACCOUNT_ID,
+  StatusChangedV1,
+  StatusEventKind,
+  StatusEventSource,
+  statusRecord,
+  TOPICS,
+} from '@sms/contracts';
 import { ApiError } from '@sms/platform';
 import { randomUUID } from 'node:crypto';
 import { DuplicateMessageError } from '../ledger/ledger.writer';
@@ -41,13 +49,19 @@ export class IntakeConsumer {
    * silent about a repeat of an id that was accepted before.
    */
   private async handleSend(record: ConsumedRecord): Promise<void> {
-    const { id, ...fields } = (record.value ?? {}) as Record<string, unknown>;
+    // accountId names whose message it is (opt-outs and masked sessions are per account); the other
+    // fields get the REST rules, which know no accountId.
+    const { id, accountId, ...fields } = (record.value ?? {}) as Record<string, unknown>;
     if (typeof id !== 'string' || !UUID.test(id)) {
       throw new NonRetriableError('sms.send.v1 record without a UUID id: cannot be answered');
     }
     let validated;
     try {
-      validated = await this.messages.resolveAndCheck(validateMessageRequest(fields), id);
+      validated = await this.messages.resolveAndCheck(
+        validateMessageRequest(fields),
+        typeof accountId === 'string' && accountId.length > 0 ? accountId : DEFAULT_ACCOUNT_ID,
+        id,
+      );
     } catch (error) {
       if (error instanceof ApiError) {
         if (!(await this.messages.exists(id))) {
