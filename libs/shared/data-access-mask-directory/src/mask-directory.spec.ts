@@ -33,6 +33,11 @@ describe(MaskDirectory.name, () => {
     expect(sut.resolve(B, A, ACME)).toEqual({ kind: 'not-masked' });
   });
 
+  it("tells the account of a participant's session on a pool number", () => {
+    expect(sut.accountOfSession(POOL, A)).toBe(ACME);
+    expect(sut.accountOfSession(POOL, B)).toBeNull();
+  });
+
   it("does not resolve another account's session", () => {
     expect(sut.resolve(POOL, A, DEFAULT_ACCOUNT_ID).kind).toBe('unresolved');
   });

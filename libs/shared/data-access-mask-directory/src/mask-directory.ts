@@ -71,4 +71,14 @@ export class MaskDirectory {
 
     return { kind: 'resolved', to: assignment.destination, from: assignment.sender, maskId: assignment.maskId };
   }
+
+  /**
+   * The account of `participant`'s active session on `poolNumber`, or null: what an inbound keyword
+   * from a participant to their masked number answers.
+   */
+  accountOfSession(poolNumber: string, participant: string): string | null {
+    const assignment = this.assignments.get(`${participant}|${poolNumber}`);
+
+    return assignment && assignment.expiresAt > this.now() ? assignment.accountId : null;
+  }
 }
