@@ -237,6 +237,18 @@ it('a STOP no account can be found for blocks every account (fail closed) and sa
   expect(audit?.reason).toMatch(/no account known .*every account blocked/);
   expect(replies[0]).toEqual(expect.objectContaining({ body: 'No more messages from this service.' }));
   expect(replies[0]?.accountId).toBeUndefined();
+  // The confirmation's own dispatch (written under the default account) does not attribute the pair ...
+  const confirmation = { ...dispatch(S2, recipient, undefined), messageId: replies[0]?.id };
+  await sut.handle(record(TOPICS.dispatch, confirmation));
+  expect(await recent.accountOf(S2, recipient)).toBeNull();
+  // ... and a repeated STOP, or one an account's entry would add under the wider one, is not confirmed again.
+  await texts(S2, 'STOP');
+  await sent(S2, recipient, ACME);
+  await texts(S2, 'STOP');
+  await settle(() => false);
+  expect(replies).toHaveLength(1);
+  const entries = await db.query<unknown[]>('SELECT id FROM opt_outs WHERE number = ?', [recipient]);
+  expect(entries).toHaveLength(1);
 });
 
 it('START undoes the account’s STOP and a STOPALL, and leaves other accounts’ entries alone', async () => {

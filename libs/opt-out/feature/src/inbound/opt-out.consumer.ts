@@ -40,6 +40,8 @@ export const optOutPolicyOf = (config: AppConfig): OptOutPolicy => ({
 });
 
 const OPTED_OUT_CLASS = 'opted_out';
+/** Replies sent on behalf of no account, remembered so their dispatches do not attribute the pair. */
+const MAX_UNATTRIBUTED_REPLIES = 10_000;
 
 /**
  * Records opt-out's group passes over unparsed: status events whose error-class header says they are no
@@ -70,6 +72,13 @@ interface Reach {
  */
 export class OptOutConsumer {
   private readonly logger = new Logger('opt-out');
+  /**
+   * Ids of replies to keywords no account could be found for. Such a reply is written under the default
+   * account, and its dispatch must not make the default account the one that "last messaged" the
+   * recipient: a later STOP would then reach the default account instead of every account. Kept in this
+   * process (the one that sees the dispatch when a single opt-out instance runs, and in the embedded mode).
+   */
+  private readonly unattributedReplies = new Set<string>();
 
   constructor(
     private readonly ledger: OptOutLedger,
@@ -90,6 +99,9 @@ export class OptOutConsumer {
       }
     } else if (record.topic === TOPICS.dispatch) {
       const dispatch = decodeEvent(DispatchRequestedV1, record.value);
+      if (this.unattributedReplies.has(dispatch.messageId)) {
+        return;
+      }
       await this.recent.record(
         e164(dispatch.from),
         e164(dispatch.to),
@@ -195,14 +207,14 @@ export class OptOutConsumer {
     replyAccountId: string | null,
   ): Promise<void> {
     const replyId = uuidv7();
-    const created = await this.ledger.optOut({
-      accountId: reach.accountId,
-      number: recipient,
-      sender: reach.sender,
-      source: 'keyword',
-      reason,
-      exemptMessageId: replyId,
-    });
+    const request = { accountId: reach.accountId, number: recipient, sender: reach.sender };
+    // Already blocked by a wider entry (e.g. a STOPALL): nothing changes, so nothing is confirmed again.
+    if (await this.ledger.coveredByAnother(request)) {
+      this.logger.log('opt-out by keyword: already covered by a wider entry');
+
+      return;
+    }
+    const created = await this.ledger.optOut({ ...request, source: 'keyword', reason, exemptMessageId: replyId });
     this.logger.log(
       `opt-out by keyword (${reach.accountId === EVERY_ACCOUNT ? 'every account' : 'account'}, ${reach.sender ? 'sender' : 'every sender'}): new=${created}`,
     );
@@ -240,6 +252,12 @@ export class OptOutConsumer {
   private async reply(id: string, to: string, from: string, body: string, accountId: string | null): Promise<void> {
     if (body.trim().length === 0) {
       return;
+    }
+    if (accountId === null) {
+      this.unattributedReplies.add(id);
+      if (this.unattributedReplies.size > MAX_UNATTRIBUTED_REPLIES) {
+        this.unattributedReplies.delete(this.unattributedReplies.values().next().value as string);
+      }
     }
     const request: SendRequestedV1 = { id, to, from, body, ...(accountId === null ? {} : { accountId }) };
     await this.bus.publish([{ topic: TOPICS.send, key: id, value: request }]);

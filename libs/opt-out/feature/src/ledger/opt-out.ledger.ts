@@ -189,6 +189,23 @@ export class OptOutLedger {
     return rows.map(toView);
   }
 
+  /**
+   * Whether an entry other than the exact one `request` names already blocks what it would block (an
+   * every-account entry, or an every-sender entry of the account, covering a narrower request).
+   */
+  async coveredByAnother(request: Pick<ChangeRequest, 'accountId' | 'number' | 'sender'>): Promise<boolean> {
+    const accounts = request.accountId === EVERY_ACCOUNT ? [EVERY_ACCOUNT] : [request.accountId, EVERY_ACCOUNT];
+    const scopes = request.sender === null ? [ACCOUNT_WIDE] : [request.sender, ACCOUNT_WIDE];
+    const rows = await this.dataSource.getRepository(OptOutEntity).find({
+      select: { accountId: true, scopeKey: true },
+      where: { number: request.number, accountId: In(accounts), scopeKey: In(scopes) },
+    });
+    const exact = (row: OptOutEntity) =>
+      row.accountId === request.accountId && row.scopeKey === (request.sender ?? ACCOUNT_WIDE);
+
+    return rows.length > 0 && !rows.some(exact);
+  }
+
   /** The account's own entry (an every-account entry is not the account's to report as its own). */
   async find(accountId: string, number: string, sender: string | null): Promise<OptOutView | null> {
     const row = await this.dataSource
