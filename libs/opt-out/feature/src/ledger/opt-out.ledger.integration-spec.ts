@@ -4,7 +4,7 @@
  * entry. Published states are read back from the in-process bus (the replicas' view).
  */
 import { InProcessBus } from '@sms/bus';
-import { decodeEvent, EVERY_ACCOUNT, OptOutChangedV1, TOPICS } from '@sms/contracts';
+import { decodeEvent, DEFAULT_ACCOUNT_ID, EVERY_ACCOUNT, OptOutChangedV1, TOPICS } from '@sms/contracts';
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import { randomUUID } from 'node:crypto';
@@ -146,8 +146,34 @@ it('shows every-account entries to every account, and keys published states by a
 });
 
 it('migrates rows written before accounts to the default account', async () => {
-  const [column] = await db.query<{ COLUMN_DEFAULT: string }[]>(
-    "SELECT COLUMN_DEFAULT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'opt_out_audit' AND COLUMN_NAME = 'account_id'",
-  );
-  expect(column?.COLUMN_DEFAULT).toContain('00000000-0000-4000-8000-000000000000');
+  // A database at the first migration, with an entry and its audit row, then the account migration.
+  const legacy = await createTestDatabase();
+  const [first, accounts] = OPT_OUT_MIGRATIONS;
+  const ds = await createServiceDataSource({
+    service: 'opt-out',
+    database: { kind: 'mysql', url: legacy.url, poolSize: 2 },
+    entities: [],
+    migrations: [first as NonNullable<typeof first>],
+  }).initialize();
+  try {
+    await ds.runMigrations();
+    await ds.query(
+      "INSERT INTO opt_outs (number, scope_key, reason, source, created_at) VALUES (?, '*', 'STOP', 'keyword', NOW(3))",
+      [NUMBER],
+    );
+    await ds.query(
+      "INSERT INTO opt_out_audit (number, scope_key, action, source, reason, created_at) VALUES (?, '*', 'opt_out', 'keyword', 'STOP', NOW(3))",
+      [NUMBER],
+    );
+    const runner = ds.createQueryRunner();
+    await new (accounts as NonNullable<typeof accounts>)().up(runner);
+    await runner.release();
+    const rows = await ds.query<{ account_id: string }[]>(
+      'SELECT account_id FROM opt_outs UNION ALL SELECT account_id FROM opt_out_audit',
+    );
+    expect(rows.map((r) => r.account_id)).toEqual([DEFAULT_ACCOUNT_ID, DEFAULT_ACCOUNT_ID]);
+  } finally {
+    await ds.destroy();
+    await legacy.drop();
+  }
 });
