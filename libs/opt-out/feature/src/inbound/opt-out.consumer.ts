@@ -99,12 +99,14 @@ export class OptOutConsumer {
       }
     } else if (record.topic === TOPICS.dispatch) {
       const dispatch = decodeEvent(DispatchRequestedV1, record.value);
-      if (this.unattributedReplies.has(dispatch.messageId)) {
+      // Numbers on a dispatch are E.164 already (intake and router normalised them); an alphanumeric
+      // sender cannot be texted back, so it attributes nothing.
+      if (!dispatch.from.startsWith('+') || this.unattributedReplies.has(dispatch.messageId)) {
         return;
       }
       await this.recent.record(
-        e164(dispatch.from),
-        e164(dispatch.to),
+        dispatch.from,
+        dispatch.to,
         dispatch.accountId ?? DEFAULT_ACCOUNT_ID,
         new Date(dispatch.routedAt),
       );
