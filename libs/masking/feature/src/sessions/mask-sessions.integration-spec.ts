@@ -231,3 +231,30 @@ it('keywords from a participant are not forwarded; other texts are, under the se
     await bus.close();
   }
 });
+
+it('migrates sessions opened before accounts to the default account', async () => {
+  const legacy = await createTestDatabase();
+  const [first, accounts] = MASKING_MIGRATIONS;
+  const ds = await createServiceDataSource({
+    service: 'masking',
+    database: { kind: 'mysql', url: legacy.url, poolSize: 2 },
+    entities: [],
+    migrations: [first as NonNullable<typeof first>],
+  }).initialize();
+  try {
+    await ds.runMigrations();
+    await ds.query(
+      `INSERT INTO number_masks (id, party_a, masked_a, party_b, masked_b, status, expires_at, created_at)
+       VALUES ('00000000-0000-4000-8000-0000000000aa', ?, ?, ?, ?, 'active', NOW(3), NOW(3))`,
+      [A, POOL[0], B, POOL[0]],
+    );
+    const runner = ds.createQueryRunner();
+    await new (accounts as NonNullable<typeof accounts>)().up(runner);
+    await runner.release();
+    const rows = await ds.query<{ account_id: string }[]>('SELECT account_id FROM number_masks');
+    expect(rows.map((r) => r.account_id)).toEqual([DEFAULT_ACCOUNT_ID]);
+  } finally {
+    await ds.destroy();
+    await legacy.drop();
+  }
+});
