@@ -17,7 +17,10 @@ import {
   OPT_OUT_MIGRATIONS,
   OptOutConsumer,
   OptOutLedger,
+  OptOutSettingsStore,
+  RecentSenders,
 } from '@sms/opt-out';
+import { MaskDirectory } from '@sms/mask-directory';
 import { createServiceDataSource } from '@sms/persistence';
 import { applyCpuPriority, loadConfig } from '@sms/platform';
 import { HealthRecorder, RedisRoutingState } from '@sms/router';
@@ -47,7 +50,15 @@ async function main(): Promise<void> {
     url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     keyPrefix: `sms:router:bench-${suffix}:`,
   });
-  const optOut = new OptOutConsumer(new OptOutLedger(optOutDs, bus), bus, optOutPolicyOf(config));
+  const policy = optOutPolicyOf(config);
+  const optOut = new OptOutConsumer(
+    new OptOutLedger(optOutDs, bus),
+    bus,
+    policy,
+    new OptOutSettingsStore(optOutDs, policy.defaults),
+    new RecentSenders(optOutDs),
+    new MaskDirectory(),
+  );
   // The concurrencies and fetch pacing router.module.ts and opt-out.module.ts subscribe with.
   await bus.subscribe({
     groupId: `router-health-${suffix}`,

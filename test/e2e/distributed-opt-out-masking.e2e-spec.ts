@@ -81,7 +81,7 @@ describe('distributed gateway: opt-out and masking', () => {
     expect((await send(number, SENDER)).body).toMatchObject({ error: { code: 'RECIPIENT_OPTED_OUT' } });
     const confirmation = await waitFor('the confirmation', async () => (await received(number))[0], 30_000);
     expect(confirmation).toMatchObject({ from: SENDER });
-    expect(confirmation.body).toContain('unsubscribed');
+    expect(confirmation.body).toContain('no more messages');
 
     await inbound(sim, dlrIngest, number, SENDER, 'START');
     await waitFor('the re-subscription', async () => (await send(number, SENDER)).status === 202, 30_000);
@@ -136,7 +136,10 @@ describe('distributed gateway: opt-out and masking', () => {
       await fetch(`${topology.simulatorUrl}/reset`, { method: 'POST' });
     }
     await waitFor('the provider opt-out', async () => (await entries(number)).length === 1, 30_000);
-    expect(await entries(number)).toEqual([expect.objectContaining({ source: 'provider', sender: SENDER })]);
+    // The message's account, every sender of it (the default scope).
+    expect(await entries(number)).toEqual([
+      expect.objectContaining({ source: 'provider', scope: 'account', sender: null, everyAccount: false }),
+    ]);
     await waitFor('intake to refuse', async () => (await send(number, SENDER)).status === 422, 5_000);
   }, 120_000);
 
@@ -172,6 +175,19 @@ describe('distributed gateway: opt-out and masking', () => {
       10_000,
     );
     expect(viaIntake.body).toMatchObject({ to: b, from: mask.partyB.maskedNumber });
+
+    // A participant's STOP is the gateway's: recorded for the session's account, confirmed from the
+    // masked number, and not forwarded to the other party.
+    forget(a);
+    await inbound(sim, dlrIngest, a, mask.partyA.maskedNumber, 'STOP');
+    const confirmation = await waitFor(
+      'the STOP confirmation',
+      async () => (await received(a)).find((m) => m.body.includes('no more messages')),
+      30_000,
+    );
+    expect(confirmation.from).toBe(mask.partyA.maskedNumber);
+    expect(await entries(a)).toEqual([expect.objectContaining({ source: 'keyword', everyAccount: false })]);
+    expect((await received(b)).map((m) => m.body)).not.toContain('STOP');
 
     expect((await masking.request('DELETE', `/v1/masks/${mask.id}`)).status).toBe(200);
     await waitFor(

@@ -3,11 +3,25 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiKeyService, ALL_SCOPES } from '@sms/auth';
+import { type ApiKeyEntity, ApiKeyService, ALL_SCOPES } from '@sms/auth';
+import type { Repository } from 'typeorm';
 import { loadConfig } from '@sms/platform';
 import { buildGateway } from '../src/gateway.app';
 
 export const TEST_API_KEY = 'smsgw_test_key_for_the_embedded_suite_000';
+
+/**
+ * A key with every scope for another account, until the accounts API exists: created through the key
+ * store, then moved to `accountId` in the auth slice's own table.
+ */
+export async function keyForAccount(gateway: EmbeddedGateway, accountId: string): Promise<Record<string, string>> {
+  const keys = gateway.app.get(ApiKeyService);
+  const { key, view } = await keys.create(`account ${accountId}`, ALL_SCOPES);
+  const { repository } = keys as unknown as { repository: Repository<ApiKeyEntity> };
+  await repository.update({ id: view.id }, { accountId });
+
+  return { authorization: `Bearer ${key}` };
+}
 
 export interface EmbeddedGateway {
   readonly app: NestFastifyApplication;

@@ -1,5 +1,5 @@
 import { GatewayClient } from '@sms/testing';
-import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
+import { keyForAccount, startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
 import { inbound, simMessages, sleep, waitFor } from './opt-out.harness';
 
 jest.setTimeout(60_000);
@@ -65,6 +65,46 @@ describe('embedded gateway: number masking', () => {
     await mo(b, mask.partyB.maskedNumber, 'Around the corner');
     const toA = await waitFor('the forward to A', async () => (await received(a))[0]);
     expect(toA).toMatchObject({ from: mask.partyA.maskedNumber, body: 'Around the corner' });
+  });
+
+  it('a participant’s STOP is honoured for the session’s account and not forwarded; HELP and START likewise', async () => {
+    const [a, b] = [party(), party()];
+    const mask = await createMask(a, b);
+    await mo(a, mask.partyA.maskedNumber, 'STOP');
+    const confirmation = await waitFor('the STOP confirmation', async () => (await received(a))[0]);
+    expect(confirmation).toMatchObject({
+      from: mask.partyA.maskedNumber,
+      body: expect.stringContaining('no more messages'),
+    });
+    const entries = await client.get<{ data: Record<string, unknown>[] }>(
+      `/v1/opt-outs?number=${encodeURIComponent(a)}`,
+    );
+    expect(entries.body.data).toEqual([expect.objectContaining({ scope: 'account', everyAccount: false })]);
+    // B writes: the forward to A is refused, A having opted out of this account.
+    const sent = await client.post('/v1/messages', { to: mask.partyB.maskedNumber, from: b, body: 'Are you there?' });
+    expect(sent.body).toMatchObject({ error: { code: 'RECIPIENT_OPTED_OUT' } });
+    await mo(a, mask.partyA.maskedNumber, 'HELP');
+    await mo(a, mask.partyA.maskedNumber, 'START');
+    await waitFor('the HELP and START replies', async () => (await received(a)).length === 3);
+    await sleep(300);
+    expect(await received(b)).toEqual([]);
+  });
+
+  it("another account's keys neither see nor close a session", async () => {
+    const mask = await createMask(party(), party());
+    const other = new GatewayClient(gateway.url, await keyForAccount(gateway, '0c0b7d6e-5a6f-4b7e-8c9d-1e2f3a4b5c6d'));
+    expect((await other.get(`/v1/masks/${mask.id}`)).status).toBe(404);
+    const closed = await other.request('DELETE', `/v1/masks/${mask.id}`);
+    expect(closed.status).toBe(404);
+    expect(closed.body).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect((await client.get<Mask>(`/v1/masks/${mask.id}`)).body.status).toBe('active');
+    // Nor send into it: the session does not resolve for another account.
+    const viaOther = await other.post('/v1/messages', {
+      to: mask.partyA.maskedNumber,
+      from: mask.partyA.number,
+      body: 'x',
+    });
+    expect(viaOther.body).toMatchObject({ error: { code: 'MASKED_DESTINATION_UNRESOLVED' } });
   });
 
   it('does not forward a stranger, and answers with the configured reply', async () => {

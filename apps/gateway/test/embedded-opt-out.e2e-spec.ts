@@ -1,5 +1,5 @@
 import { GatewayClient, isFinalMessage } from '@sms/testing';
-import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
+import { keyForAccount, startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
 import { inbound, simMessages, sleep, waitFor } from './opt-out.harness';
 
 jest.setTimeout(60_000);
@@ -7,6 +7,8 @@ jest.setTimeout(60_000);
 /** Router seed numbers (valid US longcodes), so replies from them pass intake's sender rules. */
 const SENDER = '+12025550142';
 const OTHER_SENDER = '+12025550143';
+/** A second account; the suite's own key belongs to the default account. */
+const OTHER_ACCOUNT = '0c0b7d6e-5a6f-4b7e-8c9d-1e2f3a4b5c6d';
 let nextRecipient = 100;
 /** A fresh GB mobile per test, so entries never leak between cases. */
 const recipient = () => `+4474001234${String(nextRecipient++).padStart(2, '0').slice(-2)}`;
@@ -45,6 +47,16 @@ describe('embedded gateway: opt-out', () => {
   };
   /** What the gateway itself sent to `to` (confirmations, help), not the test's own 'hello' messages. */
   const repliesTo = async (to: string) => (await simMessages(client)).filter((m) => m.to === to && m.body !== 'hello');
+  /**
+   * The suite's account messages `to` from `from` first, so a STOP texted back to `from` answers that
+   * account (pool numbers are shared: the opt-out service attributes a STOP to the latest account that
+   * messaged the recipient from the number texted).
+   */
+  const primed = async (to: string, from = SENDER) => {
+    const accepted = await send(to, from);
+    expect(accepted.status).toBe(202);
+    await client.waitForMessage(accepted.body['id'] as string, isFinalMessage);
+  };
 
   describe('keyword matrix', () => {
     it.each([
@@ -59,22 +71,28 @@ describe('embedded gateway: opt-out', () => {
       'OptOut',
       'opt-out',
       'arret',
-    ])('%j opts the sender out of the number it texted, within a second, with one confirmation', async (body) => {
-      const number = recipient();
-      await mo(number, body);
-      expect(await refusedWithin(number, SENDER)).toBeLessThan(1000);
-      const refusal = await send(number, SENDER);
-      expect(refusal.body).toMatchObject({ error: { code: 'RECIPIENT_OPTED_OUT', field: 'to' } });
-      expect(await entries(number)).toEqual([
-        expect.objectContaining({ number, scope: 'sender', sender: SENDER, source: 'keyword' }),
-      ]);
-      // Per-sender scope: another sender may still text this number.
-      expect((await send(number, OTHER_SENDER)).status).toBe(202);
-      const confirmation = await waitFor('the confirmation', async () =>
-        (await repliesTo(number)).find((m) => m.from === SENDER),
-      );
-      expect(confirmation.body).toContain('unsubscribed');
-    });
+    ])(
+      '%j opts the recipient out of every sender of the account, within a second, with one confirmation',
+      async (body) => {
+        const number = recipient();
+        await primed(number);
+        await mo(number, body);
+        expect(await refusedWithin(number, SENDER)).toBeLessThan(1000);
+        const refusal = await send(number, SENDER);
+        expect(refusal.body).toMatchObject({ error: { code: 'RECIPIENT_OPTED_OUT', field: 'to' } });
+        expect(await entries(number)).toEqual([
+          expect.objectContaining({ number, scope: 'account', sender: null, everyAccount: false, source: 'keyword' }),
+        ]);
+        // Account scope (the default): the account's other senders are refused too.
+        expect((await send(number, OTHER_SENDER)).body).toMatchObject({ error: { code: 'RECIPIENT_OPTED_OUT' } });
+        const confirmation = await waitFor('the confirmation', async () =>
+          (await repliesTo(number)).find((m) => m.from === SENDER),
+        );
+        expect(confirmation.body).toBe(
+          'You will receive no more messages from this service. Reply START to resubscribe.',
+        );
+      },
+    );
 
     it.each(['stop please', 'please STOP', 'S T O P', 'stopp', 'STOP ALL'])(
       '%j is conversation, not a keyword',
@@ -188,8 +206,93 @@ describe('embedded gateway: opt-out', () => {
     const message = await client.waitForMessage(accepted.body['id'] as string, isFinalMessage);
     expect(message).toMatchObject({ status: 'undelivered', errorCode: '21610' });
     await waitFor('the provider opt-out', async () => (await entries(number)).length === 1);
-    expect(await entries(number)).toEqual([expect.objectContaining({ sender: SENDER, source: 'provider' })]);
+    // The message's account, every sender (the account's scope).
+    expect(await entries(number)).toEqual([
+      expect.objectContaining({ scope: 'account', sender: null, everyAccount: false, source: 'provider' }),
+    ]);
+    expect((await send(number, OTHER_SENDER)).body).toMatchObject({ error: { code: 'RECIPIENT_OPTED_OUT' } });
     expect((await send(number, SENDER)).body).toMatchObject({ error: { code: 'RECIPIENT_OPTED_OUT' } });
+  });
+
+  describe('accounts', () => {
+    it('a STOP refuses sends from two senders of the account, and another account can still send', async () => {
+      const number = recipient();
+      const other = new GatewayClient(gateway.url, await keyForAccount(gateway, OTHER_ACCOUNT));
+      await primed(number);
+      await mo(number, 'STOP');
+      await refusedWithin(number, SENDER);
+      for (const from of [SENDER, OTHER_SENDER]) {
+        const refused = await send(number, from);
+        expect(refused.status).toBe(422);
+        expect(refused.body).toMatchObject({ error: { code: 'RECIPIENT_OPTED_OUT', field: 'to' } });
+      }
+      const accepted = await other.post('/v1/messages', { to: number, from: OTHER_SENDER, body: 'hello' });
+      expect(accepted.status).toBe(202);
+    });
+
+    it("/v1/opt-outs shows, finds and removes only the caller's account's entries", async () => {
+      const number = recipient();
+      const other = new GatewayClient(gateway.url, await keyForAccount(gateway, OTHER_ACCOUNT));
+      expect((await client.post('/v1/opt-outs', { number, reason: 'ours' })).status).toBe(201);
+      const path = `/v1/opt-outs/${encodeURIComponent(number)}`;
+      expect(
+        (await other.get<{ data: unknown[] }>(`/v1/opt-outs?number=${encodeURIComponent(number)}`)).body.data,
+      ).toEqual([]);
+      expect((await other.get<{ data: unknown[] }>(`${path}/history`)).body.data).toEqual([]);
+      expect(
+        (await other.get<{ data: { number: string }[] }>('/v1/opt-outs')).body.data.some((e) => e.number === number),
+      ).toBe(false);
+      expect((await other.request('DELETE', path)).status).toBe(404);
+      expect(await entries(number)).toEqual([expect.objectContaining({ reason: 'ours' })]);
+      // The other account's own entry does not touch ours, and ours does not block it.
+      expect((await other.post('/v1/opt-outs', { number, reason: 'theirs' })).status).toBe(201);
+      expect((await other.request('DELETE', path)).status).toBe(204);
+      expect(await entries(number)).toEqual([expect.objectContaining({ reason: 'ours' })]);
+      expect((await other.post('/v1/messages', { to: number, from: SENDER, body: 'hello' })).status).toBe(202);
+    });
+
+    it('the per-sender setting blocks only the number texted, and the confirmation says so', async () => {
+      const put = (body: object) =>
+        client.request('PUT', '/v1/opt-outs/settings', JSON.stringify(body), { 'content-type': 'application/json' });
+      expect((await put({ scope: 'sender', displayName: 'Acme' })).body).toMatchObject({
+        scope: 'sender',
+        displayName: 'Acme',
+      });
+      try {
+        const number = recipient();
+        await primed(number);
+        await mo(number, 'STOP');
+        await refusedWithin(number, SENDER);
+        expect(await entries(number)).toEqual([expect.objectContaining({ scope: 'sender', sender: SENDER })]);
+        expect((await send(number, OTHER_SENDER)).status).toBe(202);
+        const confirmation = await waitFor('the confirmation', async () =>
+          (await repliesTo(number)).find((m) => m.from === SENDER),
+        );
+        expect(confirmation.body).toContain('no more messages from this number of Acme');
+      } finally {
+        expect((await put({ scope: null, displayName: null })).body).toMatchObject({
+          scope: 'account',
+          displayName: null,
+        });
+      }
+      expect((await put({ scope: 'everyone' })).body).toMatchObject({
+        error: { code: 'INVALID_OPT_OUT_SCOPE', field: 'scope' },
+      });
+      expect((await put({ stopReply: 'x'.repeat(321) })).body).toMatchObject({
+        error: { code: 'INVALID_REPLY_TEXT', field: 'stopReply' },
+      });
+    });
+
+    it('a STOP no account messaged the recipient from blocks every account, and START undoes it', async () => {
+      const number = recipient();
+      const other = new GatewayClient(gateway.url, await keyForAccount(gateway, OTHER_ACCOUNT));
+      await mo(number, 'STOP');
+      await refusedWithin(number, SENDER);
+      expect((await other.post('/v1/messages', { to: number, from: OTHER_SENDER, body: 'hello' })).status).toBe(422);
+      expect(await entries(number)).toEqual([expect.objectContaining({ everyAccount: true, source: 'keyword' })]);
+      await mo(number, 'START');
+      await waitFor('the re-subscription', async () => (await send(number, SENDER)).status === 202, 1000);
+    });
   });
 
   describe('/v1/opt-outs', () => {
@@ -234,7 +337,12 @@ describe('embedded gateway: opt-out', () => {
     it('is in the OpenAPI document', async () => {
       const openapi = await client.get<{ paths: Record<string, unknown> }>('/openapi.json');
       expect(Object.keys(openapi.body.paths)).toEqual(
-        expect.arrayContaining(['/v1/opt-outs', '/v1/opt-outs/{number}', '/v1/opt-outs/{number}/history']),
+        expect.arrayContaining([
+          '/v1/opt-outs',
+          '/v1/opt-outs/settings',
+          '/v1/opt-outs/{number}',
+          '/v1/opt-outs/{number}/history',
+        ]),
       );
     });
   });

@@ -142,8 +142,9 @@ export class IntakeModule implements OnApplicationBootstrap {
               undefined,
               // Applied changes of messages with a callback URL, for dlr-processor's caller callbacks.
               { schema: INTAKE_OUTBOX, onCommitted: () => relay.wake() },
-              // A receipt-driven fallback never re-sends to a recipient who opted out meanwhile.
-              (recipient, sender) => optOuts.isOptedOut(recipient, sender),
+              // A receipt-driven fallback never re-sends to a recipient who opted out meanwhile. The ledger row
+              // does not name its account here, so an entry of any account blocks (accountId null: fail closed).
+              (recipient, sender) => optOuts.isOptedOut({ recipient, sender, accountId: null }),
             ),
         },
         {

@@ -1,6 +1,7 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Bus, ensureTopicsIfKafka } from '@sms/bus';
 import { MASK_TOPIC_SPEC } from '@sms/mask-directory';
+import { keywordSet } from '@sms/opt-out-registry';
 import { CONSUMER_GROUPS, maskDirectoryKey, TOPICS } from '@sms/contracts';
 import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, ShutdownRegistry } from '@sms/platform';
 import type { DataSource } from 'typeorm';
@@ -53,7 +54,12 @@ export class MaskingModule implements OnApplicationBootstrap {
           provide: MaskingConsumer,
           inject: [MaskSessions, BUS, APP_CONFIG],
           useFactory: (sessions: MaskSessions, bus: Bus, config: AppConfig) =>
-            new MaskingConsumer(sessions, bus, config.MASK_STRANGER_REPLY),
+            new MaskingConsumer(
+              sessions,
+              bus,
+              config.MASK_STRANGER_REPLY,
+              keywordSet(config.OPT_OUT_EXTRA_STOP_WORDS, config.OPT_OUT_EXTRA_START_WORDS),
+            ),
         },
       ],
     };

@@ -1,20 +1,24 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Bus, ensureTopicsIfKafka, LAG_TOLERANT_FETCH } from '@sms/bus';
+import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
 import { OPT_OUT_TOPIC_SPEC } from '@sms/opt-out-registry';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider } from '@sms/platform';
 import type { DataSource } from 'typeorm';
+import { RecentSenders } from './accounts/recent-senders';
 import { OptOutsController } from './api/opt-outs.controller';
 import { OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS } from './database/opt-out.schema';
 import { cannotReportOptOut, OptOutConsumer, optOutPolicyOf } from './inbound/opt-out.consumer';
 import { OptOutLedger } from './ledger/opt-out.ledger';
+import { OptOutSettingsStore } from './settings/opt-out-settings';
 
 export const OPT_OUT_DATA_SOURCE = Symbol('OPT_OUT_DATA_SOURCE');
 export { OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS };
 
 /**
  * opt-out: the one ledger of opt-outs for every provider. Consumes inbound keywords (`sms.inbound.v1`)
- * and provider-reported opt-outs (`sms.status.v1`), serves `/v1/opt-outs`, and publishes every change
+ * and provider-reported opt-outs (`sms.status.v1`), learns which account messaged whom from
+ * `sms.dispatch.v1`, serves `/v1/opt-outs`, and publishes every change
  * on the compacted `sms.optout.v1`, from which intake and the send-worker keep in-memory replicas.
  */
 @Module({})
@@ -30,6 +34,8 @@ export class OptOutModule implements OnApplicationBootstrap {
   static forRoot(): DynamicModule {
     return {
       module: OptOutModule,
+      // The masking directory tells which account a participant's keyword to a masked number answers.
+      imports: [MaskDirectoryModule],
       controllers: [OptOutsController],
       providers: [
         serviceDataSourceProvider(OPT_OUT_DATA_SOURCE, {
@@ -43,10 +49,27 @@ export class OptOutModule implements OnApplicationBootstrap {
           useFactory: (dataSource: DataSource, bus: Bus) => new OptOutLedger(dataSource, bus),
         },
         {
+          provide: OptOutSettingsStore,
+          inject: [OPT_OUT_DATA_SOURCE, APP_CONFIG],
+          useFactory: (dataSource: DataSource, config: AppConfig) =>
+            new OptOutSettingsStore(dataSource, optOutPolicyOf(config).defaults),
+        },
+        {
+          provide: RecentSenders,
+          inject: [OPT_OUT_DATA_SOURCE],
+          useFactory: (dataSource: DataSource) => new RecentSenders(dataSource),
+        },
+        {
           provide: OptOutConsumer,
-          inject: [OptOutLedger, BUS, APP_CONFIG],
-          useFactory: (ledger: OptOutLedger, bus: Bus, config: AppConfig) =>
-            new OptOutConsumer(ledger, bus, optOutPolicyOf(config)),
+          inject: [OptOutLedger, BUS, APP_CONFIG, OptOutSettingsStore, RecentSenders, MaskDirectory],
+          useFactory: (
+            ledger: OptOutLedger,
+            bus: Bus,
+            config: AppConfig,
+            settings: OptOutSettingsStore,
+            recent: RecentSenders,
+            masks: MaskDirectory,
+          ) => new OptOutConsumer(ledger, bus, optOutPolicyOf(config), settings, recent, masks),
         },
       ],
     };
@@ -58,7 +81,8 @@ export class OptOutModule implements OnApplicationBootstrap {
     this.logger.log(`republished ${republished} opt-out entries on ${TOPICS.optout}`);
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.optOut,
-      topics: [TOPICS.inbound, TOPICS.status],
+      // sms.dispatch.v1 feeds the (sender, recipient) → account index that attributes an inbound STOP.
+      topics: [TOPICS.inbound, TOPICS.status, TOPICS.dispatch],
       ignores: cannotReportOptOut,
       handler: this.consumer.handle,
       concurrency: 8,

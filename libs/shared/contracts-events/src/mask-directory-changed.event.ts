@@ -44,6 +44,12 @@ export class MaskDirectoryChangedV1 {
   @IsISO8601()
   expiresAt?: string | null;
 
+  /** assignment: the account that owns the session; absent: DEFAULT_ACCOUNT_ID. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(36)
+  accountId?: string | null;
+
   @IsISO8601()
   occurredAt!: string;
 }

@@ -1,4 +1,5 @@
 import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { DEFAULT_ACCOUNT_ID } from './accounts';
 
 /** Where an opt-out change came from; kept in the audit trail. */
 export const OPT_OUT_SOURCES = ['keyword', 'provider', 'api', 'replay'] as const;
@@ -10,6 +11,15 @@ export type OptOutSource = (typeof OPT_OUT_SOURCES)[number];
  * the topic from the beginning rebuilds the whole set.
  */
 export class OptOutChangedV1 {
+  /**
+   * The account whose sends the entry blocks; {@link EVERY_ACCOUNT} blocks every account (STOPALL, or a
+   * STOP whose account could not be told). Absent (records written before accounts): DEFAULT_ACCOUNT_ID.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(36)
+  accountId?: string | null;
+
   /** The recipient (E.164) who opted out or back in. */
   @IsString()
   @MaxLength(32)
@@ -39,5 +49,17 @@ export class OptOutChangedV1 {
   occurredAt!: string;
 }
 
-/** The record key of an entry on `sms.optout.v1`: `*` stands for account-wide. */
-export const optOutKey = (number: string, sender: string | null): string => `${number}|${sender ?? '*'}`;
+/** `accountId` of an entry that blocks the recipient for every account of the platform. */
+export const EVERY_ACCOUNT = '*';
+
+/**
+ * The record key of an entry on `sms.optout.v1`: `*` stands for every sender. Entries of
+ * DEFAULT_ACCOUNT_ID keep the key they had before accounts existed, so compaction (which orders states
+ * per key) lets a new state of such an entry supersede the one written before the upgrade.
+ */
+export const optOutKey = (number: string, sender: string | null, accountId?: string | null): string => {
+  const account = accountId ?? DEFAULT_ACCOUNT_ID;
+  const entry = `${number}|${sender ?? '*'}`;
+
+  return account === DEFAULT_ACCOUNT_ID ? entry : `${account}|${entry}`;
+};

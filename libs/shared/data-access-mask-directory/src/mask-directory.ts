@@ -1,4 +1,4 @@
-import type { MaskDirectoryChangedV1 } from '@sms/contracts';
+import { DEFAULT_ACCOUNT_ID, type MaskDirectoryChangedV1 } from '@sms/contracts';
 
 export type MaskResolution =
   | { readonly kind: 'not-masked' }
@@ -10,6 +10,7 @@ interface Assignment {
   readonly sender: string;
   readonly maskId: string;
   readonly expiresAt: number;
+  readonly accountId: string;
 }
 
 /**
@@ -39,6 +40,7 @@ export class MaskDirectory {
         sender: change.sender,
         maskId: change.maskId,
         expiresAt: Date.parse(change.expiresAt),
+        accountId: change.accountId ?? DEFAULT_ACCOUNT_ID,
       });
     } else {
       this.assignments.delete(key);
@@ -49,8 +51,10 @@ export class MaskDirectory {
    * Where a message to `to` really goes. A pool number alone is ambiguous (it serves many sessions),
    * so the sender context is required: `from` must be the real number of a participant with an active
    * session on that pool number, and the message then goes to the other party from their masked number.
+   * A session belongs to one account: another account's caller cannot write into it (it is unresolved,
+   * exactly as if there were none, so its existence is not disclosed).
    */
-  resolve(to: string, from: string | null): MaskResolution {
+  resolve(to: string, from: string | null, accountId: string): MaskResolution {
     if (!this.pool.has(to)) {
       return { kind: 'not-masked' };
     }
@@ -61,10 +65,20 @@ export class MaskDirectory {
       };
     }
     const assignment = this.assignments.get(`${from}|${to}`);
-    if (!assignment || assignment.expiresAt <= this.now()) {
+    if (!assignment || assignment.expiresAt <= this.now() || assignment.accountId !== accountId) {
       return { kind: 'unresolved', reason: 'from has no active masking session on this number' };
     }
 
     return { kind: 'resolved', to: assignment.destination, from: assignment.sender, maskId: assignment.maskId };
+  }
+
+  /**
+   * The account of `participant`'s active session on `poolNumber`, or null: what an inbound keyword
+   * from a participant to their masked number answers.
+   */
+  accountOfSession(poolNumber: string, participant: string): string | null {
+    const assignment = this.assignments.get(`${participant}|${poolNumber}`);
+
+    return assignment && assignment.expiresAt > this.now() ? assignment.accountId : null;
   }
 }

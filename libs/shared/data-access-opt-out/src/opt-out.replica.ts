@@ -1,24 +1,27 @@
-import type { OptOutChangedV1 } from '@sms/contracts';
-import type { OptOutChecker } from './opt-out-checker.port';
+import { DEFAULT_ACCOUNT_ID, EVERY_ACCOUNT, type OptOutChangedV1 } from '@sms/contracts';
+import type { OptOutChecker, OptOutQuery } from './opt-out-checker.port';
 
-/** Marks an account-wide entry in a recipient's sender set. */
-const ACCOUNT_WIDE = '*';
+/** Marks an every-sender entry in a recipient's sender set. */
+const EVERY_SENDER = '*';
 /** Confirmation replies remembered as exempt; they are sent within seconds, so a small window suffices. */
 const MAX_EXEMPT_IDS = 10_000;
 
+type EntryChange = Pick<OptOutChangedV1, 'number' | 'sender' | 'optedOut' | 'exemptMessageId' | 'accountId'>;
+
 /**
- * An in-memory copy of the opt-out ledger, fed from the compacted `sms.optout.v1` topic. A lookup is
- * two Map/Set probes and no I/O, which keeps the intake hot path free of SQL and network round trips;
- * the price is memory (one small entry per opt-out) and a propagation delay of one bus hop.
+ * An in-memory copy of the opt-out ledger, fed from the compacted `sms.optout.v1` topic. Entries are
+ * held per recipient, then per account (`*`: every account), then per sender (`*`: every sender), so a
+ * lookup is a few Map/Set probes and no I/O, which keeps the intake hot path free of SQL and network
+ * round trips; the price is memory (one small entry per opt-out) and a propagation delay of one bus hop.
  */
 export class OptOutReplica implements OptOutChecker {
-  private readonly entries = new Map<string, Set<string>>();
+  private readonly entries = new Map<string, Map<string, Set<string>>>();
   /** Insertion-ordered, so the oldest id is evicted first. */
   private readonly exempt = new Set<string>();
   private applied = 0;
 
   /** Applies one entry state; replays and duplicates are harmless (the state is absolute, not a delta). */
-  apply(change: Pick<OptOutChangedV1, 'number' | 'sender' | 'optedOut' | 'exemptMessageId'>): void {
+  apply(change: EntryChange): void {
     this.applied++;
     if (change.exemptMessageId) {
       this.exempt.add(change.exemptMessageId);
@@ -26,35 +29,47 @@ export class OptOutReplica implements OptOutChecker {
         this.exempt.delete(this.exempt.values().next().value as string);
       }
     }
-    const scope = change.sender ?? ACCOUNT_WIDE;
-    const senders = this.entries.get(change.number);
+    const account = change.accountId ?? DEFAULT_ACCOUNT_ID;
+    const scope = change.sender ?? EVERY_SENDER;
+    const accounts = this.entries.get(change.number);
+    const senders = accounts?.get(account);
     if (change.optedOut) {
       if (senders) {
         senders.add(scope);
+      } else if (accounts) {
+        accounts.set(account, new Set([scope]));
       } else {
-        this.entries.set(change.number, new Set([scope]));
+        this.entries.set(change.number, new Map([[account, new Set([scope])]]));
       }
 
       return;
     }
     senders?.delete(scope);
     if (senders?.size === 0) {
+      accounts?.delete(account);
+    }
+    if (accounts?.size === 0) {
       this.entries.delete(change.number);
     }
   }
 
-  isOptedOut(recipient: string, sender: string | null, messageId?: string): Promise<boolean> {
-    return Promise.resolve(this.isOptedOutNow(recipient, sender, messageId));
+  isOptedOut(query: OptOutQuery): Promise<boolean> {
+    return Promise.resolve(this.isOptedOutNow(query));
   }
 
   /** The synchronous form, for callers on a hot loop that can skip the promise. */
-  isOptedOutNow(recipient: string, sender: string | null, messageId?: string): boolean {
-    const senders = this.entries.get(recipient);
-    if (!senders || (messageId !== undefined && this.exempt.has(messageId))) {
+  isOptedOutNow({ recipient, sender, accountId, messageId }: OptOutQuery): boolean {
+    const accounts = this.entries.get(recipient);
+    if (!accounts || (messageId !== undefined && this.exempt.has(messageId))) {
       return false;
     }
+    const blocks = (senders: ReadonlySet<string> | undefined): boolean =>
+      senders !== undefined && (senders.has(EVERY_SENDER) || (sender !== null && senders.has(sender)));
+    if (accountId === null) {
+      return [...accounts.values()].some(blocks);
+    }
 
-    return senders.has(ACCOUNT_WIDE) || (sender !== null && senders.has(sender));
+    return blocks(accounts.get(EVERY_ACCOUNT)) || blocks(accounts.get(accountId));
   }
 
   /** Records applied since start (for tests and metrics). */

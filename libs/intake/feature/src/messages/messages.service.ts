@@ -42,17 +42,17 @@ export class MessagesService {
    * the real one, then opted-out recipients are refused. Both lookups are in-process replicas of
    * compacted topics (`sms.mask.v1`, `sms.optout.v1`): no SQL and no network round trip on the hot path.
    */
-  async resolveAndCheck(message: ValidatedMessage, id?: string): Promise<ValidatedMessage> {
-    const resolved = this.resolveMasked(message);
-    if (await this.optOuts.isOptedOut(resolved.to, resolved.from, id)) {
+  async resolveAndCheck(message: ValidatedMessage, accountId: string, id?: string): Promise<ValidatedMessage> {
+    const resolved = this.resolveMasked(message, accountId);
+    if (await this.optOuts.isOptedOut({ recipient: resolved.to, sender: resolved.from, accountId, messageId: id })) {
       throw unprocessable('RECIPIENT_OPTED_OUT', 'The recipient opted out of messages from this sender', 'to');
     }
 
     return resolved;
   }
 
-  private resolveMasked(message: ValidatedMessage): ValidatedMessage {
-    const resolution = this.masks.resolve(message.to, message.from);
+  private resolveMasked(message: ValidatedMessage, accountId: string): ValidatedMessage {
+    const resolution = this.masks.resolve(message.to, message.from, accountId);
     switch (resolution.kind) {
       case 'not-masked':
         return message;
@@ -87,7 +87,7 @@ export class MessagesService {
     }
     let ticket: AdmissionTicket | null = null;
     try {
-      const message = await this.resolveAndCheck(validateMessageRequest(body));
+      const message = await this.resolveAndCheck(validateMessageRequest(body), caller.accountId);
       const id = uuidv7();
       ticket =
         (await this.admission?.admit(

@@ -55,13 +55,15 @@ export class IntakeConsumer {
    * path, to stay silent about a repeat of an id that was accepted before.
    */
   private async handleSend(record: ConsumedRecord): Promise<void> {
+    // accountId names whose message it is (opt-outs and masked sessions are per account); the other
+    // fields get the REST rules, which know no accountId.
     const { id, accountId, ...fields } = (record.value ?? {}) as Record<string, unknown>;
     if (typeof id !== 'string' || !UUID.test(id)) {
       throw new NonRetriableError('sms.send.v1 record without a UUID id: cannot be answered');
     }
     try {
       const account = await this.accountOf(accountId);
-      const validated = await this.messages.resolveAndCheck(validateMessageRequest(fields), id);
+      const validated = await this.messages.resolveAndCheck(validateMessageRequest(fields), account, id);
       // Admission (limits, permissions, pumping guard) and the write: one refusal path with the REST API's codes.
       await this.messages.acceptFromTopic(id, validated, account);
     } catch (error) {

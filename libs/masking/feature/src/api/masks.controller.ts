@@ -1,12 +1,16 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, ApiScope, RequireScope, type AuthenticatedRequest } from '@sms/auth';
+import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { ApiErrorFilter, notFound } from '@sms/platform';
 import { parseMaskRequest } from '../sessions/mask-request';
 import { MaskSessions, type MaskView } from '../sessions/mask-sessions';
 import { CreateMaskDto, MaskDto } from './mask.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Sessions belong to the account that opened them: another account's session is a 404, never a 403. */
+const accountOf = (request: AuthenticatedRequest): string => request.principal?.accountId ?? DEFAULT_ACCOUNT_ID;
 
 @ApiTags('masks')
 @ApiBearerAuth()
@@ -25,30 +29,31 @@ export class MasksController {
   async create(@Req() request: AuthenticatedRequest): Promise<MaskView> {
     ApiErrorFilter.requireJson(request.headers['content-type']);
 
-    return this.sessions.create(parseMaskRequest(request.body));
+    return this.sessions.create(parseMaskRequest(request.body), accountOf(request));
   }
 
   @Get(':id')
   @RequireScope(ApiScope.Read)
   @ApiOperation({ summary: 'A masking session (closed once expired)' })
   @ApiResponse({ status: 200, type: MaskDto })
-  async get(@Param('id') id: string): Promise<MaskView> {
-    return this.findOrThrow(id);
+  async get(@Req() request: AuthenticatedRequest, @Param('id') id: string): Promise<MaskView> {
+    return this.findOrThrow(id, accountOf(request));
   }
 
   @Delete(':id')
   @RequireScope(ApiScope.Send)
   @ApiOperation({ summary: 'Close a session; its numbers return to the pool' })
   @ApiResponse({ status: 200, type: MaskDto })
-  async close(@Param('id') id: string): Promise<MaskView> {
-    await this.findOrThrow(id);
+  async close(@Req() request: AuthenticatedRequest, @Param('id') id: string): Promise<MaskView> {
+    const accountId = accountOf(request);
+    await this.findOrThrow(id, accountId);
     await this.sessions.close(id.toLowerCase());
 
-    return this.findOrThrow(id);
+    return this.findOrThrow(id, accountId);
   }
 
-  private async findOrThrow(id: string): Promise<MaskView> {
-    const mask = UUID.test(id) ? await this.sessions.find(id.toLowerCase()) : null;
+  private async findOrThrow(id: string, accountId: string): Promise<MaskView> {
+    const mask = UUID.test(id) ? await this.sessions.find(id.toLowerCase(), accountId) : null;
     if (!mask) {
       throw notFound('Mask');
     }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
 import { decodeEvent, DEFAULT_ACCOUNT_ID, InboundReceivedV1, type SendRequestedV1, TOPICS } from '@sms/contracts';
+import { classifyKeyword, type KeywordSet } from '@sms/opt-out-registry';
 import { parsePhone } from '@sms/phone';
 import { v5 as uuidv5 } from 'uuid';
 import type { MaskSessions } from '../sessions/mask-sessions';
@@ -21,6 +22,7 @@ export class MaskingConsumer {
     private readonly sessions: MaskSessions,
     private readonly bus: Bus,
     private readonly strangerReply: string,
+    private readonly keywords: KeywordSet,
   ) {}
 
   handle = async (record: ConsumedRecord): Promise<void> => {
@@ -34,7 +36,14 @@ export class MaskingConsumer {
     const id = uuidv5(`${inbound.provider}:${inbound.providerMessageId}`, FORWARD_ID_NAMESPACE);
     switch (route.kind) {
       case 'forward':
-        await this.publish({ id, to: route.to, from: route.from, body: inbound.body });
+        // STOP, START, HELP (and their variants) are the gateway's to answer, not words for the other party:
+        // the opt-out service records them for the session's account and confirms from this masked number.
+        if (classifyKeyword(inbound.body, this.keywords) !== null) {
+          this.logger.log(`mask ${route.maskId}: keyword from a participant handled by opt-out, not forwarded`);
+
+          return;
+        }
+        await this.publish({ id, to: route.to, from: route.from, body: inbound.body, accountId: route.accountId });
 
         return;
       case 'closed':
@@ -54,11 +63,11 @@ export class MaskingConsumer {
   };
 
   /**
-   * Intake refuses sms.send.v1 without an account. Mask sessions are not per account yet: forwards go
-   * out in the default account until a session carries the account that opened it.
+   * Intake refuses sms.send.v1 without an account: a forward goes out in its session's account; the reply
+   * to a stranger, who belongs to no session, in the default account.
    */
-  private async publish(request: Omit<SendRequestedV1, 'accountId'>): Promise<void> {
-    const value: SendRequestedV1 = { ...request, accountId: DEFAULT_ACCOUNT_ID };
+  private async publish(request: SendRequestedV1): Promise<void> {
+    const value: SendRequestedV1 = { ...request, accountId: request.accountId ?? DEFAULT_ACCOUNT_ID };
     await this.bus.publish([{ topic: TOPICS.send, key: request.id, value }]);
   }
 }

@@ -8,13 +8,17 @@ import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { migrate } from '../../../../../scripts/migrate';
 import { MASKING_ENTITIES, MASKING_MIGRATIONS } from '../database/masking.schema';
-import type { MaskDirectoryChangedV1 } from '@sms/contracts';
+import { InProcessBus } from '@sms/bus';
+import { DEFAULT_ACCOUNT_ID, type MaskDirectoryChangedV1, type SendRequestedV1, TOPICS } from '@sms/contracts';
+import { keywordSet } from '@sms/opt-out-registry';
+import { MaskingConsumer } from '../inbound/masking.consumer';
 import { MaskSessions } from './mask-sessions';
 
 jest.setTimeout(120_000);
 
 const POOL = ['+12025550160', '+12025550161'];
 const [A, B, C, D] = ['+14155550100', '+14155550101', '+14155550102', '+14155550103'];
+const ACME = '6a4f1c1e-0d39-4c43-9a51-0b3a1e7d2f10';
 
 let db: TestDatabase;
 let dataSource: DataSource;
@@ -54,8 +58,8 @@ beforeEach(async () => {
   await sut.seedPoolIfEmpty(POOL);
 });
 
-const open = (partyA: string, partyB: string, ttlSeconds = 3600) =>
-  sut.create({ partyA, partyB, contextId: null, ttlSeconds });
+const open = (partyA: string, partyB: string, ttlSeconds = 3600, accountId = ACME) =>
+  sut.create({ partyA, partyB, contextId: null, ttlSeconds }, accountId);
 
 const codeOf = async (work: Promise<unknown>): Promise<string> => {
   try {
@@ -95,15 +99,15 @@ it('one pool number serves many pairs at once when their participants differ', a
 it('routes inbound both ways while active, and nothing once expired (check on use)', async () => {
   const mask = await open(A, B, 60);
   const viaA = await sut.routeInbound(A, mask.partyA.maskedNumber);
-  expect(viaA).toEqual({ kind: 'forward', maskId: mask.id, to: B, from: mask.partyB.maskedNumber });
+  expect(viaA).toEqual({ kind: 'forward', maskId: mask.id, accountId: ACME, to: B, from: mask.partyB.maskedNumber });
   const viaB = await sut.routeInbound(B, mask.partyB.maskedNumber);
-  expect(viaB).toEqual({ kind: 'forward', maskId: mask.id, to: A, from: mask.partyA.maskedNumber });
+  expect(viaB).toEqual({ kind: 'forward', maskId: mask.id, accountId: ACME, to: A, from: mask.partyA.maskedNumber });
   expect(await sut.routeInbound(C, mask.partyA.maskedNumber)).toEqual({ kind: 'stranger' });
   expect(await sut.routeInbound(A, '+12025559999')).toEqual({ kind: 'not-masked' });
 
   clock = new Date(clock.getTime() + 61_000);
   expect(await sut.routeInbound(A, mask.partyA.maskedNumber)).toEqual({ kind: 'closed', maskId: mask.id });
-  expect((await sut.find(mask.id))?.status).toBe('closed');
+  expect((await sut.find(mask.id, ACME))?.status).toBe('closed');
   expect(await sut.routeInbound(A, mask.partyA.maskedNumber)).toEqual({ kind: 'stranger' });
 });
 
@@ -117,6 +121,7 @@ it('publishes the pool and both sides of each session to the directory, and thei
       poolNumber: mask.partyA.maskedNumber,
       destination: B,
       sender: mask.partyB.maskedNumber,
+      accountId: ACME,
       active: true,
     }),
     expect.objectContaining({
@@ -167,4 +172,89 @@ it('the key holds even when the code check is bypassed: a second assignment is r
       '00000000-0000-0000-0000-000000000000',
     ]),
   ).rejects.toThrow(/Duplicate entry/);
+});
+
+it('a session belongs to the account that opened it: another account does not find it', async () => {
+  const mask = await open(A, B);
+  expect((await sut.find(mask.id, ACME))?.id).toBe(mask.id);
+  expect(await sut.find(mask.id, DEFAULT_ACCOUNT_ID)).toBeNull();
+  const [row] = await db.query<{ account_id: string }[]>('SELECT account_id FROM number_masks WHERE id = ?', [mask.id]);
+  expect(row?.account_id).toBe(ACME);
+});
+
+it('keywords from a participant are not forwarded; other texts are, under the session’s account', async () => {
+  const bus = new InProcessBus();
+  const forwarded: SendRequestedV1[] = [];
+  await bus.subscribe({
+    groupId: 'forwards',
+    topics: [TOPICS.send],
+    handler: async (record) => {
+      forwarded.push(record.value as SendRequestedV1);
+    },
+  });
+  const consumer = new MaskingConsumer(sut, bus, '', keywordSet('ARRET', ''));
+  const mask = await open(A, B);
+  const inbound = (body: string) => ({
+    topic: TOPICS.inbound,
+    partition: 0,
+    offset: '0',
+    key: A,
+    headers: {},
+    attempt: 1,
+    value: {
+      webhookId: 'w1',
+      provider: 'twilio',
+      providerMessageId: `SM${Math.random().toString(36).slice(2)}`,
+      from: A,
+      to: mask.partyA.maskedNumber,
+      body,
+      receivedAt: new Date().toISOString(),
+    },
+  });
+  try {
+    for (const body of ['STOP', 'start', ' Help ', 'arret', 'STOPALL', 'Please stop texting me']) {
+      await consumer.handle(inbound(body));
+    }
+    for (let i = 0; i < 100 && forwarded.length < 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(forwarded).toEqual([
+      expect.objectContaining({
+        to: B,
+        from: mask.partyB.maskedNumber,
+        body: 'Please stop texting me',
+        accountId: ACME,
+      }),
+    ]);
+  } finally {
+    await bus.close();
+  }
+});
+
+it('migrates sessions opened before accounts to the default account', async () => {
+  const legacy = await createTestDatabase();
+  const [first, accounts] = MASKING_MIGRATIONS;
+  const ds = await createServiceDataSource({
+    service: 'masking',
+    database: { kind: 'mysql', url: legacy.url, poolSize: 2 },
+    entities: [],
+    migrations: [first as NonNullable<typeof first>],
+  }).initialize();
+  try {
+    await ds.runMigrations();
+    await ds.query(
+      `INSERT INTO number_masks (id, party_a, masked_a, party_b, masked_b, status, expires_at, created_at)
+       VALUES ('00000000-0000-4000-8000-0000000000aa', ?, ?, ?, ?, 'active', NOW(3), NOW(3))`,
+      [A, POOL[0], B, POOL[0]],
+    );
+    const runner = ds.createQueryRunner();
+    await new (accounts as NonNullable<typeof accounts>)().up(runner);
+    await runner.release();
+    const rows = await ds.query<{ account_id: string }[]>('SELECT account_id FROM number_masks');
+    expect(rows.map((r) => r.account_id)).toEqual([DEFAULT_ACCOUNT_ID]);
+  } finally {
+    await ds.destroy();
+    await legacy.drop();
+  }
 });

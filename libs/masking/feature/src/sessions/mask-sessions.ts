@@ -21,7 +21,13 @@ export interface MaskView {
 
 /** Where an inbound message to a pool number goes. */
 export type InboundRoute =
-  | { readonly kind: 'forward'; readonly maskId: string; readonly to: string; readonly from: string }
+  | {
+      readonly kind: 'forward';
+      readonly maskId: string;
+      readonly accountId: string;
+      readonly to: string;
+      readonly from: string;
+    }
   | { readonly kind: 'closed'; readonly maskId: string }
   | { readonly kind: 'stranger' }
   | { readonly kind: 'not-masked' };
@@ -48,12 +54,13 @@ export class MaskSessions {
     private readonly random: () => number = Math.random,
   ) {}
 
-  async create(request: MaskRequest): Promise<MaskView> {
+  async create(request: MaskRequest, accountId: string): Promise<MaskView> {
     for (let attempt = 1; ; attempt++) {
       const [maskedA, maskedB] = await this.pick(request.partyA, request.partyB);
       const at = this.now();
       const mask: NumberMaskEntity = {
         id: randomUUID(),
+        accountId,
         contextId: request.contextId,
         partyA: request.partyA,
         maskedA,
@@ -84,15 +91,16 @@ export class MaskSessions {
     }
   }
 
-  async find(id: string): Promise<MaskView | null> {
-    const mask = await this.dataSource.getRepository(NumberMaskEntity).findOneBy({ id });
+  /** The session, when it belongs to `accountId` (another account's is reported as absent). */
+  async find(id: string, accountId: string): Promise<MaskView | null> {
+    const mask = await this.dataSource.getRepository(NumberMaskEntity).findOneBy({ id, accountId });
     if (!mask) {
       return null;
     }
     if (mask.status === 'active' && mask.expiresAt.getTime() <= this.now().getTime()) {
       await this.close(mask.id);
 
-      return this.find(id);
+      return this.find(id, accountId);
     }
 
     return toView(mask);
@@ -154,8 +162,8 @@ export class MaskSessions {
     const fromA = mask.partyA === from && mask.maskedA === to;
 
     return fromA
-      ? { kind: 'forward', maskId: mask.id, to: mask.partyB, from: mask.maskedB }
-      : { kind: 'forward', maskId: mask.id, to: mask.partyA, from: mask.maskedA };
+      ? { kind: 'forward', maskId: mask.id, accountId: mask.accountId, to: mask.partyB, from: mask.maskedB }
+      : { kind: 'forward', maskId: mask.id, accountId: mask.accountId, to: mask.partyA, from: mask.maskedA };
   }
 
   /** Adds numbers to an empty pool (embedded start, first distributed start). */
@@ -249,6 +257,7 @@ function assignmentChanges(mask: NumberMaskEntity, active: boolean, at: Date): M
     destination,
     sender,
     expiresAt: mask.expiresAt.toISOString(),
+    accountId: mask.accountId,
     occurredAt: at.toISOString(),
   });
 

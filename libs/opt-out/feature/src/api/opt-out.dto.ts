@@ -19,6 +19,8 @@ export class OptOutDto {
   @ApiProperty({ example: '+447400123456' }) number!: string;
   @ApiProperty({ enum: ['sender', 'account'] }) scope!: string;
   @ApiProperty({ nullable: true, type: String, example: '+447700900999' }) sender!: string | null;
+  @ApiProperty({ description: 'Blocks every account (STOPALL, or a STOP no account could be found for)' })
+  everyAccount!: boolean;
   @ApiProperty({ example: 'STOP keyword via twilio' }) reason!: string;
   @ApiProperty({ enum: ['keyword', 'provider', 'api'] }) source!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
@@ -31,6 +33,7 @@ export class OptOutListDto {
 export class OptOutAuditDto {
   @ApiProperty({ example: '+447400123456' }) number!: string;
   @ApiProperty({ nullable: true, type: String }) sender!: string | null;
+  @ApiProperty() everyAccount!: boolean;
   @ApiProperty({ enum: ['opt_out', 'opt_in'] }) action!: string;
   @ApiProperty({ enum: ['keyword', 'provider', 'api'] }) source!: string;
   @ApiProperty() reason!: string;
@@ -39,4 +42,17 @@ export class OptOutAuditDto {
 
 export class OptOutAuditListDto {
   @ApiProperty({ type: [OptOutAuditDto] }) data!: OptOutAuditDto[];
+}
+
+export class OptOutSettingsDto {
+  @ApiPropertyOptional({ enum: ['account', 'sender'], description: 'How far a STOP reaches within the account' })
+  scope?: string;
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 64, example: 'Acme Deliveries' })
+  displayName?: string | null;
+  @ApiPropertyOptional({ maxLength: 320, description: '`{name}` is replaced by the display name' })
+  stopReply?: string;
+  @ApiPropertyOptional({ maxLength: 320, description: 'Confirms a STOP under the per-sender scope' })
+  stopSenderReply?: string;
+  @ApiPropertyOptional({ maxLength: 320 }) startReply?: string;
+  @ApiPropertyOptional({ maxLength: 320 }) helpReply?: string;
 }

@@ -4,7 +4,7 @@
  * entry. Published states are read back from the in-process bus (the replicas' view).
  */
 import { InProcessBus } from '@sms/bus';
-import { decodeEvent, OptOutChangedV1, TOPICS } from '@sms/contracts';
+import { decodeEvent, DEFAULT_ACCOUNT_ID, EVERY_ACCOUNT, OptOutChangedV1, TOPICS } from '@sms/contracts';
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +17,8 @@ jest.setTimeout(120_000);
 
 const NUMBER = '+447400123456';
 const [S1, S2] = ['+12025550142', '+12025550143'];
+const ACME = '6a4f1c1e-0d39-4c43-9a51-0b3a1e7d2f10';
+const OTHER = '0c0b7d6e-5a6f-4b7e-8c9d-1e2f3a4b5c6d';
 
 let db: TestDatabase;
 let dataSource: DataSource;
@@ -67,7 +69,7 @@ it('ten racing STOPs for one entry record it once, audit it once, and name one c
   const replies = Array.from({ length: 10 }, () => randomUUID());
   const created = await Promise.all(
     replies.map((exemptMessageId) =>
-      sut.optOut({ number: NUMBER, sender: S1, source: 'keyword', reason: 'STOP', exemptMessageId }),
+      sut.optOut({ accountId: ACME, number: NUMBER, sender: S1, source: 'keyword', reason: 'STOP', exemptMessageId }),
     ),
   );
   expect(created.filter(Boolean)).toHaveLength(1);
@@ -84,14 +86,17 @@ it('ten racing STOPs for one entry record it once, audit it once, and name one c
 });
 
 it('re-subscribes exactly the named scopes, or every entry of the number', async () => {
-  await sut.optOut({ number: NUMBER, sender: S1, source: 'api', reason: 'r' });
-  await sut.optOut({ number: NUMBER, sender: S2, source: 'api', reason: 'r' });
-  await sut.optOut({ number: NUMBER, sender: null, source: 'provider', reason: 'twilio 21610' });
-  expect(await sut.optIn({ number: NUMBER, source: 'keyword', reason: 'START' }, [S1, null])).toBe(2);
-  expect((await sut.list(NUMBER, 10)).map((e) => e.sender)).toEqual([S2]);
-  expect(await sut.optIn({ number: NUMBER, source: 'api', reason: 'removed' }, [S1])).toBe(0);
-  expect(await sut.optIn({ number: NUMBER, source: 'api', reason: 'removed' })).toBe(1);
-  const history = await sut.history(NUMBER, 50);
+  await sut.optOut({ accountId: ACME, number: NUMBER, sender: S1, source: 'api', reason: 'r' });
+  await sut.optOut({ accountId: ACME, number: NUMBER, sender: S2, source: 'api', reason: 'r' });
+  await sut.optOut({ accountId: ACME, number: NUMBER, sender: null, source: 'provider', reason: 'twilio 21610' });
+  const acme = { accountIds: [ACME] };
+  expect(
+    await sut.optIn({ number: NUMBER, source: 'keyword', reason: 'START' }, { ...acme, senders: [S1, null] }),
+  ).toBe(2);
+  expect((await sut.list(ACME, NUMBER, 10)).map((e) => e.sender)).toEqual([S2]);
+  expect(await sut.optIn({ number: NUMBER, source: 'api', reason: 'removed' }, { ...acme, senders: [S1] })).toBe(0);
+  expect(await sut.optIn({ number: NUMBER, source: 'api', reason: 'removed' }, acme)).toBe(1);
+  const history = await sut.history(ACME, NUMBER, 50);
   expect(history.map((h) => [h.action, h.sender, h.source])).toEqual([
     ['opt_out', S1, 'api'],
     ['opt_out', S2, 'api'],
@@ -104,13 +109,71 @@ it('re-subscribes exactly the named scopes, or every entry of the number', async
 
 it('republishes every entry in batches', async () => {
   for (let i = 0; i < 5; i++) {
-    await sut.optOut({ number: `+4474001234${50 + i}`, sender: null, source: 'api', reason: 'r' });
+    await sut.optOut({ accountId: ACME, number: `+4474001234${50 + i}`, sender: null, source: 'api', reason: 'r' });
   }
   await settle(5);
   published.length = 0;
   expect(await sut.republishAll(2)).toBe(5);
   await settle(5);
-  expect(published.map((p) => [p.number, p.optedOut, p.source])).toEqual(
-    Array.from({ length: 5 }, (_, i) => [`+4474001234${50 + i}`, true, 'replay']),
+  expect(published.map((p) => [p.number, p.optedOut, p.source, p.accountId])).toEqual(
+    Array.from({ length: 5 }, (_, i) => [`+4474001234${50 + i}`, true, 'replay', ACME]),
   );
+});
+
+it('keeps accounts apart: one account never sees, finds or removes another account’s entry', async () => {
+  await sut.optOut({ accountId: ACME, number: NUMBER, sender: null, source: 'api', reason: 'acme' });
+  expect(await sut.optOut({ accountId: OTHER, number: NUMBER, sender: null, source: 'api', reason: 'other' })).toBe(
+    true,
+  );
+  expect((await sut.list(OTHER, NUMBER, 10)).map((e) => e.reason)).toEqual(['other']);
+  expect((await sut.list(OTHER, null, 10)).map((e) => e.reason)).toEqual(['other']);
+  expect(await sut.find(OTHER, '+447400123499', null)).toBeNull();
+  expect(await sut.optIn({ number: NUMBER, source: 'api', reason: 'removed' }, { accountIds: [OTHER] })).toBe(1);
+  expect((await sut.list(ACME, NUMBER, 10)).map((e) => e.reason)).toEqual(['acme']);
+  expect((await sut.history(OTHER, NUMBER, 10)).map((h) => h.action)).toEqual(['opt_out', 'opt_in']);
+  expect(await sut.history(ACME, NUMBER, 10)).toHaveLength(1);
+});
+
+it('shows every-account entries to every account, and keys published states by account', async () => {
+  await sut.optOut({ accountId: EVERY_ACCOUNT, number: NUMBER, sender: null, source: 'keyword', reason: 'STOPALL' });
+  const [entry] = await sut.list(OTHER, NUMBER, 10);
+  expect(entry).toEqual(expect.objectContaining({ everyAccount: true, scope: 'account', sender: null }));
+  expect((await sut.history(ACME, NUMBER, 10)).map((h) => h.everyAccount)).toEqual([true]);
+  // An account's DELETE removes its own entries only: STOPALL is the recipient's, undone by START.
+  expect(await sut.optIn({ number: NUMBER, source: 'api', reason: 'removed' }, { accountIds: [ACME] })).toBe(0);
+  await settle(1);
+  expect(published[0]).toEqual(expect.objectContaining({ accountId: EVERY_ACCOUNT, optedOut: true }));
+});
+
+it('migrates rows written before accounts to the default account', async () => {
+  // A database at the first migration, with an entry and its audit row, then the account migration.
+  const legacy = await createTestDatabase();
+  const [first, accounts] = OPT_OUT_MIGRATIONS;
+  const ds = await createServiceDataSource({
+    service: 'opt-out',
+    database: { kind: 'mysql', url: legacy.url, poolSize: 2 },
+    entities: [],
+    migrations: [first as NonNullable<typeof first>],
+  }).initialize();
+  try {
+    await ds.runMigrations();
+    await ds.query(
+      "INSERT INTO opt_outs (number, scope_key, reason, source, created_at) VALUES (?, '*', 'STOP', 'keyword', NOW(3))",
+      [NUMBER],
+    );
+    await ds.query(
+      "INSERT INTO opt_out_audit (number, scope_key, action, source, reason, created_at) VALUES (?, '*', 'opt_out', 'keyword', 'STOP', NOW(3))",
+      [NUMBER],
+    );
+    const runner = ds.createQueryRunner();
+    await new (accounts as NonNullable<typeof accounts>)().up(runner);
+    await runner.release();
+    const rows = await ds.query<{ account_id: string }[]>(
+      'SELECT account_id FROM opt_outs UNION ALL SELECT account_id FROM opt_out_audit',
+    );
+    expect(rows.map((r) => r.account_id)).toEqual([DEFAULT_ACCOUNT_ID, DEFAULT_ACCOUNT_ID]);
+  } finally {
+    await ds.destroy();
+    await legacy.drop();
+  }
 });

@@ -1,5 +1,5 @@
 import type { Bus } from '@sms/bus';
-import { type OptOutChangedV1, optOutKey, type OptOutSource, TOPICS } from '@sms/contracts';
+import { EVERY_ACCOUNT, type OptOutChangedV1, optOutKey, type OptOutSource, TOPICS } from '@sms/contracts';
 import { inTransaction, isDuplicateKeyError } from '@sms/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
@@ -11,8 +11,11 @@ export const ACCOUNT_WIDE = '*';
 
 export interface OptOutView {
   readonly number: string;
+  /** `sender`: one sender; `account`: every sender (of the account, or of every account). */
   readonly scope: 'sender' | 'account';
   readonly sender: string | null;
+  /** True for an entry that blocks every account (STOPALL, or a STOP no account could be found for). */
+  readonly everyAccount: boolean;
   readonly reason: string;
   readonly source: string;
   readonly createdAt: string;
@@ -21,6 +24,7 @@ export interface OptOutView {
 export interface AuditView {
   readonly number: string;
   readonly sender: string | null;
+  readonly everyAccount: boolean;
   readonly action: 'opt_out' | 'opt_in';
   readonly source: string;
   readonly reason: string;
@@ -28,8 +32,10 @@ export interface AuditView {
 }
 
 export interface ChangeRequest {
+  /** The account whose sends the entry blocks; {@link EVERY_ACCOUNT} for every account. */
+  readonly accountId: string;
   readonly number: string;
-  /** null: account-wide. */
+  /** null: every sender. */
   readonly sender: string | null;
   readonly source: Exclude<OptOutSource, 'replay'>;
   readonly reason: string;
@@ -37,12 +43,13 @@ export interface ChangeRequest {
   readonly exemptMessageId?: string;
 }
 
-/**
- * The opt-out ledger: the only writer of `opt_outs` and `opt_out_audit`, and the publisher of
- * `sms.optout.v1`. Each change commits first and is published after, so a replica never learns an
- * opt-out that was rolled back; a crash in between is healed by the redelivery (which republishes the
- * committed state) and by the full republish at start ({@link republishAll}).
- */
+/** What an opt-in removes: entries of these accounts that block these senders (null: the every-sender entry). */
+export interface OptInReach {
+  readonly accountIds: readonly string[];
+  /** Undefined: every entry of the number in those accounts. */
+  readonly senders?: readonly (string | null)[];
+}
+
 export class OptOutLedger {
   constructor(
     private readonly dataSource: DataSource,
@@ -53,21 +60,23 @@ export class OptOutLedger {
   /** Records an opt-out. True when it is new (a change worth confirming), false when it already held. */
   async optOut(request: ChangeRequest): Promise<boolean> {
     const scopeKey = request.sender ?? ACCOUNT_WIDE;
+    const { accountId } = request;
     const at = this.now();
     let created: boolean;
     try {
       created = await inTransaction(this.dataSource, async (manager) => {
-        if (await manager.existsBy(OptOutEntity, { number: request.number, scopeKey })) {
+        if (await manager.existsBy(OptOutEntity, { number: request.number, accountId, scopeKey })) {
           return false;
         }
         await manager.insert(OptOutEntity, {
+          accountId,
           number: request.number,
           scopeKey,
           reason: request.reason.slice(0, 128),
           source: request.source,
           createdAt: at,
         });
-        await this.audit(manager, request, scopeKey, 'opt_out', at);
+        await this.audit(manager, request, accountId, scopeKey, 'opt_out', at);
 
         return true;
       });
@@ -80,6 +89,7 @@ export class OptOutLedger {
     }
     await this.publish([
       {
+        accountId,
         number: request.number,
         sender: request.sender,
         optedOut: true,
@@ -93,15 +103,20 @@ export class OptOutLedger {
   }
 
   /**
-   * Removes the entries that block `senders` (null stands for account-wide); `senders` undefined removes
-   * every entry of the number. Returns how many entries were removed.
+   * Removes the entries of `reach.accountIds` that block `reach.senders` (null stands for the every-sender
+   * entry); `senders` undefined removes every entry of the number in those accounts. Returns how many
+   * entries were removed.
    */
-  async optIn(request: Omit<ChangeRequest, 'sender'>, senders?: readonly (string | null)[]): Promise<number> {
+  async optIn(request: Omit<ChangeRequest, 'sender' | 'accountId'>, reach: OptInReach): Promise<number> {
     const at = this.now();
-    const scopeKeys = senders?.map((s) => s ?? ACCOUNT_WIDE);
+    const scopeKeys = reach.senders?.map((s) => s ?? ACCOUNT_WIDE);
     const removed = await inTransaction(this.dataSource, async (manager) => {
       const rows = await manager.find(OptOutEntity, {
-        where: { number: request.number, ...(scopeKeys ? { scopeKey: In(scopeKeys) } : {}) },
+        where: {
+          number: request.number,
+          accountId: In([...reach.accountIds]),
+          ...(scopeKeys ? { scopeKey: In(scopeKeys) } : {}),
+        },
         order: { id: 'ASC' },
       });
       if (rows.length === 0) {
@@ -112,13 +127,19 @@ export class OptOutLedger {
         rows.map((row) => row.id),
       );
       for (const row of rows) {
-        await this.audit(manager, request, row.scopeKey, 'opt_in', at);
+        await this.audit(manager, request, row.accountId, row.scopeKey, 'opt_in', at);
       }
 
       return rows;
     });
-    const states = (removed.length > 0 ? removed.map((row) => row.scopeKey) : (scopeKeys ?? [])).map(
-      (scopeKey): OptOutChangedV1 => ({
+    // Nothing removed: the absent states are published anyway, healing a replica that missed a removal.
+    const states =
+      removed.length > 0
+        ? removed.map((row) => ({ accountId: row.accountId, scopeKey: row.scopeKey }))
+        : reach.accountIds.flatMap((accountId) => (scopeKeys ?? []).map((scopeKey) => ({ accountId, scopeKey })));
+    await this.publish(
+      states.map(({ accountId, scopeKey }): OptOutChangedV1 => ({
+        accountId,
         number: request.number,
         sender: scopeKey === ACCOUNT_WIDE ? null : scopeKey,
         optedOut: false,
@@ -126,9 +147,8 @@ export class OptOutLedger {
         occurredAt: at.toISOString(),
         // A replica that has not applied the removal yet must still let the confirmation through.
         exemptMessageId: removed.length > 0 ? (request.exemptMessageId ?? null) : null,
-      }),
+      })),
     );
-    await this.publish(states);
 
     return removed.length;
   }
@@ -137,12 +157,17 @@ export class OptOutLedger {
    * Lets one reply through to a number that opted out (the HELP answer carriers require) without
    * changing anything: the current entries are published again, naming that reply.
    */
-  async exempt(number: string, senders: readonly (string | null)[], messageId: string): Promise<void> {
+  async exempt(number: string, reach: Required<OptInReach>, messageId: string): Promise<void> {
     const rows = await this.dataSource.getRepository(OptOutEntity).find({
-      where: { number, scopeKey: In(senders.map((s) => s ?? ACCOUNT_WIDE)) },
+      where: {
+        number,
+        accountId: In([...reach.accountIds]),
+        scopeKey: In(reach.senders.map((s) => s ?? ACCOUNT_WIDE)),
+      },
     });
     await this.publish(
       rows.map((row) => ({
+        accountId: row.accountId,
         number,
         sender: row.scopeKey === ACCOUNT_WIDE ? null : row.scopeKey,
         optedOut: true,
@@ -153,9 +178,10 @@ export class OptOutLedger {
     );
   }
 
-  async list(number: string | null, limit: number): Promise<OptOutView[]> {
+  /** The entries that block `accountId`: its own and every-account ones (the latest `limit` without `number`). */
+  async list(accountId: string, number: string | null, limit: number): Promise<OptOutView[]> {
     const rows = await this.dataSource.getRepository(OptOutEntity).find({
-      where: number ? { number } : {},
+      where: { accountId: In([accountId, EVERY_ACCOUNT]), ...(number ? { number } : {}) },
       order: { id: 'DESC' },
       take: limit,
     });
@@ -163,22 +189,42 @@ export class OptOutLedger {
     return rows.map(toView);
   }
 
-  async find(number: string, sender: string | null): Promise<OptOutView | null> {
+  /**
+   * Whether an entry other than the exact one `request` names already blocks what it would block (an
+   * every-account entry, or an every-sender entry of the account, covering a narrower request).
+   */
+  async coveredByAnother(request: Pick<ChangeRequest, 'accountId' | 'number' | 'sender'>): Promise<boolean> {
+    const accounts = request.accountId === EVERY_ACCOUNT ? [EVERY_ACCOUNT] : [request.accountId, EVERY_ACCOUNT];
+    const scopes = request.sender === null ? [ACCOUNT_WIDE] : [request.sender, ACCOUNT_WIDE];
+    const rows = await this.dataSource.getRepository(OptOutEntity).find({
+      select: { accountId: true, scopeKey: true },
+      where: { number: request.number, accountId: In(accounts), scopeKey: In(scopes) },
+    });
+    const exact = (row: OptOutEntity) =>
+      row.accountId === request.accountId && row.scopeKey === (request.sender ?? ACCOUNT_WIDE);
+
+    return rows.length > 0 && !rows.some(exact);
+  }
+
+  /** The account's own entry (an every-account entry is not the account's to report as its own). */
+  async find(accountId: string, number: string, sender: string | null): Promise<OptOutView | null> {
     const row = await this.dataSource
       .getRepository(OptOutEntity)
-      .findOneBy({ number, scopeKey: sender ?? ACCOUNT_WIDE });
+      .findOneBy({ accountId, number, scopeKey: sender ?? ACCOUNT_WIDE });
 
     return row ? toView(row) : null;
   }
 
-  async history(number: string, limit: number): Promise<AuditView[]> {
+  /** The audit trail of `number` as `accountId` may see it: its own changes and every-account ones. */
+  async history(accountId: string, number: string, limit: number): Promise<AuditView[]> {
     const rows = await this.dataSource
       .getRepository(OptOutAuditEntity)
-      .find({ where: { number }, order: { id: 'ASC' }, take: limit });
+      .find({ where: { number, accountId: In([accountId, EVERY_ACCOUNT]) }, order: { id: 'ASC' }, take: limit });
 
     return rows.map((row) => ({
       number: row.number,
       sender: row.scopeKey === ACCOUNT_WIDE ? null : row.scopeKey,
+      everyAccount: row.accountId === EVERY_ACCOUNT,
       action: row.action === 'opt_in' ? 'opt_in' : 'opt_out',
       source: row.source,
       reason: row.reason,
@@ -206,6 +252,7 @@ export class OptOutLedger {
       }
       await this.publish(
         rows.map((row) => ({
+          accountId: row.accountId,
           number: row.number,
           sender: row.scopeKey === ACCOUNT_WIDE ? null : row.scopeKey,
           optedOut: true,
@@ -221,12 +268,14 @@ export class OptOutLedger {
 
   private async audit(
     manager: EntityManager,
-    request: Omit<ChangeRequest, 'sender'>,
+    request: Omit<ChangeRequest, 'sender' | 'accountId'>,
+    accountId: string,
     scopeKey: string,
     action: 'opt_out' | 'opt_in',
     at: Date,
   ): Promise<void> {
     await manager.insert(OptOutAuditEntity, {
+      accountId,
       number: request.number,
       scopeKey,
       action,
@@ -241,7 +290,11 @@ export class OptOutLedger {
       return;
     }
     await this.bus.publish(
-      states.map((state) => ({ topic: TOPICS.optout, key: optOutKey(state.number, state.sender), value: state })),
+      states.map((state) => ({
+        topic: TOPICS.optout,
+        key: optOutKey(state.number, state.sender, state.accountId),
+        value: state,
+      })),
     );
   }
 }
@@ -253,6 +306,7 @@ function toView(row: OptOutEntity): OptOutView {
     number: row.number,
     scope: accountWide ? 'account' : 'sender',
     sender: accountWide ? null : row.scopeKey,
+    everyAccount: row.accountId === EVERY_ACCOUNT,
     reason: row.reason,
     source: row.source,
     createdAt: row.createdAt.toISOString(),

@@ -1,7 +1,13 @@
 import { metrics } from '@sms/metrics';
 import { Logger } from '@nestjs/common';
 import type { Bus, ConsumedRecord } from '@sms/bus';
-import { decodeEvent, DispatchRequestedV1, type StatusChangedV1, statusRecord } from '@sms/contracts';
+import {
+  decodeEvent,
+  DEFAULT_ACCOUNT_ID,
+  DispatchRequestedV1,
+  type StatusChangedV1,
+  statusRecord,
+} from '@sms/contracts';
 import { isDuplicateKeyError } from '@sms/persistence';
 import type { OptOutChecker } from '@sms/opt-out-registry';
 import { ErrorClass, ProviderError } from '@sms/provider-port';
@@ -112,7 +118,15 @@ export class DispatchHandler {
 
   private async send(dispatch: DispatchRequestedV1): Promise<StatusChangedV1> {
     // Checked again right before the call: a STOP that arrived while the message sat in a queue wins.
-    if (await this.optOuts.isOptedOut(dispatch.to, dispatch.from, dispatch.messageId)) {
+    const accountId = dispatch.accountId ?? DEFAULT_ACCOUNT_ID;
+    if (
+      await this.optOuts.isOptedOut({
+        recipient: dispatch.to,
+        sender: dispatch.from,
+        accountId,
+        messageId: dispatch.messageId,
+      })
+    ) {
       return optedOutEvent(dispatch, this.now());
     }
     try {

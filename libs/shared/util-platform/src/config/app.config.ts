@@ -188,9 +188,13 @@ export class AppConfig {
   @IsOptional()
   @IsString()
   SINCH_BASE_URL = '';
-  /** Opt-out scope of STOP-family keywords: `sender` (the number texted) or `account` (every sender). STOPALL is always account-wide. */
+  /**
+   * Default reach of a STOP within the account that messaged: `account` (every sender of that account) or
+   * `sender` (only the number texted). Accounts may override it (`PUT /v1/opt-outs/settings`); STOPALL
+   * blocks every account.
+   */
   @IsIn(['sender', 'account'])
-  OPT_OUT_SCOPE: 'sender' | 'account' = 'sender';
+  OPT_OUT_SCOPE: 'sender' | 'account' = 'account';
 
   /** Extra opt-out keywords, comma-separated, e.g. localized `ARRET,ARRÊT,BAJA`. */
   @IsString()
@@ -203,11 +207,22 @@ export class AppConfig {
   @IsString()
   OPT_OUT_HELP_REPLY = 'Reply STOP to unsubscribe, START to subscribe again. Msg&data rates may apply.';
 
+  /** Confirms an account-wide STOP; `{name}` is the account's display name, or "this service". */
   @IsString()
-  OPT_OUT_STOP_REPLY = 'You have been unsubscribed and will receive no further messages. Reply START to resubscribe.';
+  OPT_OUT_STOP_REPLY = 'You will receive no more messages from {name}. Reply START to resubscribe.';
+
+  /** Confirms a STOP under the per-sender scope: it must say that only this number is blocked. */
+  @IsString()
+  OPT_OUT_STOP_SENDER_REPLY =
+    'You will receive no more messages from this number of {name}; other numbers of {name} may still write to you. Reply START to resubscribe.';
+
+  /** Confirms STOPALL, which blocks every account. */
+  @IsString()
+  OPT_OUT_STOPALL_REPLY =
+    'You will receive no more messages from any sender of this service. Reply START to resubscribe.';
 
   @IsString()
-  OPT_OUT_START_REPLY = 'You have been resubscribed. Reply STOP to unsubscribe.';
+  OPT_OUT_START_REPLY = 'You have been resubscribed to {name}. Reply STOP to unsubscribe.';
 
   /** Masking: comma-separated E.164 pool numbers seeded into an empty pool (embedded default: simulator numbers). */
   @IsString()

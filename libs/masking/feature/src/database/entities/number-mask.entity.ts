@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** One masking session between two parties; the row stays (closed) after expiry for the record. */
@@ -6,6 +7,10 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 export class NumberMaskEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
+
+  /** The account that opened the session: only its keys see or close it, and its opt-outs apply. */
+  @Column({ name: 'account_id', type: 'varchar', length: 36, default: DEFAULT_ACCOUNT_ID })
+  accountId!: string;
 
   @Column({ name: 'context_id', type: 'varchar', length: 128, nullable: true })
   contextId!: string | null;

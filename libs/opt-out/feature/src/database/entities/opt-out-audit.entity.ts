@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** Every opt-out change ever made (opt-outs and re-subscriptions), kept for compliance questions. */
@@ -6,6 +7,10 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 export class OptOutAuditEntity {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: string;
+
+  /** As on `opt_outs`: the account, or `*` for every account. */
+  @Column({ name: 'account_id', type: 'varchar', length: 36, default: DEFAULT_ACCOUNT_ID })
+  accountId!: string;
 
   @Column({ type: 'varchar', length: 32 })
   number!: string;
