@@ -6,7 +6,15 @@ import type { KeyValueStore } from '@sms/counters';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
 import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import { OutboxRelay } from '@sms/persistence';
-import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, KV_STORE, ShutdownRegistry } from '@sms/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  BUS,
+  outboundPolicyOf,
+  serviceDataSourceProvider,
+  KV_STORE,
+  ShutdownRegistry,
+} from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from './database/intake.schema';
 import { IdempotencyService } from './idempotency/idempotency.service';
@@ -75,14 +83,16 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: MessagesService,
-          inject: [INTAKE_DATA_SOURCE, LedgerWriter, IdempotencyService, OPT_OUT_CHECKER, MaskDirectory],
+          inject: [INTAKE_DATA_SOURCE, LedgerWriter, IdempotencyService, OPT_OUT_CHECKER, MaskDirectory, APP_CONFIG],
           useFactory: (
             dataSource: DataSource,
             writer: LedgerWriter,
             idempotency: IdempotencyService,
             optOuts: OptOutChecker,
             masks: MaskDirectory,
-          ) => new MessagesService(dataSource, writer, idempotency, optOuts, masks),
+            config: AppConfig,
+          ) =>
+            new MessagesService(dataSource, writer, idempotency, optOuts, masks, undefined, outboundPolicyOf(config)),
         },
         {
           provide: StatusApplier,

@@ -4,7 +4,6 @@ import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource, statu
 import { ApiError } from '@sms/platform';
 import { randomUUID } from 'node:crypto';
 import { DuplicateMessageError } from '../ledger/ledger.writer';
-import { validateMessageRequest } from '../messages/message-request.validator';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { MessagesService } from '../messages/messages.service';
@@ -47,7 +46,7 @@ export class IntakeConsumer {
     }
     let validated;
     try {
-      validated = await this.messages.resolveAndCheck(validateMessageRequest(fields), id);
+      validated = await this.messages.resolveAndCheck(this.messages.validate(fields), id);
     } catch (error) {
       if (error instanceof ApiError) {
         if (!(await this.messages.exists(id))) {

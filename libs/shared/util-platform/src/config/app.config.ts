@@ -10,10 +10,19 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   validateSync,
 } from 'class-validator';
 import { CPU_NICE_RANGE, CPU_POLICIES, type CpuPolicy } from '../runtime/cpu-priority';
+
+/** A comma-separated port list, or null when any entry is not a port from 1 to 65535. */
+function portsOf(list: string): number[] | null {
+  const ports = list.split(',').filter((entry) => entry.trim() !== '');
+  const valid = ports.every((entry) => /^\s*\d{1,5}\s*$/.test(entry) && Number(entry) >= 1 && Number(entry) <= 65_535);
+
+  return valid ? ports.map(Number) : null;
+}
 
 export type RunMode = 'embedded' | 'distributed';
 
@@ -291,6 +300,19 @@ export class AppConfig {
   @Transform(toBool)
   @IsBoolean()
   CALLBACK_ALLOW_INSECURE = false;
+
+  /**
+   * https ports a callback URL may name besides 443, comma-separated (e.g. `8443`). Empty: 443 only, so a
+   * caller cannot aim callbacks at other services on a public host (mail, databases, admin consoles).
+   */
+  @ValidateBy({
+    name: 'portList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && portsOf(value) !== null,
+      defaultMessage: () => 'CALLBACK_ALLOWED_PORTS must be a comma-separated list of ports from 1 to 65535',
+    },
+  })
+  CALLBACK_ALLOWED_PORTS = '';
   /** SMPP SMSC host; empty means the in-process simulated SMSC when SIMULATOR_ENABLED, else no SMPP adapter. */
   @IsOptional()
   @IsString()
@@ -428,3 +450,7 @@ export const publicBaseUrlOf = (config: AppConfig): string =>
 /** The structured-log keys LOG_REDACT_KEYS adds to the built-in censored set. */
 export const redactKeysOf = (config: AppConfig): readonly string[] =>
   config.LOG_REDACT_KEYS.split(',').filter((key) => key !== '');
+
+/** The ports CALLBACK_ALLOWED_PORTS adds to 443 for callback URLs (validated at boot). */
+export const callbackAllowedPortsOf = (config: AppConfig): readonly number[] =>
+  portsOf(config.CALLBACK_ALLOWED_PORTS) ?? [];
