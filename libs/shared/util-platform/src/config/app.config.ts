@@ -85,6 +85,29 @@ export class AppConfig {
   @MinLength(24)
   SMS_GATEWAY_API_KEY = '';
 
+  /**
+   * Port of a listener that serves only GET /metrics (0: none). Deployments set it (k8s and compose use
+   * 9464) and scrape it there; the API port serves /metrics only with METRICS_TOKEN.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT = 0;
+
+  /** Address the metrics listener binds: loopback unless the deployment's scraper needs more. */
+  @IsString()
+  METRICS_HOST = '127.0.0.1';
+
+  /**
+   * Bearer token for /metrics. Set: the API port serves /metrics to `Authorization: Bearer <token>` and
+   * the metrics listener requires it too. Empty: the API port does not serve /metrics at all.
+   */
+  @ValidateIf((c: AppConfig) => c.METRICS_TOKEN !== '')
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN = '';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -412,6 +435,7 @@ export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
   'SINCH_CALLBACK_SECRET',
   'AWS_SECRET_ACCESS_KEY',
   'CALLBACK_SECRET',
+  'METRICS_TOKEN',
   'SMPP_PASSWORD',
   'MYSQL_URL',
   'REDIS_URL',

@@ -9,6 +9,7 @@ import { JsonLogger } from '../logging/json.logger';
 import { ApiErrorFilter, type UnavailablePredicate } from './api-error.filter';
 import { initTracing } from '@sms/tracing';
 import { installHttpObservability } from '../observability/http-observability';
+import { serveMetrics, startMetricsListener } from '../observability/metrics-endpoint';
 
 /** api.md: a request body over 64 KB is refused with 413 before it is parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -46,6 +47,15 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestFastif
   // Nest's error handler, so one place formats every error.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   installHttpObservability(fastify, options.processName);
+  // /metrics on the API port only behind its token; the separate listener is the other way (metrics-endpoint.ts).
+  if (options.config.METRICS_TOKEN !== '') {
+    serveMetrics(fastify, options.config.METRICS_TOKEN);
+  }
+  const metricsListener = await startMetricsListener(options.config);
+  if (metricsListener) {
+    // Last phase: a scrape still answers while the process drains.
+    app.get(ShutdownRegistry).register('storage', 'metrics-listener', () => metricsListener.close());
+  }
   if (options.configureFastify) {
     await options.configureFastify(fastify);
   }
