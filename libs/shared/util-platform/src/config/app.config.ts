@@ -113,15 +113,11 @@ export class AppConfig {
 
   /**
    * Extra structured-log keys whose values are censored, comma-separated, on top of the built-in set
-   * (body, to, from, number, text, ...). The built-in keys cannot be switched off.
+   * (body, text, to, from, sender, recipient, msisdn, ...; redact.ts), at any depth and in any case. The
+   * built-in keys cannot be switched off. Free text is not rewritten (docs/exposure.md).
    */
   @Matches(/^[A-Za-z0-9_]*(,[A-Za-z0-9_]+)*$/, { message: 'LOG_REDACT_KEYS must be a comma-separated list of keys' })
   LOG_REDACT_KEYS = '';
-
-  /** Mask phone-number-like digit runs in log messages; off only for a lab with synthetic numbers. */
-  @Transform(toBool)
-  @IsBoolean()
-  LOG_REDACT_PHONE_NUMBERS = true;
 
   /** Provider calls per message before it ends `failed`. */
   @Transform(toInt)

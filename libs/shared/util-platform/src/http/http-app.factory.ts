@@ -34,7 +34,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestFastif
     options.logger ??
     new JsonLogger(options.processName, options.config.LOG_LEVEL, undefined, {
       redactKeys: redactKeysOf(options.config),
-      redactPhoneNumbers: options.config.LOG_REDACT_PHONE_NUMBERS,
     });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     logger,
