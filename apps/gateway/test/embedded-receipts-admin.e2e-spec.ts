@@ -146,7 +146,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
     ['MessageStatus', status],
     ['SmsStatus', status],
     ['AccountSid', config.TWILIO_ACCOUNT_SID],
-    ['From', '+447700900999'],
+    ['From', '+447400900999'],
     ['To', TO],
     ['ApiVersion', '2010-04-01'],
   ];

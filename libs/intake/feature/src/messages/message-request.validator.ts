@@ -60,7 +60,7 @@ export function validateMessageRequest(
 
   const rawTo = record['to'];
   if (typeof rawTo !== 'string' || rawTo.length === 0) {
-    throw unprocessable('INVALID_PHONE_NUMBER', 'to is required: an E.164 number such as +447700900123', 'to');
+    throw unprocessable('INVALID_PHONE_NUMBER', 'to is required: an E.164 number such as +447400123456', 'to');
   }
   const phone = parsePhone(rawTo, country ?? undefined);
   if (!phone.ok) {

@@ -28,7 +28,7 @@ describe(JsonLogger.name, () => {
         messageId: '0190f0d6-7c1a-7000-8000-000000000001',
         provider: 'twilio',
         to: '+447400123456',
-        from: '+447700900999',
+        from: '+447400900999',
         body: 'Your code is 123456',
         request: { to: '+447400123456', text: 'nested body' },
       },
