@@ -19,8 +19,6 @@ export interface JsonLoggerOptions {
 export class JsonLogger implements LoggerService {
   readonly pino: PinoLogger;
 
-  private readonly redactText: (text: string) => string = escapeLineBreaks;
-
   constructor(service: string, level: string, destination?: pino.DestinationStream, options: JsonLoggerOptions = {}) {
     const keys = new Set([...REDACTED_KEYS, ...(options.redactKeys ?? []).map((key) => key.toLowerCase())]);
     this.pino = pino(
@@ -64,12 +62,12 @@ export class JsonLogger implements LoggerService {
 
   error(message: unknown, stackOrContext?: string, context?: string): void {
     const ctx = context ?? (stackOrContext && !stackOrContext.includes('\n') ? stackOrContext : undefined);
-    const stack = stackOrContext?.includes('\n') ? this.redactText(stackOrContext) : undefined;
+    const stack = stackOrContext?.includes('\n') ? escapeLineBreaks(stackOrContext) : undefined;
     if (typeof message === 'object' && message !== null) {
       this.pino.error({
         context: ctx,
         ...(stack ? { stack } : {}),
-        ...this.redactFields(message as Record<string, unknown>),
+        ...this.escapeFreeText(message as Record<string, unknown>),
       });
 
       return;
@@ -97,7 +95,7 @@ export class JsonLogger implements LoggerService {
 
   private write(level: 'info' | 'warn' | 'debug' | 'trace', message: unknown, context?: string): void {
     if (typeof message === 'object' && message !== null) {
-      this.pino[level]({ context, ...this.redactFields(message as Record<string, unknown>) });
+      this.pino[level]({ context, ...this.escapeFreeText(message as Record<string, unknown>) });
 
       return;
     }
@@ -105,19 +103,19 @@ export class JsonLogger implements LoggerService {
   }
 
   /** Free-text fields (msg, error, stack, ...) get their line breaks escaped like a plain message. */
-  private redactFields(fields: Record<string, unknown>): Record<string, unknown> {
-    const redacted: Record<string, unknown> = { ...fields };
+  private escapeFreeText(fields: Record<string, unknown>): Record<string, unknown> {
+    const escaped: Record<string, unknown> = { ...fields };
     for (const key of FREE_TEXT_FIELDS) {
       const value = fields[key];
       if (typeof value === 'string') {
-        redacted[key] = this.redactText(value);
+        escaped[key] = escapeLineBreaks(value);
       }
     }
 
-    return redacted;
+    return escaped;
   }
 
   private text(message: unknown): string {
-    return this.redactText(typeof message === 'string' ? message : JSON.stringify(message));
+    return escapeLineBreaks(typeof message === 'string' ? message : JSON.stringify(message));
   }
 }
