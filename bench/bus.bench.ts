@@ -43,7 +43,7 @@ const median = (values: readonly number[]): number => {
 
 const payload = (n: number): Record<string, unknown> => ({
   id: randomUUID(),
-  to: '+447700900123',
+  to: '+447400123456',
   body: `bench message ${n}`,
   at: new Date().toISOString(),
 });

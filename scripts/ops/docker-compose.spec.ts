@@ -107,8 +107,14 @@ describe('docker-compose.yml', () => {
       'masking',
       'opt-out',
     ]) {
-      const port = compose.services[name]?.environment?.['PORT'];
-      expect(targets).toContain(`${name}:${port}`);
+      // Scraped on the metrics listener, never on the API port (which does not serve /metrics).
+      const environment = compose.services[name]?.environment;
+      expect(environment?.['METRICS_PORT']).toBe('9464');
+      expect(environment?.['METRICS_HOST']).toBe('0.0.0.0');
+      expect(environment?.['METRICS_TOKEN']).toBeUndefined();
+      expect(targets).toContain(`${name}:${environment?.['METRICS_PORT']}`);
+      expect(targets).not.toContain(`${name}:${environment?.['PORT']}`);
+      expect(compose.services[name]?.ports ?? []).not.toContainEqual(expect.stringContaining('9464'));
     }
   });
 });

@@ -167,6 +167,30 @@ describe('k8s manifests', () => {
     ).toEqual(['dlr-ingest', 'dlr-processor', 'intake', 'masking', 'opt-out', 'router', 'send-worker']);
   });
 
+  it("scrapes /metrics on each pod's metrics listener, which the Service does not expose", () => {
+    const config = ofKind('ConfigMap').find((c) => c.metadata.name === 'sms-gateway-config');
+    expect(config?.data?.['METRICS_PORT']).toBe('9464');
+    expect(config?.data?.['METRICS_HOST']).toBe('0.0.0.0');
+    expect(config?.data?.['METRICS_TOKEN']).toBeUndefined();
+    for (const deployment of ofKind('Deployment')) {
+      const name = deployment.metadata.name;
+      const template = podSpecOf(deployment) as ReturnType<typeof podSpecOf> & {
+        metadata: { annotations?: Record<string, string> };
+      };
+      expect({ name, annotations: template.metadata.annotations }).toEqual({
+        name,
+        annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9464', 'prometheus.io/path': '/metrics' },
+      });
+      const ports = (template.spec.containers[0]?.ports ?? []) as { name?: string; containerPort: number }[];
+      expect(ports.find((port) => port.name === 'metrics')?.containerPort).toBe(9464);
+      const service = ofKind('Service').find((s) => s.metadata.name === name);
+      const servicePorts = (service?.spec as { ports: { port: number; targetPort?: unknown }[] }).ports;
+      expect(
+        servicePorts.some((port) => port.port === 9464 || port.targetPort === 9464 || port.targetPort === 'metrics'),
+      ).toBe(false);
+    }
+  });
+
   it('scales each consumer group on its own lag, never above the partition count of any topic it consumes', () => {
     const brokers = ofKind('ConfigMap').find((c) => c.metadata.name === 'sms-gateway-config')?.data?.['KAFKA_BROKERS'];
     const groups = new Set<string>();

@@ -10,6 +10,7 @@ import { OtlpReceiver } from './otlp-receiver';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+const METRICS_TOKEN = 'metrics-token-for-the-distributed-suite';
 /** Services on 5700-5706, the simulator on 5710, the collector on 5720 (this suite's port range). */
 const PORT_OFFSET = 5700 - 3001;
 const SIMULATOR_PORT = 5710 - PORT_OFFSET;
@@ -43,7 +44,7 @@ describe('distributed gateway: traces, metrics and readiness on every service', 
       portOffset: PORT_OFFSET,
       simulatorPort: SIMULATOR_PORT,
       logLevel: 'warn',
-      extraEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' },
+      extraEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100', METRICS_TOKEN },
     });
     client = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
     bus = createBus({ kind: 'kafka', brokers: KAFKA_BROKERS.split(','), clientId: 'tracing-e2e' });
@@ -128,7 +129,9 @@ describe('distributed gateway: traces, metrics and readiness on every service', 
       expect({ service, status: ready.status }).toEqual({ service, status: 200 });
       expect(body.checks).toMatchObject({ bus: true, kv: true, ...(expected.db ? { [expected.db]: true } : {}) });
 
-      const metrics = await fetch(`${base}/metrics`);
+      // /metrics on the API port needs the metrics token (docs/exposure.md).
+      expect((await fetch(`${base}/metrics`)).status).toBe(401);
+      const metrics = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
       expect(metrics.status).toBe(200);
       const text = await metrics.text();
       expect(text).toContain(

@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     `  API key:    ${key}   (from ${source}; scopes send, read, admin, operator)`,
     `  Account:    ${DEFAULT_ACCOUNT_ID}   (default; docs/accounts.md)`,
     config.SIMULATOR_ENABLED ? `  Providers:  simulated in-process at ${url}${SIMULATOR_PREFIX}` : '',
+    config.METRICS_PORT > 0 ? `  Metrics:    http://${config.METRICS_HOST}:${config.METRICS_PORT}/metrics` : '',
+    config.METRICS_TOKEN !== '' ? `  Metrics:    ${url}/metrics (Authorization: Bearer <METRICS_TOKEN>)` : '',
     '',
     'Send a message:',
     `  curl -s -X POST ${url}/v1/messages -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`,

@@ -1,5 +1,5 @@
 import { GatewayClient } from '@sms/testing';
-import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
+import { freePort, startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
 
 /** One sample value from the Prometheus text format (0 when the series does not exist yet). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -23,12 +23,19 @@ const hasSeries = (text: string, name: string): boolean =>
 /** The metrics the runbooks lean on exist on /metrics and move under a small load. */
 describe('embedded gateway: Prometheus metrics under a small load', () => {
   const LOAD = 12;
+  const METRICS_TOKEN = 'metrics-token-for-the-e2e-suite';
   let gateway: EmbeddedGateway;
   let client: GatewayClient;
+  let metricsPort: number;
 
   beforeAll(async () => {
+    metricsPort = await freePort();
     // A long retry delay keeps the no-route message waiting, so the retry backlog is observable.
-    gateway = await startEmbeddedGateway({ RETRY_BASE_DELAY_MS: '60000' });
+    gateway = await startEmbeddedGateway({
+      RETRY_BASE_DELAY_MS: '60000',
+      METRICS_PORT: String(metricsPort),
+      METRICS_TOKEN,
+    });
     client = new GatewayClient(gateway.url, gateway.auth);
     await client.request('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 20 }), {
       'content-type': 'application/json',
@@ -39,13 +46,31 @@ describe('embedded gateway: Prometheus metrics under a small load', () => {
     await gateway.close();
   });
 
+  // The separate metrics listener (METRICS_PORT, loopback by default), with the token it then requires too.
   const scrape = async (): Promise<string> => {
-    const response = await fetch(`${gateway.url}/metrics`);
+    const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
 
     return response.text();
   };
+
+  it('serves /metrics only to the metrics token, on the API port and on the metrics listener', async () => {
+    for (const base of [gateway.url, `http://127.0.0.1:${metricsPort}`]) {
+      const anonymous = await fetch(`${base}/metrics`);
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+      // An API key, even an admin one, is not the metrics token.
+      expect((await fetch(`${base}/metrics`, { headers: gateway.auth })).status).toBe(401);
+      const scraped = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain('sms_http_requests_total');
+    }
+    // The metrics listener serves nothing else.
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/v1/messages`)).status).toBe(404);
+  });
 
   it('counts requests, messages, provider calls, receipts and bus records, and reports lag and backlogs', async () => {
     const before = await scrape();
@@ -104,5 +129,12 @@ describe('embedded gateway: Prometheus metrics under a small load', () => {
     expect(sample(after, 'sms_queued_no_route', { country: 'MX' })).toBeGreaterThanOrEqual(1);
     expect(hasSeries(after, 'sms_provider_health')).toBe(true);
     expect(hasSeries(after, 'sms_process_cpu_user_seconds_total')).toBe(true);
+    // No label carries a phone number: the senders that served the load and the recipient are absent.
+    expect(sample(after, 'sms_rate_limit_delay_seconds_count', { provider: 'twilio' })).toBeGreaterThanOrEqual(LOAD);
+    const labelValues = after
+      .split('\n')
+      .filter((line) => !line.startsWith('#'))
+      .flatMap((line) => [...line.matchAll(/="([^"]*)"/g)].map((match) => match[1] ?? ''));
+    expect(labelValues.filter((value) => /\+?\d{7,}/.test(value))).toEqual([]);
   }, 60_000);
 });

@@ -14,6 +14,7 @@ const TO = '+447400123456';
 const REPLAY = '/v1/admin/webhooks/replay';
 const UNMATCHED = '/v1/admin/receipts/unmatched';
 const FORM = 'application/x-www-form-urlencoded';
+const METRICS_TOKEN = 'metrics-token-for-the-admin-suite';
 
 interface ReplayAnswer {
   replayed: number;
@@ -75,7 +76,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
   let config: AppConfig;
 
   beforeAll(async () => {
-    gateway = await startEmbeddedGateway();
+    gateway = await startEmbeddedGateway({ METRICS_TOKEN });
     admin = new GatewayClient(gateway.url, gateway.auth);
     config = gateway.app.get<AppConfig>(APP_CONFIG);
     // Twilio only in GB, so the message's receipts are Twilio status webhooks this suite can also forge.
@@ -108,7 +109,8 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
 
     return answer.body.data;
   };
-  const scrape = async (): Promise<string> => (await admin.request<string>('GET', '/metrics')).body;
+  const scrape = async (): Promise<string> =>
+    (await admin.request<string>('GET', '/metrics', undefined, { authorization: `Bearer ${METRICS_TOKEN}` })).body;
   /** Every consumer group has caught up on every topic (handlers publish before they commit). */
   const quiet = async (): Promise<void> => {
     const bus = gateway.app.get<Bus>(BUS);
@@ -144,7 +146,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
     ['MessageStatus', status],
     ['SmsStatus', status],
     ['AccountSid', config.TWILIO_ACCOUNT_SID],
-    ['From', '+447700900999'],
+    ['From', '+447400900999'],
     ['To', TO],
     ['ApiVersion', '2010-04-01'],
   ];

@@ -234,7 +234,7 @@ describe('failover through the simulator', () => {
 
 describe('per-number rate limit', () => {
   it('spaces one number’s sends at its segments per second: delayed, never refused', async () => {
-    const numbers = ['+447700900998', '+447700900999'];
+    const numbers = ['+447400900998', '+447400900999'];
     for (const number of numbers) {
       expect(
         (

@@ -329,6 +329,7 @@ export class ReceiptsPipeline {
     this.callbackClient = new CallbackClient({
       secret: this.options.callbackSecret ?? 'callback-secret',
       allowInsecure: this.options.allowInsecureCallbacks ?? true,
+      allowedPorts: [],
       timeoutMs: 2_000,
     });
     this.dispatcher = new CallbackDispatcher(this.processorDs, this.callbackClient, {

@@ -485,6 +485,7 @@ describe('callbacks to the caller', () => {
       new CallbackClient({
         secret: 's',
         allowInsecure: false,
+        allowedPorts: [],
         resolver: () => Promise.resolve([{ address: '10.0.0.5', family: 4 }]),
       }),
       { retryWindowMs: 24 * 3_600_000, baseDelayMs: 10 },
@@ -493,6 +494,8 @@ describe('callbacks to the caller', () => {
       'http://caller.example/cb',
       'https://169.254.169.254/latest/meta-data',
       'https://[::ffff:127.0.0.1]/cb',
+      'https://[::127.0.0.1]/cb',
+      'https://caller.example:8443/cb',
       'https://rebinds-to-private.example/cb',
     ];
     const ids: string[] = [];
@@ -517,7 +520,7 @@ describe('callbacks to the caller', () => {
       `SELECT state, attempts FROM callback_deliveries WHERE message_id IN (${ids.map(() => '?').join(',')})`,
       ids,
     );
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(6);
     expect(rows.every((row) => row.state === String(CallbackState.Refused) && Number(row.attempts) === 1)).toBe(true);
   });
 });

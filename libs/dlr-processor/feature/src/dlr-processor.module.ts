@@ -3,7 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Bus, type ConsumedRecord, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
 import { CONSUMER_GROUPS, decodeEvent, MessageTransitionV1, TOPICS } from '@sms/contracts';
-import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, ShutdownRegistry } from '@sms/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  BUS,
+  outboundPolicyOf,
+  serviceDataSourceProvider,
+  ShutdownRegistry,
+} from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
 import { CallbackClient } from './callbacks/callback.client';
@@ -78,7 +85,7 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
           useFactory: (dataSource: DataSource, config: AppConfig) =>
             new CallbackDispatcher(
               dataSource,
-              new CallbackClient({ secret: callbackSecretOf(config), allowInsecure: config.CALLBACK_ALLOW_INSECURE }),
+              new CallbackClient({ secret: callbackSecretOf(config), ...outboundPolicyOf(config) }),
               {
                 retryWindowMs: config.CALLBACK_RETRY_HOURS * 3_600_000,
                 onError: (error) => new Logger('dlr-callbacks').error(`callback pass failed: ${String(error)}`),

@@ -7,7 +7,15 @@ import { decimalToMicros, type KeyValueStore } from '@sms/counters';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
 import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import { OutboxRelay } from '@sms/persistence';
-import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, KV_STORE, ShutdownRegistry } from '@sms/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  BUS,
+  outboundPolicyOf,
+  serviceDataSourceProvider,
+  KV_STORE,
+  ShutdownRegistry,
+} from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from './database/intake.schema';
 import { IdempotencyService } from './idempotency/idempotency.service';
@@ -117,15 +125,34 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: MessagesService,
-          inject: [INTAKE_DATA_SOURCE, LedgerWriter, IdempotencyService, OPT_OUT_CHECKER, MaskDirectory, Admission],
+          inject: [
+            INTAKE_DATA_SOURCE,
+            LedgerWriter,
+            IdempotencyService,
+            OPT_OUT_CHECKER,
+            MaskDirectory,
+            APP_CONFIG,
+            Admission,
+          ],
           useFactory: (
             dataSource: DataSource,
             writer: LedgerWriter,
             idempotency: IdempotencyService,
             optOuts: OptOutChecker,
             masks: MaskDirectory,
+            config: AppConfig,
             admission: Admission,
-          ) => new MessagesService(dataSource, writer, idempotency, optOuts, masks, undefined, admission),
+          ) =>
+            new MessagesService(
+              dataSource,
+              writer,
+              idempotency,
+              optOuts,
+              masks,
+              undefined,
+              outboundPolicyOf(config),
+              admission,
+            ),
         },
         {
           provide: StatusApplier,

@@ -106,7 +106,10 @@ export class StatusChangedV1 {
   @MaxLength(32)
   recipient?: string | null;
 
-  /** The sender number of that failed attempt (with {@link recipient}). */
+  /**
+   * The sender number (or sender id) of the attempt: on the send-worker's `sent` (the ledger writes it,
+   * `GET /v1/messages/:id` shows it as `from`) and on an `opted_out` failure (with {@link recipient}).
+   */
   @IsOptional()
   @IsString()
   @MaxLength(32)

@@ -5,8 +5,9 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
  * `.observe()` / `.set()`; the dashboard (deploy/grafana) and alert rules (deploy/prometheus) are tested
  * against {@link METRIC_NAMES}, so a metric renamed here breaks those tests rather than a panel at 3 am.
  *
- * Labels are bounded: provider ids, ISO country codes, topic/partition, status enums, our own sender
- * numbers (a pool we own). Never a recipient number or a message id.
+ * Labels are bounded: provider ids, ISO country codes, topic/partition, status enums. Never a phone
+ * number, ours or a recipient's, and never a message id: a scrape is read by people and systems that
+ * see no message data, and a number would also make a series per number.
  */
 export const metricsRegistry = new Registry();
 
@@ -175,8 +176,8 @@ export const metrics = {
   // --- Rate limits ---
   rateLimitDelay: new Histogram({
     name: 'sms_rate_limit_delay_seconds',
-    help: 'Delay imposed by the per-sender-number carrier rate limit before a send',
-    labelNames: ['sender'] as const,
+    help: 'Delay imposed by the per-sender-number carrier rate limit before a send, by provider',
+    labelNames: ['provider'] as const,
     buckets: [0, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     registers,
   }),

@@ -14,3 +14,5 @@ export * from './runtime/tokens';
 export * from './http/service-bootstrap';
 export * from './runtime/service-data-source';
 export * from './runtime/cpu-priority';
+export * from './net/outbound-address.policy';
+export * from './observability/metrics-endpoint';

@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'undici';
 import {
-  type AddressPolicy,
-  CallbackRefusedError,
-  checkCallbackUrl,
+  checkOutboundUrl,
+  type OutboundPolicy,
+  OutboundRefusedError,
   pinnedLookup,
   type Resolver,
   systemResolver,
-} from './callback-address.policy';
+} from '@sms/platform';
 
 export type CallbackOutcome =
   | { readonly kind: 'delivered'; readonly statusCode: number }
@@ -18,7 +18,7 @@ export type CallbackOutcome =
 export const signCallback = (secret: string, timestamp: string, body: string): string =>
   createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 
-export interface CallbackClientOptions extends AddressPolicy {
+export interface CallbackClientOptions extends OutboundPolicy {
   readonly secret: string;
   readonly timeoutMs?: number;
   readonly resolver?: Resolver;
@@ -29,11 +29,11 @@ const errorCodeOf = (error: unknown): string | undefined =>
   typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 
 /** Finds our refusal in undici's error chain (it may wrap the socket error). */
-function refusalIn(error: unknown): CallbackRefusedError | null {
+function refusalIn(error: unknown): OutboundRefusedError | null {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth++) {
-    if (current instanceof CallbackRefusedError || errorCodeOf(current) === 'ERR_CALLBACK_REFUSED') {
-      return current as CallbackRefusedError;
+    if (current instanceof OutboundRefusedError || errorCodeOf(current) === 'ERR_OUTBOUND_REFUSED') {
+      return current as OutboundRefusedError;
     }
     current = (current as { cause?: unknown }).cause;
   }
@@ -42,8 +42,9 @@ function refusalIn(error: unknown): CallbackRefusedError | null {
 }
 
 /**
- * POSTs one signed callback with undici, through an Agent whose connections resolve and check the
- * address themselves (see pinnedLookup). Redirects are never followed (undici's request does not
+ * POSTs one signed callback with undici. The URL passes the outbound address policy (@sms/platform)
+ * again before each attempt, the rules intake applied at registration, and the Agent's connections
+ * resolve and check the address themselves (see pinnedLookup). Redirects are never followed (undici's request does not
  * follow them): a 3xx is a failed attempt. The secret is held here and never logged.
  */
 export class CallbackClient {
@@ -62,7 +63,7 @@ export class CallbackClient {
 
   async post(url: string, body: string): Promise<CallbackOutcome> {
     try {
-      checkCallbackUrl(url, this.options);
+      checkOutboundUrl(url, this.options);
     } catch (error) {
       return { kind: 'refused', error: error instanceof Error ? error.message : 'refused' };
     }

@@ -216,6 +216,17 @@ describe(validateMessageRequest.name, () => {
       const callbackUrl = 'https://app.example.com/sms-status?tenant=7';
       expect(validateMessageRequest(valid({ callbackUrl })).callbackUrl).toBe(callbackUrl);
     });
+
+    it('says which rule the URL broke, and takes the ports the policy allows', () => {
+      expect(() => validateMessageRequest(valid({ callbackUrl: 'https://[::127.0.0.1]/cb' }))).toThrow(
+        /IPv4-compatible.*127\.0\.0\.1/,
+      );
+      expectRefused(valid({ callbackUrl: 'https://app.example.com:8443/cb' }), 'INVALID_CALLBACK_URL', 'callbackUrl');
+      const callbackUrl = 'https://app.example.com:8443/cb';
+      expect(
+        validateMessageRequest(valid({ callbackUrl }), [], { allowInsecure: false, allowedPorts: [8443] }).callbackUrl,
+      ).toBe(callbackUrl);
+    });
   });
 
   describe('validitySeconds', () => {

@@ -1,8 +1,8 @@
 import { MessageClass } from '@sms/contracts';
 import { isAlphanumericSenderId, isSupportedCountryCode, parsePhone } from '@sms/phone';
-import { ApiError, unprocessable } from '@sms/platform';
+import { ApiError, type OutboundPolicy, STRICT_OUTBOUND_POLICY, unprocessable } from '@sms/platform';
 import { countSegments } from '@sms/segments';
-import { isPublicHttpsUrl } from './callback-url';
+import { callbackUrlRefusal } from './callback-url';
 
 /** A send request that passed every rule: what the ledger stores. */
 export interface ValidatedMessage {
@@ -38,7 +38,11 @@ const MAX_VALIDITY_SECONDS = 259_200;
  * rule as an {@link ApiError} with its stable code. Written as plain checks rather than decorators:
  * it is the hot path of intake, and each rule has its own code.
  */
-export function validateMessageRequest(input: unknown, extraFields: readonly string[] = []): ValidatedMessage {
+export function validateMessageRequest(
+  input: unknown,
+  extraFields: readonly string[] = [],
+  callbackPolicy: OutboundPolicy = STRICT_OUTBOUND_POLICY,
+): ValidatedMessage {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw unprocessable('INVALID_REQUEST', 'Request body must be a JSON object');
   }
@@ -56,7 +60,7 @@ export function validateMessageRequest(input: unknown, extraFields: readonly str
 
   const rawTo = record['to'];
   if (typeof rawTo !== 'string' || rawTo.length === 0) {
-    throw unprocessable('INVALID_PHONE_NUMBER', 'to is required: an E.164 number such as +447700900123', 'to');
+    throw unprocessable('INVALID_PHONE_NUMBER', 'to is required: an E.164 number such as +447400123456', 'to');
   }
   const phone = parsePhone(rawTo, country ?? undefined);
   if (!phone.ok) {
@@ -69,8 +73,13 @@ export function validateMessageRequest(input: unknown, extraFields: readonly str
   const messageClass = parseMessageClass(optionalString(record, 'messageClass'));
 
   const callbackUrl = optionalString(record, 'callbackUrl');
-  if (callbackUrl !== null && !isPublicHttpsUrl(callbackUrl)) {
-    throw unprocessable('INVALID_CALLBACK_URL', 'callbackUrl must be an https URL on a public host', 'callbackUrl');
+  const callbackRefusal = callbackUrl === null ? null : callbackUrlRefusal(callbackUrl, callbackPolicy);
+  if (callbackRefusal !== null) {
+    throw unprocessable(
+      'INVALID_CALLBACK_URL',
+      `callbackUrl must be an https URL on a public host (${callbackRefusal})`,
+      'callbackUrl',
+    );
   }
 
   const clientReference = optionalString(record, 'clientReference');

@@ -5,13 +5,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
  * which gives each broken rule its own error code.
  */
 export class SendMessageDto {
-  @ApiProperty({ example: '+447700900123', description: 'E.164, or national format with `country`' })
+  @ApiProperty({ example: '+447400123456', description: 'E.164, or national format with `country`' })
   to!: string;
 
   @ApiProperty({ example: 'Your code is 123456', minLength: 1, maxLength: 1600 })
   body!: string;
 
-  @ApiPropertyOptional({ example: '+447700900999', description: 'Sender number or alphanumeric sender ID (<= 11)' })
+  @ApiPropertyOptional({ example: '+447400900999', description: 'Sender number or alphanumeric sender ID (<= 11)' })
   from?: string;
 
   @ApiPropertyOptional({ example: 'GB', description: 'ISO 3166-1 alpha-2 hint for a national-format `to`' })
@@ -33,7 +33,7 @@ export class SendMessageDto {
 export class AcceptedMessageDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'queued' }) status!: string;
-  @ApiProperty({ example: '+447700900123' }) to!: string;
+  @ApiProperty({ example: '+447400123456' }) to!: string;
   @ApiProperty({ nullable: true, type: String }) from!: string | null;
   @ApiProperty({ example: 'GB' }) country!: string;
   @ApiProperty({ enum: ['GSM-7', 'UCS-2'] }) encoding!: string;

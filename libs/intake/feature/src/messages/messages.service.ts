@@ -1,7 +1,7 @@
 import type { MaskDirectory } from '@sms/mask-directory';
 import type { OptOutChecker } from '@sms/opt-out-registry';
 import { parsePhone } from '@sms/phone';
-import { unprocessable } from '@sms/platform';
+import { type OutboundPolicy, STRICT_OUTBOUND_POLICY, unprocessable } from '@sms/platform';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import {
@@ -33,9 +33,16 @@ export class MessagesService {
     private readonly optOuts: OptOutChecker,
     private readonly masks: MaskDirectory,
     private readonly now: () => Date = () => new Date(),
+    /** The outbound address policy callbackUrl is checked against (CALLBACK_ALLOWED_PORTS, ...). */
+    private readonly callbackPolicy: OutboundPolicy = STRICT_OUTBOUND_POLICY,
     /** Account limits, permissions and the pumping guard (docs/limits.md); absent in bare compositions. */
     private readonly admission?: Admission,
   ) {}
+
+  /** api.md's request rules, REST and `sms.send.v1` alike, with this process's callback policy. */
+  validate(input: unknown): ValidatedMessage {
+    return validateMessageRequest(input, [], this.callbackPolicy);
+  }
 
   /**
    * Rules that depend on state rather than on the request alone: a masked destination is resolved to
@@ -87,7 +94,7 @@ export class MessagesService {
     }
     let ticket: AdmissionTicket | null = null;
     try {
-      const message = await this.resolveAndCheck(validateMessageRequest(body), caller.accountId);
+      const message = await this.resolveAndCheck(this.validate(body), caller.accountId);
       const id = uuidv7();
       ticket =
         (await this.admission?.admit(

@@ -4,7 +4,6 @@ import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource, statu
 import { ApiError, unprocessable } from '@sms/platform';
 import { randomUUID } from 'node:crypto';
 import { DuplicateMessageError } from '../ledger/ledger.writer';
-import { validateMessageRequest } from '../messages/message-request.validator';
 
 import type { MessagesService } from '../messages/messages.service';
 import type { StatusApplier } from '../status/status-applier.service';
@@ -63,7 +62,7 @@ export class IntakeConsumer {
     }
     try {
       const account = await this.accountOf(accountId);
-      const validated = await this.messages.resolveAndCheck(validateMessageRequest(fields), account, id);
+      const validated = await this.messages.resolveAndCheck(this.messages.validate(fields), account, id);
       // Admission (limits, permissions, pumping guard) and the write: one refusal path with the REST API's codes.
       await this.messages.acceptFromTopic(id, validated, account);
     } catch (error) {

@@ -79,12 +79,13 @@ export class DlrFallback {
     return (
       (await affectedRows(
         manager,
-        `UPDATE sms_messages SET provider = ?, provider_message_id = ?, sent_at = ?, cost = COALESCE(?, cost),
-         currency = COALESCE(?, currency), error_code = NULL, error_message = NULL
+        `UPDATE sms_messages SET provider = ?, provider_message_id = ?, sender = COALESCE(?, sender), sent_at = ?,
+         cost = COALESCE(?, cost), currency = COALESCE(?, currency), error_code = NULL, error_message = NULL
          WHERE id = ? AND status = ? AND dlr_fallbacks > 0 AND attempt = ?`,
         [
           event.provider,
           event.providerMessageId ?? null,
+          event.sender ?? null,
           dbValue(this.dataSource, new Date(event.occurredAt)),
           event.cost ?? null,
           event.currency ?? null,

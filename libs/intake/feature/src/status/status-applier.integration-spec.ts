@@ -18,7 +18,9 @@ import type { DataSource } from 'typeorm';
 import { migrate } from '../../../../../scripts/migrate';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';
+import { SmsMessageEntity } from '../database/entities/sms-message.entity';
 import { validateMessageRequest } from '../messages/message-request.validator';
+import { toMessageView } from '../messages/message.views';
 import { RetryScheduler } from './retry.scheduler';
 import { type ApplyOutcome, StatusApplier } from './status-applier.service';
 
@@ -215,6 +217,66 @@ describe(StatusApplier.name, () => {
       sent_at: expect.any(Date),
       delivered_at: expect.any(Date),
     });
+  });
+
+  it('writes the sender of the send, which the message view shows as from', async () => {
+    const id = await newMessage();
+    await sut.apply(event(id, StatusEventKind.Sending));
+    await sut.apply(event(id, StatusEventKind.Sent, { providerMessageId: 'SM-from', sender: '+14155552671' }));
+    await sut.apply(
+      event(id, StatusEventKind.Delivered, { source: StatusEventSource.Dlr, providerMessageId: 'SM-from' }),
+    );
+
+    const [row] = await dataSource.query<{ sender: string | null; requested_from: string | null }[]>(
+      'SELECT sender, requested_from FROM sms_messages WHERE id = ?',
+      [id],
+    );
+    expect(row).toEqual({ sender: '+14155552671', requested_from: null });
+    const entity = await dataSource.getRepository(SmsMessageEntity).findOneByOrFail({ id });
+    expect(toMessageView(entity, [])).toMatchObject({ from: '+14155552671', status: 'delivered' });
+  });
+
+  it('keeps the sender of a send whose receipt overtook it', async () => {
+    const id = await newMessage();
+    await sut.apply(
+      event(id, StatusEventKind.Delivered, { source: StatusEventSource.Dlr, providerMessageId: 'SM-late' }),
+    );
+    await sut.apply(event(id, StatusEventKind.Sent, { providerMessageId: 'SM-late', sender: '+14155552671' }));
+
+    expect(await dataSource.query('SELECT status, sender FROM sms_messages WHERE id = ?', [id])).toEqual([
+      { status: 'delivered', sender: '+14155552671' },
+    ]);
+  });
+
+  it('checks the opt-out of the receipt fallback against the sender the message went out from', async () => {
+    const checks: [string, string | null][] = [];
+    const guarded = new StatusApplier(
+      dataSource,
+      POLICY,
+      () => now,
+      Math.random,
+      undefined,
+      (to, sender) => {
+        checks.push([to, sender]);
+
+        return Promise.resolve(sender === '+14155552671');
+      },
+    );
+    const id = await newMessage();
+    await guarded.apply(event(id, StatusEventKind.Sent, { providerMessageId: 'SM-fb', sender: '+14155552671' }));
+    await guarded.apply(
+      event(id, StatusEventKind.Undelivered, {
+        source: StatusEventSource.Dlr,
+        providerMessageId: 'SM-fb',
+        errorCode: '30003',
+        errorClass: 'transient',
+        fallbackEligible: true,
+      }),
+    );
+
+    expect(checks).toEqual([['+447400123456', '+14155552671']]);
+    // Opted out of that sender: no re-send, the receipt ends the message.
+    expect(await ledger(id)).toMatchObject({ status: 'undelivered', attempt: 1 });
   });
 
   it('treats a redelivered event id as a no-op', async () => {

@@ -314,6 +314,9 @@ export class StatusApplier {
       };
       if (status === MessageStatus.Sent) {
         late['sent_at'] = new Date(event.occurredAt);
+        if (event.sender) {
+          late['sender'] = event.sender;
+        }
         if (event.cost) {
           Object.assign(late, { cost: event.cost, currency: event.currency ?? null });
         }
@@ -440,6 +443,9 @@ function statusColumns(event: StatusChangedV1, status: MessageStatus, now: Date)
   }
   if (status === MessageStatus.Sent) {
     Object.assign(set, { sent_at: new Date(event.occurredAt) });
+    if (event.sender) {
+      set['sender'] = event.sender;
+    }
     if (event.cost) {
       Object.assign(set, { cost: event.cost, currency: event.currency ?? null });
     }

@@ -6,7 +6,7 @@ export class CreateOptOutDto {
   number!: string;
 
   @ApiPropertyOptional({
-    example: '+447700900999',
+    example: '+447400900999',
     description: 'Only this sender; omitted: every sender of the account',
   })
   sender?: string;
@@ -18,7 +18,7 @@ export class CreateOptOutDto {
 export class OptOutDto {
   @ApiProperty({ example: '+447400123456' }) number!: string;
   @ApiProperty({ enum: ['sender', 'account'] }) scope!: string;
-  @ApiProperty({ nullable: true, type: String, example: '+447700900999' }) sender!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '+447400900999' }) sender!: string | null;
   @ApiProperty({ description: 'Blocks every account (STOPALL, or a STOP no account could be found for)' })
   everyAccount!: boolean;
   @ApiProperty({ example: 'STOP keyword via twilio' }) reason!: string;

@@ -13,7 +13,9 @@ import { RouteRateEntity } from './entities/route-rate.entity';
 /**
  * A starting pool so a fresh gateway routes to several countries, with more than one provider per
  * country so failover has somewhere to go. Only written into empty tables; operators change it
- * afterwards. Sender numbers use ranges reserved for fiction/drama where a country has one.
+ * afterwards. Every sender number is valid under libphonenumber's max metadata, the rule intake applies
+ * to `from` and `to`: a number in a fiction/drama range (Ofcom's 07700 900xxx) would be refused as a
+ * sender, so the opt-out confirmations sent from it would be lost (router.seed.spec.ts checks them).
  *
  * Every provider the gateway knows gets a row; `seedRouterIfEmpty` marks active only those that have
  * an adapter in this process (when it is told which), so a fresh embedded gateway never routes to a
@@ -53,35 +55,41 @@ const SEED_RATES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   DK: { smpp: '0.0350' },
 };
 
-const SEED_NUMBERS: readonly [number: string, provider: string, country: string, type: SenderType, caps?: string][] = [
+export const SEED_NUMBERS: readonly [
+  number: string,
+  provider: string,
+  country: string,
+  type: SenderType,
+  caps?: string,
+][] = [
   ['+12025550142', 'twilio', 'US', 'longcode'],
   ['+12025550143', 'twilio', 'US', 'longcode'],
   ['+18885550100', 'twilio', 'US', 'tollfree'],
   ['55501', 'twilio', 'US', 'shortcode'],
-  ['+447700900999', 'twilio', 'GB', 'longcode'],
-  ['+447700900998', 'twilio', 'GB', 'longcode'],
+  ['+447400900999', 'twilio', 'GB', 'longcode'],
+  ['+447400900998', 'twilio', 'GB', 'longcode'],
   ['+4915510000001', 'twilio', 'DE', 'longcode'],
   ['ACME', 'twilio', 'GB', 'alphanumeric'],
   ['+12025550150', 'twilio', 'US', 'longcode', 'sms,two_way,masking'],
   ['+12025550151', 'twilio', 'US', 'longcode', 'sms,two_way,masking'],
-  ['+447700900990', 'twilio', 'GB', 'longcode', 'sms,two_way,masking'],
-  ['+447700900991', 'twilio', 'GB', 'longcode', 'sms,two_way,masking'],
+  ['+447400900990', 'twilio', 'GB', 'longcode', 'sms,two_way,masking'],
+  ['+447400900991', 'twilio', 'GB', 'longcode', 'sms,two_way,masking'],
   // The masking service's default pool (MASK_POOL_NUMBERS): never picked for ordinary traffic.
   ['+12025550160', 'twilio', 'US', 'longcode', 'sms,two_way,masking'],
   ['+12025550161', 'twilio', 'US', 'longcode', 'sms,two_way,masking'],
   ['+12025550162', 'twilio', 'US', 'longcode', 'sms,two_way,masking'],
   ['+12025550165', 'vonage', 'US', 'longcode'],
-  ['+447700900900', 'vonage', 'GB', 'longcode'],
-  ['+447700900901', 'vonage', 'GB', 'longcode'],
+  ['+447400900900', 'vonage', 'GB', 'longcode'],
+  ['+447400900901', 'vonage', 'GB', 'longcode'],
   ['+4915510000010', 'vonage', 'DE', 'longcode'],
   ['+12025550170', 'sinch', 'US', 'longcode'],
-  ['+447700900800', 'sinch', 'GB', 'longcode'],
-  ['+33700000001', 'sinch', 'FR', 'longcode'],
+  ['+447400900800', 'sinch', 'GB', 'longcode'],
+  ['+33612345601', 'sinch', 'FR', 'longcode'],
   ['+12025550180', 'aws', 'US', 'longcode'],
   ['+18885550180', 'aws', 'US', 'tollfree'],
   ['+61491570110', 'aws', 'AU', 'longcode'],
-  ['+447700900700', 'smpp', 'GB', 'longcode'],
-  ['+33700000002', 'smpp', 'FR', 'longcode'],
+  ['+447400900700', 'smpp', 'GB', 'longcode'],
+  ['+33612345602', 'smpp', 'FR', 'longcode'],
   // Sweden's range for fiction (070-17 406 xx); Norway, Finland and Denmark from test-safe ranges.
   ['+46701740650', 'vonage', 'SE', 'longcode'],
   ['+4791234567', 'sinch', 'NO', 'longcode'],

@@ -27,7 +27,7 @@ export class UpdateProviderDto {
 }
 
 export class NumberView {
-  @ApiProperty({ example: '+447700900999', description: 'E.164, short code digits or alphanumeric sender ID' })
+  @ApiProperty({ example: '+447400900999', description: 'E.164, short code digits or alphanumeric sender ID' })
   number!: string;
   @ApiProperty({ example: 'twilio' }) provider!: string;
   @ApiProperty({ example: 'GB' }) country!: string;
@@ -44,7 +44,7 @@ export class NumberListView {
 }
 
 export class CreateNumberDto {
-  @ApiProperty({ example: '+447700900997' }) number!: string;
+  @ApiProperty({ example: '+447400900997' }) number!: string;
   @ApiProperty({ example: 'twilio' }) provider!: string;
   @ApiProperty({ example: 'GB' }) country!: string;
   @ApiProperty({ enum: ['longcode', 'shortcode', 'tollfree', 'alphanumeric'] }) type!: string;

@@ -69,7 +69,7 @@ export class DispatchHandler {
    */
   private async waitForRateSlot(dispatch: DispatchRequestedV1): Promise<void> {
     const waitMs = dispatch.sendAt ? Date.parse(dispatch.sendAt) - Date.now() : 0;
-    metrics.rateLimitDelay.observe({ sender: dispatch.from }, Math.max(0, waitMs) / 1000);
+    metrics.rateLimitDelay.observe({ provider: dispatch.provider }, Math.max(0, waitMs) / 1000);
     if (waitMs > 0) {
       await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
     }

@@ -174,6 +174,13 @@ describe(sentEvent.name, () => {
     expect(() => decodeEvent(StatusChangedV1, event)).not.toThrow();
   });
 
+  it('carries the sender number the message went out from, or null when the provider chose it', () => {
+    expect(sentEvent(dispatch(), result, AT).sender).toBe('+14155552671');
+    expect(sentEvent(dispatch({ from: 'ACME' }), result, AT).sender).toBe('ACME');
+    expect(sentEvent(dispatch({ from: '' }), result, AT).sender).toBeNull();
+    expect(decodeEvent(StatusChangedV1, sentEvent(dispatch(), result, AT)).sender).toBe('+14155552671');
+  });
+
   it("prefers the provider's own cost and currency", () => {
     expect(sentEvent(dispatch(), { ...result, cost: '0.0300', currency: 'EUR' }, AT)).toMatchObject({
       cost: '0.0300',

@@ -40,6 +40,9 @@ export function sentEvent(dispatch: DispatchRequestedV1, result: SendResult, at:
     ...base(dispatch, at),
     kind: StatusEventKind.Sent,
     providerMessageId: result.providerMessageId,
+    // The number (or sender id) the provider sent from: the ledger shows it as `from` and the receipt
+    // fallback checks opt-outs against it. Empty when the provider picked its own origination.
+    sender: dispatch.from || null,
     // Per-part ids let dlr-processor match each part's receipt and roll the message up.
     ...(result.partIds && result.partIds.length > 1 ? { partIds: [...result.partIds] } : {}),
     cost: result.cost ?? totalCost(dispatch.price, dispatch.segments),

@@ -172,6 +172,7 @@ describe(loadConfig.name, () => {
         'SINCH_CALLBACK_SECRET',
         'AWS_SECRET_ACCESS_KEY',
         'CALLBACK_SECRET',
+        'METRICS_TOKEN',
         'SMPP_PASSWORD',
       ].sort(),
     );

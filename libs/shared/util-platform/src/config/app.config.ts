@@ -10,10 +10,19 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   validateSync,
 } from 'class-validator';
 import { CPU_NICE_RANGE, CPU_POLICIES, type CpuPolicy } from '../runtime/cpu-priority';
+
+/** A comma-separated port list, or null when any entry is not a port from 1 to 65535. */
+function portsOf(list: string): number[] | null {
+  const ports = list.split(',').filter((entry) => entry.trim() !== '');
+  const valid = ports.every((entry) => /^\s*\d{1,5}\s*$/.test(entry) && Number(entry) >= 1 && Number(entry) <= 65_535);
+
+  return valid ? ports.map(Number) : null;
+}
 
 export type RunMode = 'embedded' | 'distributed';
 
@@ -77,20 +86,39 @@ export class AppConfig {
   @MinLength(24)
   SMS_GATEWAY_API_KEY = '';
 
+  /**
+   * Port of a listener that serves only GET /metrics (0: none). Deployments set it (k8s and compose use
+   * 9464) and scrape it there; the API port serves /metrics only with METRICS_TOKEN.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT = 0;
+
+  /** Address the metrics listener binds: loopback unless the deployment's scraper needs more. */
+  @IsString()
+  METRICS_HOST = '127.0.0.1';
+
+  /**
+   * Bearer token for /metrics. Set: the API port serves /metrics to `Authorization: Bearer <token>` and
+   * the metrics listener requires it too. Empty: the API port does not serve /metrics at all.
+   */
+  @ValidateIf((c: AppConfig) => c.METRICS_TOKEN !== '')
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN = '';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
   /**
    * Extra structured-log keys whose values are censored, comma-separated, on top of the built-in set
-   * (body, to, from, number, text, ...). The built-in keys cannot be switched off.
+   * (body, text, to, from, sender, recipient, msisdn, ...; redact.ts), at any depth and in any case. The
+   * built-in keys cannot be switched off. Free text is not rewritten (docs/exposure.md).
    */
   @Matches(/^[A-Za-z0-9_]*(,[A-Za-z0-9_]+)*$/, { message: 'LOG_REDACT_KEYS must be a comma-separated list of keys' })
   LOG_REDACT_KEYS = '';
-
-  /** Mask phone-number-like digit runs in log messages; off only for a lab with synthetic numbers. */
-  @Transform(toBool)
-  @IsBoolean()
-  LOG_REDACT_PHONE_NUMBERS = true;
 
   /** Provider calls per message before it ends `failed`. */
   @Transform(toInt)
@@ -307,6 +335,19 @@ export class AppConfig {
   @Transform(toBool)
   @IsBoolean()
   CALLBACK_ALLOW_INSECURE = false;
+
+  /**
+   * https ports a callback URL may name besides 443, comma-separated (e.g. `8443`). Empty: 443 only, so a
+   * caller cannot aim callbacks at other services on a public host (mail, databases, admin consoles).
+   */
+  @ValidateBy({
+    name: 'portList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && portsOf(value) !== null,
+      defaultMessage: () => 'CALLBACK_ALLOWED_PORTS must be a comma-separated list of ports from 1 to 65535',
+    },
+  })
+  CALLBACK_ALLOWED_PORTS = '';
   /** SMPP SMSC host; empty means the in-process simulated SMSC when SIMULATOR_ENABLED, else no SMPP adapter. */
   @IsOptional()
   @IsString()
@@ -491,6 +532,7 @@ export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
   'SINCH_CALLBACK_SECRET',
   'AWS_SECRET_ACCESS_KEY',
   'CALLBACK_SECRET',
+  'METRICS_TOKEN',
   'SMPP_PASSWORD',
   'MYSQL_URL',
   'REDIS_URL',
@@ -529,3 +571,7 @@ export const publicBaseUrlOf = (config: AppConfig): string =>
 /** The structured-log keys LOG_REDACT_KEYS adds to the built-in censored set. */
 export const redactKeysOf = (config: AppConfig): readonly string[] =>
   config.LOG_REDACT_KEYS.split(',').filter((key) => key !== '');
+
+/** The ports CALLBACK_ALLOWED_PORTS adds to 443 for callback URLs (validated at boot). */
+export const callbackAllowedPortsOf = (config: AppConfig): readonly number[] =>
+  portsOf(config.CALLBACK_ALLOWED_PORTS) ?? [];

@@ -7,8 +7,10 @@ import { type AppConfig, redactKeysOf } from '../config/app.config';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
 import { JsonLogger } from '../logging/json.logger';
 import { ApiErrorFilter, type UnavailablePredicate } from './api-error.filter';
+import { acceptEmptyBodylessRequests } from './empty-body';
 import { initTracing } from '@sms/tracing';
 import { installHttpObservability } from '../observability/http-observability';
+import { serveMetrics, startMetricsListener } from '../observability/metrics-endpoint';
 
 /** api.md: a request body over 64 KB is refused with 413 before it is parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -32,7 +34,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestFastif
     options.logger ??
     new JsonLogger(options.processName, options.config.LOG_LEVEL, undefined, {
       redactKeys: redactKeysOf(options.config),
-      redactPhoneNumbers: options.config.LOG_REDACT_PHONE_NUMBERS,
     });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     logger,
@@ -46,6 +47,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestFastif
   // Nest's error handler, so one place formats every error.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   installHttpObservability(fastify, options.processName);
+  acceptEmptyBodylessRequests(fastify);
+  // /metrics on the API port only behind its token; the separate listener is the other way (metrics-endpoint.ts).
+  if (options.config.METRICS_TOKEN !== '') {
+    serveMetrics(fastify, options.config.METRICS_TOKEN);
+  }
+  const metricsListener = await startMetricsListener(options.config);
+  if (metricsListener) {
+    // Last phase: a scrape still answers while the process drains.
+    app.get(ShutdownRegistry).register('storage', 'metrics-listener', () => metricsListener.close());
+  }
   if (options.configureFastify) {
     await options.configureFastify(fastify);
   }

@@ -28,7 +28,7 @@ describe(JsonLogger.name, () => {
         messageId: '0190f0d6-7c1a-7000-8000-000000000001',
         provider: 'twilio',
         to: '+447400123456',
-        from: '+447700900999',
+        from: '+447400900999',
         body: 'Your code is 123456',
         request: { to: '+447400123456', text: 'nested body' },
       },
@@ -49,25 +49,41 @@ describe(JsonLogger.name, () => {
     expect(JSON.stringify(lines)).not.toMatch(/7400123456|Your code|nested body/);
   });
 
-  it('masks phone numbers in free-text fields of structured lines (a bus error quoting a number)', () => {
+  it('keeps ids and host:port in free text and in fields, escaping only line breaks', () => {
     const { logger, lines } = capture();
     logger.error(
-      { msg: 'Handler failed; retrying', topic: 'sms.send.v1', error: 'Error: bad number +447400123456' },
+      {
+        msg: 'Handler failed; retrying',
+        topic: 'sms.send.v1',
+        error: 'connect ECONNREFUSED 10.0.0.12:3306',
+        messageId: '0190f0d6-7c1a-7000-8000-000000000001',
+      },
       'bus',
     );
+    logger.warn('webhook 1234567890123 from twilio held no readable receipt\nforged: line', 'dlr');
     expect(lines[0]).toMatchObject({
       level: 'error',
       context: 'bus',
       topic: 'sms.send.v1',
       msg: 'Handler failed; retrying',
+      error: 'connect ECONNREFUSED 10.0.0.12:3306',
+      messageId: '0190f0d6-7c1a-7000-8000-000000000001',
     });
-    expect(lines[0]?.['error']).toBe('Error: bad number +**********56');
+    expect(lines[1]?.['msg']).toBe('webhook 1234567890123 from twilio held no readable receipt\\nforged: line');
   });
 
-  it('masks phone numbers inside free text and escapes line breaks', () => {
-    const { logger, lines } = capture();
-    logger.warn('retrying +447400123456 after timeout\nforged: line', 'send-worker');
-    expect(lines[0]?.['msg']).toBe('retrying +**********56 after timeout\\nforged: line');
+  it('censors sensitive fields at any depth and in any case, on every level and method', () => {
+    const { logger, lines } = capture({ redactKeys: ['ClientReference'] });
+    logger.error({ msg: 'refused', provider: { request: { To: '+447400123456', Body: 'secret text' } } }, 'x');
+    logger.debug({ msg: 'dispatch', dispatch: { sender: '+14155552671', recipient: '+447400123456' } });
+    logger.pino.info({ webhook: { form: { msisdn: '447400123456', text: 'STOP' } }, clientReference: 'c-1' }, 'raw');
+    expect(lines[0]).toMatchObject({ provider: { request: { To: '[redacted]', Body: '[redacted]' } } });
+    expect(lines[1]).toMatchObject({ dispatch: { sender: '[redacted]', recipient: '[redacted]' } });
+    expect(lines[2]).toMatchObject({
+      webhook: { form: { msisdn: '[redacted]', text: '[redacted]' } },
+      clientReference: '[redacted]',
+    });
+    expect(JSON.stringify(lines)).not.toMatch(/7400123456|4155552671|secret text|STOP|c-1/);
   });
 
   it('censors the extra keys LOG_REDACT_KEYS names, from the validated configuration', () => {
@@ -83,13 +99,11 @@ describe(JsonLogger.name, () => {
     expect(() => loadConfig({ LOG_REDACT_KEYS: 'a b;c' })).toThrow(/LOG_REDACT_KEYS/);
   });
 
-  it('keeps the built-in keys censored even when phone masking in text is switched off', () => {
+  it('no longer reads LOG_REDACT_PHONE_NUMBERS: the built-in keys are always censored', () => {
     const config = loadConfig({ LOG_REDACT_PHONE_NUMBERS: 'false' });
-    const { logger, lines } = capture({ redactPhoneNumbers: config.LOG_REDACT_PHONE_NUMBERS });
+    const { logger, lines } = capture({ redactKeys: redactKeysOf(config) });
     logger.log({ msg: 'lab', to: '+447400123456' });
-    logger.log('synthetic +15005550006\r\nnext');
     expect(lines[0]?.['to']).toBe('[redacted]');
-    expect(lines[1]?.['msg']).toBe('synthetic +15005550006\\r\\nnext');
   });
 
   it('stamps the active trace and span id on lines written inside a span, and none outside', async () => {

@@ -1,36 +1,35 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import pino, { type Logger as PinoLogger } from 'pino';
 import { activeTraceIds } from '@sms/tracing';
-import { REDACTED_KEYS, redactText } from './redact';
+import { escapeLineBreaks, REDACTED_KEYS, redactByField } from './redact';
 
-/** Structured fields that carry free text (an error message may quote a number); masked like messages. */
+/** Structured fields that carry free text: line breaks escaped like a message's. */
 const FREE_TEXT_FIELDS = ['msg', 'message', 'error', 'stack', 'detail', 'reason'] as const;
 
 export interface JsonLoggerOptions {
-  /** Keys censored in structured fields in addition to {@link REDACTED_KEYS}. */
+  /** Keys censored in structured fields in addition to {@link REDACTED_KEYS} (any case). */
   readonly redactKeys?: readonly string[];
-  /** Mask phone-number-like text in messages and stacks (default true). */
-  readonly redactPhoneNumbers?: boolean;
 }
 
 /**
- * Nest's logger interface over pino: one JSON line per event with service and context; every string
- * passes the phone-number redactor and sensitive keys are censored by pino's `redact`.
+ * Nest's logger interface over pino: one JSON line per event with service and context. Numbers and
+ * bodies are redacted by field (redact.ts): every structured value whose key is a known sensitive key
+ * is censored at any depth; free text keeps its ids and addresses and only has its line breaks escaped.
  */
 export class JsonLogger implements LoggerService {
   readonly pino: PinoLogger;
 
-  private readonly redactText: (text: string) => string;
-
   constructor(service: string, level: string, destination?: pino.DestinationStream, options: JsonLoggerOptions = {}) {
-    const keys = new Set([...REDACTED_KEYS, ...(options.redactKeys ?? [])]);
-    this.redactText = options.redactPhoneNumbers === false ? escapeLineBreaks : redactText;
+    const keys = new Set([...REDACTED_KEYS, ...(options.redactKeys ?? []).map((key) => key.toLowerCase())]);
     this.pino = pino(
       {
         level,
         base: { service },
-        redact: { paths: [...keys].flatMap((k) => [k, `*.${k}`]), censor: '[redacted]' },
-        formatters: { level: (label) => ({ level: label }) },
+        formatters: {
+          level: (label) => ({ level: label }),
+          // Every structured line, whichever method wrote it (and the mixin's fields), passes here.
+          log: (object) => redactByField(object, keys) as Record<string, unknown>,
+        },
         // Every line carries the trace of the work that wrote it, so logs and traces join on trace_id.
         mixin: () => {
           const ids = activeTraceIds();
@@ -63,12 +62,12 @@ export class JsonLogger implements LoggerService {
 
   error(message: unknown, stackOrContext?: string, context?: string): void {
     const ctx = context ?? (stackOrContext && !stackOrContext.includes('\n') ? stackOrContext : undefined);
-    const stack = stackOrContext?.includes('\n') ? this.redactText(stackOrContext) : undefined;
+    const stack = stackOrContext?.includes('\n') ? escapeLineBreaks(stackOrContext) : undefined;
     if (typeof message === 'object' && message !== null) {
       this.pino.error({
         context: ctx,
         ...(stack ? { stack } : {}),
-        ...this.redactFields(message as Record<string, unknown>),
+        ...this.escapeFreeText(message as Record<string, unknown>),
       });
 
       return;
@@ -96,33 +95,27 @@ export class JsonLogger implements LoggerService {
 
   private write(level: 'info' | 'warn' | 'debug' | 'trace', message: unknown, context?: string): void {
     if (typeof message === 'object' && message !== null) {
-      this.pino[level]({ context, ...this.redactFields(message as Record<string, unknown>) });
+      this.pino[level]({ context, ...this.escapeFreeText(message as Record<string, unknown>) });
 
       return;
     }
     this.pino[level]({ context }, this.text(message));
   }
 
-  /**
-   * Free-text fields (msg, error, stack, ...) get the same masking as a plain message. Identifier fields
-   * are left alone: a UUID's digit groups look like a phone number to the masking pattern.
-   */
-  private redactFields(fields: Record<string, unknown>): Record<string, unknown> {
-    const redacted: Record<string, unknown> = { ...fields };
+  /** Free-text fields (msg, error, stack, ...) get their line breaks escaped like a plain message. */
+  private escapeFreeText(fields: Record<string, unknown>): Record<string, unknown> {
+    const escaped: Record<string, unknown> = { ...fields };
     for (const key of FREE_TEXT_FIELDS) {
       const value = fields[key];
       if (typeof value === 'string') {
-        redacted[key] = this.redactText(value);
+        escaped[key] = escapeLineBreaks(value);
       }
     }
 
-    return redacted;
+    return escaped;
   }
 
   private text(message: unknown): string {
-    return this.redactText(typeof message === 'string' ? message : JSON.stringify(message));
+    return escapeLineBreaks(typeof message === 'string' ? message : JSON.stringify(message));
   }
 }
-
-/** Without phone masking, CR/LF are still escaped so user data cannot forge log lines (CWE-117). */
-const escapeLineBreaks = (text: string): string => text.replace(/[\r\n]/g, (c) => (c === '\r' ? '\\r' : '\\n'));

@@ -1,18 +1,86 @@
 /**
- * Phone numbers and message bodies never reach a log unredacted (DEVELOPERS.md). Log lines go
- * through {@link redactText}, which masks anything that looks like a phone number, and CR/LF are
- * escaped so user data cannot forge log lines (CWE-117).
+ * Phone numbers and message bodies never reach a log unredacted (DEVELOPERS.md). They are redacted by
+ * field: a structured log line's value is censored when its key names a number, a body or a credential
+ * ({@link REDACTED_KEYS}, plus LOG_REDACT_KEYS), at any depth and whatever the key's case (Twilio's form
+ * fields are `To`, `From`, `Body`). Free text is never rewritten by a digit pattern, which also masked
+ * the digit runs of ids, ports and addresses (`10.0.0.12:3306`, a UUID's groups, a provider's message id)
+ * and so hid what an operator needs. The rule for code that logs: a number or a body goes in a field,
+ * never into the message text.
  */
-const PHONE_LIKE = /\+?\d[\d\s().-]{6,}\d/g;
 
-export const redactText = (text: string): string =>
-  text
-    .replace(PHONE_LIKE, (match) => {
-      const digits = match.replace(/\D/g, '');
+/** Keys, lower case, whose values are always censored in structured log lines. */
+export const REDACTED_KEYS: ReadonlySet<string> = new Set([
+  // message content
+  'body',
+  'text',
+  'short_message',
+  'message_body',
+  'messagebody',
+  'payload',
+  'rawbody',
+  // phone numbers
+  'to',
+  'from',
+  'sender',
+  'recipient',
+  'recipients',
+  'msisdn',
+  'number',
+  'numbers',
+  'phone',
+  'phonenumber',
+  'to_number',
+  'requested_from',
+  'destination',
+  'destination_addr',
+  'destinationnumber',
+  'source_addr',
+  'originator',
+  'originationnumber',
+  'partya',
+  'partyb',
+  // credentials
+  'authorization',
+]);
 
-      return `${match.startsWith('+') ? '+' : ''}${'*'.repeat(Math.max(digits.length - 2, 0))}${digits.slice(-2)}`;
-    })
-    .replace(/[\r\n]/g, (c) => (c === '\r' ? '\\r' : '\\n'));
+export const REDACTED = '[redacted]';
 
-/** Keys whose values are always removed from structured log objects. */
-export const REDACTED_KEYS = new Set(['body', 'to', 'from', 'number', 'partyA', 'partyB', 'authorization', 'text']);
+/** Objects nested deeper than this are cut (a log line is not a data dump). */
+const MAX_DEPTH = 8;
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * A copy of `value` with the value of every key in `keys` (lower case) replaced by {@link REDACTED}, in
+ * nested objects and arrays too. Anything else (errors, dates, buffers) is passed through as it is.
+ */
+export function redactByField(value: unknown, keys: ReadonlySet<string> = REDACTED_KEYS, depth = 0): unknown {
+  if (Array.isArray(value)) {
+    return depth >= MAX_DEPTH ? REDACTED : value.map((item) => redactByField(item, keys, depth + 1));
+  }
+  if (!isPlainObject(value)) {
+    return value;
+  }
+  if (depth >= MAX_DEPTH) {
+    return REDACTED;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    copy[key] =
+      keys.has(key.toLowerCase()) && item !== null && item !== undefined
+        ? REDACTED
+        : redactByField(item, keys, depth + 1);
+  }
+
+  return copy;
+}
+
+/** CR/LF in free text are escaped so user data cannot forge a log line (CWE-117). */
+export const escapeLineBreaks = (text: string): string => text.replace(/[\r\n]/g, (c) => (c === '\r' ? '\\r' : '\\n'));

@@ -1,5 +1,5 @@
 import { type Context, context, propagation, ROOT_CONTEXT, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
-import { metrics, renderMetrics } from '@sms/metrics';
+import { metrics } from '@sms/metrics';
 import { isTracingActive, SpanKind, tracer } from '@sms/tracing';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -16,7 +16,6 @@ const observedRequests = new WeakMap<FastifyRequest, Observed>();
 
 /**
  * Adds to any Fastify instance (the embedded gateway, each service):
- *  - GET /metrics, the Prometheus exposition of every metric in this process;
  *  - request rate, errors (status_code label) and latency per route template;
  *  - a SERVER span per request, child of an incoming `traceparent`, made active for the handler.
  *
@@ -24,11 +23,6 @@ const observedRequests = new WeakMap<FastifyRequest, Observed>();
  * stream events, which would otherwise run the handler outside the request's async context.
  */
 export function installHttpObservability(fastify: FastifyInstance, service: string): void {
-  fastify.get('/metrics', async (_request, reply) => {
-    const { contentType, body } = await renderMetrics();
-    await reply.header('content-type', contentType).send(body);
-  });
-
   // Decided once: tracing is installed before the app is built (createHttpApp), or never.
   const tracing = isTracingActive();
   fastify.addHook('onRequest', (request, _reply, done) => {
