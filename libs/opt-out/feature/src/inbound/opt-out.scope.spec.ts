@@ -1,5 +1,5 @@
 import type { Bus, BusRecord, ConsumedRecord } from '@sms/bus';
-import { EVERY_ACCOUNT, TOPICS } from '@sms/contracts';
+import { DEFAULT_ACCOUNT_ID, EVERY_ACCOUNT, TOPICS } from '@sms/contracts';
 import { keywordSet } from '@sms/opt-out-registry';
 import type { RecentSenders } from '../accounts/recent-senders';
 import type { ChangeRequest, OptInReach, OptOutLedger } from '../ledger/opt-out.ledger';
@@ -107,7 +107,8 @@ describe('opt-out scope matrix', () => {
     await text('STOPALL');
     expect(optOuts).toEqual([expect.objectContaining({ accountId: EVERY_ACCOUNT, sender: null })]);
     expect(replies[0]).toEqual(expect.objectContaining({ body: 'stop all' }));
-    expect(replies[0]?.['accountId']).toBeUndefined();
+    // Intake requires an account on sms.send.v1: a reply that blocks no single account goes out in the default.
+    expect(replies[0]?.['accountId']).toBe(DEFAULT_ACCOUNT_ID);
   });
 
   it('STOP with no account known: every account (fail closed), and the reason says so', async () => {
@@ -141,7 +142,7 @@ describe('opt-out scope matrix', () => {
     expect(replies).toEqual([]);
   });
 
-  it('a provider-reported opt-out: the event’s account, with its scope; none known: every account', async () => {
+  it('a provider-reported opt-out: the event’s account, with its scope; none named: the default account', async () => {
     const report = (accountId?: string) => ({
       topic: TOPICS.status,
       partition: 0,
@@ -166,9 +167,10 @@ describe('opt-out scope matrix', () => {
     const named = setup({ known: null, settings: { scope: 'sender' } });
     await named.sut.handle(report(ACME));
     expect(named.optOuts).toEqual([expect.objectContaining({ accountId: ACME, sender: S1, source: 'provider' })]);
+    // A status record from before accounts decodes in the default account (records now always name theirs).
     const unknown = setup({ known: null });
     await unknown.sut.handle(report());
-    expect(unknown.optOuts).toEqual([expect.objectContaining({ accountId: EVERY_ACCOUNT, sender: null })]);
+    expect(unknown.optOuts).toEqual([expect.objectContaining({ accountId: DEFAULT_ACCOUNT_ID, sender: null })]);
     expect(named.replies).toEqual([]);
   });
 
