@@ -3,6 +3,7 @@
  * kafka.bus.integration-spec.ts), so "same semantics" is checked rather than hoped for.
  */
 import { randomUUID } from 'node:crypto';
+import { createConnection, createServer, type Server } from 'node:net';
 import { BusClosedError } from './bus.errors';
 import type { Bus, ConsumedRecord, RecordHandler } from './bus.port';
 import { DLQ_HEADERS, dlqTopicOf, NonRetriableError } from './bus.port';
@@ -59,6 +60,53 @@ export async function collect(bus: Bus, topic: string, groupId = uniqueGroup('co
   });
 
   return seen;
+}
+
+/**
+ * A real TCP dependency for outage tests: while down nothing listens on its port, so a call fails with the
+ * operating system's ECONNREFUSED (what a database or Redis client sees); `up()` serves the same port again.
+ */
+export class TcpDependency {
+  private server: Server | undefined;
+
+  private constructor(readonly port: number) {}
+
+  /** A port that was free a moment ago, with nothing listening on it yet. */
+  static async reserve(): Promise<TcpDependency> {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+
+    return new TcpDependency(port);
+  }
+
+  async up(): Promise<void> {
+    const server = createServer((socket) => socket.end());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', resolve);
+    });
+    this.server = server;
+  }
+
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+
+  /** One round trip: resolves once connected, rejects with the socket's error (ECONNREFUSED while down). */
+  call(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({ host: '127.0.0.1', port: this.port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', reject);
+    });
+  }
 }
 
 export function defineBusBehaviour(harness: BusHarness): void {
@@ -213,6 +261,69 @@ export function defineBusBehaviour(harness: BusHarness): void {
       expect(BigInt(second.headers[DLQ_HEADERS.sourceOffset] as string)).toBeGreaterThan(
         BigInt(first.headers[DLQ_HEADERS.sourceOffset] as string),
       );
+    });
+
+    it('waits out an infrastructure error past maxAttempts without a DLQ copy, then resumes in order', async () => {
+      const bus = newBus();
+      const [topic] = (await harness.createTopics(1)) as [string];
+      const dlq = await collect(bus, dlqTopicOf(topic));
+      const dependency = await TcpDependency.reserve();
+      const handled: number[] = [];
+      let refused = 0;
+      await bus.subscribe({
+        groupId: uniqueGroup('outage'),
+        topics: [topic],
+        maxAttempts: 2,
+        concurrency: 4,
+        handler: async ({ value }) => {
+          try {
+            await dependency.call();
+          } catch (error) {
+            refused++;
+            throw error;
+          }
+          handled.push((value as { n: number }).n);
+        },
+      });
+      await bus.publish([1, 2, 3].map((n) => ({ topic, key: 'same', value: { n } })));
+
+      await waitFor('tries well past maxAttempts', () => refused >= 6, harness.waitMs);
+      expect(handled).toEqual([]);
+      await dependency.up();
+      try {
+        await waitFor('the records once the dependency is back', () => handled.length === 3, harness.waitMs);
+        await delay(200);
+        expect(handled).toEqual([1, 2, 3]);
+        expect(dlq).toHaveLength(0);
+      } finally {
+        await dependency.down();
+      }
+    });
+
+    it('close() ends the wait of a paused partition promptly', async () => {
+      const bus = newBus();
+      const [topic] = (await harness.createTopics(1)) as [string];
+      const dependency = await TcpDependency.reserve();
+      let refused = 0;
+      await bus.subscribe({
+        groupId: uniqueGroup('outage-close'),
+        topics: [topic],
+        handler: async () => {
+          await dependency.call().catch((error: unknown) => {
+            refused++;
+            throw error;
+          });
+        },
+      });
+      await bus.publish([{ topic, key: 'k', value: {} }]);
+      await waitFor('the partition to pause', () => refused >= 3, harness.waitMs);
+
+      const started = Date.now();
+      await bus.close();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const after = refused;
+      await delay(300);
+      expect(refused).toBe(after);
     });
 
     it('sends a NonRetriableError straight to the DLQ after one attempt', async () => {

@@ -14,6 +14,8 @@ export interface KafkaBusConfig {
   readonly logger?: BusLogger;
   /** Handler retry backoff; tests shorten it. Default RETRY_BACKOFF. */
   readonly retryBackoff?: RetryBackoffPolicy;
+  /** Backoff while a handler meets an infrastructure error (no attempt limit). Default INFRA_RETRY_BACKOFF. */
+  readonly infraRetryBackoff?: RetryBackoffPolicy;
   /** Partitions of one subscription whose batches run at the same time. Default 4 (as in-process partitions). */
   readonly partitionsConsumedConcurrently?: number;
   /** Longest fetch long-poll; also bounds how long close() waits for an idle consumer. Default 1000 ms. */
@@ -27,6 +29,8 @@ export interface InProcessBusConfig {
   readonly partitions?: number;
   readonly logger?: BusLogger;
   readonly retryBackoff?: RetryBackoffPolicy;
+  /** Backoff while a handler meets an infrastructure error (no attempt limit). Default INFRA_RETRY_BACKOFF. */
+  readonly infraRetryBackoff?: RetryBackoffPolicy;
   /** Oldest records beyond this are dropped from a partition nobody has consumed. Default 100,000. */
   readonly maxRetainedPerPartition?: number;
 }

@@ -1,6 +1,6 @@
 import type { InProcessBusConfig } from './bus.config';
 import type { RetryBackoffPolicy } from './bus.constants';
-import { IN_PROCESS, RETRY_BACKOFF } from './bus.constants';
+import { INFRA_RETRY_BACKOFF, IN_PROCESS, RETRY_BACKOFF } from './bus.constants';
 import { BusClosedError } from './bus.errors';
 import type { BusLogger } from './bus.logger';
 import { consoleBusLogger, errorFields } from './bus.logger';
@@ -111,6 +111,7 @@ export class InProcessBus implements Bus {
   private readonly stopping = new AbortController();
   private readonly logger: BusLogger;
   private readonly backoff: RetryBackoffPolicy;
+  private readonly infraBackoff: RetryBackoffPolicy;
   private readonly partitions: number;
   private readonly maxRetained: number;
   private closing: Promise<void> | undefined;
@@ -119,6 +120,7 @@ export class InProcessBus implements Bus {
   constructor(config: InProcessBusConfig = {}) {
     this.logger = config.logger ?? consoleBusLogger;
     this.backoff = config.retryBackoff ?? RETRY_BACKOFF;
+    this.infraBackoff = config.infraRetryBackoff ?? INFRA_RETRY_BACKOFF;
     this.partitions = config.partitions ?? IN_PROCESS.partitions;
     this.maxRetained = config.maxRetainedPerPartition ?? IN_PROCESS.maxRetainedPerPartition;
     if (!Number.isInteger(this.partitions) || this.partitions < 1) {
@@ -267,6 +269,7 @@ export class InProcessBus implements Bus {
           concurrency: member.concurrency,
           ignores: member.ignores,
           backoff: this.backoff,
+          infraBackoff: this.infraBackoff,
           logger: this.logger,
           shouldStop: () => signal.aborted,
           onDone: (record) => {

@@ -14,6 +14,7 @@ import type { KafkaBusConfig } from './bus.config';
 import type { RetryBackoffPolicy } from './bus.constants';
 import {
   CONSUMER_RESTART,
+  INFRA_RETRY_BACKOFF,
   KAFKA_CONSUMER,
   OFFSET_COMMIT,
   PUBLISH_BATCH,
@@ -87,6 +88,7 @@ export class KafkaBus implements Bus {
   private readonly kafka: Kafka;
   private readonly logger: BusLogger;
   private readonly backoff: RetryBackoffPolicy;
+  private readonly infraBackoff: RetryBackoffPolicy;
   private readonly batcher: PublishBatcher<OutboundMessage>;
   private readonly subscriptions: Subscription[] = [];
   private readonly subscribing = new Set<Promise<void>>();
@@ -99,6 +101,7 @@ export class KafkaBus implements Bus {
   constructor(private readonly config: KafkaBusConfig) {
     this.logger = config.logger ?? consoleBusLogger;
     this.backoff = config.retryBackoff ?? RETRY_BACKOFF;
+    this.infraBackoff = config.infraRetryBackoff ?? INFRA_RETRY_BACKOFF;
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: [...config.brokers],
@@ -353,6 +356,7 @@ export class KafkaBus implements Bus {
         concurrency: options.concurrency,
         ignores: options.ignores,
         backoff: this.backoff,
+        infraBackoff: this.infraBackoff,
         logger: this.logger,
         shouldStop: () => this.stopping.signal.aborted || !payload.isRunning() || isStale(),
         onDone: async (record) => {
