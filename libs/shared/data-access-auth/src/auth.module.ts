@@ -6,6 +6,7 @@ import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
+import { DlqReplayController } from './dlq-replay.controller';
 import { CreateApiKeys1763770000000 } from './migrations/1763770000000-CreateApiKeys';
 import { AddApiKeyAccount1765000000000 } from './migrations/1765000000000-AddApiKeyAccount';
 
@@ -15,7 +16,10 @@ export const AUTH_MIGRATIONS = [CreateApiKeys1763770000000, AddApiKeyAccount1765
 export const AUTH_ENTITIES = [ApiKeyEntity];
 
 export interface AuthModuleOptions {
-  /** Serve `/v1/api-keys` from this process (the auth slice's one writer: intake, or the embedded host). */
+  /**
+   * Serve `/v1/api-keys` from this process (the auth slice's one writer: intake, or the embedded host), and
+   * the operator's `POST /v1/admin/dlq/replay` (any process can reach every DLQ through its bus).
+   */
   readonly adminRoutes: boolean;
 }
 
@@ -32,7 +36,7 @@ export class AuthModule implements OnModuleInit {
   static forRoot(options: AuthModuleOptions): DynamicModule {
     return {
       module: AuthModule,
-      controllers: options.adminRoutes ? [ApiKeysController] : [],
+      controllers: options.adminRoutes ? [ApiKeysController, DlqReplayController] : [],
       providers: [
         {
           provide: AUTH_DATA_SOURCE,

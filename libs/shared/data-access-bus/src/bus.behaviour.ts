@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createConnection, createServer, type Server } from 'node:net';
-import { BusClosedError } from './bus.errors';
+import { BusClosedError, DlqTopicNotFoundError } from './bus.errors';
+import { DLQ_REPLAYED_FROM_HEADER } from './dlq-replay';
 import type { Bus, ConsumedRecord, RecordHandler } from './bus.port';
 import { DLQ_HEADERS, dlqTopicOf, NonRetriableError } from './bus.port';
 import { partitionForKey } from './murmur2.partitioner';
@@ -345,6 +346,75 @@ export function defineBusBehaviour(harness: BusHarness): void {
       expect(calls).toBe(1);
       expect(dlq[0]?.headers[DLQ_HEADERS.attempts]).toBe('1');
       expect(dlq[0]?.headers[DLQ_HEADERS.error]).toBe('NonRetriableError: invalid payload: to is missing');
+    });
+
+    it('replays dead letters to their source topic once each, by limit, and reports a dry run', async () => {
+      const bus = newBus();
+      const [topic] = (await harness.createTopics(1)) as [string];
+      const dlqTopic = dlqTopicOf(topic);
+      const dlq = await collect(bus, dlqTopic);
+      let fixed = false;
+      const handled: ConsumedRecord[] = [];
+      await bus.subscribe({
+        groupId: uniqueGroup('replay'),
+        topics: [topic],
+        handler: async (record) => {
+          if (!fixed) {
+            throw new NonRetriableError('a bug in the handler');
+          }
+          handled.push(record);
+        },
+      });
+      await bus.publish(
+        [1, 2, 3].map((n) => ({ topic, key: `k${n}`, value: { n }, headers: { traceparent: `t-${n}` } })),
+      );
+      await waitFor('three dead letters', () => dlq.length === 3, harness.waitMs);
+      fixed = true;
+
+      const dry = await bus.replayDeadLetters({ dlqTopic, dryRun: true });
+      expect(dry).toMatchObject({ dlqTopic, dryRun: true, alreadyReplayed: 0, remaining: 0 });
+      expect(dry.replayed).toHaveLength(3);
+      expect(dry.replayed[0]).toEqual({
+        partition: expect.any(Number),
+        offset: expect.stringMatching(/^\d+$/),
+        sourceTopic: topic,
+        deadLetteredAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+        attempts: 1,
+      });
+      const future = new Date(Date.now() + 3_600_000);
+      expect((await bus.replayDeadLetters({ dlqTopic, from: future, dryRun: true })).replayed).toHaveLength(0);
+      await delay(200);
+      expect(handled).toHaveLength(0);
+
+      const first = await bus.replayDeadLetters({ dlqTopic, limit: 2 });
+      expect(first).toMatchObject({ dryRun: false, alreadyReplayed: 0, remaining: 1 });
+      expect(first.replayed).toHaveLength(2);
+      await waitFor('two replayed records', () => handled.length === 2, harness.waitMs);
+      const second = await bus.replayDeadLetters({ dlqTopic });
+      expect(second).toMatchObject({ alreadyReplayed: 2, remaining: 0 });
+      expect(second.replayed).toHaveLength(1);
+      await waitFor('the third replayed record', () => handled.length === 3, harness.waitMs);
+      const third = await bus.replayDeadLetters({ dlqTopic });
+      expect(third).toMatchObject({ alreadyReplayed: 3, remaining: 0, replayed: [] });
+
+      await delay(300);
+      expect(handled.map((r) => (r.value as { n: number }).n).sort()).toEqual([1, 2, 3]);
+      const replayedFrom = handled.map((r) => r.headers[DLQ_REPLAYED_FROM_HEADER]);
+      expect(new Set(replayedFrom).size).toBe(3);
+      expect(replayedFrom.every((id) => id?.startsWith(`${dlqTopic}/`))).toBe(true);
+      // The original headers travel back; the DLQ's own do not.
+      expect(handled.map((r) => r.headers['traceparent']).sort()).toEqual(['t-1', 't-2', 't-3']);
+      expect(handled.every((r) => r.headers[DLQ_HEADERS.error] === undefined)).toBe(true);
+    });
+
+    it('refuses to replay a topic that is not a DLQ, or a DLQ that does not exist', async () => {
+      const bus = newBus();
+      const [topic] = (await harness.createTopics(1)) as [string];
+      await expect(bus.replayDeadLetters({ dlqTopic: topic })).rejects.toThrow(RangeError);
+      await expect(bus.replayDeadLetters({ dlqTopic: `nothing-${randomUUID()}.dlq` })).rejects.toBeInstanceOf(
+        DlqTopicNotFoundError,
+      );
+      await expect(bus.replayDeadLetters({ dlqTopic: dlqTopicOf(topic), limit: 0 })).rejects.toThrow('limit');
     });
 
     it('gives every group each record, and each record to one member within a group', async () => {
