@@ -22,6 +22,13 @@ export interface KafkaBusConfig {
   readonly maxWaitTimeMs?: number;
   /** Bound on kafkajs consumer restarts after a crash. Default CONSUMER_RESTART. */
   readonly restart?: ConsumerRestartPolicy;
+  /**
+   * subscribe() resolves once the options are checked; the consumer connects and joins its group in the
+   * background, retried with INFRA_RETRY_BACKOFF while the broker is away, and a consumer that crashed past
+   * its restarts is created anew. For services: their HTTP must not wait for a group to form (a dead
+   * member's session timeout) or for Kafka to come back. Default false: subscribe() resolves once joined.
+   */
+  readonly joinInBackground?: boolean;
 }
 
 export interface InProcessBusConfig {

@@ -245,6 +245,36 @@ describe(KafkaBus.name, () => {
     }
   });
 
+  it('joinInBackground: subscribe() returns before the group joins, even with no broker, and consumes once joined', async () => {
+    const away = newKafkaBus({
+      brokers: [`127.0.0.1:${(await TcpDependency.reserve()).port}`],
+      joinInBackground: true,
+    });
+    const startedAt = Date.now();
+    await away.subscribe({ groupId: uniqueGroup('away'), topics: ['bus-it.away.v1'], handler: async () => undefined });
+    expect(Date.now() - startedAt).toBeLessThan(500);
+    const closing = Date.now();
+    await away.close();
+    expect(Date.now() - closing).toBeLessThan(15_000);
+
+    const [topic] = (await createTopics(1)) as [string];
+    const sut = bus({ joinInBackground: true });
+    const seen: number[] = [];
+    await sut.subscribe({
+      groupId: uniqueGroup('background'),
+      topics: [topic],
+      handler: async ({ value }) => {
+        seen.push((value as { n: number }).n);
+      },
+    });
+    await expect(
+      sut.subscribe({ groupId: 'g', topics: ['t'.repeat(247)], handler: async () => undefined }),
+    ).rejects.toThrow('Illegal Kafka topic name');
+    await sut.publish([1, 2, 3].map((n) => ({ topic, key: 'k', value: { n } })));
+    await waitFor('the records, once the group joined', () => seen.length === 3, 30_000);
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
   it('commits on close(), so the next consumer of the group resumes after the processed records', async () => {
     const [topic] = (await createTopics(1)) as [string];
     const groupId = uniqueGroup('resume');

@@ -41,7 +41,7 @@ import { DLQ_HEADERS, dlqTopicOf } from './bus.port';
 import { abortableSleep } from './abortable-sleep.util';
 import { encodeValue } from './json.codec';
 import type { DeadLetter, RawRecord } from './partition-batch.processor';
-import { processPartitionBatch } from './partition-batch.processor';
+import { processPartitionBatch, retryDelayMs } from './partition-batch.processor';
 import { createMurmur2Partitioner } from './murmur2.partitioner';
 import { OffsetCommitCoalescer } from './offset-commit.coalescer';
 import { PublishBatcher } from './publish.batcher';
@@ -163,12 +163,50 @@ export class KafkaBus implements Bus {
     if (this.closing) {
       return Promise.reject(new BusClosedError());
     }
-    // close() waits for subscribes in progress: a consumer.run() landing after stop() would keep consuming.
-    const subscribing = this.startConsumer(options);
+    if (this.config.joinInBackground) {
+      try {
+        resolveSubscription(options);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      void this.track(this.joinUntilJoined(options));
+
+      return Promise.resolve();
+    }
+
+    return this.track(this.startConsumer(options));
+  }
+
+  /** close() waits for subscribes in progress: a consumer.run() landing after stop() would keep consuming. */
+  private track(subscribing: Promise<void>): Promise<void> {
     this.subscribing.add(subscribing);
     void subscribing.catch(() => undefined).finally(() => this.subscribing.delete(subscribing));
 
     return subscribing;
+  }
+
+  /** Tries to join until it did or the bus closes: a broker away at start delays consuming, not the process. */
+  private async joinUntilJoined(options: SubscriptionOptions, afterTries = 0): Promise<void> {
+    for (let tries = afterTries; !this.stopping.signal.aborted;) {
+      if (tries > 0) {
+        const delayMs = retryDelayMs(this.infraBackoff, tries);
+        if (!(await abortableSleep(delayMs, this.stopping.signal))) {
+          return;
+        }
+      }
+      try {
+        await this.startConsumer(options);
+
+        return;
+      } catch (error) {
+        tries++;
+        this.logger.warn('Kafka consumer could not join its group; trying again', {
+          groupId: options.groupId,
+          tries,
+          ...errorFields(error),
+        });
+      }
+    }
   }
 
   close(): Promise<void> {
@@ -421,6 +459,11 @@ export class KafkaBus implements Bus {
         ...errorFields(payload.error),
       });
       subscription.dead = !payload.restart;
+      if (subscription.dead && this.config.joinInBackground && !this.closing) {
+        // kafkajs gave up on this consumer (and disconnected it): a new one joins once the cause is gone.
+        this.subscriptions.splice(this.subscriptions.indexOf(subscription), 1);
+        void this.track(this.joinUntilJoined(options, 1));
+      }
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       subscription.dead = false;
