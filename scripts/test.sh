@@ -36,7 +36,8 @@ if [ -n "${KAFKA_BROKERS:-}" ] && KAFKA_READY_TIMEOUT_MS=5000 node test/kafka/re
 else
   [ -z "${KAFKA_BROKERS:-}" ] || echo "test.sh: KAFKA_BROKERS=$KAFKA_BROKERS does not answer; starting a local broker"
   # (up.sh stops the broker itself when its start fails, so STARTED_KAFKA is set only on success)
-  bash test/kafka/up.sh || { echo "test.sh: could not start Kafka" >&2; exit 1; }
+  # --reset: a broker this run starts and stops is a throw-away one; its data must not leak into the next run.
+  bash test/kafka/up.sh --reset || { echo "test.sh: could not start Kafka" >&2; exit 1; }
   STARTED_KAFKA=1
   KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
 fi

@@ -2,8 +2,11 @@
 # Start a single-node KRaft Kafka broker (3.9.x, jars from Maven Central, no Docker) on 127.0.0.1.
 #   bash test/kafka/up.sh      ports: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093)
 # Idempotent: a broker that this script started earlier (pid in test/kafka/.run/kafka.pid) is stopped
-# first and the data wiped, so every run starts from an empty cluster. Ends with ready.cjs: kafkajs
-# describeCluster, creation of the project's topics (topics.json) and a produce+consume round trip.
+# first and started again on the same data: topics, records and committed offsets survive, so a restart
+# is not a data loss. Only `--reset` (or KAFKA_RESET=1) wipes the data and formats a new cluster; a
+# first run formats one anyway. Ends with ready.cjs: kafkajs describeCluster, creation of the project's
+# topics (topics.json) and a produce+consume round trip.
+#   bash test/kafka/up.sh --reset      start from an empty cluster (test runs that start their own broker)
 # Stop with test/kafka/down.sh. Logs: test/kafka/.run/logs/{server.log,stdout.log}.
 #   bash test/kafka/up.sh --fetch-only   only resolve the jars (CI runs it in parallel with npm ci)
 set -euo pipefail
@@ -51,6 +54,13 @@ if [ "$(cat "$LIBS/.stamp" 2>/dev/null)" != "$STAMP" ]; then
   log "jars ready after $(ms) ms ($(du -sh "$LIBS" | cut -f1))"
 fi
 [ "${1:-}" != "--fetch-only" ] || exit 0
+RESET="${KAFKA_RESET:-0}"
+for arg in "$@"; do
+  case "$arg" in
+    --reset) RESET=1 ;;
+    *) die "unknown argument: $arg (use --reset, or --fetch-only alone)" ;;
+  esac
+done
 
 # 2. Stop our own earlier broker (by pid file only), then make sure the ports are free.
 bash "$DIR/down.sh" || true
@@ -59,7 +69,12 @@ for p in "$PORT" "$CPORT"; do
   Use that broker (KAFKA_BROKERS=127.0.0.1:$PORT) or choose other free ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT."
 done
 
-rm -rf "$RUN"; mkdir -p "$RUN/data" "$RUN/logs"
+# The data stays unless a reset is asked for; the logs are per start ("Kafka Server started" is awaited below).
+if [ "$RESET" = "1" ]; then
+  log "KAFKA_RESET/--reset: wiping $RUN"
+  rm -rf "$RUN"
+fi
+rm -rf "$RUN/logs"; mkdir -p "$RUN/data" "$RUN/logs"
 cat > "$RUN/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
@@ -97,14 +112,19 @@ JVM=("${JIT[@]}" -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
   "-Dlog4j.configuration=file:$DIR/log4j.properties")
 CP="$LIBS/*"   # quoted: java expands the wildcard, not the shell
 
-# 3. Format the storage with a fresh cluster id (16 random bytes, base64url, not starting with '-').
-CID="$(node -e "let s;do{s=require('crypto').randomBytes(16).toString('base64url')}while(s[0]==='-');process.stdout.write(s)")"
-mkdir -p "$RUN/logs/format"
-if ! "$JAVA" -Xmx256m "${JVM[@]}" "-Dkafka.logs.dir=$RUN/logs/format" -cp "$CP" kafka.tools.StorageTool \
-    format -t "$CID" -c "$RUN/server.properties" > "$RUN/logs/format.out" 2>&1; then
-  sed 's/^/  /' "$RUN/logs/format.out" | head -n 30 >&2; die "kafka-storage format failed (config: $RUN/server.properties)"
+# 3. Format the storage with a fresh cluster id (16 random bytes, base64url, not starting with '-'), unless it
+#    holds a cluster already (meta.properties): then the broker starts on the data it had.
+if [ -s "$RUN/data/meta.properties" ]; then
+  log "keeping the existing data in $RUN/data (cluster $(sed -n 's/^cluster.id=//p' "$RUN/data/meta.properties")); --reset wipes it"
+else
+  CID="$(node -e "let s;do{s=require('crypto').randomBytes(16).toString('base64url')}while(s[0]==='-');process.stdout.write(s)")"
+  mkdir -p "$RUN/logs/format"
+  if ! "$JAVA" -Xmx256m "${JVM[@]}" "-Dkafka.logs.dir=$RUN/logs/format" -cp "$CP" kafka.tools.StorageTool \
+      format -t "$CID" -c "$RUN/server.properties" > "$RUN/logs/format.out" 2>&1; then
+    sed 's/^/  /' "$RUN/logs/format.out" | head -n 30 >&2; die "kafka-storage format failed (config: $RUN/server.properties)"
+  fi
+  log "storage formatted after $(ms) ms"
 fi
-log "storage formatted after $(ms) ms"
 
 # 4. Start the broker in the background and wait for "Kafka Server started".
 nohup "$JAVA" "${HEAP[@]}" "${JVM[@]}" "-Dkafka.logs.dir=$RUN/logs" -cp "$CP" kafka.Kafka "$RUN/server.properties" > "$RUN/logs/stdout.log" 2>&1 < /dev/null 9>&- &   # 9>&-: the broker must not inherit the up.sh lock

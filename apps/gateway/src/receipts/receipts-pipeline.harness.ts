@@ -195,6 +195,9 @@ export function renamingBus(bus: Bus, suffix: string): Bus {
       }),
     close: () => bus.close(),
     isReady: () => bus.isReady(),
+    // `<topic>.dlq` of the canonical name is `<topic>.<suffix>.dlq` on the bus.
+    replayDeadLetters: (request) =>
+      bus.replayDeadLetters({ ...request, dlqTopic: `${out(request.dlqTopic.replace(/\.dlq$/, ''))}.dlq` }),
     consumerLag: async () =>
       (await bus.consumerLag())
         .filter((lag) => lag.topic.endsWith(`.${suffix}`))

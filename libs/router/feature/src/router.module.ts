@@ -150,7 +150,9 @@ export class RouterModule implements OnApplicationBootstrap {
     if (seeded) {
       this.logger.log('seeded the provider and number pool with the demo routes');
     }
-    this.readiness.register('routing-state', () => this.state.isReady());
+    // Not required: the operator API reads the router's database; routing itself waits a Redis outage out
+    // (the bus pauses on its connection errors), so a 503 would only hide a router that can still answer.
+    this.readiness.register('routing-state', () => this.state.isReady(), { required: false });
     await this.priceBook.start();
     const unregister = registerRoutingMetrics(this.metrics);
     registerGaugePoll('router-health-and-backlog', async () => {

@@ -9,6 +9,7 @@ import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
+import { DlqReplayController } from './dlq-replay.controller';
 import { CreateApiKeys1763770000000 } from './migrations/1763770000000-CreateApiKeys';
 import { AddApiKeyAccount1765000000000 } from './migrations/1765000000000-AddApiKeyAccount';
 import { CreateAccounts1765000000100 } from './migrations/1765000000100-CreateAccounts';
@@ -22,7 +23,8 @@ export const AUTH_ENTITIES = [ApiKeyEntity, AccountEntity];
 export interface AuthModuleOptions {
   /**
    * Serve `/v1/api-keys`, `/v1/accounts` and `/v1/account` from this process (the auth slice's one
-   * writer: intake, or the embedded host), which also makes sure the default account exists at boot.
+   * writer: intake, or the embedded host), which also makes sure the default account exists at boot, and
+   * the operator's `POST /v1/admin/dlq/replay` (any process can reach every DLQ through its bus).
    */
   readonly adminRoutes: boolean;
 }
@@ -42,7 +44,9 @@ export class AuthModule implements OnModuleInit {
   static forRoot(options: AuthModuleOptions): DynamicModule {
     return {
       module: AuthModule,
-      controllers: options.adminRoutes ? [ApiKeysController, AccountsController, OwnAccountController] : [],
+      controllers: options.adminRoutes
+        ? [ApiKeysController, AccountsController, OwnAccountController, DlqReplayController]
+        : [],
       providers: [
         { provide: AUTH_MODULE_OPTIONS, useValue: options },
         {

@@ -6,3 +6,4 @@ export * from './api-key.guard';
 export * from './api-key.service';
 export * from './auth.module';
 export { ACCOUNT_NOT_FOUND } from './api-keys.controller';
+export * from './dlq-replay.controller';

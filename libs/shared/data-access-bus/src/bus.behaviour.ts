@@ -3,7 +3,9 @@
  * kafka.bus.integration-spec.ts), so "same semantics" is checked rather than hoped for.
  */
 import { randomUUID } from 'node:crypto';
-import { BusClosedError } from './bus.errors';
+import { createConnection, createServer, type Server } from 'node:net';
+import { BusClosedError, DlqTopicNotFoundError } from './bus.errors';
+import { DLQ_REPLAYED_FROM_HEADER } from './dlq-replay';
 import type { Bus, ConsumedRecord, RecordHandler } from './bus.port';
 import { DLQ_HEADERS, dlqTopicOf, NonRetriableError } from './bus.port';
 import { partitionForKey } from './murmur2.partitioner';
@@ -59,6 +61,53 @@ export async function collect(bus: Bus, topic: string, groupId = uniqueGroup('co
   });
 
   return seen;
+}
+
+/**
+ * A real TCP dependency for outage tests: while down nothing listens on its port, so a call fails with the
+ * operating system's ECONNREFUSED (what a database or Redis client sees); `up()` serves the same port again.
+ */
+export class TcpDependency {
+  private server: Server | undefined;
+
+  private constructor(readonly port: number) {}
+
+  /** A port that was free a moment ago, with nothing listening on it yet. */
+  static async reserve(): Promise<TcpDependency> {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+
+    return new TcpDependency(port);
+  }
+
+  async up(): Promise<void> {
+    const server = createServer((socket) => socket.end());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', resolve);
+    });
+    this.server = server;
+  }
+
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+
+  /** One round trip: resolves once connected, rejects with the socket's error (ECONNREFUSED while down). */
+  call(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({ host: '127.0.0.1', port: this.port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', reject);
+    });
+  }
 }
 
 export function defineBusBehaviour(harness: BusHarness): void {
@@ -215,6 +264,69 @@ export function defineBusBehaviour(harness: BusHarness): void {
       );
     });
 
+    it('waits out an infrastructure error past maxAttempts without a DLQ copy, then resumes in order', async () => {
+      const bus = newBus();
+      const [topic] = (await harness.createTopics(1)) as [string];
+      const dlq = await collect(bus, dlqTopicOf(topic));
+      const dependency = await TcpDependency.reserve();
+      const handled: number[] = [];
+      let refused = 0;
+      await bus.subscribe({
+        groupId: uniqueGroup('outage'),
+        topics: [topic],
+        maxAttempts: 2,
+        concurrency: 4,
+        handler: async ({ value }) => {
+          try {
+            await dependency.call();
+          } catch (error) {
+            refused++;
+            throw error;
+          }
+          handled.push((value as { n: number }).n);
+        },
+      });
+      await bus.publish([1, 2, 3].map((n) => ({ topic, key: 'same', value: { n } })));
+
+      await waitFor('tries well past maxAttempts', () => refused >= 6, harness.waitMs);
+      expect(handled).toEqual([]);
+      await dependency.up();
+      try {
+        await waitFor('the records once the dependency is back', () => handled.length === 3, harness.waitMs);
+        await delay(200);
+        expect(handled).toEqual([1, 2, 3]);
+        expect(dlq).toHaveLength(0);
+      } finally {
+        await dependency.down();
+      }
+    });
+
+    it('close() ends the wait of a paused partition promptly', async () => {
+      const bus = newBus();
+      const [topic] = (await harness.createTopics(1)) as [string];
+      const dependency = await TcpDependency.reserve();
+      let refused = 0;
+      await bus.subscribe({
+        groupId: uniqueGroup('outage-close'),
+        topics: [topic],
+        handler: async () => {
+          await dependency.call().catch((error: unknown) => {
+            refused++;
+            throw error;
+          });
+        },
+      });
+      await bus.publish([{ topic, key: 'k', value: {} }]);
+      await waitFor('the partition to pause', () => refused >= 3, harness.waitMs);
+
+      const started = Date.now();
+      await bus.close();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const after = refused;
+      await delay(300);
+      expect(refused).toBe(after);
+    });
+
     it('sends a NonRetriableError straight to the DLQ after one attempt', async () => {
       const bus = newBus();
       const [topic] = (await harness.createTopics(1)) as [string];
@@ -234,6 +346,75 @@ export function defineBusBehaviour(harness: BusHarness): void {
       expect(calls).toBe(1);
       expect(dlq[0]?.headers[DLQ_HEADERS.attempts]).toBe('1');
       expect(dlq[0]?.headers[DLQ_HEADERS.error]).toBe('NonRetriableError: invalid payload: to is missing');
+    });
+
+    it('replays dead letters to their source topic once each, by limit, and reports a dry run', async () => {
+      const bus = newBus();
+      const [topic] = (await harness.createTopics(1)) as [string];
+      const dlqTopic = dlqTopicOf(topic);
+      const dlq = await collect(bus, dlqTopic);
+      let fixed = false;
+      const handled: ConsumedRecord[] = [];
+      await bus.subscribe({
+        groupId: uniqueGroup('replay'),
+        topics: [topic],
+        handler: async (record) => {
+          if (!fixed) {
+            throw new NonRetriableError('a bug in the handler');
+          }
+          handled.push(record);
+        },
+      });
+      await bus.publish(
+        [1, 2, 3].map((n) => ({ topic, key: `k${n}`, value: { n }, headers: { traceparent: `t-${n}` } })),
+      );
+      await waitFor('three dead letters', () => dlq.length === 3, harness.waitMs);
+      fixed = true;
+
+      const dry = await bus.replayDeadLetters({ dlqTopic, dryRun: true });
+      expect(dry).toMatchObject({ dlqTopic, dryRun: true, alreadyReplayed: 0, remaining: 0 });
+      expect(dry.replayed).toHaveLength(3);
+      expect(dry.replayed[0]).toEqual({
+        partition: expect.any(Number),
+        offset: expect.stringMatching(/^\d+$/),
+        sourceTopic: topic,
+        deadLetteredAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+        attempts: 1,
+      });
+      const future = new Date(Date.now() + 3_600_000);
+      expect((await bus.replayDeadLetters({ dlqTopic, from: future, dryRun: true })).replayed).toHaveLength(0);
+      await delay(200);
+      expect(handled).toHaveLength(0);
+
+      const first = await bus.replayDeadLetters({ dlqTopic, limit: 2 });
+      expect(first).toMatchObject({ dryRun: false, alreadyReplayed: 0, remaining: 1 });
+      expect(first.replayed).toHaveLength(2);
+      await waitFor('two replayed records', () => handled.length === 2, harness.waitMs);
+      const second = await bus.replayDeadLetters({ dlqTopic });
+      expect(second).toMatchObject({ alreadyReplayed: 2, remaining: 0 });
+      expect(second.replayed).toHaveLength(1);
+      await waitFor('the third replayed record', () => handled.length === 3, harness.waitMs);
+      const third = await bus.replayDeadLetters({ dlqTopic });
+      expect(third).toMatchObject({ alreadyReplayed: 3, remaining: 0, replayed: [] });
+
+      await delay(300);
+      expect(handled.map((r) => (r.value as { n: number }).n).sort()).toEqual([1, 2, 3]);
+      const replayedFrom = handled.map((r) => r.headers[DLQ_REPLAYED_FROM_HEADER]);
+      expect(new Set(replayedFrom).size).toBe(3);
+      expect(replayedFrom.every((id) => id?.startsWith(`${dlqTopic}/`))).toBe(true);
+      // The original headers travel back; the DLQ's own do not.
+      expect(handled.map((r) => r.headers['traceparent']).sort()).toEqual(['t-1', 't-2', 't-3']);
+      expect(handled.every((r) => r.headers[DLQ_HEADERS.error] === undefined)).toBe(true);
+    });
+
+    it('refuses to replay a topic that is not a DLQ, or a DLQ that does not exist', async () => {
+      const bus = newBus();
+      const [topic] = (await harness.createTopics(1)) as [string];
+      await expect(bus.replayDeadLetters({ dlqTopic: topic })).rejects.toThrow(RangeError);
+      await expect(bus.replayDeadLetters({ dlqTopic: `nothing-${randomUUID()}.dlq` })).rejects.toBeInstanceOf(
+        DlqTopicNotFoundError,
+      );
+      await expect(bus.replayDeadLetters({ dlqTopic: dlqTopicOf(topic), limit: 0 })).rejects.toThrow('limit');
     });
 
     it('gives every group each record, and each record to one member within a group', async () => {

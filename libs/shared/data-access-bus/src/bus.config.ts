@@ -14,12 +14,21 @@ export interface KafkaBusConfig {
   readonly logger?: BusLogger;
   /** Handler retry backoff; tests shorten it. Default RETRY_BACKOFF. */
   readonly retryBackoff?: RetryBackoffPolicy;
+  /** Backoff while a handler meets an infrastructure error (no attempt limit). Default INFRA_RETRY_BACKOFF. */
+  readonly infraRetryBackoff?: RetryBackoffPolicy;
   /** Partitions of one subscription whose batches run at the same time. Default 4 (as in-process partitions). */
   readonly partitionsConsumedConcurrently?: number;
   /** Longest fetch long-poll; also bounds how long close() waits for an idle consumer. Default 1000 ms. */
   readonly maxWaitTimeMs?: number;
   /** Bound on kafkajs consumer restarts after a crash. Default CONSUMER_RESTART. */
   readonly restart?: ConsumerRestartPolicy;
+  /**
+   * subscribe() resolves once the options are checked; the consumer connects and joins its group in the
+   * background, retried with INFRA_RETRY_BACKOFF while the broker is away, and a consumer that crashed past
+   * its restarts is created anew. For services: their HTTP must not wait for a group to form (a dead
+   * member's session timeout) or for Kafka to come back. Default false: subscribe() resolves once joined.
+   */
+  readonly joinInBackground?: boolean;
 }
 
 export interface InProcessBusConfig {
@@ -27,6 +36,8 @@ export interface InProcessBusConfig {
   readonly partitions?: number;
   readonly logger?: BusLogger;
   readonly retryBackoff?: RetryBackoffPolicy;
+  /** Backoff while a handler meets an infrastructure error (no attempt limit). Default INFRA_RETRY_BACKOFF. */
+  readonly infraRetryBackoff?: RetryBackoffPolicy;
   /** Oldest records beyond this are dropped from a partition nobody has consumed. Default 100,000. */
   readonly maxRetainedPerPartition?: number;
 }

@@ -21,6 +21,25 @@ export const RETRY_BACKOFF = {
   jitter: 0.2,
 } as const satisfies RetryBackoffPolicy;
 
+/**
+ * Waiting out an infrastructure error (infrastructure-error.ts): the partition pauses and the failed record
+ * is tried again at 0.2, 0.4, 0.8 ... s, then every 30 s (±20 %), for as long as the outage lasts. The cap
+ * keeps a long outage to two tries a minute per paused partition, and bounds how late the partition resumes
+ * after the dependency is back. These tries never count toward `maxAttempts`.
+ */
+export const INFRA_RETRY_BACKOFF = {
+  initialMs: 200,
+  multiplier: 2,
+  maxMs: 30_000,
+  jitter: 0.2,
+} as const satisfies RetryBackoffPolicy;
+
+/**
+ * A paused partition sleeps in slices this long and checks between them whether it should stop (shutdown,
+ * a rebalance, a seek), so a long backoff never holds up a rebalance or close().
+ */
+export const PAUSE_STOP_CHECK_MS = 250;
+
 export interface SubscriptionDefaults {
   readonly maxAttempts: number;
   readonly concurrency: number;

@@ -41,3 +41,12 @@ export class DeadLetterPublishError extends Error {
     super(`Could not publish to ${dlqTopic}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }
+
+/** A DLQ replay named a DLQ topic that does not exist (nothing was ever dead-lettered there). */
+export class DlqTopicNotFoundError extends Error {
+  override readonly name = 'DlqTopicNotFoundError';
+
+  constructor(readonly dlqTopic: string) {
+    super(`No DLQ topic ${dlqTopic}`);
+  }
+}

@@ -72,6 +72,45 @@ export interface Bus {
   isReady(): Promise<boolean>;
   /** Records behind per group/topic/partition for this process's subscriptions (the lag metric). */
   consumerLag(): Promise<readonly ConsumerLag[]>;
+  /**
+   * Puts dead-lettered records back on their source topic (dlq-replay.ts), each dead letter at most once:
+   * the ones put back are recorded, and a later call skips them. Rejects with a RangeError on a bad request
+   * and with DlqTopicNotFoundError when the DLQ topic does not exist.
+   */
+  replayDeadLetters(request: DlqReplayRequest): Promise<DlqReplayResult>;
+}
+
+export interface DlqReplayRequest {
+  /** A DLQ topic: `<source topic>.dlq`. */
+  readonly dlqTopic: string;
+  /** Only records dead-lettered at or after this time. */
+  readonly from?: Date;
+  /** Only records dead-lettered before this time. */
+  readonly to?: Date;
+  /** At most this many records are put back, oldest first (1..10,000; default: all in the window). */
+  readonly limit?: number;
+  /** Report what would be put back, without publishing or recording anything. */
+  readonly dryRun?: boolean;
+}
+
+export interface DlqReplayedRecord {
+  readonly partition: number;
+  readonly offset: string;
+  readonly sourceTopic: string;
+  readonly deadLetteredAt: string;
+  /** Handler invocations before the record was dead-lettered (0: its value never parsed). */
+  readonly attempts: number;
+}
+
+export interface DlqReplayResult {
+  readonly dlqTopic: string;
+  readonly dryRun: boolean;
+  /** Put back now (or, on a dry run, what would be), oldest first. */
+  readonly replayed: readonly DlqReplayedRecord[];
+  /** Records in the window that an earlier replay put back already (skipped). */
+  readonly alreadyReplayed: number;
+  /** Records in the window left for a later call because of the limit. */
+  readonly remaining: number;
 }
 
 export interface ConsumerLag {

@@ -7,10 +7,17 @@ import { dlqTopicOf } from './bus.port';
 import { InProcessBus } from './in-process.bus';
 
 const FAST_BACKOFF = { initialMs: 5, multiplier: 2, maxMs: 50, jitter: 0.2 } as const;
+const FAST_INFRA_BACKOFF = { initialMs: 10, multiplier: 2, maxMs: 100, jitter: 0.2 } as const;
 
 describe(InProcessBus.name, () => {
   defineBusBehaviour({
-    createBus: () => new InProcessBus({ partitions: 4, retryBackoff: FAST_BACKOFF, logger: silentBusLogger }),
+    createBus: () =>
+      new InProcessBus({
+        partitions: 4,
+        retryBackoff: FAST_BACKOFF,
+        infraRetryBackoff: FAST_INFRA_BACKOFF,
+        logger: silentBusLogger,
+      }),
     createTopics: async (count) => Array.from({ length: count }, () => `test.${randomUUID()}.v1`),
     partitions: 4,
     waitMs: 5_000,
@@ -18,7 +25,12 @@ describe(InProcessBus.name, () => {
 
   const open: InProcessBus[] = [];
   const newBus = (config: ConstructorParameters<typeof InProcessBus>[0] = {}): InProcessBus => {
-    const bus = new InProcessBus({ retryBackoff: FAST_BACKOFF, logger: silentBusLogger, ...config });
+    const bus = new InProcessBus({
+      retryBackoff: FAST_BACKOFF,
+      infraRetryBackoff: FAST_INFRA_BACKOFF,
+      logger: silentBusLogger,
+      ...config,
+    });
     open.push(bus);
 
     return bus;

@@ -1,10 +1,27 @@
 import type { InProcessBusConfig } from './bus.config';
 import type { RetryBackoffPolicy } from './bus.constants';
-import { IN_PROCESS, RETRY_BACKOFF } from './bus.constants';
-import { BusClosedError } from './bus.errors';
+import { INFRA_RETRY_BACKOFF, IN_PROCESS, RETRY_BACKOFF } from './bus.constants';
+import { BusClosedError, DlqTopicNotFoundError } from './bus.errors';
 import type { BusLogger } from './bus.logger';
 import { consoleBusLogger, errorFields } from './bus.logger';
-import type { Bus, BusRecord, ConsumerLag, RecordHandler, SubscriptionOptions } from './bus.port';
+import type {
+  Bus,
+  BusRecord,
+  ConsumerLag,
+  DlqReplayRequest,
+  DlqReplayResult,
+  RecordHandler,
+  SubscriptionOptions,
+} from './bus.port';
+import {
+  assertReplayRequest,
+  deadLetterId,
+  describeReplayed,
+  replayHeaders,
+  selectForReplay,
+  sourceTopicOf,
+} from './dlq-replay';
+import { metrics } from '@sms/metrics';
 import { DLQ_HEADERS, dlqTopicOf } from './bus.port';
 import { abortableSleep } from './abortable-sleep.util';
 import { encodeValue } from './json.codec';
@@ -21,6 +38,8 @@ interface StoredRecord {
   readonly key: string;
   readonly value: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** When it was appended (ms since the epoch), as Kafka's record timestamp: a DLQ replay selects by it. */
+  readonly timestamp: number;
 }
 
 /** Wakes a waiting partition worker; the next wait() after a notify() is a fresh one. */
@@ -111,14 +130,18 @@ export class InProcessBus implements Bus {
   private readonly stopping = new AbortController();
   private readonly logger: BusLogger;
   private readonly backoff: RetryBackoffPolicy;
+  private readonly infraBackoff: RetryBackoffPolicy;
   private readonly partitions: number;
   private readonly maxRetained: number;
   private closing: Promise<void> | undefined;
   private closed = false;
+  /** The replay ledger of this process: ids of dead letters already put back (dlq-replay.ts). */
+  private readonly replayedDeadLetters = new Set<string>();
 
   constructor(config: InProcessBusConfig = {}) {
     this.logger = config.logger ?? consoleBusLogger;
     this.backoff = config.retryBackoff ?? RETRY_BACKOFF;
+    this.infraBackoff = config.infraRetryBackoff ?? INFRA_RETRY_BACKOFF;
     this.partitions = config.partitions ?? IN_PROCESS.partitions;
     this.maxRetained = config.maxRetainedPerPartition ?? IN_PROCESS.maxRetainedPerPartition;
     if (!Number.isInteger(this.partitions) || this.partitions < 1) {
@@ -140,6 +163,7 @@ export class InProcessBus implements Bus {
           key: record.key,
           value: encodeValue(record.value),
           headers: Object.freeze({ ...withTraceHeaders(record.headers) }),
+          timestamp: Date.now(),
         },
       };
     });
@@ -198,6 +222,45 @@ export class InProcessBus implements Bus {
     });
   }
 
+  async replayDeadLetters(request: DlqReplayRequest): Promise<DlqReplayResult> {
+    assertReplayRequest(request);
+    if (this.closing) {
+      throw new BusClosedError();
+    }
+    const log = this.topics.get(request.dlqTopic);
+    if (!log) {
+      throw new DlqTopicNotFoundError(request.dlqTopic);
+    }
+    const dlq = log.partitions.flatMap((partitionLog, partition) =>
+      partitionLog
+        .read(partitionLog.startOffset, partitionLog.endOffset - partitionLog.startOffset)
+        .map((stored, index) => ({ ...stored, partition, offset: String(partitionLog.startOffset + index) })),
+    );
+    const selection = selectForReplay(request, dlq, this.replayedDeadLetters);
+    if (!request.dryRun) {
+      for (const record of selection.toReplay) {
+        this.append(sourceTopicOf(request.dlqTopic, record.headers), {
+          key: record.key,
+          value: record.value,
+          headers: Object.freeze(replayHeaders(request.dlqTopic, record)),
+          timestamp: Date.now(),
+        });
+        this.replayedDeadLetters.add(deadLetterId(request.dlqTopic, record.partition, record.offset));
+      }
+      if (selection.toReplay.length > 0) {
+        metrics.busDlqReplayed.inc({ topic: request.dlqTopic }, selection.toReplay.length);
+      }
+    }
+
+    return {
+      dlqTopic: request.dlqTopic,
+      dryRun: request.dryRun ?? false,
+      replayed: selection.toReplay.map((record) => describeReplayed(request.dlqTopic, record)),
+      alreadyReplayed: selection.alreadyReplayed,
+      remaining: selection.remaining,
+    };
+  }
+
   private async shutdown(): Promise<void> {
     this.stopping.abort();
     for (const log of this.topics.values()) {
@@ -229,10 +292,14 @@ export class InProcessBus implements Bus {
     }
   }
 
-  /** Retention: keep a record until every group that ever subscribed to the topic committed past it. */
+  /**
+   * Retention: keep a record until every group that ever subscribed to the topic committed past it. A DLQ
+   * keeps its records whoever read them (up to the cap), as a Kafka DLQ keeps them for its retention time,
+   * so that they can still be replayed.
+   */
   private trim(topic: string, partition: number): void {
     const log = this.topics.get(topic);
-    if (!log || log.groups.length === 0) {
+    if (!log || log.groups.length === 0 || topic.endsWith('.dlq')) {
       return;
     }
     const low = Math.min(...log.groups.map((group) => group.committed[partition] as number));
@@ -267,6 +334,7 @@ export class InProcessBus implements Bus {
           concurrency: member.concurrency,
           ignores: member.ignores,
           backoff: this.backoff,
+          infraBackoff: this.infraBackoff,
           logger: this.logger,
           shouldStop: () => signal.aborted,
           onDone: (record) => {
@@ -294,6 +362,7 @@ export class InProcessBus implements Bus {
     this.append(dlqTopicOf(record.topic), {
       key: record.key,
       value: record.value ?? 'null',
+      timestamp: Date.now(),
       headers: Object.freeze({
         ...record.headers,
         [DLQ_HEADERS.error]: error,

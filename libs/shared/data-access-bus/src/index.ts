@@ -9,3 +9,11 @@ export { ensureTopicsIfKafka } from './ensure-topics';
 export type { EnsureTopicsOptions, TopicSpec } from './kafka.bus';
 export { InProcessBus } from './in-process.bus';
 export { partitionForKey } from './murmur2.partitioner';
+export {
+  DLQ_REPLAY_LEDGER_TOPIC,
+  DLQ_REPLAY_MAX_LIMIT,
+  DLQ_REPLAYED_FROM_HEADER,
+  assertReplayRequest,
+  DlqReplayRequestError,
+} from './dlq-replay';
+export { classifyHandlerError, isInfrastructureError, type HandlerErrorClass } from './infrastructure-error';

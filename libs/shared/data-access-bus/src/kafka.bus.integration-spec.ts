@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
-import { defineBusBehaviour, delay, uniqueGroup, waitFor } from './bus.behaviour';
+import { createConnection } from 'mysql2/promise';
+import { defineBusBehaviour, delay, TcpDependency, uniqueGroup, waitFor } from './bus.behaviour';
 import { BusClosedError } from './bus.errors';
 import { consoleBusLogger, silentBusLogger } from './bus.logger';
 import type { ConsumedRecord } from './bus.port';
@@ -19,6 +20,7 @@ const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const runId = randomUUID().slice(0, 8);
 const logger = process.env['BUS_TEST_LOG'] ? consoleBusLogger : silentBusLogger;
 const FAST_BACKOFF = { initialMs: 20, multiplier: 2, maxMs: 200, jitter: 0.2 } as const;
+const FAST_INFRA_BACKOFF = { initialMs: 10, multiplier: 2, maxMs: 100, jitter: 0.2 } as const;
 const PARTITIONS = 4;
 
 const kafka = new Kafka({ clientId: `bus-it-raw-${runId}`, brokers, logLevel: logLevel.NOTHING });
@@ -27,7 +29,14 @@ let topicSeq = 0;
 let admin: KafkaBus;
 
 const newKafkaBus = (overrides: Partial<KafkaBusConfig> = {}): KafkaBus =>
-  new KafkaBus({ brokers, clientId: `bus-it-${runId}`, retryBackoff: FAST_BACKOFF, logger, ...overrides });
+  new KafkaBus({
+    brokers,
+    clientId: `bus-it-${runId}`,
+    retryBackoff: FAST_BACKOFF,
+    infraRetryBackoff: FAST_INFRA_BACKOFF,
+    logger,
+    ...overrides,
+  });
 
 async function createTopics(count: number): Promise<string[]> {
   const topics = Array.from({ length: count }, () => `bus-it.${runId}.${++topicSeq}.v1`);
@@ -181,6 +190,89 @@ describe(KafkaBus.name, () => {
     });
     expect(headers[DLQ_HEADERS.error]).toMatch(/^NonRetriableError: record value is not JSON/);
     expect(handled[0]?.value).toEqual({ after: true });
+  });
+
+  it('waits out a MariaDB outage: no DLQ copy, nothing committed while paused, written once the database is back', async () => {
+    const [topic] = (await createTopics(1)) as [string];
+    const groupId = uniqueGroup('db-outage');
+    const mariadb = new URL(process.env['MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/sms_test');
+    // First the handler's database address is a port nothing listens on, then the real server's.
+    let port = (await TcpDependency.reserve()).port;
+    const written: number[] = [];
+    let refused = 0;
+    const handler = async ({ value }: ConsumedRecord): Promise<void> => {
+      const connection = await createConnection({
+        host: mariadb.hostname,
+        port,
+        user: decodeURIComponent(mariadb.username) || 'root',
+        password: decodeURIComponent(mariadb.password),
+        connectTimeout: 2_000,
+      }).catch((error: unknown) => {
+        refused++;
+        throw error;
+      });
+      try {
+        const [rows] = await connection.query('SELECT ? AS n', [(value as { n: number }).n]);
+        written.push(Number((rows as { n: number }[])[0]?.n));
+      } finally {
+        await connection.end();
+      }
+    };
+    const first = bus();
+    await first.subscribe({ groupId, topics: [topic], maxAttempts: 2, handler });
+    await first.publish([1, 2].map((n) => ({ topic, key: 'same', value: { n } })));
+    await waitFor('retries well past maxAttempts', () => refused >= 6, 30_000);
+    expect(written).toEqual([]);
+
+    // A restart while paused: close() ends the wait, commits nothing past the failed record.
+    await first.close();
+    const kafkaAdmin = kafka.admin();
+    await kafkaAdmin.connect();
+    try {
+      const [committed] = await kafkaAdmin.fetchOffsets({ groupId, topics: [topic] });
+      expect(committed?.partitions.every((p) => p.offset === '-1')).toBe(true);
+
+      port = Number(mariadb.port || 3306);
+      const second = bus();
+      await second.subscribe({ groupId, topics: [topic], maxAttempts: 2, handler });
+      await waitFor('both records written', () => written.length === 2, 30_000);
+      await delay(300);
+      expect(written).toEqual([1, 2]);
+      const dlqEnds = await kafkaAdmin.fetchTopicOffsets(dlqTopicOf(topic));
+      expect(dlqEnds.every((p) => p.high === '0')).toBe(true);
+    } finally {
+      await kafkaAdmin.disconnect();
+    }
+  });
+
+  it('joinInBackground: subscribe() returns before the group joins, even with no broker, and consumes once joined', async () => {
+    const away = newKafkaBus({
+      brokers: [`127.0.0.1:${(await TcpDependency.reserve()).port}`],
+      joinInBackground: true,
+    });
+    const startedAt = Date.now();
+    await away.subscribe({ groupId: uniqueGroup('away'), topics: ['bus-it.away.v1'], handler: async () => undefined });
+    expect(Date.now() - startedAt).toBeLessThan(500);
+    const closing = Date.now();
+    await away.close();
+    expect(Date.now() - closing).toBeLessThan(15_000);
+
+    const [topic] = (await createTopics(1)) as [string];
+    const sut = bus({ joinInBackground: true });
+    const seen: number[] = [];
+    await sut.subscribe({
+      groupId: uniqueGroup('background'),
+      topics: [topic],
+      handler: async ({ value }) => {
+        seen.push((value as { n: number }).n);
+      },
+    });
+    await expect(
+      sut.subscribe({ groupId: 'g', topics: ['t'.repeat(247)], handler: async () => undefined }),
+    ).rejects.toThrow('Illegal Kafka topic name');
+    await sut.publish([1, 2, 3].map((n) => ({ topic, key: 'k', value: { n } })));
+    await waitFor('the records, once the group joined', () => seen.length === 3, 30_000);
+    expect(seen).toEqual([1, 2, 3]);
   });
 
   it('commits on close(), so the next consumer of the group resumes after the processed records', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type {
   Admin,
   Consumer,
@@ -14,6 +15,7 @@ import type { KafkaBusConfig } from './bus.config';
 import type { RetryBackoffPolicy } from './bus.constants';
 import {
   CONSUMER_RESTART,
+  INFRA_RETRY_BACKOFF,
   KAFKA_CONSUMER,
   OFFSET_COMMIT,
   PUBLISH_BATCH,
@@ -21,15 +23,25 @@ import {
   RETRY_BACKOFF,
   TOPIC_LEADER_WAIT,
 } from './bus.constants';
-import { BusClosedError, DeadLetterPublishError } from './bus.errors';
+import { BusClosedError, DeadLetterPublishError, DlqTopicNotFoundError } from './bus.errors';
 import type { BusLogger } from './bus.logger';
 import { consoleBusLogger, errorFields } from './bus.logger';
-import type { Bus, BusRecord, ConsumerLag, SubscriptionOptions } from './bus.port';
+import type { Bus, BusRecord, ConsumerLag, DlqReplayRequest, DlqReplayResult, SubscriptionOptions } from './bus.port';
+import {
+  assertReplayRequest,
+  deadLetterId,
+  describeReplayed,
+  DLQ_REPLAY_LEDGER_TOPIC,
+  replayHeaders,
+  selectForReplay,
+  sourceTopicOf,
+} from './dlq-replay';
+import { metrics } from '@sms/metrics';
 import { DLQ_HEADERS, dlqTopicOf } from './bus.port';
 import { abortableSleep } from './abortable-sleep.util';
 import { encodeValue } from './json.codec';
 import type { DeadLetter, RawRecord } from './partition-batch.processor';
-import { processPartitionBatch } from './partition-batch.processor';
+import { processPartitionBatch, retryDelayMs } from './partition-batch.processor';
 import { createMurmur2Partitioner } from './murmur2.partitioner';
 import { OffsetCommitCoalescer } from './offset-commit.coalescer';
 import { PublishBatcher } from './publish.batcher';
@@ -61,6 +73,21 @@ interface KafkaRawRecord extends RawRecord {
   readonly rawValue: Buffer | null;
 }
 
+/** A record read back from a DLQ (or the replay ledger), with its write time. */
+interface KafkaDeadLetter extends KafkaRawRecord {
+  readonly timestamp: number;
+}
+
+/** The replay ledger: one small record per replayed dead letter, its key unique, so compaction keeps them all. */
+const DLQ_REPLAY_LEDGER_SPEC: TopicSpec = {
+  topic: DLQ_REPLAY_LEDGER_TOPIC,
+  numPartitions: 1,
+  configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+};
+
+/** A bound on reading a DLQ to its end, so that a replay never hangs on a broker that stopped answering. */
+const DLQ_REPLAY_READ_TIMEOUT_MS = 60_000;
+
 interface Subscription {
   readonly consumer: Consumer;
   readonly groupId: string;
@@ -87,6 +114,7 @@ export class KafkaBus implements Bus {
   private readonly kafka: Kafka;
   private readonly logger: BusLogger;
   private readonly backoff: RetryBackoffPolicy;
+  private readonly infraBackoff: RetryBackoffPolicy;
   private readonly batcher: PublishBatcher<OutboundMessage>;
   private readonly subscriptions: Subscription[] = [];
   private readonly subscribing = new Set<Promise<void>>();
@@ -99,6 +127,7 @@ export class KafkaBus implements Bus {
   constructor(private readonly config: KafkaBusConfig) {
     this.logger = config.logger ?? consoleBusLogger;
     this.backoff = config.retryBackoff ?? RETRY_BACKOFF;
+    this.infraBackoff = config.infraRetryBackoff ?? INFRA_RETRY_BACKOFF;
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: [...config.brokers],
@@ -134,12 +163,50 @@ export class KafkaBus implements Bus {
     if (this.closing) {
       return Promise.reject(new BusClosedError());
     }
-    // close() waits for subscribes in progress: a consumer.run() landing after stop() would keep consuming.
-    const subscribing = this.startConsumer(options);
+    if (this.config.joinInBackground) {
+      try {
+        resolveSubscription(options);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      void this.track(this.joinUntilJoined(options));
+
+      return Promise.resolve();
+    }
+
+    return this.track(this.startConsumer(options));
+  }
+
+  /** close() waits for subscribes in progress: a consumer.run() landing after stop() would keep consuming. */
+  private track(subscribing: Promise<void>): Promise<void> {
     this.subscribing.add(subscribing);
     void subscribing.catch(() => undefined).finally(() => this.subscribing.delete(subscribing));
 
     return subscribing;
+  }
+
+  /** Tries to join until it did or the bus closes: a broker away at start delays consuming, not the process. */
+  private async joinUntilJoined(options: SubscriptionOptions, afterTries = 0): Promise<void> {
+    for (let tries = afterTries; !this.stopping.signal.aborted;) {
+      if (tries > 0) {
+        const delayMs = retryDelayMs(this.infraBackoff, tries);
+        if (!(await abortableSleep(delayMs, this.stopping.signal))) {
+          return;
+        }
+      }
+      try {
+        await this.startConsumer(options);
+
+        return;
+      } catch (error) {
+        tries++;
+        this.logger.warn('Kafka consumer could not join its group; trying again', {
+          groupId: options.groupId,
+          tries,
+          ...errorFields(error),
+        });
+      }
+    }
   }
 
   close(): Promise<void> {
@@ -233,6 +300,131 @@ export class KafkaBus implements Bus {
     }
   }
 
+  /**
+   * Reads the DLQ and the replay ledger to their ends, then publishes the selected dead letters (value bytes
+   * as they were, key, original headers) to their source topics together with their ledger entries, in the
+   * same producer batches: a ledger entry is never sent before its record. A crash between the two can at
+   * worst replay a record once more, which the consumers' idempotence absorbs.
+   */
+  async replayDeadLetters(request: DlqReplayRequest): Promise<DlqReplayResult> {
+    assertReplayRequest(request);
+    if (this.closing) {
+      throw new BusClosedError();
+    }
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      if (!(await admin.listTopics()).includes(request.dlqTopic)) {
+        throw new DlqTopicNotFoundError(request.dlqTopic);
+      }
+      await this.ensureTopics([DLQ_REPLAY_LEDGER_SPEC], { withDlq: false });
+      const [dlq, ledger] = await Promise.all([
+        this.readToEnd(admin, request.dlqTopic),
+        this.readToEnd(admin, DLQ_REPLAY_LEDGER_TOPIC),
+      ]);
+      const selection = selectForReplay(request, dlq, new Set(ledger.map((entry) => entry.key)));
+      if (!request.dryRun && selection.toReplay.length > 0) {
+        const replayedAt = new Date().toISOString();
+        await this.batcher.add(
+          selection.toReplay.flatMap((record): OutboundMessage[] => {
+            const sourceTopic = sourceTopicOf(request.dlqTopic, record.headers);
+
+            return [
+              {
+                topic: sourceTopic,
+                message: {
+                  key: record.key,
+                  value: record.rawValue,
+                  headers: { ...replayHeaders(request.dlqTopic, record) },
+                },
+              },
+              {
+                topic: DLQ_REPLAY_LEDGER_TOPIC,
+                message: {
+                  key: deadLetterId(request.dlqTopic, record.partition, record.offset),
+                  value: JSON.stringify({ replayedAt, sourceTopic }),
+                },
+              },
+            ];
+          }),
+        );
+        metrics.busDlqReplayed.inc({ topic: request.dlqTopic }, selection.toReplay.length);
+      }
+
+      return {
+        dlqTopic: request.dlqTopic,
+        dryRun: request.dryRun ?? false,
+        replayed: selection.toReplay.map((record) => describeReplayed(request.dlqTopic, record)),
+        alreadyReplayed: selection.alreadyReplayed,
+        remaining: selection.remaining,
+      };
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * Every record of `topic` up to the end offsets it had when called, through a throw-away consumer group
+   * that commits nothing and is deleted afterwards.
+   */
+  private async readToEnd(admin: Admin, topic: string): Promise<KafkaDeadLetter[]> {
+    const ends = new Map<number, bigint>();
+    for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+      if (BigInt(high) > BigInt(low)) {
+        ends.set(partition, BigInt(high));
+      }
+    }
+    if (ends.size === 0) {
+      return [];
+    }
+    const pending = new Set(ends.keys());
+    const records: KafkaDeadLetter[] = [];
+    const groupId = `${this.config.clientId}.dlq-replay-reader.${randomUUID()}`;
+    const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: KAFKA_CONSUMER.maxWaitTimeMs });
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const end = ends.get(batch.partition) ?? 0n;
+          for (const message of batch.messages) {
+            if (BigInt(message.offset) < end) {
+              records.push({ ...toRawRecord(topic, batch.partition, message), timestamp: Number(message.timestamp) });
+            }
+          }
+          if (BigInt(batch.lastOffset()) + 1n >= end) {
+            pending.delete(batch.partition);
+            if (pending.size === 0) {
+              finish();
+            }
+          }
+        },
+      });
+      await Promise.race([
+        finished,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            // ETIMEDOUT: an unresponsive broker, so callers treat it as the outage it is.
+            () => reject(Object.assign(new Error(`Timed out reading ${topic} to its end`), { code: 'ETIMEDOUT' })),
+            DLQ_REPLAY_READ_TIMEOUT_MS,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      await consumer.disconnect();
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+    }
+
+    return records;
+  }
+
   private async startConsumer(options: SubscriptionOptions): Promise<void> {
     const { maxAttempts, concurrency, ignores } = resolveSubscription(options);
     const heartbeatInterval = KAFKA_CONSUMER.heartbeatIntervalMs;
@@ -267,6 +459,11 @@ export class KafkaBus implements Bus {
         ...errorFields(payload.error),
       });
       subscription.dead = !payload.restart;
+      if (subscription.dead && this.config.joinInBackground && !this.closing) {
+        // kafkajs gave up on this consumer (and disconnected it): a new one joins once the cause is gone.
+        this.subscriptions.splice(this.subscriptions.indexOf(subscription), 1);
+        void this.track(this.joinUntilJoined(options, 1));
+      }
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       subscription.dead = false;
@@ -353,6 +550,7 @@ export class KafkaBus implements Bus {
         concurrency: options.concurrency,
         ignores: options.ignores,
         backoff: this.backoff,
+        infraBackoff: this.infraBackoff,
         logger: this.logger,
         shouldStop: () => this.stopping.signal.aborted || !payload.isRunning() || isStale(),
         onDone: async (record) => {

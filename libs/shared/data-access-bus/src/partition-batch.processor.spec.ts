@@ -1,3 +1,5 @@
+import { metrics } from '@sms/metrics';
+import { waitFor } from './bus.behaviour';
 import { silentBusLogger } from './bus.logger';
 import type { PartitionBatchHooks, RawRecord } from './partition-batch.processor';
 import { describeError, processPartitionBatch, retryDelayMs } from './partition-batch.processor';
@@ -148,6 +150,82 @@ describe(processPartitionBatch.name, () => {
     ).rejects.toThrow('rebalancing');
     expect(handled).toEqual(['0', '1']);
     expect(done).toEqual(['0', '1']);
+  });
+
+  it('pauses the partition on an infrastructure error: one record probes, the others wait, none dead-lettered', async () => {
+    let databaseUp = false;
+    const calls = new Map<string, number>();
+    const refused = (): Error =>
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' });
+    const { sut, done, dead } = hooks({
+      concurrency: 2,
+      maxAttempts: 2,
+      infraBackoff: { initialMs: 5, multiplier: 2, maxMs: 20, jitter: 0 },
+      handler: async ({ key }) => {
+        calls.set(key, (calls.get(key) ?? 0) + 1);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (!databaseUp) {
+          throw refused();
+        }
+      },
+    });
+    const topic = `paused-${Math.random()}`;
+    const records = [record(0, 'a'), record(1, 'b'), record(2, 'c')].map((r) => ({ ...r, topic }));
+    const paused = async (): Promise<number> =>
+      (await metrics.busPartitionsPaused.get()).values.find((v) => v.labels.topic === topic)?.value ?? 0;
+
+    const running = processPartitionBatch(records, sut);
+    // 'a' keeps probing well past maxAttempts; 'b' met the outage once and waits; 'c' has not started.
+    await waitFor('probes past maxAttempts', () => (calls.get('a') ?? 0) > 4, 5_000);
+    expect(calls.get('b')).toBe(1);
+    expect(calls.has('c')).toBe(false);
+    expect(done).toEqual([]);
+    expect(await paused()).toBe(1);
+
+    databaseUp = true;
+    await expect(running).resolves.toEqual({ done: 3 });
+    expect(done.at(-1)).toBe('2');
+    expect(dead).toEqual([]);
+    expect(await paused()).toBe(0);
+  });
+
+  it('stops waiting out an outage as soon as the adapter stops, leaving the record undone', async () => {
+    let stop = false;
+    const { sut, done, dead } = hooks({
+      infraBackoff: { initialMs: 60_000, multiplier: 2, maxMs: 60_000, jitter: 0 },
+      shouldStop: () => stop,
+      handler: async () => {
+        throw Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
+      },
+    });
+    const running = processPartitionBatch([record(0, 'a'), record(1, 'a')], sut);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    stop = true;
+
+    await expect(running).resolves.toEqual({ done: 0 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(done).toEqual([]);
+    expect(dead).toEqual([]);
+  });
+
+  it('still dead-letters a record error after maxAttempts once the dependency answers again', async () => {
+    let tries = 0;
+    const { sut, dead } = hooks({
+      maxAttempts: 2,
+      infraBackoff: { initialMs: 1, multiplier: 1, maxMs: 1, jitter: 0 },
+      handler: async () => {
+        tries++;
+        if (tries <= 3) {
+          throw Object.assign(new Error('Too many connections'), { code: 'ER_CON_COUNT_ERROR', errno: 1040 });
+        }
+        throw new TypeError('body is undefined');
+      },
+    });
+
+    await expect(processPartitionBatch([record(0, 'a')], sut)).resolves.toEqual({ done: 1 });
+    expect(tries).toBe(5);
+    expect(dead).toEqual(['0']);
   });
 
   it('computes capped exponential delays with jitter either way', () => {

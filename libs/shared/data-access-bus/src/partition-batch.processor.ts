@@ -1,6 +1,7 @@
 import type { RetryBackoffPolicy } from './bus.constants';
-import { DLQ_ERROR_MAX_CHARS } from './bus.constants';
+import { DLQ_ERROR_MAX_CHARS, INFRA_RETRY_BACKOFF, PAUSE_STOP_CHECK_MS } from './bus.constants';
 import { isNonRetriable } from './bus.errors';
+import { classifyHandlerError } from './infrastructure-error';
 import type { BusLogger } from './bus.logger';
 import { errorFields } from './bus.logger';
 import type { RecordHandler } from './bus.port';
@@ -38,6 +39,8 @@ export interface PartitionBatchHooks<R extends RawRecord = RawRecord> {
   /** Records done without a handler call (SubscriptionOptions.ignores). */
   readonly ignores?: (headers: Readonly<Record<string, string>>) => boolean;
   readonly backoff: RetryBackoffPolicy;
+  /** Backoff while the handler meets an infrastructure error. Default INFRA_RETRY_BACKOFF. */
+  readonly infraBackoff?: RetryBackoffPolicy;
   readonly logger: BusLogger;
   /** True once the adapter wants no new record started (closing, partition revoked, seek). */
   readonly shouldStop: () => boolean;
@@ -84,6 +87,13 @@ export function describeError(error: unknown): string {
  *
  * On stop, in-flight handlers finish and nothing new starts; a record waiting in backoff is abandoned
  * (not done), so it is retried after the restart instead of going to the DLQ early.
+ *
+ * An infrastructure error (infrastructure-error.ts: the database, Redis or the Kafka producer is down)
+ * pauses the partition: no new record starts, the failed record is tried again with INFRA_RETRY_BACKOFF
+ * for as long as the outage lasts (its tries do not count toward `maxAttempts`), and records of other keys
+ * that were already running and meet the outage too wait for that one record's next success instead of
+ * each probing the dependency. Nothing past the failed record is committed meanwhile, and a stop ends the
+ * wait at once. Only errors about the record itself go to the DLQ.
  */
 export async function processPartitionBatch<R extends RawRecord>(
   records: readonly R[],
@@ -152,56 +162,145 @@ export async function processPartitionBatch<R extends RawRecord>(
     }
   };
 
+  // The partition's pause while a dependency is down: one record (the prober) retries, everything else waits.
+  let outage: { readonly reopened: Promise<void>; readonly reopen: () => void } | undefined;
+  const infraBackoff = hooks.infraBackoff ?? INFRA_RETRY_BACKOFF;
+  const whilePaused = async (): Promise<void> => {
+    while (outage && !stopped()) {
+      await Promise.race([outage.reopened, sleepUnlessStopped(PAUSE_STOP_CHECK_MS)]);
+    }
+  };
+  /** Sleeps in short slices so that a stop (a rebalance, close()) is seen within PAUSE_STOP_CHECK_MS. */
+  const sleepUnlessStopped = async (ms: number): Promise<boolean> => {
+    const until = performance.now() + ms;
+    for (let left = ms; left > 0; left = until - performance.now()) {
+      if (stopped() || !(await hooks.sleep(Math.min(left, PAUSE_STOP_CHECK_MS)))) {
+        return false;
+      }
+    }
+
+    return !stopped();
+  };
+  const pause = (record: R): (() => void) => {
+    let reopen!: () => void;
+    const reopened = new Promise<void>((resolve) => {
+      reopen = resolve;
+    });
+    outage = { reopened, reopen };
+    const since = performance.now();
+    metrics.busPauses.inc({ topic: record.topic });
+    metrics.busPartitionsPaused.inc({ topic: record.topic });
+
+    return () => {
+      outage = undefined;
+      metrics.busPartitionsPaused.dec({ topic: record.topic });
+      reopen();
+      hooks.logger.info('Partition resumed after an infrastructure error', {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        pausedMs: Math.round(performance.now() - since),
+      });
+    };
+  };
+
   /** True when the record is done (handled or dead-lettered); false when abandoned because of a stop. */
   const handleOne = async (record: R): Promise<boolean> => {
-    for (let attempt = 1; ; attempt++) {
-      // Parsed per attempt: a handler that mutated the value on a failed attempt must not see its own edits.
-      const decoded = decodeValue(record.value);
-      if (!decoded.ok) {
-        return deadLetter(record, describeError(decoded.error), attempt - 1);
-      }
-      const started = performance.now();
-      try {
-        await runTraced(record, attempt, () =>
-          hooks.handler({
+    let failures = 0;
+    let infraFailures = 0;
+    let resume: (() => void) | undefined;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        // Parsed per attempt: a handler that mutated the value on a failed attempt must not see its own edits.
+        const decoded = decodeValue(record.value);
+        if (!decoded.ok) {
+          return await deadLetter(record, describeError(decoded.error), attempt - 1);
+        }
+        const started = performance.now();
+        try {
+          await runTraced(record, attempt, () =>
+            hooks.handler({
+              topic: record.topic,
+              partition: record.partition,
+              offset: record.offset,
+              key: record.key,
+              value: decoded.value,
+              // A handler that forwards the headers forwards this hop's span, not the previous one.
+              headers: withTraceHeaders(record.headers, undefined, true) ?? {},
+              attempt,
+            }),
+          );
+          metrics.busHandlerDuration.observe({ topic: record.topic }, (performance.now() - started) / 1000);
+          metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'ok' });
+
+          return true;
+        } catch (error) {
+          if (classifyHandlerError(error) === 'infrastructure') {
+            metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'infra_error' });
+            metrics.busInfraRetries.inc({ topic: record.topic });
+            infraFailures++;
+            if (!resume && outage) {
+              // Another record of this partition is already probing the dependency: wait for its verdict.
+              await whilePaused();
+              if (stopped()) {
+                return false;
+              }
+              continue;
+            }
+            if (!resume) {
+              resume = pause(record);
+              hooks.logger.warn('Infrastructure error; partition paused until the dependency is back', {
+                topic: record.topic,
+                partition: record.partition,
+                offset: record.offset,
+                ...errorFields(error),
+              });
+            }
+            const delay = retryDelayMs(infraBackoff, infraFailures);
+            hooks.logger.debug('Infrastructure error; retrying the record', {
+              topic: record.topic,
+              partition: record.partition,
+              offset: record.offset,
+              tries: infraFailures,
+              delayMs: delay,
+              ...errorFields(error),
+            });
+            await heartbeat();
+            if (!(await sleepUnlessStopped(delay))) {
+              return false;
+            }
+            continue;
+          }
+          // The dependency answered (this is about the record): the partition need not wait any longer.
+          resume?.();
+          resume = undefined;
+          failures++;
+          if (isNonRetriable(error) || failures >= hooks.maxAttempts) {
+            metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'dead_lettered' });
+
+            return await deadLetter(record, describeError(error), attempt);
+          }
+          metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'error' });
+          if (stopped()) {
+            return false;
+          }
+          const delay = retryDelayMs(hooks.backoff, failures);
+          hooks.logger.warn('Handler failed; retrying', {
             topic: record.topic,
             partition: record.partition,
             offset: record.offset,
-            key: record.key,
-            value: decoded.value,
-            // A handler that forwards the headers forwards this hop's span, not the previous one.
-            headers: withTraceHeaders(record.headers, undefined, true) ?? {},
             attempt,
-          }),
-        );
-        metrics.busHandlerDuration.observe({ topic: record.topic }, (performance.now() - started) / 1000);
-        metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'ok' });
-
-        return true;
-      } catch (error) {
-        if (isNonRetriable(error) || attempt >= hooks.maxAttempts) {
-          metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'dead_lettered' });
-
-          return deadLetter(record, describeError(error), attempt);
-        }
-        metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'error' });
-        if (stopped()) {
-          return false;
-        }
-        const delay = retryDelayMs(hooks.backoff, attempt);
-        hooks.logger.warn('Handler failed; retrying', {
-          topic: record.topic,
-          partition: record.partition,
-          offset: record.offset,
-          attempt,
-          delayMs: delay,
-          ...errorFields(error),
-        });
-        await heartbeat();
-        if (!(await hooks.sleep(delay)) || stopped()) {
-          return false;
+            delayMs: delay,
+            ...errorFields(error),
+          });
+          await heartbeat();
+          if (!(await hooks.sleep(delay)) || stopped()) {
+            return false;
+          }
         }
       }
+    } finally {
+      resume?.();
     }
   };
 
@@ -214,6 +313,9 @@ export async function processPartitionBatch<R extends RawRecord>(
   const runLane = async (key: string, first: number): Promise<void> => {
     try {
       for (let index: number | undefined = first; index !== undefined; index = lanes.get(key)?.shift()) {
+        if (outage) {
+          await whilePaused();
+        }
         if (stopped() || !(await handleOne(records[index] as R))) {
           break;
         }
@@ -248,6 +350,9 @@ export async function processPartitionBatch<R extends RawRecord>(
           slotFreed = resolve;
         });
         slotFreed = undefined;
+      }
+      if (outage) {
+        await whilePaused();
       }
       if (stopped()) {
         break;

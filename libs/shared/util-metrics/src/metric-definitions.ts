@@ -76,7 +76,7 @@ export const metrics = {
   }),
   busRecordsConsumed: new Counter({
     name: 'sms_bus_records_consumed_total',
-    help: 'Handler invocations per topic by outcome (ok, error, dead_lettered; ignored: passed over unparsed)',
+    help: 'Handler invocations per topic by outcome (ok, error, infra_error, dead_lettered; ignored: passed over unparsed)',
     labelNames: ['topic', 'outcome'] as const,
     registers,
   }),
@@ -85,6 +85,30 @@ export const metrics = {
     help: 'Time a consumer handler took per record',
     labelNames: ['topic'] as const,
     buckets: LATENCY_BUCKETS,
+    registers,
+  }),
+  busInfraRetries: new Counter({
+    name: 'sms_bus_infra_retries_total',
+    help: 'Handler failures classified as infrastructure errors (database, Redis, Kafka down), retried without counting toward the attempts',
+    labelNames: ['topic'] as const,
+    registers,
+  }),
+  busPartitionsPaused: new Gauge({
+    name: 'sms_bus_partitions_paused',
+    help: 'Partitions paused on an infrastructure error: no new record started, nothing committed past the failed one',
+    labelNames: ['topic'] as const,
+    registers,
+  }),
+  busPauses: new Counter({
+    name: 'sms_bus_partition_pauses_total',
+    help: 'Times a partition paused on an infrastructure error',
+    labelNames: ['topic'] as const,
+    registers,
+  }),
+  busDlqReplayed: new Counter({
+    name: 'sms_bus_dlq_replayed_total',
+    help: 'Dead-lettered records put back on their source topic by a DLQ replay, per DLQ topic',
+    labelNames: ['topic'] as const,
     registers,
   }),
   busRecordsPublished: new Counter({

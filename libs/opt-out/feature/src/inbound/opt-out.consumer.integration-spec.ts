@@ -360,6 +360,7 @@ it('over the real Kafka broker: a dispatch, then a STOP, reach a replica as an a
     close: () => kafka.close(),
     isReady: () => kafka.isReady(),
     consumerLag: () => kafka.consumerLag(),
+    replayDeadLetters: (request) => kafka.replayDeadLetters(request),
   };
   try {
     await kafka.ensureTopics(names.map((topic) => ({ topic: renamed(topic), numPartitions: 3 })));

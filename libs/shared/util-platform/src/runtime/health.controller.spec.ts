@@ -44,6 +44,23 @@ describe(HealthController.name, () => {
     });
   });
 
+  it('stays ready while only dependencies it can do without are down, and lists them as degraded', async () => {
+    const readiness = app.get(ReadinessRegistry);
+    readiness.register('intake-db', async () => true);
+    readiness.register('bus', async () => false, { required: false });
+    readiness.register('kv', () => Promise.reject(new Error('ECONNREFUSED')), { required: false });
+    expect(await get('/readyz')).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { 'intake-db': true, bus: false, kv: false }, degraded: ['bus', 'kv'] },
+    });
+
+    readiness.register('intake-db', async () => false);
+    expect(await get('/readyz')).toEqual({
+      status: 503,
+      body: { status: 'not_ready', checks: { 'intake-db': false, bus: false, kv: false }, degraded: ['bus', 'kv'] },
+    });
+  });
+
   it('treats a dependency that hangs as down after the deadline', async () => {
     app.get(ReadinessRegistry).register('db', () => new Promise<boolean>(() => undefined));
     const started = Date.now();

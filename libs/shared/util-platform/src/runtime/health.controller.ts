@@ -18,7 +18,11 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Dependencies reachable and not shutting down (readiness); 503 otherwise so traffic moves away. */
+  /**
+   * Readiness: the dependencies this process's traffic needs are reachable and it is not shutting down;
+   * 503 otherwise so traffic moves away. Dependencies it can do without for a while (the bus, Redis) are
+   * shown in `checks` and, while down, listed in `degraded` without taking the process out of service.
+   */
   @Get('readyz')
   async readyz(@Res() reply: FastifyReply): Promise<void> {
     if (this.shutdown.isShuttingDown) {
@@ -26,8 +30,9 @@ export class HealthController {
 
       return;
     }
-    const checks = await this.readiness.evaluate();
-    const ready = Object.values(checks).every(Boolean);
-    await reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    const { ready, checks, degraded } = await this.readiness.report();
+    await reply
+      .status(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not_ready', checks, ...(degraded.length > 0 ? { degraded } : {}) });
   }
 }

@@ -59,6 +59,8 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
                   brokers: config.KAFKA_BROKERS.split(','),
                   clientId: options.processName,
                   logger: busLoggerFor(),
+                  // subscribe() returns at once; the groups join while HTTP already answers (docs/reliability.md).
+                  joinInBackground: true,
                 })
               : createBus({ kind: 'in-process', logger: busLoggerFor() }),
         },
@@ -73,8 +75,11 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.readiness.register('bus', () => this.bus.isReady());
-    this.readiness.register('kv', () => this.kv.isReady());
+    // Neither takes a service out of readiness: no service's HTTP traffic needs them to answer (intake writes
+    // to its outbox, dlr-ingest stores receipts before publishing), consumers wait an outage out (the bus's
+    // infrastructure-error pause), and a 503 would only move traffic away from a process that can serve it.
+    this.readiness.register('bus', () => this.bus.isReady(), { required: false });
+    this.readiness.register('kv', () => this.kv.isReady(), { required: false });
     this.shutdown.register('consumers', 'bus', () => this.bus.close());
     this.shutdown.register('storage', 'kv', () => this.kv.close());
     this.shutdown.register('storage', 'traces', () => flushTracing());
