@@ -96,7 +96,7 @@ function suspected(retryAfterSeconds: number): ApiError {
 
 /**
  * For the audit log: the calling code and how many digits follow, e.g. `+44********xxx` for the UK
- * range `+4474009001` with 3 trailing digits; never the digits of the range itself.
+ * range that a number such as `+447400900123` falls in with 3 trailing digits; never the range's digits.
  */
 export function redactRange(range: string, country: string, trailingDigits: number): string {
   let code = '';
