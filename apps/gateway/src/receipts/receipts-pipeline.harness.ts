@@ -54,6 +54,7 @@ import {
   DeliveryStatus,
   type DeliveryReport,
   ErrorClass,
+  type LookupResult,
   ProviderId,
   type RawWebhook,
   type SmsProvider,
@@ -113,6 +114,10 @@ export class FakePartsProvider implements SmsProvider {
 
   send(): Promise<never> {
     return Promise.reject(new Error('not used'));
+  }
+
+  lookup(): Promise<LookupResult> {
+    return Promise.resolve({ outcome: 'unknown', reason: 'test adapter' });
   }
 
   classifyError(code: string): ErrorClass {

@@ -10,6 +10,8 @@ import {
   type SendRequest,
   type SendResult,
   type SmsProvider,
+  type LookupRequest,
+  type LookupResult,
 } from '@sms/provider-port';
 import { classifySinchError, isSinchDlrStatus, isSinchFailure, mapSinchDlrStatus } from './sinch.codes';
 import type { SinchConfig } from './sinch.config';
@@ -98,6 +100,10 @@ export class SinchSmsProvider implements SmsProvider {
     }
 
     return batch;
+  }
+
+  lookup(_request: LookupRequest): Promise<LookupResult> {
+    return Promise.resolve({ outcome: 'unknown', reason: 'lookup not implemented yet' });
   }
 
   classifyError(code: string, httpStatus?: number): ErrorClass {

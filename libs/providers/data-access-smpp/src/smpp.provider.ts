@@ -10,6 +10,8 @@ import {
   type SendRequest,
   type SendResult,
   type SmsProvider,
+  type LookupRequest,
+  type LookupResult,
 } from '@sms/provider-port';
 import type * as smpp from 'smpp';
 import { BindFailure, type SmppBind } from './smpp.bind';
@@ -154,6 +156,10 @@ export class SmppSmsProvider implements SmsProvider {
     const first = partIds[0] as string;
 
     return { providerMessageId: first, ...(partIds.length > 1 && { partIds }), status: DeliveryStatus.Sent };
+  }
+
+  lookup(_request: LookupRequest): Promise<LookupResult> {
+    return Promise.resolve({ outcome: 'unknown', reason: 'lookup not implemented yet' });
   }
 
   classifyError(code: string): ErrorClass {

@@ -8,6 +8,8 @@ import {
   type SendRequest,
   type SendResult,
   type SmsProvider,
+  type LookupRequest,
+  type LookupResult,
 } from '@sms/provider-port';
 import {
   classifyVonageDlrError,
@@ -109,6 +111,10 @@ export class VonageSmsProvider implements SmsProvider {
    * Classifies a send-response `messages[].status` code (or an HTTP failure). DLR `err-code`s overlap these
    * numbers with other meanings, so receipts carry their class already, set while parsing.
    */
+  lookup(_request: LookupRequest): Promise<LookupResult> {
+    return Promise.resolve({ outcome: 'unknown', reason: 'lookup not implemented yet' });
+  }
+
   classifyError(code: string, httpStatus?: number): ErrorClass {
     return classifyVonageSendStatus(code, httpStatus);
   }
