@@ -19,6 +19,11 @@ export const TOPICS = {
   inboundRaw: 'sms.inbound.raw.v1',
   /** A parsed inbound message, for opt-out and masking. */
   inbound: 'sms.inbound.v1',
+  /**
+   * A `sent` message past its provider's receipt deadline, for the send-worker to look up at the provider
+   * (intake → send-worker; docs/reconciliation.md). Keyed by message id.
+   */
+  reconcile: 'sms.reconcile.v1',
   /** Opt-out changes (compacted, keyed by number and sender). */
   optout: 'sms.optout.v1',
   /** Masking pool numbers and session assignments (compacted), for intake's masked-destination lookups. */
@@ -32,6 +37,8 @@ export const CONSUMER_GROUPS = {
   intake: 'intake',
   router: 'router',
   sendWorker: 'send-worker',
+  /** The send-worker's reconciliation consumer (sms.reconcile.v1), apart so lookups never hold up sends. */
+  sendWorkerReconcile: 'send-worker-reconcile',
   dlrProcessor: 'dlr-processor',
   masking: 'masking',
   optOut: 'opt-out',
