@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
-import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
+import { CONSUMER_GROUPS, RECONCILE_CONSUMER_GROUP, TOPICS } from '@sms/contracts';
 import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, publicBaseUrlOf } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
@@ -63,7 +63,7 @@ export class SendWorkerModule implements OnApplicationBootstrap {
     });
     // Its own group: provider lookups of messages past their receipt deadline never hold up sends.
     await this.bus.subscribe({
-      groupId: CONSUMER_GROUPS.sendWorkerReconcile,
+      groupId: RECONCILE_CONSUMER_GROUP,
       topics: [TOPICS.reconcile],
       handler: this.reconciler.handle,
       concurrency: 8,

@@ -37,12 +37,17 @@ export const CONSUMER_GROUPS = {
   intake: 'intake',
   router: 'router',
   sendWorker: 'send-worker',
-  /** The send-worker's reconciliation consumer (sms.reconcile.v1), apart so lookups never hold up sends. */
-  sendWorkerReconcile: 'send-worker-reconcile',
   dlrProcessor: 'dlr-processor',
   masking: 'masking',
   optOut: 'opt-out',
 } as const;
+
+/**
+ * The send-worker's second group, on `sms.reconcile.v1` alone, so provider lookups never wait behind sends.
+ * Not among CONSUMER_GROUPS, which each scale a service on their lag: this one carries a few lookups per
+ * receipt deadline and rides on the send-worker replicas that dispatch lag scales.
+ */
+export const RECONCILE_CONSUMER_GROUP = 'send-worker-reconcile';
 
 /** Record header that carries a W3C traceparent across hops. */
 export const TRACE_HEADER = 'traceparent';
