@@ -15,7 +15,9 @@ import { SIMULATOR_ACCOUNT_DEFAULTS, simulatorPlugin } from './simulator.plugin'
 const VONAGE = SIMULATOR_ACCOUNT_DEFAULTS.vonage;
 const SINCH = SIMULATOR_ACCOUNT_DEFAULTS.sinch;
 const TWILIO = { accountSid: 'ACsimulator00000000000000000000000', authToken: 'sim-auth-token' };
-const DLR_DELAY_MS = 600;
+const DLR_DELAY_MS = 1_500;
+
+jest.setTimeout(30_000);
 
 let app: FastifyInstance;
 let base: string;
@@ -33,7 +35,7 @@ beforeAll(async () => {
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const requestTimeoutMs = 300;
+  const requestTimeoutMs = 1_500;
   providers = {
     twilio: new TwilioSmsProvider({ ...TWILIO, baseUrl: `${base}/sim/twilio`, requestTimeoutMs }),
     vonage: new VonageSmsProvider({
@@ -101,7 +103,8 @@ describe.each(['twilio', 'vonage', 'sinch'] as const)('%s lookups against the si
     const sent = await provider.send(request);
 
     const early = await provider.lookup(lookupOf(request, sent.providerMessageId, since));
-    await wait(DLR_DELAY_MS * 3);
+    // Twilio and Vonage report the final status two delays after accept, Sinch likewise.
+    await wait(DLR_DELAY_MS * 2 + 500);
     const late = await provider.lookup(lookupOf(request, sent.providerMessageId, since));
 
     expect(early).toMatchObject({ outcome: 'found', status: DeliveryStatus.Sent });
