@@ -111,7 +111,7 @@ afterAll(async () => {
 }, 60_000);
 
 function twilioAt(baseUrl: string): TwilioSmsProvider {
-  return new TwilioSmsProvider({ accountSid: ACCOUNT_SID, authToken: TWILIO_TOKEN, baseUrl, requestTimeoutMs: 400 });
+  return new TwilioSmsProvider({ accountSid: ACCOUNT_SID, authToken: TWILIO_TOKEN, baseUrl, requestTimeoutMs: 1_500 });
 }
 
 async function knobs(update: Record<string, unknown>): Promise<void> {
