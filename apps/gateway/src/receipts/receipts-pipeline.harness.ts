@@ -55,6 +55,7 @@ import {
   DeliveryStatus,
   type DeliveryReport,
   ErrorClass,
+  type LookupResult,
   ProviderId,
   type RawWebhook,
   type SmsProvider,
@@ -114,6 +115,10 @@ export class FakePartsProvider implements SmsProvider {
 
   send(): Promise<never> {
     return Promise.reject(new Error('not used'));
+  }
+
+  lookup(): Promise<LookupResult> {
+    return Promise.resolve({ outcome: 'unknown', reason: 'test adapter' });
   }
 
   classifyError(code: string): ErrorClass {

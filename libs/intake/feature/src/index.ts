@@ -7,3 +7,4 @@ export { MessagesService } from './messages/messages.service';
 export { StatusApplier } from './status/status-applier.service';
 export { RetryScheduler } from './status/retry.scheduler';
 export type { RecipientOptOutCheck } from './status/dlr-fallback';
+export { ReceiptDeadlineSweep, parseReceiptDeadlines, type ReceiptDeadlines } from './status/receipt-deadline.sweep';

@@ -6,6 +6,7 @@ import { IntakeModule } from './intake.module';
 import type { LedgerWriter } from './ledger/ledger.writer';
 import type { IntakeConsumer } from './send-topic/intake.consumer';
 import type { RetryScheduler } from './status/retry.scheduler';
+import type { ReceiptDeadlineSweep } from './status/receipt-deadline.sweep';
 
 const DISTRIBUTED = {
   MODE: 'distributed',
@@ -38,6 +39,7 @@ async function bootIntake(env: Record<string, string>): Promise<{ handled: strin
     { drain: async () => undefined } as unknown as LedgerWriter,
     relay as unknown as OutboxRelay,
     scheduler as unknown as RetryScheduler,
+    scheduler as unknown as ReceiptDeadlineSweep,
     consumer,
     new ShutdownRegistry(),
   );

@@ -31,6 +31,7 @@ import { MessagesService } from './messages/messages.service';
 import { IntakeConsumer } from './send-topic/intake.consumer';
 import { RETRY_SCHEDULE } from './status/retry.constants';
 import { RetryScheduler } from './status/retry.scheduler';
+import { parseReceiptDeadlines, ReceiptDeadlineSweep } from './status/receipt-deadline.sweep';
 import { StatusApplier } from './status/status-applier.service';
 
 export const INTAKE_DATA_SOURCE = Symbol('INTAKE_DATA_SOURCE');
@@ -51,6 +52,7 @@ export class IntakeModule implements OnApplicationBootstrap {
     private readonly writer: LedgerWriter,
     private readonly relay: OutboxRelay,
     private readonly scheduler: RetryScheduler,
+    private readonly receiptSweep: ReceiptDeadlineSweep,
     private readonly consumer: IntakeConsumer,
     private readonly shutdown: ShutdownRegistry,
   ) {}
@@ -186,6 +188,17 @@ export class IntakeModule implements OnApplicationBootstrap {
             ),
         },
         {
+          provide: ReceiptDeadlineSweep,
+          inject: [INTAKE_DATA_SOURCE, OutboxRelay, APP_CONFIG],
+          useFactory: (dataSource: DataSource, relay: OutboxRelay, config: AppConfig) =>
+            new ReceiptDeadlineSweep(
+              dataSource,
+              parseReceiptDeadlines(config.RECONCILE_AFTER_SECONDS, config.RECONCILE_AFTER_SECONDS_BY_PROVIDER),
+              () => relay.wake(),
+              (error) => new Logger('intake-reconcile').error(`receipt deadline sweep failed: ${String(error)}`),
+            ),
+        },
+        {
           provide: IntakeConsumer,
           inject: [BUS, MessagesService, StatusApplier, AccountService, Admission],
           useFactory: (
@@ -203,6 +216,7 @@ export class IntakeModule implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     this.shutdown.register('intake', 'intake-scheduler', async () => {
       await this.scheduler.stop();
+      await this.receiptSweep.stop();
       await this.writer.drain();
       await this.relay.stop();
     });
@@ -212,6 +226,7 @@ export class IntakeModule implements OnApplicationBootstrap {
       this.logger.warn('OUTBOX_RELAY_ENABLED=false: accepted messages stay in the outbox');
     }
     this.scheduler.start();
+    this.receiptSweep.start();
     registerGaugePoll('intake-outbox', async () => {
       metrics.outboxBacklog.set({ outbox: 'intake_outbox' }, await this.relay.backlog());
     });

@@ -139,6 +139,12 @@ export interface SmsProvider {
    * with its defaults is used. Must be pure and never throw.
    */
   normaliseMessageId?(id: string): string;
+  /**
+   * Asks the provider what became of one message (reconciliation of messages without a final receipt and of
+   * ambiguous sends before any resend). Every adapter implements it; one whose provider offers no lookup
+   * answers `unknown`. Never throws.
+   */
+  lookup(request: LookupRequest): Promise<LookupResult>;
 }
 
 export interface MessageIdFormat {
@@ -166,4 +172,59 @@ export function canonicalMessageId(id: string, format: MessageIdFormat = {}): st
   }
 
   return value;
+}
+
+/**
+ * What reconciliation asks a provider about one message: by the provider's id when the send result named
+ * it, else (an ambiguous send: timed out, or left `sending` by a dead worker) by our message id where the
+ * provider keeps a client reference, or by recipient, sender, body and a time window.
+ */
+export interface LookupRequest {
+  /** Our message id (UUID): the client reference where the provider keeps one. */
+  readonly messageId: string;
+  /** The provider's id, when a send result or receipt named it. */
+  readonly providerMessageId?: string | null;
+  readonly to: string;
+  readonly from: string;
+  /** The text sent; narrows a search by recipient and sender to this message. */
+  readonly body?: string;
+  /** The earliest time the provider can have created the message (the attempt's start). */
+  readonly notBefore: Date;
+  /** The latest time it can have been created (e.g. the attempt's end, or now). */
+  readonly notAfter: Date;
+}
+
+/** The provider's answer to a {@link LookupRequest}. */
+export type LookupResult =
+  /** The provider has the message: its id and what it says of it now (final or not). */
+  | {
+      readonly outcome: 'found';
+      readonly providerMessageId: string;
+      readonly partIds?: readonly string[];
+      readonly status: DeliveryStatus;
+      readonly providerStatus: string;
+      readonly errorCode?: string;
+      readonly errorClass?: ErrorClass;
+    }
+  /** The provider answered and has no such message: it was never created (safe to resend). */
+  | { readonly outcome: 'not_found' }
+  /**
+   * The provider could not be asked, or its answer does not settle the question (no lookup API, a lookup
+   * that needs an id we do not have, a failed request). Never treat this as `not_found`.
+   */
+  | { readonly outcome: 'unknown'; readonly reason: string };
+
+/**
+ * Optional part of {@link SmsProvider}: asks the provider what became of one message. Never throws: a failed
+ * request is `unknown`.
+ */
+export interface MessageLookup {
+  lookup(request: LookupRequest): Promise<LookupResult>;
+}
+
+/** True for the statuses after which a provider reports nothing more (delivered, undelivered, failed). */
+export function isFinalDeliveryStatus(status: DeliveryStatus): boolean {
+  return (
+    status === DeliveryStatus.Delivered || status === DeliveryStatus.Undelivered || status === DeliveryStatus.Failed
+  );
 }

@@ -9,6 +9,7 @@ import {
   DeliveryStatus,
   ErrorClass,
   type InboundMessage,
+  type LookupResult,
   ProviderError,
   ProviderId,
   type RawWebhook,
@@ -124,6 +125,16 @@ export class AwsSmsProvider implements SmsProvider {
     }
 
     return { PhoneNumber: request.to, Message: request.body, MessageAttributes: attributes };
+  }
+
+  /**
+   * SNS `Publish` returns a MessageId but SNS has no API that reads a message back, and AWS End User Messaging
+   * SMS (pinpoint-sms-voice-v2) has none either: a message's fate is told only by the events it emits (SNS
+   * delivery-status logging to CloudWatch Logs, or End User Messaging event destinations: CloudWatch, Firehose,
+   * SNS), which reach us as receipts. Nothing can be asked, so the answer is always `unknown`.
+   */
+  lookup(): Promise<LookupResult> {
+    return Promise.resolve({ outcome: 'unknown', reason: 'AWS SMS has no per-message lookup API' });
   }
 
   classifyError(code: string, httpStatus?: number): ErrorClass {

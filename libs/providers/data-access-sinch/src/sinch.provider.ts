@@ -10,7 +10,10 @@ import {
   type SendRequest,
   type SendResult,
   type SmsProvider,
+  type LookupRequest,
+  type LookupResult,
 } from '@sms/provider-port';
+import { lookupFromBatchList, lookupFromRecipientReport, sinchBatchSearchQuery, sinchMsisdn } from './sinch.lookup';
 import { classifySinchError, isSinchDlrStatus, isSinchFailure, mapSinchDlrStatus } from './sinch.codes';
 import type { SinchConfig } from './sinch.config';
 import { verifySinchSignature } from './sinch.signature';
@@ -98,6 +101,31 @@ export class SinchSmsProvider implements SmsProvider {
     }
 
     return batch;
+  }
+
+  /**
+   * By batch id: the recipient's delivery report, `GET …/batches/{id}/delivery_report/{msisdn}`. Without one
+   * (an ambiguous send): the batch list filtered by our client_reference and the time window.
+   */
+  async lookup(request: LookupRequest): Promise<LookupResult> {
+    const batchId = request.providerMessageId;
+    const url = batchId
+      ? `${this.batchesUrl}/${encodeURIComponent(batchId)}/delivery_report/${encodeURIComponent(sinchMsisdn(request.to))}`
+      : `${this.batchesUrl}?${sinchBatchSearchQuery(request)}`;
+    try {
+      const response = await this.fetchImpl(url, {
+        method: 'GET',
+        headers: { Authorization: this.authorization, Accept: 'application/json' },
+        signal: AbortSignal.timeout(this.config.requestTimeoutMs),
+      });
+      const text = await response.text();
+
+      return batchId
+        ? lookupFromRecipientReport(response.status, text, batchId)
+        : lookupFromBatchList(response.status, text, request);
+    } catch (error) {
+      return { outcome: 'unknown', reason: `Sinch lookup failed: ${error instanceof Error ? error.name : 'error'}` };
+    }
   }
 
   classifyError(code: string, httpStatus?: number): ErrorClass {

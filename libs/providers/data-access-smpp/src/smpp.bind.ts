@@ -109,6 +109,15 @@ export class SmppBind {
 
   /** Sends one submit_sm; resolves with its submit_sm_resp (or generic_nack), whatever its command_status. */
   submit(fields: Record<string, unknown>): Promise<smpp.Pdu> {
+    return this.exchange('submit_sm', fields);
+  }
+
+  /** Sends one query_sm (reconciliation); resolves with its query_sm_resp (or generic_nack). */
+  query(fields: Record<string, unknown>): Promise<smpp.Pdu> {
+    return this.exchange('query_sm', fields);
+  }
+
+  private exchange(command: 'submit_sm' | 'query_sm', fields: Record<string, unknown>): Promise<smpp.Pdu> {
     this.reserved = Math.max(0, this.reserved - 1);
     const session = this.session;
     if (this.state !== 'bound' || session === null) {
@@ -116,7 +125,7 @@ export class SmppBind {
     }
 
     return new Promise((resolve, reject) => {
-      const pdu = new smpp.PDU('submit_sm', fields);
+      const pdu = new smpp.PDU(command, fields);
       corkForThisTick(session);
       const written = session.send(pdu, (response) => this.settle(pdu.sequence_number, response));
       if (!written) {
@@ -126,7 +135,9 @@ export class SmppBind {
       }
       const timer = setTimeout(() => {
         this.pending.delete(pdu.sequence_number);
-        reject(new BindFailure('SMPP_TIMEOUT', true, `no submit_sm_resp within ${this.settings.responseTimeoutMs} ms`));
+        reject(
+          new BindFailure('SMPP_TIMEOUT', true, `no ${command}_resp within ${this.settings.responseTimeoutMs} ms`),
+        );
         this.events.onStateChange(this);
       }, this.settings.responseTimeoutMs);
       this.pending.set(pdu.sequence_number, { resolve, reject, timer });

@@ -10,6 +10,8 @@ import {
   type SendRequest,
   type SendResult,
   type SmsProvider,
+  type LookupRequest,
+  type LookupResult,
 } from '@sms/provider-port';
 import type * as smpp from 'smpp';
 import { BindFailure, type SmppBind } from './smpp.bind';
@@ -29,6 +31,7 @@ import {
 import { buildSubmitParts } from './smpp.encoding';
 import { MoAssembler } from './smpp.mo';
 import { SmppPool } from './smpp.pool';
+import { lookupFromQueryResponse } from './smpp.lookup';
 import { normaliseSmppMessageId } from './smpp.receipt';
 
 /** Where pushed receipts and MO go: dlr-ingest stores them like webhooks. Resolves once stored durably. */
@@ -154,6 +157,40 @@ export class SmppSmsProvider implements SmsProvider {
     const first = partIds[0] as string;
 
     return { providerMessageId: first, ...(partIds.length > 1 && { partIds }), status: DeliveryStatus.Sent };
+  }
+
+  /**
+   * `query_sm` over a pooled bind, by the message_id the SMSC gave (with the source address it was sent
+   * from). SMPP has no search: an ambiguous submit (no submit_sm_resp, so no id) cannot be looked up and is
+   * `unknown`. Many SMSCs answer query_sm only for a while after submit; past that it is ESME_RQUERYFAIL.
+   */
+  async lookup(request: LookupRequest): Promise<LookupResult> {
+    const id = request.providerMessageId;
+    if (!id) {
+      return { outcome: 'unknown', reason: 'SMPP has no search: query_sm needs the message_id' };
+    }
+    try {
+      const bind = await this.pool.acquire();
+      const { source_addr_ton, source_addr_npi, source_addr } = addressFields({
+        messageId: request.messageId,
+        to: request.to,
+        from: request.from,
+        body: '',
+        encoding: 'GSM-7',
+        segments: 1,
+      });
+      const response = await bind.query({
+        // The canonical form of the id (hex, as submit_sm_resp gave it), upper-cased like most SMSCs issue them.
+        message_id: id.toUpperCase(),
+        source_addr_ton,
+        source_addr_npi,
+        source_addr,
+      });
+
+      return lookupFromQueryResponse(response.command_status, response, id);
+    } catch (error) {
+      return { outcome: 'unknown', reason: `query_sm failed: ${error instanceof Error ? error.message : 'error'}` };
+    }
   }
 
   classifyError(code: string): ErrorClass {

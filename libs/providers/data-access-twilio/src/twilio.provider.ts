@@ -2,6 +2,8 @@ import {
   type DeliveryReport,
   type ErrorClass,
   type InboundMessage,
+  type LookupRequest,
+  type LookupResult,
   ProviderId,
   type RawWebhook,
   type SendRequest,
@@ -11,6 +13,7 @@ import {
 import { classifyTwilioError, isTwilioMessageStatus, mapTwilioStatus } from './twilio.codes';
 import type { TwilioConfig } from './twilio.config';
 import { formParams, verifyTwilioJsonSignature, verifyTwilioSignature } from './twilio.signature';
+import { lookupFromFetch, lookupFromList, twilioListQuery } from './twilio.lookup';
 import { apiErrorFromBody, sendResultFromBody, transportError } from './twilio.transport';
 import { isGetWebhook, isJsonWebhook, parseRawDlrDoneDate, webhookHeader, webhookParams } from './twilio.webhook';
 
@@ -75,6 +78,29 @@ export class TwilioSmsProvider implements SmsProvider {
     }
 
     return sendResultFromBody(text);
+  }
+
+  /**
+   * By SID: `GET …/Messages/{Sid}.json`. Without one (an ambiguous send), the list of messages To/From the
+   * pair, matched on body and creation time (see twilio.lookup.ts): Twilio keeps no client reference.
+   */
+  async lookup(request: LookupRequest): Promise<LookupResult> {
+    const bySid = !!request.providerMessageId;
+    const url = bySid
+      ? `${this.messagesUrl.replace(/\.json$/, '')}/${encodeURIComponent(request.providerMessageId ?? '')}.json`
+      : `${this.messagesUrl}?${twilioListQuery(request)}`;
+    try {
+      const response = await this.fetchImpl(url, {
+        method: 'GET',
+        headers: { Authorization: this.authorization, Accept: 'application/json' },
+        signal: AbortSignal.timeout(this.config.requestTimeoutMs),
+      });
+      const text = await response.text();
+
+      return bySid ? lookupFromFetch(response.status, text) : lookupFromList(response.status, text, request);
+    } catch (error) {
+      return { outcome: 'unknown', reason: `Twilio lookup failed: ${error instanceof Error ? error.name : 'error'}` };
+    }
   }
 
   classifyError(code: string, httpStatus?: number): ErrorClass {

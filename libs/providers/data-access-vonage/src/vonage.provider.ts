@@ -1,3 +1,4 @@
+import { lookupFromSearchMessage, lookupFromSearchMessages, vonageSearchDays } from './vonage.lookup';
 import {
   type DeliveryReport,
   type ErrorClass,
@@ -8,6 +9,8 @@ import {
   type SendRequest,
   type SendResult,
   type SmsProvider,
+  type LookupRequest,
+  type LookupResult,
 } from '@sms/provider-port';
 import {
   classifyVonageDlrError,
@@ -109,6 +112,42 @@ export class VonageSmsProvider implements SmsProvider {
    * Classifies a send-response `messages[].status` code (or an HTTP failure). DLR `err-code`s overlap these
    * numbers with other meanings, so receipts carry their class already, set while parsing.
    */
+  /**
+   * Vonage's Search API beside the SMS API: by message id `GET /search/message?id=`; without one (an ambiguous
+   * send) `GET /search/messages?date=&to=` for each UTC day of the window, matched on sender, text and time.
+   */
+  async lookup(request: LookupRequest): Promise<LookupResult> {
+    try {
+      if (request.providerMessageId) {
+        const { status, text } = await this.search('message', { id: request.providerMessageId });
+
+        return lookupFromSearchMessage(status, text);
+      }
+      for (const date of vonageSearchDays(request)) {
+        const { status, text } = await this.search('messages', { date, to: request.to.replace(/^\+/, '') });
+        const found = lookupFromSearchMessages(status, text, request);
+        if (found) {
+          return found;
+        }
+      }
+
+      return { outcome: 'not_found' };
+    } catch (error) {
+      return { outcome: 'unknown', reason: `Vonage lookup failed: ${error instanceof Error ? error.name : 'error'}` };
+    }
+  }
+
+  private async search(path: 'message' | 'messages', params: Record<string, string>) {
+    const query = new URLSearchParams(this.authenticated(params)).toString();
+    const response = await this.fetchImpl(`${this.config.baseUrl}/search/${path}?${query}`, {
+      method: 'GET',
+      headers: { Accept: 'application/json' },
+      signal: AbortSignal.timeout(this.config.requestTimeoutMs),
+    });
+
+    return { status: response.status, text: await response.text() };
+  }
+
   classifyError(code: string, httpStatus?: number): ErrorClass {
     return classifyVonageSendStatus(code, httpStatus);
   }

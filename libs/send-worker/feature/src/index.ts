@@ -1,1 +1,3 @@
 export * from './send-worker.module';
+export { DispatchHandler } from './sending/dispatch.handler';
+export { ReceiptReconciler, RECEIPT_TIMEOUT, reconcileEvents } from './sending/receipt.reconciler';

@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
-import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
+import { CONSUMER_GROUPS, RECONCILE_CONSUMER_GROUP, TOPICS } from '@sms/contracts';
 import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, publicBaseUrlOf } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { SendAttemptEntity } from './database/entities/send-attempt.entity';
 import { CreateSendAttempts1763770300000 } from './database/migrations/1763770300000-CreateSendAttempts';
 import { DispatchHandler } from './sending/dispatch.handler';
+import { ReceiptReconciler } from './sending/receipt.reconciler';
 
 export const SEND_WORKER_DATA_SOURCE = Symbol('SEND_WORKER_DATA_SOURCE');
 export const SEND_WORKER_ENTITIES = [SendAttemptEntity];
@@ -19,6 +20,7 @@ export class SendWorkerModule implements OnApplicationBootstrap {
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     private readonly handler: DispatchHandler,
+    private readonly reconciler: ReceiptReconciler,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -42,6 +44,11 @@ export class SendWorkerModule implements OnApplicationBootstrap {
             optOuts: OptOutChecker,
           ) => new DispatchHandler(dataSource, bus, providers, publicBaseUrlOf(config), optOuts),
         },
+        {
+          provide: ReceiptReconciler,
+          inject: [BUS, ProviderRegistry],
+          useFactory: (bus: Bus, providers: ProviderRegistry) => new ReceiptReconciler(bus, providers),
+        },
       ],
     };
   }
@@ -53,6 +60,13 @@ export class SendWorkerModule implements OnApplicationBootstrap {
       handler: this.handler.handle,
       // Keys are sender numbers: different senders send in parallel, one sender's messages in order.
       concurrency: 32,
+    });
+    // Its own group: provider lookups of messages past their receipt deadline never hold up sends.
+    await this.bus.subscribe({
+      groupId: RECONCILE_CONSUMER_GROUP,
+      topics: [TOPICS.reconcile],
+      handler: this.reconciler.handle,
+      concurrency: 8,
     });
   }
 }

@@ -6,6 +6,12 @@ export enum MessageStatus {
   Delivered = 'delivered',
   Failed = 'failed',
   Undelivered = 'undelivered',
+  /**
+   * Final, outcome unknown: the message was sent but no final receipt came within the provider's deadline
+   * and the provider could not say what became of it (docs/reconciliation.md). A later real receipt still
+   * moves it to delivered or undelivered.
+   */
+  Unknown = 'unknown',
 }
 
 /**
@@ -18,6 +24,8 @@ export enum StatusEventKind {
   Delivered = 'delivered',
   Undelivered = 'undelivered',
   Failed = 'failed',
+  /** Reconciliation gave up on learning the outcome: the message ends `unknown` (see MessageStatus.Unknown). */
+  Unknown = 'unknown',
   Retry = 'retry',
   Refused = 'refused',
 }
@@ -27,6 +35,8 @@ export enum StatusEventSource {
   Router = 'router',
   SendWorker = 'send-worker',
   Dlr = 'dlr',
+  /** The send-worker's reconciliation of a message without a final receipt (a provider lookup). */
+  Reconcile = 'reconcile',
 }
 
 export enum MessageClass {

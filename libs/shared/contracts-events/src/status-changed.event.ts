@@ -195,3 +195,44 @@ export class MessageTransitionV1 {
   @IsISO8601()
   at!: string;
 }
+
+/**
+ * `sms.reconcile.v1`: intake asks the send-worker what became of a message still `sent` past its provider's
+ * receipt deadline. The send-worker looks it up at the provider and answers on `sms.status.v1` (source
+ * `reconcile`): the `sent` event again with the provider id (dlr-processor matches parked receipts by it)
+ * and the final status found, or `unknown`. Keyed by message id.
+ */
+export class ReconcileRequestedV1 {
+  @IsUUID()
+  messageId!: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  attempt!: number | null;
+
+  @IsString()
+  @MaxLength(64)
+  provider!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  providerMessageId!: string | null;
+
+  @IsString()
+  @MaxLength(32)
+  to!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  from!: string | null;
+
+  /** When the provider accepted the message (the `sent` event's time). */
+  @IsISO8601()
+  sentAt!: string;
+
+  @IsISO8601()
+  requestedAt!: string;
+}

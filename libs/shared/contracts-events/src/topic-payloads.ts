@@ -1,7 +1,7 @@
 import type { TOPICS } from './topics';
 import type { SendRequestedV1 } from './send-requested.event';
 import type { DispatchRequestedV1, MessageAcceptedV1 } from './message-accepted.event';
-import type { MessageTransitionV1, StatusChangedV1 } from './status-changed.event';
+import type { MessageTransitionV1, ReconcileRequestedV1, StatusChangedV1 } from './status-changed.event';
 import type { InboundReceivedV1, WebhookStoredV1 } from './webhook-stored.event';
 import type { OptOutChangedV1 } from './opt-out-changed.event';
 import type { MaskDirectoryChangedV1 } from './mask-directory-changed.event';
@@ -16,6 +16,7 @@ export interface TopicPayloads {
   [TOPICS.dlrRaw]: WebhookStoredV1;
   [TOPICS.inboundRaw]: WebhookStoredV1;
   [TOPICS.inbound]: InboundReceivedV1;
+  [TOPICS.reconcile]: ReconcileRequestedV1;
   [TOPICS.optout]: OptOutChangedV1;
   [TOPICS.mask]: MaskDirectoryChangedV1;
 }

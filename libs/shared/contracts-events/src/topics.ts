@@ -19,6 +19,11 @@ export const TOPICS = {
   inboundRaw: 'sms.inbound.raw.v1',
   /** A parsed inbound message, for opt-out and masking. */
   inbound: 'sms.inbound.v1',
+  /**
+   * A `sent` message past its provider's receipt deadline, for the send-worker to look up at the provider
+   * (intake → send-worker; docs/reconciliation.md). Keyed by message id.
+   */
+  reconcile: 'sms.reconcile.v1',
   /** Opt-out changes (compacted, keyed by number and sender). */
   optout: 'sms.optout.v1',
   /** Masking pool numbers and session assignments (compacted), for intake's masked-destination lookups. */
@@ -36,6 +41,13 @@ export const CONSUMER_GROUPS = {
   masking: 'masking',
   optOut: 'opt-out',
 } as const;
+
+/**
+ * The send-worker's second group, on `sms.reconcile.v1` alone, so provider lookups never wait behind sends.
+ * Not among CONSUMER_GROUPS, which each scale a service on their lag: this one carries a few lookups per
+ * receipt deadline and rides on the send-worker replicas that dispatch lag scales.
+ */
+export const RECONCILE_CONSUMER_GROUP = 'send-worker-reconcile';
 
 /** Record header that carries a W3C traceparent across hops. */
 export const TRACE_HEADER = 'traceparent';

@@ -57,6 +57,16 @@ export class SimMessageLog<M, R = SimRejection, K extends string = 'submitsByCli
     }
   }
 
+  /** One accepted message by the provider's id (the simulated lookup APIs). */
+  get(id: string): M | undefined {
+    return this.messages.get(id);
+  }
+
+  /** Accepted messages, oldest first (the simulated search APIs filter these). */
+  list(): M[] {
+    return [...this.messages.values()];
+  }
+
   recordRejection(rejection: R): void {
     this.rejections.push(rejection);
     if (this.rejections.length > MAX_ENTRIES) {

@@ -34,6 +34,10 @@ export interface SinchSimMessage {
   readonly clientRef: string | null;
   readonly createdAt: string;
   readonly outcome: SimOutcome | 'opted-out';
+  /** The final report (status and code), picked at accept so callbacks and lookups agree. */
+  readonly finalReport: { readonly status: string; readonly code: number };
+  /** When the final report is due: lookups answer `Dispatched` before it and the final report after. */
+  readonly finalAt: string;
   readonly responseWithheld: boolean;
   readonly callbacks: SimCallback[];
 }
@@ -85,6 +89,8 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
     const now = new Date();
     const withhold = state.rng() < knobs.timeoutAfterAcceptRate;
     const deliveryReport = (batch['delivery_report'] as SinchDeliveryReport | undefined) ?? 'none';
+    const outcome = refusal === 'opted-out' ? 'opted-out' : pickWeighted(state.rng, knobs.dlrOutcomes);
+    const finalReport = finalStep(outcome);
     const message: SinchSimMessage = {
       batchId: newSinchId(now.getTime()),
       // Sinch echoes MSISDNs without the `+`.
@@ -95,7 +101,9 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
       callbackUrl: typeof batch['callback_url'] === 'string' ? batch['callback_url'] : null,
       clientRef,
       createdAt: now.toISOString(),
-      outcome: refusal === 'opted-out' ? 'opted-out' : pickWeighted(state.rng, knobs.dlrOutcomes),
+      outcome,
+      finalReport,
+      finalAt: new Date(now.getTime() + knobs.dlrDelayMs * (finalReport.status === 'Rejected' ? 1 : 2)).toISOString(),
       responseWithheld: withhold,
       callbacks: [],
     };
@@ -124,6 +132,73 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
     });
   });
 
+  // A recipient's delivery report: `GET /xms/v1/{plan}/batches/{batch_id}/delivery_report/{recipient_msisdn}`.
+  app.get<{ Params: { plan: string; batchId: string; recipient: string } }>(
+    '/xms/v1/:plan/batches/:batchId/delivery_report/:recipient',
+    async (request, reply) => {
+      if (!isAuthorized(request.headers.authorization, request.params.plan)) {
+        return reply.code(401).send({ code: 'unauthorized', text: 'Unauthorized' });
+      }
+      const message = store.get(request.params.batchId);
+      const recipient = request.params.recipient.replace(/^\+/, '');
+      if (message === undefined || !message.to.includes(recipient)) {
+        return reply.code(404).send({ code: 'not_found', text: 'Batch or recipient not found' });
+      }
+      const final = Date.now() >= Date.parse(message.finalAt);
+      const report = final ? message.finalReport : { status: 'Dispatched', code: 401 };
+
+      return reply.send({
+        at: final ? message.finalAt : message.createdAt,
+        batch_id: message.batchId,
+        code: report.code,
+        recipient,
+        status: report.status,
+        type: 'recipient_delivery_report_sms',
+        ...(message.clientRef !== null && { client_reference: message.clientRef }),
+      });
+    },
+  );
+
+  // List batches: `GET /xms/v1/{plan}/batches?client_reference=&start_date=&end_date=&page_size=`, newest first.
+  app.get<{ Params: { plan: string }; Querystring: Record<string, string | undefined> }>(
+    '/xms/v1/:plan/batches',
+    async (request, reply) => {
+      if (!isAuthorized(request.headers.authorization, request.params.plan)) {
+        return reply.code(401).send({ code: 'unauthorized', text: 'Unauthorized' });
+      }
+      const { client_reference: clientRef, start_date: start, end_date: end } = request.query;
+      const from = start === undefined ? Date.now() - 86_400_000 : Date.parse(start);
+      const until = end === undefined ? Number.POSITIVE_INFINITY : Date.parse(end);
+      const pageSize = Math.min(100, Math.max(1, Number(request.query['page_size'] ?? 30) || 30));
+      const matching = store
+        .list()
+        .filter((message) => {
+          const created = Date.parse(message.createdAt);
+
+          return (clientRef === undefined || message.clientRef === clientRef) && created >= from && created < until;
+        })
+        .reverse();
+
+      return reply.send({
+        count: matching.length,
+        page: 0,
+        page_size: pageSize,
+        batches: matching.slice(0, pageSize).map((message) => ({
+          id: message.batchId,
+          to: message.to,
+          from: message.from,
+          canceled: false,
+          body: message.body,
+          type: 'mt_text',
+          created_at: message.createdAt,
+          modified_at: message.createdAt,
+          delivery_report: message.deliveryReport,
+          ...(message.clientRef !== null && { client_reference: message.clientRef }),
+        })),
+      });
+    },
+  );
+
   app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
     const input = (request.body ?? {}) as Record<string, unknown>;
     const [from, to, body, url] = [input['from'], input['to'], input['body'], input['url']];
@@ -150,6 +225,10 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
   app.get('/messages', () => store.snapshot());
   done();
 
+  function isAuthorized(authorization: string | undefined, plan: string): boolean {
+    return authorization === `Bearer ${credentials.apiToken}` && plan === credentials.servicePlanId;
+  }
+
   /** Sinch's order: credentials, outstanding-request limit, request validation, then the injected faults. */
   function refuseSubmit(
     authorized: boolean,
@@ -172,7 +251,7 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
     if (url === null || message.deliveryReport === 'none') {
       return;
     }
-    const final = finalStep(message.outcome);
+    const final = message.finalReport;
     const intermediate = message.deliveryReport === 'per_recipient' && final.status !== 'Rejected';
     const steps: ReportStep[] = intermediate ? [{ status: 'Dispatched', code: 401 }, final] : [final];
     if (steps.length > 1 && state.rng() < knobs.outOfOrderDlrRate) {

@@ -68,6 +68,29 @@ describe('SMPP adapter against the simulated SMSC', () => {
     await h.smsc.close();
   });
 
+  it('looks a message up with query_sm: ENROUTE, then its final state; a foreign id is not found', async () => {
+    h = await start();
+    h.state.setKnobs('smpp', { ...h.state.knobs('smpp'), dlrDelayMs: 300 });
+    const sent = await h.provider.send(request('Your code is 123456'));
+    const lookup = (providerMessageId: string | null) =>
+      h.provider.lookup({ ...request(''), providerMessageId, notBefore: new Date(), notAfter: new Date() });
+
+    const early = await lookup(sent.providerMessageId);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const late = await lookup(sent.providerMessageId);
+
+    expect(early).toMatchObject({ outcome: 'found', status: DeliveryStatus.Sent, providerStatus: 'ENROUTE' });
+    expect(late).toEqual({
+      outcome: 'found',
+      providerMessageId: sent.providerMessageId,
+      status: DeliveryStatus.Delivered,
+      providerStatus: 'DELIVERED',
+    });
+    expect(await lookup('7fffffffff')).toEqual({ outcome: 'not_found' });
+    // SMPP has no search: without the SMSC's id the answer is unknown, never not_found.
+    expect((await lookup(null)).outcome).toBe('unknown');
+  });
+
   it('binds lazily, submits, and matches every receipt to the submit id', async () => {
     h = await start();
     expect(h.smsc.boundSessions).toBe(0);

@@ -25,12 +25,19 @@ export interface SmppSimMessage {
   /** `ref/total/seq` of the concatenation UDH, when present. */
   readonly concat: string | null;
   readonly outcome: Outcome;
+  /** The final receipt (stat, message_state, err), picked at submit so receipts and query_sm agree. */
+  readonly final: { readonly stat: string; readonly state: number; readonly err: string };
+  /** When the final receipt is due: query_sm answers ENROUTE before it and the final state after. */
+  readonly finalAt: string;
   readonly responseWithheld: boolean;
   readonly createdAt: string;
   readonly receipts: string[];
 }
 
 const MAX_MESSAGES = 10_000;
+
+/** ESME_RQUERYFAIL: the answer to a query_sm for a message this SMSC does not have. */
+const SMPP_STATUS_QUERY_FAIL = 0x67;
 
 /** Receipt `stat`, `message_state` and a network-style `err` per outcome (providers.md §5 mapping). */
 const RECEIPT_OF: Record<Outcome, readonly { stat: string; state: number; err: string }[]> = {
@@ -170,6 +177,44 @@ export class SmppSimServer {
       session.close();
     });
     session.on('submit_sm', (pdu: smpp.Pdu) => this.onSubmit(session, pdu));
+    session.on('query_sm', (pdu: smpp.Pdu) => this.onQuery(session, pdu));
+  }
+
+  /**
+   * query_sm (SMPP 3.4 §4.8): the message's state by message_id and source address; ESME_RQUERYFAIL when this
+   * SMSC never issued the id. Ids compare as hex numbers, whatever their case or zero padding.
+   */
+  private onQuery(session: smpp.Session, pdu: smpp.Pdu): void {
+    if (this.silent) {
+      return;
+    }
+    const asked = textField(pdu['message_id']);
+    const value = /^[0-9a-f]{1,20}$/i.test(asked) ? BigInt(`0x${asked}`) : null;
+    const message = [...this.messages.values()].find(
+      (candidate) =>
+        value !== null &&
+        BigInt(`0x${candidate.messageId}`) === value &&
+        candidate.from === textField(pdu['source_addr']),
+    );
+    if (!bound.has(session) || message === undefined) {
+      session.send(
+        pdu.response({
+          command_status: bound.has(session) ? SMPP_STATUS_QUERY_FAIL : SMPP_STATUS.ESME_RINVBNDSTS,
+          message_id: asked,
+        }),
+      );
+
+      return;
+    }
+    const final = Date.now() >= Date.parse(message.finalAt);
+    session.send(
+      pdu.response({
+        message_id: message.messageId,
+        final_date: final ? new Date(message.finalAt) : '',
+        message_state: final ? message.final.state : 1,
+        error_code: final ? Number(message.final.err) : 0,
+      }),
+    );
   }
 
   private onBind(session: smpp.Session, pdu: smpp.Pdu, type: BindType): void {
@@ -223,15 +268,19 @@ export class SmppSimServer {
     const idNumber = this.nextId++;
     const messageId = idNumber.toString(16).toUpperCase().padStart(10, '0');
     const withhold = this.options.state.rng() < knobs.timeoutAfterAcceptRate;
+    const outcome = pickWeighted(this.options.state.rng, knobs.dlrOutcomes);
+    const now = new Date();
     const message: SmppSimMessage = {
       messageId,
       to: textField(pdu['destination_addr']),
       from: textField(pdu['source_addr']),
       dataCoding: Number(pdu['data_coding'] ?? 0),
       concat: concatOf(pdu['short_message']),
-      outcome: pickWeighted(this.options.state.rng, knobs.dlrOutcomes),
+      outcome,
+      final: pickOne(this.options.state.rng, RECEIPT_OF[outcome] as [(typeof RECEIPT_OF)['delivered'][number]]),
+      finalAt: new Date(now.getTime() + knobs.dlrDelayMs).toISOString(),
       responseWithheld: withhold,
-      createdAt: new Date().toISOString(),
+      createdAt: now.toISOString(),
       receipts: [],
     };
     this.messages.set(messageId, message);
@@ -247,10 +296,7 @@ export class SmppSimServer {
   }
 
   private scheduleReceipts(message: SmppSimMessage, idNumber: number, knobs: SimulatorKnobs): void {
-    const final = pickOne(
-      this.options.state.rng,
-      RECEIPT_OF[message.outcome] as [(typeof RECEIPT_OF)['delivered'][number]],
-    );
+    const final = message.final;
     const steps = [final];
     // Out of order: an intermediate ENROUTE that arrives after the final receipt.
     if (message.outcome !== 'failed' && this.options.state.rng() < knobs.outOfOrderDlrRate) {

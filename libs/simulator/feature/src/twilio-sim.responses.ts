@@ -21,6 +21,12 @@ export function errorBody(error: TwilioApiError): Record<string, unknown> {
 }
 
 export const AUTH_ERROR: TwilioApiError = { status: 401, code: 20003, message: 'Authenticate' };
+/** Twilio's answer to a fetch of a resource it does not have (error 20404). */
+export const NOT_FOUND_ERROR = (path: string): TwilioApiError => ({
+  status: 404,
+  code: 20404,
+  message: `The requested resource ${path} was not found`,
+});
 export const THROTTLE_ERROR: TwilioApiError = { status: 429, code: 20429, message: 'Too Many Requests' };
 
 /** Twilio's own request checks, in the order it reports them. */

@@ -7,6 +7,7 @@ import type { SimulatorState } from './simulator.state';
 import {
   AUTH_ERROR,
   errorBody,
+  NOT_FOUND_ERROR,
   estimateSegments,
   injectedError,
   messageResource,
@@ -82,6 +83,7 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
       const now = new Date();
       const sid = newMessageSid();
       const withhold = state.rng() < knobs.timeoutAfterAcceptRate;
+      const outcome = pickWeighted(state.rng, knobs.dlrOutcomes);
       const message: TwilioSimMessage = {
         sid,
         to: params['To'] ?? '',
@@ -90,7 +92,8 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
         statusCallback: params['StatusCallback'] || null,
         idempotencyToken: token,
         createdAt: now.toISOString(),
-        outcome: pickWeighted(state.rng, knobs.dlrOutcomes),
+        outcome,
+        finalAt: new Date(now.getTime() + knobs.dlrDelayMs * (outcome === 'failed' ? 1 : 2)).toISOString(),
         responseWithheld: withhold,
         callbacks: [],
       };
@@ -107,6 +110,53 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
         201,
         messageResource(accountSid, sid, params, now),
       );
+    },
+  );
+
+  // Fetch one message: `GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`; 404 with code 20404 when unknown.
+  app.get<{ Params: { accountSid: string; resource: string } }>(
+    `/${TWILIO_API_VERSION}/Accounts/:accountSid/Messages/:resource`,
+    async (request, reply) => {
+      if (!isAuthorized(request.headers.authorization, request.params.accountSid)) {
+        return reply.code(401).send(errorBody(AUTH_ERROR));
+      }
+      const sid = request.params.resource.replace(/\.json$/, '');
+      const message = request.params.resource.endsWith('.json') ? store.get(sid) : undefined;
+      if (message === undefined) {
+        return reply.code(404).send(errorBody(NOT_FOUND_ERROR(request.url)));
+      }
+
+      return reply.send(currentResource(message));
+    },
+  );
+
+  // List messages: `GET …/Messages.json?To=&From=&PageSize=`, newest first, in Twilio's page envelope.
+  app.get<{ Params: { accountSid: string }; Querystring: Record<string, string | undefined> }>(
+    `/${TWILIO_API_VERSION}/Accounts/:accountSid/Messages.json`,
+    async (request, reply) => {
+      if (!isAuthorized(request.headers.authorization, request.params.accountSid)) {
+        return reply.code(401).send(errorBody(AUTH_ERROR));
+      }
+      const { To: to, From: from } = request.query;
+      const pageSize = Math.min(1000, Math.max(1, Number(request.query['PageSize'] ?? 50) || 50));
+      const matching = store
+        .list()
+        .filter((message) => (to === undefined || message.to === to) && (from === undefined || message.from === from))
+        .reverse();
+      const page = matching.slice(0, pageSize).map(currentResource);
+      const uri = `/${TWILIO_API_VERSION}/Accounts/${accountSid}/Messages.json`;
+
+      return reply.send({
+        messages: page,
+        page: 0,
+        page_size: pageSize,
+        start: 0,
+        end: Math.max(0, page.length - 1),
+        uri: `${uri}?${new URLSearchParams(request.query as Record<string, string>).toString()}`,
+        first_page_uri: uri,
+        previous_page_uri: null,
+        next_page_uri: matching.length > pageSize ? `${uri}?PageSize=${pageSize}&Page=1` : null,
+      });
     },
   );
 
@@ -138,6 +188,26 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
 
   app.get('/messages', () => store.snapshot());
   done();
+
+  function isAuthorized(authorization: string | undefined, sidInPath: string): boolean {
+    return authorization === expectedAuth && sidInPath === accountSid;
+  }
+
+  /** The Message resource as Twilio shows it now: `sent` until the final status is due, then the outcome. */
+  function currentResource(message: TwilioSimMessage): Record<string, unknown> {
+    const created = new Date(message.createdAt);
+    const resource = messageResource(
+      accountSid,
+      message.sid,
+      { To: message.to, From: message.from, Body: message.body },
+      created,
+    );
+    const final = Date.now() >= Date.parse(message.finalAt);
+    const status = final ? message.outcome : 'sent';
+    const errorCode = final && message.outcome !== 'delivered' ? (message.outcome === 'failed' ? 30001 : 30003) : null;
+
+    return { ...resource, status, error_code: errorCode, date_sent: resource['date_created'] };
+  }
 
   /** Checks in Twilio's order: credentials, rate limit, request validation, then the injected faults. */
   function refuseSubmit(

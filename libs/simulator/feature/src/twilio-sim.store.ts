@@ -13,6 +13,8 @@ export interface TwilioSimMessage {
   readonly idempotencyToken: string | null;
   readonly createdAt: string;
   readonly outcome: TwilioSimOutcome;
+  /** When the final status callback is due: the lookup APIs answer `sent` before it and the outcome after. */
+  readonly finalAt: string;
   /** True when the 201 was withheld past the client's timeout (`timeoutAfterAcceptRate`). */
   readonly responseWithheld: boolean;
   readonly callbacks: (CallbackAttempt & { readonly status: string })[];

@@ -38,6 +38,10 @@ export interface VonageSimMessage {
   readonly clientRef: string | null;
   readonly createdAt: string;
   readonly outcome: SimOutcome;
+  /** The final DLR (status and err-code), picked at accept so callbacks and searches agree. */
+  readonly finalDlr: { readonly status: string; readonly errCode: string };
+  /** When the final DLR is due: searches show no final status before it. */
+  readonly finalAt: string;
   readonly responseWithheld: boolean;
   readonly callbacks: (SimCallback & { readonly messageId: string })[];
 }
@@ -101,6 +105,9 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
     const text = params['text'] ?? '';
     const parts = countParts(text, type === 'unicode');
     const withhold = state.rng() < knobs.timeoutAfterAcceptRate;
+    const outcome = pickWeighted(state.rng, knobs.dlrOutcomes);
+    const finalDlr = finalStep(outcome);
+    const createdAt = new Date();
     const message: VonageSimMessage = {
       messageIds: Array.from({ length: parts }, () => newVonageMessageId()),
       to: params['to'] ?? '',
@@ -109,8 +116,10 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
       type,
       callback: params['callback'] || null,
       clientRef,
-      createdAt: new Date().toISOString(),
-      outcome: pickWeighted(state.rng, knobs.dlrOutcomes),
+      createdAt: createdAt.toISOString(),
+      outcome,
+      finalDlr,
+      finalAt: new Date(createdAt.getTime() + knobs.dlrDelayMs * (outcome === 'failed' ? 1 : 2)).toISOString(),
       responseWithheld: withhold,
       callbacks: [],
     };
@@ -158,8 +167,65 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
     return { messageId, attempts };
   });
 
+  // The Search API: one message by id (`GET /search/message?id=`; 404 when unknown), or a day's messages to a
+  // number (`GET /search/messages?date=YYYY-MM-DD&to=`), authenticated like the SMS API.
+  app.get<{ Querystring: Record<string, string> }>('/search/message', async (request, reply) => {
+    const refusal = checkVonageAuth(request.query, credentials);
+    if (refusal !== null) {
+      return reply.code(401).send({ 'error-code': '401', 'error-code-label': refusal.errorText });
+    }
+    const message = store.list().find((candidate) => candidate.messageIds.includes(request.query['id'] ?? ''));
+    if (message === undefined) {
+      return reply.code(404).send({ 'error-code': '404', 'error-code-label': 'message not found' });
+    }
+
+    return reply.send(searchRecord(message, request.query['id'] ?? ''));
+  });
+
+  app.get<{ Querystring: Record<string, string> }>('/search/messages', async (request, reply) => {
+    const refusal = checkVonageAuth(request.query, credentials);
+    if (refusal !== null) {
+      return reply.code(401).send({ 'error-code': '401', 'error-code-label': refusal.errorText });
+    }
+    const { date, to } = request.query;
+    const items = store
+      .list()
+      .filter((message) => message.createdAt.slice(0, 10) === date && message.to === to)
+      .map((message) => searchRecord(message, message.messageIds[0] ?? ''));
+
+    return reply.send({ count: items.length, items });
+  });
+
   app.get('/messages', () => store.snapshot());
   done();
+
+  /** A Search API message record: `final-status` and `date-closed` once the final DLR is due. */
+  function searchRecord(message: VonageSimMessage, messageId: string): Record<string, unknown> {
+    const closed = Date.now() >= Date.parse(message.finalAt);
+    const stat: Record<string, string> = {
+      delivered: 'DELIVRD',
+      expired: 'EXPIRED',
+      failed: 'UNDELIV',
+      rejected: 'REJECTD',
+    };
+    const vonageTime = (iso: string): string => iso.slice(0, 19).replace('T', ' ');
+
+    return {
+      'message-id': messageId,
+      'account-id': credentials.apiKey,
+      network: NETWORK,
+      from: message.from,
+      to: message.to,
+      body: message.text,
+      price: PART_PRICE,
+      'date-received': vonageTime(message.createdAt),
+      'final-status': closed ? (stat[message.finalDlr.status] ?? 'UNKNOWN') : null,
+      'date-closed': closed ? vonageTime(message.finalAt) : null,
+      'error-code': closed ? message.finalDlr.errCode : null,
+      latency: null,
+      type: 'MT',
+    };
+  }
 
   /** Vonage's order: credentials, account rate, request validation, then the injected faults. */
   function refuseSubmit(params: Readonly<Record<string, string>>, knobs: SimulatorKnobs): VonageRefusal | null {
@@ -180,7 +246,7 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
     if (url === null) {
       return;
     }
-    const final = finalStep(message.outcome);
+    const final = message.finalDlr;
     for (const messageId of message.messageIds) {
       // `rejected` is refused up front, so no `accepted` precedes it.
       const steps: DlrStep[] = message.outcome === 'failed' ? [final] : [{ status: 'accepted', errCode: '0' }, final];

@@ -10,9 +10,11 @@ const SEQ: Record<MessageStatus, number> = {
   [MessageStatus.Queued]: 0,
   [MessageStatus.Sending]: 1,
   [MessageStatus.Sent]: 2,
-  [MessageStatus.Delivered]: 3,
-  [MessageStatus.Undelivered]: 3,
-  [MessageStatus.Failed]: 3,
+  // A receipt may still replace `unknown` (docs/reconciliation.md), so `unknown` orders before the others.
+  [MessageStatus.Unknown]: 3,
+  [MessageStatus.Delivered]: 4,
+  [MessageStatus.Undelivered]: 4,
+  [MessageStatus.Failed]: 4,
 };
 
 export interface DispatcherOptions {

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MessageStatus } from '@sms/contracts';
 
 /**
  * OpenAPI shapes of the messages API (api.md). Validation itself lives in message-request.validator.ts,
@@ -55,7 +56,7 @@ export class MessageEventDto {
 }
 
 export class MessageDto extends AcceptedMessageDto {
-  @ApiProperty({ enum: ['queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered'] }) declare status: string;
+  @ApiProperty({ enum: Object.values(MessageStatus) }) declare status: string;
   @ApiProperty({ nullable: true, type: String, example: 'twilio' }) provider!: string | null;
   @ApiProperty({ nullable: true, type: String }) providerMessageId!: string | null;
   @ApiProperty({ nullable: true, type: String, example: '0.0400' }) cost!: string | null;

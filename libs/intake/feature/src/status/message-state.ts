@@ -1,4 +1,4 @@
-import { MessageStatus, StatusEventKind } from '@sms/contracts';
+import { MessageStatus, StatusEventKind, StatusEventSource } from '@sms/contracts';
 
 /**
  * The one state machine of a message (architecture.md): queued → sending → sent → delivered |
@@ -12,11 +12,22 @@ export const STATUS_RANK = {
   [MessageStatus.Delivered]: 3,
   [MessageStatus.Undelivered]: 3,
   [MessageStatus.Failed]: 3,
+  // Final like the others; only a provider's receipt may still move it (see correctsUnknown).
+  [MessageStatus.Unknown]: 3,
 } as const satisfies Record<MessageStatus, number>;
 
 export const FINAL_RANK = 3;
 
 export const isFinal = (status: MessageStatus): boolean => STATUS_RANK[status] === FINAL_RANK;
+
+/**
+ * The one exception to forward-only: `unknown` says only that we could not learn the outcome in time, so a
+ * real receipt from the provider (delivered, undelivered, failed) that arrives later replaces it. Nothing
+ * else moves a final message: not a send result, not a retry, not another `unknown`.
+ */
+export const correctsUnknown = (event: StatusEventKind, source: StatusEventSource): boolean =>
+  source === StatusEventSource.Dlr &&
+  (event === StatusEventKind.Delivered || event === StatusEventKind.Undelivered || event === StatusEventKind.Failed);
 
 /** True when moving from `current` to `next` is allowed (strictly forward). */
 export const isForward = (current: MessageStatus, next: MessageStatus): boolean =>
@@ -35,6 +46,8 @@ export function statusOf(kind: StatusEventKind): MessageStatus | null {
       return MessageStatus.Undelivered;
     case StatusEventKind.Failed:
       return MessageStatus.Failed;
+    case StatusEventKind.Unknown:
+      return MessageStatus.Unknown;
     case StatusEventKind.Retry:
     case StatusEventKind.Refused:
       return null;

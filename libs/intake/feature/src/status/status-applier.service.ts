@@ -14,7 +14,7 @@ import {
 import type { DataSource, EntityManager, EntitySchema } from 'typeorm';
 import { BatchLedger, type LedgerRow } from './batch-ledger';
 import { DlrFallback, type RecipientOptOutCheck } from './dlr-fallback';
-import { decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
+import { correctsUnknown, decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
 
 export type ApplyOutcome = 'applied' | 'recorded' | 'duplicate' | 'ignored';
 
@@ -273,6 +273,10 @@ export class StatusApplier {
     if (row.statusRank < rank) {
       return { result: { applied: true, status }, move: { rank, columns: statusColumns(event, status, this.now()) } };
     }
+    if (row.statusRank === FINAL_RANK && correctsUnknown(event.kind, event.source)) {
+      // The message may be `unknown`, which a receipt still corrects: update()'s SQL decides.
+      return null;
+    }
     const mayBeAdopted = status === MessageStatus.Sent && row.dlrFallbacks > 0;
     const keepsLateProviderId = !!event.providerMessageId && row.providerMessageId === null;
 
@@ -301,7 +305,16 @@ export class StatusApplier {
       };
     }
     const rank = STATUS_RANK[status];
-    const moved = await this.conditionalUpdate(manager, event.messageId, statusColumns(event, status, now), rank);
+    const moved =
+      (await this.conditionalUpdate(manager, event.messageId, statusColumns(event, status, now), rank)) ||
+      (correctsUnknown(event.kind, event.source) &&
+        (await this.conditionalUpdate(
+          manager,
+          event.messageId,
+          statusColumns(event, status, now),
+          Number.MAX_SAFE_INTEGER,
+          `status = '${MessageStatus.Unknown}'`,
+        )));
     if (!moved && status === MessageStatus.Sent && (await this.fallback.adoptResend(manager, event))) {
       return { applied: true, status: null };
     }
@@ -351,11 +364,14 @@ export class StatusApplier {
       error_message: event.errorMessage?.slice(0, 512) ?? null,
     };
     if (decision.kind === 'give-up') {
+      // The last attempt may have reached the provider (ambiguous): the message may well be delivered, so it
+      // ends `unknown`, not `failed` (docs/reconciliation.md); a receipt may still correct it.
+      const ending = event.ambiguous ? MessageStatus.Unknown : MessageStatus.Failed;
       const failed = await this.conditionalUpdate(
         manager,
         event.messageId,
         {
-          status: MessageStatus.Failed,
+          status: ending,
           status_rank: FINAL_RANK,
           final_at: now,
           next_retry_at: null,
@@ -366,7 +382,7 @@ export class StatusApplier {
         `attempt = ${Number(attempt)}`,
       );
 
-      return { applied: failed, status: failed ? MessageStatus.Failed : null };
+      return { applied: failed, status: failed ? ending : null };
     }
     const avoid = new Set((row.avoid_providers ?? '').split(',').filter(Boolean));
     // An ambiguous send may have reached the provider: pin retries to it instead of failing over.

@@ -15,16 +15,20 @@ import type { ProviderRegistry } from '@sms/providers';
 import type { DataSource, Repository } from 'typeorm';
 import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
 import { ambiguousEvent, failureEvent, optedOutEvent, sentEvent } from './send-outcome';
+import { AmbiguousSendReconciler } from './ambiguous-send.reconciler';
 import { observeProviderCall } from './provider-call.observer';
 
 /**
  * Sends one dispatch through its provider, once. The (message, attempt) row is claimed before the
  * call and holds the published outcome after it, so a redelivered dispatch (a rebalance, a crash
- * after the call) republishes the same event instead of sending twice.
+ * after the call) republishes the same event instead of sending twice. When an earlier attempt may have
+ * reached the provider (timed out, or its worker died), the provider is asked first
+ * (AmbiguousSendReconciler): the message is sent again only when the provider says it does not have it.
  */
 export class DispatchHandler {
   private readonly logger = new Logger('send-worker');
   private readonly attempts: Repository<SendAttemptEntity>;
+  private readonly ambiguous: AmbiguousSendReconciler;
 
   constructor(
     dataSource: DataSource,
@@ -35,6 +39,7 @@ export class DispatchHandler {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.attempts = dataSource.getRepository(SendAttemptEntity);
+    this.ambiguous = new AmbiguousSendReconciler(this.attempts, providers, now);
   }
 
   handle = async (record: ConsumedRecord): Promise<void> => {
@@ -47,7 +52,9 @@ export class DispatchHandler {
       return;
     }
     const started = Date.now();
-    const event: StatusChangedV1 = { ...(await this.send(dispatch)), latencyMs: Date.now() - started };
+    const before = await this.ambiguous.beforeSend(dispatch);
+    const outcome = before.action === 'publish' ? before.event : await this.send(dispatch);
+    const event: StatusChangedV1 = { ...outcome, latencyMs: Date.now() - started };
     await this.attempts.update(
       { messageId: dispatch.messageId, attempt: dispatch.attempt },
       {

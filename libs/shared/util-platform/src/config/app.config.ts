@@ -140,6 +140,21 @@ export class AppConfig {
   STALE_MESSAGE_AFTER_MS = 60_000;
 
   /**
+   * Reconciliation (docs/reconciliation.md): a `sent` message with no final receipt this long after it was
+   * sent is looked up at its provider, and ends `unknown` when the provider cannot say.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RECONCILE_AFTER_SECONDS = 3600;
+
+  /** Per-provider receipt deadlines overriding RECONCILE_AFTER_SECONDS: `smpp=7200,aws=86400` (seconds). */
+  @Matches(/^([a-z0-9_-]{1,64}=\d{1,9})?(,[a-z0-9_-]{1,64}=\d{1,9})*$/, {
+    message: 'RECONCILE_AFTER_SECONDS_BY_PROVIDER must be provider=seconds pairs separated by commas',
+  })
+  RECONCILE_AFTER_SECONDS_BY_PROVIDER = '';
+
+  /**
    * Router: how long a message without a validity period may wait for a route (every provider for its
    * country off or unhealthy), counted from its acceptance; then it ends `failed` with NO_ROUTE. Default:
    * the longest validity a caller may ask for (api.md: 259200 s, 72 h). A message with a validity waits

@@ -1,0 +1,75 @@
+import { type ReconcileRequestedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
+import { DeliveryStatus, ErrorClass } from '@sms/provider-port';
+import { RECEIPT_TIMEOUT, reconcileEvents } from './receipt.reconciler';
+
+const REQUEST: ReconcileRequestedV1 = {
+  messageId: '7d7c3d4e-6a0e-4bd3-9d0e-3f4f8d1c2b10',
+  attempt: 1,
+  provider: 'twilio',
+  providerMessageId: 'SMabc',
+  to: '+15558675310',
+  from: '+15017122661',
+  sentAt: '2026-03-02T10:00:00.000Z',
+  requestedAt: '2026-03-02T11:00:00.000Z',
+};
+const AT = new Date('2026-03-02T11:00:01Z');
+
+describe('reconcileEvents', () => {
+  it('re-announces the provider id, then the final status the provider reports', () => {
+    const events = reconcileEvents(
+      REQUEST,
+      {
+        outcome: 'found',
+        providerMessageId: 'SMabc',
+        status: DeliveryStatus.Undelivered,
+        providerStatus: 'undelivered',
+        errorCode: '30005',
+        errorClass: ErrorClass.Permanent,
+      },
+      AT,
+    );
+
+    expect(events.map((e) => [e.kind, e.source, e.providerMessageId, e.errorCode])).toEqual([
+      [StatusEventKind.Sent, StatusEventSource.Reconcile, 'SMabc', null],
+      [StatusEventKind.Undelivered, StatusEventSource.Reconcile, 'SMabc', '30005'],
+    ]);
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(2);
+  });
+
+  it.each([
+    ['not found', { outcome: 'not_found' } as const],
+    ['cannot be asked', { outcome: 'unknown', reason: 'AWS SMS has no per-message lookup API' } as const],
+    [
+      'not final yet',
+      { outcome: 'found', providerMessageId: 'SMabc', status: DeliveryStatus.Sent, providerStatus: 'sent' } as const,
+    ],
+  ])('ends unknown with RECEIPT_TIMEOUT when the message is %s', (_what, result) => {
+    const events = reconcileEvents(REQUEST, result, AT);
+
+    expect(events.map((e) => e.kind)).toEqual([StatusEventKind.Sent, StatusEventKind.Unknown]);
+    expect(events[1]?.errorCode).toBe(RECEIPT_TIMEOUT);
+  });
+
+  it('adds the recipient and sender to a provider-reported opt-out, for the opt-out service', () => {
+    const events = reconcileEvents(
+      REQUEST,
+      {
+        outcome: 'found',
+        providerMessageId: 'SMabc',
+        status: DeliveryStatus.Undelivered,
+        providerStatus: 'undelivered',
+        errorCode: '21610',
+        errorClass: ErrorClass.OptedOut,
+      },
+      AT,
+    );
+
+    expect([events[1]?.recipient, events[1]?.sender]).toEqual([REQUEST.to, REQUEST.from]);
+  });
+
+  it('publishes only the final event when no provider id is known', () => {
+    const events = reconcileEvents({ ...REQUEST, providerMessageId: null }, { outcome: 'not_found' }, AT);
+
+    expect(events.map((e) => e.kind)).toEqual([StatusEventKind.Unknown]);
+  });
+});
