@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { ConsumedRecord } from '@sms/bus';
 import {
+  DEFAULT_ACCOUNT_ID,
   type DispatchRequestedV1,
   Encoding,
   type StatusChangedV1,
@@ -170,6 +171,7 @@ async function sweepPastDeadline(): Promise<number> {
 function dispatchOf(messageId: string, attempt: number, body: string): ConsumedRecord {
   const dispatch: DispatchRequestedV1 = {
     messageId,
+    accountId: DEFAULT_ACCOUNT_ID,
     attempt,
     provider: 'twilio',
     from: SENDER,

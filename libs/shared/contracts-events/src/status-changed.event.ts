@@ -206,6 +206,14 @@ export class ReconcileRequestedV1 {
   @IsUUID()
   messageId!: string;
 
+  /**
+   * The message's account, passed on to the status events the lookup becomes (opt-out files a
+   * provider-reported opt-out under it). Records from before the field decode as DEFAULT_ACCOUNT_ID.
+   */
+  @IsOptional()
+  @IsUUID()
+  accountId: string = DEFAULT_ACCOUNT_ID;
+
   @IsOptional()
   @IsInt()
   @Min(1)

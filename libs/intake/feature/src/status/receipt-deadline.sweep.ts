@@ -21,6 +21,7 @@ export function parseReceiptDeadlines(defaultSeconds: number, byProvider: string
 
 interface StuckRow {
   id: string;
+  account_id: string;
   attempt: number | string;
   provider: string | null;
   provider_message_id: string | null;
@@ -91,7 +92,7 @@ export class ReceiptDeadlineSweep {
     const now = this.now();
     const threshold = dbValue(this.dataSource, new Date(now.getTime() - seconds * 1000));
     const rows: StuckRow[] = await this.dataSource.query(
-      `SELECT id, attempt, provider, provider_message_id, to_number, COALESCE(sender, requested_from) AS from_number, sent_at, updated_at
+      `SELECT id, account_id, attempt, provider, provider_message_id, to_number, COALESCE(sender, requested_from) AS from_number, sent_at, updated_at
        FROM sms_messages WHERE status = ? AND updated_at < ? AND ${condition} ORDER BY updated_at LIMIT ${BATCH_SIZE}`,
       [MessageStatus.Sent, threshold, ...params],
     );
@@ -142,6 +143,7 @@ export class ReceiptDeadlineSweep {
 function requestOf(row: StuckRow, now: Date): ReconcileRequestedV1 {
   return {
     messageId: row.id,
+    accountId: row.account_id,
     attempt: Number(row.attempt) || null,
     provider: row.provider ?? 'unknown',
     providerMessageId: row.provider_message_id,

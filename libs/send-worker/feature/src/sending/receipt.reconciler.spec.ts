@@ -4,6 +4,7 @@ import { RECEIPT_TIMEOUT, reconcileEvents } from './receipt.reconciler';
 
 const REQUEST: ReconcileRequestedV1 = {
   messageId: '7d7c3d4e-6a0e-4bd3-9d0e-3f4f8d1c2b10',
+  accountId: '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
   attempt: 1,
   provider: 'twilio',
   providerMessageId: 'SMabc',
@@ -65,6 +66,8 @@ describe('reconcileEvents', () => {
     );
 
     expect([events[1]?.recipient, events[1]?.sender]).toEqual([REQUEST.to, REQUEST.from]);
+    // ...under the message's account, so the opt-out applies where the message was sent from.
+    expect(events.map((e) => e.accountId)).toEqual([REQUEST.accountId, REQUEST.accountId]);
   });
 
   it('publishes only the final event when no provider id is known', () => {

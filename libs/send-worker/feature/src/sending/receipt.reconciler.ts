@@ -71,6 +71,7 @@ export class ReceiptReconciler {
 export function reconcileEvents(request: ReconcileRequestedV1, result: LookupResult, at: Date): StatusChangedV1[] {
   const base = {
     messageId: request.messageId,
+    accountId: request.accountId,
     source: StatusEventSource.Reconcile,
     attempt: request.attempt,
     provider: request.provider,
