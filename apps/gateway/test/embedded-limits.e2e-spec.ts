@@ -16,6 +16,7 @@ jest.setTimeout(120_000);
 
 const LIMITS = `/v1/accounts/${DEFAULT_ACCOUNT_ID}/limits`;
 const OTHER_ACCOUNT = '99999999-9999-4999-8999-999999999999';
+const METRICS_TOKEN = 'metrics-token-for-the-limits-suite';
 const PREMIUM_RATE_GB = '+449098790000';
 const SHARED_COST_FR = '+33810123456';
 const AZERBAIJAN_MOBILE = '+994501234567';
@@ -39,7 +40,7 @@ async function put(client: GatewayClient, path: string, body: unknown) {
 beforeAll(async () => {
   // A low sequential threshold so the pumping guard can be shown with a handful of messages; every other
   // test sends to numbers in ranges of their own.
-  gateway = await startEmbeddedGateway({ PUMPING_SEQUENTIAL_RECIPIENTS: '4' });
+  gateway = await startEmbeddedGateway({ PUMPING_SEQUENTIAL_RECIPIENTS: '4', METRICS_TOKEN });
   operator = new GatewayClient(gateway.url, gateway.auth);
   await gateway.app.get(AccountService).create('limits-other', OTHER_ACCOUNT);
   await gateway.app.get<symbol, Bus>(BUS).subscribe({
@@ -205,7 +206,9 @@ describe('admission over HTTP', () => {
     expect(statuses).toEqual([202, 202, 202, 429, 429]);
     expect((blocked?.body as { error: { code: string } }).error.code).toBe('PUMPING_SUSPECTED');
     expect(Number(blocked?.headers.get('retry-after'))).toBeGreaterThan(3000);
-    const scrape = await (await fetch(`${gateway.url}/metrics`)).text();
+    const scrape = await (
+      await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
     expect(scrape).toMatch(/sms_pumping_blocks_total\{reason="sequential",country="GB"\} 1/);
     expect(scrape).toMatch(/sms_limit_refusals_total\{code="PUMPING_SUSPECTED",path="rest"\} 2/);
   });
@@ -219,7 +222,7 @@ describe('admission over sms.send.v1', () => {
   it('answers a refused record on sms.status.v1 with the same code as the REST API', async () => {
     const premium = randomUUID();
     const country = randomUUID();
-    await publish({ id: premium, to: PREMIUM_RATE_GB, body: 'prize' });
+    await publish({ id: premium, to: PREMIUM_RATE_GB, body: 'prize', accountId: DEFAULT_ACCOUNT_ID });
     await publish({ id: country, to: AZERBAIJAN_MOBILE, body: 'hello', accountId: DEFAULT_ACCOUNT_ID });
 
     expect(await waitForRefusal(premium)).toMatchObject({ kind: 'refused', errorCode: 'NUMBER_TYPE_NOT_PERMITTED' });

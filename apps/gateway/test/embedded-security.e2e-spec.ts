@@ -4,10 +4,6 @@
  * is 404 for the first account's objects (403 on the platform's operator-only routes), and a key with the
  * scope gets past authorisation. The route list is read from Nest's controllers; a route missing from
  * the table fails the suite, so a new route cannot ship without its row.
- *
- * Opt-out and mask routes are scoped by the optout work, not yet on this branch: their cross-account
- * rows assert today's behaviour and are marked PENDING_OPTOUT_SCOPING with the answer they must give
- * once scoped, so the lead flips them after merging.
  */
 import { randomInt } from 'node:crypto';
 import { RequestMethod } from '@nestjs/common';
@@ -28,9 +24,7 @@ type CrossAccount =
   /** A platform route: only operator keys pass, whatever their account. */
   | { readonly kind: 'operator-only' }
   /** The route acts in the caller's own account (create, list, own account): `check` proves it stays there. */
-  | { readonly kind: 'own-account'; readonly check: (answer: HttpAnswer<unknown>, owner: Owner) => void }
-  /** Not scoped on this branch (optout work): today's answer, and the one it must give once scoped. */
-  | { readonly kind: 'pending-optout'; readonly today: number; readonly scoped: number };
+  | { readonly kind: 'own-account'; readonly check: (answer: HttpAnswer<unknown>, owner: Owner) => void };
 
 interface Route {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -48,12 +42,6 @@ interface Owner {
   readonly accountId: string;
   readonly client: GatewayClient;
 }
-
-const PENDING_OPTOUT_SCOPING = (today: number, scoped: number): CrossAccount => ({
-  kind: 'pending-optout',
-  today,
-  scoped,
-});
 
 const party = (): string => `+4474009${String(randomInt(0, 100_000)).padStart(5, '0')}`;
 const NO_SUCH_ID = '01a200f9-a8ce-71f8-a6f3-e2e9e67e11d9';
@@ -74,6 +62,16 @@ const noKeysOf =
     expect(answer.status).toBe(200);
     expect(rows.some((row) => row.accountId === owner.accountId)).toBe(false);
   };
+
+const emptyList = (answer: HttpAnswer<unknown>): void => {
+  expect(answer.status).toBe(200);
+  expect((answer.body as { data?: unknown[] }).data).toEqual([]);
+};
+
+/** A key of the owner's account whose own limits the limits rows set and drop. */
+async function ownerKeyId(owner: Owner): Promise<string> {
+  return createdId(owner.client.post('/v1/api-keys', { name: 'limited', scopes: ['read'] }));
+}
 
 const ROUTES: readonly Route[] = [
   // Accounts and keys (auth slice).
@@ -278,7 +276,7 @@ const ROUTES: readonly Route[] = [
     request: async () => ({ path: '/v1/admin/receipts/unmatched' }),
     crossAccount: { kind: 'operator-only' },
   },
-  // Opt-outs and masks: scoped by the optout work (see the header).
+  // Opt-outs and masks: per account.
   {
     method: 'GET',
     route: '/v1/opt-outs',
@@ -289,8 +287,8 @@ const ROUTES: readonly Route[] = [
 
       return { path: `/v1/opt-outs?number=${encodeURIComponent(number)}` };
     },
-    // Today another account sees the owner's entry (200 with data); scoped, it sees an empty list (200).
-    crossAccount: PENDING_OPTOUT_SCOPING(200, 200),
+    // The owner's entry for that number is not in another account's list.
+    crossAccount: { kind: 'own-account', check: emptyList },
   },
   {
     method: 'GET',
@@ -302,14 +300,20 @@ const ROUTES: readonly Route[] = [
 
       return { path: `/v1/opt-outs/${encodeURIComponent(number)}/history` };
     },
-    crossAccount: PENDING_OPTOUT_SCOPING(200, 200),
+    crossAccount: { kind: 'own-account', check: emptyList },
   },
   {
     method: 'POST',
     route: '/v1/opt-outs',
     scopes: ['send'],
     request: async () => ({ path: '/v1/opt-outs', body: { number: party() } }),
-    crossAccount: PENDING_OPTOUT_SCOPING(201, 201),
+    crossAccount: {
+      kind: 'own-account',
+      check: (answer) => {
+        expect(answer.status).toBe(201);
+        expect(answer.body).toMatchObject({ everyAccount: false });
+      },
+    },
   },
   {
     method: 'DELETE',
@@ -321,15 +325,35 @@ const ROUTES: readonly Route[] = [
 
       return { path: `/v1/opt-outs/${encodeURIComponent(number)}` };
     },
-    // Today another account's admin removes the owner's opt-out (204); scoped, it must be 404.
-    crossAccount: PENDING_OPTOUT_SCOPING(204, 404),
+    crossAccount: { kind: 'not-found' },
+  },
+  {
+    method: 'GET',
+    route: '/v1/opt-outs/settings',
+    scopes: ['read'],
+    request: async () => ({ path: '/v1/opt-outs/settings' }),
+    // No id to name: the caller reads its own account's settings.
+    crossAccount: { kind: 'own-account', check: (answer) => expect(answer.status).toBe(200) },
+  },
+  {
+    method: 'PUT',
+    route: '/v1/opt-outs/settings',
+    scopes: ['admin'],
+    request: async () => ({ path: '/v1/opt-outs/settings', body: { displayName: 'Intruder Ltd' } }),
+    crossAccount: {
+      kind: 'own-account',
+      check: (answer) => {
+        expect(answer.status).toBe(200);
+        expect(answer.body).toMatchObject({ displayName: 'Intruder Ltd' });
+      },
+    },
   },
   {
     method: 'POST',
     route: '/v1/masks',
     scopes: ['send'],
     request: async () => ({ path: '/v1/masks', body: { partyA: party(), partyB: party() } }),
-    crossAccount: PENDING_OPTOUT_SCOPING(201, 201),
+    crossAccount: { kind: 'own-account', check: (answer) => expect(answer.status).toBe(201) },
   },
   {
     method: 'GET',
@@ -338,8 +362,7 @@ const ROUTES: readonly Route[] = [
     request: async (owner) => ({
       path: `/v1/masks/${await createdId(owner.client.post('/v1/masks', { partyA: party(), partyB: party() }))}`,
     }),
-    // Today another account reads the owner's session (200); scoped, it must be 404.
-    crossAccount: PENDING_OPTOUT_SCOPING(200, 404),
+    crossAccount: { kind: 'not-found' },
   },
   {
     method: 'DELETE',
@@ -348,8 +371,63 @@ const ROUTES: readonly Route[] = [
     request: async (owner) => ({
       path: `/v1/masks/${await createdId(owner.client.post('/v1/masks', { partyA: party(), partyB: party() }))}`,
     }),
-    // Today another account closes the owner's session (200); scoped, it must be 404.
-    crossAccount: PENDING_OPTOUT_SCOPING(200, 404),
+    crossAccount: { kind: 'not-found' },
+  },
+  // Limits: an operator's, or the account's own admin's; another account is told the account does not exist.
+  {
+    method: 'GET',
+    route: '/v1/accounts/:id/limits',
+    scopes: ['admin', 'operator'],
+    request: async (owner) => ({ path: `/v1/accounts/${owner.accountId}/limits` }),
+    crossAccount: { kind: 'not-found' },
+  },
+  {
+    method: 'PUT',
+    route: '/v1/accounts/:id/limits',
+    scopes: ['admin', 'operator'],
+    // Lowering only: an admin may not raise its own limits.
+    request: async (owner) => ({ path: `/v1/accounts/${owner.accountId}/limits`, body: { messagesPerSecond: 1 } }),
+    crossAccount: { kind: 'not-found' },
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/accounts/:id/limits',
+    scopes: ['operator'],
+    request: async (owner) => ({ path: `/v1/accounts/${owner.accountId}/limits` }),
+    crossAccount: { kind: 'own-account', check: (answer) => expect(answer.status).toBe(404) },
+  },
+  {
+    method: 'PUT',
+    route: '/v1/accounts/:id/limits/keys/:keyId',
+    scopes: ['admin', 'operator'],
+    request: async (owner) => ({
+      path: `/v1/accounts/${owner.accountId}/limits/keys/${await ownerKeyId(owner)}`,
+      body: { messagesPerSecond: 1 },
+    }),
+    crossAccount: { kind: 'not-found' },
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/accounts/:id/limits/keys/:keyId',
+    scopes: ['admin', 'operator'],
+    request: async (owner) => {
+      const path = `/v1/accounts/${owner.accountId}/limits/keys/${await ownerKeyId(owner)}`;
+      const set = await owner.client.request('PUT', path, JSON.stringify({ messagesPerSecond: 1 }), {
+        'content-type': 'application/json',
+      });
+      expect(set.status).toBe(200);
+
+      return { path };
+    },
+    crossAccount: { kind: 'not-found' },
+  },
+  // Dead letters are the platform's.
+  {
+    method: 'POST',
+    route: '/v1/admin/dlq/replay',
+    scopes: ['operator'],
+    request: async () => ({ path: '/v1/admin/dlq/replay', body: { topic: 'sms.status.v1.dlq', dryRun: true } }),
+    crossAccount: { kind: 'operator-only' },
   },
 ];
 
@@ -520,10 +598,6 @@ describe('embedded gateway: authorisation of every /v1 route', () => {
           break;
         case 'own-account':
           cross.check(answer, owner);
-          break;
-        case 'pending-optout':
-          // PENDING_OPTOUT_SCOPING: flip to `cross.scoped` once opt-outs and masks are per account.
-          expect({ today: answer.status, scoped: cross.scoped }).toEqual({ today: cross.today, scoped: cross.scoped });
           break;
       }
     });

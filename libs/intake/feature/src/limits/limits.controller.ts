@@ -120,7 +120,6 @@ export class LimitsController {
     }
   }
 
-  /** The account id, once the caller may manage it: an operator, or an admin of that very account. */
   /**
    * Another account's limits are 404 to anyone but an operator (the id says nothing about which accounts
    * exist); within its own account a key needs admin; an account that does not exist is 404 for all.
