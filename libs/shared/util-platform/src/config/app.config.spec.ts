@@ -26,7 +26,7 @@ describe(loadConfig.name, () => {
     expect(loadConfig({})).toMatchObject({
       MODE: 'embedded',
       PORT: 3000,
-      HOST: '0.0.0.0',
+      HOST: '127.0.0.1',
       DATA_DIR: './data',
       MYSQL_URL: '',
       REDIS_URL: '',

@@ -37,8 +37,14 @@ export class AppConfig {
   @Max(65535)
   PORT = 3000;
 
+  /**
+   * Interface the HTTP server binds. Loopback by default: the embedded gateway serves its operator API and the
+   * simulator on this port, so nothing outside the machine reaches it unless a deployment says so (docker-compose,
+   * k8s and the Dockerfile set 0.0.0.0, where the container's own network is the boundary).
+   */
   @IsString()
-  HOST = '0.0.0.0';
+  @MinLength(1)
+  HOST = '127.0.0.1';
 
   /** Embedded mode: SQLite files live here; the folder survives restarts. */
   @IsString()
