@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyPluginCallback, FastifyReply } from 'fastify';
+import { inboundTarget, PROVIDER_API_ROUTE } from './sim-access';
 import { postWebhook, type CallbackSettings } from './simulator.callbacks';
 import type { SimulatorKnobs } from './simulator.knobs';
 import { pickOne, pickWeighted } from './simulator.rng';
@@ -27,6 +28,8 @@ export interface TwilioSimOptions {
   readonly accountSid: string;
   readonly authToken: string;
   readonly callback: Omit<CallbackSettings, 'log' | 'scheduler'>;
+  /** The gateway's Twilio inbound webhook: where injected MOs go. */
+  readonly inboundUrl: () => string;
 }
 
 /**
@@ -55,6 +58,7 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
 
   app.post<{ Params: { accountSid: string }; Body: Record<string, string> | undefined }>(
     `/${TWILIO_API_VERSION}/Accounts/:accountSid/Messages.json`,
+    { config: PROVIDER_API_ROUTE },
     async (request, reply) => {
       const knobs = state.knobs('twilio');
       const params = request.body ?? {};
@@ -112,10 +116,15 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
 
   app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
     const input = (request.body ?? {}) as Record<string, unknown>;
-    const [from, to, body, url] = [input['from'], input['to'], input['body'], input['url']];
-    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string' || !isHttpUrl(url)) {
-      return reply.code(400).send({ error: 'expected JSON {from, to, body, url} with an absolute http(s) url' });
+    const [from, to, body] = [input['from'], input['to'], input['body']];
+    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string') {
+      return reply.code(400).send({ error: 'expected JSON {from, to, body}' });
     }
+    const target = inboundTarget(input['url'], options.inboundUrl(), options.callback.allowTarget);
+    if ('error' in target) {
+      return reply.code(400).send({ error: target.error });
+    }
+    const { url } = target;
     const sid = newMessageSid();
     const params: [string, string][] = [
       ['ToCountry', 'US'],
@@ -238,12 +247,4 @@ function answer(reply: FastifyReply, clientGone: AbortSignal, closing: boolean, 
   }
 
   return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(body);
-}
-
-function isHttpUrl(value: unknown): value is string {
-  try {
-    return typeof value === 'string' && ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
 }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyPluginCallback } from 'fastify';
-import { answerJson, clientGoneSignal, countParts, isHttpUrl, WITHHOLD_MS } from './sim-http';
+import { inboundTarget, PROVIDER_API_ROUTE } from './sim-access';
+import { answerJson, clientGoneSignal, countParts, WITHHOLD_MS } from './sim-http';
 import type { SimCallback, SimMessageLog, SimOutcome } from './sim-message.log';
 import { postWebhook, type CallbackSettings, type WebhookPost } from './simulator.callbacks';
 import type { SimulatorKnobs } from './simulator.knobs';
@@ -48,6 +49,8 @@ export interface VonageSimOptions {
   readonly log: FastifyBaseLogger;
   readonly credentials: VonageSimCredentials;
   readonly callback: Omit<CallbackSettings, 'log' | 'scheduler'>;
+  /** The gateway's inbound webhook for this provider: where injected MOs go. */
+  readonly inboundUrl: () => string;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -72,7 +75,7 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
     parsed(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
 
-  app.post<{ Body: unknown }>('/sms/json', async (request, reply) => {
+  app.post<{ Body: unknown }>('/sms/json', { config: PROVIDER_API_ROUTE }, async (request, reply) => {
     const knobs = state.knobs('vonage');
     const params = stringParams(request.body);
     const clientRef = params['client-ref'] ?? null;
@@ -137,10 +140,15 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
 
   app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
     const input = (request.body ?? {}) as Record<string, unknown>;
-    const [from, to, body, url] = [input['from'], input['to'], input['body'], input['url']];
-    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string' || !isHttpUrl(url)) {
-      return reply.code(400).send({ error: 'expected JSON {from, to, body, url} with an absolute http(s) url' });
+    const [from, to, body] = [input['from'], input['to'], input['body']];
+    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string') {
+      return reply.code(400).send({ error: 'expected JSON {from, to, body}' });
     }
+    const target = inboundTarget(input['url'], options.inboundUrl(), options.callback.allowTarget);
+    if ('error' in target) {
+      return reply.code(400).send({ error: target.error });
+    }
+    const { url } = target;
     const messageId = newVonageMessageId();
     const unicode = !/^[\x20-\x7e\r\n]*$/.test(body);
     const params: Record<string, string> = {
