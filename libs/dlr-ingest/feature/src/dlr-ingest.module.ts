@@ -13,6 +13,7 @@ import type { Bus } from '@sms/bus';
 import {
   APP_CONFIG,
   type AppConfig,
+  assertWebhookSecrets,
   BUS,
   publicBaseUrlOf,
   serviceDataSourceProvider,
@@ -78,9 +79,18 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
         },
         {
           provide: WebhookIngestService,
-          inject: [DLR_INGEST_DATA_SOURCE, ProviderRegistry, WebhookPublisher],
-          useFactory: (dataSource: DataSource, providers: ProviderRegistry, publisher: WebhookPublisher) =>
-            new WebhookIngestService(dataSource, providers, publisher),
+          inject: [DLR_INGEST_DATA_SOURCE, ProviderRegistry, WebhookPublisher, APP_CONFIG],
+          useFactory: (
+            dataSource: DataSource,
+            providers: ProviderRegistry,
+            publisher: WebhookPublisher,
+            config: AppConfig,
+          ) => {
+            // Fail closed: a public or missing secret would let anyone forge receipts and STOPs (security.md).
+            assertWebhookSecrets(config);
+
+            return new WebhookIngestService(dataSource, providers, publisher);
+          },
         },
         {
           provide: WebhookReplayService,

@@ -405,6 +405,61 @@ export class InvalidConfigError extends Error {
   override readonly name = 'InvalidConfigError';
 }
 
+/**
+ * The secrets dlr-ingest verifies provider webhooks with. Whoever knows one can forge that provider's receipts
+ * and MO (a STOPALL that blocks a customer's every send), so a process that verifies webhooks starts only with
+ * each set to a private value. AWS has none here: SNS deliveries are checked against AWS's signing certificate.
+ */
+export const WEBHOOK_SECRET_KEYS = ['TWILIO_AUTH_TOKEN', 'VONAGE_SIGNATURE_SECRET', 'SINCH_CALLBACK_SECRET'] as const;
+
+/**
+ * Values that are public: this project's former defaults and simulator values, and the placeholders of its
+ * manifests. Compared case-insensitively.
+ */
+export const PUBLIC_SECRET_VALUES: readonly string[] = [
+  'sim-auth-token',
+  'sim-vonage-secret',
+  'sim-vonage-signature-secret',
+  'sim-sinch-api-token',
+  'sim-sinch-callback-secret',
+  'sim-secret-access-key',
+  'simpass',
+  'change_me',
+  'changeme',
+];
+
+/** Shorter than any provider issues (Twilio's auth token is 32 hex digits): a guessable value. */
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
+/** Each webhook secret that is missing, public or too short, as `VARIABLE problem` (never the value). */
+export function webhookSecretProblems(config: Pick<AppConfig, (typeof WEBHOOK_SECRET_KEYS)[number]>): string[] {
+  return WEBHOOK_SECRET_KEYS.flatMap((key) => {
+    const value = (config[key] ?? '').trim();
+    if (value === '') {
+      return [`${key} is missing`];
+    }
+    if (PUBLIC_SECRET_VALUES.includes(value.toLowerCase())) {
+      return [`${key} is a public default or placeholder value`];
+    }
+    if (value.length < MIN_WEBHOOK_SECRET_LENGTH) {
+      return [`${key} is shorter than ${MIN_WEBHOOK_SECRET_LENGTH} characters`];
+    }
+
+    return [];
+  });
+}
+
+/** Refuses to go on (at boot) when {@link webhookSecretProblems} finds any, naming every variable. */
+export function assertWebhookSecrets(config: Pick<AppConfig, (typeof WEBHOOK_SECRET_KEYS)[number]>): void {
+  const problems = webhookSecretProblems(config);
+  if (problems.length > 0) {
+    throw new InvalidConfigError(
+      `Refusing to verify provider webhooks with unsafe secrets: ${problems.join('; ')}. ` +
+        'Set each to the value in the provider console (docs/security.md).',
+    );
+  }
+}
+
 /** Reads and validates the environment; throws listing every bad key. */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
