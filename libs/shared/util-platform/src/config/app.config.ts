@@ -276,6 +276,39 @@ export class AppConfig {
   @Min(1)
   DLR_RAW_RETENTION_HOURS = 168;
 
+  /**
+   * dlr-ingest: webhook requests one source address may make a second (token bucket, per process; 0 = no
+   * limit). Past it: 429 with Retry-After, before the body is read. The address is the connection's peer
+   * (behind a proxy, the proxy's), so size it for the busiest source, not for one provider IP.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DLR_WEBHOOK_RATE_PER_SECOND = 1000;
+
+  /** dlr-ingest: the bucket's size, the burst a source may send at once before the rate applies. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DLR_WEBHOOK_RATE_BURST = 2000;
+
+  /** dlr-ingest: refused (unsigned, forged, expired) webhooks stored a minute per process; the rest are counted. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DLR_REJECTED_SAMPLE_PER_MINUTE = 60;
+
+  /**
+   * dlr-ingest: a webhook whose signed time (Vonage `timestamp`, Sinch's signature timestamp, SNS `Timestamp`)
+   * is further than this from now is refused as a replay (403 WEBHOOK_EXPIRED). Keep it well under
+   * DLR_RAW_RETENTION_HOURS: within the retention a replay is caught as a duplicate anyway.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(86_400)
+  DLR_WEBHOOK_MAX_AGE_SECONDS = 600;
+
   /** dlr-processor: most receipts parsed per second per process (0 = unlimited); a storm drains at this rate. */
   @Transform(toInt)
   @IsInt()
