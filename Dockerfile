@@ -6,5 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 ENV NODE_ENV=production
+# Inside a container the bind must be every interface to be reachable at all; `-p` decides what is published.
+ENV HOST=0.0.0.0
 USER node
 CMD ["node", "-r", "./scripts/register.js", "apps/gateway/src/main.ts"]

@@ -5,6 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { generateSimulatorAccounts, generateSimulatorToken, type SimulatorAccounts } from '@sms/simulator';
+import { simulatorAccountEnv } from '../apps/simulator/src/config/simulator.config';
 
 export const SERVICE_PORTS = {
   intake: 3001,
@@ -45,6 +47,10 @@ export interface DistributedTopology {
   readonly processes: RunningProcess[];
   readonly intakeUrl: string;
   readonly simulatorUrl: string;
+  /** Headers that open the simulator's control routes (knobs, reset, inbound, message logs). */
+  readonly simulatorAuth: Readonly<Record<string, string>>;
+  /** The provider accounts of this run, generated for it: the simulator's, and the services' too. */
+  readonly accounts: SimulatorAccounts;
   /** SIGTERM every process and wait for each to exit (SIGKILL after the grace period). */
   stop(graceMs?: number): Promise<void>;
   /** Starts one service again (after a kill), with the same environment. */
@@ -57,6 +63,10 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   const offset = options.portOffset ?? 0;
   const simulatorPort = (options.simulatorPort ?? 4010) + offset;
   const port = (name: ServiceName): number => SERVICE_PORTS[name] + offset;
+  // Fresh secrets each run, the same on both sides: the services refuse public defaults (security.md), and
+  // a simulator holding only throw-away values can never sign for a real account.
+  const accounts = generateSimulatorAccounts();
+  const simulatorToken = generateSimulatorToken();
   const baseEnv: Record<string, string> = {
     // Children leave with this process: an orphan would keep its ports and its place in the consumer groups.
     EXIT_WITH_PARENT: 'true',
@@ -71,6 +81,19 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     LOG_LEVEL: options.logLevel ?? 'warn',
     // Providers call the simulator; receipts come back to dlr-ingest.
     TWILIO_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/twilio`,
+    TWILIO_ACCOUNT_SID: accounts.twilio.accountSid,
+    TWILIO_AUTH_TOKEN: accounts.twilio.authToken,
+    VONAGE_API_KEY: accounts.vonage.apiKey,
+    VONAGE_API_SECRET: accounts.vonage.apiSecret,
+    VONAGE_SIGNATURE_SECRET: accounts.vonage.signatureSecret,
+    VONAGE_SIGNATURE_METHOD: 'md5hash',
+    SINCH_SERVICE_PLAN_ID: accounts.sinch.servicePlanId,
+    SINCH_API_TOKEN: accounts.sinch.apiToken,
+    SINCH_CALLBACK_SECRET: accounts.sinch.callbackSecret,
+    AWS_ACCESS_KEY_ID: accounts.aws.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: accounts.aws.secretAccessKey,
+    SMPP_SYSTEM_ID: accounts.smpp.systemId,
+    SMPP_PASSWORD: accounts.smpp.password,
     VONAGE_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/vonage`,
     SINCH_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/sinch`,
     // The simulator's SMSC: send-worker binds to transmit, dlr-ingest binds to receive receipts and MO.
@@ -86,6 +109,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     SIM_AWS_INBOUND_URL: `http://127.0.0.1:${port('dlr-ingest')}/webhooks/aws/inbound`,
     ...options.extraEnv,
   };
+  const simulatorAuth = { authorization: `Bearer ${simulatorToken}` };
   const processes = new Map<string, RunningProcess>();
 
   const launch = (
@@ -131,7 +155,15 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   launch(
     'simulator',
     'apps/simulator/src/main.ts',
-    { ...baseEnv, SIM_PORT: String(simulatorPort), PORT: '' },
+    {
+      ...baseEnv,
+      ...simulatorAccountEnv(accounts),
+      SIM_ENABLED: 'true',
+      SIM_CONTROL_TOKEN: simulatorToken,
+      SIM_WEBHOOK_BASE_URL: `http://127.0.0.1:${port('dlr-ingest')}`,
+      SIM_PORT: String(simulatorPort),
+      PORT: '',
+    },
     simulatorPort,
   );
   const services = options.services ?? (Object.keys(SERVICE_PORTS) as ServiceName[]);
@@ -140,7 +172,9 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   }
   try {
     await Promise.all(
-      [...processes.values()].map((p) => waitForHealth(p, p.name === 'simulator' ? '/sim/knobs/twilio' : '/readyz')),
+      [...processes.values()].map((p) =>
+        waitForHealth(p, p.name === 'simulator' ? '/sim/knobs/twilio' : '/readyz', 60_000, simulatorAuth),
+      ),
     );
   } catch (error) {
     // One process failed to start: stop the others too, or they stay in the consumer groups of the next run.
@@ -152,6 +186,8 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     processes: [...processes.values()],
     intakeUrl: `http://127.0.0.1:${port('intake')}`,
     simulatorUrl: `http://127.0.0.1:${simulatorPort}/sim`,
+    simulatorAuth,
+    accounts,
     stop: async (graceMs = 15_000) => {
       await Promise.all([...processes.values()].map((p) => stopProcess(p.child, graceMs)));
     },
@@ -164,14 +200,22 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   };
 }
 
-async function waitForHealth(running: RunningProcess, probe: string, timeoutMs = 60_000): Promise<void> {
+async function waitForHealth(
+  running: RunningProcess,
+  probe: string,
+  timeoutMs = 60_000,
+  headers: Record<string, string> = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (running.child.exitCode !== null) {
       throw new Error(`${running.name} exited with code ${running.child.exitCode} during start-up`);
     }
     try {
-      const response = await fetch(`http://127.0.0.1:${running.port}${probe}`, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(`http://127.0.0.1:${running.port}${probe}`, {
+        headers,
+        signal: AbortSignal.timeout(1000),
+      });
       if (response.ok) {
         return;
       }
@@ -210,6 +254,9 @@ if (require.main === module) {
     .then((t) => {
       process.stdout.write(
         `\nDistributed gateway is up: intake ${t.intakeUrl} (POST /v1/messages), simulator ${t.simulatorUrl}\n` +
+          `Simulator control routes: -H '${Object.entries(t.simulatorAuth)
+            .map(([name, value]) => `${name}: ${value}`)
+            .join('')}' (a token generated for this run)\n` +
           `Create an API key: npm run api-key -- create --name me --scopes send,read\n`,
       );
       const stop = (): void => {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
+import { SENSITIVE_KEYS, WEBHOOK_SECRET_KEYS } from '@sms/platform';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
@@ -78,6 +79,10 @@ interface Container {
   readonly resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   readonly readinessProbe?: { httpGet?: { path: string } };
   readonly livenessProbe?: { httpGet?: { path: string } };
+}
+interface SecretUsingContainer {
+  readonly env?: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  readonly envFrom?: { secretRef?: { name: string }; configMapRef?: { name: string } }[];
 }
 const podSpecOf = (deployment: Manifest) =>
   (
@@ -234,6 +239,78 @@ describe('k8s manifests', () => {
     const secret = ofKind('Secret')[0] as Manifest;
     for (const [key, value] of Object.entries(secret.stringData ?? {})) {
       expect({ key, placeholder: /CHANGE_ME|x{8,}|^redis:\/\/[^@]+$/.test(value) }).toEqual({ key, placeholder: true });
+    }
+  });
+
+  it('lists every provider secret the services read, and each Deployment gets exactly the ones it uses, by name', () => {
+    const secret = ofKind('Secret')[0] as Manifest;
+    const listed = Object.keys(secret.stringData ?? {});
+    for (const key of [...WEBHOOK_SECRET_KEYS, ...SENSITIVE_KEYS.filter((k) => k !== 'SMS_GATEWAY_API_KEY')]) {
+      expect({ key, listed: listed.includes(key) }).toEqual({ key, listed: true });
+    }
+    const expected: Record<string, string[]> = {
+      intake: ['MYSQL_URL', 'REDIS_URL'],
+      router: ['MYSQL_URL', 'REDIS_URL'],
+      masking: ['MYSQL_URL', 'REDIS_URL'],
+      'opt-out': ['MYSQL_URL', 'REDIS_URL'],
+      'dlr-processor': ['CALLBACK_SECRET', 'MYSQL_URL', 'REDIS_URL'],
+      'dlr-ingest': [
+        'MYSQL_URL',
+        'REDIS_URL',
+        'SINCH_CALLBACK_SECRET',
+        'SMPP_PASSWORD',
+        'SMPP_SYSTEM_ID',
+        'TWILIO_ACCOUNT_SID',
+        'TWILIO_AUTH_TOKEN',
+        'VONAGE_SIGNATURE_SECRET',
+      ],
+      'send-worker': [
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+        'MYSQL_URL',
+        'REDIS_URL',
+        'SINCH_API_TOKEN',
+        'SINCH_SERVICE_PLAN_ID',
+        'SMPP_PASSWORD',
+        'SMPP_SYSTEM_ID',
+        'TWILIO_ACCOUNT_SID',
+        'TWILIO_AUTH_TOKEN',
+        'VONAGE_API_KEY',
+        'VONAGE_API_SECRET',
+      ],
+    };
+    const podSpecs = [...ofKind('Deployment'), ...ofKind('Job')].map((workload) => ({
+      name: workload.metadata.name,
+      containers: (workload.spec as { template: { spec: { containers: SecretUsingContainer[] } } }).template.spec
+        .containers,
+    }));
+    for (const { name, containers } of podSpecs) {
+      for (const container of containers) {
+        // No container takes the whole Secret.
+        expect({
+          name,
+          wholeSecret: (container.envFrom ?? []).some((source) => source.secretRef !== undefined),
+        }).toEqual({
+          name,
+          wholeSecret: false,
+        });
+        for (const variable of container.env ?? []) {
+          const ref = variable.valueFrom?.secretKeyRef;
+          if (ref) {
+            expect({ name, variable: variable.name, ref }).toEqual({
+              name,
+              variable: variable.name,
+              ref: { name: secret.metadata.name, key: variable.name },
+            });
+            expect(listed).toContain(ref.key);
+          }
+        }
+      }
+    }
+    for (const [name, keys] of Object.entries(expected)) {
+      const container = podSpecs.find((spec) => spec.name === name)?.containers[0];
+      const fromSecret = (container?.env ?? []).filter((v) => v.valueFrom?.secretKeyRef).map((v) => v.name);
+      expect({ name, secrets: fromSecret.sort() }).toEqual({ name, secrets: keys });
     }
   });
 });

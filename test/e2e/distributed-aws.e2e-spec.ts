@@ -39,7 +39,7 @@ describe('distributed gateway: a message routed to AWS', () => {
     client = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
     await fetch(`${topology.simulatorUrl}/knobs/aws`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...topology.simulatorAuth, 'content-type': 'application/json' },
       body: JSON.stringify({ dlrDelayMs: 50 }),
     });
   }, 180_000);

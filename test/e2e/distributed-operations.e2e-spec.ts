@@ -50,7 +50,7 @@ describe('distributed gateway: traces, metrics and readiness on every service', 
     bus = createBus({ kind: 'kafka', brokers: KAFKA_BROKERS.split(','), clientId: 'tracing-e2e' });
     await fetch(`${topology.simulatorUrl}/knobs/twilio`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...topology.simulatorAuth, 'content-type': 'application/json' },
       body: JSON.stringify({ dlrDelayMs: 50 }),
     });
   }, 180_000);

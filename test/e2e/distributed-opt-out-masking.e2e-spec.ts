@@ -50,7 +50,7 @@ describe('distributed gateway: opt-out and masking', () => {
     intake = new GatewayClient(topology.intakeUrl, auth);
     optOut = new GatewayClient(`http://127.0.0.1:${SERVICE_PORTS['opt-out'] + PORT_OFFSET}`, auth);
     masking = new GatewayClient(`http://127.0.0.1:${SERVICE_PORTS.masking + PORT_OFFSET}`, auth);
-    sim = new GatewayClient(topology.simulatorUrl.replace(/\/sim$/, ''), {});
+    sim = new GatewayClient(topology.simulatorUrl.replace(/\/sim$/, ''), topology.simulatorAuth);
   }, 180_000);
 
   afterAll(async () => {
@@ -94,7 +94,7 @@ describe('distributed gateway: opt-out and masking', () => {
     const knobs = (value: object) =>
       fetch(`${topology.simulatorUrl}/knobs/twilio`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...topology.simulatorAuth, 'content-type': 'application/json' },
         body: JSON.stringify(value),
       });
     // One sender's dispatches are sent in order, so 100 messages at 30 ms each queue up for ~3 s.
@@ -116,7 +116,7 @@ describe('distributed gateway: opt-out and masking', () => {
       expect(reached).toHaveLength(100 - failed.length);
       expect(reached.filter((m) => Date.parse(m.createdAt) > recordedAt + 1000)).toEqual([]);
     } finally {
-      await fetch(`${topology.simulatorUrl}/reset`, { method: 'POST' });
+      await fetch(`${topology.simulatorUrl}/reset`, { method: 'POST', headers: topology.simulatorAuth });
     }
   }, 120_000);
 
@@ -125,7 +125,7 @@ describe('distributed gateway: opt-out and masking', () => {
     forget(number);
     await fetch(`${topology.simulatorUrl}/knobs/twilio`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...topology.simulatorAuth, 'content-type': 'application/json' },
       body: JSON.stringify({ errorRate: { optedOut: 1 } }),
     });
     try {
@@ -133,7 +133,7 @@ describe('distributed gateway: opt-out and masking', () => {
       const message = await intake.waitForMessage(accepted.body['id'] as string, isFinalMessage, 30_000);
       expect(message).toMatchObject({ status: 'undelivered', errorCode: '21610' });
     } finally {
-      await fetch(`${topology.simulatorUrl}/reset`, { method: 'POST' });
+      await fetch(`${topology.simulatorUrl}/reset`, { method: 'POST', headers: topology.simulatorAuth });
     }
     await waitFor('the provider opt-out', async () => (await entries(number)).length === 1, 30_000);
     // The message's account, every sender of it (the default scope).

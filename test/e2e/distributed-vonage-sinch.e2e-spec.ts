@@ -37,7 +37,7 @@ describe('distributed gateway: Vonage and Sinch through the stand-alone simulato
     for (const provider of ['vonage', 'sinch']) {
       await fetch(`${topology.simulatorUrl}/knobs/${provider}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...topology.simulatorAuth, 'content-type': 'application/json' },
         body: JSON.stringify({ dlrDelayMs: 50 }),
       });
     }

@@ -69,7 +69,7 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
       SIMULATED_PROVIDERS.map((provider) =>
         fetch(`${topology.simulatorUrl}/knobs/${provider}`, {
           method: 'PUT',
-          headers: { 'content-type': 'application/json' },
+          headers: { ...topology.simulatorAuth, 'content-type': 'application/json' },
           body: JSON.stringify(value),
         }),
       ),
@@ -96,7 +96,9 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
     expect(accepted.status).toBe(202);
     const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'delivered', 30_000);
     expect(message).toMatchObject({ provider: 'smpp', attempts: 1, country: 'DK', segments: 2 });
-    const sim = (await (await fetch(`${topology.simulatorUrl}/smpp/messages`)).json()) as { binds: string[] };
+    const sim = (await (
+      await fetch(`${topology.simulatorUrl}/smpp/messages`, { headers: topology.simulatorAuth })
+    ).json()) as { binds: string[] };
     expect(sim.binds).toEqual(expect.arrayContaining(['transmitter', 'transceiver']));
     // Both parts' receipts reach dlr-ingest (not the sender), each under its own id; dlr-processor learned both
     // ids from the send result and rolled them up: two part events, one applied `delivered`.

@@ -1,47 +1,58 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ApiKeyService, ApiScope, holdsScope } from '@sms/auth';
 import { isDatabaseUnavailableError } from '@sms/persistence';
 import { type AppConfig, createHttpApp, publicBaseUrlOf } from '@sms/platform';
 import { SmppSmsProvider } from '@sms/provider-smpp';
 import { ProviderRegistry, SIMULATOR_PREFIX } from '@sms/providers';
-import { simulatorPlugin } from '@sms/simulator';
+import { simulatorPlugin, type SimulatorControlAuth } from '@sms/simulator';
 import { GatewayModule } from './gateway.module';
+import { ensureSimulatorAccounts, withSimulatorAccounts } from './simulator-accounts';
 
-/** Builds the embedded gateway (every service module, plus the simulator unless disabled); not listening yet. */
-export async function buildGateway(config: AppConfig): Promise<NestFastifyApplication> {
+/**
+ * Builds the embedded gateway (every service module, plus the simulator unless disabled); not listening yet.
+ * With the simulator on, the providers it stands in for use its generated accounts (simulator-accounts.ts):
+ * the app's APP_CONFIG is that effective configuration, so its secrets are what the adapters verify with.
+ */
+export async function buildGateway(configured: AppConfig): Promise<NestFastifyApplication> {
+  const accounts = configured.SIMULATOR_ENABLED ? ensureSimulatorAccounts(configured.DATA_DIR) : null;
+  const config = accounts ? withSimulatorAccounts(configured, accounts) : configured;
   let simulatedSmscPort: number | null = null;
+  // The simulator's routes are registered before Nest has built the key service: they ask for it on use.
+  let keys: ApiKeyService | null = null;
+  const adminOnly: SimulatorControlAuth = async (credential) => {
+    const principal = keys && credential !== null ? await keys.verify(credential) : null;
+    if (!principal) {
+      return 'unknown';
+    }
+
+    return holdsScope(principal, ApiScope.Admin) ? 'allowed' : 'forbidden';
+  };
   const app = await createHttpApp({
     module: GatewayModule.forRoot(config),
     config,
     processName: 'gateway',
     isUnavailable: isDatabaseUnavailableError,
     configureFastify: async (fastify) => {
-      if (config.SIMULATOR_ENABLED) {
+      if (accounts) {
         await fastify.register(simulatorPlugin, {
           prefix: SIMULATOR_PREFIX,
           publicBaseUrl: `http://127.0.0.1:${config.PORT}${SIMULATOR_PREFIX}`,
-          twilio: { accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN },
-          vonage: {
-            apiKey: config.VONAGE_API_KEY,
-            apiSecret: config.VONAGE_API_SECRET,
-            signatureSecret: config.VONAGE_SIGNATURE_SECRET,
-          },
-          sinch: {
-            servicePlanId: config.SINCH_SERVICE_PLAN_ID,
-            apiToken: config.SINCH_API_TOKEN,
-            callbackSecret: config.SINCH_CALLBACK_SECRET,
-          },
+          controlAuth: adminOnly,
+          // The adapters give the simulator status-callback URLs on this base; nothing else is posted to.
+          webhookBaseUrl: publicBaseUrlOf(config),
+          twilio: accounts.twilio,
+          vonage: accounts.vonage,
+          sinch: accounts.sinch,
           // The simulated SNS topics deliver to our own AWS webhooks, already subscribed and confirmed.
           aws: {
-            accessKeyId: config.AWS_ACCESS_KEY_ID,
-            secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+            ...accounts.aws,
             region: config.AWS_REGION,
             eventsUrl: `${publicBaseUrlOf(config)}/webhooks/aws/status`,
             inboundUrl: `${publicBaseUrlOf(config)}/webhooks/aws/inbound`,
           },
           smpp: {
             port: config.SMPP_SIM_PORT,
-            systemId: config.SMPP_SYSTEM_ID,
-            password: config.SMPP_PASSWORD,
+            ...accounts.smpp,
             onListening: (port) => {
               simulatedSmscPort = port;
             },
@@ -50,6 +61,7 @@ export async function buildGateway(config: AppConfig): Promise<NestFastifyApplic
       }
     },
   });
+  keys = app.get(ApiKeyService);
   // The simulated SMSC may have picked its port (SMPP_SIM_PORT=0): aim the SMPP adapter at it before any bind.
   const smpp = app.get(ProviderRegistry).has('smpp') ? app.get(ProviderRegistry).get('smpp') : null;
   if (smpp instanceof SmppSmsProvider && simulatedSmscPort !== null && !config.SMPP_HOST) {

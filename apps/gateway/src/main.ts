@@ -15,10 +15,11 @@ async function main(): Promise<void> {
   installGracefulShutdown(app);
   await app.listen({ port: config.PORT, host: config.HOST });
   const { key, source } = await ensureBootstrapApiKey(config, app.get(ApiKeyService));
-  const url = `http://localhost:${config.PORT}`;
+  const url = `http://${displayHost(config.HOST)}:${config.PORT}`;
   const banner = [
     '',
-    `SMS gateway (${config.MODE} mode) listening on ${url}`,
+    `SMS gateway (${config.MODE} mode) listening on ${url}` +
+      (isWildcard(config.HOST) ? ` (bound to ${config.HOST}: every interface)` : ''),
     `  API docs:   ${url}/docs`,
     `  API key:    ${key}   (from ${source}; scopes send, read, admin, operator)`,
     `  Account:    ${DEFAULT_ACCOUNT_ID}   (default; docs/accounts.md)`,
@@ -34,6 +35,17 @@ async function main(): Promise<void> {
     '',
   ].filter((line, i, all) => line !== '' || all[i - 1] !== '');
   process.stdout.write(`${banner.join('\n')}\n`);
+}
+
+const isWildcard = (host: string): boolean => host === '0.0.0.0' || host === '::';
+
+/** The address a local client uses: a wildcard bind is reached on loopback; an IPv6 literal needs brackets. */
+function displayHost(host: string): string {
+  if (isWildcard(host)) {
+    return '127.0.0.1';
+  }
+
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 main().catch((error: unknown) => {

@@ -9,16 +9,23 @@
  */
 import { ProviderRegistry } from '@sms/providers';
 import { parseTwilioConfig, TwilioSmsProvider } from '@sms/provider-twilio';
-import { simulatorPlugin } from '@sms/simulator';
+import {
+  generateSimulatorAccounts,
+  generateSimulatorToken,
+  httpApiAccounts,
+  simulatorPlugin,
+  tokenControlAuth,
+} from '@sms/simulator';
 import { GatewayClient, type MessageBody } from '@sms/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
+import { startEmbeddedGateway, TEST_API_KEY, type EmbeddedGateway } from './embedded-gateway.harness';
 
 jest.setTimeout(120_000);
 
 const BACKUP_PORT = 5401;
 const TWILIO = { accountSid: 'ACsimulator00000000000000000000000', authToken: 'sim-auth-token' };
 const json = { 'content-type': 'application/json' };
+const BACKUP_TOKEN = generateSimulatorToken();
 
 let gateway: EmbeddedGateway;
 let client: GatewayClient;
@@ -29,8 +36,11 @@ beforeAll(async () => {
   client = new GatewayClient(gateway.url, gateway.auth);
   backupSim = Fastify({ logger: false });
   await backupSim.register(simulatorPlugin, {
+    ...httpApiAccounts(generateSimulatorAccounts()),
     prefix: '/sim',
     publicBaseUrl: `http://127.0.0.1:${BACKUP_PORT}`,
+    controlAuth: tokenControlAuth(BACKUP_TOKEN),
+    webhookBaseUrl: gateway.url,
     twilio: TWILIO,
   });
   await backupSim.listen({ port: BACKUP_PORT, host: '127.0.0.1' });
@@ -64,8 +74,16 @@ beforeAll(async () => {
   for (const other of ['vonage', 'sinch', 'aws', 'smpp']) {
     expect((await client.request('DELETE', `/v1/providers/${other}`)).status).toBe(200);
   }
-  for (const sim of [client.baseUrl, `http://127.0.0.1:${BACKUP_PORT}`]) {
-    await fetch(`${sim}/sim/knobs/twilio`, { method: 'PUT', headers: json, body: JSON.stringify({ dlrDelayMs: 20 }) });
+  for (const [sim, token] of [
+    [client.baseUrl, TEST_API_KEY],
+    [`http://127.0.0.1:${BACKUP_PORT}`, BACKUP_TOKEN],
+  ] as const) {
+    const answer = await fetch(`${sim}/sim/knobs/twilio`, {
+      method: 'PUT',
+      headers: { ...json, authorization: `Bearer ${token}` },
+      body: JSON.stringify({ dlrDelayMs: 20 }),
+    });
+    expect(answer.status).toBe(200);
   }
 });
 

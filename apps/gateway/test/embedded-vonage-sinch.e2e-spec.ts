@@ -1,11 +1,11 @@
 import { computeVonageSignature } from '@sms/provider-vonage';
+import { APP_CONFIG, type AppConfig } from '@sms/platform';
 import { GatewayClient } from '@sms/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
 
 /** The seed routes Sweden only through Vonage and Norway only through Sinch (router.seed.ts). */
 const VONAGE_TO = '+46701740605';
 const SINCH_TO = '+4741234567';
-const VONAGE_SIGNATURE_SECRET = 'sim-vonage-signature-secret';
 
 describe('embedded gateway: Vonage and Sinch through the simulator', () => {
   let gateway: EmbeddedGateway;
@@ -116,7 +116,9 @@ describe('embedded gateway: Vonage and Sinch through the simulator', () => {
       'err-code': '0',
       timestamp: String(Math.floor(Date.now() / 1000)),
     };
-    const sig = computeVonageSignature('md5hash', VONAGE_SIGNATURE_SECRET, params);
+    // The simulator's generated secret, which the gateway's Vonage adapter verifies with.
+    const secret = gateway.app.get<AppConfig>(APP_CONFIG).VONAGE_SIGNATURE_SECRET;
+    const sig = computeVonageSignature('md5hash', secret, params);
     const signedGet = await fetch(
       `${gateway.url}/webhooks/vonage/status?${new URLSearchParams({ ...params, sig }).toString()}`,
     );

@@ -1,20 +1,26 @@
 import { exitWithParent } from '@sms/platform';
-import { simulatorPlugin } from '@sms/simulator';
+import { simulatorPlugin, tokenControlAuth } from '@sms/simulator';
 import Fastify from 'fastify';
 import { loadSimulatorConfig } from './config/simulator.config';
 
-/** Stand-alone provider simulator: the same plugin the embedded gateway mounts, on its own port. */
+/**
+ * Stand-alone provider simulator for the distributed mode's tests and development: the same plugin the embedded
+ * gateway mounts, on its own port. Runs only with SIM_ENABLED=true, its control routes need SIM_CONTROL_TOKEN,
+ * and it signs with the SIM_* accounts it is given (simulator.config.ts).
+ */
 async function main(): Promise<void> {
   const config = loadSimulatorConfig(process.env);
   const app = Fastify({ logger: { level: process.env['LOG_LEVEL'] ?? 'info' } });
   await app.register(simulatorPlugin, {
     prefix: config.prefix,
     publicBaseUrl: config.publicBaseUrl,
-    twilio: config.twilio,
-    vonage: config.vonage,
-    sinch: config.sinch,
-    aws: config.aws,
-    smpp: { ...config.smpp, host: config.host },
+    controlAuth: tokenControlAuth(config.controlToken),
+    webhookBaseUrl: config.webhookBaseUrl,
+    twilio: config.accounts.twilio,
+    vonage: config.accounts.vonage,
+    sinch: config.accounts.sinch,
+    aws: { ...config.accounts.aws, ...config.aws },
+    smpp: { ...config.smpp, ...config.accounts.smpp, host: config.host },
     ...(config.seed !== undefined && { seed: config.seed }),
   });
   exitWithParent(process.env);

@@ -29,7 +29,7 @@ import {
   SEND_WORKER_ENTITIES,
   SEND_WORKER_MIGRATIONS,
 } from '@sms/send-worker';
-import { simulatorPlugin } from '@sms/simulator';
+import { generateSimulatorAccounts, httpApiAccounts, simulatorPlugin } from '@sms/simulator';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { migrate } from '../../../../scripts/migrate';
@@ -62,8 +62,11 @@ beforeAll(async () => {
 
   sim = Fastify({ logger: false });
   await sim.register(simulatorPlugin, {
+    ...httpApiAccounts(generateSimulatorAccounts()),
     prefix: '/sim',
     publicBaseUrl: 'http://127.0.0.1',
+    controlAuth: () => 'allowed',
+    webhookBaseUrl: 'http://127.0.0.1',
     twilio: { accountSid: ACCOUNT_SID, authToken: TWILIO_TOKEN },
     seed: 11,
     callbackTimeoutMs: 200,

@@ -13,6 +13,7 @@ import type { Bus } from '@sms/bus';
 import {
   APP_CONFIG,
   type AppConfig,
+  assertWebhookSecrets,
   BUS,
   publicBaseUrlOf,
   serviceDataSourceProvider,
@@ -29,7 +30,7 @@ import { PublicationRecordsInsteadOfStamps1764580000000 } from './database/migra
 import { WebhookReplayController } from './replay/webhook-replay.controller';
 import { WebhookReplayService } from './replay/webhook-replay.service';
 import { RawWebhookPurger } from './retention/raw-webhook.purger';
-import { WebhookIngestService } from './webhooks/webhook-ingest.service';
+import { DEFAULT_WEBHOOK_INGEST_LIMITS, WebhookIngestService } from './webhooks/webhook-ingest.service';
 import { webhookRoutes } from './webhooks/webhook-routes';
 import { attachPushedWebhookSinks } from './webhooks/pushed-webhooks';
 import { WebhookPublisher } from './webhooks/webhook-publisher';
@@ -78,9 +79,22 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
         },
         {
           provide: WebhookIngestService,
-          inject: [DLR_INGEST_DATA_SOURCE, ProviderRegistry, WebhookPublisher],
-          useFactory: (dataSource: DataSource, providers: ProviderRegistry, publisher: WebhookPublisher) =>
-            new WebhookIngestService(dataSource, providers, publisher),
+          inject: [DLR_INGEST_DATA_SOURCE, ProviderRegistry, WebhookPublisher, APP_CONFIG],
+          useFactory: (
+            dataSource: DataSource,
+            providers: ProviderRegistry,
+            publisher: WebhookPublisher,
+            config: AppConfig,
+          ) => {
+            // Fail closed: a public or missing secret would let anyone forge receipts and STOPs (security.md).
+            assertWebhookSecrets(config);
+
+            return new WebhookIngestService(dataSource, providers, publisher, () => new Date(), {
+              ...DEFAULT_WEBHOOK_INGEST_LIMITS,
+              rejectedSamplePerMinute: config.DLR_REJECTED_SAMPLE_PER_MINUTE,
+              maxSignedAgeMs: config.DLR_WEBHOOK_MAX_AGE_SECONDS * 1000,
+            });
+          },
         },
         {
           provide: WebhookReplayService,
@@ -109,7 +123,14 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify) {
-      void fastify.register(webhookRoutes({ ingest: this.ingest, publicBaseUrl: publicBaseUrlOf(this.config) }));
+      const { DLR_WEBHOOK_RATE_PER_SECOND: perSecond, DLR_WEBHOOK_RATE_BURST: burst } = this.config;
+      void fastify.register(
+        webhookRoutes({
+          ingest: this.ingest,
+          publicBaseUrl: publicBaseUrlOf(this.config),
+          ...(perSecond > 0 && { rateLimit: { perSecond, burst } }),
+        }),
+      );
     }
   }
 

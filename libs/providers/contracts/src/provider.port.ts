@@ -124,6 +124,13 @@ export interface SmsProvider {
   /** True when the webhook carries a valid signature from this provider. Never throws. */
   verifyWebhook(webhook: RawWebhook): boolean;
   /**
+   * When the provider signed the webhook, read from a field its signature covers (Vonage's `timestamp`
+   * param, Sinch's signature-timestamp header, SNS's `Timestamp`), so that dlr-ingest can refuse a replay of an
+   * old signed request. Absent, or undefined for a webhook without one: that provider signs no time (Twilio).
+   * Meaningful only once {@link verifyWebhook} passed. Never throws.
+   */
+  webhookSignedAt?(webhook: RawWebhook): Date | undefined;
+  /**
    * Optional handshake for a verified webhook that asks for one (AWS SNS SubscriptionConfirmation: GET its
    * SubscribeURL). True when it was such a request and it was answered. Never throws.
    */

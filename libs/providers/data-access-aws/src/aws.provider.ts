@@ -162,6 +162,17 @@ export class AwsSmsProvider implements SmsProvider {
     }
   }
 
+  /** The envelope's `Timestamp` (when SNS published it), which the SNS signature covers. */
+  webhookSignedAt(webhook: RawWebhook): Date | undefined {
+    try {
+      const published = new Date(parseSnsEnvelope(webhook.body)?.Timestamp ?? '');
+
+      return Number.isNaN(published.getTime()) ? undefined : published;
+    } catch {
+      return undefined;
+    }
+  }
+
   verifyWebhook(webhook: RawWebhook): boolean {
     try {
       const envelope = parseSnsEnvelope(webhook.body);

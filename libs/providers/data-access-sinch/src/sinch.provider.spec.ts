@@ -460,3 +460,23 @@ describe('SinchSmsProvider', () => {
     });
   });
 });
+
+describe('SinchSmsProvider.webhookSignedAt', () => {
+  const webhook = (headers: Record<string, string>) => ({
+    url: 'https://gw.example.com/webhooks/sinch/status',
+    method: 'POST',
+    headers,
+    body: '{}',
+    contentType: 'application/json',
+  });
+
+  it('reads the signature timestamp header (Unix seconds), and nothing without it', () => {
+    const { sut } = setup();
+
+    expect(sut.webhookSignedAt(webhook({ 'X-Sinch-Webhook-Signature-Timestamp': '1700000000' }))).toEqual(
+      new Date(1_700_000_000_000),
+    );
+    expect(sut.webhookSignedAt(webhook({}))).toBeUndefined();
+    expect(sut.webhookSignedAt(webhook({ 'x-sinch-webhook-signature-timestamp': 'soon' }))).toBeUndefined();
+  });
+});

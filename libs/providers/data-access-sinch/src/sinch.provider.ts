@@ -151,6 +151,13 @@ export class SinchSmsProvider implements SmsProvider {
     }
   }
 
+  /** The signed `x-sinch-webhook-signature-timestamp` header (Unix seconds): it is part of the HMAC's input. */
+  webhookSignedAt(webhook: RawWebhook): Date | undefined {
+    const raw = header(webhook, 'x-sinch-webhook-signature-timestamp');
+
+    return raw !== undefined && /^\d{1,12}$/.test(raw) ? new Date(Number(raw) * 1000) : undefined;
+  }
+
   /**
    * Per-recipient receipts give one report; batch receipts (`summary`/`full`) one per status bucket. Either
    * way the provider id is the batch id: we send one recipient per batch.

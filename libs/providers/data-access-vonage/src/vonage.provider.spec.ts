@@ -603,3 +603,21 @@ describe('VonageSmsProvider', () => {
     });
   });
 });
+
+describe('VonageSmsProvider.webhookSignedAt', () => {
+  const webhook = (query: string) => ({
+    url: `https://gw.example.com/webhooks/vonage/status?${query}`,
+    method: 'GET',
+    headers: {},
+    body: '',
+    contentType: '',
+  });
+
+  it('reads the signed `timestamp` param (Unix seconds), and nothing from a webhook without one', () => {
+    const { sut } = setup();
+
+    expect(sut.webhookSignedAt(webhook('messageId=1&timestamp=1700000000&sig=x'))).toEqual(new Date(1_700_000_000_000));
+    expect(sut.webhookSignedAt(webhook('messageId=1&sig=x'))).toBeUndefined();
+    expect(sut.webhookSignedAt(webhook('timestamp=yesterday'))).toBeUndefined();
+  });
+});

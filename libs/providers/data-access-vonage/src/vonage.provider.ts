@@ -179,6 +179,11 @@ export class VonageSmsProvider implements SmsProvider {
     }
   }
 
+  /** The signed `timestamp` param (Unix seconds) Vonage adds to every signed webhook. */
+  webhookSignedAt(webhook: RawWebhook): Date | undefined {
+    return unixSeconds(vonageWebhookParams(webhook)['timestamp']);
+  }
+
   /** One DLR per webhook, and per SMS part: each part's `messageId` is reported on its own. */
   parseDeliveryReports(webhook: RawWebhook): DeliveryReport[] {
     try {
@@ -231,4 +236,13 @@ export class VonageSmsProvider implements SmsProvider {
       return null;
     }
   }
+}
+
+/** A whole number of Unix seconds as a Date; anything else is not a time. */
+function unixSeconds(raw: string | undefined): Date | undefined {
+  if (raw === undefined || !/^\d{1,12}$/.test(raw)) {
+    return undefined;
+  }
+
+  return new Date(Number(raw) * 1000);
 }

@@ -161,6 +161,18 @@ export const metrics = {
     labelNames: ['provider', 'kind', 'verified'] as const,
     registers,
   }),
+  dlrRejected: new Counter({
+    name: 'sms_dlr_rejected_total',
+    help: 'Provider webhooks dlr-ingest refused, by reason (unsigned, forged, expired, rate_limited); only a bounded sample is stored',
+    labelNames: ['provider', 'reason'] as const,
+    registers,
+  }),
+  dlrRejectedSampled: new Counter({
+    name: 'sms_dlr_rejected_sampled_total',
+    help: 'Refused provider webhooks dlr-ingest stored as evidence (the first DLR_REJECTED_SAMPLE_PER_MINUTE each minute, body cut)',
+    labelNames: ['provider'] as const,
+    registers,
+  }),
   dlrPublishDeferred: new Counter({
     name: 'sms_dlr_publish_deferred_total',
     help: 'Accepted webhooks dlr-ingest could not publish at once (bus failure or full queue); the sweep publishes them',

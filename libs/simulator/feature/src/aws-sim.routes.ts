@@ -17,6 +17,7 @@ import { checkSigV4, type AwsSimCredentials } from './aws-sim.sigv4';
 import { eventJson, finalEventType } from './aws-sim.events';
 import type { AwsSimApi, AwsSimMessage, AwsSimOutcome, AwsSimStore } from './aws-sim.store';
 import { SNS_TOPICS, type SnsTopic, SnsTopics } from './aws-sim.topics';
+import { PROVIDER_API_ROUTE } from './sim-access';
 import type { CallbackSettings } from './simulator.callbacks';
 import type { SimulatorKnobs } from './simulator.knobs';
 import { pickWeighted } from './simulator.rng';
@@ -32,12 +33,6 @@ export interface AwsSimSettings extends AwsSimCredentials {
   /** SNS signature version of deliveries: "2" (SHA256, default) or "1" (SHA1). */
   readonly signatureVersion?: '1' | '2';
 }
-
-export const DEFAULT_AWS_SIM: AwsSimSettings = {
-  accessKeyId: 'AKIASIMULATOR0000000',
-  secretAccessKey: 'sim-secret-access-key',
-  region: 'us-east-1',
-};
 
 export interface AwsSimOptions {
   readonly state: SimulatorState;
@@ -79,7 +74,7 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     app.addContentTypeParser(type, { parseAs: 'string' }, (_request, body, parsed) => parsed(null, body));
   }
 
-  app.post<{ Body: string | undefined }>('/', async (request, reply) => {
+  app.post<{ Body: string | undefined }>('/', { config: PROVIDER_API_ROUTE }, async (request, reply) => {
     const target = request.headers['x-amz-target'];
     const body = typeof request.body === 'string' ? request.body : '';
     const clientGone = new AbortController();
@@ -98,28 +93,32 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
       .send(snsErrorXml({ status: 400, type: 'InvalidAction', message: 'Unknown or missing Action', fault: 'Sender' }));
   });
 
-  app.get('/sns-cert.pem', async (_request, reply) =>
+  app.get('/sns-cert.pem', { config: PROVIDER_API_ROUTE }, async (_request, reply) =>
     reply.header('content-type', 'application/x-pem-file').send(await topics.certificatePem()),
   );
 
   /** The SubscribeURL: GET confirms the pending subscription holding this token. */
-  app.get<{ Querystring: { Token?: string } }>('/confirm-subscription', (request, reply) => {
-    const arn = topics.confirm(request.query.Token);
-    if (arn === null) {
-      return reply
-        .code(404)
-        .header('content-type', 'text/xml')
-        .send(snsErrorXml(notFound('Token')));
-    }
-    log.info('simulated SNS subscription confirmed');
+  app.get<{ Querystring: { Token?: string } }>(
+    '/confirm-subscription',
+    { config: PROVIDER_API_ROUTE },
+    (request, reply) => {
+      const arn = topics.confirm(request.query.Token);
+      if (arn === null) {
+        return reply
+          .code(404)
+          .header('content-type', 'text/xml')
+          .send(snsErrorXml(notFound('Token')));
+      }
+      log.info('simulated SNS subscription confirmed');
 
-    return reply
-      .header('content-type', 'text/xml')
-      .send(
-        `<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>${arn}</SubscriptionArn>` +
-          '</ConfirmSubscriptionResult></ConfirmSubscriptionResponse>',
-      );
-  });
+      return reply
+        .header('content-type', 'text/xml')
+        .send(
+          `<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>${arn}</SubscriptionArn>` +
+            '</ConfirmSubscriptionResult></ConfirmSubscriptionResponse>',
+        );
+    },
+  );
 
   /** SNS `Subscribe` to an HTTPS endpoint: posts a signed SubscriptionConfirmation; deliveries wait for it. */
   app.put<{ Body: unknown }>('/subscriptions', async (request, reply) => {
@@ -128,10 +127,14 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
       typeof input === 'object' &&
       input !== null &&
       Object.entries(input).every(
-        ([topic, url]) => (SNS_TOPICS as readonly string[]).includes(topic) && (url === null || isHttpUrl(url)),
+        ([topic, url]) =>
+          (SNS_TOPICS as readonly string[]).includes(topic) &&
+          (url === null || (typeof url === 'string' && options.callback.allowTarget(url))),
       );
     if (!valid) {
-      return reply.code(400).send({ error: 'expected JSON {events?, inbound?} with absolute http(s) URLs or null' });
+      return reply
+        .code(400)
+        .send({ error: "expected JSON {events?, inbound?}, each null or one of the gateway's webhook URLs" });
     }
     const results: Record<string, unknown> = {};
     for (const [topic, url] of Object.entries(input) as [SnsTopic, string | null][]) {
@@ -152,8 +155,11 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
   app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
     const input = (request.body ?? {}) as Record<string, unknown>;
     const [from, to, body, url] = [input['from'], input['to'], input['body'], input['url']];
-    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string' || !optionalUrl(url)) {
-      return reply.code(400).send({ error: 'expected JSON {from, to, body, url?} with an absolute http(s) url' });
+    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string') {
+      return reply.code(400).send({ error: 'expected JSON {from, to, body, url?}' });
+    }
+    if (url !== undefined && url !== null && (typeof url !== 'string' || !options.callback.allowTarget(url))) {
+      return reply.code(400).send({ error: "url must be one of the gateway's webhook URLs" });
     }
     const inboundMessageId = randomUUID();
     const message = JSON.stringify({
@@ -401,16 +407,4 @@ function messageAttributes(form: URLSearchParams): Record<string, string> {
   }
 
   return attributes;
-}
-
-function isHttpUrl(value: unknown): value is string {
-  try {
-    return typeof value === 'string' && ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}
-
-function optionalUrl(value: unknown): boolean {
-  return value === undefined || isHttpUrl(value);
 }

@@ -4,6 +4,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import Fastify from 'fastify';
 import { NodeSha256 } from './aws-sim.sigv4';
 import type { AwsSimMessage, AwsSimRejection } from './aws-sim.store';
+import { generateSimulatorAccounts, httpApiAccounts } from './simulator.accounts';
 import { simulatorPlugin } from './simulator.plugin';
 
 /**
@@ -24,13 +25,16 @@ async function setup(aws: Record<string, unknown> = {}) {
   const app = Fastify({ logger: false });
   const received: Received[] = [];
   await app.register(simulatorPlugin, {
+    ...httpApiAccounts(generateSimulatorAccounts()),
     prefix: '/sim',
     publicBaseUrl: BASE,
-    twilio: { accountSid: 'ACsimulator00000000000000000000000', authToken: 'x' },
+    // These specs study the provider behaviour; sim-access.spec.ts covers the control check.
+    controlAuth: () => 'allowed',
+    webhookBaseUrl: BASE,
     aws: {
       ...KEYS,
-      eventsUrl: `${BASE}/hooks/aws/status`,
-      inboundUrl: `${BASE}/hooks/aws/inbound`,
+      eventsUrl: `${BASE}/webhooks/aws/status`,
+      inboundUrl: `${BASE}/webhooks/aws/inbound`,
       ...aws,
     },
     seed: 11,
@@ -38,7 +42,7 @@ async function setup(aws: Record<string, unknown> = {}) {
   });
   await app.register((hooks, _options, registered) => {
     // SNS posts JSON as text/plain; Fastify's built-in text parser keeps it as the raw string.
-    hooks.post('/hooks/aws/*', async (request, reply) => {
+    hooks.post('/webhooks/aws/*', async (request, reply) => {
       received.push({
         path: request.url,
         url: `${BASE}${request.url}`,
@@ -156,7 +160,7 @@ describe('simulatorPlugin (AWS)', () => {
       expect(log.submitsByReference[req.messageId]).toEqual({ submits: 1, accepted: 1 });
       await waitFor(() => ctx.received.length === 2);
       for (const webhook of ctx.received) {
-        expect(webhook.path).toBe('/hooks/aws/status');
+        expect(webhook.path).toBe('/webhooks/aws/status');
         expect(webhook.contentType).toBe('text/plain; charset=UTF-8');
         expect(webhook.headers['x-amz-sns-message-type']).toBe('Notification');
         expect(await verified(sut, webhook)).toBe(true);
@@ -327,7 +331,7 @@ describe('simulatorPlugin (AWS)', () => {
 
       expect(response.status).toBe(200);
       const [webhook] = ctx.received;
-      expect(webhook?.path).toBe('/hooks/aws/inbound');
+      expect(webhook?.path).toBe('/webhooks/aws/inbound');
       expect(await verified(sut, webhook!)).toBe(true);
       expect(sut.parseInbound(webhook!)).toEqual({
         providerMessageId: ((await response.json()) as { inboundMessageId: string }).inboundMessageId,
@@ -353,7 +357,7 @@ describe('simulatorPlugin (AWS)', () => {
       await fetch(`${BASE}/sim/aws/subscriptions`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events: `${BASE}/hooks/aws/status?fresh=1` }),
+        body: JSON.stringify({ events: `${BASE}/webhooks/aws/status?fresh=1` }),
       });
       const [confirmation] = ctx.received;
       expect(confirmation?.headers['x-amz-sns-message-type']).toBe('SubscriptionConfirmation');

@@ -10,10 +10,12 @@ import { SinchSmsProvider } from '@sms/provider-sinch';
 import { TwilioSmsProvider } from '@sms/provider-twilio';
 import { VonageSmsProvider } from '@sms/provider-vonage';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { SIMULATOR_ACCOUNT_DEFAULTS, simulatorPlugin } from './simulator.plugin';
+import { generateSimulatorAccounts, httpApiAccounts } from './simulator.accounts';
+import { simulatorPlugin } from './simulator.plugin';
 
-const VONAGE = SIMULATOR_ACCOUNT_DEFAULTS.vonage;
-const SINCH = SIMULATOR_ACCOUNT_DEFAULTS.sinch;
+const ACCOUNTS = httpApiAccounts(generateSimulatorAccounts());
+const VONAGE = ACCOUNTS.vonage;
+const SINCH = ACCOUNTS.sinch;
 const TWILIO = { accountSid: 'ACsimulator00000000000000000000000', authToken: 'sim-auth-token' };
 const DLR_DELAY_MS = 1_500;
 
@@ -26,8 +28,12 @@ let providers: Record<'twilio' | 'vonage' | 'sinch', SmsProvider>;
 beforeAll(async () => {
   app = Fastify({ logger: false });
   await app.register(simulatorPlugin, {
+    ...ACCOUNTS,
     prefix: '/sim',
     publicBaseUrl: 'http://127.0.0.1',
+    // The lookups are the providers' own APIs; sim-access.spec.ts covers the control check.
+    controlAuth: () => 'allowed',
+    webhookBaseUrl: () => base,
     twilio: TWILIO,
     vonage: VONAGE,
     sinch: SINCH,

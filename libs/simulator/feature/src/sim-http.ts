@@ -35,14 +35,6 @@ export function clientGoneSignal(reply: FastifyReply): AbortSignal {
   return controller.signal;
 }
 
-export function isHttpUrl(value: unknown): value is string {
-  try {
-    return typeof value === 'string' && ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}
-
 /** GSM-7 160/153 per part for plain printable ASCII, otherwise UCS-2 70/67 UTF-16 units. Looks realistic. */
 export function countParts(body: string, unicode: boolean): number {
   const [single, multi] = unicode || !/^[\x20-\x7e\r\n]*$/.test(body) ? [70, 67] : [160, 153];

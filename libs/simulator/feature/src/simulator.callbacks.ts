@@ -25,7 +25,12 @@ export interface CallbackSettings {
   readonly timeoutMs: number;
   /** Like Twilio's default: one more try after a 5xx, nothing after a 4xx or a network error. */
   readonly retryDelayMs: number;
+  /** Whether `url` is one of the gateway's webhook URLs; anything else is never requested (sim-access.ts). */
+  readonly allowTarget: (url: string) => boolean;
 }
+
+/** The recorded attempt of a post the target policy stopped. */
+export const TARGET_REFUSED = 'target refused: not one of the gateway webhook URLs';
 
 const MAX_ATTEMPTS = 2;
 
@@ -34,6 +39,11 @@ export async function postWebhook(post: WebhookPost, settings: CallbackSettings)
   const { scheduler, log } = settings;
   const attempts: CallbackAttempt[] = [];
   const epoch = scheduler.epoch;
+  if (!settings.allowTarget(post.url)) {
+    log.warn({ label: post.label }, 'simulator webhook not sent: the target is not a gateway webhook URL');
+
+    return [{ attempt: 1, at: new Date().toISOString(), error: TARGET_REFUSED }];
+  }
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     const at = new Date().toISOString();
     let httpStatus: number;

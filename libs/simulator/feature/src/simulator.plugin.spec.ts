@@ -3,6 +3,7 @@ import { DeliveryStatus, ErrorClass, ProviderError, type RawWebhook, type SendRe
 import { TwilioSmsProvider } from '@sms/provider-twilio';
 import Fastify from 'fastify';
 import type { SimulatorKnobs } from './simulator.knobs';
+import { generateSimulatorAccounts, httpApiAccounts } from './simulator.accounts';
 import { simulatorPlugin } from './simulator.plugin';
 import type { TwilioSimMessage } from './twilio-sim.store';
 
@@ -17,8 +18,12 @@ interface Received extends RawWebhook {
 async function setup(options: { failFirstCallbacks?: number } = {}) {
   const app = Fastify({ logger: false });
   await app.register(simulatorPlugin, {
+    ...httpApiAccounts(generateSimulatorAccounts()),
     prefix: '/sim',
     publicBaseUrl: 'http://127.0.0.1',
+    // These specs study the provider behaviour; sim-access.spec.ts covers the control check.
+    controlAuth: () => 'allowed',
+    webhookBaseUrl: () => base,
     twilio: { accountSid: SID, authToken: TOKEN },
     seed: 7,
     callbackRetryDelayMs: 20,
@@ -30,7 +35,7 @@ async function setup(options: { failFirstCallbacks?: number } = {}) {
     hooks.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
       done(null, body),
     );
-    hooks.post('/hooks/twilio/*', async (request, reply) => {
+    hooks.post('/webhooks/twilio/*', async (request, reply) => {
       if (failures > 0) {
         failures -= 1;
 
@@ -123,7 +128,7 @@ describe('simulatorPlugin (Twilio)', () => {
 
     it('accepts a send, then posts signed `sent` and `delivered` callbacks the adapter verifies and parses', async () => {
       const req = request();
-      const statusCallbackUrl = `${ctx.base}/hooks/twilio/status?m=${req.messageId}`;
+      const statusCallbackUrl = `${ctx.base}/webhooks/twilio/status?m=${req.messageId}`;
 
       const result = await ctx.sut.send({ ...req, statusCallbackUrl });
 
@@ -133,7 +138,7 @@ describe('simulatorPlugin (Twilio)', () => {
       });
       await waitFor(() => ctx.received.length === 2);
       for (const webhook of ctx.received) {
-        expect(webhook.path).toBe(`/hooks/twilio/status?m=${req.messageId}`);
+        expect(webhook.path).toBe(`/webhooks/twilio/status?m=${req.messageId}`);
         expect(ctx.sut.verifyWebhook(webhook)).toBe(true);
         expect(ctx.sut.verifyWebhook({ ...webhook, body: webhook.body.replace('Status=', 'Status=x') })).toBe(false);
       }
@@ -169,7 +174,7 @@ describe('simulatorPlugin (Twilio)', () => {
     });
 
     it('posts a signed MO webhook on demand that the adapter verifies and parses', async () => {
-      const url = `${ctx.base}/hooks/twilio/inbound`;
+      const url = `${ctx.base}/webhooks/twilio/inbound`;
       const response = await fetch(`${ctx.base}/sim/twilio/inbound`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -285,7 +290,7 @@ describe('simulatorPlugin (Twilio)', () => {
       });
       const req = request();
 
-      const error = await sendError(impatient, { ...req, statusCallbackUrl: `${ctx.base}/hooks/twilio/status` });
+      const error = await sendError(impatient, { ...req, statusCallbackUrl: `${ctx.base}/webhooks/twilio/status` });
 
       expect(error).toMatchObject({ errorClass: ErrorClass.Transient, code: 'TIMEOUT', ambiguous: true });
       const log = await ctx.mocks.simLog();
@@ -300,7 +305,7 @@ describe('simulatorPlugin (Twilio)', () => {
     it('out-of-order and duplicate rates → final, then sent, then the final again', async () => {
       await ctx.mocks.knobs({ dlrDelayMs: 10, outOfOrderDlrRate: 1, duplicateDlrRate: 1 });
 
-      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/twilio/status` });
+      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/webhooks/twilio/status` });
 
       await waitFor(() => ctx.received.length === 3);
       const words = ctx.received
@@ -312,10 +317,10 @@ describe('simulatorPlugin (Twilio)', () => {
 
     it('undelivered outcome carries a classified ErrorCode; failed is reported without a prior `sent`', async () => {
       await ctx.mocks.knobs({ dlrDelayMs: 10, dlrOutcomes: { delivered: 0, undelivered: 1 } });
-      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/twilio/status` });
+      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/webhooks/twilio/status` });
       await waitFor(() => ctx.received.length === 2);
       await ctx.mocks.knobs({ dlrOutcomes: { undelivered: 0, failed: 1 } });
-      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/twilio/status` });
+      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/webhooks/twilio/status` });
       await waitFor(() => ctx.received.length === 3);
 
       const reports = ctx.received.flatMap((webhook) => ctx.sut.parseDeliveryReports(webhook));
@@ -359,7 +364,7 @@ describe('simulatorPlugin (Twilio)', () => {
       ctx = await setup({ failFirstCallbacks: failures });
       await ctx.mocks.knobs({ dlrDelayMs: 10, dlrOutcomes: { delivered: 0, failed: 1 } });
 
-      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/twilio/status` });
+      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/webhooks/twilio/status` });
 
       await waitFor(async () => (await ctx.mocks.simLog()).messages[0]?.callbacks.length === statuses.length);
       await sleep(100);
@@ -370,7 +375,7 @@ describe('simulatorPlugin (Twilio)', () => {
     it('reset cancels pending callbacks and clears the log and knobs', async () => {
       ctx = await setup();
       await ctx.mocks.knobs({ dlrDelayMs: 300, latencyMs: 1 });
-      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/twilio/status` });
+      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/webhooks/twilio/status` });
 
       const reset = await fetch(`${ctx.base}/sim/reset`, { method: 'POST' });
       await sleep(500);
@@ -394,7 +399,7 @@ describe('simulatorPlugin (Twilio)', () => {
           To: '+15558675310',
           From: '+15017122661',
           Body: 'hi',
-          StatusCallback: `${ctx.base}/hooks/twilio/status`,
+          StatusCallback: `${ctx.base}/webhooks/twilio/status`,
         }).toString(),
       });
       await waitFor(async () => (await ctx.mocks.simLog()).messages.length === 1);

@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { guardControlRoutes, type SimulatorControlAuth, webhookTargetPolicy } from './sim-access';
 import { SimMessageLog } from './sim-message.log';
 import { type SinchSimCredentials, type SinchSimMessage, sinchSimRoutes } from './sinch-sim.routes';
-import { awsSimRoutes, type AwsSimSettings, DEFAULT_AWS_SIM } from './aws-sim.routes';
+import { awsSimRoutes, type AwsSimSettings } from './aws-sim.routes';
 import { AwsSimStore } from './aws-sim.store';
 import { isSimulatedProvider, SIMULATED_PROVIDERS, updateKnobs } from './simulator.knobs';
 import { SimulatorState } from './simulator.state';
@@ -10,21 +11,19 @@ import { twilioSimRoutes } from './twilio-sim.routes';
 import { TwilioSimStore } from './twilio-sim.store';
 import { type VonageSimCredentials, type VonageSimMessage, vonageSimRoutes } from './vonage-sim.routes';
 
-/** The simulated Vonage and Sinch accounts when none are given: the gateway's AppConfig defaults. */
-export const SIMULATOR_ACCOUNT_DEFAULTS = {
-  vonage: {
-    apiKey: 'simkey01',
-    apiSecret: 'sim-vonage-secret',
-    signatureSecret: 'sim-vonage-signature-secret',
-  },
-  sinch: {
-    servicePlanId: 'simplan00000000000000000000000000',
-    apiToken: 'sim-sinch-api-token',
-    callbackSecret: 'sim-sinch-callback-secret',
-  },
-} as const satisfies { vonage: VonageSimCredentials; sinch: SinchSimCredentials };
-
 export interface SimulatorOptions {
+  /**
+   * Checks the credential of every control route (knobs, reset, inbound injection, message logs): the
+   * embedded gateway asks its API keys for an admin one, the stand-alone app compares SIM_CONTROL_TOKEN.
+   */
+  readonly controlAuth: SimulatorControlAuth;
+  /**
+   * The gateway whose webhooks this simulator calls (e.g. `http://127.0.0.1:3000`): status callbacks, MOs and
+   * SNS deliveries go only to `{webhookBaseUrl}/webhooks/...`, and an inbound injection posts to
+   * `{webhookBaseUrl}/webhooks/{provider}/inbound` without taking a URL from its caller. A function is read
+   * on each post (a test server that learns its port only once listening).
+   */
+  readonly webhookBaseUrl: string | (() => string);
   /**
    * Where this simulator is reachable from outside, e.g. `http://localhost:4010/sim` (the prefix is appended
    * when missing, so `http://localhost:4010` works too). Used in logs only.
@@ -32,12 +31,13 @@ export interface SimulatorOptions {
   readonly publicBaseUrl: string;
   /** The credentials the simulated Twilio accepts and signs its webhooks with. */
   readonly twilio: { readonly accountSid: string; readonly authToken: string };
-  /** The Vonage account the simulated SMS API accepts and signs its webhooks with (defaults above). */
-  readonly vonage?: VonageSimCredentials;
-  /** The Sinch service plan the simulated xms API accepts and signs its callbacks with (defaults above). */
-  readonly sinch?: SinchSimCredentials;
+  /** The Vonage account the simulated SMS API accepts and signs its webhooks with. */
+  readonly vonage: VonageSimCredentials;
+  /** The Sinch service plan the simulated xms API accepts and signs its callbacks with. */
+  readonly sinch: SinchSimCredentials;
   /** The simulated AWS account (key pair the SigV4 check accepts, region, SNS subscription endpoints). */
-  readonly aws?: Partial<AwsSimSettings>;
+  /** The simulated AWS account; the region defaults to us-east-1. */
+  readonly aws: Omit<AwsSimSettings, 'region'> & { readonly region?: string };
   readonly logger?: FastifyBaseLogger;
   /** Seeds every knob-driven roll (errors, outcomes, duplicates, ordering) for reproducible runs. */
   readonly seed?: number;
@@ -64,7 +64,7 @@ export interface SimulatorOptions {
  *
  * - `{prefix}/twilio/2010-04-01/Accounts/:sid/Messages.json`: Twilio's Messages API (point the adapter's
  *   base URL at `{publicBaseUrl}{prefix}/twilio`); status callbacks are posted, signed, to `StatusCallback`.
- * - `POST {prefix}/twilio/inbound` `{from,to,body,url}`: posts a signed MO webhook to `url`.
+ * - `POST {prefix}/twilio/inbound` `{from,to,body}`: posts a signed MO webhook to the gateway's Twilio inbound URL.
  * - `GET {prefix}/twilio/messages`: what was received, and submits per `I-Twilio-Idempotency-Token`.
  * - `{prefix}/vonage/sms/json`: Vonage's SMS API (base URL `{publicBaseUrl}{prefix}/vonage`); one signed DLR
  *   per part is sent to `callback`; `POST {prefix}/vonage/inbound` and `GET {prefix}/vonage/messages` as above.
@@ -78,6 +78,9 @@ export interface SimulatorOptions {
  * - SMPP SMSC on its own TCP port when `smpp` is given; `POST {prefix}/smpp/inbound` `{from,to,body}` pushes an
  *   MO deliver_sm on a bound session; `GET {prefix}/smpp/messages` shows submits and receipts.
  * - `GET|PUT {prefix}/knobs/:provider`: fault injection (PUT merges a partial update), `POST {prefix}/reset`.
+ *
+ * Every route but the provider APIs themselves needs the control credential ({@link SimulatorOptions.controlAuth}),
+ * and every webhook goes to the gateway's own webhook URLs only ({@link SimulatorOptions.webhookBaseUrl}).
  */
 export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app, options) => {
   const log = options.logger ?? app.log;
@@ -92,10 +95,19 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
   state.onReset(() => awsStore.reset());
   const root = options.publicBaseUrl.replace(/\/+$/, '');
   const base = root.endsWith(app.prefix) ? root : `${root}${app.prefix}`;
+  const allowTarget = webhookTargetPolicy(options.webhookBaseUrl);
+  const webhookBase = (): string =>
+    (typeof options.webhookBaseUrl === 'function' ? options.webhookBaseUrl() : options.webhookBaseUrl).replace(
+      /\/+$/,
+      '',
+    );
   const callback = {
     timeoutMs: options.callbackTimeoutMs ?? 5_000,
     retryDelayMs: options.callbackRetryDelayMs ?? 1_000,
+    allowTarget,
   };
+  const inboundUrl = (provider: string) => () => `${webhookBase()}/webhooks/${provider}/inbound`;
+  guardControlRoutes(app, options.controlAuth);
 
   // preClose runs before Fastify waits for in-flight requests: release withheld responses so close completes.
   app.addHook('preClose', (done) => {
@@ -151,13 +163,14 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
     accountSid: options.twilio.accountSid,
     authToken: options.twilio.authToken,
     callback,
+    inboundUrl: inboundUrl('twilio'),
   });
   await app.register(awsSimRoutes, {
     prefix: '/aws',
     state,
     store: awsStore,
     log,
-    settings: { ...DEFAULT_AWS_SIM, ...options.aws },
+    settings: { region: 'us-east-1', ...options.aws },
     publicUrl: `${base}/aws`,
     callback,
   });
@@ -166,16 +179,18 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
     state,
     store: vonageStore,
     log,
-    credentials: options.vonage ?? SIMULATOR_ACCOUNT_DEFAULTS.vonage,
+    credentials: options.vonage,
     callback,
+    inboundUrl: inboundUrl('vonage'),
   });
   await app.register(sinchSimRoutes, {
     prefix: '/sinch',
     state,
     store: sinchStore,
     log,
-    credentials: options.sinch ?? SIMULATOR_ACCOUNT_DEFAULTS.sinch,
+    credentials: options.sinch,
     callback,
+    inboundUrl: inboundUrl('sinch'),
   });
 
   if (options.smpp) {

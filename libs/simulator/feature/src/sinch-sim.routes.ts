@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyPluginCallback } from 'fastify';
-import { answerJson, clientGoneSignal, countParts, isHttpUrl, WITHHOLD_MS } from './sim-http';
+import { inboundTarget, PROVIDER_API_ROUTE } from './sim-access';
+import { answerJson, clientGoneSignal, countParts, WITHHOLD_MS } from './sim-http';
 import type { SimCallback, SimMessageLog, SimOutcome } from './sim-message.log';
 import { postWebhook, type CallbackSettings, type WebhookPost } from './simulator.callbacks';
 import type { SimulatorKnobs } from './simulator.knobs';
@@ -48,6 +49,8 @@ export interface SinchSimOptions {
   readonly log: FastifyBaseLogger;
   readonly credentials: SinchSimCredentials;
   readonly callback: Omit<CallbackSettings, 'log' | 'scheduler'>;
+  /** The gateway's inbound webhook for this provider: where injected MOs go. */
+  readonly inboundUrl: () => string;
 }
 
 type ReportStep = { readonly status: string; readonly code: number };
@@ -57,84 +60,89 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
   const { state, store, log, credentials } = options;
   const callbackSettings: CallbackSettings = { ...options.callback, scheduler: state.scheduler, log };
 
-  app.post<{ Params: { plan: string }; Body: unknown }>('/xms/v1/:plan/batches', async (request, reply) => {
-    const knobs = state.knobs('sinch');
-    const clientGone = clientGoneSignal(reply);
-    const batch = isRecord(request.body) ? request.body : {};
-    const clientRef = typeof batch['client_reference'] === 'string' ? batch['client_reference'] : null;
-    store.recordSubmit(clientRef);
+  app.post<{ Params: { plan: string }; Body: unknown }>(
+    '/xms/v1/:plan/batches',
+    { config: PROVIDER_API_ROUTE },
+    async (request, reply) => {
+      const knobs = state.knobs('sinch');
+      const clientGone = clientGoneSignal(reply);
+      const batch = isRecord(request.body) ? request.body : {};
+      const clientRef = typeof batch['client_reference'] === 'string' ? batch['client_reference'] : null;
+      store.recordSubmit(clientRef);
 
-    const isJson = String(request.headers['content-type'] ?? '').includes('application/json');
-    const authorized =
-      request.headers.authorization === `Bearer ${credentials.apiToken}` &&
-      request.params.plan === credentials.servicePlanId;
-    const refusal = isJson ? refuseSubmit(authorized, batch, knobs) : UNSUPPORTED_MEDIA;
-    if (refusal !== null && refusal !== 'opted-out') {
-      const to = Array.isArray(batch['to']) && typeof batch['to'][0] === 'string' ? batch['to'][0] : null;
-      store.recordRejection({
-        at: new Date().toISOString(),
+      const isJson = String(request.headers['content-type'] ?? '').includes('application/json');
+      const authorized =
+        request.headers.authorization === `Bearer ${credentials.apiToken}` &&
+        request.params.plan === credentials.servicePlanId;
+      const refusal = isJson ? refuseSubmit(authorized, batch, knobs) : UNSUPPORTED_MEDIA;
+      if (refusal !== null && refusal !== 'opted-out') {
+        const to = Array.isArray(batch['to']) && typeof batch['to'][0] === 'string' ? batch['to'][0] : null;
+        store.recordRejection({
+          at: new Date().toISOString(),
+          clientRef,
+          to,
+          httpStatus: refusal.status,
+          code: refusal.code,
+        });
+        await state.scheduler.hold(knobs.latencyMs, clientGone);
+
+        return answerJson(reply, clientGone, state.scheduler.isClosed, refusal.status, {
+          code: refusal.code,
+          text: refusal.text,
+        });
+      }
+
+      const now = new Date();
+      const withhold = state.rng() < knobs.timeoutAfterAcceptRate;
+      const deliveryReport = (batch['delivery_report'] as SinchDeliveryReport | undefined) ?? 'none';
+      const outcome = refusal === 'opted-out' ? 'opted-out' : pickWeighted(state.rng, knobs.dlrOutcomes);
+      const finalReport = finalStep(outcome);
+      const message: SinchSimMessage = {
+        batchId: newSinchId(now.getTime()),
+        // Sinch echoes MSISDNs without the `+`.
+        to: (batch['to'] as string[]).map((n) => n.replace(/^\+/, '')),
+        from: String(batch['from']),
+        body: String(batch['body']),
+        deliveryReport,
+        callbackUrl: typeof batch['callback_url'] === 'string' ? batch['callback_url'] : null,
         clientRef,
-        to,
-        httpStatus: refusal.status,
-        code: refusal.code,
+        createdAt: now.toISOString(),
+        outcome,
+        finalReport,
+        finalAt: new Date(now.getTime() + knobs.dlrDelayMs * (finalReport.status === 'Rejected' ? 1 : 2)).toISOString(),
+        responseWithheld: withhold,
+        callbacks: [],
+      };
+      store.recordAccepted(message.batchId, message, message.clientRef);
+      scheduleReports(message, knobs);
+      await state.scheduler.hold(knobs.latencyMs + (withhold ? WITHHOLD_MS : 0), clientGone);
+
+      const expireAt =
+        typeof batch['expire_at'] === 'string'
+          ? batch['expire_at']
+          : new Date(now.getTime() + 3 * 86_400_000).toISOString();
+
+      return answerJson(reply, clientGone, state.scheduler.isClosed, 201, {
+        id: message.batchId,
+        to: message.to,
+        from: message.from,
+        canceled: false,
+        body: message.body,
+        type: 'mt_text',
+        created_at: message.createdAt,
+        modified_at: message.createdAt,
+        delivery_report: deliveryReport,
+        expire_at: expireAt,
+        flash_message: false,
+        ...(clientRef !== null && { client_reference: clientRef }),
       });
-      await state.scheduler.hold(knobs.latencyMs, clientGone);
-
-      return answerJson(reply, clientGone, state.scheduler.isClosed, refusal.status, {
-        code: refusal.code,
-        text: refusal.text,
-      });
-    }
-
-    const now = new Date();
-    const withhold = state.rng() < knobs.timeoutAfterAcceptRate;
-    const deliveryReport = (batch['delivery_report'] as SinchDeliveryReport | undefined) ?? 'none';
-    const outcome = refusal === 'opted-out' ? 'opted-out' : pickWeighted(state.rng, knobs.dlrOutcomes);
-    const finalReport = finalStep(outcome);
-    const message: SinchSimMessage = {
-      batchId: newSinchId(now.getTime()),
-      // Sinch echoes MSISDNs without the `+`.
-      to: (batch['to'] as string[]).map((n) => n.replace(/^\+/, '')),
-      from: String(batch['from']),
-      body: String(batch['body']),
-      deliveryReport,
-      callbackUrl: typeof batch['callback_url'] === 'string' ? batch['callback_url'] : null,
-      clientRef,
-      createdAt: now.toISOString(),
-      outcome,
-      finalReport,
-      finalAt: new Date(now.getTime() + knobs.dlrDelayMs * (finalReport.status === 'Rejected' ? 1 : 2)).toISOString(),
-      responseWithheld: withhold,
-      callbacks: [],
-    };
-    store.recordAccepted(message.batchId, message, message.clientRef);
-    scheduleReports(message, knobs);
-    await state.scheduler.hold(knobs.latencyMs + (withhold ? WITHHOLD_MS : 0), clientGone);
-
-    const expireAt =
-      typeof batch['expire_at'] === 'string'
-        ? batch['expire_at']
-        : new Date(now.getTime() + 3 * 86_400_000).toISOString();
-
-    return answerJson(reply, clientGone, state.scheduler.isClosed, 201, {
-      id: message.batchId,
-      to: message.to,
-      from: message.from,
-      canceled: false,
-      body: message.body,
-      type: 'mt_text',
-      created_at: message.createdAt,
-      modified_at: message.createdAt,
-      delivery_report: deliveryReport,
-      expire_at: expireAt,
-      flash_message: false,
-      ...(clientRef !== null && { client_reference: clientRef }),
-    });
-  });
+    },
+  );
 
   // A recipient's delivery report: `GET /xms/v1/{plan}/batches/{batch_id}/delivery_report/{recipient_msisdn}`.
   app.get<{ Params: { plan: string; batchId: string; recipient: string } }>(
     '/xms/v1/:plan/batches/:batchId/delivery_report/:recipient',
+    { config: PROVIDER_API_ROUTE },
     async (request, reply) => {
       if (!isAuthorized(request.headers.authorization, request.params.plan)) {
         return reply.code(401).send({ code: 'unauthorized', text: 'Unauthorized' });
@@ -162,6 +170,7 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
   // List batches: `GET /xms/v1/{plan}/batches?client_reference=&start_date=&end_date=&page_size=`, newest first.
   app.get<{ Params: { plan: string }; Querystring: Record<string, string | undefined> }>(
     '/xms/v1/:plan/batches',
+    { config: PROVIDER_API_ROUTE },
     async (request, reply) => {
       if (!isAuthorized(request.headers.authorization, request.params.plan)) {
         return reply.code(401).send({ code: 'unauthorized', text: 'Unauthorized' });
@@ -201,10 +210,15 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
 
   app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
     const input = (request.body ?? {}) as Record<string, unknown>;
-    const [from, to, body, url] = [input['from'], input['to'], input['body'], input['url']];
-    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string' || !isHttpUrl(url)) {
-      return reply.code(400).send({ error: 'expected JSON {from, to, body, url} with an absolute http(s) url' });
+    const [from, to, body] = [input['from'], input['to'], input['body']];
+    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string') {
+      return reply.code(400).send({ error: 'expected JSON {from, to, body}' });
     }
+    const target = inboundTarget(input['url'], options.inboundUrl(), options.callback.allowTarget);
+    if ('error' in target) {
+      return reply.code(400).send({ error: target.error });
+    }
+    const { url } = target;
     const id = newSinchId();
     const now = new Date().toISOString();
     const payload = JSON.stringify({

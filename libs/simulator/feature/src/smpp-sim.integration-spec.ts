@@ -3,6 +3,7 @@ import { parseSmppConfig, SmppSmsProvider } from '@sms/provider-smpp';
 import { SimulatorState } from './simulator.state';
 import { SmppSimServer } from './smpp-sim.server';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { generateSimulatorAccounts, httpApiAccounts } from './simulator.accounts';
 import { simulatorPlugin } from './simulator.plugin';
 
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined } as unknown as FastifyBaseLogger;
@@ -318,9 +319,11 @@ describe('simulator plugin: the SMPP SMSC and its HTTP routes', () => {
     let smscPort = 0;
     const app = Fastify();
     await app.register(simulatorPlugin, {
+      ...httpApiAccounts(generateSimulatorAccounts()),
       prefix: '/sim',
       publicBaseUrl: 'http://127.0.0.1',
-      twilio: { accountSid: 'ACsimulator00000000000000000000000', authToken: 't' },
+      controlAuth: () => 'allowed',
+      webhookBaseUrl: 'http://127.0.0.1',
       smpp: { port: 0, systemId: 'smppsim', password: 'simpass', onListening: (port) => (smscPort = port) },
     });
     const provider = new SmppSmsProvider(

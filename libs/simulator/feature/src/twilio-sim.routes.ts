@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyPluginCallback, FastifyReply } from 'fastify';
+import { inboundTarget, PROVIDER_API_ROUTE } from './sim-access';
 import { postWebhook, type CallbackSettings } from './simulator.callbacks';
 import type { SimulatorKnobs } from './simulator.knobs';
 import { pickOne, pickWeighted } from './simulator.rng';
@@ -28,6 +29,8 @@ export interface TwilioSimOptions {
   readonly accountSid: string;
   readonly authToken: string;
   readonly callback: Omit<CallbackSettings, 'log' | 'scheduler'>;
+  /** The gateway's Twilio inbound webhook: where injected MOs go. */
+  readonly inboundUrl: () => string;
 }
 
 /**
@@ -56,6 +59,7 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
 
   app.post<{ Params: { accountSid: string }; Body: Record<string, string> | undefined }>(
     `/${TWILIO_API_VERSION}/Accounts/:accountSid/Messages.json`,
+    { config: PROVIDER_API_ROUTE },
     async (request, reply) => {
       const knobs = state.knobs('twilio');
       const params = request.body ?? {};
@@ -116,6 +120,7 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
   // Fetch one message: `GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`; 404 with code 20404 when unknown.
   app.get<{ Params: { accountSid: string; resource: string } }>(
     `/${TWILIO_API_VERSION}/Accounts/:accountSid/Messages/:resource`,
+    { config: PROVIDER_API_ROUTE },
     async (request, reply) => {
       if (!isAuthorized(request.headers.authorization, request.params.accountSid)) {
         return reply.code(401).send(errorBody(AUTH_ERROR));
@@ -133,6 +138,7 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
   // List messages: `GET …/Messages.json?To=&From=&PageSize=`, newest first, in Twilio's page envelope.
   app.get<{ Params: { accountSid: string }; Querystring: Record<string, string | undefined> }>(
     `/${TWILIO_API_VERSION}/Accounts/:accountSid/Messages.json`,
+    { config: PROVIDER_API_ROUTE },
     async (request, reply) => {
       if (!isAuthorized(request.headers.authorization, request.params.accountSid)) {
         return reply.code(401).send(errorBody(AUTH_ERROR));
@@ -162,10 +168,15 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
 
   app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
     const input = (request.body ?? {}) as Record<string, unknown>;
-    const [from, to, body, url] = [input['from'], input['to'], input['body'], input['url']];
-    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string' || !isHttpUrl(url)) {
-      return reply.code(400).send({ error: 'expected JSON {from, to, body, url} with an absolute http(s) url' });
+    const [from, to, body] = [input['from'], input['to'], input['body']];
+    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string') {
+      return reply.code(400).send({ error: 'expected JSON {from, to, body}' });
     }
+    const target = inboundTarget(input['url'], options.inboundUrl(), options.callback.allowTarget);
+    if ('error' in target) {
+      return reply.code(400).send({ error: target.error });
+    }
+    const { url } = target;
     const sid = newMessageSid();
     const params: [string, string][] = [
       ['ToCountry', 'US'],
@@ -308,12 +319,4 @@ function answer(reply: FastifyReply, clientGone: AbortSignal, closing: boolean, 
   }
 
   return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(body);
-}
-
-function isHttpUrl(value: unknown): value is string {
-  try {
-    return typeof value === 'string' && ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
 }

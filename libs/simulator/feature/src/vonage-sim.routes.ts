@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyPluginCallback } from 'fastify';
-import { answerJson, clientGoneSignal, countParts, isHttpUrl, WITHHOLD_MS } from './sim-http';
+import { inboundTarget, PROVIDER_API_ROUTE } from './sim-access';
+import { answerJson, clientGoneSignal, countParts, WITHHOLD_MS } from './sim-http';
 import type { SimCallback, SimMessageLog, SimOutcome } from './sim-message.log';
 import { postWebhook, type CallbackSettings, type WebhookPost } from './simulator.callbacks';
 import type { SimulatorKnobs } from './simulator.knobs';
@@ -52,6 +53,8 @@ export interface VonageSimOptions {
   readonly log: FastifyBaseLogger;
   readonly credentials: VonageSimCredentials;
   readonly callback: Omit<CallbackSettings, 'log' | 'scheduler'>;
+  /** The gateway's inbound webhook for this provider: where injected MOs go. */
+  readonly inboundUrl: () => string;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -76,7 +79,7 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
     parsed(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
 
-  app.post<{ Body: unknown }>('/sms/json', async (request, reply) => {
+  app.post<{ Body: unknown }>('/sms/json', { config: PROVIDER_API_ROUTE }, async (request, reply) => {
     const knobs = state.knobs('vonage');
     const params = stringParams(request.body);
     const clientRef = params['client-ref'] ?? null;
@@ -146,10 +149,15 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
 
   app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
     const input = (request.body ?? {}) as Record<string, unknown>;
-    const [from, to, body, url] = [input['from'], input['to'], input['body'], input['url']];
-    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string' || !isHttpUrl(url)) {
-      return reply.code(400).send({ error: 'expected JSON {from, to, body, url} with an absolute http(s) url' });
+    const [from, to, body] = [input['from'], input['to'], input['body']];
+    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string') {
+      return reply.code(400).send({ error: 'expected JSON {from, to, body}' });
     }
+    const target = inboundTarget(input['url'], options.inboundUrl(), options.callback.allowTarget);
+    if ('error' in target) {
+      return reply.code(400).send({ error: target.error });
+    }
+    const { url } = target;
     const messageId = newVonageMessageId();
     const unicode = !/^[\x20-\x7e\r\n]*$/.test(body);
     const params: Record<string, string> = {
@@ -169,32 +177,40 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
 
   // The Search API: one message by id (`GET /search/message?id=`; 404 when unknown), or a day's messages to a
   // number (`GET /search/messages?date=YYYY-MM-DD&to=`), authenticated like the SMS API.
-  app.get<{ Querystring: Record<string, string> }>('/search/message', async (request, reply) => {
-    const refusal = checkVonageAuth(request.query, credentials);
-    if (refusal !== null) {
-      return reply.code(401).send({ 'error-code': '401', 'error-code-label': refusal.errorText });
-    }
-    const message = store.list().find((candidate) => candidate.messageIds.includes(request.query['id'] ?? ''));
-    if (message === undefined) {
-      return reply.code(404).send({ 'error-code': '404', 'error-code-label': 'message not found' });
-    }
+  app.get<{ Querystring: Record<string, string> }>(
+    '/search/message',
+    { config: PROVIDER_API_ROUTE },
+    async (request, reply) => {
+      const refusal = checkVonageAuth(request.query, credentials);
+      if (refusal !== null) {
+        return reply.code(401).send({ 'error-code': '401', 'error-code-label': refusal.errorText });
+      }
+      const message = store.list().find((candidate) => candidate.messageIds.includes(request.query['id'] ?? ''));
+      if (message === undefined) {
+        return reply.code(404).send({ 'error-code': '404', 'error-code-label': 'message not found' });
+      }
 
-    return reply.send(searchRecord(message, request.query['id'] ?? ''));
-  });
+      return reply.send(searchRecord(message, request.query['id'] ?? ''));
+    },
+  );
 
-  app.get<{ Querystring: Record<string, string> }>('/search/messages', async (request, reply) => {
-    const refusal = checkVonageAuth(request.query, credentials);
-    if (refusal !== null) {
-      return reply.code(401).send({ 'error-code': '401', 'error-code-label': refusal.errorText });
-    }
-    const { date, to } = request.query;
-    const items = store
-      .list()
-      .filter((message) => message.createdAt.slice(0, 10) === date && message.to === to)
-      .map((message) => searchRecord(message, message.messageIds[0] ?? ''));
+  app.get<{ Querystring: Record<string, string> }>(
+    '/search/messages',
+    { config: PROVIDER_API_ROUTE },
+    async (request, reply) => {
+      const refusal = checkVonageAuth(request.query, credentials);
+      if (refusal !== null) {
+        return reply.code(401).send({ 'error-code': '401', 'error-code-label': refusal.errorText });
+      }
+      const { date, to } = request.query;
+      const items = store
+        .list()
+        .filter((message) => message.createdAt.slice(0, 10) === date && message.to === to)
+        .map((message) => searchRecord(message, message.messageIds[0] ?? ''));
 
-    return reply.send({ count: items.length, items });
-  });
+      return reply.send({ count: items.length, items });
+    },
+  );
 
   app.get('/messages', () => store.snapshot());
   done();

@@ -10,13 +10,15 @@ import {
 import { SinchSmsProvider } from '@sms/provider-sinch';
 import { VonageSmsProvider } from '@sms/provider-vonage';
 import Fastify from 'fastify';
-import { SIMULATOR_ACCOUNT_DEFAULTS, simulatorPlugin } from './simulator.plugin';
+import { generateSimulatorAccounts, httpApiAccounts } from './simulator.accounts';
+import { simulatorPlugin } from './simulator.plugin';
 import type { SimRejection } from './sim-message.log';
 import type { SinchSimMessage } from './sinch-sim.routes';
 import type { VonageSimMessage, VonageWebhookFormat } from './vonage-sim.routes';
 
-const VONAGE = SIMULATOR_ACCOUNT_DEFAULTS.vonage;
-const SINCH = SIMULATOR_ACCOUNT_DEFAULTS.sinch;
+const ACCOUNTS = generateSimulatorAccounts();
+const VONAGE = ACCOUNTS.vonage;
+const SINCH = ACCOUNTS.sinch;
 
 interface SimLog<M> {
   messages: M[];
@@ -28,9 +30,12 @@ interface SimLog<M> {
 async function setup(options: { vonageFormat?: VonageWebhookFormat; requestTimeoutMs?: number } = {}) {
   const app = Fastify({ logger: false });
   await app.register(simulatorPlugin, {
+    ...httpApiAccounts(ACCOUNTS),
     prefix: '/sim',
     publicBaseUrl: 'http://127.0.0.1',
-    twilio: { accountSid: 'ACsimulator00000000000000000000000', authToken: 'sim-auth-token' },
+    // These specs study the provider behaviour; sim-access.spec.ts covers the control check.
+    controlAuth: () => 'allowed',
+    webhookBaseUrl: () => base,
     vonage: { ...VONAGE, ...(options.vonageFormat !== undefined && { webhookFormat: options.vonageFormat }) },
     sinch: SINCH,
     seed: 11,
@@ -45,7 +50,7 @@ async function setup(options: { vonageFormat?: VonageWebhookFormat; requestTimeo
     }
     hooks.route({
       method: ['GET', 'POST'],
-      url: '/hooks/:provider/*',
+      url: '/webhooks/:provider/*',
       handler: async (request, reply) => {
         const provider = (request.params as { provider: 'vonage' | 'sinch' }).provider;
         received[provider].push({
@@ -137,7 +142,7 @@ describe('simulatorPlugin (Vonage)', () => {
       await ctx.mocks.knobs('vonage', { dlrDelayMs: 10 });
       const req = request({ body: 'x'.repeat(200), segments: 2 });
 
-      const result = await ctx.vonage.send({ ...req, statusCallbackUrl: `${ctx.base}/hooks/vonage/status` });
+      const result = await ctx.vonage.send({ ...req, statusCallbackUrl: `${ctx.base}/webhooks/vonage/status` });
 
       expect(result).toMatchObject({ status: DeliveryStatus.Queued, cost: '0.06660000', currency: 'EUR' });
       expect(result.partIds).toHaveLength(2);
@@ -231,7 +236,7 @@ describe('simulatorPlugin (Vonage)', () => {
         from: '+447700900123',
         to: '+447700900999',
         body: 'STOP now',
-        url: `${ctx.base}/hooks/vonage/inbound`,
+        url: `${ctx.base}/webhooks/vonage/inbound`,
       }),
     });
 
@@ -291,7 +296,7 @@ describe('simulatorPlugin (Vonage)', () => {
       await ctx.mocks.knobs('vonage', { timeoutAfterAcceptRate: 1, dlrDelayMs: 10 });
       const req = request();
 
-      const error = await sendError(ctx.vonage, { ...req, statusCallbackUrl: `${ctx.base}/hooks/vonage/status` });
+      const error = await sendError(ctx.vonage, { ...req, statusCallbackUrl: `${ctx.base}/webhooks/vonage/status` });
 
       expect(error).toMatchObject({ errorClass: ErrorClass.Transient, code: 'TIMEOUT', ambiguous: true });
       await waitFor(() => ctx.received.vonage.length === 2);
@@ -301,7 +306,7 @@ describe('simulatorPlugin (Vonage)', () => {
     it('out-of-order and duplicate rates → final, accepted, final again', async () => {
       await ctx.mocks.knobs('vonage', { dlrDelayMs: 10, outOfOrderDlrRate: 1, duplicateDlrRate: 1 });
 
-      await ctx.vonage.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/vonage/status` });
+      await ctx.vonage.send({ ...request(), statusCallbackUrl: `${ctx.base}/webhooks/vonage/status` });
 
       await waitFor(() => ctx.received.vonage.length === 3);
       const words = ctx.received.vonage.flatMap((w) => ctx.vonage.parseDeliveryReports(w)).map((r) => r.providerStatus);
@@ -310,10 +315,10 @@ describe('simulatorPlugin (Vonage)', () => {
 
     it('undelivered and failed outcomes carry classified err-codes; rejected comes without accepted', async () => {
       await ctx.mocks.knobs('vonage', { dlrDelayMs: 10, dlrOutcomes: { delivered: 0, undelivered: 1 } });
-      await ctx.vonage.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/vonage/status` });
+      await ctx.vonage.send({ ...request(), statusCallbackUrl: `${ctx.base}/webhooks/vonage/status` });
       await waitFor(() => ctx.received.vonage.length === 2);
       await ctx.mocks.knobs('vonage', { dlrOutcomes: { undelivered: 0, failed: 1 } });
-      await ctx.vonage.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/vonage/status` });
+      await ctx.vonage.send({ ...request(), statusCallbackUrl: `${ctx.base}/webhooks/vonage/status` });
       await waitFor(() => ctx.received.vonage.length === 3);
 
       const reports = ctx.received.vonage.flatMap((w) => ctx.vonage.parseDeliveryReports(w));
@@ -332,7 +337,7 @@ describe('simulatorPlugin (Sinch)', () => {
   let ctx: Awaited<ReturnType<typeof setup>>;
 
   /** The sim has no account-default callback URL, so a batch asking for reports must name one (403 otherwise). */
-  const withCallback = () => request({ statusCallbackUrl: `${ctx.base}/hooks/sinch/status` });
+  const withCallback = () => request({ statusCallbackUrl: `${ctx.base}/webhooks/sinch/status` });
 
   beforeEach(async () => {
     ctx = await setup();
@@ -346,7 +351,7 @@ describe('simulatorPlugin (Sinch)', () => {
     await ctx.mocks.knobs('sinch', { dlrDelayMs: 10 });
     const req = request();
 
-    const result = await ctx.sinch.send({ ...req, statusCallbackUrl: `${ctx.base}/hooks/sinch/status` });
+    const result = await ctx.sinch.send({ ...req, statusCallbackUrl: `${ctx.base}/webhooks/sinch/status` });
 
     expect(result).toEqual({ providerMessageId: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/), status: 'queued' });
     await waitFor(() => ctx.received.sinch.length === 2);
@@ -410,7 +415,7 @@ describe('simulatorPlugin (Sinch)', () => {
         from: '+447700900123',
         to: '+447700900999',
         body: 'STOP',
-        url: `${ctx.base}/hooks/sinch/inbound`,
+        url: `${ctx.base}/webhooks/sinch/inbound`,
       }),
     });
 
@@ -438,7 +443,7 @@ describe('simulatorPlugin (Sinch)', () => {
     it('opted-out rate → accepted, then Rejected in the report (Sinch refuses nobody at send time)', async () => {
       await ctx.mocks.knobs('sinch', { errorRate: { optedOut: 1 }, dlrDelayMs: 10 });
 
-      await ctx.sinch.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/sinch/status` });
+      await ctx.sinch.send({ ...request(), statusCallbackUrl: `${ctx.base}/webhooks/sinch/status` });
 
       await waitFor(() => ctx.received.sinch.length === 1);
       expect(ctx.sinch.parseDeliveryReports(ctx.received.sinch[0] as RawWebhook)).toEqual([
@@ -462,7 +467,10 @@ describe('simulatorPlugin (Sinch)', () => {
       ctx = await setup({ requestTimeoutMs: 300 });
       await ctx.mocks.knobs('sinch', { timeoutAfterAcceptRate: 1, dlrDelayMs: 10 });
 
-      const error = await sendError(ctx.sinch, { ...request(), statusCallbackUrl: `${ctx.base}/hooks/sinch/status` });
+      const error = await sendError(ctx.sinch, {
+        ...request(),
+        statusCallbackUrl: `${ctx.base}/webhooks/sinch/status`,
+      });
 
       expect(error).toMatchObject({ code: 'TIMEOUT', ambiguous: true });
       await waitFor(() => ctx.received.sinch.length === 2);
@@ -476,7 +484,7 @@ describe('simulatorPlugin (Sinch)', () => {
         dlrOutcomes: { delivered: 0, undelivered: 1 },
       });
 
-      await ctx.sinch.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/sinch/status` });
+      await ctx.sinch.send({ ...request(), statusCallbackUrl: `${ctx.base}/webhooks/sinch/status` });
 
       await waitFor(() => ctx.received.sinch.length === 3);
       const reports = ctx.received.sinch.flatMap((w) => ctx.sinch.parseDeliveryReports(w));

@@ -8,6 +8,7 @@ import type { ProviderRegistry } from '@sms/providers';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { WebhookState } from '../database/entities/inbound-webhook.entity';
+import { RejectedSampler } from './source-rate-limit';
 import type { PendingPublication, WebhookPublisher } from './webhook-publisher';
 
 export type WebhookKind = 'status' | 'inbound';
@@ -35,7 +36,27 @@ export interface IngestResult {
   readonly duplicate: boolean;
   /** The request carried a signature (valid or not): tells an unsigned request (401) from a forged one (403). */
   readonly signed?: boolean;
+  /** Validly signed, but at a time outside the replay window (403, WEBHOOK_EXPIRED). */
+  readonly expired?: boolean;
+  /** False for a refused webhook past this minute's sample: counted, not stored (its id names no row). */
+  readonly stored?: boolean;
 }
+
+/** How dlr-ingest bounds what refused webhooks cost, and how old a signed request it still takes. */
+export interface WebhookIngestLimits {
+  /** Refused webhooks stored a minute (per process), as evidence; the rest are only counted. */
+  readonly rejectedSamplePerMinute: number;
+  /** A stored refused webhook keeps this many characters of its body. */
+  readonly rejectedBodyChars: number;
+  /** A webhook whose signed time is further than this from now, either way, is refused as a replay. */
+  readonly maxSignedAgeMs: number;
+}
+
+export const DEFAULT_WEBHOOK_INGEST_LIMITS: WebhookIngestLimits = {
+  rejectedSamplePerMinute: 60,
+  rejectedBodyChars: 1024,
+  maxSignedAgeMs: 600_000,
+};
 
 const SIGNATURE_HEADER = /signature|^authorization$/i;
 
@@ -121,13 +142,16 @@ const HAS_CAPITALS = /[A-Z]/;
  */
 export class WebhookIngestService {
   private readonly committer: GroupCommitter<PendingWebhook, IngestResult>;
+  private readonly rejectedSampler: RejectedSampler;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly providers: ProviderRegistry,
     private readonly publisher: Pick<WebhookPublisher, 'enqueue'>,
     private readonly now: () => Date = () => new Date(),
+    private readonly limits: WebhookIngestLimits = DEFAULT_WEBHOOK_INGEST_LIMITS,
   ) {
+    this.rejectedSampler = new RejectedSampler(limits.rejectedSamplePerMinute);
     // One INSERT at a time: webhooks arriving meanwhile form the next batch. On this kind of VM a
     // statement costs ~0.2 ms of CPU however small, so parallel tiny batches would cost more CPU than
     // they save in latency (bench/dlr.bench.ts: CPU per receipt).
@@ -142,7 +166,17 @@ export class WebhookIngestService {
     const adapter = this.providers.get(provider);
     // Some checks need the network first (AWS: the SNS signing certificate, fetched once and cached).
     await adapter.prepareWebhook?.(webhook);
-    const verified = adapter.verifyWebhook(webhook);
+    const receivedAt = this.now();
+    const signatureValid = adapter.verifyWebhook(webhook);
+    const expired = signatureValid && this.outsideReplayWindow(adapter.webhookSignedAt?.(webhook), receivedAt);
+    if (!signatureValid || expired) {
+      const signed =
+        expired ||
+        (adapter.carriesSignature?.(webhook) ??
+          Object.keys(webhook.headers).some((name) => SIGNATURE_HEADER.test(name)));
+
+      return this.refuse(provider, kind, webhook, receivedAt, { signed, expired });
+    }
     const { kept: headers, token } = readHeaders(webhook.headers);
     const result = await this.committer.submit({
       id: uuidv7(),
@@ -150,25 +184,63 @@ export class WebhookIngestService {
       kind,
       webhook,
       headers,
-      verified,
+      verified: true,
       dedupeKey: dedupeKeyFrom(provider, kind, webhook, token),
-      receivedAt: this.now(),
+      receivedAt,
       // Captured here, in the request's context: the publish happens later, for a whole batch.
       traceHeaders: withTraceHeaders(undefined),
     });
-    metrics.dlrReceived.inc({ provider, kind, verified: String(verified) });
-    if (result.verified && !result.duplicate) {
+    metrics.dlrReceived.inc({ provider, kind, verified: 'true' });
+    if (!result.duplicate) {
       // A subscription handshake (AWS SNS SubscriptionConfirmation) is answered once the request is stored.
       await adapter.acknowledgeWebhook?.(webhook);
     }
 
-    if (verified) {
-      return result;
-    }
-    const signed =
-      adapter.carriesSignature?.(webhook) ?? Object.keys(webhook.headers).some((name) => SIGNATURE_HEADER.test(name));
+    return result;
+  }
 
-    return { ...result, signed };
+  /**
+   * A refused webhook is counted by reason; only the minute's first few are stored, their bodies cut, so a
+   * flood of forged posts costs counters and a bounded number of small rows, never a row of 64 KB each.
+   */
+  private async refuse(
+    provider: string,
+    kind: WebhookKind,
+    webhook: RawWebhook,
+    receivedAt: Date,
+    why: { signed: boolean; expired: boolean },
+  ): Promise<IngestResult> {
+    const reason = why.expired ? 'expired' : why.signed ? 'forged' : 'unsigned';
+    metrics.dlrRejected.inc({ provider, reason });
+    const refused = { verified: false, duplicate: false, signed: why.signed, expired: why.expired };
+    if (!this.rejectedSampler.take(receivedAt.getTime())) {
+      return { id: uuidv7(), ...refused, stored: false };
+    }
+    const sample: RawWebhook = { ...webhook, body: webhook.body.slice(0, this.limits.rejectedBodyChars) };
+    const result = await this.committer.submit({
+      id: uuidv7(),
+      provider,
+      kind,
+      webhook: sample,
+      headers: readHeaders(webhook.headers).kept,
+      verified: false,
+      dedupeKey: '',
+      receivedAt,
+      traceHeaders: undefined,
+    });
+    metrics.dlrRejectedSampled.inc({ provider });
+    metrics.dlrReceived.inc({ provider, kind, verified: 'false' });
+
+    return { id: result.id, ...refused, stored: true };
+  }
+
+  /** True when a signed time is known and further from `now` than the window allows (a replay, or a bad clock). */
+  private outsideReplayWindow(signedAt: Date | undefined, now: Date): boolean {
+    if (signedAt === undefined || Number.isNaN(signedAt.getTime())) {
+      return false;
+    }
+
+    return Math.abs(now.getTime() - signedAt.getTime()) > this.limits.maxSignedAgeMs;
   }
 
   /** Resolves when every webhook handed over so far is stored. */

@@ -1,12 +1,16 @@
 import { ApiError, MAX_BODY_BYTES, notFound } from '@sms/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { metrics } from '@sms/metrics';
 import { flatHeaders } from './request-headers';
+import { SourceRateLimiter } from './source-rate-limit';
 import type { WebhookIngestService, WebhookKind } from './webhook-ingest.service';
 
 export interface WebhookRoutesOptions {
   readonly ingest: Pick<WebhookIngestService, 'knows' | 'ingest'>;
   /** The URL providers call, as they sign it (PUBLIC_BASE_URL): the request's path is appended. */
   readonly publicBaseUrl: string;
+  /** Per-source token bucket (client IP); absent = no limit (the DLR bench measures the route alone). */
+  readonly rateLimit?: { readonly perSecond: number; readonly burst: number };
 }
 
 /** Content types providers post webhooks with; each body is kept as the exact text received. */
@@ -34,6 +38,24 @@ export function webhookRoutes(options: WebhookRoutesOptions) {
       { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
       (_request, body, done) => done(null, body),
     );
+    const limiter = options.rateLimit
+      ? new SourceRateLimiter(options.rateLimit.perSecond, options.rateLimit.burst)
+      : null;
+    if (limiter) {
+      // Before the body is read: a refused source costs neither the parse nor a signature check.
+      fastify.addHook('onRequest', async (request: WebhookRequest) => {
+        const retryAfter = limiter.take(request.ip);
+        if (retryAfter > 0) {
+          const provider = request.params?.provider;
+          // Only configured providers become a label: a path segment an attacker picks must not mint series.
+          const label = provider !== undefined && options.ingest.knows(provider) ? provider : 'other';
+          metrics.dlrRejected.inc({ provider: label, reason: 'rate_limited' });
+          throw new ApiError(429, 'RATE_LIMITED', 'Too many webhook requests from this address', undefined, {
+            'retry-after': String(retryAfter),
+          });
+        }
+      });
+    }
     const handler = (request: WebhookRequest, reply: FastifyReply) => receive(options, request, reply);
     fastify.post('/webhooks/:provider/:kind', handler);
     // Some providers can be set to call with GET, the params in the query string (Vonage's "GET" format,
@@ -56,7 +78,10 @@ async function receive(options: WebhookRoutesOptions, request: WebhookRequest, r
     contentType: request.headers['content-type'] ?? '',
   });
   if (!result.verified) {
-    // Stored as rejected either way; the answer tells an unsigned request from a forged one.
+    // Counted (and sampled) either way; the answer tells an unsigned request from a forged or an expired one.
+    if (result.expired === true) {
+      throw new ApiError(403, 'WEBHOOK_EXPIRED', 'Webhook was signed outside the accepted time window');
+    }
     if (result.signed === false) {
       throw new ApiError(401, 'SIGNATURE_MISSING', 'Webhook carries no signature');
     }

@@ -1,4 +1,12 @@
-import { AppConfig, InvalidConfigError, loadConfig, publicBaseUrlOf, SENSITIVE_KEYS } from './app.config';
+import {
+  AppConfig,
+  assertWebhookSecrets,
+  InvalidConfigError,
+  loadConfig,
+  publicBaseUrlOf,
+  SENSITIVE_KEYS,
+  webhookSecretProblems,
+} from './app.config';
 import { databaseConfigOf } from './database-config';
 
 const DISTRIBUTED = {
@@ -26,7 +34,7 @@ describe(loadConfig.name, () => {
     expect(loadConfig({})).toMatchObject({
       MODE: 'embedded',
       PORT: 3000,
-      HOST: '0.0.0.0',
+      HOST: '127.0.0.1',
       DATA_DIR: './data',
       MYSQL_URL: '',
       REDIS_URL: '',
@@ -195,5 +203,48 @@ describe('derived settings', () => {
       url: DISTRIBUTED.MYSQL_URL,
       poolSize: 7,
     });
+  });
+});
+
+describe(webhookSecretProblems.name, () => {
+  const PRIVATE = {
+    TWILIO_AUTH_TOKEN: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+    VONAGE_SIGNATURE_SECRET: 'q8Zr3kLm0pXw7Tn2Vb5c',
+    SINCH_CALLBACK_SECRET: 'Yh6Gf4Ds2Aq9Wz1Xc3Vb',
+  };
+
+  it('passes private values', () => {
+    expect(webhookSecretProblems(PRIVATE)).toEqual([]);
+    expect(() => assertWebhookSecrets(PRIVATE)).not.toThrow();
+  });
+
+  it('refuses the defaults, naming every variable and never a value', () => {
+    const defaults = loadConfig({});
+    const thrown = (() => {
+      try {
+        assertWebhookSecrets(defaults);
+      } catch (error) {
+        return error as Error;
+      }
+      throw new Error('accepted the defaults');
+    })();
+
+    expect(thrown).toBeInstanceOf(InvalidConfigError);
+    for (const key of ['TWILIO_AUTH_TOKEN', 'VONAGE_SIGNATURE_SECRET', 'SINCH_CALLBACK_SECRET']) {
+      expect(thrown.message).toContain(`${key} is a public default or placeholder value`);
+    }
+    expect(thrown.message).not.toContain('sim-auth-token');
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['TWILIO_AUTH_TOKEN', '', /TWILIO_AUTH_TOKEN is missing/],
+    ['TWILIO_AUTH_TOKEN', 'CHANGE_ME', /TWILIO_AUTH_TOKEN is a public default/],
+    ['VONAGE_SIGNATURE_SECRET', 'sim-vonage-signature-secret', /VONAGE_SIGNATURE_SECRET is a public default/],
+    ['SINCH_CALLBACK_SECRET', 'short-secret', /SINCH_CALLBACK_SECRET is shorter than 16/],
+  ])('refuses %s=%p', (key, value, expected) => {
+    const problems = webhookSecretProblems({ ...PRIVATE, [key]: value });
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
   });
 });

@@ -46,8 +46,14 @@ export class AppConfig {
   @Max(65535)
   PORT = 3000;
 
+  /**
+   * Interface the HTTP server binds. Loopback by default: the embedded gateway serves its operator API and the
+   * simulator on this port, so nothing outside the machine reaches it unless a deployment says so (docker-compose,
+   * k8s and the Dockerfile set 0.0.0.0, where the container's own network is the boundary).
+   */
   @IsString()
-  HOST = '0.0.0.0';
+  @MinLength(1)
+  HOST = '127.0.0.1';
 
   /** Embedded mode: SQLite files live here; the folder survives restarts. */
   @IsString()
@@ -329,6 +335,39 @@ export class AppConfig {
   @Min(1)
   DLR_RAW_RETENTION_HOURS = 168;
 
+  /**
+   * dlr-ingest: webhook requests one source address may make a second (token bucket, per process; 0 = no
+   * limit). Past it: 429 with Retry-After, before the body is read. The address is the connection's peer
+   * (behind a proxy, the proxy's), so size it for the busiest source, not for one provider IP.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DLR_WEBHOOK_RATE_PER_SECOND = 1000;
+
+  /** dlr-ingest: the bucket's size, the burst a source may send at once before the rate applies. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DLR_WEBHOOK_RATE_BURST = 2000;
+
+  /** dlr-ingest: refused (unsigned, forged, expired) webhooks stored a minute per process; the rest are counted. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DLR_REJECTED_SAMPLE_PER_MINUTE = 60;
+
+  /**
+   * dlr-ingest: a webhook whose signed time (Vonage `timestamp`, Sinch's signature timestamp, SNS `Timestamp`)
+   * is further than this from now is refused as a replay (403 WEBHOOK_EXPIRED). Keep it well under
+   * DLR_RAW_RETENTION_HOURS: within the retention a replay is caught as a duplicate anyway.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(86_400)
+  DLR_WEBHOOK_MAX_AGE_SECONDS = 600;
+
   /** dlr-processor: most receipts parsed per second per process (0 = unlimited); a storm drains at this rate. */
   @Transform(toInt)
   @IsInt()
@@ -555,6 +594,61 @@ export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
 
 export class InvalidConfigError extends Error {
   override readonly name = 'InvalidConfigError';
+}
+
+/**
+ * The secrets dlr-ingest verifies provider webhooks with. Whoever knows one can forge that provider's receipts
+ * and MO (a STOPALL that blocks a customer's every send), so a process that verifies webhooks starts only with
+ * each set to a private value. AWS has none here: SNS deliveries are checked against AWS's signing certificate.
+ */
+export const WEBHOOK_SECRET_KEYS = ['TWILIO_AUTH_TOKEN', 'VONAGE_SIGNATURE_SECRET', 'SINCH_CALLBACK_SECRET'] as const;
+
+/**
+ * Values that are public: this project's former defaults and simulator values, and the placeholders of its
+ * manifests. Compared case-insensitively.
+ */
+export const PUBLIC_SECRET_VALUES: readonly string[] = [
+  'sim-auth-token',
+  'sim-vonage-secret',
+  'sim-vonage-signature-secret',
+  'sim-sinch-api-token',
+  'sim-sinch-callback-secret',
+  'sim-secret-access-key',
+  'simpass',
+  'change_me',
+  'changeme',
+];
+
+/** Shorter than any provider issues (Twilio's auth token is 32 hex digits): a guessable value. */
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
+/** Each webhook secret that is missing, public or too short, as `VARIABLE problem` (never the value). */
+export function webhookSecretProblems(config: Pick<AppConfig, (typeof WEBHOOK_SECRET_KEYS)[number]>): string[] {
+  return WEBHOOK_SECRET_KEYS.flatMap((key) => {
+    const value = (config[key] ?? '').trim();
+    if (value === '') {
+      return [`${key} is missing`];
+    }
+    if (PUBLIC_SECRET_VALUES.includes(value.toLowerCase())) {
+      return [`${key} is a public default or placeholder value`];
+    }
+    if (value.length < MIN_WEBHOOK_SECRET_LENGTH) {
+      return [`${key} is shorter than ${MIN_WEBHOOK_SECRET_LENGTH} characters`];
+    }
+
+    return [];
+  });
+}
+
+/** Refuses to go on (at boot) when {@link webhookSecretProblems} finds any, naming every variable. */
+export function assertWebhookSecrets(config: Pick<AppConfig, (typeof WEBHOOK_SECRET_KEYS)[number]>): void {
+  const problems = webhookSecretProblems(config);
+  if (problems.length > 0) {
+    throw new InvalidConfigError(
+      `Refusing to verify provider webhooks with unsafe secrets: ${problems.join('; ')}. ` +
+        'Set each to the value in the provider console (docs/security.md).',
+    );
+  }
 }
 
 /** Reads and validates the environment; throws listing every bad key. */

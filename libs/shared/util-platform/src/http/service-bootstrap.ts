@@ -16,6 +16,8 @@ export interface ServiceDefinition {
   readonly imports: (config: AppConfig) => (Type<unknown> | DynamicModule)[];
   readonly isUnavailable?: UnavailablePredicate;
   readonly configureFastify?: (fastify: FastifyInstance, config: AppConfig) => Promise<void> | void;
+  /** Refuses a configuration this service cannot run safely with (throws), before anything connects. */
+  readonly checkConfig?: (config: AppConfig) => void;
 }
 
 /**
@@ -31,6 +33,7 @@ export async function startService(
     ...(env['PORT'] ? {} : { PORT: definition.defaultPort }),
     SIMULATOR_ENABLED: false,
   });
+  definition.checkConfig?.(config);
 
   // Before Nest, the pools and the clients start their threads: those inherit it (cpu-priority.ts).
   applyCpuPriority({ nice: config.CPU_NICE, policy: config.CPU_POLICY });
