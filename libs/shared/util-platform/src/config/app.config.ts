@@ -270,6 +270,26 @@ export class AppConfig {
   @Min(1)
   DLR_RAW_RETENTION_HOURS = 168;
 
+  /**
+   * dlr-ingest: where accepted receipts are kept while the database cannot store them (docs/chaos.md,
+   * "The receipt spool"); empty = `<DATA_DIR>/dlr-spool`. One directory per process, on a volume that
+   * outlives it.
+   */
+  @IsString()
+  DLR_SPOOL_DIR = '';
+
+  /** dlr-ingest: bytes the spool may hold; a receipt beyond that is answered 503 (the provider retries). 0 = no spool. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DLR_SPOOL_MAX_BYTES = 256 * 1024 * 1024;
+
+  /** dlr-ingest: how often the spool tries to move its receipts into the database. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  DLR_SPOOL_DRAIN_INTERVAL_MS = 1_000;
+
   /** dlr-processor: most receipts parsed per second per process (0 = unlimited); a storm drains at this rate. */
   @Transform(toInt)
   @IsInt()
