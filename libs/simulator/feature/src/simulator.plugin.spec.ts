@@ -354,17 +354,45 @@ describe('simulatorPlugin (Twilio)', () => {
   describe('callbacks, reset and close', () => {
     it.each([
       [1, [500, 204]],
-      [2, [500, 500]],
-    ])('retries a callback once after a 5xx, never more (%p failures → %p)', async (failures, statuses) => {
-      ctx = await setup({ failFirstCallbacks: failures });
+      [3, [500, 500, 500, 204]],
+      [9, [500, 500, 500, 500, 500, 500]],
+    ])(
+      'retries a callback after a 5xx with backoff, five times at most (%p failures → %p)',
+      async (failures, statuses) => {
+        ctx = await setup({ failFirstCallbacks: failures });
+        await ctx.mocks.knobs({ dlrDelayMs: 10, dlrOutcomes: { delivered: 0, failed: 1 } });
+
+        await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/twilio/status` });
+
+        await waitFor(async () => (await ctx.mocks.simLog()).messages[0]?.callbacks.length === statuses.length);
+        await sleep(100);
+        expect((await ctx.mocks.simLog()).messages[0]?.callbacks.map((attempt) => attempt.httpStatus)).toEqual(
+          statuses,
+        );
+        expect(ctx.received).toHaveLength(statuses.filter((status) => status < 300).length);
+      },
+    );
+
+    it('retries a refused connection like a 5xx (a receiver restarting), and a 4xx never', async () => {
+      ctx = await setup();
       await ctx.mocks.knobs({ dlrDelayMs: 10, dlrOutcomes: { delivered: 0, failed: 1 } });
+      const closed = Fastify({ logger: false });
+      await closed.listen({ port: 0, host: '127.0.0.1' });
+      const port = (closed.server.address() as AddressInfo).port;
+      await closed.close(); // nothing listens there now
 
-      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/twilio/status` });
+      await ctx.sut.send({ ...request(), statusCallbackUrl: `http://127.0.0.1:${port}/hooks/twilio/status` });
+      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/hooks/nowhere/status` });
 
-      await waitFor(async () => (await ctx.mocks.simLog()).messages[0]?.callbacks.length === statuses.length);
+      await waitFor(async () => (await ctx.mocks.simLog()).messages.every((m) => m.callbacks.length > 0));
+      await waitFor(async () => (await ctx.mocks.simLog()).messages.some((m) => m.callbacks.length === 6));
       await sleep(100);
-      expect((await ctx.mocks.simLog()).messages[0]?.callbacks.map((attempt) => attempt.httpStatus)).toEqual(statuses);
-      expect(ctx.received).toHaveLength(statuses.filter((status) => status < 300).length);
+      const attempts = (await ctx.mocks.simLog()).messages.map((m) => m.callbacks);
+      const refused = attempts.find((list) => list.some((a) => a.error !== undefined));
+      const notFound = attempts.find((list) => list.some((a) => a.httpStatus === 404));
+      expect(refused).toHaveLength(6);
+      expect(refused?.every((a) => a.httpStatus === undefined)).toBe(true);
+      expect(notFound).toHaveLength(1);
     });
 
     it('reset cancels pending callbacks and clears the log and knobs', async () => {
