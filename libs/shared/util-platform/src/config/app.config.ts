@@ -65,6 +65,13 @@ export class AppConfig {
   @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port]' })
   KAFKA_BROKERS = '';
 
+  /**
+   * Prefix of every topic and consumer group on the broker, for gateways sharing one Kafka cluster (the
+   * fault suite beside other test runs); empty = the plain names. Topics are created under it too.
+   */
+  @Matches(/^[a-zA-Z0-9._-]{0,64}$/, { message: 'KAFKA_TOPIC_PREFIX must be 0-64 of a-z A-Z 0-9 . _ -' })
+  KAFKA_TOPIC_PREFIX = '';
+
   /** Base URL providers use to reach our webhooks (status callbacks are built from it). */
   @ValidateIf((c: AppConfig) => c.PUBLIC_BASE_URL !== '')
   @IsUrl({ require_tld: false, require_protocol: true })

@@ -58,6 +58,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
                   kind: 'kafka',
                   brokers: config.KAFKA_BROKERS.split(','),
                   clientId: options.processName,
+                  topicPrefix: config.KAFKA_TOPIC_PREFIX,
                   logger: busLoggerFor(),
                 })
               : createBus({ kind: 'in-process', logger: busLoggerFor() }),
