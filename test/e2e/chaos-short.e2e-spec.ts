@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { evaluate, type MessageRow } from '../chaos/checker';
 import { ChaosEnvironment } from '../chaos/environment';
 import { type FaultContext, SHORT_FAULTS } from '../chaos/faults';
 import { formatTable, runFault, SHORT_LOAD, type FaultRow, warmUp } from '../chaos/suite';
@@ -66,4 +67,66 @@ describe('chaos, short form: kill -9 mid-load loses and doubles nothing', () => 
     },
     150_000,
   );
+});
+
+describe('the chaos checker', () => {
+  it('the checker flags each broken invariant (and passes a clean history)', () => {
+    const at = new Date().toISOString();
+    const accepted = (seq: number, id: string) => ({ seq, at, ms: 5, outcome: 'accepted' as const, id });
+    const row = (id: string, status: string, retry = false): [string, MessageRow] => [
+      id,
+      { id, status, attempt: 1, error_code: retry ? 'PROVIDER_ERROR' : null, next_retry_at: retry ? new Date() : null },
+    ];
+    const event = (status: string, applied = 1, errorCode: string | null = null) => ({
+      message_id: '',
+      status,
+      applied,
+      error_code: errorCode,
+    });
+    const records = [
+      accepted(0, 'ok'),
+      accepted(1, 'lost'),
+      accepted(2, 'stuck'),
+      accepted(3, 'retrying'),
+      accepted(4, 'doubled'),
+      accepted(5, 'ambiguous'),
+      accepted(6, 'backwards'),
+      { seq: 7, at, ms: 30_000, outcome: 'hung' as const, error: 'timeout' },
+    ];
+    const ids = records.flatMap((r) => (r.outcome === 'accepted' ? [r.id] : []));
+    const messages = new Map([
+      row('ok', 'delivered'),
+      row('stuck', 'sent'),
+      row('retrying', 'queued', true),
+      row('doubled', 'delivered'),
+      row('ambiguous', 'delivered'),
+      row('backwards', 'sent'),
+    ]);
+    const events = new Map([
+      ['ok', [event('queued'), event('sent'), event('delivered'), event('sent', 0)]],
+      ['ambiguous', [event('queued'), event('queued', 0, 'AMBIGUOUS_SUBMIT'), event('sent'), event('delivered')]],
+      ['backwards', [event('queued'), event('delivered'), event('sent')]],
+    ]);
+    const accepts = new Map([
+      ['ok', 1],
+      ['doubled', 2],
+      ['ambiguous', 2],
+    ]);
+
+    const result = evaluate(records, ids, messages, events, accepts);
+    expect(result).toMatchObject({
+      accepted: 7,
+      final: 3,
+      lost: 1,
+      stuck: 2, // 'stuck' and 'backwards' (sent, no retry due)
+      retrying: 1,
+      doubles: 1,
+      ambiguousDoubles: 1,
+      backwards: 1,
+      hung: 1,
+    });
+    expect(result.violations).toHaveLength(6);
+    const clean = evaluate([accepted(0, 'ok')], ['ok'], messages, events, accepts);
+    expect(clean.violations).toEqual([]);
+  });
 });
