@@ -78,6 +78,14 @@ async function main(): Promise<number> {
   let redis: PrivateRedis | undefined;
   let kafka: PrivateKafka | undefined;
   const cleanups: (() => Promise<void>)[] = [];
+  // Interrupted (Ctrl-C, a CI timeout): the suite's own servers are stopped too; the gateway's processes
+  // leave with this one (EXIT_WITH_PARENT).
+  const interrupted = (): void => {
+    log("interrupted: stopping the suite's own servers");
+    void Promise.allSettled(cleanups.reverse().map((cleanup) => cleanup())).then(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     // The suite's own MariaDB and Redis when a fault stops them (and installed); else the shared ones.
     if (needsMariaDb && PrivateMariaDb.available()) {
