@@ -35,6 +35,8 @@ export interface DistributedOptions {
   readonly nodeArgs?: Partial<Record<ServiceName, string[]>>;
   readonly logLevel?: string;
   readonly onOutput?: (name: string, line: string) => void;
+  /** How long each process may take to answer its readiness probe (default 60 s; a busy machine needs more). */
+  readonly startTimeoutMs?: number;
 }
 
 export interface RunningProcess {
@@ -55,6 +57,11 @@ export interface DistributedTopology {
   stop(graceMs?: number): Promise<void>;
   /** Starts one service again (after a kill), with the same environment. */
   restart(name: ServiceName): Promise<RunningProcess>;
+  /**
+   * Starts one more process of a service (a replica, or a rolling restart's replacement) on `port`, with
+   * the topology's environment plus `env`, and waits until it is ready. The caller stops it.
+   */
+  launchReplica(name: ServiceName, port: number, env?: Record<string, string>): Promise<RunningProcess>;
 }
 
 const ROOT = path.join(__dirname, '..');
@@ -138,17 +145,22 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
     const running = { name, port: listenPort, child };
-    processes.set(name, running);
+    // One entry per name and port: a restart replaces the dead process, a replica on another port adds one.
+    processes.set(`${name}@${listenPort}`, running);
 
     return running;
   };
 
-  const launchService = (name: ServiceName): RunningProcess =>
+  const launchService = (
+    name: ServiceName,
+    listenPort = port(name),
+    env: Record<string, string> = {},
+  ): RunningProcess =>
     launch(
       name,
       `apps/${name}/src/main.ts`,
-      { ...baseEnv, PORT: String(port(name)), ...options.serviceEnv?.[name] },
-      port(name),
+      { ...baseEnv, PORT: String(listenPort), ...options.serviceEnv?.[name], ...env },
+      listenPort,
       options.nodeArgs?.[name],
     );
 
@@ -173,7 +185,12 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   try {
     await Promise.all(
       [...processes.values()].map((p) =>
-        waitForHealth(p, p.name === 'simulator' ? '/sim/knobs/twilio' : '/readyz', 60_000, simulatorAuth),
+        waitForHealth(
+          p,
+          p.name === 'simulator' ? '/sim/knobs/twilio' : '/readyz',
+          options.startTimeoutMs,
+          simulatorAuth,
+        ),
       ),
     );
   } catch (error) {
@@ -193,7 +210,18 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     },
     restart: async (name) => {
       const running = launchService(name);
-      await waitForHealth(running, '/readyz');
+      await waitForHealth(running, '/readyz', options.startTimeoutMs);
+
+      return running;
+    },
+    launchReplica: async (name, listenPort, env = {}) => {
+      const running = launchService(name, listenPort, env);
+      try {
+        await waitForHealth(running, '/readyz', options.startTimeoutMs);
+      } catch (error) {
+        await stopProcess(running.child, 5_000);
+        throw error;
+      }
 
       return running;
     },

@@ -20,6 +20,7 @@ import {
   ShutdownRegistry,
 } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
+import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { InboundWebhookEntity } from './database/entities/inbound-webhook.entity';
 import { WebhookPublicationEntity, WebhookSweepHorizonEntity } from './database/entities/webhook-publication.entity';
@@ -30,6 +31,7 @@ import { PublicationRecordsInsteadOfStamps1764580000000 } from './database/migra
 import { WebhookReplayController } from './replay/webhook-replay.controller';
 import { WebhookReplayService } from './replay/webhook-replay.service';
 import { RawWebhookPurger } from './retention/raw-webhook.purger';
+import { ReceiptSpool } from './webhooks/receipt-spool';
 import { DEFAULT_WEBHOOK_INGEST_LIMITS, WebhookIngestService } from './webhooks/webhook-ingest.service';
 import { webhookRoutes } from './webhooks/webhook-routes';
 import { attachPushedWebhookSinks } from './webhooks/pushed-webhooks';
@@ -55,6 +57,7 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
     private readonly providers: ProviderRegistry,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ReceiptSpool) private readonly spool: ReceiptSpool | null,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -78,22 +81,50 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
             }),
         },
         {
+          provide: ReceiptSpool,
+          inject: [APP_CONFIG],
+          useFactory: async (config: AppConfig) => {
+            if (config.DLR_SPOOL_MAX_BYTES === 0) {
+              return null;
+            }
+            const log = new Logger('dlr-ingest-spool');
+            const spool = new ReceiptSpool({
+              directory: config.DLR_SPOOL_DIR || path.join(config.DATA_DIR, 'dlr-spool'),
+              maxBytes: config.DLR_SPOOL_MAX_BYTES,
+              drainIntervalMs: config.DLR_SPOOL_DRAIN_INTERVAL_MS,
+              onError: (error) => log.warn(`spool not drained yet: ${String(error)}`),
+              onDrained: (count) => log.log(`${count} spooled receipts stored`),
+            });
+            await spool.init();
+
+            return spool;
+          },
+        },
+        {
           provide: WebhookIngestService,
-          inject: [DLR_INGEST_DATA_SOURCE, ProviderRegistry, WebhookPublisher, APP_CONFIG],
+          inject: [DLR_INGEST_DATA_SOURCE, ProviderRegistry, WebhookPublisher, APP_CONFIG, ReceiptSpool],
           useFactory: (
             dataSource: DataSource,
             providers: ProviderRegistry,
             publisher: WebhookPublisher,
             config: AppConfig,
+            spool: ReceiptSpool | null,
           ) => {
             // Fail closed: a public or missing secret would let anyone forge receipts and STOPs (security.md).
             assertWebhookSecrets(config);
 
-            return new WebhookIngestService(dataSource, providers, publisher, () => new Date(), {
-              ...DEFAULT_WEBHOOK_INGEST_LIMITS,
-              rejectedSamplePerMinute: config.DLR_REJECTED_SAMPLE_PER_MINUTE,
-              maxSignedAgeMs: config.DLR_WEBHOOK_MAX_AGE_SECONDS * 1000,
-            });
+            return new WebhookIngestService(
+              dataSource,
+              providers,
+              publisher,
+              () => new Date(),
+              {
+                ...DEFAULT_WEBHOOK_INGEST_LIMITS,
+                rejectedSamplePerMinute: config.DLR_REJECTED_SAMPLE_PER_MINUTE,
+                maxSignedAgeMs: config.DLR_WEBHOOK_MAX_AGE_SECONDS * 1000,
+              },
+              spool ?? undefined,
+            );
           },
         },
         {
@@ -140,8 +171,20 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
     this.shutdown.register('intake', 'dlr-ingest-publisher', async () => {
       await this.purger.stop();
       await this.ingest.drain();
+      // What the spool still holds stays on disk for the next start.
+      await this.spool?.stop();
       await this.publisher.stop();
     });
+    // Drains what an earlier process left at once, then whatever an outage puts there.
+    const spool = this.spool;
+    if (spool) {
+      spool.start((entries) => this.ingest.storeSpooled(entries));
+      registerGaugePoll('dlr-ingest-spool', () => {
+        metrics.outboxBacklog.set({ outbox: 'dlr_spool' }, spool.count);
+
+        return Promise.resolve();
+      });
+    }
     // The accepted rows not yet published are dlr-ingest's outbox (ADR 0009).
     registerGaugePoll('dlr-ingest-outbox', async () => {
       metrics.outboxBacklog.set({ outbox: 'inbound_webhooks' }, await this.publisher.backlog());

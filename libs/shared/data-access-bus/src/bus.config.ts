@@ -44,4 +44,9 @@ export interface InProcessBusConfig {
 
 /** What `createBus` takes: a service picks the adapter from its validated env, never by `instanceof`. */
 export type BusConfig =
-  ({ readonly kind: 'kafka' } & KafkaBusConfig) | ({ readonly kind: 'in-process' } & InProcessBusConfig);
+  | ({
+      readonly kind: 'kafka';
+      /** Prefix of every topic and consumer group on the broker (namespaced.bus.ts); empty = none. */
+      readonly topicPrefix?: string;
+    } & KafkaBusConfig)
+  | ({ readonly kind: 'in-process' } & InProcessBusConfig);

@@ -5,6 +5,7 @@ export * from './bus.errors';
 export * from './bus.logger';
 export * from './bus.factory';
 export { KafkaBus } from './kafka.bus';
+export { NamespacedBus } from './namespaced.bus';
 export { ensureTopicsIfKafka } from './ensure-topics';
 export type { EnsureTopicsOptions, TopicSpec } from './kafka.bus';
 export { InProcessBus } from './in-process.bus';

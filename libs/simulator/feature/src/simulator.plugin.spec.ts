@@ -15,7 +15,7 @@ interface Received extends RawWebhook {
 }
 
 /** A Fastify app hosting the simulator at /sim plus the gateway-side routes its webhooks land on. */
-async function setup(options: { failFirstCallbacks?: number } = {}) {
+async function setup(options: { failFirstCallbacks?: number; webhookBase?: string } = {}) {
   const app = Fastify({ logger: false });
   await app.register(simulatorPlugin, {
     ...httpApiAccounts(generateSimulatorAccounts()),
@@ -23,7 +23,7 @@ async function setup(options: { failFirstCallbacks?: number } = {}) {
     publicBaseUrl: 'http://127.0.0.1',
     // These specs study the provider behaviour; sim-access.spec.ts covers the control check.
     controlAuth: () => 'allowed',
-    webhookBaseUrl: () => base,
+    webhookBaseUrl: () => options.webhookBase ?? base,
     twilio: { accountSid: SID, authToken: TOKEN },
     seed: 7,
     callbackRetryDelayMs: 20,
@@ -359,17 +359,52 @@ describe('simulatorPlugin (Twilio)', () => {
   describe('callbacks, reset and close', () => {
     it.each([
       [1, [500, 204]],
-      [2, [500, 500]],
-    ])('retries a callback once after a 5xx, never more (%p failures → %p)', async (failures, statuses) => {
-      ctx = await setup({ failFirstCallbacks: failures });
+      [3, [500, 500, 500, 204]],
+      [9, [500, 500, 500, 500, 500, 500]],
+    ])(
+      'retries a callback after a 5xx with backoff, five times at most (%p failures → %p)',
+      async (failures, statuses) => {
+        ctx = await setup({ failFirstCallbacks: failures });
+        await ctx.mocks.knobs({ dlrDelayMs: 10, dlrOutcomes: { delivered: 0, failed: 1 } });
+
+        await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/webhooks/twilio/status` });
+
+        await waitFor(async () => (await ctx.mocks.simLog()).messages[0]?.callbacks.length === statuses.length);
+        await sleep(100);
+        expect((await ctx.mocks.simLog()).messages[0]?.callbacks.map((attempt) => attempt.httpStatus)).toEqual(
+          statuses,
+        );
+        expect(ctx.received).toHaveLength(statuses.filter((status) => status < 300).length);
+      },
+    );
+
+    it('retries a refused connection like a 5xx (a receiver restarting)', async () => {
+      const closed = Fastify({ logger: false });
+      await closed.listen({ port: 0, host: '127.0.0.1' });
+      const port = (closed.server.address() as AddressInfo).port;
+      await closed.close(); // nothing listens there now
+      // The gateway's webhooks are at the dead port: the target policy lets the posts through to fail.
+      ctx = await setup({ webhookBase: `http://127.0.0.1:${port}` });
       await ctx.mocks.knobs({ dlrDelayMs: 10, dlrOutcomes: { delivered: 0, failed: 1 } });
 
-      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/webhooks/twilio/status` });
+      await ctx.sut.send({ ...request(), statusCallbackUrl: `http://127.0.0.1:${port}/webhooks/twilio/status` });
 
-      await waitFor(async () => (await ctx.mocks.simLog()).messages[0]?.callbacks.length === statuses.length);
+      await waitFor(async () => (await ctx.mocks.simLog()).messages[0]?.callbacks.length === 6);
       await sleep(100);
-      expect((await ctx.mocks.simLog()).messages[0]?.callbacks.map((attempt) => attempt.httpStatus)).toEqual(statuses);
-      expect(ctx.received).toHaveLength(statuses.filter((status) => status < 300).length);
+      const attempts = (await ctx.mocks.simLog()).messages[0]?.callbacks ?? [];
+      expect(attempts).toHaveLength(6);
+      expect(attempts.every((a) => a.error !== undefined && a.httpStatus === undefined)).toBe(true);
+    });
+
+    it('never retries a 4xx', async () => {
+      ctx = await setup();
+      await ctx.mocks.knobs({ dlrDelayMs: 10, dlrOutcomes: { delivered: 0, failed: 1 } });
+
+      await ctx.sut.send({ ...request(), statusCallbackUrl: `${ctx.base}/webhooks/nowhere/status` });
+
+      await waitFor(async () => (await ctx.mocks.simLog()).messages[0]?.callbacks.length === 1);
+      await sleep(300);
+      expect((await ctx.mocks.simLog()).messages[0]?.callbacks.map((a) => a.httpStatus)).toEqual([404]);
     });
 
     it('reset cancels pending callbacks and clears the log and knobs', async () => {

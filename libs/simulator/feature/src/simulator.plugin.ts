@@ -43,7 +43,7 @@ export interface SimulatorOptions {
   readonly seed?: number;
   /** Per-attempt timeout of the webhooks the simulator posts. Default 5000 ms, like Twilio's connect budget. */
   readonly callbackTimeoutMs?: number;
-  /** Pause before the single retry of a webhook answered 5xx. Default 1000 ms. */
+  /** Pause before the first retry of a webhook answered 5xx/429 or not answered; doubling after. Default 1000 ms. */
   readonly callbackRetryDelayMs?: number;
   /**
    * Also run the SMPP SMSC (a TCP listener beside the HTTP routes) on `port` (0 = any free port, reported to

@@ -1,7 +1,8 @@
 import { metrics } from '@sms/metrics';
 import { createHash } from 'node:crypto';
 import type { WebhookStoredV1 } from '@sms/contracts';
-import { GroupCommitter, insertRows, isDuplicateKeyError } from '@sms/persistence';
+import { ApiError } from '@sms/platform';
+import { GroupCommitter, insertRows, isDatabaseUnavailableError, isDuplicateKeyError } from '@sms/persistence';
 import { withTraceHeaders } from '@sms/tracing';
 import type { RawWebhook } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
@@ -9,6 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { WebhookState } from '../database/entities/inbound-webhook.entity';
 import { RejectedSampler } from './source-rate-limit';
+import { type ReceiptSpool, SpoolFullError, type SpooledWebhook } from './receipt-spool';
 import type { PendingPublication, WebhookPublisher } from './webhook-publisher';
 
 export type WebhookKind = 'status' | 'inbound';
@@ -143,6 +145,8 @@ const HAS_CAPITALS = /[A-Z]/;
 export class WebhookIngestService {
   private readonly committer: GroupCommitter<PendingWebhook, IngestResult>;
   private readonly rejectedSampler: RejectedSampler;
+  /** Until then the database counts as down: verified webhooks go straight to the spool. */
+  private storeDownUntil = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -150,6 +154,8 @@ export class WebhookIngestService {
     private readonly publisher: Pick<WebhookPublisher, 'enqueue'>,
     private readonly now: () => Date = () => new Date(),
     private readonly limits: WebhookIngestLimits = DEFAULT_WEBHOOK_INGEST_LIMITS,
+    /** Where accepted webhooks go while the database cannot store them (receipt-spool.ts); none: they fail. */
+    private readonly spool?: ReceiptSpool,
   ) {
     this.rejectedSampler = new RejectedSampler(limits.rejectedSamplePerMinute);
     // One INSERT at a time: webhooks arriving meanwhile form the next batch. On this kind of VM a
@@ -178,7 +184,7 @@ export class WebhookIngestService {
       return this.refuse(provider, kind, webhook, receivedAt, { signed, expired });
     }
     const { kept: headers, token } = readHeaders(webhook.headers);
-    const result = await this.committer.submit({
+    const result = await this.persist({
       id: uuidv7(),
       provider,
       kind,
@@ -246,6 +252,68 @@ export class WebhookIngestService {
   /** Resolves when every webhook handed over so far is stored. */
   drain(): Promise<void> {
     return this.committer.drain();
+  }
+
+  /**
+   * Stores one webhook in the database, or, when the database is unreachable and the webhook verified,
+   * in the spool: either way it is on disk before the caller answers 2xx. After a failure the database
+   * counts as down for a moment, so a storm does not queue thousands of doomed INSERTs behind each other
+   * (each waits for a connect timeout when the host does not answer); the spool's drain finds out when
+   * it is back.
+   */
+  private async persist(pending: PendingWebhook): Promise<IngestResult> {
+    const spool = this.spool;
+    if (!spool || !pending.verified) {
+      return this.committer.submit(pending);
+    }
+    if (Date.now() >= this.storeDownUntil) {
+      try {
+        return await this.committer.submit(pending);
+      } catch (error) {
+        if (!isDatabaseUnavailableError(error)) {
+          throw error;
+        }
+        this.storeDownUntil = Date.now() + STORE_DOWN_HOLD_MS;
+      }
+    }
+    try {
+      await spool.keep(spooledOf(pending));
+    } catch (error) {
+      if (error instanceof SpoolFullError) {
+        throw new ApiError(503, 'RECEIPT_STORE_UNAVAILABLE', 'Receipts cannot be stored now, retry later', undefined, {
+          'retry-after': '5',
+        });
+      }
+      throw error;
+    }
+
+    return { id: pending.id, verified: true, duplicate: false };
+  }
+
+  /**
+   * The spool's sink: stores spooled webhooks like fresh ones (classified against the stored dedupe keys,
+   * so a provider's retry that reached the database first makes the spooled copy a duplicate), skipping
+   * the ids a drain interrupted by a crash already stored. Each row's `received_at` is the time it is
+   * stored: the publisher's sweep only looks for unpublished rows received after its horizon, which
+   * moves to "now − grace" while the spool may still hold older receipts.
+   */
+  async storeSpooled(entries: readonly SpooledWebhook[]): Promise<void> {
+    for (let from = 0; from < entries.length; from += SPOOL_DRAIN_BATCH) {
+      const chunk = entries.slice(from, from + SPOOL_DRAIN_BATCH);
+      const stored: { id: string }[] = await this.dataSource.query(
+        `SELECT id FROM inbound_webhooks WHERE id IN (${chunk.map(() => '?').join(',')})`,
+        chunk.map((entry) => entry.id),
+      );
+      const known = new Set(stored.map((row) => row.id));
+      const receivedAt = this.now();
+      const batch = chunk
+        .filter((entry) => !known.has(entry.id))
+        .map((entry): PendingWebhook => pendingOfSpooled(entry, receivedAt));
+      if (batch.length > 0) {
+        await this.store(batch);
+      }
+    }
+    this.storeDownUntil = 0;
   }
 
   /**
@@ -337,6 +405,48 @@ export class WebhookIngestService {
 
     return { results, accepted };
   }
+}
+
+/** How long the database counts as down after an INSERT failed for want of it. */
+const STORE_DOWN_HOLD_MS = 1_000;
+/** Spooled webhooks per INSERT when a spool drains. */
+const SPOOL_DRAIN_BATCH = 500;
+
+function spooledOf(w: PendingWebhook): SpooledWebhook {
+  return {
+    id: w.id,
+    provider: w.provider,
+    kind: w.kind,
+    url: w.webhook.url,
+    method: w.webhook.method,
+    headers: w.headers,
+    body: w.webhook.body,
+    contentType: w.webhook.contentType,
+    dedupeKey: w.dedupeKey,
+    receivedAt: w.receivedAt.toISOString(),
+    ...(w.traceHeaders ? { traceHeaders: w.traceHeaders } : {}),
+  };
+}
+
+function pendingOfSpooled(entry: SpooledWebhook, receivedAt: Date): PendingWebhook {
+  return {
+    id: entry.id,
+    provider: entry.provider,
+    kind: entry.kind,
+    // The headers were filtered when spooled: what is kept is what the row stores.
+    webhook: {
+      url: entry.url,
+      method: entry.method,
+      headers: entry.headers,
+      body: entry.body,
+      contentType: entry.contentType,
+    },
+    headers: entry.headers,
+    verified: true,
+    dedupeKey: entry.dedupeKey,
+    receivedAt,
+    traceHeaders: entry.traceHeaders,
+  };
 }
 
 interface Classified {

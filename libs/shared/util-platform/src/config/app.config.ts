@@ -81,6 +81,13 @@ export class AppConfig {
   @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port]' })
   KAFKA_BROKERS = '';
 
+  /**
+   * Prefix of every topic and consumer group on the broker, for gateways sharing one Kafka cluster (the
+   * fault suite beside other test runs); empty = the plain names. Topics are created under it too.
+   */
+  @Matches(/^[a-zA-Z0-9._-]{0,64}$/, { message: 'KAFKA_TOPIC_PREFIX must be 0-64 of a-z A-Z 0-9 . _ -' })
+  KAFKA_TOPIC_PREFIX = '';
+
   /** Base URL providers use to reach our webhooks (status callbacks are built from it). */
   @ValidateIf((c: AppConfig) => c.PUBLIC_BASE_URL !== '')
   @IsUrl({ require_tld: false, require_protocol: true })
@@ -367,6 +374,26 @@ export class AppConfig {
   @Min(30)
   @Max(86_400)
   DLR_WEBHOOK_MAX_AGE_SECONDS = 600;
+
+  /**
+   * dlr-ingest: where accepted receipts are kept while the database cannot store them (docs/chaos.md,
+   * "The receipt spool"); empty = `<DATA_DIR>/dlr-spool`. One directory per process, on a volume that
+   * outlives it.
+   */
+  @IsString()
+  DLR_SPOOL_DIR = '';
+
+  /** dlr-ingest: bytes the spool may hold; a receipt beyond that is answered 503 (the provider retries). 0 = no spool. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DLR_SPOOL_MAX_BYTES = 256 * 1024 * 1024;
+
+  /** dlr-ingest: how often the spool tries to move its receipts into the database. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  DLR_SPOOL_DRAIN_INTERVAL_MS = 1_000;
 
   /** dlr-processor: most receipts parsed per second per process (0 = unlimited); a storm drains at this rate. */
   @Transform(toInt)

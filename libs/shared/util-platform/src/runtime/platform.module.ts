@@ -58,6 +58,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
                   kind: 'kafka',
                   brokers: config.KAFKA_BROKERS.split(','),
                   clientId: options.processName,
+                  topicPrefix: config.KAFKA_TOPIC_PREFIX,
                   logger: busLoggerFor(),
                   // subscribe() returns at once; the groups join while HTTP already answers (docs/reliability.md).
                   joinInBackground: true,
