@@ -105,7 +105,7 @@ export function loadSimulatorConfig(env: Record<string, string | undefined>): Si
       } else if (SECRET_FIELDS.has(field) && value.length < MIN_SECRET_LENGTH) {
         problems.push(`${variable} must be at least ${MIN_SECRET_LENGTH} characters`);
       }
-      (accounts[provider])[field] = value;
+      accounts[provider][field] = value;
     }
   }
   if (problems.length > 0) {
