@@ -236,7 +236,8 @@ it('a STOP no account can be found for blocks every account (fail closed) and sa
   expect(audit?.account_id).toBe('*');
   expect(audit?.reason).toMatch(/no account known .*every account blocked/);
   expect(replies[0]).toEqual(expect.objectContaining({ body: 'No more messages from this service.' }));
-  expect(replies[0]?.accountId).toBeUndefined();
+  // Intake requires an account on sms.send.v1: the reply to an unattributed STOP goes out in the default one.
+  expect(replies[0]?.accountId).toBe(DEFAULT_ACCOUNT_ID);
   // The confirmation's own dispatch (written under the default account) does not attribute the pair ...
   const confirmation = { ...dispatch(S2, recipient, undefined), messageId: replies[0]?.id };
   await sut.handle(record(TOPICS.dispatch, confirmation));
@@ -291,7 +292,7 @@ it('HELP is answered from the number texted, naming the account, even after a ST
   expect(replica.isOptedOutNow({ recipient, sender: S1, accountId: ACME, messageId: replies[1]?.id })).toBe(false);
 });
 
-it('a provider-reported opt-out follows the message’s account (the event’s, else the index’s)', async () => {
+it('a provider-reported opt-out follows the message’s account (the event’s; none named: the default)', async () => {
   const status = (accountId?: string) =>
     statusRecord({
       eventId: randomUUID(),
@@ -307,10 +308,13 @@ it('a provider-reported opt-out follows the message’s account (the event’s, 
       ...(accountId ? { accountId } : {}),
     } as never);
   await sent(S1, recipient, ACME);
-  const fromIndex = status();
-  await sut.handle(record(TOPICS.status, fromIndex.value, fromIndex.headers));
-  await settle(() => blocked(ACME, S2));
-  expect(blocked(ACME, S2)).toBe(true);
+  // A status record from before accounts decodes in the default account, where its message was migrated;
+  // the recent-senders index is not consulted for it.
+  const unnamed = status();
+  await sut.handle(record(TOPICS.status, unnamed.value, unnamed.headers));
+  await settle(() => blocked(DEFAULT_ACCOUNT_ID, S2));
+  expect(blocked(DEFAULT_ACCOUNT_ID, S2)).toBe(true);
+  expect(blocked(ACME, S2)).toBe(false);
   expect(blocked(OTHER, S1)).toBe(false);
   await settings.update(OTHER, { scope: 'sender' });
   const named = status(OTHER);
