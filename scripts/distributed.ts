@@ -172,7 +172,8 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       ...simulatorAccountEnv(accounts),
       SIM_ENABLED: 'true',
       SIM_CONTROL_TOKEN: simulatorToken,
-      SIM_WEBHOOK_BASE_URL: `http://127.0.0.1:${port('dlr-ingest')}`,
+      // Where the services tell providers to post (dlr-ingest, or a balancer in front of its replicas).
+      SIM_WEBHOOK_BASE_URL: baseEnv['PUBLIC_BASE_URL'] ?? `http://127.0.0.1:${port('dlr-ingest')}`,
       SIM_PORT: String(simulatorPort),
       PORT: '',
     },

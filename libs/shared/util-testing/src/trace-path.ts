@@ -31,16 +31,31 @@ export function followTrace(
 
     return false;
   };
-  const path: SpanRecord[] = [root];
-  steps.forEach((matches, index) => {
-    const previous = path[path.length - 1] as SpanRecord;
-    const next = inTrace.find((span) => matches(span) && descends(span, previous));
-    if (!next) {
-      const held = inTrace.map((span) => `${span.service}:${span.name}`).join(', ');
-      throw new Error(`trace ${root.traceId}: no ${describeStep(index)} below '${previous.name}'; it holds: ${held}`);
+  // A step may match several spans (two consumer groups read one topic): try each, so the chain is found
+  // through whichever of them it runs.
+  const from = (previous: SpanRecord, index: number): SpanRecord[] | number => {
+    const matches = steps[index];
+    if (matches === undefined) {
+      return [];
     }
-    path.push(next);
-  });
+    let deepest = index;
+    for (const span of inTrace) {
+      if (matches(span) && descends(span, previous)) {
+        const rest = from(span, index + 1);
+        if (typeof rest !== 'number') {
+          return [span, ...rest];
+        }
+        deepest = Math.max(deepest, rest);
+      }
+    }
 
-  return path;
+    return deepest;
+  };
+  const found = from(root, 0);
+  if (typeof found === 'number') {
+    const held = inTrace.map((span) => `${span.service}:${span.name}`).join(', ');
+    throw new Error(`trace ${root.traceId}: no ${describeStep(found)} below step ${found - 1}; it holds: ${held}`);
+  }
+
+  return [root, ...found];
 }
