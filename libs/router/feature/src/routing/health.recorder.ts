@@ -74,6 +74,8 @@ export function healthOutcomeOf(event: StatusChangedV1): HealthOutcome | null {
       case StatusEventKind.Delivered:
       case StatusEventKind.Refused:
       case StatusEventKind.Sending:
+      // `unknown` comes from reconciliation (its own source), never from a send: nothing to count here.
+      case StatusEventKind.Unknown:
         return null;
     }
   }
