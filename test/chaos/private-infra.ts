@@ -168,7 +168,7 @@ export class PrivateRedis extends OwnServer {
  * A Kafka broker of the suite's own, started by test/kafka/up.sh on other ports (KAFKA_PORT,
  * KAFKA_CONTROLLER_PORT) and run directory (KAFKA_RUN_DIR). Its JVM is then stopped and started by pid:
  * `restart(keepData)` starts the same command line on the same data (a broker restart), or runs up.sh
- * again, which formats fresh storage (a broker that lost its disk).
+ * again with `--reset`, which formats fresh storage (a broker that lost its disk).
  */
 export class PrivateKafka {
   private commandLine: string[] | null = null;
@@ -190,8 +190,12 @@ export class PrivateKafka {
     return this.child?.pid ?? (existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined);
   }
 
+  /** Starts the broker on empty storage: up.sh keeps a broker's data unless told to reset it. */
   async up(): Promise<void> {
-    await run('bash', [path.join(ROOT, 'test/kafka/up.sh')], { env: this.env(), maxBuffer: 10 * 1024 * 1024 });
+    await run('bash', [path.join(ROOT, 'test/kafka/up.sh'), '--reset'], {
+      env: this.env(),
+      maxBuffer: 10 * 1024 * 1024,
+    });
     const pid = this.pid;
     if (!pid) {
       throw new Error('up.sh left no broker pid');
