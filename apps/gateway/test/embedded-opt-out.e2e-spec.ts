@@ -287,6 +287,13 @@ describe('embedded gateway: opt-out', () => {
       const number = recipient();
       const other = new GatewayClient(gateway.url, await keyForAccount(gateway, OTHER_ACCOUNT));
       await mo(number, 'STOP');
+      // The entry first: a probe send accepted before the STOP is handled would itself tell opt-out which
+      // account messaged the recipient, and the STOP would then rightly reach that account only.
+      await waitFor(
+        'the every-account entry',
+        async () => (await entries(number)).some((entry) => entry['everyAccount'] === true),
+        10_000,
+      );
       await refusedWithin(number, SENDER);
       expect((await other.post('/v1/messages', { to: number, from: OTHER_SENDER, body: 'hello' })).status).toBe(422);
       expect(await entries(number)).toEqual([expect.objectContaining({ everyAccount: true, source: 'keyword' })]);
