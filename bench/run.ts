@@ -3,12 +3,14 @@
  * against the issue's targets, and the figures in tmp/bench-results.json. Exits 0 when a target is
  * missed (the report says so); non-zero only when the bench itself could not run.
  *
- *   npm run bench                       everything (about 6-7 minutes on the 2-core box)
+ *   npm run bench                       everything (about 6-7 minutes on the 2-core box, plus ~8 for e2e)
  *   npm run bench -- --only=intake,segments
  *   npm run bench -- --only=dlr             the DLR ingest bench (bench/dlr.bench.ts; env knobs there)
  *   npm run bench -- --only=smpp           SMPP submits/s against the simulated SMSC (bench/smpp.bench.ts)
  *   npm run bench -- --only=router         routing decision latency, cached and cold (bench/router.bench.ts)
  *   npm run bench -- --only=telemetry      tracing overhead on the bus (bench/telemetry.bench.ts)
+ *   npm run bench -- --only=e2e            issue #18 end to end: both modes and Kannel (bench/e2e.bench.ts;
+ *                                          --mode=embedded|distributed|both, --runs=3, --duration=8, --sim-latency=0)
  *   BENCH_NICE=-10 npm run bench        on a box shared with other work (runner and children at nice -10)
  *
  * The segments and bus benches are other files' exports (runSegmentsBench / runBusBench); a missing file
@@ -22,8 +24,8 @@ import { type KafkaHandle } from './lib/infra';
 import type { RouterBenchResult } from './router.bench';
 import { onInterrupt, ROOT, runInterruptCleanups, setNice } from './lib/processes';
 
-type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp' | 'router' | 'telemetry';
-const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp', 'router', 'telemetry'];
+type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp' | 'router' | 'telemetry' | 'e2e';
+const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp', 'router', 'telemetry', 'e2e'];
 
 interface TargetCheck {
   readonly target: string;
@@ -302,6 +304,15 @@ async function main(): Promise<void> {
           });
         }
       }
+    }
+    if (parts.includes('e2e')) {
+      log('\n### end to end: POST /v1/messages until final, both modes and Kannel (bench/e2e.bench.ts)');
+      const { e2eOptionsFromArgv } = await import('./lib/e2e-options');
+      const { formatE2e, runE2eBench } = await import('./e2e.bench');
+      const e2e = await runE2eBench(e2eOptionsFromArgv(process.argv.slice(2), log));
+      results['e2e'] = e2e;
+      log(formatE2e(e2e));
+      checks.push(...e2e.checks);
     }
   } finally {
     if (kafka?.startedByUs) {

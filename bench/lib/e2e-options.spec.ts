@@ -1,0 +1,24 @@
+import { e2eOptionsFromArgv } from './e2e-options';
+
+const log = (): void => undefined;
+
+describe('e2eOptionsFromArgv', () => {
+  it('runs both modes and Kannel, three runs, by default', () => {
+    const options = e2eOptionsFromArgv(['--only=e2e'], log);
+    expect(options).toMatchObject({ modes: ['embedded', 'distributed'], kannel: true, runs: 3, simLatencyMs: 0 });
+  });
+
+  it('takes the mode, runs, duration, simulator latency and Kannel switch from the command line', () => {
+    const options = e2eOptionsFromArgv(
+      ['--mode=distributed', '--runs=5', '--duration=12', '--sim-latency=200', '--kannel=false'],
+      log,
+    );
+    expect(options).toMatchObject({ modes: ['distributed'], runs: 5, durationS: 12, simLatencyMs: 200, kannel: false });
+  });
+
+  it('refuses an unknown mode and a number that is not one', () => {
+    expect(() => e2eOptionsFromArgv(['--mode=cluster'], log)).toThrow(/--mode/);
+    expect(() => e2eOptionsFromArgv(['--runs=0'], log)).toThrow(/--runs/);
+    expect(() => e2eOptionsFromArgv(['--duration=fast'], log)).toThrow(/--duration/);
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * The end-to-end bench's options, from its command line (`npm run bench -- --only=e2e --runs=5 ...`) and env
+ * (BENCH_E2E_MYSQL_URL, BENCH_REDIS_URL, KAFKA_BROKERS). Kept apart from the bench so the parsing is tested
+ * without loading the gateway.
+ */
+export type E2eMode = 'embedded' | 'distributed';
+
+export interface E2eOptions {
+  readonly modes: readonly E2eMode[];
+  readonly kannel: boolean;
+  readonly runs: number;
+  /** Seconds each measured burst should take end to end (sized from the previous burst's rate). */
+  readonly durationS: number;
+  /** Seconds of the accept-latency runs at a fixed rate. */
+  readonly latencyS: number;
+  readonly idleS: number;
+  readonly connections: number;
+  /** Sender numbers added to the bench's pool beside the seeded ones, every one's carrier limit lifted. */
+  readonly senders: number;
+  /** The simulator's answer latency (ms) for every provider call. */
+  readonly simLatencyMs: number;
+  readonly mysqlUrl: string;
+  readonly redisUrl: string;
+  readonly kafkaBrokers: string;
+  readonly portOffset: number;
+  readonly kannelPortBase: number;
+  readonly log: (line: string) => void;
+}
+
+export function e2eOptionsFromArgv(argv: readonly string[], log: (line: string) => void): E2eOptions {
+  const flag = (name: string): string | undefined =>
+    argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const num = (name: string, fallback: number, min = 0): number => {
+    const raw = flag(name);
+    const value = raw === undefined ? fallback : Number(raw);
+    if (!Number.isFinite(value) || value < min) {
+      throw new Error(`--${name} must be a number ≥ ${min}, got '${raw}'`);
+    }
+
+    return value;
+  };
+  const mode = flag('mode') ?? 'both';
+  if (!['embedded', 'distributed', 'both'].includes(mode)) {
+    throw new Error(`--mode must be embedded, distributed or both, got '${mode}'`);
+  }
+
+  return {
+    modes: mode === 'both' ? ['embedded', 'distributed'] : [mode as E2eMode],
+    kannel: flag('kannel') !== 'false',
+    runs: Math.round(num('runs', 3, 1)),
+    durationS: num('duration', 8, 1),
+    latencyS: num('latency-duration', 6, 1),
+    idleS: num('idle', 10, 1),
+    connections: Math.round(num('connections', 50, 1)),
+    senders: Math.round(num('senders', 8, 0)),
+    simLatencyMs: num('sim-latency', 0, 0),
+    mysqlUrl: process.env['BENCH_E2E_MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/sms_bench_e2e',
+    redisUrl: process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    kafkaBrokers: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+    portOffset: num('port-offset', 700, 0),
+    kannelPortBase: num('kannel-port', 13500, 1024),
+    log,
+  };
+}
