@@ -3,7 +3,7 @@
  * until every accepted message is final (delivered, both of the simulator's receipts processed), for the
  * embedded gateway, the distributed gateway and, in the same run, Kannel's sendsms → fakesmsc as the peer.
  *
- *   npm run bench -- --only=e2e [--mode=embedded|distributed|both] [--kannel=false] [--runs=3] [--duration=8]
+ *   npm run bench -- --only=e2e [--mode=embedded|distributed|both] [--kannel=false] [--runs=3] [--duration=15]
  *                    [--latency-duration=6] [--idle=10] [--connections=50] [--senders=8] [--sim-latency=0]
  *
  * Per target: a warm-up burst (its rate sizes the next ones), the idle CPU of every process over --idle
@@ -32,6 +32,7 @@ import {
   medianByKey,
   type ModeFigures,
   offsetsDelta,
+  offsetsDeltaBy,
   peakRssMbFromStatus,
   promSum,
   type TargetCheck,
@@ -99,6 +100,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 interface Counters {
   /** SQL statements passed to the drivers (sms_sql_statements_total over every service). */
   readonly sql: number;
+  /** The same, per process. */
+  readonly sqlBy: Record<string, number>;
   /** HTTP requests our services answered, ops routes and the in-process simulator's left out. */
   readonly httpServed: number;
   /** HTTP calls our services made to providers (the simulator). */
@@ -118,6 +121,7 @@ interface Target {
   statusCounts(): Promise<Record<string, number>>;
   counters?(): Promise<Counters>;
   readonly kafka?: KafkaOffsets;
+  readonly kafkaPrefix?: string;
   readonly notes: string[];
   stop(): Promise<void>;
 }
@@ -134,12 +138,14 @@ async function scrape(url: string, token: string): Promise<string> {
   return response.text();
 }
 
-async function countersOf(urls: readonly string[], token: string): Promise<Counters> {
-  const texts = await Promise.all(urls.map((url) => scrape(url, token)));
+async function countersOf(urls: Readonly<Record<string, string>>, token: string): Promise<Counters> {
+  const names = Object.keys(urls);
+  const texts = await Promise.all(names.map((name) => scrape(urls[name] as string, token)));
   const sum = (f: (text: string) => number): number => texts.reduce((total, text) => total + f(text), 0);
 
   return {
     sql: sum((t) => promSum(t, 'sms_sql_statements_total')),
+    sqlBy: Object.fromEntries(names.map((name, i) => [name, promSum(texts[i] as string, 'sms_sql_statements_total')])),
     httpServed: sum((t) =>
       promSum(
         t,
@@ -287,7 +293,7 @@ async function startEmbedded(options: E2eOptions): Promise<Target> {
     finalCount: async () => (finals.get() as { n: number }).n,
     statusCounts: async () =>
       Object.fromEntries((byStatus.all() as { status: string; n: number }[]).map((r) => [r.status, r.n])),
-    counters: () => countersOf([server.url], metricsToken),
+    counters: () => countersOf({ gateway: server.url }, metricsToken),
     notes: [
       'one process: API, SQLite ledger and outbox, in-process bus, router, send-worker, the simulator (in ' +
         'process, answering over HTTP on the same port) and the receipt path',
@@ -403,10 +409,11 @@ async function startDistributedTarget(options: E2eOptions): Promise<Target> {
     },
     counters: () =>
       countersOf(
-        services.map((s) => serviceUrl(s as keyof typeof SERVICE_PORTS)),
+        Object.fromEntries(services.map((s) => [s, serviceUrl(s as keyof typeof SERVICE_PORTS)])),
         metricsToken,
       ),
     kafka,
+    kafkaPrefix: prefix,
     notes: [
       `seven services and the simulator as npm run dev starts them, on the shared MariaDB (database ` +
         `${new URL(options.mysqlUrl).pathname.slice(1)}), Redis and Kafka (topic prefix ${prefix}); the ` +
@@ -502,12 +509,33 @@ export interface BurstResult {
   readonly windowMs: number;
   /** CPU ms used over the window, per process. */
   readonly cpuMs: Record<string, number>;
-  readonly counts?: {
-    readonly sqlPerMessage: number;
-    readonly httpPerMessage: number;
-    readonly kafkaProducedPerMessage?: number;
-    readonly kafkaConsumedPerMessage?: number;
+  /**
+   * Per final message: sqlPerMessage, httpPerMessage, kafkaProducedPerMessage, kafkaConsumedPerMessage, and
+   * the breakdowns `sql:<process>`, `produced:<topic>`, `consumed:<group>`.
+   */
+  readonly counts: Record<string, number>;
+}
+
+/** Records produced per topic and consumed per group, per message, the run's prefix left out of the names. */
+function kafkaCounts(
+  a: OffsetSnapshot,
+  b: OffsetSnapshot,
+  prefix: string,
+  per: (n: number) => number,
+): Record<string, number> {
+  const counts: Record<string, number> = {
+    kafkaProducedPerMessage: per(offsetsDelta(a.ends, b.ends)),
+    kafkaConsumedPerMessage: per(offsetsDelta(a.committed, b.committed)),
   };
+  const strip = (name: string): string => (name.startsWith(prefix) ? name.slice(prefix.length) : name);
+  for (const [topic, n] of Object.entries(offsetsDeltaBy(a.ends, b.ends, (k) => k.slice(0, k.lastIndexOf('/'))))) {
+    counts[`produced:${strip(topic)}`] = per(n);
+  }
+  for (const [group, n] of Object.entries(offsetsDeltaBy(a.committed, b.committed, (k) => k.split('/')[0] ?? k))) {
+    counts[`consumed:${strip(group)}`] = per(n);
+  }
+
+  return counts;
 }
 
 async function burst(
@@ -552,11 +580,23 @@ async function burst(
     offsets: await target.kafka?.snapshot(),
   };
   const per = (n: number): number => (final > 0 ? n / final : Number.NaN);
-  const kafkaCounts = (a: OffsetSnapshot, b: OffsetSnapshot): { produced: number; consumed: number } => ({
-    produced: offsetsDelta(a.ends, b.ends),
-    consumed: offsetsDelta(a.committed, b.committed),
-  });
-  const kafka = before.offsets && after.offsets ? kafkaCounts(before.offsets, after.offsets) : undefined;
+  const counts: Record<string, number> = {};
+  if (before.counters && after.counters) {
+    const b = before.counters;
+    const a = after.counters;
+    counts['sqlPerMessage'] = per(a.sql - b.sql);
+    // The generator's requests are among the services' served ones; provider calls are outbound.
+    counts['httpPerMessage'] = per(a.httpServed - b.httpServed + a.providerCalls - b.providerCalls);
+    for (const name of Object.keys(a.sqlBy)) {
+      counts[`sql:${name}`] = per((a.sqlBy[name] ?? 0) - (b.sqlBy[name] ?? 0));
+    }
+  } else {
+    counts['sqlPerMessage'] = 0;
+    counts['httpPerMessage'] = per(accepted);
+  }
+  if (before.offsets && after.offsets) {
+    Object.assign(counts, kafkaCounts(before.offsets, after.offsets, target.kafkaPrefix ?? '', per));
+  }
 
   return {
     offeredRate: rate,
@@ -570,21 +610,7 @@ async function burst(
     complete: final >= accepted,
     windowMs: finalAt - run.startedAt,
     cpuMs: cpu,
-    counts:
-      before.counters && after.counters
-        ? {
-            sqlPerMessage: per(after.counters.sql - before.counters.sql),
-            // The generator's requests are the services' own served count; provider calls are outbound.
-            httpPerMessage: per(
-              after.counters.httpServed -
-                before.counters.httpServed +
-                after.counters.providerCalls -
-                before.counters.providerCalls,
-            ),
-            kafkaProducedPerMessage: kafka ? per(kafka.produced) : undefined,
-            kafkaConsumedPerMessage: kafka ? per(kafka.consumed) : undefined,
-          }
-        : { sqlPerMessage: 0, httpPerMessage: per(accepted) },
+    counts,
   };
 }
 
@@ -650,8 +676,7 @@ async function benchTarget(target: Target, generator: RawLoadProcess, options: E
     log(
       `  run ${i + 1}: ${result.accepted}/${result.requests} accepted` +
         `${Object.keys(result.errors).length ? ` (errors ${JSON.stringify(result.errors)})` : ''}, ` +
-        `${Math.round(result.endToEndRate)}/s end to end${result.complete ? '' : ' (NOT all final)'}, ` +
-        `accept p99 ${result.acceptP99.toFixed(1)} ms`,
+        `${Math.round(result.endToEndRate)}/s end to end${result.complete ? '' : ' (NOT all final)'}`,
     );
     await waitDrained(target);
   }
@@ -864,6 +889,20 @@ export function formatE2e(result: E2eResult): string {
           ? ''
           : `, Kafka records produced ${f(c['kafkaProducedPerMessage'], 1)}, consumed ${f(c['kafkaConsumedPerMessage'], 1)}`),
     );
+    const breakdown = (kind: string): string =>
+      Object.entries(c)
+        .filter(([k, v]) => k.startsWith(`${kind}:`) && v > 0)
+        .map(([k, v]) => `${k.slice(kind.length + 1)} ${f(v, 1)}`)
+        .join(', ');
+    for (const [kind, label] of [
+      ['sql', 'SQL statements by process'],
+      ['produced', 'records produced by topic'],
+      ['consumed', 'records consumed by group'],
+    ] as const) {
+      if (breakdown(kind)) {
+        lines.push(`    ${label}: ${breakdown(kind)}`);
+      }
+    }
     lines.push(`  ledger at the end: ${JSON.stringify(t.statusAtEnd)}`);
   }
 

@@ -10,7 +10,7 @@
  *   npm run bench -- --only=router         routing decision latency, cached and cold (bench/router.bench.ts)
  *   npm run bench -- --only=telemetry      tracing overhead on the bus (bench/telemetry.bench.ts)
  *   npm run bench -- --only=e2e            issue #18 end to end: both modes and Kannel (bench/e2e.bench.ts;
- *                                          --mode=embedded|distributed|both, --runs=3, --duration=8, --sim-latency=0)
+ *                                          --mode=embedded|distributed|both, --runs=3, --duration=15, --sim-latency=0)
  *   BENCH_NICE=-10 npm run bench        on a box shared with other work (runner and children at nice -10)
  *
  * The segments and bus benches are other files' exports (runSegmentsBench / runBusBench); a missing file

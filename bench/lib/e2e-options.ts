@@ -48,7 +48,7 @@ export function e2eOptionsFromArgv(argv: readonly string[], log: (line: string) 
     modes: mode === 'both' ? ['embedded', 'distributed'] : [mode as E2eMode],
     kannel: flag('kannel') !== 'false',
     runs: Math.round(num('runs', 3, 1)),
-    durationS: num('duration', 8, 1),
+    durationS: num('duration', 15, 1),
     latencyS: num('latency-duration', 6, 1),
     idleS: num('idle', 10, 1),
     connections: Math.round(num('connections', 50, 1)),

@@ -7,6 +7,7 @@ import {
   medianByKey,
   type ModeFigures,
   offsetsDelta,
+  offsetsDeltaBy,
   peakRssMbFromStatus,
   promSamples,
   promSum,
@@ -78,6 +79,14 @@ describe('offsetsDelta', () => {
 
   it('treats a committed offset of -1 (none yet) as 0', () => {
     expect(offsetsDelta({ 'g/a/0': -1 }, { 'g/a/0': 9 })).toBe(9);
+  });
+});
+
+describe('offsetsDeltaBy', () => {
+  it('groups the advance by what the key maps to', () => {
+    const before = { 'p.a/0': 1, 'p.a/1': 1, 'p.b/0': 0 };
+    const after = { 'p.a/0': 4, 'p.a/1': 3, 'p.b/0': 2, 'p.c/0': 0 };
+    expect(offsetsDeltaBy(before, after, (k) => k.slice(2, k.indexOf('/')))).toEqual({ a: 5, b: 2, c: 0 });
   });
 });
 

@@ -94,6 +94,21 @@ export function offsetsDelta(
   return sum;
 }
 
+/** {@link offsetsDelta} per group of keys, e.g. per topic (`topic/partition` → topic) or per consumer group. */
+export function offsetsDeltaBy(
+  before: Readonly<Record<string, number>>,
+  after: Readonly<Record<string, number>>,
+  groupOf: (key: string) => string,
+): Record<string, number> {
+  const grouped: Record<string, number> = {};
+  for (const key of Object.keys(after)) {
+    const group = groupOf(key);
+    grouped[group] = (grouped[group] ?? 0) + offsetsDelta({ [key]: before[key] ?? 0 }, { [key]: after[key] ?? 0 });
+  }
+
+  return grouped;
+}
+
 /**
  * CPU ms per message over a window: gross, and net of the process's own idle use over the same window
  * (what it would have burnt with no traffic: timers, polls, a shared server's other tenants).
