@@ -438,7 +438,7 @@ export async function runDlrBench(
   try {
     // Warm-up (discarded): JIT, connection pools, producer metadata for the run's fresh topics. 10 s at the
     // rate, as performance.md's bench hygiene asks: after one second of it, the first run still ran partly
-    // unoptimised code and answered up to 20% fewer receipts than the runs after it (docs/benchmarks.md).
+    // unoptimised code and answered up to 20% fewer receipts than the runs after it (docs/benchmarks.md at ed64d78).
     const warm = await pipeline.seedSentMessages(Math.max(1, Math.round(rate * num('BENCH_DLR_PREWARM_S', 10))));
     const warmFile = path.join(dir, 'sids-warm.json');
     writeFileSync(warmFile, JSON.stringify(warm.map((m) => m.providerMessageId)));
@@ -456,7 +456,7 @@ export async function runDlrBench(
       );
     }
     for (let run = 1; run <= repeats; run++) {
-      // Which side goes first alternates: the host's speed drifts within minutes (docs/benchmarks.md).
+      // Which side goes first alternates: the host's speed drifts within minutes (docs/benchmarks.md at ed64d78).
       const order =
         comparing === null ? [configured] : run % 2 === 1 ? [configured, comparing] : [comparing, configured];
       for (const priority of order) {
