@@ -21,7 +21,7 @@ describe('SQL statement counting against MariaDB', () => {
     await database.drop();
   });
 
-  it('counts each query and prepared execute a promise pool sends, once', async () => {
+  it('counts each query and execute a promise pool or a prepared statement sends, once', async () => {
     const pool = createPool({ uri: database.url, connectionLimit: 2 });
     try {
       await pool.query('CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(8))');
@@ -36,8 +36,20 @@ describe('SQL statement counting against MariaDB', () => {
         connection.release();
       }
 
+      const prepared = await pool.getConnection();
+      try {
+        const statement = await prepared.prepare('SELECT v FROM t WHERE id = ?');
+        await statement.execute([1]);
+        await statement.execute([2]);
+        await statement.close();
+      } finally {
+        prepared.release();
+      }
+
       expect(await counted('query')).toBe(before.query + 2);
-      expect(await counted('execute')).toBe(before.execute + 2);
+      // Two through pool.execute (a prepare and an execute each, the prepare not counted) and two through
+      // the prepared statement's own execute.
+      expect(await counted('execute')).toBe(before.execute + 4);
     } finally {
       await pool.end();
     }

@@ -45,12 +45,11 @@ describe('SQL statement counting', () => {
     }
   });
 
-  it('wraps mysql2 connection query and execute, inherited by pool connections', async () => {
+  it("wraps the mysql2 connection's command queue, inherited by pool connections", async () => {
     await installStatementCounting();
     const proto = mysql.Connection.prototype as unknown as Record<string, { countedStatements?: true }>;
-    expect(proto['query']?.countedStatements).toBe(true);
-    expect(proto['execute']?.countedStatements).toBe(true);
+    expect(proto['addCommand']?.countedStatements).toBe(true);
     const pooled = mysql.PoolConnection.prototype as unknown as Record<string, unknown>;
-    expect(pooled['query']).toBe(proto['query']);
+    expect(pooled['addCommand']).toBe(proto['addCommand']);
   });
 });

@@ -3,14 +3,13 @@ import { metricsRegistry } from '@sms/metrics';
 
 /**
  * SQL statements sent to the drivers, counted where every caller passes (TypeORM, raw prepared statements,
- * migrations): mysql2's connection `query`/`execute` and better-sqlite3's statement `run`/`get`/`all`/`iterate`
- * and database `exec`. The end-to-end bench reads it from /metrics as statements per message, whatever layer
- * above the driver issues them. Opt-in (SQL_STATEMENT_COUNTING=1): wrapping the prototypes adds a call per
+ * migrations): every Query and Execute command a mysql2 connection queues (`query`, `execute`, a prepared
+ * statement's `execute`, through pools and the promise API alike) and better-sqlite3's statement
+ * `run`/`get`/`all`/`iterate` and database `exec`. The end-to-end bench reads it from /metrics as statements
+ * per message, whatever layer above the driver issues them. Opt-in (SQL_STATEMENT_COUNTING=1): wrapping the prototypes adds a call per
  * statement, which a production process should not pay for a figure only the bench reads.
  */
 export const STATEMENT_COUNTING_ENV = 'SQL_STATEMENT_COUNTING';
-
-export type CountedDriver = 'mysql' | 'sqlite';
 
 let counter: Counter<'driver' | 'method'> | undefined;
 
@@ -21,8 +20,11 @@ export function sqlStatementCounter(): Counter<'driver' | 'method'> | undefined 
 
 type Method = (...args: unknown[]) => unknown;
 
-/** Replaces `proto[name]` (found up the prototype chain) by a wrapper that counts each call, once. */
-function wrap(proto: object, name: string, driver: CountedDriver, count: Counter<'driver' | 'method'>): void {
+/**
+ * Replaces `proto[name]` (found up the prototype chain) by a wrapper that calls `count` with the call's
+ * arguments before the original, once however often it is installed.
+ */
+function wrap(proto: object, name: string, count: (args: unknown[]) => void): void {
   let owner: object | null = proto;
   while (owner && !Object.prototype.hasOwnProperty.call(owner, name)) {
     owner = Object.getPrototypeOf(owner) as object | null;
@@ -34,15 +36,17 @@ function wrap(proto: object, name: string, driver: CountedDriver, count: Counter
   if (typeof original !== 'function' || original.countedStatements) {
     return;
   }
-  const child = count.labels(driver, name);
   const counted = function (this: unknown, ...args: unknown[]): unknown {
-    child.inc();
+    count(args);
 
     return original.apply(this, args);
   } as Method & { countedStatements?: true };
   counted.countedStatements = true;
   Object.defineProperty(owner, name, { value: counted, writable: true, configurable: true });
 }
+
+/** mysql2's command classes that carry a statement to the server (Prepare, Ping, Quit and the like do not). */
+const MYSQL_STATEMENT_COMMANDS: Readonly<Record<string, string>> = { Query: 'query', Execute: 'execute' };
 
 /**
  * Installs the counting wrappers (idempotent) and registers `sms_sql_statements_total` on the metrics registry.
@@ -58,17 +62,25 @@ export async function installStatementCounting(): Promise<Counter<'driver' | 'me
       registers: [metricsRegistry],
     });
   }
-  for (const name of ['query', 'execute']) {
-    wrap(mysql.Connection.prototype, name, 'mysql', counter);
-  }
+  const count = counter;
+  // Every command a connection runs passes addCommand: a prepared statement's execute does not go through
+  // the connection's execute, so counting there would miss it.
+  wrap(mysql.Connection.prototype, 'addCommand', ([command]) => {
+    const method = MYSQL_STATEMENT_COMMANDS[(command as { constructor?: { name?: string } })?.constructor?.name ?? ''];
+    if (method) {
+      count.labels('mysql', method).inc();
+    }
+  });
   // better-sqlite3 does not export its Statement class: one statement of a throw-away database reaches it.
   const scratch = new Database(':memory:');
   try {
     const statementProto = Object.getPrototypeOf(scratch.prepare('SELECT 1')) as object;
     for (const name of ['run', 'get', 'all', 'iterate']) {
-      wrap(statementProto, name, 'sqlite', counter);
+      const child = count.labels('sqlite', name);
+      wrap(statementProto, name, () => child.inc());
     }
-    wrap(Database.prototype, 'exec', 'sqlite', counter);
+    const exec = count.labels('sqlite', 'exec');
+    wrap(Database.prototype, 'exec', () => exec.inc());
   } finally {
     scratch.close();
   }
