@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { e2eOptionsFromArgv } from './e2e-options';
 
 const log = (): void => undefined;
@@ -14,6 +15,11 @@ describe('e2eOptionsFromArgv', () => {
       log,
     );
     expect(options).toMatchObject({ modes: ['distributed'], runs: 5, durationS: 12, simLatencyMs: 200, kannel: false });
+  });
+
+  it('resolves the CPU profile directory, off unless asked for', () => {
+    expect(e2eOptionsFromArgv([], log).cpuProfDir).toBeUndefined();
+    expect(e2eOptionsFromArgv(['--cpu-prof=tmp/prof'], log).cpuProfDir).toBe(path.resolve('tmp/prof'));
   });
 
   it('refuses an unknown mode and a number that is not one', () => {

@@ -3,6 +3,8 @@
  * (BENCH_E2E_MYSQL_URL, BENCH_REDIS_URL, KAFKA_BROKERS). Kept apart from the bench so the parsing is tested
  * without loading the gateway.
  */
+import path from 'node:path';
+
 export type E2eMode = 'embedded' | 'distributed';
 
 export interface E2eOptions {
@@ -24,6 +26,8 @@ export interface E2eOptions {
   readonly kafkaBrokers: string;
   readonly portOffset: number;
   readonly kannelPortBase: number;
+  /** Where each gateway process writes a CPU profile of its whole life (`--cpu-prof=<dir>`); off when unset. */
+  readonly cpuProfDir?: string;
   readonly log: (line: string) => void;
 }
 
@@ -59,6 +63,7 @@ export function e2eOptionsFromArgv(argv: readonly string[], log: (line: string) 
     kafkaBrokers: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
     portOffset: num('port-offset', 700, 0),
     kannelPortBase: num('kannel-port', 13500, 1024),
+    cpuProfDir: flag('cpu-prof') ? path.resolve(flag('cpu-prof') as string) : undefined,
     log,
   };
 }

@@ -35,6 +35,13 @@ const UNLIMITED_QUOTAS = {
   LIMITS_SPEND_PER_MONTH: '0',
 };
 
+/** Node flags that write `<name>.cpuprofile` into the run's profile directory when the process exits. */
+function cpuProfFlags(options: E2eOptions, name: string): string[] {
+  return options.cpuProfDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
+}
+
 export interface Counters {
   /** SQL statements passed to the drivers (sms_sql_statements_total over every service). */
   readonly sql: number;
@@ -211,6 +218,8 @@ async function startEmbedded(options: E2eOptions): Promise<Target> {
       ...UNLIMITED_QUOTAS,
     },
     await freePort(),
+    undefined,
+    cpuProfFlags(options, 'gateway'),
   );
   try {
     await seedSenders(server.url, key, options.senders, options.log);
@@ -271,6 +280,9 @@ async function startDistributedTarget(options: E2eOptions): Promise<Target> {
       portOffset: options.portOffset,
       logLevel: 'warn',
       startTimeoutMs: 180_000,
+      nodeArgs: options.cpuProfDir
+        ? Object.fromEntries(Object.keys(SERVICE_PORTS).map((name) => [name, cpuProfFlags(options, name)]))
+        : undefined,
       extraEnv: {
         ...UNLIMITED_QUOTAS,
         KAFKA_TOPIC_PREFIX: prefix,

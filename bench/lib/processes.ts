@@ -54,8 +54,10 @@ export function spawnTs(
   script: string,
   env: Record<string, string>,
   cpus?: string,
+  /** Node flags before the loader, e.g. `--cpu-prof` (which NODE_OPTIONS does not accept). */
+  nodeFlags: readonly string[] = [],
 ): { child: ChildProcess; output: string[] } {
-  const nodeArgs = ['-r', REGISTER, path.join(ROOT, script)];
+  const nodeArgs = [...nodeFlags, '-r', REGISTER, path.join(ROOT, script)];
   const options: SpawnOptions = { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] };
   // taskset execs node in place, so child.pid is node's pid and every thread it starts inherits the mask.
   const child = cpus
@@ -119,8 +121,9 @@ export async function startServer(
   env: Record<string, string>,
   port: number,
   cpus?: string,
+  nodeFlags: readonly string[] = [],
 ): Promise<ServerProcess> {
-  const { child, output } = spawnTs(name, script, { ...env, PORT: String(port) }, cpus);
+  const { child, output } = spawnTs(name, script, { ...env, PORT: String(port) }, cpus, nodeFlags);
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitReady(child, `${url}/readyz`, output);
