@@ -7,3 +7,4 @@ export * from './db-value';
 export * from './bulk-insert';
 export * from './group-commit';
 export * from './affected-rows';
+export * from './sql-runner';

@@ -17,7 +17,7 @@ import {
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import { createServiceDataSource, inTransaction, isMysql } from '@sms/persistence';
+import { createServiceDataSource, inTransaction, isMysql, sqlRunnerOf } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { migrate } from '../../../../../scripts/migrate';
@@ -480,7 +480,6 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
 
       const write = inTransaction(dataSource, async (manager) => {
         const ledger = new BatchLedger(
-          dataSource,
           new Map([
             [current, asRead],
             [changedBehind, asRead],
@@ -488,7 +487,7 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
         );
         ledger.move(current, 3, moveToDelivered);
         ledger.move(changedBehind, 3, moveToDelivered);
-        await ledger.flush(manager);
+        await ledger.flush(sqlRunnerOf(manager));
       });
 
       await expect(write).rejects.toThrow(StaleLedgerError);
@@ -510,7 +509,6 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
       const before = log.statements.length;
       await inTransaction(dataSource, async (manager) => {
         const ledger = new BatchLedger(
-          dataSource,
           new Map([
             [early, asRead],
             [late, asRead],
@@ -522,7 +520,7 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
         ledger.move(late, 3, { ...moveToDelivered, delivered_at: lateAt });
         // Other columns: a statement of its own on MySQL.
         ledger.move(refused, 4, { status: MessageStatus.Failed, status_rank: 4, error_code: 'REJECTED' });
-        await ledger.flush(manager);
+        await ledger.flush(sqlRunnerOf(manager));
       });
 
       expect(log.count(before, 'UPDATE sms_messages', [early, late, refused])).toBe(isMysql(dataSource) ? 2 : 3);
@@ -547,15 +545,12 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
     it('flushes a message before handing it over, and guards its later flush with the rank it wrote', async () => {
       const id = await newMessage();
       await inTransaction(dataSource, async (manager) => {
-        const ledger = new BatchLedger(
-          dataSource,
-          new Map([[id, { statusRank: 0, providerMessageId: null, dlrFallbacks: 0 }]]),
-        );
+        const ledger = new BatchLedger(new Map([[id, { statusRank: 0, providerMessageId: null, dlrFallbacks: 0 }]]));
         ledger.move(id, 2, { status: MessageStatus.Sent, status_rank: 2, provider_message_id: 'SM-h' });
-        await ledger.flush(manager, [id]);
+        await ledger.flush(sqlRunnerOf(manager), [id]);
         ledger.move(id, 3, moveToDelivered);
         expect(ledger.row(id)).toEqual({ statusRank: 3, providerMessageId: 'SM-h', dlrFallbacks: 0 });
-        await ledger.handOver(manager, id);
+        await ledger.handOver(sqlRunnerOf(manager), id);
         expect(ledger.row(id)).toBeUndefined();
       });
 
