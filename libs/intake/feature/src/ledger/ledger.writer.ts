@@ -74,6 +74,8 @@ export class LedgerWriter {
       {
         maxBatch: options.maxBatch ?? 256,
         maxConcurrent: options.maxConcurrentFlushes ?? (isMysql(dataSource) ? 3 : 1),
+        // Requests read in one turn of the event loop share a transaction (see GroupCommitOptions.gather).
+        gather: true,
         mapError: (error) =>
           isDuplicateKeyError(error) ? new DuplicateMessageError('message or key already exists') : error,
       },

@@ -87,6 +87,7 @@ export class StatusApplier {
     this.committer = new GroupCommitter((events) => this.applyBatch(events), {
       maxBatch: 200,
       maxConcurrent: isMysql(dataSource) ? 2 : 1,
+      gather: true,
     });
   }
 
