@@ -95,6 +95,12 @@ export interface OutboxRelayOptions {
   readonly publish: (records: OutboxRecord[]) => Promise<void>;
   /** Poll interval when nothing wakes the relay; a commit in this process wakes it at once. */
   readonly pollIntervalMs?: number;
+  /**
+   * When set, each poll that finds nothing doubles the interval up to this (a publish or a wake starts
+   * again from pollIntervalMs): the poll only finds rows no wake announced (another process's, or a
+   * failed publish's), so an idle service need not query its outbox several times a second.
+   */
+  readonly maxPollIntervalMs?: number;
   readonly batchSize?: number;
   readonly onError?: (error: unknown) => void;
 }
@@ -104,10 +110,17 @@ export class OutboxRelay {
   private running: Promise<void> | null = null;
   private wakeRequested = false;
   private stopped = true;
+  /** The next poll's delay: pollIntervalMs, doubled by each empty poll up to maxPollIntervalMs. */
+  private idleDelayMs: number;
   private readonly table: string;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.table = options.schema.options.tableName ?? options.schema.options.name;
+    this.idleDelayMs = this.basePollMs;
+  }
+
+  private get basePollMs(): number {
+    return this.options.pollIntervalMs ?? 200;
   }
 
   start(): void {
@@ -120,6 +133,7 @@ export class OutboxRelay {
     if (this.stopped) {
       return;
     }
+    this.idleDelayMs = this.basePollMs;
     if (this.running) {
       this.wakeRequested = true;
 
@@ -165,17 +179,26 @@ export class OutboxRelay {
   }
 
   private async loop(): Promise<void> {
+    const limit = this.options.batchSize ?? 500;
     let published = 0;
+    let total = 0;
+    let failed = false;
     try {
       do {
         this.wakeRequested = false;
         published = await this.drainOnce();
-      } while (!this.stopped && (published > 0 || this.wakeRequested));
+        total += published;
+        // A batch short of the limit took every row committed before it: rows committed since then woke
+        // the relay (wakeRequested), so no empty drain is spent to find out.
+      } while (!this.stopped && (published >= limit || this.wakeRequested));
     } catch (error) {
+      failed = true;
       this.options.onError?.(error);
     }
     if (!this.stopped) {
-      this.schedule(this.options.pollIntervalMs ?? 200);
+      const max = this.options.maxPollIntervalMs ?? this.basePollMs;
+      this.idleDelayMs = total > 0 || failed ? this.basePollMs : Math.min(max, this.idleDelayMs * 2);
+      this.schedule(this.idleDelayMs);
     }
   }
 
