@@ -52,6 +52,8 @@ interface UpdateResult {
   readonly status: MessageStatus | null;
   /** Replaces the event's detail in the history when the event did something else than it says. */
   readonly note?: string;
+  /** The event scheduled a new attempt (next_retry_at) for this time. */
+  readonly retryAt?: Date;
 }
 
 /** A plain event's effect, decided in memory: its result, and the columns it sets when it moves the message. */
@@ -81,6 +83,8 @@ export class StatusApplier {
     private readonly transitions?: TransitionOutbox,
     /** The opt-out hook of the receipt-driven fallback (see DlrFallback). */
     isOptedOut?: RecipientOptOutCheck,
+    /** Told, once the batch committed, the earliest new attempt it scheduled (wakes the RetryScheduler). */
+    private readonly onRetryScheduled?: (at: Date) => void,
   ) {
     this.fallback = new DlrFallback(dataSource, policy.maxAttempts, isOptedOut);
     // Group commit: status events arrive ~3 per message; one transaction per batch instead of per event.
@@ -123,8 +127,10 @@ export class StatusApplier {
    */
   private async applyBatch(batch: readonly StatusChangedV1[]): Promise<ApplyOutcome[]> {
     let published = false;
+    let retryAt: Date | null = null;
     const { outcomes, count } = await inSqlTransaction(this.dataSource, async (sql) => {
       published = false;
+      retryAt = null;
       const messages = await this.messagesOf(sql, batch);
       const ledger = batch.length > 1 ? new BatchLedger(messages) : undefined;
       const targets = this.transitions ? callbackTargetsOf(messages) : new Map<string, CallbackTarget>();
@@ -143,9 +149,11 @@ export class StatusApplier {
           continue;
         }
         seen.add(event.eventId);
-        const { applied, status, note } = ledger
-          ? await this.applyInBatch(sql, event, ledger)
-          : await this.update(sql, event);
+        const result = ledger ? await this.applyInBatch(sql, event, ledger) : await this.update(sql, event);
+        const { applied, status, note } = result;
+        if (result.retryAt && (retryAt === null || result.retryAt < retryAt)) {
+          retryAt = result.retryAt;
+        }
         outcomes.push(applied ? 'applied' : 'recorded');
         const target = targets.get(event.messageId);
         if (target && status !== null && status !== target.status) {
@@ -196,6 +204,9 @@ export class StatusApplier {
     count();
     if (published) {
       this.transitions?.onCommitted();
+    }
+    if (retryAt !== null) {
+      this.onRetryScheduled?.(retryAt);
     }
 
     return outcomes;
@@ -294,6 +305,7 @@ export class StatusApplier {
         applied: true,
         status: null,
         note: `re-sending through another provider (fallback): ${event.detail ?? ''}`.slice(0, 512),
+        retryAt: now,
       };
     }
     const rank = STATUS_RANK[status];
@@ -391,7 +403,11 @@ export class StatusApplier {
       `attempt = ${Number(attempt)}`,
     );
 
-    return { applied: rescheduled, status: null };
+    return {
+      applied: rescheduled,
+      status: null,
+      ...(rescheduled && { retryAt: new Date(now.getTime() + decision.delayMs) }),
+    };
   }
 
   /** `UPDATE sms_messages SET … WHERE id = ? AND status_rank < ?` and whether a row changed. */
