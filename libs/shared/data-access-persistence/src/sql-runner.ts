@@ -114,8 +114,11 @@ class ManagerRunner implements SqlRunner {
     this.mysql = isMysql(manager.connection);
   }
 
-  query<T>(sql: string, parameters: readonly unknown[] = []): Promise<T[]> {
-    return this.manager.query<T[]>(sql, [...parameters]);
+  async query<T>(sql: string, parameters: readonly unknown[] = []): Promise<T[]> {
+    const result: unknown = await this.manager.query(sql, [...parameters]);
+
+    // A write answers with the driver's result packet, not rows: no rows, as on SQLite.
+    return Array.isArray(result) ? (result as T[]) : [];
   }
 
   execute(sql: string, parameters: readonly unknown[] = []): Promise<number> {
