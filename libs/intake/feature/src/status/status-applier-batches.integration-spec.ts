@@ -386,6 +386,45 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
     expect(rows.map(({ status, n }) => [status, Number(n)])).toEqual([['delivered', 60]]);
   });
 
+  it('spends no UPDATE on a receipt that cannot move a message which has its provider id (a batch of one)', async () => {
+    const [known, unknownId] = [await newMessage(), await newMessage()];
+    const sut = applier();
+    expect(await sut.apply(event(known, StatusEventKind.Sent, { providerMessageId: 'SM-k' }))).toBe('applied');
+    expect(await sut.apply(event(unknownId, StatusEventKind.Delivered, receipt({ providerMessageId: 'SM-u' })))).toBe(
+      'applied',
+    );
+    const before = log.statements.length;
+
+    // The provider's intermediate `sent` receipt, after the send-worker's `sent`: recorded, nothing moves.
+    expect(await sut.apply(event(known, StatusEventKind.Sent, receipt({ providerMessageId: 'SM-k' })))).toBe(
+      'recorded',
+    );
+    // A late send result on a message whose receipt came first: the id is still kept (one UPDATE).
+    expect(await sut.apply(event(unknownId, StatusEventKind.Sent, { providerMessageId: 'SM-u2' }))).toBe('recorded');
+
+    // The conditional rank UPDATE of each, and the late-id UPDATE of the second only.
+    expect(log.count(before, 'UPDATE sms_messages', [known])).toBe(1);
+    expect(log.count(before, 'UPDATE sms_messages', [unknownId])).toBe(2);
+    const rows: { id: string; status: string; provider_message_id: string }[] = await dataSource.query(
+      'SELECT id, status, provider_message_id FROM sms_messages WHERE id IN (?, ?)',
+      [known, unknownId],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.id, [r.status, r.provider_message_id]]))).toEqual({
+      [known]: [MessageStatus.Sent, 'SM-k'],
+      // A final receipt does not write the provider id: the late send result's is kept.
+      [unknownId]: [MessageStatus.Delivered, 'SM-u2'],
+    });
+    const history: { status: string; applied: number | boolean }[] = await dataSource.query(
+      'SELECT status, applied FROM message_events WHERE message_id = ? ORDER BY id',
+      [known],
+    );
+    expect(history.map((e) => [e.status, Number(e.applied)])).toEqual([
+      ['queued', 1],
+      ['sent', 1],
+      ['sent', 0],
+    ]);
+  });
+
   it('skips duplicates within a batch and of earlier batches', async () => {
     const id = await newMessage();
     const sent = event(id, StatusEventKind.Sent, { providerMessageId: 'SM-d' });

@@ -149,7 +149,9 @@ export class StatusApplier {
           continue;
         }
         seen.add(event.eventId);
-        const result = ledger ? await this.applyInBatch(sql, event, ledger) : await this.update(sql, event);
+        const result = ledger
+          ? await this.applyInBatch(sql, event, ledger)
+          : await this.update(sql, event, messages.get(event.messageId));
         const { applied, status, note } = result;
         if (result.retryAt && (retryAt === null || result.retryAt < retryAt)) {
           retryAt = result.retryAt;
@@ -286,7 +288,12 @@ export class StatusApplier {
     return mayBeAdopted || keepsLateProviderId ? null : { result: NOT_APPLIED };
   }
 
-  private async update(sql: SqlRunner, event: StatusChangedV1): Promise<UpdateResult> {
+  /**
+   * `read` is the message's row as this transaction read it under its lock, given only when no statement
+   * of the transaction has written the row since (a batch of one): it spares statements whose condition
+   * the row already fails.
+   */
+  private async update(sql: SqlRunner, event: StatusChangedV1, read?: LedgerRow): Promise<UpdateResult> {
     const now = this.now();
     if (event.kind === StatusEventKind.Retry) {
       if (await this.fallback.failResend(sql, event, now)) {
@@ -319,10 +326,18 @@ export class StatusApplier {
           Number.MAX_SAFE_INTEGER,
           `status = '${MessageStatus.Unknown}'`,
         )));
-    if (!moved && status === MessageStatus.Sent && (await this.fallback.adoptResend(sql, event))) {
+    // Only a message the receipt fallback re-sent adopts a send (dlr_fallbacks > 0): the row read says.
+    if (
+      !moved &&
+      status === MessageStatus.Sent &&
+      (read === undefined || read.dlrFallbacks > 0) &&
+      (await this.fallback.adoptResend(sql, event))
+    ) {
       return { applied: true, status: null };
     }
-    if (!moved && event.providerMessageId) {
+    // The late provider id is kept only on a row without one: a row read with one needs no statement to
+    // find that out (every receipt after the send would otherwise cost an UPDATE that changes nothing).
+    if (!moved && event.providerMessageId && (read === undefined || read.providerMessageId === null)) {
       // A receipt overtook the send result: keep the provider's id for correlation, and what the send
       // cost, status untouched.
       const late: Record<string, unknown> = {
