@@ -29,7 +29,7 @@ import { PumpingGuard } from './limits/pumping-guard';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesService } from './messages/messages.service';
 import { IntakeConsumer } from './send-topic/intake.consumer';
-import { RETRY_SCHEDULE } from './status/retry.constants';
+import { OUTBOX_MAX_POLL_INTERVAL_MS, RETRY_SCHEDULE } from './status/retry.constants';
 import { RetryScheduler } from './status/retry.scheduler';
 import { parseReceiptDeadlines, ReceiptDeadlineSweep } from './status/receipt-deadline.sweep';
 import { StatusApplier } from './status/status-applier.service';
@@ -76,6 +76,8 @@ export class IntakeModule implements OnApplicationBootstrap {
               dataSource,
               schema: INTAKE_OUTBOX,
               publish: (records) => bus.publish(records),
+              // Commits in this process wake the relay; the poll only finds other processes' rows.
+              maxPollIntervalMs: OUTBOX_MAX_POLL_INTERVAL_MS,
               onError: (error) => new Logger('intake-outbox').error(`relay failed: ${String(error)}`),
             }),
         },
@@ -158,8 +160,14 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: StatusApplier,
-          inject: [INTAKE_DATA_SOURCE, APP_CONFIG, OutboxRelay, OPT_OUT_CHECKER],
-          useFactory: (dataSource: DataSource, config: AppConfig, relay: OutboxRelay, optOuts: OptOutChecker) =>
+          inject: [INTAKE_DATA_SOURCE, APP_CONFIG, OutboxRelay, OPT_OUT_CHECKER, RetryScheduler],
+          useFactory: (
+            dataSource: DataSource,
+            config: AppConfig,
+            relay: OutboxRelay,
+            optOuts: OptOutChecker,
+            scheduler: RetryScheduler,
+          ) =>
             new StatusApplier(
               dataSource,
               {
@@ -174,6 +182,7 @@ export class IntakeModule implements OnApplicationBootstrap {
               // A receipt-driven fallback never re-sends to a recipient who opted out meanwhile. The ledger row
               // does not name its account here, so an entry of any account blocks (accountId null: fail closed).
               (recipient, sender) => optOuts.isOptedOut({ recipient, sender, accountId: null }),
+              (at) => scheduler.retryScheduled(at),
             ),
         },
         {

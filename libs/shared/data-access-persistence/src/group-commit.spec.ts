@@ -31,6 +31,33 @@ describe('GroupCommitter', () => {
     await expect(Promise.all(results)).resolves.toEqual([10, 20, 30, 40]);
   });
 
+  it('with gather, starts the first batch after the waiting events, so items of one turn share it', async () => {
+    const writer = controlledWriter();
+    const sut = new GroupCommitter(writer.write, { maxBatch: 100, maxConcurrent: 1, gather: true });
+
+    const results = [1, 2, 3].map((item) => sut.submit(item));
+    expect(writer.batches).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writer.batches).toEqual([[1, 2, 3]]);
+    const later = sut.submit(4);
+    await writer.finishNext();
+    expect(writer.batches).toEqual([[1, 2, 3], [4]]);
+    await writer.finishNext();
+
+    await expect(Promise.all([...results, later])).resolves.toEqual([10, 20, 30, 40]);
+  });
+
+  it('with gather, drain waits for items not yet in a batch', async () => {
+    const write = jest.fn(async (items: readonly number[]) => items.map((item) => item + 1));
+    const sut = new GroupCommitter(write, { maxBatch: 100, maxConcurrent: 1, gather: true });
+
+    const result = sut.submit(1);
+    await sut.drain();
+
+    expect(write).toHaveBeenCalledTimes(1);
+    await expect(result).resolves.toBe(2);
+  });
+
   it('never puts more than maxBatch items in one batch', async () => {
     const writer = controlledWriter();
     const sut = new GroupCommitter(writer.write, { maxBatch: 2, maxConcurrent: 1 });

@@ -5,6 +5,13 @@ export interface GroupCommitOptions {
   readonly maxConcurrent: number;
   /** Turns the error of a batch of one into the error its caller sees. */
   readonly mapError?: (error: unknown) => unknown;
+  /**
+   * Start a batch only once the I/O events already waiting have been handled (setImmediate), so that the
+   * items they submit share it. Without it, a write that completes within one turn of the event loop
+   * (SQLite through prepared statements) starts every batch with one item, and each item pays its own
+   * transaction. Adds no timer delay: the check phase follows the poll phase of the same loop turn.
+   */
+  readonly gather?: boolean;
 }
 
 interface Pending<T, R> {
@@ -23,6 +30,7 @@ interface Pending<T, R> {
 export class GroupCommitter<T, R> {
   private queue: Pending<T, R>[] = [];
   private inFlight = 0;
+  private gathering = false;
   private readonly idle = new Set<() => void>();
 
   constructor(
@@ -33,16 +41,32 @@ export class GroupCommitter<T, R> {
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      this.pump();
+      this.schedule();
     });
   }
 
   /** Resolves when everything submitted so far is committed or failed. */
   async drain(): Promise<void> {
-    if (this.queue.length === 0 && this.inFlight === 0) {
+    if (this.queue.length === 0 && this.inFlight === 0 && !this.gathering) {
       return;
     }
     await new Promise<void>((resolve) => this.idle.add(resolve));
+  }
+
+  private schedule(): void {
+    if (!this.options.gather) {
+      this.pump();
+
+      return;
+    }
+    if (this.gathering) {
+      return;
+    }
+    this.gathering = true;
+    setImmediate(() => {
+      this.gathering = false;
+      this.pump();
+    });
   }
 
   private pump(): void {

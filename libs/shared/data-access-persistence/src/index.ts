@@ -8,3 +8,4 @@ export * from './bulk-insert';
 export * from './group-commit';
 export * from './affected-rows';
 export * from './statement-counter';
+export * from './sql-runner';

@@ -4,6 +4,7 @@ import { insertRows } from './bulk-insert';
 import { isMysql } from './data-source.factory';
 import { inTransaction } from './transaction';
 import { withTransactionRetry } from './transient-db-error';
+import { type SqlRunner, sqlRunnerOf } from './sql-runner';
 
 /**
  * Transactional outbox (reliability.md "Outbox"): a service writes its state change and the records
@@ -42,6 +43,26 @@ export const createOutboxSchema = (tableName: string): EntitySchema<OutboxRow> =
     },
   });
 
+const OUTBOX_COLUMNS = ['topic', 'msg_key', 'payload', 'headers', 'created_at'] as const;
+
+const tableOf = (schema: EntitySchema<OutboxRow>): string => schema.options.tableName ?? schema.options.name;
+
+function outboxRows(records: readonly OutboxRecord[], now: Date): unknown[][] {
+  return records.map((r) => {
+    // The publish happens later in the relay's context: the row keeps the writer's trace context. A
+    // caller that passes headers (even {}) decides alone, e.g. a group commit running in another's context.
+    const headers = r.headers ?? withTraceHeaders(undefined);
+
+    return [
+      r.topic,
+      r.key,
+      JSON.stringify(r.value),
+      headers && Object.keys(headers).length > 0 ? JSON.stringify(headers) : null,
+      now,
+    ];
+  });
+}
+
 /** Adds records to the outbox inside the caller's transaction. */
 export async function enqueueOutbox(
   manager: EntityManager,
@@ -52,24 +73,20 @@ export async function enqueueOutbox(
   if (records.length === 0) {
     return;
   }
-  await insertRows(
-    manager,
-    schema.options.tableName ?? schema.options.name,
-    ['topic', 'msg_key', 'payload', 'headers', 'created_at'],
-    records.map((r) => {
-      // The publish happens later in the relay's context: the row keeps the writer's trace context. A
-      // caller that passes headers (even {}) decides alone, e.g. a group commit running in another's context.
-      const headers = r.headers ?? withTraceHeaders(undefined);
+  await insertRows(manager, tableOf(schema), OUTBOX_COLUMNS, outboxRows(records, now));
+}
 
-      return [
-        r.topic,
-        r.key,
-        JSON.stringify(r.value),
-        headers && Object.keys(headers).length > 0 ? JSON.stringify(headers) : null,
-        now,
-      ];
-    }),
-  );
+/** enqueueOutbox inside a transaction of inSqlTransaction. */
+export async function enqueueOutboxWith(
+  sql: SqlRunner,
+  schema: EntitySchema<OutboxRow>,
+  records: readonly OutboxRecord[],
+  now: Date,
+): Promise<void> {
+  if (records.length === 0) {
+    return;
+  }
+  await sql.insert(tableOf(schema), OUTBOX_COLUMNS, outboxRows(records, now));
 }
 
 export interface OutboxRelayOptions {
@@ -78,6 +95,12 @@ export interface OutboxRelayOptions {
   readonly publish: (records: OutboxRecord[]) => Promise<void>;
   /** Poll interval when nothing wakes the relay; a commit in this process wakes it at once. */
   readonly pollIntervalMs?: number;
+  /**
+   * When set, each poll that finds nothing doubles the interval up to this (a publish or a wake starts
+   * again from pollIntervalMs): the poll only finds rows no wake announced (another process's, or a
+   * failed publish's), so an idle service need not query its outbox several times a second.
+   */
+  readonly maxPollIntervalMs?: number;
   readonly batchSize?: number;
   readonly onError?: (error: unknown) => void;
 }
@@ -87,10 +110,17 @@ export class OutboxRelay {
   private running: Promise<void> | null = null;
   private wakeRequested = false;
   private stopped = true;
+  /** The next poll's delay: pollIntervalMs, doubled by each empty poll up to maxPollIntervalMs. */
+  private idleDelayMs: number;
   private readonly table: string;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.table = options.schema.options.tableName ?? options.schema.options.name;
+    this.idleDelayMs = this.basePollMs;
+  }
+
+  private get basePollMs(): number {
+    return this.options.pollIntervalMs ?? 200;
   }
 
   start(): void {
@@ -103,6 +133,7 @@ export class OutboxRelay {
     if (this.stopped) {
       return;
     }
+    this.idleDelayMs = this.basePollMs;
     if (this.running) {
       this.wakeRequested = true;
 
@@ -148,17 +179,26 @@ export class OutboxRelay {
   }
 
   private async loop(): Promise<void> {
+    const limit = this.options.batchSize ?? 500;
     let published = 0;
+    let total = 0;
+    let failed = false;
     try {
       do {
         this.wakeRequested = false;
         published = await this.drainOnce();
-      } while (!this.stopped && (published > 0 || this.wakeRequested));
+        total += published;
+        // A batch short of the limit took every row committed before it: rows committed since then woke
+        // the relay (wakeRequested), so no empty drain is spent to find out.
+      } while (!this.stopped && (published >= limit || this.wakeRequested));
     } catch (error) {
+      failed = true;
       this.options.onError?.(error);
     }
     if (!this.stopped) {
-      this.schedule(this.options.pollIntervalMs ?? 200);
+      const max = this.options.maxPollIntervalMs ?? this.basePollMs;
+      this.idleDelayMs = total > 0 || failed ? this.basePollMs : Math.min(max, this.idleDelayMs * 2);
+      this.schedule(this.idleDelayMs);
     }
   }
 
@@ -170,10 +210,14 @@ export class OutboxRelay {
     const lock = isMysql(dataSource) ? ' FOR UPDATE SKIP LOCKED' : '';
 
     const drain = async (manager: EntityManager): Promise<number> => {
-      const rows: { id: string | number; topic: string; msg_key: string; payload: string; headers: string | null }[] =
-        await manager.query(
-          `SELECT id, topic, msg_key, payload, headers FROM ${this.table} ORDER BY id LIMIT ${limit}${lock}`,
-        );
+      const sql = sqlRunnerOf(manager);
+      const rows = await sql.query<{
+        id: string | number;
+        topic: string;
+        msg_key: string;
+        payload: string;
+        headers: string | null;
+      }>(`SELECT id, topic, msg_key, payload, headers FROM ${this.table} ORDER BY id LIMIT ${limit}${lock}`);
       if (rows.length === 0) {
         return 0;
       }
@@ -181,7 +225,7 @@ export class OutboxRelay {
       // then rolls back and retries a transaction that has published nothing yet, instead of publishing
       // its batch twice. A failed publish rolls the delete back, so the rows stay for the next drain.
       const ids = rows.map((row) => String(row.id));
-      await manager.query(`DELETE FROM ${this.table} WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
+      await sql.execute(`DELETE FROM ${this.table} WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
       await outsideAnyTrace(() =>
         this.options.publish(
           rows.map((row) => ({

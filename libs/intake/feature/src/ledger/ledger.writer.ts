@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Encoding, MessageStatus, StatusEventSource, TOPICS, type MessageAcceptedV1 } from '@sms/contracts';
 import {
-  enqueueOutbox,
+  enqueueOutboxWith,
   GroupCommitter,
-  insertRows,
-  inTransaction,
+  inSqlTransaction,
   isDuplicateKeyError,
   isMysql,
+  type SqlRunner,
 } from '@sms/persistence';
 import { metrics } from '@sms/metrics';
 import { currentTraceHeaders, TRACEPARENT_HEADER } from '@sms/tracing';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { INTAKE_OUTBOX } from '../database/intake.schema';
 import type { ValidatedMessage } from '../messages/message-request.validator';
 import { STATUS_RANK } from '../status/message-state';
@@ -63,7 +63,7 @@ export class LedgerWriter {
   ) {
     this.committer = new GroupCommitter<NewMessage, void>(
       async (items) => {
-        await inTransaction(this.dataSource, (manager) => this.insert(manager, items));
+        await inSqlTransaction(this.dataSource, (sql) => this.insert(sql, items));
         this.options.onCommitted?.();
         for (const item of items) {
           metrics.messages.inc({ status: MessageStatus.Queued, provider: 'none', country: item.message.country });
@@ -74,6 +74,8 @@ export class LedgerWriter {
       {
         maxBatch: options.maxBatch ?? 256,
         maxConcurrent: options.maxConcurrentFlushes ?? (isMysql(dataSource) ? 3 : 1),
+        // Requests read in one turn of the event loop share a transaction (see GroupCommitOptions.gather).
+        gather: true,
         mapError: (error) =>
           isDuplicateKeyError(error) ? new DuplicateMessageError('message or key already exists') : error,
       },
@@ -89,10 +91,9 @@ export class LedgerWriter {
     return this.committer.drain();
   }
 
-  private async insert(manager: EntityManager, items: readonly NewMessage[]): Promise<void> {
-    await insertRows(manager, 'sms_messages', MESSAGE_COLUMNS, items.map(toMessageRow));
-    await insertRows(
-      manager,
+  private async insert(sql: SqlRunner, items: readonly NewMessage[]): Promise<void> {
+    await sql.insert('sms_messages', MESSAGE_COLUMNS, items.map(toMessageRow));
+    await sql.insert(
       'message_events',
       EVENT_COLUMNS,
       items.map((item) => [
@@ -104,8 +105,7 @@ export class LedgerWriter {
         item.createdAt,
       ]),
     );
-    await insertRows(
-      manager,
+    await sql.insert(
       'idempotency_keys',
       IDEMPOTENCY_COLUMNS,
       items.flatMap((item) =>
@@ -122,8 +122,8 @@ export class LedgerWriter {
           : [],
       ),
     );
-    await enqueueOutbox(
-      manager,
+    await enqueueOutboxWith(
+      sql,
       INTAKE_OUTBOX,
       items.map((item) => ({
         topic: TOPICS.accepted,

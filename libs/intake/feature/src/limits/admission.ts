@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import { type CounterCheck, decimalToMicros, type KeyValueStore } from '@sms/counters';
 import { StatusEventKind, StatusEventSource, type StatusChangedV1 } from '@sms/contracts';
 import { metrics } from '@sms/metrics';
-import { parsePhone } from '@sms/phone';
 import { ApiError, serviceUnavailable, unprocessable } from '@sms/platform';
 import type { ValidatedMessage } from '../messages/message-request.validator';
+import { phoneParseCache } from '../messages/phone-cache';
 import {
   type AccountLimits,
   countryPermitted,
@@ -293,7 +293,8 @@ export class Admission {
 
 /** The recipient's number type from the metadata (the validator kept only the number and country). */
 function numberTypeOf(e164: string): NumberTypeName {
-  const phone = parsePhone(e164);
+  // The validator parsed the request's text; this is the E.164 form, parsed once per number too.
+  const phone = phoneParseCache.parse(e164);
 
   return phone.ok && phone.type !== undefined ? phone.type : 'UNKNOWN';
 }

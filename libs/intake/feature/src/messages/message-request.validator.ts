@@ -1,8 +1,9 @@
 import { MessageClass } from '@sms/contracts';
-import { isAlphanumericSenderId, isSupportedCountryCode, parsePhone } from '@sms/phone';
+import { isAlphanumericSenderId, isSupportedCountryCode } from '@sms/phone';
 import { ApiError, type OutboundPolicy, STRICT_OUTBOUND_POLICY, unprocessable } from '@sms/platform';
 import { countSegments } from '@sms/segments';
 import { callbackUrlRefusal } from './callback-url';
+import { phoneParseCache } from './phone-cache';
 
 /** A send request that passed every rule: what the ledger stores. */
 export interface ValidatedMessage {
@@ -62,7 +63,7 @@ export function validateMessageRequest(
   if (typeof rawTo !== 'string' || rawTo.length === 0) {
     throw unprocessable('INVALID_PHONE_NUMBER', 'to is required: an E.164 number such as +447400123456', 'to');
   }
-  const phone = parsePhone(rawTo, country ?? undefined);
+  const phone = phoneParseCache.parse(rawTo, country ?? undefined);
   if (!phone.ok) {
     throw unprocessable('INVALID_PHONE_NUMBER', `to is not a valid phone number (${phone.reason})`, 'to');
   }
@@ -159,7 +160,7 @@ function validateSender(value: unknown): string | null {
     throw unprocessable('INVALID_SENDER', 'from must be an E.164 number or an alphanumeric sender ID', 'from');
   }
   if (value.startsWith('+')) {
-    const phone = parsePhone(value);
+    const phone = phoneParseCache.parse(value);
     if (phone.ok) {
       return phone.e164;
     }

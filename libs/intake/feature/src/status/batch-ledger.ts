@@ -1,5 +1,4 @@
-import { affectedRows, dbValue, isMysql, MAX_BOUND_PARAMETERS } from '@sms/persistence';
-import type { DataSource, EntityManager } from 'typeorm';
+import { MAX_BOUND_PARAMETERS, type SqlRunner } from '@sms/persistence';
 
 /** What the in-memory decisions of a batch need of one ledger row. */
 export interface LedgerRow {
@@ -46,10 +45,7 @@ export class BatchLedger {
   private readonly storedRanks: Map<string, number>;
   private readonly pending = new Map<string, Record<string, unknown>>();
 
-  constructor(
-    private readonly dataSource: DataSource,
-    read: ReadonlyMap<string, LedgerRow>,
-  ) {
+  constructor(read: ReadonlyMap<string, LedgerRow>) {
     this.rows = new Map(
       [...read].map(([id, row]) => [
         id,
@@ -84,8 +80,8 @@ export class BatchLedger {
    * message stays arrival order), and from now on the batch no longer knows the row, so its later events
    * take the per-event path too.
    */
-  async handOver(manager: EntityManager, id: string): Promise<void> {
-    await this.flush(manager, [id]);
+  async handOver(sql: SqlRunner, id: string): Promise<void> {
+    await this.flush(sql, [id]);
     this.rows.delete(id);
   }
 
@@ -95,14 +91,14 @@ export class BatchLedger {
    * in-process, where a statement per message is cheaper: its text repeats, so it is prepared once and
    * cached, while a statement over the whole batch is prepared anew every time.
    */
-  async flush(manager: EntityManager, ids: Iterable<string> = [...this.pending.keys()]): Promise<void> {
+  async flush(sql: SqlRunner, ids: Iterable<string> = [...this.pending.keys()]): Promise<void> {
     const moves = [...ids].flatMap((id) => this.pendingMove(id));
-    const chunks = isMysql(this.dataSource) ? chunksUnderParameterLimit(moves) : moves.map((move) => [move]);
+    const chunks = sql.mysql ? chunksUnderParameterLimit(moves) : moves.map((move) => [move]);
     for (const chunk of chunks) {
-      for (const { sql, parameters, rows } of updateStatements(chunk, (value) => dbValue(this.dataSource, value))) {
-        const changed = await affectedRows(manager, sql, parameters);
-        if (changed !== rows) {
-          throw new StaleLedgerError(rows, changed);
+      for (const statement of updateStatements(chunk, (value) => sql.value(value))) {
+        const changed = await sql.execute(statement.sql, statement.parameters);
+        if (changed !== statement.rows) {
+          throw new StaleLedgerError(statement.rows, changed);
         }
       }
     }

@@ -1,6 +1,6 @@
 import { MessageStatus, type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
-import { affectedRows, dbValue, isMysql } from '@sms/persistence';
-import type { DataSource, EntityManager } from 'typeorm';
+import { dbValue, isMysql, type SqlRunner } from '@sms/persistence';
+import type { DataSource } from 'typeorm';
 import { FINAL_RANK } from './message-state';
 
 /**
@@ -35,14 +35,18 @@ export class DlrFallback {
   }
 
   /** Re-opens the message for one more attempt elsewhere; false when it may not (the event then applies). */
-  async reroute(manager: EntityManager, event: StatusChangedV1, now: Date): Promise<boolean> {
+  async reroute(sql: SqlRunner, event: StatusChangedV1, now: Date): Promise<boolean> {
     const lock = isMysql(this.dataSource) ? ' FOR UPDATE' : '';
-    const rows: { avoid_providers: string | null; to_number: string; sender: string | null; attempt: number }[] =
-      await manager.query(
-        `SELECT avoid_providers, to_number, sender, attempt FROM sms_messages
+    const rows = await sql.query<{
+      avoid_providers: string | null;
+      to_number: string;
+      sender: string | null;
+      attempt: number;
+    }>(
+      `SELECT avoid_providers, to_number, sender, attempt FROM sms_messages
          WHERE id = ? AND status = ? AND provider = ? AND dlr_fallbacks = 0 AND attempt < ?${lock}`,
-        [event.messageId, MessageStatus.Sent, event.provider, this.maxAttempts],
-      );
+      [event.messageId, MessageStatus.Sent, event.provider, this.maxAttempts],
+    );
     const row = rows[0];
     if (!row || (this.isOptedOut && (await this.isOptedOut(row.to_number, row.sender)))) {
       return false;
@@ -51,8 +55,7 @@ export class DlrFallback {
     avoid.add(event.provider as string);
 
     return (
-      (await affectedRows(
-        manager,
+      (await sql.execute(
         `UPDATE sms_messages SET attempt = attempt + 1, next_retry_at = ?, avoid_providers = ?, pin_provider = NULL,
          dlr_fallbacks = dlr_fallbacks + 1, error_code = ?, error_message = ?, updated_at = ?
          WHERE id = ? AND status = ? AND dlr_fallbacks = 0 AND attempt = ?`,
@@ -71,14 +74,13 @@ export class DlrFallback {
   }
 
   /** The re-send's `sent` (the message is already `sent`): the ledger now names the new provider. */
-  async adoptResend(manager: EntityManager, event: StatusChangedV1): Promise<boolean> {
+  async adoptResend(sql: SqlRunner, event: StatusChangedV1): Promise<boolean> {
     if (event.kind !== StatusEventKind.Sent || !event.attempt || !event.provider) {
       return false;
     }
 
     return (
-      (await affectedRows(
-        manager,
+      (await sql.execute(
         `UPDATE sms_messages SET provider = ?, provider_message_id = ?, sender = COALESCE(?, sender), sent_at = ?,
          cost = COALESCE(?, cost), currency = COALESCE(?, currency), error_code = NULL, error_message = NULL
          WHERE id = ? AND status = ? AND dlr_fallbacks > 0 AND attempt = ?`,
@@ -98,14 +100,13 @@ export class DlrFallback {
   }
 
   /** The re-send failed at the provider's API (transient): it was the one extra try, so the message fails. */
-  async failResend(manager: EntityManager, event: StatusChangedV1, now: Date): Promise<boolean> {
+  async failResend(sql: SqlRunner, event: StatusChangedV1, now: Date): Promise<boolean> {
     if (event.kind !== StatusEventKind.Retry || !event.attempt) {
       return false;
     }
 
     return (
-      (await affectedRows(
-        manager,
+      (await sql.execute(
         `UPDATE sms_messages SET status = ?, status_rank = ?, final_at = ?, next_retry_at = NULL, error_code = ?,
          error_message = ?, updated_at = ? WHERE id = ? AND status = ? AND dlr_fallbacks > 0 AND attempt = ?`,
         [

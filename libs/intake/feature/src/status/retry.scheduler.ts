@@ -38,6 +38,9 @@ const COLUMNS =
  */
 export class RetryScheduler {
   private retryTimer: NodeJS.Timeout | null = null;
+  /** When the planned retry pass runs (epoch ms); Infinity when none is planned. */
+  private plannedAt = Number.POSITIVE_INFINITY;
+  private stopped = true;
   private staleTimer: NodeJS.Timeout | null = null;
   private purgeTimer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
@@ -53,7 +56,8 @@ export class RetryScheduler {
   ) {}
 
   start(): void {
-    this.retryTimer = setInterval(() => this.run(() => this.publishDueRetries()), RETRY_SCHEDULE.pollIntervalMs);
+    this.stopped = false;
+    this.planRetryPass(0);
     const sweepEvery = Math.min(RETRY_SCHEDULE.staleSweepIntervalMs, Math.max(500, this.staleAfterMs / 2));
     this.staleTimer = setInterval(() => this.run(() => this.republishStale()), sweepEvery);
     this.purgeTimer = setInterval(
@@ -63,8 +67,10 @@ export class RetryScheduler {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.retryTimer) {
-      clearInterval(this.retryTimer);
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
     }
     if (this.staleTimer) {
       clearInterval(this.staleTimer);
@@ -73,6 +79,15 @@ export class RetryScheduler {
       clearInterval(this.purgeTimer);
     }
     await this.running;
+  }
+
+  /**
+   * A retry was scheduled for `at` in this process (the status applier committed it): plan a pass then,
+   * unless one is planned sooner. Retries scheduled elsewhere (another replica, before a restart) are
+   * found by the passes themselves, which plan the next one at the earliest stored retry.
+   */
+  retryScheduled(at: Date): void {
+    this.planRetryPass(at.getTime());
   }
 
   /** Messages waiting for a retry, and how many of them are already due (the retry-backlog gauges). */
@@ -94,6 +109,67 @@ export class RetryScheduler {
     );
 
     return this.claimAndPublish(rows, 'next_retry_at IS NOT NULL AND attempt = ?', (row) => [row.attempt]);
+  }
+
+  /** The earliest stored retry time, or null when no message waits for one. */
+  async nextRetryAt(): Promise<Date | null> {
+    const rows: { at: Date | string | null }[] = await this.dataSource.query(
+      'SELECT MIN(next_retry_at) AS at FROM sms_messages WHERE next_retry_at IS NOT NULL',
+    );
+    const at = rows[0]?.at ?? null;
+
+    return at === null ? null : toDate(at);
+  }
+
+  /**
+   * Plans the retry pass at `at` (epoch ms, by this.now()) unless one is planned sooner. Retries are
+   * looked for when one can be due, not on a fixed short interval: an idle intake otherwise queries its
+   * ledger several times a second for nothing.
+   */
+  private planRetryPass(at: number): void {
+    if (this.stopped || (this.retryTimer !== null && at >= this.plannedAt)) {
+      return;
+    }
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+    }
+    this.plannedAt = at;
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = null;
+        this.plannedAt = Number.POSITIVE_INFINITY;
+        this.retryPass();
+      },
+      Math.max(0, at - this.now().getTime()),
+    );
+  }
+
+  /**
+   * Publishes due retries, then plans the next pass: soon while a full batch was due (more may be), else
+   * at the earliest stored retry, at least pollIntervalMs and at most idleCheckMs away (the upper bound
+   * catches retries another replica scheduled and then died before publishing).
+   */
+  private retryPass(): void {
+    const started = this.run(async () => {
+      let next = this.now().getTime() + RETRY_SCHEDULE.pollIntervalMs;
+      try {
+        const published = await this.publishDueRetries();
+        if (published < RETRY_SCHEDULE.batchSize) {
+          const due = await this.nextRetryAt();
+          const now = this.now().getTime();
+          next = Math.min(
+            now + RETRY_SCHEDULE.idleCheckMs,
+            Math.max(now + RETRY_SCHEDULE.pollIntervalMs, due?.getTime() ?? Number.POSITIVE_INFINITY),
+          );
+        }
+      } finally {
+        this.planRetryPass(next);
+      }
+    });
+    if (!started) {
+      // Another pass (stale sweep, purge) holds the scheduler: try again shortly.
+      this.planRetryPass(this.now().getTime() + RETRY_SCHEDULE.pollIntervalMs);
+    }
   }
 
   /** Re-publishes `queued` messages that made no progress for a while; returns how many. */
@@ -171,10 +247,10 @@ export class RetryScheduler {
     return published;
   }
 
-  /** One pass at a time: a slow database must not pile up overlapping passes. */
-  private run(work: () => Promise<unknown>): void {
+  /** One pass at a time: a slow database must not pile up overlapping passes. False when one is running. */
+  private run(work: () => Promise<unknown>): boolean {
     if (this.busy) {
-      return;
+      return false;
     }
     this.busy = true;
     this.running = work()
@@ -182,11 +258,17 @@ export class RetryScheduler {
       .finally(() => {
         this.busy = false;
       });
+
+    return true;
   }
 }
 
+/** A stored datetime: a Date from mysql2, a UTC `YYYY-MM-DD HH:MM:SS.mmm` string from SQLite. */
+const toDate = (value: Date | string): Date =>
+  value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
+
 function toAccepted(row: DueRow): ReturnType<typeof acceptedEvent> {
-  const createdAt = row.created_at instanceof Date ? row.created_at : new Date(`${row.created_at.replace(' ', 'T')}Z`);
+  const createdAt = toDate(row.created_at);
 
   return acceptedEvent(
     {

@@ -17,7 +17,7 @@ import {
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import { createServiceDataSource, inTransaction, isMysql } from '@sms/persistence';
+import { createServiceDataSource, inTransaction, isMysql, sqlRunnerOf } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { migrate } from '../../../../../scripts/migrate';
@@ -386,6 +386,45 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
     expect(rows.map(({ status, n }) => [status, Number(n)])).toEqual([['delivered', 60]]);
   });
 
+  it('spends no UPDATE on a receipt that cannot move a message which has its provider id (a batch of one)', async () => {
+    const [known, unknownId] = [await newMessage(), await newMessage()];
+    const sut = applier();
+    expect(await sut.apply(event(known, StatusEventKind.Sent, { providerMessageId: 'SM-k' }))).toBe('applied');
+    expect(await sut.apply(event(unknownId, StatusEventKind.Delivered, receipt({ providerMessageId: 'SM-u' })))).toBe(
+      'applied',
+    );
+    const before = log.statements.length;
+
+    // The provider's intermediate `sent` receipt, after the send-worker's `sent`: recorded, nothing moves.
+    expect(await sut.apply(event(known, StatusEventKind.Sent, receipt({ providerMessageId: 'SM-k' })))).toBe(
+      'recorded',
+    );
+    // A late send result on a message whose receipt came first: the id is still kept (one UPDATE).
+    expect(await sut.apply(event(unknownId, StatusEventKind.Sent, { providerMessageId: 'SM-u2' }))).toBe('recorded');
+
+    // The conditional rank UPDATE of each, and the late-id UPDATE of the second only.
+    expect(log.count(before, 'UPDATE sms_messages', [known])).toBe(1);
+    expect(log.count(before, 'UPDATE sms_messages', [unknownId])).toBe(2);
+    const rows: { id: string; status: string; provider_message_id: string }[] = await dataSource.query(
+      'SELECT id, status, provider_message_id FROM sms_messages WHERE id IN (?, ?)',
+      [known, unknownId],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.id, [r.status, r.provider_message_id]]))).toEqual({
+      [known]: [MessageStatus.Sent, 'SM-k'],
+      // A final receipt does not write the provider id: the late send result's is kept.
+      [unknownId]: [MessageStatus.Delivered, 'SM-u2'],
+    });
+    const history: { status: string; applied: number | boolean }[] = await dataSource.query(
+      'SELECT status, applied FROM message_events WHERE message_id = ? ORDER BY id',
+      [known],
+    );
+    expect(history.map((e) => [e.status, Number(e.applied)])).toEqual([
+      ['queued', 1],
+      ['sent', 1],
+      ['sent', 0],
+    ]);
+  });
+
   it('skips duplicates within a batch and of earlier batches', async () => {
     const id = await newMessage();
     const sent = event(id, StatusEventKind.Sent, { providerMessageId: 'SM-d' });
@@ -480,7 +519,6 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
 
       const write = inTransaction(dataSource, async (manager) => {
         const ledger = new BatchLedger(
-          dataSource,
           new Map([
             [current, asRead],
             [changedBehind, asRead],
@@ -488,7 +526,7 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
         );
         ledger.move(current, 3, moveToDelivered);
         ledger.move(changedBehind, 3, moveToDelivered);
-        await ledger.flush(manager);
+        await ledger.flush(sqlRunnerOf(manager));
       });
 
       await expect(write).rejects.toThrow(StaleLedgerError);
@@ -510,7 +548,6 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
       const before = log.statements.length;
       await inTransaction(dataSource, async (manager) => {
         const ledger = new BatchLedger(
-          dataSource,
           new Map([
             [early, asRead],
             [late, asRead],
@@ -522,7 +559,7 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
         ledger.move(late, 3, { ...moveToDelivered, delivered_at: lateAt });
         // Other columns: a statement of its own on MySQL.
         ledger.move(refused, 4, { status: MessageStatus.Failed, status_rank: 4, error_code: 'REJECTED' });
-        await ledger.flush(manager);
+        await ledger.flush(sqlRunnerOf(manager));
       });
 
       expect(log.count(before, 'UPDATE sms_messages', [early, late, refused])).toBe(isMysql(dataSource) ? 2 : 3);
@@ -547,15 +584,12 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
     it('flushes a message before handing it over, and guards its later flush with the rank it wrote', async () => {
       const id = await newMessage();
       await inTransaction(dataSource, async (manager) => {
-        const ledger = new BatchLedger(
-          dataSource,
-          new Map([[id, { statusRank: 0, providerMessageId: null, dlrFallbacks: 0 }]]),
-        );
+        const ledger = new BatchLedger(new Map([[id, { statusRank: 0, providerMessageId: null, dlrFallbacks: 0 }]]));
         ledger.move(id, 2, { status: MessageStatus.Sent, status_rank: 2, provider_message_id: 'SM-h' });
-        await ledger.flush(manager, [id]);
+        await ledger.flush(sqlRunnerOf(manager), [id]);
         ledger.move(id, 3, moveToDelivered);
         expect(ledger.row(id)).toEqual({ statusRank: 3, providerMessageId: 'SM-h', dlrFallbacks: 0 });
-        await ledger.handOver(manager, id);
+        await ledger.handOver(sqlRunnerOf(manager), id);
         expect(ledger.row(id)).toBeUndefined();
       });
 

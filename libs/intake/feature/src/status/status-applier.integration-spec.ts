@@ -14,7 +14,7 @@ import {
 } from '@sms/contracts';
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
-import type { DataSource } from 'typeorm';
+import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { migrate } from '../../../../../scripts/migrate';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';
@@ -554,6 +554,105 @@ describe(RetryScheduler.name, () => {
     const rows = await outbox();
     expect(rows.map((r) => r.msg_key).sort()).toEqual([...ids].sort());
     expect(errors).toEqual([]);
+  });
+
+  it('tells the scheduler, after the commit, when the retry it scheduled is due', async () => {
+    const id = await newMessage(now);
+    const told: Date[] = [];
+    const applier = new StatusApplier(
+      dataSource,
+      POLICY,
+      () => now,
+      () => 1,
+      undefined,
+      undefined,
+      (at) => told.push(at),
+    );
+
+    await applier.apply(retry(id, 1));
+
+    // random 1: the whole first backoff, baseDelayMs.
+    expect(told).toEqual([new Date(now.getTime() + POLICY.baseDelayMs)]);
+    expect((await ledger(id)).next_retry_at?.getTime()).toBe(now.getTime() + POLICY.baseDelayMs);
+    await applier.apply(event(id, StatusEventKind.Sent, { providerMessageId: 'SM-told' }));
+    expect(told).toHaveLength(1);
+  });
+
+  it('publishes a stored retry when it is due, without polling the ledger in between', async () => {
+    await dataSource.query('UPDATE sms_messages SET next_retry_at = NULL');
+    const id = await newMessage(new Date());
+    await dataSource.query('DELETE FROM intake_outbox');
+    const dueIn = 800;
+    await dataSource.query('UPDATE sms_messages SET next_retry_at = ? WHERE id = ?', [
+      new Date(Date.now() + dueIn),
+      id,
+    ]);
+    const dueQueries: string[] = [];
+    const log: EntitySubscriberInterface = {
+      beforeQuery: (e: BeforeQueryEvent<unknown>) => {
+        if (e.query.includes('next_retry_at <= ?')) {
+          dueQueries.push(e.query);
+        }
+      },
+    };
+    dataSource.subscribers.push(log);
+    const sut = new RetryScheduler(
+      dataSource,
+      () => published++,
+      (error) => errors.push(error),
+      STALE_AFTER_MS,
+    );
+    const started = Date.now();
+    sut.start();
+    try {
+      while (published === 0 && Date.now() - started < 4_000) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const tookMs = Date.now() - started;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+      expect(published).toBe(1);
+      expect(tookMs).toBeGreaterThanOrEqual(dueIn - 50);
+      expect(tookMs).toBeLessThan(dueIn + 1_000);
+      // One pass at start, one when the retry was due; nothing is due for the second after (the fixed
+      // 250 ms poll made ~8 passes over the same time).
+      expect(dueQueries.length).toBeLessThanOrEqual(3);
+      expect((await outbox()).map((row) => row.msg_key)).toEqual([id]);
+      expect(errors).toEqual([]);
+    } finally {
+      await sut.stop();
+      dataSource.subscribers.splice(dataSource.subscribers.indexOf(log), 1);
+    }
+  });
+
+  it('plans a pass sooner when told of a retry due before the planned one', async () => {
+    await dataSource.query('UPDATE sms_messages SET next_retry_at = NULL');
+    const id = await newMessage(new Date());
+    await dataSource.query('DELETE FROM intake_outbox');
+    const sut = new RetryScheduler(
+      dataSource,
+      () => published++,
+      (error) => errors.push(error),
+      STALE_AFTER_MS,
+    );
+    sut.start();
+    try {
+      // The start pass finds nothing and plans the next one idleCheckMs (5 s) away.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const at = new Date(Date.now() + 300);
+      await dataSource.query('UPDATE sms_messages SET next_retry_at = ? WHERE id = ?', [at, id]);
+      const told = Date.now();
+      sut.retryScheduled(at);
+      while (published === 0 && Date.now() - told < 4_000) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+
+      expect(published).toBe(1);
+      expect(Date.now() - told).toBeLessThan(1_500);
+      expect(errors).toEqual([]);
+    } finally {
+      await sut.stop();
+    }
   });
 
   it('re-publishes a message stuck in queued past the stale threshold, once', async () => {

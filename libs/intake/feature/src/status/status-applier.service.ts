@@ -1,17 +1,15 @@
 import { metrics } from '@sms/metrics';
 import { MessageStatus, type MessageTransitionV1, StatusEventKind, type StatusChangedV1, TOPICS } from '@sms/contracts';
 import {
-  affectedRows,
-  dbValue,
-  enqueueOutbox,
+  enqueueOutboxWith,
   GroupCommitter,
-  insertRows,
-  inTransaction,
+  inSqlTransaction,
   isDuplicateKeyError,
   isMysql,
   type OutboxRow,
+  type SqlRunner,
 } from '@sms/persistence';
-import type { DataSource, EntityManager, EntitySchema } from 'typeorm';
+import type { DataSource, EntitySchema } from 'typeorm';
 import { BatchLedger, type LedgerRow } from './batch-ledger';
 import { DlrFallback, type RecipientOptOutCheck } from './dlr-fallback';
 import { correctsUnknown, decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
@@ -54,6 +52,8 @@ interface UpdateResult {
   readonly status: MessageStatus | null;
   /** Replaces the event's detail in the history when the event did something else than it says. */
   readonly note?: string;
+  /** The event scheduled a new attempt (next_retry_at) for this time. */
+  readonly retryAt?: Date;
 }
 
 /** A plain event's effect, decided in memory: its result, and the columns it sets when it moves the message. */
@@ -83,12 +83,15 @@ export class StatusApplier {
     private readonly transitions?: TransitionOutbox,
     /** The opt-out hook of the receipt-driven fallback (see DlrFallback). */
     isOptedOut?: RecipientOptOutCheck,
+    /** Told, once the batch committed, the earliest new attempt it scheduled (wakes the RetryScheduler). */
+    private readonly onRetryScheduled?: (at: Date) => void,
   ) {
     this.fallback = new DlrFallback(dataSource, policy.maxAttempts, isOptedOut);
     // Group commit: status events arrive ~3 per message; one transaction per batch instead of per event.
     this.committer = new GroupCommitter((events) => this.applyBatch(events), {
       maxBatch: 200,
       maxConcurrent: isMysql(dataSource) ? 2 : 1,
+      gather: true,
     });
   }
 
@@ -124,14 +127,16 @@ export class StatusApplier {
    */
   private async applyBatch(batch: readonly StatusChangedV1[]): Promise<ApplyOutcome[]> {
     let published = false;
-    const { outcomes, count } = await inTransaction(this.dataSource, async (manager) => {
+    let retryAt: Date | null = null;
+    const { outcomes, count } = await inSqlTransaction(this.dataSource, async (sql) => {
       published = false;
-      const messages = await this.messagesOf(manager, batch);
-      const ledger = batch.length > 1 ? new BatchLedger(this.dataSource, messages) : undefined;
+      retryAt = null;
+      const messages = await this.messagesOf(sql, batch);
+      const ledger = batch.length > 1 ? new BatchLedger(messages) : undefined;
       const targets = this.transitions ? callbackTargetsOf(messages) : new Map<string, CallbackTarget>();
       const changes: MessageTransitionV1[] = [];
       const ids = [...new Set(batch.map((e) => e.eventId))];
-      const known: { event_id: string }[] = await manager.query(
+      const known = await sql.query<{ event_id: string }>(
         `SELECT event_id FROM message_events WHERE event_id IN (${ids.map(() => '?').join(',')})`,
         ids,
       );
@@ -144,9 +149,13 @@ export class StatusApplier {
           continue;
         }
         seen.add(event.eventId);
-        const { applied, status, note } = ledger
-          ? await this.applyInBatch(manager, event, ledger)
-          : await this.update(manager, event);
+        const result = ledger
+          ? await this.applyInBatch(sql, event, ledger)
+          : await this.update(sql, event, messages.get(event.messageId));
+        const { applied, status, note } = result;
+        if (result.retryAt && (retryAt === null || result.retryAt < retryAt)) {
+          retryAt = result.retryAt;
+        }
         outcomes.push(applied ? 'applied' : 'recorded');
         const target = targets.get(event.messageId);
         if (target && status !== null && status !== target.status) {
@@ -177,11 +186,11 @@ export class StatusApplier {
           new Date(event.occurredAt),
         ]);
       }
-      await ledger?.flush(manager);
-      await insertRows(manager, 'message_events', EVENT_COLUMNS, rows);
+      await ledger?.flush(sql);
+      await sql.insert('message_events', EVENT_COLUMNS, rows);
       if (this.transitions && changes.length > 0) {
-        await enqueueOutbox(
-          manager,
+        await enqueueOutboxWith(
+          sql,
           this.transitions.schema,
           changes.map((change) => ({ topic: TOPICS.transition, key: change.messageId, value: change })),
           this.now(),
@@ -198,6 +207,9 @@ export class StatusApplier {
     if (published) {
       this.transitions?.onCommitted();
     }
+    if (retryAt !== null) {
+      this.onRetryScheduled?.(retryAt);
+    }
 
     return outcomes;
   }
@@ -207,12 +219,9 @@ export class StatusApplier {
    * before the batch and the callback target for caller callbacks, the country for the messages metric, and
    * what the in-memory decisions need (rank, provider message id, receipt fallbacks).
    */
-  private async messagesOf(
-    manager: EntityManager,
-    batch: readonly StatusChangedV1[],
-  ): Promise<Map<string, BatchMessage>> {
+  private async messagesOf(sql: SqlRunner, batch: readonly StatusChangedV1[]): Promise<Map<string, BatchMessage>> {
     const ids = [...new Set(batch.map((e) => e.messageId))];
-    const rows: BatchMessageRow[] = await manager.query(
+    const rows = await sql.query<BatchMessageRow>(
       `SELECT id, status, status_rank, provider_message_id, dlr_fallbacks, country, callback_url, client_reference, account_id
        FROM sms_messages WHERE id IN (${ids.map(() => '?').join(',')})${isMysql(this.dataSource) ? ' FOR UPDATE' : ''}`,
       ids,
@@ -239,16 +248,12 @@ export class StatusApplier {
    * One event of a batch of several: in memory when it is plain, else the per-event SQL of update() once
    * the batch's pending writes of that message are written (BatchLedger.handOver).
    */
-  private async applyInBatch(
-    manager: EntityManager,
-    event: StatusChangedV1,
-    ledger: BatchLedger,
-  ): Promise<UpdateResult> {
+  private async applyInBatch(sql: SqlRunner, event: StatusChangedV1, ledger: BatchLedger): Promise<UpdateResult> {
     const decision = this.decideInMemory(event, ledger.row(event.messageId));
     if (decision === null) {
-      await ledger.handOver(manager, event.messageId);
+      await ledger.handOver(sql, event.messageId);
 
-      return this.update(manager, event);
+      return this.update(sql, event);
     }
     if (decision.move) {
       ledger.move(event.messageId, decision.move.rank, decision.move.columns);
@@ -283,42 +288,56 @@ export class StatusApplier {
     return mayBeAdopted || keepsLateProviderId ? null : { result: NOT_APPLIED };
   }
 
-  private async update(manager: EntityManager, event: StatusChangedV1): Promise<UpdateResult> {
+  /**
+   * `read` is the message's row as this transaction read it under its lock, given only when no statement
+   * of the transaction has written the row since (a batch of one): it spares statements whose condition
+   * the row already fails.
+   */
+  private async update(sql: SqlRunner, event: StatusChangedV1, read?: LedgerRow): Promise<UpdateResult> {
     const now = this.now();
     if (event.kind === StatusEventKind.Retry) {
-      if (await this.fallback.failResend(manager, event, now)) {
+      if (await this.fallback.failResend(sql, event, now)) {
         return { applied: true, status: MessageStatus.Failed };
       }
 
-      return this.retry(manager, event, now);
+      return this.retry(sql, event, now);
     }
     const status = statusOf(event.kind);
     if (status === null) {
       return { applied: false, status: null };
     }
-    if (DlrFallback.applies(event) && (await this.fallback.reroute(manager, event, now))) {
+    if (DlrFallback.applies(event) && (await this.fallback.reroute(sql, event, now))) {
       // Re-sent through another provider instead of ending: the status stays `sent`.
       return {
         applied: true,
         status: null,
         note: `re-sending through another provider (fallback): ${event.detail ?? ''}`.slice(0, 512),
+        retryAt: now,
       };
     }
     const rank = STATUS_RANK[status];
     const moved =
-      (await this.conditionalUpdate(manager, event.messageId, statusColumns(event, status, now), rank)) ||
+      (await this.conditionalUpdate(sql, event.messageId, statusColumns(event, status, now), rank)) ||
       (correctsUnknown(event.kind, event.source) &&
         (await this.conditionalUpdate(
-          manager,
+          sql,
           event.messageId,
           statusColumns(event, status, now),
           Number.MAX_SAFE_INTEGER,
           `status = '${MessageStatus.Unknown}'`,
         )));
-    if (!moved && status === MessageStatus.Sent && (await this.fallback.adoptResend(manager, event))) {
+    // Only a message the receipt fallback re-sent adopts a send (dlr_fallbacks > 0): the row read says.
+    if (
+      !moved &&
+      status === MessageStatus.Sent &&
+      (read === undefined || read.dlrFallbacks > 0) &&
+      (await this.fallback.adoptResend(sql, event))
+    ) {
       return { applied: true, status: null };
     }
-    if (!moved && event.providerMessageId) {
+    // The late provider id is kept only on a row without one: a row read with one needs no statement to
+    // find that out (every receipt after the send would otherwise cost an UPDATE that changes nothing).
+    if (!moved && event.providerMessageId && (read === undefined || read.providerMessageId === null)) {
       // A receipt overtook the send result: keep the provider's id for correlation, and what the send
       // cost, status untouched.
       const late: Record<string, unknown> = {
@@ -334,23 +353,17 @@ export class StatusApplier {
           Object.assign(late, { cost: event.cost, currency: event.currency ?? null });
         }
       }
-      await this.conditionalUpdate(
-        manager,
-        event.messageId,
-        late,
-        Number.MAX_SAFE_INTEGER,
-        'provider_message_id IS NULL',
-      );
+      await this.conditionalUpdate(sql, event.messageId, late, Number.MAX_SAFE_INTEGER, 'provider_message_id IS NULL');
     }
 
     return { applied: moved, status: moved ? status : null };
   }
 
   /** A transient failure of attempt N: reschedule attempt N+1 with backoff, or end `failed`. */
-  private async retry(manager: EntityManager, event: StatusChangedV1, now: Date): Promise<UpdateResult> {
+  private async retry(sql: SqlRunner, event: StatusChangedV1, now: Date): Promise<UpdateResult> {
     const attempt = event.attempt ?? 0;
     const lock = isMysql(this.dataSource) ? ' FOR UPDATE' : '';
-    const rows: { avoid_providers: string | null }[] = await manager.query(
+    const rows = await sql.query<{ avoid_providers: string | null }>(
       `SELECT avoid_providers FROM sms_messages WHERE id = ? AND attempt = ? AND status_rank < ?${lock}`,
       [event.messageId, attempt, STATUS_RANK[MessageStatus.Sent]],
     );
@@ -368,7 +381,7 @@ export class StatusApplier {
       // ends `unknown`, not `failed` (docs/reconciliation.md); a receipt may still correct it.
       const ending = event.ambiguous ? MessageStatus.Unknown : MessageStatus.Failed;
       const failed = await this.conditionalUpdate(
-        manager,
+        sql,
         event.messageId,
         {
           status: ending,
@@ -391,7 +404,7 @@ export class StatusApplier {
     }
 
     const rescheduled = await this.conditionalUpdate(
-      manager,
+      sql,
       event.messageId,
       {
         attempt: decision.nextAttempt,
@@ -405,24 +418,28 @@ export class StatusApplier {
       `attempt = ${Number(attempt)}`,
     );
 
-    return { applied: rescheduled, status: null };
+    return {
+      applied: rescheduled,
+      status: null,
+      ...(rescheduled && { retryAt: new Date(now.getTime() + decision.delayMs) }),
+    };
   }
 
   /** `UPDATE sms_messages SET … WHERE id = ? AND status_rank < ?` and whether a row changed. */
   private async conditionalUpdate(
-    manager: EntityManager,
+    sql: SqlRunner,
     id: string,
     set: Record<string, unknown>,
     belowRank: number,
     extraCondition?: string,
   ): Promise<boolean> {
     const columns = Object.keys(set);
-    const values = columns.map((c) => dbValue(this.dataSource, set[c]));
-    const sql = `UPDATE sms_messages SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND status_rank < ?${
+    const values = columns.map((c) => sql.value(set[c]));
+    const statement = `UPDATE sms_messages SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND status_rank < ?${
       extraCondition ? ` AND ${extraCondition}` : ''
     }`;
 
-    return (await affectedRows(manager, sql, [...values, id, belowRank])) > 0;
+    return (await sql.execute(statement, [...values, id, belowRank])) > 0;
   }
 }
 

@@ -1,0 +1,172 @@
+/**
+ * How the outbox relay is woken and polled, on the embedded mode's SQLite (a file of this spec's own):
+ * an idle relay spaces its polls out up to maxPollIntervalMs, a wake publishes at once whatever the
+ * backoff, rows no wake announced are still found by the poll, and a drain that took a short batch does
+ * not spend an empty drain to find out the outbox is empty.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
+import { createServiceDataSource } from './data-source.factory';
+import { createOutboxSchema, enqueueOutboxWith, type OutboxRecord, OutboxRelay } from './outbox';
+import { inSqlTransaction } from './sql-runner';
+
+jest.setTimeout(30_000);
+
+const schema = createOutboxSchema('polling_outbox');
+
+let directory: string;
+let dataSource: DataSource;
+let drains: number;
+const published: OutboxRecord[][] = [];
+
+const countDrains: EntitySubscriberInterface = {
+  beforeQuery: (event: BeforeQueryEvent<unknown>) => {
+    if (event.query.startsWith('SELECT id, topic, msg_key')) {
+      drains++;
+    }
+  },
+};
+
+beforeAll(async () => {
+  directory = mkdtempSync(path.join(tmpdir(), 'outbox-polling-'));
+  dataSource = await createServiceDataSource({
+    service: 'outbox-polling',
+    database: { kind: 'sqlite', directory },
+    entities: [schema],
+    migrations: [],
+  }).initialize();
+  dataSource.subscribers.push(countDrains);
+});
+
+afterAll(async () => {
+  await dataSource?.destroy();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  await dataSource.query('DELETE FROM polling_outbox');
+  drains = 0;
+  published.length = 0;
+});
+
+const relay = (maxPollIntervalMs?: number, pollIntervalMs = 50): OutboxRelay =>
+  new OutboxRelay({
+    dataSource,
+    schema,
+    batchSize: 10,
+    pollIntervalMs,
+    ...(maxPollIntervalMs !== undefined && { maxPollIntervalMs }),
+    publish: async (records) => {
+      published.push(records);
+    },
+  });
+
+const enqueue = (count: number, from = 0): Promise<void> =>
+  inSqlTransaction(dataSource, (sql) =>
+    enqueueOutboxWith(
+      sql,
+      schema,
+      Array.from({ length: count }, (_, i) => ({ topic: 't.v1', key: `k${from + i}`, value: { seq: from + i } })),
+      new Date(),
+    ),
+  );
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 5_000): Promise<number> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await sleep(5);
+  }
+
+  return Date.now() - started;
+}
+
+const publishedKeys = (): string[] => published.flat().map((record) => record.key);
+
+describe('OutboxRelay polling', () => {
+  it('polls at pollIntervalMs while idle when no maximum is set', async () => {
+    const sut = relay();
+    sut.start();
+    await sleep(1_000);
+    await sut.stop();
+
+    // ~20 polls in a second at 50 ms (less on a busy machine).
+    expect(drains).toBeGreaterThanOrEqual(10);
+  });
+
+  it('doubles the pause after each empty poll up to maxPollIntervalMs', async () => {
+    const sut = relay(400);
+    sut.start();
+    await sleep(1_500);
+    await sut.stop();
+
+    // Polls at 0, 50, 150, 350, 750, 1150 ms (+ the stop's drain): 7, where a fixed 50 ms made ~30.
+    expect(drains).toBeGreaterThanOrEqual(4);
+    expect(drains).toBeLessThanOrEqual(8);
+  });
+
+  it('publishes at once when woken, however far the idle pause has grown', async () => {
+    const sut = relay(5_000);
+    sut.start();
+    try {
+      await sleep(600);
+      await enqueue(3);
+      sut.wake();
+      const tookMs = await waitFor('the woken publish', () => published.length > 0);
+
+      expect(tookMs).toBeLessThan(200);
+      expect(publishedKeys()).toEqual(['k0', 'k1', 'k2']);
+    } finally {
+      await sut.stop();
+    }
+  });
+
+  it('finds rows nothing announced (another process wrote them) by the poll', async () => {
+    const sut = relay(300);
+    sut.start();
+    try {
+      await sleep(700);
+      await enqueue(2);
+      await waitFor('the polled publish', () => published.length > 0, 2_000);
+
+      expect(publishedKeys()).toEqual(['k0', 'k1']);
+    } finally {
+      await sut.stop();
+    }
+  });
+
+  it('drains a short batch once per wake, and full batches until the outbox is empty', async () => {
+    // Polls a second apart at least, so that none falls inside the windows counted below.
+    const sut = relay(10_000, 1_000);
+    sut.start();
+    try {
+      await waitFor('the start drain', () => drains >= 1);
+      await sleep(50);
+      drains = 0;
+      await enqueue(3);
+      sut.wake();
+      await waitFor('3 records', () => publishedKeys().length === 3);
+      await sleep(150);
+
+      expect(drains).toBe(1);
+
+      drains = 0;
+      await enqueue(25, 3);
+      sut.wake();
+      await waitFor('28 records', () => publishedKeys().length === 28);
+      await sleep(150);
+
+      // Batches of 10, 10 and 5: the short one ends the loop.
+      expect(drains).toBe(3);
+      expect(publishedKeys()).toEqual(Array.from({ length: 28 }, (_, i) => `k${i}`));
+    } finally {
+      await sut.stop();
+    }
+  });
+});
