@@ -13,13 +13,13 @@ import {
   TOPICS,
   WebhookStoredV1,
 } from '@sms/contracts';
-import { GroupCommitter, isDuplicateKeyError } from '@sms/persistence';
+import { GroupCommitter } from '@sms/persistence';
 import { type DeliveryReport, ErrorClass, type SmsProvider } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
 import { In, type DataSource } from 'typeorm';
 import { ParkedReceiptEntity } from '../database/entities/parked-receipt.entity';
-import { ProviderMessageRefEntity } from '../database/entities/provider-message-ref.entity';
 import { type PartRef, PartRollup } from './part-rollup';
+import { type ParkedRow, RefStore } from './ref-store';
 import { kindOf, normaliseProviderMessageId, readingOf, receiptEvent, receiptEventId } from './receipt-events';
 
 type ReceiptEvent = Omit<StatusChangedV1, 'messageId'>;
@@ -48,6 +48,7 @@ export class ReceiptProcessor {
    * A receipt storm then costs a query per batch instead of a round trip per receipt.
    */
   private readonly refLookups: GroupCommitter<RefKey, PartRef | null>;
+  private readonly refStore: RefStore;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -56,6 +57,7 @@ export class ReceiptProcessor {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.rollup = new PartRollup(dataSource, (events) => this.publish(events), now);
+    this.refStore = new RefStore(dataSource, now);
     this.refLookups = new GroupCommitter((keys) => this.lookUpRefs(keys), { maxBatch: 500, maxConcurrent: 1 });
   }
 
@@ -104,24 +106,17 @@ export class ReceiptProcessor {
     if (!refs.has(main)) {
       refs.set(main, { messageId: event.messageId, partIndex: 0, partCount: parts.length });
     }
-    for (const [providerMessageId, ref] of refs) {
-      try {
-        await this.dataSource.getRepository(ProviderMessageRefEntity).insert({
-          provider: event.provider,
-          providerMessageId,
-          ...ref,
-          // This handler runs in the sent event's consumer span: the message's own trace.
-          traceParent: currentTraceHeaders()[TRACEPARENT_HEADER] ?? null,
-          createdAt: this.now(),
-        });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) {
-          throw error;
-        }
-      }
-    }
-    for (const [providerMessageId, ref] of refs) {
-      await this.releaseParked(event.provider, providerMessageId, ref);
+    // This handler runs in the sent event's consumer span: the message's own trace.
+    const traceParent = currentTraceHeaders()[TRACEPARENT_HEADER] ?? null;
+    const learned = [...refs].map(([providerMessageId, ref]) => ({
+      provider: event.provider as string,
+      providerMessageId,
+      ...ref,
+      traceParent,
+    }));
+    const parked = await this.refStore.learn(learned);
+    for (const [index, ref] of learned.entries()) {
+      await this.applyParked(ref.provider, ref, parked[index] ?? []);
     }
   }
 
@@ -273,11 +268,16 @@ export class ReceiptProcessor {
 
   /** Applies every receipt parked for this provider id, then forgets them. */
   async releaseParked(provider: string, providerMessageId: string, ref: PartRef): Promise<number> {
-    const repository = this.dataSource.getRepository(ParkedReceiptEntity);
-    const parked = await repository.find({
+    const parked = await this.dataSource.getRepository(ParkedReceiptEntity).find({
       where: { provider, providerMessageId, reason: 'unmatched' },
       order: { id: 'ASC' },
     });
+
+    return this.applyParked(provider, ref, parked);
+  }
+
+  /** Applies parked receipts (oldest first) to their now known message, then forgets them. */
+  private async applyParked(provider: string, ref: PartRef, parked: readonly ParkedRow[]): Promise<number> {
     if (parked.length === 0) {
       return 0;
     }
@@ -286,7 +286,7 @@ export class ReceiptProcessor {
     for (const row of parked) {
       await this.correlate(provider, traced, JSON.parse(row.event) as ReceiptEvent);
     }
-    await repository.delete({ id: In(parked.map((row) => row.id)) });
+    await this.dataSource.getRepository(ParkedReceiptEntity).delete({ id: In(parked.map((row) => row.id)) });
 
     return parked.length;
   }
