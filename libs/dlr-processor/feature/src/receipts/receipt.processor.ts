@@ -13,7 +13,6 @@ import {
   TOPICS,
   WebhookStoredV1,
 } from '@sms/contracts';
-import { GroupCommitter } from '@sms/persistence';
 import { type DeliveryReport, ErrorClass, type SmsProvider } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
 import { In, type DataSource } from 'typeorm';
@@ -43,11 +42,6 @@ const isFixableFailure = (event: ReceiptEvent): boolean =>
 export class ReceiptProcessor {
   private readonly logger = new Logger('dlr-processor');
   private readonly rollup: PartRollup;
-  /**
-   * Correlation lookups of concurrent receipts share one query: the group-commit batcher, used for reads.
-   * A receipt storm then costs a query per batch instead of a round trip per receipt.
-   */
-  private readonly refLookups: GroupCommitter<RefKey, PartRef | null>;
   private readonly refStore: RefStore;
 
   constructor(
@@ -58,7 +52,6 @@ export class ReceiptProcessor {
   ) {
     this.rollup = new PartRollup(dataSource, (events) => this.publish(events), now);
     this.refStore = new RefStore(dataSource, now);
-    this.refLookups = new GroupCommitter((keys) => this.lookUpRefs(keys), { maxBatch: 500, maxConcurrent: 1 });
   }
 
   handle = async (record: ConsumedRecord): Promise<void> => {
@@ -292,28 +285,7 @@ export class ReceiptProcessor {
   }
 
   private refOf(provider: string, providerMessageId: string): Promise<PartRef | null> {
-    return this.refLookups.submit({ provider, providerMessageId });
-  }
-
-  private async lookUpRefs(keys: readonly RefKey[]): Promise<(PartRef | null)[]> {
-    const found = new Map<string, PartRef>();
-    for (const [provider, ids] of groupByProvider(keys)) {
-      const rows: RefRow[] = await this.dataSource.query(
-        `SELECT provider_message_id, message_id, part_index, part_count, trace_parent FROM provider_message_refs
-         WHERE provider = ? AND provider_message_id IN (${ids.map(() => '?').join(',')})`,
-        [provider, ...ids],
-      );
-      for (const row of rows) {
-        found.set(refKeyOf(provider, row.provider_message_id), {
-          messageId: row.message_id,
-          partIndex: Number(row.part_index),
-          partCount: Number(row.part_count),
-          traceParent: row.trace_parent,
-        });
-      }
-    }
-
-    return keys.map((key) => found.get(refKeyOf(key.provider, key.providerMessageId)) ?? null);
+    return this.refStore.find(provider, providerMessageId);
   }
 
   private async publish(events: readonly StatusChangedV1[]): Promise<void> {
@@ -322,32 +294,6 @@ export class ReceiptProcessor {
     }
     await this.bus.publish(events.map((event) => statusRecord(event)));
   }
-}
-
-interface RefKey {
-  readonly provider: string;
-  readonly providerMessageId: string;
-}
-
-interface RefRow {
-  provider_message_id: string;
-  message_id: string;
-  part_index: number | string;
-  part_count: number | string;
-  trace_parent: string | null;
-}
-
-const refKeyOf = (provider: string, providerMessageId: string): string => `${provider}\u0000${providerMessageId}`;
-
-function groupByProvider(keys: readonly RefKey[]): Map<string, string[]> {
-  const groups = new Map<string, Set<string>>();
-  for (const key of keys) {
-    const ids = groups.get(key.provider) ?? new Set<string>();
-    ids.add(key.providerMessageId);
-    groups.set(key.provider, ids);
-  }
-
-  return new Map([...groups].map(([provider, ids]) => [provider, [...ids]]));
 }
 
 /**

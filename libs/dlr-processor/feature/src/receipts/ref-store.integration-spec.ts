@@ -96,11 +96,27 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
     await park('sm-b', '{"n":1}');
     await park('sm-b', '{"n":2}');
     await park('sm-c', '{"n":3}', 'unreadable');
-    const query = store.dataSource.query.bind(store.dataSource);
-    jest.spyOn(store.dataSource, 'query').mockImplementation((sql: string, parameters?: unknown[]) => {
-      statements.push(sql.trim().split(/\s+/)[0] ?? '');
+    // Every statement, whichever helper sends it, goes through a query runner.
+    // SQLite hands out one runner again and again: each is wrapped once.
+    const createRunner = store.dataSource.createQueryRunner.bind(store.dataSource);
+    const wrapped = new WeakSet<object>();
+    jest.spyOn(store.dataSource, 'createQueryRunner').mockImplementation((mode) => {
+      const runner = createRunner(mode);
+      if (wrapped.has(runner)) {
+        return runner;
+      }
+      wrapped.add(runner);
+      const query = runner.query.bind(runner);
+      runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) => {
+        // Only this store's statements (SQLite's runner adds its own around some).
+        if (/provider_message_refs|parked_receipts/.test(sql)) {
+          statements.push(sql.trim().split(/\s+/)[0] ?? '');
+        }
 
-      return query(sql, parameters);
+        return query(sql, parameters, structured as never);
+      }) as typeof runner.query;
+
+      return runner;
     });
 
     const [first, second, third] = await Promise.all([
@@ -132,6 +148,55 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
       { provider_message_id: 'sm-a', message_id: 'm1', part_index: 0 },
       { provider_message_id: 'sm-z', message_id: 'm3', part_index: 0 },
     ]);
+  });
+
+  it('finds what it learned without a query, and what another process learned with one, batched', async () => {
+    await refs.learn([ref('sm-a', 'm1', 0, 2), ref('sm-b', 'm1', 1, 2)]);
+    const elsewhere = new RefStore(store.dataSource);
+    await elsewhere.learn([ref('sm-c', 'm2')]);
+    const spy = jest.spyOn(store.dataSource, 'query');
+
+    expect(await refs.find('twilio', 'sm-b')).toEqual({
+      messageId: 'm1',
+      partIndex: 1,
+      partCount: 2,
+      traceParent: null,
+    });
+    expect(spy).not.toHaveBeenCalled();
+    const [c, missing, again] = await Promise.all([
+      refs.find('twilio', 'sm-c'),
+      refs.find('twilio', 'sm-none'),
+      refs.find('twilio', 'sm-none'),
+    ]);
+    expect(c).toEqual({ messageId: 'm2', partIndex: 0, partCount: 1, traceParent: null });
+    expect(missing).toBeNull();
+    expect(again).toBeNull();
+    // The first lookup alone, the two that waited for it in one query; then sm-c is known.
+    expect(spy).toHaveBeenCalledTimes(2);
+    expect(await refs.find('twilio', 'sm-c')).toEqual(c);
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not trust its own copy of a batch that met a stored id: a lookup returns the first writer', async () => {
+    await new RefStore(store.dataSource).learn([ref('sm-a', 'm1')]);
+    await refs.learn([ref('sm-a', 'm2'), ref('sm-b', 'm2')]);
+
+    expect((await refs.find('twilio', 'sm-a'))?.messageId).toBe('m1');
+    expect((await refs.find('twilio', 'sm-b'))?.messageId).toBe('m2');
+  });
+
+  it('keeps at most its bound in memory, dropping the oldest', async () => {
+    const small = new RefStore(store.dataSource, () => new Date(), 2);
+    await small.learn([ref('sm-1', 'm1')]);
+    await small.learn([ref('sm-2', 'm2')]);
+    await small.learn([ref('sm-3', 'm3')]);
+    const spy = jest.spyOn(store.dataSource, 'query');
+
+    expect((await small.find('twilio', 'sm-3'))?.messageId).toBe('m3');
+    expect((await small.find('twilio', 'sm-2'))?.messageId).toBe('m2');
+    expect(spy).not.toHaveBeenCalled();
+    expect((await small.find('twilio', 'sm-1'))?.messageId).toBe('m1');
+    expect(spy).toHaveBeenCalledTimes(1);
   });
 
   it('returns nothing for an empty list without a statement', async () => {

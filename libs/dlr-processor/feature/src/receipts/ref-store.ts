@@ -1,4 +1,4 @@
-import { dbValue, GroupCommitter, isMysql, MAX_BOUND_PARAMETERS } from '@sms/persistence';
+import { affectedRows, dbValue, GroupCommitter, isMysql, MAX_BOUND_PARAMETERS } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
 import type { PartRef } from './part-rollup';
 
@@ -32,26 +32,60 @@ const REF_COLUMNS = [
   'created_at',
 ] as const;
 
+interface RefRow {
+  provider_message_id: string;
+  message_id: string;
+  part_index: number | string;
+  part_count: number | string;
+  trace_parent: string | null;
+}
+
+interface RefKey {
+  readonly provider: string;
+  readonly providerMessageId: string;
+}
+
+/** Refs kept in memory at most (oldest dropped first): a receipt usually follows its send within seconds. */
+const DEFAULT_CACHED_REFS = 50_000;
+
 const keyOf = (provider: string, providerMessageId: string): string => `${provider}\u0000${providerMessageId}`;
 
 /**
- * Stores the provider ids `sent` events teach and finds the receipts parked under them, for all the
- * send results a consumer handles at once: one multi-row INSERT and one SELECT per batch instead of an
- * ORM insert and an ORM find per id (each costs more CPU to build than the database spends on it).
+ * Stores the provider ids `sent` events teach, finds the receipts parked under them, and looks ids up
+ * for receipts, for all the records a consumer handles at once: one multi-row INSERT and one SELECT per
+ * batch instead of an ORM insert and an ORM find per id (each costs more CPU to build than the database
+ * spends on it).
  *
  * The first writer of an id wins and a repeated one is skipped by the key itself (a redelivered `sent`
  * event, or a replica racing), as the one-row inserts that ignored duplicate keys did. Writing first and
  * looking for parked receipts second keeps the correlation rule of ReceiptProcessor: a receipt parks
  * first and looks for the ref second, so one of the two sides always sees the pair.
+ *
+ * A stored ref never changes, so what this process knows to be stored is kept in memory (bounded) and a
+ * receipt for it needs no query: the refs a batch inserted, when every one of them was new (a skipped
+ * duplicate means the stored ref may be someone else's), and the refs queries returned.
  */
 export class RefStore {
   private readonly learning: GroupCommitter<readonly LearnedRef[], ParkedRow[][]>;
+  private readonly lookups: GroupCommitter<RefKey, PartRef | null>;
+  /** provider + id → the stored ref; insertion order is age, the oldest dropped beyond `maxCached`. */
+  private readonly known = new Map<string, PartRef>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly now: () => Date = () => new Date(),
+    private readonly maxCached = DEFAULT_CACHED_REFS,
   ) {
     this.learning = new GroupCommitter((batches) => this.learnBatch(batches), { maxBatch: 500, maxConcurrent: 1 });
+    // Lookups of concurrent receipts share one query: the group-commit batcher, used for reads.
+    this.lookups = new GroupCommitter((keys) => this.lookUp(keys), { maxBatch: 500, maxConcurrent: 1 });
+  }
+
+  /** The stored ref of a provider id, or null when none is stored (yet). */
+  find(provider: string, providerMessageId: string): Promise<PartRef | null> {
+    const cached = this.known.get(keyOf(provider, providerMessageId));
+
+    return cached ? Promise.resolve(cached) : this.lookups.submit({ provider, providerMessageId });
   }
 
   /** Stores `refs` (one event's ids) and returns, per ref in order, the receipts parked under it, oldest first. */
@@ -66,20 +100,45 @@ export class RefStore {
 
   private async learnBatch(batches: readonly (readonly LearnedRef[])[]): Promise<ParkedRow[][][]> {
     const refs = batches.flat();
-    await this.insertIgnoringDuplicates(refs);
+    if ((await this.insertIgnoringDuplicates(refs)) === refs.length) {
+      for (const ref of refs) {
+        this.remember(ref.provider, ref.providerMessageId, ref);
+      }
+    }
     const parked = await this.parkedUnder(refs);
 
     return batches.map((batch) => batch.map((ref) => parked.get(keyOf(ref.provider, ref.providerMessageId)) ?? []));
   }
 
-  private async insertIgnoringDuplicates(refs: readonly LearnedRef[]): Promise<void> {
+  private remember(provider: string, providerMessageId: string, ref: PartRef): void {
+    const key = keyOf(provider, providerMessageId);
+    this.known.delete(key);
+    this.known.set(key, {
+      messageId: ref.messageId,
+      partIndex: ref.partIndex,
+      partCount: ref.partCount,
+      traceParent: ref.traceParent ?? null,
+    });
+    if (this.known.size > this.maxCached) {
+      const oldest = this.known.keys().next();
+      if (!oldest.done) {
+        this.known.delete(oldest.value);
+      }
+    }
+  }
+
+  /** Inserts the refs a duplicate key does not stop; returns how many were inserted. */
+  private async insertIgnoringDuplicates(refs: readonly LearnedRef[]): Promise<number> {
     const createdAt = dbValue(this.dataSource, this.now());
     const rowsPerStatement = Math.floor(MAX_BOUND_PARAMETERS / REF_COLUMNS.length);
     const placeholder = `(${REF_COLUMNS.map(() => '?').join(',')})`;
-    // Only a duplicate key is skipped, unlike INSERT IGNORE, which would also swallow truncations.
-    const onDuplicate = isMysql(this.dataSource)
-      ? 'ON DUPLICATE KEY UPDATE provider = provider'
-      : 'ON CONFLICT (provider, provider_message_id) DO NOTHING';
+    // MySQL: IGNORE, as ON DUPLICATE KEY UPDATE counts a skipped row as affected (FOUND_ROWS) and the
+    // count tells whether every ref was new. IGNORE would also cut an over-long value instead of failing,
+    // but every value here is bounded by construction (ids cut to the column widths, UUIDs, traceparents).
+    const [insert, onConflict] = isMysql(this.dataSource)
+      ? ['INSERT IGNORE INTO', '']
+      : ['INSERT INTO', ' ON CONFLICT (provider, provider_message_id) DO NOTHING'];
+    let inserted = 0;
     for (let from = 0; from < refs.length; from += rowsPerStatement) {
       const chunk = refs.slice(from, from + rowsPerStatement);
       const parameters: unknown[] = [];
@@ -94,11 +153,14 @@ export class RefStore {
           createdAt,
         );
       }
-      await this.dataSource.query(
-        `INSERT INTO provider_message_refs (${REF_COLUMNS.join(',')}) VALUES ${chunk.map(() => placeholder).join(',')} ${onDuplicate}`,
+      inserted += await affectedRows(
+        this.dataSource.manager,
+        `${insert} provider_message_refs (${REF_COLUMNS.join(',')}) VALUES ${chunk.map(() => placeholder).join(',')}${onConflict}`,
         parameters,
       );
     }
+
+    return inserted;
   }
 
   /** Unmatched receipts parked under any of `refs`' ids, by provider and id, oldest first. */
@@ -130,5 +192,34 @@ export class RefStore {
     }
 
     return found;
+  }
+
+  private async lookUp(keys: readonly RefKey[]): Promise<(PartRef | null)[]> {
+    const idsByProvider = new Map<string, Set<string>>();
+    for (const key of keys) {
+      const ids = idsByProvider.get(key.provider) ?? new Set<string>();
+      ids.add(key.providerMessageId);
+      idsByProvider.set(key.provider, ids);
+    }
+    const found = new Map<string, PartRef>();
+    for (const [provider, ids] of idsByProvider) {
+      const rows: RefRow[] = await this.dataSource.query(
+        `SELECT provider_message_id, message_id, part_index, part_count, trace_parent FROM provider_message_refs
+         WHERE provider = ? AND provider_message_id IN (${[...ids].map(() => '?').join(',')})`,
+        [provider, ...ids],
+      );
+      for (const row of rows) {
+        const ref: PartRef = {
+          messageId: row.message_id,
+          partIndex: Number(row.part_index),
+          partCount: Number(row.part_count),
+          traceParent: row.trace_parent,
+        };
+        found.set(keyOf(provider, row.provider_message_id), ref);
+        this.remember(provider, row.provider_message_id, ref);
+      }
+    }
+
+    return keys.map((key) => found.get(keyOf(key.provider, key.providerMessageId)) ?? null);
   }
 }
