@@ -29,8 +29,9 @@ export interface WebhookPublisherOptions {
   readonly sweepStretchMs?: number;
   /**
    * How long the first event of a batch waits for company. Off the acknowledgement path, and a Kafka
-   * request or a statement costs ~0.2 ms of CPU on a small VM whatever it carries: 3,000 receipts/s in
-   * 10 ms batches is ~100 publishes and stamps a second instead of thousands.
+   * produce request costs the process and the broker about the same CPU whatever it carries: at a few
+   * hundred receipts a second, where batches do not form by themselves, a longer wait is what shares
+   * it (docs/performance.md, Receipts). The receipt reaches dlr-processor that much later.
    */
   readonly lingerMs?: number;
   /**
@@ -124,7 +125,7 @@ export class WebhookPublisher {
       graceMs: 30_000,
       maxPending: 20_000,
       batchSize: 1_000,
-      lingerMs: 10,
+      lingerMs: 50,
       recordLingerMs: 250,
       sweepStretchMs: 60_000,
       ...options,

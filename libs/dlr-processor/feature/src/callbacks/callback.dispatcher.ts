@@ -1,8 +1,8 @@
 import { metrics } from '@sms/metrics';
 import { type MessageTransitionV1, MessageStatus } from '@sms/contracts';
-import { affectedRows, dbValue, isDuplicateKeyError } from '@sms/persistence';
+import { affectedRows, dbValue, GroupCommitter, insertRows, isDuplicateKeyError } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
-import { CallbackDeliveryEntity, CallbackState } from '../database/entities/callback-delivery.entity';
+import { CallbackState } from '../database/entities/callback-delivery.entity';
 import type { CallbackClient, CallbackOutcome } from './callback.client';
 
 /** Order of a message's changes: each applied change moves the rank forward, so rank orders them. */
@@ -23,6 +23,10 @@ export interface DispatcherOptions {
   /** First retry delay; doubles per attempt up to maxDelayMs. */
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
+  /**
+   * The fallback look for due callbacks nobody woke this process for: another replica's lapsed lease, or
+   * retries an earlier process scheduled. New changes wake the dispatcher, and its own retries arm a timer.
+   */
   readonly pollIntervalMs?: number;
   /** Callbacks in flight at once per process. */
   readonly concurrency?: number;
@@ -37,6 +41,26 @@ interface DueRow {
   attempt_log: string;
   created_at: Date | string;
 }
+
+const COLUMNS = [
+  'id',
+  'message_id',
+  'seq',
+  'url',
+  'body',
+  'state',
+  'attempts',
+  'next_attempt_at',
+  'lease_until',
+  'last_status_code',
+  'last_error',
+  'attempt_log',
+  'created_at',
+  'settled_at',
+] as const;
+
+/** Without a wake-up, the dispatcher looks for due callbacks this often (a lapsed lease takes 60 s anyway). */
+const DEFAULT_POLL_INTERVAL_MS = 30_000;
 
 const asDate = (value: Date | string): Date =>
   value instanceof Date ? value : new Date(/[zZ]$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
@@ -53,6 +77,11 @@ export class CallbackDispatcher {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
+  /** The timer for the earliest retry this process scheduled, and when it fires. */
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryAt = Number.POSITIVE_INFINITY;
+  /** Changes recorded together: one multi-row INSERT for the transitions a consumer handles at once. */
+  private readonly inserts: GroupCommitter<readonly unknown[], true>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -60,7 +89,18 @@ export class CallbackDispatcher {
     private readonly options: DispatcherOptions,
     private readonly now: () => Date = () => new Date(),
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    // A batch with a redelivered change fails on its key as a whole; the committer then inserts each
+    // row alone, so only the repeated one fails (and is reported as already known).
+    this.inserts = new GroupCommitter(
+      async (rows) => {
+        await insertRows(this.dataSource.manager, 'callback_deliveries', COLUMNS, rows);
+
+        return rows.map(() => true as const);
+      },
+      { maxBatch: 500, maxConcurrent: 1 },
+    );
+  }
 
   /** Records a change to call back; a redelivered transition (same event id) is the same row. */
   async enqueue(transition: MessageTransitionV1): Promise<boolean> {
@@ -75,22 +115,22 @@ export class CallbackDispatcher {
     });
     const now = this.now();
     try {
-      await this.dataSource.getRepository(CallbackDeliveryEntity).insert({
-        id: transition.eventId,
-        messageId: transition.messageId,
-        seq: SEQ[transition.status],
-        url: transition.callbackUrl,
+      await this.inserts.submit([
+        transition.eventId,
+        transition.messageId,
+        SEQ[transition.status],
+        transition.callbackUrl,
         body,
-        state: CallbackState.Pending,
-        attempts: 0,
-        nextAttemptAt: now,
-        leaseUntil: null,
-        lastStatusCode: null,
-        lastError: null,
-        attemptLog: '[]',
-        createdAt: now,
-        settledAt: null,
-      });
+        CallbackState.Pending,
+        0,
+        now,
+        null,
+        null,
+        null,
+        '[]',
+        now,
+        null,
+      ]);
     } catch (error) {
       if (isDuplicateKeyError(error)) {
         return false;
@@ -104,7 +144,7 @@ export class CallbackDispatcher {
 
   start(): void {
     this.stopped = false;
-    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 1_000);
+    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
     this.timer.unref();
     this.wake();
   }
@@ -115,7 +155,36 @@ export class CallbackDispatcher {
       clearInterval(this.timer);
       this.timer = null;
     }
+    this.clearRetryTimer();
     await this.running;
+    await this.inserts.drain();
+  }
+
+  /** Wakes the dispatcher when a retry it scheduled falls due (the earliest one; each run re-arms the next). */
+  private wakeAt(at: Date): void {
+    const when = at.getTime();
+    if (this.stopped || when >= this.retryAt) {
+      return;
+    }
+    this.clearRetryTimer();
+    this.retryAt = when;
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = null;
+        this.retryAt = Number.POSITIVE_INFINITY;
+        this.wake();
+      },
+      Math.max(0, when - this.now().getTime()),
+    );
+    this.retryTimer.unref();
+  }
+
+  private clearRetryTimer(): void {
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+    }
+    this.retryAt = Number.POSITIVE_INFINITY;
   }
 
   wake(): void {
@@ -207,6 +276,9 @@ export class CallbackDispatcher {
       }
     }
     const settled = state !== CallbackState.Pending;
+    if (!settled) {
+      this.wakeAt(next);
+    }
     metrics.callbackDeliveries.inc({ outcome: outcome.kind });
     if (outcome.kind !== 'delivered') {
       // refused: the URL broke the SSRF rules (final); http_<code> / network: retried until the window ends.

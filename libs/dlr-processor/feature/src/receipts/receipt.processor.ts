@@ -13,13 +13,12 @@ import {
   TOPICS,
   WebhookStoredV1,
 } from '@sms/contracts';
-import { GroupCommitter, isDuplicateKeyError } from '@sms/persistence';
 import { type DeliveryReport, ErrorClass, type SmsProvider } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
 import { In, type DataSource } from 'typeorm';
 import { ParkedReceiptEntity } from '../database/entities/parked-receipt.entity';
-import { ProviderMessageRefEntity } from '../database/entities/provider-message-ref.entity';
 import { type PartRef, PartRollup } from './part-rollup';
+import { type ParkedRow, RefStore } from './ref-store';
 import { kindOf, normaliseProviderMessageId, readingOf, receiptEvent, receiptEventId } from './receipt-events';
 
 type ReceiptEvent = Omit<StatusChangedV1, 'messageId'>;
@@ -43,11 +42,7 @@ const isFixableFailure = (event: ReceiptEvent): boolean =>
 export class ReceiptProcessor {
   private readonly logger = new Logger('dlr-processor');
   private readonly rollup: PartRollup;
-  /**
-   * Correlation lookups of concurrent receipts share one query: the group-commit batcher, used for reads.
-   * A receipt storm then costs a query per batch instead of a round trip per receipt.
-   */
-  private readonly refLookups: GroupCommitter<RefKey, PartRef | null>;
+  private readonly refStore: RefStore;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -56,7 +51,7 @@ export class ReceiptProcessor {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.rollup = new PartRollup(dataSource, (events) => this.publish(events), now);
-    this.refLookups = new GroupCommitter((keys) => this.lookUpRefs(keys), { maxBatch: 500, maxConcurrent: 1 });
+    this.refStore = new RefStore(dataSource, now);
   }
 
   handle = async (record: ConsumedRecord): Promise<void> => {
@@ -104,24 +99,17 @@ export class ReceiptProcessor {
     if (!refs.has(main)) {
       refs.set(main, { messageId: event.messageId, partIndex: 0, partCount: parts.length });
     }
-    for (const [providerMessageId, ref] of refs) {
-      try {
-        await this.dataSource.getRepository(ProviderMessageRefEntity).insert({
-          provider: event.provider,
-          providerMessageId,
-          ...ref,
-          // This handler runs in the sent event's consumer span: the message's own trace.
-          traceParent: currentTraceHeaders()[TRACEPARENT_HEADER] ?? null,
-          createdAt: this.now(),
-        });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) {
-          throw error;
-        }
-      }
-    }
-    for (const [providerMessageId, ref] of refs) {
-      await this.releaseParked(event.provider, providerMessageId, ref);
+    // This handler runs in the sent event's consumer span: the message's own trace.
+    const traceParent = currentTraceHeaders()[TRACEPARENT_HEADER] ?? null;
+    const learned = [...refs].map(([providerMessageId, ref]) => ({
+      provider: event.provider as string,
+      providerMessageId,
+      ...ref,
+      traceParent,
+    }));
+    const parked = await this.refStore.learn(learned);
+    for (const [index, ref] of learned.entries()) {
+      await this.applyParked(ref.provider, ref, parked[index] ?? []);
     }
   }
 
@@ -273,11 +261,16 @@ export class ReceiptProcessor {
 
   /** Applies every receipt parked for this provider id, then forgets them. */
   async releaseParked(provider: string, providerMessageId: string, ref: PartRef): Promise<number> {
-    const repository = this.dataSource.getRepository(ParkedReceiptEntity);
-    const parked = await repository.find({
+    const parked = await this.dataSource.getRepository(ParkedReceiptEntity).find({
       where: { provider, providerMessageId, reason: 'unmatched' },
       order: { id: 'ASC' },
     });
+
+    return this.applyParked(provider, ref, parked);
+  }
+
+  /** Applies parked receipts (oldest first) to their now known message, then forgets them. */
+  private async applyParked(provider: string, ref: PartRef, parked: readonly ParkedRow[]): Promise<number> {
     if (parked.length === 0) {
       return 0;
     }
@@ -286,34 +279,13 @@ export class ReceiptProcessor {
     for (const row of parked) {
       await this.correlate(provider, traced, JSON.parse(row.event) as ReceiptEvent);
     }
-    await repository.delete({ id: In(parked.map((row) => row.id)) });
+    await this.dataSource.getRepository(ParkedReceiptEntity).delete({ id: In(parked.map((row) => row.id)) });
 
     return parked.length;
   }
 
   private refOf(provider: string, providerMessageId: string): Promise<PartRef | null> {
-    return this.refLookups.submit({ provider, providerMessageId });
-  }
-
-  private async lookUpRefs(keys: readonly RefKey[]): Promise<(PartRef | null)[]> {
-    const found = new Map<string, PartRef>();
-    for (const [provider, ids] of groupByProvider(keys)) {
-      const rows: RefRow[] = await this.dataSource.query(
-        `SELECT provider_message_id, message_id, part_index, part_count, trace_parent FROM provider_message_refs
-         WHERE provider = ? AND provider_message_id IN (${ids.map(() => '?').join(',')})`,
-        [provider, ...ids],
-      );
-      for (const row of rows) {
-        found.set(refKeyOf(provider, row.provider_message_id), {
-          messageId: row.message_id,
-          partIndex: Number(row.part_index),
-          partCount: Number(row.part_count),
-          traceParent: row.trace_parent,
-        });
-      }
-    }
-
-    return keys.map((key) => found.get(refKeyOf(key.provider, key.providerMessageId)) ?? null);
+    return this.refStore.find(provider, providerMessageId);
   }
 
   private async publish(events: readonly StatusChangedV1[]): Promise<void> {
@@ -322,32 +294,6 @@ export class ReceiptProcessor {
     }
     await this.bus.publish(events.map((event) => statusRecord(event)));
   }
-}
-
-interface RefKey {
-  readonly provider: string;
-  readonly providerMessageId: string;
-}
-
-interface RefRow {
-  provider_message_id: string;
-  message_id: string;
-  part_index: number | string;
-  part_count: number | string;
-  trace_parent: string | null;
-}
-
-const refKeyOf = (provider: string, providerMessageId: string): string => `${provider}\u0000${providerMessageId}`;
-
-function groupByProvider(keys: readonly RefKey[]): Map<string, string[]> {
-  const groups = new Map<string, Set<string>>();
-  for (const key of keys) {
-    const ids = groups.get(key.provider) ?? new Set<string>();
-    ids.add(key.providerMessageId);
-    groups.set(key.provider, ids);
-  }
-
-  return new Map([...groups].map(([provider, ids]) => [provider, [...ids]]));
 }
 
 /**

@@ -1,0 +1,208 @@
+/**
+ * RefStore on both stores (MariaDB distributed, SQLite embedded): the provider ids of concurrent `sent`
+ * events written in one statement, a repeated id kept as first learned, and the receipts parked under
+ * each id handed back to the event that taught it, oldest first.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createServiceDataSource } from '@sms/persistence';
+import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import type { DataSource } from 'typeorm';
+import { migrate } from '../../../../../scripts/migrate';
+import { DLR_PROCESSOR_ENTITIES, DLR_PROCESSOR_MIGRATIONS } from '../dlr-processor.module';
+import { type LearnedRef, RefStore } from './ref-store';
+
+interface Store {
+  readonly dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+const stores: Record<string, () => Promise<Store>> = {
+  mariadb: async () => {
+    const db: TestDatabase = await createTestDatabase();
+    await migrate(db.url, ['dlr-processor']);
+    const dataSource = await createServiceDataSource({
+      service: 'dlr-processor',
+      database: { kind: 'mysql', url: db.url, poolSize: 4 },
+      entities: DLR_PROCESSOR_ENTITIES,
+      migrations: DLR_PROCESSOR_MIGRATIONS,
+    }).initialize();
+
+    return {
+      dataSource,
+      close: async () => {
+        await dataSource.destroy();
+        await db.drop();
+      },
+    };
+  },
+  sqlite: async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ref-store-'));
+    const dataSource = await createServiceDataSource({
+      service: 'dlr-processor',
+      database: { kind: 'sqlite', directory: dir },
+      entities: DLR_PROCESSOR_ENTITIES,
+      migrations: DLR_PROCESSOR_MIGRATIONS,
+    }).initialize();
+
+    return {
+      dataSource,
+      close: async () => {
+        await dataSource.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+const ref = (providerMessageId: string, messageId: string, partIndex = 0, partCount = 1): LearnedRef => ({
+  provider: 'twilio',
+  providerMessageId,
+  messageId,
+  partIndex,
+  partCount,
+  traceParent: null,
+});
+
+describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
+  let store: Store;
+  let refs: RefStore;
+  const statements: string[] = [];
+
+  beforeEach(async () => {
+    store = await (stores[kind] as () => Promise<Store>)();
+    refs = new RefStore(store.dataSource, () => new Date('2026-12-06T10:00:00Z'));
+    statements.length = 0;
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  const park = async (providerMessageId: string, event: string, reason = 'unmatched'): Promise<void> => {
+    await store.dataSource.query(
+      `INSERT INTO parked_receipts (provider, provider_message_id, event, reason, webhook_id, parked_at)
+       VALUES ('twilio', ?, ?, ?, 'w', ?)`,
+      [providerMessageId, event, reason, kind === 'sqlite' ? '2026-12-06 09:59:00.000' : new Date()],
+    );
+  };
+  const stored = (): Promise<{ provider_message_id: string; message_id: string; part_index: number }[]> =>
+    store.dataSource.query(
+      'SELECT provider_message_id, message_id, part_index FROM provider_message_refs ORDER BY provider_message_id',
+    );
+
+  it('writes the ids of concurrent events in one statement and hands each its parked receipts, oldest first', async () => {
+    await park('sm-b', '{"n":1}');
+    await park('sm-b', '{"n":2}');
+    await park('sm-c', '{"n":3}', 'unreadable');
+    // Every statement, whichever helper sends it, goes through a query runner.
+    // SQLite hands out one runner again and again: each is wrapped once.
+    const createRunner = store.dataSource.createQueryRunner.bind(store.dataSource);
+    const wrapped = new WeakSet<object>();
+    jest.spyOn(store.dataSource, 'createQueryRunner').mockImplementation((mode) => {
+      const runner = createRunner(mode);
+      if (wrapped.has(runner)) {
+        return runner;
+      }
+      wrapped.add(runner);
+      const query = runner.query.bind(runner);
+      runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) => {
+        // Only this store's statements (SQLite's runner adds its own around some).
+        if (/provider_message_refs|parked_receipts/.test(sql)) {
+          statements.push(sql.trim().split(/\s+/)[0] ?? '');
+        }
+
+        return query(sql, parameters, structured as never);
+      }) as typeof runner.query;
+
+      return runner;
+    });
+
+    const [first, second, third] = await Promise.all([
+      refs.learn([ref('sm-a', 'm1')]),
+      refs.learn([ref('sm-b', 'm2', 0, 2), ref('sm-b2', 'm2', 1, 2)]),
+      refs.learn([ref('sm-c', 'm3')]),
+    ]);
+
+    // The first event's batch, then the two that waited for it together: two statements each.
+    expect(statements).toEqual(['INSERT', 'SELECT', 'INSERT', 'SELECT']);
+    expect(first).toEqual([[]]);
+    expect(second?.[0]?.map((row) => row.event)).toEqual(['{"n":1}', '{"n":2}']);
+    expect(second?.[1]).toEqual([]);
+    // Only unmatched receipts are released; an unreadable one waits for a replay.
+    expect(third).toEqual([[]]);
+    expect(await stored()).toEqual([
+      { provider_message_id: 'sm-a', message_id: 'm1', part_index: 0 },
+      { provider_message_id: 'sm-b', message_id: 'm2', part_index: 0 },
+      { provider_message_id: 'sm-b2', message_id: 'm2', part_index: 1 },
+      { provider_message_id: 'sm-c', message_id: 'm3', part_index: 0 },
+    ]);
+  });
+
+  it('keeps an id as first learned when an event is redelivered or another names it, in one batch or later', async () => {
+    await Promise.all([refs.learn([ref('sm-a', 'm1')]), refs.learn([ref('sm-a', 'm2')])]);
+    await refs.learn([ref('sm-a', 'm3'), ref('sm-z', 'm3')]);
+
+    expect(await stored()).toEqual([
+      { provider_message_id: 'sm-a', message_id: 'm1', part_index: 0 },
+      { provider_message_id: 'sm-z', message_id: 'm3', part_index: 0 },
+    ]);
+  });
+
+  it('finds what it learned without a query, and what another process learned with one, batched', async () => {
+    await refs.learn([ref('sm-a', 'm1', 0, 2), ref('sm-b', 'm1', 1, 2)]);
+    const elsewhere = new RefStore(store.dataSource);
+    await elsewhere.learn([ref('sm-c', 'm2')]);
+    const spy = jest.spyOn(store.dataSource, 'query');
+
+    expect(await refs.find('twilio', 'sm-b')).toEqual({
+      messageId: 'm1',
+      partIndex: 1,
+      partCount: 2,
+      traceParent: null,
+    });
+    expect(spy).not.toHaveBeenCalled();
+    const [c, missing, again] = await Promise.all([
+      refs.find('twilio', 'sm-c'),
+      refs.find('twilio', 'sm-none'),
+      refs.find('twilio', 'sm-none'),
+    ]);
+    expect(c).toEqual({ messageId: 'm2', partIndex: 0, partCount: 1, traceParent: null });
+    expect(missing).toBeNull();
+    expect(again).toBeNull();
+    // The first lookup alone, the two that waited for it in one query; then sm-c is known.
+    expect(spy).toHaveBeenCalledTimes(2);
+    expect(await refs.find('twilio', 'sm-c')).toEqual(c);
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not trust its own copy of a batch that met a stored id: a lookup returns the first writer', async () => {
+    await new RefStore(store.dataSource).learn([ref('sm-a', 'm1')]);
+    await refs.learn([ref('sm-a', 'm2'), ref('sm-b', 'm2')]);
+
+    expect((await refs.find('twilio', 'sm-a'))?.messageId).toBe('m1');
+    expect((await refs.find('twilio', 'sm-b'))?.messageId).toBe('m2');
+  });
+
+  it('keeps at most its bound in memory, dropping the oldest', async () => {
+    const small = new RefStore(store.dataSource, () => new Date(), 2);
+    await small.learn([ref('sm-1', 'm1')]);
+    await small.learn([ref('sm-2', 'm2')]);
+    await small.learn([ref('sm-3', 'm3')]);
+    const spy = jest.spyOn(store.dataSource, 'query');
+
+    expect((await small.find('twilio', 'sm-3'))?.messageId).toBe('m3');
+    expect((await small.find('twilio', 'sm-2'))?.messageId).toBe('m2');
+    expect(spy).not.toHaveBeenCalled();
+    expect((await small.find('twilio', 'sm-1'))?.messageId).toBe('m1');
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it('returns nothing for an empty list without a statement', async () => {
+    const spy = jest.spyOn(store.dataSource, 'query');
+
+    expect(await refs.learn([])).toEqual([]);
+    expect(spy).not.toHaveBeenCalled();
+  });
+});
