@@ -332,6 +332,7 @@ export class InProcessBus implements Bus {
           handler: member.handler,
           maxAttempts: member.maxAttempts,
           concurrency: member.concurrency,
+          keyConcurrency: member.keyConcurrency,
           ignores: member.ignores,
           backoff: this.backoff,
           infraBackoff: this.infraBackoff,

@@ -36,6 +36,8 @@ export interface PartitionBatchHooks<R extends RawRecord = RawRecord> {
   readonly handler: RecordHandler;
   readonly maxAttempts: number;
   readonly concurrency: number;
+  /** Records of one key running at once (SubscriptionOptions.keyConcurrency). Default 1. */
+  readonly keyConcurrency?: number;
   /** Records done without a handler call (SubscriptionOptions.ignores). */
   readonly ignores?: (headers: Readonly<Record<string, string>>) => boolean;
   readonly backoff: RetryBackoffPolicy;
@@ -77,9 +79,10 @@ export function describeError(error: unknown): string {
 }
 
 /**
- * Runs one partition's batch. Records of one key run one at a time in offset order; different keys run
- * concurrently up to `concurrency`. Scheduling walks the batch in offset order and only looks ahead while
- * a slot is free, so with concurrency 1 this is plain sequential offset order.
+ * Runs one partition's batch. Records of one key run one at a time in offset order (up to `keyConcurrency`
+ * at a time when asked, each started in offset order); different keys run concurrently up to
+ * `concurrency`. Scheduling walks the batch in offset order and only looks ahead while a slot is free, so
+ * with concurrency 1 this is plain sequential offset order.
  *
  * A record is *done* when its handler resolved, or when it went to the DLQ. Only the contiguous done
  * prefix is reported to `onDone` (and so committed): a fast key that finished past a slow one is
@@ -304,15 +307,18 @@ export async function processPartitionBatch<R extends RawRecord>(
     }
   };
 
-  // key → indexes waiting behind the record of that key that is running now.
-  const lanes = new Map<string, number[]>();
+  // key → the runners of that key now and the indexes waiting behind them. A lane only queues once it has
+  // all `keyConcurrency` runners, and a runner leaves only when the queue is empty, so a queued record
+  // always has a runner of its key to pick it up.
+  const keyConcurrency = hooks.keyConcurrency ?? 1;
+  const lanes = new Map<string, { runners: number; readonly queue: number[] }>();
   let running = 0;
   let slotFreed: (() => void) | undefined;
   const tasks: Promise<void>[] = [];
 
   const runLane = async (key: string, first: number): Promise<void> => {
     try {
-      for (let index: number | undefined = first; index !== undefined; index = lanes.get(key)?.shift()) {
+      for (let index: number | undefined = first; index !== undefined; index = lanes.get(key)?.queue.shift()) {
         if (outage) {
           await whilePaused();
         }
@@ -324,10 +330,24 @@ export async function processPartitionBatch<R extends RawRecord>(
       }
     } finally {
       // No await between the last shift() and here, so the scheduler cannot append to a finished lane.
-      lanes.delete(key);
+      const lane = lanes.get(key);
+      if (lane && --lane.runners === 0) {
+        lanes.delete(key);
+      }
       running--;
       slotFreed?.();
     }
+  };
+
+  /** True when the key already runs all the records it may: the index waits in its lane. */
+  const queueBehindKey = (key: string, index: number): boolean => {
+    const lane = lanes.get(key);
+    if (!lane || lane.runners < keyConcurrency) {
+      return false;
+    }
+    lane.queue.push(index);
+
+    return true;
   };
 
   try {
@@ -340,9 +360,7 @@ export async function processPartitionBatch<R extends RawRecord>(
         continue;
       }
       const key = record.key;
-      const lane = lanes.get(key);
-      if (lane) {
-        lane.push(index);
+      if (queueBehindKey(key, index)) {
         continue;
       }
       while (running >= hooks.concurrency) {
@@ -357,7 +375,16 @@ export async function processPartitionBatch<R extends RawRecord>(
       if (stopped()) {
         break;
       }
-      lanes.set(key, []);
+      // The wait above let runners of this key start or finish: look again.
+      if (queueBehindKey(key, index)) {
+        continue;
+      }
+      const lane = lanes.get(key);
+      if (lane) {
+        lane.runners++;
+      } else {
+        lanes.set(key, { runners: 1, queue: [] });
+      }
       running++;
       tasks.push(runLane(key, index));
     }
