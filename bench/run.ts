@@ -9,6 +9,7 @@
  *   npm run bench -- --only=smpp           SMPP submits/s against the simulated SMSC (bench/smpp.bench.ts)
  *   npm run bench -- --only=router         routing decision latency, cached and cold (bench/router.bench.ts)
  *   npm run bench -- --only=telemetry      tracing overhead on the bus (bench/telemetry.bench.ts)
+ *   npm run bench -- --only=sender-rate    one sender's rate at 200 ms / 1 s provider latency (bench/sender-rate.bench.ts)
  *   BENCH_NICE=-10 npm run bench        on a box shared with other work (runner and children at nice -10)
  *
  * The segments and bus benches are other files' exports (runSegmentsBench / runBusBench); a missing file
@@ -22,8 +23,8 @@ import { type KafkaHandle } from './lib/infra';
 import type { RouterBenchResult } from './router.bench';
 import { onInterrupt, ROOT, runInterruptCleanups, setNice } from './lib/processes';
 
-type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp' | 'router' | 'telemetry';
-const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp', 'router', 'telemetry'];
+type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp' | 'router' | 'telemetry' | 'sender-rate';
+const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp', 'router', 'telemetry', 'sender-rate'];
 
 interface TargetCheck {
   readonly target: string;
@@ -302,6 +303,13 @@ async function main(): Promise<void> {
           });
         }
       }
+    }
+    if (parts.includes('sender-rate')) {
+      log('\n### sender rate against provider latency (bench/sender-rate.bench.ts)');
+      const { runSenderRateBench } = await import('./sender-rate.bench');
+      const senderRate = await runSenderRateBench(log);
+      results['senderRate'] = senderRate.cases;
+      checks.push(...senderRate.checks);
     }
   } finally {
     if (kafka?.startedByUs) {
