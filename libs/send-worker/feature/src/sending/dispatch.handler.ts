@@ -18,6 +18,9 @@ import { ambiguousEvent, failureEvent, optedOutEvent, sentEvent } from './send-o
 import { AmbiguousSendReconciler } from './ambiguous-send.reconciler';
 import { observeProviderCall } from './provider-call.observer';
 import { SEND_MAX_IN_FLIGHT, SendSlots } from './send-slots';
+import { SenderPacer } from './sender-pacer';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sends one dispatch through its provider, once. The (message, attempt) row is claimed before the
@@ -31,6 +34,7 @@ export class DispatchHandler {
   private readonly attempts: Repository<SendAttemptEntity>;
   private readonly ambiguous: AmbiguousSendReconciler;
   private readonly slots: SendSlots;
+  private readonly pacer = new SenderPacer();
   /** (message, attempt) → its send now running in this process. */
   private readonly inFlight = new Map<string, Promise<void>>();
 
@@ -118,14 +122,24 @@ export class DispatchHandler {
    * The router booked this message a slot on the sender's schedule (its carrier limit in segments per
    * second); sending earlier would break the limit. Waits before the claim, so a redelivered copy
    * meanwhile finds no half-done attempt. Each dispatch waits on its own timer, beside the others of
-   * its sender, so the wait holds back nothing but itself.
+   * its sender, so the wait holds back nothing but itself; the pacer keeps a late timer from bringing two
+   * of the sender's sends closer together than their slots were.
    */
   private async waitForRateSlot(dispatch: DispatchRequestedV1): Promise<void> {
     const waitMs = dispatch.sendAt ? Date.parse(dispatch.sendAt) - Date.now() : 0;
     metrics.rateLimitDelay.observe({ provider: dispatch.provider }, Math.max(0, waitMs) / 1000);
     if (waitMs > 0) {
-      await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
+      await sleep(waitMs);
     }
+    if (!dispatch.sendAt) {
+      return;
+    }
+    const slot = Date.parse(dispatch.sendAt);
+    for (let delay = this.pacer.delayFor(dispatch.from, slot); delay > 0;) {
+      await sleep(delay);
+      delay = this.pacer.delayFor(dispatch.from, slot);
+    }
+    this.pacer.started(dispatch.from, slot);
   }
 
   private async claim(dispatch: DispatchRequestedV1): Promise<boolean> {
