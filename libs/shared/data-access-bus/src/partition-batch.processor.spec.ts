@@ -94,6 +94,60 @@ describe(processPartitionBatch.name, () => {
     expect(done).toEqual(['3']);
   });
 
+  it('with keyConcurrency, starts records that arrive while the batch runs, and ends once all are done', async () => {
+    const releases = new Map<string, () => void>();
+    const started: string[] = [];
+    const arrivals: (() => void)[] = [];
+    const pending: RawRecord[] = [];
+    const { sut, done } = hooks({
+      concurrency: 8,
+      keyConcurrency: 4,
+      more: {
+        take: (max) => pending.splice(0, max),
+        arrival: () => new Promise<void>((resolve) => arrivals.push(resolve)),
+      },
+      handler: async ({ offset }) => {
+        started.push(offset);
+        await new Promise<void>((resolve) => releases.set(offset, resolve));
+      },
+    });
+    const running = processPartitionBatch([record(0, 'sender')], sut);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(started).toEqual(['0']);
+    // Arrives while offset 0 is still in flight: it starts now, not after 0 finishes.
+    pending.push(record(1, 'sender'), record(2, 'sender'));
+    arrivals.splice(0).forEach((wake) => wake());
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(started).toEqual(['0', '1', '2']);
+    releases.get('1')?.();
+    releases.get('2')?.();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(done).toEqual([]);
+    releases.get('0')?.();
+    await expect(running).resolves.toEqual({ done: 3 });
+    expect(done).toEqual(['2']);
+  });
+
+  it('without keyConcurrency never asks for more records: the batch is what it was handed', async () => {
+    let asked = 0;
+    const { sut } = hooks({
+      concurrency: 4,
+      more: {
+        take: () => {
+          asked++;
+
+          return [];
+        },
+        arrival: () => new Promise<void>(() => undefined),
+      },
+      handler: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+    });
+    await expect(processPartitionBatch([record(0, 'a'), record(1, 'b')], sut)).resolves.toEqual({ done: 2 });
+    expect(asked).toBe(0);
+  });
+
   it('abandons the queued records of a key on stop and reports only the done prefix', async () => {
     let stop = false;
     const releases: (() => void)[] = [];

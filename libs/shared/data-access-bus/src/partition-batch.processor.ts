@@ -38,6 +38,12 @@ export interface PartitionBatchHooks<R extends RawRecord = RawRecord> {
   readonly concurrency: number;
   /** Records of one key running at once (SubscriptionOptions.keyConcurrency). Default 1. */
   readonly keyConcurrency?: number;
+  /**
+   * Records that arrived after the batch (the next offsets), and a wait for the next arrival. Used only
+   * with `keyConcurrency` > 1: while the batch still runs, new records start at once instead of waiting
+   * for its slowest record (a whole provider latency on the send-worker). Up to MAX_GROWN_BATCH records.
+   */
+  readonly more?: { readonly take: (max: number) => readonly R[]; readonly arrival: () => Promise<void> };
   /** Records done without a handler call (SubscriptionOptions.ignores). */
   readonly ignores?: (headers: Readonly<Record<string, string>>) => boolean;
   readonly backoff: RetryBackoffPolicy;
@@ -57,6 +63,9 @@ export interface PartitionBatchHooks<R extends RawRecord = RawRecord> {
   /** Waits `ms`; resolves false when cut short because the adapter is stopping. */
   readonly sleep: (ms: number) => Promise<boolean>;
 }
+
+/** Records one batch may grow to through `hooks.more` before it must drain and end. */
+export const MAX_GROWN_BATCH = 10_000;
 
 export interface PartitionBatchResult {
   /** Length of the contiguous done prefix; the rest of the batch must be delivered again. */
@@ -99,10 +108,13 @@ export function describeError(error: unknown): string {
  * wait at once. Only errors about the record itself go to the DLQ.
  */
 export async function processPartitionBatch<R extends RawRecord>(
-  records: readonly R[],
+  batch: readonly R[],
   hooks: PartitionBatchHooks<R>,
 ): Promise<PartitionBatchResult> {
+  // Grows only through `hooks.more` (never past MAX_GROWN_BATCH, so a batch that never idles still ends).
+  const records: R[] = [...batch];
   const done = new Array<boolean>(records.length).fill(false);
+  const more = (hooks.keyConcurrency ?? 1) > 1 ? hooks.more : undefined;
   let prefix = 0;
   let progress: Promise<void> = Promise.resolve();
   let failure: { readonly error: unknown } | undefined;
@@ -350,8 +362,38 @@ export async function processPartitionBatch<R extends RawRecord>(
     return true;
   };
 
+  /**
+   * Past the end of the batch while some of it still runs: waits for a new record or a finished one, and
+   * appends what arrived. False when there is nothing more to schedule.
+   */
+  let pendingArrival: Promise<void> | undefined;
+  const grow = async (): Promise<boolean> => {
+    while (more && running > 0 && records.length < MAX_GROWN_BATCH && !stopped()) {
+      const arrived = more.take(MAX_GROWN_BATCH - records.length);
+      if (arrived.length > 0) {
+        records.push(...arrived);
+        done.push(...arrived.map(() => false));
+
+        return true;
+      }
+      // One arrival wait at a time, however many records finish before the next append.
+      pendingArrival ??= more.arrival().then(() => {
+        pendingArrival = undefined;
+      });
+      await Promise.race([
+        pendingArrival,
+        new Promise<void>((resolve) => {
+          slotFreed = resolve;
+        }),
+      ]);
+      slotFreed = undefined;
+    }
+
+    return false;
+  };
+
   try {
-    for (let index = 0; index < records.length && !stopped(); index++) {
+    for (let index = 0; !stopped() && (index < records.length || (await grow())); index++) {
       const record = records[index] as R;
       if (hooks.ignores?.(record.headers)) {
         // Nothing runs for it, so it cannot overtake a record of its key: done where it stands.
