@@ -11,6 +11,7 @@
  *   npm run bench -- --only=telemetry      tracing overhead on the bus (bench/telemetry.bench.ts)
  *   npm run bench -- --only=e2e            issue #18 end to end: both modes and Kannel (bench/e2e.bench.ts;
  *                                          --mode=embedded|distributed|both, --runs=3, --duration=15, --sim-latency=0)
+ *   npm run bench -- --only=sender-rate    one sender's rate at 200 ms / 1 s provider latency (bench/sender-rate.bench.ts)
  *   BENCH_NICE=-10 npm run bench        on a box shared with other work (runner and children at nice -10)
  *
  * The segments and bus benches are other files' exports (runSegmentsBench / runBusBench); a missing file
@@ -24,8 +25,8 @@ import { type KafkaHandle } from './lib/infra';
 import type { RouterBenchResult } from './router.bench';
 import { onInterrupt, ROOT, runInterruptCleanups, setNice } from './lib/processes';
 
-type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp' | 'router' | 'telemetry' | 'e2e';
-const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp', 'router', 'telemetry', 'e2e'];
+type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp' | 'router' | 'telemetry' | 'e2e' | 'sender-rate';
+const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp', 'router', 'telemetry', 'e2e', 'sender-rate'];
 
 interface TargetCheck {
   readonly target: string;
@@ -313,6 +314,13 @@ async function main(): Promise<void> {
       results['e2e'] = e2e;
       log(formatE2e(e2e));
       checks.push(...e2e.checks);
+    }
+    if (parts.includes('sender-rate')) {
+      log('\n### sender rate against provider latency (bench/sender-rate.bench.ts)');
+      const { runSenderRateBench } = await import('./sender-rate.bench');
+      const senderRate = await runSenderRateBench(log);
+      results['senderRate'] = senderRate.cases;
+      checks.push(...senderRate.checks);
     }
   } finally {
     if (kafka?.startedByUs) {

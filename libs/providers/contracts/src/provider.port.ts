@@ -108,6 +108,12 @@ export interface SmsProvider {
   readonly id: ProviderId;
   /** Sends one message; throws {@link ProviderError} on failure, already classified. */
   send(request: SendRequest): Promise<SendResult>;
+  /**
+   * Segments this adapter can have in flight at once, where it has a window of its own (SMPP: binds ×
+   * window, one submit_sm per segment). Absent: no limit beyond the caller's (HTTP APIs take concurrent
+   * requests). The send-worker queues sends above it rather than letting them wait in the adapter.
+   */
+  readonly maxInFlightSegments?: number;
   /** Classifies one of the provider's error codes (synchronous API error or DLR error code). */
   classifyError(code: string, httpStatus?: number): ErrorClass;
   /**

@@ -56,6 +56,8 @@ export class SmppSmsProvider implements SmsProvider {
   private readonly mo: MoAssembler;
 
   private readonly config: SmppConfig & { host: string; port: number };
+  /** Every bind's window full: the most submits the SMSC lets this account have outstanding. */
+  readonly maxInFlightSegments: number;
 
   constructor(
     config: SmppConfig,
@@ -63,6 +65,7 @@ export class SmppSmsProvider implements SmsProvider {
   ) {
     // A private copy: binds read host/port from it when they connect, so `setTarget` can still move them.
     this.config = { ...config };
+    this.maxInFlightSegments = config.binds * config.window;
     this.pool = new SmppPool(
       config.binds,
       this.config,

@@ -10,6 +10,13 @@ import { CreateSendAttempts1763770300000 } from './database/migrations/176377030
 import { DispatchHandler } from './sending/dispatch.handler';
 import { ReceiptReconciler } from './sending/receipt.reconciler';
 
+/**
+ * Keys are sender numbers. A sender needs about rate × (provider latency + the lead its dispatches wait
+ * for `sendAt`) calls open at once to reach its carrier limit: 256 cover 100 segments/s at up to ~2 s of
+ * latency. Per partition batch; the provider's window and SEND_MAX_IN_FLIGHT bound the actual calls.
+ */
+export const DISPATCH_CONCURRENCY = { concurrency: 512, keyConcurrency: 256 } as const;
+
 export const SEND_WORKER_DATA_SOURCE = Symbol('SEND_WORKER_DATA_SOURCE');
 export const SEND_WORKER_ENTITIES = [SendAttemptEntity];
 export const SEND_WORKER_MIGRATIONS = [CreateSendAttempts1763770300000];
@@ -58,8 +65,7 @@ export class SendWorkerModule implements OnApplicationBootstrap {
       groupId: CONSUMER_GROUPS.sendWorker,
       topics: [TOPICS.dispatch],
       handler: this.handler.handle,
-      // Keys are sender numbers: different senders send in parallel, one sender's messages in order.
-      concurrency: 32,
+      ...DISPATCH_CONCURRENCY,
     });
     // Its own group: provider lookups of messages past their receipt deadline never hold up sends.
     await this.bus.subscribe({

@@ -170,6 +170,49 @@ export function defineBusBehaviour(harness: BusHarness): void {
       expect(maxInFlight).toBeGreaterThan(1);
     });
 
+    it('with keyConcurrency, runs up to that many records of one key at once, started in order, each once', async () => {
+      const bus = newBus();
+      const [topic] = (await harness.createTopics(1)) as [string];
+      const started: number[] = [];
+      const finished = new Set<number>();
+      let inFlight = 0;
+      let maxInFlight = 0;
+      const gate = deferred();
+      await bus.subscribe({
+        groupId: uniqueGroup('key-concurrency'),
+        topics: [topic],
+        concurrency: 8,
+        keyConcurrency: 3,
+        handler: async ({ value }) => {
+          const seq = (value as { seq: number }).seq;
+          started.push(seq);
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          // The first three hold their slots until the test has seen that no fourth started.
+          if (seq < 3) {
+            await gate.promise;
+          } else {
+            await delay(Math.random() * 3);
+          }
+          finished.add(seq);
+          inFlight--;
+        },
+      });
+      const total = 30;
+      await bus.publish(Array.from({ length: total }, (_, seq) => ({ topic, key: 'one-sender', value: { seq } })));
+
+      await waitFor('three records of the key in flight', () => started.length >= 3, harness.waitMs);
+      await delay(100);
+      expect(started).toEqual([0, 1, 2]);
+      gate.resolve();
+      await waitFor('all records', () => finished.size === total, harness.waitMs);
+      await delay(100);
+      expect(maxInFlight).toBe(3);
+      expect(started).toHaveLength(total);
+      // Started in offset order, each exactly once.
+      expect(started).toEqual(Array.from({ length: total }, (_, seq) => seq));
+    });
+
     it('round-trips values as JSON, headers as strings, and partitions keys like Kafka', async () => {
       const bus = newBus();
       const [topic] = (await harness.createTopics(1)) as [string];
@@ -526,6 +569,9 @@ export function defineBusBehaviour(harness: BusHarness): void {
       const [topic] = (await harness.createTopics(1)) as [string];
       await expect(
         bus.subscribe({ groupId: 'g', topics: [topic], concurrency: 0, handler: async () => undefined }),
+      ).rejects.toThrow(RangeError);
+      await expect(
+        bus.subscribe({ groupId: 'g', topics: [topic], keyConcurrency: 0, handler: async () => undefined }),
       ).rejects.toThrow(RangeError);
       // No room for `.dlq` within Kafka's 249 characters: its first poison record could never be parked.
       await expect(

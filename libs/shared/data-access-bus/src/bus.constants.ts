@@ -43,12 +43,14 @@ export const PAUSE_STOP_CHECK_MS = 250;
 export interface SubscriptionDefaults {
   readonly maxAttempts: number;
   readonly concurrency: number;
+  readonly keyConcurrency: number;
 }
 
 /** The port documents these defaults (maxAttempts 5, concurrency 1 = strict partition order). */
 export const SUBSCRIPTION_DEFAULTS = {
   maxAttempts: 5,
   concurrency: 1,
+  keyConcurrency: 1,
 } as const satisfies SubscriptionDefaults;
 
 /**

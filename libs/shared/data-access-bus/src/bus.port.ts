@@ -6,7 +6,8 @@
  *
  * Semantics both adapters guarantee:
  *  - at-least-once delivery: a record is acknowledged (offset committed) only after its handler resolved;
- *  - per-key order: records with the same key reach one handler invocation at a time, in publish order;
+ *  - per-key order: records with the same key reach one handler invocation at a time, in publish order
+ *    (unless the subscriber asks for `keyConcurrency` > 1: then up to that many start in publish order);
  *  - retry: a handler that throws is retried with backoff up to `maxAttempts`, then the record goes to
  *    `<topic>.dlq` with the error in the headers, and the partition moves on;
  *  - a handler that throws {@link NonRetriableError} goes to the DLQ at once (poison / invalid payload).
@@ -42,6 +43,13 @@ export interface SubscriptionOptions {
   readonly maxAttempts?: number;
   /** Records of different keys handled concurrently per partition batch. Default 1 (strict order). */
   readonly concurrency?: number;
+  /**
+   * Records of one key handled at once per partition batch, started in offset order (counted within
+   * `concurrency`). Default 1: one at a time, in order. For a subscriber whose records carry their own
+   * order (the send-worker: each dispatch holds its slot on the sender's schedule), so that one busy key
+   * is not held to one slow call at a time. Commits still cover only the contiguous done prefix.
+   */
+  readonly keyConcurrency?: number;
   /**
    * Records this subscriber has no use for, told from their headers before the value is parsed: they are
    * done (and committed) without a handler call. For a group that reads a busy topic for a few of its

@@ -316,22 +316,36 @@ export class InProcessBus implements Bus {
         await log.appended.wait();
         continue;
       }
-      const records = log.read(position, IN_PROCESS.maxBatchRecords).map((stored, index): RawRecord => ({
-        topic: group.topic,
-        partition,
-        offset: String(position + index),
-        key: stored.key,
-        value: stored.value,
-        headers: stored.headers,
-      }));
+      const readFrom = (from: number, max: number): RawRecord[] =>
+        log.read(from, max).map((stored, index) => ({
+          topic: group.topic,
+          partition,
+          offset: String(from + index),
+          key: stored.key,
+          value: stored.value,
+          headers: stored.headers,
+        }));
+      const records = readFrom(position, IN_PROCESS.maxBatchRecords);
       // Partitions are spread over the members, as a Kafka group assignment would (looked up per batch,
       // so a member joining later takes over some partitions from the next batch on).
       const member = group.members[partition % group.members.length] as Member;
+      let next = position + records.length;
       try {
         await processPartitionBatch(records, {
+          more: {
+            // Records appended while the batch runs (only subscriptions with keyConcurrency > 1 ask).
+            take: (max) => {
+              const arrived = readFrom(next, max);
+              next += arrived.length;
+
+              return arrived;
+            },
+            arrival: () => log.appended.wait(),
+          },
           handler: member.handler,
           maxAttempts: member.maxAttempts,
           concurrency: member.concurrency,
+          keyConcurrency: member.keyConcurrency,
           ignores: member.ignores,
           backoff: this.backoff,
           infraBackoff: this.infraBackoff,

@@ -426,7 +426,7 @@ export class KafkaBus implements Bus {
   }
 
   private async startConsumer(options: SubscriptionOptions): Promise<void> {
-    const { maxAttempts, concurrency, ignores } = resolveSubscription(options);
+    const { maxAttempts, concurrency, keyConcurrency, ignores } = resolveSubscription(options);
     const heartbeatInterval = KAFKA_CONSUMER.heartbeatIntervalMs;
     const restart = this.config.restart ?? CONSUMER_RESTART;
     const restarts: number[] = [];
@@ -489,6 +489,7 @@ export class KafkaBus implements Bus {
           handler: options.handler,
           maxAttempts,
           concurrency,
+          keyConcurrency,
           ignores,
           heartbeatInterval,
           commits,
@@ -502,6 +503,7 @@ export class KafkaBus implements Bus {
       readonly handler: SubscriptionOptions['handler'];
       readonly maxAttempts: number;
       readonly concurrency: number;
+      readonly keyConcurrency: number;
       readonly ignores: SubscriptionOptions['ignores'];
       readonly heartbeatInterval: number;
       readonly commits: OffsetCommitCoalescer;
@@ -548,6 +550,7 @@ export class KafkaBus implements Bus {
         handler: options.handler,
         maxAttempts: options.maxAttempts,
         concurrency: options.concurrency,
+        keyConcurrency: options.keyConcurrency,
         ignores: options.ignores,
         backoff: this.backoff,
         infraBackoff: this.infraBackoff,

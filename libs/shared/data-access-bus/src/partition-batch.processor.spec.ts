@@ -64,6 +64,116 @@ describe(processPartitionBatch.name, () => {
     expect(done).toEqual(['2']);
   });
 
+  it('runs up to keyConcurrency records of one key at once and commits only the contiguous done prefix', async () => {
+    const releases = new Map<string, () => void>();
+    const started: string[] = [];
+    const { sut, done } = hooks({
+      concurrency: 8,
+      keyConcurrency: 2,
+      handler: async ({ offset }) => {
+        started.push(offset);
+        await new Promise<void>((resolve) => releases.set(offset, resolve));
+      },
+    });
+    const batch = [record(0, 'sender'), record(1, 'sender'), record(2, 'sender'), record(3, 'other')];
+    const running = processPartitionBatch(batch, sut);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Two of the key, plus the other key; the third of the key waits for a runner of its own key.
+    expect(started).toEqual(['0', '1', '3']);
+    releases.get('1')?.();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(started).toEqual(['0', '1', '3', '2']);
+    // Offset 1 finished before 0: nothing is committed past a record still running.
+    expect(done).toEqual([]);
+    releases.get('2')?.();
+    releases.get('3')?.();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done).toEqual([]);
+    releases.get('0')?.();
+    await expect(running).resolves.toEqual({ done: 4 });
+    expect(done).toEqual(['3']);
+  });
+
+  it('with keyConcurrency, starts records that arrive while the batch runs, and ends once all are done', async () => {
+    const releases = new Map<string, () => void>();
+    const started: string[] = [];
+    const arrivals: (() => void)[] = [];
+    const pending: RawRecord[] = [];
+    const { sut, done } = hooks({
+      concurrency: 8,
+      keyConcurrency: 4,
+      more: {
+        take: (max) => pending.splice(0, max),
+        arrival: () => new Promise<void>((resolve) => arrivals.push(resolve)),
+      },
+      handler: async ({ offset }) => {
+        started.push(offset);
+        await new Promise<void>((resolve) => releases.set(offset, resolve));
+      },
+    });
+    const running = processPartitionBatch([record(0, 'sender')], sut);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(started).toEqual(['0']);
+    // Arrives while offset 0 is still in flight: it starts now, not after 0 finishes.
+    pending.push(record(1, 'sender'), record(2, 'sender'));
+    arrivals.splice(0).forEach((wake) => wake());
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(started).toEqual(['0', '1', '2']);
+    releases.get('1')?.();
+    releases.get('2')?.();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(done).toEqual([]);
+    releases.get('0')?.();
+    await expect(running).resolves.toEqual({ done: 3 });
+    expect(done).toEqual(['2']);
+  });
+
+  it('without keyConcurrency never asks for more records: the batch is what it was handed', async () => {
+    let asked = 0;
+    const { sut } = hooks({
+      concurrency: 4,
+      more: {
+        take: () => {
+          asked++;
+
+          return [];
+        },
+        arrival: () => new Promise<void>(() => undefined),
+      },
+      handler: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+    });
+    await expect(processPartitionBatch([record(0, 'a'), record(1, 'b')], sut)).resolves.toEqual({ done: 2 });
+    expect(asked).toBe(0);
+  });
+
+  it('abandons the queued records of a key on stop and reports only the done prefix', async () => {
+    let stop = false;
+    const releases: (() => void)[] = [];
+    const handled: string[] = [];
+    const { sut, done } = hooks({
+      concurrency: 8,
+      keyConcurrency: 2,
+      shouldStop: () => stop,
+      handler: async ({ offset }) => {
+        await new Promise<void>((resolve) => releases.push(resolve));
+        handled.push(offset);
+      },
+    });
+    const running = processPartitionBatch(
+      [0, 1, 2, 3].map((offset) => record(offset, 'sender')),
+      sut,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    stop = true;
+    releases.forEach((release) => release());
+    // In-flight records finish (a drain); the queued ones never start and are redelivered.
+    await expect(running).resolves.toEqual({ done: 2 });
+    expect(handled).toEqual(['0', '1']);
+    expect(done.at(-1)).toBe('1');
+  });
+
   it('passes over ignored records unparsed and counts them done in offset order, behind a slower record', async () => {
     let releaseFirst!: () => void;
     const first = new Promise<void>((resolve) => {

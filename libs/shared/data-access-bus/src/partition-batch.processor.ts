@@ -36,6 +36,14 @@ export interface PartitionBatchHooks<R extends RawRecord = RawRecord> {
   readonly handler: RecordHandler;
   readonly maxAttempts: number;
   readonly concurrency: number;
+  /** Records of one key running at once (SubscriptionOptions.keyConcurrency). Default 1. */
+  readonly keyConcurrency?: number;
+  /**
+   * Records that arrived after the batch (the next offsets), and a wait for the next arrival. Used only
+   * with `keyConcurrency` > 1: while the batch still runs, new records start at once instead of waiting
+   * for its slowest record (a whole provider latency on the send-worker). Up to MAX_GROWN_BATCH records.
+   */
+  readonly more?: { readonly take: (max: number) => readonly R[]; readonly arrival: () => Promise<void> };
   /** Records done without a handler call (SubscriptionOptions.ignores). */
   readonly ignores?: (headers: Readonly<Record<string, string>>) => boolean;
   readonly backoff: RetryBackoffPolicy;
@@ -55,6 +63,9 @@ export interface PartitionBatchHooks<R extends RawRecord = RawRecord> {
   /** Waits `ms`; resolves false when cut short because the adapter is stopping. */
   readonly sleep: (ms: number) => Promise<boolean>;
 }
+
+/** Records one batch may grow to through `hooks.more` before it must drain and end. */
+export const MAX_GROWN_BATCH = 10_000;
 
 export interface PartitionBatchResult {
   /** Length of the contiguous done prefix; the rest of the batch must be delivered again. */
@@ -77,9 +88,10 @@ export function describeError(error: unknown): string {
 }
 
 /**
- * Runs one partition's batch. Records of one key run one at a time in offset order; different keys run
- * concurrently up to `concurrency`. Scheduling walks the batch in offset order and only looks ahead while
- * a slot is free, so with concurrency 1 this is plain sequential offset order.
+ * Runs one partition's batch. Records of one key run one at a time in offset order (up to `keyConcurrency`
+ * at a time when asked, each started in offset order); different keys run concurrently up to
+ * `concurrency`. Scheduling walks the batch in offset order and only looks ahead while a slot is free, so
+ * with concurrency 1 this is plain sequential offset order.
  *
  * A record is *done* when its handler resolved, or when it went to the DLQ. Only the contiguous done
  * prefix is reported to `onDone` (and so committed): a fast key that finished past a slow one is
@@ -96,10 +108,13 @@ export function describeError(error: unknown): string {
  * wait at once. Only errors about the record itself go to the DLQ.
  */
 export async function processPartitionBatch<R extends RawRecord>(
-  records: readonly R[],
+  batch: readonly R[],
   hooks: PartitionBatchHooks<R>,
 ): Promise<PartitionBatchResult> {
+  // Grows only through `hooks.more` (never past MAX_GROWN_BATCH, so a batch that never idles still ends).
+  const records: R[] = [...batch];
   const done = new Array<boolean>(records.length).fill(false);
+  const more = (hooks.keyConcurrency ?? 1) > 1 ? hooks.more : undefined;
   let prefix = 0;
   let progress: Promise<void> = Promise.resolve();
   let failure: { readonly error: unknown } | undefined;
@@ -304,15 +319,18 @@ export async function processPartitionBatch<R extends RawRecord>(
     }
   };
 
-  // key → indexes waiting behind the record of that key that is running now.
-  const lanes = new Map<string, number[]>();
+  // key → the runners of that key now and the indexes waiting behind them. A lane only queues once it has
+  // all `keyConcurrency` runners, and a runner leaves only when the queue is empty, so a queued record
+  // always has a runner of its key to pick it up.
+  const keyConcurrency = hooks.keyConcurrency ?? 1;
+  const lanes = new Map<string, { runners: number; readonly queue: number[] }>();
   let running = 0;
   let slotFreed: (() => void) | undefined;
   const tasks: Promise<void>[] = [];
 
   const runLane = async (key: string, first: number): Promise<void> => {
     try {
-      for (let index: number | undefined = first; index !== undefined; index = lanes.get(key)?.shift()) {
+      for (let index: number | undefined = first; index !== undefined; index = lanes.get(key)?.queue.shift()) {
         if (outage) {
           await whilePaused();
         }
@@ -324,14 +342,58 @@ export async function processPartitionBatch<R extends RawRecord>(
       }
     } finally {
       // No await between the last shift() and here, so the scheduler cannot append to a finished lane.
-      lanes.delete(key);
+      const lane = lanes.get(key);
+      if (lane && --lane.runners === 0) {
+        lanes.delete(key);
+      }
       running--;
       slotFreed?.();
     }
   };
 
+  /** True when the key already runs all the records it may: the index waits in its lane. */
+  const queueBehindKey = (key: string, index: number): boolean => {
+    const lane = lanes.get(key);
+    if (!lane || lane.runners < keyConcurrency) {
+      return false;
+    }
+    lane.queue.push(index);
+
+    return true;
+  };
+
+  /**
+   * Past the end of the batch while some of it still runs: waits for a new record or a finished one, and
+   * appends what arrived. False when there is nothing more to schedule.
+   */
+  let pendingArrival: Promise<void> | undefined;
+  const grow = async (): Promise<boolean> => {
+    while (more && running > 0 && records.length < MAX_GROWN_BATCH && !stopped()) {
+      const arrived = more.take(MAX_GROWN_BATCH - records.length);
+      if (arrived.length > 0) {
+        records.push(...arrived);
+        done.push(...arrived.map(() => false));
+
+        return true;
+      }
+      // One arrival wait at a time, however many records finish before the next append.
+      pendingArrival ??= more.arrival().then(() => {
+        pendingArrival = undefined;
+      });
+      await Promise.race([
+        pendingArrival,
+        new Promise<void>((resolve) => {
+          slotFreed = resolve;
+        }),
+      ]);
+      slotFreed = undefined;
+    }
+
+    return false;
+  };
+
   try {
-    for (let index = 0; index < records.length && !stopped(); index++) {
+    for (let index = 0; !stopped() && (index < records.length || (await grow())); index++) {
       const record = records[index] as R;
       if (hooks.ignores?.(record.headers)) {
         // Nothing runs for it, so it cannot overtake a record of its key: done where it stands.
@@ -340,9 +402,7 @@ export async function processPartitionBatch<R extends RawRecord>(
         continue;
       }
       const key = record.key;
-      const lane = lanes.get(key);
-      if (lane) {
-        lane.push(index);
+      if (queueBehindKey(key, index)) {
         continue;
       }
       while (running >= hooks.concurrency) {
@@ -357,7 +417,16 @@ export async function processPartitionBatch<R extends RawRecord>(
       if (stopped()) {
         break;
       }
-      lanes.set(key, []);
+      // The wait above let runners of this key start or finish: look again.
+      if (queueBehindKey(key, index)) {
+        continue;
+      }
+      const lane = lanes.get(key);
+      if (lane) {
+        lane.runners++;
+      } else {
+        lanes.set(key, { runners: 1, queue: [] });
+      }
       running++;
       tasks.push(runLane(key, index));
     }

@@ -5,6 +5,7 @@ import { assertSubscribableTopic } from './topic-name.util';
 export interface ResolvedSubscription {
   readonly maxAttempts: number;
   readonly concurrency: number;
+  readonly keyConcurrency: number;
   readonly ignores?: SubscriptionOptions['ignores'];
 }
 
@@ -21,6 +22,7 @@ export function resolveSubscription(options: SubscriptionOptions): ResolvedSubsc
   return {
     maxAttempts: positiveInteger('maxAttempts', options.maxAttempts ?? SUBSCRIPTION_DEFAULTS.maxAttempts),
     concurrency: positiveInteger('concurrency', options.concurrency ?? SUBSCRIPTION_DEFAULTS.concurrency),
+    keyConcurrency: positiveInteger('keyConcurrency', options.keyConcurrency ?? SUBSCRIPTION_DEFAULTS.keyConcurrency),
     ...(options.ignores ? { ignores: options.ignores } : {}),
   };
 }

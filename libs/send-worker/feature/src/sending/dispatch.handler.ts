@@ -17,6 +17,10 @@ import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
 import { ambiguousEvent, failureEvent, optedOutEvent, sentEvent } from './send-outcome';
 import { AmbiguousSendReconciler } from './ambiguous-send.reconciler';
 import { observeProviderCall } from './provider-call.observer';
+import { SEND_MAX_IN_FLIGHT, SendSlots } from './send-slots';
+import { SenderPacer } from './sender-pacer';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sends one dispatch through its provider, once. The (message, attempt) row is claimed before the
@@ -29,6 +33,10 @@ export class DispatchHandler {
   private readonly logger = new Logger('send-worker');
   private readonly attempts: Repository<SendAttemptEntity>;
   private readonly ambiguous: AmbiguousSendReconciler;
+  private readonly slots: SendSlots;
+  private readonly pacer = new SenderPacer();
+  /** (message, attempt) → its send now running in this process. */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     dataSource: DataSource,
@@ -37,14 +45,56 @@ export class DispatchHandler {
     private readonly statusCallbackBase: string,
     private readonly optOuts: OptOutChecker,
     private readonly now: () => Date = () => new Date(),
+    maxInFlight = SEND_MAX_IN_FLIGHT,
   ) {
+    this.slots = new SendSlots(providers, maxInFlight);
     this.attempts = dataSource.getRepository(SendAttemptEntity);
     this.ambiguous = new AmbiguousSendReconciler(this.attempts, providers, now);
   }
 
+  /**
+   * Dispatches of one sender run concurrently (the subscription's `keyConcurrency`): each waits for its own
+   * `sendAt`, so the sender's schedule, not one call at a time, paces its sends, and a slow provider
+   * holds up only the calls it is answering. No order among one sender's messages matters beyond that
+   * schedule: each dispatch is one whole message (every part of a long one goes in one call), and carriers
+   * never promised that two messages arrive in the order they were sent.
+   */
   handle = async (record: ConsumedRecord): Promise<void> => {
     const dispatch = decodeEvent(DispatchRequestedV1, record.value);
     await this.waitForRateSlot(dispatch);
+    const key = `${dispatch.messageId}\u0000${dispatch.attempt}`;
+    // A copy of a dispatch this process is still sending (published twice, now running side by side):
+    // it waits for that send, then finds the claim done and republishes its outcome, never reporting the
+    // running attempt as one whose worker died.
+    for (let earlier = this.inFlight.get(key); earlier; earlier = this.inFlight.get(key)) {
+      await earlier.catch(() => undefined);
+    }
+    const work = this.sendWithinSlots(dispatch);
+    this.inFlight.set(key, work);
+    try {
+      await work;
+    } finally {
+      if (this.inFlight.get(key) === work) {
+        this.inFlight.delete(key);
+      }
+    }
+  };
+
+  /** Attempts being handled now (for a drain check and the tests). */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  private async sendWithinSlots(dispatch: DispatchRequestedV1): Promise<void> {
+    const release = await this.slots.acquire(dispatch.provider, dispatch.segments);
+    try {
+      await this.sendOnce(dispatch);
+    } finally {
+      release();
+    }
+  }
+
+  private async sendOnce(dispatch: DispatchRequestedV1): Promise<void> {
     const claimed = await this.claim(dispatch);
     if (!claimed) {
       await this.republish(dispatch);
@@ -66,20 +116,30 @@ export class DispatchHandler {
       },
     );
     await this.publish(event);
-  };
+  }
 
   /**
    * The router booked this message a slot on the sender's schedule (its carrier limit in segments per
    * second); sending earlier would break the limit. Waits before the claim, so a redelivered copy
-   * meanwhile finds no half-done attempt. Dispatches are keyed by sender, so the wait holds back
-   * only messages that would have to wait for the same number anyway.
+   * meanwhile finds no half-done attempt. Each dispatch waits on its own timer, beside the others of
+   * its sender, so the wait holds back nothing but itself; the pacer keeps a late timer from bringing two
+   * of the sender's sends closer together than their slots were.
    */
   private async waitForRateSlot(dispatch: DispatchRequestedV1): Promise<void> {
     const waitMs = dispatch.sendAt ? Date.parse(dispatch.sendAt) - Date.now() : 0;
     metrics.rateLimitDelay.observe({ provider: dispatch.provider }, Math.max(0, waitMs) / 1000);
     if (waitMs > 0) {
-      await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
+      await sleep(waitMs);
     }
+    if (!dispatch.sendAt) {
+      return;
+    }
+    const slot = Date.parse(dispatch.sendAt);
+    for (let delay = this.pacer.delayFor(dispatch.from, slot); delay > 0;) {
+      await sleep(delay);
+      delay = this.pacer.delayFor(dispatch.from, slot);
+    }
+    this.pacer.started(dispatch.from, slot);
   }
 
   private async claim(dispatch: DispatchRequestedV1): Promise<boolean> {
