@@ -37,6 +37,8 @@ export interface ChaosEnvironmentOptions {
   /** Spools and logs of this run. */
   readonly dir: string;
   readonly onOutput?: (name: string, line: string) => void;
+  /** Extra node flags per service (e.g. `--cpu-prof`), passed to scripts/distributed.ts. */
+  readonly nodeArgs?: Partial<Record<ServiceName, string[]>>;
 }
 
 /** A TCP balancer in front of a service's replicas: each connection goes to the next replica that accepts it. */
@@ -163,6 +165,7 @@ export class ChaosEnvironment {
       },
       serviceEnv: { 'dlr-ingest': { DLR_SPOOL_DIR: path.join(options.dir, 'spool-0') } },
       onOutput: options.onOutput,
+      ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
     });
     const environment = new ChaosEnvironment(options, topology, key);
     for (const process of topology.processes) {
