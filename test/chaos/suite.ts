@@ -71,6 +71,7 @@ export async function runFault(fault: Fault, ctx: FaultContext, load: LoadShape)
   const check = await checkHistory({
     mysqlUrl: env.mysqlUrl,
     simulatorUrl: env.simulatorUrl,
+    simulatorAuth: env.topology.simulatorAuth,
     records,
     settleMs: load.settleMs,
   });
