@@ -9,6 +9,7 @@
  *   npm run bench -- --only=smpp           SMPP submits/s against the simulated SMSC (bench/smpp.bench.ts)
  *   npm run bench -- --only=router         routing decision latency, cached and cold (bench/router.bench.ts)
  *   npm run bench -- --only=telemetry      tracing overhead on the bus (bench/telemetry.bench.ts)
+ *   npm run bench -- --only=ambiguous      resends after ambiguous provider timeouts (bench/ambiguous.bench.ts)
  *   BENCH_NICE=-10 npm run bench        on a box shared with other work (runner and children at nice -10)
  *
  * The segments and bus benches are other files' exports (runSegmentsBench / runBusBench); a missing file
@@ -22,8 +23,8 @@ import { type KafkaHandle } from './lib/infra';
 import type { RouterBenchResult } from './router.bench';
 import { onInterrupt, ROOT, runInterruptCleanups, setNice } from './lib/processes';
 
-type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp' | 'router' | 'telemetry';
-const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp', 'router', 'telemetry'];
+type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp' | 'router' | 'telemetry' | 'ambiguous';
+const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp', 'router', 'telemetry', 'ambiguous'];
 
 interface TargetCheck {
   readonly target: string;
@@ -302,6 +303,19 @@ async function main(): Promise<void> {
           });
         }
       }
+    }
+    if (parts.includes('ambiguous')) {
+      log('\n### ambiguous sends: providers withhold answers after accepting (bench/ambiguous.bench.ts)');
+      const { runAmbiguousBench, formatAmbiguous } = await import('./ambiguous.bench');
+      const ambiguous = await runAmbiguousBench(log);
+      results['ambiguous'] = ambiguous;
+      log(formatAmbiguous(ambiguous));
+      checks.push({
+        target: 'messages a provider accepted twice after an ambiguous send',
+        required: '0, every resend after a lookup',
+        measured: `${ambiguous.doubled} of ${ambiguous.accepted} (${ambiguous.lookedUp} lookups before resending)`,
+        met: ambiguous.doubled === 0 && ambiguous.ambiguous > 0,
+      });
     }
   } finally {
     if (kafka?.startedByUs) {
