@@ -12,6 +12,7 @@
  *   npm run bench -- --only=e2e            issue #18 end to end: both modes and Kannel (bench/e2e.bench.ts;
  *                                          --mode=embedded|distributed|both, --runs=3, --duration=15, --sim-latency=0)
  *   npm run bench -- --only=sender-rate    one sender's rate at 200 ms / 1 s provider latency (bench/sender-rate.bench.ts)
+ *   npm run bench -- --only=ambiguous      resends after ambiguous provider timeouts (bench/ambiguous.bench.ts)
  *   BENCH_NICE=-10 npm run bench        on a box shared with other work (runner and children at nice -10)
  *
  * The segments and bus benches are other files' exports (runSegmentsBench / runBusBench); a missing file
@@ -25,8 +26,20 @@ import { type KafkaHandle } from './lib/infra';
 import type { RouterBenchResult } from './router.bench';
 import { onInterrupt, ROOT, runInterruptCleanups, setNice } from './lib/processes';
 
-type Part = 'segments' | 'bus' | 'intake' | 'dlr' | 'smpp' | 'router' | 'telemetry' | 'e2e' | 'sender-rate';
-const PARTS: readonly Part[] = ['segments', 'bus', 'intake', 'dlr', 'smpp', 'router', 'telemetry', 'e2e', 'sender-rate'];
+type Part =
+  'segments' | 'bus' | 'intake' | 'dlr' | 'smpp' | 'router' | 'telemetry' | 'e2e' | 'sender-rate' | 'ambiguous';
+const PARTS: readonly Part[] = [
+  'segments',
+  'bus',
+  'intake',
+  'dlr',
+  'smpp',
+  'router',
+  'telemetry',
+  'e2e',
+  'sender-rate',
+  'ambiguous',
+];
 
 interface TargetCheck {
   readonly target: string;
@@ -321,6 +334,19 @@ async function main(): Promise<void> {
       const senderRate = await runSenderRateBench(log);
       results['senderRate'] = senderRate.cases;
       checks.push(...senderRate.checks);
+    }
+    if (parts.includes('ambiguous')) {
+      log('\n### ambiguous sends: providers withhold answers after accepting (bench/ambiguous.bench.ts)');
+      const { runAmbiguousBench, formatAmbiguous } = await import('./ambiguous.bench');
+      const ambiguous = await runAmbiguousBench(log);
+      results['ambiguous'] = ambiguous;
+      log(formatAmbiguous(ambiguous));
+      checks.push({
+        target: 'messages a provider accepted twice after an ambiguous send',
+        required: '0, every resend after a lookup',
+        measured: `${ambiguous.doubled} of ${ambiguous.accepted} (${ambiguous.lookedUp} lookups before resending)`,
+        met: ambiguous.doubled === 0 && ambiguous.ambiguous > 0,
+      });
     }
   } finally {
     if (kafka?.startedByUs) {

@@ -52,6 +52,8 @@ export interface CheckResult {
 export interface CheckInput {
   readonly mysqlUrl: string;
   readonly simulatorUrl: string;
+  /** The simulator's control credential: its message logs are control routes. */
+  readonly simulatorAuth: Readonly<Record<string, string>>;
   readonly records: readonly RequestRecord[];
   /** How long to wait for every accepted message to settle (final or waiting for a retry). */
   readonly settleMs: number;
@@ -73,7 +75,13 @@ export async function checkHistory(input: CheckInput): Promise<CheckResult> {
     messages = await messagesOf(connection, ids);
     const events = await eventsOf(connection, ids);
 
-    return evaluate(input.records, ids, messages, events, await submitsPerMessage(input.simulatorUrl));
+    return evaluate(
+      input.records,
+      ids,
+      messages,
+      events,
+      await submitsPerMessage(input.simulatorUrl, input.simulatorAuth),
+    );
   } finally {
     await connection.end();
   }
@@ -215,13 +223,19 @@ async function eventsOf(
   return byMessage;
 }
 
-/** Times the simulated providers accepted each gateway message id (all providers together). */
-export async function submitsPerMessage(simulatorUrl: string): Promise<Map<string, number>> {
+/**
+ * Times the simulated providers accepted each gateway message id (all providers together). A log that cannot
+ * be read fails the check: an empty count would pass "nothing doubled" without having looked.
+ */
+export async function submitsPerMessage(
+  simulatorUrl: string,
+  auth: Readonly<Record<string, string>>,
+): Promise<Map<string, number>> {
   const accepted = new Map<string, number>();
   for (const provider of COUNTED_PROVIDERS) {
-    const response = await fetch(`${simulatorUrl}/${provider}/messages`);
+    const response = await fetch(`${simulatorUrl}/${provider}/messages`, { headers: auth });
     if (!response.ok) {
-      continue;
+      throw new Error(`the simulator's ${provider} message log answered ${response.status}`);
     }
     const body = (await response.json()) as Record<string, unknown>;
     const counts = (body['submitsByToken'] ?? body['submitsByClientRef'] ?? body['submitsByReference'] ?? {}) as Record<

@@ -37,6 +37,8 @@ export interface ChaosEnvironmentOptions {
   /** Spools and logs of this run. */
   readonly dir: string;
   readonly onOutput?: (name: string, line: string) => void;
+  /** Extra node flags per service (e.g. `--cpu-prof`), passed to scripts/distributed.ts. */
+  readonly nodeArgs?: Partial<Record<ServiceName, string[]>>;
 }
 
 /** A TCP balancer in front of a service's replicas: each connection goes to the next replica that accepts it. */
@@ -163,6 +165,7 @@ export class ChaosEnvironment {
       },
       serviceEnv: { 'dlr-ingest': { DLR_SPOOL_DIR: path.join(options.dir, 'spool-0') } },
       onOutput: options.onOutput,
+      ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
     });
     const environment = new ChaosEnvironment(options, topology, key);
     for (const process of topology.processes) {
@@ -267,16 +270,22 @@ export class ChaosEnvironment {
     return missing;
   }
 
-  /** Sets knobs on every simulated provider (a partial update), or puts them back to their defaults. */
+  /**
+   * Sets knobs on every simulated provider (a partial update), or puts them back to their defaults. Knobs are
+   * control routes (the run's token); a refused update throws, or a fault would silently inject nothing.
+   */
   async knobs(update: object | 'defaults'): Promise<void> {
     await Promise.all(
-      SIMULATED_PROVIDERS.map((provider) =>
-        fetch(`${this.simulatorUrl}/knobs/${provider}`, {
+      SIMULATED_PROVIDERS.map(async (provider) => {
+        const response = await fetch(`${this.simulatorUrl}/knobs/${provider}`, {
           method: 'PUT',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...this.topology.simulatorAuth },
           body: JSON.stringify(update === 'defaults' ? DEFAULT_KNOBS_UPDATE : update),
-        }),
-      ),
+        });
+        if (!response.ok) {
+          throw new Error(`simulator knobs for ${provider} answered ${response.status}: ${await response.text()}`);
+        }
+      }),
     );
   }
 

@@ -28,7 +28,7 @@ export const FULL_LOAD: LoadShape = { rate: 4, seconds: 30, timeoutMs: 30_000, s
 export const SHORT_LOAD: LoadShape = { rate: 4, seconds: 15, timeoutMs: 30_000, settleMs: 45_000 };
 
 /** GB goes to Twilio first, US to its own pool: two routes, both counted by the simulator per message. */
-const DESTINATIONS = ['+447400123456', '+12025550123', '+447400123457', '+12025550124'];
+export const DESTINATIONS = ['+447400123456', '+12025550123', '+447400123457', '+12025550124'];
 
 export interface FaultRow {
   readonly fault: string;
@@ -71,6 +71,7 @@ export async function runFault(fault: Fault, ctx: FaultContext, load: LoadShape)
   const check = await checkHistory({
     mysqlUrl: env.mysqlUrl,
     simulatorUrl: env.simulatorUrl,
+    simulatorAuth: env.topology.simulatorAuth,
     records,
     settleMs: load.settleMs,
   });

@@ -1,9 +1,17 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { type Bus, ensureTopicsIfKafka } from '@sms/bus';
+import { type Bus } from '@sms/bus';
 import { MASK_TOPIC_SPEC } from '@sms/mask-directory';
 import { keywordSet } from '@sms/opt-out-registry';
 import { CONSUMER_GROUPS, maskDirectoryKey, TOPICS } from '@sms/contracts';
-import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, ShutdownRegistry } from '@sms/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  BUS,
+  ReadinessRegistry,
+  serviceDataSourceProvider,
+  ShutdownRegistry,
+  startWhenTopicsExist,
+} from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { MasksController } from './api/masks.controller';
 import { MASKING_ENTITIES, MASKING_MIGRATIONS } from './database/masking.schema';
@@ -30,6 +38,7 @@ export class MaskingModule implements OnApplicationBootstrap {
     private readonly sessions: MaskSessions,
     private readonly consumer: MaskingConsumer,
     private readonly shutdown: ShutdownRegistry,
+    private readonly readiness: ReadinessRegistry,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -69,11 +78,9 @@ export class MaskingModule implements OnApplicationBootstrap {
     const pool = this.config.MASK_POOL_NUMBERS.split(',')
       .map((n) => n.trim())
       .filter((n) => n.length > 0);
-    await ensureTopicsIfKafka(this.bus, [MASK_TOPIC_SPEC], { withDlq: false });
     if ((await this.sessions.seedPoolIfEmpty(pool)) > 0) {
       this.logger.log(`seeded the masking pool with ${pool.length} numbers`);
     }
-    this.logger.log(`republished ${await this.sessions.republishAll()} masking directory entries`);
     this.sweeper = setInterval(() => {
       this.sweeping = this.sessions
         .sweep()
@@ -87,11 +94,25 @@ export class MaskingModule implements OnApplicationBootstrap {
       }
       await this.sweeping;
     });
-    await this.bus.subscribe({
-      groupId: CONSUMER_GROUPS.masking,
-      topics: [TOPICS.inbound],
-      handler: this.consumer.handle,
-      concurrency: 8,
-    });
+    // Without the broker the API still serves; the directory's republish and the consumer start in the
+    // background once the topic exists, retried, listed as degraded until then.
+    await startWhenTopicsExist(
+      {
+        name: 'masking-start',
+        bus: this.bus,
+        topics: [MASK_TOPIC_SPEC],
+        readiness: this.readiness,
+        shutdown: this.shutdown,
+      },
+      async () => {
+        this.logger.log(`republished ${await this.sessions.republishAll()} masking directory entries`);
+        await this.bus.subscribe({
+          groupId: CONSUMER_GROUPS.masking,
+          topics: [TOPICS.inbound],
+          handler: this.consumer.handle,
+          concurrency: 8,
+        });
+      },
+    );
   }
 }

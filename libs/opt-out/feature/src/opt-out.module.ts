@@ -1,9 +1,17 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { type Bus, ensureTopicsIfKafka, LAG_TOLERANT_FETCH } from '@sms/bus';
+import { type Bus, LAG_TOLERANT_FETCH } from '@sms/bus';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
 import { OPT_OUT_TOPIC_SPEC } from '@sms/opt-out-registry';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
-import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider } from '@sms/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  BUS,
+  ReadinessRegistry,
+  serviceDataSourceProvider,
+  ShutdownRegistry,
+  startWhenTopicsExist,
+} from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { RecentSenders } from './accounts/recent-senders';
 import { OptOutsController } from './api/opt-outs.controller';
@@ -29,6 +37,8 @@ export class OptOutModule implements OnApplicationBootstrap {
     @Inject(BUS) private readonly bus: Bus,
     private readonly ledger: OptOutLedger,
     private readonly consumer: OptOutConsumer,
+    private readonly readiness: ReadinessRegistry,
+    private readonly shutdown: ShutdownRegistry,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -76,7 +86,22 @@ export class OptOutModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureTopicsIfKafka(this.bus, [OPT_OUT_TOPIC_SPEC], { withDlq: false });
+    // Without the broker the API still serves (its writes are the ledger's); the republish and the consumers
+    // start in the background once the topic exists, retried, listed as degraded until then.
+    await startWhenTopicsExist(
+      {
+        name: 'opt-out-start',
+        bus: this.bus,
+        topics: [OPT_OUT_TOPIC_SPEC],
+        readiness: this.readiness,
+        shutdown: this.shutdown,
+      },
+      () => this.startConsuming(),
+    );
+  }
+
+  /** Republishes the ledger (a replica may have missed an entry) and joins the group; safe to run again. */
+  private async startConsuming(): Promise<void> {
     const republished = await this.ledger.republishAll();
     this.logger.log(`republished ${republished} opt-out entries on ${TOPICS.optout}`);
     await this.bus.subscribe({

@@ -1,7 +1,7 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { ensureTopicsIfKafka, NonRetriableError, type Bus, type ConsumedRecord, type TopicSpec } from '@sms/bus';
+import { NonRetriableError, type Bus, type ConsumedRecord, type TopicSpec } from '@sms/bus';
 import { decodeEvent, MaskDirectoryChangedV1, TOPICS } from '@sms/contracts';
-import { BUS } from '@sms/platform';
+import { BUS, ReadinessRegistry, ShutdownRegistry, startWhenTopicsExist } from '@sms/platform';
 import { randomUUID } from 'node:crypto';
 import { MaskDirectory } from './mask-directory';
 
@@ -26,17 +26,30 @@ export class MaskDirectoryModule implements OnApplicationBootstrap {
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     private readonly directory: MaskDirectory,
+    private readonly readiness: ReadinessRegistry,
+    private readonly shutdown: ShutdownRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // Intake may start before the masking service: the topic must exist (compacted) before we read it.
-    await ensureTopicsIfKafka(this.bus, [MASK_TOPIC_SPEC], { withDlq: false });
-    await this.bus.subscribe({
-      groupId: `mask-directory.${randomUUID()}`,
-      topics: [TOPICS.mask],
-      handler: (record) => this.applyRecord(record),
-    });
-    this.logger.log('following sms.mask.v1');
+    // Intake may start before the masking service: the topic must exist (compacted) before we read it. With the
+    // broker away that waits in the background, so the process serves meanwhile (listed as degraded).
+    await startWhenTopicsExist(
+      {
+        name: 'mask-directory',
+        bus: this.bus,
+        topics: [MASK_TOPIC_SPEC],
+        readiness: this.readiness,
+        shutdown: this.shutdown,
+      },
+      async () => {
+        await this.bus.subscribe({
+          groupId: `mask-directory.${randomUUID()}`,
+          topics: [TOPICS.mask],
+          handler: (record) => this.applyRecord(record),
+        });
+        this.logger.log('following sms.mask.v1');
+      },
+    );
   }
 
   private applyRecord(record: ConsumedRecord): Promise<void> {

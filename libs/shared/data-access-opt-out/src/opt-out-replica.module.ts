@@ -1,7 +1,7 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { ensureTopicsIfKafka, NonRetriableError, type Bus, type ConsumedRecord, type TopicSpec } from '@sms/bus';
+import { NonRetriableError, type Bus, type ConsumedRecord, type TopicSpec } from '@sms/bus';
 import { decodeEvent, OptOutChangedV1, TOPICS } from '@sms/contracts';
-import { BUS } from '@sms/platform';
+import { BUS, ReadinessRegistry, ShutdownRegistry, startWhenTopicsExist } from '@sms/platform';
 import { randomUUID } from 'node:crypto';
 import { OPT_OUT_CHECKER } from './opt-out-checker.port';
 import { OptOutReplica } from './opt-out.replica';
@@ -29,17 +29,30 @@ export class OptOutReplicaModule implements OnApplicationBootstrap {
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     private readonly replica: OptOutReplica,
+    private readonly readiness: ReadinessRegistry,
+    private readonly shutdown: ShutdownRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // Intake may start before the opt-out service: the topic must exist (compacted) before we read it.
-    await ensureTopicsIfKafka(this.bus, [OPT_OUT_TOPIC_SPEC], { withDlq: false });
-    await this.bus.subscribe({
-      groupId: `opt-out-replica.${randomUUID()}`,
-      topics: [TOPICS.optout],
-      handler: (record) => this.applyRecord(record),
-    });
-    this.logger.log('following sms.optout.v1');
+    // Intake may start before the opt-out service: the topic must exist (compacted) before we read it. With the
+    // broker away that waits in the background, so the process serves meanwhile (listed as degraded).
+    await startWhenTopicsExist(
+      {
+        name: 'opt-out-replica',
+        bus: this.bus,
+        topics: [OPT_OUT_TOPIC_SPEC],
+        readiness: this.readiness,
+        shutdown: this.shutdown,
+      },
+      async () => {
+        await this.bus.subscribe({
+          groupId: `opt-out-replica.${randomUUID()}`,
+          topics: [TOPICS.optout],
+          handler: (record) => this.applyRecord(record),
+        });
+        this.logger.log('following sms.optout.v1');
+      },
+    );
   }
 
   private applyRecord(record: ConsumedRecord): Promise<void> {

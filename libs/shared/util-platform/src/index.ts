@@ -16,3 +16,4 @@ export * from './runtime/service-data-source';
 export * from './runtime/cpu-priority';
 export * from './net/outbound-address.policy';
 export * from './observability/metrics-endpoint';
+export * from './runtime/start-when-topics-exist';
