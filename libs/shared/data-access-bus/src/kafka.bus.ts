@@ -49,6 +49,9 @@ import { resolveSubscription } from './subscription-options.util';
 import { assertTopicName } from './topic-name.util';
 import { countPublished } from './bus.metrics';
 import { withTraceHeaders } from '@sms/tracing';
+import { fixKafkajsTimers } from './kafkajs-timers.fix';
+
+fixKafkajsTimers();
 
 export interface TopicSpec {
   readonly topic: string;
