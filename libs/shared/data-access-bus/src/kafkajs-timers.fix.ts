@@ -71,18 +71,33 @@ function scheduleRequestTimeoutCheck(this: KafkajsRequestQueue): void {
   );
 }
 
-/** Patches kafkajs' RequestQueue prototype once per process (idempotent). */
-export function fixKafkajsTimers(): void {
-  // kafkajs exposes the class only by its internal path; the fix must reach the instances it creates.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const RequestQueue = require('kafkajs/src/network/requestQueue') as {
-    prototype: KafkajsRequestQueue & { [FIXED]?: true };
-  };
+/**
+ * Patches kafkajs' RequestQueue prototype once per process (idempotent). Returns false, leaving kafkajs as it
+ * is, when its internals are not the ones this was written for (another kafkajs version): the spec then fails.
+ */
+export function fixKafkajsTimers(): boolean {
+  let RequestQueue: { prototype: Partial<KafkajsRequestQueue> & { [FIXED]?: true } };
+  try {
+    // kafkajs exposes the class only by its internal path; the fix must reach the instances it creates.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    RequestQueue = require('kafkajs/src/network/requestQueue') as typeof RequestQueue;
+  } catch {
+    return false;
+  }
   const prototype = RequestQueue.prototype;
   if (prototype[FIXED]) {
-    return;
+    return true;
+  }
+  if (
+    typeof prototype.scheduleCheckPendingRequests !== 'function' ||
+    typeof prototype.scheduleRequestTimeoutCheck !== 'function' ||
+    typeof prototype.checkPendingRequests !== 'function'
+  ) {
+    return false;
   }
   prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
   prototype.scheduleRequestTimeoutCheck = scheduleRequestTimeoutCheck;
   prototype[FIXED] = true;
+
+  return true;
 }
