@@ -3,7 +3,7 @@ import { collect, defineBusBehaviour, delay, uniqueGroup, waitFor } from './bus.
 import type { BusLogger } from './bus.logger';
 import { silentBusLogger } from './bus.logger';
 import type { ConsumedRecord } from './bus.port';
-import { dlqTopicOf } from './bus.port';
+import { dlqTopicOf, NonRetriableError } from './bus.port';
 import { InProcessBus } from './in-process.bus';
 
 const FAST_BACKOFF = { initialMs: 5, multiplier: 2, maxMs: 50, jitter: 0.2 } as const;
@@ -107,15 +107,21 @@ describe(InProcessBus.name, () => {
     expect(warnings).toHaveLength(3);
   });
 
-  it('gives each attempt a freshly parsed value, so a failed attempt cannot leak its edits', async () => {
+  it('gives each attempt the value as published, so a failed attempt cannot leak its edits', async () => {
     const bus = newBus();
     const values: unknown[] = [];
+    const edits: unknown[] = [];
     await bus.subscribe({
       groupId: 'g',
       topics: ['t'],
       handler: async (record: ConsumedRecord) => {
         values.push(structuredClone(record.value));
-        (record.value as { touched?: boolean }).touched = true;
+        // The value is deep-frozen (shared by every attempt and group): the edit is refused.
+        try {
+          (record.value as { touched?: boolean }).touched = true;
+        } catch (error) {
+          edits.push(error);
+        }
         if (record.attempt === 1) {
           throw new Error('once');
         }
@@ -125,6 +131,78 @@ describe(InProcessBus.name, () => {
 
     await waitFor('two attempts', () => values.length === 2, 2_000);
     expect(values).toEqual([{ n: 1 }, { n: 1 }]);
+    expect(edits).toEqual([expect.any(TypeError), expect.any(TypeError)]);
+  });
+
+  it('shares one frozen value between groups: a handler cannot change what another group sees', async () => {
+    const bus = newBus();
+    const published = { n: 1, nested: { tags: ['a'] } };
+    const errors: unknown[] = [];
+    const seenByB: unknown[] = [];
+    await bus.subscribe({
+      groupId: 'a',
+      topics: ['t'],
+      maxAttempts: 1,
+      handler: async ({ value }) => {
+        try {
+          (value as typeof published).nested.tags.push('edited');
+        } catch (error) {
+          errors.push(error);
+        }
+      },
+    });
+    await bus.subscribe({
+      groupId: 'b',
+      topics: ['t'],
+      handler: async ({ value }) => {
+        await delay(5);
+        seenByB.push(value);
+      },
+    });
+    await bus.publish([{ topic: 't', key: 'k', value: published }]);
+    published.nested.tags.push('edited by the publisher after publish()');
+
+    await waitFor('group b', () => seenByB.length === 1, 2_000);
+    expect(errors).toEqual([expect.any(TypeError)]);
+    expect(seenByB).toEqual([{ n: 1, nested: { tags: ['a'] } }]);
+  });
+
+  it('hands a handler what JSON would: a Date as its ISO text, undefined properties gone', async () => {
+    const bus = newBus();
+    const seen: unknown[] = [];
+    await bus.subscribe({ groupId: 'g', topics: ['t'], handler: async ({ value }) => void seen.push(value) });
+    await bus.publish([{ topic: 't', key: 'k', value: { at: new Date('2026-12-06T21:00:00.000Z'), gone: undefined } }]);
+
+    await waitFor('the record', () => seen.length === 1, 2_000);
+    expect(seen).toEqual([{ at: '2026-12-06T21:00:00.000Z' }]);
+    expect(Object.keys(seen[0] as object)).toEqual(['at']);
+  });
+
+  it('dead-letters the value as published and replays it to its topic unchanged', async () => {
+    const bus = newBus();
+    const replayed: unknown[] = [];
+    let failing = true;
+    await bus.subscribe({
+      groupId: 'g',
+      topics: ['t'],
+      handler: async ({ value }) => {
+        if (failing) {
+          throw new NonRetriableError('poison');
+        }
+        replayed.push(value);
+      },
+    });
+    await bus.publish([{ topic: 't', key: 'k', value: { n: 1, s: 'x' } }]);
+    const dlq = await collect(bus, dlqTopicOf('t'));
+    await waitFor('the dead letter', () => dlq.length === 1, 2_000);
+    expect(dlq[0]?.value).toEqual({ n: 1, s: 'x' });
+    expect(dlq[0]?.headers['x-dlq-error']).toBe('NonRetriableError: poison');
+    failing = false;
+    const result = await bus.replayDeadLetters({ dlqTopic: dlqTopicOf('t') });
+
+    expect(result.replayed).toHaveLength(1);
+    await waitFor('the replayed record', () => replayed.length === 1, 2_000);
+    expect(replayed).toEqual([{ n: 1, s: 'x' }]);
   });
 
   it('close() does not sit out a retry backoff, and the record is not dead-lettered early', async () => {

@@ -24,7 +24,8 @@ import {
 import { metrics } from '@sms/metrics';
 import { DLQ_HEADERS, dlqTopicOf } from './bus.port';
 import { abortableSleep } from './abortable-sleep.util';
-import { encodeValue } from './json.codec';
+import type { DecodedValue } from './json.codec';
+import { toFrozenJsonValue } from './json.codec';
 import { partitionForKey } from './murmur2.partitioner';
 import type { DeadLetter, RawRecord } from './partition-batch.processor';
 import { processPartitionBatch } from './partition-batch.processor';
@@ -34,12 +35,55 @@ import { assertTopicName } from './topic-name.util';
 import { countPublished } from './bus.metrics';
 import { withTraceHeaders } from '@sms/tracing';
 
-interface StoredRecord {
+/**
+ * A record as the in-process log keeps it: the value deep-frozen once at publish (json.codec.ts), so every
+ * group and every attempt gets the same object without a parse, and its JSON text made only when a dead
+ * letter or a replay needs it.
+ */
+class StoredRecord {
+  readonly decoded: DecodedValue;
+  private encoded: string | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+    readonly headers: Readonly<Record<string, string>>,
+    /** When it was appended (ms since the epoch), as Kafka's record timestamp: a DLQ replay selects by it. */
+    readonly timestamp: number,
+    text?: string,
+  ) {
+    this.decoded = { ok: true, value };
+    this.encoded = text;
+  }
+
+  /** The UTF-8 JSON text a Kafka copy would carry (the value is plain JSON data, so this cannot throw). */
+  get text(): string {
+    this.encoded ??= JSON.stringify(this.value);
+
+    return this.encoded;
+  }
+}
+
+/** A stored record handed to a partition batch; `value` is its text, made only if a dead letter asks. */
+class InProcessRawRecord implements RawRecord {
   readonly key: string;
-  readonly value: string;
   readonly headers: Readonly<Record<string, string>>;
-  /** When it was appended (ms since the epoch), as Kafka's record timestamp: a DLQ replay selects by it. */
-  readonly timestamp: number;
+  readonly decoded: DecodedValue;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: string,
+    readonly stored: StoredRecord,
+  ) {
+    this.key = stored.key;
+    this.headers = stored.headers;
+    this.decoded = stored.decoded;
+  }
+
+  get value(): string {
+    return this.stored.text;
+  }
 }
 
 /** Wakes a waiting partition worker; the next wait() after a notify() is a fresh one. */
@@ -159,12 +203,12 @@ export class InProcessBus implements Bus {
 
       return {
         topic: record.topic,
-        stored: {
-          key: record.key,
-          value: encodeValue(record.value),
-          headers: Object.freeze({ ...withTraceHeaders(record.headers) }),
-          timestamp: Date.now(),
-        },
+        stored: new StoredRecord(
+          record.key,
+          toFrozenJsonValue(record.value),
+          Object.freeze({ ...withTraceHeaders(record.headers) }),
+          Date.now(),
+        ),
       };
     });
     for (const { topic, stored } of encoded) {
@@ -234,17 +278,27 @@ export class InProcessBus implements Bus {
     const dlq = log.partitions.flatMap((partitionLog, partition) =>
       partitionLog
         .read(partitionLog.startOffset, partitionLog.endOffset - partitionLog.startOffset)
-        .map((stored, index) => ({ ...stored, partition, offset: String(partitionLog.startOffset + index) })),
+        .map((stored, index) => ({
+          stored,
+          key: stored.key,
+          headers: stored.headers,
+          timestamp: stored.timestamp,
+          partition,
+          offset: String(partitionLog.startOffset + index),
+        })),
     );
     const selection = selectForReplay(request, dlq, this.replayedDeadLetters);
     if (!request.dryRun) {
       for (const record of selection.toReplay) {
-        this.append(sourceTopicOf(request.dlqTopic, record.headers), {
-          key: record.key,
-          value: record.value,
-          headers: Object.freeze(replayHeaders(request.dlqTopic, record)),
-          timestamp: Date.now(),
-        });
+        this.append(
+          sourceTopicOf(request.dlqTopic, record.headers),
+          new StoredRecord(
+            record.key,
+            record.stored.value,
+            Object.freeze(replayHeaders(request.dlqTopic, record)),
+            Date.now(),
+          ),
+        );
         this.replayedDeadLetters.add(deadLetterId(request.dlqTopic, record.partition, record.offset));
       }
       if (selection.toReplay.length > 0) {
@@ -316,15 +370,10 @@ export class InProcessBus implements Bus {
         await log.appended.wait();
         continue;
       }
-      const readFrom = (from: number, max: number): RawRecord[] =>
-        log.read(from, max).map((stored, index) => ({
-          topic: group.topic,
-          partition,
-          offset: String(from + index),
-          key: stored.key,
-          value: stored.value,
-          headers: stored.headers,
-        }));
+      const readFrom = (from: number, max: number): InProcessRawRecord[] =>
+        log
+          .read(from, max)
+          .map((stored, index) => new InProcessRawRecord(group.topic, partition, String(from + index), stored));
       const records = readFrom(position, IN_PROCESS.maxBatchRecords);
       // Partitions are spread over the members, as a Kafka group assignment would (looked up per batch,
       // so a member joining later takes over some partitions from the next batch on).
@@ -353,12 +402,13 @@ export class InProcessBus implements Bus {
           shouldStop: () => signal.aborted,
           onDone: (record) => {
             group.committed[partition] = Number(record.offset) + 1;
-            this.trim(group.topic, partition);
           },
           deadLetter: async (letter) => this.deadLetter(letter),
           heartbeat: async () => undefined,
           sleep: (ms) => abortableSleep(ms, signal),
         });
+        // Once per batch rather than per record: trimming is memory only, and the batch's offsets are in.
+        this.trim(group.topic, partition);
       } catch (error) {
         // Only a bug can get here (in-process DLQ writes do not fail); keep the partition alive.
         this.logger.error('In-process partition batch failed', {
@@ -372,19 +422,23 @@ export class InProcessBus implements Bus {
     }
   }
 
-  private deadLetter({ record, error, attempts }: DeadLetter): void {
-    this.append(dlqTopicOf(record.topic), {
-      key: record.key,
-      value: record.value ?? 'null',
-      timestamp: Date.now(),
-      headers: Object.freeze({
-        ...record.headers,
-        [DLQ_HEADERS.error]: error,
-        [DLQ_HEADERS.sourceTopic]: record.topic,
-        [DLQ_HEADERS.sourcePartition]: String(record.partition),
-        [DLQ_HEADERS.sourceOffset]: record.offset,
-        [DLQ_HEADERS.attempts]: String(attempts),
-      }),
-    });
+  private deadLetter({ record, error, attempts }: DeadLetter<InProcessRawRecord>): void {
+    const { stored } = record;
+    this.append(
+      dlqTopicOf(record.topic),
+      new StoredRecord(
+        stored.key,
+        stored.value,
+        Object.freeze({
+          ...record.headers,
+          [DLQ_HEADERS.error]: error,
+          [DLQ_HEADERS.sourceTopic]: record.topic,
+          [DLQ_HEADERS.sourcePartition]: String(record.partition),
+          [DLQ_HEADERS.sourceOffset]: record.offset,
+          [DLQ_HEADERS.attempts]: String(attempts),
+        }),
+        Date.now(),
+      ),
+    );
   }
 }

@@ -317,6 +317,47 @@ describe(KafkaBus.name, () => {
     expect(secondSeen).toEqual([50]);
   });
 
+  it('commits trickling records without a request per batch, and without close(), within the commit interval', async () => {
+    const [topic] = (await createTopics(1)) as [string];
+    const groupId = uniqueGroup('trickle');
+    const consumerBus = bus();
+    const seen: number[] = [];
+    await consumerBus.subscribe({
+      groupId,
+      topics: [topic],
+      handler: async ({ value }) => {
+        seen.push(value as number);
+      },
+    });
+    // One record per fetch: each batch ends well within the commit interval of the one before.
+    for (let n = 0; n < 20; n++) {
+      await consumerBus.publish([{ topic, key: `k${n % 4}`, value: n }]);
+      await delay(20);
+    }
+    await waitFor('20 records', () => seen.length === 20, 30_000);
+
+    const kafkaAdmin = kafka.admin();
+    await kafkaAdmin.connect();
+    try {
+      const ends = await kafkaAdmin.fetchTopicOffsets(topic);
+      const committedToEnd = async (): Promise<boolean> => {
+        const [committed] = await kafkaAdmin.fetchOffsets({ groupId, topics: [topic] });
+        const byPartition = new Map(committed?.partitions.map((p) => [p.partition, p.offset]));
+
+        return ends.every((end) => end.high === '0' || byPartition.get(end.partition) === end.high);
+      };
+      // The consumer keeps running: the deferred offsets go by its timer, not by close().
+      const deadline = Date.now() + 3_000;
+      while (!(await committedToEnd())) {
+        expect(Date.now()).toBeLessThan(deadline);
+        await delay(50);
+      }
+    } finally {
+      await kafkaAdmin.disconnect();
+    }
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+  });
+
   it('close() mid-batch commits exactly the handled prefix: the next member neither skips nor repeats', async () => {
     const [topic] = (await createTopics(1)) as [string];
     const groupId = uniqueGroup('mid-batch');

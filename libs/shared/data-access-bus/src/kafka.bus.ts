@@ -9,6 +9,7 @@ import type {
   LogEntry,
   Message,
   Producer,
+  TopicPartitionOffsetAndMetadata,
 } from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaBusConfig } from './bus.config';
@@ -43,12 +44,16 @@ import { encodeValue } from './json.codec';
 import type { DeadLetter, RawRecord } from './partition-batch.processor';
 import { processPartitionBatch, retryDelayMs } from './partition-batch.processor';
 import { createMurmur2Partitioner } from './murmur2.partitioner';
+import type { CommitOffsets, SendCommit } from './offset-commit.coalescer';
 import { OffsetCommitCoalescer } from './offset-commit.coalescer';
 import { PublishBatcher } from './publish.batcher';
 import { resolveSubscription } from './subscription-options.util';
 import { assertTopicName } from './topic-name.util';
 import { countPublished } from './bus.metrics';
 import { withTraceHeaders } from '@sms/tracing';
+import { fixKafkajsTimers } from './kafkajs-timers.fix';
+
+fixKafkajsTimers();
 
 export interface TopicSpec {
   readonly topic: string;
@@ -92,6 +97,8 @@ interface Subscription {
   readonly consumer: Consumer;
   readonly groupId: string;
   readonly topics: readonly string[];
+  /** The consumer's offset commits (offset-commit.coalescer.ts); close() sends what it deferred. */
+  readonly commits: OffsetCommitCoalescer;
   /** Set when kafkajs crashed and will not restart it: the service can no longer consume. */
   dead: boolean;
 }
@@ -449,9 +456,21 @@ export class KafkaBus implements Bus {
         },
       },
     });
-    const subscription: Subscription = { consumer, groupId: options.groupId, topics: [...options.topics], dead: false };
-    // The consumer's partition batches share OffsetCommit requests (offset-commit.coalescer.ts).
-    const commits = new OffsetCommitCoalescer();
+    // The consumer's partition batches share OffsetCommit requests, and a batch that ends soon after the last
+    // request leaves its offset for the next one (offset-commit.coalescer.ts).
+    const commits = new OffsetCommitCoalescer(OFFSET_COMMIT.intervalMs, (error) =>
+      this.logger.warn('Deferred offset commit failed; the records will be delivered again', {
+        groupId: options.groupId,
+        ...errorFields(error),
+      }),
+    );
+    const subscription: Subscription = {
+      consumer,
+      groupId: options.groupId,
+      topics: [...options.topics],
+      commits,
+      dead: false,
+    };
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error('Kafka consumer crashed', {
         groupId: payload.groupId,
@@ -459,6 +478,9 @@ export class KafkaBus implements Bus {
         ...errorFields(payload.error),
       });
       subscription.dead = !payload.restart;
+      if (subscription.dead) {
+        commits.discard();
+      }
       if (subscription.dead && this.config.joinInBackground && !this.closing) {
         // kafkajs gave up on this consumer (and disconnected it): a new one joins once the cause is gone.
         this.subscriptions.splice(this.subscriptions.indexOf(subscription), 1);
@@ -467,6 +489,13 @@ export class KafkaBus implements Bus {
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       subscription.dead = false;
+    });
+    // Best effort before the partitions move: offsets a finished batch deferred go with this generation, so
+    // the next owner does not repeat those records (the broker takes commits while the group prepares).
+    consumer.on(consumer.events.REBALANCING, () => {
+      void commits
+        .flushNow((offsets) => consumer.commitOffsets(toTopicPartitionOffsets(offsets)))
+        .catch(() => undefined);
     });
     this.subscriptions.push(subscription);
     try {
@@ -493,6 +522,7 @@ export class KafkaBus implements Bus {
           ignores,
           heartbeatInterval,
           commits,
+          commitLater: (offsets) => consumer.commitOffsets(toTopicPartitionOffsets(offsets)),
         }),
     });
   }
@@ -507,6 +537,8 @@ export class KafkaBus implements Bus {
       readonly ignores: SubscriptionOptions['ignores'];
       readonly heartbeatInterval: number;
       readonly commits: OffsetCommitCoalescer;
+      /** The consumer's own commit, for an offset deferred past the end of its batch. */
+      readonly commitLater: SendCommit;
     },
   ): Promise<void> {
     const { batch } = payload;
@@ -545,6 +577,7 @@ export class KafkaBus implements Bus {
         uncommitted = undefined;
       }
     };
+    let completed = false;
     try {
       await processPartitionBatch(records, {
         handler: options.handler,
@@ -568,7 +601,23 @@ export class KafkaBus implements Bus {
         heartbeatEveryMs: options.heartbeatInterval,
         sleep: (ms) => abortableSleep(ms, this.stopping.signal),
       });
+      completed = true;
     } finally {
+      // A batch that ran to its end shortly after the consumer's last commit leaves its offset for the next
+      // request. Stopping, after a seek or a failure (a rebalance), it commits now, as below.
+      const offset = uncommitted;
+      if (
+        completed &&
+        offset !== undefined &&
+        options.commits.sentRecently() &&
+        !this.stopping.signal.aborted &&
+        payload.isRunning() &&
+        !isStale()
+      ) {
+        payload.resolveOffset(offset);
+        options.commits.defer(batch.topic, batch.partition, (BigInt(offset) + 1n).toString(), options.commitLater);
+        uncommitted = undefined;
+      }
       // Also on failure (a rebalance): the finished prefix is committed while this member still owns the
       // partition, instead of being handed to the next owner as duplicates (kafkajs #28 #1046).
       await commit().catch((error: unknown) =>
@@ -730,7 +779,13 @@ export class KafkaBus implements Bus {
     this.stopping.abort();
     await Promise.allSettled([...this.subscribing]);
     const stopped = await Promise.allSettled(
-      this.subscriptions.map(async ({ consumer }) => {
+      this.subscriptions.map(async ({ consumer, commits }) => {
+        // Offsets deferred by finished batches go now, while the consumer is still a member of its group.
+        await commits
+          .flushNow((offsets) => consumer.commitOffsets(toTopicPartitionOffsets(offsets)))
+          .catch((error: unknown) =>
+            this.logger.warn('Offset commit failed on close; the records will be delivered again', errorFields(error)),
+          );
         // stop() waits for the running eachBatch, which commits its done prefix before returning.
         await consumer.stop();
         await consumer.disconnect();
@@ -762,6 +817,13 @@ export class KafkaBus implements Bus {
       this.logger.debug(text, context);
     }
   }
+}
+
+/** The coalescer's commit request in the shape of kafkajs' consumer.commitOffsets(). */
+function toTopicPartitionOffsets({ topics }: CommitOffsets): TopicPartitionOffsetAndMetadata[] {
+  return topics.flatMap(({ topic, partitions }) =>
+    partitions.map(({ partition, offset }) => ({ topic, partition, offset })),
+  );
 }
 
 function toRawRecord(topic: string, partition: number, message: KafkaMessage): KafkaRawRecord {

@@ -105,3 +105,103 @@ describe('OffsetCommitCoalescer', () => {
     ]);
   });
 });
+
+describe('OffsetCommitCoalescer deferral', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  const resolvedSend = () => {
+    const requests: CommitOffsets[] = [];
+    const send = jest.fn(async (offsets: CommitOffsets) => {
+      requests.push(offsets);
+    });
+
+    return { requests, send };
+  };
+
+  it('sends an offset deferred soon after a request once the interval has passed, by the deferred send', async () => {
+    const batch = resolvedSend();
+    const later = resolvedSend();
+    const sut = new OffsetCommitCoalescer(500);
+    expect(sut.sentRecently()).toBe(false);
+    await sut.commit('t', 0, '5', batch.send);
+    expect(sut.sentRecently()).toBe(true);
+
+    sut.defer('t', 1, '9', later.send);
+    sut.defer('t', 1, '10', later.send);
+    await jest.advanceTimersByTimeAsync(499);
+    expect(later.requests).toHaveLength(0);
+    await jest.advanceTimersByTimeAsync(1);
+
+    expect(later.requests).toEqual([{ topics: [{ topic: 't', partitions: [{ partition: 1, offset: '10' }] }] }]);
+    expect(batch.requests).toHaveLength(1);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('lets a commit that comes first carry the deferred offsets, and then keeps no timer', async () => {
+    const batch = resolvedSend();
+    const later = resolvedSend();
+    const sut = new OffsetCommitCoalescer(500);
+    await sut.commit('t', 0, '5', batch.send);
+    sut.defer('t', 1, '9', later.send);
+    await sut.commit('t', 2, '3', batch.send);
+
+    expect(batch.requests[1]).toEqual({
+      topics: [
+        {
+          topic: 't',
+          partitions: [
+            { partition: 1, offset: '9' },
+            { partition: 2, offset: '3' },
+          ],
+        },
+      ],
+    });
+    expect(jest.getTimerCount()).toBe(0);
+    expect(later.requests).toHaveLength(0);
+  });
+
+  it('flushNow() sends what is deferred at once and resolves when it is committed', async () => {
+    const later = resolvedSend();
+    const closing = resolvedSend();
+    const sut = new OffsetCommitCoalescer(500);
+    await sut.commit('t', 0, '1', resolvedSend().send);
+    sut.defer('t', 0, '2', later.send);
+
+    await sut.flushNow(closing.send);
+
+    expect(closing.requests).toEqual([{ topics: [{ topic: 't', partitions: [{ partition: 0, offset: '2' }] }] }]);
+    expect(later.requests).toHaveLength(0);
+    expect(jest.getTimerCount()).toBe(0);
+    await expect(sut.flushNow(closing.send)).resolves.toBeUndefined();
+    expect(closing.requests).toHaveLength(1);
+  });
+
+  it('reports a failed deferred request, which nobody awaits, to onDeferredError', async () => {
+    const errors: unknown[] = [];
+    const sut = new OffsetCommitCoalescer(500, (error) => errors.push(error));
+    await sut.commit('t', 0, '1', resolvedSend().send);
+    sut.defer('t', 0, '2', () => Promise.reject(new Error('rebalancing')));
+    await jest.advanceTimersByTimeAsync(500);
+
+    expect(errors).toEqual([new Error('rebalancing')]);
+  });
+
+  it('discard() drops what a consumer that is gone kept for later', async () => {
+    const later = resolvedSend();
+    const sut = new OffsetCommitCoalescer(500);
+    await sut.commit('t', 0, '1', resolvedSend().send);
+    sut.defer('t', 0, '2', later.send);
+    sut.discard();
+    await jest.advanceTimersByTimeAsync(1_000);
+
+    expect(later.requests).toHaveLength(0);
+  });
+
+  it('without an interval never counts a request as recent', async () => {
+    const sut = new OffsetCommitCoalescer();
+    await sut.commit('t', 0, '1', resolvedSend().send);
+
+    expect(sut.sentRecently()).toBe(false);
+  });
+});

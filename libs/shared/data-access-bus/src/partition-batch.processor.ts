@@ -5,6 +5,7 @@ import { classifyHandlerError } from './infrastructure-error';
 import type { BusLogger } from './bus.logger';
 import { errorFields } from './bus.logger';
 import type { RecordHandler } from './bus.port';
+import type { DecodedValue } from './json.codec';
 import { decodeValue } from './json.codec';
 import { metrics } from '@sms/metrics';
 import { contextFromHeaders, inSpan, isTracingActive, SpanKind, withTraceHeaders } from '@sms/tracing';
@@ -18,6 +19,11 @@ export interface RawRecord {
   /** UTF-8 JSON text; null for a tombstone. Kept raw so a DLQ copy carries the exact original bytes. */
   readonly value: string | null;
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * The value already decoded and deep-frozen (the in-process bus): handed to every attempt as it is, since
+   * no attempt can edit it. Without it the text is parsed per attempt.
+   */
+  readonly decoded?: DecodedValue;
 }
 
 export interface DeadLetter<R extends RawRecord = RawRecord> {
@@ -227,7 +233,7 @@ export async function processPartitionBatch<R extends RawRecord>(
     try {
       for (let attempt = 1; ; attempt++) {
         // Parsed per attempt: a handler that mutated the value on a failed attempt must not see its own edits.
-        const decoded = decodeValue(record.value);
+        const decoded = record.decoded ?? decodeValue(record.value);
         if (!decoded.ok) {
           return await deadLetter(record, describeError(decoded.error), attempt - 1);
         }
