@@ -145,7 +145,7 @@ export interface KafkaConsumerDefaults {
  * Fetch pacing for readers that act on aggregates and can be a quarter of a second behind (router's health
  * window, opt-out's scan of status events for the rare provider-reported opt-out): during a receipt storm a
  * fetch then carries ~64 KB instead of whatever arrived since the last one. Measured on the DLR bench
- * (docs/benchmarks.md): those readers' CPU per receipt −20 %, the broker's −10 %.
+ * (docs/benchmarks.md at ed64d78): those readers' CPU per receipt −20 %, the broker's −10 %.
  */
 export const LAG_TOLERANT_FETCH = { minBytes: 64 * 1024, maxWaitMs: 250 } as const satisfies FetchPacing;
 

@@ -86,13 +86,13 @@ export async function storedSweepHorizon(manager: EntityManager, lock = false): 
  * sweep reads the accepted rows between the horizon and now − grace (an index-only range), drops those
  * the records list, publishes the rest, moves the horizon and forgets records that end behind it. Every
  * row is thus read once by a sweep, where a stamp wrote every row a second time (an UPDATE that also
- * moved an index entry: a third of MariaDB's work on the receipt path, docs/benchmarks.md). The grace
+ * moved an index entry: a third of MariaDB's work on the receipt path, docs/benchmarks.md at ed64d78). The grace
  * covers the time between a row's `received_at` and its commit: an INSERT committing later than that,
  * whose publish also failed, would be missed.
  *
  * Why not the shared transactional outbox: it stored every receipt twice (raw row plus outbox row)
  * and read it back before publishing, five round trips on the acknowledgement path instead of one,
- * which on a 2-core box put a receipt storm's p99 acknowledgement in the seconds (docs/benchmarks.md).
+ * which on a 2-core box put a receipt storm's p99 acknowledgement in the seconds (docs/benchmarks.md at ed64d78).
  */
 export class WebhookPublisher {
   private readonly pending: PendingPublication[] = [];
