@@ -291,8 +291,10 @@ export class KafkaBus implements Bus {
       const missing = [...wanted.values()].filter((spec) => !existing.has(spec.topic));
       if (missing.length > 0) {
         const brokers = (await admin.describeCluster()).brokers.length;
+        // Leaders are awaited below: kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a busy
+        // broker answers while the new topic's metadata is still propagating.
         await admin.createTopics({
-          waitForLeaders: true,
+          waitForLeaders: false,
           topics: missing.map((spec) => ({
             topic: spec.topic,
             numPartitions: spec.numPartitions,
