@@ -81,15 +81,30 @@ describe('embedded gateway: the life of a message', () => {
   });
 
   it('recovers when the provider recovers between attempts', async () => {
-    await knobs({ errorRate: { transient: 1 } });
-    const accepted = await client.post('/v1/messages', { to: TO, body: 'flaky provider' });
-    const id = accepted.body['id'] as string;
-    await client.waitForMessage(id, (m) => m.events.some((e) => e.status === 'retry'));
-    await knobs({ errorRate: { transient: 0 } });
-    const message = await client.waitForMessage(id, isFinalMessage);
-    expect(message.status).toBe('delivered');
-    expect(message.attempts).toBeGreaterThanOrEqual(2);
-  });
+    // A gateway of its own with a slower backoff and more attempts: with the suite's 50 ms the last attempts
+    // can all fail before the test has turned every provider's knob back, on a busy machine.
+    const patient = await startEmbeddedGateway({ RETRY_BASE_DELAY_MS: '1000', MAX_SEND_ATTEMPTS: '5' });
+    const patientClient = new GatewayClient(patient.url, patient.auth);
+    const patientKnobs = async (value: object) => {
+      for (const provider of SIMULATED_PROVIDERS) {
+        await patientClient.request('PUT', `/sim/knobs/${provider}`, JSON.stringify(value), {
+          'content-type': 'application/json',
+        });
+      }
+    };
+    try {
+      await patientKnobs({ errorRate: { transient: 1 }, dlrDelayMs: 20 });
+      const accepted = await patientClient.post('/v1/messages', { to: TO, body: 'flaky provider' });
+      const id = accepted.body['id'] as string;
+      await patientClient.waitForMessage(id, (m) => m.events.some((e) => e.status === 'retry'));
+      await patientKnobs({ errorRate: { transient: 0 } });
+      const message = await patientClient.waitForMessage(id, isFinalMessage);
+      expect(message.status).toBe('delivered');
+      expect(message.attempts).toBeGreaterThanOrEqual(2);
+    } finally {
+      await patient.close();
+    }
+  }, 60_000);
 
   it('ends a permanent failure undelivered with the provider error code, without retrying', async () => {
     await knobs({ errorRate: { permanent: 1 } });
