@@ -2,7 +2,14 @@ import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from 
 import type { Bus } from '@sms/bus';
 import { CONSUMER_GROUPS, RECONCILE_CONSUMER_GROUP, TOPICS } from '@sms/contracts';
 import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
-import { APP_CONFIG, type AppConfig, BUS, serviceDataSourceProvider, publicBaseUrlOf } from '@sms/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  BUS,
+  serviceDataSourceProvider,
+  publicBaseUrlOf,
+  ShutdownRegistry,
+} from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
 import { SendAttemptEntity } from './database/entities/send-attempt.entity';
@@ -28,6 +35,7 @@ export class SendWorkerModule implements OnApplicationBootstrap {
     @Inject(BUS) private readonly bus: Bus,
     private readonly handler: DispatchHandler,
     private readonly reconciler: ReceiptReconciler,
+    private readonly shutdown: ShutdownRegistry,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -61,6 +69,9 @@ export class SendWorkerModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Beside the bus's own close: dispatches waiting for a rate slot are left for redelivery, so shutdown
+    // waits for the sends in flight, not for the sender's whole schedule.
+    this.shutdown.register('consumers', 'send-worker-slot-waits', async () => this.handler.stopWaiting());
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.sendWorker,
       topics: [TOPICS.dispatch],

@@ -9,6 +9,19 @@ export class BusClosedError extends Error {
   }
 }
 
+/**
+ * A handler gave up on a record it had not started working on, because its process is shutting down (a
+ * send waiting for its rate slot). The record is not done: the bus neither retries nor dead-letters it, the
+ * batch ends before it, and the record is delivered again after the restart. By name as well as by class,
+ * for the same reason as {@link isNonRetriable}.
+ */
+export class HandlerStoppedError extends Error {
+  override readonly name = 'HandlerStoppedError';
+}
+
+export const isHandlerStopped = (error: unknown): boolean =>
+  error instanceof HandlerStoppedError || (error instanceof Error && error.name === 'HandlerStoppedError');
+
 /** A record value that JSON cannot represent (undefined, a function, a BigInt, a cycle). */
 export class BusSerializationError extends Error {
   override readonly name = 'BusSerializationError';

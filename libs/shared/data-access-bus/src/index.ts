@@ -18,3 +18,4 @@ export {
   DlqReplayRequestError,
 } from './dlq-replay';
 export { classifyHandlerError, isInfrastructureError, type HandlerErrorClass } from './infrastructure-error';
+export * from './abortable-sleep.util';

@@ -1,5 +1,6 @@
 import { metrics } from '@sms/metrics';
 import { waitFor } from './bus.behaviour';
+import { HandlerStoppedError } from './bus.errors';
 import { silentBusLogger } from './bus.logger';
 import type { PartitionBatchHooks, RawRecord } from './partition-batch.processor';
 import { describeError, processPartitionBatch, retryDelayMs } from './partition-batch.processor';
@@ -42,6 +43,25 @@ function hooks(overrides: Partial<PartitionBatchHooks> = {}) {
 }
 
 describe(processPartitionBatch.name, () => {
+  it('leaves a record whose handler stopped for redelivery: no retry, no dead letter, no commit past it', async () => {
+    const calls: string[] = [];
+    const { sut, done, dead } = hooks({
+      handler: async ({ offset }) => {
+        calls.push(offset);
+        if (offset === '1') {
+          throw new HandlerStoppedError('shutting down');
+        }
+      },
+    });
+    await expect(processPartitionBatch([record(0, 'a'), record(1, 'b'), record(2, 'c')], sut)).resolves.toEqual({
+      done: 1,
+    });
+    // Called once (no retry); other keys may still run, but the commit stops before the stopped record.
+    expect(calls.filter((offset) => offset === '1')).toEqual(['1']);
+    expect(done).toEqual(['0']);
+    expect(dead).toEqual([]);
+  });
+
   it('reports only the contiguous done prefix when a later key finishes first', async () => {
     let releaseSlow!: () => void;
     const slow = new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 import type { RetryBackoffPolicy } from './bus.constants';
 import { DLQ_ERROR_MAX_CHARS, INFRA_RETRY_BACKOFF, PAUSE_STOP_CHECK_MS } from './bus.constants';
-import { isNonRetriable } from './bus.errors';
+import { isHandlerStopped, isNonRetriable } from './bus.errors';
 import { classifyHandlerError } from './infrastructure-error';
 import type { BusLogger } from './bus.logger';
 import { errorFields } from './bus.logger';
@@ -256,6 +256,10 @@ export async function processPartitionBatch<R extends RawRecord>(
 
           return true;
         } catch (error) {
+          if (isHandlerStopped(error)) {
+            // Not done and not failed: left for redelivery, like a record a stop cut short.
+            return false;
+          }
           if (classifyHandlerError(error) === 'infrastructure') {
             metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'infra_error' });
             metrics.busInfraRetries.inc({ topic: record.topic });

@@ -5,7 +5,7 @@
  * makes no second provider call. The provider is a stand-in (an outside service); Kafka and MariaDB are real.
  */
 import { randomUUID } from 'node:crypto';
-import { type Bus, consoleBusLogger, KafkaBus, NamespacedBus, silentBusLogger } from '@sms/bus';
+import { type Bus, consoleBusLogger, HandlerStoppedError, KafkaBus, NamespacedBus, silentBusLogger } from '@sms/bus';
 import {
   DEFAULT_ACCOUNT_ID,
   type DispatchRequestedV1,
@@ -295,6 +295,37 @@ describe('send-worker concurrency per sender (Kafka, MariaDB)', () => {
     expect(byMessage.get(finished.messageId)).toEqual(recorded);
     expect((await attempts.findOneByOrFail({ messageId: cutOff.messageId })).state).toBe('done');
     await waitFor('the group to commit both', async () => (await run.dispatchLag()) === 0);
+  });
+
+  it('on shutdown, a dispatch waiting for its rate slot gives up at once: nothing claimed, nothing sent', async () => {
+    const provider = new StandInProvider();
+    const registry = new ProviderRegistry();
+    registry.register(PROVIDER, provider.adapter);
+    const handler = new DispatchHandler(
+      dataSource,
+      new NamespacedBus(kafka, `sw-it.${runId}.stop.`),
+      registry,
+      'http://127.0.0.1',
+      new OptOutReplica(),
+    );
+    const waiting = dispatch('+447400900997', { sendAt: new Date(Date.now() + 60_000).toISOString() });
+    const handled = handler.handle({
+      topic: TOPICS.dispatch,
+      partition: 0,
+      offset: '0',
+      key: waiting.from,
+      value: waiting,
+      headers: {},
+      attempt: 1,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stoppedAt = Date.now();
+    handler.stopWaiting();
+
+    await expect(handled).rejects.toBeInstanceOf(HandlerStoppedError);
+    expect(Date.now() - stoppedAt).toBeLessThan(1_000);
+    expect(provider.callsFor(waiting.messageId)).toBe(0);
+    expect(await dataSource.getRepository(SendAttemptEntity).countBy({ messageId: waiting.messageId })).toBe(0);
   });
 });
 

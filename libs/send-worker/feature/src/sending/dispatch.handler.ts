@@ -1,6 +1,6 @@
 import { metrics } from '@sms/metrics';
 import { Logger } from '@nestjs/common';
-import type { Bus, ConsumedRecord } from '@sms/bus';
+import { abortableSleep, type Bus, type ConsumedRecord, HandlerStoppedError } from '@sms/bus';
 import {
   decodeEvent,
   DEFAULT_ACCOUNT_ID,
@@ -20,8 +20,6 @@ import { observeProviderCall } from './provider-call.observer';
 import { SEND_MAX_IN_FLIGHT, SendSlots } from './send-slots';
 import { SenderPacer } from './sender-pacer';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Sends one dispatch through its provider, once. The (message, attempt) row is claimed before the
  * call and holds the published outcome after it, so a redelivered dispatch (a rebalance, a crash
@@ -34,6 +32,7 @@ export class DispatchHandler {
   private readonly attempts: Repository<SendAttemptEntity>;
   private readonly ambiguous: AmbiguousSendReconciler;
   private readonly slots: SendSlots;
+  private readonly stopping = new AbortController();
   private readonly pacer = new SenderPacer();
   /** (message, attempt) → its send now running in this process. */
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -129,17 +128,32 @@ export class DispatchHandler {
     const waitMs = dispatch.sendAt ? Date.parse(dispatch.sendAt) - Date.now() : 0;
     metrics.rateLimitDelay.observe({ provider: dispatch.provider }, Math.max(0, waitMs) / 1000);
     if (waitMs > 0) {
-      await sleep(waitMs);
+      await this.sleepUnlessStopping(waitMs);
     }
     if (!dispatch.sendAt) {
       return;
     }
     const slot = Date.parse(dispatch.sendAt);
     for (let delay = this.pacer.delayFor(dispatch.from, slot); delay > 0;) {
-      await sleep(delay);
+      await this.sleepUnlessStopping(delay);
       delay = this.pacer.delayFor(dispatch.from, slot);
     }
     this.pacer.started(dispatch.from, slot);
+  }
+
+  /**
+   * Shutdown must not sit out a sender's schedule: with many of its dispatches waiting side by side, the
+   * last slot can be minutes away. Nothing is claimed yet, so the dispatch is simply left for redelivery.
+   */
+  private async sleepUnlessStopping(ms: number): Promise<void> {
+    if (!(await abortableSleep(ms, this.stopping.signal))) {
+      throw new HandlerStoppedError('shutting down before the rate slot');
+    }
+  }
+
+  /** Dispatches still waiting for their rate slot give up now (shutdown); those already sending finish. */
+  stopWaiting(): void {
+    this.stopping.abort();
   }
 
   private async claim(dispatch: DispatchRequestedV1): Promise<boolean> {
