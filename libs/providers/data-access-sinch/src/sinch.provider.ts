@@ -12,6 +12,9 @@ import {
   type SmsProvider,
   type LookupRequest,
   type LookupResult,
+  createProviderHttp,
+  type ProviderHttp,
+  type ProviderHttpResponse,
 } from '@sms/provider-port';
 import { lookupFromBatchList, lookupFromRecipientReport, sinchBatchSearchQuery, sinchMsisdn } from './sinch.lookup';
 import { classifySinchError, isSinchDlrStatus, isSinchFailure, mapSinchDlrStatus } from './sinch.codes';
@@ -31,7 +34,7 @@ export class SinchSmsProvider implements SmsProvider {
 
   constructor(
     private readonly config: SinchConfig,
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly fetchImpl: ProviderHttp = createProviderHttp(),
     private readonly now: () => Date = () => new Date(),
   ) {
     this.batchesUrl = `${config.baseUrl}/xms/v1/${encodeURIComponent(config.servicePlanId)}/batches`;
@@ -40,7 +43,7 @@ export class SinchSmsProvider implements SmsProvider {
 
   async send(request: SendRequest): Promise<SendResult> {
     const fetchImpl = this.fetchImpl;
-    let response: Response;
+    let response: ProviderHttpResponse;
     try {
       response = await fetchImpl(this.batchesUrl, {
         method: 'POST',

@@ -9,6 +9,9 @@ import {
   type SendRequest,
   type SendResult,
   type SmsProvider,
+  createProviderHttp,
+  type ProviderHttp,
+  type ProviderHttpResponse,
 } from '@sms/provider-port';
 import { classifyTwilioError, isTwilioMessageStatus, mapTwilioStatus } from './twilio.codes';
 import type { TwilioConfig } from './twilio.config';
@@ -28,7 +31,7 @@ export class TwilioSmsProvider implements SmsProvider {
 
   constructor(
     private readonly config: TwilioConfig,
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly fetchImpl: ProviderHttp = createProviderHttp(),
   ) {
     this.messagesUrl = `${config.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
     this.authorization = `Basic ${Buffer.from(`${config.accountSid}:${config.authToken}`).toString('base64')}`;
@@ -44,7 +47,7 @@ export class TwilioSmsProvider implements SmsProvider {
       form.set('ValidityPeriod', String(seconds));
     }
     const fetchImpl = this.fetchImpl;
-    let response: Response;
+    let response: ProviderHttpResponse;
     try {
       response = await fetchImpl(this.messagesUrl, {
         method: 'POST',

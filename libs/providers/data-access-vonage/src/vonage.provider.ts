@@ -11,6 +11,9 @@ import {
   type SmsProvider,
   type LookupRequest,
   type LookupResult,
+  createProviderHttp,
+  type ProviderHttp,
+  type ProviderHttpResponse,
 } from '@sms/provider-port';
 import {
   classifyVonageDlrError,
@@ -33,7 +36,7 @@ export class VonageSmsProvider implements SmsProvider {
 
   constructor(
     private readonly config: VonageConfig,
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly fetchImpl: ProviderHttp = createProviderHttp(),
     private readonly now: () => Date = () => new Date(),
   ) {
     this.sendUrl = `${config.baseUrl}/sms/json`;
@@ -41,7 +44,7 @@ export class VonageSmsProvider implements SmsProvider {
 
   async send(request: SendRequest): Promise<SendResult> {
     const fetchImpl = this.fetchImpl;
-    let response: Response;
+    let response: ProviderHttpResponse;
     try {
       response = await fetchImpl(this.sendUrl, {
         method: 'POST',

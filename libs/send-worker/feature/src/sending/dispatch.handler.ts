@@ -8,12 +8,12 @@ import {
   type StatusChangedV1,
   statusRecord,
 } from '@sms/contracts';
-import { isDuplicateKeyError } from '@sms/persistence';
 import type { OptOutChecker } from '@sms/opt-out-registry';
 import { ErrorClass, ProviderError } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
 import type { DataSource, Repository } from 'typeorm';
 import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
+import { SendAttemptStore } from './send-attempt.store';
 import { ambiguousEvent, failureEvent, optedOutEvent, sentEvent } from './send-outcome';
 import { AmbiguousSendReconciler } from './ambiguous-send.reconciler';
 import { observeProviderCall } from './provider-call.observer';
@@ -30,6 +30,7 @@ import { SenderPacer } from './sender-pacer';
 export class DispatchHandler {
   private readonly logger = new Logger('send-worker');
   private readonly attempts: Repository<SendAttemptEntity>;
+  private readonly store: SendAttemptStore;
   private readonly ambiguous: AmbiguousSendReconciler;
   private readonly slots: SendSlots;
   private readonly stopping = new AbortController();
@@ -48,6 +49,7 @@ export class DispatchHandler {
   ) {
     this.slots = new SendSlots(providers, maxInFlight);
     this.attempts = dataSource.getRepository(SendAttemptEntity);
+    this.store = new SendAttemptStore(dataSource);
     this.ambiguous = new AmbiguousSendReconciler(this.attempts, providers, now);
   }
 
@@ -104,15 +106,15 @@ export class DispatchHandler {
     const before = await this.ambiguous.beforeSend(dispatch);
     const outcome = before.action === 'publish' ? before.event : await this.send(dispatch);
     const event: StatusChangedV1 = { ...outcome, latencyMs: Date.now() - started };
-    await this.attempts.update(
-      { messageId: dispatch.messageId, attempt: dispatch.attempt },
+    await this.store.finish(
+      dispatch.messageId,
+      dispatch.attempt,
       {
-        state: 'done',
         latencyMs: Date.now() - started,
-        providerMessageId: event.providerMessageId,
+        providerMessageId: event.providerMessageId ?? null,
         outcome: JSON.stringify(event),
-        updatedAt: this.now(),
       },
+      this.now(),
     );
     await this.publish(event);
   }
@@ -156,28 +158,8 @@ export class DispatchHandler {
     this.stopping.abort();
   }
 
-  private async claim(dispatch: DispatchRequestedV1): Promise<boolean> {
-    const now = this.now();
-    try {
-      await this.attempts.insert({
-        messageId: dispatch.messageId,
-        attempt: dispatch.attempt,
-        provider: dispatch.provider,
-        state: 'sending',
-        providerMessageId: null,
-        outcome: null,
-        latencyMs: null,
-        createdAt: now,
-        updatedAt: now,
-      });
-
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) {
-        return false;
-      }
-      throw error;
-    }
+  private claim(dispatch: DispatchRequestedV1): Promise<boolean> {
+    return this.store.claim(dispatch.messageId, dispatch.attempt, dispatch.provider, this.now());
   }
 
   /** The attempt was handled before: publish its recorded outcome again, or report it ambiguous. */

@@ -1,0 +1,58 @@
+import { Agent, request } from 'undici';
+
+/** The part of a fetch request the HTTP adapters use; a `typeof fetch` (tests' mocks) satisfies it too. */
+export interface ProviderHttpInit {
+  readonly method: 'GET' | 'POST';
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  /** Aborts the request and the body read: the adapters bound the whole exchange with one timeout. */
+  readonly signal?: AbortSignal;
+}
+
+/** The part of a fetch Response the HTTP adapters read. */
+export interface ProviderHttpResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  text(): Promise<string>;
+}
+
+export type ProviderHttp = (url: string, init: ProviderHttpInit) => Promise<ProviderHttpResponse>;
+
+/** How long an idle keep-alive connection to a provider is kept (servers usually close theirs at 5 s). */
+const KEEP_ALIVE_MS = 4_000;
+
+/**
+ * The adapters' HTTP client: undici's `request` over a keep-alive Agent (one connection pool per provider
+ * origin). Global fetch runs the same undici underneath but builds WHATWG Request, Headers, Response and a
+ * web stream around every call, which costs more CPU than the call itself; this skips those layers.
+ * Behaviour the adapters rely on is kept: redirects are never followed (a 3xx is answered as it is, like
+ * any refusal), TLS is verified (undici's defaults), the caller's signal aborts both the request and the
+ * body read, and errors carry the socket's `code` (ECONNREFUSED…) for fetchFailure to classify.
+ */
+export function createProviderHttp(agent: Agent = sharedAgent()): ProviderHttp {
+  return async (url, init) => {
+    const response = await request(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      signal: init.signal,
+      dispatcher: agent,
+    });
+    const status = response.statusCode;
+
+    return {
+      ok: status >= 200 && status < 300,
+      status,
+      text: () => response.body.text(),
+    };
+  };
+}
+
+let agent: Agent | undefined;
+
+/** One Agent per process: its pools are keyed by origin, so every adapter shares connections per provider. */
+function sharedAgent(): Agent {
+  agent ??= new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS * 2 });
+
+  return agent;
+}
