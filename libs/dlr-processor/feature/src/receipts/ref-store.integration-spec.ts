@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
-import type { DataSource } from 'typeorm';
+import type { BeforeQueryEvent, DataSource } from 'typeorm';
 import { migrate } from '../../../../../scripts/migrate';
 import { DLR_PROCESSOR_ENTITIES, DLR_PROCESSOR_MIGRATIONS } from '../dlr-processor.module';
 import { type LearnedRef, RefStore } from './ref-store';
@@ -74,6 +74,15 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
     store = await (stores[kind] as () => Promise<Store>)();
     refs = new RefStore(store.dataSource, () => new Date('2026-12-06T10:00:00Z'));
     statements.length = 0;
+    // Every statement reaches the subscribers, whichever path runs it (TypeORM's query runners on MySQL,
+    // the driver's prepared statements on SQLite): only this store's tables are logged, by verb.
+    store.dataSource.subscribers.push({
+      beforeQuery: (event: BeforeQueryEvent<unknown>) => {
+        if (/provider_message_refs|parked_receipts/.test(event.query)) {
+          statements.push(event.query.trim().split(/\s+/)[0] ?? '');
+        }
+      },
+    });
   });
 
   afterEach(async () => {
@@ -96,28 +105,7 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
     await park('sm-b', '{"n":1}');
     await park('sm-b', '{"n":2}');
     await park('sm-c', '{"n":3}', 'unreadable');
-    // Every statement, whichever helper sends it, goes through a query runner.
-    // SQLite hands out one runner again and again: each is wrapped once.
-    const createRunner = store.dataSource.createQueryRunner.bind(store.dataSource);
-    const wrapped = new WeakSet<object>();
-    jest.spyOn(store.dataSource, 'createQueryRunner').mockImplementation((mode) => {
-      const runner = createRunner(mode);
-      if (wrapped.has(runner)) {
-        return runner;
-      }
-      wrapped.add(runner);
-      const query = runner.query.bind(runner);
-      runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) => {
-        // Only this store's statements (SQLite's runner adds its own around some).
-        if (/provider_message_refs|parked_receipts/.test(sql)) {
-          statements.push(sql.trim().split(/\s+/)[0] ?? '');
-        }
-
-        return query(sql, parameters, structured as never);
-      }) as typeof runner.query;
-
-      return runner;
-    });
+    statements.length = 0;
 
     const [first, second, third] = await Promise.all([
       refs.learn([ref('sm-a', 'm1')]),
@@ -154,7 +142,7 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
     await refs.learn([ref('sm-a', 'm1', 0, 2), ref('sm-b', 'm1', 1, 2)]);
     const elsewhere = new RefStore(store.dataSource);
     await elsewhere.learn([ref('sm-c', 'm2')]);
-    const spy = jest.spyOn(store.dataSource, 'query');
+    statements.length = 0;
 
     expect(await refs.find('twilio', 'sm-b')).toEqual({
       messageId: 'm1',
@@ -162,7 +150,7 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
       partCount: 2,
       traceParent: null,
     });
-    expect(spy).not.toHaveBeenCalled();
+    expect(statements).toEqual([]);
     const [c, missing, again] = await Promise.all([
       refs.find('twilio', 'sm-c'),
       refs.find('twilio', 'sm-none'),
@@ -172,9 +160,9 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
     expect(missing).toBeNull();
     expect(again).toBeNull();
     // The first lookup alone, the two that waited for it in one query; then sm-c is known.
-    expect(spy).toHaveBeenCalledTimes(2);
+    expect(statements).toEqual(['SELECT', 'SELECT']);
     expect(await refs.find('twilio', 'sm-c')).toEqual(c);
-    expect(spy).toHaveBeenCalledTimes(2);
+    expect(statements).toHaveLength(2);
   });
 
   it('does not trust its own copy of a batch that met a stored id: a lookup returns the first writer', async () => {
@@ -190,19 +178,26 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
     await small.learn([ref('sm-1', 'm1')]);
     await small.learn([ref('sm-2', 'm2')]);
     await small.learn([ref('sm-3', 'm3')]);
-    const spy = jest.spyOn(store.dataSource, 'query');
+    statements.length = 0;
 
     expect((await small.find('twilio', 'sm-3'))?.messageId).toBe('m3');
     expect((await small.find('twilio', 'sm-2'))?.messageId).toBe('m2');
-    expect(spy).not.toHaveBeenCalled();
+    expect(statements).toEqual([]);
     expect((await small.find('twilio', 'sm-1'))?.messageId).toBe('m1');
-    expect(spy).toHaveBeenCalledTimes(1);
+    expect(statements).toEqual(['SELECT']);
+  });
+
+  it('runs its statements on SQLite through the driver, not a TypeORM query runner', async () => {
+    const runners = jest.spyOn(store.dataSource, 'createQueryRunner');
+    await refs.learn([ref('sm-a', 'm1')]);
+    await new RefStore(store.dataSource, () => new Date(), 0).find('twilio', 'sm-a');
+
+    expect(statements).toEqual(['INSERT', 'SELECT', 'SELECT']);
+    expect(runners).toHaveBeenCalledTimes(kind === 'sqlite' ? 0 : 3);
   });
 
   it('returns nothing for an empty list without a statement', async () => {
-    const spy = jest.spyOn(store.dataSource, 'query');
-
     expect(await refs.learn([])).toEqual([]);
-    expect(spy).not.toHaveBeenCalled();
+    expect(statements).toEqual([]);
   });
 });
