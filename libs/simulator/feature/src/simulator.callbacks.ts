@@ -59,13 +59,10 @@ export async function postWebhook(post: WebhookPost, settings: CallbackSettings)
     const at = new Date().toISOString();
     let failed: boolean;
     try {
-      const httpStatus = await scheduler.withSignal(settings.timeoutMs, async (signal) => {
+      const httpStatus = await scheduler.withSignal(settings.timeoutMs, (signal) => {
         const method = post.method ?? 'POST';
-        const body = method === 'GET' ? null : post.body;
-        const response = await fetch(post.url, { method, headers: post.headers, body, signal });
-        await response.arrayBuffer().catch(() => undefined);
 
-        return response.status;
+        return scheduler.http.send(post.url, method, post.headers, method === 'GET' ? null : post.body, signal);
       });
       attempts.push({ attempt, at, httpStatus });
       log.debug({ url: post.url, label: post.label, httpStatus, attempt }, 'simulator webhook posted');

@@ -1,3 +1,5 @@
+import { WebhookClient } from './webhook-client';
+
 /**
  * Owns every timer and outgoing request the simulator starts, so `reset` and Fastify's close can cancel them:
  * a test that closes the app must not leave callbacks firing into the next test (or keep Jest alive).
@@ -12,6 +14,8 @@ export class SimScheduler {
   private readonly holds = new Set<() => void>();
   private closed = false;
   private generation = 0;
+  /** Every webhook the simulator posts goes through this client; `close` drops its connections. */
+  readonly http = new WebhookClient();
 
   get isClosed(): boolean {
     return this.closed;
@@ -41,11 +45,15 @@ export class SimScheduler {
     if (this.closed) {
       throw new Error('simulator closed');
     }
+    // One controller aborted by either cause: AbortSignal.any over a timeout signal costs far more per
+    // request (a signal, a timer and weak references per source) than one timer of our own.
     const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`webhook timed out after ${timeoutMs} ms`)), timeoutMs);
     this.inFlight.add(controller);
     try {
-      return await run(AbortSignal.any([controller.signal, AbortSignal.timeout(timeoutMs)]));
+      return await run(controller.signal);
     } finally {
+      clearTimeout(timer);
       this.inFlight.delete(controller);
     }
   }
@@ -81,6 +89,9 @@ export class SimScheduler {
   }
 
   close(): void {
+    if (!this.closed) {
+      this.http.close();
+    }
     this.closed = true;
     this.cancelJobs();
     for (const release of [...this.holds]) {
