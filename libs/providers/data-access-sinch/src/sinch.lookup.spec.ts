@@ -23,7 +23,7 @@ function setup(status: number, body: unknown) {
       baseUrl: 'https://us.sms.api.sinch.com',
       requestTimeoutMs: 10_000,
     },
-    fetch as unknown as typeof globalThis.fetch,
+    fetch,
   );
 
   return { sut, fetch };

@@ -66,7 +66,7 @@ function setup(status: number, body: unknown) {
     Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })),
   );
 
-  return { sut: new TwilioSmsProvider(CONFIG, fetch as unknown as typeof globalThis.fetch), fetch };
+  return { sut: new TwilioSmsProvider(CONFIG, fetch), fetch };
 }
 
 describe('TwilioSmsProvider.lookup by SID', () => {

@@ -44,7 +44,7 @@ type FetchCall = [input: string, init: RequestInit];
 
 function setup(respond: () => Promise<Response> | Response = () => json(201, CREATED), config = CONFIG) {
   const fetch = jest.fn<Promise<Response>, [input: string, init: RequestInit]>(() => Promise.resolve().then(respond));
-  const sut = new TwilioSmsProvider(config, fetch as unknown as typeof globalThis.fetch);
+  const sut = new TwilioSmsProvider(config, fetch);
 
   return { sut, mocks: { fetch } };
 }

@@ -41,7 +41,7 @@ function setup(respond: (url: string) => [number, unknown]) {
       baseUrl: 'https://rest.nexmo.com',
       requestTimeoutMs: 10_000,
     } as never,
-    fetch as unknown as typeof globalThis.fetch,
+    fetch,
   );
 
   return { sut, fetch };

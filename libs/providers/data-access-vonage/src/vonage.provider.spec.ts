@@ -50,7 +50,7 @@ type FetchCall = [input: string, init: RequestInit];
 
 function setup(respond: () => Promise<Response> | Response = () => json(200, ACCEPTED), config = CONFIG) {
   const fetch = jest.fn<Promise<Response>, [input: string, init: RequestInit]>(() => Promise.resolve().then(respond));
-  const sut = new VonageSmsProvider(config, fetch as unknown as typeof globalThis.fetch, () => NOW);
+  const sut = new VonageSmsProvider(config, fetch, () => NOW);
 
   return { sut, mocks: { fetch } };
 }
