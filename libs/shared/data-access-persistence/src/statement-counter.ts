@@ -13,6 +13,19 @@ export const STATEMENT_COUNTING_ENV = 'SQL_STATEMENT_COUNTING';
 
 let counter: Counter<'driver' | 'method'> | undefined;
 
+/**
+ * The counter the wrappers count into, kept on the global object: a driver's prototypes are wrapped once per
+ * process, while this module may be loaded more than once (Jest's registry per test file), and the wrappers
+ * must count into the latest install's counter, not into the first one's.
+ */
+const TARGET = Symbol.for('sms.persistence.sqlStatementCounter');
+const target = ((globalThis as Record<symbol, unknown>)[TARGET] ??= {}) as {
+  counter?: Counter<'driver' | 'method'>;
+};
+const countInto = (driver: string, method: string): void => {
+  target.counter?.labels(driver, method).inc();
+};
+
 /** The counter once counting is installed; undefined otherwise. */
 export function sqlStatementCounter(): Counter<'driver' | 'method'> | undefined {
   return counter;
@@ -62,13 +75,13 @@ export async function installStatementCounting(): Promise<Counter<'driver' | 'me
       registers: [metricsRegistry],
     });
   }
-  const count = counter;
+  target.counter = counter;
   // Every command a connection runs passes addCommand: a prepared statement's execute does not go through
   // the connection's execute, so counting there would miss it.
   wrap(mysql.Connection.prototype, 'addCommand', ([command]) => {
     const method = MYSQL_STATEMENT_COMMANDS[(command as { constructor?: { name?: string } })?.constructor?.name ?? ''];
     if (method) {
-      count.labels('mysql', method).inc();
+      countInto('mysql', method);
     }
   });
   // better-sqlite3 does not export its Statement class: one statement of a throw-away database reaches it.
@@ -76,11 +89,9 @@ export async function installStatementCounting(): Promise<Counter<'driver' | 'me
   try {
     const statementProto = Object.getPrototypeOf(scratch.prepare('SELECT 1')) as object;
     for (const name of ['run', 'get', 'all', 'iterate']) {
-      const child = count.labels('sqlite', name);
-      wrap(statementProto, name, () => child.inc());
+      wrap(statementProto, name, () => countInto('sqlite', name));
     }
-    const exec = count.labels('sqlite', 'exec');
-    wrap(Database.prototype, 'exec', () => exec.inc());
+    wrap(Database.prototype, 'exec', () => countInto('sqlite', 'exec'));
   } finally {
     scratch.close();
   }
