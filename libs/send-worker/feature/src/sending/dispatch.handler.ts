@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { metrics } from '@sms/metrics';
 import { Logger } from '@nestjs/common';
 import { abortableSleep, type Bus, type ConsumedRecord, HandlerStoppedError } from '@sms/bus';
@@ -48,6 +49,9 @@ export class DispatchHandler {
     maxInFlight = SEND_MAX_IN_FLIGHT,
   ) {
     this.slots = new SendSlots(providers, maxInFlight);
+    // Every dispatch waiting for its rate slot listens on this one signal: hundreds at once is the design,
+    // not a leak, so Node's listener warning (at 10) is lifted for it.
+    setMaxListeners(0, this.stopping.signal);
     this.attempts = dataSource.getRepository(SendAttemptEntity);
     this.store = new SendAttemptStore(dataSource);
     this.ambiguous = new AmbiguousSendReconciler(this.attempts, providers, now);
