@@ -13,19 +13,6 @@ export const STATEMENT_COUNTING_ENV = 'SQL_STATEMENT_COUNTING';
 
 let counter: Counter<'driver' | 'method'> | undefined;
 
-/**
- * The counter the wrappers count into, kept on the global object: a driver's prototypes are wrapped once per
- * process, while this module may be loaded more than once (Jest's registry per test file), and the wrappers
- * must count into the latest install's counter, not into the first one's.
- */
-const TARGET = Symbol.for('sms.persistence.sqlStatementCounter');
-const target = ((globalThis as Record<symbol, unknown>)[TARGET] ??= {}) as {
-  counter?: Counter<'driver' | 'method'>;
-};
-const countInto = (driver: string, method: string): void => {
-  target.counter?.labels(driver, method).inc();
-};
-
 /** The counter once counting is installed; undefined otherwise. */
 export function sqlStatementCounter(): Counter<'driver' | 'method'> | undefined {
   return counter;
@@ -45,15 +32,22 @@ function wrap(proto: object, name: string, count: (args: unknown[]) => void): vo
   if (!owner) {
     return;
   }
-  const original = (owner as Record<string, Method>)[name] as Method & { countedStatements?: true };
-  if (typeof original !== 'function' || original.countedStatements) {
+  const original = (owner as Record<string, Method>)[name] as Method & { count?: (args: unknown[]) => void };
+  if (typeof original !== 'function') {
+    return;
+  }
+  if (original.count) {
+    // Wrapped by an earlier install: the latest install's counter counts from now on.
+    original.count = count;
+
     return;
   }
   const counted = function (this: unknown, ...args: unknown[]): unknown {
-    count(args);
+    counted.count?.(args);
 
     return original.apply(this, args);
-  } as Method & { countedStatements?: true };
+  } as Method & { count?: (args: unknown[]) => void; countedStatements?: true };
+  counted.count = count;
   counted.countedStatements = true;
   Object.defineProperty(owner, name, { value: counted, writable: true, configurable: true });
 }
@@ -75,13 +69,13 @@ export async function installStatementCounting(): Promise<Counter<'driver' | 'me
       registers: [metricsRegistry],
     });
   }
-  target.counter = counter;
+  const count = counter;
   // Every command a connection runs passes addCommand: a prepared statement's execute does not go through
   // the connection's execute, so counting there would miss it.
   wrap(mysql.Connection.prototype, 'addCommand', ([command]) => {
     const method = MYSQL_STATEMENT_COMMANDS[(command as { constructor?: { name?: string } })?.constructor?.name ?? ''];
     if (method) {
-      countInto('mysql', method);
+      count.labels('mysql', method).inc();
     }
   });
   // better-sqlite3 does not export its Statement class: one statement of a throw-away database reaches it.
@@ -89,9 +83,9 @@ export async function installStatementCounting(): Promise<Counter<'driver' | 'me
   try {
     const statementProto = Object.getPrototypeOf(scratch.prepare('SELECT 1')) as object;
     for (const name of ['run', 'get', 'all', 'iterate']) {
-      wrap(statementProto, name, () => countInto('sqlite', name));
+      wrap(statementProto, name, () => count.labels('sqlite', name).inc());
     }
-    wrap(Database.prototype, 'exec', () => countInto('sqlite', 'exec'));
+    wrap(Database.prototype, 'exec', () => count.labels('sqlite', 'exec').inc());
   } finally {
     scratch.close();
   }
