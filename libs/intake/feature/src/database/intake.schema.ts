@@ -9,6 +9,7 @@ import { AddMessageAccount1765000000200 } from './migrations/1765000000200-AddMe
 import { CreateAccountLimits1765100000000 } from './migrations/1765100000000-CreateAccountLimits';
 import { AccountLimitsEntity } from './entities/account-limits.entity';
 import { AddMessageCallbackFormat1766500000000 } from './migrations/1766500000000-AddMessageCallbackFormat';
+import { AddMessageAccountCreatedIndex1766500000200 } from './migrations/1766500000200-AddMessageAccountCreatedIndex';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [
@@ -25,4 +26,5 @@ export const INTAKE_MIGRATIONS = [
   AddMessageAccount1765000000200,
   CreateAccountLimits1765100000000,
   AddMessageCallbackFormat1766500000000,
+  AddMessageAccountCreatedIndex1766500000200,
 ];

@@ -5,6 +5,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'sms_messages' })
 @Index('ix_sms_messages_retry', ['nextRetryAt'])
 @Index('ix_sms_messages_status_updated', ['status', 'updatedAt'])
+@Index('ix_sms_messages_account_created', ['accountId', 'createdAt', 'id'])
 export class SmsMessageEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
