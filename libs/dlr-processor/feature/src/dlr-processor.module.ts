@@ -1,6 +1,7 @@
 import { AddProviderRefTraceParent1763779700000 } from './database/migrations/1763779700000-AddProviderRefTraceParent';
 import { randomBytes } from 'node:crypto';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { twilioAuthTokenOf } from '@sms/auth';
 import { type Bus, type ConsumedRecord, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
 import { CONSUMER_GROUPS, decodeEvent, MessageTransitionV1, TOPICS } from '@sms/contracts';
 import {
@@ -21,6 +22,7 @@ import { ProviderMessageRefEntity } from './database/entities/provider-message-r
 import { ReceiptPartEntity } from './database/entities/receipt-part.entity';
 import { CreateDlrProcessorSchema1763770500000 } from './database/migrations/1763770500000-CreateDlrProcessorSchema';
 import { DlrProcessorPartsAndCallbacks1763780500000 } from './database/migrations/1763780500000-DlrProcessorPartsAndCallbacks';
+import { AddCallbackFormat1766500000100 } from './database/migrations/1766500000100-AddCallbackFormat';
 import { UnmatchedReceiptsController } from './operations/unmatched-receipts.controller';
 import { RateLimiter } from './receipts/rate-limiter';
 import { isOwnReceiptEvent, ReceiptProcessor } from './receipts/receipt.processor';
@@ -37,6 +39,7 @@ export const DLR_PROCESSOR_MIGRATIONS = [
   CreateDlrProcessorSchema1763770500000,
   AddProviderRefTraceParent1763779700000,
   DlrProcessorPartsAndCallbacks1763780500000,
+  AddCallbackFormat1766500000100,
 ];
 
 /** The callback signing key: configured, or (embedded, unset) one random key per process. */
@@ -82,15 +85,15 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
         {
           provide: CallbackDispatcher,
           inject: [DLR_PROCESSOR_DATA_SOURCE, APP_CONFIG],
-          useFactory: (dataSource: DataSource, config: AppConfig) =>
-            new CallbackDispatcher(
-              dataSource,
-              new CallbackClient({ secret: callbackSecretOf(config), ...outboundPolicyOf(config) }),
-              {
-                retryWindowMs: config.CALLBACK_RETRY_HOURS * 3_600_000,
-                onError: (error) => new Logger('dlr-callbacks').error(`callback pass failed: ${String(error)}`),
-              },
-            ),
+          useFactory: (dataSource: DataSource, config: AppConfig) => {
+            const secret = callbackSecretOf(config);
+
+            return new CallbackDispatcher(dataSource, new CallbackClient({ secret, ...outboundPolicyOf(config) }), {
+              retryWindowMs: config.CALLBACK_RETRY_HOURS * 3_600_000,
+              onError: (error) => new Logger('dlr-callbacks').error(`callback pass failed: ${String(error)}`),
+              twilioAuthToken: (accountId) => twilioAuthTokenOf(secret, accountId),
+            });
+          },
         },
       ],
     };

@@ -33,6 +33,8 @@ import { OUTBOX_MAX_POLL_INTERVAL_MS, RETRY_SCHEDULE } from './status/retry.cons
 import { RetryScheduler } from './status/retry.scheduler';
 import { parseReceiptDeadlines, ReceiptDeadlineSweep } from './status/receipt-deadline.sweep';
 import { StatusApplier } from './status/status-applier.service';
+import { TwilioCompatMount } from './twilio-compat/twilio-compat.mount';
+import { LedgerTwilioMessages } from './twilio-compat/twilio-messages.reader';
 
 export const INTAKE_DATA_SOURCE = Symbol('INTAKE_DATA_SOURCE');
 
@@ -207,6 +209,12 @@ export class IntakeModule implements OnApplicationBootstrap {
               (error) => new Logger('intake-reconcile').error(`receipt deadline sweep failed: ${String(error)}`),
             ),
         },
+        {
+          provide: LedgerTwilioMessages,
+          inject: [INTAKE_DATA_SOURCE],
+          useFactory: (dataSource: DataSource) => new LedgerTwilioMessages(dataSource),
+        },
+        TwilioCompatMount,
         {
           provide: IntakeConsumer,
           inject: [BUS, MessagesService, StatusApplier, AccountService, Admission],

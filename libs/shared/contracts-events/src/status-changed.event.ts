@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { DEFAULT_ACCOUNT_ID } from './accounts';
 import { MessageStatus, StatusEventKind, StatusEventSource } from './enums';
+import { CALLBACK_FORMATS, type CallbackFormat } from './twilio-compat';
 
 /**
  * `sms.status.v1`: something happened to a message. Intake applies it to the ledger through one state
@@ -194,6 +195,23 @@ export class MessageTransitionV1 {
   /** When the change happened (the event's time). */
   @IsISO8601()
   at!: string;
+
+  /** The callback's format: absent or null is the gateway's signed JSON; `twilio` is Twilio's StatusCallback. */
+  @IsOptional()
+  @IsIn(CALLBACK_FORMATS)
+  callbackFormat?: CallbackFormat | null;
+
+  /** The recipient, set only for formats whose body names it (Twilio's `To`). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  to?: string | null;
+
+  /** The sender used (or asked for, before it is sent), set only for formats whose body names it (`From`). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  from?: string | null;
 }
 
 /**

@@ -7,3 +7,5 @@ export * from './api-key.service';
 export * from './auth.module';
 export { ACCOUNT_NOT_FOUND } from './api-keys.controller';
 export * from './dlq-replay.controller';
+export * from './basic-auth';
+export * from './twilio-auth-token';

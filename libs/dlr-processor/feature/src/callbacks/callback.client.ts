@@ -18,6 +18,12 @@ export type CallbackOutcome =
 export const signCallback = (secret: string, timestamp: string, body: string): string =>
   createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 
+/** A body signed by its format when it was recorded (Twilio's): sent as is, without our own signature. */
+export interface PresignedRequest {
+  readonly contentType: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 export interface CallbackClientOptions extends OutboundPolicy {
   readonly secret: string;
   readonly timeoutMs?: number;
@@ -61,7 +67,8 @@ export class CallbackClient {
     });
   }
 
-  async post(url: string, body: string): Promise<CallbackOutcome> {
+  /** Posts `body` signed as api.md says, or, with `presigned`, in that format with its own signature. */
+  async post(url: string, body: string, presigned?: PresignedRequest): Promise<CallbackOutcome> {
     try {
       checkOutboundUrl(url, this.options);
     } catch (error) {
@@ -72,12 +79,14 @@ export class CallbackClient {
       const response = await request(url, {
         method: 'POST',
         dispatcher: this.agent,
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'sms-gateway-callbacks/1',
-          'x-sms-gateway-timestamp': timestamp,
-          'x-sms-gateway-signature': signCallback(this.options.secret, timestamp, body),
-        },
+        headers: presigned
+          ? { 'content-type': presigned.contentType, 'user-agent': 'sms-gateway-callbacks/1', ...presigned.headers }
+          : {
+              'content-type': 'application/json',
+              'user-agent': 'sms-gateway-callbacks/1',
+              'x-sms-gateway-timestamp': timestamp,
+              'x-sms-gateway-signature': signCallback(this.options.secret, timestamp, body),
+            },
         body,
       });
       // Drain without reading into memory: only the status matters.

@@ -114,7 +114,7 @@ it('records concurrent changes together, a redelivered one as known, and deliver
   const inserts = insert.mock.calls.filter(([sql]) => String(sql).startsWith('INSERT INTO callback_deliveries'));
   // The first alone, then the two that waited for it together; their batch failed on the repeated key
   // and was retried row by row.
-  expect(inserts.map(([, parameters]) => (parameters as unknown[]).length / 14)).toEqual([1, 2, 1, 1]);
+  expect(inserts.map(([, parameters]) => (parameters as unknown[]).length / 16)).toEqual([1, 2, 1, 1]);
   const rows = await waitFor(async () => {
     const r = await states();
 

@@ -3,7 +3,8 @@ import { type MessageTransitionV1, MessageStatus } from '@sms/contracts';
 import { affectedRows, dbValue, GroupCommitter, insertRows, isDuplicateKeyError } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
 import { CallbackState } from '../database/entities/callback-delivery.entity';
-import type { CallbackClient, CallbackOutcome } from './callback.client';
+import type { CallbackClient, CallbackOutcome, PresignedRequest } from './callback.client';
+import { twilioCallbackOf } from './twilio-callback.format';
 
 /** Order of a message's changes: each applied change moves the rank forward, so rank orders them. */
 const SEQ: Record<MessageStatus, number> = {
@@ -31,6 +32,8 @@ export interface DispatcherOptions {
   /** Callbacks in flight at once per process. */
   readonly concurrency?: number;
   readonly onError?: (error: unknown) => void;
+  /** An account's Twilio auth token, which signs callbacks in Twilio's format (docs/twilio-compat.md). */
+  readonly twilioAuthToken?: (accountId: string) => string;
 }
 
 interface DueRow {
@@ -40,6 +43,8 @@ interface DueRow {
   attempts: number;
   attempt_log: string;
   created_at: Date | string;
+  format: string | null;
+  signature: string | null;
 }
 
 const COLUMNS = [
@@ -57,6 +62,8 @@ const COLUMNS = [
   'attempt_log',
   'created_at',
   'settled_at',
+  'format',
+  'signature',
 ] as const;
 
 /** Without a wake-up, the dispatcher looks for due callbacks this often (a lapsed lease takes 60 s anyway). */
@@ -104,6 +111,14 @@ export class CallbackDispatcher {
 
   /** Records a change to call back; a redelivered transition (same event id) is the same row. */
   async enqueue(transition: MessageTransitionV1): Promise<boolean> {
+    if (transition.callbackFormat === 'twilio') {
+      if (!this.options.twilioAuthToken) {
+        throw new Error('a Twilio-format callback needs the twilioAuthToken option');
+      }
+      const twilio = twilioCallbackOf(transition, this.options.twilioAuthToken(transition.accountId));
+
+      return this.record(transition, twilio.body, 'twilio', twilio.signature);
+    }
     const body = JSON.stringify({
       id: transition.messageId,
       status: transition.status,
@@ -113,6 +128,16 @@ export class CallbackDispatcher {
       at: transition.at,
       clientReference: transition.clientReference ?? null,
     });
+
+    return this.record(transition, body, null, null);
+  }
+
+  private async record(
+    transition: MessageTransitionV1,
+    body: string,
+    format: string | null,
+    signature: string | null,
+  ): Promise<boolean> {
     const now = this.now();
     try {
       await this.inserts.submit([
@@ -130,6 +155,8 @@ export class CallbackDispatcher {
         '[]',
         now,
         null,
+        format,
+        signature,
       ]);
     } catch (error) {
       if (isDuplicateKeyError(error)) {
@@ -222,7 +249,8 @@ export class CallbackDispatcher {
     const now = this.now();
     const at = dbValue(this.dataSource, now);
     const due: DueRow[] = await this.dataSource.query(
-      `SELECT d.id, d.url, d.body, d.attempts, d.attempt_log, d.created_at FROM callback_deliveries d
+      `SELECT d.id, d.url, d.body, d.attempts, d.attempt_log, d.created_at, d.format, d.signature
+       FROM callback_deliveries d
        WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)
        AND NOT EXISTS (SELECT 1 FROM callback_deliveries e
          WHERE e.message_id = d.message_id AND e.state = 'pending' AND e.seq < d.seq)
@@ -258,7 +286,11 @@ export class CallbackDispatcher {
   }
 
   private async deliver(row: DueRow): Promise<void> {
-    const outcome = await this.client.post(row.url, row.body);
+    const outcome = await this.client.post(
+      row.url,
+      row.body,
+      row.format === 'twilio' ? twilioRequestOf(row.signature ?? '') : undefined,
+    );
     const now = this.now();
     const attempts = Number(row.attempts) + 1;
     const log = [...(JSON.parse(row.attempt_log) as unknown[]), entryOf(now, outcome)].slice(-50);
@@ -311,6 +343,12 @@ export class CallbackDispatcher {
     return Math.round(exponential / 2 + this.random() * (exponential / 2));
   }
 }
+
+/** How a Twilio-format callback goes out: a form, with the signature computed when it was recorded. */
+const twilioRequestOf = (signature: string): PresignedRequest => ({
+  contentType: 'application/x-www-form-urlencoded',
+  headers: { 'x-twilio-signature': signature },
+});
 
 function entryOf(at: Date, outcome: CallbackOutcome): Record<string, unknown> {
   return {

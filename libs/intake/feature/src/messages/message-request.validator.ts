@@ -1,4 +1,4 @@
-import { MessageClass } from '@sms/contracts';
+import { type CallbackFormat, MessageClass } from '@sms/contracts';
 import { isAlphanumericSenderId, isSupportedCountryCode } from '@sms/phone';
 import { ApiError, type OutboundPolicy, STRICT_OUTBOUND_POLICY, unprocessable } from '@sms/platform';
 import { countSegments } from '@sms/segments';
@@ -13,6 +13,8 @@ export interface ValidatedMessage {
   readonly from: string | null;
   readonly messageClass: MessageClass;
   readonly callbackUrl: string | null;
+  /** The callbacks' format when not the gateway's JSON (set by the Twilio-compatible API, never by a body). */
+  readonly callbackFormat?: CallbackFormat | null;
   readonly clientReference: string | null;
   readonly validitySeconds: number | null;
   readonly encoding: 'GSM-7' | 'UCS-2';

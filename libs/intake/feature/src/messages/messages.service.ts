@@ -1,3 +1,4 @@
+import type { CallbackFormat } from '@sms/contracts';
 import type { MaskDirectory } from '@sms/mask-directory';
 import type { OptOutChecker } from '@sms/opt-out-registry';
 import { parsePhone } from '@sms/phone';
@@ -86,6 +87,8 @@ export class MessagesService {
     body: unknown,
     caller: { readonly keyId: string; readonly accountId: string },
     idempotencyKey: string | undefined,
+    /** The callbacks' format when not the gateway's JSON (the Twilio-compatible API's StatusCallback). */
+    callbackFormat: CallbackFormat | null = null,
   ): Promise<AcceptOutcome> {
     const claim =
       idempotencyKey === undefined ? null : await this.idempotency.claim(caller.keyId, idempotencyKey, body);
@@ -94,7 +97,11 @@ export class MessagesService {
     }
     let ticket: AdmissionTicket | null = null;
     try {
-      const message = await this.resolveAndCheck(this.validate(body), caller.accountId);
+      const validated = this.validate(body);
+      const message = await this.resolveAndCheck(
+        callbackFormat && validated.callbackUrl !== null ? { ...validated, callbackFormat } : validated,
+        caller.accountId,
+      );
       const id = uuidv7();
       ticket =
         (await this.admission?.admit(

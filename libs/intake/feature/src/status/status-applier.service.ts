@@ -1,5 +1,12 @@
 import { metrics } from '@sms/metrics';
-import { MessageStatus, type MessageTransitionV1, StatusEventKind, type StatusChangedV1, TOPICS } from '@sms/contracts';
+import {
+  type CallbackFormat,
+  MessageStatus,
+  type MessageTransitionV1,
+  StatusEventKind,
+  type StatusChangedV1,
+  TOPICS,
+} from '@sms/contracts';
 import {
   enqueueOutboxWith,
   GroupCommitter,
@@ -44,6 +51,8 @@ interface CallbackTarget {
   readonly accountId: string;
   readonly callbackUrl: string;
   readonly clientReference: string | null;
+  /** Set for formats other than the gateway's JSON: what such a body names besides the change. */
+  readonly format: { readonly name: CallbackFormat; readonly to: string; from: string | null } | null;
 }
 
 /** What one event did: whether it counts as applied, and the status it moved the message to. */
@@ -170,6 +179,7 @@ export class StatusApplier {
             errorCode: event.errorCode ?? null,
             errorMessage: event.errorMessage?.slice(0, 512) ?? null,
             at: event.occurredAt,
+            ...(target.format && formatFields(target.format, event)),
           });
           target.status = status;
         }
@@ -222,7 +232,8 @@ export class StatusApplier {
   private async messagesOf(sql: SqlRunner, batch: readonly StatusChangedV1[]): Promise<Map<string, BatchMessage>> {
     const ids = [...new Set(batch.map((e) => e.messageId))];
     const rows = await sql.query<BatchMessageRow>(
-      `SELECT id, status, status_rank, provider_message_id, dlr_fallbacks, country, callback_url, client_reference, account_id
+      `SELECT id, status, status_rank, provider_message_id, dlr_fallbacks, country, callback_url, client_reference, account_id,
+       callback_format, to_number, COALESCE(sender, requested_from) AS sender
        FROM sms_messages WHERE id IN (${ids.map(() => '?').join(',')})${isMysql(this.dataSource) ? ' FOR UPDATE' : ''}`,
       ids,
     );
@@ -239,6 +250,9 @@ export class StatusApplier {
           country: row.country,
           callbackUrl: row.callback_url,
           clientReference: row.client_reference,
+          callbackFormat: row.callback_format as CallbackFormat | null,
+          to: row.to_number,
+          sender: row.sender,
         },
       ]),
     );
@@ -453,6 +467,9 @@ interface BatchMessageRow {
   country: string | null;
   callback_url: string | null;
   client_reference: string | null;
+  callback_format: string | null;
+  to_number: string;
+  sender: string | null;
 }
 
 interface BatchMessage extends LedgerRow {
@@ -461,6 +478,9 @@ interface BatchMessage extends LedgerRow {
   readonly country: string | null;
   readonly callbackUrl: string | null;
   readonly clientReference: string | null;
+  readonly callbackFormat: CallbackFormat | null;
+  readonly to: string;
+  readonly sender: string | null;
 }
 
 /** The ledger columns an event moving the message to `status` sets (one statement or a batch's, alike). */
@@ -511,11 +531,27 @@ function callbackTargetsOf(messages: ReadonlyMap<string, BatchMessage>): Map<str
         accountId: message.accountId,
         callbackUrl: message.callbackUrl,
         clientReference: message.clientReference,
+        format: message.callbackFormat ? { name: message.callbackFormat, to: message.to, from: message.sender } : null,
       });
     }
   }
 
   return targets;
+}
+
+/**
+ * What a non-JSON callback body names besides the change: the recipient and the sender, which a `sent`
+ * event may have just chosen (it is then the sender of every later change too).
+ */
+function formatFields(
+  format: NonNullable<CallbackTarget['format']>,
+  event: StatusChangedV1,
+): Pick<MessageTransitionV1, 'callbackFormat' | 'to' | 'from'> {
+  if (event.sender) {
+    format.from = event.sender;
+  }
+
+  return { callbackFormat: format.name, to: format.to, from: format.from };
 }
 
 function countApplied(events: readonly StatusChangedV1[], countries: ReadonlyMap<string, string>): void {

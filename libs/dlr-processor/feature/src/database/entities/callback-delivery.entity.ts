@@ -31,9 +31,17 @@ export class CallbackDeliveryEntity {
   @Column({ type: 'varchar', length: 2048 })
   url!: string;
 
-  /** The exact JSON body signed and sent. */
+  /** The exact body signed and sent (JSON, or the form of `format`). */
   @Column({ type: 'text' })
   body!: string;
+
+  /** NULL: the gateway's signed JSON; `twilio`: Twilio's form-encoded StatusCallback. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  format!: string | null;
+
+  /** The format's signature when it covers no timestamp (Twilio's), computed when the change was recorded. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  signature!: string | null;
 
   @Column({ type: 'varchar', length: 16 })
   state!: CallbackState;

@@ -5,6 +5,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'sms_messages' })
 @Index('ix_sms_messages_retry', ['nextRetryAt'])
 @Index('ix_sms_messages_status_updated', ['status', 'updatedAt'])
+@Index('ix_sms_messages_account_created', ['accountId', 'createdAt', 'id'])
 export class SmsMessageEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -44,6 +45,10 @@ export class SmsMessageEntity {
 
   @Column({ name: 'callback_url', type: 'varchar', length: 2048, nullable: true })
   callbackUrl!: string | null;
+
+  /** The callbacks' format: NULL is the gateway's signed JSON, `twilio` Twilio's StatusCallback. */
+  @Column({ name: 'callback_format', type: 'varchar', length: 16, nullable: true })
+  callbackFormat!: string | null;
 
   @Column({ name: 'client_reference', type: 'varchar', length: 128, nullable: true })
   clientReference!: string | null;
