@@ -113,7 +113,9 @@ function applyToOperation(operation: OperationObject, method: string, item: Path
   const parameters = [...(item.parameters ?? []), ...(operation.parameters ?? [])].filter(isParameter);
   const idempotent = parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
   operation.parameters = normaliseParameters(operation.parameters ?? [], idempotent);
-  if (extensions[ERROR_FORMAT_EXTENSION] === 'own') {
+  const ownErrorFormat = extensions[ERROR_FORMAT_EXTENSION] === 'own';
+  delete extensions[ERROR_FORMAT_EXTENSION];
+  if (ownErrorFormat) {
     return;
   }
   const responses = (operation.responses ?? {}) as Record<string, ResponseObject | ReferenceObject>;
