@@ -116,5 +116,27 @@ export default [
       '@typescript-eslint/no-unsafe-call': 'off',
     },
   },
+  {
+    // The generated API client is the outside view of the HTTP API, for tests and tools: a service never
+    // calls the gateway's own API, and product code must not come to depend on test-only dev dependencies.
+    files: ['apps/*/src/**/*.ts', 'libs/**/src/**/*.ts'],
+    ignores: [
+      '**/*.spec.ts',
+      '**/*.integration-spec.ts',
+      '**/*.harness.ts',
+      'libs/shared/util-testing/**',
+      'libs/shared/api-client/**',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@sms/api-client', '@sms/api-client/*'], message: 'Only tests and tools use the API client.' },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 ];

@@ -64,10 +64,8 @@ describe('distributed gateway: opt-out and masking', () => {
   const send = (to: string, from?: string) =>
     intake.post('/v1/messages', { to, body: 'hello', ...(from ? { from } : {}) });
   const entries = async (number: string) =>
-    (await optOut.get<{ data: Record<string, unknown>[] }>(`/v1/opt-outs?number=${encodeURIComponent(number)}`)).body
-      .data;
-  const forget = (number: string) =>
-    cleanup.push(() => optOut.request('DELETE', `/v1/opt-outs/${encodeURIComponent(number)}`));
+    (await optOut.get(`/v1/opt-outs?number=${encodeURIComponent(number)}`)).body.data;
+  const forget = (number: string) => cleanup.push(() => optOut.delete(`/v1/opt-outs/${encodeURIComponent(number)}`));
   const received = async (to: string) => (await simMessages(sim)).filter((m) => m.to === to);
 
   it('a STOP keyword reaches intake within a second of being recorded, is confirmed once, and START undoes it', async () => {
@@ -100,9 +98,7 @@ describe('distributed gateway: opt-out and masking', () => {
     // One sender's dispatches are sent in order, so 100 messages at 30 ms each queue up for ~3 s.
     await knobs({ latencyMs: 30 });
     try {
-      const ids = await Promise.all(
-        Array.from({ length: 100 }, async () => (await send(number, SENDER)).body['id'] as string),
-      );
+      const ids = await Promise.all(Array.from({ length: 100 }, async () => (await send(number, SENDER)).body['id']));
       const hellos = async () => (await received(number)).filter((m) => m.body === 'hello');
       await waitFor('the first sends', async () => (await hellos()).length >= 5, 30_000);
       await inbound(sim, dlrIngest, number, SENDER, 'STOP');
@@ -130,7 +126,7 @@ describe('distributed gateway: opt-out and masking', () => {
     });
     try {
       const accepted = await send(number, SENDER);
-      const message = await intake.waitForMessage(accepted.body['id'] as string, isFinalMessage, 30_000);
+      const message = await intake.waitForMessage(accepted.body['id'], isFinalMessage, 30_000);
       expect(message).toMatchObject({ status: 'undelivered', errorCode: '21610' });
     } finally {
       await fetch(`${topology.simulatorUrl}/reset`, { method: 'POST', headers: topology.simulatorAuth });
@@ -145,14 +141,10 @@ describe('distributed gateway: opt-out and masking', () => {
 
   it('masks a pair: inbound both ways is forwarded masked, and intake resolves a send to the masked number', async () => {
     const [a, b] = [freshNumber(), freshNumber()];
-    const created = await masking.post<{
-      id: string;
-      partyA: { maskedNumber: string };
-      partyB: { maskedNumber: string };
-    }>('/v1/masks', { partyA: a, partyB: b, ttlSeconds: 600 });
+    const created = await masking.post('/v1/masks', { partyA: a, partyB: b, ttlSeconds: 600 });
     expect(created.status).toBe(201);
     const mask = created.body;
-    cleanup.push(() => masking.request('DELETE', `/v1/masks/${mask.id}`));
+    cleanup.push(() => masking.delete(`/v1/masks/${mask.id}`));
 
     await inbound(sim, dlrIngest, a, mask.partyA.maskedNumber, 'A to B');
     expect(await waitFor('A → B', async () => (await received(b))[0], 30_000)).toMatchObject({
@@ -189,7 +181,7 @@ describe('distributed gateway: opt-out and masking', () => {
     expect(await entries(a)).toEqual([expect.objectContaining({ source: 'keyword', everyAccount: false })]);
     expect((await received(b)).map((m) => m.body)).not.toContain('STOP');
 
-    expect((await masking.request('DELETE', `/v1/masks/${mask.id}`)).status).toBe(200);
+    expect((await masking.delete(`/v1/masks/${mask.id}`)).status).toBe(200);
     await waitFor(
       'intake to learn the close',
       async () =>

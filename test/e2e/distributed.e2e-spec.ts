@@ -78,7 +78,7 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
   it('takes a REST request through every service to delivered', async () => {
     const accepted = await client.post('/v1/messages', { to: TO, body: 'Hello from the distributed gateway' });
     expect(accepted.status).toBe(202);
-    const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'delivered', 30_000);
+    const message = await client.waitForMessage(accepted.body['id'], (m) => m.status === 'delivered', 30_000);
     expect(message).toMatchObject({ provider: 'twilio', attempts: 1, country: 'GB' });
     expect(message.events.filter((e) => e.applied !== false).map((e) => e.status)).toEqual([
       'queued',
@@ -94,7 +94,7 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
       body: 'Hej från SMPP ' + 'x'.repeat(160),
     });
     expect(accepted.status).toBe(202);
-    const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'delivered', 30_000);
+    const message = await client.waitForMessage(accepted.body['id'], (m) => m.status === 'delivered', 30_000);
     expect(message).toMatchObject({ provider: 'smpp', attempts: 1, country: 'DK', segments: 2 });
     const sim = (await (
       await fetch(`${topology.simulatorUrl}/smpp/messages`, { headers: topology.simulatorAuth })
@@ -120,7 +120,7 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
     const message = await client.waitForMessage(id, (m) => m.status === 'delivered', 30_000);
     expect(message).toMatchObject({ id, clientReference: 'k-1', country: 'US' });
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const settled = (await client.get<{ events: { status: string }[] }>(`/v1/messages/${id}`)).body;
+    const settled = (await client.get(`/v1/messages/${id}`)).body;
     expect(settled.events.filter((e) => e.status === 'queued')).toHaveLength(1);
     expect(settled.events.filter((e) => e.status === 'sent')).toHaveLength(2); // send result + the provider's own `sent` receipt
   }, 60_000);
@@ -185,7 +185,7 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
     await knobs({ errorRate: { transient: 1 } });
     try {
       const accepted = await client.post('/v1/messages', { to: TO, body: 'provider down' });
-      const message = await client.waitForMessage(accepted.body['id'] as string, isFinalMessage, 30_000);
+      const message = await client.waitForMessage(accepted.body['id'], isFinalMessage, 30_000);
       expect(message.status).toBe('failed');
       expect(message.attempts).toBe(3);
     } finally {
@@ -198,7 +198,7 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) {
       const accepted = await client.post('/v1/messages', { to: '+12025550123', body: `stream ${i}` });
-      ids.push(accepted.body['id'] as string);
+      ids.push(accepted.body['id']);
     }
     const worker = topology.processes.find((p) => p.name === 'send-worker');
     worker?.child.kill('SIGTERM');

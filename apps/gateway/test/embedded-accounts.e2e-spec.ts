@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bus, ConsumedRecord } from '@sms/bus';
 import { DEFAULT_ACCOUNT_ID, TOPICS } from '@sms/contracts';
 import { BUS } from '@sms/platform';
-import { GatewayClient } from '@sms/testing';
+import { type ApiScopeName, GatewayClient, type HttpAnswer } from '@sms/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
 
 jest.setTimeout(60_000);
@@ -31,14 +31,18 @@ describe('embedded gateway: accounts and account-scoped keys and messages', () =
   const client = (key: string): GatewayClient => new GatewayClient(gateway.url, { authorization: `Bearer ${key}` });
 
   const account = async (name: string): Promise<string> => {
-    const created = await operator.post<{ id: string; name: string }>('/v1/accounts', { name });
+    const created: HttpAnswer<{ id: string }> = await operator.post('/v1/accounts', { name });
     expect(created.status).toBe(201);
 
     return created.body.id;
   };
 
-  const keyIn = async (accountId: string, scopes: string[], by: GatewayClient = operator): Promise<KeyAnswer> => {
-    const created = await by.post<KeyAnswer>('/v1/api-keys', { name: `k-${scopes.join('-')}`, scopes, accountId });
+  const keyIn = async (accountId: string, scopes: ApiScopeName[], by: GatewayClient = operator): Promise<KeyAnswer> => {
+    const created: HttpAnswer<KeyAnswer> = await by.post('/v1/api-keys', {
+      name: `k-${scopes.join('-')}`,
+      scopes,
+      accountId,
+    });
     expect(created.status).toBe(201);
 
     return created.body;
@@ -60,19 +64,19 @@ describe('embedded gateway: accounts and account-scoped keys and messages', () =
 
   describe('accounts API', () => {
     it('has the default account, and lists every account to the operator', async () => {
-      const own = await operator.get<{ id: string; name: string; scopes: string[] }>('/v1/account');
+      const own = await operator.get('/v1/account');
       expect(own.status).toBe(200);
       expect(own.body).toMatchObject({ id: DEFAULT_ACCOUNT_ID, name: 'default' });
       expect([...own.body.scopes].sort()).toEqual(['admin', 'operator', 'read', 'send']);
-      const listed = await operator.get<{ data: { id: string; name: string }[] }>('/v1/accounts');
-      expect(listed.body.data.map((a) => a.id)).toEqual(
+      const listed = await operator.get('/v1/accounts');
+      expect(listed.body.data.map((a: { id: string }) => a.id)).toEqual(
         expect.arrayContaining([DEFAULT_ACCOUNT_ID, acme.id, globex.id]),
       );
     });
 
     it('shows any key its own account, and no other', async () => {
       const reader = client((await keyIn(acme.id, ['read'])).key);
-      const own = await reader.get<{ id: string; name: string }>('/v1/account');
+      const own = await reader.get('/v1/account');
       expect(own.status).toBe(200);
       expect(own.body).toMatchObject({ id: acme.id, name: 'Acme' });
       expect((await acme.admin.get('/v1/accounts')).status).toBe(403);
@@ -86,7 +90,7 @@ describe('embedded gateway: accounts and account-scoped keys and messages', () =
       ['an unknown field', { name: 'a', id: DEFAULT_ACCOUNT_ID }, 422, 'UNKNOWN_FIELD'],
       ['a JSON array', ['a'], 400, 'INVALID_JSON'],
     ])('refuses an account with %s', async (_what, body, status, code) => {
-      const answer = await operator.post('/v1/accounts', body);
+      const answer = await operator.rawPost('/v1/accounts', body);
       expect(answer.status).toBe(status);
       expect(answer.body).toMatchObject({ error: { code } });
     });
@@ -109,10 +113,10 @@ describe('embedded gateway: accounts and account-scoped keys and messages', () =
     });
 
     it('lets an admin create keys in its own account only, and never grant operator', async () => {
-      const own = await acme.admin.post<KeyAnswer>('/v1/api-keys', { name: 'ci', scopes: ['send'] });
+      const own = await acme.admin.post('/v1/api-keys', { name: 'ci', scopes: ['send'] });
       expect(own.status).toBe(201);
       expect(own.body.accountId).toBe(acme.id);
-      const named = await acme.admin.post<KeyAnswer>('/v1/api-keys', {
+      const named = await acme.admin.post('/v1/api-keys', {
         name: 'ci',
         scopes: ['read'],
         accountId: acme.id,
@@ -128,20 +132,22 @@ describe('embedded gateway: accounts and account-scoped keys and messages', () =
 
     it("lists and revokes only the caller's account's keys; the operator sees and revokes all", async () => {
       const inGlobex = await keyIn(globex.id, ['read']);
-      const acmeKeys = await acme.admin.get<{ data: KeyAnswer[] }>('/v1/api-keys');
+      const acmeKeys = await acme.admin.get('/v1/api-keys');
       expect(acmeKeys.status).toBe(200);
       expect(acmeKeys.body.data.length).toBeGreaterThan(0);
-      expect(acmeKeys.body.data.every((k) => k.accountId === acme.id)).toBe(true);
-      const all = await operator.get<{ data: KeyAnswer[] }>('/v1/api-keys');
-      expect(all.body.data.map((k) => k.id)).toEqual(expect.arrayContaining([inGlobex.id, acme.adminKeyId]));
+      expect(acmeKeys.body.data.every((k: { accountId: string }) => k.accountId === acme.id)).toBe(true);
+      const all = await operator.get('/v1/api-keys');
+      expect(all.body.data.map((k: { id: string }) => k.id)).toEqual(
+        expect.arrayContaining([inGlobex.id, acme.adminKeyId]),
+      );
 
-      const foreign = await acme.admin.request('DELETE', `/v1/api-keys/${inGlobex.id}`);
+      const foreign = await acme.admin.delete(`/v1/api-keys/${inGlobex.id}`);
       expect(foreign.status).toBe(404);
       expect((await client(inGlobex.key).get('/v1/account')).status).toBe(200);
-      expect((await operator.request('DELETE', `/v1/api-keys/${inGlobex.id}`)).status).toBe(204);
+      expect((await operator.delete(`/v1/api-keys/${inGlobex.id}`)).status).toBe(204);
       expect((await client(inGlobex.key).get('/v1/account')).status).toBe(401);
 
-      const malformed = await acme.admin.request('DELETE', '/v1/api-keys/not-a-key');
+      const malformed = await acme.admin.delete('/v1/api-keys/not-a-key');
       expect(malformed.status).toBe(422);
       expect(malformed.body).toMatchObject({ error: { code: 'INVALID_KEY_ID' } });
     });
@@ -149,7 +155,7 @@ describe('embedded gateway: accounts and account-scoped keys and messages', () =
     it('lets no account admin revoke an operator key, even one in its own account', async () => {
       const defaultAdmin = client((await keyIn(DEFAULT_ACCOUNT_ID, ['admin'])).key);
       const platformKey = await keyIn(DEFAULT_ACCOUNT_ID, ['operator']);
-      const refused = await defaultAdmin.request('DELETE', `/v1/api-keys/${platformKey.id}`);
+      const refused = await defaultAdmin.delete(`/v1/api-keys/${platformKey.id}`);
       expect(refused.status).toBe(403);
       expect((await client(platformKey.key).get('/v1/accounts')).status).toBe(200);
     });
@@ -158,7 +164,7 @@ describe('embedded gateway: accounts and account-scoped keys and messages', () =
   describe('messages per account', () => {
     it("answers 404 for another account's message, however the caller is scoped", async () => {
       const acmeSender = client((await keyIn(acme.id, ['send', 'read'])).key);
-      const sent = await acmeSender.post<{ id: string }>('/v1/messages', { to: TO, body: 'acme only' });
+      const sent = await acmeSender.post('/v1/messages', { to: TO, body: 'acme only' });
       expect(sent.status).toBe(202);
       const id = sent.body.id;
       expect((await acmeSender.get(`/v1/messages/${id}`)).status).toBe(200);
@@ -174,8 +180,8 @@ describe('embedded gateway: accounts and account-scoped keys and messages', () =
       const key = `order-${randomUUID()}`;
       const a = client((await keyIn(acme.id, ['send', 'read'])).key);
       const b = client((await keyIn(globex.id, ['send', 'read'])).key);
-      const first = await a.post<{ id: string }>('/v1/messages', { to: TO, body: 'same' }, { 'idempotency-key': key });
-      const second = await b.post<{ id: string }>('/v1/messages', { to: TO, body: 'same' }, { 'idempotency-key': key });
+      const first = await a.post('/v1/messages', { to: TO, body: 'same' }, { 'idempotency-key': key });
+      const second = await b.post('/v1/messages', { to: TO, body: 'same' }, { 'idempotency-key': key });
       expect(first.status).toBe(202);
       expect(second.status).toBe(202);
       expect(second.headers.get('idempotent-replayed')).toBeNull();

@@ -19,16 +19,16 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
   });
 
   beforeEach(async () => {
-    await client.request('POST', '/sim/reset');
-    await client.request('PUT', '/sim/knobs/aws', JSON.stringify({ dlrDelayMs: 20 }), json);
+    await client.raw('POST', '/sim/reset');
+    await client.raw('PUT', '/sim/knobs/aws', JSON.stringify({ dlrDelayMs: 20 }), json);
   });
 
-  const knobs = (value: object) => client.request('PUT', '/sim/knobs/aws', JSON.stringify(value), json);
+  const knobs = (value: object) => client.raw('PUT', '/sim/knobs/aws', JSON.stringify(value), json);
 
   it('sends through SigV4-signed SendTextMessage and ends delivered from signed SNS event webhooks', async () => {
     const accepted = await client.post('/v1/messages', { to: TO, body: 'Din kod är 123456' });
     expect(accepted.status).toBe(202);
-    const id = accepted.body['id'] as string;
+    const id = accepted.body['id'];
 
     // Generous: the simulator creates its SNS signing key on first use, on a machine shared with other suites.
     const message = await client.waitForMessage(id, (m) => m.status === 'delivered', 20_000);
@@ -39,7 +39,7 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
     const applied = message.events.filter((e) => e.applied !== false).map((e) => e.status);
     expect(applied).toEqual(['queued', 'sent', 'delivered']);
     const sim = (
-      await client.get<{ messages: { messageId: string; context: Record<string, string> }[] }>('/sim/aws/messages')
+      await client.rawGet<{ messages: { messageId: string; context: Record<string, string> }[] }>('/sim/aws/messages')
     ).body;
     // Our message id travels in EUM Context: the correlation key for an ambiguous send (providers.md §6).
     expect(sim.messages).toEqual([
@@ -51,7 +51,7 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
     await knobs({ errorRate: { optedOut: 1 } });
     const accepted = await client.post('/v1/messages', { to: TO, body: 'to someone who said STOP' });
 
-    const message = await client.waitForMessage(accepted.body['id'] as string, isFinalMessage);
+    const message = await client.waitForMessage(accepted.body['id'], isFinalMessage);
 
     expect(message.attempts).toBe(1);
     expect(message.errorCode).toBe('ConflictException:DESTINATION_PHONE_NUMBER_OPTED_OUT');
@@ -65,7 +65,7 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
     for (let i = 0; i < 6; i++) {
       // Not TO: the opted-out test above put TO on the opt-out list (a provider-reported opt-out).
       const accepted = await client.post('/v1/messages', { to: '+358401234571', body: `to a phone that is off ${i}` });
-      sent.push(accepted.body['id'] as string);
+      sent.push(accepted.body['id']);
     }
     const finals = await Promise.all(sent.map((id) => client.waitForMessage(id, isFinalMessage, 20_000)));
 
@@ -73,7 +73,7 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
       expect(message.status).toBe('undelivered');
       expect(message.errorCode).toMatch(/^TEXT_/);
     }
-    const sim = (await client.get<{ messages: { context: Record<string, string> }[] }>('/sim/aws/messages')).body;
+    const sim = (await client.rawGet<{ messages: { context: Record<string, string> }[] }>('/sim/aws/messages')).body;
     for (const id of sent) {
       // Submitted once: a fallback through the same provider would be a plain resend.
       expect(sim.messages.filter((m) => m.context['gwMessageId'] === id)).toHaveLength(1);
@@ -89,7 +89,7 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
     expect(forged.status).toBe(403);
     expect(await forged.json()).toMatchObject({ error: { code: 'INVALID_SIGNATURE' } });
 
-    const inbound = await client.request(
+    const inbound = await client.raw(
       'POST',
       '/sim/aws/inbound',
       JSON.stringify({ from: '+358401234570', to: '+358401234567', body: 'HELLO' }),
@@ -101,7 +101,7 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
   });
 
   it('confirms a new SNS subscription by GET SubscribeURL when the SubscriptionConfirmation reaches the webhook', async () => {
-    const subscribe = await client.request(
+    const subscribe = await client.raw(
       'PUT',
       '/sim/aws/subscriptions',
       JSON.stringify({ events: `${gateway.url}/webhooks/aws/status` }),
@@ -109,7 +109,9 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
     );
     expect(subscribe.status).toBe(200);
 
-    const subscriptions = await client.get<{ events: { url: string; confirmed: boolean } }>('/sim/aws/subscriptions');
+    const subscriptions = await client.rawGet<{ events: { url: string; confirmed: boolean } }>(
+      '/sim/aws/subscriptions',
+    );
 
     expect(subscriptions.body.events).toEqual({ url: `${gateway.url}/webhooks/aws/status`, confirmed: true });
   });

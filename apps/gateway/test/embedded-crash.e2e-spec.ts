@@ -40,7 +40,7 @@ describe('embedded gateway process: crashes and shutdown lose nothing', () => {
     for (let i = 0; i < 5; i++) {
       const accepted = await client.post('/v1/messages', { to: TO, body: `before the crash ${i}` });
       expect(accepted.status).toBe(202);
-      ids.push(accepted.body['id'] as string);
+      ids.push(accepted.body['id']);
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const id of ids) {
@@ -59,14 +59,14 @@ describe('embedded gateway process: crashes and shutdown lose nothing', () => {
       expect(message.status).toBe('delivered');
       expect(message.events.filter((e) => e.status === 'sent' && e.applied !== false)).toHaveLength(1);
     }
-    const submits = (await restarted.get<{ messages: unknown[] }>('/sim/twilio/messages')).body;
+    const submits = (await restarted.rawGet<{ messages: unknown[] }>('/sim/twilio/messages')).body;
     expect(JSON.stringify(submits).match(/before the crash/g)?.length ?? 0).toBeGreaterThanOrEqual(ids.length);
   }, 60_000);
 
   it('on SIGTERM stops taking requests, finishes in-flight work and exits 0; nothing accepted is lost', async () => {
     running = await spawnGateway(env({ LOG_LEVEL: 'info' }));
     const client = new GatewayClient(running.url, { authorization: `Bearer ${KEY}` });
-    await client.request('PUT', '/sim/knobs/twilio', JSON.stringify({ latencyMs: 100, dlrDelayMs: 50 }), {
+    await client.raw('PUT', '/sim/knobs/twilio', JSON.stringify({ latencyMs: 100, dlrDelayMs: 50 }), {
       'content-type': 'application/json',
     });
     const answers = await Promise.all(
@@ -75,7 +75,7 @@ describe('embedded gateway process: crashes and shutdown lose nothing', () => {
     const ids = answers.map((a) => {
       expect(a.status).toBe(202);
 
-      return a.body['id'] as string;
+      return a.body['id'];
     });
     running.child.kill('SIGTERM');
     const code = await running.exited();

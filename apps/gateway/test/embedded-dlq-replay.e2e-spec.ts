@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiKeyService, ApiScope } from '@sms/auth';
 import { type Bus, type ConsumedRecord, dlqTopicOf, NonRetriableError } from '@sms/bus';
 import { BUS } from '@sms/platform';
-import { GatewayClient } from '@sms/testing';
+import { GatewayClient, type HttpAnswer } from '@sms/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
 import { waitFor } from './opt-out.harness';
 
@@ -66,7 +66,7 @@ describe('embedded gateway: POST /v1/admin/dlq/replay (in-process DLQ)', () => {
     const missing = await operator.post(REPLAY, { topic: `never-${randomUUID()}.dlq` });
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ error: { code: 'DLQ_TOPIC_NOT_FOUND', field: 'topic' } });
-    const text = await operator.request('POST', REPLAY, 'topic=x', { 'content-type': 'text/plain' });
+    const text = await operator.raw('POST', REPLAY, 'topic=x', { 'content-type': 'text/plain' });
     expect(text.status).toBe(400);
   });
 
@@ -89,7 +89,7 @@ describe('embedded gateway: POST /v1/admin/dlq/replay (in-process DLQ)', () => {
     await waitFor(
       'two dead letters',
       async () => {
-        const answer = await operator.post<ReplayAnswer>(REPLAY, { topic: dlqTopic, dryRun: true });
+        const answer: HttpAnswer<ReplayAnswer> = await operator.post(REPLAY, { topic: dlqTopic, dryRun: true });
 
         return answer.status === 200 && answer.body.replayed.length === 2;
       },
@@ -98,14 +98,14 @@ describe('embedded gateway: POST /v1/admin/dlq/replay (in-process DLQ)', () => {
     expect(handled).toHaveLength(0);
     fixed = true;
 
-    const replay = await operator.post<ReplayAnswer>(REPLAY, { topic: dlqTopic });
+    const replay: HttpAnswer<ReplayAnswer> = await operator.post(REPLAY, { topic: dlqTopic });
     expect(replay.status).toBe(200);
     expect(replay.body).toMatchObject({ dlqTopic, dryRun: false, alreadyReplayed: 0, remaining: 0 });
     expect(replay.body.replayed.map((r) => r.sourceTopic)).toEqual([topic, topic]);
     await waitFor('both records handled', async () => handled.length === 2, 10_000);
     expect(handled.map((r) => (r.value as { n: number }).n).sort()).toEqual([1, 2]);
 
-    const again = await operator.post<ReplayAnswer>(REPLAY, { topic: dlqTopic });
+    const again = await operator.post(REPLAY, { topic: dlqTopic });
     expect(again.body).toMatchObject({ replayed: [], alreadyReplayed: 2, remaining: 0 });
   });
 });

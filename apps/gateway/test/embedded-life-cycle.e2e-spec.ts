@@ -1,5 +1,5 @@
 import { SIMULATED_PROVIDERS } from '@sms/simulator';
-import { GatewayClient, isFinalMessage, type MessageBody } from '@sms/testing';
+import { GatewayClient, isFinalMessage } from '@sms/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
 
 const TO = '+447400123456';
@@ -18,8 +18,8 @@ describe('embedded gateway: the life of a message', () => {
   });
 
   beforeEach(async () => {
-    await client.request('POST', '/sim/reset');
-    await client.request('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 20 }), {
+    await client.raw('POST', '/sim/reset');
+    await client.raw('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 20 }), {
       'content-type': 'application/json',
     });
   });
@@ -27,7 +27,7 @@ describe('embedded gateway: the life of a message', () => {
   // Every simulated provider at once: GB has several, and a retry fails over to the next one.
   const knobs = async (value: object) => {
     for (const provider of SIMULATED_PROVIDERS) {
-      await client.request('PUT', `/sim/knobs/${provider}`, JSON.stringify(value), {
+      await client.raw('PUT', `/sim/knobs/${provider}`, JSON.stringify(value), {
         'content-type': 'application/json',
       });
     }
@@ -48,7 +48,7 @@ describe('embedded gateway: the life of a message', () => {
       segments: 1,
       clientReference: 'order-42',
     });
-    const id = accepted.body['id'] as string;
+    const id = accepted.body['id'];
     const message = await client.waitForMessage(id, (m) => m.status === 'delivered');
     expect(message).toMatchObject({
       provider: 'twilio',
@@ -66,13 +66,13 @@ describe('embedded gateway: the life of a message', () => {
   it('counts UCS-2 segments and keeps a long message in one ledger row', async () => {
     const accepted = await client.post('/v1/messages', { to: TO, body: 'Привет '.repeat(20) });
     expect(accepted.body).toMatchObject({ encoding: 'UCS-2', segments: 3 });
-    await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'delivered');
+    await client.waitForMessage(accepted.body['id'], (m) => m.status === 'delivered');
   });
 
   it('retries a transient failure with backoff and ends failed after the last attempt', async () => {
     await knobs({ errorRate: { transient: 1 } });
     const accepted = await client.post('/v1/messages', { to: TO, body: 'will never get through' });
-    const message = await client.waitForMessage(accepted.body['id'] as string, isFinalMessage);
+    const message = await client.waitForMessage(accepted.body['id'], isFinalMessage);
     expect(message.status).toBe('failed');
     expect(message.attempts).toBe(3);
     const retries = message.events.filter((e) => e.status === 'retry');
@@ -87,7 +87,7 @@ describe('embedded gateway: the life of a message', () => {
     const patientClient = new GatewayClient(patient.url, patient.auth);
     const patientKnobs = async (value: object) => {
       for (const provider of SIMULATED_PROVIDERS) {
-        await patientClient.request('PUT', `/sim/knobs/${provider}`, JSON.stringify(value), {
+        await patientClient.raw('PUT', `/sim/knobs/${provider}`, JSON.stringify(value), {
           'content-type': 'application/json',
         });
       }
@@ -95,7 +95,7 @@ describe('embedded gateway: the life of a message', () => {
     try {
       await patientKnobs({ errorRate: { transient: 1 }, dlrDelayMs: 20 });
       const accepted = await patientClient.post('/v1/messages', { to: TO, body: 'flaky provider' });
-      const id = accepted.body['id'] as string;
+      const id = accepted.body['id'];
       await patientClient.waitForMessage(id, (m) => m.events.some((e) => e.status === 'retry'));
       await patientKnobs({ errorRate: { transient: 0 } });
       const message = await patientClient.waitForMessage(id, isFinalMessage);
@@ -109,7 +109,7 @@ describe('embedded gateway: the life of a message', () => {
   it('ends a permanent failure undelivered with the provider error code, without retrying', async () => {
     await knobs({ errorRate: { permanent: 1 } });
     const accepted = await client.post('/v1/messages', { to: TO, body: 'bad destination' });
-    const message = await client.waitForMessage(accepted.body['id'] as string, isFinalMessage);
+    const message = await client.waitForMessage(accepted.body['id'], isFinalMessage);
     expect(message.status).toBe('undelivered');
     expect(message.attempts).toBe(1);
     // The provider's own code (Twilio 2xxxx, SMPP 0x…, …): whichever provider the router picked for GB.
@@ -119,10 +119,10 @@ describe('embedded gateway: the life of a message', () => {
   it('never moves backwards on duplicate and out-of-order receipts', async () => {
     await knobs({ duplicateDlrRate: 1, outOfOrderDlrRate: 1 });
     const accepted = await client.post('/v1/messages', { to: TO, body: 'receipts in a mess' });
-    const id = accepted.body['id'] as string;
+    const id = accepted.body['id'];
     const message = await client.waitForMessage(id, (m) => m.status === 'delivered');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const settled = (await client.get<MessageBody>(`/v1/messages/${id}`)).body;
+    const settled = (await client.get(`/v1/messages/${id}`)).body;
     expect(settled.status).toBe('delivered');
     expect(settled.events.filter((e) => e.status === 'delivered' && e.applied !== false)).toHaveLength(1);
     expect(settled.events.length).toBeGreaterThanOrEqual(message.events.length);
@@ -137,9 +137,9 @@ describe('embedded gateway: the life of a message', () => {
   });
 
   it('serves health, readiness and the OpenAPI document', async () => {
-    expect((await client.get('/healthz')).status).toBe(200);
-    expect((await client.get('/readyz')).body).toMatchObject({ status: 'ready' });
-    const openapi = await client.get<{ paths: Record<string, unknown> }>('/openapi.json');
+    expect((await client.rawGet('/healthz')).status).toBe(200);
+    expect((await client.rawGet('/readyz')).body).toMatchObject({ status: 'ready' });
+    const openapi = await client.rawGet<{ paths: Record<string, unknown> }>('/openapi.json');
     expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/v1/messages', '/v1/messages/{id}']));
     expect((await fetch(`${gateway.url}/docs`)).status).toBe(200);
   });

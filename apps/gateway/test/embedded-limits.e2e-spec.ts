@@ -8,7 +8,7 @@ import type { Bus, ConsumedRecord } from '@sms/bus';
 import { DEFAULT_ACCOUNT_ID, TOPICS } from '@sms/contracts';
 import { type KeyValueStore, parsePriceBook, priceBookKey } from '@sms/counters';
 import { APP_CONFIG, type AppConfig, BUS, KV_STORE } from '@sms/platform';
-import { GatewayClient } from '@sms/testing';
+import { errorOf, GatewayClient } from '@sms/testing';
 import { randomUUID } from 'node:crypto';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
 
@@ -32,7 +32,7 @@ async function keyClient(name: string, scopes: ApiScope[]): Promise<{ client: Ga
 }
 
 async function put(client: GatewayClient, path: string, body: unknown) {
-  return client.request<Record<string, unknown>>('PUT', path, JSON.stringify(body), {
+  return client.raw<Record<string, unknown>>('PUT', path, JSON.stringify(body), {
     'content-type': 'application/json',
   });
 }
@@ -103,7 +103,7 @@ describe('the limits API', () => {
     ]);
     const country = await put(operator, `/v1/accounts/${OTHER_ACCOUNT}/limits`, { allowedCountries: ['ZZ'] });
     expect((country.body['error'] as { code: string }).code).toBe('INVALID_COUNTRY');
-    expect((await operator.request('DELETE', `/v1/accounts/${OTHER_ACCOUNT}/limits`)).status).toBe(204);
+    expect((await operator.delete(`/v1/accounts/${OTHER_ACCOUNT}/limits`)).status).toBe(204);
     expect((await operator.get(`/v1/accounts/${OTHER_ACCOUNT}/limits`)).body).toMatchObject({ source: 'default' });
     expect((await operator.get('/v1/accounts/not-a-uuid/limits')).status).toBe(404);
   });
@@ -120,7 +120,7 @@ describe('the limits API', () => {
     expect([raised.status, (raised.body['error'] as { code: string }).code]).toEqual([403, 'LIMIT_RAISE_FORBIDDEN']);
     const widened = await put(admin, LIMITS, { messagesPerSecond: 40, blockedCountries: [] });
     expect((widened.body['error'] as { code: string }).code).toBe('LIMIT_RAISE_FORBIDDEN');
-    expect((await admin.request('DELETE', LIMITS)).status).toBe(403);
+    expect((await admin.raw('DELETE', LIMITS)).status).toBe(403);
     expect((await admin.get(`/v1/accounts/${OTHER_ACCOUNT}/limits`)).status).toBe(404);
     expect((await sender.get(LIMITS)).status).toBe(403);
     expect((await put(operator, LIMITS, {})).status).toBe(200);
@@ -144,7 +144,7 @@ describe('admission over HTTP', () => {
     expect(limited.length + answers.filter((a) => a.status === 202).length).toBe(20);
     for (const answer of limited) {
       expect(answer.headers.get('retry-after')).toBe('1');
-      expect((answer.body as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+      expect(errorOf(answer).code).toBe('RATE_LIMITED');
     }
   });
 
@@ -156,7 +156,7 @@ describe('admission over HTTP', () => {
     const third = await client.post('/v1/messages', { to: '+12025553001', body: 'three' });
 
     expect([first.status, second.status, third.status]).toEqual([202, 202, 429]);
-    expect((third.body as { error: { code: string } }).error.code).toBe('DAILY_LIMIT_REACHED');
+    expect(errorOf(third).code).toBe('DAILY_LIMIT_REACHED');
     const retryAfter = Number(third.headers.get('retry-after'));
     const midnight = new Date();
     midnight.setUTCHours(24, 0, 0, 0);
@@ -175,7 +175,7 @@ describe('admission over HTTP', () => {
     }
 
     expect(answers.map((a) => a.status)).toEqual([202, 202, 429]);
-    expect((answers[2]?.body as { error: { code: string } }).error.code).toBe('SPEND_CAP_REACHED');
+    expect(errorOf(answers[2]!).code).toBe('SPEND_CAP_REACHED');
   });
 
   it('refuses premium-rate and shared-cost numbers and pumping-risk countries with 422 codes', async () => {
@@ -187,11 +187,8 @@ describe('admission over HTTP', () => {
       422,
       { error: expect.objectContaining({ code: 'NUMBER_TYPE_NOT_PERMITTED', field: 'to' }) },
     ]);
-    expect((shared.body as { error: { code: string } }).error.code).toBe('NUMBER_TYPE_NOT_PERMITTED');
-    expect([country.status, (country.body as { error: { code: string } }).error.code]).toEqual([
-      422,
-      'COUNTRY_NOT_PERMITTED',
-    ]);
+    expect(errorOf(shared).code).toBe('NUMBER_TYPE_NOT_PERMITTED');
+    expect([country.status, errorOf(country).code]).toEqual([422, 'COUNTRY_NOT_PERMITTED']);
   });
 
   it('blocks a burst to neighbouring numbers with 429 PUMPING_SUSPECTED and counts it in /metrics', async () => {
@@ -204,7 +201,7 @@ describe('admission over HTTP', () => {
     }
 
     expect(statuses).toEqual([202, 202, 202, 429, 429]);
-    expect((blocked?.body as { error: { code: string } }).error.code).toBe('PUMPING_SUSPECTED');
+    expect(errorOf(blocked!).code).toBe('PUMPING_SUSPECTED');
     expect(Number(blocked?.headers.get('retry-after'))).toBeGreaterThan(3000);
     const scrape = await (
       await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
@@ -266,7 +263,7 @@ describe("the router's price book", () => {
     });
     expect(created.status).toBe(201);
     expect(await gbPrice()).toBe(200_000);
-    expect((await operator.request('DELETE', `/v1/routes/${String(created.body['id'])}`)).status).toBe(204);
+    expect((await operator.raw('DELETE', `/v1/routes/${String(created.body['id'])}`)).status).toBe(204);
     expect(await gbPrice()).toBe(45_000);
   });
 });

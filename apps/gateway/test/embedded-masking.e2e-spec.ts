@@ -34,11 +34,11 @@ describe('embedded gateway: number masking', () => {
   });
 
   beforeEach(async () => {
-    await client.request('POST', '/sim/reset');
+    await client.raw('POST', '/sim/reset');
   });
 
   const createMask = async (partyA: string, partyB: string, extra: object = {}) => {
-    const answer = await client.post<Mask>('/v1/masks', { partyA, partyB, contextId: 'order-42', ...extra });
+    const answer = await client.post('/v1/masks', { partyA, partyB, contextId: 'order-42', ...extra });
     expect(answer.status).toBe(201);
 
     return answer.body;
@@ -76,9 +76,7 @@ describe('embedded gateway: number masking', () => {
       from: mask.partyA.maskedNumber,
       body: expect.stringContaining('no more messages'),
     });
-    const entries = await client.get<{ data: Record<string, unknown>[] }>(
-      `/v1/opt-outs?number=${encodeURIComponent(a)}`,
-    );
+    const entries = await client.get(`/v1/opt-outs?number=${encodeURIComponent(a)}`);
     expect(entries.body.data).toEqual([expect.objectContaining({ scope: 'account', everyAccount: false })]);
     // B writes: the forward to A is refused, A having opted out of this account.
     const sent = await client.post('/v1/messages', { to: mask.partyB.maskedNumber, from: b, body: 'Are you there?' });
@@ -94,10 +92,10 @@ describe('embedded gateway: number masking', () => {
     const mask = await createMask(party(), party());
     const other = new GatewayClient(gateway.url, await keyForAccount(gateway, '0c0b7d6e-5a6f-4b7e-8c9d-1e2f3a4b5c6d'));
     expect((await other.get(`/v1/masks/${mask.id}`)).status).toBe(404);
-    const closed = await other.request('DELETE', `/v1/masks/${mask.id}`);
+    const closed = await other.delete(`/v1/masks/${mask.id}`);
     expect(closed.status).toBe(404);
     expect(closed.body).toMatchObject({ error: { code: 'NOT_FOUND' } });
-    expect((await client.get<Mask>(`/v1/masks/${mask.id}`)).body.status).toBe('active');
+    expect((await client.get(`/v1/masks/${mask.id}`)).body.status).toBe('active');
     // Nor send into it: the session does not resolve for another account.
     const viaOther = await other.post('/v1/messages', {
       to: mask.partyA.maskedNumber,
@@ -127,7 +125,7 @@ describe('embedded gateway: number masking', () => {
     // Other people still get numbers from the same pool at the same time.
     await createMask(party(), party());
 
-    const closed = await client.request<Mask>('DELETE', `/v1/masks/${masks[0]?.id}`);
+    const closed = await client.raw<Mask>('DELETE', `/v1/masks/${masks[0]?.id}`);
     expect(closed.body).toMatchObject({ status: 'closed' });
     await createMask(a, party());
   });
@@ -141,7 +139,7 @@ describe('embedded gateway: number masking', () => {
     // The sweep, not a read, closes it: wait without touching the session, then look.
     await sleep(1500);
     expect((await client.post('/v1/masks', { partyA: a, partyB: party() })).status).toBe(201);
-    expect((await client.get<Mask>(`/v1/masks/${mask.id}`)).body.status).toBe('closed');
+    expect((await client.get(`/v1/masks/${mask.id}`)).body.status).toBe('closed');
     await mo(a, mask.partyA.maskedNumber, 'too late');
     await sleep(400);
     expect(await received(b)).toEqual([]);
@@ -150,7 +148,7 @@ describe('embedded gateway: number masking', () => {
   it('a closed session forwards nothing', async () => {
     const [a, b] = [party(), party()];
     const mask = await createMask(a, b);
-    await client.request('DELETE', `/v1/masks/${mask.id}`);
+    await client.delete(`/v1/masks/${mask.id}`);
     await mo(b, mask.partyB.maskedNumber, 'anyone?');
     await sleep(400);
     expect(await received(a)).toEqual([]);
@@ -189,7 +187,7 @@ describe('embedded gateway: number masking', () => {
     expect((await unresolved({ from: stranger })).body).toMatchObject({
       error: { code: 'MASKED_DESTINATION_UNRESOLVED' },
     });
-    await client.request('DELETE', `/v1/masks/${mask.id}`);
+    await client.delete(`/v1/masks/${mask.id}`);
     await waitFor('the directory to learn the close', async () => (await unresolved({ from: a })).status === 422, 1000);
   });
 
@@ -204,12 +202,12 @@ describe('embedded gateway: number masking', () => {
     expect((await client.post('/v1/masks', { partyA: a, partyB: party(), ttlSeconds: 0 })).body).toMatchObject({
       error: { code: 'INVALID_TTL' },
     });
-    expect((await client.post('/v1/masks', { partyA: a, partyB: party(), x: 1 })).body).toMatchObject({
+    expect((await client.rawPost('/v1/masks', { partyA: a, partyB: party(), x: 1 })).body).toMatchObject({
       error: { code: 'UNKNOWN_FIELD' },
     });
     expect((await client.get('/v1/masks/01a200f9-a8ce-71f8-a6f3-e2e9e67e11d9')).status).toBe(404);
-    expect((await client.request('DELETE', '/v1/masks/nope')).status).toBe(404);
-    const openapi = await client.get<{ paths: Record<string, unknown> }>('/openapi.json');
+    expect((await client.delete('/v1/masks/nope')).status).toBe(404);
+    const openapi = await client.rawGet<{ paths: Record<string, unknown> }>('/openapi.json');
     expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/v1/masks', '/v1/masks/{id}']));
   });
 });

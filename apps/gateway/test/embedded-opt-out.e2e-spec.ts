@@ -27,18 +27,17 @@ describe('embedded gateway: opt-out', () => {
   });
 
   beforeEach(async () => {
-    await client.request('POST', '/sim/reset');
+    await client.raw('POST', '/sim/reset');
     await knobs({ dlrDelayMs: 10 });
   });
 
   const knobs = (value: object) =>
-    client.request('PUT', '/sim/knobs/twilio', JSON.stringify(value), { 'content-type': 'application/json' });
+    client.raw('PUT', '/sim/knobs/twilio', JSON.stringify(value), { 'content-type': 'application/json' });
   const mo = (from: string, body: string, to = SENDER) => inbound(client, gateway.url, from, to, body);
   const send = (to: string, from?: string) =>
     client.post('/v1/messages', { to, body: 'hello', ...(from ? { from } : {}) });
   const entries = async (number: string) =>
-    (await client.get<{ data: Record<string, unknown>[] }>(`/v1/opt-outs?number=${encodeURIComponent(number)}`)).body
-      .data;
+    (await client.get(`/v1/opt-outs?number=${encodeURIComponent(number)}`)).body.data;
   const refusedWithin = async (to: string, from?: string, timeoutMs = 1000) => {
     const started = Date.now();
     await waitFor('the opt-out to reach intake', async () => (await send(to, from)).status === 422, timeoutMs);
@@ -55,7 +54,7 @@ describe('embedded gateway: opt-out', () => {
   const primed = async (to: string, from = SENDER) => {
     const accepted = await send(to, from);
     expect(accepted.status).toBe(202);
-    await client.waitForMessage(accepted.body['id'] as string, isFinalMessage);
+    await client.waitForMessage(accepted.body['id'], isFinalMessage);
   };
 
   describe('keyword matrix', () => {
@@ -121,8 +120,7 @@ describe('embedded gateway: opt-out', () => {
       await mo(number, 'stop');
       await sleep(400);
       expect(await repliesTo(number)).toHaveLength(1);
-      const history = (await client.get<{ data: unknown[] }>(`/v1/opt-outs/${encodeURIComponent(number)}/history`))
-        .body;
+      const history = (await client.get(`/v1/opt-outs/${encodeURIComponent(number)}/history`)).body;
       expect(history.data).toHaveLength(1);
     });
 
@@ -136,9 +134,7 @@ describe('embedded gateway: opt-out', () => {
         expect(await entries(number)).toEqual([]);
         await waitFor('two confirmations', async () => (await repliesTo(number)).length === 2);
         expect((await repliesTo(number)).map((m) => m.body).join('|')).toContain('resubscribed');
-        const history = (
-          await client.get<{ data: Record<string, unknown>[] }>(`/v1/opt-outs/${encodeURIComponent(number)}/history`)
-        ).body.data;
+        const history = (await client.get(`/v1/opt-outs/${encodeURIComponent(number)}/history`)).body.data;
         expect(history.map((h) => [h.action, h.source])).toEqual([
           ['opt_out', 'keyword'],
           ['opt_in', 'keyword'],
@@ -179,7 +175,7 @@ describe('embedded gateway: opt-out', () => {
     for (let i = 0; i < 100; i++) {
       const accepted = await send(number, SENDER);
       expect(accepted.status).toBe(202);
-      ids.push(accepted.body['id'] as string);
+      ids.push(accepted.body['id']);
     }
     const hellos = async () => (await simMessages(client)).filter((m) => m.to === number && m.body === 'hello');
     await waitFor('the first sends', async () => (await hellos()).length >= 5);
@@ -203,7 +199,7 @@ describe('embedded gateway: opt-out', () => {
     const number = recipient();
     await knobs({ errorRate: { optedOut: 1 } });
     const accepted = await send(number, SENDER);
-    const message = await client.waitForMessage(accepted.body['id'] as string, isFinalMessage);
+    const message = await client.waitForMessage(accepted.body['id'], isFinalMessage);
     expect(message).toMatchObject({ status: 'undelivered', errorCode: '21610' });
     await waitFor('the provider opt-out', async () => (await entries(number)).length === 1);
     // The message's account, every sender (the account's scope).
@@ -234,26 +230,22 @@ describe('embedded gateway: opt-out', () => {
       const number = recipient();
       const other = new GatewayClient(gateway.url, await keyForAccount(gateway, OTHER_ACCOUNT));
       expect((await client.post('/v1/opt-outs', { number, reason: 'ours' })).status).toBe(201);
-      const path = `/v1/opt-outs/${encodeURIComponent(number)}`;
-      expect(
-        (await other.get<{ data: unknown[] }>(`/v1/opt-outs?number=${encodeURIComponent(number)}`)).body.data,
-      ).toEqual([]);
-      expect((await other.get<{ data: unknown[] }>(`${path}/history`)).body.data).toEqual([]);
-      expect(
-        (await other.get<{ data: { number: string }[] }>('/v1/opt-outs')).body.data.some((e) => e.number === number),
-      ).toBe(false);
-      expect((await other.request('DELETE', path)).status).toBe(404);
+      const path = `/v1/opt-outs/${encodeURIComponent(number)}` as const;
+      expect((await other.get(`/v1/opt-outs?number=${encodeURIComponent(number)}`)).body.data).toEqual([]);
+      expect((await other.get(`${path}/history`)).body.data).toEqual([]);
+      expect((await other.get('/v1/opt-outs')).body.data.some((e) => e.number === number)).toBe(false);
+      expect((await other.raw('DELETE', path)).status).toBe(404);
       expect(await entries(number)).toEqual([expect.objectContaining({ reason: 'ours' })]);
       // The other account's own entry does not touch ours, and ours does not block it.
       expect((await other.post('/v1/opt-outs', { number, reason: 'theirs' })).status).toBe(201);
-      expect((await other.request('DELETE', path)).status).toBe(204);
+      expect((await other.raw('DELETE', path)).status).toBe(204);
       expect(await entries(number)).toEqual([expect.objectContaining({ reason: 'ours' })]);
       expect((await other.post('/v1/messages', { to: number, from: SENDER, body: 'hello' })).status).toBe(202);
     });
 
     it('the per-sender setting blocks only the number texted, and the confirmation says so', async () => {
       const put = (body: object) =>
-        client.request('PUT', '/v1/opt-outs/settings', JSON.stringify(body), { 'content-type': 'application/json' });
+        client.raw('PUT', '/v1/opt-outs/settings', JSON.stringify(body), { 'content-type': 'application/json' });
       expect((await put({ scope: 'sender', displayName: 'Acme' })).body).toMatchObject({
         scope: 'sender',
         displayName: 'Acme',
@@ -318,7 +310,7 @@ describe('embedded gateway: opt-out', () => {
       expect(await entries(number)).toHaveLength(2);
       await refusedWithin(number);
 
-      const del = (query: string) => client.request('DELETE', `/v1/opt-outs/${encodeURIComponent(number)}${query}`);
+      const del = (query: string) => client.delete(`/v1/opt-outs/${encodeURIComponent(number)}${query}`);
       expect((await del(`?sender=${encodeURIComponent(SENDER)}`)).status).toBe(204);
       expect((await del(`?sender=${encodeURIComponent(SENDER)}`)).status).toBe(404);
       expect(await entries(number)).toEqual([expect.objectContaining({ scope: 'account' })]);
@@ -334,15 +326,15 @@ describe('embedded gateway: opt-out', () => {
       expect((await client.post('/v1/opt-outs', { number: '+447400123456', sender: '!!' })).body).toMatchObject({
         error: { code: 'INVALID_SENDER', field: 'sender' },
       });
-      expect((await client.post('/v1/opt-outs', { number: '+447400123456', colour: 'red' })).body).toMatchObject({
+      expect((await client.rawPost('/v1/opt-outs', { number: '+447400123456', colour: 'red' })).body).toMatchObject({
         error: { code: 'UNKNOWN_FIELD', field: 'colour' },
       });
       expect((await client.get('/v1/opt-outs?number=abc')).status).toBe(422);
-      expect((await client.request('DELETE', '/v1/opt-outs/abc')).status).toBe(422);
+      expect((await client.delete('/v1/opt-outs/abc')).status).toBe(422);
     });
 
     it('is in the OpenAPI document', async () => {
-      const openapi = await client.get<{ paths: Record<string, unknown> }>('/openapi.json');
+      const openapi = await client.rawGet<{ paths: Record<string, unknown> }>('/openapi.json');
       expect(Object.keys(openapi.body.paths)).toEqual(
         expect.arrayContaining([
           '/v1/opt-outs',

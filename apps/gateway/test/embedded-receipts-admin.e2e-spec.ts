@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Bus } from '@sms/bus';
 import { DLR_INGEST_DATA_SOURCE } from '@sms/dlr-ingest';
 import { APP_CONFIG, type AppConfig, BUS } from '@sms/platform';
-import { GatewayClient, type HttpAnswer, type MessageBody } from '@sms/testing';
+import { type ApiScopeName, GatewayClient, type HttpAnswer, type MessageBody } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
 import { sleep, waitFor } from './opt-out.harness';
@@ -81,7 +81,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
     config = gateway.app.get<AppConfig>(APP_CONFIG);
     // Twilio only in GB, so the message's receipts are Twilio status webhooks this suite can also forge.
     for (const other of ['vonage', 'sinch', 'smpp']) {
-      expect((await admin.request('DELETE', `/v1/providers/${other}`)).status).toBe(200);
+      expect((await admin.delete(`/v1/providers/${other}`)).status).toBe(200);
     }
   });
 
@@ -90,27 +90,27 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
   });
 
   beforeEach(async () => {
-    await admin.request('POST', '/sim/reset');
-    await admin.request('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 20 }), {
+    await admin.raw('POST', '/sim/reset');
+    await admin.raw('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 20 }), {
       'content-type': 'application/json',
     });
   });
 
-  const keyWith = async (scopes: string[]): Promise<GatewayClient> => {
-    const created = await admin.post<{ key: string }>('/v1/api-keys', { name: `scopes-${scopes.join('-')}`, scopes });
+  const keyWith = async (scopes: ApiScopeName[]): Promise<GatewayClient> => {
+    const created = await admin.post('/v1/api-keys', { name: `scopes-${scopes.join('-')}`, scopes });
     expect(created.status).toBe(201);
 
     return new GatewayClient(gateway.url, { authorization: `Bearer ${created.body.key}` });
   };
-  const replay = (body: unknown, client = admin) => client.post<ReplayAnswer>(REPLAY, body);
-  const unmatched = async (query = ''): Promise<UnmatchedView[]> => {
-    const answer = await admin.get<{ data: UnmatchedView[] }>(`${UNMATCHED}${query}`);
+  const replay = (body: unknown, client = admin) => client.rawPost<ReplayAnswer>(REPLAY, body);
+  const unmatched = async (query: '' | `?${string}` = ''): Promise<UnmatchedView[]> => {
+    const answer: HttpAnswer<{ data: UnmatchedView[] }> = await admin.get(`${UNMATCHED}${query}`);
     expect(answer.status).toBe(200);
 
     return answer.body.data;
   };
   const scrape = async (): Promise<string> =>
-    (await admin.request<string>('GET', '/metrics', undefined, { authorization: `Bearer ${METRICS_TOKEN}` })).body;
+    (await admin.raw<string>('GET', '/metrics', undefined, { authorization: `Bearer ${METRICS_TOKEN}` })).body;
   /** Every consumer group has caught up on every topic (handlers publish before they commit). */
   const quiet = async (): Promise<void> => {
     const bus = gateway.app.get<Bus>(BUS);
@@ -138,7 +138,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
       headers['x-twilio-signature'] = twilioSignature(token, `${gateway.url}${path}`, params);
     }
 
-    return new GatewayClient(gateway.url, {}).request('POST', path, new URLSearchParams(params).toString(), headers);
+    return new GatewayClient(gateway.url, {}).raw('POST', path, new URLSearchParams(params).toString(), headers);
   };
   const statusParams = (sid: string, status = 'delivered'): [string, string][] => [
     ['MessageSid', sid],
@@ -162,12 +162,12 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
 
     it.each(routes)('%s %s without a key (or with an unknown one) is 401', async (method, path, body) => {
       const headers = jsonHeaders(body);
-      const anonymous = await new GatewayClient(gateway.url, {}).request(method, path, body, headers);
+      const anonymous = await new GatewayClient(gateway.url, {}).raw(method, path, body, headers);
       expect(anonymous.status).toBe(401);
       expect(anonymous.body).toMatchObject({ error: { code: expect.any(String) } });
       const unknown = await new GatewayClient(gateway.url, {
         authorization: 'Bearer smsgw_not_a_real_key_at_all',
-      }).request(method, path, body, headers);
+      }).raw(method, path, body, headers);
       expect(unknown.status).toBe(401);
       expect(unknown.body).toEqual(anonymous.body);
     });
@@ -177,7 +177,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
       async (method, path, body) => {
         const client = await keyWith(['send', 'read', 'admin']);
         const headers = jsonHeaders(body);
-        const answer = await client.request(method, path, body, headers);
+        const answer = await client.raw(method, path, body, headers);
         expect(answer.status).toBe(403);
         expect(answer.body).toMatchObject({ error: { code: 'FORBIDDEN' } });
       },
@@ -188,7 +188,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
       const replayed = await replay({ ids: ['01a200f9-a8ce-71f8-a6f3-e2e9e67e11d9'] }, client);
       expect(replayed.status).toBe(202);
       expect(replayed.body).toEqual({ replayed: 0, truncated: false });
-      const listed = await client.get<{ data: unknown[] }>(UNMATCHED);
+      const listed = await client.get(UNMATCHED);
       expect(listed.status).toBe(200);
       expect(Array.isArray(listed.body.data)).toBe(true);
     });
@@ -200,13 +200,13 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
       [FORM, 'provider=twilio&from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z'],
       ['application/xml', '<ids/>'],
     ])('a %s body is 400 UNSUPPORTED_CONTENT_TYPE', async (contentType, body) => {
-      const answer = await admin.request('POST', REPLAY, body, { 'content-type': contentType });
+      const answer = await admin.raw('POST', REPLAY, body, { 'content-type': contentType });
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({ error: { code: 'UNSUPPORTED_CONTENT_TYPE' } });
     });
 
     it('unparseable JSON is 400 INVALID_JSON', async () => {
-      const answer = await admin.request('POST', REPLAY, '{"ids":', { 'content-type': 'application/json' });
+      const answer = await admin.raw('POST', REPLAY, '{"ids":', { 'content-type': 'application/json' });
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({ error: { code: 'INVALID_JSON' } });
     });
@@ -249,13 +249,13 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
     let webhookIds: string[];
 
     beforeAll(async () => {
-      await admin.request('POST', '/sim/reset');
-      await admin.request('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 20 }), {
+      await admin.raw('POST', '/sim/reset');
+      await admin.raw('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 20 }), {
         'content-type': 'application/json',
       });
       const accepted = await admin.post('/v1/messages', { to: TO, body: 'replay me' });
       expect(accepted.status).toBe(202);
-      messageId = accepted.body['id'] as string;
+      messageId = accepted.body['id'];
       const message = await admin.waitForMessage(messageId, (m) => m.status === 'delivered');
       expect(message.provider).toBe('twilio');
       const sid = message['providerMessageId'] as string;
@@ -268,7 +268,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
       expect(stored.every((row) => row.state === 'accepted')).toBe(true);
       webhookIds = stored.map((row) => row.id);
       await quiet();
-      delivered = (await admin.get<MessageBody>(`/v1/messages/${messageId}`)).body;
+      delivered = (await admin.get(`/v1/messages/${messageId}`)).body;
       expect(delivered.status).toBe('delivered');
       expect(delivered.events.some((e) => e.status === 'delivered' && e.source === 'dlr')).toBe(true);
     });
@@ -287,7 +287,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
       );
       await quiet();
       // ...yet the ledger took nothing new: same event ids, so intake recorded them once.
-      const after = (await admin.get<MessageBody>(`/v1/messages/${messageId}`)).body;
+      const after = (await admin.get(`/v1/messages/${messageId}`)).body;
       expect(after.status).toBe('delivered');
       expect(after.events).toEqual(delivered.events);
       expect(after['deliveredAt']).toBe(delivered['deliveredAt']);
@@ -297,19 +297,19 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
       expect((await replay({ ids: webhookIds })).body).toEqual({ replayed: webhookIds.length, truncated: false });
       expect((await replay({ ids: webhookIds })).body).toEqual({ replayed: webhookIds.length, truncated: false });
       await quiet();
-      const after = (await admin.get<MessageBody>(`/v1/messages/${messageId}`)).body;
+      const after = (await admin.get(`/v1/messages/${messageId}`)).body;
       expect(after.events).toEqual(delivered.events);
     });
 
     it('replays by provider and a time range that covers the receipts', async () => {
-      const from = new Date(Date.parse(delivered['createdAt'] as string) - 1_000).toISOString();
+      const from = new Date(Date.parse(delivered['createdAt']) - 1_000).toISOString();
       const to = new Date(Date.now() + 1_000).toISOString();
       const answer = await replay({ provider: 'twilio', from, to });
       expect(answer.status).toBe(202);
       expect(answer.body.replayed).toBeGreaterThanOrEqual(webhookIds.length);
       expect(answer.body.truncated).toBe(false);
       await quiet();
-      const after = (await admin.get<MessageBody>(`/v1/messages/${messageId}`)).body;
+      const after = (await admin.get(`/v1/messages/${messageId}`)).body;
       expect(after.status).toBe('delivered');
       expect(after.events).toEqual(delivered.events);
     });

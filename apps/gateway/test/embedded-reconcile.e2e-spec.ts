@@ -16,7 +16,7 @@ beforeAll(async () => {
   client = new GatewayClient(gateway.url, gateway.auth);
   for (const provider of ['twilio', 'vonage', 'sinch', 'aws', 'smpp']) {
     // The final receipt is due long after the deadline: only reconciliation can end the message.
-    const answer = await client.request('PUT', `/sim/knobs/${provider}`, JSON.stringify({ dlrDelayMs: 300_000 }), {
+    const answer = await client.raw('PUT', `/sim/knobs/${provider}`, JSON.stringify({ dlrDelayMs: 300_000 }), {
       'content-type': 'application/json',
     });
     expect(answer.status).toBe(200);
@@ -30,7 +30,7 @@ afterAll(async () => {
 it('ends a message without a final receipt unknown (RECEIPT_TIMEOUT) once its deadline passes', async () => {
   const accepted = await client.post('/v1/messages', { to: '+447400123456', body: 'reconcile e2e' });
   expect(accepted.status).toBe(202);
-  const id = accepted.body['id'] as string;
+  const id = accepted.body['id'];
   await client.waitForMessage(id, (m) => m.status === 'sent', 20_000);
 
   const ended = await client.waitForMessage(id, (m) => m.status === 'unknown', 30_000);

@@ -74,7 +74,7 @@ beforeAll(async () => {
   // This suite studies twilio against its backup in GB: the other seeded providers are switched off so that
   // they do not compete for the same traffic (DELETE deactivates; the pool keeps their rows).
   for (const other of ['vonage', 'sinch', 'aws', 'smpp']) {
-    expect((await client.request('DELETE', `/v1/providers/${other}`)).status).toBe(200);
+    expect((await client.delete(`/v1/providers/${other}`)).status).toBe(200);
   }
   for (const [sim, token] of [
     [client.baseUrl, TEST_API_KEY],
@@ -99,17 +99,15 @@ const send = async (): Promise<string> => {
   const answer = await client.post('/v1/messages', { to: `+4474001${String(10_000 + seq++)}`, body: 'routing e2e' });
   expect(answer.status).toBe(202);
 
-  return answer.body['id'] as string;
+  return answer.body['id'];
 };
 const delivered = (id: string): Promise<MessageBody> =>
   client.waitForMessage(id, (m) => m.status === 'delivered', 60_000);
-const setTwilioKnobs = (knobs: object) => client.request('PUT', '/sim/knobs/twilio', JSON.stringify(knobs), json);
+const setTwilioKnobs = (knobs: object) => client.raw('PUT', '/sim/knobs/twilio', JSON.stringify(knobs), json);
 
 describe('operator API and explain', () => {
   it('explains the decision: candidates, the chosen one, why each other lost', async () => {
-    const answer = await client.get<Record<string, unknown>>(
-      '/v1/routes/explain?to=%2B447400123456&messageClass=transactional',
-    );
+    const answer = await client.get('/v1/routes/explain?to=%2B447400123456&messageClass=transactional');
 
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ decision: 'route', country: 'GB', chosen: { provider: 'twilio' } });
@@ -124,7 +122,7 @@ describe('operator API and explain', () => {
     ['/v1/routes/explain?to=12', 'INVALID_PHONE_NUMBER', 'to'],
     ['/v1/routes/explain?to=%2B447400123456&messageClass=spam', 'INVALID_MESSAGE_CLASS', 'messageClass'],
   ])('refuses bad explain input %s with %s', async (path, code, field) => {
-    const answer = await client.get(path);
+    const answer = await client.rawGet(path);
     expect(answer.status).toBe(422);
     expect(answer.body).toEqual({ error: { code, message: expect.any(String), field } });
   });
@@ -148,13 +146,13 @@ describe('operator API and explain', () => {
     ['/v1/providers', { id: 'Bad Id' }, 422, 'INVALID_PROVIDER'],
     ['/v1/providers', { id: 'x', kind: 'twilio', extra: 1 }, 422, 'UNKNOWN_FIELD'],
   ])('POST %s %j → %d %s', async (path, body, status, code) => {
-    const answer = await client.post<{ error: { code: string } }>(path, body);
+    const answer = await client.rawPost<{ error: { code: string } }>(path, body);
     expect(answer.status).toBe(status);
     expect(answer.body.error.code).toBe(code);
   });
 
   it('documents the operator API in the OpenAPI document', async () => {
-    const answer = await client.get<{ paths: Record<string, unknown> }>('/openapi.json');
+    const answer = await client.rawGet<{ paths: Record<string, unknown> }>('/openapi.json');
     expect(Object.keys(answer.body.paths)).toEqual(
       expect.arrayContaining([
         '/v1/providers',
@@ -170,9 +168,7 @@ describe('operator API and explain', () => {
   });
 
   it('lists the pool, filtered by capability (the masking numbers)', async () => {
-    const answer = await client.get<{ data: { number: string; capabilities: string[] }[] }>(
-      '/v1/numbers?capability=masking&country=GB',
-    );
+    const answer = await client.get('/v1/numbers?capability=masking&country=GB');
     expect(answer.status).toBe(200);
     expect(answer.body.data.length).toBeGreaterThan(0);
     expect(answer.body.data.every((n) => n.capabilities.includes('masking'))).toBe(true);
@@ -184,7 +180,7 @@ describe('compliance refusals on the message', () => {
     // The seed forbids alphanumeric sender IDs in the US.
     const accepted = await client.post('/v1/messages', { to: '+12025550123', body: 'hi', from: 'ACME' });
     expect(accepted.status).toBe(202);
-    const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'failed', 20_000);
+    const message = await client.waitForMessage(accepted.body['id'], (m) => m.status === 'failed', 20_000);
 
     expect(message.errorCode).toBe('SENDER_ID_NOT_ALLOWED');
     expect(message['errorMessage']).toBe('US does not allow alphanumeric sender IDs');
@@ -258,7 +254,7 @@ describe('per-number rate limit', () => {
     for (const number of numbers) {
       expect(
         (
-          await client.request(
+          await client.raw(
             'PATCH',
             `/v1/numbers/${encodeURIComponent(number)}`,
             JSON.stringify({ segmentsPerSecond: 2 }),
@@ -267,7 +263,7 @@ describe('per-number rate limit', () => {
         ).status,
       ).toBe(200);
     }
-    await client.request('POST', '/sim/reset');
+    await client.raw('POST', '/sim/reset');
     await setTwilioKnobs({ dlrDelayMs: 20 });
     try {
       // 10 two-segment messages over 2 numbers at 2 segments/s: 5 per number, one per second each.
@@ -276,12 +272,12 @@ describe('per-number rate limit', () => {
       for (let i = 0; i < 10; i++) {
         const answer = await client.post('/v1/messages', { to: `+4474002${String(10_000 + i)}`, body });
         expect(answer.status).toBe(202);
-        ids.push(answer.body['id'] as string);
+        ids.push(answer.body['id']);
       }
       const finals = await Promise.all(ids.map((id) => delivered(id)));
       expect(finals.every((m) => m.provider === 'twilio' && m.attempts === 1)).toBe(true);
       const received = (
-        await client.get<{ messages: { from: string; to: string; createdAt: string }[] }>('/sim/twilio/messages')
+        await client.rawGet<{ messages: { from: string; to: string; createdAt: string }[] }>('/sim/twilio/messages')
       ).body.messages;
       for (const number of numbers) {
         const times = received
@@ -296,7 +292,7 @@ describe('per-number rate limit', () => {
       }
     } finally {
       for (const number of numbers) {
-        await client.request(
+        await client.raw(
           'PATCH',
           `/v1/numbers/${encodeURIComponent(number)}`,
           JSON.stringify({ segmentsPerSecond: 50 }),

@@ -412,7 +412,7 @@ const ROUTES: readonly Route[] = [
     scopes: ['admin', 'operator'],
     request: async (owner) => {
       const path = `/v1/accounts/${owner.accountId}/limits/keys/${await ownerKeyId(owner)}`;
-      const set = await owner.client.request('PUT', path, JSON.stringify({ messagesPerSecond: 1 }), {
+      const set = await owner.client.raw('PUT', path, JSON.stringify({ messagesPerSecond: 1 }), {
         'content-type': 'application/json',
       });
       expect(set.status).toBe(200);
@@ -481,9 +481,9 @@ describe('embedded gateway: authorisation of every /v1 route', () => {
   const keyFor = new Map<string, GatewayClient>();
 
   const keyIn = async (accountId: string, scopes: readonly Scope[]): Promise<GatewayClient> => {
-    const created = await operator.post<{ key: string }>('/v1/api-keys', {
+    const created = await operator.post('/v1/api-keys', {
       name: `security-${scopes.join('-')}`,
-      scopes,
+      scopes: [...scopes],
       accountId,
     });
     expect(created.status).toBe(201);
@@ -504,7 +504,7 @@ describe('embedded gateway: authorisation of every /v1 route', () => {
   };
 
   const send = (client: GatewayClient, method: string, request: { path: string; body?: unknown }) =>
-    client.request<unknown>(
+    client.raw<unknown>(
       method,
       request.path,
       request.body === undefined ? undefined : JSON.stringify(request.body),
@@ -514,8 +514,8 @@ describe('embedded gateway: authorisation of every /v1 route', () => {
   beforeAll(async () => {
     gateway = await startEmbeddedGateway();
     operator = new GatewayClient(gateway.url, gateway.auth);
-    const ownerAccount = await operator.post<{ id: string }>('/v1/accounts', { name: 'owner' });
-    const intruderAccount = await operator.post<{ id: string }>('/v1/accounts', { name: 'intruder' });
+    const ownerAccount = await operator.post('/v1/accounts', { name: 'owner' });
+    const intruderAccount = await operator.post('/v1/accounts', { name: 'intruder' });
     owner = { accountId: ownerAccount.body.id, client: await keyIn(ownerAccount.body.id, ['send', 'read', 'admin']) };
     // Every scope an account key can hold: only the operator scope is missing.
     intruder = await keyIn(intruderAccount.body.id, ['send', 'read', 'admin']);

@@ -52,20 +52,15 @@ describe('embedded gateway: the simulator is closed', () => {
   ])('%s %s: 401 without a key, 403 with a send/read key, served to an admin key', async (method, route) => {
     const body = method === 'GET' ? undefined : JSON.stringify({ dlrDelayMs: 20 });
     const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-    const anonymous = await new GatewayClient(gateway.url, {}).request(method, route, body, headers);
-    const reader = await new GatewayClient(gateway.url, { 'x-api-key': readOnlyKey }).request(
-      method,
-      route,
-      body,
-      headers,
-    );
+    const anonymous = await new GatewayClient(gateway.url, {}).raw(method, route, body, headers);
+    const reader = await new GatewayClient(gateway.url, { 'x-api-key': readOnlyKey }).raw(method, route, body, headers);
 
     expect(anonymous.status).toBe(401);
     expect(anonymous.body).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
     expect(reader.status).toBe(403);
     expect(reader.body).toMatchObject({ error: { code: 'FORBIDDEN' } });
     if (route === '/sim/twilio/messages' || route === '/sim/knobs/twilio') {
-      expect((await admin.request(method, route, body, headers)).status).toBe(200);
+      expect((await admin.raw(method, route, body, headers)).status).toBe(200);
     }
   });
 
@@ -78,7 +73,7 @@ describe('embedded gateway: the simulator is closed', () => {
   });
 
   it('an injected MO reaches the gateway verified; one signed with the configured token is refused', async () => {
-    const injected = await admin.post<{ attempts: { httpStatus?: number }[] }>('/sim/twilio/inbound', {
+    const injected = await admin.rawPost<{ attempts: { httpStatus?: number }[] }>('/sim/twilio/inbound', {
       from: '+15550001111',
       to: '+15550002222',
       body: 'HELLO',
@@ -94,20 +89,15 @@ describe('embedded gateway: the simulator is closed', () => {
       ['To', '+15550002222'],
       ['Body', 'STOPALL'],
     ];
-    const forged = await new GatewayClient(gateway.url, {}).request(
-      'POST',
-      route,
-      new URLSearchParams(params).toString(),
-      {
-        'content-type': FORM,
-        'x-twilio-signature': twilioSignature(CONFIGURED.TWILIO_AUTH_TOKEN, `${gateway.url}${route}`, params),
-      },
-    );
+    const forged = await new GatewayClient(gateway.url, {}).raw('POST', route, new URLSearchParams(params).toString(), {
+      'content-type': FORM,
+      'x-twilio-signature': twilioSignature(CONFIGURED.TWILIO_AUTH_TOKEN, `${gateway.url}${route}`, params),
+    });
     expect(forged.status).toBe(403);
   });
 
   it('posts to no URL a caller names outside the gateway webhooks', async () => {
-    const elsewhere = await admin.post('/sim/twilio/inbound', {
+    const elsewhere = await admin.rawPost('/sim/twilio/inbound', {
       from: '+15550001111',
       to: '+15550002222',
       body: 'STOPALL',

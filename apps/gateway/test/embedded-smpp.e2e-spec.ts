@@ -15,7 +15,7 @@ describe('embedded gateway: a message routed over SMPP', () => {
   beforeAll(async () => {
     gateway = await startEmbeddedGateway();
     client = new GatewayClient(gateway.url, gateway.auth);
-    await client.request('PUT', '/sim/knobs/smpp', JSON.stringify({ dlrDelayMs: 20 }), {
+    await client.raw('PUT', '/sim/knobs/smpp', JSON.stringify({ dlrDelayMs: 20 }), {
       'content-type': 'application/json',
     });
   });
@@ -27,7 +27,7 @@ describe('embedded gateway: a message routed over SMPP', () => {
   it('is submitted over a bind and ends delivered from the deliver_sm receipt', async () => {
     const accepted = await client.post('/v1/messages', { to: TO, body: 'Your code is 123456' });
     expect(accepted.status).toBe(202);
-    const id = accepted.body['id'] as string;
+    const id = accepted.body['id'];
     const message = await client.waitForMessage(id, (m) => m.status === 'delivered');
     expect(message).toMatchObject({ provider: 'smpp', attempts: 1, errorCode: null });
     expect(message['providerMessageId']).toMatch(/^[0-9a-f]+$/);
@@ -39,9 +39,11 @@ describe('embedded gateway: a message routed over SMPP', () => {
     const accepted = await client.post('/v1/messages', { to: TO, body: 'Long message. '.repeat(30) });
     expect(accepted.status).toBe(202);
     expect(accepted.body['segments']).toBe(3);
-    const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'delivered');
+    const message = await client.waitForMessage(accepted.body['id'], (m) => m.status === 'delivered');
     expect(message['provider']).toBe('smpp');
-    const sim = await client.get<{ messages: { concat: string | null; receipts: string[] }[] }>('/sim/smpp/messages');
+    const sim = await client.rawGet<{ messages: { concat: string | null; receipts: string[] }[] }>(
+      '/sim/smpp/messages',
+    );
     const parts = sim.body.messages.filter((m) => m.concat !== null);
     expect(parts).toHaveLength(3);
     expect(parts.every((part) => part.receipts.includes('DELIVRD'))).toBe(true);
@@ -58,7 +60,7 @@ describe('embedded gateway: a message routed over SMPP', () => {
       },
     });
     const body = 'Hello over SMPP. '.repeat(20);
-    const mo = await client.post('/sim/smpp/inbound', { from: '+4520999999', to: SMPP_SENDER, body });
+    const mo = await client.rawPost('/sim/smpp/inbound', { from: '+4520999999', to: SMPP_SENDER, body });
     expect(mo.status).toBe(202);
     const fromUs = () => seen.filter((event) => event.from === '+4520999999');
     const deadline = Date.now() + 10_000;
@@ -72,7 +74,7 @@ describe('embedded gateway: a message routed over SMPP', () => {
   });
 
   it('refuses a receipt forged over HTTP: SMPP receipts are trusted only from the bind', async () => {
-    const forged = await client.request('POST', '/webhooks/smpp/status', '{"v":1}', {
+    const forged = await client.raw('POST', '/webhooks/smpp/status', '{"v":1}', {
       'content-type': 'application/json',
     });
     expect(forged.status).toBe(403);

@@ -30,7 +30,7 @@ describe('embedded gateway: tracing', () => {
     tracing = initTracing({ serviceName: 'gateway', env: {}, spanProcessors: [new SimpleSpanProcessor(exporter)] });
     gateway = await startEmbeddedGateway();
     client = new GatewayClient(gateway.url, gateway.auth);
-    await client.request('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 20 }), {
+    await client.raw('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 20 }), {
       'content-type': 'application/json',
     });
   });
@@ -43,7 +43,7 @@ describe('embedded gateway: tracing', () => {
   it('follows a REST message through every bus hop to the provider call, and links its receipt back', async () => {
     const accepted = await client.post('/v1/messages', { to: '+447400123456', body: 'trace me' });
     expect(accepted.status).toBe(202);
-    const id = accepted.body['id'] as string;
+    const id = accepted.body['id'];
     await client.waitForMessage(id, (m) => m.status === 'delivered');
 
     const spans = exporter.getFinishedSpans().map(toRecord);
@@ -71,7 +71,7 @@ describe('embedded gateway: tracing', () => {
     // Every provider fails transiently: each attempt comes back as a retry, is routed again, until it fails.
     const knobs = async (value: object) => {
       for (const provider of SIMULATED_PROVIDERS) {
-        await client.request('PUT', `/sim/knobs/${provider}`, JSON.stringify(value), {
+        await client.raw('PUT', `/sim/knobs/${provider}`, JSON.stringify(value), {
           'content-type': 'application/json',
         });
       }
@@ -80,7 +80,7 @@ describe('embedded gateway: tracing', () => {
     try {
       const accepted = await client.post('/v1/messages', { to: '+447400123456', body: 'always failing' });
       expect(accepted.status).toBe(202);
-      await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'failed', 20_000);
+      await client.waitForMessage(accepted.body['id'], (m) => m.status === 'failed', 20_000);
     } finally {
       await knobs({ errorRate: { transient: 0 } });
     }

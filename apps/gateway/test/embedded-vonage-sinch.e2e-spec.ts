@@ -21,10 +21,10 @@ describe('embedded gateway: Vonage and Sinch through the simulator', () => {
   });
 
   const knobs = (provider: string, value: object) =>
-    client.request('PUT', `/sim/knobs/${provider}`, JSON.stringify(value), { 'content-type': 'application/json' });
+    client.raw('PUT', `/sim/knobs/${provider}`, JSON.stringify(value), { 'content-type': 'application/json' });
 
   beforeEach(async () => {
-    await client.request('POST', '/sim/reset');
+    await client.raw('POST', '/sim/reset');
     await knobs('vonage', { dlrDelayMs: 20 });
     await knobs('sinch', { dlrDelayMs: 20 });
   });
@@ -33,7 +33,7 @@ describe('embedded gateway: Vonage and Sinch through the simulator', () => {
     const accepted = await client.post('/v1/messages', { to: VONAGE_TO, body: 'Din kod är 123456' });
     expect(accepted.status).toBe(202);
 
-    const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'delivered');
+    const message = await client.waitForMessage(accepted.body['id'], (m) => m.status === 'delivered');
 
     expect(message).toMatchObject({
       provider: 'vonage',
@@ -48,7 +48,7 @@ describe('embedded gateway: Vonage and Sinch through the simulator', () => {
       'sent',
       'delivered',
     ]);
-    const sim = await client.get<{ messages: { clientRef: string; callbacks: { httpStatus?: number }[] }[] }>(
+    const sim = await client.rawGet<{ messages: { clientRef: string; callbacks: { httpStatus?: number }[] }[] }>(
       '/sim/vonage/messages',
     );
     expect(sim.body.messages).toEqual([expect.objectContaining({ clientRef: accepted.body['id'] })]);
@@ -59,16 +59,16 @@ describe('embedded gateway: Vonage and Sinch through the simulator', () => {
     const accepted = await client.post('/v1/messages', { to: VONAGE_TO, body: 'Привет '.repeat(12) });
     expect(accepted.body).toMatchObject({ encoding: 'UCS-2', segments: 2 });
 
-    const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'delivered');
+    const message = await client.waitForMessage(accepted.body['id'], (m) => m.status === 'delivered');
 
-    const sim = await client.get<{ messages: { messageIds: string[]; callbacks: { messageId: string }[] }[] }>(
+    const sim = await client.rawGet<{ messages: { messageIds: string[]; callbacks: { messageId: string }[] }[] }>(
       '/sim/vonage/messages',
     );
     const [simulated] = sim.body.messages;
     expect(simulated?.messageIds).toHaveLength(2);
     expect(message['providerMessageId']).toBe(simulated?.messageIds[0]);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const latest = await client.get<{ messages: { callbacks: { messageId: string }[] }[] }>('/sim/vonage/messages');
+    const latest = await client.rawGet<{ messages: { callbacks: { messageId: string }[] }[] }>('/sim/vonage/messages');
     expect(new Set(latest.body.messages[0]?.callbacks.map((c) => c.messageId))).toEqual(new Set(simulated?.messageIds));
   });
 
@@ -76,7 +76,7 @@ describe('embedded gateway: Vonage and Sinch through the simulator', () => {
     const accepted = await client.post('/v1/messages', { to: SINCH_TO, body: 'Koden din er 123456' });
     expect(accepted.status).toBe(202);
 
-    const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'delivered');
+    const message = await client.waitForMessage(accepted.body['id'], (m) => m.status === 'delivered');
 
     expect(message).toMatchObject({ provider: 'sinch', attempts: 1, errorCode: null });
     expect(message['providerMessageId']).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
@@ -91,14 +91,14 @@ describe('embedded gateway: Vonage and Sinch through the simulator', () => {
     await knobs('vonage', { dlrOutcomes: { delivered: 0, undelivered: 1 } });
     const accepted = await client.post('/v1/messages', { to: VONAGE_TO, body: 'hej' });
 
-    const message = await client.waitForMessage(accepted.body['id'] as string, (m) => m.status === 'undelivered');
+    const message = await client.waitForMessage(accepted.body['id'], (m) => m.status === 'undelivered');
 
     expect(message['errorCode']).toMatch(/^[1-8]$/);
   });
 
   it('accepts signed inbound webhooks from both simulators and refuses a tampered Vonage DLR with 403', async () => {
     const inbound = (provider: string) =>
-      client.post<{ attempts: { httpStatus?: number }[] }>(`/sim/${provider}/inbound`, {
+      client.rawPost<{ attempts: { httpStatus?: number }[] }>(`/sim/${provider}/inbound`, {
         from: provider === 'vonage' ? VONAGE_TO : SINCH_TO,
         to: provider === 'vonage' ? '+46701740650' : '+4791234567',
         body: 'STOP',

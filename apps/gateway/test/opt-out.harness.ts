@@ -10,14 +10,14 @@ export interface SimMessage {
 }
 
 export async function simMessages(sim: GatewayClient): Promise<SimMessage[]> {
-  const answer = await sim.get<{ messages: SimMessage[] }>('/sim/twilio/messages');
+  const answer = await sim.rawGet<{ messages: SimMessage[] }>('/sim/twilio/messages');
 
   return answer.body.messages;
 }
 
 /** Has the simulator post a signed inbound (MO) webhook to the gateway, as Twilio would. */
 export async function inbound(sim: GatewayClient, webhookBase: string, from: string, to: string, body: string) {
-  const answer = await sim.post('/sim/twilio/inbound', {
+  const answer = await sim.rawPost('/sim/twilio/inbound', {
     from,
     to,
     body,

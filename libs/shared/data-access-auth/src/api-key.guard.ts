@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiError } from '@sms/platform';
+import { ApiError, AuthenticatesApiKey } from '@sms/platform';
 import type { FastifyRequest } from 'fastify';
 import { ApiScope, type ApiPrincipal, ApiKeyService } from './api-key.service';
 
@@ -26,6 +26,7 @@ const UNAUTHORIZED = (): ApiError =>
  * a caller cannot probe which keys exist; a key without the route's scope gets 403.
  */
 @Injectable()
+@AuthenticatesApiKey()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly keys: ApiKeyService,

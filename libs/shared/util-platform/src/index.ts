@@ -17,3 +17,6 @@ export * from './runtime/cpu-priority';
 export * from './net/outbound-address.policy';
 export * from './observability/metrics-endpoint';
 export * from './runtime/start-when-topics-exist';
+export * from './http/openapi/openapi-document';
+export * from './http/openapi/openapi-conventions';
+export * from './http/openapi/operation-id';

@@ -47,7 +47,10 @@ export class LimitsController {
   }
 
   @Get()
-  @ApiOperation({ summary: "An account's limits and its keys' own limits (operator, or the account's admin)" })
+  @ApiOperation({
+    operationId: 'getAccountLimits',
+    summary: "An account's limits and its keys' own limits (operator, or the account's admin)",
+  })
   @ApiResponse({ status: 200, description: 'The limits in force' })
   async get(@Req() request: AuthenticatedRequest, @Param('id') id: string): Promise<AccountLimitsView> {
     const accountId = await this.authorize(request, id);
@@ -56,7 +59,10 @@ export class LimitsController {
   }
 
   @Put()
-  @ApiOperation({ summary: "Replace an account's limits (operator; the account's admin may only lower them)" })
+  @ApiOperation({
+    operationId: 'putAccountLimits',
+    summary: "Replace an account's limits (operator; the account's admin may only lower them)",
+  })
   @ApiResponse({ status: 200, description: 'The limits now in force' })
   @ApiResponse({ status: 403, description: 'LIMIT_RAISE_FORBIDDEN: an admin tried to raise a limit' })
   @ApiResponse({ status: 422, description: 'INVALID_LIMIT, INVALID_COUNTRY, INVALID_NUMBER_TYPE, UNKNOWN_FIELD' })
@@ -82,7 +88,10 @@ export class LimitsController {
 
   @Delete()
   @HttpCode(204)
-  @ApiOperation({ summary: "Drop an account's own limits: it runs on the configured defaults (operator)" })
+  @ApiOperation({
+    operationId: 'resetAccountLimits',
+    summary: "Drop an account's own limits: it runs on the configured defaults (operator)",
+  })
   async reset(@Req() request: AuthenticatedRequest, @Param('id') id: string): Promise<void> {
     const accountId = await this.authorize(request, id);
     if (!this.isOperator(request)) {
@@ -92,7 +101,10 @@ export class LimitsController {
   }
 
   @Put('keys/:keyId')
-  @ApiOperation({ summary: "Set one API key's own limits within its account (operator, or the account's admin)" })
+  @ApiOperation({
+    operationId: 'putApiKeyLimits',
+    summary: "Set one API key's own limits within its account (operator, or the account's admin)",
+  })
   async putKey(
     @Req() request: AuthenticatedRequest,
     @Param('id') id: string,
@@ -108,7 +120,10 @@ export class LimitsController {
 
   @Delete('keys/:keyId')
   @HttpCode(204)
-  @ApiOperation({ summary: "Drop one API key's own limits (operator, or the account's admin)" })
+  @ApiOperation({
+    operationId: 'deleteApiKeyLimits',
+    summary: "Drop one API key's own limits (operator, or the account's admin)",
+  })
   async deleteKey(
     @Req() request: AuthenticatedRequest,
     @Param('id') id: string,

@@ -62,7 +62,10 @@ export class OptOutsController {
 
   @Get(':number/history')
   @RequireScope(ApiScope.Read)
-  @ApiOperation({ summary: 'Every opt-out change of a number, oldest first (source and time: the audit trail)' })
+  @ApiOperation({
+    operationId: 'getOptOutHistory',
+    summary: 'Every opt-out change of a number, oldest first (source and time: the audit trail)',
+  })
   @ApiResponse({ status: 200, type: OptOutAuditListDto })
   async history(@Req() request: AuthenticatedRequest, @Param('number') number: string): Promise<{ data: AuditView[] }> {
     return { data: await this.ledger.history(accountOf(request), parseRecipient(number), MAX_LIST) };

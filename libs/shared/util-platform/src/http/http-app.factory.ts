@@ -1,13 +1,14 @@
 import { type DynamicModule, type INestApplication, Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { type AppConfig, redactKeysOf } from '../config/app.config';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
 import { JsonLogger } from '../logging/json.logger';
 import { ApiErrorFilter, type UnavailablePredicate } from './api-error.filter';
 import { acceptEmptyBodylessRequests } from './empty-body';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 import { initTracing } from '@sms/tracing';
 import { installHttpObservability } from '../observability/http-observability';
 import { serveMetrics, startMetricsListener } from '../observability/metrics-endpoint';
@@ -60,15 +61,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestFastif
   if (options.configureFastify) {
     await options.configureFastify(fastify);
   }
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('SMS gateway')
-      .setDescription('One API in front of several SMS providers (api.md is the contract this document implements).')
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
 
   return app;
