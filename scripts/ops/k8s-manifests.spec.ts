@@ -1,16 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
-import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
+import { TOPICS } from '@sms/contracts';
 import { SENSITIVE_KEYS, WEBHOOK_SECRET_KEYS } from '@sms/platform';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { Job } from 'kubernetes-models/batch/v1/Job';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { Namespace } from 'kubernetes-models/v1/Namespace';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments, parse } from 'yaml';
+import { consumerGroups, subscriptionsIn } from './consumer-groups';
+import { renderKustomization, strictManifestProblems, type RenderedManifest } from './strict-manifests';
+
+// The strict check type-checks every rendered manifest: seconds, more on a busy machine.
+jest.setTimeout(120_000);
 
 const BASE = path.join(__dirname, '..', '..', 'k8s', 'base');
 
@@ -23,22 +20,6 @@ interface Manifest {
   readonly stringData?: Record<string, string>;
   readonly file: string;
 }
-
-/**
- * The schema models (kubernetes-models, @kubernetes-models/keda) by apiVersion/kind: an unknown kind fails.
- * `as never` where a model demands fields up front: the YAML is untyped input, and checking it is what
- * validate() is for.
- */
-const MODELS: Record<string, (data: object) => { validate(): void }> = {
-  'apps/v1/Deployment': (d) => new Deployment(d),
-  'v1/Service': (d) => new Service(d),
-  'v1/ConfigMap': (d) => new ConfigMap(d),
-  'v1/Secret': (d) => new Secret(d),
-  'v1/Namespace': (d) => new Namespace(d),
-  'batch/v1/Job': (d) => new Job(d),
-  'policy/v1/PodDisruptionBudget': (d) => new PodDisruptionBudget(d),
-  'keda.sh/v1alpha1/ScaledObject': (d) => new ScaledObject(d as never),
-};
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -68,6 +49,43 @@ const partitions = new Map(
 );
 const ofKind = (kind: string): Manifest[] => manifests.filter((m) => m.kind === kind);
 
+/** The fields the strict-check test breaks in copies of rendered manifests. */
+interface EditableContainer {
+  readinessProbe?: unknown;
+  readinesProbe?: unknown;
+  ports: { containerPort: unknown }[];
+}
+interface Editable {
+  apiVersion: string;
+  metadata: { name: string };
+  spec: {
+    maxReplicaCount?: unknown;
+    maxReplicaCont?: unknown;
+    scaleTargetRef?: unknown;
+    template: { spec: { containers: EditableContainer[] } };
+  };
+}
+
+/** The Kafka scaler's parameters (KEDA docs, scalers/apache-kafka): any other key is a typo it ignores. */
+const KAFKA_SCALER_PARAMETERS = new Set([
+  'bootstrapServers',
+  'consumerGroup',
+  'topic',
+  'lagThreshold',
+  'activationLagThreshold',
+  'offsetResetPolicy',
+  'allowIdleConsumers',
+  'scaleToZeroOnInvalidOffset',
+  'excludePersistentLag',
+  'limitToPartitionsWithLag',
+  'ensureEvenDistributionOfPartitions',
+  'partitionLimitation',
+  'version',
+  'sasl',
+  'tls',
+  'unsafeSsl',
+]);
+
 interface KafkaTrigger {
   readonly type: string;
   readonly metadata: Record<string, string>;
@@ -95,40 +113,51 @@ const podSpecOf = (deployment: Manifest) =>
   ).template;
 
 describe('k8s manifests', () => {
-  it('are all known kinds and valid against the Kubernetes and KEDA schemas', () => {
-    expect(manifests.length).toBeGreaterThan(20);
-    const problems: string[] = [];
-    for (const manifest of manifests) {
-      const model = MODELS[`${manifest.apiVersion}/${manifest.kind}`];
-      if (!model) {
-        problems.push(`${manifest.file}: no schema for ${manifest.apiVersion} ${manifest.kind}`);
-        continue;
-      }
-      const { file: _file, ...data } = manifest;
-      try {
-        model(data).validate();
-      } catch (error) {
-        problems.push(`${manifest.file} ${manifest.kind}/${manifest.metadata.name}: ${(error as Error).message}`);
-      }
-    }
-    expect(problems).toEqual([]);
-  });
+  it('render with kustomize into objects valid against current Kubernetes and KEDA schemas, unknown fields rejected', () => {
+    const rendered = renderKustomization(BASE);
+    // The files' objects, plus the topics ConfigMap the kustomization generates.
+    expect(rendered.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual(
+      [...manifests.map((m) => `${m.kind}/${m.metadata.name}`), 'ConfigMap/sms-gateway-topics'].sort(),
+    );
+    expect(rendered.every((m) => m.kind === 'Namespace' || m.metadata.namespace === 'sms-gateway')).toBe(true);
+    // Broken copies ride along in the same compilation: the check must catch each of them.
+    const copy = (kind: string, name: string, edit: (m: Editable) => void): RenderedManifest => {
+      const manifest = structuredClone(rendered.find((m) => m.kind === kind)) as unknown as Editable;
+      manifest.metadata.name = name;
+      edit(manifest);
 
-  it('the schema check is not vacuous: a broken Deployment and a ScaledObject with a numeric lagThreshold fail', () => {
-    const deployment = ofKind('Deployment')[0] as Manifest;
-    const broken = JSON.parse(JSON.stringify(deployment)) as {
-      spec: { template: { spec: { containers: { ports: { containerPort: unknown }[] }[] } } };
+      return manifest as unknown as RenderedManifest;
     };
-    (broken.spec.template.spec.containers[0] as { ports: { containerPort: unknown }[] }).ports[0] = {
-      containerPort: 'http',
-    };
-    expect(() => new Deployment(broken as never).validate()).toThrow(/containerPort/);
-    expect(() =>
-      new ScaledObject({
-        metadata: { name: 'x' },
-        spec: { scaleTargetRef: { name: 'x' }, triggers: [{ type: 'kafka', metadata: { lagThreshold: 5 } }] },
-      } as unknown as ConstructorParameters<typeof ScaledObject>[0]).validate(),
-    ).toThrow(/lagThreshold/);
+    const broken = [
+      copy('Deployment', 'typo-probe', (m) => {
+        const [container] = m.spec.template.spec.containers as [EditableContainer];
+        container.readinesProbe = container.readinessProbe;
+        delete container.readinessProbe;
+      }),
+      copy('ScaledObject', 'typo-max', (m) => {
+        m.spec.maxReplicaCont = m.spec.maxReplicaCount;
+        delete m.spec.maxReplicaCount;
+      }),
+      copy('Deployment', 'wrong-type', (m) => {
+        const [container] = m.spec.template.spec.containers as [EditableContainer];
+        container.ports = [{ containerPort: 'http' }];
+      }),
+      copy('ScaledObject', 'missing-target', (m) => {
+        delete m.spec.scaleTargetRef;
+      }),
+      copy('Deployment', 'old-api', (m) => {
+        m.apiVersion = 'extensions/v1beta1';
+      }),
+    ];
+    const problems = strictManifestProblems([...rendered, ...broken]);
+    const about = (name: string) => problems.filter((problem) => problem.includes(`/${name}`));
+
+    expect(problems.filter((problem) => !broken.some((b) => problem.includes(`/${b.metadata.name}`)))).toEqual([]);
+    expect(about('typo-probe').join('\n')).toMatch(/'"?readinesProbe"?' does not exist in type 'IContainer'/);
+    expect(about('typo-max').join('\n')).toMatch(/'"?maxReplicaCont"?' does not exist in type/);
+    expect(about('wrong-type').join('\n')).toMatch(/containerPort.*not assignable to type 'number'/);
+    expect(about('missing-target').join('\n')).toMatch(/scaleTargetRef/);
+    expect(about('old-api')).toEqual(['Deployment/old-api: no schema for apiVersion extensions/v1beta1']);
   });
 
   it('kustomization lists every manifest file', () => {
@@ -196,35 +225,85 @@ describe('k8s manifests', () => {
     }
   });
 
-  it('scales each consumer group on its own lag, never above the partition count of any topic it consumes', () => {
-    const brokers = ofKind('ConfigMap').find((c) => c.metadata.name === 'sms-gateway-config')?.data?.['KAFKA_BROKERS'];
-    const groups = new Set<string>();
+  it('uses only trigger types and Kafka scaler parameters KEDA knows, with the ones the scaler needs', () => {
     for (const so of ofKind('ScaledObject')) {
-      const spec = so.spec as { maxReplicaCount: number; minReplicaCount: number; triggers: KafkaTrigger[] };
-      const kafka = spec.triggers.filter((t) => t.type === 'kafka');
-      for (const trigger of kafka) {
+      const spec = so.spec as { minReplicaCount: number; triggers: KafkaTrigger[] };
+      for (const trigger of spec.triggers) {
+        // The KEDA schema types a trigger's `type` and `metadata` as free strings: a typo would only show
+        // as a ScaledObject that never scales.
+        expect({ scaledObject: so.metadata.name, type: trigger.type }).toEqual({
+          scaledObject: so.metadata.name,
+          type: expect.stringMatching(/^(kafka|cpu|memory)$/),
+        });
+        if (trigger.type === 'kafka') {
+          const keys = Object.keys(trigger.metadata);
+          expect(keys.filter((key) => !KAFKA_SCALER_PARAMETERS.has(key))).toEqual([]);
+          expect(keys).toEqual(expect.arrayContaining(['bootstrapServers', 'consumerGroup', 'topic', 'lagThreshold']));
+        }
+      }
+      expect(spec.minReplicaCount).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('scales on the lag of every consumer group the code subscribes, on each topic it reads, and of no other', () => {
+    const groups = consumerGroups();
+    const triggers = ofKind('ScaledObject').flatMap((so) =>
+      (so.spec as { scaleTargetRef: { name: string }; triggers: KafkaTrigger[] }).triggers
+        .filter((trigger) => trigger.type === 'kafka')
+        .map(
+          (trigger) =>
+            `${(so.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name} ` +
+            `${trigger.metadata['consumerGroup']} ${trigger.metadata['topic']}`,
+        ),
+    );
+    // Deployment, group and topic, from the subscribe() calls of each service lib. A group missing here has
+    // no trigger; a trigger left over names a group or topic the code no longer reads.
+    const expected = groups
+      .filter((group) => !group.perProcess)
+      .flatMap((group) => group.topics.map((topic) => `${group.service} ${group.groupId} ${topic}`));
+    expect(triggers.sort()).toEqual(expected.sort());
+    expect(expected).toContain('router router-health sms.status.v1');
+    expect(expected).toContain('opt-out opt-out sms.status.v1');
+    // Per-process readers: every replica reads the whole (compacted) topic, so replicas do not share it.
+    expect(groups.filter((group) => group.perProcess).map((group) => group.label)).toEqual([
+      'mask-directory',
+      'opt-out-replica',
+    ]);
+  });
+
+  it('reads groups and topics from subscribe() calls, and refuses to guess', () => {
+    const source = [
+      "import { TOPICS, CONSUMER_GROUPS } from '@sms/contracts';",
+      'const HEALTH = `${CONSUMER_GROUPS.router}-health`;',
+      'bus.subscribe({ groupId: HEALTH, topics: [TOPICS.status, "sms.extra.v1"], handler });',
+      'bus.subscribe({ groupId: `cache.${randomUUID()}`, topics: [TOPICS.mask], handler });',
+      'consumer.subscribe({ topics: ["not-a-bus-call"], fromBeginning: true });',
+    ].join('\n');
+    expect(subscriptionsIn('x.ts', source)).toEqual([
+      { groupId: 'router-health', topics: ['sms.status.v1', 'sms.extra.v1'] },
+      { groupId: 'cache.<uuid>', topics: ['sms.mask.v1'] },
+    ]);
+    expect(() => subscriptionsIn('y.ts', 'bus.subscribe({ groupId: groupFor(x), topics: [] });')).toThrow(
+      /y\.ts: cannot evaluate `groupFor\(x\)`/,
+    );
+  });
+
+  it('never scales above the partition count of any topic a ScaledObject reads', () => {
+    const brokers = ofKind('ConfigMap').find((c) => c.metadata.name === 'sms-gateway-config')?.data?.['KAFKA_BROKERS'];
+    for (const so of ofKind('ScaledObject')) {
+      const spec = so.spec as { maxReplicaCount: number; triggers: KafkaTrigger[] };
+      for (const trigger of spec.triggers.filter((t) => t.type === 'kafka')) {
         const topic = trigger.metadata['topic'] as string;
         expect(Object.values(TOPICS)).toContain(topic);
-        expect(Object.values(CONSUMER_GROUPS)).toContain(trigger.metadata['consumerGroup']);
         expect(trigger.metadata['bootstrapServers']).toBe(brokers);
         expect(Number(trigger.metadata['lagThreshold'])).toBeGreaterThan(0);
-        const limit = partitions.get(topic);
         expect({
           scaledObject: so.metadata.name,
           topic,
-          maxReplicaCount: spec.maxReplicaCount <= (limit ?? 0),
-        }).toEqual({
-          scaledObject: so.metadata.name,
-          topic,
-          maxReplicaCount: true,
-        });
-        groups.add(trigger.metadata['consumerGroup'] as string);
+          withinPartitions: spec.maxReplicaCount <= (partitions.get(topic) ?? 0),
+        }).toEqual({ scaledObject: so.metadata.name, topic, withinPartitions: true });
       }
-      // One consumer group per ScaledObject: each service scales on its own lag only.
-      expect(new Set(kafka.map((t) => t.metadata['consumerGroup'])).size).toBeLessThanOrEqual(1);
-      expect(spec.minReplicaCount).toBeGreaterThanOrEqual(1);
     }
-    expect([...groups].sort()).toEqual(Object.values(CONSUMER_GROUPS).sort());
   });
 
   it('creates every topic with its partition count, and migrates, from Jobs in the image', () => {

@@ -78,7 +78,7 @@ export interface Bus {
   close(): Promise<void>;
   /** True when the bus can publish and consume (used by /readyz). */
   isReady(): Promise<boolean>;
-  /** Records behind per group/topic/partition for this process's subscriptions (the lag metric). */
+  /** Records behind per group/topic/partition for this process's subscriptions (the lag metric, exportConsumerLag). */
   consumerLag(): Promise<readonly ConsumerLag[]>;
   /**
    * Puts dead-lettered records back on their source topic (dlq-replay.ts), each dead letter at most once:
@@ -127,6 +127,13 @@ export interface ConsumerLag {
   readonly partition: number;
   /** Log end offset minus the group's committed offset (a group that never committed counts from the start). */
   readonly lag: number;
+  /**
+   * True where this process holds the group's leader member, which the group coordinator elects: one process
+   * per group at a time (every group of the in-process bus lives in one process). The lag is the group's,
+   * read from the broker, so each replica sees the same figure; only the leader exports it, so a sum over
+   * replicas counts it once.
+   */
+  readonly groupLeader: boolean;
 }
 
 /**

@@ -262,6 +262,7 @@ export class InProcessBus implements Bus {
         topic: group.topic,
         partition: index,
         lag: partition.endOffset - Math.max(group.committed[index] as number, partition.startOffset),
+        groupLeader: true,
       }));
     });
   }

@@ -19,3 +19,4 @@ export {
 } from './dlq-replay';
 export { classifyHandlerError, isInfrastructureError, type HandlerErrorClass } from './infrastructure-error';
 export * from './abortable-sleep.util';
+export { exportConsumerLag, lagGroupLabel } from './bus.metrics';

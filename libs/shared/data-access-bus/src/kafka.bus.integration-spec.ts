@@ -317,6 +317,41 @@ describe(KafkaBus.name, () => {
     expect(secondSeen).toEqual([50]);
   });
 
+  it("marks a group's lag as the leader's in exactly one member, and moves the mark when the leader leaves", async () => {
+    const [topic] = (await createTopics(1)) as [string];
+    const groupId = uniqueGroup('lag-leader');
+    const members = [bus(), bus()] as const;
+    for (const member of members) {
+      await member.subscribe({ groupId, topics: [topic], handler: async () => undefined });
+    }
+    // A lag read can fail while the group rebalances (the probe client does not retry): the scrape after
+    // it reads again, and so does this wait.
+    const leaders = async (of: readonly KafkaBus[]): Promise<(boolean | undefined)[]> =>
+      Promise.all(
+        of.map(async (member) => (await member.consumerLag().catch(() => undefined))?.some((lag) => lag.groupLeader)),
+      );
+    const until = async (what: string, condition: () => Promise<boolean>): Promise<void> => {
+      for (const deadline = Date.now() + 30_000; !(await condition()); await delay(100)) {
+        if (Date.now() > deadline) {
+          throw new Error(`Timed out waiting for ${what}`);
+        }
+      }
+    };
+    await until('one leader among two members', async () => {
+      const marks = await leaders(members);
+
+      return marks.includes(true) && marks.includes(false);
+    });
+    const lags = await Promise.all(members.map((member) => member.consumerLag()));
+    // Both read the same broker-side lag, every partition of the topic: only the mark tells them apart.
+    expect(lags.map((lag) => lag.length)).toEqual([PARTITIONS, PARTITIONS]);
+
+    const leaderIndex = (await leaders(members)).indexOf(true);
+    await members[leaderIndex]?.close();
+    const survivor = members[1 - leaderIndex] as KafkaBus;
+    await until('the survivor leads', async () => (await leaders([survivor]))[0] === true);
+  });
+
   it('commits trickling records without a request per batch, and without close(), within the commit interval', async () => {
     const [topic] = (await createTopics(1)) as [string];
     const groupId = uniqueGroup('trickle');

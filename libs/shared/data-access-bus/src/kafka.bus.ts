@@ -101,6 +101,8 @@ interface Subscription {
   readonly commits: OffsetCommitCoalescer;
   /** Set when kafkajs crashed and will not restart it: the service can no longer consume. */
   dead: boolean;
+  /** This member leads the group since its last join (the coordinator's choice); it exports the group's lag. */
+  leader: boolean;
 }
 
 /**
@@ -246,15 +248,20 @@ export class KafkaBus implements Bus {
     return this.lagOf(this.subscriptions);
   }
 
-  /** The same lag for any groups, subscribed here or not (a benchmark watching another process's consumers). */
-  async lagOf(groups: readonly { groupId: string; topics: readonly string[] }[]): Promise<readonly ConsumerLag[]> {
+  /**
+   * The same lag for any groups, subscribed here or not (a benchmark watching another process's consumers);
+   * `groupLeader` only where a subscription of this process leads the group.
+   */
+  async lagOf(
+    groups: readonly { groupId: string; topics: readonly string[]; leader?: boolean }[],
+  ): Promise<readonly ConsumerLag[]> {
     if (this.closing || groups.length === 0) {
       return [];
     }
     this.probeAdmin ??= this.connectAdmin();
     const admin = await this.probeAdmin;
     const lags: ConsumerLag[] = [];
-    for (const { groupId, topics } of groups) {
+    for (const { groupId, topics, leader = false } of groups) {
       const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
       for (const { topic, partitions } of committed) {
         const ends = await admin.fetchTopicOffsets(topic);
@@ -262,7 +269,13 @@ export class KafkaBus implements Bus {
           const offset = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? '-1');
           // -1: the group never committed on this partition; it will start from the earliest offset.
           const from = offset < 0 ? Number(end.low) : offset;
-          lags.push({ groupId, topic, partition: end.partition, lag: Math.max(0, Number(end.high) - from) });
+          lags.push({
+            groupId,
+            topic,
+            partition: end.partition,
+            lag: Math.max(0, Number(end.high) - from),
+            groupLeader: leader,
+          });
         }
       }
     }
@@ -472,6 +485,7 @@ export class KafkaBus implements Bus {
       topics: [...options.topics],
       commits,
       dead: false,
+      leader: false,
     };
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error('Kafka consumer crashed', {
@@ -480,6 +494,7 @@ export class KafkaBus implements Bus {
         ...errorFields(payload.error),
       });
       subscription.dead = !payload.restart;
+      subscription.leader = false;
       if (subscription.dead) {
         commits.discard();
       }
@@ -489,8 +504,9 @@ export class KafkaBus implements Bus {
         void this.track(this.joinUntilJoined(options, 1));
       }
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       subscription.dead = false;
+      subscription.leader = payload.isLeader;
     });
     // Best effort before the partitions move: offsets a finished batch deferred go with this generation, so
     // the next owner does not repeat those records (the broker takes commits while the group prepares).

@@ -6,8 +6,8 @@ import {
   Module,
   type OnModuleInit,
 } from '@nestjs/common';
-import { createBus, type Bus } from '@sms/bus';
-import { metrics, registerGaugePoll } from '@sms/metrics';
+import { createBus, exportConsumerLag, type Bus } from '@sms/bus';
+import { registerGaugePoll } from '@sms/metrics';
 import { flushTracing } from '@sms/tracing';
 import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '@sms/counters';
 import type { AppConfig } from '../config/app.config';
@@ -84,13 +84,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
     this.shutdown.register('consumers', 'bus', () => this.bus.close());
     this.shutdown.register('storage', 'kv', () => this.kv.close());
     this.shutdown.register('storage', 'traces', () => flushTracing());
-    registerGaugePoll('consumer-lag', async () => {
-      const lags = await this.bus.consumerLag();
-      metrics.consumerLag.reset();
-      for (const { groupId, topic, partition, lag } of lags) {
-        metrics.consumerLag.set({ group: groupId, topic, partition: String(partition) }, lag);
-      }
-    });
+    registerGaugePoll('consumer-lag', async () => exportConsumerLag(await this.bus.consumerLag()));
   }
 
   /** `app.close()` (signals, tests) runs the ordered shutdown once. */
