@@ -42,6 +42,8 @@ async function bootIntake(env: Record<string, string>): Promise<{ handled: strin
     scheduler as unknown as ReceiptDeadlineSweep,
     consumer,
     new ShutdownRegistry(),
+    // Account webhooks off (no WEBHOOK_SECRETS_KEY): intake does not read sms.inbound.v1.
+    null,
   );
   await module.onApplicationBootstrap();
   await bus.publish([

@@ -8,6 +8,9 @@ import { IntakeDlrFallbacks1763780600000 } from './migrations/1763780600000-Inta
 import { AddMessageAccount1765000000200 } from './migrations/1765000000200-AddMessageAccount';
 import { CreateAccountLimits1765100000000 } from './migrations/1765100000000-CreateAccountLimits';
 import { AccountLimitsEntity } from './entities/account-limits.entity';
+import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
+import { WebhookSubscriptionEntity } from './entities/webhook-subscription.entity';
+import { CreateWebhooks1766400000000 } from './migrations/1766400000000-CreateWebhooks';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [
@@ -16,6 +19,8 @@ export const INTAKE_ENTITIES = [
   IdempotencyKeyEntity,
   INTAKE_OUTBOX,
   AccountLimitsEntity,
+  WebhookSubscriptionEntity,
+  WebhookDeliveryEntity,
 ];
 export const INTAKE_MIGRATIONS = [
   CreateIntakeSchema1763770100000,
@@ -23,4 +28,5 @@ export const INTAKE_MIGRATIONS = [
   IntakeDlrFallbacks1763780600000,
   AddMessageAccount1765000000200,
   CreateAccountLimits1765100000000,
+  CreateWebhooks1766400000000,
 ];

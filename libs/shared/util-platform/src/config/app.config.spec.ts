@@ -180,6 +180,7 @@ describe(loadConfig.name, () => {
         'SINCH_CALLBACK_SECRET',
         'AWS_SECRET_ACCESS_KEY',
         'CALLBACK_SECRET',
+        'WEBHOOK_SECRETS_KEY',
         'METRICS_TOKEN',
         'SMPP_PASSWORD',
       ].sort(),
