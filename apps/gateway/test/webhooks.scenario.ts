@@ -3,7 +3,7 @@
  * signature with the recipe docs/webhooks.md gives receivers, two accounts that never reach each other's
  * subscriptions or deliveries, a replay, a secret rotation and an inbound message.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayClient, isFinalMessage } from '@sms/testing';
@@ -239,12 +239,18 @@ export function describeWebhookScenario(context: () => WebhookScenarioContext): 
     // The intake that serves the API also consumes here, so its subscription directory knows at once.
     expect(created.status).toBe(201);
 
-    await inbound(sim, webhookBase, '+447400654321', '+12025550142', 'Hello from a phone');
+    // A text of its own: on a shared broker, other runs' inbound messages may reach this default account too.
+    const text = `Hello from a phone ${randomUUID()}`;
+    await inbound(sim, webhookBase, '+447400654321', '+12025550142', text);
 
-    const request = await waitFor('the inbound event', async () => receiver.at('/inbound')[0], 30_000);
+    const request = await waitFor(
+      'the inbound event',
+      async () => receiver.at('/inbound').find((r) => r.event.data['body'] === text),
+      30_000,
+    );
     expect(request.event).toMatchObject({
       type: 'message.inbound',
-      data: { from: '+447400654321', to: '+12025550142', body: 'Hello from a phone', provider: 'twilio' },
+      data: { from: '+447400654321', to: '+12025550142', body: text, provider: 'twilio' },
     });
     expect(
       verifySignature(
