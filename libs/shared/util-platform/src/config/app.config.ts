@@ -434,8 +434,9 @@ export class AppConfig {
    * Key that seals account webhook secrets at rest (AES-256-GCM; docs/webhooks.md), at least 32 characters.
    * Embedded: generated into DATA_DIR when unset. Distributed: unset means the webhook routes answer 503.
    */
-  @IsOptional()
+  @ValidateIf((c: AppConfig) => c.WEBHOOK_SECRETS_KEY !== '')
   @IsString()
+  @MinLength(32)
   WEBHOOK_SECRETS_KEY = '';
 
   /** Account webhook deliveries are retried with backoff for this long after the event (or a replay). */
