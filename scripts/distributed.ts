@@ -3,6 +3,7 @@
  * own process against Kafka, MySQL and Redis (`npm run dev`). Also used by the distributed end-to-end
  * test and the benchmark, so all three run exactly the same topology.
  */
+import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { generateSimulatorAccounts, generateSimulatorToken, type SimulatorAccounts } from '@sms/simulator';
@@ -114,6 +115,8 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     AWS_SNS_CERT_URL_ALLOW: `^https://sns\\.[a-zA-Z0-9-]{3,}\\.amazonaws\\.com(\\.cn)?/|^http://(127\\.0\\.0\\.1|localhost):${simulatorPort}/sim/aws/`,
     SIM_AWS_EVENTS_URL: `http://127.0.0.1:${port('dlr-ingest')}/webhooks/aws/status`,
     SIM_AWS_INBOUND_URL: `http://127.0.0.1:${port('dlr-ingest')}/webhooks/aws/inbound`,
+    // Seals account webhook secrets in intake's tables: keep one across runs on the same database by setting it.
+    WEBHOOK_SECRETS_KEY: process.env['WEBHOOK_SECRETS_KEY'] || randomBytes(32).toString('hex'),
     ...options.extraEnv,
   };
   const simulatorAuth = { authorization: `Bearer ${simulatorToken}` };

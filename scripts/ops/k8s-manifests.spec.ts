@@ -328,7 +328,7 @@ describe('k8s manifests', () => {
       expect({ key, listed: listed.includes(key) }).toEqual({ key, listed: true });
     }
     const expected: Record<string, string[]> = {
-      intake: ['CALLBACK_SECRET', 'MYSQL_URL', 'REDIS_URL'],
+      intake: ['CALLBACK_SECRET', 'MYSQL_URL', 'REDIS_URL', 'WEBHOOK_SECRETS_KEY'],
       router: ['MYSQL_URL', 'REDIS_URL'],
       masking: ['MYSQL_URL', 'REDIS_URL'],
       'opt-out': ['MYSQL_URL', 'REDIS_URL'],

@@ -24,7 +24,10 @@ type CrossAccount =
   /** A platform route: only operator keys pass, whatever their account. */
   | { readonly kind: 'operator-only' }
   /** The route acts in the caller's own account (create, list, own account): `check` proves it stays there. */
-  | { readonly kind: 'own-account'; readonly check: (answer: HttpAnswer<unknown>, owner: Owner) => void };
+  | {
+      readonly kind: 'own-account';
+      readonly check: (answer: HttpAnswer<unknown>, owner: Owner) => void | Promise<void>;
+    };
 
 interface Route {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -67,6 +70,46 @@ const emptyList = (answer: HttpAnswer<unknown>): void => {
   expect(answer.status).toBe(200);
   expect((answer.body as { data?: unknown[] }).data).toEqual([]);
 };
+
+/**
+ * The owner's webhook subscription the webhook rows act on: made once per owner (an account may have only a
+ * few), aimed at a reserved name that never resolves, so its deliveries fail without leaving the machine.
+ */
+const ownerWebhooks = new Map<string, Promise<string>>();
+const WEBHOOK_URL = 'https://hooks.example/security-suite';
+function ownerWebhookId(owner: Owner): Promise<string> {
+  let id = ownerWebhooks.get(owner.accountId);
+  if (!id) {
+    id = createdId(owner.client.post('/v1/webhooks', { url: WEBHOOK_URL, events: ['message.status'] }));
+    ownerWebhooks.set(owner.accountId, id);
+  }
+
+  return id;
+}
+
+/** One delivery of the owner's subscription: a message of the owner's, and its first status event's delivery. */
+const ownerDeliveries = new Map<string, Promise<string>>();
+function ownerDeliveryId(owner: Owner): Promise<string> {
+  let found = ownerDeliveries.get(owner.accountId);
+  if (!found) {
+    found = (async () => {
+      const webhook = await ownerWebhookId(owner);
+      await createdId(owner.client.post('/v1/messages', { to: party(), body: 'security suite' }));
+      for (let tries = 0; tries < 200; tries++) {
+        const listed = await owner.client.get<{ data: { id: string }[] }>(`/v1/webhooks/${webhook}/deliveries`);
+        const [first] = listed.body.data ?? [];
+        if (first) {
+          return first.id;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error('no webhook delivery recorded for the owner');
+    })();
+    ownerDeliveries.set(owner.accountId, found);
+  }
+
+  return found;
+}
 
 /** A key of the owner's account whose own limits the limits rows set and drop. */
 async function ownerKeyId(owner: Owner): Promise<string> {
@@ -421,6 +464,81 @@ const ROUTES: readonly Route[] = [
     },
     crossAccount: { kind: 'not-found' },
   },
+  // Account webhooks (intake): the account's admin manages its own; another account's are not found.
+  {
+    method: 'POST',
+    route: '/v1/webhooks',
+    scopes: ['admin'],
+    request: async () => ({ path: '/v1/webhooks', body: { url: WEBHOOK_URL, events: ['message.inbound'] } }),
+    crossAccount: { kind: 'own-account', check: (answer) => expect(answer.status).toBe(201) },
+  },
+  {
+    method: 'GET',
+    route: '/v1/webhooks',
+    scopes: ['admin'],
+    request: async (owner) => {
+      await ownerWebhookId(owner);
+
+      return { path: '/v1/webhooks' };
+    },
+    crossAccount: {
+      kind: 'own-account',
+      check: async (answer, owner) => {
+        expect(answer.status).toBe(200);
+        const ids = ((answer.body as { data?: { id: string }[] }).data ?? []).map((row) => row.id);
+        expect(ids).not.toContain(await ownerWebhookId(owner));
+      },
+    },
+  },
+  {
+    method: 'GET',
+    route: '/v1/webhooks/:id',
+    scopes: ['admin'],
+    request: async (owner) => ({ path: `/v1/webhooks/${await ownerWebhookId(owner)}` }),
+    crossAccount: { kind: 'not-found' },
+  },
+  {
+    method: 'PATCH',
+    route: '/v1/webhooks/:id',
+    scopes: ['admin'],
+    request: async (owner) => ({
+      path: `/v1/webhooks/${await ownerWebhookId(owner)}`,
+      body: { events: ['message.status'] },
+    }),
+    crossAccount: { kind: 'not-found' },
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/webhooks/:id',
+    scopes: ['admin'],
+    request: async (owner) => ({
+      path: `/v1/webhooks/${await createdId(owner.client.post('/v1/webhooks', { url: WEBHOOK_URL, events: ['message.inbound'] }))}`,
+    }),
+    crossAccount: { kind: 'not-found' },
+  },
+  {
+    method: 'POST',
+    route: '/v1/webhooks/:id/rotate-secret',
+    scopes: ['admin'],
+    request: async (owner) => ({ path: `/v1/webhooks/${await ownerWebhookId(owner)}/rotate-secret` }),
+    crossAccount: { kind: 'not-found' },
+  },
+  {
+    method: 'GET',
+    route: '/v1/webhooks/:id/deliveries',
+    scopes: ['admin'],
+    request: async (owner) => ({ path: `/v1/webhooks/${await ownerWebhookId(owner)}/deliveries` }),
+    crossAccount: { kind: 'not-found' },
+  },
+  {
+    method: 'POST',
+    route: '/v1/webhooks/:id/deliveries/:deliveryId/replay',
+    scopes: ['admin'],
+    request: async (owner) => ({
+      path: `/v1/webhooks/${await ownerWebhookId(owner)}/deliveries/${await ownerDeliveryId(owner)}/replay`,
+    }),
+    crossAccount: { kind: 'not-found' },
+  },
   // Dead letters are the platform's.
   {
     method: 'POST',
@@ -597,7 +715,7 @@ describe('embedded gateway: authorisation of every /v1 route', () => {
           expect(answer.body).toMatchObject({ error: { code: 'FORBIDDEN' } });
           break;
         case 'own-account':
-          cross.check(answer, owner);
+          await cross.check(answer, owner);
           break;
       }
     });

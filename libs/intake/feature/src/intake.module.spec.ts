@@ -7,6 +7,7 @@ import type { LedgerWriter } from './ledger/ledger.writer';
 import type { IntakeConsumer } from './send-topic/intake.consumer';
 import type { RetryScheduler } from './status/retry.scheduler';
 import type { ReceiptDeadlineSweep } from './status/receipt-deadline.sweep';
+import type { WebhookRuntime } from './webhooks/webhook.runtime';
 
 const DISTRIBUTED = {
   MODE: 'distributed',
@@ -19,7 +20,10 @@ const DISTRIBUTED = {
  * What intake's bootstrap subscribes to, on the in-process bus (a real adapter, not a mock): the relay and the
  * scheduler are inert stand-ins, since only the subscription is in question here.
  */
-async function bootIntake(env: Record<string, string>): Promise<{ handled: string[]; bus: InProcessBus }> {
+async function bootIntake(
+  env: Record<string, string>,
+  webhooks: WebhookRuntime | null = null,
+): Promise<{ handled: string[]; bus: InProcessBus }> {
   const bus = new InProcessBus();
   const handled: string[] = [];
   const consumer = {
@@ -42,11 +46,13 @@ async function bootIntake(env: Record<string, string>): Promise<{ handled: strin
     scheduler as unknown as ReceiptDeadlineSweep,
     consumer,
     new ShutdownRegistry(),
+    webhooks,
   );
   await module.onApplicationBootstrap();
   await bus.publish([
     { topic: TOPICS.send, key: 'a', value: { id: 'x' } },
     { topic: TOPICS.status, key: 'b', value: { messageId: 'y' } },
+    { topic: TOPICS.inbound, key: 'c', value: INBOUND },
   ]);
   // The in-process bus delivers on later turns of the event loop.
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -54,8 +60,18 @@ async function bootIntake(env: Record<string, string>): Promise<{ handled: strin
   return { handled, bus };
 }
 
+const INBOUND = {
+  webhookId: '7',
+  provider: 'twilio',
+  providerMessageId: 'SM7',
+  from: '+447400654321',
+  to: '+447400123456',
+  body: 'hi',
+  receivedAt: '2026-12-07T00:00:00.000Z',
+};
+
 describe('IntakeModule consumers', () => {
-  it('consumes sms.send.v1 and sms.status.v1 by default', async () => {
+  it('consumes sms.send.v1 and sms.status.v1 by default (account webhooks off: no sms.inbound.v1)', async () => {
     const { handled, bus } = await bootIntake(DISTRIBUTED);
 
     expect(handled.sort()).toEqual([TOPICS.send, TOPICS.status].sort());
@@ -66,6 +82,27 @@ describe('IntakeModule consumers', () => {
     const { handled, bus } = await bootIntake({ ...DISTRIBUTED, INTAKE_CONSUMERS_ENABLED: 'false' });
 
     expect(handled).toEqual([]);
+    await bus.close();
+  });
+
+  it('also reads sms.inbound.v1 for message.inbound events when account webhooks are on', async () => {
+    const inbound: unknown[] = [];
+    const runtime = {
+      directory: { start: async () => undefined, stop: () => undefined },
+      dispatcher: { start: () => undefined, stop: async () => undefined },
+      poster: { close: async () => undefined },
+      events: {
+        inbound: async (event: unknown) => {
+          inbound.push(event);
+
+          return 0;
+        },
+      },
+    } as unknown as WebhookRuntime;
+    const { handled, bus } = await bootIntake(DISTRIBUTED, runtime);
+
+    expect(handled.sort()).toEqual([TOPICS.send, TOPICS.status].sort());
+    expect(inbound).toEqual([INBOUND]);
     await bus.close();
   });
 });

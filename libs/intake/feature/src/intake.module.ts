@@ -2,7 +2,7 @@ import { metrics, registerGaugePoll } from '@sms/metrics';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { AccountService } from '@sms/auth';
 import { type Bus, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
-import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
+import { CONSUMER_GROUPS, decodeEvent, InboundReceivedV1, TOPICS } from '@sms/contracts';
 import { decimalToMicros, type KeyValueStore } from '@sms/counters';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
 import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
@@ -35,6 +35,8 @@ import { parseReceiptDeadlines, ReceiptDeadlineSweep } from './status/receipt-de
 import { StatusApplier } from './status/status-applier.service';
 import { TwilioCompatMount } from './twilio-compat/twilio-compat.mount';
 import { LedgerTwilioMessages } from './twilio-compat/twilio-messages.reader';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { createWebhookRuntime, WEBHOOK_RUNTIME, type WebhookRuntime } from './webhooks/webhook.runtime';
 
 export const INTAKE_DATA_SOURCE = Symbol('INTAKE_DATA_SOURCE');
 
@@ -57,13 +59,14 @@ export class IntakeModule implements OnApplicationBootstrap {
     private readonly receiptSweep: ReceiptDeadlineSweep,
     private readonly consumer: IntakeConsumer,
     private readonly shutdown: ShutdownRegistry,
+    @Inject(WEBHOOK_RUNTIME) private readonly webhooks: WebhookRuntime | null,
   ) {}
 
   static forRoot(): DynamicModule {
     return {
       module: IntakeModule,
       imports: [OptOutReplicaModule, MaskDirectoryModule],
-      controllers: [MessagesController, LimitsController],
+      controllers: [MessagesController, LimitsController, WebhooksController],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
           service: 'intake',
@@ -161,14 +164,20 @@ export class IntakeModule implements OnApplicationBootstrap {
             ),
         },
         {
+          provide: WEBHOOK_RUNTIME,
+          inject: [INTAKE_DATA_SOURCE, APP_CONFIG],
+          useFactory: (dataSource: DataSource, config: AppConfig) => createWebhookRuntime(dataSource, config),
+        },
+        {
           provide: StatusApplier,
-          inject: [INTAKE_DATA_SOURCE, APP_CONFIG, OutboxRelay, OPT_OUT_CHECKER, RetryScheduler],
+          inject: [INTAKE_DATA_SOURCE, APP_CONFIG, OutboxRelay, OPT_OUT_CHECKER, RetryScheduler, WEBHOOK_RUNTIME],
           useFactory: (
             dataSource: DataSource,
             config: AppConfig,
             relay: OutboxRelay,
             optOuts: OptOutChecker,
             scheduler: RetryScheduler,
+            webhooks: WebhookRuntime | null,
           ) =>
             new StatusApplier(
               dataSource,
@@ -185,6 +194,8 @@ export class IntakeModule implements OnApplicationBootstrap {
               // does not name its account here, so an entry of any account blocks (accountId null: fail closed).
               (recipient, sender) => optOuts.isOptedOut({ recipient, sender, accountId: null }),
               (at) => scheduler.retryScheduled(at),
+              // Applied changes of accounts subscribed to message.status, as account webhook deliveries.
+              webhooks?.events,
             ),
         },
         {
@@ -244,6 +255,16 @@ export class IntakeModule implements OnApplicationBootstrap {
     }
     this.scheduler.start();
     this.receiptSweep.start();
+    if (this.webhooks) {
+      const { directory, dispatcher, poster } = this.webhooks;
+      await directory.start();
+      dispatcher.start();
+      this.shutdown.register('intake', 'intake-webhooks', async () => {
+        directory.stop();
+        await dispatcher.stop();
+        await poster.close();
+      });
+    }
     registerGaugePoll('intake-outbox', async () => {
       metrics.outboxBacklog.set({ outbox: 'intake_outbox' }, await this.relay.backlog());
     });
@@ -258,10 +279,19 @@ export class IntakeModule implements OnApplicationBootstrap {
 
       return;
     }
+    const webhookEvents = this.webhooks?.events;
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.intake,
-      topics: [TOPICS.send, TOPICS.status],
-      handler: this.consumer.handle,
+      // Inbound messages only when account webhooks are on: their `message.inbound` events.
+      topics: webhookEvents ? [TOPICS.send, TOPICS.status, TOPICS.inbound] : [TOPICS.send, TOPICS.status],
+      handler: async (record) => {
+        if (record.topic === TOPICS.inbound && webhookEvents) {
+          await webhookEvents.inbound(decodeEvent(InboundReceivedV1, record.value));
+
+          return;
+        }
+        await this.consumer.handle(record);
+      },
       concurrency: GROUP_COMMIT_CONCURRENCY,
     });
   }

@@ -208,6 +208,12 @@ export const metrics = {
     labelNames: ['reason'] as const,
     registers,
   }),
+  webhookDeliveries: new Counter({
+    name: 'sms_webhook_deliveries_total',
+    help: 'Account webhook attempts by outcome (delivered, failed, refused, expired)',
+    labelNames: ['outcome'] as const,
+    registers,
+  }),
 
   // --- Rate limits ---
   rateLimitDelay: new Histogram({

@@ -15,6 +15,7 @@ export * from './http/service-bootstrap';
 export * from './runtime/service-data-source';
 export * from './runtime/cpu-priority';
 export * from './net/outbound-address.policy';
+export * from './net/outbound-post';
 export * from './observability/metrics-endpoint';
 export * from './runtime/start-when-topics-exist';
 export * from './http/openapi/openapi-document';

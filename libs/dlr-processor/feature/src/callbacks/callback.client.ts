@@ -1,18 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { Agent, request } from 'undici';
-import {
-  checkOutboundUrl,
-  type OutboundPolicy,
-  OutboundRefusedError,
-  pinnedLookup,
-  type Resolver,
-  systemResolver,
-} from '@sms/platform';
+import { type OutboundOutcome, OutboundPoster, type OutboundPosterOptions } from '@sms/platform';
 
-export type CallbackOutcome =
-  | { readonly kind: 'delivered'; readonly statusCode: number }
-  | { readonly kind: 'failed'; readonly statusCode?: number; readonly error: string }
-  | { readonly kind: 'refused'; readonly error: string };
+export type CallbackOutcome = OutboundOutcome;
 
 /** hex HMAC-SHA256(secret, timestamp + "." + body), as api.md specifies. */
 export const signCallback = (secret: string, timestamp: string, body: string): string =>
@@ -24,99 +13,44 @@ export interface PresignedRequest {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-export interface CallbackClientOptions extends OutboundPolicy {
+export interface CallbackClientOptions extends OutboundPosterOptions {
   readonly secret: string;
-  readonly timeoutMs?: number;
-  readonly resolver?: Resolver;
   readonly now?: () => Date;
 }
 
-const errorCodeOf = (error: unknown): string | undefined =>
-  typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
-
-/** Finds our refusal in undici's error chain (it may wrap the socket error). */
-function refusalIn(error: unknown): OutboundRefusedError | null {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    if (current instanceof OutboundRefusedError || errorCodeOf(current) === 'ERR_OUTBOUND_REFUSED') {
-      return current as OutboundRefusedError;
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-
-  return null;
-}
-
 /**
- * POSTs one signed callback with undici. The URL passes the outbound address policy (@sms/platform)
- * again before each attempt, the rules intake applied at registration, and the Agent's connections
- * resolve and check the address themselves (see pinnedLookup). Redirects are never followed (undici's request does not
- * follow them): a 3xx is a failed attempt. The secret is held here and never logged.
+ * POSTs one signed per-message callback through the shared SSRF-safe poster (@sms/platform
+ * OutboundPoster): the URL passes the outbound address policy again before each attempt, the rules intake
+ * applied at registration. The secret is held here and never logged.
  */
 export class CallbackClient {
-  private readonly agent: Agent;
+  private readonly poster: OutboundPoster;
   private readonly now: () => Date;
 
   constructor(private readonly options: CallbackClientOptions) {
     this.now = options.now ?? (() => new Date());
-    this.agent = new Agent({
-      connect: { lookup: pinnedLookup(options, options.resolver ?? systemResolver), timeout: 5_000 },
-      headersTimeout: options.timeoutMs ?? 10_000,
-      bodyTimeout: options.timeoutMs ?? 10_000,
-      keepAliveTimeout: 4_000,
-    });
+    this.poster = new OutboundPoster(options);
   }
 
   /** Posts `body` signed as api.md says, or, with `presigned`, in that format with its own signature. */
-  async post(url: string, body: string, presigned?: PresignedRequest): Promise<CallbackOutcome> {
-    try {
-      checkOutboundUrl(url, this.options);
-    } catch (error) {
-      return { kind: 'refused', error: error instanceof Error ? error.message : 'refused' };
+  post(url: string, body: string, presigned?: PresignedRequest): Promise<CallbackOutcome> {
+    if (presigned) {
+      return this.poster.post(url, body, {
+        'content-type': presigned.contentType,
+        'user-agent': 'sms-gateway-callbacks/1',
+        ...presigned.headers,
+      });
     }
     const timestamp = String(Math.floor(this.now().getTime() / 1000));
-    try {
-      const response = await request(url, {
-        method: 'POST',
-        dispatcher: this.agent,
-        headers: presigned
-          ? { 'content-type': presigned.contentType, 'user-agent': 'sms-gateway-callbacks/1', ...presigned.headers }
-          : {
-              'content-type': 'application/json',
-              'user-agent': 'sms-gateway-callbacks/1',
-              'x-sms-gateway-timestamp': timestamp,
-              'x-sms-gateway-signature': signCallback(this.options.secret, timestamp, body),
-            },
-        body,
-      });
-      // Drain without reading into memory: only the status matters.
-      await response.body.dump({ limit: 64 * 1024 });
-      if (response.statusCode >= 200 && response.statusCode < 300) {
-        return { kind: 'delivered', statusCode: response.statusCode };
-      }
 
-      return {
-        kind: 'failed',
-        statusCode: response.statusCode,
-        error:
-          response.statusCode >= 300 && response.statusCode < 400
-            ? 'redirect not followed'
-            : `HTTP ${response.statusCode}`,
-      };
-    } catch (error) {
-      const refusal = refusalIn(error);
-      if (refusal) {
-        return { kind: 'refused', error: refusal.message };
-      }
-
-      return {
-        kind: 'failed',
-        error: (errorCodeOf(error) ?? (error instanceof Error ? error.message : 'error')).slice(0, 255),
-      };
-    }
+    return this.poster.post(url, body, {
+      'user-agent': 'sms-gateway-callbacks/1',
+      'x-sms-gateway-timestamp': timestamp,
+      'x-sms-gateway-signature': signCallback(this.options.secret, timestamp, body),
+    });
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
+  close(): Promise<void> {
+    return this.poster.close();
   }
 }

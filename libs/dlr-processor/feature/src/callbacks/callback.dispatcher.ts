@@ -1,5 +1,6 @@
 import { metrics } from '@sms/metrics';
 import { type MessageTransitionV1, MessageStatus } from '@sms/contracts';
+import { backoffDelayMs } from '@sms/platform';
 import { affectedRows, dbValue, GroupCommitter, insertRows, isDuplicateKeyError } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
 import { CallbackState } from '../database/entities/callback-delivery.entity';
@@ -335,12 +336,14 @@ export class CallbackDispatcher {
     );
   }
 
-  /** Exponential with equal jitter: base·2^(n-1), capped, half fixed and half random. */
+  /** Exponential with equal jitter (backoffDelayMs), 5 s doubling to at most an hour by default. */
   private backoff(attempts: number): number {
-    const base = this.options.baseDelayMs ?? 5_000;
-    const exponential = Math.min(base * 2 ** Math.min(attempts - 1, 30), this.options.maxDelayMs ?? 3_600_000);
-
-    return Math.round(exponential / 2 + this.random() * (exponential / 2));
+    return backoffDelayMs(
+      attempts,
+      this.options.baseDelayMs ?? 5_000,
+      this.options.maxDelayMs ?? 3_600_000,
+      this.random,
+    );
   }
 }
 

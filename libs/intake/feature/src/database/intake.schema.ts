@@ -8,6 +8,9 @@ import { IntakeDlrFallbacks1763780600000 } from './migrations/1763780600000-Inta
 import { AddMessageAccount1765000000200 } from './migrations/1765000000200-AddMessageAccount';
 import { CreateAccountLimits1765100000000 } from './migrations/1765100000000-CreateAccountLimits';
 import { AccountLimitsEntity } from './entities/account-limits.entity';
+import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
+import { WebhookSubscriptionEntity } from './entities/webhook-subscription.entity';
+import { CreateWebhooks1766400000000 } from './migrations/1766400000000-CreateWebhooks';
 import { AddMessageCallbackFormat1766500000000 } from './migrations/1766500000000-AddMessageCallbackFormat';
 import { AddMessageAccountCreatedIndex1766500000200 } from './migrations/1766500000200-AddMessageAccountCreatedIndex';
 
@@ -18,6 +21,8 @@ export const INTAKE_ENTITIES = [
   IdempotencyKeyEntity,
   INTAKE_OUTBOX,
   AccountLimitsEntity,
+  WebhookSubscriptionEntity,
+  WebhookDeliveryEntity,
 ];
 export const INTAKE_MIGRATIONS = [
   CreateIntakeSchema1763770100000,
@@ -25,6 +30,7 @@ export const INTAKE_MIGRATIONS = [
   IntakeDlrFallbacks1763780600000,
   AddMessageAccount1765000000200,
   CreateAccountLimits1765100000000,
+  CreateWebhooks1766400000000,
   AddMessageCallbackFormat1766500000000,
   AddMessageAccountCreatedIndex1766500000200,
 ];

@@ -17,6 +17,7 @@ import {
   type SqlRunner,
 } from '@sms/persistence';
 import type { DataSource, EntitySchema } from 'typeorm';
+import type { StatusChange } from '../webhooks/webhook-events';
 import { BatchLedger, type LedgerRow } from './batch-ledger';
 import { DlrFallback, type RecipientOptOutCheck } from './dlr-fallback';
 import { correctsUnknown, decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
@@ -45,14 +46,28 @@ export interface TransitionOutbox {
   readonly onCommitted: () => void;
 }
 
+/**
+ * Where applied changes of messages whose account subscribed to `message.status` go: account webhook
+ * deliveries written in the same transaction as the change (docs/webhooks.md). `wants` answers from an
+ * in-memory set, so messages of accounts without a subscription cost one map lookup and nothing else.
+ */
+export interface StatusWebhooks {
+  wants(accountId: string): boolean;
+  enqueue(sql: SqlRunner, changes: readonly StatusChange[], now: Date): Promise<number>;
+  readonly onCommitted: () => void;
+}
+
 interface CallbackTarget {
   status: MessageStatus;
   /** The message's account: its callbacks belong to it. */
   readonly accountId: string;
-  readonly callbackUrl: string;
+  /** null: no per-message callback, only the account's webhooks. */
+  readonly callbackUrl: string | null;
   readonly clientReference: string | null;
   /** Set for formats other than the gateway's JSON: what such a body names besides the change. */
   readonly format: { readonly name: CallbackFormat; readonly to: string; from: string | null } | null;
+  /** The account subscribed to `message.status`. */
+  readonly webhooks: boolean;
 }
 
 /** What one event did: whether it counts as applied, and the status it moved the message to. */
@@ -94,6 +109,7 @@ export class StatusApplier {
     isOptedOut?: RecipientOptOutCheck,
     /** Told, once the batch committed, the earliest new attempt it scheduled (wakes the RetryScheduler). */
     private readonly onRetryScheduled?: (at: Date) => void,
+    private readonly webhooks?: StatusWebhooks,
   ) {
     this.fallback = new DlrFallback(dataSource, policy.maxAttempts, isOptedOut);
     // Group commit: status events arrive ~3 per message; one transaction per batch instead of per event.
@@ -136,14 +152,20 @@ export class StatusApplier {
    */
   private async applyBatch(batch: readonly StatusChangedV1[]): Promise<ApplyOutcome[]> {
     let published = false;
+    let hooked = false;
     let retryAt: Date | null = null;
     const { outcomes, count } = await inSqlTransaction(this.dataSource, async (sql) => {
       published = false;
+      hooked = false;
       retryAt = null;
       const messages = await this.messagesOf(sql, batch);
       const ledger = batch.length > 1 ? new BatchLedger(messages) : undefined;
-      const targets = this.transitions ? callbackTargetsOf(messages) : new Map<string, CallbackTarget>();
+      const targets =
+        this.transitions || this.webhooks
+          ? callbackTargetsOf(messages, this.transitions !== undefined, this.webhooks)
+          : new Map<string, CallbackTarget>();
       const changes: MessageTransitionV1[] = [];
+      const hooks: StatusChange[] = [];
       const ids = [...new Set(batch.map((e) => e.eventId))];
       const known = await sql.query<{ event_id: string }>(
         `SELECT event_id FROM message_events WHERE event_id IN (${ids.map(() => '?').join(',')})`,
@@ -168,19 +190,27 @@ export class StatusApplier {
         outcomes.push(applied ? 'applied' : 'recorded');
         const target = targets.get(event.messageId);
         if (target && status !== null && status !== target.status) {
-          changes.push({
+          const change: StatusChange = {
             eventId: event.eventId,
             messageId: event.messageId,
             accountId: target.accountId,
             status,
             previousStatus: target.status,
-            callbackUrl: target.callbackUrl,
             clientReference: target.clientReference,
             errorCode: event.errorCode ?? null,
             errorMessage: event.errorMessage?.slice(0, 512) ?? null,
             at: event.occurredAt,
-            ...(target.format && formatFields(target.format, event)),
-          });
+          };
+          if (target.callbackUrl !== null) {
+            changes.push({
+              ...change,
+              callbackUrl: target.callbackUrl,
+              ...(target.format && formatFields(target.format, event)),
+            });
+          }
+          if (target.webhooks) {
+            hooks.push(change);
+          }
           target.status = status;
         }
         rows.push([
@@ -207,6 +237,9 @@ export class StatusApplier {
         );
         published = true;
       }
+      if (this.webhooks && hooks.length > 0) {
+        hooked = (await this.webhooks.enqueue(sql, hooks, this.now())) > 0;
+      }
       const applied = batch.filter((_, index) => outcomes[index] === 'applied');
       const countries = new Map([...messages].map(([id, message]) => [id, message.country ?? 'unknown']));
 
@@ -216,6 +249,9 @@ export class StatusApplier {
     count();
     if (published) {
       this.transitions?.onCommitted();
+    }
+    if (hooked) {
+      this.webhooks?.onCommitted();
     }
     if (retryAt !== null) {
       this.onRetryScheduled?.(retryAt);
@@ -521,17 +557,27 @@ function statusColumns(event: StatusChangedV1, status: MessageStatus, now: Date)
   return set;
 }
 
-/** Messages that want callbacks, with their status before the batch (updated as the batch moves them). */
-function callbackTargetsOf(messages: ReadonlyMap<string, BatchMessage>): Map<string, CallbackTarget> {
+/**
+ * Messages that want callbacks or account webhooks, with their status before the batch (updated as the
+ * batch moves them).
+ */
+function callbackTargetsOf(
+  messages: ReadonlyMap<string, BatchMessage>,
+  callbacks: boolean,
+  webhooks: StatusWebhooks | undefined,
+): Map<string, CallbackTarget> {
   const targets = new Map<string, CallbackTarget>();
   for (const [id, message] of messages) {
-    if (message.callbackUrl !== null) {
+    const callbackUrl = callbacks ? message.callbackUrl : null;
+    const hooked = webhooks?.wants(message.accountId) ?? false;
+    if (callbackUrl !== null || hooked) {
       targets.set(id, {
         status: message.status,
         accountId: message.accountId,
-        callbackUrl: message.callbackUrl,
+        callbackUrl,
         clientReference: message.clientReference,
         format: message.callbackFormat ? { name: message.callbackFormat, to: message.to, from: message.sender } : null,
+        webhooks: hooked,
       });
     }
   }

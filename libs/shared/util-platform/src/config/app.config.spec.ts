@@ -167,6 +167,12 @@ describe(loadConfig.name, () => {
     expect(message).not.toContain(secret);
   });
 
+  it('refuses a WEBHOOK_SECRETS_KEY under 32 characters at boot, and takes none or a long one', () => {
+    expect(() => loadConfig({ WEBHOOK_SECRETS_KEY: 'short-key' })).toThrow(/WEBHOOK_SECRETS_KEY/);
+    expect(loadConfig({}).WEBHOOK_SECRETS_KEY).toBe('');
+    expect(loadConfig({ WEBHOOK_SECRETS_KEY: 'k'.repeat(32) }).WEBHOOK_SECRETS_KEY).toBe('k'.repeat(32));
+  });
+
   it('marks every secret as sensitive', () => {
     expect([...SENSITIVE_KEYS].sort()).toEqual(
       [
@@ -180,6 +186,7 @@ describe(loadConfig.name, () => {
         'SINCH_CALLBACK_SECRET',
         'AWS_SECRET_ACCESS_KEY',
         'CALLBACK_SECRET',
+        'WEBHOOK_SECRETS_KEY',
         'METRICS_TOKEN',
         'SMPP_PASSWORD',
       ].sort(),

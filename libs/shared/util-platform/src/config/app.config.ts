@@ -429,6 +429,22 @@ export class AppConfig {
     },
   })
   CALLBACK_ALLOWED_PORTS = '';
+
+  /**
+   * Key that seals account webhook secrets at rest (AES-256-GCM; docs/webhooks.md), at least 32 characters.
+   * Embedded: generated into DATA_DIR when unset. Distributed: unset means the webhook routes answer 503.
+   */
+  @ValidateIf((c: AppConfig) => c.WEBHOOK_SECRETS_KEY !== '')
+  @IsString()
+  @MinLength(32)
+  WEBHOOK_SECRETS_KEY = '';
+
+  /** Account webhook deliveries are retried with backoff for this long after the event (or a replay). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(72)
+  WEBHOOK_RETRY_HOURS = 24;
   /** SMPP SMSC host; empty means the in-process simulated SMSC when SIMULATOR_ENABLED, else no SMPP adapter. */
   @IsOptional()
   @IsString()
@@ -613,6 +629,7 @@ export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
   'SINCH_CALLBACK_SECRET',
   'AWS_SECRET_ACCESS_KEY',
   'CALLBACK_SECRET',
+  'WEBHOOK_SECRETS_KEY',
   'METRICS_TOKEN',
   'SMPP_PASSWORD',
   'MYSQL_URL',
