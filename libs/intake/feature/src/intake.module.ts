@@ -137,6 +137,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             MaskDirectory,
             APP_CONFIG,
             Admission,
+            AccountService,
           ],
           useFactory: (
             dataSource: DataSource,
@@ -146,6 +147,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             masks: MaskDirectory,
             config: AppConfig,
             admission: Admission,
+            accounts: AccountService,
           ) =>
             new MessagesService(
               dataSource,
@@ -156,6 +158,7 @@ export class IntakeModule implements OnApplicationBootstrap {
               undefined,
               outboundPolicyOf(config),
               admission,
+              (accountId) => accounts.smartEncodingDefault(accountId),
             ),
         },
         {
