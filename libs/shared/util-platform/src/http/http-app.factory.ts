@@ -8,6 +8,7 @@ import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
 import { JsonLogger } from '../logging/json.logger';
 import { ApiErrorFilter, type UnavailablePredicate } from './api-error.filter';
 import { acceptEmptyBodylessRequests } from './empty-body';
+import { applyRouteBodyLimits } from './route-body-limit';
 import { initTracing } from '@sms/tracing';
 import { installHttpObservability } from '../observability/http-observability';
 import { serveMetrics, startMetricsListener } from '../observability/metrics-endpoint';
@@ -48,6 +49,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestFastif
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   installHttpObservability(fastify, options.processName);
   acceptEmptyBodylessRequests(fastify);
+  applyRouteBodyLimits(fastify);
   // /metrics on the API port only behind its token; the separate listener is the other way (metrics-endpoint.ts).
   if (options.config.METRICS_TOKEN !== '') {
     serveMetrics(fastify, options.config.METRICS_TOKEN);
