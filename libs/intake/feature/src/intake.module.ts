@@ -26,6 +26,8 @@ import { LimitsController } from './limits/limits.controller';
 import { LimitsStore } from './limits/limits.store';
 import { PriceBookReader } from './limits/price-book.reader';
 import { PumpingGuard } from './limits/pumping-guard';
+import { BatchController } from './messages/batch.controller';
+import { BatchService } from './messages/batch.service';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesService } from './messages/messages.service';
 import { IntakeConsumer } from './send-topic/intake.consumer';
@@ -61,7 +63,7 @@ export class IntakeModule implements OnApplicationBootstrap {
     return {
       module: IntakeModule,
       imports: [OptOutReplicaModule, MaskDirectoryModule],
-      controllers: [MessagesController, LimitsController],
+      controllers: [MessagesController, LimitsController, BatchController],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
           service: 'intake',
@@ -160,6 +162,16 @@ export class IntakeModule implements OnApplicationBootstrap {
               admission,
               (accountId) => accounts.smartEncodingDefault(accountId),
             ),
+        },
+        {
+          provide: BatchService,
+          inject: [MessagesService, LedgerWriter, IdempotencyService, Admission],
+          useFactory: (
+            messages: MessagesService,
+            writer: LedgerWriter,
+            idempotency: IdempotencyService,
+            admission: Admission,
+          ) => new BatchService(messages, writer, idempotency, admission),
         },
         {
           provide: StatusApplier,
