@@ -1,5 +1,6 @@
 import { metrics, registerGaugePoll } from '@sms/metrics';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { AccountService } from '@sms/auth';
 import { type Bus, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
@@ -30,6 +31,9 @@ import { BatchController } from './messages/batch.controller';
 import { BatchService } from './messages/batch.service';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesService } from './messages/messages.service';
+import { QuoteController } from './messages/quote.controller';
+import { QuoteService } from './messages/quote.service';
+import { lazyRouteQuoter } from './messages/route-quoter-lookup';
 import { IntakeConsumer } from './send-topic/intake.consumer';
 import { OUTBOX_MAX_POLL_INTERVAL_MS, RETRY_SCHEDULE } from './status/retry.constants';
 import { RetryScheduler } from './status/retry.scheduler';
@@ -63,7 +67,7 @@ export class IntakeModule implements OnApplicationBootstrap {
     return {
       module: IntakeModule,
       imports: [OptOutReplicaModule, MaskDirectoryModule],
-      controllers: [MessagesController, LimitsController, BatchController],
+      controllers: [MessagesController, LimitsController, BatchController, QuoteController],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
           service: 'intake',
@@ -172,6 +176,12 @@ export class IntakeModule implements OnApplicationBootstrap {
             idempotency: IdempotencyService,
             admission: Admission,
           ) => new BatchService(messages, writer, idempotency, admission),
+        },
+        {
+          provide: QuoteService,
+          inject: [MessagesService, OPT_OUT_CHECKER, ModuleRef, APP_CONFIG],
+          useFactory: (messages: MessagesService, optOuts: OptOutChecker, moduleRef: ModuleRef, config: AppConfig) =>
+            new QuoteService(messages, optOuts, lazyRouteQuoter(moduleRef, config.ROUTER_URL)),
         },
         {
           provide: StatusApplier,

@@ -10,3 +10,4 @@ export * from './topic-payloads';
 export * from './opt-out-changed.event';
 export * from './mask-directory-changed.event';
 export * from './status-record';
+export * from './route-quote';
