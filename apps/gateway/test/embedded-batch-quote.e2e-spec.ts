@@ -206,6 +206,19 @@ describe('batches', () => {
     expect(again.body.accepted).toBe(0);
   });
 
+  it('refuses an Idempotency-Key header, which a batch cannot honour, storing nothing', async () => {
+    const before = await storedMessages();
+    const answer = await acme.client.post(
+      '/v1/messages/batch',
+      { messages: [{ to: mobile(), body: 'x' }] },
+      { 'idempotency-key': 'whole-batch' },
+    );
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_NOT_SUPPORTED' } });
+    expect(await storedMessages()).toBe(before);
+  });
+
   it("counts against the account's quotas item by item", async () => {
     const limited = await accountWithKey('Limited', ['send', 'read', 'admin']);
     const limits = await operator.request(
