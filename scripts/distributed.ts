@@ -109,6 +109,8 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     SMPP_PORT: String(2775 + offset),
     SMPP_SIM_PORT: String(2775 + offset),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port('dlr-ingest')}`,
+    // Intake asks the router service for a quote's route (POST /v1/messages/quote).
+    ROUTER_URL: `http://127.0.0.1:${port('router')}`,
     // AWS: the simulator's endpoint, its SNS certificate URL allowed (the simulator names itself `localhost`
     // unless SIM_PUBLIC_BASE_URL says otherwise), and its topics delivering to dlr-ingest.
     AWS_SMS_ENDPOINT: `http://127.0.0.1:${simulatorPort}/sim/aws`,

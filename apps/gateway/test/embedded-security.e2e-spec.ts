@@ -146,6 +146,20 @@ const ROUTES: readonly Route[] = [
     },
   },
   {
+    method: 'PATCH',
+    route: '/v1/account',
+    scopes: ['admin'],
+    request: async () => ({ path: '/v1/account', body: { smartEncoding: false } }),
+    // Settings change the caller's own account only.
+    crossAccount: {
+      kind: 'own-account',
+      check: (answer, owner) => {
+        expect(answer.status).toBe(200);
+        expect((answer.body as { id: string }).id).not.toBe(owner.accountId);
+      },
+    },
+  },
+  {
     method: 'POST',
     route: '/v1/api-keys',
     scopes: ['admin', 'operator'],
@@ -187,6 +201,41 @@ const ROUTES: readonly Route[] = [
     crossAccount: {
       kind: 'own-account',
       check: (answer) => expect(answer.status).toBe(202),
+    },
+  },
+  {
+    method: 'POST',
+    route: '/v1/messages/batch',
+    scopes: ['send'],
+    request: async () => ({
+      path: '/v1/messages/batch',
+      body: { messages: [{ to: party(), body: 'security suite' }] },
+    }),
+    crossAccount: {
+      kind: 'own-account',
+      check: (answer) => {
+        expect(answer.status).toBe(200);
+        expect(answer.body).toMatchObject({ accepted: 1, results: [{ index: 0, status: 202 }] });
+      },
+    },
+  },
+  {
+    method: 'POST',
+    route: '/v1/messages/quote',
+    scopes: ['send', 'read'],
+    request: async (owner) => {
+      const number = party();
+      await owner.client.post('/v1/opt-outs', { number });
+
+      return { path: '/v1/messages/quote', body: { to: number, body: 'security suite' } };
+    },
+    // The owner's opt-out of that number is not another account's.
+    crossAccount: {
+      kind: 'own-account',
+      check: (answer) => {
+        expect(answer.status).toBe(200);
+        expect(answer.body).toMatchObject({ optedOut: false });
+      },
     },
   },
   {
@@ -300,7 +349,7 @@ const ROUTES: readonly Route[] = [
   {
     method: 'GET',
     route: '/v1/routes/explain',
-    scopes: ['read'],
+    scopes: ['read', 'send'],
     request: async () => ({ path: '/v1/routes/explain?to=%2B447400123456' }),
     // The platform's routing decision for a number: no account's data in it.
     crossAccount: { kind: 'own-account', check: (answer) => expect(answer.status).toBe(200) },

@@ -1,5 +1,6 @@
 import { metrics, registerGaugePoll } from '@sms/metrics';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { AccountService } from '@sms/auth';
 import { type Bus, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
 import { CONSUMER_GROUPS, decodeEvent, InboundReceivedV1, TOPICS } from '@sms/contracts';
@@ -26,8 +27,13 @@ import { LimitsController } from './limits/limits.controller';
 import { LimitsStore } from './limits/limits.store';
 import { PriceBookReader } from './limits/price-book.reader';
 import { PumpingGuard } from './limits/pumping-guard';
+import { BatchController } from './messages/batch.controller';
+import { BatchService } from './messages/batch.service';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesService } from './messages/messages.service';
+import { QuoteController } from './messages/quote.controller';
+import { QuoteService } from './messages/quote.service';
+import { lazyRouteQuoter } from './messages/route-quoter-lookup';
 import { IntakeConsumer } from './send-topic/intake.consumer';
 import { OUTBOX_MAX_POLL_INTERVAL_MS, RETRY_SCHEDULE } from './status/retry.constants';
 import { RetryScheduler } from './status/retry.scheduler';
@@ -66,7 +72,7 @@ export class IntakeModule implements OnApplicationBootstrap {
     return {
       module: IntakeModule,
       imports: [OptOutReplicaModule, MaskDirectoryModule],
-      controllers: [MessagesController, LimitsController, WebhooksController],
+      controllers: [MessagesController, LimitsController, WebhooksController, BatchController, QuoteController],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
           service: 'intake',
@@ -142,6 +148,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             MaskDirectory,
             APP_CONFIG,
             Admission,
+            AccountService,
           ],
           useFactory: (
             dataSource: DataSource,
@@ -151,6 +158,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             masks: MaskDirectory,
             config: AppConfig,
             admission: Admission,
+            accounts: AccountService,
           ) =>
             new MessagesService(
               dataSource,
@@ -161,12 +169,29 @@ export class IntakeModule implements OnApplicationBootstrap {
               undefined,
               outboundPolicyOf(config),
               admission,
+              (accountId) => accounts.smartEncodingDefault(accountId),
             ),
         },
         {
           provide: WEBHOOK_RUNTIME,
           inject: [INTAKE_DATA_SOURCE, APP_CONFIG],
           useFactory: (dataSource: DataSource, config: AppConfig) => createWebhookRuntime(dataSource, config),
+        },
+        {
+          provide: BatchService,
+          inject: [MessagesService, LedgerWriter, IdempotencyService, Admission],
+          useFactory: (
+            messages: MessagesService,
+            writer: LedgerWriter,
+            idempotency: IdempotencyService,
+            admission: Admission,
+          ) => new BatchService(messages, writer, idempotency, admission),
+        },
+        {
+          provide: QuoteService,
+          inject: [MessagesService, OPT_OUT_CHECKER, ModuleRef, APP_CONFIG],
+          useFactory: (messages: MessagesService, optOuts: OptOutChecker, moduleRef: ModuleRef, config: AppConfig) =>
+            new QuoteService(messages, optOuts, lazyRouteQuoter(moduleRef, config.ROUTER_URL)),
         },
         {
           provide: StatusApplier,

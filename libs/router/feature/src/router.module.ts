@@ -1,7 +1,7 @@
 import { metrics, registerGaugePoll, unregisterGaugePoll } from '@sms/metrics';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { type Bus, LAG_TOLERANT_FETCH } from '@sms/bus';
-import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
+import { CONSUMER_GROUPS, ROUTE_QUOTER, TOPICS } from '@sms/contracts';
 import {
   APP_CONFIG,
   type AppConfig,
@@ -17,6 +17,7 @@ import type { DataSource } from 'typeorm';
 import { ROUTER_ENTITIES, ROUTER_MIGRATIONS } from './database/router.schema';
 import { seedRouterIfEmpty } from './database/router.seed';
 import { ExplainService } from './operator/explain.service';
+import { EngineRouteQuoter } from './operator/route-quoter';
 import { NumbersController, ProvidersController, RoutesController } from './operator/operator.controllers';
 import { listMaskingNumbers, OperatorService } from './operator/operator.service';
 import { PriceBookPublisher } from './pricing/price-book.publisher';
@@ -142,6 +143,12 @@ export class RouterModule implements OnApplicationBootstrap {
           provide: ExplainService,
           inject: [RoutingEngine],
           useFactory: (engine: RoutingEngine) => new ExplainService(engine),
+        },
+        {
+          // Intake's quote finds this in the same process (embedded); a distributed intake asks over HTTP.
+          provide: ROUTE_QUOTER,
+          inject: [RoutingEngine],
+          useFactory: (engine: RoutingEngine) => new EngineRouteQuoter(engine),
         },
       ],
       exports: [RoutingMetrics],

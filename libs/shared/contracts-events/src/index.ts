@@ -11,3 +11,4 @@ export * from './opt-out-changed.event';
 export * from './mask-directory-changed.event';
 export * from './status-record';
 export * from './twilio-compat';
+export * from './route-quote';

@@ -1,5 +1,5 @@
 import { ApiError } from '@sms/platform';
-import { parseCreateAccount, parseCreateKey, parseId } from './account-input';
+import { parseAccountSettings, parseCreateAccount, parseCreateKey, parseId } from './account-input';
 
 const refusal = (fn: () => unknown): { status: number; code: string; field?: string } => {
   try {
@@ -68,5 +68,21 @@ describe('account and key input', () => {
       code: 'INVALID_KEY_ID',
       field: 'id',
     });
+  });
+
+  it('accepts account settings with a boolean smartEncoding and refuses anything else', () => {
+    expect(parseAccountSettings({ smartEncoding: true })).toEqual({ smartEncoding: true });
+    expect(parseAccountSettings({})).toEqual({});
+    expect(refusal(() => parseAccountSettings({ smartEncoding: 'yes' }))).toEqual({
+      status: 422,
+      code: 'INVALID_SMART_ENCODING',
+      field: 'smartEncoding',
+    });
+    expect(refusal(() => parseAccountSettings({ name: 'x' }))).toEqual({
+      status: 422,
+      code: 'UNKNOWN_FIELD',
+      field: 'name',
+    });
+    expect(refusal(() => parseAccountSettings([true]))).toEqual({ status: 400, code: 'INVALID_JSON' });
   });
 });

@@ -44,6 +44,24 @@ export function parseCreateKey(body: unknown): CreateKeyInput {
   return { name, scopes: [...new Set(scopes)], accountId: parseId(accountId, 'INVALID_ACCOUNT_ID', 'accountId') };
 }
 
+export interface AccountSettingsInput {
+  readonly smartEncoding?: boolean;
+}
+
+/** `PATCH /v1/account` body: `{smartEncoding?}`, the account's own settings. */
+export function parseAccountSettings(body: unknown): AccountSettingsInput {
+  const record = objectWith(body, ['smartEncoding']);
+  const smartEncoding = record['smartEncoding'];
+  if (smartEncoding === undefined) {
+    return {};
+  }
+  if (typeof smartEncoding !== 'boolean') {
+    throw unprocessable('INVALID_SMART_ENCODING', 'smartEncoding must be true or false', 'smartEncoding');
+  }
+
+  return { smartEncoding };
+}
+
 /** An id in a path or body: a UUID, compared lower-case; anything else is 422 with `code`. */
 export function parseId(value: unknown, code: string, field: string): string {
   if (typeof value !== 'string' || !UUID.test(value)) {

@@ -15,4 +15,8 @@ export class AccountEntity {
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
+
+  /** The account's default for smart encoding (GSM-7 look-alikes); a send's `smartEncoding` overrides it. */
+  @Column({ name: 'smart_encoding', type: 'boolean', default: false })
+  smartEncoding!: boolean;
 }

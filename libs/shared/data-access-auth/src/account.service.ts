@@ -7,6 +7,8 @@ export interface AccountView {
   readonly id: string;
   readonly name: string;
   readonly createdAt: string;
+  /** Sends replace GSM-7 look-alikes unless the request says otherwise (docs/api.md "Smart encoding"). */
+  readonly smartEncoding: boolean;
 }
 
 /** The name the default account gets where nothing named it (fresh embedded data folder, migration). */
@@ -18,19 +20,25 @@ export const DEFAULT_ACCOUNT_NAME = 'default';
  */
 const MISSING_TTL_MS = 5_000;
 const CACHE_MAX_ENTRIES = 10_000;
+/**
+ * How long an account's settings are believed at send time: every send reads them, so they are cached;
+ * a change reaches this process at once and other replicas within this long.
+ */
+const SETTINGS_TTL_MS = 5_000;
 
 /** The `accounts` table of the auth slice. */
 export class AccountService {
   private readonly repository: Repository<AccountEntity>;
   private readonly known = new Set<string>();
   private readonly missing = new Map<string, number>();
+  private readonly settings = new Map<string, { readonly smartEncoding: boolean; readonly until: number }>();
 
   constructor(dataSource: DataSource) {
     this.repository = dataSource.getRepository(AccountEntity);
   }
 
   async create(name: string, id: string = randomUUID()): Promise<AccountView> {
-    const entity = this.repository.create({ id, name, createdAt: new Date() });
+    const entity = this.repository.create({ id, name, createdAt: new Date(), smartEncoding: false });
     await this.repository.insert(entity);
     this.missing.delete(id);
 
@@ -45,6 +53,32 @@ export class AccountService {
     const entity = await this.repository.findOneBy({ id });
 
     return entity ? toView(entity) : null;
+  }
+
+  /** Changes the account's own settings; null when there is no such account. */
+  async updateSettings(id: string, changes: { readonly smartEncoding?: boolean }): Promise<AccountView | null> {
+    if (changes.smartEncoding !== undefined) {
+      await this.repository.update({ id }, { smartEncoding: changes.smartEncoding });
+    }
+    this.settings.delete(id);
+
+    return this.find(id);
+  }
+
+  /** The account's smart-encoding default, cached for SETTINGS_TTL_MS; false for an unknown account. */
+  async smartEncodingDefault(id: string): Promise<boolean> {
+    const cached = this.settings.get(id);
+    if (cached !== undefined && cached.until > Date.now()) {
+      return cached.smartEncoding;
+    }
+    const entity = await this.repository.findOne({ where: { id }, select: { id: true, smartEncoding: true } });
+    const smartEncoding = entity?.smartEncoding === true;
+    if (this.settings.size >= CACHE_MAX_ENTRIES) {
+      this.settings.clear();
+    }
+    this.settings.set(id, { smartEncoding, until: Date.now() + SETTINGS_TTL_MS });
+
+    return smartEncoding;
   }
 
   /** True when the account exists; cached, for the bus consumers that check every record's account. */
@@ -93,4 +127,5 @@ const toView = (entity: AccountEntity): AccountView => ({
   id: entity.id,
   name: entity.name,
   createdAt: entity.createdAt.toISOString(),
+  smartEncoding: entity.smartEncoding === true,
 });

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ApiErrorFilter } from '@sms/platform';
-import { parseCreateAccount } from './account-input';
+import { parseAccountSettings, parseCreateAccount } from './account-input';
 import { AccountService, type AccountView } from './account.service';
 import { ApiKeyGuard, type AuthenticatedRequest, principalOf, RequireScope } from './api-key.guard';
 import { ApiScope } from './api-key.service';
@@ -10,6 +10,11 @@ import { ACCOUNT_NOT_FOUND } from './api-keys.controller';
 export class CreateAccountDto {
   @ApiProperty({ example: 'Acme Ltd', maxLength: 128 })
   name!: string;
+}
+
+export class AccountSettingsDto {
+  @ApiPropertyOptional({ description: 'Default for sends without `smartEncoding`', example: true })
+  smartEncoding?: boolean;
 }
 
 /** The platform's accounts: created and listed by operators only. */
@@ -53,5 +58,23 @@ export class OwnAccountController {
     }
 
     return { ...account, keyId: principal.keyId, scopes: [...principal.scopes] };
+  }
+
+  /** The caller's own account settings (an account admin's, not the platform operator's). */
+  @Patch()
+  @RequireScope(ApiScope.Admin)
+  @ApiBody({ type: AccountSettingsDto })
+  async update(
+    @Req() request: AuthenticatedRequest,
+    @Body() body: unknown,
+    @Headers('content-type') contentType?: string,
+  ): Promise<AccountView> {
+    ApiErrorFilter.requireJson(contentType);
+    const account = await this.accounts.updateSettings(principalOf(request).accountId, parseAccountSettings(body));
+    if (!account) {
+      throw ACCOUNT_NOT_FOUND();
+    }
+
+    return account;
   }
 }

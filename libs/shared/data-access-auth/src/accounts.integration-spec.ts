@@ -86,4 +86,21 @@ describe.each(['mysql', 'sqlite'] as const)('accounts and keys (%s)', (kind) => 
     expect([...(principal?.scopes ?? [])].sort()).toEqual(['admin', 'operator', 'read', 'send']);
     expect((await store.keys.list(DEFAULT_ACCOUNT_ID)).filter((k) => k.name === 'boot')).toHaveLength(1);
   });
+
+  it("keeps each account's smart-encoding default to itself, off until set", async () => {
+    const a = await store.accounts.create('smart-a');
+    const b = await store.accounts.create('smart-b');
+    expect(a.smartEncoding).toBe(false);
+    expect(await store.accounts.smartEncodingDefault(a.id)).toBe(false);
+    expect(await store.accounts.updateSettings(a.id, { smartEncoding: true })).toMatchObject({
+      id: a.id,
+      smartEncoding: true,
+    });
+    expect(await store.accounts.smartEncodingDefault(a.id)).toBe(true);
+    expect(await store.accounts.smartEncodingDefault(b.id)).toBe(false);
+    expect((await store.accounts.find(b.id))?.smartEncoding).toBe(false);
+    expect(
+      await store.accounts.updateSettings('1c0ffee0-0000-4000-8000-00000000dead', { smartEncoding: true }),
+    ).toBeNull();
+  });
 });

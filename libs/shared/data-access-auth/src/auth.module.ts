@@ -13,11 +13,17 @@ import { DlqReplayController } from './dlq-replay.controller';
 import { CreateApiKeys1763770000000 } from './migrations/1763770000000-CreateApiKeys';
 import { AddApiKeyAccount1765000000000 } from './migrations/1765000000000-AddApiKeyAccount';
 import { CreateAccounts1765000000100 } from './migrations/1765000000100-CreateAccounts';
+import { AddAccountSmartEncoding1766100000000 } from './migrations/1766100000000-AddAccountSmartEncoding';
 
 const AUTH_DATA_SOURCE = Symbol('AUTH_DATA_SOURCE');
 const AUTH_MODULE_OPTIONS = Symbol('AUTH_MODULE_OPTIONS');
 
-export const AUTH_MIGRATIONS = [CreateApiKeys1763770000000, AddApiKeyAccount1765000000000, CreateAccounts1765000000100];
+export const AUTH_MIGRATIONS = [
+  CreateApiKeys1763770000000,
+  AddApiKeyAccount1765000000000,
+  CreateAccounts1765000000100,
+  AddAccountSmartEncoding1766100000000,
+];
 export const AUTH_ENTITIES = [ApiKeyEntity, AccountEntity];
 
 export interface AuthModuleOptions {

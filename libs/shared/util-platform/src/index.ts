@@ -3,6 +3,7 @@ export * from './config/database-config';
 export * from './http/api-error';
 export * from './http/api-error.filter';
 export * from './http/http-app.factory';
+export * from './http/route-body-limit';
 export * from './lifecycle/shutdown.registry';
 export * from './lifecycle/exit-with-parent';
 export * from './logging/json.logger';

@@ -184,4 +184,32 @@ describe(LedgerWriter.name, () => {
     expect(await count('SELECT COUNT(*) AS n FROM sms_messages')).toBe(95);
     await Promise.all(pending);
   });
+
+  describe('writeAll (a batch request)', () => {
+    it('writes 1,000 messages in one transaction, each with its event, outbox record and key', async () => {
+      let commits = 0;
+      const sut = new LedgerWriter(dataSource, { onCommitted: () => commits++ });
+      const items = Array.from({ length: 1_000 }, (_, n) => item(randomUUID(), `batch ${n}`, n % 2 === 0));
+
+      await sut.writeAll(items);
+
+      expect(commits).toBe(1);
+      expect(await count('SELECT COUNT(*) AS n FROM sms_messages')).toBe(1_000);
+      expect(await count('SELECT COUNT(*) AS n FROM message_events')).toBe(1_000);
+      expect(await count('SELECT COUNT(*) AS n FROM intake_outbox')).toBe(1_000);
+      expect(await count('SELECT COUNT(*) AS n FROM idempotency_keys')).toBe(500);
+    });
+
+    it('writes none of them when one fails, and says it was a duplicate', async () => {
+      const sut = new LedgerWriter(dataSource);
+      const existing = item();
+      await sut.writeAll([existing]);
+      const batch = [item(), item(), existing, item()];
+
+      await expect(sut.writeAll(batch)).rejects.toBeInstanceOf(DuplicateMessageError);
+
+      expect(await ids('SELECT id FROM sms_messages')).toEqual([existing.id]);
+      expect(await count('SELECT COUNT(*) AS n FROM intake_outbox')).toBe(1);
+    });
+  });
 });

@@ -86,6 +86,27 @@ export class LedgerWriter {
     return this.committer.submit(item.traceHeaders ? item : { ...item, traceHeaders: currentTraceHeaders() });
   }
 
+  /**
+   * Writes every item in one transaction of its own, outside the group commit (a batch request: its accepted
+   * items are written all together or not at all). Throws DuplicateMessageError when a key or id already exists.
+   */
+  async writeAll(items: readonly NewMessage[]): Promise<void> {
+    if (items.length === 0) {
+      return;
+    }
+    const traceHeaders = currentTraceHeaders();
+    const traced = items.map((item) => (item.traceHeaders ? item : { ...item, traceHeaders }));
+    try {
+      await inSqlTransaction(this.dataSource, (sql) => this.insert(sql, traced));
+    } catch (error) {
+      throw isDuplicateKeyError(error) ? new DuplicateMessageError('message or key already exists') : error;
+    }
+    this.options.onCommitted?.();
+    for (const item of items) {
+      metrics.messages.inc({ status: MessageStatus.Queued, provider: 'none', country: item.message.country });
+    }
+  }
+
   /** Resolves when everything queued so far is committed or failed. */
   drain(): Promise<void> {
     return this.committer.drain();

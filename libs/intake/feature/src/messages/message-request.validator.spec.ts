@@ -308,4 +308,23 @@ describe('country hint', () => {
       expect.objectContaining({ code: 'INVALID_COUNTRY', field: 'country' }),
     );
   });
+
+  describe('smartEncoding', () => {
+    it.each([true, false])('keeps %s as the request asked', (smartEncoding) => {
+      expect(validateMessageRequest(valid({ smartEncoding })).smartEncoding).toBe(smartEncoding);
+    });
+
+    it('leaves it to the account when absent or null', () => {
+      expect(validateMessageRequest(valid())).not.toHaveProperty('smartEncoding');
+      expect(validateMessageRequest(valid({ smartEncoding: null }))).not.toHaveProperty('smartEncoding');
+    });
+
+    it.each<[string, unknown]>([
+      ['a string', 'true'],
+      ['a number', 1],
+      ['an object', { on: true }],
+    ])('refuses %s with INVALID_SMART_ENCODING', (_name, smartEncoding) => {
+      expectRefused(valid({ smartEncoding }), 'INVALID_SMART_ENCODING', 'smartEncoding');
+    });
+  });
 });

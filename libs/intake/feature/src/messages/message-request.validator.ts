@@ -19,6 +19,10 @@ export interface ValidatedMessage {
   readonly validitySeconds: number | null;
   readonly encoding: 'GSM-7' | 'UCS-2';
   readonly segments: number;
+  /** The request's smart-encoding choice; absent: the account's default decides (smart-encoding.ts). */
+  readonly smartEncoding?: boolean;
+  /** Segments smart encoding saved; set once it was considered. */
+  readonly segmentsSaved?: number;
 }
 
 const REST_FIELDS = new Set([
@@ -30,6 +34,7 @@ const REST_FIELDS = new Set([
   'callbackUrl',
   'clientReference',
   'validitySeconds',
+  'smartEncoding',
 ]);
 
 export const MAX_BODY_CHARACTERS = 1600;
@@ -105,6 +110,11 @@ export function validateMessageRequest(
     throw unprocessable('INVALID_VALIDITY', 'validitySeconds must be an integer from 60 to 259200', 'validitySeconds');
   }
 
+  const smartEncoding = record['smartEncoding'] ?? null;
+  if (smartEncoding !== null && typeof smartEncoding !== 'boolean') {
+    throw unprocessable('INVALID_SMART_ENCODING', 'smartEncoding must be true or false', 'smartEncoding');
+  }
+
   const segments = countSegments(body);
 
   return {
@@ -118,6 +128,7 @@ export function validateMessageRequest(
     validitySeconds,
     encoding: segments.encoding,
     segments: segments.segments,
+    ...(smartEncoding === null ? {} : { smartEncoding }),
   };
 }
 

@@ -29,6 +29,12 @@ export class SendMessageDto {
 
   @ApiPropertyOptional({ example: 3600, minimum: 60, maximum: 259200 })
   validitySeconds?: number;
+
+  @ApiPropertyOptional({
+    description:
+      "Replace GSM-7 look-alikes (curly quotes, dashes, ...) when they alone force UCS-2; default: the account's",
+  })
+  smartEncoding?: boolean;
 }
 
 export class AcceptedMessageDto {
@@ -39,6 +45,8 @@ export class AcceptedMessageDto {
   @ApiProperty({ example: 'GB' }) country!: string;
   @ApiProperty({ enum: ['GSM-7', 'UCS-2'] }) encoding!: string;
   @ApiProperty({ example: 1 }) segments!: number;
+  @ApiProperty({ description: 'The body as sent (after smart encoding)' }) body!: string;
+  @ApiProperty({ example: 0, description: 'Segments smart encoding saved' }) segmentsSaved!: number;
   @ApiProperty({ nullable: true, type: String }) clientReference!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }

@@ -11,6 +11,10 @@ export interface AcceptedMessageView {
   readonly country: string;
   readonly encoding: string;
   readonly segments: number;
+  /** The body as sent: smart encoding may have replaced look-alike characters. */
+  readonly body: string;
+  /** Segments smart encoding saved (0 when it was off or changed nothing). */
+  readonly segmentsSaved: number;
   readonly clientReference: string | null;
   readonly createdAt: string;
 }
@@ -61,6 +65,8 @@ export const toAcceptedView = (id: string, m: ValidatedMessage, createdAt: Date)
   country: m.country,
   encoding: m.encoding,
   segments: m.segments,
+  body: m.body,
+  segmentsSaved: m.segmentsSaved ?? 0,
   clientReference: m.clientReference,
   createdAt: createdAt.toISOString(),
 });

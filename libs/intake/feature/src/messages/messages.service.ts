@@ -18,6 +18,7 @@ import type { Admission, AdmissionTicket } from '../limits/admission';
 import type { AcceptedMessageView, MessageView } from './message.views';
 import { toAcceptedView, toMessageView } from './message.views';
 import { validateMessageRequest, type ValidatedMessage } from './message-request.validator';
+import { withSmartEncoding } from './smart-encoding';
 
 export interface AcceptOutcome {
   readonly response: StoredResponse;
@@ -38,6 +39,8 @@ export class MessagesService {
     private readonly callbackPolicy: OutboundPolicy = STRICT_OUTBOUND_POLICY,
     /** Account limits, permissions and the pumping guard (docs/limits.md); absent in bare compositions. */
     private readonly admission?: Admission,
+    /** The account's smart-encoding default (AccountService, cached); absent: off. */
+    private readonly smartEncodingDefault: (accountId: string) => Promise<boolean> = async () => false,
   ) {}
 
   /** api.md's request rules, REST and `sms.send.v1` alike, with this process's callback policy. */
@@ -56,10 +59,18 @@ export class MessagesService {
       throw unprocessable('RECIPIENT_OPTED_OUT', 'The recipient opted out of messages from this sender', 'to');
     }
 
-    return resolved;
+    return this.smartEncoded(resolved, accountId);
   }
 
-  private resolveMasked(message: ValidatedMessage, accountId: string): ValidatedMessage {
+  /** The body as it will be sent: smart-encoded when the request, or else the account's default, says so. */
+  async smartEncoded(message: ValidatedMessage, accountId: string): Promise<ValidatedMessage> {
+    const accountDefault = message.smartEncoding === undefined ? await this.smartEncodingDefault(accountId) : false;
+
+    return withSmartEncoding(message, accountDefault);
+  }
+
+  /** A masked destination resolved to the real one (throws MASKED_DESTINATION_UNRESOLVED). */
+  resolveMasked(message: ValidatedMessage, accountId: string): ValidatedMessage {
     const resolution = this.masks.resolve(message.to, message.from, accountId);
     switch (resolution.kind) {
       case 'not-masked':

@@ -157,7 +157,8 @@ export class RoutesController {
   }
 
   @Get('explain')
-  @RequireScope(ApiScope.Read)
+  // `send` too: a distributed intake asks this for the caller's POST /v1/messages/quote with the caller's key.
+  @RequireScope(ApiScope.Read, ApiScope.Send)
   @ApiOperation({ summary: 'The decision the router would take now, and why every other candidate lost' })
   @ApiQuery({ name: 'to', required: true, example: '+447400123456' })
   @ApiQuery({ name: 'messageClass', required: false, enum: ['transactional', 'marketing'] })

@@ -93,6 +93,14 @@ export class AppConfig {
   @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_BASE_URL = '';
 
+  /**
+   * Distributed mode: the router service's base URL, which intake asks for the route of a quote
+   * (`POST /v1/messages/quote`). Empty: a quote says the route is unavailable unless a router runs in the process.
+   */
+  @ValidateIf((c: AppConfig) => c.ROUTER_URL !== '')
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  ROUTER_URL = '';
+
   /** Embedded mode: an API key to install at start (otherwise one is generated and printed). */
   @ValidateIf((c: AppConfig) => c.SMS_GATEWAY_API_KEY !== '')
   @IsString()

@@ -9,6 +9,7 @@ import { JsonLogger } from '../logging/json.logger';
 import { ApiErrorFilter, type UnavailablePredicate } from './api-error.filter';
 import { acceptEmptyBodylessRequests } from './empty-body';
 import { buildOpenApiDocument } from './openapi/openapi-document';
+import { applyRouteBodyLimits } from './route-body-limit';
 import { initTracing } from '@sms/tracing';
 import { installHttpObservability } from '../observability/http-observability';
 import { serveMetrics, startMetricsListener } from '../observability/metrics-endpoint';
@@ -49,6 +50,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestFastif
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   installHttpObservability(fastify, options.processName);
   acceptEmptyBodylessRequests(fastify);
+  applyRouteBodyLimits(fastify);
   // /metrics on the API port only behind its token; the separate listener is the other way (metrics-endpoint.ts).
   if (options.config.METRICS_TOKEN !== '') {
     serveMetrics(fastify, options.config.METRICS_TOKEN);
