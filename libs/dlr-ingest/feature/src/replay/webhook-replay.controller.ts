@@ -67,7 +67,10 @@ export class WebhookReplayController {
 
   @Post('replay')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Re-parse stored delivery receipts (by ids, or by provider and time range)' })
+  @ApiOperation({
+    summary: 'Re-parse stored delivery receipts (by ids, or by provider and time range)',
+    operationId: 'replayProviderWebhooks',
+  })
   async replay(
     @Body() body: unknown,
     @Headers('content-type') contentType?: string,

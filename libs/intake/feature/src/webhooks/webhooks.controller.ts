@@ -156,7 +156,10 @@ export class WebhooksController {
 
   @Post(':id/deliveries/:deliveryId/replay')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Send one delivery again now (same event id), retried for a fresh window' })
+  @ApiOperation({
+    summary: 'Send one delivery again now (same event id), retried for a fresh window',
+    operationId: 'replayWebhookDelivery',
+  })
   @ApiResponse({ status: 202, type: WebhookDeliveryResponse })
   @ApiResponse(NOT_FOUND)
   async replay(
