@@ -114,6 +114,28 @@ function property(literal: ts.ObjectLiteralExpression, name: string): ts.Express
   return undefined;
 }
 
+/**
+ * The topics one element of a `topics` array names. A conditional spread (`...(on ? [A] : [])`) names
+ * both branches: the group may read either, so its scaling must cover both.
+ */
+function topicsOf(element: ts.Expression, evaluator: Evaluator, where: string): string[] {
+  if (!ts.isSpreadElement(element)) {
+    return [evaluator.string(element)];
+  }
+  let spread = element.expression;
+  while (ts.isParenthesizedExpression(spread)) {
+    spread = spread.expression;
+  }
+  if (
+    ts.isConditionalExpression(spread) &&
+    ts.isArrayLiteralExpression(spread.whenTrue) &&
+    ts.isArrayLiteralExpression(spread.whenFalse)
+  ) {
+    return [...spread.whenTrue.elements, ...spread.whenFalse.elements].flatMap((e) => topicsOf(e, evaluator, where));
+  }
+  throw new Error(`${where}: subscribe() spreads \`${element.getText()}\`, not \`...(cond ? [..] : [..])\``);
+}
+
 /** The subscribe() calls of one source file. */
 export function subscriptionsIn(where: string, text: string): { groupId: string; topics: string[] }[] {
   const file = ts.createSourceFile(where, text, ts.ScriptTarget.Latest, true);
@@ -136,7 +158,7 @@ export function subscriptionsIn(where: string, text: string): { groupId: string;
         }
         found.push({
           groupId: evaluator.string(groupId),
-          topics: topics.elements.map((element) => evaluator.string(element)),
+          topics: topics.elements.flatMap((element) => topicsOf(element, evaluator, where)),
         });
       }
     }

@@ -286,6 +286,16 @@ describe('k8s manifests', () => {
     expect(() => subscriptionsIn('y.ts', 'bus.subscribe({ groupId: groupFor(x), topics: [] });')).toThrow(
       /y\.ts: cannot evaluate `groupFor\(x\)`/,
     );
+    // A topic read only in some configurations still needs a trigger: both branches count.
+    expect(
+      subscriptionsIn(
+        'z.ts',
+        'bus.subscribe({ groupId: "g", topics: [TOPICS.send, ...(on ? [TOPICS.inbound] : [])] });',
+      ),
+    ).toEqual([{ groupId: 'g', topics: ['sms.send.v1', 'sms.inbound.v1'] }]);
+    expect(() => subscriptionsIn('w.ts', 'bus.subscribe({ groupId: "g", topics: [...extra] });')).toThrow(
+      /w\.ts: subscribe\(\) spreads `\.\.\.extra`/,
+    );
   });
 
   it('never scales above the partition count of any topic a ScaledObject reads', () => {

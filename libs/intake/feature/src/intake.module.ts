@@ -308,7 +308,7 @@ export class IntakeModule implements OnApplicationBootstrap {
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.intake,
       // Inbound messages only when account webhooks are on: their `message.inbound` events.
-      topics: webhookEvents ? [TOPICS.send, TOPICS.status, TOPICS.inbound] : [TOPICS.send, TOPICS.status],
+      topics: [TOPICS.send, TOPICS.status, ...(webhookEvents ? [TOPICS.inbound] : [])],
       handler: async (record) => {
         if (record.topic === TOPICS.inbound && webhookEvents) {
           await webhookEvents.inbound(decodeEvent(InboundReceivedV1, record.value));
