@@ -7,6 +7,7 @@ import type { CallbackClient, CallbackOutcome } from './callback.client';
 
 /** Order of a message's changes: each applied change moves the rank forward, so rank orders them. */
 const SEQ: Record<MessageStatus, number> = {
+  [MessageStatus.Scheduled]: 0,
   [MessageStatus.Queued]: 0,
   [MessageStatus.Sending]: 1,
   [MessageStatus.Sent]: 2,
@@ -15,6 +16,8 @@ const SEQ: Record<MessageStatus, number> = {
   [MessageStatus.Delivered]: 4,
   [MessageStatus.Undelivered]: 4,
   [MessageStatus.Failed]: 4,
+  [MessageStatus.Cancelled]: 4,
+  [MessageStatus.Expired]: 4,
 };
 
 export interface DispatcherOptions {
