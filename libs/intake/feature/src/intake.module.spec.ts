@@ -7,6 +7,7 @@ import type { LedgerWriter } from './ledger/ledger.writer';
 import type { IntakeConsumer } from './send-topic/intake.consumer';
 import type { RetryScheduler } from './status/retry.scheduler';
 import type { ReceiptDeadlineSweep } from './status/receipt-deadline.sweep';
+import type { ScheduledRelease } from './status/scheduled-release';
 
 const DISTRIBUTED = {
   MODE: 'distributed',
@@ -42,6 +43,7 @@ async function bootIntake(env: Record<string, string>): Promise<{ handled: strin
     scheduler as unknown as ReceiptDeadlineSweep,
     consumer,
     new ShutdownRegistry(),
+    scheduler as unknown as ScheduledRelease,
   );
   await module.onApplicationBootstrap();
   await bus.publish([

@@ -29,11 +29,18 @@ export class SendMessageDto {
 
   @ApiPropertyOptional({ example: 3600, minimum: 60, maximum: 259200 })
   validitySeconds?: number;
+
+  @ApiPropertyOptional({
+    example: '2026-03-01T09:30:00Z',
+    format: 'date-time',
+    description: 'RFC 3339, up to 35 days ahead: held `scheduled` until then',
+  })
+  sendAt?: string;
 }
 
 export class AcceptedMessageDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'queued' }) status!: string;
+  @ApiProperty({ enum: ['queued', 'scheduled'] }) status!: string;
   @ApiProperty({ example: '+447400123456' }) to!: string;
   @ApiProperty({ nullable: true, type: String }) from!: string | null;
   @ApiProperty({ example: 'GB' }) country!: string;
@@ -41,6 +48,7 @@ export class AcceptedMessageDto {
   @ApiProperty({ example: 1 }) segments!: number;
   @ApiProperty({ nullable: true, type: String }) clientReference!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Only on a scheduled message' }) sendAt?: string;
 }
 
 export class MessageEventDto {
@@ -68,5 +76,7 @@ export class MessageDto extends AcceptedMessageDto {
   @ApiProperty({ nullable: true, type: String }) routeReason!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) sentAt!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) deliveredAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) declare sendAt: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt!: string | null;
   @ApiProperty({ type: [MessageEventDto] }) events!: MessageEventDto[];
 }
