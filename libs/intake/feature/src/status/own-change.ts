@@ -63,7 +63,7 @@ export async function applyOwnChange(
       row.id,
       change.to,
       StatusEventSource.Intake,
-      true,
+      1, // applied (SQLite binds no booleans)
       Number(row.attempt) || null,
       change.errorCode,
       change.detail.slice(0, 512),
