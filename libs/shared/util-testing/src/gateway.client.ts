@@ -85,5 +85,5 @@ export interface MessageBody {
   [key: string]: unknown;
 }
 
-export const FINAL_STATUSES = new Set(['delivered', 'undelivered', 'failed']);
+export const FINAL_STATUSES = new Set(['delivered', 'undelivered', 'failed', 'cancelled', 'expired']);
 export const isFinalMessage = (message: MessageBody): boolean => FINAL_STATUSES.has(message.status);
