@@ -5,7 +5,7 @@ export const SEND_GATE_TTL = {
   /**
    * A send's mark must outlive the time intake needs to learn the attempt's outcome (the status event in
    * transit): once the ledger says `sending`/`sent` or schedules the next attempt, a cancel is decided on
-   * the ledger. An hour covers a long consumer lag; the mark costs about 100 bytes per send in Redis.
+   * the ledger. An hour covers a long consumer lag (its Redis cost: docs/scheduling.md).
    */
   sendingMs: 60 * 60_000,
   /**
