@@ -44,6 +44,7 @@ export class SendGate {
     if (await this.kv.setIfAbsent(key, SENDING, SEND_GATE_TTL.sendingMs)) {
       return 'open';
     }
+
     // Marked before: by a cancel, or by this attempt's own earlier send (a redelivery the send-worker's
     // attempt store lets through after asking the provider).
     return (await this.kv.get(key)) === CANCELLED ? 'cancelled' : 'open';
@@ -55,6 +56,7 @@ export class SendGate {
     if (await this.kv.setIfAbsent(key, CANCELLED, SEND_GATE_TTL.cancelledMs)) {
       return 'cancelled';
     }
+
     // Anything but our own mark is a send that began (a mark that expired meanwhile is an hour-old send).
     return (await this.kv.get(key)) === CANCELLED ? 'already-cancelled' : 'with-provider';
   }
