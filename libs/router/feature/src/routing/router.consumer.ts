@@ -40,6 +40,15 @@ export class RouterConsumer {
 
   handle = async (record: ConsumedRecord): Promise<void> => {
     const message = decodeEvent(MessageAcceptedV1, record.value);
+    const expiresAt = message.expiresAt ? Date.parse(message.expiresAt) : Number.NaN;
+    if (expiresAt <= this.now().getTime()) {
+      // Its validity ran out on the way here (a consumer lag, a stale-message republish): never sent late.
+      // (The backlog's own last try falls on the deadline and ends in holdOrExpire.)
+      this.backlog.release(message);
+      await this.bus.publish([statusRecord(this.expiry(message, 'before it could be routed', this.now()))]);
+
+      return;
+    }
     await this.routeAndPublish(message, record.headers);
   };
 
@@ -76,14 +85,6 @@ export class RouterConsumer {
   }
 
   private async routeAndPublish(message: MessageAcceptedV1, headers: ConsumedRecord['headers'] | undefined) {
-    const expiresAt = message.expiresAt ? Date.parse(message.expiresAt) : Number.NaN;
-    if (expiresAt <= this.now().getTime()) {
-      // Its validity ran out on the way here (a consumer lag, a stale-message republish): never sent late.
-      this.backlog.release(message);
-      await this.bus.publish([statusRecord(this.expiry(message, 'before it could be routed', this.now()))]);
-
-      return;
-    }
     const fallbackError = message.fallbackOfError ?? null;
     const outcome = await this.engine.route({
       to: message.to,
