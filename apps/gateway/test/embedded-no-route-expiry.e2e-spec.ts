@@ -1,7 +1,7 @@
 /**
  * A message no provider can take waits in the router's no-route backlog (still `queued`), but not past
  * its deadline: its validity period, or ROUTER_NO_ROUTE_MAX_WAIT_SECONDS when it has none. Then it ends
- * `failed` with NO_ROUTE, which GET /v1/messages/:id shows. Every provider serving Finland is switched
+ * `expired` (VALIDITY_EXPIRED) or, past the max wait, `failed` with NO_ROUTE, which GET /v1/messages/:id shows. Every provider serving Finland is switched
  * off through the operator API for this.
  */
 import { GatewayClient, type MessageBody } from '@sms/testing';
@@ -41,7 +41,7 @@ const send = async (body: Record<string, unknown>): Promise<string> => {
 const failed = (id: string, timeoutMs: number): Promise<MessageBody> =>
   client.waitForMessage(id, (m) => m.status === 'failed', timeoutMs);
 
-it('keeps a message queued while it waits for a route, and fails it NO_ROUTE when its validity passes', async () => {
+it('keeps a message queued while it waits for a route, and expires it when its validity passes', async () => {
   const sentAt = Date.now();
   const withValidity = await send({ validitySeconds: 60 });
   const withoutValidity = await send({});
@@ -55,13 +55,13 @@ it('keeps a message queued while it waits for a route, and fails it NO_ROUTE whe
   // Meanwhile the one with 60 s of validity is still waiting, queued.
   expect((await client.get(`/v1/messages/${withValidity}`)).body.status).toBe('queued');
 
-  const expired = await failed(withValidity, 90_000);
+  const expired = await client.waitForMessage(withValidity, (m) => m.status === 'expired', 90_000);
   const endedAfterMs = Date.now() - sentAt;
-  expect(expired).toMatchObject({ status: 'failed', errorCode: 'NO_ROUTE', provider: null, attempts: 1 });
-  expect(expired['errorMessage']).toMatch(/^no provider could take the message within its validity of 60 s: /);
+  expect(expired).toMatchObject({ status: 'expired', errorCode: 'VALIDITY_EXPIRED', provider: null, attempts: 1 });
+  expect(expired['errorMessage']).toMatch(/^its validity ran out while it waited for a route \(/);
   expect(endedAfterMs).toBeGreaterThanOrEqual(59_000);
   // Ended at the deadline (the backlog's last try falls on it), not at the next backoff step.
   expect(endedAfterMs).toBeLessThan(75_000);
-  expect(expired.events.map((e) => e.status)).toEqual(['queued', 'failed']);
-  expect(expired.events[1]).toMatchObject({ source: 'router', errorCode: 'NO_ROUTE' });
+  expect(expired.events.map((e) => e.status)).toEqual(['queued', 'expired']);
+  expect(expired.events[1]).toMatchObject({ source: 'router', errorCode: 'VALIDITY_EXPIRED' });
 });

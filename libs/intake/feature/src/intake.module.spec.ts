@@ -8,6 +8,7 @@ import type { IntakeConsumer } from './send-topic/intake.consumer';
 import type { RetryScheduler } from './status/retry.scheduler';
 import type { ReceiptDeadlineSweep } from './status/receipt-deadline.sweep';
 import type { WebhookRuntime } from './webhooks/webhook.runtime';
+import type { ScheduledRelease } from './status/scheduled-release';
 
 const DISTRIBUTED = {
   MODE: 'distributed',
@@ -47,6 +48,7 @@ async function bootIntake(
     consumer,
     new ShutdownRegistry(),
     webhooks,
+    scheduler as unknown as ScheduledRelease,
   );
   await module.onApplicationBootstrap();
   await bus.publish([

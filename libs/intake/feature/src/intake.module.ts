@@ -4,7 +4,7 @@ import { ModuleRef } from '@nestjs/core';
 import { AccountService } from '@sms/auth';
 import { type Bus, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
 import { CONSUMER_GROUPS, decodeEvent, InboundReceivedV1, TOPICS } from '@sms/contracts';
-import { decimalToMicros, type KeyValueStore } from '@sms/counters';
+import { decimalToMicros, type KeyValueStore, SendGate } from '@sms/counters';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
 import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import { OutboxRelay } from '@sms/persistence';
@@ -43,6 +43,8 @@ import { TwilioCompatMount } from './twilio-compat/twilio-compat.mount';
 import { LedgerTwilioMessages } from './twilio-compat/twilio-messages.reader';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { createWebhookRuntime, WEBHOOK_RUNTIME, type WebhookRuntime } from './webhooks/webhook.runtime';
+import { MessageCanceller } from './status/message-canceller';
+import { ScheduledRelease } from './status/scheduled-release';
 
 export const INTAKE_DATA_SOURCE = Symbol('INTAKE_DATA_SOURCE');
 
@@ -66,6 +68,7 @@ export class IntakeModule implements OnApplicationBootstrap {
     private readonly consumer: IntakeConsumer,
     private readonly shutdown: ShutdownRegistry,
     @Inject(WEBHOOK_RUNTIME) private readonly webhooks: WebhookRuntime | null,
+    private readonly release: ScheduledRelease,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -94,9 +97,40 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: LedgerWriter,
-          inject: [INTAKE_DATA_SOURCE, OutboxRelay],
-          useFactory: (dataSource: DataSource, relay: OutboxRelay): LedgerWriter =>
-            new LedgerWriter(dataSource, { onCommitted: () => relay.wake() }),
+          inject: [INTAKE_DATA_SOURCE, OutboxRelay, ScheduledRelease],
+          useFactory: (dataSource: DataSource, relay: OutboxRelay, release: ScheduledRelease): LedgerWriter =>
+            new LedgerWriter(dataSource, {
+              onCommitted: () => relay.wake(),
+              onScheduled: (at) => release.scheduled(at),
+            }),
+        },
+        {
+          provide: ScheduledRelease,
+          inject: [INTAKE_DATA_SOURCE, OutboxRelay, Admission],
+          useFactory: (dataSource: DataSource, relay: OutboxRelay, admission: Admission) =>
+            new ScheduledRelease(
+              dataSource,
+              () => relay.wake(),
+              (error) => new Logger('intake-schedule').error(`scheduled release failed: ${String(error)}`),
+              // Expired before it was ever sent: its booked spend is given back.
+              (messageId) => void admission.refundUnsent(messageId),
+            ),
+        },
+        {
+          provide: MessageCanceller,
+          inject: [INTAKE_DATA_SOURCE, KV_STORE, APP_CONFIG, OutboxRelay, Admission],
+          useFactory: (
+            dataSource: DataSource,
+            kv: KeyValueStore,
+            config: AppConfig,
+            relay: OutboxRelay,
+            admission: Admission,
+          ) =>
+            new MessageCanceller(dataSource, new SendGate(kv, config.REDIS_KEY_PREFIX), (messageId) => {
+              // The cancel's callback transition waits in the outbox; the spend booked for it is given back.
+              relay.wake();
+              void admission.refundUnsent(messageId);
+            }),
         },
         {
           provide: IdempotencyService,
@@ -269,6 +303,7 @@ export class IntakeModule implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     this.shutdown.register('intake', 'intake-scheduler', async () => {
       await this.scheduler.stop();
+      await this.release.stop();
       await this.receiptSweep.stop();
       await this.writer.drain();
       await this.relay.stop();
@@ -279,6 +314,7 @@ export class IntakeModule implements OnApplicationBootstrap {
       this.logger.warn('OUTBOX_RELAY_ENABLED=false: accepted messages stay in the outbox');
     }
     this.scheduler.start();
+    this.release.start();
     this.receiptSweep.start();
     if (this.webhooks) {
       const { directory, dispatcher, poster } = this.webhooks;

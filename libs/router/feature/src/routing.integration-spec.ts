@@ -517,3 +517,79 @@ describe('no route: all providers down', () => {
     }
   });
 });
+
+describe('expiry on arrival', () => {
+  it('expires a message whose validity ran out on its way (VALIDITY_EXPIRED), and passes the deadline on otherwise', async () => {
+    const bus: Bus = createBus({ kind: 'in-process' });
+    const metrics = new RoutingMetrics();
+    const consumer = new RouterConsumer(
+      a.engine,
+      bus,
+      new NoRouteBacklog(metrics, { baseDelayMs: 10, maxDelayMs: 50, capacity: 1000, maxWaitMs: 3_600_000 }),
+      metrics,
+    );
+    const dispatched: DispatchRequestedV1[] = [];
+    const statuses: StatusChangedV1[] = [];
+    await bus.subscribe({
+      groupId: `it-${randomUUID()}`,
+      topics: [TOPICS.dispatch, TOPICS.status],
+      handler: async (record) => {
+        (record.topic === TOPICS.dispatch ? dispatched : statuses).push(record.value as never);
+      },
+    });
+    const accepted = (expiresAt: string): MessageAcceptedV1 => ({
+      messageId: randomUUID(),
+      accountId: DEFAULT_ACCOUNT_ID,
+      attempt: 2,
+      to: freshRecipient(),
+      from: null,
+      country: 'GB',
+      body: 'hello',
+      encoding: Encoding.Gsm7,
+      segments: 1,
+      messageClass: MessageClass.Transactional,
+      validitySeconds: 60,
+      expiresAt,
+      avoidProviders: [],
+      pinProvider: null,
+      acceptedAt: new Date(Date.now() - 120_000).toISOString(),
+    });
+    try {
+      for (const provider of ['alpha', 'bravo', 'charlie']) {
+        await report(a, provider, StatusEventKind.Sent, 3);
+      }
+      const late = accepted(new Date(Date.now() - 1_000).toISOString());
+      const inTime = accepted(new Date(Date.now() + 60_000).toISOString());
+      for (const value of [late, inTime]) {
+        await consumer.handle({
+          topic: TOPICS.accepted,
+          key: value.messageId,
+          value,
+          partition: 0,
+          offset: '0',
+          headers: {},
+          attempt: 1,
+        });
+      }
+      const deadline = Date.now() + 5_000;
+      while ((statuses.length < 1 || dispatched.length < 1) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+
+      expect(statuses).toEqual([
+        expect.objectContaining({
+          messageId: late.messageId,
+          kind: StatusEventKind.Expired,
+          errorCode: 'VALIDITY_EXPIRED',
+          attempt: 2,
+        }),
+      ]);
+      expect(dispatched).toEqual([
+        expect.objectContaining({ messageId: inTime.messageId, expiresAt: inTime.expiresAt }),
+      ]);
+    } finally {
+      await consumer.stop();
+      await bus.close();
+    }
+  });
+});

@@ -1,11 +1,13 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
+import { type KeyValueStore, SendGate } from '@sms/counters';
 import { CONSUMER_GROUPS, RECONCILE_CONSUMER_GROUP, TOPICS } from '@sms/contracts';
 import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import {
   APP_CONFIG,
   type AppConfig,
   BUS,
+  KV_STORE,
   serviceDataSourceProvider,
   publicBaseUrlOf,
   ShutdownRegistry,
@@ -50,14 +52,26 @@ export class SendWorkerModule implements OnApplicationBootstrap {
         }),
         {
           provide: DispatchHandler,
-          inject: [SEND_WORKER_DATA_SOURCE, BUS, ProviderRegistry, APP_CONFIG, OPT_OUT_CHECKER],
+          inject: [SEND_WORKER_DATA_SOURCE, BUS, ProviderRegistry, APP_CONFIG, OPT_OUT_CHECKER, KV_STORE],
           useFactory: (
             dataSource: DataSource,
             bus: Bus,
             providers: ProviderRegistry,
             config: AppConfig,
             optOuts: OptOutChecker,
-          ) => new DispatchHandler(dataSource, bus, providers, publicBaseUrlOf(config), optOuts),
+            kv: KeyValueStore,
+          ) =>
+            new DispatchHandler(
+              dataSource,
+              bus,
+              providers,
+              publicBaseUrlOf(config),
+              optOuts,
+              undefined,
+              undefined,
+              // Shared with intake's cancels (Redis, or the embedded process's store).
+              new SendGate(kv, config.REDIS_KEY_PREFIX),
+            ),
         },
         {
           provide: ReceiptReconciler,

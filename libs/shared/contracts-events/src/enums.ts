@@ -1,5 +1,7 @@
 /** Canonical message status as callers see it (api.md). */
 export enum MessageStatus {
+  /** Held in the ledger until its `sendAt` (docs/scheduling.md); nothing downstream knows of it yet. */
+  Scheduled = 'scheduled',
   Queued = 'queued',
   Sending = 'sending',
   Sent = 'sent',
@@ -12,7 +14,14 @@ export enum MessageStatus {
    * moves it to delivered or undelivered.
    */
   Unknown = 'unknown',
+  /** Final: cancelled by the caller before any provider had it (`POST /v1/messages/:id/cancel`). */
+  Cancelled = 'cancelled',
+  /** Final: its validity ran out before it could be sent; never sent late (error code VALIDITY_EXPIRED). */
+  Expired = 'expired',
 }
+
+/** The error code of a message that ended `expired`: its validity ran out before it could be sent. */
+export const VALIDITY_EXPIRED = 'VALIDITY_EXPIRED';
 
 /**
  * What a status event reports. Besides the canonical statuses: `retry` (a transient failure; intake
@@ -26,6 +35,10 @@ export enum StatusEventKind {
   Failed = 'failed',
   /** Reconciliation gave up on learning the outcome: the message ends `unknown` (see MessageStatus.Unknown). */
   Unknown = 'unknown',
+  /** The send-worker found the attempt cancelled before calling the provider (see MessageStatus.Cancelled). */
+  Cancelled = 'cancelled',
+  /** The message's validity ran out while it waited (router backlog, rate slot): it ends `expired`. */
+  Expired = 'expired',
   Retry = 'retry',
   Refused = 'refused',
 }

@@ -63,6 +63,14 @@ export class MessageAcceptedV1 {
   @IsInt()
   validitySeconds!: number | null;
 
+  /**
+   * When the message stops being worth sending: its validity counted from its `sendAt` (or acceptance).
+   * Past it, no one sends it; it ends `expired`. Absent or null: no validity, no deadline.
+   */
+  @IsOptional()
+  @IsISO8601()
+  expiresAt?: string | null;
+
   /** Providers that failed earlier attempts with a transient error: the router prefers others. */
   @IsArray()
   @IsString({ each: true })
@@ -136,6 +144,14 @@ export class DispatchRequestedV1 {
   @IsOptional()
   @IsInt()
   validitySeconds!: number | null;
+
+  /**
+   * When the message stops being worth sending: its validity counted from its `sendAt` (or acceptance).
+   * Past it, no one sends it; it ends `expired`. Absent or null: no validity, no deadline.
+   */
+  @IsOptional()
+  @IsISO8601()
+  expiresAt?: string | null;
 
   /** Price per segment for this destination, decimal string. */
   @IsOptional()

@@ -1,4 +1,4 @@
-import { IsEnum, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
 import { MessageClass } from './enums';
 
 /**
@@ -57,4 +57,9 @@ export class SendRequestedV1 {
   @Min(60)
   @Max(259200)
   validitySeconds?: number | null;
+
+  /** RFC 3339, up to 35 days ahead: the message is held `scheduled` until then (docs/scheduling.md). */
+  @IsOptional()
+  @IsISO8601()
+  sendAt?: string | null;
 }

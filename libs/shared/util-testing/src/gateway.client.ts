@@ -174,7 +174,7 @@ async function parsed(response: Response): Promise<unknown> {
 
 export type MessageBody = paths['/v1/messages/{id}']['get']['responses'][200]['content']['application/json'];
 
-export const FINAL_STATUSES = new Set(['delivered', 'undelivered', 'failed']);
+export const FINAL_STATUSES = new Set(['delivered', 'undelivered', 'failed', 'cancelled', 'expired']);
 export const isFinalMessage = (message: MessageBody): boolean => FINAL_STATUSES.has(message.status);
 
 /** A scope an API key can be given (CreateApiKeyDto in the document). */

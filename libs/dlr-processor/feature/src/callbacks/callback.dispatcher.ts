@@ -9,6 +9,7 @@ import { twilioCallbackOf } from './twilio-callback.format';
 
 /** Order of a message's changes: each applied change moves the rank forward, so rank orders them. */
 const SEQ: Record<MessageStatus, number> = {
+  [MessageStatus.Scheduled]: 0,
   [MessageStatus.Queued]: 0,
   [MessageStatus.Sending]: 1,
   [MessageStatus.Sent]: 2,
@@ -17,6 +18,8 @@ const SEQ: Record<MessageStatus, number> = {
   [MessageStatus.Delivered]: 4,
   [MessageStatus.Undelivered]: 4,
   [MessageStatus.Failed]: 4,
+  [MessageStatus.Cancelled]: 4,
+  [MessageStatus.Expired]: 4,
 };
 
 export interface DispatcherOptions {

@@ -8,6 +8,7 @@ import { IntakeDlrFallbacks1763780600000 } from './migrations/1763780600000-Inta
 import { AddMessageAccount1765000000200 } from './migrations/1765000000200-AddMessageAccount';
 import { CreateAccountLimits1765100000000 } from './migrations/1765100000000-CreateAccountLimits';
 import { AccountLimitsEntity } from './entities/account-limits.entity';
+import { AddMessageSchedule1766200000000 } from './migrations/1766200000000-AddMessageSchedule';
 import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 import { WebhookSubscriptionEntity } from './entities/webhook-subscription.entity';
 import { CreateWebhooks1766400000000 } from './migrations/1766400000000-CreateWebhooks';
@@ -30,6 +31,7 @@ export const INTAKE_MIGRATIONS = [
   IntakeDlrFallbacks1763780600000,
   AddMessageAccount1765000000200,
   CreateAccountLimits1765100000000,
+  AddMessageSchedule1766200000000,
   CreateWebhooks1766400000000,
   AddMessageCallbackFormat1766500000000,
   AddMessageAccountCreatedIndex1766500000200,

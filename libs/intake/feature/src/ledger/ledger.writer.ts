@@ -47,6 +47,8 @@ export interface LedgerWriterOptions {
   /** Transactions in flight at once; MySQL group-commits them, SQLite has one writer anyway. */
   readonly maxConcurrentFlushes?: number;
   readonly onCommitted?: () => void;
+  /** Told, once committed, of each scheduled message's `sendAt` (wakes the ScheduledRelease at that time). */
+  readonly onScheduled?: (at: Date) => void;
 }
 
 /**
@@ -66,6 +68,9 @@ export class LedgerWriter {
         await inSqlTransaction(this.dataSource, (sql) => this.insert(sql, items));
         this.options.onCommitted?.();
         for (const item of items) {
+          if (isScheduled(item) && item.message.sendAt !== null) {
+            this.options.onScheduled?.(item.message.sendAt);
+          }
           metrics.messages.inc({ status: MessageStatus.Queued, provider: 'none', country: item.message.country });
         }
 
@@ -120,7 +125,7 @@ export class LedgerWriter {
       items.map((item) => [
         randomUUID(),
         item.id,
-        MessageStatus.Queued,
+        initialStatusOf(item),
         StatusEventSource.Intake,
         true,
         item.createdAt,
@@ -143,15 +148,18 @@ export class LedgerWriter {
           : [],
       ),
     );
+    // A scheduled message is published by the release job at its time (ScheduledRelease), not now.
     await enqueueOutboxWith(
       sql,
       INTAKE_OUTBOX,
-      items.map((item) => ({
-        topic: TOPICS.accepted,
-        key: item.id,
-        value: acceptedEvent(item),
-        headers: item.traceHeaders ?? {},
-      })),
+      items
+        .filter((item) => !isScheduled(item))
+        .map((item) => ({
+          topic: TOPICS.accepted,
+          key: item.id,
+          value: acceptedEvent(item),
+          headers: item.traceHeaders ?? {},
+        })),
       items[0]?.createdAt ?? new Date(),
     );
   }
@@ -177,6 +185,8 @@ const MESSAGE_COLUMNS = [
   'account_id',
   'attempt',
   'trace_parent',
+  'send_at',
+  'expires_at',
   'created_at',
   'updated_at',
 ] as const;
@@ -188,10 +198,12 @@ const IDEMPOTENCY_COLUMNS = ['scope_key', 'fingerprint', 'message_id', 'response
 function toMessageRow(item: NewMessage): unknown[] {
   const m = item.message;
 
+  const status = initialStatusOf(item);
+
   return [
     item.id,
-    MessageStatus.Queued,
-    STATUS_RANK[MessageStatus.Queued],
+    status,
+    STATUS_RANK[status],
     m.to,
     m.from,
     m.country,
@@ -207,9 +219,36 @@ function toMessageRow(item: NewMessage): unknown[] {
     item.accountId,
     1,
     item.traceHeaders?.[TRACEPARENT_HEADER] ?? null,
+    isScheduled(item) ? m.sendAt : null,
+    expiresAtOf(m, item.createdAt),
     item.createdAt,
     item.createdAt,
   ];
+}
+
+/** A message with a `sendAt` still ahead of its acceptance waits in the ledger until then. */
+export const isScheduled = (item: Pick<NewMessage, 'message' | 'createdAt'>): boolean =>
+  item.message.sendAt !== null && item.message.sendAt.getTime() > item.createdAt.getTime();
+
+/** The status a new message is written with: `scheduled` until its `sendAt`, else `queued`. */
+export const initialStatusOf = (item: Pick<NewMessage, 'message' | 'createdAt'>): MessageStatus =>
+  isScheduled(item) ? MessageStatus.Scheduled : MessageStatus.Queued;
+
+/**
+ * When a message stops being worth sending: its validity counts from when it was meant to go (its `sendAt`,
+ * or its acceptance), so a message scheduled for tomorrow with an hour's validity is good until tomorrow plus
+ * an hour. Null without a validity period.
+ */
+export function expiresAtOf(
+  message: Pick<ValidatedMessage, 'sendAt' | 'validitySeconds'>,
+  createdAt: Date,
+): Date | null {
+  if (message.validitySeconds === null) {
+    return null;
+  }
+  const from = Math.max(createdAt.getTime(), message.sendAt?.getTime() ?? 0);
+
+  return new Date(from + message.validitySeconds * 1000);
 }
 
 export function acceptedEvent(
@@ -220,6 +259,7 @@ export function acceptedEvent(
   fallbackOfError: string | null = null,
 ): MessageAcceptedV1 {
   const m = item.message;
+  const expiresAt = expiresAtOf(m, item.createdAt);
 
   return {
     messageId: item.id,
@@ -233,6 +273,7 @@ export function acceptedEvent(
     segments: m.segments,
     messageClass: m.messageClass,
     validitySeconds: m.validitySeconds,
+    expiresAt: expiresAt === null ? null : expiresAt.toISOString(),
     avoidProviders,
     pinProvider,
     ...(fallbackOfError !== null && { fallbackOfError }),

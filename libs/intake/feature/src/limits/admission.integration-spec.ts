@@ -216,3 +216,44 @@ it('corrects spend on one replica for a message another admitted, once', async (
   await b.store.putAccount(account, { ...DEFAULTS, spendPerDayMicros: 110_000 });
   expect(await outcome(b.admission.admit({ ...send('+12025550123'), accountId: account }, 'rest'))).toBe('admitted');
 });
+
+it('gives back the spend of a message cancelled or expired before any send, once', async () => {
+  const account = randomUUID();
+  const a = replica();
+  const b = replica();
+  await a.store.putAccount(account, { ...DEFAULTS, spendPerDayMicros: 100_000 });
+  const cancelled = { ...send('+12025550123'), accountId: account };
+  const expired = { ...send('+12025550123'), accountId: account };
+  await a.admission.admit(cancelled, 'rest');
+  await a.admission.admit(expired, 'rest');
+  // Priced at the default 0.05: the cap of 0.10 is spent.
+  expect(await outcome(b.admission.admit({ ...send('+12025550123'), accountId: account }, 'rest'))).toBe(
+    'SPEND_CAP_REACHED',
+  );
+
+  // Intake cancelled one itself (on two replicas at once: refunded once); the router expired the other.
+  await Promise.all([a.admission.refundUnsent(cancelled.messageId), b.admission.refundUnsent(cancelled.messageId)]);
+  await b.admission.reconcile({
+    eventId: randomUUID(),
+    messageId: expired.messageId,
+    kind: StatusEventKind.Expired,
+    source: StatusEventSource.Router,
+    attempt: 1,
+    provider: null,
+    providerMessageId: null,
+    errorCode: 'VALIDITY_EXPIRED',
+    errorMessage: null,
+    errorClass: 'permanent',
+    ambiguous: false,
+    cost: null,
+    currency: null,
+    detail: null,
+    occurredAt: new Date().toISOString(),
+  });
+
+  expect(await outcome(b.admission.admit({ ...send('+12025550123'), accountId: account }, 'rest'))).toBe('admitted');
+  expect(await outcome(a.admission.admit({ ...send('+12025550123'), accountId: account }, 'rest'))).toBe('admitted');
+  expect(await outcome(a.admission.admit({ ...send('+12025550123'), accountId: account }, 'rest'))).toBe(
+    'SPEND_CAP_REACHED',
+  );
+});

@@ -176,7 +176,11 @@ export class Admission {
   async reconcile(event: StatusChangedV1): Promise<void> {
     const costed = event.kind === StatusEventKind.Sent && !!event.cost;
     // A receipt's `failed` may follow a send that was charged; only a failure before any send refunds.
-    const unsent = event.kind === StatusEventKind.Failed && event.source !== StatusEventSource.Dlr;
+    // A cancelled or expired message was never sent, whoever reports it.
+    const unsent =
+      (event.kind === StatusEventKind.Failed && event.source !== StatusEventSource.Dlr) ||
+      event.kind === StatusEventKind.Cancelled ||
+      event.kind === StatusEventKind.Expired;
     if (!this.options.enabled || (!costed && !unsent)) {
       return;
     }
@@ -209,6 +213,30 @@ export class Admission {
     } catch (error) {
       this.logger.warn(`spend reconciliation failed, the estimate stays booked: ${String(error)}`);
     }
+  }
+
+  /**
+   * A message intake itself ended unsent (cancelled by its caller, expired before its release): its booked
+   * spend is given back, as for a `failed` before any send. Never throws.
+   */
+  async refundUnsent(messageId: string): Promise<void> {
+    await this.reconcile({
+      eventId: messageId,
+      messageId,
+      kind: StatusEventKind.Cancelled,
+      source: StatusEventSource.Intake,
+      attempt: null,
+      provider: null,
+      providerMessageId: null,
+      errorCode: null,
+      errorMessage: null,
+      errorClass: null,
+      ambiguous: null,
+      cost: null,
+      currency: null,
+      detail: null,
+      occurredAt: new Date(this.now()).toISOString(),
+    });
   }
 
   private async decide({ accountId, keyId, messageId, message }: AdmissionRequest): Promise<AdmissionTicket> {
@@ -270,7 +298,9 @@ export class Admission {
       };
       try {
         // A redelivered record of a message already booked keeps the first booking (and does not own it).
-        if (!(await this.kv.setIfAbsent(bookingKey, JSON.stringify(booking), BOOKING_TTL_MS))) {
+        // A scheduled message is sent (and its real cost known) only after its sendAt: the booking waits too.
+        const lead = Math.max(0, (message.sendAt?.getTime() ?? 0) - this.now());
+        if (!(await this.kv.setIfAbsent(bookingKey, JSON.stringify(booking), BOOKING_TTL_MS + lead))) {
           bookingKey = null;
         }
       } catch (error) {

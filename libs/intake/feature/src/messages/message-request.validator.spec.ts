@@ -40,6 +40,7 @@ describe(validateMessageRequest.name, () => {
       validitySeconds: null,
       encoding: 'GSM-7',
       segments: 1,
+      sendAt: null,
     });
   });
 
@@ -61,6 +62,7 @@ describe(validateMessageRequest.name, () => {
       messageClass: MessageClass.Marketing,
       encoding: 'GSM-7',
       segments: 1,
+      sendAt: null,
     });
   });
 
@@ -295,6 +297,74 @@ describe(validateMessageRequest.name, () => {
     ['country', ['GB']],
   ])('refuses a non-string %s with INVALID_FIELD_TYPE', (field, value) => {
     expectRefused(valid({ [field]: value }), 'INVALID_FIELD_TYPE', field);
+  });
+
+  describe('sendAt', () => {
+    const NOW = new Date('2026-03-01T09:00:00.000Z');
+    const check = (sendAt: unknown) => validateMessageRequest(valid({ sendAt }), [], undefined, NOW).sendAt;
+    const refusedAt = (sendAt: unknown, code: string): void => {
+      try {
+        check(sendAt);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ApiError);
+        const { status, field } = error as ApiError;
+        expect({ status, code: (error as ApiError).code, field }).toEqual({ status: 422, code, field: 'sendAt' });
+
+        return;
+      }
+      throw new Error(`accepted sendAt ${JSON.stringify(sendAt)}`);
+    };
+
+    it.each<[string, string]>([
+      ['UTC', '2026-03-01T09:30:00Z'],
+      ['a lower-case t and z', '2026-03-01t09:30:00z'],
+      ['a fraction', '2026-03-01T09:30:00.250Z'],
+      ['a positive offset', '2026-03-01T10:30:00+01:00'],
+      ['a negative offset', '2026-03-01T04:30:00-05:00'],
+    ])('reads RFC 3339 with %s', (_name, text) => {
+      const expected = text.includes('.250') ? '2026-03-01T09:30:00.250Z' : '2026-03-01T09:30:00.000Z';
+      expect(check(text)?.toISOString()).toBe(expected);
+    });
+
+    it('accepts exactly 35 days ahead and refuses a millisecond more (SEND_AT_TOO_FAR)', () => {
+      expect(check('2026-04-05T09:00:00Z')?.toISOString()).toBe('2026-04-05T09:00:00.000Z');
+      refusedAt('2026-04-05T09:00:00.001Z', 'SEND_AT_TOO_FAR');
+      refusedAt('2027-03-01T09:00:00Z', 'SEND_AT_TOO_FAR');
+    });
+
+    it('sends now (null) for a time up to a minute behind our clock, and refuses older (SEND_AT_IN_PAST)', () => {
+      expect(check('2026-03-01T09:00:00Z')).toBeNull();
+      expect(check('2026-03-01T08:59:00Z')).toBeNull();
+      refusedAt('2026-03-01T08:58:59.999Z', 'SEND_AT_IN_PAST');
+      refusedAt('2020-01-01T00:00:00Z', 'SEND_AT_IN_PAST');
+    });
+
+    it.each<[string, string]>([
+      ['no offset (local time)', '2026-03-01T09:30:00'],
+      ['a date only', '2026-03-01'],
+      ['no seconds', '2026-03-01T09:30Z'],
+      ['a space for T', '2026-03-01 09:30:00Z'],
+      ['a day that does not exist', '2026-02-30T09:30:00Z'],
+      ['hour 24', '2026-03-01T24:00:00Z'],
+      ['an offset of 24 h', '2026-03-01T09:30:00+24:00'],
+      ['an epoch number as text', '1772357400'],
+      ['words', 'tomorrow morning'],
+      ['empty', ''],
+    ])('refuses %s as INVALID_SEND_AT', (_name, text) => {
+      refusedAt(text, 'INVALID_SEND_AT');
+    });
+
+    it.each<[string, unknown]>([
+      ['a number', 1772357400000],
+      ['an object', { at: '2026-03-01T09:30:00Z' }],
+      ['a boolean', true],
+    ])('refuses %s as INVALID_FIELD_TYPE', (_name, value) => {
+      refusedAt(value, 'INVALID_FIELD_TYPE');
+    });
+
+    it('treats null as absent', () => {
+      expect(check(null)).toBeNull();
+    });
   });
 
   it('reports the unknown field before any other broken rule', () => {

@@ -23,6 +23,8 @@ export interface ValidatedMessage {
   readonly smartEncoding?: boolean;
   /** Segments smart encoding saved; set once it was considered. */
   readonly segmentsSaved?: number;
+  /** Held `scheduled` until then; null sends now (see validateSendAt). */
+  readonly sendAt: Date | null;
 }
 
 const REST_FIELDS = new Set([
@@ -35,11 +37,24 @@ const REST_FIELDS = new Set([
   'clientReference',
   'validitySeconds',
   'smartEncoding',
+  'sendAt',
 ]);
 
 export const MAX_BODY_CHARACTERS = 1600;
 const MIN_VALIDITY_SECONDS = 60;
 const MAX_VALIDITY_SECONDS = 259_200;
+/** How far ahead a message may be scheduled (issue #21): 35 days. */
+export const MAX_SCHEDULE_AHEAD_MS = 35 * 24 * 3600_000;
+/**
+ * A `sendAt` this little in the past is the caller's clock running behind ours, not a mistake: the
+ * message is sent now. Anything older is refused, so a stale timestamp never sends by surprise.
+ */
+export const SEND_AT_PAST_TOLERANCE_MS = 60_000;
+/**
+ * RFC 3339's date-time (section 5.6): `T` between date and time, seconds required, an optional fraction and
+ * a `Z` or numeric offset required. Date.parse alone accepts far more (no offset: local time; "March 7").
+ */
+const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
 /**
  * Applies api.md's rules to a send request, REST or `sms.send.v1` alike, and throws the first broken
@@ -50,6 +65,7 @@ export function validateMessageRequest(
   input: unknown,
   extraFields: readonly string[] = [],
   callbackPolicy: OutboundPolicy = STRICT_OUTBOUND_POLICY,
+  now: Date = new Date(),
 ): ValidatedMessage {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw unprocessable('INVALID_REQUEST', 'Request body must be a JSON object');
@@ -114,6 +130,7 @@ export function validateMessageRequest(
   if (smartEncoding !== null && typeof smartEncoding !== 'boolean') {
     throw unprocessable('INVALID_SMART_ENCODING', 'smartEncoding must be true or false', 'smartEncoding');
   }
+  const sendAt = validateSendAt(record['sendAt'], now);
 
   const segments = countSegments(body);
 
@@ -129,7 +146,77 @@ export function validateMessageRequest(
     encoding: segments.encoding,
     segments: segments.segments,
     ...(smartEncoding === null ? {} : { smartEncoding }),
+    sendAt,
   };
+}
+
+/**
+ * `sendAt`: RFC 3339, from now (less {@link SEND_AT_PAST_TOLERANCE_MS}) up to 35 days ahead. Null when
+ * absent or not in the future (the message is sent now).
+ */
+function validateSendAt(value: unknown, now: Date): Date | null {
+  if (value === undefined || value === null) {
+    return null;
+  }
+  if (typeof value !== 'string') {
+    throw new ApiError(422, 'INVALID_FIELD_TYPE', 'sendAt must be a string', 'sendAt');
+  }
+  const at = parseRfc3339(value);
+  if (at === null) {
+    throw unprocessable(
+      'INVALID_SEND_AT',
+      'sendAt must be an RFC 3339 date-time with an offset, such as 2026-03-01T09:30:00Z',
+      'sendAt',
+    );
+  }
+  const ahead = at.getTime() - now.getTime();
+  if (ahead < -SEND_AT_PAST_TOLERANCE_MS) {
+    throw unprocessable('SEND_AT_IN_PAST', 'sendAt is in the past', 'sendAt');
+  }
+  if (ahead > MAX_SCHEDULE_AHEAD_MS) {
+    throw unprocessable('SEND_AT_TOO_FAR', 'sendAt must be at most 35 days ahead', 'sendAt');
+  }
+
+  return ahead > 0 ? at : null;
+}
+
+/** The instant of an RFC 3339 date-time, or null when the text is not one (including 2026-02-30 or 24:00). */
+function parseRfc3339(text: string): Date | null {
+  const match = RFC_3339.exec(text);
+  if (match === null) {
+    return null;
+  }
+  const [, year, month, day, hour, minute, second, fraction, , sign, offsetHours, offsetMinutes] = match;
+  const fields = [year, month, day, hour, minute, second].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const [y, mo, d, h, mi, s] = fields;
+  // Date.UTC rolls 2026-02-30 over into March: a date that does not exist comes back different.
+  const local = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  if (
+    local.getUTCFullYear() !== y ||
+    local.getUTCMonth() !== mo - 1 ||
+    local.getUTCDate() !== d ||
+    local.getUTCHours() !== h ||
+    local.getUTCMinutes() !== mi ||
+    local.getUTCSeconds() !== s
+  ) {
+    return null;
+  }
+  const offH = Number(offsetHours ?? 0);
+  const offM = Number(offsetMinutes ?? 0);
+  if (offH > 23 || offM > 59) {
+    return null;
+  }
+  const offsetMs = (sign === '-' ? -1 : 1) * (offH * 60 + offM) * 60_000;
+  const millis = fraction === undefined ? 0 : Math.floor(Number(`0${fraction}`) * 1000);
+
+  return new Date(local.getTime() + millis - offsetMs);
 }
 
 function parseMessageClass(value: string | null): MessageClass {

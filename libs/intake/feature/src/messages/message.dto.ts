@@ -35,11 +35,18 @@ export class SendMessageDto {
       "Replace GSM-7 look-alikes (curly quotes, dashes, ...) when they alone force UCS-2; default: the account's",
   })
   smartEncoding?: boolean;
+
+  @ApiPropertyOptional({
+    example: '2026-03-01T09:30:00Z',
+    format: 'date-time',
+    description: 'RFC 3339, up to 35 days ahead: held `scheduled` until then',
+  })
+  sendAt?: string;
 }
 
 export class AcceptedMessageDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'queued' }) status!: string;
+  @ApiProperty({ enum: ['queued', 'scheduled'] }) status!: string;
   @ApiProperty({ example: '+447400123456' }) to!: string;
   @ApiProperty({ nullable: true, type: String }) from!: string | null;
   @ApiProperty({ example: 'GB' }) country!: string;
@@ -49,6 +56,7 @@ export class AcceptedMessageDto {
   @ApiProperty({ example: 0, description: 'Segments smart encoding saved' }) segmentsSaved!: number;
   @ApiProperty({ nullable: true, type: String }) clientReference!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Only on a scheduled message' }) sendAt?: string;
 }
 
 export class MessageEventDto {
@@ -76,5 +84,7 @@ export class MessageDto extends AcceptedMessageDto {
   @ApiProperty({ nullable: true, type: String }) routeReason!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) sentAt!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) deliveredAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) declare sendAt: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt!: string | null;
   @ApiProperty({ type: [MessageEventDto] }) events!: MessageEventDto[];
 }

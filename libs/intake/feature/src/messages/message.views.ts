@@ -5,7 +5,8 @@ import type { ValidatedMessage } from './message-request.validator';
 /** The 202 body of POST /v1/messages (api.md). */
 export interface AcceptedMessageView {
   readonly id: string;
-  readonly status: 'queued';
+  /** `scheduled` when `sendAt` is ahead, else `queued`. */
+  readonly status: 'queued' | 'scheduled';
   readonly to: string;
   readonly from: string | null;
   readonly country: string;
@@ -17,6 +18,8 @@ export interface AcceptedMessageView {
   readonly segmentsSaved: number;
   readonly clientReference: string | null;
   readonly createdAt: string;
+  /** Only on a scheduled message: when it will be sent. */
+  readonly sendAt?: string;
 }
 
 export interface MessageEventView {
@@ -54,12 +57,16 @@ export interface MessageView {
   readonly createdAt: string;
   readonly sentAt: string | null;
   readonly deliveredAt: string | null;
+  /** When a scheduled message is (or was) released for sending; null for one sent at once. */
+  readonly sendAt: string | null;
+  /** Past this the message is never sent (its validity from `sendAt` or creation); null without a validity. */
+  readonly expiresAt: string | null;
   readonly events: MessageEventView[];
 }
 
 export const toAcceptedView = (id: string, m: ValidatedMessage, createdAt: Date): AcceptedMessageView => ({
   id,
-  status: 'queued',
+  status: m.sendAt !== null && m.sendAt > createdAt ? 'scheduled' : 'queued',
   to: m.to,
   from: m.from,
   country: m.country,
@@ -69,6 +76,7 @@ export const toAcceptedView = (id: string, m: ValidatedMessage, createdAt: Date)
   segmentsSaved: m.segmentsSaved ?? 0,
   clientReference: m.clientReference,
   createdAt: createdAt.toISOString(),
+  ...(m.sendAt !== null && m.sendAt > createdAt && { sendAt: m.sendAt.toISOString() }),
 });
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -96,6 +104,8 @@ export function toMessageView(m: SmsMessageEntity, events: readonly MessageEvent
     createdAt: m.createdAt.toISOString(),
     sentAt: iso(m.sentAt),
     deliveredAt: iso(m.deliveredAt),
+    sendAt: iso(m.sendAt),
+    expiresAt: iso(m.expiresAt),
     events: events.map((e) => ({
       status: e.status,
       at: e.occurredAt.toISOString(),

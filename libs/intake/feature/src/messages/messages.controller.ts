@@ -5,6 +5,7 @@ import { ApiErrorFilter, notFound } from '@sms/platform';
 import type { FastifyReply } from 'fastify';
 import { AcceptedMessageDto, MessageDto, SendMessageDto } from './message.dto';
 import type { MessageView } from './message.views';
+import { MessageCanceller } from '../status/message-canceller';
 import { MessagesService } from './messages.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -14,7 +15,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @UseGuards(ApiKeyGuard)
 @Controller('v1/messages')
 export class MessagesController {
-  constructor(private readonly messages: MessagesService) {}
+  constructor(
+    private readonly messages: MessagesService,
+    private readonly canceller: MessageCanceller,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -53,6 +57,30 @@ export class MessagesController {
       throw notFound('Message');
     }
     // Operators too: message bodies are the account's, and the operator scope is for the platform's routes.
+    const message = await this.messages.find(id.toLowerCase(), accountId);
+    if (!message) {
+      throw notFound('Message');
+    }
+
+    return message;
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequireScope(ApiScope.Send)
+  @ApiOperation({ summary: 'Cancel a scheduled or queued message that no provider has yet' })
+  @ApiResponse({ status: 200, type: MessageDto, description: 'Cancelled: the message as it now is' })
+  @ApiResponse({ status: 404, description: "No such message in the caller's account (another account's is 404 too)" })
+  @ApiResponse({
+    status: 409,
+    description: 'MESSAGE_ALREADY_CANCELLED, MESSAGE_WITH_PROVIDER (a provider may have it) or MESSAGE_FINAL',
+  })
+  async cancel(@Req() request: AuthenticatedRequest, @Param('id') id: string): Promise<MessageView> {
+    const { accountId } = principalOf(request);
+    if (!UUID.test(id)) {
+      throw notFound('Message');
+    }
+    await this.canceller.cancel(id.toLowerCase(), accountId);
     const message = await this.messages.find(id.toLowerCase(), accountId);
     if (!message) {
       throw notFound('Message');

@@ -45,7 +45,7 @@ export class MessagesService {
 
   /** api.md's request rules, REST and `sms.send.v1` alike, with this process's callback policy. */
   validate(input: unknown): ValidatedMessage {
-    return validateMessageRequest(input, [], this.callbackPolicy);
+    return validateMessageRequest(input, [], this.callbackPolicy, this.now());
   }
 
   /**

@@ -18,8 +18,27 @@ describe('message state machine', () => {
     [MessageStatus.Sent, MessageStatus.Queued, false],
     [MessageStatus.Sent, MessageStatus.Sent, false],
     [MessageStatus.Failed, MessageStatus.Delivered, false],
+    [MessageStatus.Queued, MessageStatus.Cancelled, true],
+    [MessageStatus.Scheduled, MessageStatus.Cancelled, true],
+    [MessageStatus.Queued, MessageStatus.Expired, true],
+    [MessageStatus.Sent, MessageStatus.Expired, true],
+    [MessageStatus.Cancelled, MessageStatus.Sent, false],
+    [MessageStatus.Cancelled, MessageStatus.Queued, false],
+    [MessageStatus.Expired, MessageStatus.Sending, false],
+    [MessageStatus.Cancelled, MessageStatus.Expired, false],
+    [MessageStatus.Expired, MessageStatus.Cancelled, false],
+    // Only the release job moves a scheduled message to queued, by its status (not by rank).
+    [MessageStatus.Scheduled, MessageStatus.Queued, false],
   ])('%s → %s allowed: %s', (from, to, allowed) => {
     expect(isForward(from, to)).toBe(allowed);
+  });
+
+  it('makes cancelled and expired final', () => {
+    expect(isFinal(MessageStatus.Cancelled)).toBe(true);
+    expect(isFinal(MessageStatus.Expired)).toBe(true);
+    expect(isFinal(MessageStatus.Scheduled)).toBe(false);
+    expect(statusOf(StatusEventKind.Cancelled)).toBe(MessageStatus.Cancelled);
+    expect(statusOf(StatusEventKind.Expired)).toBe(MessageStatus.Expired);
   });
 
   it('never lets a final status move, whatever arrives next', () => {

@@ -1,11 +1,16 @@
 import { MessageStatus, StatusEventKind, StatusEventSource } from '@sms/contracts';
 
 /**
- * The one state machine of a message (architecture.md): queued → sending → sent → delivered |
- * undelivered, and failed from any non-final state. Ranks make "forward" a number comparison, so the
- * database can enforce it with `WHERE status_rank < ?` instead of a read-modify-write race.
+ * The one state machine of a message (architecture.md): [scheduled →] queued → sending → sent → delivered |
+ * undelivered, and failed, cancelled or expired from any non-final state. Ranks make "forward" a number
+ * comparison, so the database can enforce it with `WHERE status_rank < ?` instead of a read-modify-write race.
+ *
+ * `scheduled` shares queued's rank: only the release job moves it on, by a conditional UPDATE on the status
+ * itself (ScheduledRelease), never by an event. `cancelled` and `expired` are final like every rank-3 status,
+ * so no later send result, retry or receipt moves a cancelled or expired message anywhere.
  */
 export const STATUS_RANK = {
+  [MessageStatus.Scheduled]: 0,
   [MessageStatus.Queued]: 0,
   [MessageStatus.Sending]: 1,
   [MessageStatus.Sent]: 2,
@@ -14,6 +19,8 @@ export const STATUS_RANK = {
   [MessageStatus.Failed]: 3,
   // Final like the others; only a provider's receipt may still move it (see correctsUnknown).
   [MessageStatus.Unknown]: 3,
+  [MessageStatus.Cancelled]: 3,
+  [MessageStatus.Expired]: 3,
 } as const satisfies Record<MessageStatus, number>;
 
 export const FINAL_RANK = 3;
@@ -48,6 +55,10 @@ export function statusOf(kind: StatusEventKind): MessageStatus | null {
       return MessageStatus.Failed;
     case StatusEventKind.Unknown:
       return MessageStatus.Unknown;
+    case StatusEventKind.Cancelled:
+      return MessageStatus.Cancelled;
+    case StatusEventKind.Expired:
+      return MessageStatus.Expired;
     case StatusEventKind.Retry:
     case StatusEventKind.Refused:
       return null;

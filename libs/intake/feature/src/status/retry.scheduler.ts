@@ -6,7 +6,8 @@ import { INTAKE_OUTBOX } from '../database/intake.schema';
 import { acceptedEvent } from '../ledger/ledger.writer';
 import { RETRY_SCHEDULE } from './retry.constants';
 
-interface DueRow {
+/** A ledger row as the accepted event of its next attempt needs it. */
+export interface DueRow {
   id: string;
   account_id: string;
   attempt: number;
@@ -23,12 +24,13 @@ interface DueRow {
   dlr_fallbacks: number | string;
   error_code: string | null;
   trace_parent: string | null;
+  send_at: Date | string | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
 
-const COLUMNS =
-  'id, account_id, attempt, to_number, requested_from, country, body, encoding, segments, message_class, validity_seconds, avoid_providers, pin_provider, dlr_fallbacks, error_code, trace_parent, created_at, updated_at';
+export const DUE_COLUMNS =
+  'id, account_id, attempt, to_number, requested_from, country, body, encoding, segments, message_class, validity_seconds, avoid_providers, pin_provider, dlr_fallbacks, error_code, trace_parent, send_at, created_at, updated_at';
 
 /**
  * Re-publishes messages whose retry is due to the router (so a retry can fail over), and messages
@@ -104,7 +106,7 @@ export class RetryScheduler {
   async publishDueRetries(): Promise<number> {
     const now = this.now();
     const rows: DueRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM sms_messages WHERE next_retry_at IS NOT NULL AND next_retry_at <= ? ORDER BY next_retry_at LIMIT ${RETRY_SCHEDULE.batchSize}`,
+      `SELECT ${DUE_COLUMNS} FROM sms_messages WHERE next_retry_at IS NOT NULL AND next_retry_at <= ? ORDER BY next_retry_at LIMIT ${RETRY_SCHEDULE.batchSize}`,
       [dbValue(this.dataSource, now)],
     );
 
@@ -176,7 +178,7 @@ export class RetryScheduler {
   async republishStale(): Promise<number> {
     const threshold = new Date(this.now().getTime() - this.staleAfterMs);
     const rows: DueRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM sms_messages WHERE status = ? AND updated_at < ? AND next_retry_at IS NULL ORDER BY updated_at LIMIT ${RETRY_SCHEDULE.batchSize}`,
+      `SELECT ${DUE_COLUMNS} FROM sms_messages WHERE status = ? AND updated_at < ? AND next_retry_at IS NULL ORDER BY updated_at LIMIT ${RETRY_SCHEDULE.batchSize}`,
       [MessageStatus.Queued, dbValue(this.dataSource, threshold)],
     );
 
@@ -264,10 +266,10 @@ export class RetryScheduler {
 }
 
 /** A stored datetime: a Date from mysql2, a UTC `YYYY-MM-DD HH:MM:SS.mmm` string from SQLite. */
-const toDate = (value: Date | string): Date =>
+export const toDate = (value: Date | string): Date =>
   value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
 
-function toAccepted(row: DueRow): ReturnType<typeof acceptedEvent> {
+export function toAccepted(row: DueRow): ReturnType<typeof acceptedEvent> {
   const createdAt = toDate(row.created_at);
 
   return acceptedEvent(
@@ -286,6 +288,7 @@ function toAccepted(row: DueRow): ReturnType<typeof acceptedEvent> {
         callbackUrl: null,
         clientReference: null,
         validitySeconds: row.validity_seconds === null ? null : Number(row.validity_seconds),
+        sendAt: row.send_at === null ? null : toDate(row.send_at),
       },
     },
     Number(row.attempt),
@@ -297,6 +300,6 @@ function toAccepted(row: DueRow): ReturnType<typeof acceptedEvent> {
 }
 
 /** The stored trace context as record headers; `{}` (not undefined) so the outbox adds nothing of its own. */
-function traceHeadersOf(traceParent: string | null): Record<string, string> {
+export function traceHeadersOf(traceParent: string | null): Record<string, string> {
   return traceParent ? { [TRACEPARENT_HEADER]: traceParent } : {};
 }

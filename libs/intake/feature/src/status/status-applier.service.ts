@@ -6,6 +6,7 @@ import {
   StatusEventKind,
   type StatusChangedV1,
   TOPICS,
+  VALIDITY_EXPIRED,
 } from '@sms/contracts';
 import {
   enqueueOutboxWith,
@@ -413,8 +414,8 @@ export class StatusApplier {
   private async retry(sql: SqlRunner, event: StatusChangedV1, now: Date): Promise<UpdateResult> {
     const attempt = event.attempt ?? 0;
     const lock = isMysql(this.dataSource) ? ' FOR UPDATE' : '';
-    const rows = await sql.query<{ avoid_providers: string | null }>(
-      `SELECT avoid_providers FROM sms_messages WHERE id = ? AND attempt = ? AND status_rank < ?${lock}`,
+    const rows = await sql.query<{ avoid_providers: string | null; expires_at: Date | string | null }>(
+      `SELECT avoid_providers, expires_at FROM sms_messages WHERE id = ? AND attempt = ? AND status_rank < ?${lock}`,
       [event.messageId, attempt, STATUS_RANK[MessageStatus.Sent]],
     );
     const row = rows[0];
@@ -447,6 +448,27 @@ export class StatusApplier {
 
       return { applied: failed, status: failed ? ending : null };
     }
+    const retryAt = new Date(now.getTime() + decision.delayMs);
+    if (row.expires_at !== null && retryAt.getTime() >= storedDate(row.expires_at).getTime()) {
+      // The next attempt would come after the message's validity: it ends `expired`, not sent late.
+      const expired = await this.conditionalUpdate(
+        sql,
+        event.messageId,
+        {
+          status: MessageStatus.Expired,
+          status_rank: FINAL_RANK,
+          final_at: now,
+          next_retry_at: null,
+          updated_at: now,
+          error_code: VALIDITY_EXPIRED,
+          error_message: `its validity ran out before attempt ${decision.nextAttempt} (after ${event.errorCode ?? 'a transient failure'})`,
+        },
+        STATUS_RANK[MessageStatus.Sent],
+        `attempt = ${Number(attempt)}`,
+      );
+
+      return { applied: expired, status: expired ? MessageStatus.Expired : null };
+    }
     const avoid = new Set((row.avoid_providers ?? '').split(',').filter(Boolean));
     // An ambiguous send may have reached the provider: pin retries to it instead of failing over.
     if (event.provider && !event.ambiguous) {
@@ -458,7 +480,7 @@ export class StatusApplier {
       event.messageId,
       {
         attempt: decision.nextAttempt,
-        next_retry_at: new Date(now.getTime() + decision.delayMs),
+        next_retry_at: retryAt,
         avoid_providers: [...avoid].join(',').slice(0, 255) || null,
         pin_provider: event.ambiguous ? (event.provider ?? null) : null,
         updated_at: now,
@@ -471,7 +493,7 @@ export class StatusApplier {
     return {
       applied: rescheduled,
       status: null,
-      ...(rescheduled && { retryAt: new Date(now.getTime() + decision.delayMs) }),
+      ...(rescheduled && { retryAt }),
     };
   }
 
@@ -615,4 +637,9 @@ function countApplied(events: readonly StatusChangedV1[], countries: ReadonlyMap
       }
     }
   }
+}
+
+/** A stored datetime: a Date from mysql2, a UTC `YYYY-MM-DD HH:MM:SS.mmm` string from SQLite. */
+function storedDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
 }

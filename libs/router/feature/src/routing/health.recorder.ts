@@ -76,6 +76,9 @@ export function healthOutcomeOf(event: StatusChangedV1): HealthOutcome | null {
       case StatusEventKind.Sending:
       // `unknown` comes from reconciliation (its own source), never from a send: nothing to count here.
       case StatusEventKind.Unknown:
+      // Cancelled or expired before the provider call: the provider was never asked.
+      case StatusEventKind.Cancelled:
+      case StatusEventKind.Expired:
         return null;
     }
   }

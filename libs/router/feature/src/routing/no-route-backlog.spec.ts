@@ -103,6 +103,16 @@ describe(NoRouteBacklog.name, () => {
       expect(metrics.noRouteBacklog().size).toBe(0);
     });
 
+    it("waits until intake's expiresAt when the record has one (a scheduled message's validity runs from its sendAt)", () => {
+      // Accepted at t=0, scheduled for t=600 s with 60 s of validity: intake says it expires at 660 s.
+      const m = message('s', 'GB', { validitySeconds: 60, expiresAt: '1970-01-01T00:11:00.000Z' });
+      expect(backlog.deadlineOf(m)).toEqual({ at: 660_000, because: 'validity' });
+      now = 600_000;
+      expect(backlog.hold(m).kind).toBe('held');
+      now = 660_000;
+      expect(backlog.hold(m)).toEqual({ kind: 'expired', at: 660_000, because: 'validity' });
+    });
+
     it('caps the wait of a message without a validity at maxWaitMs', () => {
       const m = message('a', 'GB');
       expect(backlog.hold(m).kind).toBe('held');

@@ -54,6 +54,11 @@ export class NoRouteBacklog {
   ) {}
 
   deadlineOf(message: MessageAcceptedV1): RouteDeadline {
+    // Intake's own deadline when it sent one: it counts the validity from a scheduled message's sendAt.
+    const expiresAt = message.expiresAt ? Date.parse(message.expiresAt) : Number.NaN;
+    if (Number.isFinite(expiresAt)) {
+      return { at: expiresAt, because: 'validity' };
+    }
     const acceptedAt = Date.parse(message.acceptedAt);
     const from = Number.isFinite(acceptedAt) ? acceptedAt : this.now();
 

@@ -11,6 +11,7 @@ import {
   StatusEventSource,
   statusRecord,
   TOPICS,
+  VALIDITY_EXPIRED,
 } from '@sms/contracts';
 import type { NoRouteBacklog } from './no-route-backlog';
 import type { RoutingEngine } from './routing-engine';
@@ -39,6 +40,15 @@ export class RouterConsumer {
 
   handle = async (record: ConsumedRecord): Promise<void> => {
     const message = decodeEvent(MessageAcceptedV1, record.value);
+    const expiresAt = message.expiresAt ? Date.parse(message.expiresAt) : Number.NaN;
+    if (expiresAt <= this.now().getTime()) {
+      // Its validity ran out on the way here (a consumer lag, a stale-message republish): never sent late.
+      // (The backlog's own last try falls on the deadline and ends in holdOrExpire.)
+      this.backlog.release(message);
+      await this.bus.publish([statusRecord(this.expiry(message, 'before it could be routed', this.now()))]);
+
+      return;
+    }
     await this.routeAndPublish(message, record.headers);
   };
 
@@ -119,6 +129,7 @@ export class RouterConsumer {
       encoding: message.encoding,
       segments: message.segments,
       validitySeconds: message.validitySeconds,
+      expiresAt: message.expiresAt ?? null,
       price: outcome.price,
       currency: outcome.currency,
       routeReason: outcome.reason.slice(0, 512),
@@ -130,8 +141,8 @@ export class RouterConsumer {
 
   /**
    * Waits for a route in the backlog until the message's deadline (its validity, or the max wait when it
-   * has none); past it, the message ends `failed` with NO_ROUTE, through the same status path as the
-   * router's other terminal outcomes.
+   * has none); past it, the message ends `expired` (VALIDITY_EXPIRED) or, past the max wait, `failed` with
+   * NO_ROUTE, through the same status path as the router's other terminal outcomes.
    */
   private async holdOrExpire(message: MessageAcceptedV1, why: string): Promise<void> {
     const held = this.backlog.hold(message);
@@ -141,16 +152,45 @@ export class RouterConsumer {
     if (held.kind !== 'expired') {
       return;
     }
-    const waited =
-      held.because === 'validity'
-        ? `within its validity of ${message.validitySeconds} s`
-        : `by ${new Date(held.at).toISOString()} (it has no validity; ROUTER_NO_ROUTE_MAX_WAIT_SECONDS after acceptance)`;
+    if (held.because === 'validity') {
+      // Its own validity ran out while it waited for a route: `expired`, the status of every message whose
+      // validity passes before it is sent (the max wait of a message without one is the router's: NO_ROUTE).
+      await this.bus.publish([statusRecord(this.expiry(message, `while it waited for a route (${why})`, this.now()))]);
+      metrics.noRouteExpired.inc({ country: message.country, reason: held.because });
+      this.logger.warn(`${message.messageId} to ${message.country} expired waiting for a route`);
+
+      return;
+    }
+    const waited = `by ${new Date(held.at).toISOString()} (it has no validity; ROUTER_NO_ROUTE_MAX_WAIT_SECONDS after acceptance)`;
     const reason = `no provider could take the message ${waited}: ${why}`;
     await this.bus.publish([statusRecord(this.refusal(message, { code: NO_ROUTE, reason }, this.now()))]);
     metrics.noRouteExpired.inc({ country: message.country, reason: held.because });
     this.logger.warn(
       `${message.messageId} to ${message.country} failed ${NO_ROUTE}: no route before its deadline (${held.because})`,
     );
+  }
+
+  private expiry(message: MessageAcceptedV1, when: string, at: Date): StatusChangedV1 {
+    const reason = `its validity ran out ${when}`.slice(0, 512);
+
+    return {
+      eventId: randomUUID(),
+      messageId: message.messageId,
+      accountId: message.accountId,
+      kind: StatusEventKind.Expired,
+      source: StatusEventSource.Router,
+      attempt: message.attempt,
+      provider: null,
+      providerMessageId: null,
+      errorCode: VALIDITY_EXPIRED,
+      errorMessage: reason,
+      errorClass: 'permanent',
+      ambiguous: false,
+      cost: null,
+      currency: null,
+      detail: reason,
+      occurredAt: at.toISOString(),
+    };
   }
 
   private fallbackEnd(message: MessageAcceptedV1, errorCode: string, at: Date): StatusChangedV1 {

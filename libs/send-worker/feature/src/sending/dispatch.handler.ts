@@ -9,13 +9,14 @@ import {
   type StatusChangedV1,
   statusRecord,
 } from '@sms/contracts';
+import type { SendGate } from '@sms/counters';
 import type { OptOutChecker } from '@sms/opt-out-registry';
 import { ErrorClass, ProviderError } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
 import type { DataSource, Repository } from 'typeorm';
 import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
 import { SendAttemptStore } from './send-attempt.store';
-import { ambiguousEvent, failureEvent, optedOutEvent, sentEvent } from './send-outcome';
+import { ambiguousEvent, cancelledEvent, expiredEvent, failureEvent, optedOutEvent, sentEvent } from './send-outcome';
 import { AmbiguousSendReconciler } from './ambiguous-send.reconciler';
 import { observeProviderCall } from './provider-call.observer';
 import { SEND_MAX_IN_FLIGHT, SendSlots } from './send-slots';
@@ -47,6 +48,8 @@ export class DispatchHandler {
     private readonly optOuts: OptOutChecker,
     private readonly now: () => Date = () => new Date(),
     maxInFlight = SEND_MAX_IN_FLIGHT,
+    /** Where a cancel and this attempt's provider call meet (see SendGate); none: nothing can be cancelled. */
+    private readonly gate: SendGate | null = null,
   ) {
     this.slots = new SendSlots(providers, maxInFlight);
     // Every dispatch waiting for its rate slot listens on this one signal: hundreds at once is the design,
@@ -66,7 +69,10 @@ export class DispatchHandler {
    */
   handle = async (record: ConsumedRecord): Promise<void> => {
     const dispatch = decodeEvent(DispatchRequestedV1, record.value);
-    await this.waitForRateSlot(dispatch);
+    // A slot at or past the message's deadline is not waited for: the last check expires it at once.
+    if (!this.expiredBy(dispatch, slotOf(dispatch))) {
+      await this.waitForRateSlot(dispatch);
+    }
     const key = `${dispatch.messageId}\u0000${dispatch.attempt}`;
     // A copy of a dispatch this process is still sending (published twice, now running side by side):
     // it waits for that send, then finds the claim done and republishes its outcome, never reporting the
@@ -183,6 +189,13 @@ export class DispatchHandler {
     await this.publish(event);
   }
 
+  /** True when the message's deadline is at or before `at` (epoch ms) or now, whichever is later. */
+  private expiredBy(dispatch: DispatchRequestedV1, at: number): boolean {
+    const expiresAt = dispatch.expiresAt ? Date.parse(dispatch.expiresAt) : Number.NaN;
+
+    return expiresAt <= Math.max(at, this.now().getTime());
+  }
+
   private async send(dispatch: DispatchRequestedV1): Promise<StatusChangedV1> {
     // Checked again right before the call: a STOP that arrived while the message sat in a queue wins.
     const accountId = dispatch.accountId ?? DEFAULT_ACCOUNT_ID;
@@ -195,6 +208,16 @@ export class DispatchHandler {
       })
     ) {
       return optedOutEvent(dispatch, this.now());
+    }
+    // A message that can no longer arrive in time is not sent late (its slot came after its validity).
+    if (this.expiredBy(dispatch, slotOf(dispatch))) {
+      return expiredEvent(dispatch, this.now());
+    }
+    // The very last step before the call: from here on a cancel of this attempt answers 409.
+    if (this.gate !== null && (await this.gate.enter(dispatch.messageId, dispatch.attempt)) === 'cancelled') {
+      this.logger.log(`message ${dispatch.messageId} attempt ${dispatch.attempt} was cancelled before sending`);
+
+      return cancelledEvent(dispatch, this.now());
     }
     try {
       if (!this.providers.has(dispatch.provider)) {
@@ -238,4 +261,11 @@ export class DispatchHandler {
   private async publish(event: StatusChangedV1): Promise<void> {
     await this.bus.publish([statusRecord(event)]);
   }
+}
+
+/** The instant the router booked for the send (epoch ms); 0 when it may go now. */
+function slotOf(dispatch: DispatchRequestedV1): number {
+  const slot = dispatch.sendAt ? Date.parse(dispatch.sendAt) : 0;
+
+  return Number.isFinite(slot) ? slot : 0;
 }

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type DispatchRequestedV1, type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
+import {
+  type DispatchRequestedV1,
+  type StatusChangedV1,
+  StatusEventKind,
+  StatusEventSource,
+  VALIDITY_EXPIRED,
+} from '@sms/contracts';
 import { ErrorClass, ProviderError, type SendResult } from '@sms/provider-port';
 
 /** Multiplies a per-segment decimal price without floating-point drift (4 decimal places). */
@@ -49,6 +55,25 @@ export function sentEvent(dispatch: DispatchRequestedV1, result: SendResult, at:
     currency: result.currency ?? dispatch.currency,
     detail: `${dispatch.routeReason}`.slice(0, 512),
   };
+}
+
+/** The message's validity ran out before the provider call (its rate slot came too late): not sent. */
+export function expiredEvent(dispatch: DispatchRequestedV1, at: Date): StatusChangedV1 {
+  const reason = `its validity ran out (at ${dispatch.expiresAt ?? '?'}) before it could be sent`;
+
+  return {
+    ...base(dispatch, at),
+    kind: StatusEventKind.Expired,
+    errorCode: VALIDITY_EXPIRED,
+    errorMessage: reason,
+    errorClass: 'permanent',
+    detail: reason,
+  };
+}
+
+/** The attempt was cancelled by its caller before the provider call: not sent. */
+export function cancelledEvent(dispatch: DispatchRequestedV1, at: Date): StatusChangedV1 {
+  return { ...base(dispatch, at), kind: StatusEventKind.Cancelled, detail: 'cancelled before the provider call' };
 }
 
 /**

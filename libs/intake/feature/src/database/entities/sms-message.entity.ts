@@ -6,6 +6,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('ix_sms_messages_retry', ['nextRetryAt'])
 @Index('ix_sms_messages_status_updated', ['status', 'updatedAt'])
 @Index('ix_sms_messages_account_created', ['accountId', 'createdAt', 'id'])
+@Index('ix_sms_messages_scheduled', ['status', 'sendAt'])
 export class SmsMessageEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -109,6 +110,17 @@ export class SmsMessageEntity {
   /** Re-sends through another provider after a receipt reported a fixable failure (at most one). */
   @Column({ name: 'dlr_fallbacks', type: 'integer', default: 0 })
   dlrFallbacks!: number;
+
+  /** The caller's `sendAt`: the message is held `scheduled` until then (ScheduledRelease). */
+  @Column({ name: 'send_at', type: 'datetime', precision: 3, nullable: true })
+  sendAt!: Date | null;
+
+  /**
+   * Its validity counted from `send_at` (or creation): past it the message is never sent, it ends `expired`.
+   * Null without a validity period.
+   */
+  @Column({ name: 'expires_at', type: 'datetime', precision: 3, nullable: true })
+  expiresAt!: Date | null;
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
