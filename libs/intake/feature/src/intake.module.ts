@@ -28,6 +28,8 @@ import { PriceBookReader } from './limits/price-book.reader';
 import { PumpingGuard } from './limits/pumping-guard';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesService } from './messages/messages.service';
+import { MessageSearch } from './search/message-search';
+import { MessageSearchController } from './search/message-search.controller';
 import { IntakeConsumer } from './send-topic/intake.consumer';
 import { OUTBOX_MAX_POLL_INTERVAL_MS, RETRY_SCHEDULE } from './status/retry.constants';
 import { RetryScheduler } from './status/retry.scheduler';
@@ -61,7 +63,7 @@ export class IntakeModule implements OnApplicationBootstrap {
     return {
       module: IntakeModule,
       imports: [OptOutReplicaModule, MaskDirectoryModule],
-      controllers: [MessagesController, LimitsController],
+      controllers: [MessagesController, LimitsController, MessageSearchController],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
           service: 'intake',
@@ -157,6 +159,11 @@ export class IntakeModule implements OnApplicationBootstrap {
               outboundPolicyOf(config),
               admission,
             ),
+        },
+        {
+          provide: MessageSearch,
+          inject: [INTAKE_DATA_SOURCE],
+          useFactory: (dataSource: DataSource) => new MessageSearch(dataSource),
         },
         {
           provide: StatusApplier,

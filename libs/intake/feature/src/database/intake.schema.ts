@@ -8,6 +8,7 @@ import { IntakeDlrFallbacks1763780600000 } from './migrations/1763780600000-Inta
 import { AddMessageAccount1765000000200 } from './migrations/1765000000200-AddMessageAccount';
 import { CreateAccountLimits1765100000000 } from './migrations/1765100000000-CreateAccountLimits';
 import { AccountLimitsEntity } from './entities/account-limits.entity';
+import { AddMessageSearchIndexes1766300000000 } from './migrations/1766300000000-AddMessageSearchIndexes';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [
@@ -23,4 +24,5 @@ export const INTAKE_MIGRATIONS = [
   IntakeDlrFallbacks1763780600000,
   AddMessageAccount1765000000200,
   CreateAccountLimits1765100000000,
+  AddMessageSearchIndexes1766300000000,
 ];
