@@ -2,3 +2,4 @@ export * from './key-value.store';
 export * from './memory.store';
 export * from './redis.store';
 export * from './price-book';
+export * from './number-owners';
