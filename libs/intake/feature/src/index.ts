@@ -16,3 +16,7 @@ export {
   type MessageSummary,
   type Page,
 } from './search/message-search';
+// Inbound messages: the store (with a listener per newly stored message and its account) and the search.
+export { InboundStore, type InboundListener } from './inbound/inbound.store';
+export { InboundSearch, type InboundSearchFilters, type InboundSearchRequest } from './inbound/inbound-search';
+export type { InboundMessageView, StoredInboundMessage } from './inbound/inbound.views';

@@ -4,6 +4,7 @@ import type { OutboxRelay } from '@sms/persistence';
 import { loadConfig, ShutdownRegistry } from '@sms/platform';
 import { IntakeModule } from './intake.module';
 import type { LedgerWriter } from './ledger/ledger.writer';
+import type { InboundConsumer } from './inbound/inbound.consumer';
 import type { IntakeConsumer } from './send-topic/intake.consumer';
 import type { RetryScheduler } from './status/retry.scheduler';
 import type { ReceiptDeadlineSweep } from './status/receipt-deadline.sweep';
@@ -42,11 +43,13 @@ async function bootIntake(env: Record<string, string>): Promise<{ handled: strin
     scheduler as unknown as ReceiptDeadlineSweep,
     consumer,
     new ShutdownRegistry(),
+    consumer as unknown as InboundConsumer,
   );
   await module.onApplicationBootstrap();
   await bus.publish([
     { topic: TOPICS.send, key: 'a', value: { id: 'x' } },
     { topic: TOPICS.status, key: 'b', value: { messageId: 'y' } },
+    { topic: TOPICS.inbound, key: 'c', value: { webhookId: 'z' } },
   ]);
   // The in-process bus delivers on later turns of the event loop.
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -55,14 +58,14 @@ async function bootIntake(env: Record<string, string>): Promise<{ handled: strin
 }
 
 describe('IntakeModule consumers', () => {
-  it('consumes sms.send.v1 and sms.status.v1 by default', async () => {
+  it('consumes sms.send.v1 and sms.status.v1, and sms.inbound.v1 into the inbound store, by default', async () => {
     const { handled, bus } = await bootIntake(DISTRIBUTED);
 
-    expect(handled.sort()).toEqual([TOPICS.send, TOPICS.status].sort());
+    expect(handled.sort()).toEqual([TOPICS.send, TOPICS.status, TOPICS.inbound].sort());
     await bus.close();
   });
 
-  it('leaves both topics to another intake with INTAKE_CONSUMERS_ENABLED=false', async () => {
+  it('leaves the topics to another intake with INTAKE_CONSUMERS_ENABLED=false', async () => {
     const { handled, bus } = await bootIntake({ ...DISTRIBUTED, INTAKE_CONSUMERS_ENABLED: 'false' });
 
     expect(handled).toEqual([]);

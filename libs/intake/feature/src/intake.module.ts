@@ -2,10 +2,10 @@ import { metrics, registerGaugePoll } from '@sms/metrics';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { AccountService } from '@sms/auth';
 import { type Bus, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
-import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
+import { CONSUMER_GROUPS, INBOUND_STORE_CONSUMER_GROUP, TOPICS } from '@sms/contracts';
 import { decimalToMicros, type KeyValueStore } from '@sms/counters';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
-import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
+import { keywordSet, OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import { OutboxRelay } from '@sms/persistence';
 import {
   APP_CONFIG,
@@ -29,6 +29,11 @@ import { PumpingGuard } from './limits/pumping-guard';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesService } from './messages/messages.service';
 import { MessageSearch } from './search/message-search';
+import { InboundController } from './inbound/inbound.controller';
+import { InboundConsumer } from './inbound/inbound.consumer';
+import { InboundSearch } from './inbound/inbound-search';
+import { InboundStore } from './inbound/inbound.store';
+import { NumberOwnersReader } from './inbound/number-owners.reader';
 import { MessageSearchController } from './search/message-search.controller';
 import { IntakeConsumer } from './send-topic/intake.consumer';
 import { OUTBOX_MAX_POLL_INTERVAL_MS, RETRY_SCHEDULE } from './status/retry.constants';
@@ -57,13 +62,14 @@ export class IntakeModule implements OnApplicationBootstrap {
     private readonly receiptSweep: ReceiptDeadlineSweep,
     private readonly consumer: IntakeConsumer,
     private readonly shutdown: ShutdownRegistry,
+    private readonly inboundConsumer: InboundConsumer,
   ) {}
 
   static forRoot(): DynamicModule {
     return {
       module: IntakeModule,
       imports: [OptOutReplicaModule, MaskDirectoryModule],
-      controllers: [MessagesController, LimitsController, MessageSearchController],
+      controllers: [MessagesController, LimitsController, MessageSearchController, InboundController],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
           service: 'intake',
@@ -166,6 +172,27 @@ export class IntakeModule implements OnApplicationBootstrap {
           useFactory: (dataSource: DataSource) => new MessageSearch(dataSource),
         },
         {
+          provide: InboundSearch,
+          inject: [INTAKE_DATA_SOURCE],
+          useFactory: (dataSource: DataSource) => new InboundSearch(dataSource),
+        },
+        {
+          provide: InboundStore,
+          inject: [INTAKE_DATA_SOURCE, KV_STORE, APP_CONFIG],
+          useFactory: (dataSource: DataSource, kv: KeyValueStore, config: AppConfig) =>
+            new InboundStore(
+              dataSource,
+              new NumberOwnersReader(kv, config.REDIS_KEY_PREFIX),
+              // The opt-out service's lists, so the keyword recorded is the one it acted on.
+              keywordSet(config.OPT_OUT_EXTRA_STOP_WORDS, config.OPT_OUT_EXTRA_START_WORDS),
+            ),
+        },
+        {
+          provide: InboundConsumer,
+          inject: [InboundStore],
+          useFactory: (store: InboundStore) => new InboundConsumer(store),
+        },
+        {
           provide: StatusApplier,
           inject: [INTAKE_DATA_SOURCE, APP_CONFIG, OutboxRelay, OPT_OUT_CHECKER, RetryScheduler],
           useFactory: (
@@ -257,6 +284,11 @@ export class IntakeModule implements OnApplicationBootstrap {
 
       return;
     }
+    await this.bus.subscribe({
+      groupId: INBOUND_STORE_CONSUMER_GROUP,
+      topics: [TOPICS.inbound],
+      handler: this.inboundConsumer.handle,
+    });
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.intake,
       topics: [TOPICS.send, TOPICS.status],

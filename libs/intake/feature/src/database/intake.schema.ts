@@ -9,6 +9,8 @@ import { AddMessageAccount1765000000200 } from './migrations/1765000000200-AddMe
 import { CreateAccountLimits1765100000000 } from './migrations/1765100000000-CreateAccountLimits';
 import { AccountLimitsEntity } from './entities/account-limits.entity';
 import { AddMessageSearchIndexes1766300000000 } from './migrations/1766300000000-AddMessageSearchIndexes';
+import { CreateInboundMessages1766300000200 } from './migrations/1766300000200-CreateInboundMessages';
+import { InboundMessageEntity } from './entities/inbound-message.entity';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [
@@ -17,6 +19,7 @@ export const INTAKE_ENTITIES = [
   IdempotencyKeyEntity,
   INTAKE_OUTBOX,
   AccountLimitsEntity,
+  InboundMessageEntity,
 ];
 export const INTAKE_MIGRATIONS = [
   CreateIntakeSchema1763770100000,
@@ -25,4 +28,5 @@ export const INTAKE_MIGRATIONS = [
   AddMessageAccount1765000000200,
   CreateAccountLimits1765100000000,
   AddMessageSearchIndexes1766300000000,
+  CreateInboundMessages1766300000200,
 ];
