@@ -3,6 +3,7 @@ import { unprocessable } from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { InboundMessageEntity } from '../database/entities/inbound-message.entity';
 import type { Page } from '../search/message-search';
+import { readKeysetPage } from '../search/keyset-page';
 import { decodeCursor, encodeCursor, searchScopeDigest } from '../search/page-cursor';
 import { MAX_PAGE_SIZE } from '../search/query-params';
 import { KEYWORDS } from './inbound-keywords';
@@ -93,11 +94,11 @@ export class InboundSearch {
         afterId: after.id,
       });
     }
-    const rows = await query
+    query
       .orderBy('i.receivedAt', 'DESC')
       .addOrderBy('i.id', 'DESC')
-      .limit(limit + 1)
-      .getMany();
+      .limit(limit + 1);
+    const rows = await readKeysetPage(this.dataSource, query, pageIndexOf(filters));
     const page = rows.slice(0, limit);
     const last = page.at(-1);
 
@@ -113,4 +114,19 @@ export class InboundSearch {
 
     return row ? toInboundView(row) : null;
   }
+}
+
+/** The index a page is read in (see readKeysetPage): the equality filter's, else the account's own. */
+function pageIndexOf(filters: InboundSearchFilters): string {
+  if (filters.from !== undefined) {
+    return 'ix_inbound_messages_account_from';
+  }
+  if (filters.to !== undefined) {
+    return 'ix_inbound_messages_account_to';
+  }
+  if (filters.keywords?.length === 1) {
+    return 'ix_inbound_messages_account_keyword';
+  }
+
+  return 'ix_inbound_messages_account_received';
 }

@@ -4,6 +4,7 @@ import { unprocessable } from '@sms/platform';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
 import type { MessageView } from '../messages/message.views';
+import { readKeysetPage } from './keyset-page';
 import { decodeCursor, encodeCursor, searchScopeDigest } from './page-cursor';
 import { MAX_PAGE_SIZE } from './query-params';
 
@@ -114,11 +115,11 @@ export class MessageSearch {
         afterId: after.id,
       });
     }
-    const rows = await query
+    query
       .orderBy('m.createdAt', 'DESC')
       .addOrderBy('m.id', 'DESC')
-      .limit(limit + 1)
-      .getMany();
+      .limit(limit + 1);
+    const rows = await readKeysetPage(this.dataSource, query, pageIndexOf(filters));
 
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -154,6 +155,25 @@ export class MessageSearch {
       query.andWhere('m.createdAt < :createdBefore', { createdBefore: at(filters.createdBefore) });
     }
   }
+}
+
+/**
+ * The index a page is read in: the most selective equality filter's, whose rows are already in page
+ * order; otherwise the account's own, scanned in order and filtered (several statuses, provider, country,
+ * from: their matches are common enough that the scan stops soon).
+ */
+function pageIndexOf(filters: MessageSearchFilters): string {
+  if (filters.to !== undefined) {
+    return 'ix_sms_messages_account_to';
+  }
+  if (filters.clientReference !== undefined) {
+    return 'ix_sms_messages_account_ref';
+  }
+  if (filters.statuses?.length === 1) {
+    return 'ix_sms_messages_account_status';
+  }
+
+  return 'ix_sms_messages_account_created';
 }
 
 /** What a cursor is bound to: the account and every filter, in a canonical form (status order does not matter). */
