@@ -43,6 +43,9 @@ import { StatusApplier } from './status/status-applier.service';
 
 export const INTAKE_DATA_SOURCE = Symbol('INTAKE_DATA_SOURCE');
 
+/** Tries of an inbound record before the DLQ: the bus's backoff (100 ms doubling, capped at 5 s) makes ~2 min. */
+const INBOUND_MAX_ATTEMPTS = 30;
+
 export { INTAKE_ENTITIES, INTAKE_MIGRATIONS };
 
 /**
@@ -288,6 +291,9 @@ export class IntakeModule implements OnApplicationBootstrap {
       groupId: INBOUND_STORE_CONSUMER_GROUP,
       topics: [TOPICS.inbound],
       handler: this.inboundConsumer.handle,
+      // Until a router has published the number directory (one starting after intake), a record waits rather
+      // than be filed under a guessed account: about two minutes of capped backoff before the DLQ (replayable).
+      maxAttempts: INBOUND_MAX_ATTEMPTS,
     });
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.intake,
