@@ -5,11 +5,12 @@
  * scope gets past authorisation. The route list is read from Nest's controllers; a route missing from
  * the table fails the suite, so a new route cannot ship without its row.
  */
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { InboundStore } from '@sms/intake';
 import { GatewayClient, type HttpAnswer } from '@sms/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
 
@@ -47,6 +48,8 @@ interface Owner {
 }
 
 const party = (): string => `+4474009${String(randomInt(0, 100_000)).padStart(5, '0')}`;
+/** A router seed number the suite gives to the owner's account, so inbound messages to it are the owner's. */
+const OWNER_NUMBER = '+12025550143';
 const NO_SUCH_ID = '01a200f9-a8ce-71f8-a6f3-e2e9e67e11d9';
 
 async function createdId(answer: Promise<HttpAnswer<{ id?: string }>>): Promise<string> {
@@ -115,6 +118,9 @@ function ownerDeliveryId(owner: Owner): Promise<string> {
 async function ownerKeyId(owner: Owner): Promise<string> {
   return createdId(owner.client.post('/v1/api-keys', { name: 'limited', scopes: ['read'] }));
 }
+
+/** Set in beforeAll: files an inbound message under the owner's account (the number texted is its own). */
+let ownerInbound: () => Promise<{ id: string; from: string }>;
 
 const ROUTES: readonly Route[] = [
   // Accounts and keys (auth slice).
@@ -245,6 +251,38 @@ const ROUTES: readonly Route[] = [
     request: async (owner) => ({
       path: `/v1/messages/${await createdId(owner.client.post('/v1/messages', { to: party(), body: 'secret body' }))}`,
     }),
+    crossAccount: { kind: 'not-found' },
+  },
+  {
+    method: 'GET',
+    route: '/v1/messages',
+    scopes: ['read'],
+    request: async (owner) => {
+      const to = party();
+      await createdId(owner.client.post('/v1/messages', { to, body: 'secret body' }));
+
+      return { path: `/v1/messages?to=${encodeURIComponent(to)}` };
+    },
+    // The same search from another account finds none of the owner's messages.
+    crossAccount: { kind: 'own-account', check: emptyList },
+  },
+  // Inbound messages (intake's inbound store), filed under the account of the number texted.
+  {
+    method: 'GET',
+    route: '/v1/inbound',
+    scopes: ['read'],
+    request: async () => {
+      const from = await ownerInbound().then((message) => message.from);
+
+      return { path: `/v1/inbound?from=${encodeURIComponent(from)}` };
+    },
+    crossAccount: { kind: 'own-account', check: emptyList },
+  },
+  {
+    method: 'GET',
+    route: '/v1/inbound/:id',
+    scopes: ['read'],
+    request: async () => ({ path: `/v1/inbound/${(await ownerInbound()).id}` }),
     crossAccount: { kind: 'not-found' },
   },
   // The platform (router, dlr-ingest, dlr-processor): operator only. Bodies and ids are harmless on purpose.
@@ -686,6 +724,26 @@ describe('embedded gateway: authorisation of every /v1 route', () => {
     owner = { accountId: ownerAccount.body.id, client: await keyIn(ownerAccount.body.id, ['send', 'read', 'admin']) };
     // Every scope an account key can hold: only the operator scope is missing.
     intruder = await keyIn(intruderAccount.body.id, ['send', 'read', 'admin']);
+    const owned = await operator.request(
+      'PATCH',
+      `/v1/numbers/${encodeURIComponent(OWNER_NUMBER)}`,
+      JSON.stringify({ accountId: owner.accountId }),
+      { 'content-type': 'application/json' },
+    );
+    expect(owned.status).toBe(200);
+    ownerInbound = async () => {
+      const stored = await gateway.app.get(InboundStore).record({
+        webhookId: randomUUID(),
+        provider: 'twilio',
+        providerMessageId: randomUUID(),
+        from: party(),
+        to: OWNER_NUMBER,
+        body: 'secret inbound',
+        receivedAt: new Date().toISOString(),
+      });
+
+      return { id: stored!.id, from: stored!.from };
+    };
   });
 
   afterAll(async () => {

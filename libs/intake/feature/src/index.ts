@@ -8,3 +8,15 @@ export { StatusApplier } from './status/status-applier.service';
 export { RetryScheduler } from './status/retry.scheduler';
 export type { RecipientOptOutCheck } from './status/dlr-fallback';
 export { ReceiptDeadlineSweep, parseReceiptDeadlines, type ReceiptDeadlines } from './status/receipt-deadline.sweep';
+// Message search for every API surface (REST list, other surfaces): typed filters and a cursor in, a page out.
+export {
+  MessageSearch,
+  type MessageSearchFilters,
+  type MessageSearchRequest,
+  type MessageSummary,
+  type Page,
+} from './search/message-search';
+// Inbound messages: the store (with a listener per newly stored message and its account) and the search.
+export { InboundStore, type InboundListener } from './inbound/inbound.store';
+export { InboundSearch, type InboundSearchFilters, type InboundSearchRequest } from './inbound/inbound-search';
+export type { InboundMessageView, StoredInboundMessage } from './inbound/inbound.views';

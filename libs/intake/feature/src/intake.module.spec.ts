@@ -1,13 +1,14 @@
-import { InProcessBus, type ConsumedRecord } from '@sms/bus';
+import { InProcessBus, NonRetriableError, type ConsumedRecord } from '@sms/bus';
 import { TOPICS } from '@sms/contracts';
 import type { OutboxRelay } from '@sms/persistence';
 import { loadConfig, ShutdownRegistry } from '@sms/platform';
 import { IntakeModule } from './intake.module';
 import type { LedgerWriter } from './ledger/ledger.writer';
+import { InboundConsumer } from './inbound/inbound.consumer';
+import type { InboundStore } from './inbound/inbound.store';
 import type { IntakeConsumer } from './send-topic/intake.consumer';
 import type { RetryScheduler } from './status/retry.scheduler';
 import type { ReceiptDeadlineSweep } from './status/receipt-deadline.sweep';
-import type { WebhookRuntime } from './webhooks/webhook.runtime';
 import type { ScheduledRelease } from './status/scheduled-release';
 
 const DISTRIBUTED = {
@@ -21,10 +22,7 @@ const DISTRIBUTED = {
  * What intake's bootstrap subscribes to, on the in-process bus (a real adapter, not a mock): the relay and the
  * scheduler are inert stand-ins, since only the subscription is in question here.
  */
-async function bootIntake(
-  env: Record<string, string>,
-  webhooks: WebhookRuntime | null = null,
-): Promise<{ handled: string[]; bus: InProcessBus }> {
+async function bootIntake(env: Record<string, string>): Promise<{ handled: string[]; bus: InProcessBus }> {
   const bus = new InProcessBus();
   const handled: string[] = [];
   const consumer = {
@@ -47,8 +45,9 @@ async function bootIntake(
     scheduler as unknown as ReceiptDeadlineSweep,
     consumer,
     new ShutdownRegistry(),
-    webhooks,
+    null,
     scheduler as unknown as ScheduledRelease,
+    consumer as unknown as InboundConsumer,
   );
   await module.onApplicationBootstrap();
   await bus.publish([
@@ -73,38 +72,51 @@ const INBOUND = {
 };
 
 describe('IntakeModule consumers', () => {
-  it('consumes sms.send.v1 and sms.status.v1 by default (account webhooks off: no sms.inbound.v1)', async () => {
+  it('consumes sms.send.v1 and sms.status.v1, and sms.inbound.v1 into the inbound store, by default', async () => {
     const { handled, bus } = await bootIntake(DISTRIBUTED);
 
-    expect(handled.sort()).toEqual([TOPICS.send, TOPICS.status].sort());
+    expect(handled.sort()).toEqual([TOPICS.send, TOPICS.status, TOPICS.inbound].sort());
     await bus.close();
   });
 
-  it('leaves both topics to another intake with INTAKE_CONSUMERS_ENABLED=false', async () => {
+  it('leaves the topics to another intake with INTAKE_CONSUMERS_ENABLED=false', async () => {
     const { handled, bus } = await bootIntake({ ...DISTRIBUTED, INTAKE_CONSUMERS_ENABLED: 'false' });
 
     expect(handled).toEqual([]);
     await bus.close();
   });
 
-  it('also reads sms.inbound.v1 for message.inbound events when account webhooks are on', async () => {
-    const inbound: unknown[] = [];
-    const runtime = {
-      directory: { start: async () => undefined, stop: () => undefined },
-      dispatcher: { start: () => undefined, stop: async () => undefined },
-      poster: { close: async () => undefined },
-      events: {
-        inbound: async (event: unknown) => {
-          inbound.push(event);
+  it('hands every inbound record to account webhooks once stored, a redelivered one too', async () => {
+    const calls: string[] = [];
+    const store = {
+      record: async (event: { providerMessageId: string }) => {
+        calls.push(`stored ${event.providerMessageId}`);
 
-          return 0;
-        },
+        return null;
       },
-    } as unknown as WebhookRuntime;
-    const { handled, bus } = await bootIntake(DISTRIBUTED, runtime);
+    } as unknown as InboundStore;
+    const inbound = new InboundConsumer(store, async (event) => {
+      calls.push(`webhooks ${event.providerMessageId}`);
+    });
+    const record = { topic: TOPICS.inbound, key: 'c', value: INBOUND } as unknown as ConsumedRecord;
 
-    expect(handled.sort()).toEqual([TOPICS.send, TOPICS.status].sort());
-    expect(inbound).toEqual([INBOUND]);
-    await bus.close();
+    await inbound.handle(record);
+    await inbound.handle(record);
+
+    expect(calls).toEqual(['stored SM7', 'webhooks SM7', 'stored SM7', 'webhooks SM7']);
+  });
+
+  it('stores without webhooks, and refuses another topic for good', async () => {
+    const stored: unknown[] = [];
+    const inbound = new InboundConsumer({
+      record: async (event: unknown) => stored.push(event),
+    } as unknown as InboundStore);
+
+    await inbound.handle({ topic: TOPICS.inbound, key: 'c', value: INBOUND } as unknown as ConsumedRecord);
+    await expect(
+      inbound.handle({ topic: TOPICS.send, key: 'c', value: INBOUND } as unknown as ConsumedRecord),
+    ).rejects.toThrow(NonRetriableError);
+
+    expect(stored).toEqual([INBOUND]);
   });
 });

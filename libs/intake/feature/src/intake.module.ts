@@ -3,10 +3,10 @@ import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap
 import { ModuleRef } from '@nestjs/core';
 import { AccountService } from '@sms/auth';
 import { type Bus, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
-import { CONSUMER_GROUPS, decodeEvent, InboundReceivedV1, TOPICS } from '@sms/contracts';
+import { CONSUMER_GROUPS, INBOUND_STORE_CONSUMER_GROUP, TOPICS } from '@sms/contracts';
 import { decimalToMicros, type KeyValueStore, SendGate } from '@sms/counters';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
-import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
+import { keywordSet, OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import { OutboxRelay } from '@sms/persistence';
 import {
   APP_CONFIG,
@@ -34,6 +34,13 @@ import { MessagesService } from './messages/messages.service';
 import { QuoteController } from './messages/quote.controller';
 import { QuoteService } from './messages/quote.service';
 import { lazyRouteQuoter } from './messages/route-quoter-lookup';
+import { MessageSearch } from './search/message-search';
+import { InboundController } from './inbound/inbound.controller';
+import { InboundConsumer } from './inbound/inbound.consumer';
+import { InboundSearch } from './inbound/inbound-search';
+import { InboundStore } from './inbound/inbound.store';
+import { NumberOwnersReader } from './inbound/number-owners.reader';
+import { MessageSearchController } from './search/message-search.controller';
 import { IntakeConsumer } from './send-topic/intake.consumer';
 import { OUTBOX_MAX_POLL_INTERVAL_MS, RETRY_SCHEDULE } from './status/retry.constants';
 import { RetryScheduler } from './status/retry.scheduler';
@@ -42,11 +49,15 @@ import { StatusApplier } from './status/status-applier.service';
 import { TwilioCompatMount } from './twilio-compat/twilio-compat.mount';
 import { LedgerTwilioMessages } from './twilio-compat/twilio-messages.reader';
 import { WebhooksController } from './webhooks/webhooks.controller';
+import { inboundAccountFrom } from './webhooks/inbound-account';
 import { createWebhookRuntime, WEBHOOK_RUNTIME, type WebhookRuntime } from './webhooks/webhook.runtime';
 import { MessageCanceller } from './status/message-canceller';
 import { ScheduledRelease } from './status/scheduled-release';
 
 export const INTAKE_DATA_SOURCE = Symbol('INTAKE_DATA_SOURCE');
+
+/** Tries of an inbound record before the DLQ: the bus's backoff (100 ms doubling, capped at 5 s) makes ~2 min. */
+const INBOUND_MAX_ATTEMPTS = 30;
 
 export { INTAKE_ENTITIES, INTAKE_MIGRATIONS };
 
@@ -69,13 +80,22 @@ export class IntakeModule implements OnApplicationBootstrap {
     private readonly shutdown: ShutdownRegistry,
     @Inject(WEBHOOK_RUNTIME) private readonly webhooks: WebhookRuntime | null,
     private readonly release: ScheduledRelease,
+    private readonly inboundConsumer: InboundConsumer,
   ) {}
 
   static forRoot(): DynamicModule {
     return {
       module: IntakeModule,
       imports: [OptOutReplicaModule, MaskDirectoryModule],
-      controllers: [MessagesController, LimitsController, WebhooksController, BatchController, QuoteController],
+      controllers: [
+        MessagesController,
+        LimitsController,
+        MessageSearchController,
+        InboundController,
+        WebhooksController,
+        BatchController,
+        QuoteController,
+      ],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
           service: 'intake',
@@ -208,8 +228,9 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: WEBHOOK_RUNTIME,
-          inject: [INTAKE_DATA_SOURCE, APP_CONFIG],
-          useFactory: (dataSource: DataSource, config: AppConfig) => createWebhookRuntime(dataSource, config),
+          inject: [INTAKE_DATA_SOURCE, APP_CONFIG, NumberOwnersReader],
+          useFactory: (dataSource: DataSource, config: AppConfig, owners: NumberOwnersReader) =>
+            createWebhookRuntime(dataSource, config, inboundAccountFrom(owners)),
         },
         {
           provide: BatchService,
@@ -226,6 +247,38 @@ export class IntakeModule implements OnApplicationBootstrap {
           inject: [MessagesService, OPT_OUT_CHECKER, ModuleRef, APP_CONFIG],
           useFactory: (messages: MessagesService, optOuts: OptOutChecker, moduleRef: ModuleRef, config: AppConfig) =>
             new QuoteService(messages, optOuts, lazyRouteQuoter(moduleRef, config.ROUTER_URL)),
+        },
+        {
+          provide: MessageSearch,
+          inject: [INTAKE_DATA_SOURCE],
+          useFactory: (dataSource: DataSource) => new MessageSearch(dataSource),
+        },
+        {
+          provide: InboundSearch,
+          inject: [INTAKE_DATA_SOURCE],
+          useFactory: (dataSource: DataSource) => new InboundSearch(dataSource),
+        },
+        {
+          provide: NumberOwnersReader,
+          inject: [KV_STORE, APP_CONFIG],
+          useFactory: (kv: KeyValueStore, config: AppConfig) => new NumberOwnersReader(kv, config.REDIS_KEY_PREFIX),
+        },
+        {
+          provide: InboundStore,
+          inject: [INTAKE_DATA_SOURCE, NumberOwnersReader, APP_CONFIG],
+          useFactory: (dataSource: DataSource, owners: NumberOwnersReader, config: AppConfig) =>
+            new InboundStore(
+              dataSource,
+              owners,
+              // The opt-out service's lists, so the keyword recorded is the one it acted on.
+              keywordSet(config.OPT_OUT_EXTRA_STOP_WORDS, config.OPT_OUT_EXTRA_START_WORDS),
+            ),
+        },
+        {
+          provide: InboundConsumer,
+          inject: [InboundStore, WEBHOOK_RUNTIME],
+          useFactory: (store: InboundStore, webhooks: WebhookRuntime | null) =>
+            new InboundConsumer(store, webhooks ? (event) => webhooks.events.inbound(event) : undefined),
         },
         {
           provide: StatusApplier,
@@ -340,19 +393,19 @@ export class IntakeModule implements OnApplicationBootstrap {
 
       return;
     }
-    const webhookEvents = this.webhooks?.events;
+    await this.bus.subscribe({
+      groupId: INBOUND_STORE_CONSUMER_GROUP,
+      // Stored, then (with account webhooks on) one `message.inbound` delivery per subscription.
+      topics: [TOPICS.inbound],
+      handler: this.inboundConsumer.handle,
+      // Until a router has published the number directory (one starting after intake), a record waits rather
+      // than be filed under a guessed account: about two minutes of capped backoff before the DLQ (replayable).
+      maxAttempts: INBOUND_MAX_ATTEMPTS,
+    });
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.intake,
-      // Inbound messages only when account webhooks are on: their `message.inbound` events.
-      topics: [TOPICS.send, TOPICS.status, ...(webhookEvents ? [TOPICS.inbound] : [])],
-      handler: async (record) => {
-        if (record.topic === TOPICS.inbound && webhookEvents) {
-          await webhookEvents.inbound(decodeEvent(InboundReceivedV1, record.value));
-
-          return;
-        }
-        await this.consumer.handle(record);
-      },
+      topics: [TOPICS.send, TOPICS.status],
+      handler: this.consumer.handle,
       concurrency: GROUP_COMMIT_CONCURRENCY,
     });
   }

@@ -11,6 +11,7 @@ import {
   serviceDataSourceProvider,
   ShutdownRegistry,
 } from '@sms/platform';
+import { AccountService } from '@sms/auth';
 import type { KeyValueStore } from '@sms/counters';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
@@ -21,6 +22,7 @@ import { EngineRouteQuoter } from './operator/route-quoter';
 import { NumbersController, ProvidersController, RoutesController } from './operator/operator.controllers';
 import { listMaskingNumbers, OperatorService } from './operator/operator.service';
 import { PriceBookPublisher } from './pricing/price-book.publisher';
+import { NumberOwnersPublisher } from './numbers/number-owners.publisher';
 import { HealthRecorder } from './routing/health.recorder';
 import { NoRouteBacklog } from './routing/no-route-backlog';
 import { RouterConsumer } from './routing/router.consumer';
@@ -67,6 +69,7 @@ export class RouterModule implements OnApplicationBootstrap {
     private readonly shutdown: ShutdownRegistry,
     private readonly readiness: ReadinessRegistry,
     private readonly priceBook: PriceBookPublisher,
+    private readonly numberOwners: NumberOwnersPublisher,
     @Optional() private readonly providers?: ProviderRegistry,
   ) {}
 
@@ -125,19 +128,41 @@ export class RouterModule implements OnApplicationBootstrap {
             new PriceBookPublisher(dataSource, kv, config.REDIS_KEY_PREFIX),
         },
         {
+          // Intake files inbound messages under their number's account from this (it does not own the numbers).
+          provide: NumberOwnersPublisher,
+          inject: [ROUTER_DATA_SOURCE, KV_STORE, APP_CONFIG],
+          useFactory: (dataSource: DataSource, kv: KeyValueStore, config: AppConfig) =>
+            new NumberOwnersPublisher(dataSource, kv, config.REDIS_KEY_PREFIX),
+        },
+        {
           provide: OperatorService,
-          inject: [ROUTER_DATA_SOURCE, RoutingEngine, ROUTING_STATE, PriceBookPublisher],
+          inject: [
+            ROUTER_DATA_SOURCE,
+            RoutingEngine,
+            ROUTING_STATE,
+            PriceBookPublisher,
+            NumberOwnersPublisher,
+            AccountService,
+          ],
           useFactory: (
             dataSource: DataSource,
             engine: RoutingEngine,
             state: RoutingState,
             prices: PriceBookPublisher,
+            owners: NumberOwnersPublisher,
+            accounts: AccountService,
           ) =>
-            new OperatorService(dataSource, async () => {
-              engine.invalidate();
-              await state.bumpPoolVersion();
-              await prices.refresh();
-            }),
+            new OperatorService(
+              dataSource,
+              async () => {
+                engine.invalidate();
+                await state.bumpPoolVersion();
+                await prices.refresh();
+                await owners.refresh();
+              },
+              undefined,
+              (accountId) => accounts.exists(accountId),
+            ),
         },
         {
           provide: ExplainService,
@@ -167,6 +192,7 @@ export class RouterModule implements OnApplicationBootstrap {
     // (the bus pauses on its connection errors), so a 503 would only hide a router that can still answer.
     this.readiness.register('routing-state', () => this.state.isReady(), { required: false });
     await this.priceBook.start();
+    await this.numberOwners.start();
     const unregister = registerRoutingMetrics(this.metrics);
     registerGaugePoll('router-health-and-backlog', async () => {
       metrics.queuedNoRoute.reset();
@@ -182,6 +208,7 @@ export class RouterModule implements OnApplicationBootstrap {
       unregister();
       unregisterGaugePoll('router-health-and-backlog');
       this.priceBook.stop();
+      this.numberOwners.stop();
       await this.consumer.stop();
     });
     this.shutdown.register('storage', 'router-state', async () => {

@@ -91,7 +91,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** Search the caller's account's messages, newest first, a page at a time */
+    get: operations['listMessageSearch'];
     put?: never;
     /** Queue a message for sending */
     post: operations['sendMessage'];
@@ -112,6 +113,23 @@ export interface paths {
     get: operations['getMessage'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/messages/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel a scheduled or queued message that no provider has yet */
+    post: operations['cancelMessage'];
     delete?: never;
     options?: never;
     head?: never;
@@ -150,6 +168,40 @@ export interface paths {
     post?: never;
     /** Drop one API key's own limits (operator, or the account's admin) */
     delete: operations['deleteApiKeyLimits'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/inbound': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller's account's inbound messages, newest first, a page at a time */
+    get: operations['listInbound'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/inbound/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An inbound message of the caller's account */
+    get: operations['getInbound'];
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -621,12 +673,18 @@ export interface components {
       validitySeconds?: number;
       /** @description Replace GSM-7 look-alikes (curly quotes, dashes, ...) when they alone force UCS-2; default: the account's */
       smartEncoding?: boolean;
+      /**
+       * Format: date-time
+       * @description RFC 3339, up to 35 days ahead: held `scheduled` until then
+       * @example 2026-03-01T09:30:00Z
+       */
+      sendAt?: string;
     };
     AcceptedMessageDto: {
       /** Format: uuid */
       id: string;
-      /** @example queued */
-      status: string;
+      /** @enum {string} */
+      status: 'queued' | 'scheduled';
       /** @example +447400123456 */
       to: string;
       from: string | null;
@@ -646,6 +704,11 @@ export interface components {
       clientReference: string | null;
       /** Format: date-time */
       createdAt: string;
+      /**
+       * Format: date-time
+       * @description Only on a scheduled message
+       */
+      sendAt?: string;
     };
     MessageEventDto: {
       /** @example delivered */
@@ -665,11 +728,18 @@ export interface components {
     MessageDto: {
       /** Format: uuid */
       id: string;
-      /**
-       * @example queued
-       * @enum {string}
-       */
-      status: 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'undelivered' | 'unknown';
+      /** @enum {string} */
+      status:
+        | 'scheduled'
+        | 'queued'
+        | 'sending'
+        | 'sent'
+        | 'delivered'
+        | 'failed'
+        | 'undelivered'
+        | 'unknown'
+        | 'cancelled'
+        | 'expired';
       /** @example +447400123456 */
       to: string;
       from: string | null;
@@ -689,6 +759,11 @@ export interface components {
       clientReference: string | null;
       /** Format: date-time */
       createdAt: string;
+      /**
+       * Format: date-time
+       * @description Only on a scheduled message
+       */
+      sendAt?: string | null;
       /** @example twilio */
       provider: string | null;
       providerMessageId: string | null;
@@ -706,7 +781,111 @@ export interface components {
       sentAt: string | null;
       /** Format: date-time */
       deliveredAt: string | null;
+      /** Format: date-time */
+      expiresAt: string | null;
       events: components['schemas']['MessageEventDto'][];
+    };
+    MessageSummaryDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status:
+        | 'scheduled'
+        | 'queued'
+        | 'sending'
+        | 'sent'
+        | 'delivered'
+        | 'failed'
+        | 'undelivered'
+        | 'unknown'
+        | 'cancelled'
+        | 'expired';
+      /** @example +447400123456 */
+      to: string;
+      from: string | null;
+      /** @example GB */
+      country: string;
+      /** @enum {string} */
+      encoding: 'GSM-7' | 'UCS-2';
+      /** @example 1 */
+      segments: number;
+      /** @description The body as sent (after smart encoding) */
+      body: string;
+      /**
+       * @description Segments smart encoding saved
+       * @example 0
+       */
+      segmentsSaved: number;
+      clientReference: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description Only on a scheduled message
+       */
+      sendAt?: string | null;
+      /** @example twilio */
+      provider: string | null;
+      providerMessageId: string | null;
+      /** @example 0.0400 */
+      cost: string | null;
+      /** @example USD */
+      currency: string | null;
+      errorCode: string | null;
+      errorMessage: string | null;
+      attempts: number;
+      /** Format: date-time */
+      nextRetryAt: string | null;
+      routeReason: string | null;
+      /** Format: date-time */
+      sentAt: string | null;
+      /** Format: date-time */
+      deliveredAt: string | null;
+      /** Format: date-time */
+      expiresAt: string | null;
+      /** @enum {string} */
+      direction: 'outbound';
+      /** @enum {string} */
+      messageClass: 'transactional' | 'marketing';
+    };
+    MessagePageDto: {
+      data: components['schemas']['MessageSummaryDto'][];
+      /** @description opaque; null on the last page */
+      nextCursor: string | null;
+    };
+    InboundMessageDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      direction: 'inbound';
+      /**
+       * @description who texted in
+       * @example +447400123456
+       */
+      from: string;
+      /**
+       * @description the number texted
+       * @example +447400654321
+       */
+      to: string;
+      /** @example STOP */
+      body: string;
+      /** @example twilio */
+      provider: string;
+      providerMessageId: string;
+      /** @enum {string|null} */
+      keyword: 'STOP' | 'STOPALL' | 'START' | 'HELP' | null;
+      /** @enum {string|null} */
+      keywordHandling: 'opted_out' | 'opted_out_every_account' | 'opted_in' | 'help_answered' | null;
+      /** Format: date-time */
+      receivedAt: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    InboundPageDto: {
+      data: components['schemas']['InboundMessageDto'][];
+      /** @description opaque; null on the last page */
+      nextCursor: string | null;
     };
     CreateWebhookDto: {
       /** @example https://hooks.example.com/sms */
@@ -815,6 +994,12 @@ export interface components {
       validitySeconds?: number;
       /** @description Replace GSM-7 look-alikes (curly quotes, dashes, ...) when they alone force UCS-2; default: the account's */
       smartEncoding?: boolean;
+      /**
+       * Format: date-time
+       * @description RFC 3339, up to 35 days ahead: held `scheduled` until then
+       * @example 2026-03-01T09:30:00Z
+       */
+      sendAt?: string;
       /**
        * @description This message's Idempotency-Key (the single send's rules)
        * @example order-42-sms
@@ -950,6 +1135,11 @@ export interface components {
        */
       segmentsPerSecond: number;
       active: boolean;
+      /**
+       * Format: uuid
+       * @description the account inbound messages to the number are filed under
+       */
+      accountId: string;
       /** Format: date-time */
       createdAt: string;
     };
@@ -977,12 +1167,19 @@ export interface components {
       segmentsPerSecond?: number;
       /** @default true */
       active?: boolean;
+      /**
+       * Format: uuid
+       * @description owner of inbound messages; default: the default account
+       */
+      accountId?: string;
     };
     UpdateNumberDto: {
       capabilities?: ('sms' | 'two_way' | 'masking')[];
       monthlyCost?: string;
       segmentsPerSecond?: number;
       active?: boolean;
+      /** Format: uuid */
+      accountId?: string;
     };
     RateView: {
       /** @example 12 */
@@ -1739,6 +1936,81 @@ export interface operations {
       };
     };
   };
+  listMessageSearch: {
+    parameters: {
+      query?: {
+        /** @description nextCursor of the previous page, same filters */
+        cursor?: unknown;
+        /** @description 1-1000, default 50 */
+        limit?: unknown;
+        /** @description outbound (inbound: GET /v1/inbound) */
+        direction?: unknown;
+        /** @description ISO 8601, exclusive */
+        createdBefore?: unknown;
+        /** @description ISO 8601, inclusive */
+        createdAfter?: unknown;
+        country?: unknown;
+        provider?: unknown;
+        clientReference?: unknown;
+        /** @description the sender used (or asked for) */
+        from?: unknown;
+        to?: unknown;
+        /** @description one or more, comma-separated or repeated */
+        status?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessagePageDto'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description INVALID_LIMIT, INVALID_CURSOR, INVALID_STATUS, INVALID_DATE, INVALID_DATE_RANGE, INVALID_PHONE_NUMBER, INVALID_SENDER, INVALID_COUNTRY, INVALID_PROVIDER, INVALID_CLIENT_REFERENCE, INVALID_DIRECTION, UNKNOWN_PARAMETER */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   sendMessage: {
     parameters: {
       query?: never;
@@ -1880,6 +2152,102 @@ export interface operations {
       };
       /** @description No such message in the caller's account (another account's is 404 too) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Well-formed input that breaks a rule: `error.code` says which, `error.field` names the input */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  cancelMessage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Cancelled: the message as it now is */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageDto'];
+        };
+      };
+      /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such message in the caller's account (another account's is 404 too) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description MESSAGE_ALREADY_CANCELLED, MESSAGE_WITH_PROVIDER (a provider may have it) or MESSAGE_FINAL */
+      409: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is larger than 64 KB (`PAYLOAD_TOO_LARGE`) */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2244,6 +2612,145 @@ export interface operations {
         };
       };
       /** @description No such object in the caller's account (another account's is 404 too) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Well-formed input that breaks a rule: `error.code` says which, `error.field` names the input */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listInbound: {
+    parameters: {
+      query?: {
+        /** @description nextCursor of the previous page, same filters */
+        cursor?: unknown;
+        /** @description 1-1000, default 50 */
+        limit?: unknown;
+        /** @description ISO 8601, exclusive */
+        receivedBefore?: unknown;
+        /** @description ISO 8601, inclusive */
+        receivedAfter?: unknown;
+        provider?: unknown;
+        /** @description stop, stopall, start, help, none; comma-separated */
+        keyword?: unknown;
+        /** @description the number texted (E.164 or short code) */
+        to?: unknown;
+        /** @description who texted in */
+        from?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InboundPageDto'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description INVALID_LIMIT, INVALID_CURSOR, INVALID_KEYWORD, INVALID_DATE, INVALID_DATE_RANGE, INVALID_PHONE_NUMBER, INVALID_PROVIDER, UNKNOWN_PARAMETER */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getInbound: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InboundMessageDto'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such inbound message in the caller's account */
       404: {
         headers: {
           [name: string]: unknown;

@@ -49,6 +49,12 @@ export const CONSUMER_GROUPS = {
  */
 export const RECONCILE_CONSUMER_GROUP = 'send-worker-reconcile';
 
+/**
+ * Intake's second group, on `sms.inbound.v1` alone: the inbound store (GET /v1/inbound). Its own group so
+ * inbound messages never wait behind the send and status topics; it rides on the intake replicas.
+ */
+export const INBOUND_STORE_CONSUMER_GROUP = 'intake-inbound';
+
 /** Record header that carries a W3C traceparent across hops. */
 export const TRACE_HEADER = 'traceparent';
 

@@ -3,3 +3,4 @@ export * from './memory.store';
 export * from './redis.store';
 export * from './price-book';
 export * from './send-gate';
+export * from './number-owners';

@@ -8,12 +8,14 @@ import { IntakeDlrFallbacks1763780600000 } from './migrations/1763780600000-Inta
 import { AddMessageAccount1765000000200 } from './migrations/1765000000200-AddMessageAccount';
 import { CreateAccountLimits1765100000000 } from './migrations/1765100000000-CreateAccountLimits';
 import { AccountLimitsEntity } from './entities/account-limits.entity';
+import { AddMessageSearchIndexes1766300000000 } from './migrations/1766300000000-AddMessageSearchIndexes';
+import { CreateInboundMessages1766300000200 } from './migrations/1766300000200-CreateInboundMessages';
+import { InboundMessageEntity } from './entities/inbound-message.entity';
 import { AddMessageSchedule1766200000000 } from './migrations/1766200000000-AddMessageSchedule';
 import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 import { WebhookSubscriptionEntity } from './entities/webhook-subscription.entity';
 import { CreateWebhooks1766400000000 } from './migrations/1766400000000-CreateWebhooks';
 import { AddMessageCallbackFormat1766500000000 } from './migrations/1766500000000-AddMessageCallbackFormat';
-import { AddMessageAccountCreatedIndex1766500000200 } from './migrations/1766500000200-AddMessageAccountCreatedIndex';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [
@@ -22,6 +24,7 @@ export const INTAKE_ENTITIES = [
   IdempotencyKeyEntity,
   INTAKE_OUTBOX,
   AccountLimitsEntity,
+  InboundMessageEntity,
   WebhookSubscriptionEntity,
   WebhookDeliveryEntity,
 ];
@@ -32,7 +35,8 @@ export const INTAKE_MIGRATIONS = [
   AddMessageAccount1765000000200,
   CreateAccountLimits1765100000000,
   AddMessageSchedule1766200000000,
+  AddMessageSearchIndexes1766300000000,
+  CreateInboundMessages1766300000200,
   CreateWebhooks1766400000000,
   AddMessageCallbackFormat1766500000000,
-  AddMessageAccountCreatedIndex1766500000200,
 ];

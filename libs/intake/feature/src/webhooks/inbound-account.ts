@@ -1,13 +1,15 @@
-import { DEFAULT_ACCOUNT_ID, type InboundReceivedV1 } from '@sms/contracts';
+import type { InboundReceivedV1 } from '@sms/contracts';
+import { inboundNumber } from '../inbound/inbound.store';
+import type { InboundAccountResolver as NumberOwnerLookup } from '../inbound/number-owners.reader';
 
 /**
- * The account an inbound message belongs to: the owner of the number it was sent to. The one place the
- * webhooks ask, so it can follow the inbound store's resolution when that lands.
- *
- * Today the router's numbers are the platform's and name no owner (docs/accounts.md: numbers, providers and
- * routes are operator objects), so every inbound message belongs to the default account, the account the
- * gateway's own sends on a number (opt-out confirmations, masking forwards) are made under as well.
+ * The account an inbound message belongs to, for its `message.inbound` event: the owner of the number it
+ * was sent to, asked of the same number directory the inbound store files it by, so an event and the
+ * stored message never name different accounts.
  */
 export type InboundAccountResolver = (inbound: InboundReceivedV1) => Promise<string | null>;
 
-export const inboundAccountOf: InboundAccountResolver = () => Promise.resolve(DEFAULT_ACCOUNT_ID);
+export const inboundAccountFrom =
+  (owners: NumberOwnerLookup): InboundAccountResolver =>
+  (inbound) =>
+    owners.accountOf(inboundNumber(inbound.to));

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { type AppConfig, OutboundPoster, type OutboundPolicy, outboundPolicyOf } from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { AccountWebhooks } from './account-webhooks';
-import { inboundAccountOf } from './inbound-account';
+import type { InboundAccountResolver } from './inbound-account';
 import { WebhookDirectory } from './webhook-directory';
 import { WebhookSecretBox } from './webhook-secrets';
 import { WebhookDispatcher } from './webhook.dispatcher';
@@ -21,7 +21,11 @@ export interface WebhookRuntime {
 /** The runtime, or null when WEBHOOK_SECRETS_KEY is not configured (the routes then answer 503). */
 export const WEBHOOK_RUNTIME = Symbol('WEBHOOK_RUNTIME');
 
-export function createWebhookRuntime(dataSource: DataSource, config: AppConfig): WebhookRuntime | null {
+export function createWebhookRuntime(
+  dataSource: DataSource,
+  config: AppConfig,
+  inboundAccountOf: InboundAccountResolver,
+): WebhookRuntime | null {
   const logger = new Logger('webhooks');
   if (!config.WEBHOOK_SECRETS_KEY) {
     logger.warn('WEBHOOK_SECRETS_KEY is not set: account webhooks are off (their routes answer 503)');

@@ -6,6 +6,7 @@ import { CreateRouterSchema1763770200000 } from './migrations/1763770200000-Crea
 import { RoutingEngineSchema1763780400000 } from './migrations/1763780400000-RoutingEngineSchema';
 import { PerCountryRouteIndexes1763790000000 } from './migrations/1763790000000-PerCountryRouteIndexes';
 import { SenderGroupIndex1763800000000 } from './migrations/1763800000000-SenderGroupIndex';
+import { AddNumberAccount1766300000100 } from './migrations/1766300000100-AddNumberAccount';
 
 export const ROUTER_ENTITIES = [ProviderEntity, PhoneNumberEntity, RouteRateEntity, CountryRuleEntity];
 export const ROUTER_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const ROUTER_MIGRATIONS = [
   RoutingEngineSchema1763780400000,
   PerCountryRouteIndexes1763790000000,
   SenderGroupIndex1763800000000,
+  AddNumberAccount1766300000100,
 ];

@@ -67,6 +67,12 @@ export const SENDER_TYPE = matching(
   'INVALID_SENDER_TYPE',
   'must be longcode, shortcode, tollfree or alphanumeric',
 );
+/** An account id as the accounts API makes them (a UUID). */
+export const ACCOUNT_ID = matching(
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  'INVALID_ACCOUNT_ID',
+  'must be an account id (a lowercase UUID)',
+);
 export const MONEY = matching(/^\d{1,8}(\.\d{1,6})?$/, 'INVALID_PRICE', 'must be a decimal string such as "0.0400"');
 export const CURRENCY = matching(/^[A-Z]{3}$/, 'INVALID_CURRENCY', 'must be an ISO 4217 code such as USD');
 export const PREFIX = matching(/^\d{0,15}$/, 'INVALID_PREFIX', 'must be up to 15 digits of E.164 without +');

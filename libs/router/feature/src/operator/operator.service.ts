@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { isDuplicateKeyError } from '@sms/persistence';
 import { isSupportedCountryCode } from '@sms/phone';
 import { ApiError, notFound, unprocessable } from '@sms/platform';
@@ -14,6 +15,7 @@ import {
 import { ProviderEntity } from '../database/entities/provider.entity';
 import { RouteRateEntity } from '../database/entities/route-rate.entity';
 import {
+  ACCOUNT_ID,
   BOOLEAN,
   checkNumberFormat,
   COUNTRY,
@@ -45,6 +47,8 @@ export class OperatorService {
     private readonly dataSource: DataSource,
     private readonly changed: () => Promise<void>,
     private readonly now: () => Date = () => new Date(),
+    /** Whether an account exists, for a number given to one (absent: any well-formed id is taken). */
+    private readonly accountExists?: (accountId: string) => Promise<boolean>,
   ) {}
 
   // ---- providers ----------------------------------------------------------------------------
@@ -128,6 +132,7 @@ export class OperatorService {
       'monthlyCost',
       'segmentsPerSecond',
       'active',
+      'accountId',
     ]);
     const type = required(body, 'type', SENDER_TYPE) as SenderType;
     const number = checkNumberFormat(body['number'], type);
@@ -143,6 +148,7 @@ export class OperatorService {
       monthlyCost: optional(body, 'monthlyCost', MONEY) ?? null,
       segmentsPerSecond: optional(body, 'segmentsPerSecond', THROUGHPUT) ?? DEFAULT_SEGMENTS_PER_SECOND[type],
       active: optional(body, 'active', BOOLEAN) ?? true,
+      accountId: (await this.account(body)) ?? DEFAULT_ACCOUNT_ID,
       createdAt: this.now(),
     };
     await this.insert(PhoneNumberEntity, row, 'NUMBER_EXISTS', 'the number is in the pool already');
@@ -151,7 +157,7 @@ export class OperatorService {
   }
 
   async updateNumber(number: string, input: unknown): Promise<NumberView> {
-    const body = readBody(input, ['capabilities', 'monthlyCost', 'segmentsPerSecond', 'active']);
+    const body = readBody(input, ['capabilities', 'monthlyCost', 'segmentsPerSecond', 'active', 'accountId']);
     const repository = this.dataSource.getRepository(PhoneNumberEntity);
     const row = await repository.findOneBy({ number });
     if (!row) {
@@ -162,10 +168,21 @@ export class OperatorService {
     row.monthlyCost = optional(body, 'monthlyCost', MONEY) ?? row.monthlyCost;
     row.segmentsPerSecond = optional(body, 'segmentsPerSecond', THROUGHPUT) ?? row.segmentsPerSecond;
     row.active = optional(body, 'active', BOOLEAN) ?? row.active;
+    row.accountId = (await this.account(body)) ?? row.accountId;
     await repository.save(row);
     await this.changed();
 
     return numberView(row);
+  }
+
+  /** `accountId` of a number body, checked: 422 INVALID_ACCOUNT_ID malformed, 404 ACCOUNT_NOT_FOUND unknown. */
+  private async account(body: Record<string, unknown>): Promise<string | undefined> {
+    const accountId = optional(body, 'accountId', ACCOUNT_ID);
+    if (accountId !== undefined && this.accountExists && !(await this.accountExists(accountId))) {
+      throw new ApiError(404, 'ACCOUNT_NOT_FOUND', 'No account has this id', 'accountId');
+    }
+
+    return accountId;
   }
 
   // ---- rates and country rules ---------------------------------------------------------------
@@ -315,6 +332,7 @@ const numberView = (n: PhoneNumberEntity): NumberView => ({
   monthlyCost: n.monthlyCost,
   segmentsPerSecond: n.segmentsPerSecond,
   active: n.active,
+  accountId: n.accountId,
   createdAt: n.createdAt.toISOString(),
 });
 

@@ -36,6 +36,8 @@ export class NumberView {
   @ApiProperty({ nullable: true, type: String, example: '1.15' }) monthlyCost!: string | null;
   @ApiProperty({ example: 1, description: 'carrier limit in segments per second' }) segmentsPerSecond!: number;
   @ApiProperty() active!: boolean;
+  @ApiProperty({ format: 'uuid', description: 'the account inbound messages to the number are filed under' })
+  accountId!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
@@ -58,6 +60,8 @@ export class CreateNumberDto {
   })
   segmentsPerSecond?: number;
   @ApiPropertyOptional({ default: true }) active?: boolean;
+  @ApiPropertyOptional({ format: 'uuid', description: 'owner of inbound messages; default: the default account' })
+  accountId?: string;
 }
 
 export class UpdateNumberDto {
@@ -65,6 +69,7 @@ export class UpdateNumberDto {
   @ApiPropertyOptional() monthlyCost?: string;
   @ApiPropertyOptional() segmentsPerSecond?: number;
   @ApiPropertyOptional() active?: boolean;
+  @ApiPropertyOptional({ format: 'uuid' }) accountId?: string;
 }
 
 export class RateView {

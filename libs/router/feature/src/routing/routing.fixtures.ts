@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 /**
  * Builders for the routing specs' pools and requests (test data, not exported from the library): one
  * place, so the specs' numbers, rates and requests mean the same thing everywhere.
@@ -25,6 +26,7 @@ export const poolNumber = (
   monthlyCost: null,
   segmentsPerSecond,
   active: true,
+  accountId: DEFAULT_ACCOUNT_ID,
   createdAt: new Date(0),
 });
 

@@ -228,6 +228,8 @@ function toNumber(row: NumberDbRow): PhoneNumberEntity {
     monthlyCost: null,
     segmentsPerSecond: Number(row.segments_per_second),
     active: true,
+    // Whose inbound messages the number receives is not read by routing.
+    accountId: '',
     createdAt: NOT_LOADED,
   };
 }

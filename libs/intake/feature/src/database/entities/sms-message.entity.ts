@@ -5,7 +5,11 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'sms_messages' })
 @Index('ix_sms_messages_retry', ['nextRetryAt'])
 @Index('ix_sms_messages_status_updated', ['status', 'updatedAt'])
+// Search (GET /v1/messages): the account first, then the filter, then the page order (created_at, id).
 @Index('ix_sms_messages_account_created', ['accountId', 'createdAt', 'id'])
+@Index('ix_sms_messages_account_status', ['accountId', 'status', 'createdAt', 'id'])
+@Index('ix_sms_messages_account_to', ['accountId', 'toNumber', 'createdAt', 'id'])
+@Index('ix_sms_messages_account_ref', ['accountId', 'clientReference', 'createdAt', 'id'])
 @Index('ix_sms_messages_scheduled', ['status', 'sendAt'])
 export class SmsMessageEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })

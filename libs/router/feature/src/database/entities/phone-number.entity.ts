@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** longcode | shortcode | tollfree | alphanumeric */
@@ -71,6 +72,13 @@ export class PhoneNumberEntity {
 
   @Column({ type: 'boolean' })
   active!: boolean;
+
+  /**
+   * The account inbound messages to this number are filed under (GET /v1/inbound). The shared pool is the
+   * default account's; the operator gives a dedicated number to an account.
+   */
+  @Column({ name: 'account_id', type: 'varchar', length: 36, default: DEFAULT_ACCOUNT_ID })
+  accountId!: string;
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;

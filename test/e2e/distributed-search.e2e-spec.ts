@@ -1,0 +1,148 @@
+import 'reflect-metadata';
+import { randomInt } from 'node:crypto';
+import { ALL_SCOPES, ApiScope, openApiKeyService } from '@sms/auth';
+import { createTestDatabase, GatewayClient, type TestDatabase } from '@sms/testing';
+import { inbound, waitFor } from '../../apps/gateway/test/opt-out.harness';
+import { SERVICE_PORTS, startDistributed, type DistributedTopology } from '../../scripts/distributed';
+import { migrate } from '../../scripts/migrate';
+
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+const PORT_OFFSET = 2300;
+/** Router seed numbers: the shared pool (default account) and one given to the second account. */
+const POOL_NUMBER = '+12025550142';
+const DEDICATED_NUMBER = '+12025550143';
+
+/** Random senders: inbound topics are shared by every run against this broker. */
+const freshNumber = () => `+1415555${String(randomInt(2000, 9999))}`;
+
+interface PageBody {
+  data: Record<string, unknown>[];
+  nextCursor: string | null;
+}
+
+/**
+ * Search and inbound messages in the distributed mode: the services as their own processes on MariaDB and
+ * Kafka; the number's account from the router's directory (Redis), inbound messages through the simulator
+ * → dlr-ingest → dlr-processor → `sms.inbound.v1` → intake's inbound store.
+ */
+describe('distributed gateway: search and inbound', () => {
+  let database: TestDatabase;
+  let topology: DistributedTopology;
+  let own: GatewayClient;
+  let other: GatewayClient;
+  let router: GatewayClient;
+  let sim: GatewayClient;
+  let otherAccountId: string;
+  const dlrIngest = `http://127.0.0.1:${SERVICE_PORTS['dlr-ingest'] + PORT_OFFSET}`;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await migrate(database.url);
+    const store = await openApiKeyService({ kind: 'mysql', url: database.url });
+    const { key } = await store.keys.create('e2e', ALL_SCOPES);
+    otherAccountId = (await store.accounts.create('Globex')).id;
+    const { key: otherKey } = await store.keys.create('globex', [ApiScope.Send, ApiScope.Read], {
+      accountId: otherAccountId,
+    });
+    await store.close();
+    topology = await startDistributed({
+      mysqlUrl: database.url,
+      redisUrl: REDIS_URL,
+      kafkaBrokers: KAFKA_BROKERS,
+      portOffset: PORT_OFFSET,
+      logLevel: 'warn',
+      // Eight processes starting at once on a shared 2-core box can take more than the default minute.
+      startTimeoutMs: 150_000,
+      onOutput: (name, line) => {
+        if (/error|EADDRINUSE/i.test(line)) {
+          process.stderr.write(`[${name}] ${line}\n`);
+        }
+      },
+    });
+    const auth = { authorization: `Bearer ${key}` };
+    own = new GatewayClient(topology.intakeUrl, auth);
+    other = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${otherKey}` });
+    router = new GatewayClient(`http://127.0.0.1:${SERVICE_PORTS.router + PORT_OFFSET}`, auth);
+    sim = new GatewayClient(topology.simulatorUrl.replace(/\/sim$/, ''), topology.simulatorAuth);
+  }, 240_000);
+
+  afterAll(async () => {
+    await topology?.stop();
+    await database?.drop();
+  }, 60_000);
+
+  const page = async (client: GatewayClient, path: string) => {
+    const answer = await client.get<PageBody>(path);
+    expect(answer.status).toBe(200);
+
+    return answer.body;
+  };
+
+  it('searches each account’s own messages a page at a time, filters applied, cursors bound', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const sent = await own.post('/v1/messages', {
+        to: '+447400123456',
+        body: `hello ${i}`,
+        clientReference: `o-${i}`,
+      });
+      expect(sent.status).toBe(202);
+      ids.push(sent.body['id'] as string);
+    }
+    const theirs = await other.post('/v1/messages', { to: '+447400123456', body: 'hi', clientReference: 'o-1' });
+    expect(theirs.status).toBe(202);
+
+    const first = await page(own, '/v1/messages?to=%2B447400123456&limit=2');
+    expect(first.data.map((m) => m['id'])).toEqual([ids[2], ids[1]]);
+    const second = await page(
+      own,
+      `/v1/messages?to=%2B447400123456&limit=2&cursor=${encodeURIComponent(first.nextCursor!)}`,
+    );
+    expect(second).toEqual({
+      data: [expect.objectContaining({ id: ids[0], direction: 'outbound' })],
+      nextCursor: null,
+    });
+    expect((await page(other, '/v1/messages?clientReference=o-1')).data.map((m) => m['id'])).toEqual([
+      theirs.body['id'],
+    ]);
+
+    const stolen = await other.get<{ error: { code: string } }>(
+      `/v1/messages?to=%2B447400123456&limit=2&cursor=${encodeURIComponent(first.nextCursor!)}`,
+    );
+    expect([stolen.status, stolen.body.error.code]).toEqual([422, 'INVALID_CURSOR']);
+    const bad = await own.get<{ error: { code: string } }>('/v1/messages?limit=1001');
+    expect([bad.status, bad.body.error.code]).toEqual([422, 'INVALID_LIMIT']);
+  }, 60_000);
+
+  it('files inbound messages under the account of the number texted, keywords shown', async () => {
+    const given = await router.request(
+      'PATCH',
+      `/v1/numbers/${encodeURIComponent(DEDICATED_NUMBER)}`,
+      JSON.stringify({ accountId: otherAccountId }),
+      { 'content-type': 'application/json' },
+    );
+    expect(given.status).toBe(200);
+    const pooled = freshNumber();
+    const dedicated = freshNumber();
+    await inbound(sim, dlrIngest, pooled, POOL_NUMBER, 'HELP');
+    await inbound(sim, dlrIngest, dedicated, DEDICATED_NUMBER, 'Is it ready?');
+
+    const ours = await waitFor(
+      'the pool number’s inbound message',
+      async () => (await page(own, `/v1/inbound?from=${encodeURIComponent(pooled)}`)).data[0],
+      30_000,
+    );
+    expect(ours).toMatchObject({ to: POOL_NUMBER, body: 'HELP', keyword: 'HELP', keywordHandling: 'help_answered' });
+    const theirs = await waitFor(
+      'the dedicated number’s inbound message',
+      async () => (await page(other, `/v1/inbound?from=${encodeURIComponent(dedicated)}`)).data[0],
+      30_000,
+    );
+    expect(theirs).toMatchObject({ to: DEDICATED_NUMBER, body: 'Is it ready?', keyword: null });
+
+    expect((await page(own, `/v1/inbound?from=${encodeURIComponent(dedicated)}`)).data).toEqual([]);
+    expect((await own.get(`/v1/inbound/${theirs['id'] as string}`)).status).toBe(404);
+    expect((await other.get(`/v1/inbound/${theirs['id'] as string}`)).body).toEqual(theirs);
+  }, 90_000);
+});
