@@ -158,6 +158,16 @@ export const KAFKA_CONSUMER = {
   partitionsConsumedConcurrently: 4,
 } as const satisfies KafkaConsumerDefaults;
 
+/**
+ * A partition of a `keyConcurrency` > 1 subscription runs as one batch growing across fetches
+ * (growing-partition.run.ts). The next fetch waits while the run holds this many records not yet done, so
+ * what a process buffers stays bounded: the send-worker needs rate × (latency + lead) records open per
+ * sender (about 300 for 100 segments/s at 1 s), and a fetch adds up to maxBytesPerPartition (1 MB) more.
+ */
+export const KAFKA_GROWING_RUN = {
+  maxHeld: 2_048,
+} as const satisfies { readonly maxHeld: number };
+
 /** Waiting for topic leaders after createTopics; a single-node KRaft broker needs well under a second. */
 export const TOPIC_LEADER_WAIT = {
   timeoutMs: 30_000,
