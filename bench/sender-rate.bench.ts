@@ -4,6 +4,7 @@
  * gateway (with its simulator) runs in this process. The send stage is measured: the bench publishes the
  * dispatches as the router books them for such a number (slot i at start + i × 10 ms, on the sender's key,
  * over the run), and reads the rate from the send-worker's `sent` events: (sent − 1) / (last − first sent),
+ * by each event's `occurredAt` (when the provider answered), after a warm-up of sends on the same schedule,
  * so the constant provider latency shifts both ends and only the pace of the sends counts. Going through
  * intake and the router instead would measure how much CPU they leave on a shared box (the e2e bench's job).
  *
@@ -14,7 +15,7 @@
  *
  *   npm run bench -- --only=sender-rate
  *   node -r ./scripts/register.js bench/sender-rate.bench.ts (alone)
- *   SENDER_RATE_BENCH_MESSAGES=400 (per case), SENDER_RATE_BENCH_CASES=twilio:200,smpp:1000 (a subset),
+ *   SENDER_RATE_BENCH_MESSAGES=400 (measured per case, after SENDER_RATE_BENCH_WARM_UP=100), SENDER_RATE_BENCH_CASES=twilio:200,smpp:1000 (a subset),
  *   SENDER_RATE_BENCH_MODE=embedded|distributed|both (default embedded)
  */
 import { randomUUID } from 'node:crypto';
@@ -71,12 +72,25 @@ const messagesPerCase = (): number => {
   return Number.isInteger(value) && value >= 10 ? value : 400;
 };
 
+/**
+ * Sends on the same schedule just before the measured ones, left out of the rate and the CPU: each case
+ * starts fresh processes, and their first sends pay for JIT compilation and connection set-up, which is not
+ * the steady pace of a running sender.
+ */
+const warmUpPerCase = (): number => {
+  const value = Number(process.env['SENDER_RATE_BENCH_WARM_UP']);
+
+  return Number.isInteger(value) && value >= 0 ? value : 100;
+};
+
 async function runCase(
   target: SenderRateTarget,
   sender: SenderCase,
   latencyMs: number,
   messages: number,
+  warmUp: number,
 ): Promise<SenderRateCase> {
+  const total = warmUp + messages;
   // Receipts come after the run: the sender's pace is measured, not the receipt pipeline beside it
   // (the end-to-end bench measures that), which shares the box's cores with the sends.
   await target.setKnobs(sender.provider, { latencyMs, dlrDelayMs: 600_000 });
@@ -86,18 +100,24 @@ async function runCase(
   const lateness: number[] = [];
   const sentAt: number[] = [];
   let otherOutcomes = 0;
+  let cpuAfterWarmUp = 0;
   const bus = target.bus;
   await bus.subscribe({
     groupId: `bench-sender-rate-${sender.provider}-${latencyMs}`,
     topics: [TOPICS.status],
     concurrency: 16,
     handler: async ({ value }) => {
-      const event = value as { messageId?: string; kind?: string; source?: string };
+      const event = value as { messageId?: string; kind?: string; source?: string; occurredAt?: string };
       if (event.source !== 'send-worker' || !event.messageId || !ids.has(event.messageId)) {
         return;
       }
       if (event.kind === 'sent') {
-        sentAt.push(performance.now());
+        // When the provider answered, by the send-worker's clock (the same machine): a reader that falls
+        // behind on a busy box must not make the sender look slower or faster than it sent.
+        sentAt.push(Date.parse(event.occurredAt ?? '') || Date.now());
+        if (sentAt.length === warmUp) {
+          cpuAfterWarmUp = target.cpuMs();
+        }
         if (process.env['SENDER_RATE_BENCH_DEBUG']) {
           lateness.push(Date.now() - (slotOf.get(event.messageId) ?? 0) - latencyMs);
         }
@@ -108,10 +128,10 @@ async function runCase(
   });
 
   // The router's booking for a number rated RATE segments/s, one-segment messages: slot i at start + i/RATE.
-  const cpuBefore = target.cpuMs();
+  cpuAfterWarmUp = target.cpuMs();
   const postStarted = performance.now();
   const start = Date.now() + 200;
-  const dispatches = Array.from({ length: messages }, (_, n) => {
+  const dispatches = Array.from({ length: total }, (_, n) => {
     const messageId = randomUUID();
     ids.add(messageId);
     const at = new Date(start + Math.round((n * 1_000) / RATE));
@@ -140,8 +160,8 @@ async function runCase(
   });
   // Published as the router would over the run: each wake-up publishes every dispatch whose slot is less
   // than 100 ms away, so a late timer on a busy box delays no slot, it only makes a bigger batch.
-  for (let n = 0; n < messages;) {
-    const due = Math.min(messages, Math.floor(((Date.now() + 100 - start) * RATE) / 1_000) + 1);
+  for (let n = 0; n < total;) {
+    const due = Math.min(total, Math.floor(((Date.now() + 100 - start) * RATE) / 1_000) + 1);
     if (due > n) {
       await bus.publish(dispatches.slice(n, due));
       n = due;
@@ -149,19 +169,20 @@ async function runCase(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const postedMs = performance.now() - postStarted;
-  const deadline = Date.now() + (messages / RATE) * 3_000 + latencyMs + 30_000;
-  while (sentAt.length + otherOutcomes < messages && Date.now() < deadline) {
+  const deadline = Date.now() + (total / RATE) * 3_000 + latencyMs + 30_000;
+  while (sentAt.length + otherOutcomes < total && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const cpuMs = target.cpuMs() - cpuBefore;
+  const cpuMs = target.cpuMs() - cpuAfterWarmUp;
   if (lateness.length > 0) {
     const q = (f: number): number => [...lateness].sort((a, b) => a - b)[Math.floor(f * (lateness.length - 1))] ?? 0;
     process.stdout.write(
       `  late past slot + latency: p10 ${q(0.1)} p50 ${q(0.5)} p90 ${q(0.9)} max ${q(1)} ms; every 40th: ${lateness.filter((_, i) => i % 40 === 0).join(' ')}\n`,
     );
   }
-  const span = ((sentAt.at(-1) ?? 0) - (sentAt[0] ?? 0)) / 1_000;
-  const segmentsPerSecond = sentAt.length > 1 && span > 0 ? (sentAt.length - 1) / span : 0;
+  const measured = [...sentAt].sort((a, b) => a - b).slice(warmUp);
+  const span = ((measured.at(-1) ?? 0) - (measured[0] ?? 0)) / 1_000;
+  const segmentsPerSecond = measured.length > 1 && span > 0 ? (measured.length - 1) / span : 0;
 
   const required = REQUIRED[target.mode];
 
@@ -170,12 +191,12 @@ async function runCase(
     provider: sender.provider,
     latencyMs,
     messages,
-    sent: sentAt.length,
+    sent: Math.max(0, sentAt.length - warmUp),
     otherOutcomes,
     postedMs: Math.round(postedMs),
     cpuMsPerMessage: cpuMs / messages,
     segmentsPerSecond,
-    met: sentAt.length === messages && segmentsPerSecond >= required,
+    met: sentAt.length === total && segmentsPerSecond >= required,
   };
 }
 
@@ -196,6 +217,7 @@ export async function runSenderRateBench(
   log: (line: string) => void,
 ): Promise<{ cases: SenderRateCase[]; checks: SenderRateCheck[] }> {
   const messages = messagesPerCase();
+  const warmUp = warmUpPerCase();
   const cases: SenderRateCase[] = [];
   // SENDER_RATE_BENCH_CASES=twilio:200,smpp:1000 runs only those (a profile of one case).
   const only = process.env['SENDER_RATE_BENCH_CASES']?.split(',');
@@ -209,7 +231,7 @@ export async function runSenderRateBench(
         // another's send-worker state (SMPP binds, pacers) or consumer lag.
         const target = await startSenderRateTarget(mode);
         try {
-          const result = await runCase(target, sender, latencyMs, messages);
+          const result = await runCase(target, sender, latencyMs, messages, warmUp);
           cases.push(result);
           log(
             `  ${mode.padEnd(11)} ${result.provider.padEnd(7)} latency ${String(latencyMs).padStart(5)} ms: ${result.sent}/${messages} sent, ` +
