@@ -1,9 +1,5 @@
-import {
-  PinpointSMSVoiceV2Client,
-  SendTextMessageCommand,
-  type SendTextMessageCommandInput,
-} from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import type { SendTextMessageCommandInput } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import {
   type DeliveryReport,
   DeliveryStatus,
@@ -42,8 +38,13 @@ export interface AwsClientOverrides {
  */
 export class AwsSmsProvider implements SmsProvider {
   readonly id = ProviderId.Aws;
-  private readonly eum?: PinpointSMSVoiceV2Client;
-  private readonly sns?: SNSClient;
+  /**
+   * The SDK client, loaded on the first send: every service that builds the provider registry (router,
+   * dlr-ingest, send-worker) would otherwise hold both SDK clients' modules (~19 MB of RSS) whether or not
+   * AWS is ever used (docs/performance.md, "Memory").
+   */
+  private client: Promise<(request: SendRequest, signal: AbortSignal) => Promise<string | undefined>> | undefined;
+  private readonly clientConfig: Record<string, unknown>;
   private readonly certificates: SnsCertificateCache;
   private readonly fetchImpl: typeof fetch;
 
@@ -62,24 +63,17 @@ export class AwsSmsProvider implements SmsProvider {
       maxAttempts: 1,
       ...(overrides.requestHandler !== undefined && { requestHandler: overrides.requestHandler as never }),
     };
-    if (config.mode === 'sns') {
-      this.sns = new SNSClient(clientConfig);
-    } else {
-      this.eum = new PinpointSMSVoiceV2Client(clientConfig);
-    }
+    this.clientConfig = clientConfig;
     this.fetchImpl = overrides.fetch ?? fetch;
     this.certificates = new SnsCertificateCache(config.snsCertUrlAllow, config.requestTimeoutMs, this.fetchImpl);
   }
 
   async send(request: SendRequest): Promise<SendResult> {
-    const options = { abortSignal: AbortSignal.timeout(this.config.requestTimeoutMs) };
+    const signal = AbortSignal.timeout(this.config.requestTimeoutMs);
     let messageId: string | undefined;
     try {
-      if (this.sns !== undefined) {
-        messageId = (await this.sns.send(new PublishCommand(this.publishInput(request)), options)).MessageId;
-      } else if (this.eum !== undefined) {
-        messageId = (await this.eum.send(new SendTextMessageCommand(this.sendTextInput(request)), options)).MessageId;
-      }
+      this.client ??= this.loadClient();
+      messageId = await (await this.client)(request, signal);
     } catch (error) {
       throw awsSendError(error);
     }
@@ -88,6 +82,21 @@ export class AwsSmsProvider implements SmsProvider {
     }
 
     return { providerMessageId: messageId, status: DeliveryStatus.Queued };
+  }
+
+  private async loadClient(): Promise<(request: SendRequest, signal: AbortSignal) => Promise<string | undefined>> {
+    if (this.config.mode === 'sns') {
+      const { PublishCommand, SNSClient } = await import('@aws-sdk/client-sns');
+      const sns = new SNSClient(this.clientConfig);
+
+      return async (request, abortSignal) =>
+        (await sns.send(new PublishCommand(this.publishInput(request)), { abortSignal })).MessageId;
+    }
+    const { PinpointSMSVoiceV2Client, SendTextMessageCommand } = await import('@aws-sdk/client-pinpoint-sms-voice-v2');
+    const eum = new PinpointSMSVoiceV2Client(this.clientConfig);
+
+    return async (request, abortSignal) =>
+      (await eum.send(new SendTextMessageCommand(this.sendTextInput(request)), { abortSignal })).MessageId;
   }
 
   /** The routed sender wins over the configured identity: the router picked it for this destination. */

@@ -142,12 +142,14 @@ export interface KafkaConsumerDefaults {
 }
 
 /**
- * Fetch pacing for readers that act on aggregates and can be a quarter of a second behind (router's health
- * window, opt-out's scan of status events for the rare provider-reported opt-out): during a receipt storm a
- * fetch then carries ~64 KB instead of whatever arrived since the last one. Measured on the DLR bench
- * (docs/benchmarks.md at ed64d78): those readers' CPU per receipt −20 %, the broker's −10 %.
+ * Fetch pacing for readers that act on aggregates and can be a second behind (router's health window,
+ * opt-out's scan of status events for the rare provider-reported opt-out): during a receipt storm a fetch
+ * then carries ~64 KB instead of whatever arrived since the last one. Measured on the DLR bench
+ * (docs/benchmarks.md at ed64d78): those readers' CPU per receipt −20 %, the broker's −10 %. The wait is
+ * also how often such a reader fetches with no traffic at all: at 250 ms opt-out was the costliest idle
+ * service (docs/performance.md, "Idle and memory of the services").
  */
-export const LAG_TOLERANT_FETCH = { minBytes: 64 * 1024, maxWaitMs: 250 } as const satisfies FetchPacing;
+export const LAG_TOLERANT_FETCH = { minBytes: 64 * 1024, maxWaitMs: 1_000 } as const satisfies FetchPacing;
 
 export const KAFKA_CONSUMER = {
   /** kafkajs' defaults (reliability.md §1); a handler slower than this is covered by the heartbeat timer. */
@@ -157,6 +159,16 @@ export const KAFKA_CONSUMER = {
   maxWaitTimeMs: 1_000,
   partitionsConsumedConcurrently: 4,
 } as const satisfies KafkaConsumerDefaults;
+
+/**
+ * A partition of a `keyConcurrency` > 1 subscription runs as one batch growing across fetches
+ * (growing-partition.run.ts). The next fetch waits while the run holds this many records not yet done, so
+ * what a process buffers stays bounded: the send-worker needs rate × (latency + lead) records open per
+ * sender (about 300 for 100 segments/s at 1 s), and a fetch adds up to maxBytesPerPartition (1 MB) more.
+ */
+export const KAFKA_GROWING_RUN = {
+  maxHeld: 2_048,
+} as const satisfies { readonly maxHeld: number };
 
 /** Waiting for topic leaders after createTopics; a single-node KRaft broker needs well under a second. */
 export const TOPIC_LEADER_WAIT = {

@@ -18,6 +18,7 @@ import {
   CONSUMER_RESTART,
   INFRA_RETRY_BACKOFF,
   KAFKA_CONSUMER,
+  KAFKA_GROWING_RUN,
   OFFSET_COMMIT,
   PUBLISH_BATCH,
   READINESS,
@@ -52,6 +53,8 @@ import { assertTopicName } from './topic-name.util';
 import { countPublished } from './bus.metrics';
 import { withTraceHeaders } from '@sms/tracing';
 import { fixKafkajsTimers } from './kafkajs-timers.fix';
+import type { PartitionFetch } from './growing-partition.run';
+import { GrowingPartitionRun } from './growing-partition.run';
 
 fixKafkajsTimers();
 
@@ -103,6 +106,12 @@ interface Subscription {
   dead: boolean;
   /** This member leads the group since its last join (the coordinator's choice); it exports the group's lag. */
   leader: boolean;
+  /** Partitions running as growing batches (keyConcurrency > 1), by `topic|partition`. */
+  readonly runs: Map<string, GrowingPartitionRun<KafkaRawRecord>>;
+  /** Bumped when the group starts a rebalance and when this member joins: runs started before stop. */
+  epoch: number;
+  /** Bumped when this member joins: a run started in an earlier generation no longer commits. */
+  joins: number;
 }
 
 /**
@@ -486,6 +495,9 @@ export class KafkaBus implements Bus {
       commits,
       dead: false,
       leader: false,
+      runs: new Map(),
+      epoch: 0,
+      joins: 0,
     };
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error('Kafka consumer crashed', {
@@ -507,10 +519,13 @@ export class KafkaBus implements Bus {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       subscription.dead = false;
       subscription.leader = payload.isLeader;
+      subscription.epoch++;
+      subscription.joins++;
     });
     // Best effort before the partitions move: offsets a finished batch deferred go with this generation, so
     // the next owner does not repeat those records (the broker takes commits while the group prepares).
     consumer.on(consumer.events.REBALANCING, () => {
+      subscription.epoch++;
       void commits
         .flushNow((offsets) => consumer.commitOffsets(toTopicPartitionOffsets(offsets)))
         .catch(() => undefined);
@@ -532,7 +547,7 @@ export class KafkaBus implements Bus {
       partitionsConsumedConcurrently:
         this.config.partitionsConsumedConcurrently ?? KAFKA_CONSUMER.partitionsConsumedConcurrently,
       eachBatch: (payload) =>
-        this.consumeBatch(payload, {
+        (keyConcurrency > 1 ? this.consumeGrowing.bind(this, subscription) : this.consumeBatch.bind(this))(payload, {
           handler: options.handler,
           maxAttempts,
           concurrency,
@@ -545,20 +560,133 @@ export class KafkaBus implements Bus {
     });
   }
 
-  private async consumeBatch(
+  /**
+   * A partition of a `keyConcurrency` > 1 subscription: the fetch is fed to the partition's growing run
+   * (growing-partition.run.ts), which it starts when none takes records, and returns once the run has room,
+   * so kafkajs fetches the next records while this fetch's handlers still run.
+   */
+  private async consumeGrowing(
+    subscription: Subscription,
     payload: EachBatchPayload,
-    options: {
-      readonly handler: SubscriptionOptions['handler'];
-      readonly maxAttempts: number;
-      readonly concurrency: number;
-      readonly keyConcurrency: number;
-      readonly ignores: SubscriptionOptions['ignores'];
-      readonly heartbeatInterval: number;
-      readonly commits: OffsetCommitCoalescer;
-      /** The consumer's own commit, for an offset deferred past the end of its batch. */
-      readonly commitLater: SendCommit;
-    },
+    options: ConsumeOptions,
   ): Promise<void> {
+    const { batch } = payload;
+    const key = `${batch.topic}|${batch.partition}`;
+    const fetch = fetchOf(payload);
+    let run = subscription.runs.get(key);
+    if (run && !run.accepting) {
+      // A run that stopped (a rebalance, a rewind) finishes first: two runs of one partition would start
+      // the same record twice in this process.
+      await run.ended.catch(() => undefined);
+      run = subscription.runs.get(key);
+    }
+    if (this.stopping.signal.aborted || !fetch.isRunning() || fetch.isStale() || batch.messages.length === 0) {
+      return;
+    }
+    const records = batch.messages.map((message) => toRawRecord(batch.topic, batch.partition, message));
+    if (run?.accepting) {
+      run.feed(records, fetch);
+    } else {
+      run = this.startGrowingRun(subscription, key, records, fetch, payload, options);
+    }
+    // The fetch position moves past what the run now holds; commits cover only its done prefix.
+    payload.resolveOffset(batch.lastOffset());
+    await run.room();
+  }
+
+  private startGrowingRun(
+    subscription: Subscription,
+    key: string,
+    records: readonly KafkaRawRecord[],
+    fetch: PartitionFetch,
+    payload: EachBatchPayload,
+    options: ConsumeOptions,
+  ): GrowingPartitionRun<KafkaRawRecord> {
+    const { topic, partition } = payload.batch;
+    const epoch = subscription.epoch;
+    const joins = subscription.joins;
+    const commitOffsets: SendCommit = (offsets) => payload.commitOffsetsIfNecessary(offsets);
+    let lastCommitAt = Date.now();
+    const run: GrowingPartitionRun<KafkaRawRecord> = new GrowingPartitionRun(
+      records,
+      fetch,
+      KAFKA_GROWING_RUN.maxHeld,
+      {
+        batch: {
+          handler: options.handler,
+          maxAttempts: options.maxAttempts,
+          concurrency: options.concurrency,
+          keyConcurrency: options.keyConcurrency,
+          ignores: options.ignores,
+          backoff: this.backoff,
+          infraBackoff: this.infraBackoff,
+          logger: this.logger,
+          deadLetter: (letter) => this.publishDeadLetter(letter),
+          heartbeatEveryMs: options.heartbeatInterval,
+          sleep: (ms) => abortableSleep(ms, this.stopping.signal),
+        },
+        revoked: () => this.stopping.signal.aborted || subscription.epoch !== epoch,
+        onDone: async (record, end) => {
+          if (subscription.joins !== joins) {
+            // Another generation owns the partition now; its next owner starts from the group's offset.
+            return;
+          }
+          const next = (BigInt(record.offset) + 1n).toString();
+          if (!end.final) {
+            if (Date.now() - lastCommitAt >= OFFSET_COMMIT.intervalMs) {
+              lastCommitAt = Date.now();
+              await options.commits.commit(topic, partition, next, commitOffsets);
+            }
+
+            return;
+          }
+          if (end.completed && options.commits.sentRecently() && !this.stopping.signal.aborted) {
+            options.commits.defer(topic, partition, next, options.commitLater);
+
+            return;
+          }
+          await options.commits.commit(topic, partition, next, commitOffsets).catch((error: unknown) =>
+            this.logger.warn('Offset commit failed; the records will be delivered again', {
+              topic,
+              partition,
+              offset: record.offset,
+              ...errorFields(error),
+            }),
+          );
+        },
+        rewind: (offset) => {
+          try {
+            subscription.consumer.seek({ topic, partition, offset });
+          } catch (error) {
+            this.logger.warn('Could not rewind a partition; its records come again after a rebalance', {
+              topic,
+              partition,
+              offset,
+              ...errorFields(error),
+            });
+          }
+        },
+      },
+    );
+    subscription.runs.set(key, run);
+    void run.ended
+      .catch((error: unknown) =>
+        this.logger.warn('Partition run stopped; its unfinished records will be delivered again', {
+          topic,
+          partition,
+          ...errorFields(error),
+        }),
+      )
+      .finally(() => {
+        if (subscription.runs.get(key) === run) {
+          subscription.runs.delete(key);
+        }
+      });
+
+    return run;
+  }
+
+  private async consumeBatch(payload: EachBatchPayload, options: ConsumeOptions): Promise<void> {
     const { batch } = payload;
     const records = batch.messages.map((message) => toRawRecord(batch.topic, batch.partition, message));
     let uncommitted: string | undefined;
@@ -796,6 +924,8 @@ export class KafkaBus implements Bus {
     // Ends backoff sleeps and stops new records; in-flight handlers finish and may still publish.
     this.stopping.abort();
     await Promise.allSettled([...this.subscribing]);
+    // Growing runs stop taking records and finish their handlers; their done prefix is committed below.
+    await Promise.allSettled(this.subscriptions.flatMap(({ runs }) => [...runs.values()].map((run) => run.ended)));
     const stopped = await Promise.allSettled(
       this.subscriptions.map(async ({ consumer, commits }) => {
         // Offsets deferred by finished batches go now, while the consumer is still a member of its group.
@@ -835,6 +965,41 @@ export class KafkaBus implements Bus {
       this.logger.debug(text, context);
     }
   }
+}
+
+interface ConsumeOptions {
+  readonly handler: SubscriptionOptions['handler'];
+  readonly maxAttempts: number;
+  readonly concurrency: number;
+  readonly keyConcurrency: number;
+  readonly ignores: SubscriptionOptions['ignores'];
+  readonly heartbeatInterval: number;
+  readonly commits: OffsetCommitCoalescer;
+  /** The consumer's own commit, for an offset deferred past the end of its batch. */
+  readonly commitLater: SendCommit;
+}
+
+/**
+ * A fetch's view for a growing run. kafkajs answers isStale() (a seek happened) by JSON-encoding a map key
+ * on every call, and a run asks before every record: once a millisecond is soon enough to stop after a seek.
+ */
+function fetchOf(payload: EachBatchPayload): PartitionFetch {
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  let stale = false;
+
+  return {
+    heartbeat: () => payload.heartbeat(),
+    isRunning: () => payload.isRunning(),
+    isStale: () => {
+      const now = performance.now();
+      if (!stale && now - checkedAt >= 1) {
+        checkedAt = now;
+        stale = payload.isStale();
+      }
+
+      return stale;
+    },
+  };
 }
 
 /** The coalescer's commit request in the shape of kafkajs' consumer.commitOffsets(). */

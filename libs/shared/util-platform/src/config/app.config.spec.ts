@@ -109,6 +109,13 @@ describe(loadConfig.name, () => {
     });
   });
 
+  it('waits 5 s per empty Kafka fetch unless told otherwise, and refuses a wait outside 100 ms to 30 s', () => {
+    expect(loadConfig(DISTRIBUTED).KAFKA_FETCH_MAX_WAIT_MS).toBe(5_000);
+    expect(loadConfig({ ...DISTRIBUTED, KAFKA_FETCH_MAX_WAIT_MS: '1000' }).KAFKA_FETCH_MAX_WAIT_MS).toBe(1_000);
+    expect(problems({ ...DISTRIBUTED, KAFKA_FETCH_MAX_WAIT_MS: '50' })).toContain('KAFKA_FETCH_MAX_WAIT_MS');
+    expect(problems({ ...DISTRIBUTED, KAFKA_FETCH_MAX_WAIT_MS: '60000' })).toContain('KAFKA_FETCH_MAX_WAIT_MS');
+  });
+
   it('lists every missing distributed dependency in one error', () => {
     const message = problems({ MODE: 'distributed' });
 

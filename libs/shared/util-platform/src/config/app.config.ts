@@ -88,6 +88,16 @@ export class AppConfig {
   @Matches(/^[a-zA-Z0-9._-]{0,64}$/, { message: 'KAFKA_TOPIC_PREFIX must be 0-64 of a-z A-Z 0-9 . _ -' })
   KAFKA_TOPIC_PREFIX = '';
 
+  /**
+   * Longest a consumer's fetch waits on the broker with nothing to read. A record ends the wait at once, so
+   * this sets what an idle consumer costs (one fetch per wait), not the latency; close() may wait it out.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(30_000)
+  KAFKA_FETCH_MAX_WAIT_MS = 5_000;
+
   /** Base URL providers use to reach our webhooks (status callbacks are built from it). */
   @ValidateIf((c: AppConfig) => c.PUBLIC_BASE_URL !== '')
   @IsUrl({ require_tld: false, require_protocol: true })

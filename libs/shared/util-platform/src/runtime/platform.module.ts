@@ -59,6 +59,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
                   brokers: config.KAFKA_BROKERS.split(','),
                   clientId: options.processName,
                   topicPrefix: config.KAFKA_TOPIC_PREFIX,
+                  maxWaitTimeMs: config.KAFKA_FETCH_MAX_WAIT_MS,
                   logger: busLoggerFor(),
                   // subscribe() returns at once; the groups join while HTTP already answers (docs/reliability.md).
                   joinInBackground: true,
