@@ -821,6 +821,29 @@ export interface components {
        */
       idempotencyKey?: string;
     };
+    BatchDefaultsDto: {
+      /**
+       * @description Sender number or alphanumeric sender ID (<= 11)
+       * @example +447400900999
+       */
+      from?: string;
+      /**
+       * @description ISO 3166-1 alpha-2 hint for a national-format `to`
+       * @example GB
+       */
+      country?: string;
+      /**
+       * @default transactional
+       * @enum {string}
+       */
+      messageClass?: 'transactional' | 'marketing';
+      /** @example https://app.example/sms-status */
+      callbackUrl?: string;
+      /** @example 3600 */
+      validitySeconds?: number;
+      /** @description Replace GSM-7 look-alikes (curly quotes, dashes, ...) when they alone force UCS-2; default: the account's */
+      smartEncoding?: boolean;
+    };
     SendBatchDto: {
       messages: components['schemas']['BatchItemDto'][];
       /**
@@ -830,7 +853,18 @@ export interface components {
        *       "messageClass": "transactional"
        *     }
        */
-      defaults?: Record<string, never>;
+      defaults?: components['schemas']['BatchDefaultsDto'];
+    };
+    BatchItemErrorDto: {
+      /** @example INVALID_PHONE_NUMBER */
+      code: string;
+      /** @example to is not a valid phone number */
+      message: string;
+      /**
+       * @description The input at fault, when there is one
+       * @example to
+       */
+      field?: string;
     };
     BatchResultDto: {
       /** @example 0 */
@@ -841,9 +875,9 @@ export interface components {
        */
       status: number;
       /** @description The 202 body of an accepted message */
-      message?: Record<string, never>;
+      message?: components['schemas']['AcceptedMessageDto'];
       /** @description The refusal, as a single POST gives it */
-      error?: Record<string, never>;
+      error?: components['schemas']['BatchItemErrorDto'];
       /** @description true when an idempotencyKey replayed an earlier response */
       replayed?: boolean;
     };
