@@ -579,9 +579,100 @@ export interface components {
        */
       accountId?: string;
     };
+    CreatedApiKeyDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      accountId: string;
+      /** @example billing-service */
+      name: string;
+      /**
+       * @description The first characters of the key, to recognise it
+       * @example smsgw_Ab12Cd
+       */
+      prefix: string;
+      /**
+       * @example [
+       *       "send",
+       *       "read"
+       *     ]
+       */
+      scopes: ('send' | 'read' | 'admin' | 'operator')[];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /** @description The key itself, shown once */
+      key: string;
+    };
+    ApiKeyDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      accountId: string;
+      /** @example billing-service */
+      name: string;
+      /**
+       * @description The first characters of the key, to recognise it
+       * @example smsgw_Ab12Cd
+       */
+      prefix: string;
+      /**
+       * @example [
+       *       "send",
+       *       "read"
+       *     ]
+       */
+      scopes: ('send' | 'read' | 'admin' | 'operator')[];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      revokedAt: string | null;
+    };
+    ApiKeyListDto: {
+      data: components['schemas']['ApiKeyDto'][];
+    };
     CreateAccountDto: {
       /** @example Acme Ltd */
       name: string;
+    };
+    AccountDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example Acme Ltd */
+      name: string;
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * @description Default for sends without `smartEncoding`
+       * @example false
+       */
+      smartEncoding: boolean;
+    };
+    AccountListDto: {
+      data: components['schemas']['AccountDto'][];
+    };
+    OwnAccountDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example Acme Ltd */
+      name: string;
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * @description Default for sends without `smartEncoding`
+       * @example false
+       */
+      smartEncoding: boolean;
+      /** Format: uuid */
+      keyId: string;
+      /**
+       * @example [
+       *       "send",
+       *       "read"
+       *     ]
+       */
+      scopes: ('send' | 'read' | 'admin' | 'operator')[];
     };
     AccountSettingsDto: {
       /**
@@ -1286,7 +1377,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ApiKeyListDto'];
+        };
       };
       /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
       401: {
@@ -1335,7 +1428,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CreatedApiKeyDto'];
+        };
       };
       /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
       400: {
@@ -1472,7 +1567,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AccountListDto'];
+        };
       };
       /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
       401: {
@@ -1521,7 +1618,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AccountDto'];
+        };
       };
       /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
       400: {
@@ -1593,7 +1692,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['OwnAccountDto'];
+        };
       };
       /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
       401: {
@@ -1642,7 +1743,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AccountDto'];
+        };
       };
       /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
       400: {
