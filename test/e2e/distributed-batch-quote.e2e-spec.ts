@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import 'reflect-metadata';
 import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
-import { createTestDatabase, GatewayClient, type TestDatabase } from '@sms/testing';
+import { type ApiScopeName, createTestDatabase, GatewayClient, type TestDatabase } from '@sms/testing';
 import { SERVICE_PORTS, startDistributed, type DistributedTopology } from '../../scripts/distributed';
 import { migrate } from '../../scripts/migrate';
 
@@ -13,27 +13,6 @@ const PORT_OFFSET = 3900;
 const mobile = (): string => `+447400${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
 /** 78 characters: two UCS-2 segments for its typography alone, one GSM-7 segment once replaced. */
 const CURLY = '“Your code is 123456” — don’t share it with anyone… It expires in ten minutes.';
-
-interface BatchAnswer {
-  accepted: number;
-  refused: number;
-  results: {
-    index: number;
-    status: number;
-    message?: { id: string; clientReference: string | null };
-    error?: { code: string };
-  }[];
-}
-interface QuoteAnswer {
-  country: string;
-  numberType: string;
-  encoding: string;
-  segments: number;
-  segmentsSaved: number;
-  optedOut: boolean;
-  route: { decision: string; chosen: { provider: string; price: string; currency: string } | null };
-  total: string | null;
-}
 
 /**
  * Batches, smart encoding and quotes in the distributed mode: the seven services on Kafka, MariaDB and Redis.
@@ -47,8 +26,8 @@ describe('distributed gateway: batches, smart encoding and quotes', () => {
   let acme: { id: string; client: GatewayClient; optOut: GatewayClient };
   let globex: { id: string; client: GatewayClient };
 
-  const keyIn = async (accountId: string, scopes: string[]): Promise<Record<string, string>> => {
-    const created = await operator.post<{ key: string }>('/v1/api-keys', { name: 'e2e', scopes, accountId });
+  const keyIn = async (accountId: string, scopes: ApiScopeName[]): Promise<Record<string, string>> => {
+    const created = await operator.post('/v1/api-keys', { name: 'e2e', scopes, accountId });
 
     return { authorization: `Bearer ${created.body.key}` };
   };
@@ -71,8 +50,8 @@ describe('distributed gateway: batches, smart encoding and quotes', () => {
       extraEnv: { LIMITS_MESSAGES_PER_SECOND: '5000', PUMPING_SEQUENTIAL_RECIPIENTS: '5000' },
     });
     operator = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
-    const acmeId = (await operator.post<{ id: string }>('/v1/accounts', { name: 'Acme' })).body.id;
-    const globexId = (await operator.post<{ id: string }>('/v1/accounts', { name: 'Globex' })).body.id;
+    const acmeId = (await operator.post('/v1/accounts', { name: 'Acme' })).body.id;
+    const globexId = (await operator.post('/v1/accounts', { name: 'Globex' })).body.id;
     const acmeAuth = await keyIn(acmeId, ['send', 'read', 'admin']);
     acme = {
       id: acmeId,
@@ -88,19 +67,11 @@ describe('distributed gateway: batches, smart encoding and quotes', () => {
   }, 60_000);
 
   it("applies the account's smart-encoding default to its sends only", async () => {
-    const set = await acme.client.request('PATCH', '/v1/account', JSON.stringify({ smartEncoding: true }), {
-      'content-type': 'application/json',
-    });
+    const set = await acme.client.patch('/v1/account', { smartEncoding: true });
     expect(set.status).toBe(200);
 
-    const own = await acme.client.post<{ id: string; encoding: string; segmentsSaved: number }>('/v1/messages', {
-      to: mobile(),
-      body: CURLY,
-    });
-    const other = await globex.client.post<{ encoding: string; segmentsSaved: number }>('/v1/messages', {
-      to: mobile(),
-      body: CURLY,
-    });
+    const own = await acme.client.post('/v1/messages', { to: mobile(), body: CURLY });
+    const other = await globex.client.post('/v1/messages', { to: mobile(), body: CURLY });
 
     expect(own.body).toMatchObject({ encoding: 'GSM-7', segmentsSaved: 1 });
     expect(other.body).toMatchObject({ encoding: 'UCS-2', segmentsSaved: 0 });
@@ -116,7 +87,7 @@ describe('distributed gateway: batches, smart encoding and quotes', () => {
     }));
     messages.splice(1, 0, { to: '+4412', body: 'bad number', clientReference: 'bad' });
 
-    const answer = await acme.client.post<BatchAnswer>('/v1/messages/batch', { messages });
+    const answer = await acme.client.post('/v1/messages/batch', { messages });
 
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ accepted: 250, refused: 1 });
@@ -136,7 +107,7 @@ describe('distributed gateway: batches, smart encoding and quotes', () => {
       Number((await database.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM sms_messages'))[0]?.n);
     const before = await stored();
 
-    const quote = await reader.post<QuoteAnswer>('/v1/messages/quote', { to, body: 'x'.repeat(200) });
+    const quote = await reader.post('/v1/messages/quote', { to, body: 'x'.repeat(200) });
 
     expect(quote.status).toBe(200);
     expect(quote.body).toMatchObject({
@@ -158,12 +129,12 @@ describe('distributed gateway: batches, smart encoding and quotes', () => {
     const number = mobile();
     expect((await acme.optOut.post('/v1/opt-outs', { number })).status).toBe(201);
 
-    let own = await acme.client.post<QuoteAnswer>('/v1/messages/quote', { to: number, body: 'hi' });
+    let own = await acme.client.post('/v1/messages/quote', { to: number, body: 'hi' });
     for (let tries = 0; tries < 100 && !own.body.optedOut; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      own = await acme.client.post<QuoteAnswer>('/v1/messages/quote', { to: number, body: 'hi' });
+      own = await acme.client.post('/v1/messages/quote', { to: number, body: 'hi' });
     }
-    const other = await globex.client.post<QuoteAnswer>('/v1/messages/quote', { to: number, body: 'hi' });
+    const other = await globex.client.post('/v1/messages/quote', { to: number, body: 'hi' });
 
     expect(own.body.optedOut).toBe(true);
     expect(other.body.optedOut).toBe(false);

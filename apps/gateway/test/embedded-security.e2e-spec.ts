@@ -99,7 +99,7 @@ function ownerDeliveryId(owner: Owner): Promise<string> {
       const webhook = await ownerWebhookId(owner);
       await createdId(owner.client.post('/v1/messages', { to: party(), body: 'security suite' }));
       for (let tries = 0; tries < 200; tries++) {
-        const listed = await owner.client.get<{ data: { id: string }[] }>(`/v1/webhooks/${webhook}/deliveries`);
+        const listed = await owner.client.get(`/v1/webhooks/${webhook}/deliveries`);
         const [first] = listed.body.data ?? [];
         if (first) {
           return first.id;

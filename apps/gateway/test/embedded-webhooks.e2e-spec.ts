@@ -19,7 +19,7 @@ describe('embedded gateway: account webhooks', () => {
     await receiver.start();
     gateway = await startEmbeddedGateway({ CALLBACK_ALLOW_INSECURE: 'true' });
     operator = new GatewayClient(gateway.url, gateway.auth);
-    await operator.request('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 10 }), {
+    await operator.raw('PUT', '/sim/knobs/twilio', JSON.stringify({ dlrDelayMs: 10 }), {
       'content-type': 'application/json',
     });
   });

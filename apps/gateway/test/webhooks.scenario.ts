@@ -6,6 +6,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { components } from '@sms/api-client';
 import { GatewayClient, isFinalMessage } from '@sms/testing';
 import { inbound, waitFor } from './opt-out.harness';
 
@@ -73,12 +74,7 @@ export interface WebhookScenarioContext {
   readonly receiver: WebhookReceiver;
 }
 
-interface Created {
-  id: string;
-  secret: string;
-  url: string;
-  events: string[];
-}
+type Created = components['schemas']['WebhookWithSecretResponse'];
 
 /** Registers the scenario's tests; `context` is read when they run (after the suite's beforeAll). */
 export function describeWebhookScenario(context: () => WebhookScenarioContext): void {
@@ -89,9 +85,9 @@ export function describeWebhookScenario(context: () => WebhookScenarioContext): 
 
   const adminOf = async (name: string): Promise<GatewayClient> => {
     const { operator, apiUrl } = context();
-    const account = await operator.post<{ id: string }>('/v1/accounts', { name });
+    const account = await operator.post('/v1/accounts', { name });
     expect(account.status).toBe(201);
-    const key = await operator.post<{ key: string }>('/v1/api-keys', {
+    const key = await operator.post('/v1/api-keys', {
       name: `${name} admin`,
       scopes: ['admin'],
       accountId: account.body.id,
@@ -105,17 +101,17 @@ export function describeWebhookScenario(context: () => WebhookScenarioContext): 
     acme = await adminOf('Webhook Acme');
     globex = await adminOf('Webhook Globex');
     const url = `${context().receiver.url}/acme`;
-    const created = await acme.post<Created>('/v1/webhooks', { url, events: ['message.status'] });
+    const created = await acme.post('/v1/webhooks', { url, events: ['message.status'] });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ url, events: ['message.status'] });
     expect(created.body.secret).toMatch(/^whsec_/);
     acmeHook = created.body;
 
-    const listed = await acme.get<{ data: Record<string, unknown>[] }>('/v1/webhooks');
+    const listed = await acme.get('/v1/webhooks');
     expect(listed.body.data).toEqual([expect.objectContaining({ id: acmeHook.id, url })]);
     expect(JSON.stringify(listed.body)).not.toContain(acmeHook.secret);
     expect(listed.body.data[0]).not.toHaveProperty('secret');
-    const one = await acme.get<Record<string, unknown>>(`/v1/webhooks/${acmeHook.id}`);
+    const one = await acme.get(`/v1/webhooks/${acmeHook.id}`);
     expect(one.status).toBe(200);
     expect(one.body).not.toHaveProperty('secret');
   });
@@ -138,13 +134,13 @@ export function describeWebhookScenario(context: () => WebhookScenarioContext): 
       [{ url: 'https://hooks.example.com/x', events: ['message.status'], owner: 'me' }, 'UNKNOWN_FIELD', 'owner'],
     ];
     for (const [body, code, field] of cases) {
-      const answer = await acme.post('/v1/webhooks', body);
+      const answer = await acme.rawPost('/v1/webhooks', body);
       expect({ status: answer.status, body: answer.body }).toEqual({
         status: 422,
         body: { error: expect.objectContaining({ code, ...(field ? { field } : {}) }) },
       });
     }
-    const notJson = await acme.request('POST', '/v1/webhooks', 'url=x', { 'content-type': 'text/plain' });
+    const notJson = await acme.raw('POST', '/v1/webhooks', 'url=x', { 'content-type': 'text/plain' });
     expect(notJson.status).toBe(400);
     expect((await acme.get('/v1/webhooks/not-a-uuid')).body).toMatchObject({ error: { code: 'INVALID_WEBHOOK_ID' } });
     const page = await acme.get(`/v1/webhooks/${acmeHook.id}/deliveries?limit=1001`);
@@ -153,7 +149,7 @@ export function describeWebhookScenario(context: () => WebhookScenarioContext): 
 
   it("delivers every status change of the account's messages, signed", async () => {
     const { receiver } = context();
-    const accepted = await acme.post<{ id: string }>('/v1/messages', { to: '+447400123456', body: 'webhook e2e' });
+    const accepted = await acme.post('/v1/messages', { to: '+447400123456', body: 'webhook e2e' });
     expect(accepted.status).toBe(202);
     messageId = accepted.body.id;
     const final = await acme.waitForMessage(messageId, isFinalMessage, 30_000);
@@ -182,22 +178,18 @@ export function describeWebhookScenario(context: () => WebhookScenarioContext): 
 
   it('logs every delivery, and replays one with the same event id, signed with the rotated secret', async () => {
     const { receiver } = context();
-    const log = await acme.get<{ data: { id: string; eventId: string; state: string; attempts: number }[] }>(
-      `/v1/webhooks/${acmeHook.id}/deliveries`,
-    );
+    const log = await acme.get(`/v1/webhooks/${acmeHook.id}/deliveries`);
     expect(log.status).toBe(200);
     expect(log.body.data.length).toBeGreaterThanOrEqual(2);
     expect(log.body.data.every((delivery) => delivery.state === 'delivered' && delivery.attempts >= 1)).toBe(true);
     const [latest] = log.body.data;
 
-    const rotated = await acme.post<Created>(`/v1/webhooks/${acmeHook.id}/rotate-secret`, {});
+    const rotated = await acme.post(`/v1/webhooks/${acmeHook.id}/rotate-secret`, {});
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).not.toBe(acmeHook.secret);
     const before = receiver.at('/acme').length;
-    const replayed = await acme.post<{ state: string }>(
-      `/v1/webhooks/${acmeHook.id}/deliveries/${latest?.id}/replay`,
-      {},
-    );
+    expect(latest).toBeDefined();
+    const replayed = await acme.post(`/v1/webhooks/${acmeHook.id}/deliveries/${latest?.id ?? ''}/replay`, {});
     expect(replayed.status).toBe(202);
     const again = await waitFor('the replay', async () => receiver.at('/acme').slice(before)[0], 15_000);
     expect(again.event.id).toBe(latest?.eventId);
@@ -207,17 +199,16 @@ export function describeWebhookScenario(context: () => WebhookScenarioContext): 
   });
 
   it("answers 404 to another account for every route on Acme's subscription", async () => {
-    const [delivery] = (await acme.get<{ data: { id: string }[] }>(`/v1/webhooks/${acmeHook.id}/deliveries`)).body.data;
-    const base = `/v1/webhooks/${acmeHook.id}`;
+    const [delivery] = (await acme.get(`/v1/webhooks/${acmeHook.id}/deliveries`)).body.data;
+    expect(delivery).toBeDefined();
+    const base = `/v1/webhooks/${acmeHook.id}` as const;
     const attempts = [
       globex.get(base),
-      globex.request('PATCH', base, JSON.stringify({ url: 'https://evil.example.com/x' }), {
-        'content-type': 'application/json',
-      }),
+      globex.patch(base, { url: 'https://evil.example.com/x' }),
       globex.post(`${base}/rotate-secret`, {}),
       globex.get(`${base}/deliveries`),
-      globex.post(`${base}/deliveries/${delivery?.id}/replay`, {}),
-      globex.request('DELETE', base),
+      globex.post(`${base}/deliveries/${delivery?.id ?? ''}/replay`, {}),
+      globex.delete(base),
     ];
     for (const answer of await Promise.all(attempts)) {
       expect({ status: answer.status, body: answer.body }).toEqual({
@@ -225,13 +216,13 @@ export function describeWebhookScenario(context: () => WebhookScenarioContext): 
         body: { error: expect.objectContaining({ code: 'NOT_FOUND' }) },
       });
     }
-    expect((await globex.get<{ data: unknown[] }>('/v1/webhooks')).body.data).toEqual([]);
-    expect((await acme.get<{ url: string }>(base)).body.url).toBe(acmeHook.url);
+    expect((await globex.get('/v1/webhooks')).body.data).toEqual([]);
+    expect((await acme.get(base)).body.url).toBe(acmeHook.url);
   });
 
   it('sends an inbound message to the subscription of the number owner', async () => {
     const { operator, receiver, sim, webhookBase } = context();
-    const created = await operator.post<Created>('/v1/webhooks', {
+    const created = await operator.post('/v1/webhooks', {
       url: `${receiver.url}/inbound`,
       events: ['message.inbound'],
       secret: 'an-inbound-secret-of-enough-length',
@@ -262,16 +253,11 @@ export function describeWebhookScenario(context: () => WebhookScenarioContext): 
   });
 
   it('updates, and deletes with its log', async () => {
-    const base = `/v1/webhooks/${acmeHook.id}`;
-    const updated = await acme.request<{ events: string[] }>(
-      'PATCH',
-      base,
-      JSON.stringify({ events: ['message.status', 'message.inbound'] }),
-      { 'content-type': 'application/json' },
-    );
+    const base = `/v1/webhooks/${acmeHook.id}` as const;
+    const updated = await acme.patch(base, { events: ['message.status', 'message.inbound'] });
     expect(updated.status).toBe(200);
     expect(updated.body.events).toEqual(['message.status', 'message.inbound']);
-    expect((await acme.request('DELETE', base)).status).toBe(204);
+    expect((await acme.delete(base)).status).toBe(204);
     expect((await acme.get(base)).status).toBe(404);
     expect((await acme.get(`${base}/deliveries`)).status).toBe(404);
   });

@@ -631,9 +631,100 @@ export interface components {
        */
       accountId?: string;
     };
+    CreatedApiKeyDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      accountId: string;
+      /** @example billing-service */
+      name: string;
+      /**
+       * @description The first characters of the key, to recognise it
+       * @example smsgw_Ab12Cd
+       */
+      prefix: string;
+      /**
+       * @example [
+       *       "send",
+       *       "read"
+       *     ]
+       */
+      scopes: ('send' | 'read' | 'admin' | 'operator')[];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /** @description The key itself, shown once */
+      key: string;
+    };
+    ApiKeyDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      accountId: string;
+      /** @example billing-service */
+      name: string;
+      /**
+       * @description The first characters of the key, to recognise it
+       * @example smsgw_Ab12Cd
+       */
+      prefix: string;
+      /**
+       * @example [
+       *       "send",
+       *       "read"
+       *     ]
+       */
+      scopes: ('send' | 'read' | 'admin' | 'operator')[];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      revokedAt: string | null;
+    };
+    ApiKeyListDto: {
+      data: components['schemas']['ApiKeyDto'][];
+    };
     CreateAccountDto: {
       /** @example Acme Ltd */
       name: string;
+    };
+    AccountDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example Acme Ltd */
+      name: string;
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * @description Default for sends without `smartEncoding`
+       * @example false
+       */
+      smartEncoding: boolean;
+    };
+    AccountListDto: {
+      data: components['schemas']['AccountDto'][];
+    };
+    OwnAccountDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example Acme Ltd */
+      name: string;
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * @description Default for sends without `smartEncoding`
+       * @example false
+       */
+      smartEncoding: boolean;
+      /** Format: uuid */
+      keyId: string;
+      /**
+       * @example [
+       *       "send",
+       *       "read"
+       *     ]
+       */
+      scopes: ('send' | 'read' | 'admin' | 'operator')[];
     };
     AccountSettingsDto: {
       /**
@@ -1006,6 +1097,29 @@ export interface components {
        */
       idempotencyKey?: string;
     };
+    BatchDefaultsDto: {
+      /**
+       * @description Sender number or alphanumeric sender ID (<= 11)
+       * @example +447400900999
+       */
+      from?: string;
+      /**
+       * @description ISO 3166-1 alpha-2 hint for a national-format `to`
+       * @example GB
+       */
+      country?: string;
+      /**
+       * @default transactional
+       * @enum {string}
+       */
+      messageClass?: 'transactional' | 'marketing';
+      /** @example https://app.example/sms-status */
+      callbackUrl?: string;
+      /** @example 3600 */
+      validitySeconds?: number;
+      /** @description Replace GSM-7 look-alikes (curly quotes, dashes, ...) when they alone force UCS-2; default: the account's */
+      smartEncoding?: boolean;
+    };
     SendBatchDto: {
       messages: components['schemas']['BatchItemDto'][];
       /**
@@ -1015,7 +1129,18 @@ export interface components {
        *       "messageClass": "transactional"
        *     }
        */
-      defaults?: Record<string, never>;
+      defaults?: components['schemas']['BatchDefaultsDto'];
+    };
+    BatchItemErrorDto: {
+      /** @example INVALID_PHONE_NUMBER */
+      code: string;
+      /** @example to is not a valid phone number */
+      message: string;
+      /**
+       * @description The input at fault, when there is one
+       * @example to
+       */
+      field?: string;
     };
     BatchResultDto: {
       /** @example 0 */
@@ -1026,9 +1151,9 @@ export interface components {
        */
       status: number;
       /** @description The 202 body of an accepted message */
-      message?: Record<string, never>;
+      message?: components['schemas']['AcceptedMessageDto'];
       /** @description The refusal, as a single POST gives it */
-      error?: Record<string, never>;
+      error?: components['schemas']['BatchItemErrorDto'];
       /** @description true when an idempotencyKey replayed an earlier response */
       replayed?: boolean;
     };
@@ -1449,7 +1574,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ApiKeyListDto'];
+        };
       };
       /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
       401: {
@@ -1498,7 +1625,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CreatedApiKeyDto'];
+        };
       };
       /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
       400: {
@@ -1635,7 +1764,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AccountListDto'];
+        };
       };
       /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
       401: {
@@ -1684,7 +1815,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AccountDto'];
+        };
       };
       /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
       400: {
@@ -1756,7 +1889,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['OwnAccountDto'];
+        };
       };
       /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
       401: {
@@ -1805,7 +1940,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AccountDto'];
+        };
       };
       /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
       400: {

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Patch, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrorFilter } from '@sms/platform';
 import { parseAccountSettings, parseCreateAccount } from './account-input';
 import { AccountService, type AccountView } from './account.service';
 import { ApiKeyGuard, type AuthenticatedRequest, principalOf, RequireScope } from './api-key.guard';
 import { ApiScope } from './api-key.service';
 import { ACCOUNT_NOT_FOUND } from './api-keys.controller';
+import { AccountDto, AccountListDto, OwnAccountDto } from './auth-responses.dto';
 
 export class CreateAccountDto {
   @ApiProperty({ example: 'Acme Ltd', maxLength: 128 })
@@ -29,6 +30,7 @@ export class AccountsController {
   @Post()
   @HttpCode(201)
   @ApiBody({ type: CreateAccountDto })
+  @ApiResponse({ status: 201, type: AccountDto })
   async create(@Body() body: unknown, @Headers('content-type') contentType?: string): Promise<AccountView> {
     ApiErrorFilter.requireJson(contentType);
 
@@ -36,6 +38,7 @@ export class AccountsController {
   }
 
   @Get()
+  @ApiResponse({ status: 200, type: AccountListDto })
   async list(): Promise<{ data: AccountView[] }> {
     return { data: await this.accounts.list() };
   }
@@ -50,6 +53,7 @@ export class OwnAccountController {
   constructor(private readonly accounts: AccountService) {}
 
   @Get()
+  @ApiResponse({ status: 200, type: OwnAccountDto })
   async get(@Req() request: AuthenticatedRequest): Promise<AccountView & { keyId: string; scopes: ApiScope[] }> {
     const principal = principalOf(request);
     const account = await this.accounts.find(principal.accountId);
@@ -64,6 +68,7 @@ export class OwnAccountController {
   @Patch()
   @RequireScope(ApiScope.Admin)
   @ApiBody({ type: AccountSettingsDto })
+  @ApiResponse({ status: 200, type: AccountDto })
   async update(
     @Req() request: AuthenticatedRequest,
     @Body() body: unknown,

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiError, ApiErrorFilter } from '@sms/platform';
 import { parseCreateKey, parseId } from './account-input';
 import { AccountService } from './account.service';
@@ -12,6 +12,7 @@ import {
   scopeOf,
 } from './api-key.guard';
 import { ApiKeyService, ApiScope, type ApiKeyView } from './api-key.service';
+import { ApiKeyListDto, CreatedApiKeyDto } from './auth-responses.dto';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'billing-service', maxLength: 128 })
@@ -49,6 +50,7 @@ export class ApiKeysController {
   @Post()
   @HttpCode(201)
   @ApiBody({ type: CreateApiKeyDto })
+  @ApiResponse({ status: 201, type: CreatedApiKeyDto })
   async create(
     @Req() request: AuthenticatedRequest,
     @Body() body: unknown,
@@ -74,6 +76,7 @@ export class ApiKeysController {
   }
 
   @Get()
+  @ApiResponse({ status: 200, type: ApiKeyListDto })
   async list(@Req() request: AuthenticatedRequest): Promise<{ data: ApiKeyView[] }> {
     return { data: await this.keys.list(scopeOf(principalOf(request))) };
   }

@@ -27,7 +27,19 @@ export type ApiPath<M extends Method> = Concrete<Templates<M>> | `${Concrete<Tem
 type TemplateOf<M extends Method, S extends string> = {
   [P in Templates<M>]: S extends Concrete<P> | `${Concrete<P>}?${string}` ? P : never;
 }[Templates<M>];
-type Operation<M extends Method, S extends string> = paths[TemplateOf<M, S>][M];
+/**
+ * Of the templates a path matches, the ones no longer template extends: a `${string}` parameter also matches
+ * slashes, so `/v1/webhooks/${id}/deliveries` matches `/v1/webhooks/{id}` too, and the longer one is meant.
+ */
+type MostSpecific<C extends string, All extends string = C> = C extends string
+  ? [Extract<All, `${C}/${string}`>] extends [never]
+    ? C
+    : never
+  : never;
+/** Distributes over S, so a union of paths (a helper's parameter) keeps the operation of each. */
+type Operation<M extends Method, S extends string> = S extends string
+  ? paths[MostSpecific<TemplateOf<M, S>>][M]
+  : never;
 
 /** A JSON body the document does not describe (yet): loose on purpose, so a test reads it as it is. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
