@@ -1119,6 +1119,12 @@ export interface components {
       validitySeconds?: number;
       /** @description Replace GSM-7 look-alikes (curly quotes, dashes, ...) when they alone force UCS-2; default: the account's */
       smartEncoding?: boolean;
+      /**
+       * Format: date-time
+       * @description RFC 3339, up to 35 days ahead: held `scheduled` until then
+       * @example 2026-03-01T09:30:00Z
+       */
+      sendAt?: string;
     };
     SendBatchDto: {
       messages: components['schemas']['BatchItemDto'][];
