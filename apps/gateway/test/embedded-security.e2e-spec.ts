@@ -724,12 +724,9 @@ describe('embedded gateway: authorisation of every /v1 route', () => {
     owner = { accountId: ownerAccount.body.id, client: await keyIn(ownerAccount.body.id, ['send', 'read', 'admin']) };
     // Every scope an account key can hold: only the operator scope is missing.
     intruder = await keyIn(intruderAccount.body.id, ['send', 'read', 'admin']);
-    const owned = await operator.request(
-      'PATCH',
-      `/v1/numbers/${encodeURIComponent(OWNER_NUMBER)}`,
-      JSON.stringify({ accountId: owner.accountId }),
-      { 'content-type': 'application/json' },
-    );
+    const owned = await operator.patch(`/v1/numbers/${encodeURIComponent(OWNER_NUMBER)}`, {
+      accountId: owner.accountId,
+    });
     expect(owned.status).toBe(200);
     ownerInbound = async () => {
       const stored = await gateway.app.get(InboundStore).record({
