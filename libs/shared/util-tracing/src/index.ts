@@ -1,2 +1,3 @@
 export * from './tracing.setup';
 export * from './trace-context';
+export * from './producer.span';
