@@ -8,6 +8,7 @@ import {
   type Resolver,
   systemResolver,
 } from '@sms/platform';
+import { isTracingActive, tracedHttpCall } from '@sms/tracing';
 
 export type CallbackOutcome =
   | { readonly kind: 'delivered'; readonly statusCode: number }
@@ -75,33 +76,27 @@ export class CallbackClient {
       return { kind: 'refused', error: error instanceof Error ? error.message : 'refused' };
     }
     const timestamp = String(Math.floor(this.now().getTime() / 1000));
+    const headers: Record<string, string> = presigned
+      ? { 'content-type': presigned.contentType, 'user-agent': 'sms-gateway-callbacks/1', ...presigned.headers }
+      : {
+          'content-type': 'application/json',
+          'user-agent': 'sms-gateway-callbacks/1',
+          'x-sms-gateway-timestamp': timestamp,
+          'x-sms-gateway-signature': signCallback(this.options.secret, timestamp, body),
+        };
     try {
-      const response = await request(url, {
-        method: 'POST',
-        dispatcher: this.agent,
-        headers: presigned
-          ? { 'content-type': presigned.contentType, 'user-agent': 'sms-gateway-callbacks/1', ...presigned.headers }
-          : {
-              'content-type': 'application/json',
-              'user-agent': 'sms-gateway-callbacks/1',
-              'x-sms-gateway-timestamp': timestamp,
-              'x-sms-gateway-signature': signCallback(this.options.secret, timestamp, body),
-            },
-        body,
-      });
-      // Drain without reading into memory: only the status matters.
-      await response.body.dump({ limit: 64 * 1024 });
-      if (response.statusCode >= 200 && response.statusCode < 300) {
-        return { kind: 'delivered', statusCode: response.statusCode };
+      // Traced, the callback is a CLIENT span and carries its `traceparent` (outside the signed body).
+      const statusCode = isTracingActive()
+        ? (await tracedHttpCall('POST', url, (trace) => this.send(url, { ...headers, ...trace }, body))).status
+        : (await this.send(url, headers, body)).status;
+      if (statusCode >= 200 && statusCode < 300) {
+        return { kind: 'delivered', statusCode };
       }
 
       return {
         kind: 'failed',
-        statusCode: response.statusCode,
-        error:
-          response.statusCode >= 300 && response.statusCode < 400
-            ? 'redirect not followed'
-            : `HTTP ${response.statusCode}`,
+        statusCode,
+        error: statusCode >= 300 && statusCode < 400 ? 'redirect not followed' : `HTTP ${statusCode}`,
       };
     } catch (error) {
       const refusal = refusalIn(error);
@@ -114,6 +109,14 @@ export class CallbackClient {
         error: (errorCodeOf(error) ?? (error instanceof Error ? error.message : 'error')).slice(0, 255),
       };
     }
+  }
+
+  /** One POST; the body is drained without being read into memory: only the status matters. */
+  private async send(url: string, headers: Record<string, string>, body: string): Promise<{ status: number }> {
+    const response = await request(url, { method: 'POST', dispatcher: this.agent, headers, body });
+    await response.body.dump({ limit: 64 * 1024 });
+
+    return { status: response.statusCode };
   }
 
   async close(): Promise<void> {
