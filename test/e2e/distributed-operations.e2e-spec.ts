@@ -73,14 +73,35 @@ describe('distributed gateway: traces, metrics and readiness on every service', 
   };
 
   const hop = (service: string, name: string) => (span: SpanRecord) => span.service === service && span.name === name;
+  /** A span by the messaging conventions: PRODUCER `send <topic>` or CONSUMER `process <topic>`, on Kafka. */
+  const messaging = (service: string, operation: 'send' | 'process', topic: string) => (span: SpanRecord) =>
+    hop(service, `${operation} ${topic}`)(span) &&
+    span.attributes['messaging.system'] === 'kafka' &&
+    span.attributes['messaging.operation.type'] === operation &&
+    span.attributes['messaging.destination.name'] === topic;
   const MESSAGE_PATH = [
-    hop('router', `${TOPICS.accepted} process`),
-    hop('send-worker', `${TOPICS.dispatch} process`),
+    messaging('intake', 'send', TOPICS.accepted),
+    messaging('router', 'process', TOPICS.accepted),
+    messaging('router', 'send', TOPICS.dispatch),
+    messaging('send-worker', 'process', TOPICS.dispatch),
     // Whichever provider the router picked for the destination: the span is named after it.
     (span: SpanRecord) => span.service === 'send-worker' && /^provider \S+ send$/.test(span.name),
   ];
   const describeHop = (index: number): string =>
-    ['router consuming sms.accepted.v1', 'send-worker consuming sms.dispatch.v1', 'the provider call'][index] ?? '';
+    [
+      'intake publishing sms.accepted.v1',
+      'router consuming sms.accepted.v1',
+      'router publishing sms.dispatch.v1',
+      'send-worker consuming sms.dispatch.v1',
+      'the provider call',
+    ][index] ?? '';
+  /** The HTTP request to the provider's API, a CLIENT span by the HTTP conventions whose traceparent it sent. */
+  const PROVIDER_HTTP = (span: SpanRecord) =>
+    span.service === 'send-worker' &&
+    span.name === 'POST' &&
+    span.attributes['http.request.method'] === 'POST' &&
+    String(span.attributes['url.full']).startsWith(topology.simulatorUrl) &&
+    Number(span.attributes['http.response.status_code']) < 300;
 
   it('follows a REST request through intake, router and send-worker to the provider, then back to intake', async () => {
     const accepted = await client.post('/v1/messages', { to: '+447400123456', body: 'distributed trace' });
@@ -94,8 +115,10 @@ describe('distributed gateway: traces, metrics and readiness on every service', 
     const request = spans.find((span) => span.service === 'intake' && span.name === 'POST /v1/messages');
     expect(request).toBeDefined();
     const path = followTrace(spans, request as SpanRecord, MESSAGE_PATH, describeHop);
-    // The send result comes back to intake on sms.status.v1, in the same trace.
-    followTrace(spans, path[2] as SpanRecord, [hop('intake', `${TOPICS.status} process`)]);
+    // One trace from the API call to the provider's HTTP API, the request that carried its traceparent.
+    followTrace(spans, path[5] as SpanRecord, [PROVIDER_HTTP], () => 'the HTTP call to the provider');
+    // The send result comes back to intake on sms.status.v1, in the same trace, below send-worker's hop.
+    followTrace(spans, path[4] as SpanRecord, [hop('intake', `process ${TOPICS.status}`)]);
 
     // The receipt: dlr-ingest's webhook request starts its own trace; dlr-processor links it to the message's.
     const correlate = spans.find((span) => span.name === 'dlr correlate' && span.attributes['sms.message_id'] === id);
@@ -104,7 +127,7 @@ describe('distributed gateway: traces, metrics and readiness on every service', 
     const webhook = spans.find((span) => span.traceId === correlate?.traceId && span.service === 'dlr-ingest');
     expect(webhook?.name).toBe('POST /webhooks/:provider/:kind');
     followTrace(spans, webhook as SpanRecord, [
-      hop('dlr-processor', `${TOPICS.dlrRaw} process`),
+      hop('dlr-processor', `process ${TOPICS.dlrRaw}`),
       (span) => span === correlate,
     ]);
   }, 90_000);
@@ -163,7 +186,7 @@ describe('distributed gateway: traces, metrics and readiness on every service', 
       all.some((span) => span.traceId === traceId && /^provider \S+ send$/.test(span.name)),
     );
     const intake = spans.find(
-      (span) => span.traceId === traceId && span.service === 'intake' && span.name === `${TOPICS.send} process`,
+      (span) => span.traceId === traceId && span.service === 'intake' && span.name === `process ${TOPICS.send}`,
     );
     expect(intake?.parentSpanId).toBe(parentId);
     followTrace(spans, intake as SpanRecord, MESSAGE_PATH, describeHop);

@@ -49,16 +49,28 @@ describe('embedded gateway: tracing', () => {
     const spans = exporter.getFinishedSpans().map(toRecord);
     const request = spans.find((span) => span.name === 'POST /v1/messages');
     expect(request).toBeDefined();
-    const names = [`${TOPICS.accepted} process`, `${TOPICS.dispatch} process`, 'provider twilio send'];
+    // PRODUCER and CONSUMER spans by the messaging conventions, then the provider call over HTTP, whose
+    // traceparent puts the (simulated) provider's own request span in the same trace.
+    const names = [
+      `send ${TOPICS.accepted}`,
+      `process ${TOPICS.accepted}`,
+      `send ${TOPICS.dispatch}`,
+      `process ${TOPICS.dispatch}`,
+      'provider twilio send',
+      'POST',
+      /^POST \S*\/twilio\/\S*Messages\.json$/,
+    ];
     const path = followTrace(
       spans,
       request as SpanRecord,
-      names.map((name) => (span: SpanRecord) => span.name === name),
-      (index) => `'${names[index]}'`,
+      names.map((name) => (span: SpanRecord) => (typeof name === 'string' ? span.name === name : name.test(span.name))),
+      (index) => `'${String(names[index])}'`,
     );
-    const dispatch = path[2] as SpanRecord;
+    expect(path[1]?.attributes).toMatchObject({ 'messaging.system': 'in-process', 'messaging.operation.type': 'send' });
+    expect(path[6]?.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 201 });
+    const dispatch = path[4] as SpanRecord;
     // The send result reaches intake in the same trace, as a child of the send-worker's hop.
-    followTrace(spans, dispatch, [(span) => span.name === `${TOPICS.status} process`]);
+    followTrace(spans, dispatch, [(span) => span.name === `process ${TOPICS.status}`]);
 
     // The receipt comes in on its own request (the provider's webhook) and links to the message's trace.
     const correlate = spans.find((span) => span.name === 'dlr correlate' && span.attributes['sms.message_id'] === id);
@@ -88,10 +100,18 @@ describe('embedded gateway: tracing', () => {
     const spans = exporter.getFinishedSpans().map(toRecord);
     const request = spans.filter((span) => span.name === 'POST /v1/messages').at(-1) as SpanRecord;
     const routed = spans.filter(
-      (span) => span.traceId === request.traceId && span.name === `${TOPICS.accepted} process`,
+      (span) => span.traceId === request.traceId && span.name === `process ${TOPICS.accepted}`,
     );
     expect(routed.length).toBeGreaterThanOrEqual(2);
-    // The republished attempts hang under the request (the stored traceparent), not under an unrelated trace.
-    expect(routed.every((span) => span.parentSpanId === request.spanId)).toBe(true);
+    // The republished attempts hang under the request (the stored traceparent), not under an unrelated
+    // trace: each is consumed under a PRODUCER span that is the request's child.
+    const parentOf = (span: SpanRecord) => spans.find((candidate) => candidate.spanId === span.parentSpanId);
+    expect(
+      routed.every((span) => {
+        const producer = parentOf(span);
+
+        return producer?.name === `send ${TOPICS.accepted}` && producer.parentSpanId === request.spanId;
+      }),
+    ).toBe(true);
   });
 });

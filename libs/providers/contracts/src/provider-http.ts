@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { isTracingActive, tracedHttpCall } from '@sms/tracing';
 
 /** The part of a fetch request the HTTP adapters use; a `typeof fetch` (tests' mocks) satisfies it too. */
 export interface ProviderHttpInit {
@@ -30,21 +31,33 @@ const KEEP_ALIVE_MS = 4_000;
  * body read, and errors carry the socket's `code` (ECONNREFUSED…) for fetchFailure to classify.
  */
 export function createProviderHttp(agent: Agent = sharedAgent()): ProviderHttp {
-  return async (url, init) => {
-    const response = await request(url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body,
-      signal: init.signal,
-      dispatcher: agent,
-    });
-    const status = response.statusCode;
+  // With tracing on the call is a CLIENT span and carries its `traceparent`, so the provider's own spans
+  // join the message's trace; off, the headers pass through untouched (no span, no copy).
+  return (url, init) =>
+    isTracingActive()
+      ? tracedHttpCall(init.method, url, (trace) => send(agent, url, init, { ...init.headers, ...trace }))
+      : send(agent, url, init, init.headers);
+}
 
-    return {
-      ok: status >= 200 && status < 300,
-      status,
-      text: () => response.body.text(),
-    };
+async function send(
+  agent: Agent,
+  url: string,
+  init: ProviderHttpInit,
+  headers: Record<string, string>,
+): Promise<ProviderHttpResponse> {
+  const response = await request(url, {
+    method: init.method,
+    headers,
+    body: init.body,
+    signal: init.signal,
+    dispatcher: agent,
+  });
+  const status = response.statusCode;
+
+  return {
+    ok: status >= 200 && status < 300,
+    status,
+    text: () => response.body.text(),
   };
 }
 

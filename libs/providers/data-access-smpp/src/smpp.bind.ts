@@ -71,6 +71,10 @@ export class SmppBind {
   private throttleStreak = 0;
   /** Slots promised to callers by the pool but not yet used by their submit. */
   private reserved = 0;
+  /** Why the current socket is ending (its 'error', or the SMSC's unbind), told once in the loss line. */
+  private closeReason: string | null = null;
+  /** True from a lost or failed link until the next successful bind: one outage is logged once, not per try. */
+  private outage = false;
 
   constructor(
     readonly index: number,
@@ -157,13 +161,16 @@ export class SmppBind {
 
   /** ESME_RINVBNDSTS: the SMSC no longer sees us bound; drop the link so the reconnect loop binds again. */
   rebind(): void {
-    this.events.log('warn', `smpp bind ${this.index}: SMSC reports the bind state invalid, rebinding`);
+    this.closeReason = 'the SMSC reports the bind state invalid';
     this.session?.destroy();
   }
 
   /** Waits (bounded) for answers still owed, unbinds politely, closes the socket; no reconnect afterwards. */
   async close(drainMs = 2_000): Promise<void> {
     const wasBound = this.state === 'bound';
+    if (this.state !== 'closed') {
+      this.events.log('info', `smpp bind ${this.index} closing its link to ${this.peer()}`);
+    }
     this.state = 'closed';
     this.clearTimers();
     const deadline = this.now() + drainMs;
@@ -189,8 +196,14 @@ export class SmppBind {
     this.failPending('SMPP_CONNECTION_LOST', 'bind closed');
   }
 
+  /** The SMSC's address as configured (host:port): what an operator matches against the SMSC's own logs. */
+  private peer(): string {
+    return `${this.settings.host}:${this.settings.port}`;
+  }
+
   private connect(): void {
     this.state = 'connecting';
+    this.closeReason = null;
     const session = smpp.connect({ host: this.settings.host, port: this.settings.port });
     this.session = session;
     // Small PDUs, request/response: Nagle plus delayed ACKs would add ~40 ms to an answer.
@@ -207,12 +220,13 @@ export class SmppBind {
     session.on('deliver_sm', (pdu: smpp.Pdu) => void this.answerDeliver(session, pdu));
     session.on('enquire_link', (pdu: smpp.Pdu) => session.send(pdu.response()));
     session.on('unbind', (pdu: smpp.Pdu) => {
+      this.closeReason = 'the SMSC unbound';
       session.send(pdu.response());
       session.close();
     });
-    // Errors always end in 'close' for a net socket; the reason is logged here, the reconnect happens there.
+    // Errors always end in 'close' for a net socket: the reason is kept here and logged there, once per loss.
     session.on('error', (error: Error) => {
-      this.events.log('warn', `smpp bind ${this.index}: ${error.message}`);
+      this.closeReason ??= error.message;
       session.destroy();
     });
     session.on('close', () => this.onClosed(session));
@@ -232,10 +246,16 @@ export class SmppBind {
       return;
     }
     this.lastBindStatus = null;
+    const attempts = this.reconnectAttempt;
     this.reconnectAttempt = 0;
     this.state = 'bound';
     this.startEnquireLink(session);
-    this.events.log('info', `smpp bind ${this.index} bound to ${this.settings.host}:${this.settings.port}`);
+    if (this.outage) {
+      this.outage = false;
+      this.events.log('info', `smpp bind ${this.index} reconnected to ${this.peer()} after ${attempts} attempt(s)`);
+    } else {
+      this.events.log('info', `smpp bind ${this.index} bound to ${this.peer()}`);
+    }
     this.events.onStateChange(this);
   }
 
@@ -244,7 +264,7 @@ export class SmppBind {
       let answered = false;
       const timeout = setTimeout(() => {
         if (!answered && session === this.session) {
-          this.events.log('warn', `smpp bind ${this.index}: enquire_link unanswered, dropping the link`);
+          this.closeReason = 'enquire_link unanswered';
           session.destroy();
         }
       }, this.settings.enquireLinkTimeoutMs);
@@ -287,6 +307,7 @@ export class SmppBind {
     if (this.state === 'closed') {
       return;
     }
+    this.logLoss();
     this.state = 'connecting';
     this.events.onStateChange(this);
     // A refused bind will be refused again: wait the longest pause instead of hammering the SMSC.
@@ -302,6 +323,23 @@ export class SmppBind {
         this.connect();
       }
     }, delay + jitter);
+  }
+
+  /**
+   * One line per outage, with the SMSC's address: a bound link that drops, or the first failed attempt to
+   * connect. Further failed attempts of the same outage stay quiet (the SMSC down would otherwise log every
+   * backoff step); the next successful bind logs the reconnect. A refused bind logs its own error line.
+   */
+  private logLoss(): void {
+    const reason = this.closeReason ?? 'closed by the peer';
+    this.closeReason = null;
+    if (this.state === 'bound') {
+      this.outage = true;
+      this.events.log('warn', `smpp bind ${this.index} lost its link to ${this.peer()} (${reason}), reconnecting`);
+    } else if (!this.outage && this.lastBindStatus === null) {
+      this.outage = true;
+      this.events.log('warn', `smpp bind ${this.index} cannot connect to ${this.peer()} (${reason}), retrying`);
+    }
   }
 
   private failPending(code: 'SMPP_CONNECTION_LOST', message: string): void {

@@ -33,7 +33,7 @@ import type { ResolvedSubscription } from './subscription-options.util';
 import { resolveSubscription } from './subscription-options.util';
 import { assertTopicName } from './topic-name.util';
 import { countPublished } from './bus.metrics';
-import { withTraceHeaders } from '@sms/tracing';
+import { isTracingActive, startProducerSpan, withTraceHeaders } from '@sms/tracing';
 
 /**
  * A record as the in-process log keeps it: the value deep-frozen once at publish (json.codec.ts), so every
@@ -167,6 +167,9 @@ interface TopicLog {
  * It is not durable: what is unconsumed at close() or at a crash is gone. That is the embedded mode's
  * documented trade-off; the outbox still holds anything a service had not published.
  */
+/** `messaging.system` of this adapter's spans: no semantic-convention value names an in-process log. */
+const IN_PROCESS_SYSTEM = 'in-process';
+
 export class InProcessBus implements Bus {
   private readonly topics = new Map<string, TopicLog>();
   private readonly groups = new Map<string, GroupTopic>();
@@ -197,23 +200,30 @@ export class InProcessBus implements Bus {
     if (this.closed) {
       throw new BusClosedError();
     }
-    // Encode all first: a bad value fails the call with nothing appended, as on Kafka.
-    const encoded = records.map((record) => {
-      assertTopicName(record.topic);
-
-      return {
+    records.forEach((record) => assertTopicName(record.topic));
+    // PRODUCER spans as on Kafka, so both modes draw the same trace; none at all with tracing off.
+    const spans = isTracingActive()
+      ? records.map((record) => startProducerSpan(IN_PROCESS_SYSTEM, record.topic, record.headers))
+      : undefined;
+    try {
+      // Encode all first: a bad value fails the call with nothing appended, as on Kafka.
+      const encoded = records.map((record, index) => ({
         topic: record.topic,
         stored: new StoredRecord(
           record.key,
           toFrozenJsonValue(record.value),
-          Object.freeze({ ...withTraceHeaders(record.headers) }),
+          Object.freeze({ ...(spans ? spans[index]?.headers : withTraceHeaders(record.headers)) }),
           Date.now(),
         ),
-      };
-    });
-    for (const { topic, stored } of encoded) {
-      this.append(topic, stored);
+      }));
+      for (const { topic, stored } of encoded) {
+        this.append(topic, stored);
+      }
+    } catch (error) {
+      spans?.forEach((span) => span.end(error));
+      throw error;
     }
+    spans?.forEach((span) => span.end());
     countPublished(records);
   }
 
@@ -394,6 +404,7 @@ export class InProcessBus implements Bus {
           },
           handler: member.handler,
           maxAttempts: member.maxAttempts,
+          messagingSystem: IN_PROCESS_SYSTEM,
           concurrency: member.concurrency,
           keyConcurrency: member.keyConcurrency,
           ignores: member.ignores,

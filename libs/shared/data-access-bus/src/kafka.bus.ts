@@ -51,7 +51,7 @@ import { PublishBatcher } from './publish.batcher';
 import { resolveSubscription } from './subscription-options.util';
 import { assertTopicName } from './topic-name.util';
 import { countPublished } from './bus.metrics';
-import { withTraceHeaders } from '@sms/tracing';
+import { isTracingActive, startProducerSpan, withTraceHeaders } from '@sms/tracing';
 import { fixKafkajsTimers } from './kafkajs-timers.fix';
 import type { PartitionFetch } from './growing-partition.run';
 import { GrowingPartitionRun } from './growing-partition.run';
@@ -160,20 +160,25 @@ export class KafkaBus implements Bus {
   }
 
   async publish(records: readonly BusRecord[]): Promise<void> {
-    // Encode everything before queueing anything: one bad value fails the whole call, nothing half-sent.
-    const items = records.map((record): OutboundMessage => {
-      assertTopicName(record.topic);
-
-      return {
+    records.forEach((record) => assertTopicName(record.topic));
+    // A PRODUCER span per record while the broker takes it; none at all with tracing off (the hot path).
+    const spans = isTracingActive() ? records.map((r) => startProducerSpan('kafka', r.topic, r.headers)) : undefined;
+    try {
+      // Encode everything before queueing anything: one bad value fails the whole call, nothing half-sent.
+      const items = records.map((record, index): OutboundMessage => ({
         topic: record.topic,
         message: {
           key: record.key,
           value: encodeValue(record.value),
-          headers: { ...withTraceHeaders(record.headers) },
+          headers: { ...(spans ? spans[index]?.headers : withTraceHeaders(record.headers)) },
         },
-      };
-    });
-    await this.batcher.add(items);
+      }));
+      await this.batcher.add(items);
+    } catch (error) {
+      spans?.forEach((span) => span.end(error));
+      throw error;
+    }
+    spans?.forEach((span) => span.end());
     countPublished(records);
   }
 

@@ -68,6 +68,8 @@ export interface PartitionBatchHooks<R extends RawRecord = RawRecord> {
   readonly heartbeatEveryMs?: number;
   /** Waits `ms`; resolves false when cut short because the adapter is stopping. */
   readonly sleep: (ms: number) => Promise<boolean>;
+  /** `messaging.system` of the CONSUMER spans; Kafka's semantic-convention value `kafka` when not given. */
+  readonly messagingSystem?: string;
 }
 
 /** Records one batch may grow to through `hooks.more` before it must drain and end. */
@@ -239,7 +241,7 @@ export async function processPartitionBatch<R extends RawRecord>(
         }
         const started = performance.now();
         try {
-          await runTraced(record, attempt, () =>
+          await runTraced(record, attempt, hooks.messagingSystem ?? 'kafka', () =>
             hooks.handler({
               topic: record.topic,
               partition: record.partition,
@@ -456,23 +458,25 @@ export async function processPartitionBatch<R extends RawRecord>(
 }
 
 /**
- * Each delivery attempt is a CONSUMER span whose parent is the context the publisher put in the record's
- * headers, so one trace follows a message across every hop, on Kafka and in-process alike. The record key
- * is not recorded: on sms.dispatch.v1 it is a sender phone number.
+ * Each delivery attempt is a CONSUMER span (messaging semantic conventions: `process <topic>`) whose parent
+ * is the publisher's PRODUCER span carried in the record's headers, so one trace follows a message across
+ * every hop, on Kafka and in-process alike. The record key is not recorded: on sms.dispatch.v1 it is a
+ * sender phone number.
  */
-function runTraced(record: RawRecord, attempt: number, work: () => Promise<void>): Promise<void> {
+function runTraced(record: RawRecord, attempt: number, system: string, work: () => Promise<void>): Promise<void> {
   if (!isTracingActive()) {
     return work();
   }
 
   return inSpan(
-    `${record.topic} process`,
+    `process ${record.topic}`,
     {
       kind: SpanKind.CONSUMER,
       parent: contextFromHeaders(record.headers),
       attributes: {
-        'messaging.system': 'sms-bus',
+        'messaging.system': system,
         'messaging.operation.type': 'process',
+        'messaging.operation.name': 'process',
         'messaging.destination.name': record.topic,
         'messaging.destination.partition.id': String(record.partition),
         'messaging.kafka.offset': Number(record.offset),

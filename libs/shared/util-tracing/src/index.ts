@@ -1,2 +1,4 @@
 export * from './tracing.setup';
 export * from './trace-context';
+export * from './http-client.span';
+export * from './producer.span';

@@ -1,7 +1,7 @@
-import { trace } from '@opentelemetry/api';
+import { diag, DiagLogLevel, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { currentTraceHeaders, inSpan, spanContextOf, withTraceHeaders } from './trace-context';
-import { initTracing, tracingEnabled } from './tracing.setup';
+import { diagLevel, initTracing, tracingEnabled } from './tracing.setup';
 
 describe(tracingEnabled.name, () => {
   it.each([
@@ -47,6 +47,75 @@ describe(initTracing.name, () => {
       expect(failed?.status.code).toBe(2);
       expect(spanContextOf('garbage')).toBeUndefined();
       expect(spanContextOf(null)).toBeUndefined();
+    } finally {
+      await tracing?.shutdown();
+    }
+  });
+});
+
+describe(diagLevel.name, () => {
+  it.each([
+    [undefined, DiagLogLevel.INFO],
+    ['', DiagLogLevel.INFO],
+    ['none', DiagLogLevel.NONE],
+    ['ERROR', DiagLogLevel.ERROR],
+    ['warn', DiagLogLevel.WARN],
+    ['debug', DiagLogLevel.DEBUG],
+    ['all', DiagLogLevel.ALL],
+  ])('reads OTEL_LOG_LEVEL=%j as the specification says', (value, expected) => {
+    expect(diagLevel(value)).toBe(expected);
+  });
+});
+
+describe('the SDK diagnostics', () => {
+  const capture = () => {
+    const lines: string[] = [];
+    const write = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
+
+    return {
+      lines,
+      logger: {
+        error: write('error'),
+        warn: write('warn'),
+        info: write('info'),
+        debug: write('debug'),
+        verbose: write('verbose'),
+      },
+    };
+  };
+
+  it('reports an exporter that fails, at the default level', async () => {
+    const { lines, logger } = capture();
+    const exporter = new InMemorySpanExporter();
+    // A stopped exporter refuses every export, as one that cannot reach its collector does.
+    await exporter.shutdown();
+    const tracing = initTracing({
+      serviceName: 'svc',
+      env: {},
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+      diagLogger: logger,
+    });
+    try {
+      await inSpan('lost', {}, async () => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(lines.some((line) => line.startsWith('error '))).toBe(true);
+    } finally {
+      await tracing?.shutdown();
+    }
+  });
+
+  it('honours OTEL_LOG_LEVEL', async () => {
+    const { lines, logger } = capture();
+    const tracing = initTracing({
+      serviceName: 'svc',
+      env: { OTEL_LOG_LEVEL: 'warn' },
+      spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())],
+      diagLogger: logger,
+    });
+    try {
+      diag.info('not shown');
+      diag.warn('shown');
+      expect(lines).toEqual(['warn shown']);
     } finally {
       await tracing?.shutdown();
     }

@@ -1,4 +1,13 @@
-import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
+import {
+  context,
+  diag,
+  DiagConsoleLogger,
+  type DiagLogger,
+  DiagLogLevel,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
+import { diagLogLevelFromString } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
@@ -9,6 +18,8 @@ export interface TracingOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Extra processors (tests: a SimpleSpanProcessor over an InMemorySpanExporter). */
   readonly spanProcessors?: readonly SpanProcessor[];
+  /** Where the SDK's own diagnostics go (an exporter that cannot reach its collector); the console by default. */
+  readonly diagLogger?: DiagLogger;
 }
 
 export interface TracingHandle {
@@ -55,16 +66,12 @@ export function initTracing(options: TracingOptions): TracingHandle | null {
   if (processors.length === 0) {
     return null;
   }
-  diag.setLogger(
-    {
-      error: () => undefined,
-      warn: () => undefined,
-      info: () => undefined,
-      debug: () => undefined,
-      verbose: () => undefined,
-    },
-    DiagLogLevel.NONE,
-  );
+  // The SDK reports its own trouble (an unreachable collector, a refused export) through diag: silencing
+  // it hid a broken exporter. OTEL_LOG_LEVEL sets the level as the specification says, INFO when unset.
+  diag.setLogger(options.diagLogger ?? new DiagConsoleLogger(), {
+    logLevel: diagLevel(env['OTEL_LOG_LEVEL']),
+    suppressOverrideMessage: true,
+  });
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME'] || options.serviceName }),
     spanProcessors: processors,
@@ -79,11 +86,17 @@ export function initTracing(options: TracingOptions): TracingHandle | null {
       trace.disable();
       context.disable();
       propagation.disable();
+      diag.disable();
       installed = null;
     },
   };
 
   return installed;
+}
+
+/** OTEL_LOG_LEVEL (none, error, warn, info, debug, verbose, all; any case) as a diag level; INFO when unset or unknown. */
+export function diagLevel(value: string | undefined): DiagLogLevel {
+  return diagLogLevelFromString(value === '' ? undefined : value) ?? DiagLogLevel.INFO;
 }
 
 /** Exports buffered spans now (the last phase of a graceful shutdown); a no-op when tracing is off. */

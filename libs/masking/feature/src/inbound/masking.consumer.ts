@@ -25,6 +25,11 @@ export class MaskingConsumer {
     private readonly keywords: KeywordSet,
   ) {}
 
+  /** A line about an inbound message names it: provider and the provider's message id. */
+  private ids(inbound: InboundReceivedV1): { provider: string; providerMessageId: string } {
+    return { provider: inbound.provider, providerMessageId: inbound.providerMessageId };
+  }
+
   handle = async (record: ConsumedRecord): Promise<void> => {
     if (record.topic !== TOPICS.inbound) {
       throw new NonRetriableError(`masking does not consume ${record.topic}`);
@@ -39,7 +44,10 @@ export class MaskingConsumer {
         // STOP, START, HELP (and their variants) are the gateway's to answer, not words for the other party:
         // the opt-out service records them for the session's account and confirms from this masked number.
         if (classifyKeyword(inbound.body, this.keywords) !== null) {
-          this.logger.log(`mask ${route.maskId}: keyword from a participant handled by opt-out, not forwarded`);
+          this.logger.log({
+            msg: `mask ${route.maskId}: keyword from a participant handled by opt-out, not forwarded`,
+            ...this.ids(inbound),
+          });
 
           return;
         }
@@ -47,11 +55,14 @@ export class MaskingConsumer {
 
         return;
       case 'closed':
-        this.logger.log(`mask ${route.maskId} is closed: inbound message not forwarded`);
+        this.logger.log({ msg: `mask ${route.maskId} is closed: inbound message not forwarded`, ...this.ids(inbound) });
 
         return;
       case 'stranger':
-        this.logger.log('inbound from a non-participant to a pool number: not forwarded');
+        this.logger.log({
+          msg: 'inbound from a non-participant to a pool number: not forwarded',
+          ...this.ids(inbound),
+        });
         if (this.strangerReply.trim().length > 0) {
           await this.publish({ id, to: from, from: to, body: this.strangerReply });
         }

@@ -247,7 +247,10 @@ export class OptOutConsumer {
       reason: `${event.provider ?? 'provider'} ${event.errorCode ?? 'opted out'}${accountId === null ? '; account unknown: every account blocked' : ''}`,
     });
     if (created) {
-      this.logger.log(`provider-reported opt-out recorded from ${event.provider ?? 'unknown provider'}`);
+      this.logger.log({
+        msg: `provider-reported opt-out recorded from ${event.provider ?? 'unknown provider'}`,
+        messageId: event.messageId,
+      });
     }
   }
 

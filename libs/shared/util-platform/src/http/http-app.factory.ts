@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { type AppConfig, redactKeysOf } from '../config/app.config';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
 import { JsonLogger } from '../logging/json.logger';
+import { otelDiagLogger } from '../logging/otel-diag.adapter';
 import { ApiErrorFilter, type UnavailablePredicate } from './api-error.filter';
 import { acceptEmptyBodylessRequests } from './empty-body';
 import { buildOpenApiDocument } from './openapi/openapi-document';
@@ -30,7 +31,7 @@ export interface HttpAppOptions {
 /** Builds a Nest application on Fastify with the house error format, Swagger and health routes. */
 export async function createHttpApp(options: HttpAppOptions): Promise<NestFastifyApplication> {
   // Before anything else starts work: spans need the provider (a no-op unless OTEL_EXPORTER_OTLP_* is set).
-  initTracing({ serviceName: options.processName });
+  initTracing({ serviceName: options.processName, diagLogger: otelDiagLogger() });
   const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: true, return503OnClosing: true });
   const logger =
     options.logger ??

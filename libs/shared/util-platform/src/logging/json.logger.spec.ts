@@ -72,6 +72,16 @@ describe(JsonLogger.name, () => {
     expect(lines[1]?.['msg']).toBe('webhook 1234567890123 from twilio held no readable receipt\\nforged: line');
   });
 
+  it("masks an E.164 number in a line's message text and free-text fields, keeping the message id and peer", () => {
+    const { logger, lines } = capture();
+    logger.warn('twilio refused +447400123456 for 0190f0d6-7c1a-7000-8000-000000000001 via 10.0.0.12:443', 'send');
+    logger.error({ msg: 'provider error', messageId: 'm-7', error: "The 'To' number +14155552671 is invalid" });
+    expect(lines[0]?.['msg']).toBe(
+      'twilio refused +44********56 for 0190f0d6-7c1a-7000-8000-000000000001 via 10.0.0.12:443',
+    );
+    expect(lines[1]).toMatchObject({ messageId: 'm-7', error: "The 'To' number +1********71 is invalid" });
+  });
+
   it('censors sensitive fields at any depth and in any case, on every level and method', () => {
     const { logger, lines } = capture({ redactKeys: ['ClientReference'] });
     logger.error({ msg: 'refused', provider: { request: { To: '+447400123456', Body: 'secret text' } } }, 'x');

@@ -1,10 +1,7 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import pino, { type Logger as PinoLogger } from 'pino';
 import { activeTraceIds } from '@sms/tracing';
-import { escapeLineBreaks, REDACTED_KEYS, redactByField } from './redact';
-
-/** Structured fields that carry free text: line breaks escaped like a message's. */
-const FREE_TEXT_FIELDS = ['msg', 'message', 'error', 'stack', 'detail', 'reason'] as const;
+import { escapeLineBreaks, FREE_TEXT_KEYS, maskNumbersInText, REDACTED_KEYS, redactByField } from './redact';
 
 export interface JsonLoggerOptions {
   /** Keys censored in structured fields in addition to {@link REDACTED_KEYS} (any case). */
@@ -105,7 +102,7 @@ export class JsonLogger implements LoggerService {
   /** Free-text fields (msg, error, stack, ...) get their line breaks escaped like a plain message. */
   private escapeFreeText(fields: Record<string, unknown>): Record<string, unknown> {
     const escaped: Record<string, unknown> = { ...fields };
-    for (const key of FREE_TEXT_FIELDS) {
+    for (const key of FREE_TEXT_KEYS) {
       const value = fields[key];
       if (typeof value === 'string') {
         escaped[key] = escapeLineBreaks(value);
@@ -116,6 +113,7 @@ export class JsonLogger implements LoggerService {
   }
 
   private text(message: unknown): string {
-    return escapeLineBreaks(typeof message === 'string' ? message : JSON.stringify(message));
+    // The message text is free text: E.164 numbers masked (redact.ts), line breaks escaped.
+    return escapeLineBreaks(maskNumbersInText(typeof message === 'string' ? message : JSON.stringify(message)));
   }
 }

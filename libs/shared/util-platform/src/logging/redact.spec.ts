@@ -1,4 +1,4 @@
-import { escapeLineBreaks, REDACTED, REDACTED_KEYS, redactByField } from './redact';
+import { escapeLineBreaks, maskNumbersInText, REDACTED, REDACTED_KEYS, redactByField } from './redact';
 
 describe(redactByField.name, () => {
   it.each([
@@ -91,5 +91,37 @@ describe(escapeLineBreaks.name, () => {
     ['a lone CR', 'abc\rdef', 'abc\\rdef'],
   ])('escapes %s so user data cannot forge a log line', (_name, text, expected) => {
     expect(escapeLineBreaks(text)).toBe(expected);
+  });
+});
+
+describe(maskNumbersInText.name, () => {
+  it('masks an E.164 number a provider echoed into free text, and keeps ids, ports and bare digit runs', () => {
+    expect(
+      maskNumbersInText(
+        "The 'To' number +447400123456 is not valid (bind 0, 10.0.0.12:2775, id 1234567890123, ref 447400654321)",
+      ),
+    ).toBe("The 'To' number +44********56 is not valid (bind 0, 10.0.0.12:2775, id 1234567890123, ref 447400654321)");
+    expect(maskNumbersInText('to +14155552671, +12025550160.')).toBe('to +1********71, +1********60.');
+  });
+
+  it('leaves text without an E.164 number exactly as it was', () => {
+    const text = 'retry 3 of 5 after +250 ms for 0190f0d6-7c1a-7000-8000-000000000001 on a+447400123456b';
+    expect(maskNumbersInText(text)).toBe(text);
+  });
+});
+
+describe('redactByField on free-text keys', () => {
+  it('masks E.164 numbers inside the free-text fields at any depth, not in other fields', () => {
+    expect(
+      redactByField({
+        msg: 'refused +447400123456',
+        provider: { response: { error: 'invalid destination +447400123456' } },
+        providerMessageId: '+447400123456',
+      }),
+    ).toEqual({
+      msg: 'refused +44********56',
+      provider: { response: { error: 'invalid destination +44********56' } },
+      providerMessageId: '+447400123456',
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { isTracingActive, tracedHttpCall } from '@sms/tracing';
 import { Agent, request } from 'undici';
 import {
   checkOutboundUrl,
@@ -60,26 +61,20 @@ export class OutboundPoster {
     } catch (error) {
       return { kind: 'refused', error: error instanceof Error ? error.message : 'refused' };
     }
+    const sent = { 'content-type': 'application/json', ...headers };
     try {
-      const response = await request(url, {
-        method: 'POST',
-        dispatcher: this.agent,
-        headers: { 'content-type': 'application/json', ...headers },
-        body,
-      });
-      // Drain without reading into memory: only the status matters.
-      await response.body.dump({ limit: 64 * 1024 });
-      if (response.statusCode >= 200 && response.statusCode < 300) {
-        return { kind: 'delivered', statusCode: response.statusCode };
+      // Traced, the POST is a CLIENT span and carries its `traceparent` (a header, outside any signed body).
+      const statusCode = isTracingActive()
+        ? (await tracedHttpCall('POST', url, (trace) => this.send(url, { ...sent, ...trace }, body))).status
+        : (await this.send(url, sent, body)).status;
+      if (statusCode >= 200 && statusCode < 300) {
+        return { kind: 'delivered', statusCode };
       }
 
       return {
         kind: 'failed',
-        statusCode: response.statusCode,
-        error:
-          response.statusCode >= 300 && response.statusCode < 400
-            ? 'redirect not followed'
-            : `HTTP ${response.statusCode}`,
+        statusCode,
+        error: statusCode >= 300 && statusCode < 400 ? 'redirect not followed' : `HTTP ${statusCode}`,
       };
     } catch (error) {
       const refusal = refusalIn(error);
@@ -92,6 +87,14 @@ export class OutboundPoster {
         error: (errorCodeOf(error) ?? (error instanceof Error ? error.message : 'error')).slice(0, 255),
       };
     }
+  }
+
+  /** One POST; the body is drained without being read into memory: only the status matters. */
+  private async send(url: string, headers: Record<string, string>, body: string): Promise<{ status: number }> {
+    const response = await request(url, { method: 'POST', dispatcher: this.agent, headers, body });
+    await response.body.dump({ limit: 64 * 1024 });
+
+    return { status: response.statusCode };
   }
 
   async close(): Promise<void> {
