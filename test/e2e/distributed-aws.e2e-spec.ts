@@ -56,7 +56,7 @@ describe('distributed gateway: a message routed to AWS', () => {
     const accepted = await client.post('/v1/messages', { to: TO, body: 'Hej från den distribuerade gatewayen' });
     expect(accepted.status).toBe(202);
 
-    const message = await client.waitForMessage(accepted.body['id'] as string, isFinalMessage, 30_000);
+    const message = await client.waitForMessage(accepted.body['id'], isFinalMessage, 30_000);
 
     expect(message).toMatchObject({ status: 'delivered', provider: 'aws', attempts: 1, country: 'FI' });
     expect(message.events.filter((e) => e.applied !== false).map((e) => e.status)).toEqual([

@@ -106,7 +106,7 @@ describe('distributed gateway: traces, metrics and readiness on every service', 
   it('follows a REST request through intake, router and send-worker to the provider, then back to intake', async () => {
     const accepted = await client.post('/v1/messages', { to: '+447400123456', body: 'distributed trace' });
     expect(accepted.status).toBe(202);
-    const id = accepted.body['id'] as string;
+    const id = accepted.body['id'];
     await client.waitForMessage(id, (m) => m.status === 'delivered', 30_000);
 
     const spans = await waitForSpans((all) =>

@@ -60,11 +60,7 @@ describe('distributed gateway: Vonage and Sinch through the stand-alone simulato
       const accepted = await client.post('/v1/messages', { to, body: `Hello via ${provider}` });
       expect(accepted.status).toBe(202);
 
-      const message = await client.waitForMessage(
-        accepted.body['id'] as string,
-        (m) => m.status === 'delivered',
-        30_000,
-      );
+      const message = await client.waitForMessage(accepted.body['id'], (m) => m.status === 'delivered', 30_000);
 
       expect(message).toMatchObject({ provider, attempts: 1 });
       expect(message['providerMessageId']).toMatch(idPattern);
