@@ -1,4 +1,4 @@
-import { MessageStatus } from './enums';
+import { MessageStatus, VALIDITY_EXPIRED } from './enums';
 import {
   accountIdOfSid,
   accountSidOf,
@@ -32,15 +32,22 @@ describe('Twilio SIDs', () => {
 
 describe('Twilio statuses and error codes', () => {
   it('names our statuses as Twilio does, unknown as its last certain state', () => {
-    expect(Object.values(MessageStatus).map(twilioStatusOf)).toEqual([
-      'queued',
-      'sending',
-      'sent',
-      'delivered',
-      'failed',
-      'undelivered',
-      'sent',
-    ]);
+    expect(Object.fromEntries(Object.values(MessageStatus).map((s) => [s, twilioStatusOf(s)]))).toEqual({
+      scheduled: 'scheduled',
+      queued: 'queued',
+      sending: 'sending',
+      sent: 'sent',
+      delivered: 'delivered',
+      failed: 'failed',
+      undelivered: 'undelivered',
+      unknown: 'sent',
+      cancelled: 'canceled',
+      expired: 'failed',
+    });
+  });
+
+  it('reports an expired message as Twilio reports a queue overflow', () => {
+    expect(twilioErrorCodeOf(VALIDITY_EXPIRED)).toBe(30001);
   });
 
   it("passes Twilio's five-digit codes through and makes the rest 30008", () => {

@@ -1,4 +1,4 @@
-import { MessageStatus } from './enums';
+import { MessageStatus, VALIDITY_EXPIRED } from './enums';
 
 /**
  * The Twilio-compatible surface's identifiers (docs/twilio-compat.md). Our ids are UUIDs; Twilio's are a
@@ -36,12 +36,20 @@ export const messageIdOfSid = (sid: string): string | null => uuidOf('SM', sid);
 
 /**
  * Our status as Twilio names it. Twilio has no `unknown` (sent, then no receipt and no answer from the
- * provider): its last certain state, `sent`, is what a Twilio application expects to see then. Statuses
- * this table does not know (ones added later, such as scheduled or canceled) pass through unchanged,
- * which is Twilio's name for them too.
+ * provider): its last certain state, `sent`, is what a Twilio application expects to see then. Twilio spells
+ * `canceled` with one l, and a message that outlived its ValidityPeriod is `failed` there (error 30001), not
+ * a status of its own. Any other status is Twilio's name too (`scheduled`, `queued`, …).
  */
-export const twilioStatusOf = (status: string): string =>
-  (status as MessageStatus) === MessageStatus.Unknown ? 'sent' : status;
+const TWILIO_STATUS_NAMES: Readonly<Record<string, string>> = {
+  [MessageStatus.Unknown]: 'sent',
+  [MessageStatus.Cancelled]: 'canceled',
+  [MessageStatus.Expired]: 'failed',
+};
+
+export const twilioStatusOf = (status: string): string => TWILIO_STATUS_NAMES[status] ?? status;
+
+/** Twilio's "Queue overflow": the code of a message that expired in the queue (our VALIDITY_EXPIRED). */
+export const TWILIO_QUEUE_OVERFLOW = 30001;
 
 /** Twilio's "Unknown error": the code a message error gets when the provider's code is not Twilio's. */
 export const TWILIO_UNKNOWN_ERROR = 30008;
@@ -55,6 +63,10 @@ export const TWILIO_UNKNOWN_ERROR = 30008;
 export function twilioErrorCodeOf(errorCode: string | null | undefined): number | null {
   if (errorCode === null || errorCode === undefined || errorCode === '') {
     return null;
+  }
+
+  if (errorCode === VALIDITY_EXPIRED) {
+    return TWILIO_QUEUE_OVERFLOW;
   }
 
   return /^[1-9]\d{4}$/.test(errorCode) ? Number(errorCode) : TWILIO_UNKNOWN_ERROR;
