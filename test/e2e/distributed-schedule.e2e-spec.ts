@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ALL_SCOPES, ApiScope, openApiKeyService } from '@sms/auth';
-import { createTestDatabase, GatewayClient, type MessageBody, type TestDatabase } from '@sms/testing';
+import { createTestDatabase, GatewayClient, type TestDatabase } from '@sms/testing';
 import { startDistributed, type DistributedTopology } from '../../scripts/distributed';
 import { migrate } from '../../scripts/migrate';
 
@@ -59,16 +59,16 @@ describe('distributed gateway: scheduled messages and cancel', () => {
     expect(answer.status).toBe(202);
     expect(answer.body).toMatchObject({ status: 'scheduled' });
 
-    return answer.body['id'] as string;
+    return answer.body.id;
   };
 
   it('holds a scheduled message until its sendAt, then delivers it through every service', async () => {
     const sendAt = inMs(3_000);
     const id = await schedule(sendAt);
-    expect((await client.get<MessageBody>(`/v1/messages/${id}`)).body.status).toBe('scheduled');
+    expect((await client.get(`/v1/messages/${id}`)).body.status).toBe('scheduled');
 
     const delivered = await client.waitForMessage(id, (m) => m.status === 'delivered', 60_000);
-    expect(Date.parse(delivered['sentAt'] as string)).toBeGreaterThanOrEqual(Date.parse(sendAt));
+    expect(Date.parse(delivered.sentAt!)).toBeGreaterThanOrEqual(Date.parse(sendAt));
     expect(delivered.events.map((e) => e.status).slice(0, 2)).toEqual(['scheduled', 'queued']);
   }, 90_000);
 
@@ -79,7 +79,7 @@ describe('distributed gateway: scheduled messages and cancel', () => {
     expect(foreign.status).toBe(404);
     expect((await other.get(`/v1/messages/${id}`)).status).toBe(404);
 
-    const cancelled = await client.post<MessageBody>(`/v1/messages/${id}/cancel`, {});
+    const cancelled = await client.post(`/v1/messages/${id}/cancel`, {});
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
     const again = await client.post(`/v1/messages/${id}/cancel`, {});
@@ -87,13 +87,13 @@ describe('distributed gateway: scheduled messages and cancel', () => {
     expect(again.body).toMatchObject({ error: { code: 'MESSAGE_ALREADY_CANCELLED' } });
 
     await new Promise((resolve) => setTimeout(resolve, 4_000));
-    const later = await client.get<MessageBody>(`/v1/messages/${id}`);
+    const later = await client.get(`/v1/messages/${id}`);
     expect(later.body).toMatchObject({ status: 'cancelled', provider: null, sentAt: null });
   }, 60_000);
 
   it('refuses (409) to cancel a delivered message', async () => {
     const accepted = await client.post('/v1/messages', { to: TO, body: 'sent at once' });
-    const id = accepted.body['id'] as string;
+    const id = accepted.body.id;
     await client.waitForMessage(id, (m) => m.status === 'delivered', 60_000);
 
     const answer = await client.post(`/v1/messages/${id}/cancel`, {});

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomInt } from 'node:crypto';
 import { ALL_SCOPES, ApiScope, openApiKeyService } from '@sms/auth';
-import { createTestDatabase, GatewayClient, type TestDatabase } from '@sms/testing';
+import { type ApiErrorBody, createTestDatabase, GatewayClient, type TestDatabase } from '@sms/testing';
 import { inbound, waitFor } from '../../apps/gateway/test/opt-out.harness';
 import { SERVICE_PORTS, startDistributed, type DistributedTopology } from '../../scripts/distributed';
 import { migrate } from '../../scripts/migrate';
@@ -16,10 +16,8 @@ const DEDICATED_NUMBER = '+12025550143';
 /** Random senders: inbound topics are shared by every run against this broker. */
 const freshNumber = () => `+1415555${String(randomInt(2000, 9999))}`;
 
-interface PageBody {
-  data: Record<string, unknown>[];
-  nextCursor: string | null;
-}
+/** The two searches, filters and cursor in the query string. */
+type SearchPath = `/v1/messages?${string}` | '/v1/inbound' | `/v1/inbound?${string}`;
 
 /**
  * Search and inbound messages in the distributed mode: the services as their own processes on MariaDB and
@@ -72,8 +70,8 @@ describe('distributed gateway: search and inbound', () => {
     await database?.drop();
   }, 60_000);
 
-  const page = async (client: GatewayClient, path: string) => {
-    const answer = await client.get<PageBody>(path);
+  const page = async <S extends SearchPath>(client: GatewayClient, path: S) => {
+    const answer = await client.get(path);
     expect(answer.status).toBe(200);
 
     return answer.body;
@@ -88,13 +86,13 @@ describe('distributed gateway: search and inbound', () => {
         clientReference: `o-${i}`,
       });
       expect(sent.status).toBe(202);
-      ids.push(sent.body['id'] as string);
+      ids.push(sent.body.id);
     }
     const theirs = await other.post('/v1/messages', { to: '+447400123456', body: 'hi', clientReference: 'o-1' });
     expect(theirs.status).toBe(202);
 
     const first = await page(own, '/v1/messages?to=%2B447400123456&limit=2');
-    expect(first.data.map((m) => m['id'])).toEqual([ids[2], ids[1]]);
+    expect(first.data.map((m) => m.id)).toEqual([ids[2], ids[1]]);
     const second = await page(
       own,
       `/v1/messages?to=%2B447400123456&limit=2&cursor=${encodeURIComponent(first.nextCursor!)}`,
@@ -103,25 +101,20 @@ describe('distributed gateway: search and inbound', () => {
       data: [expect.objectContaining({ id: ids[0], direction: 'outbound' })],
       nextCursor: null,
     });
-    expect((await page(other, '/v1/messages?clientReference=o-1')).data.map((m) => m['id'])).toEqual([
-      theirs.body['id'],
-    ]);
+    expect((await page(other, '/v1/messages?clientReference=o-1')).data.map((m) => m.id)).toEqual([theirs.body.id]);
 
-    const stolen = await other.get<{ error: { code: string } }>(
+    const stolen = await other.rawGet<ApiErrorBody>(
       `/v1/messages?to=%2B447400123456&limit=2&cursor=${encodeURIComponent(first.nextCursor!)}`,
     );
     expect([stolen.status, stolen.body.error.code]).toEqual([422, 'INVALID_CURSOR']);
-    const bad = await own.get<{ error: { code: string } }>('/v1/messages?limit=1001');
+    const bad = await own.rawGet<ApiErrorBody>('/v1/messages?limit=1001');
     expect([bad.status, bad.body.error.code]).toEqual([422, 'INVALID_LIMIT']);
   }, 60_000);
 
   it('files inbound messages under the account of the number texted, keywords shown', async () => {
-    const given = await router.request(
-      'PATCH',
-      `/v1/numbers/${encodeURIComponent(DEDICATED_NUMBER)}`,
-      JSON.stringify({ accountId: otherAccountId }),
-      { 'content-type': 'application/json' },
-    );
+    const given = await router.patch(`/v1/numbers/${encodeURIComponent(DEDICATED_NUMBER)}`, {
+      accountId: otherAccountId,
+    });
     expect(given.status).toBe(200);
     const pooled = freshNumber();
     const dedicated = freshNumber();
@@ -142,7 +135,7 @@ describe('distributed gateway: search and inbound', () => {
     expect(theirs).toMatchObject({ to: DEDICATED_NUMBER, body: 'Is it ready?', keyword: null });
 
     expect((await page(own, `/v1/inbound?from=${encodeURIComponent(dedicated)}`)).data).toEqual([]);
-    expect((await own.get(`/v1/inbound/${theirs['id'] as string}`)).status).toBe(404);
-    expect((await other.get(`/v1/inbound/${theirs['id'] as string}`)).body).toEqual(theirs);
+    expect((await own.get(`/v1/inbound/${theirs.id}`)).status).toBe(404);
+    expect((await other.get(`/v1/inbound/${theirs.id}`)).body).toEqual(theirs);
   }, 90_000);
 });

@@ -32,11 +32,11 @@ afterAll(async () => {
   await gateway?.close();
 });
 
-const send = async (body: Record<string, unknown>): Promise<string> => {
-  const answer = await client.post('/v1/messages', { to: FINLAND, body: 'no route e2e', ...body });
+const send = async (extra: { validitySeconds?: number }): Promise<string> => {
+  const answer = await client.post('/v1/messages', { to: FINLAND, body: 'no route e2e', ...extra });
   expect(answer.status).toBe(202);
 
-  return answer.body['id'];
+  return answer.body.id;
 };
 const failed = (id: string, timeoutMs: number): Promise<MessageBody> =>
   client.waitForMessage(id, (m) => m.status === 'failed', timeoutMs);
@@ -49,7 +49,7 @@ it('keeps a message queued while it waits for a route, and expires it when its v
   // No validity: the router's max wait (3 s here) ends it.
   const capped = await failed(withoutValidity, 20_000);
   expect(capped).toMatchObject({ status: 'failed', errorCode: 'NO_ROUTE', provider: null });
-  expect(capped['errorMessage']).toMatch(/^no provider could take the message by .+ROUTER_NO_ROUTE_MAX_WAIT_SECONDS/);
+  expect(capped.errorMessage).toMatch(/^no provider could take the message by .+ROUTER_NO_ROUTE_MAX_WAIT_SECONDS/);
   expect(Date.now() - sentAt).toBeGreaterThanOrEqual(MAX_WAIT_SECONDS * 1000);
 
   // Meanwhile the one with 60 s of validity is still waiting, queued.
@@ -58,7 +58,7 @@ it('keeps a message queued while it waits for a route, and expires it when its v
   const expired = await client.waitForMessage(withValidity, (m) => m.status === 'expired', 90_000);
   const endedAfterMs = Date.now() - sentAt;
   expect(expired).toMatchObject({ status: 'expired', errorCode: 'VALIDITY_EXPIRED', provider: null, attempts: 1 });
-  expect(expired['errorMessage']).toMatch(/^its validity ran out while it waited for a route \(/);
+  expect(expired.errorMessage).toMatch(/^its validity ran out while it waited for a route \(/);
   expect(endedAfterMs).toBeGreaterThanOrEqual(59_000);
   // Ended at the deadline (the backlog's last try falls on it), not at the next backoff step.
   expect(endedAfterMs).toBeLessThan(75_000);

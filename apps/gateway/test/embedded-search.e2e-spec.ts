@@ -3,7 +3,7 @@
  * input for every parameter, and one account never seeing another's messages or inbound, also not
  * through a cursor the other made. Inbound messages arrive as signed simulator webhooks.
  */
-import { GatewayClient } from '@sms/testing';
+import { type ApiErrorBody, GatewayClient } from '@sms/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
 import { inbound, waitFor } from './opt-out.harness';
 
@@ -13,10 +13,8 @@ jest.setTimeout(60_000);
 const POOL_NUMBER = '+12025550142';
 const DEDICATED_NUMBER = '+12025550143';
 
-interface PageBody {
-  data: Record<string, unknown>[];
-  nextCursor: string | null;
-}
+/** The two searches, filters and cursor in the query string. */
+type SearchPath = '/v1/messages' | `/v1/messages?${string}` | '/v1/inbound' | `/v1/inbound?${string}`;
 
 describe('embedded gateway: search and inbound', () => {
   let gateway: EmbeddedGateway;
@@ -28,9 +26,9 @@ describe('embedded gateway: search and inbound', () => {
   beforeAll(async () => {
     gateway = await startEmbeddedGateway();
     own = new GatewayClient(gateway.url, gateway.auth);
-    const account = await own.post<{ id: string }>('/v1/accounts', { name: 'Globex' });
+    const account = await own.post('/v1/accounts', { name: 'Globex' });
     otherAccountId = account.body.id;
-    const key = await own.post<{ key: string }>('/v1/api-keys', {
+    const key = await own.post('/v1/api-keys', {
       name: 'globex',
       scopes: ['send', 'read'],
       accountId: otherAccountId,
@@ -42,24 +40,23 @@ describe('embedded gateway: search and inbound', () => {
     await gateway?.close();
   });
 
-  const page = async (client: GatewayClient, path: string) => {
-    const answer = await client.get<PageBody>(path);
+  const page = async <S extends SearchPath>(client: GatewayClient, path: S) => {
+    const answer = await client.get(path);
     expect(answer.status).toBe(200);
 
     return answer.body;
   };
 
-  /** Every page of a list, following nextCursor with the same filters. */
-  const everything = async (client: GatewayClient, path: string) => {
+  /** Every page of a list, following nextCursor with the same filters (the path has a query already). */
+  const everything = async (client: GatewayClient, path: `${'/v1/messages' | '/v1/inbound'}?${string}`) => {
     const ids: string[] = [];
     let cursor: string | null = null;
     do {
-      const separator = path.includes('?') ? '&' : '?';
-      const body: PageBody = await page(
+      const body: { data: { id: string }[]; nextCursor: string | null } = await page(
         client,
-        cursor === null ? path : `${path}${separator}cursor=${encodeURIComponent(cursor)}`,
+        cursor === null ? path : `${path}&cursor=${encodeURIComponent(cursor)}`,
       );
-      ids.push(...body.data.map((m) => m['id'] as string));
+      ids.push(...body.data.map((m) => m.id));
       cursor = body.nextCursor;
     } while (cursor !== null);
 
@@ -75,11 +72,11 @@ describe('embedded gateway: search and inbound', () => {
         const to = i % 2 === 0 ? '+447400123456' : '+14155552671';
         const sent = await own.post('/v1/messages', { to, body: `hello ${i}`, clientReference: `order-${i}` });
         expect(sent.status).toBe(202);
-        ownIds.push(sent.body['id'] as string);
+        ownIds.push(sent.body.id);
       }
       for (let i = 0; i < 2; i++) {
         const sent = await other.post('/v1/messages', { to: '+447400654321', body: 'hi', clientReference: 'order-1' });
-        otherIds.push(sent.body['id'] as string);
+        otherIds.push(sent.body.id);
       }
     });
 
@@ -120,7 +117,7 @@ describe('embedded gateway: search and inbound', () => {
         [own, '/v1/messages?cursor=garbage'],
         [other, `/v1/messages?cursor=${encodeURIComponent(mine)}`],
       ] as const) {
-        const answer = await client.get<{ error: { code: string } }>(path);
+        const answer = await client.rawGet<ApiErrorBody>(path);
         expect([answer.status, answer.body.error.code]).toEqual([422, 'INVALID_CURSOR']);
       }
     });
@@ -142,7 +139,7 @@ describe('embedded gateway: search and inbound', () => {
       ['order=asc', 'UNKNOWN_PARAMETER'],
       ['limit=1&limit=2', 'INVALID_LIMIT'],
     ])('answers ?%s with 422 %s', async (query, code) => {
-      const answer = await own.get<{ error: { code: string } }>(`/v1/messages?${query}`);
+      const answer = await own.rawGet<ApiErrorBody>(`/v1/messages?${query}`);
       expect([answer.status, answer.body.error.code]).toEqual([422, code]);
     });
 
@@ -161,14 +158,11 @@ describe('embedded gateway: search and inbound', () => {
       });
 
     beforeAll(async () => {
-      const given = await own.request(
-        'PATCH',
-        `/v1/numbers/${encodeURIComponent(DEDICATED_NUMBER)}`,
-        JSON.stringify({ accountId: otherAccountId }),
-        { 'content-type': 'application/json' },
-      );
+      const given = await own.patch(`/v1/numbers/${encodeURIComponent(DEDICATED_NUMBER)}`, {
+        accountId: otherAccountId,
+      });
       expect(given.status).toBe(200);
-      expect((given.body as Record<string, unknown>)['accountId']).toBe(otherAccountId);
+      expect(given.body.accountId).toBe(otherAccountId);
       await mo('+447400123456', POOL_NUMBER, 'Is my order on its way?');
       await mo('+447400654321', POOL_NUMBER, 'stop');
       await mo('+14155552671', DEDICATED_NUMBER, 'Hello Globex');
@@ -193,21 +187,21 @@ describe('embedded gateway: search and inbound', () => {
       const theirs = (await page(other, '/v1/inbound')).data;
       expect(theirs).toEqual([expect.objectContaining({ from: '+14155552671', to: DEDICATED_NUMBER })]);
 
-      const one = await own.get(`/v1/inbound/${ours[0]!['id'] as string}`);
+      const one = await own.get(`/v1/inbound/${ours[0]!.id}`);
       expect(one.body).toEqual(ours[0]);
-      expect((await own.get(`/v1/inbound/${theirs[0]!['id'] as string}`)).status).toBe(404);
-      expect((await other.get(`/v1/inbound/${ours[0]!['id'] as string}`)).status).toBe(404);
+      expect((await own.get(`/v1/inbound/${theirs[0]!.id}`)).status).toBe(404);
+      expect((await other.get(`/v1/inbound/${ours[0]!.id}`)).status).toBe(404);
       expect((await own.get('/v1/inbound/not-an-id')).status).toBe(404);
     });
 
     it('filters and pages, and refuses another account’s cursor', async () => {
-      expect((await page(own, '/v1/inbound?keyword=stop')).data.map((m) => m['body'])).toEqual(['stop']);
-      expect((await page(own, '/v1/inbound?keyword=none')).data.map((m) => m['keyword'])).toEqual([null]);
+      expect((await page(own, '/v1/inbound?keyword=stop')).data.map((m) => m.body)).toEqual(['stop']);
+      expect((await page(own, '/v1/inbound?keyword=none')).data.map((m) => m.keyword)).toEqual([null]);
       expect((await page(own, '/v1/inbound?from=%2B447400123456')).data).toHaveLength(1);
       expect((await page(own, `/v1/inbound?to=${encodeURIComponent(DEDICATED_NUMBER)}`)).data).toEqual([]);
       expect(await everything(own, '/v1/inbound?limit=1')).toHaveLength(2);
       const mine = (await page(own, '/v1/inbound?limit=1')).nextCursor!;
-      const answer = await other.get<{ error: { code: string } }>(`/v1/inbound?cursor=${encodeURIComponent(mine)}`);
+      const answer = await other.rawGet<ApiErrorBody>(`/v1/inbound?cursor=${encodeURIComponent(mine)}`);
       expect([answer.status, answer.body.error.code]).toEqual([422, 'INVALID_CURSOR']);
     });
 
@@ -222,7 +216,7 @@ describe('embedded gateway: search and inbound', () => {
       ['from=12', 'INVALID_PHONE_NUMBER'],
       ['status=sent', 'UNKNOWN_PARAMETER'],
     ])('answers ?%s with 422 %s', async (query, code) => {
-      const answer = await own.get<{ error: { code: string } }>(`/v1/inbound?${query}`);
+      const answer = await own.rawGet<ApiErrorBody>(`/v1/inbound?${query}`);
       expect([answer.status, answer.body.error.code]).toEqual([422, code]);
     });
   });

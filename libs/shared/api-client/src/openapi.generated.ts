@@ -840,21 +840,11 @@ export interface components {
       encoding: 'GSM-7' | 'UCS-2';
       /** @example 1 */
       segments: number;
-      /** @description The body as sent (after smart encoding) */
-      body: string;
-      /**
-       * @description Segments smart encoding saved
-       * @example 0
-       */
-      segmentsSaved: number;
       clientReference: string | null;
       /** Format: date-time */
       createdAt: string;
-      /**
-       * Format: date-time
-       * @description Only on a scheduled message
-       */
-      sendAt?: string | null;
+      /** @enum {string} */
+      messageClass: 'transactional' | 'marketing';
       /** @example twilio */
       provider: string | null;
       providerMessageId: string | null;
@@ -872,6 +862,11 @@ export interface components {
       sentAt: string | null;
       /** Format: date-time */
       deliveredAt: string | null;
+      /**
+       * Format: date-time
+       * @description Null for a message sent at once
+       */
+      sendAt: string | null;
       /** Format: date-time */
       expiresAt: string | null;
       events: components['schemas']['MessageEventDto'][];
@@ -900,21 +895,11 @@ export interface components {
       encoding: 'GSM-7' | 'UCS-2';
       /** @example 1 */
       segments: number;
-      /** @description The body as sent (after smart encoding) */
-      body: string;
-      /**
-       * @description Segments smart encoding saved
-       * @example 0
-       */
-      segmentsSaved: number;
       clientReference: string | null;
       /** Format: date-time */
       createdAt: string;
-      /**
-       * Format: date-time
-       * @description Only on a scheduled message
-       */
-      sendAt?: string | null;
+      /** @enum {string} */
+      messageClass: 'transactional' | 'marketing';
       /** @example twilio */
       provider: string | null;
       providerMessageId: string | null;
@@ -932,12 +917,15 @@ export interface components {
       sentAt: string | null;
       /** Format: date-time */
       deliveredAt: string | null;
+      /**
+       * Format: date-time
+       * @description Null for a message sent at once
+       */
+      sendAt: string | null;
       /** Format: date-time */
       expiresAt: string | null;
       /** @enum {string} */
       direction: 'outbound';
-      /** @enum {string} */
-      messageClass: 'transactional' | 'marketing';
     };
     MessagePageDto: {
       data: components['schemas']['MessageSummaryDto'][];

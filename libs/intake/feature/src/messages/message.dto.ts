@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { MessageStatus } from '@sms/contracts';
 
 /**
@@ -71,8 +71,10 @@ export class MessageEventDto {
   applied?: boolean;
 }
 
-export class MessageDto extends AcceptedMessageDto {
+/** GET /v1/messages/{id} (message.views.ts MessageView): the body and segmentsSaved are shown only at acceptance. */
+export class MessageDto extends OmitType(AcceptedMessageDto, ['body', 'segmentsSaved', 'sendAt'] as const) {
   @ApiProperty({ enum: Object.values(MessageStatus) }) declare status: string;
+  @ApiProperty({ enum: ['transactional', 'marketing'] }) messageClass!: string;
   @ApiProperty({ nullable: true, type: String, example: 'twilio' }) provider!: string | null;
   @ApiProperty({ nullable: true, type: String }) providerMessageId!: string | null;
   @ApiProperty({ nullable: true, type: String, example: '0.0400' }) cost!: string | null;
@@ -84,7 +86,8 @@ export class MessageDto extends AcceptedMessageDto {
   @ApiProperty({ nullable: true, type: String }) routeReason!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) sentAt!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) deliveredAt!: string | null;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) declare sendAt: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'Null for a message sent at once' })
+  sendAt!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt!: string | null;
   @ApiProperty({ type: [MessageEventDto] }) events!: MessageEventDto[];
 }
