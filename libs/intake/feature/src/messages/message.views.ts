@@ -81,7 +81,8 @@ export const toAcceptedView = (id: string, m: ValidatedMessage, createdAt: Date)
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
-export function toMessageView(m: SmsMessageEntity, events: readonly MessageEventEntity[]): MessageView {
+/** A message's own fields, as every read of one shows them (its view, search results). */
+export function toMessageFields(m: SmsMessageEntity): Omit<MessageView, 'events'> {
   return {
     id: m.id,
     status: m.status,
@@ -106,6 +107,12 @@ export function toMessageView(m: SmsMessageEntity, events: readonly MessageEvent
     deliveredAt: iso(m.deliveredAt),
     sendAt: iso(m.sendAt),
     expiresAt: iso(m.expiresAt),
+  };
+}
+
+export function toMessageView(m: SmsMessageEntity, events: readonly MessageEventEntity[]): MessageView {
+  return {
+    ...toMessageFields(m),
     events: events.map((e) => ({
       status: e.status,
       at: e.occurredAt.toISOString(),

@@ -3,7 +3,7 @@ import { dbValue } from '@sms/persistence';
 import { unprocessable } from '@sms/platform';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
-import type { MessageView } from '../messages/message.views';
+import { type MessageView, toMessageFields } from '../messages/message.views';
 import { readKeysetPage } from './keyset-page';
 import { decodeCursor, encodeCursor, searchScopeDigest } from './page-cursor';
 import { MAX_PAGE_SIZE } from './query-params';
@@ -75,8 +75,6 @@ const SUMMARY_COLUMNS: (keyof SmsMessageEntity)[] = [
   'sentAt',
   'deliveredAt',
 ];
-
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 /**
  * Searches the ledger of one account, newest first, a page at a time. Keyset pagination on
@@ -193,31 +191,5 @@ function scopeOf(accountId: string, filters: MessageSearchFilters): Record<strin
 }
 
 function toSummary(m: SmsMessageEntity, withBody: boolean): MessageSummary {
-  return {
-    id: m.id,
-    direction: 'outbound',
-    status: m.status,
-    to: m.toNumber,
-    from: m.sender ?? m.requestedFrom,
-    country: m.country,
-    encoding: m.encoding,
-    segments: m.segments,
-    messageClass: m.messageClass,
-    provider: m.provider,
-    providerMessageId: m.providerMessageId,
-    cost: m.cost,
-    currency: m.currency,
-    errorCode: m.errorCode,
-    errorMessage: m.errorMessage,
-    attempts: m.attempt,
-    nextRetryAt: iso(m.nextRetryAt),
-    routeReason: m.routeReason,
-    clientReference: m.clientReference,
-    createdAt: m.createdAt.toISOString(),
-    sentAt: iso(m.sentAt),
-    deliveredAt: iso(m.deliveredAt),
-    sendAt: iso(m.sendAt),
-    expiresAt: iso(m.expiresAt),
-    ...(withBody ? { body: m.body } : {}),
-  };
+  return { ...toMessageFields(m), direction: 'outbound', ...(withBody ? { body: m.body } : {}) };
 }
