@@ -2,7 +2,6 @@ import { ApiError } from '@sms/platform';
 import { v7 as uuidv7 } from 'uuid';
 import {
   conflict,
-  IDEMPOTENCY_TTL_MS,
   type IdempotencyClaim,
   type IdempotencyService,
   type StoredResponse,
@@ -11,7 +10,7 @@ import { DuplicateMessageError, type LedgerWriter, type NewMessage } from '../le
 import type { Admission, AdmissionTicket } from '../limits/admission';
 import { parseBatchRequest } from './batch-request';
 import { toAcceptedView } from './message.views';
-import type { MessagesService } from './messages.service';
+import { acceptedWrite, type MessagesService } from './messages.service';
 
 /** One item's outcome, in the batch's order: what a single POST with that body would have answered. */
 export type BatchResult =
@@ -126,21 +125,7 @@ export class BatchService {
         response,
         ticket,
         claim,
-        write: {
-          id,
-          message,
-          apiKeyId: caller.keyId,
-          accountId: caller.accountId,
-          createdAt,
-          idempotency: claim
-            ? {
-                scopeKey: claim.scopeKey,
-                fingerprint: claim.fingerprint,
-                response: JSON.stringify(response),
-                expiresAt: new Date(createdAt.getTime() + IDEMPOTENCY_TTL_MS),
-              }
-            : undefined,
-        },
+        write: acceptedWrite(id, message, caller, createdAt, claim, response),
       };
     } catch (error) {
       await this.admission?.release(ticket);

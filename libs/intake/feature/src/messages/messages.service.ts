@@ -13,12 +13,41 @@ import {
 } from '../idempotency/idempotency.service';
 import { MessageEventEntity } from '../database/entities/message-event.entity';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
-import { DuplicateMessageError, type LedgerWriter } from '../ledger/ledger.writer';
+import { DuplicateMessageError, type LedgerWriter, type NewMessage } from '../ledger/ledger.writer';
 import type { Admission, AdmissionTicket } from '../limits/admission';
 import type { AcceptedMessageView, MessageView } from './message.views';
 import { toAcceptedView, toMessageView } from './message.views';
 import { validateMessageRequest, type ValidatedMessage } from './message-request.validator';
 import { withSmartEncoding } from './smart-encoding';
+
+/**
+ * The ledger write of an accepted send (single or batch item), with its idempotency record when the request
+ * named a key: the first response is stored in the same transaction, so a replay after a crash finds it.
+ */
+export function acceptedWrite(
+  id: string,
+  message: ValidatedMessage,
+  caller: { readonly keyId: string; readonly accountId: string },
+  createdAt: Date,
+  claim: { readonly scopeKey: string; readonly fingerprint: string } | null,
+  response: StoredResponse,
+): NewMessage {
+  return {
+    id,
+    message,
+    apiKeyId: caller.keyId,
+    accountId: caller.accountId,
+    createdAt,
+    idempotency: claim
+      ? {
+          scopeKey: claim.scopeKey,
+          fingerprint: claim.fingerprint,
+          response: JSON.stringify(response),
+          expiresAt: new Date(createdAt.getTime() + IDEMPOTENCY_TTL_MS),
+        }
+      : undefined,
+  };
+}
 
 export interface AcceptOutcome {
   readonly response: StoredResponse;
@@ -121,21 +150,7 @@ export class MessagesService {
         )) ?? null;
       const createdAt = this.now();
       const response: StoredResponse = { status: 202, body: toAcceptedView(id, message, createdAt) };
-      await this.writer.write({
-        id,
-        message,
-        apiKeyId: caller.keyId,
-        accountId: caller.accountId,
-        createdAt,
-        idempotency: claim
-          ? {
-              scopeKey: claim.scopeKey,
-              fingerprint: claim.fingerprint,
-              response: JSON.stringify(response),
-              expiresAt: new Date(createdAt.getTime() + IDEMPOTENCY_TTL_MS),
-            }
-          : undefined,
-      });
+      await this.writer.write(acceptedWrite(id, message, caller, createdAt, claim, response));
       // Written: its quota stays spent whatever happens next.
       ticket = null;
       if (claim) {
