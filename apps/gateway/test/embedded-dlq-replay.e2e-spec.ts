@@ -57,7 +57,7 @@ describe('embedded gateway: POST /v1/admin/dlq/replay (in-process DLQ)', () => {
     [{ topic: 'sms.status.v1.dlq', dryRun: 'yes' }, 'INVALID_DLQ_REPLAY', 'dryRun'],
     [{ topic: 'sms.status.v1.dlq', partition: 1 }, 'UNKNOWN_FIELD', 'partition'],
   ])('answers 422 to %o with %s on %s', async (body, code, field) => {
-    const answer = await operator.post(REPLAY, body);
+    const answer = await operator.rawPost(REPLAY, body);
     expect(answer.status).toBe(422);
     expect(answer.body).toEqual({ error: { code, message: expect.any(String), field } });
   });
