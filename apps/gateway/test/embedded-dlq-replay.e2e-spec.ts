@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiKeyService, ApiScope } from '@sms/auth';
 import { type Bus, type ConsumedRecord, dlqTopicOf, NonRetriableError } from '@sms/bus';
 import { BUS } from '@sms/platform';
-import { GatewayClient, type HttpAnswer } from '@sms/testing';
+import { GatewayClient } from '@sms/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
 import { waitFor } from './opt-out.harness';
 
@@ -10,14 +10,6 @@ jest.setTimeout(60_000);
 
 const REPLAY = '/v1/admin/dlq/replay';
 const ADMIN_ONLY_KEY = 'smsgw_test_key_admin_only_for_dlq_replay0';
-
-interface ReplayAnswer {
-  dlqTopic: string;
-  dryRun: boolean;
-  replayed: { partition: number; offset: string; sourceTopic: string; deadLetteredAt: string; attempts: number }[];
-  alreadyReplayed: number;
-  remaining: number;
-}
 
 describe('embedded gateway: POST /v1/admin/dlq/replay (in-process DLQ)', () => {
   let gateway: EmbeddedGateway;
@@ -57,7 +49,7 @@ describe('embedded gateway: POST /v1/admin/dlq/replay (in-process DLQ)', () => {
     [{ topic: 'sms.status.v1.dlq', dryRun: 'yes' }, 'INVALID_DLQ_REPLAY', 'dryRun'],
     [{ topic: 'sms.status.v1.dlq', partition: 1 }, 'UNKNOWN_FIELD', 'partition'],
   ])('answers 422 to %o with %s on %s', async (body, code, field) => {
-    const answer = await operator.post(REPLAY, body);
+    const answer = await operator.rawPost(REPLAY, body);
     expect(answer.status).toBe(422);
     expect(answer.body).toEqual({ error: { code, message: expect.any(String), field } });
   });
@@ -89,7 +81,7 @@ describe('embedded gateway: POST /v1/admin/dlq/replay (in-process DLQ)', () => {
     await waitFor(
       'two dead letters',
       async () => {
-        const answer: HttpAnswer<ReplayAnswer> = await operator.post(REPLAY, { topic: dlqTopic, dryRun: true });
+        const answer = await operator.post(REPLAY, { topic: dlqTopic, dryRun: true });
 
         return answer.status === 200 && answer.body.replayed.length === 2;
       },
@@ -98,7 +90,7 @@ describe('embedded gateway: POST /v1/admin/dlq/replay (in-process DLQ)', () => {
     expect(handled).toHaveLength(0);
     fixed = true;
 
-    const replay: HttpAnswer<ReplayAnswer> = await operator.post(REPLAY, { topic: dlqTopic });
+    const replay = await operator.post(REPLAY, { topic: dlqTopic });
     expect(replay.status).toBe(200);
     expect(replay.body).toMatchObject({ dlqTopic, dryRun: false, alreadyReplayed: 0, remaining: 0 });
     expect(replay.body.replayed.map((r) => r.sourceTopic)).toEqual([topic, topic]);

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { components } from '@sms/api-client';
 import type { Bus } from '@sms/bus';
 import { DLR_INGEST_DATA_SOURCE } from '@sms/dlr-ingest';
 import { APP_CONFIG, type AppConfig, BUS } from '@sms/platform';
@@ -16,21 +17,8 @@ const UNMATCHED = '/v1/admin/receipts/unmatched';
 const FORM = 'application/x-www-form-urlencoded';
 const METRICS_TOKEN = 'metrics-token-for-the-admin-suite';
 
-interface ReplayAnswer {
-  replayed: number;
-  truncated: boolean;
-}
-
-interface UnmatchedView {
-  id: string;
-  provider: string;
-  providerMessageId: string;
-  reason: string;
-  status: string | null;
-  detail: string | null;
-  webhookId: string | null;
-  parkedAt: string;
-}
+type ReplaySelection = components['schemas']['WebhookReplayRequestDto'];
+type UnmatchedReceipt = components['schemas']['UnmatchedReceiptDto'];
 
 interface StoredWebhook {
   id: string;
@@ -45,6 +33,15 @@ const unknownSid = (): string => `SM${randomBytes(16).toString('hex')}`;
  * unmatched list shows them lower-cased (`sm…`), not as the provider wrote them.
  */
 const listed = (sid: string): string => sid.toLowerCase();
+
+/** The stored webhook a parked receipt came from: every receipt parked over HTTP has one. */
+function webhookIdOf(receipt: UnmatchedReceipt): string {
+  if (receipt.webhookId === null) {
+    throw new Error(`parked receipt ${receipt.id} has no webhook id`);
+  }
+
+  return receipt.webhookId;
+}
 
 /** Twilio's X-Twilio-Signature: base64 HMAC-SHA1 of the URL followed by every param name and value, names sorted. */
 function twilioSignature(authToken: string, url: string, params: readonly [string, string][]): string {
@@ -102,9 +99,9 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
 
     return new GatewayClient(gateway.url, { authorization: `Bearer ${created.body.key}` });
   };
-  const replay = (body: unknown, client = admin) => client.rawPost<ReplayAnswer>(REPLAY, body);
-  const unmatched = async (query: '' | `?${string}` = ''): Promise<UnmatchedView[]> => {
-    const answer: HttpAnswer<{ data: UnmatchedView[] }> = await admin.get(`${UNMATCHED}${query}`);
+  const replay = (body: ReplaySelection, client = admin) => client.post(REPLAY, body);
+  const unmatched = async (query: '' | `?${string}` = ''): Promise<UnmatchedReceipt[]> => {
+    const answer = await admin.get(`${UNMATCHED}${query}`);
     expect(answer.status).toBe(200);
 
     return answer.body.data;
@@ -235,7 +232,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
       ['a from that is not ISO 8601', SELECTION, 'from', { provider: 'twilio', from: '1', to: '2' }],
       ['a time without a zone', SELECTION, 'to', { provider: 'twilio', from, to: '2026-01-02T00:00:00' }],
     ])('%s is 422 %s (field %s)', async (_name, code, field, body) => {
-      const answer = await replay(body);
+      const answer = await admin.rawPost(REPLAY, body);
       expect(answer.status).toBe(422);
       expect(answer.body).toEqual({
         error: { code, message: expect.any(String), ...(field === null ? {} : { field }) },
@@ -453,7 +450,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
       const parked = await waitFor('the receipt to be parked', async () =>
         (await unmatched()).find((receipt) => receipt.providerMessageId === listed(sid)),
       );
-      const answer = await replay({ ids: [parked.webhookId] });
+      const answer = await replay({ ids: [webhookIdOf(parked)] });
       expect(answer.status).toBe(202);
       expect(answer.body).toEqual({ replayed: 1, truncated: false });
       await quiet();
@@ -467,7 +464,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
       const parked = await waitFor('the receipt to be parked', async () =>
         (await unmatched()).find((receipt) => receipt.providerMessageId === listed(sid)),
       );
-      expect((await replay({ ids: [parked.webhookId] })).body).toEqual({ replayed: 1, truncated: false });
+      expect((await replay({ ids: [webhookIdOf(parked)] })).body).toEqual({ replayed: 1, truncated: false });
       await quiet();
       const copies = (await unmatched('?limit=1000')).filter((r) => r.providerMessageId === listed(sid));
       expect(copies).toHaveLength(1);

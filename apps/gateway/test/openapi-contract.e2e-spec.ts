@@ -140,6 +140,26 @@ describe('the OpenAPI document and the typed client (api.md "OpenAPI and clients
     });
   });
 
+  it('describes every success answer with a JSON schema (a 204 has no body), and every PUT and PATCH body', () => {
+    const undescribed = operations.flatMap((entry) =>
+      statusesOf(entry)
+        .filter((status) => /^2\d\d$/.test(status))
+        .filter((status) => {
+          const content = (entry.operation.responses[status] as ResponseObject).content;
+
+          return status === '204' ? content !== undefined : !content?.['application/json']?.schema;
+        })
+        .map((status) => `${entry.method} ${entry.path} ${status}`),
+    );
+    expect(undescribed).toEqual([]);
+    // A POST may take no body (cancel, rotate-secret); a PUT or PATCH always does.
+    const withoutBody = operations
+      .filter(({ method, operation }) => ['put', 'patch'].includes(method) && operation.requestBody === undefined)
+      .map(({ method, path }) => `${method} ${path}`);
+    expect(withoutBody).toEqual([]);
+    expect(operations.filter(({ method }) => method === 'put').length).toBeGreaterThan(0);
+  });
+
   it('documents Idempotency-Key, its 409 and Idempotent-Replayed only where the key is honoured', () => {
     const idempotent = operations.filter(({ operation }) =>
       (operation.parameters ?? []).some((p) => '$ref' in p && p.$ref === '#/components/parameters/IdempotencyKey'),

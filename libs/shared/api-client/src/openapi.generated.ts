@@ -733,6 +733,59 @@ export interface components {
        */
       smartEncoding?: boolean;
     };
+    DlqReplayRequestDto: {
+      /**
+       * @description The DLQ topic, `<topic>.dlq`
+       * @example sms.dlr.received.dlq
+       */
+      topic: string;
+      /**
+       * Format: date-time
+       * @description Dead-lettered at or after (ISO 8601 with a zone)
+       */
+      from?: string;
+      /**
+       * Format: date-time
+       * @description Dead-lettered before (ISO 8601 with a zone)
+       */
+      to?: string;
+      /**
+       * @description At most this many records
+       * @example 100
+       */
+      limit?: number;
+      /**
+       * @description List what would be replayed without replaying it
+       * @example false
+       */
+      dryRun?: boolean;
+    };
+    DlqReplayedRecordDto: {
+      /** @example 0 */
+      partition: number;
+      /**
+       * @description The offset in the DLQ topic, as a decimal string
+       * @example 42
+       */
+      offset: string;
+      /** @example sms.dlr.received */
+      sourceTopic: string;
+      /** Format: date-time */
+      deadLetteredAt: string;
+      /** @description Handler invocations before it was dead-lettered (0: never parsed) */
+      attempts: number;
+    };
+    DlqReplayResultDto: {
+      /** @example sms.dlr.received.dlq */
+      dlqTopic: string;
+      dryRun: boolean;
+      /** @description Put back now (or, on a dry run, what would be), oldest first */
+      replayed: components['schemas']['DlqReplayedRecordDto'][];
+      /** @description Records in the window an earlier replay put back already (skipped) */
+      alreadyReplayed: number;
+      /** @description Records in the window left for a later call because of the limit */
+      remaining: number;
+    };
     SendMessageDto: {
       /**
        * @description E.164, or national format with `country`
@@ -870,6 +923,139 @@ export interface components {
       /** Format: date-time */
       expiresAt: string | null;
       events: components['schemas']['MessageEventDto'][];
+    };
+    LimitsViewDto: {
+      /** @example 10 */
+      messagesPerSecond: number | null;
+      /** @example 10000 */
+      messagesPerDay: number | null;
+      /** @example 20000 */
+      segmentsPerDay: number | null;
+      /** @example 250.00 */
+      spendPerDay: string | null;
+      /** @example 5000.00 */
+      spendPerMonth: string | null;
+      /** @description `*` for every country */
+      allowedCountries: ('*' | string[]) | null;
+      /**
+       * @example [
+       *       "KP"
+       *     ]
+       */
+      blockedCountries: string[] | null;
+      /**
+       * @example [
+       *       "MOBILE"
+       *     ]
+       */
+      numberTypes:
+        | (
+            | 'MOBILE'
+            | 'FIXED_LINE'
+            | 'FIXED_LINE_OR_MOBILE'
+            | 'TOLL_FREE'
+            | 'PREMIUM_RATE'
+            | 'SHARED_COST'
+            | 'VOIP'
+            | 'PERSONAL_NUMBER'
+            | 'PAGER'
+            | 'UAN'
+            | 'VOICEMAIL'
+            | 'UNKNOWN'
+          )[]
+        | null;
+    };
+    KeyLimitsViewDto: {
+      /** Format: uuid */
+      keyId: string;
+      limits: components['schemas']['LimitsViewDto'];
+    };
+    AccountLimitsDto: {
+      /** Format: uuid */
+      accountId: string;
+      /**
+       * @description `account` when the account has limits of its own, `default` when it runs on the defaults
+       * @enum {string}
+       */
+      source: 'account' | 'default';
+      /** @example USD */
+      currency: string;
+      limits: components['schemas']['LimitsViewDto'];
+      keys: components['schemas']['KeyLimitsViewDto'][];
+    };
+    AccountLimitsInputDto: {
+      messagesPerSecond?: number | null;
+      messagesPerDay?: number | null;
+      segmentsPerDay?: number | null;
+      /** @example 250.00 */
+      spendPerDay?: string | null;
+      /** @example 5000.00 */
+      spendPerMonth?: string | null;
+      /** @description `*` for every country */
+      allowedCountries?: '*' | string[];
+      /**
+       * @example [
+       *       "KP"
+       *     ]
+       */
+      blockedCountries?: string[];
+      /**
+       * @example [
+       *       "MOBILE"
+       *     ]
+       */
+      numberTypes?: (
+        | 'MOBILE'
+        | 'FIXED_LINE'
+        | 'FIXED_LINE_OR_MOBILE'
+        | 'TOLL_FREE'
+        | 'PREMIUM_RATE'
+        | 'SHARED_COST'
+        | 'VOIP'
+        | 'PERSONAL_NUMBER'
+        | 'PAGER'
+        | 'UAN'
+        | 'VOICEMAIL'
+        | 'UNKNOWN'
+      )[];
+    };
+    KeyLimitsInputDto: {
+      messagesPerSecond?: number | null;
+      messagesPerDay?: number | null;
+      segmentsPerDay?: number | null;
+      /** @example 25.00 */
+      spendPerDay?: string | null;
+      /** @example 500.00 */
+      spendPerMonth?: string | null;
+      /** @description `*` for every country */
+      allowedCountries?: ('*' | string[]) | null;
+      /**
+       * @example [
+       *       "GB"
+       *     ]
+       */
+      blockedCountries?: string[] | null;
+      /**
+       * @example [
+       *       "MOBILE"
+       *     ]
+       */
+      numberTypes?:
+        | (
+            | 'MOBILE'
+            | 'FIXED_LINE'
+            | 'FIXED_LINE_OR_MOBILE'
+            | 'TOLL_FREE'
+            | 'PREMIUM_RATE'
+            | 'SHARED_COST'
+            | 'VOIP'
+            | 'PERSONAL_NUMBER'
+            | 'PAGER'
+            | 'UAN'
+            | 'VOICEMAIL'
+            | 'UNKNOWN'
+          )[]
+        | null;
     };
     MessageSummaryDto: {
       /** Format: uuid */
@@ -1419,6 +1605,57 @@ export interface components {
       price?: string;
       /** @example USD */
       currency?: string;
+    };
+    WebhookReplayRequestDto: {
+      /** @description Stored webhook ids; not with provider, from and to */
+      ids?: string[];
+      /**
+       * @description With from and to, instead of ids
+       * @example twilio
+       */
+      provider?: string;
+      /**
+       * Format: date-time
+       * @description Received at or after (ISO 8601 with a zone)
+       */
+      from?: string;
+      /**
+       * Format: date-time
+       * @description Received before; after from
+       */
+      to?: string;
+    };
+    WebhookReplayResultDto: {
+      /**
+       * @description Stored receipts put back through the parsers
+       * @example 12
+       */
+      replayed: number;
+      /** @description More receipts matched than one call replays: call again */
+      truncated: boolean;
+    };
+    UnmatchedReceiptDto: {
+      /** @example 17 */
+      id: string;
+      /** @example twilio */
+      provider: string;
+      /** @example SM0123456789abcdef */
+      providerMessageId: string;
+      /**
+       * @description unmatched: no message with this provider id (yet); unreadable: the parser read nothing
+       * @enum {string}
+       */
+      reason: 'unmatched' | 'unreadable';
+      /** @example delivered */
+      status: string | null;
+      detail: string | null;
+      /** Format: uuid */
+      webhookId: string | null;
+      /** Format: date-time */
+      parkedAt: string;
+    };
+    UnmatchedReceiptListDto: {
+      data: components['schemas']['UnmatchedReceiptDto'][];
     };
     CreateMaskDto: {
       /** @example +14155550100 */
@@ -2002,13 +2239,20 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DlqReplayRequestDto'];
+      };
+    };
     responses: {
+      /** @description What was replayed (or, on a dry run, would be) */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DlqReplayResultDto'];
+        };
       };
       /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
       400: {
@@ -2423,7 +2667,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AccountLimitsDto'];
+        };
       };
       /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
       401: {
@@ -2482,14 +2728,20 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AccountLimitsInputDto'];
+      };
+    };
     responses: {
       /** @description The limits now in force */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AccountLimitsDto'];
+        };
       };
       /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
       400: {
@@ -2632,13 +2884,20 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['KeyLimitsInputDto'];
+      };
+    };
     responses: {
+      /** @description The account limits now in force, with its keys */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AccountLimitsDto'];
+        };
       };
       /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
       400: {
@@ -4761,13 +5020,20 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WebhookReplayRequestDto'];
+      };
+    };
     responses: {
+      /** @description The receipts put back through the parsers */
       202: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['WebhookReplayResultDto'];
+        };
       };
       /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
       400: {
@@ -4835,11 +5101,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Newest first */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UnmatchedReceiptListDto'];
+        };
       };
       /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
       401: {

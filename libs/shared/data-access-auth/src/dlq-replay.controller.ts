@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   assertReplayRequest,
   type Bus,
@@ -12,6 +12,7 @@ import {
 import { ApiError, ApiErrorFilter, BUS, serviceUnavailable, unprocessable } from '@sms/platform';
 import { ApiKeyGuard, RequireScope } from './api-key.guard';
 import { ApiScope } from './api-key.service';
+import { DlqReplayRequestDto, DlqReplayResultDto } from './dlq-replay.dto';
 
 /** An ISO 8601 date-time with a zone ("2026-12-06T10:00:00Z"), not whatever `new Date()` would guess from "1". */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -86,6 +87,8 @@ export class DlqReplayController {
   @Post('replay')
   @HttpCode(200)
   @ApiOperation({ summary: 'Replay dead-lettered records of one DLQ topic onto their source topic' })
+  @ApiBody({ type: DlqReplayRequestDto })
+  @ApiResponse({ status: 200, description: 'What was replayed (or, on a dry run, would be)', type: DlqReplayResultDto })
   async replay(@Body() body: unknown, @Headers('content-type') contentType?: string): Promise<DlqReplayResult> {
     ApiErrorFilter.requireJson(contentType);
     const request = parseDlqReplayBody(body);

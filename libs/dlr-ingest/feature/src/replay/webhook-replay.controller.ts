@@ -1,7 +1,8 @@
 import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, ApiScope, RequireScope } from '@sms/auth';
 import { ApiErrorFilter, serviceUnavailable, unprocessable } from '@sms/platform';
+import { WebhookReplayRequestDto, WebhookReplayResultDto } from './webhook-replay.dto';
 import { ReplayPublishError, type ReplaySelection, WebhookReplayService } from './webhook-replay.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -71,6 +72,8 @@ export class WebhookReplayController {
     summary: 'Re-parse stored delivery receipts (by ids, or by provider and time range)',
     operationId: 'replayProviderWebhooks',
   })
+  @ApiBody({ type: WebhookReplayRequestDto })
+  @ApiResponse({ status: 202, description: 'The receipts put back through the parsers', type: WebhookReplayResultDto })
   async replay(
     @Body() body: unknown,
     @Headers('content-type') contentType?: string,

@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, ApiScope, RequireScope } from '@sms/auth';
 import { unprocessable } from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { ParkedReceiptEntity } from '../database/entities/parked-receipt.entity';
 import { DLR_PROCESSOR_DATA_SOURCE } from '../tokens';
+import { UnmatchedReceiptListDto } from './unmatched-receipts.dto';
 
 export interface UnmatchedReceiptView {
   readonly id: string;
@@ -32,6 +33,7 @@ export class UnmatchedReceiptsController {
 
   @Get('unmatched')
   @ApiOperation({ summary: 'Receipts kept because they matched no message (or could not be read)' })
+  @ApiResponse({ status: 200, description: 'Newest first', type: UnmatchedReceiptListDto })
   async list(
     // unknown: a repeated parameter arrives as an array, and a hostile one as anything.
     @Query('provider') provider?: unknown,

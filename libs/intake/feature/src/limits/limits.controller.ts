@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Put, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   ACCOUNT_NOT_FOUND,
   AccountService,
@@ -12,6 +12,7 @@ import { ApiError, ApiErrorFilter, APP_CONFIG, type AppConfig, notFound } from '
 import { getCountries } from 'libphonenumber-js/max';
 import { raisedFields } from './limit-policy';
 import { type LimitsView, parseAccountLimits, parseKeyLimits, toLimitsView } from './limits-input';
+import { AccountLimitsDto, AccountLimitsInputDto, KeyLimitsInputDto } from './limits.dto';
 import { LimitsStore } from './limits.store';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -51,7 +52,7 @@ export class LimitsController {
     operationId: 'getAccountLimits',
     summary: "An account's limits and its keys' own limits (operator, or the account's admin)",
   })
-  @ApiResponse({ status: 200, description: 'The limits in force' })
+  @ApiResponse({ status: 200, description: 'The limits in force', type: AccountLimitsDto })
   async get(@Req() request: AuthenticatedRequest, @Param('id') id: string): Promise<AccountLimitsView> {
     const accountId = await this.authorize(request, id);
 
@@ -63,7 +64,8 @@ export class LimitsController {
     operationId: 'putAccountLimits',
     summary: "Replace an account's limits (operator; the account's admin may only lower them)",
   })
-  @ApiResponse({ status: 200, description: 'The limits now in force' })
+  @ApiBody({ type: AccountLimitsInputDto })
+  @ApiResponse({ status: 200, description: 'The limits now in force', type: AccountLimitsDto })
   @ApiResponse({ status: 403, description: 'LIMIT_RAISE_FORBIDDEN: an admin tried to raise a limit' })
   @ApiResponse({ status: 422, description: 'INVALID_LIMIT, INVALID_COUNTRY, INVALID_NUMBER_TYPE, UNKNOWN_FIELD' })
   async put(@Req() request: AuthenticatedRequest, @Param('id') id: string): Promise<AccountLimitsView> {
@@ -105,6 +107,8 @@ export class LimitsController {
     operationId: 'putApiKeyLimits',
     summary: "Set one API key's own limits within its account (operator, or the account's admin)",
   })
+  @ApiBody({ type: KeyLimitsInputDto })
+  @ApiResponse({ status: 200, description: 'The account limits now in force, with its keys', type: AccountLimitsDto })
   async putKey(
     @Req() request: AuthenticatedRequest,
     @Param('id') id: string,
