@@ -245,6 +245,22 @@ const ROUTES: readonly Route[] = [
     },
   },
   {
+    method: 'POST',
+    route: '/v1/messages/:id/cancel',
+    scopes: ['send'],
+    // A message held `scheduled` an hour ahead: cancellable by its own account, 404 to another.
+    request: async (owner) => ({
+      path: `/v1/messages/${await createdId(
+        owner.client.post('/v1/messages', {
+          to: party(),
+          body: 'security suite',
+          sendAt: new Date(Date.now() + 3_600_000).toISOString(),
+        }),
+      )}/cancel`,
+    }),
+    crossAccount: { kind: 'not-found' },
+  },
+  {
     method: 'GET',
     route: '/v1/messages/:id',
     scopes: ['read'],
