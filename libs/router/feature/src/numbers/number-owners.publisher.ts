@@ -1,7 +1,7 @@
-import { Logger } from '@nestjs/common';
 import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { type KeyValueStore, NUMBER_OWNERS_TTL_MS, type NumberOwners, numberOwnersKey } from '@sms/counters';
 import type { DataSource } from 'typeorm';
+import { PeriodicPublisher } from '../publishing/periodic-publisher';
 import { PhoneNumberEntity } from '../database/entities/phone-number.entity';
 
 /** Republished this often as well, so a restarted or flushed Redis has it again within minutes. */
@@ -13,16 +13,15 @@ export const NUMBER_OWNERS_REFRESH_MS = 5 * 60 * 1000;
  * account are left out: the shared pool costs nothing to publish. Called at boot, after every operator
  * change and every few minutes.
  */
-export class NumberOwnersPublisher {
-  private readonly logger = new Logger('router-number-owners');
-  private timer: NodeJS.Timeout | null = null;
-
+export class NumberOwnersPublisher extends PeriodicPublisher<NumberOwners> {
   constructor(
     private readonly dataSource: DataSource,
     private readonly kv: KeyValueStore,
     private readonly namespace: string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    super('number owners', NUMBER_OWNERS_REFRESH_MS);
+  }
 
   async publish(): Promise<NumberOwners> {
     const rows = await this.dataSource
@@ -38,26 +37,5 @@ export class NumberOwnersPublisher {
     await this.kv.set(numberOwnersKey(this.namespace), JSON.stringify(directory), NUMBER_OWNERS_TTL_MS);
 
     return directory;
-  }
-
-  /** Publishes and never throws: a failed publish is logged and made good by the next periodic one. */
-  async refresh(): Promise<void> {
-    await this.publish().then(
-      () => undefined,
-      (error: unknown) => this.logger.warn(`number owners publish failed: ${String(error)}`),
-    );
-  }
-
-  async start(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), NUMBER_OWNERS_REFRESH_MS);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) {
-      clearInterval(this.timer);
-      this.timer = null;
-    }
   }
 }

@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
 import { decimalToMicros, type KeyValueStore, type PriceBook, PRICE_BOOK_TTL_MS, priceBookKey } from '@sms/counters';
 import type { DataSource } from 'typeorm';
+import { PeriodicPublisher } from '../publishing/periodic-publisher';
 import { RouteRateEntity } from '../database/entities/route-rate.entity';
 
 /** Republished this often as well, so a restarted or flushed Redis has it again within minutes. */
@@ -31,16 +31,15 @@ export function buildPriceBook(
  * Publishes the router's price book into the KeyValueStore for intake's spend caps (intake does not own
  * the router's tables). Called at boot, after every operator change and every few minutes.
  */
-export class PriceBookPublisher {
-  private readonly logger = new Logger('router-price-book');
-  private timer: NodeJS.Timeout | null = null;
-
+export class PriceBookPublisher extends PeriodicPublisher<PriceBook> {
   constructor(
     private readonly dataSource: DataSource,
     private readonly kv: KeyValueStore,
     private readonly namespace: string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    super('price book', PRICE_BOOK_REFRESH_MS);
+  }
 
   async publish(): Promise<PriceBook> {
     const rates = await this.dataSource
@@ -50,30 +49,5 @@ export class PriceBookPublisher {
     await this.kv.set(priceBookKey(this.namespace), JSON.stringify(book), PRICE_BOOK_TTL_MS);
 
     return book;
-  }
-
-  /**
-   * Publishes and never throws: a rate change is committed whether or not Redis answers, and a failed
-   * publish is logged and made good by the next periodic one.
-   */
-  async refresh(): Promise<void> {
-    await this.publish().then(
-      () => undefined,
-      (error: unknown) => this.logger.warn(`price book publish failed: ${String(error)}`),
-    );
-  }
-
-  /** Publishes now and then periodically. */
-  async start(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), PRICE_BOOK_REFRESH_MS);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) {
-      clearInterval(this.timer);
-      this.timer = null;
-    }
   }
 }
