@@ -29,7 +29,7 @@ import { RouterConsumer } from './routing/router.consumer';
 import { RoutingEngine, type RoutingOutcome } from './routing/routing-engine';
 import { RoutingMetrics } from './routing/routing-metrics';
 import { consumedStatus, routeRequest } from './routing/routing.fixtures';
-import { SqlRoutePool } from './routing/sql-route-pool';
+import { SqlRoutePool } from './routing/snapshot/sql-route-pool';
 import { RedisRoutingState } from './state/redis-routing-state';
 
 jest.setTimeout(180_000);

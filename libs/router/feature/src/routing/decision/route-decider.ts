@@ -3,8 +3,8 @@ import {
   DEFAULT_SEGMENTS_PER_SECOND,
   type PhoneNumberEntity,
   type SenderType,
-} from '../database/entities/phone-number.entity';
-import type { HealthCounts } from '../state/routing-state';
+} from '../../database/entities/phone-number.entity';
+import type { HealthCounts } from '../../state/routing-state';
 import {
   DEFAULT_HEALTH_POLICY,
   healthFactor,
@@ -14,8 +14,8 @@ import {
   viewHealth,
 } from './health-view';
 import type { Cursor, RoutePlan } from './route-plan';
-import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot } from './route-snapshot';
-import { isCompliantSender } from './sender-compliance';
+import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot } from '../snapshot/route-snapshot';
+import { isCompliantSender } from '../snapshot/sender-compliance';
 import { SenderIndex } from './sender-index';
 import { groupOf, type RouteSlot, SenderList } from './sender-list';
 

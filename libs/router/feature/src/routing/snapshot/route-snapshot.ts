@@ -1,5 +1,5 @@
-import type { CountryRuleEntity } from '../database/entities/country-rule.entity';
-import type { PhoneNumberEntity, SenderType } from '../database/entities/phone-number.entity';
+import type { CountryRuleEntity } from '../../database/entities/country-rule.entity';
+import type { PhoneNumberEntity, SenderType } from '../../database/entities/phone-number.entity';
 import { isMaskingNumber } from './sender-compliance';
 
 export interface RateRow {

@@ -1,4 +1,4 @@
-import type { PhoneNumberEntity } from '../database/entities/phone-number.entity';
+import type { PhoneNumberEntity } from '../../database/entities/phone-number.entity';
 import type { CountryRule } from './route-snapshot';
 
 /**

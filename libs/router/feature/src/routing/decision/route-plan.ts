@@ -1,4 +1,4 @@
-import type { ClaimResult, SenderSequence } from '../state/routing-state';
+import type { ClaimResult, SenderSequence } from '../../state/routing-state';
 import type { CandidateExplanation, Unroutable } from './route-decider';
 import type { SenderIndex } from './sender-index';
 import type { RouteSlot } from './sender-list';
