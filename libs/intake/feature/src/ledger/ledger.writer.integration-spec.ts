@@ -7,10 +7,10 @@ import { DEFAULT_ACCOUNT_ID, decodeEvent, MessageAcceptedV1, TOPICS } from '@sms
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { DuplicateMessageError, LedgerWriter, type NewMessage } from './ledger.writer';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 
@@ -19,7 +19,7 @@ let dataSource: DataSource;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await migrate(db.url, ['intake']);
+  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'intake',
     database: { kind: 'mysql', url: db.url, poolSize: 10 },

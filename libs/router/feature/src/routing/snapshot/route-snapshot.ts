@@ -1,5 +1,5 @@
-import type { CountryRuleEntity } from '../database/entities/country-rule.entity';
-import type { PhoneNumberEntity, SenderType } from '../database/entities/phone-number.entity';
+import type { CountryRuleEntity } from '../../database/entities/country-rule.entity';
+import type { PhoneNumberEntity, SenderType } from '../../database/entities/phone-number.entity';
 import { isMaskingNumber } from './sender-compliance';
 
 export interface RateRow {
@@ -10,19 +10,9 @@ export interface RateRow {
   readonly currency: string;
 }
 
-export interface CountryRule {
-  readonly allowedSenderTypes: readonly string[];
-  readonly senderIdPolicy: 'allowed' | 'registration' | 'forbidden';
-  readonly localNumberRequired: boolean;
-  readonly blocked: boolean;
-}
+import type { CountryRule } from './country-rule';
 
-export const DEFAULT_COUNTRY_RULE: CountryRule = {
-  allowedSenderTypes: [],
-  senderIdPolicy: 'allowed',
-  localNumberRequired: false,
-  blocked: false,
-};
+export { type CountryRule, DEFAULT_COUNTRY_RULE } from './country-rule';
 
 /**
  * Consecutive senders of one provider with the same country and type, in the pool's order. What a

@@ -1,5 +1,5 @@
-import type { ClaimResult, SenderSequence } from '../state/routing-state';
-import type { CandidateExplanation, Unroutable } from './route-decider';
+import type { ClaimResult, SenderSequence } from '../../state/routing-state';
+import type { CandidateExplanation, Unroutable } from './route-request';
 import type { SenderIndex } from './sender-index';
 import type { RouteSlot } from './sender-list';
 

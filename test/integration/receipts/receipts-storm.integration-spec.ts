@@ -4,7 +4,7 @@
  * are purged on schedule.
  */
 import { RawWebhookPurger, WebhookPublisher } from '@sms/dlr-ingest';
-import { ReceiptsPipeline, twilioReceipt } from './receipts-pipeline.harness';
+import { ReceiptsPipeline, twilioReceipt } from '@sms/testing-receipts';
 
 jest.setTimeout(300_000);
 

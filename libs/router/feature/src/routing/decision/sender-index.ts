@@ -1,4 +1,4 @@
-import type { SenderLookup } from '../state/routing-state';
+import type { SenderLookup } from '../../state/routing-state';
 import type { RouteSlot, SenderList } from './sender-list';
 
 /**

@@ -32,8 +32,8 @@ import {
 import { generateSimulatorAccounts, httpApiAccounts, simulatorPlugin } from '@sms/simulator';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../scripts/migrate';
-import { ReceiptsPipeline, TWILIO_TOKEN, twilioReceipt } from '../receipts/receipts-pipeline.harness';
+import { migrate } from '../../../scripts/migrate';
+import { ReceiptsPipeline, TWILIO_TOKEN, twilioReceipt } from '@sms/testing-receipts';
 
 jest.setTimeout(120_000);
 

@@ -1,5 +1,5 @@
-import type { PhoneNumberEntity } from '../database/entities/phone-number.entity';
-import type { CountryRule } from './route-snapshot';
+import type { PhoneNumberEntity } from '../../database/entities/phone-number.entity';
+import type { CountryRule } from './country-rule';
 
 /**
  * May this pool number send ordinary traffic to `country` under its rule? The decision filters each

@@ -1,5 +1,5 @@
-import { segmentMs, type SenderSequence, type SenderSlot } from '../state/routing-state';
-import type { SenderRun } from './route-snapshot';
+import { segmentMs, type SenderSequence, type SenderSlot } from '../../state/routing-state';
+import type { SenderRun } from '../snapshot/route-snapshot';
 
 /** A sender the decision may pick, with the provider that owns it. */
 export interface RouteSlot extends SenderSlot {

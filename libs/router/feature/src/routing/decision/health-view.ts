@@ -1,4 +1,4 @@
-import type { HealthCounts } from '../state/routing-state';
+import type { HealthCounts } from '../../state/routing-state';
 
 /** When a provider counts as down, and what it takes to come back. */
 export interface HealthPolicy {

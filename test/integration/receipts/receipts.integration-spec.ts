@@ -11,7 +11,7 @@ import Fastify from 'fastify';
 import { CallbackClient, CallbackDispatcher, CallbackState, UnmatchedReceiptsController } from '@sms/dlr-processor';
 import { DEFAULT_ACCOUNT_ID, MessageStatus, TOPICS } from '@sms/contracts';
 import { RetryScheduler } from '@sms/intake';
-import { fakeReceipt, ReceiptsPipeline, twilioReceipt, WEBHOOK_BASE } from './receipts-pipeline.harness';
+import { fakeReceipt, ReceiptsPipeline, twilioReceipt, WEBHOOK_BASE } from '@sms/testing-receipts';
 
 jest.setTimeout(120_000);
 

@@ -1,7 +1,7 @@
-import type { HealthCounts } from '../state/routing-state';
-import type { RouteDecider, RouteRequest } from './route-decider';
-import type { RoutePlan } from './route-plan';
-import type { RouteSnapshot } from './route-snapshot';
+import type { HealthCounts } from '../../state/routing-state';
+import type { RouteDecider, RouteRequest } from '../decision/route-decider';
+import type { RoutePlan } from '../decision/route-plan';
+import type { RouteSnapshot } from '../snapshot/route-snapshot';
 
 /** The plans made over one snapshot with one health map. */
 interface Shelf {

@@ -1,11 +1,10 @@
 /**
  * Every service slice's real MySQL migrations (scripts/migrate.ts) on a fresh MariaDB database: up,
- * idempotent on a second run, and down again without leftovers. Lives here rather than beside
- * scripts/migrate.ts because the integration project only runs apps/ and libs/. That the migrated
- * tables match each slice's entities is checked in apps/gateway/test/schema.integration-spec.ts.
+ * idempotent on a second run, and down again without leftovers. That the migrated tables match each
+ * slice's entities is checked in apps/gateway/test/schema.integration-spec.ts.
  */
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
-import { migrate, SLICES } from '../../../../scripts/migrate';
+import { migrate, SLICES } from './migrate';
 
 jest.setTimeout(120_000);
 

@@ -50,7 +50,7 @@ import {
 } from '@sms/intake';
 import { MaskDirectory } from '@sms/mask-directory';
 import { OptOutReplica } from '@sms/opt-out-registry';
-import { createServiceDataSource, insertRows, OutboxRelay } from '@sms/persistence';
+import { createServiceDataSource, insertRows, migrateSlice, OutboxRelay } from '@sms/persistence';
 import {
   DeliveryStatus,
   type DeliveryReport,
@@ -64,7 +64,6 @@ import { parseTwilioConfig, TwilioSmsProvider } from '@sms/provider-twilio';
 import { ProviderRegistry } from '@sms/providers';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../scripts/migrate';
 
 export const TWILIO_TOKEN = 'receipts-test-token';
 export const WEBHOOK_BASE = 'https://gw.example.test';
@@ -284,7 +283,13 @@ export class ReceiptsPipeline {
       this.database = { ...this.options.database, drop: () => Promise.resolve() } as TestDatabase;
     } else {
       this.database = await createTestDatabase();
-      await migrate(this.database.url, ['intake', 'dlr-ingest', 'dlr-processor']);
+      for (const [slice, migrations] of [
+        ['intake', INTAKE_MIGRATIONS],
+        ['dlr-ingest', DLR_INGEST_MIGRATIONS],
+        ['dlr-processor', DLR_PROCESSOR_MIGRATIONS],
+      ] as const) {
+        await migrateSlice(this.database.url, slice, [...migrations]);
+      }
     }
     const open = (service: string, entities: unknown[], migrations: unknown[]) =>
       createServiceDataSource({

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { PhoneNumberEntity, SenderType } from '../database/entities/phone-number.entity';
+import type { PhoneNumberEntity, SenderType } from '../../database/entities/phone-number.entity';
 import {
   type CountryRule,
   DEFAULT_COUNTRY_RULE,

@@ -1,5 +1,5 @@
 import { buildRouteSnapshot, SenderRuns } from './route-snapshot';
-import { poolNumber as number } from './routing.fixtures';
+import { poolNumber as number } from '../routing.fixtures';
 
 describe(buildRouteSnapshot.name, () => {
   it("keeps each active provider's senders as runs of one country and type, in the pool's order, masking numbers left out", () => {

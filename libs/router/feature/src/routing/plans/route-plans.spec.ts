@@ -1,10 +1,10 @@
 import { MessageClass } from '@sms/contracts';
-import type { HealthCounts } from '../state/routing-state';
-import { EMPTY_HEALTH } from '../state/routing-state';
-import { RouteDecider } from './route-decider';
+import type { HealthCounts } from '../../state/routing-state';
+import { EMPTY_HEALTH } from '../../state/routing-state';
+import { RouteDecider } from '../decision/route-decider';
 import { MAX_PLANS_PER_SHELF, RoutePlans } from './route-plans';
-import { buildRouteSnapshot } from './route-snapshot';
-import { poolNumber, poolRate, routeRequest } from './routing.fixtures';
+import { buildRouteSnapshot } from '../snapshot/route-snapshot';
+import { poolNumber, poolRate, routeRequest } from '../routing.fixtures';
 
 const number = (value: string, providerId: string) => poolNumber(value, providerId, 'GB');
 const rate = (providerId: string, price: string, prefix = '') => poolRate(providerId, 'GB', price, prefix);

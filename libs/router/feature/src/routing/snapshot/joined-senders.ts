@@ -1,4 +1,4 @@
-import { SENDER_TYPES, type SenderType } from '../database/entities/phone-number.entity';
+import { SENDER_TYPES, type SenderType } from '../../database/entities/phone-number.entity';
 import type { SenderRun } from './route-snapshot';
 
 /**
