@@ -61,7 +61,7 @@ const workloads = (render: RenderName): Workload[] => [
   ...ofKind<Workload>(render, 'Job'),
 ];
 const configOf = (render: RenderName): Record<string, string> =>
-  (named(render, 'ConfigMap', 'sms-gateway-config') as RenderedManifest & { data: Record<string, string> }).data;
+  named<RenderedManifest & { data: Record<string, string> }>(render, 'ConfigMap', 'sms-gateway-config').data;
 const kafkaTriggers = (render: RenderName) =>
   ofKind<RenderedManifest & { spec: { triggers: KafkaTrigger[] } }>(render, 'ScaledObject').flatMap((so) =>
     so.spec.triggers.filter((t) => t.type === 'kafka').map((trigger) => ({ scaledObject: so.metadata.name, trigger })),

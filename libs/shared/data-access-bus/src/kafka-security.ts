@@ -126,11 +126,7 @@ export function kafkajsSecurityOptions(
   readCaFile: ReadCaFile = readPem,
 ): Pick<KafkaConfig, 'ssl' | 'sasl'> {
   const sasl: SASLOptions | undefined = security.sasl
-    ? ({
-        mechanism: security.sasl.mechanism,
-        username: security.sasl.username,
-        password: security.sasl.password,
-      } as SASLOptions)
+    ? { mechanism: security.sasl.mechanism, username: security.sasl.username, password: security.sasl.password }
     : undefined;
   if (!security.ssl) {
     return sasl ? { sasl } : {};
