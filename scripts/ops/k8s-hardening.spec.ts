@@ -146,9 +146,7 @@ describe('hardened k8s manifests', () => {
         });
       }
       const parameters = auth.spec.secretTargetRef.map((ref) => ref.parameter).sort();
-      expect(parameters).toEqual(
-        render === 'production' ? ['ca', 'password', 'sasl', 'tls', 'username'] : ['sasl', 'tls'],
-      );
+      expect(parameters).toEqual(render === 'production' ? ['ca', 'password', 'sasl', 'tls', 'username'] : ['tls']);
     },
   );
 

@@ -367,7 +367,7 @@ describe('k8s manifests', () => {
     }
     // KEDA's connection mode words, no credential: KEDA reads those from the services' own Secrets.
     const keda = ofKind('Secret').find((m) => m.metadata.name === 'sms-gateway-kafka-keda');
-    expect(keda?.stringData).toEqual({ sasl: 'none', tls: 'disable' });
+    expect(keda?.stringData).toEqual({ tls: 'disable' });
   });
 
   it('lists every provider secret the services read, and each Deployment gets exactly the ones it uses, by name', () => {
