@@ -1,8 +1,10 @@
 /**
- * A throwaway single-node KRaft broker whose only client listener is SASL_PLAINTEXT with SCRAM-SHA-256 and
- * SCRAM-SHA-512, for the integration test of the bus's SASL settings. It runs from the jars test/kafka/up.sh
- * resolves (test/kafka/libs, or KAFKA_LIBS_DIR), on free ports, in a temporary directory removed on stop.
- * The users exist from the start: `kafka-storage format --add-scram` writes their credentials.
+ * A throwaway single-node KRaft broker whose client listeners both require SCRAM (SHA-256 and SHA-512): one
+ * SASL_PLAINTEXT, one SASL_SSL with a certificate for 127.0.0.1 signed by a CA of its own, for the integration
+ * test of the bus's TLS and SASL settings. It runs from the jars test/kafka/up.sh resolves (test/kafka/libs, or
+ * KAFKA_LIBS_DIR), on free ports, in a temporary directory removed on stop. The users exist from the start:
+ * `kafka-storage format --add-scram` writes their credentials. The certificates come from the JDK's keytool,
+ * which the broker's Java brings anyway.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,9 +22,57 @@ export interface ScramUser {
 }
 
 export interface SaslBroker {
+  /** The SASL_PLAINTEXT listener. */
   readonly bootstrap: string;
+  /** The SASL_SSL listener, its certificate signed by the CA in `caFile` (PEM). */
+  readonly tlsBootstrap: string;
+  readonly caFile: string;
   stop(): Promise<void>;
 }
+
+/** A CA, and a PKCS#12 keystore for the broker with a certificate for 127.0.0.1 signed by it. */
+async function makeCertificates(java: string, dir: string): Promise<{ caFile: string; keystore: string }> {
+  // keytool sits beside the java binary (JAVA_HOME/bin), or on the PATH with it.
+  const tool = java === 'java' ? 'keytool' : path.join(path.dirname(java), 'keytool');
+  const run = (args: string[]) => promisify(execFile)(tool, args);
+  const ca = path.join(dir, 'ca.p12');
+  const caFile = path.join(dir, 'ca.crt');
+  const keystore = path.join(dir, 'broker.p12');
+  const csr = path.join(dir, 'broker.csr');
+  const signed = path.join(dir, 'broker.crt');
+  const store = (file: string) => ['-keystore', file, '-storetype', 'PKCS12', '-storepass', KEYSTORE_PASSWORD];
+  await run(
+    ['-genkeypair', '-alias', 'ca', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=sasl-broker-test-ca'].concat([
+      '-ext',
+      'bc:c',
+      '-validity',
+      '2',
+      ...store(ca),
+    ]),
+  );
+  await run(['-exportcert', '-rfc', '-alias', 'ca', '-file', caFile, ...store(ca)]);
+  await run(
+    ['-genkeypair', '-alias', 'broker', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=127.0.0.1'].concat([
+      '-validity',
+      '2',
+      ...store(keystore),
+    ]),
+  );
+  await run(['-certreq', '-alias', 'broker', '-file', csr, ...store(keystore)]);
+  await run(
+    ['-gencert', '-alias', 'ca', '-infile', csr, '-outfile', signed, '-rfc', '-validity', '2'].concat([
+      '-ext',
+      'SAN=IP:127.0.0.1',
+      ...store(ca),
+    ]),
+  );
+  await run(['-importcert', '-noprompt', '-alias', 'ca', '-file', caFile, ...store(keystore)]);
+  await run(['-importcert', '-noprompt', '-alias', 'broker', '-file', signed, ...store(keystore)]);
+
+  return { caFile, keystore };
+}
+
+const KEYSTORE_PASSWORD = 'sasl-broker-keystore';
 
 /** Where the broker jars are, or null (with the reason) when they have not been resolved on this machine. */
 export function kafkaLibsDir(): { dir: string } | { missing: string } {
@@ -48,8 +98,10 @@ export async function startSaslBroker(users: readonly ScramUser[], timeoutMs = 9
   if ('missing' in libs) {
     throw new Error(libs.missing);
   }
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const [port, tlsPort, controllerPort] = [await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(path.join(tmpdir(), 'sasl-broker-'));
+  const java = process.env['JAVA_HOME'] ? path.join(process.env['JAVA_HOME'], 'bin', 'java') : 'java';
+  const { caFile, keystore } = await makeCertificates(java, dir);
   const inter = { name: 'broker', password: 'broker-secret-0123' };
   const jaas = (extra: string) => `org.apache.kafka.common.security.scram.ScramLoginModule required${extra};`;
   const properties = [
@@ -57,16 +109,22 @@ export async function startSaslBroker(users: readonly ScramUser[], timeoutMs = 9
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
     'controller.listener.names=CONTROLLER',
-    `listeners=SASL_PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=SASL_PLAINTEXT://127.0.0.1:${port},SASL_SSL://127.0.0.1:${tlsPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${port},SASL_SSL://127.0.0.1:${tlsPort}`,
     'inter.broker.listener.name=SASL_PLAINTEXT',
-    'listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT',
     'sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512',
     'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
     `listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=${jaas('')}`,
     `listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=${jaas(
       ` username="${inter.name}" password="${inter.password}"`,
     )}`,
+    `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${jaas('')}`,
+    `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${jaas('')}`,
+    `ssl.keystore.location=${keystore}`,
+    'ssl.keystore.type=PKCS12',
+    `ssl.keystore.password=${KEYSTORE_PASSWORD}`,
+    `ssl.key.password=${KEYSTORE_PASSWORD}`,
     `log.dirs=${path.join(dir, 'data')}`,
     'num.partitions=1',
     'offsets.topic.replication.factor=1',
@@ -93,7 +151,6 @@ export async function startSaslBroker(users: readonly ScramUser[], timeoutMs = 9
       `${mechanism}=[name=${user.name},password=${user.password}]`,
     ]),
   );
-  const java = process.env['JAVA_HOME'] ? path.join(process.env['JAVA_HOME'], 'bin', 'java') : 'java';
   await promisify(execFile)(java, [
     '-Xmx256m',
     ...jvm,
@@ -128,5 +185,5 @@ export async function startSaslBroker(users: readonly ScramUser[], timeoutMs = 9
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
-  return { bootstrap: `127.0.0.1:${port}`, stop };
+  return { bootstrap: `127.0.0.1:${port}`, tlsBootstrap: `127.0.0.1:${tlsPort}`, caFile, stop };
 }
