@@ -33,6 +33,9 @@ const SCHEMAS: Readonly<Record<string, readonly [module: string, type: string]>>
   ],
 };
 
+/** `<apiVersion>/<kind>` of every kind the check has a schema for. */
+export const STRICT_KINDS: readonly string[] = Object.keys(SCHEMAS);
+
 const ROOT = path.join(__dirname, '..', '..');
 
 export interface RenderedManifest {
