@@ -244,7 +244,14 @@ describe('several replicas', () => {
     expect(archive.calls).toEqual(['ledger_rows:2026-01', 'ledger_rows:2026-02']);
     expect(await months()).toEqual(['2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09']);
     // Whoever ran later found nothing left to do.
-    expect(reports.flatMap((r) => r.created.map((c) => c.month)).sort()).toEqual(['2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09']);
+    expect(reports.flatMap((r) => r.created.map((c) => c.month)).sort()).toEqual([
+      '2026-04',
+      '2026-05',
+      '2026-06',
+      '2026-07',
+      '2026-08',
+      '2026-09',
+    ]);
   });
 
   it('skips the run while another replica holds the lock', async () => {
