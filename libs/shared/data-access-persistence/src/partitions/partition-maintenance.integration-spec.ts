@@ -27,10 +27,10 @@ class RecordingArchive implements MonthArchive {
     if (this.failing) {
       throw new Error('archive store unavailable');
     }
-    const [row] = (await dataSource.query(
+    const [row] = await dataSource.query<{ n: number | string }[]>(
       `SELECT COUNT(*) AS n FROM ${table.table} WHERE ${table.createdColumn} >= ? AND ${table.createdColumn} < ?`,
       [monthStart(month), monthEnd(month)],
-    )) as { n: number | string }[];
+    );
 
     return {
       table: table.table,

@@ -162,6 +162,7 @@ export class PartitionMaintenance {
       const outcome = await this.retire(runner, table, month);
       if ('reason' in outcome) {
         report.kept.push({ table: table.table, month, reason: outcome.reason });
+
         // Later months wait too: months leave in order, so the archive never has a hole.
         return;
       }
