@@ -101,6 +101,8 @@ export class PartitionMaintenance {
 
         return await this.maintain(runner);
       } finally {
+        // The connection goes back to the pool: the other statements keep the server's default.
+        await runner.query('SET SESSION lock_wait_timeout = DEFAULT');
         await runner.query('SELECT RELEASE_LOCK(?)', [lock]);
       }
     } finally {
