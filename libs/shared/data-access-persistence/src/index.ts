@@ -10,3 +10,8 @@ export * from './affected-rows';
 export * from './statement-counter';
 export * from './sql-runner';
 export * from './migrate-slice';
+export * from './retention/archive.ports';
+export * from './partitions/calendar-month';
+export * from './partitions/uuid-time';
+export * from './partitions/monthly-partitions';
+export * from './partitions/partition-maintenance';

@@ -87,7 +87,8 @@ describe(LedgerWriter.name, () => {
     );
     expect(await ids('SELECT msg_key AS id FROM intake_outbox')).toEqual(written);
     expect(await count('SELECT COUNT(*) AS n FROM message_events')).toBe(2_000);
-    expect(await count('SELECT COUNT(*) AS n FROM idempotency_keys')).toBe(200);
+    expect(await count("SELECT COUNT(*) AS n FROM idempotency_keys WHERE scope_key LIKE 'key-1:%'")).toBe(200);
+    expect(await count("SELECT COUNT(*) AS n FROM idempotency_keys WHERE scope_key LIKE 'sms.send.v1:%'")).toBe(2_000);
     expect(await count(`SELECT COUNT(*) AS n FROM sms_messages WHERE status = 'queued' AND attempt = 1`)).toBe(2_000);
     // Group commit: far fewer transactions than messages.
     expect(commits).toBeGreaterThan(0);
@@ -197,7 +198,11 @@ describe(LedgerWriter.name, () => {
       expect(await count('SELECT COUNT(*) AS n FROM sms_messages')).toBe(1_000);
       expect(await count('SELECT COUNT(*) AS n FROM message_events')).toBe(1_000);
       expect(await count('SELECT COUNT(*) AS n FROM intake_outbox')).toBe(1_000);
-      expect(await count('SELECT COUNT(*) AS n FROM idempotency_keys')).toBe(500);
+      expect(await count("SELECT COUNT(*) AS n FROM idempotency_keys WHERE scope_key LIKE 'key-1:%'")).toBe(500);
+      // The ids are not the gateway's own (idMadeHere unset): each is claimed beside the row.
+      expect(await count("SELECT COUNT(*) AS n FROM idempotency_keys WHERE scope_key LIKE 'sms.send.v1:%'")).toBe(
+        1_000,
+      );
     });
 
     it('writes none of them when one fails, and says it was a duplicate', async () => {

@@ -199,6 +199,33 @@ export class AppConfig {
   @Min(10)
   RETRY_BASE_DELAY_MS = 2000;
 
+  /**
+   * Days of traffic kept in the hot database (docs/data-lifecycle.md): on MySQL/MariaDB a month's partitions
+   * are archived and dropped once the whole month is older than this. 0 keeps everything.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RETENTION_HOT_DAYS = 90;
+
+  /** With no archive configured, drop months past the hot window anyway (their rows are gone for good). */
+  @Transform(toBool)
+  @IsBoolean()
+  RETENTION_DROP_UNARCHIVED = false;
+
+  /** MySQL/MariaDB: months after the current one that always have a partition of their own. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24)
+  PARTITION_MONTHS_AHEAD = 3;
+
+  /** MySQL/MariaDB: how often each service checks its partitions (and at boot). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PARTITION_MAINTENANCE_INTERVAL_MINUTES = 360;
+
   /** A `queued` message with no progress for this long is re-published (lost dispatch, crash). */
   @Transform(toInt)
   @IsInt()
