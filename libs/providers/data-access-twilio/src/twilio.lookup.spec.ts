@@ -151,6 +151,18 @@ describe('TwilioSmsProvider.lookup without a SID (ambiguous send)', () => {
     expect(await sut.lookup(REQUEST)).toEqual({ outcome: 'not_found' });
   });
 
+  it('answers unknown, never a guess, when two messages with the same text fit the window', async () => {
+    const { sut } = setup(
+      200,
+      page([resource({ sid: 'SMsecond', status: 'sent' }), resource({ sid: 'SMfirst', status: 'delivered' })]),
+    );
+
+    expect(await sut.lookup(REQUEST)).toEqual({
+      outcome: 'unknown',
+      reason: '2 messages with the same text between the pair fit the window',
+    });
+  });
+
   it('answers unknown when a full page still lies inside the window (older matches may be on the next page)', async () => {
     const full = Array.from({ length: 50 }, (_, index) => resource({ sid: `SM${index}`, body: 'other' }));
     const { sut } = setup(200, page(full, `/2010-04-01/Accounts/${SID}/Messages.json?Page=1`));

@@ -59,9 +59,11 @@ export function lookupFromFetch(httpStatus: number, text: string): LookupResult 
 }
 
 /**
- * The answer to the list by To/From: the message created within the window with the same body (the newest
- * first, as Twilio lists them), `not_found` when the page holds none. A full page whose oldest entry is still
- * inside the window may hide older matches: then the answer is `unknown`, never `not_found`.
+ * The answer to the list by To/From: the one message created within the window with the same body,
+ * `not_found` when the page holds none. Twilio keeps no client reference, so when several messages fit (the
+ * same text sent to the same number twice within the window) none of them can be called ours: the answer is
+ * `unknown`, never a guess, since a wrong id would leave our message waiting for another one's receipts. A
+ * full page whose oldest entry is still inside the window may hide older matches: also `unknown`.
  */
 export function lookupFromList(httpStatus: number, text: string, request: LookupRequest): LookupResult {
   if (httpStatus < 200 || httpStatus >= 300) {
@@ -75,6 +77,7 @@ export function lookupFromList(httpStatus: number, text: string, request: Lookup
   const from = request.notBefore.getTime() - CLOCK_SKEW_MS;
   const to = request.notAfter.getTime() + CLOCK_SKEW_MS;
   let oldest = Number.POSITIVE_INFINITY;
+  const fits: LookupResult[] = [];
   for (const entry of messages) {
     if (typeof entry !== 'object' || entry === null) {
       continue;
@@ -87,14 +90,17 @@ export function lookupFromList(httpStatus: number, text: string, request: Lookup
     if (inWindow && sameBody && resource['direction'] !== 'inbound') {
       const found = lookupFromResource(resource);
       if (found) {
-        return found;
+        fits.push(found);
       }
     }
+  }
+  if (fits.length > 1) {
+    return { outcome: 'unknown', reason: `${fits.length} messages with the same text between the pair fit the window` };
   }
   const pageFull = messages.length >= TWILIO_LOOKUP_PAGE_SIZE && json?.['next_page_uri'] !== null;
   if (pageFull && oldest >= from) {
     return { outcome: 'unknown', reason: 'more messages between the pair than one page within the window' };
   }
 
-  return { outcome: 'not_found' };
+  return fits[0] ?? { outcome: 'not_found' };
 }

@@ -90,6 +90,23 @@ describe('VonageSmsProvider.lookup', () => {
     );
   });
 
+  it('takes the record carrying our client-ref and skips those carrying another', async () => {
+    const ours = { ...RECORD, 'message-id': 'ours', 'client-ref': REQUEST.messageId };
+    const theirs = { ...RECORD, 'message-id': 'theirs', 'client-ref': 'another-message-id' };
+    const { sut } = setup(() => [200, { count: 3, items: [theirs, RECORD, ours] }]);
+
+    expect(await sut.lookup(REQUEST)).toMatchObject({ outcome: 'found', providerMessageId: 'ours' });
+    expect(
+      await setup(() => [200, { count: 1, items: [theirs] }]).sut.lookup({ ...REQUEST, notAfter: REQUEST.notBefore }),
+    ).toEqual({ outcome: 'not_found' });
+  });
+
+  it('answers unknown, never a guess, when two records without a client-ref fit', async () => {
+    const { sut } = setup(() => [200, { count: 2, items: [RECORD, { ...RECORD, 'message-id': '0B00000012345679' }] }]);
+
+    expect(await sut.lookup(REQUEST)).toMatchObject({ outcome: 'unknown' });
+  });
+
   it('answers not_found when the day holds no match, and unknown when Vonage fails', async () => {
     expect(await setup(() => [200, { count: 0, items: [] }]).sut.lookup(REQUEST)).toEqual({ outcome: 'not_found' });
     expect((await setup(() => [500, {}]).sut.lookup(REQUEST)).outcome).toBe('unknown');

@@ -69,6 +69,9 @@ export function lookupFromSearchMessage(httpStatus: number, text: string): Looku
 /**
  * The answer to one day of `GET /search/messages?date=&to=`: the record from our sender with our text received
  * within the window, or null when that day holds none (the caller asks the other day, then says not_found).
+ * Our sends carry the message id as `client-ref`: a record with another client-ref is not ours, and one with
+ * ours settles it. Among records without one, several that fit are `unknown`, never a guess: a wrong id would
+ * leave our message waiting for another message's receipts.
  */
 export function lookupFromSearchMessages(
   httpStatus: number,
@@ -84,6 +87,8 @@ export function lookupFromSearchMessages(
   }
   const from = request.notBefore.getTime() - CLOCK_SKEW_MS;
   const until = request.notAfter.getTime() + CLOCK_SKEW_MS;
+  const ourRef = request.messageId.slice(0, 40);
+  const fits: LookupResult[] = [];
   for (const item of items) {
     const record = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
     const received =
@@ -91,15 +96,25 @@ export function lookupFromSearchMessages(
     const sender = typeof record['from'] === 'string' ? record['from'] : '';
     const sameSender = sender.replace(/^\+/, '') === request.from.replace(/^\+/, '');
     const sameText = request.body === undefined || record['body'] === request.body;
+    const clientRef = typeof record['client-ref'] === 'string' ? record['client-ref'] : null;
+    if (clientRef !== null && clientRef !== ourRef) {
+      continue;
+    }
     if (!Number.isNaN(received) && received >= from && received <= until && sameSender && sameText) {
       const result = recordResult(record);
-      if (result) {
+      if (result && clientRef === ourRef) {
         return result;
+      }
+      if (result) {
+        fits.push(result);
       }
     }
   }
+  if (fits.length > 1) {
+    return { outcome: 'unknown', reason: `${fits.length} messages with the same text from our sender fit the window` };
+  }
 
-  return null;
+  return fits[0] ?? null;
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {
