@@ -1,4 +1,4 @@
-import { isDuplicateKeyError, type SqlRunner, sqlRunnerOf } from '@sms/persistence';
+import { GroupCommitter, inSqlTransaction, isDuplicateKeyError, type SqlRunner, sqlRunnerOf } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
 
 const CLAIM_COLUMNS = ['message_id', 'attempt', 'provider', 'state', 'created_at', 'updated_at'] as const;
@@ -6,6 +6,16 @@ const CLAIM_COLUMNS = ['message_id', 'attempt', 'provider', 'state', 'created_at
 const FINISH_SQL =
   'UPDATE send_attempts SET state = ?, latency_ms = ?, provider_message_id = ?, outcome = ?, updated_at = ? ' +
   'WHERE message_id = ? AND attempt = ?';
+
+interface Claim {
+  readonly messageId: string;
+  readonly attempt: number;
+  readonly provider: string;
+  readonly now: Date;
+}
+
+/** Claims written together at most; the dispatches of one fetch that reach their slot at once share a statement. */
+const MAX_CLAIMS_PER_BATCH = 500;
 
 /** What an attempt records once its outcome is known, to republish it verbatim on a redelivery. */
 export interface AttemptOutcome {
@@ -19,20 +29,29 @@ export interface AttemptOutcome {
  * The claim and the outcome of a send attempt, the two statements every dispatch runs. Hand-written SQL
  * through SqlRunner (driver-level prepared statements on SQLite, one plain query on MySQL) because TypeORM's
  * insert and update builders spend more CPU building each statement than the database spends running it.
- * Each is one statement in autocommit, as before: the claim is durable before the provider call.
+ * The outcome is one statement in autocommit. Claims made while an earlier one is being written are
+ * written together (group commit): on MySQL one multi-row INSERT in autocommit, on SQLite the rows in one
+ * transaction, so a batch is stored whole or not at all, and every claim is durable before its caller
+ * calls the provider. A batch that fails (a redelivered dispatch's duplicate key) is written again claim
+ * by claim, so only the duplicate is refused.
  */
 export class SendAttemptStore {
   private readonly sql: SqlRunner;
+  private readonly claims: GroupCommitter<Claim, void>;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     // The data source's own manager: no transaction, so each statement commits on its own.
     this.sql = sqlRunnerOf(dataSource.manager);
+    this.claims = new GroupCommitter((batch) => this.writeClaims(batch), {
+      maxBatch: MAX_CLAIMS_PER_BATCH,
+      maxConcurrent: 1,
+    });
   }
 
   /** Inserts the (message, attempt) row as `sending`; false when it exists already (a redelivery). */
   async claim(messageId: string, attempt: number, provider: string, now: Date): Promise<boolean> {
     try {
-      await this.sql.insert('send_attempts', CLAIM_COLUMNS, [[messageId, attempt, provider, 'sending', now, now]]);
+      await this.claims.submit({ messageId, attempt, provider, now });
 
       return true;
     } catch (error) {
@@ -41,6 +60,25 @@ export class SendAttemptStore {
       }
       throw error;
     }
+  }
+
+  private async writeClaims(batch: readonly Claim[]): Promise<void[]> {
+    const rows = batch.map((claim) => [
+      claim.messageId,
+      claim.attempt,
+      claim.provider,
+      'sending',
+      claim.now,
+      claim.now,
+    ]);
+    if (this.sql.mysql || rows.length === 1) {
+      await this.sql.insert('send_attempts', CLAIM_COLUMNS, rows);
+    } else {
+      // SQLite inserts row by row: a transaction keeps a failed batch from leaving part of it claimed.
+      await inSqlTransaction(this.dataSource, (sql) => sql.insert('send_attempts', CLAIM_COLUMNS, rows));
+    }
+
+    return batch.map(() => undefined);
   }
 
   /** Marks the attempt done with its outcome. */
