@@ -177,6 +177,52 @@ describe.each(ENGINES)('SendAttemptStore on $name', (engine) => {
     expect(await row(messageId, 1)).toMatchObject({ state: 'sending', outcome: null });
   });
 
+  it('records outcomes finished at once together, each on its own attempt', async () => {
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const claimedAt = new Date('2026-12-06T10:00:00.000Z');
+    for (const id of ids) {
+      await store.claim(id, 1, 'twilio', claimedAt);
+      await store.claim(id, 2, 'twilio', claimedAt);
+    }
+    const updates: string[] = [];
+    const subscriber = {
+      beforeQuery: (event: BeforeQueryEvent<unknown>) => {
+        if (/^UPDATE send_attempts/.test(event.query)) {
+          updates.push(event.query);
+        }
+      },
+    };
+    dataSource.subscribers.push(subscriber);
+    try {
+      await Promise.all(
+        ids.map((id, n) =>
+          store.finish(
+            id,
+            2,
+            { latencyMs: 10 + n, providerMessageId: n === 1 ? null : `SM${n}`, outcome: `{"n":${n}}` },
+            new Date(Date.parse('2026-12-06T10:00:01.000Z') + n),
+          ),
+        ),
+      );
+    } finally {
+      dataSource.subscribers.splice(dataSource.subscribers.indexOf(subscriber), 1);
+    }
+
+    // The first alone, the two finished meanwhile together (on SQLite one UPDATE each, in one transaction).
+    expect(updates).toHaveLength(engine.name === 'SQLite' ? 3 : 2);
+    for (const [n, id] of ids.entries()) {
+      const done = await row(id, 2);
+      expect(done).toMatchObject({
+        state: 'done',
+        latencyMs: 10 + n,
+        providerMessageId: n === 1 ? null : `SM${n}`,
+        outcome: `{"n":${n}}`,
+      });
+      expect(done.updatedAt.toISOString()).toBe(new Date(Date.parse('2026-12-06T10:00:01.000Z') + n).toISOString());
+      expect(await row(id, 1)).toMatchObject({ state: 'sending', outcome: null });
+    }
+  });
+
   it('records an outcome without a provider id', async () => {
     const messageId = randomUUID();
     await store.claim(messageId, 1, 'twilio', new Date());
