@@ -15,8 +15,9 @@ import {
 } from '@sms/contracts';
 import { type DeliveryReport, ErrorClass, type SmsProvider } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ParkedReceiptEntity } from '../database/entities/parked-receipt.entity';
+import { ParkedReceiptStore } from './parked-receipt.store';
 import { type PartRef, PartRollup } from './part-rollup';
 import { type ParkedRow, RefStore } from './ref-store';
 import { kindOf, normaliseProviderMessageId, readingOf, receiptEvent, receiptEventId } from './receipt-events';
@@ -43,6 +44,7 @@ export class ReceiptProcessor {
   private readonly logger = new Logger('dlr-processor');
   private readonly rollup: PartRollup;
   private readonly refStore: RefStore;
+  private readonly parked: ParkedReceiptStore;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -52,6 +54,7 @@ export class ReceiptProcessor {
   ) {
     this.rollup = new PartRollup(dataSource, (events) => this.publish(events), now);
     this.refStore = new RefStore(dataSource, now);
+    this.parked = new ParkedReceiptStore(dataSource, now);
   }
 
   handle = async (record: ConsumedRecord): Promise<void> => {
@@ -142,7 +145,7 @@ export class ReceiptProcessor {
         .getRepository(ParkedReceiptEntity)
         .existsBy({ webhookId: stored.webhookId, reason: 'unreadable' });
       if (!known) {
-        await this.park(stored, '', '{}', 'unreadable');
+        await this.parkUnreadable(stored);
       }
 
       return;
@@ -178,12 +181,12 @@ export class ReceiptProcessor {
       }
       metrics.dlrProcessed.inc({ provider: stored.provider, result: 'parked' });
       // A replay of a webhook still unmatched finds its first parking: listed and applied once, not per replay.
-      const parkedBefore = await this.dataSource
-        .getRepository(ParkedReceiptEntity)
-        .existsBy({ webhookId: stored.webhookId, providerMessageId, reason: 'unmatched' });
-      if (!parkedBefore) {
-        await this.park(stored, providerMessageId, JSON.stringify(event), 'unmatched');
-      }
+      await this.parked.parkUnmatched({
+        provider: stored.provider,
+        providerMessageId,
+        event: JSON.stringify(event),
+        webhookId: stored.webhookId,
+      });
       const late = await this.refOf(stored.provider, providerMessageId);
       if (late) {
         await this.releaseParked(stored.provider, providerMessageId, late);
@@ -191,12 +194,12 @@ export class ReceiptProcessor {
     }
   }
 
-  private async park(stored: WebhookStoredV1, providerMessageId: string, event: string, reason: string): Promise<void> {
+  private async parkUnreadable(stored: WebhookStoredV1): Promise<void> {
     await this.dataSource.getRepository(ParkedReceiptEntity).insert({
       provider: stored.provider,
-      providerMessageId,
-      event,
-      reason,
+      providerMessageId: '',
+      event: '{}',
+      reason: 'unreadable',
       webhookId: stored.webhookId,
       parkedAt: this.now(),
     });
@@ -261,12 +264,7 @@ export class ReceiptProcessor {
 
   /** Applies every receipt parked for this provider id, then forgets them. */
   async releaseParked(provider: string, providerMessageId: string, ref: PartRef): Promise<number> {
-    const parked = await this.dataSource.getRepository(ParkedReceiptEntity).find({
-      where: { provider, providerMessageId, reason: 'unmatched' },
-      order: { id: 'ASC' },
-    });
-
-    return this.applyParked(provider, ref, parked);
+    return this.applyParked(provider, ref, await this.parked.unmatched(provider, providerMessageId));
   }
 
   /** Applies parked receipts (oldest first) to their now known message, then forgets them. */
@@ -279,7 +277,7 @@ export class ReceiptProcessor {
     for (const row of parked) {
       await this.correlate(provider, traced, JSON.parse(row.event) as ReceiptEvent);
     }
-    await this.dataSource.getRepository(ParkedReceiptEntity).delete({ id: In(parked.map((row) => row.id)) });
+    await this.parked.forget(parked.map((row) => row.id));
 
     return parked.length;
   }

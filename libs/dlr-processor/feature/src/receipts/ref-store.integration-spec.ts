@@ -165,6 +165,30 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
     expect(statements).toHaveLength(2);
   });
 
+  it('answers a lookup of an id it is writing once the write is done, without a query or a miss', async () => {
+    const learning = refs.learn([ref('sm-a', 'm1')]);
+    const found = refs.find('twilio', 'sm-a');
+    const unknown = refs.find('twilio', 'sm-none');
+
+    expect(await found).toEqual({ messageId: 'm1', partIndex: 0, partCount: 1, traceParent: null });
+    expect(await unknown).toBeNull();
+    await learning;
+    // The write (INSERT, parked SELECT) and one lookup, for the id nobody writes.
+    expect(statements.sort()).toEqual(['INSERT', 'SELECT', 'SELECT']);
+  });
+
+  it('lets a lookup waiting on a failed write look for itself', async () => {
+    await store.dataSource.query('DROP TABLE provider_message_refs');
+    statements.length = 0;
+    const learning = refs.learn([ref('sm-a', 'm1')]);
+    const found = refs.find('twilio', 'sm-a');
+
+    await expect(learning).rejects.toThrow();
+    // Its own lookup, after the write failed (here it fails too: the table is gone).
+    await expect(found).rejects.toThrow();
+    expect(statements).toEqual(['INSERT', 'SELECT']);
+  });
+
   it('does not trust its own copy of a batch that met a stored id: a lookup returns the first writer', async () => {
     await new RefStore(store.dataSource).learn([ref('sm-a', 'm1')]);
     await refs.learn([ref('sm-a', 'm2'), ref('sm-b', 'm2')]);

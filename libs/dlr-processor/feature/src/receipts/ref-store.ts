@@ -65,6 +65,10 @@ const keyOf = (provider: string, providerMessageId: string): string => `${provid
  * receipt for it needs no query: the refs a batch inserted, when every one of them was new (a skipped
  * duplicate means the stored ref may be someone else's), and the refs queries returned.
  *
+ * A receipt whose id this process is writing at that moment waits for the write and then looks, instead of
+ * finding nothing and parking: a consumer handles a `sent` event and its receipts side by side when they
+ * come in one fetch, and parking costs a receipt four statements more than matching it.
+ *
  * The statements go through a SqlRunner outside any transaction, as `dataSource.query` ran them: on
  * SQLite the driver's cached prepared statements (TypeORM's query path cost more CPU than the statements),
  * on MySQL the data source's manager, unchanged.
@@ -74,6 +78,8 @@ export class RefStore {
   private readonly lookups: GroupCommitter<RefKey, PartRef | null>;
   /** provider + id → the stored ref; insertion order is age, the oldest dropped beyond `maxCached`. */
   private readonly known = new Map<string, PartRef>();
+  /** provider + id → the write of it in progress (settles once stored, or failed). */
+  private readonly writing = new Map<string, Promise<unknown>>();
   private runner: SqlRunner | undefined;
 
   constructor(
@@ -95,14 +101,45 @@ export class RefStore {
 
   /** The stored ref of a provider id, or null when none is stored (yet). */
   find(provider: string, providerMessageId: string): Promise<PartRef | null> {
-    const cached = this.known.get(keyOf(provider, providerMessageId));
+    const key = keyOf(provider, providerMessageId);
+    const written = this.writing.get(key);
+    if (written) {
+      return written.then(() => this.findStored(key, provider, providerMessageId));
+    }
+
+    return this.findStored(key, provider, providerMessageId);
+  }
+
+  private findStored(key: string, provider: string, providerMessageId: string): Promise<PartRef | null> {
+    const cached = this.known.get(key);
 
     return cached ? Promise.resolve(cached) : this.lookups.submit({ provider, providerMessageId });
   }
 
   /** Stores `refs` (one event's ids) and returns, per ref in order, the receipts parked under it, oldest first. */
   learn(refs: readonly LearnedRef[]): Promise<ParkedRow[][]> {
-    return refs.length === 0 ? Promise.resolve([]) : this.learning.submit(refs);
+    if (refs.length === 0) {
+      return Promise.resolve([]);
+    }
+    const learned = this.learning.submit(refs);
+    // Settles either way: a failed write leaves a waiting receipt to its own lookup (and parking).
+    const settled = learned.then(
+      () => undefined,
+      () => undefined,
+    );
+    const keys = refs.map((ref) => keyOf(ref.provider, ref.providerMessageId));
+    for (const key of keys) {
+      this.writing.set(key, settled);
+    }
+    void settled.then(() => {
+      for (const key of keys) {
+        if (this.writing.get(key) === settled) {
+          this.writing.delete(key);
+        }
+      }
+    });
+
+    return learned;
   }
 
   /** Resolves once every submitted batch is written. */
