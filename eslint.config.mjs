@@ -3,6 +3,87 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+/**
+ * Nx module boundaries. Product code depends down the layers (app → feature → data-access → util →
+ * contracts) and services never on each other; the test kit (`type:testing`: fixtures, harnesses, the
+ * typed client) is for test code only, which may also reach every layer it tests.
+ */
+const PRODUCT_CONSTRAINTS = [
+  // Apps are thin shells: they compose feature libs and never import each other.
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:contracts'],
+  },
+  {
+    sourceTag: 'type:feature',
+    onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts'],
+  },
+  {
+    sourceTag: 'type:data-access',
+    onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts'],
+  },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
+  // Service features talk through contracts and the bus, never through each other's code.
+  {
+    sourceTag: 'scope:intake',
+    onlyDependOnLibsWithTags: ['scope:intake', 'scope:shared', 'scope:providers'],
+  },
+  {
+    sourceTag: 'scope:router',
+    onlyDependOnLibsWithTags: ['scope:router', 'scope:shared', 'scope:providers'],
+  },
+  {
+    sourceTag: 'scope:send-worker',
+    onlyDependOnLibsWithTags: ['scope:send-worker', 'scope:shared', 'scope:providers'],
+  },
+  {
+    sourceTag: 'scope:dlr-ingest',
+    onlyDependOnLibsWithTags: ['scope:dlr-ingest', 'scope:shared', 'scope:providers'],
+  },
+  {
+    sourceTag: 'scope:dlr-processor',
+    onlyDependOnLibsWithTags: ['scope:dlr-processor', 'scope:shared', 'scope:providers'],
+  },
+  { sourceTag: 'scope:masking', onlyDependOnLibsWithTags: ['scope:masking', 'scope:shared'] },
+  { sourceTag: 'scope:opt-out', onlyDependOnLibsWithTags: ['scope:opt-out', 'scope:shared'] },
+  {
+    sourceTag: 'scope:simulator',
+    onlyDependOnLibsWithTags: ['scope:simulator', 'scope:shared', 'scope:providers'],
+  },
+  { sourceTag: 'scope:providers', onlyDependOnLibsWithTags: ['scope:providers', 'scope:shared'] },
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:providers'] },
+];
+
+const TESTING = 'type:testing';
+function moduleBoundaries({ testCode }) {
+  const depConstraints = testCode
+    ? [
+        { sourceTag: TESTING, onlyDependOnLibsWithTags: ['*'] },
+        ...PRODUCT_CONSTRAINTS.map((c) => ({
+          ...c,
+          onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, TESTING, 'scope:testing'],
+        })),
+        { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['*'] },
+      ]
+    : [
+        // The test kit composes whole services: anything goes, but nothing of the product imports it.
+        { sourceTag: TESTING, onlyDependOnLibsWithTags: ['*'] },
+        { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['*'] },
+        ...PRODUCT_CONSTRAINTS,
+      ];
+
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: false,
+      // Test suites drive the deploy scripts (migrations, the distributed launcher) as operators do.
+      allow: ['^(\\.\\./)+scripts/(migrate|distributed)$'],
+      depConstraints,
+    },
+  ];
+}
+
 export default [
   {
     ignores: [
@@ -22,60 +103,7 @@ export default [
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { '@nx': nx },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          // Test suites drive the deploy scripts (migrations, the distributed launcher) as operators do.
-          allow: ['^(\.\./)+scripts/(migrate|distributed)$'],
-          depConstraints: [
-            // Apps are thin shells: they compose feature libs and never import each other.
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:contracts'],
-            },
-            {
-              sourceTag: 'type:feature',
-              onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts'],
-            },
-            {
-              sourceTag: 'type:data-access',
-              onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts'],
-            },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
-            // Service features talk through contracts and the bus, never through each other's code.
-            {
-              sourceTag: 'scope:intake',
-              onlyDependOnLibsWithTags: ['scope:intake', 'scope:shared', 'scope:providers'],
-            },
-            {
-              sourceTag: 'scope:router',
-              onlyDependOnLibsWithTags: ['scope:router', 'scope:shared', 'scope:providers'],
-            },
-            {
-              sourceTag: 'scope:send-worker',
-              onlyDependOnLibsWithTags: ['scope:send-worker', 'scope:shared', 'scope:providers'],
-            },
-            {
-              sourceTag: 'scope:dlr-ingest',
-              onlyDependOnLibsWithTags: ['scope:dlr-ingest', 'scope:shared', 'scope:providers'],
-            },
-            {
-              sourceTag: 'scope:dlr-processor',
-              onlyDependOnLibsWithTags: ['scope:dlr-processor', 'scope:shared', 'scope:providers'],
-            },
-            { sourceTag: 'scope:masking', onlyDependOnLibsWithTags: ['scope:masking', 'scope:shared'] },
-            { sourceTag: 'scope:opt-out', onlyDependOnLibsWithTags: ['scope:opt-out', 'scope:shared'] },
-            {
-              sourceTag: 'scope:simulator',
-              onlyDependOnLibsWithTags: ['scope:simulator', 'scope:shared', 'scope:providers'],
-            },
-            { sourceTag: 'scope:providers', onlyDependOnLibsWithTags: ['scope:providers', 'scope:shared'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:providers'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': moduleBoundaries({ testCode: false }),
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
@@ -109,6 +137,7 @@ export default [
       'test/**/*.ts',
     ],
     rules: {
+      '@nx/enforce-module-boundaries': moduleBoundaries({ testCode: true }),
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -27,7 +27,7 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{apps,libs}/**/*.integration-spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,scripts,test}/**/*.integration-spec.ts'],
       // Fails fast with one message when MariaDB, Redis or Kafka is down; drops stale test databases.
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       slowTestThreshold: 30,

@@ -31,7 +31,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ReceiptsPipeline, TWILIO_TOKEN, WEBHOOK_BASE } from '../apps/gateway/src/receipts/receipts-pipeline.harness';
+import { ReceiptsPipeline, TWILIO_TOKEN, WEBHOOK_BASE } from '@sms/testing-receipts';
 import { webhookRoutes } from '@sms/dlr-ingest';
 import { CPU_POLICIES, type CpuPolicy, type CpuPriority, setCpuNice, setCpuPolicy } from '@sms/platform';
 import { type GroupLag, LagSampler } from './lib/consumer-lag';

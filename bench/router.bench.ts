@@ -25,9 +25,9 @@ import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { migrate } from '../scripts/migrate';
 import { PhoneNumberEntity } from '../libs/router/feature/src/database/entities/phone-number.entity';
-import type { RouteRequest } from '../libs/router/feature/src/routing/route-decider';
+import type { RouteRequest } from '../libs/router/feature/src/routing/decision/route-decider';
 import { RoutingEngine } from '../libs/router/feature/src/routing/routing-engine';
-import { SqlRoutePool } from '../libs/router/feature/src/routing/sql-route-pool';
+import { SqlRoutePool } from '../libs/router/feature/src/routing/snapshot/sql-route-pool';
 import { MemoryRoutingState } from '../libs/router/feature/src/state/memory-routing-state';
 import { RedisRoutingState } from '../libs/router/feature/src/state/redis-routing-state';
 

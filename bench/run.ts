@@ -14,6 +14,8 @@
  *   npm run bench -- --only=sender-rate    one sender's rate at 200 ms / 1 s provider latency (bench/sender-rate.bench.ts)
  *   npm run bench -- --only=ambiguous      resends after ambiguous provider timeouts (bench/ambiguous.bench.ts)
  *   npm run bench -- --only=search         a filtered GET /v1/messages page over 1,000,000 messages in MariaDB (bench/search.bench.ts)
+ *   npm run bench -- --only=ledger-scale   the ledger unpartitioned vs by month, 12 months of messages (bench/ledger-scale.bench.ts;
+ *                                          --messages=10000000, --lookups, --writes, --runs)
  *   BENCH_NICE=-10 npm run bench        on a box shared with other work (runner and children at nice -10)
  *
  * The segments and bus benches are other files' exports (runSegmentsBench / runBusBench); a missing file
@@ -38,7 +40,8 @@ type Part =
   | 'e2e'
   | 'sender-rate'
   | 'ambiguous'
-  | 'search';
+  | 'search'
+  | 'ledger-scale';
 const PARTS: readonly Part[] = [
   'segments',
   'bus',
@@ -51,6 +54,7 @@ const PARTS: readonly Part[] = [
   'sender-rate',
   'ambiguous',
   'search',
+  'ledger-scale',
 ];
 
 interface TargetCheck {
@@ -378,6 +382,14 @@ async function main(): Promise<void> {
         measured: `${slowest.toFixed(2)} ms, costliest case`,
         met: slowest <= 10,
       });
+    }
+
+    if (parts.includes('ledger-scale')) {
+      log('\n### ledger at scale: unpartitioned vs monthly partitions (bench/ledger-scale.bench.ts)');
+      const { runLedgerScaleBench, ledgerScaleOptions, formatLedgerScale } = await import('./ledger-scale.bench');
+      const ledger = await runLedgerScaleBench(ledgerScaleOptions(), log);
+      results['ledgerScale'] = ledger;
+      log(formatLedgerScale(ledger));
     }
   } finally {
     if (kafka?.startedByUs) {

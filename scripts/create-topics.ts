@@ -5,12 +5,15 @@
  *
  *   KAFKA_BROKERS=... node -r ./scripts/register.js scripts/create-topics.ts [topics.json]
  *
+ * TLS and SASL as the services: KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME,
+ * KAFKA_SASL_PASSWORD (docs/deployment.md).
+ *
  * The Kubernetes Job and docker compose run it with k8s/base/topics.json, the file the autoscaling test
  * also reads, so a ScaledObject can never allow more replicas than its topic has partitions.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { KafkaBus, type TopicSpec } from '@sms/bus';
+import { KafkaBus, type KafkaSecurity, kafkaSecurityFromEnv, PLAINTEXT_KAFKA, type TopicSpec } from '@sms/bus';
 
 export const DEFAULT_TOPICS_FILE = path.join(__dirname, '..', 'k8s', 'base', 'topics.json');
 
@@ -20,8 +23,12 @@ export function readTopicSpecs(file: string = DEFAULT_TOPICS_FILE, replicationFa
   return parsed.topics.map((spec) => ({ ...spec, ...(replicationFactor ? { replicationFactor } : {}) }));
 }
 
-export async function createTopics(brokers: readonly string[], specs: readonly TopicSpec[]): Promise<void> {
-  const bus = new KafkaBus({ brokers, clientId: 'create-topics' });
+export async function createTopics(
+  brokers: readonly string[],
+  specs: readonly TopicSpec[],
+  security: KafkaSecurity = PLAINTEXT_KAFKA,
+): Promise<void> {
+  const bus = new KafkaBus({ brokers, clientId: 'create-topics', security });
   try {
     await bus.ensureTopics(specs, { withDlq: true });
   } finally {
@@ -35,7 +42,8 @@ if (require.main === module) {
     ? Number(process.env['KAFKA_REPLICATION_FACTOR'])
     : undefined;
   const specs = readTopicSpecs(process.argv[2] ?? process.env['TOPICS_FILE'] ?? DEFAULT_TOPICS_FILE, replication);
-  createTopics(brokers, specs)
+  Promise.resolve()
+    .then(() => createTopics(brokers, specs, kafkaSecurityFromEnv(process.env)))
     .then(() =>
       process.stdout.write(`topics ready: ${specs.map((s) => `${s.topic}(${s.numPartitions})`).join(', ')}\n`),
     )

@@ -4,7 +4,8 @@
  *
  *   npm run dlq:replay -- --topic sms.status.v1.dlq [--from 2026-12-06T10:00:00Z] [--to ...] [--limit 100] [--dry-run]
  *
- * Distributed mode: talks to Kafka directly (KAFKA_BROKERS, default 127.0.0.1:9092).
+ * Distributed mode: talks to Kafka directly (KAFKA_BROKERS, default 127.0.0.1:9092; TLS and SASL from
+ * KAFKA_SSL, KAFKA_SSL_CA_FILE and KAFKA_SASL_* as the services).
  * Embedded mode: the DLQ lives in the gateway's memory, so the command asks the running gateway instead:
  *   --url http://localhost:3000 [--api-key KEY]   (or SMS_API_KEY; the key needs the operator scope)
  *
@@ -12,7 +13,13 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { assertReplayRequest, DlqReplayRequestError, type DlqReplayRequest, KafkaBus } from '@sms/bus';
+import {
+  assertReplayRequest,
+  DlqReplayRequestError,
+  type DlqReplayRequest,
+  KafkaBus,
+  kafkaSecurityFromEnv,
+} from '@sms/bus';
 
 export interface DlqReplayCommand {
   readonly request: DlqReplayRequest;
@@ -112,7 +119,7 @@ export async function runDlqReplay(
     return replayThroughGateway(command.url, command.apiKey, command.request);
   }
   const brokers = (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
-  const bus = new KafkaBus({ brokers, clientId: 'dlq-replay' });
+  const bus = new KafkaBus({ brokers, clientId: 'dlq-replay', security: kafkaSecurityFromEnv(env) });
   try {
     return await bus.replayDeadLetters(command.request);
   } finally {

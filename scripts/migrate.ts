@@ -10,7 +10,7 @@ import { DLR_PROCESSOR_MIGRATIONS } from '@sms/dlr-processor';
 import { INTAKE_MIGRATIONS } from '@sms/intake';
 import { MASKING_MIGRATIONS } from '@sms/masking';
 import { OPT_OUT_MIGRATIONS } from '@sms/opt-out';
-import { createServiceDataSource } from '@sms/persistence';
+import { migrateSlice } from '@sms/persistence';
 import { ROUTER_MIGRATIONS } from '@sms/router';
 import { SEND_WORKER_MIGRATIONS } from '@sms/send-worker';
 
@@ -33,23 +33,7 @@ export async function migrate(url: string, slices: string[] = Object.keys(SLICES
     if (!migrations) {
       throw new Error(`unknown slice '${slice}' (known: ${Object.keys(SLICES).join(', ')})`);
     }
-    const dataSource = await createServiceDataSource({
-      service: slice,
-      database: { kind: 'mysql', url, poolSize: 1 },
-      entities: [],
-      migrations,
-    }).initialize();
-    try {
-      if (revert) {
-        await dataSource.undoLastMigration({ transaction: 'each' });
-        applied.push(`${slice}: reverted`);
-      } else {
-        const ran = await dataSource.runMigrations({ transaction: 'each' });
-        applied.push(...ran.map((m) => `${slice}: ${m.name}`));
-      }
-    } finally {
-      await dataSource.destroy();
-    }
+    applied.push(...(await migrateSlice(url, slice, migrations, { revert })));
   }
 
   return applied;

@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import { applyCpuPriority, loadConfig } from '@sms/platform';
-import { ReceiptsPipeline } from '../../apps/gateway/src/receipts/receipts-pipeline.harness';
+import { ReceiptsPipeline } from '@sms/testing-receipts';
 
 async function main(): Promise<void> {
   // Read and checked as a service reads it; applied, as startService does, before the pools and clients start threads.

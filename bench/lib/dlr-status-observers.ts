@@ -24,7 +24,7 @@ import { MaskDirectory } from '@sms/mask-directory';
 import { createServiceDataSource } from '@sms/persistence';
 import { applyCpuPriority, loadConfig } from '@sms/platform';
 import { HealthRecorder, RedisRoutingState } from '@sms/router';
-import { renamingBus } from '../../apps/gateway/src/receipts/receipts-pipeline.harness';
+import { renamingBus } from '@sms/testing-receipts';
 import { migrate } from '../../scripts/migrate';
 
 async function main(): Promise<void> {

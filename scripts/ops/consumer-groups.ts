@@ -28,8 +28,8 @@ export interface ConsumerGroupUse {
 
 const ROOT = path.join(__dirname, '..', '..');
 const UUID = '<uuid>';
-/** Test code and the bus itself (its own behaviour tests subscribe made-up groups). */
-const SKIPPED = /(\.spec\.ts|-spec\.ts|\.harness\.ts)$|^libs\/shared\/data-access-bus\//;
+/** Test code, the test kit and the bus itself (its own behaviour tests subscribe made-up groups). */
+const SKIPPED = /(\.spec\.ts|-spec\.ts|\.harness\.ts)$|^libs\/shared\/(data-access-bus|util-testing|testing-[a-z-]+)\//;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

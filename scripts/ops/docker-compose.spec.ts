@@ -37,7 +37,18 @@ interface ComposeService {
   readonly image?: string;
   readonly ports?: string[];
   readonly cpu_shares?: number;
+  readonly healthcheck?: { readonly test: string[] };
 }
+const NODE_SERVICES = [
+  'intake',
+  'intake-consumers',
+  'router',
+  'send-worker',
+  'dlr-ingest',
+  'dlr-processor',
+  'masking',
+  'opt-out',
+];
 
 describe('docker-compose.yml', () => {
   const text = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
@@ -64,18 +75,20 @@ describe('docker-compose.yml', () => {
     expect(services['redis']?.image).toMatch(/^redis:/);
     for (const name of ['intake', 'router', 'send-worker', 'dlr-ingest', 'dlr-processor', 'masking', 'opt-out']) {
       const service = services[name];
-      expect(service?.command).toContain(`apps/${name}/src/main.ts`);
+      // The image's compiled JavaScript (Dockerfile, npm run build:services), never the TypeScript sources.
+      expect(service?.command).toContain(`dist/apps/${name}/src/main.js`);
       expect(service?.depends_on?.['migrate']?.condition).toBe('service_completed_successfully');
       expect(service?.depends_on?.['topics']?.condition).toBe('service_completed_successfully');
     }
-    expect(services['simulator']?.command).toContain('apps/simulator/src/main.ts');
-    expect(services['topics']?.command).toContain('k8s/base/topics.json');
+    expect(services['simulator']?.command).toContain('dist/apps/simulator/src/main.js');
+    expect(services['topics']?.command).toContain('dist/k8s/base/topics.json');
+    expect(services['migrate']?.command).toEqual(['node', 'dist/scripts/migrate.js']);
   });
 
   it('serves intake API apart from its consumers, and weighs the processing tier below the answering services (ADR 0014)', () => {
     const services = compose.services;
     expect(services['intake']?.environment?.['INTAKE_CONSUMERS_ENABLED']).toBe('false');
-    expect(services['intake-consumers']?.command).toContain('apps/intake/src/main.ts');
+    expect(services['intake-consumers']?.command).toContain('dist/apps/intake/src/main.js');
     expect(services['intake-consumers']?.environment?.['INTAKE_CONSUMERS_ENABLED']).toBeUndefined();
     expect(services['intake-consumers']?.ports).toBeUndefined();
     const DEFAULT_SHARES = 1024;
@@ -83,9 +96,35 @@ describe('docker-compose.yml', () => {
     for (const tier of ['intake-consumers', 'dlr-processor']) {
       expect(shares(tier)).toBeLessThan(shares('dlr-ingest') / 8);
       expect(shares(tier)).toBeLessThan(shares('intake') / 8);
-      // Its Node flags come before the preload: after the script they would be the script's arguments (ADR 0016).
+      // Its Node flags come before the script: after it they would be the script's arguments (ADR 0016).
       expect(services[tier]?.command?.slice(0, 2)).toEqual(['node', '--max-semi-space-size=64']);
     }
+  });
+
+  it('checks the health of every Node service, and starts what depends on one only once it is healthy', () => {
+    const services = compose.services;
+    for (const name of [...NODE_SERVICES, 'simulator']) {
+      expect({ name, healthcheck: services[name]?.healthcheck?.test?.[0] }).toEqual({ name, healthcheck: 'CMD' });
+    }
+    for (const name of NODE_SERVICES) {
+      expect(services[name]?.healthcheck?.test).toEqual(['CMD', 'node', 'dist/scripts/healthcheck.js']);
+      expect(services[name]?.environment?.['PORT']).toMatch(/^\d+$/);
+    }
+    // Every dependency on a long-running container waits for its health, not for its start.
+    for (const [name, service] of Object.entries(services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        const oneShot = dependency === 'migrate' || dependency === 'topics';
+        expect({ name, dependency, condition }).toEqual({
+          name,
+          dependency,
+          condition: oneShot ? 'service_completed_successfully' : 'service_healthy',
+        });
+      }
+    }
+    expect(Object.keys(services['intake']?.depends_on ?? {})).toEqual(
+      expect.arrayContaining(['migrate', 'topics', 'kafka', 'redis', 'router']),
+    );
+    expect(Object.keys(services['send-worker']?.depends_on ?? {})).toContain('simulator');
   });
 
   it('puts Prometheus and Grafana behind the observability profile, with the provisioned dashboard and rules', () => {

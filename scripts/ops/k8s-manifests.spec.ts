@@ -4,12 +4,14 @@ import { TOPICS } from '@sms/contracts';
 import { SENSITIVE_KEYS, WEBHOOK_SECRET_KEYS } from '@sms/platform';
 import { parseAllDocuments, parse } from 'yaml';
 import { consumerGroups, subscriptionsIn } from './consumer-groups';
-import { renderKustomization, strictManifestProblems, type RenderedManifest } from './strict-manifests';
+import { renderKustomization, STRICT_KINDS, strictManifestProblems, type RenderedManifest } from './strict-manifests';
 
 // The strict check type-checks every rendered manifest: seconds, more on a busy machine.
 jest.setTimeout(120_000);
 
-const BASE = path.join(__dirname, '..', '..', 'k8s', 'base');
+const K8S = path.join(__dirname, '..', '..', 'k8s');
+const BASE = path.join(K8S, 'base');
+const OVERLAYS = ['production', 'local'] as const;
 
 interface Manifest {
   readonly apiVersion: string;
@@ -48,6 +50,14 @@ const partitions = new Map(
   ).topics.map((t) => [t.topic, t.numPartitions]),
 );
 const ofKind = (kind: string): Manifest[] => manifests.filter((m) => m.kind === kind);
+const gatewaySecret = (): Manifest => {
+  const secret = ofKind('Secret').find((m) => m.metadata.name === 'sms-gateway-secrets');
+  if (!secret) {
+    throw new Error('no Secret sms-gateway-secrets in k8s/base');
+  }
+
+  return secret;
+};
 
 /** The fields the strict-check test breaks in copies of rendered manifests. */
 interface EditableContainer {
@@ -62,6 +72,10 @@ interface Editable {
     maxReplicaCount?: unknown;
     maxReplicaCont?: unknown;
     scaleTargetRef?: unknown;
+    policyTypes?: unknown;
+    policyType?: unknown;
+    secretTargetRef?: unknown;
+    secretTargetRefs?: unknown;
     template: { spec: { containers: EditableContainer[] } };
   };
 }
@@ -114,11 +128,13 @@ const podSpecOf = (deployment: Manifest) =>
 
 describe('k8s manifests', () => {
   it('render with kustomize into objects valid against current Kubernetes and KEDA schemas, unknown fields rejected', () => {
-    const rendered = renderKustomization(BASE);
+    const rendered = [...renderKustomization(BASE), ...renderKustomization(path.join(K8S, 'overlays', 'production'))];
     // The files' objects, plus the topics ConfigMap the kustomization generates.
-    expect(rendered.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual(
-      [...manifests.map((m) => `${m.kind}/${m.metadata.name}`), 'ConfigMap/sms-gateway-topics'].sort(),
-    );
+    expect(
+      renderKustomization(BASE)
+        .map((m) => `${m.kind}/${m.metadata.name}`)
+        .sort(),
+    ).toEqual([...manifests.map((m) => `${m.kind}/${m.metadata.name}`), 'ConfigMap/sms-gateway-topics'].sort());
     expect(rendered.every((m) => m.kind === 'Namespace' || m.metadata.namespace === 'sms-gateway')).toBe(true);
     // Broken copies ride along in the same compilation: the check must catch each of them.
     const copy = (kind: string, name: string, edit: (m: Editable) => void): RenderedManifest => {
@@ -148,6 +164,14 @@ describe('k8s manifests', () => {
       copy('Deployment', 'old-api', (m) => {
         m.apiVersion = 'extensions/v1beta1';
       }),
+      copy('NetworkPolicy', 'typo-policy-types', (m) => {
+        m.spec.policyType = m.spec.policyTypes;
+        delete m.spec.policyTypes;
+      }),
+      copy('TriggerAuthentication', 'typo-secret-ref', (m) => {
+        m.spec.secretTargetRefs = m.spec.secretTargetRef;
+        delete m.spec.secretTargetRef;
+      }),
     ];
     const problems = strictManifestProblems([...rendered, ...broken]);
     const about = (name: string) => problems.filter((problem) => problem.includes(`/${name}`));
@@ -158,6 +182,23 @@ describe('k8s manifests', () => {
     expect(about('wrong-type').join('\n')).toMatch(/containerPort.*not assignable to type 'number'/);
     expect(about('missing-target').join('\n')).toMatch(/scaleTargetRef/);
     expect(about('old-api')).toEqual(['Deployment/old-api: no schema for apiVersion extensions/v1beta1']);
+    expect(about('typo-policy-types').join('\n')).toMatch(/'"?policyType"?' does not exist in type/);
+    expect(about('typo-secret-ref').join('\n')).toMatch(/'"?secretTargetRefs"?' does not exist in type/);
+  });
+
+  it.each(OVERLAYS)('renders the %s overlay into objects valid under the same strict schemas', (overlay) => {
+    const rendered = renderKustomization(path.join(K8S, 'overlays', overlay));
+    expect(strictManifestProblems(rendered)).toEqual([]);
+    expect(rendered.every((m) => m.kind === 'Namespace' || m.metadata.namespace === 'sms-gateway')).toBe(true);
+  });
+
+  it('has a schema for exactly the kinds the renders contain', () => {
+    const kinds = new Set(
+      [BASE, ...OVERLAYS.map((overlay) => path.join(K8S, 'overlays', overlay))]
+        .flatMap((dir) => renderKustomization(dir))
+        .map((m) => `${m.apiVersion}/${m.kind}`),
+    );
+    expect([...kinds].sort()).toEqual([...STRICT_KINDS].sort());
   });
 
   it('kustomization lists every manifest file', () => {
@@ -320,19 +361,24 @@ describe('k8s manifests', () => {
     expect([...partitions.keys()].sort()).toEqual(Object.values(TOPICS).sort());
     const jobs = ofKind('Job');
     const commands = jobs.map((job) => JSON.stringify(job.spec));
-    expect(commands.some((c) => c.includes('"npm","run","db:migrate"'))).toBe(true);
-    expect(commands.some((c) => c.includes('scripts/create-topics.ts'))).toBe(true);
+    // The image's compiled scripts (npm run build:services), as the services run compiled code.
+    expect(commands.some((c) => c.includes('"command":["node","dist/scripts/migrate.js"]'))).toBe(true);
+    expect(
+      commands.some((c) => c.includes('"node","dist/scripts/create-topics.js","/etc/sms-gateway/topics.json"')),
+    ).toBe(true);
   });
 
-  it('keeps only placeholders in the Secret', () => {
-    const secret = ofKind('Secret')[0] as Manifest;
-    for (const [key, value] of Object.entries(secret.stringData ?? {})) {
+  it('keeps only placeholders in the Secrets', () => {
+    for (const [key, value] of Object.entries(gatewaySecret().stringData ?? {})) {
       expect({ key, placeholder: /CHANGE_ME|x{8,}|^redis:\/\/[^@]+$/.test(value) }).toEqual({ key, placeholder: true });
     }
+    // KEDA's connection mode words, no credential: KEDA reads those from the services' own Secrets.
+    const keda = ofKind('Secret').find((m) => m.metadata.name === 'sms-gateway-kafka-keda');
+    expect(keda?.stringData).toEqual({ tls: 'disable' });
   });
 
   it('lists every provider secret the services read, and each Deployment gets exactly the ones it uses, by name', () => {
-    const secret = ofKind('Secret')[0] as Manifest;
+    const secret = gatewaySecret();
     const listed = Object.keys(secret.stringData ?? {});
     for (const key of [...WEBHOOK_SECRET_KEYS, ...SENSITIVE_KEYS.filter((k) => k !== 'SMS_GATEWAY_API_KEY')]) {
       expect({ key, listed: listed.includes(key) }).toEqual({ key, listed: true });

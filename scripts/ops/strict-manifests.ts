@@ -24,8 +24,17 @@ const SCHEMAS: Readonly<Record<string, readonly [module: string, type: string]>>
   'v1/Namespace': ['kubernetes-models/v1/Namespace', 'INamespace'],
   'v1/Secret': ['kubernetes-models/v1/Secret', 'ISecret'],
   'v1/Service': ['kubernetes-models/v1/Service', 'IService'],
+  'v1/ServiceAccount': ['kubernetes-models/v1/ServiceAccount', 'IServiceAccount'],
+  'networking.k8s.io/v1/NetworkPolicy': ['kubernetes-models/networking.k8s.io/v1/NetworkPolicy', 'INetworkPolicy'],
   'keda.sh/v1alpha1/ScaledObject': ['@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject', 'IScaledObject'],
+  'keda.sh/v1alpha1/TriggerAuthentication': [
+    '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication',
+    'ITriggerAuthentication',
+  ],
 };
+
+/** `<apiVersion>/<kind>` of every kind the check has a schema for. */
+export const STRICT_KINDS: readonly string[] = Object.keys(SCHEMAS);
 
 const ROOT = path.join(__dirname, '..', '..');
 

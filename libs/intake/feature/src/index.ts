@@ -3,6 +3,14 @@ export { validateMessageRequest, type ValidatedMessage } from './messages/messag
 // For composing intake with other services in integration tests and benchmarks.
 export { INTAKE_OUTBOX } from './database/intake.schema';
 export { LedgerWriter } from './ledger/ledger.writer';
+// The monthly tables and the by-id lookup (partition maintenance, the archive, the ledger-scale benchmark).
+export {
+  INTAKE_MONTHLY_TABLES,
+  LEDGER_PARTITION_KEYS,
+  MESSAGE_EVENTS_TABLE,
+  SMS_MESSAGES_TABLE,
+} from './database/ledger-tables';
+export { eventsOf, findMessageById, messageByIdQuery } from './ledger/message-lookup';
 export { MessagesService } from './messages/messages.service';
 export { StatusApplier } from './status/status-applier.service';
 export { RetryScheduler } from './status/retry.scheduler';

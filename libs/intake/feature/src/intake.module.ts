@@ -13,12 +13,14 @@ import {
   type AppConfig,
   BUS,
   outboundPolicyOf,
+  partitionMaintenanceProvider,
   serviceDataSourceProvider,
   KV_STORE,
   ShutdownRegistry,
 } from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from './database/intake.schema';
+import { INTAKE_MONTHLY_TABLES } from './database/ledger-tables';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { LedgerWriter } from './ledger/ledger.writer';
 import { Admission } from './limits/admission';
@@ -55,6 +57,7 @@ import { MessageCanceller } from './status/message-canceller';
 import { ScheduledRelease } from './status/scheduled-release';
 
 export const INTAKE_DATA_SOURCE = Symbol('INTAKE_DATA_SOURCE');
+const INTAKE_PARTITIONS = Symbol('INTAKE_PARTITIONS');
 
 /** Tries of an inbound record before the DLQ: the bus's backoff (100 ms doubling, capped at 5 s) makes ~2 min. */
 const INBOUND_MAX_ATTEMPTS = 30;
@@ -102,6 +105,7 @@ export class IntakeModule implements OnApplicationBootstrap {
           entities: INTAKE_ENTITIES,
           migrations: INTAKE_MIGRATIONS,
         }),
+        partitionMaintenanceProvider(INTAKE_PARTITIONS, INTAKE_DATA_SOURCE, 'intake', INTAKE_MONTHLY_TABLES),
         {
           provide: OutboxRelay,
           inject: [INTAKE_DATA_SOURCE, BUS],

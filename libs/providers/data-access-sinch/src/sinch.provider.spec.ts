@@ -7,6 +7,7 @@ import {
   type RawWebhook,
   type SendRequest,
 } from '@sms/provider-port';
+import { jsonResponse, onlyFetchCall, onlyFetchBody, rejectionOf } from '@sms/testing';
 import { type SinchConfig, SinchConfigException, parseSinchConfig } from './sinch.config';
 import { SinchSmsProvider } from './sinch.provider';
 
@@ -45,38 +46,15 @@ const CREATED = {
   client_reference: REQUEST.messageId,
 };
 
-type FetchCall = [input: string, init: RequestInit];
-
-function setup(respond: () => Promise<Response> | Response = () => json(201, CREATED), config = CONFIG) {
+function setup(respond: () => Promise<Response> | Response = () => jsonResponse(201, CREATED), config = CONFIG) {
   const fetch = jest.fn<Promise<Response>, [input: string, init: RequestInit]>(() => Promise.resolve().then(respond));
   const sut = new SinchSmsProvider(config, fetch, () => NOW);
 
   return { sut, mocks: { fetch } };
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
-
-function onlyCall(fetch: jest.Mock): FetchCall {
-  expect(fetch).toHaveBeenCalledTimes(1);
-
-  return fetch.mock.calls[0] as FetchCall;
-}
-
-/** The one request's body: the adapter always sends a string. */
-function sentBody(fetch: jest.Mock): string {
-  return onlyCall(fetch)[1].body as string;
-}
-
-async function sendError(sut: SinchSmsProvider, request = REQUEST): Promise<ProviderError> {
-  const error: unknown = await sut.send(request).then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-
-  return error as ProviderError;
+function sendError(sut: SinchSmsProvider, request = REQUEST): Promise<ProviderError> {
+  return rejectionOf(sut.send(request), ProviderError);
 }
 
 const VECTOR_NONCE = '01JHFFHWYY7HSS4FWTMDTQEK8V';
@@ -138,7 +116,7 @@ describe('SinchSmsProvider', () => {
 
       await sut.send({ ...REQUEST, statusCallbackUrl: 'https://gw.example/webhooks/sinch/status' });
 
-      const [url, init] = onlyCall(mocks.fetch);
+      const [url, init] = onlyFetchCall(mocks.fetch);
       expect(url).toBe(BATCHES_URL);
       expect(init.method).toBe('POST');
       expect(init.headers).toEqual({
@@ -157,7 +135,7 @@ describe('SinchSmsProvider', () => {
 
       await sut.send({ ...REQUEST, from: '+447700900999', body: 'Привет 👋', encoding: 'UCS-2' });
 
-      expect(JSON.parse(sentBody(mocks.fetch))).toEqual({
+      expect(JSON.parse(onlyFetchBody(mocks.fetch))).toEqual({
         from: '447700900999',
         to: ['15551231234'],
         body: 'Привет 👋',
@@ -174,7 +152,7 @@ describe('SinchSmsProvider', () => {
 
       await sut.send({ ...REQUEST, validitySeconds: seconds });
 
-      expect(JSON.parse(sentBody(mocks.fetch))).toMatchObject({ expire_at: expireAt });
+      expect(JSON.parse(onlyFetchBody(mocks.fetch))).toMatchObject({ expire_at: expireAt });
     });
   });
 
@@ -198,7 +176,7 @@ describe('SinchSmsProvider', () => {
       [500, 'internal_error', ErrorClass.Transient],
       [503, 'service_unavailable', ErrorClass.Transient],
     ])('classifies HTTP %i %s as %s', async (httpStatus, code, errorClass) => {
-      const { sut } = setup(() => json(httpStatus, { code, text: `text of ${code}` }));
+      const { sut } = setup(() => jsonResponse(httpStatus, { code, text: `text of ${code}` }));
 
       await expect(sendError(sut)).resolves.toMatchObject({
         errorClass,
@@ -222,7 +200,7 @@ describe('SinchSmsProvider', () => {
     });
 
     it('treats a 201 without an id as an ambiguous transient BAD_RESPONSE', async () => {
-      const { sut } = setup(() => json(201, { to: ['15551231234'] }));
+      const { sut } = setup(() => jsonResponse(201, { to: ['15551231234'] }));
 
       await expect(sendError(sut)).resolves.toMatchObject({
         errorClass: ErrorClass.Transient,

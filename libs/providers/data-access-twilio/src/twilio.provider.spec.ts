@@ -7,6 +7,7 @@ import {
   type RawWebhook,
   type SendRequest,
 } from '@sms/provider-port';
+import { jsonResponse, onlyFetchCall, rejectionOf } from '@sms/testing';
 import { type TwilioConfig, TwilioConfigException, parseTwilioConfig } from './twilio.config';
 import { TwilioSmsProvider } from './twilio.provider';
 
@@ -40,33 +41,15 @@ const CREATED = {
   error_code: null,
 };
 
-type FetchCall = [input: string, init: RequestInit];
-
-function setup(respond: () => Promise<Response> | Response = () => json(201, CREATED), config = CONFIG) {
+function setup(respond: () => Promise<Response> | Response = () => jsonResponse(201, CREATED), config = CONFIG) {
   const fetch = jest.fn<Promise<Response>, [input: string, init: RequestInit]>(() => Promise.resolve().then(respond));
   const sut = new TwilioSmsProvider(config, fetch);
 
   return { sut, mocks: { fetch } };
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
-
-function onlyCall(fetch: jest.Mock): FetchCall {
-  expect(fetch).toHaveBeenCalledTimes(1);
-
-  return fetch.mock.calls[0] as FetchCall;
-}
-
-async function sendError(sut: TwilioSmsProvider, request = REQUEST): Promise<ProviderError> {
-  const error: unknown = await sut.send(request).then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-
-  return error as ProviderError;
+function sendError(sut: TwilioSmsProvider, request = REQUEST): Promise<ProviderError> {
+  return rejectionOf(sut.send(request), ProviderError);
 }
 
 function form(params: Record<string, string>, url = 'https://gw.example/webhooks/twilio/status'): RawWebhook {
@@ -90,7 +73,7 @@ describe(TwilioSmsProvider.name, () => {
 
       await sut.send({ ...REQUEST, statusCallbackUrl: 'https://gw.example/wh/twilio/status', validitySeconds: 3600 });
 
-      const [url, init] = onlyCall(mocks.fetch);
+      const [url, init] = onlyFetchCall(mocks.fetch);
       expect(url).toBe(MESSAGES_URL);
       expect(init.method).toBe('POST');
       expect(init.headers).toEqual({
@@ -111,7 +94,7 @@ describe(TwilioSmsProvider.name, () => {
 
       await sut.send({ ...REQUEST, from: 'AcmeInc', body: 'Tom & Jerry = 100% 😀', encoding: 'UCS-2' });
 
-      expect(onlyCall(mocks.fetch)[1].body).toBe(
+      expect(onlyFetchCall(mocks.fetch)[1].body).toBe(
         'To=%2B15558675310&From=AcmeInc&Body=Tom+%26+Jerry+%3D+100%25+%F0%9F%98%80',
       );
     });
@@ -127,7 +110,7 @@ describe(TwilioSmsProvider.name, () => {
 
       await sut.send({ ...REQUEST, validitySeconds });
 
-      expect(new URLSearchParams(onlyCall(mocks.fetch)[1].body as string).get('ValidityPeriod')).toBe(sent);
+      expect(new URLSearchParams(onlyFetchCall(mocks.fetch)[1].body as string).get('ValidityPeriod')).toBe(sent);
     });
 
     it('targets the configured base URL (simulator) and URL-encodes the account SID path segment', async () => {
@@ -135,7 +118,7 @@ describe(TwilioSmsProvider.name, () => {
 
       await sut.send(REQUEST);
 
-      expect(onlyCall(mocks.fetch)[0]).toBe(
+      expect(onlyFetchCall(mocks.fetch)[0]).toBe(
         `http://127.0.0.1:4010/sim/twilio/2010-04-01/Accounts/${SID}/Messages.json`,
       );
     });
@@ -152,7 +135,9 @@ describe(TwilioSmsProvider.name, () => {
     });
 
     it('reports the price as a positive cost with its currency when present', async () => {
-      const { sut } = setup(() => json(201, { ...CREATED, status: 'accepted', price: '-0.00750', price_unit: 'EUR' }));
+      const { sut } = setup(() =>
+        jsonResponse(201, { ...CREATED, status: 'accepted', price: '-0.00750', price_unit: 'EUR' }),
+      );
 
       await expect(sut.send(REQUEST)).resolves.toEqual({
         providerMessageId: CREATED.sid,
@@ -192,7 +177,7 @@ describe(TwilioSmsProvider.name, () => {
     ])('HTTP %p code %p → %p, not ambiguous', async (status, code, errorClass) => {
       const message = `Twilio says ${code}`;
       const { sut } = setup(() =>
-        json(status, { code, message, more_info: 'https://www.twilio.com/docs/errors', status }),
+        jsonResponse(status, { code, message, more_info: 'https://www.twilio.com/docs/errors', status }),
       );
 
       const error = await sendError(sut);

@@ -7,6 +7,7 @@ import {
   type RawWebhook,
   type SendRequest,
 } from '@sms/provider-port';
+import { jsonResponse, onlyFetchCall, onlyFetchBody, rejectionOf } from '@sms/testing';
 import { type VonageConfig, VonageConfigException, parseVonageConfig } from './vonage.config';
 import { VonageSmsProvider } from './vonage.provider';
 
@@ -46,42 +47,19 @@ const ACCEPTED = {
   ],
 };
 
-type FetchCall = [input: string, init: RequestInit];
-
-function setup(respond: () => Promise<Response> | Response = () => json(200, ACCEPTED), config = CONFIG) {
+function setup(respond: () => Promise<Response> | Response = () => jsonResponse(200, ACCEPTED), config = CONFIG) {
   const fetch = jest.fn<Promise<Response>, [input: string, init: RequestInit]>(() => Promise.resolve().then(respond));
   const sut = new VonageSmsProvider(config, fetch, () => NOW);
 
   return { sut, mocks: { fetch } };
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
-
 function refused(status: string, errorText = 'refused'): Response {
-  return json(200, { 'message-count': '1', messages: [{ status, 'error-text': errorText }] });
+  return jsonResponse(200, { 'message-count': '1', messages: [{ status, 'error-text': errorText }] });
 }
 
-function onlyCall(fetch: jest.Mock): FetchCall {
-  expect(fetch).toHaveBeenCalledTimes(1);
-
-  return fetch.mock.calls[0] as FetchCall;
-}
-
-/** The one request's body: the adapter always sends a string. */
-function sentBody(fetch: jest.Mock): string {
-  return onlyCall(fetch)[1].body as string;
-}
-
-async function sendError(sut: VonageSmsProvider, request = REQUEST): Promise<ProviderError> {
-  const error: unknown = await sut.send(request).then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-
-  return error as ProviderError;
+function sendError(sut: VonageSmsProvider, request = REQUEST): Promise<ProviderError> {
+  return rejectionOf(sut.send(request), ProviderError);
 }
 
 const DLR_URL = 'https://gw.example/webhooks/vonage/status';
@@ -156,7 +134,7 @@ describe('VonageSmsProvider', () => {
 
       await sut.send({ ...REQUEST, statusCallbackUrl: 'https://gw.example/webhooks/vonage/status' });
 
-      const [url, init] = onlyCall(mocks.fetch);
+      const [url, init] = onlyFetchCall(mocks.fetch);
       expect(url).toBe(SEND_URL);
       expect(init.method).toBe('POST');
       expect(init.headers).toEqual({
@@ -175,7 +153,7 @@ describe('VonageSmsProvider', () => {
 
       await sut.send({ ...REQUEST, body: 'Привет 👋', encoding: 'UCS-2' });
 
-      const params = new URLSearchParams(sentBody(mocks.fetch));
+      const params = new URLSearchParams(onlyFetchBody(mocks.fetch));
       expect(params.get('type')).toBe('unicode');
       expect(params.get('text')).toBe('Привет 👋');
     });
@@ -185,7 +163,7 @@ describe('VonageSmsProvider', () => {
 
       await sut.send({ ...REQUEST, from: '+447700900999' });
 
-      const params = new URLSearchParams(sentBody(mocks.fetch));
+      const params = new URLSearchParams(onlyFetchBody(mocks.fetch));
       expect(params.get('from')).toBe('447700900999');
       expect(params.has('callback')).toBe(false);
       expect(params.has('status-report-req')).toBe(false);
@@ -200,7 +178,7 @@ describe('VonageSmsProvider', () => {
 
       await sut.send({ ...REQUEST, validitySeconds: seconds });
 
-      expect(new URLSearchParams(sentBody(mocks.fetch)).get('ttl')).toBe(ttl);
+      expect(new URLSearchParams(onlyFetchBody(mocks.fetch)).get('ttl')).toBe(ttl);
     });
 
     it('signs the request with timestamp + sig when only the signature secret is configured', async () => {
@@ -209,7 +187,7 @@ describe('VonageSmsProvider', () => {
 
       await sut.send(REQUEST);
 
-      const params = Object.fromEntries(new URLSearchParams(sentBody(mocks.fetch)));
+      const params = Object.fromEntries(new URLSearchParams(onlyFetchBody(mocks.fetch)));
       expect(params['api_secret']).toBeUndefined();
       expect(params['timestamp']).toBe(String(NOW.getTime() / 1000));
       const { sig, ...rest } = params;
@@ -234,7 +212,7 @@ describe('VonageSmsProvider', () => {
           { ...ACCEPTED.messages[0], 'message-id': '0A0000000123ABCD2', 'message-price': '0.03330001' },
         ],
       };
-      const { sut } = setup(() => json(200, twoParts));
+      const { sut } = setup(() => jsonResponse(200, twoParts));
 
       await expect(sut.send(REQUEST)).resolves.toEqual({
         providerMessageId: '0A0000000123ABCD1',
@@ -247,7 +225,7 @@ describe('VonageSmsProvider', () => {
 
     it('omits the cost when a part has no price', async () => {
       const { 'message-price': _price, ...noPrice } = ACCEPTED.messages[0] as Record<string, string>;
-      const { sut } = setup(() => json(200, { 'message-count': '1', messages: [noPrice] }));
+      const { sut } = setup(() => jsonResponse(200, { 'message-count': '1', messages: [noPrice] }));
 
       await expect(sut.send(REQUEST)).resolves.toEqual({
         providerMessageId: '0A0000000123ABCD1',
@@ -291,7 +269,7 @@ describe('VonageSmsProvider', () => {
         'message-count': '2',
         messages: [ACCEPTED.messages[0], { status: '1', 'error-text': 'Throttled' }],
       };
-      const { sut } = setup(() => json(200, body));
+      const { sut } = setup(() => jsonResponse(200, body));
 
       await expect(sendError(sut)).resolves.toMatchObject({
         errorClass: ErrorClass.Transient,

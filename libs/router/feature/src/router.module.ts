@@ -28,7 +28,7 @@ import { NoRouteBacklog } from './routing/no-route-backlog';
 import { RouterConsumer } from './routing/router.consumer';
 import { RoutingEngine } from './routing/routing-engine';
 import { registerRoutingMetrics, RoutingMetrics } from './routing/routing-metrics';
-import { SqlRoutePool } from './routing/sql-route-pool';
+import { SqlRoutePool } from './routing/snapshot/sql-route-pool';
 import { MemoryRoutingState } from './state/memory-routing-state';
 import { RedisRoutingState } from './state/redis-routing-state';
 import type { RoutingState } from './state/routing-state';

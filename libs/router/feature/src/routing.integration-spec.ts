@@ -20,7 +20,6 @@ import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../scripts/migrate';
 import { ROUTER_ENTITIES, ROUTER_MIGRATIONS } from './database/router.schema';
 import { listMaskingNumbers, OperatorService } from './operator/operator.service';
 import { HealthRecorder } from './routing/health.recorder';
@@ -29,8 +28,9 @@ import { RouterConsumer } from './routing/router.consumer';
 import { RoutingEngine, type RoutingOutcome } from './routing/routing-engine';
 import { RoutingMetrics } from './routing/routing-metrics';
 import { consumedStatus, routeRequest } from './routing/routing.fixtures';
-import { SqlRoutePool } from './routing/sql-route-pool';
+import { SqlRoutePool } from './routing/snapshot/sql-route-pool';
 import { RedisRoutingState } from './state/redis-routing-state';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(180_000);
 
@@ -96,7 +96,7 @@ async function report(
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await migrate(db.url, ['router']);
+  await migrateSlice(db.url, 'router', ROUTER_MIGRATIONS);
   a = await replica();
   b = await replica();
   // The pool, through the operator service (the API's validation and writes).

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
-import { migrate } from '../../../../scripts/migrate';
 import { ApiScope, openApiKeyService } from './api-key.service';
+import { AUTH_MIGRATIONS } from './auth.module';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(60_000);
 
@@ -23,7 +24,7 @@ describe.each(['mysql', 'sqlite'] as const)('accounts and keys (%s)', (kind) => 
   beforeAll(async () => {
     if (kind === 'mysql') {
       db = await createTestDatabase();
-      await migrate(db.url, ['auth']);
+      await migrateSlice(db.url, 'auth', AUTH_MIGRATIONS);
       store = await openApiKeyService({ kind: 'mysql', url: db.url });
     } else {
       dir = mkdtempSync(path.join(tmpdir(), 'sms-auth-'));

@@ -1,10 +1,13 @@
 import type { ConsumerRestartPolicy, RetryBackoffPolicy } from './bus.constants';
 import type { BusLogger } from './bus.logger';
+import type { KafkaSecurity } from './kafka-security';
 
 export interface KafkaBusConfig {
   /** `host:port` list; use 127.0.0.1 rather than localhost (Node resolves localhost to ::1 first). */
   readonly brokers: readonly string[];
   readonly clientId: string;
+  /** TLS and SASL for every client (producer, consumers, admin, readiness probe). Default: plaintext. */
+  readonly security?: KafkaSecurity;
   /** How long publish() waits for company before sending a batch. Default 2 ms. */
   readonly lingerMs?: number;
   /** A batch is sent as soon as it holds this many records. Default 500. */

@@ -5,6 +5,18 @@ export * from './bus.errors';
 export * from './bus.logger';
 export * from './bus.factory';
 export { KafkaBus } from './kafka.bus';
+export {
+  KAFKA_SASL_MECHANISMS,
+  type KafkaSaslMechanism,
+  type KafkaSecurity,
+  type KafkaSecuritySettings,
+  KafkaSecurityError,
+  kafkaSecurityFromEnv,
+  kafkaSecurityOf,
+  kafkaSecurityProblems,
+  kafkajsSecurityOptions,
+  PLAINTEXT_KAFKA,
+} from './kafka-security';
 export { NamespacedBus } from './namespaced.bus';
 export { ensureTopicsIfKafka } from './ensure-topics';
 export type { EnsureTopicsOptions, TopicSpec } from './kafka.bus';

@@ -13,6 +13,7 @@ import type {
 } from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaBusConfig } from './bus.config';
+import { kafkajsSecurityOptions, PLAINTEXT_KAFKA } from './kafka-security';
 import type { RetryBackoffPolicy } from './bus.constants';
 import {
   CONSUMER_RESTART,
@@ -130,6 +131,8 @@ interface Subscription {
  */
 export class KafkaBus implements Bus {
   private readonly kafka: Kafka;
+  /** TLS and SASL options, the same for every client this bus creates. */
+  private readonly connection: ReturnType<typeof kafkajsSecurityOptions>;
   private readonly logger: BusLogger;
   private readonly backoff: RetryBackoffPolicy;
   private readonly infraBackoff: RetryBackoffPolicy;
@@ -146,9 +149,11 @@ export class KafkaBus implements Bus {
     this.logger = config.logger ?? consoleBusLogger;
     this.backoff = config.retryBackoff ?? RETRY_BACKOFF;
     this.infraBackoff = config.infraRetryBackoff ?? INFRA_RETRY_BACKOFF;
+    this.connection = kafkajsSecurityOptions(config.security ?? PLAINTEXT_KAFKA);
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: [...config.brokers],
+      ...this.connection,
       connectionTimeout: 3_000,
       logLevel: logLevel.WARN,
       logCreator: () => (entry) => this.logKafkajs(entry),
@@ -880,6 +885,7 @@ export class KafkaBus implements Bus {
     const probeClient = new Kafka({
       clientId: `${this.config.clientId}-readiness`,
       brokers: [...this.config.brokers],
+      ...this.connection,
       connectionTimeout: READINESS.timeoutMs,
       retry: { retries: 0 },
       logLevel: logLevel.NOTHING,

@@ -14,6 +14,7 @@ export * from './runtime/readiness.registry';
 export * from './runtime/tokens';
 export * from './http/service-bootstrap';
 export * from './runtime/service-data-source';
+export * from './runtime/partition-maintenance.provider';
 export * from './runtime/cpu-priority';
 export * from './net/outbound-address.policy';
 export * from './net/outbound-post';

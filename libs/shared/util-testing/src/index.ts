@@ -2,3 +2,4 @@ export * from './gateway.client';
 export * from './mysql-test-database';
 export * from './trace-path';
 export * from './callback-receiver';
+export * from './provider-fetch';

@@ -12,12 +12,12 @@ import { ApiError } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { DLR_INGEST_ENTITIES, DLR_INGEST_MIGRATIONS } from '../dlr-ingest.module';
 import { parseSegment, ReceiptSpool } from './receipt-spool';
 import { signedUnlessForged, testReceipt } from './test-webhooks';
 import { WebhookIngestService } from './webhook-ingest.service';
 import { WebhookPublisher } from './webhook-publisher';
+import { migrateSlice } from '@sms/persistence';
 
 /** A TCP relay to MariaDB that can be taken down (port closed, live connections cut) and brought back. */
 class Relay {
@@ -95,7 +95,7 @@ const spoolFiles = (): string[] => readdirSync(dir).filter((name) => name.endsWi
 
 beforeEach(async () => {
   db = await createTestDatabase();
-  await migrate(db.url, ['dlr-ingest']);
+  await migrateSlice(db.url, 'dlr-ingest', DLR_INGEST_MIGRATIONS);
   direct = await open(db.url);
   const target = new URL(db.url);
   relay = new Relay(target.hostname, Number(target.port || 3306));

@@ -7,11 +7,11 @@ import { createServiceDataSource } from '@sms/persistence';
 import { ProviderRegistry } from '@sms/providers';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { DLR_INGEST_ENTITIES, DLR_INGEST_MIGRATIONS } from '../dlr-ingest.module';
 import { WebhookIngestService } from './webhook-ingest.service';
 import { signedUnlessForged, testReceipt } from './test-webhooks';
 import { storedSweepHorizon, WebhookPublisher } from './webhook-publisher';
+import { migrateSlice } from '@sms/persistence';
 
 const provider = signedUnlessForged;
 const receipt = testReceipt;
@@ -29,7 +29,7 @@ const publish = (records: readonly BusRecord[]): Promise<void> => {
 
 beforeEach(async () => {
   db = await createTestDatabase();
-  await migrate(db.url, ['dlr-ingest']);
+  await migrateSlice(db.url, 'dlr-ingest', DLR_INGEST_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'dlr-ingest',
     database: { kind: 'mysql', url: db.url, poolSize: 4 },
@@ -75,7 +75,7 @@ it('publishes what a crash left exactly once when two replicas sweep at the same
 });
 
 it('migrates from per-row stamps: the horizon starts at the oldest row still unstamped', async () => {
-  await migrate(db.url, ['dlr-ingest'], true);
+  await migrateSlice(db.url, 'dlr-ingest', DLR_INGEST_MIGRATIONS, { revert: true });
   const row = (id: string, receivedAt: string, publishedAt: string | null): unknown[] => [
     id,
     'test',
@@ -101,7 +101,7 @@ it('migrates from per-row stamps: the horizon starts at the oldest row still uns
        dedupe_key, received_at, published_at) VALUES ${values.map(() => '(?,?,?,?,?,?,?,?,?,?,?,?,?)').join(',')}`,
     values.flat(),
   );
-  await migrate(db.url, ['dlr-ingest']);
+  await migrateSlice(db.url, 'dlr-ingest', DLR_INGEST_MIGRATIONS);
 
   expect(await storedSweepHorizon(dataSource.manager)).toEqual(new Date('2026-12-01T09:00:01.000Z'));
   // The unstamped row and the stamped one after it are published (the second harmlessly, once more).

@@ -10,10 +10,10 @@ import { DEFAULT_ACCOUNT_ID, MessageStatus, type MessageTransitionV1 } from '@sm
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { DLR_PROCESSOR_ENTITIES, DLR_PROCESSOR_MIGRATIONS } from '../dlr-processor.module';
 import { CallbackClient } from './callback.client';
 import { CallbackDispatcher } from './callback.dispatcher';
+import { migrateSlice } from '@sms/persistence';
 
 let db: TestDatabase;
 let dataSource: DataSource;
@@ -41,7 +41,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   db = await createTestDatabase();
-  await migrate(db.url, ['dlr-processor']);
+  await migrateSlice(db.url, 'dlr-processor', DLR_PROCESSOR_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'dlr-processor',
     database: { kind: 'mysql', url: db.url, poolSize: 4 },

@@ -11,11 +11,11 @@ import { keywordSet } from '@sms/opt-out-registry';
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { InboundSearch } from './inbound-search';
 import { InboundStore } from './inbound.store';
 import type { StoredInboundMessage } from './inbound.views';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 
@@ -50,7 +50,7 @@ describe.each(['mysql', 'sqlite'] as const)('inbound store (%s)', (kind) => {
   beforeAll(async () => {
     if (kind === 'mysql') {
       db = await createTestDatabase();
-      await migrate(db.url, ['intake']);
+      await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
     } else {
       dir = mkdtempSync(path.join(tmpdir(), 'sms-inbound-'));
     }

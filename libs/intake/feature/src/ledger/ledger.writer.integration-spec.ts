@@ -7,10 +7,10 @@ import { DEFAULT_ACCOUNT_ID, decodeEvent, MessageAcceptedV1, TOPICS } from '@sms
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { DuplicateMessageError, LedgerWriter, type NewMessage } from './ledger.writer';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 
@@ -19,7 +19,7 @@ let dataSource: DataSource;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await migrate(db.url, ['intake']);
+  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'intake',
     database: { kind: 'mysql', url: db.url, poolSize: 10 },
@@ -87,7 +87,8 @@ describe(LedgerWriter.name, () => {
     );
     expect(await ids('SELECT msg_key AS id FROM intake_outbox')).toEqual(written);
     expect(await count('SELECT COUNT(*) AS n FROM message_events')).toBe(2_000);
-    expect(await count('SELECT COUNT(*) AS n FROM idempotency_keys')).toBe(200);
+    expect(await count("SELECT COUNT(*) AS n FROM idempotency_keys WHERE scope_key LIKE 'key-1:%'")).toBe(200);
+    expect(await count("SELECT COUNT(*) AS n FROM idempotency_keys WHERE scope_key LIKE 'sms.send.v1:%'")).toBe(2_000);
     expect(await count(`SELECT COUNT(*) AS n FROM sms_messages WHERE status = 'queued' AND attempt = 1`)).toBe(2_000);
     // Group commit: far fewer transactions than messages.
     expect(commits).toBeGreaterThan(0);
@@ -197,7 +198,11 @@ describe(LedgerWriter.name, () => {
       expect(await count('SELECT COUNT(*) AS n FROM sms_messages')).toBe(1_000);
       expect(await count('SELECT COUNT(*) AS n FROM message_events')).toBe(1_000);
       expect(await count('SELECT COUNT(*) AS n FROM intake_outbox')).toBe(1_000);
-      expect(await count('SELECT COUNT(*) AS n FROM idempotency_keys')).toBe(500);
+      expect(await count("SELECT COUNT(*) AS n FROM idempotency_keys WHERE scope_key LIKE 'key-1:%'")).toBe(500);
+      // The ids are not the gateway's own (idMadeHere unset): each is claimed beside the row.
+      expect(await count("SELECT COUNT(*) AS n FROM idempotency_keys WHERE scope_key LIKE 'sms.send.v1:%'")).toBe(
+        1_000,
+      );
     });
 
     it('writes none of them when one fails, and says it was a duplicate', async () => {

@@ -23,6 +23,12 @@ export interface NewMessage {
   readonly accountId: string;
   readonly createdAt: Date;
   /**
+   * True when the gateway made the id just now (a UUIDv7: unique by construction). Any other id (a producer's
+   * on `sms.send.v1`) is claimed in idempotency_keys with the row, because on MariaDB the ledger's primary
+   * key is (id, created_at) and would not stop the same id written at another time.
+   */
+  readonly idMadeHere?: boolean;
+  /**
    * The request's trace context, captured when the request is handed over: the group commit runs the
    * transaction in whichever request's context came first, so the outbox row must carry its own.
    */
@@ -33,6 +39,26 @@ export interface NewMessage {
     readonly fingerprint: string;
     readonly response: string;
     readonly expiresAt: Date;
+  };
+}
+
+/**
+ * How long a producer's `sms.send.v1` id stays claimed: far past the topic's retention (Kafka's default is
+ * 7 days) and a DLQ replay, so a redelivered record is still recognised.
+ */
+export const PRODUCER_ID_CLAIM_DAYS = 35;
+
+/**
+ * The claim of an id the gateway did not make (NewMessage.idMadeHere): a repeat collides on this row, in
+ * the same transaction. The prefix keeps these apart from Idempotency-Keys, which are scoped by an API
+ * key's id.
+ */
+function producerIdClaim(id: string, createdAt: Date): NonNullable<NewMessage['idempotency']> {
+  return {
+    scopeKey: `sms.send.v1:${id}`,
+    fingerprint: '',
+    response: '',
+    expiresAt: new Date(createdAt.getTime() + PRODUCER_ID_CLAIM_DAYS * 86_400_000),
   };
 }
 
@@ -135,17 +161,9 @@ export class LedgerWriter {
       'idempotency_keys',
       IDEMPOTENCY_COLUMNS,
       items.flatMap((item) =>
-        item.idempotency
-          ? [
-              [
-                item.idempotency.scopeKey,
-                item.idempotency.fingerprint,
-                item.id,
-                item.idempotency.response,
-                item.idempotency.expiresAt,
-              ],
-            ]
-          : [],
+        [item.idempotency, item.idMadeHere === true ? undefined : producerIdClaim(item.id, item.createdAt)].flatMap(
+          (claim) => (claim ? [[claim.scopeKey, claim.fingerprint, item.id, claim.response, claim.expiresAt]] : []),
+        ),
       ),
     );
     // A scheduled message is published by the release job at its time (ScheduledRelease), not now.

@@ -12,7 +12,6 @@ import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { Admission } from './admission';
@@ -20,6 +19,7 @@ import { defaultAccountLimits } from './limit-policy';
 import { LimitsStore } from './limits.store';
 import { PriceBookReader } from './price-book.reader';
 import { PumpingGuard } from './pumping-guard';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(60_000);
 
@@ -76,7 +76,7 @@ async function outcome(run: Promise<unknown>): Promise<string> {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await migrate(db.url, ['intake']);
+  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'intake',
     database: { kind: 'mysql', url: db.url, poolSize: 4 },

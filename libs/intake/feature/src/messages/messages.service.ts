@@ -11,9 +11,9 @@ import {
   type IdempotencyService,
   type StoredResponse,
 } from '../idempotency/idempotency.service';
-import { MessageEventEntity } from '../database/entities/message-event.entity';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
 import { DuplicateMessageError, type LedgerWriter, type NewMessage } from '../ledger/ledger.writer';
+import { eventsOf, findMessageById } from '../ledger/message-lookup';
 import type { Admission, AdmissionTicket } from '../limits/admission';
 import type { AcceptedMessageView, MessageView } from './message.views';
 import { toAcceptedView, toMessageView } from './message.views';
@@ -38,6 +38,8 @@ export function acceptedWrite(
     apiKeyId: caller.keyId,
     accountId: caller.accountId,
     createdAt,
+    // Every caller of acceptedWrite made `id` with uuidv7() just before.
+    idMadeHere: true,
     idempotency: claim
       ? {
           scopeKey: claim.scopeKey,
@@ -196,14 +198,11 @@ export class MessagesService {
 
   /** The message, only if it belongs to `accountId`: another account's message is as absent as a missing one. */
   async find(id: string, accountId: string): Promise<MessageView | null> {
-    const message = await this.dataSource.getRepository(SmsMessageEntity).findOneBy({ id, accountId });
+    const message = await findMessageById(this.dataSource, id, accountId);
     if (!message) {
       return null;
     }
-    const events = await this.dataSource
-      .getRepository(MessageEventEntity)
-      .find({ where: { messageId: id }, order: { id: 'ASC' }, take: 500 });
 
-    return toMessageView(message, events);
+    return toMessageView(message, await eventsOf(this.dataSource, message));
   }
 }

@@ -9,10 +9,10 @@ import { createServiceDataSource } from '@sms/persistence';
 import { ApiError } from '@sms/platform';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { MessageSearch, type MessageSearchFilters } from './message-search';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 
@@ -78,7 +78,7 @@ describe.each(['mysql', 'sqlite'] as const)('message search (%s)', (kind) => {
   beforeAll(async () => {
     if (kind === 'mysql') {
       db = await createTestDatabase();
-      await migrate(db.url, ['intake']);
+      await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
     } else {
       dir = mkdtempSync(path.join(tmpdir(), 'sms-search-'));
     }

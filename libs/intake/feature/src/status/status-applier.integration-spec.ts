@@ -15,7 +15,6 @@ import {
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
@@ -23,6 +22,7 @@ import { validateMessageRequest } from '../messages/message-request.validator';
 import { toMessageView } from '../messages/message.views';
 import { RetryScheduler } from './retry.scheduler';
 import { type ApplyOutcome, StatusApplier } from './status-applier.service';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(60_000);
 
@@ -59,7 +59,7 @@ let writer: LedgerWriter;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await migrate(db.url, ['intake']);
+  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'intake',
     database: { kind: 'mysql', url: db.url, poolSize: 10 },

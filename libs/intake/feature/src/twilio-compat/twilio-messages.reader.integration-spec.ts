@@ -7,11 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { type ListCursor, LedgerTwilioMessages } from './twilio-messages.reader';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 
@@ -23,7 +23,7 @@ let dataSource: DataSource;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await migrate(db.url, ['intake']);
+  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'intake',
     database: { kind: 'mysql', url: db.url, poolSize: 4 },

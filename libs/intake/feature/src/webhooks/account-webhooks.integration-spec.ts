@@ -19,7 +19,6 @@ import { createServiceDataSource } from '@sms/persistence';
 import { OutboundPoster } from '@sms/platform';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';
 import { validateMessageRequest } from '../messages/message-request.validator';
@@ -29,6 +28,7 @@ import { WebhookDirectory } from './webhook-directory';
 import { WebhookSecretBox } from './webhook-secrets';
 import { WebhookDispatcher } from './webhook.dispatcher';
 import { WebhookStore } from './webhook.store';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(60_000);
 
@@ -73,7 +73,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   db = await createTestDatabase();
-  await migrate(db.url, ['intake']);
+  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'intake',
     database: { kind: 'mysql', url: db.url, poolSize: 6 },

@@ -6,13 +6,13 @@ import { ApiError } from '@sms/platform';
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { MASKING_ENTITIES, MASKING_MIGRATIONS } from '../database/masking.schema';
 import { InProcessBus } from '@sms/bus';
 import { DEFAULT_ACCOUNT_ID, type MaskDirectoryChangedV1, type SendRequestedV1, TOPICS } from '@sms/contracts';
 import { keywordSet } from '@sms/opt-out-registry';
 import { MaskingConsumer } from '../inbound/masking.consumer';
 import { MaskSessions } from './mask-sessions';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 
@@ -28,7 +28,7 @@ let published: MaskDirectoryChangedV1[];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await migrate(db.url, ['masking']);
+  await migrateSlice(db.url, 'masking', MASKING_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'masking',
     database: { kind: 'mysql', url: db.url, poolSize: 20 },

@@ -25,12 +25,12 @@ import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { RecentSenders } from '../accounts/recent-senders';
 import { OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS } from '../database/opt-out.schema';
 import { OptOutLedger } from '../ledger/opt-out.ledger';
 import { type OptOutDefaults, OptOutSettingsStore } from '../settings/opt-out-settings';
 import { OptOutConsumer } from './opt-out.consumer';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 
@@ -60,7 +60,7 @@ let seq = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await migrate(db.url, ['opt-out']);
+  await migrateSlice(db.url, 'opt-out', OPT_OUT_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'opt-out',
     database: { kind: 'mysql', url: db.url, poolSize: 10 },

@@ -9,9 +9,9 @@ import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS } from '../database/opt-out.schema';
 import { OptOutLedger } from './opt-out.ledger';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 
@@ -28,7 +28,7 @@ let sut: OptOutLedger;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await migrate(db.url, ['opt-out']);
+  await migrateSlice(db.url, 'opt-out', OPT_OUT_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'opt-out',
     database: { kind: 'mysql', url: db.url, poolSize: 20 },

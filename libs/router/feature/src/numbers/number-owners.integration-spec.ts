@@ -11,11 +11,11 @@ import { MemoryKeyValueStore, numberOwnersKey, parseNumberOwners } from '@sms/co
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { ROUTER_ENTITIES, ROUTER_MIGRATIONS } from '../database/router.schema';
 import { seedRouterIfEmpty } from '../database/router.seed';
 import { OperatorService } from '../operator/operator.service';
 import { NumberOwnersPublisher } from './number-owners.publisher';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 
@@ -33,7 +33,7 @@ describe.each(['mysql', 'sqlite'] as const)('number ownership (%s)', (kind) => {
   beforeAll(async () => {
     if (kind === 'mysql') {
       db = await createTestDatabase();
-      await migrate(db.url, ['router']);
+      await migrateSlice(db.url, 'router', ROUTER_MIGRATIONS);
     } else {
       dir = mkdtempSync(path.join(tmpdir(), 'sms-owners-'));
     }

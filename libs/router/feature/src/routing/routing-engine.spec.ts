@@ -2,7 +2,7 @@ import { MessageClass } from '@sms/contracts';
 import type { CountryRuleEntity } from '../database/entities/country-rule.entity';
 import { MemoryRoutingState } from '../state/memory-routing-state';
 import type { ClaimRequest } from '../state/routing-state';
-import { buildRouteSnapshot, type RouteSnapshot, snapshotRoutePool } from './route-snapshot';
+import { buildRouteSnapshot, type RouteSnapshot, snapshotRoutePool } from './snapshot/route-snapshot';
 import { RoutingEngine, type RoutingOutcome } from './routing-engine';
 import { poolNumber, poolRate, routeRequest } from './routing.fixtures';
 

@@ -1,12 +1,12 @@
 import { hash } from 'node:crypto';
 import type { HealthCounts, RoutingState } from '../state/routing-state';
-import { DEFAULT_HEALTH_POLICY, type HealthPolicy, type ProviderHealth, viewHealth } from './health-view';
-import { type CandidateExplanation, RouteDecider, type RouteRequest, type Unroutable } from './route-decider';
+import { DEFAULT_HEALTH_POLICY, type HealthPolicy, type ProviderHealth, viewHealth } from './decision/health-view';
+import { type CandidateExplanation, RouteDecider, type RouteRequest, type Unroutable } from './decision/route-decider';
 import type { PhoneNumberEntity } from '../database/entities/phone-number.entity';
-import { chosenView, senderHow, takeTurn } from './route-plan';
-import { RoutePlans } from './route-plans';
-import { type RoutePool, type RouteSnapshot, SNAPSHOT_TTL_MS } from './route-snapshot';
-import { TtlCache } from './ttl-cache';
+import { chosenView, senderHow, takeTurn } from './decision/route-plan';
+import { RoutePlans } from './plans/route-plans';
+import { type RoutePool, type RouteSnapshot, SNAPSHOT_TTL_MS } from './snapshot/route-snapshot';
+import { TtlCache } from './plans/ttl-cache';
 
 export interface RoutingEngineOptions {
   /** Pool, prices and rules, per destination country (architecture.md: about 10 s; operator changes drop it at once). */

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConsumedRecord } from '@sms/bus';
 import { MessageClass, type StatusChangedV1, StatusEventKind, StatusEventSource, TOPICS } from '@sms/contracts';
 import type { NumberCapability, PhoneNumberEntity, SenderType } from '../database/entities/phone-number.entity';
-import type { RouteRequest } from './route-decider';
+import type { RouteRequest } from './decision/route-decider';
 
 /** An active pool number (ordinary SMS unless told otherwise). */
 export const poolNumber = (

@@ -28,11 +28,11 @@ import {
 import { ProviderRegistry } from '@sms/providers';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
 import { DISPATCH_CONCURRENCY, SEND_WORKER_ENTITIES, SEND_WORKER_MIGRATIONS } from '../send-worker.module';
 import { DispatchHandler } from './dispatch.handler';
 import { sentEvent } from './send-outcome';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 
@@ -111,7 +111,7 @@ let caseSeq = 0;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  await migrate(database.url, ['send-worker']);
+  await migrateSlice(database.url, 'send-worker', SEND_WORKER_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'send-worker',
     database: { kind: 'mysql', url: database.url, poolSize: 10 },

@@ -20,10 +20,10 @@ import { ErrorClass, type ProviderId, type SendResult, type SmsProvider } from '
 import { ProviderRegistry } from '@sms/providers';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
 import { SEND_WORKER_ENTITIES, SEND_WORKER_MIGRATIONS } from '../send-worker.module';
 import { DispatchHandler } from './dispatch.handler';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(60_000);
 
@@ -52,7 +52,7 @@ let handler: DispatchHandler;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  await migrate(database.url, ['send-worker']);
+  await migrateSlice(database.url, 'send-worker', SEND_WORKER_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'send-worker',
     database: { kind: 'mysql', url: database.url, poolSize: 5 },

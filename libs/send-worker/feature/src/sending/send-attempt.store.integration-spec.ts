@@ -10,10 +10,10 @@ import path from 'node:path';
 import { createServiceDataSource } from '@sms/persistence';
 import { createTestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
 import { SEND_WORKER_ENTITIES, SEND_WORKER_MIGRATIONS } from '../send-worker.module';
 import { SendAttemptStore } from './send-attempt.store';
+import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(60_000);
 
@@ -47,7 +47,7 @@ const ENGINES: Engine[] = [
     name: 'MariaDB',
     async open() {
       const database = await createTestDatabase();
-      await migrate(database.url, ['send-worker']);
+      await migrateSlice(database.url, 'send-worker', SEND_WORKER_MIGRATIONS);
       const dataSource = await createServiceDataSource({
         service: 'send-worker',
         database: { kind: 'mysql', url: database.url, poolSize: 4 },

@@ -2,6 +2,7 @@ import {
   AppConfig,
   assertWebhookSecrets,
   InvalidConfigError,
+  kafkaSecurityOfConfig,
   loadConfig,
   publicBaseUrlOf,
   SENSITIVE_KEYS,
@@ -90,6 +91,57 @@ describe(loadConfig.name, () => {
     expect(problems({ INTAKE_CONSUMERS_ENABLED: 'false' })).toContain(
       'INTAKE_CONSUMERS_ENABLED=false needs MODE=distributed',
     );
+  });
+
+  it('reads Kafka TLS and SASL, and hands every client the same settings', () => {
+    const config = loadConfig({
+      ...DISTRIBUTED,
+      KAFKA_SSL: 'true',
+      KAFKA_SSL_CA_FILE: '/etc/kafka-ca/ca.crt',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_USERNAME: 'sms-gateway',
+      KAFKA_SASL_PASSWORD: 'a-long-kafka-password',
+    });
+    expect(kafkaSecurityOfConfig(config)).toEqual({
+      ssl: true,
+      caFile: '/etc/kafka-ca/ca.crt',
+      sasl: { mechanism: 'scram-sha-512', username: 'sms-gateway', password: 'a-long-kafka-password' },
+    });
+    expect(kafkaSecurityOfConfig(loadConfig(DISTRIBUTED))).toEqual({ ssl: false });
+    expect(SENSITIVE_KEYS).toContain('KAFKA_SASL_PASSWORD');
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    ['a KAFKA_SSL typo', { KAFKA_SSL: 'ture' }, 'KAFKA_SSL=ture (KAFKA_SSL must be true or false)'],
+    [
+      'an unknown mechanism',
+      { KAFKA_SASL_MECHANISM: 'gssapi' },
+      'KAFKA_SASL_MECHANISM=gssapi (KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512)',
+    ],
+    [
+      'a CA file without TLS',
+      { KAFKA_SSL_CA_FILE: '/ca.crt' },
+      'KAFKA_SSL_CA_FILE is set but KAFKA_SSL is not true: the connection would be plaintext',
+    ],
+    [
+      'SASL without a password',
+      { KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'u' },
+      'KAFKA_SASL_MECHANISM=scram-sha-256 needs KAFKA_SASL_PASSWORD',
+    ],
+    [
+      'a password without a mechanism',
+      { KAFKA_SASL_PASSWORD: 'secret-value-123' },
+      'KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set without KAFKA_SASL_MECHANISM',
+    ],
+    [
+      'PLAIN in clear text',
+      { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'secret-value-123' },
+      'KAFKA_SASL_MECHANISM=plain sends the password in clear text',
+    ],
+  ])('refuses %s at boot', (_name, env, message) => {
+    const text = problems({ ...DISTRIBUTED, ...env });
+    expect(text).toContain(message);
+    expect(text).not.toContain('secret-value-123');
   });
 
   it('lets explicit overrides win over the environment', () => {
@@ -196,6 +248,7 @@ describe(loadConfig.name, () => {
         'WEBHOOK_SECRETS_KEY',
         'METRICS_TOKEN',
         'SMPP_PASSWORD',
+        'KAFKA_SASL_PASSWORD',
       ].sort(),
     );
   });

@@ -14,6 +14,7 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
+import { KAFKA_SASL_MECHANISMS, type KafkaSecurity, kafkaSecurityOf, kafkaSecurityProblems } from '@sms/bus';
 import { CPU_NICE_RANGE, CPU_POLICIES, type CpuPolicy } from '../runtime/cpu-priority';
 
 /** A comma-separated port list, or null when any entry is not a port from 1 to 65535. */
@@ -30,6 +31,15 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value !== '' ? Number(value) : value;
 const toBool = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+/** A yes/no word, or the value unchanged so that @IsBoolean refuses it: for switches a typo must not turn off. */
+const toStrictBool = ({ value }: { value: unknown }): unknown => {
+  const word = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  if (typeof word !== 'string') {
+    return value;
+  }
+
+  return ['1', 'true', 'yes', 'on'].includes(word) ? true : ['0', 'false', 'no', 'off'].includes(word) ? false : value;
+};
 
 /**
  * Every setting the gateway reads, validated once at boot (a bad value stops the process with a list
@@ -98,6 +108,31 @@ export class AppConfig {
   @Max(30_000)
   KAFKA_FETCH_MAX_WAIT_MS = 5_000;
 
+  /**
+   * TLS to the brokers (their certificates verified against KAFKA_SSL_CA_FILE, or Node's trusted roots).
+   * Applies to every Kafka client of the process; docs/deployment.md shows the production overlay's settings.
+   */
+  @Transform(toStrictBool)
+  @IsBoolean({ message: 'KAFKA_SSL must be true or false' })
+  KAFKA_SSL = false;
+
+  /** PEM file of the CA that signed the brokers' certificates (a private CA, e.g. Strimzi's cluster CA). */
+  @IsString()
+  KAFKA_SSL_CA_FILE = '';
+
+  /** SASL mechanism: plain (only over KAFKA_SSL), scram-sha-256 or scram-sha-512; empty = no SASL. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsIn(['', ...KAFKA_SASL_MECHANISMS], {
+    message: `KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}`,
+  })
+  KAFKA_SASL_MECHANISM = '';
+
+  @IsString()
+  KAFKA_SASL_USERNAME = '';
+
+  @IsString()
+  KAFKA_SASL_PASSWORD = '';
+
   /** Base URL providers use to reach our webhooks (status callbacks are built from it). */
   @ValidateIf((c: AppConfig) => c.PUBLIC_BASE_URL !== '')
   @IsUrl({ require_tld: false, require_protocol: true })
@@ -163,6 +198,33 @@ export class AppConfig {
   @IsInt()
   @Min(10)
   RETRY_BASE_DELAY_MS = 2000;
+
+  /**
+   * Days of traffic kept in the hot database (docs/data-lifecycle.md): on MySQL/MariaDB a month's partitions
+   * are archived and dropped once the whole month is older than this. 0 keeps everything.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RETENTION_HOT_DAYS = 90;
+
+  /** With no archive configured, drop months past the hot window anyway (their rows are gone for good). */
+  @Transform(toBool)
+  @IsBoolean()
+  RETENTION_DROP_UNARCHIVED = false;
+
+  /** MySQL/MariaDB: months after the current one that always have a partition of their own. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24)
+  PARTITION_MONTHS_AHEAD = 3;
+
+  /** MySQL/MariaDB: how often each service checks its partitions (and at boot). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PARTITION_MAINTENANCE_INTERVAL_MINUTES = 360;
 
   /** A `queued` message with no progress for this long is re-published (lost dispatch, crash). */
   @Transform(toInt)
@@ -652,6 +714,7 @@ export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
   'SMPP_PASSWORD',
   'MYSQL_URL',
   'REDIS_URL',
+  'KAFKA_SASL_PASSWORD',
 ];
 
 export class InvalidConfigError extends Error {
@@ -721,15 +784,15 @@ export function loadConfig(
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const config = plainToInstance(AppConfig, { ...defined, ...overrides }, { exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: false });
-  if (errors.length > 0) {
-    const detail = errors
-      .map((e) => {
-        const shown = SENSITIVE_KEYS.includes(e.property as keyof AppConfig) ? '<redacted>' : String(e.value);
+  const invalid = errors.map((e) => {
+    const shown = SENSITIVE_KEYS.includes(e.property as keyof AppConfig) ? '<redacted>' : String(e.value);
 
-        return `${e.property}=${shown} (${Object.values(e.constraints ?? {}).join(', ')})`;
-      })
-      .join('; ');
-    throw new InvalidConfigError(`Invalid environment variables: ${detail}`);
+    return `${e.property}=${shown} (${Object.values(e.constraints ?? {}).join(', ')})`;
+  });
+  // Settings that are each valid but contradict one another (a CA without TLS, SASL without credentials).
+  const contradictions = errors.some((e) => e.property.startsWith('KAFKA_')) ? [] : kafkaSecurityProblems(config);
+  if (invalid.length > 0 || contradictions.length > 0) {
+    throw new InvalidConfigError(`Invalid environment variables: ${[...invalid, ...contradictions].join('; ')}`);
   }
 
   return config;
@@ -738,6 +801,9 @@ export function loadConfig(
 /** The base URL providers should call back; defaults to this process's own address. */
 export const publicBaseUrlOf = (config: AppConfig): string =>
   (config.PUBLIC_BASE_URL || `http://127.0.0.1:${config.PORT}`).replace(/\/$/, '');
+
+/** TLS and SASL of every Kafka client of the process, from the settings {@link loadConfig} checked. */
+export const kafkaSecurityOfConfig = (config: AppConfig): KafkaSecurity => kafkaSecurityOf(config);
 
 /** The structured-log keys LOG_REDACT_KEYS adds to the built-in censored set. */
 export const redactKeysOf = (config: AppConfig): readonly string[] =>

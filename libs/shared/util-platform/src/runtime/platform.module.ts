@@ -10,7 +10,7 @@ import { createBus, exportConsumerLag, type Bus } from '@sms/bus';
 import { registerGaugePoll } from '@sms/metrics';
 import { flushTracing } from '@sms/tracing';
 import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '@sms/counters';
-import type { AppConfig } from '../config/app.config';
+import { type AppConfig, kafkaSecurityOfConfig } from '../config/app.config';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
 import { busLoggerFor } from '../logging/bus-logger.adapter';
 import { HealthController } from './health.controller';
@@ -58,6 +58,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
                   kind: 'kafka',
                   brokers: config.KAFKA_BROKERS.split(','),
                   clientId: options.processName,
+                  security: kafkaSecurityOfConfig(config),
                   topicPrefix: config.KAFKA_TOPIC_PREFIX,
                   maxWaitTimeMs: config.KAFKA_FETCH_MAX_WAIT_MS,
                   logger: busLoggerFor(),

@@ -3,6 +3,9 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 /**
  * Everything that happened to a message, including late, duplicate and out-of-order reports that did
  * not move its status. `event_id` is unique: applying an event twice is a no-op (idempotent consumer).
+ * On MySQL/MariaDB the table is partitioned by month of `occurred_at`, and the keys carry it: (id,
+ * occurred_at) and (event_id, occurred_at). An event's time is set once, where it happened, so a redelivery
+ * carries the same one and still collides. SQLite keeps (id) and (event_id).
  */
 @Entity({ name: 'message_events' })
 @Index('ix_message_events_message', ['messageId', 'id'])

@@ -12,6 +12,11 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('ix_sms_messages_account_ref', ['accountId', 'clientReference', 'createdAt', 'id'])
 @Index('ix_sms_messages_scheduled', ['status', 'sendAt'])
 export class SmsMessageEntity {
+  /**
+   * Unique. On MySQL/MariaDB the table is partitioned by month and its primary key is (id, created_at)
+   * (migration PartitionLedgerByMonth; MariaDB wants the partitioning column in every unique key): ids stay
+   * unique because the gateway makes them or claims a producer's (LedgerWriter). SQLite keeps (id).
+   */
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 

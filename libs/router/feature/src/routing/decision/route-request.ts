@@ -1,0 +1,59 @@
+import type { MessageClass } from '@sms/contracts';
+import type { ProviderHealth } from './health-view';
+
+/** What a decision needs to know about the message. */
+export interface RouteRequest {
+  readonly to: string;
+  readonly country: string;
+  readonly from: string | null;
+  readonly segments: number;
+  readonly messageClass: MessageClass;
+  /** Providers that failed this message before: ranked after the others, used when nothing else can. */
+  readonly avoidProviders: readonly string[];
+  /**
+   * Providers this message must not use at all (a DLR fallback must go elsewhere): filtered out before
+   * scoring, so no probe and no rate-limit booking ever lands on them.
+   */
+  readonly excludeProviders?: readonly string[];
+  readonly pinProvider: string | null;
+}
+
+/** One provider as the decision saw it: what `/v1/routes/explain` and the message's route show. */
+export interface CandidateExplanation {
+  readonly providerId: string;
+  readonly price: string;
+  readonly currency: string;
+  /** The rate's prefix ('' = whole country). */
+  readonly prefix: string;
+  /** price × segments, rounded to 6 decimals. */
+  readonly cost: string;
+  /** cost weighed by health and sender type; lower wins. Null when filtered out before scoring. */
+  readonly score: number | null;
+  readonly senderType: string | null;
+  readonly senders: readonly string[];
+  readonly health: ProviderHealth;
+  readonly outcome: 'chosen' | 'tied' | 'lost';
+  readonly reason: string;
+}
+
+/** An explicit sender that breaks the country's rules: the message is refused for good. */
+export interface SenderRefusal {
+  readonly kind: 'refused';
+  readonly code: 'SENDER_NOT_ALLOWED' | 'SENDER_ID_NOT_ALLOWED' | 'SENDER_ID_NOT_REGISTERED';
+  readonly reason: string;
+}
+
+/** A decision that sends nothing: refused for good, or no route for now. */
+export type Unroutable =
+  | {
+      readonly kind: 'no-route';
+      readonly code: 'NO_ROUTE';
+      readonly reason: string;
+      readonly candidates: readonly CandidateExplanation[];
+    }
+  | {
+      readonly kind: 'refused';
+      readonly code: 'COUNTRY_NOT_ALLOWED' | SenderRefusal['code'];
+      readonly reason: string;
+      readonly candidates: readonly CandidateExplanation[];
+    };
