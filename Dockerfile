@@ -2,7 +2,7 @@
 # stage installs everything and compiles the TypeScript to JavaScript (npm run build:services, path aliases
 # resolved at build time), then drops the dev dependencies; the runtime stage holds only dist/, the
 # production node_modules and package.json, and runs as the unprivileged `node` user.
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 # better-sqlite3 compiles from source when no prebuilt binary matches the platform.

@@ -56,10 +56,10 @@ function yamlFiles(dir: string): string[] {
 }
 
 describe('Dockerfile', () => {
-  it('builds in a stage of its own and runs on Node 22 LTS (slim)', () => {
+  it('builds in a stage of its own and runs on Node 24 LTS (slim)', () => {
     expect(parsed.stages.length).toBeGreaterThanOrEqual(2);
     expect(build).toBeDefined();
-    expect(runtime.from).toMatch(/^node:22-bookworm-slim$/);
+    expect(runtime.from).toMatch(/^node:24-bookworm-slim$/);
     expect(build.from).toBe(runtime.from);
   });
 
