@@ -16,7 +16,7 @@ import {
   TOPICS,
   DEFAULT_ACCOUNT_ID,
 } from '@sms/contracts';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -30,7 +30,6 @@ import { RoutingMetrics } from './routing/routing-metrics';
 import { consumedStatus, routeRequest } from './routing/routing.fixtures';
 import { SqlRoutePool } from './routing/snapshot/sql-route-pool';
 import { RedisRoutingState } from './state/redis-routing-state';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(180_000);
 

@@ -7,7 +7,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BusRecord } from '@sms/bus';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { ApiError } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
@@ -17,7 +17,6 @@ import { parseSegment, ReceiptSpool } from './receipt-spool';
 import { signedUnlessForged, testReceipt } from './test-webhooks';
 import { WebhookIngestService } from './webhook-ingest.service';
 import { WebhookPublisher } from './webhook-publisher';
-import { migrateSlice } from '@sms/persistence';
 
 /** A TCP relay to MariaDB that can be taken down (port closed, live connections cut) and brought back. */
 class Relay {

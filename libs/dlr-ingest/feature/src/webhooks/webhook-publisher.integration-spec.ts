@@ -3,7 +3,7 @@
  * horizon lock (SKIP LOCKED), and a crash between commit and publish caught up once.
  */
 import type { BusRecord } from '@sms/bus';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { ProviderRegistry } from '@sms/providers';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
@@ -11,7 +11,6 @@ import { DLR_INGEST_ENTITIES, DLR_INGEST_MIGRATIONS } from '../dlr-ingest.module
 import { WebhookIngestService } from './webhook-ingest.service';
 import { signedUnlessForged, testReceipt } from './test-webhooks';
 import { storedSweepHorizon, WebhookPublisher } from './webhook-publisher';
-import { migrateSlice } from '@sms/persistence';
 
 const provider = signedUnlessForged;
 const receipt = testReceipt;

@@ -7,13 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_ACCOUNT_ID, MessageStatus, type MessageTransitionV1 } from '@sms/contracts';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { DLR_PROCESSOR_ENTITIES, DLR_PROCESSOR_MIGRATIONS } from '../dlr-processor.module';
 import { CallbackClient } from './callback.client';
 import { CallbackDispatcher } from './callback.dispatcher';
-import { migrateSlice } from '@sms/persistence';
 
 let db: TestDatabase;
 let dataSource: DataSource;

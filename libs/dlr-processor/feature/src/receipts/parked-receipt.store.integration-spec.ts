@@ -6,10 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { BeforeQueryEvent, DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { DLR_PROCESSOR_ENTITIES, DLR_PROCESSOR_MIGRATIONS } from '../dlr-processor.module';
 import { ParkedReceiptStore, type UnmatchedReceipt } from './parked-receipt.store';
 
@@ -21,7 +20,7 @@ interface Store {
 const stores: Record<string, () => Promise<Store>> = {
   mariadb: async () => {
     const db: TestDatabase = await createTestDatabase();
-    await migrate(db.url, ['dlr-processor']);
+    await migrateSlice(db.url, 'dlr-processor', DLR_PROCESSOR_MIGRATIONS);
     const dataSource = await createServiceDataSource({
       service: 'dlr-processor',
       database: { kind: 'mysql', url: db.url, poolSize: 4 },

@@ -6,12 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { BeforeQueryEvent, DataSource } from 'typeorm';
 import { DLR_PROCESSOR_ENTITIES, DLR_PROCESSOR_MIGRATIONS } from '../dlr-processor.module';
 import { type LearnedRef, RefStore } from './ref-store';
-import { migrateSlice } from '@sms/persistence';
 
 interface Store {
   readonly dataSource: DataSource;

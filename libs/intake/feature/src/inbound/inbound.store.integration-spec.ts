@@ -8,14 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_ACCOUNT_ID, type InboundReceivedV1 } from '@sms/contracts';
 import { keywordSet } from '@sms/opt-out-registry';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { InboundSearch } from './inbound-search';
 import { InboundStore } from './inbound.store';
 import type { StoredInboundMessage } from './inbound.views';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 

@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto';
 import {
   type ArchivedMonth,
   createServiceDataSource,
+  migrateSlice,
   type MonthArchive,
-  type MonthlyTable,
   monthEnd,
+  type MonthlyTable,
   monthOf,
   monthStart,
   PartitionMaintenance,
@@ -19,7 +20,6 @@ import {
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { INTAKE_MONTHLY_TABLES } from '../database/ledger-tables';
 import { validateMessageRequest } from '../messages/message-request.validator';
@@ -38,7 +38,7 @@ let writer: LedgerWriter;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await migrate(db.url, ['intake']);
+  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
   dataSource = await createServiceDataSource({
     service: 'intake',
     database: { kind: 'mysql', url: db.url, poolSize: 6 },

@@ -4,13 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ACCOUNT_ID, decodeEvent, MessageAcceptedV1, TOPICS } from '@sms/contracts';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { DuplicateMessageError, LedgerWriter, type NewMessage } from './ledger.writer';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 

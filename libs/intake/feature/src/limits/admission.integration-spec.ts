@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { RedisKeyValueStore } from '@sms/counters';
 import { StatusEventKind, StatusEventSource } from '@sms/contracts';
 import { ApiError, loadConfig } from '@sms/platform';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -19,7 +19,6 @@ import { defaultAccountLimits } from './limit-policy';
 import { LimitsStore } from './limits.store';
 import { PriceBookReader } from './price-book.reader';
 import { PumpingGuard } from './pumping-guard';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(60_000);
 

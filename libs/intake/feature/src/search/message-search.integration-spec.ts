@@ -5,14 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { ApiError } from '@sms/platform';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { MessageSearch, type MessageSearchFilters } from './message-search';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 

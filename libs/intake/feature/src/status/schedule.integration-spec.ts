@@ -15,7 +15,7 @@ import {
   TOPICS,
 } from '@sms/contracts';
 import { RedisKeyValueStore, SendGate } from '@sms/counters';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { ApiError } from '@sms/platform';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
@@ -25,7 +25,6 @@ import { validateMessageRequest } from '../messages/message-request.validator';
 import { MessageCanceller } from './message-canceller';
 import { ScheduledRelease } from './scheduled-release';
 import { StatusApplier } from './status-applier.service';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(60_000);
 

@@ -17,7 +17,7 @@ import {
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import { createServiceDataSource, inTransaction, isMysql, sqlRunnerOf } from '@sms/persistence';
+import { createServiceDataSource, inTransaction, isMysql, migrateSlice, sqlRunnerOf } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from '../database/intake.schema';
@@ -25,7 +25,6 @@ import { LedgerWriter } from '../ledger/ledger.writer';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { BatchLedger, StaleLedgerError } from './batch-ledger';
 import { type ApplyOutcome, StatusApplier } from './status-applier.service';
-import { migrateSlice } from '@sms/persistence';
 
 /** The messages' account: not the default one, so a transition that carried the default would show. */
 const ACCOUNT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';

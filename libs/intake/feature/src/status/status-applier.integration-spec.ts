@@ -12,7 +12,7 @@ import {
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
@@ -22,7 +22,6 @@ import { validateMessageRequest } from '../messages/message-request.validator';
 import { toMessageView } from '../messages/message.views';
 import { RetryScheduler } from './retry.scheduler';
 import { type ApplyOutcome, StatusApplier } from './status-applier.service';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(60_000);
 

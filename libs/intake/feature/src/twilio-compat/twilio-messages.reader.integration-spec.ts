@@ -4,14 +4,13 @@
  * (a group commit), and never show another account's.
  */
 import { randomUUID } from 'node:crypto';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { type ListCursor, LedgerTwilioMessages } from './twilio-messages.reader';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 

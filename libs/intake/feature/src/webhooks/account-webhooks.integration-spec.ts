@@ -15,7 +15,7 @@ import {
   StatusEventKind,
   StatusEventSource,
 } from '@sms/contracts';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { OutboundPoster } from '@sms/platform';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
@@ -28,7 +28,6 @@ import { WebhookDirectory } from './webhook-directory';
 import { WebhookSecretBox } from './webhook-secrets';
 import { WebhookDispatcher } from './webhook.dispatcher';
 import { WebhookStore } from './webhook.store';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(60_000);
 

@@ -3,7 +3,7 @@
  * number across pairs, expiry, and the creation race that only the database's key can settle.
  */
 import { ApiError } from '@sms/platform';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { MASKING_ENTITIES, MASKING_MIGRATIONS } from '../database/masking.schema';
@@ -12,7 +12,6 @@ import { DEFAULT_ACCOUNT_ID, type MaskDirectoryChangedV1, type SendRequestedV1, 
 import { keywordSet } from '@sms/opt-out-registry';
 import { MaskingConsumer } from '../inbound/masking.consumer';
 import { MaskSessions } from './mask-sessions';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 

@@ -20,7 +20,7 @@ import {
 } from '@sms/contracts';
 import { MaskDirectory } from '@sms/mask-directory';
 import { keywordSet, OptOutReplica } from '@sms/opt-out-registry';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -30,7 +30,6 @@ import { OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS } from '../database/opt-out.schema
 import { OptOutLedger } from '../ledger/opt-out.ledger';
 import { type OptOutDefaults, OptOutSettingsStore } from '../settings/opt-out-settings';
 import { OptOutConsumer } from './opt-out.consumer';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 

@@ -5,13 +5,12 @@
  */
 import { InProcessBus } from '@sms/bus';
 import { decodeEvent, DEFAULT_ACCOUNT_ID, EVERY_ACCOUNT, OptOutChangedV1, TOPICS } from '@sms/contracts';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS } from '../database/opt-out.schema';
 import { OptOutLedger } from './opt-out.ledger';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 

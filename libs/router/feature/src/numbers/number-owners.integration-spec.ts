@@ -8,14 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { MemoryKeyValueStore, numberOwnersKey, parseNumberOwners } from '@sms/counters';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { ROUTER_ENTITIES, ROUTER_MIGRATIONS } from '../database/router.schema';
 import { seedRouterIfEmpty } from '../database/router.seed';
 import { OperatorService } from '../operator/operator.service';
 import { NumberOwnersPublisher } from './number-owners.publisher';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 

@@ -16,7 +16,7 @@ import {
   CONSUMER_GROUPS,
 } from '@sms/contracts';
 import { OptOutReplica } from '@sms/opt-out-registry';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import {
   DeliveryStatus,
   ErrorClass,
@@ -32,7 +32,6 @@ import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
 import { DISPATCH_CONCURRENCY, SEND_WORKER_ENTITIES, SEND_WORKER_MIGRATIONS } from '../send-worker.module';
 import { DispatchHandler } from './dispatch.handler';
 import { sentEvent } from './send-outcome';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(120_000);
 

@@ -15,7 +15,7 @@ import {
 } from '@sms/contracts';
 import { RedisKeyValueStore, SendGate } from '@sms/counters';
 import { OptOutReplica } from '@sms/opt-out-registry';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { ErrorClass, type ProviderId, type SendResult, type SmsProvider } from '@sms/provider-port';
 import { ProviderRegistry } from '@sms/providers';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
@@ -23,7 +23,6 @@ import type { DataSource } from 'typeorm';
 import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
 import { SEND_WORKER_ENTITIES, SEND_WORKER_MIGRATIONS } from '../send-worker.module';
 import { DispatchHandler } from './dispatch.handler';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(60_000);
 

@@ -7,13 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServiceDataSource } from '@sms/persistence';
+import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { createTestDatabase } from '@sms/testing';
 import type { BeforeQueryEvent, DataSource } from 'typeorm';
 import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
 import { SEND_WORKER_ENTITIES, SEND_WORKER_MIGRATIONS } from '../send-worker.module';
 import { SendAttemptStore } from './send-attempt.store';
-import { migrateSlice } from '@sms/persistence';
 
 jest.setTimeout(60_000);
 
