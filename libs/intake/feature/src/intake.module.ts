@@ -1,4 +1,5 @@
 import { metrics, registerGaugePoll } from '@sms/metrics';
+import { ArchiveModule, retentionPurgeProvider } from '@sms/archive';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { AccountService } from '@sms/auth';
@@ -86,7 +87,7 @@ export class IntakeModule implements OnApplicationBootstrap {
   static forRoot(): DynamicModule {
     return {
       module: IntakeModule,
-      imports: [OptOutReplicaModule, MaskDirectoryModule],
+      imports: [OptOutReplicaModule, MaskDirectoryModule, ArchiveModule],
       controllers: [
         MessagesController,
         LimitsController,
@@ -102,6 +103,7 @@ export class IntakeModule implements OnApplicationBootstrap {
           entities: INTAKE_ENTITIES,
           migrations: INTAKE_MIGRATIONS,
         }),
+        retentionPurgeProvider('intake', INTAKE_DATA_SOURCE),
         {
           provide: OutboxRelay,
           inject: [INTAKE_DATA_SOURCE, BUS],
