@@ -13,6 +13,7 @@
  *                                          --mode=embedded|distributed|both, --runs=3, --duration=15, --sim-latency=0)
  *   npm run bench -- --only=sender-rate    one sender's rate at 200 ms / 1 s provider latency (bench/sender-rate.bench.ts)
  *   npm run bench -- --only=ambiguous      resends after ambiguous provider timeouts (bench/ambiguous.bench.ts)
+ *   npm run bench -- --only=archive        archive, verify and purge one month of sms_messages in SQLite (bench/archive.bench.ts)
  *   npm run bench -- --only=search         a filtered GET /v1/messages page over 1,000,000 messages in MariaDB (bench/search.bench.ts)
  *   BENCH_NICE=-10 npm run bench        on a box shared with other work (runner and children at nice -10)
  *
@@ -38,7 +39,8 @@ type Part =
   | 'e2e'
   | 'sender-rate'
   | 'ambiguous'
-  | 'search';
+  | 'search'
+  | 'archive';
 const PARTS: readonly Part[] = [
   'segments',
   'bus',
@@ -51,6 +53,7 @@ const PARTS: readonly Part[] = [
   'sender-rate',
   'ambiguous',
   'search',
+  'archive',
 ];
 
 interface TargetCheck {
@@ -378,6 +381,13 @@ async function main(): Promise<void> {
         measured: `${slowest.toFixed(2)} ms, costliest case`,
         met: slowest <= 10,
       });
+    }
+    if (parts.includes('archive')) {
+      log('\n### archive: one month of sms_messages in SQLite (bench/archive.bench.ts)');
+      const { runArchiveBench, formatArchive } = await import('./archive.bench');
+      const archive = await runArchiveBench(log);
+      results['archive'] = archive;
+      log(formatArchive(archive));
     }
   } finally {
     if (kafka?.startedByUs) {

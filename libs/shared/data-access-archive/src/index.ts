@@ -11,6 +11,7 @@ export * from './archived-tables';
 export * from './directory-store';
 export * from './month';
 export * from './month-archiver';
+export * from './month-rows';
 export * from './month-restorer';
 export * from './number-mask';
 export * from './retention-purge';
