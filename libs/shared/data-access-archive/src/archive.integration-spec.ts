@@ -318,6 +318,10 @@ describe.each(backends)('the archive on $name and a directory', ({ dataSource })
   it('erases one number: no archived row keeps it or its bodies, checksums and manifest follow', async () => {
     expect(await everything(catalog)).toContain(ERASED.slice(1));
     const eraser = new ArchiveFileEraser(catalog);
+    // A lookup that read the entry before the rewrite (its block offsets are now stale).
+    const lookup = new ArchivedRowLookup(catalog);
+    const erasedId = seeded.january[30]!;
+    expect((await lookup.findById('arc_messages', '2026-01', erasedId))?.row.to_number).toBe(ERASED);
 
     const report = await eraser.eraseNumber(ERASED);
 
@@ -336,6 +340,11 @@ describe.each(backends)('the archive on $name and a directory', ({ dataSource })
     // Everyone else's rows are untouched.
     expect(text).toContain(`secret body 1 for ${KEPT}`);
     expect(await new ArchiveVerifier(catalog).verify()).toMatchObject({ ok: true });
+    expect((await lookup.findById('arc_messages', '2026-01', erasedId))?.row).toMatchObject({
+      id: erasedId,
+      to_number: 'erased',
+      body: '',
+    });
     expect(await eraser.eraseNumber(ERASED)).toEqual({ filesRewritten: [], rowsErased: 0 });
     await expect(eraser.eraseNumber('447400123456')).rejects.toThrow(/E\.164/);
   });

@@ -1,6 +1,14 @@
 import type { ArchiveCatalog } from './archive-catalog';
-import { decodeBlock } from './archive-file';
-import type { ArchivedRow } from './archive-format';
+import { CorruptArchiveError, decodeBlock } from './archive-file';
+import type { ArchivedRow, ArchiveEntry } from './archive-format';
+
+/**
+ * How long an entry read is reused (a file rewritten meanwhile is caught by its unreadable blocks and read
+ * again), and how long "no such month in the archive" is: briefly, so a month archived just now is found.
+ */
+const ENTRY_CACHE_MS = 30_000;
+const MISSING_ENTRY_CACHE_MS = 2_000;
+const ENTRY_CACHE_SIZE = 64;
 
 export interface ArchivedRowHit {
   readonly table: string;
@@ -18,10 +26,29 @@ export interface ArchivedRowHit {
  * (a byte range, also on S3).
  */
 export class ArchivedRowLookup {
-  constructor(private readonly catalog: ArchiveCatalog) {}
+  /** Entries read recently: a burst of lookups (or of unknown ids) reads each month's entry once. */
+  private readonly entries = new Map<string, { readonly entry: ArchiveEntry | null; readonly until: number }>();
+
+  constructor(
+    private readonly catalog: ArchiveCatalog,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async findById(table: string, month: string, id: string): Promise<ArchivedRowHit | null> {
-    const entry = await this.catalog.entry(table, month);
+    try {
+      return await this.search(await this.entry(table, month), id);
+    } catch (error) {
+      // A cached entry may describe a file rewritten since (an erasure): read the entry again, once.
+      if (!(error instanceof CorruptArchiveError)) {
+        throw error;
+      }
+      this.entries.delete(`${table}/${month}`);
+
+      return this.search(await this.entry(table, month), id);
+    }
+  }
+
+  private async search(entry: ArchiveEntry | null, id: string): Promise<ArchivedRowHit | null> {
     if (!entry) {
       return null;
     }
@@ -32,10 +59,27 @@ export class ArchivedRowLookup {
       const member = await this.catalog.store.readRange(entry.file, block.offset, block.length);
       const row = (await decodeBlock(member, entry.file)).find((candidate) => candidate.id === id);
       if (row) {
-        return { table, month, file: entry.file, location: this.catalog.store.locationOf(entry.file), row };
+        const { table, month, file } = entry;
+
+        return { table, month, file, location: this.catalog.store.locationOf(file), row };
       }
     }
 
     return null;
+  }
+
+  private async entry(table: string, month: string): Promise<ArchiveEntry | null> {
+    const key = `${table}/${month}`;
+    const cached = this.entries.get(key);
+    if (cached && cached.until > this.now()) {
+      return cached.entry;
+    }
+    const entry = await this.catalog.entry(table, month);
+    if (this.entries.size >= ENTRY_CACHE_SIZE) {
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+    this.entries.set(key, { entry, until: this.now() + (entry ? ENTRY_CACHE_MS : MISSING_ENTRY_CACHE_MS) });
+
+    return entry;
   }
 }
