@@ -1,5 +1,5 @@
 import { type ArchivedRowLookup, monthOfUuidV7 } from '@sms/archive';
-import { ApiError } from '@sms/platform';
+import { ApiError, serviceUnavailable } from '@sms/platform';
 
 /** Where an archived message is: enough for an operator to restore its month (docs/data-lifecycle.md). */
 export interface ArchivedMessageLocation {
@@ -40,7 +40,13 @@ export async function findArchivedMessage(
   if (!month) {
     return null;
   }
-  const hit = await lookup.findById('sms_messages', month, id);
+  let hit;
+  try {
+    hit = await lookup.findById('sms_messages', month, id);
+  } catch {
+    // The archive (a volume, a bucket) is a dependency like the database: down is 503, never a 500.
+    throw serviceUnavailable('The message archive cannot be read now');
+  }
   if (!hit || hit.row.account_id !== accountId) {
     return null;
   }
