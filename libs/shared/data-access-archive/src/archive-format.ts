@@ -73,7 +73,11 @@ function encodeDatetime(value: unknown): unknown {
   if (value instanceof Date) {
     return value.toISOString();
   }
-  // TypeORM keeps SQLite datetimes as UTC text without a zone.
+  // TypeORM keeps SQLite datetimes as UTC text without a zone; its usual millisecond form is rewritten as
+  // text (parsing a Date per value was most of the encoding's CPU), any other through a Date.
+  if (typeof value === 'string' && value.length === 23 && SQLITE_DATETIME.test(value)) {
+    return `${value.slice(0, 10)}T${value.slice(11)}Z`;
+  }
   if (typeof value === 'string' && SQLITE_DATETIME.test(value)) {
     return new Date(`${value.replace(' ', 'T')}Z`).toISOString();
   }
