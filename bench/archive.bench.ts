@@ -22,6 +22,7 @@ import {
   readTableSchema,
 } from '@sms/archive';
 import { createServiceDataSource, type MonthlyTable } from '@sms/persistence';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES } from '../libs/intake/feature/src/database/intake.schema';
 
@@ -66,8 +67,7 @@ async function timed(rows: number, work: () => Promise<unknown>): Promise<Phase>
 
 /** A month of messages in one SQLite transaction, through the driver (seeding is not what is measured). */
 function seed(dataSource: DataSource): string[] {
-  const db = (dataSource.driver as unknown as { databaseConnection: import('better-sqlite3').Database })
-    .databaseConnection;
+  const db = (dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
   const insert =
     db.prepare(`INSERT INTO sms_messages (id, status, status_rank, to_number, country, body, encoding, segments,
       message_class, account_id, attempt, provider, provider_message_id, cost, currency, route_reason, dlr_fallbacks,
