@@ -13,6 +13,7 @@
  *                                          --mode=embedded|distributed|both, --runs=3, --duration=15, --sim-latency=0)
  *   npm run bench -- --only=sender-rate    one sender's rate at 200 ms / 1 s provider latency (bench/sender-rate.bench.ts)
  *   npm run bench -- --only=ambiguous      resends after ambiguous provider timeouts (bench/ambiguous.bench.ts)
+ *   npm run bench -- --only=archive        archive, verify and purge one month of sms_messages in SQLite (bench/archive.bench.ts)
  *   npm run bench -- --only=search         a filtered GET /v1/messages page over 1,000,000 messages in MariaDB (bench/search.bench.ts)
  *   npm run bench -- --only=ledger-scale   the ledger unpartitioned vs by month, 12 months of messages (bench/ledger-scale.bench.ts;
  *                                          --messages=10000000, --lookups, --writes, --runs)
@@ -41,7 +42,8 @@ type Part =
   | 'sender-rate'
   | 'ambiguous'
   | 'search'
-  | 'ledger-scale';
+  | 'ledger-scale'
+  | 'archive';
 const PARTS: readonly Part[] = [
   'segments',
   'bus',
@@ -55,6 +57,7 @@ const PARTS: readonly Part[] = [
   'ambiguous',
   'search',
   'ledger-scale',
+  'archive',
 ];
 
 interface TargetCheck {
@@ -390,6 +393,13 @@ async function main(): Promise<void> {
       const ledger = await runLedgerScaleBench(ledgerScaleOptions(), log);
       results['ledgerScale'] = ledger;
       log(formatLedgerScale(ledger));
+    }
+    if (parts.includes('archive')) {
+      log('\n### archive: one month of sms_messages in SQLite (bench/archive.bench.ts)');
+      const { runArchiveBench, formatArchive } = await import('./archive.bench');
+      const archive = await runArchiveBench(log);
+      results['archive'] = archive;
+      log(formatArchive(archive));
     }
   } finally {
     if (kafka?.startedByUs) {

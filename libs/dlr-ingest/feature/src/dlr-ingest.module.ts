@@ -1,4 +1,5 @@
 import { metrics, registerGaugePoll } from '@sms/metrics';
+import { ArchiveModule, retentionPurgeProvider } from '@sms/archive';
 import {
   type DynamicModule,
   Inject,
@@ -63,6 +64,7 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
   static forRoot(): DynamicModule {
     return {
       module: DlrIngestModule,
+      imports: [ArchiveModule],
       controllers: [WebhookReplayController],
       providers: [
         serviceDataSourceProvider(DLR_INGEST_DATA_SOURCE, {
@@ -70,6 +72,7 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
           entities: DLR_INGEST_ENTITIES,
           migrations: DLR_INGEST_MIGRATIONS,
         }),
+        retentionPurgeProvider('dlr-ingest', DLR_INGEST_DATA_SOURCE),
         {
           provide: WebhookPublisher,
           inject: [DLR_INGEST_DATA_SOURCE, BUS, APP_CONFIG],

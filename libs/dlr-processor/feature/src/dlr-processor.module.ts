@@ -1,4 +1,5 @@
 import { AddProviderRefTraceParent1763779700000 } from './database/migrations/1763779700000-AddProviderRefTraceParent';
+import { ArchiveModule, retentionPurgeProvider } from '@sms/archive';
 import { randomBytes } from 'node:crypto';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { twilioAuthTokenOf } from '@sms/auth';
@@ -69,6 +70,7 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
   static forRoot(): DynamicModule {
     return {
       module: DlrProcessorModule,
+      imports: [ArchiveModule],
       controllers: [UnmatchedReceiptsController],
       providers: [
         serviceDataSourceProvider(DLR_PROCESSOR_DATA_SOURCE, {
@@ -76,6 +78,7 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
           entities: DLR_PROCESSOR_ENTITIES,
           migrations: DLR_PROCESSOR_MIGRATIONS,
         }),
+        retentionPurgeProvider('dlr-processor', DLR_PROCESSOR_DATA_SOURCE),
         {
           provide: ReceiptProcessor,
           inject: [DLR_PROCESSOR_DATA_SOURCE, BUS, ProviderRegistry],

@@ -1,4 +1,5 @@
 import { metrics, registerGaugePoll } from '@sms/metrics';
+import { ArchiveModule, retentionPurgeProvider } from '@sms/archive';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { AccountService } from '@sms/auth';
@@ -89,7 +90,7 @@ export class IntakeModule implements OnApplicationBootstrap {
   static forRoot(): DynamicModule {
     return {
       module: IntakeModule,
-      imports: [OptOutReplicaModule, MaskDirectoryModule],
+      imports: [OptOutReplicaModule, MaskDirectoryModule, ArchiveModule],
       controllers: [
         MessagesController,
         LimitsController,
@@ -106,6 +107,7 @@ export class IntakeModule implements OnApplicationBootstrap {
           migrations: INTAKE_MIGRATIONS,
         }),
         partitionMaintenanceProvider(INTAKE_PARTITIONS, INTAKE_DATA_SOURCE, 'intake', INTAKE_MONTHLY_TABLES),
+        retentionPurgeProvider('intake', INTAKE_DATA_SOURCE),
         {
           provide: OutboxRelay,
           inject: [INTAKE_DATA_SOURCE, BUS],

@@ -1,4 +1,5 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { ArchiveModule, retentionPurgeProvider } from '@sms/archive';
 import type { Bus } from '@sms/bus';
 import { type KeyValueStore, SendGate } from '@sms/counters';
 import { CONSUMER_GROUPS, RECONCILE_CONSUMER_GROUP, TOPICS } from '@sms/contracts';
@@ -43,13 +44,14 @@ export class SendWorkerModule implements OnApplicationBootstrap {
   static forRoot(): DynamicModule {
     return {
       module: SendWorkerModule,
-      imports: [OptOutReplicaModule],
+      imports: [OptOutReplicaModule, ArchiveModule],
       providers: [
         serviceDataSourceProvider(SEND_WORKER_DATA_SOURCE, {
           service: 'send-worker',
           entities: SEND_WORKER_ENTITIES,
           migrations: SEND_WORKER_MIGRATIONS,
         }),
+        retentionPurgeProvider('send-worker', SEND_WORKER_DATA_SOURCE),
         {
           provide: DispatchHandler,
           inject: [SEND_WORKER_DATA_SOURCE, BUS, ProviderRegistry, APP_CONFIG, OPT_OUT_CHECKER, KV_STORE],

@@ -2534,6 +2534,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description MESSAGE_ARCHIVED: the message left the hot ledger for the archive; `error.archive` names the table, month and file */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Well-formed input that breaks a rule: `error.code` says which, `error.field` names the input */
       422: {
         headers: {

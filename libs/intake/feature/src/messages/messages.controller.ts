@@ -1,11 +1,13 @@
-import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Inject, Optional, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ARCHIVED_ROW_LOOKUP, type ArchivedRowLookup } from '@sms/archive';
 import { ApiKeyGuard, ApiScope, principalOf, RequireScope, type AuthenticatedRequest } from '@sms/auth';
 import { ApiErrorFilter, notFound } from '@sms/platform';
 import type { FastifyReply } from 'fastify';
 import { AcceptedMessageDto, MessageDto, SendMessageDto } from './message.dto';
 import type { MessageView } from './message.views';
 import { MessageCanceller } from '../status/message-canceller';
+import { findArchivedMessage, MessageArchivedError } from './archived-message';
 import { MessagesService } from './messages.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,6 +20,7 @@ export class MessagesController {
   constructor(
     private readonly messages: MessagesService,
     private readonly canceller: MessageCanceller,
+    @Optional() @Inject(ARCHIVED_ROW_LOOKUP) private readonly archived: ArchivedRowLookup | null = null,
   ) {}
 
   @Post()
@@ -51,6 +54,11 @@ export class MessagesController {
   @ApiOperation({ summary: "A message of the caller's account with its status and every event" })
   @ApiResponse({ status: 200, type: MessageDto })
   @ApiResponse({ status: 404, description: "No such message in the caller's account (another account's is 404 too)" })
+  @ApiResponse({
+    status: 410,
+    description:
+      'MESSAGE_ARCHIVED: the message left the hot ledger for the archive; `error.archive` names the table, month and file',
+  })
   async get(@Req() request: AuthenticatedRequest, @Param('id') id: string): Promise<MessageView> {
     const { accountId } = principalOf(request);
     if (!UUID.test(id)) {
@@ -59,7 +67,8 @@ export class MessagesController {
     // Operators too: message bodies are the account's, and the operator scope is for the platform's routes.
     const message = await this.messages.find(id.toLowerCase(), accountId);
     if (!message) {
-      throw notFound('Message');
+      const archived = this.archived ? await findArchivedMessage(this.archived, id.toLowerCase(), accountId) : null;
+      throw archived ? new MessageArchivedError(archived) : notFound('Message');
     }
 
     return message;
@@ -83,7 +92,8 @@ export class MessagesController {
     await this.canceller.cancel(id.toLowerCase(), accountId);
     const message = await this.messages.find(id.toLowerCase(), accountId);
     if (!message) {
-      throw notFound('Message');
+      const archived = this.archived ? await findArchivedMessage(this.archived, id.toLowerCase(), accountId) : null;
+      throw archived ? new MessageArchivedError(archived) : notFound('Message');
     }
 
     return message;

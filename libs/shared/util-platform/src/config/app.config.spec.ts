@@ -144,6 +144,25 @@ describe(loadConfig.name, () => {
     expect(text).not.toContain('secret-value-123');
   });
 
+  it('keeps 90 hot days by default, 0 keeps everything, and refuses a negative window', () => {
+    expect(loadConfig({}).RETENTION_HOT_DAYS).toBe(90);
+    expect(loadConfig({ RETENTION_HOT_DAYS: '0' }).RETENTION_HOT_DAYS).toBe(0);
+    expect(problems({ RETENTION_HOT_DAYS: '-1' })).toContain('RETENTION_HOT_DAYS=-1');
+  });
+
+  it('takes one archive, a directory or a bucket, and refuses a bad bucket name or prefix', () => {
+    expect(loadConfig({ ARCHIVE_S3_BUCKET: 'sms-archive', ARCHIVE_S3_PREFIX: 'gw/eu' })).toMatchObject({
+      ARCHIVE_S3_BUCKET: 'sms-archive',
+      ARCHIVE_S3_PREFIX: 'gw/eu',
+      ARCHIVE_S3_FORCE_PATH_STYLE: false,
+    });
+    expect(problems({ ARCHIVE_DIR: '/var/archive', ARCHIVE_S3_BUCKET: 'sms-archive' })).toContain(
+      'ARCHIVE_DIR and ARCHIVE_S3_BUCKET are exclusive',
+    );
+    expect(problems({ ARCHIVE_S3_BUCKET: 'Not_A_Bucket' })).toContain('ARCHIVE_S3_BUCKET must be an S3 bucket name');
+    expect(problems({ ARCHIVE_S3_PREFIX: '/gw/' })).toContain('ARCHIVE_S3_PREFIX must be path segments');
+  });
+
   it('lets explicit overrides win over the environment', () => {
     expect(loadConfig({ PORT: '8080' }, { PORT: 0 }).PORT).toBe(0);
   });

@@ -200,12 +200,14 @@ export class AppConfig {
   RETRY_BASE_DELAY_MS = 2000;
 
   /**
-   * Days of traffic kept in the hot database (docs/data-lifecycle.md): on MySQL/MariaDB a month's partitions
-   * are archived and dropped once the whole month is older than this. 0 keeps everything.
+   * Retention (docs/data-lifecycle.md): days a month of the growing tables stays in the hot database after it
+   * ends; older months are archived, then dropped (MySQL/MariaDB partitions) or deleted (embedded SQLite).
+   * 0 keeps everything.
    */
   @Transform(toInt)
   @IsInt()
   @Min(0)
+  @Max(36_500)
   RETENTION_HOT_DAYS = 90;
 
   /** With no archive configured, drop months past the hot window anyway (their rows are gone for good). */
@@ -698,6 +700,28 @@ export class AppConfig {
   @Min(1)
   @Max(200)
   DB_POOL_SIZE = 10;
+
+  /** Archive in this directory (one gzip NDJSON file per table and month). Embedded default: `<DATA_DIR>/archive`. */
+  @IsString()
+  @ValidateIf((c: AppConfig) => c.ARCHIVE_S3_BUCKET !== '')
+  @IsIn([''], { message: 'ARCHIVE_DIR and ARCHIVE_S3_BUCKET are exclusive: set one archive' })
+  ARCHIVE_DIR = '';
+
+  /** Archive in this S3-compatible bucket instead (region, credentials, AWS_ENDPOINT_URL_S3: the AWS environment). */
+  @ValidateIf((c: AppConfig) => c.ARCHIVE_S3_BUCKET !== '')
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'ARCHIVE_S3_BUCKET must be an S3 bucket name' })
+  ARCHIVE_S3_BUCKET = '';
+
+  /** Key prefix of the archive inside ARCHIVE_S3_BUCKET (e.g. `sms-archive/eu`). */
+  @Matches(/^([A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)?$/, {
+    message: 'ARCHIVE_S3_PREFIX must be path segments of A-Z a-z 0-9 _ . - joined by /, without leading or trailing /',
+  })
+  ARCHIVE_S3_PREFIX = '';
+
+  /** Path-style bucket URLs, for S3-compatible servers that need them (MinIO and the like). */
+  @Transform(toBool)
+  @IsBoolean()
+  ARCHIVE_S3_FORCE_PATH_STYLE = false;
 }
 
 export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
