@@ -36,6 +36,7 @@ export function ExplainResult({ explain }: { explain: Explain }) {
         {explain.to} · {explain.country} · {explain.messageClass} · {explain.segments} segment
         {explain.segments === 1 ? '' : 's'}
       </p>
+      <p className="muted small">Each candidate's score is its cost adjusted for its health: the lowest score wins.</p>
       <ol className="candidates" aria-label="Candidates">
         {explain.candidates.map((candidate) => (
           <li

@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { type Schemas, unwrap } from '../api/client';
 import { useSession } from '../session';
-import { ErrorNotice, Field, NeedsScope, PageHeader, Time } from '../ui/components';
+import { ErrorNotice, Field, NeedsScope, PageHeader, Pager, Time } from '../ui/components';
+import { useClientPages } from '../ui/cursor-pages';
 import { useAction, useLoad } from '../ui/hooks';
 
 /** The account's opt-out ledger: search by number, each number's history, add (send) and remove (admin). */
@@ -15,6 +16,7 @@ export function OptOutsPage() {
     () => unwrap(client.GET('/v1/opt-outs', { params: { query: { number: number || undefined } as never } })),
     [number],
   );
+  const paged = useClientPages(list.data?.data);
   const remove = useAction(async (entry: Schemas['OptOutDto']) => {
     await unwrap(
       client.DELETE('/v1/opt-outs/{number}', {
@@ -58,7 +60,7 @@ export function OptOutsPage() {
             </tr>
           </thead>
           <tbody>
-            {list.data?.data.map((entry) => (
+            {paged.rows.map((entry) => (
               <tr key={`${entry.number}/${entry.sender ?? ''}`}>
                 <td>{entry.number}</td>
                 <td>
@@ -86,6 +88,7 @@ export function OptOutsPage() {
           </tbody>
         </table>
       </div>
+      <Pager {...paged.pager} />
       {list.data && list.data.data.length === 0 ? (
         <p className="muted">No opt-out{number ? ` for ${number}` : ''}.</p>
       ) : null}

@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { type Schemas, unwrap } from '../api/client';
 import { useSession } from '../session';
-import { ErrorNotice, Field, Loading, NeedsScope, PageHeader, Time } from '../ui/components';
+import { ErrorNotice, Field, Loading, NeedsScope, PageHeader, Pager, Time } from '../ui/components';
+import { useClientPages } from '../ui/cursor-pages';
 import { useAction, useLoad } from '../ui/hooks';
 
 const SENDER_TYPES = ['longcode', 'shortcode', 'tollfree', 'alphanumeric'] as const;
@@ -74,6 +75,7 @@ function Providers() {
 function Numbers() {
   const { client } = useSession();
   const list = useLoad(() => unwrap(client.GET('/v1/numbers')), []);
+  const paged = useClientPages(list.data?.data);
   const toggle = useAction(async (number: string, active: boolean) => {
     await unwrap(client.PATCH('/v1/numbers/{number}', { params: { path: { number } }, body: { active } }));
     list.reload();
@@ -119,7 +121,7 @@ function Numbers() {
             </tr>
           </thead>
           <tbody>
-            {list.data?.data.map((number) => (
+            {paged.rows.map((number) => (
               <tr key={number.number}>
                 <td>{number.number}</td>
                 <td>{number.provider}</td>
@@ -146,6 +148,7 @@ function Numbers() {
           </tbody>
         </table>
       </div>
+      <Pager {...paged.pager} />
       <details className="panel">
         <summary>Add a number</summary>
         <form className="form-grid" onSubmit={submit} aria-label="Add a number">
@@ -219,11 +222,20 @@ function Rates() {
     routes.reload();
   });
   const [rate, setRate] = useState({ provider: '', country: '', prefix: '', price: '', currency: '' });
+  const [country, setCountry] = useState('');
+  const wanted = country.trim().toUpperCase();
+  const paged = useClientPages(routes.data?.rates.filter((row) => wanted === '' || row.country === wanted));
+  const rules = useClientPages(routes.data?.rules.filter((row) => wanted === '' || row.country === wanted));
 
   return (
     <>
       <section aria-labelledby="rates">
         <h2 id="rates">Rates</h2>
+        <div className="filters">
+          <Field label="Show country (ISO code)">
+            {(id) => <input id={id} value={country} onChange={(e) => setCountry(e.target.value)} placeholder="all" />}
+          </Field>
+        </div>
         <ErrorNotice error={routes.error ?? savePrice.error ?? remove.error} />
         <div className="table-wrap">
           <table>
@@ -239,7 +251,7 @@ function Rates() {
               </tr>
             </thead>
             <tbody>
-              {routes.data?.rates.map((row) => (
+              {paged.rows.map((row) => (
                 <tr key={row.id}>
                   <td>{row.provider}</td>
                   <td>{row.country}</td>
@@ -267,6 +279,7 @@ function Rates() {
             </tbody>
           </table>
         </div>
+        <Pager {...paged.pager} />
         <details className="panel">
           <summary>Add a rate</summary>
           <form
@@ -315,7 +328,7 @@ function Rates() {
               </tr>
             </thead>
             <tbody>
-              {routes.data?.rules.map((rule) => (
+              {rules.rows.map((rule) => (
                 <tr key={rule.country}>
                   <td>{rule.country}</td>
                   <td>{rule.allowedSenderTypes.join(', ')}</td>
@@ -340,6 +353,7 @@ function Rates() {
             </tbody>
           </table>
         </div>
+        <Pager {...rules.pager} />
         <RuleForm busy={putRule.busy} onSave={(country, body) => void putRule.run(country, body)} />
       </section>
     </>

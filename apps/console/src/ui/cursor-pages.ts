@@ -13,3 +13,22 @@ export function useCursorPages() {
     next: (cursor: string) => setCursors((list) => [...list, cursor]),
   };
 }
+
+/** Pages of a list the API returns whole (rates, numbers, opt-outs): `size` rows at a time. */
+export function useClientPages<T>(rows: readonly T[] | undefined, size = 20) {
+  const [page, setPage] = useState(0);
+  const all = rows ?? [];
+  const last = Math.max(0, Math.ceil(all.length / size) - 1);
+  const current = Math.min(page, last);
+
+  return {
+    rows: all.slice(current * size, current * size + size),
+    pager: {
+      page: current,
+      nextCursor: current < last ? String(current + 1) : null,
+      onFirst: () => setPage(0),
+      onPrevious: () => setPage(Math.max(0, current - 1)),
+      onNext: (cursor: string) => setPage(Number(cursor)),
+    },
+  };
+}
