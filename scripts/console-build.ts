@@ -13,8 +13,8 @@ const ROOT = path.resolve(__dirname, '..');
 export const CONSOLE_OUT = path.join(ROOT, 'dist/apps/console');
 /** Beside the output, not in it: the output is served as is. */
 const STAMP = `${CONSOLE_OUT}.fingerprint`;
-/** What the bundle is made of: the app, the typed client it imports, and the locked dependency versions. */
-const INPUTS = ['apps/console', 'libs/shared/api-client/src', 'package-lock.json'];
+/** What the bundle is made of: the app, the typed client it imports, the locked dependencies and this recipe. */
+const INPUTS = ['apps/console', 'libs/shared/api-client/src', 'package-lock.json', 'scripts/console-build.ts'];
 
 function filesOf(relative: string): string[] {
   const absolute = path.join(ROOT, relative);
@@ -72,6 +72,8 @@ export function buildConsole(force = false): ConsoleBuild {
     [vite, 'build', '--config', 'apps/console/vite.config.mts', '--logLevel', 'warn'],
     {
       cwd: ROOT,
+      // A caller's NODE_ENV (Jest sets `test`) would bundle React's development build: always production.
+      env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );
