@@ -51,6 +51,8 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
   return value;
 }
 
+const inAnHour = (): string => new Date(Date.now() + 3_600_000).toISOString();
+
 const recipient = (): string => `+4474009${String(Math.floor(Math.random() * 90_000) + 10_000)}`;
 
 describe('the web console', () => {
@@ -257,9 +259,11 @@ describe('the web console', () => {
     const page = await openPage();
     await signIn(page, fixture.readOnlyKey);
     const nav = page.getByRole('navigation', { name: 'Console' });
-    expect(await nav.getByRole('link').allTextContents()).not.toEqual(
-      expect.arrayContaining(['Routing', 'API keys', 'Webhooks', 'Simulator']),
-    );
+    const links = await nav.getByRole('link').allTextContents();
+    expect(links).toEqual(expect.arrayContaining(['Messages', 'Opt-outs', 'Explain a route']));
+    for (const hidden of ['Routing', 'API keys', 'Webhooks', 'Simulator']) {
+      expect(links).not.toContain(hidden);
+    }
 
     await nav.getByRole('link', { name: 'Opt-outs' }).click();
     await page.getByText('Adding an opt-out needs the').waitFor();
@@ -269,6 +273,12 @@ describe('the web console', () => {
     await page.goto('/console/messages');
     await page.getByRole('heading', { name: 'Messages' }).waitFor();
     expect(await page.getByText('Send a message').count()).toBe(0);
+
+    // A queued message could be cancelled by a send key: a read key gets neither cancel nor resend.
+    const sent = await api.post('/v1/messages', { to: recipient(), body: 'read only', sendAt: inAnHour() });
+    await page.goto(`/console/messages/${sent.body.id}`);
+    await page.locator('dl.summary').getByText('scheduled', { exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: /Cancel|Send as new/ }).count()).toBe(0);
 
     await page.goto('/console/routing');
     const alert = page.getByRole('alert').first();

@@ -31,7 +31,7 @@ const NAV: readonly NavItem[] = [
   { to: '/', label: 'Overview', scopes: ['read'] },
   { to: '/messages', label: 'Messages', scopes: ['read'] },
   { to: '/inbound', label: 'Inbound', scopes: ['read'] },
-  { to: '/routing', label: 'Routing', scopes: ['read', 'operator'] },
+  { to: '/routing', label: 'Routing', scopes: ['operator'] },
   { to: '/explain', label: 'Explain a route', scopes: ['read', 'send'] },
   { to: '/health', label: 'Provider health', scopes: ['read', 'operator'] },
   { to: '/opt-outs', label: 'Opt-outs', scopes: ['read'] },
