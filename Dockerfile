@@ -5,6 +5,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
+# The web console's static build (dist/apps/console), served by the gateway and by intake at /console.
+RUN node -r ./scripts/register.js scripts/console-build.ts
 ENV NODE_ENV=production
 # Inside a container the bind must be every interface to be reachable at all; `-p` decides what is published.
 ENV HOST=0.0.0.0
