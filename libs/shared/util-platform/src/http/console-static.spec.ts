@@ -2,7 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { CONSOLE_CSP, serveConsole } from './console-static';
+import { serveConsole } from './console-static';
+
+const SELF_ONLY_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 describe('serveConsole', () => {
   let root: string;
@@ -30,7 +34,7 @@ describe('serveConsole', () => {
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-    expect(asset.headers['content-security-policy']).toBe(CONSOLE_CSP);
+    expect(asset.headers['content-security-policy']).toBe(SELF_ONLY_CSP);
     expect(asset.headers['x-content-type-options']).toBe('nosniff');
 
     const index = await app.inject({ method: 'GET', url: '/console/' });

@@ -11,7 +11,7 @@ export const CONSOLE_PREFIX = '/console';
  * The console may load only its own files and call only this origin: no inline script, no CDN, no framing.
  * `style-src 'self'` still lets React set element.style (CSSOM), which CSP does not govern.
  */
-export const CONSOLE_CSP = [
+const CONSOLE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
@@ -117,7 +117,7 @@ function securityHeaders(reply: FastifyReply): void {
 }
 
 /** Every regular file under `root`, as `/`-separated paths relative to it. */
-export function listFiles(root: string, under = ''): string[] {
+function listFiles(root: string, under = ''): string[] {
   return readdirSync(path.join(root, under), { withFileTypes: true }).flatMap((entry) => {
     const relative = under === '' ? entry.name : `${under}/${entry.name}`;
     if (entry.isDirectory()) {
