@@ -5,6 +5,8 @@ import { defineConfig } from 'vite';
 
 const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 
+const apiUrl = process.env['CONSOLE_API_URL'] ?? 'http://127.0.0.1:3000';
+
 export default defineConfig({
   root: here('.'),
   base: '/console/',
@@ -18,5 +20,6 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 400,
   },
-  server: { proxy: { '/v1': 'http://127.0.0.1:3000', '/sim': 'http://127.0.0.1:3000' } },
+  // `npx vite --config apps/console/vite.config.mts`: hot reload against a running gateway (CONSOLE_API_URL).
+  server: { proxy: { '/v1': apiUrl, '/sim': apiUrl } },
 });

@@ -189,7 +189,9 @@ describe('the web console', () => {
     const attempts = page.getByRole('region', { name: 'Attempts' });
     await attempts.locator('tbody tr').first().waitFor();
     expect(await attempts.textContent()).toMatch(/\d+\.\d{2,} [A-Z]{3}/);
-    await page.getByRole('region', { name: 'Why this route' }).getByText('chosen').first().waitFor();
+    const route = page.getByRole('region', { name: 'Why this route' });
+    await route.getByText('Explain the route this number would take now').waitFor();
+    expect(await route.textContent()).toContain('best score');
     await page.getByLabel('Receipt body, as the provider sent it').first().waitFor();
   });
 

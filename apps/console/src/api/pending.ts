@@ -8,10 +8,11 @@ import { rawCall, queryOf, type Schemas } from './client';
 export interface TimelineEvent {
   status: string;
   at: string;
-  source: string | null;
-  provider: string | null;
-  errorCode: string | null;
-  errorMessage: string | null;
+  source?: string | null;
+  provider?: string | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  detail?: string | null;
 }
 export interface TimelineAttempt {
   attempt: number;
@@ -44,13 +45,19 @@ export interface TimelineCallback {
   createdAt: string;
   settledAt: string | null;
 }
+/** The decision as it was taken for the message: the explain body, or its short form (provider, sender, reason). */
+export type TimelineRoute =
+  Schemas['ExplainView'] | { provider: string | null; sender: string | null; reason: string | null };
+
 export interface Timeline {
-  message: Schemas['MessageDto'] & { body?: string };
+  message: Omit<Schemas['MessageDto'], 'events'> & { body?: string };
   events: TimelineEvent[];
   attempts: TimelineAttempt[];
-  route: Schemas['ExplainView'] | null;
+  route: TimelineRoute | null;
   receipts: TimelineReceipt[];
   callbacks: TimelineCallback[];
+  /** Parts the distributed mode could not read in time (e.g. receipts, callbacks): shown as such, not as none. */
+  unavailable?: string[];
 }
 
 export interface Overview {
@@ -63,7 +70,8 @@ export interface Overview {
     deliveryRate: number | null;
     receiptLatencyMs: { p50: number | null; p95: number | null };
   }[];
-  spendToday: { amount: string; currency: string };
+  /** `amount` is null when limits (and so spend counting) are off. */
+  spendToday: { amount: string | null; currency: string };
   alerts: { name: string; severity: string; summary: string; since: string }[];
 }
 
@@ -113,3 +121,7 @@ export const pendingApi = (key: string) => ({
   providerHealth: (minutes: number) =>
     rawCall<{ data: HealthSeries[] }>(key, 'GET', `/v1/providers/health${queryOf({ minutes })}`),
 });
+
+/** Today's spend as text: "not counted" when limits are off and the gateway keeps no spend counter. */
+export const spendText = (spend: Overview['spendToday']): string =>
+  spend.amount === null ? 'not counted (limits off)' : `${spend.amount} ${spend.currency}`;

@@ -1,5 +1,5 @@
 import { unwrap } from '../api/client';
-import { pendingApi } from '../api/pending';
+import { pendingApi, spendText } from '../api/pending';
 import { useSession } from '../session';
 import { ErrorNotice, Loading, PageHeader } from '../ui/components';
 import { useLoad } from '../ui/hooks';
@@ -23,7 +23,7 @@ export function LimitsPage() {
       <section aria-labelledby="spend">
         <h2 id="spend">Spend today</h2>
         <ErrorNotice error={spend.error} />
-        <p className="big">{spend.data ? `${spend.data.spendToday.amount} ${spend.data.spendToday.currency}` : '…'}</p>
+        <p className="big">{spend.data ? spendText(spend.data.spendToday) : '…'}</p>
       </section>
       <section aria-labelledby="limits">
         <h2 id="limits">Account limits</h2>

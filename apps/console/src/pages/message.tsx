@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { type Schemas, unwrap } from '../api/client';
-import { pendingApi, type Timeline } from '../api/pending';
+import { pendingApi, type Timeline, type TimelineRoute } from '../api/pending';
 import { Link, useRouter } from '../router';
+import { queryOf } from '../api/client';
 import { useSession } from '../session';
 import { ErrorNotice, Loading, PageHeader, Raw, StatusBadge, Time } from '../ui/components';
 import { useAction, useLoad, usePoll } from '../ui/hooks';
@@ -151,7 +152,7 @@ function Actions({ message, body }: { message: Schemas['MessageDto']; body: stri
 }
 
 function Events({ message, timeline }: { message: Schemas['MessageDto']; timeline: Timeline | null }) {
-  const events = timeline?.events ?? message.events.map((event) => ({ ...event, errorMessage: event.detail ?? null }));
+  const events = timeline?.events ?? message.events;
 
   return (
     <section aria-labelledby="events">
@@ -165,7 +166,8 @@ function Events({ message, timeline }: { message: Schemas['MessageDto']; timelin
             {event.errorCode ? (
               <>
                 {' '}
-                <code>{event.errorCode}</code> {event.errorMessage ?? ''}
+                <code>{event.errorCode}</code>{' '}
+                {('errorMessage' in event ? event.errorMessage : null) ?? event.detail ?? ''}
               </>
             ) : null}
           </li>
@@ -175,9 +177,44 @@ function Events({ message, timeline }: { message: Schemas['MessageDto']; timelin
   );
 }
 
-function TimelineDetail({ timeline }: { timeline: Timeline }) {
+/** The decision taken for this message: drawn in full when the API gives the candidates, else as it was stored. */
+function RouteDecision({ route, to, messageClass }: { route: TimelineRoute | null; to: string; messageClass: string }) {
+  if (!route) {
+    return <p className="muted">Not routed (yet).</p>;
+  }
+  if ('candidates' in route) {
+    return <ExplainResult explain={route} />;
+  }
+
   return (
     <>
+      <p>
+        {route.provider ? <strong>{route.provider}</strong> : 'No provider'}
+        {route.sender ? (
+          <>
+            {' '}
+            from <code>{route.sender}</code>
+          </>
+        ) : null}
+        {route.reason ? ` — ${route.reason}` : ''}
+      </p>
+      <p>
+        <Link to={`/explain${queryOf({ to, messageClass })}`}>Explain the route this number would take now</Link>
+      </p>
+    </>
+  );
+}
+
+function TimelineDetail({ timeline }: { timeline: Timeline }) {
+  const unavailable = timeline.unavailable ?? [];
+
+  return (
+    <>
+      {unavailable.length > 0 ? (
+        <p className="notice" role="status">
+          Not readable in time, shown empty: {unavailable.join(', ')}. Reload to try again.
+        </p>
+      ) : null}
       <section aria-labelledby="attempts">
         <h2 id="attempts">Attempts</h2>
         <div className="table-wrap">
@@ -222,7 +259,7 @@ function TimelineDetail({ timeline }: { timeline: Timeline }) {
       </section>
       <section aria-labelledby="route">
         <h2 id="route">Why this route</h2>
-        {timeline.route ? <ExplainResult explain={timeline.route} /> : <p className="muted">No routing decision.</p>}
+        <RouteDecision route={timeline.route} to={timeline.message.to} messageClass={timeline.message.messageClass} />
       </section>
       <section aria-labelledby="receipts">
         <h2 id="receipts">Receipts, raw</h2>

@@ -1,4 +1,4 @@
-import { pendingApi, type Overview } from '../api/pending';
+import { pendingApi, type Overview, spendText } from '../api/pending';
 import { useSession } from '../session';
 import { ErrorNotice, PageHeader, Time } from '../ui/components';
 import { usePoll } from '../ui/hooks';
@@ -35,7 +35,7 @@ export function OverviewPage() {
         ))}
         <div className="card">
           <span className="card-label">spend today</span>
-          <span className="card-value">{data ? `${data.spendToday.amount} ${data.spendToday.currency}` : '…'}</span>
+          <span className="card-value">{data ? spendText(data.spendToday) : '…'}</span>
         </div>
       </section>
       <section aria-labelledby="per-minute">
@@ -91,18 +91,31 @@ export function OverviewPage() {
 const total = (data: Overview, status: string): number =>
   data.perMinute.reduce((sum, minute) => sum + (minute.counts[status] ?? 0), 0);
 
-/** Stacked bars per minute, drawn at a fixed size so updates never shift the layout. */
+const WINDOW_MINUTES = 60;
+const MINUTE = 60_000;
+
+/**
+ * Stacked bars, one slot per minute of the window ending now (minutes without messages stay empty), drawn
+ * at a fixed size so updates never shift the layout.
+ */
 function PerMinuteChart({ data }: { data: Overview | null }) {
   const minutes = data?.perMinute ?? [];
   const peak = Math.max(1, ...minutes.map((minute) => STATUSES.reduce((sum, s) => sum + (minute.counts[s] ?? 0), 0)));
   const width = 600;
   const height = 160;
-  const bar = minutes.length > 0 ? width / minutes.length : width;
+  const bar = width / WINDOW_MINUTES;
+  const last = Math.floor(Date.now() / MINUTE);
+  const slotOf = (minute: string): number =>
+    WINDOW_MINUTES - 1 - (last - Math.floor(new Date(minute).getTime() / MINUTE));
 
   return (
     <figure className="chart">
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Messages per minute by status, last hour">
-        {minutes.map((minute, index) => {
+        {minutes.map((minute) => {
+          const slot = slotOf(minute.minute);
+          if (slot < 0 || slot >= WINDOW_MINUTES) {
+            return null;
+          }
           let y = height;
 
           return STATUSES.map((status) => {
@@ -114,9 +127,9 @@ function PerMinuteChart({ data }: { data: Overview | null }) {
               <rect
                 key={`${minute.minute}-${status}`}
                 className={`fill-${status}`}
-                x={index * bar}
+                x={slot * bar}
                 y={y}
-                width={Math.max(1, bar - 1)}
+                width={bar - 1}
                 height={h}
               >
                 <title>{`${new Date(minute.minute).toLocaleTimeString()} ${status}: ${count}`}</title>
@@ -126,6 +139,7 @@ function PerMinuteChart({ data }: { data: Overview | null }) {
         })}
       </svg>
       <figcaption className="legend">
+        <span className="muted">60 minutes ago → now</span>
         {STATUSES.map((status) => (
           <span key={status}>
             <span className={`swatch fill-${status}`} aria-hidden="true" /> {status}
