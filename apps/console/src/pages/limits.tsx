@@ -5,7 +5,7 @@ import { ErrorNotice, Loading, PageHeader } from '../ui/components';
 import { useLoad } from '../ui/hooks';
 
 const show = (value: string | number | readonly string[] | null): string =>
-  value === null ? 'no limit' : Array.isArray(value) ? value.join(', ') || 'none' : String(value as string | number);
+  value === null ? 'no limit' : Array.isArray(value) ? value.join(', ') || 'none' : String(value);
 
 /** The account's rate, daily and spend caps (its own admin or an operator) and today's spend. */
 export function LimitsPage() {
