@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { serveConsole } from './console-static';
+import { CONSOLE_DIST_DIR, serveConsole } from './console-static';
 
 const SELF_ONLY_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
@@ -92,5 +92,9 @@ describe('serveConsole', () => {
       await bare.close();
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+
+  it('finds the build in dist/apps/console of the checkout', () => {
+    expect(CONSOLE_DIST_DIR).toBe(path.resolve(__dirname, '../../../../../dist/apps/console'));
   });
 });

@@ -3,8 +3,12 @@ import { existsSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-/** Where `npm start` (scripts/console-build.ts) writes the web console: served by the gateway and by intake. */
-export const CONSOLE_DIST_DIR = path.resolve(__dirname, '../../../../../dist/apps/console');
+/**
+ * Where `npm start` (scripts/console-build.ts) writes the web console: `dist/apps/console` of the checkout,
+ * found as the nearest folder above this file with a package.json, so the path is the same whether this
+ * file runs from its source or compiled into dist/ (the container image).
+ */
+export const CONSOLE_DIST_DIR = path.join(packageRoot(__dirname), 'dist/apps/console');
 export const CONSOLE_PREFIX = '/console';
 
 /**
@@ -114,6 +118,17 @@ function securityHeaders(reply: FastifyReply): void {
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .header('x-frame-options', 'DENY');
+}
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) {
+      return dir;
+    }
+    if (path.dirname(dir) === dir) {
+      return process.cwd();
+    }
+  }
 }
 
 /** Every regular file under `root`, as `/`-separated paths relative to it. */
