@@ -11,7 +11,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build:services && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build:services
+# The web console's static build (dist/apps/console), served by the gateway and by intake at /console.
+# Its compile cache goes to /tmp, so tmp/ in /app is not left owned by root for the runtime user.
+RUN SMS_TS_CACHE_DIR=/tmp/console-build-cache npm run console:build && \
+    rm -rf /tmp/console-build-cache
+RUN npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production

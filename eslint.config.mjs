@@ -95,11 +95,13 @@ export default [
       '**/*.js',
       '**/*.cjs',
       '**/*.mjs',
+      // Build configuration (apps/console/vite.config.mts), like the .mjs configs above.
+      '**/*.mts',
     ],
   },
   ...tseslint.configs.recommendedTypeChecked,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { '@nx': nx },
     rules: {
@@ -155,6 +157,8 @@ export default [
       '**/*.harness.ts',
       'libs/shared/util-testing/**',
       'libs/shared/api-client/**',
+      // The web console is a client of the public API by design: it may do only what a key can.
+      'apps/console/**',
     ],
     rules: {
       'no-restricted-imports': [

@@ -1,5 +1,6 @@
-// One Jest run, three layers: unit specs beside the code, integration specs against the real MariaDB,
-// Redis and Kafka, and end-to-end specs that drive whole gateways. `npm test` runs all three.
+// One Jest run, four layers: unit specs beside the code, integration specs against the real MariaDB,
+// Redis and Kafka, end-to-end specs that drive whole gateways, and browser specs of the web console.
+// `npm test` runs all four.
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 
@@ -33,5 +34,12 @@ module.exports = {
       slowTestThreshold: 30,
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{apps,test}/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
+    // The web console in Debian's Chromium (playwright-core) against an embedded gateway: docs/console.md.
+    {
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      slowTestThreshold: 60,
+    },
   ],
 };

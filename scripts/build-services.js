@@ -21,9 +21,16 @@ if (path.relative(ROOT, OUT).startsWith('..') || OUT === ROOT) {
 const { $schema: _schema, ...swcrc } = JSON.parse(fs.readFileSync(path.join(ROOT, '.swcrc'), 'utf8'));
 const { compilerOptions } = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.base.json'), 'utf8'));
 
-/** Source folders: each app's and lib's src, and the top-level scripts (not scripts/ops, which are CI checks). */
+/**
+ * Source folders: each app's and lib's src, and the top-level scripts (not scripts/ops, which are CI checks).
+ * The web console is a browser app that Vite builds on its own (scripts/console-build.ts), so it is left out.
+ */
+const BROWSER_APPS = new Set(['console']);
 const SOURCES = [
-  ...fs.readdirSync(path.join(ROOT, 'apps')).map((app) => path.join('apps', app, 'src')),
+  ...fs
+    .readdirSync(path.join(ROOT, 'apps'))
+    .filter((app) => !BROWSER_APPS.has(app))
+    .map((app) => path.join('apps', app, 'src')),
   ...fs
     .readdirSync(path.join(ROOT, 'libs'))
     .flatMap((scope) =>

@@ -1,13 +1,18 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeyService, ApiScope, holdsScope } from '@sms/auth';
 import { isDatabaseUnavailableError } from '@sms/persistence';
-import { type AppConfig, createHttpApp, publicBaseUrlOf } from '@sms/platform';
+import { type AppConfig, createHttpApp, publicBaseUrlOf, serveConsole } from '@sms/platform';
 import { SmppSmsProvider } from '@sms/provider-smpp';
 import { ProviderRegistry, SIMULATOR_PREFIX } from '@sms/providers';
 import { simulatorPlugin, type SimulatorControlAuth } from '@sms/simulator';
 import { GatewayModule } from './gateway.module';
 import { ensureSimulatorAccounts, withSimulatorAccounts } from './simulator-accounts';
 import { withWebhookSecretsKey } from './webhook-secrets-key';
+
+const consoleServedBy = new WeakMap<NestFastifyApplication, boolean>();
+
+/** Whether {@link buildGateway} found a console build to serve at /console (false: not built). */
+export const servesConsole = (app: NestFastifyApplication): boolean => consoleServedBy.get(app) === true;
 
 /**
  * Builds the embedded gateway (every service module, plus the simulator unless disabled); not listening yet.
@@ -18,6 +23,7 @@ export async function buildGateway(configured: AppConfig): Promise<NestFastifyAp
   const accounts = configured.SIMULATOR_ENABLED ? ensureSimulatorAccounts(configured.DATA_DIR) : null;
   const config = withWebhookSecretsKey(accounts ? withSimulatorAccounts(configured, accounts) : configured);
   let simulatedSmscPort: number | null = null;
+  let consoleServed = false;
   // The simulator's routes are registered before Nest has built the key service: they ask for it on use.
   let keys: ApiKeyService | null = null;
   const adminOnly: SimulatorControlAuth = async (credential) => {
@@ -34,6 +40,8 @@ export async function buildGateway(configured: AppConfig): Promise<NestFastifyAp
     processName: 'gateway',
     isUnavailable: isDatabaseUnavailableError,
     configureFastify: async (fastify) => {
+      // The web console (docs/console.md): static files only; it calls the public API like any other client.
+      consoleServed = serveConsole(fastify);
       if (accounts) {
         await fastify.register(simulatorPlugin, {
           prefix: SIMULATOR_PREFIX,
@@ -63,6 +71,7 @@ export async function buildGateway(configured: AppConfig): Promise<NestFastifyAp
     },
   });
   keys = app.get(ApiKeyService);
+  consoleServedBy.set(app, consoleServed);
   // The simulated SMSC may have picked its port (SMPP_SIM_PORT=0): aim the SMPP adapter at it before any bind.
   const smpp = app.get(ProviderRegistry).has('smpp') ? app.get(ProviderRegistry).get('smpp') : null;
   if (smpp instanceof SmppSmsProvider && simulatedSmscPort !== null && !config.SMPP_HOST) {

@@ -4,7 +4,7 @@ import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { applyCpuPriority, installGracefulShutdown, loadConfig } from '@sms/platform';
 import { SIMULATOR_PREFIX } from '@sms/providers';
 import { ensureBootstrapApiKey } from './bootstrap-api-key';
-import { buildGateway } from './gateway.app';
+import { buildGateway, servesConsole } from './gateway.app';
 
 /** The whole gateway in one process: `npm start`. */
 async function main(): Promise<void> {
@@ -20,6 +20,9 @@ async function main(): Promise<void> {
     '',
     `SMS gateway (${config.MODE} mode) listening on ${url}` +
       (isWildcard(config.HOST) ? ` (bound to ${config.HOST}: every interface)` : ''),
+    servesConsole(app)
+      ? `  Console:    ${url}/console/   (sign in with the API key below)`
+      : '  Console:    not built (run `npm run console:build`; docs/console.md)',
     `  API docs:   ${url}/docs`,
     `  API key:    ${key}   (from ${source}; scopes send, read, admin, operator)`,
     `  Account:    ${DEFAULT_ACCOUNT_ID}   (default; docs/accounts.md)`,

@@ -23,3 +23,4 @@ export * from './runtime/start-when-topics-exist';
 export * from './http/openapi/openapi-document';
 export * from './http/openapi/openapi-conventions';
 export * from './http/openapi/operation-id';
+export * from './http/console-static';
