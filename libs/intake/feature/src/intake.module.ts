@@ -53,6 +53,9 @@ import { inboundAccountFrom } from './webhooks/inbound-account';
 import { createWebhookRuntime, WEBHOOK_RUNTIME, type WebhookRuntime } from './webhooks/webhook.runtime';
 import { MessageCanceller } from './status/message-canceller';
 import { ScheduledRelease } from './status/scheduled-release';
+import { MessageTimeline } from './timeline/message-timeline';
+import { TimelineController } from './timeline/timeline.controller';
+import { lazyTimelineReaders } from './timeline/timeline-readers';
 
 export const INTAKE_DATA_SOURCE = Symbol('INTAKE_DATA_SOURCE');
 
@@ -95,6 +98,7 @@ export class IntakeModule implements OnApplicationBootstrap {
         WebhooksController,
         BatchController,
         QuoteController,
+        TimelineController,
       ],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
@@ -247,6 +251,12 @@ export class IntakeModule implements OnApplicationBootstrap {
           inject: [MessagesService, OPT_OUT_CHECKER, ModuleRef, APP_CONFIG],
           useFactory: (messages: MessagesService, optOuts: OptOutChecker, moduleRef: ModuleRef, config: AppConfig) =>
             new QuoteService(messages, optOuts, lazyRouteQuoter(moduleRef, config.ROUTER_URL)),
+        },
+        {
+          provide: MessageTimeline,
+          inject: [INTAKE_DATA_SOURCE, ModuleRef],
+          useFactory: (dataSource: DataSource, moduleRef: ModuleRef) =>
+            new MessageTimeline(dataSource, lazyTimelineReaders(moduleRef, { receipts: null, callbacks: null })),
         },
         {
           provide: MessageSearch,

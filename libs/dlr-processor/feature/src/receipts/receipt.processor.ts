@@ -165,6 +165,7 @@ export class ReceiptProcessor {
         kind,
         receiptEventId(stored.webhookId, index, readingOf(report, providerMessageId)),
         stored.receivedAt,
+        stored.webhookId,
       );
       const ref = await this.refOf(stored.provider, providerMessageId);
       if (ref) {
