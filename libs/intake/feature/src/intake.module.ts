@@ -54,6 +54,8 @@ import { createWebhookRuntime, WEBHOOK_RUNTIME, type WebhookRuntime } from './we
 import { MessageCanceller } from './status/message-canceller';
 import { ScheduledRelease } from './status/scheduled-release';
 import { MessageTimeline } from './timeline/message-timeline';
+import { Conversations } from './conversations/conversations';
+import { ConversationsController } from './conversations/conversations.controller';
 import { TimelineController } from './timeline/timeline.controller';
 import { lazyTimelineReaders } from './timeline/timeline-readers';
 
@@ -99,6 +101,7 @@ export class IntakeModule implements OnApplicationBootstrap {
         BatchController,
         QuoteController,
         TimelineController,
+        ConversationsController,
       ],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
@@ -257,6 +260,12 @@ export class IntakeModule implements OnApplicationBootstrap {
           inject: [INTAKE_DATA_SOURCE, ModuleRef],
           useFactory: (dataSource: DataSource, moduleRef: ModuleRef) =>
             new MessageTimeline(dataSource, lazyTimelineReaders(moduleRef, { receipts: null, callbacks: null })),
+        },
+        {
+          provide: Conversations,
+          inject: [INTAKE_DATA_SOURCE, MaskDirectory],
+          useFactory: (dataSource: DataSource, masks: MaskDirectory) =>
+            new Conversations(dataSource, (number) => masks.isPoolNumber(number)),
         },
         {
           provide: MessageSearch,
