@@ -1,10 +1,10 @@
-import { metrics, registerGaugePoll } from '@sms/metrics';
+import { metrics, readGauges, registerGaugePoll } from '@sms/metrics';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { AccountService } from '@sms/auth';
 import { type Bus, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
 import { CONSUMER_GROUPS, INBOUND_STORE_CONSUMER_GROUP, TOPICS } from '@sms/contracts';
-import { decimalToMicros, type KeyValueStore, SendGate } from '@sms/counters';
+import { decimalToMicros, type KeyValueStore, microsToDecimal, SendGate } from '@sms/counters';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
 import { keywordSet, OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import { OutboxRelay } from '@sms/persistence';
@@ -54,6 +54,9 @@ import { createWebhookRuntime, WEBHOOK_RUNTIME, type WebhookRuntime } from './we
 import { MessageCanceller } from './status/message-canceller';
 import { ScheduledRelease } from './status/scheduled-release';
 import { MessageTimeline } from './timeline/message-timeline';
+import { GatewayAlerts } from './stats/gateway-alerts';
+import { Overview } from './stats/overview';
+import { OverviewController } from './stats/overview.controller';
 import { Conversations } from './conversations/conversations';
 import { ConversationsController } from './conversations/conversations.controller';
 import { TimelineController } from './timeline/timeline.controller';
@@ -102,6 +105,7 @@ export class IntakeModule implements OnApplicationBootstrap {
         QuoteController,
         TimelineController,
         ConversationsController,
+        OverviewController,
       ],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
@@ -266,6 +270,22 @@ export class IntakeModule implements OnApplicationBootstrap {
           inject: [INTAKE_DATA_SOURCE, MaskDirectory],
           useFactory: (dataSource: DataSource, masks: MaskDirectory) =>
             new Conversations(dataSource, (number) => masks.isPoolNumber(number)),
+        },
+        {
+          provide: Overview,
+          inject: [INTAKE_DATA_SOURCE, Admission],
+          useFactory: (dataSource: DataSource, admission: Admission) => {
+            const alerts = new GatewayAlerts(readGauges);
+
+            return new Overview(dataSource, {
+              spendToday: async (accountId) => {
+                const micros = await admission.spendTodayMicros(accountId);
+
+                return { amount: micros === null ? null : microsToDecimal(micros), currency: admission.currency };
+              },
+              alerts: () => alerts.firing(),
+            });
+          },
         },
         {
           provide: MessageSearch,
