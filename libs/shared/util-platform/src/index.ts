@@ -22,3 +22,6 @@ export * from './runtime/start-when-topics-exist';
 export * from './http/openapi/openapi-document';
 export * from './http/openapi/openapi-conventions';
 export * from './http/openapi/operation-id';
+export * from './http/upstream-forwarding';
+export * from './http/console-assets';
+export * from './http/internal-token.guard';
