@@ -37,6 +37,7 @@ import { webhookRoutes } from './webhooks/webhook-routes';
 import { attachPushedWebhookSinks } from './webhooks/pushed-webhooks';
 import { WebhookPublisher } from './webhooks/webhook-publisher';
 import { SqlRawReceiptReader } from './receipts/raw-receipt.reader';
+import { InternalReceiptsController } from './receipts/internal-receipts.controller';
 import { RAW_RECEIPT_READER } from '@sms/contracts';
 
 export const DLR_INGEST_DATA_SOURCE = Symbol('DLR_INGEST_DATA_SOURCE');
@@ -65,7 +66,7 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
   static forRoot(): DynamicModule {
     return {
       module: DlrIngestModule,
-      controllers: [WebhookReplayController],
+      controllers: [WebhookReplayController, InternalReceiptsController],
       providers: [
         {
           // The raw receipts of a message's timeline (intake looks it up in the embedded mode).

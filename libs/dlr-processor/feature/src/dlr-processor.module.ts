@@ -28,6 +28,7 @@ import { RateLimiter } from './receipts/rate-limiter';
 import { isOwnReceiptEvent, ReceiptProcessor } from './receipts/receipt.processor';
 import { DLR_PROCESSOR_DATA_SOURCE } from './tokens';
 import { SqlCallbackLogReader } from './callbacks/callback-log.reader';
+import { InternalCallbacksController } from './callbacks/internal-callbacks.controller';
 
 export { DLR_PROCESSOR_DATA_SOURCE };
 export const DLR_PROCESSOR_ENTITIES = [
@@ -70,7 +71,7 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
   static forRoot(): DynamicModule {
     return {
       module: DlrProcessorModule,
-      controllers: [UnmatchedReceiptsController],
+      controllers: [UnmatchedReceiptsController, InternalCallbacksController],
       providers: [
         {
           // The caller callbacks of a message's timeline (intake looks it up in the embedded mode).

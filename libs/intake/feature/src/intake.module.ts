@@ -61,6 +61,7 @@ import { Conversations } from './conversations/conversations';
 import { ConversationsController } from './conversations/conversations.controller';
 import { TimelineController } from './timeline/timeline.controller';
 import { lazyTimelineReaders } from './timeline/timeline-readers';
+import { HttpCallbackLogReader, HttpRawReceiptReader } from './timeline/http-timeline-readers';
 
 export const INTAKE_DATA_SOURCE = Symbol('INTAKE_DATA_SOURCE');
 
@@ -261,9 +262,23 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: MessageTimeline,
-          inject: [INTAKE_DATA_SOURCE, ModuleRef],
-          useFactory: (dataSource: DataSource, moduleRef: ModuleRef) =>
-            new MessageTimeline(dataSource, lazyTimelineReaders(moduleRef, { receipts: null, callbacks: null })),
+          inject: [INTAKE_DATA_SOURCE, ModuleRef, APP_CONFIG],
+          useFactory: (dataSource: DataSource, moduleRef: ModuleRef, config: AppConfig) => {
+            // Distributed: the owning services' internal reads, when their URLs and the internal token are set.
+            const token = config.INTERNAL_API_TOKEN;
+            const remote = {
+              receipts:
+                token !== '' && config.DLR_INGEST_URL !== ''
+                  ? new HttpRawReceiptReader(config.DLR_INGEST_URL, token)
+                  : null,
+              callbacks:
+                token !== '' && config.DLR_PROCESSOR_URL !== ''
+                  ? new HttpCallbackLogReader(config.DLR_PROCESSOR_URL, token)
+                  : null,
+            };
+
+            return new MessageTimeline(dataSource, lazyTimelineReaders(moduleRef, remote));
+          },
         },
         {
           provide: Conversations,
