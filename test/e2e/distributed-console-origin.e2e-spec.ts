@@ -28,7 +28,6 @@ describe('distributed gateway: one origin for the console', () => {
   let reader: GatewayClient;
   let receiver: CallbackReceiver;
   let consoleDir: string;
-  let operatorKey: string;
 
   beforeAll(async () => {
     consoleDir = mkdtempSync(path.join(tmpdir(), 'sms-console-'));
@@ -50,7 +49,6 @@ describe('distributed gateway: one origin for the console', () => {
       startTimeoutMs: 180_000,
       extraEnv: { CALLBACK_ALLOW_INSECURE: 'true', CONSOLE_DIR: consoleDir, FORWARD_TIMEOUT_MS: '2000' },
     });
-    operatorKey = key;
     operator = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
     const created = await operator.post('/v1/api-keys', { name: 'reader', scopes: ['read'] });
     reader = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${created.body.key}` });

@@ -26,11 +26,11 @@ export class SqlRawReceiptReader implements RawReceiptReader {
     if (wanted.length === 0) {
       return [];
     }
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<RawReceiptRow[]>(
       `SELECT id, provider, received_at, verified, content_type, headers, body FROM inbound_webhooks
         WHERE id IN (${wanted.map(() => '?').join(',')})`,
       wanted,
-    )) as RawReceiptRow[];
+    );
 
     return rows.map(toView);
   }

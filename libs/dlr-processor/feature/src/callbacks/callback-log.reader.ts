@@ -23,11 +23,11 @@ export class SqlCallbackLogReader implements CallbackLogReader {
   constructor(private readonly dataSource: DataSource) {}
 
   async read(messageId: string): Promise<CallbackLogView[]> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<CallbackRow[]>(
       `SELECT id, url, state, attempts, last_status_code, last_error, created_at, settled_at
          FROM callback_deliveries WHERE message_id = ? ORDER BY seq LIMIT ${MAX_DELIVERIES}`,
       [messageId],
-    )) as CallbackRow[];
+    );
 
     return rows.map((row) => ({
       id: String(row.id),

@@ -49,13 +49,13 @@ export class Conversations {
     // by the database in the same expression and collation it orders by.
     const key = concat(this.dataSource, 'to_number', 'from_number');
     const afterClause = after ? `HAVING MAX(received_at) < ? OR (MAX(received_at) = ? AND ${key} < ?)` : '';
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<ConversationRow[]>(
       `SELECT to_number AS our_number, from_number AS their_number, MAX(received_at) AS last_at, COUNT(*) AS inbound
          FROM inbound_messages WHERE account_id = ?
         GROUP BY to_number, from_number ${afterClause}
         ORDER BY last_at DESC, ${key} DESC LIMIT ${limit + 1}`,
       [accountId, ...(after ? [at(after.at), at(after.at), after.id] : [])],
-    )) as ConversationRow[];
+    );
     const page = rows.slice(0, limit);
     const outbound = await this.outboundCounts(accountId, page);
     const data = page.map((row) => ({
@@ -95,18 +95,18 @@ export class Conversations {
     const inboundBound = bound('received_at');
     const outboundBound = bound('created_at');
     const [inbound, outbound] = await Promise.all([
-      this.dataSource.query(
+      this.dataSource.query<ThreadRow[]>(
         `SELECT id, body, 'received' AS status, received_at AS at FROM inbound_messages
           WHERE account_id = ? AND from_number = ? AND to_number = ?${inboundBound.sql}
           ORDER BY received_at DESC, id DESC LIMIT ${limit + 1}`,
         [accountId, theirNumber, ourNumber, ...inboundBound.params],
-      ) as Promise<ThreadRow[]>,
-      this.dataSource.query(
+      ),
+      this.dataSource.query<ThreadRow[]>(
         `SELECT id, body, status, created_at AS at FROM sms_messages
           WHERE account_id = ? AND to_number = ? AND (sender = ? OR (sender IS NULL AND requested_from = ?))${outboundBound.sql}
           ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
         [accountId, theirNumber, ourNumber, ourNumber, ...outboundBound.params],
-      ) as Promise<ThreadRow[]>,
+      ),
     ]);
     const merged = [
       ...inbound.map((row) => ({ direction: 'inbound' as const, row })),
@@ -135,12 +135,12 @@ export class Conversations {
     if (theirs.length === 0) {
       return new Map();
     }
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<OutboundCountRow[]>(
       `SELECT to_number AS their_number, COALESCE(sender, requested_from) AS our_number, COUNT(*) AS outbound
          FROM sms_messages WHERE account_id = ? AND to_number IN (${theirs.map(() => '?').join(',')})
         GROUP BY to_number, COALESCE(sender, requested_from)`,
       [accountId, ...theirs],
-    )) as OutboundCountRow[];
+    );
 
     return new Map(
       rows

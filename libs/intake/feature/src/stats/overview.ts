@@ -117,11 +117,11 @@ export class Overview {
   async read(accountId: string, minutes: number): Promise<OverviewView> {
     const since = new Date(Math.floor((this.now() - minutes * MINUTE_MS) / MINUTE_MS) * MINUTE_MS);
     const [rows, spendToday, alerts] = await Promise.all([
-      this.dataSource.query(
+      this.dataSource.query<LedgerRow[]>(
         `SELECT status, provider, country, created_at, sent_at, delivered_at FROM sms_messages
           WHERE account_id = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ${OVERVIEW_MAX_ROWS + 1}`,
         [accountId, dbValue(this.dataSource, since)],
-      ) as Promise<LedgerRow[]>,
+      ),
       this.sources.spendToday(accountId),
       this.sources.alerts(),
     ]);
