@@ -111,6 +111,13 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     PUBLIC_BASE_URL: `http://127.0.0.1:${port('dlr-ingest')}`,
     // Intake asks the router service for a quote's route (POST /v1/messages/quote).
     ROUTER_URL: `http://127.0.0.1:${port('router')}`,
+    // ...and forwards the other services' public paths (one origin for the web console), and reads a message's
+    // raw receipts and callbacks from dlr-ingest and dlr-processor with the internal token.
+    OPT_OUT_URL: `http://127.0.0.1:${port('opt-out')}`,
+    MASKING_URL: `http://127.0.0.1:${port('masking')}`,
+    DLR_INGEST_URL: `http://127.0.0.1:${port('dlr-ingest')}`,
+    DLR_PROCESSOR_URL: `http://127.0.0.1:${port('dlr-processor')}`,
+    INTERNAL_API_TOKEN: process.env['INTERNAL_API_TOKEN'] || randomBytes(24).toString('hex'),
     // AWS: the simulator's endpoint, its SNS certificate URL allowed (the simulator names itself `localhost`
     // unless SIM_PUBLIC_BASE_URL says otherwise), and its topics delivering to dlr-ingest.
     AWS_SMS_ENDPOINT: `http://127.0.0.1:${simulatorPort}/sim/aws`,

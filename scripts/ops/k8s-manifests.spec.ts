@@ -384,12 +384,13 @@ describe('k8s manifests', () => {
       expect({ key, listed: listed.includes(key) }).toEqual({ key, listed: true });
     }
     const expected: Record<string, string[]> = {
-      intake: ['CALLBACK_SECRET', 'MYSQL_URL', 'REDIS_URL', 'WEBHOOK_SECRETS_KEY'],
+      intake: ['CALLBACK_SECRET', 'INTERNAL_API_TOKEN', 'MYSQL_URL', 'REDIS_URL', 'WEBHOOK_SECRETS_KEY'],
       router: ['MYSQL_URL', 'REDIS_URL'],
       masking: ['MYSQL_URL', 'REDIS_URL'],
       'opt-out': ['MYSQL_URL', 'REDIS_URL'],
-      'dlr-processor': ['CALLBACK_SECRET', 'MYSQL_URL', 'REDIS_URL'],
+      'dlr-processor': ['CALLBACK_SECRET', 'INTERNAL_API_TOKEN', 'MYSQL_URL', 'REDIS_URL'],
       'dlr-ingest': [
+        'INTERNAL_API_TOKEN',
         'MYSQL_URL',
         'REDIS_URL',
         'SINCH_CALLBACK_SECRET',

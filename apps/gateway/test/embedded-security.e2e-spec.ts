@@ -282,6 +282,35 @@ const ROUTES: readonly Route[] = [
     // The same search from another account finds none of the owner's messages.
     crossAccount: { kind: 'own-account', check: emptyList },
   },
+  {
+    method: 'GET',
+    route: '/v1/messages/:id/timeline',
+    scopes: ['read'],
+    request: async (owner) => ({
+      path: `/v1/messages/${await createdId(owner.client.post('/v1/messages', { to: party(), body: 'secret body' }))}/timeline`,
+    }),
+    crossAccount: { kind: 'not-found' },
+  },
+  {
+    method: 'GET',
+    route: '/v1/stats/overview',
+    scopes: ['read'],
+    request: async (owner) => {
+      // The only message to Germany in the suite: a route row for DE can only come from the owner's.
+      const id = await createdId(owner.client.post('/v1/messages', { to: '+4915112345678', body: 'secret body' }));
+      await owner.client.waitForMessage(id, (message) => message.sentAt !== null);
+
+      return { path: '/v1/stats/overview?minutes=5' };
+    },
+    crossAccount: {
+      kind: 'own-account',
+      check: (answer) => {
+        expect(answer.status).toBe(200);
+        const { routes } = answer.body as { routes: { country: string }[] };
+        expect(routes.filter((route) => route.country === 'DE')).toEqual([]);
+      },
+    },
+  },
   // Inbound messages (intake's inbound store), filed under the account of the number texted.
   {
     method: 'GET',
@@ -300,6 +329,38 @@ const ROUTES: readonly Route[] = [
     scopes: ['read'],
     request: async () => ({ path: `/v1/inbound/${(await ownerInbound()).id}` }),
     crossAccount: { kind: 'not-found' },
+  },
+  {
+    method: 'GET',
+    route: '/v1/inbound/conversations',
+    scopes: ['read'],
+    request: async () => {
+      await ownerInbound();
+
+      return { path: '/v1/inbound/conversations' };
+    },
+    crossAccount: { kind: 'own-account', check: emptyList },
+  },
+  {
+    method: 'GET',
+    route: '/v1/inbound/conversations/messages',
+    scopes: ['read'],
+    request: async () => {
+      const from = await ownerInbound().then((message) => message.from);
+
+      return {
+        path: `/v1/inbound/conversations/messages?ourNumber=${encodeURIComponent(OWNER_NUMBER)}&theirNumber=${encodeURIComponent(from)}`,
+      };
+    },
+    crossAccount: { kind: 'own-account', check: emptyList },
+  },
+  {
+    method: 'GET',
+    route: '/v1/providers/health',
+    scopes: ['read', 'operator'],
+    request: async () => ({ path: '/v1/providers/health?minutes=5' }),
+    // The platform's provider health: no account's data in it.
+    crossAccount: { kind: 'own-account', check: (answer) => expect(answer.status).toBe(200) },
   },
   // The platform (router, dlr-ingest, dlr-processor): operator only. Bodies and ids are harmless on purpose.
   {

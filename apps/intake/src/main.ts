@@ -1,15 +1,32 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { AuthModule } from '@sms/auth';
-import { IntakeModule } from '@sms/intake';
+import { forwardedRoutes, IntakeModule } from '@sms/intake';
 import { isDatabaseUnavailableError } from '@sms/persistence';
-import { startService } from '@sms/platform';
+import { forwardUpstreams, serveConsoleAssets, startService } from '@sms/platform';
 
-/** The intake service on its own (distributed mode): Kafka, MySQL and Redis from the environment. */
+/**
+ * The intake service on its own (distributed mode): Kafka, MySQL and Redis from the environment. It is the
+ * browser's one origin: it serves the web console's build at /console and forwards the public paths the
+ * other services own to them (docs/api.md "One origin in the distributed mode").
+ */
 startService({
   name: 'intake',
   defaultPort: 3001,
   imports: () => [AuthModule.forRoot({ adminRoutes: true }), IntakeModule.forRoot()],
   isUnavailable: isDatabaseUnavailableError,
+  configureFastify: async (fastify, config) => {
+    const logger = new Logger('intake-origin');
+    const routes = forwardedRoutes(config);
+    await forwardUpstreams(fastify, routes, { timeoutMs: config.FORWARD_TIMEOUT_MS });
+    logger.log(`forwarding ${routes.map((route) => `${route.prefix} → ${route.upstream}`).join(', ') || 'nothing'}`);
+    if (config.CONSOLE_DIR !== '') {
+      const console = await serveConsoleAssets(fastify, config.CONSOLE_DIR);
+      if (!console.served) {
+        logger.warn(`the web console is not served: ${console.reason}`);
+      }
+    }
+  },
 }).catch((error: unknown) => {
   process.stderr.write(`intake failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

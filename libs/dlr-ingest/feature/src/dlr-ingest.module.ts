@@ -37,6 +37,9 @@ import { DEFAULT_WEBHOOK_INGEST_LIMITS, WebhookIngestService } from './webhooks/
 import { webhookRoutes } from './webhooks/webhook-routes';
 import { attachPushedWebhookSinks } from './webhooks/pushed-webhooks';
 import { WebhookPublisher } from './webhooks/webhook-publisher';
+import { SqlRawReceiptReader } from './receipts/raw-receipt.reader';
+import { InternalReceiptsController } from './receipts/internal-receipts.controller';
+import { RAW_RECEIPT_READER } from '@sms/contracts';
 
 export const DLR_INGEST_DATA_SOURCE = Symbol('DLR_INGEST_DATA_SOURCE');
 export const DLR_INGEST_ENTITIES = [InboundWebhookEntity, WebhookPublicationEntity, WebhookSweepHorizonEntity];
@@ -65,8 +68,14 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
     return {
       module: DlrIngestModule,
       imports: [ArchiveModule],
-      controllers: [WebhookReplayController],
+      controllers: [WebhookReplayController, InternalReceiptsController],
       providers: [
+        {
+          // The raw receipts of a message's timeline (intake looks it up in the embedded mode).
+          provide: RAW_RECEIPT_READER,
+          inject: [DLR_INGEST_DATA_SOURCE],
+          useFactory: (dataSource: DataSource) => new SqlRawReceiptReader(dataSource),
+        },
         serviceDataSourceProvider(DLR_INGEST_DATA_SOURCE, {
           service: 'dlr-ingest',
           entities: DLR_INGEST_ENTITIES,

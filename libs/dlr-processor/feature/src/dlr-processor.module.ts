@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { twilioAuthTokenOf } from '@sms/auth';
 import { type Bus, type ConsumedRecord, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
-import { CONSUMER_GROUPS, decodeEvent, MessageTransitionV1, TOPICS } from '@sms/contracts';
+import { CALLBACK_LOG_READER, CONSUMER_GROUPS, decodeEvent, MessageTransitionV1, TOPICS } from '@sms/contracts';
 import {
   APP_CONFIG,
   type AppConfig,
@@ -28,6 +28,8 @@ import { UnmatchedReceiptsController } from './operations/unmatched-receipts.con
 import { RateLimiter } from './receipts/rate-limiter';
 import { isOwnReceiptEvent, ReceiptProcessor } from './receipts/receipt.processor';
 import { DLR_PROCESSOR_DATA_SOURCE } from './tokens';
+import { SqlCallbackLogReader } from './callbacks/callback-log.reader';
+import { InternalCallbacksController } from './callbacks/internal-callbacks.controller';
 
 export { DLR_PROCESSOR_DATA_SOURCE };
 export const DLR_PROCESSOR_ENTITIES = [
@@ -71,8 +73,14 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
     return {
       module: DlrProcessorModule,
       imports: [ArchiveModule],
-      controllers: [UnmatchedReceiptsController],
+      controllers: [UnmatchedReceiptsController, InternalCallbacksController],
       providers: [
+        {
+          // The caller callbacks of a message's timeline (intake looks it up in the embedded mode).
+          provide: CALLBACK_LOG_READER,
+          inject: [DLR_PROCESSOR_DATA_SOURCE],
+          useFactory: (dataSource: DataSource) => new SqlCallbackLogReader(dataSource),
+        },
         serviceDataSourceProvider(DLR_PROCESSOR_DATA_SOURCE, {
           service: 'dlr-processor',
           entities: DLR_PROCESSOR_ENTITIES,

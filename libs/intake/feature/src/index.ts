@@ -28,3 +28,4 @@ export {
 export { InboundStore, type InboundListener } from './inbound/inbound.store';
 export { InboundSearch, type InboundSearchFilters, type InboundSearchRequest } from './inbound/inbound-search';
 export type { InboundMessageView, StoredInboundMessage } from './inbound/inbound.views';
+export * from './gateway-origin';

@@ -1,11 +1,11 @@
-import { metrics, registerGaugePoll } from '@sms/metrics';
+import { metrics, readGauges, registerGaugePoll } from '@sms/metrics';
 import { ArchiveModule, retentionPurgeProvider } from '@sms/archive';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { AccountService } from '@sms/auth';
 import { type Bus, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
 import { CONSUMER_GROUPS, INBOUND_STORE_CONSUMER_GROUP, TOPICS } from '@sms/contracts';
-import { decimalToMicros, type KeyValueStore, SendGate } from '@sms/counters';
+import { decimalToMicros, type KeyValueStore, microsToDecimal, SendGate } from '@sms/counters';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
 import { keywordSet, OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import { OutboxRelay } from '@sms/persistence';
@@ -56,6 +56,15 @@ import { inboundAccountFrom } from './webhooks/inbound-account';
 import { createWebhookRuntime, WEBHOOK_RUNTIME, type WebhookRuntime } from './webhooks/webhook.runtime';
 import { MessageCanceller } from './status/message-canceller';
 import { ScheduledRelease } from './status/scheduled-release';
+import { MessageTimeline } from './timeline/message-timeline';
+import { GatewayAlerts } from './stats/gateway-alerts';
+import { Overview } from './stats/overview';
+import { OverviewController } from './stats/overview.controller';
+import { Conversations } from './conversations/conversations';
+import { ConversationsController } from './conversations/conversations.controller';
+import { TimelineController } from './timeline/timeline.controller';
+import { lazyTimelineReaders } from './timeline/timeline-readers';
+import { HttpCallbackLogReader, HttpRawReceiptReader } from './timeline/http-timeline-readers';
 
 export const INTAKE_DATA_SOURCE = Symbol('INTAKE_DATA_SOURCE');
 const INTAKE_PARTITIONS = Symbol('INTAKE_PARTITIONS');
@@ -99,6 +108,9 @@ export class IntakeModule implements OnApplicationBootstrap {
         WebhooksController,
         BatchController,
         QuoteController,
+        TimelineController,
+        ConversationsController,
+        OverviewController,
       ],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
@@ -253,6 +265,48 @@ export class IntakeModule implements OnApplicationBootstrap {
           inject: [MessagesService, OPT_OUT_CHECKER, ModuleRef, APP_CONFIG],
           useFactory: (messages: MessagesService, optOuts: OptOutChecker, moduleRef: ModuleRef, config: AppConfig) =>
             new QuoteService(messages, optOuts, lazyRouteQuoter(moduleRef, config.ROUTER_URL)),
+        },
+        {
+          provide: MessageTimeline,
+          inject: [INTAKE_DATA_SOURCE, ModuleRef, APP_CONFIG],
+          useFactory: (dataSource: DataSource, moduleRef: ModuleRef, config: AppConfig) => {
+            // Distributed: the owning services' internal reads, when their URLs and the internal token are set.
+            const token = config.INTERNAL_API_TOKEN;
+            const remote = {
+              receipts:
+                token !== '' && config.DLR_INGEST_URL !== ''
+                  ? new HttpRawReceiptReader(config.DLR_INGEST_URL, token)
+                  : null,
+              callbacks:
+                token !== '' && config.DLR_PROCESSOR_URL !== ''
+                  ? new HttpCallbackLogReader(config.DLR_PROCESSOR_URL, token)
+                  : null,
+            };
+
+            return new MessageTimeline(dataSource, lazyTimelineReaders(moduleRef, remote));
+          },
+        },
+        {
+          provide: Conversations,
+          inject: [INTAKE_DATA_SOURCE, MaskDirectory],
+          useFactory: (dataSource: DataSource, masks: MaskDirectory) =>
+            new Conversations(dataSource, (number) => masks.isPoolNumber(number)),
+        },
+        {
+          provide: Overview,
+          inject: [INTAKE_DATA_SOURCE, Admission],
+          useFactory: (dataSource: DataSource, admission: Admission) => {
+            const alerts = new GatewayAlerts(readGauges);
+
+            return new Overview(dataSource, {
+              spendToday: async (accountId) => {
+                const micros = await admission.spendTodayMicros(accountId);
+
+                return { amount: micros === null ? null : microsToDecimal(micros), currency: admission.currency };
+              },
+              alerts: () => alerts.firing(),
+            });
+          },
         },
         {
           provide: MessageSearch,

@@ -24,6 +24,8 @@ import { listMaskingNumbers, OperatorService } from './operator/operator.service
 import { PriceBookPublisher } from './pricing/price-book.publisher';
 import { NumberOwnersPublisher } from './numbers/number-owners.publisher';
 import { HealthRecorder } from './routing/health.recorder';
+import { HealthHistory } from './health/health-history';
+import { ProviderHealthController } from './health/provider-health.controller';
 import { NoRouteBacklog } from './routing/no-route-backlog';
 import { RouterConsumer } from './routing/router.consumer';
 import { RoutingEngine } from './routing/routing-engine';
@@ -70,13 +72,14 @@ export class RouterModule implements OnApplicationBootstrap {
     private readonly readiness: ReadinessRegistry,
     private readonly priceBook: PriceBookPublisher,
     private readonly numberOwners: NumberOwnersPublisher,
+    private readonly healthHistory: HealthHistory,
     @Optional() private readonly providers?: ProviderRegistry,
   ) {}
 
   static forRoot(): DynamicModule {
     return {
       module: RouterModule,
-      controllers: [ProvidersController, NumbersController, RoutesController],
+      controllers: [ProviderHealthController, ProvidersController, NumbersController, RoutesController],
       providers: [
         serviceDataSourceProvider(ROUTER_DATA_SOURCE, {
           service: 'router',
@@ -93,6 +96,15 @@ export class RouterModule implements OnApplicationBootstrap {
               : new MemoryRoutingState(),
         },
         RoutingMetrics,
+        {
+          provide: HealthHistory,
+          inject: [RoutingEngine],
+          useFactory: (engine: RoutingEngine) =>
+            new HealthHistory(
+              () => engine.providerHealth(),
+              (error) => new Logger('router-health-history').warn(`health sample failed: ${String(error)}`),
+            ),
+        },
         {
           provide: RoutingEngine,
           inject: [ROUTER_DATA_SOURCE, ROUTING_STATE],
@@ -204,7 +216,9 @@ export class RouterModule implements OnApplicationBootstrap {
         metrics.providerHealth.set({ provider }, health.unhealthy ? 0 : health.errorRate > 0 ? 0.5 : 1);
       }
     });
+    this.healthHistory.start();
     this.shutdown.register('consumers', 'router-backlog', async () => {
+      this.healthHistory.stop();
       unregister();
       unregisterGaugePoll('router-health-and-backlog');
       this.priceBook.stop();

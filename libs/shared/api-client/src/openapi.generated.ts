@@ -329,6 +329,91 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/messages/{id}/timeline': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A message's events, attempts, route, raw receipts and callbacks */
+    get: operations['getMessageTimeline'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/inbound/conversations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Threads per pair of numbers, latest first */
+    get: operations['listConversations'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/inbound/conversations/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Both directions of one thread, newest first */
+    get: operations['listConversationMessages'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/stats/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The account's messages per minute, routes, spend today and the alerts firing */
+    get: operations['getStatsOverview'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/providers/health': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Each provider's health over time, as the router sees it */
+    get: operations['getProviderHealth'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/providers': {
     parameters: {
       query?: never;
@@ -1388,6 +1473,252 @@ export interface components {
       total: string | null;
       /** @example USD */
       currency: string | null;
+    };
+    TimelineMessageDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status:
+        | 'scheduled'
+        | 'queued'
+        | 'sending'
+        | 'sent'
+        | 'delivered'
+        | 'failed'
+        | 'undelivered'
+        | 'unknown'
+        | 'cancelled'
+        | 'expired';
+      /** @example +447400123456 */
+      to: string;
+      from: string | null;
+      /** @example GB */
+      country: string;
+      /** @enum {string} */
+      encoding: 'GSM-7' | 'UCS-2';
+      /** @example 1 */
+      segments: number;
+      clientReference: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** @enum {string} */
+      messageClass: 'transactional' | 'marketing';
+      /** @example twilio */
+      provider: string | null;
+      providerMessageId: string | null;
+      /** @example 0.0400 */
+      cost: string | null;
+      /** @example USD */
+      currency: string | null;
+      errorCode: string | null;
+      errorMessage: string | null;
+      attempts: number;
+      /** Format: date-time */
+      nextRetryAt: string | null;
+      routeReason: string | null;
+      /** Format: date-time */
+      sentAt: string | null;
+      /** Format: date-time */
+      deliveredAt: string | null;
+      /**
+       * Format: date-time
+       * @description Null for a message sent at once
+       */
+      sendAt: string | null;
+      /** Format: date-time */
+      expiresAt: string | null;
+      /** @example Your code is 123456 */
+      body: string;
+    };
+    TimelineEventDto: {
+      /** @example delivered */
+      status: string;
+      /** Format: date-time */
+      at: string;
+      /** @example dlr */
+      source: string;
+      /** @example twilio */
+      provider: string | null;
+      attempt: number | null;
+      errorCode: string | null;
+      errorMessage: string | null;
+      detail: string | null;
+      /** @description false when a late or duplicate report did not change the message */
+      applied: boolean;
+    };
+    TimelineAttemptDto: {
+      attempt: number;
+      provider: string | null;
+      sender: string | null;
+      providerMessageId: string | null;
+      /** @example sent */
+      outcome: string;
+      errorCode: string | null;
+      /** @example 0.0400 */
+      cost: string | null;
+      /** @example USD */
+      currency: string | null;
+      /** Format: date-time */
+      startedAt: string | null;
+      /** Format: date-time */
+      answeredAt: string;
+    };
+    TimelineRouteDto: {
+      provider: string | null;
+      sender: string | null;
+      reason: string;
+    };
+    TimelineReceiptDto: {
+      id: string;
+      /** @example twilio */
+      provider: string;
+      /** Format: date-time */
+      receivedAt: string;
+      verified: boolean;
+      contentType: string;
+      headers: {
+        [key: string]: string;
+      };
+      /** @description As the provider sent it */
+      body: string;
+    };
+    TimelineCallbackDto: {
+      id: string;
+      url: string;
+      /** @example delivered */
+      state: string;
+      attempts: number;
+      lastStatusCode: number | null;
+      lastError: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      settledAt: string | null;
+    };
+    TimelineDto: {
+      message: components['schemas']['TimelineMessageDto'];
+      events: components['schemas']['TimelineEventDto'][];
+      attempts: components['schemas']['TimelineAttemptDto'][];
+      route: components['schemas']['TimelineRouteDto'] | null;
+      receipts: components['schemas']['TimelineReceiptDto'][];
+      callbacks: components['schemas']['TimelineCallbackDto'][];
+      /** @description Parts kept by other services that could not be read in time (they are then empty) */
+      unavailable: ('receipts' | 'callbacks')[];
+    };
+    ConversationDto: {
+      /** @example +14155552671 */
+      ourNumber: string;
+      /** @example +447400123456 */
+      theirNumber: string;
+      /** Format: date-time */
+      lastAt: string;
+      inbound: number;
+      outbound: number;
+      /** @description ourNumber is a masking pool number */
+      masked: boolean;
+    };
+    ConversationPageDto: {
+      data: components['schemas']['ConversationDto'][];
+      /** @description opaque; null on the last page */
+      nextCursor: string | null;
+    };
+    ThreadMessageDto: {
+      /** @enum {string} */
+      direction: 'inbound' | 'outbound';
+      id: string;
+      body: string;
+      /**
+       * @description the outbound message's status; received for inbound
+       * @example delivered
+       */
+      status: string;
+      /** Format: date-time */
+      at: string;
+    };
+    ThreadPageDto: {
+      data: components['schemas']['ThreadMessageDto'][];
+      /** @description opaque; null on the last page */
+      nextCursor: string | null;
+    };
+    MinuteCountsDto: {
+      /** Format: date-time */
+      minute: string;
+      /**
+       * @description messages created in the minute, by their status now
+       * @example {
+       *       "delivered": 12,
+       *       "failed": 1
+       *     }
+       */
+      counts: {
+        [key: string]: number;
+      };
+    };
+    ReceiptLatencyDto: {
+      p50: number | null;
+      p95: number | null;
+    };
+    RouteStatsDto: {
+      /** @example twilio */
+      provider: string;
+      /** @example GB */
+      country: string;
+      sent: number;
+      delivered: number;
+      deliveryRate: number | null;
+      receiptLatencyMs: components['schemas']['ReceiptLatencyDto'];
+    };
+    SpendTodayDto: {
+      /**
+       * @description null when limits are off
+       * @example 1.240000
+       */
+      amount: string | null;
+      /** @example USD */
+      currency: string;
+    };
+    FiringAlertDto: {
+      /** @example SmsOutboxBacklogHigh */
+      name: string;
+      /** @enum {string} */
+      severity: 'page' | 'ticket';
+      summary: string;
+      /** Format: date-time */
+      since: string;
+    };
+    OverviewDto: {
+      minutes: number;
+      /** Format: date-time */
+      since: string;
+      perMinute: components['schemas']['MinuteCountsDto'][];
+      routes: components['schemas']['RouteStatsDto'][];
+      spendToday: components['schemas']['SpendTodayDto'];
+      alerts: components['schemas']['FiringAlertDto'][];
+      /** @description true when the window held more messages than were read */
+      sampled: boolean;
+    };
+    HealthPointDto: {
+      /** Format: date-time */
+      at: string;
+      /** @description null until 20 receipts came in the window */
+      deliveryRate: number | null;
+      errorRate: number;
+      latencyMs: number | null;
+      /** @description answered sends in the 5-minute window */
+      attempts: number;
+      /**
+       * @description open while the router skips the provider
+       * @enum {string}
+       */
+      circuit: 'open' | 'closed';
+    };
+    ProviderHealthSeriesDto: {
+      /** @example twilio */
+      provider: string;
+      points: components['schemas']['HealthPointDto'][];
+    };
+    ProviderHealthListDto: {
+      data: components['schemas']['ProviderHealthSeriesDto'][];
     };
     ProviderView: {
       /** @example twilio */
@@ -3899,6 +4230,316 @@ export interface operations {
         };
       };
       /** @description The send would be refused: the same codes as POST /v1/messages */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getMessageTimeline: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TimelineDto'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such message in the caller's account (another account's is 404 too) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Well-formed input that breaks a rule: `error.code` says which, `error.field` names the input */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listConversations: {
+    parameters: {
+      query?: {
+        /** @description nextCursor of the previous page */
+        cursor?: unknown;
+        /** @description 1-200, default 50 */
+        limit?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConversationPageDto'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description INVALID_LIMIT, INVALID_CURSOR, UNKNOWN_PARAMETER */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listConversationMessages: {
+    parameters: {
+      query: {
+        /** @description nextCursor of the previous page, same numbers */
+        cursor?: unknown;
+        /** @description 1-200, default 50 */
+        limit?: unknown;
+        theirNumber: unknown;
+        /** @description the account's number */
+        ourNumber: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThreadPageDto'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description INVALID_PHONE_NUMBER, MISSING_PARAMETER, INVALID_LIMIT, INVALID_CURSOR, UNKNOWN_PARAMETER */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getStatsOverview: {
+    parameters: {
+      query?: {
+        /** @description 1-1440, default 60 */
+        minutes?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OverviewDto'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description INVALID_MINUTES, UNKNOWN_PARAMETER */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getProviderHealth: {
+    parameters: {
+      query?: {
+        /** @description 1-1440, default 60 */
+        minutes?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProviderHealthListDto'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description INVALID_MINUTES, UNKNOWN_PARAMETER */
       422: {
         headers: {
           [name: string]: unknown;

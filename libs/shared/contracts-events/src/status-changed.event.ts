@@ -144,6 +144,15 @@ export class StatusChangedV1 {
   @IsInt()
   @Min(0)
   latencyMs?: number | null;
+
+  /**
+   * Receipts: the id of the raw webhook dlr-ingest stored (`WebhookStoredV1.webhookId`) the event was read
+   * from, so a message's timeline can show the receipt as the provider sent it.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  receiptId?: string | null;
 }
 
 /**

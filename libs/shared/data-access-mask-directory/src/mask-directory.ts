@@ -72,6 +72,11 @@ export class MaskDirectory {
     return { kind: 'resolved', to: assignment.destination, from: assignment.sender, maskId: assignment.maskId };
   }
 
+  /** True for a number of the masking pool: a thread on it is a masked session's. */
+  isPoolNumber(number: string): boolean {
+    return this.pool.has(number);
+  }
+
   /**
    * The account of `participant`'s active session on `poolNumber`, or null: what an inbound keyword
    * from a participant to their masked number answers.

@@ -49,3 +49,31 @@ export async function renderMetrics(): Promise<{ readonly contentType: string; r
 
   return { contentType: metricsRegistry.contentType, body: await metricsRegistry.metrics() };
 }
+
+/** One series of a gauge: its labels and value. */
+export interface GaugeSample {
+  readonly labels: Readonly<Record<string, string | number>>;
+  readonly value: number;
+}
+
+/**
+ * The current series of the named gauges of this process, after the scrape-time polls ran (for the
+ * gateway's own evaluation of alert conditions, GET /v1/stats/overview). Unknown names answer no series.
+ */
+export async function readGauges(names: readonly string[]): Promise<Map<string, GaugeSample[]>> {
+  await runPolls();
+  const found = new Map<string, GaugeSample[]>();
+  for (const name of names) {
+    const metric = metricsRegistry.getSingleMetric(name);
+    const samples = metric ? (await metric.get()).values : [];
+    found.set(
+      name,
+      samples.map((sample) => ({
+        labels: { ...sample.labels } as Record<string, string | number>,
+        value: sample.value,
+      })),
+    );
+  }
+
+  return found;
+}

@@ -100,6 +100,17 @@ describe(receiptEvent.name, () => {
     });
   });
 
+  it('names the stored webhook it was read from, for the timeline', () => {
+    const report = {
+      providerMessageId: 'SM1',
+      status: DeliveryStatus.Delivered,
+      providerStatus: 'delivered',
+    };
+    const event = receiptEvent('twilio', report, StatusEventKind.Delivered, 'id-2', '2026-01-01T12:00:00.000Z', 'wh-7');
+
+    expect(event.receiptId).toBe('wh-7');
+  });
+
   it('trims provider message ids and compares them case-insensitively', () => {
     expect(normaliseProviderMessageId('  SM1\n')).toBe('sm1');
     expect(normaliseProviderMessageId('SMabc')).toBe(normaliseProviderMessageId('smABC'));

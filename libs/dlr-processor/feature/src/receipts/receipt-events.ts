@@ -64,6 +64,7 @@ export function receiptEvent(
   kind: StatusEventKind,
   eventId: string,
   receivedAt: string,
+  receiptId: string | null = null,
 ): Omit<StatusChangedV1, 'messageId'> {
   return {
     eventId,
@@ -86,5 +87,7 @@ export function receiptEvent(
         512,
       ),
     occurredAt: receivedAt,
+    // A few bytes that let the message's timeline find the raw receipt (docs/api.md).
+    ...(receiptId === null ? {} : { receiptId }),
   };
 }

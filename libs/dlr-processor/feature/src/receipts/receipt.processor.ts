@@ -168,6 +168,7 @@ export class ReceiptProcessor {
         kind,
         receiptEventId(stored.webhookId, index, readingOf(report, providerMessageId)),
         stored.receivedAt,
+        stored.webhookId,
       );
       const ref = await this.refOf(stored.provider, providerMessageId);
       if (ref) {

@@ -16,6 +16,7 @@ import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 import { WebhookSubscriptionEntity } from './entities/webhook-subscription.entity';
 import { CreateWebhooks1766400000000 } from './migrations/1766400000000-CreateWebhooks';
 import { AddMessageCallbackFormat1766500000000 } from './migrations/1766500000000-AddMessageCallbackFormat';
+import { AddEventTimelineFields1766600000000 } from './migrations/1766600000000-AddEventTimelineFields';
 import { PartitionLedgerByMonth1767000000000 } from './migrations/1767000000000-PartitionLedgerByMonth';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
@@ -40,5 +41,6 @@ export const INTAKE_MIGRATIONS = [
   CreateInboundMessages1766300000200,
   CreateWebhooks1766400000000,
   AddMessageCallbackFormat1766500000000,
+  AddEventTimelineFields1766600000000,
   PartitionLedgerByMonth1767000000000,
 ];

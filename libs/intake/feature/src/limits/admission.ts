@@ -312,6 +312,24 @@ export class Admission {
     return { checks, bookingKey };
   }
 
+  /**
+   * The account's spend booked for the current UTC day in micro-units (the spend-cap counter), or null when
+   * limits are off and nothing is counted.
+   */
+  async spendTodayMicros(accountId: string): Promise<number | null> {
+    if (!this.options.enabled) {
+      return null;
+    }
+    const value = await this.kv.get(this.counter({ account: accountId }, 'spend-day', windowsAt(this.now()).day));
+
+    return value === null ? 0 : Math.max(0, Number(value) || 0);
+  }
+
+  /** The currency spend is counted in (LIMITS_CURRENCY). */
+  get currency(): string {
+    return this.options.currency;
+  }
+
   private counter(scope: CounterScope, kind: CounterKind, window: string): string {
     return counterKey(this.options.namespace, scope, kind, window);
   }

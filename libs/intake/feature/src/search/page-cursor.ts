@@ -49,7 +49,7 @@ export function encodeCursor(position: PagePosition, scopeDigest: string): strin
 }
 
 /** The position a cursor points at; 422 INVALID_CURSOR when it is malformed, edited or made for another search. */
-export function decodeCursor(cursor: string, scopeDigest: string): PagePosition {
+export function decodeCursor(cursor: string, scopeDigest: string, maxIdLength = MAX_ID_LENGTH): PagePosition {
   if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH) {
     throw invalidCursor('wrong length');
   }
@@ -67,7 +67,7 @@ export function decodeCursor(cursor: string, scopeDigest: string): PagePosition 
   if (v !== VERSION || typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0) {
     throw invalidCursor('unreadable');
   }
-  if (typeof i !== 'string' || i.length === 0 || i.length > MAX_ID_LENGTH) {
+  if (typeof i !== 'string' || i.length === 0 || i.length > maxIdLength) {
     throw invalidCursor('unreadable');
   }
   if (s !== scopeDigest) {

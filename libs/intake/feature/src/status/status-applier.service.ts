@@ -36,6 +36,13 @@ const EVENT_COLUMNS = [
   'error_code',
   'detail',
   'occurred_at',
+  'error_message',
+  'provider_message_id',
+  'sender',
+  'cost',
+  'currency',
+  'latency_ms',
+  'receipt_id',
 ] as const;
 
 /**
@@ -225,6 +232,13 @@ export class StatusApplier {
           event.errorCode ?? null,
           (note ?? event.detail)?.slice(0, 512) ?? null,
           new Date(event.occurredAt),
+          event.errorMessage?.slice(0, 512) ?? null,
+          event.providerMessageId ?? null,
+          event.sender ?? null,
+          event.cost ?? null,
+          event.currency ?? null,
+          event.latencyMs ?? null,
+          event.receiptId ?? null,
         ]);
       }
       await ledger?.flush(sql);

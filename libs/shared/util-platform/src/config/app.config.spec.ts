@@ -266,6 +266,7 @@ describe(loadConfig.name, () => {
         'CALLBACK_SECRET',
         'WEBHOOK_SECRETS_KEY',
         'METRICS_TOKEN',
+        'INTERNAL_API_TOKEN',
         'SMPP_PASSWORD',
         'KAFKA_SASL_PASSWORD',
       ].sort(),

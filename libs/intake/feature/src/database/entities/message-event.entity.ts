@@ -42,6 +42,30 @@ export class MessageEventEntity {
   @Column({ type: 'varchar', length: 512, nullable: true })
   detail!: string | null;
 
+  /** The event's own error text (a provider's or a refusal's). */
+  @Column({ name: 'error_message', type: 'varchar', length: 512, nullable: true })
+  errorMessage!: string | null;
+
+  /** Send results: the provider's id of the message, the sender used, the price and the call's latency. */
+  @Column({ name: 'provider_message_id', type: 'varchar', length: 128, nullable: true })
+  providerMessageId!: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  sender!: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  cost!: string | null;
+
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  currency!: string | null;
+
+  @Column({ name: 'latency_ms', type: 'int', nullable: true })
+  latencyMs!: number | null;
+
+  /** Receipts: the id of the raw webhook dlr-ingest stored, which the timeline shows as the provider sent it. */
+  @Column({ name: 'receipt_id', type: 'varchar', length: 64, nullable: true })
+  receiptId!: string | null;
+
   @Column({ name: 'occurred_at', type: 'datetime', precision: 3 })
   occurredAt!: Date;
 }

@@ -1,0 +1,34 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { APP_CONFIG } from '../runtime/tokens';
+import type { AppConfig } from '../config/app.config';
+import { ApiError } from './api-error';
+
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+/**
+ * The services' internal reads (`/internal/v1/...`, for intake): `Authorization: Bearer <INTERNAL_API_TOKEN>`
+ * only, compared in constant time. Without a token configured the routes do not exist (404), so an
+ * unconfigured deployment exposes nothing; a wrong or missing token is 401. API keys are not accepted here.
+ */
+@Injectable()
+export class InternalTokenGuard implements CanActivate {
+  private readonly expected: Buffer | null;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.expected = config.INTERNAL_API_TOKEN === '' ? null : digest(config.INTERNAL_API_TOKEN);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (this.expected === null) {
+      throw new ApiError(404, 'NOT_FOUND', 'Route not found');
+    }
+    const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['authorization'];
+    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+    if (token === '' || !timingSafeEqual(digest(token), this.expected)) {
+      throw new ApiError(401, 'UNAUTHORIZED', 'An internal route needs the internal token');
+    }
+
+    return true;
+  }
+}
