@@ -9,3 +9,4 @@ export * from './group-commit';
 export * from './affected-rows';
 export * from './statement-counter';
 export * from './sql-runner';
+export * from './retention/archive.ports';
