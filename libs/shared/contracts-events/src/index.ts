@@ -12,3 +12,4 @@ export * from './mask-directory-changed.event';
 export * from './status-record';
 export * from './twilio-compat';
 export * from './route-quote';
+export * from './privacy-erasure.event';
