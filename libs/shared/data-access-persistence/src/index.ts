@@ -10,3 +10,7 @@ export * from './affected-rows';
 export * from './statement-counter';
 export * from './sql-runner';
 export * from './retention/archive.ports';
+export * from './privacy/erasure-token';
+export * from './privacy/number-mentions';
+export * from './privacy/erasure-sql';
+export * from './privacy/erasure-worker';
