@@ -1,3 +1,4 @@
+import { DlrIngestErasureSubscriber } from './privacy/dlr-ingest-erasure';
 import { metrics, registerGaugePoll } from '@sms/metrics';
 import {
   type DynamicModule,
@@ -65,6 +66,12 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
       module: DlrIngestModule,
       controllers: [WebhookReplayController],
       providers: [
+        {
+          provide: DlrIngestErasureSubscriber,
+          inject: [BUS, APP_CONFIG, DLR_INGEST_DATA_SOURCE],
+          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
+            new DlrIngestErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+        },
         serviceDataSourceProvider(DLR_INGEST_DATA_SOURCE, {
           service: 'dlr-ingest',
           entities: DLR_INGEST_ENTITIES,
