@@ -1,3 +1,4 @@
+import { DlrProcessorErasureSubscriber } from './privacy/dlr-processor-erasure';
 import { AddProviderRefTraceParent1763779700000 } from './database/migrations/1763779700000-AddProviderRefTraceParent';
 import { randomBytes } from 'node:crypto';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
@@ -71,6 +72,12 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
       module: DlrProcessorModule,
       controllers: [UnmatchedReceiptsController],
       providers: [
+        {
+          provide: DlrProcessorErasureSubscriber,
+          inject: [BUS, APP_CONFIG, DLR_PROCESSOR_DATA_SOURCE],
+          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
+            new DlrProcessorErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+        },
         serviceDataSourceProvider(DLR_PROCESSOR_DATA_SOURCE, {
           service: 'dlr-processor',
           entities: DLR_PROCESSOR_ENTITIES,
