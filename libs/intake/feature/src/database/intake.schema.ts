@@ -16,6 +16,8 @@ import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 import { WebhookSubscriptionEntity } from './entities/webhook-subscription.entity';
 import { CreateWebhooks1766400000000 } from './migrations/1766400000000-CreateWebhooks';
 import { AddMessageCallbackFormat1766500000000 } from './migrations/1766500000000-AddMessageCallbackFormat';
+import { PrivacyErasureEntity, PrivacyErasureSliceEntity } from './entities/privacy-erasure.entity';
+import { CreatePrivacyErasures1766900000000 } from './migrations/1766900000000-CreatePrivacyErasures';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [
@@ -27,6 +29,8 @@ export const INTAKE_ENTITIES = [
   InboundMessageEntity,
   WebhookSubscriptionEntity,
   WebhookDeliveryEntity,
+  PrivacyErasureEntity,
+  PrivacyErasureSliceEntity,
 ];
 export const INTAKE_MIGRATIONS = [
   CreateIntakeSchema1763770100000,
@@ -39,4 +43,5 @@ export const INTAKE_MIGRATIONS = [
   CreateInboundMessages1766300000200,
   CreateWebhooks1766400000000,
   AddMessageCallbackFormat1766500000000,
+  CreatePrivacyErasures1766900000000,
 ];
