@@ -82,7 +82,7 @@ export class PumpingGuard {
       this.kv.removeFromSet(this.windowKey(accountId, `country:${country}`), to),
     ]);
 
-    return removed[0]! + removed[1]!;
+    return removed[0] + removed[1];
   }
 
   private secondsUntil(epochMs: number): number {

@@ -41,9 +41,10 @@ export class IntakeEraser implements SliceEraser {
   async erase(target: ErasureTarget): Promise<Record<string, number>> {
     const { report, messages, idempotencyScopes } = await inTransaction(this.dataSource, async (manager) => {
       const messages = (
-        (await manager.query('SELECT `id`, `account_id`, `country` FROM `sms_messages` WHERE `to_number` = ?', [
-          target.number,
-        ])) as { id: string; account_id: string; country: string }[]
+        await manager.query<{ id: string; account_id: string; country: string }[]>(
+          'SELECT `id`, `account_id`, `country` FROM `sms_messages` WHERE `to_number` = ?',
+          [target.number],
+        )
       ).map((row) => ({ id: row.id, accountId: row.account_id, country: row.country }));
       const idempotencyScopes = await this.idempotencyScopesOf(manager, messages);
       const report: Record<string, number> = {
@@ -87,10 +88,10 @@ export class IntakeEraser implements SliceEraser {
     const scopes: string[] = [];
     for (let i = 0; i < messages.length; i += ID_CHUNK) {
       const ids = messages.slice(i, i + ID_CHUNK).map((message) => message.id);
-      const rows = (await manager.query(
+      const rows = await manager.query<{ scope_key: string }[]>(
         `SELECT \`scope_key\` FROM \`idempotency_keys\` WHERE \`message_id\` IN (${ids.map(() => '?').join(', ')})`,
         ids,
-      )) as { scope_key: string }[];
+      );
       scopes.push(...rows.map((row) => row.scope_key));
     }
 

@@ -100,10 +100,10 @@ export class PrivacyErasuresStore {
     );
 
     return inTransaction(this.dataSource, async (manager) => {
-      const [erasure] = (await manager.query(
+      const [erasure] = await manager.query<{ id: string; status: string; expected_slices: string }[]>(
         `SELECT \`id\`, \`status\`, \`expected_slices\` FROM \`privacy_erasures\` WHERE \`id\` = ?${lock}`,
         [report.erasureId],
-      )) as { id: string; status: string; expected_slices: string }[];
+      );
       if (!erasure) {
         return false;
       }
@@ -119,10 +119,10 @@ export class PrivacyErasuresStore {
           throw error;
         }
       }
-      const [{ reported }] = (await manager.query(
+      const [{ reported }] = await manager.query<[{ reported: number | string }]>(
         `SELECT COUNT(*) AS \`reported\` FROM \`privacy_erasure_slices\` WHERE \`erasure_id\` = ?${lock}`,
         [erasure.id],
-      )) as [{ reported: number | string }];
+      );
       if (erasure.status === 'pending' && Number(reported) >= slicesOf(erasure.expected_slices).length) {
         await manager.query("UPDATE `privacy_erasures` SET `status` = 'completed', `completed_at` = ? WHERE `id` = ?", [
           dbValue(this.dataSource, this.now()),

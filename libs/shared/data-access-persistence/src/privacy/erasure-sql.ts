@@ -62,11 +62,11 @@ export async function scrubMentionsIn(
   target: ErasureTarget,
 ): Promise<number> {
   const like = `%${target.pattern.digits}%`;
-  const rows = (await manager.query(
+  const rows = await manager.query<Record<string, unknown>[]>(
     `SELECT ${[scrub.key, ...scrub.columns].map(quoted).join(', ')} FROM ${quoted(scrub.table)} WHERE ` +
       scrub.columns.map((column) => `${quoted(column)} LIKE ?`).join(' OR '),
     scrub.columns.map(() => like),
-  )) as Record<string, unknown>[];
+  );
   const rewrite = scrub.rewrite ?? ((_column, value, t) => scrubPayload(value, t.pattern, t.token));
   let changed = 0;
   for (const row of rows) {
