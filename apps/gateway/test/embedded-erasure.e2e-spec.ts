@@ -54,6 +54,7 @@ describe('embedded gateway: erasure of a person (issue #22 part 3)', () => {
   describeErasureScenario(() => ({
     admin,
     nonAdmin,
+    masking: admin,
     sim: admin,
     webhookBase: gateway.url,
     scan: async (needles) => scanSqlite(gateway.dataDir, needles),

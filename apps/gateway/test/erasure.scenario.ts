@@ -14,6 +14,8 @@ export interface ErasureScenarioContext {
   readonly admin: GatewayClient;
   /** A key of the default account with send and read, not admin. */
   readonly nonAdmin: GatewayClient;
+  /** Where `/v1/masks` is served with the admin key (the embedded gateway, or the masking service). */
+  readonly masking: GatewayClient;
   /** The simulator's control client (posts inbound messages as Twilio would). */
   readonly sim: GatewayClient;
   /** Where the simulator posts inbound webhooks. */
@@ -128,7 +130,7 @@ export function describeErasureScenario(context: () => ErasureScenarioContext): 
       expect((await admin.waitForMessage(accepted.body.id, isFinalMessage)).status).toBe('delivered');
       await receiver.waitFor((c) => c.path === '/status' && c.body.includes(accepted.body.id));
     }
-    const mask = await admin.rawPost('/v1/masks', { partyA: PERSON, partyB: MASK_PARTNER });
+    const mask = await context().masking.rawPost('/v1/masks', { partyA: PERSON, partyB: MASK_PARTNER });
     expect(mask.status).toBe(201);
     await inbound(sim, webhookBase, PERSON, SENDER, REPLY_BODY);
     await receiver.waitFor((c) => c.path === '/hooks' && c.body.includes(REPLY_BODY));
