@@ -36,7 +36,7 @@ export class MaskingEraser implements SliceEraser {
       const found = await manager
         .getRepository(NumberMaskEntity)
         .createQueryBuilder('m')
-        .where('m.partyA = :n OR m.partyB = :n', { n: target.number })
+        .where('m.partyA IN (:...n) OR m.partyB IN (:...n)', { n: [target.number, target.token] })
         .getMany();
       const closed = await affectedRows(
         manager,
@@ -47,12 +47,13 @@ export class MaskingEraser implements SliceEraser {
       let assignments = await affectedRows(manager, 'DELETE FROM `mask_assignments` WHERE `participant` = ?', [
         target.number,
       ]);
-      for (const mask of found) {
+      for (const mask of found.filter((m) => m.status === 'active')) {
         assignments += await affectedRows(manager, 'DELETE FROM `mask_assignments` WHERE `mask_id` = ?', [mask.id]);
       }
       const partyA = await replaceNumberIn(manager, 'number_masks', 'party_a', target);
       const partyB = await replaceNumberIn(manager, 'number_masks', 'party_b', target);
 
+      // Sessions erased before are published again too: a retry after a failed publish still writes them.
       return {
         report: { number_masks: partyA + partyB, 'number_masks:closed': closed, mask_assignments: assignments },
         sessions: found,
@@ -67,6 +68,8 @@ export class MaskingEraser implements SliceEraser {
 /** Inactive states of both sides of a session, under their keys, with the erased number as the token. */
 function directoryStates(mask: NumberMaskEntity, target: ErasureTarget, at: Date) {
   const erased = (number: string): string => (number === target.number ? target.token : number);
+  // A session erased before holds the token: its directory key was made with the number.
+  const keyed = (number: string): string => (number === target.token ? target.number : number);
   const side = (participant: string, poolNumber: string, destination: string, sender: string) => {
     const state: MaskDirectoryChangedV1 = {
       kind: 'assignment',
@@ -81,7 +84,11 @@ function directoryStates(mask: NumberMaskEntity, target: ErasureTarget, at: Date
       occurredAt: at.toISOString(),
     };
 
-    return { topic: TOPICS.mask, key: maskDirectoryKey({ kind: 'assignment', poolNumber, participant }), value: state };
+    return {
+      topic: TOPICS.mask,
+      key: maskDirectoryKey({ kind: 'assignment', poolNumber, participant: keyed(participant) }),
+      value: state,
+    };
   };
 
   return [
