@@ -51,7 +51,10 @@ export class OptOutEraser implements SliceEraser {
         target.number,
       ]);
 
-      return { report: { opt_outs: optOuts, opt_out_audit: audit, opt_out_recent_senders: recent }, entries: rows };
+      // Entries erased before are published again too: a retry after a failed publish still writes them.
+      const entries = await manager.getRepository(OptOutEntity).findBy({ number: target.token });
+
+      return { report: { opt_outs: optOuts, opt_out_audit: audit, opt_out_recent_senders: recent }, entries };
     });
     await this.bus.publish(
       entries.flatMap((row) => {
