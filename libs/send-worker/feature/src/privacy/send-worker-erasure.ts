@@ -12,7 +12,7 @@ import type { DataSource } from 'typeorm';
 
 /**
  * The send-worker's part of an erasure (docs/privacy.md): `send_attempts` holds message ids and the provider's
- * answer (`outcome`), which may echo the number (Twilio's error texts name the \`To\` number). The rows stay,
+ * answer (`outcome`), which may echo the number (Twilio's error texts name the `To` number). The rows stay,
  * so attempts still count; a mention of the number in the answer becomes the token.
  */
 export class SendWorkerEraser implements SliceEraser {
