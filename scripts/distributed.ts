@@ -126,6 +126,8 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     SIM_AWS_INBOUND_URL: `http://127.0.0.1:${port('dlr-ingest')}/webhooks/aws/inbound`,
     // Seals account webhook secrets in intake's tables: keep one across runs on the same database by setting it.
     WEBHOOK_SECRETS_KEY: process.env['WEBHOOK_SECRETS_KEY'] || randomBytes(32).toString('hex'),
+    // Salt of the erasure tokens (docs/privacy.md): keep one across runs on the same database by setting it.
+    PRIVACY_SALT: process.env['PRIVACY_SALT'] || randomBytes(32).toString('hex'),
     ...options.extraEnv,
   };
   const simulatorAuth = { authorization: `Bearer ${simulatorToken}` };

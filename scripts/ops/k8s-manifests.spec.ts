@@ -384,14 +384,22 @@ describe('k8s manifests', () => {
       expect({ key, listed: listed.includes(key) }).toEqual({ key, listed: true });
     }
     const expected: Record<string, string[]> = {
-      intake: ['CALLBACK_SECRET', 'INTERNAL_API_TOKEN', 'MYSQL_URL', 'REDIS_URL', 'WEBHOOK_SECRETS_KEY'],
-      router: ['MYSQL_URL', 'REDIS_URL'],
-      masking: ['MYSQL_URL', 'REDIS_URL'],
-      'opt-out': ['MYSQL_URL', 'REDIS_URL'],
-      'dlr-processor': ['CALLBACK_SECRET', 'INTERNAL_API_TOKEN', 'MYSQL_URL', 'REDIS_URL'],
+      intake: [
+        'CALLBACK_SECRET',
+        'INTERNAL_API_TOKEN',
+        'MYSQL_URL',
+        'PRIVACY_SALT',
+        'REDIS_URL',
+        'WEBHOOK_SECRETS_KEY',
+      ],
+      router: ['MYSQL_URL', 'PRIVACY_SALT', 'REDIS_URL'],
+      masking: ['MYSQL_URL', 'PRIVACY_SALT', 'REDIS_URL'],
+      'opt-out': ['MYSQL_URL', 'PRIVACY_SALT', 'REDIS_URL'],
+      'dlr-processor': ['CALLBACK_SECRET', 'INTERNAL_API_TOKEN', 'MYSQL_URL', 'PRIVACY_SALT', 'REDIS_URL'],
       'dlr-ingest': [
         'INTERNAL_API_TOKEN',
         'MYSQL_URL',
+        'PRIVACY_SALT',
         'REDIS_URL',
         'SINCH_CALLBACK_SECRET',
         'SMPP_PASSWORD',
@@ -404,6 +412,7 @@ describe('k8s manifests', () => {
         'AWS_ACCESS_KEY_ID',
         'AWS_SECRET_ACCESS_KEY',
         'MYSQL_URL',
+        'PRIVACY_SALT',
         'REDIS_URL',
         'SINCH_API_TOKEN',
         'SINCH_SERVICE_PLAN_ID',

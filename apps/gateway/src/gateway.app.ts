@@ -7,7 +7,7 @@ import { ProviderRegistry, SIMULATOR_PREFIX } from '@sms/providers';
 import { simulatorPlugin, type SimulatorControlAuth } from '@sms/simulator';
 import { GatewayModule } from './gateway.module';
 import { ensureSimulatorAccounts, withSimulatorAccounts } from './simulator-accounts';
-import { withWebhookSecretsKey } from './webhook-secrets-key';
+import { withPrivacySalt, withWebhookSecretsKey } from './webhook-secrets-key';
 
 const consoleServedBy = new WeakMap<NestFastifyApplication, boolean>();
 
@@ -21,7 +21,9 @@ export const servesConsole = (app: NestFastifyApplication): boolean => consoleSe
  */
 export async function buildGateway(configured: AppConfig): Promise<NestFastifyApplication> {
   const accounts = configured.SIMULATOR_ENABLED ? ensureSimulatorAccounts(configured.DATA_DIR) : null;
-  const config = withWebhookSecretsKey(accounts ? withSimulatorAccounts(configured, accounts) : configured);
+  const config = withPrivacySalt(
+    withWebhookSecretsKey(accounts ? withSimulatorAccounts(configured, accounts) : configured),
+  );
   let simulatedSmscPort: number | null = null;
   let consoleServed = false;
   // The simulator's routes are registered before Nest has built the key service: they ask for it on use.

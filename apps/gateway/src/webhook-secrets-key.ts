@@ -5,17 +5,29 @@ import type { AppConfig } from '@sms/platform';
 
 /** Kept beside the generated API key, readable by the owner only. */
 export const WEBHOOK_SECRETS_KEY_FILE = 'webhook-secrets-key';
+export const PRIVACY_SALT_FILE = 'privacy-salt';
 
 /**
  * The embedded gateway's WEBHOOK_SECRETS_KEY: the configured one, else one generated on first start and kept
  * in the data folder, so secrets sealed before a restart still open after it. The key never goes into the
  * SQLite files, so a copy of them alone does not reveal any webhook secret.
  */
-export function withWebhookSecretsKey(config: AppConfig): AppConfig {
-  if (config.WEBHOOK_SECRETS_KEY) {
+export const withWebhookSecretsKey = (config: AppConfig): AppConfig =>
+  withGeneratedSecret(config, 'WEBHOOK_SECRETS_KEY', WEBHOOK_SECRETS_KEY_FILE);
+
+/**
+ * The embedded gateway's PRIVACY_SALT, kept the same way: the same salt after a restart, so an erased person's
+ * opt-out still matches; outside the SQLite files, so a copy of them cannot test numbers against the tokens.
+ * Generated rather than derived from another secret: rotating that secret must not change the erasure tokens.
+ */
+export const withPrivacySalt = (config: AppConfig): AppConfig =>
+  withGeneratedSecret(config, 'PRIVACY_SALT', PRIVACY_SALT_FILE);
+
+function withGeneratedSecret(config: AppConfig, name: 'WEBHOOK_SECRETS_KEY' | 'PRIVACY_SALT', fileName: string) {
+  if (config[name]) {
     return config;
   }
-  const file = path.resolve(config.DATA_DIR, WEBHOOK_SECRETS_KEY_FILE);
+  const file = path.resolve(config.DATA_DIR, fileName);
   let key = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
   if (key.length < 32) {
     key = randomBytes(32).toString('hex');
@@ -24,7 +36,5 @@ export function withWebhookSecretsKey(config: AppConfig): AppConfig {
     chmodSync(file, 0o600);
   }
 
-  return Object.assign(Object.create(Object.getPrototypeOf(config) as object) as AppConfig, config, {
-    WEBHOOK_SECRETS_KEY: key,
-  });
+  return Object.assign(Object.create(Object.getPrototypeOf(config) as object) as AppConfig, config, { [name]: key });
 }

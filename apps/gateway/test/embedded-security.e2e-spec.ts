@@ -703,6 +703,23 @@ const ROUTES: readonly Route[] = [
     }),
     crossAccount: { kind: 'not-found' },
   },
+  // Erasure of a person (intake): an account's admin asks; the record is visible to that account only.
+  {
+    method: 'POST',
+    route: '/v1/privacy/erasures',
+    scopes: ['admin'],
+    request: async () => ({ path: '/v1/privacy/erasures', body: { number: party() } }),
+    crossAccount: { kind: 'own-account', check: (answer) => expect(answer.status).toBe(202) },
+  },
+  {
+    method: 'GET',
+    route: '/v1/privacy/erasures/:id',
+    scopes: ['admin'],
+    request: async (owner) => ({
+      path: `/v1/privacy/erasures/${await createdId(owner.client.post('/v1/privacy/erasures', { number: party() }))}`,
+    }),
+    crossAccount: { kind: 'not-found' },
+  },
   // Dead letters are the platform's.
   {
     method: 'POST',

@@ -1,3 +1,4 @@
+import { DlrIngestErasureSubscriber } from './privacy/dlr-ingest-erasure';
 import { metrics, registerGaugePoll } from '@sms/metrics';
 import { ArchiveModule, retentionPurgeProvider } from '@sms/archive';
 import {
@@ -75,6 +76,12 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
           provide: RAW_RECEIPT_READER,
           inject: [DLR_INGEST_DATA_SOURCE],
           useFactory: (dataSource: DataSource) => new SqlRawReceiptReader(dataSource),
+        },
+        {
+          provide: DlrIngestErasureSubscriber,
+          inject: [BUS, APP_CONFIG, DLR_INGEST_DATA_SOURCE],
+          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
+            new DlrIngestErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
         },
         serviceDataSourceProvider(DLR_INGEST_DATA_SOURCE, {
           service: 'dlr-ingest',

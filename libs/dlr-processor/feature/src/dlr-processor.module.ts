@@ -1,3 +1,4 @@
+import { DlrProcessorErasureSubscriber } from './privacy/dlr-processor-erasure';
 import { AddProviderRefTraceParent1763779700000 } from './database/migrations/1763779700000-AddProviderRefTraceParent';
 import { ArchiveModule, retentionPurgeProvider } from '@sms/archive';
 import { randomBytes } from 'node:crypto';
@@ -80,6 +81,12 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
           provide: CALLBACK_LOG_READER,
           inject: [DLR_PROCESSOR_DATA_SOURCE],
           useFactory: (dataSource: DataSource) => new SqlCallbackLogReader(dataSource),
+        },
+        {
+          provide: DlrProcessorErasureSubscriber,
+          inject: [BUS, APP_CONFIG, DLR_PROCESSOR_DATA_SOURCE],
+          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
+            new DlrProcessorErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
         },
         serviceDataSourceProvider(DLR_PROCESSOR_DATA_SOURCE, {
           service: 'dlr-processor',

@@ -48,6 +48,7 @@ async function bootIntake(env: Record<string, string>): Promise<{ handled: strin
     null,
     scheduler as unknown as ScheduledRelease,
     consumer as unknown as InboundConsumer,
+    null,
   );
   await module.onApplicationBootstrap();
   await bus.publish([

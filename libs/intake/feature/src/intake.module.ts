@@ -8,7 +8,7 @@ import { CONSUMER_GROUPS, INBOUND_STORE_CONSUMER_GROUP, TOPICS } from '@sms/cont
 import { decimalToMicros, type KeyValueStore, microsToDecimal, SendGate } from '@sms/counters';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
 import { keywordSet, OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
-import { OutboxRelay } from '@sms/persistence';
+import { ARCHIVE_ERASER, type ArchiveEraser, OutboxRelay } from '@sms/persistence';
 import {
   APP_CONFIG,
   type AppConfig,
@@ -65,6 +65,10 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { TimelineController } from './timeline/timeline.controller';
 import { lazyTimelineReaders } from './timeline/timeline-readers';
 import { HttpCallbackLogReader, HttpRawReceiptReader } from './timeline/http-timeline-readers';
+import { IntakeEraser } from './privacy/intake-eraser';
+import { PrivacyController } from './privacy/privacy.controller';
+import { PrivacyErasuresStore } from './privacy/privacy-erasures.store';
+import { PRIVACY_RUNTIME, PrivacyRuntime } from './privacy/privacy.runtime';
 
 export const INTAKE_DATA_SOURCE = Symbol('INTAKE_DATA_SOURCE');
 const INTAKE_PARTITIONS = Symbol('INTAKE_PARTITIONS');
@@ -94,6 +98,7 @@ export class IntakeModule implements OnApplicationBootstrap {
     @Inject(WEBHOOK_RUNTIME) private readonly webhooks: WebhookRuntime | null,
     private readonly release: ScheduledRelease,
     private readonly inboundConsumer: InboundConsumer,
+    @Inject(PRIVACY_RUNTIME) private readonly privacy: PrivacyRuntime | null,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -111,6 +116,7 @@ export class IntakeModule implements OnApplicationBootstrap {
         TimelineController,
         ConversationsController,
         OverviewController,
+        PrivacyController,
       ],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
@@ -182,9 +188,59 @@ export class IntakeModule implements OnApplicationBootstrap {
             new LimitsStore(dataSource, defaultAccountLimits(config), config.LIMITS_CACHE_MS),
         },
         {
+          provide: PRIVACY_RUNTIME,
+          inject: [
+            INTAKE_DATA_SOURCE,
+            APP_CONFIG,
+            OutboxRelay,
+            KV_STORE,
+            PumpingGuard,
+            { token: ARCHIVE_ERASER, optional: true },
+          ],
+          useFactory: (
+            dataSource: DataSource,
+            config: AppConfig,
+            relay: OutboxRelay,
+            kv: KeyValueStore,
+            pumping: PumpingGuard,
+            archive: ArchiveEraser | undefined,
+          ): PrivacyRuntime | null => {
+            if (!config.PRIVACY_SALT) {
+              new Logger('privacy').warn('PRIVACY_SALT is not set: erasure is off (its routes answer 503)');
+
+              return null;
+            }
+
+            return new PrivacyRuntime(
+              new PrivacyErasuresStore(dataSource, config.PRIVACY_SALT, () => relay.wake()),
+              config.PRIVACY_SALT,
+              new IntakeEraser(dataSource, kv, pumping),
+              // Bound by the archive library when archives exist (a global provider of the token).
+              archive ?? null,
+            );
+          },
+        },
+        {
+          provide: PumpingGuard,
+          inject: [KV_STORE, APP_CONFIG],
+          useFactory: (kv: KeyValueStore, config: AppConfig) => {
+            const money = (text: string): number => decimalToMicros(text) ?? 0;
+
+            return new PumpingGuard(kv, {
+              namespace: config.REDIS_KEY_PREFIX,
+              windowMs: config.PUMPING_WINDOW_SECONDS * 1000,
+              sequentialRecipients: config.PUMPING_SEQUENTIAL_RECIPIENTS,
+              prefixDigits: config.PUMPING_PREFIX_DIGITS,
+              highCostMicros: money(config.PUMPING_HIGH_COST_PRICE),
+              highCostRecipients: config.PUMPING_HIGH_COST_RECIPIENTS,
+              blockMs: config.PUMPING_BLOCK_SECONDS * 1000,
+            });
+          },
+        },
+        {
           provide: Admission,
-          inject: [KV_STORE, LimitsStore, APP_CONFIG],
-          useFactory: (kv: KeyValueStore, store: LimitsStore, config: AppConfig) => {
+          inject: [KV_STORE, LimitsStore, APP_CONFIG, PumpingGuard],
+          useFactory: (kv: KeyValueStore, store: LimitsStore, config: AppConfig, pumping: PumpingGuard) => {
             const namespace = config.REDIS_KEY_PREFIX;
             const money = (text: string): number => decimalToMicros(text) ?? 0;
 
@@ -197,15 +253,7 @@ export class IntakeModule implements OnApplicationBootstrap {
                 config.LIMITS_CURRENCY,
                 money(config.LIMITS_DEFAULT_PRICE_PER_SEGMENT),
               ),
-              new PumpingGuard(kv, {
-                namespace,
-                windowMs: config.PUMPING_WINDOW_SECONDS * 1000,
-                sequentialRecipients: config.PUMPING_SEQUENTIAL_RECIPIENTS,
-                prefixDigits: config.PUMPING_PREFIX_DIGITS,
-                highCostMicros: money(config.PUMPING_HIGH_COST_PRICE),
-                highCostRecipients: config.PUMPING_HIGH_COST_RECIPIENTS,
-                blockMs: config.PUMPING_BLOCK_SECONDS * 1000,
-              }),
+              pumping,
               { enabled: config.LIMITS_ENABLED, namespace, currency: config.LIMITS_CURRENCY },
             );
           },
@@ -453,6 +501,7 @@ export class IntakeModule implements OnApplicationBootstrap {
 
       return;
     }
+    await this.privacy?.subscribe(this.bus);
     await this.bus.subscribe({
       groupId: INBOUND_STORE_CONSUMER_GROUP,
       // Stored, then (with account webhooks on) one `message.inbound` delivery per subscription.

@@ -1,3 +1,4 @@
+import { MaskingErasureSubscriber } from './privacy/masking-erasure';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Bus } from '@sms/bus';
 import { MASK_TOPIC_SPEC } from '@sms/mask-directory';
@@ -46,6 +47,12 @@ export class MaskingModule implements OnApplicationBootstrap {
       module: MaskingModule,
       controllers: [MasksController],
       providers: [
+        {
+          provide: MaskingErasureSubscriber,
+          inject: [BUS, APP_CONFIG, MASKING_DATA_SOURCE],
+          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
+            new MaskingErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+        },
         serviceDataSourceProvider(MASKING_DATA_SOURCE, {
           service: 'masking',
           entities: MASKING_ENTITIES,

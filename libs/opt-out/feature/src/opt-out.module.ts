@@ -1,3 +1,4 @@
+import { OptOutErasureSubscriber } from './privacy/opt-out-erasure';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Bus, LAG_TOLERANT_FETCH } from '@sms/bus';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
@@ -48,6 +49,12 @@ export class OptOutModule implements OnApplicationBootstrap {
       imports: [MaskDirectoryModule],
       controllers: [OptOutsController],
       providers: [
+        {
+          provide: OptOutErasureSubscriber,
+          inject: [BUS, APP_CONFIG, OPT_OUT_DATA_SOURCE],
+          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
+            new OptOutErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+        },
         serviceDataSourceProvider(OPT_OUT_DATA_SOURCE, {
           service: 'opt-out',
           entities: OPT_OUT_ENTITIES,

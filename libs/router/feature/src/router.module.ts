@@ -1,3 +1,4 @@
+import { RouterErasureSubscriber } from './privacy/router-erasure';
 import { metrics, registerGaugePoll, unregisterGaugePoll } from '@sms/metrics';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { type Bus, LAG_TOLERANT_FETCH } from '@sms/bus';
@@ -87,6 +88,12 @@ export class RouterModule implements OnApplicationBootstrap {
           migrations: ROUTER_MIGRATIONS,
           poolSize: 4,
         }),
+        {
+          provide: RouterErasureSubscriber,
+          inject: [BUS, APP_CONFIG, ROUTING_STATE],
+          useFactory: (bus: Bus, config: AppConfig, state: RoutingState) =>
+            new RouterErasureSubscriber(bus, config.PRIVACY_SALT, state),
+        },
         {
           provide: ROUTING_STATE,
           inject: [APP_CONFIG],

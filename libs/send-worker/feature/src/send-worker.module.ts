@@ -1,3 +1,4 @@
+import { SendWorkerErasureSubscriber } from './privacy/send-worker-erasure';
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { ArchiveModule, retentionPurgeProvider } from '@sms/archive';
 import type { Bus } from '@sms/bus';
@@ -46,6 +47,12 @@ export class SendWorkerModule implements OnApplicationBootstrap {
       module: SendWorkerModule,
       imports: [OptOutReplicaModule, ArchiveModule],
       providers: [
+        {
+          provide: SendWorkerErasureSubscriber,
+          inject: [BUS, APP_CONFIG, SEND_WORKER_DATA_SOURCE],
+          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
+            new SendWorkerErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+        },
         serviceDataSourceProvider(SEND_WORKER_DATA_SOURCE, {
           service: 'send-worker',
           entities: SEND_WORKER_ENTITIES,

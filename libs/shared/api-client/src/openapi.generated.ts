@@ -397,6 +397,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/privacy/erasures': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Erase a person's number and message texts everywhere (answers at once, pending) */
+    post: operations['createPrivacy'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/privacy/erasures/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An erasure: pending or completed, and what each slice changed */
+    get: operations['getPrivacy'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/providers/health': {
     parameters: {
       query?: never;
@@ -1696,6 +1730,52 @@ export interface components {
       alerts: components['schemas']['FiringAlertDto'][];
       /** @description true when the window held more messages than were read */
       sampled: boolean;
+    };
+    CreateErasureDto: {
+      /**
+       * @description The person's number, E.164
+       * @example +447400123456
+       */
+      number: string;
+    };
+    ErasureSliceResponse: {
+      /** @enum {string} */
+      slice: 'intake' | 'router' | 'send-worker' | 'dlr-ingest' | 'dlr-processor' | 'masking' | 'opt-out' | 'archives';
+      /** @enum {string} */
+      status: 'pending' | 'completed';
+      /**
+       * @description Rows (keys, archive files) changed per store; empty while pending
+       * @example {
+       *       "sms_messages": 3,
+       *       "message_events": 0
+       *     }
+       */
+      stores: {
+        [key: string]: number;
+      };
+      /** Format: date-time */
+      erasedAt: string | null;
+    };
+    ErasureResponse: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status: 'pending' | 'completed';
+      /**
+       * @description The salted token that replaced the number everywhere (the same for every erasure of a number)
+       * @example e:Qm9vM2tYd2FzZ1
+       */
+      numberHash: string;
+      /**
+       * Format: uuid
+       * @description The API key that asked
+       */
+      requestedBy: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      completedAt: string | null;
+      slices: components['schemas']['ErasureSliceResponse'][];
     };
     HealthPointDto: {
       /** Format: date-time */
@@ -4481,6 +4561,151 @@ export interface operations {
         };
       };
       /** @description INVALID_MINUTES, UNKNOWN_PARAMETER */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  createPrivacy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateErasureDto'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErasureResponse'];
+        };
+      };
+      /** @description INVALID_PHONE_NUMBER, UNKNOWN_FIELD, INVALID_BODY */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is larger than 64 KB (`PAYLOAD_TOO_LARGE`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Well-formed input that breaks a rule: `error.code` says which, `error.field` names the input */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE: PRIVACY_SALT is not configured */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getPrivacy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErasureResponse'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description NOT_FOUND: no such erasure in your account */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Well-formed input that breaks a rule: `error.code` says which, `error.field` names the input */
       422: {
         headers: {
           [name: string]: unknown;

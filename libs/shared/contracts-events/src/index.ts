@@ -13,3 +13,4 @@ export * from './status-record';
 export * from './twilio-compat';
 export * from './route-quote';
 export * from './timeline-parts';
+export * from './privacy-erasure.event';

@@ -2,7 +2,7 @@ import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } f
 import { DEFAULT_ACCOUNT_ID } from './accounts';
 
 /** Where an opt-out change came from; kept in the audit trail. */
-export const OPT_OUT_SOURCES = ['keyword', 'provider', 'api', 'replay'] as const;
+export const OPT_OUT_SOURCES = ['keyword', 'provider', 'api', 'replay', 'erasure'] as const;
 export type OptOutSource = (typeof OPT_OUT_SOURCES)[number];
 
 /**

@@ -5,6 +5,7 @@ import type { MessageTransitionV1, ReconcileRequestedV1, StatusChangedV1 } from 
 import type { InboundReceivedV1, WebhookStoredV1 } from './webhook-stored.event';
 import type { OptOutChangedV1 } from './opt-out-changed.event';
 import type { MaskDirectoryChangedV1 } from './mask-directory-changed.event';
+import type { ErasureReportedV1, ErasureRequestedV1 } from './privacy-erasure.event';
 
 /** The payload type of each topic, so a publisher cannot put the wrong shape on a topic. */
 export interface TopicPayloads {
@@ -19,6 +20,8 @@ export interface TopicPayloads {
   [TOPICS.reconcile]: ReconcileRequestedV1;
   [TOPICS.optout]: OptOutChangedV1;
   [TOPICS.mask]: MaskDirectoryChangedV1;
+  [TOPICS.privacy]: ErasureRequestedV1;
+  [TOPICS.privacyReport]: ErasureReportedV1;
 }
 
 export type TopicPayload<T extends keyof TopicPayloads> = TopicPayloads[T];

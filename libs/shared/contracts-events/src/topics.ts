@@ -28,6 +28,13 @@ export const TOPICS = {
   optout: 'sms.optout.v1',
   /** Masking pool numbers and session assignments (compacted), for intake's masked-destination lookups. */
   mask: 'sms.mask.v1',
+  /**
+   * Erasure commands (intake → every service that keeps numbers or bodies; docs/privacy.md). The number travels
+   * sealed, never in clear. Keyed by the erasure id.
+   */
+  privacy: 'sms.privacy.v1',
+  /** What each service erased for one command (every service → intake). Keyed by the erasure id. */
+  privacyReport: 'sms.privacy.report.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -54,6 +61,23 @@ export const RECONCILE_CONSUMER_GROUP = 'send-worker-reconcile';
  * inbound messages never wait behind the send and status topics; it rides on the intake replicas.
  */
 export const INBOUND_STORE_CONSUMER_GROUP = 'intake-inbound';
+
+/**
+ * The groups that apply erasure commands, one per owning service: each service erases in its own slice, so
+ * every one of them must read every command (one group each, not one shared group).
+ */
+export const PRIVACY_CONSUMER_GROUPS = {
+  intake: 'intake-privacy',
+  router: 'router-privacy',
+  sendWorker: 'send-worker-privacy',
+  dlrIngest: 'dlr-ingest-privacy',
+  dlrProcessor: 'dlr-processor-privacy',
+  masking: 'masking-privacy',
+  optOut: 'opt-out-privacy',
+} as const;
+
+/** Intake's group on `sms.privacy.report.v1`: collects the slices' reports into `privacy_erasures`. */
+export const PRIVACY_REPORT_CONSUMER_GROUP = 'intake-privacy-reports';
 
 /** Record header that carries a W3C traceparent across hops. */
 export const TRACE_HEADER = 'traceparent';

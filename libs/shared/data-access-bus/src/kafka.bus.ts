@@ -313,7 +313,14 @@ export class KafkaBus implements Bus {
       wanted.set(spec.topic, spec);
       if ((options.withDlq ?? true) && !spec.topic.endsWith('.dlq')) {
         const dlq = dlqTopicOf(spec.topic);
-        wanted.set(dlq, { topic: dlq, numPartitions: spec.numPartitions, replicationFactor: spec.replicationFactor });
+        // A DLQ keeps what its topic keeps (numbers, message texts) for no longer than the topic: its retention.
+        const retention = spec.configEntries?.filter((entry) => entry.name === 'retention.ms');
+        wanted.set(dlq, {
+          topic: dlq,
+          numPartitions: spec.numPartitions,
+          replicationFactor: spec.replicationFactor,
+          ...(retention && retention.length > 0 ? { configEntries: retention } : {}),
+        });
       }
     }
     const admin = this.kafka.admin();

@@ -28,6 +28,8 @@ export interface KeyValueStore {
    * not exist expires `ttlMs` later; an existing one keeps its expiry.
    */
   addToSet(key: string, member: string, ttlMs: number): Promise<number>;
+  /** Removes `member` from the set at `key` (erasure of a person); answers 1 when it was there, else 0. */
+  removeFromSet(key: string, member: string): Promise<number>;
   isReady(): Promise<boolean>;
   close(): Promise<void>;
 }

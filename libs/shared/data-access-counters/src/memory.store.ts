@@ -87,6 +87,13 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return Promise.resolve(entry.members.size);
   }
 
+  removeFromSet(key: string, member: string): Promise<number> {
+    const entry = this.sets.get(key);
+    const removed = entry !== undefined && entry.expiresAt > this.now() && entry.members.delete(member);
+
+    return Promise.resolve(removed ? 1 : 0);
+  }
+
   isReady(): Promise<boolean> {
     return Promise.resolve(true);
   }

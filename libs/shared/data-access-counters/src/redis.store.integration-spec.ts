@@ -164,6 +164,15 @@ function defineKeyValueStoreBehaviour(createStore: () => KeyValueStore): void {
     expect(await store.addToSet(key, '+447700900003', 300)).toBe(1);
   });
 
+  it('removeFromSet() takes one member out, answers whether it was there, and keeps the rest', async () => {
+    await store.addToSet(key, '+447700900001', 10_000);
+    await store.addToSet(key, '+447700900002', 10_000);
+    expect(await store.removeFromSet(key, '+447700900001')).toBe(1);
+    expect(await store.removeFromSet(key, '+447700900001')).toBe(0);
+    expect(await store.removeFromSet(`${key}:none`, '+447700900001')).toBe(0);
+    expect(await store.addToSet(key, '+447700900003', 10_000)).toBe(2);
+  });
+
   it('keeps keys apart and stores any UTF-8 text', async () => {
     const value = 'héllo 😀 \r\n "quoted" \u0000 end';
     await store.set(`${key}:a`, value, 10_000);

@@ -115,6 +115,10 @@ export class RedisKeyValueStore implements KeyValueStore {
     return Number(await this.scripts.smsAddToSet(key, member, integer(ttlMs)));
   }
 
+  async removeFromSet(key: string, member: string): Promise<number> {
+    return this.redis.srem(key, member);
+  }
+
   async isReady(): Promise<boolean> {
     try {
       return (await this.redis.ping()) === 'PONG';

@@ -1,7 +1,15 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord, type TopicSpec } from '@sms/bus';
 import { decodeEvent, OptOutChangedV1, TOPICS } from '@sms/contracts';
-import { BUS, ReadinessRegistry, ShutdownRegistry, startWhenTopicsExist } from '@sms/platform';
+import { erasureTokenOf } from '@sms/persistence';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  BUS,
+  ReadinessRegistry,
+  ShutdownRegistry,
+  startWhenTopicsExist,
+} from '@sms/platform';
 import { randomUUID } from 'node:crypto';
 import { OPT_OUT_CHECKER } from './opt-out-checker.port';
 import { OptOutReplica } from './opt-out.replica';
@@ -20,7 +28,18 @@ export const OPT_OUT_TOPIC_SPEC: TopicSpec = {
  * Kafka drops such groups once they are empty past `offsets.retention.minutes`.
  */
 @Module({
-  providers: [OptOutReplica, { provide: OPT_OUT_CHECKER, useExisting: OptOutReplica }],
+  providers: [
+    {
+      provide: OptOutReplica,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => {
+        const salt = config.PRIVACY_SALT;
+
+        return new OptOutReplica(salt ? (number) => erasureTokenOf(salt, number) : null);
+      },
+    },
+    { provide: OPT_OUT_CHECKER, useExisting: OptOutReplica },
+  ],
   exports: [OptOutReplica, OPT_OUT_CHECKER],
 })
 export class OptOutReplicaModule implements OnApplicationBootstrap {

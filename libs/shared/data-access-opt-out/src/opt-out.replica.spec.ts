@@ -14,6 +14,30 @@ describe(OptOutReplica.name, () => {
     messageId,
   });
 
+  it("matches an erased person's entry by the recipient's token, hashing only while such entries exist", () => {
+    const hashed: string[] = [];
+    const tokenOf = (number: string) => {
+      hashed.push(number);
+
+      return number === A ? 'e:TOKENTOKENTOKE' : 'e:OTHEROTHEROTH';
+    };
+    const sut = new OptOutReplica(tokenOf);
+    expect(sut.isOptedOutNow(q(ACME, S1))).toBe(false);
+    expect(hashed).toEqual([]);
+    sut.apply({ number: 'e:TOKENTOKENTOKE', sender: null, optedOut: true, accountId: ACME });
+    expect(sut.isOptedOutNow(q(ACME, S1))).toBe(true);
+    expect(sut.isOptedOutNow(q(OTHER, S1))).toBe(false);
+    expect(sut.isOptedOutNow({ recipient: '+447400123457', sender: S1, accountId: ACME })).toBe(false);
+    sut.apply({ number: 'e:TOKENTOKENTOKE', sender: null, optedOut: false, accountId: ACME });
+    hashed.length = 0;
+    expect(sut.isOptedOutNow(q(ACME, S1))).toBe(false);
+    expect(hashed).toEqual([]);
+    // Without a salt (no tokenOf) a token entry matches nothing but itself.
+    const unsalted = new OptOutReplica();
+    unsalted.apply({ number: 'e:TOKENTOKENTOKE', sender: null, optedOut: true, accountId: ACME });
+    expect(unsalted.isOptedOutNow(q(ACME, S1))).toBe(false);
+  });
+
   it('scopes an entry to its sender and an every-sender entry to every sender, within its account', async () => {
     const sut = new OptOutReplica();
     sut.apply({ number: A, sender: S1, optedOut: true, accountId: ACME });

@@ -1,4 +1,5 @@
 import { DEFAULT_ACCOUNT_ID, EVERY_ACCOUNT, type OptOutChangedV1 } from '@sms/contracts';
+import { isErasureToken } from '@sms/persistence';
 import type { OptOutChecker, OptOutQuery } from './opt-out-checker.port';
 
 /** Marks an every-sender entry in a recipient's sender set. */
@@ -16,6 +17,14 @@ type EntryChange = Pick<OptOutChangedV1, 'number' | 'sender' | 'optedOut' | 'exe
  */
 export class OptOutReplica implements OptOutChecker {
   private readonly entries = new Map<string, Map<string, Set<string>>>();
+  /** Recipients held under an erasure token (docs/privacy.md): while there are none, no send pays for a hash. */
+  private erasedRecipients = 0;
+
+  /**
+   * @param tokenOf the erasure token of a number (HMAC under PRIVACY_SALT), so that an erased person who had
+   * opted out (the ledger keeps the token, not the number) is still matched; null where no salt is set.
+   */
+  constructor(private readonly tokenOf: ((number: string) => string) | null = null) {}
   /** Insertion-ordered, so the oldest id is evicted first. */
   private readonly exempt = new Set<string>();
   private applied = 0;
@@ -40,6 +49,7 @@ export class OptOutReplica implements OptOutChecker {
         accounts.set(account, new Set([scope]));
       } else {
         this.entries.set(change.number, new Map([[account, new Set([scope])]]));
+        this.erasedRecipients += isErasureToken(change.number) ? 1 : 0;
       }
 
       return;
@@ -50,6 +60,7 @@ export class OptOutReplica implements OptOutChecker {
     }
     if (accounts?.size === 0) {
       this.entries.delete(change.number);
+      this.erasedRecipients -= isErasureToken(change.number) ? 1 : 0;
     }
   }
 
@@ -58,9 +69,23 @@ export class OptOutReplica implements OptOutChecker {
   }
 
   /** The synchronous form, for callers on a hot loop that can skip the promise. */
-  isOptedOutNow({ recipient, sender, accountId, messageId }: OptOutQuery): boolean {
-    const accounts = this.entries.get(recipient);
-    if (!accounts || (messageId !== undefined && this.exempt.has(messageId))) {
+  isOptedOutNow(query: OptOutQuery): boolean {
+    if (query.messageId !== undefined && this.exempt.has(query.messageId)) {
+      return false;
+    }
+    if (this.blocks(this.entries.get(query.recipient), query)) {
+      return true;
+    }
+
+    return (
+      this.erasedRecipients > 0 &&
+      this.tokenOf !== null &&
+      this.blocks(this.entries.get(this.tokenOf(query.recipient)), query)
+    );
+  }
+
+  private blocks(accounts: Map<string, Set<string>> | undefined, { sender, accountId }: OptOutQuery): boolean {
+    if (!accounts) {
       return false;
     }
     const blocks = (senders: ReadonlySet<string> | undefined): boolean =>

@@ -15,3 +15,7 @@ export * from './partitions/calendar-month';
 export * from './partitions/uuid-time';
 export * from './partitions/monthly-partitions';
 export * from './partitions/partition-maintenance';
+export * from './privacy/erasure-token';
+export * from './privacy/number-mentions';
+export * from './privacy/erasure-sql';
+export * from './privacy/erasure-worker';

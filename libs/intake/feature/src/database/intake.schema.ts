@@ -18,6 +18,8 @@ import { CreateWebhooks1766400000000 } from './migrations/1766400000000-CreateWe
 import { AddMessageCallbackFormat1766500000000 } from './migrations/1766500000000-AddMessageCallbackFormat';
 import { AddEventTimelineFields1766600000000 } from './migrations/1766600000000-AddEventTimelineFields';
 import { PartitionLedgerByMonth1767000000000 } from './migrations/1767000000000-PartitionLedgerByMonth';
+import { PrivacyErasureEntity, PrivacyErasureSliceEntity } from './entities/privacy-erasure.entity';
+import { CreatePrivacyErasures1766900000000 } from './migrations/1766900000000-CreatePrivacyErasures';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [
@@ -29,6 +31,8 @@ export const INTAKE_ENTITIES = [
   InboundMessageEntity,
   WebhookSubscriptionEntity,
   WebhookDeliveryEntity,
+  PrivacyErasureEntity,
+  PrivacyErasureSliceEntity,
 ];
 export const INTAKE_MIGRATIONS = [
   CreateIntakeSchema1763770100000,
@@ -42,5 +46,6 @@ export const INTAKE_MIGRATIONS = [
   CreateWebhooks1766400000000,
   AddMessageCallbackFormat1766500000000,
   AddEventTimelineFields1766600000000,
+  CreatePrivacyErasures1766900000000,
   PartitionLedgerByMonth1767000000000,
 ];

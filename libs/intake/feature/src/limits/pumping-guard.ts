@@ -71,6 +71,20 @@ export class PumpingGuard {
     }
   }
 
+  /**
+   * Erasure (docs/privacy.md): takes `to` out of the account's windows it was counted in (its range, and its
+   * country's, which only high-cost countries have). Answers how many windows held it.
+   */
+  async forget(accountId: string, to: string, country: string): Promise<number> {
+    const range = to.slice(0, -this.options.prefixDigits);
+    const removed = await Promise.all([
+      this.kv.removeFromSet(this.windowKey(accountId, `range:${range}`), to),
+      this.kv.removeFromSet(this.windowKey(accountId, `country:${country}`), to),
+    ]);
+
+    return removed[0] + removed[1];
+  }
+
   private secondsUntil(epochMs: number): number {
     return Math.max(1, Math.ceil((epochMs - this.now()) / 1000));
   }

@@ -79,6 +79,19 @@ describe(MemoryRoutingState.name, () => {
       });
     });
 
+    it("forgets a recipient's sticky sender on erasure, once", async () => {
+      const { sut, claim, advance } = setup();
+      const group = slots(2);
+      await claim(group, { stickyKey: 'r1', start: 1 });
+      advance(10_000);
+      expect(await claim(group, { stickyKey: 'r1' })).toMatchObject({ number: group[1]!.number, how: 'sticky' });
+
+      expect(await sut.forgetSticky('r1')).toBe(1);
+      expect(await sut.forgetSticky('r1')).toBe(0);
+      advance(10_000);
+      expect(await claim(group, { stickyKey: 'r1' })).toMatchObject({ number: group[0]!.number, how: 'free' });
+    });
+
     it('books nothing on a dry run', async () => {
       const { claim } = setup();
       const group = slots(1);

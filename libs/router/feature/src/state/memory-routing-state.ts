@@ -106,6 +106,10 @@ export class MemoryRoutingState implements RoutingState {
     return Promise.resolve(result);
   }
 
+  forgetSticky(stickyKey: string): Promise<number> {
+    return Promise.resolve(this.sticky.delete(stickyKey) ? 1 : 0);
+  }
+
   claim(request: ClaimRequest): Promise<ClaimResult> {
     const now = this.now();
     const stickyEntry = request.stickyKey ? this.sticky.get(request.stickyKey) : undefined;

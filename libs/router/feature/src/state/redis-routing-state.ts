@@ -347,6 +347,10 @@ export class RedisRoutingState implements RoutingState {
     return (await this.redis.set(`pr:${providerId}`, '1', 'PX', intervalMs, 'NX')) === 'OK';
   }
 
+  async forgetSticky(stickyKey: string): Promise<number> {
+    return this.redis.del(`st:${stickyKey}`);
+  }
+
   async bumpPoolVersion(): Promise<void> {
     await this.redis.incr('pool-version');
   }

@@ -97,6 +97,8 @@ export interface RoutingState {
   claim(request: ClaimRequest): Promise<ClaimResult>;
   /** True for at most one caller per interval and provider: that message probes an unhealthy provider. */
   tryProbe(providerId: string, intervalMs: number): Promise<boolean>;
+  /** Erasure: drops a recipient's sticky sender (docs/privacy.md); answers how many entries went (0 or 1). */
+  forgetSticky(stickyKey: string): Promise<number>;
   /** Operator changes: a counter every replica polls to drop its caches. */
   bumpPoolVersion(): Promise<void>;
   poolVersion(): Promise<string>;

@@ -251,6 +251,12 @@ describe(loadConfig.name, () => {
     expect(loadConfig({ WEBHOOK_SECRETS_KEY: 'k'.repeat(32) }).WEBHOOK_SECRETS_KEY).toBe('k'.repeat(32));
   });
 
+  it('refuses a PRIVACY_SALT under 32 characters at boot, and takes none or a long one', () => {
+    expect(() => loadConfig({ PRIVACY_SALT: 'short-salt' })).toThrow(/PRIVACY_SALT=<redacted>/);
+    expect(loadConfig({}).PRIVACY_SALT).toBe('');
+    expect(loadConfig({ PRIVACY_SALT: 's'.repeat(32) }).PRIVACY_SALT).toBe('s'.repeat(32));
+  });
+
   it('marks every secret as sensitive', () => {
     expect([...SENSITIVE_KEYS].sort()).toEqual(
       [
@@ -265,6 +271,7 @@ describe(loadConfig.name, () => {
         'AWS_SECRET_ACCESS_KEY',
         'CALLBACK_SECRET',
         'WEBHOOK_SECRETS_KEY',
+        'PRIVACY_SALT',
         'METRICS_TOKEN',
         'INTERNAL_API_TOKEN',
         'SMPP_PASSWORD',

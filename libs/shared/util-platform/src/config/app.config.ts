@@ -564,6 +564,17 @@ export class AppConfig {
   @MinLength(32)
   WEBHOOK_SECRETS_KEY = '';
 
+  /**
+   * Secret salt of the erasure tokens that replace an erased person's number (HMAC-SHA256; docs/privacy.md), at
+   * least 32 characters, the same in every process, never changed once an erasure used it (the opt-out ledger
+   * matches erased people by it). Embedded: generated into DATA_DIR when unset. Distributed: unset means
+   * `/v1/privacy/erasures` answers 503 and erasure commands wait in their DLQ.
+   */
+  @ValidateIf((c: AppConfig) => c.PRIVACY_SALT !== '')
+  @IsString()
+  @MinLength(32)
+  PRIVACY_SALT = '';
+
   /** Account webhook deliveries are retried with backoff for this long after the event (or a replay). */
   @Transform(toInt)
   @IsInt()
@@ -777,6 +788,7 @@ export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
   'AWS_SECRET_ACCESS_KEY',
   'CALLBACK_SECRET',
   'WEBHOOK_SECRETS_KEY',
+  'PRIVACY_SALT',
   'METRICS_TOKEN',
   'INTERNAL_API_TOKEN',
   'SMPP_PASSWORD',

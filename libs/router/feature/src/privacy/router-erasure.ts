@@ -1,0 +1,42 @@
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import type { Bus } from '@sms/bus';
+import { PRIVACY_CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
+import { erasureCommandHandler, type ErasureTarget, type SliceEraser } from '@sms/persistence';
+import { stickyKeyOf } from '../routing/routing-engine';
+import type { RoutingState } from '../state/routing-state';
+
+/**
+ * The router's part of an erasure (docs/privacy.md): its tables hold the platform's own numbers only; the one
+ * thing it keeps about a recipient is the sticky sender, under an unsalted hash of the number (guessable by
+ * trying numbers), so that entry goes.
+ */
+export class RouterEraser implements SliceEraser {
+  readonly slice = 'router' as const;
+
+  constructor(private readonly state: RoutingState) {}
+
+  async erase(target: ErasureTarget): Promise<Record<string, number>> {
+    return { 'routing-state:sticky': await this.state.forgetSticky(stickyKeyOf(target.number)) };
+  }
+}
+
+/** The router's `sms.privacy.v1` group. */
+export class RouterErasureSubscriber implements OnApplicationBootstrap {
+  constructor(
+    private readonly bus: Bus,
+    private readonly salt: string,
+    private readonly state: RoutingState,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bus.subscribe({
+      groupId: PRIVACY_CONSUMER_GROUPS.router,
+      topics: [TOPICS.privacy],
+      handler: erasureCommandHandler({
+        salt: this.salt,
+        erasers: [new RouterEraser(this.state)],
+        publish: (records) => this.bus.publish(records),
+      }),
+    });
+  }
+}
