@@ -9,9 +9,6 @@ import { type ConsoleFixture, signIn, startConsoleFixture, TEST_API_KEY } from '
 
 jest.setTimeout(120_000);
 
-/** The console-api branch's endpoints (timeline, stats, conversations, provider health) are not here yet. */
-const NEEDS_CONSOLE_API = 'needs wip/console-api endpoints';
-
 let fixture: ConsoleFixture;
 let api: GatewayClient;
 /** Browser console errors of every page (a CSP violation or an uncaught error shows up here). */
@@ -162,7 +159,7 @@ describe('the web console', () => {
     await page.getByText('No message matches.').waitFor();
   });
 
-  it('lists every event of a message on its page; the full timeline needs the console-api branch', async () => {
+  it('lists every event of a message on its page', async () => {
     const sent = await api.post('/v1/messages', { to: recipient(), body: 'events' });
     await api.waitForMessage(sent.body.id, (message) => message.status === 'delivered');
     const page = await openPage();
@@ -179,17 +176,16 @@ describe('the web console', () => {
     ).toBeGreaterThanOrEqual(3);
   });
 
-  // Skipped: needs wip/console-api endpoints (the lead unskips after merging that branch).
-  it.skip(`opens the timeline: attempts with provider and cost, the route, raw receipts (${NEEDS_CONSOLE_API})`, async () => {
+  it('opens the timeline: attempts with provider and cost, the route, raw receipts', async () => {
     const sent = await api.post('/v1/messages', { to: recipient(), body: 'timeline' });
     await api.waitForMessage(sent.body.id, (message) => message.status === 'delivered');
     const page = await openPage();
     await signIn(page, TEST_API_KEY);
     await page.goto(`/console/messages/${sent.body.id}`);
-    const attempts = page.getByRole('region', { name: 'Attempts' });
+    const attempts = page.getByRole('region', { name: 'Attempts', exact: true });
     await attempts.locator('tbody tr').first().waitFor();
     expect(await attempts.textContent()).toMatch(/\d+\.\d{2,} [A-Z]{3}/);
-    const route = page.getByRole('region', { name: 'Why this route' });
+    const route = page.getByRole('region', { name: 'Why this route', exact: true });
     await route.getByText('Explain the route this number would take now').waitFor();
     expect(await route.textContent()).toContain('best score');
     await page.getByLabel('Receipt body, as the provider sent it').first().waitFor();
@@ -320,16 +316,14 @@ describe('the web console', () => {
     expect(await page.evaluate('document.activeElement.id')).toBe('main');
   });
 
-  // Skipped: needs wip/console-api endpoints (the lead unskips after merging that branch).
-  it.skip(`shows the overview's live counts and spend (${NEEDS_CONSOLE_API})`, async () => {
+  it("shows the overview's live counts and spend", async () => {
     const page = await openPage();
     await signIn(page, TEST_API_KEY);
     await page.getByRole('region', { name: 'Totals' }).getByText('spend today').waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
   });
 
-  // Skipped: needs wip/console-api endpoints (the lead unskips after merging that branch).
-  it.skip(`shows conversations and provider health (${NEEDS_CONSOLE_API})`, async () => {
+  it('shows conversations and provider health', async () => {
     const page = await openPage();
     await signIn(page, TEST_API_KEY);
     await page.goto('/console/inbound');

@@ -1,9 +1,9 @@
 /**
- * Shapes of the console-api endpoints (issue #24), fixed between the two branches before they exist in the
- * generated client: the console calls them with {@link rawCall}. After the merge regenerates the client these
- * can move to its typed paths.
+ * The console's reads of a message's timeline, the overview, conversations and provider health, through the
+ * typed client's paths. The shapes below are what the pages read: each is checked against the generated
+ * schema where it is returned (`as` only widens optional fields the pages treat as such).
  */
-import { rawCall, queryOf, type Schemas } from './client';
+import { apiClientFor, type Schemas, unwrap } from './client';
 
 export interface TimelineEvent {
   status: string;
@@ -107,20 +107,30 @@ export interface HealthSeries {
   }[];
 }
 
-export const pendingApi = (key: string) => ({
-  timeline: (id: string) => rawCall<Timeline>(key, 'GET', `/v1/messages/${encodeURIComponent(id)}/timeline`),
-  overview: (minutes: number) => rawCall<Overview>(key, 'GET', `/v1/stats/overview${queryOf({ minutes })}`),
-  conversations: (cursor?: string) =>
-    rawCall<Page<Conversation>>(key, 'GET', `/v1/inbound/conversations${queryOf({ limit: 50, cursor })}`),
-  conversation: (ourNumber: string, theirNumber: string, cursor?: string) =>
-    rawCall<Page<ConversationMessage>>(
-      key,
-      'GET',
-      `/v1/inbound/conversations/messages${queryOf({ ourNumber, theirNumber, limit: 50, cursor })}`,
-    ),
-  providerHealth: (minutes: number) =>
-    rawCall<{ data: HealthSeries[] }>(key, 'GET', `/v1/providers/health${queryOf({ minutes })}`),
-});
+export const pendingApi = (key: string) => {
+  const client = apiClientFor(key);
+
+  return {
+    timeline: (id: string) =>
+      unwrap(client.GET('/v1/messages/{id}/timeline', { params: { path: { id } } })) as Promise<Timeline>,
+    overview: (minutes: number) =>
+      unwrap(client.GET('/v1/stats/overview', { params: { query: { minutes } } })) as Promise<Overview>,
+    conversations: (cursor?: string) =>
+      unwrap(client.GET('/v1/inbound/conversations', { params: { query: { limit: 50, cursor } } })) as Promise<
+        Page<Conversation>
+      >,
+    conversation: (ourNumber: string, theirNumber: string, cursor?: string) =>
+      unwrap(
+        client.GET('/v1/inbound/conversations/messages', {
+          params: { query: { ourNumber, theirNumber, limit: 50, cursor } },
+        }),
+      ) as Promise<Page<ConversationMessage>>,
+    providerHealth: (minutes: number) =>
+      unwrap(client.GET('/v1/providers/health', { params: { query: { minutes } } })) as Promise<{
+        data: HealthSeries[];
+      }>,
+  };
+};
 
 /** Today's spend as text: "not counted" when limits are off and the gateway keeps no spend counter. */
 export const spendText = (spend: Overview['spendToday']): string =>
