@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { AuthModule } from '@sms/auth';
 import { forwardedRoutes, IntakeModule } from '@sms/intake';
 import { isDatabaseUnavailableError } from '@sms/persistence';
-import { forwardUpstreams, serveConsoleAssets, startService } from '@sms/platform';
+import { forwardUpstreams, serveConsole, startService } from '@sms/platform';
 
 /**
  * The intake service on its own (distributed mode): Kafka, MySQL and Redis from the environment. It is the
@@ -21,9 +21,8 @@ startService({
     await forwardUpstreams(fastify, routes, { timeoutMs: config.FORWARD_TIMEOUT_MS });
     logger.log(`forwarding ${routes.map((route) => `${route.prefix} → ${route.upstream}`).join(', ') || 'nothing'}`);
     if (config.CONSOLE_DIR !== '') {
-      const console = await serveConsoleAssets(fastify, config.CONSOLE_DIR);
-      if (!console.served) {
-        logger.warn(`the web console is not served: ${console.reason}`);
+      if (!serveConsole(fastify, { root: config.CONSOLE_DIR })) {
+        logger.warn(`the web console is not served: no build in ${config.CONSOLE_DIR} (npm run console:build)`);
       }
     }
   },

@@ -25,5 +25,4 @@ export * from './http/openapi/openapi-conventions';
 export * from './http/openapi/operation-id';
 export * from './http/console-static';
 export * from './http/upstream-forwarding';
-export * from './http/console-assets';
 export * from './http/internal-token.guard';

@@ -52,6 +52,7 @@ describe('serveConsole', () => {
 
     const missing = await app.inject({ method: 'GET', url: '/console/assets/gone-123.js' });
     expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 
   it('never reads a file outside the build, whatever the path says', async () => {

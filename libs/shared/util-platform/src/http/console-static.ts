@@ -46,6 +46,9 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** index.html names the current hashed files, so the browser must revalidate it on every load. */
 const REVALIDATE = 'no-cache';
 
+/** A missing file answers in the API's error shape, like every other 404 of the gateway. */
+const NOT_IN_BUILD = { error: { code: 'NOT_FOUND', message: 'no such file in the console build' } };
+
 export interface ConsoleStaticOptions {
   /** The build output (index.html, assets/); default {@link CONSOLE_DIST_DIR}. */
   readonly root?: string;
@@ -89,11 +92,11 @@ export function serveConsole(fastify: FastifyInstance, options: ConsoleStaticOpt
     if (path.extname(relative) !== '') {
       securityHeaders(reply);
 
-      return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+      return reply.code(404).send(NOT_IN_BUILD);
     }
     const index = await load('index.html');
     if (!index) {
-      return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+      return reply.code(404).send(NOT_IN_BUILD);
     }
 
     return send(request, reply, index, REVALIDATE);
