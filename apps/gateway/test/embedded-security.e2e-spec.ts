@@ -69,6 +69,9 @@ const noKeysOf =
     expect(rows.some((row) => row.accountId === owner.accountId)).toBe(false);
   };
 
+/** The session the GET /v1/masks row's owner opened (another account must not list it). */
+let ownersMask = '';
+
 const emptyList = (answer: HttpAnswer<unknown>): void => {
   expect(answer.status).toBe(200);
   expect((answer.body as { data?: unknown[] }).data).toEqual([]);
@@ -561,6 +564,24 @@ const ROUTES: readonly Route[] = [
     scopes: ['send'],
     request: async () => ({ path: '/v1/masks', body: { partyA: party(), partyB: party() } }),
     crossAccount: { kind: 'own-account', check: (answer) => expect(answer.status).toBe(201) },
+  },
+  {
+    method: 'GET',
+    route: '/v1/masks',
+    scopes: ['read'],
+    request: async (owner) => {
+      ownersMask = await createdId(owner.client.post('/v1/masks', { partyA: party(), partyB: party() }));
+
+      return { path: '/v1/masks' };
+    },
+    // The owner's session is not in another account's list (which holds that account's own sessions).
+    crossAccount: {
+      kind: 'own-account',
+      check: (answer) => {
+        expect(answer.status).toBe(200);
+        expect((answer.body as { data: { id: string }[] }).data.map((m) => m.id)).not.toContain(ownersMask);
+      },
+    },
   },
   {
     method: 'GET',

@@ -632,7 +632,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** The account's masking sessions, newest first */
+    get: operations['listMasks'];
     put?: never;
     /** Open a masking session between two parties over pool numbers */
     post: operations['createMask'];
@@ -2107,6 +2108,11 @@ export interface components {
       createdAt: string;
       /** Format: date-time */
       closedAt: string | null;
+    };
+    MaskListDto: {
+      data: components['schemas']['MaskDto'][];
+      /** @description Pass back as `cursor` for the next page */
+      nextCursor: string | null;
     };
     OptOutSettingsDto: {
       /**
@@ -5996,6 +6002,67 @@ export interface operations {
       };
       /** @description The API key lacks the route's scope (`FORBIDDEN`) */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listMasks: {
+    parameters: {
+      query?: {
+        /** @description nextCursor of the previous page */
+        cursor?: unknown;
+        limit?: number;
+        status?: 'active' | 'closed';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MaskListDto'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description `INVALID_LIMIT`, `INVALID_STATUS`, `INVALID_CURSOR`, `UNKNOWN_PARAMETER` */
+      422: {
         headers: {
           [name: string]: unknown;
         };

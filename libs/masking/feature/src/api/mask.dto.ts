@@ -27,3 +27,9 @@ export class MaskDto {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) closedAt!: string | null;
 }
+
+export class MaskListDto {
+  @ApiProperty({ type: [MaskDto] }) data!: MaskDto[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass back as `cursor` for the next page' })
+  nextCursor!: string | null;
+}

@@ -1,11 +1,12 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, ApiScope, RequireScope, type AuthenticatedRequest } from '@sms/auth';
 import { DEFAULT_ACCOUNT_ID } from '@sms/contracts';
 import { ApiErrorFilter, notFound } from '@sms/platform';
 import { parseMaskRequest } from '../sessions/mask-request';
+import { encodeMaskCursor, parseMaskListQuery } from '../sessions/mask-list-query';
 import { MaskSessions, type MaskView } from '../sessions/mask-sessions';
-import { CreateMaskDto, MaskDto } from './mask.dto';
+import { CreateMaskDto, MaskDto, MaskListDto } from './mask.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -30,6 +31,23 @@ export class MasksController {
     ApiErrorFilter.requireJson(request.headers['content-type']);
 
     return this.sessions.create(parseMaskRequest(request.body), accountOf(request));
+  }
+
+  @Get()
+  @RequireScope(ApiScope.Read)
+  @ApiOperation({ summary: "The account's masking sessions, newest first" })
+  @ApiQuery({ name: 'status', required: false, enum: ['active', 'closed'] })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiResponse({ status: 200, type: MaskListDto })
+  @ApiResponse({ status: 422, description: '`INVALID_LIMIT`, `INVALID_STATUS`, `INVALID_CURSOR`, `UNKNOWN_PARAMETER`' })
+  async list(
+    @Req() request: AuthenticatedRequest,
+    @Query() query: Record<string, unknown>,
+  ): Promise<{ data: MaskView[]; nextCursor: string | null }> {
+    const page = await this.sessions.list(accountOf(request), parseMaskListQuery(query));
+
+    return { data: page.data, nextCursor: page.next ? encodeMaskCursor(page.next) : null };
   }
 
   @Get(':id')

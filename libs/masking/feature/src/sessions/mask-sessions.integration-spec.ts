@@ -181,6 +181,26 @@ it('a session belongs to the account that opened it: another account does not fi
   expect(row?.account_id).toBe(ACME);
 });
 
+it("lists the account's sessions newest first, page by page, by status, and never another account's", async () => {
+  const first = await open(A, B, 60);
+  clock = new Date(clock.getTime() + 1_000);
+  const second = await open(C, D);
+  clock = new Date(clock.getTime() + 1_000);
+  const third = await open('+14155550104', '+14155550105');
+  await open('+14155550106', '+14155550107', 3600, DEFAULT_ACCOUNT_ID);
+  clock = new Date(clock.getTime() + 120_000);
+
+  const page1 = await sut.list(ACME, { limit: 2 });
+  expect(page1.data.map((m) => m.id)).toEqual([third.id, second.id]);
+  const page2 = await sut.list(ACME, { limit: 2, after: page1.next });
+  expect(page2.data.map((m) => m.id)).toEqual([first.id]);
+  expect(page2.next).toBeUndefined();
+  // The first expired a minute ago: closed in the list before the sweep gets to it.
+  expect((await sut.list(ACME, { limit: 10, status: 'closed' })).data.map((m) => m.id)).toEqual([first.id]);
+  expect((await sut.list(ACME, { limit: 10, status: 'active' })).data.map((m) => m.id)).toEqual([third.id, second.id]);
+  expect((await sut.list(DEFAULT_ACCOUNT_ID, { limit: 10 })).data).toHaveLength(1);
+});
+
 it('keywords from a participant are not forwarded; other texts are, under the session’s account', async () => {
   const bus = new InProcessBus();
   const forwarded: SendRequestedV1[] = [];

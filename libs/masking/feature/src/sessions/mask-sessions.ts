@@ -3,6 +3,7 @@ import { affectedRows, dbValue, inTransaction, isDuplicateKeyError } from '@sms/
 import { unprocessable } from '@sms/platform';
 import { randomUUID } from 'node:crypto';
 import { In, LessThanOrEqual, type DataSource } from 'typeorm';
+import type { MaskListQuery } from './mask-list-query';
 import { MaskAssignmentEntity } from '../database/entities/mask-assignment.entity';
 import { MaskPoolNumberEntity } from '../database/entities/mask-pool-number.entity';
 import { NumberMaskEntity } from '../database/entities/number-mask.entity';
@@ -104,6 +105,42 @@ export class MaskSessions {
     }
 
     return toView(mask);
+  }
+
+  /**
+   * The account's sessions, newest first, one page: keyset on (created_at, id) so a page costs the same
+   * however deep. A session past its expiry that the sweep has not closed yet shows as closed.
+   */
+  async list(accountId: string, query: MaskListQuery): Promise<{ data: MaskView[]; next: MaskListQuery['after'] }> {
+    const builder = this.dataSource
+      .getRepository(NumberMaskEntity)
+      .createQueryBuilder('m')
+      .where('m.account_id = :accountId', { accountId })
+      .orderBy('m.created_at', 'DESC')
+      .addOrderBy('m.id', 'DESC')
+      .limit(query.limit + 1);
+    if (query.status === 'active') {
+      builder.andWhere("m.status = 'active' AND m.expires_at > :now", { now: dbValue(this.dataSource, this.now()) });
+    } else if (query.status === 'closed') {
+      builder.andWhere("(m.status <> 'active' OR m.expires_at <= :now)", { now: dbValue(this.dataSource, this.now()) });
+    }
+    if (query.after) {
+      builder.andWhere('(m.created_at < :at OR (m.created_at = :at AND m.id < :id))', {
+        at: dbValue(this.dataSource, query.after.createdAt),
+        id: query.after.id,
+      });
+    }
+    const rows = await builder.getMany();
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    const now = this.now().getTime();
+
+    return {
+      data: page.map((mask) =>
+        mask.status === 'active' && mask.expiresAt.getTime() <= now ? closedView(mask) : toView(mask),
+      ),
+      next: rows.length > query.limit && last ? { createdAt: last.createdAt, id: last.id } : undefined,
+    };
   }
 
   /** Ends a session and returns its numbers to the pool. False when it was not active. */
@@ -265,6 +302,11 @@ function assignmentChanges(mask: NumberMaskEntity, active: boolean, at: Date): M
     side(mask.partyA, mask.maskedA, mask.partyB, mask.maskedB),
     side(mask.partyB, mask.maskedB, mask.partyA, mask.maskedA),
   ];
+}
+
+/** An expired session the sweep has not closed yet, as it will be. */
+function closedView(mask: NumberMaskEntity): MaskView {
+  return { ...toView(mask), status: 'closed', closedAt: mask.expiresAt.toISOString() };
 }
 
 function toView(mask: NumberMaskEntity): MaskView {

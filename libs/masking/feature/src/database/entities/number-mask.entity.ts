@@ -4,6 +4,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 /** One masking session between two parties; the row stays (closed) after expiry for the record. */
 @Entity({ name: 'number_masks' })
 @Index('ix_number_masks_status_expires', ['status', 'expiresAt'])
+@Index('ix_number_masks_account_created', ['accountId', 'createdAt', 'id'])
 export class NumberMaskEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
