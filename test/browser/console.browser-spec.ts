@@ -231,6 +231,18 @@ describe('the web console', () => {
     expect(await alert.textContent()).toMatch(/^(400|422) [A-Z_]+/);
   });
 
+  it("lists the account's masked sessions, newest first", async () => {
+    const partyA = recipient();
+    const opened = await api.post('/v1/masks', { partyA, partyB: recipient() });
+    expect(opened.status).toBe(201);
+    const page = await openPage();
+    await signIn(page, TEST_API_KEY);
+    await page.goto('/console/masks');
+    const sessions = page.getByRole('region', { name: 'Sessions', exact: true });
+    await sessions.getByText(partyA, { exact: false }).first().waitFor();
+    expect(await sessions.locator('tbody tr').first().textContent()).toContain(partyA);
+  });
+
   it('adds an opt-out, shows its history, and removes it', async () => {
     const number = recipient();
     const page = await openPage();

@@ -2,15 +2,27 @@ import { type FormEvent, useState } from 'react';
 import { type Schemas, unwrap } from '../api/client';
 import { useSession } from '../session';
 import { ErrorNotice, Field, NeedsScope, PageHeader, StatusBadge, Time } from '../ui/components';
-import { useAction } from '../ui/hooks';
+import { useAction, useLoad } from '../ui/hooks';
 
-/** Masked sessions: open one between two parties, look one up by id, close it (the API has no list). */
+/** Masked sessions: the account's list (newest first, paged by the API's cursor), look one up by id, open, close. */
 export function MasksPage() {
   const session = useSession();
   const { client } = session;
   const [mask, setMask] = useState<Schemas['MaskDto'] | null>(null);
   const [lookup, setLookup] = useState('');
   const [draft, setDraft] = useState({ partyA: '', partyB: '', contextId: '', ttlSeconds: '' });
+  const [status, setStatus] = useState<'' | 'active' | 'closed'>('');
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+  const list = useLoad(
+    () =>
+      unwrap(
+        client.GET('/v1/masks', {
+          params: { query: { limit: 20, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
+    [client, status, cursor, mask],
+  );
   const find = useAction(async (id: string) =>
     setMask(await unwrap(client.GET('/v1/masks/{id}', { params: { path: { id } } }))),
   );
@@ -24,6 +36,73 @@ export function MasksPage() {
   return (
     <>
       <PageHeader title="Masks" />
+      <section aria-labelledby="mask-list" className="panel">
+        <h2 id="mask-list">Sessions</h2>
+        <Field label="Status">
+          {(id) => (
+            <select
+              id={id}
+              value={status}
+              onChange={(e) => {
+                setStatus(e.target.value as '' | 'active' | 'closed');
+                setCursors([]);
+              }}
+            >
+              <option value="">any</option>
+              <option value="active">active</option>
+              <option value="closed">closed</option>
+            </select>
+          )}
+        </Field>
+        <ErrorNotice error={list.error} />
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Created</th>
+              <th scope="col">Party A</th>
+              <th scope="col">Party B</th>
+              <th scope="col">Status</th>
+              <th scope="col">Expires</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(list.data?.data ?? []).map((row) => (
+              <tr key={row.id}>
+                <td>
+                  <button type="button" className="link" onClick={() => setMask(row)}>
+                    <Time at={row.createdAt} />
+                  </button>
+                </td>
+                <td>
+                  {row.partyA.number} → {row.partyA.maskedNumber}
+                </td>
+                <td>
+                  {row.partyB.number} → {row.partyB.maskedNumber}
+                </td>
+                <td>
+                  <StatusBadge status={row.status} />
+                </td>
+                <td>
+                  <Time at={row.expiresAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {list.data && list.data.data.length === 0 ? <p className="muted">No session.</p> : null}
+        <div className="actions">
+          <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
+            Newer
+          </button>
+          <button
+            type="button"
+            disabled={!list.data?.nextCursor}
+            onClick={() => list.data?.nextCursor && setCursors([...cursors, list.data.nextCursor])}
+          >
+            Older
+          </button>
+        </div>
+      </section>
       <form
         className="filters"
         role="search"
