@@ -20,7 +20,25 @@ describe('embedded gateway: opt-out', () => {
   beforeAll(async () => {
     gateway = await startEmbeddedGateway({ OPT_OUT_EXTRA_STOP_WORDS: 'ARRET' });
     client = new GatewayClient(gateway.url, gateway.auth);
+    await liftSenderLimits();
   });
+
+  /**
+   * Every case primes its recipient and then waits for a confirmation, both from SENDER: at a long code's
+   * 1 segment/s the confirmations queue behind the earlier cases' messages on the sender's schedule, and on a
+   * fast run that queue outgrows the wait. This suite is about opt-outs, not carrier limits.
+   */
+  const liftSenderLimits = async () => {
+    for (const number of [SENDER, OTHER_SENDER]) {
+      const lifted = await client.raw(
+        'PATCH',
+        `/v1/numbers/${encodeURIComponent(number)}`,
+        JSON.stringify({ segmentsPerSecond: 100 }),
+        { 'content-type': 'application/json' },
+      );
+      expect(lifted.status).toBe(200);
+    }
+  };
 
   afterAll(async () => {
     await gateway?.close();
