@@ -124,6 +124,8 @@ async function ownerKeyId(owner: Owner): Promise<string> {
 
 /** Set in beforeAll: files an inbound message under the owner's account (the number texted is its own). */
 let ownerInbound: () => Promise<{ id: string; from: string }>;
+/** Set in beforeAll: an erasure an operator asked for (only operators may). */
+let operatorErasure: () => Promise<string>;
 
 const ROUTES: readonly Route[] = [
   // Accounts and keys (auth slice).
@@ -724,22 +726,20 @@ const ROUTES: readonly Route[] = [
     }),
     crossAccount: { kind: 'not-found' },
   },
-  // Erasure of a person (intake): an account's admin asks; the record is visible to that account only.
+  // Erasure of a person (intake): it reaches every account's data, so it is the platform's (operator only).
   {
     method: 'POST',
     route: '/v1/privacy/erasures',
-    scopes: ['admin'],
+    scopes: ['operator'],
     request: async () => ({ path: '/v1/privacy/erasures', body: { number: party() } }),
-    crossAccount: { kind: 'own-account', check: (answer) => expect(answer.status).toBe(202) },
+    crossAccount: { kind: 'operator-only' },
   },
   {
     method: 'GET',
     route: '/v1/privacy/erasures/:id',
-    scopes: ['admin'],
-    request: async (owner) => ({
-      path: `/v1/privacy/erasures/${await createdId(owner.client.post('/v1/privacy/erasures', { number: party() }))}`,
-    }),
-    crossAccount: { kind: 'not-found' },
+    scopes: ['operator'],
+    request: async () => ({ path: `/v1/privacy/erasures/${await operatorErasure()}` }),
+    crossAccount: { kind: 'operator-only' },
   },
   // Dead letters are the platform's.
   {
@@ -843,6 +843,7 @@ describe('embedded gateway: authorisation of every /v1 route', () => {
       accountId: owner.accountId,
     });
     expect(owned.status).toBe(200);
+    operatorErasure = () => createdId(operator.post('/v1/privacy/erasures', { number: party() }));
     ownerInbound = async () => {
       const stored = await gateway.app.get(InboundStore).record({
         webhookId: randomUUID(),

@@ -1,4 +1,4 @@
-import { CallbackReceiver, type GatewayClient, isFinalMessage } from '@sms/testing';
+import { CallbackReceiver, GatewayClient, isFinalMessage } from '@sms/testing';
 import { inbound, waitFor } from './opt-out.harness';
 
 /** Where a needle was found: one column of one row of one table of one store. */
@@ -10,7 +10,7 @@ export interface StoredHit {
 }
 
 export interface ErasureScenarioContext {
-  /** A key of the default account with every scope. */
+  /** A key of the default account with every scope, operator included (only operators may erase). */
   readonly admin: GatewayClient;
   /** A key of the default account with send and read, not admin. */
   readonly nonAdmin: GatewayClient;
@@ -93,9 +93,16 @@ export function describeErasureScenario(context: () => ErasureScenarioContext): 
       30_000,
     );
 
-  it('refuses a key without admin (403) and a number that is not E.164 (400 INVALID_PHONE_NUMBER)', async () => {
+  it('refuses a key without operator (403) and a number that is not E.164 (400 INVALID_PHONE_NUMBER)', async () => {
     const { admin, nonAdmin } = context();
     expect((await erase(nonAdmin, { number: PERSON })).status).toBe(403);
+    // An account's admin cannot erase: the erasure would reach other accounts' data.
+    const accountAdminKey = await admin.post('/v1/api-keys', { name: 'erasure admin', scopes: ['admin'] });
+    expect(accountAdminKey.status).toBe(201);
+    const accountAdmin = new GatewayClient(admin.baseUrl, { authorization: `Bearer ${accountAdminKey.body.key}` });
+    const refused = await erase(accountAdmin, { number: PERSON });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: { code: 'FORBIDDEN' } });
     for (const number of ['07400 123471', '447400123471', '+44 7400 123471', '+0123456789', 42, '']) {
       const answer = await erase(admin, { number });
       expect(answer.status).toBe(400);

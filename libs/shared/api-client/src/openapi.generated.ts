@@ -4626,7 +4626,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      /** @description FORBIDDEN: the key lacks the 'operator' scope */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4702,7 +4702,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description NOT_FOUND: no such erasure in your account */
+      /** @description NOT_FOUND: no such erasure */
       404: {
         headers: {
           [name: string]: unknown;

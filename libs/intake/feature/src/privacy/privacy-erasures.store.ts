@@ -134,8 +134,8 @@ export class PrivacyErasuresStore {
     });
   }
 
-  async find(accountId: string, id: string): Promise<ErasureView | null> {
-    const row = await this.dataSource.getRepository(PrivacyErasureEntity).findOneBy({ id, accountId });
+  async find(id: string): Promise<ErasureView | null> {
+    const row = await this.dataSource.getRepository(PrivacyErasureEntity).findOneBy({ id });
     if (!row) {
       return null;
     }
