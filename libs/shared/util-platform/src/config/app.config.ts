@@ -623,6 +623,18 @@ export class AppConfig {
   @IsIn(['hex', 'decimal', 'text'])
   SMPP_DLR_ID_BASE = 'hex';
 
+  /**
+   * Whose convention the SMSC's receipt `err:` follows (docs/receipt-errors.md): `gsm-map` (MAP error codes),
+   * `vonage` (Vonage's SMPP codes) or `none` (no table: every failure code permanent).
+   */
+  @IsIn(['gsm-map', 'vonage', 'none'])
+  SMPP_SMSC_FAMILY = 'gsm-map';
+
+  /** Overrides of single receipt error codes, `code=class` pairs, e.g. `27=permanent,3-34=transient`. */
+  @IsOptional()
+  @IsString()
+  SMPP_RECEIPT_ERROR_CLASSES = '';
+
   /** Port of the simulated SMSC when SIMULATOR_ENABLED (0 = any free port). */
   @Transform(toInt)
   @IsInt()
