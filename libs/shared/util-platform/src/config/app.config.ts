@@ -293,6 +293,16 @@ export class AppConfig {
   RECONCILE_AFTER_SECONDS_BY_PROVIDER = '';
 
   /**
+   * Message classes whose overdue receipt earns one re-send through another provider (docs/reconciliation.md
+   * "Re-send on an overdue receipt"): empty (default) = never, `transactional`, or `transactional,marketing`.
+   */
+  @Matches(/^((transactional|marketing)(,(transactional|marketing))*)?$/, {
+    message:
+      'RESEND_ON_RECEIPT_TIMEOUT must be empty or message classes (transactional, marketing) separated by commas',
+  })
+  RESEND_ON_RECEIPT_TIMEOUT = '';
+
+  /**
    * Router: how long a message without a validity period may wait for a route (every provider for its
    * country off or unhealthy), counted from its acceptance; then it ends `failed` with NO_ROUTE. Default:
    * the longest validity a caller may ask for (api.md: 259200 s, 72 h). A message with a validity waits
