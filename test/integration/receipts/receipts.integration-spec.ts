@@ -11,6 +11,7 @@ import Fastify from 'fastify';
 import { CallbackClient, CallbackDispatcher, CallbackState, UnmatchedReceiptsController } from '@sms/dlr-processor';
 import { DEFAULT_ACCOUNT_ID, MessageStatus, TOPICS } from '@sms/contracts';
 import { RetryScheduler } from '@sms/intake';
+import { parseSmppConfig, SMPP_WEBHOOK_CONTENT_TYPE, SmppSmsProvider } from '@sms/provider-smpp';
 import { fakeReceipt, ReceiptsPipeline, twilioReceipt, WEBHOOK_BASE } from '@sms/testing-receipts';
 
 jest.setTimeout(120_000);
@@ -343,6 +344,73 @@ describe('fallback after a fixable receipt failure', () => {
     await pipeline.waitForStatus(permanent, 'sent');
     await pipeline.ingest.ingest('twilio', 'status', twilioReceipt(other, 'undelivered', { ErrorCode: '30005' }));
     expect((await pipeline.waitForStatus(permanent, 'undelivered')).attempts).toBe(1);
+  });
+});
+
+describe('fallback after a transient SMPP receipt error (docs/receipt-errors.md)', () => {
+  // A parse-only SMPP adapter (it binds on its first send, which never comes): receipts reach dlr-ingest as
+  // the stored deliver_sm records the adapter pushes from its binds.
+  const smppAdapter = new SmppSmsProvider(parseSmppConfig({ SMPP_HOST: '127.0.0.1', SMPP_SYSTEM_ID: 'smppsim' }));
+
+  beforeAll(() => {
+    pipeline.registry.register('smpp', smppAdapter);
+  });
+
+  /** A deliver_sm receipt as the adapter stores it: the SMPP 3.4 text plus the receipted id and state TLVs. */
+  const smppReceipt = (messageId: string, stat: string, state: number, err: string) => {
+    const text = `id:${BigInt(`0x${messageId}`).toString(10)} sub:001 dlvrd:000 submit date:2612070900 done date:2612070901 stat:${stat} err:${err} text:`;
+    const record = {
+      v: 1,
+      sequence_number: 7,
+      source_addr: '447400123456',
+      destination_addr: '447400900700',
+      esm_class: 0x04,
+      data_coding: 0,
+      short_message: Buffer.from(text, 'ascii').toString('hex'),
+      receipted_message_id: messageId.toUpperCase(),
+      message_state: state,
+      received_at: new Date().toISOString(),
+    };
+
+    return {
+      url: 'smpp://127.0.0.1:2775/smppsim/status',
+      method: 'SMPP',
+      headers: { 'content-type': SMPP_WEBHOOK_CONTENT_TYPE },
+      body: JSON.stringify(record),
+      contentType: SMPP_WEBHOOK_CONTENT_TYPE,
+    };
+  };
+  const fallbacksOf = async (id: string): Promise<{ dlr_fallbacks: number; avoid_providers: string | null }> => {
+    const rows = await pipeline.intakeDs.query<{ dlr_fallbacks: number; avoid_providers: string | null }[]>(
+      'SELECT dlr_fallbacks, avoid_providers FROM sms_messages WHERE id = ?',
+      [id],
+    );
+
+    return rows[0] ?? { dlr_fallbacks: -1, avoid_providers: null };
+  };
+
+  it('re-opens the message for another provider on err:027 (absent subscriber), not on err:001', async () => {
+    const transient = await pipeline.createMessage();
+    await pipeline.sent(transient, 'smpp', '5a17');
+    await pipeline.waitForStatus(transient, 'sent');
+    await pipeline.ingest.ingest('smpp', 'status', smppReceipt('5a17', 'EXPIRED', 3, '027'));
+    await pipeline.waitFor(
+      async () => Number((await fallbacksOf(transient)).dlr_fallbacks) === 1,
+      20_000,
+      'the SMPP receipt fallback',
+    );
+    expect(await fallbacksOf(transient)).toMatchObject({ avoid_providers: 'smpp' });
+    const reopened = await pipeline.message(transient);
+    expect(reopened).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(reopened.events.some((e) => e.errorCode === 'err:027' && e.detail?.includes('fallback'))).toBe(true);
+
+    const permanent = await pipeline.createMessage();
+    await pipeline.sent(permanent, 'smpp', '5a18');
+    await pipeline.waitForStatus(permanent, 'sent');
+    await pipeline.ingest.ingest('smpp', 'status', smppReceipt('5a18', 'UNDELIV', 5, '001'));
+    const ended = await pipeline.waitForStatus(permanent, 'undelivered');
+    expect(ended).toMatchObject({ attempts: 1, errorCode: 'err:001' });
+    expect(Number((await fallbacksOf(permanent)).dlr_fallbacks)).toBe(0);
   });
 });
 

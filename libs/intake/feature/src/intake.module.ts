@@ -405,6 +405,7 @@ export class IntakeModule implements OnApplicationBootstrap {
                 maxAttempts: config.MAX_SEND_ATTEMPTS,
                 baseDelayMs: config.RETRY_BASE_DELAY_MS,
                 maxDelayMs: RETRY_SCHEDULE.maxDelayMs,
+                resendOnReceiptTimeout: config.RESEND_ON_RECEIPT_TIMEOUT.split(',').filter(Boolean),
               },
               undefined,
               undefined,

@@ -18,5 +18,12 @@ export {
   splitUdh,
   unpackSeptets,
 } from './smpp.encoding';
+export {
+  parseReceiptErrorOverrides,
+  receiptErrorTable,
+  SMPP_SMSC_FAMILIES,
+  SmppReceiptErrorClassifier,
+  type SmppSmscFamily,
+} from './smpp.receipt-errors';
 export { formatReceiptDate, normaliseSmppMessageId, parseReceiptText, type SmppIdBase } from './smpp.receipt';
 export { type PushedWebhookSink, type SmppLogger, SmppSmsProvider } from './smpp.provider';

@@ -51,6 +51,24 @@ describe('command_status classification (providers.md §5)', () => {
     expect(provider.classifyError('0x0000000e')).toBe(ErrorClass.Configuration);
     expect(provider.classifyError('SMPP_TIMEOUT')).toBe(ErrorClass.Transient);
     expect(provider.classifyError('err:001')).toBe(ErrorClass.Permanent);
+    expect(provider.classifyError('err:027')).toBe(ErrorClass.Transient);
+    expect(provider.classifyError('err:3-31')).toBe(ErrorClass.Transient);
+  });
+
+  it('classes receipt errors by the configured SMSC family and the operator overrides', () => {
+    const vonage = new SmppSmsProvider(
+      parseSmppConfig({
+        SMPP_HOST: 'localhost',
+        SMPP_SYSTEM_ID: 'x',
+        SMPP_SMSC_FAMILY: 'vonage',
+        SMPP_RECEIPT_ERROR_CLASSES: '9=transient, 3-1=configuration',
+      }),
+    );
+    expect(vonage.classifyError('err:2')).toBe(ErrorClass.Transient);
+    expect(vonage.classifyError('err:003')).toBe(ErrorClass.Permanent);
+    expect(vonage.classifyError('err:9')).toBe(ErrorClass.Transient);
+    expect(vonage.classifyError('err:10')).toBe(ErrorClass.Permanent);
+    expect(vonage.classifyError('err:3-1')).toBe(ErrorClass.Configuration);
   });
 });
 
@@ -85,6 +103,8 @@ describe('parseSmppConfig', () => {
       binds: 2,
       window: 20,
       dlrIdBase: 'hex',
+      smscFamily: 'gsm-map',
+      receiptErrorClasses: {},
     });
     expect(() => parseSmppConfig({ SMPP_WINDOW: '0', SMPP_PASSWORD: 'far-too-long' })).toThrow(
       /SMPP_HOST.*SMPP_SYSTEM_ID.*SMPP_PASSWORD|SMPP_HOST/,
@@ -96,5 +116,21 @@ describe('parseSmppConfig', () => {
         ['SMPP_HOST', 'SMPP_PASSWORD', 'SMPP_SYSTEM_ID', 'SMPP_WINDOW'].sort(),
       );
     }
+  });
+
+  it('refuses an unknown SMSC family and a malformed override map', () => {
+    const invalid = (raw: Record<string, string>): string[] => {
+      try {
+        parseSmppConfig({ SMPP_HOST: 'smsc', SMPP_SYSTEM_ID: 'acme', ...raw });
+      } catch (error) {
+        return (error as { invalidKeys: string[] }).invalidKeys;
+      }
+
+      return [];
+    };
+    expect(invalid({ SMPP_SMSC_FAMILY: 'kannel' })).toEqual(['SMPP_SMSC_FAMILY']);
+    expect(invalid({ SMPP_RECEIPT_ERROR_CLASSES: '27=maybe' })).toEqual(['SMPP_RECEIPT_ERROR_CLASSES']);
+    expect(invalid({ SMPP_RECEIPT_ERROR_CLASSES: 'abc=transient' })).toEqual(['SMPP_RECEIPT_ERROR_CLASSES']);
+    expect(invalid({ SMPP_RECEIPT_ERROR_CLASSES: '27=permanent,0x22=transient' })).toEqual([]);
   });
 });

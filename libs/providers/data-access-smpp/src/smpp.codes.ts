@@ -112,16 +112,3 @@ export function statusOfMessageState(state: number): { word: string; status: Del
 
   return found ? { word: found.word, status: found.status } : null;
 }
-
-/**
- * A receipt's `err:` is network specific (providers.md §5): 000 is no error. Anything else is reported with the
- * receipt; it is classed permanent for the message (the SMSC already gave up on it) unless the state says
- * the message is still moving, in which case no class is given.
- */
-export function classifyReceiptError(err: string, status: DeliveryStatus): ErrorClass | undefined {
-  if (/^0*$/.test(err) || status === DeliveryStatus.Delivered || status === DeliveryStatus.Sent) {
-    return undefined;
-  }
-
-  return ErrorClass.Permanent;
-}

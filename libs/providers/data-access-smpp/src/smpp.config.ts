@@ -1,5 +1,7 @@
 import type { Gsm7Packing } from './smpp.encoding';
+import type { ErrorClass } from '@sms/provider-port';
 import type { SmppIdBase } from './smpp.receipt';
+import { parseReceiptErrorOverrides, SMPP_SMSC_FAMILIES, type SmppSmscFamily } from './smpp.receipt-errors';
 
 /** Typed, validated settings for one SMPP account (one SMSC, one system_id). Built once at boot. */
 export interface SmppConfig {
@@ -24,6 +26,10 @@ export interface SmppConfig {
   /** How this SMSC prints the `id:` of receipt text (submit_sm_resp and the TLV are read as hex). */
   readonly dlrIdBase: SmppIdBase;
   readonly gsm7Packing: Gsm7Packing;
+  /** Whose convention the receipts' `err:` follows: picks the table of transient and permanent codes. */
+  readonly smscFamily: SmppSmscFamily;
+  /** Operator overrides of single receipt error codes (`err` key → class), applied before the family's table. */
+  readonly receiptErrorClasses: Readonly<Record<string, ErrorClass>>;
 }
 
 export const SMPP_CONFIG_KEYS = {
@@ -43,6 +49,8 @@ export const SMPP_CONFIG_KEYS = {
   throttleBackoffMs: 'SMPP_THROTTLE_BACKOFF_MS',
   dlrIdBase: 'SMPP_DLR_ID_BASE',
   gsm7Packing: 'SMPP_GSM7_PACKING',
+  smscFamily: 'SMPP_SMSC_FAMILY',
+  receiptErrorClasses: 'SMPP_RECEIPT_ERROR_CLASSES',
 } as const satisfies Record<keyof SmppConfig, string>;
 
 export const SMPP_CONFIG_DEFAULTS = {
@@ -59,6 +67,7 @@ export const SMPP_CONFIG_DEFAULTS = {
   throttleBackoffMs: 1_000,
   dlrIdBase: 'hex',
   gsm7Packing: 'unpacked',
+  smscFamily: 'gsm-map',
 } as const satisfies Partial<SmppConfig>;
 
 export class SmppConfigException extends Error {
@@ -129,6 +138,16 @@ export function parseSmppConfig(raw: Record<string, string | undefined>): SmppCo
   if (!['unpacked', 'packed'].includes(gsm7Packing)) {
     fail(SMPP_CONFIG_KEYS.gsm7Packing, 'must be unpacked or packed');
   }
+  const smscFamily = read(SMPP_CONFIG_KEYS.smscFamily) ?? SMPP_CONFIG_DEFAULTS.smscFamily;
+  if (!(SMPP_SMSC_FAMILIES as readonly string[]).includes(smscFamily)) {
+    fail(SMPP_CONFIG_KEYS.smscFamily, `must be one of ${SMPP_SMSC_FAMILIES.join(', ')}`);
+  }
+  let receiptErrorClasses: Readonly<Record<string, ErrorClass>> = {};
+  try {
+    receiptErrorClasses = parseReceiptErrorOverrides(read(SMPP_CONFIG_KEYS.receiptErrorClasses));
+  } catch (error) {
+    fail(SMPP_CONFIG_KEYS.receiptErrorClasses, error instanceof Error ? error.message : 'is malformed');
+  }
   const config = {
     host: host ?? '',
     port: int('port'),
@@ -146,6 +165,8 @@ export function parseSmppConfig(raw: Record<string, string | undefined>): SmppCo
     throttleBackoffMs: int('throttleBackoffMs'),
     dlrIdBase: dlrIdBase as SmppIdBase,
     gsm7Packing: gsm7Packing as Gsm7Packing,
+    smscFamily: smscFamily as SmppSmscFamily,
+    receiptErrorClasses,
   };
   if (invalidKeys.length > 0) {
     throw new SmppConfigException(invalidKeys, problems);

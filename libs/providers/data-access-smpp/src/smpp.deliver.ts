@@ -1,5 +1,6 @@
 import type { DeliveryReport, InboundMessage, RawWebhook } from '@sms/provider-port';
-import { classifyReceiptError, statusOfMessageState, statusOfStat } from './smpp.codes';
+import { statusOfMessageState, statusOfStat } from './smpp.codes';
+import { SmppReceiptErrorClassifier } from './smpp.receipt-errors';
 import { DATA_CODING, decodeText, gsm7Septets, splitUdh } from './smpp.encoding';
 import { normaliseSmppMessageId, parseReceiptText, type SmppIdBase } from './smpp.receipt';
 
@@ -83,7 +84,11 @@ export function messageText(part: { esm_class: number; data_coding: number; shor
  * The receipt a deliver_sm carries. The TLVs win over the text when present (providers.md §5); the text id is
  * read in `textIdBase` because many SMSCs print it in decimal while submit_sm_resp gave hex.
  */
-export function reportFromRecord(record: SmppDeliverRecord, textIdBase: SmppIdBase): DeliveryReport | null {
+export function reportFromRecord(
+  record: SmppDeliverRecord,
+  textIdBase: SmppIdBase,
+  errors: SmppReceiptErrorClassifier = new SmppReceiptErrorClassifier(),
+): DeliveryReport | null {
   if (!isReceipt(record.esm_class)) {
     return null;
   }
@@ -100,7 +105,7 @@ export function reportFromRecord(record: SmppDeliverRecord, textIdBase: SmppIdBa
   }
   const networkError = record.network_error_code ? networkErrorOf(record.network_error_code) : undefined;
   const err = receipt?.err !== undefined && !/^0*$/.test(receipt.err) ? receipt.err : networkError;
-  const errorClass = err === undefined ? undefined : classifyReceiptError(err, stat.status);
+  const errorClass = err === undefined ? undefined : errors.classify(err, stat.status);
 
   return {
     providerMessageId: rawId,

@@ -17,6 +17,7 @@ import type * as smpp from 'smpp';
 import { BindFailure, type SmppBind } from './smpp.bind';
 import { classifyCommandStatus, parseStatusCode, SMPP_STATUS, statusCode, statusName } from './smpp.codes';
 import type { SmppConfig } from './smpp.config';
+import { SmppReceiptErrorClassifier } from './smpp.receipt-errors';
 import {
   inboundFromRecord,
   isReceipt,
@@ -54,6 +55,8 @@ export class SmppSmsProvider implements SmsProvider {
   private sink: PushedWebhookSink | null = null;
   private concatRef = Math.floor(Math.random() * 256);
   private readonly mo: MoAssembler;
+  /** Classes receipt `err:` codes by the SMSC's family and the operator's overrides. */
+  readonly receiptErrors: SmppReceiptErrorClassifier;
 
   private readonly config: SmppConfig & { host: string; port: number };
   /** Every bind's window full: the most submits the SMSC lets this account have outstanding. */
@@ -66,6 +69,7 @@ export class SmppSmsProvider implements SmsProvider {
     // A private copy: binds read host/port from it when they connect, so `setTarget` can still move them.
     this.config = { ...config };
     this.maxInFlightSegments = config.binds * config.window;
+    this.receiptErrors = new SmppReceiptErrorClassifier(config.smscFamily, config.receiptErrorClasses);
     this.pool = new SmppPool(
       config.binds,
       this.config,
@@ -198,7 +202,7 @@ export class SmppSmsProvider implements SmsProvider {
 
   classifyError(code: string): ErrorClass {
     if (code.startsWith('err:')) {
-      return ErrorClass.Permanent;
+      return this.receiptErrors.classOf(code);
     }
     if (code.startsWith('SMPP_')) {
       return ErrorClass.Transient;
@@ -225,7 +229,7 @@ export class SmppSmsProvider implements SmsProvider {
   parseDeliveryReports(webhook: RawWebhook): DeliveryReport[] {
     try {
       const record = readRecord(webhook);
-      const report = record ? reportFromRecord(record, this.config.dlrIdBase) : null;
+      const report = record ? reportFromRecord(record, this.config.dlrIdBase, this.receiptErrors) : null;
 
       return report ? [report] : [];
     } catch {

@@ -83,15 +83,20 @@ describe('reportFromRecord', () => {
     expect(report).toMatchObject({ providerMessageId: '75bcd15', status: DeliveryStatus.Undelivered });
   });
 
-  it('reports a non-zero err with a permanent class, under the id of the part it is for', () => {
+  it('reports a non-zero err with its class (MAP absent subscriber: transient), under the id of its part', () => {
     const text = TEXT.replace('stat:DELIVRD err:000', 'stat:UNDELIV err:027');
     const report = reportFromRecord(record({}, text), 'hex');
     expect(report).toMatchObject({
       providerMessageId: '123456789',
       status: DeliveryStatus.Undelivered,
       errorCode: 'err:027',
-      errorClass: ErrorClass.Permanent,
+      errorClass: ErrorClass.Transient,
     });
+    const unknownSubscriber = reportFromRecord(
+      record({}, TEXT.replace('stat:DELIVRD err:000', 'stat:UNDELIV err:001')),
+      'hex',
+    );
+    expect(unknownSubscriber).toMatchObject({ errorCode: 'err:001', errorClass: ErrorClass.Permanent });
     expect(report?.providerStatus).toBe('UNDELIV');
   });
 

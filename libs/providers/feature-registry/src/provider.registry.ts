@@ -145,6 +145,8 @@ export function createSmppProvider(config: AppConfig): SmppSmsProvider | null {
       SMPP_WINDOW: String(config.SMPP_WINDOW),
       SMPP_ENQUIRE_LINK_MS: String(config.SMPP_ENQUIRE_LINK_MS),
       SMPP_DLR_ID_BASE: config.SMPP_DLR_ID_BASE,
+      SMPP_SMSC_FAMILY: config.SMPP_SMSC_FAMILY,
+      SMPP_RECEIPT_ERROR_CLASSES: config.SMPP_RECEIPT_ERROR_CLASSES,
     }),
     { log: (level, message) => logger[level === 'info' ? 'log' : level](message) },
   );

@@ -1,3 +1,8 @@
 export * from './send-worker.module';
 export { DispatchHandler } from './sending/dispatch.handler';
-export { ReceiptReconciler, RECEIPT_TIMEOUT, reconcileEvents } from './sending/receipt.reconciler';
+export {
+  overdueResendMayApply,
+  ReceiptReconciler,
+  RECEIPT_TIMEOUT,
+  reconcileEvents,
+} from './sending/receipt.reconciler';

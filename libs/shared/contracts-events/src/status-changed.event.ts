@@ -134,6 +134,9 @@ export class StatusChangedV1 {
    * Set by dlr-processor on a receipt failure another route could fix (error class transient, one
    * part, the provider said it was not delivered): intake re-sends once through another provider
    * instead of ending the message, when the message is still `sent` by that provider (ADR 0009).
+   * Also set by the send-worker's reconciliation on the `unknown` (RECEIPT_TIMEOUT) of a message whose
+   * provider confirmed, by its own id, that it holds the message without a final status: intake may then
+   * re-send once elsewhere where the operator enabled it (docs/reconciliation.md, "Re-send on an overdue receipt").
    */
   @IsOptional()
   @IsBoolean()

@@ -222,6 +222,8 @@ export interface PipelineOptions {
   readonly role?: 'all' | 'ingest' | 'consumers';
   /** For `consumers`: the database the `ingest` process created (its name is the topic suffix). */
   readonly database?: { readonly url: string; readonly name: string };
+  /** Message classes intake re-sends once elsewhere on an overdue receipt (RESEND_ON_RECEIPT_TIMEOUT); none by default. */
+  readonly resendOnReceiptTimeout?: readonly string[];
 }
 
 export interface LagGroup {
@@ -317,7 +319,12 @@ export class ReceiptsPipeline {
     this.writer = new LedgerWriter(this.intakeDs);
     this.applier = new StatusApplier(
       this.intakeDs,
-      { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 },
+      {
+        maxAttempts: 3,
+        baseDelayMs: 1000,
+        maxDelayMs: 60_000,
+        resendOnReceiptTimeout: this.options.resendOnReceiptTimeout ?? [],
+      },
       undefined,
       undefined,
       { schema: INTAKE_OUTBOX, onCommitted: () => intakeRelay.wake() },

@@ -23,19 +23,59 @@ export class DlrFallback {
     private readonly dataSource: DataSource,
     private readonly maxAttempts: number,
     private readonly isOptedOut?: RecipientOptOutCheck,
+    /** Message classes the operator lets an overdue receipt re-send (RESEND_ON_RECEIPT_TIMEOUT); none by default. */
+    private readonly overdueClasses: readonly string[] = [],
   ) {}
 
   static applies(event: StatusChangedV1): boolean {
     return (
       event.fallbackEligible === true &&
-      event.source === StatusEventSource.Dlr &&
-      (event.kind === StatusEventKind.Undelivered || event.kind === StatusEventKind.Failed) &&
-      !!event.provider
+      !!event.provider &&
+      ((event.source === StatusEventSource.Dlr &&
+        (event.kind === StatusEventKind.Undelivered || event.kind === StatusEventKind.Failed)) ||
+        DlrFallback.isOverdue(event))
+    );
+  }
+
+  /**
+   * Re-send on an overdue receipt (docs/reconciliation.md): reconciliation's `unknown` (RECEIPT_TIMEOUT) of a
+   * message whose provider confirmed, by the id its send result gave, that it holds it with no final status.
+   */
+  static isOverdue(event: StatusChangedV1): boolean {
+    return (
+      event.fallbackEligible === true &&
+      event.source === StatusEventSource.Reconcile &&
+      event.kind === StatusEventKind.Unknown
+    );
+  }
+
+  /**
+   * A failure (or reconciliation's `unknown`) that may be of an attempt a fallback replaced: once a message was
+   * re-sent elsewhere, only the outcome of its current provider ends it, so it never moves on the word of an
+   * attempt it no longer waits for. A late `delivered` of the replaced attempt still ends it delivered: the
+   * text did arrive.
+   */
+  static mayBeOfReplacedAttempt(event: StatusChangedV1): boolean {
+    return (
+      !!event.provider &&
+      (event.source === StatusEventSource.Dlr || event.source === StatusEventSource.Reconcile) &&
+      (event.kind === StatusEventKind.Undelivered ||
+        event.kind === StatusEventKind.Failed ||
+        event.kind === StatusEventKind.Unknown)
     );
   }
 
   /** Re-opens the message for one more attempt elsewhere; false when it may not (the event then applies). */
   async reroute(sql: SqlRunner, event: StatusChangedV1, now: Date): Promise<boolean> {
+    const overdue = DlrFallback.isOverdue(event);
+    if (overdue && this.overdueClasses.length === 0) {
+      return false;
+    }
+    // An overdue receipt re-sends only messages of the classes the operator enabled, and never one whose
+    // send went through an ambiguous attempt (pin_provider set: a copy may exist that no id names).
+    const overdueCondition = overdue
+      ? ` AND pin_provider IS NULL AND message_class IN (${this.overdueClasses.map(() => '?').join(',')})`
+      : '';
     const lock = isMysql(this.dataSource) ? ' FOR UPDATE' : '';
     const rows = await sql.query<{
       avoid_providers: string | null;
@@ -44,8 +84,8 @@ export class DlrFallback {
       attempt: number;
     }>(
       `SELECT avoid_providers, to_number, sender, attempt FROM sms_messages
-         WHERE id = ? AND status = ? AND provider = ? AND dlr_fallbacks = 0 AND attempt < ?${lock}`,
-      [event.messageId, MessageStatus.Sent, event.provider, this.maxAttempts],
+         WHERE id = ? AND status = ? AND provider = ? AND dlr_fallbacks = 0 AND attempt < ?${overdueCondition}${lock}`,
+      [event.messageId, MessageStatus.Sent, event.provider, this.maxAttempts, ...(overdue ? this.overdueClasses : [])],
     );
     const row = rows[0];
     if (!row || (this.isOptedOut && (await this.isOptedOut(row.to_number, row.sender)))) {

@@ -69,6 +69,8 @@ export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /** Message classes re-sent once elsewhere when their receipt is overdue (RESEND_ON_RECEIPT_TIMEOUT); none by default. */
+  readonly resendOnReceiptTimeout?: readonly string[];
 }
 
 export type RetryDecision =

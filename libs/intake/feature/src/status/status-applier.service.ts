@@ -119,7 +119,7 @@ export class StatusApplier {
     private readonly onRetryScheduled?: (at: Date) => void,
     private readonly webhooks?: StatusWebhooks,
   ) {
-    this.fallback = new DlrFallback(dataSource, policy.maxAttempts, isOptedOut);
+    this.fallback = new DlrFallback(dataSource, policy.maxAttempts, isOptedOut, policy.resendOnReceiptTimeout);
     // Group commit: status events arrive ~3 per message; one transaction per batch instead of per event.
     this.committer = new GroupCommitter((events) => this.applyBatch(events), {
       maxBatch: 200,
@@ -339,6 +339,10 @@ export class StatusApplier {
     if (status === null || row === undefined || DlrFallback.applies(event)) {
       return null;
     }
+    if (row.dlrFallbacks > 0 && DlrFallback.mayBeOfReplacedAttempt(event)) {
+      // The message was re-sent elsewhere: update()'s SQL checks which provider the outcome is of.
+      return null;
+    }
     const rank = STATUS_RANK[status];
     if (row.statusRank < rank) {
       return { result: { applied: true, status }, move: { rank, columns: statusColumns(event, status, this.now()) } };
@@ -373,23 +377,37 @@ export class StatusApplier {
     }
     if (DlrFallback.applies(event) && (await this.fallback.reroute(sql, event, now))) {
       // Re-sent through another provider instead of ending: the status stays `sent`.
+      const why = DlrFallback.isOverdue(event) ? 'receipt overdue, ' : '';
+
       return {
         applied: true,
         status: null,
-        note: `re-sending through another provider (fallback): ${event.detail ?? ''}`.slice(0, 512),
+        note: `re-sending through another provider (fallback): ${why}${event.detail ?? ''}`.slice(0, 512),
         retryAt: now,
       };
     }
     const rank = STATUS_RANK[status];
+    // A failure reported for the attempt a fallback replaced never ends the message: the re-send decides.
+    const current = DlrFallback.mayBeOfReplacedAttempt(event)
+      ? { condition: '(dlr_fallbacks = 0 OR provider = ?)', params: [event.provider] }
+      : undefined;
     const moved =
-      (await this.conditionalUpdate(sql, event.messageId, statusColumns(event, status, now), rank)) ||
+      (await this.conditionalUpdate(
+        sql,
+        event.messageId,
+        statusColumns(event, status, now),
+        rank,
+        current?.condition,
+        current?.params,
+      )) ||
       (correctsUnknown(event.kind, event.source) &&
         (await this.conditionalUpdate(
           sql,
           event.messageId,
           statusColumns(event, status, now),
           Number.MAX_SAFE_INTEGER,
-          `status = '${MessageStatus.Unknown}'`,
+          `status = '${MessageStatus.Unknown}'${current ? ` AND ${current.condition}` : ''}`,
+          current?.params,
         )));
     // Only a message the receipt fallback re-sent adopts a send (dlr_fallbacks > 0): the row read says.
     if (
@@ -518,6 +536,7 @@ export class StatusApplier {
     set: Record<string, unknown>,
     belowRank: number,
     extraCondition?: string,
+    extraParams: readonly unknown[] = [],
   ): Promise<boolean> {
     const columns = Object.keys(set);
     const values = columns.map((c) => sql.value(set[c]));
@@ -525,7 +544,7 @@ export class StatusApplier {
       extraCondition ? ` AND ${extraCondition}` : ''
     }`;
 
-    return (await sql.execute(statement, [...values, id, belowRank])) > 0;
+    return (await sql.execute(statement, [...values, id, belowRank, ...extraParams])) > 0;
   }
 }
 

@@ -195,12 +195,15 @@ export class RouterConsumer {
 
   private fallbackEnd(message: MessageAcceptedV1, errorCode: string, at: Date): StatusChangedV1 {
     const reason = `no provider other than ${message.avoidProviders.join(', ')} can take the fallback for ${message.country}`;
+    // The re-send of an overdue receipt (reconciliation's RECEIPT_TIMEOUT) had no failure to stand: the
+    // message ends `unknown`, as it would have without the re-send.
+    const overdue = errorCode === 'RECEIPT_TIMEOUT';
 
     return {
       eventId: randomUUID(),
       messageId: message.messageId,
       accountId: message.accountId,
-      kind: StatusEventKind.Undelivered,
+      kind: overdue ? StatusEventKind.Unknown : StatusEventKind.Undelivered,
       source: StatusEventSource.Router,
       attempt: message.attempt,
       provider: null,
@@ -211,7 +214,7 @@ export class RouterConsumer {
       ambiguous: false,
       cost: null,
       currency: null,
-      detail: `${reason}: the receipt's failure stands`,
+      detail: `${reason}: ${overdue ? 'the message ends unknown' : "the receipt's failure stands"}`,
       occurredAt: at.toISOString(),
     };
   }

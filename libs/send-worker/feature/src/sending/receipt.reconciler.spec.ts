@@ -1,6 +1,6 @@
 import { type ReconcileRequestedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
 import { DeliveryStatus, ErrorClass } from '@sms/provider-port';
-import { RECEIPT_TIMEOUT, reconcileEvents } from './receipt.reconciler';
+import { overdueResendMayApply, RECEIPT_TIMEOUT, reconcileEvents } from './receipt.reconciler';
 
 const REQUEST: ReconcileRequestedV1 = {
   messageId: '7d7c3d4e-6a0e-4bd3-9d0e-3f4f8d1c2b10',
@@ -74,5 +74,28 @@ describe('reconcileEvents', () => {
     const events = reconcileEvents({ ...REQUEST, providerMessageId: null }, { outcome: 'not_found' }, AT);
 
     expect(events.map((e) => e.kind)).toEqual([StatusEventKind.Unknown]);
+  });
+
+  it('marks the unknown for a re-send elsewhere only when the provider holds the message, by our id, in flight', () => {
+    const inFlight = {
+      outcome: 'found',
+      providerMessageId: 'SMabc',
+      status: DeliveryStatus.Sent,
+      providerStatus: 'sent',
+    } as const;
+    const marked = (request: ReconcileRequestedV1, result: Parameters<typeof reconcileEvents>[1]) =>
+      reconcileEvents(request, result, AT).at(-1)?.fallbackEligible === true;
+
+    expect(marked(REQUEST, inFlight)).toBe(true);
+    expect(overdueResendMayApply(REQUEST, inFlight)).toBe(true);
+    // Found only by a search (the send result named no id: it was ambiguous): a copy may exist that no id names.
+    expect(marked({ ...REQUEST, providerMessageId: null }, inFlight)).toBe(false);
+    // The provider no longer knows a message it accepted: it may have been delivered.
+    expect(marked(REQUEST, { outcome: 'not_found' })).toBe(false);
+    expect(marked(REQUEST, { outcome: 'unknown', reason: 'no lookup API' })).toBe(false);
+    // A final status is applied as such, never re-sent.
+    expect(marked(REQUEST, { ...inFlight, status: DeliveryStatus.Undelivered, providerStatus: 'undelivered' })).toBe(
+      false,
+    );
   });
 });

@@ -129,9 +129,23 @@ export function reconcileEvents(request: ReconcileRequestedV1, result: LookupRes
     errorCode: RECEIPT_TIMEOUT,
     errorMessage: `no final receipt before the deadline and no final status from a lookup: ${why}`.slice(0, 512),
     detail: `reconciliation: ${result.outcome}`,
+    ...(overdueResendMayApply(request, result) ? { fallbackEligible: true } : {}),
   });
 
   return events;
+}
+
+/**
+ * The one answer after which a re-send elsewhere cannot create a message the provider already may have
+ * delivered unseen: the send result named the provider's id (the send was not ambiguous) and the provider,
+ * asked by that id, confirms it holds the message and has no final status for it. `not_found` after an
+ * accepted send (the provider purged or lost its record: it may have been delivered) and `unknown` (not
+ * asked, or no lookup API) never qualify. Intake decides the rest (the operator's setting, the message class,
+ * no ambiguous attempt, once per message).
+ */
+export function overdueResendMayApply(request: ReconcileRequestedV1, result: LookupResult): boolean {
+  // With the provider's id in the request, every adapter looks the message up by that id.
+  return result.outcome === 'found' && !isFinalDeliveryStatus(result.status) && !!request.providerMessageId;
 }
 
 function finalKindOf(status: DeliveryStatus): StatusEventKind {

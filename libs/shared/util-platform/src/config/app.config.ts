@@ -293,6 +293,16 @@ export class AppConfig {
   RECONCILE_AFTER_SECONDS_BY_PROVIDER = '';
 
   /**
+   * Message classes whose overdue receipt earns one re-send through another provider (docs/reconciliation.md
+   * "Re-send on an overdue receipt"): empty (default) = never, `transactional`, or `transactional,marketing`.
+   */
+  @Matches(/^((transactional|marketing)(,(transactional|marketing))*)?$/, {
+    message:
+      'RESEND_ON_RECEIPT_TIMEOUT must be empty or message classes (transactional, marketing) separated by commas',
+  })
+  RESEND_ON_RECEIPT_TIMEOUT = '';
+
+  /**
    * Router: how long a message without a validity period may wait for a route (every provider for its
    * country off or unhealthy), counted from its acceptance; then it ends `failed` with NO_ROUTE. Default:
    * the longest validity a caller may ask for (api.md: 259200 s, 72 h). A message with a validity waits
@@ -622,6 +632,18 @@ export class AppConfig {
   /** How the SMSC prints the receipt text `id:` (hex, decimal or text); submit_sm_resp ids are read as hex. */
   @IsIn(['hex', 'decimal', 'text'])
   SMPP_DLR_ID_BASE = 'hex';
+
+  /**
+   * Whose convention the SMSC's receipt `err:` follows (docs/receipt-errors.md): `gsm-map` (MAP error codes),
+   * `vonage` (Vonage's SMPP codes) or `none` (no table: every failure code permanent).
+   */
+  @IsIn(['gsm-map', 'vonage', 'none'])
+  SMPP_SMSC_FAMILY = 'gsm-map';
+
+  /** Overrides of single receipt error codes, `code=class` pairs, e.g. `27=permanent,3-34=transient`. */
+  @IsOptional()
+  @IsString()
+  SMPP_RECEIPT_ERROR_CLASSES = '';
 
   /** Port of the simulated SMSC when SIMULATOR_ENABLED (0 = any free port). */
   @Transform(toInt)
