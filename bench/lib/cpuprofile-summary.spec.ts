@@ -39,4 +39,21 @@ describe('summariseProfile', () => {
   it('keeps the top entries only', () => {
     expect(summariseProfile(profile, 1).packages).toHaveLength(1);
   });
+
+  it('leaves out what runs under module loading when asked for the steady state', () => {
+    const loading: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 4] },
+        { id: 2, callFrame: frame('Module._load', 'node:internal/modules/cjs/loader'), children: [3] },
+        { id: 3, callFrame: frame('wrapSafe', 'node:internal/modules/cjs/loader') },
+        { id: 4, callFrame: frame('query', '/r/node_modules/typeorm/q.js', 9) },
+      ],
+      samples: [3, 3, 4, 4],
+      timeDeltas: [0, 2000, 3000, 1000],
+    };
+    expect(summariseProfile(loading).totalMs).toBe(6);
+    const steady = summariseProfile(loading, 25, true);
+    expect(steady.totalMs).toBe(1);
+    expect(steady.packages).toEqual([{ name: 'typeorm', ms: 1, share: 1 }]);
+  });
 });

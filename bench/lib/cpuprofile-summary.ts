@@ -2,7 +2,10 @@
  * Summarises a V8 `.cpuprofile` (node --cpu-prof, or the e2e bench's --cpu-prof=<dir>) by self time: the
  * functions and the packages where the process itself spent its CPU, heaviest first.
  *
- *   node -r ./scripts/register.js bench/lib/cpuprofile-summary.ts <file.cpuprofile> [--top=25]
+ *   node -r ./scripts/register.js bench/lib/cpuprofile-summary.ts <file.cpuprofile> [--top=25] [--steady]
+ *
+ * --steady leaves out samples taken while modules load (start-up): the bench profiles a service's whole life,
+ * and at the rates a shared box reaches its start-up is a large share of the profile.
  */
 import { readFileSync } from 'node:fs';
 
@@ -13,7 +16,7 @@ interface CallFrame {
 }
 
 export interface CpuProfile {
-  readonly nodes: readonly { readonly id: number; readonly callFrame: CallFrame }[];
+  readonly nodes: readonly { readonly id: number; readonly callFrame: CallFrame; readonly children?: number[] }[];
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
 }
@@ -58,16 +61,42 @@ function ranked(totals: Map<string, number>, totalUs: number, top: number): Self
     .map(([name, us]) => ({ name, ms: us / 1000, share: totalUs > 0 ? us / totalUs : 0 }));
 }
 
-/** Self time per function and per package, each sample charged the time until the next one. */
-export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary {
+/** Frames whose callees are module loading: CommonJS loading and node's own built-in modules. */
+const LOADING_FRAMES = new Set(['Module._load', 'compileForInternalLoader']);
+
+/** The nodes that run under a module-loading frame (that frame included). */
+export function loadingNodes(profile: CpuProfile): Set<number> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const loading = new Set<number>();
+  const mark = (id: number): void => {
+    loading.add(id);
+    for (const child of byId.get(id)?.children ?? []) {
+      mark(child);
+    }
+  };
+  for (const node of profile.nodes) {
+    if (LOADING_FRAMES.has(node.callFrame.functionName) && !loading.has(node.id)) {
+      mark(node.id);
+    }
+  }
+
+  return loading;
+}
+
+/**
+ * Self time per function and per package, each sample charged the time until the next one; `steady` leaves
+ * out the samples taken while modules load.
+ */
+export function summariseProfile(profile: CpuProfile, top = 25, steady = false): ProfileSummary {
   const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const skipped = steady ? loadingNodes(profile) : new Set<number>();
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
   let totalUs = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     const frame = frames.get(profile.samples[i] as number);
     const us = profile.timeDeltas[i + 1] ?? 0;
-    if (!frame || frame.functionName === '(idle)') {
+    if (!frame || frame.functionName === '(idle)' || skipped.has(profile.samples[i] as number)) {
       continue;
     }
     totalUs += us;
@@ -103,11 +132,11 @@ export function formatSummary(summary: ProfileSummary): string {
 if (require.main === module) {
   const file = process.argv[2];
   if (!file) {
-    process.stderr.write('usage: cpuprofile-summary.ts <file.cpuprofile> [--top=25]\n');
+    process.stderr.write('usage: cpuprofile-summary.ts <file.cpuprofile> [--top=25] [--steady]\n');
     process.exit(2);
   }
   const top = Number(process.argv.find((a) => a.startsWith('--top='))?.slice(6) ?? 25);
-  process.stdout.write(
-    `${formatSummary(summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, top))}\n`,
-  );
+  const steady = process.argv.includes('--steady');
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  process.stdout.write(`${formatSummary(summariseProfile(profile, top, steady))}\n`);
 }

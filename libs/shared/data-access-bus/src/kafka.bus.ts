@@ -56,6 +56,7 @@ import { isTracingActive, startProducerSpan, withTraceHeaders } from '@sms/traci
 import { fixKafkajsTimers } from './kafkajs-timers.fix';
 import type { PartitionFetch } from './growing-partition.run';
 import { GrowingPartitionRun } from './growing-partition.run';
+import { BatchOffsets } from './batch-offsets';
 
 fixKafkajsTimers();
 
@@ -629,19 +630,7 @@ export class KafkaBus implements Bus {
       fetch,
       KAFKA_GROWING_RUN.maxHeld,
       {
-        batch: {
-          handler: options.handler,
-          maxAttempts: options.maxAttempts,
-          concurrency: options.concurrency,
-          keyConcurrency: options.keyConcurrency,
-          ignores: options.ignores,
-          backoff: this.backoff,
-          infraBackoff: this.infraBackoff,
-          logger: this.logger,
-          deadLetter: (letter) => this.publishDeadLetter(letter),
-          heartbeatEveryMs: options.heartbeatInterval,
-          sleep: (ms) => abortableSleep(ms, this.stopping.signal),
-        },
+        batch: this.batchSettings(options),
         revoked: () => this.stopping.signal.aborted || subscription.epoch !== epoch,
         onDone: async (record, end) => {
           if (subscription.joins !== joins) {
@@ -703,95 +692,49 @@ export class KafkaBus implements Bus {
     return run;
   }
 
+  /** A partition batch of a subscription that runs one record per key at a time: run it, then commit its offsets. */
   private async consumeBatch(payload: EachBatchPayload, options: ConsumeOptions): Promise<void> {
     const { batch } = payload;
     const records = batch.messages.map((message) => toRawRecord(batch.topic, batch.partition, message));
-    let uncommitted: string | undefined;
-    let lastCommitAt = Date.now();
-    // kafkajs answers isStale() (a seek happened) by JSON-encoding a map key on every call, and the batch
-    // asks before every record: once a millisecond is soon enough to stop after a seek.
-    let staleCheckedAt = Number.NEGATIVE_INFINITY;
-    let stale = false;
-    const isStale = (): boolean => {
-      const now = performance.now();
-      if (!stale && now - staleCheckedAt >= 1) {
-        staleCheckedAt = now;
-        stale = payload.isStale();
-      }
-
-      return stale;
-    };
-    // commitOffsetsIfNecessary() *without* offsets is a no-op under autoCommit:false (it only honours
-    // autoCommitInterval/Threshold), so the prefix is always passed explicitly.
-    const commit = async (): Promise<void> => {
-      const offset = uncommitted;
-      if (offset === undefined) {
-        return;
-      }
-      // Resolving moves kafkajs' fetch position, so the next fetch never re-reads finished records; done
-      // here (at least once per batch, before it returns) rather than per record: kafkajs parses and
-      // formats the offset through its Long class on every call, ~1-2% of a busy consumer's CPU.
-      payload.resolveOffset(offset);
-      await options.commits.commit(batch.topic, batch.partition, (BigInt(offset) + 1n).toString(), (offsets) =>
-        payload.commitOffsetsIfNecessary(offsets),
-      );
-      lastCommitAt = Date.now();
-      if (uncommitted === offset) {
-        uncommitted = undefined;
-      }
-    };
+    const offsets = new BatchOffsets(payload, options.commits, options.commitLater);
+    const fetch = fetchOf(payload);
     let completed = false;
     try {
       await processPartitionBatch(records, {
-        handler: options.handler,
-        maxAttempts: options.maxAttempts,
-        concurrency: options.concurrency,
-        keyConcurrency: options.keyConcurrency,
-        ignores: options.ignores,
-        backoff: this.backoff,
-        infraBackoff: this.infraBackoff,
-        logger: this.logger,
-        shouldStop: () => this.stopping.signal.aborted || !payload.isRunning() || isStale(),
-        onDone: async (record) => {
-          // Unresolved records (stopped mid-batch) are fetched again; commit() resolves the done prefix.
-          uncommitted = record.offset;
-          if (Date.now() - lastCommitAt >= OFFSET_COMMIT.intervalMs) {
-            await commit();
-          }
-        },
-        deadLetter: (letter) => this.publishDeadLetter(letter),
+        ...this.batchSettings(options),
+        shouldStop: () => this.stopping.signal.aborted || !fetch.isRunning() || fetch.isStale(),
+        onDone: (record) => offsets.done(record.offset),
         heartbeat: () => payload.heartbeat(),
-        heartbeatEveryMs: options.heartbeatInterval,
-        sleep: (ms) => abortableSleep(ms, this.stopping.signal),
       });
       completed = true;
     } finally {
-      // A batch that ran to its end shortly after the consumer's last commit leaves its offset for the next
-      // request. Stopping, after a seek or a failure (a rebalance), it commits now, as below.
-      const offset = uncommitted;
-      if (
-        completed &&
-        offset !== undefined &&
-        options.commits.sentRecently() &&
-        !this.stopping.signal.aborted &&
-        payload.isRunning() &&
-        !isStale()
-      ) {
-        payload.resolveOffset(offset);
-        options.commits.defer(batch.topic, batch.partition, (BigInt(offset) + 1n).toString(), options.commitLater);
-        uncommitted = undefined;
-      }
-      // Also on failure (a rebalance): the finished prefix is committed while this member still owns the
-      // partition, instead of being handed to the next owner as duplicates (kafkajs #28 #1046).
-      await commit().catch((error: unknown) =>
+      const deferrable = completed && !this.stopping.signal.aborted && fetch.isRunning() && !fetch.isStale();
+      await offsets.finish(deferrable, (offset, error) =>
         this.logger.warn('Offset commit failed; the records will be delivered again', {
           topic: batch.topic,
           partition: batch.partition,
-          offset: uncommitted,
+          offset,
           ...errorFields(error),
         }),
       );
     }
+  }
+
+  /** What every partition batch of a subscription is run with, whatever its fetch. */
+  private batchSettings(options: ConsumeOptions) {
+    return {
+      handler: options.handler,
+      maxAttempts: options.maxAttempts,
+      concurrency: options.concurrency,
+      keyConcurrency: options.keyConcurrency,
+      ignores: options.ignores,
+      backoff: this.backoff,
+      infraBackoff: this.infraBackoff,
+      logger: this.logger,
+      deadLetter: (letter: DeadLetter<KafkaRawRecord>) => this.publishDeadLetter(letter),
+      heartbeatEveryMs: options.heartbeatInterval,
+      sleep: (ms: number) => abortableSleep(ms, this.stopping.signal),
+    };
   }
 
   private async publishDeadLetter({ record, error, attempts }: DeadLetter<KafkaRawRecord>): Promise<void> {

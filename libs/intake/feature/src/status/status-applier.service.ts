@@ -94,6 +94,24 @@ interface InMemoryDecision {
   readonly move?: { readonly rank: number; readonly columns: Record<string, unknown> };
 }
 
+/** What the batch's events did, gathered while applying them in order. */
+interface AppliedEvents {
+  readonly outcomes: ApplyOutcome[];
+  readonly changes: MessageTransitionV1[];
+  readonly hooks: StatusChange[];
+  /** The earliest new attempt the batch scheduled. */
+  retryAt: Date | null;
+}
+
+/** A committed batch: its outcomes and what to do once it committed. */
+interface WrittenBatch {
+  readonly outcomes: ApplyOutcome[];
+  readonly published: boolean;
+  readonly hooked: boolean;
+  readonly retryAt: Date | null;
+  readonly count: () => void;
+}
+
 const NOT_APPLIED: UpdateResult = { applied: false, status: null };
 
 /**
@@ -150,129 +168,114 @@ export class StatusApplier {
   }
 
   /**
-   * One transaction for a batch, in arrival order: known event ids are skipped, the remaining events move
-   * their messages (in memory and then a few statements for the whole batch, or one conditional UPDATE
-   * each, see applyInBatch), and all of them are recorded with one multi-row INSERT.
+   * One transaction for a batch (writeBatch), then what follows its commit (afterCommit).
    *
    * A batch of one takes the per-event path: it costs the same round trips, and it is how the
    * GroupCommitter retries a failed batch, so events whose batch write tripped the BatchLedger guard are
    * then applied by SQL conditions alone.
    */
   private async applyBatch(batch: readonly StatusChangedV1[]): Promise<ApplyOutcome[]> {
-    let published = false;
-    let hooked = false;
-    let retryAt: Date | null = null;
-    const { outcomes, count } = await inSqlTransaction(this.dataSource, async (sql) => {
-      published = false;
-      hooked = false;
-      retryAt = null;
-      const messages = await this.messagesOf(sql, batch);
-      const ledger = batch.length > 1 ? new BatchLedger(messages) : undefined;
-      const targets =
-        this.transitions || this.webhooks
-          ? callbackTargetsOf(messages, this.transitions !== undefined, this.webhooks)
-          : new Map<string, CallbackTarget>();
-      const changes: MessageTransitionV1[] = [];
-      const hooks: StatusChange[] = [];
-      const ids = [...new Set(batch.map((e) => e.eventId))];
-      const known = await sql.query<{ event_id: string }>(
-        `SELECT event_id FROM message_events WHERE event_id IN (${ids.map(() => '?').join(',')})`,
-        ids,
-      );
-      const seen = new Set(known.map((row) => row.event_id));
-      const outcomes: ApplyOutcome[] = [];
-      const rows: unknown[][] = [];
-      for (const event of batch) {
-        if (seen.has(event.eventId)) {
-          outcomes.push('duplicate');
-          continue;
-        }
-        seen.add(event.eventId);
-        const result = ledger
-          ? await this.applyInBatch(sql, event, ledger)
-          : await this.update(sql, event, messages.get(event.messageId));
-        const { applied, status, note } = result;
-        if (result.retryAt && (retryAt === null || result.retryAt < retryAt)) {
-          retryAt = result.retryAt;
-        }
-        outcomes.push(applied ? 'applied' : 'recorded');
-        const target = targets.get(event.messageId);
-        if (target && status !== null && status !== target.status) {
-          const change: StatusChange = {
-            eventId: event.eventId,
-            messageId: event.messageId,
-            accountId: target.accountId,
-            status,
-            previousStatus: target.status,
-            clientReference: target.clientReference,
-            errorCode: event.errorCode ?? null,
-            errorMessage: event.errorMessage?.slice(0, 512) ?? null,
-            at: event.occurredAt,
-          };
-          if (target.callbackUrl !== null) {
-            changes.push({
-              ...change,
-              callbackUrl: target.callbackUrl,
-              ...(target.format && formatFields(target.format, event)),
-            });
-          }
-          if (target.webhooks) {
-            hooks.push(change);
-          }
-          target.status = status;
-        }
-        rows.push([
-          event.eventId,
-          event.messageId,
-          event.kind,
-          event.source,
-          applied,
-          event.attempt ?? null,
-          event.provider ?? null,
-          event.errorCode ?? null,
-          (note ?? event.detail)?.slice(0, 512) ?? null,
-          new Date(event.occurredAt),
-          event.errorMessage?.slice(0, 512) ?? null,
-          event.providerMessageId ?? null,
-          event.sender ?? null,
-          event.cost ?? null,
-          event.currency ?? null,
-          event.latencyMs ?? null,
-          event.receiptId ?? null,
-        ]);
-      }
-      await ledger?.flush(sql);
-      await sql.insert('message_events', EVENT_COLUMNS, rows);
-      if (this.transitions && changes.length > 0) {
-        await enqueueOutboxWith(
-          sql,
-          this.transitions.schema,
-          changes.map((change) => ({ topic: TOPICS.transition, key: change.messageId, value: change })),
-          this.now(),
-        );
-        published = true;
-      }
-      if (this.webhooks && hooks.length > 0) {
-        hooked = (await this.webhooks.enqueue(sql, hooks, this.now())) > 0;
-      }
-      const applied = batch.filter((_, index) => outcomes[index] === 'applied');
-      const countries = new Map([...messages].map(([id, message]) => [id, message.country ?? 'unknown']));
+    const written = await inSqlTransaction(this.dataSource, (sql) => this.writeBatch(sql, batch));
+    this.afterCommit(written);
 
-      return { outcomes, count: () => countApplied(applied, countries) };
-    });
-    // Counted only once the transaction committed: a rolled-back batch is applied again later.
-    count();
-    if (published) {
+    return written.outcomes;
+  }
+
+  /** The batch's transaction: read its messages and known event ids, apply the new events, write their effects. */
+  private async writeBatch(sql: SqlRunner, batch: readonly StatusChangedV1[]): Promise<WrittenBatch> {
+    const messages = await this.messagesOf(sql, batch);
+    const seen = await knownEventIds(sql, batch);
+    const applied = await this.applyEvents(sql, batch, messages, seen);
+    const published = await this.enqueueTransitions(sql, applied.changes);
+    const hooked = await this.enqueueWebhooks(sql, applied.hooks);
+    const countries = new Map([...messages].map(([id, message]) => [id, message.country ?? 'unknown']));
+    const moved = batch.filter((_, index) => applied.outcomes[index] === 'applied');
+
+    return {
+      outcomes: applied.outcomes,
+      published,
+      hooked,
+      retryAt: applied.retryAt,
+      count: () => countApplied(moved, countries),
+    };
+  }
+
+  /**
+   * The batch's events in arrival order: known ids are skipped, the others move their messages (in memory
+   * and then a few statements for the whole batch, or one conditional UPDATE each, see applyInBatch) and
+   * are recorded with one multi-row INSERT.
+   */
+  private async applyEvents(
+    sql: SqlRunner,
+    batch: readonly StatusChangedV1[],
+    messages: ReadonlyMap<string, BatchMessage>,
+    seen: Set<string>,
+  ): Promise<AppliedEvents> {
+    const ledger = batch.length > 1 ? new BatchLedger(messages) : undefined;
+    const targets =
+      this.transitions || this.webhooks
+        ? callbackTargetsOf(messages, this.transitions !== undefined, this.webhooks)
+        : new Map<string, CallbackTarget>();
+    const applied: AppliedEvents = { outcomes: [], changes: [], hooks: [], retryAt: null };
+    const rows: unknown[][] = [];
+    for (const event of batch) {
+      if (seen.has(event.eventId)) {
+        applied.outcomes.push('duplicate');
+        continue;
+      }
+      seen.add(event.eventId);
+      const result = ledger
+        ? await this.applyInBatch(sql, event, ledger)
+        : await this.update(sql, event, messages.get(event.messageId));
+      if (result.retryAt && (applied.retryAt === null || result.retryAt < applied.retryAt)) {
+        applied.retryAt = result.retryAt;
+      }
+      applied.outcomes.push(result.applied ? 'applied' : 'recorded');
+      collectChange(applied, targets.get(event.messageId), event, result.status);
+      rows.push(eventRow(event, result));
+    }
+    await ledger?.flush(sql);
+    await sql.insert('message_events', EVENT_COLUMNS, rows);
+
+    return applied;
+  }
+
+  /** Caller callbacks of the batch's changes, into the outbox in the same transaction. True when any was written. */
+  private async enqueueTransitions(sql: SqlRunner, changes: readonly MessageTransitionV1[]): Promise<boolean> {
+    if (!this.transitions || changes.length === 0) {
+      return false;
+    }
+    await enqueueOutboxWith(
+      sql,
+      this.transitions.schema,
+      changes.map((change) => ({ topic: TOPICS.transition, key: change.messageId, value: change })),
+      this.now(),
+    );
+
+    return true;
+  }
+
+  /** Account webhook deliveries of the batch's changes. True when any was written. */
+  private async enqueueWebhooks(sql: SqlRunner, hooks: readonly StatusChange[]): Promise<boolean> {
+    if (!this.webhooks || hooks.length === 0) {
+      return false;
+    }
+
+    return (await this.webhooks.enqueue(sql, hooks, this.now())) > 0;
+  }
+
+  /** Once the batch committed (a rolled-back batch is applied again later): metrics and wake-ups. */
+  private afterCommit(written: WrittenBatch): void {
+    written.count();
+    if (written.published) {
       this.transitions?.onCommitted();
     }
-    if (hooked) {
+    if (written.hooked) {
       this.webhooks?.onCommitted();
     }
-    if (retryAt !== null) {
-      this.onRetryScheduled?.(retryAt);
+    if (written.retryAt !== null) {
+      this.onRetryScheduled?.(written.retryAt);
     }
-
-    return outcomes;
   }
 
   /**
@@ -653,6 +656,74 @@ function formatFields(
   }
 
   return { callbackFormat: format.name, to: format.to, from: format.from };
+}
+
+/** Of the batch's event ids, those already in `message_events` (redelivered events). */
+async function knownEventIds(sql: SqlRunner, batch: readonly StatusChangedV1[]): Promise<Set<string>> {
+  const ids = [...new Set(batch.map((e) => e.eventId))];
+  const known = await sql.query<{ event_id: string }>(
+    `SELECT event_id FROM message_events WHERE event_id IN (${ids.map(() => '?').join(',')})`,
+    ids,
+  );
+
+  return new Set(known.map((row) => row.event_id));
+}
+
+/** An event that moved a message with a callback target becomes a caller callback and/or an account webhook. */
+function collectChange(
+  applied: AppliedEvents,
+  target: CallbackTarget | undefined,
+  event: StatusChangedV1,
+  status: MessageStatus | null,
+): void {
+  if (!target || status === null || status === target.status) {
+    return;
+  }
+  const change: StatusChange = {
+    eventId: event.eventId,
+    messageId: event.messageId,
+    accountId: target.accountId,
+    status,
+    previousStatus: target.status,
+    clientReference: target.clientReference,
+    errorCode: event.errorCode ?? null,
+    errorMessage: event.errorMessage?.slice(0, 512) ?? null,
+    at: event.occurredAt,
+  };
+  if (target.callbackUrl !== null) {
+    applied.changes.push({
+      ...change,
+      callbackUrl: target.callbackUrl,
+      ...(target.format && formatFields(target.format, event)),
+    });
+  }
+  if (target.webhooks) {
+    applied.hooks.push(change);
+  }
+  target.status = status;
+}
+
+/** The event's `message_events` row, in EVENT_COLUMNS order. */
+function eventRow(event: StatusChangedV1, { applied, note }: UpdateResult): unknown[] {
+  return [
+    event.eventId,
+    event.messageId,
+    event.kind,
+    event.source,
+    applied,
+    event.attempt ?? null,
+    event.provider ?? null,
+    event.errorCode ?? null,
+    (note ?? event.detail)?.slice(0, 512) ?? null,
+    new Date(event.occurredAt),
+    event.errorMessage?.slice(0, 512) ?? null,
+    event.providerMessageId ?? null,
+    event.sender ?? null,
+    event.cost ?? null,
+    event.currency ?? null,
+    event.latencyMs ?? null,
+    event.receiptId ?? null,
+  ];
 }
 
 function countApplied(events: readonly StatusChangedV1[], countries: ReadonlyMap<string, string>): void {
