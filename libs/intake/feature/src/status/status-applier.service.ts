@@ -18,6 +18,15 @@ import {
   type SqlRunner,
 } from '@sms/persistence';
 import type { DataSource, EntitySchema } from 'typeorm';
+import {
+  applyReceiptPrice,
+  chargeOf,
+  type ChargeRow,
+  receiptPriceOf,
+  type ReceiptPrice,
+  refreshLedgerCosts,
+  writeCharges,
+} from '../billing/charge-ledger';
 import type { StatusChange } from '../webhooks/webhook-events';
 import { BatchLedger, type LedgerRow } from './batch-ledger';
 import { DlrFallback, type RecipientOptOutCheck } from './dlr-fallback';
@@ -182,12 +191,23 @@ export class StatusApplier {
       const seen = new Set(known.map((row) => row.event_id));
       const outcomes: ApplyOutcome[] = [];
       const rows: unknown[][] = [];
+      const charges: ChargeRow[] = [];
+      const receiptPrices: ReceiptPrice[] = [];
       for (const event of batch) {
         if (seen.has(event.eventId)) {
           outcomes.push('duplicate');
           continue;
         }
         seen.add(event.eventId);
+        // The provider accepted the attempt whatever the ledger's status does with it: it is billed.
+        const charge = chargeOf(event, messages.get(event.messageId));
+        if (charge) {
+          charges.push(charge);
+        }
+        const receiptPrice = receiptPriceOf(event);
+        if (receiptPrice) {
+          receiptPrices.push(receiptPrice);
+        }
         const result = ledger
           ? await this.applyInBatch(sql, event, ledger)
           : await this.update(sql, event, messages.get(event.messageId));
@@ -243,6 +263,14 @@ export class StatusApplier {
       }
       await ledger?.flush(sql);
       await sql.insert('message_events', EVENT_COLUMNS, rows);
+      await writeCharges(sql, charges, this.now());
+      const recosted = new Set(charges.filter((charge) => charge.attempt > 1).map((charge) => charge.messageId));
+      for (const price of receiptPrices) {
+        if (await applyReceiptPrice(sql, price, this.now())) {
+          recosted.add(price.messageId);
+        }
+      }
+      await refreshLedgerCosts(sql, recosted);
       if (this.transitions && changes.length > 0) {
         await enqueueOutboxWith(
           sql,
@@ -283,8 +311,8 @@ export class StatusApplier {
   private async messagesOf(sql: SqlRunner, batch: readonly StatusChangedV1[]): Promise<Map<string, BatchMessage>> {
     const ids = [...new Set(batch.map((e) => e.messageId))];
     const rows = await sql.query<BatchMessageRow>(
-      `SELECT id, status, status_rank, provider_message_id, dlr_fallbacks, country, callback_url, client_reference, account_id,
-       callback_format, to_number, COALESCE(sender, requested_from) AS sender
+      `SELECT id, status, status_rank, provider_message_id, dlr_fallbacks, country, segments, callback_url, client_reference,
+       account_id, callback_format, to_number, COALESCE(sender, requested_from) AS sender
        FROM sms_messages WHERE id IN (${ids.map(() => '?').join(',')})${isMysql(this.dataSource) ? ' FOR UPDATE' : ''}`,
       ids,
     );
@@ -299,6 +327,7 @@ export class StatusApplier {
           providerMessageId: row.provider_message_id,
           dlrFallbacks: Number(row.dlr_fallbacks),
           country: row.country,
+          segments: Number(row.segments),
           callbackUrl: row.callback_url,
           clientReference: row.client_reference,
           callbackFormat: row.callback_format as CallbackFormat | null,
@@ -537,6 +566,7 @@ interface BatchMessageRow {
   provider_message_id: string | null;
   dlr_fallbacks: number | string;
   country: string | null;
+  segments: number | string;
   callback_url: string | null;
   client_reference: string | null;
   callback_format: string | null;
@@ -548,6 +578,7 @@ interface BatchMessage extends LedgerRow {
   readonly accountId: string;
   readonly status: MessageStatus;
   readonly country: string | null;
+  readonly segments: number;
   readonly callbackUrl: string | null;
   readonly clientReference: string | null;
   readonly callbackFormat: CallbackFormat | null;
