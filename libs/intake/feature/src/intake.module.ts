@@ -59,6 +59,8 @@ import { ScheduledRelease } from './status/scheduled-release';
 import { MessageTimeline } from './timeline/message-timeline';
 import { GatewayAlerts } from './stats/gateway-alerts';
 import { Overview } from './stats/overview';
+import { Usage } from './billing/usage';
+import { UsageController } from './billing/usage.controller';
 import { OverviewController } from './stats/overview.controller';
 import { Conversations } from './conversations/conversations';
 import { ConversationsController } from './conversations/conversations.controller';
@@ -117,6 +119,7 @@ export class IntakeModule implements OnApplicationBootstrap {
         ConversationsController,
         OverviewController,
         PrivacyController,
+        UsageController,
       ],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
@@ -339,6 +342,11 @@ export class IntakeModule implements OnApplicationBootstrap {
           inject: [INTAKE_DATA_SOURCE, MaskDirectory],
           useFactory: (dataSource: DataSource, masks: MaskDirectory) =>
             new Conversations(dataSource, (number) => masks.isPoolNumber(number)),
+        },
+        {
+          provide: Usage,
+          inject: [INTAKE_DATA_SOURCE],
+          useFactory: (dataSource: DataSource) => new Usage(dataSource),
         },
         {
           provide: Overview,

@@ -431,6 +431,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What the account's messages cost, summed per currency and by account, country, provider or day */
+    get: operations['getUsage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/providers/health': {
     parameters: {
       query?: never;
@@ -989,6 +1006,50 @@ export interface components {
       /** @description false when a late or duplicate report did not change the message */
       applied?: boolean;
     };
+    ChargeDto: {
+      /** @example 1 */
+      attempt: number;
+      /** @example twilio */
+      provider: string;
+      /** @example +14155550100 */
+      sender: string | null;
+      /** @example GB */
+      country: string;
+      /** @description MCC/MNC, when the route knew it */
+      network: string | null;
+      /** @example 2 */
+      segments: number;
+      /**
+       * @description Per segment; null when a provider priced the whole message
+       * @example 0.0079
+       */
+      unitPrice: string | null;
+      /**
+       * @description Decimal string, exact
+       * @example 0.0158
+       */
+      amount: string;
+      /** @example USD */
+      currency: string;
+      /**
+       * @description provider: the provider's own price; rate: the route's
+       * @enum {string}
+       */
+      source: 'provider' | 'rate';
+      /** @description false: an estimate that a provider-reported price may still replace */
+      final: boolean;
+      /** Format: date-time */
+      chargedAt: string;
+    };
+    CostDto: {
+      /**
+       * @description Decimal string, exact
+       * @example 0.0158
+       */
+      total: string;
+      /** @example USD */
+      currency: string;
+    };
     MessageDto: {
       /** Format: uuid */
       id: string;
@@ -1021,7 +1082,10 @@ export interface components {
       /** @example twilio */
       provider: string | null;
       providerMessageId: string | null;
-      /** @example 0.0400 */
+      /**
+       * @description The sum of the message's charges (the last attempt's where they are in several currencies)
+       * @example 0.0400
+       */
       cost: string | null;
       /** @example USD */
       currency: string | null;
@@ -1043,6 +1107,10 @@ export interface components {
       /** Format: date-time */
       expiresAt: string | null;
       events: components['schemas']['MessageEventDto'][];
+      /** @description What each provider attempt cost, in attempt order */
+      charges: components['schemas']['ChargeDto'][];
+      /** @description The sum of the charges per currency */
+      costs: components['schemas']['CostDto'][];
     };
     LimitsViewDto: {
       /** @example 10 */
@@ -1209,7 +1277,10 @@ export interface components {
       /** @example twilio */
       provider: string | null;
       providerMessageId: string | null;
-      /** @example 0.0400 */
+      /**
+       * @description The sum of the message's charges (the last attempt's where they are in several currencies)
+       * @example 0.0400
+       */
       cost: string | null;
       /** @example USD */
       currency: string | null;
@@ -1541,7 +1612,10 @@ export interface components {
       /** @example twilio */
       provider: string | null;
       providerMessageId: string | null;
-      /** @example 0.0400 */
+      /**
+       * @description The sum of the message's charges (the last attempt's where they are in several currencies)
+       * @example 0.0400
+       */
       cost: string | null;
       /** @example USD */
       currency: string | null;
@@ -1777,6 +1851,54 @@ export interface components {
       /** Format: date-time */
       completedAt: string | null;
       slices: components['schemas']['ErasureSliceResponse'][];
+    };
+    UsageRowDto: {
+      /** @description With groupBy=account */
+      account?: string;
+      /**
+       * @description With groupBy=country
+       * @example GB
+       */
+      country?: string;
+      /**
+       * @description With groupBy=provider
+       * @example twilio
+       */
+      provider?: string;
+      /**
+       * @description With groupBy=day: the UTC day
+       * @example 2026-12-01
+       */
+      day?: string;
+      /** @example USD */
+      currency: string;
+      /**
+       * @description The sum of the charges, decimal string, exact
+       * @example 12.3456
+       */
+      amount: string;
+      /**
+       * @description The part of amount that is still an estimate
+       * @example 0.0079
+       */
+      estimated: string;
+      /**
+       * @description Charges (provider attempts) summed
+       * @example 1200
+       */
+      charges: number;
+      /** @example 1500 */
+      segments: number;
+    };
+    UsageDto: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      groupBy: ('account' | 'country' | 'provider' | 'day')[];
+      /** @description null: every account (operators only) */
+      account: string | null;
+      data: components['schemas']['UsageRowDto'][];
     };
     HealthPointDto: {
       /** Format: date-time */
@@ -4712,6 +4834,71 @@ export interface operations {
         };
       };
       /** @description Well-formed input that breaks a rule: `error.code` says which, `error.field` names the input */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getUsage: {
+    parameters: {
+      query: {
+        /** @description Operators: an account id, or all */
+        account?: unknown;
+        /** @description account, country, provider, day (comma-separated) */
+        groupBy?: unknown;
+        /** @description ISO 8601; charges before it; at most 366 days after from */
+        to: unknown;
+        /** @description ISO 8601; charges at or after it */
+        from: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UsageDto'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN: account= names another account and the key is not an operator's */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description INVALID_DATE, INVALID_DATE_RANGE, DATE_RANGE_TOO_LONG, INVALID_GROUP_BY, INVALID_ACCOUNT, UNKNOWN_PARAMETER */
       422: {
         headers: {
           [name: string]: unknown;

@@ -92,6 +92,22 @@ export class StatusChangedV1 {
   @MaxLength(8)
   currency!: string | null;
 
+  /**
+   * How {@link cost} was found, on send results and priced receipts: false when the provider reported it
+   * (Twilio `price`, Vonage `message-price`), true when it is the route's rate times the segments (an
+   * estimate that a provider-reported price replaces later). Absent on records from before the field:
+   * intake then takes a send result's cost as an estimate.
+   */
+  @IsOptional()
+  @IsBoolean()
+  costEstimated?: boolean | null;
+
+  /** The route's price per segment behind an estimated {@link cost}, decimal string. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  unitPrice?: string | null;
+
   /** Route explanation (router) or the provider's own status word (receipts). */
   @IsOptional()
   @IsString()

@@ -20,6 +20,8 @@ import { AddEventTimelineFields1766600000000 } from './migrations/1766600000000-
 import { PartitionLedgerByMonth1767000000000 } from './migrations/1767000000000-PartitionLedgerByMonth';
 import { PrivacyErasureEntity, PrivacyErasureSliceEntity } from './entities/privacy-erasure.entity';
 import { CreatePrivacyErasures1766900000000 } from './migrations/1766900000000-CreatePrivacyErasures';
+import { MessageChargeEntity } from './entities/message-charge.entity';
+import { CreateMessageCharges1767200000000 } from './migrations/1767200000000-CreateMessageCharges';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [
@@ -33,6 +35,7 @@ export const INTAKE_ENTITIES = [
   WebhookDeliveryEntity,
   PrivacyErasureEntity,
   PrivacyErasureSliceEntity,
+  MessageChargeEntity,
 ];
 export const INTAKE_MIGRATIONS = [
   CreateIntakeSchema1763770100000,
@@ -48,4 +51,5 @@ export const INTAKE_MIGRATIONS = [
   AddEventTimelineFields1766600000000,
   CreatePrivacyErasures1766900000000,
   PartitionLedgerByMonth1767000000000,
+  CreateMessageCharges1767200000000,
 ];

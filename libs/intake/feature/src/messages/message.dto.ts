@@ -71,13 +71,50 @@ export class MessageEventDto {
   applied?: boolean;
 }
 
+/** One provider attempt's charge (billing/charge-views.ts ChargeView, docs/billing.md). */
+export class ChargeDto {
+  @ApiProperty({ example: 1 }) attempt!: number;
+  @ApiProperty({ example: 'twilio' }) provider!: string;
+  @ApiProperty({ nullable: true, type: String, example: '+14155550100' }) sender!: string | null;
+  @ApiProperty({ example: 'GB' }) country!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'MCC/MNC, when the route knew it' }) network!:
+    string | null;
+  @ApiProperty({ example: 2 }) segments!: number;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '0.0079',
+    description: 'Per segment; null when a provider priced the whole message',
+  })
+  unitPrice!: string | null;
+  @ApiProperty({ example: '0.0158', description: 'Decimal string, exact' }) amount!: string;
+  @ApiProperty({ example: 'USD' }) currency!: string;
+  @ApiProperty({ enum: ['provider', 'rate'], description: "provider: the provider's own price; rate: the route's" })
+  source!: string;
+  @ApiProperty({ description: 'false: an estimate that a provider-reported price may still replace' })
+  final!: boolean;
+  @ApiProperty({ format: 'date-time' }) chargedAt!: string;
+}
+
+/** A message's cost in one currency. */
+export class CostDto {
+  @ApiProperty({ example: '0.0158', description: 'Decimal string, exact' }) total!: string;
+  @ApiProperty({ example: 'USD' }) currency!: string;
+}
+
 /** GET /v1/messages/{id} (message.views.ts MessageView): the body and segmentsSaved are shown only at acceptance. */
 export class MessageDto extends OmitType(AcceptedMessageDto, ['body', 'segmentsSaved', 'sendAt'] as const) {
   @ApiProperty({ enum: Object.values(MessageStatus) }) declare status: string;
   @ApiProperty({ enum: ['transactional', 'marketing'] }) messageClass!: string;
   @ApiProperty({ nullable: true, type: String, example: 'twilio' }) provider!: string | null;
   @ApiProperty({ nullable: true, type: String }) providerMessageId!: string | null;
-  @ApiProperty({ nullable: true, type: String, example: '0.0400' }) cost!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '0.0400',
+    description: "The sum of the message's charges (the last attempt's where they are in several currencies)",
+  })
+  cost!: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'USD' }) currency!: string | null;
   @ApiProperty({ nullable: true, type: String }) errorCode!: string | null;
   @ApiProperty({ nullable: true, type: String }) errorMessage!: string | null;
@@ -90,4 +127,7 @@ export class MessageDto extends OmitType(AcceptedMessageDto, ['body', 'segmentsS
   sendAt!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt!: string | null;
   @ApiProperty({ type: [MessageEventDto] }) events!: MessageEventDto[];
+  @ApiProperty({ type: [ChargeDto], description: 'What each provider attempt cost, in attempt order' })
+  charges!: ChargeDto[];
+  @ApiProperty({ type: [CostDto], description: 'The sum of the charges per currency' }) costs!: CostDto[];
 }

@@ -1,3 +1,4 @@
+import { type ChargeView, type CostView, totalsOf } from '../billing/charge-views';
 import type { MessageEventEntity } from '../database/entities/message-event.entity';
 import type { SmsMessageEntity } from '../database/entities/sms-message.entity';
 import type { ValidatedMessage } from './message-request.validator';
@@ -62,6 +63,10 @@ export interface MessageView {
   /** Past this the message is never sent (its validity from `sendAt` or creation); null without a validity. */
   readonly expiresAt: string | null;
   readonly events: MessageEventView[];
+  /** What each provider attempt cost, in attempt order (docs/billing.md). */
+  readonly charges: ChargeView[];
+  /** The sum of the charges per currency (one entry unless a fallback changed currency). */
+  readonly costs: CostView[];
 }
 
 export const toAcceptedView = (id: string, m: ValidatedMessage, createdAt: Date): AcceptedMessageView => ({
@@ -82,7 +87,9 @@ export const toAcceptedView = (id: string, m: ValidatedMessage, createdAt: Date)
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 /** A message's own fields, as every read of one shows them (its view, search results). */
-export function toMessageFields(m: SmsMessageEntity): Omit<MessageView, 'events'> {
+export type MessageFields = Omit<MessageView, 'events' | 'charges' | 'costs'>;
+
+export function toMessageFields(m: SmsMessageEntity): MessageFields {
   return {
     id: m.id,
     status: m.status,
@@ -110,9 +117,24 @@ export function toMessageFields(m: SmsMessageEntity): Omit<MessageView, 'events'
   };
 }
 
-export function toMessageView(m: SmsMessageEntity, events: readonly MessageEventEntity[]): MessageView {
+/**
+ * `cost` and `currency` keep their meaning of the message's cost, now the sum of its charges (the ledger
+ * keeps it so too, refreshLedgerCosts): a fallback's first attempt is no longer lost. Where the charges are
+ * in more than one currency there is no one sum, and they stay the last attempt's; `costs` has each one's.
+ */
+export function toMessageView(
+  m: SmsMessageEntity,
+  events: readonly MessageEventEntity[],
+  charges: readonly ChargeView[] = [],
+): MessageView {
+  const costs = totalsOf(charges);
+  const [only] = costs;
+
   return {
     ...toMessageFields(m),
+    ...(costs.length === 1 && only && { cost: only.total, currency: only.currency }),
+    charges: [...charges],
+    costs,
     events: events.map((e) => ({
       status: e.status,
       at: e.occurredAt.toISOString(),

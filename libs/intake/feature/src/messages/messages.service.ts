@@ -13,6 +13,7 @@ import {
 } from '../idempotency/idempotency.service';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
 import { DuplicateMessageError, type LedgerWriter, type NewMessage } from '../ledger/ledger.writer';
+import { chargesOf } from '../billing/charge-views';
 import { eventsOf, findMessageById } from '../ledger/message-lookup';
 import type { Admission, AdmissionTicket } from '../limits/admission';
 import type { AcceptedMessageView, MessageView } from './message.views';
@@ -203,6 +204,8 @@ export class MessagesService {
       return null;
     }
 
-    return toMessageView(message, await eventsOf(this.dataSource, message));
+    const charges = await chargesOf(this.dataSource, [message.id]);
+
+    return toMessageView(message, await eventsOf(this.dataSource, message), charges.get(message.id));
   }
 }

@@ -3,7 +3,7 @@ import { dbValue } from '@sms/persistence';
 import { unprocessable } from '@sms/platform';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
-import { type MessageView, toMessageFields } from '../messages/message.views';
+import { type MessageFields, toMessageFields } from '../messages/message.views';
 import { readKeysetPage } from './keyset-page';
 import { decodeCursor, encodeCursor, searchScopeDigest } from './page-cursor';
 import { MAX_PAGE_SIZE } from './query-params';
@@ -40,7 +40,7 @@ export interface MessageSearchRequest {
 }
 
 /** One message of a page: the GET /v1/messages/:id view without its events. */
-export interface MessageSummary extends Omit<MessageView, 'events'> {
+export interface MessageSummary extends MessageFields {
   readonly direction: 'outbound';
   readonly body?: string;
 }

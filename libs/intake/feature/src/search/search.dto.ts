@@ -2,7 +2,7 @@ import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { MessageDto } from '../messages/message.dto';
 
 /** OpenAPI shapes of the search lists (api.md); the query is checked in *-search.query.ts. */
-export class MessageSummaryDto extends OmitType(MessageDto, ['events'] as const) {
+export class MessageSummaryDto extends OmitType(MessageDto, ['events', 'charges', 'costs'] as const) {
   @ApiProperty({ enum: ['outbound'] }) direction!: string;
 }
 

@@ -19,6 +19,15 @@ import {
 } from '@sms/persistence';
 import type { DataSource, EntitySchema } from 'typeorm';
 import type { StatusChange } from '../webhooks/webhook-events';
+import {
+  applyReceiptPrice,
+  chargeOf,
+  type ChargeRow,
+  receiptPriceOf,
+  type ReceiptPrice,
+  refreshLedgerCosts,
+  writeCharges,
+} from '../billing/charge-ledger';
 import { BatchLedger, type LedgerRow } from './batch-ledger';
 import { DlrFallback, type RecipientOptOutCheck } from './dlr-fallback';
 import { correctsUnknown, decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
@@ -99,6 +108,9 @@ interface AppliedEvents {
   readonly outcomes: ApplyOutcome[];
   readonly changes: MessageTransitionV1[];
   readonly hooks: StatusChange[];
+  /** Provider attempts the batch's events bill, and receipt prices that re-price earlier ones. */
+  readonly charges: ChargeRow[];
+  readonly receiptPrices: ReceiptPrice[];
   /** The earliest new attempt the batch scheduled. */
   retryAt: Date | null;
 }
@@ -186,6 +198,7 @@ export class StatusApplier {
     const messages = await this.messagesOf(sql, batch);
     const seen = await knownEventIds(sql, batch);
     const applied = await this.applyEvents(sql, batch, messages, seen);
+    await this.writeCharges(sql, applied);
     const published = await this.enqueueTransitions(sql, applied.changes);
     const hooked = await this.enqueueWebhooks(sql, applied.hooks);
     const countries = new Map([...messages].map(([id, message]) => [id, message.country ?? 'unknown']));
@@ -216,7 +229,14 @@ export class StatusApplier {
       this.transitions || this.webhooks
         ? callbackTargetsOf(messages, this.transitions !== undefined, this.webhooks)
         : new Map<string, CallbackTarget>();
-    const applied: AppliedEvents = { outcomes: [], changes: [], hooks: [], retryAt: null };
+    const applied: AppliedEvents = {
+      outcomes: [],
+      changes: [],
+      hooks: [],
+      charges: [],
+      receiptPrices: [],
+      retryAt: null,
+    };
     const rows: unknown[][] = [];
     for (const event of batch) {
       if (seen.has(event.eventId)) {
@@ -224,6 +244,7 @@ export class StatusApplier {
         continue;
       }
       seen.add(event.eventId);
+      collectCharges(applied, event, messages.get(event.messageId));
       const result = ledger
         ? await this.applyInBatch(sql, event, ledger)
         : await this.update(sql, event, messages.get(event.messageId));
@@ -238,6 +259,21 @@ export class StatusApplier {
     await sql.insert('message_events', EVENT_COLUMNS, rows);
 
     return applied;
+  }
+
+  /**
+   * The batch's charges (docs/billing.md), and the ledger's cost re-summed for messages that got a second
+   * charge or a provider's price.
+   */
+  private async writeCharges(sql: SqlRunner, applied: AppliedEvents): Promise<void> {
+    await writeCharges(sql, applied.charges, this.now());
+    const recosted = new Set(applied.charges.filter((charge) => charge.attempt > 1).map((charge) => charge.messageId));
+    for (const price of applied.receiptPrices) {
+      if (await applyReceiptPrice(sql, price, this.now())) {
+        recosted.add(price.messageId);
+      }
+    }
+    await refreshLedgerCosts(sql, recosted);
   }
 
   /** Caller callbacks of the batch's changes, into the outbox in the same transaction. True when any was written. */
@@ -286,8 +322,8 @@ export class StatusApplier {
   private async messagesOf(sql: SqlRunner, batch: readonly StatusChangedV1[]): Promise<Map<string, BatchMessage>> {
     const ids = [...new Set(batch.map((e) => e.messageId))];
     const rows = await sql.query<BatchMessageRow>(
-      `SELECT id, status, status_rank, provider_message_id, dlr_fallbacks, country, callback_url, client_reference, account_id,
-       callback_format, to_number, COALESCE(sender, requested_from) AS sender
+      `SELECT id, status, status_rank, provider_message_id, dlr_fallbacks, country, segments, callback_url, client_reference,
+       account_id, callback_format, to_number, COALESCE(sender, requested_from) AS sender
        FROM sms_messages WHERE id IN (${ids.map(() => '?').join(',')})${isMysql(this.dataSource) ? ' FOR UPDATE' : ''}`,
       ids,
     );
@@ -302,6 +338,7 @@ export class StatusApplier {
           providerMessageId: row.provider_message_id,
           dlrFallbacks: Number(row.dlr_fallbacks),
           country: row.country,
+          segments: Number(row.segments),
           callbackUrl: row.callback_url,
           clientReference: row.client_reference,
           callbackFormat: row.callback_format as CallbackFormat | null,
@@ -559,6 +596,7 @@ interface BatchMessageRow {
   provider_message_id: string | null;
   dlr_fallbacks: number | string;
   country: string | null;
+  segments: number | string;
   callback_url: string | null;
   client_reference: string | null;
   callback_format: string | null;
@@ -570,6 +608,7 @@ interface BatchMessage extends LedgerRow {
   readonly accountId: string;
   readonly status: MessageStatus;
   readonly country: string | null;
+  readonly segments: number;
   readonly callbackUrl: string | null;
   readonly clientReference: string | null;
   readonly callbackFormat: CallbackFormat | null;
@@ -670,6 +709,18 @@ async function knownEventIds(sql: SqlRunner, batch: readonly StatusChangedV1[]):
 }
 
 /** An event that moved a message with a callback target becomes a caller callback and/or an account webhook. */
+/** The provider accepted the attempt whatever the ledger's status does with it: it is billed. */
+function collectCharges(applied: AppliedEvents, event: StatusChangedV1, message: BatchMessage | undefined): void {
+  const charge = chargeOf(event, message);
+  if (charge) {
+    applied.charges.push(charge);
+  }
+  const receiptPrice = receiptPriceOf(event);
+  if (receiptPrice) {
+    applied.receiptPrices.push(receiptPrice);
+  }
+}
+
 function collectChange(
   applied: AppliedEvents,
   target: CallbackTarget | undefined,

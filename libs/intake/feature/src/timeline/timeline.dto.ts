@@ -2,7 +2,7 @@ import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { MessageDto } from '../messages/message.dto';
 
 /** OpenAPI schemas of GET /v1/messages/{id}/timeline (timeline.views.ts). */
-export class TimelineMessageDto extends OmitType(MessageDto, ['events'] as const) {
+export class TimelineMessageDto extends OmitType(MessageDto, ['events', 'charges', 'costs'] as const) {
   @ApiProperty({ example: 'Your code is 123456' }) body!: string;
 }
 

@@ -1,7 +1,7 @@
 import { type CallbackLogView, type RawReceiptView, StatusEventSource, TIMELINE_MAX_RECEIPTS } from '@sms/contracts';
 import type { MessageEventEntity } from '../database/entities/message-event.entity';
 import type { SmsMessageEntity } from '../database/entities/sms-message.entity';
-import { type MessageView, toMessageFields } from '../messages/message.views';
+import { type MessageFields, toMessageFields } from '../messages/message.views';
 
 export interface TimelineEventView {
   readonly status: string;
@@ -40,7 +40,7 @@ export type TimelinePart = 'receipts' | 'callbacks';
 
 /** The body of GET /v1/messages/:id/timeline (api.md "A message's timeline"). */
 export interface TimelineView {
-  readonly message: Omit<MessageView, 'events'> & { readonly body: string };
+  readonly message: MessageFields & { readonly body: string };
   readonly events: TimelineEventView[];
   readonly attempts: TimelineAttemptView[];
   readonly route: TimelineRouteView | null;

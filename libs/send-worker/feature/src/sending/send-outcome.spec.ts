@@ -43,6 +43,9 @@ describe(totalCost.name, () => {
     ['0.0079', 1, '0.0079'],
     ['0.0079', 0, '0.0000'],
     ['0.0033', 10_000, '33.0000'],
+    // Up to six decimals where the product needs them: never cut to four.
+    ['0.00755', 3, '0.02265'],
+    ['0.000001', 1, '0.000001'],
   ])('%s × %i = %s', (price, segments, expected) => {
     expect(totalCost(price, segments)).toBe(expected);
   });
@@ -167,6 +170,9 @@ describe(sentEvent.name, () => {
       providerMessageId: 'SM123',
       cost: '0.0237',
       currency: 'USD',
+      // An estimate from the route's rate, with the rate it came from (docs/billing.md).
+      costEstimated: true,
+      unitPrice: '0.0079',
       detail: 'cheapest active provider for GB',
       errorClass: null,
       ambiguous: null,
@@ -185,6 +191,7 @@ describe(sentEvent.name, () => {
     expect(sentEvent(dispatch(), { ...result, cost: '0.0300', currency: 'EUR' }, AT)).toMatchObject({
       cost: '0.0300',
       currency: 'EUR',
+      costEstimated: false,
     });
   });
 

@@ -8,7 +8,11 @@ import {
 } from '@sms/contracts';
 import { ErrorClass, ProviderError, type SendResult } from '@sms/provider-port';
 
-/** Multiplies a per-segment decimal price without floating-point drift (4 decimal places). */
+/**
+ * Multiplies a per-segment decimal price without floating-point drift. Prices have at most 6 decimals and
+ * so does the product: it is exact, written with at least 4 decimals (0.0079 × 3 = `0.0237`) and up to 6
+ * where they are needed (0.00755 × 3 = `0.02265`), never cut.
+ */
 export function totalCost(pricePerSegment: string | null, segments: number): string | null {
   if (pricePerSegment === null || !/^\d+(\.\d{1,6})?$/.test(pricePerSegment)) {
     return null;
@@ -17,9 +21,12 @@ export function totalCost(pricePerSegment: string | null, segments: number): str
   const micros = BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0')) * 1n;
   const total = micros * BigInt(segments);
   const units = total / 1_000_000n;
-  const rest = (total % 1_000_000n).toString().padStart(6, '0').slice(0, 4);
+  const rest = (total % 1_000_000n)
+    .toString()
+    .padStart(6, '0')
+    .replace(/0{1,2}$/, '');
 
-  return `${units}.${rest}`;
+  return `${units}.${rest.padEnd(4, '0')}`;
 }
 
 const base = (dispatch: DispatchRequestedV1, at: Date): Omit<StatusChangedV1, 'kind'> => ({
@@ -51,9 +58,28 @@ export function sentEvent(dispatch: DispatchRequestedV1, result: SendResult, at:
     sender: dispatch.from || null,
     // Per-part ids let dlr-processor match each part's receipt and roll the message up.
     ...(result.partIds && result.partIds.length > 1 ? { partIds: [...result.partIds] } : {}),
-    cost: result.cost ?? totalCost(dispatch.price, dispatch.segments),
-    currency: result.currency ?? dispatch.currency,
+    ...sentCost(dispatch, result),
     detail: `${dispatch.routeReason}`.slice(0, 512),
+  };
+}
+
+/**
+ * What the attempt costs: the provider's own price when its answer had one (final), else the route's rate
+ * times the segments (an estimate; a provider-reported price may replace it later, docs/billing.md).
+ */
+function sentCost(
+  dispatch: DispatchRequestedV1,
+  result: SendResult,
+): Pick<StatusChangedV1, 'cost' | 'currency' | 'costEstimated' | 'unitPrice'> {
+  if (result.cost !== undefined) {
+    return { cost: result.cost, currency: result.currency ?? dispatch.currency, costEstimated: false };
+  }
+  const estimate = totalCost(dispatch.price, dispatch.segments);
+
+  return {
+    cost: estimate,
+    currency: dispatch.currency,
+    ...(estimate !== null && { costEstimated: true, unitPrice: dispatch.price }),
   };
 }
 
