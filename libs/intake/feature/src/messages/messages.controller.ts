@@ -23,8 +23,9 @@ export class MessagesController {
     private readonly messages: MessagesService,
     private readonly canceller: MessageCanceller,
     @Optional() @Inject(ARCHIVED_ROW_LOOKUP) private readonly archived: ArchivedRowLookup | null = null,
-    @Optional() private readonly regions: RegionGate | null = null,
-    @Optional() private readonly forwarder: RegionForwarder | null = null,
+    // Named tokens: a union type leaves no class in the parameter metadata for the injector to find.
+    @Optional() @Inject(RegionGate) private readonly regions: RegionGate | null = null,
+    @Optional() @Inject(RegionForwarder) private readonly forwarder: RegionForwarder | null = null,
   ) {}
 
   @Post()
