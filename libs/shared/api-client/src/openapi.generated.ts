@@ -807,6 +807,11 @@ export interface components {
     CreateAccountDto: {
       /** @example Acme Ltd */
       name: string;
+      /**
+       * @description Region the account's messages are kept in, one of the deployment's REGIONS (docs/regions.md)
+       * @example eu
+       */
+      dataResidency?: string | null;
     };
     AccountDto: {
       /** Format: uuid */
@@ -820,6 +825,11 @@ export interface components {
        * @example false
        */
       smartEncoding: boolean;
+      /**
+       * @description Region the account's messages are kept in (docs/regions.md); null: by the recipient's country
+       * @example null
+       */
+      dataResidency: string | null;
     };
     AccountListDto: {
       data: components['schemas']['AccountDto'][];
@@ -836,6 +846,11 @@ export interface components {
        * @example false
        */
       smartEncoding: boolean;
+      /**
+       * @description Region the account's messages are kept in (docs/regions.md); null: by the recipient's country
+       * @example null
+       */
+      dataResidency: string | null;
       /** Format: uuid */
       keyId: string;
       /**
@@ -852,6 +867,11 @@ export interface components {
        * @example true
        */
       smartEncoding?: boolean;
+      /**
+       * @description Region the account's messages are kept in, one of the deployment's REGIONS (docs/regions.md)
+       * @example eu
+       */
+      dataResidency?: string | null;
     };
     DlqReplayRequestDto: {
       /**
@@ -2893,7 +2913,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      /** @description REGION_UNAVAILABLE: the region that owns the message (docs/regions.md) cannot be reached */
       503: {
         headers: {
           'Retry-After': components['headers']['RetryAfter'];
