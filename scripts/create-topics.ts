@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { KafkaBus, type KafkaSecurity, kafkaSecurityFromEnv, PLAINTEXT_KAFKA, type TopicSpec } from '@sms/bus';
+import { GLOBAL_TOPICS, loadRegionConfig } from '@sms/platform';
 
 export const DEFAULT_TOPICS_FILE = path.join(__dirname, '..', 'k8s', 'base', 'topics.json');
 
@@ -21,6 +22,20 @@ export function readTopicSpecs(file: string = DEFAULT_TOPICS_FILE, replicationFa
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as { topics: TopicSpec[] };
 
   return parsed.topics.map((spec) => ({ ...spec, ...(replicationFactor ? { replicationFactor } : {}) }));
+}
+
+/**
+ * The topics' names on the broker, as the services' bus names them: KAFKA_TOPIC_PREFIX before each, and with
+ * regions on (docs/regions.md) KAFKA_GLOBAL_TOPIC_PREFIX before the topics every region shares.
+ */
+export function prefixedSpecs(specs: readonly TopicSpec[], env: Record<string, string | undefined>): TopicSpec[] {
+  const region = loadRegionConfig(env);
+  const prefix = env['KAFKA_TOPIC_PREFIX'] ?? '';
+
+  return specs.map((spec) => ({
+    ...spec,
+    topic: (region.region !== null && GLOBAL_TOPICS.has(spec.topic) ? region.globalTopicPrefix : prefix) + spec.topic,
+  }));
 }
 
 export async function createTopics(
@@ -41,7 +56,10 @@ if (require.main === module) {
   const replication = process.env['KAFKA_REPLICATION_FACTOR']
     ? Number(process.env['KAFKA_REPLICATION_FACTOR'])
     : undefined;
-  const specs = readTopicSpecs(process.argv[2] ?? process.env['TOPICS_FILE'] ?? DEFAULT_TOPICS_FILE, replication);
+  const specs = prefixedSpecs(
+    readTopicSpecs(process.argv[2] ?? process.env['TOPICS_FILE'] ?? DEFAULT_TOPICS_FILE, replication),
+    process.env,
+  );
   Promise.resolve()
     .then(() => createTopics(brokers, specs, kafkaSecurityFromEnv(process.env)))
     .then(() =>

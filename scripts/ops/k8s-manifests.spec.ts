@@ -11,7 +11,7 @@ jest.setTimeout(120_000);
 
 const K8S = path.join(__dirname, '..', '..', 'k8s');
 const BASE = path.join(K8S, 'base');
-const OVERLAYS = ['production', 'local'] as const;
+const OVERLAYS = ['production', 'local', 'region-eu', 'region-us'] as const;
 
 interface Manifest {
   readonly apiVersion: string;

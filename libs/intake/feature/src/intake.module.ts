@@ -71,6 +71,8 @@ import { IntakeEraser } from './privacy/intake-eraser';
 import { PrivacyController } from './privacy/privacy.controller';
 import { PrivacyErasuresStore } from './privacy/privacy-erasures.store';
 import { PRIVACY_RUNTIME, PrivacyRuntime } from './privacy/privacy.runtime';
+import { RegionGate } from './regions/region-gate';
+import { regionProviders, RegionRoutesMount } from './regions/region.providers';
 
 export const INTAKE_DATA_SOURCE = Symbol('INTAKE_DATA_SOURCE');
 const INTAKE_PARTITIONS = Symbol('INTAKE_PARTITIONS');
@@ -272,6 +274,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             APP_CONFIG,
             Admission,
             AccountService,
+            RegionGate,
           ],
           useFactory: (
             dataSource: DataSource,
@@ -282,6 +285,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             config: AppConfig,
             admission: Admission,
             accounts: AccountService,
+            regions: RegionGate,
           ) =>
             new MessagesService(
               dataSource,
@@ -293,6 +297,7 @@ export class IntakeModule implements OnApplicationBootstrap {
               outboundPolicyOf(config),
               admission,
               (accountId) => accounts.smartEncodingDefault(accountId),
+              regions,
             ),
         },
         {
@@ -455,6 +460,8 @@ export class IntakeModule implements OnApplicationBootstrap {
           useFactory: (dataSource: DataSource) => new LedgerTwilioMessages(dataSource),
         },
         TwilioCompatMount,
+        ...regionProviders,
+        RegionRoutesMount,
         {
           provide: IntakeConsumer,
           inject: [BUS, MessagesService, StatusApplier, AccountService, Admission],

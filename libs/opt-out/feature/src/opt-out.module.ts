@@ -59,6 +59,8 @@ export class OptOutModule implements OnApplicationBootstrap {
           service: 'opt-out',
           entities: OPT_OUT_ENTITIES,
           migrations: OPT_OUT_MIGRATIONS,
+          // One ledger for every region: a STOP applies everywhere (docs/regions.md).
+          scope: 'global',
         }),
         {
           provide: OptOutLedger,

@@ -824,6 +824,11 @@ export interface components {
     CreateAccountDto: {
       /** @example Acme Ltd */
       name: string;
+      /**
+       * @description Region the account's messages are kept in, one of the deployment's REGIONS (docs/regions.md)
+       * @example eu
+       */
+      dataResidency?: string | null;
     };
     AccountDto: {
       /** Format: uuid */
@@ -837,6 +842,11 @@ export interface components {
        * @example false
        */
       smartEncoding: boolean;
+      /**
+       * @description Region the account's messages are kept in (docs/regions.md); null: by the recipient's country
+       * @example null
+       */
+      dataResidency: string | null;
     };
     AccountListDto: {
       data: components['schemas']['AccountDto'][];
@@ -853,6 +863,11 @@ export interface components {
        * @example false
        */
       smartEncoding: boolean;
+      /**
+       * @description Region the account's messages are kept in (docs/regions.md); null: by the recipient's country
+       * @example null
+       */
+      dataResidency: string | null;
       /** Format: uuid */
       keyId: string;
       /**
@@ -869,6 +884,11 @@ export interface components {
        * @example true
        */
       smartEncoding?: boolean;
+      /**
+       * @description Region the account's messages are kept in, one of the deployment's REGIONS (docs/regions.md)
+       * @example eu
+       */
+      dataResidency?: string | null;
     };
     DlqReplayRequestDto: {
       /**
@@ -3015,7 +3035,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      /** @description REGION_UNAVAILABLE: the region that owns the message (docs/regions.md) cannot be reached */
       503: {
         headers: {
           'Retry-After': components['headers']['RetryAfter'];

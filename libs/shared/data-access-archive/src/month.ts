@@ -36,7 +36,8 @@ export function nextMonth(month: string): string {
  * string: message ids are UUIDv7, so the month of a message that left the hot ledger is known from its id.
  */
 export function monthOfUuidV7(id: string): string | null {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(id)) {
+  // Version 8 too: a regional message id keeps the v7 time layout (docs/regions.md).
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[78][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(id)) {
     return null;
   }
   const millis = parseInt(id.slice(0, 8) + id.slice(9, 13), 16);

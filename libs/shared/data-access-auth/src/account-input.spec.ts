@@ -85,4 +85,22 @@ describe('account and key input', () => {
     });
     expect(refusal(() => parseAccountSettings([true]))).toEqual({ status: 400, code: 'INVALID_JSON' });
   });
+
+  it('takes a data-residency region name or null, on create and in the settings, and refuses anything else', () => {
+    expect(parseCreateAccount({ name: 'Acme', dataResidency: 'eu' })).toEqual({ name: 'Acme', dataResidency: 'eu' });
+    expect(parseCreateAccount({ name: 'Acme', dataResidency: null })).toEqual({ name: 'Acme', dataResidency: null });
+    expect(parseCreateAccount({ name: 'Acme' })).toEqual({ name: 'Acme' });
+    expect(parseAccountSettings({ dataResidency: 'us-east' })).toEqual({ dataResidency: 'us-east' });
+    expect(parseAccountSettings({ dataResidency: null, smartEncoding: false })).toEqual({
+      dataResidency: null,
+      smartEncoding: false,
+    });
+    for (const bad of ['EU', '', 'eu west', 'x'.repeat(17), 7, ['eu']]) {
+      expect(refusal(() => parseAccountSettings({ dataResidency: bad }))).toEqual({
+        status: 422,
+        code: 'INVALID_DATA_RESIDENCY',
+        field: 'dataResidency',
+      });
+    }
+  });
 });

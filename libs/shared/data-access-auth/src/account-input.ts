@@ -8,7 +8,11 @@ const NAME_MAX = 128;
 
 export interface CreateAccountInput {
   readonly name: string;
+  readonly dataResidency?: string | null;
 }
+
+/** A region's name as REGIONS spells it; whether it is configured is checked against the deployment's regions. */
+const REGION_NAME = /^[a-z][a-z0-9-]{0,15}$/;
 
 export interface CreateKeyInput {
   readonly name: string;
@@ -17,11 +21,24 @@ export interface CreateKeyInput {
   readonly accountId?: string;
 }
 
-/** `POST /v1/accounts` body: `{name}`. */
+/** `POST /v1/accounts` body: `{name, dataResidency?}`. */
 export function parseCreateAccount(body: unknown): CreateAccountInput {
-  const record = objectWith(body, ['name']);
+  const record = objectWith(body, ['name', 'dataResidency']);
+  const dataResidency = parseResidency(record['dataResidency']);
 
-  return { name: parseName(record['name']) };
+  return { name: parseName(record['name']), ...(dataResidency === undefined ? {} : { dataResidency }) };
+}
+
+/** A data-residency region: a region name, or null to clear it; absent: undefined. */
+function parseResidency(value: unknown): string | null | undefined {
+  if (value === undefined || value === null) {
+    return value;
+  }
+  if (typeof value !== 'string' || !REGION_NAME.test(value)) {
+    throw unprocessable('INVALID_DATA_RESIDENCY', 'dataResidency must be a region name or null', 'dataResidency');
+  }
+
+  return value;
 }
 
 /** `POST /v1/api-keys` body: `{name, scopes, accountId?}`. */
@@ -46,20 +63,22 @@ export function parseCreateKey(body: unknown): CreateKeyInput {
 
 export interface AccountSettingsInput {
   readonly smartEncoding?: boolean;
+  readonly dataResidency?: string | null;
 }
 
-/** `PATCH /v1/account` body: `{smartEncoding?}`, the account's own settings. */
+/** `PATCH /v1/account` body: `{smartEncoding?, dataResidency?}`, the account's own settings. */
 export function parseAccountSettings(body: unknown): AccountSettingsInput {
-  const record = objectWith(body, ['smartEncoding']);
+  const record = objectWith(body, ['smartEncoding', 'dataResidency']);
   const smartEncoding = record['smartEncoding'];
-  if (smartEncoding === undefined) {
-    return {};
-  }
-  if (typeof smartEncoding !== 'boolean') {
+  if (smartEncoding !== undefined && typeof smartEncoding !== 'boolean') {
     throw unprocessable('INVALID_SMART_ENCODING', 'smartEncoding must be true or false', 'smartEncoding');
   }
+  const dataResidency = parseResidency(record['dataResidency']);
 
-  return { smartEncoding };
+  return {
+    ...(smartEncoding === undefined ? {} : { smartEncoding }),
+    ...(dataResidency === undefined ? {} : { dataResidency }),
+  };
 }
 
 /** An id in a path or body: a UUID, compared lower-case; anything else is 422 with `code`. */

@@ -19,4 +19,11 @@ export class AccountEntity {
   /** The account's default for smart encoding (GSM-7 look-alikes); a send's `smartEncoding` overrides it. */
   @Column({ name: 'smart_encoding', type: 'boolean', default: false })
   smartEncoding!: boolean;
+
+  /**
+   * The region the account's messages are kept in (docs/regions.md), whatever the recipient's country;
+   * null: decided per message by the recipient's country (REGION_COUNTRY_MAP).
+   */
+  @Column({ name: 'data_residency', type: 'varchar', length: 16, nullable: true, default: null })
+  dataResidency!: string | null;
 }

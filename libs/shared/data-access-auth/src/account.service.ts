@@ -9,6 +9,15 @@ export interface AccountView {
   readonly createdAt: string;
   /** Sends replace GSM-7 look-alikes unless the request says otherwise (docs/api.md "Smart encoding"). */
   readonly smartEncoding: boolean;
+  /** The region its messages are kept in; null: by the recipient's country (docs/regions.md). */
+  readonly dataResidency: string | null;
+}
+
+/** What every send reads of its account, cached: one query for both. */
+interface SendSettings {
+  readonly smartEncoding: boolean;
+  readonly dataResidency: string | null;
+  readonly until: number;
 }
 
 /** The name the default account gets where nothing named it (fresh embedded data folder, migration). */
@@ -31,14 +40,14 @@ export class AccountService {
   private readonly repository: Repository<AccountEntity>;
   private readonly known = new Set<string>();
   private readonly missing = new Map<string, number>();
-  private readonly settings = new Map<string, { readonly smartEncoding: boolean; readonly until: number }>();
+  private readonly settings = new Map<string, SendSettings>();
 
   constructor(dataSource: DataSource) {
     this.repository = dataSource.getRepository(AccountEntity);
   }
 
-  async create(name: string, id: string = randomUUID()): Promise<AccountView> {
-    const entity = this.repository.create({ id, name, createdAt: new Date(), smartEncoding: false });
+  async create(name: string, id: string = randomUUID(), dataResidency: string | null = null): Promise<AccountView> {
+    const entity = this.repository.create({ id, name, createdAt: new Date(), smartEncoding: false, dataResidency });
     await this.repository.insert(entity);
     this.missing.delete(id);
 
@@ -56,9 +65,18 @@ export class AccountService {
   }
 
   /** Changes the account's own settings; null when there is no such account. */
-  async updateSettings(id: string, changes: { readonly smartEncoding?: boolean }): Promise<AccountView | null> {
-    if (changes.smartEncoding !== undefined) {
-      await this.repository.update({ id }, { smartEncoding: changes.smartEncoding });
+  async updateSettings(
+    id: string,
+    changes: { readonly smartEncoding?: boolean; readonly dataResidency?: string | null },
+  ): Promise<AccountView | null> {
+    if (changes.smartEncoding !== undefined || changes.dataResidency !== undefined) {
+      await this.repository.update(
+        { id },
+        {
+          ...(changes.smartEncoding === undefined ? {} : { smartEncoding: changes.smartEncoding }),
+          ...(changes.dataResidency === undefined ? {} : { dataResidency: changes.dataResidency }),
+        },
+      );
     }
     this.settings.delete(id);
 
@@ -67,18 +85,34 @@ export class AccountService {
 
   /** The account's smart-encoding default, cached for SETTINGS_TTL_MS; false for an unknown account. */
   async smartEncodingDefault(id: string): Promise<boolean> {
+    return (await this.sendSettings(id)).smartEncoding;
+  }
+
+  /** The account's data-residency region, cached with the smart-encoding default; null when none or unknown. */
+  async dataResidencyOf(id: string): Promise<string | null> {
+    return (await this.sendSettings(id)).dataResidency;
+  }
+
+  private async sendSettings(id: string): Promise<SendSettings> {
     const cached = this.settings.get(id);
     if (cached !== undefined && cached.until > Date.now()) {
-      return cached.smartEncoding;
+      return cached;
     }
-    const entity = await this.repository.findOne({ where: { id }, select: { id: true, smartEncoding: true } });
-    const smartEncoding = entity?.smartEncoding === true;
+    const entity = await this.repository.findOne({
+      where: { id },
+      select: { id: true, smartEncoding: true, dataResidency: true },
+    });
     if (this.settings.size >= CACHE_MAX_ENTRIES) {
       this.settings.clear();
     }
-    this.settings.set(id, { smartEncoding, until: Date.now() + SETTINGS_TTL_MS });
+    const settings = {
+      smartEncoding: entity?.smartEncoding === true,
+      dataResidency: entity?.dataResidency ?? null,
+      until: Date.now() + SETTINGS_TTL_MS,
+    };
+    this.settings.set(id, settings);
 
-    return smartEncoding;
+    return settings;
   }
 
   /** True when the account exists; cached, for the bus consumers that check every record's account. */
@@ -128,4 +162,5 @@ const toView = (entity: AccountEntity): AccountView => ({
   name: entity.name,
   createdAt: entity.createdAt.toISOString(),
   smartEncoding: entity.smartEncoding === true,
+  dataResidency: entity.dataResidency ?? null,
 });

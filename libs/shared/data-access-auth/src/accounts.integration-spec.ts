@@ -104,4 +104,20 @@ describe.each(['mysql', 'sqlite'] as const)('accounts and keys (%s)', (kind) => 
       await store.accounts.updateSettings('1c0ffee0-0000-4000-8000-00000000dead', { smartEncoding: true }),
     ).toBeNull();
   });
+
+  it("keeps an account's data residency, none until set, read back with the send settings", async () => {
+    const resident = await store.accounts.create('resident', undefined, 'eu');
+    const plain = await store.accounts.create('plain');
+    expect(resident.dataResidency).toBe('eu');
+    expect(plain.dataResidency).toBeNull();
+    expect(await store.accounts.dataResidencyOf(resident.id)).toBe('eu');
+    expect(await store.accounts.dataResidencyOf(plain.id)).toBeNull();
+    expect(await store.accounts.updateSettings(plain.id, { dataResidency: 'us' })).toMatchObject({
+      dataResidency: 'us',
+      smartEncoding: false,
+    });
+    // The change is this process's own: its cached settings go at once.
+    expect(await store.accounts.dataResidencyOf(plain.id)).toBe('us');
+    expect((await store.accounts.updateSettings(resident.id, { dataResidency: null }))?.dataResidency).toBeNull();
+  });
 });

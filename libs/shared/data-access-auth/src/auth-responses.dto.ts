@@ -7,6 +7,13 @@ export class AccountDto {
   @ApiProperty({ example: 'Acme Ltd' }) name!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ description: 'Default for sends without `smartEncoding`', example: false }) smartEncoding!: boolean;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "Region the account's messages are kept in (docs/regions.md); null: by the recipient's country",
+    example: null,
+  })
+  dataResidency!: string | null;
 }
 
 export class AccountListDto {

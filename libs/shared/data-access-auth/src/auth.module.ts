@@ -1,6 +1,15 @@
 import { type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { createServiceDataSource, isDataSourceReady } from '@sms/persistence';
-import { APP_CONFIG, type AppConfig, databaseConfigOf, ReadinessRegistry, ShutdownRegistry } from '@sms/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  globalDatabaseConfigOf,
+  REGION_CONFIG,
+  ReadinessRegistry,
+  type RegionConfig,
+  ShutdownRegistry,
+  SINGLE_REGION,
+} from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { AccountEntity } from './account.entity';
 import { AccountService } from './account.service';
@@ -14,6 +23,7 @@ import { CreateApiKeys1763770000000 } from './migrations/1763770000000-CreateApi
 import { AddApiKeyAccount1765000000000 } from './migrations/1765000000000-AddApiKeyAccount';
 import { CreateAccounts1765000000100 } from './migrations/1765000000100-CreateAccounts';
 import { AddAccountSmartEncoding1766100000000 } from './migrations/1766100000000-AddAccountSmartEncoding';
+import { AddAccountDataResidency1767300000000 } from './migrations/1767300000000-AddAccountDataResidency';
 
 const AUTH_DATA_SOURCE = Symbol('AUTH_DATA_SOURCE');
 const AUTH_MODULE_OPTIONS = Symbol('AUTH_MODULE_OPTIONS');
@@ -23,6 +33,7 @@ export const AUTH_MIGRATIONS = [
   AddApiKeyAccount1765000000000,
   CreateAccounts1765000000100,
   AddAccountSmartEncoding1766100000000,
+  AddAccountDataResidency1767300000000,
 ];
 export const AUTH_ENTITIES = [ApiKeyEntity, AccountEntity];
 
@@ -57,11 +68,12 @@ export class AuthModule implements OnModuleInit {
         { provide: AUTH_MODULE_OPTIONS, useValue: options },
         {
           provide: AUTH_DATA_SOURCE,
-          inject: [APP_CONFIG],
-          useFactory: async (config: AppConfig): Promise<DataSource> =>
+          inject: [APP_CONFIG, { token: REGION_CONFIG, optional: true }],
+          useFactory: async (config: AppConfig, region: RegionConfig | undefined): Promise<DataSource> =>
             createServiceDataSource({
               service: 'auth',
-              database: databaseConfigOf(config, 4),
+              // Accounts and keys are global: a key works in every region (docs/regions.md).
+              database: globalDatabaseConfigOf(config, region ?? SINGLE_REGION, 4),
               entities: AUTH_ENTITIES,
               migrations: AUTH_MIGRATIONS,
             }).initialize(),

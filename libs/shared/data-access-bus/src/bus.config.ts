@@ -51,5 +51,7 @@ export type BusConfig =
       readonly kind: 'kafka';
       /** Prefix of every topic and consumer group on the broker (namespaced.bus.ts); empty = none. */
       readonly topicPrefix?: string;
+      /** Topics shared by every region, under their own prefix (regions only; namespaced.bus.ts). */
+      readonly globalTopics?: { readonly prefix: string; readonly topics: ReadonlySet<string> };
     } & KafkaBusConfig)
   | ({ readonly kind: 'in-process' } & InProcessBusConfig);

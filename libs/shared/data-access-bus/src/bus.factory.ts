@@ -8,10 +8,10 @@ import { NamespacedBus } from './namespaced.bus';
 export function createBus(config: BusConfig): Bus {
   switch (config.kind) {
     case 'kafka': {
-      const { kind: _kind, topicPrefix, ...kafka } = config;
+      const { kind: _kind, topicPrefix, globalTopics, ...kafka } = config;
       const bus = new KafkaBus(kafka);
 
-      return topicPrefix ? new NamespacedBus(bus, topicPrefix) : bus;
+      return topicPrefix || globalTopics ? new NamespacedBus(bus, topicPrefix ?? '', globalTopics ?? null) : bus;
     }
     case 'in-process': {
       const { kind: _kind, ...inProcess } = config;

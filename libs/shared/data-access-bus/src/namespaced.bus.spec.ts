@@ -42,4 +42,39 @@ describe(NamespacedBus.name, () => {
       await inner.close();
     }
   });
+
+  it('puts the global topics of every region under one shared prefix, and the rest under each region', async () => {
+    const inner = new InProcessBus({ logger: silentBusLogger });
+    const global = { prefix: 'world.', topics: new Set(['sms.optout.v1']) };
+    const eu = new NamespacedBus(inner, 'eu.', global);
+    const us = new NamespacedBus(inner, 'us.', global);
+    const usSeen: ConsumedRecord[] = [];
+    const brokerTopics: string[] = [];
+    try {
+      await us.subscribe({
+        groupId: 'intake-optout',
+        topics: ['sms.optout.v1', 'sms.accepted.v1'],
+        handler: async (r) => void usSeen.push(r),
+      });
+      await inner.subscribe({
+        groupId: 'observer',
+        topics: ['world.sms.optout.v1', 'eu.sms.accepted.v1'],
+        handler: async (r) => void brokerTopics.push(r.topic),
+      });
+      await eu.publish([
+        { topic: 'sms.optout.v1', key: '+14155550100', value: { optedOut: true } },
+        { topic: 'sms.accepted.v1', key: 'm', value: { n: 1 } },
+      ]);
+
+      await waitFor('both records on the broker', () => brokerTopics.length === 2, 3_000);
+      expect(brokerTopics.sort()).toEqual(['eu.sms.accepted.v1', 'world.sms.optout.v1']);
+      // The US region reads the EU's opt-out under its plain name, and none of the EU's regional records.
+      await waitFor('the opt-out in the other region', () => usSeen.length === 1, 3_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(usSeen).toHaveLength(1);
+      expect(usSeen[0]).toMatchObject({ topic: 'sms.optout.v1', key: '+14155550100' });
+    } finally {
+      await inner.close();
+    }
+  });
 });

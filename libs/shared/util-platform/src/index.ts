@@ -26,3 +26,8 @@ export * from './http/openapi/operation-id';
 export * from './http/console-static';
 export * from './http/upstream-forwarding';
 export * from './http/internal-token.guard';
+export * from './region/region.config';
+export * from './region/region-id';
+export * from './region/region-decision';
+export * from './region/global-topics';
+export * from './region/global-database';

@@ -1,5 +1,4 @@
 import { ApiError } from '@sms/platform';
-import { v7 as uuidv7 } from 'uuid';
 import {
   conflict,
   type IdempotencyClaim,
@@ -112,7 +111,9 @@ export class BatchService {
         claim = claimed;
       }
       const message = await this.messages.resolveAndCheck(this.messages.validate(request), caller.accountId);
-      const id = uuidv7();
+      // A batch is written in one transaction in one region: an item of another region is refused, not moved.
+      await this.messages.assertHomeRegion(caller.accountId, message);
+      const id = this.messages.newId();
       ticket =
         (await this.admission?.admit(
           { accountId: caller.accountId, keyId: caller.keyId, messageId: id, message },

@@ -9,6 +9,8 @@ import type { MessageView } from './message.views';
 import { MessageCanceller } from '../status/message-canceller';
 import { findArchivedMessage, MessageArchivedError } from './archived-message';
 import { MessagesService } from './messages.service';
+import { RegionForwarder } from '../regions/region-forwarder';
+import { RegionGate } from '../regions/region-gate';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -21,6 +23,9 @@ export class MessagesController {
     private readonly messages: MessagesService,
     private readonly canceller: MessageCanceller,
     @Optional() @Inject(ARCHIVED_ROW_LOOKUP) private readonly archived: ArchivedRowLookup | null = null,
+    // Named tokens: a union type leaves no class in the parameter metadata for the injector to find.
+    @Optional() @Inject(RegionGate) private readonly regions: RegionGate | null = null,
+    @Optional() @Inject(RegionForwarder) private readonly forwarder: RegionForwarder | null = null,
   ) {}
 
   @Post()
@@ -32,6 +37,10 @@ export class MessagesController {
   @ApiResponse({ status: 202, type: AcceptedMessageDto })
   @ApiResponse({ status: 422, description: 'A rule was broken; `error.code` says which' })
   @ApiResponse({
+    status: 503,
+    description: 'REGION_UNAVAILABLE: the region that owns the message (docs/regions.md) cannot be reached',
+  })
+  @ApiResponse({
     status: 429,
     description:
       'A limit was reached (RATE_LIMITED, DAILY_LIMIT_REACHED, SPEND_CAP_REACHED, PUMPING_SUSPECTED); see Retry-After',
@@ -42,6 +51,11 @@ export class MessagesController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
   ): Promise<void> {
     ApiErrorFilter.requireJson(request.headers['content-type']);
+    // Another region's message is sent by that region's intake, so it is written only there (docs/regions.md).
+    const region = await this.regions?.foreignRegionOfRequest(principalOf(request).accountId, request.body);
+    if (region && this.forwarder) {
+      return this.forwarder.forward(region, request, reply);
+    }
     const outcome = await this.messages.accept(request.body, principalOf(request), idempotencyKey);
     if (outcome.replayed) {
       void reply.header('idempotent-replayed', 'true');

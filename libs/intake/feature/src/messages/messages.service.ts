@@ -20,6 +20,7 @@ import type { AcceptedMessageView, MessageView } from './message.views';
 import { toAcceptedView, toMessageView } from './message.views';
 import { validateMessageRequest, type ValidatedMessage } from './message-request.validator';
 import { withSmartEncoding } from './smart-encoding';
+import type { RegionGate } from '../regions/region-gate';
 
 /**
  * The ledger write of an accepted send (single or batch item), with its idempotency record when the request
@@ -73,7 +74,19 @@ export class MessagesService {
     private readonly admission?: Admission,
     /** The account's smart-encoding default (AccountService, cached); absent: off. */
     private readonly smartEncodingDefault: (accountId: string) => Promise<boolean> = async () => false,
+    /** This deployment's region (docs/regions.md): the ids it mints, the messages it may write. */
+    private readonly regions: RegionGate | null = null,
   ) {}
+
+  /** A new message's id: UUIDv7, carrying this region's code when regions are on. */
+  newId(): string {
+    return this.regions?.newId() ?? uuidv7();
+  }
+
+  /** Refuses (421 REGION_MISMATCH) a message another region owns: it must not be written here. */
+  async assertHomeRegion(accountId: string, message: ValidatedMessage): Promise<void> {
+    await this.regions?.assertHome(accountId, message.country);
+  }
 
   /** api.md's request rules, REST and `sms.send.v1` alike, with this process's callback policy. */
   validate(input: unknown): ValidatedMessage {
@@ -145,7 +158,8 @@ export class MessagesService {
         callbackFormat && validated.callbackUrl !== null ? { ...validated, callbackFormat } : validated,
         caller.accountId,
       );
-      const id = uuidv7();
+      await this.assertHomeRegion(caller.accountId, message);
+      const id = this.newId();
       ticket =
         (await this.admission?.admit(
           { accountId: caller.accountId, keyId: caller.keyId, messageId: id, message },

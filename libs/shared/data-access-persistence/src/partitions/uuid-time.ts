@@ -1,4 +1,5 @@
-const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** Version 7, or 8: a regional message id keeps the v7 layout with its region in the last byte (region-id.ts). */
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-[78][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /**
  * The creation time a UUIDv7 carries (its first 48 bits are Unix milliseconds), or null for any other

@@ -13,14 +13,18 @@ import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '@sm
 import { type AppConfig, kafkaSecurityOfConfig } from '../config/app.config';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
 import { busLoggerFor } from '../logging/bus-logger.adapter';
+import { loadRegionConfig, type RegionConfig } from '../region/region.config';
+import { GLOBAL_TOPICS } from '../region/global-topics';
 import { HealthController } from './health.controller';
 import { ReadinessRegistry } from './readiness.registry';
-import { APP_CONFIG, BUS, CLOCK, KV_STORE, systemClock } from './tokens';
+import { APP_CONFIG, BUS, CLOCK, KV_STORE, REGION_CONFIG, systemClock } from './tokens';
 
 export interface PlatformOptions {
   readonly config: AppConfig;
   /** Names the Kafka client and the logs: a service name, or `gateway` for the embedded host. */
   readonly processName: string;
+  /** This deployment's region (docs/regions.md); default: read from the environment (REGION, REGIONS...). */
+  readonly region?: RegionConfig;
 }
 
 /**
@@ -41,12 +45,14 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
   static forRoot(options: PlatformOptions): DynamicModule {
     const { config } = options;
     const distributed = config.MODE === 'distributed';
+    const region = options.region ?? loadRegionConfig();
 
     return {
       module: PlatformModule,
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        { provide: REGION_CONFIG, useValue: region },
         { provide: CLOCK, useValue: systemClock },
         ReadinessRegistry,
         ShutdownRegistry,
@@ -60,6 +66,9 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
                   clientId: options.processName,
                   security: kafkaSecurityOfConfig(config),
                   topicPrefix: config.KAFKA_TOPIC_PREFIX,
+                  ...(region.region === null
+                    ? {}
+                    : { globalTopics: { prefix: region.globalTopicPrefix, topics: GLOBAL_TOPICS } }),
                   maxWaitTimeMs: config.KAFKA_FETCH_MAX_WAIT_MS,
                   logger: busLoggerFor(),
                   // subscribe() returns at once; the groups join while HTTP already answers (docs/reliability.md).
@@ -73,7 +82,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
             distributed ? new RedisKeyValueStore({ url: config.REDIS_URL }) : new MemoryKeyValueStore(),
         },
       ],
-      exports: [APP_CONFIG, CLOCK, BUS, KV_STORE, ReadinessRegistry, ShutdownRegistry],
+      exports: [APP_CONFIG, REGION_CONFIG, CLOCK, BUS, KV_STORE, ReadinessRegistry, ShutdownRegistry],
     };
   }
 

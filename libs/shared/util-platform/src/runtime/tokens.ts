@@ -10,3 +10,6 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** This deployment's region and the others' (RegionConfig, docs/regions.md); single-region when unset. */
+export const REGION_CONFIG = Symbol('REGION_CONFIG');
