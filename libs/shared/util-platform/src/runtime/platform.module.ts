@@ -15,7 +15,7 @@ import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
 import { busLoggerFor } from '../logging/bus-logger.adapter';
 import { HealthController } from './health.controller';
 import { ReadinessRegistry } from './readiness.registry';
-import { APP_CONFIG, BUS, CLOCK, KV_STORE, systemClock } from './tokens';
+import { APP_CONFIG, BUS, CLOCK, KV_STORE, PROVIDERS_CONFIG, systemClock } from './tokens';
 
 export interface PlatformOptions {
   readonly config: AppConfig;
@@ -47,6 +47,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        { provide: PROVIDERS_CONFIG, useValue: config.providers },
         { provide: CLOCK, useValue: systemClock },
         ReadinessRegistry,
         ShutdownRegistry,
@@ -73,7 +74,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
             distributed ? new RedisKeyValueStore({ url: config.REDIS_URL }) : new MemoryKeyValueStore(),
         },
       ],
-      exports: [APP_CONFIG, CLOCK, BUS, KV_STORE, ReadinessRegistry, ShutdownRegistry],
+      exports: [APP_CONFIG, PROVIDERS_CONFIG, CLOCK, BUS, KV_STORE, ReadinessRegistry, ShutdownRegistry],
     };
   }
 
