@@ -89,12 +89,8 @@ describe('loadConfig: unknown settings fail the boot, naming themselves', () => 
 });
 
 describe('loadConfig: contradictory settings fail the boot, naming every variable', () => {
-  it('refuses a provider aimed at an address without its credentials', () => {
-    const message = failureOf({ TWILIO_BASE_URL: 'https://api.twilio.com', SMPP_HOST: 'smsc.example' });
-
-    expect(message).toContain('TWILIO_BASE_URL and TWILIO_ACCOUNT_SID contradict');
-    expect(message).toContain('TWILIO_BASE_URL and TWILIO_AUTH_TOKEN contradict');
-    expect(message).toContain('SMPP_HOST and SMPP_SYSTEM_ID contradict');
+  it('refuses half an AWS key pair', () => {
+    expect(failureOf({ AWS_ACCESS_KEY_ID: 'AKIAONLY' })).toContain('AWS_SECRET_ACCESS_KEY must be set together');
   });
 
   it('refuses TLS settings without TLS', () => {
