@@ -57,7 +57,7 @@ export async function buildGateway(configured: AppConfig): Promise<NestFastifyAp
           // The simulated SNS topics deliver to our own AWS webhooks, already subscribed and confirmed.
           aws: {
             ...accounts.aws,
-            region: config.AWS_REGION,
+            region: config.providers.aws.region,
             eventsUrl: `${publicBaseUrlOf(config)}/webhooks/aws/status`,
             inboundUrl: `${publicBaseUrlOf(config)}/webhooks/aws/inbound`,
           },
@@ -76,7 +76,7 @@ export async function buildGateway(configured: AppConfig): Promise<NestFastifyAp
   consoleServedBy.set(app, consoleServed);
   // The simulated SMSC may have picked its port (SMPP_SIM_PORT=0): aim the SMPP adapter at it before any bind.
   const smpp = app.get(ProviderRegistry).has('smpp') ? app.get(ProviderRegistry).get('smpp') : null;
-  if (smpp instanceof SmppSmsProvider && simulatedSmscPort !== null && !config.SMPP_HOST) {
+  if (smpp instanceof SmppSmsProvider && simulatedSmscPort !== null && config.providers.simulated.includes('smpp')) {
     smpp.setTarget('127.0.0.1', simulatedSmscPort);
   }
 

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AppConfig } from '@sms/platform';
+import { type AppConfig, type ProviderKind, withSettings } from '@sms/platform';
 import { generateSimulatorAccounts, isSimulatorAccounts, type SimulatorAccounts } from '@sms/simulator';
 
 /** Kept beside the generated API key, readable by the owner only. */
@@ -38,32 +38,33 @@ export function ensureSimulatorAccounts(dataDir: string): SimulatorAccounts {
  * never reaches the simulator. A provider aimed elsewhere keeps its configured credentials.
  */
 export function withSimulatorAccounts(config: AppConfig, accounts: SimulatorAccounts): AppConfig {
-  const overrides: Partial<AppConfig> = {
-    ...(!config.TWILIO_BASE_URL && {
-      TWILIO_ACCOUNT_SID: accounts.twilio.accountSid,
-      TWILIO_AUTH_TOKEN: accounts.twilio.authToken,
-    }),
-    ...(!config.VONAGE_BASE_URL && {
-      VONAGE_API_KEY: accounts.vonage.apiKey,
-      VONAGE_API_SECRET: accounts.vonage.apiSecret,
-      VONAGE_SIGNATURE_SECRET: accounts.vonage.signatureSecret,
-      // The simulator signs with md5hash, Vonage's default; a configured method belongs to the real account.
-      VONAGE_SIGNATURE_METHOD: 'md5hash',
-    }),
-    ...(!config.SINCH_BASE_URL && {
-      SINCH_SERVICE_PLAN_ID: accounts.sinch.servicePlanId,
-      SINCH_API_TOKEN: accounts.sinch.apiToken,
-      SINCH_CALLBACK_SECRET: accounts.sinch.callbackSecret,
-    }),
-    ...(!config.AWS_SMS_ENDPOINT && {
-      AWS_ACCESS_KEY_ID: accounts.aws.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: accounts.aws.secretAccessKey,
-    }),
-    ...(!config.SMPP_HOST && {
-      SMPP_SYSTEM_ID: accounts.smpp.systemId,
-      SMPP_PASSWORD: accounts.smpp.password,
-    }),
-  };
+  const { providers } = config;
+  const simulated = (kind: ProviderKind): boolean => providers.simulated.includes(kind);
+  const smpp = providers.smpp && simulated('smpp') ? { ...providers.smpp, ...accounts.smpp } : providers.smpp;
 
-  return Object.assign(Object.create(Object.getPrototypeOf(config) as object) as AppConfig, config, overrides);
+  return withSettings(config, {
+    providers: Object.freeze({
+      ...providers,
+      twilio: simulated('twilio') ? { ...providers.twilio, ...accounts.twilio } : providers.twilio,
+      vonage: simulated('vonage')
+        ? {
+            ...providers.vonage,
+            apiKey: accounts.vonage.apiKey,
+            apiSecret: accounts.vonage.apiSecret,
+            signatureSecret: accounts.vonage.signatureSecret,
+            // The simulator signs with md5hash, Vonage's default; a configured method belongs to the real account.
+            signatureMethod: 'md5hash' as const,
+          }
+        : providers.vonage,
+      sinch: simulated('sinch') ? { ...providers.sinch, ...accounts.sinch } : providers.sinch,
+      aws: simulated('aws')
+        ? {
+            ...providers.aws,
+            accessKeyId: accounts.aws.accessKeyId,
+            secretAccessKey: accounts.aws.secretAccessKey,
+          }
+        : providers.aws,
+      smpp,
+    }),
+  });
 }

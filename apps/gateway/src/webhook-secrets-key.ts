@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AppConfig } from '@sms/platform';
+import { type AppConfig, withSettings } from '@sms/platform';
 
 /** Kept beside the generated API key, readable by the owner only. */
 export const WEBHOOK_SECRETS_KEY_FILE = 'webhook-secrets-key';
@@ -36,5 +36,5 @@ function withGeneratedSecret(config: AppConfig, name: 'WEBHOOK_SECRETS_KEY' | 'P
     chmodSync(file, 0o600);
   }
 
-  return Object.assign(Object.create(Object.getPrototypeOf(config) as object) as AppConfig, config, { [name]: key });
+  return withSettings(config, { [name]: key });
 }

@@ -131,7 +131,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
     const path = '/webhooks/twilio/status';
     const headers: Record<string, string> = { 'content-type': FORM };
     if (signature !== 'none') {
-      const token = signature === 'valid' ? config.TWILIO_AUTH_TOKEN : 'not-the-auth-token';
+      const token = signature === 'valid' ? config.providers.twilio.authToken : 'not-the-auth-token';
       headers['x-twilio-signature'] = twilioSignature(token, `${gateway.url}${path}`, params);
     }
 
@@ -142,7 +142,7 @@ describe('embedded gateway: receipt operator routes over HTTP (issue #5)', () =>
     ['SmsSid', sid],
     ['MessageStatus', status],
     ['SmsStatus', status],
-    ['AccountSid', config.TWILIO_ACCOUNT_SID],
+    ['AccountSid', config.providers.twilio.accountSid],
     ['From', '+447400900999'],
     ['To', TO],
     ['ApiVersion', '2010-04-01'],

@@ -65,10 +65,10 @@ describe('embedded gateway: the simulator is closed', () => {
   });
 
   it('signs with its own generated accounts, kept in the data folder for the owner only, never the configured ones', () => {
-    expect(config.TWILIO_AUTH_TOKEN).not.toBe(CONFIGURED.TWILIO_AUTH_TOKEN);
-    expect(config.VONAGE_SIGNATURE_SECRET).not.toBe(CONFIGURED.VONAGE_SIGNATURE_SECRET);
-    expect(config.SINCH_CALLBACK_SECRET).not.toBe(CONFIGURED.SINCH_CALLBACK_SECRET);
-    expect(config.TWILIO_AUTH_TOKEN.length).toBeGreaterThanOrEqual(32);
+    expect(config.providers.twilio.authToken).not.toBe(CONFIGURED.TWILIO_AUTH_TOKEN);
+    expect(config.providers.vonage.signatureSecret).not.toBe(CONFIGURED.VONAGE_SIGNATURE_SECRET);
+    expect(config.providers.sinch.callbackSecret).not.toBe(CONFIGURED.SINCH_CALLBACK_SECRET);
+    expect(config.providers.twilio.authToken.length).toBeGreaterThanOrEqual(32);
     expect(statSync(path.join(gateway.dataDir, 'simulator-accounts.json')).mode & 0o777).toBe(0o600);
   });
 
@@ -84,7 +84,7 @@ describe('embedded gateway: the simulator is closed', () => {
     const route = '/webhooks/twilio/inbound';
     const params: [string, string][] = [
       ['MessageSid', 'SM00000000000000000000000000000001'],
-      ['AccountSid', config.TWILIO_ACCOUNT_SID],
+      ['AccountSid', config.providers.twilio.accountSid],
       ['From', '+15550001111'],
       ['To', '+15550002222'],
       ['Body', 'STOPALL'],

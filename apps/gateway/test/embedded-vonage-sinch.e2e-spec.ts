@@ -117,7 +117,7 @@ describe('embedded gateway: Vonage and Sinch through the simulator', () => {
       timestamp: String(Math.floor(Date.now() / 1000)),
     };
     // The simulator's generated secret, which the gateway's Vonage adapter verifies with.
-    const secret = gateway.app.get<AppConfig>(APP_CONFIG).VONAGE_SIGNATURE_SECRET;
+    const secret = gateway.app.get<AppConfig>(APP_CONFIG).providers.vonage.signatureSecret!;
     const sig = computeVonageSignature('md5hash', secret, params);
     const signedGet = await fetch(
       `${gateway.url}/webhooks/vonage/status?${new URLSearchParams({ ...params, sig }).toString()}`,

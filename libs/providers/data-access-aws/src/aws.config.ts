@@ -1,3 +1,5 @@
+import { type RawSettings, SettingsReader } from '@sms/config-kit';
+
 /** Which AWS API sends: End User Messaging SMS v2 (`SendTextMessage`, with event webhooks) or SNS `Publish`. */
 export type AwsSendMode = 'eum' | 'sns';
 
@@ -23,7 +25,7 @@ export interface AwsConfig {
   readonly requestTimeoutMs: number;
 }
 
-/** The raw keys {@link parseAwsConfig} reads (environment variable names). */
+/** The variables {@link parseAwsConfig} reads. */
 export const AWS_CONFIG_KEYS = {
   region: 'AWS_REGION',
   accessKeyId: 'AWS_ACCESS_KEY_ID',
@@ -48,105 +50,60 @@ export const AWS_CONFIG_DEFAULTS = {
   region: 'us-east-1',
   mode: 'eum',
   messageType: 'TRANSACTIONAL',
+  configurationSet: 'gw-events',
   snsCertUrlAllow: DEFAULT_SNS_CERT_URL_ALLOW,
   requestTimeoutMs: 10_000,
 } as const;
 
-/** Thrown at boot when the AWS settings are unusable; lists every bad key at once. */
-export class AwsConfigException extends Error {
-  override readonly name = 'AwsConfigException';
-  constructor(
-    readonly invalidKeys: readonly string[],
-    problems: readonly string[],
-  ) {
-    super(`Invalid AWS configuration: ${problems.join('; ')}`);
-  }
-}
-
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const MAX_TIMEOUT_MS = 120_000;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/;
 
-export function parseAwsConfig(raw: Record<string, string | undefined>): AwsConfig {
-  const problems: string[] = [];
-  const invalidKeys: string[] = [];
-  const fail = (key: string, problem: string): void => {
-    invalidKeys.push(key);
-    problems.push(`${key} ${problem}`);
-  };
-  const read = (key: string): string | undefined => {
-    const value = raw[key]?.trim();
-
-    return value === '' ? undefined : value;
-  };
+/** The AWS slice of the configuration; throws one ConfigError naming every bad variable. */
+export function parseAwsConfig(raw: RawSettings): AwsConfig {
   const K = AWS_CONFIG_KEYS;
+  const read = new SettingsReader(raw, 'AWS');
+  const region = read.string(K.region, {
+    default: AWS_CONFIG_DEFAULTS.region,
+    pattern: REGION,
+    problem: 'must be an AWS region such as us-east-1',
+  });
+  const accessKeyId = read.text(K.accessKeyId) ?? '';
+  const secretAccessKey = read.secret(K.secretAccessKey, { default: '' });
+  read.require(
+    (accessKeyId === '') === (secretAccessKey === ''),
+    accessKeyId === '' ? K.accessKeyId : K.secretAccessKey,
+    'must be set together with its pair (or neither)',
+  );
+  const endpoint = read.text(K.endpoint) === undefined ? undefined : read.url(K.endpoint);
+  const mode = read.oneOf(K.mode, ['eum', 'sns'] as const, { default: AWS_CONFIG_DEFAULTS.mode });
+  const messageType = read.oneOf(K.messageType, ['TRANSACTIONAL', 'PROMOTIONAL'] as const, {
+    default: AWS_CONFIG_DEFAULTS.messageType,
+  });
+  const snsCertUrlAllow = read.regex(K.snsCertUrlAllow, { default: DEFAULT_SNS_CERT_URL_ALLOW });
+  const snsTopicArns = read.list(K.snsTopicArns, {
+    item: TOPIC_ARN,
+    problem: 'must be a comma-separated list of SNS topic ARNs',
+  });
+  const requestTimeoutMs = read.int(K.requestTimeoutMs, {
+    default: AWS_CONFIG_DEFAULTS.requestTimeoutMs,
+    min: 1,
+    max: 120_000,
+    unit: 'ms',
+  });
+  const configurationSet = read.text(K.configurationSet) ?? AWS_CONFIG_DEFAULTS.configurationSet;
+  const originationIdentity = read.text(K.originationIdentity);
 
-  const region = read(K.region) ?? AWS_CONFIG_DEFAULTS.region;
-  if (!REGION.test(region)) {
-    fail(K.region, 'must be an AWS region such as us-east-1');
-  }
-  const accessKeyId = read(K.accessKeyId) ?? '';
-  const secretAccessKey = read(K.secretAccessKey) ?? '';
-  if ((accessKeyId === '') !== (secretAccessKey === '')) {
-    fail(accessKeyId === '' ? K.accessKeyId : K.secretAccessKey, 'must be set together with its pair (or neither)');
-  }
-  const endpoint = read(K.endpoint)?.replace(/\/+$/, '');
-  if (endpoint !== undefined && !isHttpUrl(endpoint)) {
-    fail(K.endpoint, 'must be an absolute http(s) URL');
-  }
-  const mode = read(K.mode) ?? AWS_CONFIG_DEFAULTS.mode;
-  if (mode !== 'eum' && mode !== 'sns') {
-    fail(K.mode, 'must be eum or sns');
-  }
-  const messageType = (read(K.messageType) ?? AWS_CONFIG_DEFAULTS.messageType).toUpperCase();
-  if (messageType !== 'TRANSACTIONAL' && messageType !== 'PROMOTIONAL') {
-    fail(K.messageType, 'must be TRANSACTIONAL or PROMOTIONAL');
-  }
-  let snsCertUrlAllow = new RegExp(DEFAULT_SNS_CERT_URL_ALLOW);
-  try {
-    snsCertUrlAllow = new RegExp(read(K.snsCertUrlAllow) ?? DEFAULT_SNS_CERT_URL_ALLOW);
-  } catch {
-    fail(K.snsCertUrlAllow, 'must be a valid regular expression');
-  }
-  const snsTopicArns = (read(K.snsTopicArns) ?? '')
-    .split(',')
-    .map((arn) => arn.trim())
-    .filter((arn) => arn !== '');
-  if (snsTopicArns.some((arn) => !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(arn))) {
-    fail(K.snsTopicArns, 'must be a comma-separated list of SNS topic ARNs');
-  }
-  const timeoutRaw = read(K.requestTimeoutMs);
-  const requestTimeoutMs = timeoutRaw === undefined ? AWS_CONFIG_DEFAULTS.requestTimeoutMs : Number(timeoutRaw);
-  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 1 || requestTimeoutMs > MAX_TIMEOUT_MS) {
-    fail(K.requestTimeoutMs, `must be an integer between 1 and ${MAX_TIMEOUT_MS} (ms)`);
-  }
-
-  if (invalidKeys.length > 0) {
-    throw new AwsConfigException(invalidKeys, problems);
-  }
-  const configurationSet = read(K.configurationSet);
-  const originationIdentity = read(K.originationIdentity);
-
-  return {
+  return read.done({
     region,
     accessKeyId,
     secretAccessKey,
     ...(endpoint !== undefined && { endpoint }),
-    mode: mode as AwsSendMode,
+    mode,
     ...(configurationSet !== undefined && { configurationSet }),
     ...(originationIdentity !== undefined && { originationIdentity }),
-    messageType: messageType as AwsConfig['messageType'],
+    messageType,
     snsCertUrlAllow,
     snsTopicArns,
     requestTimeoutMs,
-  };
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
+  });
 }

@@ -1,8 +1,9 @@
+import { ConfigError } from '@sms/config-kit';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { DeliveryStatus, ErrorClass, ProviderError, ProviderId, type SendRequest } from '@sms/provider-port';
 import { AWS_KNOWN_REASONS, AWS_KNOWN_TYPES, AWS_SMS_EVENT_TYPES } from './aws.codes';
-import { type AwsConfig, AwsConfigException, DEFAULT_SNS_CERT_URL_ALLOW, parseAwsConfig } from './aws.config';
+import { type AwsConfig, DEFAULT_SNS_CERT_URL_ALLOW, parseAwsConfig } from './aws.config';
 import { AwsSmsProvider } from './aws.provider';
 
 const CONFIG: AwsConfig = parseAwsConfig({
@@ -136,6 +137,8 @@ describe(AwsSmsProvider.name, () => {
         OriginationIdentity: 'arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1',
         MessageBody: 'Hello',
         MessageType: 'PROMOTIONAL',
+        // AWS_CONFIGURATION_SET's default: the set whose event destination feeds our status webhook.
+        ConfigurationSetName: 'gw-events',
         Context: { gwMessageId: REQUEST.messageId },
       });
     });
@@ -379,8 +382,8 @@ describe('parseAwsConfig', () => {
     } catch (thrown) {
       error = thrown;
     }
-    expect(error).toBeInstanceOf(AwsConfigException);
-    expect((error as AwsConfigException).invalidKeys).toEqual([
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).invalidKeys).toEqual([
       'AWS_REGION',
       'AWS_SECRET_ACCESS_KEY',
       'AWS_SMS_ENDPOINT',

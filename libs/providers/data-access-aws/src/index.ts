@@ -2,7 +2,6 @@ export {
   AWS_CONFIG_DEFAULTS,
   AWS_CONFIG_KEYS,
   type AwsConfig,
-  AwsConfigException,
   type AwsSendMode,
   DEFAULT_SNS_CERT_URL_ALLOW,
   parseAwsConfig,

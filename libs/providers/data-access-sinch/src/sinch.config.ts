@@ -1,3 +1,5 @@
+import { type RawSettings, SettingsReader } from '@sms/config-kit';
+
 /** Typed, validated settings for one Sinch SMS service plan. Built once at boot (style rule 7). */
 export interface SinchConfig {
   readonly servicePlanId: string;
@@ -10,7 +12,7 @@ export interface SinchConfig {
   readonly requestTimeoutMs: number;
 }
 
-/** The raw keys {@link parseSinchConfig} reads (environment variable names). */
+/** The variables {@link parseSinchConfig} reads. */
 export const SINCH_CONFIG_KEYS = {
   servicePlanId: 'SINCH_SERVICE_PLAN_ID',
   apiToken: 'SINCH_API_TOKEN',
@@ -24,71 +26,27 @@ export const SINCH_CONFIG_DEFAULTS = {
   requestTimeoutMs: 10_000,
 } as const satisfies Partial<SinchConfig>;
 
-/** Thrown at boot when the Sinch settings are unusable; lists every bad key at once. */
-export class SinchConfigException extends Error {
-  override readonly name = 'SinchConfigException';
-  constructor(
-    readonly invalidKeys: readonly string[],
-    problems: readonly string[],
-  ) {
-    super(`Invalid Sinch configuration: ${problems.join('; ')}`);
-  }
-}
+/** The Sinch slice of the configuration; throws one ConfigError naming every bad variable. */
+export function parseSinchConfig(raw: RawSettings): SinchConfig {
+  const K = SINCH_CONFIG_KEYS;
+  const read = new SettingsReader(raw, 'Sinch');
+  const servicePlanId = read.string(K.servicePlanId, {
+    pattern: /^[0-9A-Za-z_-]{1,64}$/,
+    problem: 'is required (letters, digits, "-" or "_")',
+  });
+  const apiToken = read.secret(K.apiToken);
+  const callbackSecret = read.text(K.callbackSecret);
 
-const MAX_TIMEOUT_MS = 120_000;
-
-export function parseSinchConfig(raw: Record<string, string | undefined>): SinchConfig {
-  const problems: string[] = [];
-  const invalidKeys: string[] = [];
-  const fail = (key: string, problem: string): void => {
-    invalidKeys.push(key);
-    problems.push(`${key} ${problem}`);
-  };
-  const read = (key: string): string | undefined => {
-    const value = raw[key]?.trim();
-
-    return value === '' ? undefined : value;
-  };
-
-  const servicePlanId = read(SINCH_CONFIG_KEYS.servicePlanId);
-  // Real plan ids are 32 hex characters; any URL-safe id is accepted so local setups can use a readable fake.
-  if (servicePlanId === undefined || !/^[0-9A-Za-z_-]{1,64}$/.test(servicePlanId)) {
-    fail(SINCH_CONFIG_KEYS.servicePlanId, 'is required (letters, digits, "-" or "_")');
-  }
-  const apiToken = read(SINCH_CONFIG_KEYS.apiToken);
-  if (apiToken === undefined) {
-    fail(SINCH_CONFIG_KEYS.apiToken, 'is required');
-  }
-  const callbackSecret = read(SINCH_CONFIG_KEYS.callbackSecret);
-  const baseUrl = (read(SINCH_CONFIG_KEYS.baseUrl) ?? SINCH_CONFIG_DEFAULTS.baseUrl).replace(/\/+$/, '');
-  if (!isHttpUrl(baseUrl)) {
-    fail(SINCH_CONFIG_KEYS.baseUrl, 'must be an absolute http(s) URL');
-  }
-  const timeoutRaw = read(SINCH_CONFIG_KEYS.requestTimeoutMs);
-  const requestTimeoutMs = timeoutRaw === undefined ? SINCH_CONFIG_DEFAULTS.requestTimeoutMs : Number(timeoutRaw);
-  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 1 || requestTimeoutMs > MAX_TIMEOUT_MS) {
-    fail(SINCH_CONFIG_KEYS.requestTimeoutMs, `must be an integer between 1 and ${MAX_TIMEOUT_MS} (ms)`);
-  }
-
-  if (invalidKeys.length > 0 || servicePlanId === undefined || apiToken === undefined) {
-    throw new SinchConfigException(invalidKeys, problems);
-  }
-
-  return {
+  return read.done({
     servicePlanId,
     apiToken,
     ...(callbackSecret !== undefined && { callbackSecret }),
-    baseUrl,
-    requestTimeoutMs,
-  };
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
+    baseUrl: read.url(K.baseUrl, { default: SINCH_CONFIG_DEFAULTS.baseUrl }),
+    requestTimeoutMs: read.int(K.requestTimeoutMs, {
+      default: SINCH_CONFIG_DEFAULTS.requestTimeoutMs,
+      min: 1,
+      max: 120_000,
+      unit: 'ms',
+    }),
+  });
 }

@@ -1,3 +1,4 @@
+import { ConfigError } from '@sms/config-kit';
 import { createHmac } from 'node:crypto';
 import {
   DeliveryStatus,
@@ -8,7 +9,7 @@ import {
   type SendRequest,
 } from '@sms/provider-port';
 import { jsonResponse, onlyFetchCall, onlyFetchBody, rejectionOf } from '@sms/testing';
-import { type SinchConfig, SinchConfigException, parseSinchConfig } from './sinch.config';
+import { type SinchConfig, parseSinchConfig } from './sinch.config';
 import { SinchSmsProvider } from './sinch.provider';
 
 const PLAN = 'f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6';
@@ -428,8 +429,8 @@ describe('SinchSmsProvider', () => {
         error = thrown;
       }
 
-      expect(error).toBeInstanceOf(SinchConfigException);
-      expect((error as SinchConfigException).invalidKeys).toEqual([
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).invalidKeys).toEqual([
         'SINCH_SERVICE_PLAN_ID',
         'SINCH_API_TOKEN',
         'SINCH_BASE_URL',

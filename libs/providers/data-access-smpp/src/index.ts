@@ -1,12 +1,6 @@
 export { corkForThisTick } from './smpp.bind';
 export { classifyCommandStatus, RECEIPT_STATES, SMPP_STATUS, statusCode, statusName } from './smpp.codes';
-export {
-  parseSmppConfig,
-  SMPP_CONFIG_DEFAULTS,
-  SMPP_CONFIG_KEYS,
-  type SmppConfig,
-  SmppConfigException,
-} from './smpp.config';
+export { parseSmppConfig, SMPP_CONFIG_DEFAULTS, SMPP_CONFIG_KEYS, type SmppConfig } from './smpp.config';
 export { SMPP_WEBHOOK_CONTENT_TYPE, SMPP_WEBHOOK_METHOD, type SmppDeliverRecord } from './smpp.deliver';
 export {
   buildSubmitParts,

@@ -1,7 +1,11 @@
+import { type RawSettings, SettingsReader } from '@sms/config-kit';
 import type { Gsm7Packing } from './smpp.encoding';
 import type { ErrorClass } from '@sms/provider-port';
 import type { SmppIdBase } from './smpp.receipt';
 import { parseReceiptErrorOverrides, SMPP_SMSC_FAMILIES, type SmppSmscFamily } from './smpp.receipt-errors';
+
+const SMPP_ID_BASES: readonly SmppIdBase[] = ['hex', 'decimal', 'text'];
+const GSM7_PACKINGS: readonly Gsm7Packing[] = ['unpacked', 'packed'];
 
 /** Typed, validated settings for one SMPP account (one SMSC, one system_id). Built once at boot. */
 export interface SmppConfig {
@@ -32,6 +36,7 @@ export interface SmppConfig {
   readonly receiptErrorClasses: Readonly<Record<string, ErrorClass>>;
 }
 
+/** The variables {@link parseSmppConfig} reads. */
 export const SMPP_CONFIG_KEYS = {
   host: 'SMPP_HOST',
   port: 'SMPP_PORT',
@@ -70,17 +75,9 @@ export const SMPP_CONFIG_DEFAULTS = {
   smscFamily: 'gsm-map',
 } as const satisfies Partial<SmppConfig>;
 
-export class SmppConfigException extends Error {
-  override readonly name = 'SmppConfigException';
-  constructor(
-    readonly invalidKeys: readonly string[],
-    problems: readonly string[],
-  ) {
-    super(`Invalid SMPP configuration: ${problems.join('; ')}`);
-  }
-}
+type IntField = Exclude<keyof typeof SMPP_CONFIG_DEFAULTS, 'systemType' | 'dlrIdBase' | 'gsm7Packing' | 'smscFamily'>;
 
-const INT_RANGES: Partial<Record<keyof SmppConfig, readonly [number, number]>> = {
+const INT_RANGES: Record<IntField, readonly [number, number]> = {
   port: [1, 65_535],
   binds: [1, 32],
   window: [1, 1_000],
@@ -93,67 +90,28 @@ const INT_RANGES: Partial<Record<keyof SmppConfig, readonly [number, number]>> =
   throttleBackoffMs: [1, 600_000],
 };
 
-export function parseSmppConfig(raw: Record<string, string | undefined>): SmppConfig {
-  const problems: string[] = [];
-  const invalidKeys: string[] = [];
-  const fail = (key: string, problem: string): void => {
-    invalidKeys.push(key);
-    problems.push(`${key} ${problem}`);
-  };
-  const read = (key: string): string | undefined => {
-    const value = raw[key]?.trim();
+/** The SMPP slice of the configuration; throws one ConfigError naming every bad variable. */
+export function parseSmppConfig(raw: RawSettings): SmppConfig {
+  const K = SMPP_CONFIG_KEYS;
+  const read = new SettingsReader(raw, 'SMPP');
+  const int = (field: IntField): number => {
+    const [min, max] = INT_RANGES[field];
 
-    return value === '' ? undefined : value;
+    return read.int(K[field], { default: SMPP_CONFIG_DEFAULTS[field], min, max });
   };
-  const int = (field: keyof typeof INT_RANGES & keyof typeof SMPP_CONFIG_DEFAULTS): number => {
-    const key = SMPP_CONFIG_KEYS[field];
-    const text = read(key);
-    const value = text === undefined ? (SMPP_CONFIG_DEFAULTS[field] as number) : Number(text);
-    const [min, max] = INT_RANGES[field] ?? [0, Number.MAX_SAFE_INTEGER];
-    if (!Number.isInteger(value) || value < min || value > max) {
-      fail(key, `must be an integer between ${min} and ${max}`);
-    }
-
-    return value;
-  };
-
-  const host = read(SMPP_CONFIG_KEYS.host);
-  if (host === undefined) {
-    fail(SMPP_CONFIG_KEYS.host, 'is required');
-  }
-  const systemId = read(SMPP_CONFIG_KEYS.systemId);
-  // SMPP 3.4 §5.2.1: system_id is a C-Octet String of at most 16 octets, password at most 9.
-  if (systemId === undefined || systemId.length > 15) {
-    fail(SMPP_CONFIG_KEYS.systemId, 'is required and at most 15 characters');
-  }
-  const password = raw[SMPP_CONFIG_KEYS.password] ?? '';
-  if (password.length > 8) {
-    fail(SMPP_CONFIG_KEYS.password, 'must be at most 8 characters');
-  }
-  const dlrIdBase = read(SMPP_CONFIG_KEYS.dlrIdBase) ?? SMPP_CONFIG_DEFAULTS.dlrIdBase;
-  if (!['hex', 'decimal', 'text'].includes(dlrIdBase)) {
-    fail(SMPP_CONFIG_KEYS.dlrIdBase, 'must be hex, decimal or text');
-  }
-  const gsm7Packing = read(SMPP_CONFIG_KEYS.gsm7Packing) ?? SMPP_CONFIG_DEFAULTS.gsm7Packing;
-  if (!['unpacked', 'packed'].includes(gsm7Packing)) {
-    fail(SMPP_CONFIG_KEYS.gsm7Packing, 'must be unpacked or packed');
-  }
-  const smscFamily = read(SMPP_CONFIG_KEYS.smscFamily) ?? SMPP_CONFIG_DEFAULTS.smscFamily;
-  if (!(SMPP_SMSC_FAMILIES as readonly string[]).includes(smscFamily)) {
-    fail(SMPP_CONFIG_KEYS.smscFamily, `must be one of ${SMPP_SMSC_FAMILIES.join(', ')}`);
-  }
   let receiptErrorClasses: Readonly<Record<string, ErrorClass>> = {};
   try {
-    receiptErrorClasses = parseReceiptErrorOverrides(read(SMPP_CONFIG_KEYS.receiptErrorClasses));
+    receiptErrorClasses = parseReceiptErrorOverrides(read.text(K.receiptErrorClasses));
   } catch (error) {
-    fail(SMPP_CONFIG_KEYS.receiptErrorClasses, error instanceof Error ? error.message : 'is malformed');
+    read.fail(K.receiptErrorClasses, error instanceof Error ? error.message : 'is malformed');
   }
   const config = {
-    host: host ?? '',
+    host: read.string(K.host),
     port: int('port'),
-    systemId: systemId ?? '',
-    password,
-    systemType: read(SMPP_CONFIG_KEYS.systemType) ?? SMPP_CONFIG_DEFAULTS.systemType,
+    // SMPP 3.4 §5.2.1: system_id is a C-Octet String of at most 16 octets, password at most 9.
+    systemId: read.string(K.systemId, { pattern: /^.{1,15}$/, problem: 'is required and at most 15 characters' }),
+    password: read.secret(K.password, { default: '', maxLength: 8, exact: true }),
+    systemType: read.text(K.systemType) ?? SMPP_CONFIG_DEFAULTS.systemType,
     binds: int('binds'),
     window: int('window'),
     enquireLinkMs: int('enquireLinkMs'),
@@ -163,14 +121,23 @@ export function parseSmppConfig(raw: Record<string, string | undefined>): SmppCo
     reconnectBaseMs: int('reconnectBaseMs'),
     reconnectMaxMs: int('reconnectMaxMs'),
     throttleBackoffMs: int('throttleBackoffMs'),
-    dlrIdBase: dlrIdBase as SmppIdBase,
-    gsm7Packing: gsm7Packing as Gsm7Packing,
-    smscFamily: smscFamily as SmppSmscFamily,
+    dlrIdBase: read.oneOf(K.dlrIdBase, SMPP_ID_BASES, { default: SMPP_CONFIG_DEFAULTS.dlrIdBase }),
+    gsm7Packing: read.oneOf(K.gsm7Packing, GSM7_PACKINGS, { default: SMPP_CONFIG_DEFAULTS.gsm7Packing }),
+    smscFamily: read.oneOf(K.smscFamily, SMPP_SMSC_FAMILIES, { default: SMPP_CONFIG_DEFAULTS.smscFamily }),
     receiptErrorClasses,
   };
-  if (invalidKeys.length > 0) {
-    throw new SmppConfigException(invalidKeys, problems);
-  }
+  // Each valid alone, contradictory together: the backoff would start above its ceiling, and a bind would
+  // send its next enquire_link while the previous one may still be waiting for its answer.
+  read.require(
+    config.reconnectBaseMs <= config.reconnectMaxMs,
+    [K.reconnectBaseMs, K.reconnectMaxMs],
+    'contradict: the first reconnect delay must not exceed the longest',
+  );
+  read.require(
+    config.enquireLinkTimeoutMs <= config.enquireLinkMs,
+    [K.enquireLinkTimeoutMs, K.enquireLinkMs],
+    'contradict: an enquire_link must time out no later than the next is due',
+  );
 
-  return config;
+  return read.done(config);
 }

@@ -1,3 +1,5 @@
+import { type RawSettings, SettingsReader } from '@sms/config-kit';
+
 /** Typed, validated settings for one Twilio account. Built once at boot (style rule 7). */
 export interface TwilioConfig {
   readonly accountSid: string;
@@ -8,7 +10,7 @@ export interface TwilioConfig {
   readonly requestTimeoutMs: number;
 }
 
-/** The raw keys {@link parseTwilioConfig} reads (environment variable names). */
+/** The variables {@link parseTwilioConfig} reads. */
 export const TWILIO_CONFIG_KEYS = {
   accountSid: 'TWILIO_ACCOUNT_SID',
   authToken: 'TWILIO_AUTH_TOKEN',
@@ -21,66 +23,27 @@ export const TWILIO_CONFIG_DEFAULTS = {
   requestTimeoutMs: 10_000,
 } as const satisfies Partial<TwilioConfig>;
 
-/** Thrown at boot when the Twilio settings are unusable; lists every bad key at once. */
-export class TwilioConfigException extends Error {
-  override readonly name = 'TwilioConfigException';
-  constructor(
-    readonly invalidKeys: readonly string[],
-    problems: readonly string[],
-  ) {
-    super(`Invalid Twilio configuration: ${problems.join('; ')}`);
-  }
-}
-
 // Real SIDs are `AC` + 32 lowercase hex; letters are accepted too so local setups can use a readable fake
 // SID such as `ACsimulator…` that can never be mistaken for a real account.
 const ACCOUNT_SID = /^AC[0-9A-Za-z]{32}$/;
-const MAX_TIMEOUT_MS = 120_000;
 
-export function parseTwilioConfig(raw: Record<string, string | undefined>): TwilioConfig {
-  const problems: string[] = [];
-  const invalidKeys: string[] = [];
-  const fail = (key: string, problem: string): void => {
-    invalidKeys.push(key);
-    problems.push(`${key} ${problem}`);
-  };
-  const read = (key: string): string | undefined => {
-    const value = raw[key]?.trim();
+/** The Twilio slice of the configuration; throws one ConfigError naming every bad variable. */
+export function parseTwilioConfig(raw: RawSettings): TwilioConfig {
+  const K = TWILIO_CONFIG_KEYS;
+  const read = new SettingsReader(raw, 'Twilio');
 
-    return value === '' ? undefined : value;
-  };
-
-  const accountSid = read(TWILIO_CONFIG_KEYS.accountSid);
-  if (accountSid === undefined || !ACCOUNT_SID.test(accountSid)) {
-    fail(TWILIO_CONFIG_KEYS.accountSid, 'must be "AC" followed by 32 letters or digits');
-  }
-  const authToken = read(TWILIO_CONFIG_KEYS.authToken);
-  if (authToken === undefined) {
-    fail(TWILIO_CONFIG_KEYS.authToken, 'is required');
-  }
-  const baseUrl = (read(TWILIO_CONFIG_KEYS.baseUrl) ?? TWILIO_CONFIG_DEFAULTS.baseUrl).replace(/\/+$/, '');
-  if (!isHttpUrl(baseUrl)) {
-    fail(TWILIO_CONFIG_KEYS.baseUrl, 'must be an absolute http(s) URL');
-  }
-  const timeoutRaw = read(TWILIO_CONFIG_KEYS.requestTimeoutMs);
-  const requestTimeoutMs = timeoutRaw === undefined ? TWILIO_CONFIG_DEFAULTS.requestTimeoutMs : Number(timeoutRaw);
-  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 1 || requestTimeoutMs > MAX_TIMEOUT_MS) {
-    fail(TWILIO_CONFIG_KEYS.requestTimeoutMs, `must be an integer between 1 and ${MAX_TIMEOUT_MS} (ms)`);
-  }
-
-  if (invalidKeys.length > 0 || accountSid === undefined || authToken === undefined) {
-    throw new TwilioConfigException(invalidKeys, problems);
-  }
-
-  return { accountSid, authToken, baseUrl, requestTimeoutMs };
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
+  return read.done({
+    accountSid: read.string(K.accountSid, {
+      pattern: ACCOUNT_SID,
+      problem: 'must be "AC" followed by 32 letters or digits',
+    }),
+    authToken: read.secret(K.authToken),
+    baseUrl: read.url(K.baseUrl, { default: TWILIO_CONFIG_DEFAULTS.baseUrl }),
+    requestTimeoutMs: read.int(K.requestTimeoutMs, {
+      default: TWILIO_CONFIG_DEFAULTS.requestTimeoutMs,
+      min: 1,
+      max: 120_000,
+      unit: 'ms',
+    }),
+  });
 }

@@ -1,3 +1,4 @@
+import { ConfigError } from '@sms/config-kit';
 import { createHmac } from 'node:crypto';
 import {
   DeliveryStatus,
@@ -8,7 +9,7 @@ import {
   type SendRequest,
 } from '@sms/provider-port';
 import { jsonResponse, onlyFetchCall, rejectionOf } from '@sms/testing';
-import { type TwilioConfig, TwilioConfigException, parseTwilioConfig } from './twilio.config';
+import { type TwilioConfig, parseTwilioConfig } from './twilio.config';
 import { TwilioSmsProvider } from './twilio.provider';
 
 const SID = 'AC0123456789abcdef0123456789abcdef';
@@ -568,11 +569,11 @@ describe(parseTwilioConfig.name, () => {
       TWILIO_REQUEST_TIMEOUT_MS: '10s',
     };
 
-    expect(() => parseTwilioConfig(bad)).toThrow(TwilioConfigException);
+    expect(() => parseTwilioConfig(bad)).toThrow(ConfigError);
     try {
       parseTwilioConfig(bad);
     } catch (error) {
-      expect((error as TwilioConfigException).invalidKeys).toEqual([
+      expect((error as ConfigError).invalidKeys).toEqual([
         'TWILIO_ACCOUNT_SID',
         'TWILIO_AUTH_TOKEN',
         'TWILIO_BASE_URL',

@@ -1,4 +1,5 @@
-import { isVonageSignatureMethod, type VonageSignatureMethod, VONAGE_SIGNATURE_METHODS } from './vonage.signature';
+import { type RawSettings, SettingsReader } from '@sms/config-kit';
+import { type VonageSignatureMethod, VONAGE_SIGNATURE_METHODS } from './vonage.signature';
 
 /** Typed, validated settings for one Vonage account. Built once at boot (style rule 7). */
 export interface VonageConfig {
@@ -16,7 +17,7 @@ export interface VonageConfig {
   readonly requestTimeoutMs: number;
 }
 
-/** The raw keys {@link parseVonageConfig} reads (environment variable names). */
+/** The variables {@link parseVonageConfig} reads. */
 export const VONAGE_CONFIG_KEYS = {
   apiKey: 'VONAGE_API_KEY',
   apiSecret: 'VONAGE_API_SECRET',
@@ -28,80 +29,40 @@ export const VONAGE_CONFIG_KEYS = {
 
 export const VONAGE_CONFIG_DEFAULTS = {
   baseUrl: 'https://rest.nexmo.com',
-  // The dashboard's default signing method.
   signatureMethod: 'md5hash',
   requestTimeoutMs: 10_000,
 } as const satisfies Partial<VonageConfig>;
 
-/** Thrown at boot when the Vonage settings are unusable; lists every bad key at once. */
-export class VonageConfigException extends Error {
-  override readonly name = 'VonageConfigException';
-  constructor(
-    readonly invalidKeys: readonly string[],
-    problems: readonly string[],
-  ) {
-    super(`Invalid Vonage configuration: ${problems.join('; ')}`);
-  }
-}
+/** The Vonage slice of the configuration; throws one ConfigError naming every bad variable. */
+export function parseVonageConfig(raw: RawSettings): VonageConfig {
+  const K = VONAGE_CONFIG_KEYS;
+  const read = new SettingsReader(raw, 'Vonage');
+  const apiKey = read.string(K.apiKey, {
+    pattern: /^[0-9A-Za-z_-]{1,64}$/,
+    problem: 'is required (letters, digits, "-" or "_")',
+  });
+  const apiSecret = read.text(K.apiSecret);
+  const signatureSecret = read.text(K.signatureSecret);
+  // One of the two authenticates the API calls (the api secret in the body, or a signature with the other).
+  read.require(
+    apiSecret !== undefined || signatureSecret !== undefined,
+    K.apiSecret,
+    `or ${K.signatureSecret} is required`,
+  );
 
-const MAX_TIMEOUT_MS = 120_000;
-
-export function parseVonageConfig(raw: Record<string, string | undefined>): VonageConfig {
-  const problems: string[] = [];
-  const invalidKeys: string[] = [];
-  const fail = (key: string, problem: string): void => {
-    invalidKeys.push(key);
-    problems.push(`${key} ${problem}`);
-  };
-  const read = (key: string): string | undefined => {
-    const value = raw[key]?.trim();
-
-    return value === '' ? undefined : value;
-  };
-
-  const apiKey = read(VONAGE_CONFIG_KEYS.apiKey);
-  if (apiKey === undefined || !/^[0-9A-Za-z_-]{1,64}$/.test(apiKey)) {
-    fail(VONAGE_CONFIG_KEYS.apiKey, 'is required (letters, digits, "-" or "_")');
-  }
-  const apiSecret = read(VONAGE_CONFIG_KEYS.apiSecret);
-  const signatureSecret = read(VONAGE_CONFIG_KEYS.signatureSecret);
-  if (apiSecret === undefined && signatureSecret === undefined) {
-    fail(VONAGE_CONFIG_KEYS.apiSecret, `or ${VONAGE_CONFIG_KEYS.signatureSecret} is required`);
-  }
-  const method = read(VONAGE_CONFIG_KEYS.signatureMethod) ?? VONAGE_CONFIG_DEFAULTS.signatureMethod;
-  if (!isVonageSignatureMethod(method)) {
-    fail(VONAGE_CONFIG_KEYS.signatureMethod, `must be one of ${VONAGE_SIGNATURE_METHODS.join(', ')}`);
-  }
-  const baseUrl = (read(VONAGE_CONFIG_KEYS.baseUrl) ?? VONAGE_CONFIG_DEFAULTS.baseUrl).replace(/\/+$/, '');
-  if (!isHttpUrl(baseUrl)) {
-    fail(VONAGE_CONFIG_KEYS.baseUrl, 'must be an absolute http(s) URL');
-  }
-  const timeoutRaw = read(VONAGE_CONFIG_KEYS.requestTimeoutMs);
-  const requestTimeoutMs = timeoutRaw === undefined ? VONAGE_CONFIG_DEFAULTS.requestTimeoutMs : Number(timeoutRaw);
-  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 1 || requestTimeoutMs > MAX_TIMEOUT_MS) {
-    fail(VONAGE_CONFIG_KEYS.requestTimeoutMs, `must be an integer between 1 and ${MAX_TIMEOUT_MS} (ms)`);
-  }
-
-  if (invalidKeys.length > 0 || apiKey === undefined || !isVonageSignatureMethod(method)) {
-    throw new VonageConfigException(invalidKeys, problems);
-  }
-
-  return {
+  return read.done({
     apiKey,
     ...(apiSecret !== undefined && { apiSecret }),
     ...(signatureSecret !== undefined && { signatureSecret }),
-    signatureMethod: method,
-    baseUrl,
-    requestTimeoutMs,
-  };
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
+    signatureMethod: read.oneOf(K.signatureMethod, VONAGE_SIGNATURE_METHODS, {
+      default: VONAGE_CONFIG_DEFAULTS.signatureMethod,
+    }),
+    baseUrl: read.url(K.baseUrl, { default: VONAGE_CONFIG_DEFAULTS.baseUrl }),
+    requestTimeoutMs: read.int(K.requestTimeoutMs, {
+      default: VONAGE_CONFIG_DEFAULTS.requestTimeoutMs,
+      min: 1,
+      max: 120_000,
+      unit: 'ms',
+    }),
+  });
 }

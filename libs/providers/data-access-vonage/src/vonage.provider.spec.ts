@@ -1,3 +1,4 @@
+import { ConfigError } from '@sms/config-kit';
 import { createHash, createHmac } from 'node:crypto';
 import {
   DeliveryStatus,
@@ -8,7 +9,7 @@ import {
   type SendRequest,
 } from '@sms/provider-port';
 import { jsonResponse, onlyFetchCall, onlyFetchBody, rejectionOf } from '@sms/testing';
-import { type VonageConfig, VonageConfigException, parseVonageConfig } from './vonage.config';
+import { type VonageConfig, parseVonageConfig } from './vonage.config';
 import { VonageSmsProvider } from './vonage.provider';
 
 const CONFIG: VonageConfig = {
@@ -570,8 +571,8 @@ describe('VonageSmsProvider', () => {
         }
       })();
 
-      expect(error).toBeInstanceOf(VonageConfigException);
-      expect((error as VonageConfigException).invalidKeys).toEqual([
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).invalidKeys).toEqual([
         'VONAGE_API_KEY',
         'VONAGE_API_SECRET',
         'VONAGE_SIGNATURE_METHOD',

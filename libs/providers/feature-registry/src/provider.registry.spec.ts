@@ -3,9 +3,11 @@ import { loadConfig } from '@sms/platform';
 import { SmppSmsProvider } from '@sms/provider-smpp';
 import { closeProviders, createProviderRegistry, UnknownProviderError } from './provider.registry';
 
+const providersOf = (env: Record<string, string>) => loadConfig(env).providers;
+
 describe('createProviderRegistry', () => {
   it('registers Twilio, Vonage, Sinch, AWS and SMPP with the simulator defaults', async () => {
-    const registry = createProviderRegistry(loadConfig({ SMPP_SIM_PORT: '0' }));
+    const registry = createProviderRegistry(providersOf({ SMPP_SIM_PORT: '0' }));
 
     expect(registry.ids()).toEqual(['twilio', 'vonage', 'sinch', 'aws', 'smpp']);
     expect(registry.get('vonage').id).toBe(ProviderId.Vonage);
@@ -16,16 +18,14 @@ describe('createProviderRegistry', () => {
   });
 
   it('fails the boot on an unusable Vonage or Sinch setting, naming the key', () => {
-    expect(() => createProviderRegistry(loadConfig({ VONAGE_SIGNATURE_METHOD: 'crc32' }))).toThrow(
-      /VONAGE_SIGNATURE_METHOD/,
-    );
-    expect(() => createProviderRegistry(loadConfig({ SINCH_BASE_URL: 'not a url' }))).toThrow(/SINCH_BASE_URL/);
+    expect(() => providersOf({ VONAGE_SIGNATURE_METHOD: 'crc32' })).toThrow(/VONAGE_SIGNATURE_METHOD/);
+    expect(() => providersOf({ SINCH_BASE_URL: 'not a url' })).toThrow(/SINCH_BASE_URL/);
   });
 });
 
 describe('createProviderRegistry: SMPP', () => {
   it('registers the SMPP adapter for the simulated SMSC, without opening any bind', async () => {
-    const registry = createProviderRegistry(loadConfig({ SIMULATOR_ENABLED: 'true', SMPP_SIM_PORT: '0' }));
+    const registry = createProviderRegistry(providersOf({ SIMULATOR_ENABLED: 'true', SMPP_SIM_PORT: '0' }));
     const smpp = registry.get('smpp');
     expect(smpp).toBeInstanceOf(SmppSmsProvider);
     // Parsing receipts (dlr-processor) must never connect: binds open on the first send or for a receiver.
@@ -35,13 +35,19 @@ describe('createProviderRegistry: SMPP', () => {
 
   it('registers a configured SMSC with the pool settings', () => {
     const registry = createProviderRegistry(
-      loadConfig({ SIMULATOR_ENABLED: 'false', SMPP_HOST: 'smsc.example', SMPP_BINDS: '4', SMPP_WINDOW: '50' }),
+      providersOf({
+        SIMULATOR_ENABLED: 'false',
+        SMPP_HOST: 'smsc.example',
+        SMPP_SYSTEM_ID: 'acme',
+        SMPP_BINDS: '4',
+        SMPP_WINDOW: '50',
+      }),
     );
     expect((registry.get('smpp') as SmppSmsProvider).pool.binds).toHaveLength(4);
   });
 
   it('has no SMPP adapter without an SMSC or the simulator', () => {
-    const registry = createProviderRegistry(loadConfig({ SIMULATOR_ENABLED: 'false' }));
+    const registry = createProviderRegistry(providersOf({ SIMULATOR_ENABLED: 'false' }));
     expect(registry.has('smpp')).toBe(false);
     expect(registry.has('twilio')).toBe(true);
   });

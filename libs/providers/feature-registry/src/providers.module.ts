@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig, ShutdownRegistry } from '@sms/platform';
+import { PROVIDERS_CONFIG, type ProvidersConfig, ShutdownRegistry } from '@sms/platform';
 import { closeProviders, createProviderRegistry, ProviderRegistry } from './provider.registry';
 
 /** One registry per process, shared by send-worker, dlr-ingest and dlr-processor when co-hosted. */
@@ -12,9 +12,9 @@ export class ProvidersModule {
       providers: [
         {
           provide: ProviderRegistry,
-          inject: [APP_CONFIG, ShutdownRegistry],
-          useFactory: (config: AppConfig, shutdown: ShutdownRegistry) => {
-            const registry = createProviderRegistry(config);
+          inject: [PROVIDERS_CONFIG, ShutdownRegistry],
+          useFactory: (providers: ProvidersConfig, shutdown: ShutdownRegistry) => {
+            const registry = createProviderRegistry(providers);
             // With the consumers: in-flight sends get their submit_sm_resp, then the binds unbind.
             shutdown.register('consumers', 'provider-connections', () => closeProviders(registry));
 

@@ -15,7 +15,9 @@ import {
   validateSync,
 } from 'class-validator';
 import { KAFKA_SASL_MECHANISMS, type KafkaSecurity, kafkaSecurityOf, kafkaSecurityProblems } from '@sms/bus';
+import { ConfigError, type KnownSettings, unknownSettings } from '@sms/config-kit';
 import { CPU_NICE_RANGE, CPU_POLICIES, type CpuPolicy } from '../runtime/cpu-priority';
+import { PROVIDER_SETTING_KEYS, type ProvidersConfig, providersConfigOf, SIMULATOR_PREFIX } from './providers.config';
 
 /** A comma-separated port list, or null when any entry is not a port from 1 to 65535. */
 function portsOf(list: string): number[] | null {
@@ -324,61 +326,6 @@ export class AppConfig {
   @IsBoolean()
   SIMULATOR_ENABLED = true;
 
-  @IsOptional()
-  @IsString()
-  TWILIO_ACCOUNT_SID = 'ACsimulator00000000000000000000000';
-
-  @IsOptional()
-  @IsString()
-  TWILIO_AUTH_TOKEN = 'sim-auth-token';
-
-  /** Twilio API base; empty means the in-process simulator in embedded mode. */
-  @IsOptional()
-  @IsString()
-  TWILIO_BASE_URL = '';
-
-  /** Vonage SMS API account; the defaults are the simulator's fake credentials. */
-  @IsOptional()
-  @IsString()
-  VONAGE_API_KEY = 'simkey01';
-
-  @IsOptional()
-  @IsString()
-  VONAGE_API_SECRET = 'sim-vonage-secret';
-
-  /** Verifies Vonage's signed webhooks (and signs requests when VONAGE_API_SECRET is empty). */
-  @IsOptional()
-  @IsString()
-  VONAGE_SIGNATURE_SECRET = 'sim-vonage-signature-secret';
-
-  /** The dashboard's signature method: md5hash (default), md5, sha1, sha256 or sha512 (HMAC). */
-  @IsOptional()
-  @IsString()
-  VONAGE_SIGNATURE_METHOD = 'md5hash';
-
-  /** Vonage API base; empty means the in-process simulator in embedded mode. */
-  @IsOptional()
-  @IsString()
-  VONAGE_BASE_URL = '';
-
-  /** Sinch SMS REST (xms v1) service plan; the defaults are the simulator's fake credentials. */
-  @IsOptional()
-  @IsString()
-  SINCH_SERVICE_PLAN_ID = 'simplan00000000000000000000000000';
-
-  @IsOptional()
-  @IsString()
-  SINCH_API_TOKEN = 'sim-sinch-api-token';
-
-  /** Verifies Sinch's HMAC-signed callbacks. */
-  @IsOptional()
-  @IsString()
-  SINCH_CALLBACK_SECRET = 'sim-sinch-callback-secret';
-
-  /** Sinch regional API base; empty means the in-process simulator in embedded mode. */
-  @IsOptional()
-  @IsString()
-  SINCH_BASE_URL = '';
   /**
    * Default reach of a STOP within the account that messaged: `account` (every sender of that account) or
    * `sender` (only the number texted). Accounts may override it (`PUT /v1/opt-outs/settings`); STOPALL
@@ -428,49 +375,6 @@ export class AppConfig {
   @IsInt()
   @Min(100)
   MASK_SWEEP_INTERVAL_MS = 10_000;
-  /** AWS region of End User Messaging SMS / SNS (the simulator's region in embedded mode). */
-  @IsOptional()
-  @IsString()
-  AWS_REGION = 'us-east-1';
-
-  /** AWS key pair; the defaults are the in-process simulator's. Empty pair = the SDK's default chain. */
-  @IsOptional()
-  @IsString()
-  AWS_ACCESS_KEY_ID = 'AKIASIMULATOR0000000';
-
-  @IsOptional()
-  @IsString()
-  AWS_SECRET_ACCESS_KEY = 'sim-secret-access-key';
-
-  /** AWS API endpoint override; empty means real AWS, or the in-process simulator when it is enabled. */
-  @IsOptional()
-  @IsString()
-  AWS_SMS_ENDPOINT = '';
-
-  /** `eum` (End User Messaging SMS v2 SendTextMessage, with delivery events) or `sns` (SNS Publish, no events). */
-  @IsOptional()
-  @IsIn(['eum', 'sns'])
-  AWS_SMS_MODE = 'eum';
-
-  /** EUM configuration set whose event destination is the SNS topic subscribed to /webhooks/aws/status. */
-  @IsOptional()
-  @IsString()
-  AWS_CONFIGURATION_SET = 'gw-events';
-
-  /** Origination identity used when the routed sender is empty (phone number, pool or sender id, or ARN). */
-  @IsOptional()
-  @IsString()
-  AWS_ORIGINATION_IDENTITY = '';
-
-  /** Regex SNS SigningCertURL/SubscribeURL must match; empty = AWS's own hosts (plus the simulator when enabled). */
-  @IsOptional()
-  @IsString()
-  AWS_SNS_CERT_URL_ALLOW = '';
-
-  /** Comma-separated SNS topic ARNs accepted on the AWS webhooks; empty = any topic (signature still required). */
-  @IsOptional()
-  @IsString()
-  AWS_SNS_TOPIC_ARNS = '';
   /** dlr-ingest: raw webhooks are kept this long (the replay window), then purged. */
   @Transform(toInt)
   @IsInt()
@@ -591,60 +495,6 @@ export class AppConfig {
   @Min(1)
   @Max(72)
   WEBHOOK_RETRY_HOURS = 24;
-  /** SMPP SMSC host; empty means the in-process simulated SMSC when SIMULATOR_ENABLED, else no SMPP adapter. */
-  @IsOptional()
-  @IsString()
-  SMPP_HOST = '';
-
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(65535)
-  SMPP_PORT = 2775;
-
-  /** Bind credentials (the simulated SMSC accepts these defaults). */
-  @IsOptional()
-  @IsString()
-  SMPP_SYSTEM_ID = 'smppsim';
-
-  @IsOptional()
-  @IsString()
-  SMPP_PASSWORD = 'simpass';
-
-  /** Binds (TCP connections) in the pool and outstanding submit_sm per bind. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(32)
-  SMPP_BINDS = 2;
-
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  SMPP_WINDOW = 20;
-
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  SMPP_ENQUIRE_LINK_MS = 30_000;
-
-  /** How the SMSC prints the receipt text `id:` (hex, decimal or text); submit_sm_resp ids are read as hex. */
-  @IsIn(['hex', 'decimal', 'text'])
-  SMPP_DLR_ID_BASE = 'hex';
-
-  /**
-   * Whose convention the SMSC's receipt `err:` follows (docs/receipt-errors.md): `gsm-map` (MAP error codes),
-   * `vonage` (Vonage's SMPP codes) or `none` (no table: every failure code permanent).
-   */
-  @IsIn(['gsm-map', 'vonage', 'none'])
-  SMPP_SMSC_FAMILY = 'gsm-map';
-
-  /** Overrides of single receipt error codes, `code=class` pairs, e.g. `27=permanent,3-34=transient`. */
-  @IsOptional()
-  @IsString()
-  SMPP_RECEIPT_ERROR_CLASSES = '';
-
   /** Port of the simulated SMSC when SIMULATOR_ENABLED (0 = any free port). */
   @Transform(toInt)
   @IsInt()
@@ -798,9 +648,13 @@ export class AppConfig {
   @Transform(toBool)
   @IsBoolean()
   ARCHIVE_S3_FORCE_PATH_STYLE = false;
+
+  /** `config.providers.twilio` …: each adapter's slice, parsed by its own definition (set by {@link loadConfig}). */
+  readonly providers!: ProvidersConfig;
 }
 
-export const SENSITIVE_KEYS: readonly (keyof AppConfig)[] = [
+/** Variables whose values never appear in a message (the provider slices never quote any value). */
+export const SENSITIVE_KEYS: readonly string[] = [
   'SMS_GATEWAY_API_KEY',
   'TWILIO_AUTH_TOKEN',
   'VONAGE_API_SECRET',
@@ -849,10 +703,19 @@ export const PUBLIC_SECRET_VALUES: readonly string[] = [
 /** Shorter than any provider issues (Twilio's auth token is 32 hex digits): a guessable value. */
 export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
+export type WebhookSecrets = Readonly<Record<(typeof WEBHOOK_SECRET_KEYS)[number], string | undefined>>;
+
+/** The webhook secrets of the provider slices, by the variable each comes from. */
+export const webhookSecretsOf = ({ providers }: Pick<AppConfig, 'providers'>): WebhookSecrets => ({
+  TWILIO_AUTH_TOKEN: providers.twilio.authToken,
+  VONAGE_SIGNATURE_SECRET: providers.vonage.signatureSecret,
+  SINCH_CALLBACK_SECRET: providers.sinch.callbackSecret,
+});
+
 /** Each webhook secret that is missing, public or too short, as `VARIABLE problem` (never the value). */
-export function webhookSecretProblems(config: Pick<AppConfig, (typeof WEBHOOK_SECRET_KEYS)[number]>): string[] {
+export function webhookSecretProblems(secrets: WebhookSecrets): string[] {
   return WEBHOOK_SECRET_KEYS.flatMap((key) => {
-    const value = (config[key] ?? '').trim();
+    const value = (secrets[key] ?? '').trim();
     if (value === '') {
       return [`${key} is missing`];
     }
@@ -868,8 +731,8 @@ export function webhookSecretProblems(config: Pick<AppConfig, (typeof WEBHOOK_SE
 }
 
 /** Refuses to go on (at boot) when {@link webhookSecretProblems} finds any, naming every variable. */
-export function assertWebhookSecrets(config: Pick<AppConfig, (typeof WEBHOOK_SECRET_KEYS)[number]>): void {
-  const problems = webhookSecretProblems(config);
+export function assertWebhookSecrets(config: Pick<AppConfig, 'providers'>): void {
+  const problems = webhookSecretProblems(webhookSecretsOf(config));
   if (problems.length > 0) {
     throw new InvalidConfigError(
       `Refusing to verify provider webhooks with unsafe secrets: ${problems.join('; ')}. ` +
@@ -878,27 +741,119 @@ export function assertWebhookSecrets(config: Pick<AppConfig, (typeof WEBHOOK_SEC
   }
 }
 
-/** Reads and validates the environment; throws listing every bad key. */
+/**
+ * Reads and validates the environment once, at boot: the flat settings, then each provider's slice, then the
+ * settings that contradict one another, then variables that look like settings but are none. Throws one
+ * {@link InvalidConfigError} listing every problem by variable (never a secret's value). The result is frozen.
+ */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
-  overrides: Partial<AppConfig> = {},
+  overrides: Partial<Omit<AppConfig, 'providers'>> = {},
 ): AppConfig {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const config = plainToInstance(AppConfig, { ...defined, ...overrides }, { exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: false });
   const invalid = errors.map((e) => {
-    const shown = SENSITIVE_KEYS.includes(e.property as keyof AppConfig) ? '<redacted>' : String(e.value);
+    const shown = SENSITIVE_KEYS.includes(e.property) ? '<redacted>' : String(e.value);
 
     return `${e.property}=${shown} (${Object.values(e.constraints ?? {}).join(', ')})`;
   });
   // Settings that are each valid but contradict one another (a CA without TLS, SASL without credentials).
   const contradictions = errors.some((e) => e.property.startsWith('KAFKA_')) ? [] : kafkaSecurityProblems(config);
-  if (invalid.length > 0 || contradictions.length > 0) {
-    throw new InvalidConfigError(`Invalid environment variables: ${[...invalid, ...contradictions].join('; ')}`);
+  // The provider slices need a valid port and simulator switch; with those wrong they would only echo the error.
+  const providerInputs: readonly string[] = ['PORT', 'SIMULATOR_ENABLED', 'SMPP_SIM_PORT'];
+  const providers = errors.some((e) => providerInputs.includes(e.property))
+    ? { problems: [] }
+    : providerSlices(env, config);
+  const unknown = unknownSettings(env, KNOWN_SETTINGS);
+  const problems = [...invalid, ...contradictions, ...settingContradictions(config), ...providers.problems, ...unknown];
+  if (problems.length > 0 || !providers.config) {
+    throw new InvalidConfigError(`Invalid environment variables: ${problems.join('; ')}`);
   }
 
-  return config;
+  return Object.freeze(Object.assign(config, { providers: providers.config }));
 }
+
+/** The provider slices (providers.config.ts), or the problems their definitions found. */
+function providerSlices(
+  env: Record<string, string | undefined>,
+  config: AppConfig,
+): { config?: ProvidersConfig; problems: readonly string[] } {
+  try {
+    return {
+      config: providersConfigOf(env, {
+        simulatorBaseUrl: config.SIMULATOR_ENABLED ? `http://127.0.0.1:${config.PORT}${SIMULATOR_PREFIX}` : null,
+        smppSimPort: config.SMPP_SIM_PORT,
+      }),
+      problems: [],
+    };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return { problems: error.problems };
+    }
+    throw error;
+  }
+}
+
+/** Flat settings that are each valid but contradict one another, naming both variables. */
+function settingContradictions(config: AppConfig): string[] {
+  const problems: string[] = [];
+  // A replay older than the raw-webhook retention is no longer caught as a duplicate (the comment at the key).
+  if (config.DLR_WEBHOOK_MAX_AGE_SECONDS >= config.DLR_RAW_RETENTION_HOURS * 3600) {
+    problems.push(
+      'DLR_WEBHOOK_MAX_AGE_SECONDS and DLR_RAW_RETENTION_HOURS contradict: the webhook age limit must be shorter than the retention',
+    );
+  }
+  // A bucket smaller than one second's rate could never let that rate through.
+  if (config.DLR_WEBHOOK_RATE_PER_SECOND > config.DLR_WEBHOOK_RATE_BURST) {
+    problems.push(
+      'DLR_WEBHOOK_RATE_PER_SECOND and DLR_WEBHOOK_RATE_BURST contradict: the burst must be at least the rate per second',
+    );
+  }
+
+  return problems;
+}
+
+/**
+ * What {@link unknownSettings} compares the environment with: every flat setting (a key added to {@link AppConfig}
+ * is known at once), every provider slice's variable, and the variables other tools of the repository read.
+ */
+const KNOWN_SETTINGS: KnownSettings = {
+  keys: new Set([...Object.keys(new AppConfig()), ...PROVIDER_SETTING_KEYS, 'EXIT_WITH_PARENT']),
+  prefixes: [
+    'TWILIO_',
+    'VONAGE_',
+    'SINCH_',
+    'SMPP_',
+    'AWS_SMS_',
+    'AWS_SNS_',
+    'MYSQL_',
+    'REDIS_',
+    'DLR_',
+    'OPT_OUT_',
+    'MASK_',
+    'LIMITS_',
+    'PUMPING_',
+    'RETENTION_',
+    'PARTITION_',
+    'ARCHIVE_',
+    'CALLBACK_',
+    'WEBHOOK_',
+    'ROUTER_',
+    'INTAKE_',
+    'METRICS_',
+    'SMS_GATEWAY_',
+  ],
+  // Benchmarks and test tooling read their own knobs from the same environment (bench/, scripts/test.sh).
+  foreign: [/_BENCH_/, /^BENCH_/],
+};
+
+/**
+ * The configuration with some values settled after boot (the embedded gateway's generated secrets and simulator
+ * accounts), frozen like the one {@link loadConfig} returned.
+ */
+export const withSettings = (config: AppConfig, settled: Partial<AppConfig>): AppConfig =>
+  Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(config) as object) as AppConfig, config, settled));
 
 /** The base URL providers should call back; defaults to this process's own address. */
 export const publicBaseUrlOf = (config: AppConfig): string =>

@@ -17,7 +17,7 @@ import { loadRegionConfig, type RegionConfig } from '../region/region.config';
 import { GLOBAL_TOPICS } from '../region/global-topics';
 import { HealthController } from './health.controller';
 import { ReadinessRegistry } from './readiness.registry';
-import { APP_CONFIG, BUS, CLOCK, KV_STORE, REGION_CONFIG, systemClock } from './tokens';
+import { APP_CONFIG, BUS, CLOCK, KV_STORE, PROVIDERS_CONFIG, REGION_CONFIG, systemClock } from './tokens';
 
 export interface PlatformOptions {
   readonly config: AppConfig;
@@ -53,6 +53,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: REGION_CONFIG, useValue: region },
+        { provide: PROVIDERS_CONFIG, useValue: config.providers },
         { provide: CLOCK, useValue: systemClock },
         ReadinessRegistry,
         ShutdownRegistry,
@@ -82,7 +83,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
             distributed ? new RedisKeyValueStore({ url: config.REDIS_URL }) : new MemoryKeyValueStore(),
         },
       ],
-      exports: [APP_CONFIG, REGION_CONFIG, CLOCK, BUS, KV_STORE, ReadinessRegistry, ShutdownRegistry],
+      exports: [APP_CONFIG, PROVIDERS_CONFIG, REGION_CONFIG, CLOCK, BUS, KV_STORE, ReadinessRegistry, ShutdownRegistry],
     };
   }
 

@@ -1,5 +1,7 @@
 /** Injection tokens of the ports every service module uses; their adapters depend on the run mode. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
+/** `config.providers`: the provider adapters' slices (ProvidersConfig). */
+export const PROVIDERS_CONFIG = Symbol('PROVIDERS_CONFIG');
 export const BUS = Symbol('BUS');
 export const KV_STORE = Symbol('KV_STORE');
 export const CLOCK = Symbol('CLOCK');

@@ -1,0 +1,2 @@
+export { ConfigError, type RawSettings, SettingsReader } from './settings-reader';
+export { type KnownSettings, unknownSettings } from './unknown-settings';
