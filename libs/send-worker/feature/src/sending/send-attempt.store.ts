@@ -1,4 +1,11 @@
-import { GroupCommitter, inSqlTransaction, isDuplicateKeyError, type SqlRunner, sqlRunnerOf } from '@sms/persistence';
+import {
+  GroupCommitter,
+  inSqlTransaction,
+  isDuplicateKeyError,
+  isMysql,
+  type SqlRunner,
+  sqlRunnerOf,
+} from '@sms/persistence';
 import type { DataSource } from 'typeorm';
 
 const CLAIM_COLUMNS = ['message_id', 'attempt', 'provider', 'state', 'created_at', 'updated_at'] as const;
@@ -53,13 +60,18 @@ export class SendAttemptStore {
   constructor(private readonly dataSource: DataSource) {
     // The data source's own manager: no transaction, so each statement commits on its own.
     this.sql = sqlRunnerOf(dataSource.manager);
+    // SQLite runs a statement within the caller's turn, so without gathering every batch would hold one
+    // item and pay a commit of its own (GroupCommitOptions.gather); MySQL's round trip batches by itself.
+    const gather = !isMysql(dataSource);
     this.claims = new GroupCommitter((batch) => this.writeClaims(batch), {
       maxBatch: MAX_CLAIMS_PER_BATCH,
       maxConcurrent: 1,
+      gather,
     });
     this.finishes = new GroupCommitter((batch) => this.writeFinishes(batch), {
       maxBatch: MAX_FINISHES_PER_BATCH,
       maxConcurrent: 1,
+      gather,
     });
   }
 
