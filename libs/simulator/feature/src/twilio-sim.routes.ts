@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyPluginCallback, FastifyReply } from 'fastify';
 import { inboundTarget, PROVIDER_API_ROUTE } from './sim-access';
+import { ClientGone } from './sim-http';
 import { postWebhook, type CallbackSettings } from './simulator.callbacks';
 import type { SimulatorKnobs } from './simulator.knobs';
 import { pickOne, pickWeighted } from './simulator.rng';
@@ -65,8 +66,7 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
       const params = request.body ?? {};
       const header = request.headers['i-twilio-idempotency-token'];
       const token = typeof header === 'string' ? header : null;
-      const clientGone = new AbortController();
-      reply.raw.once('close', () => clientGone.abort());
+      const clientGone = new ClientGone(reply);
       store.recordSubmit(token);
 
       const authorized = request.headers.authorization === expectedAuth && request.params.accountSid === accountSid;
@@ -79,9 +79,11 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
           httpStatus: refusal.status,
           code: refusal.code,
         });
-        await state.scheduler.hold(knobs.latencyMs, clientGone.signal);
+        if (knobs.latencyMs > 0) {
+          await state.scheduler.hold(knobs.latencyMs, clientGone.signal);
+        }
 
-        return answer(reply, clientGone.signal, state.scheduler.isClosed, refusal.status, errorBody(refusal));
+        return answer(reply, clientGone, state.scheduler.isClosed, refusal.status, errorBody(refusal));
       }
 
       const now = new Date();
@@ -105,15 +107,12 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
       // Callbacks are scheduled before answering: a message whose 201 never arrives is still delivered and
       // reported, which is exactly the ambiguous case the gateway must reconcile.
       scheduleStatusCallbacks(message, knobs);
-      await state.scheduler.hold(knobs.latencyMs + (withhold ? WITHHOLD_MS : 0), clientGone.signal);
+      const holdMs = knobs.latencyMs + (withhold ? WITHHOLD_MS : 0);
+      if (holdMs > 0) {
+        await state.scheduler.hold(holdMs, clientGone.signal);
+      }
 
-      return answer(
-        reply,
-        clientGone.signal,
-        state.scheduler.isClosed,
-        201,
-        messageResource(accountSid, sid, params, now),
-      );
+      return answer(reply, clientGone, state.scheduler.isClosed, 201, messageResource(accountSid, sid, params, now));
     },
   );
 
@@ -310,7 +309,7 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
  * simulator closing also closes its connection: Node's server.close() only drops connections idle at the time
  * it is called, so a kept-alive socket would otherwise hold the close open until the keep-alive timeout.
  */
-function answer(reply: FastifyReply, clientGone: AbortSignal, closing: boolean, status: number, body: unknown) {
+function answer(reply: FastifyReply, clientGone: ClientGone, closing: boolean, status: number, body: unknown) {
   if (clientGone.aborted) {
     return reply.hijack();
   }

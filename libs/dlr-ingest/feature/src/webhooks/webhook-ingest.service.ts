@@ -171,7 +171,13 @@ export class WebhookIngestService {
     // One INSERT at a time: webhooks arriving meanwhile form the next batch. On this kind of VM a
     // statement costs ~0.2 ms of CPU however small, so parallel tiny batches would cost more CPU than
     // they save in latency (bench/dlr.bench.ts: CPU per receipt).
-    this.committer = new GroupCommitter((batch) => this.store(batch), { maxBatch: 500, maxConcurrent: 1 });
+    // On SQLite the INSERT completes within the request's turn: gathering the webhooks read in one turn
+    // (GroupCommitOptions.gather) is what lets them share a batch and its commit.
+    this.committer = new GroupCommitter((batch) => this.store(batch), {
+      maxBatch: 500,
+      maxConcurrent: 1,
+      gather: !isMysql(dataSource),
+    });
   }
 
   knows(provider: string): boolean {

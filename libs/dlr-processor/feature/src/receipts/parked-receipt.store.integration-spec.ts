@@ -95,12 +95,14 @@ describe.each(Object.keys(stores))('ParkedReceiptStore on %s', (kind) => {
       // The same webhook's receipt again (a replay, a redelivery) in the same batch: parked once.
       parked.parkUnmatched(receipt('w2', 'sm-a', 2)),
     ]);
-    // The first alone (check, insert), the three made meanwhile together.
-    expect(statements).toEqual(['SELECT', 'INSERT', 'SELECT', 'INSERT']);
+    // MySQL: the first alone (check, insert), the three made meanwhile together. SQLite gathers the four
+    // made in this turn into one batch.
+    const batches = kind === 'sqlite' ? ['SELECT', 'INSERT'] : ['SELECT', 'INSERT', 'SELECT', 'INSERT'];
+    expect(statements).toEqual(batches);
 
     // A later replay of a webhook still parked is not parked again.
     await parked.parkUnmatched(receipt('w1', 'sm-a', 1));
-    expect(statements.slice(4)).toEqual(['SELECT']);
+    expect(statements.slice(batches.length)).toEqual(['SELECT']);
 
     expect((await parked.unmatched('twilio', 'sm-a')).map((row) => row.event)).toEqual(['{"n":1}', '{"n":2}']);
     expect(await rows()).toEqual([
@@ -136,8 +138,9 @@ describe.each(Object.keys(stores))('ParkedReceiptStore on %s', (kind) => {
     await Promise.all([parked.forget([ids[0] as string]), parked.forget([ids[1] as string, ids[2] as string])]);
     await parked.forget([]);
 
-    // The first alone, the second with what came meanwhile; nothing for an empty list.
-    expect(statements).toEqual(['DELETE', 'DELETE']);
+    // MySQL: the first alone, the second with what came meanwhile; SQLite: both of this turn together.
+    // Nothing for an empty list.
+    expect(statements).toEqual(kind === 'sqlite' ? ['DELETE'] : ['DELETE', 'DELETE']);
     expect((await rows()).map((row) => row.provider_message_id)).toEqual(['sm-d']);
   });
 });

@@ -1,4 +1,4 @@
-import { GroupCommitter, MAX_BOUND_PARAMETERS, type SqlRunner, sqlRunnerOf } from '@sms/persistence';
+import { GroupCommitter, isMysql, MAX_BOUND_PARAMETERS, type SqlRunner, sqlRunnerOf } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
 import type { ParkedRow } from './ref-store';
 
@@ -52,8 +52,18 @@ export class ParkedReceiptStore {
     private readonly dataSource: DataSource,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.parking = new GroupCommitter((batch) => this.parkBatch(batch), { maxBatch: MAX_BATCH, maxConcurrent: 1 });
-    this.forgetting = new GroupCommitter((batch) => this.forgetBatch(batch), { maxBatch: MAX_BATCH, maxConcurrent: 1 });
+    // SQLite answers within the caller's turn: gathering one turn's submissions is what forms a batch there.
+    const gather = !isMysql(dataSource);
+    this.parking = new GroupCommitter((batch) => this.parkBatch(batch), {
+      maxBatch: MAX_BATCH,
+      maxConcurrent: 1,
+      gather,
+    });
+    this.forgetting = new GroupCommitter((batch) => this.forgetBatch(batch), {
+      maxBatch: MAX_BATCH,
+      maxConcurrent: 1,
+      gather,
+    });
   }
 
   /** Made on first use: the SQLite handle exists only once the data source is initialised. */

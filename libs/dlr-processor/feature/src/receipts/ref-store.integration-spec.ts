@@ -112,8 +112,9 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
       refs.learn([ref('sm-c', 'm3')]),
     ]);
 
-    // The first event's batch, then the two that waited for it together: two statements each.
-    expect(statements).toEqual(['INSERT', 'SELECT', 'INSERT', 'SELECT']);
+    // MySQL: the first event's batch, then the two that waited for it together. SQLite gathers what one
+    // turn submits, so all three share one batch. Two statements each.
+    expect(statements).toEqual(kind === 'sqlite' ? ['INSERT', 'SELECT'] : ['INSERT', 'SELECT', 'INSERT', 'SELECT']);
     expect(first).toEqual([[]]);
     expect(second?.[0]?.map((row) => row.event)).toEqual(['{"n":1}', '{"n":2}']);
     expect(second?.[1]).toEqual([]);
@@ -158,10 +159,12 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
     expect(c).toEqual({ messageId: 'm2', partIndex: 0, partCount: 1, traceParent: null });
     expect(missing).toBeNull();
     expect(again).toBeNull();
-    // The first lookup alone, the two that waited for it in one query; then sm-c is known.
-    expect(statements).toEqual(['SELECT', 'SELECT']);
+    // MySQL: the first lookup alone, the two that waited for it in one query. SQLite gathers the three
+    // lookups of one turn into one query. Then sm-c is known.
+    const lookups = kind === 'sqlite' ? ['SELECT'] : ['SELECT', 'SELECT'];
+    expect(statements).toEqual(lookups);
     expect(await refs.find('twilio', 'sm-c')).toEqual(c);
-    expect(statements).toHaveLength(2);
+    expect(statements).toHaveLength(lookups.length);
   });
 
   it('answers a lookup of an id it is writing once the write is done, without a query or a miss', async () => {

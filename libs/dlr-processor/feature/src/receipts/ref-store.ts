@@ -1,4 +1,4 @@
-import { GroupCommitter, MAX_BOUND_PARAMETERS, type SqlRunner, sqlRunnerOf } from '@sms/persistence';
+import { GroupCommitter, isMysql, MAX_BOUND_PARAMETERS, type SqlRunner, sqlRunnerOf } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
 import type { PartRef } from './part-rollup';
 
@@ -87,9 +87,16 @@ export class RefStore {
     private readonly now: () => Date = () => new Date(),
     private readonly maxCached = DEFAULT_CACHED_REFS,
   ) {
-    this.learning = new GroupCommitter((batches) => this.learnBatch(batches), { maxBatch: 500, maxConcurrent: 1 });
+    // SQLite answers within the caller's turn, so batches form only by gathering what one turn submits
+    // (GroupCommitOptions.gather); MySQL's round trip batches by itself.
+    const gather = !isMysql(dataSource);
+    this.learning = new GroupCommitter((batches) => this.learnBatch(batches), {
+      maxBatch: 500,
+      maxConcurrent: 1,
+      gather,
+    });
     // Lookups of concurrent receipts share one query: the group-commit batcher, used for reads.
-    this.lookups = new GroupCommitter((keys) => this.lookUp(keys), { maxBatch: 500, maxConcurrent: 1 });
+    this.lookups = new GroupCommitter((keys) => this.lookUp(keys), { maxBatch: 500, maxConcurrent: 1, gather });
   }
 
   /** Made on first use: the SQLite handle exists only once the data source is initialised. */

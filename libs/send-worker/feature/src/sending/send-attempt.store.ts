@@ -1,4 +1,11 @@
-import { GroupCommitter, inSqlTransaction, isDuplicateKeyError, type SqlRunner, sqlRunnerOf } from '@sms/persistence';
+import {
+  GroupCommitter,
+  inSqlTransaction,
+  isDuplicateKeyError,
+  isMysql,
+  type SqlRunner,
+  sqlRunnerOf,
+} from '@sms/persistence';
 import type { DataSource } from 'typeorm';
 
 const CLAIM_COLUMNS = ['message_id', 'attempt', 'provider', 'state', 'created_at', 'updated_at'] as const;
@@ -53,13 +60,21 @@ export class SendAttemptStore {
   constructor(private readonly dataSource: DataSource) {
     // The data source's own manager: no transaction, so each statement commits on its own.
     this.sql = sqlRunnerOf(dataSource.manager);
+    // Claims are never gathered: a claim runs at the dispatch's rate-limit slot and the provider call
+    // follows it, so deferring it to the end of the loop turn would move the call off its slot by however
+    // long the turn's I/O takes, and two sends of one number could reach the provider closer together than
+    // its rate allows. A consumer's batch still shares a statement (all but its first claim).
     this.claims = new GroupCommitter((batch) => this.writeClaims(batch), {
       maxBatch: MAX_CLAIMS_PER_BATCH,
       maxConcurrent: 1,
     });
+    // Outcomes are gathered on SQLite, whose statements finish within the caller's turn: otherwise every
+    // batch holds one outcome and pays a commit of its own (GroupCommitOptions.gather). MySQL's round trip
+    // lets batches form by itself.
     this.finishes = new GroupCommitter((batch) => this.writeFinishes(batch), {
       maxBatch: MAX_FINISHES_PER_BATCH,
       maxConcurrent: 1,
+      gather: !isMysql(dataSource),
     });
   }
 
