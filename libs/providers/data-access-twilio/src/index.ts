@@ -6,3 +6,10 @@ export {
   TwilioConfigException,
 } from './twilio.config';
 export { TwilioSmsProvider } from './twilio.provider';
+export {
+  parseTwilioLookup,
+  TWILIO_LOOKUP_DEFAULT_BASE_URL,
+  TWILIO_LOOKUP_SOURCE,
+  TwilioNumberLookup,
+  type TwilioNumberLookupConfig,
+} from './twilio.number-lookup';
