@@ -48,7 +48,7 @@ afterAll(async () => {
 });
 
 const lookups = async (): Promise<number> =>
-  ((await client.rawGet<{ total: number }>('/sim/twilio-lookups/requests')).body as { total: number }).total;
+  (await client.rawGet<{ total: number }>('/sim/twilio-lookups/requests')).body.total;
 
 describe('number portability (embedded)', () => {
   it('does not look up while lookups are off for the country (the default)', async () => {
