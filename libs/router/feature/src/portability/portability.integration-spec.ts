@@ -5,13 +5,11 @@
  * lookups are on; by prefix where they are off; a cached answer costs no second lookup, even on another replica.
  */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { RedisKeyValueStore } from '@sms/counters';
 import { createServiceDataSource, erasureTargetOf, migrateSlice } from '@sms/persistence';
 import { TwilioNumberLookup } from '@sms/provider-twilio';
-import { generateSimulatorAccounts, httpApiAccounts, simulatorPlugin } from '@sms/simulator';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { type SimulatorServer, startSimulatorServer } from '@sms/testing-receipts';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { ROUTER_ENTITIES, ROUTER_MIGRATIONS } from '../database/router.schema';
@@ -46,7 +44,7 @@ interface Replica {
 }
 
 let db: TestDatabase;
-let sim: FastifyInstance;
+let sim: SimulatorServer;
 let simBase: string;
 let a: Replica;
 let b: Replica;
@@ -112,18 +110,8 @@ const routed = (outcome: RoutingOutcome) => {
 };
 
 beforeAll(async () => {
-  sim = Fastify({ logger: false, forceCloseConnections: true });
-  await sim.register(simulatorPlugin, {
-    ...httpApiAccounts(generateSimulatorAccounts()),
-    prefix: '/sim',
-    publicBaseUrl: 'http://127.0.0.1',
-    controlAuth: () => 'allowed',
-    webhookBaseUrl: () => simBase,
-    twilio: TWILIO,
-    seed: 3,
-  });
-  await sim.listen({ port: 0, host: '127.0.0.1' });
-  simBase = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
+  sim = await startSimulatorServer(TWILIO);
+  simBase = sim.base;
   await simulator('/knobs', 'PUT', {
     homeNetworks: { '447400': { mcc: '234', mnc: '10', carrierName: 'Home network' } },
     ported: { [PORTED]: { mcc: '234', mnc: '30', carrierName: 'Ported to network' } },
