@@ -1,5 +1,4 @@
 import type { MobileNetwork } from '@sms/provider-port';
-import type { RateRow } from './route-snapshot';
 
 /**
  * Which rate applies to a destination once its mobile network may be known (number portability). A rate
@@ -7,6 +6,14 @@ import type { RateRow } from './route-snapshot';
  * prefix says (a ported number keeps the prefix of the network it left), and then wins over every prefix
  * rate; otherwise the longest matching prefix wins, as before.
  */
+
+/** What precedence reads of a rate (a RateRow; kept structural so route-snapshot.ts can import this file). */
+interface RateRow {
+  readonly providerId: string;
+  readonly prefix: string;
+  readonly mcc?: string;
+  readonly mnc?: string;
+}
 
 /** Network rates first (each provider's), then longest prefix first; ties in provider order. */
 export function byRatePrecedence(a: RateRow, b: RateRow): number {
