@@ -6,3 +6,11 @@ export {
   type ProviderHttpInit,
   type ProviderHttpResponse,
 } from './provider-http';
+export {
+  isMobileNetwork,
+  type MobileNetwork,
+  type NumberLookup,
+  type NumberLookupFound,
+  type NumberLookupResult,
+  type NumberLookupUnknown,
+} from './number-lookup.port';

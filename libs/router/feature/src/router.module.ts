@@ -32,6 +32,10 @@ import { RouterConsumer } from './routing/router.consumer';
 import { RoutingEngine } from './routing/routing-engine';
 import { registerRoutingMetrics, RoutingMetrics } from './routing/routing-metrics';
 import { SqlRoutePool } from './routing/snapshot/sql-route-pool';
+import { LookupSettingsController } from './portability/lookup-settings.controller';
+import { LookupSettingsService } from './portability/lookup-settings.service';
+import { NetworkResolver } from './portability/network-resolver';
+import { createNetworkResolver } from './portability/network-resolver.factory';
 import { MemoryRoutingState } from './state/memory-routing-state';
 import { RedisRoutingState } from './state/redis-routing-state';
 import type { RoutingState } from './state/routing-state';
@@ -80,7 +84,13 @@ export class RouterModule implements OnApplicationBootstrap {
   static forRoot(): DynamicModule {
     return {
       module: RouterModule,
-      controllers: [ProviderHealthController, ProvidersController, NumbersController, RoutesController],
+      controllers: [
+        ProviderHealthController,
+        ProvidersController,
+        NumbersController,
+        LookupSettingsController,
+        RoutesController,
+      ],
       providers: [
         serviceDataSourceProvider(ROUTER_DATA_SOURCE, {
           service: 'router',
@@ -90,9 +100,9 @@ export class RouterModule implements OnApplicationBootstrap {
         }),
         {
           provide: RouterErasureSubscriber,
-          inject: [BUS, APP_CONFIG, ROUTING_STATE],
-          useFactory: (bus: Bus, config: AppConfig, state: RoutingState) =>
-            new RouterErasureSubscriber(bus, config.PRIVACY_SALT, state),
+          inject: [BUS, APP_CONFIG, ROUTING_STATE, NetworkResolver],
+          useFactory: (bus: Bus, config: AppConfig, state: RoutingState, network: NetworkResolver) =>
+            new RouterErasureSubscriber(bus, config.PRIVACY_SALT, state, network),
         },
         {
           provide: ROUTING_STATE,
@@ -113,10 +123,29 @@ export class RouterModule implements OnApplicationBootstrap {
             ),
         },
         {
+          provide: NetworkResolver,
+          inject: [APP_CONFIG, ROUTER_DATA_SOURCE, KV_STORE],
+          useFactory: (config: AppConfig, dataSource: DataSource, kv: KeyValueStore) =>
+            createNetworkResolver(config, dataSource, kv),
+        },
+        {
           provide: RoutingEngine,
-          inject: [ROUTER_DATA_SOURCE, ROUTING_STATE],
-          useFactory: (dataSource: DataSource, state: RoutingState) =>
-            new RoutingEngine(new SqlRoutePool(dataSource), state),
+          inject: [ROUTER_DATA_SOURCE, ROUTING_STATE, NetworkResolver],
+          useFactory: (dataSource: DataSource, state: RoutingState, network: NetworkResolver) =>
+            new RoutingEngine(new SqlRoutePool(dataSource), state, { network }),
+        },
+        {
+          provide: LookupSettingsService,
+          inject: [ROUTER_DATA_SOURCE, RoutingEngine, ROUTING_STATE, NetworkResolver],
+          useFactory: (dataSource: DataSource, engine: RoutingEngine, state: RoutingState, network: NetworkResolver) =>
+            new LookupSettingsService(
+              dataSource,
+              async () => {
+                engine.invalidate();
+                await state.bumpPoolVersion();
+              },
+              () => network.sources(),
+            ),
         },
         {
           provide: RouterConsumer,

@@ -537,6 +537,41 @@ export interface paths {
     patch: operations['updateNumber'];
     trace?: never;
   };
+  '/v1/routes/lookups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Countries whose destination numbers are looked up before routing */
+    get: operations['listLookupSettings'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/routes/lookups/{country}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Set a country's number lookups (on/off, source, how long answers are kept) */
+    put: operations['putLookupSetting'];
+    post?: never;
+    /** Drop a country's lookup setting (no lookups) */
+    delete: operations['removeLookupSetting'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/routes': {
     parameters: {
       query?: never;
@@ -1566,6 +1601,20 @@ export interface components {
       /** @example USD */
       currency: string;
     };
+    QuoteNetworkDto: {
+      /** @example 234 */
+      mcc: string | null;
+      /** @example 30 */
+      mnc: string | null;
+      /** @example EE Limited */
+      carrierName: string | null;
+      /** @example mobile */
+      lineType: string | null;
+      /** @enum {string} */
+      source: 'lookup' | 'cache' | 'none';
+      /** @example lookups off for GB */
+      detail: string;
+    };
     QuoteRouteDto: {
       /** @enum {string} */
       decision: 'route' | 'no-route' | 'refused' | 'unavailable';
@@ -1573,6 +1622,8 @@ export interface components {
       /** @example null */
       code: string | null;
       reason: string;
+      /** @description the destination's mobile network the router used (number portability); absent when unavailable */
+      network?: components['schemas']['QuoteNetworkDto'];
     };
     QuoteDto: {
       /** @example +447400123456 */
@@ -2040,6 +2091,37 @@ export interface components {
       /** Format: uuid */
       accountId?: string;
     };
+    LookupSettingView: {
+      /** @example GB */
+      country: string;
+      /** @description look destination numbers up before routing (each lookup costs money) */
+      enabled: boolean;
+      /**
+       * @description the lookup source
+       * @enum {string}
+       */
+      provider: 'twilio';
+      /**
+       * @description how long an answer is kept; a "not found" a tenth of it
+       * @example 2592000
+       */
+      ttlSeconds: number;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    LookupSettingListView: {
+      data: components['schemas']['LookupSettingView'][];
+    };
+    PutLookupSettingDto: {
+      enabled: boolean;
+      /**
+       * @default twilio
+       * @enum {string}
+       */
+      provider?: 'twilio';
+      /** @default 2592000 */
+      ttlSeconds?: number;
+    };
     RateView: {
       /** @example 12 */
       id: string;
@@ -2052,6 +2134,16 @@ export interface components {
        * @example 447
        */
       prefix: string;
+      /**
+       * @description mobile network (MCC); null = any
+       * @example 234
+       */
+      mcc: string | null;
+      /**
+       * @description mobile network (MNC); null = any
+       * @example 30
+       */
+      mnc: string | null;
       /**
        * @description per segment
        * @example 0.0400
@@ -2076,6 +2168,29 @@ export interface components {
       rates: components['schemas']['RateView'][];
       rules: components['schemas']['CountryRuleView'][];
     };
+    NetworkView: {
+      /**
+       * @description mobile country code; null = not known
+       * @example 234
+       */
+      mcc: string | null;
+      /** @example 30 */
+      mnc: string | null;
+      /** @example EE Limited */
+      carrierName: string | null;
+      /** @example mobile */
+      lineType: string | null;
+      /**
+       * @description a number lookup now, a cached lookup, or none (routed by prefix)
+       * @enum {string}
+       */
+      source: 'lookup' | 'cache' | 'none';
+      /**
+       * @description the lookup source, or why there is no network
+       * @example lookups off for GB
+       */
+      detail: string;
+    };
     ChosenRouteView: {
       provider: string;
       sender: string;
@@ -2099,6 +2214,11 @@ export interface components {
       price: string;
       currency: string;
       prefix: string;
+      /**
+       * @description the rate's mobile network (MCC-MNC); '' = any network
+       * @example 234-30
+       */
+      network: string;
       /** @description price x segments */
       cost: string;
       /** @description lower wins; null when filtered out first */
@@ -2116,6 +2236,8 @@ export interface components {
       country: string;
       messageClass: string;
       segments: number;
+      /** @description the destination's mobile network the decision used (portability) */
+      network: components['schemas']['NetworkView'];
       /** @enum {string} */
       decision: 'route' | 'no-route' | 'refused';
       chosen: components['schemas']['ChosenRouteView'] | null;
@@ -2134,6 +2256,13 @@ export interface components {
        * @example 447
        */
       prefix?: string;
+      /**
+       * @description with mnc: the rate applies only to numbers a lookup places on this network, and wins there
+       * @example 234
+       */
+      mcc?: string;
+      /** @example 30 */
+      mnc?: string;
       /** @example 0.0400 */
       price: string;
       /**
@@ -5575,6 +5704,207 @@ export interface operations {
         };
       };
       /** @description A rule was broken; `error.code` and `error.field` say which */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listLookupSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LookupSettingListView'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  putLookupSetting: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        country: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PutLookupSettingDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LookupSettingView'];
+        };
+      };
+      /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such object in the caller's account (another account's is 404 too) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is larger than 64 KB (`PAYLOAD_TOO_LARGE`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A rule was broken; `error.code` and `error.field` say which */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  removeLookupSetting: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        country: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such object in the caller's account (another account's is 404 too) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Well-formed input that breaks a rule: `error.code` says which, `error.field` names the input */
       422: {
         headers: {
           [name: string]: unknown;

@@ -27,6 +27,20 @@ export interface RouteQuote {
   /** Why there is no route (NO_ROUTE, COUNTRY_NOT_ALLOWED, ROUTER_UNAVAILABLE, ...); null with a route. */
   readonly code: string | null;
   readonly reason: string;
+  /**
+   * The destination's mobile network the decision used (number portability): from a lookup now, a cached
+   * one, or none (routed by prefix). Absent when the router was not asked.
+   */
+  readonly network?: RouteQuoteNetwork;
+}
+
+export interface RouteQuoteNetwork {
+  readonly mcc: string | null;
+  readonly mnc: string | null;
+  readonly carrierName: string | null;
+  readonly lineType: string | null;
+  readonly source: 'lookup' | 'cache' | 'none';
+  readonly detail: string;
 }
 
 export interface RouteQuoter {

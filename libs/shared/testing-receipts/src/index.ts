@@ -1,1 +1,2 @@
 export * from './receipts-pipeline';
+export { type SimulatorServer, startSimulatorServer } from './simulator-server';

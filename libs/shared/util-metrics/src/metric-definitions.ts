@@ -147,6 +147,12 @@ export const metrics = {
     labelNames: ['country', 'reason'] as const,
     registers,
   }),
+  numberLookups: new Counter({
+    name: 'sms_number_lookups_total',
+    help: 'Destination network resolutions before routing (portability): a cache hit, a lookup and its outcome',
+    labelNames: ['country', 'outcome'] as const,
+    registers,
+  }),
   queuedNoRoute: new Gauge({
     name: 'sms_queued_no_route',
     help: 'Queued messages per destination country that currently have no route',

@@ -7,6 +7,7 @@ import { AwsSimStore } from './aws-sim.store';
 import { isSimulatedProvider, SIMULATED_PROVIDERS, updateKnobs } from './simulator.knobs';
 import { SimulatorState } from './simulator.state';
 import { SmppSimServer } from './smpp-sim.server';
+import { lookupSimRoutes } from './lookup-sim.routes';
 import { twilioSimRoutes } from './twilio-sim.routes';
 import { TwilioSimStore } from './twilio-sim.store';
 import { type VonageSimCredentials, type VonageSimMessage, vonageSimRoutes } from './vonage-sim.routes';
@@ -64,6 +65,8 @@ export interface SimulatorOptions {
  *
  * - `{prefix}/twilio/2010-04-01/Accounts/:sid/Messages.json`: Twilio's Messages API (point the adapter's
  *   base URL at `{publicBaseUrl}{prefix}/twilio`); status callbacks are posted, signed, to `StatusCallback`.
+ * - `GET {prefix}/twilio-lookups/v2/PhoneNumbers/:number`: Twilio Lookup v2 (line type, carrier, MCC/MNC) from a
+ *   porting table: `GET|PUT {prefix}/twilio-lookups/knobs`, `GET {prefix}/twilio-lookups/requests` (counts).
  * - `POST {prefix}/twilio/inbound` `{from,to,body}`: posts a signed MO webhook to the gateway's Twilio inbound URL.
  * - `GET {prefix}/twilio/messages`: what was received, and submits per `I-Twilio-Idempotency-Token`.
  * - `{prefix}/vonage/sms/json`: Vonage's SMS API (base URL `{publicBaseUrl}{prefix}/vonage`); one signed DLR
@@ -165,6 +168,13 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
     callback,
     inboundUrl: inboundUrl('twilio'),
   });
+  await app.register(lookupSimRoutes, {
+    prefix: '/twilio-lookups',
+    state,
+    log,
+    accountSid: options.twilio.accountSid,
+    authToken: options.twilio.authToken,
+  });
   await app.register(awsSimRoutes, {
     prefix: '/aws',
     state,
@@ -200,6 +210,7 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
   log.info(
     {
       twilioBaseUrl: `${base}/twilio`,
+      twilioLookupBaseUrl: `${base}/twilio-lookups`,
       vonageBaseUrl: `${base}/vonage`,
       sinchBaseUrl: `${base}/sinch`,
       awsEndpoint: `${base}/aws`,

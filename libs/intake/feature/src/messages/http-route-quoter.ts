@@ -1,4 +1,4 @@
-import type { RouteQuote, RouteQuoter, RouteQuoteRequest } from '@sms/contracts';
+import type { RouteQuote, RouteQuoteNetwork, RouteQuoter, RouteQuoteRequest } from '@sms/contracts';
 
 /** How long a quote waits for the router: a caller is waiting, and the rest of the quote stands without it. */
 const ROUTER_TIMEOUT_MS = 3_000;
@@ -10,6 +10,7 @@ interface ExplainAnswer {
   readonly chosen?: { provider?: unknown; sender?: unknown; price?: unknown; currency?: unknown } | null;
   readonly code?: unknown;
   readonly reason?: unknown;
+  readonly network?: unknown;
 }
 
 /**
@@ -58,10 +59,40 @@ function toRouteQuote(answer: ExplainAnswer): RouteQuote {
       chosen: { provider: chosen.provider, sender: chosen.sender, price: chosen.price, currency: chosen.currency },
       code: null,
       reason,
+      ...networkOf(answer),
     };
   }
   if ((answer.decision === 'no-route' || answer.decision === 'refused') && typeof answer.code === 'string') {
-    return { decision: answer.decision, chosen: null, code: answer.code, reason };
+    return { decision: answer.decision, chosen: null, code: answer.code, reason, ...networkOf(answer) };
   }
   throw new Error('router answered an unexpected explain body');
+}
+
+/** Explain's `network` (a router older than portability sends none): passed on only when well formed. */
+function networkOf(answer: ExplainAnswer): { network?: RouteQuoteNetwork } {
+  const n = answer.network as Partial<Record<keyof RouteQuoteNetwork, unknown>> | null | undefined;
+  const text = (v: unknown): v is string | null => v === null || typeof v === 'string';
+  if (
+    typeof n !== 'object' ||
+    n === null ||
+    !text(n.mcc) ||
+    !text(n.mnc) ||
+    !text(n.carrierName) ||
+    !text(n.lineType) ||
+    !(n.source === 'lookup' || n.source === 'cache' || n.source === 'none') ||
+    typeof n.detail !== 'string'
+  ) {
+    return {};
+  }
+
+  return {
+    network: {
+      mcc: n.mcc,
+      mnc: n.mnc,
+      carrierName: n.carrierName,
+      lineType: n.lineType,
+      source: n.source,
+      detail: n.detail,
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** OpenAPI shapes of `POST /v1/messages/quote` (api.md "Quotes"). */
 export class QuoteChosenDto {
@@ -8,11 +8,25 @@ export class QuoteChosenDto {
   @ApiProperty({ example: 'USD' }) currency!: string;
 }
 
+export class QuoteNetworkDto {
+  @ApiProperty({ nullable: true, type: String, example: '234' }) mcc!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '30' }) mnc!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'EE Limited' }) carrierName!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'mobile' }) lineType!: string | null;
+  @ApiProperty({ enum: ['lookup', 'cache', 'none'] }) source!: string;
+  @ApiProperty({ example: 'lookups off for GB' }) detail!: string;
+}
+
 export class QuoteRouteDto {
   @ApiProperty({ enum: ['route', 'no-route', 'refused', 'unavailable'] }) decision!: string;
   @ApiProperty({ nullable: true, type: QuoteChosenDto }) chosen!: QuoteChosenDto | null;
   @ApiProperty({ nullable: true, type: String, example: null }) code!: string | null;
   @ApiProperty() reason!: string;
+  @ApiPropertyOptional({
+    type: QuoteNetworkDto,
+    description: "the destination's mobile network the router used (number portability); absent when unavailable",
+  })
+  network?: QuoteNetworkDto;
 }
 
 export class QuoteDto {

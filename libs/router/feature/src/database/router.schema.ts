@@ -1,4 +1,5 @@
 import { CountryRuleEntity } from './entities/country-rule.entity';
+import { NumberLookupSettingEntity } from './entities/number-lookup-setting.entity';
 import { PhoneNumberEntity } from './entities/phone-number.entity';
 import { ProviderEntity } from './entities/provider.entity';
 import { RouteRateEntity } from './entities/route-rate.entity';
@@ -7,12 +8,20 @@ import { RoutingEngineSchema1763780400000 } from './migrations/1763780400000-Rou
 import { PerCountryRouteIndexes1763790000000 } from './migrations/1763790000000-PerCountryRouteIndexes';
 import { SenderGroupIndex1763800000000 } from './migrations/1763800000000-SenderGroupIndex';
 import { AddNumberAccount1766300000100 } from './migrations/1766300000100-AddNumberAccount';
+import { NumberPortability1767250000000 } from './migrations/1767250000000-NumberPortability';
 
-export const ROUTER_ENTITIES = [ProviderEntity, PhoneNumberEntity, RouteRateEntity, CountryRuleEntity];
+export const ROUTER_ENTITIES = [
+  ProviderEntity,
+  PhoneNumberEntity,
+  RouteRateEntity,
+  CountryRuleEntity,
+  NumberLookupSettingEntity,
+];
 export const ROUTER_MIGRATIONS = [
   CreateRouterSchema1763770200000,
   RoutingEngineSchema1763780400000,
   PerCountryRouteIndexes1763790000000,
   SenderGroupIndex1763800000000,
   AddNumberAccount1766300000100,
+  NumberPortability1767250000000,
 ];

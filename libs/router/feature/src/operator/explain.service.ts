@@ -2,7 +2,8 @@ import { MessageClass } from '@sms/contracts';
 import { parsePhone } from '@sms/phone';
 import { unprocessable } from '@sms/platform';
 import type { RoutingEngine } from '../routing/routing-engine';
-import type { ExplainView } from './operator.views';
+import type { NetworkResolution } from '../portability/network-resolver';
+import type { ExplainView, NetworkView } from './operator.views';
 
 /** `GET /v1/routes/explain`: the engine's decision for a message sent now, booking nothing. */
 export class ExplainService {
@@ -38,8 +39,19 @@ export class ExplainService {
     if (from !== null && (from.length === 0 || from.length > 16)) {
       throw unprocessable('INVALID_SENDER', 'from must be 1-16 characters', 'from');
     }
+    // A lookup here is paid like one for a message, and cached for the messages after it.
+    const resolution = await this.engine.resolveNetwork(parsed.e164, parsed.country);
     const outcome = await this.engine.route(
-      { to: parsed.e164, country: parsed.country, from, segments, messageClass, avoidProviders: [], pinProvider: null },
+      {
+        to: parsed.e164,
+        country: parsed.country,
+        from,
+        segments,
+        messageClass,
+        avoidProviders: [],
+        pinProvider: null,
+        network: resolution.network,
+      },
       true,
     );
     const base = {
@@ -47,6 +59,7 @@ export class ExplainService {
       country: parsed.country,
       messageClass,
       segments,
+      network: networkView(resolution),
       candidates: outcome.candidates.map((c) => ({ ...c, senders: [...c.senders] })),
     };
     if (outcome.kind === 'route') {
@@ -67,4 +80,16 @@ export class ExplainService {
 
     return { ...base, decision: outcome.kind, chosen: null, code: outcome.code, reason: outcome.reason };
   }
+}
+
+/** The destination's network as explain and the quote show it. */
+export function networkView(resolution: NetworkResolution): NetworkView {
+  return {
+    mcc: resolution.network?.mcc ?? null,
+    mnc: resolution.network?.mnc ?? null,
+    carrierName: resolution.carrierName,
+    lineType: resolution.lineType,
+    source: resolution.source,
+    detail: resolution.detail,
+  };
 }

@@ -76,6 +76,13 @@ export const ACCOUNT_ID = matching(
 export const MONEY = matching(/^\d{1,8}(\.\d{1,6})?$/, 'INVALID_PRICE', 'must be a decimal string such as "0.0400"');
 export const CURRENCY = matching(/^[A-Z]{3}$/, 'INVALID_CURRENCY', 'must be an ISO 4217 code such as USD');
 export const PREFIX = matching(/^\d{0,15}$/, 'INVALID_PREFIX', 'must be up to 15 digits of E.164 without +');
+export const MCC = matching(/^\d{3}$/, 'INVALID_NETWORK', 'must be a mobile country code of 3 digits such as "234"');
+export const MNC = matching(/^\d{2,3}$/, 'INVALID_NETWORK', 'must be a mobile network code of 2-3 digits such as "30"');
+export const LOOKUP_TTL_SECONDS: Rule<number> = {
+  code: 'INVALID_LOOKUP_TTL',
+  message: 'must be an integer number of seconds from 60 to 7776000 (90 days)',
+  test: (v): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 60 && v <= 7_776_000,
+};
 export const SENDER_ID_POLICY = matching(
   /^(allowed|registration|forbidden)$/,
   'INVALID_SENDER_ID_POLICY',

@@ -21,6 +21,8 @@ import {
   COUNTRY,
   CURRENCY,
   listOf,
+  MCC,
+  MNC,
   MONEY,
   NAME,
   optional,
@@ -191,7 +193,7 @@ export class OperatorService {
     const [rates, rules] = await Promise.all([
       this.dataSource
         .getRepository(RouteRateEntity)
-        .find({ order: { country: 'ASC', providerId: 'ASC', prefix: 'ASC' } }),
+        .find({ order: { country: 'ASC', providerId: 'ASC', prefix: 'ASC', mcc: 'ASC', mnc: 'ASC' } }),
       this.dataSource.getRepository(CountryRuleEntity).find({ order: { country: 'ASC' } }),
     ]);
 
@@ -199,13 +201,15 @@ export class OperatorService {
   }
 
   async createRate(input: unknown): Promise<RateView> {
-    const body = readBody(input, ['provider', 'country', 'prefix', 'price', 'currency']);
+    const body = readBody(input, ['provider', 'country', 'prefix', 'mcc', 'mnc', 'price', 'currency']);
     const providerId = required(body, 'provider', PROVIDER_ID);
     const country = this.country(required(body, 'country', COUNTRY), 'country');
+    const network = networkOf(body);
     const row = {
       providerId,
       country,
       prefix: optional(body, 'prefix', PREFIX) ?? '',
+      ...network,
       price: required(body, 'price', MONEY),
       currency: optional(body, 'currency', CURRENCY) ?? 'USD',
     };
@@ -214,7 +218,9 @@ export class OperatorService {
       RouteRateEntity,
       row,
       'ROUTE_EXISTS',
-      `a rate for ${providerId} to ${country}${row.prefix ? ` prefix ${row.prefix}` : ''} exists`,
+      `a rate for ${providerId} to ${country}${row.prefix ? ` prefix ${row.prefix}` : ''}${
+        network.mcc ? ` network ${network.mcc}-${network.mnc}` : ''
+      } exists`,
     );
 
     return rateView(saved as RouteRateEntity);
@@ -336,11 +342,24 @@ const numberView = (n: PhoneNumberEntity): NumberView => ({
   createdAt: n.createdAt.toISOString(),
 });
 
+/** A rate's network: both codes or neither (a rate for a whole country's MCC would be every network of it). */
+function networkOf(body: Record<string, unknown>): { mcc: string; mnc: string } {
+  const mcc = optional(body, 'mcc', MCC);
+  const mnc = optional(body, 'mnc', MNC);
+  if ((mcc === undefined) !== (mnc === undefined)) {
+    throw unprocessable('INVALID_NETWORK', 'mcc and mnc go together: give both or neither', mcc ? 'mnc' : 'mcc');
+  }
+
+  return { mcc: mcc ?? '', mnc: mnc ?? '' };
+}
+
 const rateView = (r: RouteRateEntity): RateView => ({
   id: String(r.id),
   provider: r.providerId,
   country: r.country,
   prefix: r.prefix,
+  mcc: r.mcc || null,
+  mnc: r.mnc || null,
   price: r.price,
   currency: r.currency,
 });

@@ -78,6 +78,10 @@ export class RateView {
   @ApiProperty({ example: 'GB' }) country!: string;
   @ApiProperty({ example: '447', description: "E.164 digits the destination starts with; '' = whole country" })
   prefix!: string;
+  @ApiProperty({ nullable: true, type: String, example: '234', description: 'mobile network (MCC); null = any' })
+  mcc!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '30', description: 'mobile network (MNC); null = any' })
+  mnc!: string | null;
   @ApiProperty({ example: '0.0400', description: 'per segment' }) price!: string;
   @ApiProperty({ example: 'USD' }) currency!: string;
 }
@@ -86,6 +90,12 @@ export class CreateRateDto {
   @ApiProperty({ example: 'twilio' }) provider!: string;
   @ApiProperty({ example: 'GB' }) country!: string;
   @ApiPropertyOptional({ example: '447', default: '' }) prefix?: string;
+  @ApiPropertyOptional({
+    example: '234',
+    description: 'with mnc: the rate applies only to numbers a lookup places on this network, and wins there',
+  })
+  mcc?: string;
+  @ApiPropertyOptional({ example: '30' }) mnc?: string;
   @ApiProperty({ example: '0.0400' }) price!: string;
   @ApiPropertyOptional({ example: 'USD', default: 'USD' }) currency?: string;
 }
@@ -118,6 +128,26 @@ export class PutCountryRuleDto {
   @ApiPropertyOptional({ default: false }) blocked?: boolean;
 }
 
+export class LookupSettingView {
+  @ApiProperty({ example: 'GB' }) country!: string;
+  @ApiProperty({ description: 'look destination numbers up before routing (each lookup costs money)' })
+  enabled!: boolean;
+  @ApiProperty({ enum: ['twilio'], description: 'the lookup source' }) provider!: string;
+  @ApiProperty({ example: 2592000, description: 'how long an answer is kept; a "not found" a tenth of it' })
+  ttlSeconds!: number;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class LookupSettingListView {
+  @ApiProperty({ type: [LookupSettingView] }) data!: LookupSettingView[];
+}
+
+export class PutLookupSettingDto {
+  @ApiProperty() enabled!: boolean;
+  @ApiPropertyOptional({ enum: ['twilio'], default: 'twilio' }) provider?: string;
+  @ApiPropertyOptional({ default: 2592000, minimum: 60, maximum: 7776000 }) ttlSeconds?: number;
+}
+
 export class RoutesView {
   @ApiProperty({ type: [RateView] }) rates!: RateView[];
   @ApiProperty({ type: [CountryRuleView] }) rules!: CountryRuleView[];
@@ -137,6 +167,8 @@ export class CandidateView {
   @ApiProperty() price!: string;
   @ApiProperty() currency!: string;
   @ApiProperty() prefix!: string;
+  @ApiProperty({ example: '234-30', description: "the rate's mobile network (MCC-MNC); '' = any network" })
+  network!: string;
   @ApiProperty({ description: 'price x segments' }) cost!: string;
   @ApiProperty({ nullable: true, type: Number, description: 'lower wins; null when filtered out first' })
   score!: number | null;
@@ -155,11 +187,28 @@ export class ChosenRouteView {
   @ApiProperty({ description: "wait for the sender's rate limit if sent now" }) delayMs!: number;
 }
 
+export class NetworkView {
+  @ApiProperty({ nullable: true, type: String, example: '234', description: 'mobile country code; null = not known' })
+  mcc!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '30' }) mnc!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'EE Limited' }) carrierName!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'mobile' }) lineType!: string | null;
+  @ApiProperty({
+    enum: ['lookup', 'cache', 'none'],
+    description: 'a number lookup now, a cached lookup, or none (routed by prefix)',
+  })
+  source!: 'lookup' | 'cache' | 'none';
+  @ApiProperty({ example: 'lookups off for GB', description: 'the lookup source, or why there is no network' })
+  detail!: string;
+}
+
 export class ExplainView {
   @ApiProperty() to!: string;
   @ApiProperty() country!: string;
   @ApiProperty() messageClass!: string;
   @ApiProperty() segments!: number;
+  @ApiProperty({ type: NetworkView, description: "the destination's mobile network the decision used (portability)" })
+  network!: NetworkView;
   @ApiProperty({ enum: ['route', 'no-route', 'refused'] }) decision!: string;
   @ApiProperty({ nullable: true, type: ChosenRouteView }) chosen!: ChosenRouteView | null;
   @ApiProperty({ nullable: true, type: String, example: 'NO_ROUTE' }) code!: string | null;

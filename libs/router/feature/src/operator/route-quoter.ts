@@ -1,12 +1,15 @@
 import type { RouteQuote, RouteQuoter, RouteQuoteRequest } from '@sms/contracts';
 import type { MessageClass } from '@sms/contracts';
 import type { RoutingEngine } from '../routing/routing-engine';
+import { networkView } from './explain.service';
 
 /** The engine's dry-run decision for intake's quote, in the same process (embedded mode): books nothing. */
 export class EngineRouteQuoter implements RouteQuoter {
   constructor(private readonly engine: RoutingEngine) {}
 
   async quote(request: RouteQuoteRequest): Promise<RouteQuote> {
+    const resolution = await this.engine.resolveNetwork(request.to, request.country);
+    const network = networkView(resolution);
     const outcome = await this.engine.route(
       {
         to: request.to,
@@ -16,6 +19,7 @@ export class EngineRouteQuoter implements RouteQuoter {
         messageClass: request.messageClass as MessageClass,
         avoidProviders: [],
         pinProvider: null,
+        network: resolution.network,
       },
       true,
     );
@@ -30,9 +34,10 @@ export class EngineRouteQuoter implements RouteQuoter {
         },
         code: null,
         reason: outcome.reason,
+        network,
       };
     }
 
-    return { decision: outcome.kind, chosen: null, code: outcome.code, reason: outcome.reason };
+    return { decision: outcome.kind, chosen: null, code: outcome.code, reason: outcome.reason, network };
   }
 }

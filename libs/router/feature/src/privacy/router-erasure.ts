@@ -5,18 +5,29 @@ import { erasureCommandHandler, type ErasureTarget, type SliceEraser } from '@sm
 import { stickyKeyOf } from '../routing/routing-engine';
 import type { RoutingState } from '../state/routing-state';
 
+/** The part of the number lookups erasure needs: dropping one number's cached answer. */
+export interface LookupForgetter {
+  forget(e164: string): Promise<number>;
+}
+
 /**
- * The router's part of an erasure (docs/privacy.md): its tables hold the platform's own numbers only; the one
- * thing it keeps about a recipient is the sticky sender, under an unsalted hash of the number (guessable by
- * trying numbers), so that entry goes.
+ * The router's part of an erasure (docs/privacy.md): its tables hold the platform's own numbers only; what it
+ * keeps about a recipient is the sticky sender, under an unsalted hash of the number (guessable by trying
+ * numbers), and the number's cached lookup answer (its network, carrier and line type), so both go.
  */
 export class RouterEraser implements SliceEraser {
   readonly slice = 'router' as const;
 
-  constructor(private readonly state: RoutingState) {}
+  constructor(
+    private readonly state: RoutingState,
+    private readonly lookups?: LookupForgetter,
+  ) {}
 
   async erase(target: ErasureTarget): Promise<Record<string, number>> {
-    return { 'routing-state:sticky': await this.state.forgetSticky(stickyKeyOf(target.number)) };
+    return {
+      'routing-state:sticky': await this.state.forgetSticky(stickyKeyOf(target.number)),
+      ...(this.lookups ? { 'number-lookup:cache': await this.lookups.forget(target.number) } : {}),
+    };
   }
 }
 
@@ -26,6 +37,7 @@ export class RouterErasureSubscriber implements OnApplicationBootstrap {
     private readonly bus: Bus,
     private readonly salt: string,
     private readonly state: RoutingState,
+    private readonly lookups?: LookupForgetter,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -34,7 +46,7 @@ export class RouterErasureSubscriber implements OnApplicationBootstrap {
       topics: [TOPICS.privacy],
       handler: erasureCommandHandler({
         salt: this.salt,
-        erasers: [new RouterEraser(this.state)],
+        erasers: [new RouterEraser(this.state, this.lookups)],
         publish: (records) => this.bus.publish(records),
       }),
     });

@@ -7,6 +7,7 @@ import { chosenView, senderHow, takeTurn } from './decision/route-plan';
 import { RoutePlans } from './plans/route-plans';
 import { type RoutePool, type RouteSnapshot, SNAPSHOT_TTL_MS } from './snapshot/route-snapshot';
 import { TtlCache } from './plans/ttl-cache';
+import type { NetworkResolution, NetworkResolver } from '../portability/network-resolver';
 
 export interface RoutingEngineOptions {
   /** Pool, prices and rules, per destination country (architecture.md: about 10 s; operator changes drop it at once). */
@@ -18,6 +19,8 @@ export interface RoutingEngineOptions {
   /** How long a recipient keeps its sender number. */
   readonly stickyTtlMs?: number;
   readonly policy?: HealthPolicy;
+  /** Finds the destination's mobile network before deciding (number portability); absent: prefix routing only. */
+  readonly network?: NetworkResolver | null;
 }
 
 export type RoutingOutcome =
@@ -35,6 +38,13 @@ export type RoutingOutcome =
   | Unroutable;
 
 const HEALTH_KEY = 'all';
+const NO_NETWORK: NetworkResolution = {
+  network: null,
+  source: 'none',
+  carrierName: null,
+  lineType: null,
+  detail: 'no number lookups configured',
+};
 const NO_PROBES: ReadonlySet<string> = new Set();
 
 interface Inputs {
@@ -57,7 +67,8 @@ export class RoutingEngine {
   /** The active providers as last loaded: lets health load beside the pool instead of after it. */
   private knownProviders: readonly string[] | null = null;
   private readonly lastProbeTry = new Map<string, number>();
-  private readonly options: Required<RoutingEngineOptions>;
+  private readonly options: Required<Omit<RoutingEngineOptions, 'network'>>;
+  private readonly resolver: NetworkResolver | null;
 
   constructor(
     /** Reads the pool, prices and rules (SqlRoutePool over the router's data source). */
@@ -72,6 +83,7 @@ export class RoutingEngine {
       stickyTtlMs: options.stickyTtlMs ?? 30 * 24 * 3_600_000,
       policy: options.policy ?? DEFAULT_HEALTH_POLICY,
     };
+    this.resolver = options.network ?? null;
     this.decider = new RouteDecider(this.options.policy);
     this.plans = new RoutePlans(this.decider);
     this.countries = new TtlCache(this.options.snapshotTtlMs);
@@ -93,6 +105,9 @@ export class RoutingEngine {
    * explanation, groups) is made once per snapshot, health and request shape (RoutePlans).
    */
   async route(request: RouteRequest, dryRun = false): Promise<RoutingOutcome> {
+    if (request.network === undefined && this.resolver?.mayLookUp(request.country)) {
+      request = { ...request, network: (await this.resolveNetwork(request.to, request.country)).network };
+    }
     const { snapshot, health } = this.cachedInputs(request) ?? (await this.inputs(request));
     let plan = this.plans.plan(request, snapshot, health, NO_PROBES);
     let start = plan.kind === 'route' ? takeTurn(plan, !dryRun) : 0;
@@ -130,6 +145,14 @@ export class RoutingEngine {
       reason: view.head + senderHow(plan, claim.how) + wait + view.tail,
       candidates: view.candidates,
     };
+  }
+
+  /**
+   * The destination's mobile network where lookups are on for its country (cached or looked up, bounded in
+   * time); `none` otherwise. Explain and the quote show it; route() uses it unless the request brings one.
+   */
+  resolveNetwork(to: string, country: string): Promise<NetworkResolution> {
+    return this.resolver ? this.resolver.resolve(to, country) : Promise.resolve(NO_NETWORK);
   }
 
   /** The inputs when every one is cached (the cached decision's path: no promise, no I/O). */
@@ -186,6 +209,7 @@ export class RoutingEngine {
 
   /** Drops the cached pool and health (operator changes in this replica or, through the pool version, another). */
   invalidate(): void {
+    this.resolver?.invalidate();
     this.countries.clear();
     this.senders.clear();
     this.health.clear();

@@ -327,6 +327,36 @@ export class AppConfig {
   SIMULATOR_ENABLED = true;
 
   /**
+   * Twilio Lookup v2 base (number portability lookups, with the Twilio credentials above); empty means the
+   * in-process simulator's `/sim/twilio-lookups` when SIMULATOR_ENABLED, else https://lookups.twilio.com.
+   * Lookups run only for countries an operator enabled (PUT /v1/routes/lookups/:country).
+   */
+  @IsOptional()
+  @IsString()
+  NUMBER_LOOKUP_TWILIO_BASE_URL = '';
+
+  /** The longest routing waits for a number lookup before it routes by prefix. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(10_000)
+  NUMBER_LOOKUP_TIMEOUT_MS = 1_000;
+
+  /** How long a failed or timed-out lookup is remembered, so a source outage costs one lookup per number per interval. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  NUMBER_LOOKUP_FAILURE_TTL_SECONDS = 60;
+
+  /** Lookup answers kept in memory in the embedded mode (least recently used dropped first); Redis keeps them distributed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(10_000_000)
+  NUMBER_LOOKUP_CACHE_CAPACITY = 100_000;
+
+  /**
    * Default reach of a STOP within the account that messaged: `account` (every sender of that account) or
    * `sender` (only the number texted). Accounts may override it (`PUT /v1/opt-outs/settings`); STOPALL
    * blocks every account.

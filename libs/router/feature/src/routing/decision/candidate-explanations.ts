@@ -1,3 +1,4 @@
+import { rateNetworkOf } from '../snapshot/network-rates';
 import { type HealthPolicy, percent } from './health-view';
 import type { ScoredCandidate } from './candidate-scoring';
 import type { CandidateExplanation } from './route-request';
@@ -23,6 +24,7 @@ export function explainCandidates(
       price: c.rate.price,
       currency: c.rate.currency,
       prefix: c.rate.prefix,
+      network: rateNetworkOf(c.rate),
       cost: c.cost.toFixed(6),
       score: c.score === null ? null : Number(c.score.toFixed(8)),
       senderType: c.senderType,

@@ -1,4 +1,5 @@
 import type { HealthCounts } from '../../state/routing-state';
+import { rateApplies } from '../snapshot/network-rates';
 import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot } from '../snapshot/route-snapshot';
 import { explainCandidates } from './candidate-explanations';
 import { type ScoredCandidate, scoreCandidate } from './candidate-scoring';
@@ -119,12 +120,12 @@ export class RouteDecider {
   }
 }
 
-/** Each provider's most specific rate for the destination (longest matching prefix). */
+/** Each provider's most specific rate for the destination (its network's, else the longest matching prefix). */
 function bestRates(request: RouteRequest, snapshot: RouteSnapshot): Map<string, RateRow> {
   const digits = request.to.startsWith('+') ? request.to.slice(1) : request.to;
   const best = new Map<string, RateRow>();
   for (const rate of snapshot.ratesByCountry.get(request.country) ?? []) {
-    if (!best.has(rate.providerId) && digits.startsWith(rate.prefix)) {
+    if (!best.has(rate.providerId) && rateApplies(rate, digits, request.network)) {
       best.set(rate.providerId, rate);
     }
   }

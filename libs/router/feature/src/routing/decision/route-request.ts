@@ -1,4 +1,5 @@
 import type { MessageClass } from '@sms/contracts';
+import type { MobileNetwork } from '@sms/provider-port';
 import type { ProviderHealth } from './health-view';
 
 /** What a decision needs to know about the message. */
@@ -16,6 +17,11 @@ export interface RouteRequest {
    */
   readonly excludeProviders?: readonly string[];
   readonly pinProvider: string | null;
+  /**
+   * The destination's mobile network, from a number lookup (portability); null or absent: not known, so
+   * rates apply by prefix only. The engine fills it in before deciding (RoutingEngine.route).
+   */
+  readonly network?: MobileNetwork | null;
 }
 
 /** One provider as the decision saw it: what `/v1/routes/explain` and the message's route show. */
@@ -25,6 +31,8 @@ export interface CandidateExplanation {
   readonly currency: string;
   /** The rate's prefix ('' = whole country). */
   readonly prefix: string;
+  /** The rate's mobile network (`234-30`, portability); '' for a rate of any network. */
+  readonly network: string;
   /** price × segments, rounded to 6 decimals. */
   readonly cost: string;
   /** cost weighed by health and sender type; lower wins. Null when filtered out before scoring. */

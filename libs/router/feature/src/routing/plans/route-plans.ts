@@ -1,6 +1,7 @@
 import type { HealthCounts } from '../../state/routing-state';
 import type { RouteDecider, RouteRequest } from '../decision/route-decider';
 import type { RoutePlan } from '../decision/route-plan';
+import { isNetworkRate, networkKey } from '../snapshot/network-rates';
 import type { RouteSnapshot } from '../snapshot/route-snapshot';
 
 /** The plans made over one snapshot with one health map. */
@@ -59,7 +60,8 @@ export class RoutePlans {
 
 /**
  * What a plan depends on in the request. The destination counts only through the rates it matches: the
- * matching prefixes are all prefixes of the longest one that matches, so that one prefix names the set.
+ * matching prefixes are all prefixes of the longest one that matches, so that one prefix names the set;
+ * network rates through the destination's network.
  * `from` goes last, as the one free-form field.
  */
 function planKey(request: RouteRequest, snapshot: RouteSnapshot, probes: ReadonlySet<string>): string {
@@ -67,6 +69,8 @@ function planKey(request: RouteRequest, snapshot: RouteSnapshot, probes: Readonl
     request.country +
     SEP +
     longestMatchingPrefix(request, snapshot) +
+    SEP +
+    networkKey(request.network) +
     SEP +
     request.messageClass +
     SEP +
@@ -84,11 +88,12 @@ function planKey(request: RouteRequest, snapshot: RouteSnapshot, probes: Readonl
   return key + SEP + (request.from === null ? '' : `=${request.from}`);
 }
 
-/** Rates are sorted longest prefix first (buildRouteSnapshot): the first match is the longest. */
+/** Prefix rates are sorted longest prefix first (buildRouteSnapshot): the first match is the longest. */
 function longestMatchingPrefix(request: RouteRequest, snapshot: RouteSnapshot): string {
   const offset = request.to.startsWith('+') ? 1 : 0;
   for (const rate of snapshot.ratesByCountry.get(request.country) ?? []) {
-    if (request.to.startsWith(rate.prefix, offset)) {
+    // A network rate depends on the network, which is a key part of its own.
+    if (!isNetworkRate(rate) && request.to.startsWith(rate.prefix, offset)) {
       return rate.prefix;
     }
   }

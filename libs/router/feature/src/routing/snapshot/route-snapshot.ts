@@ -1,5 +1,6 @@
 import type { CountryRuleEntity } from '../../database/entities/country-rule.entity';
 import type { PhoneNumberEntity, SenderType } from '../../database/entities/phone-number.entity';
+import { byRatePrecedence } from './network-rates';
 import { isMaskingNumber } from './sender-compliance';
 
 export interface RateRow {
@@ -8,6 +9,9 @@ export interface RateRow {
   readonly prefix: string;
   readonly price: string;
   readonly currency: string;
+  /** The mobile network the rate is for ('' and '' = any network); see network-rates.ts. */
+  readonly mcc?: string;
+  readonly mnc?: string;
 }
 
 import type { CountryRule } from './country-rule';
@@ -35,7 +39,7 @@ export interface SenderRun {
 export interface RouteSnapshot {
   /** Active providers' ids (every country's: provider health is read for all of them). */
   readonly providers: readonly string[];
-  /** country → active providers' rates, longest prefix first. */
+  /** country → active providers' rates, network rates first, then longest prefix first (byRatePrecedence). */
   readonly ratesByCountry: ReadonlyMap<string, readonly RateRow[]>;
   /**
    * Active senders per provider (masking numbers and inactive ones excluded), as runs in the pool's
@@ -134,12 +138,19 @@ export function routeSnapshotOf(
   for (const rate of rates) {
     if (active.has(rate.providerId)) {
       const list = ratesByCountry.get(rate.country) ?? [];
-      list.push({ providerId: rate.providerId, prefix: rate.prefix ?? '', price: rate.price, currency: rate.currency });
+      list.push({
+        providerId: rate.providerId,
+        prefix: rate.prefix ?? '',
+        price: rate.price,
+        currency: rate.currency,
+        mcc: rate.mcc ?? '',
+        mnc: rate.mnc ?? '',
+      });
       ratesByCountry.set(rate.country, list);
     }
   }
   for (const list of ratesByCountry.values()) {
-    list.sort((a, b) => b.prefix.length - a.prefix.length || a.providerId.localeCompare(b.providerId));
+    list.sort(byRatePrecedence);
   }
   const ruleMap = new Map<string, CountryRule>(
     rules.map((r) => [

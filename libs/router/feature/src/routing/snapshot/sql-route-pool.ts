@@ -67,6 +67,8 @@ export class SqlRoutePool implements RoutePool {
         prefix: r.prefix ?? '',
         price: r.price,
         currency: r.currency,
+        mcc: r.mcc,
+        mnc: r.mnc,
       })),
       [{ country, ...rule, allowedSenderTypes: rule.allowedSenderTypes as SenderType[] }],
     );
@@ -93,7 +95,7 @@ export class SqlRoutePool implements RoutePool {
               COUNT(*) AS e, ${JOINED_LENGTH_SQL} AS f
          FROM phone_numbers WHERE country = ? AND active = ? AND capabilities NOT LIKE '%masking%'
          GROUP BY provider_id, type, segments_per_second
-       UNION ALL SELECT 'r', provider_id, prefix, price, currency, NULL, NULL FROM route_rates WHERE country = ?
+       UNION ALL SELECT 'r', provider_id, prefix, price, currency, mcc, mnc FROM route_rates WHERE country = ?
        UNION ALL SELECT 'u', allowed_sender_types, sender_id_policy, local_number_required, blocked, NULL, NULL
          FROM country_rules WHERE country = ?
        UNION ALL SELECT 'p', id, NULL, NULL, NULL, NULL, NULL FROM sms_providers WHERE active = ?`,
@@ -123,6 +125,8 @@ export class SqlRoutePool implements RoutePool {
             prefix: row.b === null ? null : String(row.b),
             price: String(row.c),
             currency: String(row.d),
+            mcc: row.e === null ? '' : String(row.e),
+            mnc: row.f === null ? '' : String(row.f),
           });
           break;
         case 'u':
@@ -202,6 +206,8 @@ interface RateDbRow {
   prefix: string | null;
   price: string;
   currency: string;
+  mcc: string;
+  mnc: string;
 }
 
 interface RuleDbRow {

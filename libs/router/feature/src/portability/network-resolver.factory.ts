@@ -1,0 +1,50 @@
+import type { KeyValueStore } from '@sms/counters';
+import { metrics } from '@sms/metrics';
+import type { AppConfig } from '@sms/platform';
+import type { NumberLookup } from '@sms/provider-port';
+import { TWILIO_LOOKUP_DEFAULT_BASE_URL, TwilioNumberLookup } from '@sms/provider-twilio';
+import type { DataSource } from 'typeorm';
+import { KvLookupCache, LruLookupCache } from './lookup-cache';
+import { LookupSettings } from './lookup-settings';
+import { NetworkResolver } from './network-resolver';
+
+/** Where the in-process simulator serves Twilio Lookup v2 (libs/simulator, `{prefix}/twilio-lookups`). */
+const SIMULATED_LOOKUPS_PATH = '/sim/twilio-lookups';
+
+/** The lookup sources this deployment has, by the id operators name in a country's setting. */
+export function lookupSources(config: AppConfig): Map<string, NumberLookup> {
+  const baseUrl = (
+    config.NUMBER_LOOKUP_TWILIO_BASE_URL ||
+    (config.SIMULATOR_ENABLED
+      ? `http://127.0.0.1:${config.PORT}${SIMULATED_LOOKUPS_PATH}`
+      : TWILIO_LOOKUP_DEFAULT_BASE_URL)
+  ).replace(/\/+$/, '');
+  const twilio = new TwilioNumberLookup({
+    accountSid: config.providers.twilio.accountSid,
+    authToken: config.providers.twilio.authToken,
+    baseUrl,
+    timeoutMs: config.NUMBER_LOOKUP_TIMEOUT_MS,
+  });
+
+  return new Map([[twilio.source, twilio]]);
+}
+
+/** The resolver with the mode's cache: Redis (shared by replicas) distributed, an in-process LRU embedded. */
+export function createNetworkResolver(
+  config: AppConfig,
+  dataSource: DataSource,
+  kv: KeyValueStore,
+  sources: ReadonlyMap<string, NumberLookup> = lookupSources(config),
+): NetworkResolver {
+  const cache =
+    config.MODE === 'distributed'
+      ? new KvLookupCache(kv, config.REDIS_KEY_PREFIX)
+      : new LruLookupCache(config.NUMBER_LOOKUP_CACHE_CAPACITY);
+
+  return new NetworkResolver(new LookupSettings(dataSource), cache, sources, {
+    timeoutMs: config.NUMBER_LOOKUP_TIMEOUT_MS,
+    failureTtlMs: config.NUMBER_LOOKUP_FAILURE_TTL_SECONDS * 1_000,
+    salt: config.PRIVACY_SALT,
+    count: (country, outcome) => metrics.numberLookups.inc({ country, outcome }),
+  });
+}
