@@ -1,18 +1,29 @@
 import { CountryRuleEntity } from './entities/country-rule.entity';
 import { PhoneNumberEntity } from './entities/phone-number.entity';
 import { ProviderEntity } from './entities/provider.entity';
+import { RouteQualityHourlyEntity } from './entities/route-quality-hourly.entity';
 import { RouteRateEntity } from './entities/route-rate.entity';
+import { RouteScoreWeightsEntity } from './entities/route-score-weights.entity';
 import { CreateRouterSchema1763770200000 } from './migrations/1763770200000-CreateRouterSchema';
 import { RoutingEngineSchema1763780400000 } from './migrations/1763780400000-RoutingEngineSchema';
 import { PerCountryRouteIndexes1763790000000 } from './migrations/1763790000000-PerCountryRouteIndexes';
 import { SenderGroupIndex1763800000000 } from './migrations/1763800000000-SenderGroupIndex';
 import { AddNumberAccount1766300000100 } from './migrations/1766300000100-AddNumberAccount';
+import { RouteQualityAndWeights1767200000000 } from './migrations/1767200000000-RouteQualityAndWeights';
 
-export const ROUTER_ENTITIES = [ProviderEntity, PhoneNumberEntity, RouteRateEntity, CountryRuleEntity];
+export const ROUTER_ENTITIES = [
+  ProviderEntity,
+  PhoneNumberEntity,
+  RouteRateEntity,
+  CountryRuleEntity,
+  RouteQualityHourlyEntity,
+  RouteScoreWeightsEntity,
+];
 export const ROUTER_MIGRATIONS = [
   CreateRouterSchema1763770200000,
   RoutingEngineSchema1763780400000,
   PerCountryRouteIndexes1763790000000,
   SenderGroupIndex1763800000000,
   AddNumberAccount1766300000100,
+  RouteQualityAndWeights1767200000000,
 ];

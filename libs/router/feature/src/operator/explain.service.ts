@@ -47,7 +47,11 @@ export class ExplainService {
       country: parsed.country,
       messageClass,
       segments,
-      candidates: outcome.candidates.map((c) => ({ ...c, senders: [...c.senders] })),
+      candidates: outcome.candidates.map((c) => ({
+        ...c,
+        senders: [...c.senders],
+        factors: c.factors ? [...c.factors] : null,
+      })),
     };
     if (outcome.kind === 'route') {
       return {
