@@ -7,7 +7,8 @@ import { ScoreWeightsDto, ScoreWeightsView, WeightsListView } from './weights.vi
 
 const REFUSED = {
   status: 422,
-  description: 'INVALID_WEIGHT, WEIGHT_REQUIRED, WEIGHTS_ALL_ZERO, INVALID_COUNTRY or UNKNOWN_FIELD; `error.field` says which',
+  description:
+    'INVALID_WEIGHT, WEIGHT_REQUIRED, WEIGHTS_ALL_ZERO, INVALID_COUNTRY or UNKNOWN_FIELD; `error.field` says which',
 };
 
 @ApiTags('routes')

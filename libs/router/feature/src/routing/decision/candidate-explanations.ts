@@ -86,7 +86,10 @@ function whyDearer(c: ScoredCandidate, best: ScoredCandidate | null): string {
 /** The weighted factors where the candidate did worse than the chosen one, largest gap first. */
 function worseFactors(c: ScoredCandidate, best: ScoredCandidate): string {
   const gaps = c
-    .factors!.map((f) => ({ f, gap: f.contribution - (best.factors!.find((b) => b.factor === f.factor)?.contribution ?? 0) }))
+    .factors!.map((f) => ({
+      f,
+      gap: f.contribution - (best.factors!.find((b) => b.factor === f.factor)?.contribution ?? 0),
+    }))
     .filter(({ gap }) => gap > 0)
     .sort((a, b) => b.gap - a.gap);
   if (gaps.length === 0) {

@@ -72,7 +72,10 @@ export class QualitySource {
     const historyEnd = Math.floor(since / HOUR_MS) * HOUR_MS;
     const historyStart = historyEnd - this.options.historyDays * 24 * HOUR_MS;
     try {
-      const [recent, history] = await Promise.all([this.short.read(since), this.rollups.read(historyStart, historyEnd)]);
+      const [recent, history] = await Promise.all([
+        this.short.read(since),
+        this.rollups.read(historyStart, historyEnd),
+      ]);
       this.counts = { recent, history, providers: estimateProviders(recent, history), at: now };
     } catch (error) {
       this.onError(error);

@@ -77,7 +77,11 @@ export function parseScope(value: string): string {
   }
   const country = value.toUpperCase();
   if (!/^[A-Z]{2}$/.test(country) || !isSupportedCountryCode(country)) {
-    throw unprocessable('INVALID_COUNTRY', "country must be an ISO 3166-1 alpha-2 code such as GB, or 'default'", 'country');
+    throw unprocessable(
+      'INVALID_COUNTRY',
+      "country must be an ISO 3166-1 alpha-2 code such as GB, or 'default'",
+      'country',
+    );
   }
 
   return country;
