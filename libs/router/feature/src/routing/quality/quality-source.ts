@@ -1,5 +1,8 @@
 import type { RoutePool, RouteSnapshot } from '../snapshot/route-snapshot';
 import { HOUR_MS, type HourlyRollups } from './hourly-rollups';
+
+/** What the source reads the roll-ups through (HourlyRollups; an in-memory one in the day simulation). */
+export type RollupReader = Pick<HourlyRollups, 'read'>;
 import type { QualityCounts } from './quality-counts';
 import { type CountryQuality, estimateProviders, estimateRoutes, type RouteQuality } from './quality-estimate';
 import type { WeightStore } from './score-weights';
@@ -35,8 +38,8 @@ export class QualitySource {
 
   constructor(
     private readonly short: ShortBucketStore,
-    private readonly rollups: HourlyRollups,
-    private readonly weights: WeightStore,
+    private readonly rollups: RollupReader,
+    private readonly weights: Pick<WeightStore, 'forCountry'>,
     private readonly options: QualitySourceOptions,
     private readonly onError: (error: unknown) => void = () => undefined,
     private readonly now: () => number = Date.now,
