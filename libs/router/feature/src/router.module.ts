@@ -325,7 +325,9 @@ export class RouterModule implements OnApplicationBootstrap {
   private async flushQuality(): Promise<void> {
     const error = await this.quality.flush().catch((e: unknown) => e);
     if (error) {
-      this.logger.warn(`route quality flush failed (kept for the next one): ${String(error)}`);
+      this.logger.warn(
+        `route quality flush failed (kept for the next one): ${error instanceof Error ? error.message : 'unknown error'}`,
+      );
     }
   }
 

@@ -87,7 +87,7 @@ export class HourlyRollups implements QualitySink {
       const key = routeKeyString({
         provider: String(row['provider_id']),
         country: String(row['country']),
-        network: String(row['network'] ?? ''),
+        network: typeof row['network'] === 'string' ? row['network'] : '',
       });
       out.set(key, counts);
     }

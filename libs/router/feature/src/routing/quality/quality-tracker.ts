@@ -127,13 +127,20 @@ export class QualityTracker {
       case StatusEventKind.Sent:
         this.counts(key).sent++;
         this.remember(event.messageId, key, Date.parse(event.occurredAt));
+
         return;
       case StatusEventKind.Retry:
       case StatusEventKind.Failed:
       case StatusEventKind.Undelivered:
         this.counts(key).errors[errorClassOf(event.errorClass)]++;
+
         return;
-      default:
+      case StatusEventKind.Delivered:
+      case StatusEventKind.Refused:
+      case StatusEventKind.Sending:
+      case StatusEventKind.Unknown:
+      case StatusEventKind.Cancelled:
+      case StatusEventKind.Expired:
         return;
     }
   }
@@ -146,6 +153,7 @@ export class QualityTracker {
     const pending = this.pending.get(event.messageId);
     if (!pending) {
       this.unmatched++;
+
       return;
     }
     this.pending.delete(event.messageId);
@@ -172,6 +180,7 @@ export class QualityTracker {
     const pending = this.pending.get(event.messageId);
     if (!pending) {
       this.unmatched++;
+
       return;
     }
     this.pending.delete(event.messageId);

@@ -1,4 +1,4 @@
-import { ApiError } from '@sms/platform';
+import { type ApiError } from '@sms/platform';
 import { parseScope, parseWeights } from './score-weights';
 
 const codeOf = (fn: () => unknown): string => {

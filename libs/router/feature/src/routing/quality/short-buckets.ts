@@ -86,7 +86,7 @@ export class RedisShortBuckets implements ShortBucketStore {
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (failed) {
-      throw failed[0];
+      throw failed[0] instanceof Error ? failed[0] : new Error('route quality bucket write failed');
     }
   }
 
