@@ -8,6 +8,7 @@
  *   npm run bench -- --only=dlr             the DLR ingest bench (bench/dlr.bench.ts; env knobs there)
  *   npm run bench -- --only=smpp           SMPP submits/s against the simulated SMSC (bench/smpp.bench.ts)
  *   npm run bench -- --only=router         routing decision latency, cached and cold (bench/router.bench.ts)
+ *   npm run bench -- --only=routing-day    a day of synthetic receipts under three score weightings (bench/routing-day.bench.ts)
  *   npm run bench -- --only=telemetry      tracing overhead on the bus (bench/telemetry.bench.ts)
  *   npm run bench -- --only=e2e            issue #18 end to end: both modes and Kannel (bench/e2e.bench.ts;
  *                                          --mode=embedded|distributed|both, --runs=3, --duration=15, --sim-latency=0)
@@ -37,6 +38,7 @@ type Part =
   | 'dlr'
   | 'smpp'
   | 'router'
+  | 'routing-day'
   | 'telemetry'
   | 'e2e'
   | 'sender-rate'
@@ -51,6 +53,7 @@ const PARTS: readonly Part[] = [
   'dlr',
   'smpp',
   'router',
+  'routing-day',
   'telemetry',
   'e2e',
   'sender-rate',
@@ -194,6 +197,14 @@ async function main(): Promise<void> {
           },
         );
       }
+    }
+
+    if (parts.includes('routing-day')) {
+      log('\n### routing over a day of synthetic receipts (route quality, three weightings)');
+      const { formatRoutingDay, runRoutingDayBench } = await import('./routing-day.bench');
+      const rows = await runRoutingDayBench();
+      results['routing-day'] = rows;
+      log(formatRoutingDay(rows));
     }
 
     if (needsKafka) {

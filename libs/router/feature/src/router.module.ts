@@ -36,12 +36,20 @@ import { LookupSettingsController } from './portability/lookup-settings.controll
 import { LookupSettingsService } from './portability/lookup-settings.service';
 import { NetworkResolver } from './portability/network-resolver';
 import { createNetworkResolver } from './portability/network-resolver.factory';
+import { HourlyRollups, HOUR_MS } from './routing/quality/hourly-rollups';
+import { QualitySource, qualityAwarePool } from './routing/quality/quality-source';
+import { QualityTracker } from './routing/quality/quality-tracker';
+import { WeightStore } from './routing/quality/score-weights';
+import { MemoryShortBuckets, RedisShortBuckets, type ShortBucketStore } from './routing/quality/short-buckets';
+import { RouteWeightsController } from './operator/weights.controller';
+import { WeightsService } from './operator/weights.service';
 import { MemoryRoutingState } from './state/memory-routing-state';
 import { RedisRoutingState } from './state/redis-routing-state';
 import type { RoutingState } from './state/routing-state';
 
 export const ROUTER_DATA_SOURCE = Symbol('ROUTER_DATA_SOURCE');
 export const ROUTING_STATE = Symbol('ROUTING_STATE');
+export const QUALITY_SHORT_BUCKETS = Symbol('QUALITY_SHORT_BUCKETS');
 /** Consumer group that feeds provider health from `sms.status.v1` (one count per event across replicas). */
 export const ROUTER_HEALTH_GROUP = `${CONSUMER_GROUPS.router}-health`;
 export { listMaskingNumbers, ROUTER_ENTITIES, ROUTER_MIGRATIONS, seedRouterIfEmpty };
@@ -78,6 +86,9 @@ export class RouterModule implements OnApplicationBootstrap {
     private readonly priceBook: PriceBookPublisher,
     private readonly numberOwners: NumberOwnersPublisher,
     private readonly healthHistory: HealthHistory,
+    private readonly quality: QualityTracker,
+    @Inject(QUALITY_SHORT_BUCKETS) private readonly shortBuckets: ShortBucketStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly providers?: ProviderRegistry,
   ) {}
 
@@ -89,6 +100,7 @@ export class RouterModule implements OnApplicationBootstrap {
         ProvidersController,
         NumbersController,
         LookupSettingsController,
+        RouteWeightsController,
         RoutesController,
       ],
       providers: [
@@ -129,10 +141,50 @@ export class RouterModule implements OnApplicationBootstrap {
             createNetworkResolver(config, dataSource, kv),
         },
         {
+          // The recent route-quality buckets: shared in Redis across replicas, in memory when embedded.
+          provide: QUALITY_SHORT_BUCKETS,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig): ShortBucketStore =>
+            config.MODE === 'distributed'
+              ? new RedisShortBuckets(
+                  { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
+                  HOUR_MS,
+                  config.ROUTE_QUALITY_BUCKET_SECONDS * 1000,
+                )
+              : new MemoryShortBuckets(HOUR_MS),
+        },
+        {
+          provide: QualityTracker,
+          inject: [ROUTER_DATA_SOURCE, QUALITY_SHORT_BUCKETS, APP_CONFIG],
+          useFactory: (dataSource: DataSource, short: ShortBucketStore, config: AppConfig) =>
+            new QualityTracker([short, new HourlyRollups(dataSource)], {
+              bucketMs: config.ROUTE_QUALITY_BUCKET_SECONDS * 1000,
+            }),
+        },
+        {
           provide: RoutingEngine,
-          inject: [ROUTER_DATA_SOURCE, ROUTING_STATE, NetworkResolver],
-          useFactory: (dataSource: DataSource, state: RoutingState, network: NetworkResolver) =>
-            new RoutingEngine(new SqlRoutePool(dataSource), state, { network }),
+          inject: [ROUTER_DATA_SOURCE, ROUTING_STATE, QUALITY_SHORT_BUCKETS, APP_CONFIG, NetworkResolver],
+          useFactory: (
+            dataSource: DataSource,
+            state: RoutingState,
+            short: ShortBucketStore,
+            config: AppConfig,
+            network: NetworkResolver,
+          ) => {
+            const quality = new QualitySource(
+              short,
+              new HourlyRollups(dataSource),
+              new WeightStore(dataSource),
+              {
+                windowMs: HOUR_MS,
+                historyDays: config.ROUTE_QUALITY_HISTORY_DAYS,
+                refreshMs: Math.min(config.ROUTE_QUALITY_BUCKET_SECONDS * 1000, 10_000),
+              },
+              (error) => new Logger('router-quality').warn(`route quality read failed: ${String(error)}`),
+            );
+
+            return new RoutingEngine(qualityAwarePool(new SqlRoutePool(dataSource), quality), state, { network });
+          },
         },
         {
           provide: LookupSettingsService,
@@ -165,8 +217,9 @@ export class RouterModule implements OnApplicationBootstrap {
         },
         {
           provide: HealthRecorder,
-          inject: [ROUTING_STATE],
-          useFactory: (state: RoutingState) => new HealthRecorder(state),
+          inject: [ROUTING_STATE, QualityTracker],
+          useFactory: (state: RoutingState, quality: QualityTracker) =>
+            new HealthRecorder(state, (event) => quality.observe(event)),
         },
         {
           // Intake prices messages for spend caps from this (it does not own the rates).
@@ -213,6 +266,15 @@ export class RouterModule implements OnApplicationBootstrap {
             ),
         },
         {
+          provide: WeightsService,
+          inject: [ROUTER_DATA_SOURCE, RoutingEngine, ROUTING_STATE],
+          useFactory: (dataSource: DataSource, engine: RoutingEngine, state: RoutingState) =>
+            new WeightsService(new WeightStore(dataSource), async () => {
+              engine.invalidate();
+              await state.bumpPoolVersion();
+            }),
+        },
+        {
           provide: ExplainService,
           inject: [RoutingEngine],
           useFactory: (engine: RoutingEngine) => new ExplainService(engine),
@@ -253,6 +315,8 @@ export class RouterModule implements OnApplicationBootstrap {
       }
     });
     this.healthHistory.start();
+    const qualityTimer = setInterval(() => void this.flushQuality(), this.config.ROUTE_QUALITY_BUCKET_SECONDS * 1000);
+    qualityTimer.unref();
     this.shutdown.register('consumers', 'router-backlog', async () => {
       this.healthHistory.stop();
       unregister();
@@ -260,11 +324,15 @@ export class RouterModule implements OnApplicationBootstrap {
       this.priceBook.stop();
       this.numberOwners.stop();
       await this.consumer.stop();
+      clearInterval(qualityTimer);
     });
     this.shutdown.register('storage', 'router-state', async () => {
       if (this.versionTimer) {
         clearInterval(this.versionTimer);
       }
+      // The health consumer has stopped: the last partial bucket is counted before the stores close.
+      await this.flushQuality();
+      await this.shortBuckets.close();
       await this.state.close();
     });
     this.consumer.start(BACKLOG_TICK_MS);
@@ -282,6 +350,15 @@ export class RouterModule implements OnApplicationBootstrap {
       handler: this.consumer.handle,
       concurrency: 16,
     });
+  }
+
+  private async flushQuality(): Promise<void> {
+    const error = await this.quality.flush().catch((e: unknown) => e);
+    if (error) {
+      this.logger.warn(
+        `route quality flush failed (kept for the next one): ${error instanceof Error ? error.message : 'unknown error'}`,
+      );
+    }
   }
 
   /** Another replica changed the pool (operator API): drop this one's cache too. */

@@ -572,6 +572,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/routes/weights': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The routing score's weights: the default and each country's own */
+    get: operations['listRouteWeights'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/routes/weights/{scope}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Set a country's score weights, or the default ones (`default`) */
+    put: operations['putRouteWeight'];
+    post?: never;
+    /** Drop a country's weights (it uses the default again), or the default (built-in again) */
+    delete: operations['removeRouteWeight'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/routes': {
     parameters: {
       query?: never;
@@ -2122,6 +2157,61 @@ export interface components {
       /** @default 2592000 */
       ttlSeconds?: number;
     };
+    ScoreWeightsView: {
+      /**
+       * @description weight of the cost per message
+       * @example 1
+       */
+      cost: number;
+      /**
+       * @description weight of 1 − delivery rate
+       * @example 1
+       */
+      delivery: number;
+      /**
+       * @description weight of the receipt latency (p95)
+       * @example 0.25
+       */
+      latency: number;
+      /**
+       * @description weight of the send error rate
+       * @example 0.5
+       */
+      errors: number;
+      /**
+       * @description country, or 'default'
+       * @example GB
+       */
+      scope: string;
+      /** @description true for the built-in default (no operator row) */
+      builtIn: boolean;
+    };
+    WeightsListView: {
+      default: components['schemas']['ScoreWeightsView'];
+      countries: components['schemas']['ScoreWeightsView'][];
+    };
+    ScoreWeightsDto: {
+      /**
+       * @description weight of the cost per message
+       * @example 1
+       */
+      cost: number;
+      /**
+       * @description weight of 1 − delivery rate
+       * @example 1
+       */
+      delivery: number;
+      /**
+       * @description weight of the receipt latency (p95)
+       * @example 0.25
+       */
+      latency: number;
+      /**
+       * @description weight of the send error rate
+       * @example 0.5
+       */
+      errors: number;
+    };
     RateView: {
       /** @example 12 */
       id: string;
@@ -2209,6 +2299,48 @@ export interface components {
       streak: number;
       unhealthy: boolean;
     };
+    RouteQualityView: {
+      /** @description messages sent: recent window plus days of hourly roll-ups */
+      sent: number;
+      /** @description final outcomes counted: delivered + undelivered + overdue */
+      outcomes: number;
+      /** @description delivered / outcomes, smoothed toward the provider (docs/routing.md) */
+      deliveryRate: number;
+      /** @description failed send attempts / attempts, smoothed likewise */
+      errorRate: number;
+      /** @description send to delivered receipt */
+      latencyP50Ms: number | null;
+      latencyP95Ms: number | null;
+      /** @description share of sent messages with a final receipt in time */
+      coverage: number | null;
+      /** @description messages whose receipt did not come before the deadline */
+      overdue: number;
+      /**
+       * @example {
+       *       "transient": 2,
+       *       "permanent": 1,
+       *       "opted_out": 0,
+       *       "configuration": 0,
+       *       "other": 0
+       *     }
+       */
+      errorsByClass: {
+        [key: string]: number;
+      };
+      /** @description outcomes in the recent window alone */
+      recentOutcomes: number;
+    };
+    ScoreFactorView: {
+      /** @enum {string} */
+      factor: 'cost' | 'delivery' | 'latency' | 'errors';
+      /** @description cost per message, delivery rate, receipt latency p95 (ms) or error rate */
+      raw: number;
+      /** @description 0 best … 1 worst */
+      normalised: number;
+      weight: number;
+      /** @description normalised × weight / sum of the weights */
+      contribution: number;
+    };
     CandidateView: {
       providerId: string;
       price: string;
@@ -2226,6 +2358,11 @@ export interface components {
       senderType: string | null;
       senders: string[];
       health: components['schemas']['CandidateHealthView'];
+      quality: components['schemas']['RouteQualityView'] | null;
+      /** @description null: the score is cost × multiplier */
+      factors: components['schemas']['ScoreFactorView'][] | null;
+      /** @description 5-minute health × sender type; the score is this × the contributions */
+      multiplier: number;
       /** @enum {string} */
       outcome: 'chosen' | 'tied' | 'lost';
       /** @example score 0.042 above 0.040 (dearer: 0.0420 vs 0.0400 USD/segment) */
@@ -5896,6 +6033,202 @@ export interface operations {
         };
       };
       /** @description No such object in the caller's account (another account's is 404 too) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Well-formed input that breaks a rule: `error.code` says which, `error.field` names the input */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listRouteWeights: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WeightsListView'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  putRouteWeight: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description ISO 3166-1 alpha-2 country, or 'default' */
+        scope: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ScoreWeightsDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ScoreWeightsView'];
+        };
+      };
+      /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such object in the caller's account (another account's is 404 too) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is larger than 64 KB (`PAYLOAD_TOO_LARGE`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description INVALID_WEIGHT, WEIGHT_REQUIRED, WEIGHTS_ALL_ZERO, INVALID_COUNTRY or UNKNOWN_FIELD; `error.field` says which */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  removeRouteWeight: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        scope: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description NOT_FOUND: no weights of that scope */
       404: {
         headers: {
           [name: string]: unknown;

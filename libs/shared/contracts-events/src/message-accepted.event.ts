@@ -167,6 +167,15 @@ export class DispatchRequestedV1 {
   @MaxLength(512)
   routeReason!: string;
 
+  /**
+   * The destination country the route was chosen for: the send-worker copies it onto its send results so
+   * the router can keep quality per (provider, country). Absent on records from before the field.
+   */
+  @IsOptional()
+  @IsString()
+  @Length(2, 2)
+  country?: string | null;
+
   @IsISO8601()
   routedAt!: string;
 

@@ -9,6 +9,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Length,
   MaxLength,
   Min,
 } from 'class-validator';
@@ -157,6 +158,22 @@ export class StatusChangedV1 {
   @IsOptional()
   @IsBoolean()
   fallbackEligible?: boolean | null;
+
+  /**
+   * The destination country of the attempt (send-worker results, from the dispatch): the router keeps
+   * route quality per (provider, country) from it. Absent on receipts, which the router matches to
+   * their send by message id.
+   */
+  @IsOptional()
+  @IsString()
+  @Length(2, 2)
+  country?: string | null;
+
+  /** The destination network (MCC+MNC) when a lookup told it: route quality per (provider, network). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(6)
+  network?: string | null;
 
   /** How long the provider call took (send results), for the router's provider health. */
   @IsOptional()

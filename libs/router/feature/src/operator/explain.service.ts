@@ -60,7 +60,11 @@ export class ExplainService {
       messageClass,
       segments,
       network: networkView(resolution),
-      candidates: outcome.candidates.map((c) => ({ ...c, senders: [...c.senders] })),
+      candidates: outcome.candidates.map((c) => ({
+        ...c,
+        senders: [...c.senders],
+        factors: c.factors ? [...c.factors] : null,
+      })),
     };
     if (outcome.kind === 'route') {
       return {

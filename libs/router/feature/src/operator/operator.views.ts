@@ -162,6 +162,35 @@ export class CandidateHealthView {
   @ApiProperty() unhealthy!: boolean;
 }
 
+export class RouteQualityView {
+  @ApiProperty({ description: 'messages sent: recent window plus days of hourly roll-ups' }) sent!: number;
+  @ApiProperty({ description: 'final outcomes counted: delivered + undelivered + overdue' }) outcomes!: number;
+  @ApiProperty({ description: 'delivered / outcomes, smoothed toward the provider (docs/routing.md)' })
+  deliveryRate!: number;
+  @ApiProperty({ description: 'failed send attempts / attempts, smoothed likewise' }) errorRate!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'send to delivered receipt' }) latencyP50Ms!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) latencyP95Ms!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'share of sent messages with a final receipt in time' })
+  coverage!: number | null;
+  @ApiProperty({ description: 'messages whose receipt did not come before the deadline' }) overdue!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { transient: 2, permanent: 1, opted_out: 0, configuration: 0, other: 0 },
+  })
+  errorsByClass!: Record<string, number>;
+  @ApiProperty({ description: 'outcomes in the recent window alone' }) recentOutcomes!: number;
+}
+
+export class ScoreFactorView {
+  @ApiProperty({ enum: ['cost', 'delivery', 'latency', 'errors'] }) factor!: string;
+  @ApiProperty({ description: 'cost per message, delivery rate, receipt latency p95 (ms) or error rate' })
+  raw!: number;
+  @ApiProperty({ description: '0 best … 1 worst' }) normalised!: number;
+  @ApiProperty() weight!: number;
+  @ApiProperty({ description: 'normalised × weight / sum of the weights' }) contribution!: number;
+}
+
 export class CandidateView {
   @ApiProperty() providerId!: string;
   @ApiProperty() price!: string;
@@ -175,6 +204,11 @@ export class CandidateView {
   @ApiProperty({ nullable: true, type: String }) senderType!: string | null;
   @ApiProperty({ type: [String] }) senders!: string[];
   @ApiProperty({ type: CandidateHealthView }) health!: CandidateHealthView;
+  @ApiProperty({ nullable: true, type: RouteQualityView }) quality!: RouteQualityView | null;
+  @ApiProperty({ nullable: true, type: [ScoreFactorView], description: 'null: the score is cost × multiplier' })
+  factors!: ScoreFactorView[] | null;
+  @ApiProperty({ description: '5-minute health × sender type; the score is this × the contributions' })
+  multiplier!: number;
   @ApiProperty({ enum: ['chosen', 'tied', 'lost'] }) outcome!: string;
   @ApiProperty({ example: 'score 0.042 above 0.040 (dearer: 0.0420 vs 0.0400 USD/segment)' }) reason!: string;
 }

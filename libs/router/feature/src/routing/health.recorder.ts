@@ -21,12 +21,17 @@ interface CountedReceipt {
 export class HealthRecorder {
   private readonly receipts: GroupCommitter<CountedReceipt, void>;
 
-  constructor(private readonly state: RoutingState) {
+  constructor(
+    private readonly state: RoutingState,
+    /** Sees every decoded event first (route quality: QualityTracker.observe, synchronous, no I/O). */
+    private readonly observe: ((event: StatusChangedV1) => void) | null = null,
+  ) {
     this.receipts = new GroupCommitter((batch) => this.countReceipts(batch), { maxBatch: 1_000, maxConcurrent: 1 });
   }
 
   handle = async (record: ConsumedRecord): Promise<void> => {
     const event = decodeEvent(StatusChangedV1, record.value);
+    this.observe?.(event);
     const outcome = healthOutcomeOf(event);
     if (!outcome || !event.provider) {
       return;

@@ -133,6 +133,7 @@ export class RouterConsumer {
       price: outcome.price,
       currency: outcome.currency,
       routeReason: outcome.reason.slice(0, 512),
+      country: message.country,
       routedAt: at.toISOString(),
       sendAt: outcome.delayMs > 0 ? new Date(at.getTime() + outcome.delayMs).toISOString() : null,
     };

@@ -45,6 +45,8 @@ const base = (dispatch: DispatchRequestedV1, at: Date): Omit<StatusChangedV1, 'k
   cost: null,
   currency: null,
   detail: null,
+  // Route quality is kept per destination country (router); absent on dispatches from before the field.
+  ...(dispatch.country ? { country: dispatch.country } : {}),
   occurredAt: at.toISOString(),
 });
 

@@ -316,6 +316,23 @@ export class AppConfig {
   @Max(259_200)
   ROUTER_NO_ROUTE_MAX_WAIT_SECONDS = 259_200;
 
+  /**
+   * Router: length of a route-quality short bucket (docs/routing.md). Quality counts are flushed once per
+   * bucket; the score reads the last hour of buckets plus the hourly roll-ups.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_600)
+  ROUTE_QUALITY_BUCKET_SECONDS = 60;
+
+  /** Router: how many days of hourly route-quality roll-ups the score reads (older rows stay, unread). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  ROUTE_QUALITY_HISTORY_DAYS = 7;
+
   /** Publishes outbox rows; off only to reproduce a crash between commit and publish. */
   @Transform(toBool)
   @IsBoolean()

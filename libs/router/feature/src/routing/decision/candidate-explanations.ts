@@ -30,6 +30,9 @@ export function explainCandidates(
       senderType: c.senderType,
       senders: c.senders?.numbers ?? NO_SENDERS,
       health: c.health,
+      quality: c.quality,
+      factors: c.factors,
+      multiplier: Number(c.multiplier.toFixed(6)),
       outcome,
       reason: reasonOf(c, outcome, best, policy),
     };
@@ -73,8 +76,27 @@ function whyDearer(c: ScoredCandidate, best: ScoredCandidate | null): string {
   if (c.senderType !== best.senderType) {
     return ` (${c.senderType} is less suited to this message class than ${best.senderType})`;
   }
+  if (c.factors && best.factors) {
+    return ` (${worseFactors(c, best)})`;
+  }
 
   return ` (health: errors ${percent(c.health.errorRate)}, delivery ${
     c.health.deliveryRate === null ? 'n/a' : percent(c.health.deliveryRate)
   }, latency ${c.health.latencyMs === null ? 'n/a' : `${Math.round(c.health.latencyMs)} ms`})`;
+}
+
+/** The weighted factors where the candidate did worse than the chosen one, largest gap first. */
+function worseFactors(c: ScoredCandidate, best: ScoredCandidate): string {
+  const gaps = c
+    .factors!.map((f) => ({
+      f,
+      gap: f.contribution - (best.factors!.find((b) => b.factor === f.factor)?.contribution ?? 0),
+    }))
+    .filter(({ gap }) => gap > 0)
+    .sort((a, b) => b.gap - a.gap);
+  if (gaps.length === 0) {
+    return 'health or sender type';
+  }
+
+  return gaps.map(({ f }) => `${f.factor} ${f.raw}`).join(', ') + ' weigh against it';
 }

@@ -3,6 +3,8 @@ import type { SenderType } from '../../database/entities/phone-number.entity';
 import type { RateRow, RouteSnapshot } from '../snapshot/route-snapshot';
 import { healthFactor, type HealthPolicy, type ProviderHealth, viewHealth } from './health-view';
 import type { RouteRequest } from './route-request';
+import type { RouteQuality } from '../quality/quality-estimate';
+import type { ScoreFactor } from '../quality/score-factor';
 import { sendersOf, TYPE_PREFERENCE } from './sender-choice';
 import type { SenderList } from './sender-list';
 
@@ -20,6 +22,11 @@ export interface ScoredCandidate {
   readonly senderType: string | null;
   /** cost weighed by health and sender type; lower wins. Null when set aside. */
   readonly score: number | null;
+  /** health × sender type: what the score's cost (or weighted factors, with quality) is multiplied by. */
+  readonly multiplier: number;
+  /** The weighted factors when the snapshot carries route quality (quality-score.ts); else null. */
+  readonly factors: readonly ScoreFactor[] | null;
+  readonly quality: RouteQuality | null;
   /** Why it was set aside before scoring (excluded, not the pinned provider, no sender); null when scored. */
   readonly lostBecause: string | null;
   /** Skipped for its health (unless this message probes it). */
@@ -47,6 +54,9 @@ export function scoreCandidate(providerId: string, rate: RateRow, inputs: Scorin
     senders: null,
     senderType: null,
     score: null,
+    multiplier: 1,
+    factors: null,
+    quality: null,
     lostBecause,
     unhealthy: false,
     avoided: false,
@@ -64,11 +74,16 @@ export function scoreCandidate(providerId: string, rate: RateRow, inputs: Scorin
   const typeRank = Math.max(0, TYPE_PREFERENCE[request.messageClass].indexOf(senders.type as SenderType));
   const typeFactor = 1 + TYPE_STEP * (senders.type === 'alphanumeric' ? 0 : typeRank);
 
+  const multiplier = healthFactor(health, policy) * typeFactor;
+
   return {
     ...base,
     senders: senders.list,
     senderType: senders.type,
-    score: base.cost * healthFactor(health, policy) * typeFactor,
+    score: base.cost * multiplier,
+    multiplier,
+    factors: null,
+    quality: null,
     lostBecause: null,
     unhealthy: !request.pinProvider && health.unhealthy && !inputs.probes.has(providerId),
     avoided: !request.pinProvider && request.avoidProviders.includes(providerId),

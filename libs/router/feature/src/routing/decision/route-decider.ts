@@ -1,6 +1,7 @@
 import type { HealthCounts } from '../../state/routing-state';
 import { rateApplies } from '../snapshot/network-rates';
 import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot } from '../snapshot/route-snapshot';
+import { applyQuality } from '../quality/quality-score';
 import { explainCandidates } from './candidate-explanations';
 import { type ScoredCandidate, scoreCandidate } from './candidate-scoring';
 import { DEFAULT_HEALTH_POLICY, type HealthPolicy, percent } from './health-view';
@@ -58,7 +59,10 @@ export class RouteDecider {
       return unroutable(refusal);
     }
     const inputs = { request, snapshot, health, probes, policy: this.policy };
-    const candidates = [...rates].map(([providerId, rate]) => scoreCandidate(providerId, rate, inputs));
+    const candidates = applyQuality(
+      [...rates].map(([providerId, rate]) => scoreCandidate(providerId, rate, inputs)),
+      snapshot.quality,
+    );
     const choice = chooseAmong(candidates, request, probes);
 
     return choice ? this.routeThrough(choice, candidates, request) : this.noRoute(candidates, request);

@@ -1,6 +1,8 @@
 import type { MessageClass } from '@sms/contracts';
 import type { MobileNetwork } from '@sms/provider-port';
 import type { ProviderHealth } from './health-view';
+import type { RouteQuality } from '../quality/quality-estimate';
+import type { ScoreFactor } from '../quality/score-factor';
 
 /** What a decision needs to know about the message. */
 export interface RouteRequest {
@@ -40,6 +42,12 @@ export interface CandidateExplanation {
   readonly senderType: string | null;
   readonly senders: readonly string[];
   readonly health: ProviderHealth;
+  /** The route's measured quality for the destination country (null without quality tracking). */
+  readonly quality: RouteQuality | null;
+  /** Each weighted factor's raw value, normalised value, weight and contribution (null: cost × multiplier). */
+  readonly factors: readonly ScoreFactor[] | null;
+  /** Health × sender type: what the factors' sum (or the cost) is multiplied by. */
+  readonly multiplier: number;
   readonly outcome: 'chosen' | 'tied' | 'lost';
   readonly reason: string;
 }

@@ -2,6 +2,7 @@ import type { CountryRuleEntity } from '../../database/entities/country-rule.ent
 import type { PhoneNumberEntity, SenderType } from '../../database/entities/phone-number.entity';
 import { byRatePrecedence } from './network-rates';
 import { isMaskingNumber } from './sender-compliance';
+import type { CountryQuality } from '../quality/quality-estimate';
 
 export interface RateRow {
   readonly providerId: string;
@@ -53,6 +54,11 @@ export interface RouteSnapshot {
    */
   readonly numbersByValue: ReadonlyMap<string, PhoneNumberEntity>;
   readonly rules: ReadonlyMap<string, CountryRule>;
+  /**
+   * The destination country's score weights and route quality (QualityAwarePool), loaded with the
+   * snapshot so its plans see one consistent set; absent, the score is cost × health × sender type.
+   */
+  readonly quality?: CountryQuality;
   readonly loadedAt: number;
   /**
    * What decisions derive from this snapshot and reuse (each provider's compliant senders per class),
