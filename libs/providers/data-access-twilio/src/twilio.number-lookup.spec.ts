@@ -110,7 +110,9 @@ describe('TwilioNumberLookup', () => {
 
   it('answers timeout, never throws, when the source is slower than its timeout', async () => {
     const http: ProviderHttp = (_url, init) =>
-      new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason as Error)));
+      new Promise((_resolve, reject) =>
+        init.signal!.addEventListener('abort', () => reject(init.signal!.reason as Error)),
+      );
     const started = Date.now();
 
     const result = await new TwilioNumberLookup(CONFIG, http).lookup('+447400123456');
