@@ -312,6 +312,25 @@ describe('k8s manifests', () => {
     ]);
   });
 
+  it.each(['eu', 'us'])(
+    'scales region %s on its own prefixed groups and topics (the services prefix both with KAFKA_TOPIC_PREFIX)',
+    (region) => {
+      const rendered = renderKustomization(path.join(K8S, 'overlays', `region-${region}`));
+      const config = rendered.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'sms-gateway-config') as
+        { data: Record<string, string> } | undefined;
+      const prefix = config?.data['KAFKA_TOPIC_PREFIX'];
+      expect(prefix).toBe(`${region}.`);
+      const triggers = rendered
+        .filter((m) => m.kind === 'ScaledObject')
+        .flatMap((so) => (so.spec as { triggers: KafkaTrigger[] }).triggers.filter((t) => t.type === 'kafka'))
+        .map((trigger) => `${trigger.metadata['consumerGroup']} ${trigger.metadata['topic']}`);
+      const expected = consumerGroups()
+        .filter((group) => !group.perProcess)
+        .flatMap((group) => group.topics.map((topic) => `${prefix}${group.groupId} ${prefix}${topic}`));
+      expect(triggers.sort()).toEqual(expected.sort());
+    },
+  );
+
   it('reads groups and topics from subscribe() calls, and refuses to guess', () => {
     const source = [
       "import { TOPICS, CONSUMER_GROUPS } from '@sms/contracts';",

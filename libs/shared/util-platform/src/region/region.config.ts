@@ -6,7 +6,7 @@ const REGION_NAME = /^[a-z][a-z0-9-]{0,15}$/;
 const COUNTRY = /^[A-Z]{2}$/;
 
 /**
- * Where this deployment sits among the gateway's regions (docs/regions.md, ADR 0019). Absent (`REGION`
+ * Where this deployment sits among the gateway's regions (docs/regions.md, ADR 0021). Absent (`REGION`
  * unset): one region, today's behaviour exactly: ids are plain UUIDv7 and nothing is forwarded.
  */
 export interface RegionConfig {
