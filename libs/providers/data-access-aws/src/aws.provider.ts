@@ -40,7 +40,7 @@ export class AwsSmsProvider implements SmsProvider {
   readonly id = ProviderId.Aws;
   /**
    * The SDK client, loaded on the first send: every service that builds the provider registry (router,
-   * dlr-ingest, send-worker) would otherwise hold both SDK clients' modules (~19 MB of RSS) whether or not
+   * dlr-ingest, send-worker) would otherwise hold both SDK clients' modules in memory whether or not
    * AWS is ever used (docs/performance.md, "Memory").
    */
   private client: Promise<(request: SendRequest, signal: AbortSignal) => Promise<string | undefined>> | undefined;

@@ -19,9 +19,9 @@ import {
 
 /**
  * A contract class's class-validator decorators compiled into one plain predicate, for the hot consumers
- * (a receipt storm decodes two events per receipt). `validateSync` over `plainToInstance` cost ~65 µs of
- * CPU per event on the 2-core box (metadata lookups, an executor, error objects, a recursive copy); the
- * compiled check costs about a microsecond.
+ * (a receipt storm decodes two events per receipt). `validateSync` over `plainToInstance` does metadata
+ * lookups, runs an executor, builds error objects and copies recursively for every event; the compiled check
+ * does none of that (figures in docs/performance.md).
  *
  * The decorators stay the one source of truth: the checks are class-validator's own exported functions,
  * read from its metadata, and only the executor's plumbing is re-done here (optional = null/undefined

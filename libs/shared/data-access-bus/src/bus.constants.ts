@@ -69,8 +69,9 @@ export interface PublishBatchPolicy {
 }
 
 /**
- * kafkajs does no batching of its own: one awaited `send` per record is ~10x slower than batched sends
- * (performance.md §3). 2 ms of linger is invisible next to an HTTP request and still coalesces bursts.
+ * kafkajs does no batching of its own: one awaited `send` per record costs far more than batched sends
+ * (docs/performance.md, "Bus"). A linger of a few milliseconds is invisible next to an HTTP request and still
+ * coalesces bursts.
  */
 export const PUBLISH_BATCH = {
   lingerMs: 2,
@@ -144,10 +145,10 @@ export interface KafkaConsumerDefaults {
 /**
  * Fetch pacing for readers that act on aggregates and can be a second behind (router's health window,
  * opt-out's scan of status events for the rare provider-reported opt-out): during a receipt storm a fetch
- * then carries ~64 KB instead of whatever arrived since the last one. Measured on the DLR bench
- * (docs/benchmarks.md at ed64d78): those readers' CPU per receipt −20 %, the broker's −10 %. The wait is
- * also how often such a reader fetches with no traffic at all: at 250 ms opt-out was the costliest idle
- * service (docs/performance.md, "Idle and memory of the services").
+ * then carries a fuller fetch instead of whatever arrived since the last one, which lowers those readers' and
+ * the broker's CPU per receipt (docs/performance.md, "Bus"). The wait is also how often such a reader fetches
+ * with no traffic at all, so a short one makes the service costly when idle (docs/performance.md, "Idle and
+ * memory of the services").
  */
 export const LAG_TOLERANT_FETCH = { minBytes: 64 * 1024, maxWaitMs: 1_000 } as const satisfies FetchPacing;
 

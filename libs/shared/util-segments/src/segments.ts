@@ -34,7 +34,7 @@ const SEPTET_COST: Uint8Array = GSM7_SEPTET_COST;
  * and ill-formed bodies first; a lone surrogate here simply counts as one UCS-2 unit.
  *
  * One scan of the UTF-16 code units with a byte-table lookup, no grapheme splitting: this runs on every request,
- * and a grapheme-based counter costs about 0.6 ms per message (performance.md §5). Only concatenated GSM-7 with
+ * and a grapheme-based counter costs far more per message (docs/performance.md, "Intake"). Only concatenated GSM-7 with
  * escape pairs needs a second scan; UCS-2 packing jumps from part to part.
  */
 export function countSegments(text: string): SegmentInfo {

@@ -168,9 +168,9 @@ export class WebhookIngestService {
     private readonly spool?: ReceiptSpool,
   ) {
     this.rejectedSampler = new RejectedSampler(limits.rejectedSamplePerMinute);
-    // One INSERT at a time: webhooks arriving meanwhile form the next batch. On this kind of VM a
-    // statement costs ~0.2 ms of CPU however small, so parallel tiny batches would cost more CPU than
-    // they save in latency (bench/dlr.bench.ts: CPU per receipt).
+    // One INSERT at a time: webhooks arriving meanwhile form the next batch. A statement has a fixed CPU
+    // cost however small, so parallel tiny batches would cost more CPU than they save in latency
+    // (bench/dlr.bench.ts: CPU per receipt; figures in docs/performance.md).
     // On SQLite the INSERT completes within the request's turn: gathering the webhooks read in one turn
     // (GroupCommitOptions.gather) is what lets them share a batch and its commit.
     this.committer = new GroupCommitter((batch) => this.store(batch), {

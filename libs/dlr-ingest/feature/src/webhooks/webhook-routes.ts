@@ -22,7 +22,7 @@ type WebhookRequest = FastifyRequest<{ Params: { provider: string; kind: string 
  * `POST|GET /webhooks/:provider/:kind` as plain Fastify routes, in an encapsulated plugin with body
  * parsers of its own. Providers authenticate by signature, not by our API keys, so nothing of Nest's
  * request pipeline (guards, pipes, interceptors) applies to them, and in a receipt storm that pipeline
- * was pure cost: ~40 µs of CPU per request on top of Fastify's own (performance.md §2). The DLR bench
+ * was pure cost on top of Fastify's own (docs/performance.md, "Receipts"). The DLR bench
  * mounts this same plugin, so what it measures is what dlr-ingest serves. Errors thrown here reach the
  * application's error handler (in the services, Nest's, which formats them as api.md says).
  *
