@@ -468,6 +468,48 @@ const ROUTES: readonly Route[] = [
   },
   {
     method: 'GET',
+    route: '/v1/routes/lookups',
+    scopes: ['operator'],
+    request: async () => ({ path: '/v1/routes/lookups' }),
+    crossAccount: { kind: 'operator-only' },
+  },
+  {
+    method: 'PUT',
+    route: '/v1/routes/lookups/:country',
+    scopes: ['operator'],
+    request: async () => ({ path: '/v1/routes/lookups/ZZ', body: {} }),
+    crossAccount: { kind: 'operator-only' },
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/routes/lookups/:country',
+    scopes: ['operator'],
+    request: async () => ({ path: '/v1/routes/lookups/ZZ' }),
+    crossAccount: { kind: 'operator-only' },
+  },
+  {
+    method: 'GET',
+    route: '/v1/routes/weights',
+    scopes: ['operator'],
+    request: async () => ({ path: '/v1/routes/weights' }),
+    crossAccount: { kind: 'operator-only' },
+  },
+  {
+    method: 'PUT',
+    route: '/v1/routes/weights/:scope',
+    scopes: ['operator'],
+    request: async () => ({ path: '/v1/routes/weights/ZZ', body: {} }),
+    crossAccount: { kind: 'operator-only' },
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/routes/weights/:scope',
+    scopes: ['operator'],
+    request: async () => ({ path: '/v1/routes/weights/ZZ' }),
+    crossAccount: { kind: 'operator-only' },
+  },
+  {
+    method: 'GET',
     route: '/v1/routes/explain',
     scopes: ['read', 'send'],
     request: async () => ({ path: '/v1/routes/explain?to=%2B447400123456' }),
@@ -725,6 +767,22 @@ const ROUTES: readonly Route[] = [
       path: `/v1/webhooks/${await ownerWebhookId(owner)}/deliveries/${await ownerDeliveryId(owner)}/replay`,
     }),
     crossAccount: { kind: 'not-found' },
+  },
+  // Usage (intake): the caller's own account's charges; only an operator may name another account.
+  {
+    method: 'GET',
+    route: '/v1/usage',
+    scopes: ['read'],
+    request: async () => ({ path: '/v1/usage?from=2026-01-01&to=2026-12-31&groupBy=account' }),
+    crossAccount: {
+      kind: 'own-account',
+      check: (answer, owner) => {
+        expect(answer.status).toBe(200);
+        const body = answer.body as { account: string; data: { account?: string }[] };
+        expect(body.account).not.toBe(owner.accountId);
+        expect(body.data.some((row) => row.account === owner.accountId)).toBe(false);
+      },
+    },
   },
   // Erasure of a person (intake): it reaches every account's data, so it is the platform's (operator only).
   {

@@ -50,7 +50,7 @@ export type TimelineRoute =
   Schemas['ExplainView'] | { provider: string | null; sender: string | null; reason: string | null };
 
 export interface Timeline {
-  message: Omit<Schemas['MessageDto'], 'events'> & { body?: string };
+  message: Omit<Schemas['MessageDto'], 'events' | 'charges' | 'costs'> & { body?: string };
   events: TimelineEvent[];
   attempts: TimelineAttempt[];
   route: TimelineRoute | null;
