@@ -118,23 +118,20 @@ export function toMessageFields(m: SmsMessageEntity): MessageFields {
 }
 
 /**
- * `cost` and `currency` keep their meaning of the message's cost, now the sum of its charges (the ledger
- * keeps it so too, refreshLedgerCosts): a fallback's first attempt is no longer lost. Where the charges are
- * in more than one currency there is no one sum, and they stay the last attempt's; `costs` has each one's.
+ * `cost` and `currency` are the ledger's, as search and the timeline show them: the attempt's own price string
+ * for a message charged once, the sum of its charges once it has more (refreshLedgerCosts keeps the ledger so),
+ * so a fallback's first attempt is no longer lost. Where the charges are in more than one currency there is no
+ * one sum, and they stay the last attempt's; `costs` has each currency's sum.
  */
 export function toMessageView(
   m: SmsMessageEntity,
   events: readonly MessageEventEntity[],
   charges: readonly ChargeView[] = [],
 ): MessageView {
-  const costs = totalsOf(charges);
-  const [only] = costs;
-
   return {
     ...toMessageFields(m),
-    ...(costs.length === 1 && only && { cost: only.total, currency: only.currency }),
     charges: [...charges],
-    costs,
+    costs: totalsOf(charges),
     events: events.map((e) => ({
       status: e.status,
       at: e.occurredAt.toISOString(),
