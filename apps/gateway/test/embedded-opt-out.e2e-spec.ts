@@ -30,14 +30,17 @@ describe('embedded gateway: opt-out', () => {
    */
   const liftSenderLimits = async () => {
     for (const number of [SENDER, OTHER_SENDER]) {
-      const lifted = await client.raw(
-        'PATCH',
-        `/v1/numbers/${encodeURIComponent(number)}`,
-        JSON.stringify({ segmentsPerSecond: 100 }),
-        { 'content-type': 'application/json' },
-      );
-      expect(lifted.status).toBe(200);
+      await limitSender(number, 100);
     }
+  };
+  const limitSender = async (number: string, segmentsPerSecond: number) => {
+    const set = await client.raw(
+      'PATCH',
+      `/v1/numbers/${encodeURIComponent(number)}`,
+      JSON.stringify({ segmentsPerSecond }),
+      { 'content-type': 'application/json' },
+    );
+    expect(set.status).toBe(200);
   };
 
   afterAll(async () => {
@@ -187,7 +190,9 @@ describe('embedded gateway: opt-out', () => {
 
   it('a STOP racing 100 queued messages: nothing reaches the provider after it, the rest end failed', async () => {
     const number = recipient();
-    // One sender's dispatches are handled in order, so 100 messages at 15 ms each queue up for ~1.5 s.
+    // The sender's carrier limit paces the queue: 100 messages at 20 segments/s take ~5 s, so the STOP lands
+    // while most are still waiting for their slot, however fast the rest of the pipeline is.
+    await limitSender(SENDER, 20);
     await knobs({ latencyMs: 15, dlrDelayMs: 10 });
     const ids: string[] = [];
     for (let i = 0; i < 100; i++) {
@@ -211,6 +216,7 @@ describe('embedded gateway: opt-out', () => {
     // STOP landed may reach the simulator a moment after it (an in-process HTTP hop, well under 100 ms).
     const late = reached.filter((m) => Date.parse(m.createdAt) > effectiveAt + 100);
     expect(late).toEqual([]);
+    await limitSender(SENDER, 100);
   });
 
   it('records a provider-reported opt-out and enforces it for every later send', async () => {
