@@ -193,6 +193,7 @@ describe('embedded gateway: opt-out', () => {
     // The sender's carrier limit paces the queue: 100 messages at 20 segments/s take ~5 s, so the STOP lands
     // while most are still waiting for their slot, however fast the rest of the pipeline is.
     await limitSender(SENDER, 20);
+    const paced = Date.now();
     await knobs({ latencyMs: 15, dlrDelayMs: 10 });
     const ids: string[] = [];
     for (let i = 0; i < 100; i++) {
@@ -217,6 +218,9 @@ describe('embedded gateway: opt-out', () => {
     const late = reached.filter((m) => Date.parse(m.createdAt) > effectiveAt + 100);
     expect(late).toEqual([]);
     await limitSender(SENDER, 100);
+    // The 100 slots booked on the sender's schedule stay booked after the STOP: let them pass, so the next
+    // cases' confirmations do not queue behind them.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, paced + 5_500 - Date.now())));
   });
 
   it('records a provider-reported opt-out and enforces it for every later send', async () => {
