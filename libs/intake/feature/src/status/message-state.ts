@@ -1,4 +1,5 @@
 import { MessageStatus, StatusEventKind, StatusEventSource } from '@sms/contracts';
+import type { OverdueResendPolicy } from './dlr-fallback';
 
 /**
  * The one state machine of a message (architecture.md): [scheduled →] queued → sending → sent → delivered |
@@ -71,6 +72,8 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
   /** Message classes re-sent once elsewhere when their receipt is overdue (RESEND_ON_RECEIPT_TIMEOUT); none by default. */
   readonly resendOnReceiptTimeout?: readonly string[];
+  /** The run-time policy (ADR 0023); when given, it decides instead of `resendOnReceiptTimeout`. */
+  readonly resendPolicy?: OverdueResendPolicy;
 }
 
 export type RetryDecision =
