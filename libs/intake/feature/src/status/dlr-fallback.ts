@@ -1,7 +1,7 @@
 import { MessageStatus, type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
 import { dbValue, isMysql, type SqlRunner } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
-import { FINAL_RANK } from './message-state';
+import { FINAL_RANK, type OverdueResendPolicy } from './message-state';
 
 /**
  * The opt-out hook of the fallback: true when the recipient must not get another send (the opt-out
@@ -18,14 +18,6 @@ export type RecipientOptOutCheck = (recipient: string, sender: string | null) =>
  * attempt budget. The re-send goes through router (which avoids the failed provider) and send-worker
  * like any retry; its `sent` is adopted by the ledger, and its failure at send time ends the message.
  */
-/**
- * The classes an overdue receipt may re-send for a message's account (ADR 0023: the account's own policy, else
- * the operator's default, else RESEND_ON_RECEIPT_TIMEOUT). Asked inside the status batch's transaction.
- */
-export interface OverdueResendPolicy {
-  classesFor(accountId: string | null, sql: SqlRunner): Promise<readonly string[]>;
-}
-
 export class DlrFallback {
   private readonly overdue: OverdueResendPolicy;
 

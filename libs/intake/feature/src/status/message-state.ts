@@ -1,5 +1,5 @@
 import { MessageStatus, StatusEventKind, StatusEventSource } from '@sms/contracts';
-import type { OverdueResendPolicy } from './dlr-fallback';
+import type { SqlRunner } from '@sms/persistence';
 
 /**
  * The one state machine of a message (architecture.md): [scheduled →] queued → sending → sent → delivered |
@@ -64,6 +64,14 @@ export function statusOf(kind: StatusEventKind): MessageStatus | null {
     case StatusEventKind.Refused:
       return null;
   }
+}
+
+/**
+ * The classes an overdue receipt may re-send for a message's account (ADR 0023: the account's own policy, else
+ * the operator's default, else RESEND_ON_RECEIPT_TIMEOUT). Asked inside the status batch's transaction.
+ */
+export interface OverdueResendPolicy {
+  classesFor(accountId: string | null, sql: SqlRunner): Promise<readonly string[]>;
 }
 
 export interface RetryPolicy {
