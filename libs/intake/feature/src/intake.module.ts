@@ -28,6 +28,8 @@ import { Admission } from './limits/admission';
 import { defaultAccountLimits } from './limits/limit-policy';
 import { LimitsController } from './limits/limits.controller';
 import { LimitsStore } from './limits/limits.store';
+import { AccountResendPolicyController, ResendPolicyController } from './resend/resend-policy.controller';
+import { envResendPolicy, ResendPolicyStore } from './resend/resend-policy';
 import { PriceBookReader } from './limits/price-book.reader';
 import { PumpingGuard } from './limits/pumping-guard';
 import { BatchController } from './messages/batch.controller';
@@ -122,6 +124,8 @@ export class IntakeModule implements OnApplicationBootstrap {
         OverviewController,
         PrivacyController,
         UsageController,
+        ResendPolicyController,
+        AccountResendPolicyController,
       ],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
@@ -185,6 +189,15 @@ export class IntakeModule implements OnApplicationBootstrap {
           provide: IdempotencyService,
           inject: [KV_STORE, INTAKE_DATA_SOURCE],
           useFactory: (kv: KeyValueStore, dataSource: DataSource) => new IdempotencyService(kv, dataSource),
+        },
+        {
+          provide: ResendPolicyStore,
+          inject: [INTAKE_DATA_SOURCE, APP_CONFIG],
+          useFactory: (dataSource: DataSource, config: AppConfig) =>
+            new ResendPolicyStore(
+              dataSource,
+              envResendPolicy(config.RESEND_ON_RECEIPT_TIMEOUT.split(',').filter(Boolean)),
+            ),
         },
         {
           provide: LimitsStore,
@@ -403,7 +416,15 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: StatusApplier,
-          inject: [INTAKE_DATA_SOURCE, APP_CONFIG, OutboxRelay, OPT_OUT_CHECKER, RetryScheduler, WEBHOOK_RUNTIME],
+          inject: [
+            INTAKE_DATA_SOURCE,
+            APP_CONFIG,
+            OutboxRelay,
+            OPT_OUT_CHECKER,
+            RetryScheduler,
+            WEBHOOK_RUNTIME,
+            ResendPolicyStore,
+          ],
           useFactory: (
             dataSource: DataSource,
             config: AppConfig,
@@ -411,6 +432,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             optOuts: OptOutChecker,
             scheduler: RetryScheduler,
             webhooks: WebhookRuntime | null,
+            resendPolicy: ResendPolicyStore,
           ) =>
             new StatusApplier(
               dataSource,
@@ -418,7 +440,8 @@ export class IntakeModule implements OnApplicationBootstrap {
                 maxAttempts: config.MAX_SEND_ATTEMPTS,
                 baseDelayMs: config.RETRY_BASE_DELAY_MS,
                 maxDelayMs: RETRY_SCHEDULE.maxDelayMs,
-                resendOnReceiptTimeout: config.RESEND_ON_RECEIPT_TIMEOUT.split(',').filter(Boolean),
+                // Account > operator default > RESEND_ON_RECEIPT_TIMEOUT, read at run time (ADR 0023).
+                resendPolicy,
               },
               undefined,
               undefined,

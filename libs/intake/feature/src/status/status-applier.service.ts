@@ -149,7 +149,12 @@ export class StatusApplier {
     private readonly onRetryScheduled?: (at: Date) => void,
     private readonly webhooks?: StatusWebhooks,
   ) {
-    this.fallback = new DlrFallback(dataSource, policy.maxAttempts, isOptedOut, policy.resendOnReceiptTimeout);
+    this.fallback = new DlrFallback(
+      dataSource,
+      policy.maxAttempts,
+      isOptedOut,
+      policy.resendPolicy ?? policy.resendOnReceiptTimeout,
+    );
     // Group commit: status events arrive ~3 per message; one transaction per batch instead of per event.
     this.committer = new GroupCommitter((events) => this.applyBatch(events), {
       maxBatch: 200,
