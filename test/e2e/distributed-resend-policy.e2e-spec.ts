@@ -87,7 +87,7 @@ describe('distributed gateway: the overdue re-send policy and receipt prices', (
       { 'content-type': 'application/json' },
     );
     expect(set.status).toBe(200);
-    expect((await operator.rawGet('/v1/routes/resend-policy')).body).toMatchObject({ enabled: false, source: 'env' });
+    expect((await operator.rawGet('/v1/resend-policy')).body).toMatchObject({ enabled: false, source: 'env' });
     for (const provider of SIMULATED_PROVIDERS) {
       expect((await knobs(provider, { dlrDelayMs: NEVER })).status).toBe(200);
     }

@@ -19,7 +19,7 @@ jest.setTimeout(180_000);
 const GB = '+4474001235';
 const NEVER = 300_000;
 const ENABLED_ACCOUNT = '7a7a7a7a-7a7a-4a7a-8a7a-7a7a7a7a7a7a';
-const OPERATOR_POLICY = '/v1/routes/resend-policy';
+const OPERATOR_POLICY = '/v1/resend-policy';
 const ACCOUNT_POLICY = `/v1/accounts/${ENABLED_ACCOUNT}/resend-policy`;
 const json = { 'content-type': 'application/json' };
 

@@ -448,7 +448,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/routes/resend-policy': {
+  '/v1/resend-policy': {
     parameters: {
       query?: never;
       header?: never;

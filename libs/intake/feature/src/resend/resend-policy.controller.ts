@@ -23,7 +23,7 @@ const INVALID = 'INVALID_REQUEST, UNKNOWN_FIELD, INVALID_ENABLED, INVALID_MESSAG
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard)
 @RequireScope(ApiScope.Operator)
-@Controller('v1/routes/resend-policy')
+@Controller('v1/resend-policy')
 export class ResendPolicyController {
   constructor(private readonly store: ResendPolicyStore) {}
 
