@@ -2,20 +2,22 @@
  * CPU per status record of the router's health consumer (HealthRecorder over RedisRoutingState), in this
  * process (process.cpuUsage) and in Redis (redis-server's utime+stime from /proc), with the Redis commands
  * it sends per record. The records are what one delivered message puts on `sms.status.v1` for this
- * group: the send result (`sent`, with latency; BENCH_ERROR_PERCENT of them `retry`), the provider's
- * intermediate `sent` receipt (no outcome) and its `delivered` receipt, spread over BENCH_PROVIDERS
- * providers. They are handed over as a partition batch does with the group's concurrency (16): up to 16
- * handlers in flight, each started in offset order when a slot frees. BENCH_ROUNDS rounds of
- * BENCH_MESSAGES messages after one warm-up round; medians printed. Redis is shared with other work:
- * compare medians of alternating runs.
+ * group, as producers write them (statusRecord: JSON text and headers): the send result (`sent`, with
+ * latency; BENCH_ERROR_PERCENT of them `retry`), the provider's intermediate `sent` receipt (no outcome)
+ * and its `delivered` receipt, spread over BENCH_PROVIDERS providers. They run through the buses' shared
+ * partition-batch processor (JSON parse, per-key order) with the group's concurrency (16), in partition
+ * batches of BENCH_BATCH records, with the group's header filter (tellsHealthNothing) unless
+ * BENCH_IGNORE=0. BENCH_ROUNDS rounds of BENCH_MESSAGES messages after one warm-up round; medians
+ * printed. Redis is shared with other work: compare medians of alternating runs.
  *
  *   REDIS_URL=redis://127.0.0.1:6379 node -r ./scripts/register.js bench/router-health.bench.ts
  */
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import type { ConsumedRecord } from '@sms/bus';
-import { type StatusChangedV1, StatusEventKind, StatusEventSource, TOPICS } from '@sms/contracts';
-import { HealthRecorder } from '../libs/router/feature/src/routing/health.recorder';
+import { silentBusLogger } from '@sms/bus';
+import { type StatusChangedV1, StatusEventKind, StatusEventSource, statusRecord } from '@sms/contracts';
+import { processPartitionBatch, type RawRecord } from '../libs/shared/data-access-bus/src/partition-batch.processor';
+import { HealthRecorder, tellsHealthNothing } from '../libs/router/feature/src/routing/health.recorder';
 import { RedisRoutingState } from '../libs/router/feature/src/state/redis-routing-state';
 import { cpuMsOf, pidsNamed } from './lib/process-cpu';
 
@@ -24,11 +26,13 @@ const MESSAGES = Number(process.env['BENCH_MESSAGES'] ?? 20_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const PROVIDERS = Number(process.env['BENCH_PROVIDERS'] ?? 4);
 const ERROR_PERCENT = Number(process.env['BENCH_ERROR_PERCENT'] ?? 2);
+const BATCH = Number(process.env['BENCH_BATCH'] ?? 200);
+const IGNORE = process.env['BENCH_IGNORE'] !== '0';
 const CONCURRENCY = 16;
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-function status(messageId: string, provider: string, kind: StatusEventKind, source: StatusEventSource): ConsumedRecord {
+function status(messageId: string, provider: string, kind: StatusEventKind, source: StatusEventSource): RawRecord {
   const event: StatusChangedV1 = {
     eventId: randomUUID(),
     messageId,
@@ -48,12 +52,21 @@ function status(messageId: string, provider: string, kind: StatusEventKind, sour
     latencyMs: source === StatusEventSource.SendWorker ? 120 : null,
   };
 
-  return { topic: TOPICS.status, partition: 0, offset: '0', key: messageId, value: event, headers: {}, attempt: 1 };
+  const record = statusRecord(event);
+
+  return {
+    topic: record.topic,
+    partition: 0,
+    offset: '0',
+    key: record.key,
+    value: JSON.stringify(record.value),
+    headers: record.headers,
+  };
 }
 
 /** One message's records, in the order they reach the topic. */
-function records(count: number): ConsumedRecord[] {
-  const out: ConsumedRecord[] = [];
+function records(count: number): RawRecord[] {
+  const out: RawRecord[] = [];
   for (let i = 0; i < count; i++) {
     const id = randomUUID();
     const provider = `bench-${i % PROVIDERS}`;
@@ -68,15 +81,24 @@ function records(count: number): ConsumedRecord[] {
   return out;
 }
 
-/** Up to CONCURRENCY handlers in flight, each record started in order when a slot frees. */
-async function feed(recorder: HealthRecorder, batch: readonly ConsumedRecord[]): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < batch.length) {
-      await recorder.handle(batch[next++]!);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+/** Partition batches of BATCH records through the shared processor, as the Kafka adapter runs them. */
+async function feed(recorder: HealthRecorder, all: readonly RawRecord[]): Promise<void> {
+  for (let i = 0; i < all.length; i += BATCH) {
+    const batch = all.slice(i, i + BATCH).map((record, n) => ({ ...record, offset: String(i + n) }));
+    await processPartitionBatch(batch, {
+      handler: recorder.handle,
+      maxAttempts: 3,
+      concurrency: CONCURRENCY,
+      ...(IGNORE && { ignores: tellsHealthNothing }),
+      backoff: { initialMs: 10, multiplier: 2, maxMs: 100, jitter: 0 },
+      logger: silentBusLogger,
+      shouldStop: () => false,
+      onDone: () => undefined,
+      deadLetter: async () => undefined,
+      heartbeat: async () => undefined,
+      sleep: async () => true,
+    });
+  }
   await recorder.drain();
 }
 

@@ -1,7 +1,9 @@
-import { StatusEventKind, StatusEventSource } from '@sms/contracts';
+import { type StatusChangedV1, statusRecord, StatusEventKind, StatusEventSource } from '@sms/contracts';
+import { QualityTracker } from './quality/quality-tracker';
+import { MemoryShortBuckets } from './quality/short-buckets';
 import { MemoryRoutingState } from '../state/memory-routing-state';
 import { type CountedOutcome, EMPTY_HEALTH, type HealthTally, tallyOutcomes } from '../state/routing-state';
-import { HealthRecorder } from './health.recorder';
+import { HealthRecorder, healthOutcomeOf, tellsHealthNothing } from './health.recorder';
 import { consumedStatus } from './routing.fixtures';
 
 /** The in-process state, with a log of the writes the recorder made to it (one entry per write). */
@@ -204,5 +206,63 @@ describe('MemoryRoutingState.recordTallies', () => {
       latencyCount: 3,
       streak: 3,
     });
+  });
+});
+
+describe(tellsHealthNothing.name, () => {
+  const T0 = Date.parse('2026-12-07T10:00:00Z');
+  const statusEvent = (messageId: string, kind: StatusEventKind, source: StatusEventSource): StatusChangedV1 => ({
+    ...(consumedStatus('alpha', kind, source).value as StatusChangedV1),
+    messageId,
+    country: 'GB',
+    occurredAt: new Date(T0).toISOString(),
+  });
+
+  /** What route quality counts from a send, `between` (if any), and a delivered receipt. */
+  async function qualityWith(between: StatusChangedV1 | null): Promise<unknown> {
+    const short = new MemoryShortBuckets(3_600_000);
+    const tracker = new QualityTracker([short], { bucketMs: 60_000 }, () => T0);
+    tracker.observe(statusEvent('m1', Sent, SendWorker));
+    if (between) {
+      tracker.observe(between);
+    }
+    tracker.observe(statusEvent('m1', Delivered, Dlr));
+    await tracker.flush();
+
+    return { counts: [...(await short.read(0))], unmatched: tracker.unmatched };
+  }
+
+  const everyEvent = Object.values(StatusEventSource).flatMap((source) =>
+    Object.values(StatusEventKind).map((kind) => [source, kind] as const),
+  );
+
+  it.each(everyEvent)('passes over %s %s only when neither health nor route quality reads it', async (source, kind) => {
+    const event = statusEvent('m1', kind, source);
+    if (!tellsHealthNothing(statusRecord(event).headers)) {
+      return;
+    }
+
+    expect(healthOutcomeOf(event)).toBeNull();
+    expect(await qualityWith(event)).toEqual(await qualityWith(null));
+  });
+
+  it("passes over the provider's intermediate receipts and the router's and intake's events, not results", () => {
+    const ignored = everyEvent.filter(([source, kind]) =>
+      tellsHealthNothing(statusRecord(statusEvent('m1', kind, source)).headers),
+    );
+
+    expect(ignored).toEqual(
+      expect.arrayContaining([
+        [Dlr, Sent],
+        [SendWorker, StatusEventKind.Sending],
+        [StatusEventSource.Router, Failed],
+        [StatusEventSource.Intake, StatusEventKind.Refused],
+      ]),
+    );
+    expect(tellsHealthNothing(statusRecord(statusEvent('m1', Sent, SendWorker)).headers)).toBe(false);
+    expect(tellsHealthNothing(statusRecord(statusEvent('m1', Delivered, Dlr)).headers)).toBe(false);
+    // An older producer's record carries no headers: parsed.
+    expect(tellsHealthNothing({})).toBe(false);
+    expect(tellsHealthNothing({ 'sms-status-source': Dlr })).toBe(false);
   });
 });

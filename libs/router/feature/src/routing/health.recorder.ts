@@ -1,5 +1,12 @@
 import type { ConsumedRecord } from '@sms/bus';
-import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
+import {
+  decodeEvent,
+  STATUS_KIND_HEADER,
+  STATUS_SOURCE_HEADER,
+  StatusChangedV1,
+  StatusEventKind,
+  StatusEventSource,
+} from '@sms/contracts';
 import { GroupCommitter } from '@sms/persistence';
 import { type CountedOutcome, type HealthOutcome, type RoutingState, tallyOutcomes } from '../state/routing-state';
 
@@ -84,4 +91,30 @@ export function healthOutcomeOf(event: StatusChangedV1): HealthOutcome | null {
   }
 
   return null;
+}
+
+/** Kinds of each source that neither health (healthOutcomeOf) nor route quality (QualityTracker.observe) reads. */
+const TELLS_NOTHING: Readonly<Record<string, ReadonlySet<string> | 'all'>> = {
+  [StatusEventSource.Intake]: 'all',
+  [StatusEventSource.Router]: 'all',
+  [StatusEventSource.SendWorker]: new Set([StatusEventKind.Sending]),
+  // The provider's intermediate `sent` receipt: one of every message's three status records.
+  [StatusEventSource.Dlr]: new Set([StatusEventKind.Sent, StatusEventKind.Sending]),
+  [StatusEventSource.Reconcile]: new Set([StatusEventKind.Sent, StatusEventKind.Sending]),
+};
+
+/**
+ * Status records the health group passes over unparsed (SubscriptionOptions.ignores), told from their
+ * source and kind headers: events that neither count towards health nor route quality. A record without
+ * the headers (an older producer) is parsed.
+ */
+export function tellsHealthNothing(headers: Readonly<Record<string, string>>): boolean {
+  const source = headers[STATUS_SOURCE_HEADER];
+  const nothing = source === undefined ? undefined : TELLS_NOTHING[source];
+  if (nothing === 'all') {
+    return true;
+  }
+  const kind = headers[STATUS_KIND_HEADER];
+
+  return nothing !== undefined && kind !== undefined && nothing.has(kind);
 }
