@@ -24,7 +24,7 @@ import { NumbersController, ProvidersController, RoutesController } from './oper
 import { listMaskingNumbers, OperatorService } from './operator/operator.service';
 import { PriceBookPublisher } from './pricing/price-book.publisher';
 import { NumberOwnersPublisher } from './numbers/number-owners.publisher';
-import { HealthRecorder } from './routing/health.recorder';
+import { HealthRecorder, tellsHealthNothing } from './routing/health.recorder';
 import { HealthHistory } from './health/health-history';
 import { ProviderHealthController } from './health/provider-health.controller';
 import { NoRouteBacklog } from './routing/no-route-backlog';
@@ -343,6 +343,7 @@ export class RouterModule implements OnApplicationBootstrap {
       handler: this.health.handle,
       concurrency: 16,
       fetch: HEALTH_FETCH,
+      ignores: tellsHealthNothing,
     });
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.router,

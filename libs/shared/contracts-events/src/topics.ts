@@ -95,3 +95,10 @@ export const STATUS_SOURCE_HEADER = 'sms-status-source';
  * without it (an older producer) is parsed as before.
  */
 export const STATUS_ERROR_CLASS_HEADER = 'sms-status-error-class';
+
+/**
+ * Header of every `sms.status.v1` record: the event's `kind` (StatusEventKind), so the router's health group,
+ * which counts send results and final receipts, passes over the provider's intermediate `sent` receipts (a
+ * third of the topic) without parsing them. A record without it (an older producer) is parsed.
+ */
+export const STATUS_KIND_HEADER = 'sms-status-kind';
