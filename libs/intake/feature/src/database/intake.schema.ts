@@ -22,6 +22,7 @@ import { PrivacyErasureEntity, PrivacyErasureSliceEntity } from './entities/priv
 import { CreatePrivacyErasures1766900000000 } from './migrations/1766900000000-CreatePrivacyErasures';
 import { MessageChargeEntity } from './entities/message-charge.entity';
 import { CreateMessageCharges1767200000000 } from './migrations/1767200000000-CreateMessageCharges';
+import { PrivacyErasureRegions1767430000000 } from './migrations/1767430000000-PrivacyErasureRegions';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [
@@ -52,4 +53,5 @@ export const INTAKE_MIGRATIONS = [
   CreatePrivacyErasures1766900000000,
   PartitionLedgerByMonth1767000000000,
   CreateMessageCharges1767200000000,
+  PrivacyErasureRegions1767430000000,
 ];
