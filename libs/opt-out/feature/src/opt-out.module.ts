@@ -93,6 +93,8 @@ export class OptOutModule implements OnApplicationBootstrap {
           ) => new OptOutConsumer(ledger, bus, optOutPolicyOf(config), settings, recent, masks),
         },
       ],
+      // The embedded gateway applies other regions' opt-outs to this ledger (docs/regions.md).
+      exports: [OptOutLedger],
     };
   }
 
