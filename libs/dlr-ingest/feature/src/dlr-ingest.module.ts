@@ -20,6 +20,8 @@ import {
   publicBaseUrlOf,
   serviceDataSourceProvider,
   ShutdownRegistry,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import path from 'node:path';
@@ -79,9 +81,9 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
         },
         {
           provide: DlrIngestErasureSubscriber,
-          inject: [BUS, APP_CONFIG, DLR_INGEST_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
-            new DlrIngestErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+          inject: [BUS, APP_CONFIG, REGION_CONFIG, DLR_INGEST_DATA_SOURCE],
+          useFactory: (bus: Bus, config: AppConfig, region: RegionConfig, dataSource: DataSource) =>
+            new DlrIngestErasureSubscriber(bus, { salt: config.PRIVACY_SALT, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(DLR_INGEST_DATA_SOURCE, {
           service: 'dlr-ingest',

@@ -13,6 +13,8 @@ import {
   outboundPolicyOf,
   serviceDataSourceProvider,
   ShutdownRegistry,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
@@ -84,9 +86,9 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
         },
         {
           provide: DlrProcessorErasureSubscriber,
-          inject: [BUS, APP_CONFIG, DLR_PROCESSOR_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
-            new DlrProcessorErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+          inject: [BUS, APP_CONFIG, REGION_CONFIG, DLR_PROCESSOR_DATA_SOURCE],
+          useFactory: (bus: Bus, config: AppConfig, region: RegionConfig, dataSource: DataSource) =>
+            new DlrProcessorErasureSubscriber(bus, { salt: config.PRIVACY_SALT, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(DLR_PROCESSOR_DATA_SOURCE, {
           service: 'dlr-processor',

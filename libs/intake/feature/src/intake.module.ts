@@ -18,6 +18,8 @@ import {
   serviceDataSourceProvider,
   KV_STORE,
   ShutdownRegistry,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from './database/intake.schema';
@@ -213,6 +215,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             OutboxRelay,
             KV_STORE,
             PumpingGuard,
+            REGION_CONFIG,
             { token: ARCHIVE_ERASER, optional: true },
           ],
           useFactory: (
@@ -221,6 +224,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             relay: OutboxRelay,
             kv: KeyValueStore,
             pumping: PumpingGuard,
+            region: RegionConfig,
             archive: ArchiveEraser | undefined,
           ): PrivacyRuntime | null => {
             if (!config.PRIVACY_SALT) {
@@ -235,6 +239,7 @@ export class IntakeModule implements OnApplicationBootstrap {
               new IntakeEraser(dataSource, kv, pumping),
               // Bound by the archive library when archives exist (a global provider of the token).
               archive ?? null,
+              { region: region.region, regions: [...region.regions.keys()] },
             );
           },
         },

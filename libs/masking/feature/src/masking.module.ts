@@ -12,6 +12,8 @@ import {
   serviceDataSourceProvider,
   ShutdownRegistry,
   startWhenTopicsExist,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { MasksController } from './api/masks.controller';
@@ -49,9 +51,9 @@ export class MaskingModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: MaskingErasureSubscriber,
-          inject: [BUS, APP_CONFIG, MASKING_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
-            new MaskingErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+          inject: [BUS, APP_CONFIG, REGION_CONFIG, MASKING_DATA_SOURCE],
+          useFactory: (bus: Bus, config: AppConfig, region: RegionConfig, dataSource: DataSource) =>
+            new MaskingErasureSubscriber(bus, { salt: config.PRIVACY_SALT, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(MASKING_DATA_SOURCE, {
           service: 'masking',

@@ -12,6 +12,8 @@ import {
   serviceDataSourceProvider,
   ShutdownRegistry,
   startWhenTopicsExist,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { RecentSenders } from './accounts/recent-senders';
@@ -51,9 +53,9 @@ export class OptOutModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: OptOutErasureSubscriber,
-          inject: [BUS, APP_CONFIG, OPT_OUT_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
-            new OptOutErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+          inject: [BUS, APP_CONFIG, REGION_CONFIG, OPT_OUT_DATA_SOURCE],
+          useFactory: (bus: Bus, config: AppConfig, region: RegionConfig, dataSource: DataSource) =>
+            new OptOutErasureSubscriber(bus, { salt: config.PRIVACY_SALT, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(OPT_OUT_DATA_SOURCE, {
           service: 'opt-out',
@@ -91,6 +93,8 @@ export class OptOutModule implements OnApplicationBootstrap {
           ) => new OptOutConsumer(ledger, bus, optOutPolicyOf(config), settings, recent, masks),
         },
       ],
+      // The embedded gateway applies other regions' opt-outs to this ledger (docs/regions.md).
+      exports: [OptOutLedger],
     };
   }
 

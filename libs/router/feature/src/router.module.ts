@@ -11,6 +11,8 @@ import {
   ReadinessRegistry,
   serviceDataSourceProvider,
   ShutdownRegistry,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import { AccountService } from '@sms/auth';
 import type { KeyValueStore } from '@sms/counters';
@@ -112,9 +114,14 @@ export class RouterModule implements OnApplicationBootstrap {
         }),
         {
           provide: RouterErasureSubscriber,
-          inject: [BUS, APP_CONFIG, ROUTING_STATE, NetworkResolver],
-          useFactory: (bus: Bus, config: AppConfig, state: RoutingState, network: NetworkResolver) =>
-            new RouterErasureSubscriber(bus, config.PRIVACY_SALT, state, network),
+          inject: [BUS, APP_CONFIG, REGION_CONFIG, ROUTING_STATE, NetworkResolver],
+          useFactory: (
+            bus: Bus,
+            config: AppConfig,
+            region: RegionConfig,
+            state: RoutingState,
+            network: NetworkResolver,
+          ) => new RouterErasureSubscriber(bus, { salt: config.PRIVACY_SALT, region: region.region }, state, network),
         },
         {
           provide: ROUTING_STATE,

@@ -13,6 +13,8 @@ import {
   serviceDataSourceProvider,
   publicBaseUrlOf,
   ShutdownRegistry,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
@@ -49,9 +51,9 @@ export class SendWorkerModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: SendWorkerErasureSubscriber,
-          inject: [BUS, APP_CONFIG, SEND_WORKER_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
-            new SendWorkerErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+          inject: [BUS, APP_CONFIG, REGION_CONFIG, SEND_WORKER_DATA_SOURCE],
+          useFactory: (bus: Bus, config: AppConfig, region: RegionConfig, dataSource: DataSource) =>
+            new SendWorkerErasureSubscriber(bus, { salt: config.PRIVACY_SALT, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(SEND_WORKER_DATA_SOURCE, {
           service: 'send-worker',

@@ -1958,6 +1958,11 @@ export interface components {
       number: string;
     };
     ErasureSliceResponse: {
+      /**
+       * @description The region whose stores this slice erased (every region erases in its own); null without regions
+       * @example eu
+       */
+      region: string | null;
       /** @enum {string} */
       slice: 'intake' | 'router' | 'send-worker' | 'dlr-ingest' | 'dlr-processor' | 'masking' | 'opt-out' | 'archives';
       /** @enum {string} */

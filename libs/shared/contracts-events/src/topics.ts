@@ -79,6 +79,13 @@ export const PRIVACY_CONSUMER_GROUPS = {
 /** Intake's group on `sms.privacy.report.v1`: collects the slices' reports into `privacy_erasures`. */
 export const PRIVACY_REPORT_CONSUMER_GROUP = 'intake-privacy-reports';
 
+/**
+ * Header of a global topic's record that another embedded region sent here (docs/regions.md, "Embedded
+ * mode"): its value names that region. Such a record is applied locally and never sent on to the peers again,
+ * so a change travels once from the region that made it to each other region, and no two regions echo it.
+ */
+export const PEER_ORIGIN_HEADER = 'sms-peer-origin';
+
 /** Record header that carries a W3C traceparent across hops. */
 export const TRACE_HEADER = 'traceparent';
 

@@ -24,6 +24,7 @@ import { MessageChargeEntity } from './entities/message-charge.entity';
 import { CreateMessageCharges1767200000000 } from './migrations/1767200000000-CreateMessageCharges';
 import { ResendPolicyEntity } from './entities/resend-policy.entity';
 import { CreateResendPolicies1767420000000 } from './migrations/1767420000000-CreateResendPolicies';
+import { PrivacyErasureRegions1767430000000 } from './migrations/1767430000000-PrivacyErasureRegions';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [
@@ -56,4 +57,5 @@ export const INTAKE_MIGRATIONS = [
   PartitionLedgerByMonth1767000000000,
   CreateMessageCharges1767200000000,
   CreateResendPolicies1767420000000,
+  PrivacyErasureRegions1767430000000,
 ];
