@@ -51,7 +51,7 @@ function events(messages: number): StatusChangedV1[] {
       provider,
       country: 'GB',
       occurredAt: sentAt,
-    } as StatusChangedV1);
+    });
     out.push({
       ...base,
       eventId: randomUUID(),
@@ -63,7 +63,7 @@ function events(messages: number): StatusChangedV1[] {
       country: 'GB',
       sentAt,
       occurredAt: new Date(start + i + 2_500).toISOString(),
-    } as StatusChangedV1);
+    });
   }
 
   return out;

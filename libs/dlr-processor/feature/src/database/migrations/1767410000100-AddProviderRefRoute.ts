@@ -16,6 +16,8 @@ export class AddProviderRefRoute1767410000100 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('ALTER TABLE provider_message_refs DROP COLUMN sent_at, DROP COLUMN country, DROP COLUMN network');
+    await queryRunner.query(
+      'ALTER TABLE provider_message_refs DROP COLUMN sent_at, DROP COLUMN country, DROP COLUMN network',
+    );
   }
 }
