@@ -27,6 +27,7 @@ import { ReceiptPartEntity } from './database/entities/receipt-part.entity';
 import { CreateDlrProcessorSchema1763770500000 } from './database/migrations/1763770500000-CreateDlrProcessorSchema';
 import { DlrProcessorPartsAndCallbacks1763780500000 } from './database/migrations/1763780500000-DlrProcessorPartsAndCallbacks';
 import { AddCallbackFormat1766500000100 } from './database/migrations/1766500000100-AddCallbackFormat';
+import { AddProviderRefRoute1767410000100 } from './database/migrations/1767410000100-AddProviderRefRoute';
 import { UnmatchedReceiptsController } from './operations/unmatched-receipts.controller';
 import { RateLimiter } from './receipts/rate-limiter';
 import { isOwnReceiptEvent, ReceiptProcessor } from './receipts/receipt.processor';
@@ -46,6 +47,7 @@ export const DLR_PROCESSOR_MIGRATIONS = [
   AddProviderRefTraceParent1763779700000,
   DlrProcessorPartsAndCallbacks1763780500000,
   AddCallbackFormat1766500000100,
+  AddProviderRefRoute1767410000100,
 ];
 
 /** The callback signing key: configured, or (embedded, unset) one random key per process. */

@@ -160,20 +160,33 @@ export class StatusChangedV1 {
   fallbackEligible?: boolean | null;
 
   /**
-   * The destination country of the attempt (send-worker results, from the dispatch): the router keeps
-   * route quality per (provider, country) from it. Absent on receipts, which the router matches to
-   * their send by message id.
+   * The destination country of the attempt: on send-worker results (from the dispatch), and on receipts
+   * (dlr-processor copies it from the send it matched the receipt to), so the router counts route quality
+   * per (provider, country) on whichever replica sees the receipt. Absent on receipts from before the field
+   * (the router then matches them to a send it remembers, by message id).
    */
   @IsOptional()
   @IsString()
   @Length(2, 2)
   country?: string | null;
 
-  /** The destination network (MCC+MNC) when a lookup told it: route quality per (provider, network). */
+  /**
+   * The destination network (MCC+MNC) when a lookup told it: route quality per (provider, network). Copied
+   * onto receipts with {@link country}.
+   */
   @IsOptional()
   @IsString()
   @MaxLength(6)
   network?: string | null;
+
+  /**
+   * Receipts and reconciliation results: when the provider accepted the attempt they report on (its `sent`
+   * event's time), so the router measures the time to the receipt without having seen the send. Absent on
+   * send results (their own time is the send's) and on records from before the field.
+   */
+  @IsOptional()
+  @IsISO8601()
+  sentAt?: string | null;
 
   /** How long the provider call took (send results), for the router's provider health. */
   @IsOptional()
@@ -303,6 +316,15 @@ export class ReconcileRequestedV1 {
   /** When the provider accepted the message (the `sent` event's time). */
   @IsISO8601()
   sentAt!: string;
+
+  /**
+   * The message's destination country, passed on to the status events the lookup becomes (with
+   * {@link sentAt}): the router counts the overdue receipt against the route. Absent on records from before.
+   */
+  @IsOptional()
+  @IsString()
+  @Length(2, 2)
+  country?: string | null;
 
   @IsISO8601()
   requestedAt!: string;

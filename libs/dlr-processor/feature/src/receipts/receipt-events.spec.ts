@@ -1,6 +1,14 @@
 import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
 import { canonicalMessageId, DeliveryStatus, ErrorClass, type SmsProvider } from '@sms/provider-port';
-import { kindOf, normaliseProviderMessageId, readingOf, receiptEvent, receiptEventId } from './receipt-events';
+import {
+  kindOf,
+  normaliseProviderMessageId,
+  readingOf,
+  receiptEvent,
+  receiptEventId,
+  sendRouteOf,
+  withSendRoute,
+} from './receipt-events';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -166,5 +174,64 @@ describe(receiptEvent.name, () => {
   it('changes the event id when the parser reads something else (replay after a fix)', () => {
     expect(receiptEventId('w1', 0, 'delivered|x')).toBe(receiptEventId('w1', 0, 'delivered|x'));
     expect(receiptEventId('w1', 0, 'delivered|x')).not.toBe(receiptEventId('w1', 0, 'undelivered|x'));
+  });
+});
+
+describe('the send route copied onto receipts (route quality on any router replica)', () => {
+  const sent = {
+    eventId: '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5',
+    messageId: '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d6',
+    kind: StatusEventKind.Sent,
+    source: StatusEventSource.SendWorker,
+    attempt: 1,
+    provider: 'twilio',
+    providerMessageId: 'SM1',
+    errorCode: null,
+    errorMessage: null,
+    errorClass: null,
+    ambiguous: null,
+    cost: null,
+    currency: null,
+    detail: null,
+    country: 'GB',
+    network: '23410',
+    occurredAt: '2026-01-01T12:00:00.000Z',
+  } as StatusChangedV1;
+  const receipt = receiptEvent(
+    'twilio',
+    { providerMessageId: 'SM1', status: DeliveryStatus.Delivered, providerStatus: 'delivered' },
+    StatusEventKind.Delivered,
+    receiptEventId('wh-3', 0),
+    '2026-01-01T12:00:03.000Z',
+  );
+
+  it("keeps a send result's time, country and network; a re-announcement's original send time", () => {
+    expect(sendRouteOf(sent)).toEqual({ sentAt: Date.parse(sent.occurredAt), country: 'GB', network: '23410' });
+    const reannounced = {
+      ...sent,
+      source: StatusEventSource.Reconcile,
+      network: null,
+      sentAt: '2026-01-01T11:00:00.000Z',
+      occurredAt: '2026-01-01T13:00:00.000Z',
+    };
+    expect(sendRouteOf(reannounced)).toEqual({
+      sentAt: Date.parse('2026-01-01T11:00:00.000Z'),
+      country: 'GB',
+      network: null,
+    });
+    expect(sendRouteOf({ ...sent, occurredAt: 'garbage' })).toBeNull();
+  });
+
+  it('copies the route onto the receipt, which still decodes as the contract', () => {
+    const routed = withSendRoute(receipt, sendRouteOf(sent));
+
+    expect(routed).toMatchObject({ sentAt: '2026-01-01T12:00:00.000Z', country: 'GB', network: '23410' });
+    expect(() => decodeEvent(StatusChangedV1, { ...routed, messageId: sent.messageId })).not.toThrow();
+  });
+
+  it('leaves a receipt alone when its ref predates the route, and adds no empty network', () => {
+    expect(withSendRoute(receipt, null)).toBe(receipt);
+    const noNetwork = withSendRoute(receipt, { sentAt: Date.parse(sent.occurredAt), country: 'GB', network: null });
+    expect(noNetwork).not.toHaveProperty('network');
   });
 });

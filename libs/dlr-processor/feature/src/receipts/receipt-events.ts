@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
 import { canonicalMessageId, DeliveryStatus, type DeliveryReport, type SmsProvider } from '@sms/provider-port';
+import type { SendRoute } from './part-rollup';
 
 /**
  * The form a provider message id is stored and matched in: the adapter's own normaliser when it has
@@ -101,5 +102,35 @@ export function receiptEvent(
     occurredAt: receivedAt,
     // A few bytes that let the message's timeline find the raw receipt (docs/api.md).
     ...(receiptId === null ? {} : { receiptId }),
+  };
+}
+
+/**
+ * The send a `sent` event reports, as its refs keep it: the time the provider accepted it (a reconciliation's
+ * re-announcement carries the original `sentAt`; its own time is the lookup's), and where it went.
+ */
+export function sendRouteOf(event: StatusChangedV1): SendRoute | null {
+  const sentAt = Date.parse(event.sentAt ?? event.occurredAt);
+
+  return Number.isFinite(sentAt) ? { sentAt, country: event.country ?? null, network: event.network ?? null } : null;
+}
+
+/**
+ * The receipt with its send's route (time, country, network) copied on, so whichever router replica counts
+ * it finds its route without remembering the send. Fields the receipt already has are kept.
+ */
+export function withSendRoute(
+  event: Omit<StatusChangedV1, 'messageId'>,
+  route: SendRoute | null | undefined,
+): Omit<StatusChangedV1, 'messageId'> {
+  if (!route) {
+    return event;
+  }
+
+  return {
+    ...event,
+    sentAt: event.sentAt ?? new Date(route.sentAt).toISOString(),
+    ...(route.country && !event.country ? { country: route.country } : {}),
+    ...(route.network && !event.network ? { network: route.network } : {}),
   };
 }

@@ -20,7 +20,15 @@ import { ParkedReceiptEntity } from '../database/entities/parked-receipt.entity'
 import { ParkedReceiptStore } from './parked-receipt.store';
 import { type PartRef, PartRollup } from './part-rollup';
 import { type ParkedRow, RefStore } from './ref-store';
-import { kindOf, normaliseProviderMessageId, readingOf, receiptEvent, receiptEventId } from './receipt-events';
+import {
+  kindOf,
+  normaliseProviderMessageId,
+  readingOf,
+  receiptEvent,
+  receiptEventId,
+  sendRouteOf,
+  withSendRoute,
+} from './receipt-events';
 
 type ReceiptEvent = Omit<StatusChangedV1, 'messageId'>;
 
@@ -92,15 +100,16 @@ export class ReceiptProcessor {
     }
     const adapter = this.adapterOf(event.provider);
     const parts = event.partIds && event.partIds.length > 1 ? event.partIds : [event.providerMessageId];
+    const route = sendRouteOf(event);
     const refs = new Map<string, PartRef>();
     parts.forEach((id, index) => {
       const normalised = normaliseProviderMessageId(id, adapter);
-      refs.set(normalised, { messageId: event.messageId, partIndex: index, partCount: parts.length });
+      refs.set(normalised, { messageId: event.messageId, partIndex: index, partCount: parts.length, route });
     });
     // The message-level id stands for part 1 when the adapter's parts list does not contain it.
     const main = normaliseProviderMessageId(event.providerMessageId, adapter);
     if (!refs.has(main)) {
-      refs.set(main, { messageId: event.messageId, partIndex: 0, partCount: parts.length });
+      refs.set(main, { messageId: event.messageId, partIndex: 0, partCount: parts.length, route });
     }
     // This handler runs in the sent event's consumer span: the message's own trace.
     const traceParent = currentTraceHeaders()[TRACEPARENT_HEADER] ?? null;
@@ -224,7 +233,8 @@ export class ReceiptProcessor {
   }
 
   /** A receipt whose message is known: published as is, or through the per-part roll-up. */
-  private async applyCorrelated(ref: PartRef, event: ReceiptEvent): Promise<void> {
+  private async applyCorrelated(ref: PartRef, receipt: ReceiptEvent): Promise<void> {
+    const event = withSendRoute(receipt, ref.route);
     if (ref.partCount <= 1) {
       await this.publish([
         { ...event, messageId: ref.messageId, ...(isFixableFailure(event) ? { fallbackEligible: true } : {}) },

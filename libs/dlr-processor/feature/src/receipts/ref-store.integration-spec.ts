@@ -149,6 +149,7 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
       partIndex: 1,
       partCount: 2,
       traceParent: null,
+      route: null,
     });
     expect(statements).toEqual([]);
     const [c, missing, again] = await Promise.all([
@@ -156,7 +157,7 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
       refs.find('twilio', 'sm-none'),
       refs.find('twilio', 'sm-none'),
     ]);
-    expect(c).toEqual({ messageId: 'm2', partIndex: 0, partCount: 1, traceParent: null });
+    expect(c).toEqual({ messageId: 'm2', partIndex: 0, partCount: 1, traceParent: null, route: null });
     expect(missing).toBeNull();
     expect(again).toBeNull();
     // MySQL: the first lookup alone, the two that waited for it in one query. SQLite gathers the three
@@ -172,7 +173,7 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
     const found = refs.find('twilio', 'sm-a');
     const unknown = refs.find('twilio', 'sm-none');
 
-    expect(await found).toEqual({ messageId: 'm1', partIndex: 0, partCount: 1, traceParent: null });
+    expect(await found).toEqual({ messageId: 'm1', partIndex: 0, partCount: 1, traceParent: null, route: null });
     expect(await unknown).toBeNull();
     await learning;
     // The write (INSERT, parked SELECT) and one lookup, for the id nobody writes.
@@ -223,6 +224,17 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
 
     expect(statements).toEqual(['INSERT', 'SELECT', 'SELECT']);
     expect(runners).toHaveBeenCalledTimes(kind === 'sqlite' ? 0 : 3);
+  });
+
+  it("keeps the send's route with the ref, for this process and another that reads it", async () => {
+    const route = { sentAt: Date.parse('2026-12-06T09:59:58.123Z'), country: 'GB', network: '23410' };
+    await refs.learn([{ ...ref('sm-r', 'm1'), route }, ref('sm-old', 'm2')]);
+
+    expect((await refs.find('twilio', 'sm-r'))?.route).toEqual(route);
+    const elsewhere = new RefStore(store.dataSource);
+    expect((await elsewhere.find('twilio', 'sm-r'))?.route).toEqual(route);
+    // A ref without one (learned before the columns, or from a send that named no country) reads as null.
+    expect((await elsewhere.find('twilio', 'sm-old'))?.route).toBeNull();
   });
 
   it('returns nothing for an empty list without a statement', async () => {

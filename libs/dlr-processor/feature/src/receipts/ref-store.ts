@@ -1,6 +1,6 @@
 import { GroupCommitter, isMysql, MAX_BOUND_PARAMETERS, type SqlRunner, sqlRunnerOf } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
-import type { PartRef } from './part-rollup';
+import type { PartRef, SendRoute } from './part-rollup';
 
 /** One provider id a `sent` event teaches: which message (and part) it stands for. */
 export interface LearnedRef extends PartRef {
@@ -29,6 +29,9 @@ const REF_COLUMNS = [
   'part_index',
   'part_count',
   'trace_parent',
+  'sent_at',
+  'country',
+  'network',
   'created_at',
 ] as const;
 
@@ -38,6 +41,16 @@ interface RefRow {
   part_index: number | string;
   part_count: number | string;
   trace_parent: string | null;
+  sent_at: number | string | null;
+  country: string | null;
+  network: string | null;
+}
+
+/** The route columns of a stored ref, or null when the ref predates them (or its send said nothing). */
+function routeOf(row: RefRow): SendRoute | null {
+  const sentAt = row.sent_at === null ? NaN : Number(row.sent_at);
+
+  return Number.isFinite(sentAt) ? { sentAt, country: row.country, network: row.network } : null;
 }
 
 interface RefKey {
@@ -174,6 +187,7 @@ export class RefStore {
       partIndex: ref.partIndex,
       partCount: ref.partCount,
       traceParent: ref.traceParent ?? null,
+      route: ref.route ?? null,
     });
     if (this.known.size > this.maxCached) {
       const oldest = this.known.keys().next();
@@ -206,6 +220,9 @@ export class RefStore {
           ref.partIndex,
           ref.partCount,
           ref.traceParent ?? null,
+          ref.route?.sentAt ?? null,
+          ref.route?.country ?? null,
+          ref.route?.network ?? null,
           createdAt,
         );
       }
@@ -259,7 +276,8 @@ export class RefStore {
     const found = new Map<string, PartRef>();
     for (const [provider, ids] of idsByProvider) {
       const rows = await this.sql.query<RefRow>(
-        `SELECT provider_message_id, message_id, part_index, part_count, trace_parent FROM provider_message_refs
+        `SELECT provider_message_id, message_id, part_index, part_count, trace_parent, sent_at, country, network
+           FROM provider_message_refs
          WHERE provider = ? AND provider_message_id IN (${[...ids].map(() => '?').join(',')})`,
         [provider, ...ids],
       );
@@ -269,6 +287,7 @@ export class RefStore {
           partIndex: Number(row.part_index),
           partCount: Number(row.part_count),
           traceParent: row.trace_parent,
+          route: routeOf(row),
         };
         found.set(keyOf(provider, row.provider_message_id), ref);
         this.remember(provider, row.provider_message_id, ref);

@@ -27,6 +27,7 @@ interface StuckRow {
   provider_message_id: string | null;
   to_number: string;
   from_number: string | null;
+  country: string | null;
   sent_at: Date | string | null;
   updated_at: Date | string;
 }
@@ -92,7 +93,7 @@ export class ReceiptDeadlineSweep {
     const now = this.now();
     const threshold = dbValue(this.dataSource, new Date(now.getTime() - seconds * 1000));
     const rows: StuckRow[] = await this.dataSource.query(
-      `SELECT id, account_id, attempt, provider, provider_message_id, to_number, COALESCE(sender, requested_from) AS from_number, sent_at, updated_at
+      `SELECT id, account_id, attempt, provider, provider_message_id, to_number, COALESCE(sender, requested_from) AS from_number, country, sent_at, updated_at
        FROM sms_messages WHERE status = ? AND updated_at < ? AND ${condition} ORDER BY updated_at LIMIT ${BATCH_SIZE}`,
       [MessageStatus.Sent, threshold, ...params],
     );
@@ -150,6 +151,8 @@ function requestOf(row: StuckRow, now: Date): ReconcileRequestedV1 {
     to: row.to_number,
     from: row.from_number,
     sentAt: toDate(row.sent_at ?? row.updated_at).toISOString(),
+    // Carried onto the answer's status events: the router counts an overdue receipt against this route.
+    ...(row.country ? { country: row.country } : {}),
     requestedAt: now.toISOString(),
   };
 }

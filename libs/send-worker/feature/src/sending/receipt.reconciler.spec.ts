@@ -51,6 +51,17 @@ describe('reconcileEvents', () => {
     expect(events[1]?.errorCode).toBe(RECEIPT_TIMEOUT);
   });
 
+  it("carries the send's time and country, so any router replica counts the overdue receipt", () => {
+    const events = reconcileEvents({ ...REQUEST, country: 'US' }, { outcome: 'not_found' }, AT);
+
+    expect(events.map((e) => [e.sentAt, e.country])).toEqual([
+      [REQUEST.sentAt, 'US'],
+      [REQUEST.sentAt, 'US'],
+    ]);
+    // A request from before the country field: the time alone.
+    expect(reconcileEvents(REQUEST, { outcome: 'not_found' }, AT)[1]).not.toHaveProperty('country');
+  });
+
   it('adds the recipient and sender to a provider-reported opt-out, for the opt-out service', () => {
     const events = reconcileEvents(
       REQUEST,

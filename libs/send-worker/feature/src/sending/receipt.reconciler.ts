@@ -81,6 +81,9 @@ export function reconcileEvents(request: ReconcileRequestedV1, result: LookupRes
     ambiguous: null,
     cost: null,
     currency: null,
+    // The router counts an overdue receipt against the route of this send, on whichever replica sees it.
+    sentAt: request.sentAt,
+    ...(request.country ? { country: request.country } : {}),
     occurredAt: at.toISOString(),
   };
   const providerMessageId = result.outcome === 'found' ? result.providerMessageId : request.providerMessageId;

@@ -29,6 +29,18 @@ export class ProviderMessageRefEntity {
   @Column({ name: 'part_count', type: 'integer', default: 1 })
   partCount!: number;
 
+  /** When the provider accepted the send (epoch ms); null on refs from before the column. */
+  @Column({ name: 'sent_at', type: 'bigint', nullable: true })
+  sentAt!: string | null;
+
+  /** The send's destination country; receipts carry it to the router's route quality. */
+  @Column({ type: 'varchar', length: 2, nullable: true })
+  country!: string | null;
+
+  /** The send's destination network (MCC+MNC) when a lookup told it. */
+  @Column({ type: 'varchar', length: 6, nullable: true })
+  network!: string | null;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 }

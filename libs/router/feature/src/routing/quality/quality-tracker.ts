@@ -25,35 +25,124 @@ export interface QualityTrackerOptions {
   readonly receiptDeadlineMs: number;
   /** Messages awaiting a receipt kept at most (the oldest count as overdue past it): bounds memory. */
   readonly maxPending: number;
+  /**
+   * How many messages' counted facts (send attempts, final outcomes) are remembered so a replayed event is
+   * not counted again: the newest half of this at least, all of it at most (CountedFacts). Bounds memory;
+   * a repeat about a message older than that counts again.
+   */
+  readonly dedupeWindow: number;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: QualityTrackerOptions = {
   bucketMs: 60_000,
   receiptDeadlineMs: 3 * 3_600_000,
   maxPending: 1_000_000,
+  dedupeWindow: 400_000,
 };
 
 interface Pending {
+  readonly provider: string;
   readonly key: string;
   readonly sentAt: number;
 }
+
+/** What was counted of one message lately: its highest send attempt, the providers of its final outcomes. */
+interface Counted {
+  attempt: number;
+  /** Providers whose final outcome for the message was counted, '\n'-separated (one, nearly always). */
+  finals: string;
+}
+
+/**
+ * What was counted per message lately, in two generations: when the newer one holds `size / 2` messages it
+ * becomes the older one and the older one is dropped, so the newest `size / 2` messages at least are
+ * remembered and `size` at most. Keyed by message id alone (no composite key to build and hash per event);
+ * a message counted again moves to the newer generation.
+ */
+export class CountedFacts {
+  private current = new Map<string, Counted>();
+  private previous = new Map<string, Counted>();
+  private readonly generation: number;
+
+  constructor(size: number) {
+    this.generation = Math.max(1, Math.ceil(size / 2));
+  }
+
+  /**
+   * True the first time a result of this send attempt is offered. Attempts of a message are numbered up,
+   * one result each, so one at or below the highest counted is a repeat; an event without a number counts.
+   */
+  firstOfAttempt(messageId: string, attempt: number | null): boolean {
+    if (attempt === null) {
+      return true;
+    }
+    const counted = this.of(messageId);
+    if (attempt <= counted.attempt) {
+      return false;
+    }
+    counted.attempt = attempt;
+
+    return true;
+  }
+
+  /** True the first time a final outcome of the message through `provider` is offered. */
+  firstFinal(messageId: string, provider: string): boolean {
+    const counted = this.of(messageId);
+    if (counted.finals === '') {
+      counted.finals = provider;
+
+      return true;
+    }
+    if (counted.finals === provider || counted.finals.split('\n').includes(provider)) {
+      return false;
+    }
+    counted.finals += `\n${provider}`;
+
+    return true;
+  }
+
+  private of(messageId: string): Counted {
+    let counted = this.current.get(messageId);
+    if (counted) {
+      return counted;
+    }
+    counted = this.previous.get(messageId) ?? { attempt: 0, finals: '' };
+    if (this.current.size >= this.generation) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+    this.current.set(messageId, counted);
+
+    return counted;
+  }
+}
+
+type Outcome = 'delivered' | 'undelivered' | 'overdue';
 
 /**
  * Counts route quality from `sms.status.v1` in memory and hands each closed bucket to the sinks: no
  * store write per event (the health consumer sees every send and receipt), one per route per bucket.
  *
- * Receipts carry no country: a message's route is remembered from its send result (which does) until its
- * final receipt, its reconciliation, or the deadline. The memory is this replica's: receipts whose send
- * was counted by another replica or before a restart are not matched (`unmatched`), which the consumer
- * group's key (the message id) makes rare outside rebalances.
+ * A receipt or reconciliation result names its route itself (dlr-processor and the reconciler copy the
+ * send's time, country and network onto it), so any replica counts it, whether or not it saw the send: one
+ * restarted, or another after a rebalance. A send result is also remembered until its final word, for two
+ * things: receipts from before those fields (matched by message id; the rest are `unmatched`), and the
+ * overdue count of a message that never gets a final word before the deadline.
+ *
+ * Each fact is counted once (docs/routing.md, "What is counted once"): a send attempt's result per
+ * (message, attempt), a final outcome per (message, provider), whatever event ids the repeats carry
+ * (a Kafka redelivery, a replayed webhook, a receipt after reconciliation already counted the message).
  */
 export class QualityTracker {
   private current = new Map<string, QualityCounts>();
   private bucketStart: number;
   private readonly pending = new Map<string, Pending>();
   private readonly options: QualityTrackerOptions;
-  /** Receipts whose send this replica did not see (for the metrics and tests). */
+  private readonly counted: CountedFacts;
+  /** Receipts with no route of their own whose send this replica did not see (for the metrics and tests). */
   unmatched = 0;
+  /** Events not counted because their fact already was (for the metrics and tests). */
+  duplicates = 0;
 
   constructor(
     private readonly sinks: readonly QualitySink[],
@@ -61,6 +150,7 @@ export class QualityTracker {
     private readonly now: () => number = Date.now,
   ) {
     this.options = { ...DEFAULT_TRACKER_OPTIONS, ...options };
+    this.counted = new CountedFacts(this.options.dedupeWindow);
     this.bucketStart = this.bucketOf(this.now());
   }
 
@@ -76,9 +166,9 @@ export class QualityTracker {
     if (event.source === StatusEventSource.SendWorker) {
       this.observeSend(event, event.provider);
     } else if (event.source === StatusEventSource.Dlr) {
-      this.observeReceipt(event);
+      this.observeReceipt(event, event.provider);
     } else if (event.source === StatusEventSource.Reconcile) {
-      this.observeReconciled(event);
+      this.observeReconciled(event, event.provider);
     }
   }
 
@@ -125,14 +215,19 @@ export class QualityTracker {
     const key = routeKeyString({ provider, country: event.country, network: event.network ?? '' });
     switch (event.kind) {
       case StatusEventKind.Sent:
+        if (!this.firstOfAttempt(event)) {
+          return;
+        }
         this.counts(key).sent++;
-        this.remember(event.messageId, key, Date.parse(event.occurredAt));
+        this.remember(event.messageId, provider, key, Date.parse(event.occurredAt));
 
         return;
       case StatusEventKind.Retry:
       case StatusEventKind.Failed:
       case StatusEventKind.Undelivered:
-        this.counts(key).errors[errorClassOf(event.errorClass)]++;
+        if (this.firstOfAttempt(event)) {
+          this.counts(key).errors[errorClassOf(event.errorClass)]++;
+        }
 
         return;
       case StatusEventKind.Delivered:
@@ -145,27 +240,11 @@ export class QualityTracker {
     }
   }
 
-  private observeReceipt(event: StatusChangedV1): void {
-    const delivered = event.kind === StatusEventKind.Delivered;
-    if (!delivered && event.kind !== StatusEventKind.Undelivered && event.kind !== StatusEventKind.Failed) {
-      return;
-    }
-    const pending = this.pending.get(event.messageId);
-    if (!pending) {
-      this.unmatched++;
-
-      return;
-    }
-    this.pending.delete(event.messageId);
-    const counts = this.counts(pending.key);
-    if (delivered) {
-      counts.delivered++;
-      const latency = Date.parse(event.occurredAt) - pending.sentAt;
-      if (Number.isFinite(latency)) {
-        counts.latency[binOf(Math.max(0, latency))]!++;
-      }
-    } else {
-      counts.undelivered++;
+  private observeReceipt(event: StatusChangedV1, provider: string): void {
+    if (event.kind === StatusEventKind.Delivered) {
+      this.settle(event, provider, 'delivered');
+    } else if (event.kind === StatusEventKind.Undelivered || event.kind === StatusEventKind.Failed) {
+      this.settle(event, provider, 'undelivered');
     }
   }
 
@@ -173,24 +252,65 @@ export class QualityTracker {
    * Reconciliation reports only on messages whose receipt did not come before the deadline: whatever it
    * found (a final status, or `unknown` with RECEIPT_TIMEOUT), the route failed to report in time.
    */
-  private observeReconciled(event: StatusChangedV1): void {
-    if (event.kind === StatusEventKind.Sent || event.kind === StatusEventKind.Sending) {
-      return;
+  private observeReconciled(event: StatusChangedV1, provider: string): void {
+    if (event.kind !== StatusEventKind.Sent && event.kind !== StatusEventKind.Sending) {
+      this.settle(event, provider, 'overdue');
     }
+  }
+
+  /**
+   * Counts a message's final outcome through `provider` once, against the route this replica remembers
+   * from the send (it knows the network too), else the one the event carries, else not at all (`unmatched`).
+   */
+  private settle(event: StatusChangedV1, provider: string, outcome: Outcome): void {
     const pending = this.pending.get(event.messageId);
-    if (!pending) {
+    // A receipt of an earlier attempt leaves the later attempt's send waiting for its own.
+    const own = pending !== undefined && pending.provider === provider ? pending : undefined;
+    const key =
+      own?.key ??
+      (event.country ? routeKeyString({ provider, country: event.country, network: event.network ?? '' }) : null);
+    if (key === null) {
       this.unmatched++;
 
       return;
     }
-    this.pending.delete(event.messageId);
-    this.counts(pending.key).overdue++;
+    if (own) {
+      this.pending.delete(event.messageId);
+    }
+    if (!this.counted.firstFinal(event.messageId, provider)) {
+      this.duplicates++;
+
+      return;
+    }
+    const counts = this.counts(key);
+    if (outcome === 'overdue') {
+      counts.overdue++;
+    } else if (outcome === 'undelivered') {
+      counts.undelivered++;
+    } else {
+      counts.delivered++;
+      const sentAt = own?.sentAt ?? (event.sentAt ? Date.parse(event.sentAt) : NaN);
+      const latency = Date.parse(event.occurredAt) - sentAt;
+      if (Number.isFinite(latency)) {
+        counts.latency[binOf(Math.max(0, latency))]!++;
+      }
+    }
   }
 
-  private remember(messageId: string, key: string, sentAt: number): void {
+  /** Whether this is the first result counted for the send attempt (a redelivered one is not). */
+  private firstOfAttempt(event: StatusChangedV1): boolean {
+    if (this.counted.firstOfAttempt(event.messageId, event.attempt ?? null)) {
+      return true;
+    }
+    this.duplicates++;
+
+    return false;
+  }
+
+  private remember(messageId: string, provider: string, key: string, sentAt: number): void {
     // A later attempt replaces the earlier one: its receipt is the one that counts.
     this.pending.delete(messageId);
-    this.pending.set(messageId, { key, sentAt: Number.isFinite(sentAt) ? sentAt : this.now() });
+    this.pending.set(messageId, { provider, key, sentAt: Number.isFinite(sentAt) ? sentAt : this.now() });
     if (this.pending.size > this.options.maxPending) {
       const [oldest, entry] = this.pending.entries().next().value as [string, Pending];
       this.pending.delete(oldest);

@@ -5,7 +5,7 @@ import { RouteDecider } from '../decision/route-decider';
 import { poolNumber, poolRate, routeRequest } from '../routing.fixtures';
 import { emptyCounts, latencyQuantile, type QualityCounts, routeKeyString } from './quality-counts';
 import { estimateProviders, estimateRoutes, MIN_SAMPLE, PRIOR_DELIVERY_RATE } from './quality-estimate';
-import { QualityTracker } from './quality-tracker';
+import { CountedFacts, QualityTracker } from './quality-tracker';
 import { WEIGHT_PRESETS, type ScoreWeights } from './score-weights';
 import { MemoryShortBuckets } from './short-buckets';
 
@@ -108,6 +108,152 @@ describe('QualityTracker', () => {
 
     expect((await gb())!).toMatchObject({ sent: 2, delivered: 0, overdue: 2 });
     expect(tracker.pendingCount).toBe(0);
+  });
+
+  /** A receipt as dlr-processor publishes it now: with its send's time, country and network. */
+  const routedReceipt = (messageId: string, kind: StatusEventKind, sentAt: number, at: number, provider = 'alpha') =>
+    event({
+      messageId,
+      provider,
+      kind,
+      source: StatusEventSource.Dlr,
+      attempt: null,
+      country: 'GB',
+      sentAt: new Date(sentAt).toISOString(),
+      occurredAt: new Date(at).toISOString(),
+    });
+
+  it('counts a receipt that carries its route on a replica that never saw the send (restart, rebalance)', async () => {
+    // This tracker is a fresh process: the sends were counted by another one (or before a restart).
+    tracker.observe(routedReceipt('m1', StatusEventKind.Delivered, T0, T0 + 2_500));
+    tracker.observe(routedReceipt('m2', StatusEventKind.Failed, T0, T0 + 4_000));
+    tracker.observe(
+      event({
+        messageId: 'm3',
+        kind: StatusEventKind.Unknown,
+        source: StatusEventSource.Reconcile,
+        errorCode: 'RECEIPT_TIMEOUT',
+        country: 'GB',
+        sentAt: new Date(T0).toISOString(),
+      }),
+    );
+    await tracker.flush();
+
+    expect(tracker.unmatched).toBe(0);
+    const counts = (await gb())!;
+    expect(counts).toMatchObject({ sent: 0, delivered: 1, undelivered: 1, overdue: 1 });
+    expect(latencyQuantile(counts.latency, 0.5)).toBeGreaterThan(2_000);
+    expect(latencyQuantile(counts.latency, 0.5)).toBeLessThanOrEqual(3_000);
+  });
+
+  it('counts the network the send named when this replica saw it, and still ends its wait', async () => {
+    tracker.observe({ ...sent('m1', T0), network: '23410' });
+    tracker.observe(routedReceipt('m1', StatusEventKind.Delivered, T0, T0 + 1_000));
+    await tracker.flush();
+
+    expect(tracker.pendingCount).toBe(0);
+    const all = await short.read(0);
+    expect(all.get(routeKeyString({ provider: 'alpha', country: 'GB', network: '23410' }))).toMatchObject({
+      sent: 1,
+      delivered: 1,
+    });
+    expect(all.has(routeKeyString({ provider: 'alpha', country: 'GB', network: '' }))).toBe(false);
+  });
+
+  it('counts a replayed send result once (a Kafka redelivery: the same event again)', async () => {
+    const first = sent('m1', T0);
+    const retry = event({
+      messageId: 'm2',
+      country: 'GB',
+      kind: StatusEventKind.Retry,
+      source: StatusEventSource.SendWorker,
+      errorClass: 'transient',
+    });
+    const second = { ...sent('m2', T0), attempt: 2 };
+    for (const e of [first, retry, second, first, retry, second]) {
+      tracker.observe(e);
+    }
+    await tracker.flush();
+
+    expect((await gb())!).toMatchObject({ sent: 2, errors: { transient: 1 } });
+    expect(tracker.duplicates).toBe(3);
+  });
+
+  it("counts a message's final outcome through a provider once, whatever the repeats' event ids", async () => {
+    tracker.observe(sent('dup', T0));
+    // The provider posted the receipt twice (two webhooks: two event ids), and a replay read it again.
+    const receipt1 = routedReceipt('dup', StatusEventKind.Delivered, T0, T0 + 1_000);
+    tracker.observe(receipt1);
+    tracker.observe(routedReceipt('dup', StatusEventKind.Delivered, T0, T0 + 1_500));
+    tracker.observe(receipt1);
+    // Reconciliation counted this one overdue; its receipt came later after all.
+    tracker.observe(sent('late', T0));
+    tracker.observe(
+      event({
+        messageId: 'late',
+        kind: StatusEventKind.Unknown,
+        source: StatusEventSource.Reconcile,
+        country: 'GB',
+        sentAt: new Date(T0).toISOString(),
+      }),
+    );
+    tracker.observe(routedReceipt('late', StatusEventKind.Delivered, T0, T0 + 7_000_000));
+    await tracker.flush();
+
+    expect((await gb())!).toMatchObject({ sent: 2, delivered: 1, overdue: 1, undelivered: 0 });
+    expect(tracker.duplicates).toBe(3);
+  });
+
+  it("counts each provider's outcome of a message re-sent elsewhere, each once", async () => {
+    tracker.observe(sent('m1', T0, 'alpha'));
+    tracker.observe({ ...sent('m1', T0 + 5_000, 'beta'), attempt: 2 });
+    const failed = routedReceipt('m1', StatusEventKind.Undelivered, T0, T0 + 4_000, 'alpha');
+    tracker.observe(failed);
+    tracker.observe({
+      ...routedReceipt('m1', StatusEventKind.Delivered, T0 + 5_000, T0 + 6_000, 'beta'),
+      sentAt: null,
+    });
+    tracker.observe(failed);
+    await tracker.flush();
+
+    const all = await short.read(0);
+    expect(all.get(routeKeyString({ provider: 'alpha', country: 'GB', network: '' }))).toMatchObject({
+      sent: 1,
+      undelivered: 1,
+    });
+    // Beta's receipt ended the wait this replica kept for the later attempt (and took its latency from it).
+    const beta = all.get(routeKeyString({ provider: 'beta', country: 'GB', network: '' }))!;
+    expect(beta).toMatchObject({ sent: 1, delivered: 1 });
+    expect(latencyQuantile(beta.latency, 0.5)).toBeLessThanOrEqual(1_000);
+    expect(tracker.pendingCount).toBe(0);
+    expect(tracker.duplicates).toBe(1);
+  });
+
+  it('keeps a wait for the later attempt when an earlier attempt through another provider reports', async () => {
+    tracker.observe(sent('m1', T0, 'alpha'));
+    tracker.observe({ ...sent('m1', T0 + 5_000, 'beta'), attempt: 2 });
+    tracker.observe(routedReceipt('m1', StatusEventKind.Undelivered, T0, T0 + 6_000, 'alpha'));
+
+    expect(tracker.pendingCount).toBe(1);
+  });
+
+  it('forgets what it counted of the oldest messages beyond its window (bounded memory)', () => {
+    const facts = new CountedFacts(4);
+    expect(facts.firstFinal('a', 'alpha')).toBe(true);
+    expect(facts.firstFinal('a', 'alpha')).toBe(false);
+    expect(facts.firstFinal('a', 'beta')).toBe(true);
+    expect(facts.firstOfAttempt('a', 1)).toBe(true);
+    expect(facts.firstOfAttempt('a', 1)).toBe(false);
+    expect(facts.firstOfAttempt('a', null)).toBe(true);
+    // Two generations of two messages: 'a' survives one turn-over, not two.
+    facts.firstFinal('b', 'alpha');
+    facts.firstFinal('c', 'alpha');
+    expect(facts.firstFinal('a', 'alpha')).toBe(false);
+    facts.firstFinal('d', 'alpha');
+    facts.firstFinal('e', 'alpha');
+    facts.firstFinal('f', 'alpha');
+    facts.firstFinal('g', 'alpha');
+    expect(facts.firstFinal('b', 'alpha')).toBe(true);
   });
 
   it('keeps a bucket a sink refused and gives it to that sink only, at the next flush', async () => {

@@ -2,7 +2,8 @@
  * Routing by measured quality against the real stores: MariaDB (router migrations, hourly roll-ups,
  * weights) with Redis short buckets, as the distributed router runs it, and SQLite with in-memory short
  * buckets, as the embedded one does. Send results and receipts go through the health consumer's handler
- * (HealthRecorder → QualityTracker), the weights through the operator's WeightsService.
+ * (HealthRecorder → QualityTracker), the weights through the operator's WeightsService. Two replicas over
+ * the same stores show a receipt counted where its send was not seen, and replays counted once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ import { RoutingEngine } from '../routing-engine';
 import { routeRequest } from '../routing.fixtures';
 import { SqlRoutePool } from '../snapshot/sql-route-pool';
 import { HOUR_MS, HourlyRollups } from './hourly-rollups';
+import { routeKeyString } from './quality-counts';
 import { QualitySource, qualityAwarePool } from './quality-source';
 import { QualityTracker } from './quality-tracker';
 import { WEIGHT_PRESETS, WeightStore } from './score-weights';
@@ -321,5 +323,64 @@ describe.each(backends)('routing by route quality on $name', ({ open }) => {
     expect((await shares(later)).solid).toBeGreaterThanOrEqual(19);
     const history = (await later.engine.route(routeRequest(), true)).candidates.find((c) => c.providerId === 'cheap')!;
     expect(history.quality).toMatchObject({ sent: 140, overdue: 40, recentOutcomes: 0 });
+  });
+
+  it('counts receipts on a replica that never saw their sends, and every replayed fact once', async () => {
+    // Two router replicas over the same stores: one consumed the sends, the other (a rebalance, or a
+    // restart in between) the receipts, which carry their send's route as dlr-processor publishes them.
+    const shared = short('c');
+    const sends = await router(await dataSource(), shared);
+    const receipts = await router(await dataSource(), shared);
+    const sentAt = Date.now() - 5_000;
+    const ids = Array.from({ length: 10 }, () => randomUUID());
+    const sent = ids.map((id) =>
+      record(
+        status(id, 'cheap', StatusEventKind.Sent, StatusEventSource.SendWorker, {
+          country: 'FR',
+          occurredAt: new Date(sentAt).toISOString(),
+        }),
+      ),
+    );
+    const finals = ids.map((id, i) =>
+      record(
+        status(id, 'cheap', i < 8 ? StatusEventKind.Delivered : StatusEventKind.Undelivered, StatusEventSource.Dlr, {
+          attempt: null,
+          country: 'FR',
+          sentAt: new Date(sentAt).toISOString(),
+          occurredAt: new Date(sentAt + 2_000).toISOString(),
+        }),
+      ),
+    );
+    for (const r of sent) {
+      await sends.health.handle(r);
+    }
+    for (const r of finals) {
+      await receipts.health.handle(r);
+    }
+    // Kafka redelivers both batches; the provider posted every receipt a second time (new event ids).
+    for (const r of sent) {
+      await sends.health.handle(r);
+    }
+    for (const r of finals) {
+      await receipts.health.handle(r);
+      await receipts.health.handle(record({ ...(r.value as StatusChangedV1), eventId: randomUUID() }));
+    }
+    await sends.health.drain();
+    await receipts.health.drain();
+    expect(await sends.tracker.flush()).toBeNull();
+    expect(await receipts.tracker.flush()).toBeNull();
+
+    expect(receipts.tracker.unmatched).toBe(0);
+    expect(sends.tracker.duplicates + receipts.tracker.duplicates).toBe(30);
+    const key = routeKeyString({ provider: 'cheap', country: 'FR', network: '' });
+    const recent = (await shared.read(Date.now() - HOUR_MS)).get(key);
+    const countsOf = (c: typeof recent) =>
+      c && { sent: c.sent, delivered: c.delivered, undelivered: c.undelivered, overdue: c.overdue };
+    expect(countsOf(recent)).toEqual({ sent: 10, delivered: 8, undelivered: 2, overdue: 0 });
+    const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+    const rolled = (await new HourlyRollups(sources.at(-1)!).read(hour - HOUR_MS, hour + HOUR_MS)).get(key);
+    expect(countsOf(rolled)).toEqual({ sent: 10, delivered: 8, undelivered: 2, overdue: 0 });
+    // The receipt latency is the carried send time's, not unknown.
+    expect(rolled?.latency.reduce((a, b) => a + b, 0)).toBe(8);
   });
 });
