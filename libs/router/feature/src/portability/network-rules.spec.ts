@@ -3,6 +3,7 @@
  * on that network; with the network unknown, or no rule for it, the country's rule (or the defaults)
  * applies; the decision says which one it applied.
  */
+import type { CountryRuleEntity } from '../database/entities/country-rule.entity';
 import { MemoryRoutingState } from '../state/memory-routing-state';
 import { RoutingEngine, type RoutingOutcome } from '../routing/routing-engine';
 import { poolNumber, poolRate, routeRequest } from '../routing/routing.fixtures';
@@ -23,7 +24,9 @@ const RATES = [poolRate('alpha', 'GB', '0.0300'), poolRate('bravo', 'GB', '0.040
 const PORTED = { mcc: '234', mnc: '30' };
 const OTHER = { mcc: '234', mnc: '15' };
 
-const rule = (over: Partial<typeof DEFAULT_COUNTRY_RULE> & { mcc?: string; mnc?: string } = {}) => ({
+type RuleRow = Omit<CountryRuleEntity, 'updatedAt'> & { mcc?: string; mnc?: string };
+
+const rule = (over: Partial<RuleRow> = {}): RuleRow => ({
   country: 'GB',
   allowedSenderTypes: [],
   senderIdPolicy: 'allowed' as const,
@@ -32,7 +35,7 @@ const rule = (over: Partial<typeof DEFAULT_COUNTRY_RULE> & { mcc?: string; mnc?:
   ...over,
 });
 
-const engine = (rules: ReturnType<typeof rule>[]) =>
+const engine = (rules: RuleRow[]) =>
   new RoutingEngine(
     snapshotRoutePool(() => buildRouteSnapshot(['alpha', 'bravo'], POOL, RATES, rules)),
     new MemoryRoutingState(),
