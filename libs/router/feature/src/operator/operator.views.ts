@@ -191,6 +191,13 @@ export class RouteQualityView {
   })
   errorsByClass!: Record<string, number>;
   @ApiProperty({ description: 'outcomes in the recent window alone' }) recentOutcomes!: number;
+  @ApiProperty({
+    enum: ['network', 'country', 'provider', 'prior'],
+    description:
+      "whose figures: the route on the destination's network (smoothed toward the country's), the route for " +
+      'the country, the provider over every country, or the priors (docs/routing.md)',
+  })
+  level!: string;
 }
 
 export class ScoreFactorView {

@@ -66,6 +66,7 @@ export class RouteDecider {
     const candidates = applyQuality(
       [...rates].map(([providerId, rate]) => scoreCandidate(providerId, rate, inputs)),
       snapshot.quality,
+      request.network ? request.network.mcc + request.network.mnc : '',
     );
     const choice = chooseAmong(candidates, request, probes);
 
