@@ -1,11 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { SenderIdPolicy } from './country-rule.entity';
-import type { SenderType } from './phone-number.entity';
-
-const csv = {
-  to: (value: readonly string[] | null | undefined): string => (value ?? []).join(','),
-  from: (value: string | null): string[] => (value ? value.split(',').filter(Boolean) : []),
-};
+import { Entity, PrimaryColumn } from 'typeorm';
+import { RuleColumns } from './rule-columns';
 
 /**
  * Compliance rules for one mobile network (MCC/MNC) of a destination country. For a number a lookup (or
@@ -14,7 +8,7 @@ const csv = {
  * With the network unknown, the country's rule applies.
  */
 @Entity({ name: 'network_rules' })
-export class NetworkRuleEntity {
+export class NetworkRuleEntity extends RuleColumns {
   @PrimaryColumn({ type: 'varchar', length: 2 })
   country!: string;
 
@@ -23,21 +17,4 @@ export class NetworkRuleEntity {
 
   @PrimaryColumn({ type: 'varchar', length: 3 })
   mnc!: string;
-
-  /** Sender types that may send to the network (empty = all). */
-  @Column({ name: 'allowed_sender_types', type: 'varchar', length: 64, transformer: csv })
-  allowedSenderTypes!: SenderType[];
-
-  @Column({ name: 'sender_id_policy', type: 'varchar', length: 16 })
-  senderIdPolicy!: SenderIdPolicy;
-
-  @Column({ name: 'local_number_required', type: 'boolean' })
-  localNumberRequired!: boolean;
-
-  /** Nothing is sent to numbers on this network. */
-  @Column({ type: 'boolean' })
-  blocked!: boolean;
-
-  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
-  updatedAt!: Date;
 }
