@@ -116,6 +116,17 @@ describe('network rules', () => {
     expect([other.providerId, other.sender]).toEqual(['bravo', 'ACME']);
   });
 
+  it("holds a message no sender may carry under the network's rule as no-route, naming the network", async () => {
+    const e = engine([rule({ mcc: '234', mnc: '30', allowedSenderTypes: ['shortcode'] })]);
+
+    expect(await e.route(routeRequest({ network: PORTED }), true)).toMatchObject({
+      kind: 'no-route',
+      reason: 'no provider has a compliant sender for GB network 234-30',
+      rule: { level: 'network', network: '234-30' },
+    });
+    expect(routed(await e.route(routeRequest({ network: OTHER }), true)).providerId).toBe('alpha');
+  });
+
   it("lets a network's rule be looser than its country's (the operator's rule for that network wins)", async () => {
     const e = engine([rule({ blocked: true }), rule({ mcc: '234', mnc: '30' })]);
 

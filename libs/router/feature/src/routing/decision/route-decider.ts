@@ -105,7 +105,9 @@ export class RouteDecider {
 
   /** No candidate may take the message now: why, with every candidate explained. */
   private noRoute(candidates: readonly ScoredCandidate[], request: RouteRequest, rule: RuleApplied): RoutePlan {
-    const country = rule.level === 'network' ? `${request.country} network ${rule.network}` : request.country;
+    const { country } = request;
+    // Which senders comply depends on the rule applied: name the network when it was the network's.
+    const ruled = rule.level === 'network' ? `${country} network ${rule.network}` : country;
     const scored = candidates.filter((c) => c.lostBecause === null);
     const excluded = request.excludeProviders ?? [];
     const reason =
@@ -113,7 +115,7 @@ export class RouteDecider {
         ? `every provider that can serve ${country} is unhealthy (errors above ${percent(this.policy.errorThreshold)})`
         : candidates.every((c) => excluded.includes(c.providerId))
           ? `no provider other than ${excluded.join(', ')} has a rate for ${country}`
-          : `no provider has a compliant sender for ${country}`;
+          : `no provider has a compliant sender for ${ruled}`;
     const explained = explainCandidates(candidates, null, [], this.policy);
 
     return {

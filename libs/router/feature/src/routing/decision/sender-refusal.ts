@@ -18,7 +18,7 @@ export function refusalOfExplicitSender(
   }
   const { rule } = applied;
   // Reasons name what the rule is for: the country, or the one network of it whose rule applied.
-  const country = applied.level === 'network' ? `${request.country} network ${applied.network}` : request.country;
+  const where = applied.level === 'network' ? `${request.country} network ${applied.network}` : request.country;
   const entry = snapshot.numbersByValue.get(from);
   const alphanumeric = entry ? entry.type === 'alphanumeric' : !NUMERIC_SENDER.test(from);
   if (!entry && !alphanumeric) {
@@ -30,14 +30,14 @@ export function refusalOfExplicitSender(
       return {
         kind: 'refused',
         code: 'SENDER_ID_NOT_ALLOWED',
-        reason: `${country} does not allow alphanumeric sender IDs`,
+        reason: `${where} does not allow alphanumeric sender IDs`,
       };
     }
     if (rule.senderIdPolicy === 'registration' && (!entry || entry.country !== request.country)) {
       return {
         kind: 'refused',
         code: 'SENDER_ID_NOT_REGISTERED',
-        reason: `${country} requires a registered sender ID and this one is not registered there`,
+        reason: `${where} requires a registered sender ID and this one is not registered there`,
       };
     }
 
@@ -45,13 +45,13 @@ export function refusalOfExplicitSender(
   }
   const type = entry?.type ?? 'alphanumeric';
   if (types.length > 0 && !types.includes(type)) {
-    return { kind: 'refused', code: 'SENDER_NOT_ALLOWED', reason: `${country} does not allow ${type} senders` };
+    return { kind: 'refused', code: 'SENDER_NOT_ALLOWED', reason: `${where} does not allow ${type} senders` };
   }
   if (entry && entry.country !== request.country && (rule.localNumberRequired || type === 'shortcode')) {
     return {
       kind: 'refused',
       code: 'SENDER_NOT_ALLOWED',
-      reason: type === 'shortcode' ? 'short codes send only domestically' : `${country} requires a local number`,
+      reason: type === 'shortcode' ? 'short codes send only domestically' : `${where} requires a local number`,
     };
   }
 
