@@ -174,8 +174,9 @@ const status = (
 });
 
 /**
- * `count` messages through `provider` to GB, as the send-worker and the receipts report them: `delivered`
- * of them delivered two seconds after the send, the rest undelivered, or (`overdue`) left to reconciliation.
+ * `count` messages through `provider` to GB (or `to.country`, on `to.network` when given), as the
+ * send-worker and the receipts report them: `delivered` of them delivered two seconds after the send, the
+ * rest undelivered, or (`overdue`) left to reconciliation.
  */
 async function traffic(
   r: Awaited<ReturnType<typeof router>>,
@@ -183,6 +184,7 @@ async function traffic(
   count: number,
   delivered: number,
   failure: 'undelivered' | 'overdue' = 'undelivered',
+  to: { country: string; network?: string } = { country: 'GB' },
 ) {
   const sentAt = Date.now() - 5_000;
   for (let i = 0; i < count; i++) {
@@ -190,7 +192,8 @@ async function traffic(
     await r.health.handle(
       record(
         status(id, provider, StatusEventKind.Sent, StatusEventSource.SendWorker, {
-          country: 'GB',
+          country: to.country,
+          ...(to.network ? { network: to.network } : {}),
           occurredAt: new Date(sentAt).toISOString(),
           latencyMs: 100,
         }),
@@ -321,5 +324,46 @@ describe.each(backends)('routing by route quality on $name', ({ open }) => {
     expect((await shares(later)).solid).toBeGreaterThanOrEqual(19);
     const history = (await later.engine.route(routeRequest(), true)).candidates.find((c) => c.providerId === 'cheap')!;
     expect(history.quality).toMatchObject({ sent: 140, overdue: 40, recentOutcomes: 0 });
+  });
+
+  it("scores by the destination network's figures where the network is known and has counts", async () => {
+    const r = await router(await dataSource(), short('n'));
+    for (const id of ['de-cheap', 'de-solid']) {
+      await r.operator.createProvider({ id, kind: 'twilio', name: id });
+    }
+    await r.operator.createNumber({ number: '+4915700900101', provider: 'de-cheap', country: 'DE', type: 'longcode' });
+    await r.operator.createNumber({ number: '+4915700900102', provider: 'de-solid', country: 'DE', type: 'longcode' });
+    await r.operator.createRate({ provider: 'de-cheap', country: 'DE', price: '0.0100' });
+    await r.operator.createRate({ provider: 'de-solid', country: 'DE', price: '0.0400' });
+    await r.weights.put('DE', WEIGHT_PRESETS.balanced);
+    // de-cheap, far cheaper, delivers everything on 262-02 and nothing on 262-01; de-solid delivers well on
+    // both. (The 5-minute health, per provider, charges de-cheap for 262-01 everywhere, as it always did.)
+    await traffic(r, 'de-cheap', 200, 200, 'undelivered', { country: 'DE', network: '26202' });
+    await traffic(r, 'de-cheap', 80, 0, 'undelivered', { country: 'DE', network: '26201' });
+    await traffic(r, 'de-solid', 200, 195, 'undelivered', { country: 'DE', network: '26202' });
+    await traffic(r, 'de-solid', 60, 58, 'undelivered', { country: 'DE', network: '26201' });
+    expect(await r.tracker.flush()).toBeNull();
+    const decide = async (network: { mcc: string; mnc: string } | null) => {
+      const outcome = await r.engine.route(routeRequest({ to: '+4915112345678', country: 'DE', network }), true);
+      if (outcome.kind !== 'route') {
+        throw new Error(`${outcome.code}: ${outcome.reason}`);
+      }
+
+      return outcome;
+    };
+
+    const bad = await decide({ mcc: '262', mnc: '01' });
+    const good = await decide({ mcc: '262', mnc: '02' });
+    const unknown = await decide(null);
+
+    expect(bad.providerId).toBe('de-solid');
+    expect(bad.candidates.map((c) => [c.providerId, c.quality?.level])).toEqual([
+      ['de-solid', 'network'],
+      ['de-cheap', 'network'],
+    ]);
+    expect(bad.candidates.find((c) => c.providerId === 'de-cheap')!.quality!.deliveryRate).toBeLessThan(0.5);
+    expect([good.providerId, good.candidates[0]!.quality?.level]).toEqual(['de-cheap', 'network']);
+    expect(unknown.providerId).toBe('de-cheap');
+    expect(unknown.candidates.every((c) => c.quality?.level === 'country')).toBe(true);
   });
 });
