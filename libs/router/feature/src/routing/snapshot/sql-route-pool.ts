@@ -30,7 +30,7 @@ export class SqlRoutePool implements RoutePool {
     const inForce: CountryRule[] = [rule, ...networks];
     const active = new Set(providers);
     const runs = new SenderRuns();
-    /** provider → how many of the rules in force a local sender of it complies with. */
+    /** provider → the rules in force that one of its local senders complies with. */
     const withLocalSender = new Map<string, Set<CountryRule>>();
     for (const [providerId, ofProvider] of local) {
       if (!active.has(providerId)) {
