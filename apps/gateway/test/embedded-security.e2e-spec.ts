@@ -453,6 +453,20 @@ const ROUTES: readonly Route[] = [
     crossAccount: { kind: 'operator-only' },
   },
   {
+    method: 'PUT',
+    route: '/v1/routes/rules/:country/networks/:network',
+    scopes: ['operator'],
+    request: async () => ({ path: '/v1/routes/rules/ZZ/networks/234-30', body: {} }),
+    crossAccount: { kind: 'operator-only' },
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/routes/rules/:country/networks/:network',
+    scopes: ['operator'],
+    request: async () => ({ path: '/v1/routes/rules/ZZ/networks/234-30' }),
+    crossAccount: { kind: 'operator-only' },
+  },
+  {
     method: 'PATCH',
     route: '/v1/routes/:id',
     scopes: ['operator'],

@@ -652,7 +652,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Rates per provider and destination, and the per-country rules */
+    /** Rates per provider and destination, and the per-country and per-network rules */
     get: operations['listRoutes'];
     put?: never;
     /** Add a rate (provider, country, optional prefix) */
@@ -693,6 +693,24 @@ export interface paths {
     post?: never;
     /** Drop a country's rules (back to the defaults) */
     delete: operations['deleteRouteRule'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/routes/rules/{country}/networks/{network}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Set one mobile network's rules (MCC-MNC such as 234-30): they replace the country's for its numbers */
+    put: operations['putRouteNetworkRule'];
+    post?: never;
+    /** Drop one network's rules (its numbers follow the country's rules again) */
+    delete: operations['deleteRouteNetworkRule'];
     options?: never;
     head?: never;
     patch?: never;
@@ -1688,6 +1706,12 @@ export interface components {
       /** @example lookups off for GB */
       detail: string;
     };
+    QuoteRuleDto: {
+      /** @enum {string} */
+      level: 'network' | 'country' | 'default';
+      /** @example 234-30 */
+      network: string | null;
+    };
     QuoteRouteDto: {
       /** @enum {string} */
       decision: 'route' | 'no-route' | 'refused' | 'unavailable';
@@ -1697,6 +1721,8 @@ export interface components {
       reason: string;
       /** @description the destination's mobile network the router used (number portability); absent when unavailable */
       network?: components['schemas']['QuoteNetworkDto'];
+      /** @description the rule the router applied: the destination network's, the country's, or the defaults */
+      rule?: components['schemas']['QuoteRuleDto'];
     };
     QuoteDto: {
       /** @example +447400123456 */
@@ -2341,9 +2367,32 @@ export interface components {
       /** Format: date-time */
       updatedAt: string;
     };
+    NetworkRuleView: {
+      /** @example US */
+      country: string;
+      /** @description empty = all */
+      allowedSenderTypes: ('longcode' | 'shortcode' | 'tollfree' | 'alphanumeric')[];
+      /** @enum {string} */
+      senderIdPolicy: 'allowed' | 'registration' | 'forbidden';
+      localNumberRequired: boolean;
+      blocked: boolean;
+      /** Format: date-time */
+      updatedAt: string;
+      /**
+       * @description the mobile network (MCC-MNC) the rule is for
+       * @example 234-30
+       */
+      network: string;
+      /** @example 234 */
+      mcc: string;
+      /** @example 30 */
+      mnc: string;
+    };
     RoutesView: {
       rates: components['schemas']['RateView'][];
       rules: components['schemas']['CountryRuleView'][];
+      /** @description per-network rules: each replaces its country's rule for numbers a lookup places on the network */
+      networkRules: components['schemas']['NetworkRuleView'][];
     };
     NetworkView: {
       /**
@@ -2367,6 +2416,18 @@ export interface components {
        * @example lookups off for GB
        */
       detail: string;
+    };
+    RuleAppliedView: {
+      /**
+       * @description the destination network's rule, the country's, or the defaults (no rule set)
+       * @enum {string}
+       */
+      level: 'network' | 'country' | 'default';
+      /**
+       * @description the network of a network rule
+       * @example 234-30
+       */
+      network: string | null;
     };
     ChosenRouteView: {
       provider: string;
@@ -2416,6 +2477,11 @@ export interface components {
       };
       /** @description outcomes in the recent window alone */
       recentOutcomes: number;
+      /**
+       * @description whose figures: the route on the destination's network (smoothed toward the country's), the route for the country, the provider over every country, or the priors (docs/routing.md)
+       * @enum {string}
+       */
+      level: 'network' | 'country' | 'provider' | 'prior';
     };
     ScoreFactorView: {
       /** @enum {string} */
@@ -2462,6 +2528,8 @@ export interface components {
       segments: number;
       /** @description the destination's mobile network the decision used (portability) */
       network: components['schemas']['NetworkView'];
+      /** @description which rule the decision applied */
+      rule: components['schemas']['RuleAppliedView'];
       /** @enum {string} */
       decision: 'route' | 'no-route' | 'refused';
       chosen: components['schemas']['ChosenRouteView'] | null;
@@ -7029,6 +7097,162 @@ export interface operations {
       header?: never;
       path: {
         country: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such object in the caller's account (another account's is 404 too) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Well-formed input that breaks a rule: `error.code` says which, `error.field` names the input */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  putRouteNetworkRule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        country: string;
+        network: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PutCountryRuleDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NetworkRuleView'];
+        };
+      };
+      /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such object in the caller's account (another account's is 404 too) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is larger than 64 KB (`PAYLOAD_TOO_LARGE`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description INVALID_NETWORK, NETWORK_NOT_IN_COUNTRY, INVALID_COUNTRY, UNKNOWN_FIELD, ... */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  deleteRouteNetworkRule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        country: string;
+        network: string;
       };
       cookie?: never;
     };

@@ -89,9 +89,11 @@ export const CONTRACT_SAMPLES: ContractSample[] = [
       price: '0.0400',
       currency: 'USD',
       routeReason: 'cheapest',
+      network: '23430',
       routedAt: AT,
     },
     wrongType: [
+      ['network', '2343'],
       ['accountId', 'default'],
       ['attempt', 101],
       ['provider', null],

@@ -176,6 +176,16 @@ export class DispatchRequestedV1 {
   @Length(2, 2)
   country?: string | null;
 
+  /**
+   * The destination's mobile network (MCC+MNC, such as `23430`) when a lookup placed the number: the
+   * send-worker copies it onto its send results so the router can keep quality per network. Absent or
+   * null when not known (and on records from before the field).
+   */
+  @IsOptional()
+  @IsString()
+  @Length(5, 6)
+  network?: string | null;
+
   @IsISO8601()
   routedAt!: string;
 

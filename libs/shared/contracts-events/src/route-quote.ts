@@ -32,6 +32,14 @@ export interface RouteQuote {
    * one, or none (routed by prefix). Absent when the router was not asked.
    */
   readonly network?: RouteQuoteNetwork;
+  /** Which rule the decision applied: the network's, the country's, or the defaults. Absent when not asked. */
+  readonly rule?: RouteQuoteRule;
+}
+
+export interface RouteQuoteRule {
+  readonly level: 'network' | 'country' | 'default';
+  /** The network (`234-30`) of a network rule; null otherwise. */
+  readonly network: string | null;
 }
 
 export interface RouteQuoteNetwork {

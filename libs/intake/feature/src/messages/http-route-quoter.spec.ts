@@ -47,6 +47,18 @@ describe(HttpRouteQuoter.name, () => {
     });
   });
 
+  it('passes on the rule the router applied when well formed, and drops a malformed one', async () => {
+    const refused = { decision: 'refused', chosen: null, code: 'COUNTRY_NOT_ALLOWED', reason: 'blocked' };
+    const { fetchFn } = answering(200, { ...refused, rule: { level: 'network', network: '234-30' } });
+    const { fetchFn: malformed } = answering(200, { ...refused, rule: { level: 'region', network: 7 } });
+
+    expect(await new HttpRouteQuoter('http://router', fetchFn).quote(REQUEST, 'k')).toEqual({
+      ...refused,
+      rule: { level: 'network', network: '234-30' },
+    });
+    expect(await new HttpRouteQuoter('http://router', malformed).quote(REQUEST, 'k')).toEqual(refused);
+  });
+
   it.each<[string, number, unknown]>([
     ['a refusal of the key', 403, { error: { code: 'FORBIDDEN' } }],
     ['a server error', 500, {}],

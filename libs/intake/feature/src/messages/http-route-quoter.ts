@@ -1,4 +1,4 @@
-import type { RouteQuote, RouteQuoteNetwork, RouteQuoter, RouteQuoteRequest } from '@sms/contracts';
+import type { RouteQuote, RouteQuoteNetwork, RouteQuoter, RouteQuoteRequest, RouteQuoteRule } from '@sms/contracts';
 
 /** How long a quote waits for the router: a caller is waiting, and the rest of the quote stands without it. */
 const ROUTER_TIMEOUT_MS = 3_000;
@@ -11,6 +11,7 @@ interface ExplainAnswer {
   readonly code?: unknown;
   readonly reason?: unknown;
   readonly network?: unknown;
+  readonly rule?: unknown;
 }
 
 /**
@@ -60,10 +61,18 @@ function toRouteQuote(answer: ExplainAnswer): RouteQuote {
       code: null,
       reason,
       ...networkOf(answer),
+      ...ruleOf(answer),
     };
   }
   if ((answer.decision === 'no-route' || answer.decision === 'refused') && typeof answer.code === 'string') {
-    return { decision: answer.decision, chosen: null, code: answer.code, reason, ...networkOf(answer) };
+    return {
+      decision: answer.decision,
+      chosen: null,
+      code: answer.code,
+      reason,
+      ...networkOf(answer),
+      ...ruleOf(answer),
+    };
   }
   throw new Error('router answered an unexpected explain body');
 }
@@ -95,4 +104,19 @@ function networkOf(answer: ExplainAnswer): { network?: RouteQuoteNetwork } {
       detail: n.detail,
     },
   };
+}
+
+/** Explain's `rule` (a router older than network rules sends none): passed on only when well formed. */
+function ruleOf(answer: ExplainAnswer): { rule?: RouteQuoteRule } {
+  const r = answer.rule as Partial<Record<keyof RouteQuoteRule, unknown>> | null | undefined;
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    !(r.level === 'network' || r.level === 'country' || r.level === 'default') ||
+    !(r.network === null || typeof r.network === 'string')
+  ) {
+    return {};
+  }
+
+  return { rule: { level: r.level, network: r.network } };
 }

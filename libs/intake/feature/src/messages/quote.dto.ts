@@ -17,6 +17,11 @@ export class QuoteNetworkDto {
   @ApiProperty({ example: 'lookups off for GB' }) detail!: string;
 }
 
+export class QuoteRuleDto {
+  @ApiProperty({ enum: ['network', 'country', 'default'] }) level!: string;
+  @ApiProperty({ nullable: true, type: String, example: '234-30' }) network!: string | null;
+}
+
 export class QuoteRouteDto {
   @ApiProperty({ enum: ['route', 'no-route', 'refused', 'unavailable'] }) decision!: string;
   @ApiProperty({ nullable: true, type: QuoteChosenDto }) chosen!: QuoteChosenDto | null;
@@ -27,6 +32,11 @@ export class QuoteRouteDto {
     description: "the destination's mobile network the router used (number portability); absent when unavailable",
   })
   network?: QuoteNetworkDto;
+  @ApiPropertyOptional({
+    type: QuoteRuleDto,
+    description: "the rule the router applied: the destination network's, the country's, or the defaults",
+  })
+  rule?: QuoteRuleDto;
 }
 
 export class QuoteDto {

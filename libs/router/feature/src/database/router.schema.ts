@@ -1,4 +1,5 @@
 import { CountryRuleEntity } from './entities/country-rule.entity';
+import { NetworkRuleEntity } from './entities/network-rule.entity';
 import { NumberLookupSettingEntity } from './entities/number-lookup-setting.entity';
 import { PhoneNumberEntity } from './entities/phone-number.entity';
 import { ProviderEntity } from './entities/provider.entity';
@@ -12,12 +13,14 @@ import { SenderGroupIndex1763800000000 } from './migrations/1763800000000-Sender
 import { AddNumberAccount1766300000100 } from './migrations/1766300000100-AddNumberAccount';
 import { NumberPortability1767250000000 } from './migrations/1767250000000-NumberPortability';
 import { RouteQualityAndWeights1767260000000 } from './migrations/1767260000000-RouteQualityAndWeights';
+import { NetworkRules1767400000100 } from './migrations/1767400000100-NetworkRules';
 
 export const ROUTER_ENTITIES = [
   ProviderEntity,
   PhoneNumberEntity,
   RouteRateEntity,
   CountryRuleEntity,
+  NetworkRuleEntity,
   NumberLookupSettingEntity,
   RouteQualityHourlyEntity,
   RouteScoreWeightsEntity,
@@ -30,4 +33,5 @@ export const ROUTER_MIGRATIONS = [
   AddNumberAccount1766300000100,
   NumberPortability1767250000000,
   RouteQualityAndWeights1767260000000,
+  NetworkRules1767400000100,
 ];

@@ -60,6 +60,7 @@ export class ExplainService {
       messageClass,
       segments,
       network: networkView(resolution),
+      rule: outcome.rule ?? { level: 'default' as const, network: null },
       candidates: outcome.candidates.map((c) => ({
         ...c,
         senders: [...c.senders],

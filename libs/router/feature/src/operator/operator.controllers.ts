@@ -23,6 +23,7 @@ import {
   CreateProviderDto,
   CreateRateDto,
   ExplainView,
+  NetworkRuleView,
   NumberListView,
   NumberView,
   ProviderListView,
@@ -150,7 +151,7 @@ export class RoutesController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Rates per provider and destination, and the per-country rules' })
+  @ApiOperation({ summary: 'Rates per provider and destination, and the per-country and per-network rules' })
   @ApiResponse({ status: 200, type: RoutesView })
   list(): Promise<RoutesView> {
     return this.operator.listRoutes();
@@ -200,6 +201,34 @@ export class RoutesController {
   @ApiOperation({ summary: "Drop a country's rules (back to the defaults)" })
   async deleteRule(@Param('country') country: string): Promise<void> {
     await this.operator.deleteRule(country);
+  }
+
+  @Put('rules/:country/networks/:network')
+  @ApiOperation({
+    summary: "Set one mobile network's rules (MCC-MNC such as 234-30): they replace the country's for its numbers",
+  })
+  @ApiBody({ type: PutCountryRuleDto })
+  @ApiResponse({ status: 200, type: NetworkRuleView })
+  @ApiResponse({
+    status: 422,
+    description: 'INVALID_NETWORK, NETWORK_NOT_IN_COUNTRY, INVALID_COUNTRY, UNKNOWN_FIELD, ...',
+  })
+  putNetworkRule(
+    @Param('country') country: string,
+    @Param('network') network: string,
+    @Body() body: unknown,
+    @Headers('content-type') contentType?: string,
+  ) {
+    ApiErrorFilter.requireJson(contentType);
+
+    return this.operator.putNetworkRule(country, network, body);
+  }
+
+  @Delete('rules/:country/networks/:network')
+  @HttpCode(204)
+  @ApiOperation({ summary: "Drop one network's rules (its numbers follow the country's rules again)" })
+  async deleteNetworkRule(@Param('country') country: string, @Param('network') network: string): Promise<void> {
+    await this.operator.deleteNetworkRule(country, network);
   }
 
   @Patch(':id')

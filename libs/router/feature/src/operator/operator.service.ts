@@ -4,6 +4,7 @@ import { isSupportedCountryCode } from '@sms/phone';
 import { ApiError, notFound, unprocessable } from '@sms/platform';
 import type { DataSource, FindOptionsWhere } from 'typeorm';
 import { CountryRuleEntity, SENDER_ID_POLICIES, type SenderIdPolicy } from '../database/entities/country-rule.entity';
+import { NetworkRuleEntity } from '../database/entities/network-rule.entity';
 import {
   DEFAULT_SEGMENTS_PER_SECOND,
   NUMBER_CAPABILITIES,
@@ -35,7 +36,8 @@ import {
   SENDER_TYPE,
   THROUGHPUT,
 } from './operator-input';
-import type { CountryRuleView, NumberView, ProviderView, RateView } from './operator.views';
+import { mccMayBelongTo } from './country-mccs';
+import type { CountryRuleView, NetworkRuleView, NumberView, ProviderView, RateView } from './operator.views';
 
 const CAPABILITIES = listOf(NUMBER_CAPABILITIES, 'INVALID_CAPABILITIES');
 const SENDER_TYPE_LIST = listOf(SENDER_TYPES, 'INVALID_SENDER_TYPE');
@@ -189,15 +191,16 @@ export class OperatorService {
 
   // ---- rates and country rules ---------------------------------------------------------------
 
-  async listRoutes(): Promise<{ rates: RateView[]; rules: CountryRuleView[] }> {
-    const [rates, rules] = await Promise.all([
+  async listRoutes(): Promise<{ rates: RateView[]; rules: CountryRuleView[]; networkRules: NetworkRuleView[] }> {
+    const [rates, rules, networkRules] = await Promise.all([
       this.dataSource
         .getRepository(RouteRateEntity)
         .find({ order: { country: 'ASC', providerId: 'ASC', prefix: 'ASC', mcc: 'ASC', mnc: 'ASC' } }),
       this.dataSource.getRepository(CountryRuleEntity).find({ order: { country: 'ASC' } }),
+      this.dataSource.getRepository(NetworkRuleEntity).find({ order: { country: 'ASC', mcc: 'ASC', mnc: 'ASC' } }),
     ]);
 
-    return { rates: rates.map(rateView), rules: rules.map(ruleView) };
+    return { rates: rates.map(rateView), rules: rules.map(ruleView), networkRules: networkRules.map(networkRuleView) };
   }
 
   async createRate(input: unknown): Promise<RateView> {
@@ -245,19 +248,34 @@ export class OperatorService {
 
   async putRule(countryParam: string, input: unknown): Promise<CountryRuleView> {
     const country = this.country(countryParam.toUpperCase(), 'country');
-    const body = readBody(input, ['allowedSenderTypes', 'senderIdPolicy', 'localNumberRequired', 'blocked']);
-    const row: CountryRuleEntity = {
-      country,
-      allowedSenderTypes: (optional(body, 'allowedSenderTypes', SENDER_TYPE_LIST) ?? []) as SenderType[],
-      senderIdPolicy: (optional(body, 'senderIdPolicy', SENDER_ID_POLICY) ?? SENDER_ID_POLICIES[0]) as SenderIdPolicy,
-      localNumberRequired: optional(body, 'localNumberRequired', BOOLEAN) ?? false,
-      blocked: optional(body, 'blocked', BOOLEAN) ?? false,
-      updatedAt: this.now(),
-    };
+    const row: CountryRuleEntity = { country, ...ruleFields(input), updatedAt: this.now() };
     await this.dataSource.getRepository(CountryRuleEntity).save(row);
     await this.changed();
 
     return ruleView(row);
+  }
+
+  /** Sets one network's rule: it replaces the country's rule, whole, for numbers placed on that network. */
+  async putNetworkRule(countryParam: string, networkParam: string, input: unknown): Promise<NetworkRuleView> {
+    const country = this.country(countryParam.toUpperCase(), 'country');
+    const { mcc, mnc } = networkOfPath(networkParam, country);
+    const row: NetworkRuleEntity = { country, mcc, mnc, ...ruleFields(input), updatedAt: this.now() };
+    await this.dataSource.getRepository(NetworkRuleEntity).save(row);
+    await this.changed();
+
+    return networkRuleView(row);
+  }
+
+  async deleteNetworkRule(countryParam: string, networkParam: string): Promise<void> {
+    const country = countryParam.toUpperCase();
+    const network = NETWORK_PARAM.exec(networkParam);
+    const result = network
+      ? await this.dataSource.getRepository(NetworkRuleEntity).delete({ country, mcc: network[1]!, mnc: network[2]! })
+      : { affected: 0 };
+    if (!result.affected) {
+      throw notFound('Network rule');
+    }
+    await this.changed();
   }
 
   async deleteRule(countryParam: string): Promise<void> {
@@ -353,6 +371,39 @@ function networkOf(body: Record<string, unknown>): { mcc: string; mnc: string } 
   return { mcc: mcc ?? '', mnc: mnc ?? '' };
 }
 
+/** A rule's fields from a PUT body (country or network): absent fields take the defaults. */
+function ruleFields(input: unknown): Omit<CountryRuleEntity, 'country' | 'updatedAt'> {
+  const body = readBody(input, ['allowedSenderTypes', 'senderIdPolicy', 'localNumberRequired', 'blocked']);
+
+  return {
+    allowedSenderTypes: (optional(body, 'allowedSenderTypes', SENDER_TYPE_LIST) ?? []) as SenderType[],
+    senderIdPolicy: (optional(body, 'senderIdPolicy', SENDER_ID_POLICY) ?? SENDER_ID_POLICIES[0]) as SenderIdPolicy,
+    localNumberRequired: optional(body, 'localNumberRequired', BOOLEAN) ?? false,
+    blocked: optional(body, 'blocked', BOOLEAN) ?? false,
+  };
+}
+
+/** A network in a path: MCC-MNC, as explain shows it (`234-30`). */
+const NETWORK_PARAM = /^(\d{3})-(\d{2,3})$/;
+
+/** The path's network, checked: its format, and that its MCC is one of the country's where that is known. */
+function networkOfPath(value: string, country: string): { mcc: string; mnc: string } {
+  const match = NETWORK_PARAM.exec(value);
+  if (!match) {
+    throw unprocessable(
+      'INVALID_NETWORK',
+      'network must be MCC-MNC: 3 digits, a dash, 2-3 digits, such as 234-30',
+      'network',
+    );
+  }
+  const [, mcc, mnc] = match as unknown as [string, string, string];
+  if (!mccMayBelongTo(mcc, country)) {
+    throw unprocessable('NETWORK_NOT_IN_COUNTRY', `MCC ${mcc} is not a mobile country code of ${country}`, 'network');
+  }
+
+  return { mcc, mnc };
+}
+
 const rateView = (r: RouteRateEntity): RateView => ({
   id: String(r.id),
   provider: r.providerId,
@@ -371,6 +422,13 @@ const ruleView = (r: CountryRuleEntity): CountryRuleView => ({
   localNumberRequired: r.localNumberRequired,
   blocked: r.blocked,
   updatedAt: r.updatedAt.toISOString(),
+});
+
+const networkRuleView = (r: NetworkRuleEntity): NetworkRuleView => ({
+  ...ruleView(r),
+  network: `${r.mcc}-${r.mnc}`,
+  mcc: r.mcc,
+  mnc: r.mnc,
 });
 
 /**

@@ -128,6 +128,12 @@ export class PutCountryRuleDto {
   @ApiPropertyOptional({ default: false }) blocked?: boolean;
 }
 
+export class NetworkRuleView extends CountryRuleView {
+  @ApiProperty({ example: '234-30', description: 'the mobile network (MCC-MNC) the rule is for' }) network!: string;
+  @ApiProperty({ example: '234' }) mcc!: string;
+  @ApiProperty({ example: '30' }) mnc!: string;
+}
+
 export class LookupSettingView {
   @ApiProperty({ example: 'GB' }) country!: string;
   @ApiProperty({ description: 'look destination numbers up before routing (each lookup costs money)' })
@@ -151,6 +157,11 @@ export class PutLookupSettingDto {
 export class RoutesView {
   @ApiProperty({ type: [RateView] }) rates!: RateView[];
   @ApiProperty({ type: [CountryRuleView] }) rules!: CountryRuleView[];
+  @ApiProperty({
+    type: [NetworkRuleView],
+    description: "per-network rules: each replaces its country's rule for numbers a lookup places on the network",
+  })
+  networkRules!: NetworkRuleView[];
 }
 
 export class CandidateHealthView {
@@ -180,6 +191,13 @@ export class RouteQualityView {
   })
   errorsByClass!: Record<string, number>;
   @ApiProperty({ description: 'outcomes in the recent window alone' }) recentOutcomes!: number;
+  @ApiProperty({
+    enum: ['network', 'country', 'provider', 'prior'],
+    description:
+      "whose figures: the route on the destination's network (smoothed toward the country's), the route for " +
+      'the country, the provider over every country, or the priors (docs/routing.md)',
+  })
+  level!: string;
 }
 
 export class ScoreFactorView {
@@ -236,6 +254,16 @@ export class NetworkView {
   detail!: string;
 }
 
+export class RuleAppliedView {
+  @ApiProperty({
+    enum: ['network', 'country', 'default'],
+    description: "the destination network's rule, the country's, or the defaults (no rule set)",
+  })
+  level!: 'network' | 'country' | 'default';
+  @ApiProperty({ nullable: true, type: String, example: '234-30', description: 'the network of a network rule' })
+  network!: string | null;
+}
+
 export class ExplainView {
   @ApiProperty() to!: string;
   @ApiProperty() country!: string;
@@ -243,6 +271,7 @@ export class ExplainView {
   @ApiProperty() segments!: number;
   @ApiProperty({ type: NetworkView, description: "the destination's mobile network the decision used (portability)" })
   network!: NetworkView;
+  @ApiProperty({ type: RuleAppliedView, description: 'which rule the decision applied' }) rule!: RuleAppliedView;
   @ApiProperty({ enum: ['route', 'no-route', 'refused'] }) decision!: string;
   @ApiProperty({ nullable: true, type: ChosenRouteView }) chosen!: ChosenRouteView | null;
   @ApiProperty({ nullable: true, type: String, example: 'NO_ROUTE' }) code!: string | null;

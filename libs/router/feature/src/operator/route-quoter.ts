@@ -23,6 +23,7 @@ export class EngineRouteQuoter implements RouteQuoter {
       },
       true,
     );
+    const rule = outcome.rule ?? { level: 'default' as const, network: null };
     if (outcome.kind === 'route') {
       return {
         decision: 'route',
@@ -35,9 +36,10 @@ export class EngineRouteQuoter implements RouteQuoter {
         code: null,
         reason: outcome.reason,
         network,
+        rule,
       };
     }
 
-    return { decision: outcome.kind, chosen: null, code: outcome.code, reason: outcome.reason, network };
+    return { decision: outcome.kind, chosen: null, code: outcome.code, reason: outcome.reason, network, rule };
   }
 }

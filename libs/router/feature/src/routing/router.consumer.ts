@@ -134,6 +134,7 @@ export class RouterConsumer {
       currency: outcome.currency,
       routeReason: outcome.reason.slice(0, 512),
       country: message.country,
+      ...(outcome.network ? { network: outcome.network } : {}),
       routedAt: at.toISOString(),
       sendAt: outcome.delayMs > 0 ? new Date(at.getTime() + outcome.delayMs).toISOString() : null,
     };

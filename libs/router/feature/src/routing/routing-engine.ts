@@ -1,7 +1,13 @@
 import { hash } from 'node:crypto';
 import type { HealthCounts, RoutingState } from '../state/routing-state';
 import { DEFAULT_HEALTH_POLICY, type HealthPolicy, type ProviderHealth, viewHealth } from './decision/health-view';
-import { type CandidateExplanation, RouteDecider, type RouteRequest, type Unroutable } from './decision/route-decider';
+import {
+  type CandidateExplanation,
+  RouteDecider,
+  type RouteRequest,
+  type RuleApplied,
+  type Unroutable,
+} from './decision/route-decider';
 import type { PhoneNumberEntity } from '../database/entities/phone-number.entity';
 import { chosenView, senderHow, takeTurn } from './decision/route-plan';
 import { RoutePlans } from './plans/route-plans';
@@ -34,6 +40,10 @@ export type RoutingOutcome =
       readonly delayMs: number;
       readonly reason: string;
       readonly candidates: readonly CandidateExplanation[];
+      /** The rule the decision applied (the destination network's, the country's, or the defaults). */
+      readonly rule: RuleApplied;
+      /** The destination's network the decision used (`23430`, MCC+MNC as route quality keys it); null: not known. */
+      readonly network: string | null;
     }
   | Unroutable;
 
@@ -144,6 +154,8 @@ export class RoutingEngine {
       delayMs: claim.delayMs,
       reason: view.head + senderHow(plan, claim.how) + wait + view.tail,
       candidates: view.candidates,
+      rule: plan.rule,
+      network: request.network ? request.network.mcc + request.network.mnc : null,
     };
   }
 

@@ -187,6 +187,15 @@ describe(sentEvent.name, () => {
     expect(decodeEvent(StatusChangedV1, sentEvent(dispatch(), result, AT)).sender).toBe('+14155552671');
   });
 
+  it("carries the route's country and network, for the router's quality per network", () => {
+    const onNetwork = sentEvent(dispatch({ country: 'GB', network: '23430' }), result, AT);
+    const unknown = sentEvent(dispatch({ country: 'GB', network: null }), result, AT);
+
+    expect([onNetwork.country, onNetwork.network]).toEqual(['GB', '23430']);
+    expect(decodeEvent(StatusChangedV1, onNetwork).network).toBe('23430');
+    expect([unknown.country, unknown.network]).toEqual(['GB', undefined]);
+  });
+
   it("prefers the provider's own cost and currency", () => {
     expect(sentEvent(dispatch(), { ...result, cost: '0.0300', currency: 'EUR' }, AT)).toMatchObject({
       cost: '0.0300',

@@ -47,6 +47,8 @@ const base = (dispatch: DispatchRequestedV1, at: Date): Omit<StatusChangedV1, 'k
   detail: null,
   // Route quality is kept per destination country (router); absent on dispatches from before the field.
   ...(dispatch.country ? { country: dispatch.country } : {}),
+  // ... and per network where a lookup placed the number (route quality's narrowest level).
+  ...(dispatch.network ? { network: dispatch.network } : {}),
   occurredAt: at.toISOString(),
 });
 

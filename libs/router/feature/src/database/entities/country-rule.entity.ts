@@ -1,43 +1,14 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { SenderType } from './phone-number.entity';
+import { Entity, PrimaryColumn } from 'typeorm';
+import { RuleColumns } from './rule-columns';
 
-/** How a country treats alphanumeric sender IDs. */
-export const SENDER_ID_POLICIES = ['allowed', 'registration', 'forbidden'] as const;
-export type SenderIdPolicy = (typeof SENDER_ID_POLICIES)[number];
-
-const csv = {
-  to: (value: readonly string[] | null | undefined): string => (value ?? []).join(','),
-  from: (value: string | null): string[] => (value ? value.split(',').filter(Boolean) : []),
-};
+export { SENDER_ID_POLICIES, type SenderIdPolicy } from './rule-columns';
 
 /**
  * Compliance rules for a destination country. A country without a row has the defaults: every
  * sender type, sender IDs allowed, no local number required, not blocked.
  */
 @Entity({ name: 'country_rules' })
-export class CountryRuleEntity {
+export class CountryRuleEntity extends RuleColumns {
   @PrimaryColumn({ type: 'varchar', length: 2 })
   country!: string;
-
-  /** Sender types that may send to the country (empty = all). */
-  @Column({ name: 'allowed_sender_types', type: 'varchar', length: 64, transformer: csv })
-  allowedSenderTypes!: SenderType[];
-
-  /**
-   * `allowed`: any alphanumeric ID; `registration`: only IDs registered in the pool (a `phone_numbers`
-   * row of type alphanumeric for this country and provider); `forbidden`: none.
-   */
-  @Column({ name: 'sender_id_policy', type: 'varchar', length: 16 })
-  senderIdPolicy!: SenderIdPolicy;
-
-  /** The sender must be a number of the destination country (e.g. US A2P, Canada). */
-  @Column({ name: 'local_number_required', type: 'boolean' })
-  localNumberRequired!: boolean;
-
-  /** Nothing is sent to the country (sanctions, fraud). */
-  @Column({ type: 'boolean' })
-  blocked!: boolean;
-
-  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
-  updatedAt!: Date;
 }

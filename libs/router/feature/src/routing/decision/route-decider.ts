@@ -1,17 +1,17 @@
 import type { HealthCounts } from '../../state/routing-state';
 import { rateApplies } from '../snapshot/network-rates';
-import { DEFAULT_COUNTRY_RULE, type RateRow, type RouteSnapshot } from '../snapshot/route-snapshot';
+import { type AppliedRule, type RateRow, ruleFor, type RouteSnapshot } from '../snapshot/route-snapshot';
 import { applyQuality } from '../quality/quality-score';
 import { explainCandidates } from './candidate-explanations';
 import { type ScoredCandidate, scoreCandidate } from './candidate-scoring';
 import { DEFAULT_HEALTH_POLICY, type HealthPolicy, percent } from './health-view';
 import type { Cursor, RoutePlan } from './route-plan';
-import type { CandidateExplanation, RouteRequest, Unroutable } from './route-request';
+import type { CandidateExplanation, RouteRequest, RuleApplied, Unroutable } from './route-request';
 import { SenderIndex } from './sender-index';
 import { groupOf } from './sender-list';
 import { refusalOfExplicitSender } from './sender-refusal';
 
-export type { CandidateExplanation, RouteRequest, Unroutable } from './route-request';
+export type { CandidateExplanation, RouteRequest, RuleApplied, Unroutable } from './route-request';
 export type { RouteSlot } from './sender-list';
 
 /** The candidates a message may go to, and why those. */
@@ -22,6 +22,8 @@ interface Choice {
 
 const sameScore = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 const unroutable = (outcome: Unroutable): RoutePlan => ({ kind: 'unroutable', outcome, probeCandidates: [] });
+/** The applied rule as explain shows it (the rule's fields are the operator's, listed by GET /v1/routes). */
+const ruleApplied = ({ level, network }: AppliedRule): RuleApplied => ({ level, network });
 
 /**
  * The routing decision, pure and synchronous: compliance, capability, health, then the score, ties
@@ -54,22 +56,30 @@ export class RouteDecider {
     probes: ReadonlySet<string> = new Set(),
   ): RoutePlan {
     const rates = bestRates(request, snapshot);
-    const refusal = refusalBeforeScoring(request, snapshot, rates);
+    const applied = ruleFor(snapshot, request.country, request.network);
+    const rule = ruleApplied(applied);
+    const refusal = refusalBeforeScoring(request, snapshot, rates, applied);
     if (refusal) {
-      return unroutable(refusal);
+      return unroutable({ ...refusal, rule });
     }
     const inputs = { request, snapshot, health, probes, policy: this.policy };
     const candidates = applyQuality(
       [...rates].map(([providerId, rate]) => scoreCandidate(providerId, rate, inputs)),
       snapshot.quality,
+      request.network ? request.network.mcc + request.network.mnc : '',
     );
     const choice = chooseAmong(candidates, request, probes);
 
-    return choice ? this.routeThrough(choice, candidates, request) : this.noRoute(candidates, request);
+    return choice ? this.routeThrough(choice, candidates, request, rule) : this.noRoute(candidates, request, rule);
   }
 
   /** The best of the viable candidates, and every sender tied with it, as a plan. */
-  private routeThrough(choice: Choice, candidates: readonly ScoredCandidate[], request: RouteRequest): RoutePlan {
+  private routeThrough(
+    choice: Choice,
+    candidates: readonly ScoredCandidate[],
+    request: RouteRequest,
+    rule: RuleApplied,
+  ): RoutePlan {
     const viable = [...choice.viable].sort((a, b) => a.score! - b.score! || a.providerId.localeCompare(b.providerId));
     const best = viable[0]!;
     const tied = viable.filter((c) => sameScore(c.score!, best.score!));
@@ -88,13 +98,16 @@ export class RouteDecider {
       probeCandidates: probeCandidatesOf(request, explained, bestExplained),
       country: request.country,
       segments: request.segments,
+      rule,
       views: new Map(),
     };
   }
 
   /** No candidate may take the message now: why, with every candidate explained. */
-  private noRoute(candidates: readonly ScoredCandidate[], request: RouteRequest): RoutePlan {
+  private noRoute(candidates: readonly ScoredCandidate[], request: RouteRequest, rule: RuleApplied): RoutePlan {
     const { country } = request;
+    // Which senders comply depends on the rule applied: name the network when it was the network's.
+    const ruled = rule.level === 'network' ? `${country} network ${rule.network}` : country;
     const scored = candidates.filter((c) => c.lostBecause === null);
     const excluded = request.excludeProviders ?? [];
     const reason =
@@ -102,12 +115,12 @@ export class RouteDecider {
         ? `every provider that can serve ${country} is unhealthy (errors above ${percent(this.policy.errorThreshold)})`
         : candidates.every((c) => excluded.includes(c.providerId))
           ? `no provider other than ${excluded.join(', ')} has a rate for ${country}`
-          : `no provider has a compliant sender for ${country}`;
+          : `no provider has a compliant sender for ${ruled}`;
     const explained = explainCandidates(candidates, null, [], this.policy);
 
     return {
       kind: 'unroutable',
-      outcome: { kind: 'no-route', code: 'NO_ROUTE', reason, candidates: explained },
+      outcome: { kind: 'no-route', code: 'NO_ROUTE', reason, candidates: explained, rule },
       probeCandidates: probeCandidatesOf(request, explained, null),
     };
   }
@@ -137,15 +150,18 @@ function bestRates(request: RouteRequest, snapshot: RouteSnapshot): Map<string, 
   return best;
 }
 
-/** A blocked country, no rate at all, or an explicit sender the country forbids: nothing to score. */
+/** A blocked country or network, no rate at all, or an explicit sender the rule forbids: nothing to score. */
 function refusalBeforeScoring(
   request: RouteRequest,
   snapshot: RouteSnapshot,
   rates: ReadonlyMap<string, RateRow>,
+  applied: AppliedRule,
 ): Unroutable | null {
   const { country } = request;
-  if ((snapshot.rules.get(country) ?? DEFAULT_COUNTRY_RULE).blocked) {
-    return { kind: 'refused', code: 'COUNTRY_NOT_ALLOWED', reason: `sending to ${country} is blocked`, candidates: [] };
+  if (applied.rule.blocked) {
+    const what = applied.level === 'network' ? `${country} network ${applied.network}` : country;
+
+    return { kind: 'refused', code: 'COUNTRY_NOT_ALLOWED', reason: `sending to ${what} is blocked`, candidates: [] };
   }
   if (rates.size === 0) {
     return {
@@ -155,7 +171,7 @@ function refusalBeforeScoring(
       candidates: [],
     };
   }
-  const refusal = refusalOfExplicitSender(request, snapshot);
+  const refusal = refusalOfExplicitSender(request, snapshot, applied);
 
   return refusal ? { ...refusal, candidates: [] } : null;
 }

@@ -1,5 +1,5 @@
 import type { ClaimResult, SenderSequence } from '../../state/routing-state';
-import type { CandidateExplanation, Unroutable } from './route-request';
+import type { CandidateExplanation, RuleApplied, Unroutable } from './route-request';
 import type { SenderIndex } from './sender-index';
 import type { RouteSlot } from './sender-list';
 
@@ -40,6 +40,8 @@ export type RoutePlan =
       readonly probeCandidates: readonly string[];
       readonly country: string;
       readonly segments: number;
+      /** The rule the decision applied: the destination network's, the country's, or the defaults. */
+      readonly rule: RuleApplied;
       /** Built on first use, per chosen provider. */
       readonly views: Map<string, ChosenView>;
     }
@@ -103,7 +105,9 @@ export function chosenView(plan: RoutablePlan, providerId: string): ChosenView {
   view = {
     chosen,
     candidates,
-    head: `${plan.why} for ${plan.country}: ${chosen.providerId} at ${chosen.price} ${chosen.currency}/segment x ${
+    head: `${plan.why} for ${plan.country}${
+      plan.rule.level === 'network' ? ` (rule of network ${plan.rule.network})` : ''
+    }: ${chosen.providerId} at ${chosen.price} ${chosen.currency}/segment x ${
       plan.segments
     }; score ${chosen.score}; sender `,
     tail: others.length > 0 ? `; others: ${others.join('; ')}` : '',

@@ -52,6 +52,14 @@ export interface CandidateExplanation {
   readonly reason: string;
 }
 
+/** Which rule the decision applied (explain and the quote show it). */
+export interface RuleApplied {
+  /** `network`: the rule of the destination's network; `country`: the country's; `default`: none is set. */
+  readonly level: 'network' | 'country' | 'default';
+  /** The network the applied rule is for (`234-30`); null unless `level` is `network`. */
+  readonly network: string | null;
+}
+
 /** An explicit sender that breaks the country's rules: the message is refused for good. */
 export interface SenderRefusal {
   readonly kind: 'refused';
@@ -66,10 +74,12 @@ export type Unroutable =
       readonly code: 'NO_ROUTE';
       readonly reason: string;
       readonly candidates: readonly CandidateExplanation[];
+      readonly rule?: RuleApplied;
     }
   | {
       readonly kind: 'refused';
       readonly code: 'COUNTRY_NOT_ALLOWED' | SenderRefusal['code'];
       readonly reason: string;
       readonly candidates: readonly CandidateExplanation[];
+      readonly rule?: RuleApplied;
     };

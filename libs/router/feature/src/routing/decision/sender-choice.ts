@@ -4,7 +4,7 @@ import {
   type PhoneNumberEntity,
   type SenderType,
 } from '../../database/entities/phone-number.entity';
-import { DEFAULT_COUNTRY_RULE, type RouteSnapshot } from '../snapshot/route-snapshot';
+import { type AppliedRule, ruleFor, type RouteSnapshot } from '../snapshot/route-snapshot';
 import { isCompliantSender } from '../snapshot/sender-compliance';
 import type { RouteRequest } from './route-request';
 import { type RouteSlot, SenderList } from './sender-list';
@@ -32,11 +32,12 @@ export function sendersOf(providerId: string, request: RouteRequest, snapshot: R
   if (request.from) {
     return explicitSender(providerId, request.from, snapshot);
   }
-  // Computed once per snapshot (it depends on nothing else), kept with the snapshot.
-  const key = `senders|${providerId}|${request.country}|${request.messageClass}`;
+  // Computed once per snapshot and rule in force (it depends on nothing else), kept with the snapshot.
+  const applied = ruleFor(snapshot, request.country, request.network);
+  const key = `senders|${providerId}|${request.country}|${applied.network ?? ''}|${request.messageClass}`;
   let senders = snapshot.derived.get(key) as SenderSet | string | undefined;
   if (senders === undefined) {
-    senders = poolSenders(providerId, request, snapshot);
+    senders = poolSenders(providerId, request, snapshot, applied);
     snapshot.derived.set(key, senders);
   }
 
@@ -58,16 +59,20 @@ function explicitSender(providerId: string, from: string, snapshot: RouteSnapsho
   };
 }
 
-function poolSenders(providerId: string, request: RouteRequest, snapshot: RouteSnapshot): SenderSet | string {
+function poolSenders(
+  providerId: string,
+  request: RouteRequest,
+  snapshot: RouteSnapshot,
+  { rule, network }: AppliedRule,
+): SenderSet | string {
   const { country } = request;
-  const rule = snapshot.rules.get(country) ?? DEFAULT_COUNTRY_RULE;
   // Runs, not numbers: a run's senders share the country and type the rules look at.
   const all = snapshot.sendersByProvider.get(providerId) ?? [];
   const compliant = all.filter((run) => isCompliantSender(run, rule, country));
   if (compliant.length === 0) {
     return all.length === 0
       ? 'no active sender number'
-      : `no compliant sender number for ${country} (${
+      : `no compliant sender number for ${country}${network ? ` network ${network}` : ''} (${
           rule.localNumberRequired ? 'local number required; ' : ''
         }short codes domestic only)`;
   }

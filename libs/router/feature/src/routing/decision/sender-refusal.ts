@@ -1,5 +1,5 @@
 import type { RouteRequest, SenderRefusal } from './route-request';
-import { DEFAULT_COUNTRY_RULE, type RouteSnapshot } from '../snapshot/route-snapshot';
+import { type AppliedRule, ruleFor, type RouteSnapshot } from '../snapshot/route-snapshot';
 
 const NUMERIC_SENDER = /^\+?\d{3,15}$/;
 
@@ -7,12 +7,18 @@ const NUMERIC_SENDER = /^\+?\d{3,15}$/;
  * An explicit `from` that no provider may use in the destination country, with the rule it breaks; null
  * when the message names no sender or its sender may send there.
  */
-export function refusalOfExplicitSender(request: RouteRequest, snapshot: RouteSnapshot): SenderRefusal | null {
-  const { from, country } = request;
+export function refusalOfExplicitSender(
+  request: RouteRequest,
+  snapshot: RouteSnapshot,
+  applied: AppliedRule = ruleFor(snapshot, request.country, request.network),
+): SenderRefusal | null {
+  const { from } = request;
   if (!from) {
     return null;
   }
-  const rule = snapshot.rules.get(country) ?? DEFAULT_COUNTRY_RULE;
+  const { rule } = applied;
+  // Reasons name what the rule is for: the country, or the one network of it whose rule applied.
+  const where = applied.level === 'network' ? `${request.country} network ${applied.network}` : request.country;
   const entry = snapshot.numbersByValue.get(from);
   const alphanumeric = entry ? entry.type === 'alphanumeric' : !NUMERIC_SENDER.test(from);
   if (!entry && !alphanumeric) {
@@ -24,14 +30,14 @@ export function refusalOfExplicitSender(request: RouteRequest, snapshot: RouteSn
       return {
         kind: 'refused',
         code: 'SENDER_ID_NOT_ALLOWED',
-        reason: `${country} does not allow alphanumeric sender IDs`,
+        reason: `${where} does not allow alphanumeric sender IDs`,
       };
     }
-    if (rule.senderIdPolicy === 'registration' && (!entry || entry.country !== country)) {
+    if (rule.senderIdPolicy === 'registration' && (!entry || entry.country !== request.country)) {
       return {
         kind: 'refused',
         code: 'SENDER_ID_NOT_REGISTERED',
-        reason: `${country} requires a registered sender ID and this one is not registered there`,
+        reason: `${where} requires a registered sender ID and this one is not registered there`,
       };
     }
 
@@ -39,13 +45,13 @@ export function refusalOfExplicitSender(request: RouteRequest, snapshot: RouteSn
   }
   const type = entry?.type ?? 'alphanumeric';
   if (types.length > 0 && !types.includes(type)) {
-    return { kind: 'refused', code: 'SENDER_NOT_ALLOWED', reason: `${country} does not allow ${type} senders` };
+    return { kind: 'refused', code: 'SENDER_NOT_ALLOWED', reason: `${where} does not allow ${type} senders` };
   }
-  if (entry && entry.country !== country && (rule.localNumberRequired || type === 'shortcode')) {
+  if (entry && entry.country !== request.country && (rule.localNumberRequired || type === 'shortcode')) {
     return {
       kind: 'refused',
       code: 'SENDER_NOT_ALLOWED',
-      reason: type === 'shortcode' ? 'short codes send only domestically' : `${country} requires a local number`,
+      reason: type === 'shortcode' ? 'short codes send only domestically' : `${where} requires a local number`,
     };
   }
 

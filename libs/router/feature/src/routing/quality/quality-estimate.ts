@@ -39,7 +39,14 @@ export interface RouteQuality {
   readonly errorsByClass: Readonly<Record<ErrorClassName, number>>;
   /** Outcomes in the recent window (short buckets) alone. */
   readonly recentOutcomes: number;
+  /**
+   * Whose counts these are: the route's on the destination's network (smoothed toward the country's), the
+   * route's for the country, the provider's over every country (no counts for the country), or the priors.
+   */
+  readonly level: QualityLevel;
 }
+
+export type QualityLevel = 'network' | 'country' | 'provider' | 'prior';
 
 /** What a decision for one destination country reads about quality. */
 export interface CountryQuality {
@@ -48,6 +55,11 @@ export interface CountryQuality {
   readonly routes: ReadonlyMap<string, RouteQuality>;
   /** provider id → its quality over every country: what a provider new to the country starts from. */
   readonly providers: ReadonlyMap<string, RouteQuality>;
+  /**
+   * network (MCC+MNC, as route keys hold it: `23430`) → provider id → the route's quality on that network
+   * of the country, for the networks with counts; absent: scored per country only.
+   */
+  readonly networks?: ReadonlyMap<string, ReadonlyMap<string, RouteQuality>>;
 }
 
 const outcomesOf = (c: QualityCounts): number => c.delivered + c.undelivered + c.overdue;
@@ -93,8 +105,66 @@ export function estimateRoutes(
         routeRecent.get(provider) ?? emptyCounts(),
         routeHistory.get(provider) ?? emptyCounts(),
         globalByProvider.get(provider)!,
-      ),
+        'country',
+      ).quality,
     );
+  }
+
+  return out;
+}
+
+/**
+ * Every route's quality per network of `country` (networks with counts only), one level below the
+ * country's and by the same rule: the route's rate for the whole country is the prior of the network's
+ * roll-ups, whose rate is the prior of the network's recent window. A network with few outcomes so
+ * scores close to the country's figures (MIN_SAMPLE outcomes weigh as much as the prior); latency is
+ * the network's own from MIN_SAMPLE delivered receipts, else the country's.
+ */
+export function estimateNetworks(
+  country: string,
+  recent: ReadonlyMap<string, QualityCounts>,
+  history: ReadonlyMap<string, QualityCounts>,
+): Map<string, Map<string, RouteQuality>> {
+  const globalByProvider = new Map<string, QualityCounts>();
+  /** provider → [recent, history] for the whole country; `provider|network` → the same for one network. */
+  const routes = new Map<string, [QualityCounts, QualityCounts]>();
+  const networks = new Map<string, [QualityCounts, QualityCounts]>();
+  const add = (into: Map<string, [QualityCounts, QualityCounts]>, key: string, at: 0 | 1, counts: QualityCounts) => {
+    const pair = into.get(key) ?? [emptyCounts(), emptyCounts()];
+    addCounts(pair[at], counts);
+    into.set(key, pair);
+  };
+  for (const [at, source] of [recent, history].entries()) {
+    for (const [key, counts] of source) {
+      const parsed = parseRouteKey(key);
+      if (!parsed) {
+        continue;
+      }
+      globalByProvider.set(parsed.provider, addCounts(globalByProvider.get(parsed.provider) ?? emptyCounts(), counts));
+      if (parsed.country === country) {
+        add(routes, parsed.provider, at as 0 | 1, counts);
+        if (parsed.network !== '') {
+          add(networks, `${parsed.provider}|${parsed.network}`, at as 0 | 1, counts);
+        }
+      }
+    }
+  }
+  const out = new Map<string, Map<string, RouteQuality>>();
+  for (const [key, [netRecent, netHistory]] of networks) {
+    const [provider, network] = key.split('|') as [string, string];
+    const [routeRecent, routeHistory] = routes.get(provider)!;
+    const route = estimate(routeRecent, routeHistory, globalByProvider.get(provider)!, 'country');
+    const ofNetwork = out.get(network) ?? new Map<string, RouteQuality>();
+    ofNetwork.set(
+      provider,
+      estimateWith(
+        netRecent,
+        netHistory,
+        { delivery: route.quality.deliveryRate, errors: route.quality.errorRate, latency: route.latency },
+        'network',
+      ).quality,
+    );
+    out.set(network, ofNetwork);
   }
 
   return out;
@@ -115,29 +185,57 @@ export function estimateProviders(
     }
   }
 
-  return new Map([...global].map(([provider, counts]) => [provider, estimate(emptyCounts(), emptyCounts(), counts)]));
+  return new Map(
+    [...global].map(([provider, counts]) => [
+      provider,
+      estimate(emptyCounts(), emptyCounts(), counts, 'provider').quality,
+    ]),
+  );
 }
 
 /** A provider nobody has counts for: the priors. */
-export const PRIOR_QUALITY: RouteQuality = estimate(emptyCounts(), emptyCounts(), emptyCounts());
+export const PRIOR_QUALITY: RouteQuality = estimate(emptyCounts(), emptyCounts(), emptyCounts(), 'prior').quality;
 
-function estimate(recent: QualityCounts, history: QualityCounts, global: QualityCounts): RouteQuality {
-  const globalDelivery = smooth(global.delivered, outcomesOf(global), PRIOR_DELIVERY_RATE);
-  const historyDelivery = smooth(history.delivered, outcomesOf(history), globalDelivery);
-  const globalErrors = smooth(errorTotal(global), attemptsOf(global), PRIOR_ERROR_RATE);
-  const historyErrors = smooth(errorTotal(history), attemptsOf(history), globalErrors);
+/** What a level's estimate starts from: the rates and latency histogram of the level above it. */
+interface Prior {
+  readonly delivery: number;
+  readonly errors: number;
+  readonly latency: readonly number[];
+}
+
+interface Estimate {
+  readonly quality: RouteQuality;
+  /** The histogram its percentiles came from (the prior of a level below). */
+  readonly latency: readonly number[];
+}
+
+function estimate(recent: QualityCounts, history: QualityCounts, global: QualityCounts, level: QualityLevel): Estimate {
+  return estimateWith(
+    recent,
+    history,
+    {
+      delivery: smooth(global.delivered, outcomesOf(global), PRIOR_DELIVERY_RATE),
+      errors: smooth(errorTotal(global), attemptsOf(global), PRIOR_ERROR_RATE),
+      latency: global.latency,
+    },
+    level,
+  );
+}
+
+function estimateWith(recent: QualityCounts, history: QualityCounts, prior: Prior, level: QualityLevel): Estimate {
+  const historyDelivery = smooth(history.delivered, outcomesOf(history), prior.delivery);
+  const historyErrors = smooth(errorTotal(history), attemptsOf(history), prior.errors);
   const both = addCounts(addCounts(emptyCounts(), recent), history);
   // Latency: the narrowest level with MIN_SAMPLE delivered receipts (recent, then with history, then the
-  // provider's), since percentiles do not smooth like rates.
-  let histogram = recent.latency;
+  // level above's), since percentiles do not smooth like rates.
+  let histogram: readonly number[] = recent.latency;
   if (latencySamples(recent) < MIN_SAMPLE) {
     histogram = both.latency;
     if (latencySamples(both) < MIN_SAMPLE) {
-      histogram = global.latency;
+      histogram = prior.latency;
     }
   }
-
-  return {
+  const quality: RouteQuality = {
     sent: both.sent,
     outcomes: outcomesOf(both),
     deliveryRate: smooth(recent.delivered, outcomesOf(recent), historyDelivery),
@@ -148,5 +246,8 @@ function estimate(recent: QualityCounts, history: QualityCounts, global: Quality
     overdue: both.overdue,
     errorsByClass: both.errors,
     recentOutcomes: outcomesOf(recent),
+    level,
   };
+
+  return { quality, latency: histogram };
 }

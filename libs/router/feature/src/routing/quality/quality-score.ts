@@ -17,10 +17,16 @@ export const UNKNOWN_LATENCY_MS = 10_000;
  * factor is normalised to 0 (best) … 1 (worst): cost ÷ the dearest scored candidate's cost; 1 − delivery
  * rate; p95 ÷ (p95 + LATENCY_HALF_MS); error rate. Lower wins. Without quality (tests, tools) the
  * candidates are left as scored: cost × multiplier.
+ *
+ * The quality read is the narrowest level with counts: the route's on the destination's `network` (when a
+ * lookup placed the number, smoothed toward the country's), the route's for the country, the provider's
+ * over every country, the priors. `quality.level` says which.
  */
 export function applyQuality(
   candidates: readonly ScoredCandidate[],
   quality: CountryQuality | undefined,
+  /** The destination's network as route keys hold it (MCC+MNC, `23430`); '' when not known. */
+  network = '',
 ): ScoredCandidate[] {
   if (!quality) {
     return [...candidates];
@@ -28,10 +34,14 @@ export function applyQuality(
   const { weights } = quality.weights;
   const total = WEIGHT_FACTORS.reduce((sum, f) => sum + weights[f], 0) || 1;
   const maxCost = Math.max(0, ...candidates.filter((c) => c.score !== null).map((c) => c.cost));
+  const ofNetwork = network === '' ? undefined : quality.networks?.get(network);
 
   return candidates.map((candidate) => {
     const route =
-      quality.routes.get(candidate.providerId) ?? quality.providers.get(candidate.providerId) ?? PRIOR_QUALITY;
+      ofNetwork?.get(candidate.providerId) ??
+      quality.routes.get(candidate.providerId) ??
+      quality.providers.get(candidate.providerId) ??
+      PRIOR_QUALITY;
     if (candidate.score === null) {
       return { ...candidate, quality: route };
     }

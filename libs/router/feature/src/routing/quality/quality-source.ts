@@ -4,7 +4,13 @@ import { HOUR_MS, type HourlyRollups } from './hourly-rollups';
 /** What the source reads the roll-ups through (HourlyRollups; an in-memory one in the day simulation). */
 export type RollupReader = Pick<HourlyRollups, 'read'>;
 import type { QualityCounts } from './quality-counts';
-import { type CountryQuality, estimateProviders, estimateRoutes, type RouteQuality } from './quality-estimate';
+import {
+  type CountryQuality,
+  estimateNetworks,
+  estimateProviders,
+  estimateRoutes,
+  type RouteQuality,
+} from './quality-estimate';
 import type { WeightStore } from './score-weights';
 import type { ShortBucketStore } from './short-buckets';
 
@@ -48,7 +54,12 @@ export class QualitySource {
   async forCountry(country: string): Promise<CountryQuality> {
     const [weights, counts] = await Promise.all([this.weights.forCountry(country), this.current()]);
 
-    return { weights, routes: estimateRoutes(country, counts.recent, counts.history), providers: counts.providers };
+    return {
+      weights,
+      routes: estimateRoutes(country, counts.recent, counts.history),
+      providers: counts.providers,
+      networks: estimateNetworks(country, counts.recent, counts.history),
+    };
   }
 
   /** Drops the cached counts: the next load reads the stores (tests, and after a flush in embedded mode). */

@@ -176,8 +176,9 @@ const status = (
 });
 
 /**
- * `count` messages through `provider` to GB, as the send-worker and the receipts report them: `delivered`
- * of them delivered two seconds after the send, the rest undelivered, or (`overdue`) left to reconciliation.
+ * `count` messages through `provider` to GB (or `to.country`, on `to.network` when given), as the
+ * send-worker and the receipts report them: `delivered` of them delivered two seconds after the send, the
+ * rest undelivered, or (`overdue`) left to reconciliation.
  */
 async function traffic(
   r: Awaited<ReturnType<typeof router>>,
@@ -185,6 +186,7 @@ async function traffic(
   count: number,
   delivered: number,
   failure: 'undelivered' | 'overdue' = 'undelivered',
+  to: { country: string; network?: string } = { country: 'GB' },
 ) {
   const sentAt = Date.now() - 5_000;
   for (let i = 0; i < count; i++) {
@@ -192,7 +194,8 @@ async function traffic(
     await r.health.handle(
       record(
         status(id, provider, StatusEventKind.Sent, StatusEventSource.SendWorker, {
-          country: 'GB',
+          country: to.country,
+          ...(to.network ? { network: to.network } : {}),
           occurredAt: new Date(sentAt).toISOString(),
           latencyMs: 100,
         }),
@@ -382,5 +385,46 @@ describe.each(backends)('routing by route quality on $name', ({ open }) => {
     expect(countsOf(rolled)).toEqual({ sent: 10, delivered: 8, undelivered: 2, overdue: 0 });
     // The receipt latency is the carried send time's, not unknown.
     expect(rolled?.latency.reduce((a, b) => a + b, 0)).toBe(8);
+  });
+
+  it("scores by the destination network's figures where the network is known and has counts", async () => {
+    const r = await router(await dataSource(), short('n'));
+    for (const id of ['de-cheap', 'de-solid']) {
+      await r.operator.createProvider({ id, kind: 'twilio', name: id });
+    }
+    await r.operator.createNumber({ number: '+4915700900101', provider: 'de-cheap', country: 'DE', type: 'longcode' });
+    await r.operator.createNumber({ number: '+4915700900102', provider: 'de-solid', country: 'DE', type: 'longcode' });
+    await r.operator.createRate({ provider: 'de-cheap', country: 'DE', price: '0.0100' });
+    await r.operator.createRate({ provider: 'de-solid', country: 'DE', price: '0.0400' });
+    await r.weights.put('DE', WEIGHT_PRESETS.balanced);
+    // de-cheap, far cheaper, delivers everything on 262-02 and nothing on 262-01; de-solid delivers well on
+    // both. (The 5-minute health, per provider, charges de-cheap for 262-01 everywhere, as it always did.)
+    await traffic(r, 'de-cheap', 200, 200, 'undelivered', { country: 'DE', network: '26202' });
+    await traffic(r, 'de-cheap', 80, 0, 'undelivered', { country: 'DE', network: '26201' });
+    await traffic(r, 'de-solid', 200, 195, 'undelivered', { country: 'DE', network: '26202' });
+    await traffic(r, 'de-solid', 60, 58, 'undelivered', { country: 'DE', network: '26201' });
+    expect(await r.tracker.flush()).toBeNull();
+    const decide = async (network: { mcc: string; mnc: string } | null) => {
+      const outcome = await r.engine.route(routeRequest({ to: '+4915112345678', country: 'DE', network }), true);
+      if (outcome.kind !== 'route') {
+        throw new Error(`${outcome.code}: ${outcome.reason}`);
+      }
+
+      return outcome;
+    };
+
+    const bad = await decide({ mcc: '262', mnc: '01' });
+    const good = await decide({ mcc: '262', mnc: '02' });
+    const unknown = await decide(null);
+
+    expect(bad.providerId).toBe('de-solid');
+    expect(bad.candidates.map((c) => [c.providerId, c.quality?.level])).toEqual([
+      ['de-solid', 'network'],
+      ['de-cheap', 'network'],
+    ]);
+    expect(bad.candidates.find((c) => c.providerId === 'de-cheap')!.quality!.deliveryRate).toBeLessThan(0.5);
+    expect([good.providerId, good.candidates[0]!.quality?.level]).toEqual(['de-cheap', 'network']);
+    expect(unknown.providerId).toBe('de-cheap');
+    expect(unknown.candidates.every((c) => c.quality?.level === 'country')).toBe(true);
   });
 });

@@ -15,9 +15,9 @@ export interface RateRow {
   readonly mnc?: string;
 }
 
-import type { CountryRule } from './country-rule';
+import { type CountryRule, networkRuleKey } from './country-rule';
 
-export { type CountryRule, DEFAULT_COUNTRY_RULE } from './country-rule';
+export { type AppliedRule, type CountryRule, DEFAULT_COUNTRY_RULE, ruleFor } from './country-rule';
 
 /**
  * Consecutive senders of one provider with the same country and type, in the pool's order. What a
@@ -54,6 +54,8 @@ export interface RouteSnapshot {
    */
   readonly numbersByValue: ReadonlyMap<string, PhoneNumberEntity>;
   readonly rules: ReadonlyMap<string, CountryRule>;
+  /** country → network (`234-30`) → the network's rule, which replaces the country's there (ruleFor). */
+  readonly networkRules: ReadonlyMap<string, ReadonlyMap<string, CountryRule>>;
   /**
    * The destination country's score weights and route quality (QualityAwarePool), loaded with the
    * snapshot so its plans see one consistent set; absent, the score is cost × health × sender type.
@@ -98,12 +100,12 @@ export function snapshotRoutePool(current: () => RouteSnapshot): RoutePool {
 /** The cache lifetime: pool and price changes reach routing within this (architecture.md: ~10 s). */
 export const SNAPSHOT_TTL_MS = 10_000;
 
-/** Rates and rules in the rows the pool stores them as. */
+/** Rates and rules in the rows the pool stores them as; a rule with `mcc` and `mnc` is a network's. */
 type RateInput = readonly (RateRow & { country: string })[];
-type RuleInput = readonly Pick<
+type RuleInput = readonly (Pick<
   CountryRuleEntity,
   'country' | 'allowedSenderTypes' | 'senderIdPolicy' | 'localNumberRequired' | 'blocked'
->[];
+> & { readonly mcc?: string; readonly mnc?: string })[];
 
 export function buildRouteSnapshot(
   providerIds: readonly string[],
@@ -158,17 +160,23 @@ export function routeSnapshotOf(
   for (const list of ratesByCountry.values()) {
     list.sort(byRatePrecedence);
   }
-  const ruleMap = new Map<string, CountryRule>(
-    rules.map((r) => [
-      r.country,
-      {
-        allowedSenderTypes: r.allowedSenderTypes,
-        senderIdPolicy: r.senderIdPolicy,
-        localNumberRequired: r.localNumberRequired,
-        blocked: r.blocked,
-      },
-    ]),
-  );
+  const ruleMap = new Map<string, CountryRule>();
+  const networkRules = new Map<string, Map<string, CountryRule>>();
+  for (const r of rules) {
+    const rule: CountryRule = {
+      allowedSenderTypes: r.allowedSenderTypes,
+      senderIdPolicy: r.senderIdPolicy,
+      localNumberRequired: r.localNumberRequired,
+      blocked: r.blocked,
+    };
+    if (r.mcc && r.mnc) {
+      const ofCountry = networkRules.get(r.country) ?? new Map<string, CountryRule>();
+      ofCountry.set(networkRuleKey(r.mcc, r.mnc), rule);
+      networkRules.set(r.country, ofCountry);
+    } else {
+      ruleMap.set(r.country, rule);
+    }
+  }
 
   return {
     providers: [...active].sort(),
@@ -176,6 +184,7 @@ export function routeSnapshotOf(
     sendersByProvider,
     numbersByValue,
     rules: ruleMap,
+    networkRules,
     loadedAt: Date.now(),
     derived: new Map(),
   };

@@ -15,34 +15,43 @@ import { isCompliantSender, isMaskingNumber } from './sender-compliance';
 /**
  * The pool in the router's database, read per destination country on a cache miss. Raw SQL with only
  * the columns a decision reads: entity hydration cost several times the queries themselves, and a cold
- * decision waits for this load (bench/router.bench.ts). The country's rates, rule, senders and the
- * active providers come in one statement; a second runs only when a provider with a rate there has no
- * compliant sender of the country itself.
+ * decision waits for this load (bench/router.bench.ts). The country's rates, rules (its own and its
+ * networks'), senders and the active providers come in one statement; a second runs only when a
+ * provider with a rate there has no compliant sender of the country itself under one of those rules.
  */
 export class SqlRoutePool implements RoutePool {
   constructor(private readonly dataSource: DataSource) {}
 
   async forCountry(country: string): Promise<RouteSnapshot> {
-    const { providers, rates, rules, local } = await this.readCountry(country);
+    const { providers, rates, rules, networkRules, local } = await this.readCountry(country);
     const rule = rules[0] ? toRule(rules[0]) : DEFAULT_COUNTRY_RULE;
+    const networks = networkRules.map((row) => ({ ...toRule(row), mcc: row.mcc, mnc: row.mnc }));
+    // Every rule a decision for the country may apply: the country's and each network's.
+    const inForce: CountryRule[] = [rule, ...networks];
     const active = new Set(providers);
     const runs = new SenderRuns();
-    const withLocalSender = new Set<string>();
+    /** provider → the rules in force that one of its local senders complies with. */
+    const withLocalSender = new Map<string, Set<CountryRule>>();
     for (const [providerId, ofProvider] of local) {
       if (!active.has(providerId)) {
         continue;
       }
+      const served = withLocalSender.get(providerId) ?? new Set<CountryRule>();
+      withLocalSender.set(providerId, served);
       for (const run of ofProvider) {
         runs.addRun(providerId, run);
-        if (isCompliantSender(run, rule, country)) {
-          withLocalSender.add(providerId);
+        for (const r of inForce) {
+          if (isCompliantSender(run, r, country)) {
+            served.add(r);
+          }
         }
       }
     }
     // A provider without a compliant sender of the country may send from another country's number
-    // (where no local number is required): only then are its other numbers needed.
+    // (where no local number is required): only then are its other numbers needed. A network rule may be
+    // looser than the country's, so a provider needs them when any rule in force finds no local sender.
     const needForeign = [...new Set(rates.map((r) => r.provider_id))].filter(
-      (id) => active.has(id) && !withLocalSender.has(id),
+      (id) => active.has(id) && (withLocalSender.get(id)?.size ?? 0) < inForce.length,
     );
     if (needForeign.length > 0) {
       const foreign = await this.dataSource.query<NumberDbRow[]>(
@@ -70,7 +79,12 @@ export class SqlRoutePool implements RoutePool {
         mcc: r.mcc,
         mnc: r.mnc,
       })),
-      [{ country, ...rule, allowedSenderTypes: rule.allowedSenderTypes as SenderType[] }],
+      // No country row: the snapshot has no country rule, and decisions apply (and show) the defaults.
+      [...(rules[0] ? [rule] : []), ...networks].map((r) => ({
+        country,
+        ...r,
+        allowedSenderTypes: r.allowedSenderTypes as SenderType[],
+      })),
     );
   }
 
@@ -87,6 +101,7 @@ export class SqlRoutePool implements RoutePool {
     providers: string[];
     rates: RateDbRow[];
     rules: RuleDbRow[];
+    networkRules: (RuleDbRow & { mcc: string; mnc: string })[];
     /** provider → its runs, one per type, in number order. */
     local: Map<string, SenderRun[]>;
   }> {
@@ -98,13 +113,16 @@ export class SqlRoutePool implements RoutePool {
        UNION ALL SELECT 'r', provider_id, prefix, price, currency, mcc, mnc FROM route_rates WHERE country = ?
        UNION ALL SELECT 'u', allowed_sender_types, sender_id_policy, local_number_required, blocked, NULL, NULL
          FROM country_rules WHERE country = ?
+       UNION ALL SELECT 'w', allowed_sender_types, sender_id_policy, local_number_required, blocked, mcc, mnc
+         FROM network_rules WHERE country = ?
        UNION ALL SELECT 'p', id, NULL, NULL, NULL, NULL, NULL FROM sms_providers WHERE active = ?`,
       // 1, not true: booleans are tinyint(1) in MySQL and integers in SQLite, and better-sqlite3 binds no booleans.
-      [country, 1, country, country, 1],
+      [country, 1, country, country, country, 1],
     );
     const providers: string[] = [];
     const rates: RateDbRow[] = [];
     const rules: RuleDbRow[] = [];
+    const networkRules: (RuleDbRow & { mcc: string; mnc: string })[] = [];
     const senders = new CountrySenders(country);
     let complete = true;
     for (const row of rows) {
@@ -137,6 +155,16 @@ export class SqlRoutePool implements RoutePool {
             blocked: row.d ?? 0,
           });
           break;
+        case 'w':
+          networkRules.push({
+            allowed_sender_types: row.a === null ? null : String(row.a),
+            sender_id_policy: String(row.b),
+            local_number_required: row.c ?? 0,
+            blocked: row.d ?? 0,
+            mcc: String(row.e),
+            mnc: String(row.f),
+          });
+          break;
         case 'p':
           providers.push(String(row.a));
           break;
@@ -148,7 +176,7 @@ export class SqlRoutePool implements RoutePool {
       await this.readSendersByRow(country, senders);
     }
 
-    return { providers, rates, rules, local: senders.runs() };
+    return { providers, rates, rules, networkRules, local: senders.runs() };
   }
 
   /** The country's senders one row each: only when a joined list did not add up (CountrySenders.addJoined). */
@@ -183,7 +211,7 @@ export class SqlRoutePool implements RoutePool {
 
 /** One row of readCountry's UNION: `k` tags the branch; a–f are its columns in branch order. */
 interface UnionRow {
-  k: 'n' | 'r' | 'u' | 'p';
+  k: 'n' | 'r' | 'u' | 'w' | 'p';
   a: string | null;
   b: string | null;
   c: string | number | null;

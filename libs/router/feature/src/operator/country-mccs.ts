@@ -1,0 +1,66 @@
+/**
+ * Mobile country codes (ITU-T E.212) of the countries the table lists: a network rule for one of them must
+ * name one of its MCCs, so a typo such as GB 243-30 is refused (422 NETWORK_NOT_IN_COUNTRY) instead of
+ * silently never matching. A country not listed here is not checked: the table is a guard, not the
+ * source of truth, and a missing row must never refuse a valid network.
+ */
+const MCCS_BY_COUNTRY: Readonly<Record<string, readonly string[]>> = {
+  AE: ['424'],
+  AR: ['722'],
+  AT: ['232'],
+  AU: ['505'],
+  BD: ['470'],
+  BE: ['206'],
+  BR: ['724'],
+  CA: ['302'],
+  CH: ['228'],
+  CL: ['730'],
+  CN: ['460'],
+  CO: ['732'],
+  CZ: ['230'],
+  DE: ['262'],
+  DK: ['238'],
+  EG: ['602'],
+  ES: ['214'],
+  FI: ['244'],
+  FR: ['208'],
+  GB: ['234', '235'],
+  GR: ['202'],
+  HK: ['454'],
+  HU: ['216'],
+  ID: ['510'],
+  IE: ['272'],
+  IL: ['425'],
+  IN: ['404', '405', '406'],
+  IT: ['222'],
+  JP: ['440', '441'],
+  KE: ['639'],
+  KR: ['450'],
+  MX: ['334'],
+  MY: ['502'],
+  NG: ['621'],
+  NL: ['204'],
+  NO: ['242'],
+  NZ: ['530'],
+  PE: ['716'],
+  PH: ['515'],
+  PK: ['410'],
+  PL: ['260'],
+  PT: ['268'],
+  RO: ['226'],
+  RU: ['250'],
+  SA: ['420'],
+  SE: ['240'],
+  SG: ['525'],
+  TH: ['520'],
+  TR: ['286'],
+  TW: ['466'],
+  UA: ['255'],
+  US: ['310', '311', '312', '313', '314', '315', '316'],
+  VN: ['452'],
+  ZA: ['655'],
+};
+
+/** False only when the table lists the country and `mcc` is not one of its codes. */
+export const mccMayBelongTo = (mcc: string, country: string): boolean =>
+  MCCS_BY_COUNTRY[country]?.includes(mcc) ?? true;
