@@ -27,7 +27,7 @@ function withGeneratedSecret(config: AppConfig, name: 'WEBHOOK_SECRETS_KEY' | 'P
   if (config[name]) {
     return config;
   }
-  const file = path.resolve(config.DATA_DIR, fileName);
+  const file = path.resolve(config.database.dataDir, fileName);
   let key = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
   if (key.length < 32) {
     key = randomBytes(32).toString('hex');

@@ -108,7 +108,7 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
             }
             const log = new Logger('dlr-ingest-spool');
             const spool = new ReceiptSpool({
-              directory: config.DLR_SPOOL_DIR || path.join(config.DATA_DIR, 'dlr-spool'),
+              directory: config.DLR_SPOOL_DIR || path.join(config.database.dataDir, 'dlr-spool'),
               maxBytes: config.DLR_SPOOL_MAX_BYTES,
               drainIntervalMs: config.DLR_SPOOL_DRAIN_INTERVAL_MS,
               onError: (error) => log.warn(`spool not drained yet: ${String(error)}`),

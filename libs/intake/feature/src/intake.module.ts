@@ -175,7 +175,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             relay: OutboxRelay,
             admission: Admission,
           ) =>
-            new MessageCanceller(dataSource, new SendGate(kv, config.REDIS_KEY_PREFIX), (messageId) => {
+            new MessageCanceller(dataSource, new SendGate(kv, config.redis.keyPrefix), (messageId) => {
               // The cancel's callback transition waits in the outbox; the spend booked for it is given back.
               relay.wake();
               void admission.refundUnsent(messageId);
@@ -232,7 +232,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             const money = (text: string): number => decimalToMicros(text) ?? 0;
 
             return new PumpingGuard(kv, {
-              namespace: config.REDIS_KEY_PREFIX,
+              namespace: config.redis.keyPrefix,
               windowMs: config.PUMPING_WINDOW_SECONDS * 1000,
               sequentialRecipients: config.PUMPING_SEQUENTIAL_RECIPIENTS,
               prefixDigits: config.PUMPING_PREFIX_DIGITS,
@@ -246,7 +246,7 @@ export class IntakeModule implements OnApplicationBootstrap {
           provide: Admission,
           inject: [KV_STORE, LimitsStore, APP_CONFIG, PumpingGuard],
           useFactory: (kv: KeyValueStore, store: LimitsStore, config: AppConfig, pumping: PumpingGuard) => {
-            const namespace = config.REDIS_KEY_PREFIX;
+            const namespace = config.redis.keyPrefix;
             const money = (text: string): number => decimalToMicros(text) ?? 0;
 
             return new Admission(
@@ -382,7 +382,7 @@ export class IntakeModule implements OnApplicationBootstrap {
         {
           provide: NumberOwnersReader,
           inject: [KV_STORE, APP_CONFIG],
-          useFactory: (kv: KeyValueStore, config: AppConfig) => new NumberOwnersReader(kv, config.REDIS_KEY_PREFIX),
+          useFactory: (kv: KeyValueStore, config: AppConfig) => new NumberOwnersReader(kv, config.redis.keyPrefix),
         },
         {
           provide: InboundStore,

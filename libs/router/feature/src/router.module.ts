@@ -121,7 +121,7 @@ export class RouterModule implements OnApplicationBootstrap {
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig): RoutingState =>
             config.MODE === 'distributed'
-              ? new RedisRoutingState({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
+              ? new RedisRoutingState({ url: config.redis.url, keyPrefix: config.redis.keyPrefix })
               : new MemoryRoutingState(),
         },
         RoutingMetrics,
@@ -147,7 +147,7 @@ export class RouterModule implements OnApplicationBootstrap {
           useFactory: (config: AppConfig): ShortBucketStore =>
             config.MODE === 'distributed'
               ? new RedisShortBuckets(
-                  { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
+                  { url: config.redis.url, keyPrefix: config.redis.keyPrefix },
                   HOUR_MS,
                   config.ROUTE_QUALITY_BUCKET_SECONDS * 1000,
                 )
@@ -226,14 +226,14 @@ export class RouterModule implements OnApplicationBootstrap {
           provide: PriceBookPublisher,
           inject: [ROUTER_DATA_SOURCE, KV_STORE, APP_CONFIG],
           useFactory: (dataSource: DataSource, kv: KeyValueStore, config: AppConfig) =>
-            new PriceBookPublisher(dataSource, kv, config.REDIS_KEY_PREFIX),
+            new PriceBookPublisher(dataSource, kv, config.redis.keyPrefix),
         },
         {
           // Intake files inbound messages under their number's account from this (it does not own the numbers).
           provide: NumberOwnersPublisher,
           inject: [ROUTER_DATA_SOURCE, KV_STORE, APP_CONFIG],
           useFactory: (dataSource: DataSource, kv: KeyValueStore, config: AppConfig) =>
-            new NumberOwnersPublisher(dataSource, kv, config.REDIS_KEY_PREFIX),
+            new NumberOwnersPublisher(dataSource, kv, config.redis.keyPrefix),
         },
         {
           provide: OperatorService,

@@ -79,7 +79,7 @@ export class SendWorkerModule implements OnApplicationBootstrap {
               undefined,
               undefined,
               // Shared with intake's cancels (Redis, or the embedded process's store).
-              new SendGate(kv, config.REDIS_KEY_PREFIX),
+              new SendGate(kv, config.redis.keyPrefix),
             ),
         },
         {

@@ -38,7 +38,7 @@ export function createNetworkResolver(
 ): NetworkResolver {
   const cache =
     config.MODE === 'distributed'
-      ? new KvLookupCache(kv, config.REDIS_KEY_PREFIX)
+      ? new KvLookupCache(kv, config.redis.keyPrefix)
       : new LruLookupCache(config.NUMBER_LOOKUP_CACHE_CAPACITY);
 
   return new NetworkResolver(new LookupSettings(dataSource), cache, sources, {

@@ -14,9 +14,10 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
-import { KAFKA_SASL_MECHANISMS, type KafkaSecurity, kafkaSecurityOf, kafkaSecurityProblems } from '@sms/bus';
-import { ConfigError, type KnownSettings, unknownSettings } from '@sms/config-kit';
+import type { KafkaSecurity } from '@sms/bus';
+import { ConfigError, type KnownSettings, SettingsReader, unknownSettings } from '@sms/config-kit';
 import { CPU_NICE_RANGE, CPU_POLICIES, type CpuPolicy } from '../runtime/cpu-priority';
+import { type ConfigGroups, readConfigGroups } from './groups/config-groups';
 import { PROVIDER_SETTING_KEYS, type ProvidersConfig, providersConfigOf, SIMULATOR_PREFIX } from './providers.config';
 
 /** A comma-separated port list, or null when any entry is not a port from 1 to 65535. */
@@ -33,19 +34,10 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value !== '' ? Number(value) : value;
 const toBool = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
-/** A yes/no word, or the value unchanged so that @IsBoolean refuses it: for switches a typo must not turn off. */
-const toStrictBool = ({ value }: { value: unknown }): unknown => {
-  const word = typeof value === 'string' ? value.trim().toLowerCase() : value;
-  if (typeof word !== 'string') {
-    return value;
-  }
-
-  return ['1', 'true', 'yes', 'on'].includes(word) ? true : ['0', 'false', 'no', 'off'].includes(word) ? false : value;
-};
-
 /**
  * Every setting the gateway reads, validated once at boot (a bad value stops the process with a list
- * of every bad key). Only this folder reads `process.env`. Secrets are marked `sensitive` in
+ * of every bad key). Only this folder reads `process.env`. The flat keys below are the ones not yet moved into
+ * a typed group (groups/config-groups.ts, where a new setting goes). Secrets are marked `sensitive` in
  * {@link SENSITIVE_KEYS} so they never reach a log.
  */
 export class AppConfig {
@@ -66,74 +58,6 @@ export class AppConfig {
   @IsString()
   @MinLength(1)
   HOST = '127.0.0.1';
-
-  /** Embedded mode: SQLite files live here; the folder survives restarts. */
-  @IsString()
-  DATA_DIR = './data';
-
-  @ValidateIf((c: AppConfig) => c.MODE === 'distributed')
-  @Matches(/^mysql:\/\//, { message: 'MYSQL_URL must be a mysql:// URL' })
-  MYSQL_URL = '';
-
-  @ValidateIf((c: AppConfig) => c.MODE === 'distributed')
-  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
-  REDIS_URL = '';
-
-  /**
-   * Namespace of the router's shared state in Redis (health windows, number schedules, sticky senders),
-   * of its price book and of intake's limit counters.
-   * Two gateways sharing one Redis (or two test runs) need different prefixes, or one's provider health and
-   * rate-limit bookings steer the other.
-   */
-  @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 of A-Z a-z 0-9 : _ . -' })
-  REDIS_KEY_PREFIX = 'sms:router:';
-
-  /** Comma-separated host:port list. */
-  @ValidateIf((c: AppConfig) => c.MODE === 'distributed')
-  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port]' })
-  KAFKA_BROKERS = '';
-
-  /**
-   * Prefix of every topic and consumer group on the broker, for gateways sharing one Kafka cluster (the
-   * fault suite beside other test runs); empty = the plain names. Topics are created under it too.
-   */
-  @Matches(/^[a-zA-Z0-9._-]{0,64}$/, { message: 'KAFKA_TOPIC_PREFIX must be 0-64 of a-z A-Z 0-9 . _ -' })
-  KAFKA_TOPIC_PREFIX = '';
-
-  /**
-   * Longest a consumer's fetch waits on the broker with nothing to read. A record ends the wait at once, so
-   * this sets what an idle consumer costs (one fetch per wait), not the latency; close() may wait it out.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(30_000)
-  KAFKA_FETCH_MAX_WAIT_MS = 5_000;
-
-  /**
-   * TLS to the brokers (their certificates verified against KAFKA_SSL_CA_FILE, or Node's trusted roots).
-   * Applies to every Kafka client of the process; docs/deployment.md shows the production overlay's settings.
-   */
-  @Transform(toStrictBool)
-  @IsBoolean({ message: 'KAFKA_SSL must be true or false' })
-  KAFKA_SSL = false;
-
-  /** PEM file of the CA that signed the brokers' certificates (a private CA, e.g. Strimzi's cluster CA). */
-  @IsString()
-  KAFKA_SSL_CA_FILE = '';
-
-  /** SASL mechanism: plain (only over KAFKA_SSL), scram-sha-256 or scram-sha-512; empty = no SASL. */
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
-  @IsIn(['', ...KAFKA_SASL_MECHANISMS], {
-    message: `KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}`,
-  })
-  KAFKA_SASL_MECHANISM = '';
-
-  @IsString()
-  KAFKA_SASL_USERNAME = '';
-
-  @IsString()
-  KAFKA_SASL_PASSWORD = '';
 
   /** Base URL providers use to reach our webhooks (status callbacks are built from it). */
   @ValidateIf((c: AppConfig) => c.PUBLIC_BASE_URL !== '')
@@ -667,13 +591,6 @@ export class AppConfig {
   @Min(1)
   PUMPING_BLOCK_SECONDS = 3_600;
 
-  /** Database pool size per service in the distributed mode. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  DB_POOL_SIZE = 10;
-
   /** Archive in this directory (one gzip NDJSON file per table and month). Embedded default: `<DATA_DIR>/archive`. */
   @IsString()
   @ValidateIf((c: AppConfig) => c.ARCHIVE_S3_BUCKET !== '')
@@ -698,6 +615,11 @@ export class AppConfig {
 
   /** `config.providers.twilio` …: each adapter's slice, parsed by its own definition (set by {@link loadConfig}). */
   readonly providers!: ProvidersConfig;
+
+  /** The typed groups (groups/config-groups.ts), each read by its slice (set by {@link loadConfig}). */
+  readonly database!: ConfigGroups['database'];
+  readonly kafka!: ConfigGroups['kafka'];
+  readonly redis!: ConfigGroups['redis'];
 }
 
 /** Variables whose values never appear in a message (the provider slices never quote any value). */
@@ -795,7 +717,7 @@ export function assertWebhookSecrets(config: Pick<AppConfig, 'providers'>): void
  */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
-  overrides: Partial<Omit<AppConfig, 'providers'>> = {},
+  overrides: Partial<Omit<AppConfig, 'providers' | keyof ConfigGroups>> = {},
 ): AppConfig {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const config = plainToInstance(AppConfig, { ...defined, ...overrides }, { exposeDefaultValues: true });
@@ -805,20 +727,47 @@ export function loadConfig(
 
     return `${e.property}=${shown} (${Object.values(e.constraints ?? {}).join(', ')})`;
   });
-  // Settings that are each valid but contradict one another (a CA without TLS, SASL without credentials).
-  const contradictions = errors.some((e) => e.property.startsWith('KAFKA_')) ? [] : kafkaSecurityProblems(config);
+  const groups = configGroupsOf(env, overrides, config);
   // The provider slices need a valid port and simulator switch; with those wrong they would only echo the error.
   const providerInputs: readonly string[] = ['PORT', 'SIMULATOR_ENABLED', 'SMPP_SIM_PORT'];
   const providers = errors.some((e) => providerInputs.includes(e.property))
     ? { problems: [] }
     : providerSlices(env, config);
-  const unknown = unknownSettings(env, KNOWN_SETTINGS);
-  const problems = [...invalid, ...contradictions, ...settingContradictions(config), ...providers.problems, ...unknown];
-  if (problems.length > 0 || !providers.config) {
+  const unknown = unknownSettings(env, { ...KNOWN_SETTINGS, keys: new Set([...KNOWN_SETTINGS.keys, ...groups.keys]) });
+  const problems = [
+    ...invalid,
+    ...groups.problems,
+    ...settingContradictions(config),
+    ...providers.problems,
+    ...unknown,
+  ];
+  if (problems.length > 0 || !providers.config || !groups.config) {
     throw new InvalidConfigError(`Invalid environment variables: ${problems.join('; ')}`);
   }
 
-  return Object.freeze(Object.assign(config, { providers: providers.config }));
+  return Object.freeze(Object.assign(config, groups.config, { providers: providers.config }));
+}
+
+/**
+ * The typed groups (groups/config-groups.ts) read from the environment, with the flat overrides a caller settles
+ * (a service's default port, its run mode) in place of the variables they stand for.
+ */
+function configGroupsOf(
+  env: Record<string, string | undefined>,
+  overrides: Partial<Omit<AppConfig, 'providers' | keyof ConfigGroups>>,
+  config: AppConfig,
+): { config?: ConfigGroups; keys: ReadonlySet<string>; problems: readonly string[] } {
+  const settled = Object.fromEntries(Object.entries(overrides).map(([key, value]) => [key, String(value)]));
+  const read = new SettingsReader({ ...env, ...settled }, 'environment');
+  const groups = readConfigGroups(read, { mode: config.MODE });
+  try {
+    return { config: read.done(groups), keys: read.keys, problems: [] };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return { keys: read.keys, problems: error.problems };
+    }
+    throw error;
+  }
 }
 
 /** The provider slices (providers.config.ts), or the problems their definitions found. */
@@ -907,7 +856,7 @@ export const publicBaseUrlOf = (config: AppConfig): string =>
   (config.PUBLIC_BASE_URL || `http://127.0.0.1:${config.PORT}`).replace(/\/$/, '');
 
 /** TLS and SASL of every Kafka client of the process, from the settings {@link loadConfig} checked. */
-export const kafkaSecurityOfConfig = (config: AppConfig): KafkaSecurity => kafkaSecurityOf(config);
+export const kafkaSecurityOfConfig = (config: Pick<AppConfig, 'kafka'>): KafkaSecurity => config.kafka.security;
 
 /** The structured-log keys LOG_REDACT_KEYS adds to the built-in censored set. */
 export const redactKeysOf = (config: AppConfig): readonly string[] =>

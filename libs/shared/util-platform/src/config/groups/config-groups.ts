@@ -1,0 +1,52 @@
+import type { SettingsReader } from '@sms/config-kit';
+import type { RunMode } from '../app.config';
+import {
+  type DatabaseGroup,
+  type KafkaGroup,
+  readDatabaseGroup,
+  readKafkaGroup,
+  readRedisGroup,
+  type RedisGroup,
+} from './infrastructure.config';
+
+/**
+ * The typed groups of the configuration (`config.database`, `config.kafka`, one per service ...), each read by
+ * its slice from one {@link SettingsReader}: defaults and rules live in the slice only, every problem of every
+ * group is reported at once, and a module is handed its own group (CONFIG_GROUP_TOKENS) rather than all of it.
+ */
+export interface ConfigGroups {
+  readonly database: DatabaseGroup;
+  readonly kafka: KafkaGroup;
+  readonly redis: RedisGroup;
+}
+
+/** What every slice may depend on besides its own variables. */
+export interface GroupContext {
+  readonly mode: RunMode;
+}
+
+/**
+ * Reads every group. A slice reads each of its variables whatever the others hold (so the reader's `keys` lists
+ * every setting), and records problems instead of throwing; the caller ends with `read.done`.
+ */
+export function readConfigGroups(read: SettingsReader, context: GroupContext): ConfigGroups {
+  return {
+    database: Object.freeze(readDatabaseGroup(read, context.mode)),
+    kafka: Object.freeze(readKafkaGroup(read, context.mode)),
+    redis: Object.freeze(readRedisGroup(read, context.mode)),
+  };
+}
+
+/** `config.database` (DatabaseGroup). */
+export const DATABASE_CONFIG = Symbol('config.database');
+/** `config.kafka` (KafkaGroup). */
+export const KAFKA_CONFIG = Symbol('config.kafka');
+/** `config.redis` (RedisGroup). */
+export const REDIS_CONFIG = Symbol('config.redis');
+
+/** The injection token of each group: PlatformModule provides them all, a module injects the one it reads. */
+export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol } = {
+  database: DATABASE_CONFIG,
+  kafka: KAFKA_CONFIG,
+  redis: REDIS_CONFIG,
+};

@@ -1,0 +1,2 @@
+export * from './config-groups';
+export * from './infrastructure.config';
