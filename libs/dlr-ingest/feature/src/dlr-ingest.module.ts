@@ -14,6 +14,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Bus } from '@sms/bus';
 import {
   APP_CONFIG,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   type AppConfig,
   assertWebhookSecrets,
   BUS,
@@ -79,9 +81,9 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
         },
         {
           provide: DlrIngestErasureSubscriber,
-          inject: [BUS, APP_CONFIG, DLR_INGEST_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
-            new DlrIngestErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, DLR_INGEST_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, dataSource: DataSource) =>
+            new DlrIngestErasureSubscriber(bus, privacy.salt, dataSource),
         },
         serviceDataSourceProvider(DLR_INGEST_DATA_SOURCE, {
           service: 'dlr-ingest',

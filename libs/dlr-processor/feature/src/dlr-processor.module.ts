@@ -8,6 +8,8 @@ import { type Bus, type ConsumedRecord, GROUP_COMMIT_CONCURRENCY } from '@sms/bu
 import { CALLBACK_LOG_READER, CONSUMER_GROUPS, decodeEvent, MessageTransitionV1, TOPICS } from '@sms/contracts';
 import {
   APP_CONFIG,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   type AppConfig,
   BUS,
   outboundPolicyOf,
@@ -84,9 +86,9 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
         },
         {
           provide: DlrProcessorErasureSubscriber,
-          inject: [BUS, APP_CONFIG, DLR_PROCESSOR_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
-            new DlrProcessorErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, DLR_PROCESSOR_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, dataSource: DataSource) =>
+            new DlrProcessorErasureSubscriber(bus, privacy.salt, dataSource),
         },
         serviceDataSourceProvider(DLR_PROCESSOR_DATA_SOURCE, {
           service: 'dlr-processor',

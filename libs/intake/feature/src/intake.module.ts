@@ -11,6 +11,8 @@ import { keywordSet, OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } 
 import { ARCHIVE_ERASER, type ArchiveEraser, OutboxRelay } from '@sms/persistence';
 import {
   APP_CONFIG,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   type AppConfig,
   BUS,
   outboundPolicyOf,
@@ -196,7 +198,7 @@ export class IntakeModule implements OnApplicationBootstrap {
           provide: PRIVACY_RUNTIME,
           inject: [
             INTAKE_DATA_SOURCE,
-            APP_CONFIG,
+            PRIVACY_CONFIG,
             OutboxRelay,
             KV_STORE,
             PumpingGuard,
@@ -204,21 +206,21 @@ export class IntakeModule implements OnApplicationBootstrap {
           ],
           useFactory: (
             dataSource: DataSource,
-            config: AppConfig,
+            privacy: PrivacyGroup,
             relay: OutboxRelay,
             kv: KeyValueStore,
             pumping: PumpingGuard,
             archive: ArchiveEraser | undefined,
           ): PrivacyRuntime | null => {
-            if (!config.PRIVACY_SALT) {
+            if (!privacy.salt) {
               new Logger('privacy').warn('PRIVACY_SALT is not set: erasure is off (its routes answer 503)');
 
               return null;
             }
 
             return new PrivacyRuntime(
-              new PrivacyErasuresStore(dataSource, config.PRIVACY_SALT, () => relay.wake()),
-              config.PRIVACY_SALT,
+              new PrivacyErasuresStore(dataSource, privacy.salt, () => relay.wake()),
+              privacy.salt,
               new IntakeEraser(dataSource, kv, pumping),
               // Bound by the archive library when archives exist (a global provider of the token).
               archive ?? null,

@@ -6,6 +6,8 @@ import { keywordSet } from '@sms/opt-out-registry';
 import { CONSUMER_GROUPS, maskDirectoryKey, TOPICS } from '@sms/contracts';
 import {
   APP_CONFIG,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   type AppConfig,
   BUS,
   ReadinessRegistry,
@@ -49,9 +51,9 @@ export class MaskingModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: MaskingErasureSubscriber,
-          inject: [BUS, APP_CONFIG, MASKING_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
-            new MaskingErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, MASKING_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, dataSource: DataSource) =>
+            new MaskingErasureSubscriber(bus, privacy.salt, dataSource),
         },
         serviceDataSourceProvider(MASKING_DATA_SOURCE, {
           service: 'masking',

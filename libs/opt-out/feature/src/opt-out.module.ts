@@ -6,6 +6,8 @@ import { OPT_OUT_TOPIC_SPEC } from '@sms/opt-out-registry';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import {
   APP_CONFIG,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   type AppConfig,
   BUS,
   ReadinessRegistry,
@@ -51,9 +53,9 @@ export class OptOutModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: OptOutErasureSubscriber,
-          inject: [BUS, APP_CONFIG, OPT_OUT_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
-            new OptOutErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, OPT_OUT_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, dataSource: DataSource) =>
+            new OptOutErasureSubscriber(bus, privacy.salt, dataSource),
         },
         serviceDataSourceProvider(OPT_OUT_DATA_SOURCE, {
           service: 'opt-out',

@@ -5,6 +5,8 @@ import { type Bus, LAG_TOLERANT_FETCH } from '@sms/bus';
 import { CONSUMER_GROUPS, ROUTE_QUOTER, TOPICS } from '@sms/contracts';
 import {
   APP_CONFIG,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   type AppConfig,
   BUS,
   KV_STORE,
@@ -112,9 +114,9 @@ export class RouterModule implements OnApplicationBootstrap {
         }),
         {
           provide: RouterErasureSubscriber,
-          inject: [BUS, APP_CONFIG, ROUTING_STATE, NetworkResolver],
-          useFactory: (bus: Bus, config: AppConfig, state: RoutingState, network: NetworkResolver) =>
-            new RouterErasureSubscriber(bus, config.PRIVACY_SALT, state, network),
+          inject: [BUS, PRIVACY_CONFIG, ROUTING_STATE, NetworkResolver],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, state: RoutingState, network: NetworkResolver) =>
+            new RouterErasureSubscriber(bus, privacy.salt, state, network),
         },
         {
           provide: ROUTING_STATE,

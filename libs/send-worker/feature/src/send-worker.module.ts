@@ -7,6 +7,8 @@ import { CONSUMER_GROUPS, RECONCILE_CONSUMER_GROUP, TOPICS } from '@sms/contract
 import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import {
   APP_CONFIG,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   type AppConfig,
   BUS,
   KV_STORE,
@@ -49,9 +51,9 @@ export class SendWorkerModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: SendWorkerErasureSubscriber,
-          inject: [BUS, APP_CONFIG, SEND_WORKER_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, dataSource: DataSource) =>
-            new SendWorkerErasureSubscriber(bus, config.PRIVACY_SALT, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, SEND_WORKER_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, dataSource: DataSource) =>
+            new SendWorkerErasureSubscriber(bus, privacy.salt, dataSource),
         },
         serviceDataSourceProvider(SEND_WORKER_DATA_SOURCE, {
           service: 'send-worker',

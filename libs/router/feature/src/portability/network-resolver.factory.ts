@@ -44,7 +44,7 @@ export function createNetworkResolver(
   return new NetworkResolver(new LookupSettings(dataSource), cache, sources, {
     timeoutMs: config.NUMBER_LOOKUP_TIMEOUT_MS,
     failureTtlMs: config.NUMBER_LOOKUP_FAILURE_TTL_SECONDS * 1_000,
-    salt: config.PRIVACY_SALT,
+    salt: config.privacy.salt,
     count: (country, outcome) => metrics.numberLookups.inc({ country, outcome }),
   });
 }

@@ -449,17 +449,6 @@ export class AppConfig {
   @MinLength(32)
   WEBHOOK_SECRETS_KEY = '';
 
-  /**
-   * Secret salt of the erasure tokens that replace an erased person's number (HMAC-SHA256; docs/privacy.md), at
-   * least 32 characters, the same in every process, never changed once an erasure used it (the opt-out ledger
-   * matches erased people by it). Embedded: generated into DATA_DIR when unset. Distributed: unset means
-   * `/v1/privacy/erasures` answers 503 and erasure commands wait in their DLQ.
-   */
-  @ValidateIf((c: AppConfig) => c.PRIVACY_SALT !== '')
-  @IsString()
-  @MinLength(32)
-  PRIVACY_SALT = '';
-
   /** Account webhook deliveries are retried with backoff for this long after the event (or a replay). */
   @Transform(toInt)
   @IsInt()
@@ -620,6 +609,7 @@ export class AppConfig {
   readonly database!: ConfigGroups['database'];
   readonly kafka!: ConfigGroups['kafka'];
   readonly redis!: ConfigGroups['redis'];
+  readonly privacy!: ConfigGroups['privacy'];
 }
 
 /** Variables whose values never appear in a message (the provider slices never quote any value). */

@@ -8,6 +8,7 @@ import {
   readRedisGroup,
   type RedisGroup,
 } from './infrastructure.config';
+import { type PrivacyGroup, readPrivacyGroup } from './privacy.config';
 
 /**
  * The typed groups of the configuration (`config.database`, `config.kafka`, one per service ...), each read by
@@ -18,6 +19,7 @@ export interface ConfigGroups {
   readonly database: DatabaseGroup;
   readonly kafka: KafkaGroup;
   readonly redis: RedisGroup;
+  readonly privacy: PrivacyGroup;
 }
 
 /** What every slice may depend on besides its own variables. */
@@ -34,6 +36,7 @@ export function readConfigGroups(read: SettingsReader, context: GroupContext): C
     database: Object.freeze(readDatabaseGroup(read, context.mode)),
     kafka: Object.freeze(readKafkaGroup(read, context.mode)),
     redis: Object.freeze(readRedisGroup(read, context.mode)),
+    privacy: Object.freeze(readPrivacyGroup(read)),
   };
 }
 
@@ -43,10 +46,13 @@ export const DATABASE_CONFIG = Symbol('config.database');
 export const KAFKA_CONFIG = Symbol('config.kafka');
 /** `config.redis` (RedisGroup). */
 export const REDIS_CONFIG = Symbol('config.redis');
+/** `config.privacy` (PrivacyGroup). */
+export const PRIVACY_CONFIG = Symbol('config.privacy');
 
 /** The injection token of each group: PlatformModule provides them all, a module injects the one it reads. */
 export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol } = {
   database: DATABASE_CONFIG,
   kafka: KAFKA_CONFIG,
   redis: REDIS_CONFIG,
+  privacy: PRIVACY_CONFIG,
 };

@@ -1,2 +1,3 @@
 export * from './config-groups';
 export * from './infrastructure.config';
+export * from './privacy.config';
