@@ -11,6 +11,8 @@ import { keywordSet, OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } 
 import { ARCHIVE_ERASER, type ArchiveEraser, OutboxRelay } from '@sms/persistence';
 import {
   APP_CONFIG,
+  KEYWORDS_CONFIG,
+  type KeywordsGroup,
   PRIVACY_CONFIG,
   type PrivacyGroup,
   type AppConfig,
@@ -388,13 +390,13 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: InboundStore,
-          inject: [INTAKE_DATA_SOURCE, NumberOwnersReader, APP_CONFIG],
-          useFactory: (dataSource: DataSource, owners: NumberOwnersReader, config: AppConfig) =>
+          inject: [INTAKE_DATA_SOURCE, NumberOwnersReader, KEYWORDS_CONFIG],
+          useFactory: (dataSource: DataSource, owners: NumberOwnersReader, keywords: KeywordsGroup) =>
             new InboundStore(
               dataSource,
               owners,
               // The opt-out service's lists, so the keyword recorded is the one it acted on.
-              keywordSet(config.OPT_OUT_EXTRA_STOP_WORDS, config.OPT_OUT_EXTRA_START_WORDS),
+              keywordSet(keywords.extraStopWords, keywords.extraStartWords),
             ),
         },
         {

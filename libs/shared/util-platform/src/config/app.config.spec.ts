@@ -42,6 +42,9 @@ describe(loadConfig.name, () => {
       kafka: { brokers: [], topicPrefix: '', fetchMaxWaitMs: 5_000, security: { ssl: false } },
       redis: { url: '', keyPrefix: 'sms:router:' },
       privacy: { salt: '' },
+      keywords: { extraStopWords: 'ARRET,ARRÊT', extraStartWords: '' },
+      optOut: { scope: 'account' },
+      masking: { poolNumbers: ['+12025550160', '+12025550161', '+12025550162'], sweepIntervalMs: 10_000 },
     });
     expect(loadConfig({})).toMatchObject({
       MODE: 'embedded',
@@ -262,6 +265,15 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ WEBHOOK_SECRETS_KEY: 'short-key' })).toThrow(/WEBHOOK_SECRETS_KEY/);
     expect(loadConfig({}).WEBHOOK_SECRETS_KEY).toBe('');
     expect(loadConfig({ WEBHOOK_SECRETS_KEY: 'k'.repeat(32) }).WEBHOOK_SECRETS_KEY).toBe('k'.repeat(32));
+  });
+
+  it('reads the opt-out policy and the masking pool as their groups, refusing a pool entry that is no number', () => {
+    const config = loadConfig({ OPT_OUT_SCOPE: 'Sender', MASK_POOL_NUMBERS: '+447700900001, +447700900002' });
+
+    expect(config.optOut.scope).toBe('sender');
+    expect(config.masking.poolNumbers).toEqual(['+447700900001', '+447700900002']);
+    expect(problems({ OPT_OUT_SCOPE: 'everyone' })).toContain('OPT_OUT_SCOPE must be one of sender, account');
+    expect(problems({ MASK_POOL_NUMBERS: '+447700900001,07700' })).toContain('MASK_POOL_NUMBERS must be');
   });
 
   it('refuses a PRIVACY_SALT under 32 characters at boot, and takes none or a long one', () => {

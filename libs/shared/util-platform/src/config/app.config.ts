@@ -297,55 +297,6 @@ export class AppConfig {
   @Max(10_000_000)
   NUMBER_LOOKUP_CACHE_CAPACITY = 100_000;
 
-  /**
-   * Default reach of a STOP within the account that messaged: `account` (every sender of that account) or
-   * `sender` (only the number texted). Accounts may override it (`PUT /v1/opt-outs/settings`); STOPALL
-   * blocks every account.
-   */
-  @IsIn(['sender', 'account'])
-  OPT_OUT_SCOPE: 'sender' | 'account' = 'account';
-
-  /** Extra opt-out keywords, comma-separated, e.g. localized `ARRET,ARRÊT,BAJA`. */
-  @IsString()
-  OPT_OUT_EXTRA_STOP_WORDS = 'ARRET,ARRÊT';
-
-  /** Extra re-subscribe keywords, comma-separated. */
-  @IsString()
-  OPT_OUT_EXTRA_START_WORDS = '';
-
-  @IsString()
-  OPT_OUT_HELP_REPLY = 'Reply STOP to unsubscribe, START to subscribe again. Msg&data rates may apply.';
-
-  /** Confirms an account-wide STOP; `{name}` is the account's display name, or "this service". */
-  @IsString()
-  OPT_OUT_STOP_REPLY = 'You will receive no more messages from {name}. Reply START to resubscribe.';
-
-  /** Confirms a STOP under the per-sender scope: it must say that only this number is blocked. */
-  @IsString()
-  OPT_OUT_STOP_SENDER_REPLY =
-    'You will receive no more messages from this number of {name}; other numbers of {name} may still write to you. Reply START to resubscribe.';
-
-  /** Confirms STOPALL, which blocks every account. */
-  @IsString()
-  OPT_OUT_STOPALL_REPLY =
-    'You will receive no more messages from any sender of this service. Reply START to resubscribe.';
-
-  @IsString()
-  OPT_OUT_START_REPLY = 'You have been resubscribed to {name}. Reply STOP to unsubscribe.';
-
-  /** Masking: comma-separated E.164 pool numbers seeded into an empty pool (embedded default: simulator numbers). */
-  @IsString()
-  MASK_POOL_NUMBERS = '+12025550160,+12025550161,+12025550162';
-
-  /** Masking: reply to a stranger texting a pool number; empty sends nothing. */
-  @IsString()
-  MASK_STRANGER_REPLY = '';
-
-  /** Masking: how often expired sessions are closed and their numbers returned to the pool. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  MASK_SWEEP_INTERVAL_MS = 10_000;
   /** dlr-ingest: raw webhooks are kept this long (the replay window), then purged. */
   @Transform(toInt)
   @IsInt()
@@ -610,6 +561,9 @@ export class AppConfig {
   readonly kafka!: ConfigGroups['kafka'];
   readonly redis!: ConfigGroups['redis'];
   readonly privacy!: ConfigGroups['privacy'];
+  readonly masking!: ConfigGroups['masking'];
+  readonly optOut!: ConfigGroups['optOut'];
+  readonly keywords!: ConfigGroups['keywords'];
 }
 
 /** Variables whose values never appear in a message (the provider slices never quote any value). */

@@ -9,6 +9,9 @@ import {
   type RedisGroup,
 } from './infrastructure.config';
 import { type PrivacyGroup, readPrivacyGroup } from './privacy.config';
+import { type MaskingGroup, readMaskingGroup } from './masking.config';
+import { type OptOutGroup, readOptOutGroup } from './opt-out.config';
+import { type KeywordsGroup, readKeywordsGroup } from './opt-out.config';
 
 /**
  * The typed groups of the configuration (`config.database`, `config.kafka`, one per service ...), each read by
@@ -20,6 +23,9 @@ export interface ConfigGroups {
   readonly kafka: KafkaGroup;
   readonly redis: RedisGroup;
   readonly privacy: PrivacyGroup;
+  readonly keywords: KeywordsGroup;
+  readonly optOut: OptOutGroup;
+  readonly masking: MaskingGroup;
 }
 
 /** What every slice may depend on besides its own variables. */
@@ -37,6 +43,9 @@ export function readConfigGroups(read: SettingsReader, context: GroupContext): C
     kafka: Object.freeze(readKafkaGroup(read, context.mode)),
     redis: Object.freeze(readRedisGroup(read, context.mode)),
     privacy: Object.freeze(readPrivacyGroup(read)),
+    keywords: Object.freeze(readKeywordsGroup(read)),
+    optOut: Object.freeze(readOptOutGroup(read)),
+    masking: Object.freeze(readMaskingGroup(read)),
   };
 }
 
@@ -48,6 +57,12 @@ export const KAFKA_CONFIG = Symbol('config.kafka');
 export const REDIS_CONFIG = Symbol('config.redis');
 /** `config.privacy` (PrivacyGroup). */
 export const PRIVACY_CONFIG = Symbol('config.privacy');
+/** `config.keywords` (KeywordsGroup). */
+export const KEYWORDS_CONFIG = Symbol('config.keywords');
+/** `config.optOut` (OptOutGroup). */
+export const OPT_OUT_CONFIG = Symbol('config.optOut');
+/** `config.masking` (MaskingGroup). */
+export const MASKING_CONFIG = Symbol('config.masking');
 
 /** The injection token of each group: PlatformModule provides them all, a module injects the one it reads. */
 export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol } = {
@@ -55,4 +70,7 @@ export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol }
   kafka: KAFKA_CONFIG,
   redis: REDIS_CONFIG,
   privacy: PRIVACY_CONFIG,
+  keywords: KEYWORDS_CONFIG,
+  optOut: OPT_OUT_CONFIG,
+  masking: MASKING_CONFIG,
 };

@@ -1,3 +1,5 @@
 export * from './config-groups';
 export * from './infrastructure.config';
+export * from './masking.config';
+export * from './opt-out.config';
 export * from './privacy.config';
