@@ -12,6 +12,8 @@ import { ARCHIVE_ERASER, type ArchiveEraser, OutboxRelay } from '@sms/persistenc
 import {
   APP_CONFIG,
   KEYWORDS_CONFIG,
+  OUTBOX_CONFIG,
+  type OutboxGroup,
   type KeywordsGroup,
   PRIVACY_CONFIG,
   type PrivacyGroup,
@@ -96,6 +98,7 @@ export class IntakeModule implements OnApplicationBootstrap {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(OUTBOX_CONFIG) private readonly outbox: OutboxGroup,
     @Inject(BUS) private readonly bus: Bus,
     private readonly writer: LedgerWriter,
     private readonly relay: OutboxRelay,
@@ -489,7 +492,7 @@ export class IntakeModule implements OnApplicationBootstrap {
       await this.writer.drain();
       await this.relay.stop();
     });
-    if (this.config.OUTBOX_RELAY_ENABLED) {
+    if (this.outbox.relayEnabled) {
       this.relay.start();
     } else {
       this.logger.warn('OUTBOX_RELAY_ENABLED=false: accepted messages stay in the outbox');

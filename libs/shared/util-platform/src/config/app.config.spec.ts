@@ -34,7 +34,9 @@ describe(loadConfig.name, () => {
   it('runs embedded with the documented defaults when nothing is set', () => {
     const config = loadConfig({});
     const flat = Object.fromEntries(
-      Object.entries(config).filter(([key]) => key !== 'providers' && !(key in CONFIG_GROUP_TOKENS)),
+      Object.entries(config).filter(
+        ([key]) => key !== 'providers' && key !== 'region' && !(key in CONFIG_GROUP_TOKENS),
+      ),
     );
     expect(flat).toEqual({ ...new AppConfig() });
     expect(config).toMatchObject({
@@ -53,7 +55,6 @@ describe(loadConfig.name, () => {
       LOG_LEVEL: 'info',
       MAX_SEND_ATTEMPTS: 4,
       RETRY_BASE_DELAY_MS: 2000,
-      OUTBOX_RELAY_ENABLED: true,
       SIMULATOR_ENABLED: true,
       CPU_NICE: 0,
       CPU_POLICY: 'other',
@@ -72,9 +73,6 @@ describe(loadConfig.name, () => {
     ['MAX_SEND_ATTEMPTS', '20', 20],
     ['CPU_NICE', '19', 19],
     ['CPU_POLICY', 'idle', 'idle'],
-    ['OUTBOX_RELAY_ENABLED', 'false', false],
-    ['OUTBOX_RELAY_ENABLED', '0', false],
-    ['OUTBOX_RELAY_ENABLED', 'TRUE', true],
     ['SIMULATOR_ENABLED', 'yes', true],
     ['SIMULATOR_ENABLED', 'off', false],
     ['LOG_LEVEL', 'silent', 'silent'],
@@ -274,6 +272,27 @@ describe(loadConfig.name, () => {
     expect(config.masking.poolNumbers).toEqual(['+447700900001', '+447700900002']);
     expect(problems({ OPT_OUT_SCOPE: 'everyone' })).toContain('OPT_OUT_SCOPE must be one of sender, account');
     expect(problems({ MASK_POOL_NUMBERS: '+447700900001,07700' })).toContain('MASK_POOL_NUMBERS must be');
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['TRUE', true],
+  ])('reads OUTBOX_RELAY_ENABLED=%s as %p', (value, expected) => {
+    expect(loadConfig({ OUTBOX_RELAY_ENABLED: value }).outbox.relayEnabled).toBe(expected);
+  });
+
+  it('reads the receipt and callback settings as their groups', () => {
+    const config = loadConfig({
+      DATA_DIR: '/srv/gw',
+      CALLBACK_ALLOWED_PORTS: '8443',
+      DLR_PROCESS_MAX_PER_SECOND: '50',
+    });
+
+    expect(config.dlrIngest).toMatchObject({ spoolDir: '/srv/gw/dlr-spool', rawRetentionHours: 168 });
+    expect(config.callbacks).toMatchObject({ secret: '', retryHours: 25, allowedPorts: [8443] });
+    expect(config.dlrProcessor.maxPerSecond).toBe(50);
+    expect(problems({ CALLBACK_ALLOWED_PORTS: '443,70000' })).toContain('CALLBACK_ALLOWED_PORTS must be');
   });
 
   it('refuses a PRIVACY_SALT under 32 characters at boot, and takes none or a long one', () => {

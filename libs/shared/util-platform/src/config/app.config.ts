@@ -10,7 +10,6 @@ import {
   Max,
   Min,
   MinLength,
-  ValidateBy,
   ValidateIf,
   validateSync,
 } from 'class-validator';
@@ -18,15 +17,9 @@ import type { KafkaSecurity } from '@sms/bus';
 import { ConfigError, type KnownSettings, SettingsReader, unknownSettings } from '@sms/config-kit';
 import { CPU_NICE_RANGE, CPU_POLICIES, type CpuPolicy } from '../runtime/cpu-priority';
 import { type ConfigGroups, readConfigGroups } from './groups/config-groups';
+import { InvalidConfigError } from './invalid-config.error';
+import { loadRegionConfig, type RegionConfig } from '../region/region.config';
 import { PROVIDER_SETTING_KEYS, type ProvidersConfig, providersConfigOf, SIMULATOR_PREFIX } from './providers.config';
-
-/** A comma-separated port list, or null when any entry is not a port from 1 to 65535. */
-function portsOf(list: string): number[] | null {
-  const ports = list.split(',').filter((entry) => entry.trim() !== '');
-  const valid = ports.every((entry) => /^\s*\d{1,5}\s*$/.test(entry) && Number(entry) >= 1 && Number(entry) <= 65_535);
-
-  return valid ? ports.map(Number) : null;
-}
 
 export type RunMode = 'embedded' | 'distributed';
 
@@ -257,11 +250,6 @@ export class AppConfig {
   @Max(90)
   ROUTE_QUALITY_HISTORY_DAYS = 7;
 
-  /** Publishes outbox rows; off only to reproduce a crash between commit and publish. */
-  @Transform(toBool)
-  @IsBoolean()
-  OUTBOX_RELAY_ENABLED = true;
-
   /** Runs the provider simulator inside this process (embedded default) under /sim. */
   @Transform(toBool)
   @IsBoolean()
@@ -296,100 +284,6 @@ export class AppConfig {
   @Min(100)
   @Max(10_000_000)
   NUMBER_LOOKUP_CACHE_CAPACITY = 100_000;
-
-  /** dlr-ingest: raw webhooks are kept this long (the replay window), then purged. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  DLR_RAW_RETENTION_HOURS = 168;
-
-  /**
-   * dlr-ingest: webhook requests one source address may make a second (token bucket, per process; 0 = no
-   * limit). Past it: 429 with Retry-After, before the body is read. The address is the connection's peer
-   * (behind a proxy, the proxy's), so size it for the busiest source, not for one provider IP.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  DLR_WEBHOOK_RATE_PER_SECOND = 1000;
-
-  /** dlr-ingest: the bucket's size, the burst a source may send at once before the rate applies. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  DLR_WEBHOOK_RATE_BURST = 2000;
-
-  /** dlr-ingest: refused (unsigned, forged, expired) webhooks stored a minute per process; the rest are counted. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  DLR_REJECTED_SAMPLE_PER_MINUTE = 60;
-
-  /**
-   * dlr-ingest: a webhook whose signed time (Vonage `timestamp`, Sinch's signature timestamp, SNS `Timestamp`)
-   * is further than this from now is refused as a replay (403 WEBHOOK_EXPIRED). Keep it well under
-   * DLR_RAW_RETENTION_HOURS: within the retention a replay is caught as a duplicate anyway.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(30)
-  @Max(86_400)
-  DLR_WEBHOOK_MAX_AGE_SECONDS = 600;
-
-  /**
-   * dlr-ingest: where accepted receipts are kept while the database cannot store them (docs/chaos.md,
-   * "The receipt spool"); empty = `<DATA_DIR>/dlr-spool`. One directory per process, on a volume that
-   * outlives it.
-   */
-  @IsString()
-  DLR_SPOOL_DIR = '';
-
-  /** dlr-ingest: bytes the spool may hold; a receipt beyond that is answered 503 (the provider retries). 0 = no spool. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  DLR_SPOOL_MAX_BYTES = 256 * 1024 * 1024;
-
-  /** dlr-ingest: how often the spool tries to move its receipts into the database. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(50)
-  DLR_SPOOL_DRAIN_INTERVAL_MS = 1_000;
-
-  /** dlr-processor: most receipts parsed per second per process (0 = unlimited); a storm drains at this rate. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  DLR_PROCESS_MAX_PER_SECOND = 0;
-
-  /** Key of the HMAC-SHA256 signature on caller callbacks; empty = one random key per process (embedded). */
-  @IsOptional()
-  @IsString()
-  CALLBACK_SECRET = '';
-
-  /** Caller callbacks are retried with backoff for this long before they are given up. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  CALLBACK_RETRY_HOURS = 25;
-
-  /** Tests only: allow http:// and private/loopback callback addresses (SSRF protection off). */
-  @Transform(toBool)
-  @IsBoolean()
-  CALLBACK_ALLOW_INSECURE = false;
-
-  /**
-   * https ports a callback URL may name besides 443, comma-separated (e.g. `8443`). Empty: 443 only, so a
-   * caller cannot aim callbacks at other services on a public host (mail, databases, admin consoles).
-   */
-  @ValidateBy({
-    name: 'portList',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && portsOf(value) !== null,
-      defaultMessage: () => 'CALLBACK_ALLOWED_PORTS must be a comma-separated list of ports from 1 to 65535',
-    },
-  })
-  CALLBACK_ALLOWED_PORTS = '';
 
   /**
    * Key that seals account webhook secrets at rest (AES-256-GCM; docs/webhooks.md), at least 32 characters.
@@ -560,7 +454,13 @@ export class AppConfig {
   readonly database!: ConfigGroups['database'];
   readonly kafka!: ConfigGroups['kafka'];
   readonly redis!: ConfigGroups['redis'];
+  /** This deployment's region and the others' (docs/regions.md); single-region when REGION is unset. */
+  readonly region!: RegionConfig;
   readonly privacy!: ConfigGroups['privacy'];
+  readonly dlrProcessor!: ConfigGroups['dlrProcessor'];
+  readonly dlrIngest!: ConfigGroups['dlrIngest'];
+  readonly callbacks!: ConfigGroups['callbacks'];
+  readonly outbox!: ConfigGroups['outbox'];
   readonly masking!: ConfigGroups['masking'];
   readonly optOut!: ConfigGroups['optOut'];
   readonly keywords!: ConfigGroups['keywords'];
@@ -586,9 +486,7 @@ export const SENSITIVE_KEYS: readonly string[] = [
   'KAFKA_SASL_PASSWORD',
 ];
 
-export class InvalidConfigError extends Error {
-  override readonly name = 'InvalidConfigError';
-}
+export { InvalidConfigError } from './invalid-config.error';
 
 /**
  * The secrets dlr-ingest verifies provider webhooks with. Whoever knows one can forge that provider's receipts
@@ -661,7 +559,7 @@ export function assertWebhookSecrets(config: Pick<AppConfig, 'providers'>): void
  */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
-  overrides: Partial<Omit<AppConfig, 'providers' | keyof ConfigGroups>> = {},
+  overrides: Partial<Omit<AppConfig, 'providers' | 'region' | keyof ConfigGroups>> = {},
 ): AppConfig {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const config = plainToInstance(AppConfig, { ...defined, ...overrides }, { exposeDefaultValues: true });
@@ -677,19 +575,26 @@ export function loadConfig(
   const providers = errors.some((e) => providerInputs.includes(e.property))
     ? { problems: [] }
     : providerSlices(env, config);
+  const region = regionOf({ ...env, ...variablesOf(overrides) });
   const unknown = unknownSettings(env, { ...KNOWN_SETTINGS, keys: new Set([...KNOWN_SETTINGS.keys, ...groups.keys]) });
+  // Settings that contradict one another are judged only on values that are each valid.
+  const contradictions =
+    invalid.length === 0 && groups.config && region.config
+      ? settingContradictions(config, groups.config, region.config)
+      : [];
   const problems = [
     ...invalid,
     ...groups.problems,
-    ...settingContradictions(config),
+    ...region.problems,
+    ...contradictions,
     ...providers.problems,
     ...unknown,
   ];
-  if (problems.length > 0 || !providers.config || !groups.config) {
+  if (problems.length > 0 || !providers.config || !groups.config || !region.config) {
     throw new InvalidConfigError(`Invalid environment variables: ${problems.join('; ')}`);
   }
 
-  return Object.freeze(Object.assign(config, groups.config, { providers: providers.config }));
+  return Object.freeze(Object.assign(config, groups.config, { region: region.config, providers: providers.config }));
 }
 
 /**
@@ -698,11 +603,10 @@ export function loadConfig(
  */
 function configGroupsOf(
   env: Record<string, string | undefined>,
-  overrides: Partial<Omit<AppConfig, 'providers' | keyof ConfigGroups>>,
+  overrides: Partial<Omit<AppConfig, 'providers' | 'region' | keyof ConfigGroups>>,
   config: AppConfig,
 ): { config?: ConfigGroups; keys: ReadonlySet<string>; problems: readonly string[] } {
-  const settled = Object.fromEntries(Object.entries(overrides).map(([key, value]) => [key, String(value)]));
-  const read = new SettingsReader({ ...env, ...settled }, 'environment');
+  const read = new SettingsReader({ ...env, ...variablesOf(overrides) }, 'environment');
   const groups = readConfigGroups(read, { mode: config.MODE });
   try {
     return { config: read.done(groups), keys: read.keys, problems: [] };
@@ -735,21 +639,63 @@ function providerSlices(
   }
 }
 
-/** Flat settings that are each valid but contradict one another, naming both variables. */
-function settingContradictions(config: AppConfig): string[] {
+/** Flat overrides a caller settles (a service's default port, its run mode), as the variables they stand for. */
+const variablesOf = (overrides: object): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(overrides).flatMap(([key, value]: [string, unknown]) =>
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+        ? [[key, String(value)]]
+        : [],
+    ),
+  );
+
+/** `config.region` (region/region.config.ts), or the problems it names. */
+function regionOf(env: Record<string, string | undefined>): { config?: RegionConfig; problems: readonly string[] } {
+  try {
+    return { config: loadRegionConfig(env), problems: [] };
+  } catch (error) {
+    if (error instanceof InvalidConfigError) {
+      return { problems: [error.message.replace(/^Invalid environment variables: /, '')] };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Settings of different groups that are each valid but contradict one another, each problem naming both
+ * variables. (Contradictions within one group are the group's slice's to find.)
+ */
+function settingContradictions(config: AppConfig, groups: ConfigGroups, region: RegionConfig): string[] {
   const problems: string[] = [];
-  // A replay older than the raw-webhook retention is no longer caught as a duplicate (the comment at the key).
-  if (config.DLR_WEBHOOK_MAX_AGE_SECONDS >= config.DLR_RAW_RETENTION_HOURS * 3600) {
-    problems.push(
-      'DLR_WEBHOOK_MAX_AGE_SECONDS and DLR_RAW_RETENTION_HOURS contradict: the webhook age limit must be shorter than the retention',
-    );
-  }
-  // A bucket smaller than one second's rate could never let that rate through.
-  if (config.DLR_WEBHOOK_RATE_PER_SECOND > config.DLR_WEBHOOK_RATE_BURST) {
-    problems.push(
-      'DLR_WEBHOOK_RATE_PER_SECOND and DLR_WEBHOOK_RATE_BURST contradict: the burst must be at least the rate per second',
-    );
-  }
+  const contradict = (holds: boolean, keys: string, problem: string): void => {
+    if (!holds) {
+      problems.push(`${keys} contradict: ${problem}`);
+    }
+  };
+  // Two listeners cannot bind one port: the second would fail at boot with a bare EADDRINUSE.
+  contradict(
+    config.METRICS_PORT === 0 || config.METRICS_PORT !== config.PORT,
+    'METRICS_PORT and PORT',
+    'the metrics listener needs a port of its own',
+  );
+  contradict(
+    !config.SIMULATOR_ENABLED || config.SMPP_SIM_PORT === 0 || config.SMPP_SIM_PORT !== config.PORT,
+    'SMPP_SIM_PORT and PORT',
+    'the simulated SMSC needs a port of its own',
+  );
+  // The embedded gateway keeps its global slices in its own files; a global database it would never use
+  // would let an operator believe accounts and opt-outs are shared between regions (docs/regions.md).
+  contradict(
+    config.MODE === 'distributed' || region.globalMysqlUrl === '',
+    'GLOBAL_MYSQL_URL and MODE',
+    'GLOBAL_MYSQL_URL is for the distributed mode; the embedded gateway keeps its global slices in DATA_DIR',
+  );
+  // Under one prefix a region's own topics (sms.send.v1 ...) would be every region's: each would send the others' messages.
+  contradict(
+    region.region === null || groups.kafka.topicPrefix !== region.globalTopicPrefix,
+    'KAFKA_TOPIC_PREFIX and KAFKA_GLOBAL_TOPIC_PREFIX',
+    "a region's topics need a prefix other than the global topics'",
+  );
 
   return problems;
 }
@@ -807,5 +753,5 @@ export const redactKeysOf = (config: AppConfig): readonly string[] =>
   config.LOG_REDACT_KEYS.split(',').filter((key) => key !== '');
 
 /** The ports CALLBACK_ALLOWED_PORTS adds to 443 for callback URLs (validated at boot). */
-export const callbackAllowedPortsOf = (config: AppConfig): readonly number[] =>
-  portsOf(config.CALLBACK_ALLOWED_PORTS) ?? [];
+export const callbackAllowedPortsOf = (config: Pick<AppConfig, 'callbacks'>): readonly number[] =>
+  config.callbacks.allowedPorts;

@@ -1,4 +1,4 @@
-import { InvalidConfigError } from '../config/app.config';
+import { InvalidConfigError } from '../config/invalid-config.error';
 
 /** A region's name: lower-case, short, the same in every region's configuration (it is in every id). */
 const REGION_NAME = /^[a-z][a-z0-9-]{0,15}$/;

@@ -14,7 +14,7 @@ import { type AppConfig } from '../config/app.config';
 import { CONFIG_GROUP_TOKENS, type ConfigGroups } from '../config/groups/config-groups';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
 import { busLoggerFor } from '../logging/bus-logger.adapter';
-import { loadRegionConfig, type RegionConfig } from '../region/region.config';
+import type { RegionConfig } from '../region/region.config';
 import { GLOBAL_TOPICS } from '../region/global-topics';
 import { HealthController } from './health.controller';
 import { ReadinessRegistry } from './readiness.registry';
@@ -46,7 +46,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
   static forRoot(options: PlatformOptions): DynamicModule {
     const { config } = options;
     const distributed = config.MODE === 'distributed';
-    const region = options.region ?? loadRegionConfig();
+    const region = options.region ?? config.region;
 
     return {
       module: PlatformModule,

@@ -9,6 +9,10 @@ import {
   type RedisGroup,
 } from './infrastructure.config';
 import { type PrivacyGroup, readPrivacyGroup } from './privacy.config';
+import { type DlrProcessorGroup, readDlrProcessorGroup } from './receipts.config';
+import { type DlrIngestGroup, readDlrIngestGroup } from './receipts.config';
+import { type CallbacksGroup, readCallbacksGroup } from './receipts.config';
+import { type OutboxGroup, readOutboxGroup } from './receipts.config';
 import { type MaskingGroup, readMaskingGroup } from './masking.config';
 import { type OptOutGroup, readOptOutGroup } from './opt-out.config';
 import { type KeywordsGroup, readKeywordsGroup } from './opt-out.config';
@@ -26,6 +30,10 @@ export interface ConfigGroups {
   readonly keywords: KeywordsGroup;
   readonly optOut: OptOutGroup;
   readonly masking: MaskingGroup;
+  readonly outbox: OutboxGroup;
+  readonly callbacks: CallbacksGroup;
+  readonly dlrIngest: DlrIngestGroup;
+  readonly dlrProcessor: DlrProcessorGroup;
 }
 
 /** What every slice may depend on besides its own variables. */
@@ -38,14 +46,20 @@ export interface GroupContext {
  * every setting), and records problems instead of throwing; the caller ends with `read.done`.
  */
 export function readConfigGroups(read: SettingsReader, context: GroupContext): ConfigGroups {
+  const database = Object.freeze(readDatabaseGroup(read, context.mode));
+
   return {
-    database: Object.freeze(readDatabaseGroup(read, context.mode)),
+    database,
     kafka: Object.freeze(readKafkaGroup(read, context.mode)),
     redis: Object.freeze(readRedisGroup(read, context.mode)),
     privacy: Object.freeze(readPrivacyGroup(read)),
     keywords: Object.freeze(readKeywordsGroup(read)),
     optOut: Object.freeze(readOptOutGroup(read)),
     masking: Object.freeze(readMaskingGroup(read)),
+    outbox: Object.freeze(readOutboxGroup(read)),
+    callbacks: Object.freeze(readCallbacksGroup(read)),
+    dlrIngest: Object.freeze(readDlrIngestGroup(read, database)),
+    dlrProcessor: Object.freeze(readDlrProcessorGroup(read)),
   };
 }
 
@@ -63,6 +77,14 @@ export const KEYWORDS_CONFIG = Symbol('config.keywords');
 export const OPT_OUT_CONFIG = Symbol('config.optOut');
 /** `config.masking` (MaskingGroup). */
 export const MASKING_CONFIG = Symbol('config.masking');
+/** `config.outbox` (OutboxGroup). */
+export const OUTBOX_CONFIG = Symbol('config.outbox');
+/** `config.callbacks` (CallbacksGroup). */
+export const CALLBACKS_CONFIG = Symbol('config.callbacks');
+/** `config.dlrIngest` (DlrIngestGroup). */
+export const DLR_INGEST_CONFIG = Symbol('config.dlrIngest');
+/** `config.dlrProcessor` (DlrProcessorGroup). */
+export const DLR_PROCESSOR_CONFIG = Symbol('config.dlrProcessor');
 
 /** The injection token of each group: PlatformModule provides them all, a module injects the one it reads. */
 export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol } = {
@@ -73,4 +95,8 @@ export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol }
   keywords: KEYWORDS_CONFIG,
   optOut: OPT_OUT_CONFIG,
   masking: MASKING_CONFIG,
+  outbox: OUTBOX_CONFIG,
+  callbacks: CALLBACKS_CONFIG,
+  dlrIngest: DLR_INGEST_CONFIG,
+  dlrProcessor: DLR_PROCESSOR_CONFIG,
 };

@@ -3,3 +3,4 @@ export * from './infrastructure.config';
 export * from './masking.config';
 export * from './opt-out.config';
 export * from './privacy.config';
+export * from './receipts.config';
