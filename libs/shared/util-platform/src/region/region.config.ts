@@ -58,7 +58,7 @@ export function regionCode(name: string): number {
  * Reads REGION, REGIONS, REGION_COUNTRY_MAP, REGION_DEFAULT, KAFKA_GLOBAL_TOPIC_PREFIX and GLOBAL_MYSQL_URL;
  * throws InvalidConfigError naming every bad variable. REGION unset and the others too: single region.
  */
-export function loadRegionConfig(env: Record<string, string | undefined> = process.env): RegionConfig {
+export function loadRegionConfig(env: Record<string, string | undefined>): RegionConfig {
   const value = (key: string): string => (env[key] ?? '').trim();
   const problems: string[] = [];
   const region = value('REGION');
