@@ -4,13 +4,10 @@
  * StatusApplier, replays that do not double count, a provider's price replacing an estimate, a fallback
  * billed twice, and the usage sums.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
-import { createServiceDataSource, isMysql, migrateSlice } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import { isMysql } from '@sms/persistence';
+import { type SliceEngine, sliceEngines } from '@sms/testing';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';
@@ -26,53 +23,12 @@ const ACCOUNT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
 const OTHER_ACCOUNT = '1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d';
 const NOW = new Date('2030-01-02T03:04:05.678Z');
 
-interface Engine {
-  readonly name: string;
-  open(): Promise<{ dataSource: DataSource; close: () => Promise<void> }>;
-}
-
-const MARIADB: Engine = {
-  name: 'MariaDB',
-  async open() {
-    const db: TestDatabase = await createTestDatabase();
-    await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-    const dataSource = await createServiceDataSource({
-      service: 'intake',
-      database: { kind: 'mysql', url: db.url, poolSize: 10 },
-      entities: INTAKE_ENTITIES,
-      migrations: INTAKE_MIGRATIONS,
-    }).initialize();
-
-    return {
-      dataSource,
-      close: async () => {
-        await dataSource.destroy();
-        await db.drop();
-      },
-    };
-  },
-};
-
-const SQLITE: Engine = {
-  name: 'SQLite',
-  async open() {
-    const directory = mkdtempSync(path.join(tmpdir(), 'charges-'));
-    const dataSource = await createServiceDataSource({
-      service: 'intake',
-      database: { kind: 'sqlite', directory },
-      entities: INTAKE_ENTITIES,
-      migrations: INTAKE_MIGRATIONS,
-    }).initialize();
-
-    return {
-      dataSource,
-      close: async () => {
-        await dataSource.destroy();
-        rmSync(directory, { recursive: true, force: true });
-      },
-    };
-  },
-};
+const [MARIADB, SQLITE] = sliceEngines({
+  service: 'intake',
+  entities: INTAKE_ENTITIES,
+  migrations: INTAKE_MIGRATIONS,
+  poolSize: 10,
+}) as [SliceEngine, SliceEngine];
 
 /** Counts the statements that write message_charges. */
 class ChargeStatements implements EntitySubscriberInterface {
