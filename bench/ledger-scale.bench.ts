@@ -4,7 +4,8 @@
  * PartitionLedgerByMonth migration. Measures, on each:
  *
  *  - the seeding rate (server-side multi-row INSERT … SELECT from MariaDB's SEQUENCE engine, 100,000 rows a
- *    statement) and the rate of LedgerWriter, the code every accepted message goes through (group commit);
+ *    statement, secondary indexes built once after the load) and the rate of LedgerWriter, the code every
+ *    accepted message goes through (group commit);
  *  - GET /v1/messages/:id: findMessageById + eventsOf, the queries MessagesService.find runs, p50/p99 over
  *    random seeded ids;
  *  - a filtered page of MessageSearch (the REST list's code), medians;
@@ -15,10 +16,11 @@
  *   npm run bench -- --only=ledger-scale --messages=1000000
  *   node -r ./scripts/register.js bench/ledger-scale.bench.ts --messages=1000000
  *
- * Options: --messages (10,000,000), --lookups (2,000 GETs per schema), --writes (20,000 LedgerWriter messages,
- * three runs, median), --runs (15 per search case). BENCH_LEDGER_KEEP=1 keeps both databases (and reuses them
- * when they hold the same number of messages); the default drops them. MariaDB CPU comes from /proc when
- * its pid is found.
+ * Options: --schemas (flat,part: which of the two to run), --convert (true; false skips the conversion),
+ * --messages (10,000,000), --lookups (2,000 GETs per schema), --writes (20,000 LedgerWriter messages, three
+ * runs, median), --runs (15 per search case). BENCH_LEDGER_KEEP=1 keeps both databases (and reuses them when
+ * they hold the same number of messages); the default drops them. MariaDB CPU comes from /proc when its pid
+ * is found.
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
@@ -36,12 +38,14 @@ import {
   monthEnd,
   monthOf,
   monthStart,
+  migrateSlice,
   PartitionMaintenance,
 } from '@sms/persistence';
 import { mysqlUrl, withDatabase } from '@sms/testing';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../libs/intake/feature/src/database/intake.schema';
+import { PartitionLedgerByMonth1767000000000 } from '../libs/intake/feature/src/database/migrations/1767000000000-PartitionLedgerByMonth';
 import {
   INTAKE_MONTHLY_TABLES,
   LEDGER_PARTITION_KEYS,
@@ -52,7 +56,6 @@ import { LedgerWriter, type NewMessage } from '../libs/intake/feature/src/ledger
 import { eventsOf, findMessageById, messageByIdQuery } from '../libs/intake/feature/src/ledger/message-lookup';
 import { validateMessageRequest } from '../libs/intake/feature/src/messages/message-request.validator';
 import { MessageSearch, type MessageSearchRequest } from '../libs/intake/feature/src/search/message-search';
-import { migrate } from '../scripts/migrate';
 import { ROOT } from './lib/processes';
 
 const CHUNK = 100_000;
@@ -70,6 +73,10 @@ export interface LedgerScaleOptions {
   readonly writes: number;
   readonly runs: number;
   readonly keep: boolean;
+  /** Which schemas to run (`--schemas=flat,part`, both by default): two runs can then share a long seeding. */
+  readonly schemas: readonly ('flat' | 'part')[];
+  /** Convert the unpartitioned schema's remaining months afterwards (`--convert=false` skips it). */
+  readonly convert: boolean;
 }
 
 export interface SchemaResult {
@@ -77,6 +84,8 @@ export interface SchemaResult {
   readonly seedSeconds: number | null;
   readonly seedMessagesPerSecond: number | null;
   readonly seedEventsPerSecond: number | null;
+  /** Building the secondary indexes after the bulk load, both tables. */
+  readonly seedIndexSeconds: number | null;
   /** LedgerWriter, median of three runs: messages (with their event and outbox row) per second. */
   readonly writerMessagesPerSecond: number;
   /** MariaDB CPU per message written by LedgerWriter, ms. */
@@ -130,7 +139,18 @@ export function ledgerScaleOptions(): LedgerScaleOptions {
     writes: number('writes', 20_000),
     runs: number('runs', 15),
     keep: process.env['BENCH_LEDGER_KEEP'] === '1',
+    schemas: schemasOption(argument('schemas') ?? 'flat,part'),
+    convert: argument('convert') !== 'false',
   };
+}
+
+function schemasOption(value: string): readonly ('flat' | 'part')[] {
+  const names = value.split(',').map((name) => name.trim());
+  if (names.length === 0 || names.some((name) => name !== 'flat' && name !== 'part')) {
+    throw new Error('--schemas must list flat and/or part');
+  }
+
+  return names as ('flat' | 'part')[];
 }
 
 const median = (values: readonly number[]): number => {
@@ -267,13 +287,60 @@ async function serverQuery(sql: string): Promise<void> {
   }
 }
 
+interface SecondaryIndex {
+  readonly table: string;
+  readonly name: string;
+  readonly unique: boolean;
+  /** Column list as written in ADD INDEX, prefix lengths kept. */
+  readonly columns: string;
+}
+
+type Connection = Awaited<ReturnType<typeof createConnection>>;
+
+/** Drops every index but the primary key of the tables, and returns them to be built again after seeding. */
+async function dropSecondaryIndexes(connection: Connection, tables: readonly string[]): Promise<SecondaryIndex[]> {
+  const [rows] = (await connection.query(
+    `SELECT TABLE_NAME AS t, INDEX_NAME AS name, NON_UNIQUE AS nonUnique, COLUMN_NAME AS col, SUB_PART AS sub
+       FROM information_schema.STATISTICS
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?) AND INDEX_NAME <> 'PRIMARY'
+      ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
+    [tables],
+  )) as unknown as [{ t: string; name: string; nonUnique: number; col: string; sub: number | null }[]];
+  const byKey = new Map<string, { table: string; name: string; unique: boolean; columns: string[] }>();
+  for (const row of rows) {
+    const key = `${row.t}.${row.name}`;
+    const index = byKey.get(key) ?? { table: row.t, name: row.name, unique: Number(row.nonUnique) === 0, columns: [] };
+    index.columns.push(row.sub ? `\`${row.col}\`(${row.sub})` : `\`${row.col}\``);
+    byKey.set(key, index);
+  }
+  const indexes = [...byKey.values()].map((index) => ({ ...index, columns: index.columns.join(', ') }));
+  for (const table of tables) {
+    const names = indexes.filter((index) => index.table === table).map((index) => `DROP INDEX \`${index.name}\``);
+    if (names.length > 0) {
+      await connection.query(`ALTER TABLE \`${table}\` ${names.join(', ')}`);
+    }
+  }
+
+  return indexes;
+}
+
+/** Builds the dropped indexes again, one ALTER per table. */
+async function addIndexes(connection: Connection, indexes: readonly SecondaryIndex[]): Promise<void> {
+  for (const table of new Set(indexes.map((index) => index.table))) {
+    const adds = indexes
+      .filter((index) => index.table === table)
+      .map((index) => `ADD ${index.unique ? 'UNIQUE ' : ''}INDEX \`${index.name}\` (${index.columns})`);
+    await connection.query(`ALTER TABLE \`${table}\` ${adds.join(', ')}`);
+  }
+}
+
 /** Migrates and seeds one schema; null seed figures when a kept database already held the messages. */
 async function prepare(
   database: string,
   partitioned: boolean,
   options: LedgerScaleOptions,
   log: (line: string) => void,
-): Promise<{ seconds: number; messagesPerSecond: number; eventsPerSecond: number } | null> {
+): Promise<{ seconds: number; messagesPerSecond: number; eventsPerSecond: number; indexSeconds: number } | null> {
   const url = withDatabase(mysqlUrl(), database);
   if (options.keep) {
     const connection = await createConnection({ uri: withDatabase(mysqlUrl(), ''), timezone: 'Z' }).catch(() => null);
@@ -289,9 +356,13 @@ async function prepare(
   }
   await serverQuery(`DROP DATABASE IF EXISTS \`${database}\``);
   await serverQuery(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await migrate(url, ['intake']);
-  // The last intake migration partitions the ledger: revert it, then partition over the bench's months.
-  await migrate(url, ['intake'], true);
+  // Every intake migration but the one that partitions the ledger by the current month; the partitioned
+  // schema is then partitioned over the bench's own months below.
+  await migrateSlice(
+    url,
+    'intake',
+    INTAKE_MIGRATIONS.filter((migration) => migration !== PartitionLedgerByMonth1767000000000),
+  );
   const connection = await createConnection({ uri: url, timezone: 'Z' });
   try {
     if (partitioned) {
@@ -308,6 +379,9 @@ async function prepare(
       }
     }
     await connection.query("SET time_zone = '+00:00'");
+    // Bulk load: the secondary indexes are dropped before seeding and built once afterwards (a sort per
+    // index instead of a random B-tree insert per row), the way an operator restores a dump.
+    const indexes = await dropSecondaryIndexes(connection, [SMS_MESSAGES_TABLE.table, MESSAGE_EVENTS_TABLE.table]);
     const total = options.messages;
     let started = Date.now();
     for (let from = 1; from <= total; from += CHUNK) {
@@ -321,12 +395,17 @@ async function prepare(
     }
     const eventsSeconds = (Date.now() - started) / 1000;
     log(`  ${database}: ${(3 * total).toLocaleString('en-US')} events in ${eventsSeconds.toFixed(1)} s`);
+    started = Date.now();
+    await addIndexes(connection, indexes);
+    const indexSeconds = (Date.now() - started) / 1000;
+    log(`  ${database}: secondary indexes built in ${indexSeconds.toFixed(1)} s`);
     await connection.query('ANALYZE TABLE sms_messages, message_events');
 
     return {
-      seconds: round(messagesSeconds + eventsSeconds, 1),
+      seconds: round(messagesSeconds + eventsSeconds + indexSeconds, 1),
       messagesPerSecond: Math.round(total / messagesSeconds),
       eventsPerSecond: Math.round((3 * total) / eventsSeconds),
+      indexSeconds: round(indexSeconds, 1),
     };
   } finally {
     await connection.end();
@@ -508,7 +587,7 @@ async function measure(
     }
     const totalMs = Date.now() - started;
     let convertSeconds: number | null = null;
-    if (!partitioned) {
+    if (!partitioned && options.convert) {
       const converting = Date.now();
       for (const table of [SMS_MESSAGES_TABLE, MESSAGE_EVENTS_TABLE]) {
         await convertToMonthlyPartitions(dataSource, table, {
@@ -530,6 +609,7 @@ async function measure(
       seedSeconds: seeded?.seconds ?? null,
       seedMessagesPerSecond: seeded?.messagesPerSecond ?? null,
       seedEventsPerSecond: seeded?.eventsPerSecond ?? null,
+      seedIndexSeconds: seeded?.indexSeconds ?? null,
       writerMessagesPerSecond,
       writerMariadbCpuMsPerMessage: pid ? round(writerCpu, 3) : null,
       getP50Ms: round(percentile(walls, 0.5)),
@@ -558,6 +638,9 @@ export async function runLedgerScaleBench(
     ['sms_bench_ledger_flat', false],
     ['sms_bench_ledger_part', true],
   ] as const) {
+    if (!options.schemas.includes(partitioned ? 'part' : 'flat')) {
+      continue;
+    }
     log(`${partitioned ? 'partitioned' : 'unpartitioned'} (${database}):`);
     const seeded = await prepare(database, partitioned, options, log);
     try {
@@ -573,9 +656,10 @@ export async function runLedgerScaleBench(
 }
 
 export function formatLedgerScale(result: LedgerScaleResult): string {
-  const [flat, part] = result.schemas;
+  const flat = result.schemas.find((schema) => schema.schema === 'unpartitioned');
+  const part = result.schemas.find((schema) => schema.schema === 'partitioned');
   if (!flat || !part) {
-    return 'ledger-scale: incomplete';
+    return 'ledger-scale: one schema only, see the JSON below';
   }
   const row = (label: string, a: string, b: string): string =>
     `  ${label.padEnd(44)} ${a.padStart(16)} ${b.padStart(16)}`;
@@ -585,6 +669,7 @@ export function formatLedgerScale(result: LedgerScaleResult): string {
     row(`${n(result.messages)} messages, ${n(result.events)} events`, 'unpartitioned', 'partitioned'),
     row('seed messages/s (INSERT … SELECT)', n(flat.seedMessagesPerSecond), n(part.seedMessagesPerSecond)),
     row('seed events/s', n(flat.seedEventsPerSecond), n(part.seedEventsPerSecond)),
+    row('seed: build secondary indexes, s', n(flat.seedIndexSeconds), n(part.seedIndexSeconds)),
     row('LedgerWriter messages/s', n(flat.writerMessagesPerSecond), n(part.writerMessagesPerSecond)),
     row('GET by id p50 / p99 ms', `${flat.getP50Ms} / ${flat.getP99Ms}`, `${part.getP50Ms} / ${part.getP99Ms}`),
     ...flat.search.map((c, i) =>

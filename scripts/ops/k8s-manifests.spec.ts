@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TOPICS } from '@sms/contracts';
-import { SENSITIVE_KEYS, WEBHOOK_SECRET_KEYS } from '@sms/platform';
+import { GLOBAL_TOPICS, SENSITIVE_KEYS, WEBHOOK_SECRET_KEYS } from '@sms/platform';
 import { parseAllDocuments, parse } from 'yaml';
 import { consumerGroups, subscriptionsIn } from './consumer-groups';
 import { renderKustomization, STRICT_KINDS, strictManifestProblems, type RenderedManifest } from './strict-manifests';
@@ -313,21 +313,28 @@ describe('k8s manifests', () => {
   });
 
   it.each(['eu', 'us'])(
-    'scales region %s on its own prefixed groups and topics (the services prefix both with KAFKA_TOPIC_PREFIX)',
+    'scales region %s on its own prefixed groups, on its own topics and the global ones (as the services name them)',
     (region) => {
       const rendered = renderKustomization(path.join(K8S, 'overlays', `region-${region}`));
       const config = rendered.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'sms-gateway-config') as
         { data: Record<string, string> } | undefined;
       const prefix = config?.data['KAFKA_TOPIC_PREFIX'];
       expect(prefix).toBe(`${region}.`);
+      // The topics every region shares (the opt-out ledger, erasure commands and reports) are read under the
+      // global prefix by the region's own groups.
+      const globalPrefix = config?.data['KAFKA_GLOBAL_TOPIC_PREFIX'];
+      expect(globalPrefix).toBe('global.');
+      const onBroker = (topic: string) => (GLOBAL_TOPICS.has(topic) ? `${globalPrefix}${topic}` : `${prefix}${topic}`);
       const triggers = rendered
         .filter((m) => m.kind === 'ScaledObject')
         .flatMap((so) => (so.spec as { triggers: KafkaTrigger[] }).triggers.filter((t) => t.type === 'kafka'))
         .map((trigger) => `${trigger.metadata['consumerGroup']} ${trigger.metadata['topic']}`);
       const expected = consumerGroups()
         .filter((group) => !group.perProcess)
-        .flatMap((group) => group.topics.map((topic) => `${prefix}${group.groupId} ${prefix}${topic}`));
+        .flatMap((group) => group.topics.map((topic) => `${prefix}${group.groupId} ${onBroker(topic)}`));
       expect(triggers.sort()).toEqual(expected.sort());
+      expect(triggers).toContain(`${region}.router-privacy global.sms.privacy.v1`);
+      expect(triggers).toContain(`${region}.intake-privacy-reports global.sms.privacy.report.v1`);
     },
   );
 

@@ -79,7 +79,7 @@ const PRIVATE_V4 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0
 const PRIVATE_V6 = ['fc00::/7', 'fe80::/10', '::1/128'];
 
 /** A peer as the spec names it: a workload of the namespace, a namespace (and its pods), the internet, or an IP. */
-function describePeer(peer: Peer): string {
+function describePeer(peer: Peer, among: readonly Workload[] = workloads): string {
   if (peer.ipBlock) {
     const { cidr, except = [] } = peer.ipBlock;
     const privateRanges = cidr === '0.0.0.0/0' ? PRIVATE_V4 : cidr === '::/0' ? PRIVATE_V6 : null;
@@ -93,15 +93,19 @@ function describePeer(peer: Peer): string {
     return peer.podSelector ? `ns:${namespace}/pod:${nameOf(peer.podSelector)}` : `ns:${namespace}`;
   }
   const selector = peer.podSelector ?? {};
-  const ours = workloads.filter((w) => matches(selector, labelsOf(w))).map((w) => `svc:${w.metadata.name}`);
+  const ours = among.filter((w) => matches(selector, labelsOf(w))).map((w) => `svc:${w.metadata.name}`);
 
   return ours.length > 0 ? ours.join('+') : `pod:${nameOf(selector)}`;
 }
 
 /** Everything the policies selecting a workload allow, one `<direction> <peer> <protocol>/<port>` each. */
-function allowed(workload: Workload): { ingress: string[]; egress: string[] } {
+function allowed(
+  workload: Workload,
+  within: readonly Policy[] = policies,
+  among: readonly Workload[] = workloads,
+): { ingress: string[]; egress: string[] } {
   const result = { ingress: new Set<string>(), egress: new Set<string>() };
-  for (const policy of policies.filter((p) => matches(p.spec.podSelector, labelsOf(workload)))) {
+  for (const policy of within.filter((p) => matches(p.spec.podSelector, labelsOf(workload)))) {
     for (const direction of ['ingress', 'egress'] as const) {
       if (!policy.spec.policyTypes.includes(direction === 'ingress' ? 'Ingress' : 'Egress')) {
         continue;
@@ -109,7 +113,8 @@ function allowed(workload: Workload): { ingress: string[]; egress: string[] } {
       for (const rule of policy.spec[direction] ?? []) {
         const peers = (direction === 'ingress' ? rule.from : rule.to) ?? [];
         // A rule without peers or ports allows every peer or every port: named so that the comparison shows it.
-        const peerNames = peers.length > 0 ? [...new Set(peers.map(describePeer))] : ['ANY-PEER'];
+        const peerNames =
+          peers.length > 0 ? [...new Set(peers.map((peer) => describePeer(peer, among)))] : ['ANY-PEER'];
         const ports = rule.ports?.length
           ? rule.ports.map((p) => `${p.protocol ?? 'TCP'}/${p.port ?? 'ANY'}`)
           : ['ANY-PORT'];
@@ -274,5 +279,66 @@ describe('NetworkPolicies (production overlay)', () => {
     } finally {
       policies.pop();
     }
+  });
+});
+
+/** A private IPv4 range (RFC 1918): where a database or an inter-region link is, never the internet. */
+const isPrivateRange = (cidr: string): boolean =>
+  /^10\./.test(cidr) || /^192\.168\./.test(cidr) || /^172\.(1[6-9]|2\d|3[01])\./.test(cidr);
+
+describe.each(['eu', 'us'])('NetworkPolicies (region-%s overlay)', (region) => {
+  const regional = renderKustomization(path.join(ROOT, 'k8s', 'overlays', `region-${region}`));
+  const regionPolicies = regional.filter((m): m is Policy => m.kind === 'NetworkPolicy');
+  const regionWorkloads = regional.filter((m): m is Workload => m.kind === 'Deployment' || m.kind === 'Job');
+  const regionConfig = (
+    regional.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'sms-gateway-config') as unknown as {
+      data: Record<string, string>;
+    }
+  ).data;
+  const regionSecrets = (
+    regional.find((m) => m.kind === 'Secret' && m.metadata.name === 'sms-gateway-secrets') as unknown as {
+      stringData: Record<string, string>;
+    }
+  ).stringData;
+  const globalDatabasePort = hostPort(regionSecrets['GLOBAL_MYSQL_URL'] ?? '').port;
+  /** The other regions' intake ports (REGIONS), 443 for an https URL without one. */
+  const peerPorts = (regionConfig['REGIONS'] ?? '')
+    .split(',')
+    .map((entry) => entry.split('='))
+    .filter(([name]) => name !== regionConfig['REGION'])
+    .map(([, url]) => Number(new URL(url ?? '').port || 443));
+  const allowedHere = (name: string) =>
+    allowed(regionWorkloads.find((w) => w.metadata.name === name) as Workload, regionPolicies, regionWorkloads);
+  /** What a workload may reach here beyond the production overlay's, as `ip:<cidr> <port>`. */
+  const extraEgress = (name: string, production: readonly string[]) =>
+    allowedHere(name).egress.filter((rule) => !production.includes(rule));
+  const ipRule = (rule: string) => /^ip:(\S+) TCP\/(\d+)$/.exec(rule);
+
+  it('names the global database and at least one other region', () => {
+    expect(globalDatabasePort).toBe(3306);
+    expect(peerPorts.length).toBeGreaterThan(0);
+    expect(regionWorkloads.map((w) => w.metadata.name).sort()).toEqual(
+      [...SERVICES, 'db-migrate', 'db-migrate-global', 'kafka-topics'].sort(),
+    );
+  });
+
+  it.each(SERVICES)(
+    "%s: the production rules, the global database, and for intake the other regions' intakes",
+    (service) => {
+      expect(allowedHere(service).ingress).toEqual(expectedFor(service).ingress);
+      const extra = extraEgress(service, expectedFor(service).egress).map(ipRule);
+      // Every extra rule is a private address range on a named port: no new way out to the internet.
+      expect(extra.every((rule) => rule !== null && isPrivateRange(rule[1] ?? ''))).toBe(true);
+      const ports = extra.map((rule) => Number(rule?.[2])).sort();
+      expect(ports).toEqual([globalDatabasePort, ...(service === 'intake' ? peerPorts : [])].sort());
+    },
+  );
+
+  it('lets the global migrate Job reach the global database and DNS only', () => {
+    const job = allowedHere('db-migrate-global');
+    expect(job.ingress).toEqual([]);
+    expect(job.egress.filter((rule) => !DNS.includes(rule)).map(ipRule)).toEqual([
+      expect.arrayContaining([expect.stringMatching(/^10\./), String(globalDatabasePort)]),
+    ]);
   });
 });

@@ -41,7 +41,10 @@ describe('distributed gateway: two regions', () => {
   let residentKey: string;
   const logs: string[] = [];
 
+  // One salt for every region: a command sealed in one region is opened in the other (docs/privacy.md).
+  const privacySalt = randomBytes(32).toString('hex');
   const regionEnv = (region: string) => ({
+    PRIVACY_SALT: privacySalt,
     REGION: region,
     REGIONS: `eu=${intakeUrl(EU_OFFSET)},us=${intakeUrl(US_OFFSET)}`,
     REGION_COUNTRY_MAP: 'GB=eu,FR=eu,DE=eu,US=us',
@@ -73,14 +76,15 @@ describe('distributed gateway: two regions', () => {
       ...common,
       mysqlUrl: eu.url,
       portOffset: EU_OFFSET,
-      services: ['intake', 'router', 'send-worker', 'dlr-ingest', 'dlr-processor', 'opt-out'],
+      services: ['intake', 'router', 'send-worker', 'dlr-ingest', 'dlr-processor', 'masking', 'opt-out'],
       extraEnv: regionEnv('eu'),
     });
     usStack = await startDistributed({
       ...common,
       mysqlUrl: us.url,
       portOffset: US_OFFSET,
-      services: ['intake', 'router', 'send-worker', 'dlr-ingest', 'dlr-processor'],
+      // Every service in each region: an erasure waits for every slice of every region.
+      services: ['intake', 'router', 'send-worker', 'dlr-ingest', 'dlr-processor', 'masking', 'opt-out'],
       extraEnv: regionEnv('us'),
     });
     const auth = { authorization: `Bearer ${key}` };
@@ -246,4 +250,67 @@ describe('distributed gateway: two regions', () => {
     );
     expect(refused.error?.code).toBe('RECIPIENT_OPTED_OUT');
   }, 120_000);
+
+  it("erases a person asked in the US from the EU's database too, and reports per region and slice", async () => {
+    // The person has messages in both regions: one by the recipient's country (GB → eu), one from a
+    // US-resident account, and opted out in the EU (the global ledger).
+    const person = gbNumber();
+    const text = `erase me ${run} ${randomInt(1e9)}`;
+    const account = await usIntake.rawPost<{ id: string }>('/v1/accounts', {
+      name: 'Resident Inc',
+      dataResidency: 'us',
+    });
+    expect(account.status).toBe(201);
+    const usKey = await usIntake.rawPost<{ key: string }>('/v1/api-keys', {
+      name: 'us-resident',
+      scopes: [ApiScope.Send, ApiScope.Read],
+      accountId: account.body.id,
+    });
+    expect(usKey.status).toBe(201);
+    const inEu = await euIntake.rawPost<{ id: string }>('/v1/messages', { to: person, body: text });
+    const inUs = await euIntake.rawPost<{ id: string }>(
+      '/v1/messages',
+      { to: person, body: text },
+      { authorization: `Bearer ${usKey.body.key}` },
+    );
+    expect([inEu.status, inUs.status]).toEqual([202, 202]);
+    expect([regionOfId(config(), inEu.body.id), regionOfId(config(), inUs.body.id)]).toEqual(['eu', 'us']);
+    await delivered(euIntake, inEu.body.id);
+    await delivered(usIntake, inUs.body.id, usKey.body.key);
+    const digits = person.slice(1);
+    expect(await rowsContaining(eu, digits)).toEqual(expect.arrayContaining(['sms_messages.to_number']));
+    expect(await rowsContaining(us, digits)).toEqual(expect.arrayContaining(['sms_messages.to_number']));
+
+    const asked = await usIntake.rawPost<{ id: string; status: string }>('/v1/privacy/erasures', { number: person });
+    expect(asked.status).toBe(202);
+    type Slice = { region: string | null; slice: string; status: string; stores: Record<string, number> };
+    const done = await waitFor(
+      'the erasure to complete in both regions',
+      async () => {
+        const answer = await usIntake.rawGet<{ status: string; slices: Slice[] }>(
+          `/v1/privacy/erasures/${asked.body.id}`,
+        );
+
+        return answer.body.status === 'completed' ? answer.body : null;
+      },
+      120_000,
+    );
+    // Every slice reported from each region, and each region's intake erased its own ledger row.
+    expect([...new Set(done.slices.map((s) => s.region))].sort()).toEqual(['eu', 'us']);
+    expect(done.slices.every((s) => s.status === 'completed')).toBe(true);
+    for (const region of ['eu', 'us']) {
+      const intake = done.slices.find((s) => s.region === region && s.slice === 'intake');
+      expect({ region, rows: intake?.stores['sms_messages'] }).toEqual({ region, rows: 1 });
+    }
+    // Nothing readable left in either region's database nor the global one: the number, without the `+`
+    // (it is inside the E.164 form too), and the text.
+    for (const [name, database] of [
+      ['eu', eu],
+      ['us', us],
+      ['global', global],
+    ] as const) {
+      expect({ name, number: await rowsContaining(database, digits) }).toEqual({ name, number: [] });
+      expect({ name, text: await rowsContaining(database, text) }).toEqual({ name, text: [] });
+    }
+  }, 300_000);
 });

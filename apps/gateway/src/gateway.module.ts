@@ -9,6 +9,8 @@ import { type AppConfig, PlatformModule } from '@sms/platform';
 import { ProvidersModule } from '@sms/providers';
 import { RouterModule } from '@sms/router';
 import { SendWorkerModule } from '@sms/send-worker';
+import { RegionPeersController } from './region-peers/region-peers.controller';
+import { regionPeerSyncOf } from './region-peers/region-peers';
 
 /**
  * Every service module in one process. The modules are the same ones the seven service apps host
@@ -18,10 +20,21 @@ import { SendWorkerModule } from '@sms/send-worker';
 @Module({})
 export class GatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const region = config.region;
+    // One region among several: the global slices' changes go to the other regions' gateways.
+    const peers = regionPeerSyncOf(config, region);
+
     return {
       module: GatewayModule,
+      controllers: peers ? [RegionPeersController] : [],
+      providers: peers?.providers ?? [],
       imports: [
-        PlatformModule.forRoot({ config, processName: 'gateway' }),
+        PlatformModule.forRoot({
+          config,
+          processName: 'gateway',
+          region,
+          ...(peers ? { wrapBus: peers.wrapBus } : {}),
+        }),
         AuthModule.forRoot({ adminRoutes: true }),
         ProvidersModule.forRoot(),
         IntakeModule.forRoot(),

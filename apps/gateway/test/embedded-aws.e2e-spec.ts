@@ -33,7 +33,20 @@ describe('embedded gateway: a message routed to AWS End User Messaging', () => {
     // Generous: the simulator creates its SNS signing key on first use, on a machine shared with other suites.
     const message = await client.waitForMessage(id, (m) => m.status === 'delivered', 20_000);
 
-    expect(message).toMatchObject({ provider: 'aws', attempts: 1, errorCode: null, cost: '0.0650' });
+    // The send answer carries no price (the route's estimate, 0.0650); the EUM event's totalMessagePrice
+    // replaces it: the charge is the provider's, and so is the message's cost.
+    expect(message).toMatchObject({ provider: 'aws', attempts: 1, errorCode: null, cost: '0.00645', currency: 'USD' });
+    expect(message['charges']).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        provider: 'aws',
+        amount: '0.00645',
+        currency: 'USD',
+        source: 'provider',
+        final: true,
+        network: '310800',
+      }),
+    ]);
     expect(message['providerMessageId']).toMatch(/^[0-9a-f-]{36}$/);
     expect(message['routeReason']).toContain('best score for FI: aws');
     const applied = message.events.filter((e) => e.applied !== false).map((e) => e.status);

@@ -28,6 +28,8 @@ import {
   publicBaseUrlOf,
   serviceDataSourceProvider,
   ShutdownRegistry,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
@@ -87,9 +89,9 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
         },
         {
           provide: DlrIngestErasureSubscriber,
-          inject: [BUS, PRIVACY_CONFIG, DLR_INGEST_DATA_SOURCE],
-          useFactory: (bus: Bus, privacy: PrivacyGroup, dataSource: DataSource) =>
-            new DlrIngestErasureSubscriber(bus, privacy.salt, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, DLR_INGEST_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, region: RegionConfig, dataSource: DataSource) =>
+            new DlrIngestErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(DLR_INGEST_DATA_SOURCE, {
           service: 'dlr-ingest',

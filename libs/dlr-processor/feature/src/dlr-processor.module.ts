@@ -17,6 +17,8 @@ import {
   outboundPolicyOf,
   serviceDataSourceProvider,
   ShutdownRegistry,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
@@ -88,9 +90,9 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
         },
         {
           provide: DlrProcessorErasureSubscriber,
-          inject: [BUS, PRIVACY_CONFIG, DLR_PROCESSOR_DATA_SOURCE],
-          useFactory: (bus: Bus, privacy: PrivacyGroup, dataSource: DataSource) =>
-            new DlrProcessorErasureSubscriber(bus, privacy.salt, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, DLR_PROCESSOR_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, region: RegionConfig, dataSource: DataSource) =>
+            new DlrProcessorErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(DLR_PROCESSOR_DATA_SOURCE, {
           service: 'dlr-processor',

@@ -24,6 +24,8 @@ import {
   serviceDataSourceProvider,
   KV_STORE,
   ShutdownRegistry,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from './database/intake.schema';
@@ -34,6 +36,8 @@ import { Admission } from './limits/admission';
 import { defaultAccountLimits } from './limits/limit-policy';
 import { LimitsController } from './limits/limits.controller';
 import { LimitsStore } from './limits/limits.store';
+import { AccountResendPolicyController, ResendPolicyController } from './resend/resend-policy.controller';
+import { envResendPolicy, ResendPolicyStore } from './resend/resend-policy';
 import { PriceBookReader } from './limits/price-book.reader';
 import { PumpingGuard } from './limits/pumping-guard';
 import { BatchController } from './messages/batch.controller';
@@ -129,6 +133,8 @@ export class IntakeModule implements OnApplicationBootstrap {
         OverviewController,
         PrivacyController,
         UsageController,
+        ResendPolicyController,
+        AccountResendPolicyController,
       ],
       providers: [
         serviceDataSourceProvider(INTAKE_DATA_SOURCE, {
@@ -194,6 +200,15 @@ export class IntakeModule implements OnApplicationBootstrap {
           useFactory: (kv: KeyValueStore, dataSource: DataSource) => new IdempotencyService(kv, dataSource),
         },
         {
+          provide: ResendPolicyStore,
+          inject: [INTAKE_DATA_SOURCE, APP_CONFIG],
+          useFactory: (dataSource: DataSource, config: AppConfig) =>
+            new ResendPolicyStore(
+              dataSource,
+              envResendPolicy(config.RESEND_ON_RECEIPT_TIMEOUT.split(',').filter(Boolean)),
+            ),
+        },
+        {
           provide: LimitsStore,
           inject: [INTAKE_DATA_SOURCE, APP_CONFIG],
           useFactory: (dataSource: DataSource, config: AppConfig) =>
@@ -207,6 +222,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             OutboxRelay,
             KV_STORE,
             PumpingGuard,
+            REGION_CONFIG,
             { token: ARCHIVE_ERASER, optional: true },
           ],
           useFactory: (
@@ -215,6 +231,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             relay: OutboxRelay,
             kv: KeyValueStore,
             pumping: PumpingGuard,
+            region: RegionConfig,
             archive: ArchiveEraser | undefined,
           ): PrivacyRuntime | null => {
             if (!privacy.salt) {
@@ -229,6 +246,7 @@ export class IntakeModule implements OnApplicationBootstrap {
               new IntakeEraser(dataSource, kv, pumping),
               // Bound by the archive library when archives exist (a global provider of the token).
               archive ?? null,
+              { region: region.region, regions: [...region.regions.keys()] },
             );
           },
         },
@@ -410,7 +428,15 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: StatusApplier,
-          inject: [INTAKE_DATA_SOURCE, APP_CONFIG, OutboxRelay, OPT_OUT_CHECKER, RetryScheduler, WEBHOOK_RUNTIME],
+          inject: [
+            INTAKE_DATA_SOURCE,
+            APP_CONFIG,
+            OutboxRelay,
+            OPT_OUT_CHECKER,
+            RetryScheduler,
+            WEBHOOK_RUNTIME,
+            ResendPolicyStore,
+          ],
           useFactory: (
             dataSource: DataSource,
             config: AppConfig,
@@ -418,6 +444,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             optOuts: OptOutChecker,
             scheduler: RetryScheduler,
             webhooks: WebhookRuntime | null,
+            resendPolicy: ResendPolicyStore,
           ) =>
             new StatusApplier(
               dataSource,
@@ -425,7 +452,8 @@ export class IntakeModule implements OnApplicationBootstrap {
                 maxAttempts: config.MAX_SEND_ATTEMPTS,
                 baseDelayMs: config.RETRY_BASE_DELAY_MS,
                 maxDelayMs: RETRY_SCHEDULE.maxDelayMs,
-                resendOnReceiptTimeout: config.RESEND_ON_RECEIPT_TIMEOUT.split(',').filter(Boolean),
+                // Account > operator default > RESEND_ON_RECEIPT_TIMEOUT, read at run time (ADR 0023).
+                resendPolicy,
               },
               undefined,
               undefined,

@@ -16,6 +16,8 @@ import {
   serviceDataSourceProvider,
   ShutdownRegistry,
   startWhenTopicsExist,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { MasksController } from './api/masks.controller';
@@ -53,9 +55,9 @@ export class MaskingModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: MaskingErasureSubscriber,
-          inject: [BUS, PRIVACY_CONFIG, MASKING_DATA_SOURCE],
-          useFactory: (bus: Bus, privacy: PrivacyGroup, dataSource: DataSource) =>
-            new MaskingErasureSubscriber(bus, privacy.salt, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, MASKING_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, region: RegionConfig, dataSource: DataSource) =>
+            new MaskingErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(MASKING_DATA_SOURCE, {
           service: 'masking',

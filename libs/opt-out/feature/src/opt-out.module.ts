@@ -16,6 +16,8 @@ import {
   serviceDataSourceProvider,
   ShutdownRegistry,
   startWhenTopicsExist,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { RecentSenders } from './accounts/recent-senders';
@@ -55,9 +57,9 @@ export class OptOutModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: OptOutErasureSubscriber,
-          inject: [BUS, PRIVACY_CONFIG, OPT_OUT_DATA_SOURCE],
-          useFactory: (bus: Bus, privacy: PrivacyGroup, dataSource: DataSource) =>
-            new OptOutErasureSubscriber(bus, privacy.salt, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, OPT_OUT_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, region: RegionConfig, dataSource: DataSource) =>
+            new OptOutErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(OPT_OUT_DATA_SOURCE, {
           service: 'opt-out',
@@ -104,6 +106,8 @@ export class OptOutModule implements OnApplicationBootstrap {
           ) => new OptOutConsumer(ledger, bus, optOutPolicyOf(optOut, keywords), settings, recent, masks),
         },
       ],
+      // The embedded gateway applies other regions' opt-outs to this ledger (docs/regions.md).
+      exports: [OptOutLedger],
     };
   }
 

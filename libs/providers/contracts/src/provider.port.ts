@@ -94,6 +94,27 @@ export interface DeliveryReport {
   readonly errorCode?: string;
   readonly errorClass?: ErrorClass;
   readonly occurredAt?: Date;
+  /**
+   * What the provider says the message cost, where its receipt carries a price (Vonage `price`, AWS
+   * `totalMessagePrice` + `totalCarrierFee`): a non-negative decimal string and its ISO 4217 currency. It
+   * replaces the attempt's estimate in the cost ledger (docs/billing.md).
+   */
+  readonly price?: { readonly amount: string; readonly currency: string };
+  /** The recipient's network (MCC+MNC digits) where the receipt names it (Vonage `network-code`, AWS `mcc`/`mnc`). */
+  readonly network?: string;
+}
+
+const DECIMAL = /^\d{1,12}(\.\d{1,12})?$/;
+const MCC_MNC = /^\d{5,6}$/;
+
+/** A receipt's price field as {@link DeliveryReport.price}: undefined unless a plain non-negative decimal. */
+export function receiptPrice(amount: unknown, currency: string): DeliveryReport['price'] {
+  return typeof amount === 'string' && DECIMAL.test(amount.trim()) ? { amount: amount.trim(), currency } : undefined;
+}
+
+/** A receipt's MCC+MNC as {@link DeliveryReport.network}: undefined unless 5 or 6 digits. */
+export function receiptNetwork(value: unknown): string | undefined {
+  return typeof value === 'string' && MCC_MNC.test(value) ? value : undefined;
 }
 
 export interface InboundMessage {

@@ -288,6 +288,31 @@ describe('AWS webhooks: EUM events → delivery reports', () => {
     expect(reports.map((report) => report.status)).toEqual([DeliveryStatus.Sent]);
   });
 
+  it('reads the price (message price plus carrier fee, USD, without float noise) and the network', () => {
+    const priced = event('TEXT_DELIVERED', {
+      totalMessagePrice: 0.00581,
+      totalCarrierFee: 0.003,
+      mcc: '310',
+      mnc: '800',
+    });
+
+    expect(sut.parseDeliveryReports(webhook(signedless(priced)))).toEqual([
+      expect.objectContaining({ price: { amount: '0.00881000', currency: 'USD' }, network: '310800' }),
+    ]);
+  });
+
+  it.each([
+    ['no price', {}],
+    ['a price as text', { totalMessagePrice: '0.00645' }],
+    ['a negative price', { totalMessagePrice: -0.1 }],
+    ['a carrier fee alone', { totalCarrierFee: 0.003 }],
+  ])('has no price with %s, and no network without both mcc and mnc', (_case, extra) => {
+    const [report] = sut.parseDeliveryReports(webhook(signedless(event('TEXT_DELIVERED', { ...extra, mcc: '310' }))));
+
+    expect(report?.price).toBeUndefined();
+    expect(report?.network).toBeUndefined();
+  });
+
   it('reads the same event inside an EventBridge `detail`', () => {
     const bridged = JSON.stringify({
       source: 'aws.sms-voice',

@@ -1,4 +1,10 @@
-import type { DeliveryReport, InboundMessage, RawWebhook } from '@sms/provider-port';
+import {
+  type DeliveryReport,
+  type InboundMessage,
+  type RawWebhook,
+  receiptNetwork,
+  receiptPrice,
+} from '@sms/provider-port';
 import { classifyAwsEvent, isAwsSmsEventType, mapAwsEvent } from './aws.codes';
 import { parseSnsEnvelope, type SnsEnvelope } from './aws.sns-signature';
 
@@ -57,6 +63,8 @@ export function parseAwsEvent(message: string): DeliveryReport[] {
   const status = mapAwsEvent(type, event['isFinal'] === true);
   const errorClass = classifyAwsEvent(type);
   const occurredAt = epochMs(event['eventTimestamp']);
+  const price = awsPrice(event['totalMessagePrice'], event['totalCarrierFee']);
+  const network = receiptNetwork(`${text(event, 'mcc') ?? ''}${text(event, 'mnc') ?? ''}`);
 
   return [
     {
@@ -65,8 +73,34 @@ export function parseAwsEvent(message: string): DeliveryReport[] {
       providerStatus: type,
       ...(errorClass !== undefined && { errorCode: type, errorClass }),
       ...(occurredAt !== undefined && { occurredAt }),
+      ...(price !== undefined && { price }),
+      ...(network !== undefined && { network }),
     },
   ];
+}
+
+/** Digits kept of an event's USD amounts: AWS reports five decimals; eight leave room without float noise. */
+const PRICE_SCALE = 100_000_000;
+
+/**
+ * What AWS says the message cost, in USD: `totalMessagePrice` (all parts) plus `totalCarrierFee`, which AWS
+ * lists apart. JSON numbers, summed in integer units of 1e-8 so no float noise reaches the ledger; an event
+ * without a price, or with a negative or non-numeric one, has none.
+ */
+function awsPrice(messagePrice: unknown, carrierFee: unknown): DeliveryReport['price'] {
+  const units = (value: unknown): number | undefined =>
+    typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < 1_000_000
+      ? Math.round(value * PRICE_SCALE)
+      : undefined;
+  const price = units(messagePrice);
+  if (price === undefined) {
+    return undefined;
+  }
+  const total = price + (units(carrierFee) ?? 0);
+  const whole = Math.floor(total / PRICE_SCALE);
+  const fraction = String(total % PRICE_SCALE).padStart(8, '0');
+
+  return receiptPrice(`${whole}.${fraction}`, 'USD');
 }
 
 /** A two-way MO: `originationNumber` is the customer, `destinationNumber` our number. */

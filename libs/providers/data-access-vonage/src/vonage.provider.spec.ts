@@ -418,8 +418,23 @@ describe('VonageSmsProvider', () => {
           status: expected,
           providerStatus: status,
           occurredAt: new Date('2020-01-01T14:00:00.000Z'),
+          price: { amount: '0.03330000', currency: 'EUR' },
+          network: '23410',
         },
       ]);
+    });
+
+    it.each([
+      ['no price', { price: '' }],
+      ['a negative price', { price: '-0.0333' }],
+      ['a price with a unit', { price: '0.0333 EUR' }],
+    ])('has no price with %s, and no network with a malformed network-code', (_case, params) => {
+      const { sut } = setup();
+      const [report] = sut.parseDeliveryReports(post(dlr({ ...params, 'network-code': 'O2-UK' })));
+
+      expect(report?.price).toBeUndefined();
+      expect(report?.network).toBeUndefined();
+      expect(report?.status).toBe(DeliveryStatus.Delivered);
     });
 
     it.each([

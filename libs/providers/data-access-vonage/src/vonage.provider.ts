@@ -14,6 +14,8 @@ import {
   createProviderHttp,
   type ProviderHttp,
   type ProviderHttpResponse,
+  receiptNetwork,
+  receiptPrice,
 } from '@sms/provider-port';
 import {
   classifyVonageDlrError,
@@ -199,6 +201,9 @@ export class VonageSmsProvider implements SmsProvider {
       const errorCode = params['err-code'];
       const errorClass = errorCode === undefined ? null : classifyVonageDlrError(errorCode);
       const occurredAt = parseVonageTime(params['scts']) ?? parseVonageTime(params['message-timestamp']);
+      // The part's price in the account currency (EUR, as the send answer's `message-price`), and its network.
+      const price = receiptPrice(params['price'], 'EUR');
+      const network = receiptNetwork(params['network-code']);
 
       return [
         {
@@ -207,6 +212,8 @@ export class VonageSmsProvider implements SmsProvider {
           providerStatus: word,
           ...(errorCode !== undefined && errorClass !== null && { errorCode, errorClass }),
           ...(occurredAt !== undefined && { occurredAt }),
+          ...(price !== undefined && { price }),
+          ...(network !== undefined && { network }),
         },
       ];
     } catch {

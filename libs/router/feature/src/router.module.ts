@@ -13,6 +13,8 @@ import {
   ReadinessRegistry,
   serviceDataSourceProvider,
   ShutdownRegistry,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import { AccountService } from '@sms/auth';
 import type { KeyValueStore } from '@sms/counters';
@@ -26,7 +28,7 @@ import { NumbersController, ProvidersController, RoutesController } from './oper
 import { listMaskingNumbers, OperatorService } from './operator/operator.service';
 import { PriceBookPublisher } from './pricing/price-book.publisher';
 import { NumberOwnersPublisher } from './numbers/number-owners.publisher';
-import { HealthRecorder } from './routing/health.recorder';
+import { HealthRecorder, tellsHealthNothing } from './routing/health.recorder';
 import { HealthHistory } from './health/health-history';
 import { ProviderHealthController } from './health/provider-health.controller';
 import { NoRouteBacklog } from './routing/no-route-backlog';
@@ -114,9 +116,14 @@ export class RouterModule implements OnApplicationBootstrap {
         }),
         {
           provide: RouterErasureSubscriber,
-          inject: [BUS, PRIVACY_CONFIG, ROUTING_STATE, NetworkResolver],
-          useFactory: (bus: Bus, privacy: PrivacyGroup, state: RoutingState, network: NetworkResolver) =>
-            new RouterErasureSubscriber(bus, privacy.salt, state, network),
+          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, ROUTING_STATE, NetworkResolver],
+          useFactory: (
+            bus: Bus,
+            privacy: PrivacyGroup,
+            region: RegionConfig,
+            state: RoutingState,
+            network: NetworkResolver,
+          ) => new RouterErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, state, network),
         },
         {
           provide: ROUTING_STATE,
@@ -345,6 +352,7 @@ export class RouterModule implements OnApplicationBootstrap {
       handler: this.health.handle,
       concurrency: 16,
       fetch: HEALTH_FETCH,
+      ignores: tellsHealthNothing,
     });
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.router,

@@ -15,6 +15,8 @@ import {
   serviceDataSourceProvider,
   publicBaseUrlOf,
   ShutdownRegistry,
+  REGION_CONFIG,
+  type RegionConfig,
 } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
 import type { DataSource } from 'typeorm';
@@ -51,9 +53,9 @@ export class SendWorkerModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: SendWorkerErasureSubscriber,
-          inject: [BUS, PRIVACY_CONFIG, SEND_WORKER_DATA_SOURCE],
-          useFactory: (bus: Bus, privacy: PrivacyGroup, dataSource: DataSource) =>
-            new SendWorkerErasureSubscriber(bus, privacy.salt, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, SEND_WORKER_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, region: RegionConfig, dataSource: DataSource) =>
+            new SendWorkerErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(SEND_WORKER_DATA_SOURCE, {
           service: 'send-worker',

@@ -448,6 +448,44 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/resend-policy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The operator's default overdue re-send policy */
+    get: operations['getResendPolicy'];
+    /** Set the operator's default overdue re-send policy */
+    put: operations['putResendPolicy'];
+    post?: never;
+    /** Drop the operator's default: RESEND_ON_RECEIPT_TIMEOUT applies again */
+    delete: operations['deleteResendPolicy'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/accounts/{id}/resend-policy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The overdue re-send policy in force for an account, and the account's own */
+    get: operations['getAccountResendPolicy'];
+    /** Set an account's own overdue re-send policy */
+    put: operations['putAccountResendPolicy'];
+    post?: never;
+    /** Drop an account's own policy: the operator's default applies to it again */
+    delete: operations['deleteAccountResendPolicy'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/providers/health': {
     parameters: {
       query?: never;
@@ -1920,6 +1958,11 @@ export interface components {
       number: string;
     };
     ErasureSliceResponse: {
+      /**
+       * @description The region whose stores this slice erased (every region erases in its own); null without regions
+       * @example eu
+       */
+      region: string | null;
       /** @enum {string} */
       slice: 'intake' | 'router' | 'send-worker' | 'dlr-ingest' | 'dlr-processor' | 'masking' | 'opt-out' | 'archives';
       /** @enum {string} */
@@ -2005,6 +2048,50 @@ export interface components {
       /** @description null: every account (operators only) */
       account: string | null;
       data: components['schemas']['UsageRowDto'][];
+    };
+    ResendPolicyDto: {
+      /** @description Re-send overdue messages of these classes once through another route */
+      enabled: boolean;
+      /**
+       * @example [
+       *       "transactional"
+       *     ]
+       */
+      classes: ('transactional' | 'marketing')[];
+      /**
+       * @description Who set it: the account's own policy, the operator's default, or RESEND_ON_RECEIPT_TIMEOUT
+       * @enum {string}
+       */
+      source: 'account' | 'operator' | 'env';
+    };
+    ResendPolicyInputDto: {
+      /** @description Re-send overdue messages of these classes once through another route */
+      enabled: boolean;
+      /**
+       * @example [
+       *       "transactional"
+       *     ]
+       */
+      classes: ('transactional' | 'marketing')[];
+    };
+    AccountResendPolicyDto: {
+      /** @description Re-send overdue messages of these classes once through another route */
+      enabled: boolean;
+      /**
+       * @example [
+       *       "transactional"
+       *     ]
+       */
+      classes: ('transactional' | 'marketing')[];
+      /**
+       * @description Who set it: the account's own policy, the operator's default, or RESEND_ON_RECEIPT_TIMEOUT
+       * @enum {string}
+       */
+      source: 'account' | 'operator' | 'env';
+      /** Format: uuid */
+      accountId: string;
+      /** @description The account's own policy, if any */
+      own: components['schemas']['ResendPolicyInputDto'] | null;
     };
     HealthPointDto: {
       /** Format: date-time */
@@ -5185,6 +5272,397 @@ export interface operations {
         };
       };
       /** @description INVALID_DATE, INVALID_DATE_RANGE, DATE_RANGE_TOO_LONG, INVALID_GROUP_BY, INVALID_ACCOUNT, UNKNOWN_PARAMETER */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getResendPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ResendPolicyDto'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  putResendPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ResendPolicyInputDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ResendPolicyDto'];
+        };
+      };
+      /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is larger than 64 KB (`PAYLOAD_TOO_LARGE`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description INVALID_REQUEST, UNKNOWN_FIELD, INVALID_ENABLED, INVALID_MESSAGE_CLASS, RESEND_CLASSES_REQUIRED */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  deleteResendPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getAccountResendPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccountResendPolicyDto'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such object in the caller's account (another account's is 404 too) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Well-formed input that breaks a rule: `error.code` says which, `error.field` names the input */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  putAccountResendPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ResendPolicyInputDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccountResendPolicyDto'];
+        };
+      };
+      /** @description The body is not JSON, or not sent as `application/json` (`INVALID_JSON`, `UNSUPPORTED_CONTENT_TYPE`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such object in the caller's account (another account's is 404 too) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is larger than 64 KB (`PAYLOAD_TOO_LARGE`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description INVALID_REQUEST, UNKNOWN_FIELD, INVALID_ENABLED, INVALID_MESSAGE_CLASS, RESEND_CLASSES_REQUIRED */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is down (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  deleteAccountResendPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No API key, or an unknown or revoked one (`UNAUTHORIZED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The API key lacks the route's scope (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such object in the caller's account (another account's is 404 too) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Well-formed input that breaks a rule: `error.code` says which, `error.field` names the input */
       422: {
         headers: {
           [name: string]: unknown;

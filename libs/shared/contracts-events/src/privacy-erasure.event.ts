@@ -1,4 +1,4 @@
-import { IsIn, IsISO8601, IsObject, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 
 /**
  * The slices of the gateway that keep a person's number or message bodies, one per owning service, plus the
@@ -17,7 +17,7 @@ export const ERASURE_SLICES = [
 export type ErasureSlice = (typeof ERASURE_SLICES)[number];
 
 /**
- * `sms.privacy.v1`: erase one person's number everywhere. The number is sealed (AES-256-GCM under a key
+ * `sms.privacy.v1`: erase one person's number everywhere, in every region (a global topic). The number is sealed (AES-256-GCM under a key
  * derived from PRIVACY_SALT), so the topic, its DLQ and any copy of it never hold it in clear; `token` is what
  * each slice writes in place of the number (`erasureTokenOf`), computed once by intake.
  */
@@ -49,6 +49,14 @@ export class ErasureReportedV1 {
   /** Store name (a table, `redis:<key family>`, `archive files`) → rows or keys changed. */
   @IsObject()
   stores!: Record<string, number>;
+
+  /**
+   * The region whose stores the slice erased (docs/regions.md): every region applies every command, so one
+   * erasure gets a report per region and slice. Null or absent: a deployment without regions.
+   */
+  @IsOptional()
+  @Matches(/^[a-z][a-z0-9-]{0,15}$/)
+  region?: string | null;
 
   @IsISO8601()
   erasedAt!: string;

@@ -1,25 +1,32 @@
 import { StatusEventKind, StatusEventSource } from './enums';
 import type { StatusChangedV1 } from './status-changed.event';
 import { statusRecord } from './status-record';
-import { STATUS_ERROR_CLASS_HEADER, STATUS_SOURCE_HEADER, TOPICS } from './topics';
+import { STATUS_ERROR_CLASS_HEADER, STATUS_KIND_HEADER, STATUS_SOURCE_HEADER, TOPICS } from './topics';
 
 describe(statusRecord.name, () => {
-  it.each(Object.values(StatusEventSource))('keys a %s event by message and names its source in a header', (source) => {
-    const event = {
-      eventId: 'e1',
-      messageId: 'm1',
-      kind: StatusEventKind.Delivered,
-      source,
-      occurredAt: '2026-12-01T10:00:00.000Z',
-    } as StatusChangedV1;
+  it.each(Object.values(StatusEventSource))(
+    'keys a %s event by message and names its source and kind in headers',
+    (source) => {
+      const event = {
+        eventId: 'e1',
+        messageId: 'm1',
+        kind: StatusEventKind.Delivered,
+        source,
+        occurredAt: '2026-12-01T10:00:00.000Z',
+      } as StatusChangedV1;
 
-    expect(statusRecord(event)).toEqual({
-      topic: TOPICS.status,
-      key: 'm1',
-      value: event,
-      headers: { [STATUS_SOURCE_HEADER]: source, [STATUS_ERROR_CLASS_HEADER]: '' },
-    });
-  });
+      expect(statusRecord(event)).toEqual({
+        topic: TOPICS.status,
+        key: 'm1',
+        value: event,
+        headers: {
+          [STATUS_SOURCE_HEADER]: source,
+          [STATUS_ERROR_CLASS_HEADER]: '',
+          [STATUS_KIND_HEADER]: StatusEventKind.Delivered,
+        },
+      });
+    },
+  );
 
   it('names the error class of a failure in a header', () => {
     const event = {

@@ -79,6 +79,13 @@ export const PRIVACY_CONSUMER_GROUPS = {
 /** Intake's group on `sms.privacy.report.v1`: collects the slices' reports into `privacy_erasures`. */
 export const PRIVACY_REPORT_CONSUMER_GROUP = 'intake-privacy-reports';
 
+/**
+ * Header of a global topic's record that another embedded region sent here (docs/regions.md, "Embedded
+ * mode"): its value names that region. Such a record is applied locally and never sent on to the peers again,
+ * so a change travels once from the region that made it to each other region, and no two regions echo it.
+ */
+export const PEER_ORIGIN_HEADER = 'sms-peer-origin';
+
 /** Record header that carries a W3C traceparent across hops. */
 export const TRACE_HEADER = 'traceparent';
 
@@ -95,3 +102,10 @@ export const STATUS_SOURCE_HEADER = 'sms-status-source';
  * without it (an older producer) is parsed as before.
  */
 export const STATUS_ERROR_CLASS_HEADER = 'sms-status-error-class';
+
+/**
+ * Header of every `sms.status.v1` record: the event's `kind` (StatusEventKind), so the router's health group,
+ * which counts send results and final receipts, passes over the provider's intermediate `sent` receipts (a
+ * third of the topic) without parsing them. A record without it (an older producer) is parsed.
+ */
+export const STATUS_KIND_HEADER = 'sms-status-kind';

@@ -3,6 +3,7 @@ import type { Bus } from '@sms/bus';
 import { PRIVACY_CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import {
   erasureCommandHandler,
+  type ErasureIdentity,
   type ErasureTarget,
   inTransaction,
   scrubMentionsIn,
@@ -37,7 +38,7 @@ export class DlrIngestEraser implements SliceEraser {
 export class DlrIngestErasureSubscriber implements OnApplicationBootstrap {
   constructor(
     private readonly bus: Bus,
-    private readonly salt: string,
+    private readonly identity: ErasureIdentity,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -46,7 +47,7 @@ export class DlrIngestErasureSubscriber implements OnApplicationBootstrap {
       groupId: PRIVACY_CONSUMER_GROUPS.dlrIngest,
       topics: [TOPICS.privacy],
       handler: erasureCommandHandler({
-        salt: this.salt,
+        ...this.identity,
         erasers: [new DlrIngestEraser(this.dataSource)],
         publish: (records) => this.bus.publish(records),
       }),

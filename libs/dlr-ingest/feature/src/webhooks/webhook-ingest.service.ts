@@ -18,6 +18,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { WebhookState } from '../database/entities/inbound-webhook.entity';
 import { RejectedSampler } from './source-rate-limit';
+import { RecentDedupeKeys } from './recent-dedupe-keys';
 import { type ReceiptSpool, SpoolFullError, type SpooledWebhook } from './receipt-spool';
 import type { PendingPublication, WebhookPublisher } from './webhook-publisher';
 
@@ -157,6 +158,8 @@ export class WebhookIngestService {
   private storeDownUntil = 0;
   /** SQLite only: the driver's prepared statements (created on first use). */
   private sqlite: SqlRunner | undefined;
+  /** Keys this process stored lately: most provider retries are classified without a failed INSERT. */
+  private readonly recent = new RecentDedupeKeys();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -333,22 +336,26 @@ export class WebhookIngestService {
   }
 
   /**
-   * One INSERT in autocommit: a batch almost never repeats a stored payload, so it is classified against
-   * itself only and the unique key on dedupe_key catches the rare provider retry. Then (the statement
-   * failed as a whole) the batch is classified against the stored keys and inserted again. Two batches
-   * racing with the same new key: the loser fails on the key once the winner committed and its re-run
-   * sees the winner's row. No locking read: gap locks on absent keys would make storms deadlock.
+   * One INSERT in autocommit: a batch is classified against itself and, while retries come, the keys this
+   * process stored lately (RecentDedupeKeys: where a provider's retry usually is); the unique key on
+   * dedupe_key catches the other retries. Then (the statement failed as a whole) the batch is classified
+   * against the stored keys and inserted again. Two batches racing with the same new key: the loser fails
+   * on the key once the winner committed and its re-run sees the winner's row. No locking read: gap locks
+   * on absent keys would make storms deadlock.
    */
   private async store(batch: readonly PendingWebhook[]): Promise<IngestResult[]> {
     let stored: Classified;
     try {
-      stored = await this.insertClassified(batch, new Map());
+      const remembered = this.recent.size > 0 ? this.recent.known(verifiedKeysOf(batch)) : new Map<string, string>();
+      stored = await this.insertClassified(batch, remembered);
     } catch (error) {
       if (!isDuplicateKeyError(error)) {
         throw error;
       }
+      this.recent.arm();
       stored = await this.storeAgainstKnownKeys(batch);
     }
+    this.recent.remember(stored.keys);
     this.publisher.enqueue(stored.accepted);
 
     return stored.results;
@@ -368,7 +375,7 @@ export class WebhookIngestService {
 
   /** dedupe key → id of the accepted row already stored under it, for the batch's verified webhooks. */
   private async storedKeys(batch: readonly PendingWebhook[]): Promise<Map<string, string>> {
-    const keys = [...new Set(batch.filter((w) => w.verified).map((w) => w.dedupeKey))];
+    const keys = [...verifiedKeysOf(batch)];
     if (keys.length === 0) {
       return new Map();
     }
@@ -388,6 +395,7 @@ export class WebhookIngestService {
     const firstOf = new Map(stored);
     const rows: unknown[][] = [];
     const accepted: PendingPublication[] = [];
+    const keys: [string, string][] = [];
     const results: IngestResult[] = [];
     for (const w of batch) {
       const original = w.verified ? firstOf.get(w.dedupeKey) : undefined;
@@ -398,6 +406,7 @@ export class WebhookIngestService {
           : WebhookState.Accepted;
       if (state === WebhookState.Accepted) {
         firstOf.set(w.dedupeKey, w.id);
+        keys.push([w.dedupeKey, w.id]);
         accepted.push({ event: storedEventOfPending(w), traceHeaders: w.traceHeaders });
       }
       rows.push([
@@ -419,7 +428,7 @@ export class WebhookIngestService {
     }
     await this.insertRows(rows);
 
-    return { results, accepted };
+    return { results, accepted, keys };
   }
 
   /**
@@ -498,6 +507,13 @@ function pendingOfSpooled(entry: SpooledWebhook, receivedAt: Date): PendingWebho
 interface Classified {
   readonly results: IngestResult[];
   readonly accepted: PendingPublication[];
+  /** [dedupe key, id] of the rows stored as accepted. */
+  readonly keys: [string, string][];
+}
+
+/** The distinct dedupe keys of a batch's verified webhooks (a refused one has none worth comparing). */
+function verifiedKeysOf(batch: readonly PendingWebhook[]): Set<string> {
+  return new Set(batch.filter((w) => w.verified).map((w) => w.dedupeKey));
 }
 
 /**

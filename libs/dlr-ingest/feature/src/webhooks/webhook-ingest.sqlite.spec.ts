@@ -77,7 +77,7 @@ describe('WebhookIngestService on SQLite: the raw INSERT', () => {
     expect(published.map((p) => p.event.webhookId).sort()).toEqual([results[0]?.id, results[1]?.id].sort());
   });
 
-  it('a retry in a later batch collides on the stored key: the batch is stored whole as a duplicate, not published', async () => {
+  it('a retry in a later batch is stored as a duplicate of the stored receipt and not published', async () => {
     const original = await ingest.ingest('test', 'status', withToken('{"n":1}', 'a'));
     const [retry, fresh] = await Promise.all([
       ingest.ingest('test', 'status', withToken('{"n":1}', 'a')),

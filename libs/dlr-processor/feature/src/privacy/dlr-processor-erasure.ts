@@ -3,6 +3,7 @@ import type { Bus } from '@sms/bus';
 import { PRIVACY_CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import {
   erasureCommandHandler,
+  type ErasureIdentity,
   type ErasureTarget,
   inTransaction,
   scrubMentionsIn,
@@ -41,7 +42,7 @@ export class DlrProcessorEraser implements SliceEraser {
 export class DlrProcessorErasureSubscriber implements OnApplicationBootstrap {
   constructor(
     private readonly bus: Bus,
-    private readonly salt: string,
+    private readonly identity: ErasureIdentity,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -50,7 +51,7 @@ export class DlrProcessorErasureSubscriber implements OnApplicationBootstrap {
       groupId: PRIVACY_CONSUMER_GROUPS.dlrProcessor,
       topics: [TOPICS.privacy],
       handler: erasureCommandHandler({
-        salt: this.salt,
+        ...this.identity,
         erasers: [new DlrProcessorEraser(this.dataSource)],
         publish: (records) => this.bus.publish(records),
       }),

@@ -54,6 +54,11 @@ export class PartRollup {
           ? StatusEventKind.Sent
           : event.kind,
       detail: `${label} ${event.kind}: ${event.detail ?? ''}`.slice(0, 512),
+      // A part's receipt prices that part only; the ledger's charge is the whole message's, so it keeps the
+      // send result's price rather than take one part's for the total.
+      cost: null,
+      currency: null,
+      costEstimated: null,
     };
     const events = [partEvent];
     const parts = await this.dataSource.getRepository(ReceiptPartEntity).findBy({ messageId: ref.messageId });
@@ -67,6 +72,9 @@ export class PartRollup {
         providerMessageId: null,
         errorCode: null,
         errorClass: null,
+        cost: null,
+        currency: null,
+        costEstimated: null,
         detail: `all ${ref.partCount} parts delivered`,
       });
     }

@@ -1,6 +1,6 @@
 import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
 import { canonicalMessageId, DeliveryStatus, ErrorClass, type SmsProvider } from '@sms/provider-port';
-import { kindOf, normaliseProviderMessageId, receiptEvent, receiptEventId } from './receipt-events';
+import { kindOf, normaliseProviderMessageId, readingOf, receiptEvent, receiptEventId } from './receipt-events';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -109,6 +109,32 @@ describe(receiptEvent.name, () => {
     const event = receiptEvent('twilio', report, StatusEventKind.Delivered, 'id-2', '2026-01-01T12:00:00.000Z', 'wh-7');
 
     expect(event.receiptId).toBe('wh-7');
+  });
+
+  it("carries a priced receipt's price (a provider figure, not an estimate) and network, and the price in its id", () => {
+    const report = {
+      providerMessageId: 'aws-1',
+      status: DeliveryStatus.Delivered,
+      providerStatus: 'TEXT_DELIVERED',
+      price: { amount: '0.00645000', currency: 'USD' },
+      network: '310800',
+    };
+    const event = receiptEvent(
+      'aws',
+      report,
+      StatusEventKind.Delivered,
+      receiptEventId('wh-8', 0),
+      '2026-01-01T12:00:00.000Z',
+    );
+
+    expect(event).toMatchObject({ cost: '0.00645000', currency: 'USD', costEstimated: false, network: '310800' });
+    expect(decodeEvent(StatusChangedV1, { ...event, messageId: '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5' })).toMatchObject(
+      { cost: '0.00645000' },
+    );
+    const { price: _price, ...unpriced } = report;
+    // A receipt read before prices were read keeps its event id; one read with its price is a new event.
+    expect(readingOf(unpriced, 'aws-1')).toBe('delivered|aws-1|||TEXT_DELIVERED');
+    expect(readingOf(report, 'aws-1')).toBe('delivered|aws-1|||TEXT_DELIVERED|0.00645000 USD');
   });
 
   it('trims provider message ids and compares them case-insensitively', () => {

@@ -49,7 +49,16 @@ export function receiptEventId(webhookId: string, index: number, reading = ''): 
 
 /** What a parser read from one report, as the part of the event id that changes when the parser does. */
 export const readingOf = (report: DeliveryReport, normalisedId: string): string =>
-  [report.status, normalisedId, report.errorCode ?? '', report.errorClass ?? '', report.providerStatus].join('|');
+  [
+    report.status,
+    normalisedId,
+    report.errorCode ?? '',
+    report.errorClass ?? '',
+    report.providerStatus,
+    // Only where read: a receipt a parser without prices read keeps its id, while a replay through a parser
+    // that now reads the price is a new event, which intake applies (the price replaces the estimate).
+    ...(report.price ? [`${report.price.amount} ${report.price.currency}`] : []),
+  ].join('|');
 
 /** A name-based UUID (version 5 layout) for events derived from other facts (roll-ups). */
 export function uuidFrom(name: string): string {
@@ -77,8 +86,11 @@ export function receiptEvent(
     errorMessage: null,
     errorClass: report.errorClass ?? null,
     ambiguous: null,
-    cost: null,
-    currency: null,
+    // A priced receipt (Vonage, AWS): the provider's own figure, which replaces the attempt's estimate.
+    cost: report.price?.amount ?? null,
+    currency: report.price?.currency ?? null,
+    ...(report.price && { costEstimated: false }),
+    ...(report.network && { network: report.network }),
     // The carrier's done time is often minute-precision (Twilio RawDlrDoneDate): keep it as detail and
     // order events by when we learned them.
     detail:

@@ -90,7 +90,9 @@ describe(receiptPriceOf.name, () => {
       providerMessageId: 'SM1',
       amountMicros: 33_300n,
       currency: 'EUR',
+      network: null,
     });
+    expect(receiptPriceOf(receipt({ cost: '0.0333', currency: 'EUR', network: '23410' }))?.network).toBe('23410');
   });
 
   it('ignores receipts without a price or provider id, and send results', () => {

@@ -34,6 +34,8 @@ export interface ReceiptPrice {
   readonly providerMessageId: string;
   readonly amountMicros: bigint;
   readonly currency: string;
+  /** The recipient's network (MCC+MNC) where the receipt named it: kept on a charge that has none. */
+  readonly network: string | null;
 }
 
 const CURRENCY = /^[A-Z]{3}$/;
@@ -83,7 +85,7 @@ export function chargeOf(event: StatusChangedV1, message: ChargedMessage | undef
   };
 }
 
-/** A receipt that names its provider's price for the message (Vonage's DLR `price`). */
+/** A receipt that names its provider's price for the message (Vonage's DLR `price`, AWS `totalMessagePrice`). */
 export function receiptPriceOf(event: StatusChangedV1): ReceiptPrice | null {
   if (event.source !== StatusEventSource.Dlr || !event.provider || !event.providerMessageId) {
     return null;
@@ -99,6 +101,7 @@ export function receiptPriceOf(event: StatusChangedV1): ReceiptPrice | null {
     providerMessageId: event.providerMessageId,
     amountMicros: amount,
     currency: event.currency,
+    network: event.network ?? null,
   };
 }
 
@@ -195,11 +198,13 @@ export async function writeCharges(sql: SqlRunner, charges: readonly ChargeRow[]
 export async function applyReceiptPrice(sql: SqlRunner, price: ReceiptPrice, now: Date): Promise<boolean> {
   const changed = await sql.execute(
     `UPDATE message_charges SET amount_micros = ?, unit_price_micros = NULL, currency = ?, price_source = ?,
-     final = ?, updated_at = ? WHERE message_id = ? AND provider = ? AND provider_message_id = ? AND final = ?`,
+     network = COALESCE(network, ?), final = ?, updated_at = ?
+     WHERE message_id = ? AND provider = ? AND provider_message_id = ? AND final = ?`,
     [
       price.amountMicros.toString(),
       price.currency,
       'provider',
+      price.network,
       sql.value(true),
       sql.value(now),
       price.messageId,

@@ -7,9 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
 import { isMysql } from '@sms/persistence';
-import { type SliceEngine, sliceEngines } from '@sms/testing';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { INTAKE_MARIADB, INTAKE_SQLITE } from '../../test/intake-engines';
 import { LedgerWriter } from '../ledger/ledger.writer';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { StatusApplier } from '../status/status-applier.service';
@@ -22,13 +21,6 @@ const POLICY = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000 } as con
 const ACCOUNT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
 const OTHER_ACCOUNT = '1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d';
 const NOW = new Date('2030-01-02T03:04:05.678Z');
-
-const [MARIADB, SQLITE] = sliceEngines({
-  service: 'intake',
-  entities: INTAKE_ENTITIES,
-  migrations: INTAKE_MIGRATIONS,
-  poolSize: 10,
-}) as [SliceEngine, SliceEngine];
 
 /** Counts the statements that write message_charges. */
 class ChargeStatements implements EntitySubscriberInterface {
@@ -78,7 +70,7 @@ const estimatedSent = (messageId: string, unit: string, total: string, overrides
     ...overrides,
   });
 
-describe.each([MARIADB, SQLITE])('the cost ledger on $name', (engine) => {
+describe.each([INTAKE_MARIADB, INTAKE_SQLITE])('the cost ledger on $name', (engine) => {
   let dataSource: DataSource;
   let close: () => Promise<void>;
   let writer: LedgerWriter;

@@ -22,6 +22,9 @@ import { PrivacyErasureEntity, PrivacyErasureSliceEntity } from './entities/priv
 import { CreatePrivacyErasures1766900000000 } from './migrations/1766900000000-CreatePrivacyErasures';
 import { MessageChargeEntity } from './entities/message-charge.entity';
 import { CreateMessageCharges1767200000000 } from './migrations/1767200000000-CreateMessageCharges';
+import { ResendPolicyEntity } from './entities/resend-policy.entity';
+import { CreateResendPolicies1767420000000 } from './migrations/1767420000000-CreateResendPolicies';
+import { PrivacyErasureRegions1767430000000 } from './migrations/1767430000000-PrivacyErasureRegions';
 
 export const INTAKE_OUTBOX = createOutboxSchema('intake_outbox');
 export const INTAKE_ENTITIES = [
@@ -36,6 +39,7 @@ export const INTAKE_ENTITIES = [
   PrivacyErasureEntity,
   PrivacyErasureSliceEntity,
   MessageChargeEntity,
+  ResendPolicyEntity,
 ];
 export const INTAKE_MIGRATIONS = [
   CreateIntakeSchema1763770100000,
@@ -52,4 +56,6 @@ export const INTAKE_MIGRATIONS = [
   CreatePrivacyErasures1766900000000,
   PartitionLedgerByMonth1767000000000,
   CreateMessageCharges1767200000000,
+  CreateResendPolicies1767420000000,
+  PrivacyErasureRegions1767430000000,
 ];

@@ -23,6 +23,8 @@ import { INTAKE_OUTBOX } from '../database/intake.schema';
 export type ErasureStatus = 'pending' | 'completed';
 
 export interface ErasureSliceView {
+  /** The region whose stores this is (every region erases in its own); null without regions. */
+  readonly region: string | null;
   readonly slice: ErasureSlice;
   readonly status: ErasureStatus;
   /** Rows (keys, files) changed per store; empty while pending. */
@@ -60,6 +62,8 @@ export class PrivacyErasuresStore {
     readonly requestedBy: string;
     readonly number: string;
     readonly slices: readonly ErasureSlice[];
+    /** Every configured region (each must report each slice); empty without regions. */
+    readonly regions: readonly string[];
   }): Promise<ErasureView> {
     const at = this.now();
     const row: PrivacyErasureEntity = {
@@ -69,6 +73,7 @@ export class PrivacyErasuresStore {
       requestedBy: input.requestedBy,
       status: 'pending',
       expectedSlices: input.slices.join(','),
+      expectedRegions: input.regions.join(','),
       createdAt: at,
       completedAt: null,
     };
@@ -88,8 +93,9 @@ export class PrivacyErasuresStore {
   }
 
   /**
-   * Files one slice's report; the first report of a slice counts (a redelivered command reports zero rows the
-   * second time). The erasure is completed by the report that makes its set whole. False: no such erasure.
+   * Files one region's report of one slice; the first report of a (region, slice) counts (a redelivered command
+   * reports zero rows the second time). The erasure is completed by the report that makes its set whole: every
+   * expected slice from every expected region. False: no such erasure (another region's, on the global topic).
    */
   async record(report: ErasureReportedV1): Promise<boolean> {
     // Reports of one erasure are applied one at a time (the row is locked on MySQL; SQLite runs one
@@ -100,16 +106,18 @@ export class PrivacyErasuresStore {
     );
 
     return inTransaction(this.dataSource, async (manager) => {
-      const [erasure] = await manager.query<{ id: string; status: string; expected_slices: string }[]>(
-        `SELECT \`id\`, \`status\`, \`expected_slices\` FROM \`privacy_erasures\` WHERE \`id\` = ?${lock}`,
-        [report.erasureId],
-      );
+      const [erasure] = await manager.query<
+        { id: string; status: string; expected_slices: string; expected_regions: string }[]
+      >('SELECT `id`, `status`, `expected_slices`, `expected_regions` FROM `privacy_erasures` WHERE `id` = ?' + lock, [
+        report.erasureId,
+      ]);
       if (!erasure) {
         return false;
       }
       try {
         await manager.insert(PrivacyErasureSliceEntity, {
           erasureId: report.erasureId,
+          region: report.region ?? '',
           slice: report.slice,
           stores: JSON.stringify(stores),
           erasedAt: new Date(report.erasedAt),
@@ -119,11 +127,15 @@ export class PrivacyErasuresStore {
           throw error;
         }
       }
-      const [{ reported }] = await manager.query<[{ reported: number | string }]>(
-        `SELECT COUNT(*) AS \`reported\` FROM \`privacy_erasure_slices\` WHERE \`erasure_id\` = ?${lock}`,
+      const reported = await manager.query<{ region: string; slice: string }[]>(
+        `SELECT \`region\`, \`slice\` FROM \`privacy_erasure_slices\` WHERE \`erasure_id\` = ?${lock}`,
         [erasure.id],
       );
-      if (erasure.status === 'pending' && Number(reported) >= slicesOf(erasure.expected_slices).length) {
+      const have = new Set(reported.map((row) => `${row.region}|${row.slice}`));
+      const whole = expectedPairs(erasure.expected_regions, erasure.expected_slices).every(([region, slice]) =>
+        have.has(`${region}|${slice}`),
+      );
+      if (erasure.status === 'pending' && whole) {
         await manager.query("UPDATE `privacy_erasures` SET `status` = 'completed', `completed_at` = ? WHERE `id` = ?", [
           dbValue(this.dataSource, this.now()),
           erasure.id,
@@ -148,8 +160,14 @@ export class PrivacyErasuresStore {
 const slicesOf = (expected: string): ErasureSlice[] =>
   expected.split(',').filter((slice): slice is ErasureSlice => ERASURE_SLICES.includes(slice as ErasureSlice));
 
+/** Every (region, slice) an erasure waits for; region `''` for a deployment without regions. */
+const expectedPairs = (regions: string, slices: string): [string, ErasureSlice][] =>
+  (regions === '' ? [''] : regions.split(',')).flatMap((region) =>
+    slicesOf(slices).map((slice): [string, ErasureSlice] => [region, slice]),
+  );
+
 function toView(row: PrivacyErasureEntity, reports: readonly PrivacyErasureSliceEntity[]): ErasureView {
-  const bySlice = new Map(reports.map((report) => [report.slice, report]));
+  const byPair = new Map(reports.map((report) => [`${report.region}|${report.slice}`, report]));
 
   return {
     id: row.id,
@@ -158,10 +176,11 @@ function toView(row: PrivacyErasureEntity, reports: readonly PrivacyErasureSlice
     requestedBy: row.requestedBy,
     createdAt: row.createdAt.toISOString(),
     completedAt: row.completedAt ? row.completedAt.toISOString() : null,
-    slices: slicesOf(row.expectedSlices).map((slice) => {
-      const report = bySlice.get(slice);
+    slices: expectedPairs(row.expectedRegions, row.expectedSlices).map(([region, slice]) => {
+      const report = byPair.get(`${region}|${slice}`);
 
       return {
+        region: region === '' ? null : region,
         slice,
         status: report ? 'completed' : 'pending',
         stores: report ? (JSON.parse(report.stores) as Record<string, number>) : {},

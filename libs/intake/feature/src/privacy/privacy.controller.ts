@@ -44,6 +44,7 @@ export class PrivacyController {
       requestedBy: principal.keyId,
       number,
       slices: runtime.slices(),
+      regions: runtime.regions(),
     });
   }
 

@@ -27,6 +27,14 @@ class ListArchive implements ArchiveEraser {
 const intakeSlice: SliceEraser = { slice: 'intake', erase: async () => ({ sms_messages: 1 }) };
 
 describe(PrivacyRuntime.name, () => {
+  it('waits for every configured region, or none without regions', () => {
+    const store = {} as PrivacyErasuresStore;
+    expect(new PrivacyRuntime(store, SALT, intakeSlice, null).regions()).toEqual([]);
+    expect(
+      new PrivacyRuntime(store, SALT, intakeSlice, null, { region: 'us', regions: ['eu', 'us'] }).regions(),
+    ).toEqual(['eu', 'us']);
+  });
+
   it('expects the archives slice only when an archive eraser is bound', () => {
     const store = {} as PrivacyErasuresStore;
     expect(new PrivacyRuntime(store, SALT, intakeSlice, new ListArchive()).slices()).toEqual([...ERASURE_SLICES]);
@@ -44,7 +52,7 @@ describe(PrivacyRuntime.name, () => {
         return true;
       },
     } as unknown as PrivacyErasuresStore;
-    await new PrivacyRuntime(store, SALT, intakeSlice, archive).subscribe(bus);
+    await new PrivacyRuntime(store, SALT, intakeSlice, archive, { region: 'eu', regions: ['eu', 'us'] }).subscribe(bus);
     try {
       await bus.publish([
         {
@@ -66,6 +74,8 @@ describe(PrivacyRuntime.name, () => {
         ['archives', { 'archive:files': 1, 'archive:rows': 1 }],
         ['intake', { sms_messages: 1 }],
       ]);
+      // Every region applies every command: each report names the region whose stores it erased.
+      expect(recorded.map((r) => r.region)).toEqual(['eu', 'eu']);
       expect(archive.rows.map((row) => row.to)).toEqual(['erased', '+447400654321']);
     } finally {
       await bus.close();

@@ -39,7 +39,17 @@ export class PrivacyRuntime {
     private readonly salt: string,
     private readonly intakeEraser: SliceEraser,
     private readonly archive: ArchiveEraser | null,
+    /** This region (named in its reports) and every region (each reports every slice); none without regions. */
+    private readonly regionsConfig: { readonly region: string | null; readonly regions: readonly string[] } = {
+      region: null,
+      regions: [],
+    },
   ) {}
+
+  /** The regions a new erasure waits for: every configured one, since each keeps its own messages. */
+  regions(): readonly string[] {
+    return this.regionsConfig.regions;
+  }
 
   /** The slices a new erasure waits for: every service's, and the archives' when an archive is bound. */
   slices(): ErasureSlice[] {
@@ -52,6 +62,7 @@ export class PrivacyRuntime {
       topics: [TOPICS.privacy],
       handler: erasureCommandHandler({
         salt: this.salt,
+        region: this.regionsConfig.region,
         erasers: [this.intakeEraser, ...(this.archive ? [archiveSlice(this.archive)] : [])],
         publish: (records) => bus.publish(records),
       }),
@@ -62,8 +73,9 @@ export class PrivacyRuntime {
       handler: async (record) => {
         const report = decodeEvent(ErasureReportedV1, record.value);
         if (!(await this.store.record(report))) {
-          // Another deployment's erasure on a shared broker, or one whose record was removed: nothing to file.
-          this.logger.warn(`report of slice ${report.slice} for unknown erasure ${report.erasureId} ignored`);
+          // Reports are global: another region's erasures reach every intake, and only the one that asked files
+          // them. Otherwise another deployment's on a shared broker, or a record since removed.
+          this.logger.debug(`report of slice ${report.slice} for erasure ${report.erasureId} not ours: ignored`);
         }
       },
     });

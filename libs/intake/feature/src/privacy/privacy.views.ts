@@ -7,6 +7,14 @@ export class CreateErasureDto {
 }
 
 export class ErasureSliceResponse {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'eu',
+    description: 'The region whose stores this slice erased (every region erases in its own); null without regions',
+  })
+  region!: string | null;
+
   @ApiProperty({ enum: ERASURE_SLICES })
   slice!: string;
 

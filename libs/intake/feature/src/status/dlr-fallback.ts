@@ -1,7 +1,7 @@
 import { MessageStatus, type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
 import { dbValue, isMysql, type SqlRunner } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
-import { FINAL_RANK } from './message-state';
+import { FINAL_RANK, type OverdueResendPolicy } from './message-state';
 
 /**
  * The opt-out hook of the fallback: true when the recipient must not get another send (the opt-out
@@ -19,13 +19,19 @@ export type RecipientOptOutCheck = (recipient: string, sender: string | null) =>
  * like any retry; its `sent` is adopted by the ledger, and its failure at send time ends the message.
  */
 export class DlrFallback {
+  private readonly overdue: OverdueResendPolicy;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly maxAttempts: number,
     private readonly isOptedOut?: RecipientOptOutCheck,
-    /** Message classes the operator lets an overdue receipt re-send (RESEND_ON_RECEIPT_TIMEOUT); none by default. */
-    private readonly overdueClasses: readonly string[] = [],
-  ) {}
+    /** Who enables the overdue re-send: a fixed list of classes (RESEND_ON_RECEIPT_TIMEOUT) or the run-time policy. */
+    overdueClasses: readonly string[] | OverdueResendPolicy = [],
+  ) {
+    this.overdue = Array.isArray(overdueClasses)
+      ? { classesFor: () => Promise.resolve(overdueClasses) }
+      : (overdueClasses as OverdueResendPolicy);
+  }
 
   static applies(event: StatusChangedV1): boolean {
     return (
@@ -68,27 +74,27 @@ export class DlrFallback {
   /** Re-opens the message for one more attempt elsewhere; false when it may not (the event then applies). */
   async reroute(sql: SqlRunner, event: StatusChangedV1, now: Date): Promise<boolean> {
     const overdue = DlrFallback.isOverdue(event);
-    if (overdue && this.overdueClasses.length === 0) {
-      return false;
-    }
-    // An overdue receipt re-sends only messages of the classes the operator enabled, and never one whose
-    // send went through an ambiguous attempt (pin_provider set: a copy may exist that no id names).
-    const overdueCondition = overdue
-      ? ` AND pin_provider IS NULL AND message_class IN (${this.overdueClasses.map(() => '?').join(',')})`
-      : '';
+    // An overdue receipt never re-sends a message whose send went through an ambiguous attempt (pin_provider
+    // set: a copy may exist that no id names); its class must be one its account's policy enables.
+    const overdueCondition = overdue ? ' AND pin_provider IS NULL' : '';
     const lock = isMysql(this.dataSource) ? ' FOR UPDATE' : '';
     const rows = await sql.query<{
       avoid_providers: string | null;
       to_number: string;
       sender: string | null;
       attempt: number;
+      account_id: string | null;
+      message_class: string;
     }>(
-      `SELECT avoid_providers, to_number, sender, attempt FROM sms_messages
+      `SELECT avoid_providers, to_number, sender, attempt, account_id, message_class FROM sms_messages
          WHERE id = ? AND status = ? AND provider = ? AND dlr_fallbacks = 0 AND attempt < ?${overdueCondition}${lock}`,
-      [event.messageId, MessageStatus.Sent, event.provider, this.maxAttempts, ...(overdue ? this.overdueClasses : [])],
+      [event.messageId, MessageStatus.Sent, event.provider, this.maxAttempts],
     );
     const row = rows[0];
-    if (!row || (this.isOptedOut && (await this.isOptedOut(row.to_number, row.sender)))) {
+    if (!row || (overdue && !(await this.overdue.classesFor(row.account_id, sql)).includes(row.message_class))) {
+      return false;
+    }
+    if (this.isOptedOut && (await this.isOptedOut(row.to_number, row.sender))) {
       return false;
     }
     const avoid = new Set((row.avoid_providers ?? '').split(',').filter(Boolean));

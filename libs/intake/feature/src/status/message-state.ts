@@ -1,4 +1,5 @@
 import { MessageStatus, StatusEventKind, StatusEventSource } from '@sms/contracts';
+import type { SqlRunner } from '@sms/persistence';
 
 /**
  * The one state machine of a message (architecture.md): [scheduled →] queued → sending → sent → delivered |
@@ -65,12 +66,22 @@ export function statusOf(kind: StatusEventKind): MessageStatus | null {
   }
 }
 
+/**
+ * The classes an overdue receipt may re-send for a message's account (ADR 0023: the account's own policy, else
+ * the operator's default, else RESEND_ON_RECEIPT_TIMEOUT). Asked inside the status batch's transaction.
+ */
+export interface OverdueResendPolicy {
+  classesFor(accountId: string | null, sql: SqlRunner): Promise<readonly string[]>;
+}
+
 export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
   /** Message classes re-sent once elsewhere when their receipt is overdue (RESEND_ON_RECEIPT_TIMEOUT); none by default. */
   readonly resendOnReceiptTimeout?: readonly string[];
+  /** The run-time policy (ADR 0023); when given, it decides instead of `resendOnReceiptTimeout`. */
+  readonly resendPolicy?: OverdueResendPolicy;
 }
 
 export type RetryDecision =

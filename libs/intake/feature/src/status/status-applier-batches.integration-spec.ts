@@ -386,15 +386,41 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
     const sut = applier();
     expect(await sut.apply(sent)).toBe('applied');
     const delivered = event(id, StatusEventKind.Delivered, receipt({ providerMessageId: 'SM-d' }));
+    const before = log.statements.length;
 
     expect(
       await applyAsOneBatch(sut, [sent, delivered, { ...delivered }, { ...sent, kind: StatusEventKind.Failed }]),
     ).toEqual(['duplicate', 'applied', 'duplicate', 'duplicate']);
+    // The read of the batch's messages found the redelivered event: no statement of its own for that.
+    expect(log.count(before, 'SELECT event_id', [sent.eventId, delivered.eventId])).toBe(0);
     const history: { status: string }[] = await dataSource.query(
       'SELECT status FROM message_events WHERE message_id = ? ORDER BY id',
       [id],
     );
     expect(history.map((e) => e.status)).toEqual(['queued', 'sent', 'delivered']);
+  });
+
+  it('skips redelivered events of a message missing from the ledger, looked up apart from the others', async () => {
+    const [id, missing] = [await newMessage(), randomUUID()];
+    const sut = applier();
+    const orphan = event(missing, StatusEventKind.Sent, { providerMessageId: 'SM-o' });
+    expect(await sut.apply(orphan)).toBe('recorded');
+    const sent = event(id, StatusEventKind.Sent, { providerMessageId: 'SM-p' });
+    const before = log.statements.length;
+
+    expect(await applyAsOneBatch(sut, [{ ...orphan }, sent, { ...orphan, kind: StatusEventKind.Failed }])).toEqual([
+      'duplicate',
+      'applied',
+      'duplicate',
+    ]);
+    // Only the orphan's event id is looked up on its own.
+    expect(log.count(before, 'SELECT event_id', [orphan.eventId])).toBe(1);
+    expect(log.count(before, 'SELECT event_id', [sent.eventId])).toBe(0);
+    const history: { status: string }[] = await dataSource.query(
+      'SELECT status FROM message_events WHERE message_id = ? ORDER BY id',
+      [missing],
+    );
+    expect(history.map((e) => e.status)).toEqual(['sent']);
   });
 
   it('mixes plain events with retries, receipt fallbacks and adopted re-sends, per message in arrival order', async () => {

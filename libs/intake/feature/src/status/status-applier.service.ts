@@ -149,7 +149,12 @@ export class StatusApplier {
     private readonly onRetryScheduled?: (at: Date) => void,
     private readonly webhooks?: StatusWebhooks,
   ) {
-    this.fallback = new DlrFallback(dataSource, policy.maxAttempts, isOptedOut, policy.resendOnReceiptTimeout);
+    this.fallback = new DlrFallback(
+      dataSource,
+      policy.maxAttempts,
+      isOptedOut,
+      policy.resendPolicy ?? policy.resendOnReceiptTimeout,
+    );
     // Group commit: status events arrive ~3 per message; one transaction per batch instead of per event.
     this.committer = new GroupCommitter((events) => this.applyBatch(events), {
       maxBatch: 200,
@@ -195,8 +200,7 @@ export class StatusApplier {
 
   /** The batch's transaction: read its messages and known event ids, apply the new events, write their effects. */
   private async writeBatch(sql: SqlRunner, batch: readonly StatusChangedV1[]): Promise<WrittenBatch> {
-    const messages = await this.messagesOf(sql, batch);
-    const seen = await knownEventIds(sql, batch);
+    const { messages, seen } = await this.messagesOf(sql, batch);
     const applied = await this.applyEvents(sql, batch, messages, seen);
     await this.writeCharges(sql, applied);
     const published = await this.enqueueTransitions(sql, applied.changes);
@@ -317,36 +321,54 @@ export class StatusApplier {
   /**
    * The batch's messages, read once under their row locks (the UPDATEs below take them anyway): the status
    * before the batch and the callback target for caller callbacks, the country for the messages metric, and
-   * what the in-memory decisions need (rank, provider message id, receipt fallbacks).
+   * what the in-memory decisions need (rank, provider message id, receipt fallbacks). The same statement
+   * reads which of the batch's events each message already has (redeliveries), so a batch costs one read,
+   * not two: the reads were a third of the status path's round trips to MariaDB. Events of a message not in
+   * the ledger are looked up on their own (knownEventIds): the ledger row cannot carry them.
    */
-  private async messagesOf(sql: SqlRunner, batch: readonly StatusChangedV1[]): Promise<Map<string, BatchMessage>> {
+  private async messagesOf(
+    sql: SqlRunner,
+    batch: readonly StatusChangedV1[],
+  ): Promise<{ messages: Map<string, BatchMessage>; seen: Set<string> }> {
     const ids = [...new Set(batch.map((e) => e.messageId))];
+    const eventIds = [...new Set(batch.map((e) => e.eventId))];
     const rows = await sql.query<BatchMessageRow>(
       `SELECT id, status, status_rank, provider_message_id, dlr_fallbacks, country, segments, callback_url, client_reference,
-       account_id, callback_format, to_number, COALESCE(sender, requested_from) AS sender
+       account_id, callback_format, to_number, COALESCE(sender, requested_from) AS sender,
+       (SELECT GROUP_CONCAT(e.event_id) FROM message_events e
+        WHERE e.message_id = sms_messages.id AND e.event_id IN (${eventIds.map(() => '?').join(',')})) AS known_events
        FROM sms_messages WHERE id IN (${ids.map(() => '?').join(',')})${isMysql(this.dataSource) ? ' FOR UPDATE' : ''}`,
-      ids,
+      [...eventIds, ...ids],
     );
+    const seen = new Set<string>();
+    const messages = new Map<string, BatchMessage>();
+    for (const row of rows) {
+      for (const eventId of row.known_events ? String(row.known_events).split(',') : []) {
+        seen.add(eventId);
+      }
+      messages.set(row.id, {
+        accountId: row.account_id,
+        status: row.status,
+        statusRank: Number(row.status_rank),
+        providerMessageId: row.provider_message_id,
+        dlrFallbacks: Number(row.dlr_fallbacks),
+        country: row.country,
+        segments: Number(row.segments),
+        callbackUrl: row.callback_url,
+        clientReference: row.client_reference,
+        callbackFormat: row.callback_format as CallbackFormat | null,
+        to: row.to_number,
+        sender: row.sender,
+      });
+    }
+    const orphans = batch.filter((event) => !messages.has(event.messageId));
+    if (orphans.length > 0) {
+      for (const eventId of await knownEventIds(sql, orphans)) {
+        seen.add(eventId);
+      }
+    }
 
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        {
-          accountId: row.account_id,
-          status: row.status,
-          statusRank: Number(row.status_rank),
-          providerMessageId: row.provider_message_id,
-          dlrFallbacks: Number(row.dlr_fallbacks),
-          country: row.country,
-          segments: Number(row.segments),
-          callbackUrl: row.callback_url,
-          clientReference: row.client_reference,
-          callbackFormat: row.callback_format as CallbackFormat | null,
-          to: row.to_number,
-          sender: row.sender,
-        },
-      ]),
-    );
+    return { messages, seen };
   }
 
   /**
@@ -602,6 +624,8 @@ interface BatchMessageRow {
   callback_format: string | null;
   to_number: string;
   sender: string | null;
+  /** The batch's event ids already recorded for this message, comma-separated; null when none. */
+  known_events: string | null;
 }
 
 interface BatchMessage extends LedgerRow {
@@ -697,7 +721,7 @@ function formatFields(
   return { callbackFormat: format.name, to: format.to, from: format.from };
 }
 
-/** Of the batch's event ids, those already in `message_events` (redelivered events). */
+/** Of these events' ids, those already in `message_events` (redelivered events). */
 async function knownEventIds(sql: SqlRunner, batch: readonly StatusChangedV1[]): Promise<Set<string>> {
   const ids = [...new Set(batch.map((e) => e.eventId))];
   const known = await sql.query<{ event_id: string }>(

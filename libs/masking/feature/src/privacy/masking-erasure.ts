@@ -5,6 +5,7 @@ import {
   affectedRows,
   dbValue,
   erasureCommandHandler,
+  type ErasureIdentity,
   type ErasureTarget,
   inTransaction,
   replaceNumberIn,
@@ -101,7 +102,7 @@ function directoryStates(mask: NumberMaskEntity, target: ErasureTarget, at: Date
 export class MaskingErasureSubscriber implements OnApplicationBootstrap {
   constructor(
     private readonly bus: Bus,
-    private readonly salt: string,
+    private readonly identity: ErasureIdentity,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -110,7 +111,7 @@ export class MaskingErasureSubscriber implements OnApplicationBootstrap {
       groupId: PRIVACY_CONSUMER_GROUPS.masking,
       topics: [TOPICS.privacy],
       handler: erasureCommandHandler({
-        salt: this.salt,
+        ...this.identity,
         erasers: [new MaskingEraser(this.dataSource, this.bus)],
         publish: (records) => this.bus.publish(records),
       }),

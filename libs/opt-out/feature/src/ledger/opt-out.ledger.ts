@@ -1,5 +1,13 @@
 import type { Bus } from '@sms/bus';
-import { EVERY_ACCOUNT, type OptOutChangedV1, optOutKey, type OptOutSource, TOPICS } from '@sms/contracts';
+import {
+  DEFAULT_ACCOUNT_ID,
+  EVERY_ACCOUNT,
+  type OptOutChangedV1,
+  optOutKey,
+  type OptOutSource,
+  PEER_ORIGIN_HEADER,
+  TOPICS,
+} from '@sms/contracts';
 import { inTransaction, isDuplicateKeyError } from '@sms/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
@@ -178,6 +186,55 @@ export class OptOutLedger {
     );
   }
 
+  /**
+   * Applies an entry state another embedded region recorded (docs/regions.md, "Embedded mode"): the entry is
+   * made to hold, or not, as that region says, audited with its name, and published here for this region's
+   * replicas, marked with the region so that it is not sent back. States are absolute, so applying one twice
+   * changes nothing. True when the ledger changed.
+   */
+  async applyFromPeer(change: OptOutChangedV1, region: string): Promise<boolean> {
+    const accountId = change.accountId ?? DEFAULT_ACCOUNT_ID;
+    const scopeKey = change.sender ?? ACCOUNT_WIDE;
+    const at = this.now();
+    const request = {
+      number: change.number,
+      source: change.source as ChangeRequest['source'],
+      reason: `from region ${region}`,
+    };
+    const where = { number: change.number, accountId, scopeKey };
+    let changed: boolean;
+    try {
+      changed = await inTransaction(this.dataSource, async (manager) => {
+        const exists = await manager.existsBy(OptOutEntity, where);
+        if (exists === change.optedOut) {
+          return false;
+        }
+        if (change.optedOut) {
+          await manager.insert(OptOutEntity, {
+            ...where,
+            reason: request.reason,
+            source: request.source,
+            createdAt: at,
+          });
+        } else {
+          await manager.delete(OptOutEntity, where);
+        }
+        await this.audit(manager, request, accountId, scopeKey, change.optedOut ? 'opt_out' : 'opt_in', at);
+
+        return true;
+      });
+    } catch (error) {
+      // A local STOP recorded the same entry at the same moment: it holds, as the peer asked.
+      if (!isDuplicateKeyError(error)) {
+        throw error;
+      }
+      changed = false;
+    }
+    await this.publish([{ ...change, accountId, exemptMessageId: null }], { [PEER_ORIGIN_HEADER]: region });
+
+    return changed;
+  }
+
   /** The entries that block `accountId`: its own and every-account ones (the latest `limit` without `number`). */
   async list(accountId: string, number: string | null, limit: number): Promise<OptOutView[]> {
     const rows = await this.dataSource.getRepository(OptOutEntity).find({
@@ -285,7 +342,7 @@ export class OptOutLedger {
     });
   }
 
-  private async publish(states: readonly OptOutChangedV1[]): Promise<void> {
+  private async publish(states: readonly OptOutChangedV1[], headers?: Record<string, string>): Promise<void> {
     if (states.length === 0) {
       return;
     }
@@ -294,6 +351,7 @@ export class OptOutLedger {
         topic: TOPICS.optout,
         key: optOutKey(state.number, state.sender, state.accountId),
         value: state,
+        ...(headers ? { headers } : {}),
       })),
     );
   }

@@ -4,6 +4,7 @@ import { type OptOutChangedV1, optOutKey, PRIVACY_CONSUMER_GROUPS, TOPICS } from
 import {
   affectedRows,
   erasureCommandHandler,
+  type ErasureIdentity,
   type ErasureTarget,
   inTransaction,
   replaceNumberIn,
@@ -83,7 +84,7 @@ export class OptOutEraser implements SliceEraser {
 export class OptOutErasureSubscriber implements OnApplicationBootstrap {
   constructor(
     private readonly bus: Bus,
-    private readonly salt: string,
+    private readonly identity: ErasureIdentity,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -92,7 +93,7 @@ export class OptOutErasureSubscriber implements OnApplicationBootstrap {
       groupId: PRIVACY_CONSUMER_GROUPS.optOut,
       topics: [TOPICS.privacy],
       handler: erasureCommandHandler({
-        salt: this.salt,
+        ...this.identity,
         erasers: [new OptOutEraser(this.dataSource, this.bus)],
         publish: (records) => this.bus.publish(records),
       }),

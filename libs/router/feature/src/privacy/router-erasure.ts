@@ -1,7 +1,7 @@
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus } from '@sms/bus';
 import { PRIVACY_CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
-import { erasureCommandHandler, type ErasureTarget, type SliceEraser } from '@sms/persistence';
+import { erasureCommandHandler, type ErasureIdentity, type ErasureTarget, type SliceEraser } from '@sms/persistence';
 import { stickyKeyOf } from '../routing/routing-engine';
 import type { RoutingState } from '../state/routing-state';
 
@@ -35,7 +35,7 @@ export class RouterEraser implements SliceEraser {
 export class RouterErasureSubscriber implements OnApplicationBootstrap {
   constructor(
     private readonly bus: Bus,
-    private readonly salt: string,
+    private readonly identity: ErasureIdentity,
     private readonly state: RoutingState,
     private readonly lookups?: LookupForgetter,
   ) {}
@@ -45,7 +45,7 @@ export class RouterErasureSubscriber implements OnApplicationBootstrap {
       groupId: PRIVACY_CONSUMER_GROUPS.router,
       topics: [TOPICS.privacy],
       handler: erasureCommandHandler({
-        salt: this.salt,
+        ...this.identity,
         erasers: [new RouterEraser(this.state, this.lookups)],
         publish: (records) => this.bus.publish(records),
       }),

@@ -1,32 +1,39 @@
 import type { ConsumedRecord } from '@sms/bus';
-import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
+import {
+  decodeEvent,
+  STATUS_KIND_HEADER,
+  STATUS_SOURCE_HEADER,
+  StatusChangedV1,
+  StatusEventKind,
+  StatusEventSource,
+} from '@sms/contracts';
 import { GroupCommitter } from '@sms/persistence';
-import type { HealthOutcome, ReceiptOutcome, RoutingState } from '../state/routing-state';
-
-interface CountedReceipt {
-  readonly provider: string;
-  readonly outcome: ReceiptOutcome;
-}
+import { type CountedOutcome, type HealthOutcome, type RoutingState, tallyOutcomes } from '../state/routing-state';
 
 /**
  * Feeds provider health from `sms.status.v1`: send results (answered or failed, with latency) and
  * receipts (delivered or not). Runs in its own consumer group so every event is counted once across
  * router replicas, into the shared state they all read.
  *
- * Receipts are counted in bulk: in a receipt storm nearly every record is one, and one state write (a
- * Redis script) per receipt cost more than the rest of the recorder's work (bench/dlr.bench.ts, observers'
- * CPU). A receipt's count is written before its record is handled, as one by one, so a crash loses none.
- * Send results keep one write each: their order sets the streak of successes.
+ * Outcomes are counted in batches: the records handed over in one turn of the event loop (a partition
+ * batch's concurrent handlers) make one state write (one Redis script) for every provider in them, summed
+ * per provider in offset order, so the streak of successes is what one write per result would leave. One
+ * script per send result was the router's largest Redis cost (docs/performance.md). A record's outcome is
+ * written before its handler resolves, so a crash loses none; batches are written one at a time, in order.
  */
 export class HealthRecorder {
-  private readonly receipts: GroupCommitter<CountedReceipt, void>;
+  private readonly outcomes: GroupCommitter<CountedOutcome, void>;
 
   constructor(
     private readonly state: RoutingState,
     /** Sees every decoded event first (route quality: QualityTracker.observe, synchronous, no I/O). */
     private readonly observe: ((event: StatusChangedV1) => void) | null = null,
   ) {
-    this.receipts = new GroupCommitter((batch) => this.countReceipts(batch), { maxBatch: 1_000, maxConcurrent: 1 });
+    this.outcomes = new GroupCommitter((batch) => this.count(batch), {
+      maxBatch: 1_000,
+      maxConcurrent: 1,
+      gather: true,
+    });
   }
 
   handle = async (record: ConsumedRecord): Promise<void> => {
@@ -36,29 +43,16 @@ export class HealthRecorder {
     if (!outcome || !event.provider) {
       return;
     }
-    if (outcome === 'delivered' || outcome === 'undelivered') {
-      await this.receipts.submit({ provider: event.provider, outcome });
-    } else {
-      await this.state.recordOutcome(event.provider, outcome, event.latencyMs ?? null);
-    }
+    await this.outcomes.submit({ provider: event.provider, outcome, latencyMs: event.latencyMs ?? null });
   };
 
-  /** Resolves when every receipt handed over so far is counted. */
+  /** Resolves when every outcome handed over so far is counted. */
   drain(): Promise<void> {
-    return this.receipts.drain();
+    return this.outcomes.drain();
   }
 
-  private async countReceipts(batch: readonly CountedReceipt[]): Promise<void[]> {
-    const counts = new Map<string, { provider: string; outcome: ReceiptOutcome; count: number }>();
-    for (const { provider, outcome } of batch) {
-      const key = `${provider}\u0000${outcome}`;
-      const counted = counts.get(key) ?? { provider, outcome, count: 0 };
-      counted.count++;
-      counts.set(key, counted);
-    }
-    await Promise.all(
-      [...counts.values()].map(({ provider, outcome, count }) => this.state.recordReceipts(provider, outcome, count)),
-    );
+  private async count(batch: readonly CountedOutcome[]): Promise<void[]> {
+    await this.state.recordTallies(tallyOutcomes(batch));
 
     return batch.map(() => undefined);
   }
@@ -97,4 +91,30 @@ export function healthOutcomeOf(event: StatusChangedV1): HealthOutcome | null {
   }
 
   return null;
+}
+
+/** Kinds of each source that neither health (healthOutcomeOf) nor route quality (QualityTracker.observe) reads. */
+const TELLS_NOTHING: Readonly<Record<string, ReadonlySet<string> | 'all'>> = {
+  [StatusEventSource.Intake]: 'all',
+  [StatusEventSource.Router]: 'all',
+  [StatusEventSource.SendWorker]: new Set([StatusEventKind.Sending]),
+  // The provider's intermediate `sent` receipt: one of every message's three status records.
+  [StatusEventSource.Dlr]: new Set([StatusEventKind.Sent, StatusEventKind.Sending]),
+  [StatusEventSource.Reconcile]: new Set([StatusEventKind.Sent, StatusEventKind.Sending]),
+};
+
+/**
+ * Status records the health group passes over unparsed (SubscriptionOptions.ignores), told from their
+ * source and kind headers: events that neither count towards health nor route quality. A record without
+ * the headers (an older producer) is parsed.
+ */
+export function tellsHealthNothing(headers: Readonly<Record<string, string>>): boolean {
+  const source = headers[STATUS_SOURCE_HEADER];
+  const nothing = source === undefined ? undefined : TELLS_NOTHING[source];
+  if (nothing === 'all') {
+    return true;
+  }
+  const kind = headers[STATUS_KIND_HEADER];
+
+  return nothing !== undefined && kind !== undefined && nothing.has(kind);
 }

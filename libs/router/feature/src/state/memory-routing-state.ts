@@ -6,10 +6,11 @@ import {
   HEALTH_WINDOW_MS,
   type HealthCounts,
   type HealthOutcome,
+  type HealthTally,
   inTurn,
-  type ReceiptOutcome,
   msPerSegment,
   type RoutingState,
+  tallyOutcomes,
 } from './routing-state';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -34,38 +35,26 @@ export class MemoryRoutingState implements RoutingState {
   constructor(private readonly now: () => number = Date.now) {}
 
   recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void> {
-    const bucket = this.currentBucket(providerId);
-    if (outcome === 'sent' || outcome === 'error') {
-      bucket.attempts++;
-      if (outcome === 'error') {
-        bucket.errors++;
-        this.streaks.set(providerId, 0);
-      } else {
-        this.streaks.set(providerId, (this.streaks.get(providerId) ?? 0) + 1);
+    return this.recordTallies(tallyOutcomes([{ provider: providerId, outcome, latencyMs }]));
+  }
+
+  recordTallies(tallies: readonly HealthTally[]): Promise<void> {
+    for (const tally of tallies) {
+      const bucket = this.currentBucket(tally.provider);
+      bucket.attempts += tally.attempts;
+      bucket.errors += tally.errors;
+      bucket.delivered += tally.delivered;
+      bucket.undelivered += tally.undelivered;
+      bucket.latencySumMs += tally.latencySumMs;
+      bucket.latencyCount += tally.latencyCount;
+      if (tally.streakReset) {
+        this.streaks.set(tally.provider, tally.streak);
+      } else if (tally.streak > 0) {
+        this.streaks.set(tally.provider, (this.streaks.get(tally.provider) ?? 0) + tally.streak);
       }
-      if (typeof latencyMs === 'number') {
-        bucket.latencySumMs += latencyMs;
-        bucket.latencyCount++;
-      }
-    } else {
-      this.countReceipts(bucket, outcome, 1);
     }
 
     return Promise.resolve();
-  }
-
-  recordReceipts(providerId: string, outcome: ReceiptOutcome, count: number): Promise<void> {
-    this.countReceipts(this.currentBucket(providerId), outcome, count);
-
-    return Promise.resolve();
-  }
-
-  private countReceipts(bucket: Mutable<HealthCounts>, outcome: ReceiptOutcome, count: number): void {
-    if (outcome === 'delivered') {
-      bucket.delivered += count;
-    } else {
-      bucket.undelivered += count;
-    }
   }
 
   /** This provider's bucket for now, after dropping the ones the window left behind. */

@@ -6,7 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { CLAIM_WINDOW, RedisRoutingState } from './redis-routing-state';
-import { type ClaimRequest, EMPTY_HEALTH, msPerSegment, type SenderSequence, type SenderSlot } from './routing-state';
+import {
+  type ClaimRequest,
+  type CountedOutcome,
+  EMPTY_HEALTH,
+  msPerSegment,
+  type SenderSequence,
+  type SenderSlot,
+  tallyOutcomes,
+} from './routing-state';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const PREFIX = `sms-it:claim:${randomUUID().slice(0, 8)}:`;
@@ -262,44 +270,85 @@ describe('RedisRoutingState.readHealth', () => {
   });
 });
 
-describe('RedisRoutingState.recordReceipts', () => {
-  it('counts receipts in bulk as one by one, and a later bucket still prunes the ones the window left', async () => {
+describe('RedisRoutingState.recordTallies', () => {
+  it('writes tallies of several providers in one call, as one by one, and a later bucket still prunes', async () => {
     let now = 1_800_000_000_000;
     const clocked = new RedisRoutingState({ url: REDIS_URL, keyPrefix: PREFIX }, () => now);
     try {
-      const bulk = `p-${randomUUID().slice(0, 8)}`;
-      const single = `p-${randomUUID().slice(0, 8)}`;
-      await clocked.recordReceipts(bulk, 'delivered', 40);
-      for (let i = 0; i < 40; i++) {
-        await clocked.recordOutcome(single, 'delivered');
-      }
+      const id = randomUUID().slice(0, 8);
+      const [alpha, bravo, alpha1, bravo1] = [`a-${id}`, `b-${id}`, `a1-${id}`, `b1-${id}`];
+      const first: CountedOutcome[] = [
+        ...Array.from({ length: 40 }, () => ({ provider: alpha, outcome: 'delivered' as const })),
+        { provider: alpha, outcome: 'sent', latencyMs: 100 },
+        { provider: bravo, outcome: 'sent', latencyMs: 10 },
+        { provider: bravo, outcome: 'sent', latencyMs: 10 },
+      ];
+      const second: CountedOutcome[] = [
+        { provider: alpha, outcome: 'sent', latencyMs: 200 },
+        { provider: bravo, outcome: 'sent' },
+        { provider: alpha, outcome: 'error', latencyMs: 300 },
+        { provider: bravo, outcome: 'undelivered' },
+        { provider: alpha, outcome: 'sent', latencyMs: 400 },
+        { provider: alpha, outcome: 'undelivered' },
+      ];
+      // The same outcomes under other names, one script per outcome, in the same buckets.
+      const oneByOne = async (outcomes: readonly CountedOutcome[]) => {
+        for (const { provider, outcome, latencyMs } of outcomes) {
+          await clocked.recordOutcome(provider === alpha ? alpha1 : bravo1, outcome, latencyMs);
+        }
+      };
+
+      await clocked.recordTallies(tallyOutcomes(first));
+      await oneByOne(first);
       now += 250_000;
-      await clocked.recordReceipts(bulk, 'delivered', 7);
-      await clocked.recordReceipts(bulk, 'undelivered', 3);
-      await clocked.recordReceipts(bulk, 'undelivered', 0);
-      for (let i = 0; i < 7; i++) {
-        await clocked.recordOutcome(single, 'delivered');
-      }
-      for (let i = 0; i < 3; i++) {
-        await clocked.recordOutcome(single, 'undelivered');
-      }
-      const inWindow = await clocked.readHealth([bulk, single]);
+      sent = [];
+      await clocked.recordTallies(tallyOutcomes(second));
+      expect(sent).toHaveLength(1);
+      await oneByOne(second);
 
-      expect(inWindow.get(bulk)).toEqual({ ...EMPTY_HEALTH, delivered: 47, undelivered: 3 });
-      expect(inWindow.get(single)).toEqual(inWindow.get(bulk));
+      const health = await clocked.readHealth([alpha, bravo, alpha1, bravo1]);
+      expect(health.get(alpha)).toEqual({
+        attempts: 4,
+        errors: 1,
+        delivered: 40,
+        undelivered: 1,
+        latencySumMs: 1_000,
+        latencyCount: 4,
+        streak: 1,
+      });
+      expect(health.get(bravo)).toEqual({
+        ...EMPTY_HEALTH,
+        attempts: 3,
+        undelivered: 1,
+        latencySumMs: 20,
+        latencyCount: 2,
+        streak: 3,
+      });
+      expect(health.get(alpha1)).toEqual(health.get(alpha));
+      expect(health.get(bravo1)).toEqual(health.get(bravo));
 
-      // The first bucket leaves the window; the next bulk write opens a bucket and prunes it.
+      // The first bucket leaves the window; the next write opens a bucket and prunes it.
       now += 60_000;
-      await clocked.recordReceipts(bulk, 'delivered', 1);
+      await clocked.recordTallies(tallyOutcomes([{ provider: alpha, outcome: 'delivered' }]));
       const raw = new Redis(REDIS_URL);
       try {
-        const fields = Object.keys(await raw.hgetall(`${PREFIX}h:${bulk}`));
+        const fields = Object.keys(await raw.hgetall(`${PREFIX}h:${alpha}`));
         expect(fields.filter((field) => field.startsWith('1800000000000:'))).toEqual([]);
         expect(fields.length).toBeGreaterThan(0);
       } finally {
         raw.disconnect();
       }
-      expect((await clocked.readHealth([bulk])).get(bulk)).toEqual({ ...EMPTY_HEALTH, delivered: 8, undelivered: 3 });
+      expect((await clocked.readHealth([alpha])).get(alpha)).toEqual({
+        ...EMPTY_HEALTH,
+        attempts: 3,
+        errors: 1,
+        delivered: 1,
+        undelivered: 1,
+        latencySumMs: 900,
+        latencyCount: 3,
+        streak: 1,
+      });
+      await clocked.recordTallies([]);
     } finally {
       await clocked.close();
     }

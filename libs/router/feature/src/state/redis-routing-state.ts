@@ -6,10 +6,11 @@ import {
   HEALTH_WINDOW_MS,
   type HealthCounts,
   type HealthOutcome,
+  type HealthTally,
   inTurn,
-  type ReceiptOutcome,
   msPerSegment,
   type RoutingState,
+  tallyOutcomes,
 } from './routing-state';
 
 /**
@@ -119,51 +120,43 @@ return { numbers[pick], tostring(math.ceil(start - now)), how }
 export const CLAIM_WINDOW = 16;
 
 /**
- * The tail of both health scripts: the bucket hash outlives the window by a minute, and the first write to
- * a bucket drops the fields of buckets the window has left behind. Expects `b` (bucket start) and `window`.
- */
-const HEALTH_PRUNE = `
-redis.call('PEXPIRE', KEYS[1], window + 60000)
-if redis.call('HSETNX', KEYS[1], b .. ':pruned', '1') == 1 then
-  local cutoff = tonumber(b) - window
-  for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
-    local start = tonumber(string.match(field, '^(%d+):'))
-    if start and start <= cutoff then redis.call('HDEL', KEYS[1], field) end
-  end
-end
-`;
-
-/**
  * One hash per provider, fields `<bucket start>:<counter>`, so reading a provider's 5 minutes is one
  * HGETALL instead of one command per 10-s bucket. Buckets that left the window are pruned by the
- * first write of each new bucket (Redis 7.0 has no per-field expiry).
- * A send result: KEYS[1] hash, KEYS[2] streak; ARGV: bucket start, 'sent' or 'error', latency ms or '',
- * window ms. Receipts go through HEALTH_COUNT_SCRIPT.
+ * first write of each new bucket (Redis 7.0 has no per-field expiry); a hash outlives the window by a
+ * minute.
+ * Tallies of any number of providers in one call (HealthTally): a script per send result was the
+ * router's largest Redis cost (docs/performance.md, "Router health in batches").
+ * KEYS: per provider, its hash and its streak key. ARGV[1] bucket start, ARGV[2] window ms, then per
+ * provider: attempts, errors, delivered, undelivered, latency sum, latency count, reset ('1' or '0'),
+ * streak.
  */
 const HEALTH_RECORD_SCRIPT = `
 local b = ARGV[1]
-local window = tonumber(ARGV[4])
-redis.call('HINCRBY', KEYS[1], b .. ':a', 1)
-if ARGV[2] == 'error' then
-  redis.call('HINCRBY', KEYS[1], b .. ':e', 1)
-  redis.call('SET', KEYS[2], '0', 'PX', window)
-else
-  redis.call('INCR', KEYS[2])
-  redis.call('PEXPIRE', KEYS[2], window)
+local window = tonumber(ARGV[2])
+local fields = { 'a', 'e', 'd', 'u', 'l', 'n' }
+for k = 1, #KEYS, 2 do
+  local hash = KEYS[k]
+  local at = 2 + (k - 1) * 4
+  for f = 1, 6 do
+    local n = tonumber(ARGV[at + f])
+    if n ~= 0 then redis.call('HINCRBY', hash, b .. ':' .. fields[f], n) end
+  end
+  local streak = tonumber(ARGV[at + 8])
+  if ARGV[at + 7] == '1' then
+    redis.call('SET', KEYS[k + 1], streak, 'PX', window)
+  elseif streak > 0 then
+    redis.call('INCRBY', KEYS[k + 1], streak)
+    redis.call('PEXPIRE', KEYS[k + 1], window)
+  end
+  redis.call('PEXPIRE', hash, window + 60000)
+  if redis.call('HSETNX', hash, b .. ':pruned', '1') == 1 then
+    local cutoff = tonumber(b) - window
+    for _, field in ipairs(redis.call('HKEYS', hash)) do
+      local start = tonumber(string.match(field, '^(%d+):'))
+      if start and start <= cutoff then redis.call('HDEL', hash, field) end
+    end
+  end
 end
-if ARGV[3] ~= '' then
-  redis.call('HINCRBY', KEYS[1], b .. ':l', tonumber(ARGV[3]))
-  redis.call('HINCRBY', KEYS[1], b .. ':n', 1)
-end
-${HEALTH_PRUNE}return 1
-`;
-
-/** KEYS: h:<provider>. ARGV: bucket start, 'd' or 'u', count, window ms. Receipts counted in bulk. */
-const HEALTH_COUNT_SCRIPT = `
-local b = ARGV[1]
-local window = tonumber(ARGV[4])
-redis.call('HINCRBY', KEYS[1], b .. ':' .. ARGV[2], tonumber(ARGV[3]))
-${HEALTH_PRUNE}
 return 1
 `;
 
@@ -198,7 +191,6 @@ return out
 
 interface HealthCommands {
   healthRecord(keys: number, ...args: string[]): Promise<number>;
-  healthCount(key: string, ...args: string[]): Promise<number>;
   healthRead(keys: number, ...args: string[]): Promise<number[][]>;
 }
 
@@ -225,39 +217,34 @@ export class RedisRoutingState implements RoutingState {
     });
     this.redis.defineCommand('routeClaim', { lua: CLAIM_SCRIPT });
     this.redis.defineCommand('healthRecord', { lua: HEALTH_RECORD_SCRIPT });
-    this.redis.defineCommand('healthCount', { lua: HEALTH_COUNT_SCRIPT, numberOfKeys: 1 });
     this.redis.defineCommand('healthRead', { lua: HEALTH_READ_SCRIPT });
   }
 
-  async recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void> {
-    if (outcome === 'delivered' || outcome === 'undelivered') {
-      // A receipt has no streak: counted by the same script as receipts in bulk.
-      return this.recordReceipts(providerId, outcome, 1);
-    }
-    const now = this.now();
-    await (this.redis as unknown as HealthCommands).healthRecord(
-      2,
-      `h:${providerId}`,
-      `hs:${providerId}`,
-      String(now - (now % HEALTH_BUCKET_MS)),
-      outcome,
-      typeof latencyMs === 'number' ? String(Math.round(latencyMs)) : '',
-      String(HEALTH_WINDOW_MS),
-    );
+  recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void> {
+    return this.recordTallies(tallyOutcomes([{ provider: providerId, outcome, latencyMs }]));
   }
 
-  async recordReceipts(providerId: string, outcome: ReceiptOutcome, count: number): Promise<void> {
-    if (count <= 0) {
+  async recordTallies(tallies: readonly HealthTally[]): Promise<void> {
+    if (tallies.length === 0) {
       return;
     }
+    const keys: string[] = [];
     const now = this.now();
-    await (this.redis as unknown as HealthCommands).healthCount(
-      `h:${providerId}`,
-      String(now - (now % HEALTH_BUCKET_MS)),
-      outcome === 'delivered' ? 'd' : 'u',
-      String(count),
-      String(HEALTH_WINDOW_MS),
-    );
+    const args = [String(now - (now % HEALTH_BUCKET_MS)), String(HEALTH_WINDOW_MS)];
+    for (const t of tallies) {
+      keys.push(`h:${t.provider}`, `hs:${t.provider}`);
+      args.push(
+        String(t.attempts),
+        String(t.errors),
+        String(t.delivered),
+        String(t.undelivered),
+        String(t.latencySumMs),
+        String(t.latencyCount),
+        t.streakReset ? '1' : '0',
+        String(t.streak),
+      );
+    }
+    await (this.redis as unknown as HealthCommands).healthRecord(keys.length, ...keys, ...args);
   }
 
   async readHealth(providerIds: readonly string[]): Promise<Map<string, HealthCounts>> {

@@ -5,9 +5,6 @@
  */
 export type HealthOutcome = 'sent' | 'error' | 'delivered' | 'undelivered';
 
-/** What a delivery receipt says of its provider: counted, never ordered (unlike sends, which keep a streak). */
-export type ReceiptOutcome = Extract<HealthOutcome, 'delivered' | 'undelivered'>;
-
 /** Sums over the rolling window (5 minutes) for one provider. */
 export interface HealthCounts {
   /** Send attempts that got an answer: successes plus errors. */
@@ -85,10 +82,72 @@ export interface ClaimResult {
 export const HEALTH_BUCKET_MS = 10_000;
 export const HEALTH_WINDOW_MS = 300_000;
 
+/** One send result or receipt of a provider, as a status event reports it. */
+export interface CountedOutcome {
+  readonly provider: string;
+  readonly outcome: HealthOutcome;
+  readonly latencyMs?: number | null;
+}
+
+/**
+ * A run of one provider's outcomes, summed: the counters add up, and the streak either grows by `streak`
+ * or, when the run holds an error (`streakReset`), restarts at `streak`, the successes after its last
+ * error. Applying a tally is the same as recording its outcomes one by one, in order.
+ */
+export interface HealthTally {
+  readonly provider: string;
+  readonly attempts: number;
+  readonly errors: number;
+  readonly delivered: number;
+  readonly undelivered: number;
+  /** Whole milliseconds: each latency is rounded before it is added, as the Redis counters require. */
+  readonly latencySumMs: number;
+  readonly latencyCount: number;
+  readonly streakReset: boolean;
+  readonly streak: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Sums outcomes per provider, in the order given (the order sets each provider's streak). */
+export function tallyOutcomes(outcomes: readonly CountedOutcome[]): HealthTally[] {
+  const tallies = new Map<string, Mutable<HealthTally>>();
+  for (const { provider, outcome, latencyMs } of outcomes) {
+    let tally = tallies.get(provider);
+    if (!tally) {
+      tally = { provider, ...EMPTY_HEALTH, streakReset: false };
+      tallies.set(provider, tally);
+    }
+    switch (outcome) {
+      case 'delivered':
+        tally.delivered++;
+        continue;
+      case 'undelivered':
+        tally.undelivered++;
+        continue;
+      case 'error':
+        tally.errors++;
+        tally.streakReset = true;
+        tally.streak = 0;
+        break;
+      case 'sent':
+        tally.streak++;
+        break;
+    }
+    tally.attempts++;
+    if (typeof latencyMs === 'number') {
+      tally.latencySumMs += Math.round(latencyMs);
+      tally.latencyCount++;
+    }
+  }
+
+  return [...tallies.values()];
+}
+
 export interface RoutingState {
   recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void>;
-  /** `count` receipts of one outcome at once, as recordOutcome would count them one by one. */
-  recordReceipts(providerId: string, outcome: ReceiptOutcome, count: number): Promise<void>;
+  /** Tallies of several providers in one write (one Redis script), as recordOutcome would record them. */
+  recordTallies(tallies: readonly HealthTally[]): Promise<void>;
   readHealth(providerIds: readonly string[]): Promise<Map<string, HealthCounts>>;
   /**
    * Picks a sender (sticky, else the first free one of the group, else the one free soonest) and

@@ -3,6 +3,7 @@ import type { Bus } from '@sms/bus';
 import { PRIVACY_CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import {
   erasureCommandHandler,
+  type ErasureIdentity,
   type ErasureTarget,
   inTransaction,
   scrubMentionsIn,
@@ -35,7 +36,7 @@ export class SendWorkerEraser implements SliceEraser {
 export class SendWorkerErasureSubscriber implements OnApplicationBootstrap {
   constructor(
     private readonly bus: Bus,
-    private readonly salt: string,
+    private readonly identity: ErasureIdentity,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -44,7 +45,7 @@ export class SendWorkerErasureSubscriber implements OnApplicationBootstrap {
       groupId: PRIVACY_CONSUMER_GROUPS.sendWorker,
       topics: [TOPICS.privacy],
       handler: erasureCommandHandler({
-        salt: this.salt,
+        ...this.identity,
         erasers: [new SendWorkerEraser(this.dataSource)],
         publish: (records) => this.bus.publish(records),
       }),

@@ -8,6 +8,13 @@ export interface SliceEraser {
   erase(target: ErasureTarget): Promise<Record<string, number>>;
 }
 
+/** What a service needs to apply commands: the salt that opens them, and the region its stores belong to. */
+export interface ErasureIdentity {
+  readonly salt: string;
+  /** This deployment's region (REGION), named in every report; null without regions. */
+  readonly region: string | null;
+}
+
 export interface ErasureRecordOut {
   readonly topic: string;
   readonly key: string;
@@ -23,15 +30,17 @@ class UnusableErasureCommand extends Error {
 /**
  * The handler of a service's `sms.privacy.v1` group: opens the number, checks it against the token intake
  * computed (a process with another PRIVACY_SALT would erase nothing and report success), runs the service's
- * erasers and publishes one report per slice on `sms.privacy.report.v1`. A failure throws, so the bus retries
+ * erasers and publishes one report per slice on `sms.privacy.report.v1`, naming its region: both topics are
+ * global, so every region's services apply every command and the requesting intake hears from each region. A failure throws, so the bus retries
  * the command; an eraser that already ran changes nothing the second time.
  */
-export function erasureCommandHandler(options: {
-  readonly salt: string;
-  readonly erasers: readonly SliceEraser[];
-  readonly publish: (records: ErasureRecordOut[]) => Promise<void>;
-  readonly now?: () => Date;
-}): (record: { readonly value: unknown }) => Promise<void> {
+export function erasureCommandHandler(
+  options: ErasureIdentity & {
+    readonly erasers: readonly SliceEraser[];
+    readonly publish: (records: ErasureRecordOut[]) => Promise<void>;
+    readonly now?: () => Date;
+  },
+): (record: { readonly value: unknown }) => Promise<void> {
   return async (record) => {
     const command = decodeEvent(ErasureRequestedV1, record.value);
     if (!options.salt) {
@@ -57,6 +66,7 @@ export function erasureCommandHandler(options: {
           erasureId: command.erasureId,
           slice: eraser.slice,
           stores,
+          region: options.region,
           erasedAt: (options.now?.() ?? new Date()).toISOString(),
         },
       });

@@ -2,7 +2,7 @@ import { type DynamicModule, type INestApplication, Logger, type Type } from '@n
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { FastifyInstance } from 'fastify';
+import { fastify as createFastify, type FastifyInstance } from 'fastify';
 import { type AppConfig, redactKeysOf } from '../config/app.config';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
 import { JsonLogger } from '../logging/json.logger';
@@ -32,7 +32,14 @@ export interface HttpAppOptions {
 export async function createHttpApp(options: HttpAppOptions): Promise<NestFastifyApplication> {
   // Before anything else starts work: spans need the provider (a no-op unless OTEL_EXPORTER_OTLP_* is set).
   initTracing({ serviceName: options.processName, diagLogger: otelDiagLogger() });
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: true, return503OnClosing: true });
+  // The server is the project's own Fastify (package.json), handed to Nest's adapter, which would otherwise
+  // build one from the copy it pins (5.8.5): that copy's content-type parser binds an AsyncResource per
+  // request with a body, and Node 20's bind defines two deprecation wrappers each time, so every POST (the
+  // API's, the simulator's sends, the receipts) cost more CPU (docs/performance.md, "Embedded CPU per
+  // message"). The adapter only uses the package to build the instance. Its version constraint comes with
+  // it only when it builds the instance: route versioning (unused here) would need it passed in.
+  const server = createFastify({ bodyLimit: MAX_BODY_BYTES, trustProxy: true, return503OnClosing: true });
+  const adapter = new FastifyAdapter(server as unknown as ConstructorParameters<typeof FastifyAdapter>[0]);
   const logger =
     options.logger ??
     new JsonLogger(options.processName, options.config.LOG_LEVEL, undefined, {

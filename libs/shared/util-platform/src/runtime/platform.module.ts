@@ -26,6 +26,11 @@ export interface PlatformOptions {
   readonly processName: string;
   /** This deployment's region (docs/regions.md); default: read from the environment (REGION, REGIONS...). */
   readonly region?: RegionConfig;
+  /**
+   * Decorates the run mode's bus, for the embedded host only: one region among several queues its global
+   * topics' records for its peers there (docs/regions.md, "Embedded mode").
+   */
+  readonly wrapBus?: (bus: Bus) => Bus;
 }
 
 /**
@@ -77,7 +82,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
                   // subscribe() returns at once; the groups join while HTTP already answers (docs/reliability.md).
                   joinInBackground: true,
                 })
-              : createBus({ kind: 'in-process', logger: busLoggerFor() }),
+              : (options.wrapBus ?? ((bus: Bus) => bus))(createBus({ kind: 'in-process', logger: busLoggerFor() })),
         },
         {
           provide: KV_STORE,

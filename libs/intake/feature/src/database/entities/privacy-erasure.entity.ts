@@ -29,6 +29,13 @@ export class PrivacyErasureEntity {
   @Column({ name: 'expected_slices', type: 'varchar', length: 255 })
   expectedSlices!: string;
 
+  /**
+   * The regions that must report each slice, comma-separated (REGIONS when the erasure was asked); `''`: a
+   * deployment without regions, whose reports name none.
+   */
+  @Column({ name: 'expected_regions', type: 'varchar', length: 255, default: '' })
+  expectedRegions!: string;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 
@@ -36,11 +43,18 @@ export class PrivacyErasureEntity {
   completedAt!: Date | null;
 }
 
-/** One slice's report for one erasure: rows (or keys, or files) changed per store, JSON. The first one counts. */
+/**
+ * One region's report of one slice for one erasure: rows (or keys, or files) changed per store, JSON. The
+ * first one counts.
+ */
 @Entity({ name: 'privacy_erasure_slices' })
 export class PrivacyErasureSliceEntity {
   @PrimaryColumn({ name: 'erasure_id', type: 'varchar', length: 36 })
   erasureId!: string;
+
+  /** The region that erased; `''` without regions. */
+  @PrimaryColumn({ type: 'varchar', length: 16, default: '' })
+  region!: string;
 
   @PrimaryColumn({ type: 'varchar', length: 32 })
   slice!: string;
