@@ -171,5 +171,45 @@ export default [
       ],
     },
   },
+  {
+    // One configuration path (docs/configuration.md): settings are read once, at boot, by the config library
+    // and handed to modules as typed groups, so a variable is validated, documented and known to the
+    // unknown-setting check. Only the boot code reads the environment; tests, scripts and benches set it up.
+    files: ['**/*.ts'],
+    ignores: [
+      'libs/shared/util-config/**',
+      'libs/shared/util-platform/src/config/**',
+      // Boot code: a process's entry point and the service launcher hand the environment to loadConfig.
+      'apps/*/src/main.ts',
+      'libs/shared/util-platform/src/http/service-bootstrap.ts',
+      // The variables are OpenTelemetry's own (OTEL_*), which its exporter reads from the environment itself.
+      'libs/shared/util-tracing/src/tracing.setup.ts',
+      // A benchmark hook (SQL_STATEMENT_COUNTING) that patches the drivers at import, before any data source.
+      'libs/shared/data-access-persistence/src/statement-counter.ts',
+      'scripts/**',
+      'bench/**',
+      'test/**',
+      '**/test/**',
+      '**/testing/**',
+      'libs/shared/util-testing/**',
+      'libs/shared/testing-receipts/**',
+      '**/*.spec.ts',
+      '**/*.integration-spec.ts',
+      '**/*.e2e-spec.ts',
+      '**/*.harness.ts',
+      '**/*.behaviour.ts',
+      '**/*.child.ts',
+    ],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read settings through loadConfig and inject the typed group (docs/configuration.md).',
+        },
+      ],
+    },
+  },
   prettier,
 ];

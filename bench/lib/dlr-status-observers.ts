@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     keyPrefix: `sms:router:bench-${suffix}:`,
   });
-  const policy = optOutPolicyOf(config);
+  const policy = optOutPolicyOf(config.optOut, config.keywords);
   const optOut = new OptOutConsumer(
     new OptOutLedger(optOutDs, bus),
     bus,

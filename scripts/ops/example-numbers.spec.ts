@@ -56,7 +56,7 @@ describe('seeded and example numbers', () => {
   });
 
   it('the masking pool default is valid too', () => {
-    const pool = loadConfig({}).MASK_POOL_NUMBERS.split(',');
+    const pool = loadConfig({}).masking.poolNumbers;
 
     expect(pool.length).toBeGreaterThan(0);
     expect(pool.filter((number) => !parsePhone(number).ok)).toEqual([]);

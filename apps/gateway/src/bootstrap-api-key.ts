@@ -18,7 +18,7 @@ export async function ensureBootstrapApiKey(
 
     return { key: config.SMS_GATEWAY_API_KEY, source: 'SMS_GATEWAY_API_KEY' };
   }
-  const file = path.resolve(config.DATA_DIR, 'gateway-api-key');
+  const file = path.resolve(config.database.dataDir, 'gateway-api-key');
   if (existsSync(file)) {
     const key = readFileSync(file, 'utf8').trim();
     await keys.ensure('bootstrap (generated)', key, ALL_SCOPES);

@@ -20,7 +20,7 @@ export const servesConsole = (app: NestFastifyApplication): boolean => consoleSe
  * the app's APP_CONFIG is that effective configuration, so its secrets are what the adapters verify with.
  */
 export async function buildGateway(configured: AppConfig): Promise<NestFastifyApplication> {
-  const accounts = configured.SIMULATOR_ENABLED ? ensureSimulatorAccounts(configured.DATA_DIR) : null;
+  const accounts = configured.SIMULATOR_ENABLED ? ensureSimulatorAccounts(configured.database.dataDir) : null;
   const config = withPrivacySalt(
     withWebhookSecretsKey(accounts ? withSimulatorAccounts(configured, accounts) : configured),
   );

@@ -5,7 +5,7 @@ import { DlrProcessorModule } from '@sms/dlr-processor';
 import { IntakeModule } from '@sms/intake';
 import { MaskingModule } from '@sms/masking';
 import { OptOutModule } from '@sms/opt-out';
-import { type AppConfig, loadRegionConfig, PlatformModule } from '@sms/platform';
+import { type AppConfig, PlatformModule } from '@sms/platform';
 import { ProvidersModule } from '@sms/providers';
 import { RouterModule } from '@sms/router';
 import { SendWorkerModule } from '@sms/send-worker';
@@ -20,7 +20,7 @@ import { regionPeerSyncOf } from './region-peers/region-peers';
 @Module({})
 export class GatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const region = loadRegionConfig();
+    const region = config.region;
     // One region among several: the global slices' changes go to the other regions' gateways.
     const peers = regionPeerSyncOf(config, region);
 

@@ -13,7 +13,9 @@ export const PRIVACY_SALT_FILE = 'privacy-salt';
  * SQLite files, so a copy of them alone does not reveal any webhook secret.
  */
 export const withWebhookSecretsKey = (config: AppConfig): AppConfig =>
-  withGeneratedSecret(config, 'WEBHOOK_SECRETS_KEY', WEBHOOK_SECRETS_KEY_FILE);
+  config.WEBHOOK_SECRETS_KEY
+    ? config
+    : withSettings(config, { WEBHOOK_SECRETS_KEY: generatedSecret(config, WEBHOOK_SECRETS_KEY_FILE) });
 
 /**
  * The embedded gateway's PRIVACY_SALT, kept the same way: the same salt after a restart, so an erased person's
@@ -21,13 +23,13 @@ export const withWebhookSecretsKey = (config: AppConfig): AppConfig =>
  * Generated rather than derived from another secret: rotating that secret must not change the erasure tokens.
  */
 export const withPrivacySalt = (config: AppConfig): AppConfig =>
-  withGeneratedSecret(config, 'PRIVACY_SALT', PRIVACY_SALT_FILE);
+  config.privacy.salt
+    ? config
+    : withSettings(config, { privacy: Object.freeze({ salt: generatedSecret(config, PRIVACY_SALT_FILE) }) });
 
-function withGeneratedSecret(config: AppConfig, name: 'WEBHOOK_SECRETS_KEY' | 'PRIVACY_SALT', fileName: string) {
-  if (config[name]) {
-    return config;
-  }
-  const file = path.resolve(config.DATA_DIR, fileName);
+/** The secret kept in `fileName` of the data folder, generated there on first use. */
+function generatedSecret(config: AppConfig, fileName: string): string {
+  const file = path.resolve(config.database.dataDir, fileName);
   let key = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
   if (key.length < 32) {
     key = randomBytes(32).toString('hex');
@@ -36,5 +38,5 @@ function withGeneratedSecret(config: AppConfig, name: 'WEBHOOK_SECRETS_KEY' | 'P
     chmodSync(file, 0o600);
   }
 
-  return withSettings(config, { [name]: key });
+  return key;
 }

@@ -248,7 +248,7 @@ describe('admission over sms.send.v1', () => {
 describe("the router's price book", () => {
   it('is republished as soon as an operator changes a rate', async () => {
     const kv = gateway.app.get<symbol, KeyValueStore>(KV_STORE);
-    const key = priceBookKey(gateway.app.get<symbol, AppConfig>(APP_CONFIG).REDIS_KEY_PREFIX);
+    const key = priceBookKey(gateway.app.get<symbol, AppConfig>(APP_CONFIG).redis.keyPrefix);
     const gbPrice = async (): Promise<number | undefined> =>
       parsePriceBook(await kv.get(key))?.maxPerSegmentMicros['USD']?.['GB'];
     expect(await gbPrice()).toBe(45_000);

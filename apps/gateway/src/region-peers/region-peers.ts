@@ -29,7 +29,7 @@ export function regionPeerSyncOf(config: AppConfig, region: RegionConfig): Regio
         'secret in every region, for opt-outs and erasures to reach the other regions)',
     );
   }
-  const outbox = new PeerOutbox(config.DATA_DIR);
+  const outbox = new PeerOutbox(config.database.dataDir);
   const relay = new PeerRelay(
     outbox,
     region.region,

@@ -14,6 +14,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Bus } from '@sms/bus';
 import {
   APP_CONFIG,
+  DLR_INGEST_CONFIG,
+  type DlrIngestGroup,
+  OUTBOX_CONFIG,
+  type OutboxGroup,
+  PROVIDERS_CONFIG,
+  type ProvidersConfig,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   type AppConfig,
   assertWebhookSecrets,
   BUS,
@@ -24,7 +32,6 @@ import {
   type RegionConfig,
 } from '@sms/platform';
 import { ProviderRegistry } from '@sms/providers';
-import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { InboundWebhookEntity } from './database/entities/inbound-webhook.entity';
 import { WebhookPublicationEntity, WebhookSweepHorizonEntity } from './database/entities/webhook-publication.entity';
@@ -64,6 +71,7 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
     private readonly providers: ProviderRegistry,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DLR_INGEST_CONFIG) private readonly dlrIngest: DlrIngestGroup,
     @Inject(ReceiptSpool) private readonly spool: ReceiptSpool | null,
   ) {}
 
@@ -81,9 +89,9 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
         },
         {
           provide: DlrIngestErasureSubscriber,
-          inject: [BUS, APP_CONFIG, REGION_CONFIG, DLR_INGEST_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, region: RegionConfig, dataSource: DataSource) =>
-            new DlrIngestErasureSubscriber(bus, { salt: config.PRIVACY_SALT, region: region.region }, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, DLR_INGEST_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, region: RegionConfig, dataSource: DataSource) =>
+            new DlrIngestErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(DLR_INGEST_DATA_SOURCE, {
           service: 'dlr-ingest',
@@ -93,26 +101,26 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
         retentionPurgeProvider('dlr-ingest', DLR_INGEST_DATA_SOURCE),
         {
           provide: WebhookPublisher,
-          inject: [DLR_INGEST_DATA_SOURCE, BUS, APP_CONFIG],
-          useFactory: (dataSource: DataSource, bus: Bus, config: AppConfig) =>
+          inject: [DLR_INGEST_DATA_SOURCE, BUS, OUTBOX_CONFIG],
+          useFactory: (dataSource: DataSource, bus: Bus, outbox: OutboxGroup) =>
             new WebhookPublisher(dataSource, (records) => bus.publish(records), {
-              enabled: config.OUTBOX_RELAY_ENABLED,
+              enabled: outbox.relayEnabled,
               onError: (error) =>
                 new Logger('dlr-ingest-publish').warn(`publish failed, left to the sweep: ${String(error)}`),
             }),
         },
         {
           provide: ReceiptSpool,
-          inject: [APP_CONFIG],
-          useFactory: async (config: AppConfig) => {
-            if (config.DLR_SPOOL_MAX_BYTES === 0) {
+          inject: [DLR_INGEST_CONFIG],
+          useFactory: async (config: DlrIngestGroup) => {
+            if (config.spoolMaxBytes === 0) {
               return null;
             }
             const log = new Logger('dlr-ingest-spool');
             const spool = new ReceiptSpool({
-              directory: config.DLR_SPOOL_DIR || path.join(config.DATA_DIR, 'dlr-spool'),
-              maxBytes: config.DLR_SPOOL_MAX_BYTES,
-              drainIntervalMs: config.DLR_SPOOL_DRAIN_INTERVAL_MS,
+              directory: config.spoolDir,
+              maxBytes: config.spoolMaxBytes,
+              drainIntervalMs: config.spoolDrainIntervalMs,
               onError: (error) => log.warn(`spool not drained yet: ${String(error)}`),
               onDrained: (count) => log.log(`${count} spooled receipts stored`),
             });
@@ -123,16 +131,24 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
         },
         {
           provide: WebhookIngestService,
-          inject: [DLR_INGEST_DATA_SOURCE, ProviderRegistry, WebhookPublisher, APP_CONFIG, ReceiptSpool],
+          inject: [
+            DLR_INGEST_DATA_SOURCE,
+            ProviderRegistry,
+            WebhookPublisher,
+            PROVIDERS_CONFIG,
+            DLR_INGEST_CONFIG,
+            ReceiptSpool,
+          ],
           useFactory: (
             dataSource: DataSource,
             providers: ProviderRegistry,
             publisher: WebhookPublisher,
-            config: AppConfig,
+            providerSettings: ProvidersConfig,
+            config: DlrIngestGroup,
             spool: ReceiptSpool | null,
           ) => {
             // Fail closed: a public or missing secret would let anyone forge receipts and STOPs (security.md).
-            assertWebhookSecrets(config);
+            assertWebhookSecrets({ providers: providerSettings });
 
             return new WebhookIngestService(
               dataSource,
@@ -141,8 +157,8 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
               () => new Date(),
               {
                 ...DEFAULT_WEBHOOK_INGEST_LIMITS,
-                rejectedSamplePerMinute: config.DLR_REJECTED_SAMPLE_PER_MINUTE,
-                maxSignedAgeMs: config.DLR_WEBHOOK_MAX_AGE_SECONDS * 1000,
+                rejectedSamplePerMinute: config.rejectedSamplePerMinute,
+                maxSignedAgeMs: config.webhookMaxAgeSeconds * 1000,
               },
               spool ?? undefined,
             );
@@ -156,10 +172,10 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
         },
         {
           provide: RawWebhookPurger,
-          inject: [DLR_INGEST_DATA_SOURCE, APP_CONFIG],
-          useFactory: (dataSource: DataSource, config: AppConfig) =>
+          inject: [DLR_INGEST_DATA_SOURCE, DLR_INGEST_CONFIG],
+          useFactory: (dataSource: DataSource, config: DlrIngestGroup) =>
             new RawWebhookPurger(dataSource, {
-              retentionMs: config.DLR_RAW_RETENTION_HOURS * 3_600_000,
+              retentionMs: config.rawRetentionHours * 3_600_000,
               onError: (error) => new Logger('dlr-ingest-purge').error(`purge failed: ${String(error)}`),
             }),
         },
@@ -175,7 +191,7 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify) {
-      const { DLR_WEBHOOK_RATE_PER_SECOND: perSecond, DLR_WEBHOOK_RATE_BURST: burst } = this.config;
+      const { webhookRatePerSecond: perSecond, webhookRateBurst: burst } = this.dlrIngest;
       void fastify.register(
         webhookRoutes({
           ingest: this.ingest,

@@ -7,8 +7,12 @@ import { twilioAuthTokenOf } from '@sms/auth';
 import { type Bus, type ConsumedRecord, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
 import { CALLBACK_LOG_READER, CONSUMER_GROUPS, decodeEvent, MessageTransitionV1, TOPICS } from '@sms/contracts';
 import {
-  APP_CONFIG,
-  type AppConfig,
+  CALLBACKS_CONFIG,
+  type CallbacksGroup,
+  DLR_PROCESSOR_CONFIG,
+  type DlrProcessorGroup,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   BUS,
   outboundPolicyOf,
   serviceDataSourceProvider,
@@ -51,9 +55,9 @@ export const DLR_PROCESSOR_MIGRATIONS = [
 ];
 
 /** The callback signing key: configured, or (embedded, unset) one random key per process. */
-function callbackSecretOf(config: AppConfig): string {
-  if (config.CALLBACK_SECRET) {
-    return config.CALLBACK_SECRET;
+function callbackSecretOf(callbacks: CallbacksGroup): string {
+  if (callbacks.secret) {
+    return callbacks.secret;
   }
   new Logger('dlr-processor').warn('CALLBACK_SECRET is not set: callbacks are signed with a per-process random key');
 
@@ -68,7 +72,7 @@ function callbackSecretOf(config: AppConfig): string {
 export class DlrProcessorModule implements OnApplicationBootstrap {
   constructor(
     @Inject(BUS) private readonly bus: Bus,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DLR_PROCESSOR_CONFIG) private readonly config: DlrProcessorGroup,
     private readonly processor: ReceiptProcessor,
     private readonly callbacks: CallbackDispatcher,
     private readonly shutdown: ShutdownRegistry,
@@ -88,9 +92,9 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
         },
         {
           provide: DlrProcessorErasureSubscriber,
-          inject: [BUS, APP_CONFIG, REGION_CONFIG, DLR_PROCESSOR_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, region: RegionConfig, dataSource: DataSource) =>
-            new DlrProcessorErasureSubscriber(bus, { salt: config.PRIVACY_SALT, region: region.region }, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, DLR_PROCESSOR_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, region: RegionConfig, dataSource: DataSource) =>
+            new DlrProcessorErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(DLR_PROCESSOR_DATA_SOURCE, {
           service: 'dlr-processor',
@@ -106,15 +110,19 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
         },
         {
           provide: CallbackDispatcher,
-          inject: [DLR_PROCESSOR_DATA_SOURCE, APP_CONFIG],
-          useFactory: (dataSource: DataSource, config: AppConfig) => {
-            const secret = callbackSecretOf(config);
+          inject: [DLR_PROCESSOR_DATA_SOURCE, CALLBACKS_CONFIG],
+          useFactory: (dataSource: DataSource, callbacks: CallbacksGroup) => {
+            const secret = callbackSecretOf(callbacks);
 
-            return new CallbackDispatcher(dataSource, new CallbackClient({ secret, ...outboundPolicyOf(config) }), {
-              retryWindowMs: config.CALLBACK_RETRY_HOURS * 3_600_000,
-              onError: (error) => new Logger('dlr-callbacks').error(`callback pass failed: ${String(error)}`),
-              twilioAuthToken: (accountId) => twilioAuthTokenOf(secret, accountId),
-            });
+            return new CallbackDispatcher(
+              dataSource,
+              new CallbackClient({ secret, ...outboundPolicyOf({ callbacks }) }),
+              {
+                retryWindowMs: callbacks.retryHours * 3_600_000,
+                onError: (error) => new Logger('dlr-callbacks').error(`callback pass failed: ${String(error)}`),
+                twilioAuthToken: (accountId) => twilioAuthTokenOf(secret, accountId),
+              },
+            );
           },
         },
       ],
@@ -122,7 +130,7 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const limiter = new RateLimiter(this.config.DLR_PROCESS_MAX_PER_SECOND);
+    const limiter = new RateLimiter(this.config.maxPerSecond);
     this.shutdown.register('consumers', 'dlr-callbacks', () => this.callbacks.stop());
     this.callbacks.start();
     await this.bus.subscribe({

@@ -36,8 +36,10 @@ async function bootIntake(env: Record<string, string>): Promise<{ handled: strin
     stop: async () => undefined,
     backlog: async () => ({ waiting: 0, due: 0 }),
   };
+  const config = loadConfig(env);
   const module = new IntakeModule(
-    loadConfig(env),
+    config,
+    config.outbox,
     bus,
     { drain: async () => undefined } as unknown as LedgerWriter,
     relay as unknown as OutboxRelay,

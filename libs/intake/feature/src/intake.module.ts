@@ -11,6 +11,12 @@ import { keywordSet, OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } 
 import { ARCHIVE_ERASER, type ArchiveEraser, OutboxRelay } from '@sms/persistence';
 import {
   APP_CONFIG,
+  KEYWORDS_CONFIG,
+  OUTBOX_CONFIG,
+  type OutboxGroup,
+  type KeywordsGroup,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   type AppConfig,
   BUS,
   outboundPolicyOf,
@@ -96,6 +102,7 @@ export class IntakeModule implements OnApplicationBootstrap {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(OUTBOX_CONFIG) private readonly outbox: OutboxGroup,
     @Inject(BUS) private readonly bus: Bus,
     private readonly writer: LedgerWriter,
     private readonly relay: OutboxRelay,
@@ -181,7 +188,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             relay: OutboxRelay,
             admission: Admission,
           ) =>
-            new MessageCanceller(dataSource, new SendGate(kv, config.REDIS_KEY_PREFIX), (messageId) => {
+            new MessageCanceller(dataSource, new SendGate(kv, config.redis.keyPrefix), (messageId) => {
               // The cancel's callback transition waits in the outbox; the spend booked for it is given back.
               relay.wake();
               void admission.refundUnsent(messageId);
@@ -211,7 +218,7 @@ export class IntakeModule implements OnApplicationBootstrap {
           provide: PRIVACY_RUNTIME,
           inject: [
             INTAKE_DATA_SOURCE,
-            APP_CONFIG,
+            PRIVACY_CONFIG,
             OutboxRelay,
             KV_STORE,
             PumpingGuard,
@@ -220,22 +227,22 @@ export class IntakeModule implements OnApplicationBootstrap {
           ],
           useFactory: (
             dataSource: DataSource,
-            config: AppConfig,
+            privacy: PrivacyGroup,
             relay: OutboxRelay,
             kv: KeyValueStore,
             pumping: PumpingGuard,
             region: RegionConfig,
             archive: ArchiveEraser | undefined,
           ): PrivacyRuntime | null => {
-            if (!config.PRIVACY_SALT) {
+            if (!privacy.salt) {
               new Logger('privacy').warn('PRIVACY_SALT is not set: erasure is off (its routes answer 503)');
 
               return null;
             }
 
             return new PrivacyRuntime(
-              new PrivacyErasuresStore(dataSource, config.PRIVACY_SALT, () => relay.wake()),
-              config.PRIVACY_SALT,
+              new PrivacyErasuresStore(dataSource, privacy.salt, () => relay.wake()),
+              privacy.salt,
               new IntakeEraser(dataSource, kv, pumping),
               // Bound by the archive library when archives exist (a global provider of the token).
               archive ?? null,
@@ -250,7 +257,7 @@ export class IntakeModule implements OnApplicationBootstrap {
             const money = (text: string): number => decimalToMicros(text) ?? 0;
 
             return new PumpingGuard(kv, {
-              namespace: config.REDIS_KEY_PREFIX,
+              namespace: config.redis.keyPrefix,
               windowMs: config.PUMPING_WINDOW_SECONDS * 1000,
               sequentialRecipients: config.PUMPING_SEQUENTIAL_RECIPIENTS,
               prefixDigits: config.PUMPING_PREFIX_DIGITS,
@@ -264,7 +271,7 @@ export class IntakeModule implements OnApplicationBootstrap {
           provide: Admission,
           inject: [KV_STORE, LimitsStore, APP_CONFIG, PumpingGuard],
           useFactory: (kv: KeyValueStore, store: LimitsStore, config: AppConfig, pumping: PumpingGuard) => {
-            const namespace = config.REDIS_KEY_PREFIX;
+            const namespace = config.redis.keyPrefix;
             const money = (text: string): number => decimalToMicros(text) ?? 0;
 
             return new Admission(
@@ -400,17 +407,17 @@ export class IntakeModule implements OnApplicationBootstrap {
         {
           provide: NumberOwnersReader,
           inject: [KV_STORE, APP_CONFIG],
-          useFactory: (kv: KeyValueStore, config: AppConfig) => new NumberOwnersReader(kv, config.REDIS_KEY_PREFIX),
+          useFactory: (kv: KeyValueStore, config: AppConfig) => new NumberOwnersReader(kv, config.redis.keyPrefix),
         },
         {
           provide: InboundStore,
-          inject: [INTAKE_DATA_SOURCE, NumberOwnersReader, APP_CONFIG],
-          useFactory: (dataSource: DataSource, owners: NumberOwnersReader, config: AppConfig) =>
+          inject: [INTAKE_DATA_SOURCE, NumberOwnersReader, KEYWORDS_CONFIG],
+          useFactory: (dataSource: DataSource, owners: NumberOwnersReader, keywords: KeywordsGroup) =>
             new InboundStore(
               dataSource,
               owners,
               // The opt-out service's lists, so the keyword recorded is the one it acted on.
-              keywordSet(config.OPT_OUT_EXTRA_STOP_WORDS, config.OPT_OUT_EXTRA_START_WORDS),
+              keywordSet(keywords.extraStopWords, keywords.extraStartWords),
             ),
         },
         {
@@ -513,7 +520,7 @@ export class IntakeModule implements OnApplicationBootstrap {
       await this.writer.drain();
       await this.relay.stop();
     });
-    if (this.config.OUTBOX_RELAY_ENABLED) {
+    if (this.outbox.relayEnabled) {
       this.relay.start();
     } else {
       this.logger.warn('OUTBOX_RELAY_ENABLED=false: accepted messages stay in the outbox');

@@ -5,8 +5,12 @@ import { MASK_TOPIC_SPEC } from '@sms/mask-directory';
 import { keywordSet } from '@sms/opt-out-registry';
 import { CONSUMER_GROUPS, maskDirectoryKey, TOPICS } from '@sms/contracts';
 import {
-  APP_CONFIG,
-  type AppConfig,
+  KEYWORDS_CONFIG,
+  type KeywordsGroup,
+  MASKING_CONFIG,
+  type MaskingGroup,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   BUS,
   ReadinessRegistry,
   serviceDataSourceProvider,
@@ -36,7 +40,7 @@ export class MaskingModule implements OnApplicationBootstrap {
   private sweeping: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MASKING_CONFIG) private readonly config: MaskingGroup,
     @Inject(BUS) private readonly bus: Bus,
     private readonly sessions: MaskSessions,
     private readonly consumer: MaskingConsumer,
@@ -51,9 +55,9 @@ export class MaskingModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: MaskingErasureSubscriber,
-          inject: [BUS, APP_CONFIG, REGION_CONFIG, MASKING_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, region: RegionConfig, dataSource: DataSource) =>
-            new MaskingErasureSubscriber(bus, { salt: config.PRIVACY_SALT, region: region.region }, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, MASKING_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, region: RegionConfig, dataSource: DataSource) =>
+            new MaskingErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(MASKING_DATA_SOURCE, {
           service: 'masking',
@@ -70,13 +74,13 @@ export class MaskingModule implements OnApplicationBootstrap {
         },
         {
           provide: MaskingConsumer,
-          inject: [MaskSessions, BUS, APP_CONFIG],
-          useFactory: (sessions: MaskSessions, bus: Bus, config: AppConfig) =>
+          inject: [MaskSessions, BUS, MASKING_CONFIG, KEYWORDS_CONFIG],
+          useFactory: (sessions: MaskSessions, bus: Bus, config: MaskingGroup, keywords: KeywordsGroup) =>
             new MaskingConsumer(
               sessions,
               bus,
-              config.MASK_STRANGER_REPLY,
-              keywordSet(config.OPT_OUT_EXTRA_STOP_WORDS, config.OPT_OUT_EXTRA_START_WORDS),
+              config.strangerReply,
+              keywordSet(keywords.extraStopWords, keywords.extraStartWords),
             ),
         },
       ],
@@ -84,9 +88,7 @@ export class MaskingModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const pool = this.config.MASK_POOL_NUMBERS.split(',')
-      .map((n) => n.trim())
-      .filter((n) => n.length > 0);
+    const pool = this.config.poolNumbers;
     if ((await this.sessions.seedPoolIfEmpty(pool)) > 0) {
       this.logger.log(`seeded the masking pool with ${pool.length} numbers`);
     }
@@ -95,7 +97,7 @@ export class MaskingModule implements OnApplicationBootstrap {
         .sweep()
         .then((closed) => closed > 0 && this.logger.log(`closed ${closed} expired masking sessions`))
         .catch((error: unknown) => this.logger.error(`expiry sweep failed: ${String(error)}`));
-    }, this.config.MASK_SWEEP_INTERVAL_MS);
+    }, this.config.sweepIntervalMs);
     this.sweeper.unref();
     this.shutdown.register('consumers', 'masking-sweeper', async () => {
       if (this.sweeper) {

@@ -5,8 +5,12 @@ import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
 import { OPT_OUT_TOPIC_SPEC } from '@sms/opt-out-registry';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import {
-  APP_CONFIG,
-  type AppConfig,
+  KEYWORDS_CONFIG,
+  type KeywordsGroup,
+  OPT_OUT_CONFIG,
+  type OptOutGroup,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   BUS,
   ReadinessRegistry,
   serviceDataSourceProvider,
@@ -53,9 +57,9 @@ export class OptOutModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: OptOutErasureSubscriber,
-          inject: [BUS, APP_CONFIG, REGION_CONFIG, OPT_OUT_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, region: RegionConfig, dataSource: DataSource) =>
-            new OptOutErasureSubscriber(bus, { salt: config.PRIVACY_SALT, region: region.region }, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, OPT_OUT_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, region: RegionConfig, dataSource: DataSource) =>
+            new OptOutErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(OPT_OUT_DATA_SOURCE, {
           service: 'opt-out',
@@ -71,9 +75,9 @@ export class OptOutModule implements OnApplicationBootstrap {
         },
         {
           provide: OptOutSettingsStore,
-          inject: [OPT_OUT_DATA_SOURCE, APP_CONFIG],
-          useFactory: (dataSource: DataSource, config: AppConfig) =>
-            new OptOutSettingsStore(dataSource, optOutPolicyOf(config).defaults),
+          inject: [OPT_OUT_DATA_SOURCE, OPT_OUT_CONFIG, KEYWORDS_CONFIG],
+          useFactory: (dataSource: DataSource, optOut: OptOutGroup, keywords: KeywordsGroup) =>
+            new OptOutSettingsStore(dataSource, optOutPolicyOf(optOut, keywords).defaults),
         },
         {
           provide: RecentSenders,
@@ -82,15 +86,24 @@ export class OptOutModule implements OnApplicationBootstrap {
         },
         {
           provide: OptOutConsumer,
-          inject: [OptOutLedger, BUS, APP_CONFIG, OptOutSettingsStore, RecentSenders, MaskDirectory],
+          inject: [
+            OptOutLedger,
+            BUS,
+            OPT_OUT_CONFIG,
+            KEYWORDS_CONFIG,
+            OptOutSettingsStore,
+            RecentSenders,
+            MaskDirectory,
+          ],
           useFactory: (
             ledger: OptOutLedger,
             bus: Bus,
-            config: AppConfig,
+            optOut: OptOutGroup,
+            keywords: KeywordsGroup,
             settings: OptOutSettingsStore,
             recent: RecentSenders,
             masks: MaskDirectory,
-          ) => new OptOutConsumer(ledger, bus, optOutPolicyOf(config), settings, recent, masks),
+          ) => new OptOutConsumer(ledger, bus, optOutPolicyOf(optOut, keywords), settings, recent, masks),
         },
       ],
       // The embedded gateway applies other regions' opt-outs to this ledger (docs/regions.md).

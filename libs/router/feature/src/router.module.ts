@@ -5,6 +5,8 @@ import { type Bus, LAG_TOLERANT_FETCH } from '@sms/bus';
 import { CONSUMER_GROUPS, ROUTE_QUOTER, TOPICS } from '@sms/contracts';
 import {
   APP_CONFIG,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   type AppConfig,
   BUS,
   KV_STORE,
@@ -114,21 +116,21 @@ export class RouterModule implements OnApplicationBootstrap {
         }),
         {
           provide: RouterErasureSubscriber,
-          inject: [BUS, APP_CONFIG, REGION_CONFIG, ROUTING_STATE, NetworkResolver],
+          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, ROUTING_STATE, NetworkResolver],
           useFactory: (
             bus: Bus,
-            config: AppConfig,
+            privacy: PrivacyGroup,
             region: RegionConfig,
             state: RoutingState,
             network: NetworkResolver,
-          ) => new RouterErasureSubscriber(bus, { salt: config.PRIVACY_SALT, region: region.region }, state, network),
+          ) => new RouterErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, state, network),
         },
         {
           provide: ROUTING_STATE,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig): RoutingState =>
             config.MODE === 'distributed'
-              ? new RedisRoutingState({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
+              ? new RedisRoutingState({ url: config.redis.url, keyPrefix: config.redis.keyPrefix })
               : new MemoryRoutingState(),
         },
         RoutingMetrics,
@@ -154,7 +156,7 @@ export class RouterModule implements OnApplicationBootstrap {
           useFactory: (config: AppConfig): ShortBucketStore =>
             config.MODE === 'distributed'
               ? new RedisShortBuckets(
-                  { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
+                  { url: config.redis.url, keyPrefix: config.redis.keyPrefix },
                   HOUR_MS,
                   config.ROUTE_QUALITY_BUCKET_SECONDS * 1000,
                 )
@@ -233,14 +235,14 @@ export class RouterModule implements OnApplicationBootstrap {
           provide: PriceBookPublisher,
           inject: [ROUTER_DATA_SOURCE, KV_STORE, APP_CONFIG],
           useFactory: (dataSource: DataSource, kv: KeyValueStore, config: AppConfig) =>
-            new PriceBookPublisher(dataSource, kv, config.REDIS_KEY_PREFIX),
+            new PriceBookPublisher(dataSource, kv, config.redis.keyPrefix),
         },
         {
           // Intake files inbound messages under their number's account from this (it does not own the numbers).
           provide: NumberOwnersPublisher,
           inject: [ROUTER_DATA_SOURCE, KV_STORE, APP_CONFIG],
           useFactory: (dataSource: DataSource, kv: KeyValueStore, config: AppConfig) =>
-            new NumberOwnersPublisher(dataSource, kv, config.REDIS_KEY_PREFIX),
+            new NumberOwnersPublisher(dataSource, kv, config.redis.keyPrefix),
         },
         {
           provide: OperatorService,

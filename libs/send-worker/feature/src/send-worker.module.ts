@@ -7,6 +7,8 @@ import { CONSUMER_GROUPS, RECONCILE_CONSUMER_GROUP, TOPICS } from '@sms/contract
 import { OPT_OUT_CHECKER, OptOutReplicaModule, type OptOutChecker } from '@sms/opt-out-registry';
 import {
   APP_CONFIG,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   type AppConfig,
   BUS,
   KV_STORE,
@@ -51,9 +53,9 @@ export class SendWorkerModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: SendWorkerErasureSubscriber,
-          inject: [BUS, APP_CONFIG, REGION_CONFIG, SEND_WORKER_DATA_SOURCE],
-          useFactory: (bus: Bus, config: AppConfig, region: RegionConfig, dataSource: DataSource) =>
-            new SendWorkerErasureSubscriber(bus, { salt: config.PRIVACY_SALT, region: region.region }, dataSource),
+          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, SEND_WORKER_DATA_SOURCE],
+          useFactory: (bus: Bus, privacy: PrivacyGroup, region: RegionConfig, dataSource: DataSource) =>
+            new SendWorkerErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, dataSource),
         },
         serviceDataSourceProvider(SEND_WORKER_DATA_SOURCE, {
           service: 'send-worker',
@@ -81,7 +83,7 @@ export class SendWorkerModule implements OnApplicationBootstrap {
               undefined,
               undefined,
               // Shared with intake's cancels (Redis, or the embedded process's store).
-              new SendGate(kv, config.REDIS_KEY_PREFIX),
+              new SendGate(kv, config.redis.keyPrefix),
             ),
         },
         {

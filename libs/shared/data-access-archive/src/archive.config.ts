@@ -16,7 +16,7 @@ export type ArchiveTarget =
 export function archiveTargetOf(
   config: Pick<
     AppConfig,
-    'MODE' | 'DATA_DIR' | 'ARCHIVE_DIR' | 'ARCHIVE_S3_BUCKET' | 'ARCHIVE_S3_PREFIX' | 'ARCHIVE_S3_FORCE_PATH_STYLE'
+    'MODE' | 'database' | 'ARCHIVE_DIR' | 'ARCHIVE_S3_BUCKET' | 'ARCHIVE_S3_PREFIX' | 'ARCHIVE_S3_FORCE_PATH_STYLE'
   >,
 ): ArchiveTarget | null {
   if (config.ARCHIVE_S3_BUCKET !== '') {
@@ -31,7 +31,7 @@ export function archiveTargetOf(
     return { kind: 'directory', directory: config.ARCHIVE_DIR };
   }
   if (config.MODE === 'embedded') {
-    return { kind: 'directory', directory: path.join(config.DATA_DIR, 'archive') };
+    return { kind: 'directory', directory: path.join(config.database.dataDir, 'archive') };
   }
 
   return null;

@@ -3,8 +3,8 @@ import { NonRetriableError, type Bus, type ConsumedRecord, type TopicSpec } from
 import { decodeEvent, OptOutChangedV1, TOPICS } from '@sms/contracts';
 import { erasureTokenOf } from '@sms/persistence';
 import {
-  APP_CONFIG,
-  type AppConfig,
+  PRIVACY_CONFIG,
+  type PrivacyGroup,
   BUS,
   ReadinessRegistry,
   ShutdownRegistry,
@@ -31,10 +31,8 @@ export const OPT_OUT_TOPIC_SPEC: TopicSpec = {
   providers: [
     {
       provide: OptOutReplica,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => {
-        const salt = config.PRIVACY_SALT;
-
+      inject: [PRIVACY_CONFIG],
+      useFactory: ({ salt }: PrivacyGroup) => {
         return new OptOutReplica(salt ? (number) => erasureTokenOf(salt, number) : null);
       },
     },

@@ -11,6 +11,22 @@ const errorOf = (read: () => unknown): ConfigError => {
 };
 
 describe(SettingsReader.name, () => {
+  it('records every variable it was asked for, set or not, and reports shared sentences as they are', () => {
+    const read = new SettingsReader({ A: '1', SECRET: 'x' }, 'test');
+    read.int('A', { min: 0, max: 9 });
+    read.string('UNSET', { default: 'd' });
+    read.secret('SECRET');
+    expect(read.failed).toBe(false);
+    read.report(['A', 'UNSET'], 'A and UNSET cannot both be set');
+
+    expect([...read.keys].sort()).toEqual(['A', 'SECRET', 'UNSET']);
+    expect(read.failed).toBe(true);
+    expect(errorOf(() => read.done({}))).toMatchObject({
+      invalidKeys: ['A', 'UNSET'],
+      problems: ['A and UNSET cannot both be set'],
+    });
+  });
+
   it('reads typed values and falls back to defaults for unset or blank variables', () => {
     const read = new SettingsReader(
       { URL: 'http://sim:4010/x/', N: '42', ON: 'Yes', PICK: 'SHA1', LIST: ' a, ,b ', BLANK: '  ', RE: '^a+$' },

@@ -35,14 +35,29 @@ interface Optional<T> {
 export class SettingsReader {
   private readonly problems: string[] = [];
   private readonly invalidKeys = new Set<string>();
+  private readonly readKeys = new Set<string>();
 
   constructor(
     private readonly raw: RawSettings,
     private readonly subject: string,
   ) {}
 
+  /**
+   * Every variable this reader was asked for, set or not: the settings its slices define. A slice reads each of
+   * its variables on every run (whatever the others hold), so this is the whole list for the unknown-setting check.
+   */
+  get keys(): ReadonlySet<string> {
+    return this.readKeys;
+  }
+
+  /** Whether any problem was recorded so far (a later rule that builds on these values can then stay quiet). */
+  get failed(): boolean {
+    return this.problems.length > 0;
+  }
+
   /** The trimmed text of a variable, undefined when unset or blank. */
   text(key: string): string | undefined {
+    this.readKeys.add(key);
     const value = this.raw[key]?.trim();
 
     return value === '' ? undefined : value;
@@ -53,6 +68,12 @@ export class SettingsReader {
     const list = typeof keys === 'string' ? [keys] : keys;
     list.forEach((key) => this.invalidKeys.add(key));
     this.problems.push(`${list.join(' and ')} ${problem}`);
+  }
+
+  /** Records a whole sentence that already names its variables (`keys`), from a check shared with other callers. */
+  report(keys: string | readonly string[], sentence: string): void {
+    (typeof keys === 'string' ? [keys] : keys).forEach((key) => this.invalidKeys.add(key));
+    this.problems.push(sentence);
   }
 
   /** Records `problem` against `keys` unless `holds`: for settings that are each valid but contradict. */
@@ -87,6 +108,7 @@ export class SettingsReader {
     key: string,
     options: Optional<string> & { readonly maxLength?: number; readonly exact?: boolean } = {},
   ): string {
+    this.readKeys.add(key);
     const given = this.raw[key];
     const blank = given === undefined || given.trim() === '';
     const value = blank ? options.default : options.exact ? given : given.trim();

@@ -1,5 +1,6 @@
 export * from './config/app.config';
 export * from './config/database-config';
+export * from './config/groups';
 export * from './config/providers.config';
 export * from './http/api-error';
 export * from './http/api-error.filter';

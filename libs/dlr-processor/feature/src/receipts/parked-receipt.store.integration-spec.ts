@@ -3,57 +3,16 @@
  * one check and one INSERT, a replay's receipt already parked is not parked again, parked receipts come
  * back oldest first, and ids applied at once are deleted by one statement.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
-import type { BeforeQueryEvent, DataSource } from 'typeorm';
+import { type OpenSlice, sliceEngines } from '@sms/testing';
+import type { BeforeQueryEvent } from 'typeorm';
 import { DLR_PROCESSOR_ENTITIES, DLR_PROCESSOR_MIGRATIONS } from '../dlr-processor.module';
 import { ParkedReceiptStore, type UnmatchedReceipt } from './parked-receipt.store';
 
-interface Store {
-  readonly dataSource: DataSource;
-  close(): Promise<void>;
-}
-
-const stores: Record<string, () => Promise<Store>> = {
-  mariadb: async () => {
-    const db: TestDatabase = await createTestDatabase();
-    await migrateSlice(db.url, 'dlr-processor', DLR_PROCESSOR_MIGRATIONS);
-    const dataSource = await createServiceDataSource({
-      service: 'dlr-processor',
-      database: { kind: 'mysql', url: db.url, poolSize: 4 },
-      entities: DLR_PROCESSOR_ENTITIES,
-      migrations: DLR_PROCESSOR_MIGRATIONS,
-    }).initialize();
-
-    return {
-      dataSource,
-      close: async () => {
-        await dataSource.destroy();
-        await db.drop();
-      },
-    };
-  },
-  sqlite: async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'ref-store-'));
-    const dataSource = await createServiceDataSource({
-      service: 'dlr-processor',
-      database: { kind: 'sqlite', directory: dir },
-      entities: DLR_PROCESSOR_ENTITIES,
-      migrations: DLR_PROCESSOR_MIGRATIONS,
-    }).initialize();
-
-    return {
-      dataSource,
-      close: async () => {
-        await dataSource.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  },
-};
+const ENGINES = sliceEngines({
+  service: 'dlr-processor',
+  entities: DLR_PROCESSOR_ENTITIES,
+  migrations: DLR_PROCESSOR_MIGRATIONS,
+});
 
 const receipt = (webhookId: string, providerMessageId: string, n: number): UnmatchedReceipt => ({
   provider: 'twilio',
@@ -62,13 +21,13 @@ const receipt = (webhookId: string, providerMessageId: string, n: number): Unmat
   webhookId,
 });
 
-describe.each(Object.keys(stores))('ParkedReceiptStore on %s', (kind) => {
-  let store: Store;
+describe.each(ENGINES)('ParkedReceiptStore on $name', (engine) => {
+  let store: OpenSlice;
   let parked: ParkedReceiptStore;
   const statements: string[] = [];
 
   beforeEach(async () => {
-    store = await (stores[kind] as () => Promise<Store>)();
+    store = await engine.open();
     parked = new ParkedReceiptStore(store.dataSource, () => new Date('2026-12-06T10:00:00Z'));
     statements.length = 0;
     store.dataSource.subscribers.push({
@@ -97,7 +56,7 @@ describe.each(Object.keys(stores))('ParkedReceiptStore on %s', (kind) => {
     ]);
     // MySQL: the first alone (check, insert), the three made meanwhile together. SQLite gathers the four
     // made in this turn into one batch.
-    const batches = kind === 'sqlite' ? ['SELECT', 'INSERT'] : ['SELECT', 'INSERT', 'SELECT', 'INSERT'];
+    const batches = engine.name === 'SQLite' ? ['SELECT', 'INSERT'] : ['SELECT', 'INSERT', 'SELECT', 'INSERT'];
     expect(statements).toEqual(batches);
 
     // A later replay of a webhook still parked is not parked again.
@@ -116,7 +75,7 @@ describe.each(Object.keys(stores))('ParkedReceiptStore on %s', (kind) => {
     await store.dataSource.query(
       `INSERT INTO parked_receipts (provider, provider_message_id, event, reason, webhook_id, parked_at)
        VALUES ('twilio', '', '{}', 'unreadable', 'w1', ?)`,
-      [kind === 'sqlite' ? '2026-12-06 09:59:00.000' : new Date()],
+      [engine.name === 'SQLite' ? '2026-12-06 09:59:00.000' : new Date()],
     );
     await parked.parkUnmatched(receipt('w1', 'sm-a', 1));
     await parked.parkUnmatched(receipt('w1', 'sm-b', 2));
@@ -140,7 +99,7 @@ describe.each(Object.keys(stores))('ParkedReceiptStore on %s', (kind) => {
 
     // MySQL: the first alone, the second with what came meanwhile; SQLite: both of this turn together.
     // Nothing for an empty list.
-    expect(statements).toEqual(kind === 'sqlite' ? ['DELETE'] : ['DELETE', 'DELETE']);
+    expect(statements).toEqual(engine.name === 'SQLite' ? ['DELETE'] : ['DELETE', 'DELETE']);
     expect((await rows()).map((row) => row.provider_message_id)).toEqual(['sm-d']);
   });
 });

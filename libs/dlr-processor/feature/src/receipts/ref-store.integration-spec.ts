@@ -3,57 +3,16 @@
  * events written in one statement, a repeated id kept as first learned, and the receipts parked under
  * each id handed back to the event that taught it, oldest first.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
-import type { BeforeQueryEvent, DataSource } from 'typeorm';
+import { type OpenSlice, sliceEngines } from '@sms/testing';
+import type { BeforeQueryEvent } from 'typeorm';
 import { DLR_PROCESSOR_ENTITIES, DLR_PROCESSOR_MIGRATIONS } from '../dlr-processor.module';
 import { type LearnedRef, RefStore } from './ref-store';
 
-interface Store {
-  readonly dataSource: DataSource;
-  close(): Promise<void>;
-}
-
-const stores: Record<string, () => Promise<Store>> = {
-  mariadb: async () => {
-    const db: TestDatabase = await createTestDatabase();
-    await migrateSlice(db.url, 'dlr-processor', DLR_PROCESSOR_MIGRATIONS);
-    const dataSource = await createServiceDataSource({
-      service: 'dlr-processor',
-      database: { kind: 'mysql', url: db.url, poolSize: 4 },
-      entities: DLR_PROCESSOR_ENTITIES,
-      migrations: DLR_PROCESSOR_MIGRATIONS,
-    }).initialize();
-
-    return {
-      dataSource,
-      close: async () => {
-        await dataSource.destroy();
-        await db.drop();
-      },
-    };
-  },
-  sqlite: async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'ref-store-'));
-    const dataSource = await createServiceDataSource({
-      service: 'dlr-processor',
-      database: { kind: 'sqlite', directory: dir },
-      entities: DLR_PROCESSOR_ENTITIES,
-      migrations: DLR_PROCESSOR_MIGRATIONS,
-    }).initialize();
-
-    return {
-      dataSource,
-      close: async () => {
-        await dataSource.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  },
-};
+const ENGINES = sliceEngines({
+  service: 'dlr-processor',
+  entities: DLR_PROCESSOR_ENTITIES,
+  migrations: DLR_PROCESSOR_MIGRATIONS,
+});
 
 const ref = (providerMessageId: string, messageId: string, partIndex = 0, partCount = 1): LearnedRef => ({
   provider: 'twilio',
@@ -64,13 +23,13 @@ const ref = (providerMessageId: string, messageId: string, partIndex = 0, partCo
   traceParent: null,
 });
 
-describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
-  let store: Store;
+describe.each(ENGINES)('RefStore on $name', (engine) => {
+  let store: OpenSlice;
   let refs: RefStore;
   const statements: string[] = [];
 
   beforeEach(async () => {
-    store = await (stores[kind] as () => Promise<Store>)();
+    store = await engine.open();
     refs = new RefStore(store.dataSource, () => new Date('2026-12-06T10:00:00Z'));
     statements.length = 0;
     // Every statement reaches the subscribers, whichever path runs it (TypeORM's query runners on MySQL,
@@ -92,7 +51,7 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
     await store.dataSource.query(
       `INSERT INTO parked_receipts (provider, provider_message_id, event, reason, webhook_id, parked_at)
        VALUES ('twilio', ?, ?, ?, 'w', ?)`,
-      [providerMessageId, event, reason, kind === 'sqlite' ? '2026-12-06 09:59:00.000' : new Date()],
+      [providerMessageId, event, reason, engine.name === 'SQLite' ? '2026-12-06 09:59:00.000' : new Date()],
     );
   };
   const stored = (): Promise<{ provider_message_id: string; message_id: string; part_index: number }[]> =>
@@ -114,7 +73,9 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
 
     // MySQL: the first event's batch, then the two that waited for it together. SQLite gathers what one
     // turn submits, so all three share one batch. Two statements each.
-    expect(statements).toEqual(kind === 'sqlite' ? ['INSERT', 'SELECT'] : ['INSERT', 'SELECT', 'INSERT', 'SELECT']);
+    expect(statements).toEqual(
+      engine.name === 'SQLite' ? ['INSERT', 'SELECT'] : ['INSERT', 'SELECT', 'INSERT', 'SELECT'],
+    );
     expect(first).toEqual([[]]);
     expect(second?.[0]?.map((row) => row.event)).toEqual(['{"n":1}', '{"n":2}']);
     expect(second?.[1]).toEqual([]);
@@ -162,7 +123,7 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
     expect(again).toBeNull();
     // MySQL: the first lookup alone, the two that waited for it in one query. SQLite gathers the three
     // lookups of one turn into one query. Then sm-c is known.
-    const lookups = kind === 'sqlite' ? ['SELECT'] : ['SELECT', 'SELECT'];
+    const lookups = engine.name === 'SQLite' ? ['SELECT'] : ['SELECT', 'SELECT'];
     expect(statements).toEqual(lookups);
     expect(await refs.find('twilio', 'sm-c')).toEqual(c);
     expect(statements).toHaveLength(lookups.length);
@@ -183,7 +144,7 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
   // Skipped on SQLite: there the DROP TABLE runs on TypeORM's connection and the store writes through its own,
   // and in full CI runs (not alone) that connection's INSERT still succeeded after the drop, so the failure this
   // case needs was not produced. The failed-write path is exercised on MariaDB by the same case.
-  (kind === 'sqlite' ? it.skip : it)('lets a lookup waiting on a failed write look for itself', async () => {
+  (engine.name === 'SQLite' ? it.skip : it)('lets a lookup waiting on a failed write look for itself', async () => {
     await store.dataSource.query('DROP TABLE provider_message_refs');
     statements.length = 0;
     const learning = refs.learn([ref('sm-a', 'm1')]);
@@ -223,7 +184,7 @@ describe.each(Object.keys(stores))('RefStore on %s', (kind) => {
     await new RefStore(store.dataSource, () => new Date(), 0).find('twilio', 'sm-a');
 
     expect(statements).toEqual(['INSERT', 'SELECT', 'SELECT']);
-    expect(runners).toHaveBeenCalledTimes(kind === 'sqlite' ? 0 : 3);
+    expect(runners).toHaveBeenCalledTimes(engine.name === 'SQLite' ? 0 : 3);
   });
 
   it("keeps the send's route with the ref, for this process and another that reads it", async () => {

@@ -5,8 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MessageClass, type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import { type OpenSlice, type SliceEngine, sliceEngines } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';
@@ -30,26 +29,24 @@ interface LedgerRow {
   next_retry_at: Date | null;
 }
 
-let db: TestDatabase;
+// The distributed mode's store: what is tested here is MariaDB's locking and statement shapes.
+const [MARIADB] = sliceEngines(
+  { service: 'intake', entities: INTAKE_ENTITIES, migrations: INTAKE_MIGRATIONS, poolSize: 5 },
+  ['MariaDB'],
+) as [SliceEngine];
+let slice: OpenSlice;
 let dataSource: DataSource;
 let writer: LedgerWriter;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-  dataSource = await createServiceDataSource({
-    service: 'intake',
-    database: { kind: 'mysql', url: db.url, poolSize: 5 },
-    entities: INTAKE_ENTITIES,
-    migrations: INTAKE_MIGRATIONS,
-  }).initialize();
+  slice = await MARIADB.open();
+  dataSource = slice.dataSource;
   writer = new LedgerWriter(dataSource);
 });
 
 afterAll(async () => {
   await writer?.drain();
-  await dataSource?.destroy();
-  await db?.drop();
+  await slice?.close();
 });
 
 async function newMessage(messageClass: MessageClass = MessageClass.Transactional): Promise<string> {

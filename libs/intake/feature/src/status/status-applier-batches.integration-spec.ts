@@ -5,9 +5,6 @@
  * event (the per-event SQL, today's reference) and once as one batch, and the two ledgers, histories,
  * outcomes and callback transitions must be the same.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
   MessageStatus,
@@ -17,8 +14,8 @@ import {
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import { createServiceDataSource, inTransaction, isMysql, migrateSlice, sqlRunnerOf } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import { inTransaction, isMysql, sqlRunnerOf } from '@sms/persistence';
+import { type SliceEngine, sliceEngines } from '@sms/testing';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';
@@ -56,53 +53,12 @@ const LEDGER_COLUMNS = [
   'final_at',
 ].join(', ');
 
-interface Engine {
-  readonly name: string;
-  open(): Promise<{ dataSource: DataSource; close: () => Promise<void> }>;
-}
-
-const MARIADB: Engine = {
-  name: 'MariaDB',
-  async open() {
-    const db: TestDatabase = await createTestDatabase();
-    await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-    const dataSource = await createServiceDataSource({
-      service: 'intake',
-      database: { kind: 'mysql', url: db.url, poolSize: 10 },
-      entities: INTAKE_ENTITIES,
-      migrations: INTAKE_MIGRATIONS,
-    }).initialize();
-
-    return {
-      dataSource,
-      close: async () => {
-        await dataSource.destroy();
-        await db.drop();
-      },
-    };
-  },
-};
-
-const SQLITE: Engine = {
-  name: 'SQLite',
-  async open() {
-    const directory = mkdtempSync(path.join(tmpdir(), 'status-batches-'));
-    const dataSource = await createServiceDataSource({
-      service: 'intake',
-      database: { kind: 'sqlite', directory },
-      entities: INTAKE_ENTITIES,
-      migrations: INTAKE_MIGRATIONS,
-    }).initialize();
-
-    return {
-      dataSource,
-      close: async () => {
-        await dataSource.destroy();
-        rmSync(directory, { recursive: true, force: true });
-      },
-    };
-  },
-};
+const [MARIADB, SQLITE] = sliceEngines({
+  service: 'intake',
+  entities: INTAKE_ENTITIES,
+  migrations: INTAKE_MIGRATIONS,
+  poolSize: 10,
+}) as [SliceEngine, SliceEngine];
 
 const event = (
   messageId: string,

@@ -12,8 +12,7 @@ import {
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import { type OpenSlice, type SliceEngine, sliceEngines } from '@sms/testing';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';
@@ -52,26 +51,24 @@ interface EventRow {
   applied: number;
 }
 
-let db: TestDatabase;
+// The distributed mode's store: what is tested here is MariaDB's locking and statement shapes.
+const [MARIADB] = sliceEngines(
+  { service: 'intake', entities: INTAKE_ENTITIES, migrations: INTAKE_MIGRATIONS, poolSize: 10 },
+  ['MariaDB'],
+) as [SliceEngine];
+let slice: OpenSlice;
 let dataSource: DataSource;
 let writer: LedgerWriter;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-  dataSource = await createServiceDataSource({
-    service: 'intake',
-    database: { kind: 'mysql', url: db.url, poolSize: 10 },
-    entities: INTAKE_ENTITIES,
-    migrations: INTAKE_MIGRATIONS,
-  }).initialize();
+  slice = await MARIADB.open();
+  dataSource = slice.dataSource;
   writer = new LedgerWriter(dataSource);
 });
 
 afterAll(async () => {
   await writer?.drain();
-  await dataSource?.destroy();
-  await db?.drop();
+  await slice?.close();
 });
 
 beforeEach(async () => {

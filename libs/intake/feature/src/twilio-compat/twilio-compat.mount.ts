@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AccountService, ApiKeyService } from '@sms/auth';
 import { TWILIO_API_VERSION } from '@sms/contracts';
-import { APP_CONFIG, type AppConfig } from '@sms/platform';
+import { CALLBACKS_CONFIG, type CallbacksGroup } from '@sms/platform';
 import type { FastifyInstance } from 'fastify';
 import { MessagesService } from '../messages/messages.service';
 import { LedgerTwilioMessages } from './twilio-messages.reader';
@@ -17,7 +17,7 @@ import { twilioRoutes } from './twilio-routes';
 export class TwilioCompatMount implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CALLBACKS_CONFIG) private readonly callbacks: CallbacksGroup,
     private readonly keys: ApiKeyService,
     private readonly accounts: AccountService,
     private readonly messages: MessagesService,
@@ -37,7 +37,7 @@ export class TwilioCompatMount implements OnModuleInit {
         finder: this.ledger,
         // The list query; `GET /v1/messages` search may serve it instead (TwilioMessageLister).
         lister: this.ledger,
-        callbackSecret: this.config.CALLBACK_SECRET,
+        callbackSecret: this.callbacks.secret,
       }),
       { prefix: `/${TWILIO_API_VERSION}` },
     );

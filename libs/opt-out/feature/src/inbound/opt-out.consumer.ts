@@ -13,7 +13,7 @@ import {
 } from '@sms/contracts';
 import { parsePhone } from '@sms/phone';
 import { v7 as uuidv7 } from 'uuid';
-import type { AppConfig } from '@sms/platform';
+import type { KeywordsGroup, OptOutGroup } from '@sms/platform';
 import type { MaskDirectory } from '@sms/mask-directory';
 import type { RecentSenders } from '../accounts/recent-senders';
 import { classifyKeyword, keywordSet, type KeywordSet } from '@sms/opt-out-registry';
@@ -27,15 +27,15 @@ export interface OptOutPolicy {
 }
 
 /** The policy a deployment's OPT_OUT_* settings describe. */
-export const optOutPolicyOf = (config: AppConfig): OptOutPolicy => ({
-  keywords: keywordSet(config.OPT_OUT_EXTRA_STOP_WORDS, config.OPT_OUT_EXTRA_START_WORDS),
+export const optOutPolicyOf = (optOut: OptOutGroup, keywords: KeywordsGroup): OptOutPolicy => ({
+  keywords: keywordSet(keywords.extraStopWords, keywords.extraStartWords),
   defaults: {
-    scope: config.OPT_OUT_SCOPE,
-    stopReply: config.OPT_OUT_STOP_REPLY,
-    stopSenderReply: config.OPT_OUT_STOP_SENDER_REPLY,
-    stopAllReply: config.OPT_OUT_STOPALL_REPLY,
-    startReply: config.OPT_OUT_START_REPLY,
-    helpReply: config.OPT_OUT_HELP_REPLY,
+    scope: optOut.scope,
+    stopReply: optOut.stopReply,
+    stopSenderReply: optOut.stopSenderReply,
+    stopAllReply: optOut.stopAllReply,
+    startReply: optOut.startReply,
+    helpReply: optOut.helpReply,
   },
 });
 

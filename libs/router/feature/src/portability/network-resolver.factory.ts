@@ -38,13 +38,13 @@ export function createNetworkResolver(
 ): NetworkResolver {
   const cache =
     config.MODE === 'distributed'
-      ? new KvLookupCache(kv, config.REDIS_KEY_PREFIX)
+      ? new KvLookupCache(kv, config.redis.keyPrefix)
       : new LruLookupCache(config.NUMBER_LOOKUP_CACHE_CAPACITY);
 
   return new NetworkResolver(new LookupSettings(dataSource), cache, sources, {
     timeoutMs: config.NUMBER_LOOKUP_TIMEOUT_MS,
     failureTtlMs: config.NUMBER_LOOKUP_FAILURE_TTL_SECONDS * 1_000,
-    salt: config.PRIVACY_SALT,
+    salt: config.privacy.salt,
     count: (country, outcome) => metrics.numberLookups.inc({ country, outcome }),
   });
 }

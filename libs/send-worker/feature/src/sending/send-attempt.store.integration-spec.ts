@@ -4,11 +4,7 @@
  * attempt); finishing it records the outcome where the entity (the redelivery path) reads it back.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
-import { createTestDatabase } from '@sms/testing';
+import { sliceEngines } from '@sms/testing';
 import type { BeforeQueryEvent, DataSource } from 'typeorm';
 import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
 import { SEND_WORKER_ENTITIES, SEND_WORKER_MIGRATIONS } from '../send-worker.module';
@@ -16,54 +12,11 @@ import { SendAttemptStore } from './send-attempt.store';
 
 jest.setTimeout(60_000);
 
-interface Engine {
-  readonly name: string;
-  open(): Promise<{ dataSource: DataSource; close: () => Promise<void> }>;
-}
-
-const ENGINES: Engine[] = [
-  {
-    name: 'SQLite',
-    async open() {
-      const directory = mkdtempSync(path.join(tmpdir(), 'send-attempts-'));
-      const dataSource = await createServiceDataSource({
-        service: 'send-worker',
-        database: { kind: 'sqlite', directory },
-        entities: SEND_WORKER_ENTITIES,
-        migrations: SEND_WORKER_MIGRATIONS,
-      }).initialize();
-
-      return {
-        dataSource,
-        close: async () => {
-          await dataSource.destroy();
-          rmSync(directory, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'MariaDB',
-    async open() {
-      const database = await createTestDatabase();
-      await migrateSlice(database.url, 'send-worker', SEND_WORKER_MIGRATIONS);
-      const dataSource = await createServiceDataSource({
-        service: 'send-worker',
-        database: { kind: 'mysql', url: database.url, poolSize: 4 },
-        entities: SEND_WORKER_ENTITIES,
-        migrations: SEND_WORKER_MIGRATIONS,
-      }).initialize();
-
-      return {
-        dataSource,
-        close: async () => {
-          await dataSource.destroy();
-          await database.drop();
-        },
-      };
-    },
-  },
-];
+const ENGINES = sliceEngines({
+  service: 'send-worker',
+  entities: SEND_WORKER_ENTITIES,
+  migrations: SEND_WORKER_MIGRATIONS,
+});
 
 describe.each(ENGINES)('SendAttemptStore on $name', (engine) => {
   let dataSource: DataSource;

@@ -9,6 +9,7 @@ import {
   webhookSecretProblems,
 } from './app.config';
 import { databaseConfigOf } from './database-config';
+import { CONFIG_GROUP_TOKENS } from './groups/config-groups';
 
 const DISTRIBUTED = {
   MODE: 'distributed',
@@ -31,21 +32,30 @@ function problems(env: Record<string, string | undefined>): string {
 
 describe(loadConfig.name, () => {
   it('runs embedded with the documented defaults when nothing is set', () => {
-    expect({ ...loadConfig({}), providers: undefined }).toEqual({ ...new AppConfig() });
+    const config = loadConfig({});
+    const flat = Object.fromEntries(
+      Object.entries(config).filter(
+        ([key]) => key !== 'providers' && key !== 'region' && !(key in CONFIG_GROUP_TOKENS),
+      ),
+    );
+    expect(flat).toEqual({ ...new AppConfig() });
+    expect(config).toMatchObject({
+      database: { dataDir: './data', mysqlUrl: '', poolSize: 10 },
+      kafka: { brokers: [], topicPrefix: '', fetchMaxWaitMs: 5_000, security: { ssl: false } },
+      redis: { url: '', keyPrefix: 'sms:router:' },
+      privacy: { salt: '' },
+      keywords: { extraStopWords: 'ARRET,ARRÊT', extraStartWords: '' },
+      optOut: { scope: 'account' },
+      masking: { poolNumbers: ['+12025550160', '+12025550161', '+12025550162'], sweepIntervalMs: 10_000 },
+    });
     expect(loadConfig({})).toMatchObject({
       MODE: 'embedded',
       PORT: 3000,
       HOST: '127.0.0.1',
-      DATA_DIR: './data',
-      MYSQL_URL: '',
-      REDIS_URL: '',
-      KAFKA_BROKERS: '',
       LOG_LEVEL: 'info',
       MAX_SEND_ATTEMPTS: 4,
       RETRY_BASE_DELAY_MS: 2000,
-      OUTBOX_RELAY_ENABLED: true,
       SIMULATOR_ENABLED: true,
-      DB_POOL_SIZE: 10,
       CPU_NICE: 0,
       CPU_POLICY: 'other',
     });
@@ -61,12 +71,8 @@ describe(loadConfig.name, () => {
   it.each<[string, string, unknown]>([
     ['PORT', '8080', 8080],
     ['MAX_SEND_ATTEMPTS', '20', 20],
-    ['DB_POOL_SIZE', '1', 1],
     ['CPU_NICE', '19', 19],
     ['CPU_POLICY', 'idle', 'idle'],
-    ['OUTBOX_RELAY_ENABLED', 'false', false],
-    ['OUTBOX_RELAY_ENABLED', '0', false],
-    ['OUTBOX_RELAY_ENABLED', 'TRUE', true],
     ['SIMULATOR_ENABLED', 'yes', true],
     ['SIMULATOR_ENABLED', 'off', false],
     ['LOG_LEVEL', 'silent', 'silent'],
@@ -112,11 +118,11 @@ describe(loadConfig.name, () => {
   });
 
   it.each<[string, Record<string, string>, string]>([
-    ['a KAFKA_SSL typo', { KAFKA_SSL: 'ture' }, 'KAFKA_SSL=ture (KAFKA_SSL must be true or false)'],
+    ['a KAFKA_SSL typo', { KAFKA_SSL: 'ture' }, 'KAFKA_SSL must be true or false'],
     [
       'an unknown mechanism',
       { KAFKA_SASL_MECHANISM: 'gssapi' },
-      'KAFKA_SASL_MECHANISM=gssapi (KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512)',
+      'KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512',
     ],
     [
       'a CA file without TLS',
@@ -168,7 +174,7 @@ describe(loadConfig.name, () => {
   });
 
   it('needs no database, Redis or Kafka in the embedded mode', () => {
-    expect(loadConfig({ MODE: 'embedded' }).MYSQL_URL).toBe('');
+    expect(loadConfig({ MODE: 'embedded' }).database.mysqlUrl).toBe('');
   });
 
   it('accepts a complete distributed environment', () => {
@@ -176,13 +182,14 @@ describe(loadConfig.name, () => {
       loadConfig({ ...DISTRIBUTED, KAFKA_BROKERS: 'k1:9092,k2:9092', REDIS_URL: 'rediss://r:6380' }),
     ).toMatchObject({
       MODE: 'distributed',
-      KAFKA_BROKERS: 'k1:9092,k2:9092',
+      kafka: { brokers: ['k1:9092', 'k2:9092'] },
+      redis: { url: 'rediss://r:6380' },
     });
   });
 
   it('waits 5 s per empty Kafka fetch unless told otherwise, and refuses a wait outside 100 ms to 30 s', () => {
-    expect(loadConfig(DISTRIBUTED).KAFKA_FETCH_MAX_WAIT_MS).toBe(5_000);
-    expect(loadConfig({ ...DISTRIBUTED, KAFKA_FETCH_MAX_WAIT_MS: '1000' }).KAFKA_FETCH_MAX_WAIT_MS).toBe(1_000);
+    expect(loadConfig(DISTRIBUTED).kafka.fetchMaxWaitMs).toBe(5_000);
+    expect(loadConfig({ ...DISTRIBUTED, KAFKA_FETCH_MAX_WAIT_MS: '1000' }).kafka.fetchMaxWaitMs).toBe(1_000);
     expect(problems({ ...DISTRIBUTED, KAFKA_FETCH_MAX_WAIT_MS: '50' })).toContain('KAFKA_FETCH_MAX_WAIT_MS');
     expect(problems({ ...DISTRIBUTED, KAFKA_FETCH_MAX_WAIT_MS: '60000' })).toContain('KAFKA_FETCH_MAX_WAIT_MS');
   });
@@ -191,19 +198,22 @@ describe(loadConfig.name, () => {
     const message = problems({ MODE: 'distributed' });
 
     expect(message).toMatch(/^Invalid environment variables: /);
-    expect(message).toContain('MYSQL_URL=<redacted> (MYSQL_URL must be a mysql:// URL)');
-    expect(message).toContain('REDIS_URL=<redacted> (REDIS_URL must be a redis:// URL)');
-    expect(message).toContain('KAFKA_BROKERS= (KAFKA_BROKERS must be host:port[,host:port])');
+    expect(message).toContain('MYSQL_URL must be a mysql:// URL (MODE=distributed)');
+    expect(message).toContain('REDIS_URL must be a redis:// URL (MODE=distributed)');
+    expect(message).toContain('KAFKA_BROKERS is required (MODE=distributed): host:port[,host:port]');
   });
 
   it.each<[string, string]>([
     ['KAFKA_BROKERS', '127.0.0.1'],
-    ['KAFKA_BROKERS', '127.0.0.1:9092,'],
-    ['KAFKA_BROKERS', 'a:1, b:2'],
+    ['KAFKA_BROKERS', 'a:1,b'],
     ['MYSQL_URL', 'postgres://db/sms'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
   ])('refuses distributed %s=%s', (key, value) => {
-    expect(problems({ ...DISTRIBUTED, [key]: value })).toContain(`${key}=`);
+    expect(problems({ ...DISTRIBUTED, [key]: value })).toContain(`${key} must be`);
+  });
+
+  it('reads KAFKA_BROKERS as a list, blanks and spaces around the commas dropped', () => {
+    expect(loadConfig({ ...DISTRIBUTED, KAFKA_BROKERS: 'a:1, b:2,' }).kafka.brokers).toEqual(['a:1', 'b:2']);
   });
 
   it('lists every bad key, not just the first', () => {
@@ -217,7 +227,11 @@ describe(loadConfig.name, () => {
       RETRY_BASE_DELAY_MS: '5',
       PUBLIC_BASE_URL: 'not a url',
     });
-    const keys = [...message.matchAll(/(\w+)=/g)].map((m) => m[1]);
+    // Each problem starts with its variable (`KEY=value (...)` from the flat keys, `KEY must ...` from a group).
+    const keys = message
+      .replace(/^Invalid environment variables: /, '')
+      .split('; ')
+      .map((problem) => /^[A-Z][A-Z0-9_]*/.exec(problem)?.[0]);
 
     expect(keys.sort()).toEqual(
       [
@@ -238,10 +252,10 @@ describe(loadConfig.name, () => {
     ['MYSQL_URL', 'postgres://admin:hunter2-secret@db/sms', 'hunter2-secret'],
     ['REDIS_URL', 'http://:hunter2-secret@cache:6379', 'hunter2-secret'],
     ['SMS_GATEWAY_API_KEY', 'hunter2-secret', 'hunter2-secret'],
-  ])('shows a bad secret %s as <redacted>, never its value', (key, value, secret) => {
+  ])('names a bad secret %s, never its value', (key, value, secret) => {
     const message = problems({ ...DISTRIBUTED, [key]: value });
 
-    expect(message).toContain(`${key}=<redacted>`);
+    expect(message).toMatch(new RegExp(`${key}(=<redacted>| must be)`));
     expect(message).not.toContain(secret);
   });
 
@@ -251,10 +265,41 @@ describe(loadConfig.name, () => {
     expect(loadConfig({ WEBHOOK_SECRETS_KEY: 'k'.repeat(32) }).WEBHOOK_SECRETS_KEY).toBe('k'.repeat(32));
   });
 
+  it('reads the opt-out policy and the masking pool as their groups, refusing a pool entry that is no number', () => {
+    const config = loadConfig({ OPT_OUT_SCOPE: 'Sender', MASK_POOL_NUMBERS: '+447700900001, +447700900002' });
+
+    expect(config.optOut.scope).toBe('sender');
+    expect(config.masking.poolNumbers).toEqual(['+447700900001', '+447700900002']);
+    expect(problems({ OPT_OUT_SCOPE: 'everyone' })).toContain('OPT_OUT_SCOPE must be one of sender, account');
+    expect(problems({ MASK_POOL_NUMBERS: '+447700900001,07700' })).toContain('MASK_POOL_NUMBERS must be');
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['TRUE', true],
+  ])('reads OUTBOX_RELAY_ENABLED=%s as %p', (value, expected) => {
+    expect(loadConfig({ OUTBOX_RELAY_ENABLED: value }).outbox.relayEnabled).toBe(expected);
+  });
+
+  it('reads the receipt and callback settings as their groups', () => {
+    const config = loadConfig({
+      DATA_DIR: '/srv/gw',
+      CALLBACK_ALLOWED_PORTS: '8443',
+      DLR_PROCESS_MAX_PER_SECOND: '50',
+    });
+
+    expect(config.dlrIngest).toMatchObject({ spoolDir: '/srv/gw/dlr-spool', rawRetentionHours: 168 });
+    expect(config.callbacks).toMatchObject({ secret: '', retryHours: 25, allowedPorts: [8443] });
+    expect(config.dlrProcessor.maxPerSecond).toBe(50);
+    expect(problems({ CALLBACK_ALLOWED_PORTS: '443,70000' })).toContain('CALLBACK_ALLOWED_PORTS must be');
+  });
+
   it('refuses a PRIVACY_SALT under 32 characters at boot, and takes none or a long one', () => {
-    expect(() => loadConfig({ PRIVACY_SALT: 'short-salt' })).toThrow(/PRIVACY_SALT=<redacted>/);
-    expect(loadConfig({}).PRIVACY_SALT).toBe('');
-    expect(loadConfig({ PRIVACY_SALT: 's'.repeat(32) }).PRIVACY_SALT).toBe('s'.repeat(32));
+    expect(problems({ PRIVACY_SALT: 'short-salt' })).toContain('PRIVACY_SALT must be at least 32 characters');
+    expect(problems({ PRIVACY_SALT: 'short-salt' })).not.toContain('short-salt');
+    expect(loadConfig({}).privacy.salt).toBe('');
+    expect(loadConfig({ PRIVACY_SALT: 's'.repeat(32) }).privacy.salt).toBe('s'.repeat(32));
   });
 
   it('marks every secret as sensitive', () => {

@@ -10,22 +10,16 @@ import {
   Max,
   Min,
   MinLength,
-  ValidateBy,
   ValidateIf,
   validateSync,
 } from 'class-validator';
-import { KAFKA_SASL_MECHANISMS, type KafkaSecurity, kafkaSecurityOf, kafkaSecurityProblems } from '@sms/bus';
-import { ConfigError, type KnownSettings, unknownSettings } from '@sms/config-kit';
+import type { KafkaSecurity } from '@sms/bus';
+import { ConfigError, type KnownSettings, SettingsReader, unknownSettings } from '@sms/config-kit';
 import { CPU_NICE_RANGE, CPU_POLICIES, type CpuPolicy } from '../runtime/cpu-priority';
+import { type ConfigGroups, readConfigGroups } from './groups/config-groups';
+import { InvalidConfigError } from './invalid-config.error';
+import { loadRegionConfig, type RegionConfig } from '../region/region.config';
 import { PROVIDER_SETTING_KEYS, type ProvidersConfig, providersConfigOf, SIMULATOR_PREFIX } from './providers.config';
-
-/** A comma-separated port list, or null when any entry is not a port from 1 to 65535. */
-function portsOf(list: string): number[] | null {
-  const ports = list.split(',').filter((entry) => entry.trim() !== '');
-  const valid = ports.every((entry) => /^\s*\d{1,5}\s*$/.test(entry) && Number(entry) >= 1 && Number(entry) <= 65_535);
-
-  return valid ? ports.map(Number) : null;
-}
 
 export type RunMode = 'embedded' | 'distributed';
 
@@ -33,19 +27,10 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value !== '' ? Number(value) : value;
 const toBool = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
-/** A yes/no word, or the value unchanged so that @IsBoolean refuses it: for switches a typo must not turn off. */
-const toStrictBool = ({ value }: { value: unknown }): unknown => {
-  const word = typeof value === 'string' ? value.trim().toLowerCase() : value;
-  if (typeof word !== 'string') {
-    return value;
-  }
-
-  return ['1', 'true', 'yes', 'on'].includes(word) ? true : ['0', 'false', 'no', 'off'].includes(word) ? false : value;
-};
-
 /**
  * Every setting the gateway reads, validated once at boot (a bad value stops the process with a list
- * of every bad key). Only this folder reads `process.env`. Secrets are marked `sensitive` in
+ * of every bad key). Only this folder reads `process.env`. The flat keys below are the ones not yet moved into
+ * a typed group (groups/config-groups.ts, where a new setting goes). Secrets are marked `sensitive` in
  * {@link SENSITIVE_KEYS} so they never reach a log.
  */
 export class AppConfig {
@@ -66,74 +51,6 @@ export class AppConfig {
   @IsString()
   @MinLength(1)
   HOST = '127.0.0.1';
-
-  /** Embedded mode: SQLite files live here; the folder survives restarts. */
-  @IsString()
-  DATA_DIR = './data';
-
-  @ValidateIf((c: AppConfig) => c.MODE === 'distributed')
-  @Matches(/^mysql:\/\//, { message: 'MYSQL_URL must be a mysql:// URL' })
-  MYSQL_URL = '';
-
-  @ValidateIf((c: AppConfig) => c.MODE === 'distributed')
-  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
-  REDIS_URL = '';
-
-  /**
-   * Namespace of the router's shared state in Redis (health windows, number schedules, sticky senders),
-   * of its price book and of intake's limit counters.
-   * Two gateways sharing one Redis (or two test runs) need different prefixes, or one's provider health and
-   * rate-limit bookings steer the other.
-   */
-  @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 of A-Z a-z 0-9 : _ . -' })
-  REDIS_KEY_PREFIX = 'sms:router:';
-
-  /** Comma-separated host:port list. */
-  @ValidateIf((c: AppConfig) => c.MODE === 'distributed')
-  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port]' })
-  KAFKA_BROKERS = '';
-
-  /**
-   * Prefix of every topic and consumer group on the broker, for gateways sharing one Kafka cluster (the
-   * fault suite beside other test runs); empty = the plain names. Topics are created under it too.
-   */
-  @Matches(/^[a-zA-Z0-9._-]{0,64}$/, { message: 'KAFKA_TOPIC_PREFIX must be 0-64 of a-z A-Z 0-9 . _ -' })
-  KAFKA_TOPIC_PREFIX = '';
-
-  /**
-   * Longest a consumer's fetch waits on the broker with nothing to read. A record ends the wait at once, so
-   * this sets what an idle consumer costs (one fetch per wait), not the latency; close() may wait it out.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(30_000)
-  KAFKA_FETCH_MAX_WAIT_MS = 5_000;
-
-  /**
-   * TLS to the brokers (their certificates verified against KAFKA_SSL_CA_FILE, or Node's trusted roots).
-   * Applies to every Kafka client of the process; docs/deployment.md shows the production overlay's settings.
-   */
-  @Transform(toStrictBool)
-  @IsBoolean({ message: 'KAFKA_SSL must be true or false' })
-  KAFKA_SSL = false;
-
-  /** PEM file of the CA that signed the brokers' certificates (a private CA, e.g. Strimzi's cluster CA). */
-  @IsString()
-  KAFKA_SSL_CA_FILE = '';
-
-  /** SASL mechanism: plain (only over KAFKA_SSL), scram-sha-256 or scram-sha-512; empty = no SASL. */
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
-  @IsIn(['', ...KAFKA_SASL_MECHANISMS], {
-    message: `KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}`,
-  })
-  KAFKA_SASL_MECHANISM = '';
-
-  @IsString()
-  KAFKA_SASL_USERNAME = '';
-
-  @IsString()
-  KAFKA_SASL_PASSWORD = '';
 
   /** Base URL providers use to reach our webhooks (status callbacks are built from it). */
   @ValidateIf((c: AppConfig) => c.PUBLIC_BASE_URL !== '')
@@ -333,11 +250,6 @@ export class AppConfig {
   @Max(90)
   ROUTE_QUALITY_HISTORY_DAYS = 7;
 
-  /** Publishes outbox rows; off only to reproduce a crash between commit and publish. */
-  @Transform(toBool)
-  @IsBoolean()
-  OUTBOX_RELAY_ENABLED = true;
-
   /** Runs the provider simulator inside this process (embedded default) under /sim. */
   @Transform(toBool)
   @IsBoolean()
@@ -374,149 +286,6 @@ export class AppConfig {
   NUMBER_LOOKUP_CACHE_CAPACITY = 100_000;
 
   /**
-   * Default reach of a STOP within the account that messaged: `account` (every sender of that account) or
-   * `sender` (only the number texted). Accounts may override it (`PUT /v1/opt-outs/settings`); STOPALL
-   * blocks every account.
-   */
-  @IsIn(['sender', 'account'])
-  OPT_OUT_SCOPE: 'sender' | 'account' = 'account';
-
-  /** Extra opt-out keywords, comma-separated, e.g. localized `ARRET,ARRÊT,BAJA`. */
-  @IsString()
-  OPT_OUT_EXTRA_STOP_WORDS = 'ARRET,ARRÊT';
-
-  /** Extra re-subscribe keywords, comma-separated. */
-  @IsString()
-  OPT_OUT_EXTRA_START_WORDS = '';
-
-  @IsString()
-  OPT_OUT_HELP_REPLY = 'Reply STOP to unsubscribe, START to subscribe again. Msg&data rates may apply.';
-
-  /** Confirms an account-wide STOP; `{name}` is the account's display name, or "this service". */
-  @IsString()
-  OPT_OUT_STOP_REPLY = 'You will receive no more messages from {name}. Reply START to resubscribe.';
-
-  /** Confirms a STOP under the per-sender scope: it must say that only this number is blocked. */
-  @IsString()
-  OPT_OUT_STOP_SENDER_REPLY =
-    'You will receive no more messages from this number of {name}; other numbers of {name} may still write to you. Reply START to resubscribe.';
-
-  /** Confirms STOPALL, which blocks every account. */
-  @IsString()
-  OPT_OUT_STOPALL_REPLY =
-    'You will receive no more messages from any sender of this service. Reply START to resubscribe.';
-
-  @IsString()
-  OPT_OUT_START_REPLY = 'You have been resubscribed to {name}. Reply STOP to unsubscribe.';
-
-  /** Masking: comma-separated E.164 pool numbers seeded into an empty pool (embedded default: simulator numbers). */
-  @IsString()
-  MASK_POOL_NUMBERS = '+12025550160,+12025550161,+12025550162';
-
-  /** Masking: reply to a stranger texting a pool number; empty sends nothing. */
-  @IsString()
-  MASK_STRANGER_REPLY = '';
-
-  /** Masking: how often expired sessions are closed and their numbers returned to the pool. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  MASK_SWEEP_INTERVAL_MS = 10_000;
-  /** dlr-ingest: raw webhooks are kept this long (the replay window), then purged. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  DLR_RAW_RETENTION_HOURS = 168;
-
-  /**
-   * dlr-ingest: webhook requests one source address may make a second (token bucket, per process; 0 = no
-   * limit). Past it: 429 with Retry-After, before the body is read. The address is the connection's peer
-   * (behind a proxy, the proxy's), so size it for the busiest source, not for one provider IP.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  DLR_WEBHOOK_RATE_PER_SECOND = 1000;
-
-  /** dlr-ingest: the bucket's size, the burst a source may send at once before the rate applies. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  DLR_WEBHOOK_RATE_BURST = 2000;
-
-  /** dlr-ingest: refused (unsigned, forged, expired) webhooks stored a minute per process; the rest are counted. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  DLR_REJECTED_SAMPLE_PER_MINUTE = 60;
-
-  /**
-   * dlr-ingest: a webhook whose signed time (Vonage `timestamp`, Sinch's signature timestamp, SNS `Timestamp`)
-   * is further than this from now is refused as a replay (403 WEBHOOK_EXPIRED). Keep it well under
-   * DLR_RAW_RETENTION_HOURS: within the retention a replay is caught as a duplicate anyway.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(30)
-  @Max(86_400)
-  DLR_WEBHOOK_MAX_AGE_SECONDS = 600;
-
-  /**
-   * dlr-ingest: where accepted receipts are kept while the database cannot store them (docs/chaos.md,
-   * "The receipt spool"); empty = `<DATA_DIR>/dlr-spool`. One directory per process, on a volume that
-   * outlives it.
-   */
-  @IsString()
-  DLR_SPOOL_DIR = '';
-
-  /** dlr-ingest: bytes the spool may hold; a receipt beyond that is answered 503 (the provider retries). 0 = no spool. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  DLR_SPOOL_MAX_BYTES = 256 * 1024 * 1024;
-
-  /** dlr-ingest: how often the spool tries to move its receipts into the database. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(50)
-  DLR_SPOOL_DRAIN_INTERVAL_MS = 1_000;
-
-  /** dlr-processor: most receipts parsed per second per process (0 = unlimited); a storm drains at this rate. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  DLR_PROCESS_MAX_PER_SECOND = 0;
-
-  /** Key of the HMAC-SHA256 signature on caller callbacks; empty = one random key per process (embedded). */
-  @IsOptional()
-  @IsString()
-  CALLBACK_SECRET = '';
-
-  /** Caller callbacks are retried with backoff for this long before they are given up. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  CALLBACK_RETRY_HOURS = 25;
-
-  /** Tests only: allow http:// and private/loopback callback addresses (SSRF protection off). */
-  @Transform(toBool)
-  @IsBoolean()
-  CALLBACK_ALLOW_INSECURE = false;
-
-  /**
-   * https ports a callback URL may name besides 443, comma-separated (e.g. `8443`). Empty: 443 only, so a
-   * caller cannot aim callbacks at other services on a public host (mail, databases, admin consoles).
-   */
-  @ValidateBy({
-    name: 'portList',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && portsOf(value) !== null,
-      defaultMessage: () => 'CALLBACK_ALLOWED_PORTS must be a comma-separated list of ports from 1 to 65535',
-    },
-  })
-  CALLBACK_ALLOWED_PORTS = '';
-
-  /**
    * Key that seals account webhook secrets at rest (AES-256-GCM; docs/webhooks.md), at least 32 characters.
    * Embedded: generated into DATA_DIR when unset. Distributed: unset means the webhook routes answer 503.
    */
@@ -524,17 +293,6 @@ export class AppConfig {
   @IsString()
   @MinLength(32)
   WEBHOOK_SECRETS_KEY = '';
-
-  /**
-   * Secret salt of the erasure tokens that replace an erased person's number (HMAC-SHA256; docs/privacy.md), at
-   * least 32 characters, the same in every process, never changed once an erasure used it (the opt-out ledger
-   * matches erased people by it). Embedded: generated into DATA_DIR when unset. Distributed: unset means
-   * `/v1/privacy/erasures` answers 503 and erasure commands wait in their DLQ.
-   */
-  @ValidateIf((c: AppConfig) => c.PRIVACY_SALT !== '')
-  @IsString()
-  @MinLength(32)
-  PRIVACY_SALT = '';
 
   /** Account webhook deliveries are retried with backoff for this long after the event (or a replay). */
   @Transform(toInt)
@@ -667,13 +425,6 @@ export class AppConfig {
   @Min(1)
   PUMPING_BLOCK_SECONDS = 3_600;
 
-  /** Database pool size per service in the distributed mode. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  DB_POOL_SIZE = 10;
-
   /** Archive in this directory (one gzip NDJSON file per table and month). Embedded default: `<DATA_DIR>/archive`. */
   @IsString()
   @ValidateIf((c: AppConfig) => c.ARCHIVE_S3_BUCKET !== '')
@@ -698,6 +449,21 @@ export class AppConfig {
 
   /** `config.providers.twilio` …: each adapter's slice, parsed by its own definition (set by {@link loadConfig}). */
   readonly providers!: ProvidersConfig;
+
+  /** The typed groups (groups/config-groups.ts), each read by its slice (set by {@link loadConfig}). */
+  readonly database!: ConfigGroups['database'];
+  readonly kafka!: ConfigGroups['kafka'];
+  readonly redis!: ConfigGroups['redis'];
+  /** This deployment's region and the others' (docs/regions.md); single-region when REGION is unset. */
+  readonly region!: RegionConfig;
+  readonly privacy!: ConfigGroups['privacy'];
+  readonly dlrProcessor!: ConfigGroups['dlrProcessor'];
+  readonly dlrIngest!: ConfigGroups['dlrIngest'];
+  readonly callbacks!: ConfigGroups['callbacks'];
+  readonly outbox!: ConfigGroups['outbox'];
+  readonly masking!: ConfigGroups['masking'];
+  readonly optOut!: ConfigGroups['optOut'];
+  readonly keywords!: ConfigGroups['keywords'];
 }
 
 /** Variables whose values never appear in a message (the provider slices never quote any value). */
@@ -720,9 +486,7 @@ export const SENSITIVE_KEYS: readonly string[] = [
   'KAFKA_SASL_PASSWORD',
 ];
 
-export class InvalidConfigError extends Error {
-  override readonly name = 'InvalidConfigError';
-}
+export { InvalidConfigError } from './invalid-config.error';
 
 /**
  * The secrets dlr-ingest verifies provider webhooks with. Whoever knows one can forge that provider's receipts
@@ -795,7 +559,7 @@ export function assertWebhookSecrets(config: Pick<AppConfig, 'providers'>): void
  */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
-  overrides: Partial<Omit<AppConfig, 'providers'>> = {},
+  overrides: Partial<Omit<AppConfig, 'providers' | 'region' | keyof ConfigGroups>> = {},
 ): AppConfig {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const config = plainToInstance(AppConfig, { ...defined, ...overrides }, { exposeDefaultValues: true });
@@ -805,20 +569,53 @@ export function loadConfig(
 
     return `${e.property}=${shown} (${Object.values(e.constraints ?? {}).join(', ')})`;
   });
-  // Settings that are each valid but contradict one another (a CA without TLS, SASL without credentials).
-  const contradictions = errors.some((e) => e.property.startsWith('KAFKA_')) ? [] : kafkaSecurityProblems(config);
+  const groups = configGroupsOf(env, overrides, config);
   // The provider slices need a valid port and simulator switch; with those wrong they would only echo the error.
   const providerInputs: readonly string[] = ['PORT', 'SIMULATOR_ENABLED', 'SMPP_SIM_PORT'];
   const providers = errors.some((e) => providerInputs.includes(e.property))
     ? { problems: [] }
     : providerSlices(env, config);
-  const unknown = unknownSettings(env, KNOWN_SETTINGS);
-  const problems = [...invalid, ...contradictions, ...settingContradictions(config), ...providers.problems, ...unknown];
-  if (problems.length > 0 || !providers.config) {
+  const region = regionOf({ ...env, ...variablesOf(overrides) });
+  const unknown = unknownSettings(env, { ...KNOWN_SETTINGS, keys: new Set([...KNOWN_SETTINGS.keys, ...groups.keys]) });
+  // Settings that contradict one another are judged only on values that are each valid.
+  const contradictions =
+    invalid.length === 0 && groups.config && region.config
+      ? settingContradictions(config, groups.config, region.config)
+      : [];
+  const problems = [
+    ...invalid,
+    ...groups.problems,
+    ...region.problems,
+    ...contradictions,
+    ...providers.problems,
+    ...unknown,
+  ];
+  if (problems.length > 0 || !providers.config || !groups.config || !region.config) {
     throw new InvalidConfigError(`Invalid environment variables: ${problems.join('; ')}`);
   }
 
-  return Object.freeze(Object.assign(config, { providers: providers.config }));
+  return Object.freeze(Object.assign(config, groups.config, { region: region.config, providers: providers.config }));
+}
+
+/**
+ * The typed groups (groups/config-groups.ts) read from the environment, with the flat overrides a caller settles
+ * (a service's default port, its run mode) in place of the variables they stand for.
+ */
+function configGroupsOf(
+  env: Record<string, string | undefined>,
+  overrides: Partial<Omit<AppConfig, 'providers' | 'region' | keyof ConfigGroups>>,
+  config: AppConfig,
+): { config?: ConfigGroups; keys: ReadonlySet<string>; problems: readonly string[] } {
+  const read = new SettingsReader({ ...env, ...variablesOf(overrides) }, 'environment');
+  const groups = readConfigGroups(read, { mode: config.MODE });
+  try {
+    return { config: read.done(groups), keys: read.keys, problems: [] };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return { keys: read.keys, problems: error.problems };
+    }
+    throw error;
+  }
 }
 
 /** The provider slices (providers.config.ts), or the problems their definitions found. */
@@ -842,21 +639,63 @@ function providerSlices(
   }
 }
 
-/** Flat settings that are each valid but contradict one another, naming both variables. */
-function settingContradictions(config: AppConfig): string[] {
+/** Flat overrides a caller settles (a service's default port, its run mode), as the variables they stand for. */
+const variablesOf = (overrides: object): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(overrides).flatMap(([key, value]: [string, unknown]) =>
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+        ? [[key, String(value)]]
+        : [],
+    ),
+  );
+
+/** `config.region` (region/region.config.ts), or the problems it names. */
+function regionOf(env: Record<string, string | undefined>): { config?: RegionConfig; problems: readonly string[] } {
+  try {
+    return { config: loadRegionConfig(env), problems: [] };
+  } catch (error) {
+    if (error instanceof InvalidConfigError) {
+      return { problems: [error.message.replace(/^Invalid environment variables: /, '')] };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Settings of different groups that are each valid but contradict one another, each problem naming both
+ * variables. (Contradictions within one group are the group's slice's to find.)
+ */
+function settingContradictions(config: AppConfig, groups: ConfigGroups, region: RegionConfig): string[] {
   const problems: string[] = [];
-  // A replay older than the raw-webhook retention is no longer caught as a duplicate (the comment at the key).
-  if (config.DLR_WEBHOOK_MAX_AGE_SECONDS >= config.DLR_RAW_RETENTION_HOURS * 3600) {
-    problems.push(
-      'DLR_WEBHOOK_MAX_AGE_SECONDS and DLR_RAW_RETENTION_HOURS contradict: the webhook age limit must be shorter than the retention',
-    );
-  }
-  // A bucket smaller than one second's rate could never let that rate through.
-  if (config.DLR_WEBHOOK_RATE_PER_SECOND > config.DLR_WEBHOOK_RATE_BURST) {
-    problems.push(
-      'DLR_WEBHOOK_RATE_PER_SECOND and DLR_WEBHOOK_RATE_BURST contradict: the burst must be at least the rate per second',
-    );
-  }
+  const contradict = (holds: boolean, keys: string, problem: string): void => {
+    if (!holds) {
+      problems.push(`${keys} contradict: ${problem}`);
+    }
+  };
+  // Two listeners cannot bind one port: the second would fail at boot with a bare EADDRINUSE.
+  contradict(
+    config.METRICS_PORT === 0 || config.METRICS_PORT !== config.PORT,
+    'METRICS_PORT and PORT',
+    'the metrics listener needs a port of its own',
+  );
+  contradict(
+    !config.SIMULATOR_ENABLED || config.SMPP_SIM_PORT === 0 || config.SMPP_SIM_PORT !== config.PORT,
+    'SMPP_SIM_PORT and PORT',
+    'the simulated SMSC needs a port of its own',
+  );
+  // The embedded gateway keeps its global slices in its own files; a global database it would never use
+  // would let an operator believe accounts and opt-outs are shared between regions (docs/regions.md).
+  contradict(
+    config.MODE === 'distributed' || region.globalMysqlUrl === '',
+    'GLOBAL_MYSQL_URL and MODE',
+    'GLOBAL_MYSQL_URL is for the distributed mode; the embedded gateway keeps its global slices in DATA_DIR',
+  );
+  // Under one prefix a region's own topics (sms.send.v1 ...) would be every region's: each would send the others' messages.
+  contradict(
+    region.region === null || groups.kafka.topicPrefix !== region.globalTopicPrefix,
+    'KAFKA_TOPIC_PREFIX and KAFKA_GLOBAL_TOPIC_PREFIX',
+    "a region's topics need a prefix other than the global topics'",
+  );
 
   return problems;
 }
@@ -907,12 +746,12 @@ export const publicBaseUrlOf = (config: AppConfig): string =>
   (config.PUBLIC_BASE_URL || `http://127.0.0.1:${config.PORT}`).replace(/\/$/, '');
 
 /** TLS and SASL of every Kafka client of the process, from the settings {@link loadConfig} checked. */
-export const kafkaSecurityOfConfig = (config: AppConfig): KafkaSecurity => kafkaSecurityOf(config);
+export const kafkaSecurityOfConfig = (config: Pick<AppConfig, 'kafka'>): KafkaSecurity => config.kafka.security;
 
 /** The structured-log keys LOG_REDACT_KEYS adds to the built-in censored set. */
 export const redactKeysOf = (config: AppConfig): readonly string[] =>
   config.LOG_REDACT_KEYS.split(',').filter((key) => key !== '');
 
 /** The ports CALLBACK_ALLOWED_PORTS adds to 443 for callback URLs (validated at boot). */
-export const callbackAllowedPortsOf = (config: AppConfig): readonly number[] =>
-  portsOf(config.CALLBACK_ALLOWED_PORTS) ?? [];
+export const callbackAllowedPortsOf = (config: Pick<AppConfig, 'callbacks'>): readonly number[] =>
+  config.callbacks.allowedPorts;

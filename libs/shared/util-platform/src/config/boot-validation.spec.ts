@@ -112,6 +112,34 @@ describe('loadConfig: contradictory settings fail the boot, naming every variabl
     );
   });
 
+  it('refuses settings of different groups that contradict, naming both variables', () => {
+    expect(failureOf({ PORT: '9464', METRICS_PORT: '9464' })).toContain(
+      'METRICS_PORT and PORT contradict: the metrics listener needs a port of its own',
+    );
+    expect(failureOf({ PORT: '2775', SMPP_SIM_PORT: '2775' })).toContain('SMPP_SIM_PORT and PORT contradict');
+    expect(loadConfig({ PORT: '2775', SMPP_SIM_PORT: '2775', SIMULATOR_ENABLED: 'false' }).PORT).toBe(2775);
+    const regions = { REGION: 'eu', REGIONS: 'eu=https://eu.example,us=https://us.example' };
+    expect(
+      failureOf({ ...regions, KAFKA_GLOBAL_TOPIC_PREFIX: 'g.', GLOBAL_MYSQL_URL: 'mysql://root@global/sms' }),
+    ).toContain('GLOBAL_MYSQL_URL and MODE contradict');
+    expect(failureOf({ ...regions, KAFKA_GLOBAL_TOPIC_PREFIX: 'g.', KAFKA_TOPIC_PREFIX: 'g.' })).toContain(
+      'KAFKA_TOPIC_PREFIX and KAFKA_GLOBAL_TOPIC_PREFIX contradict',
+    );
+    expect(loadConfig({ ...regions, KAFKA_GLOBAL_TOPIC_PREFIX: 'g.', KAFKA_TOPIC_PREFIX: 'eu.' }).region.region).toBe(
+      'eu',
+    );
+  });
+
+  it('hands each module its group, read once, frozen, and names a typo of a group variable', () => {
+    const config = loadConfig({ DB_POOL_SIZE: '7', OPT_OUT_SCOPE: 'sender' });
+
+    expect(config.database.poolSize).toBe(7);
+    expect(Object.isFrozen(config.database)).toBe(true);
+    expect(Object.isFrozen(config.optOut)).toBe(true);
+    expect(failureOf({ DB_POOL_SIZ: '7' })).toContain('DB_POOL_SIZ is not a setting (did you mean DB_POOL_SIZE?)');
+    expect(failureOf({ REGIONS: 'eu=https://eu.example' })).toContain('REGIONS set without REGION');
+  });
+
   it('lists the problems of every slice at once, never a secret value', () => {
     const message = failureOf({
       METRICS_PORT: 'eighty',

@@ -5,7 +5,7 @@
  * the shared Kafka consumer groups taking records meant for the next run. Polls the parent id once a second:
  * Node has no parent-death signal, and an IPC channel would change how the children are spawned.
  */
-export function exitWithParent(env: Record<string, string | undefined> = process.env): void {
+export function exitWithParent(env: Readonly<Record<string, string | undefined>>): void {
   if (env['EXIT_WITH_PARENT'] !== 'true') {
     return;
   }

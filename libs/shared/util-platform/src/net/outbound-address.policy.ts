@@ -244,7 +244,7 @@ export function pinnedLookup(policy: OutboundPolicy, resolver: Resolver = system
 }
 
 /** The callback policy a process runs with, from its settings. */
-export const outboundPolicyOf = (config: AppConfig): OutboundPolicy => ({
-  allowInsecure: config.CALLBACK_ALLOW_INSECURE,
+export const outboundPolicyOf = (config: Pick<AppConfig, 'callbacks'>): OutboundPolicy => ({
+  allowInsecure: config.callbacks.allowInsecure,
   allowedPorts: callbackAllowedPortsOf(config),
 });

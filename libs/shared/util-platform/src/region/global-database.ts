@@ -11,7 +11,7 @@ import type { RegionConfig } from './region.config';
 export const globalDatabaseConfigOf = (
   config: AppConfig,
   region: RegionConfig,
-  poolSize = config.DB_POOL_SIZE,
+  poolSize = config.database.poolSize,
 ): DatabaseConfig =>
   config.MODE === 'distributed' && region.globalMysqlUrl !== ''
     ? { kind: 'mysql', url: region.globalMysqlUrl, poolSize }

@@ -1,4 +1,4 @@
-import { InvalidConfigError } from '../config/app.config';
+import { InvalidConfigError } from '../config/invalid-config.error';
 
 /** A region's name: lower-case, short, the same in every region's configuration (it is in every id). */
 const REGION_NAME = /^[a-z][a-z0-9-]{0,15}$/;
@@ -58,7 +58,7 @@ export function regionCode(name: string): number {
  * Reads REGION, REGIONS, REGION_COUNTRY_MAP, REGION_DEFAULT, KAFKA_GLOBAL_TOPIC_PREFIX and GLOBAL_MYSQL_URL;
  * throws InvalidConfigError naming every bad variable. REGION unset and the others too: single region.
  */
-export function loadRegionConfig(env: Record<string, string | undefined> = process.env): RegionConfig {
+export function loadRegionConfig(env: Record<string, string | undefined>): RegionConfig {
   const value = (key: string): string => (env[key] ?? '').trim();
   const problems: string[] = [];
   const region = value('REGION');

@@ -10,10 +10,11 @@ import { createBus, exportConsumerLag, type Bus } from '@sms/bus';
 import { registerGaugePoll } from '@sms/metrics';
 import { flushTracing } from '@sms/tracing';
 import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '@sms/counters';
-import { type AppConfig, kafkaSecurityOfConfig } from '../config/app.config';
+import { type AppConfig } from '../config/app.config';
+import { CONFIG_GROUP_TOKENS, type ConfigGroups } from '../config/groups/config-groups';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
 import { busLoggerFor } from '../logging/bus-logger.adapter';
-import { loadRegionConfig, type RegionConfig } from '../region/region.config';
+import type { RegionConfig } from '../region/region.config';
 import { GLOBAL_TOPICS } from '../region/global-topics';
 import { HealthController } from './health.controller';
 import { ReadinessRegistry } from './readiness.registry';
@@ -50,7 +51,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
   static forRoot(options: PlatformOptions): DynamicModule {
     const { config } = options;
     const distributed = config.MODE === 'distributed';
-    const region = options.region ?? loadRegionConfig();
+    const region = options.region ?? config.region;
 
     return {
       module: PlatformModule,
@@ -59,6 +60,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
         { provide: APP_CONFIG, useValue: config },
         { provide: REGION_CONFIG, useValue: region },
         { provide: PROVIDERS_CONFIG, useValue: config.providers },
+        ...groupProviders(config),
         { provide: CLOCK, useValue: systemClock },
         ReadinessRegistry,
         ShutdownRegistry,
@@ -68,14 +70,14 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
             distributed
               ? createBus({
                   kind: 'kafka',
-                  brokers: config.KAFKA_BROKERS.split(','),
+                  brokers: [...config.kafka.brokers],
                   clientId: options.processName,
-                  security: kafkaSecurityOfConfig(config),
-                  topicPrefix: config.KAFKA_TOPIC_PREFIX,
+                  security: config.kafka.security,
+                  topicPrefix: config.kafka.topicPrefix,
                   ...(region.region === null
                     ? {}
                     : { globalTopics: { prefix: region.globalTopicPrefix, topics: GLOBAL_TOPICS } }),
-                  maxWaitTimeMs: config.KAFKA_FETCH_MAX_WAIT_MS,
+                  maxWaitTimeMs: config.kafka.fetchMaxWaitMs,
                   logger: busLoggerFor(),
                   // subscribe() returns at once; the groups join while HTTP already answers (docs/reliability.md).
                   joinInBackground: true,
@@ -85,10 +87,20 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
         {
           provide: KV_STORE,
           useFactory: (): KeyValueStore =>
-            distributed ? new RedisKeyValueStore({ url: config.REDIS_URL }) : new MemoryKeyValueStore(),
+            distributed ? new RedisKeyValueStore({ url: config.redis.url }) : new MemoryKeyValueStore(),
         },
       ],
-      exports: [APP_CONFIG, PROVIDERS_CONFIG, REGION_CONFIG, CLOCK, BUS, KV_STORE, ReadinessRegistry, ShutdownRegistry],
+      exports: [
+        APP_CONFIG,
+        ...Object.values(CONFIG_GROUP_TOKENS),
+        PROVIDERS_CONFIG,
+        REGION_CONFIG,
+        CLOCK,
+        BUS,
+        KV_STORE,
+        ReadinessRegistry,
+        ShutdownRegistry,
+      ],
     };
   }
 
@@ -109,3 +121,10 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
     return this.shutdown.runAll();
   }
 }
+
+/** One provider per typed group (`config.database` under DATABASE_CONFIG ...), so a module injects only its own. */
+const groupProviders = (config: AppConfig) =>
+  (Object.keys(CONFIG_GROUP_TOKENS) as (keyof ConfigGroups)[]).map((group) => ({
+    provide: CONFIG_GROUP_TOKENS[group],
+    useValue: config[group],
+  }));

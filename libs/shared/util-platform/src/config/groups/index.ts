@@ -1,0 +1,6 @@
+export * from './config-groups';
+export * from './infrastructure.config';
+export * from './masking.config';
+export * from './opt-out.config';
+export * from './privacy.config';
+export * from './receipts.config';
