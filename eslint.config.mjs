@@ -193,6 +193,7 @@ export default [
       '**/testing/**',
       'libs/shared/util-testing/**',
       'libs/shared/testing-receipts/**',
+      'libs/shared/testing-slices/**',
       '**/*.spec.ts',
       '**/*.integration-spec.ts',
       '**/*.e2e-spec.ts',

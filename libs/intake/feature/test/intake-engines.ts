@@ -3,7 +3,7 @@
  * must hold in both modes (`sliceEngines` of @sms/testing: MariaDB with the real migrations, SQLite with the
  * schema from the entities, ADR 0003).
  */
-import { type SliceEngine, sliceEngines } from '@sms/testing';
+import { type SliceEngine, sliceEngines } from '@sms/testing-slices';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../src/database/intake.schema';
 
 export type IntakeEngine = SliceEngine;

@@ -3,7 +3,7 @@
  * one check and one INSERT, a replay's receipt already parked is not parked again, parked receipts come
  * back oldest first, and ids applied at once are deleted by one statement.
  */
-import { type OpenSlice, sliceEngines } from '@sms/testing';
+import { type OpenSlice, sliceEngines } from '@sms/testing-slices';
 import type { BeforeQueryEvent } from 'typeorm';
 import { DLR_PROCESSOR_ENTITIES, DLR_PROCESSOR_MIGRATIONS } from '../dlr-processor.module';
 import { ParkedReceiptStore, type UnmatchedReceipt } from './parked-receipt.store';

@@ -3,7 +3,7 @@
  * events written in one statement, a repeated id kept as first learned, and the receipts parked under
  * each id handed back to the event that taught it, oldest first.
  */
-import { type OpenSlice, sliceEngines } from '@sms/testing';
+import { type OpenSlice, sliceEngines } from '@sms/testing-slices';
 import type { BeforeQueryEvent } from 'typeorm';
 import { DLR_PROCESSOR_ENTITIES, DLR_PROCESSOR_MIGRATIONS } from '../dlr-processor.module';
 import { type LearnedRef, RefStore } from './ref-store';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MessageClass, type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
-import { type OpenSlice, type SliceEngine, sliceEngines } from '@sms/testing';
+import { type OpenSlice, type SliceEngine, sliceEngines } from '@sms/testing-slices';
 import type { DataSource } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';

@@ -15,7 +15,7 @@ import {
   TOPICS,
 } from '@sms/contracts';
 import { inTransaction, isMysql, sqlRunnerOf } from '@sms/persistence';
-import { type SliceEngine, sliceEngines } from '@sms/testing';
+import { type SliceEngine, sliceEngines } from '@sms/testing-slices';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';

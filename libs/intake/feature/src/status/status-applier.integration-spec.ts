@@ -12,7 +12,7 @@ import {
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import { type OpenSlice, type SliceEngine, sliceEngines } from '@sms/testing';
+import { type OpenSlice, type SliceEngine, sliceEngines } from '@sms/testing-slices';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';

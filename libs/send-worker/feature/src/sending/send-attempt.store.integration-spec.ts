@@ -4,7 +4,7 @@
  * attempt); finishing it records the outcome where the entity (the redelivery path) reads it back.
  */
 import { randomUUID } from 'node:crypto';
-import { sliceEngines } from '@sms/testing';
+import { sliceEngines } from '@sms/testing-slices';
 import type { BeforeQueryEvent, DataSource } from 'typeorm';
 import { SendAttemptEntity } from '../database/entities/send-attempt.entity';
 import { SEND_WORKER_ENTITIES, SEND_WORKER_MIGRATIONS } from '../send-worker.module';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServiceDataSource, migrateSlice, type ServiceDataSourceOptions } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
-import { createTestDatabase } from './mysql-test-database';
+import { createTestDatabase } from '@sms/testing';
 
 export type SliceEngineName = 'MariaDB' | 'SQLite';
 
