@@ -3,6 +3,7 @@ import { affectedRows, dbValue, isDuplicateKeyError } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
 import { ReceiptPartEntity } from '../database/entities/receipt-part.entity';
 import { uuidFrom } from './receipt-events';
+import type { SendRoute } from './send-route';
 
 export interface PartRef {
   readonly messageId: string;
@@ -12,17 +13,6 @@ export interface PartRef {
   readonly traceParent?: string | null;
   /** The send the ref was learned from; null on refs stored before it was kept. */
   readonly route?: SendRoute | null;
-}
-
-/**
- * What the router's route quality needs of a receipt's send: copied onto the receipt's status event, so the
- * router replica that counts the receipt need not have seen the send (docs/routing.md).
- */
-export interface SendRoute {
-  /** When the provider accepted the send, epoch ms. */
-  readonly sentAt: number;
-  readonly country: string | null;
-  readonly network: string | null;
 }
 
 /** Forward-only order of a part's receipts; failures and delivered are final. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
 import { canonicalMessageId, DeliveryStatus, type DeliveryReport, type SmsProvider } from '@sms/provider-port';
-import type { SendRoute } from './part-rollup';
+import type { SendRoute } from './send-route';
 
 /**
  * The form a provider message id is stored and matched in: the adapter's own normaliser when it has

@@ -1,6 +1,7 @@
 import { GroupCommitter, isMysql, MAX_BOUND_PARAMETERS, type SqlRunner, sqlRunnerOf } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
-import type { PartRef, SendRoute } from './part-rollup';
+import type { PartRef } from './part-rollup';
+import type { SendRoute } from './send-route';
 
 /** One provider id a `sent` event teaches: which message (and part) it stands for. */
 export interface LearnedRef extends PartRef {
