@@ -18,10 +18,11 @@ import { ConfigError, type KnownSettings, SettingsReader, unknownSettings } from
 import { CPU_NICE_RANGE, CPU_POLICIES, type CpuPolicy } from '../runtime/cpu-priority';
 import { type ConfigGroups, readConfigGroups } from './groups/config-groups';
 import { InvalidConfigError } from './invalid-config.error';
+import type { RunMode } from './run-mode';
 import { loadRegionConfig, type RegionConfig } from '../region/region.config';
 import { PROVIDER_SETTING_KEYS, type ProvidersConfig, providersConfigOf, SIMULATOR_PREFIX } from './providers.config';
 
-export type RunMode = 'embedded' | 'distributed';
+export type { RunMode } from './run-mode';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value !== '' ? Number(value) : value;

@@ -1,5 +1,5 @@
 import type { SettingsReader } from '@sms/config-kit';
-import type { RunMode } from '../app.config';
+import type { RunMode } from '../run-mode';
 import {
   type DatabaseGroup,
   type KafkaGroup,

@@ -1,6 +1,6 @@
 import { type KafkaSecurity, kafkaSecurityOf, kafkaSecurityProblems, PLAINTEXT_KAFKA } from '@sms/bus';
 import type { SettingsReader } from '@sms/config-kit';
-import type { RunMode } from '../app.config';
+import type { RunMode } from '../run-mode';
 
 /** `config.database`: where the services' slices live (SQLite files embedded, MySQL/MariaDB distributed). */
 export interface DatabaseGroup {
