@@ -295,6 +295,43 @@ describe(loadConfig.name, () => {
     expect(problems({ CALLBACK_ALLOWED_PORTS: '443,70000' })).toContain('CALLBACK_ALLOWED_PORTS must be');
   });
 
+  it('reads the router settings as their group, frozen, with the documented defaults', () => {
+    const defaults = loadConfig({}).router;
+    expect(defaults).toEqual({
+      noRouteMaxWaitSeconds: 259_200,
+      qualityBucketSeconds: 60,
+      qualityHistoryDays: 7,
+      lookupTwilioBaseUrl: '',
+      lookupTimeoutMs: 1_000,
+      lookupFailureTtlSeconds: 60,
+      lookupCacheCapacity: 100_000,
+    });
+    expect(Object.isFrozen(defaults)).toBe(true);
+
+    const config = loadConfig({
+      ROUTE_QUALITY_BUCKET_SECONDS: '1',
+      ROUTER_NO_ROUTE_MAX_WAIT_SECONDS: '30',
+      NUMBER_LOOKUP_TWILIO_BASE_URL: 'https://lookups.example.test/',
+    });
+    expect(config.router).toMatchObject({
+      qualityBucketSeconds: 1,
+      noRouteMaxWaitSeconds: 30,
+      lookupTwilioBaseUrl: 'https://lookups.example.test',
+    });
+  });
+
+  it.each<[string, string]>([
+    ['ROUTER_NO_ROUTE_MAX_WAIT_SECONDS', '259201'],
+    ['ROUTE_QUALITY_BUCKET_SECONDS', '0'],
+    ['ROUTE_QUALITY_HISTORY_DAYS', '91'],
+    ['NUMBER_LOOKUP_TIMEOUT_MS', '49'],
+    ['NUMBER_LOOKUP_FAILURE_TTL_SECONDS', 'soon'],
+    ['NUMBER_LOOKUP_CACHE_CAPACITY', '99'],
+    ['NUMBER_LOOKUP_TWILIO_BASE_URL', 'lookups.twilio.com'],
+  ])('refuses %s=%s, naming the variable', (key, value) => {
+    expect(problems({ [key]: value })).toContain(`${key} must be`);
+  });
+
   it('refuses a PRIVACY_SALT under 32 characters at boot, and takes none or a long one', () => {
     expect(problems({ PRIVACY_SALT: 'short-salt' })).toContain('PRIVACY_SALT must be at least 32 characters');
     expect(problems({ PRIVACY_SALT: 'short-salt' })).not.toContain('short-salt');

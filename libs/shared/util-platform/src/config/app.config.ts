@@ -3,7 +3,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   IsUrl,
   Matches,
@@ -221,69 +220,10 @@ export class AppConfig {
   })
   RESEND_ON_RECEIPT_TIMEOUT = '';
 
-  /**
-   * Router: how long a message without a validity period may wait for a route (every provider for its
-   * country off or unhealthy), counted from its acceptance; then it ends `failed` with NO_ROUTE. Default:
-   * the longest validity a caller may ask for (api.md: 259200 s, 72 h). A message with a validity waits
-   * until its validity passes instead.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(259_200)
-  ROUTER_NO_ROUTE_MAX_WAIT_SECONDS = 259_200;
-
-  /**
-   * Router: length of a route-quality short bucket (docs/routing.md). Quality counts are flushed once per
-   * bucket; the score reads the last hour of buckets plus the hourly roll-ups.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3_600)
-  ROUTE_QUALITY_BUCKET_SECONDS = 60;
-
-  /** Router: how many days of hourly route-quality roll-ups the score reads (older rows stay, unread). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(90)
-  ROUTE_QUALITY_HISTORY_DAYS = 7;
-
   /** Runs the provider simulator inside this process (embedded default) under /sim. */
   @Transform(toBool)
   @IsBoolean()
   SIMULATOR_ENABLED = true;
-
-  /**
-   * Twilio Lookup v2 base (number portability lookups, with the Twilio credentials above); empty means the
-   * in-process simulator's `/sim/twilio-lookups` when SIMULATOR_ENABLED, else https://lookups.twilio.com.
-   * Lookups run only for countries an operator enabled (PUT /v1/routes/lookups/:country).
-   */
-  @IsOptional()
-  @IsString()
-  NUMBER_LOOKUP_TWILIO_BASE_URL = '';
-
-  /** The longest routing waits for a number lookup before it routes by prefix. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(50)
-  @Max(10_000)
-  NUMBER_LOOKUP_TIMEOUT_MS = 1_000;
-
-  /** How long a failed or timed-out lookup is remembered, so a source outage costs one lookup per number per interval. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86_400)
-  NUMBER_LOOKUP_FAILURE_TTL_SECONDS = 60;
-
-  /** Lookup answers kept in memory in the embedded mode (least recently used dropped first); Redis keeps them distributed. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(10_000_000)
-  NUMBER_LOOKUP_CACHE_CAPACITY = 100_000;
 
   /**
    * Key that seals account webhook secrets at rest (AES-256-GCM; docs/webhooks.md), at least 32 characters.
@@ -464,6 +404,7 @@ export class AppConfig {
   readonly masking!: ConfigGroups['masking'];
   readonly optOut!: ConfigGroups['optOut'];
   readonly keywords!: ConfigGroups['keywords'];
+  readonly router!: ConfigGroups['router'];
 }
 
 /** Variables whose values never appear in a message (the provider slices never quote any value). */

@@ -4,3 +4,4 @@ export * from './masking.config';
 export * from './opt-out.config';
 export * from './privacy.config';
 export * from './receipts.config';
+export * from './router.config';
