@@ -53,8 +53,7 @@ describe(loadConfig.name, () => {
       PORT: 3000,
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-      MAX_SEND_ATTEMPTS: 4,
-      RETRY_BASE_DELAY_MS: 2000,
+      intake: { delivery: { maxSendAttempts: 4, retryBaseDelayMs: 2000 } },
       SIMULATOR_ENABLED: true,
       CPU_NICE: 0,
       CPU_POLICY: 'other',
@@ -70,7 +69,6 @@ describe(loadConfig.name, () => {
 
   it.each<[string, string, unknown]>([
     ['PORT', '8080', 8080],
-    ['MAX_SEND_ATTEMPTS', '20', 20],
     ['CPU_NICE', '19', 19],
     ['CPU_POLICY', 'idle', 'idle'],
     ['SIMULATOR_ENABLED', 'yes', true],
@@ -92,8 +90,8 @@ describe(loadConfig.name, () => {
   });
 
   it('lets a distributed intake leave its topics to another, and refuses that in the embedded mode', () => {
-    expect(loadConfig({ ...DISTRIBUTED, INTAKE_CONSUMERS_ENABLED: 'false' }).INTAKE_CONSUMERS_ENABLED).toBe(false);
-    expect(loadConfig({}).INTAKE_CONSUMERS_ENABLED).toBe(true);
+    expect(loadConfig({ ...DISTRIBUTED, INTAKE_CONSUMERS_ENABLED: 'false' }).intake.consumersEnabled).toBe(false);
+    expect(loadConfig({}).intake.consumersEnabled).toBe(true);
     expect(problems({ INTAKE_CONSUMERS_ENABLED: 'false' })).toContain(
       'INTAKE_CONSUMERS_ENABLED=false needs MODE=distributed',
     );
@@ -261,8 +259,8 @@ describe(loadConfig.name, () => {
 
   it('refuses a WEBHOOK_SECRETS_KEY under 32 characters at boot, and takes none or a long one', () => {
     expect(() => loadConfig({ WEBHOOK_SECRETS_KEY: 'short-key' })).toThrow(/WEBHOOK_SECRETS_KEY/);
-    expect(loadConfig({}).WEBHOOK_SECRETS_KEY).toBe('');
-    expect(loadConfig({ WEBHOOK_SECRETS_KEY: 'k'.repeat(32) }).WEBHOOK_SECRETS_KEY).toBe('k'.repeat(32));
+    expect(loadConfig({}).intake.webhooks.secretsKey).toBe('');
+    expect(loadConfig({ WEBHOOK_SECRETS_KEY: 'k'.repeat(32) }).intake.webhooks.secretsKey).toBe('k'.repeat(32));
   });
 
   it('reads the opt-out policy and the masking pool as their groups, refusing a pool entry that is no number', () => {
@@ -328,6 +326,49 @@ describe(loadConfig.name, () => {
     ['NUMBER_LOOKUP_FAILURE_TTL_SECONDS', 'soon'],
     ['NUMBER_LOOKUP_CACHE_CAPACITY', '99'],
     ['NUMBER_LOOKUP_TWILIO_BASE_URL', 'lookups.twilio.com'],
+  ])('refuses %s=%s, naming the variable', (key, value) => {
+    expect(problems({ [key]: value })).toContain(`${key} must be`);
+  });
+
+  it('reads the intake settings as their group, each part frozen', () => {
+    const config = loadConfig({
+      MAX_SEND_ATTEMPTS: '20',
+      LIMITS_SPEND_PER_DAY: '12.50',
+      PUMPING_PREFIX_DIGITS: '2',
+      RESEND_ON_RECEIPT_TIMEOUT: 'transactional, marketing',
+      RECONCILE_AFTER_SECONDS_BY_PROVIDER: 'smpp=7200',
+      WEBHOOK_RETRY_HOURS: '72',
+    });
+
+    expect(config.intake).toMatchObject({
+      consumersEnabled: true,
+      limits: { enabled: true, spendPerDay: '12.50', currency: 'USD', cacheMs: 5_000 },
+      pumping: { prefixDigits: 2, windowSeconds: 600 },
+      delivery: {
+        maxSendAttempts: 20,
+        resendOnReceiptTimeout: ['transactional', 'marketing'],
+        reconcileAfterSecondsByProvider: 'smpp=7200',
+      },
+      webhooks: { secretsKey: '', retryHours: 72 },
+    });
+    for (const part of [config.intake, ...Object.values(config.intake).filter((v) => typeof v === 'object')]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+  });
+
+  it.each<[string, string]>([
+    ['LIMITS_ENABLED', 'maybe'],
+    ['LIMITS_MESSAGES_PER_SECOND', '-1'],
+    ['LIMITS_SPEND_PER_DAY', '12,50'],
+    ['LIMITS_CURRENCY', 'usd'],
+    ['LIMITS_CACHE_MS', '300001'],
+    ['PUMPING_PREFIX_DIGITS', '4'],
+    ['PUMPING_HIGH_COST_PRICE', 'cheap'],
+    ['MAX_SEND_ATTEMPTS', '21'],
+    ['STALE_MESSAGE_AFTER_MS', '999'],
+    ['RECONCILE_AFTER_SECONDS_BY_PROVIDER', 'smpp:7200'],
+    ['RESEND_ON_RECEIPT_TIMEOUT', 'transactional,otp'],
+    ['WEBHOOK_RETRY_HOURS', '73'],
   ])('refuses %s=%s, naming the variable', (key, value) => {
     expect(problems({ [key]: value })).toContain(`${key} must be`);
   });

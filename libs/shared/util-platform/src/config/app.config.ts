@@ -147,19 +147,6 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9_]*(,[A-Za-z0-9_]+)*$/, { message: 'LOG_REDACT_KEYS must be a comma-separated list of keys' })
   LOG_REDACT_KEYS = '';
 
-  /** Provider calls per message before it ends `failed`. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(20)
-  MAX_SEND_ATTEMPTS = 4;
-
-  /** Base of the exponential retry backoff. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  RETRY_BASE_DELAY_MS = 2000;
-
   /**
    * Retention (docs/data-lifecycle.md): days a month of the growing tables stays in the hot database after it
    * ends; older months are archived, then dropped (MySQL/MariaDB partitions) or deleted (embedded SQLite).
@@ -189,74 +176,17 @@ export class AppConfig {
   @Min(1)
   PARTITION_MAINTENANCE_INTERVAL_MINUTES = 360;
 
-  /** A `queued` message with no progress for this long is re-published (lost dispatch, crash). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  STALE_MESSAGE_AFTER_MS = 60_000;
-
-  /**
-   * Reconciliation (docs/reconciliation.md): a `sent` message with no final receipt this long after it was
-   * sent is looked up at its provider, and ends `unknown` when the provider cannot say.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  RECONCILE_AFTER_SECONDS = 3600;
-
-  /** Per-provider receipt deadlines overriding RECONCILE_AFTER_SECONDS: `smpp=7200,aws=86400` (seconds). */
-  @Matches(/^([a-z0-9_-]{1,64}=\d{1,9})?(,[a-z0-9_-]{1,64}=\d{1,9})*$/, {
-    message: 'RECONCILE_AFTER_SECONDS_BY_PROVIDER must be provider=seconds pairs separated by commas',
-  })
-  RECONCILE_AFTER_SECONDS_BY_PROVIDER = '';
-
-  /**
-   * Message classes whose overdue receipt earns one re-send through another provider (docs/reconciliation.md
-   * "Re-send on an overdue receipt"): empty (default) = never, `transactional`, or `transactional,marketing`.
-   */
-  @Matches(/^((transactional|marketing)(,(transactional|marketing))*)?$/, {
-    message:
-      'RESEND_ON_RECEIPT_TIMEOUT must be empty or message classes (transactional, marketing) separated by commas',
-  })
-  RESEND_ON_RECEIPT_TIMEOUT = '';
-
   /** Runs the provider simulator inside this process (embedded default) under /sim. */
   @Transform(toBool)
   @IsBoolean()
   SIMULATOR_ENABLED = true;
 
-  /**
-   * Key that seals account webhook secrets at rest (AES-256-GCM; docs/webhooks.md), at least 32 characters.
-   * Embedded: generated into DATA_DIR when unset. Distributed: unset means the webhook routes answer 503.
-   */
-  @ValidateIf((c: AppConfig) => c.WEBHOOK_SECRETS_KEY !== '')
-  @IsString()
-  @MinLength(32)
-  WEBHOOK_SECRETS_KEY = '';
-
-  /** Account webhook deliveries are retried with backoff for this long after the event (or a replay). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(72)
-  WEBHOOK_RETRY_HOURS = 24;
   /** Port of the simulated SMSC when SIMULATOR_ENABLED (0 = any free port). */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(65535)
   SMPP_SIM_PORT = 2775;
-
-  /**
-   * Distributed mode: false makes this intake serve the REST API only and leave `sms.send.v1` and
-   * `sms.status.v1` (the ledger's writes from receipts) to an intake deployed with it on, which a host
-   * shared with dlr-ingest runs at CPU_NICE=19 (ADR 0014). The embedded gateway always consumes.
-   */
-  @Transform(toBool)
-  @IsBoolean()
-  @ValidateIf((c: AppConfig) => c.MODE === 'embedded')
-  @IsIn([true], { message: 'INTAKE_CONSUMERS_ENABLED=false needs MODE=distributed: nothing else would apply statuses' })
-  INTAKE_CONSUMERS_ENABLED = true;
 
   /**
    * CPU priority of this process as a Linux nice value, 0 (default) to 19; applied to every thread at boot.
@@ -279,91 +209,6 @@ export class AppConfig {
    */
   @IsIn(CPU_POLICIES, { message: `CPU_POLICY must be one of ${CPU_POLICIES.join(', ')}` })
   CPU_POLICY: CpuPolicy = 'other';
-
-  /**
-   * Intake admission limits (docs/limits.md): per-account quotas, geo and number-type permissions and the
-   * pumping guard. Off only for benchmarks of the bare intake path.
-   */
-  @Transform(toBool)
-  @IsBoolean()
-  LIMITS_ENABLED = true;
-
-  /** Default messages per second of an account without its own limits (0 = no limit). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  LIMITS_MESSAGES_PER_SECOND = 200;
-
-  /** Default messages per UTC day of an account without its own limits (0 = no limit). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  LIMITS_MESSAGES_PER_DAY = 100_000;
-
-  /** Default segments per UTC day of an account without its own limits (0 = no limit). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  LIMITS_SEGMENTS_PER_DAY = 200_000;
-
-  /** Default spend per UTC day in LIMITS_CURRENCY, a decimal such as 250.00 (0 = no limit). */
-  @Matches(/^\d{1,9}(\.\d{1,6})?$/, { message: 'LIMITS_SPEND_PER_DAY must be a decimal such as 250.00' })
-  LIMITS_SPEND_PER_DAY = '250';
-
-  /** Default spend per UTC calendar month in LIMITS_CURRENCY (0 = no limit). */
-  @Matches(/^\d{1,9}(\.\d{1,6})?$/, { message: 'LIMITS_SPEND_PER_MONTH must be a decimal such as 5000.00' })
-  LIMITS_SPEND_PER_MONTH = '5000';
-
-  /** Currency of spend caps; the router's rates in other currencies do not price messages. */
-  @Matches(/^[A-Z]{3}$/, { message: 'LIMITS_CURRENCY must be an ISO 4217 code such as USD' })
-  LIMITS_CURRENCY = 'USD';
-
-  /** Price per segment of a country the price book has no rate for. */
-  @Matches(/^\d{1,6}(\.\d{1,6})?$/, { message: 'LIMITS_DEFAULT_PRICE_PER_SEGMENT must be a decimal such as 0.10' })
-  LIMITS_DEFAULT_PRICE_PER_SEGMENT = '0.10';
-
-  /** How long a replica uses an account's limits read from the database before reading them again. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(300_000)
-  LIMITS_CACHE_MS = 5_000;
-
-  /** Pumping guard: the window over which distinct recipients are counted. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86_400)
-  PUMPING_WINDOW_SECONDS = 600;
-
-  /** Pumping guard: distinct recipients sharing all but the last PUMPING_PREFIX_DIGITS digits that trip it. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(2)
-  PUMPING_SEQUENTIAL_RECIPIENTS = 50;
-
-  /** Pumping guard: how many trailing digits may differ between "sequential" numbers (2 or 3). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(2)
-  @Max(3)
-  PUMPING_PREFIX_DIGITS = 3;
-
-  /** Pumping guard: a country whose highest price per segment is at least this is high-cost. */
-  @Matches(/^\d{1,6}(\.\d{1,6})?$/, { message: 'PUMPING_HIGH_COST_PRICE must be a decimal such as 0.10' })
-  PUMPING_HIGH_COST_PRICE = '0.10';
-
-  /** Pumping guard: distinct recipients in one high-cost country within the window that trip it. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(2)
-  PUMPING_HIGH_COST_RECIPIENTS = 10;
-
-  /** Pumping guard: how long an account stays blocked from a flagged prefix or country. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  PUMPING_BLOCK_SECONDS = 3_600;
 
   /** Archive in this directory (one gzip NDJSON file per table and month). Embedded default: `<DATA_DIR>/archive`. */
   @IsString()
@@ -405,6 +250,7 @@ export class AppConfig {
   readonly optOut!: ConfigGroups['optOut'];
   readonly keywords!: ConfigGroups['keywords'];
   readonly router!: ConfigGroups['router'];
+  readonly intake!: ConfigGroups['intake'];
 }
 
 /** Variables whose values never appear in a message (the provider slices never quote any value). */

@@ -17,6 +17,7 @@ import { type MaskingGroup, readMaskingGroup } from './masking.config';
 import { type OptOutGroup, readOptOutGroup } from './opt-out.config';
 import { type KeywordsGroup, readKeywordsGroup } from './opt-out.config';
 import { readRouterGroup, type RouterGroup } from './router.config';
+import { type IntakeGroup, readIntakeGroup } from './intake.config';
 
 /**
  * The typed groups of the configuration (`config.database`, `config.kafka`, one per service ...), each read by
@@ -36,6 +37,7 @@ export interface ConfigGroups {
   readonly dlrIngest: DlrIngestGroup;
   readonly dlrProcessor: DlrProcessorGroup;
   readonly router: RouterGroup;
+  readonly intake: IntakeGroup;
 }
 
 /** What every slice may depend on besides its own variables. */
@@ -63,6 +65,7 @@ export function readConfigGroups(read: SettingsReader, context: GroupContext): C
     dlrIngest: Object.freeze(readDlrIngestGroup(read, database)),
     dlrProcessor: Object.freeze(readDlrProcessorGroup(read)),
     router: Object.freeze(readRouterGroup(read)),
+    intake: Object.freeze(readIntakeGroup(read, context.mode)),
   };
 }
 
@@ -90,6 +93,8 @@ export const DLR_INGEST_CONFIG = Symbol('config.dlrIngest');
 export const DLR_PROCESSOR_CONFIG = Symbol('config.dlrProcessor');
 /** `config.router` (RouterGroup). */
 export const ROUTER_CONFIG = Symbol('config.router');
+/** `config.intake` (IntakeGroup). */
+export const INTAKE_CONFIG = Symbol('config.intake');
 
 /** The injection token of each group: PlatformModule provides them all, a module injects the one it reads. */
 export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol } = {
@@ -105,4 +110,5 @@ export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol }
   dlrIngest: DLR_INGEST_CONFIG,
   dlrProcessor: DLR_PROCESSOR_CONFIG,
   router: ROUTER_CONFIG,
+  intake: INTAKE_CONFIG,
 };

@@ -5,3 +5,4 @@ export * from './opt-out.config';
 export * from './privacy.config';
 export * from './receipts.config';
 export * from './router.config';
+export * from './intake.config';
