@@ -15,6 +15,8 @@ import {
   OUTBOX_CONFIG,
   INTAKE_CONFIG,
   type IntakeGroup,
+  SERVICES_CONFIG,
+  type ServicesGroup,
   type OutboxGroup,
   type KeywordsGroup,
   PRIVACY_CONFIG,
@@ -343,24 +345,28 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: QuoteService,
-          inject: [MessagesService, OPT_OUT_CHECKER, ModuleRef, APP_CONFIG],
-          useFactory: (messages: MessagesService, optOuts: OptOutChecker, moduleRef: ModuleRef, config: AppConfig) =>
-            new QuoteService(messages, optOuts, lazyRouteQuoter(moduleRef, config.ROUTER_URL)),
+          inject: [MessagesService, OPT_OUT_CHECKER, ModuleRef, SERVICES_CONFIG],
+          useFactory: (
+            messages: MessagesService,
+            optOuts: OptOutChecker,
+            moduleRef: ModuleRef,
+            services: ServicesGroup,
+          ) => new QuoteService(messages, optOuts, lazyRouteQuoter(moduleRef, services.routerUrl)),
         },
         {
           provide: MessageTimeline,
-          inject: [INTAKE_DATA_SOURCE, ModuleRef, APP_CONFIG],
-          useFactory: (dataSource: DataSource, moduleRef: ModuleRef, config: AppConfig) => {
+          inject: [INTAKE_DATA_SOURCE, ModuleRef, SERVICES_CONFIG],
+          useFactory: (dataSource: DataSource, moduleRef: ModuleRef, services: ServicesGroup) => {
             // Distributed: the owning services' internal reads, when their URLs and the internal token are set.
-            const token = config.INTERNAL_API_TOKEN;
+            const token = services.internalApiToken;
             const remote = {
               receipts:
-                token !== '' && config.DLR_INGEST_URL !== ''
-                  ? new HttpRawReceiptReader(config.DLR_INGEST_URL, token)
+                token !== '' && services.dlrIngestUrl !== ''
+                  ? new HttpRawReceiptReader(services.dlrIngestUrl, token)
                   : null,
               callbacks:
-                token !== '' && config.DLR_PROCESSOR_URL !== ''
-                  ? new HttpCallbackLogReader(config.DLR_PROCESSOR_URL, token)
+                token !== '' && services.dlrProcessorUrl !== ''
+                  ? new HttpCallbackLogReader(services.dlrProcessorUrl, token)
                   : null,
             };
 

@@ -373,6 +373,47 @@ describe(loadConfig.name, () => {
     expect(problems({ [key]: value })).toContain(`${key} must be`);
   });
 
+  it('reads the other services and the internal token as their group', () => {
+    expect(loadConfig({}).services).toEqual({
+      routerUrl: '',
+      optOutUrl: '',
+      maskingUrl: '',
+      dlrIngestUrl: '',
+      dlrProcessorUrl: '',
+      forwardTimeoutMs: 10_000,
+      internalApiToken: '',
+    });
+    const config = loadConfig({
+      ROUTER_URL: 'http://router:3002/',
+      DLR_INGEST_URL: 'https://dlr-ingest.internal',
+      FORWARD_TIMEOUT_MS: '2000',
+      INTERNAL_API_TOKEN: 't'.repeat(32),
+    });
+    expect(config.services).toMatchObject({
+      routerUrl: 'http://router:3002',
+      dlrIngestUrl: 'https://dlr-ingest.internal',
+      forwardTimeoutMs: 2000,
+      internalApiToken: 't'.repeat(32),
+    });
+    expect(Object.isFrozen(config.services)).toBe(true);
+  });
+
+  it.each<[string, string]>([
+    ['ROUTER_URL', 'router:3002'],
+    ['OPT_OUT_URL', 'ftp://opt-out'],
+    ['MASKING_URL', 'masking'],
+    ['DLR_INGEST_URL', 'not a url'],
+    ['DLR_PROCESSOR_URL', '//dlr-processor'],
+    ['FORWARD_TIMEOUT_MS', '99'],
+    ['INTERNAL_API_TOKEN', 'short-internal-token'],
+  ])('refuses %s=%s, naming the variable', (key, value) => {
+    const message = problems({ [key]: value });
+    expect(message).toContain(`${key} must be`);
+    if (key === 'INTERNAL_API_TOKEN') {
+      expect(message).not.toContain(value);
+    }
+  });
+
   it('refuses a PRIVACY_SALT under 32 characters at boot, and takes none or a long one', () => {
     expect(problems({ PRIVACY_SALT: 'short-salt' })).toContain('PRIVACY_SALT must be at least 32 characters');
     expect(problems({ PRIVACY_SALT: 'short-salt' })).not.toContain('short-salt');

@@ -56,53 +56,6 @@ export class AppConfig {
   @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_BASE_URL = '';
 
-  /**
-   * Distributed mode: the router service's base URL, which intake asks for the route of a quote
-   * (`POST /v1/messages/quote`). Empty: a quote says the route is unavailable unless a router runs in the process.
-   */
-  @ValidateIf((c: AppConfig) => c.ROUTER_URL !== '')
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  ROUTER_URL = '';
-
-  /**
-   * Distributed mode: the base URLs of the services whose public paths intake forwards, so a browser (the web
-   * console) talks to one origin (docs/api.md "One origin in the distributed mode"): opt-out (`/v1/opt-outs`),
-   * masking (`/v1/masks`), dlr-ingest (`/v1/admin/webhooks`), dlr-processor (`/v1/admin/receipts`); the router's
-   * paths go to ROUTER_URL. Empty: that service's paths are not forwarded.
-   */
-  @ValidateIf((c: AppConfig) => c.OPT_OUT_URL !== '')
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  OPT_OUT_URL = '';
-
-  @ValidateIf((c: AppConfig) => c.MASKING_URL !== '')
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  MASKING_URL = '';
-
-  @ValidateIf((c: AppConfig) => c.DLR_INGEST_URL !== '')
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  DLR_INGEST_URL = '';
-
-  @ValidateIf((c: AppConfig) => c.DLR_PROCESSOR_URL !== '')
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  DLR_PROCESSOR_URL = '';
-
-  /** How long intake waits for a service it forwards a request to before answering 502 UPSTREAM_UNAVAILABLE. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(120_000)
-  FORWARD_TIMEOUT_MS = 10_000;
-
-  /**
-   * Distributed mode: the shared secret (at least 32 characters) of the services' internal reads, by which
-   * intake reads the raw receipts (dlr-ingest) and caller callbacks (dlr-processor) of a message's timeline
-   * under `/internal/v1/...`. Empty: those routes answer 404 and a timeline marks the parts unavailable.
-   */
-  @ValidateIf((c: AppConfig) => c.INTERNAL_API_TOKEN !== '')
-  @IsString()
-  @MinLength(32)
-  INTERNAL_API_TOKEN = '';
-
   /** The web console's static build, served at /console (empty: not served). */
   @IsString()
   CONSOLE_DIR = 'dist/apps/console';
@@ -251,6 +204,7 @@ export class AppConfig {
   readonly keywords!: ConfigGroups['keywords'];
   readonly router!: ConfigGroups['router'];
   readonly intake!: ConfigGroups['intake'];
+  readonly services!: ConfigGroups['services'];
 }
 
 /** Variables whose values never appear in a message (the provider slices never quote any value). */

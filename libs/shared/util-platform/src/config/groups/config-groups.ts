@@ -18,6 +18,7 @@ import { type OptOutGroup, readOptOutGroup } from './opt-out.config';
 import { type KeywordsGroup, readKeywordsGroup } from './opt-out.config';
 import { readRouterGroup, type RouterGroup } from './router.config';
 import { type IntakeGroup, readIntakeGroup } from './intake.config';
+import { readServicesGroup, type ServicesGroup } from './services.config';
 
 /**
  * The typed groups of the configuration (`config.database`, `config.kafka`, one per service ...), each read by
@@ -38,6 +39,7 @@ export interface ConfigGroups {
   readonly dlrProcessor: DlrProcessorGroup;
   readonly router: RouterGroup;
   readonly intake: IntakeGroup;
+  readonly services: ServicesGroup;
 }
 
 /** What every slice may depend on besides its own variables. */
@@ -66,6 +68,7 @@ export function readConfigGroups(read: SettingsReader, context: GroupContext): C
     dlrProcessor: Object.freeze(readDlrProcessorGroup(read)),
     router: Object.freeze(readRouterGroup(read)),
     intake: Object.freeze(readIntakeGroup(read, context.mode)),
+    services: Object.freeze(readServicesGroup(read)),
   };
 }
 
@@ -95,6 +98,8 @@ export const DLR_PROCESSOR_CONFIG = Symbol('config.dlrProcessor');
 export const ROUTER_CONFIG = Symbol('config.router');
 /** `config.intake` (IntakeGroup). */
 export const INTAKE_CONFIG = Symbol('config.intake');
+/** `config.services` (ServicesGroup). */
+export const SERVICES_CONFIG = Symbol('config.services');
 
 /** The injection token of each group: PlatformModule provides them all, a module injects the one it reads. */
 export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol } = {
@@ -111,4 +116,5 @@ export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol }
   dlrProcessor: DLR_PROCESSOR_CONFIG,
   router: ROUTER_CONFIG,
   intake: INTAKE_CONFIG,
+  services: SERVICES_CONFIG,
 };

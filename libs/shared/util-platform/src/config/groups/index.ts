@@ -6,3 +6,4 @@ export * from './privacy.config';
 export * from './receipts.config';
 export * from './router.config';
 export * from './intake.config';
+export * from './services.config';
