@@ -149,16 +149,16 @@ describe(loadConfig.name, () => {
   });
 
   it('keeps 90 hot days by default, 0 keeps everything, and refuses a negative window', () => {
-    expect(loadConfig({}).RETENTION_HOT_DAYS).toBe(90);
-    expect(loadConfig({ RETENTION_HOT_DAYS: '0' }).RETENTION_HOT_DAYS).toBe(0);
-    expect(problems({ RETENTION_HOT_DAYS: '-1' })).toContain('RETENTION_HOT_DAYS=-1');
+    expect(loadConfig({}).retention.hotDays).toBe(90);
+    expect(loadConfig({ RETENTION_HOT_DAYS: '0' }).retention.hotDays).toBe(0);
+    expect(problems({ RETENTION_HOT_DAYS: '-1' })).toContain('RETENTION_HOT_DAYS must be');
   });
 
   it('takes one archive, a directory or a bucket, and refuses a bad bucket name or prefix', () => {
-    expect(loadConfig({ ARCHIVE_S3_BUCKET: 'sms-archive', ARCHIVE_S3_PREFIX: 'gw/eu' })).toMatchObject({
-      ARCHIVE_S3_BUCKET: 'sms-archive',
-      ARCHIVE_S3_PREFIX: 'gw/eu',
-      ARCHIVE_S3_FORCE_PATH_STYLE: false,
+    expect(loadConfig({ ARCHIVE_S3_BUCKET: 'sms-archive', ARCHIVE_S3_PREFIX: 'gw/eu' }).retention).toMatchObject({
+      archiveS3Bucket: 'sms-archive',
+      archiveS3Prefix: 'gw/eu',
+      archiveS3ForcePathStyle: false,
     });
     expect(problems({ ARCHIVE_DIR: '/var/archive', ARCHIVE_S3_BUCKET: 'sms-archive' })).toContain(
       'ARCHIVE_DIR and ARCHIVE_S3_BUCKET are exclusive',

@@ -100,35 +100,6 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9_]*(,[A-Za-z0-9_]+)*$/, { message: 'LOG_REDACT_KEYS must be a comma-separated list of keys' })
   LOG_REDACT_KEYS = '';
 
-  /**
-   * Retention (docs/data-lifecycle.md): days a month of the growing tables stays in the hot database after it
-   * ends; older months are archived, then dropped (MySQL/MariaDB partitions) or deleted (embedded SQLite).
-   * 0 keeps everything.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(36_500)
-  RETENTION_HOT_DAYS = 90;
-
-  /** With no archive configured, drop months past the hot window anyway (their rows are gone for good). */
-  @Transform(toBool)
-  @IsBoolean()
-  RETENTION_DROP_UNARCHIVED = false;
-
-  /** MySQL/MariaDB: months after the current one that always have a partition of their own. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(24)
-  PARTITION_MONTHS_AHEAD = 3;
-
-  /** MySQL/MariaDB: how often each service checks its partitions (and at boot). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  PARTITION_MAINTENANCE_INTERVAL_MINUTES = 360;
-
   /** Runs the provider simulator inside this process (embedded default) under /sim. */
   @Transform(toBool)
   @IsBoolean()
@@ -163,28 +134,6 @@ export class AppConfig {
   @IsIn(CPU_POLICIES, { message: `CPU_POLICY must be one of ${CPU_POLICIES.join(', ')}` })
   CPU_POLICY: CpuPolicy = 'other';
 
-  /** Archive in this directory (one gzip NDJSON file per table and month). Embedded default: `<DATA_DIR>/archive`. */
-  @IsString()
-  @ValidateIf((c: AppConfig) => c.ARCHIVE_S3_BUCKET !== '')
-  @IsIn([''], { message: 'ARCHIVE_DIR and ARCHIVE_S3_BUCKET are exclusive: set one archive' })
-  ARCHIVE_DIR = '';
-
-  /** Archive in this S3-compatible bucket instead (region, credentials, AWS_ENDPOINT_URL_S3: the AWS environment). */
-  @ValidateIf((c: AppConfig) => c.ARCHIVE_S3_BUCKET !== '')
-  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'ARCHIVE_S3_BUCKET must be an S3 bucket name' })
-  ARCHIVE_S3_BUCKET = '';
-
-  /** Key prefix of the archive inside ARCHIVE_S3_BUCKET (e.g. `sms-archive/eu`). */
-  @Matches(/^([A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)?$/, {
-    message: 'ARCHIVE_S3_PREFIX must be path segments of A-Z a-z 0-9 _ . - joined by /, without leading or trailing /',
-  })
-  ARCHIVE_S3_PREFIX = '';
-
-  /** Path-style bucket URLs, for S3-compatible servers that need them (MinIO and the like). */
-  @Transform(toBool)
-  @IsBoolean()
-  ARCHIVE_S3_FORCE_PATH_STYLE = false;
-
   /** `config.providers.twilio` …: each adapter's slice, parsed by its own definition (set by {@link loadConfig}). */
   readonly providers!: ProvidersConfig;
 
@@ -205,6 +154,7 @@ export class AppConfig {
   readonly router!: ConfigGroups['router'];
   readonly intake!: ConfigGroups['intake'];
   readonly services!: ConfigGroups['services'];
+  readonly retention!: ConfigGroups['retention'];
 }
 
 /** Variables whose values never appear in a message (the provider slices never quote any value). */

@@ -19,6 +19,7 @@ import { type KeywordsGroup, readKeywordsGroup } from './opt-out.config';
 import { readRouterGroup, type RouterGroup } from './router.config';
 import { type IntakeGroup, readIntakeGroup } from './intake.config';
 import { readServicesGroup, type ServicesGroup } from './services.config';
+import { readRetentionGroup, type RetentionGroup } from './retention.config';
 
 /**
  * The typed groups of the configuration (`config.database`, `config.kafka`, one per service ...), each read by
@@ -40,6 +41,7 @@ export interface ConfigGroups {
   readonly router: RouterGroup;
   readonly intake: IntakeGroup;
   readonly services: ServicesGroup;
+  readonly retention: RetentionGroup;
 }
 
 /** What every slice may depend on besides its own variables. */
@@ -69,6 +71,7 @@ export function readConfigGroups(read: SettingsReader, context: GroupContext): C
     router: Object.freeze(readRouterGroup(read)),
     intake: Object.freeze(readIntakeGroup(read, context.mode)),
     services: Object.freeze(readServicesGroup(read)),
+    retention: Object.freeze(readRetentionGroup(read)),
   };
 }
 
@@ -100,6 +103,8 @@ export const ROUTER_CONFIG = Symbol('config.router');
 export const INTAKE_CONFIG = Symbol('config.intake');
 /** `config.services` (ServicesGroup). */
 export const SERVICES_CONFIG = Symbol('config.services');
+/** `config.retention` (RetentionGroup). */
+export const RETENTION_CONFIG = Symbol('config.retention');
 
 /** The injection token of each group: PlatformModule provides them all, a module injects the one it reads. */
 export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol } = {
@@ -117,4 +122,5 @@ export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol }
   router: ROUTER_CONFIG,
   intake: INTAKE_CONFIG,
   services: SERVICES_CONFIG,
+  retention: RETENTION_CONFIG,
 };

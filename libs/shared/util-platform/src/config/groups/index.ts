@@ -7,3 +7,4 @@ export * from './receipts.config';
 export * from './router.config';
 export * from './intake.config';
 export * from './services.config';
+export * from './retention.config';
