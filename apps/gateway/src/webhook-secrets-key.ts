@@ -13,9 +13,17 @@ export const PRIVACY_SALT_FILE = 'privacy-salt';
  * SQLite files, so a copy of them alone does not reveal any webhook secret.
  */
 export const withWebhookSecretsKey = (config: AppConfig): AppConfig =>
-  config.WEBHOOK_SECRETS_KEY
+  config.intake.webhooks.secretsKey
     ? config
-    : withSettings(config, { WEBHOOK_SECRETS_KEY: generatedSecret(config, WEBHOOK_SECRETS_KEY_FILE) });
+    : withSettings(config, {
+        intake: Object.freeze({
+          ...config.intake,
+          webhooks: Object.freeze({
+            ...config.intake.webhooks,
+            secretsKey: generatedSecret(config, WEBHOOK_SECRETS_KEY_FILE),
+          }),
+        }),
+      });
 
 /**
  * The embedded gateway's PRIVACY_SALT, kept the same way: the same salt after a restart, so an erased person's

@@ -17,8 +17,8 @@ startService({
   isUnavailable: isDatabaseUnavailableError,
   configureFastify: async (fastify, config) => {
     const logger = new Logger('intake-origin');
-    const routes = forwardedRoutes(config);
-    await forwardUpstreams(fastify, routes, { timeoutMs: config.FORWARD_TIMEOUT_MS });
+    const routes = forwardedRoutes(config.services);
+    await forwardUpstreams(fastify, routes, { timeoutMs: config.services.forwardTimeoutMs });
     logger.log(`forwarding ${routes.map((route) => `${route.prefix} → ${route.upstream}`).join(', ') || 'nothing'}`);
     if (config.CONSOLE_DIR !== '') {
       if (!serveConsole(fastify, { root: config.CONSOLE_DIR })) {

@@ -22,7 +22,7 @@ export function regionPeerSyncOf(config: AppConfig, region: RegionConfig): Regio
   if (config.MODE !== 'embedded' || region.region === null || peers.length === 0) {
     return null;
   }
-  if (config.INTERNAL_API_TOKEN === '') {
+  if (config.services.internalApiToken === '') {
     // Without it peers cannot authenticate each other, and a STOP made in one region would not block the others.
     throw new InvalidConfigError(
       'Invalid environment variables: INTERNAL_API_TOKEN (required in the embedded mode with REGIONS: the same ' +
@@ -34,7 +34,7 @@ export function regionPeerSyncOf(config: AppConfig, region: RegionConfig): Regio
     outbox,
     region.region,
     peers.map((peer) => ({ name: peer.name, url: peer.intakeUrl })),
-    config.INTERNAL_API_TOKEN,
+    config.services.internalApiToken,
   );
 
   @Injectable()

@@ -38,7 +38,7 @@ async function bootIntake(env: Record<string, string>): Promise<{ handled: strin
   };
   const config = loadConfig(env);
   const module = new IntakeModule(
-    config,
+    config.intake,
     config.outbox,
     bus,
     { drain: async () => undefined } as unknown as LedgerWriter,

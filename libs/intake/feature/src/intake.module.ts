@@ -13,6 +13,10 @@ import {
   APP_CONFIG,
   KEYWORDS_CONFIG,
   OUTBOX_CONFIG,
+  INTAKE_CONFIG,
+  type IntakeGroup,
+  SERVICES_CONFIG,
+  type ServicesGroup,
   type OutboxGroup,
   type KeywordsGroup,
   PRIVACY_CONFIG,
@@ -101,7 +105,7 @@ export class IntakeModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('intake');
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(INTAKE_CONFIG) private readonly intake: IntakeGroup,
     @Inject(OUTBOX_CONFIG) private readonly outbox: OutboxGroup,
     @Inject(BUS) private readonly bus: Bus,
     private readonly writer: LedgerWriter,
@@ -201,18 +205,15 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: ResendPolicyStore,
-          inject: [INTAKE_DATA_SOURCE, APP_CONFIG],
-          useFactory: (dataSource: DataSource, config: AppConfig) =>
-            new ResendPolicyStore(
-              dataSource,
-              envResendPolicy(config.RESEND_ON_RECEIPT_TIMEOUT.split(',').filter(Boolean)),
-            ),
+          inject: [INTAKE_DATA_SOURCE, INTAKE_CONFIG],
+          useFactory: (dataSource: DataSource, intake: IntakeGroup) =>
+            new ResendPolicyStore(dataSource, envResendPolicy(intake.delivery.resendOnReceiptTimeout)),
         },
         {
           provide: LimitsStore,
-          inject: [INTAKE_DATA_SOURCE, APP_CONFIG],
-          useFactory: (dataSource: DataSource, config: AppConfig) =>
-            new LimitsStore(dataSource, defaultAccountLimits(config), config.LIMITS_CACHE_MS),
+          inject: [INTAKE_DATA_SOURCE, INTAKE_CONFIG],
+          useFactory: (dataSource: DataSource, intake: IntakeGroup) =>
+            new LimitsStore(dataSource, defaultAccountLimits(intake.limits), intake.limits.cacheMs),
         },
         {
           provide: PRIVACY_RUNTIME,
@@ -252,39 +253,40 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: PumpingGuard,
-          inject: [KV_STORE, APP_CONFIG],
-          useFactory: (kv: KeyValueStore, config: AppConfig) => {
+          inject: [KV_STORE, APP_CONFIG, INTAKE_CONFIG],
+          useFactory: (kv: KeyValueStore, config: AppConfig, { pumping }: IntakeGroup) => {
             const money = (text: string): number => decimalToMicros(text) ?? 0;
 
             return new PumpingGuard(kv, {
               namespace: config.redis.keyPrefix,
-              windowMs: config.PUMPING_WINDOW_SECONDS * 1000,
-              sequentialRecipients: config.PUMPING_SEQUENTIAL_RECIPIENTS,
-              prefixDigits: config.PUMPING_PREFIX_DIGITS,
-              highCostMicros: money(config.PUMPING_HIGH_COST_PRICE),
-              highCostRecipients: config.PUMPING_HIGH_COST_RECIPIENTS,
-              blockMs: config.PUMPING_BLOCK_SECONDS * 1000,
+              windowMs: pumping.windowSeconds * 1000,
+              sequentialRecipients: pumping.sequentialRecipients,
+              prefixDigits: pumping.prefixDigits,
+              highCostMicros: money(pumping.highCostPrice),
+              highCostRecipients: pumping.highCostRecipients,
+              blockMs: pumping.blockSeconds * 1000,
             });
           },
         },
         {
           provide: Admission,
-          inject: [KV_STORE, LimitsStore, APP_CONFIG, PumpingGuard],
-          useFactory: (kv: KeyValueStore, store: LimitsStore, config: AppConfig, pumping: PumpingGuard) => {
+          inject: [KV_STORE, LimitsStore, APP_CONFIG, INTAKE_CONFIG, PumpingGuard],
+          useFactory: (
+            kv: KeyValueStore,
+            store: LimitsStore,
+            config: AppConfig,
+            { limits }: IntakeGroup,
+            pumping: PumpingGuard,
+          ) => {
             const namespace = config.redis.keyPrefix;
             const money = (text: string): number => decimalToMicros(text) ?? 0;
 
             return new Admission(
               kv,
               store,
-              new PriceBookReader(
-                kv,
-                namespace,
-                config.LIMITS_CURRENCY,
-                money(config.LIMITS_DEFAULT_PRICE_PER_SEGMENT),
-              ),
+              new PriceBookReader(kv, namespace, limits.currency, money(limits.defaultPricePerSegment)),
               pumping,
-              { enabled: config.LIMITS_ENABLED, namespace, currency: config.LIMITS_CURRENCY },
+              { enabled: limits.enabled, namespace, currency: limits.currency },
             );
           },
         },
@@ -327,9 +329,9 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: WEBHOOK_RUNTIME,
-          inject: [INTAKE_DATA_SOURCE, APP_CONFIG, NumberOwnersReader],
-          useFactory: (dataSource: DataSource, config: AppConfig, owners: NumberOwnersReader) =>
-            createWebhookRuntime(dataSource, config, inboundAccountFrom(owners)),
+          inject: [INTAKE_DATA_SOURCE, APP_CONFIG, INTAKE_CONFIG, NumberOwnersReader],
+          useFactory: (dataSource: DataSource, config: AppConfig, intake: IntakeGroup, owners: NumberOwnersReader) =>
+            createWebhookRuntime(dataSource, config, intake.webhooks, inboundAccountFrom(owners)),
         },
         {
           provide: BatchService,
@@ -343,24 +345,28 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: QuoteService,
-          inject: [MessagesService, OPT_OUT_CHECKER, ModuleRef, APP_CONFIG],
-          useFactory: (messages: MessagesService, optOuts: OptOutChecker, moduleRef: ModuleRef, config: AppConfig) =>
-            new QuoteService(messages, optOuts, lazyRouteQuoter(moduleRef, config.ROUTER_URL)),
+          inject: [MessagesService, OPT_OUT_CHECKER, ModuleRef, SERVICES_CONFIG],
+          useFactory: (
+            messages: MessagesService,
+            optOuts: OptOutChecker,
+            moduleRef: ModuleRef,
+            services: ServicesGroup,
+          ) => new QuoteService(messages, optOuts, lazyRouteQuoter(moduleRef, services.routerUrl)),
         },
         {
           provide: MessageTimeline,
-          inject: [INTAKE_DATA_SOURCE, ModuleRef, APP_CONFIG],
-          useFactory: (dataSource: DataSource, moduleRef: ModuleRef, config: AppConfig) => {
+          inject: [INTAKE_DATA_SOURCE, ModuleRef, SERVICES_CONFIG],
+          useFactory: (dataSource: DataSource, moduleRef: ModuleRef, services: ServicesGroup) => {
             // Distributed: the owning services' internal reads, when their URLs and the internal token are set.
-            const token = config.INTERNAL_API_TOKEN;
+            const token = services.internalApiToken;
             const remote = {
               receipts:
-                token !== '' && config.DLR_INGEST_URL !== ''
-                  ? new HttpRawReceiptReader(config.DLR_INGEST_URL, token)
+                token !== '' && services.dlrIngestUrl !== ''
+                  ? new HttpRawReceiptReader(services.dlrIngestUrl, token)
                   : null,
               callbacks:
-                token !== '' && config.DLR_PROCESSOR_URL !== ''
-                  ? new HttpCallbackLogReader(config.DLR_PROCESSOR_URL, token)
+                token !== '' && services.dlrProcessorUrl !== ''
+                  ? new HttpCallbackLogReader(services.dlrProcessorUrl, token)
                   : null,
             };
 
@@ -430,7 +436,7 @@ export class IntakeModule implements OnApplicationBootstrap {
           provide: StatusApplier,
           inject: [
             INTAKE_DATA_SOURCE,
-            APP_CONFIG,
+            INTAKE_CONFIG,
             OutboxRelay,
             OPT_OUT_CHECKER,
             RetryScheduler,
@@ -439,7 +445,7 @@ export class IntakeModule implements OnApplicationBootstrap {
           ],
           useFactory: (
             dataSource: DataSource,
-            config: AppConfig,
+            { delivery }: IntakeGroup,
             relay: OutboxRelay,
             optOuts: OptOutChecker,
             scheduler: RetryScheduler,
@@ -449,8 +455,8 @@ export class IntakeModule implements OnApplicationBootstrap {
             new StatusApplier(
               dataSource,
               {
-                maxAttempts: config.MAX_SEND_ATTEMPTS,
-                baseDelayMs: config.RETRY_BASE_DELAY_MS,
+                maxAttempts: delivery.maxSendAttempts,
+                baseDelayMs: delivery.retryBaseDelayMs,
                 maxDelayMs: RETRY_SCHEDULE.maxDelayMs,
                 // Account > operator default > RESEND_ON_RECEIPT_TIMEOUT, read at run time (ADR 0023).
                 resendPolicy,
@@ -469,22 +475,22 @@ export class IntakeModule implements OnApplicationBootstrap {
         },
         {
           provide: RetryScheduler,
-          inject: [INTAKE_DATA_SOURCE, OutboxRelay, APP_CONFIG],
-          useFactory: (dataSource: DataSource, relay: OutboxRelay, config: AppConfig) =>
+          inject: [INTAKE_DATA_SOURCE, OutboxRelay, INTAKE_CONFIG],
+          useFactory: (dataSource: DataSource, relay: OutboxRelay, intake: IntakeGroup) =>
             new RetryScheduler(
               dataSource,
               () => relay.wake(),
               (error) => new Logger('intake-retry').error(`retry pass failed: ${String(error)}`),
-              config.STALE_MESSAGE_AFTER_MS,
+              intake.delivery.staleMessageAfterMs,
             ),
         },
         {
           provide: ReceiptDeadlineSweep,
-          inject: [INTAKE_DATA_SOURCE, OutboxRelay, APP_CONFIG],
-          useFactory: (dataSource: DataSource, relay: OutboxRelay, config: AppConfig) =>
+          inject: [INTAKE_DATA_SOURCE, OutboxRelay, INTAKE_CONFIG],
+          useFactory: (dataSource: DataSource, relay: OutboxRelay, { delivery }: IntakeGroup) =>
             new ReceiptDeadlineSweep(
               dataSource,
-              parseReceiptDeadlines(config.RECONCILE_AFTER_SECONDS, config.RECONCILE_AFTER_SECONDS_BY_PROVIDER),
+              parseReceiptDeadlines(delivery.reconcileAfterSeconds, delivery.reconcileAfterSecondsByProvider),
               () => relay.wake(),
               (error) => new Logger('intake-reconcile').error(`receipt deadline sweep failed: ${String(error)}`),
             ),
@@ -546,7 +552,7 @@ export class IntakeModule implements OnApplicationBootstrap {
       metrics.retryBacklog.set(waiting);
       metrics.retryDue.set(due);
     });
-    if (!this.config.INTAKE_CONSUMERS_ENABLED) {
+    if (!this.intake.consumersEnabled) {
       // The REST API alone: a consumer-only intake (INTAKE_CONSUMERS_ENABLED=true) applies the topics.
       this.logger.log('INTAKE_CONSUMERS_ENABLED=false: sms.send.v1 and sms.status.v1 are left to another intake');
 

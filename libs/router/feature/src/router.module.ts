@@ -7,6 +7,8 @@ import {
   APP_CONFIG,
   PRIVACY_CONFIG,
   type PrivacyGroup,
+  ROUTER_CONFIG,
+  type RouterGroup,
   type AppConfig,
   BUS,
   KV_STORE,
@@ -92,7 +94,7 @@ export class RouterModule implements OnApplicationBootstrap {
     private readonly healthHistory: HealthHistory,
     private readonly quality: QualityTracker,
     @Inject(QUALITY_SHORT_BUCKETS) private readonly shortBuckets: ShortBucketStore,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROUTER_CONFIG) private readonly config: RouterGroup,
     @Optional() private readonly providers?: ProviderRegistry,
   ) {}
 
@@ -145,39 +147,39 @@ export class RouterModule implements OnApplicationBootstrap {
         },
         {
           provide: NetworkResolver,
-          inject: [APP_CONFIG, ROUTER_DATA_SOURCE, KV_STORE],
-          useFactory: (config: AppConfig, dataSource: DataSource, kv: KeyValueStore) =>
-            createNetworkResolver(config, dataSource, kv),
+          inject: [APP_CONFIG, ROUTER_CONFIG, ROUTER_DATA_SOURCE, KV_STORE],
+          useFactory: (config: AppConfig, router: RouterGroup, dataSource: DataSource, kv: KeyValueStore) =>
+            createNetworkResolver(config, router, dataSource, kv),
         },
         {
           // The recent route-quality buckets: shared in Redis across replicas, in memory when embedded.
           provide: QUALITY_SHORT_BUCKETS,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig): ShortBucketStore =>
+          inject: [APP_CONFIG, ROUTER_CONFIG],
+          useFactory: (config: AppConfig, router: RouterGroup): ShortBucketStore =>
             config.MODE === 'distributed'
               ? new RedisShortBuckets(
                   { url: config.redis.url, keyPrefix: config.redis.keyPrefix },
                   HOUR_MS,
-                  config.ROUTE_QUALITY_BUCKET_SECONDS * 1000,
+                  router.qualityBucketSeconds * 1000,
                 )
               : new MemoryShortBuckets(HOUR_MS),
         },
         {
           provide: QualityTracker,
-          inject: [ROUTER_DATA_SOURCE, QUALITY_SHORT_BUCKETS, APP_CONFIG],
-          useFactory: (dataSource: DataSource, short: ShortBucketStore, config: AppConfig) =>
+          inject: [ROUTER_DATA_SOURCE, QUALITY_SHORT_BUCKETS, ROUTER_CONFIG],
+          useFactory: (dataSource: DataSource, short: ShortBucketStore, router: RouterGroup) =>
             new QualityTracker([short, new HourlyRollups(dataSource)], {
-              bucketMs: config.ROUTE_QUALITY_BUCKET_SECONDS * 1000,
+              bucketMs: router.qualityBucketSeconds * 1000,
             }),
         },
         {
           provide: RoutingEngine,
-          inject: [ROUTER_DATA_SOURCE, ROUTING_STATE, QUALITY_SHORT_BUCKETS, APP_CONFIG, NetworkResolver],
+          inject: [ROUTER_DATA_SOURCE, ROUTING_STATE, QUALITY_SHORT_BUCKETS, ROUTER_CONFIG, NetworkResolver],
           useFactory: (
             dataSource: DataSource,
             state: RoutingState,
             short: ShortBucketStore,
-            config: AppConfig,
+            router: RouterGroup,
             network: NetworkResolver,
           ) => {
             const quality = new QualitySource(
@@ -186,8 +188,8 @@ export class RouterModule implements OnApplicationBootstrap {
               new WeightStore(dataSource),
               {
                 windowMs: HOUR_MS,
-                historyDays: config.ROUTE_QUALITY_HISTORY_DAYS,
-                refreshMs: Math.min(config.ROUTE_QUALITY_BUCKET_SECONDS * 1000, 10_000),
+                historyDays: router.qualityHistoryDays,
+                refreshMs: Math.min(router.qualityBucketSeconds * 1000, 10_000),
               },
               (error) => new Logger('router-quality').warn(`route quality read failed: ${String(error)}`),
             );
@@ -210,8 +212,8 @@ export class RouterModule implements OnApplicationBootstrap {
         },
         {
           provide: RouterConsumer,
-          inject: [RoutingEngine, BUS, RoutingMetrics, APP_CONFIG],
-          useFactory: (engine: RoutingEngine, bus: Bus, metrics: RoutingMetrics, config: AppConfig) =>
+          inject: [RoutingEngine, BUS, RoutingMetrics, ROUTER_CONFIG],
+          useFactory: (engine: RoutingEngine, bus: Bus, metrics: RoutingMetrics, router: RouterGroup) =>
             new RouterConsumer(
               engine,
               bus,
@@ -219,7 +221,7 @@ export class RouterModule implements OnApplicationBootstrap {
                 baseDelayMs: 1_000,
                 maxDelayMs: 30_000,
                 capacity: 100_000,
-                maxWaitMs: config.ROUTER_NO_ROUTE_MAX_WAIT_SECONDS * 1000,
+                maxWaitMs: router.noRouteMaxWaitSeconds * 1000,
               }),
               metrics,
             ),
@@ -324,7 +326,7 @@ export class RouterModule implements OnApplicationBootstrap {
       }
     });
     this.healthHistory.start();
-    const qualityTimer = setInterval(() => void this.flushQuality(), this.config.ROUTE_QUALITY_BUCKET_SECONDS * 1000);
+    const qualityTimer = setInterval(() => void this.flushQuality(), this.config.qualityBucketSeconds * 1000);
     qualityTimer.unref();
     this.shutdown.register('consumers', 'router-backlog', async () => {
       this.healthHistory.stop();

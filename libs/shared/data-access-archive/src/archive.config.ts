@@ -13,22 +13,18 @@ export type ArchiveTarget =
  * `<DATA_DIR>/archive` in the embedded mode (its purge must never delete what it did not archive), else
  * nowhere (a distributed service without an archive keeps its months; docs/data-lifecycle.md).
  */
-export function archiveTargetOf(
-  config: Pick<
-    AppConfig,
-    'MODE' | 'database' | 'ARCHIVE_DIR' | 'ARCHIVE_S3_BUCKET' | 'ARCHIVE_S3_PREFIX' | 'ARCHIVE_S3_FORCE_PATH_STYLE'
-  >,
-): ArchiveTarget | null {
-  if (config.ARCHIVE_S3_BUCKET !== '') {
+export function archiveTargetOf(config: Pick<AppConfig, 'MODE' | 'database' | 'retention'>): ArchiveTarget | null {
+  const { retention } = config;
+  if (retention.archiveS3Bucket !== '') {
     return {
       kind: 's3',
-      bucket: config.ARCHIVE_S3_BUCKET,
-      prefix: config.ARCHIVE_S3_PREFIX,
-      forcePathStyle: config.ARCHIVE_S3_FORCE_PATH_STYLE,
+      bucket: retention.archiveS3Bucket,
+      prefix: retention.archiveS3Prefix,
+      forcePathStyle: retention.archiveS3ForcePathStyle,
     };
   }
-  if (config.ARCHIVE_DIR !== '') {
-    return { kind: 'directory', directory: config.ARCHIVE_DIR };
+  if (retention.archiveDir !== '') {
+    return { kind: 'directory', directory: retention.archiveDir };
   }
   if (config.MODE === 'embedded') {
     return { kind: 'directory', directory: path.join(config.database.dataDir, 'archive') };

@@ -77,12 +77,12 @@ export function retentionPurgeProvider(service: string, dataSourceToken: symbol)
       archive: MonthArchive | null,
       shutdown: ShutdownRegistry,
     ): RetentionPurge | null => {
-      if (config.MODE !== 'embedded' || config.RETENTION_HOT_DAYS === 0 || !archive) {
+      if (config.MODE !== 'embedded' || config.retention.hotDays === 0 || !archive) {
         return null;
       }
       const logger = new Logger(`${service}-retention`);
       const purge = new RetentionPurge(dataSource, archivedTablesOf(service), archive, {
-        hotDays: config.RETENTION_HOT_DAYS,
+        hotDays: config.retention.hotDays,
         onError: (error) => logger.error(`retention purge failed: ${String(error)}`),
         onPurged: (done) =>
           logger.log(`archived ${done.archived} and deleted ${done.deleted} rows of ${done.table} ${done.month}`),

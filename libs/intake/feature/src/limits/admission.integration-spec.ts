@@ -24,7 +24,7 @@ jest.setTimeout(60_000);
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const NAMESPACE = `sms-it:${randomUUID().slice(0, 8)}:`;
-const DEFAULTS = defaultAccountLimits(loadConfig({}));
+const DEFAULTS = defaultAccountLimits(loadConfig({}).intake.limits);
 
 let db: TestDatabase;
 let dataSource: DataSource;

@@ -15,7 +15,7 @@ const NS = 'ns:';
 const ACCOUNT = '11111111-1111-4111-8111-111111111111';
 const KEY = '22222222-2222-4222-8222-222222222222';
 const NOON = Date.UTC(2026, 11, 6, 12, 0, 0, 250);
-const DEFAULTS = defaultAccountLimits(loadConfig({}));
+const DEFAULTS = defaultAccountLimits(loadConfig({}).intake.limits);
 const UNLIMITED: AccountLimits = {
   ...DEFAULTS,
   messagesPerSecond: null,

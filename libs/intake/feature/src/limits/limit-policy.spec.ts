@@ -11,7 +11,7 @@ import {
 } from './limit-policy';
 
 const config: AppConfig = loadConfig({});
-const defaults = defaultAccountLimits(config);
+const defaults = defaultAccountLimits(config.intake.limits);
 const NO_KEY_QUOTAS = {
   messagesPerSecond: null,
   messagesPerDay: null,
@@ -23,7 +23,8 @@ const NO_KEY_QUOTAS = {
 describe(defaultAccountLimits.name, () => {
   it('takes the quotas from config, spend in micro-units, 0 as no limit', () => {
     const limits = defaultAccountLimits(
-      loadConfig({ LIMITS_MESSAGES_PER_SECOND: '0', LIMITS_SPEND_PER_DAY: '12.50', LIMITS_SPEND_PER_MONTH: '0' }),
+      loadConfig({ LIMITS_MESSAGES_PER_SECOND: '0', LIMITS_SPEND_PER_DAY: '12.50', LIMITS_SPEND_PER_MONTH: '0' }).intake
+        .limits,
     );
 
     expect(limits).toMatchObject({

@@ -1,5 +1,5 @@
 import { decimalToMicros } from '@sms/counters';
-import type { AppConfig } from '@sms/platform';
+import type { LimitsSettings } from '@sms/platform';
 
 /**
  * Countries whose sending is OFF by default for every account, until an operator turns them on for an
@@ -86,13 +86,13 @@ export const QUOTA_FIELDS = [
 const orNull = (value: number): number | null => (value === 0 ? null : value);
 
 /** The limits of an account that has none stored: the configured defaults. */
-export function defaultAccountLimits(config: AppConfig): AccountLimits {
+export function defaultAccountLimits(limits: LimitsSettings): AccountLimits {
   return {
-    messagesPerSecond: orNull(config.LIMITS_MESSAGES_PER_SECOND),
-    messagesPerDay: orNull(config.LIMITS_MESSAGES_PER_DAY),
-    segmentsPerDay: orNull(config.LIMITS_SEGMENTS_PER_DAY),
-    spendPerDayMicros: orNull(decimalToMicros(config.LIMITS_SPEND_PER_DAY) ?? 0),
-    spendPerMonthMicros: orNull(decimalToMicros(config.LIMITS_SPEND_PER_MONTH) ?? 0),
+    messagesPerSecond: orNull(limits.messagesPerSecond),
+    messagesPerDay: orNull(limits.messagesPerDay),
+    segmentsPerDay: orNull(limits.segmentsPerDay),
+    spendPerDayMicros: orNull(decimalToMicros(limits.spendPerDay) ?? 0),
+    spendPerMonthMicros: orNull(decimalToMicros(limits.spendPerMonth) ?? 0),
     allowedCountries: '*',
     blockedCountries: PUMPING_RISK_COUNTRIES,
     numberTypes: NUMBER_TYPES.filter((type) => !NUMBER_TYPES_REFUSED_BY_DEFAULT.includes(type)),

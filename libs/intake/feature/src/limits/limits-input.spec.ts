@@ -2,7 +2,7 @@ import { ApiError, loadConfig } from '@sms/platform';
 import { defaultAccountLimits } from './limit-policy';
 import { parseAccountLimits, parseKeyLimits, toLimitsView } from './limits-input';
 
-const defaults = defaultAccountLimits(loadConfig({}));
+const defaults = defaultAccountLimits(loadConfig({}).intake.limits);
 
 function codeOf(run: () => unknown): { status: number; code: string; field?: string } {
   try {

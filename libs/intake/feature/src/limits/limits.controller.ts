@@ -8,7 +8,7 @@ import {
   holdsScope,
   type AuthenticatedRequest,
 } from '@sms/auth';
-import { ApiError, ApiErrorFilter, APP_CONFIG, type AppConfig, notFound } from '@sms/platform';
+import { ApiError, ApiErrorFilter, INTAKE_CONFIG, type IntakeGroup, notFound } from '@sms/platform';
 import { getCountries } from 'libphonenumber-js/max';
 import { raisedFields } from './limit-policy';
 import { type LimitsView, parseAccountLimits, parseKeyLimits, toLimitsView } from './limits-input';
@@ -42,9 +42,9 @@ export class LimitsController {
   constructor(
     private readonly store: LimitsStore,
     private readonly accounts: AccountService,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(INTAKE_CONFIG) intake: IntakeGroup,
   ) {
-    this.currency = config.LIMITS_CURRENCY;
+    this.currency = intake.limits.currency;
   }
 
   @Get()

@@ -1,5 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { type AppConfig, OutboundPoster, type OutboundPolicy, outboundPolicyOf } from '@sms/platform';
+import {
+  type AppConfig,
+  OutboundPoster,
+  type WebhookSettings,
+  type OutboundPolicy,
+  outboundPolicyOf,
+} from '@sms/platform';
 import type { DataSource } from 'typeorm';
 import { AccountWebhooks } from './account-webhooks';
 import type { InboundAccountResolver } from './inbound-account';
@@ -24,18 +30,19 @@ export const WEBHOOK_RUNTIME = Symbol('WEBHOOK_RUNTIME');
 export function createWebhookRuntime(
   dataSource: DataSource,
   config: AppConfig,
+  settings: WebhookSettings,
   inboundAccountOf: InboundAccountResolver,
 ): WebhookRuntime | null {
   const logger = new Logger('webhooks');
-  if (!config.WEBHOOK_SECRETS_KEY) {
+  if (!settings.secretsKey) {
     logger.warn('WEBHOOK_SECRETS_KEY is not set: account webhooks are off (their routes answer 503)');
 
     return null;
   }
-  const box = new WebhookSecretBox(config.WEBHOOK_SECRETS_KEY);
+  const box = new WebhookSecretBox(settings.secretsKey);
   const policy = outboundPolicyOf(config);
   const poster = new OutboundPoster(policy);
-  const store = new WebhookStore(dataSource, box, config.WEBHOOK_RETRY_HOURS * 3_600_000);
+  const store = new WebhookStore(dataSource, box, settings.retryHours * 3_600_000);
   const directory = new WebhookDirectory(dataSource, (error) =>
     logger.error(`subscription refresh failed: ${String(error)}`),
   );

@@ -1,6 +1,6 @@
 import type { KeyValueStore } from '@sms/counters';
 import { metrics } from '@sms/metrics';
-import type { AppConfig } from '@sms/platform';
+import type { AppConfig, RouterGroup } from '@sms/platform';
 import type { NumberLookup } from '@sms/provider-port';
 import { TWILIO_LOOKUP_DEFAULT_BASE_URL, TwilioNumberLookup } from '@sms/provider-twilio';
 import type { DataSource } from 'typeorm';
@@ -12,9 +12,9 @@ import { NetworkResolver } from './network-resolver';
 const SIMULATED_LOOKUPS_PATH = '/sim/twilio-lookups';
 
 /** The lookup sources this deployment has, by the id operators name in a country's setting. */
-export function lookupSources(config: AppConfig): Map<string, NumberLookup> {
+export function lookupSources(config: AppConfig, router: RouterGroup): Map<string, NumberLookup> {
   const baseUrl = (
-    config.NUMBER_LOOKUP_TWILIO_BASE_URL ||
+    router.lookupTwilioBaseUrl ||
     (config.SIMULATOR_ENABLED
       ? `http://127.0.0.1:${config.PORT}${SIMULATED_LOOKUPS_PATH}`
       : TWILIO_LOOKUP_DEFAULT_BASE_URL)
@@ -23,7 +23,7 @@ export function lookupSources(config: AppConfig): Map<string, NumberLookup> {
     accountSid: config.providers.twilio.accountSid,
     authToken: config.providers.twilio.authToken,
     baseUrl,
-    timeoutMs: config.NUMBER_LOOKUP_TIMEOUT_MS,
+    timeoutMs: router.lookupTimeoutMs,
   });
 
   return new Map([[twilio.source, twilio]]);
@@ -32,18 +32,19 @@ export function lookupSources(config: AppConfig): Map<string, NumberLookup> {
 /** The resolver with the mode's cache: Redis (shared by replicas) distributed, an in-process LRU embedded. */
 export function createNetworkResolver(
   config: AppConfig,
+  router: RouterGroup,
   dataSource: DataSource,
   kv: KeyValueStore,
-  sources: ReadonlyMap<string, NumberLookup> = lookupSources(config),
+  sources: ReadonlyMap<string, NumberLookup> = lookupSources(config, router),
 ): NetworkResolver {
   const cache =
     config.MODE === 'distributed'
       ? new KvLookupCache(kv, config.redis.keyPrefix)
-      : new LruLookupCache(config.NUMBER_LOOKUP_CACHE_CAPACITY);
+      : new LruLookupCache(router.lookupCacheCapacity);
 
   return new NetworkResolver(new LookupSettings(dataSource), cache, sources, {
-    timeoutMs: config.NUMBER_LOOKUP_TIMEOUT_MS,
-    failureTtlMs: config.NUMBER_LOOKUP_FAILURE_TTL_SECONDS * 1_000,
+    timeoutMs: router.lookupTimeoutMs,
+    failureTtlMs: router.lookupFailureTtlSeconds * 1_000,
     salt: config.privacy.salt,
     count: (country, outcome) => metrics.numberLookups.inc({ country, outcome }),
   });

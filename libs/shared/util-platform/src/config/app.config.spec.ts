@@ -53,8 +53,7 @@ describe(loadConfig.name, () => {
       PORT: 3000,
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-      MAX_SEND_ATTEMPTS: 4,
-      RETRY_BASE_DELAY_MS: 2000,
+      intake: { delivery: { maxSendAttempts: 4, retryBaseDelayMs: 2000 } },
       SIMULATOR_ENABLED: true,
       CPU_NICE: 0,
       CPU_POLICY: 'other',
@@ -70,7 +69,6 @@ describe(loadConfig.name, () => {
 
   it.each<[string, string, unknown]>([
     ['PORT', '8080', 8080],
-    ['MAX_SEND_ATTEMPTS', '20', 20],
     ['CPU_NICE', '19', 19],
     ['CPU_POLICY', 'idle', 'idle'],
     ['SIMULATOR_ENABLED', 'yes', true],
@@ -92,8 +90,8 @@ describe(loadConfig.name, () => {
   });
 
   it('lets a distributed intake leave its topics to another, and refuses that in the embedded mode', () => {
-    expect(loadConfig({ ...DISTRIBUTED, INTAKE_CONSUMERS_ENABLED: 'false' }).INTAKE_CONSUMERS_ENABLED).toBe(false);
-    expect(loadConfig({}).INTAKE_CONSUMERS_ENABLED).toBe(true);
+    expect(loadConfig({ ...DISTRIBUTED, INTAKE_CONSUMERS_ENABLED: 'false' }).intake.consumersEnabled).toBe(false);
+    expect(loadConfig({}).intake.consumersEnabled).toBe(true);
     expect(problems({ INTAKE_CONSUMERS_ENABLED: 'false' })).toContain(
       'INTAKE_CONSUMERS_ENABLED=false needs MODE=distributed',
     );
@@ -151,16 +149,16 @@ describe(loadConfig.name, () => {
   });
 
   it('keeps 90 hot days by default, 0 keeps everything, and refuses a negative window', () => {
-    expect(loadConfig({}).RETENTION_HOT_DAYS).toBe(90);
-    expect(loadConfig({ RETENTION_HOT_DAYS: '0' }).RETENTION_HOT_DAYS).toBe(0);
-    expect(problems({ RETENTION_HOT_DAYS: '-1' })).toContain('RETENTION_HOT_DAYS=-1');
+    expect(loadConfig({}).retention.hotDays).toBe(90);
+    expect(loadConfig({ RETENTION_HOT_DAYS: '0' }).retention.hotDays).toBe(0);
+    expect(problems({ RETENTION_HOT_DAYS: '-1' })).toContain('RETENTION_HOT_DAYS must be');
   });
 
   it('takes one archive, a directory or a bucket, and refuses a bad bucket name or prefix', () => {
-    expect(loadConfig({ ARCHIVE_S3_BUCKET: 'sms-archive', ARCHIVE_S3_PREFIX: 'gw/eu' })).toMatchObject({
-      ARCHIVE_S3_BUCKET: 'sms-archive',
-      ARCHIVE_S3_PREFIX: 'gw/eu',
-      ARCHIVE_S3_FORCE_PATH_STYLE: false,
+    expect(loadConfig({ ARCHIVE_S3_BUCKET: 'sms-archive', ARCHIVE_S3_PREFIX: 'gw/eu' }).retention).toMatchObject({
+      archiveS3Bucket: 'sms-archive',
+      archiveS3Prefix: 'gw/eu',
+      archiveS3ForcePathStyle: false,
     });
     expect(problems({ ARCHIVE_DIR: '/var/archive', ARCHIVE_S3_BUCKET: 'sms-archive' })).toContain(
       'ARCHIVE_DIR and ARCHIVE_S3_BUCKET are exclusive',
@@ -261,8 +259,8 @@ describe(loadConfig.name, () => {
 
   it('refuses a WEBHOOK_SECRETS_KEY under 32 characters at boot, and takes none or a long one', () => {
     expect(() => loadConfig({ WEBHOOK_SECRETS_KEY: 'short-key' })).toThrow(/WEBHOOK_SECRETS_KEY/);
-    expect(loadConfig({}).WEBHOOK_SECRETS_KEY).toBe('');
-    expect(loadConfig({ WEBHOOK_SECRETS_KEY: 'k'.repeat(32) }).WEBHOOK_SECRETS_KEY).toBe('k'.repeat(32));
+    expect(loadConfig({}).intake.webhooks.secretsKey).toBe('');
+    expect(loadConfig({ WEBHOOK_SECRETS_KEY: 'k'.repeat(32) }).intake.webhooks.secretsKey).toBe('k'.repeat(32));
   });
 
   it('reads the opt-out policy and the masking pool as their groups, refusing a pool entry that is no number', () => {
@@ -293,6 +291,127 @@ describe(loadConfig.name, () => {
     expect(config.callbacks).toMatchObject({ secret: '', retryHours: 25, allowedPorts: [8443] });
     expect(config.dlrProcessor.maxPerSecond).toBe(50);
     expect(problems({ CALLBACK_ALLOWED_PORTS: '443,70000' })).toContain('CALLBACK_ALLOWED_PORTS must be');
+  });
+
+  it('reads the router settings as their group, frozen, with the documented defaults', () => {
+    const defaults = loadConfig({}).router;
+    expect(defaults).toEqual({
+      noRouteMaxWaitSeconds: 259_200,
+      qualityBucketSeconds: 60,
+      qualityHistoryDays: 7,
+      lookupTwilioBaseUrl: '',
+      lookupTimeoutMs: 1_000,
+      lookupFailureTtlSeconds: 60,
+      lookupCacheCapacity: 100_000,
+    });
+    expect(Object.isFrozen(defaults)).toBe(true);
+
+    const config = loadConfig({
+      ROUTE_QUALITY_BUCKET_SECONDS: '1',
+      ROUTER_NO_ROUTE_MAX_WAIT_SECONDS: '30',
+      NUMBER_LOOKUP_TWILIO_BASE_URL: 'https://lookups.example.test/',
+    });
+    expect(config.router).toMatchObject({
+      qualityBucketSeconds: 1,
+      noRouteMaxWaitSeconds: 30,
+      lookupTwilioBaseUrl: 'https://lookups.example.test',
+    });
+  });
+
+  it.each<[string, string]>([
+    ['ROUTER_NO_ROUTE_MAX_WAIT_SECONDS', '259201'],
+    ['ROUTE_QUALITY_BUCKET_SECONDS', '0'],
+    ['ROUTE_QUALITY_HISTORY_DAYS', '91'],
+    ['NUMBER_LOOKUP_TIMEOUT_MS', '49'],
+    ['NUMBER_LOOKUP_FAILURE_TTL_SECONDS', 'soon'],
+    ['NUMBER_LOOKUP_CACHE_CAPACITY', '99'],
+    ['NUMBER_LOOKUP_TWILIO_BASE_URL', 'lookups.twilio.com'],
+  ])('refuses %s=%s, naming the variable', (key, value) => {
+    expect(problems({ [key]: value })).toContain(`${key} must be`);
+  });
+
+  it('reads the intake settings as their group, each part frozen', () => {
+    const config = loadConfig({
+      MAX_SEND_ATTEMPTS: '20',
+      LIMITS_SPEND_PER_DAY: '12.50',
+      PUMPING_PREFIX_DIGITS: '2',
+      RESEND_ON_RECEIPT_TIMEOUT: 'transactional, marketing',
+      RECONCILE_AFTER_SECONDS_BY_PROVIDER: 'smpp=7200',
+      WEBHOOK_RETRY_HOURS: '72',
+    });
+
+    expect(config.intake).toMatchObject({
+      consumersEnabled: true,
+      limits: { enabled: true, spendPerDay: '12.50', currency: 'USD', cacheMs: 5_000 },
+      pumping: { prefixDigits: 2, windowSeconds: 600 },
+      delivery: {
+        maxSendAttempts: 20,
+        resendOnReceiptTimeout: ['transactional', 'marketing'],
+        reconcileAfterSecondsByProvider: 'smpp=7200',
+      },
+      webhooks: { secretsKey: '', retryHours: 72 },
+    });
+    for (const part of [config.intake, ...Object.values(config.intake).filter((v) => typeof v === 'object')]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+  });
+
+  it.each<[string, string]>([
+    ['LIMITS_ENABLED', 'maybe'],
+    ['LIMITS_MESSAGES_PER_SECOND', '-1'],
+    ['LIMITS_SPEND_PER_DAY', '12,50'],
+    ['LIMITS_CURRENCY', 'usd'],
+    ['LIMITS_CACHE_MS', '300001'],
+    ['PUMPING_PREFIX_DIGITS', '4'],
+    ['PUMPING_HIGH_COST_PRICE', 'cheap'],
+    ['MAX_SEND_ATTEMPTS', '21'],
+    ['STALE_MESSAGE_AFTER_MS', '999'],
+    ['RECONCILE_AFTER_SECONDS_BY_PROVIDER', 'smpp:7200'],
+    ['RESEND_ON_RECEIPT_TIMEOUT', 'transactional,otp'],
+    ['WEBHOOK_RETRY_HOURS', '73'],
+  ])('refuses %s=%s, naming the variable', (key, value) => {
+    expect(problems({ [key]: value })).toContain(`${key} must be`);
+  });
+
+  it('reads the other services and the internal token as their group', () => {
+    expect(loadConfig({}).services).toEqual({
+      routerUrl: '',
+      optOutUrl: '',
+      maskingUrl: '',
+      dlrIngestUrl: '',
+      dlrProcessorUrl: '',
+      forwardTimeoutMs: 10_000,
+      internalApiToken: '',
+    });
+    const config = loadConfig({
+      ROUTER_URL: 'http://router:3002/',
+      DLR_INGEST_URL: 'https://dlr-ingest.internal',
+      FORWARD_TIMEOUT_MS: '2000',
+      INTERNAL_API_TOKEN: 't'.repeat(32),
+    });
+    expect(config.services).toMatchObject({
+      routerUrl: 'http://router:3002',
+      dlrIngestUrl: 'https://dlr-ingest.internal',
+      forwardTimeoutMs: 2000,
+      internalApiToken: 't'.repeat(32),
+    });
+    expect(Object.isFrozen(config.services)).toBe(true);
+  });
+
+  it.each<[string, string]>([
+    ['ROUTER_URL', 'router:3002'],
+    ['OPT_OUT_URL', 'ftp://opt-out'],
+    ['MASKING_URL', 'masking'],
+    ['DLR_INGEST_URL', 'not a url'],
+    ['DLR_PROCESSOR_URL', '//dlr-processor'],
+    ['FORWARD_TIMEOUT_MS', '99'],
+    ['INTERNAL_API_TOKEN', 'short-internal-token'],
+  ])('refuses %s=%s, naming the variable', (key, value) => {
+    const message = problems({ [key]: value });
+    expect(message).toContain(`${key} must be`);
+    if (key === 'INTERNAL_API_TOKEN') {
+      expect(message).not.toContain(value);
+    }
   });
 
   it('refuses a PRIVACY_SALT under 32 characters at boot, and takes none or a long one', () => {

@@ -3,7 +3,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   IsUrl,
   Matches,
@@ -58,53 +57,6 @@ export class AppConfig {
   @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_BASE_URL = '';
 
-  /**
-   * Distributed mode: the router service's base URL, which intake asks for the route of a quote
-   * (`POST /v1/messages/quote`). Empty: a quote says the route is unavailable unless a router runs in the process.
-   */
-  @ValidateIf((c: AppConfig) => c.ROUTER_URL !== '')
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  ROUTER_URL = '';
-
-  /**
-   * Distributed mode: the base URLs of the services whose public paths intake forwards, so a browser (the web
-   * console) talks to one origin (docs/api.md "One origin in the distributed mode"): opt-out (`/v1/opt-outs`),
-   * masking (`/v1/masks`), dlr-ingest (`/v1/admin/webhooks`), dlr-processor (`/v1/admin/receipts`); the router's
-   * paths go to ROUTER_URL. Empty: that service's paths are not forwarded.
-   */
-  @ValidateIf((c: AppConfig) => c.OPT_OUT_URL !== '')
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  OPT_OUT_URL = '';
-
-  @ValidateIf((c: AppConfig) => c.MASKING_URL !== '')
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  MASKING_URL = '';
-
-  @ValidateIf((c: AppConfig) => c.DLR_INGEST_URL !== '')
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  DLR_INGEST_URL = '';
-
-  @ValidateIf((c: AppConfig) => c.DLR_PROCESSOR_URL !== '')
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  DLR_PROCESSOR_URL = '';
-
-  /** How long intake waits for a service it forwards a request to before answering 502 UPSTREAM_UNAVAILABLE. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(120_000)
-  FORWARD_TIMEOUT_MS = 10_000;
-
-  /**
-   * Distributed mode: the shared secret (at least 32 characters) of the services' internal reads, by which
-   * intake reads the raw receipts (dlr-ingest) and caller callbacks (dlr-processor) of a message's timeline
-   * under `/internal/v1/...`. Empty: those routes answer 404 and a timeline marks the parts unavailable.
-   */
-  @ValidateIf((c: AppConfig) => c.INTERNAL_API_TOKEN !== '')
-  @IsString()
-  @MinLength(32)
-  INTERNAL_API_TOKEN = '';
-
   /** The web console's static build, served at /console (empty: not served). */
   @IsString()
   CONSOLE_DIR = 'dist/apps/console';
@@ -149,175 +101,17 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9_]*(,[A-Za-z0-9_]+)*$/, { message: 'LOG_REDACT_KEYS must be a comma-separated list of keys' })
   LOG_REDACT_KEYS = '';
 
-  /** Provider calls per message before it ends `failed`. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(20)
-  MAX_SEND_ATTEMPTS = 4;
-
-  /** Base of the exponential retry backoff. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  RETRY_BASE_DELAY_MS = 2000;
-
-  /**
-   * Retention (docs/data-lifecycle.md): days a month of the growing tables stays in the hot database after it
-   * ends; older months are archived, then dropped (MySQL/MariaDB partitions) or deleted (embedded SQLite).
-   * 0 keeps everything.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(36_500)
-  RETENTION_HOT_DAYS = 90;
-
-  /** With no archive configured, drop months past the hot window anyway (their rows are gone for good). */
-  @Transform(toBool)
-  @IsBoolean()
-  RETENTION_DROP_UNARCHIVED = false;
-
-  /** MySQL/MariaDB: months after the current one that always have a partition of their own. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(24)
-  PARTITION_MONTHS_AHEAD = 3;
-
-  /** MySQL/MariaDB: how often each service checks its partitions (and at boot). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  PARTITION_MAINTENANCE_INTERVAL_MINUTES = 360;
-
-  /** A `queued` message with no progress for this long is re-published (lost dispatch, crash). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  STALE_MESSAGE_AFTER_MS = 60_000;
-
-  /**
-   * Reconciliation (docs/reconciliation.md): a `sent` message with no final receipt this long after it was
-   * sent is looked up at its provider, and ends `unknown` when the provider cannot say.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  RECONCILE_AFTER_SECONDS = 3600;
-
-  /** Per-provider receipt deadlines overriding RECONCILE_AFTER_SECONDS: `smpp=7200,aws=86400` (seconds). */
-  @Matches(/^([a-z0-9_-]{1,64}=\d{1,9})?(,[a-z0-9_-]{1,64}=\d{1,9})*$/, {
-    message: 'RECONCILE_AFTER_SECONDS_BY_PROVIDER must be provider=seconds pairs separated by commas',
-  })
-  RECONCILE_AFTER_SECONDS_BY_PROVIDER = '';
-
-  /**
-   * Message classes whose overdue receipt earns one re-send through another provider (docs/reconciliation.md
-   * "Re-send on an overdue receipt"): empty (default) = never, `transactional`, or `transactional,marketing`.
-   */
-  @Matches(/^((transactional|marketing)(,(transactional|marketing))*)?$/, {
-    message:
-      'RESEND_ON_RECEIPT_TIMEOUT must be empty or message classes (transactional, marketing) separated by commas',
-  })
-  RESEND_ON_RECEIPT_TIMEOUT = '';
-
-  /**
-   * Router: how long a message without a validity period may wait for a route (every provider for its
-   * country off or unhealthy), counted from its acceptance; then it ends `failed` with NO_ROUTE. Default:
-   * the longest validity a caller may ask for (api.md: 259200 s, 72 h). A message with a validity waits
-   * until its validity passes instead.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(259_200)
-  ROUTER_NO_ROUTE_MAX_WAIT_SECONDS = 259_200;
-
-  /**
-   * Router: length of a route-quality short bucket (docs/routing.md). Quality counts are flushed once per
-   * bucket; the score reads the last hour of buckets plus the hourly roll-ups.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3_600)
-  ROUTE_QUALITY_BUCKET_SECONDS = 60;
-
-  /** Router: how many days of hourly route-quality roll-ups the score reads (older rows stay, unread). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(90)
-  ROUTE_QUALITY_HISTORY_DAYS = 7;
-
   /** Runs the provider simulator inside this process (embedded default) under /sim. */
   @Transform(toBool)
   @IsBoolean()
   SIMULATOR_ENABLED = true;
 
-  /**
-   * Twilio Lookup v2 base (number portability lookups, with the Twilio credentials above); empty means the
-   * in-process simulator's `/sim/twilio-lookups` when SIMULATOR_ENABLED, else https://lookups.twilio.com.
-   * Lookups run only for countries an operator enabled (PUT /v1/routes/lookups/:country).
-   */
-  @IsOptional()
-  @IsString()
-  NUMBER_LOOKUP_TWILIO_BASE_URL = '';
-
-  /** The longest routing waits for a number lookup before it routes by prefix. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(50)
-  @Max(10_000)
-  NUMBER_LOOKUP_TIMEOUT_MS = 1_000;
-
-  /** How long a failed or timed-out lookup is remembered, so a source outage costs one lookup per number per interval. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86_400)
-  NUMBER_LOOKUP_FAILURE_TTL_SECONDS = 60;
-
-  /** Lookup answers kept in memory in the embedded mode (least recently used dropped first); Redis keeps them distributed. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(10_000_000)
-  NUMBER_LOOKUP_CACHE_CAPACITY = 100_000;
-
-  /**
-   * Key that seals account webhook secrets at rest (AES-256-GCM; docs/webhooks.md), at least 32 characters.
-   * Embedded: generated into DATA_DIR when unset. Distributed: unset means the webhook routes answer 503.
-   */
-  @ValidateIf((c: AppConfig) => c.WEBHOOK_SECRETS_KEY !== '')
-  @IsString()
-  @MinLength(32)
-  WEBHOOK_SECRETS_KEY = '';
-
-  /** Account webhook deliveries are retried with backoff for this long after the event (or a replay). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(72)
-  WEBHOOK_RETRY_HOURS = 24;
   /** Port of the simulated SMSC when SIMULATOR_ENABLED (0 = any free port). */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(65535)
   SMPP_SIM_PORT = 2775;
-
-  /**
-   * Distributed mode: false makes this intake serve the REST API only and leave `sms.send.v1` and
-   * `sms.status.v1` (the ledger's writes from receipts) to an intake deployed with it on, which a host
-   * shared with dlr-ingest runs at CPU_NICE=19 (ADR 0014). The embedded gateway always consumes.
-   */
-  @Transform(toBool)
-  @IsBoolean()
-  @ValidateIf((c: AppConfig) => c.MODE === 'embedded')
-  @IsIn([true], { message: 'INTAKE_CONSUMERS_ENABLED=false needs MODE=distributed: nothing else would apply statuses' })
-  INTAKE_CONSUMERS_ENABLED = true;
 
   /**
    * CPU priority of this process as a Linux nice value, 0 (default) to 19; applied to every thread at boot.
@@ -341,113 +135,6 @@ export class AppConfig {
   @IsIn(CPU_POLICIES, { message: `CPU_POLICY must be one of ${CPU_POLICIES.join(', ')}` })
   CPU_POLICY: CpuPolicy = 'other';
 
-  /**
-   * Intake admission limits (docs/limits.md): per-account quotas, geo and number-type permissions and the
-   * pumping guard. Off only for benchmarks of the bare intake path.
-   */
-  @Transform(toBool)
-  @IsBoolean()
-  LIMITS_ENABLED = true;
-
-  /** Default messages per second of an account without its own limits (0 = no limit). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  LIMITS_MESSAGES_PER_SECOND = 200;
-
-  /** Default messages per UTC day of an account without its own limits (0 = no limit). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  LIMITS_MESSAGES_PER_DAY = 100_000;
-
-  /** Default segments per UTC day of an account without its own limits (0 = no limit). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  LIMITS_SEGMENTS_PER_DAY = 200_000;
-
-  /** Default spend per UTC day in LIMITS_CURRENCY, a decimal such as 250.00 (0 = no limit). */
-  @Matches(/^\d{1,9}(\.\d{1,6})?$/, { message: 'LIMITS_SPEND_PER_DAY must be a decimal such as 250.00' })
-  LIMITS_SPEND_PER_DAY = '250';
-
-  /** Default spend per UTC calendar month in LIMITS_CURRENCY (0 = no limit). */
-  @Matches(/^\d{1,9}(\.\d{1,6})?$/, { message: 'LIMITS_SPEND_PER_MONTH must be a decimal such as 5000.00' })
-  LIMITS_SPEND_PER_MONTH = '5000';
-
-  /** Currency of spend caps; the router's rates in other currencies do not price messages. */
-  @Matches(/^[A-Z]{3}$/, { message: 'LIMITS_CURRENCY must be an ISO 4217 code such as USD' })
-  LIMITS_CURRENCY = 'USD';
-
-  /** Price per segment of a country the price book has no rate for. */
-  @Matches(/^\d{1,6}(\.\d{1,6})?$/, { message: 'LIMITS_DEFAULT_PRICE_PER_SEGMENT must be a decimal such as 0.10' })
-  LIMITS_DEFAULT_PRICE_PER_SEGMENT = '0.10';
-
-  /** How long a replica uses an account's limits read from the database before reading them again. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(300_000)
-  LIMITS_CACHE_MS = 5_000;
-
-  /** Pumping guard: the window over which distinct recipients are counted. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86_400)
-  PUMPING_WINDOW_SECONDS = 600;
-
-  /** Pumping guard: distinct recipients sharing all but the last PUMPING_PREFIX_DIGITS digits that trip it. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(2)
-  PUMPING_SEQUENTIAL_RECIPIENTS = 50;
-
-  /** Pumping guard: how many trailing digits may differ between "sequential" numbers (2 or 3). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(2)
-  @Max(3)
-  PUMPING_PREFIX_DIGITS = 3;
-
-  /** Pumping guard: a country whose highest price per segment is at least this is high-cost. */
-  @Matches(/^\d{1,6}(\.\d{1,6})?$/, { message: 'PUMPING_HIGH_COST_PRICE must be a decimal such as 0.10' })
-  PUMPING_HIGH_COST_PRICE = '0.10';
-
-  /** Pumping guard: distinct recipients in one high-cost country within the window that trip it. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(2)
-  PUMPING_HIGH_COST_RECIPIENTS = 10;
-
-  /** Pumping guard: how long an account stays blocked from a flagged prefix or country. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  PUMPING_BLOCK_SECONDS = 3_600;
-
-  /** Archive in this directory (one gzip NDJSON file per table and month). Embedded default: `<DATA_DIR>/archive`. */
-  @IsString()
-  @ValidateIf((c: AppConfig) => c.ARCHIVE_S3_BUCKET !== '')
-  @IsIn([''], { message: 'ARCHIVE_DIR and ARCHIVE_S3_BUCKET are exclusive: set one archive' })
-  ARCHIVE_DIR = '';
-
-  /** Archive in this S3-compatible bucket instead (region, credentials, AWS_ENDPOINT_URL_S3: the AWS environment). */
-  @ValidateIf((c: AppConfig) => c.ARCHIVE_S3_BUCKET !== '')
-  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'ARCHIVE_S3_BUCKET must be an S3 bucket name' })
-  ARCHIVE_S3_BUCKET = '';
-
-  /** Key prefix of the archive inside ARCHIVE_S3_BUCKET (e.g. `sms-archive/eu`). */
-  @Matches(/^([A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)?$/, {
-    message: 'ARCHIVE_S3_PREFIX must be path segments of A-Z a-z 0-9 _ . - joined by /, without leading or trailing /',
-  })
-  ARCHIVE_S3_PREFIX = '';
-
-  /** Path-style bucket URLs, for S3-compatible servers that need them (MinIO and the like). */
-  @Transform(toBool)
-  @IsBoolean()
-  ARCHIVE_S3_FORCE_PATH_STYLE = false;
-
   /** `config.providers.twilio` …: each adapter's slice, parsed by its own definition (set by {@link loadConfig}). */
   readonly providers!: ProvidersConfig;
 
@@ -465,6 +152,10 @@ export class AppConfig {
   readonly masking!: ConfigGroups['masking'];
   readonly optOut!: ConfigGroups['optOut'];
   readonly keywords!: ConfigGroups['keywords'];
+  readonly router!: ConfigGroups['router'];
+  readonly intake!: ConfigGroups['intake'];
+  readonly services!: ConfigGroups['services'];
+  readonly retention!: ConfigGroups['retention'];
 }
 
 /** Variables whose values never appear in a message (the provider slices never quote any value). */

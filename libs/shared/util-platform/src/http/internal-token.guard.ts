@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { APP_CONFIG } from '../runtime/tokens';
-import type { AppConfig } from '../config/app.config';
+import { SERVICES_CONFIG } from '../config/groups/config-groups';
+import type { ServicesGroup } from '../config/groups/services.config';
 import { ApiError } from './api-error';
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
@@ -15,8 +15,8 @@ const digest = (text: string): Buffer => createHash('sha256').update(text).diges
 export class InternalTokenGuard implements CanActivate {
   private readonly expected: Buffer | null;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.expected = config.INTERNAL_API_TOKEN === '' ? null : digest(config.INTERNAL_API_TOKEN);
+  constructor(@Inject(SERVICES_CONFIG) services: ServicesGroup) {
+    this.expected = services.internalApiToken === '' ? null : digest(services.internalApiToken);
   }
 
   canActivate(context: ExecutionContext): boolean {

@@ -17,7 +17,8 @@ import {
 } from '@sms/persistence';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { AppConfig } from '../config/app.config';
+import { loadConfig } from '../config/app.config';
+import type { RetentionGroup } from '../config/groups/retention.config';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
 import { partitionMaintenanceProvider } from './partition-maintenance.provider';
 
@@ -28,7 +29,7 @@ const NO_ARCHIVE: MonthArchive = {
   archiveMonth: (): Promise<ArchivedMonth> => Promise.reject(new Error('not expected')),
 };
 
-const configWith = (values: Partial<AppConfig>): AppConfig => Object.assign(new AppConfig(), values);
+const retentionWith = (env: Record<string, string>): RetentionGroup => loadConfig(env).retention;
 
 it('runs nothing in the embedded mode (SQLite has no partitions)', async () => {
   const directory = mkdtempSync(path.join(tmpdir(), 'partitions-'));
@@ -42,7 +43,7 @@ it('runs nothing in the embedded mode (SQLite has no partitions)', async () => {
     const shutdown = new ShutdownRegistry();
     const provider = partitionMaintenanceProvider(Symbol('p'), Symbol('ds'), 'intake', [TABLE]);
 
-    expect(await provider.useFactory(dataSource, configWith({}), shutdown, NO_ARCHIVE)).toBeNull();
+    expect(await provider.useFactory(dataSource, retentionWith({}), shutdown, NO_ARCHIVE)).toBeNull();
   } finally {
     await dataSource.destroy();
     rmSync(directory, { recursive: true, force: true });
@@ -76,7 +77,12 @@ describe('on MariaDB', () => {
     const shutdown = new ShutdownRegistry();
     const provider = partitionMaintenanceProvider(Symbol('p'), Symbol('ds'), 'intake', [TABLE]);
 
-    const job = await provider.useFactory(dataSource, configWith({ PARTITION_MONTHS_AHEAD: 5 }), shutdown, NO_ARCHIVE);
+    const job = await provider.useFactory(
+      dataSource,
+      retentionWith({ PARTITION_MONTHS_AHEAD: '5' }),
+      shutdown,
+      NO_ARCHIVE,
+    );
     expect(job).not.toBeNull();
     const last = addMonths(monthOf(new Date()), 5);
     for (let i = 0; i < 100 && !(await readPartitionLayout(dataSource, TABLE.table)).months.includes(last); i++) {

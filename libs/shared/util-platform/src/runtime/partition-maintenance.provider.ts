@@ -1,9 +1,9 @@
 import { type FactoryProvider, Logger } from '@nestjs/common';
 import { isMysql, MONTH_ARCHIVE, type MonthArchive, type MonthlyTable, PartitionMaintenance } from '@sms/persistence';
 import type { DataSource } from 'typeorm';
-import { type AppConfig } from '../config/app.config';
+import { RETENTION_CONFIG } from '../config/groups/config-groups';
+import type { RetentionGroup } from '../config/groups/retention.config';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
-import { APP_CONFIG } from './tokens';
 
 /**
  * The partition maintenance of one service's monthly tables (docs/data-lifecycle.md), started with the
@@ -19,10 +19,10 @@ export function partitionMaintenanceProvider(
 ): FactoryProvider<PartitionMaintenance | null> {
   return {
     provide: token,
-    inject: [dataSourceToken, APP_CONFIG, ShutdownRegistry, { token: MONTH_ARCHIVE, optional: true }],
+    inject: [dataSourceToken, RETENTION_CONFIG, ShutdownRegistry, { token: MONTH_ARCHIVE, optional: true }],
     useFactory: (
       dataSource: DataSource,
-      config: AppConfig,
+      retention: RetentionGroup,
       shutdown: ShutdownRegistry,
       archive?: MonthArchive,
     ): PartitionMaintenance | null => {
@@ -33,13 +33,13 @@ export function partitionMaintenanceProvider(
       const maintenance = new PartitionMaintenance({
         dataSource,
         tables,
-        monthsAhead: config.PARTITION_MONTHS_AHEAD,
-        hotDays: config.RETENTION_HOT_DAYS,
+        monthsAhead: retention.partitionMonthsAhead,
+        hotDays: retention.hotDays,
         archive: archive ?? null,
-        dropUnarchived: config.RETENTION_DROP_UNARCHIVED,
+        dropUnarchived: retention.dropUnarchived,
         logger,
       });
-      maintenance.start(config.PARTITION_MAINTENANCE_INTERVAL_MINUTES * 60_000);
+      maintenance.start(retention.partitionMaintenanceIntervalMinutes * 60_000);
       shutdown.register('intake', `${service}-partitions`, () => maintenance.stop());
 
       return maintenance;

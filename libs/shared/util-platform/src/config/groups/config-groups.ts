@@ -16,6 +16,10 @@ import { type OutboxGroup, readOutboxGroup } from './receipts.config';
 import { type MaskingGroup, readMaskingGroup } from './masking.config';
 import { type OptOutGroup, readOptOutGroup } from './opt-out.config';
 import { type KeywordsGroup, readKeywordsGroup } from './opt-out.config';
+import { readRouterGroup, type RouterGroup } from './router.config';
+import { type IntakeGroup, readIntakeGroup } from './intake.config';
+import { readServicesGroup, type ServicesGroup } from './services.config';
+import { readRetentionGroup, type RetentionGroup } from './retention.config';
 
 /**
  * The typed groups of the configuration (`config.database`, `config.kafka`, one per service ...), each read by
@@ -34,6 +38,10 @@ export interface ConfigGroups {
   readonly callbacks: CallbacksGroup;
   readonly dlrIngest: DlrIngestGroup;
   readonly dlrProcessor: DlrProcessorGroup;
+  readonly router: RouterGroup;
+  readonly intake: IntakeGroup;
+  readonly services: ServicesGroup;
+  readonly retention: RetentionGroup;
 }
 
 /** What every slice may depend on besides its own variables. */
@@ -60,6 +68,10 @@ export function readConfigGroups(read: SettingsReader, context: GroupContext): C
     callbacks: Object.freeze(readCallbacksGroup(read)),
     dlrIngest: Object.freeze(readDlrIngestGroup(read, database)),
     dlrProcessor: Object.freeze(readDlrProcessorGroup(read)),
+    router: Object.freeze(readRouterGroup(read)),
+    intake: Object.freeze(readIntakeGroup(read, context.mode)),
+    services: Object.freeze(readServicesGroup(read)),
+    retention: Object.freeze(readRetentionGroup(read)),
   };
 }
 
@@ -85,6 +97,14 @@ export const CALLBACKS_CONFIG = Symbol('config.callbacks');
 export const DLR_INGEST_CONFIG = Symbol('config.dlrIngest');
 /** `config.dlrProcessor` (DlrProcessorGroup). */
 export const DLR_PROCESSOR_CONFIG = Symbol('config.dlrProcessor');
+/** `config.router` (RouterGroup). */
+export const ROUTER_CONFIG = Symbol('config.router');
+/** `config.intake` (IntakeGroup). */
+export const INTAKE_CONFIG = Symbol('config.intake');
+/** `config.services` (ServicesGroup). */
+export const SERVICES_CONFIG = Symbol('config.services');
+/** `config.retention` (RetentionGroup). */
+export const RETENTION_CONFIG = Symbol('config.retention');
 
 /** The injection token of each group: PlatformModule provides them all, a module injects the one it reads. */
 export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol } = {
@@ -99,4 +119,8 @@ export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol }
   callbacks: CALLBACKS_CONFIG,
   dlrIngest: DLR_INGEST_CONFIG,
   dlrProcessor: DLR_PROCESSOR_CONFIG,
+  router: ROUTER_CONFIG,
+  intake: INTAKE_CONFIG,
+  services: SERVICES_CONFIG,
+  retention: RETENTION_CONFIG,
 };

@@ -4,3 +4,7 @@ export * from './masking.config';
 export * from './opt-out.config';
 export * from './privacy.config';
 export * from './receipts.config';
+export * from './router.config';
+export * from './intake.config';
+export * from './services.config';
+export * from './retention.config';
