@@ -1,5 +1,5 @@
 import type { SettingsReader } from '@sms/config-kit';
-import type { RunMode } from '../app.config';
+import type { RunMode } from '../run-mode';
 
 /** Defaults of an account without its own limits (docs/limits.md); 0 = no limit. */
 export interface LimitsSettings {
