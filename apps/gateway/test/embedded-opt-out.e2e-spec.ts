@@ -7,6 +7,8 @@ jest.setTimeout(60_000);
 /** Router seed numbers (valid US longcodes), so replies from them pass intake's sender rules. */
 const SENDER = '+12025550142';
 const OTHER_SENDER = '+12025550143';
+/** The STOP race's own sender (added by that case), so its booked slots delay no other case. */
+const RACE_SENDER = '+12025550144';
 /** A second account; the suite's own key belongs to the default account. */
 const OTHER_ACCOUNT = '0c0b7d6e-5a6f-4b7e-8c9d-1e2f3a4b5c6d';
 let nextRecipient = 100;
@@ -190,21 +192,28 @@ describe('embedded gateway: opt-out', () => {
 
   it('a STOP racing 100 queued messages: nothing reaches the provider after it, the rest end failed', async () => {
     const number = recipient();
-    // The sender's carrier limit paces the queue: 100 messages at 20 segments/s take ~5 s, so the STOP lands
-    // while most are still waiting for their slot, however fast the rest of the pipeline is.
-    await limitSender(SENDER, 20);
-    const paced = Date.now();
+    // A sender of its own, limited to 20 segments/s, paces the queue: 100 messages take ~5 s, so the STOP
+    // lands while most are still waiting for their slot, however fast the rest of the pipeline is. Its slots
+    // stay booked after the STOP; being this case's alone, no later case's messages queue behind them.
+    const created = await client.post('/v1/numbers', {
+      number: RACE_SENDER,
+      provider: 'twilio',
+      country: 'US',
+      type: 'longcode',
+      segmentsPerSecond: 20,
+    });
+    expect(created.status).toBe(201);
     await knobs({ latencyMs: 15, dlrDelayMs: 10 });
     const ids: string[] = [];
     for (let i = 0; i < 100; i++) {
-      const accepted = await send(number, SENDER);
+      const accepted = await send(number, RACE_SENDER);
       expect(accepted.status).toBe(202);
       ids.push(accepted.body['id']);
     }
     const hellos = async () => (await simMessages(client)).filter((m) => m.to === number && m.body === 'hello');
     await waitFor('the first sends', async () => (await hellos()).length >= 5);
-    await mo(number, 'STOP');
-    await refusedWithin(number, SENDER);
+    await mo(number, 'STOP', RACE_SENDER);
+    await refusedWithin(number, RACE_SENDER);
     const effectiveAt = Date.now();
     const finals = await Promise.all(ids.map((id) => client.waitForMessage(id, isFinalMessage, 30_000)));
     const failed = finals.filter((m) => m.status === 'failed');
@@ -217,10 +226,6 @@ describe('embedded gateway: opt-out', () => {
     // STOP landed may reach the simulator a moment after it (an in-process HTTP hop, well under 100 ms).
     const late = reached.filter((m) => Date.parse(m.createdAt) > effectiveAt + 100);
     expect(late).toEqual([]);
-    await limitSender(SENDER, 100);
-    // The 100 slots booked on the sender's schedule stay booked after the STOP: let them pass, so the next
-    // cases' confirmations do not queue behind them.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, paced + 5_500 - Date.now())));
   });
 
   it('records a provider-reported opt-out and enforces it for every later send', async () => {
