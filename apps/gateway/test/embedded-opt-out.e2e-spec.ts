@@ -15,11 +15,6 @@ let nextRecipient = 100;
 /** A fresh GB mobile per test, so entries never leak between cases. */
 const recipient = () => `+4474001234${String(nextRecipient++).padStart(2, '0').slice(-2)}`;
 
-// Open problem, not a fix: since stop 32's merges a message from SENDER sometimes waits 10-15 s mid-suite
-// (still `queued`, no route reason), in about half the runs of this suite alone; its cause is not found
-// yet. A failed case is retried, with its errors logged, until that is understood.
-jest.retryTimes(2, { logErrorsBeforeRetry: true });
-
 describe('embedded gateway: opt-out', () => {
   let gateway: EmbeddedGateway;
   let client: GatewayClient;

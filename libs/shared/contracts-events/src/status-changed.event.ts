@@ -204,6 +204,21 @@ export class StatusChangedV1 {
   receiptId?: string | null;
 }
 
+/** The send-worker's error code for a message whose recipient opted out after it was queued. */
+export const OPTED_OUT_BEFORE_SEND = 'RECIPIENT_OPTED_OUT';
+
+/**
+ * A send-worker failure made before any provider call (the recipient opted out while the message was
+ * queued): it says nothing of the provider, so neither its health nor its route quality may count it.
+ */
+export function failedBeforeProviderCall(event: Pick<StatusChangedV1, 'source' | 'kind' | 'errorCode'>): boolean {
+  return (
+    event.source === StatusEventSource.SendWorker &&
+    event.kind === StatusEventKind.Failed &&
+    event.errorCode === OPTED_OUT_BEFORE_SEND
+  );
+}
+
 /**
  * `sms.transition.v1`: a status change intake applied to the ledger, published (through intake's
  * outbox, in the same transaction as the change) only for messages with a callback URL. dlr-processor

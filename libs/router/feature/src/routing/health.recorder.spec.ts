@@ -1,4 +1,10 @@
-import { type StatusChangedV1, statusRecord, StatusEventKind, StatusEventSource } from '@sms/contracts';
+import {
+  OPTED_OUT_BEFORE_SEND,
+  type StatusChangedV1,
+  statusRecord,
+  StatusEventKind,
+  StatusEventSource,
+} from '@sms/contracts';
 import { QualityTracker } from './quality/quality-tracker';
 import { MemoryShortBuckets } from './quality/short-buckets';
 import { MemoryRoutingState } from '../state/memory-routing-state';
@@ -135,6 +141,31 @@ describe(HealthRecorder.name, () => {
     await recorder.drain();
 
     expect(state.writes).toEqual([]);
+  });
+
+  it("counts nothing for a message failed by the recipient's opt-out before any provider call", async () => {
+    const state = new LoggedState();
+    const buckets = new MemoryShortBuckets(3_600_000);
+    const quality = new QualityTracker([buckets]);
+    const recorder = new HealthRecorder(state, (event) => quality.observe(event));
+    const failed = (errorCode: string) => {
+      const record = consumedStatus('alpha', Failed);
+      Object.assign(record.value as StatusChangedV1, { errorCode, errorClass: 'permanent', country: 'US' });
+
+      return record;
+    };
+    await recorder.handle(failed(OPTED_OUT_BEFORE_SEND));
+    await recorder.drain();
+    expect(await quality.flush()).toBeNull();
+
+    expect(state.writes).toEqual([]);
+    expect((await buckets.read(0)).size).toBe(0);
+    // A provider's own permanent failure still counts against it, in both.
+    await recorder.handle(failed('21211'));
+    await recorder.drain();
+    expect(await quality.flush()).toBeNull();
+    expect(state.writes.flat()).toEqual([expect.objectContaining({ provider: 'alpha', errors: 1 })]);
+    expect([...(await buckets.read(0)).values()].map((c) => c.errors.permanent)).toEqual([1]);
   });
 
   it('fails the records of a batch whose write fails, each tried again alone', async () => {

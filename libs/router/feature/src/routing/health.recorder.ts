@@ -1,6 +1,7 @@
 import type { ConsumedRecord } from '@sms/bus';
 import {
   decodeEvent,
+  failedBeforeProviderCall,
   STATUS_KIND_HEADER,
   STATUS_SOURCE_HEADER,
   StatusChangedV1,
@@ -60,6 +61,9 @@ export class HealthRecorder {
 
 /** What an event says about its provider, or null when it says nothing (router events, refusals). */
 export function healthOutcomeOf(event: StatusChangedV1): HealthOutcome | null {
+  if (failedBeforeProviderCall(event)) {
+    return null;
+  }
   if (event.source === StatusEventSource.SendWorker) {
     switch (event.kind) {
       case StatusEventKind.Sent:

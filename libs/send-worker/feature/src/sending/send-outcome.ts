@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type DispatchRequestedV1,
+  OPTED_OUT_BEFORE_SEND,
   type StatusChangedV1,
   StatusEventKind,
   StatusEventSource,
@@ -153,7 +154,7 @@ export function optedOutEvent(dispatch: DispatchRequestedV1, at: Date): StatusCh
   return {
     ...base(dispatch, at),
     kind: StatusEventKind.Failed,
-    errorCode: 'RECIPIENT_OPTED_OUT',
+    errorCode: OPTED_OUT_BEFORE_SEND,
     errorMessage: 'The recipient opted out of messages from this sender',
     errorClass: ErrorClass.Permanent,
   };

@@ -1,4 +1,4 @@
-import { type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
+import { failedBeforeProviderCall, type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
 import {
   addCounts,
   binOf,
@@ -225,7 +225,7 @@ export class QualityTracker {
       case StatusEventKind.Retry:
       case StatusEventKind.Failed:
       case StatusEventKind.Undelivered:
-        if (this.firstOfAttempt(event)) {
+        if (!failedBeforeProviderCall(event) && this.firstOfAttempt(event)) {
           this.counts(key).errors[errorClassOf(event.errorClass)]++;
         }
 
