@@ -3,12 +3,8 @@
  * stored lately without a failed INSERT, and still caught by the unique key when this process does not
  * know it (another replica's row, or one stored before a restart).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { ProviderRegistry } from '@sms/providers';
-import { createTestDatabase } from '@sms/testing';
+import { sliceEngines } from '@sms/testing-slices';
 import type { DataSource, EntitySubscriberInterface } from 'typeorm';
 import { WebhookState } from '../database/entities/inbound-webhook.entity';
 import { DLR_INGEST_ENTITIES, DLR_INGEST_MIGRATIONS } from '../dlr-ingest.module';
@@ -18,54 +14,11 @@ import type { PendingPublication } from './webhook-publisher';
 
 jest.setTimeout(60_000);
 
-interface Engine {
-  readonly name: string;
-  open(): Promise<{ dataSource: DataSource; close: () => Promise<void> }>;
-}
-
-const ENGINES: Engine[] = [
-  {
-    name: 'SQLite',
-    async open() {
-      const directory = mkdtempSync(path.join(tmpdir(), 'ingest-retry-'));
-      const dataSource = await createServiceDataSource({
-        service: 'dlr-ingest',
-        database: { kind: 'sqlite', directory },
-        entities: DLR_INGEST_ENTITIES,
-        migrations: [],
-      }).initialize();
-
-      return {
-        dataSource,
-        close: async () => {
-          await dataSource.destroy();
-          rmSync(directory, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'MariaDB',
-    async open() {
-      const db = await createTestDatabase();
-      await migrateSlice(db.url, 'dlr-ingest', DLR_INGEST_MIGRATIONS);
-      const dataSource = await createServiceDataSource({
-        service: 'dlr-ingest',
-        database: { kind: 'mysql', url: db.url, poolSize: 4 },
-        entities: DLR_INGEST_ENTITIES,
-        migrations: DLR_INGEST_MIGRATIONS,
-      }).initialize();
-
-      return {
-        dataSource,
-        close: async () => {
-          await dataSource.destroy();
-          await db.drop();
-        },
-      };
-    },
-  },
-];
+const ENGINES = sliceEngines({
+  service: 'dlr-ingest',
+  entities: DLR_INGEST_ENTITIES,
+  migrations: DLR_INGEST_MIGRATIONS,
+}).reverse();
 
 describe.each(ENGINES)('WebhookIngestService on $name: provider retries', (engine) => {
   let dataSource: DataSource;
