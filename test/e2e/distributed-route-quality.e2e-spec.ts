@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
 import { createTestDatabase, GatewayClient, type TestDatabase } from '@sms/testing';
-import { routeQualityScenario } from '../../apps/gateway/test/route-quality.scenario';
+import { ROUTE_QUALITY_SETTINGS, routeQualityScenario } from '../../apps/gateway/test/route-quality.scenario';
 import { startDistributed, type DistributedTopology } from '../../scripts/distributed';
 import { migrate } from '../../scripts/migrate';
 
@@ -35,13 +35,7 @@ describe('distributed gateway: routing by measured route quality', () => {
       kafkaBrokers: KAFKA_BROKERS,
       portOffset: PORT_OFFSET,
       logLevel: 'warn',
-      // Short quality buckets and receipt deadline: a degraded route shows within seconds. The suite sends
-      // to neighbouring numbers on purpose: the pumping guard is set out of its way.
-      extraEnv: {
-        ROUTE_QUALITY_BUCKET_SECONDS: '1',
-        RECONCILE_AFTER_SECONDS: '2',
-        PUMPING_SEQUENTIAL_RECIPIENTS: '100000',
-      },
+      extraEnv: ROUTE_QUALITY_SETTINGS,
       onOutput: (name, line) => logs.push(`[${name}] ${line}`),
     });
     client = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });

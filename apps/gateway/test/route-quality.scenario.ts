@@ -10,6 +10,21 @@
  */
 import type { GatewayClient, MessageBody } from '@sms/testing';
 
+/**
+ * The settings both modes run the scenario with. Short buckets and a 2 s receipt deadline let a degraded
+ * route show within seconds; a one-minute window with no roll-up history lets its overdue outcomes age out
+ * within a minute of its receipts coming back (with the hour's window, a recovery waits on how many probes
+ * outweigh them, which a loaded machine sends slowly). The suite sends to neighbouring numbers on purpose:
+ * the pumping guard is set out of its way.
+ */
+export const ROUTE_QUALITY_SETTINGS = {
+  ROUTE_QUALITY_BUCKET_SECONDS: '1',
+  ROUTE_QUALITY_WINDOW_SECONDS: '60',
+  ROUTE_QUALITY_HISTORY_DAYS: '0',
+  RECONCILE_AFTER_SECONDS: '2',
+  PUMPING_SEQUENTIAL_RECIPIENTS: '100000',
+} as const;
+
 export interface RouteQualityContext {
   /** The operator API (providers, routes, weights, explain) and the messages API, with an admin key. */
   readonly api: GatewayClient;
@@ -142,7 +157,8 @@ export function routeQualityScenario(ctx: RouteQualityContext) {
       expect(moved.filter((m) => m.provider === DEAR).length).toBeGreaterThanOrEqual(4);
       expect(moved.filter((m) => m.provider === DEAR).every((m) => m.status === 'delivered')).toBe(true);
 
-      // Cleared: the cheap route's probes deliver again, its rate climbs back, and it wins the traffic back.
+      // Cleared: the cheap route's probes deliver again, its overdue outcomes leave the window, its rate climbs
+      // back, and it wins the traffic back.
       await ctx.knobs(CHEAP, { dlrDelayMs: FAST_MS });
       await until('traffic moved back', 2, (e) => e.chosen === CHEAP, 240_000);
       const back = await batch(4);

@@ -42,7 +42,7 @@ import { LookupSettingsController } from './portability/lookup-settings.controll
 import { LookupSettingsService } from './portability/lookup-settings.service';
 import { NetworkResolver } from './portability/network-resolver';
 import { createNetworkResolver } from './portability/network-resolver.factory';
-import { HourlyRollups, HOUR_MS } from './routing/quality/hourly-rollups';
+import { HourlyRollups } from './routing/quality/hourly-rollups';
 import { QualitySource, qualityAwarePool } from './routing/quality/quality-source';
 import { QualityTracker } from './routing/quality/quality-tracker';
 import { WeightStore } from './routing/quality/score-weights';
@@ -159,10 +159,10 @@ export class RouterModule implements OnApplicationBootstrap {
             config.MODE === 'distributed'
               ? new RedisShortBuckets(
                   { url: config.redis.url, keyPrefix: config.redis.keyPrefix },
-                  HOUR_MS,
+                  router.qualityWindowSeconds * 1000,
                   router.qualityBucketSeconds * 1000,
                 )
-              : new MemoryShortBuckets(HOUR_MS),
+              : new MemoryShortBuckets(router.qualityWindowSeconds * 1000),
         },
         {
           provide: QualityTracker,
@@ -187,7 +187,7 @@ export class RouterModule implements OnApplicationBootstrap {
               new HourlyRollups(dataSource),
               new WeightStore(dataSource),
               {
-                windowMs: HOUR_MS,
+                windowMs: router.qualityWindowSeconds * 1000,
                 historyDays: router.qualityHistoryDays,
                 refreshMs: Math.min(router.qualityBucketSeconds * 1000, 10_000),
               },

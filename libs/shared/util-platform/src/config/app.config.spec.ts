@@ -298,6 +298,7 @@ describe(loadConfig.name, () => {
     expect(defaults).toEqual({
       noRouteMaxWaitSeconds: 259_200,
       qualityBucketSeconds: 60,
+      qualityWindowSeconds: 3_600,
       qualityHistoryDays: 7,
       lookupTwilioBaseUrl: '',
       lookupTimeoutMs: 1_000,
@@ -322,12 +323,33 @@ describe(loadConfig.name, () => {
     ['ROUTER_NO_ROUTE_MAX_WAIT_SECONDS', '259201'],
     ['ROUTE_QUALITY_BUCKET_SECONDS', '0'],
     ['ROUTE_QUALITY_HISTORY_DAYS', '91'],
+    ['ROUTE_QUALITY_HISTORY_DAYS', '-1'],
+    ['ROUTE_QUALITY_WINDOW_SECONDS', '3601'],
     ['NUMBER_LOOKUP_TIMEOUT_MS', '49'],
     ['NUMBER_LOOKUP_FAILURE_TTL_SECONDS', 'soon'],
     ['NUMBER_LOOKUP_CACHE_CAPACITY', '99'],
     ['NUMBER_LOOKUP_TWILIO_BASE_URL', 'lookups.twilio.com'],
   ])('refuses %s=%s, naming the variable', (key, value) => {
     expect(problems({ [key]: value })).toContain(`${key} must be`);
+  });
+
+  it('refuses a route-quality window shorter than two buckets, naming both variables', () => {
+    expect(problems({ ROUTE_QUALITY_WINDOW_SECONDS: '60', ROUTE_QUALITY_BUCKET_SECONDS: '31' })).toContain(
+      'ROUTE_QUALITY_WINDOW_SECONDS',
+    );
+    expect(problems({ ROUTE_QUALITY_WINDOW_SECONDS: '60', ROUTE_QUALITY_BUCKET_SECONDS: '31' })).toContain(
+      'ROUTE_QUALITY_BUCKET_SECONDS',
+    );
+    expect(
+      loadConfig({
+        ROUTE_QUALITY_WINDOW_SECONDS: '60',
+        ROUTE_QUALITY_BUCKET_SECONDS: '1',
+        ROUTE_QUALITY_HISTORY_DAYS: '0',
+      }).router,
+    ).toMatchObject({
+      qualityWindowSeconds: 60,
+      qualityHistoryDays: 0,
+    });
   });
 
   it('reads the intake settings as their group, each part frozen', () => {

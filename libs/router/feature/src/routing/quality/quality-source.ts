@@ -17,7 +17,7 @@ import type { ShortBucketStore } from './short-buckets';
 export interface QualitySourceOptions {
   /** The recent window read from the short buckets. */
   readonly windowMs: number;
-  /** Days of hourly roll-ups read as the history. */
+  /** Days of hourly roll-ups read as the history; 0 reads none. */
   readonly historyDays: number;
   /** How long read counts are reused (each snapshot load reads fresh weights, cached counts). */
   readonly refreshMs: number;
@@ -88,7 +88,7 @@ export class QualitySource {
     try {
       const [recent, history] = await Promise.all([
         this.short.read(since),
-        this.rollups.read(historyStart, historyEnd),
+        this.options.historyDays > 0 ? this.rollups.read(historyStart, historyEnd) : new Map<string, QualityCounts>(),
       ]);
       this.counts = { recent, history, providers: estimateProviders(recent, history), at: now };
     } catch (error) {
