@@ -337,12 +337,13 @@ export class RouterModule implements OnApplicationBootstrap {
       await this.consumer.stop();
       clearInterval(qualityTimer);
     });
+    // The health consumer has stopped: the last partial bucket is written before any store closes (hooks of
+    // one phase run together, so in `storage` the flush would race the data source's close).
+    this.shutdown.register('flush', 'router-quality', () => this.flushQuality());
     this.shutdown.register('storage', 'router-state', async () => {
       if (this.versionTimer) {
         clearInterval(this.versionTimer);
       }
-      // The health consumer has stopped: the last partial bucket is counted before the stores close.
-      await this.flushQuality();
       await this.shortBuckets.close();
       await this.state.close();
     });

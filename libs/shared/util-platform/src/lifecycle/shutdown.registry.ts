@@ -4,12 +4,13 @@ import { Injectable, Logger } from '@nestjs/common';
  * Orders the shutdown of one process, whatever modules it hosts (one service or all seven):
  *  1. `intake`   — stop taking new work (schedulers, relays' polling);
  *  2. `consumers`— the bus stops fetching, finishes in-flight handlers and commits their offsets;
- *  3. `storage`  — data sources and Redis close once nothing can use them.
+ *  3. `flush`    — what a module holds in memory (counts, buckets) is written while every store is still open;
+ *  4. `storage`  — data sources and Redis close once nothing can use them.
  * Nest's own hook order across modules is not something to lean on, so each module registers here.
  */
-export type ShutdownPhase = 'intake' | 'consumers' | 'storage';
+export type ShutdownPhase = 'intake' | 'consumers' | 'flush' | 'storage';
 
-const PHASES: readonly ShutdownPhase[] = ['intake', 'consumers', 'storage'];
+const PHASES: readonly ShutdownPhase[] = ['intake', 'consumers', 'flush', 'storage'];
 
 interface Hook {
   readonly phase: ShutdownPhase;
