@@ -70,10 +70,10 @@ export async function main(
   };
   const print = (value: unknown): void => out(`${JSON.stringify(value, null, 2)}\n`);
   // Only the archive's keys and DATA_DIR matter here: validated as the gateway validates them.
-  const config = loadConfig(
-    Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith('ARCHIVE_') || key === 'DATA_DIR')),
-    { MODE: 'embedded' },
-  );
+  const config = loadConfig({
+    ...Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith('ARCHIVE_') || key === 'DATA_DIR')),
+    MODE: 'embedded',
+  });
   const directory = option('dir');
   const target = directory ? { kind: 'directory' as const, directory } : archiveTargetOf(config);
   if (!target) {

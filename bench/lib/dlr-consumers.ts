@@ -9,8 +9,7 @@ import { ReceiptsPipeline } from '@sms/testing-receipts';
 
 async function main(): Promise<void> {
   // Read and checked as a service reads it; applied, as startService does, before the pools and clients start threads.
-  const { CPU_NICE, CPU_POLICY } = loadConfig();
-  applyCpuPriority({ nice: CPU_NICE, policy: CPU_POLICY });
+  applyCpuPriority(loadConfig().cpu);
   const database = JSON.parse(process.env['DLR_BENCH_DB'] ?? '{}') as { url: string; name: string };
   const pipeline = new ReceiptsPipeline({ role: 'consumers', database });
   await pipeline.start();

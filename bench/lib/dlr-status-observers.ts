@@ -30,7 +30,7 @@ import { migrate } from '../../scripts/migrate';
 async function main(): Promise<void> {
   // Read and checked as a service reads it; applied, as startService does, before the clients start threads.
   const config = loadConfig();
-  applyCpuPriority({ nice: config.CPU_NICE, policy: config.CPU_POLICY });
+  applyCpuPriority(config.cpu);
   const database = JSON.parse(process.env['DLR_BENCH_DB'] ?? '{}') as { url: string; name: string };
   const suffix = database.name;
   await migrate(database.url, ['opt-out']);

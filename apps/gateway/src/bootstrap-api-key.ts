@@ -13,10 +13,10 @@ export async function ensureBootstrapApiKey(
   config: AppConfig,
   keys: ApiKeyService,
 ): Promise<{ key: string; source: string }> {
-  if (config.SMS_GATEWAY_API_KEY) {
-    await keys.ensure('bootstrap (SMS_GATEWAY_API_KEY)', config.SMS_GATEWAY_API_KEY, ALL_SCOPES);
+  if (config.auth.bootstrapApiKey) {
+    await keys.ensure('bootstrap (SMS_GATEWAY_API_KEY)', config.auth.bootstrapApiKey, ALL_SCOPES);
 
-    return { key: config.SMS_GATEWAY_API_KEY, source: 'SMS_GATEWAY_API_KEY' };
+    return { key: config.auth.bootstrapApiKey, source: 'SMS_GATEWAY_API_KEY' };
   }
   const file = path.resolve(config.database.dataDir, 'gateway-api-key');
   if (existsSync(file)) {

@@ -20,7 +20,7 @@ export const servesConsole = (app: NestFastifyApplication): boolean => consoleSe
  * the app's APP_CONFIG is that effective configuration, so its secrets are what the adapters verify with.
  */
 export async function buildGateway(configured: AppConfig): Promise<NestFastifyApplication> {
-  const accounts = configured.SIMULATOR_ENABLED ? ensureSimulatorAccounts(configured.database.dataDir) : null;
+  const accounts = configured.simulator.enabled ? ensureSimulatorAccounts(configured.database.dataDir) : null;
   const config = withPrivacySalt(
     withWebhookSecretsKey(accounts ? withSimulatorAccounts(configured, accounts) : configured),
   );
@@ -47,7 +47,7 @@ export async function buildGateway(configured: AppConfig): Promise<NestFastifyAp
       if (accounts) {
         await fastify.register(simulatorPlugin, {
           prefix: SIMULATOR_PREFIX,
-          publicBaseUrl: `http://127.0.0.1:${config.PORT}${SIMULATOR_PREFIX}`,
+          publicBaseUrl: `http://127.0.0.1:${config.http.port}${SIMULATOR_PREFIX}`,
           controlAuth: adminOnly,
           // The adapters give the simulator status-callback URLs on this base; nothing else is posted to.
           webhookBaseUrl: publicBaseUrlOf(config),
@@ -62,7 +62,7 @@ export async function buildGateway(configured: AppConfig): Promise<NestFastifyAp
             inboundUrl: `${publicBaseUrlOf(config)}/webhooks/aws/inbound`,
           },
           smpp: {
-            port: config.SMPP_SIM_PORT,
+            port: config.simulator.smppPort,
             ...accounts.smpp,
             onListening: (port) => {
               simulatedSmscPort = port;

@@ -10,25 +10,25 @@ import { buildGateway, servesConsole } from './gateway.app';
 async function main(): Promise<void> {
   const config = loadConfig();
   // Every part shares this one process here, so the values lower the whole gateway (a batch host's choice).
-  applyCpuPriority({ nice: config.CPU_NICE, policy: config.CPU_POLICY });
+  applyCpuPriority(config.cpu);
   const app = await buildGateway(config);
   installGracefulShutdown(app);
-  await app.listen({ port: config.PORT, host: config.HOST });
+  await app.listen({ port: config.http.port, host: config.http.host });
   const { key, source } = await ensureBootstrapApiKey(config, app.get(ApiKeyService));
-  const url = `http://${displayHost(config.HOST)}:${config.PORT}`;
+  const url = `http://${displayHost(config.http.host)}:${config.http.port}`;
   const banner = [
     '',
-    `SMS gateway (${config.MODE} mode) listening on ${url}` +
-      (isWildcard(config.HOST) ? ` (bound to ${config.HOST}: every interface)` : ''),
+    `SMS gateway (${config.mode} mode) listening on ${url}` +
+      (isWildcard(config.http.host) ? ` (bound to ${config.http.host}: every interface)` : ''),
     servesConsole(app)
       ? `  Console:    ${url}/console/   (sign in with the API key below)`
       : '  Console:    not built (run `npm run console:build`; docs/console.md)',
     `  API docs:   ${url}/docs`,
     `  API key:    ${key}   (from ${source}; scopes send, read, admin, operator)`,
     `  Account:    ${DEFAULT_ACCOUNT_ID}   (default; docs/accounts.md)`,
-    config.SIMULATOR_ENABLED ? `  Providers:  simulated in-process at ${url}${SIMULATOR_PREFIX}` : '',
-    config.METRICS_PORT > 0 ? `  Metrics:    http://${config.METRICS_HOST}:${config.METRICS_PORT}/metrics` : '',
-    config.METRICS_TOKEN !== '' ? `  Metrics:    ${url}/metrics (Authorization: Bearer <METRICS_TOKEN>)` : '',
+    config.simulator.enabled ? `  Providers:  simulated in-process at ${url}${SIMULATOR_PREFIX}` : '',
+    config.metrics.port > 0 ? `  Metrics:    http://${config.metrics.host}:${config.metrics.port}/metrics` : '',
+    config.metrics.token !== '' ? `  Metrics:    ${url}/metrics (Authorization: Bearer <METRICS_TOKEN>)` : '',
     '',
     'Send a message:',
     `  curl -s -X POST ${url}/v1/messages -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`,

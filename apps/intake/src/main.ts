@@ -20,9 +20,9 @@ startService({
     const routes = forwardedRoutes(config.services);
     await forwardUpstreams(fastify, routes, { timeoutMs: config.services.forwardTimeoutMs });
     logger.log(`forwarding ${routes.map((route) => `${route.prefix} → ${route.upstream}`).join(', ') || 'nothing'}`);
-    if (config.CONSOLE_DIR !== '') {
-      if (!serveConsole(fastify, { root: config.CONSOLE_DIR })) {
-        logger.warn(`the web console is not served: no build in ${config.CONSOLE_DIR} (npm run console:build)`);
+    if (config.http.consoleDir !== '') {
+      if (!serveConsole(fastify, { root: config.http.consoleDir })) {
+        logger.warn(`the web console is not served: no build in ${config.http.consoleDir} (npm run console:build)`);
       }
     }
   },

@@ -19,7 +19,7 @@ export interface RegionPeerSync {
 
 export function regionPeerSyncOf(config: AppConfig, region: RegionConfig): RegionPeerSync | null {
   const peers = [...region.regions.values()].filter((endpoint) => endpoint.name !== region.region);
-  if (config.MODE !== 'embedded' || region.region === null || peers.length === 0) {
+  if (config.mode !== 'embedded' || region.region === null || peers.length === 0) {
     return null;
   }
   if (config.services.internalApiToken === '') {

@@ -131,7 +131,7 @@ export class RouterModule implements OnApplicationBootstrap {
           provide: ROUTING_STATE,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig): RoutingState =>
-            config.MODE === 'distributed'
+            config.mode === 'distributed'
               ? new RedisRoutingState({ url: config.redis.url, keyPrefix: config.redis.keyPrefix })
               : new MemoryRoutingState(),
         },
@@ -156,7 +156,7 @@ export class RouterModule implements OnApplicationBootstrap {
           provide: QUALITY_SHORT_BUCKETS,
           inject: [APP_CONFIG, ROUTER_CONFIG],
           useFactory: (config: AppConfig, router: RouterGroup): ShortBucketStore =>
-            config.MODE === 'distributed'
+            config.mode === 'distributed'
               ? new RedisShortBuckets(
                   { url: config.redis.url, keyPrefix: config.redis.keyPrefix },
                   router.qualityWindowSeconds * 1000,

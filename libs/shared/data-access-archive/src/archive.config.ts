@@ -13,7 +13,7 @@ export type ArchiveTarget =
  * `<DATA_DIR>/archive` in the embedded mode (its purge must never delete what it did not archive), else
  * nowhere (a distributed service without an archive keeps its months; docs/data-lifecycle.md).
  */
-export function archiveTargetOf(config: Pick<AppConfig, 'MODE' | 'database' | 'retention'>): ArchiveTarget | null {
+export function archiveTargetOf(config: Pick<AppConfig, 'mode' | 'database' | 'retention'>): ArchiveTarget | null {
   const { retention } = config;
   if (retention.archiveS3Bucket !== '') {
     return {
@@ -26,7 +26,7 @@ export function archiveTargetOf(config: Pick<AppConfig, 'MODE' | 'database' | 'r
   if (retention.archiveDir !== '') {
     return { kind: 'directory', directory: retention.archiveDir };
   }
-  if (config.MODE === 'embedded') {
+  if (config.mode === 'embedded') {
     return { kind: 'directory', directory: path.join(config.database.dataDir, 'archive') };
   }
 

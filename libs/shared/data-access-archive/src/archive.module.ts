@@ -77,7 +77,7 @@ export function retentionPurgeProvider(service: string, dataSourceToken: symbol)
       archive: MonthArchive | null,
       shutdown: ShutdownRegistry,
     ): RetentionPurge | null => {
-      if (config.MODE !== 'embedded' || config.retention.hotDays === 0 || !archive) {
+      if (config.mode !== 'embedded' || config.retention.hotDays === 0 || !archive) {
         return null;
       }
       const logger = new Logger(`${service}-retention`);

@@ -15,8 +15,8 @@ const SIMULATED_LOOKUPS_PATH = '/sim/twilio-lookups';
 export function lookupSources(config: AppConfig, router: RouterGroup): Map<string, NumberLookup> {
   const baseUrl = (
     router.lookupTwilioBaseUrl ||
-    (config.SIMULATOR_ENABLED
-      ? `http://127.0.0.1:${config.PORT}${SIMULATED_LOOKUPS_PATH}`
+    (config.simulator.enabled
+      ? `http://127.0.0.1:${config.http.port}${SIMULATED_LOOKUPS_PATH}`
       : TWILIO_LOOKUP_DEFAULT_BASE_URL)
   ).replace(/\/+$/, '');
   const twilio = new TwilioNumberLookup({
@@ -38,7 +38,7 @@ export function createNetworkResolver(
   sources: ReadonlyMap<string, NumberLookup> = lookupSources(config, router),
 ): NetworkResolver {
   const cache =
-    config.MODE === 'distributed'
+    config.mode === 'distributed'
       ? new KvLookupCache(kv, config.redis.keyPrefix)
       : new LruLookupCache(router.lookupCacheCapacity);
 

@@ -1,5 +1,5 @@
 import {
-  AppConfig,
+  type AppConfig,
   assertWebhookSecrets,
   InvalidConfigError,
   kafkaSecurityOfConfig,
@@ -9,7 +9,6 @@ import {
   webhookSecretProblems,
 } from './app.config';
 import { databaseConfigOf } from './database-config';
-import { CONFIG_GROUP_TOKENS } from './groups/config-groups';
 
 const DISTRIBUTED = {
   MODE: 'distributed',
@@ -33,13 +32,8 @@ function problems(env: Record<string, string | undefined>): string {
 describe(loadConfig.name, () => {
   it('runs embedded with the documented defaults when nothing is set', () => {
     const config = loadConfig({});
-    const flat = Object.fromEntries(
-      Object.entries(config).filter(
-        ([key]) => key !== 'providers' && key !== 'region' && !(key in CONFIG_GROUP_TOKENS),
-      ),
-    );
-    expect(flat).toEqual({ ...new AppConfig() });
     expect(config).toMatchObject({
+      mode: 'embedded',
       database: { dataDir: './data', mysqlUrl: '', poolSize: 10 },
       kafka: { brokers: [], topicPrefix: '', fetchMaxWaitMs: 5_000, security: { ssl: false } },
       redis: { url: '', keyPrefix: 'sms:router:' },
@@ -48,45 +42,87 @@ describe(loadConfig.name, () => {
       optOut: { scope: 'account' },
       masking: { poolNumbers: ['+12025550160', '+12025550161', '+12025550162'], sweepIntervalMs: 10_000 },
     });
-    expect(loadConfig({})).toMatchObject({
-      MODE: 'embedded',
-      PORT: 3000,
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      intake: { delivery: { maxSendAttempts: 4, retryBaseDelayMs: 2000 } },
-      SIMULATOR_ENABLED: true,
-      CPU_NICE: 0,
-      CPU_POLICY: 'other',
+    expect(config.intake).toMatchObject({ delivery: { maxSendAttempts: 4, retryBaseDelayMs: 2000 } });
+  });
+
+  it('reads the process settings as their groups, each frozen, with the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('embedded');
+    expect(config.http).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      publicBaseUrl: '',
+      consoleDir: 'dist/apps/console',
     });
+    expect(config.metrics).toEqual({ port: 0, host: '127.0.0.1', token: '' });
+    expect(config.logging).toEqual({ level: 'info', redactKeys: [] });
+    expect(config.simulator).toEqual({ enabled: true, smppPort: 2775 });
+    expect(config.cpu).toEqual({ nice: 0, policy: 'other' });
+    expect(config.auth).toEqual({ bootstrapApiKey: '' });
+    for (const group of [config.http, config.metrics, config.logging, config.simulator, config.cpu, config.auth]) {
+      expect(Object.isFrozen(group)).toBe(true);
+    }
+    expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('treats empty variables as unset and ignores variables it does not know', () => {
     expect(loadConfig({ PORT: '', MODE: '', PATH: '/usr/bin', HOME: undefined })).toMatchObject({
-      PORT: 3000,
-      MODE: 'embedded',
+      mode: 'embedded',
+      http: { port: 3000 },
     });
   });
 
-  it.each<[string, string, unknown]>([
-    ['PORT', '8080', 8080],
-    ['CPU_NICE', '19', 19],
-    ['CPU_POLICY', 'idle', 'idle'],
-    ['SIMULATOR_ENABLED', 'yes', true],
-    ['SIMULATOR_ENABLED', 'off', false],
-    ['LOG_LEVEL', 'silent', 'silent'],
-  ])('reads %s=%s as %p', (key, value, expected) => {
-    expect(loadConfig({ [key]: value })[key as keyof AppConfig]).toBe(expected);
+  it.each<[string, string, (config: AppConfig) => unknown, unknown]>([
+    ['MODE', 'distributed', (c) => c.mode, 'distributed'],
+    ['PORT', '8080', (c) => c.http.port, 8080],
+    ['HOST', '0.0.0.0', (c) => c.http.host, '0.0.0.0'],
+    ['PUBLIC_BASE_URL', 'https://sms.example.com/', (c) => c.http.publicBaseUrl, 'https://sms.example.com'],
+    ['CONSOLE_DIR', '/srv/console', (c) => c.http.consoleDir, '/srv/console'],
+    ['SMS_GATEWAY_API_KEY', 'k'.repeat(24), (c) => c.auth.bootstrapApiKey, 'k'.repeat(24)],
+    ['METRICS_PORT', '9464', (c) => c.metrics.port, 9464],
+    ['METRICS_HOST', '0.0.0.0', (c) => c.metrics.host, '0.0.0.0'],
+    ['METRICS_TOKEN', 't'.repeat(16), (c) => c.metrics.token, 't'.repeat(16)],
+    ['LOG_LEVEL', 'silent', (c) => c.logging.level, 'silent'],
+    ['LOG_REDACT_KEYS', 'clientReference,callbackUrl', (c) => c.logging.redactKeys, ['clientReference', 'callbackUrl']],
+    ['SIMULATOR_ENABLED', 'yes', (c) => c.simulator.enabled, true],
+    ['SIMULATOR_ENABLED', 'off', (c) => c.simulator.enabled, false],
+    ['SMPP_SIM_PORT', '0', (c) => c.simulator.smppPort, 0],
+    ['CPU_NICE', '19', (c) => c.cpu.nice, 19],
+    ['CPU_POLICY', 'idle', (c) => c.cpu.policy, 'idle'],
+  ])('reads %s=%s', (key, value, read, expected) => {
+    const env = key === 'MODE' ? { ...DISTRIBUTED, [key]: value } : { [key]: value };
+    expect(read(loadConfig(env))).toEqual(expected);
+  });
+
+  it.each<[string, string, string]>([
+    ['MODE', 'Distributed', 'MODE must be one of embedded, distributed'],
+    ['PORT', '65536', 'PORT must be an integer between 0 and 65535'],
+    ['PORT', 'http', 'PORT must be an integer between 0 and 65535'],
+    ['PUBLIC_BASE_URL', 'sms.example.com', 'PUBLIC_BASE_URL must be an absolute http(s) URL'],
+    ['SMS_GATEWAY_API_KEY', 'hunter2-secret', 'SMS_GATEWAY_API_KEY must be at least 24 characters'],
+    ['METRICS_PORT', '-1', 'METRICS_PORT must be an integer between 0 and 65535'],
+    ['METRICS_TOKEN', 'hunter2-secret', 'METRICS_TOKEN must be at least 16 characters'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
+    ['LOG_REDACT_KEYS', 'a b;c', 'LOG_REDACT_KEYS must be a comma-separated list of keys'],
+    ['SIMULATOR_ENABLED', 'nope', 'SIMULATOR_ENABLED must be true or false'],
+    ['SMPP_SIM_PORT', '70000', 'SMPP_SIM_PORT must be an integer between 0 and 65535'],
+  ])('refuses %s=%s, naming the variable and never a secret', (key, value, message) => {
+    const text = problems({ [key]: value });
+    expect(text).toContain(message);
+    expect(text).not.toContain('hunter2-secret');
   });
 
   it.each(['-5', '20', '1.5', 'low'])(
     'refuses CPU_NICE=%s: a service may only lower its priority, to 19 at most',
     (value) => {
-      expect(problems({ CPU_NICE: value })).toMatch(/^Invalid environment variables: CPU_NICE=\S+ \(CPU_NICE must/);
+      expect(problems({ CPU_NICE: value })).toBe(
+        'Invalid environment variables: CPU_NICE must be an integer between 0 and 19',
+      );
     },
   );
 
   it.each(['fifo', 'IDLE', 'batch'])('refuses CPU_POLICY=%s: only time sharing and SCHED_IDLE', (value) => {
-    expect(problems({ CPU_POLICY: value })).toMatch(/CPU_POLICY=\S+ \(CPU_POLICY must be one of other, idle\)/);
+    expect(problems({ CPU_POLICY: value })).toContain('CPU_POLICY must be one of other, idle');
   });
 
   it('lets a distributed intake leave its topics to another, and refuses that in the embedded mode', () => {
@@ -167,10 +203,6 @@ describe(loadConfig.name, () => {
     expect(problems({ ARCHIVE_S3_PREFIX: '/gw/' })).toContain('ARCHIVE_S3_PREFIX must be path segments');
   });
 
-  it('lets explicit overrides win over the environment', () => {
-    expect(loadConfig({ PORT: '8080' }, { PORT: 0 }).PORT).toBe(0);
-  });
-
   it('needs no database, Redis or Kafka in the embedded mode', () => {
     expect(loadConfig({ MODE: 'embedded' }).database.mysqlUrl).toBe('');
   });
@@ -179,7 +211,7 @@ describe(loadConfig.name, () => {
     expect(
       loadConfig({ ...DISTRIBUTED, KAFKA_BROKERS: 'k1:9092,k2:9092', REDIS_URL: 'rediss://r:6380' }),
     ).toMatchObject({
-      MODE: 'distributed',
+      mode: 'distributed',
       kafka: { brokers: ['k1:9092', 'k2:9092'] },
       redis: { url: 'rediss://r:6380' },
     });
@@ -225,7 +257,7 @@ describe(loadConfig.name, () => {
       RETRY_BASE_DELAY_MS: '5',
       PUBLIC_BASE_URL: 'not a url',
     });
-    // Each problem starts with its variable (`KEY=value (...)` from the flat keys, `KEY must ...` from a group).
+    // Each problem starts with its variable (`KEY must ...`), never quoting a value.
     const keys = message
       .replace(/^Invalid environment variables: /, '')
       .split('; ')
@@ -243,7 +275,7 @@ describe(loadConfig.name, () => {
         'RETRY_BASE_DELAY_MS',
       ].sort(),
     );
-    expect(message).toContain('LOG_LEVEL=loud');
+    expect(message).not.toContain('loud');
   });
 
   it.each<[string, string, string]>([
@@ -253,7 +285,7 @@ describe(loadConfig.name, () => {
   ])('names a bad secret %s, never its value', (key, value, secret) => {
     const message = problems({ ...DISTRIBUTED, [key]: value });
 
-    expect(message).toMatch(new RegExp(`${key}(=<redacted>| must be)`));
+    expect(message).toContain(`${key} must be`);
     expect(message).not.toContain(secret);
   });
 
@@ -441,6 +473,14 @@ describe(loadConfig.name, () => {
     expect(problems({ PRIVACY_SALT: 'short-salt' })).not.toContain('short-salt');
     expect(loadConfig({}).privacy.salt).toBe('');
     expect(loadConfig({ PRIVACY_SALT: 's'.repeat(32) }).privacy.salt).toBe('s'.repeat(32));
+  });
+
+  it.each(SENSITIVE_KEYS)('never quotes %s in a message, valid or not', (key) => {
+    const secret = 'hunter2 secret!';
+    // LOG_LEVEL makes every environment invalid without skipping a slice (a bad PORT would skip the providers').
+    const message = problems({ ...DISTRIBUTED, [key]: secret, LOG_LEVEL: 'loud' });
+    expect(message).toContain('LOG_LEVEL must be');
+    expect(message).not.toContain('hunter2');
   });
 
   it('marks every secret as sensitive', () => {

@@ -1,21 +1,7 @@
-import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  ValidateIf,
-  validateSync,
-} from 'class-validator';
 import type { KafkaSecurity } from '@sms/bus';
 import { ConfigError, type KnownSettings, SettingsReader, unknownSettings } from '@sms/config-kit';
-import { CPU_NICE_RANGE, CPU_POLICIES, type CpuPolicy } from '../runtime/cpu-priority';
 import { type ConfigGroups, readConfigGroups } from './groups/config-groups';
+import { readRunMode } from './groups/host.config';
 import { InvalidConfigError } from './invalid-config.error';
 import type { RunMode } from './run-mode';
 import { loadRegionConfig, type RegionConfig } from '../region/region.config';
@@ -23,142 +9,25 @@ import { PROVIDER_SETTING_KEYS, type ProvidersConfig, providersConfigOf, SIMULAT
 
 export type { RunMode } from './run-mode';
 
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && value !== '' ? Number(value) : value;
-const toBool = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
 /**
- * Every setting the gateway reads, validated once at boot (a bad value stops the process with a list
- * of every bad key). Only this folder reads `process.env`. The flat keys below are the ones not yet moved into
- * a typed group (groups/config-groups.ts, where a new setting goes). Secrets are marked `sensitive` in
- * {@link SENSITIVE_KEYS} so they never reach a log.
+ * Every setting the gateway reads, validated once at boot by {@link loadConfig} (a bad value stops the process
+ * with a list of every bad variable). Only this folder reads `process.env`. Each setting belongs to a typed group
+ * (groups/config-groups.ts, where a new setting goes), handed to a module by its token (CONFIG_GROUP_TOKENS).
+ * Secrets are marked in {@link SENSITIVE_KEYS} and never reach a message or a log.
  */
-export class AppConfig {
-  @IsIn(['embedded', 'distributed'])
-  MODE: RunMode = 'embedded';
-
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
-  PORT = 3000;
-
-  /**
-   * Interface the HTTP server binds. Loopback by default: the embedded gateway serves its operator API and the
-   * simulator on this port, so nothing outside the machine reaches it unless a deployment says so (docker-compose,
-   * k8s and the Dockerfile set 0.0.0.0, where the container's own network is the boundary).
-   */
-  @IsString()
-  @MinLength(1)
-  HOST = '127.0.0.1';
-
-  /** Base URL providers use to reach our webhooks (status callbacks are built from it). */
-  @ValidateIf((c: AppConfig) => c.PUBLIC_BASE_URL !== '')
-  @IsUrl({ require_tld: false, require_protocol: true })
-  PUBLIC_BASE_URL = '';
-
-  /** The web console's static build, served at /console (empty: not served). */
-  @IsString()
-  CONSOLE_DIR = 'dist/apps/console';
-
-  /** Embedded mode: an API key to install at start (otherwise one is generated and printed). */
-  @ValidateIf((c: AppConfig) => c.SMS_GATEWAY_API_KEY !== '')
-  @IsString()
-  @MinLength(24)
-  SMS_GATEWAY_API_KEY = '';
-
-  /**
-   * Port of a listener that serves only GET /metrics (0: none). Deployments set it (k8s and compose use
-   * 9464) and scrape it there; the API port serves /metrics only with METRICS_TOKEN.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
-  METRICS_PORT = 0;
-
-  /** Address the metrics listener binds: loopback unless the deployment's scraper needs more. */
-  @IsString()
-  METRICS_HOST = '127.0.0.1';
-
-  /**
-   * Bearer token for /metrics. Set: the API port serves /metrics to `Authorization: Bearer <token>` and
-   * the metrics listener requires it too. Empty: the API port does not serve /metrics at all.
-   */
-  @ValidateIf((c: AppConfig) => c.METRICS_TOKEN !== '')
-  @IsString()
-  @MinLength(16)
-  METRICS_TOKEN = '';
-
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL = 'info';
-
-  /**
-   * Extra structured-log keys whose values are censored, comma-separated, on top of the built-in set
-   * (body, text, to, from, sender, recipient, msisdn, ...; redact.ts), at any depth and in any case. The
-   * built-in keys cannot be switched off. Free text is not rewritten (docs/exposure.md).
-   */
-  @Matches(/^[A-Za-z0-9_]*(,[A-Za-z0-9_]+)*$/, { message: 'LOG_REDACT_KEYS must be a comma-separated list of keys' })
-  LOG_REDACT_KEYS = '';
-
-  /** Runs the provider simulator inside this process (embedded default) under /sim. */
-  @Transform(toBool)
-  @IsBoolean()
-  SIMULATOR_ENABLED = true;
-
-  /** Port of the simulated SMSC when SIMULATOR_ENABLED (0 = any free port). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
-  SMPP_SIM_PORT = 2775;
-
-  /**
-   * CPU priority of this process as a Linux nice value, 0 (default) to 19; applied to every thread at boot.
-   * For services that drain work others have acknowledged (dlr-processor), when they share cores with
-   * dlr-ingest on one host: a receipt storm's answers then never wait for a core behind its processing,
-   * which runs on what is left (ADR 0014). Across containers the scheduler weighs cgroups instead (k8s CPU
-   * requests, compose `cpu_shares`), so there the deployment says it.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(CPU_NICE_RANGE.min)
-  @Max(CPU_NICE_RANGE.max)
-  CPU_NICE = 0;
-
-  /**
-   * Linux scheduling policy of this process, applied to every thread at boot: `other` (default) or `idle`
-   * (SCHED_IDLE: runs only on CPU nothing else wants, and gives a core up as soon as another thread wakes on
-   * it). `idle` is the processing tier's setting on a host it shares with dlr-ingest: a storm's answers then
-   * wait for no part of its processing, where nice 19 still made them wait out the tier's turn (ADR 0016).
-   */
-  @IsIn(CPU_POLICIES, { message: `CPU_POLICY must be one of ${CPU_POLICIES.join(', ')}` })
-  CPU_POLICY: CpuPolicy = 'other';
-
-  /** `config.providers.twilio` …: each adapter's slice, parsed by its own definition (set by {@link loadConfig}). */
-  readonly providers!: ProvidersConfig;
-
-  /** The typed groups (groups/config-groups.ts), each read by its slice (set by {@link loadConfig}). */
-  readonly database!: ConfigGroups['database'];
-  readonly kafka!: ConfigGroups['kafka'];
-  readonly redis!: ConfigGroups['redis'];
+export interface AppConfig extends ConfigGroups {
+  /** MODE: `embedded` (default) or `distributed`; every group's rules may depend on it. */
+  readonly mode: RunMode;
+  /** `config.providers.twilio` …: each adapter's slice, parsed by its own definition. */
+  readonly providers: ProvidersConfig;
   /** This deployment's region and the others' (docs/regions.md); single-region when REGION is unset. */
-  readonly region!: RegionConfig;
-  readonly privacy!: ConfigGroups['privacy'];
-  readonly dlrProcessor!: ConfigGroups['dlrProcessor'];
-  readonly dlrIngest!: ConfigGroups['dlrIngest'];
-  readonly callbacks!: ConfigGroups['callbacks'];
-  readonly outbox!: ConfigGroups['outbox'];
-  readonly masking!: ConfigGroups['masking'];
-  readonly optOut!: ConfigGroups['optOut'];
-  readonly keywords!: ConfigGroups['keywords'];
-  readonly router!: ConfigGroups['router'];
-  readonly intake!: ConfigGroups['intake'];
-  readonly services!: ConfigGroups['services'];
-  readonly retention!: ConfigGroups['retention'];
+  readonly region: RegionConfig;
 }
 
-/** Variables whose values never appear in a message (the provider slices never quote any value). */
+/**
+ * Variables that hold secrets. Their slices read them as secrets (`SettingsReader.secret`) and no problem quotes a
+ * value, so none appears in a message; the deployment manifests keep them out of plain configuration.
+ */
 export const SENSITIVE_KEYS: readonly string[] = [
   'SMS_GATEWAY_API_KEY',
   'TWILIO_AUTH_TOKEN',
@@ -245,66 +114,51 @@ export function assertWebhookSecrets(config: Pick<AppConfig, 'providers'>): void
 }
 
 /**
- * Reads and validates the environment once, at boot: the flat settings, then each provider's slice, then the
- * settings that contradict one another, then variables that look like settings but are none. Throws one
+ * Reads and validates the environment once, at boot: the run mode and every group, then each provider's slice,
+ * then the settings that contradict one another, then variables that look like settings but are none. Throws one
  * {@link InvalidConfigError} listing every problem by variable (never a secret's value). The result is frozen.
+ * A caller that settles a variable itself (a service's default port) spreads it into `env`.
  */
-export function loadConfig(
-  env: Record<string, string | undefined> = process.env,
-  overrides: Partial<Omit<AppConfig, 'providers' | 'region' | keyof ConfigGroups>> = {},
-): AppConfig {
-  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const config = plainToInstance(AppConfig, { ...defined, ...overrides }, { exposeDefaultValues: true });
-  const errors = validateSync(config, { whitelist: false });
-  const invalid = errors.map((e) => {
-    const shown = SENSITIVE_KEYS.includes(e.property) ? '<redacted>' : String(e.value);
-
-    return `${e.property}=${shown} (${Object.values(e.constraints ?? {}).join(', ')})`;
-  });
-  const groups = configGroupsOf(env, overrides, config);
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const groups = configGroupsOf(env);
   // The provider slices need a valid port and simulator switch; with those wrong they would only echo the error.
   const providerInputs: readonly string[] = ['PORT', 'SIMULATOR_ENABLED', 'SMPP_SIM_PORT'];
-  const providers = errors.some((e) => providerInputs.includes(e.property))
+  const providers = groups.invalidKeys.some((key) => providerInputs.includes(key))
     ? { problems: [] }
-    : providerSlices(env, config);
-  const region = regionOf({ ...env, ...variablesOf(overrides) });
+    : providerSlices(env, groups.read);
+  const region = regionOf(env);
   const unknown = unknownSettings(env, { ...KNOWN_SETTINGS, keys: new Set([...KNOWN_SETTINGS.keys, ...groups.keys]) });
   // Settings that contradict one another are judged only on values that are each valid.
-  const contradictions =
-    invalid.length === 0 && groups.config && region.config
-      ? settingContradictions(config, groups.config, region.config)
-      : [];
-  const problems = [
-    ...invalid,
-    ...groups.problems,
-    ...region.problems,
-    ...contradictions,
-    ...providers.problems,
-    ...unknown,
-  ];
+  const contradictions = groups.config && region.config ? settingContradictions(groups.config, region.config) : [];
+  const problems = [...groups.problems, ...region.problems, ...contradictions, ...providers.problems, ...unknown];
   if (problems.length > 0 || !providers.config || !groups.config || !region.config) {
     throw new InvalidConfigError(`Invalid environment variables: ${problems.join('; ')}`);
   }
 
-  return Object.freeze(Object.assign(config, groups.config, { region: region.config, providers: providers.config }));
+  return Object.freeze({ ...groups.config, region: region.config, providers: providers.config });
 }
 
+type HostSettings = ConfigGroups & { readonly mode: RunMode };
+
 /**
- * The typed groups (groups/config-groups.ts) read from the environment, with the flat overrides a caller settles
- * (a service's default port, its run mode) in place of the variables they stand for.
+ * The run mode and the typed groups (groups/config-groups.ts) read from the environment. `read` holds what was
+ * read even when some values are invalid; `invalidKeys` names the variables whose values are not to be used.
  */
-function configGroupsOf(
-  env: Record<string, string | undefined>,
-  overrides: Partial<Omit<AppConfig, 'providers' | 'region' | keyof ConfigGroups>>,
-  config: AppConfig,
-): { config?: ConfigGroups; keys: ReadonlySet<string>; problems: readonly string[] } {
-  const read = new SettingsReader({ ...env, ...variablesOf(overrides) }, 'environment');
-  const groups = readConfigGroups(read, { mode: config.MODE });
+function configGroupsOf(env: Record<string, string | undefined>): {
+  config?: HostSettings;
+  read: HostSettings;
+  keys: ReadonlySet<string>;
+  invalidKeys: readonly string[];
+  problems: readonly string[];
+} {
+  const reader = new SettingsReader(env, 'environment');
+  const mode = readRunMode(reader);
+  const read = { mode, ...readConfigGroups(reader, { mode }) };
   try {
-    return { config: read.done(groups), keys: read.keys, problems: [] };
+    return { config: reader.done(read), read, keys: reader.keys, invalidKeys: [], problems: [] };
   } catch (error) {
     if (error instanceof ConfigError) {
-      return { keys: read.keys, problems: error.problems };
+      return { read, keys: reader.keys, invalidKeys: error.invalidKeys, problems: error.problems };
     }
     throw error;
   }
@@ -313,13 +167,13 @@ function configGroupsOf(
 /** The provider slices (providers.config.ts), or the problems their definitions found. */
 function providerSlices(
   env: Record<string, string | undefined>,
-  config: AppConfig,
+  { http, simulator }: Pick<ConfigGroups, 'http' | 'simulator'>,
 ): { config?: ProvidersConfig; problems: readonly string[] } {
   try {
     return {
       config: providersConfigOf(env, {
-        simulatorBaseUrl: config.SIMULATOR_ENABLED ? `http://127.0.0.1:${config.PORT}${SIMULATOR_PREFIX}` : null,
-        smppSimPort: config.SMPP_SIM_PORT,
+        simulatorBaseUrl: simulator.enabled ? `http://127.0.0.1:${http.port}${SIMULATOR_PREFIX}` : null,
+        smppSimPort: simulator.smppPort,
       }),
       problems: [],
     };
@@ -330,16 +184,6 @@ function providerSlices(
     throw error;
   }
 }
-
-/** Flat overrides a caller settles (a service's default port, its run mode), as the variables they stand for. */
-const variablesOf = (overrides: object): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(overrides).flatMap(([key, value]: [string, unknown]) =>
-      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-        ? [[key, String(value)]]
-        : [],
-    ),
-  );
 
 /** `config.region` (region/region.config.ts), or the problems it names. */
 function regionOf(env: Record<string, string | undefined>): { config?: RegionConfig; problems: readonly string[] } {
@@ -357,7 +201,7 @@ function regionOf(env: Record<string, string | undefined>): { config?: RegionCon
  * Settings of different groups that are each valid but contradict one another, each problem naming both
  * variables. (Contradictions within one group are the group's slice's to find.)
  */
-function settingContradictions(config: AppConfig, groups: ConfigGroups, region: RegionConfig): string[] {
+function settingContradictions(config: HostSettings, region: RegionConfig): string[] {
   const problems: string[] = [];
   const contradict = (holds: boolean, keys: string, problem: string): void => {
     if (!holds) {
@@ -366,25 +210,25 @@ function settingContradictions(config: AppConfig, groups: ConfigGroups, region: 
   };
   // Two listeners cannot bind one port: the second would fail at boot with a bare EADDRINUSE.
   contradict(
-    config.METRICS_PORT === 0 || config.METRICS_PORT !== config.PORT,
+    config.metrics.port === 0 || config.metrics.port !== config.http.port,
     'METRICS_PORT and PORT',
     'the metrics listener needs a port of its own',
   );
   contradict(
-    !config.SIMULATOR_ENABLED || config.SMPP_SIM_PORT === 0 || config.SMPP_SIM_PORT !== config.PORT,
+    !config.simulator.enabled || config.simulator.smppPort === 0 || config.simulator.smppPort !== config.http.port,
     'SMPP_SIM_PORT and PORT',
     'the simulated SMSC needs a port of its own',
   );
   // The embedded gateway keeps its global slices in its own files; a global database it would never use
   // would let an operator believe accounts and opt-outs are shared between regions (docs/regions.md).
   contradict(
-    config.MODE === 'distributed' || region.globalMysqlUrl === '',
+    config.mode === 'distributed' || region.globalMysqlUrl === '',
     'GLOBAL_MYSQL_URL and MODE',
     'GLOBAL_MYSQL_URL is for the distributed mode; the embedded gateway keeps its global slices in DATA_DIR',
   );
   // Under one prefix a region's own topics (sms.send.v1 ...) would be every region's: each would send the others' messages.
   contradict(
-    region.region === null || groups.kafka.topicPrefix !== region.globalTopicPrefix,
+    region.region === null || config.kafka.topicPrefix !== region.globalTopicPrefix,
     'KAFKA_TOPIC_PREFIX and KAFKA_GLOBAL_TOPIC_PREFIX',
     "a region's topics need a prefix other than the global topics'",
   );
@@ -393,11 +237,11 @@ function settingContradictions(config: AppConfig, groups: ConfigGroups, region: 
 }
 
 /**
- * What {@link unknownSettings} compares the environment with: every flat setting (a key added to {@link AppConfig}
- * is known at once), every provider slice's variable, and the variables other tools of the repository read.
+ * What {@link unknownSettings} compares the environment with, besides every variable the groups read: every
+ * provider slice's variable, and the variables other tools of the repository read.
  */
 const KNOWN_SETTINGS: KnownSettings = {
-  keys: new Set([...Object.keys(new AppConfig()), ...PROVIDER_SETTING_KEYS, 'EXIT_WITH_PARENT']),
+  keys: new Set([...PROVIDER_SETTING_KEYS, 'EXIT_WITH_PARENT']),
   prefixes: [
     'TWILIO_',
     'VONAGE_',
@@ -434,15 +278,11 @@ export const withSettings = (config: AppConfig, settled: Partial<AppConfig>): Ap
   Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(config) as object) as AppConfig, config, settled));
 
 /** The base URL providers should call back; defaults to this process's own address. */
-export const publicBaseUrlOf = (config: AppConfig): string =>
-  (config.PUBLIC_BASE_URL || `http://127.0.0.1:${config.PORT}`).replace(/\/$/, '');
+export const publicBaseUrlOf = ({ http }: Pick<AppConfig, 'http'>): string =>
+  http.publicBaseUrl || `http://127.0.0.1:${http.port}`;
 
 /** TLS and SASL of every Kafka client of the process, from the settings {@link loadConfig} checked. */
 export const kafkaSecurityOfConfig = (config: Pick<AppConfig, 'kafka'>): KafkaSecurity => config.kafka.security;
-
-/** The structured-log keys LOG_REDACT_KEYS adds to the built-in censored set. */
-export const redactKeysOf = (config: AppConfig): readonly string[] =>
-  config.LOG_REDACT_KEYS.split(',').filter((key) => key !== '');
 
 /** The ports CALLBACK_ALLOWED_PORTS adds to 443 for callback URLs (validated at boot). */
 export const callbackAllowedPortsOf = (config: Pick<AppConfig, 'callbacks'>): readonly number[] =>

@@ -117,7 +117,7 @@ describe('loadConfig: contradictory settings fail the boot, naming every variabl
       'METRICS_PORT and PORT contradict: the metrics listener needs a port of its own',
     );
     expect(failureOf({ PORT: '2775', SMPP_SIM_PORT: '2775' })).toContain('SMPP_SIM_PORT and PORT contradict');
-    expect(loadConfig({ PORT: '2775', SMPP_SIM_PORT: '2775', SIMULATOR_ENABLED: 'false' }).PORT).toBe(2775);
+    expect(loadConfig({ PORT: '2775', SMPP_SIM_PORT: '2775', SIMULATOR_ENABLED: 'false' }).http.port).toBe(2775);
     const regions = { REGION: 'eu', REGIONS: 'eu=https://eu.example,us=https://us.example' };
     expect(
       failureOf({ ...regions, KAFKA_GLOBAL_TOPIC_PREFIX: 'g.', GLOBAL_MYSQL_URL: 'mysql://root@global/sms' }),
@@ -148,7 +148,7 @@ describe('loadConfig: contradictory settings fail the boot, naming every variabl
       AWS_ACCESS_KEY_ID: 'AKIAONLY',
     });
 
-    expect(message).toContain('METRICS_PORT=NaN');
+    expect(message).toContain('METRICS_PORT must be an integer between 0 and 65535');
     expect(message).toContain('TWILIO_REQUEST_TIMEOUT_MS must be an integer');
     expect(message).toContain('SMPP_PASSWORD must be at most 8 characters');
     expect(message).toContain('AWS_SECRET_ACCESS_KEY must be set together with its pair');

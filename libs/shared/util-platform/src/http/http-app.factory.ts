@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { fastify as createFastify, type FastifyInstance } from 'fastify';
-import { type AppConfig, redactKeysOf } from '../config/app.config';
+import type { AppConfig } from '../config/app.config';
 import { ShutdownRegistry } from '../lifecycle/shutdown.registry';
 import { JsonLogger } from '../logging/json.logger';
 import { otelDiagLogger } from '../logging/otel-diag.adapter';
@@ -42,8 +42,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestFastif
   const adapter = new FastifyAdapter(server as unknown as ConstructorParameters<typeof FastifyAdapter>[0]);
   const logger =
     options.logger ??
-    new JsonLogger(options.processName, options.config.LOG_LEVEL, undefined, {
-      redactKeys: redactKeysOf(options.config),
+    new JsonLogger(options.processName, options.config.logging.level, undefined, {
+      redactKeys: options.config.logging.redactKeys,
     });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     logger,
@@ -60,8 +60,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestFastif
   acceptEmptyBodylessRequests(fastify);
   applyRouteBodyLimits(fastify);
   // /metrics on the API port only behind its token; the separate listener is the other way (metrics-endpoint.ts).
-  if (options.config.METRICS_TOKEN !== '') {
-    serveMetrics(fastify, options.config.METRICS_TOKEN);
+  if (options.config.metrics.token !== '') {
+    serveMetrics(fastify, options.config.metrics.token);
   }
   const metricsListener = await startMetricsListener(options.config);
   if (metricsListener) {

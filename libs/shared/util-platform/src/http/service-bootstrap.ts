@@ -28,15 +28,17 @@ export async function startService(
   definition: ServiceDefinition,
   env: Record<string, string | undefined> = process.env,
 ): Promise<NestFastifyApplication> {
-  const config = loadConfig(env, {
-    MODE: (env['MODE'] as AppConfig['MODE'] | undefined) ?? 'distributed',
-    ...(env['PORT'] ? {} : { PORT: definition.defaultPort }),
-    SIMULATOR_ENABLED: false,
+  // A service runs distributed unless told otherwise, on its own port, and never hosts the simulator.
+  const config = loadConfig({
+    ...env,
+    MODE: env['MODE']?.trim() || 'distributed',
+    PORT: env['PORT']?.trim() || String(definition.defaultPort),
+    SIMULATOR_ENABLED: 'false',
   });
   definition.checkConfig?.(config);
 
   // Before Nest, the pools and the clients start their threads: those inherit it (cpu-priority.ts).
-  applyCpuPriority({ nice: config.CPU_NICE, policy: config.CPU_POLICY });
+  applyCpuPriority(config.cpu);
 
   @Module({})
   class ServiceRootModule {}
@@ -56,11 +58,13 @@ export async function startService(
   });
   installGracefulShutdown(app);
   exitWithParent(env);
-  await app.listen({ port: config.PORT, host: config.HOST });
+  await app.listen({ port: config.http.port, host: config.http.host });
   const priority =
-    (config.CPU_NICE !== 0 ? `, nice ${config.CPU_NICE}` : '') +
-    (config.CPU_POLICY !== 'other' ? `, CPU policy ${config.CPU_POLICY}` : '');
-  process.stdout.write(`${definition.name} (${config.MODE}${priority}) listening on http://127.0.0.1:${config.PORT}\n`);
+    (config.cpu.nice !== 0 ? `, nice ${config.cpu.nice}` : '') +
+    (config.cpu.policy !== 'other' ? `, CPU policy ${config.cpu.policy}` : '');
+  process.stdout.write(
+    `${definition.name} (${config.mode}${priority}) listening on http://127.0.0.1:${config.http.port}\n`,
+  );
 
   return app;
 }

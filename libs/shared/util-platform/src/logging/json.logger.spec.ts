@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { inSpan, initTracing } from '@sms/tracing';
-import { loadConfig, redactKeysOf } from '../config/app.config';
+import { loadConfig } from '../config/app.config';
 import { JsonLogger, type JsonLoggerOptions } from './json.logger';
 
 /** A logger writing synchronously into an array of parsed JSON lines. */
@@ -98,7 +98,7 @@ describe(JsonLogger.name, () => {
 
   it('censors the extra keys LOG_REDACT_KEYS names, from the validated configuration', () => {
     const config = loadConfig({ LOG_REDACT_KEYS: 'clientReference,callbackUrl' });
-    const { logger, lines } = capture({ redactKeys: redactKeysOf(config) });
+    const { logger, lines } = capture({ redactKeys: config.logging.redactKeys });
     logger.log({
       msg: 'accepted',
       clientReference: 'customer-42',
@@ -111,7 +111,7 @@ describe(JsonLogger.name, () => {
 
   it('no longer reads LOG_REDACT_PHONE_NUMBERS: the built-in keys are always censored', () => {
     const config = loadConfig({ LOG_REDACT_PHONE_NUMBERS: 'false' });
-    const { logger, lines } = capture({ redactKeys: redactKeysOf(config) });
+    const { logger, lines } = capture({ redactKeys: config.logging.redactKeys });
     logger.log({ msg: 'lab', to: '+447400123456' });
     expect(lines[0]?.['to']).toBe('[redacted]');
   });

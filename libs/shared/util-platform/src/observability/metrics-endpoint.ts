@@ -47,16 +47,16 @@ export interface MetricsListener {
 }
 
 /** Starts the separate metrics listener when METRICS_PORT is set (0 = none). */
-export async function startMetricsListener(config: AppConfig): Promise<MetricsListener | null> {
-  if (config.METRICS_PORT === 0) {
+export async function startMetricsListener(config: Pick<AppConfig, 'metrics'>): Promise<MetricsListener | null> {
+  if (config.metrics.port === 0) {
     return null;
   }
   const fastify = Fastify({ logger: false });
-  serveMetrics(fastify, config.METRICS_TOKEN);
+  serveMetrics(fastify, config.metrics.token);
   fastify.setNotFoundHandler(async (_request, reply) => {
     await reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'Only /metrics is served here' } });
   });
-  await fastify.listen({ port: config.METRICS_PORT, host: config.METRICS_HOST });
+  await fastify.listen({ port: config.metrics.port, host: config.metrics.host });
 
   return {
     port: (fastify.server.address() as AddressInfo).port,

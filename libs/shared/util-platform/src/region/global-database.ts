@@ -13,6 +13,6 @@ export const globalDatabaseConfigOf = (
   region: RegionConfig,
   poolSize = config.database.poolSize,
 ): DatabaseConfig =>
-  config.MODE === 'distributed' && region.globalMysqlUrl !== ''
+  config.mode === 'distributed' && region.globalMysqlUrl !== ''
     ? { kind: 'mysql', url: region.globalMysqlUrl, poolSize }
     : databaseConfigOf(config, poolSize);

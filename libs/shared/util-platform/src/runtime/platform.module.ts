@@ -50,7 +50,7 @@ export class PlatformModule implements OnModuleInit, BeforeApplicationShutdown {
 
   static forRoot(options: PlatformOptions): DynamicModule {
     const { config } = options;
-    const distributed = config.MODE === 'distributed';
+    const distributed = config.mode === 'distributed';
     const region = options.region ?? config.region;
 
     return {

@@ -1,6 +1,20 @@
 import type { SettingsReader } from '@sms/config-kit';
 import type { RunMode } from '../run-mode';
 import {
+  type AuthGroup,
+  type CpuGroup,
+  type HttpGroup,
+  type LoggingGroup,
+  type MetricsGroup,
+  readAuthGroup,
+  readCpuGroup,
+  readHttpGroup,
+  readLoggingGroup,
+  readMetricsGroup,
+  readSimulatorGroup,
+  type SimulatorGroup,
+} from './host.config';
+import {
   type DatabaseGroup,
   type KafkaGroup,
   readDatabaseGroup,
@@ -27,6 +41,12 @@ import { readRetentionGroup, type RetentionGroup } from './retention.config';
  * group is reported at once, and a module is handed its own group (CONFIG_GROUP_TOKENS) rather than all of it.
  */
 export interface ConfigGroups {
+  readonly http: HttpGroup;
+  readonly metrics: MetricsGroup;
+  readonly logging: LoggingGroup;
+  readonly simulator: SimulatorGroup;
+  readonly cpu: CpuGroup;
+  readonly auth: AuthGroup;
   readonly database: DatabaseGroup;
   readonly kafka: KafkaGroup;
   readonly redis: RedisGroup;
@@ -57,6 +77,12 @@ export function readConfigGroups(read: SettingsReader, context: GroupContext): C
   const database = Object.freeze(readDatabaseGroup(read, context.mode));
 
   return {
+    http: Object.freeze(readHttpGroup(read)),
+    metrics: Object.freeze(readMetricsGroup(read)),
+    logging: Object.freeze(readLoggingGroup(read)),
+    simulator: Object.freeze(readSimulatorGroup(read)),
+    cpu: Object.freeze(readCpuGroup(read)),
+    auth: Object.freeze(readAuthGroup(read)),
     database,
     kafka: Object.freeze(readKafkaGroup(read, context.mode)),
     redis: Object.freeze(readRedisGroup(read, context.mode)),
@@ -75,6 +101,18 @@ export function readConfigGroups(read: SettingsReader, context: GroupContext): C
   };
 }
 
+/** `config.http` (HttpGroup). */
+export const HTTP_CONFIG = Symbol('config.http');
+/** `config.metrics` (MetricsGroup). */
+export const METRICS_CONFIG = Symbol('config.metrics');
+/** `config.logging` (LoggingGroup). */
+export const LOGGING_CONFIG = Symbol('config.logging');
+/** `config.simulator` (SimulatorGroup). */
+export const SIMULATOR_CONFIG = Symbol('config.simulator');
+/** `config.cpu` (CpuGroup). */
+export const CPU_CONFIG = Symbol('config.cpu');
+/** `config.auth` (AuthGroup). */
+export const AUTH_CONFIG = Symbol('config.auth');
 /** `config.database` (DatabaseGroup). */
 export const DATABASE_CONFIG = Symbol('config.database');
 /** `config.kafka` (KafkaGroup). */
@@ -108,6 +146,12 @@ export const RETENTION_CONFIG = Symbol('config.retention');
 
 /** The injection token of each group: PlatformModule provides them all, a module injects the one it reads. */
 export const CONFIG_GROUP_TOKENS: { readonly [K in keyof ConfigGroups]: symbol } = {
+  http: HTTP_CONFIG,
+  metrics: METRICS_CONFIG,
+  logging: LOGGING_CONFIG,
+  simulator: SIMULATOR_CONFIG,
+  cpu: CPU_CONFIG,
+  auth: AUTH_CONFIG,
   database: DATABASE_CONFIG,
   kafka: KAFKA_CONFIG,
   redis: REDIS_CONFIG,

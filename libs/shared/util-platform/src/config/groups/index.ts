@@ -1,4 +1,5 @@
 export * from './config-groups';
+export * from './host.config';
 export * from './infrastructure.config';
 export * from './masking.config';
 export * from './opt-out.config';
