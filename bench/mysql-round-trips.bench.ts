@@ -5,6 +5,9 @@
  * all five (mysql2 `multipleStatements`). CPU per transaction of this process (process.cpuUsage) and of
  * mariadbd (BENCH_MARIADB_PID, utime+stime from /proc: use a server of the bench's own, the shared one
  * serves other work). Three alternating rounds of BENCH_TXNS transactions each, after 200 of warm-up.
+ * BENCH_WAYS (comma-separated, default `separate,one packet`) picks the ways: also `prepared` (the five
+ * round trips with each INSERT a prepared statement) and `select text` / `select prepared` (a read of
+ * BENCH_ROWS primary keys, as text and as a prepared statement).
  *
  *   MYSQL_URL=mysql://root@127.0.0.1:3417/ BENCH_MARIADB_PID=<pid> \
  *     node -r ./scripts/register.js bench/mysql-round-trips.bench.ts
@@ -39,7 +42,10 @@ async function main(): Promise<void> {
       await connection.query(`CREATE TABLE ${table} (id CHAR(36) PRIMARY KEY, v VARCHAR(200))`);
     }
     const rows = (): string[][] => Array.from({ length: ROWS }, () => [randomUUID(), 'x'.repeat(100)]);
-    const ways: Record<string, () => Promise<unknown>> = {
+    const placeholders = Array.from({ length: ROWS }, () => '(?,?)').join(',');
+    const ids = (): string[] => Array.from({ length: ROWS }, () => randomUUID());
+    const inList = Array.from({ length: ROWS }, () => '?').join(',');
+    const all: Record<string, () => Promise<unknown>> = {
       separate: async () => {
         await connection.query('START TRANSACTION');
         for (const table of TABLES) {
@@ -47,12 +53,25 @@ async function main(): Promise<void> {
         }
         await connection.query('COMMIT');
       },
+      // The same round trips, each INSERT a prepared statement (binary protocol, mysql2's statement cache).
+      prepared: async () => {
+        await connection.query('START TRANSACTION');
+        for (const table of TABLES) {
+          await connection.execute(`INSERT INTO ${table} (id, v) VALUES ${placeholders}`, rows().flat());
+        }
+        await connection.query('COMMIT');
+      },
+      // A read of ROWS ids by primary key, as text and as a prepared statement.
+      'select text': () => connection.query(`SELECT id, v FROM bench_a WHERE id IN (${inList})`, ids()),
+      'select prepared': () => connection.execute(`SELECT id, v FROM bench_a WHERE id IN (${inList})`, ids()),
       'one packet': () =>
         connection.query(
           `START TRANSACTION; ${TABLES.map((table) => `INSERT INTO ${table} (id, v) VALUES ?;`).join(' ')} COMMIT`,
           TABLES.map(() => rows()),
         ),
     };
+    const chosen = (process.env['BENCH_WAYS'] ?? 'separate,one packet').split(',');
+    const ways = Object.fromEntries(Object.entries(all).filter(([name]) => chosen.includes(name)));
     for (let round = 1; round <= 3; round++) {
       for (const [name, run] of Object.entries(ways)) {
         for (let i = 0; i < 200; i++) {

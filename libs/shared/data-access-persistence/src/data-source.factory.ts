@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import mysql2, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2';
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import type { DatabaseConfig } from './database.config';
 
@@ -16,6 +17,42 @@ export interface ServiceDataSourceOptions {
   readonly migrations: Function[];
 }
 
+/**
+ * Session settings every MySQL connection starts with. group_concat_max_len: MySQL 8 cuts a GROUP_CONCAT at
+ * 1,024 bytes by default, silently (a warning no caller reads), and the status applier reads each message's
+ * redelivered event ids joined by one; 1 MiB is MariaDB's default, so both servers read a list whole.
+ */
+export const MYSQL_SESSION_SQL = 'SET SESSION group_concat_max_len = 1048576';
+
+/**
+ * mysql2 for TypeORM, with `statement` queued on each pooled connection before the pool hands it out (mysql2
+ * has no init statement of its own; its pool emits `connection` before the first caller gets the connection,
+ * and a connection runs its commands in order). A connection whose statement fails is destroyed, never used
+ * without its settings.
+ */
+export function mysqlDriverStartingWith(statement: string): typeof mysql2 {
+  return Object.create(mysql2, {
+    createPool: {
+      value: (config: PoolOptions): Pool => {
+        const pool = mysql2.createPool(config);
+        pool.on('connection', (connection: PoolConnection) => {
+          connection.query(statement, (error: Error | null) => {
+            if (error) {
+              connection.destroy();
+            }
+          });
+        });
+
+        return pool;
+      },
+      // TypeORM takes a driver without enumerable keys for a failed require.
+      enumerable: true,
+    },
+  }) as typeof mysql2;
+}
+
+const MYSQL_DRIVER = mysqlDriverStartingWith(MYSQL_SESSION_SQL);
+
 /** Builds (does not initialise) the DataSource of one service's slice. */
 export function createServiceDataSource(options: ServiceDataSourceOptions): DataSource {
   const migrationsTableName = `${options.service.replace(/-/g, '_')}_migrations`;
@@ -23,6 +60,8 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
   if (options.database.kind === 'mysql') {
     dataSourceOptions = {
       type: 'mysql',
+      driver: MYSQL_DRIVER,
+      connectorPackage: 'mysql2',
       url: options.database.url,
       entities: options.entities,
       migrations: options.migrations,

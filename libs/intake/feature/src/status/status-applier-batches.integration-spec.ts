@@ -14,7 +14,7 @@ import {
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import { inTransaction, isMysql, sqlRunnerOf } from '@sms/persistence';
+import { inTransaction, isMysql, MYSQL_SESSION_SQL, sqlRunnerOf } from '@sms/persistence';
 import { type SliceEngine, sliceEngines } from '@sms/testing-slices';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from '../database/intake.schema';
@@ -398,6 +398,52 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
       [id],
     );
     expect(history.map((e) => e.status)).toEqual(['queued', 'sent', 'delivered']);
+  });
+
+  it("reads a message's redelivered events whole, however long their list (group_concat_max_len)", async () => {
+    const id = await newMessage();
+    const sut = applier();
+    expect(await sut.apply(event(id, StatusEventKind.Sent, { providerMessageId: 'SM-l' }))).toBe('applied');
+    // 40 receipts of one message: their ids joined are 40 × 37 - 1 = 1,479 characters, over MySQL 8's default.
+    const receipts = Array.from({ length: 40 }, () =>
+      event(id, StatusEventKind.Sent, receipt({ providerMessageId: 'SM-l' })),
+    );
+    for (const r of receipts) {
+      expect(await sut.apply(r)).toBe('recorded');
+    }
+    const joined = `SELECT GROUP_CONCAT(event_id) AS ids FROM message_events WHERE message_id = ? AND event_id IN (${receipts.map(() => '?').join(',')})`;
+    const parameters = [id, ...receipts.map((r) => r.eventId)];
+    if (isMysql(dataSource)) {
+      // What the applier's read would get at MySQL 8's default limit: a list cut short, without an error.
+      const cut = await inTransaction(dataSource, async (manager) => {
+        await manager.query('SET SESSION group_concat_max_len = 1024');
+        try {
+          const [row] = await manager.query<{ ids: string }[]>(joined, parameters);
+
+          return row?.ids ?? '';
+        } finally {
+          await manager.query(MYSQL_SESSION_SQL);
+        }
+      });
+      expect(cut.length).toBe(1024);
+    }
+    const before = log.statements.length;
+
+    expect(
+      await applyAsOneBatch(
+        sut,
+        receipts.map((r) => ({ ...r })),
+      ),
+    ).toEqual(receipts.map(() => 'duplicate'));
+    // Every redelivery was found by the batch's one read of its messages.
+    const eventIds = receipts.map((r) => r.eventId);
+    expect(log.count(before, 'SELECT event_id', eventIds)).toBe(0);
+    const history: { status: string }[] = await dataSource.query(
+      'SELECT status FROM message_events WHERE message_id = ?',
+      [id],
+    );
+    // queued, the send-worker's sent and the 40 receipts, each once.
+    expect(history).toHaveLength(2 + receipts.length);
   });
 
   it('skips redelivered events of a message missing from the ledger, looked up apart from the others', async () => {
