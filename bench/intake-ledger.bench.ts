@@ -9,14 +9,21 @@
  *
  * Env (defaults): BENCH_DB sqlite|mysql (sqlite), N 3000, CONC 16, BENCH_MARIADB_PID (none); MySQL uses
  * a database of its own (MYSQL_URL's server, created and dropped like the integration specs').
+ *
+ * Ids as the gateway makes them: message ids UUIDv7, the `sent` event's id from newEventId (the
+ * send-worker's), the `delivered` event's from receiptEventId over a UUIDv7 stored receipt (dlr-processor's).
+ * EVENT_IDS=random mints the `sent` id with randomUUID instead, as before newEventId: run it so in a tree
+ * without newEventId (the copy of this file in a base checkout) to compare with one that has it.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { StatusEventKind, StatusEventSource, type StatusChangedV1 } from '@sms/contracts';
+import { newEventId, StatusEventKind, StatusEventSource, type StatusChangedV1 } from '@sms/contracts';
 import { createServiceDataSource, OutboxRelay } from '@sms/persistence';
 import { createTestDatabase } from '@sms/testing';
+import { v7 as uuidv7 } from 'uuid';
+import { receiptEventId } from '../libs/dlr-processor/feature/src/receipts/receipt-events';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from '../libs/intake/feature/src/database/intake.schema';
 import { LedgerWriter } from '../libs/intake/feature/src/ledger/ledger.writer';
 import { validateMessageRequest } from '../libs/intake/feature/src/messages/message-request.validator';
@@ -27,6 +34,7 @@ const N = Number(process.env['N'] ?? 3000);
 const CONC = Number(process.env['CONC'] ?? 16);
 const MARIADB_PID = process.env['BENCH_MARIADB_PID'];
 const WARM_UP = 300;
+const RANDOM_SENT_IDS = process.env['EVENT_IDS'] === 'random';
 
 const ownCpuMs = (): number => {
   const usage = process.cpuUsage();
@@ -50,8 +58,16 @@ async function inGroups<T>(items: readonly T[], size: number, work: (item: T) =>
   }
 }
 
+const eventIdOf = (messageId: string, kind: StatusEventKind): string => {
+  if (kind === StatusEventKind.Delivered) {
+    return receiptEventId(uuidv7(), 0, `delivered|SM${messageId}`);
+  }
+
+  return RANDOM_SENT_IDS ? randomUUID() : newEventId();
+};
+
 const statusEvent = (messageId: string, kind: StatusEventKind, source: StatusEventSource): StatusChangedV1 => ({
-  eventId: randomUUID(),
+  eventId: eventIdOf(messageId, kind),
   messageId,
   kind,
   source,
@@ -99,14 +115,14 @@ async function main(): Promise<void> {
         // until the outbox is empty
       }
     };
-    const warm = Array.from({ length: WARM_UP }, () => randomUUID());
+    const warm = Array.from({ length: WARM_UP }, () => uuidv7());
     await inGroups(warm, CONC, write);
     await inGroups(warm, CONC, (id) =>
       applier.apply(statusEvent(id, StatusEventKind.Sent, StatusEventSource.SendWorker)),
     );
     await drain();
 
-    const ids = Array.from({ length: N }, () => randomUUID());
+    const ids = Array.from({ length: N }, () => uuidv7());
     const db0 = processCpuMs(MARIADB_PID);
     const c0 = ownCpuMs();
     await inGroups(ids, CONC, write);
@@ -125,6 +141,7 @@ async function main(): Promise<void> {
         db: mysql ? 'mysql' : 'sqlite',
         n: N,
         concurrency: CONC,
+        sentEventIds: RANDOM_SENT_IDS ? 'random' : 'newEventId',
         cpuMsPerMessage: {
           ledger: perMessage(c1 - c0),
           relay: perMessage(c2 - c1),

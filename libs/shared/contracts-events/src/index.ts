@@ -5,6 +5,7 @@ export * from './decode';
 export * from './send-requested.event';
 export * from './message-accepted.event';
 export * from './status-changed.event';
+export * from './event-id';
 export * from './webhook-stored.event';
 export * from './topic-payloads';
 export * from './opt-out-changed.event';

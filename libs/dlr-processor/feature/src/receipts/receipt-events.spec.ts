@@ -69,6 +69,30 @@ describe(receiptEventId.name, () => {
     expect(ids.size).toBe(1_000);
   });
 
+  it('sorts with the stored receipt it comes from when that id is a UUIDv7 (the index fills at its end)', () => {
+    const earlier = '019af3c2-7a10-7000-8000-000000000001';
+    const later = '019af3c2-7a11-7000-8000-000000000002';
+    const first = receiptEventId(earlier, 1, 'delivered|SM1');
+
+    expect(first).toMatch(/^019af3c2-7a10-8[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(first).toBe(receiptEventId(earlier, 1, 'delivered|SM1'));
+    expect(first).not.toBe(receiptEventId(earlier, 0, 'delivered|SM1'));
+    expect(first).not.toBe(receiptEventId(earlier, 1, 'undelivered|SM1'));
+    expect(first < receiptEventId(later, 0, 'sent|SM2')).toBe(true);
+    expect(() =>
+      decodeEvent(StatusChangedV1, {
+        ...receiptEvent(
+          'twilio',
+          { providerMessageId: 'SM1', status: DeliveryStatus.Delivered, providerStatus: 'delivered' },
+          StatusEventKind.Delivered,
+          first,
+          '2026-01-01T12:00:00.000Z',
+        ),
+        messageId: '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5',
+      }),
+    ).not.toThrow();
+  });
+
   it.each([
     ['1', 0, '1', 1],
     ['1', 0, '2', 0],

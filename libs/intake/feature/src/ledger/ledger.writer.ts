@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { Encoding, MessageStatus, StatusEventSource, TOPICS, type MessageAcceptedV1 } from '@sms/contracts';
+import { Encoding, type MessageAcceptedV1, MessageStatus, newEventId, StatusEventSource, TOPICS } from '@sms/contracts';
 import {
   enqueueOutboxWith,
   GroupCommitter,
@@ -149,7 +148,7 @@ export class LedgerWriter {
       'message_events',
       EVENT_COLUMNS,
       items.map((item) => [
-        randomUUID(),
+        newEventId(),
         item.id,
         initialStatusOf(item),
         StatusEventSource.Intake,

@@ -1,8 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { NonRetriableError, type Bus, type ConsumedRecord } from '@sms/bus';
-import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource, statusRecord, TOPICS } from '@sms/contracts';
+import {
+  decodeEvent,
+  newEventId,
+  StatusChangedV1,
+  StatusEventKind,
+  StatusEventSource,
+  statusRecord,
+  TOPICS,
+} from '@sms/contracts';
 import { ApiError, unprocessable } from '@sms/platform';
-import { randomUUID } from 'node:crypto';
 import { DuplicateMessageError } from '../ledger/ledger.writer';
 
 import type { MessagesService } from '../messages/messages.service';
@@ -99,7 +106,7 @@ export class IntakeConsumer {
   private async refuse(id: string, error: ApiError, accountId: unknown): Promise<void> {
     this.logger.warn(`refused sms.send.v1 ${id}: ${error.code}`);
     const event: StatusChangedV1 = {
-      eventId: randomUUID(),
+      eventId: newEventId(),
       messageId: id,
       // The producer's own account when it named a well-formed one, so it can match the answer.
       ...(typeof accountId === 'string' && UUID.test(accountId) ? { accountId: accountId.toLowerCase() } : {}),

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { type MessageStatus, type MessageTransitionV1, StatusEventSource, TOPICS } from '@sms/contracts';
+import { type MessageStatus, type MessageTransitionV1, newEventId, StatusEventSource, TOPICS } from '@sms/contracts';
 import { affectedRows, dbValue, enqueueOutbox } from '@sms/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { INTAKE_OUTBOX } from '../database/intake.schema';
@@ -55,7 +54,7 @@ export async function applyOwnChange(
   if (changed === 0) {
     return false;
   }
-  const eventId = randomUUID();
+  const eventId = newEventId();
   await manager.query(
     'INSERT INTO message_events (event_id, message_id, status, source, applied, attempt, error_code, detail, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     [

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Bus, ConsumedRecord } from '@sms/bus';
 import { metrics } from '@sms/metrics';
@@ -6,6 +5,7 @@ import {
   decodeEvent,
   type DispatchRequestedV1,
   MessageAcceptedV1,
+  newEventId,
   type StatusChangedV1,
   StatusEventKind,
   StatusEventSource,
@@ -176,7 +176,7 @@ export class RouterConsumer {
     const reason = `its validity ran out ${when}`.slice(0, 512);
 
     return {
-      eventId: randomUUID(),
+      eventId: newEventId(),
       messageId: message.messageId,
       accountId: message.accountId,
       kind: StatusEventKind.Expired,
@@ -202,7 +202,7 @@ export class RouterConsumer {
     const overdue = errorCode === 'RECEIPT_TIMEOUT';
 
     return {
-      eventId: randomUUID(),
+      eventId: newEventId(),
       messageId: message.messageId,
       accountId: message.accountId,
       kind: overdue ? StatusEventKind.Unknown : StatusEventKind.Undelivered,
@@ -223,7 +223,7 @@ export class RouterConsumer {
 
   private refusal(message: MessageAcceptedV1, outcome: { code: string; reason: string }, at: Date): StatusChangedV1 {
     return {
-      eventId: randomUUID(),
+      eventId: newEventId(),
       messageId: message.messageId,
       accountId: message.accountId,
       kind: StatusEventKind.Failed,

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Bus, ConsumedRecord } from '@sms/bus';
 import {
   decodeEvent,
+  newEventId,
   ReconcileRequestedV1,
   type StatusChangedV1,
   StatusEventKind,
@@ -91,7 +91,7 @@ export function reconcileEvents(request: ReconcileRequestedV1, result: LookupRes
   if (providerMessageId) {
     events.push({
       ...base,
-      eventId: randomUUID(),
+      eventId: newEventId(),
       kind: StatusEventKind.Sent,
       providerMessageId,
       ...(result.outcome === 'found' && result.partIds && result.partIds.length > 1
@@ -104,7 +104,7 @@ export function reconcileEvents(request: ReconcileRequestedV1, result: LookupRes
     const kind = finalKindOf(result.status);
     events.push({
       ...base,
-      eventId: randomUUID(),
+      eventId: newEventId(),
       kind,
       providerMessageId,
       errorCode: result.errorCode?.slice(0, 64) ?? null,
@@ -126,7 +126,7 @@ export function reconcileEvents(request: ReconcileRequestedV1, result: LookupRes
         : result.reason;
   events.push({
     ...base,
-    eventId: randomUUID(),
+    eventId: newEventId(),
     kind: StatusEventKind.Unknown,
     providerMessageId,
     errorCode: RECEIPT_TIMEOUT,

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import {
   type DispatchRequestedV1,
+  newEventId,
   OPTED_OUT_BEFORE_SEND,
   type StatusChangedV1,
   StatusEventKind,
@@ -31,7 +31,7 @@ export function totalCost(pricePerSegment: string | null, segments: number): str
 }
 
 const base = (dispatch: DispatchRequestedV1, at: Date): Omit<StatusChangedV1, 'kind'> => ({
-  eventId: randomUUID(),
+  eventId: newEventId(),
   messageId: dispatch.messageId,
   // The message's account, for the services that scope by it (a provider-reported opt-out).
   accountId: dispatch.accountId,
