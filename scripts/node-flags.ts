@@ -5,4 +5,11 @@
  * that every one of them carries these. docs/performance.md ("Idle and memory of the services") has the
  * figures behind them.
  */
-export const SERVICE_NODE_FLAGS: readonly string[] = [];
+/**
+ * `--heap-growing-percent=50`: after each full collection V8 lets the old generation grow to 1.5 times what
+ * survived, instead of up to 4 times for a process that allocates fast. A burst's garbage then triggers a
+ * full collection well before the heap has doubled, which keeps a service's resident memory near its live
+ * data; it is a ratio, not a cap, so a service whose live data grows (bounded maps filling) still gets the
+ * heap it needs rather than an out-of-memory crash.
+ */
+export const SERVICE_NODE_FLAGS: readonly string[] = ['--heap-growing-percent=50'];
