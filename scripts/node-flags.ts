@@ -1,9 +1,9 @@
 /**
  * Node's flags for every service process: `npm start` (package.json), `npm run dev` and the benches
- * (scripts/distributed.ts), the Dockerfile, docker-compose.yml and the k8s manifests. They are V8 flags,
- * which NODE_OPTIONS refuses, so each start command spells them out; scripts/ops/node-flags.spec.ts checks
- * that every one of them carries these. docs/performance.md ("Idle and memory of the services") has the
- * figures behind them.
+ * (scripts/distributed.ts), the apps' nx serve targets, the Dockerfile, docker-compose.yml and the k8s
+ * manifests. They are V8 flags, which NODE_OPTIONS refuses, so each start command spells them out;
+ * scripts/ops/node-flags.spec.ts checks that every one of them carries these. docs/performance.md ("Idle
+ * and memory of the services") has the figures behind them.
  */
 /**
  * `--heap-growing-percent=50`: after each full collection V8 lets the old generation grow to 1.5 times what

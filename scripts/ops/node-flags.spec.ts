@@ -39,6 +39,20 @@ describe("the services' node flags (scripts/node-flags.ts)", () => {
     );
   });
 
+  it("are in every service's nx serve target", () => {
+    for (const name of [...SERVICES, 'gateway']) {
+      const project = JSON.parse(readFileSync(path.join(ROOT, 'apps', name, 'project.json'), 'utf8')) as {
+        targets: Record<string, { options?: { command?: string } }>;
+      };
+      const command = project.targets['serve']?.options?.command ?? '';
+
+      expect({ name, flags: flagsOf(command.split(' '), /^apps\/.*\/main\.ts$/) }).toEqual({
+        name,
+        flags: expect.arrayContaining([...SERVICE_NODE_FLAGS]),
+      });
+    }
+  });
+
   it("are in every service's compose command", () => {
     const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as {
       services: Record<string, { command?: string[] }>;
