@@ -33,4 +33,4 @@ USER node
 # Liveness: GET /healthz on the process's own PORT (Kubernetes uses its probes instead; k8s/base).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["node", "dist/scripts/healthcheck.js"]
 EXPOSE 3000
-CMD ["node", "dist/apps/gateway/src/main.js"]
+CMD ["node", "--heap-growing-percent=50", "dist/apps/gateway/src/main.js"]

@@ -6,6 +6,7 @@
  *   npm run bench -- --only=e2e [--mode=embedded|distributed|both] [--kannel=false] [--runs=3] [--duration=15]
  *                    [--latency-duration=6] [--idle=10] [--connections=50] [--senders=8] [--sim-latency=0]
  *                    [--cpu-prof=<dir>]   (then: node -r ./scripts/register.js bench/lib/cpuprofile-summary.ts <file>)
+ *                    [--node-flags=--max-semi-space-size=32,...]   (our processes' node flags, default the start scripts')
  *
  * Per target: a warm-up burst (its rate sizes the next ones), the idle CPU of every process over --idle
  * seconds, --runs bursts of about --duration seconds end to end (medians reported), then the accept

@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { generateSimulatorAccounts, generateSimulatorToken, type SimulatorAccounts } from '@sms/simulator';
 import { simulatorAccountEnv } from '../apps/simulator/src/config/simulator.config';
+import { SERVICE_NODE_FLAGS } from './node-flags';
 
 export const SERVICE_PORTS = {
   intake: 3001,
@@ -34,6 +35,8 @@ export interface DistributedOptions {
   readonly serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Extra node flags per service, e.g. `['--cpu-prof']` to profile one service under load. */
   readonly nodeArgs?: Partial<Record<ServiceName, string[]>>;
+  /** Node flags of every service in place of SERVICE_NODE_FLAGS (a bench comparing GC settings). */
+  readonly nodeFlags?: readonly string[];
   readonly logLevel?: string;
   readonly onOutput?: (name: string, line: string) => void;
   /** How long each process may take to answer its readiness probe (default 60 s; a busy machine needs more). */
@@ -175,7 +178,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       `apps/${name}/src/main.ts`,
       { ...baseEnv, PORT: String(listenPort), ...options.serviceEnv?.[name], ...env },
       listenPort,
-      options.nodeArgs?.[name],
+      [...(options.nodeFlags ?? SERVICE_NODE_FLAGS), ...(options.nodeArgs?.[name] ?? [])],
     );
 
   launch(

@@ -22,6 +22,15 @@ describe('e2eOptionsFromArgv', () => {
     expect(e2eOptionsFromArgv(['--cpu-prof=tmp/prof'], log).cpuProfDir).toBe(path.resolve('tmp/prof'));
   });
 
+  it("takes our processes' node flags comma-separated, the start scripts' flags unless asked for", () => {
+    expect(e2eOptionsFromArgv([], log).nodeFlags).toBeUndefined();
+    expect(e2eOptionsFromArgv(['--node-flags='], log).nodeFlags).toEqual([]);
+    expect(
+      e2eOptionsFromArgv(['--node-flags=--max-semi-space-size=32,--max-old-space-size=160'], log).nodeFlags,
+    ).toEqual(['--max-semi-space-size=32', '--max-old-space-size=160']);
+    expect(() => e2eOptionsFromArgv(['--node-flags=max-semi-space-size=32'], log)).toThrow(/--node-flags/);
+  });
+
   it('refuses an unknown mode and a number that is not one', () => {
     expect(() => e2eOptionsFromArgv(['--mode=cluster'], log)).toThrow(/--mode/);
     expect(() => e2eOptionsFromArgv(['--runs=0'], log)).toThrow(/--runs/);

@@ -28,6 +28,12 @@ export interface E2eOptions {
   readonly kannelPortBase: number;
   /** Where each gateway process writes a CPU profile of its whole life (`--cpu-prof=<dir>`); off when unset. */
   readonly cpuProfDir?: string;
+  /**
+   * Node flags of our processes (the embedded gateway, each distributed service) in place of
+   * SERVICE_NODE_FLAGS, comma-separated (`--node-flags=--max-semi-space-size=32,--max-old-space-size=160`;
+   * `--node-flags=` for V8's defaults); unset, the start scripts' flags.
+   */
+  readonly nodeFlags?: readonly string[];
   readonly log: (line: string) => void;
 }
 
@@ -64,6 +70,20 @@ export function e2eOptionsFromArgv(argv: readonly string[], log: (line: string) 
     portOffset: num('port-offset', 700, 0),
     kannelPortBase: num('kannel-port', 13500, 1024),
     cpuProfDir: flag('cpu-prof') ? path.resolve(flag('cpu-prof') as string) : undefined,
+    nodeFlags: nodeFlagsOf(flag('node-flags')),
     log,
   };
+}
+
+function nodeFlagsOf(raw: string | undefined): readonly string[] | undefined {
+  if (raw === undefined) {
+    return undefined;
+  }
+  const flags = raw.split(',').filter((f) => f !== '');
+  const bad = flags.find((f) => !f.startsWith('--'));
+  if (bad !== undefined) {
+    throw new Error(`--node-flags takes comma-separated node flags, each starting with --, got '${bad}'`);
+  }
+
+  return flags;
 }

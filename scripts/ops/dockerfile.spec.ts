@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SERVICE_NODE_FLAGS } from '../node-flags';
 
 const ROOT = path.join(__dirname, '..', '..');
 const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
@@ -80,7 +81,7 @@ describe('Dockerfile', () => {
   it('runs compiled JavaScript as a non-root user, with a health check', () => {
     expect(ops(runtime, 'USER')).toEqual(['node']);
     const cmd = JSON.parse(ops(runtime, 'CMD')[0] ?? '[]') as string[];
-    expect(cmd).toEqual(['node', 'dist/apps/gateway/src/main.js']);
+    expect(cmd).toEqual(['node', ...SERVICE_NODE_FLAGS, 'dist/apps/gateway/src/main.js']);
     expect(ops(runtime, 'HEALTHCHECK')[0]).toMatch(/CMD \["node", "dist\/scripts\/healthcheck\.js"\]$/);
     expect(dockerfile).not.toMatch(/register\.js|\.ts"/);
   });

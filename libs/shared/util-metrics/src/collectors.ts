@@ -10,6 +10,12 @@ export type GaugePoll = () => Promise<void>;
 
 const polls = new Map<string, GaugePoll>();
 const POLL_TIMEOUT_MS = 2_000;
+/**
+ * How often the event-loop lag histogram samples the loop (prom-client's default is 10 ms). Its timer is
+ * the one thing that wakes an idle service after the first scrape, so it sets the idle CPU of every
+ * process; a stall still shows in full, as the delay of the next sample, at any period.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 100;
 let defaultsCollected = false;
 
 export function registerGaugePoll(name: string, poll: GaugePoll): void {
@@ -43,7 +49,11 @@ async function runPolls(): Promise<void> {
 export async function renderMetrics(): Promise<{ readonly contentType: string; readonly body: string }> {
   if (!defaultsCollected) {
     defaultsCollected = true;
-    collectDefaultMetrics({ register: metricsRegistry, prefix: 'sms_' });
+    collectDefaultMetrics({
+      register: metricsRegistry,
+      prefix: 'sms_',
+      eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
+    });
   }
   await runPolls();
 
