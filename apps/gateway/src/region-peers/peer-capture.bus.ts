@@ -39,6 +39,10 @@ export class PeerCaptureBus implements Bus {
     return this.inner.isReady();
   }
 
+  awaitCapacity(signal?: AbortSignal): Promise<void> {
+    return this.inner.awaitCapacity(signal);
+  }
+
   consumerLag(): Promise<readonly ConsumerLag[]> {
     return this.inner.consumerLag();
   }

@@ -156,6 +156,7 @@ export class IntakeModule implements OnApplicationBootstrap {
               dataSource,
               schema: INTAKE_OUTBOX,
               publish: (records) => bus.publish(records),
+              awaitCapacity: (signal) => bus.awaitCapacity(signal),
               // Commits in this process wake the relay; the poll only finds other processes' rows.
               maxPollIntervalMs: OUTBOX_MAX_POLL_INTERVAL_MS,
               onError: (error) => new Logger('intake-outbox').error(`relay failed: ${String(error)}`),

@@ -126,7 +126,11 @@ export interface InProcessDefaults {
 export const IN_PROCESS = {
   /** Same key → same partition, as on Kafka; 4 partitions give 4 independent ordered lanes per topic. */
   partitions: 4,
-  /** Hard cap when no group consumes a topic (Kafka's retention.bytes); the oldest records are dropped. */
+  /**
+   * Records kept per partition: a topic nobody consumes (and a DLQ) drops its oldest past it, as Kafka's
+   * retention would; a consumed partition never drops what a group has yet to read, and past the cap its
+   * entry publishers wait (Bus.awaitCapacity).
+   */
   maxRetainedPerPartition: 100_000,
   /** Records handed to one partition batch, like one kafkajs fetch. */
   maxBatchRecords: 500,

@@ -78,6 +78,13 @@ export interface Bus {
   close(): Promise<void>;
   /** True when the bus can publish and consume (used by /readyz). */
   isReady(): Promise<boolean>;
+  /**
+   * Resolves when a publisher that feeds new work in (an outbox relay) may publish more. On Kafka at once: the
+   * broker's log holds any backlog. On the in-process bus once no consumed partition holds more than its cap,
+   * so a backlog waits in the outbox instead of growing in memory. Also resolves when `signal` aborts or the
+   * bus closes. Handlers never call it: what they publish must not wait on their own consumption.
+   */
+  awaitCapacity(signal?: AbortSignal): Promise<void>;
   /** Records behind per group/topic/partition for this process's subscriptions (the lag metric, exportConsumerLag). */
   consumerLag(): Promise<readonly ConsumerLag[]>;
   /**

@@ -107,6 +107,55 @@ describe(InProcessBus.name, () => {
     expect(warnings).toHaveLength(3);
   });
 
+  it('never drops records a group has yet to read: publishers wait for capacity instead', async () => {
+    const warnings: string[] = [];
+    const logger: BusLogger = { ...silentBusLogger, warn: (message) => warnings.push(message) };
+    const bus = newBus({ partitions: 1, maxRetainedPerPartition: 5, logger });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const seen: unknown[] = [];
+    await bus.subscribe({
+      groupId: 'slow',
+      topics: ['t'],
+      handler: async (record: ConsumedRecord) => {
+        await gate;
+        seen.push(record.value);
+      },
+    });
+    await bus.publish(Array.from({ length: 8 }, (_, n) => ({ topic: 't', key: 'k', value: n })));
+
+    // Over the cap with nothing read: a relay waiting for capacity is held...
+    let capacity = false;
+    const waiting = bus.awaitCapacity().then(() => (capacity = true));
+    await delay(50);
+    expect(capacity).toBe(false);
+
+    // ...until the group reads the backlog; every record reaches it, none was dropped.
+    release();
+    await waiting;
+    await waitFor('every record', () => seen.length === 8, 2_000);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('lets a capacity wait end when its signal aborts or the bus closes', async () => {
+    const bus = newBus({ partitions: 1, maxRetainedPerPartition: 1 });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await bus.subscribe({ groupId: 'stuck', topics: ['t'], handler: () => gate });
+    await bus.publish([1, 2, 3].map((n) => ({ topic: 't', key: 'k', value: n })));
+    const stop = new AbortController();
+    const aborted = bus.awaitCapacity(stop.signal);
+    stop.abort();
+    await expect(aborted).resolves.toBeUndefined();
+
+    const closing = bus.awaitCapacity();
+    const closed = bus.close();
+    await expect(closing).resolves.toBeUndefined();
+    release();
+    await closed;
+  });
+
   it('gives each attempt the value as published, so a failed attempt cannot leak its edits', async () => {
     const bus = newBus();
     const values: unknown[] = [];

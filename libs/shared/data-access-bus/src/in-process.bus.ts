@@ -169,6 +169,8 @@ interface TopicLog {
  */
 /** `messaging.system` of this adapter's spans: no semantic-convention value names an in-process log. */
 const IN_PROCESS_SYSTEM = 'in-process';
+/** A waiting publisher also looks again this often, whatever wakes it (a group that subscribes late, say). */
+const CAPACITY_RECHECK_MS = 250;
 
 export class InProcessBus implements Bus {
   private readonly topics = new Map<string, TopicLog>();
@@ -182,6 +184,9 @@ export class InProcessBus implements Bus {
   private readonly maxRetained: number;
   private closing: Promise<void> | undefined;
   private closed = false;
+  /** Woken when a consumed partition is trimmed while a publisher waits for capacity. */
+  private readonly trimmed = new Signal();
+  private capacityWaiters = 0;
   /** The replay ledger of this process: ids of dead letters already put back (dlq-replay.ts). */
   private readonly replayedDeadLetters = new Set<string>();
 
@@ -326,8 +331,38 @@ export class InProcessBus implements Bus {
     };
   }
 
+  /**
+   * Waits while a consumed partition holds more than the cap (records no group has read yet are never
+   * dropped, so the cap bounds memory only through the publishers that call this).
+   */
+  async awaitCapacity(signal?: AbortSignal): Promise<void> {
+    const until = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
+    while (this.overCap() && !until.aborted) {
+      this.capacityWaiters++;
+      try {
+        await Promise.race([this.trimmed.wait(), abortableSleep(CAPACITY_RECHECK_MS, until)]);
+      } finally {
+        this.capacityWaiters--;
+      }
+    }
+  }
+
+  private overCap(): boolean {
+    for (const [topic, log] of this.topics) {
+      if (log.groups.length === 0 || topic.endsWith('.dlq')) {
+        continue;
+      }
+      if (log.partitions.some((partition) => partition.endOffset - partition.startOffset > this.maxRetained)) {
+        return true;
+      }
+    }
+
+    return false;
+  }
+
   private async shutdown(): Promise<void> {
     this.stopping.abort();
+    this.trimmed.notify();
     for (const log of this.topics.values()) {
       log.partitions.forEach((partition) => partition.appended.notify());
     }
@@ -351,7 +386,10 @@ export class InProcessBus implements Bus {
     const partition = partitionForKey(record.key, log.partitions.length);
     const partitionLog = log.partitions[partition] as PartitionLog;
     partitionLog.append(record);
-    if (partitionLog.endOffset - partitionLog.startOffset > this.maxRetained) {
+    // Records a group has yet to read are never dropped (they may be accepted messages): the cap holds for
+    // them through awaitCapacity. A topic nobody consumes, and a DLQ, keep the newest up to the cap.
+    const unread = log.groups.length > 0 && !topic.endsWith('.dlq');
+    if (!unread && partitionLog.endOffset - partitionLog.startOffset > this.maxRetained) {
       partitionLog.trimTo(partitionLog.endOffset - this.maxRetained);
       this.logger.warn('In-process retention cap reached; oldest record dropped', { topic, partition });
     }
@@ -369,6 +407,9 @@ export class InProcessBus implements Bus {
     }
     const low = Math.min(...log.groups.map((group) => group.committed[partition] as number));
     (log.partitions[partition] as PartitionLog).trimTo(low);
+    if (this.capacityWaiters > 0) {
+      this.trimmed.notify();
+    }
   }
 
   private async runPartition(group: GroupTopic, partition: number): Promise<void> {

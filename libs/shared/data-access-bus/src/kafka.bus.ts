@@ -259,6 +259,11 @@ export class KafkaBus implements Bus {
     return this.readiness.value;
   }
 
+  /** At once: the broker's log, not this process's memory, holds a backlog (its retention is the operator's). */
+  awaitCapacity(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /**
    * Lag per partition from the broker's view (what KEDA's Kafka scaler sees too): the topic's high
    * watermark minus the group's committed offset. Asked on each scrape through the readiness admin

@@ -45,6 +45,10 @@ export class NamespacedBus implements Bus {
     return this.inner.isReady();
   }
 
+  awaitCapacity(signal?: AbortSignal): Promise<void> {
+    return this.inner.awaitCapacity(signal);
+  }
+
   async consumerLag(): Promise<readonly ConsumerLag[]> {
     return (await this.inner.consumerLag()).map((lag) => ({
       ...lag,

@@ -169,4 +169,55 @@ describe('OutboxRelay polling', () => {
       await sut.stop();
     }
   });
+
+  it('waits for the bus to have capacity before each batch, and leaves the rows in the outbox meanwhile', async () => {
+    // A bus whose capacity the test opens and closes; like the real one, a wait ends when the signal aborts.
+    let hasRoom = false;
+    const waits: { signal: AbortSignal; ended: boolean }[] = [];
+    const wakeAll: (() => void)[] = [];
+    const sut = new OutboxRelay({
+      dataSource,
+      schema,
+      batchSize: 10,
+      pollIntervalMs: 50,
+      awaitCapacity: (signal) => {
+        const wait = { signal, ended: false };
+        waits.push(wait);
+
+        return new Promise<void>((resolve) => {
+          const end = (): void => {
+            wait.ended = true;
+            resolve();
+          };
+          if (hasRoom) {
+            end();
+          }
+          wakeAll.push(end);
+          signal.addEventListener('abort', end, { once: true });
+        });
+      },
+      publish: async (records) => {
+        published.push(records);
+      },
+    });
+    await enqueue(3);
+    sut.start();
+    await waitFor('the relay to ask for capacity', () => waits.length > 0);
+    await sleep(150);
+    expect(publishedKeys()).toEqual([]);
+    expect(await sut.backlog()).toBe(3);
+
+    hasRoom = true;
+    wakeAll.splice(0).forEach((wake) => wake());
+    await waitFor('3 records', () => publishedKeys().length === 3);
+    expect(await sut.backlog()).toBe(0);
+
+    // Full again: the relay's next turn waits, and stop() ends that wait.
+    hasRoom = false;
+    const asked = waits.length;
+    sut.wake();
+    await waitFor('the next wait', () => waits.length > asked);
+    await sut.stop();
+    expect(waits.every((wait) => wait.ended && wait.signal.aborted)).toBe(true);
+  });
 });

@@ -103,6 +103,12 @@ export interface OutboxRelayOptions {
   readonly maxPollIntervalMs?: number;
   readonly batchSize?: number;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Waits, before each batch, until the bus can take more (Bus.awaitCapacity): the in-process bus holds what
+   * it carries in memory, so a backlog its consumers have not read makes the relay wait and the rows wait in
+   * the outbox, on disk. Resolves at once when `signal` aborts (the relay stops).
+   */
+  readonly awaitCapacity?: (signal: AbortSignal) => Promise<void>;
 }
 
 export class OutboxRelay {
@@ -110,6 +116,8 @@ export class OutboxRelay {
   private running: Promise<void> | null = null;
   private wakeRequested = false;
   private stopped = true;
+  /** Aborted by stop(): ends a wait for the bus's capacity. */
+  private stopping = new AbortController();
   /** The next poll's delay: pollIntervalMs, doubled by each empty poll up to maxPollIntervalMs. */
   private idleDelayMs: number;
   private readonly table: string;
@@ -125,6 +133,7 @@ export class OutboxRelay {
 
   start(): void {
     this.stopped = false;
+    this.stopping = new AbortController();
     this.schedule(0);
   }
 
@@ -145,6 +154,7 @@ export class OutboxRelay {
   /** Stops polling after publishing what is already committed (bounded by one more drain). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -186,6 +196,10 @@ export class OutboxRelay {
     try {
       do {
         this.wakeRequested = false;
+        await this.options.awaitCapacity?.(this.stopping.signal);
+        if (this.stopped) {
+          break;
+        }
         published = await this.drainOnce();
         total += published;
         // A batch short of the limit took every row committed before it: rows committed since then woke

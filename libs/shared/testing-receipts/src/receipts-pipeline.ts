@@ -199,6 +199,7 @@ export function renamingBus(bus: Bus, suffix: string): Bus {
       }),
     close: () => bus.close(),
     isReady: () => bus.isReady(),
+    awaitCapacity: (signal) => bus.awaitCapacity(signal),
     // `<topic>.dlq` of the canonical name is `<topic>.<suffix>.dlq` on the bus.
     replayDeadLetters: (request) =>
       bus.replayDeadLetters({ ...request, dlqTopic: `${out(request.dlqTopic.replace(/\.dlq$/, ''))}.dlq` }),

@@ -362,6 +362,7 @@ it('over the real Kafka broker: a dispatch, then a STOP, reach a replica as an a
       }),
     close: () => kafka.close(),
     isReady: () => kafka.isReady(),
+    awaitCapacity: () => kafka.awaitCapacity(),
     consumerLag: () => kafka.consumerLag(),
     replayDeadLetters: (request) => kafka.replayDeadLetters(request),
   };
