@@ -32,14 +32,25 @@ module.exports = {
       // Fails fast with one message when MariaDB, Redis or Kafka is down; drops stale test databases.
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       slowTestThreshold: 30,
+      // Real MariaDB, Redis and Kafka answer slower on a loaded 2-core machine than Jest's 5 s default
+      // allows; a spec that needs longer still says so itself.
+      testTimeout: 30_000,
     },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{apps,test}/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/{apps,test}/**/*.e2e-spec.ts'],
+      slowTestThreshold: 60,
+      // A whole gateway (or seven services) starts in each suite's beforeAll.
+      testTimeout: 60_000,
+    },
     // The web console in Debian's Chromium (playwright-core) against an embedded gateway: docs/console.md.
     {
       ...common,
       displayName: 'browser',
       testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
       slowTestThreshold: 60,
+      testTimeout: 60_000,
     },
   ],
 };
