@@ -6,8 +6,7 @@
  * the provider does not have it.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import type { ConsumedRecord } from '@sms/bus';
 import {
   DEFAULT_ACCOUNT_ID,
@@ -29,11 +28,15 @@ import {
   SEND_WORKER_ENTITIES,
   SEND_WORKER_MIGRATIONS,
 } from '@sms/send-worker';
-import { generateSimulatorAccounts, httpApiAccounts, simulatorPlugin } from '@sms/simulator';
-import Fastify, { type FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { migrate } from '../../../scripts/migrate';
-import { ReceiptsPipeline, TWILIO_TOKEN, twilioReceipt } from '@sms/testing-receipts';
+import {
+  ReceiptsPipeline,
+  type SimulatorServer,
+  startSimulatorServer,
+  TWILIO_TOKEN,
+  twilioReceipt,
+} from '@sms/testing-receipts';
 
 jest.setTimeout(120_000);
 
@@ -42,7 +45,7 @@ const RECIPIENT = '+447400123456';
 const SENDER = '+15005550006';
 
 const pipeline = new ReceiptsPipeline();
-let sim: FastifyInstance;
+let sim: SimulatorServer;
 let simBase: string;
 let blackHole: Server;
 let sendWorkerDs: DataSource;
@@ -60,20 +63,11 @@ beforeAll(async () => {
     migrations: SEND_WORKER_MIGRATIONS,
   }).initialize();
 
-  sim = Fastify({ logger: false });
-  await sim.register(simulatorPlugin, {
-    ...httpApiAccounts(generateSimulatorAccounts()),
-    prefix: '/sim',
-    publicBaseUrl: 'http://127.0.0.1',
-    controlAuth: () => 'allowed',
-    webhookBaseUrl: 'http://127.0.0.1',
-    twilio: { accountSid: ACCOUNT_SID, authToken: TWILIO_TOKEN },
-    seed: 11,
-    callbackTimeoutMs: 200,
-    callbackRetryDelayMs: 20,
-  });
-  await sim.listen({ port: 0, host: '127.0.0.1' });
-  simBase = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
+  sim = await startSimulatorServer(
+    { accountSid: ACCOUNT_SID, authToken: TWILIO_TOKEN },
+    { seed: 11, webhookBaseUrl: 'http://127.0.0.1', callbackTimeoutMs: 200, callbackRetryDelayMs: 20 },
+  );
+  simBase = sim.base;
   onSim = twilioAt(`${simBase}/sim/twilio`);
   pipeline.registry.register('twilio', onSim);
 
