@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MessageClass, type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
-import { type OpenSlice, type SliceEngine, sliceEngines } from '@sms/testing-slices';
+import { type OpenSlice } from '@sms/testing-slices';
 import type { DataSource } from 'typeorm';
 import { seedMessage, statusEvent as event } from '../../test/intake-messages';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { INTAKE_MARIADB } from '../../test/intake-engines';
 import { LedgerWriter } from '../ledger/ledger.writer';
 import { StatusApplier } from './status-applier.service';
 
@@ -29,17 +29,13 @@ interface LedgerRow {
   next_retry_at: Date | null;
 }
 
-// The distributed mode's store: what is tested here is MariaDB's locking and statement shapes.
-const [MARIADB] = sliceEngines(
-  { service: 'intake', entities: INTAKE_ENTITIES, migrations: INTAKE_MIGRATIONS, poolSize: 5 },
-  ['MariaDB'],
-) as [SliceEngine];
 let slice: OpenSlice;
 let dataSource: DataSource;
 let writer: LedgerWriter;
 
 beforeAll(async () => {
-  slice = await MARIADB.open();
+  // The distributed mode's store: what is tested here is MariaDB's locking and statement shapes.
+  slice = await INTAKE_MARIADB.open();
   dataSource = slice.dataSource;
   writer = new LedgerWriter(dataSource);
 });

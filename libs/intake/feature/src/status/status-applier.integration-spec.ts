@@ -10,7 +10,7 @@ import {
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import { type OpenSlice, type SliceEngine, sliceEngines } from '@sms/testing-slices';
+import { type OpenSlice } from '@sms/testing-slices';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import {
   retryEvent as retry,
@@ -18,7 +18,7 @@ import {
   seedMessage,
   statusEvent as event,
 } from '../../test/intake-messages';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { INTAKE_MARIADB } from '../../test/intake-engines';
 import { LedgerWriter } from '../ledger/ledger.writer';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
 import { toMessageView } from '../messages/message.views';
@@ -54,17 +54,13 @@ interface EventRow {
   applied: number;
 }
 
-// The distributed mode's store: what is tested here is MariaDB's locking and statement shapes.
-const [MARIADB] = sliceEngines(
-  { service: 'intake', entities: INTAKE_ENTITIES, migrations: INTAKE_MIGRATIONS, poolSize: 10 },
-  ['MariaDB'],
-) as [SliceEngine];
 let slice: OpenSlice;
 let dataSource: DataSource;
 let writer: LedgerWriter;
 
 beforeAll(async () => {
-  slice = await MARIADB.open();
+  // The distributed mode's store: what is tested here is MariaDB's locking and statement shapes.
+  slice = await INTAKE_MARIADB.open();
   dataSource = slice.dataSource;
   writer = new LedgerWriter(dataSource);
 });
