@@ -9,12 +9,11 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type InboundReceivedV1, MessageStatus, type StatusChangedV1, StatusEventKind } from '@sms/contracts';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { OutboundPoster } from '@sms/platform';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import { type OpenSlice } from '@sms/testing-slices';
 import type { DataSource } from 'typeorm';
 import { seedMessage, statusEvent as sendWorkerEvent } from '../../test/intake-messages';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { INTAKE_MARIADB } from '../../test/intake-engines';
 import { LedgerWriter } from '../ledger/ledger.writer';
 import { StatusApplier } from '../status/status-applier.service';
 import { AccountWebhooks } from './account-webhooks';
@@ -34,7 +33,7 @@ interface Received {
   readonly path: string;
 }
 
-let db: TestDatabase;
+let slice: OpenSlice;
 let dataSource: DataSource;
 let server: Server;
 let baseUrl: string;
@@ -65,19 +64,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  db = await createTestDatabase();
-  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-  dataSource = await createServiceDataSource({
-    service: 'intake',
-    database: { kind: 'mysql', url: db.url, poolSize: 6 },
-    entities: INTAKE_ENTITIES,
-    migrations: INTAKE_MIGRATIONS,
-  }).initialize();
+  slice = await INTAKE_MARIADB.open();
+  dataSource = slice.dataSource;
 });
 
 afterAll(async () => {
-  await dataSource?.destroy();
-  await db?.drop();
+  await slice?.close();
   await new Promise((resolve) => server.close(resolve));
 });
 
