@@ -6,9 +6,9 @@
  * attempt never moves it back.
  */
 import { TOPICS } from '@sms/contracts';
-import { parseReceiptDeadlines, ReceiptDeadlineSweep, RetryScheduler } from '@sms/intake';
+import { type ReceiptDeadlineSweep, RetryScheduler } from '@sms/intake';
 import { TwilioSmsProvider } from '@sms/provider-twilio';
-import { ReceiptReconciler, RECEIPT_TIMEOUT } from '@sms/send-worker';
+import { RECEIPT_TIMEOUT } from '@sms/send-worker';
 import {
   fakeReceipt,
   ReceiptsPipeline,
@@ -49,13 +49,7 @@ beforeAll(async () => {
   });
   expect(knobs.status).toBe(200);
 
-  await pipeline.kafka.ensureTopics([{ topic: `${TOPICS.reconcile}.${pipeline.database.name}`, numPartitions: 3 }]);
-  const reconciler = new ReceiptReconciler(pipeline.bus, pipeline.registry);
-  await pipeline.bus.subscribe({
-    groupId: `send-worker-reconcile-${pipeline.database.name}`,
-    topics: [TOPICS.reconcile],
-    handler: reconciler.handle,
-  });
+  sweep = await pipeline.startReconciliation();
   await pipeline.bus.subscribe({
     groupId: `router-probe-${pipeline.database.name}`,
     topics: [TOPICS.accepted],
@@ -65,14 +59,6 @@ beforeAll(async () => {
       return Promise.resolve();
     },
   });
-  sweep = new ReceiptDeadlineSweep(
-    pipeline.intakeDs,
-    parseReceiptDeadlines(1, ''),
-    () => undefined,
-    (error) => {
-      throw error;
-    },
-  );
 }, 120_000);
 
 afterAll(async () => {

@@ -17,17 +17,11 @@ import {
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import { parseReceiptDeadlines, ReceiptDeadlineSweep } from '@sms/intake';
+import type { ReceiptDeadlineSweep } from '@sms/intake';
 import { OptOutReplica } from '@sms/opt-out-registry';
 import { createServiceDataSource } from '@sms/persistence';
 import { TwilioSmsProvider } from '@sms/provider-twilio';
-import {
-  DispatchHandler,
-  RECEIPT_TIMEOUT,
-  ReceiptReconciler,
-  SEND_WORKER_ENTITIES,
-  SEND_WORKER_MIGRATIONS,
-} from '@sms/send-worker';
+import { DispatchHandler, RECEIPT_TIMEOUT, SEND_WORKER_ENTITIES, SEND_WORKER_MIGRATIONS } from '@sms/send-worker';
 import type { DataSource } from 'typeorm';
 import { migrate } from '../../../scripts/migrate';
 import {
@@ -75,13 +69,7 @@ beforeAll(async () => {
   blackHole = createServer(() => undefined);
   await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
 
-  await pipeline.kafka.ensureTopics([{ topic: `${TOPICS.reconcile}.${pipeline.database.name}`, numPartitions: 3 }]);
-  const reconciler = new ReceiptReconciler(pipeline.bus, pipeline.registry);
-  await pipeline.bus.subscribe({
-    groupId: `send-worker-reconcile-${pipeline.database.name}`,
-    topics: [TOPICS.reconcile],
-    handler: reconciler.handle,
-  });
+  sweep = await pipeline.startReconciliation();
   // Receipts the simulator posts go nowhere (a closed port): these tests learn outcomes by lookup only.
   handler = new DispatchHandler(
     sendWorkerDs,
@@ -89,14 +77,6 @@ beforeAll(async () => {
     pipeline.registry,
     'http://127.0.0.1:9',
     new OptOutReplica(),
-  );
-  sweep = new ReceiptDeadlineSweep(
-    pipeline.intakeDs,
-    parseReceiptDeadlines(1, ''),
-    () => undefined,
-    (error) => {
-      throw error;
-    },
   );
 }, 120_000);
 
