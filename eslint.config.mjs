@@ -192,6 +192,7 @@ export default [
       '**/test/**',
       '**/testing/**',
       'libs/shared/util-testing/**',
+      'libs/shared/testing-distributed/**',
       'libs/shared/testing-receipts/**',
       'libs/shared/testing-slices/**',
       '**/*.spec.ts',

@@ -1,12 +1,8 @@
 import { randomInt } from 'node:crypto';
 import 'reflect-metadata';
-import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
-import { type ApiScopeName, createTestDatabase, GatewayClient, type TestDatabase } from '@sms/testing';
-import { SERVICE_PORTS, startDistributed, type DistributedTopology } from '../../scripts/distributed';
-import { migrate } from '../../scripts/migrate';
+import { type ApiScopeName, GatewayClient } from '@sms/testing';
+import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 /** Services on 6901-6907, the simulator on 7910 (this suite's port range). */
 const PORT_OFFSET = 3900;
 
@@ -20,8 +16,7 @@ const CURLY = '“Your code is 123456” — don’t share it with anyone… It 
  * opt-outs through its replica of `sms.optout.v1`.
  */
 describe('distributed gateway: batches, smart encoding and quotes', () => {
-  let database: TestDatabase;
-  let topology: DistributedTopology;
+  let stack: DistributedStack;
   let operator: GatewayClient;
   let acme: { id: string; client: GatewayClient; optOut: GatewayClient };
   let globex: { id: string; client: GatewayClient };
@@ -33,38 +28,29 @@ describe('distributed gateway: batches, smart encoding and quotes', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await migrate(database.url);
-    const store = await openApiKeyService({ kind: 'mysql', url: database.url });
-    const { key } = await store.keys.create('e2e', ALL_SCOPES);
-    await store.close();
-    topology = await startDistributed({
-      mysqlUrl: database.url,
-      redisUrl: REDIS_URL,
-      kafkaBrokers: KAFKA_BROKERS,
+    stack = await distributedStack({
       portOffset: PORT_OFFSET,
-      logLevel: 'warn',
       // The shared test machine can be slow to start eight processes.
       startTimeoutMs: 180_000,
       // A batch of one account must fit its per-second rate and the pumping guard's ranges.
       extraEnv: { LIMITS_MESSAGES_PER_SECOND: '5000', PUMPING_SEQUENTIAL_RECIPIENTS: '5000' },
     });
-    operator = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
+    operator = stack.client;
     const acmeId = (await operator.post('/v1/accounts', { name: 'Acme' })).body.id;
     const globexId = (await operator.post('/v1/accounts', { name: 'Globex' })).body.id;
     const acmeAuth = await keyIn(acmeId, ['send', 'read', 'admin']);
     acme = {
       id: acmeId,
-      client: new GatewayClient(topology.intakeUrl, acmeAuth),
-      optOut: new GatewayClient(`http://127.0.0.1:${SERVICE_PORTS['opt-out'] + PORT_OFFSET}`, acmeAuth),
+      client: new GatewayClient(stack.topology.intakeUrl, acmeAuth),
+      optOut: stack.serviceClient('opt-out', acmeAuth),
     };
-    globex = { id: globexId, client: new GatewayClient(topology.intakeUrl, await keyIn(globexId, ['send', 'read'])) };
+    globex = {
+      id: globexId,
+      client: new GatewayClient(stack.topology.intakeUrl, await keyIn(globexId, ['send', 'read'])),
+    };
   }, 400_000);
 
-  afterAll(async () => {
-    await topology?.stop();
-    await database?.drop();
-  }, 60_000);
+  afterAll(() => stack?.stop(), 60_000);
 
   it("applies the account's smart-encoding default to its sends only", async () => {
     const set = await acme.client.patch('/v1/account', { smartEncoding: true });
@@ -101,10 +87,10 @@ describe('distributed gateway: batches, smart encoding and quotes', () => {
   }, 90_000);
 
   it("quotes the router's choice over HTTP, without storing anything, for a send or a read key", async () => {
-    const reader = new GatewayClient(topology.intakeUrl, await keyIn(acme.id, ['read']));
+    const reader = new GatewayClient(stack.topology.intakeUrl, await keyIn(acme.id, ['read']));
     const to = mobile();
     const stored = async (): Promise<number> =>
-      Number((await database.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM sms_messages'))[0]?.n);
+      Number((await stack.database.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM sms_messages'))[0]?.n);
     const before = await stored();
 
     const quote = await reader.post('/v1/messages/quote', { to, body: 'x'.repeat(200) });

@@ -2,14 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import 'reflect-metadata';
-import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
-import { CallbackReceiver, createTestDatabase, GatewayClient, type TestDatabase } from '@sms/testing';
-import { SERVICE_PORTS, startDistributed, type DistributedTopology } from '../../scripts/distributed';
-import { migrate } from '../../scripts/migrate';
+import { CallbackReceiver, type GatewayClient } from '@sms/testing';
+import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
 import { inbound, waitFor } from '../../apps/gateway/test/opt-out.harness';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 /** Services on 7801-7807, the simulator on 8810 (this suite's port range). */
 const PORT_OFFSET = 4800;
 /** A router seed number of the shared pool (the default account's inbound). */
@@ -22,8 +18,7 @@ const POOL_NUMBER = '+12025550142';
  * assembled from intake, dlr-ingest and dlr-processor.
  */
 describe('distributed gateway: one origin for the console', () => {
-  let database: TestDatabase;
-  let topology: DistributedTopology;
+  let stack: DistributedStack;
   let operator: GatewayClient;
   let reader: GatewayClient;
   let receiver: CallbackReceiver;
@@ -34,56 +29,46 @@ describe('distributed gateway: one origin for the console', () => {
     mkdirSync(path.join(consoleDir, 'assets'));
     writeFileSync(path.join(consoleDir, 'index.html'), '<!doctype html><title>console</title><div id="root"></div>');
     writeFileSync(path.join(consoleDir, 'assets', 'app-1a2b3c.js'), 'console.log("app");');
-    database = await createTestDatabase();
-    await migrate(database.url);
-    const store = await openApiKeyService({ kind: 'mysql', url: database.url });
-    const { key } = await store.keys.create('e2e', ALL_SCOPES);
-    await store.close();
     receiver = await new CallbackReceiver().start();
-    topology = await startDistributed({
-      mysqlUrl: database.url,
-      redisUrl: REDIS_URL,
-      kafkaBrokers: KAFKA_BROKERS,
+    stack = await distributedStack({
       portOffset: PORT_OFFSET,
-      logLevel: 'warn',
       startTimeoutMs: 180_000,
       extraEnv: { CALLBACK_ALLOW_INSECURE: 'true', CONSOLE_DIR: consoleDir, FORWARD_TIMEOUT_MS: '2000' },
     });
-    operator = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
+    operator = stack.client;
     const created = await operator.post('/v1/api-keys', { name: 'reader', scopes: ['read'] });
-    reader = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${created.body.key}` });
+    reader = stack.clientWith(created.body.key);
   }, 400_000);
 
   afterAll(async () => {
-    await topology?.stop();
+    await stack?.stop();
     await receiver?.stop();
-    await database?.drop();
     rmSync(consoleDir, { recursive: true, force: true });
   }, 60_000);
 
   describe('the console build', () => {
     it('serves the page for the app paths, with the CSP, and the assets as built', async () => {
       for (const page of ['/console/', '/console/messages/42']) {
-        const response = await fetch(`${topology.intakeUrl}${page}`);
+        const response = await fetch(`${stack.topology.intakeUrl}${page}`);
         expect(response.status).toBe(200);
         expect(response.headers.get('content-type')).toContain('text/html');
         expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
         expect(await response.text()).toContain('<div id="root">');
       }
-      const asset = await fetch(`${topology.intakeUrl}/console/assets/app-1a2b3c.js`);
+      const asset = await fetch(`${stack.topology.intakeUrl}/console/assets/app-1a2b3c.js`);
       expect(asset.status).toBe(200);
       expect(asset.headers.get('cache-control')).toContain('immutable');
       expect(await asset.text()).toBe('console.log("app");');
-      const redirect = await fetch(`${topology.intakeUrl}/console`, { redirect: 'manual' });
+      const redirect = await fetch(`${stack.topology.intakeUrl}/console`, { redirect: 'manual' });
       expect(redirect.status).toBe(301);
       expect(redirect.headers.get('location')).toBe('/console/');
     });
 
     it('answers a missing file 404 and never serves outside the build', async () => {
-      const missing = await fetch(`${topology.intakeUrl}/console/assets/nope.js`);
+      const missing = await fetch(`${stack.topology.intakeUrl}/console/assets/nope.js`);
       expect(missing.status).toBe(404);
       expect(await missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
-      const escape = await fetch(`${topology.intakeUrl}/console/..%2f..%2fetc%2fpasswd`);
+      const escape = await fetch(`${stack.topology.intakeUrl}/console/..%2f..%2fetc%2fpasswd`);
       expect(await escape.text()).not.toContain('root:');
     });
   });
@@ -100,7 +85,7 @@ describe('distributed gateway: one origin for the console', () => {
       // The router's own authorisation still applies: a read key may not list providers.
       const refused = await reader.get('/v1/providers');
       expect(refused.status).toBe(403);
-      const anonymous = await fetch(`${topology.intakeUrl}/v1/numbers`);
+      const anonymous = await fetch(`${stack.topology.intakeUrl}/v1/numbers`);
       expect(anonymous.status).toBe(401);
       // A POST's body reaches the opt-out service as sent, and the list shows it.
       const number = '+447400765432';
@@ -116,12 +101,12 @@ describe('distributed gateway: one origin for the console', () => {
     }, 60_000);
 
     it('answers 502 UPSTREAM_UNAVAILABLE while the service is down', async () => {
-      const masking = topology.processes.find((p) => p.name === 'masking');
+      const masking = stack.topology.processes.find((p) => p.name === 'masking');
       expect(masking).toBeDefined();
       masking!.child.kill('SIGKILL');
       await waitFor('masking to stop answering', async () => {
         try {
-          await fetch(`http://127.0.0.1:${SERVICE_PORTS.masking + PORT_OFFSET}/healthz`);
+          await fetch(`${stack.serviceUrl('masking')}/healthz`);
 
           return false;
         } catch {
@@ -132,7 +117,7 @@ describe('distributed gateway: one origin for the console', () => {
 
       expect(answer.status).toBe(502);
       expect(answer.body).toMatchObject({ error: { code: 'UPSTREAM_UNAVAILABLE' } });
-      await topology.restart('masking');
+      await stack.topology.restart('masking');
     }, 120_000);
   });
 
@@ -169,9 +154,9 @@ describe('distributed gateway: one origin for the console', () => {
     }, 120_000);
 
     it('lists conversations and the overview through intake', async () => {
-      const sim = new GatewayClient(topology.simulatorUrl.replace(/\/sim$/, ''), topology.simulatorAuth);
+      const sim = stack.simulator;
       const from = '+447400222333';
-      await inbound(sim, `http://127.0.0.1:${SERVICE_PORTS['dlr-ingest'] + PORT_OFFSET}`, from, POOL_NUMBER, 'hi');
+      await inbound(sim, stack.serviceUrl('dlr-ingest'), from, POOL_NUMBER, 'hi');
       const threads = await waitFor(
         'the thread',
         async () => {

@@ -1,15 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import 'reflect-metadata';
-import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
 import { createBus, type Bus } from '@sms/bus';
 import { DEFAULT_ACCOUNT_ID, TOPICS } from '@sms/contracts';
-import { createTestDatabase, followTrace, GatewayClient, type SpanRecord, type TestDatabase } from '@sms/testing';
-import { SERVICE_PORTS, startDistributed, type DistributedTopology, type ServiceName } from '../../scripts/distributed';
-import { migrate } from '../../scripts/migrate';
+import { followTrace, type GatewayClient, type SpanRecord } from '@sms/testing';
+import { distributedStack, type DistributedStack, KAFKA_BROKERS } from '@sms/testing-distributed';
+import { SERVICE_PORTS, type ServiceName } from '../../scripts/distributed';
 import { OtlpReceiver } from './otlp-receiver';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const METRICS_TOKEN = 'metrics-token-for-the-distributed-suite';
 /** Services on 5700-5706, the simulator on 5710, the collector on 5720 (this suite's port range). */
 const PORT_OFFSET = 5700 - 3001;
@@ -25,40 +22,26 @@ const COLLECTOR_PORT = 5720;
  */
 describe('distributed gateway: traces, metrics and readiness on every service', () => {
   const receiver = new OtlpReceiver();
-  let database: TestDatabase;
-  let topology: DistributedTopology;
+  let stack: DistributedStack;
   let client: GatewayClient;
   let bus: Bus;
 
   beforeAll(async () => {
     const endpoint = await receiver.listen(COLLECTOR_PORT);
-    database = await createTestDatabase();
-    await migrate(database.url);
-    const store = await openApiKeyService({ kind: 'mysql', url: database.url });
-    const { key } = await store.keys.create('tracing', ALL_SCOPES);
-    await store.close();
-    topology = await startDistributed({
-      mysqlUrl: database.url,
-      redisUrl: REDIS_URL,
-      kafkaBrokers: KAFKA_BROKERS,
+    stack = await distributedStack({
+      keyName: 'tracing',
       portOffset: PORT_OFFSET,
       simulatorPort: SIMULATOR_PORT,
-      logLevel: 'warn',
       extraEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100', METRICS_TOKEN },
     });
-    client = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
+    client = stack.client;
     bus = createBus({ kind: 'kafka', brokers: KAFKA_BROKERS.split(','), clientId: 'tracing-e2e' });
-    await fetch(`${topology.simulatorUrl}/knobs/twilio`, {
-      method: 'PUT',
-      headers: { ...topology.simulatorAuth, 'content-type': 'application/json' },
-      body: JSON.stringify({ dlrDelayMs: 50 }),
-    });
+    await stack.knobs('twilio', { dlrDelayMs: 50 });
   }, 180_000);
 
   afterAll(async () => {
     await bus?.close();
-    await topology?.stop();
-    await database?.drop();
+    await stack?.stop();
     await receiver.close();
   }, 60_000);
 
@@ -100,7 +83,7 @@ describe('distributed gateway: traces, metrics and readiness on every service', 
     span.service === 'send-worker' &&
     span.name === 'POST' &&
     span.attributes['http.request.method'] === 'POST' &&
-    String(span.attributes['url.full']).startsWith(topology.simulatorUrl) &&
+    String(span.attributes['url.full']).startsWith(stack.topology.simulatorUrl) &&
     Number(span.attributes['http.response.status_code']) < 300;
 
   it('follows a REST request through intake, router and send-worker to the provider, then back to intake', async () => {

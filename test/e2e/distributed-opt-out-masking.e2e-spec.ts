@@ -1,13 +1,10 @@
 import 'reflect-metadata';
 import { randomInt } from 'node:crypto';
-import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
-import { createTestDatabase, GatewayClient, isFinalMessage, type TestDatabase } from '@sms/testing';
+import { type GatewayClient, isFinalMessage } from '@sms/testing';
+import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
 import { inbound, simMessages, waitFor } from '../../apps/gateway/test/opt-out.harness';
-import { SERVICE_PORTS, startDistributed, type DistributedTopology } from '../../scripts/distributed';
-import { migrate } from '../../scripts/migrate';
+import { SERVICE_PORTS } from '../../scripts/distributed';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const PORT_OFFSET = 1600;
 const SENDER = '+12025550142';
 
@@ -23,8 +20,7 @@ const freshNumber = () => `+1415555${String(randomInt(2000, 9999))}`;
  * send-worker through `sms.optout.v1`, masked destinations through `sms.mask.v1`.
  */
 describe('distributed gateway: opt-out and masking', () => {
-  let database: TestDatabase;
-  let topology: DistributedTopology;
+  let stack: DistributedStack;
   let intake: GatewayClient;
   let optOut: GatewayClient;
   let masking: GatewayClient;
@@ -33,32 +29,18 @@ describe('distributed gateway: opt-out and masking', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await migrate(database.url);
-    const store = await openApiKeyService({ kind: 'mysql', url: database.url });
-    const { key } = await store.keys.create('e2e', ALL_SCOPES);
-    await store.close();
-    topology = await startDistributed({
-      mysqlUrl: database.url,
-      redisUrl: REDIS_URL,
-      kafkaBrokers: KAFKA_BROKERS,
-      portOffset: PORT_OFFSET,
-      logLevel: 'warn',
-      extraEnv: { MASK_SWEEP_INTERVAL_MS: '500' },
-    });
-    const auth = { authorization: `Bearer ${key}` };
-    intake = new GatewayClient(topology.intakeUrl, auth);
-    optOut = new GatewayClient(`http://127.0.0.1:${SERVICE_PORTS['opt-out'] + PORT_OFFSET}`, auth);
-    masking = new GatewayClient(`http://127.0.0.1:${SERVICE_PORTS.masking + PORT_OFFSET}`, auth);
-    sim = new GatewayClient(topology.simulatorUrl.replace(/\/sim$/, ''), topology.simulatorAuth);
+    stack = await distributedStack({ portOffset: PORT_OFFSET, extraEnv: { MASK_SWEEP_INTERVAL_MS: '500' } });
+    intake = stack.client;
+    optOut = stack.serviceClient('opt-out');
+    masking = stack.serviceClient('masking');
+    sim = stack.simulator;
   }, 180_000);
 
   afterAll(async () => {
     for (const step of cleanup) {
       await step().catch(() => undefined);
     }
-    await topology?.stop();
-    await database?.drop();
+    await stack?.stop();
   }, 60_000);
 
   const send = (to: string, from?: string) =>
@@ -89,12 +71,7 @@ describe('distributed gateway: opt-out and masking', () => {
   it('a STOP racing 100 queued messages: none reaches the provider later than a second after it was recorded', async () => {
     const number = freshNumber();
     forget(number);
-    const knobs = (value: object) =>
-      fetch(`${topology.simulatorUrl}/knobs/twilio`, {
-        method: 'PUT',
-        headers: { ...topology.simulatorAuth, 'content-type': 'application/json' },
-        body: JSON.stringify(value),
-      });
+    const knobs = (value: object) => stack.knobs('twilio', value);
     // One sender's dispatches are sent in order, so 100 messages at 30 ms each queue up for ~3 s.
     await knobs({ latencyMs: 30 });
     try {
@@ -112,24 +89,20 @@ describe('distributed gateway: opt-out and masking', () => {
       expect(reached).toHaveLength(100 - failed.length);
       expect(reached.filter((m) => Date.parse(m.createdAt) > recordedAt + 1000)).toEqual([]);
     } finally {
-      await fetch(`${topology.simulatorUrl}/reset`, { method: 'POST', headers: topology.simulatorAuth });
+      await fetch(`${stack.topology.simulatorUrl}/reset`, { method: 'POST', headers: stack.topology.simulatorAuth });
     }
   }, 120_000);
 
   it('a provider-reported opt-out is recorded and stops later sends', async () => {
     const number = freshNumber();
     forget(number);
-    await fetch(`${topology.simulatorUrl}/knobs/twilio`, {
-      method: 'PUT',
-      headers: { ...topology.simulatorAuth, 'content-type': 'application/json' },
-      body: JSON.stringify({ errorRate: { optedOut: 1 } }),
-    });
+    await stack.knobs('twilio', { errorRate: { optedOut: 1 } });
     try {
       const accepted = await send(number, SENDER);
       const message = await intake.waitForMessage(accepted.body['id'], isFinalMessage, 30_000);
       expect(message).toMatchObject({ status: 'undelivered', errorCode: '21610' });
     } finally {
-      await fetch(`${topology.simulatorUrl}/reset`, { method: 'POST', headers: topology.simulatorAuth });
+      await fetch(`${stack.topology.simulatorUrl}/reset`, { method: 'POST', headers: stack.topology.simulatorAuth });
     }
     await waitFor('the provider opt-out', async () => (await entries(number)).length === 1, 30_000);
     // The message's account, every sender of it (the default scope).

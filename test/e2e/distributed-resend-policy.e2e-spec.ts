@@ -1,12 +1,9 @@
 import 'reflect-metadata';
-import { ALL_SCOPES, ApiScope, openApiKeyService } from '@sms/auth';
+import { ApiScope } from '@sms/auth';
 import { SIMULATED_PROVIDERS } from '@sms/simulator';
-import { createTestDatabase, GatewayClient, isFinalMessage, type TestDatabase } from '@sms/testing';
-import { startDistributed, type DistributedTopology } from '../../scripts/distributed';
-import { migrate } from '../../scripts/migrate';
+import { type GatewayClient, isFinalMessage } from '@sms/testing';
+import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const PORT_OFFSET = 5300;
 const ENABLED_ACCOUNT = '6b6b6b6b-6b6b-4b6b-8b6b-6b6b6b6b6b6b';
 /** A final receipt due long after the 2 s deadline: only reconciliation ends such a message. */
@@ -20,50 +17,30 @@ const NEVER = 300_000;
  * first provider and the send-worker re-sending it. And an AWS event's price replacing the route's estimate.
  */
 describe('distributed gateway: the overdue re-send policy and receipt prices', () => {
-  let database: TestDatabase;
-  let topology: DistributedTopology;
+  let stack: DistributedStack<string>;
   let operator: GatewayClient;
   let enabledAccount: GatewayClient;
-  const logs: string[] = [];
 
-  const knobs = (provider: string, value: object) =>
-    fetch(`${topology.simulatorUrl}/knobs/${provider}`, {
-      method: 'PUT',
-      headers: { ...topology.simulatorAuth, 'content-type': 'application/json' },
-      body: JSON.stringify(value),
-    });
+  const knobs = (provider: string, value: object) => stack.knobs(provider, value);
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await migrate(database.url);
-    const store = await openApiKeyService({ kind: 'mysql', url: database.url });
-    const { key } = await store.keys.create('e2e', ALL_SCOPES);
-    await store.accounts.create('resend-enabled', ENABLED_ACCOUNT);
-    const enabled = await store.keys.create('e2e-enabled', [ApiScope.Send, ApiScope.Read], {
-      accountId: ENABLED_ACCOUNT,
-    });
-    await store.close();
+    stack = await distributedStack({
+      seed: async (store) => {
+        await store.accounts.create('resend-enabled', ENABLED_ACCOUNT);
+        const enabled = await store.keys.create('e2e-enabled', [ApiScope.Send, ApiScope.Read], {
+          accountId: ENABLED_ACCOUNT,
+        });
 
-    topology = await startDistributed({
-      mysqlUrl: database.url,
-      redisUrl: REDIS_URL,
-      kafkaBrokers: KAFKA_BROKERS,
+        return enabled.key;
+      },
       portOffset: PORT_OFFSET,
-      logLevel: 'warn',
       extraEnv: { RETRY_BASE_DELAY_MS: '100', MAX_SEND_ATTEMPTS: '3', RECONCILE_AFTER_SECONDS: '2' },
-      onOutput: (name, line) => logs.push(`[${name}] ${line}`),
     });
-    operator = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
-    enabledAccount = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${enabled.key}` });
+    operator = stack.client;
+    enabledAccount = stack.clientWith(stack.seeded);
   }, 180_000);
 
-  afterAll(async () => {
-    await topology?.stop();
-    await database?.drop();
-    if (logs.some((line) => /"level":"(error|fatal)"/.test(line))) {
-      process.stdout.write(`service errors:\n${logs.filter((l) => /"level":"(error|fatal)"/.test(l)).join('\n')}\n`);
-    }
-  }, 60_000);
+  afterAll(() => stack?.stop(), 60_000);
 
   it("bills an AWS message at the price its receipt reports, replacing the route's estimate", async () => {
     await knobs('aws', { dlrDelayMs: 50 });

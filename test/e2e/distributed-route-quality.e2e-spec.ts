@@ -1,12 +1,6 @@
 import 'reflect-metadata';
-import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
-import { createTestDatabase, GatewayClient, type TestDatabase } from '@sms/testing';
+import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
 import { ROUTE_QUALITY_SETTINGS, routeQualityScenario } from '../../apps/gateway/test/route-quality.scenario';
-import { startDistributed, type DistributedTopology } from '../../scripts/distributed';
-import { migrate } from '../../scripts/migrate';
-
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 /** Services on 9301-9307, the simulator on 10310, its SMSC on 9075. */
 const PORT_OFFSET = 6300;
 
@@ -17,47 +11,23 @@ const PORT_OFFSET = 6300;
  * of route-quality.scenario.ts, driven through the simulator's knobs.
  */
 describe('distributed gateway: routing by measured route quality', () => {
-  let database: TestDatabase;
-  let topology: DistributedTopology;
-  let client: GatewayClient;
-  const logs: string[] = [];
+  let stack: DistributedStack;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await migrate(database.url);
-    const store = await openApiKeyService({ kind: 'mysql', url: database.url });
-    const { key } = await store.keys.create('e2e-route-quality', ALL_SCOPES);
-    await store.close();
-
-    topology = await startDistributed({
-      mysqlUrl: database.url,
-      redisUrl: REDIS_URL,
-      kafkaBrokers: KAFKA_BROKERS,
+    stack = await distributedStack({
+      keyName: 'e2e-route-quality',
       portOffset: PORT_OFFSET,
-      logLevel: 'warn',
       extraEnv: ROUTE_QUALITY_SETTINGS,
-      onOutput: (name, line) => logs.push(`[${name}] ${line}`),
     });
-    client = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
   }, 180_000);
 
-  afterAll(async () => {
-    await topology?.stop();
-    await database?.drop();
-    if (logs.some((line) => /"level":"(error|fatal)"/.test(line))) {
-      process.stdout.write(`service errors:\n${logs.filter((l) => /"level":"(error|fatal)"/.test(l)).join('\n')}\n`);
-    }
-  }, 60_000);
+  afterAll(() => stack?.stop(), 60_000);
 
   it('moves GB traffic off a route whose receipts stop, and back once they come again', async () => {
     const scenario = routeQualityScenario({
-      api: client,
+      api: stack.client,
       knobs: async (provider, update) => {
-        const answer = await fetch(`${topology.simulatorUrl}/knobs/${provider}`, {
-          method: 'PUT',
-          headers: { ...topology.simulatorAuth, 'content-type': 'application/json' },
-          body: JSON.stringify(update),
-        });
+        const answer = await stack.knobs(provider, update);
         expect(answer.status).toBe(200);
       },
     });

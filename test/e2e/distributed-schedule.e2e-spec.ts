@@ -1,11 +1,8 @@
 import 'reflect-metadata';
-import { ALL_SCOPES, ApiScope, openApiKeyService } from '@sms/auth';
-import { createTestDatabase, GatewayClient, type TestDatabase } from '@sms/testing';
-import { startDistributed, type DistributedTopology } from '../../scripts/distributed';
-import { migrate } from '../../scripts/migrate';
+import { ApiScope } from '@sms/auth';
+import { type GatewayClient } from '@sms/testing';
+import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const TO = '+447400123456';
 const PORT_OFFSET = 2600;
 
@@ -17,42 +14,26 @@ const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
  * cancels are decided in the ledger and, for queued messages, through the send gate in Redis.
  */
 describe('distributed gateway: scheduled messages and cancel', () => {
-  let database: TestDatabase;
-  let topology: DistributedTopology;
+  let stack: DistributedStack<string>;
   let client: GatewayClient;
   let other: GatewayClient;
-  const logs: string[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await migrate(database.url);
-    const store = await openApiKeyService({ kind: 'mysql', url: database.url });
-    const { key } = await store.keys.create('e2e', ALL_SCOPES);
-    const account = await store.accounts.create('schedule e2e other');
-    const otherKey = await store.keys.create('other', [ApiScope.Send, ApiScope.Read], { accountId: account.id });
-    await store.close();
+    stack = await distributedStack({
+      seed: async (store) => {
+        const account = await store.accounts.create('schedule e2e other');
 
-    topology = await startDistributed({
-      mysqlUrl: database.url,
-      redisUrl: REDIS_URL,
-      kafkaBrokers: KAFKA_BROKERS,
+        return (await store.keys.create('other', [ApiScope.Send, ApiScope.Read], { accountId: account.id })).key;
+      },
       portOffset: PORT_OFFSET,
-      logLevel: 'warn',
       // Seven processes compiling at once on a shared 2-core box can take minutes to come up.
       startTimeoutMs: 240_000,
-      onOutput: (name, line) => logs.push(`[${name}] ${line}`),
     });
-    client = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
-    other = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${otherKey.key}` });
+    client = stack.client;
+    other = stack.clientWith(stack.seeded);
   }, 300_000);
 
-  afterAll(async () => {
-    await topology?.stop();
-    await database?.drop();
-    if (logs.some((line) => /"level":"(error|fatal)"/.test(line))) {
-      process.stdout.write(`service errors:\n${logs.filter((l) => /"level":"(error|fatal)"/.test(l)).join('\n')}\n`);
-    }
-  }, 60_000);
+  afterAll(() => stack?.stop(), 60_000);
 
   const schedule = async (sendAt: string): Promise<string> => {
     const answer = await client.post('/v1/messages', { to: TO, body: 'scheduled distributed', sendAt });

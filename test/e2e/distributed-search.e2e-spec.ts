@@ -1,13 +1,11 @@
 import 'reflect-metadata';
 import { randomInt } from 'node:crypto';
-import { ALL_SCOPES, ApiScope, openApiKeyService } from '@sms/auth';
-import { type ApiErrorBody, createTestDatabase, GatewayClient, type TestDatabase } from '@sms/testing';
+import { ApiScope } from '@sms/auth';
+import { type ApiErrorBody, type GatewayClient } from '@sms/testing';
+import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
 import { inbound, waitFor } from '../../apps/gateway/test/opt-out.harness';
-import { SERVICE_PORTS, startDistributed, type DistributedTopology } from '../../scripts/distributed';
-import { migrate } from '../../scripts/migrate';
+import { SERVICE_PORTS } from '../../scripts/distributed';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const PORT_OFFSET = 2300;
 /** Router seed numbers: the shared pool (default account) and one given to the second account. */
 const POOL_NUMBER = '+12025550142';
@@ -25,8 +23,7 @@ type SearchPath = `/v1/messages?${string}` | '/v1/inbound' | `/v1/inbound?${stri
  * → dlr-ingest → dlr-processor → `sms.inbound.v1` → intake's inbound store.
  */
 describe('distributed gateway: search and inbound', () => {
-  let database: TestDatabase;
-  let topology: DistributedTopology;
+  let stack: DistributedStack<{ accountId: string; key: string }>;
   let own: GatewayClient;
   let other: GatewayClient;
   let router: GatewayClient;
@@ -35,40 +32,31 @@ describe('distributed gateway: search and inbound', () => {
   const dlrIngest = `http://127.0.0.1:${SERVICE_PORTS['dlr-ingest'] + PORT_OFFSET}`;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await migrate(database.url);
-    const store = await openApiKeyService({ kind: 'mysql', url: database.url });
-    const { key } = await store.keys.create('e2e', ALL_SCOPES);
-    otherAccountId = (await store.accounts.create('Globex')).id;
-    const { key: otherKey } = await store.keys.create('globex', [ApiScope.Send, ApiScope.Read], {
-      accountId: otherAccountId,
-    });
-    await store.close();
-    topology = await startDistributed({
-      mysqlUrl: database.url,
-      redisUrl: REDIS_URL,
-      kafkaBrokers: KAFKA_BROKERS,
+    stack = await distributedStack({
+      seed: async (store) => {
+        const accountId = (await store.accounts.create('Globex')).id;
+        const { key } = await store.keys.create('globex', [ApiScope.Send, ApiScope.Read], { accountId });
+
+        return { accountId, key };
+      },
       portOffset: PORT_OFFSET,
-      logLevel: 'warn',
       // Eight processes starting at once on a shared 2-core box can take more than the default minute.
       startTimeoutMs: 150_000,
+      collectLogs: false,
       onOutput: (name, line) => {
         if (/error|EADDRINUSE/i.test(line)) {
           process.stderr.write(`[${name}] ${line}\n`);
         }
       },
     });
-    const auth = { authorization: `Bearer ${key}` };
-    own = new GatewayClient(topology.intakeUrl, auth);
-    other = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${otherKey}` });
-    router = new GatewayClient(`http://127.0.0.1:${SERVICE_PORTS.router + PORT_OFFSET}`, auth);
-    sim = new GatewayClient(topology.simulatorUrl.replace(/\/sim$/, ''), topology.simulatorAuth);
+    otherAccountId = stack.seeded.accountId;
+    own = stack.client;
+    other = stack.clientWith(stack.seeded.key);
+    router = stack.serviceClient('router');
+    sim = stack.simulator;
   }, 240_000);
 
-  afterAll(async () => {
-    await topology?.stop();
-    await database?.drop();
-  }, 60_000);
+  afterAll(() => stack?.stop(), 60_000);
 
   const page = async <S extends SearchPath>(client: GatewayClient, path: S) => {
     const answer = await client.get(path);

@@ -1,14 +1,10 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
 import { accountSidOf, DEFAULT_ACCOUNT_ID } from '@sms/contracts';
-import { CallbackReceiver, createTestDatabase, type TestDatabase } from '@sms/testing';
+import { CallbackReceiver } from '@sms/testing';
+import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
 import twilio from 'twilio';
-import { startDistributed, type DistributedTopology } from '../../scripts/distributed';
-import { migrate } from '../../scripts/migrate';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const TO = '+447400123456';
 
 /**
@@ -17,27 +13,16 @@ const TO = '+447400123456';
  * 2601-2607, simulator 6610; topics under a prefix of their own so parallel runs do not share groups.
  */
 describe('distributed gateway: the Twilio-compatible API with the twilio client', () => {
-  let database: TestDatabase;
-  let topology: DistributedTopology;
+  let stack: DistributedStack;
   let receiver: CallbackReceiver;
   let client: twilio.Twilio;
   const sid = accountSidOf(DEFAULT_ACCOUNT_ID);
-  const logs: string[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await migrate(database.url);
-    const store = await openApiKeyService({ kind: 'mysql', url: database.url });
-    const { key } = await store.keys.create('e2e-twilio-compat', ALL_SCOPES);
-    await store.close();
     receiver = await new CallbackReceiver().start();
-
-    topology = await startDistributed({
-      mysqlUrl: database.url,
-      redisUrl: REDIS_URL,
-      kafkaBrokers: KAFKA_BROKERS,
+    stack = await distributedStack({
+      keyName: 'e2e-twilio-compat',
       portOffset: 2600,
-      logLevel: 'warn',
       extraEnv: {
         RETRY_BASE_DELAY_MS: '100',
         MAX_SEND_ATTEMPTS: '3',
@@ -46,24 +31,15 @@ describe('distributed gateway: the Twilio-compatible API with the twilio client'
         CALLBACK_SECRET: randomBytes(24).toString('hex'),
         CALLBACK_ALLOW_INSECURE: 'true',
       },
-      onOutput: (name, line) => logs.push(`[${name}] ${line}`),
     });
-    client = twilio(sid, key, { autoRetry: false });
-    client.api.baseUrl = topology.intakeUrl;
-    await fetch(`${topology.simulatorUrl}/knobs/twilio`, {
-      method: 'PUT',
-      headers: { ...topology.simulatorAuth, 'content-type': 'application/json' },
-      body: JSON.stringify({ dlrDelayMs: 50 }),
-    });
+    client = twilio(sid, stack.key, { autoRetry: false });
+    client.api.baseUrl = stack.topology.intakeUrl;
+    await stack.knobs('twilio', { dlrDelayMs: 50 });
   }, 180_000);
 
   afterAll(async () => {
-    await topology?.stop();
+    await stack?.stop();
     await receiver?.stop();
-    await database?.drop();
-    if (logs.some((line) => /"level":"(error|fatal)"/.test(line))) {
-      process.stdout.write(`service errors:\n${logs.filter((l) => /"level":"(error|fatal)"/.test(l)).join('\n')}\n`);
-    }
   }, 60_000);
 
   it('sends, fetches until delivered, lists, and signs the StatusCallback as Twilio does', async () => {

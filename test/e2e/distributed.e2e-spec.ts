@@ -1,15 +1,11 @@
 import { SIMULATED_PROVIDERS } from '@sms/simulator';
 import { randomUUID } from 'node:crypto';
 import 'reflect-metadata';
-import { ALL_SCOPES, openApiKeyService } from '@sms/auth';
 import { createBus, type Bus, type ConsumedRecord } from '@sms/bus';
 import { DEFAULT_ACCOUNT_ID, TOPICS } from '@sms/contracts';
-import { createTestDatabase, GatewayClient, isFinalMessage, type MessageBody, type TestDatabase } from '@sms/testing';
-import { startDistributed, type DistributedTopology } from '../../scripts/distributed';
-import { migrate } from '../../scripts/migrate';
+import { type GatewayClient, isFinalMessage, type MessageBody } from '@sms/testing';
+import { distributedStack, type DistributedStack, KAFKA_BROKERS } from '@sms/testing-distributed';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const TO = '+447400123456';
 
 /**
@@ -17,34 +13,20 @@ const TO = '+447400123456';
  * Redis, driven through the REST API and the `sms.send.v1` topic.
  */
 describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () => {
-  let database: TestDatabase;
-  let topology: DistributedTopology;
+  let stack: DistributedStack;
   let client: GatewayClient;
   let bus: Bus;
   const statusEvents: ConsumedRecord[] = [];
-  const logs: string[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const mysqlUrl = database.url;
-    await migrate(mysqlUrl);
-    const store = await openApiKeyService({ kind: 'mysql', url: mysqlUrl });
-    const { key } = await store.keys.create('e2e', ALL_SCOPES);
-    await store.close();
-
-    topology = await startDistributed({
-      mysqlUrl,
-      redisUrl: REDIS_URL,
-      kafkaBrokers: KAFKA_BROKERS,
+    stack = await distributedStack({
       portOffset: 200,
-      logLevel: 'warn',
       extraEnv: { RETRY_BASE_DELAY_MS: '100', MAX_SEND_ATTEMPTS: '3', STALE_MESSAGE_AFTER_MS: '3000' },
-      onOutput: (name, line) => logs.push(`[${name}] ${line}`),
     });
-    client = new GatewayClient(topology.intakeUrl, { authorization: `Bearer ${key}` });
+    client = stack.client;
     bus = createBus({ kind: 'kafka', brokers: KAFKA_BROKERS.split(','), clientId: 'e2e-observer' });
     await bus.subscribe({
-      groupId: `e2e-observer-${database.name}`,
+      groupId: `e2e-observer-${stack.database.name}`,
       topics: [TOPICS.status],
       handler: (record) => {
         statusEvents.push(record);
@@ -56,24 +38,11 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
 
   afterAll(async () => {
     await bus?.close();
-    await topology?.stop();
-    await database?.drop();
-    if (logs.some((line) => /"level":"(error|fatal)"/.test(line))) {
-      process.stdout.write(`service errors:\n${logs.filter((l) => /"level":"(error|fatal)"/.test(l)).join('\n')}\n`);
-    }
+    await stack?.stop();
   }, 60_000);
 
   // Every simulated provider at once: GB has several, and a retry fails over to the next one.
-  const knobs = (value: object) =>
-    Promise.all(
-      SIMULATED_PROVIDERS.map((provider) =>
-        fetch(`${topology.simulatorUrl}/knobs/${provider}`, {
-          method: 'PUT',
-          headers: { ...topology.simulatorAuth, 'content-type': 'application/json' },
-          body: JSON.stringify(value),
-        }),
-      ),
-    );
+  const knobs = (value: object) => Promise.all(SIMULATED_PROVIDERS.map((provider) => stack.knobs(provider, value)));
 
   it('takes a REST request through every service to delivered', async () => {
     const accepted = await client.post('/v1/messages', { to: TO, body: 'Hello from the distributed gateway' });
@@ -97,7 +66,7 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
     const message = await client.waitForMessage(accepted.body['id'], (m) => m.status === 'delivered', 30_000);
     expect(message).toMatchObject({ provider: 'smpp', attempts: 1, country: 'DK', segments: 2 });
     const sim = (await (
-      await fetch(`${topology.simulatorUrl}/smpp/messages`, { headers: topology.simulatorAuth })
+      await fetch(`${stack.topology.simulatorUrl}/smpp/messages`, { headers: stack.topology.simulatorAuth })
     ).json()) as { binds: string[] };
     expect(sim.binds).toEqual(expect.arrayContaining(['transmitter', 'transceiver']));
     // Both parts' receipts reach dlr-ingest (not the sender), each under its own id; dlr-processor learned both
@@ -200,11 +169,11 @@ describe('distributed gateway: seven services on Kafka, MariaDB and Redis', () =
       const accepted = await client.post('/v1/messages', { to: '+12025550123', body: `stream ${i}` });
       ids.push(accepted.body['id']);
     }
-    const worker = topology.processes.find((p) => p.name === 'send-worker');
+    const worker = stack.topology.processes.find((p) => p.name === 'send-worker');
     worker?.child.kill('SIGTERM');
     await new Promise<void>((resolve) => worker?.child.once('exit', () => resolve()));
     expect(worker?.child.exitCode).toBe(0);
-    await topology.restart('send-worker');
+    await stack.topology.restart('send-worker');
     await knobs({ latencyMs: 0 });
     for (const id of ids) {
       const message = await client.waitForMessage(id, isFinalMessage, 60_000);

@@ -5,40 +5,35 @@
  * re-opened once for another provider, the re-send's receipt ends it, and a late failure of the Twilio
  * attempt never moves it back.
  */
-import type { AddressInfo } from 'node:net';
 import { TOPICS } from '@sms/contracts';
-import { parseReceiptDeadlines, ReceiptDeadlineSweep, RetryScheduler } from '@sms/intake';
+import { type ReceiptDeadlineSweep, RetryScheduler } from '@sms/intake';
 import { TwilioSmsProvider } from '@sms/provider-twilio';
-import { ReceiptReconciler, RECEIPT_TIMEOUT } from '@sms/send-worker';
-import { generateSimulatorAccounts, httpApiAccounts, simulatorPlugin } from '@sms/simulator';
-import { fakeReceipt, ReceiptsPipeline, TWILIO_TOKEN, twilioReceipt } from '@sms/testing-receipts';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { RECEIPT_TIMEOUT } from '@sms/send-worker';
+import {
+  fakeReceipt,
+  ReceiptsPipeline,
+  type SimulatorServer,
+  startSimulatorServer,
+  TWILIO_TOKEN,
+  twilioReceipt,
+} from '@sms/testing-receipts';
 
 jest.setTimeout(120_000);
 
 const ACCOUNT_SID = 'AC00000000000000000000000000000000';
 const pipeline = new ReceiptsPipeline({ resendOnReceiptTimeout: ['transactional'] });
-let sim: FastifyInstance;
+let sim: SimulatorServer;
 let onSim: TwilioSmsProvider;
 let sweep: ReceiptDeadlineSweep;
 const accepted: { messageId: string; attempt: number; avoidProviders: string[] }[] = [];
 
 beforeAll(async () => {
   await pipeline.start();
-  sim = Fastify({ logger: false });
-  await sim.register(simulatorPlugin, {
-    ...httpApiAccounts(generateSimulatorAccounts()),
-    prefix: '/sim',
-    publicBaseUrl: 'http://127.0.0.1',
-    controlAuth: () => 'allowed',
-    webhookBaseUrl: 'http://127.0.0.1',
-    twilio: { accountSid: ACCOUNT_SID, authToken: TWILIO_TOKEN },
-    seed: 23,
-    callbackTimeoutMs: 200,
-    callbackRetryDelayMs: 20,
-  });
-  await sim.listen({ port: 0, host: '127.0.0.1' });
-  const simBase = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
+  sim = await startSimulatorServer(
+    { accountSid: ACCOUNT_SID, authToken: TWILIO_TOKEN },
+    { seed: 23, webhookBaseUrl: 'http://127.0.0.1', callbackTimeoutMs: 200, callbackRetryDelayMs: 20 },
+  );
+  const simBase = sim.base;
   onSim = new TwilioSmsProvider({
     accountSid: ACCOUNT_SID,
     authToken: TWILIO_TOKEN,
@@ -54,13 +49,7 @@ beforeAll(async () => {
   });
   expect(knobs.status).toBe(200);
 
-  await pipeline.kafka.ensureTopics([{ topic: `${TOPICS.reconcile}.${pipeline.database.name}`, numPartitions: 3 }]);
-  const reconciler = new ReceiptReconciler(pipeline.bus, pipeline.registry);
-  await pipeline.bus.subscribe({
-    groupId: `send-worker-reconcile-${pipeline.database.name}`,
-    topics: [TOPICS.reconcile],
-    handler: reconciler.handle,
-  });
+  sweep = await pipeline.startReconciliation();
   await pipeline.bus.subscribe({
     groupId: `router-probe-${pipeline.database.name}`,
     topics: [TOPICS.accepted],
@@ -70,14 +59,6 @@ beforeAll(async () => {
       return Promise.resolve();
     },
   });
-  sweep = new ReceiptDeadlineSweep(
-    pipeline.intakeDs,
-    parseReceiptDeadlines(1, ''),
-    () => undefined,
-    (error) => {
-      throw error;
-    },
-  );
 }, 120_000);
 
 afterAll(async () => {

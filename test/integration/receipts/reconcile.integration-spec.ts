@@ -6,8 +6,7 @@
  * the provider does not have it.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import type { ConsumedRecord } from '@sms/bus';
 import {
   DEFAULT_ACCOUNT_ID,
@@ -18,22 +17,20 @@ import {
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import { parseReceiptDeadlines, ReceiptDeadlineSweep } from '@sms/intake';
+import type { ReceiptDeadlineSweep } from '@sms/intake';
 import { OptOutReplica } from '@sms/opt-out-registry';
 import { createServiceDataSource } from '@sms/persistence';
 import { TwilioSmsProvider } from '@sms/provider-twilio';
-import {
-  DispatchHandler,
-  RECEIPT_TIMEOUT,
-  ReceiptReconciler,
-  SEND_WORKER_ENTITIES,
-  SEND_WORKER_MIGRATIONS,
-} from '@sms/send-worker';
-import { generateSimulatorAccounts, httpApiAccounts, simulatorPlugin } from '@sms/simulator';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { DispatchHandler, RECEIPT_TIMEOUT, SEND_WORKER_ENTITIES, SEND_WORKER_MIGRATIONS } from '@sms/send-worker';
 import type { DataSource } from 'typeorm';
 import { migrate } from '../../../scripts/migrate';
-import { ReceiptsPipeline, TWILIO_TOKEN, twilioReceipt } from '@sms/testing-receipts';
+import {
+  ReceiptsPipeline,
+  type SimulatorServer,
+  startSimulatorServer,
+  TWILIO_TOKEN,
+  twilioReceipt,
+} from '@sms/testing-receipts';
 
 jest.setTimeout(120_000);
 
@@ -42,7 +39,7 @@ const RECIPIENT = '+447400123456';
 const SENDER = '+15005550006';
 
 const pipeline = new ReceiptsPipeline();
-let sim: FastifyInstance;
+let sim: SimulatorServer;
 let simBase: string;
 let blackHole: Server;
 let sendWorkerDs: DataSource;
@@ -60,20 +57,11 @@ beforeAll(async () => {
     migrations: SEND_WORKER_MIGRATIONS,
   }).initialize();
 
-  sim = Fastify({ logger: false });
-  await sim.register(simulatorPlugin, {
-    ...httpApiAccounts(generateSimulatorAccounts()),
-    prefix: '/sim',
-    publicBaseUrl: 'http://127.0.0.1',
-    controlAuth: () => 'allowed',
-    webhookBaseUrl: 'http://127.0.0.1',
-    twilio: { accountSid: ACCOUNT_SID, authToken: TWILIO_TOKEN },
-    seed: 11,
-    callbackTimeoutMs: 200,
-    callbackRetryDelayMs: 20,
-  });
-  await sim.listen({ port: 0, host: '127.0.0.1' });
-  simBase = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
+  sim = await startSimulatorServer(
+    { accountSid: ACCOUNT_SID, authToken: TWILIO_TOKEN },
+    { seed: 11, webhookBaseUrl: 'http://127.0.0.1', callbackTimeoutMs: 200, callbackRetryDelayMs: 20 },
+  );
+  simBase = sim.base;
   onSim = twilioAt(`${simBase}/sim/twilio`);
   pipeline.registry.register('twilio', onSim);
 
@@ -81,13 +69,7 @@ beforeAll(async () => {
   blackHole = createServer(() => undefined);
   await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
 
-  await pipeline.kafka.ensureTopics([{ topic: `${TOPICS.reconcile}.${pipeline.database.name}`, numPartitions: 3 }]);
-  const reconciler = new ReceiptReconciler(pipeline.bus, pipeline.registry);
-  await pipeline.bus.subscribe({
-    groupId: `send-worker-reconcile-${pipeline.database.name}`,
-    topics: [TOPICS.reconcile],
-    handler: reconciler.handle,
-  });
+  sweep = await pipeline.startReconciliation();
   // Receipts the simulator posts go nowhere (a closed port): these tests learn outcomes by lookup only.
   handler = new DispatchHandler(
     sendWorkerDs,
@@ -95,14 +77,6 @@ beforeAll(async () => {
     pipeline.registry,
     'http://127.0.0.1:9',
     new OptOutReplica(),
-  );
-  sweep = new ReceiptDeadlineSweep(
-    pipeline.intakeDs,
-    parseReceiptDeadlines(1, ''),
-    () => undefined,
-    (error) => {
-      throw error;
-    },
   );
 }, 120_000);
 

@@ -1,2 +1,2 @@
 export * from './receipts-pipeline';
-export { type SimulatorServer, startSimulatorServer } from './simulator-server';
+export { type SimulatorServer, type SimulatorServerOptions, startSimulatorServer } from './simulator-server';

@@ -45,6 +45,8 @@ import {
   INTAKE_OUTBOX,
   LedgerWriter,
   MessagesService,
+  parseReceiptDeadlines,
+  ReceiptDeadlineSweep,
   StatusApplier,
   validateMessageRequest,
 } from '@sms/intake';
@@ -62,6 +64,7 @@ import {
 } from '@sms/provider-port';
 import { parseTwilioConfig, TwilioSmsProvider } from '@sms/provider-twilio';
 import { ProviderRegistry } from '@sms/providers';
+import { ReceiptReconciler } from '@sms/send-worker';
 import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 
@@ -424,6 +427,29 @@ export class ReceiptsPipeline {
       await ds?.destroy();
     }
     await this.database?.drop();
+  }
+
+  /**
+   * Reconciliation on this pipeline: the send-worker's ReceiptReconciler answers reconcile requests through
+   * the registry, and the returned intake sweep (a 1 s receipt deadline, run by the spec) asks for them.
+   */
+  async startReconciliation(): Promise<ReceiptDeadlineSweep> {
+    await this.kafka.ensureTopics([{ topic: `${TOPICS.reconcile}.${this.database.name}`, numPartitions: 3 }]);
+    const reconciler = new ReceiptReconciler(this.bus, this.registry);
+    await this.bus.subscribe({
+      groupId: `send-worker-reconcile-${this.database.name}`,
+      topics: [TOPICS.reconcile],
+      handler: reconciler.handle,
+    });
+
+    return new ReceiptDeadlineSweep(
+      this.intakeDs,
+      parseReceiptDeadlines(1, ''),
+      () => undefined,
+      (error) => {
+        throw error;
+      },
+    );
   }
 
   /** A ledger message as intake writes it. */

@@ -9,8 +9,8 @@ import { type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/c
 import { isMysql } from '@sms/persistence';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { INTAKE_MARIADB, INTAKE_SQLITE } from '../../test/intake-engines';
+import { SEED_ACCOUNT, seedMessage, statusEvent } from '../../test/intake-messages';
 import { LedgerWriter } from '../ledger/ledger.writer';
-import { validateMessageRequest } from '../messages/message-request.validator';
 import { StatusApplier } from '../status/status-applier.service';
 import { chargesOf } from './charge-views';
 import { Usage } from './usage';
@@ -18,7 +18,7 @@ import { Usage } from './usage';
 jest.setTimeout(60_000);
 
 const POLICY = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000 } as const;
-const ACCOUNT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
+const ACCOUNT = SEED_ACCOUNT;
 const OTHER_ACCOUNT = '1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d';
 const NOW = new Date('2030-01-02T03:04:05.678Z');
 
@@ -35,28 +35,8 @@ class ChargeStatements implements EntitySubscriberInterface {
 
 const at = (second: number): string => new Date(NOW.getTime() + second * 1_000).toISOString();
 
-const event = (
-  messageId: string,
-  kind: StatusEventKind,
-  overrides: Partial<StatusChangedV1> = {},
-): StatusChangedV1 => ({
-  eventId: randomUUID(),
-  messageId,
-  kind,
-  source: StatusEventSource.SendWorker,
-  attempt: 1,
-  provider: 'twilio',
-  providerMessageId: null,
-  errorCode: null,
-  errorMessage: null,
-  errorClass: null,
-  ambiguous: null,
-  cost: null,
-  currency: null,
-  detail: null,
-  occurredAt: at(1),
-  ...overrides,
-});
+const event = (messageId: string, kind: StatusEventKind, overrides: Partial<StatusChangedV1> = {}) =>
+  statusEvent(messageId, kind, { occurredAt: at(1), ...overrides });
 
 /** The send-worker's `sent` with the route's estimate: `unit` per segment for `segments` segments. */
 const estimatedSent = (messageId: string, unit: string, total: string, overrides: Partial<StatusChangedV1> = {}) =>
@@ -88,18 +68,8 @@ describe.each([INTAKE_MARIADB, INTAKE_SQLITE])('the cost ledger on $name', (engi
     await close?.();
   });
 
-  const newMessage = async (body = 'Your code is 123456', accountId = ACCOUNT, to = '+447400123456') => {
-    const id = randomUUID();
-    await writer.write({
-      id,
-      message: validateMessageRequest({ to, body }),
-      apiKeyId: null,
-      accountId,
-      createdAt: NOW,
-    });
-
-    return id;
-  };
+  const newMessage = (body = 'Your code is 123456', accountId = ACCOUNT, to = '+447400123456') =>
+    seedMessage(writer, { request: { to, body }, accountId, createdAt: NOW });
 
   const applier = () =>
     new StatusApplier(

@@ -3,15 +3,10 @@
  * SQLite from the entities): filed under the number's account, keywords recorded, stored once per
  * provider message, listeners told once, and one account never reading another's.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { DEFAULT_ACCOUNT_ID, type InboundReceivedV1 } from '@sms/contracts';
 import { keywordSet } from '@sms/opt-out-registry';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { INTAKE_MARIADB, INTAKE_SQLITE } from '../../test/intake-engines';
 import { InboundSearch } from './inbound-search';
 import { InboundStore } from './inbound.store';
 import type { StoredInboundMessage } from './inbound.views';
@@ -38,40 +33,22 @@ const event = (fields: Partial<InboundReceivedV1>): InboundReceivedV1 => {
   };
 };
 
-describe.each(['mysql', 'sqlite'] as const)('inbound store (%s)', (kind) => {
-  let db: TestDatabase | null = null;
-  let dir: string | null = null;
+describe.each([INTAKE_MARIADB, INTAKE_SQLITE])('inbound store on $name', (engine) => {
+  let close: (() => Promise<void>) | undefined;
   let dataSource: DataSource;
   let store: InboundStore;
   let search: InboundSearch;
   const told: StoredInboundMessage[] = [];
 
   beforeAll(async () => {
-    if (kind === 'mysql') {
-      db = await createTestDatabase();
-      await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-    } else {
-      dir = mkdtempSync(path.join(tmpdir(), 'sms-inbound-'));
-    }
-    dataSource = await createServiceDataSource({
-      service: 'intake',
-      database: db ? { kind: 'mysql', url: db.url, poolSize: 2 } : { kind: 'sqlite', directory: dir! },
-      entities: INTAKE_ENTITIES,
-      migrations: INTAKE_MIGRATIONS,
-    }).initialize();
+    ({ dataSource, close } = await engine.open());
     const owners = { accountOf: async (number: string) => (number === ACME_NUMBER ? ACME : DEFAULT_ACCOUNT_ID) };
     store = new InboundStore(dataSource, owners, keywordSet('ARRET', ''));
     store.onStored((message) => void told.push(message));
     search = new InboundSearch(dataSource);
   });
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-    if (dir) {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  afterAll(() => close?.());
 
   it('files a message under the account of the number texted, in E.164, and tells listeners once', async () => {
     const first = event({ to: ACME_NUMBER.slice(1), body: 'Where is my parcel?' });

@@ -6,8 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ArchivedMonth,
-  createServiceDataSource,
-  migrateSlice,
   type MonthArchive,
   monthEnd,
   type MonthlyTable,
@@ -17,10 +15,10 @@ import {
   partitionNameOf,
   readPartitionLayout,
 } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import { type OpenSlice } from '@sms/testing-slices';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { INTAKE_MARIADB } from '../../test/intake-engines';
 import { INTAKE_MONTHLY_TABLES } from '../database/ledger-tables';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { DuplicateMessageError, LedgerWriter, type NewMessage } from './ledger.writer';
@@ -32,25 +30,18 @@ const ACCOUNT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
 const MESSAGE = validateMessageRequest({ to: '+447400123456', body: 'Your code is 123456' });
 const DAY = 86_400_000;
 
-let db: TestDatabase;
+let slice: OpenSlice;
 let dataSource: DataSource;
 let writer: LedgerWriter;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-  dataSource = await createServiceDataSource({
-    service: 'intake',
-    database: { kind: 'mysql', url: db.url, poolSize: 6 },
-    entities: INTAKE_ENTITIES,
-    migrations: INTAKE_MIGRATIONS,
-  }).initialize();
+  slice = await INTAKE_MARIADB.open();
+  dataSource = slice.dataSource;
   writer = new LedgerWriter(dataSource);
 });
 
 afterAll(async () => {
-  await dataSource?.destroy();
-  await db?.drop();
+  await slice?.close();
 });
 
 beforeEach(async () => {

@@ -4,32 +4,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ACCOUNT_ID, decodeEvent, MessageAcceptedV1, TOPICS } from '@sms/contracts';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import { type OpenSlice } from '@sms/testing-slices';
 import type { DataSource } from 'typeorm';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { INTAKE_MARIADB } from '../../test/intake-engines';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { DuplicateMessageError, LedgerWriter, type NewMessage } from './ledger.writer';
 
 jest.setTimeout(120_000);
 
-let db: TestDatabase;
+let slice: OpenSlice;
 let dataSource: DataSource;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-  dataSource = await createServiceDataSource({
-    service: 'intake',
-    database: { kind: 'mysql', url: db.url, poolSize: 10 },
-    entities: INTAKE_ENTITIES,
-    migrations: INTAKE_MIGRATIONS,
-  }).initialize();
+  slice = await INTAKE_MARIADB.open();
+  dataSource = slice.dataSource;
 });
 
 afterAll(async () => {
-  await dataSource?.destroy();
-  await db?.drop();
+  await slice?.close();
 });
 
 beforeEach(async () => {

@@ -8,11 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { RedisKeyValueStore } from '@sms/counters';
 import { StatusEventKind, StatusEventSource } from '@sms/contracts';
 import { ApiError, loadConfig } from '@sms/platform';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import { type OpenSlice } from '@sms/testing-slices';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { INTAKE_MARIADB } from '../../test/intake-engines';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { Admission } from './admission';
 import { defaultAccountLimits } from './limit-policy';
@@ -26,7 +25,7 @@ const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const NAMESPACE = `sms-it:${randomUUID().slice(0, 8)}:`;
 const DEFAULTS = defaultAccountLimits(loadConfig({}).intake.limits);
 
-let db: TestDatabase;
+let slice: OpenSlice;
 let dataSource: DataSource;
 const stores: RedisKeyValueStore[] = [];
 
@@ -74,14 +73,8 @@ async function outcome(run: Promise<unknown>): Promise<string> {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-  dataSource = await createServiceDataSource({
-    service: 'intake',
-    database: { kind: 'mysql', url: db.url, poolSize: 4 },
-    entities: INTAKE_ENTITIES,
-    migrations: INTAKE_MIGRATIONS,
-  }).initialize();
+  slice = await INTAKE_MARIADB.open();
+  dataSource = slice.dataSource;
 });
 
 afterAll(async () => {
@@ -95,8 +88,7 @@ afterAll(async () => {
   } finally {
     redis.disconnect();
   }
-  await dataSource?.destroy();
-  await db?.drop();
+  await slice?.close();
 });
 
 it('stores account and key limits in account_limits and reads them back through a fresh replica', async () => {

@@ -4,14 +4,9 @@
  * is filed under its own name, the first report of a (region, slice) counts, and a deployment without
  * regions completes on its slices alone, as before.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { type ErasureReportedV1, type ErasureSlice, TOPICS } from '@sms/contracts';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { INTAKE_MARIADB, INTAKE_SQLITE } from '../../test/intake-engines';
 import { PrivacyErasuresStore } from './privacy-erasures.store';
 
 jest.setTimeout(120_000);
@@ -21,35 +16,17 @@ const ACCOUNT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
 const KEY = '1a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
 const SLICES: ErasureSlice[] = ['intake', 'opt-out'];
 
-describe.each(['mysql', 'sqlite'] as const)('privacy erasures store (%s)', (kind) => {
-  let db: TestDatabase | null = null;
-  let dir: string | null = null;
+describe.each([INTAKE_MARIADB, INTAKE_SQLITE])('privacy erasures store on $name', (engine) => {
+  let close: (() => Promise<void>) | undefined;
   let dataSource: DataSource;
   let store: PrivacyErasuresStore;
 
   beforeAll(async () => {
-    if (kind === 'mysql') {
-      db = await createTestDatabase();
-      await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-    } else {
-      dir = mkdtempSync(path.join(tmpdir(), 'sms-erasures-'));
-    }
-    dataSource = await createServiceDataSource({
-      service: 'intake',
-      database: db ? { kind: 'mysql', url: db.url, poolSize: 2 } : { kind: 'sqlite', directory: dir! },
-      entities: INTAKE_ENTITIES,
-      migrations: INTAKE_MIGRATIONS,
-    }).initialize();
+    ({ dataSource, close } = await engine.open());
     store = new PrivacyErasuresStore(dataSource, SALT, () => undefined);
   });
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-    if (dir) {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  afterAll(() => close?.());
 
   const report = (erasureId: string, region: string | null, slice: ErasureSlice, rows: number): ErasureReportedV1 => ({
     erasureId,

@@ -4,12 +4,11 @@
  * how soon a change is seen by this replica and by another, and the status applier re-sending an overdue
  * message of the one account the policy enables while the environment leaves it off.
  */
-import { randomUUID } from 'node:crypto';
 import { MessageClass, type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
 import type { DataSource } from 'typeorm';
 import { INTAKE_MARIADB, INTAKE_SQLITE } from '../../test/intake-engines';
+import { seedMessage, statusEvent } from '../../test/intake-messages';
 import { LedgerWriter } from '../ledger/ledger.writer';
-import { validateMessageRequest } from '../messages/message-request.validator';
 import { StatusApplier } from '../status/status-applier.service';
 import { envResendPolicy, OPERATOR_SCOPE, ResendPolicyStore } from './resend-policy';
 
@@ -86,37 +85,10 @@ describe.each([INTAKE_MARIADB, INTAKE_SQLITE])('the overdue re-send policy on $n
   describe('in the status applier, with RESEND_ON_RECEIPT_TIMEOUT empty', () => {
     const POLICY = { maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 60_000 } as const;
 
-    async function newMessage(accountId: string): Promise<string> {
-      const id = randomUUID();
-      await writer.write({
-        id,
-        message: validateMessageRequest({ to: '+447400123456', body: 'Your code is 123456' }),
-        apiKeyId: null,
-        accountId,
-        createdAt: new Date(),
-      });
+    const newMessage = (accountId: string): Promise<string> => seedMessage(writer, { accountId });
 
-      return id;
-    }
-
-    const event = (messageId: string, kind: StatusEventKind, overrides: Partial<StatusChangedV1>): StatusChangedV1 => ({
-      eventId: randomUUID(),
-      messageId,
-      kind,
-      source: StatusEventSource.SendWorker,
-      attempt: 1,
-      provider: 'twilio',
-      providerMessageId: 'SM-first',
-      errorCode: null,
-      errorMessage: null,
-      errorClass: null,
-      ambiguous: null,
-      cost: null,
-      currency: null,
-      detail: null,
-      occurredAt: new Date().toISOString(),
-      ...overrides,
-    });
+    const event = (messageId: string, kind: StatusEventKind, overrides: Partial<StatusChangedV1>): StatusChangedV1 =>
+      statusEvent(messageId, kind, { providerMessageId: 'SM-first', ...overrides });
 
     async function overdueAfterSend(applier: StatusApplier, accountId: string): Promise<Record<string, unknown>> {
       const id = await newMessage(accountId);

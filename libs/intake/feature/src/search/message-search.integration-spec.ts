@@ -2,15 +2,10 @@
  * MessageSearch on both run modes' databases: MariaDB through the real intake migrations (with the search
  * indexes) and SQLite built from the entities. Keyset pages, every filter, and account isolation.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { ApiError } from '@sms/platform';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { INTAKE_MARIADB, INTAKE_SQLITE } from '../../test/intake-engines';
 import { MessageSearch, type MessageSearchFilters } from './message-search';
 
 jest.setTimeout(120_000);
@@ -67,39 +62,21 @@ function row(accountId: string, i: number): SmsMessageEntity {
 
 const ROWS = 60;
 
-describe.each(['mysql', 'sqlite'] as const)('message search (%s)', (kind) => {
-  let db: TestDatabase | null = null;
-  let dir: string | null = null;
+describe.each([INTAKE_MARIADB, INTAKE_SQLITE])('message search on $name', (engine) => {
+  let close: (() => Promise<void>) | undefined;
   let dataSource: DataSource;
   let search: MessageSearch;
   const rows = [...Array(ROWS).keys()].map((i) => row(ACCOUNT_A, i));
 
   beforeAll(async () => {
-    if (kind === 'mysql') {
-      db = await createTestDatabase();
-      await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-    } else {
-      dir = mkdtempSync(path.join(tmpdir(), 'sms-search-'));
-    }
-    dataSource = await createServiceDataSource({
-      service: 'intake',
-      database: db ? { kind: 'mysql', url: db.url, poolSize: 2 } : { kind: 'sqlite', directory: dir! },
-      entities: INTAKE_ENTITIES,
-      migrations: INTAKE_MIGRATIONS,
-    }).initialize();
+    ({ dataSource, close } = await engine.open());
     const repository = dataSource.getRepository(SmsMessageEntity);
     await repository.insert(rows);
     await repository.insert([...Array(ROWS).keys()].map((i) => row(ACCOUNT_B, i)));
     search = new MessageSearch(dataSource);
   });
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-    if (dir) {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  afterAll(() => close?.());
 
   /** Every page of a search, following nextCursor. */
   async function all(filters: MessageSearchFilters, limit: number, accountId = ACCOUNT_A) {

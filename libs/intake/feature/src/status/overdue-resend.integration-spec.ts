@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MessageClass, type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
-import { type OpenSlice, type SliceEngine, sliceEngines } from '@sms/testing-slices';
+import { type OpenSlice } from '@sms/testing-slices';
 import type { DataSource } from 'typeorm';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { seedMessage, statusEvent as event } from '../../test/intake-messages';
+import { INTAKE_MARIADB } from '../../test/intake-engines';
 import { LedgerWriter } from '../ledger/ledger.writer';
-import { validateMessageRequest } from '../messages/message-request.validator';
 import { StatusApplier } from './status-applier.service';
 
 jest.setTimeout(60_000);
@@ -29,17 +29,13 @@ interface LedgerRow {
   next_retry_at: Date | null;
 }
 
-// The distributed mode's store: what is tested here is MariaDB's locking and statement shapes.
-const [MARIADB] = sliceEngines(
-  { service: 'intake', entities: INTAKE_ENTITIES, migrations: INTAKE_MIGRATIONS, poolSize: 5 },
-  ['MariaDB'],
-) as [SliceEngine];
 let slice: OpenSlice;
 let dataSource: DataSource;
 let writer: LedgerWriter;
 
 beforeAll(async () => {
-  slice = await MARIADB.open();
+  // The distributed mode's store: what is tested here is MariaDB's locking and statement shapes.
+  slice = await INTAKE_MARIADB.open();
   dataSource = slice.dataSource;
   writer = new LedgerWriter(dataSource);
 });
@@ -49,41 +45,8 @@ afterAll(async () => {
   await slice?.close();
 });
 
-async function newMessage(messageClass: MessageClass = MessageClass.Transactional): Promise<string> {
-  const id = randomUUID();
-  await writer.write({
-    id,
-    message: validateMessageRequest({ to: '+447400123456', body: 'Your code is 123456', messageClass }),
-    apiKeyId: null,
-    accountId: '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3',
-    createdAt: new Date(),
-  });
-
-  return id;
-}
-
-const event = (
-  messageId: string,
-  kind: StatusEventKind,
-  overrides: Partial<StatusChangedV1> = {},
-): StatusChangedV1 => ({
-  eventId: randomUUID(),
-  messageId,
-  kind,
-  source: StatusEventSource.SendWorker,
-  attempt: 1,
-  provider: 'twilio',
-  providerMessageId: null,
-  errorCode: null,
-  errorMessage: null,
-  errorClass: null,
-  ambiguous: null,
-  cost: null,
-  currency: null,
-  detail: null,
-  occurredAt: new Date().toISOString(),
-  ...overrides,
-});
+const newMessage = (messageClass: MessageClass = MessageClass.Transactional): Promise<string> =>
+  seedMessage(writer, { request: { messageClass } });
 
 /** Reconciliation's answer for attempt 1 through Twilio: overdue, the provider holds it in flight. */
 const overdue = (messageId: string, overrides: Partial<StatusChangedV1> = {}): StatusChangedV1 =>

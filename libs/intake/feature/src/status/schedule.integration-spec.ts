@@ -11,15 +11,14 @@ import {
   type MessageTransitionV1,
   type StatusChangedV1,
   StatusEventKind,
-  StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
 import { RedisKeyValueStore, SendGate } from '@sms/counters';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
 import { ApiError } from '@sms/platform';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import { type OpenSlice } from '@sms/testing-slices';
 import type { DataSource } from 'typeorm';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { INTAKE_MARIADB } from '../../test/intake-engines';
+import { statusEvent as sendWorkerEvent } from '../../test/intake-messages';
 import { LedgerWriter } from '../ledger/ledger.writer';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { MessageCanceller } from './message-canceller';
@@ -33,7 +32,7 @@ const OTHER_ACCOUNT = '1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e';
 const T0 = new Date('2026-03-01T09:00:00.000Z');
 const at = (offsetMs: number): Date => new Date(T0.getTime() + offsetMs);
 
-let db: TestDatabase;
+let slice: OpenSlice;
 let dataSource: DataSource;
 let writer: LedgerWriter;
 let kv: RedisKeyValueStore;
@@ -42,14 +41,8 @@ let clock: Date;
 const scheduledAt: Date[] = [];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-  dataSource = await createServiceDataSource({
-    service: 'intake',
-    database: { kind: 'mysql', url: db.url, poolSize: 10 },
-    entities: INTAKE_ENTITIES,
-    migrations: INTAKE_MIGRATIONS,
-  }).initialize();
+  slice = await INTAKE_MARIADB.open();
+  dataSource = slice.dataSource;
   writer = new LedgerWriter(dataSource, { onScheduled: (when) => scheduledAt.push(when) });
   kv = new RedisKeyValueStore({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' });
   gate = new SendGate(kv, `schedule-it:${randomUUID().slice(0, 8)}:`);
@@ -58,8 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await writer?.drain();
   await kv?.close();
-  await dataSource?.destroy();
-  await db?.drop();
+  await slice?.close();
 });
 
 beforeEach(async () => {
@@ -129,28 +121,13 @@ async function refusalOf(work: Promise<unknown>): Promise<{ status: number; code
   throw new Error('not refused');
 }
 
-const statusEvent = (
-  messageId: string,
-  kind: StatusEventKind,
-  over: Partial<StatusChangedV1> = {},
-): StatusChangedV1 => ({
-  eventId: randomUUID(),
-  messageId,
-  kind,
-  source: StatusEventSource.SendWorker,
-  attempt: 1,
-  provider: 'twilio',
-  providerMessageId: kind === StatusEventKind.Sent ? `SM${randomUUID().slice(0, 8)}` : null,
-  errorCode: null,
-  errorMessage: null,
-  errorClass: null,
-  ambiguous: false,
-  cost: null,
-  currency: null,
-  detail: null,
-  occurredAt: clock.toISOString(),
-  ...over,
-});
+const statusEvent = (messageId: string, kind: StatusEventKind, over: Partial<StatusChangedV1> = {}): StatusChangedV1 =>
+  sendWorkerEvent(messageId, kind, {
+    providerMessageId: kind === StatusEventKind.Sent ? `SM${randomUUID().slice(0, 8)}` : null,
+    ambiguous: false,
+    occurredAt: clock.toISOString(),
+    ...over,
+  });
 
 describe('scheduled messages', () => {
   it('holds a message scheduled, publishes nothing until its sendAt, then releases it queued with its deadline', async () => {

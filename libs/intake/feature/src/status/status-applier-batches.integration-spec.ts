@@ -17,6 +17,7 @@ import {
 import { inTransaction, isMysql, MYSQL_SESSION_SQL, sqlRunnerOf } from '@sms/persistence';
 import { type SliceEngine, sliceEngines } from '@sms/testing-slices';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
+import { retryEvent, SEED_ACCOUNT, seedMessage, statusEvent } from '../../test/intake-messages';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';
 import { validateMessageRequest } from '../messages/message-request.validator';
@@ -24,7 +25,7 @@ import { BatchLedger, StaleLedgerError } from './batch-ledger';
 import { type ApplyOutcome, StatusApplier } from './status-applier.service';
 
 /** The messages' account: not the default one, so a transition that carried the default would show. */
-const ACCOUNT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
+const ACCOUNT = SEED_ACCOUNT;
 
 jest.setTimeout(60_000);
 
@@ -60,28 +61,8 @@ const [MARIADB, SQLITE] = sliceEngines({
   poolSize: 10,
 }) as [SliceEngine, SliceEngine];
 
-const event = (
-  messageId: string,
-  kind: StatusEventKind,
-  overrides: Partial<StatusChangedV1> = {},
-): StatusChangedV1 => ({
-  eventId: randomUUID(),
-  messageId,
-  kind,
-  source: StatusEventSource.SendWorker,
-  attempt: 1,
-  provider: 'twilio',
-  providerMessageId: null,
-  errorCode: null,
-  errorMessage: null,
-  errorClass: null,
-  ambiguous: null,
-  cost: null,
-  currency: null,
-  detail: null,
-  occurredAt: NOW.toISOString(),
-  ...overrides,
-});
+const event = (messageId: string, kind: StatusEventKind, overrides: Partial<StatusChangedV1> = {}) =>
+  statusEvent(messageId, kind, { occurredAt: NOW.toISOString(), ...overrides });
 
 const at = (second: number): string => new Date(NOW.getTime() + second * 1_000 + 123).toISOString();
 const receipt = (overrides: Partial<StatusChangedV1> = {}): Partial<StatusChangedV1> => ({
@@ -89,13 +70,7 @@ const receipt = (overrides: Partial<StatusChangedV1> = {}): Partial<StatusChange
   ...overrides,
 });
 const retry = (messageId: string, attempt: number): StatusChangedV1 =>
-  event(messageId, StatusEventKind.Retry, {
-    attempt,
-    errorCode: `E${attempt}`,
-    errorMessage: `attempt ${attempt} timed out`,
-    errorClass: 'transient',
-    ambiguous: false,
-  });
+  retryEvent(messageId, attempt, { occurredAt: NOW.toISOString() });
 
 /** A scenario: its messages by role, and its events (built anew per run; an object listed twice is a duplicate). */
 interface Scenario {
@@ -142,22 +117,14 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
     await close?.();
   });
 
-  const newMessage = async (): Promise<string> => {
+  const newMessage = (): Promise<string> => {
     const id = randomUUID();
-    await writer.write({
+
+    return seedMessage(writer, {
       id,
-      message: validateMessageRequest({
-        to: '+447400123456',
-        body: 'Your code is 123456',
-        callbackUrl: 'https://callbacks.example.com/sms',
-        clientReference: `ref-${id}`,
-      }),
-      apiKeyId: null,
-      accountId: ACCOUNT,
+      request: { callbackUrl: 'https://callbacks.example.com/sms', clientReference: `ref-${id}` },
       createdAt: NOW,
     });
-
-    return id;
   };
 
   const applier = (): StatusApplier =>

@@ -2,22 +2,25 @@
  * StatusApplier and RetryScheduler against a real MariaDB with the real intake migrations, in a database
  * of this file's own. Messages are written the way intake writes them (LedgerWriter).
  */
-import { randomUUID } from 'node:crypto';
 import {
   decodeEvent,
   MessageAcceptedV1,
   MessageStatus,
-  type StatusChangedV1,
   StatusEventKind,
   StatusEventSource,
   TOPICS,
 } from '@sms/contracts';
-import { type OpenSlice, type SliceEngine, sliceEngines } from '@sms/testing-slices';
+import { type OpenSlice } from '@sms/testing-slices';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import {
+  retryEvent as retry,
+  SEED_ACCOUNT as ACCOUNT,
+  seedMessage,
+  statusEvent as event,
+} from '../../test/intake-messages';
+import { INTAKE_MARIADB } from '../../test/intake-engines';
 import { LedgerWriter } from '../ledger/ledger.writer';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
-import { validateMessageRequest } from '../messages/message-request.validator';
 import { toMessageView } from '../messages/message.views';
 import { RetryScheduler } from './retry.scheduler';
 import { type ApplyOutcome, StatusApplier } from './status-applier.service';
@@ -51,17 +54,13 @@ interface EventRow {
   applied: number;
 }
 
-// The distributed mode's store: what is tested here is MariaDB's locking and statement shapes.
-const [MARIADB] = sliceEngines(
-  { service: 'intake', entities: INTAKE_ENTITIES, migrations: INTAKE_MIGRATIONS, poolSize: 10 },
-  ['MariaDB'],
-) as [SliceEngine];
 let slice: OpenSlice;
 let dataSource: DataSource;
 let writer: LedgerWriter;
 
 beforeAll(async () => {
-  slice = await MARIADB.open();
+  // The distributed mode's store: what is tested here is MariaDB's locking and statement shapes.
+  slice = await INTAKE_MARIADB.open();
   dataSource = slice.dataSource;
   writer = new LedgerWriter(dataSource);
 });
@@ -77,54 +76,7 @@ beforeEach(async () => {
   }
 });
 
-/** The messages' account: not the default one, so a retry that carried the default would show. */
-const ACCOUNT = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
-
-async function newMessage(createdAt = new Date()): Promise<string> {
-  const id = randomUUID();
-  await writer.write({
-    id,
-    message: validateMessageRequest({ to: '+447400123456', body: 'Your code is 123456' }),
-    apiKeyId: null,
-    accountId: ACCOUNT,
-    createdAt,
-  });
-
-  return id;
-}
-
-const event = (
-  messageId: string,
-  kind: StatusEventKind,
-  overrides: Partial<StatusChangedV1> = {},
-): StatusChangedV1 => ({
-  eventId: randomUUID(),
-  messageId,
-  kind,
-  source: StatusEventSource.SendWorker,
-  attempt: 1,
-  provider: 'twilio',
-  providerMessageId: null,
-  errorCode: null,
-  errorMessage: null,
-  errorClass: null,
-  ambiguous: null,
-  cost: null,
-  currency: null,
-  detail: null,
-  occurredAt: new Date().toISOString(),
-  ...overrides,
-});
-
-const retry = (messageId: string, attempt: number, overrides: Partial<StatusChangedV1> = {}): StatusChangedV1 =>
-  event(messageId, StatusEventKind.Retry, {
-    attempt,
-    errorCode: `E${attempt}`,
-    errorMessage: `attempt ${attempt} timed out`,
-    errorClass: 'transient',
-    ambiguous: false,
-    ...overrides,
-  });
+const newMessage = (createdAt = new Date()): Promise<string> => seedMessage(writer, { createdAt });
 
 async function ledger(id: string): Promise<LedgerRow> {
   const [row] = await dataSource.query<LedgerRow[]>('SELECT * FROM sms_messages WHERE id = ?', [id]);

@@ -4,10 +4,9 @@
  * (a group commit), and never show another account's.
  */
 import { randomUUID } from 'node:crypto';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import { type OpenSlice } from '@sms/testing-slices';
 import type { DataSource } from 'typeorm';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { INTAKE_MARIADB } from '../../test/intake-engines';
 import { LedgerWriter } from '../ledger/ledger.writer';
 import { validateMessageRequest } from '../messages/message-request.validator';
 import { type ListCursor, LedgerTwilioMessages } from './twilio-messages.reader';
@@ -17,23 +16,16 @@ jest.setTimeout(120_000);
 const ACCOUNT_A = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
 const ACCOUNT_B = '1b2c3d4e-5f6a-4b7c-8d9e-9fa0b1c2d3e4';
 
-let db: TestDatabase;
+let slice: OpenSlice;
 let dataSource: DataSource;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-  dataSource = await createServiceDataSource({
-    service: 'intake',
-    database: { kind: 'mysql', url: db.url, poolSize: 4 },
-    entities: INTAKE_ENTITIES,
-    migrations: INTAKE_MIGRATIONS,
-  }).initialize();
+  slice = await INTAKE_MARIADB.open();
+  dataSource = slice.dataSource;
 });
 
 afterAll(async () => {
-  await dataSource?.destroy();
-  await db?.drop();
+  await slice?.close();
 });
 
 async function write(accountId: string, to: string, createdAt: Date): Promise<string> {

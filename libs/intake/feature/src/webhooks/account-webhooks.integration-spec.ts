@@ -8,20 +8,13 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type InboundReceivedV1,
-  MessageStatus,
-  type StatusChangedV1,
-  StatusEventKind,
-  StatusEventSource,
-} from '@sms/contracts';
-import { createServiceDataSource, migrateSlice } from '@sms/persistence';
+import { type InboundReceivedV1, MessageStatus, type StatusChangedV1, StatusEventKind } from '@sms/contracts';
 import { OutboundPoster } from '@sms/platform';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import { type OpenSlice } from '@sms/testing-slices';
 import type { DataSource } from 'typeorm';
-import { INTAKE_ENTITIES, INTAKE_MIGRATIONS } from '../database/intake.schema';
+import { seedMessage, statusEvent as sendWorkerEvent } from '../../test/intake-messages';
+import { INTAKE_MARIADB } from '../../test/intake-engines';
 import { LedgerWriter } from '../ledger/ledger.writer';
-import { validateMessageRequest } from '../messages/message-request.validator';
 import { StatusApplier } from '../status/status-applier.service';
 import { AccountWebhooks } from './account-webhooks';
 import { WebhookDirectory } from './webhook-directory';
@@ -40,7 +33,7 @@ interface Received {
   readonly path: string;
 }
 
-let db: TestDatabase;
+let slice: OpenSlice;
 let dataSource: DataSource;
 let server: Server;
 let baseUrl: string;
@@ -71,19 +64,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  db = await createTestDatabase();
-  await migrateSlice(db.url, 'intake', INTAKE_MIGRATIONS);
-  dataSource = await createServiceDataSource({
-    service: 'intake',
-    database: { kind: 'mysql', url: db.url, poolSize: 6 },
-    entities: INTAKE_ENTITIES,
-    migrations: INTAKE_MIGRATIONS,
-  }).initialize();
+  slice = await INTAKE_MARIADB.open();
+  dataSource = slice.dataSource;
 });
 
 afterAll(async () => {
-  await dataSource?.destroy();
-  await db?.drop();
+  await slice?.close();
   await new Promise((resolve) => server.close(resolve));
 });
 
@@ -118,36 +104,11 @@ function setUp() {
   return { store, directory, dispatcher, events, writer, applier, poster };
 }
 
-async function newMessage(writer: LedgerWriter, accountId: string): Promise<string> {
-  const id = randomUUID();
-  await writer.write({
-    id,
-    message: validateMessageRequest({ to: '+447400123456', body: 'Your code is 123456', clientReference: 'ref-1' }),
-    apiKeyId: null,
-    accountId,
-    createdAt: new Date(),
-  });
+const newMessage = (writer: LedgerWriter, accountId: string): Promise<string> =>
+  seedMessage(writer, { request: { clientReference: 'ref-1' }, accountId });
 
-  return id;
-}
-
-const statusEvent = (messageId: string, kind: StatusEventKind): StatusChangedV1 => ({
-  eventId: randomUUID(),
-  messageId,
-  kind,
-  source: StatusEventSource.SendWorker,
-  attempt: 1,
-  provider: 'twilio',
-  providerMessageId: `SM${messageId.slice(0, 8)}`,
-  errorCode: null,
-  errorMessage: null,
-  errorClass: null,
-  ambiguous: null,
-  cost: null,
-  currency: null,
-  detail: null,
-  occurredAt: new Date().toISOString(),
-});
+const statusEvent = (messageId: string, kind: StatusEventKind): StatusChangedV1 =>
+  sendWorkerEvent(messageId, kind, { providerMessageId: `SM${messageId.slice(0, 8)}` });
 
 async function waitFor<T>(probe: () => Promise<T | null> | T | null, what: string): Promise<T> {
   const deadline = Date.now() + 15_000;
