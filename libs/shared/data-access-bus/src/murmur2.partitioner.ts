@@ -49,8 +49,8 @@ interface PartitionMetadataLike {
  * A kafkajs `createPartitioner` that places records exactly as kafkajs' DefaultPartitioner does (keyed:
  * murmur2 over every partition; keyless: round-robin over partitions with a leader), on the Math.imul
  * murmur2 above. kafkajs' own computes the hash with its 64-bit Long class and filters the partition list
- * on every record, keyed or not: ~10 µs of CPU per produced record on the 2-core box, a third of what a
- * produce cost there (bench/dlr.bench.ts publishes two records per receipt).
+ * on every record, keyed or not: a large share of a produce's CPU (docs/performance.md, "Figures behind rules
+ * in the code").
  */
 export function createMurmur2Partitioner(): (args: {
   topic: string;

@@ -118,8 +118,8 @@ function dedupeKeyFrom(provider: string, kind: WebhookKind, webhook: RawWebhook,
 /**
  * One pass over a request's headers: the ones worth keeping and the idempotency token (the first of
  * IDEMPOTENCY_HEADERS present, in that list's order). Names compare case-insensitively; Node hands them
- * over lower-cased already, so only a name with capitals is lowered. (Three passes with entries arrays
- * and a lower-cased copy of every header cost ~15 µs per receipt in a storm, bench/dlr.bench.ts.)
+ * over lower-cased already, so only a name with capitals is lowered: one pass, no copies (three passes with
+ * entries arrays cost measurably per receipt in a storm: docs/performance.md, "Figures behind rules").
  */
 function readHeaders(headers: Readonly<Record<string, string>>): {
   kept: Record<string, string>;
