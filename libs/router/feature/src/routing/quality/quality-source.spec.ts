@@ -1,6 +1,6 @@
 import { HOUR_MS } from './hourly-rollups';
 import { emptyCounts, type QualityCounts, routeKeyString } from './quality-counts';
-import { QualitySource, type RollupReader } from './quality-source';
+import { QualitySource } from './quality-source';
 import { DEFAULT_WEIGHTS } from './score-weights';
 import type { ShortBucketStore } from './short-buckets';
 
@@ -16,7 +16,7 @@ function sourceOver(options: { windowMs: number; historyDays: number }) {
   const rollups = { read: jest.fn(async () => counts(0, 80)) };
   const source = new QualitySource(
     short as unknown as ShortBucketStore,
-    rollups as RollupReader,
+    rollups,
     { forCountry: async () => ({ scope: 'default', weights: DEFAULT_WEIGHTS }) },
     { ...options, refreshMs: 0 },
     undefined,
