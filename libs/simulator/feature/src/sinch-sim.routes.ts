@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
-import { inboundTarget, PROVIDER_API_ROUTE } from './sim-access';
+import { injectedMo, PROVIDER_API_ROUTE } from './sim-access';
 import { answerJson, clientGoneSignal, countParts, WITHHOLD_MS } from './sim-http';
 import type { SimCallback, SimMessageLog, SimOutcome } from './sim-message.log';
 import { postWebhook, type CallbackSettings, type WebhookPost } from './simulator.callbacks';
@@ -248,16 +248,11 @@ class SinchSim {
 
   async inbound(request: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) {
     const { options, callbackSettings } = this;
-    const input = (request.body ?? {}) as Record<string, unknown>;
-    const [from, to, body] = [input['from'], input['to'], input['body']];
-    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string') {
-      return reply.code(400).send({ error: 'expected JSON {from, to, body}' });
+    const mo = injectedMo(request.body, options.inboundUrl, options.callback.allowTarget);
+    if ('error' in mo) {
+      return reply.code(400).send({ error: mo.error });
     }
-    const target = inboundTarget(input['url'], options.inboundUrl(), options.callback.allowTarget);
-    if ('error' in target) {
-      return reply.code(400).send({ error: target.error });
-    }
-    const { url } = target;
+    const { from, to, body, url } = mo;
     const id = newSinchId();
     const now = new Date().toISOString();
     const payload = JSON.stringify({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
-import { inboundTarget, PROVIDER_API_ROUTE } from './sim-access';
+import { injectedMo, PROVIDER_API_ROUTE } from './sim-access';
 import { ClientGone } from './sim-http';
 import { postWebhook, type CallbackSettings } from './simulator.callbacks';
 import type { SimulatorKnobs } from './simulator.knobs';
@@ -210,16 +210,11 @@ class TwilioSim {
 
   async inbound(request: FastifyRequest<InboundRoute>, reply: FastifyReply) {
     const { options, accountSid } = this;
-    const input = (request.body ?? {}) as Record<string, unknown>;
-    const [from, to, body] = [input['from'], input['to'], input['body']];
-    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string') {
-      return reply.code(400).send({ error: 'expected JSON {from, to, body}' });
+    const mo = injectedMo(request.body, options.inboundUrl, options.callback.allowTarget);
+    if ('error' in mo) {
+      return reply.code(400).send({ error: mo.error });
     }
-    const target = inboundTarget(input['url'], options.inboundUrl(), options.callback.allowTarget);
-    if ('error' in target) {
-      return reply.code(400).send({ error: target.error });
-    }
-    const { url } = target;
+    const { from, to, body, url } = mo;
     const sid = newMessageSid();
     const params: [string, string][] = [
       ['ToCountry', 'US'],
