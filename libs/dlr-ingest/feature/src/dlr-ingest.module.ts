@@ -8,6 +8,7 @@ import {
   Module,
   type OnApplicationBootstrap,
   type OnModuleInit,
+  type Provider,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
@@ -60,6 +61,116 @@ export const DLR_INGEST_MIGRATIONS = [
   PublicationRecordsInsteadOfStamps1764580000000,
 ];
 
+/** Its database, what reads it for intake, and the retention of raw receipts. */
+const STORAGE_PROVIDERS: Provider[] = [
+  serviceDataSourceProvider(DLR_INGEST_DATA_SOURCE, {
+    service: 'dlr-ingest',
+    entities: DLR_INGEST_ENTITIES,
+    migrations: DLR_INGEST_MIGRATIONS,
+  }),
+  retentionPurgeProvider('dlr-ingest', DLR_INGEST_DATA_SOURCE),
+  {
+    // The raw receipts of a message's timeline (intake looks it up in the embedded mode).
+    provide: RAW_RECEIPT_READER,
+    inject: [DLR_INGEST_DATA_SOURCE],
+    useFactory: (dataSource: DataSource) => new SqlRawReceiptReader(dataSource),
+  },
+  {
+    provide: RawWebhookPurger,
+    inject: [DLR_INGEST_DATA_SOURCE, DLR_INGEST_CONFIG],
+    useFactory: (dataSource: DataSource, config: DlrIngestGroup) =>
+      new RawWebhookPurger(dataSource, {
+        retentionMs: config.rawRetentionHours * 3_600_000,
+        onError: (error) => new Logger('dlr-ingest-purge').error(`purge failed: ${String(error)}`),
+      }),
+  },
+];
+
+/** Erasure requests applied to the stored raw receipts. */
+const PRIVACY_PROVIDERS: Provider[] = [
+  {
+    provide: DlrIngestErasureSubscriber,
+    inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, DLR_INGEST_DATA_SOURCE],
+    useFactory: (bus: Bus, privacy: PrivacyGroup, region: RegionConfig, dataSource: DataSource) =>
+      new DlrIngestErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, dataSource),
+  },
+];
+
+/** Webhooks in: the spool, the ingest service, its publication to the bus and replays. */
+const WEBHOOK_PROVIDERS: Provider[] = [
+  {
+    provide: WebhookPublisher,
+    inject: [DLR_INGEST_DATA_SOURCE, BUS, OUTBOX_CONFIG],
+    useFactory: (dataSource: DataSource, bus: Bus, outbox: OutboxGroup) =>
+      new WebhookPublisher(dataSource, (records) => bus.publish(records), {
+        enabled: outbox.relayEnabled,
+        onError: (error) =>
+          new Logger('dlr-ingest-publish').warn(`publish failed, left to the sweep: ${String(error)}`),
+      }),
+  },
+  {
+    provide: ReceiptSpool,
+    inject: [DLR_INGEST_CONFIG],
+    useFactory: async (config: DlrIngestGroup) => {
+      if (config.spoolMaxBytes === 0) {
+        return null;
+      }
+      const log = new Logger('dlr-ingest-spool');
+      const spool = new ReceiptSpool({
+        directory: config.spoolDir,
+        maxBytes: config.spoolMaxBytes,
+        drainIntervalMs: config.spoolDrainIntervalMs,
+        onError: (error) => log.warn(`spool not drained yet: ${String(error)}`),
+        onDrained: (count) => log.log(`${count} spooled receipts stored`),
+      });
+      await spool.init();
+
+      return spool;
+    },
+  },
+  {
+    provide: WebhookIngestService,
+    inject: [
+      DLR_INGEST_DATA_SOURCE,
+      ProviderRegistry,
+      WebhookPublisher,
+      PROVIDERS_CONFIG,
+      DLR_INGEST_CONFIG,
+      ReceiptSpool,
+    ],
+    useFactory: (
+      dataSource: DataSource,
+      providers: ProviderRegistry,
+      publisher: WebhookPublisher,
+      providerSettings: ProvidersConfig,
+      config: DlrIngestGroup,
+      spool: ReceiptSpool | null,
+    ) => {
+      // Fail closed: a public or missing secret would let anyone forge receipts and STOPs (security.md).
+      assertWebhookSecrets({ providers: providerSettings });
+
+      return new WebhookIngestService(
+        dataSource,
+        providers,
+        publisher,
+        () => new Date(),
+        {
+          ...DEFAULT_WEBHOOK_INGEST_LIMITS,
+          rejectedSamplePerMinute: config.rejectedSamplePerMinute,
+          maxSignedAgeMs: config.webhookMaxAgeSeconds * 1000,
+        },
+        spool ?? undefined,
+      );
+    },
+  },
+  {
+    provide: WebhookReplayService,
+    inject: [DLR_INGEST_DATA_SOURCE, WebhookPublisher],
+    useFactory: (dataSource: DataSource, publisher: WebhookPublisher) =>
+      new WebhookReplayService(dataSource, publisher),
+  },
+];
+
 /** dlr-ingest: provider webhooks in, stored raw, published to dlr-processor. */
 @Module({})
 export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
@@ -80,106 +191,7 @@ export class DlrIngestModule implements OnModuleInit, OnApplicationBootstrap {
       module: DlrIngestModule,
       imports: [ArchiveModule],
       controllers: [WebhookReplayController, InternalReceiptsController],
-      providers: [
-        {
-          // The raw receipts of a message's timeline (intake looks it up in the embedded mode).
-          provide: RAW_RECEIPT_READER,
-          inject: [DLR_INGEST_DATA_SOURCE],
-          useFactory: (dataSource: DataSource) => new SqlRawReceiptReader(dataSource),
-        },
-        {
-          provide: DlrIngestErasureSubscriber,
-          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, DLR_INGEST_DATA_SOURCE],
-          useFactory: (bus: Bus, privacy: PrivacyGroup, region: RegionConfig, dataSource: DataSource) =>
-            new DlrIngestErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, dataSource),
-        },
-        serviceDataSourceProvider(DLR_INGEST_DATA_SOURCE, {
-          service: 'dlr-ingest',
-          entities: DLR_INGEST_ENTITIES,
-          migrations: DLR_INGEST_MIGRATIONS,
-        }),
-        retentionPurgeProvider('dlr-ingest', DLR_INGEST_DATA_SOURCE),
-        {
-          provide: WebhookPublisher,
-          inject: [DLR_INGEST_DATA_SOURCE, BUS, OUTBOX_CONFIG],
-          useFactory: (dataSource: DataSource, bus: Bus, outbox: OutboxGroup) =>
-            new WebhookPublisher(dataSource, (records) => bus.publish(records), {
-              enabled: outbox.relayEnabled,
-              onError: (error) =>
-                new Logger('dlr-ingest-publish').warn(`publish failed, left to the sweep: ${String(error)}`),
-            }),
-        },
-        {
-          provide: ReceiptSpool,
-          inject: [DLR_INGEST_CONFIG],
-          useFactory: async (config: DlrIngestGroup) => {
-            if (config.spoolMaxBytes === 0) {
-              return null;
-            }
-            const log = new Logger('dlr-ingest-spool');
-            const spool = new ReceiptSpool({
-              directory: config.spoolDir,
-              maxBytes: config.spoolMaxBytes,
-              drainIntervalMs: config.spoolDrainIntervalMs,
-              onError: (error) => log.warn(`spool not drained yet: ${String(error)}`),
-              onDrained: (count) => log.log(`${count} spooled receipts stored`),
-            });
-            await spool.init();
-
-            return spool;
-          },
-        },
-        {
-          provide: WebhookIngestService,
-          inject: [
-            DLR_INGEST_DATA_SOURCE,
-            ProviderRegistry,
-            WebhookPublisher,
-            PROVIDERS_CONFIG,
-            DLR_INGEST_CONFIG,
-            ReceiptSpool,
-          ],
-          useFactory: (
-            dataSource: DataSource,
-            providers: ProviderRegistry,
-            publisher: WebhookPublisher,
-            providerSettings: ProvidersConfig,
-            config: DlrIngestGroup,
-            spool: ReceiptSpool | null,
-          ) => {
-            // Fail closed: a public or missing secret would let anyone forge receipts and STOPs (security.md).
-            assertWebhookSecrets({ providers: providerSettings });
-
-            return new WebhookIngestService(
-              dataSource,
-              providers,
-              publisher,
-              () => new Date(),
-              {
-                ...DEFAULT_WEBHOOK_INGEST_LIMITS,
-                rejectedSamplePerMinute: config.rejectedSamplePerMinute,
-                maxSignedAgeMs: config.webhookMaxAgeSeconds * 1000,
-              },
-              spool ?? undefined,
-            );
-          },
-        },
-        {
-          provide: WebhookReplayService,
-          inject: [DLR_INGEST_DATA_SOURCE, WebhookPublisher],
-          useFactory: (dataSource: DataSource, publisher: WebhookPublisher) =>
-            new WebhookReplayService(dataSource, publisher),
-        },
-        {
-          provide: RawWebhookPurger,
-          inject: [DLR_INGEST_DATA_SOURCE, DLR_INGEST_CONFIG],
-          useFactory: (dataSource: DataSource, config: DlrIngestGroup) =>
-            new RawWebhookPurger(dataSource, {
-              retentionMs: config.rawRetentionHours * 3_600_000,
-              onError: (error) => new Logger('dlr-ingest-purge').error(`purge failed: ${String(error)}`),
-            }),
-        },
-      ],
+      providers: [...STORAGE_PROVIDERS, ...PRIVACY_PROVIDERS, ...WEBHOOK_PROVIDERS],
     };
   }
 

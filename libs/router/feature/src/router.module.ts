@@ -1,6 +1,14 @@
 import { RouterErasureSubscriber } from './privacy/router-erasure';
 import { metrics, registerGaugePoll, unregisterGaugePoll } from '@sms/metrics';
-import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  Optional,
+  type Provider,
+} from '@nestjs/common';
 import { type Bus, LAG_TOLERANT_FETCH } from '@sms/bus';
 import { CONSUMER_GROUPS, ROUTE_QUOTER, TOPICS } from '@sms/contracts';
 import {
@@ -70,6 +78,216 @@ const POOL_VERSION_POLL_MS = 1_000;
  */
 const HEALTH_FETCH = { ...LAG_TOLERANT_FETCH, maxWaitMs: 1_000 } as const;
 
+/** The router's database, its routing state (Redis or memory) and the number-network resolver. */
+const STORAGE_PROVIDERS: Provider[] = [
+  serviceDataSourceProvider(ROUTER_DATA_SOURCE, {
+    service: 'router',
+    entities: ROUTER_ENTITIES,
+    migrations: ROUTER_MIGRATIONS,
+    poolSize: 4,
+  }),
+  {
+    provide: ROUTING_STATE,
+    inject: [APP_CONFIG],
+    useFactory: (config: AppConfig): RoutingState =>
+      config.mode === 'distributed'
+        ? new RedisRoutingState({ url: config.redis.url, keyPrefix: config.redis.keyPrefix })
+        : new MemoryRoutingState(),
+  },
+  {
+    provide: NetworkResolver,
+    inject: [APP_CONFIG, ROUTER_CONFIG, ROUTER_DATA_SOURCE, KV_STORE],
+    useFactory: (config: AppConfig, router: RouterGroup, dataSource: DataSource, kv: KeyValueStore) =>
+      createNetworkResolver(config, router, dataSource, kv),
+  },
+];
+
+/** Routing: the engine over the route pool and the consumer that routes each accepted message. */
+const ROUTING_PROVIDERS: Provider[] = [
+  RoutingMetrics,
+  {
+    provide: RoutingEngine,
+    inject: [ROUTER_DATA_SOURCE, ROUTING_STATE, QUALITY_SHORT_BUCKETS, ROUTER_CONFIG, NetworkResolver],
+    useFactory: (
+      dataSource: DataSource,
+      state: RoutingState,
+      short: ShortBucketStore,
+      router: RouterGroup,
+      network: NetworkResolver,
+    ) => {
+      const quality = new QualitySource(
+        short,
+        new HourlyRollups(dataSource),
+        new WeightStore(dataSource),
+        {
+          windowMs: router.qualityWindowSeconds * 1000,
+          historyDays: router.qualityHistoryDays,
+          refreshMs: Math.min(router.qualityBucketSeconds * 1000, 10_000),
+        },
+        (error) => new Logger('router-quality').warn(`route quality read failed: ${String(error)}`),
+      );
+
+      return new RoutingEngine(qualityAwarePool(new SqlRoutePool(dataSource), quality), state, { network });
+    },
+  },
+  {
+    provide: RouterConsumer,
+    inject: [RoutingEngine, BUS, RoutingMetrics, ROUTER_CONFIG],
+    useFactory: (engine: RoutingEngine, bus: Bus, metrics: RoutingMetrics, router: RouterGroup) =>
+      new RouterConsumer(
+        engine,
+        bus,
+        new NoRouteBacklog(metrics, {
+          baseDelayMs: 1_000,
+          maxDelayMs: 30_000,
+          capacity: 100_000,
+          maxWaitMs: router.noRouteMaxWaitSeconds * 1000,
+        }),
+        metrics,
+      ),
+  },
+];
+
+/** Provider health and route quality, fed by delivery outcomes. */
+const QUALITY_PROVIDERS: Provider[] = [
+  {
+    provide: HealthHistory,
+    inject: [RoutingEngine],
+    useFactory: (engine: RoutingEngine) =>
+      new HealthHistory(
+        () => engine.providerHealth(),
+        (error) => new Logger('router-health-history').warn(`health sample failed: ${String(error)}`),
+      ),
+  },
+  {
+    // The recent route-quality buckets: shared in Redis across replicas, in memory when embedded.
+    provide: QUALITY_SHORT_BUCKETS,
+    inject: [APP_CONFIG, ROUTER_CONFIG],
+    useFactory: (config: AppConfig, router: RouterGroup): ShortBucketStore =>
+      config.mode === 'distributed'
+        ? new RedisShortBuckets(
+            { url: config.redis.url, keyPrefix: config.redis.keyPrefix },
+            router.qualityWindowSeconds * 1000,
+            router.qualityBucketSeconds * 1000,
+          )
+        : new MemoryShortBuckets(router.qualityWindowSeconds * 1000),
+  },
+  {
+    provide: QualityTracker,
+    inject: [ROUTER_DATA_SOURCE, QUALITY_SHORT_BUCKETS, ROUTER_CONFIG],
+    useFactory: (dataSource: DataSource, short: ShortBucketStore, router: RouterGroup) =>
+      new QualityTracker([short, new HourlyRollups(dataSource)], {
+        bucketMs: router.qualityBucketSeconds * 1000,
+      }),
+  },
+  {
+    provide: HealthRecorder,
+    inject: [ROUTING_STATE, QualityTracker],
+    useFactory: (state: RoutingState, quality: QualityTracker) =>
+      new HealthRecorder(state, (event) => quality.observe(event)),
+  },
+];
+
+/** What intake reads from the router: prices, number owners and route quotes. */
+const INTAKE_FACING_PROVIDERS: Provider[] = [
+  {
+    // Intake prices messages for spend caps from this (it does not own the rates).
+    provide: PriceBookPublisher,
+    inject: [ROUTER_DATA_SOURCE, KV_STORE, APP_CONFIG],
+    useFactory: (dataSource: DataSource, kv: KeyValueStore, config: AppConfig) =>
+      new PriceBookPublisher(dataSource, kv, config.redis.keyPrefix),
+  },
+  {
+    // Intake files inbound messages under their number's account from this (it does not own the numbers).
+    provide: NumberOwnersPublisher,
+    inject: [ROUTER_DATA_SOURCE, KV_STORE, APP_CONFIG],
+    useFactory: (dataSource: DataSource, kv: KeyValueStore, config: AppConfig) =>
+      new NumberOwnersPublisher(dataSource, kv, config.redis.keyPrefix),
+  },
+  {
+    // Intake's quote finds this in the same process (embedded); a distributed intake asks over HTTP.
+    provide: ROUTE_QUOTER,
+    inject: [RoutingEngine],
+    useFactory: (engine: RoutingEngine) => new EngineRouteQuoter(engine),
+  },
+];
+
+/** The operator API: providers, numbers, routes, weights, lookup settings and explanations. */
+const OPERATOR_PROVIDERS: Provider[] = [
+  {
+    provide: LookupSettingsService,
+    inject: [ROUTER_DATA_SOURCE, RoutingEngine, ROUTING_STATE, NetworkResolver],
+    useFactory: (dataSource: DataSource, engine: RoutingEngine, state: RoutingState, network: NetworkResolver) =>
+      new LookupSettingsService(
+        dataSource,
+        async () => {
+          engine.invalidate();
+          await state.bumpPoolVersion();
+        },
+        () => network.sources(),
+      ),
+  },
+  {
+    provide: OperatorService,
+    inject: [
+      ROUTER_DATA_SOURCE,
+      RoutingEngine,
+      ROUTING_STATE,
+      PriceBookPublisher,
+      NumberOwnersPublisher,
+      AccountService,
+    ],
+    useFactory: (
+      dataSource: DataSource,
+      engine: RoutingEngine,
+      state: RoutingState,
+      prices: PriceBookPublisher,
+      owners: NumberOwnersPublisher,
+      accounts: AccountService,
+    ) =>
+      new OperatorService(
+        dataSource,
+        async () => {
+          engine.invalidate();
+          await state.bumpPoolVersion();
+          await prices.refresh();
+          await owners.refresh();
+        },
+        undefined,
+        (accountId) => accounts.exists(accountId),
+      ),
+  },
+  {
+    provide: WeightsService,
+    inject: [ROUTER_DATA_SOURCE, RoutingEngine, ROUTING_STATE],
+    useFactory: (dataSource: DataSource, engine: RoutingEngine, state: RoutingState) =>
+      new WeightsService(new WeightStore(dataSource), async () => {
+        engine.invalidate();
+        await state.bumpPoolVersion();
+      }),
+  },
+  {
+    provide: ExplainService,
+    inject: [RoutingEngine],
+    useFactory: (engine: RoutingEngine) => new ExplainService(engine),
+  },
+];
+
+/** Erasure requests applied to the router's state. */
+const PRIVACY_PROVIDERS: Provider[] = [
+  {
+    provide: RouterErasureSubscriber,
+    inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, ROUTING_STATE, NetworkResolver],
+    useFactory: (
+      bus: Bus,
+      privacy: PrivacyGroup,
+      region: RegionConfig,
+      state: RoutingState,
+      network: NetworkResolver,
+    ) => new RouterErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, state, network),
+  },
+];
+
 /**
  * Router: picks (provider, sender) for each accepted message; owns providers, numbers, rates and
  * country rules, and serves the operator API over them.
@@ -110,192 +328,12 @@ export class RouterModule implements OnApplicationBootstrap {
         RoutesController,
       ],
       providers: [
-        serviceDataSourceProvider(ROUTER_DATA_SOURCE, {
-          service: 'router',
-          entities: ROUTER_ENTITIES,
-          migrations: ROUTER_MIGRATIONS,
-          poolSize: 4,
-        }),
-        {
-          provide: RouterErasureSubscriber,
-          inject: [BUS, PRIVACY_CONFIG, REGION_CONFIG, ROUTING_STATE, NetworkResolver],
-          useFactory: (
-            bus: Bus,
-            privacy: PrivacyGroup,
-            region: RegionConfig,
-            state: RoutingState,
-            network: NetworkResolver,
-          ) => new RouterErasureSubscriber(bus, { salt: privacy.salt, region: region.region }, state, network),
-        },
-        {
-          provide: ROUTING_STATE,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig): RoutingState =>
-            config.mode === 'distributed'
-              ? new RedisRoutingState({ url: config.redis.url, keyPrefix: config.redis.keyPrefix })
-              : new MemoryRoutingState(),
-        },
-        RoutingMetrics,
-        {
-          provide: HealthHistory,
-          inject: [RoutingEngine],
-          useFactory: (engine: RoutingEngine) =>
-            new HealthHistory(
-              () => engine.providerHealth(),
-              (error) => new Logger('router-health-history').warn(`health sample failed: ${String(error)}`),
-            ),
-        },
-        {
-          provide: NetworkResolver,
-          inject: [APP_CONFIG, ROUTER_CONFIG, ROUTER_DATA_SOURCE, KV_STORE],
-          useFactory: (config: AppConfig, router: RouterGroup, dataSource: DataSource, kv: KeyValueStore) =>
-            createNetworkResolver(config, router, dataSource, kv),
-        },
-        {
-          // The recent route-quality buckets: shared in Redis across replicas, in memory when embedded.
-          provide: QUALITY_SHORT_BUCKETS,
-          inject: [APP_CONFIG, ROUTER_CONFIG],
-          useFactory: (config: AppConfig, router: RouterGroup): ShortBucketStore =>
-            config.mode === 'distributed'
-              ? new RedisShortBuckets(
-                  { url: config.redis.url, keyPrefix: config.redis.keyPrefix },
-                  router.qualityWindowSeconds * 1000,
-                  router.qualityBucketSeconds * 1000,
-                )
-              : new MemoryShortBuckets(router.qualityWindowSeconds * 1000),
-        },
-        {
-          provide: QualityTracker,
-          inject: [ROUTER_DATA_SOURCE, QUALITY_SHORT_BUCKETS, ROUTER_CONFIG],
-          useFactory: (dataSource: DataSource, short: ShortBucketStore, router: RouterGroup) =>
-            new QualityTracker([short, new HourlyRollups(dataSource)], {
-              bucketMs: router.qualityBucketSeconds * 1000,
-            }),
-        },
-        {
-          provide: RoutingEngine,
-          inject: [ROUTER_DATA_SOURCE, ROUTING_STATE, QUALITY_SHORT_BUCKETS, ROUTER_CONFIG, NetworkResolver],
-          useFactory: (
-            dataSource: DataSource,
-            state: RoutingState,
-            short: ShortBucketStore,
-            router: RouterGroup,
-            network: NetworkResolver,
-          ) => {
-            const quality = new QualitySource(
-              short,
-              new HourlyRollups(dataSource),
-              new WeightStore(dataSource),
-              {
-                windowMs: router.qualityWindowSeconds * 1000,
-                historyDays: router.qualityHistoryDays,
-                refreshMs: Math.min(router.qualityBucketSeconds * 1000, 10_000),
-              },
-              (error) => new Logger('router-quality').warn(`route quality read failed: ${String(error)}`),
-            );
-
-            return new RoutingEngine(qualityAwarePool(new SqlRoutePool(dataSource), quality), state, { network });
-          },
-        },
-        {
-          provide: LookupSettingsService,
-          inject: [ROUTER_DATA_SOURCE, RoutingEngine, ROUTING_STATE, NetworkResolver],
-          useFactory: (dataSource: DataSource, engine: RoutingEngine, state: RoutingState, network: NetworkResolver) =>
-            new LookupSettingsService(
-              dataSource,
-              async () => {
-                engine.invalidate();
-                await state.bumpPoolVersion();
-              },
-              () => network.sources(),
-            ),
-        },
-        {
-          provide: RouterConsumer,
-          inject: [RoutingEngine, BUS, RoutingMetrics, ROUTER_CONFIG],
-          useFactory: (engine: RoutingEngine, bus: Bus, metrics: RoutingMetrics, router: RouterGroup) =>
-            new RouterConsumer(
-              engine,
-              bus,
-              new NoRouteBacklog(metrics, {
-                baseDelayMs: 1_000,
-                maxDelayMs: 30_000,
-                capacity: 100_000,
-                maxWaitMs: router.noRouteMaxWaitSeconds * 1000,
-              }),
-              metrics,
-            ),
-        },
-        {
-          provide: HealthRecorder,
-          inject: [ROUTING_STATE, QualityTracker],
-          useFactory: (state: RoutingState, quality: QualityTracker) =>
-            new HealthRecorder(state, (event) => quality.observe(event)),
-        },
-        {
-          // Intake prices messages for spend caps from this (it does not own the rates).
-          provide: PriceBookPublisher,
-          inject: [ROUTER_DATA_SOURCE, KV_STORE, APP_CONFIG],
-          useFactory: (dataSource: DataSource, kv: KeyValueStore, config: AppConfig) =>
-            new PriceBookPublisher(dataSource, kv, config.redis.keyPrefix),
-        },
-        {
-          // Intake files inbound messages under their number's account from this (it does not own the numbers).
-          provide: NumberOwnersPublisher,
-          inject: [ROUTER_DATA_SOURCE, KV_STORE, APP_CONFIG],
-          useFactory: (dataSource: DataSource, kv: KeyValueStore, config: AppConfig) =>
-            new NumberOwnersPublisher(dataSource, kv, config.redis.keyPrefix),
-        },
-        {
-          provide: OperatorService,
-          inject: [
-            ROUTER_DATA_SOURCE,
-            RoutingEngine,
-            ROUTING_STATE,
-            PriceBookPublisher,
-            NumberOwnersPublisher,
-            AccountService,
-          ],
-          useFactory: (
-            dataSource: DataSource,
-            engine: RoutingEngine,
-            state: RoutingState,
-            prices: PriceBookPublisher,
-            owners: NumberOwnersPublisher,
-            accounts: AccountService,
-          ) =>
-            new OperatorService(
-              dataSource,
-              async () => {
-                engine.invalidate();
-                await state.bumpPoolVersion();
-                await prices.refresh();
-                await owners.refresh();
-              },
-              undefined,
-              (accountId) => accounts.exists(accountId),
-            ),
-        },
-        {
-          provide: WeightsService,
-          inject: [ROUTER_DATA_SOURCE, RoutingEngine, ROUTING_STATE],
-          useFactory: (dataSource: DataSource, engine: RoutingEngine, state: RoutingState) =>
-            new WeightsService(new WeightStore(dataSource), async () => {
-              engine.invalidate();
-              await state.bumpPoolVersion();
-            }),
-        },
-        {
-          provide: ExplainService,
-          inject: [RoutingEngine],
-          useFactory: (engine: RoutingEngine) => new ExplainService(engine),
-        },
-        {
-          // Intake's quote finds this in the same process (embedded); a distributed intake asks over HTTP.
-          provide: ROUTE_QUOTER,
-          inject: [RoutingEngine],
-          useFactory: (engine: RoutingEngine) => new EngineRouteQuoter(engine),
-        },
+        ...STORAGE_PROVIDERS,
+        ...ROUTING_PROVIDERS,
+        ...QUALITY_PROVIDERS,
+        ...INTAKE_FACING_PROVIDERS,
+        ...OPERATOR_PROVIDERS,
+        ...PRIVACY_PROVIDERS,
       ],
       exports: [RoutingMetrics],
     };

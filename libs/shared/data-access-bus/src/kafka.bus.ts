@@ -49,7 +49,7 @@ import { createMurmur2Partitioner } from './murmur2.partitioner';
 import type { CommitOffsets, SendCommit } from './offset-commit.coalescer';
 import { OffsetCommitCoalescer } from './offset-commit.coalescer';
 import { PublishBatcher } from './publish.batcher';
-import { resolveSubscription } from './subscription-options.util';
+import { type ResolvedSubscription, resolveSubscription } from './subscription-options.util';
 import { assertTopicName } from './topic-name.util';
 import { countPublished } from './bus.metrics';
 import { isTracingActive, startProducerSpan, withTraceHeaders } from '@sms/tracing';
@@ -480,29 +480,8 @@ export class KafkaBus implements Bus {
   }
 
   private async startConsumer(options: SubscriptionOptions): Promise<void> {
-    const { maxAttempts, concurrency, keyConcurrency, ignores } = resolveSubscription(options);
-    const heartbeatInterval = KAFKA_CONSUMER.heartbeatIntervalMs;
-    const restart = this.config.restart ?? CONSUMER_RESTART;
-    const restarts: number[] = [];
-    const consumer = this.kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: this.config.sessionTimeoutMs ?? KAFKA_CONSUMER.sessionTimeoutMs,
-      heartbeatInterval,
-      maxWaitTimeInMs: options.fetch?.maxWaitMs ?? this.config.maxWaitTimeMs ?? KAFKA_CONSUMER.maxWaitTimeMs,
-      ...(options.fetch ? { minBytes: options.fetch.minBytes } : {}),
-      retry: {
-        // kafkajs restarts a crashed consumer on every retriable error, forever; bound it (see CONSUMER_RESTART).
-        restartOnFailure: async () => {
-          const now = Date.now();
-          while (restarts.length > 0 && (restarts[0] as number) < now - restart.windowMs) {
-            restarts.shift();
-          }
-          restarts.push(now);
-
-          return restarts.length <= restart.maxRestarts;
-        },
-      },
-    });
+    const resolved = resolveSubscription(options);
+    const consumer = this.createConsumer(options);
     // The consumer's partition batches share OffsetCommit requests, and a batch that ends soon after the last
     // request leaves its offset for the next one (offset-commit.coalescer.ts).
     const commits = new OffsetCommitCoalescer(OFFSET_COMMIT.intervalMs, (error) =>
@@ -522,6 +501,40 @@ export class KafkaBus implements Bus {
       epoch: 0,
       joins: 0,
     };
+    this.watchConsumer(subscription, options);
+    this.subscriptions.push(subscription);
+    await this.connectSubscription(subscription);
+    await this.runSubscription(subscription, options.handler, resolved);
+  }
+
+  private createConsumer(options: SubscriptionOptions): Consumer {
+    const restart = this.config.restart ?? CONSUMER_RESTART;
+    const restarts: number[] = [];
+
+    return this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: this.config.sessionTimeoutMs ?? KAFKA_CONSUMER.sessionTimeoutMs,
+      heartbeatInterval: KAFKA_CONSUMER.heartbeatIntervalMs,
+      maxWaitTimeInMs: options.fetch?.maxWaitMs ?? this.config.maxWaitTimeMs ?? KAFKA_CONSUMER.maxWaitTimeMs,
+      ...(options.fetch ? { minBytes: options.fetch.minBytes } : {}),
+      retry: {
+        // kafkajs restarts a crashed consumer on every retriable error, forever; bound it (see CONSUMER_RESTART).
+        restartOnFailure: async () => {
+          const now = Date.now();
+          while (restarts.length > 0 && (restarts[0] as number) < now - restart.windowMs) {
+            restarts.shift();
+          }
+          restarts.push(now);
+
+          return restarts.length <= restart.maxRestarts;
+        },
+      },
+    });
+  }
+
+  /** Keeps the subscription's state (dead, leader, epoch) in step with the consumer's group events. */
+  private watchConsumer(subscription: Subscription, options: SubscriptionOptions): void {
+    const { consumer, commits } = subscription;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error('Kafka consumer crashed', {
         groupId: payload.groupId,
@@ -553,17 +566,28 @@ export class KafkaBus implements Bus {
         .flushNow((offsets) => consumer.commitOffsets(toTopicPartitionOffsets(offsets)))
         .catch(() => undefined);
     });
-    this.subscriptions.push(subscription);
+  }
+
+  private async connectSubscription(subscription: Subscription): Promise<void> {
+    const { consumer } = subscription;
     try {
       await consumer.connect();
       // Earliest for a new group, like the in-process bus: records published before the service's first
       // deploy are consumed, not skipped.
-      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+      await consumer.subscribe({ topics: [...subscription.topics], fromBeginning: true });
     } catch (error) {
       this.subscriptions.splice(this.subscriptions.indexOf(subscription), 1);
       await consumer.disconnect().catch(() => undefined);
       throw error;
     }
+  }
+
+  private async runSubscription(
+    subscription: Subscription,
+    handler: SubscriptionOptions['handler'],
+    { maxAttempts, concurrency, keyConcurrency, ignores }: ResolvedSubscription,
+  ): Promise<void> {
+    const { consumer, commits } = subscription;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -571,12 +595,12 @@ export class KafkaBus implements Bus {
         this.config.partitionsConsumedConcurrently ?? KAFKA_CONSUMER.partitionsConsumedConcurrently,
       eachBatch: (payload) =>
         (keyConcurrency > 1 ? this.consumeGrowing.bind(this, subscription) : this.consumeBatch.bind(this))(payload, {
-          handler: options.handler,
+          handler,
           maxAttempts,
           concurrency,
           keyConcurrency,
           ignores,
-          heartbeatInterval,
+          heartbeatInterval: KAFKA_CONSUMER.heartbeatIntervalMs,
           commits,
           commitLater: (offsets) => consumer.commitOffsets(toTopicPartitionOffsets(offsets)),
         }),

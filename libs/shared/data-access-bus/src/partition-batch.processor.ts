@@ -119,51 +119,139 @@ export async function processPartitionBatch<R extends RawRecord>(
   batch: readonly R[],
   hooks: PartitionBatchHooks<R>,
 ): Promise<PartitionBatchResult> {
-  // Grows only through `hooks.more` (never past MAX_GROWN_BATCH, so a batch that never idles still ends).
-  const records: R[] = [...batch];
-  const done = new Array<boolean>(records.length).fill(false);
-  const more = (hooks.keyConcurrency ?? 1) > 1 ? hooks.more : undefined;
-  let prefix = 0;
-  let progress: Promise<void> = Promise.resolve();
-  let failure: { readonly error: unknown } | undefined;
-  const fail = (error: unknown): void => {
-    failure ??= { error };
-  };
-  const stopped = (): boolean => failure !== undefined || hooks.shouldStop();
+  return new PartitionBatch(batch, hooks).run();
+}
 
-  let heartbeatInFlight: Promise<void> | undefined;
+/** A record's failed attempts so far, and the partition's reopening while this record probes an outage. */
+interface AttemptState {
+  failures: number;
+  infraFailures: number;
+  resume: (() => void) | undefined;
+}
+
+/** What a failed attempt leads to: try the record again, or the record's result (see handleOne). */
+type AttemptVerdict = boolean | 'retry';
+
+/** One processPartitionBatch call: the batch's records, their done prefix, the key lanes and the pause. */
+class PartitionBatch<R extends RawRecord> {
+  // Grows only through `hooks.more` (never past MAX_GROWN_BATCH, so a batch that never idles still ends).
+  private readonly records: R[];
+  private readonly done: boolean[];
+  private readonly more: PartitionBatchHooks<R>['more'];
+  private prefix = 0;
+  private progress: Promise<void> = Promise.resolve();
+  private failure: { readonly error: unknown } | undefined;
+  private heartbeatInFlight: Promise<void> | undefined;
+  // The partition's pause while a dependency is down: one record (the prober) retries, everything else waits.
+  private outage: { readonly reopened: Promise<void>; readonly reopen: () => void } | undefined;
+  private readonly infraBackoff: RetryBackoffPolicy;
+  // key → the runners of that key now and the indexes waiting behind them. A lane only queues once it has
+  // all `keyConcurrency` runners, and a runner leaves only when the queue is empty, so a queued record
+  // always has a runner of its key to pick it up.
+  private readonly keyConcurrency: number;
+  private readonly lanes = new Map<string, { runners: number; readonly queue: number[] }>();
+  private running = 0;
+  private slotFreed: (() => void) | undefined;
+  private readonly tasks: Promise<void>[] = [];
+  private pendingArrival: Promise<void> | undefined;
+
+  constructor(
+    batch: readonly R[],
+    private readonly hooks: PartitionBatchHooks<R>,
+  ) {
+    this.records = [...batch];
+    this.done = new Array<boolean>(this.records.length).fill(false);
+    this.more = (hooks.keyConcurrency ?? 1) > 1 ? hooks.more : undefined;
+    this.infraBackoff = hooks.infraBackoff ?? INFRA_RETRY_BACKOFF;
+    this.keyConcurrency = hooks.keyConcurrency ?? 1;
+  }
+
+  async run(): Promise<PartitionBatchResult> {
+    const { hooks } = this;
+    const ticker =
+      hooks.heartbeatEveryMs === undefined
+        ? undefined
+        : setInterval(() => void this.heartbeat(), hooks.heartbeatEveryMs);
+    try {
+      // Awaits only where a record must wait (a slot, the pause, an arrival), as a plain loop would: a call per
+      // record that always awaited would cost a microtask turn per record.
+      for (let index = 0; !this.stopped() && (index < this.records.length || (await this.grow())); index++) {
+        const record = this.records[index] as R;
+        if (this.doneOrQueued(record, index)) {
+          continue;
+        }
+        while (this.running >= hooks.concurrency) {
+          await new Promise<void>((resolve) => {
+            this.slotFreed = resolve;
+          });
+          this.slotFreed = undefined;
+        }
+        if (this.outage) {
+          await this.whilePaused();
+        }
+        if (this.stopped()) {
+          break;
+        }
+        // The wait above let runners of this key start or finish: look again.
+        if (this.queueBehindKey(record.key, index)) {
+          continue;
+        }
+        this.startLane(record.key, index);
+      }
+      await Promise.all(this.tasks);
+      await this.progress;
+    } finally {
+      if (ticker) {
+        clearInterval(ticker);
+      }
+      await this.heartbeatInFlight;
+    }
+    if (this.failure) {
+      throw this.failure.error;
+    }
+
+    return { done: this.prefix };
+  }
+
+  // An arrow, so that each `.catch` takes it as it is rather than a new closure per record.
+  private readonly fail = (error: unknown): void => {
+    this.failure ??= { error };
+  };
+
+  private stopped(): boolean {
+    return this.failure !== undefined || this.hooks.shouldStop();
+  }
+
   // Single-flight: several lanes finishing together must not each send a Heartbeat request.
-  const heartbeat = (): Promise<void> => {
-    heartbeatInFlight ??= hooks
+  private heartbeat(): Promise<void> {
+    this.heartbeatInFlight ??= this.hooks
       .heartbeat()
-      .catch(fail)
+      .catch(this.fail)
       .finally(() => {
-        heartbeatInFlight = undefined;
+        this.heartbeatInFlight = undefined;
       });
 
-    return heartbeatInFlight;
-  };
-  const ticker =
-    hooks.heartbeatEveryMs === undefined ? undefined : setInterval(() => void heartbeat(), hooks.heartbeatEveryMs);
+    return this.heartbeatInFlight;
+  }
 
-  const markDone = (index: number): void => {
-    done[index] = true;
-    const before = prefix;
-    while (prefix < records.length && done[prefix]) {
-      prefix++;
+  private markDone(index: number): void {
+    this.done[index] = true;
+    const before = this.prefix;
+    while (this.prefix < this.records.length && this.done[this.prefix]) {
+      this.prefix++;
     }
-    if (prefix > before) {
-      const last = records[prefix - 1] as R;
+    if (this.prefix > before) {
+      const last = this.records[this.prefix - 1] as R;
       // Chained so onDone sees offsets in order even when it is async (a commit round trip). It runs after a
       // failure too: a rebalance is exactly when the finished prefix should still be committed.
-      progress = progress.then(() => hooks.onDone(last)).catch(fail);
+      this.progress = this.progress.then(() => this.hooks.onDone(last)).catch(this.fail);
     }
-  };
+  }
 
-  const deadLetter = async (record: R, error: string, attempts: number): Promise<boolean> => {
+  private async deadLetter(record: R, error: string, attempts: number): Promise<boolean> {
     try {
-      await hooks.deadLetter({ record, error, attempts });
-      hooks.logger.warn('Record sent to the DLQ', {
+      await this.hooks.deadLetter({ record, error, attempts });
+      this.hooks.logger.warn('Record sent to the DLQ', {
         topic: record.topic,
         partition: record.partition,
         offset: record.offset,
@@ -173,71 +261,69 @@ export async function processPartitionBatch<R extends RawRecord>(
 
       return true;
     } catch (dlqError) {
-      hooks.logger.error('Could not publish to the DLQ; the batch stops uncommitted', {
+      this.hooks.logger.error('Could not publish to the DLQ; the batch stops uncommitted', {
         topic: record.topic,
         partition: record.partition,
         offset: record.offset,
         ...errorFields(dlqError),
       });
-      fail(dlqError);
+      this.fail(dlqError);
 
       return false;
     }
-  };
+  }
 
-  // The partition's pause while a dependency is down: one record (the prober) retries, everything else waits.
-  let outage: { readonly reopened: Promise<void>; readonly reopen: () => void } | undefined;
-  const infraBackoff = hooks.infraBackoff ?? INFRA_RETRY_BACKOFF;
-  const whilePaused = async (): Promise<void> => {
-    while (outage && !stopped()) {
-      await Promise.race([outage.reopened, sleepUnlessStopped(PAUSE_STOP_CHECK_MS)]);
+  private async whilePaused(): Promise<void> {
+    while (this.outage && !this.stopped()) {
+      await Promise.race([this.outage.reopened, this.sleepUnlessStopped(PAUSE_STOP_CHECK_MS)]);
     }
-  };
+  }
+
   /** Sleeps in short slices so that a stop (a rebalance, close()) is seen within PAUSE_STOP_CHECK_MS. */
-  const sleepUnlessStopped = async (ms: number): Promise<boolean> => {
+  private async sleepUnlessStopped(ms: number): Promise<boolean> {
     const until = performance.now() + ms;
     for (let left = ms; left > 0; left = until - performance.now()) {
-      if (stopped() || !(await hooks.sleep(Math.min(left, PAUSE_STOP_CHECK_MS)))) {
+      if (this.stopped() || !(await this.hooks.sleep(Math.min(left, PAUSE_STOP_CHECK_MS)))) {
         return false;
       }
     }
 
-    return !stopped();
-  };
-  const pause = (record: R): (() => void) => {
+    return !this.stopped();
+  }
+
+  private pause(record: R): () => void {
     let reopen!: () => void;
     const reopened = new Promise<void>((resolve) => {
       reopen = resolve;
     });
-    outage = { reopened, reopen };
+    this.outage = { reopened, reopen };
     const since = performance.now();
     metrics.busPauses.inc({ topic: record.topic });
     metrics.busPartitionsPaused.inc({ topic: record.topic });
 
     return () => {
-      outage = undefined;
+      this.outage = undefined;
       metrics.busPartitionsPaused.dec({ topic: record.topic });
       reopen();
-      hooks.logger.info('Partition resumed after an infrastructure error', {
+      this.hooks.logger.info('Partition resumed after an infrastructure error', {
         topic: record.topic,
         partition: record.partition,
         offset: record.offset,
         pausedMs: Math.round(performance.now() - since),
       });
     };
-  };
+  }
 
   /** True when the record is done (handled or dead-lettered); false when abandoned because of a stop. */
-  const handleOne = async (record: R): Promise<boolean> => {
-    let failures = 0;
-    let infraFailures = 0;
-    let resume: (() => void) | undefined;
+  private async handleOne(record: R): Promise<boolean> {
+    const { hooks } = this;
+    const state: AttemptState = { failures: 0, infraFailures: 0, resume: undefined };
     try {
       for (let attempt = 1; ; attempt++) {
         // Parsed per attempt: a handler that mutated the value on a failed attempt must not see its own edits.
         const decoded = record.decoded ?? decodeValue(record.value);
         if (!decoded.ok) {
-          return await deadLetter(record, describeError(decoded.error), attempt - 1);
+          return await this.deadLetter(record, describeError(decoded.error), attempt - 1);
         }
         const started = performance.now();
         try {
@@ -258,203 +344,180 @@ export async function processPartitionBatch<R extends RawRecord>(
 
           return true;
         } catch (error) {
-          if (isHandlerStopped(error)) {
-            // Not done and not failed: left for redelivery, like a record a stop cut short.
-            return false;
-          }
-          if (classifyHandlerError(error) === 'infrastructure') {
-            metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'infra_error' });
-            metrics.busInfraRetries.inc({ topic: record.topic });
-            infraFailures++;
-            if (!resume && outage) {
-              // Another record of this partition is already probing the dependency: wait for its verdict.
-              await whilePaused();
-              if (stopped()) {
-                return false;
-              }
-              continue;
-            }
-            if (!resume) {
-              resume = pause(record);
-              hooks.logger.warn('Infrastructure error; partition paused until the dependency is back', {
-                topic: record.topic,
-                partition: record.partition,
-                offset: record.offset,
-                ...errorFields(error),
-              });
-            }
-            const delay = retryDelayMs(infraBackoff, infraFailures);
-            hooks.logger.debug('Infrastructure error; retrying the record', {
-              topic: record.topic,
-              partition: record.partition,
-              offset: record.offset,
-              tries: infraFailures,
-              delayMs: delay,
-              ...errorFields(error),
-            });
-            await heartbeat();
-            if (!(await sleepUnlessStopped(delay))) {
-              return false;
-            }
-            continue;
-          }
-          // The dependency answered (this is about the record): the partition need not wait any longer.
-          resume?.();
-          resume = undefined;
-          failures++;
-          if (isNonRetriable(error) || failures >= hooks.maxAttempts) {
-            metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'dead_lettered' });
-
-            return await deadLetter(record, describeError(error), attempt);
-          }
-          metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'error' });
-          if (stopped()) {
-            return false;
-          }
-          const delay = retryDelayMs(hooks.backoff, failures);
-          hooks.logger.warn('Handler failed; retrying', {
-            topic: record.topic,
-            partition: record.partition,
-            offset: record.offset,
-            attempt,
-            delayMs: delay,
-            ...errorFields(error),
-          });
-          await heartbeat();
-          if (!(await hooks.sleep(delay)) || stopped()) {
-            return false;
+          const verdict = await this.afterFailedAttempt(record, attempt, error, state);
+          if (verdict !== 'retry') {
+            return verdict;
           }
         }
       }
     } finally {
-      resume?.();
+      state.resume?.();
     }
-  };
+  }
 
-  // key → the runners of that key now and the indexes waiting behind them. A lane only queues once it has
-  // all `keyConcurrency` runners, and a runner leaves only when the queue is empty, so a queued record
-  // always has a runner of its key to pick it up.
-  const keyConcurrency = hooks.keyConcurrency ?? 1;
-  const lanes = new Map<string, { runners: number; readonly queue: number[] }>();
-  let running = 0;
-  let slotFreed: (() => void) | undefined;
-  const tasks: Promise<void>[] = [];
+  private async afterFailedAttempt(
+    record: R,
+    attempt: number,
+    error: unknown,
+    state: AttemptState,
+  ): Promise<AttemptVerdict> {
+    if (isHandlerStopped(error)) {
+      // Not done and not failed: left for redelivery, like a record a stop cut short.
+      return false;
+    }
+    if (classifyHandlerError(error) === 'infrastructure') {
+      return this.afterInfrastructureError(record, error, state);
+    }
+    // The dependency answered (this is about the record): the partition need not wait any longer.
+    state.resume?.();
+    state.resume = undefined;
+    state.failures++;
+    if (isNonRetriable(error) || state.failures >= this.hooks.maxAttempts) {
+      metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'dead_lettered' });
 
-  const runLane = async (key: string, first: number): Promise<void> => {
+      return await this.deadLetter(record, describeError(error), attempt);
+    }
+    metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'error' });
+    if (this.stopped()) {
+      return false;
+    }
+    const delay = retryDelayMs(this.hooks.backoff, state.failures);
+    this.hooks.logger.warn('Handler failed; retrying', {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      attempt,
+      delayMs: delay,
+      ...errorFields(error),
+    });
+    await this.heartbeat();
+    if (!(await this.hooks.sleep(delay)) || this.stopped()) {
+      return false;
+    }
+
+    return 'retry';
+  }
+
+  private async afterInfrastructureError(record: R, error: unknown, state: AttemptState): Promise<AttemptVerdict> {
+    metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'infra_error' });
+    metrics.busInfraRetries.inc({ topic: record.topic });
+    state.infraFailures++;
+    if (!state.resume && this.outage) {
+      // Another record of this partition is already probing the dependency: wait for its verdict.
+      await this.whilePaused();
+
+      return this.stopped() ? false : 'retry';
+    }
+    if (!state.resume) {
+      state.resume = this.pause(record);
+      this.hooks.logger.warn('Infrastructure error; partition paused until the dependency is back', {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        ...errorFields(error),
+      });
+    }
+    const delay = retryDelayMs(this.infraBackoff, state.infraFailures);
+    this.hooks.logger.debug('Infrastructure error; retrying the record', {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      tries: state.infraFailures,
+      delayMs: delay,
+      ...errorFields(error),
+    });
+    await this.heartbeat();
+
+    return (await this.sleepUnlessStopped(delay)) ? 'retry' : false;
+  }
+
+  private async runLane(key: string, first: number): Promise<void> {
     try {
-      for (let index: number | undefined = first; index !== undefined; index = lanes.get(key)?.queue.shift()) {
-        if (outage) {
-          await whilePaused();
+      for (let index: number | undefined = first; index !== undefined; index = this.lanes.get(key)?.queue.shift()) {
+        if (this.outage) {
+          await this.whilePaused();
         }
-        if (stopped() || !(await handleOne(records[index] as R))) {
+        if (this.stopped() || !(await this.handleOne(this.records[index] as R))) {
           break;
         }
-        markDone(index);
-        await heartbeat();
+        this.markDone(index);
+        await this.heartbeat();
       }
     } finally {
       // No await between the last shift() and here, so the scheduler cannot append to a finished lane.
-      const lane = lanes.get(key);
+      const lane = this.lanes.get(key);
       if (lane && --lane.runners === 0) {
-        lanes.delete(key);
+        this.lanes.delete(key);
       }
-      running--;
-      slotFreed?.();
+      this.running--;
+      this.slotFreed?.();
     }
-  };
+  }
 
   /** True when the key already runs all the records it may: the index waits in its lane. */
-  const queueBehindKey = (key: string, index: number): boolean => {
-    const lane = lanes.get(key);
-    if (!lane || lane.runners < keyConcurrency) {
+  private queueBehindKey(key: string, index: number): boolean {
+    const lane = this.lanes.get(key);
+    if (!lane || lane.runners < this.keyConcurrency) {
       return false;
     }
     lane.queue.push(index);
 
     return true;
-  };
+  }
 
   /**
    * Past the end of the batch while some of it still runs: waits for a new record or a finished one, and
    * appends what arrived. False when there is nothing more to schedule.
    */
-  let pendingArrival: Promise<void> | undefined;
-  const grow = async (): Promise<boolean> => {
-    while (more && running > 0 && records.length < MAX_GROWN_BATCH && !stopped()) {
+  private async grow(): Promise<boolean> {
+    const { more, records } = this;
+    while (more && this.running > 0 && records.length < MAX_GROWN_BATCH && !this.stopped()) {
       const arrived = more.take(MAX_GROWN_BATCH - records.length);
       if (arrived.length > 0) {
         records.push(...arrived);
-        done.push(...arrived.map(() => false));
+        this.done.push(...arrived.map(() => false));
 
         return true;
       }
       // One arrival wait at a time, however many records finish before the next append.
-      pendingArrival ??= more.arrival().then(() => {
-        pendingArrival = undefined;
+      this.pendingArrival ??= more.arrival().then(() => {
+        this.pendingArrival = undefined;
       });
       await Promise.race([
-        pendingArrival,
+        this.pendingArrival,
         new Promise<void>((resolve) => {
-          slotFreed = resolve;
+          this.slotFreed = resolve;
         }),
       ]);
-      slotFreed = undefined;
+      this.slotFreed = undefined;
     }
 
     return false;
-  };
-
-  try {
-    for (let index = 0; !stopped() && (index < records.length || (await grow())); index++) {
-      const record = records[index] as R;
-      if (hooks.ignores?.(record.headers)) {
-        // Nothing runs for it, so it cannot overtake a record of its key: done where it stands.
-        metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'ignored' });
-        markDone(index);
-        continue;
-      }
-      const key = record.key;
-      if (queueBehindKey(key, index)) {
-        continue;
-      }
-      while (running >= hooks.concurrency) {
-        await new Promise<void>((resolve) => {
-          slotFreed = resolve;
-        });
-        slotFreed = undefined;
-      }
-      if (outage) {
-        await whilePaused();
-      }
-      if (stopped()) {
-        break;
-      }
-      // The wait above let runners of this key start or finish: look again.
-      if (queueBehindKey(key, index)) {
-        continue;
-      }
-      const lane = lanes.get(key);
-      if (lane) {
-        lane.runners++;
-      } else {
-        lanes.set(key, { runners: 1, queue: [] });
-      }
-      running++;
-      tasks.push(runLane(key, index));
-    }
-    await Promise.all(tasks);
-    await progress;
-  } finally {
-    if (ticker) {
-      clearInterval(ticker);
-    }
-    await heartbeatInFlight;
-  }
-  if (failure) {
-    throw failure.error;
   }
 
-  return { done: prefix };
+  /** True when the record needs no runner now: ignored (done where it stands) or queued behind its key. */
+  private doneOrQueued(record: R, index: number): boolean {
+    if (this.hooks.ignores?.(record.headers)) {
+      // Nothing runs for it, so it cannot overtake a record of its key: done where it stands.
+      metrics.busRecordsConsumed.inc({ topic: record.topic, outcome: 'ignored' });
+      this.markDone(index);
+
+      return true;
+    }
+
+    return this.queueBehindKey(record.key, index);
+  }
+
+  private startLane(key: string, index: number): void {
+    const lane = this.lanes.get(key);
+    if (lane) {
+      lane.runners++;
+    } else {
+      this.lanes.set(key, { runners: 1, queue: [] });
+    }
+    this.running++;
+    this.tasks.push(this.runLane(key, index));
+  }
 }
 
 /**

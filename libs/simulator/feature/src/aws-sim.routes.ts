@@ -54,17 +54,7 @@ const FORM = 'application/x-www-form-urlencoded';
  * Events and MOs go out as signed SNS HTTPS deliveries to the topics' subscription endpoints.
  */
 export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options, done) => {
-  const { state, store, log, settings, publicUrl } = options;
-  const callbackSettings: CallbackSettings = { ...options.callback, scheduler: state.scheduler, log };
-  const topics = new SnsTopics({
-    region: settings.region,
-    accountId: settings.accountId ?? '123456789012',
-    publicUrl,
-    signatureVersion: settings.signatureVersion ?? '2',
-    callback: callbackSettings,
-  });
-  topics.presubscribe('events', settings.eventsUrl);
-  topics.presubscribe('inbound', settings.inboundUrl);
+  const sim = new AwsSim(options);
 
   // Raw strings: the SigV4 check hashes the body exactly as received. Scoped to this plugin.
   for (const type of [AMZ_JSON, FORM]) {
@@ -74,54 +64,108 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     app.addContentTypeParser(type, { parseAs: 'string' }, (_request, body, parsed) => parsed(null, body));
   }
 
-  app.post<{ Body: string | undefined }>('/', { config: PROVIDER_API_ROUTE }, async (request, reply) => {
+  app.post<{ Body: string | undefined }>('/', { config: PROVIDER_API_ROUTE }, (request, reply) =>
+    sim.action(request, reply),
+  );
+
+  app.get('/sns-cert.pem', { config: PROVIDER_API_ROUTE }, (_request, reply) => sim.certificate(reply));
+
+  /** The SubscribeURL: GET confirms the pending subscription holding this token. */
+  app.get<{ Querystring: { Token?: string } }>(
+    '/confirm-subscription',
+    { config: PROVIDER_API_ROUTE },
+    (request, reply) => sim.confirmSubscription(request, reply),
+  );
+
+  /** SNS `Subscribe` to an HTTPS endpoint: posts a signed SubscriptionConfirmation; deliveries wait for it. */
+  app.put<{ Body: unknown }>('/subscriptions', (request, reply) => sim.subscribe(request, reply));
+
+  app.get('/subscriptions', () => sim.topics.describe());
+
+  /** Two-way SMS: a subscriber texts our number; posted to the inbound topic's endpoint (or `url`). */
+  app.post<{ Body: unknown }>('/inbound', (request, reply) => sim.inbound(request, reply));
+
+  app.get('/messages', () => sim.store.snapshot());
+  done();
+};
+
+/** The simulated AWS account behind the routes: one method per route, its SNS topics and the events they post. */
+class AwsSim {
+  readonly state: AwsSimOptions['state'];
+  readonly store: AwsSimOptions['store'];
+  readonly log: AwsSimOptions['log'];
+  readonly settings: AwsSimOptions['settings'];
+  readonly publicUrl: AwsSimOptions['publicUrl'];
+  readonly callbackSettings: CallbackSettings;
+  readonly topics: SnsTopics;
+
+  constructor(readonly options: AwsSimOptions) {
+    const { state, store, log, settings, publicUrl } = options;
+    const callbackSettings: CallbackSettings = { ...options.callback, scheduler: state.scheduler, log };
+    const topics = new SnsTopics({
+      region: settings.region,
+      accountId: settings.accountId ?? '123456789012',
+      publicUrl,
+      signatureVersion: settings.signatureVersion ?? '2',
+      callback: callbackSettings,
+    });
+    topics.presubscribe('events', settings.eventsUrl);
+    topics.presubscribe('inbound', settings.inboundUrl);
+    this.state = state;
+    this.store = store;
+    this.log = log;
+    this.settings = settings;
+    this.publicUrl = publicUrl;
+    this.callbackSettings = callbackSettings;
+    this.topics = topics;
+  }
+
+  async action(request: FastifyRequest<{ Body: string | undefined }>, reply: FastifyReply) {
     const target = request.headers['x-amz-target'];
     const body = typeof request.body === 'string' ? request.body : '';
     const clientGone = new AbortController();
     reply.raw.once('close', () => clientGone.abort());
     if (target !== undefined) {
-      return sendTextMessage(request, reply, String(target), body, clientGone.signal);
+      return this.sendTextMessage(request, reply, String(target), body, clientGone.signal);
     }
     const form = new URLSearchParams(body);
     if (form.get('Action') === 'Publish') {
-      return publish(request, reply, form, body, clientGone.signal);
+      return this.publish(request, reply, form, body, clientGone.signal);
     }
 
     return reply
       .code(400)
       .header('content-type', 'text/xml')
       .send(snsErrorXml({ status: 400, type: 'InvalidAction', message: 'Unknown or missing Action', fault: 'Sender' }));
-  });
+  }
 
-  app.get('/sns-cert.pem', { config: PROVIDER_API_ROUTE }, async (_request, reply) =>
-    reply.header('content-type', 'application/x-pem-file').send(await topics.certificatePem()),
-  );
+  async certificate(reply: FastifyReply) {
+    const { topics } = this;
 
-  /** The SubscribeURL: GET confirms the pending subscription holding this token. */
-  app.get<{ Querystring: { Token?: string } }>(
-    '/confirm-subscription',
-    { config: PROVIDER_API_ROUTE },
-    (request, reply) => {
-      const arn = topics.confirm(request.query.Token);
-      if (arn === null) {
-        return reply
-          .code(404)
-          .header('content-type', 'text/xml')
-          .send(snsErrorXml(notFound('Token')));
-      }
-      log.info('simulated SNS subscription confirmed');
+    return reply.header('content-type', 'application/x-pem-file').send(await topics.certificatePem());
+  }
 
+  confirmSubscription(request: FastifyRequest<{ Querystring: { Token?: string } }>, reply: FastifyReply) {
+    const { log, topics } = this;
+    const arn = topics.confirm(request.query.Token);
+    if (arn === null) {
       return reply
+        .code(404)
         .header('content-type', 'text/xml')
-        .send(
-          `<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>${arn}</SubscriptionArn>` +
-            '</ConfirmSubscriptionResult></ConfirmSubscriptionResponse>',
-        );
-    },
-  );
+        .send(snsErrorXml(notFound('Token')));
+    }
+    log.info('simulated SNS subscription confirmed');
 
-  /** SNS `Subscribe` to an HTTPS endpoint: posts a signed SubscriptionConfirmation; deliveries wait for it. */
-  app.put<{ Body: unknown }>('/subscriptions', async (request, reply) => {
+    return reply
+      .header('content-type', 'text/xml')
+      .send(
+        `<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>${arn}</SubscriptionArn>` +
+          '</ConfirmSubscriptionResult></ConfirmSubscriptionResponse>',
+      );
+  }
+
+  async subscribe(request: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) {
+    const { options, topics } = this;
     const input = request.body;
     const valid =
       typeof input === 'object' &&
@@ -147,12 +191,10 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     }
 
     return results;
-  });
+  }
 
-  app.get('/subscriptions', () => topics.describe());
-
-  /** Two-way SMS: a subscriber texts our number; posted to the inbound topic's endpoint (or `url`). */
-  app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
+  async inbound(request: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) {
+    const { options, topics } = this;
     const input = (request.body ?? {}) as Record<string, unknown>;
     const [from, to, body, url] = [input['from'], input['to'], input['body'], input['url']];
     if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string') {
@@ -176,18 +218,16 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     }
 
     return { inboundMessageId, attempts };
-  });
+  }
 
-  app.get('/messages', () => store.snapshot());
-  done();
-
-  async function sendTextMessage(
+  private async sendTextMessage(
     request: FastifyRequest,
     reply: FastifyReply,
     target: string,
     body: string,
     clientGone: AbortSignal,
   ) {
+    const { state, store } = this;
     const knobs = state.knobs('aws');
     let input: Record<string, unknown> = {};
     try {
@@ -199,7 +239,7 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     const context = stringMap(input['Context']);
     const reference = context['gwMessageId'] ?? null;
     store.recordSubmit(reference);
-    const refusal = await refuse('sms-voice', request, body, knobs, () => {
+    const refusal = await this.refuse('sms-voice', request, body, knobs, () => {
       if (target !== EUM_TARGET) {
         return { status: 400, type: 'UnknownOperationException', message: `Unknown operation ${target}` };
       }
@@ -210,14 +250,14 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
       return validateSendText(input) ?? injectedEumError(state.rng, knobs.errorRate);
     });
     if (refusal !== null) {
-      record('eum', refusal, reference, typeof input['DestinationPhoneNumber'] === 'string' ? input : {});
+      this.record('eum', refusal, reference, typeof input['DestinationPhoneNumber'] === 'string' ? input : {});
       await state.scheduler.hold(knobs.latencyMs, clientGone);
 
-      return answer(reply, clientGone, refusal.status, AMZ_JSON, eumErrorBody(refusal), {
+      return this.answer(reply, clientGone, refusal.status, AMZ_JSON, eumErrorBody(refusal), {
         'x-amzn-ErrorType': refusal.type,
       });
     }
-    const message = accept('eum', knobs, {
+    const message = this.accept('eum', knobs, {
       to: String(input['DestinationPhoneNumber']),
       originationIdentity: typeof input['OriginationIdentity'] === 'string' ? input['OriginationIdentity'] : null,
       body: typeof input['MessageBody'] === 'string' ? input['MessageBody'] : '',
@@ -225,22 +265,23 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
       context,
     });
     store.recordAccepted(message.messageId, message, reference);
-    scheduleEvents(message, knobs);
+    this.scheduleEvents(message, knobs);
     await state.scheduler.hold(knobs.latencyMs + (message.responseWithheld ? WITHHOLD_MS : 0), clientGone);
 
-    return answer(reply, clientGone, 200, AMZ_JSON, { MessageId: message.messageId });
+    return this.answer(reply, clientGone, 200, AMZ_JSON, { MessageId: message.messageId });
   }
 
-  async function publish(
+  private async publish(
     request: FastifyRequest,
     reply: FastifyReply,
     form: URLSearchParams,
     body: string,
     clientGone: AbortSignal,
   ) {
+    const { state, store } = this;
     const knobs = state.knobs('aws');
     let optedOut = false;
-    const refusal = await refuse('sns', request, body, knobs, () => {
+    const refusal = await this.refuse('sns', request, body, knobs, () => {
       const invalid = validatePublish(form);
       if (invalid !== null) {
         return invalid;
@@ -252,13 +293,13 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     });
     const xml = 'text/xml';
     if (refusal !== null) {
-      record('sns', refusal, null, { DestinationPhoneNumber: form.get('PhoneNumber') });
+      this.record('sns', refusal, null, { DestinationPhoneNumber: form.get('PhoneNumber') });
       await state.scheduler.hold(knobs.latencyMs, clientGone);
 
-      return answer(reply, clientGone, refusal.status, xml, snsErrorXml(refusal));
+      return this.answer(reply, clientGone, refusal.status, xml, snsErrorXml(refusal));
     }
     const attributes = messageAttributes(form);
-    const message = accept(
+    const message = this.accept(
       'sns',
       knobs,
       {
@@ -274,17 +315,18 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     // Publish has no delivery webhooks (status only in CloudWatch Logs), so nothing is scheduled.
     await state.scheduler.hold(knobs.latencyMs + (message.responseWithheld ? WITHHOLD_MS : 0), clientGone);
 
-    return answer(reply, clientGone, 200, xml, snsPublishXml(message.messageId));
+    return this.answer(reply, clientGone, 200, xml, snsPublishXml(message.messageId));
   }
 
   /** Checks in AWS's order: signature, rate limit, then the API's own validation and the injected faults. */
-  async function refuse(
+  private async refuse(
     service: string,
     request: FastifyRequest,
     body: string,
     knobs: SimulatorKnobs,
     validate: () => AwsApiError | null,
   ): Promise<AwsApiError | null> {
+    const { store, settings } = this;
     const auth = await checkSigV4(
       { method: request.method, url: request.url, headers: request.headers, body },
       settings,
@@ -308,7 +350,8 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     return validate();
   }
 
-  function record(api: AwsSimApi, error: AwsApiError, reference: string | null, input: Record<string, unknown>) {
+  private record(api: AwsSimApi, error: AwsApiError, reference: string | null, input: Record<string, unknown>) {
+    const { store } = this;
     const to = input['DestinationPhoneNumber'];
     store.recordRejection({
       at: new Date().toISOString(),
@@ -321,12 +364,14 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     });
   }
 
-  function accept(
+  private accept(
     api: AwsSimApi,
     knobs: SimulatorKnobs,
     fields: Pick<AwsSimMessage, 'to' | 'originationIdentity' | 'body' | 'configurationSet' | 'context'>,
     outcome?: AwsSimOutcome,
   ): AwsSimMessage {
+    const { state } = this;
+
     return {
       messageId: randomUUID(),
       api,
@@ -339,7 +384,8 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
   }
 
   /** TEXT_SENT then the final event; `failed` never reached a carrier so it has no TEXT_SENT. */
-  function scheduleEvents(message: AwsSimMessage, knobs: SimulatorKnobs): void {
+  private scheduleEvents(message: AwsSimMessage, knobs: SimulatorKnobs): void {
+    const { state, topics } = this;
     if (message.configurationSet === null) {
       return; // no configuration set, no event destination: AWS emits nothing
     }
@@ -359,7 +405,7 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     });
   }
 
-  function answer(
+  private answer(
     reply: FastifyReply,
     clientGone: AbortSignal,
     status: number,
@@ -367,6 +413,7 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
     body: unknown,
     headers: Record<string, string> = {},
   ) {
+    const { state } = this;
     if (clientGone.aborted) {
       return reply.hijack();
     }
@@ -379,7 +426,7 @@ export const awsSimRoutes: FastifyPluginCallback<AwsSimOptions> = (app, options,
       .headers({ 'content-type': contentType, 'x-amzn-RequestId': randomUUID(), ...headers })
       .send(typeof body === 'string' ? body : JSON.stringify(body));
   }
-};
+}
 
 function notFound(what: string): AwsApiError {
   return { status: 404, type: 'NotFound', message: `${what} not found`, fault: 'Sender' };

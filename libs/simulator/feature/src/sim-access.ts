@@ -107,3 +107,22 @@ export function inboundTarget(
 
   return { error: "url must be one of the gateway's webhook URLs (leave it out to use the provider's inbound URL)" };
 }
+
+/**
+ * The `{from, to, body, url?}` of an MO injection and the webhook URL it goes to (inboundTarget), or the error
+ * a 400 answers with. `fallback` is read only once the fields are valid, as each route did.
+ */
+export function injectedMo(
+  input: unknown,
+  fallback: () => string,
+  allowTarget: (url: string) => boolean,
+): { from: string; to: string; body: string; url: string } | { error: string } {
+  const fields = (input ?? {}) as Record<string, unknown>;
+  const [from, to, body] = [fields['from'], fields['to'], fields['body']];
+  if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string') {
+    return { error: 'expected JSON {from, to, body}' };
+  }
+  const target = inboundTarget(fields['url'], fallback(), allowTarget);
+
+  return 'error' in target ? target : { from, to, body, url: target.url };
+}

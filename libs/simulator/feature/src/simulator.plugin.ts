@@ -88,6 +88,34 @@ export interface SimulatorOptions {
 export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app, options) => {
   const log = options.logger ?? app.log;
   const state = new SimulatorState(options.seed);
+  const stores = simulatorStores(state);
+  const root = options.publicBaseUrl.replace(/\/+$/, '');
+  const base = root.endsWith(app.prefix) ? root : `${root}${app.prefix}`;
+  const webhooks = webhookSettings(options);
+  guardControlRoutes(app, options.controlAuth);
+  releaseWithheldOnClose(app, state);
+  knobAndResetRoutes(app, state, log);
+  await registerProviderRoutes(app, { options, state, log, stores, base, ...webhooks });
+
+  if (options.smpp) {
+    await registerSmppSim(app, state, log, options.smpp);
+  }
+
+  log.info(
+    {
+      twilioBaseUrl: `${base}/twilio`,
+      twilioLookupBaseUrl: `${base}/twilio-lookups`,
+      vonageBaseUrl: `${base}/vonage`,
+      sinchBaseUrl: `${base}/sinch`,
+      awsEndpoint: `${base}/aws`,
+      knobs: `${base}/knobs/:provider`,
+    },
+    'provider simulator ready',
+  );
+};
+
+/** Each provider's message log, emptied by `POST {prefix}/reset`. */
+function simulatorStores(state: SimulatorState) {
   const twilioStore = new TwilioSimStore();
   const vonageStore = new SimMessageLog<VonageSimMessage>();
   const sinchStore = new SimMessageLog<SinchSimMessage>();
@@ -96,8 +124,12 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
   state.onReset(() => sinchStore.reset());
   const awsStore = new AwsSimStore();
   state.onReset(() => awsStore.reset());
-  const root = options.publicBaseUrl.replace(/\/+$/, '');
-  const base = root.endsWith(app.prefix) ? root : `${root}${app.prefix}`;
+
+  return { twilioStore, vonageStore, sinchStore, awsStore };
+}
+
+/** How the simulated providers post their webhooks, and to which of the gateway's URLs. */
+function webhookSettings(options: SimulatorOptions) {
   const allowTarget = webhookTargetPolicy(options.webhookBaseUrl);
   const webhookBase = (): string =>
     (typeof options.webhookBaseUrl === 'function' ? options.webhookBaseUrl() : options.webhookBaseUrl).replace(
@@ -110,8 +142,11 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
     allowTarget,
   };
   const inboundUrl = (provider: string) => () => `${webhookBase()}/webhooks/${provider}/inbound`;
-  guardControlRoutes(app, options.controlAuth);
 
+  return { callback, inboundUrl };
+}
+
+function releaseWithheldOnClose(app: FastifyInstance, state: SimulatorState): void {
   // preClose runs before Fastify waits for in-flight requests: release withheld responses so close completes.
   app.addHook('preClose', (done) => {
     state.scheduler.close();
@@ -121,7 +156,10 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
     state.scheduler.close();
     done();
   });
+}
 
+/** `GET|PUT {prefix}/knobs/:provider` and `POST {prefix}/reset`. */
+function knobAndResetRoutes(app: FastifyInstance, state: SimulatorState, log: FastifyBaseLogger): void {
   app.get('/knobs', () => Object.fromEntries(SIMULATED_PROVIDERS.map((provider) => [provider, state.knobs(provider)])));
 
   app.get<{ Params: { provider: string } }>('/knobs/:provider', (request, reply) => {
@@ -157,11 +195,25 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
 
     return reply.code(204).send();
   });
+}
 
+interface ProviderRoutesContext extends ReturnType<typeof webhookSettings> {
+  readonly options: SimulatorOptions;
+  readonly state: SimulatorState;
+  readonly log: FastifyBaseLogger;
+  readonly stores: ReturnType<typeof simulatorStores>;
+  /** Where this simulator is reachable from outside, its prefix included. */
+  readonly base: string;
+}
+
+async function registerProviderRoutes(
+  app: FastifyInstance,
+  { options, state, log, stores, base, callback, inboundUrl }: ProviderRoutesContext,
+): Promise<void> {
   await app.register(twilioSimRoutes, {
     prefix: '/twilio',
     state,
-    store: twilioStore,
+    store: stores.twilioStore,
     log,
     accountSid: options.twilio.accountSid,
     authToken: options.twilio.authToken,
@@ -178,7 +230,7 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
   await app.register(awsSimRoutes, {
     prefix: '/aws',
     state,
-    store: awsStore,
+    store: stores.awsStore,
     log,
     settings: { region: 'us-east-1', ...options.aws },
     publicUrl: `${base}/aws`,
@@ -187,7 +239,7 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
   await app.register(vonageSimRoutes, {
     prefix: '/vonage',
     state,
-    store: vonageStore,
+    store: stores.vonageStore,
     log,
     credentials: options.vonage,
     callback,
@@ -196,29 +248,13 @@ export const simulatorPlugin: FastifyPluginAsync<SimulatorOptions> = async (app,
   await app.register(sinchSimRoutes, {
     prefix: '/sinch',
     state,
-    store: sinchStore,
+    store: stores.sinchStore,
     log,
     credentials: options.sinch,
     callback,
     inboundUrl: inboundUrl('sinch'),
   });
-
-  if (options.smpp) {
-    await registerSmppSim(app, state, log, options.smpp);
-  }
-
-  log.info(
-    {
-      twilioBaseUrl: `${base}/twilio`,
-      twilioLookupBaseUrl: `${base}/twilio-lookups`,
-      vonageBaseUrl: `${base}/vonage`,
-      sinchBaseUrl: `${base}/sinch`,
-      awsEndpoint: `${base}/aws`,
-      knobs: `${base}/knobs/:provider`,
-    },
-    'provider simulator ready',
-  );
-};
+}
 
 async function registerSmppSim(
   app: FastifyInstance,

@@ -1,5 +1,5 @@
-import type { FastifyBaseLogger, FastifyPluginCallback } from 'fastify';
-import { inboundTarget, PROVIDER_API_ROUTE } from './sim-access';
+import type { FastifyBaseLogger, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import { injectedMo, PROVIDER_API_ROUTE } from './sim-access';
 import { answerJson, clientGoneSignal, countParts, WITHHOLD_MS } from './sim-http';
 import type { SimCallback, SimMessageLog, SimOutcome } from './sim-message.log';
 import { postWebhook, type CallbackSettings, type WebhookPost } from './simulator.callbacks';
@@ -57,72 +57,181 @@ type ReportStep = { readonly status: string; readonly code: number };
 
 /** Sinch's batches API, delivery reports and MO callbacks (providers.md §3), mounted under `{prefix}/sinch`. */
 export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, options, done) => {
-  const { state, store, log, credentials } = options;
-  const callbackSettings: CallbackSettings = { ...options.callback, scheduler: state.scheduler, log };
+  const sim = new SinchSim(options);
 
   app.post<{ Params: { plan: string }; Body: unknown }>(
     '/xms/v1/:plan/batches',
     { config: PROVIDER_API_ROUTE },
-    async (request, reply) => {
-      const knobs = state.knobs('sinch');
-      const clientGone = clientGoneSignal(reply);
-      const batch = isRecord(request.body) ? request.body : {};
-      const clientRef = typeof batch['client_reference'] === 'string' ? batch['client_reference'] : null;
-      store.recordSubmit(clientRef);
+    (request, reply) => sim.submitBatch(request, reply),
+  );
 
-      const isJson = String(request.headers['content-type'] ?? '').includes('application/json');
-      const authorized =
-        request.headers.authorization === `Bearer ${credentials.apiToken}` &&
-        request.params.plan === credentials.servicePlanId;
-      const refusal = isJson ? refuseSubmit(authorized, batch, knobs) : UNSUPPORTED_MEDIA;
-      if (refusal !== null && refusal !== 'opted-out') {
-        const to = Array.isArray(batch['to']) && typeof batch['to'][0] === 'string' ? batch['to'][0] : null;
-        store.recordRejection({
-          at: new Date().toISOString(),
-          clientRef,
-          to,
-          httpStatus: refusal.status,
-          code: refusal.code,
-        });
-        await state.scheduler.hold(knobs.latencyMs, clientGone);
+  // A recipient's delivery report: `GET /xms/v1/{plan}/batches/{batch_id}/delivery_report/{recipient_msisdn}`.
+  app.get<{ Params: { plan: string; batchId: string; recipient: string } }>(
+    '/xms/v1/:plan/batches/:batchId/delivery_report/:recipient',
+    { config: PROVIDER_API_ROUTE },
+    (request, reply) => sim.deliveryReport(request, reply),
+  );
 
-        return answerJson(reply, clientGone, state.scheduler.isClosed, refusal.status, {
-          code: refusal.code,
-          text: refusal.text,
-        });
-      }
+  // List batches: `GET /xms/v1/{plan}/batches?client_reference=&start_date=&end_date=&page_size=`, newest first.
+  app.get<{ Params: { plan: string }; Querystring: Record<string, string | undefined> }>(
+    '/xms/v1/:plan/batches',
+    { config: PROVIDER_API_ROUTE },
+    (request, reply) => sim.listBatches(request, reply),
+  );
 
-      const now = new Date();
-      const withhold = state.rng() < knobs.timeoutAfterAcceptRate;
-      const deliveryReport = (batch['delivery_report'] as SinchDeliveryReport | undefined) ?? 'none';
-      const outcome = refusal === 'opted-out' ? 'opted-out' : pickWeighted(state.rng, knobs.dlrOutcomes);
-      const finalReport = finalStep(outcome);
-      const message: SinchSimMessage = {
-        batchId: newSinchId(now.getTime()),
-        // Sinch echoes MSISDNs without the `+`.
-        to: (batch['to'] as string[]).map((n) => n.replace(/^\+/, '')),
-        from: String(batch['from']),
-        body: String(batch['body']),
-        deliveryReport,
-        callbackUrl: typeof batch['callback_url'] === 'string' ? batch['callback_url'] : null,
+  app.post<{ Body: unknown }>('/inbound', (request, reply) => sim.inbound(request, reply));
+
+  app.get('/messages', () => sim.store.snapshot());
+  done();
+};
+
+/** The simulated Sinch service plan behind the routes: one method per route and the callbacks it posts. */
+class SinchSim {
+  readonly state: SinchSimOptions['state'];
+  readonly store: SinchSimOptions['store'];
+  readonly log: SinchSimOptions['log'];
+  readonly credentials: SinchSimOptions['credentials'];
+  readonly callbackSettings: CallbackSettings;
+
+  constructor(readonly options: SinchSimOptions) {
+    const { state, store, log, credentials } = options;
+    const callbackSettings: CallbackSettings = { ...options.callback, scheduler: state.scheduler, log };
+    this.state = state;
+    this.store = store;
+    this.log = log;
+    this.credentials = credentials;
+    this.callbackSettings = callbackSettings;
+  }
+
+  async submitBatch(request: FastifyRequest<{ Params: { plan: string }; Body: unknown }>, reply: FastifyReply) {
+    const { state, store, credentials } = this;
+    const knobs = state.knobs('sinch');
+    const clientGone = clientGoneSignal(reply);
+    const batch = isRecord(request.body) ? request.body : {};
+    const clientRef = typeof batch['client_reference'] === 'string' ? batch['client_reference'] : null;
+    store.recordSubmit(clientRef);
+
+    const isJson = String(request.headers['content-type'] ?? '').includes('application/json');
+    const authorized =
+      request.headers.authorization === `Bearer ${credentials.apiToken}` &&
+      request.params.plan === credentials.servicePlanId;
+    const refusal = isJson ? this.refuseSubmit(authorized, batch, knobs) : UNSUPPORTED_MEDIA;
+    if (refusal !== null && refusal !== 'opted-out') {
+      const to = Array.isArray(batch['to']) && typeof batch['to'][0] === 'string' ? batch['to'][0] : null;
+      store.recordRejection({
+        at: new Date().toISOString(),
         clientRef,
-        createdAt: now.toISOString(),
-        outcome,
-        finalReport,
-        finalAt: new Date(now.getTime() + knobs.dlrDelayMs * (finalReport.status === 'Rejected' ? 1 : 2)).toISOString(),
-        responseWithheld: withhold,
-        callbacks: [],
-      };
-      store.recordAccepted(message.batchId, message, message.clientRef);
-      scheduleReports(message, knobs);
-      await state.scheduler.hold(knobs.latencyMs + (withhold ? WITHHOLD_MS : 0), clientGone);
+        to,
+        httpStatus: refusal.status,
+        code: refusal.code,
+      });
+      await state.scheduler.hold(knobs.latencyMs, clientGone);
 
-      const expireAt =
-        typeof batch['expire_at'] === 'string'
-          ? batch['expire_at']
-          : new Date(now.getTime() + 3 * 86_400_000).toISOString();
+      return answerJson(reply, clientGone, state.scheduler.isClosed, refusal.status, {
+        code: refusal.code,
+        text: refusal.text,
+      });
+    }
 
-      return answerJson(reply, clientGone, state.scheduler.isClosed, 201, {
+    const now = new Date();
+    const withhold = state.rng() < knobs.timeoutAfterAcceptRate;
+    const deliveryReport = (batch['delivery_report'] as SinchDeliveryReport | undefined) ?? 'none';
+    const outcome = refusal === 'opted-out' ? 'opted-out' : pickWeighted(state.rng, knobs.dlrOutcomes);
+    const finalReport = this.finalStep(outcome);
+    const message: SinchSimMessage = {
+      batchId: newSinchId(now.getTime()),
+      // Sinch echoes MSISDNs without the `+`.
+      to: (batch['to'] as string[]).map((n) => n.replace(/^\+/, '')),
+      from: String(batch['from']),
+      body: String(batch['body']),
+      deliveryReport,
+      callbackUrl: typeof batch['callback_url'] === 'string' ? batch['callback_url'] : null,
+      clientRef,
+      createdAt: now.toISOString(),
+      outcome,
+      finalReport,
+      finalAt: new Date(now.getTime() + knobs.dlrDelayMs * (finalReport.status === 'Rejected' ? 1 : 2)).toISOString(),
+      responseWithheld: withhold,
+      callbacks: [],
+    };
+    store.recordAccepted(message.batchId, message, message.clientRef);
+    this.scheduleReports(message, knobs);
+    await state.scheduler.hold(knobs.latencyMs + (withhold ? WITHHOLD_MS : 0), clientGone);
+
+    const expireAt =
+      typeof batch['expire_at'] === 'string'
+        ? batch['expire_at']
+        : new Date(now.getTime() + 3 * 86_400_000).toISOString();
+
+    return answerJson(reply, clientGone, state.scheduler.isClosed, 201, {
+      id: message.batchId,
+      to: message.to,
+      from: message.from,
+      canceled: false,
+      body: message.body,
+      type: 'mt_text',
+      created_at: message.createdAt,
+      modified_at: message.createdAt,
+      delivery_report: deliveryReport,
+      expire_at: expireAt,
+      flash_message: false,
+      ...(clientRef !== null && { client_reference: clientRef }),
+    });
+  }
+
+  async deliveryReport(
+    request: FastifyRequest<{ Params: { plan: string; batchId: string; recipient: string } }>,
+    reply: FastifyReply,
+  ) {
+    const { store } = this;
+    if (!this.isAuthorized(request.headers.authorization, request.params.plan)) {
+      return reply.code(401).send({ code: 'unauthorized', text: 'Unauthorized' });
+    }
+    const message = store.get(request.params.batchId);
+    const recipient = request.params.recipient.replace(/^\+/, '');
+    if (message === undefined || !message.to.includes(recipient)) {
+      return reply.code(404).send({ code: 'not_found', text: 'Batch or recipient not found' });
+    }
+    const final = Date.now() >= Date.parse(message.finalAt);
+    const report = final ? message.finalReport : { status: 'Dispatched', code: 401 };
+
+    return reply.send({
+      at: final ? message.finalAt : message.createdAt,
+      batch_id: message.batchId,
+      code: report.code,
+      recipient,
+      status: report.status,
+      type: 'recipient_delivery_report_sms',
+      ...(message.clientRef !== null && { client_reference: message.clientRef }),
+    });
+  }
+
+  async listBatches(
+    request: FastifyRequest<{ Params: { plan: string }; Querystring: Record<string, string | undefined> }>,
+    reply: FastifyReply,
+  ) {
+    const { store } = this;
+    if (!this.isAuthorized(request.headers.authorization, request.params.plan)) {
+      return reply.code(401).send({ code: 'unauthorized', text: 'Unauthorized' });
+    }
+    const { client_reference: clientRef, start_date: start, end_date: end } = request.query;
+    const from = start === undefined ? Date.now() - 86_400_000 : Date.parse(start);
+    const until = end === undefined ? Number.POSITIVE_INFINITY : Date.parse(end);
+    const pageSize = Math.min(100, Math.max(1, Number(request.query['page_size'] ?? 30) || 30));
+    const matching = store
+      .list()
+      .filter((message) => {
+        const created = Date.parse(message.createdAt);
+
+        return (clientRef === undefined || message.clientRef === clientRef) && created >= from && created < until;
+      })
+      .reverse();
+
+    return reply.send({
+      count: matching.length,
+      page: 0,
+      page_size: pageSize,
+      batches: matching.slice(0, pageSize).map((message) => ({
         id: message.batchId,
         to: message.to,
         from: message.from,
@@ -131,94 +240,19 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
         type: 'mt_text',
         created_at: message.createdAt,
         modified_at: message.createdAt,
-        delivery_report: deliveryReport,
-        expire_at: expireAt,
-        flash_message: false,
-        ...(clientRef !== null && { client_reference: clientRef }),
-      });
-    },
-  );
-
-  // A recipient's delivery report: `GET /xms/v1/{plan}/batches/{batch_id}/delivery_report/{recipient_msisdn}`.
-  app.get<{ Params: { plan: string; batchId: string; recipient: string } }>(
-    '/xms/v1/:plan/batches/:batchId/delivery_report/:recipient',
-    { config: PROVIDER_API_ROUTE },
-    async (request, reply) => {
-      if (!isAuthorized(request.headers.authorization, request.params.plan)) {
-        return reply.code(401).send({ code: 'unauthorized', text: 'Unauthorized' });
-      }
-      const message = store.get(request.params.batchId);
-      const recipient = request.params.recipient.replace(/^\+/, '');
-      if (message === undefined || !message.to.includes(recipient)) {
-        return reply.code(404).send({ code: 'not_found', text: 'Batch or recipient not found' });
-      }
-      const final = Date.now() >= Date.parse(message.finalAt);
-      const report = final ? message.finalReport : { status: 'Dispatched', code: 401 };
-
-      return reply.send({
-        at: final ? message.finalAt : message.createdAt,
-        batch_id: message.batchId,
-        code: report.code,
-        recipient,
-        status: report.status,
-        type: 'recipient_delivery_report_sms',
+        delivery_report: message.deliveryReport,
         ...(message.clientRef !== null && { client_reference: message.clientRef }),
-      });
-    },
-  );
+      })),
+    });
+  }
 
-  // List batches: `GET /xms/v1/{plan}/batches?client_reference=&start_date=&end_date=&page_size=`, newest first.
-  app.get<{ Params: { plan: string }; Querystring: Record<string, string | undefined> }>(
-    '/xms/v1/:plan/batches',
-    { config: PROVIDER_API_ROUTE },
-    async (request, reply) => {
-      if (!isAuthorized(request.headers.authorization, request.params.plan)) {
-        return reply.code(401).send({ code: 'unauthorized', text: 'Unauthorized' });
-      }
-      const { client_reference: clientRef, start_date: start, end_date: end } = request.query;
-      const from = start === undefined ? Date.now() - 86_400_000 : Date.parse(start);
-      const until = end === undefined ? Number.POSITIVE_INFINITY : Date.parse(end);
-      const pageSize = Math.min(100, Math.max(1, Number(request.query['page_size'] ?? 30) || 30));
-      const matching = store
-        .list()
-        .filter((message) => {
-          const created = Date.parse(message.createdAt);
-
-          return (clientRef === undefined || message.clientRef === clientRef) && created >= from && created < until;
-        })
-        .reverse();
-
-      return reply.send({
-        count: matching.length,
-        page: 0,
-        page_size: pageSize,
-        batches: matching.slice(0, pageSize).map((message) => ({
-          id: message.batchId,
-          to: message.to,
-          from: message.from,
-          canceled: false,
-          body: message.body,
-          type: 'mt_text',
-          created_at: message.createdAt,
-          modified_at: message.createdAt,
-          delivery_report: message.deliveryReport,
-          ...(message.clientRef !== null && { client_reference: message.clientRef }),
-        })),
-      });
-    },
-  );
-
-  app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
-    const input = (request.body ?? {}) as Record<string, unknown>;
-    const [from, to, body] = [input['from'], input['to'], input['body']];
-    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string') {
-      return reply.code(400).send({ error: 'expected JSON {from, to, body}' });
+  async inbound(request: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) {
+    const { options, callbackSettings } = this;
+    const mo = injectedMo(request.body, options.inboundUrl, options.callback.allowTarget);
+    if ('error' in mo) {
+      return reply.code(400).send({ error: mo.error });
     }
-    const target = inboundTarget(input['url'], options.inboundUrl(), options.callback.allowTarget);
-    if ('error' in target) {
-      return reply.code(400).send({ error: target.error });
-    }
-    const { url } = target;
+    const { from, to, body, url } = mo;
     const id = newSinchId();
     const now = new Date().toISOString();
     const payload = JSON.stringify({
@@ -231,24 +265,24 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
       sent_at: now,
       operator_id: '23410',
     });
-    const attempts = await postWebhook(signedPost(url, payload, 'inbound'), callbackSettings);
+    const attempts = await postWebhook(this.signedPost(url, payload, 'inbound'), callbackSettings);
 
     return { id, attempts };
-  });
+  }
 
-  app.get('/messages', () => store.snapshot());
-  done();
+  private isAuthorized(authorization: string | undefined, plan: string): boolean {
+    const { credentials } = this;
 
-  function isAuthorized(authorization: string | undefined, plan: string): boolean {
     return authorization === `Bearer ${credentials.apiToken}` && plan === credentials.servicePlanId;
   }
 
   /** Sinch's order: credentials, outstanding-request limit, request validation, then the injected faults. */
-  function refuseSubmit(
+  private refuseSubmit(
     authorized: boolean,
     batch: Readonly<Record<string, unknown>>,
     knobs: SimulatorKnobs,
   ): SinchApiError | 'opted-out' | null {
+    const { state, store } = this;
     if (!authorized) {
       return SINCH_UNAUTHORIZED;
     }
@@ -260,7 +294,8 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
   }
 
   /** Intermediate `Dispatched` only for `per_recipient`; batch reports (`summary`/`full`) carry the final only. */
-  function scheduleReports(message: SinchSimMessage, knobs: SimulatorKnobs): void {
+  private scheduleReports(message: SinchSimMessage, knobs: SimulatorKnobs): void {
+    const { state, callbackSettings } = this;
     const url = message.callbackUrl;
     if (url === null || message.deliveryReport === 'none') {
       return;
@@ -276,13 +311,14 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
     }
     steps.forEach((step, index) => {
       state.scheduler.after(knobs.dlrDelayMs * (index + 1), async () => {
-        const attempts = await postWebhook(reportPost(message, url, step), callbackSettings);
+        const attempts = await postWebhook(this.reportPost(message, url, step), callbackSettings);
         message.callbacks.push(...attempts.map((attempt) => ({ status: step.status, ...attempt })));
       });
     });
   }
 
-  function finalStep(outcome: SinchSimMessage['outcome']): ReportStep {
+  private finalStep(outcome: SinchSimMessage['outcome']): ReportStep {
+    const { state } = this;
     switch (outcome) {
       case 'delivered':
         return { status: 'Delivered', code: 0 };
@@ -301,7 +337,7 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
     }
   }
 
-  function reportPost(message: SinchSimMessage, url: string, step: ReportStep): WebhookPost {
+  private reportPost(message: SinchSimMessage, url: string, step: ReportStep): WebhookPost {
     const at = new Date().toISOString();
     const recipient = message.to[0] ?? '';
     const clientRef = message.clientRef === null ? {} : { client_reference: message.clientRef };
@@ -334,10 +370,12 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
           ...clientRef,
         };
 
-    return signedPost(url, JSON.stringify(body), step.status);
+    return this.signedPost(url, JSON.stringify(body), step.status);
   }
 
-  function signedPost(url: string, body: string, label: string): WebhookPost {
+  private signedPost(url: string, body: string, label: string): WebhookPost {
+    const { credentials } = this;
+
     return {
       url,
       label,
@@ -349,7 +387,7 @@ export const sinchSimRoutes: FastifyPluginCallback<SinchSimOptions> = (app, opti
       },
     };
   }
-};
+}
 
 const UNSUPPORTED_MEDIA: SinchApiError = {
   status: 415,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyBaseLogger, FastifyPluginCallback, FastifyReply } from 'fastify';
-import { inboundTarget, PROVIDER_API_ROUTE } from './sim-access';
+import type { FastifyBaseLogger, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import { injectedMo, PROVIDER_API_ROUTE } from './sim-access';
 import { ClientGone } from './sim-http';
 import { postWebhook, type CallbackSettings } from './simulator.callbacks';
 import type { SimulatorKnobs } from './simulator.knobs';
@@ -44,11 +44,24 @@ const FORM = 'application/x-www-form-urlencoded';
 
 type StatusStep = { readonly status: 'sent' | TwilioSimOutcome; readonly errorCode?: string };
 
+interface SubmitRoute {
+  Params: { accountSid: string };
+  Body: Record<string, string> | undefined;
+}
+interface FetchRoute {
+  Params: { accountSid: string; resource: string };
+}
+interface ListRoute {
+  Params: { accountSid: string };
+  Querystring: Record<string, string | undefined>;
+}
+interface InboundRoute {
+  Body: unknown;
+}
+
 /** Twilio's Messages API, status callbacks and MO webhooks (providers.md §1), mounted under `{prefix}/twilio`. */
 export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, options, done) => {
-  const { state, store, log, accountSid, authToken } = options;
-  const callbackSettings: CallbackSettings = { ...options.callback, scheduler: state.scheduler, log };
-  const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  const sim = new TwilioSim(options);
 
   // Scoped to this plugin: the host app (e.g. the embedded gateway) keeps its own body parsing.
   if (app.hasContentTypeParser(FORM)) {
@@ -58,124 +71,150 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
     parsed(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
 
-  app.post<{ Params: { accountSid: string }; Body: Record<string, string> | undefined }>(
+  app.post<SubmitRoute>(
     `/${TWILIO_API_VERSION}/Accounts/:accountSid/Messages.json`,
     { config: PROVIDER_API_ROUTE },
-    async (request, reply) => {
-      const knobs = state.knobs('twilio');
-      const params = request.body ?? {};
-      const header = request.headers['i-twilio-idempotency-token'];
-      const token = typeof header === 'string' ? header : null;
-      const clientGone = new ClientGone(reply);
-      store.recordSubmit(token);
-
-      const authorized = request.headers.authorization === expectedAuth && request.params.accountSid === accountSid;
-      const refusal = refuseSubmit(authorized, params, knobs);
-      if (refusal !== null) {
-        store.recordRejection({
-          at: new Date().toISOString(),
-          idempotencyToken: token,
-          to: params['To'] ?? null,
-          httpStatus: refusal.status,
-          code: refusal.code,
-        });
-        if (knobs.latencyMs > 0) {
-          await state.scheduler.hold(knobs.latencyMs, clientGone.signal);
-        }
-
-        return answer(reply, clientGone, state.scheduler.isClosed, refusal.status, errorBody(refusal));
-      }
-
-      const now = new Date();
-      const sid = newMessageSid();
-      const withhold = state.rng() < knobs.timeoutAfterAcceptRate;
-      const outcome = pickWeighted(state.rng, knobs.dlrOutcomes);
-      const message: TwilioSimMessage = {
-        sid,
-        to: params['To'] ?? '',
-        from: params['From'] ?? '',
-        body: params['Body'] ?? '',
-        statusCallback: params['StatusCallback'] || null,
-        idempotencyToken: token,
-        createdAt: now.toISOString(),
-        outcome,
-        finalAt: new Date(now.getTime() + knobs.dlrDelayMs * (outcome === 'failed' ? 1 : 2)).toISOString(),
-        responseWithheld: withhold,
-        callbacks: [],
-      };
-      store.recordAccepted(message.sid, message, message.idempotencyToken);
-      // Callbacks are scheduled before answering: a message whose 201 never arrives is still delivered and
-      // reported, which is exactly the ambiguous case the gateway must reconcile.
-      scheduleStatusCallbacks(message, knobs);
-      const holdMs = knobs.latencyMs + (withhold ? WITHHOLD_MS : 0);
-      if (holdMs > 0) {
-        await state.scheduler.hold(holdMs, clientGone.signal);
-      }
-
-      return answer(reply, clientGone, state.scheduler.isClosed, 201, messageResource(accountSid, sid, params, now));
-    },
+    (request, reply) => sim.submit(request, reply),
   );
-
   // Fetch one message: `GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`; 404 with code 20404 when unknown.
-  app.get<{ Params: { accountSid: string; resource: string } }>(
+  app.get<FetchRoute>(
     `/${TWILIO_API_VERSION}/Accounts/:accountSid/Messages/:resource`,
     { config: PROVIDER_API_ROUTE },
-    async (request, reply) => {
-      if (!isAuthorized(request.headers.authorization, request.params.accountSid)) {
-        return reply.code(401).send(errorBody(AUTH_ERROR));
-      }
-      const sid = request.params.resource.replace(/\.json$/, '');
-      const message = request.params.resource.endsWith('.json') ? store.get(sid) : undefined;
-      if (message === undefined) {
-        return reply.code(404).send(errorBody(NOT_FOUND_ERROR(request.url)));
-      }
-
-      return reply.send(currentResource(message));
-    },
+    (request, reply) => sim.fetchMessage(request, reply),
   );
-
   // List messages: `GET …/Messages.json?To=&From=&PageSize=`, newest first, in Twilio's page envelope.
-  app.get<{ Params: { accountSid: string }; Querystring: Record<string, string | undefined> }>(
+  app.get<ListRoute>(
     `/${TWILIO_API_VERSION}/Accounts/:accountSid/Messages.json`,
     { config: PROVIDER_API_ROUTE },
-    async (request, reply) => {
-      if (!isAuthorized(request.headers.authorization, request.params.accountSid)) {
-        return reply.code(401).send(errorBody(AUTH_ERROR));
-      }
-      const { To: to, From: from } = request.query;
-      const pageSize = Math.min(1000, Math.max(1, Number(request.query['PageSize'] ?? 50) || 50));
-      const matching = store
-        .list()
-        .filter((message) => (to === undefined || message.to === to) && (from === undefined || message.from === from))
-        .reverse();
-      const page = matching.slice(0, pageSize).map(currentResource);
-      const uri = `/${TWILIO_API_VERSION}/Accounts/${accountSid}/Messages.json`;
-
-      return reply.send({
-        messages: page,
-        page: 0,
-        page_size: pageSize,
-        start: 0,
-        end: Math.max(0, page.length - 1),
-        uri: `${uri}?${new URLSearchParams(request.query as Record<string, string>).toString()}`,
-        first_page_uri: uri,
-        previous_page_uri: null,
-        next_page_uri: matching.length > pageSize ? `${uri}?PageSize=${pageSize}&Page=1` : null,
-      });
-    },
+    (request, reply) => sim.listMessages(request, reply),
   );
+  app.post<InboundRoute>('/inbound', (request, reply) => sim.inbound(request, reply));
+  app.get('/messages', () => options.store.snapshot());
+  done();
+};
 
-  app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
-    const input = (request.body ?? {}) as Record<string, unknown>;
-    const [from, to, body] = [input['from'], input['to'], input['body']];
-    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string') {
-      return reply.code(400).send({ error: 'expected JSON {from, to, body}' });
+/** The simulated Twilio account behind the routes: one method per route and the webhooks it posts. */
+class TwilioSim {
+  private readonly state: SimulatorState;
+  private readonly store: TwilioSimStore;
+  private readonly accountSid: string;
+  private readonly authToken: string;
+  private readonly callbackSettings: CallbackSettings;
+  private readonly expectedAuth: string;
+
+  constructor(private readonly options: TwilioSimOptions) {
+    const { state, log, accountSid, authToken } = options;
+    this.state = state;
+    this.store = options.store;
+    this.accountSid = accountSid;
+    this.authToken = authToken;
+    this.callbackSettings = { ...options.callback, scheduler: state.scheduler, log };
+    this.expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  }
+
+  async submit(request: FastifyRequest<SubmitRoute>, reply: FastifyReply) {
+    const { state, store, accountSid } = this;
+    const knobs = state.knobs('twilio');
+    const params = request.body ?? {};
+    const header = request.headers['i-twilio-idempotency-token'];
+    const token = typeof header === 'string' ? header : null;
+    const clientGone = new ClientGone(reply);
+    store.recordSubmit(token);
+
+    const authorized = request.headers.authorization === this.expectedAuth && request.params.accountSid === accountSid;
+    const refusal = this.refuseSubmit(authorized, params, knobs);
+    if (refusal !== null) {
+      store.recordRejection({
+        at: new Date().toISOString(),
+        idempotencyToken: token,
+        to: params['To'] ?? null,
+        httpStatus: refusal.status,
+        code: refusal.code,
+      });
+      if (knobs.latencyMs > 0) {
+        await state.scheduler.hold(knobs.latencyMs, clientGone.signal);
+      }
+
+      return answer(reply, clientGone, state.scheduler.isClosed, refusal.status, errorBody(refusal));
     }
-    const target = inboundTarget(input['url'], options.inboundUrl(), options.callback.allowTarget);
-    if ('error' in target) {
-      return reply.code(400).send({ error: target.error });
+
+    const now = new Date();
+    const sid = newMessageSid();
+    const withhold = state.rng() < knobs.timeoutAfterAcceptRate;
+    const outcome = pickWeighted(state.rng, knobs.dlrOutcomes);
+    const message: TwilioSimMessage = {
+      sid,
+      to: params['To'] ?? '',
+      from: params['From'] ?? '',
+      body: params['Body'] ?? '',
+      statusCallback: params['StatusCallback'] || null,
+      idempotencyToken: token,
+      createdAt: now.toISOString(),
+      outcome,
+      finalAt: new Date(now.getTime() + knobs.dlrDelayMs * (outcome === 'failed' ? 1 : 2)).toISOString(),
+      responseWithheld: withhold,
+      callbacks: [],
+    };
+    store.recordAccepted(message.sid, message, message.idempotencyToken);
+    // Callbacks are scheduled before answering: a message whose 201 never arrives is still delivered and
+    // reported, which is exactly the ambiguous case the gateway must reconcile.
+    this.scheduleStatusCallbacks(message, knobs);
+    const holdMs = knobs.latencyMs + (withhold ? WITHHOLD_MS : 0);
+    if (holdMs > 0) {
+      await state.scheduler.hold(holdMs, clientGone.signal);
     }
-    const { url } = target;
+
+    return answer(reply, clientGone, state.scheduler.isClosed, 201, messageResource(accountSid, sid, params, now));
+  }
+
+  async fetchMessage(request: FastifyRequest<FetchRoute>, reply: FastifyReply) {
+    const { store } = this;
+    if (!this.isAuthorized(request.headers.authorization, request.params.accountSid)) {
+      return reply.code(401).send(errorBody(AUTH_ERROR));
+    }
+    const sid = request.params.resource.replace(/\.json$/, '');
+    const message = request.params.resource.endsWith('.json') ? store.get(sid) : undefined;
+    if (message === undefined) {
+      return reply.code(404).send(errorBody(NOT_FOUND_ERROR(request.url)));
+    }
+
+    return reply.send(this.currentResource(message));
+  }
+
+  async listMessages(request: FastifyRequest<ListRoute>, reply: FastifyReply) {
+    const { store, accountSid } = this;
+    if (!this.isAuthorized(request.headers.authorization, request.params.accountSid)) {
+      return reply.code(401).send(errorBody(AUTH_ERROR));
+    }
+    const { To: to, From: from } = request.query;
+    const pageSize = Math.min(1000, Math.max(1, Number(request.query['PageSize'] ?? 50) || 50));
+    const matching = store
+      .list()
+      .filter((message) => (to === undefined || message.to === to) && (from === undefined || message.from === from))
+      .reverse();
+    const page = matching.slice(0, pageSize).map((message) => this.currentResource(message));
+    const uri = `/${TWILIO_API_VERSION}/Accounts/${accountSid}/Messages.json`;
+
+    return reply.send({
+      messages: page,
+      page: 0,
+      page_size: pageSize,
+      start: 0,
+      end: Math.max(0, page.length - 1),
+      uri: `${uri}?${new URLSearchParams(request.query as Record<string, string>).toString()}`,
+      first_page_uri: uri,
+      previous_page_uri: null,
+      next_page_uri: matching.length > pageSize ? `${uri}?PageSize=${pageSize}&Page=1` : null,
+    });
+  }
+
+  async inbound(request: FastifyRequest<InboundRoute>, reply: FastifyReply) {
+    const { options, accountSid } = this;
+    const mo = injectedMo(request.body, options.inboundUrl, options.callback.allowTarget);
+    if ('error' in mo) {
+      return reply.code(400).send({ error: mo.error });
+    }
+    const { from, to, body, url } = mo;
     const sid = newMessageSid();
     const params: [string, string][] = [
       ['ToCountry', 'US'],
@@ -191,23 +230,20 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
       ['From', from],
       ['ApiVersion', TWILIO_API_VERSION],
     ];
-    const attempts = await postWebhook(signedPost(url, params, 'inbound'), callbackSettings);
+    const attempts = await postWebhook(this.signedPost(url, params, 'inbound'), this.callbackSettings);
 
     return { messageSid: sid, attempts };
-  });
+  }
 
-  app.get('/messages', () => store.snapshot());
-  done();
-
-  function isAuthorized(authorization: string | undefined, sidInPath: string): boolean {
-    return authorization === expectedAuth && sidInPath === accountSid;
+  private isAuthorized(authorization: string | undefined, sidInPath: string): boolean {
+    return authorization === this.expectedAuth && sidInPath === this.accountSid;
   }
 
   /** The Message resource as Twilio shows it now: `sent` until the final status is due, then the outcome. */
-  function currentResource(message: TwilioSimMessage): Record<string, unknown> {
+  private currentResource(message: TwilioSimMessage): Record<string, unknown> {
     const created = new Date(message.createdAt);
     const resource = messageResource(
-      accountSid,
+      this.accountSid,
       message.sid,
       { To: message.to, From: message.from, Body: message.body },
       created,
@@ -220,11 +256,12 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
   }
 
   /** Checks in Twilio's order: credentials, rate limit, request validation, then the injected faults. */
-  function refuseSubmit(
+  private refuseSubmit(
     authorized: boolean,
     params: Readonly<Record<string, string>>,
     knobs: SimulatorKnobs,
   ): TwilioApiError | null {
+    const { state, store } = this;
     if (!authorized) {
       return AUTH_ERROR;
     }
@@ -237,12 +274,13 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
     );
   }
 
-  function scheduleStatusCallbacks(message: TwilioSimMessage, knobs: SimulatorKnobs): void {
+  private scheduleStatusCallbacks(message: TwilioSimMessage, knobs: SimulatorKnobs): void {
+    const { state } = this;
     const { statusCallback } = message;
     if (statusCallback === null) {
       return;
     }
-    const final: StatusStep = { status: message.outcome, ...finalErrorCode(message.outcome) };
+    const final: StatusStep = { status: message.outcome, ...this.finalErrorCode(message.outcome) };
     // `failed` means Twilio never handed the message to a carrier, so it is never reported `sent` first.
     const steps: StatusStep[] = message.outcome === 'failed' ? [final] : [{ status: 'sent' }, final];
     if (steps.length > 1 && state.rng() < knobs.outOfOrderDlrRate) {
@@ -253,13 +291,14 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
     }
     steps.forEach((step, index) => {
       state.scheduler.after(knobs.dlrDelayMs * (index + 1), async () => {
-        const attempts = await postWebhook(statusPost(message, statusCallback, step), callbackSettings);
+        const attempts = await postWebhook(this.statusPost(message, statusCallback, step), this.callbackSettings);
         message.callbacks.push(...attempts.map((attempt) => ({ status: step.status, ...attempt })));
       });
     });
   }
 
-  function finalErrorCode(outcome: TwilioSimOutcome): { errorCode?: string } {
+  private finalErrorCode(outcome: TwilioSimOutcome): { errorCode?: string } {
+    const { state } = this;
     switch (outcome) {
       case 'delivered':
         return {};
@@ -270,7 +309,7 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
     }
   }
 
-  function statusPost(message: TwilioSimMessage, url: string, step: StatusStep) {
+  private statusPost(message: TwilioSimMessage, url: string, step: StatusStep) {
     const carrierDone = step.status === 'delivered' || step.status === 'undelivered';
     const params: [string, string][] = [
       ['MessageSid', message.sid],
@@ -278,17 +317,17 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
       ['MessageStatus', step.status],
       ['SmsStatus', step.status],
       ...(step.errorCode === undefined ? [] : [['ErrorCode', step.errorCode] as [string, string]]),
-      ['AccountSid', accountSid],
+      ['AccountSid', this.accountSid],
       ['From', message.from],
       ['To', message.to],
       ['ApiVersion', TWILIO_API_VERSION],
       ...(carrierDone ? [['RawDlrDoneDate', rawDlrDoneDate(new Date())] as [string, string]] : []),
     ];
 
-    return signedPost(url, params, step.status);
+    return this.signedPost(url, params, step.status);
   }
 
-  function signedPost(url: string, params: [string, string][], label: string) {
+  private signedPost(url: string, params: [string, string][], label: string) {
     return {
       url,
       label,
@@ -296,13 +335,13 @@ export const twilioSimRoutes: FastifyPluginCallback<TwilioSimOptions> = (app, op
       headers: {
         'Content-Type': FORM,
         'User-Agent': 'TwilioProxy/1.1',
-        'X-Twilio-Signature': signTwilioWebhook(authToken, url, params),
+        'X-Twilio-Signature': signTwilioWebhook(this.authToken, url, params),
         // Twilio repeats this token on its own retries of the same webhook; receivers dedupe on it.
         'I-Twilio-Idempotency-Token': randomUUID(),
       },
     };
   }
-};
+}
 
 /**
  * Sends unless the client already hung up (then there is nobody to answer). A response released by the

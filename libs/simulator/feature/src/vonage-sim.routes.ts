@@ -1,5 +1,5 @@
-import type { FastifyBaseLogger, FastifyPluginCallback } from 'fastify';
-import { inboundTarget, PROVIDER_API_ROUTE } from './sim-access';
+import type { FastifyBaseLogger, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import { injectedMo, PROVIDER_API_ROUTE } from './sim-access';
 import { answerJson, clientGoneSignal, countParts, WITHHOLD_MS } from './sim-http';
 import type { SimCallback, SimMessageLog, SimOutcome } from './sim-message.log';
 import { postWebhook, type CallbackSettings, type WebhookPost } from './simulator.callbacks';
@@ -66,9 +66,7 @@ type DlrStep = { readonly status: string; readonly errCode: string };
 
 /** Vonage's SMS API, DLRs and MO webhooks (providers.md §2), mounted under `{prefix}/vonage`. */
 export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, options, done) => {
-  const { state, store, log, credentials } = options;
-  const format = credentials.webhookFormat ?? 'POST-JSON';
-  const callbackSettings: CallbackSettings = { ...options.callback, scheduler: state.scheduler, log };
+  const sim = new VonageSim(options);
 
   // Scoped to this plugin: the host app keeps its own body parsing. The real API takes forms (OpenAPI spec)
   // and the SDK posts JSON with the same keys, so both are accepted.
@@ -78,15 +76,60 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
   app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, parsed) => {
     parsed(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
+  app.post<{ Body: unknown }>('/sms/json', { config: PROVIDER_API_ROUTE }, (request, reply) =>
+    sim.submit(request, reply),
+  );
 
-  app.post<{ Body: unknown }>('/sms/json', { config: PROVIDER_API_ROUTE }, async (request, reply) => {
+  app.post<{ Body: unknown }>('/inbound', (request, reply) => sim.inbound(request, reply));
+
+  // The Search API: one message by id (`GET /search/message?id=`; 404 when unknown), or a day's messages to a
+  // number (`GET /search/messages?date=YYYY-MM-DD&to=`), authenticated like the SMS API.
+  app.get<{ Querystring: Record<string, string> }>(
+    '/search/message',
+    { config: PROVIDER_API_ROUTE },
+    (request, reply) => sim.searchMessage(request, reply),
+  );
+
+  app.get<{ Querystring: Record<string, string> }>(
+    '/search/messages',
+    { config: PROVIDER_API_ROUTE },
+    (request, reply) => sim.searchMessages(request, reply),
+  );
+
+  app.get('/messages', () => sim.store.snapshot());
+  done();
+};
+
+/** The simulated Vonage account behind the routes: one method per route and the webhooks it posts. */
+class VonageSim {
+  readonly state: VonageSimOptions['state'];
+  readonly store: VonageSimOptions['store'];
+  readonly log: VonageSimOptions['log'];
+  readonly credentials: VonageSimOptions['credentials'];
+  readonly format: VonageWebhookFormat;
+  readonly callbackSettings: CallbackSettings;
+
+  constructor(readonly options: VonageSimOptions) {
+    const { state, store, log, credentials } = options;
+    const format = credentials.webhookFormat ?? 'POST-JSON';
+    const callbackSettings: CallbackSettings = { ...options.callback, scheduler: state.scheduler, log };
+    this.state = state;
+    this.store = store;
+    this.log = log;
+    this.credentials = credentials;
+    this.format = format;
+    this.callbackSettings = callbackSettings;
+  }
+
+  async submit(request: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) {
+    const { state, store } = this;
     const knobs = state.knobs('vonage');
     const params = stringParams(request.body);
     const clientRef = params['client-ref'] ?? null;
     const clientGone = clientGoneSignal(reply);
     store.recordSubmit(clientRef);
 
-    const refusal = refuseSubmit(params, knobs);
+    const refusal = this.refuseSubmit(params, knobs);
     if (refusal !== null) {
       store.recordRejection({
         at: new Date().toISOString(),
@@ -109,7 +152,7 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
     const parts = countParts(text, type === 'unicode');
     const withhold = state.rng() < knobs.timeoutAfterAcceptRate;
     const outcome = pickWeighted(state.rng, knobs.dlrOutcomes);
-    const finalDlr = finalStep(outcome);
+    const finalDlr = this.finalStep(outcome);
     const createdAt = new Date();
     const message: VonageSimMessage = {
       messageIds: Array.from({ length: parts }, () => newVonageMessageId()),
@@ -129,7 +172,7 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
     store.recordAccepted(message.messageIds[0] as string, message, message.clientRef);
     // Scheduled before answering: a message whose answer never arrives is still delivered and reported.
     if (params['status-report-req'] !== 'false' && params['status-report-req'] !== '0') {
-      scheduleDlrs(message, knobs);
+      this.scheduleDlrs(message, knobs);
     }
     await state.scheduler.hold(knobs.latencyMs + (withhold ? WITHHOLD_MS : 0), clientGone);
 
@@ -145,19 +188,15 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
         ...(clientRef !== null && { 'client-ref': clientRef }),
       })),
     });
-  });
+  }
 
-  app.post<{ Body: unknown }>('/inbound', async (request, reply) => {
-    const input = (request.body ?? {}) as Record<string, unknown>;
-    const [from, to, body] = [input['from'], input['to'], input['body']];
-    if (typeof from !== 'string' || typeof to !== 'string' || typeof body !== 'string') {
-      return reply.code(400).send({ error: 'expected JSON {from, to, body}' });
+  async inbound(request: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) {
+    const { options, credentials, callbackSettings } = this;
+    const mo = injectedMo(request.body, options.inboundUrl, options.callback.allowTarget);
+    if ('error' in mo) {
+      return reply.code(400).send({ error: mo.error });
     }
-    const target = inboundTarget(input['url'], options.inboundUrl(), options.callback.allowTarget);
-    if ('error' in target) {
-      return reply.code(400).send({ error: target.error });
-    }
-    const { url } = target;
+    const { from, to, body, url } = mo;
     const messageId = newVonageMessageId();
     const unicode = !/^[\x20-\x7e\r\n]*$/.test(body);
     const params: Record<string, string> = {
@@ -170,53 +209,43 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
       keyword: (body.trim().split(/\s+/)[0] ?? '').toUpperCase(),
       'message-timestamp': vonageTimes(new Date()).messageTimestamp,
     };
-    const attempts = await postWebhook(signedWebhook(url, params, 'inbound'), callbackSettings);
+    const attempts = await postWebhook(this.signedWebhook(url, params, 'inbound'), callbackSettings);
 
     return { messageId, attempts };
-  });
+  }
 
-  // The Search API: one message by id (`GET /search/message?id=`; 404 when unknown), or a day's messages to a
-  // number (`GET /search/messages?date=YYYY-MM-DD&to=`), authenticated like the SMS API.
-  app.get<{ Querystring: Record<string, string> }>(
-    '/search/message',
-    { config: PROVIDER_API_ROUTE },
-    async (request, reply) => {
-      const refusal = checkVonageAuth(request.query, credentials);
-      if (refusal !== null) {
-        return reply.code(401).send({ 'error-code': '401', 'error-code-label': refusal.errorText });
-      }
-      const message = store.list().find((candidate) => candidate.messageIds.includes(request.query['id'] ?? ''));
-      if (message === undefined) {
-        return reply.code(404).send({ 'error-code': '404', 'error-code-label': 'message not found' });
-      }
+  async searchMessage(request: FastifyRequest<{ Querystring: Record<string, string> }>, reply: FastifyReply) {
+    const { store, credentials } = this;
+    const refusal = checkVonageAuth(request.query, credentials);
+    if (refusal !== null) {
+      return reply.code(401).send({ 'error-code': '401', 'error-code-label': refusal.errorText });
+    }
+    const message = store.list().find((candidate) => candidate.messageIds.includes(request.query['id'] ?? ''));
+    if (message === undefined) {
+      return reply.code(404).send({ 'error-code': '404', 'error-code-label': 'message not found' });
+    }
 
-      return reply.send(searchRecord(message, request.query['id'] ?? ''));
-    },
-  );
+    return reply.send(this.searchRecord(message, request.query['id'] ?? ''));
+  }
 
-  app.get<{ Querystring: Record<string, string> }>(
-    '/search/messages',
-    { config: PROVIDER_API_ROUTE },
-    async (request, reply) => {
-      const refusal = checkVonageAuth(request.query, credentials);
-      if (refusal !== null) {
-        return reply.code(401).send({ 'error-code': '401', 'error-code-label': refusal.errorText });
-      }
-      const { date, to } = request.query;
-      const items = store
-        .list()
-        .filter((message) => message.createdAt.slice(0, 10) === date && message.to === to)
-        .map((message) => searchRecord(message, message.messageIds[0] ?? ''));
+  async searchMessages(request: FastifyRequest<{ Querystring: Record<string, string> }>, reply: FastifyReply) {
+    const { store, credentials } = this;
+    const refusal = checkVonageAuth(request.query, credentials);
+    if (refusal !== null) {
+      return reply.code(401).send({ 'error-code': '401', 'error-code-label': refusal.errorText });
+    }
+    const { date, to } = request.query;
+    const items = store
+      .list()
+      .filter((message) => message.createdAt.slice(0, 10) === date && message.to === to)
+      .map((message) => this.searchRecord(message, message.messageIds[0] ?? ''));
 
-      return reply.send({ count: items.length, items });
-    },
-  );
-
-  app.get('/messages', () => store.snapshot());
-  done();
+    return reply.send({ count: items.length, items });
+  }
 
   /** A Search API message record: `final-status` and `date-closed` once the final DLR is due. */
-  function searchRecord(message: VonageSimMessage, messageId: string): Record<string, unknown> {
+  private searchRecord(message: VonageSimMessage, messageId: string): Record<string, unknown> {
+    const { credentials } = this;
     const closed = Date.now() >= Date.parse(message.finalAt);
     const stat: Record<string, string> = {
       delivered: 'DELIVRD',
@@ -244,7 +273,8 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
   }
 
   /** Vonage's order: credentials, account rate, request validation, then the injected faults. */
-  function refuseSubmit(params: Readonly<Record<string, string>>, knobs: SimulatorKnobs): VonageRefusal | null {
+  private refuseSubmit(params: Readonly<Record<string, string>>, knobs: SimulatorKnobs): VonageRefusal | null {
+    const { state, store, credentials } = this;
     const auth = checkVonageAuth(params, credentials);
     if (auth !== null) {
       return auth;
@@ -257,7 +287,8 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
   }
 
   /** One DLR series per part, each with its own roll for ordering and duplicates, like separate carrier DLRs. */
-  function scheduleDlrs(message: VonageSimMessage, knobs: SimulatorKnobs): void {
+  private scheduleDlrs(message: VonageSimMessage, knobs: SimulatorKnobs): void {
+    const { state, callbackSettings } = this;
     const url = message.callback;
     if (url === null) {
       return;
@@ -274,14 +305,15 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
       }
       steps.forEach((step, index) => {
         state.scheduler.after(knobs.dlrDelayMs * (index + 1), async () => {
-          const attempts = await postWebhook(dlrWebhook(message, messageId, url, step), callbackSettings);
+          const attempts = await postWebhook(this.dlrWebhook(message, messageId, url, step), callbackSettings);
           message.callbacks.push(...attempts.map((attempt) => ({ status: step.status, messageId, ...attempt })));
         });
       });
     }
   }
 
-  function finalStep(outcome: SimOutcome): DlrStep {
+  private finalStep(outcome: SimOutcome): DlrStep {
+    const { state } = this;
     switch (outcome) {
       case 'delivered':
         return { status: 'delivered', errCode: '0' };
@@ -295,7 +327,8 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
     }
   }
 
-  function dlrWebhook(message: VonageSimMessage, messageId: string, url: string, step: DlrStep): WebhookPost {
+  private dlrWebhook(message: VonageSimMessage, messageId: string, url: string, step: DlrStep): WebhookPost {
+    const { credentials } = this;
     const times = vonageTimes(new Date());
     const params: Record<string, string> = {
       msisdn: message.to,
@@ -311,11 +344,12 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
       'message-timestamp': times.messageTimestamp,
     };
 
-    return signedWebhook(url, params, step.status);
+    return this.signedWebhook(url, params, step.status);
   }
 
   /** Adds `timestamp`, `nonce` and `sig`, then shapes the request per the configured webhook format. */
-  function signedWebhook(url: string, unsigned: Record<string, string>, label: string): WebhookPost {
+  private signedWebhook(url: string, unsigned: Record<string, string>, label: string): WebhookPost {
+    const { credentials, format } = this;
     const params = {
       ...unsigned,
       timestamp: String(Math.floor(Date.now() / 1000)),
@@ -340,7 +374,7 @@ export const vonageSimRoutes: FastifyPluginCallback<VonageSimOptions> = (app, op
 
     return { url, body: JSON.stringify(all), headers: { ...headers, 'Content-Type': 'application/json' }, label };
   }
-};
+}
 
 /** Form fields arrive as strings; JSON ones may be numbers or booleans, which Vonage reads as their text. */
 function stringParams(body: unknown): Record<string, string> {

@@ -9,7 +9,7 @@ import {
 } from '@sms/auth';
 import { accountIdOfSid, accountSidOf, messageIdOfSid, TWILIO_API_VERSION } from '@sms/contracts';
 import { MAX_BODY_BYTES } from '@sms/platform';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MessagesService } from '../messages/messages.service';
 import {
   authenticateError,
@@ -51,89 +51,105 @@ type ResourceRequest = FastifyRequest<{ Params: { accountSid: string; resource: 
  */
 export function twilioRoutes(options: TwilioRoutesOptions) {
   return async (fastify: FastifyInstance): Promise<void> => {
-    fastify.removeAllContentTypeParsers();
-    fastify.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
-      (_request, body, done) => done(null, body),
-    );
-    fastify.setErrorHandler(async (error, _request, reply) => {
-      const twilio = toTwilioError(error);
-      await reply.status(twilio.status).headers(twilio.headers).send(twilio.toBody());
-    });
-    fastify.setNotFoundHandler(async (request, reply) => {
-      const twilio = notFoundError(request.url.split('?')[0]?.slice(0, 200) ?? '');
-      await reply.status(twilio.status).send(twilio.toBody());
-    });
-
-    fastify.post('/Accounts/:accountSid/Messages.json', async (request: AccountRequest, reply) => {
-      const principal = await authenticate(options, request, ApiScope.Send);
-      if (typeof request.body !== 'string') {
-        throw new TwilioError(
-          400,
-          TWILIO_CODES.invalidParameter,
-          'Content-Type must be application/x-www-form-urlencoded',
-        );
-      }
-      const send = sendRequestOf(paramsOfForm(request.body));
-      const outcome = await options.messages.accept(send, principal, undefined, 'twilio');
-      const accepted = outcome.response.body as {
-        id: string;
-        from: string | null;
-        segments: number;
-        createdAt: string;
-      };
-      const createdAt = new Date(accepted.createdAt);
-      await reply.status(201).send(
-        toTwilioMessage({
-          id: accepted.id,
-          accountId: principal.accountId,
-          status: 'queued',
-          to: String(send['to']),
-          from: accepted.from,
-          body: String(send['body']),
-          segments: accepted.segments,
-          cost: null,
-          currency: null,
-          errorCode: null,
-          errorMessage: null,
-          createdAt,
-          updatedAt: createdAt,
-          sentAt: null,
-        }),
-      );
-    });
-
-    fastify.get('/Accounts/:accountSid/Messages.json', async (request: AccountRequest, reply) => {
-      const principal = await authenticate(options, request, ApiScope.Read);
-      await reply.send(await listPage(options, principal, paramsOfQuery(request.query)));
-    });
-
-    fastify.get('/Accounts/:accountSid/Messages/:resource', async (request: ResourceRequest, reply) => {
-      const principal = await authenticate(options, request, ApiScope.Read);
-      const sid = SID_JSON.exec(request.params.resource)?.[1];
-      const id = sid ? messageIdOfSid(sid) : null;
-      const record = id ? await options.finder.find(id, principal.accountId) : null;
-      if (!record) {
-        throw notFoundError(`${messagesPathOf(principal.accountId)}/${request.params.resource.slice(0, 40)}`);
-      }
-      await reply.send(toTwilioMessage(record));
-    });
-
+    takeFormsAnswerTwilioErrors(fastify);
+    fastify.post('/Accounts/:accountSid/Messages.json', createMessage(options));
+    fastify.get('/Accounts/:accountSid/Messages.json', listMessages(options));
+    fastify.get('/Accounts/:accountSid/Messages/:resource', fetchMessage(options));
     // `/Accounts/{AccountSid}.json`: the account, with the auth token its StatusCallbacks are signed with.
-    fastify.get('/Accounts/:resource', async (request: FastifyRequest<{ Params: { resource: string } }>, reply) => {
-      const sid = SID_JSON.exec(request.params.resource)?.[1] ?? '';
-      const principal = await authenticate(
-        options,
-        { headers: request.headers, params: { accountSid: sid } },
-        ApiScope.Admin,
+    fastify.get('/Accounts/:resource', fetchAccount(options));
+  };
+}
+
+function takeFormsAnswerTwilioErrors(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
+    (_request, body, done) => done(null, body),
+  );
+  fastify.setErrorHandler(async (error, _request, reply) => {
+    const twilio = toTwilioError(error);
+    await reply.status(twilio.status).headers(twilio.headers).send(twilio.toBody());
+  });
+  fastify.setNotFoundHandler(async (request, reply) => {
+    const twilio = notFoundError(request.url.split('?')[0]?.slice(0, 200) ?? '');
+    await reply.status(twilio.status).send(twilio.toBody());
+  });
+}
+
+function createMessage(options: TwilioRoutesOptions) {
+  return async (request: AccountRequest, reply: FastifyReply): Promise<void> => {
+    const principal = await authenticate(options, request, ApiScope.Send);
+    if (typeof request.body !== 'string') {
+      throw new TwilioError(
+        400,
+        TWILIO_CODES.invalidParameter,
+        'Content-Type must be application/x-www-form-urlencoded',
       );
-      const account = await options.accounts.find(principal.accountId);
-      if (!account) {
-        throw notFoundError(`/${TWILIO_API_VERSION}/Accounts/${sid}.json`);
-      }
-      await reply.send(accountView(account, options.callbackSecret));
-    });
+    }
+    const send = sendRequestOf(paramsOfForm(request.body));
+    const outcome = await options.messages.accept(send, principal, undefined, 'twilio');
+    const accepted = outcome.response.body as {
+      id: string;
+      from: string | null;
+      segments: number;
+      createdAt: string;
+    };
+    const createdAt = new Date(accepted.createdAt);
+    await reply.status(201).send(
+      toTwilioMessage({
+        id: accepted.id,
+        accountId: principal.accountId,
+        status: 'queued',
+        to: String(send['to']),
+        from: accepted.from,
+        body: String(send['body']),
+        segments: accepted.segments,
+        cost: null,
+        currency: null,
+        errorCode: null,
+        errorMessage: null,
+        createdAt,
+        updatedAt: createdAt,
+        sentAt: null,
+      }),
+    );
+  };
+}
+
+function listMessages(options: TwilioRoutesOptions) {
+  return async (request: AccountRequest, reply: FastifyReply): Promise<void> => {
+    const principal = await authenticate(options, request, ApiScope.Read);
+    await reply.send(await listPage(options, principal, paramsOfQuery(request.query)));
+  };
+}
+
+function fetchMessage(options: TwilioRoutesOptions) {
+  return async (request: ResourceRequest, reply: FastifyReply): Promise<void> => {
+    const principal = await authenticate(options, request, ApiScope.Read);
+    const sid = SID_JSON.exec(request.params.resource)?.[1];
+    const id = sid ? messageIdOfSid(sid) : null;
+    const record = id ? await options.finder.find(id, principal.accountId) : null;
+    if (!record) {
+      throw notFoundError(`${messagesPathOf(principal.accountId)}/${request.params.resource.slice(0, 40)}`);
+    }
+    await reply.send(toTwilioMessage(record));
+  };
+}
+
+function fetchAccount(options: TwilioRoutesOptions) {
+  return async (request: FastifyRequest<{ Params: { resource: string } }>, reply: FastifyReply): Promise<void> => {
+    const sid = SID_JSON.exec(request.params.resource)?.[1] ?? '';
+    const principal = await authenticate(
+      options,
+      { headers: request.headers, params: { accountSid: sid } },
+      ApiScope.Admin,
+    );
+    const account = await options.accounts.find(principal.accountId);
+    if (!account) {
+      throw notFoundError(`/${TWILIO_API_VERSION}/Accounts/${sid}.json`);
+    }
+    await reply.send(accountView(account, options.callbackSecret));
   };
 }
 
