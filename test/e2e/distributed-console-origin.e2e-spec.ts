@@ -4,7 +4,7 @@ import path from 'node:path';
 import 'reflect-metadata';
 import { CallbackReceiver, type GatewayClient } from '@sms/testing';
 import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
-import { inbound, waitFor } from '../../apps/gateway/test/opt-out.harness';
+import { inbound, waitFor } from '@sms/testing-scenarios';
 
 /** Services on 7801-7807, the simulator on 8810 (this suite's port range). */
 const PORT_OFFSET = 4800;

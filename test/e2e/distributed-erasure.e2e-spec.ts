@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiScope } from '@sms/auth';
 import { type GatewayClient } from '@sms/testing';
 import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
-import { describeErasureScenario, type StoredHit } from '../../apps/gateway/test/erasure.scenario';
+import { describeErasureScenario, type StoredHit } from '@sms/testing-scenarios';
 
 const PORT_OFFSET = 4700;
 

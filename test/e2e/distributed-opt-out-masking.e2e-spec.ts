@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomInt } from 'node:crypto';
 import { type GatewayClient, isFinalMessage } from '@sms/testing';
 import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
-import { inbound, simMessages, waitFor } from '../../apps/gateway/test/opt-out.harness';
+import { inbound, simMessages, waitFor } from '@sms/testing-scenarios';
 import { SERVICE_PORTS } from '../../scripts/distributed';
 
 const PORT_OFFSET = 1600;

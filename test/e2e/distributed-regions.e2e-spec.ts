@@ -3,7 +3,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { ALL_SCOPES, ApiScope, openApiKeyService } from '@sms/auth';
 import { loadRegionConfig, regionOfId } from '@sms/platform';
 import { createTestDatabase, GatewayClient, type TestDatabase } from '@sms/testing';
-import { inbound, waitFor } from '../../apps/gateway/test/opt-out.harness';
+import { inbound, waitFor } from '@sms/testing-scenarios';
 import { SERVICE_PORTS, startDistributed, type DistributedTopology } from '../../scripts/distributed';
 import { migrate } from '../../scripts/migrate';
 

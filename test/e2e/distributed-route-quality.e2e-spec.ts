@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
-import { ROUTE_QUALITY_SETTINGS, routeQualityScenario } from '../../apps/gateway/test/route-quality.scenario';
+import { ROUTE_QUALITY_SETTINGS, routeQualityScenario } from '@sms/testing-scenarios';
 /** Services on 9301-9307, the simulator on 10310, its SMSC on 9075. */
 const PORT_OFFSET = 6300;
 

@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { ApiScope } from '@sms/auth';
 import { type ApiErrorBody, type GatewayClient } from '@sms/testing';
 import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
-import { inbound, waitFor } from '../../apps/gateway/test/opt-out.harness';
+import { inbound, waitFor } from '@sms/testing-scenarios';
 import { SERVICE_PORTS } from '../../scripts/distributed';
 
 const PORT_OFFSET = 2300;

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { type GatewayClient } from '@sms/testing';
 import { distributedStack, type DistributedStack } from '@sms/testing-distributed';
-import { describeWebhookScenario, WebhookReceiver } from '../../apps/gateway/test/webhooks.scenario';
+import { describeWebhookScenario, WebhookReceiver } from '@sms/testing-scenarios';
 
 const PORT_OFFSET = 3400;
 

@@ -5,7 +5,7 @@
  */
 import { CallbackReceiver, GatewayClient } from '@sms/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
-import { inbound, waitFor } from './opt-out.harness';
+import { inbound, waitFor } from '@sms/testing-scenarios';
 
 jest.setTimeout(60_000);
 

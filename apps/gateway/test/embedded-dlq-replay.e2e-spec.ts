@@ -4,7 +4,7 @@ import { type Bus, type ConsumedRecord, dlqTopicOf, NonRetriableError } from '@s
 import { BUS } from '@sms/platform';
 import { GatewayClient } from '@sms/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
-import { waitFor } from './opt-out.harness';
+import { waitFor } from '@sms/testing-scenarios';
 
 jest.setTimeout(60_000);
 

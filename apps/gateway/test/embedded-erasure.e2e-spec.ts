@@ -4,7 +4,7 @@ import { ApiKeyService, ApiScope } from '@sms/auth';
 import { GatewayClient } from '@sms/testing';
 import Database from 'better-sqlite3';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
-import { describeErasureScenario, type StoredHit } from './erasure.scenario';
+import { describeErasureScenario, type StoredHit } from '@sms/testing-scenarios';
 
 jest.setTimeout(120_000);
 

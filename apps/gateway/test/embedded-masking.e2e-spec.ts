@@ -1,6 +1,6 @@
 import { GatewayClient } from '@sms/testing';
 import { keyForAccount, startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
-import { inbound, simMessages, sleep, waitFor } from './opt-out.harness';
+import { inbound, simMessages, sleep, waitFor } from '@sms/testing-scenarios';
 
 jest.setTimeout(60_000);
 

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig, BUS } from '@sms/platform';
 import { type ApiScopeName, GatewayClient, type HttpAnswer, type MessageBody } from '@sms/testing';
 import type { DataSource } from 'typeorm';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
-import { sleep, waitFor } from './opt-out.harness';
+import { sleep, waitFor } from '@sms/testing-scenarios';
 
 jest.setTimeout(60_000);
 

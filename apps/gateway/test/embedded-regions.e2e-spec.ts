@@ -7,7 +7,7 @@ import { GatewayClient } from '@sms/testing';
 import Database from 'better-sqlite3';
 import { freePort } from './embedded-gateway.harness';
 import { spawnGateway, type GatewayProcess } from './gateway-process.harness';
-import { inbound, waitFor } from './opt-out.harness';
+import { inbound, waitFor } from '@sms/testing-scenarios';
 
 const KEY = 'smsgw_regions_suite_key_0000000000000';
 /** Shared by every region: peers authenticate each other with the internal token, and open erasures with the salt. */

@@ -5,7 +5,7 @@
  */
 import { GatewayClient } from '@sms/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
-import { ROUTE_QUALITY_SETTINGS, routeQualityScenario } from './route-quality.scenario';
+import { ROUTE_QUALITY_SETTINGS, routeQualityScenario } from '@sms/testing-scenarios';
 
 jest.setTimeout(600_000);
 

@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { GatewayClient } from '@sms/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway.harness';
-import { describeWebhookScenario, WebhookReceiver } from './webhooks.scenario';
+import { describeWebhookScenario, WebhookReceiver } from '@sms/testing-scenarios';
 
 jest.setTimeout(60_000);
 
