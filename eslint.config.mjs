@@ -55,6 +55,9 @@ const PRODUCT_CONSTRAINTS = [
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:providers'] },
 ];
 
+/** Test code that is not a spec: test folders and the test kit's libraries (type:testing). */
+const TEST_KIT_FILES = ['**/test/**', '**/testing/**', 'libs/shared/util-testing/**', 'libs/shared/testing-*/**'];
+
 const TESTING = 'type:testing';
 function moduleBoundaries({ testCode }) {
   const depConstraints = testCode
@@ -189,13 +192,7 @@ export default [
       'scripts/**',
       'bench/**',
       'test/**',
-      '**/test/**',
-      '**/testing/**',
-      'libs/shared/util-testing/**',
-      'libs/shared/testing-distributed/**',
-      'libs/shared/testing-scenarios/**',
-      'libs/shared/testing-receipts/**',
-      'libs/shared/testing-slices/**',
+      ...TEST_KIT_FILES,
       '**/*.spec.ts',
       '**/*.integration-spec.ts',
       '**/*.e2e-spec.ts',
@@ -225,13 +222,7 @@ export default [
       '**/*.e2e-spec.ts',
       '**/*.behaviour.ts',
       '**/*.harness.ts',
-      '**/test/**',
-      '**/testing/**',
-      'libs/shared/util-testing/**',
-      'libs/shared/testing-distributed/**',
-      'libs/shared/testing-scenarios/**',
-      'libs/shared/testing-receipts/**',
-      'libs/shared/testing-slices/**',
+      ...TEST_KIT_FILES,
       '**/migrations/**',
     ],
     rules: {
