@@ -164,18 +164,9 @@ class SinchSim {
         : new Date(now.getTime() + 3 * 86_400_000).toISOString();
 
     return answerJson(reply, clientGone, state.scheduler.isClosed, 201, {
-      id: message.batchId,
-      to: message.to,
-      from: message.from,
-      canceled: false,
-      body: message.body,
-      type: 'mt_text',
-      created_at: message.createdAt,
-      modified_at: message.createdAt,
-      delivery_report: deliveryReport,
+      ...batchJson(message),
       expire_at: expireAt,
       flash_message: false,
-      ...(clientRef !== null && { client_reference: clientRef }),
     });
   }
 
@@ -231,18 +222,7 @@ class SinchSim {
       count: matching.length,
       page: 0,
       page_size: pageSize,
-      batches: matching.slice(0, pageSize).map((message) => ({
-        id: message.batchId,
-        to: message.to,
-        from: message.from,
-        canceled: false,
-        body: message.body,
-        type: 'mt_text',
-        created_at: message.createdAt,
-        modified_at: message.createdAt,
-        delivery_report: message.deliveryReport,
-        ...(message.clientRef !== null && { client_reference: message.clientRef }),
-      })),
+      batches: matching.slice(0, pageSize).map(batchJson),
     });
   }
 
@@ -387,6 +367,22 @@ class SinchSim {
       },
     };
   }
+}
+
+/** A batch as Sinch's API shows it, in the send answer and the batch list alike. */
+function batchJson(message: SinchSimMessage): Record<string, unknown> {
+  return {
+    id: message.batchId,
+    to: message.to,
+    from: message.from,
+    canceled: false,
+    body: message.body,
+    type: 'mt_text',
+    created_at: message.createdAt,
+    modified_at: message.createdAt,
+    delivery_report: message.deliveryReport,
+    ...(message.clientRef !== null && { client_reference: message.clientRef }),
+  };
 }
 
 const UNSUPPORTED_MEDIA: SinchApiError = {
