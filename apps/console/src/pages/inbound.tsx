@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { unwrap } from '../api/client';
+import { type Schemas, unwrap } from '../api/client';
 import { type Conversation, pendingApi } from '../api/pending';
 import { useSession } from '../session';
 import { ErrorNotice, Field, PageHeader, Pager, StatusBadge, Time } from '../ui/components';
@@ -78,34 +78,7 @@ function InboundMessages() {
         </div>
       </form>
       <ErrorNotice error={list.error} />
-      <div className="table-wrap">
-        <table aria-label="Inbound messages">
-          <thead>
-            <tr>
-              <th scope="col">Received</th>
-              <th scope="col">From</th>
-              <th scope="col">To</th>
-              <th scope="col">Body</th>
-              <th scope="col">Keyword</th>
-              <th scope="col">Provider</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.data.map((message) => (
-              <tr key={message.id}>
-                <td>
-                  <Time at={message.receivedAt} />
-                </td>
-                <td>{message.from}</td>
-                <td>{message.to}</td>
-                <td className="body">{message.body}</td>
-                <td>{message.keyword ? `${message.keyword} (${message.keywordHandling ?? ''})` : ''}</td>
-                <td>{message.provider}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <InboundTable messages={list.data?.data} />
       <Pager
         page={pages.page}
         nextCursor={list.data?.nextCursor}
@@ -114,6 +87,40 @@ function InboundMessages() {
         onNext={pages.next}
       />
     </>
+  );
+}
+
+/** One page of inbound messages. */
+function InboundTable({ messages }: { messages: Schemas['InboundMessageDto'][] | undefined }) {
+  return (
+    <div className="table-wrap">
+      <table aria-label="Inbound messages">
+        <thead>
+          <tr>
+            <th scope="col">Received</th>
+            <th scope="col">From</th>
+            <th scope="col">To</th>
+            <th scope="col">Body</th>
+            <th scope="col">Keyword</th>
+            <th scope="col">Provider</th>
+          </tr>
+        </thead>
+        <tbody>
+          {messages?.map((message) => (
+            <tr key={message.id}>
+              <td>
+                <Time at={message.receivedAt} />
+              </td>
+              <td>{message.from}</td>
+              <td>{message.to}</td>
+              <td className="body">{message.body}</td>
+              <td>{message.keyword ? `${message.keyword} (${message.keywordHandling ?? ''})` : ''}</td>
+              <td>{message.provider}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

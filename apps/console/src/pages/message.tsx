@@ -215,80 +215,101 @@ function TimelineDetail({ timeline }: { timeline: Timeline }) {
           Not readable in time, shown empty: {unavailable.join(', ')}. Reload to try again.
         </p>
       ) : null}
-      <section aria-labelledby="attempts">
-        <h2 id="attempts">Attempts</h2>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Sender</th>
-                <th scope="col">Provider's id</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Cost</th>
-                <th scope="col">Started</th>
-                <th scope="col">Answered</th>
-              </tr>
-            </thead>
-            <tbody>
-              {timeline.attempts.map((attempt) => (
-                <tr key={attempt.attempt}>
-                  <td className="num">{attempt.attempt}</td>
-                  <td>{attempt.provider}</td>
-                  <td>{attempt.sender ?? '—'}</td>
-                  <td>
-                    <code>{attempt.providerMessageId ?? '—'}</code>
-                  </td>
-                  <td>
-                    {attempt.outcome}
-                    {attempt.errorCode ? <code> {attempt.errorCode}</code> : null}
-                  </td>
-                  <td className="num">{attempt.cost ? `${attempt.cost} ${attempt.currency ?? ''}` : '—'}</td>
-                  <td>
-                    <Time at={attempt.startedAt} />
-                  </td>
-                  <td>
-                    <Time at={attempt.answeredAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <Attempts attempts={timeline.attempts} />
       <section aria-labelledby="route">
         <h2 id="route">Why this route</h2>
         <RouteDecision route={timeline.route} to={timeline.message.to} messageClass={timeline.message.messageClass} />
       </section>
-      <section aria-labelledby="receipts">
-        <h2 id="receipts">Receipts, raw</h2>
-        {timeline.receipts.length === 0 ? <p className="muted">No receipt yet.</p> : null}
-        {timeline.receipts.map((receipt) => (
-          <article key={receipt.id} className="receipt">
-            <h3>
-              {receipt.provider} · <Time at={receipt.receivedAt} /> ·{' '}
-              {receipt.verified ? 'signature verified' : 'NOT verified'} · {receipt.contentType ?? 'no content type'}
-            </h3>
-            {receipt.headers ? <Raw label="Receipt headers" value={receipt.headers} /> : null}
-            <Raw label="Receipt body, as the provider sent it" value={receipt.body} />
-          </article>
-        ))}
-      </section>
-      <section aria-labelledby="callbacks">
-        <h2 id="callbacks">Callback deliveries</h2>
-        {timeline.callbacks.length === 0 ? <p className="muted">No callback.</p> : null}
-        <ul>
-          {timeline.callbacks.map((callback) => (
-            <li key={callback.id}>
-              <code>{callback.url}</code> · {callback.state} after {callback.attempts} attempt
-              {callback.attempts === 1 ? '' : 's'}
-              {callback.lastStatusCode !== null ? ` · last answer ${callback.lastStatusCode}` : ''}
-              {callback.lastError ? ` · ${callback.lastError}` : ''} · <Time at={callback.createdAt} />
-            </li>
-          ))}
-        </ul>
-      </section>
+      <Receipts receipts={timeline.receipts} />
+      <Callbacks callbacks={timeline.callbacks} />
     </>
+  );
+}
+
+/** Each attempt at a provider, with its outcome and cost. */
+function Attempts({ attempts }: { attempts: Timeline['attempts'] }) {
+  return (
+    <section aria-labelledby="attempts">
+      <h2 id="attempts">Attempts</h2>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Provider</th>
+              <th scope="col">Sender</th>
+              <th scope="col">Provider's id</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Cost</th>
+              <th scope="col">Started</th>
+              <th scope="col">Answered</th>
+            </tr>
+          </thead>
+          <tbody>
+            {attempts.map((attempt) => (
+              <tr key={attempt.attempt}>
+                <td className="num">{attempt.attempt}</td>
+                <td>{attempt.provider}</td>
+                <td>{attempt.sender ?? '—'}</td>
+                <td>
+                  <code>{attempt.providerMessageId ?? '—'}</code>
+                </td>
+                <td>
+                  {attempt.outcome}
+                  {attempt.errorCode ? <code> {attempt.errorCode}</code> : null}
+                </td>
+                <td className="num">{attempt.cost ? `${attempt.cost} ${attempt.currency ?? ''}` : '—'}</td>
+                <td>
+                  <Time at={attempt.startedAt} />
+                </td>
+                <td>
+                  <Time at={attempt.answeredAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** The receipts as the providers sent them, and whether their signatures were verified. */
+function Receipts({ receipts }: { receipts: Timeline['receipts'] }) {
+  return (
+    <section aria-labelledby="receipts">
+      <h2 id="receipts">Receipts, raw</h2>
+      {receipts.length === 0 ? <p className="muted">No receipt yet.</p> : null}
+      {receipts.map((receipt) => (
+        <article key={receipt.id} className="receipt">
+          <h3>
+            {receipt.provider} · <Time at={receipt.receivedAt} /> ·{' '}
+            {receipt.verified ? 'signature verified' : 'NOT verified'} · {receipt.contentType ?? 'no content type'}
+          </h3>
+          {receipt.headers ? <Raw label="Receipt headers" value={receipt.headers} /> : null}
+          <Raw label="Receipt body, as the provider sent it" value={receipt.body} />
+        </article>
+      ))}
+    </section>
+  );
+}
+
+/** The deliveries of the account's callbacks for this message. */
+function Callbacks({ callbacks }: { callbacks: Timeline['callbacks'] }) {
+  return (
+    <section aria-labelledby="callbacks">
+      <h2 id="callbacks">Callback deliveries</h2>
+      {callbacks.length === 0 ? <p className="muted">No callback.</p> : null}
+      <ul>
+        {callbacks.map((callback) => (
+          <li key={callback.id}>
+            <code>{callback.url}</code> · {callback.state} after {callback.attempts} attempt
+            {callback.attempts === 1 ? '' : 's'}
+            {callback.lastStatusCode !== null ? ` · last answer ${callback.lastStatusCode}` : ''}
+            {callback.lastError ? ` · ${callback.lastError}` : ''} · <Time at={callback.createdAt} />
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -9,7 +9,6 @@ import { useAction, useLoad } from '../ui/hooks';
 export function OptOutsPage() {
   const session = useSession();
   const { client } = session;
-  const [draft, setDraft] = useState('');
   const [number, setNumber] = useState('');
   const [historyOf, setHistoryOf] = useState<string | null>(null);
   const list = useLoad(
@@ -25,69 +24,13 @@ export function OptOutsPage() {
     );
     list.reload();
   });
-  const search = (event: FormEvent): void => {
-    event.preventDefault();
-    setNumber(draft.trim());
-  };
 
   return (
     <>
       <PageHeader title="Opt-outs" />
-      <form className="filters" role="search" aria-label="Search opt-outs" onSubmit={search}>
-        <Field label="Number (E.164)">
-          {(id) => (
-            <input id={id} value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="+447400123456" />
-          )}
-        </Field>
-        <div className="actions">
-          <button type="submit">Search</button>
-        </div>
-      </form>
+      <OptOutSearch onSearch={setNumber} />
       <ErrorNotice error={list.error ?? remove.error} />
-      <div className="table-wrap">
-        <table aria-label="Opt-outs">
-          <thead>
-            <tr>
-              <th scope="col">Number</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Sender</th>
-              <th scope="col">Source</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Since</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {paged.rows.map((entry) => (
-              <tr key={`${entry.number}/${entry.sender ?? ''}`}>
-                <td>{entry.number}</td>
-                <td>
-                  {entry.scope}
-                  {entry.everyAccount ? ' (every account)' : ''}
-                </td>
-                <td>{entry.sender ?? '—'}</td>
-                <td>{entry.source}</td>
-                <td>{entry.reason}</td>
-                <td>
-                  <Time at={entry.createdAt} />
-                </td>
-                <td className="row-actions">
-                  <button type="button" onClick={() => setHistoryOf(entry.number)}>
-                    History<span className="visually-hidden"> of {entry.number}</span>
-                  </button>
-                  {session.can('admin') ? (
-                    <button type="button" onClick={() => void remove.run(entry)} disabled={remove.busy}>
-                      Remove<span className="visually-hidden"> opt-out of {entry.number}</span>
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <OptOutTable rows={paged.rows} canRemove={session.can('admin')} onHistory={setHistoryOf} remove={remove} />
       <Pager {...paged.pager} />
       {list.data && list.data.data.length === 0 ? (
         <p className="muted">No opt-out{number ? ` for ${number}` : ''}.</p>
@@ -96,6 +39,86 @@ export function OptOutsPage() {
       {session.can('send') ? <AddOptOut onAdded={list.reload} /> : <NeedsScope scope="send" what="Adding an opt-out" />}
       {historyOf ? <History number={historyOf} /> : null}
     </>
+  );
+}
+
+/** Searches the ledger by number; an empty number lists every opt-out. */
+function OptOutSearch({ onSearch }: { onSearch: (number: string) => void }) {
+  const [draft, setDraft] = useState('');
+  const search = (event: FormEvent): void => {
+    event.preventDefault();
+    onSearch(draft.trim());
+  };
+
+  return (
+    <form className="filters" role="search" aria-label="Search opt-outs" onSubmit={search}>
+      <Field label="Number (E.164)">
+        {(id) => <input id={id} value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="+447400123456" />}
+      </Field>
+      <div className="actions">
+        <button type="submit">Search</button>
+      </div>
+    </form>
+  );
+}
+
+/** One page of opt-outs, each with its history and, for an admin key, its removal. */
+function OptOutTable({
+  rows,
+  canRemove,
+  onHistory,
+  remove,
+}: {
+  rows: Schemas['OptOutDto'][];
+  canRemove: boolean;
+  onHistory: (number: string) => void;
+  remove: { run: (entry: Schemas['OptOutDto']) => Promise<unknown>; busy: boolean };
+}) {
+  return (
+    <div className="table-wrap">
+      <table aria-label="Opt-outs">
+        <thead>
+          <tr>
+            <th scope="col">Number</th>
+            <th scope="col">Scope</th>
+            <th scope="col">Sender</th>
+            <th scope="col">Source</th>
+            <th scope="col">Reason</th>
+            <th scope="col">Since</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((entry) => (
+            <tr key={`${entry.number}/${entry.sender ?? ''}`}>
+              <td>{entry.number}</td>
+              <td>
+                {entry.scope}
+                {entry.everyAccount ? ' (every account)' : ''}
+              </td>
+              <td>{entry.sender ?? '—'}</td>
+              <td>{entry.source}</td>
+              <td>{entry.reason}</td>
+              <td>
+                <Time at={entry.createdAt} />
+              </td>
+              <td className="row-actions">
+                <button type="button" onClick={() => onHistory(entry.number)}>
+                  History<span className="visually-hidden"> of {entry.number}</span>
+                </button>
+                {canRemove ? (
+                  <button type="button" onClick={() => void remove.run(entry)} disabled={remove.busy}>
+                    Remove<span className="visually-hidden"> opt-out of {entry.number}</span>
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

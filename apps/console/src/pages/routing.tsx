@@ -80,9 +80,78 @@ function Numbers() {
     await unwrap(client.PATCH('/v1/numbers/{number}', { params: { path: { number } }, body: { active } }));
     list.reload();
   });
+
+  return (
+    <section aria-labelledby="numbers">
+      <h2 id="numbers">Numbers</h2>
+      <ErrorNotice error={list.error ?? toggle.error} />
+      <NumberTable rows={paged.rows} toggle={toggle} />
+      <Pager {...paged.pager} />
+      <AddNumber onAdded={list.reload} />
+    </section>
+  );
+}
+
+/** One page of the pool's numbers, each switched on or off in place. */
+function NumberTable({
+  rows,
+  toggle,
+}: {
+  rows: Schemas['NumberView'][];
+  toggle: { run: (number: string, active: boolean) => Promise<unknown>; busy: boolean };
+}) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Number</th>
+            <th scope="col">Provider</th>
+            <th scope="col">Country</th>
+            <th scope="col">Type</th>
+            <th scope="col">Capabilities</th>
+            <th scope="col">Segments/s</th>
+            <th scope="col">Account</th>
+            <th scope="col">Active</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((number) => (
+            <tr key={number.number}>
+              <td>{number.number}</td>
+              <td>{number.provider}</td>
+              <td>{number.country}</td>
+              <td>{number.type}</td>
+              <td>{number.capabilities.join(', ')}</td>
+              <td className="num">{number.segmentsPerSecond}</td>
+              <td>
+                <code>{number.accountId}</code>
+              </td>
+              <td>
+                <label className="check">
+                  <input
+                    type="checkbox"
+                    checked={number.active}
+                    disabled={toggle.busy}
+                    onChange={(event) => void toggle.run(number.number, event.target.checked)}
+                  />
+                  <span className="visually-hidden">{number.number} </span>active
+                </label>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Adds a number to the pool; its throughput is optional. */
+function AddNumber({ onAdded }: { onAdded: () => void }) {
+  const { client } = useSession();
   const create = useAction(async (body: Schemas['CreateNumberDto']) => {
     await unwrap(client.POST('/v1/numbers', { body }));
-    list.reload();
+    onAdded();
   });
   const [draft, setDraft] = useState({
     number: '',
@@ -103,102 +172,51 @@ function Numbers() {
   };
 
   return (
-    <section aria-labelledby="numbers">
-      <h2 id="numbers">Numbers</h2>
-      <ErrorNotice error={list.error ?? toggle.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Number</th>
-              <th scope="col">Provider</th>
-              <th scope="col">Country</th>
-              <th scope="col">Type</th>
-              <th scope="col">Capabilities</th>
-              <th scope="col">Segments/s</th>
-              <th scope="col">Account</th>
-              <th scope="col">Active</th>
-            </tr>
-          </thead>
-          <tbody>
-            {paged.rows.map((number) => (
-              <tr key={number.number}>
-                <td>{number.number}</td>
-                <td>{number.provider}</td>
-                <td>{number.country}</td>
-                <td>{number.type}</td>
-                <td>{number.capabilities.join(', ')}</td>
-                <td className="num">{number.segmentsPerSecond}</td>
-                <td>
-                  <code>{number.accountId}</code>
-                </td>
-                <td>
-                  <label className="check">
-                    <input
-                      type="checkbox"
-                      checked={number.active}
-                      disabled={toggle.busy}
-                      onChange={(event) => void toggle.run(number.number, event.target.checked)}
-                    />
-                    <span className="visually-hidden">{number.number} </span>active
-                  </label>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <Pager {...paged.pager} />
-      <details className="panel">
-        <summary>Add a number</summary>
-        <form className="form-grid" onSubmit={submit} aria-label="Add a number">
-          <Field label="Number">
-            {(id) => (
-              <input id={id} value={draft.number} onChange={(e) => setDraft({ ...draft, number: e.target.value })} />
-            )}
-          </Field>
-          <Field label="Provider">
-            {(id) => (
-              <input
-                id={id}
-                value={draft.provider}
-                onChange={(e) => setDraft({ ...draft, provider: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field label="Country">
-            {(id) => (
-              <input id={id} value={draft.country} onChange={(e) => setDraft({ ...draft, country: e.target.value })} />
-            )}
-          </Field>
-          <Field label="Type">
-            {(id) => (
-              <select id={id} value={draft.type} onChange={(e) => setDraft({ ...draft, type: e.target.value })}>
-                {SENDER_TYPES.map((type) => (
-                  <option key={type}>{type}</option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Segments per second (optional)">
-            {(id) => (
-              <input
-                id={id}
-                inputMode="numeric"
-                value={draft.segmentsPerSecond}
-                onChange={(e) => setDraft({ ...draft, segmentsPerSecond: e.target.value })}
-              />
-            )}
-          </Field>
-          <div className="actions">
-            <button type="submit" disabled={create.busy}>
-              Add number
-            </button>
-          </div>
-        </form>
-        <ErrorNotice error={create.error} />
-      </details>
-    </section>
+    <details className="panel">
+      <summary>Add a number</summary>
+      <form className="form-grid" onSubmit={submit} aria-label="Add a number">
+        <Field label="Number">
+          {(id) => (
+            <input id={id} value={draft.number} onChange={(e) => setDraft({ ...draft, number: e.target.value })} />
+          )}
+        </Field>
+        <Field label="Provider">
+          {(id) => (
+            <input id={id} value={draft.provider} onChange={(e) => setDraft({ ...draft, provider: e.target.value })} />
+          )}
+        </Field>
+        <Field label="Country">
+          {(id) => (
+            <input id={id} value={draft.country} onChange={(e) => setDraft({ ...draft, country: e.target.value })} />
+          )}
+        </Field>
+        <Field label="Type">
+          {(id) => (
+            <select id={id} value={draft.type} onChange={(e) => setDraft({ ...draft, type: e.target.value })}>
+              {SENDER_TYPES.map((type) => (
+                <option key={type}>{type}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Segments per second (optional)">
+          {(id) => (
+            <input
+              id={id}
+              inputMode="numeric"
+              value={draft.segmentsPerSecond}
+              onChange={(e) => setDraft({ ...draft, segmentsPerSecond: e.target.value })}
+            />
+          )}
+        </Field>
+        <div className="actions">
+          <button type="submit" disabled={create.busy}>
+            Add number
+          </button>
+        </div>
+      </form>
+      <ErrorNotice error={create.error} />
+    </details>
   );
 }
 
@@ -213,15 +231,6 @@ function Rates() {
     await unwrap(client.DELETE('/v1/routes/{id}', { params: { path: { id } } }));
     routes.reload();
   });
-  const create = useAction(async (body: Schemas['CreateRateDto']) => {
-    await unwrap(client.POST('/v1/routes', { body }));
-    routes.reload();
-  });
-  const putRule = useAction(async (country: string, body: Schemas['PutCountryRuleDto']) => {
-    await unwrap(client.PUT('/v1/routes/rules/{country}', { params: { path: { country } }, body }));
-    routes.reload();
-  });
-  const [rate, setRate] = useState({ provider: '', country: '', prefix: '', price: '', currency: '' });
   const [country, setCountry] = useState('');
   const wanted = country.trim().toUpperCase();
   const paged = useClientPages(routes.data?.rates.filter((row) => wanted === '' || row.country === wanted));
@@ -237,126 +246,176 @@ function Rates() {
           </Field>
         </div>
         <ErrorNotice error={routes.error ?? savePrice.error ?? remove.error} />
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Provider</th>
-                <th scope="col">Country</th>
-                <th scope="col">Prefix</th>
-                <th scope="col">Price per segment</th>
-                <th scope="col">
-                  <span className="visually-hidden">Remove</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {paged.rows.map((row) => (
-                <tr key={row.id}>
-                  <td>{row.provider}</td>
-                  <td>{row.country}</td>
-                  <td>{row.prefix || '—'}</td>
-                  <td>
-                    <PriceEditor
-                      label={`Price of ${row.provider} to ${row.country}${row.prefix ? ` ${row.prefix}` : ''}`}
-                      price={row.price}
-                      currency={row.currency}
-                      busy={savePrice.busy}
-                      onSave={(price) => void savePrice.run(row.id, price)}
-                    />
-                  </td>
-                  <td>
-                    <button type="button" onClick={() => void remove.run(row.id)} disabled={remove.busy}>
-                      Remove
-                      <span className="visually-hidden">
-                        {' '}
-                        rate {row.provider} {row.country}
-                      </span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <RateTable rows={paged.rows} savePrice={savePrice} remove={remove} />
         <Pager {...paged.pager} />
-        <details className="panel">
-          <summary>Add a rate</summary>
-          <form
-            className="form-grid"
-            aria-label="Add a rate"
-            onSubmit={(event) => {
-              event.preventDefault();
-              void create.run({
-                provider: rate.provider.trim(),
-                country: rate.country.trim(),
-                price: rate.price.trim(),
-                ...(rate.prefix.trim() ? { prefix: rate.prefix.trim() } : {}),
-                ...(rate.currency.trim() ? { currency: rate.currency.trim() } : {}),
-              });
-            }}
-          >
-            {(['provider', 'country', 'prefix', 'price', 'currency'] as const).map((name) => (
-              <Field key={name} label={name === 'prefix' || name === 'currency' ? `${name} (optional)` : name}>
-                {(id) => (
-                  <input id={id} value={rate[name]} onChange={(e) => setRate({ ...rate, [name]: e.target.value })} />
-                )}
-              </Field>
-            ))}
-            <div className="actions">
-              <button type="submit" disabled={create.busy}>
-                Add rate
-              </button>
-            </div>
-          </form>
-          <ErrorNotice error={create.error} />
-        </details>
+        <AddRate onAdded={routes.reload} />
       </section>
-      <section aria-labelledby="rules">
-        <h2 id="rules">Country rules</h2>
-        <ErrorNotice error={putRule.error} />
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Country</th>
-                <th scope="col">Sender types</th>
-                <th scope="col">Sender id</th>
-                <th scope="col">Local number</th>
-                <th scope="col">Blocked</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rules.rows.map((rule) => (
-                <tr key={rule.country}>
-                  <td>{rule.country}</td>
-                  <td>{rule.allowedSenderTypes.join(', ')}</td>
-                  <td>{rule.senderIdPolicy}</td>
-                  <td>{rule.localNumberRequired ? 'required' : 'no'}</td>
-                  <td>
-                    <label className="check">
-                      <input
-                        type="checkbox"
-                        checked={rule.blocked}
-                        disabled={putRule.busy}
-                        onChange={(event) => void putRule.run(rule.country, { blocked: event.target.checked })}
-                      />
-                      <span className="visually-hidden">{rule.country} </span>blocked
-                    </label>
-                  </td>
-                  <td>
-                    <Time at={rule.updatedAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <Pager {...rules.pager} />
-        <RuleForm busy={putRule.busy} onSave={(country, body) => void putRule.run(country, body)} />
-      </section>
+      <CountryRules rows={rules.rows} pager={rules.pager} onChanged={routes.reload} />
     </>
+  );
+}
+
+/** One page of rates, each price edited in place and each rate removable. */
+function RateTable({
+  rows,
+  savePrice,
+  remove,
+}: {
+  rows: Schemas['RateView'][];
+  savePrice: { run: (id: string, price: string) => Promise<unknown>; busy: boolean };
+  remove: { run: (id: string) => Promise<unknown>; busy: boolean };
+}) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Provider</th>
+            <th scope="col">Country</th>
+            <th scope="col">Prefix</th>
+            <th scope="col">Price per segment</th>
+            <th scope="col">
+              <span className="visually-hidden">Remove</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.id}>
+              <td>{row.provider}</td>
+              <td>{row.country}</td>
+              <td>{row.prefix || '—'}</td>
+              <td>
+                <PriceEditor
+                  label={`Price of ${row.provider} to ${row.country}${row.prefix ? ` ${row.prefix}` : ''}`}
+                  price={row.price}
+                  currency={row.currency}
+                  busy={savePrice.busy}
+                  onSave={(price) => void savePrice.run(row.id, price)}
+                />
+              </td>
+              <td>
+                <button type="button" onClick={() => void remove.run(row.id)} disabled={remove.busy}>
+                  Remove
+                  <span className="visually-hidden">
+                    {' '}
+                    rate {row.provider} {row.country}
+                  </span>
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Adds a rate; prefix and currency are optional. */
+function AddRate({ onAdded }: { onAdded: () => void }) {
+  const { client } = useSession();
+  const create = useAction(async (body: Schemas['CreateRateDto']) => {
+    await unwrap(client.POST('/v1/routes', { body }));
+    onAdded();
+  });
+  const [rate, setRate] = useState({ provider: '', country: '', prefix: '', price: '', currency: '' });
+
+  return (
+    <details className="panel">
+      <summary>Add a rate</summary>
+      <form
+        className="form-grid"
+        aria-label="Add a rate"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void create.run({
+            provider: rate.provider.trim(),
+            country: rate.country.trim(),
+            price: rate.price.trim(),
+            ...(rate.prefix.trim() ? { prefix: rate.prefix.trim() } : {}),
+            ...(rate.currency.trim() ? { currency: rate.currency.trim() } : {}),
+          });
+        }}
+      >
+        {(['provider', 'country', 'prefix', 'price', 'currency'] as const).map((name) => (
+          <Field key={name} label={name === 'prefix' || name === 'currency' ? `${name} (optional)` : name}>
+            {(id) => (
+              <input id={id} value={rate[name]} onChange={(e) => setRate({ ...rate, [name]: e.target.value })} />
+            )}
+          </Field>
+        ))}
+        <div className="actions">
+          <button type="submit" disabled={create.busy}>
+            Add rate
+          </button>
+        </div>
+      </form>
+      <ErrorNotice error={create.error} />
+    </details>
+  );
+}
+
+/** One page of country rules, each blocked or unblocked in place, and the form that sets a country's rule. */
+function CountryRules({
+  rows,
+  pager,
+  onChanged,
+}: {
+  rows: Schemas['CountryRuleView'][];
+  pager: ReturnType<typeof useClientPages>['pager'];
+  onChanged: () => void;
+}) {
+  const { client } = useSession();
+  const putRule = useAction(async (country: string, body: Schemas['PutCountryRuleDto']) => {
+    await unwrap(client.PUT('/v1/routes/rules/{country}', { params: { path: { country } }, body }));
+    onChanged();
+  });
+
+  return (
+    <section aria-labelledby="rules">
+      <h2 id="rules">Country rules</h2>
+      <ErrorNotice error={putRule.error} />
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Country</th>
+              <th scope="col">Sender types</th>
+              <th scope="col">Sender id</th>
+              <th scope="col">Local number</th>
+              <th scope="col">Blocked</th>
+              <th scope="col">Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((rule) => (
+              <tr key={rule.country}>
+                <td>{rule.country}</td>
+                <td>{rule.allowedSenderTypes.join(', ')}</td>
+                <td>{rule.senderIdPolicy}</td>
+                <td>{rule.localNumberRequired ? 'required' : 'no'}</td>
+                <td>
+                  <label className="check">
+                    <input
+                      type="checkbox"
+                      checked={rule.blocked}
+                      disabled={putRule.busy}
+                      onChange={(event) => void putRule.run(rule.country, { blocked: event.target.checked })}
+                    />
+                    <span className="visually-hidden">{rule.country} </span>blocked
+                  </label>
+                </td>
+                <td>
+                  <Time at={rule.updatedAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Pager {...pager} />
+      <RuleForm busy={putRule.busy} onSave={(country, body) => void putRule.run(country, body)} />
+    </section>
   );
 }
 
