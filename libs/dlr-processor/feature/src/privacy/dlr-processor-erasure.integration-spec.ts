@@ -1,62 +1,21 @@
 /**
- * DlrProcessorEraser on both stores (MariaDB distributed, SQLite embedded): callbacks in the Twilio format
+ * DlrProcessorEraser on both engines (MariaDB distributed, SQLite embedded): callbacks in the Twilio format
  * (form-encoded `To`) and parked receipts that name the person are rewritten, other people's are not, and a
  * second erasure changes nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createServiceDataSource, erasureTargetOf } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
-import type { DataSource } from 'typeorm';
-import { migrate } from '../../../../../scripts/migrate';
+import { erasureTargetOf } from '@sms/persistence';
+import { type OpenSlice, sliceEngines } from '@sms/testing-slices';
 import { CallbackDeliveryEntity, CallbackState } from '../database/entities/callback-delivery.entity';
 import { ParkedReceiptEntity } from '../database/entities/parked-receipt.entity';
 import { DLR_PROCESSOR_ENTITIES, DLR_PROCESSOR_MIGRATIONS } from '../dlr-processor.module';
 import { DlrProcessorEraser } from './dlr-processor-erasure';
 
-interface Store {
-  readonly dataSource: DataSource;
-  close(): Promise<void>;
-}
-
-const stores: Record<string, () => Promise<Store>> = {
-  mariadb: async () => {
-    const db: TestDatabase = await createTestDatabase();
-    await migrate(db.url, ['dlr-processor']);
-    const dataSource = await createServiceDataSource({
-      service: 'dlr-processor',
-      database: { kind: 'mysql', url: db.url, poolSize: 2 },
-      entities: DLR_PROCESSOR_ENTITIES,
-      migrations: DLR_PROCESSOR_MIGRATIONS,
-    }).initialize();
-
-    return {
-      dataSource,
-      close: async () => {
-        await dataSource.destroy();
-        await db.drop();
-      },
-    };
-  },
-  sqlite: async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dlr-erasure-'));
-    const dataSource = await createServiceDataSource({
-      service: 'dlr-processor',
-      database: { kind: 'sqlite', directory: dir },
-      entities: DLR_PROCESSOR_ENTITIES,
-      migrations: DLR_PROCESSOR_MIGRATIONS,
-    }).initialize();
-
-    return {
-      dataSource,
-      close: async () => {
-        await dataSource.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  },
-};
+const ENGINES = sliceEngines({
+  service: 'dlr-processor',
+  entities: DLR_PROCESSOR_ENTITIES,
+  migrations: DLR_PROCESSOR_MIGRATIONS,
+  poolSize: 2,
+});
 
 const PERSON = '+447400123456';
 const OTHER = '+447400654321';
@@ -82,11 +41,11 @@ const callback = (id: string, to: string): Partial<CallbackDeliveryEntity> => ({
   settledAt: null,
 });
 
-describe.each(Object.keys(stores))('DlrProcessorEraser on %s', (kind) => {
-  let store: Store;
+describe.each(ENGINES)('DlrProcessorEraser on $name', (engine) => {
+  let store: OpenSlice;
 
   beforeEach(async () => {
-    store = await (stores[kind] as () => Promise<Store>)();
+    store = await engine.open();
   });
 
   afterEach(async () => {
