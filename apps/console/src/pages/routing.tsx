@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { type Schemas, unwrap } from '../api/client';
 import { useSession } from '../session';
-import { ErrorNotice, Field, Loading, NeedsScope, PageHeader, Pager, Time } from '../ui/components';
+import { ErrorNotice, Field, Loading, NeedsScope, PageHeader, Pager, RowCheckbox, Time } from '../ui/components';
 import { useClientPages } from '../ui/cursor-pages';
 import { useAction, useLoad } from '../ui/hooks';
 
@@ -53,15 +53,13 @@ function Providers() {
                 <td>{provider.kind}</td>
                 <td>{provider.name}</td>
                 <td>
-                  <label className="check">
-                    <input
-                      type="checkbox"
-                      checked={provider.active}
-                      disabled={update.busy}
-                      onChange={(event) => void update.run(provider.id, event.target.checked)}
-                    />
-                    <span className="visually-hidden">{provider.id} </span>active
-                  </label>
+                  <RowCheckbox
+                    row={provider.id}
+                    label="active"
+                    checked={provider.active}
+                    disabled={update.busy}
+                    onChange={(checked) => void update.run(provider.id, checked)}
+                  />
                 </td>
               </tr>
             ))}
@@ -128,15 +126,13 @@ function NumberTable({
                 <code>{number.accountId}</code>
               </td>
               <td>
-                <label className="check">
-                  <input
-                    type="checkbox"
-                    checked={number.active}
-                    disabled={toggle.busy}
-                    onChange={(event) => void toggle.run(number.number, event.target.checked)}
-                  />
-                  <span className="visually-hidden">{number.number} </span>active
-                </label>
+                <RowCheckbox
+                  row={number.number}
+                  label="active"
+                  checked={number.active}
+                  disabled={toggle.busy}
+                  onChange={(checked) => void toggle.run(number.number, checked)}
+                />
               </td>
             </tr>
           ))}
@@ -395,15 +391,13 @@ function CountryRules({
                 <td>{rule.senderIdPolicy}</td>
                 <td>{rule.localNumberRequired ? 'required' : 'no'}</td>
                 <td>
-                  <label className="check">
-                    <input
-                      type="checkbox"
-                      checked={rule.blocked}
-                      disabled={putRule.busy}
-                      onChange={(event) => void putRule.run(rule.country, { blocked: event.target.checked })}
-                    />
-                    <span className="visually-hidden">{rule.country} </span>blocked
-                  </label>
+                  <RowCheckbox
+                    row={rule.country}
+                    label="blocked"
+                    checked={rule.blocked}
+                    disabled={putRule.busy}
+                    onChange={(checked) => void putRule.run(rule.country, { blocked: checked })}
+                  />
                 </td>
                 <td>
                   <Time at={rule.updatedAt} />

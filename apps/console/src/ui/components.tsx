@@ -139,3 +139,34 @@ export function NeedsScope({ scope, what }: { scope: string; what: string }) {
     </p>
   );
 }
+
+/**
+ * A table row's on/off switch: the visible label is the column's word, and screen readers hear the row's name
+ * before it ("+447400900999 active"), so each box in a column has a name of its own.
+ */
+export function RowCheckbox({
+  row,
+  label,
+  checked,
+  disabled,
+  onChange,
+}: {
+  row: string;
+  label: string;
+  checked: boolean;
+  disabled: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <label className="check">
+      <input
+        type="checkbox"
+        checked={checked}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.checked)}
+      />
+      <span className="visually-hidden">{row} </span>
+      {label}
+    </label>
+  );
+}
