@@ -90,25 +90,38 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 5_000
 const publishedKeys = (): string[] => published.flat().map((record) => record.key);
 
 describe('OutboxRelay polling', () => {
+  // Both cases count polls until a number is reached and check the time it took from below: a busy
+  // machine only stretches the pauses, so neither bound can fail for load alone.
   it('polls at pollIntervalMs while idle when no maximum is set', async () => {
     const sut = relay();
     sut.start();
-    await sleep(1_000);
-    await sut.stop();
+    try {
+      const tookMs = await waitFor('ten idle polls', () => drains >= 10, 5_000);
 
-    // ~20 polls in a second at 50 ms (less on a busy machine).
-    expect(drains).toBeGreaterThanOrEqual(10);
+      // Nine 50 ms pauses; a doubling pause would need 25 s for the tenth poll.
+      expect(tookMs).toBeGreaterThanOrEqual(9 * 50 - 10);
+    } finally {
+      await sut.stop();
+    }
   });
 
   it('doubles the pause after each empty poll up to maxPollIntervalMs', async () => {
     const sut = relay(400);
     sut.start();
-    await sleep(1_500);
-    await sut.stop();
+    try {
+      const tookMs = await waitFor('six idle polls', () => drains >= 6, 5_000);
 
-    // Polls at 0, 50, 150, 350, 750, 1150 ms (+ the stop's drain): 7, where a fixed 50 ms made ~30.
-    expect(drains).toBeGreaterThanOrEqual(4);
-    expect(drains).toBeLessThanOrEqual(8);
+      // Pauses of 50, 100, 200, 400, 400 ms: the sixth poll comes no sooner than 1,150 ms, where a fixed
+      // 50 ms pause would have made it at 250 ms.
+      expect(tookMs).toBeGreaterThanOrEqual(1_150 - 10);
+
+      // Capped, the next two pauses take 800 ms; uncapped they would take 800 + 1,600 ms. The bound
+      // leaves 1,600 ms for a busy machine.
+      const cappedMs = await waitFor('two more idle polls', () => drains >= 8, 5_000);
+      expect(cappedMs).toBeLessThan(2_400);
+    } finally {
+      await sut.stop();
+    }
   });
 
   it('publishes at once when woken, however far the idle pause has grown', async () => {
