@@ -285,9 +285,12 @@ describe('per-number rate limit', () => {
           .map((m) => Date.parse(m.createdAt))
           .sort((a, b) => a - b);
         expect(times).toHaveLength(5);
+        // 2 segments at 2/s: one send per second. Each send waits for its slot on the number's schedule,
+        // so a busy machine can only make one late, which shortens the gap after it but not the span:
+        // the span is checked to within 500 ms, each gap loosely (unspaced sends come ms apart).
+        expect(times[4]! - times[0]!).toBeGreaterThanOrEqual(4 * 1_000 - 500);
         for (let i = 1; i < times.length; i++) {
-          // 2 segments at 2/s: 1 s apart (a few ms of timer slack either way).
-          expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(950);
+          expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(500);
         }
       }
     } finally {
