@@ -34,7 +34,7 @@ module.exports = {
       slowTestThreshold: 30,
       // Real MariaDB, Redis and Kafka answer slower on a loaded 2-core machine than Jest's 5 s default
       // allows; a spec that needs longer still says so itself.
-      testTimeout: 30_000,
+      setupFilesAfterEnv: ['<rootDir>/test/jest/timeout-30s.ts'],
     },
     {
       ...common,
@@ -42,7 +42,7 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,test}/**/*.e2e-spec.ts'],
       slowTestThreshold: 60,
       // A whole gateway (or seven services) starts in each suite's beforeAll.
-      testTimeout: 60_000,
+      setupFilesAfterEnv: ['<rootDir>/test/jest/timeout-60s.ts'],
     },
     // The web console in Debian's Chromium (playwright-core) against an embedded gateway: docs/console.md.
     {
@@ -50,7 +50,7 @@ module.exports = {
       displayName: 'browser',
       testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
       slowTestThreshold: 60,
-      testTimeout: 60_000,
+      setupFilesAfterEnv: ['<rootDir>/test/jest/timeout-60s.ts'],
     },
   ],
 };
