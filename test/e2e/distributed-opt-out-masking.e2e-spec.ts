@@ -7,6 +7,7 @@ import { SERVICE_PORTS } from '../../scripts/distributed';
 
 const PORT_OFFSET = 1600;
 const SENDER = '+12025550142';
+const RACE_SENDER = '+12025550199';
 
 /**
  * Random recipients and parties: `sms.optout.v1` and `sms.mask.v1` are compacted topics shared by every
@@ -72,13 +73,25 @@ describe('distributed gateway: opt-out and masking', () => {
     const number = freshNumber();
     forget(number);
     const knobs = (value: object) => stack.knobs('twilio', value);
-    // One sender's dispatches are sent in order, so 100 messages at 30 ms each queue up for ~3 s.
+    // A sender of its own, limited to 20 segments/s, paces the queue: 100 messages take ~5 s, so the STOP
+    // lands while most are still waiting for their slot, however fast the rest of the pipeline is (several
+    // calls per sender are in flight at once, so the provider's latency alone does not queue them).
+    const created = await stack.serviceClient('router').post('/v1/numbers', {
+      number: RACE_SENDER,
+      provider: 'twilio',
+      country: 'US',
+      type: 'longcode',
+      segmentsPerSecond: 20,
+    });
+    expect(created.status).toBe(201);
     await knobs({ latencyMs: 30 });
     try {
-      const ids = await Promise.all(Array.from({ length: 100 }, async () => (await send(number, SENDER)).body['id']));
+      const ids = await Promise.all(
+        Array.from({ length: 100 }, async () => (await send(number, RACE_SENDER)).body['id']),
+      );
       const hellos = async () => (await received(number)).filter((m) => m.body === 'hello');
       await waitFor('the first sends', async () => (await hellos()).length >= 5, 30_000);
-      await inbound(sim, dlrIngest, number, SENDER, 'STOP');
+      await inbound(sim, dlrIngest, number, RACE_SENDER, 'STOP');
       await waitFor('the opt-out entry', async () => (await entries(number)).length === 1, 30_000);
       const recordedAt = Date.now();
       const finals = await Promise.all(ids.map((id) => intake.waitForMessage(id, isFinalMessage, 60_000)));
