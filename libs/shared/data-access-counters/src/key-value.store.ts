@@ -37,7 +37,7 @@ export interface KeyValueStore {
 /** One counter of {@link KeyValueStore.incrementWithinLimits}. */
 export interface CounterCheck {
   readonly key: string;
-  /** A non-negative integer. */
+  /** An integer: non-negative to consume a quota; negative (with no limit) gives back or corrects. */
   readonly by: number;
   /** The most the counter may reach; null counts without a limit. */
   readonly limit: number | null;

@@ -146,6 +146,23 @@ function defineKeyValueStoreBehaviour(createStore: () => KeyValueStore): void {
     expect(await store.get(`${key}:b`)).toBe('10');
   });
 
+  it('incrementWithinLimits() with no limits applies negative and positive corrections in one call', async () => {
+    await store.incrementBy(`${key}:day`, 45_000, 10_000);
+    await store.incrementBy(`${key}:month`, 45_000, 10_000);
+    const corrections = [
+      { key: `${key}:day`, by: -5_000, limit: null, ttlMs: 10_000 },
+      { key: `${key}:month`, by: -5_000, limit: null, ttlMs: 10_000 },
+      { key: `${key}:new`, by: 7, limit: null, ttlMs: 10_000 },
+    ];
+
+    expect(await store.incrementWithinLimits(corrections)).toBe(-1);
+    expect([await store.get(`${key}:day`), await store.get(`${key}:month`), await store.get(`${key}:new`)]).toEqual([
+      '40000',
+      '40000',
+      '7',
+    ]);
+  });
+
   it('incrementWithinLimits() lets exactly the limit through out of 60 concurrent callers', async () => {
     const results = await Promise.all(
       Array.from({ length: 60 }, () => store.incrementWithinLimits([{ key, by: 1, limit: 25, ttlMs: 10_000 }])),

@@ -217,9 +217,12 @@ describe(Admission.name, () => {
   it('gives back what a message consumed when it is released', async () => {
     use({ messagesPerDay: 1 });
     const ticket = await admission.admit(request(), 'rest');
+    const incrementBy = jest.spyOn(kv, 'incrementBy');
     await admission.release(ticket);
 
     expect([await counter('messages-day'), await counter('spend-day')]).toEqual([0, 0]);
+    // Every counter given back by one store call.
+    expect(incrementBy).not.toHaveBeenCalled();
     await admission.admit(request(), 'rest');
   });
 
@@ -298,6 +301,25 @@ describe(Admission.name, () => {
         await counter('spend-month'),
         await counter('spend-day', { key: KEY }),
       ]).toEqual([40_000, 40_000, 40_000]);
+    });
+
+    it("corrects the account's and the key's day and month counters in one store call", async () => {
+      use({}, [[KEY, { spendPerDayMicros: 10_000_000 }]]);
+      const sent = request();
+      await admission.admit(sent, 'rest');
+      const take = jest.spyOn(kv, 'take');
+      const within = jest.spyOn(kv, 'incrementWithinLimits');
+      const incrementBy = jest.spyOn(kv, 'incrementBy');
+      await admission.reconcile(status(sent.messageId, StatusEventKind.Sent, '0.0400'));
+
+      expect([take.mock.calls.length, within.mock.calls.length, incrementBy.mock.calls.length]).toEqual([1, 1, 0]);
+      expect(within.mock.calls[0]?.[0].map((check) => [check.by, check.limit])).toEqual([
+        [-5_000, null],
+        [-5_000, null],
+        [-5_000, null],
+        [-5_000, null],
+      ]);
+      expect(await counter('spend-month', { key: KEY })).toBe(40_000);
     });
 
     it('corrects into the day it was booked on, even after midnight', async () => {
