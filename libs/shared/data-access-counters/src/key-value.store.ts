@@ -28,6 +28,18 @@ export interface KeyValueStore {
    * not exist expires `ttlMs` later; an existing one keeps its expiry.
    */
   addToSet(key: string, member: string, ttlMs: number): Promise<number>;
+  /**
+   * One atomic step: when none of `guardKeys` exists, adds `member` to every set of `setKeys` as addToSet
+   * does and answers their sizes in order; when any exists, changes nothing and answers every guard's
+   * value (null for an absent one). A check-then-count (a block, then the windows it guards) costs one
+   * round trip instead of two, and no replica can count between the check and the add.
+   */
+  addToSetsUnlessGuarded(
+    guardKeys: readonly string[],
+    setKeys: readonly string[],
+    member: string,
+    ttlMs: number,
+  ): Promise<GuardedSetAdd>;
   /** Removes `member` from the set at `key` (erasure of a person); answers 1 when it was there, else 0. */
   removeFromSet(key: string, member: string): Promise<number>;
   isReady(): Promise<boolean>;
@@ -43,3 +55,8 @@ export interface CounterCheck {
   readonly limit: number | null;
   readonly ttlMs: number;
 }
+
+/** What {@link KeyValueStore.addToSetsUnlessGuarded} did: counted (the sets' sizes) or stopped by a guard. */
+export type GuardedSetAdd =
+  | { readonly guarded: false; readonly sizes: readonly number[] }
+  | { readonly guarded: true; readonly guards: readonly (string | null)[] };

@@ -1,4 +1,4 @@
-import type { CounterCheck, KeyValueStore } from './key-value.store';
+import type { CounterCheck, GuardedSetAdd, KeyValueStore } from './key-value.store';
 
 interface Entry {
   value: string;
@@ -77,14 +77,23 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 
   addToSet(key: string, member: string, ttlMs: number): Promise<number> {
-    let entry = this.sets.get(key);
-    if (!entry || entry.expiresAt <= this.now()) {
-      entry = { members: new Set(), expiresAt: this.now() + ttlMs };
-      this.sets.set(key, entry);
-    }
-    entry.members.add(member);
+    return Promise.resolve(this.addMember(key, member, ttlMs));
+  }
 
-    return Promise.resolve(entry.members.size);
+  addToSetsUnlessGuarded(
+    guardKeys: readonly string[],
+    setKeys: readonly string[],
+    member: string,
+    ttlMs: number,
+  ): Promise<GuardedSetAdd> {
+    // Checked and added in this one synchronous step: no other caller runs in between.
+    const guards = guardKeys.map((key) => this.live(key)?.value ?? null);
+    if (guards.some((value) => value !== null)) {
+      return Promise.resolve({ guarded: true, guards });
+    }
+    const sizes = setKeys.map((key) => this.addMember(key, member, ttlMs));
+
+    return Promise.resolve({ guarded: false, sizes });
   }
 
   removeFromSet(key: string, member: string): Promise<number> {
@@ -102,6 +111,17 @@ export class MemoryKeyValueStore implements KeyValueStore {
     clearInterval(this.sweeper);
 
     return Promise.resolve();
+  }
+
+  private addMember(key: string, member: string, ttlMs: number): number {
+    let entry = this.sets.get(key);
+    if (!entry || entry.expiresAt <= this.now()) {
+      entry = { members: new Set(), expiresAt: this.now() + ttlMs };
+      this.sets.set(key, entry);
+    }
+    entry.members.add(member);
+
+    return entry.members.size;
   }
 
   private counter(key: string): number {

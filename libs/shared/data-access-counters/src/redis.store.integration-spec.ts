@@ -181,6 +181,64 @@ function defineKeyValueStoreBehaviour(createStore: () => KeyValueStore): void {
     expect(await store.addToSet(key, '+447700900003', 300)).toBe(1);
   });
 
+  it('addToSetsUnlessGuarded() adds to every set and answers their sizes when no guard exists', async () => {
+    await store.addToSet(`${key}:range`, '+447700900001', 10_000);
+    const guards = [`${key}:block-range`, `${key}:block-country`];
+    const sets = [`${key}:range`, `${key}:country`];
+
+    expect(await store.addToSetsUnlessGuarded(guards, sets, '+447700900002', 10_000)).toEqual({
+      guarded: false,
+      sizes: [2, 1],
+    });
+    expect(await store.addToSetsUnlessGuarded(guards, sets, '+447700900002', 10_000)).toEqual({
+      guarded: false,
+      sizes: [2, 1],
+    });
+  });
+
+  it('addToSetsUnlessGuarded() changes nothing and answers every guard when one exists', async () => {
+    await store.set(`${key}:block-country`, '1765000000000', 10_000);
+    const guards = [`${key}:block-range`, `${key}:block-country`, `${key}:block-other`];
+
+    expect(await store.addToSetsUnlessGuarded(guards, [`${key}:range`], '+447700900001', 10_000)).toEqual({
+      guarded: true,
+      guards: [null, '1765000000000', null],
+    });
+    expect(await store.removeFromSet(`${key}:range`, '+447700900001')).toBe(0);
+  });
+
+  it('addToSetsUnlessGuarded() gives a new set its TTL and keeps an existing set expiry', async () => {
+    await store.addToSetsUnlessGuarded([`${key}:guard`], [key], '+447700900001', 300);
+    await sleep(150);
+    await store.addToSetsUnlessGuarded([`${key}:guard`], [key], '+447700900002', 10_000);
+    await sleep(300);
+
+    expect(await store.addToSetsUnlessGuarded([`${key}:guard`], [key], '+447700900003', 10_000)).toEqual({
+      guarded: false,
+      sizes: [1],
+    });
+  });
+
+  it('addToSetsUnlessGuarded() counts nothing once a guard set between calls exists', async () => {
+    const guard = `${key}:guard`;
+    // Issued in order on one connection (Redis) or synchronously (memory): calls 0-9 come before the guard.
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i === 10
+          ? store.set(guard, 'blocked', 10_000).then(() => null)
+          : store.addToSetsUnlessGuarded([guard], [key], `+4477009000${String(i).padStart(2, '0')}`, 10_000),
+      ),
+    );
+
+    expect(results.map((result) => (result === null ? 'set' : result.guarded ? 'guarded' : 'counted'))).toEqual([
+      ...Array<string>(10).fill('counted'),
+      'set',
+      ...Array<string>(9).fill('guarded'),
+    ]);
+    // Only the ten counted members are in the set.
+    expect(await store.addToSet(key, '+447700900099', 10_000)).toBe(11);
+  });
+
   it('removeFromSet() takes one member out, answers whether it was there, and keeps the rest', async () => {
     await store.addToSet(key, '+447700900001', 10_000);
     await store.addToSet(key, '+447700900002', 10_000);

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import type { CounterCheck, KeyValueStore } from './key-value.store';
+import type { CounterCheck, GuardedSetAdd, KeyValueStore } from './key-value.store';
 
 export interface RedisStoreOptions {
   readonly url: string;
@@ -38,12 +38,35 @@ redis.call('SADD', KEYS[1], ARGV[1])
 ${EXPIRE_IF_NEW}
 return redis.call('SCARD', KEYS[1])`;
 
+/**
+ * KEYS = guards (ARGV[1] of them), then sets; ARGV = guard count, member, ttl. Answers {1, guard values…}
+ * (false, a nil reply, for an absent guard) when a guard exists, else {0, set sizes…}.
+ */
+const ADD_TO_SETS_UNLESS_GUARDED = `local guards = tonumber(ARGV[1])
+local found = {1}
+local held = false
+for i = 1, guards do
+  local value = redis.call('GET', KEYS[i])
+  found[i + 1] = value
+  if value then held = true end
+end
+if held then return found end
+local sizes = {0}
+local ttl = ARGV[3]
+for i = guards + 1, #KEYS do
+  redis.call('SADD', KEYS[i], ARGV[2])
+  ${EXPIRE_IF_NEW}
+  sizes[#sizes + 1] = redis.call('SCARD', KEYS[i])
+end
+return sizes`;
+
 type ScriptCommand = (...args: (string | number)[]) => Promise<number>;
 
 interface ScriptedRedis {
   smsIncrementBy: ScriptCommand;
   smsIncrementWithinLimits: ScriptCommand;
   smsAddToSet: ScriptCommand;
+  smsAddToSetsUnlessGuarded: (...args: (string | number)[]) => Promise<(string | number | null)[]>;
 }
 
 /**
@@ -68,6 +91,7 @@ export class RedisKeyValueStore implements KeyValueStore {
     this.redis.defineCommand('smsIncrementBy', { numberOfKeys: 1, lua: INCREMENT_BY });
     this.redis.defineCommand('smsIncrementWithinLimits', { lua: INCREMENT_WITHIN_LIMITS });
     this.redis.defineCommand('smsAddToSet', { numberOfKeys: 1, lua: ADD_TO_SET });
+    this.redis.defineCommand('smsAddToSetsUnlessGuarded', { lua: ADD_TO_SETS_UNLESS_GUARDED });
   }
 
   private get scripts(): ScriptedRedis {
@@ -113,6 +137,31 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   async addToSet(key: string, member: string, ttlMs: number): Promise<number> {
     return Number(await this.scripts.smsAddToSet(key, member, integer(ttlMs)));
+  }
+
+  async addToSetsUnlessGuarded(
+    guardKeys: readonly string[],
+    setKeys: readonly string[],
+    member: string,
+    ttlMs: number,
+  ): Promise<GuardedSetAdd> {
+    const keys = [...guardKeys, ...setKeys];
+    const [held, ...values] = await this.scripts.smsAddToSetsUnlessGuarded(
+      keys.length,
+      ...keys,
+      guardKeys.length,
+      member,
+      integer(ttlMs),
+    );
+    if (Number(held) === 1) {
+      // An absent guard is a nil in the reply (the script's false from GET).
+      return {
+        guarded: true,
+        guards: guardKeys.map((_, i) => (values[i] === undefined || values[i] === null ? null : String(values[i]))),
+      };
+    }
+
+    return { guarded: false, sizes: values.map(Number) };
   }
 
   async removeFromSet(key: string, member: string): Promise<number> {
