@@ -24,6 +24,12 @@ export interface KeyValueStore {
    */
   incrementWithinLimits(checks: readonly CounterCheck[]): Promise<number>;
   /**
+   * incrementWithinLimits, and when it added, `marker` set as setIfAbsent would, in the same atomic step:
+   * answers the first check over (or -1) and whether this call set the marker. A quota and the record of
+   * what it booked cost one round trip, and the record never exists for a refused request.
+   */
+  incrementWithinLimitsAndSet(checks: readonly CounterCheck[], marker: Marker): Promise<CountedAndMarked>;
+  /**
    * Adds `member` to the set at `key` and answers how many distinct members it holds. A set that did
    * not exist expires `ttlMs` later; an existing one keeps its expiry.
    */
@@ -60,3 +66,18 @@ export interface CounterCheck {
 export type GuardedSetAdd =
   | { readonly guarded: false; readonly sizes: readonly number[] }
   | { readonly guarded: true; readonly guards: readonly (string | null)[] };
+
+/** The key {@link KeyValueStore.incrementWithinLimitsAndSet} sets unless it exists. */
+export interface Marker {
+  readonly key: string;
+  readonly value: string;
+  readonly ttlMs: number;
+}
+
+/** What {@link KeyValueStore.incrementWithinLimitsAndSet} did. */
+export interface CountedAndMarked {
+  /** -1 when every counter was added to, else the index of the first check that would go over. */
+  readonly over: number;
+  /** This call set the marker (false when refused, or when the marker existed). */
+  readonly set: boolean;
+}

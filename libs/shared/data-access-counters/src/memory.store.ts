@@ -1,4 +1,4 @@
-import type { CounterCheck, GuardedSetAdd, KeyValueStore } from './key-value.store';
+import type { CounterCheck, CountedAndMarked, GuardedSetAdd, KeyValueStore, Marker } from './key-value.store';
 
 interface Entry {
   value: string;
@@ -29,12 +29,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    if (this.live(key) !== undefined) {
-      return Promise.resolve(false);
-    }
-    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
-
-    return Promise.resolve(true);
+    return Promise.resolve(this.setUnlessLive(key, value, ttlMs));
   }
 
   get(key: string): Promise<string | null> {
@@ -66,14 +61,13 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 
   incrementWithinLimits(checks: readonly CounterCheck[]): Promise<number> {
-    const over = checks.findIndex((check) => check.limit !== null && this.counter(check.key) + check.by > check.limit);
-    if (over === -1) {
-      for (const check of checks) {
-        this.add(check.key, check.by, check.ttlMs);
-      }
-    }
+    return Promise.resolve(this.addWithinLimits(checks));
+  }
 
-    return Promise.resolve(over);
+  incrementWithinLimitsAndSet(checks: readonly CounterCheck[], marker: Marker): Promise<CountedAndMarked> {
+    const over = this.addWithinLimits(checks);
+
+    return Promise.resolve({ over, set: over === -1 && this.setUnlessLive(marker.key, marker.value, marker.ttlMs) });
   }
 
   addToSet(key: string, member: string, ttlMs: number): Promise<number> {
@@ -122,6 +116,26 @@ export class MemoryKeyValueStore implements KeyValueStore {
     entry.members.add(member);
 
     return entry.members.size;
+  }
+
+  private setUnlessLive(key: string, value: string, ttlMs: number): boolean {
+    if (this.live(key) !== undefined) {
+      return false;
+    }
+    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
+
+    return true;
+  }
+
+  private addWithinLimits(checks: readonly CounterCheck[]): number {
+    const over = checks.findIndex((check) => check.limit !== null && this.counter(check.key) + check.by > check.limit);
+    if (over === -1) {
+      for (const check of checks) {
+        this.add(check.key, check.by, check.ttlMs);
+      }
+    }
+
+    return over;
   }
 
   private counter(key: string): number {

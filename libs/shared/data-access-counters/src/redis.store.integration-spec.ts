@@ -163,6 +163,38 @@ function defineKeyValueStoreBehaviour(createStore: () => KeyValueStore): void {
     ]);
   });
 
+  it('incrementWithinLimitsAndSet() adds and sets the marker only when every counter stays within its limit', async () => {
+    const marker = { key: `${key}:booking`, value: '{"e":45000}', ttlMs: 10_000 };
+    const checks = [
+      { key: `${key}:a`, by: 1, limit: 1, ttlMs: 10_000 },
+      { key: `${key}:b`, by: 45_000, limit: null, ttlMs: 10_000 },
+    ];
+
+    expect(await store.incrementWithinLimitsAndSet(checks, marker)).toEqual({ over: -1, set: true });
+    expect(await store.get(marker.key)).toBe(marker.value);
+    // Refused: nothing added, the marker left as it was (and never written for a refused request).
+    const other = { ...marker, key: `${key}:other`, value: 'x' };
+    expect(await store.incrementWithinLimitsAndSet(checks, other)).toEqual({ over: 0, set: false });
+    expect([await store.get(`${key}:a`), await store.get(`${key}:b`), await store.get(other.key)]).toEqual([
+      '1',
+      '45000',
+      null,
+    ]);
+  });
+
+  it('incrementWithinLimitsAndSet() adds but keeps an existing marker, with its TTL', async () => {
+    const marker = { key: `${key}:booking`, value: 'second', ttlMs: 10_000 };
+    await store.set(marker.key, 'first', 300);
+
+    expect(await store.incrementWithinLimitsAndSet([{ key, by: 2, limit: null, ttlMs: 10_000 }], marker)).toEqual({
+      over: -1,
+      set: false,
+    });
+    expect([await store.get(key), await store.get(marker.key)]).toEqual(['2', 'first']);
+    await sleep(450);
+    expect(await store.get(marker.key)).toBeNull();
+  });
+
   it('incrementWithinLimits() lets exactly the limit through out of 60 concurrent callers', async () => {
     const results = await Promise.all(
       Array.from({ length: 60 }, () => store.incrementWithinLimits([{ key, by: 1, limit: 25, ttlMs: 10_000 }])),
