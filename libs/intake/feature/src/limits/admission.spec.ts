@@ -226,6 +226,31 @@ describe(Admission.name, () => {
     await admission.admit(request(), 'rest');
   });
 
+  it('counts the quotas and books the spend in one store call, and books nothing when refused', async () => {
+    use({ messagesPerDay: 1 });
+    const within = jest.spyOn(kv, 'incrementWithinLimits');
+    const setIfAbsent = jest.spyOn(kv, 'setIfAbsent');
+    const first = request();
+    const admitted = await admission.admit(first, 'rest');
+    const refused = request();
+    await refusal(admission.admit(refused, 'rest'));
+
+    expect([within.mock.calls.length, setIfAbsent.mock.calls.length]).toEqual([0, 0]);
+    expect(admitted?.bookingKey).toBe(`${NS}limits:booking:${first.messageId}`);
+    expect(await kv.get(`${NS}limits:booking:${first.messageId}`)).not.toBeNull();
+    expect(await kv.get(`${NS}limits:booking:${refused.messageId}`)).toBeNull();
+  });
+
+  it('keeps the first booking of a message admitted again (a redelivered record), and does not own it', async () => {
+    const first = request();
+    const again = { ...first, message: validateMessageRequest({ to: '+447400123456', body: 'x'.repeat(200) }) };
+    const ticket = await admission.admit(first, 'topic');
+    const repeat = await admission.admit(again, 'topic');
+
+    expect([ticket?.bookingKey, repeat?.bookingKey]).toEqual([`${NS}limits:booking:${first.messageId}`, null]);
+    expect(JSON.parse((await kv.get(`${NS}limits:booking:${first.messageId}`)) ?? '{}')).toMatchObject({ e: 45_000 });
+  });
+
   it('counts refusals by code and path', async () => {
     use({ messagesPerSecond: 0 });
     const read = async (): Promise<number> =>
@@ -239,7 +264,8 @@ describe(Admission.name, () => {
   });
 
   it('answers 503 on REST and rethrows on the topic when the counters store fails', async () => {
-    jest.spyOn(kv, 'incrementWithinLimits').mockRejectedValue(new Error('redis down'));
+    // A priced message counts its quotas and books its spend in one call.
+    jest.spyOn(kv, 'incrementWithinLimitsAndSet').mockRejectedValue(new Error('redis down'));
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     try {
       const error = await refusal(admission.admit(request(), 'rest'));
