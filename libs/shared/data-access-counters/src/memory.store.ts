@@ -1,4 +1,4 @@
-import type { CounterCheck, KeyValueStore } from './key-value.store';
+import type { CounterCheck, CountedAndMarked, GuardedSetAdd, KeyValueStore, Marker } from './key-value.store';
 
 interface Entry {
   value: string;
@@ -29,12 +29,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    if (this.live(key) !== undefined) {
-      return Promise.resolve(false);
-    }
-    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
-
-    return Promise.resolve(true);
+    return Promise.resolve(this.setUnlessLive(key, value, ttlMs));
   }
 
   get(key: string): Promise<string | null> {
@@ -66,25 +61,33 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 
   incrementWithinLimits(checks: readonly CounterCheck[]): Promise<number> {
-    const over = checks.findIndex((check) => check.limit !== null && this.counter(check.key) + check.by > check.limit);
-    if (over === -1) {
-      for (const check of checks) {
-        this.add(check.key, check.by, check.ttlMs);
-      }
-    }
+    return Promise.resolve(this.addWithinLimits(checks));
+  }
 
-    return Promise.resolve(over);
+  incrementWithinLimitsAndSet(checks: readonly CounterCheck[], marker: Marker): Promise<CountedAndMarked> {
+    const over = this.addWithinLimits(checks);
+
+    return Promise.resolve({ over, set: over === -1 && this.setUnlessLive(marker.key, marker.value, marker.ttlMs) });
   }
 
   addToSet(key: string, member: string, ttlMs: number): Promise<number> {
-    let entry = this.sets.get(key);
-    if (!entry || entry.expiresAt <= this.now()) {
-      entry = { members: new Set(), expiresAt: this.now() + ttlMs };
-      this.sets.set(key, entry);
-    }
-    entry.members.add(member);
+    return Promise.resolve(this.addMember(key, member, ttlMs));
+  }
 
-    return Promise.resolve(entry.members.size);
+  addToSetsUnlessGuarded(
+    guardKeys: readonly string[],
+    setKeys: readonly string[],
+    member: string,
+    ttlMs: number,
+  ): Promise<GuardedSetAdd> {
+    // Checked and added in this one synchronous step: no other caller runs in between.
+    const guards = guardKeys.map((key) => this.live(key)?.value ?? null);
+    if (guards.some((value) => value !== null)) {
+      return Promise.resolve({ guarded: true, guards });
+    }
+    const sizes = setKeys.map((key) => this.addMember(key, member, ttlMs));
+
+    return Promise.resolve({ guarded: false, sizes });
   }
 
   removeFromSet(key: string, member: string): Promise<number> {
@@ -102,6 +105,37 @@ export class MemoryKeyValueStore implements KeyValueStore {
     clearInterval(this.sweeper);
 
     return Promise.resolve();
+  }
+
+  private addMember(key: string, member: string, ttlMs: number): number {
+    let entry = this.sets.get(key);
+    if (!entry || entry.expiresAt <= this.now()) {
+      entry = { members: new Set(), expiresAt: this.now() + ttlMs };
+      this.sets.set(key, entry);
+    }
+    entry.members.add(member);
+
+    return entry.members.size;
+  }
+
+  private setUnlessLive(key: string, value: string, ttlMs: number): boolean {
+    if (this.live(key) !== undefined) {
+      return false;
+    }
+    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
+
+    return true;
+  }
+
+  private addWithinLimits(checks: readonly CounterCheck[]): number {
+    const over = checks.findIndex((check) => check.limit !== null && this.counter(check.key) + check.by > check.limit);
+    if (over === -1) {
+      for (const check of checks) {
+        this.add(check.key, check.by, check.ttlMs);
+      }
+    }
+
+    return over;
   }
 
   private counter(key: string): number {

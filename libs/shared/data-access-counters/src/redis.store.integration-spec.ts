@@ -146,6 +146,55 @@ function defineKeyValueStoreBehaviour(createStore: () => KeyValueStore): void {
     expect(await store.get(`${key}:b`)).toBe('10');
   });
 
+  it('incrementWithinLimits() with no limits applies negative and positive corrections in one call', async () => {
+    await store.incrementBy(`${key}:day`, 45_000, 10_000);
+    await store.incrementBy(`${key}:month`, 45_000, 10_000);
+    const corrections = [
+      { key: `${key}:day`, by: -5_000, limit: null, ttlMs: 10_000 },
+      { key: `${key}:month`, by: -5_000, limit: null, ttlMs: 10_000 },
+      { key: `${key}:new`, by: 7, limit: null, ttlMs: 10_000 },
+    ];
+
+    expect(await store.incrementWithinLimits(corrections)).toBe(-1);
+    expect([await store.get(`${key}:day`), await store.get(`${key}:month`), await store.get(`${key}:new`)]).toEqual([
+      '40000',
+      '40000',
+      '7',
+    ]);
+  });
+
+  it('incrementWithinLimitsAndSet() adds and sets the marker only when every counter stays within its limit', async () => {
+    const marker = { key: `${key}:booking`, value: '{"e":45000}', ttlMs: 10_000 };
+    const checks = [
+      { key: `${key}:a`, by: 1, limit: 1, ttlMs: 10_000 },
+      { key: `${key}:b`, by: 45_000, limit: null, ttlMs: 10_000 },
+    ];
+
+    expect(await store.incrementWithinLimitsAndSet(checks, marker)).toEqual({ over: -1, set: true });
+    expect(await store.get(marker.key)).toBe(marker.value);
+    // Refused: nothing added, the marker left as it was (and never written for a refused request).
+    const other = { ...marker, key: `${key}:other`, value: 'x' };
+    expect(await store.incrementWithinLimitsAndSet(checks, other)).toEqual({ over: 0, set: false });
+    expect([await store.get(`${key}:a`), await store.get(`${key}:b`), await store.get(other.key)]).toEqual([
+      '1',
+      '45000',
+      null,
+    ]);
+  });
+
+  it('incrementWithinLimitsAndSet() adds but keeps an existing marker, with its TTL', async () => {
+    const marker = { key: `${key}:booking`, value: 'second', ttlMs: 10_000 };
+    await store.set(marker.key, 'first', 300);
+
+    expect(await store.incrementWithinLimitsAndSet([{ key, by: 2, limit: null, ttlMs: 10_000 }], marker)).toEqual({
+      over: -1,
+      set: false,
+    });
+    expect([await store.get(key), await store.get(marker.key)]).toEqual(['2', 'first']);
+    await sleep(450);
+    expect(await store.get(marker.key)).toBeNull();
+  });
+
   it('incrementWithinLimits() lets exactly the limit through out of 60 concurrent callers', async () => {
     const results = await Promise.all(
       Array.from({ length: 60 }, () => store.incrementWithinLimits([{ key, by: 1, limit: 25, ttlMs: 10_000 }])),
@@ -162,6 +211,64 @@ function defineKeyValueStoreBehaviour(createStore: () => KeyValueStore): void {
 
     await sleep(500);
     expect(await store.addToSet(key, '+447700900003', 300)).toBe(1);
+  });
+
+  it('addToSetsUnlessGuarded() adds to every set and answers their sizes when no guard exists', async () => {
+    await store.addToSet(`${key}:range`, '+447700900001', 10_000);
+    const guards = [`${key}:block-range`, `${key}:block-country`];
+    const sets = [`${key}:range`, `${key}:country`];
+
+    expect(await store.addToSetsUnlessGuarded(guards, sets, '+447700900002', 10_000)).toEqual({
+      guarded: false,
+      sizes: [2, 1],
+    });
+    expect(await store.addToSetsUnlessGuarded(guards, sets, '+447700900002', 10_000)).toEqual({
+      guarded: false,
+      sizes: [2, 1],
+    });
+  });
+
+  it('addToSetsUnlessGuarded() changes nothing and answers every guard when one exists', async () => {
+    await store.set(`${key}:block-country`, '1765000000000', 10_000);
+    const guards = [`${key}:block-range`, `${key}:block-country`, `${key}:block-other`];
+
+    expect(await store.addToSetsUnlessGuarded(guards, [`${key}:range`], '+447700900001', 10_000)).toEqual({
+      guarded: true,
+      guards: [null, '1765000000000', null],
+    });
+    expect(await store.removeFromSet(`${key}:range`, '+447700900001')).toBe(0);
+  });
+
+  it('addToSetsUnlessGuarded() gives a new set its TTL and keeps an existing set expiry', async () => {
+    await store.addToSetsUnlessGuarded([`${key}:guard`], [key], '+447700900001', 300);
+    await sleep(150);
+    await store.addToSetsUnlessGuarded([`${key}:guard`], [key], '+447700900002', 10_000);
+    await sleep(300);
+
+    expect(await store.addToSetsUnlessGuarded([`${key}:guard`], [key], '+447700900003', 10_000)).toEqual({
+      guarded: false,
+      sizes: [1],
+    });
+  });
+
+  it('addToSetsUnlessGuarded() counts nothing once a guard set between calls exists', async () => {
+    const guard = `${key}:guard`;
+    // Issued in order on one connection (Redis) or synchronously (memory): calls 0-9 come before the guard.
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i === 10
+          ? store.set(guard, 'blocked', 10_000).then(() => null)
+          : store.addToSetsUnlessGuarded([guard], [key], `+4477009000${String(i).padStart(2, '0')}`, 10_000),
+      ),
+    );
+
+    expect(results.map((result) => (result === null ? 'set' : result.guarded ? 'guarded' : 'counted'))).toEqual([
+      ...Array<string>(10).fill('counted'),
+      'set',
+      ...Array<string>(9).fill('guarded'),
+    ]);
+    // Only the ten counted members are in the set.
+    expect(await store.addToSet(key, '+447700900099', 10_000)).toBe(11);
   });
 
   it('removeFromSet() takes one member out, answers whether it was there, and keeps the rest', async () => {

@@ -217,10 +217,38 @@ describe(Admission.name, () => {
   it('gives back what a message consumed when it is released', async () => {
     use({ messagesPerDay: 1 });
     const ticket = await admission.admit(request(), 'rest');
+    const incrementBy = jest.spyOn(kv, 'incrementBy');
     await admission.release(ticket);
 
     expect([await counter('messages-day'), await counter('spend-day')]).toEqual([0, 0]);
+    // Every counter given back by one store call.
+    expect(incrementBy).not.toHaveBeenCalled();
     await admission.admit(request(), 'rest');
+  });
+
+  it('counts the quotas and books the spend in one store call, and books nothing when refused', async () => {
+    use({ messagesPerDay: 1 });
+    const within = jest.spyOn(kv, 'incrementWithinLimits');
+    const setIfAbsent = jest.spyOn(kv, 'setIfAbsent');
+    const first = request();
+    const admitted = await admission.admit(first, 'rest');
+    const refused = request();
+    await refusal(admission.admit(refused, 'rest'));
+
+    expect([within.mock.calls.length, setIfAbsent.mock.calls.length]).toEqual([0, 0]);
+    expect(admitted?.bookingKey).toBe(`${NS}limits:booking:${first.messageId}`);
+    expect(await kv.get(`${NS}limits:booking:${first.messageId}`)).not.toBeNull();
+    expect(await kv.get(`${NS}limits:booking:${refused.messageId}`)).toBeNull();
+  });
+
+  it('keeps the first booking of a message admitted again (a redelivered record), and does not own it', async () => {
+    const first = request();
+    const again = { ...first, message: validateMessageRequest({ to: '+447400123456', body: 'x'.repeat(200) }) };
+    const ticket = await admission.admit(first, 'topic');
+    const repeat = await admission.admit(again, 'topic');
+
+    expect([ticket?.bookingKey, repeat?.bookingKey]).toEqual([`${NS}limits:booking:${first.messageId}`, null]);
+    expect(JSON.parse((await kv.get(`${NS}limits:booking:${first.messageId}`)) ?? '{}')).toMatchObject({ e: 45_000 });
   });
 
   it('counts refusals by code and path', async () => {
@@ -236,7 +264,8 @@ describe(Admission.name, () => {
   });
 
   it('answers 503 on REST and rethrows on the topic when the counters store fails', async () => {
-    jest.spyOn(kv, 'incrementWithinLimits').mockRejectedValue(new Error('redis down'));
+    // A priced message counts its quotas and books its spend in one call.
+    jest.spyOn(kv, 'incrementWithinLimitsAndSet').mockRejectedValue(new Error('redis down'));
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     try {
       const error = await refusal(admission.admit(request(), 'rest'));
@@ -298,6 +327,25 @@ describe(Admission.name, () => {
         await counter('spend-month'),
         await counter('spend-day', { key: KEY }),
       ]).toEqual([40_000, 40_000, 40_000]);
+    });
+
+    it("corrects the account's and the key's day and month counters in one store call", async () => {
+      use({}, [[KEY, { spendPerDayMicros: 10_000_000 }]]);
+      const sent = request();
+      await admission.admit(sent, 'rest');
+      const take = jest.spyOn(kv, 'take');
+      const within = jest.spyOn(kv, 'incrementWithinLimits');
+      const incrementBy = jest.spyOn(kv, 'incrementBy');
+      await admission.reconcile(status(sent.messageId, StatusEventKind.Sent, '0.0400'));
+
+      expect([take.mock.calls.length, within.mock.calls.length, incrementBy.mock.calls.length]).toEqual([1, 1, 0]);
+      expect(within.mock.calls[0]?.[0].map((check) => [check.by, check.limit])).toEqual([
+        [-5_000, null],
+        [-5_000, null],
+        [-5_000, null],
+        [-5_000, null],
+      ]);
+      expect(await counter('spend-month', { key: KEY })).toBe(40_000);
     });
 
     it('corrects into the day it was booked on, even after midnight', async () => {

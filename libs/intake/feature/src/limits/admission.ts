@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { type CounterCheck, decimalToMicros, type KeyValueStore } from '@sms/counters';
+import { type CounterCheck, decimalToMicros, type KeyValueStore, type Marker } from '@sms/counters';
 import { StatusEventKind, StatusEventSource, type StatusChangedV1 } from '@sms/contracts';
 import { metrics } from '@sms/metrics';
 import { ApiError, serviceUnavailable, unprocessable } from '@sms/platform';
@@ -155,10 +155,12 @@ export class Admission {
       return;
     }
     try {
+      // Every counter given back in one store call (one Redis script), not one call per counter.
+      const giveBack = ticket.checks
+        .filter((check) => check.by !== 0)
+        .map((check) => ({ key: check.key, by: -check.by, limit: null, ttlMs: check.ttlMs }));
       await Promise.all([
-        ...ticket.checks
-          .filter((check) => check.by !== 0)
-          .map((check) => this.kv.incrementBy(check.key, -check.by, check.ttlMs)),
+        ...(giveBack.length === 0 ? [] : [this.kv.incrementWithinLimits(giveBack)]),
         ...(ticket.bookingKey === null ? [] : [this.kv.delete(ticket.bookingKey)]),
       ]);
     } catch (error) {
@@ -204,10 +206,17 @@ export class Admission {
         return;
       }
       const scopes: CounterScope[] = [{ account: booking.a }, ...(booking.k === null ? [] : [{ key: booking.k }])];
-      await Promise.all(
+      // The day's and month's counters of the account (and key) corrected in one store call (one Redis
+      // script, applied whole), not one call per counter: this runs for nearly every `sent` event.
+      await this.kv.incrementWithinLimits(
         scopes.flatMap((scope) => [
-          this.kv.incrementBy(this.counter(scope, 'spend-day', booking.d), difference, WINDOW_TTL_MS.day),
-          this.kv.incrementBy(this.counter(scope, 'spend-month', booking.m), difference, WINDOW_TTL_MS.month),
+          { key: this.counter(scope, 'spend-day', booking.d), by: difference, limit: null, ttlMs: WINDOW_TTL_MS.day },
+          {
+            key: this.counter(scope, 'spend-month', booking.m),
+            by: difference,
+            limit: null,
+            ttlMs: WINDOW_TTL_MS.month,
+          },
         ]),
       );
     } catch (error) {
@@ -279,37 +288,49 @@ export class Admission {
         });
       }
     }
-    const over = await this.kv.incrementWithinLimits(checks);
+    const booking =
+      spend > 0
+        ? this.bookingOf(messageId, message, {
+            a: accountId,
+            k: owners[1] ? keyId : null,
+            e: spend,
+            d: windows.day,
+            m: windows.month,
+          })
+        : null;
+    const { over, booked } = await this.count(checks, booking);
     const refused = rules[over];
     if (refused) {
       throw new ApiError(429, refused.code, MESSAGES[refused.code], undefined, {
         'retry-after': String(windows.secondsLeft[refused.window]),
       });
     }
-    let bookingKey: string | null = null;
-    if (spend > 0) {
-      bookingKey = this.bookingKey(messageId);
-      const booking: Booking = {
-        a: accountId,
-        k: owners[1] ? keyId : null,
-        e: spend,
-        d: windows.day,
-        m: windows.month,
-      };
-      try {
-        // A redelivered record of a message already booked keeps the first booking (and does not own it).
-        // A scheduled message is sent (and its real cost known) only after its sendAt: the booking waits too.
-        const lead = Math.max(0, (message.sendAt?.getTime() ?? 0) - this.now());
-        if (!(await this.kv.setIfAbsent(bookingKey, JSON.stringify(booking), BOOKING_TTL_MS + lead))) {
-          bookingKey = null;
-        }
-      } catch (error) {
-        await this.release({ checks, bookingKey: null });
-        throw error;
-      }
-    }
 
-    return { checks, bookingKey };
+    return { checks, bookingKey: booked && booking ? booking.key : null };
+  }
+
+  /**
+   * The quotas counted and, in the same store call (one Redis script per request, not two), the message's
+   * spend booking written: only when every quota admits it, and only if the message has none yet (a
+   * redelivered record of a message already booked keeps the first booking and does not own it).
+   */
+  private async count(
+    checks: readonly CounterCheck[],
+    booking: Marker | null,
+  ): Promise<{ over: number; booked: boolean }> {
+    if (booking === null) {
+      return { over: await this.kv.incrementWithinLimits(checks), booked: false };
+    }
+    const { over, set } = await this.kv.incrementWithinLimitsAndSet(checks, booking);
+
+    return { over, booked: set };
+  }
+
+  /** A message's spend booking; a scheduled message is sent (its real cost known) only after its sendAt: it waits too. */
+  private bookingOf(messageId: string, message: ValidatedMessage, booking: Booking): Marker {
+    const lead = Math.max(0, (message.sendAt?.getTime() ?? 0) - this.now());
+
+    return { key: this.bookingKey(messageId), value: JSON.stringify(booking), ttlMs: BOOKING_TTL_MS + lead };
   }
 
   /**

@@ -47,6 +47,21 @@ describe(PumpingGuard.name, () => {
     await kv.close();
   });
 
+  it('checks the blocks and counts the windows in one store call per request', async () => {
+    const guarded = jest.spyOn(kv, 'addToSetsUnlessGuarded');
+    const get = jest.spyOn(kv, 'get');
+    const addToSet = jest.spyOn(kv, 'addToSet');
+    await guard.check(ACCOUNT, gb(0), 'GB', CHEAP);
+    await guard.check(ACCOUNT, gb(1), 'XX', 200_000);
+
+    expect([guarded.mock.calls.length, get.mock.calls.length, addToSet.mock.calls.length]).toEqual([2, 0, 0]);
+    // A high-cost destination guards its country's window too.
+    expect(guarded.mock.calls[1]?.[0]).toEqual([
+      'ns:limits:pumping:block:acct-1:range:+447400123',
+      'ns:limits:pumping:block:acct-1:country:XX',
+    ]);
+  });
+
   it('lets a burst to neighbouring numbers through until the threshold, then blocks that range for a while', async () => {
     const before = (await metrics.pumpingBlocks.get()).values.find((v) => v.labels.reason === 'sequential')?.value ?? 0;
     for (let n = 0; n < 4; n++) {

@@ -47,14 +47,18 @@ export class PumpingGuard {
     if (highCost) {
       targets.push({ reason: 'high_cost', scope: `country:${country}`, threshold: this.options.highCostRecipients });
     }
-    const blocks = await Promise.all(targets.map((target) => this.kv.get(this.blockKey(accountId, target.scope))));
-    const blockedUntil = Math.max(...blocks.map((value) => (value === null ? 0 : Number(value) || 0)));
-    if (blockedUntil > 0) {
+    // The blocks and the windows they guard in one store call (one Redis script per request, not two).
+    const added = await this.kv.addToSetsUnlessGuarded(
+      targets.map((target) => this.blockKey(accountId, target.scope)),
+      targets.map((target) => this.windowKey(accountId, target.scope)),
+      to,
+      this.options.windowMs,
+    );
+    if (added.guarded) {
+      const blockedUntil = Math.max(...added.guards.map((value) => (value === null ? 0 : Number(value) || 0)));
       throw suspected(this.secondsUntil(blockedUntil));
     }
-    const counts = await Promise.all(
-      targets.map((target) => this.kv.addToSet(this.windowKey(accountId, target.scope), to, this.options.windowMs)),
-    );
+    const counts = added.sizes;
     const tripped = targets.find((target, index) => (counts[index] ?? 0) >= target.threshold);
     if (tripped) {
       const until = this.now() + this.options.blockMs;
