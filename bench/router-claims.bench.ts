@@ -2,7 +2,7 @@
  * CPU per accepted message of the router's routing consumer (RouterConsumer over RoutingEngine and
  * RedisRoutingState: decode, cached decision, the Redis booking of the sender's slot, the dispatch handed
  * to the bus), in this process (process.cpuUsage) and in Redis (redis-server's utime+stime from /proc),
- * with the Redis commands sent per message. The pool is the e2e bench's shape: one provider's GB senders
+ * with the Redis commands and their arguments' bytes (keys before the client's prefix) sent per message. The pool is the e2e bench's shape: one provider's GB senders
  * (BENCH_SENDERS, 10,000 segments/s each) and BENCH_RECIPIENTS recipients, sticky senders on. The records
  * are `sms.accepted.v1` as intake's relay writes them (JSON text), run through the buses' shared
  * partition-batch processor with the group's concurrency (16), in partition batches of BENCH_BATCH. The
@@ -133,14 +133,18 @@ async function main(): Promise<void> {
   const consumer = new RouterConsumer(engineOver(state), bus as unknown as Bus, backlog, metrics);
   const redisPids = pidsNamed('redis-server');
   let commands = 0;
+  let bytes = 0;
   const sendCommand = Redis.prototype.sendCommand;
   Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
     commands++;
+    for (const arg of (args[0] as unknown as { args: unknown[] }).args) {
+      bytes += typeof arg === 'string' ? Buffer.byteLength(arg) : 0;
+    }
 
     return sendCommand.apply(this, args);
   };
 
-  const rows: { ownUs: number; redisUs: number; commands: number }[] = [];
+  const rows: { ownUs: number; redisUs: number; commands: number; bytes: number }[] = [];
   try {
     for (let round = 0; round <= ROUNDS; round++) {
       const records = Array.from({ length: MESSAGES }, (_, i) => accepted(i));
@@ -148,6 +152,7 @@ async function main(): Promise<void> {
       const redisBefore = redisPids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
       const before = process.cpuUsage();
       commands = 0;
+      bytes = 0;
       await feed(consumer, records);
       const used = process.cpuUsage(before);
       const redisMs = redisPids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - redisBefore;
@@ -161,17 +166,20 @@ async function main(): Promise<void> {
         ownUs: (used.user + used.system) / MESSAGES,
         redisUs: (redisMs * 1000) / MESSAGES,
         commands: commands / MESSAGES,
+        bytes: bytes / MESSAGES,
       };
       rows.push(row);
       console.log(
         `round ${round}: ${MESSAGES} messages, router ${row.ownUs.toFixed(1)} µs/message, ` +
-          `redis ${row.redisUs.toFixed(1)} µs/message, ${row.commands.toFixed(3)} Redis commands/message`,
+          `redis ${row.redisUs.toFixed(1)} µs/message, ${row.commands.toFixed(3)} Redis commands/message, ` +
+          `${row.bytes.toFixed(0)} argument bytes/message`,
       );
     }
     console.log(
       `median of ${ROUNDS}: router ${median(rows.map((r) => r.ownUs)).toFixed(1)} µs/message, ` +
         `redis ${median(rows.map((r) => r.redisUs)).toFixed(1)} µs/message, ` +
-        `${median(rows.map((r) => r.commands)).toFixed(3)} Redis commands/message`,
+        `${median(rows.map((r) => r.commands)).toFixed(3)} Redis commands/message, ` +
+        `${median(rows.map((r) => r.bytes)).toFixed(0)} argument bytes/message`,
     );
   } finally {
     Redis.prototype.sendCommand = sendCommand;

@@ -36,6 +36,8 @@ let raw: Redis;
 let groupSeq = 0;
 /** Script calls (EVALSHA or EVAL) sent by every client since the test began. */
 let scriptCalls = 0;
+/** Schedule keys those calls carried. */
+let scheduleKeys = 0;
 const sendCommand = Redis.prototype.sendCommand;
 
 /** A group of fresh numbers at 1 segment/s: each booking holds its number for a second. */
@@ -69,9 +71,10 @@ async function bookedAhead(senders: readonly SenderSlot[]): Promise<number[]> {
 beforeAll(() => {
   raw = new Redis(REDIS_URL);
   jest.spyOn(Redis.prototype, 'sendCommand').mockImplementation(function (this: Redis, command, stream) {
-    const { name } = command as unknown as { name: string };
+    const { name, args } = command as unknown as { name: string; args: unknown[] };
     if (name === 'evalsha' || name === 'eval') {
       scriptCalls++;
+      scheduleKeys += args.filter((a) => typeof a === 'string' && a.startsWith(`${PREFIX}rl:`)).length;
     }
 
     return sendCommand.call(this, command, stream);
@@ -79,6 +82,7 @@ beforeAll(() => {
 });
 beforeEach(() => {
   scriptCalls = 0;
+  scheduleKeys = 0;
 });
 
 afterAll(async () => {
@@ -148,6 +152,17 @@ describe('RedisRoutingState: claims in batches', () => {
       [senders[2]!.number, 'sticky'],
       [senders[0]!.number, 'free'],
     ]);
+  });
+
+  it('sends the senders that windows of one call share once, and books each claim in its own window', async () => {
+    const senders = group(40);
+    // Windows of 16 from starts 0..19, as the claims of one plan take their turns.
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, start) => sut.claim(claimOf(senders, { start }))));
+
+    expect(scriptCalls).toBe(1);
+    // One run of the group from sender 0 to 34, not 20 windows of 16 keys each.
+    expect(scheduleKeys).toBe(19 + 16);
+    expect(answers).toEqual(senders.slice(0, 20).map((s) => ({ number: s.number, delayMs: 0, how: 'free' })));
   });
 
   it('fails only the claim that fails in Redis; the others of its call book once each', async () => {

@@ -1,6 +1,9 @@
 import type Redis from 'ioredis';
 import { GroupCommitter } from '@sms/persistence';
-import { type ClaimRequest, type ClaimResult, inTurn, msPerSegment } from './routing-state';
+import { type ClaimCall, claimBatchArgs } from './claim-batch-args';
+import type { ClaimResult } from './routing-state';
+
+export type { ClaimCall } from './claim-batch-args';
 
 /**
  * Sticky lookup and schedule booking of several claims in one atomic step, on Redis's clock so replicas on
@@ -15,58 +18,68 @@ import { type ClaimRequest, type ClaimResult, inTurn, msPerSegment } from './rou
  * before it left: the same bookings as one script per claim issued in that order. A claim that fails (a
  * key of the wrong type) is answered 'error' with the message and books nothing more; the others stand.
  *
- * ARGV[1] the number of claims; then per claim: its sender count n, segments, stickyTtlMs, dryRun, key
- * prefix, the recipient's sticky sender when it is eligible but not among those sent ("<number>\t<ms>",
- * else ''), ask ('1': the caller has not said, so a sticky sender not among those sent is answered 'ask'
- * and nothing is booked), sticky ('1': its first key is the recipient's; '0' for a message with an
- * explicit `from`: an empty key would arrive with the client's key prefix), partial ('1': the senders sent
- * are only the first ones of the group in round-robin order, so when none of them is free the answer is
- * 'busy' and nothing is booked: the earliest free one may be among the others), members (the whole group
- * as ",<number>=<msPerSegment>,..." or '': a sticky sender found there is kept without asking back), then
- * per sender: number, msPerSegment. KEYS per claim: its sticky key, then the schedule key of each sender
- * sent, in round-robin order. A sticky sender's schedule key outside those sent is built from the prefix.
- * Only a window of the group is sent at first (RedisRoutingState.claim asks again with more when needed):
- * every sender's key and rate on every booking (hundreds) cost more CPU and allocation than the rest of a
- * cold decision.
+ * Arguments: claimBatchArgs (claim-batch-args.ts). Per claim: ask ('1': the caller has not said, so a
+ * sticky sender not among those sent is answered 'ask' and nothing is booked), sticky ('1': its sticky key
+ * is the recipient's; '0' for a message with an explicit `from`: an empty key would arrive with the
+ * client's key prefix), partial ('1': the senders sent are only the first ones of the group in round-robin
+ * order, so when none of them is free the answer is 'busy' and nothing is booked: the earliest free one
+ * may be among the others), and the recipient's sticky sender when it is eligible but outside the group
+ * ("<number>\t<ms>", else ''). A sticky sender in the group but outside the window is found in the range's
+ * members; its schedule key is built from the prefix. Only a window of the group is sent at first
+ * (RedisRoutingState.claim asks again with more when needed): every sender's key and rate on every booking
+ * (hundreds) cost more CPU and allocation than the rest of a cold decision.
  */
 const CLAIM_BATCH_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local function stickyOf(k, a, count, numbers)
-  local sticky = redis.call('GET', KEYS[k])
+local prefix = ARGV[1]
+local ranges = {}
+local a, k = 3, 0
+for r = 1, tonumber(ARGV[2]) do
+  local n = tonumber(ARGV[a])
+  local range = { keys = {}, numbers = {}, ms = {}, members = ARGV[a + 1] }
+  for i = 1, n do
+    range.keys[i] = KEYS[k + i]
+    range.numbers[i] = ARGV[a + 2 * i]
+    range.ms[i] = tonumber(ARGV[a + 2 * i + 1])
+  end
+  ranges[r] = range
+  a = a + 2 + 2 * n
+  k = k + n
+end
+local function stickyOf(c, stickyKey, numbers)
+  local sticky = redis.call('GET', stickyKey)
   if not sticky then return nil end
-  for i = 1, count do
+  for i = 1, c.count do
     if numbers[i] == sticky then return i end
   end
   local found = nil
-  local outside = ARGV[a + 5]
-  local members = ARGV[a + 9]
-  local tab = string.find(outside, '\\t', 1, true)
-  if tab and string.sub(outside, 1, tab - 1) == sticky then
-    found = tonumber(string.sub(outside, tab + 1))
-  elseif members ~= '' then
+  local tab = string.find(c.outside, '\\t', 1, true)
+  if tab and string.sub(c.outside, 1, tab - 1) == sticky then
+    found = tonumber(string.sub(c.outside, tab + 1))
+  elseif c.range.members ~= '' then
+    local members = c.range.members
     local at = string.find(members, ',' .. sticky .. '=', 1, true)
     local stop = at and string.find(members, ',', at + #sticky + 2, true)
     if stop then found = tonumber(string.sub(members, at + #sticky + 2, stop - 1)) end
   end
-  if found then return count + 1, sticky, found end
-  if ARGV[a + 6] == '1' then return -1, sticky end
+  if found then return c.count + 1, sticky, found end
+  if c.ask then return -1, sticky end
   return nil
 end
-local function claim(k, a, count)
+local function claim(c, stickyKey)
   local keys, numbers, ms = {}, {}, {}
-  for i = 1, count do
-    keys[i] = KEYS[k + i]
-    numbers[i] = ARGV[a + 9 + (i - 1) * 2 + 1]
-    ms[i] = tonumber(ARGV[a + 9 + (i - 1) * 2 + 2])
+  for i = 1, c.count do
+    keys[i] = c.range.keys[c.offset + i]
+    numbers[i] = c.range.numbers[c.offset + i]
+    ms[i] = c.range.ms[c.offset + i]
   end
-  local hasSticky = ARGV[a + 7] == '1'
   local pick, how = nil, 'sticky'
-  if hasSticky then
-    local at, number, rate = stickyOf(k, a, count, numbers)
+  if c.sticky then
+    local at, number, rate = stickyOf(c, stickyKey, numbers)
     if at == -1 then return { number, '0', 'ask' } end
-    if at and at > count then
-      keys[at] = ARGV[a + 4] .. 'rl:' .. number
+    if at and at > c.count then
+      keys[at] = prefix .. 'rl:' .. number
       numbers[at] = number
       ms[at] = rate
     end
@@ -79,51 +92,44 @@ local function claim(k, a, count)
   end
   if not pick then
     how = 'free'
-    for i = 1, count do
+    for i = 1, c.count do
       if free(i) <= now then pick = i break end
     end
   end
   if not pick then
-    if ARGV[a + 8] == '1' then return { '', '0', 'busy' } end
+    if c.partial then return { '', '0', 'busy' } end
     how = 'earliest'
-    for i = 1, count do
+    for i = 1, c.count do
       if pick == nil or free(i) < free(pick) then pick = i end
     end
   end
   local start = math.max(free(pick), now)
-  if ARGV[a + 3] ~= '1' then
-    local after = start + tonumber(ARGV[a + 1]) * ms[pick]
+  if not c.dry then
+    local after = start + c.segments * ms[pick]
     redis.call('SET', keys[pick], string.format('%.3f', after), 'PX', math.ceil(after - now) + 1000)
-    if hasSticky then redis.call('SET', KEYS[k], numbers[pick], 'PX', tonumber(ARGV[a + 2])) end
+    if c.sticky then redis.call('SET', stickyKey, numbers[pick], 'PX', c.stickyTtl) end
   end
   return { numbers[pick], tostring(math.ceil(start - now)), how }
 end
 local out = {}
-local k, a = 1, 1
-for c = 1, tonumber(ARGV[1]) do
-  local count = tonumber(ARGV[a + 1])
-  local ok, answer = pcall(claim, k, a + 1, count)
+local claims = tonumber(ARGV[a])
+for n = 1, claims do
+  local b = a + (n - 1) * 10
+  local c = {
+    range = ranges[tonumber(ARGV[b + 1])], offset = tonumber(ARGV[b + 2]), count = tonumber(ARGV[b + 3]),
+    segments = tonumber(ARGV[b + 4]), stickyTtl = tonumber(ARGV[b + 5]), dry = ARGV[b + 6] == '1',
+    outside = ARGV[b + 7], ask = ARGV[b + 8] == '1', sticky = ARGV[b + 9] == '1', partial = ARGV[b + 10] == '1',
+  }
+  local ok, answer = pcall(claim, c, KEYS[k + n])
   if ok then
-    out[c] = answer
+    out[n] = answer
   else
     local why = type(answer) == 'table' and answer.err or tostring(answer)
-    out[c] = { '', '0', 'error', why }
+    out[n] = { '', '0', 'error', why }
   end
-  k = k + 1 + count
-  a = a + 10 + 2 * count
 end
 return out
 `;
-
-/** One script call's worth of a claim: the first `count` senders of the group in round-robin order. */
-export interface ClaimCall {
-  readonly request: ClaimRequest;
-  readonly count: number;
-  readonly partial: boolean;
-  /** The recipient's sticky sender outside the group ("<number>\t<ms>"), when the caller looked it up. */
-  readonly stickyOutside: string;
-  readonly ask: boolean;
-}
 
 export interface ClaimAnswer {
   readonly number: string;
@@ -176,11 +182,7 @@ export class RedisClaims {
   }
 
   private async run(calls: readonly ClaimCall[]): Promise<(ClaimAnswer | Error)[]> {
-    const keys: string[] = [];
-    const args: string[] = [String(calls.length)];
-    for (const call of calls) {
-      this.append(call, keys, args);
-    }
+    const { keys, args } = claimBatchArgs(calls, this.keyPrefix);
     const answers = await (this.redis as unknown as ClaimCommand).routeClaims(keys.length, ...keys, ...args);
 
     return calls.map((_, i) => {
@@ -191,28 +193,5 @@ export class RedisClaims {
 
       return { number, delayMs: Math.max(0, Number(delay)), how: how as ClaimAnswer['how'] };
     });
-  }
-
-  private append(call: ClaimCall, keys: string[], args: string[]): void {
-    const { request, count } = call;
-    keys.push(request.stickyKey ? `st:${request.stickyKey}` : '');
-    args.push(
-      String(count),
-      String(request.segments),
-      String(request.stickyTtlMs),
-      request.dryRun ? '1' : '0',
-      this.keyPrefix,
-      call.stickyOutside,
-      call.ask ? '1' : '0',
-      request.stickyKey ? '1' : '0',
-      call.partial ? '1' : '0',
-      // Only a partial window needs it: with the whole group sent, a sticky sender in it is among them.
-      request.stickyKey && call.partial ? (request.group.membership ?? '') : '',
-    );
-    for (let i = 0; i < count; i++) {
-      const slot = inTurn(request.group, request.start, i);
-      keys.push(`rl:${slot.number}`);
-      args.push(slot.number, String(msPerSegment(slot)));
-    }
   }
 }
