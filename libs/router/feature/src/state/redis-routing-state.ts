@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { RedisClaims } from './redis-claims';
 import {
   type ClaimRequest,
   type ClaimResult,
@@ -7,110 +8,10 @@ import {
   type HealthCounts,
   type HealthOutcome,
   type HealthTally,
-  inTurn,
   msPerSegment,
   type RoutingState,
   tallyOutcomes,
 } from './routing-state';
-
-/**
- * Sticky lookup and schedule booking in one atomic step, on Redis's clock so replicas on hosts with
- * skewed clocks agree. Each number's key holds the time its schedule is free again (a virtual
- * scheduling / GCRA clock): booking n segments moves it n × (1000 / rate) ms on. That is a sliding
- * window with no burst: over any interval the number carries at most rate × interval segments. The clock
- * and the schedules keep microseconds: at whole milliseconds a fast number (10,000 segments/s frees it in
- * 0.1 ms) booked earlier in the same millisecond looked busy and passed its round-robin turn on. The
- * delay handed back is rounded up to a whole millisecond, so a message never goes early.
- *
- * KEYS[1] sticky key (unused without one), KEYS[2..] the schedule key of each sender sent, in round-robin
- * order.
- * ARGV: segments, stickyTtlMs, dryRun, key prefix, the recipient's sticky sender when it is eligible but
- * not among those sent ("<number>\t<msPerSegment>", else ''), ask ('1': the caller has not said, so a
- * sticky sender not among those sent is answered 'ask' and nothing is booked), sticky ('1': KEYS[1] is
- * the recipient's key; '0' for a message with an explicit `from`: an empty KEYS[1] would arrive with
- * the client's key prefix), partial ('1': the senders sent are only the first ones of the group in
- * round-robin order, so when none of them is free the answer is 'busy' and nothing is booked: the
- * earliest free one may be among the others), members (the whole group as ",<number>=<msPerSegment>,..."
- * or '': a sticky sender found there is kept without asking back), then per sender: number, msPerSegment.
- * Only a window of the group is sent at first, with the group's members as one string (a repeat
- * recipient's sticky sender is usually in the group but not in the window), and an eligible sender
- * outside the group only when it is the recipient's sticky sender: the caller asks again with that one
- * sender ('ask'), or with the whole group when the window is all busy ('busy'). Every sender's key and
- * rate on every booking (hundreds) cost more CPU and allocation than the rest of a cold decision. The
- * sticky sender's schedule key is built from the prefix.
- */
-const CLAIM_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local segments = tonumber(ARGV[1])
-local stickyTtl = tonumber(ARGV[2])
-local dry = ARGV[3] == '1'
-local hasSticky = ARGV[7] == '1'
-local partial = ARGV[8] == '1'
-local members = ARGV[9]
-local count = #KEYS - 1
-local keys, numbers, ms = {}, {}, {}
-for i = 1, count do
-  keys[i] = KEYS[i + 1]
-  numbers[i] = ARGV[9 + (i - 1) * 2 + 1]
-  ms[i] = tonumber(ARGV[9 + (i - 1) * 2 + 2])
-end
-local pick = nil
-local how = 'sticky'
-if hasSticky then
-  local sticky = redis.call('GET', KEYS[1])
-  if sticky then
-    for i = 1, count do
-      if numbers[i] == sticky then pick = i end
-    end
-    if not pick then
-      local found = nil
-      local outside = ARGV[5]
-      local tab = string.find(outside, '\\t', 1, true)
-      if tab and string.sub(outside, 1, tab - 1) == sticky then
-        found = tonumber(string.sub(outside, tab + 1))
-      elseif members ~= '' then
-        local at = string.find(members, ',' .. sticky .. '=', 1, true)
-        local stop = at and string.find(members, ',', at + #sticky + 2, true)
-        if stop then found = tonumber(string.sub(members, at + #sticky + 2, stop - 1)) end
-      end
-      if found then
-        pick = count + 1
-        keys[pick] = ARGV[4] .. 'rl:' .. sticky
-        numbers[pick] = sticky
-        ms[pick] = found
-      elseif ARGV[6] == '1' then
-        return { sticky, '0', 'ask' }
-      end
-    end
-  end
-end
-local freeAt = {}
-local function free(i)
-  if freeAt[i] == nil then freeAt[i] = tonumber(redis.call('GET', keys[i]) or '0') end
-  return freeAt[i]
-end
-if not pick then
-  how = 'free'
-  for i = 1, count do
-    if free(i) <= now then pick = i break end
-  end
-end
-if not pick then
-  if partial then return { '', '0', 'busy' } end
-  how = 'earliest'
-  for i = 1, count do
-    if pick == nil or free(i) < free(pick) then pick = i end
-  end
-end
-local start = math.max(free(pick), now)
-if not dry then
-  local after = start + segments * ms[pick]
-  redis.call('SET', keys[pick], string.format('%.3f', after), 'PX', math.ceil(after - now) + 1000)
-  if hasSticky then redis.call('SET', KEYS[1], numbers[pick], 'PX', stickyTtl) end
-end
-return { numbers[pick], tostring(math.ceil(start - now)), how }
-`;
 
 /**
  * How many senders of the equally good group a booking sends first, in round-robin order: one of them
@@ -204,6 +105,7 @@ export interface RedisRoutingStateOptions {
 export class RedisRoutingState implements RoutingState {
   private readonly redis: Redis;
   private readonly keyPrefix: string;
+  private readonly claims: RedisClaims;
 
   constructor(
     options: RedisRoutingStateOptions,
@@ -215,9 +117,9 @@ export class RedisRoutingState implements RoutingState {
       maxRetriesPerRequest: 2,
       enableOfflineQueue: true,
     });
-    this.redis.defineCommand('routeClaim', { lua: CLAIM_SCRIPT });
     this.redis.defineCommand('healthRecord', { lua: HEALTH_RECORD_SCRIPT });
     this.redis.defineCommand('healthRead', { lua: HEALTH_READ_SCRIPT });
+    this.claims = new RedisClaims(this.redis, this.keyPrefix);
   }
 
   recordOutcome(providerId: string, outcome: HealthOutcome, latencyMs?: number | null): Promise<void> {
@@ -278,56 +180,23 @@ export class RedisRoutingState implements RoutingState {
     const window = Math.min(group.length, CLAIM_WINDOW);
     const partial = window < group.length;
     let stickyOutside = '';
-    let answer = await this.runClaim(request, window, partial, stickyOutside, true);
+    let answer = await this.claims.claim({ request, count: window, partial, stickyOutside, ask: true });
     if (answer.how === 'ask') {
       // The recipient's sticky sender is not in the window: kept if it is still eligible, else a new pick.
       const sticky = eligible.get(answer.number);
       stickyOutside = sticky ? `${sticky.number}\t${msPerSegment(sticky)}` : '';
-      answer = await this.runClaim(request, window, partial, stickyOutside, false);
+      answer = await this.claims.claim({ request, count: window, partial, stickyOutside, ask: false });
     }
     if (answer.how === 'busy') {
       // The whole window is booked ahead: the whole group, so the first free one in round-robin order,
       // else the one free soonest, is picked over all of them in one atomic step.
-      answer = await this.runClaim(request, group.length, false, stickyOutside, false);
+      answer = await this.claims.claim({ request, count: group.length, partial: false, stickyOutside, ask: false });
     }
     if (answer.how === 'ask' || answer.how === 'busy') {
       throw new Error(`claim: the script answered '${answer.how}' to a request that does not allow it`);
     }
 
     return { number: answer.number, delayMs: answer.delayMs, how: answer.how };
-  }
-
-  /** One script call with the first `count` senders of the group in this message's round-robin order. */
-  private async runClaim(
-    request: ClaimRequest,
-    count: number,
-    partial: boolean,
-    stickyOutside: string,
-    ask: boolean,
-  ): Promise<Omit<ClaimResult, 'how'> & { how: ClaimResult['how'] | 'ask' | 'busy' }> {
-    const keys = [request.stickyKey ? `st:${request.stickyKey}` : ''];
-    const args = [
-      String(request.segments),
-      String(request.stickyTtlMs),
-      request.dryRun ? '1' : '0',
-      this.keyPrefix,
-      stickyOutside,
-      ask ? '1' : '0',
-      request.stickyKey ? '1' : '0',
-      partial ? '1' : '0',
-      // Only a partial window needs it: with the whole group sent, a sticky sender in it is among them.
-      request.stickyKey && partial ? (request.group.membership ?? '') : '',
-    ];
-    for (let i = 0; i < count; i++) {
-      const slot = inTurn(request.group, request.start, i);
-      keys.push(`rl:${slot.number}`);
-      args.push(slot.number, String(msPerSegment(slot)));
-    }
-    const [number, delay, how] = (await (
-      this.redis as unknown as { routeClaim(n: number, ...a: string[]): Promise<[string, string, string]> }
-    ).routeClaim(keys.length, ...keys, ...args)) as [string, string, ClaimResult['how'] | 'ask' | 'busy'];
-
-    return { number, delayMs: Math.max(0, Number(delay)), how };
   }
 
   async tryProbe(providerId: string, intervalMs: number): Promise<boolean> {
@@ -355,6 +224,7 @@ export class RedisRoutingState implements RoutingState {
   }
 
   async close(): Promise<void> {
+    await this.claims.drain();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
