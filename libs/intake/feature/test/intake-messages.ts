@@ -4,7 +4,8 @@
  * meet; an event carries only what every status event has, and a spec overrides what it is about.
  */
 import { randomUUID } from 'node:crypto';
-import { type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
+import { type StatusChangedV1, StatusEventKind } from '@sms/contracts';
+import { statusEvent } from '@sms/testing';
 import type { LedgerWriter } from '../src/ledger/ledger.writer';
 import { validateMessageRequest } from '../src/messages/message-request.validator';
 
@@ -33,29 +34,8 @@ export async function seedMessage(writer: LedgerWriter, seed: SeedMessage = {}):
   return id;
 }
 
-/** The send-worker's event of attempt 1 through Twilio, occurring now, with no provider answer in it. */
-export const statusEvent = (
-  messageId: string,
-  kind: StatusEventKind,
-  overrides: Partial<StatusChangedV1> = {},
-): StatusChangedV1 => ({
-  eventId: randomUUID(),
-  messageId,
-  kind,
-  source: StatusEventSource.SendWorker,
-  attempt: 1,
-  provider: 'twilio',
-  providerMessageId: null,
-  errorCode: null,
-  errorMessage: null,
-  errorClass: null,
-  ambiguous: null,
-  cost: null,
-  currency: null,
-  detail: null,
-  occurredAt: new Date().toISOString(),
-  ...overrides,
-});
+/** The send-worker's event of attempt 1 through Twilio: the shared test kit's. */
+export { statusEvent };
 
 /** A retryable failure of `attempt` (the send-worker's `retry`), with an error code that names the attempt. */
 export const retryEvent = (

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
+import { statusEvent } from '@sms/testing';
 import { buildRouteSnapshot } from '../snapshot/route-snapshot';
 import { RouteDecider } from '../decision/route-decider';
 import { poolNumber, poolRate, routeRequest } from '../routing.fixtures';
@@ -11,22 +12,8 @@ import { MemoryShortBuckets } from './short-buckets';
 
 const T0 = Date.parse('2026-12-07T10:00:00Z');
 
-const event = (over: Partial<StatusChangedV1> & Pick<StatusChangedV1, 'kind' | 'source'>): StatusChangedV1 => ({
-  eventId: randomUUID(),
-  messageId: randomUUID(),
-  attempt: 1,
-  provider: 'alpha',
-  providerMessageId: null,
-  errorCode: null,
-  errorMessage: null,
-  errorClass: null,
-  ambiguous: null,
-  cost: null,
-  currency: null,
-  detail: null,
-  occurredAt: new Date(T0).toISOString(),
-  ...over,
-});
+const event = (over: Partial<StatusChangedV1> & Pick<StatusChangedV1, 'kind' | 'source'>): StatusChangedV1 =>
+  statusEvent(randomUUID(), over.kind, { provider: 'alpha', occurredAt: new Date(T0).toISOString(), ...over });
 
 const sent = (messageId: string, at: number, provider = 'alpha', country = 'GB') =>
   event({

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConsumedRecord } from '@sms/bus';
 import { type StatusChangedV1, StatusEventKind, StatusEventSource, TOPICS } from '@sms/contracts';
 import { createServiceDataSource, migrateSlice } from '@sms/persistence';
-import { createTestDatabase, type TestDatabase } from '@sms/testing';
+import { createTestDatabase, statusEvent, type TestDatabase } from '@sms/testing';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { ROUTER_ENTITIES, ROUTER_MIGRATIONS } from '../../database/router.schema';
@@ -156,24 +156,7 @@ const status = (
   kind: StatusEventKind,
   source: StatusEventSource,
   over: Partial<StatusChangedV1> = {},
-): StatusChangedV1 => ({
-  eventId: randomUUID(),
-  messageId,
-  kind,
-  source,
-  attempt: 1,
-  provider,
-  providerMessageId: null,
-  errorCode: null,
-  errorMessage: null,
-  errorClass: null,
-  ambiguous: null,
-  cost: null,
-  currency: null,
-  detail: null,
-  occurredAt: new Date().toISOString(),
-  ...over,
-});
+): StatusChangedV1 => statusEvent(messageId, kind, { provider, source, ...over });
 
 /**
  * `count` messages through `provider` to GB (or `to.country`, on `to.network` when given), as the
