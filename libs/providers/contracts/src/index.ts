@@ -1,4 +1,5 @@
 export * from './provider.port';
+export { withDeadline } from './exchange-deadline';
 export { fetchFailure } from './fetch-failure';
 export {
   createProviderHttp,
