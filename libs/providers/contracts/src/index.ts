@@ -1,7 +1,10 @@
 export * from './provider.port';
+export { withDeadline } from './exchange-deadline';
 export { fetchFailure } from './fetch-failure';
 export {
+  createProviderAgent,
   createProviderHttp,
+  PROVIDER_CONNECTIONS_PER_ORIGIN,
   type ProviderHttp,
   type ProviderHttpInit,
   type ProviderHttpResponse,

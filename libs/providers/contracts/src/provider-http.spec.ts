@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { fetchFailure } from './fetch-failure';
-import { createProviderHttp } from './provider-http';
+import { createProviderAgent, createProviderHttp } from './provider-http';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -75,6 +75,42 @@ describe('createProviderHttp', () => {
 
     // undici may open a second connection while the first one's response is being completed, never one a call.
     expect(connections.size).toBeLessThanOrEqual(2);
+  });
+
+  it('opens no more connections to an origin than its bound, queueing the calls beyond it', async () => {
+    handler = (_req, _body, res) => setTimeout(() => res.end('ok'), 20);
+    const bounded = createProviderAgent(3);
+    const http = createProviderHttp(bounded);
+
+    try {
+      const texts = await Promise.all(
+        Array.from({ length: 30 }, async (_, i) =>
+          (await http(`${base}/b${i}`, { method: 'GET', headers: {} })).text(),
+        ),
+      );
+
+      expect(texts).toEqual(Array.from({ length: 30 }, () => 'ok'));
+      expect(connections.size).toBe(3);
+    } finally {
+      await bounded.close();
+    }
+  });
+
+  it('gives a call queued behind the bound the same deadline: its signal aborts it while it waits', async () => {
+    handler = (_req, _body, res) => setTimeout(() => res.end('ok'), 300);
+    const bounded = createProviderAgent(1);
+    const http = createProviderHttp(bounded);
+
+    try {
+      const first = http(`${base}/slow`, { method: 'GET', headers: {} });
+      const queued = http(`${base}/queued`, { method: 'GET', headers: {}, signal: AbortSignal.timeout(50) });
+
+      const error: unknown = await queued.catch((e: unknown) => e);
+      expect(fetchFailure('Test', error)).toMatchObject({ code: 'TIMEOUT', ambiguous: true });
+      await expect((await first).text()).resolves.toBe('ok');
+    } finally {
+      await bounded.close();
+    }
   });
 
   it('answers a refusal as it is, with its body', async () => {

@@ -15,6 +15,7 @@ import {
   createProviderHttp,
   type ProviderHttp,
   type ProviderHttpResponse,
+  withDeadline,
 } from '@sms/provider-port';
 import { lookupFromBatchList, lookupFromRecipientReport, sinchBatchSearchQuery, sinchMsisdn } from './sinch.lookup';
 import { classifySinchError, isSinchDlrStatus, isSinchFailure, mapSinchDlrStatus } from './sinch.codes';
@@ -41,7 +42,12 @@ export class SinchSmsProvider implements SmsProvider {
     this.authorization = `Bearer ${config.apiToken}`;
   }
 
-  async send(request: SendRequest): Promise<SendResult> {
+  /** One call: the request and the read of its answer, both bounded by the request timeout. */
+  send(request: SendRequest): Promise<SendResult> {
+    return withDeadline(this.config.requestTimeoutMs, (signal) => this.sendWithin(request, signal));
+  }
+
+  private async sendWithin(request: SendRequest, signal: AbortSignal): Promise<SendResult> {
     const fetchImpl = this.fetchImpl;
     let response: ProviderHttpResponse;
     try {
@@ -53,7 +59,7 @@ export class SinchSmsProvider implements SmsProvider {
           Accept: 'application/json',
         },
         body: JSON.stringify(this.batch(request)),
-        signal: AbortSignal.timeout(this.config.requestTimeoutMs),
+        signal,
       });
     } catch (error) {
       throw fetchFailure('Sinch', error);

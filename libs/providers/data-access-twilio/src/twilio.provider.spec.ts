@@ -232,6 +232,27 @@ describe(TwilioSmsProvider.name, () => {
       });
     });
 
+    it('a provider that never answers is cut off at the request timeout: ambiguous TIMEOUT', async () => {
+      const fetch = jest.fn(
+        (_url: string, init: { signal?: AbortSignal }) =>
+          new Promise<Response>((_resolve, reject) => {
+            init.signal?.addEventListener('abort', () => reject(init.signal?.reason as Error));
+          }),
+      );
+      const sut = new TwilioSmsProvider({ ...CONFIG, requestTimeoutMs: 30 }, fetch);
+
+      expect(await sendError(sut)).toMatchObject({ code: 'TIMEOUT', ambiguous: true });
+    });
+
+    it('an answered send leaves no deadline running: its signal never aborts afterwards', async () => {
+      const { sut, mocks } = setup(() => jsonResponse(201, CREATED), { ...CONFIG, requestTimeoutMs: 30 });
+
+      await sut.send(REQUEST);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+
+      expect(onlyFetchCall(mocks.fetch)[1].signal?.aborted).toBe(false);
+    });
+
     it('connection reset mid-request: transient, ambiguous, code TIMEOUT', async () => {
       const { sut } = setup(() => Promise.reject(socketError('ECONNRESET')));
 

@@ -12,6 +12,7 @@ import {
   createProviderHttp,
   type ProviderHttp,
   type ProviderHttpResponse,
+  withDeadline,
 } from '@sms/provider-port';
 import { classifyTwilioError, isTwilioMessageStatus, mapTwilioStatus } from './twilio.codes';
 import type { TwilioConfig } from './twilio.config';
@@ -37,7 +38,12 @@ export class TwilioSmsProvider implements SmsProvider {
     this.authorization = `Basic ${Buffer.from(`${config.accountSid}:${config.authToken}`).toString('base64')}`;
   }
 
-  async send(request: SendRequest): Promise<SendResult> {
+  /** One call: the request and the read of its answer, both bounded by the request timeout. */
+  send(request: SendRequest): Promise<SendResult> {
+    return withDeadline(this.config.requestTimeoutMs, (signal) => this.sendWithin(request, signal));
+  }
+
+  private async sendWithin(request: SendRequest, signal: AbortSignal): Promise<SendResult> {
     const form = new URLSearchParams({ To: request.to, From: request.from, Body: request.body });
     if (request.statusCallbackUrl !== undefined) {
       form.set('StatusCallback', request.statusCallbackUrl);
@@ -62,7 +68,7 @@ export class TwilioSmsProvider implements SmsProvider {
         },
         body: form.toString(),
         // The signal also bounds the body read below: a response that stalls mid-body is as ambiguous as none.
-        signal: AbortSignal.timeout(this.config.requestTimeoutMs),
+        signal,
       });
     } catch (error) {
       throw transportError(error);

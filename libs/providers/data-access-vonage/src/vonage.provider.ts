@@ -16,6 +16,7 @@ import {
   type ProviderHttpResponse,
   receiptNetwork,
   receiptPrice,
+  withDeadline,
 } from '@sms/provider-port';
 import {
   classifyVonageDlrError,
@@ -44,7 +45,12 @@ export class VonageSmsProvider implements SmsProvider {
     this.sendUrl = `${config.baseUrl}/sms/json`;
   }
 
-  async send(request: SendRequest): Promise<SendResult> {
+  /** One call: the request and the read of its answer, both bounded by the request timeout. */
+  send(request: SendRequest): Promise<SendResult> {
+    return withDeadline(this.config.requestTimeoutMs, (signal) => this.sendWithin(request, signal));
+  }
+
+  private async sendWithin(request: SendRequest, signal: AbortSignal): Promise<SendResult> {
     const fetchImpl = this.fetchImpl;
     let response: ProviderHttpResponse;
     try {
@@ -53,7 +59,7 @@ export class VonageSmsProvider implements SmsProvider {
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
         body: new URLSearchParams(this.authenticated(this.sendParams(request))).toString(),
         // The signal also bounds the body read below: a response that stalls mid-body is as ambiguous as none.
-        signal: AbortSignal.timeout(this.config.requestTimeoutMs),
+        signal,
       });
     } catch (error) {
       throw fetchFailure('Vonage', error);
