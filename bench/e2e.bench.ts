@@ -5,6 +5,7 @@
  *
  *   npm run bench -- --only=e2e [--mode=embedded|distributed|both] [--kannel=false] [--runs=3] [--duration=15]
  *                    [--latency-duration=6] [--idle=10] [--connections=50] [--senders=8] [--sim-latency=0]
+ *                    [--burst=<messages in each measured burst, fixed; default: the last rate × duration>]
  *                    [--cpu-prof=<dir>]   (then: node -r ./scripts/register.js bench/lib/cpuprofile-summary.ts <file>)
  *                    [--node-flags=--max-semi-space-size=32,...]   (our processes' node flags, default the start scripts')
  *
@@ -255,7 +256,7 @@ async function benchTarget(target: Target, generator: RawLoadProcess, options: E
   const runs: BurstResult[] = [];
   let estimate = warm.endToEndRate;
   for (let i = 0; i < options.runs; i++) {
-    const count = Math.max(200, Math.min(300_000, Math.round(estimate * options.durationS)));
+    const count = options.burstCount ?? Math.max(200, Math.min(300_000, Math.round(estimate * options.durationS)));
     const result = await burst(target, generator, count, FLOOD_RATE, options, estimate);
     runs.push(result);
     if (Number.isFinite(result.endToEndRate)) {

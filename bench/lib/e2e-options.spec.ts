@@ -17,6 +17,12 @@ describe('e2eOptionsFromArgv', () => {
     expect(options).toMatchObject({ modes: ['distributed'], runs: 5, durationS: 12, simLatencyMs: 200, kannel: false });
   });
 
+  it('sizes each measured burst from the rate unless a fixed --burst is given', () => {
+    expect(e2eOptionsFromArgv([], log).burstCount).toBeUndefined();
+    expect(e2eOptionsFromArgv(['--burst=3000'], log).burstCount).toBe(3000);
+    expect(() => e2eOptionsFromArgv(['--burst=0'], log)).toThrow(/--burst/);
+  });
+
   it('resolves the CPU profile directory, off unless asked for', () => {
     expect(e2eOptionsFromArgv([], log).cpuProfDir).toBeUndefined();
     expect(e2eOptionsFromArgv(['--cpu-prof=tmp/prof'], log).cpuProfDir).toBe(path.resolve('tmp/prof'));

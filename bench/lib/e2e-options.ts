@@ -13,6 +13,11 @@ export interface E2eOptions {
   readonly runs: number;
   /** Seconds each measured burst should take end to end (sized from the previous burst's rate). */
   readonly durationS: number;
+  /**
+   * Messages in each measured burst (`--burst=<n>`) in place of the previous burst's rate × duration: the
+   * backlog a burst leaves, and so the peak RSS, then does not follow how fast the shared box ran.
+   */
+  readonly burstCount?: number;
   /** Seconds of the accept-latency runs at a fixed rate. */
   readonly latencyS: number;
   readonly idleS: number;
@@ -59,6 +64,7 @@ export function e2eOptionsFromArgv(argv: readonly string[], log: (line: string) 
     kannel: flag('kannel') !== 'false',
     runs: Math.round(num('runs', 3, 1)),
     durationS: num('duration', 15, 1),
+    burstCount: flag('burst') === undefined ? undefined : Math.round(num('burst', 0, 1)),
     latencyS: num('latency-duration', 6, 1),
     idleS: num('idle', 10, 1),
     connections: Math.round(num('connections', 50, 1)),

@@ -5,6 +5,7 @@ import { applyCpuPriority, installGracefulShutdown, loadConfig } from '@sms/plat
 import { SIMULATOR_PREFIX } from '@sms/providers';
 import { ensureBootstrapApiKey } from './bootstrap-api-key';
 import { buildGateway, servesConsole } from './gateway.app';
+import { gatewayListenOptions } from './listen-options';
 
 /** The whole gateway in one process: `npm start`. */
 async function main(): Promise<void> {
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   applyCpuPriority(config.cpu);
   const app = await buildGateway(config);
   installGracefulShutdown(app);
-  await app.listen({ port: config.http.port, host: config.http.host });
+  await app.listen(gatewayListenOptions(config.http));
   const { key, source } = await ensureBootstrapApiKey(config, app.get(ApiKeyService));
   const url = `http://${displayHost(config.http.host)}:${config.http.port}`;
   const banner = [

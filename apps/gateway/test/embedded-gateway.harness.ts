@@ -7,6 +7,7 @@ import { type ApiKeyEntity, ApiKeyService, ALL_SCOPES } from '@sms/auth';
 import type { Repository } from 'typeorm';
 import { loadConfig } from '@sms/platform';
 import { buildGateway } from '../src/gateway.app';
+import { gatewayListenOptions } from '../src/listen-options';
 
 export const TEST_API_KEY = 'smsgw_test_key_for_the_embedded_suite_000';
 
@@ -61,7 +62,8 @@ export async function startEmbeddedGateway(
     ...env,
   });
   const app = await buildGateway(config);
-  await app.listen({ port, host: '127.0.0.1' });
+  // As main.ts listens: the suites' bursts of provider calls queue on the same backlog as `npm start`'s.
+  await app.listen(gatewayListenOptions({ port, host: '127.0.0.1' }));
   await app.get(ApiKeyService).ensure('test', TEST_API_KEY, ALL_SCOPES);
 
   return {

@@ -53,6 +53,15 @@ export function mysqlDriverStartingWith(statement: string): typeof mysql2 {
 
 const MYSQL_DRIVER = mysqlDriverStartingWith(MYSQL_SESSION_SQL);
 
+/**
+ * Page cache of each SQLite connection, in KiB. better-sqlite3 builds SQLite with a 16,000 KiB default, and the
+ * embedded gateway holds one connection per service's file (eight), so the caches alone could keep ~128 MB
+ * resident as the files grow. Pages missed are read back from the OS page cache (the files are the
+ * process's own, recently written), which costs no measurable CPU per message (docs/performance.md,
+ * "Embedded: SQLite page caches").
+ */
+export const SQLITE_PAGE_CACHE_KIB = 2_048;
+
 /** Builds (does not initialise) the DataSource of one service's slice. */
 export function createServiceDataSource(options: ServiceDataSourceOptions): DataSource {
   const migrationsTableName = `${options.service.replace(/-/g, '_')}_migrations`;
@@ -89,6 +98,7 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
         db.pragma('busy_timeout = 5000');
+        db.pragma(`cache_size = -${SQLITE_PAGE_CACHE_KIB}`);
       },
     };
   }
