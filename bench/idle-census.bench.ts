@@ -2,7 +2,7 @@
  * What wakes each distributed service with no traffic, source by source (issue #18: ≤ 0.5 % of a core idle).
  * Starts the fault suite's topology as bench/footprint.bench.ts does, with bench/lib/wakeup-census.preload.js
  * in every service, sends a few messages so every path has run once, lets it settle, then over a window
- * with nothing sent reads, per service: CPU (utime + stime) as % of a core, context switches of all its
+ * with nothing sent reads, per service: CPU (its threads' run time, lib/process-cpu.ts) as % of a core, context switches of all its
  * threads per second (each is a wake-up), and the census: timer callbacks by where they were armed, kafkajs
  * requests by client and API, socket reads by remote port, each per second.
  *
@@ -15,7 +15,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import path from 'node:path';
 import { ChaosEnvironment, SERVICES } from '../test/chaos/environment';
 import { warmUp } from '../test/chaos/suite';
-import { cpuMsOf } from './lib/process-cpu';
+import { threadCpuMsOf } from './lib/process-cpu';
 import { ROOT } from './lib/processes';
 
 const seconds = (name: string, fallback: number): number => {
@@ -76,10 +76,10 @@ async function main(): Promise<void> {
     await sleep(500);
     // The first signal wrote the counts since start: gone, so what is read below is the window's.
     services.forEach((s) => rmSync(path.join(dir, `${s.pid}.json`), { force: true }));
-    const cpuBefore = services.map((s) => cpuMsOf(s.pid));
+    const cpuBefore = services.map((s) => threadCpuMsOf(s.pid));
     const switchesBefore = services.map((s) => contextSwitchesOf(s.pid));
     await sleep(windowS * 1000);
-    const cpuMs = services.map((s, i) => cpuMsOf(s.pid) - (cpuBefore[i] as number));
+    const cpuMs = services.map((s, i) => threadCpuMsOf(s.pid) - (cpuBefore[i] as number));
     const switches = services.map((s, i) => contextSwitchesOf(s.pid) - (switchesBefore[i] as number));
     services.forEach((s) => process.kill(s.pid, 'SIGUSR2'));
     const loadAverage = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
