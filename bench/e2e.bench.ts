@@ -4,13 +4,13 @@
  * embedded gateway, the distributed gateway and, in the same run, Kannel's sendsms → fakesmsc as the peer.
  *
  *   npm run bench -- --only=e2e [--mode=embedded|distributed|both] [--kannel=false] [--runs=3] [--duration=15]
- *                    [--latency-duration=6] [--idle=10] [--connections=50] [--senders=8] [--sim-latency=0]
- *                    [--burst=<messages in each measured burst, fixed; default: the last rate × duration>]
+ *                    [--latency-duration=6] [--idle=10] [--idle-settle=30] [--connections=50] [--senders=8]
+ *                    [--sim-latency=0] [--burst=<messages in each measured burst, fixed; default: the last rate × duration>]
  *                    [--cpu-prof=<dir>]   (then: node -r ./scripts/register.js bench/lib/cpuprofile-summary.ts <file>)
  *                    [--node-flags=--max-semi-space-size=32,...]   (our processes' node flags, default the start scripts')
  *
- * Per target: a warm-up burst (its rate sizes the next ones), the idle CPU of every process over --idle
- * seconds, --runs bursts of about --duration seconds end to end (medians reported), then the accept
+ * Per target: a warm-up burst (its rate sizes the next ones), the CPU of every process over the
+ * --idle-settle seconds after it (the burst's tail, reported apart) and then over --idle seconds (idle), --runs bursts of about --duration seconds end to end (medians reported), then the accept
  * latency at half the sustained rate (and, distributed, at 1,000/s when the pipeline can drain it).
  * CPU is utime+stime from /proc per process, charged per final message, with each process's idle use
  * over the same window subtracted; counts per message come from the drivers' statement counter
@@ -34,6 +34,7 @@ import {
 } from './lib/e2e-stats';
 import { STARTERS, type Target, type TargetName } from './lib/e2e-targets';
 import { type OffsetSnapshot } from './lib/kafka-offsets';
+import { threadCpuMsOf } from './lib/process-cpu';
 import { onInterrupt } from './lib/processes';
 import { RawLoadProcess } from './lib/raw-load-process';
 
@@ -69,8 +70,31 @@ function peakRssMbOf(pid: number): number {
 const cpuOfAll = (pids: Readonly<Record<string, number>>): Record<string, number> =>
   Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
 
+/**
+ * For idle windows: our services' CPU to the nanosecond (threadCpuMsOf; at 10-ms ticks a 5-s slice reads in
+ * steps of 0.2 % of a core, against a 0.5 % target), the shared servers' in ticks (their connection threads
+ * come and go, and an ended thread's time would leave the sum).
+ */
+const idleCpuOfAll = (pids: Readonly<Record<string, number>>, ours: readonly string[]): Record<string, number> =>
+  Object.fromEntries(
+    Object.entries(pids).map(([name, pid]) => [name, ours.includes(name) ? threadCpuMsOf(pid) : cpuMsOf(pid)]),
+  );
+
 const minus = (a: Record<string, number>, b: Record<string, number>): Record<string, number> =>
   Object.fromEntries(Object.keys(a).map((k) => [k, (a[k] ?? Number.NaN) - (b[k] ?? Number.NaN)]));
+
+/** Per key, the mean of the records that have it. */
+const meanByKey = (records: readonly Record<string, number>[]): Record<string, number> => {
+  const keys = new Set(records.flatMap((r) => Object.keys(r)));
+
+  return Object.fromEntries(
+    [...keys].map((k) => {
+      const values = records.map((r) => r[k]).filter((v): v is number => v !== undefined);
+
+      return [k, values.reduce((a, b) => a + b, 0) / values.length];
+    }),
+  );
+};
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -202,6 +226,8 @@ export interface TargetResult {
   readonly name: TargetName;
   readonly notes: readonly string[];
   readonly idlePct: Record<string, number>;
+  /** % of a core per process in each 5-s slice between the warm-up's drain and the idle window. */
+  readonly idleTailPct: Record<string, number>[];
   readonly runs: BurstResult[];
   readonly sustainedRate: number;
   /** Median over runs of net CPU ms per final message (idle subtracted), per process. */
@@ -230,6 +256,43 @@ async function waitDrained(target: Target): Promise<void> {
   }
 }
 
+/** Seconds per figure of the burst's tail (TargetResult.idleTailPct). */
+const IDLE_TAIL_SLICE_S = 5;
+
+/**
+ * Each process's CPU as % of a core over consecutive slices of `sliceS` seconds filling `totalS`. The bench
+ * polls for final messages during a burst (a COUNT on MariaDB, status.txt on bearerbox): it polls the same
+ * way here, so that cost lands in the idle rate subtracted from the bursts.
+ */
+async function cpuPctSlices(
+  target: Target,
+  pids: Readonly<Record<string, number>>,
+  totalS: number,
+  sliceS: number,
+): Promise<Record<string, number>[]> {
+  const slices: Record<string, number>[] = [];
+  for (let done = 0; done < totalS; done += sliceS) {
+    const cpu0 = idleCpuOfAll(pids, target.services);
+    const start = Date.now();
+    const lengthMs = Math.min(sliceS, totalS - done) * 1_000;
+    while (Date.now() - start < lengthMs) {
+      await target.finalCount();
+      await sleep(POLL_MS);
+    }
+    const elapsedMs = Date.now() - start;
+    slices.push(
+      Object.fromEntries(
+        Object.entries(minus(idleCpuOfAll(pids, target.services), cpu0)).map(([name, ms]) => [
+          name,
+          (ms / elapsedMs) * 100,
+        ]),
+      ),
+    );
+  }
+
+  return slices;
+}
+
 async function benchTarget(target: Target, generator: RawLoadProcess, options: E2eOptions): Promise<TargetResult> {
   const log = options.log;
   const pids = { ...target.pids, generator: generator.pid };
@@ -238,20 +301,10 @@ async function benchTarget(target: Target, generator: RawLoadProcess, options: E
   log(`  warm-up: ${warm.accepted}/${warm.requests} accepted, ${Math.round(warm.endToEndRate)}/s end to end`);
   await waitDrained(target);
 
-  // Idle: every process with no traffic, after the warm-up's work has settled.
+  // The burst's tail, then idle: every process with no traffic, after the warm-up's work has settled.
   await sleep(2_000);
-  const idle0 = cpuOfAll(pids);
-  const idleStart = Date.now();
-  // The bench polls for final messages during a burst (a COUNT on MariaDB, status.txt on bearerbox): it
-  // polls the same way while idle, so that cost lands in the idle rate subtracted from the bursts.
-  while (Date.now() - idleStart < options.idleS * 1_000) {
-    await target.finalCount();
-    await sleep(POLL_MS);
-  }
-  const idleMs = Date.now() - idleStart;
-  const idlePct = Object.fromEntries(
-    Object.entries(minus(cpuOfAll(pids), idle0)).map(([name, ms]) => [name, (ms / idleMs) * 100]),
-  );
+  const idleTailPct = await cpuPctSlices(target, pids, options.idleSettleS, IDLE_TAIL_SLICE_S);
+  const idlePct = (await cpuPctSlices(target, pids, options.idleS, options.idleS))[0] ?? {};
 
   const runs: BurstResult[] = [];
   let estimate = warm.endToEndRate;
@@ -329,6 +382,7 @@ async function benchTarget(target: Target, generator: RawLoadProcess, options: E
     name: target.name,
     notes: target.notes,
     idlePct,
+    idleTailPct,
     runs,
     sustainedRate,
     cpuMsPerMessage,
@@ -370,6 +424,7 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResult> {
           name,
           notes: [],
           idlePct: {},
+          idleTailPct: [],
           runs: [],
           sustainedRate: Number.NaN,
           cpuMsPerMessage: {},
@@ -450,13 +505,15 @@ export function formatE2e(result: E2eResult): string {
       lines.push(`  ${t.thousandNote}`);
     }
     lines.push(
-      `  ${'process'.padEnd(14)} ${'CPU ms/msg'.padStart(10)} ${'(gross)'.padStart(8)} ${'idle %'.padStart(7)} ${'peak RSS MB'.padStart(11)}`,
+      `  ${'process'.padEnd(14)} ${'CPU ms/msg'.padStart(10)} ${'(gross)'.padStart(8)} ${'idle %'.padStart(7)} ` +
+        `${'tail %'.padStart(7)} ${'peak RSS MB'.padStart(11)}   (tail: the first 10 s after the warm-up's drain)`,
     );
+    const tail = meanByKey(t.idleTailPct.slice(0, 2));
     const names = Object.keys(t.cpuMsPerMessage);
     for (const name of names) {
       lines.push(
         `  ${name.padEnd(14)} ${f(t.cpuMsPerMessage[name]).padStart(10)} ${f(t.grossCpuMsPerMessage[name]).padStart(8)} ` +
-          `${f(t.idlePct[name]).padStart(7)} ${f(t.peakRssMb[name], 0).padStart(11)}`,
+          `${f(t.idlePct[name]).padStart(7)} ${f(tail[name]).padStart(7)} ${f(t.peakRssMb[name], 0).padStart(11)}`,
       );
     }
     const sum = (keep: (name: string) => boolean): number =>

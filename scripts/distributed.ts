@@ -149,9 +149,11 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       {
         cwd: ROOT,
         env,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        // stdin is a pipe we never write to: its end tells the child we died (EXIT_WITH_PARENT).
+        stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
+    child.stdin?.on('error', () => undefined); // a child that has exited closed it; nothing was to be written
     const forward = (chunk: Buffer): void => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim() !== '') {

@@ -23,6 +23,12 @@ describe('e2eOptionsFromArgv', () => {
     expect(() => e2eOptionsFromArgv(['--burst=0'], log)).toThrow(/--burst/);
   });
 
+  it('waits 30 s after the warm-up before the idle window unless told otherwise, 0 allowed', () => {
+    expect(e2eOptionsFromArgv([], log)).toMatchObject({ idleS: 10, idleSettleS: 30 });
+    expect(e2eOptionsFromArgv(['--idle-settle=0'], log).idleSettleS).toBe(0);
+    expect(() => e2eOptionsFromArgv(['--idle-settle=-1'], log)).toThrow(/--idle-settle/);
+  });
+
   it('resolves the CPU profile directory, off unless asked for', () => {
     expect(e2eOptionsFromArgv([], log).cpuProfDir).toBeUndefined();
     expect(e2eOptionsFromArgv(['--cpu-prof=tmp/prof'], log).cpuProfDir).toBe(path.resolve('tmp/prof'));

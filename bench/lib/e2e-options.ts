@@ -21,6 +21,13 @@ export interface E2eOptions {
   /** Seconds of the accept-latency runs at a fixed rate. */
   readonly latencyS: number;
   readonly idleS: number;
+  /**
+   * Seconds between the warm-up's last final message and the idle window. A process is not idle the moment
+   * its last message is final: commits, receipts' acknowledgements, keep-alive closes, V8's background
+   * compilation and its memory reducer's collections follow the burst. That tail is measured and reported
+   * on its own (idleTailPct), not counted as idle.
+   */
+  readonly idleSettleS: number;
   readonly connections: number;
   /** Sender numbers added to the bench's pool beside the seeded ones, every one's carrier limit lifted. */
   readonly senders: number;
@@ -67,6 +74,7 @@ export function e2eOptionsFromArgv(argv: readonly string[], log: (line: string) 
     burstCount: flag('burst') === undefined ? undefined : Math.round(num('burst', 0, 1)),
     latencyS: num('latency-duration', 6, 1),
     idleS: num('idle', 10, 1),
+    idleSettleS: num('idle-settle', 30, 0),
     connections: Math.round(num('connections', 50, 1)),
     senders: Math.round(num('senders', 8, 0)),
     simLatencyMs: num('sim-latency', 0, 0),

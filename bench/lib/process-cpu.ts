@@ -20,6 +20,25 @@ export function cpuMsOf(pid: number): number {
   }
 }
 
+/**
+ * CPU ms of every live thread of `pid`, from each thread's schedstat (run time in ns). utime + stime count in
+ * 10-ms ticks, so over a 10-s idle window a service at 0.3 % of a core reads as 0.2 or 0.4 %: idle windows
+ * use this instead. A thread that exits takes its time with it, which an idle process's pool threads do not.
+ */
+export function threadCpuMsOf(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => {
+      try {
+        return sum + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+      } catch {
+        return sum; // the thread ended between the listing and the read
+      }
+    }, 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** Pids whose command name (/proc/<pid>/comm) is exactly `name`. */
 export function pidsNamed(name: string): number[] {
   return readdirSync('/proc')

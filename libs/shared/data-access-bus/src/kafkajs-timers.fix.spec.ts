@@ -1,5 +1,5 @@
 import type { KafkajsRequestQueue } from './kafkajs-timers.fix';
-import { fixKafkajsTimers, REQUEST_TIMEOUT_SWEEP_MS } from './kafkajs-timers.fix';
+import { fixKafkajsTimers, REQUEST_TIMEOUT_SWEEP_MS, sweptQueueCount } from './kafkajs-timers.fix';
 
 fixKafkajsTimers();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -100,6 +100,43 @@ describe('kafkajs RequestQueue timers (fixKafkajsTimers)', () => {
     jest.advanceTimersByTime(10_000);
     expect(isConnected).toHaveBeenCalledTimes(10_000 / REQUEST_TIMEOUT_SWEEP_MS);
     queue.destroy();
+  });
+
+  it('sweeps every connection from one timer, and stops it when the last queue is destroyed', () => {
+    const queues = [newQueue(), newQueue(), newQueue()];
+    queues.forEach((queue) => queue.scheduleRequestTimeoutCheck());
+    expect(sweptQueueCount()).toBe(3);
+    expect(jest.getTimerCount()).toBe(1);
+    const checks = queues.map((queue) => jest.spyOn(queue, 'isConnected'));
+    jest.advanceTimersByTime(REQUEST_TIMEOUT_SWEEP_MS);
+    checks.forEach((check) => expect(check).toHaveBeenCalledTimes(1));
+    queues.forEach((queue) => queue.destroy());
+    expect(sweptQueueCount()).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('times out a request of every swept connection, not only the first', async () => {
+    const queues = [newQueue({ requestTimeout: 5_000 }), newQueue({ requestTimeout: 5_000 })];
+    queues.forEach((queue) => queue.scheduleRequestTimeoutCheck());
+    const requests = queues.map((queue, i) => push(queue, i + 1, []));
+    jest.advanceTimersByTime(5_000 + REQUEST_TIMEOUT_SWEEP_MS);
+    for (const request of requests) {
+      await expect(request.result).rejects.toThrow(/timed out/);
+    }
+    queues.forEach((queue) => queue.destroy());
+  });
+
+  it('drops a disconnected queue from the sweep, as kafkajs stopped its own timer', () => {
+    const connected = newQueue();
+    const dropped = newQueue();
+    connected.scheduleRequestTimeoutCheck();
+    dropped.scheduleRequestTimeoutCheck();
+    jest.spyOn(dropped, 'isConnected').mockReturnValue(false);
+    jest.advanceTimersByTime(REQUEST_TIMEOUT_SWEEP_MS);
+    expect(sweptQueueCount()).toBe(1);
+    expect(jest.getTimerCount()).toBe(1);
+    connected.destroy();
+    expect(jest.getTimerCount()).toBe(0);
   });
 
   it('is applied once however often it is called', () => {

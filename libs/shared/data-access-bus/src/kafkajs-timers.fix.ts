@@ -6,8 +6,11 @@
  *   without client-side throttling its delay is negative, so it fires every millisecond, forever, on every
  *   connection that ever had to queue a request. Only a non-empty queue needs the check: `push()` arms it
  *   when it queues a request, and it keeps itself armed until the queue is empty.
- * - the request-timeout sweep runs every 100 ms per connection. Requests time out after 30 s (a fetch after
- *   its long-poll plus 30 s), so sweeping once a second changes when a timeout is noticed by under 1 s.
+ * - the request-timeout sweep runs every 100 ms on a timer of each connection's own, so a service with a
+ *   dozen connections (a producer, an admin, two per consumer) wakes a dozen times per period with no
+ *   traffic. One timer per process now sweeps every connected queue once a second: requests time out after
+ *   30 s (a fetch after its long-poll plus 30 s), so this changes when a timeout is noticed by under 1 s,
+ *   and the process wakes once a second for the sweep however many connections it holds.
  *
  * Both replacements keep the original behaviour for queued, throttled and timed-out requests
  * (kafkajs-timers.fix.spec.ts drives a real RequestQueue through each case).
@@ -50,25 +53,52 @@ function scheduleCheckPendingRequests(this: KafkajsRequestQueue): void {
   );
 }
 
+/** The queues whose in-flight requests the shared sweep checks: those armed and not destroyed since. */
+const sweptQueues = new Set<KafkajsRequestQueue>();
+let sweepTimer: NodeJS.Timeout | null = null;
+
+function sweepRequestTimeouts(): void {
+  const now = Date.now();
+  for (const queue of sweptQueues) {
+    queue.inflight.forEach((request) => {
+      if (request.sentAt !== null && now - request.sentAt > request.requestTimeout) {
+        request.timeoutRequest();
+      }
+    });
+    if (!queue.isConnected()) {
+      queue.destroy();
+    }
+  }
+}
+
+function stopSweepWhenEmpty(): void {
+  if (sweptQueues.size === 0 && sweepTimer) {
+    clearInterval(sweepTimer);
+    sweepTimer = null;
+  }
+}
+
 function scheduleRequestTimeoutCheck(this: KafkajsRequestQueue): void {
   if (!this.enforceRequestTimeout) {
     return;
   }
   this.destroy();
-  this.requestTimeoutIntervalId = setInterval(
-    () => {
-      const now = Date.now();
-      this.inflight.forEach((request) => {
-        if (request.sentAt !== null && now - request.sentAt > request.requestTimeout) {
-          request.timeoutRequest();
-        }
-      });
-      if (!this.isConnected()) {
-        this.destroy();
-      }
-    },
-    Math.min(this.requestTimeout, REQUEST_TIMEOUT_SWEEP_MS),
-  );
+  sweptQueues.add(this);
+  sweepTimer ??= setInterval(sweepRequestTimeouts, REQUEST_TIMEOUT_SWEEP_MS);
+}
+
+/** kafkajs' destroy (clears the queue's own timers), and the queue leaves the shared sweep. */
+function withdrawFromSweep(destroy: () => void): (this: KafkajsRequestQueue) => void {
+  return function destroyQueue(this: KafkajsRequestQueue): void {
+    sweptQueues.delete(this);
+    stopSweepWhenEmpty();
+    destroy.call(this);
+  };
+}
+
+/** Queues the shared sweep holds (for the spec). */
+export function sweptQueueCount(): number {
+  return sweptQueues.size;
 }
 
 /**
@@ -91,12 +121,14 @@ export function fixKafkajsTimers(): boolean {
   if (
     typeof prototype.scheduleCheckPendingRequests !== 'function' ||
     typeof prototype.scheduleRequestTimeoutCheck !== 'function' ||
-    typeof prototype.checkPendingRequests !== 'function'
+    typeof prototype.checkPendingRequests !== 'function' ||
+    typeof prototype.destroy !== 'function'
   ) {
     return false;
   }
   prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
   prototype.scheduleRequestTimeoutCheck = scheduleRequestTimeoutCheck;
+  prototype.destroy = withdrawFromSweep(prototype.destroy);
   prototype[FIXED] = true;
 
   return true;
