@@ -4,7 +4,7 @@
  * cleared as soon as the exchange settles. `AbortSignal.timeout` leaves its timer armed until it fires,
  * whenever the call ended, so every call kept a timer and a signal alive for the whole timeout; an
  * AbortController and a cleared timer cost less than half as much CPU per call (docs/performance.md,
- * "Send-worker: provider call deadlines").
+ * "Send-worker: provider call deadlines and connections").
  */
 export async function withDeadline<T>(ms: number, exchange: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();

@@ -65,9 +65,10 @@ async function send(
  * Connections kept open to one provider origin at most; calls beyond them wait in the pool's queue for a
  * free one (the caller's signal still bounds the wait). Without a bound every dispatch of a burst opened a
  * socket of its own, and the ones only a peak used closed after the keep-alive and were opened again at the
- * next peak: a TCP connect and accept on both sides each time (docs/performance.md, "Send-worker: provider
- * connections"). Calls per second to one origin are at most this over the provider's latency, so the
- * bound stays far above what a provider's answer time and the senders' rates need.
+ * next peak: a TCP connect and accept on both sides each time (docs/performance.md, "Send-worker:
+ * provider call deadlines and connections"). Calls per second to one origin are at most this over the
+ * provider's latency, so the bound stays far above what a provider's answer time and the senders' rates
+ * need.
  */
 export const PROVIDER_CONNECTIONS_PER_ORIGIN = 256;
 

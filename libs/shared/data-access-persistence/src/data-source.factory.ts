@@ -58,7 +58,7 @@ const MYSQL_DRIVER = mysqlDriverStartingWith(MYSQL_SESSION_SQL);
  * embedded gateway holds one connection per service's file (eight), so the caches alone could keep ~128 MB
  * resident as the files grow. Pages missed are read back from the OS page cache (the files are the
  * process's own, recently written), which costs no measurable CPU per message (docs/performance.md,
- * "Embedded: SQLite page caches").
+ * "Embedded: the listen backlog and SQLite page caches").
  */
 export const SQLITE_PAGE_CACHE_KIB = 2_048;
 
