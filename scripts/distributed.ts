@@ -70,6 +70,47 @@ export interface DistributedTopology {
 
 const ROOT = path.join(__dirname, '..');
 
+/**
+ * The provider settings of a process that sends through the simulator at `simulatorPort` (its SMSC on
+ * `smppPort`), with `receiverUrl` the process that takes the receipts: every provider's account of this
+ * run, pointed at the simulator's routes.
+ */
+export function simulatedProviderEnv(
+  accounts: SimulatorAccounts,
+  simulatorPort: number,
+  smppPort: number,
+  receiverUrl: string,
+): Record<string, string> {
+  return {
+    TWILIO_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/twilio`,
+    TWILIO_ACCOUNT_SID: accounts.twilio.accountSid,
+    TWILIO_AUTH_TOKEN: accounts.twilio.authToken,
+    VONAGE_API_KEY: accounts.vonage.apiKey,
+    VONAGE_API_SECRET: accounts.vonage.apiSecret,
+    VONAGE_SIGNATURE_SECRET: accounts.vonage.signatureSecret,
+    VONAGE_SIGNATURE_METHOD: 'md5hash',
+    SINCH_SERVICE_PLAN_ID: accounts.sinch.servicePlanId,
+    SINCH_API_TOKEN: accounts.sinch.apiToken,
+    SINCH_CALLBACK_SECRET: accounts.sinch.callbackSecret,
+    AWS_ACCESS_KEY_ID: accounts.aws.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: accounts.aws.secretAccessKey,
+    SMPP_SYSTEM_ID: accounts.smpp.systemId,
+    SMPP_PASSWORD: accounts.smpp.password,
+    VONAGE_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/vonage`,
+    SINCH_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/sinch`,
+    // The simulator's SMSC: the sender binds to transmit, the receiver binds to receive receipts and MO.
+    SMPP_HOST: '127.0.0.1',
+    SMPP_PORT: String(smppPort),
+    SMPP_SIM_PORT: String(smppPort),
+    // AWS: the simulator's endpoint, its SNS certificate URL allowed (the simulator names itself `localhost`
+    // unless SIM_PUBLIC_BASE_URL says otherwise), and its topics delivering to the receiver.
+    AWS_SMS_ENDPOINT: `http://127.0.0.1:${simulatorPort}/sim/aws`,
+    AWS_SNS_CERT_URL_ALLOW: `^https://sns\\.[a-zA-Z0-9-]{3,}\\.amazonaws\\.com(\\.cn)?/|^http://(127\\.0\\.0\\.1|localhost):${simulatorPort}/sim/aws/`,
+    SIM_AWS_EVENTS_URL: `${receiverUrl}/webhooks/aws/status`,
+    SIM_AWS_INBOUND_URL: `${receiverUrl}/webhooks/aws/inbound`,
+  };
+}
+
 export async function startDistributed(options: DistributedOptions): Promise<DistributedTopology> {
   const offset = options.portOffset ?? 0;
   const simulatorPort = (options.simulatorPort ?? 4010) + offset;
@@ -91,26 +132,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     LOG_LEVEL: options.logLevel ?? 'warn',
     // Providers call the simulator; receipts come back to dlr-ingest.
-    TWILIO_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/twilio`,
-    TWILIO_ACCOUNT_SID: accounts.twilio.accountSid,
-    TWILIO_AUTH_TOKEN: accounts.twilio.authToken,
-    VONAGE_API_KEY: accounts.vonage.apiKey,
-    VONAGE_API_SECRET: accounts.vonage.apiSecret,
-    VONAGE_SIGNATURE_SECRET: accounts.vonage.signatureSecret,
-    VONAGE_SIGNATURE_METHOD: 'md5hash',
-    SINCH_SERVICE_PLAN_ID: accounts.sinch.servicePlanId,
-    SINCH_API_TOKEN: accounts.sinch.apiToken,
-    SINCH_CALLBACK_SECRET: accounts.sinch.callbackSecret,
-    AWS_ACCESS_KEY_ID: accounts.aws.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: accounts.aws.secretAccessKey,
-    SMPP_SYSTEM_ID: accounts.smpp.systemId,
-    SMPP_PASSWORD: accounts.smpp.password,
-    VONAGE_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/vonage`,
-    SINCH_BASE_URL: `http://127.0.0.1:${simulatorPort}/sim/sinch`,
-    // The simulator's SMSC: send-worker binds to transmit, dlr-ingest binds to receive receipts and MO.
-    SMPP_HOST: '127.0.0.1',
-    SMPP_PORT: String(2775 + offset),
-    SMPP_SIM_PORT: String(2775 + offset),
+    ...simulatedProviderEnv(accounts, simulatorPort, 2775 + offset, `http://127.0.0.1:${port('dlr-ingest')}`),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port('dlr-ingest')}`,
     // Intake asks the router service for a quote's route (POST /v1/messages/quote).
     ROUTER_URL: `http://127.0.0.1:${port('router')}`,
@@ -121,12 +143,6 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     DLR_INGEST_URL: `http://127.0.0.1:${port('dlr-ingest')}`,
     DLR_PROCESSOR_URL: `http://127.0.0.1:${port('dlr-processor')}`,
     INTERNAL_API_TOKEN: process.env['INTERNAL_API_TOKEN'] || randomBytes(24).toString('hex'),
-    // AWS: the simulator's endpoint, its SNS certificate URL allowed (the simulator names itself `localhost`
-    // unless SIM_PUBLIC_BASE_URL says otherwise), and its topics delivering to dlr-ingest.
-    AWS_SMS_ENDPOINT: `http://127.0.0.1:${simulatorPort}/sim/aws`,
-    AWS_SNS_CERT_URL_ALLOW: `^https://sns\\.[a-zA-Z0-9-]{3,}\\.amazonaws\\.com(\\.cn)?/|^http://(127\\.0\\.0\\.1|localhost):${simulatorPort}/sim/aws/`,
-    SIM_AWS_EVENTS_URL: `http://127.0.0.1:${port('dlr-ingest')}/webhooks/aws/status`,
-    SIM_AWS_INBOUND_URL: `http://127.0.0.1:${port('dlr-ingest')}/webhooks/aws/inbound`,
     // Seals account webhook secrets in intake's tables: keep one across runs on the same database by setting it.
     WEBHOOK_SECRETS_KEY: process.env['WEBHOOK_SECRETS_KEY'] || randomBytes(32).toString('hex'),
     // Salt of the erasure tokens (docs/privacy.md): keep one across runs on the same database by setting it.

@@ -43,6 +43,12 @@ describe('e2eOptionsFromArgv', () => {
     expect(() => e2eOptionsFromArgv(['--node-flags=max-semi-space-size=32'], log)).toThrow(/--node-flags/);
   });
 
+  it('runs the embedded target\'s simulator inline unless told to give it a process of its own', () => {
+    expect(e2eOptionsFromArgv([], log).embeddedSimulator).toBe('inline');
+    expect(e2eOptionsFromArgv(['--embedded-simulator=process'], log).embeddedSimulator).toBe('process');
+    expect(() => e2eOptionsFromArgv(['--embedded-simulator=remote'], log)).toThrow(/--embedded-simulator/);
+  });
+
   it('refuses an unknown mode and a number that is not one', () => {
     expect(() => e2eOptionsFromArgv(['--mode=cluster'], log)).toThrow(/--mode/);
     expect(() => e2eOptionsFromArgv(['--runs=0'], log)).toThrow(/--runs/);

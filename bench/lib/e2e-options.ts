@@ -41,6 +41,11 @@ export interface E2eOptions {
   /** Where each gateway process writes a CPU profile of its whole life (`--cpu-prof=<dir>`); off when unset. */
   readonly cpuProfDir?: string;
   /**
+   * Where the embedded target's simulator runs (`--embedded-simulator=inline|process`): inline, as `npm start`
+   * mounts it, or a process of its own, as Kannel's fakesmsc is, so the gateway is charged for itself alone.
+   */
+  readonly embeddedSimulator: 'inline' | 'process';
+  /**
    * Node flags of our processes (the embedded gateway, each distributed service) in place of
    * SERVICE_NODE_FLAGS, comma-separated (`--node-flags=--max-semi-space-size=32,--max-old-space-size=160`;
    * `--node-flags=` for V8's defaults); unset, the start scripts' flags.
@@ -66,6 +71,11 @@ export function e2eOptionsFromArgv(argv: readonly string[], log: (line: string) 
     throw new Error(`--mode must be embedded, distributed or both, got '${mode}'`);
   }
 
+  const embeddedSimulator = flag('embedded-simulator') ?? 'inline';
+  if (embeddedSimulator !== 'inline' && embeddedSimulator !== 'process') {
+    throw new Error(`--embedded-simulator must be inline or process, got '${embeddedSimulator}'`);
+  }
+
   return {
     modes: mode === 'both' ? ['embedded', 'distributed'] : [mode as E2eMode],
     kannel: flag('kannel') !== 'false',
@@ -84,6 +94,7 @@ export function e2eOptionsFromArgv(argv: readonly string[], log: (line: string) 
     portOffset: num('port-offset', 700, 0),
     kannelPortBase: num('kannel-port', 13500, 1024),
     cpuProfDir: flag('cpu-prof') ? path.resolve(flag('cpu-prof') as string) : undefined,
+    embeddedSimulator,
     nodeFlags: nodeFlagsOf(flag('node-flags')),
     log,
   };

@@ -11,14 +11,19 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import { createTopics, readTopicSpecs } from '../../scripts/create-topics';
-import { type DistributedTopology, SERVICE_PORTS, startDistributed } from '../../scripts/distributed';
+import {
+  type DistributedTopology,
+  SERVICE_PORTS,
+  simulatedProviderEnv,
+  startDistributed,
+} from '../../scripts/distributed';
 import { SERVICE_NODE_FLAGS } from '../../scripts/node-flags';
 import { kannelSentFromStatus, promSum } from './e2e-stats';
 import type { E2eMode, E2eOptions } from './e2e-options';
 import { dropDatabase, prepareDatabase } from './infra';
 import { KafkaOffsets } from './kafka-offsets';
 import { pidsListeningOn } from './process-cpu';
-import { freePort, onInterrupt, ROOT, startServer } from './processes';
+import { freePort, onInterrupt, ROOT, type ServerProcess, startServer } from './processes';
 import type { RawLoadSpec } from './raw-load-process';
 
 export type TargetName = E2eMode | 'kannel';
@@ -205,28 +210,51 @@ async function startEmbedded(options: E2eOptions): Promise<Target> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sms-bench-e2e-'));
   const key = `smsgw_bench_${randomBytes(16).toString('hex')}`;
   const metricsToken = randomBytes(18).toString('hex');
-  const server = await startServer(
-    'embedded',
-    'apps/gateway/src/main.ts',
-    {
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      SMS_GATEWAY_API_KEY: key,
-      SMPP_SIM_PORT: '0',
-      METRICS_TOKEN: metricsToken,
-      SQL_STATEMENT_COUNTING: '1',
-      ...UNLIMITED_QUOTAS,
-    },
-    await freePort(),
-    undefined,
-    [...(options.nodeFlags ?? SERVICE_NODE_FLAGS), ...cpuProfFlags(options, 'gateway')],
-  );
+  const port = await freePort();
+  // The simulator apart: a process of its own, as Kannel's fakesmsc is, so the gateway's row charges the
+  // gateway alone and the simulator's share is shown beside it (`--embedded-simulator=process`).
+  const simulator = options.embeddedSimulator === 'process' ? await startSimulatorFor(options, port) : undefined;
+  const providerEnv: Record<string, string> = simulator
+    ? { SIMULATOR_ENABLED: 'false', PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...simulator.providerEnv }
+    : { SMPP_SIM_PORT: '0' };
+  let server: ServerProcess;
+  try {
+    server = await startServer(
+      'embedded',
+      'apps/gateway/src/main.ts',
+      {
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        SMS_GATEWAY_API_KEY: key,
+        METRICS_TOKEN: metricsToken,
+        SQL_STATEMENT_COUNTING: '1',
+        ...providerEnv,
+        ...UNLIMITED_QUOTAS,
+      },
+      port,
+      undefined,
+      [...(options.nodeFlags ?? SERVICE_NODE_FLAGS), ...cpuProfFlags(options, 'gateway')],
+    );
+  } catch (error) {
+    await simulator?.topology.stop(2_000);
+    throw error;
+  }
+  const stopAll = async (graceMs?: number): Promise<void> => {
+    await server.stop(graceMs);
+    await simulator?.topology.stop(graceMs);
+  };
   try {
     await seedSenders(server.url, key, options.senders, options.log);
-    await setSimulatorLatency(`${server.url}/sim`, `Bearer ${key}`, options.simLatencyMs);
+    await (simulator
+      ? setSimulatorLatency(
+          simulator.topology.simulatorUrl,
+          simulator.topology.simulatorAuth['authorization'] ?? '',
+          options.simLatencyMs,
+        )
+      : setSimulatorLatency(`${server.url}/sim`, `Bearer ${key}`, options.simLatencyMs));
   } catch (error) {
-    await server.stop(2_000);
+    await stopAll(2_000);
     throw error;
   }
   const db = new Database(ledgerFile(dataDir), { readonly: true, fileMustExist: true });
@@ -236,21 +264,60 @@ async function startEmbedded(options: E2eOptions): Promise<Target> {
   return {
     name: 'embedded',
     load: messageLoad(server.url, key),
-    pids: { gateway: server.child.pid as number },
+    pids: {
+      gateway: server.child.pid as number,
+      ...(simulator ? { simulator: simulator.pid } : {}),
+    },
     services: ['gateway'],
     finalCount: async () => (finals.get() as { n: number }).n,
     statusCounts: async () =>
       Object.fromEntries((byStatus.all() as { status: string; n: number }[]).map((r) => [r.status, r.n])),
     counters: () => countersOf({ gateway: server.url }, metricsToken),
     notes: [
-      'one process: API, SQLite ledger and outbox, in-process bus, router, send-worker, the simulator (in ' +
-        'process, answering over HTTP on the same port) and the receipt path',
+      simulator
+        ? 'one process: API, SQLite ledger and outbox, in-process bus, router, send-worker and the receipt ' +
+          'path; the simulator in a process of its own (--embedded-simulator=process), as npm run dev runs it'
+        : 'one process: API, SQLite ledger and outbox, in-process bus, router, send-worker, the simulator (in ' +
+          'process, answering over HTTP on the same port) and the receipt path',
     ],
     stop: async () => {
       db.close();
-      await server.stop();
+      await stopAll();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The standalone simulator (apps/simulator) for an embedded gateway on `gatewayPort`: receipts go to the
+ * gateway, and `providerEnv` points the gateway's providers at the simulator with this run's accounts.
+ */
+async function startSimulatorFor(
+  options: E2eOptions,
+  gatewayPort: number,
+): Promise<{ topology: DistributedTopology; pid: number; providerEnv: Record<string, string> }> {
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const topology = await startDistributed({
+    mysqlUrl: options.mysqlUrl,
+    redisUrl: options.redisUrl,
+    kafkaBrokers: options.kafkaBrokers,
+    portOffset: options.portOffset,
+    logLevel: 'warn',
+    startTimeoutMs: 60_000,
+    services: [],
+    extraEnv: { PUBLIC_BASE_URL: gatewayUrl },
+  });
+  const simulator = topology.processes.find((p) => p.name === 'simulator');
+  if (!simulator) {
+    await topology.stop(2_000);
+    throw new Error('the simulator did not start');
+  }
+  const simulatorPort = Number(new URL(topology.simulatorUrl).port);
+
+  return {
+    topology,
+    pid: simulator.child.pid as number,
+    providerEnv: simulatedProviderEnv(topology.accounts, simulatorPort, 2775 + options.portOffset, gatewayUrl),
   };
 }
 
