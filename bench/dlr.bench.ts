@@ -437,7 +437,7 @@ export async function runDlrBench(
 
   try {
     // Warm-up (discarded): JIT, connection pools, producer metadata for the run's fresh topics. 10 s at the
-    // rate, as performance.md's bench hygiene asks: after one second of it, the first run still ran partly
+    // rate, as docs/performance.md's "Bench hygiene" asks: after one second of it, the first run still ran partly
     // unoptimised code and answered up to 20% fewer receipts than the runs after it (docs/benchmarks.md at ed64d78).
     const warm = await pipeline.seedSentMessages(Math.max(1, Math.round(rate * num('BENCH_DLR_PREWARM_S', 10))));
     const warmFile = path.join(dir, 'sids-warm.json');

@@ -8,8 +8,8 @@
  * The pool is the embedded seed plus 1,000 extra numbers over 5 providers and 3 countries, in a
  * throw-away MariaDB database (MYSQL_URL); Redis keys live under a unique prefix and are removed.
  * BENCH_ROUTER_CASES (default `cached,cold,booked`) runs only the named cases, e.g. to profile one.
- * Each case warms up on its own decisions for BENCH_ROUTER_WARMUP_S seconds (default 10, performance.md's
- * bench hygiene) before its measured runs; with a few hundred warm-up decisions the cold case measured V8
+ * Each case warms up on its own decisions for BENCH_ROUTER_WARMUP_S seconds (default 10, docs/performance.md's
+ * "Bench hygiene") before its measured runs; with a few hundred warm-up decisions the cold case measured V8
  * optimizing the driver and decision code (the JIT's tier-up) as much as the decisions. BENCH_ROUTER_WARMUP
  * sets an exact number of warm-up decisions instead (a diagnostic).
  */

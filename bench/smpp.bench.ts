@@ -143,7 +143,7 @@ export async function runSmppBench(log: (line: string) => void = console.log): P
     await waitReady(sim.child, `http://127.0.0.1:${httpPort}/sim/knobs/smpp`, sim.output);
     const scenarios: SmppBenchScenario[] = [];
     // 0 ms: loopback, CPU-bound on both sides. 10 ms: an SMSC that answers like a nearby real one, where the
-    // window is what sets the rate (T = binds × window / latency, performance.md §1).
+    // window is what sets the rate (T = binds × window / latency, docs/performance.md, "Reference figures").
     for (const latencyMs of [0, 10]) {
       await setLatency(httpPort, latencyMs);
       log(`  SMSC answer latency ${latencyMs} ms:`);

@@ -5,7 +5,7 @@
  * measured from that scheduled instant, not from when it was actually written. A closed-loop tool
  * (autocannon -c N) slows down when the server does, so it never sees the queue it causes (coordinated
  * omission); autocannon -R paces per second and bursts, which inflated p99 past 100 ms at 5k req/s here
- * (performance.md §2). In-flight requests are bounded: a request that is due while the bound is reached
+ * (docs/performance.md, "Reference figures"). In-flight requests are bounded: a request that is due while the bound is reached
  * is dropped and counted as an error, like k6's dropped_iterations, so an overloaded server shows up as
  * errors instead of an unbounded client-side queue.
  *

@@ -16,8 +16,8 @@ export interface GroupLag {
 
 /**
  * Samples consumer-group lag from the broker (high watermark minus committed offset, as the services'
- * `sms_consumer_lag` gauge and KEDA see it) every `intervalMs` while a burst runs; performance.md's bench
- * hygiene asks for the lag beside the CPU. A sample costs two small admin requests per group and topic.
+ * `sms_consumer_lag` gauge and KEDA see it) every `intervalMs` while a burst runs; docs/performance.md's
+ * "Bench hygiene" asks for the lag beside the CPU. A sample costs two small admin requests per group and topic.
  */
 export class LagSampler {
   /** Samples the broker could not answer (the lag client has no retries: a busy broker may time it out). */

@@ -1,7 +1,7 @@
 /**
  * The infrastructure the distributed bench needs: Kafka (started with test/kafka/up.sh only when nothing
  * answers, and then stopped again by us), a fresh MySQL database with every slice migrated and an API key,
- * and the consumer lag the hygiene rules ask to report (performance.md §7).
+ * and the consumer lag docs/performance.md's "Bench hygiene" asks to report.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -17,7 +17,7 @@ export interface SmppConfig {
   readonly systemType: string;
   /** Parallel binds (TCP connections) in the pool. */
   readonly binds: number;
-  /** Outstanding submit_sm per bind. Throughput ≈ binds × window / SMSC latency (performance.md §1). */
+  /** Outstanding submit_sm per bind. Throughput ≈ binds × window / SMSC latency (docs/performance.md, "Reference figures"). */
   readonly window: number;
   readonly enquireLinkMs: number;
   readonly enquireLinkTimeoutMs: number;

@@ -23,7 +23,7 @@ interface Pending<T, R> {
 /**
  * Group commit: callers submit one item each and wait; items that arrive while a batch is being
  * written go together into the next one, so one transaction (one fsync, a few multi-row statements)
- * serves many callers (performance.md §4: a 100-row INSERT is ~25x a single-row autocommit INSERT).
+ * serves many callers (a 100-row INSERT is ~25x a single-row autocommit INSERT: docs/performance.md, "Reference figures").
  * A caller's promise settles only after its batch committed. If a batch fails, its items are retried
  * one by one, so one bad item (a duplicate key) fails alone.
  */

@@ -1,5 +1,5 @@
 // The max metadata: `min` only checks lengths (its isValid() is isPossible()), and routing, pricing and the
-// NANP/Crown-dependency country split need real number ranges (performance.md §5).
+// NANP/Crown-dependency country split need real number ranges (docs/performance.md, "Reference figures").
 import {
   getCountries,
   getCountryCallingCode,
