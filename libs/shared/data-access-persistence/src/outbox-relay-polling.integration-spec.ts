@@ -23,7 +23,8 @@ const published: OutboxRecord[][] = [];
 
 const countDrains: EntitySubscriberInterface = {
   beforeQuery: (event: BeforeQueryEvent<unknown>) => {
-    if (event.query.startsWith('SELECT id, topic, msg_key')) {
+    // On SQLite a drain is one statement, the DELETE … RETURNING that takes the batch.
+    if (event.query.startsWith('DELETE FROM polling_outbox')) {
       drains++;
     }
   },

@@ -89,6 +89,15 @@ export async function enqueueOutboxWith(
   await sql.insert(tableOf(schema), OUTBOX_COLUMNS, outboxRows(records, now));
 }
 
+/** An outbox row as a drain takes it. */
+interface OutboxDrainRow {
+  readonly id: string | number;
+  readonly topic: string;
+  readonly msg_key: string;
+  readonly payload: string;
+  readonly headers: string | null;
+}
+
 export interface OutboxRelayOptions {
   readonly dataSource: DataSource;
   readonly schema: EntitySchema<OutboxRow>;
@@ -220,26 +229,13 @@ export class OutboxRelay {
   async drainOnce(): Promise<number> {
     const { dataSource } = this.options;
     const limit = this.options.batchSize ?? 500;
-    // Several replicas may run a relay: SKIP LOCKED lets each take its own rows (MySQL 8 / MariaDB 10.6).
-    const lock = isMysql(dataSource) ? ' FOR UPDATE SKIP LOCKED' : '';
 
     const drain = async (manager: EntityManager): Promise<number> => {
       const sql = sqlRunnerOf(manager);
-      const rows = await sql.query<{
-        id: string | number;
-        topic: string;
-        msg_key: string;
-        payload: string;
-        headers: string | null;
-      }>(`SELECT id, topic, msg_key, payload, headers FROM ${this.table} ORDER BY id LIMIT ${limit}${lock}`);
+      const rows = sql.mysql ? await this.takeMysql(sql, limit) : await this.takeSqlite(sql, limit);
       if (rows.length === 0) {
         return 0;
       }
-      // Delete before publishing: a deadlock (two relays' DELETEs can meet at the edges of their batches)
-      // then rolls back and retries a transaction that has published nothing yet, instead of publishing
-      // its batch twice. A failed publish rolls the delete back, so the rows stay for the next drain.
-      const ids = rows.map((row) => String(row.id));
-      await sql.execute(`DELETE FROM ${this.table} WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
       await outsideAnyTrace(() =>
         this.options.publish(
           rows.map((row) => ({
@@ -260,5 +256,40 @@ export class OutboxRelay {
     return isMysql(dataSource)
       ? withTransactionRetry(() => dataSource.transaction('READ COMMITTED', drain))
       : inTransaction(dataSource, drain);
+  }
+
+  /**
+   * The oldest rows, deleted in the drain's transaction. Deleted before publishing: a deadlock (two relays'
+   * DELETEs can meet at the edges of their batches) then rolls back and retries a transaction that has
+   * published nothing yet, instead of publishing its batch twice. A failed publish rolls the delete back,
+   * so the rows stay for the next drain.
+   */
+  private async takeMysql(sql: SqlRunner, limit: number): Promise<OutboxDrainRow[]> {
+    // Several replicas may run a relay: SKIP LOCKED lets each take its own rows (MySQL 8 / MariaDB 10.6).
+    const rows = await sql.query<OutboxDrainRow>(
+      `SELECT id, topic, msg_key, payload, headers FROM ${this.table} ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
+    );
+    if (rows.length > 0) {
+      const ids = rows.map((row) => String(row.id));
+      await sql.execute(`DELETE FROM ${this.table} WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
+    }
+
+    return rows;
+  }
+
+  /**
+   * The same on SQLite in one statement: the transaction is the only writer, so the rows below the id of
+   * the (limit + 1)th row (all of them when there are no more) are the batch, and RETURNING hands them
+   * back, in no set order: sorted by id here, the order they were committed in. The delete is still rolled
+   * back by a failed publish. Not `WHERE id IN (SELECT … LIMIT n) RETURNING …`: SQLite runs that form
+   * several times dearer than a SELECT and a DELETE together (docs/performance.md).
+   */
+  private async takeSqlite(sql: SqlRunner, limit: number): Promise<OutboxDrainRow[]> {
+    const rows = await sql.query<OutboxDrainRow>(
+      `DELETE FROM ${this.table} WHERE id < COALESCE((SELECT id FROM ${this.table} ORDER BY id LIMIT 1 OFFSET ${limit}),` +
+        ` ${Number.MAX_SAFE_INTEGER}) RETURNING id, topic, msg_key, payload, headers`,
+    );
+
+    return rows.sort((a, b) => Number(a.id) - Number(b.id));
   }
 }
