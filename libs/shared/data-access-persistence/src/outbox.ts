@@ -2,6 +2,7 @@ import { outsideAnyTrace, withTraceHeaders } from '@sms/tracing';
 import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
 import { insertRows } from './bulk-insert';
 import { isMysql } from './data-source.factory';
+import { inPackedSqlTransaction, packsStatements } from './packed-transaction';
 import { inTransaction } from './transaction';
 import { withTransactionRetry } from './transient-db-error';
 import { type SqlRunner, sqlRunnerOf } from './sql-runner';
@@ -223,8 +224,7 @@ export class OutboxRelay {
     // Several replicas may run a relay: SKIP LOCKED lets each take its own rows (MySQL 8 / MariaDB 10.6).
     const lock = isMysql(dataSource) ? ' FOR UPDATE SKIP LOCKED' : '';
 
-    const drain = async (manager: EntityManager): Promise<number> => {
-      const sql = sqlRunnerOf(manager);
+    const drain = async (sql: SqlRunner): Promise<number> => {
       const rows = await sql.query<{
         id: string | number;
         topic: string;
@@ -256,9 +256,15 @@ export class OutboxRelay {
 
     // READ COMMITTED on MySQL: under REPEATABLE READ the locking scan also locks the gap after the last row,
     // so every INSERT into the outbox (each accepted message) would wait for the publish, and a paused
-    // broker would stall intake instead of letting the outbox grow (reliability.md R4).
+    // broker would stall intake instead of letting the outbox grow (reliability.md R4). A DataSource that
+    // packs statements (ADR 0025) sends the isolation level and START TRANSACTION with the read.
+    if (packsStatements(dataSource)) {
+      return inPackedSqlTransaction(dataSource, drain, { isolation: 'READ COMMITTED' });
+    }
+    const drainIn = (manager: EntityManager): Promise<number> => drain(sqlRunnerOf(manager));
+
     return isMysql(dataSource)
-      ? withTransactionRetry(() => dataSource.transaction('READ COMMITTED', drain))
-      : inTransaction(dataSource, drain);
+      ? withTransactionRetry(() => dataSource.transaction('READ COMMITTED', drainIn))
+      : inTransaction(dataSource, drainIn);
   }
 }

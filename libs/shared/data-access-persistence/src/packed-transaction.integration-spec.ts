@@ -107,6 +107,19 @@ describe('inPackedSqlTransaction', () => {
     ]);
   });
 
+  it('sets the isolation level asked for in the first packet, before START TRANSACTION', async () => {
+    const queries = await queriesOf(packed, () =>
+      inPackedSqlTransaction(packed, (sql) => sql.query('SELECT id FROM packed_items'), {
+        isolation: 'READ COMMITTED',
+      }),
+    );
+
+    expect(queries).toEqual([
+      'SET TRANSACTION ISOLATION LEVEL READ COMMITTED;\nSTART TRANSACTION;\nSELECT id FROM packed_items',
+      'COMMIT',
+    ]);
+  });
+
   it('rolls everything back when a packed statement fails, and leaves no transaction open on the connection', async () => {
     await inPackedSqlTransaction(packed, (sql) => sql.insert('packed_items', COLUMNS, [['x', 1, null]]));
 

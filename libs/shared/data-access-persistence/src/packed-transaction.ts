@@ -2,7 +2,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { MAX_BOUND_PARAMETERS } from './bulk-insert';
 import { isMysql } from './data-source.factory';
 import { dbValue } from './db-value';
-import { inSqlTransaction, type SqlRunner } from './sql-runner';
+import { inSqlTransaction, type SqlRunner, sqlRunnerOf } from './sql-runner';
 import { withTransactionRetry } from './transient-db-error';
 
 /**
@@ -28,14 +28,19 @@ type StatementResult = unknown[] | { affectedRows?: number };
  */
 class PackedRunner implements SqlRunner {
   readonly mysql = true;
-  private texts: string[] = ['START TRANSACTION'];
+  private texts: string[];
   private parameters: unknown[] = [];
   private length = 0;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly runner: QueryRunner,
-  ) {}
+    isolation: PackedTransactionOptions['isolation'],
+  ) {
+    this.texts = isolation
+      ? [`SET TRANSACTION ISOLATION LEVEL ${isolation}`, 'START TRANSACTION']
+      : ['START TRANSACTION'];
+  }
 
   async query<T>(sql: string, parameters: readonly unknown[] = []): Promise<T[]> {
     const result = await this.send(sql, parameters);
@@ -113,21 +118,34 @@ class PackedRunner implements SqlRunner {
   }
 }
 
+export interface PackedTransactionOptions {
+  /** The isolation level of this transaction alone (the server's default otherwise). */
+  readonly isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+}
+
 /**
  * inSqlTransaction with the statements packed (PackedRunner) when the DataSource's connections take several
  * statements per query (`multipleStatements`, ADR 0025): `START TRANSACTION` rides with the first statement
  * that needs an answer, inserts with the next one, and whatever is left with `COMMIT`. The same retries on a
- * deadlock or lock timeout; any other DataSource runs inSqlTransaction.
+ * deadlock or lock timeout; any other DataSource runs inSqlTransaction (MySQL at `isolation` when given).
  */
-export function inPackedSqlTransaction<T>(dataSource: DataSource, work: (sql: SqlRunner) => Promise<T>): Promise<T> {
+export function inPackedSqlTransaction<T>(
+  dataSource: DataSource,
+  work: (sql: SqlRunner) => Promise<T>,
+  options: PackedTransactionOptions = {},
+): Promise<T> {
   if (!packsStatements(dataSource)) {
-    return inSqlTransaction(dataSource, work);
+    const { isolation } = options;
+
+    return isolation && isMysql(dataSource)
+      ? withTransactionRetry(() => dataSource.transaction(isolation, (manager) => work(sqlRunnerOf(manager))))
+      : inSqlTransaction(dataSource, work);
   }
 
   return withTransactionRetry(async () => {
     const runner = dataSource.createQueryRunner();
     try {
-      const sql = new PackedRunner(dataSource, runner);
+      const sql = new PackedRunner(dataSource, runner, options.isolation);
       const result = await work(sql);
       await sql.commit();
 
