@@ -7,7 +7,8 @@
  *
  *   node -r ./scripts/register.js bench/intake-ledger.bench.ts
  *
- * Env (defaults): BENCH_DB sqlite|mysql (sqlite), N 3000, CONC 16, BENCH_MARIADB_PID (none); MySQL uses
+ * Env (defaults): BENCH_DB sqlite|mysql (sqlite), N 3000, CONC 16, BENCH_MARIADB_PID (none), BENCH_PACKED 1 (0:
+ * statements one by one, not packed per ADR 0025); MySQL uses
  * a database of its own (MYSQL_URL's server, created and dropped like the integration specs').
  *
  * Ids as the gateway makes them: message ids UUIDv7, the `sent` event's id from newEventId (the
@@ -35,6 +36,7 @@ const CONC = Number(process.env['CONC'] ?? 16);
 const MARIADB_PID = process.env['BENCH_MARIADB_PID'];
 const WARM_UP = 300;
 const RANDOM_SENT_IDS = process.env['EVENT_IDS'] === 'random';
+const PACKED = process.env['BENCH_PACKED'] !== '0';
 
 const ownCpuMs = (): number => {
   const usage = process.cpuUsage();
@@ -96,6 +98,8 @@ async function main(): Promise<void> {
     database: database ? { kind: 'mysql', url: database.url, poolSize: 10 } : { kind: 'sqlite', directory },
     entities: INTAKE_ENTITIES,
     migrations: INTAKE_MIGRATIONS,
+    // As intake runs (ADR 0025); BENCH_PACKED=0 sends every statement on its own, as before.
+    multipleStatements: PACKED,
   }).initialize();
   try {
     const writer = new LedgerWriter(dataSource);

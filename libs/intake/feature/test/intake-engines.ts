@@ -13,4 +13,6 @@ export const [INTAKE_MARIADB, INTAKE_SQLITE] = sliceEngines({
   entities: INTAKE_ENTITIES,
   migrations: INTAKE_MIGRATIONS,
   poolSize: 10,
+  // As the service runs it (intake.module.ts): the group commits' statements packed.
+  multipleStatements: true,
 }) as [SliceEngine, SliceEngine];

@@ -15,6 +15,11 @@ export interface ServiceDataSourceOptions {
   /** MySQL migrations of this service's slice. SQLite builds the schema from the entities instead (ADR 0003). */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   readonly migrations: Function[];
+  /**
+   * MySQL: the pool's connections take several statements in one query, for inPackedSqlTransaction
+   * (ADR 0025). Only for a slice whose SQL text is all its own code's, values bound.
+   */
+  readonly multipleStatements?: boolean;
 }
 
 /**
@@ -81,7 +86,12 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
       // Fail fast instead of hanging when the pool is exhausted or the database is gone (reliability.md R5, R14).
       poolSize: options.database.poolSize ?? 10,
       connectTimeout: 5000,
-      extra: { connectionLimit: options.database.poolSize ?? 10, queueLimit: 1000, enableKeepAlive: true },
+      extra: {
+        connectionLimit: options.database.poolSize ?? 10,
+        queueLimit: 1000,
+        enableKeepAlive: true,
+        ...(options.multipleStatements === true && { multipleStatements: true }),
+      },
     };
   } else {
     mkdirSync(options.database.directory, { recursive: true });

@@ -19,3 +19,4 @@ export * from './privacy/erasure-token';
 export * from './privacy/number-mentions';
 export * from './privacy/erasure-sql';
 export * from './privacy/erasure-worker';
+export * from './packed-transaction';

@@ -21,6 +21,9 @@ const TABLE = 'it_outbox';
 const schema = createOutboxSchema(TABLE);
 
 let db: TestDatabase;
+/** The statements one by one, and packed (ADR 0025, as intake's relay runs): each describe picks one. */
+let plainSource: DataSource;
+let packedSource: DataSource;
 let dataSource: DataSource;
 let bus: KafkaBus;
 let topicSeq = 0;
@@ -39,19 +42,25 @@ beforeAll(async () => {
     created_at datetime(3) NOT NULL,
     PRIMARY KEY (id)
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
-  dataSource = await createServiceDataSource({
-    service: 'outbox-it',
-    database: { kind: 'mysql', url: db.url, poolSize: 8 },
-    entities: [schema],
-    migrations: [],
-  }).initialize();
+  const open = (multipleStatements: boolean): Promise<DataSource> =>
+    createServiceDataSource({
+      service: 'outbox-it',
+      database: { kind: 'mysql', url: db.url, poolSize: 8 },
+      entities: [schema],
+      migrations: [],
+      multipleStatements,
+    }).initialize();
+  plainSource = await open(false);
+  packedSource = await open(true);
+  dataSource = plainSource;
   bus = new KafkaBus({ brokers, clientId: `outbox-it-${runId}`, logger: silentBusLogger });
 });
 
 afterAll(async () => {
   await Promise.all(consumers.map((c) => c.close()));
   await bus?.close();
-  await dataSource?.destroy();
+  await plainSource?.destroy();
+  await packedSource?.destroy();
   await db?.drop();
   if (topics.length > 0) {
     const admin = new Kafka({ clientId: `outbox-it-admin-${runId}`, brokers, logLevel: logLevel.NOTHING }).admin();
@@ -126,7 +135,14 @@ async function recordsOnTopic(topic: string): Promise<number> {
   }
 }
 
-describe(OutboxRelay.name, () => {
+describe.each([
+  ['one by one', false],
+  ['packed', true],
+])(`${OutboxRelay.name}, statements %s`, (_, packed) => {
+  beforeAll(() => {
+    dataSource = packed ? packedSource : plainSource;
+  });
+
   it('publishes committed rows with their key, value and headers, then deletes them', async () => {
     const topic = await newTopic();
     const sent = records(topic, 25);

@@ -2,6 +2,7 @@ import { outsideAnyTrace, withTraceHeaders } from '@sms/tracing';
 import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
 import { insertRows } from './bulk-insert';
 import { isMysql } from './data-source.factory';
+import { inPackedSqlTransaction, packsStatements } from './packed-transaction';
 import { inTransaction } from './transaction';
 import { withTransactionRetry } from './transient-db-error';
 import { type SqlRunner, sqlRunnerOf } from './sql-runner';
@@ -230,8 +231,7 @@ export class OutboxRelay {
     const { dataSource } = this.options;
     const limit = this.options.batchSize ?? 500;
 
-    const drain = async (manager: EntityManager): Promise<number> => {
-      const sql = sqlRunnerOf(manager);
+    const drain = async (sql: SqlRunner): Promise<number> => {
       const rows = sql.mysql ? await this.takeMysql(sql, limit) : await this.takeSqlite(sql, limit);
       if (rows.length === 0) {
         return 0;
@@ -252,10 +252,16 @@ export class OutboxRelay {
 
     // READ COMMITTED on MySQL: under REPEATABLE READ the locking scan also locks the gap after the last row,
     // so every INSERT into the outbox (each accepted message) would wait for the publish, and a paused
-    // broker would stall intake instead of letting the outbox grow (reliability.md R4).
+    // broker would stall intake instead of letting the outbox grow (reliability.md R4). A DataSource that
+    // packs statements (ADR 0025) sends the isolation level and START TRANSACTION with the read.
+    if (packsStatements(dataSource)) {
+      return inPackedSqlTransaction(dataSource, drain, { isolation: 'READ COMMITTED' });
+    }
+    const drainIn = (manager: EntityManager): Promise<number> => drain(sqlRunnerOf(manager));
+
     return isMysql(dataSource)
-      ? withTransactionRetry(() => dataSource.transaction('READ COMMITTED', drain))
-      : inTransaction(dataSource, drain);
+      ? withTransactionRetry(() => dataSource.transaction('READ COMMITTED', drainIn))
+      : inTransaction(dataSource, drainIn);
   }
 
   /**

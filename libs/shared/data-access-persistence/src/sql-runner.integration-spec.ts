@@ -146,6 +146,16 @@ describe.each(ENGINES)('SqlRunner on $name', (engine) => {
     expect(Number(count?.n)).toBe(50);
   });
 
+  it('runs a write whose changed rows it does not report', async () => {
+    await inSqlTransaction(dataSource, async (sql) => {
+      await sql.insert('runner_items', ['id', 'n', 'flag', 'at'], [['w', 1, false, at]]);
+      await sql.write('UPDATE runner_items SET n = ? WHERE id = ?', [5, 'w']);
+    });
+
+    const rows = await dataSource.query<{ n: number | string }[]>('SELECT n FROM runner_items WHERE id = ?', ['w']);
+    expect(rows.map((row) => Number(row.n))).toEqual([5]);
+  });
+
   it('rolls the whole transaction back on a duplicate key, with an error the callers recognise', async () => {
     await inSqlTransaction(dataSource, (sql) =>
       sql.insert('runner_items', ['id', 'n', 'flag', 'at'], [['x', 1, false, at]]),

@@ -15,6 +15,11 @@ export interface SqlRunner {
   query<T>(sql: string, parameters?: readonly unknown[]): Promise<T[]>;
   /** Runs a write and returns the rows it changed. */
   execute(sql: string, parameters?: readonly unknown[]): Promise<number>;
+  /**
+   * Runs a write whose changed rows nobody reads. A packed transaction (inPackedSqlTransaction) sends it with
+   * the next statement that has an answer, or with the COMMIT; the others run it now.
+   */
+  write(sql: string, parameters?: readonly unknown[]): Promise<void>;
   /** Inserts rows (values converted with `value`). */
   insert(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
   /** A value in the form the columns store (dbValue). */
@@ -73,6 +78,10 @@ class SqliteRunner implements SqlRunner {
     return this.statement(sql, parameters).run(...parameters).changes;
   }
 
+  async write(sql: string, parameters: readonly unknown[] = []): Promise<void> {
+    this.statement(sql, parameters).run(...parameters);
+  }
+
   async insert(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
     const sql = `INSERT INTO ${table} (${columns.join(',')}) VALUES (${columns.map(() => '?').join(',')})`;
     for (const row of rows) {
@@ -123,6 +132,10 @@ class ManagerRunner implements SqlRunner {
 
   execute(sql: string, parameters: readonly unknown[] = []): Promise<number> {
     return affectedRows(this.manager, sql, [...parameters]);
+  }
+
+  async write(sql: string, parameters: readonly unknown[] = []): Promise<void> {
+    await this.manager.query(sql, [...parameters]);
   }
 
   insert(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {

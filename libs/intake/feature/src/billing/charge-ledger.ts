@@ -174,7 +174,7 @@ export async function writeCharges(sql: SqlRunner, charges: readonly ChargeRow[]
     const replaces = REPLACED.map(
       (column) => `${column} = IF(VALUES(final) > final, VALUES(${column}), ${column})`,
     ).join(', ');
-    await sql.execute(
+    await sql.write(
       `INSERT INTO message_charges (${COLUMNS.join(',')}) VALUES ${charges.map(() => placeholders).join(',')}
        ON DUPLICATE KEY UPDATE ${replaces}, final = GREATEST(final, VALUES(final))`,
       charges.flatMap(values),
@@ -244,7 +244,7 @@ export async function refreshLedgerCosts(sql: SqlRunner, messageIds: ReadonlySet
   for (const [id, sums] of totals) {
     const [only] = sums;
     if (sums.length === 1 && only) {
-      await sql.execute('UPDATE sms_messages SET cost = ?, currency = ? WHERE id = ?', [
+      await sql.write('UPDATE sms_messages SET cost = ?, currency = ? WHERE id = ?', [
         formatMicros(only.total),
         only.currency,
         id,

@@ -22,14 +22,14 @@ const ACCOUNT = SEED_ACCOUNT;
 const OTHER_ACCOUNT = '1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d';
 const NOW = new Date('2030-01-02T03:04:05.678Z');
 
-/** Counts the statements that write message_charges. */
+/** Counts the statements that write message_charges, also inside a packed query (ADR 0025). */
 class ChargeStatements implements EntitySubscriberInterface {
   count = 0;
 
   beforeQuery(event: BeforeQueryEvent<unknown>): void {
-    if (/^\s*INSERT INTO message_charges/.test(event.query)) {
-      this.count += 1;
-    }
+    this.count += event.query
+      .split(';\n')
+      .filter((statement) => /^\s*INSERT INTO message_charges/.test(statement)).length;
   }
 }
 

@@ -2,7 +2,7 @@ import { Encoding, type MessageAcceptedV1, MessageStatus, newEventId, StatusEven
 import {
   enqueueOutboxWith,
   GroupCommitter,
-  inSqlTransaction,
+  inPackedSqlTransaction,
   isDuplicateKeyError,
   isMysql,
   type SqlRunner,
@@ -90,7 +90,7 @@ export class LedgerWriter {
   ) {
     this.committer = new GroupCommitter<NewMessage, void>(
       async (items) => {
-        await inSqlTransaction(this.dataSource, (sql) => this.insert(sql, items));
+        await inPackedSqlTransaction(this.dataSource, (sql) => this.insert(sql, items));
         this.options.onCommitted?.();
         for (const item of items) {
           if (isScheduled(item) && item.message.sendAt !== null) {
@@ -127,7 +127,7 @@ export class LedgerWriter {
     const traceHeaders = currentTraceHeaders();
     const traced = items.map((item) => (item.traceHeaders ? item : { ...item, traceHeaders }));
     try {
-      await inSqlTransaction(this.dataSource, (sql) => this.insert(sql, traced));
+      await inPackedSqlTransaction(this.dataSource, (sql) => this.insert(sql, traced));
     } catch (error) {
       throw isDuplicateKeyError(error) ? new DuplicateMessageError('message or key already exists') : error;
     }

@@ -11,7 +11,7 @@ import {
 import {
   enqueueOutboxWith,
   GroupCommitter,
-  inSqlTransaction,
+  inPackedSqlTransaction,
   isDuplicateKeyError,
   isMysql,
   type OutboxRow,
@@ -192,7 +192,7 @@ export class StatusApplier {
    * then applied by SQL conditions alone.
    */
   private async applyBatch(batch: readonly StatusChangedV1[]): Promise<ApplyOutcome[]> {
-    const written = await inSqlTransaction(this.dataSource, (sql) => this.writeBatch(sql, batch));
+    const written = await inPackedSqlTransaction(this.dataSource, (sql) => this.writeBatch(sql, batch));
     this.afterCommit(written);
 
     return written.outcomes;

@@ -34,6 +34,7 @@ export function serviceDataSourceProvider(
         service: slice.service,
         entities: slice.entities,
         migrations: slice.migrations,
+        ...(slice.multipleStatements === true && { multipleStatements: true }),
         database:
           slice.scope === 'global' && region !== undefined
             ? globalDatabaseConfigOf(config, region, slice.poolSize)
