@@ -1,6 +1,7 @@
 import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
 import { canonicalMessageId, DeliveryStatus, ErrorClass, type SmsProvider } from '@sms/provider-port';
 import {
+  copyOf,
   kindOf,
   normaliseProviderMessageId,
   readingOf,
@@ -270,5 +271,30 @@ describe('the send route copied onto receipts (route quality on any router repli
     expect(withSendRoute(receipt, null)).toBe(receipt);
     const noNetwork = withSendRoute(receipt, { sentAt: Date.parse(sent.occurredAt), country: 'GB', network: null });
     expect(noNetwork).not.toHaveProperty('network');
+  });
+
+  it("keeps a receipt's own fields, adds only what it lacks, and leaves the receipt it was given unchanged", () => {
+    const own = { ...receipt, sentAt: '2026-01-01T11:59:00.000Z', network: '23415' };
+    const before = JSON.stringify(own);
+    const routed = withSendRoute(own, { sentAt: Date.parse(sent.occurredAt), country: 'GB', network: '23410' });
+
+    expect(routed).toEqual({ ...own, country: 'GB' });
+    // The same fields in the same order as the spread it replaces: the published JSON is unchanged.
+    expect(JSON.stringify(routed)).toBe(JSON.stringify({ ...own, country: 'GB' }));
+    expect(JSON.stringify(own)).toBe(before);
+  });
+});
+
+describe(copyOf.name, () => {
+  it('is a shallow copy with the fields in their order, and absent fields stay absent', () => {
+    const event = { b: 1, a: 'x', nested: { n: 1 }, none: null };
+    const copy = copyOf(event);
+
+    expect(copy).not.toBe(event);
+    expect(Object.keys(copy)).toEqual(['b', 'a', 'nested', 'none']);
+    expect(copy.nested).toBe(event.nested);
+    copy.b = 2;
+    expect(event.b).toBe(1);
+    expect(copyOf({})).toEqual({});
   });
 });

@@ -150,11 +150,28 @@ export function withSendRoute(
   if (!route) {
     return event;
   }
+  const routed = copyOf(event);
+  routed.sentAt = event.sentAt ?? new Date(route.sentAt).toISOString();
+  if (route.country && !event.country) {
+    routed.country = route.country;
+  }
+  if (route.network && !event.network) {
+    routed.network = route.network;
+  }
 
-  return {
-    ...event,
-    sentAt: event.sentAt ?? new Date(route.sentAt).toISOString(),
-    ...(route.country && !event.country ? { country: route.country } : {}),
-    ...(route.network && !event.network ? { network: route.network } : {}),
-  };
+  return routed;
+}
+
+/**
+ * A shallow copy of an event, its fields in their order, for a caller that adds fields to it. A loop, not a
+ * spread: a spread followed by fields of its own cost a receipt several microseconds more (docs/performance.md,
+ * "Receipts: CPU per message").
+ */
+export function copyOf<T extends object>(event: T): { -readonly [K in keyof T]: T[K] } {
+  const copy = {} as Record<string, unknown>;
+  for (const key in event) {
+    copy[key] = event[key];
+  }
+
+  return copy as { -readonly [K in keyof T]: T[K] };
 }
