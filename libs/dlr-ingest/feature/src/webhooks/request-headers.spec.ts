@@ -42,4 +42,14 @@ describe(dedupeKeyOf.name, () => {
     expect(dedupeKeyOf('vonage', 'status', webhook({ 'x-twilio-signature': 's1' }))).not.toBe(byBody);
     expect(dedupeKeyOf('twilio', 'inbound', webhook({ 'x-twilio-signature': 's1' }))).not.toBe(byBody);
   });
+
+  it('keeps the keys rows already store: a retry arriving after an upgrade still collides with its original', () => {
+    // Values computed by the Hash-object implementation this replaced; any change of hashing breaks dedupe.
+    expect(dedupeKeyOf('twilio', 'status', webhook({ 'content-type': 'application/x-www-form-urlencoded' }))).toBe(
+      '9158c94d4cf026f6f780695576a14bfd889d00fda81f08dc5652e04211b98997',
+    );
+    expect(dedupeKeyOf('twilio', 'status', webhook({ 'I-Twilio-Idempotency-Token': 'tok-1' }, 'x'))).toBe(
+      '79c37bb38706893e52e636b31758f5a827f0a313c29a5c3d29f647f5caf8b336',
+    );
+  });
 });

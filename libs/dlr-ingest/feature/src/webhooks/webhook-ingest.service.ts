@@ -1,5 +1,5 @@
 import { metrics } from '@sms/metrics';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { WebhookStoredV1 } from '@sms/contracts';
 import { ApiError } from '@sms/platform';
 import {
@@ -110,9 +110,12 @@ export function dedupeKeyOf(provider: string, kind: WebhookKind, webhook: RawWeb
 }
 
 function dedupeKeyFrom(provider: string, kind: WebhookKind, webhook: RawWebhook, token: string | undefined): string {
-  return createHash('sha256')
-    .update(`${provider}\u0000${kind}\u0000${token !== undefined ? `token:${token}` : `body:${webhook.body}`}`)
-    .digest('hex');
+  // One-shot hash: the same digest as a Hash object's, without building one per receipt.
+  return hash(
+    'sha256',
+    `${provider}\u0000${kind}\u0000${token !== undefined ? `token:${token}` : `body:${webhook.body}`}`,
+    'hex',
+  );
 }
 
 /**

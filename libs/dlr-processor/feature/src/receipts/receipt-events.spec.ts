@@ -1,12 +1,14 @@
 import { decodeEvent, StatusChangedV1, StatusEventKind, StatusEventSource } from '@sms/contracts';
 import { canonicalMessageId, DeliveryStatus, ErrorClass, type SmsProvider } from '@sms/provider-port';
 import {
+  copyOf,
   kindOf,
   normaliseProviderMessageId,
   readingOf,
   receiptEvent,
   receiptEventId,
   sendRouteOf,
+  uuidFrom,
   withSendRoute,
 } from './receipt-events';
 
@@ -37,6 +39,18 @@ describe(receiptEventId.name, () => {
     expect(receiptEventId('7f9c6a8e-0000-4000-8000-000000000001', 3)).toBe(
       receiptEventId('7f9c6a8e-0000-4000-8000-000000000001', 3),
     );
+  });
+
+  it('keeps the ids of receipts processed before (a redelivery after an upgrade is the same event)', () => {
+    // Values computed by the Hash-object implementation this replaced; a non-ASCII reading checks the UTF-8 bytes.
+    expect(receiptEventId('42', 0)).toBe('547345ca-e1ce-5372-a9dd-bf234790d2b1');
+    expect(receiptEventId('019af3c2-5b1e-7a10-9d3e-1c2b3a4d5e6f', 1, 'delivered|SM1|||delivered')).toBe(
+      '019af3c2-5b1e-86ec-a1a2-b141db9143ca',
+    );
+    expect(receiptEventId('019af3c2-5b1e-7a10-9d3e-1c2b3a4d5e6f', 0, 'délivré|SM1')).toBe(
+      '019af3c2-5b1e-89ac-ae1c-df00274d8988',
+    );
+    expect(uuidFrom('m-1:rollup:delivered')).toBe('e54543ed-b0bc-5def-aef3-899de1954e3e');
   });
 
   it('is UUID-shaped (version 5 nibble, RFC 4122 variant) and passes the contract', () => {
@@ -257,5 +271,30 @@ describe('the send route copied onto receipts (route quality on any router repli
     expect(withSendRoute(receipt, null)).toBe(receipt);
     const noNetwork = withSendRoute(receipt, { sentAt: Date.parse(sent.occurredAt), country: 'GB', network: null });
     expect(noNetwork).not.toHaveProperty('network');
+  });
+
+  it("keeps a receipt's own fields, adds only what it lacks, and leaves the receipt it was given unchanged", () => {
+    const own = { ...receipt, sentAt: '2026-01-01T11:59:00.000Z', network: '23415' };
+    const before = JSON.stringify(own);
+    const routed = withSendRoute(own, { sentAt: Date.parse(sent.occurredAt), country: 'GB', network: '23410' });
+
+    expect(routed).toEqual({ ...own, country: 'GB' });
+    // The same fields in the same order as the spread it replaces: the published JSON is unchanged.
+    expect(JSON.stringify(routed)).toBe(JSON.stringify({ ...own, country: 'GB' }));
+    expect(JSON.stringify(own)).toBe(before);
+  });
+});
+
+describe(copyOf.name, () => {
+  it('is a shallow copy with the fields in their order, and absent fields stay absent', () => {
+    const event = { b: 1, a: 'x', nested: { n: 1 }, none: null };
+    const copy = copyOf(event);
+
+    expect(copy).not.toBe(event);
+    expect(Object.keys(copy)).toEqual(['b', 'a', 'nested', 'none']);
+    expect(copy.nested).toBe(event.nested);
+    copy.b = 2;
+    expect(event.b).toBe(1);
+    expect(copyOf({})).toEqual({});
   });
 });

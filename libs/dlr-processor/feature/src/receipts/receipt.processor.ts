@@ -21,6 +21,7 @@ import { ParkedReceiptStore } from './parked-receipt.store';
 import { type PartRef, PartRollup } from './part-rollup';
 import { type ParkedRow, RefStore } from './ref-store';
 import {
+  copyOf,
   kindOf,
   normaliseProviderMessageId,
   readingOf,
@@ -236,9 +237,12 @@ export class ReceiptProcessor {
   private async applyCorrelated(ref: PartRef, receipt: ReceiptEvent): Promise<void> {
     const event = withSendRoute(receipt, ref.route);
     if (ref.partCount <= 1) {
-      await this.publish([
-        { ...event, messageId: ref.messageId, ...(isFixableFailure(event) ? { fallbackEligible: true } : {}) },
-      ]);
+      const correlated = copyOf(event) as StatusChangedV1;
+      correlated.messageId = ref.messageId;
+      if (isFixableFailure(event)) {
+        correlated.fallbackEligible = true;
+      }
+      await this.publish([correlated]);
 
       return;
     }

@@ -210,4 +210,36 @@ describe(sentEvent.name, () => {
       currency: null,
     });
   });
+
+  it('carries exactly the fields it has values for: no estimate flag without a price, no route or parts unknown', () => {
+    const plain = sentEvent(dispatch({ price: null, currency: null }), result, AT);
+
+    expect(Object.keys(plain).sort()).toEqual(
+      [
+        'eventId',
+        'messageId',
+        'accountId',
+        'source',
+        'attempt',
+        'provider',
+        'providerMessageId',
+        'errorCode',
+        'errorMessage',
+        'errorClass',
+        'ambiguous',
+        'cost',
+        'currency',
+        'detail',
+        'occurredAt',
+        'kind',
+        'sender',
+      ].sort(),
+    );
+    const partIds = ['SM1', 'SM2'];
+    const parts = sentEvent(dispatch({ country: 'GB' }), { ...result, partIds }, AT);
+    expect(parts).toMatchObject({ country: 'GB', partIds: ['SM1', 'SM2'], occurredAt: AT.toISOString() });
+    expect(parts.partIds).not.toBe(partIds);
+    expect(parts).not.toHaveProperty('network');
+    expect(sentEvent(dispatch(), { ...result, partIds: ['SM1'] }, AT)).not.toHaveProperty('partIds');
+  });
 });
