@@ -3,6 +3,8 @@ import { IsNotEmpty, IsString } from 'class-validator';
 import { compiledCheckOf } from './compiled-decoder';
 import { AT, CONTRACT_SAMPLES, ID } from './contract-samples';
 import { ContractViolationError, decodeEvent, decodeWithClassValidator } from './decode';
+import { StatusEventKind } from './enums';
+import { StatusChangedV1 } from './status-changed.event';
 
 /** decodeEvent as it was before the compiled check: the reference the fast path must agree with. */
 function referenceDecode<T extends object>(cls: ClassConstructor<T>, value: unknown): T {
@@ -149,6 +151,26 @@ describe('compiled contract checks', () => {
       expect(accepted).toBeLessThan(candidates.length - 10);
     },
   );
+
+  it("takes an enum field's values and refuses its key names, as class-validator does", () => {
+    const sample = CONTRACT_SAMPLES.find((s) => s.cls === StatusChangedV1);
+    const check = compiledCheckOf(StatusChangedV1);
+    expect(sample && check).toBeTruthy();
+    const candidates = [
+      ...Object.values(StatusEventKind),
+      ...Object.keys(StatusEventKind).filter((key) => !(Object.values(StatusEventKind) as string[]).includes(key)),
+      'SENT',
+      '',
+      0,
+    ];
+    for (const kind of candidates) {
+      const value = { ...(sample?.valid as Record<string, unknown>), kind };
+      const expected = outcomeOf(() => referenceDecode(StatusChangedV1, value)).ok;
+      expect({ kind, accepted: check?.(value) }).toEqual({ kind, accepted: expected });
+    }
+    expect(check?.({ ...(sample?.valid as Record<string, unknown>), kind: StatusEventKind.Delivered })).toBe(true);
+    expect(check?.({ ...(sample?.valid as Record<string, unknown>), kind: 'Delivered' })).toBe(false);
+  });
 
   it('leaves a class with a decorator it does not know to class-validator', () => {
     class WithUnknownDecorator {
