@@ -28,6 +28,7 @@ import {
   refreshLedgerCosts,
   writeCharges,
 } from '../billing/charge-ledger';
+import { batchMessagesRead } from './batch-messages-read';
 import { BatchLedger, type LedgerRow } from './batch-ledger';
 import { DlrFallback, type RecipientOptOutCheck } from './dlr-fallback';
 import { correctsUnknown, decideRetry, FINAL_RANK, type RetryPolicy, STATUS_RANK, statusOf } from './message-state';
@@ -332,14 +333,8 @@ export class StatusApplier {
   ): Promise<{ messages: Map<string, BatchMessage>; seen: Set<string> }> {
     const ids = [...new Set(batch.map((e) => e.messageId))];
     const eventIds = [...new Set(batch.map((e) => e.eventId))];
-    const rows = await sql.query<BatchMessageRow>(
-      `SELECT id, status, status_rank, provider_message_id, dlr_fallbacks, country, segments, callback_url, client_reference,
-       account_id, callback_format, to_number, COALESCE(sender, requested_from) AS sender,
-       (SELECT GROUP_CONCAT(e.event_id) FROM message_events e
-        WHERE e.message_id = sms_messages.id AND e.event_id IN (${eventIds.map(() => '?').join(',')})) AS known_events
-       FROM sms_messages WHERE id IN (${ids.map(() => '?').join(',')})${isMysql(this.dataSource) ? ' FOR UPDATE' : ''}`,
-      [...eventIds, ...ids],
-    );
+    const read = batchMessagesRead(ids, eventIds, isMysql(this.dataSource));
+    const rows = await sql.query<BatchMessageRow>(read.sql, read.parameters);
     const seen = new Set<string>();
     const messages = new Map<string, BatchMessage>();
     for (const row of rows) {
