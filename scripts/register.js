@@ -7,8 +7,14 @@
 // and every process loads the SWC binding. Here each compiled file is kept on disk, keyed by its path and
 // content, so a warm start loads neither compiler; a file that changed is compiled again on its next load.
 //
-// Source maps are inline (debuggers bind breakpoints to the .ts lines). Error stacks show the compiled
-// lines unless Node maps them: NODE_OPTIONS=--enable-source-maps.
+// Source maps sit beside each cached file (`<key>.js.map`), named at the end of the code by a path relative to
+// the .ts file (the module's name, which Node and debuggers resolve it against; Node reads no file: URL
+// there), as the built services' maps are (scripts/build-services.js): debuggers and Node's
+// --enable-source-maps read them when asked, and otherwise they stay on disk. Inline, they were part of
+// every module's source text, which V8 keeps in the heap for the process's life: two thirds of the compiled
+// sources' size (docs/performance.md, "Memory at the peak: what every process loads"). Error stacks show
+// the compiled lines unless Node maps them: NODE_OPTIONS=--enable-source-maps. Without a cache directory
+// the map stays inline (there is no file to point at).
 //
 // Cache: SMS_TS_CACHE_DIR, else tmp/.ts-cache in the checkout, else the OS temp directory; when none is
 // writable, files are compiled in memory on every start.
@@ -26,7 +32,7 @@ const SWC_VERSION = JSON.parse(fs.readFileSync(require.resolve('@swc/core/packag
 const OPTIONS = {
   ...swcrc,
   swcrc: false,
-  sourceMaps: 'inline',
+  sourceMaps: true,
   // SWC rewrites `@sms/...` to a relative path at compile time, as tsc's paths would be resolved.
   jsc: { ...swcrc.jsc, baseUrl: path.resolve(ROOT, compilerOptions.baseUrl ?? '.'), paths: compilerOptions.paths },
 };
@@ -64,32 +70,40 @@ function writableCacheDir() {
 const CACHE_DIR = writableCacheDir();
 let swc;
 
-function compile(source, filename) {
+function compile(source, filename, sourceMaps) {
   swc ??= require('@swc/core');
 
-  return swc.transformSync(source, { ...OPTIONS, filename }).code;
+  return swc.transformSync(source, { ...OPTIONS, sourceMaps, filename });
+}
+
+// Written aside and renamed: another process starting at the same time reads a whole file or none.
+function writeWhole(file, text) {
+  const partial = `${file}.${process.pid}.partial`;
+  try {
+    fs.writeFileSync(partial, text);
+    fs.renameSync(partial, file);
+  } catch {
+    fs.rmSync(partial, { force: true });
+  }
 }
 
 function load(source, filename) {
   if (!CACHE_DIR) {
-    return compile(source, filename);
+    return compile(source, filename, 'inline').code;
   }
   const key = createHash('sha256').update(filename).update('\0').update(source).digest('hex');
   const file = path.join(CACHE_DIR, `${key}.js`);
   try {
     return fs.readFileSync(file, 'utf8');
   } catch {
-    const code = compile(source, filename);
-    // Written aside and renamed: another process starting at the same time reads a whole file or none.
-    const partial = `${file}.${process.pid}.partial`;
-    try {
-      fs.writeFileSync(partial, code);
-      fs.renameSync(partial, file);
-    } catch {
-      fs.rmSync(partial, { force: true });
-    }
+    const { code, map } = compile(source, filename, true);
+    // The map first: whoever finds the code finds its map.
+    writeWhole(`${file}.map`, map);
+    const mapUrl = path.relative(path.dirname(filename), `${file}.map`).split(path.sep).map(encodeURIComponent);
+    const linked = `${code}\n//# sourceMappingURL=${mapUrl.join('/')}\n`;
+    writeWhole(file, linked);
 
-    return code;
+    return linked;
   }
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import mysql2, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2';
+import type * as Mysql2 from 'mysql2';
+import type { Pool, PoolConnection, PoolOptions } from 'mysql2';
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import type { DatabaseConfig } from './database.config';
 
@@ -34,8 +35,14 @@ export const MYSQL_SESSION_SQL = 'SET SESSION group_concat_max_len = 1048576';
  * has no init statement of its own; its pool emits `connection` before the first caller gets the connection,
  * and a connection runs its commands in order). A connection whose statement fails is destroyed, never used
  * without its settings.
+ *
+ * mysql2 is required here, not at the top: the embedded gateway (SQLite) never opens a MySQL connection, and
+ * the driver stayed in its heap.
  */
-export function mysqlDriverStartingWith(statement: string): typeof mysql2 {
+export function mysqlDriverStartingWith(statement: string): typeof Mysql2 {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mysql2 = require('mysql2') as typeof Mysql2;
+
   return Object.create(mysql2, {
     createPool: {
       value: (config: PoolOptions): Pool => {
@@ -53,10 +60,10 @@ export function mysqlDriverStartingWith(statement: string): typeof mysql2 {
       // TypeORM takes a driver without enumerable keys for a failed require.
       enumerable: true,
     },
-  }) as typeof mysql2;
+  }) as typeof Mysql2;
 }
 
-const MYSQL_DRIVER = mysqlDriverStartingWith(MYSQL_SESSION_SQL);
+let mysqlDriver: typeof Mysql2 | undefined;
 
 /**
  * Page cache of each SQLite connection, in KiB. better-sqlite3 builds SQLite with a 16,000 KiB default, and the
@@ -74,7 +81,7 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
   if (options.database.kind === 'mysql') {
     dataSourceOptions = {
       type: 'mysql',
-      driver: MYSQL_DRIVER,
+      driver: (mysqlDriver ??= mysqlDriverStartingWith(MYSQL_SESSION_SQL)),
       connectorPackage: 'mysql2',
       url: options.database.url,
       entities: options.entities,

@@ -4,3 +4,4 @@ export * from './trace-path';
 export * from './callback-receiver';
 export * from './provider-fetch';
 export * from './status-event';
+export * from './packages-loaded';

@@ -7,10 +7,11 @@ import {
   propagation,
   trace,
 } from '@opentelemetry/api';
-import { diagLogLevelFromString } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import type * as OtelCore from '@opentelemetry/core';
+import type * as OtlpHttpExporter from '@opentelemetry/exporter-trace-otlp-http';
+import type * as OtelResources from '@opentelemetry/resources';
+import type * as OtelSdk from '@opentelemetry/sdk-trace-node';
+import type { NodeTracerProvider, SpanProcessor } from '@opentelemetry/sdk-trace-node';
 
 export interface TracingOptions {
   /** `service.name` of the spans, unless OTEL_SERVICE_NAME overrides it. */
@@ -29,6 +30,20 @@ export interface TracingHandle {
 }
 
 let installed: TracingHandle | null = null;
+
+/*
+ * The SDK, its OTLP exporter and their dependencies are loaded only when tracing is turned on: off (the
+ * default) a process needs the API alone, and every process kept them in its heap (docs/performance.md,
+ * "Memory at the peak: what every process loads"). `require` rather than `import()`: initTracing is synchronous
+ * and runs before anything else starts.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const otelCore = (): typeof OtelCore => require('@opentelemetry/core') as typeof OtelCore;
+const otelSdk = (): typeof OtelSdk => require('@opentelemetry/sdk-trace-node') as typeof OtelSdk;
+const otelResources = (): typeof OtelResources => require('@opentelemetry/resources') as typeof OtelResources;
+const otlpHttpExporter = (): typeof OtlpHttpExporter =>
+  require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttpExporter;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** True once a tracer provider is installed; hot paths skip all span work when it is not. */
 export function isTracingActive(): boolean {
@@ -61,7 +76,7 @@ export function initTracing(options: TracingOptions): TracingHandle | null {
   const env = options.env ?? process.env;
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   if (tracingEnabled(env)) {
-    processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+    processors.push(new (otelSdk().BatchSpanProcessor)(new (otlpHttpExporter().OTLPTraceExporter)()));
   }
   if (processors.length === 0) {
     return null;
@@ -72,8 +87,10 @@ export function initTracing(options: TracingOptions): TracingHandle | null {
     logLevel: diagLevel(env['OTEL_LOG_LEVEL']),
     suppressOverrideMessage: true,
   });
-  const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME'] || options.serviceName }),
+  const provider = new (otelSdk().NodeTracerProvider)({
+    resource: otelResources().resourceFromAttributes({
+      'service.name': env['OTEL_SERVICE_NAME'] || options.serviceName,
+    }),
     spanProcessors: processors,
   });
   // Registers the W3C trace-context propagator and the AsyncLocalStorage context manager.
@@ -96,7 +113,7 @@ export function initTracing(options: TracingOptions): TracingHandle | null {
 
 /** OTEL_LOG_LEVEL (none, error, warn, info, debug, verbose, all; any case) as a diag level; INFO when unset or unknown. */
 export function diagLevel(value: string | undefined): DiagLogLevel {
-  return diagLogLevelFromString(value === '' ? undefined : value) ?? DiagLogLevel.INFO;
+  return otelCore().diagLogLevelFromString(value === '' ? undefined : value) ?? DiagLogLevel.INFO;
 }
 
 /** Exports buffered spans now (the last phase of a graceful shutdown); a no-op when tracing is off. */

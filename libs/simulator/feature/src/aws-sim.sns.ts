@@ -1,6 +1,5 @@
 import { generateKeyPair, randomUUID, sign } from 'node:crypto';
 import { promisify } from 'node:util';
-import { generate } from 'selfsigned';
 
 /** The simulator's SNS signing identity: an RSA key and its self-signed certificate (PEM). */
 export interface SnsSigningIdentity {
@@ -11,7 +10,9 @@ export interface SnsSigningIdentity {
 /**
  * Creates the signing identity on first use and shares it afterwards. The RSA key comes from node:crypto (native,
  * off the event loop); Node cannot issue X.509 certificates, hence `selfsigned` for the certificate around it.
- * Lazy because it costs about half a second and most simulator users (Twilio-only tests) never need it.
+ * Lazy because it costs about half a second and most simulator users (Twilio-only tests) never need it; so is
+ * `selfsigned` itself, imported here on first use: with its X.509 and ASN.1 libraries it stayed in the heap
+ * of every process that hosts the simulator (the embedded gateway), whether or not SNS was ever used.
  */
 export class SnsIdentityHolder {
   private identity?: Promise<SnsSigningIdentity>;
@@ -29,6 +30,7 @@ async function createIdentity(): Promise<SnsSigningIdentity> {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'sns.simulator.invalid' }], {
     algorithm: 'sha256',
     keyPair: { privateKey, publicKey },

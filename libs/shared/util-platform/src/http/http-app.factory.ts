@@ -71,8 +71,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<NestFastif
   if (options.configureFastify) {
     await options.configureFastify(fastify);
   }
-  const document = buildOpenApiDocument(app);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  // Built on the first request for it (/docs or /openapi.json), not at start: a service that nobody asks for
+  // its document does not keep it, nor the scan that builds it, in its heap.
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'openapi.json' });
 
   return app;
 }
