@@ -43,7 +43,7 @@ describe('e2eOptionsFromArgv', () => {
     expect(() => e2eOptionsFromArgv(['--node-flags=max-semi-space-size=32'], log)).toThrow(/--node-flags/);
   });
 
-  it('runs the embedded target\'s simulator inline unless told to give it a process of its own', () => {
+  it("runs the embedded target's simulator inline unless told to give it a process of its own", () => {
     expect(e2eOptionsFromArgv([], log).embeddedSimulator).toBe('inline');
     expect(e2eOptionsFromArgv(['--embedded-simulator=process'], log).embeddedSimulator).toBe('process');
     expect(() => e2eOptionsFromArgv(['--embedded-simulator=remote'], log)).toThrow(/--embedded-simulator/);
