@@ -1,4 +1,4 @@
-import { AwsSmsProvider, parseAwsConfig } from '@sms/provider-aws';
+import { type AwsConfig, AwsSmsProvider, parseAwsConfig } from '@sms/provider-aws';
 import { DeliveryStatus, ErrorClass, ProviderError, type RawWebhook, type SendRequest } from '@sms/provider-port';
 import { SignatureV4 } from '@smithy/signature-v4';
 import Fastify from 'fastify';
@@ -57,18 +57,22 @@ async function setup(aws: Record<string, unknown> = {}) {
     registered();
   });
   await app.listen({ port: PORT, host: '127.0.0.1' });
-  const adapter = (env: Record<string, string> = {}) =>
+  // `edit` changes the parsed settings: an empty AWS_CONFIGURATION_SET means the default set, so a send
+  // without one is made by leaving the field out of the parsed config.
+  const adapter = (env: Record<string, string> = {}, edit: (config: AwsConfig) => AwsConfig = (config) => config) =>
     new AwsSmsProvider(
-      parseAwsConfig({
-        AWS_REGION: KEYS.region,
-        AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
-        AWS_SMS_ENDPOINT: `${BASE}/sim/aws`,
-        AWS_CONFIGURATION_SET: 'gw-events',
-        AWS_SNS_CERT_URL_ALLOW: `^http://127\\.0\\.0\\.1:${PORT}/sim/aws/`,
-        AWS_REQUEST_TIMEOUT_MS: '1500',
-        ...env,
-      }),
+      edit(
+        parseAwsConfig({
+          AWS_REGION: KEYS.region,
+          AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
+          AWS_SMS_ENDPOINT: `${BASE}/sim/aws`,
+          AWS_CONFIGURATION_SET: 'gw-events',
+          AWS_SNS_CERT_URL_ALLOW: `^http://127\\.0\\.0\\.1:${PORT}/sim/aws/`,
+          AWS_REQUEST_TIMEOUT_MS: '1500',
+          ...env,
+        }),
+      ),
     );
   const knobs = (update: unknown) =>
     fetch(`${BASE}/sim/knobs/aws`, {
@@ -315,11 +319,15 @@ describe('simulatorPlugin (AWS)', () => {
 
     it('emits no events for a send without a configuration set', async () => {
       const req = request();
-      await ctx.adapter({ AWS_CONFIGURATION_SET: '' }).send(req);
+      const withoutSet = ctx.adapter({}, ({ configurationSet: _none, ...config }) => config);
+      const { providerMessageId } = await withoutSet.send(req);
 
-      await new Promise((resolve) => setTimeout(resolve, 120));
+      const logged = (await ctx.mocks.simLog()).messages.find((m) => m.messageId === providerMessageId);
+      expect(logged?.configurationSet).toBeNull();
+      // Ten times the events' 20 ms delay: a send with a set would have posted both by then.
+      await new Promise((resolve) => setTimeout(resolve, 200));
       // Only this send's events count: on a busy machine an earlier case's events (posted to the same
-      // receiver port after their 20 ms delay) can still arrive during this one.
+      // receiver port after their delay) can still arrive during this one.
       expect(ctx.received.filter((webhook) => webhook.body.includes(req.messageId))).toEqual([]);
     });
 
