@@ -13,6 +13,9 @@
  *
  * Ids as the gateway makes them: message ids UUIDv7, the `sent` event's id from newEventId (the
  * send-worker's), the `delivered` event's from receiptEventId over a UUIDv7 stored receipt (dlr-processor's).
+ * STATUS_ORDER=mixed applies each group's `sent` events together with the previous group's `delivered` (one
+ * status batch then moves messages to both, as in a running gateway) instead of all `sent`, then all `delivered`.
+ *
  * EVENT_IDS=random mints the `sent` id with randomUUID instead, as before newEventId: run it so in a tree
  * without newEventId (the copy of this file in a base checkout) to compare with one that has it.
  */
@@ -37,6 +40,7 @@ const MARIADB_PID = process.env['BENCH_MARIADB_PID'];
 const WARM_UP = 300;
 const RANDOM_SENT_IDS = process.env['EVENT_IDS'] === 'random';
 const PACKED = process.env['BENCH_PACKED'] !== '0';
+const MIXED = process.env['STATUS_ORDER'] === 'mixed';
 
 const ownCpuMs = (): number => {
   const usage = process.cpuUsage();
@@ -133,10 +137,19 @@ async function main(): Promise<void> {
     const c1 = ownCpuMs();
     await drain();
     const c2 = ownCpuMs();
-    await inGroups(ids, CONC, (id) =>
-      applier.apply(statusEvent(id, StatusEventKind.Sent, StatusEventSource.SendWorker)),
-    );
-    await inGroups(ids, CONC, (id) => applier.apply(statusEvent(id, StatusEventKind.Delivered, StatusEventSource.Dlr)));
+    const sent = (id: string): Promise<unknown> =>
+      applier.apply(statusEvent(id, StatusEventKind.Sent, StatusEventSource.SendWorker));
+    const delivered = (id: string): Promise<unknown> =>
+      applier.apply(statusEvent(id, StatusEventKind.Delivered, StatusEventSource.Dlr));
+    if (MIXED) {
+      // Each group's `sent` events with the previous group's receipts, as they arrive in a running gateway.
+      for (let i = 0; i < N + CONC; i += CONC) {
+        await Promise.all([...ids.slice(i, i + CONC).map(sent), ...ids.slice(Math.max(0, i - CONC), i).map(delivered)]);
+      }
+    } else {
+      await inGroups(ids, CONC, sent);
+      await inGroups(ids, CONC, delivered);
+    }
     const c3 = ownCpuMs();
     const db3 = processCpuMs(MARIADB_PID);
     const perMessage = (ms: number): number => Number((ms / N).toFixed(3));
@@ -146,6 +159,7 @@ async function main(): Promise<void> {
         n: N,
         concurrency: CONC,
         sentEventIds: RANDOM_SENT_IDS ? 'random' : 'newEventId',
+        statusOrder: MIXED ? 'mixed' : 'phases',
         cpuMsPerMessage: {
           ledger: perMessage(c1 - c0),
           relay: perMessage(c2 - c1),

@@ -86,8 +86,8 @@ export class BatchLedger {
   }
 
   /**
-   * Writes the pending moves (of `ids`, or all) and checks every row changed. On MySQL a chunk of messages
-   * per statement (one per set of columns they set): each statement is a round trip. SQLite runs
+   * Writes the pending moves (of `ids`, or all) and checks every row changed. On MySQL one statement per
+   * chunk of messages, whatever columns they set: each statement is a round trip. SQLite runs
    * in-process, where a statement per message is cheaper: its text repeats, so it is prepared once and
    * cached, while a statement over the whole batch is prepared anew every time.
    */
@@ -118,23 +118,24 @@ export class BatchLedger {
 }
 
 /**
- * Bound parameters of one move in the joined UPDATE: its id and guard rank, plus one value per column
- * (an upper bound: columns every move of its statement sets alike are bound once).
+ * Chunks of moves whose joined UPDATE stays under the bound-parameter limit. A row of the derived table
+ * binds its id, guard rank and one value per column of the chunk that some move sets (an upper bound:
+ * columns every move sets alike are bound once), plus one flag per column only some moves set.
  */
-const parametersOf = (move: Move): number => Object.keys(move.columns).length + 2;
-
 function chunksUnderParameterLimit(moves: readonly Move[]): Move[][] {
   const chunks: Move[][] = [];
   let current: Move[] = [];
-  let parameters = 0;
+  let columns = new Set<string>();
   for (const move of moves) {
-    if (current.length > 0 && parameters + parametersOf(move) > MAX_BOUND_PARAMETERS) {
+    const union = new Set([...columns, ...Object.keys(move.columns)]);
+    if (current.length > 0 && (current.length + 1) * (2 * union.size + 2) > MAX_BOUND_PARAMETERS) {
       chunks.push(current);
       current = [];
-      parameters = 0;
+      columns = new Set(Object.keys(move.columns));
+    } else {
+      columns = union;
     }
     current.push(move);
-    parameters += parametersOf(move);
   }
   if (current.length > 0) {
     chunks.push(current);
@@ -144,12 +145,14 @@ function chunksUnderParameterLimit(moves: readonly Move[]): Move[][] {
 }
 
 /**
- * The batch's moves as UPDATE statements, one per set of columns (a receipt storm's moves all set the same
- * columns, so usually one): `UPDATE sms_messages m JOIN (SELECT ? AS id, ? AS was, ? AS c0 … UNION ALL
- * SELECT ?, ?, ? …) v ON m.id = v.id SET m.col = v.c0, m.other = ? WHERE m.status_rank = v.was`. A column
- * every move sets to the same value is bound once; the others come from the move's row of the derived
- * table. Each message gets its own values, and a row whose rank is no longer the stored one is left alone
- * (and counted missing).
+ * The batch's moves as one UPDATE, whatever columns each sets (a `sent` sets the provider's, a receipt the
+ * final ones): `UPDATE sms_messages m JOIN (SELECT ? AS id, ? AS was, ? AS c0, ? AS s1, ? AS c1 … UNION ALL
+ * SELECT ?, ?, ?, ?, ? …) v ON m.id = v.id SET m.col = v.c0, m.part = IF(v.s1, v.c1, m.part), m.other = ?
+ * WHERE m.status_rank = v.was`. A column every move sets to the same value is bound once; one every move
+ * sets comes from the move's row; one only some moves set carries a flag per row, and a row whose move does
+ * not set it keeps its value. Each message gets its own values, and a row whose rank is no longer the stored
+ * one is left alone (and counted missing). One statement, not one per set of columns: on MySQL each is a
+ * round trip, and its changed-row count is read before the batch goes on.
  *
  * Why a join and not `SET col = CASE id WHEN ? THEN ? … END`: MariaDB evaluates a CASE by scanning its
  * branches, once per column and row, so a batch of n moves cost n² id comparisons per column, and the
@@ -159,16 +162,8 @@ function chunksUnderParameterLimit(moves: readonly Move[]): Move[][] {
  */
 function updateStatements(moves: readonly Move[], bind: (value: unknown) => unknown): Statement[] {
   const [only] = moves;
-  if (moves.length === 1 && only) {
-    return [updateOneStatement(only, bind)];
-  }
-  const bySignature = new Map<string, Move[]>();
-  for (const move of moves) {
-    const signature = Object.keys(move.columns).sort().join(',');
-    bySignature.set(signature, [...(bySignature.get(signature) ?? []), move]);
-  }
 
-  return [...bySignature.values()].map((group) => joinedUpdate(group, bind));
+  return [moves.length === 1 && only ? updateOneStatement(only, bind) : joinedUpdate(moves, bind)];
 }
 
 interface Statement {
@@ -178,30 +173,52 @@ interface Statement {
   readonly rows: number;
 }
 
-function joinedUpdate(moves: readonly Move[], bind: (value: unknown) => unknown): Statement {
-  const [first] = moves as [Move, ...Move[]];
-  const columns = Object.keys(first.columns).sort();
-  const constant = columns.filter((column) => {
-    const value = bind(first.columns[column]);
+/** How the joined UPDATE assigns one column: a bound constant, the row's value, or the row's value if flagged. */
+type Assignment = 'constant' | 'each' | 'some';
 
-    return moves.every((move) => sameValue(bind(move.columns[column]), value));
-  });
-  const varying = columns.filter((column) => !constant.includes(column));
+function joinedUpdate(moves: readonly Move[], bind: (value: unknown) => unknown): Statement {
+  const columns = [...new Set(moves.flatMap((move) => Object.keys(move.columns)))].sort();
+  const kinds = new Map<string, Assignment>();
+  for (const column of columns) {
+    const setters = moves.filter((move) => column in move.columns);
+    const [first] = setters as [Move, ...Move[]];
+    const value = bind(first.columns[column]);
+    if (setters.length < moves.length) {
+      kinds.set(column, 'some');
+    } else {
+      kinds.set(column, setters.every((move) => sameValue(bind(move.columns[column]), value)) ? 'constant' : 'each');
+    }
+  }
+  const perRow = columns.filter((column) => kinds.get(column) !== 'constant');
   const parameters: unknown[] = [];
   const rows = moves.map((move, index) => {
-    parameters.push(move.id, move.storedRank, ...varying.map((column) => bind(move.columns[column])));
-    const names = index === 0 ? ['id', 'was', ...varying.map((_, i) => `c${i}`)] : [];
-    const values = ['?', '?', ...varying.map(() => '?')].map((p, i) => (names[i] ? `${p} AS ${names[i]}` : p));
+    const values: string[] = [];
+    parameters.push(move.id, move.storedRank);
+    values.push(index === 0 ? '? AS id' : '?', index === 0 ? '? AS was' : '?');
+    perRow.forEach((column, i) => {
+      const sets = column in move.columns;
+      if (kinds.get(column) === 'some') {
+        parameters.push(sets ? 1 : 0);
+        values.push(index === 0 ? `? AS s${i}` : '?');
+      }
+      parameters.push(sets ? bind(move.columns[column]) : null);
+      values.push(index === 0 ? `? AS c${i}` : '?');
+    });
 
     return `SELECT ${values.join(', ')}`;
   });
+  const [first] = moves as [Move, ...Move[]];
   const assignments = [
-    ...varying.map((column, i) => `m.${column} = v.c${i}`),
-    ...constant.map((column) => {
-      parameters.push(bind(first.columns[column]));
+    ...perRow.map((column, i) =>
+      kinds.get(column) === 'some' ? `m.${column} = IF(v.s${i}, v.c${i}, m.${column})` : `m.${column} = v.c${i}`,
+    ),
+    ...columns
+      .filter((column) => kinds.get(column) === 'constant')
+      .map((column) => {
+        parameters.push(bind(first.columns[column]));
 
-      return `m.${column} = ?`;
-    }),
+        return `m.${column} = ?`;
+      }),
   ];
 
   return {
