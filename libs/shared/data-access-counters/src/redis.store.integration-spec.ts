@@ -3,6 +3,7 @@
  * run) and against the in-process MemoryKeyValueStore: the embedded and distributed modes must agree.
  */
 import { randomUUID } from 'node:crypto';
+import { Socket } from 'node:net';
 import Redis from 'ioredis';
 import type { KeyValueStore } from './key-value.store';
 import { MemoryKeyValueStore } from './memory.store';
@@ -338,6 +339,39 @@ describe(RedisKeyValueStore.name, () => {
       expect(await a.addToSet('replica-set', 'y', 10_000)).toBe(2);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('writes one turn of commands together, each with its own answer or error, in order', async () => {
+    const store = new RedisKeyValueStore({ url: REDIS_URL, keyPrefix: PREFIX });
+    const write = jest.spyOn(Socket.prototype, 'write');
+    try {
+      await store.addToSet('pipelined-set', 'x', 10_000);
+      await store.incrementBy('pipelined', 0, 10_000);
+      write.mockClear();
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 10 }, () => store.incrementBy('pipelined', 1, 10_000)),
+        // A set is no counter: this call fails alone (WRONGTYPE), the others stand.
+        store.incrementBy('pipelined-set', 1, 10_000),
+        store.setIfAbsent('pipelined-lock', 'a', 10_000),
+        store.setIfAbsent('pipelined-lock', 'b', 10_000),
+      ]);
+
+      expect(write.mock.calls.length).toBeLessThanOrEqual(2);
+      expect(results.slice(0, 10).map((r) => (r.status === 'fulfilled' ? (r.value as unknown) : 'rejected'))).toEqual([
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+      ]);
+      expect(results[10]).toMatchObject({
+        status: 'rejected',
+        reason: { message: expect.stringContaining('WRONGTYPE') },
+      });
+      expect(results.slice(11).map((r) => (r.status === 'fulfilled' ? (r.value as unknown) : 'rejected'))).toEqual([
+        true,
+        false,
+      ]);
+    } finally {
+      write.mockRestore();
+      await store.close();
     }
   });
 
