@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { MAX_BOUND_PARAMETERS } from './bulk-insert';
+import { insertStatements } from './bulk-insert';
 import { isMysql } from './data-source.factory';
 import { dbValue } from './db-value';
 import { inSqlTransaction, type SqlRunner, sqlRunnerOf } from './sql-runner';
@@ -63,20 +63,8 @@ class PackedRunner implements SqlRunner {
   }
 
   async insert(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
-    const rowsPerStatement = Math.max(1, Math.floor(MAX_BOUND_PARAMETERS / columns.length));
-    const placeholder = `(${columns.map(() => '?').join(',')})`;
-    for (let start = 0; start < rows.length; start += rowsPerStatement) {
-      const chunk = rows.slice(start, start + rowsPerStatement);
-      const parameters: unknown[] = [];
-      for (const row of chunk) {
-        for (const value of row) {
-          parameters.push(this.value(value));
-        }
-      }
-      await this.write(
-        `INSERT INTO ${table} (${columns.join(',')}) VALUES ${chunk.map(() => placeholder).join(',')}`,
-        parameters,
-      );
+    for (const { sql, parameters } of insertStatements(table, columns, rows, (value) => this.value(value))) {
+      await this.write(sql, parameters);
     }
   }
 
