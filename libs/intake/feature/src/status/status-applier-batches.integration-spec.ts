@@ -367,6 +367,7 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
     expect(history.map((e) => e.status)).toEqual(['queued', 'sent', 'delivered']);
   });
 
+  // Skipped on SQLite: the index hint and the EXPLAIN it checks are MariaDB's; SQLite's read has neither.
   (engine === MARIADB ? it : it.skip)(
     "reads the batch's known events by message id, without weighing the event-id key",
     async () => {
