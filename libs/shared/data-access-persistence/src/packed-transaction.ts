@@ -22,9 +22,10 @@ type StatementResult = unknown[] | { affectedRows?: number };
 /**
  * A MySQL transaction whose statements without an answer the caller needs (`START TRANSACTION`, inserts,
  * `COMMIT`) travel with the next statement that has one, in one query: a round trip, a socket write and
- * a reply packet for several statements (`write` and `insert` are held). Values are bound client-side by mysql2 as for any query; the
- * statements' own text comes from our code only. A failing statement stops the server at it, so the
- * transaction is rolled back on the same connection before the connection goes back to the pool.
+ * a reply packet for several statements (`write` and `insert` are held). Values are bound client-side by
+ * mysql2 as for any query; the statements' own text comes from our code only. A failing statement stops the
+ * server at it, so the transaction is rolled back on the same connection before the connection goes back to
+ * the pool.
  */
 class PackedRunner implements SqlRunner {
   readonly mysql = true;
