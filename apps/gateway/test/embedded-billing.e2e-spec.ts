@@ -39,13 +39,14 @@ describe('embedded gateway: charges and usage', () => {
   };
 
   it('bills both attempts when a receipt failure sends the message again through another provider', async () => {
-    // Twilio accepts every message, then reports it undelivered; its transient code (30003) earns the
-    // receipt-driven fallback through the next route (SMPP or Vonage in the seed), which delivers. Its other
-    // codes are permanent: no fallback.
+    // Twilio accepts every message, then reports it failed. The simulator's `failed` codes (30001 queue
+    // overflow, 30036 validity period expired) are both transient, so every message earns the receipt-driven
+    // fallback through the next route (SMPP or Vonage in the seed), which delivers. (Its `undelivered` codes
+    // are drawn from one transient and three permanent ones: a handful of messages can all draw permanent.)
     await client.raw(
       'PUT',
       '/sim/knobs/twilio',
-      JSON.stringify({ dlrDelayMs: 20, dlrOutcomes: { delivered: 0, undelivered: 1, failed: 0 } }),
+      JSON.stringify({ dlrDelayMs: 20, dlrOutcomes: { delivered: 0, undelivered: 0, failed: 1 } }),
       json,
     );
     const ids = await Promise.all(
@@ -53,7 +54,7 @@ describe('embedded gateway: charges and usage', () => {
     );
     const finals = await Promise.all(ids.map((id) => client.waitForMessage(id, isFinalMessage, 40_000)));
     const fallen = finals.filter((message) => message.charges.length > 1);
-    expect(fallen.length).toBeGreaterThan(0);
+    expect(fallen).toHaveLength(finals.length);
 
     for (const message of finals) {
       // The first attempt was accepted by Twilio: it is billed whatever came after.
