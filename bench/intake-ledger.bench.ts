@@ -8,7 +8,7 @@
  *   node -r ./scripts/register.js bench/intake-ledger.bench.ts
  *
  * Env (defaults): BENCH_DB sqlite|mysql (sqlite), N 3000, CONC 16, BENCH_MARIADB_PID (none), BENCH_PACKED 1 (0:
- * statements one by one, not packed per ADR 0025); MySQL uses
+ * statements one by one, not packed per ADR 0026); MySQL uses
  * a database of its own (MYSQL_URL's server, created and dropped like the integration specs').
  *
  * Ids as the gateway makes them: message ids UUIDv7, the `sent` event's id from newEventId (the
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     database: database ? { kind: 'mysql', url: database.url, poolSize: 10 } : { kind: 'sqlite', directory },
     entities: INTAKE_ENTITIES,
     migrations: INTAKE_MIGRATIONS,
-    // As intake runs (ADR 0025); BENCH_PACKED=0 sends every statement on its own, as before.
+    // As intake runs (ADR 0026); BENCH_PACKED=0 sends every statement on its own, as before.
     multipleStatements: PACKED,
   }).initialize();
   try {

@@ -102,7 +102,7 @@ const STORAGE_PROVIDERS: Provider[] = [
     service: 'intake',
     entities: INTAKE_ENTITIES,
     migrations: INTAKE_MIGRATIONS,
-    // The group commits' statements travel packed (inPackedSqlTransaction, ADR 0025).
+    // The group commits' statements travel packed (inPackedSqlTransaction, ADR 0026).
     multipleStatements: true,
   }),
   partitionMaintenanceProvider(INTAKE_PARTITIONS, INTAKE_DATA_SOURCE, 'intake', INTAKE_MONTHLY_TABLES),

@@ -18,7 +18,7 @@ export interface ServiceDataSourceOptions {
   readonly migrations: Function[];
   /**
    * MySQL: the pool's connections take several statements in one query, for inPackedSqlTransaction
-   * (ADR 0025). Only for a slice whose SQL text is all its own code's, values bound.
+   * (ADR 0026). Only for a slice whose SQL text is all its own code's, values bound.
    */
   readonly multipleStatements?: boolean;
 }

@@ -21,7 +21,7 @@ const TABLE = 'it_outbox';
 const schema = createOutboxSchema(TABLE);
 
 let db: TestDatabase;
-/** The statements one by one, and packed (ADR 0025, as intake's relay runs): each describe picks one. */
+/** The statements one by one, and packed (ADR 0026, as intake's relay runs): each describe picks one. */
 let plainSource: DataSource;
 let packedSource: DataSource;
 let dataSource: DataSource;

@@ -253,7 +253,7 @@ export class OutboxRelay {
     // READ COMMITTED on MySQL: under REPEATABLE READ the locking scan also locks the gap after the last row,
     // so every INSERT into the outbox (each accepted message) would wait for the publish, and a paused
     // broker would stall intake instead of letting the outbox grow (reliability.md R4). A DataSource that
-    // packs statements (ADR 0025) sends the isolation level and START TRANSACTION with the read.
+    // packs statements (ADR 0026) sends the isolation level and START TRANSACTION with the read.
     if (packsStatements(dataSource)) {
       return inPackedSqlTransaction(dataSource, drain, { isolation: 'READ COMMITTED' });
     }

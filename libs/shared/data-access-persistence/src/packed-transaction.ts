@@ -11,7 +11,7 @@ import { withTransactionRetry } from './transient-db-error';
  */
 export const PACKED_TEXT_BUDGET = 4 * 1024 * 1024;
 
-/** True when the DataSource's MySQL connections accept several statements in one query (ADR 0025). */
+/** True when the DataSource's MySQL connections accept several statements in one query (ADR 0026). */
 export const packsStatements = (dataSource: DataSource): boolean =>
   isMysql(dataSource) &&
   (dataSource.options as { extra?: { multipleStatements?: unknown } }).extra?.multipleStatements === true;
@@ -114,7 +114,7 @@ export interface PackedTransactionOptions {
 
 /**
  * inSqlTransaction with the statements packed (PackedRunner) when the DataSource's connections take several
- * statements per query (`multipleStatements`, ADR 0025): `START TRANSACTION` rides with the first statement
+ * statements per query (`multipleStatements`, ADR 0026): `START TRANSACTION` rides with the first statement
  * that needs an answer, inserts with the next one, and whatever is left with `COMMIT`. The same retries on a
  * deadlock or lock timeout; any other DataSource runs inSqlTransaction (MySQL at `isolation` when given).
  */

@@ -22,7 +22,7 @@ const ACCOUNT = SEED_ACCOUNT;
 const OTHER_ACCOUNT = '1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d';
 const NOW = new Date('2030-01-02T03:04:05.678Z');
 
-/** Counts the statements that write message_charges, also inside a packed query (ADR 0025). */
+/** Counts the statements that write message_charges, also inside a packed query (ADR 0026). */
 class ChargeStatements implements EntitySubscriberInterface {
   count = 0;
 
