@@ -18,7 +18,15 @@
 //
 // Cache: SMS_TS_CACHE_DIR, else tmp/.ts-cache in the checkout, else the OS temp directory; when none is
 // writable, files are compiled in memory on every start.
+//
+// A file missing from the cache is compiled in a short-lived child process (this file run as a script), with
+// every .ts file it requires by a relative path, transitively: the SWC binding, once loaded, stays mapped in a
+// process for its life (its pages count in the resident set), so a service started on a cold or partly stale
+// cache would otherwise carry it through every burst (docs/performance.md, "Memory: peak RSS under the e2e bench").
+// One child warms a service's whole module tree, lazily required modules included; the process compiles in
+// memory only what the child could not cache (SMS_TS_COMPILE_IN_PROCESS=1 restores that everywhere).
 'use strict';
+const { spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');
@@ -87,27 +95,104 @@ function writeWhole(file, text) {
   }
 }
 
+function cacheFileOf(source, filename) {
+  const key = createHash('sha256').update(filename).update('\0').update(source).digest('hex');
+
+  return path.join(CACHE_DIR, `${key}.js`);
+}
+
+function compileToCache(source, filename, file) {
+  const { code, map } = compile(source, filename, true);
+  // The map first: whoever finds the code finds its map.
+  writeWhole(`${file}.map`, map);
+  const mapUrl = path.relative(path.dirname(filename), `${file}.map`).split(path.sep).map(encodeURIComponent);
+  const linked = `${code}\n//# sourceMappingURL=${mapUrl.join('/')}\n`;
+  writeWhole(file, linked);
+
+  return linked;
+}
+
+function readOrUndefined(file) {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+// Relative requires in compiled CommonJS (imports, re-exports, `await import()` and lazy `require` calls alike).
+const RELATIVE_REQUIRE = /\brequire\((["'])(\.{1,2}\/[^"']+)\1\)/g;
+
+function typeScriptFileFor(from, specifier) {
+  const base = path.resolve(path.dirname(from), specifier);
+  for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) {
+    if (candidate.endsWith('.ts') && fs.statSync(candidate, { throwIfNoEntry: false })?.isFile()) {
+      return candidate;
+    }
+  }
+
+  return undefined;
+}
+
+// The child's work: each file and what it requires, compiled into the cache unless already there.
+function warm(entries) {
+  const seen = new Set();
+  const pending = entries.map((entry) => path.resolve(entry));
+  while (pending.length > 0) {
+    const filename = pending.pop();
+    if (seen.has(filename)) {
+      continue;
+    }
+    seen.add(filename);
+    let code;
+    try {
+      const source = fs.readFileSync(filename, 'utf8');
+      const file = cacheFileOf(source, filename);
+      code = readOrUndefined(file) ?? compileToCache(source, filename, file);
+    } catch {
+      // Left to the process that loads it, which reports the error where it happens.
+      continue;
+    }
+    for (const [, , specifier] of code.matchAll(RELATIVE_REQUIRE)) {
+      const dependency = typeScriptFileFor(filename, specifier);
+      if (dependency) {
+        pending.push(dependency);
+      }
+    }
+  }
+}
+
+function warmInChild(filename) {
+  if (process.env.SMS_TS_COMPILE_IN_PROCESS === '1') {
+    return;
+  }
+  spawnSync(process.execPath, [__filename, filename], {
+    stdio: 'ignore',
+    env: { ...process.env, NODE_OPTIONS: '', SMS_TS_CACHE_DIR: path.dirname(CACHE_DIR) },
+  });
+}
+
 function load(source, filename) {
   if (!CACHE_DIR) {
     return compile(source, filename, 'inline').code;
   }
-  const key = createHash('sha256').update(filename).update('\0').update(source).digest('hex');
-  const file = path.join(CACHE_DIR, `${key}.js`);
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    const { code, map } = compile(source, filename, true);
-    // The map first: whoever finds the code finds its map.
-    writeWhole(`${file}.map`, map);
-    const mapUrl = path.relative(path.dirname(filename), `${file}.map`).split(path.sep).map(encodeURIComponent);
-    const linked = `${code}\n//# sourceMappingURL=${mapUrl.join('/')}\n`;
-    writeWhole(file, linked);
-
-    return linked;
+  const file = cacheFileOf(source, filename);
+  let code = readOrUndefined(file);
+  if (code === undefined) {
+    warmInChild(filename);
+    // The child failed or could not write: compile here, as before.
+    code = readOrUndefined(file) ?? compileToCache(source, filename, file);
   }
+
+  return code;
 }
 
 // The CommonJS loader's extension hook (what @swc-node/register installs through pirates).
 Module._extensions['.ts'] = function loadTypeScript(module, filename) {
   module._compile(load(fs.readFileSync(filename, 'utf8'), filename), filename);
 };
+
+// Run as a script: the child that warms the cache (see the header).
+if (require.main === module && CACHE_DIR) {
+  warm(process.argv.slice(2));
+}

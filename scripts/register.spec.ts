@@ -69,4 +69,54 @@ describe('scripts/register.js', () => {
     expect(run(cache, ['--enable-source-maps'])).toContain(`at boom (${file}:4:`);
     expect(run(cache)).not.toContain(`${file}:4:`);
   });
+
+  describe('a file not in the cache', () => {
+    const LOADED_SWC =
+      "require('node:fs').readFileSync('/proc/self/maps', 'utf8').includes('swc') || " +
+      "Object.keys(require.cache).some((key) => key.includes('@swc'))";
+
+    beforeEach(() => {
+      // main imports ./dep, which requires ./lazy only when called: the child follows both.
+      writeFileSync(
+        path.join(dir, 'main.ts'),
+        [
+          "import { value } from './dep';",
+          'const answer: number = value();',
+          `console.log(JSON.stringify({ answer, swc: ${LOADED_SWC} }));`,
+          '',
+        ].join('\n'),
+      );
+      writeFileSync(
+        path.join(dir, 'dep.ts'),
+        "export function value(): number {\n  return (require('./lazy') as { lazy: number }).lazy;\n}\n",
+      );
+      writeFileSync(path.join(dir, 'lazy.ts'), 'export const lazy: number = 42;\n');
+    });
+
+    const start = (cacheDir: string, env: Record<string, string> = {}): { answer: number; swc: boolean } =>
+      JSON.parse(
+        execFileSync(process.execPath, ['-r', './scripts/register.js', path.join(dir, 'main.ts')], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { ...process.env, NODE_OPTIONS: '', SMS_TS_CACHE_DIR: cacheDir, ...env },
+        }),
+      ) as { answer: number; swc: boolean };
+
+    it('is compiled in a child with everything it requires, so the process never loads SWC', () => {
+      const cache = path.join(dir, 'cache');
+
+      expect(start(cache)).toEqual({ answer: 42, swc: false });
+      const [salt] = readdirSync(cache);
+      // main, dep and the lazily required lazy: code and map each.
+      expect(readdirSync(path.join(cache, salt as string))).toHaveLength(6);
+    });
+
+    it('is compiled in the process with SMS_TS_COMPILE_IN_PROCESS=1', () => {
+      const cache = path.join(dir, 'cache');
+
+      expect(start(cache, { SMS_TS_COMPILE_IN_PROCESS: '1' })).toEqual({ answer: 42, swc: true });
+      // A second start finds all three cached: nothing to compile.
+      expect(start(cache)).toEqual({ answer: 42, swc: false });
+    });
+  });
 });
