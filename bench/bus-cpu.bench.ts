@@ -14,6 +14,11 @@
  *    also prints the Fetch/Produce/OffsetCommit/Heartbeat requests this process made per record;
  *  - BENCH_MODE=paced: raw kafkajs, BENCH_VARIANTS of commitEveryMs:lingerMs:paceMs.
  *
+ * Encoding alone (no broker), the part of a produce that the bus' CRC-32C substitute changes:
+ *  - BENCH_MODE=encode: kafkajs' record batches of BENCH_BATCH bulk-bench records, CPU per record over
+ *    BENCH_SECONDS per round, median of BENCH_RUNS rounds; `-r ./bench/lib/kafkajs-own-crc.preload.js` gives
+ *    the base (kafkajs' own checksum).
+ *
  *   KAFKA_BROKERS=127.0.0.1:9092 node -r ./scripts/register.js bench/bus-cpu.bench.ts
  *   BENCH_MODE=paced-bus node -r ./scripts/register.js bench/bus-cpu.bench.ts
  */
@@ -27,6 +32,8 @@ import { createMurmur2Partitioner } from '../libs/shared/data-access-bus/src/mur
 import { partitionForKey } from '../libs/shared/data-access-bus/src/murmur2.partitioner';
 import { PublishBatcher } from '../libs/shared/data-access-bus/src/publish.batcher';
 import { CpuMeter, pidsListeningOn } from './lib/process-cpu';
+import { crc32c } from '../libs/shared/data-access-bus/src/crc32c';
+import { kafkajsUsesFastCrc32c } from '../libs/shared/data-access-bus/src/kafkajs-crc32c.fix';
 
 type ClientName = 'kafkajs' | 'platformatic';
 
@@ -643,7 +650,92 @@ async function runPaced(): Promise<void> {
   }
 }
 
-if (require.main === module && process.env['BENCH_MODE'] === 'paced-bus') {
+interface KafkajsEncoding {
+  Record(options: { key: Buffer; value: Buffer; headers: Record<string, string>; offsetDelta: number }): unknown;
+  RecordBatch(options: { records: unknown[]; lastOffsetDelta: number }): Promise<{ buffer: Buffer }>;
+}
+
+/** CPU per record of kafkajs' record-batch encoding (records, varints, CRC-32C), the bulk bench's records. */
+async function runEncode(): Promise<void> {
+  const batchSize = Number(process.env['BENCH_BATCH'] ?? 253);
+  const seconds = Number(process.env['BENCH_SECONDS'] ?? 3);
+  const runs = Number(process.env['BENCH_RUNS'] ?? 5);
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const encoding: KafkajsEncoding = {
+    Record: require('kafkajs/src/protocol/recordBatch/record/v0') as KafkajsEncoding['Record'],
+    RecordBatch: (require('kafkajs/src/protocol/recordBatch/v0') as Pick<KafkajsEncoding, 'RecordBatch'>).RecordBatch,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const headers = {
+    'sms-status-source': 'bench',
+    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  };
+  const values = Array.from({ length: batchSize }, (_, n) =>
+    Buffer.from(
+      JSON.stringify({
+        id: randomUUID(),
+        to: '+447400123456',
+        body: `bench message ${n}`,
+        at: new Date().toISOString(),
+      }),
+    ),
+  );
+  const perRecordUs: number[] = [];
+  let bytes = 0;
+  // Round 0 warms the JIT up and is left out.
+  for (let run = 0; run <= runs; run++) {
+    let records = 0;
+    const cpuStart = ownCpuMs();
+    const until = performance.now() + seconds * 1000;
+    while (performance.now() < until) {
+      const batch = await encoding.RecordBatch({
+        records: values.map((value, offsetDelta) =>
+          encoding.Record({ key: Buffer.from(`msg-${offsetDelta}`), value, headers, offsetDelta }),
+        ),
+        lastOffsetDelta: batchSize - 1,
+      });
+      bytes = batch.buffer.length;
+      records += batchSize;
+    }
+    if (run > 0) {
+      perRecordUs.push(((ownCpuMs() - cpuStart) * 1000) / records);
+    }
+  }
+  // The checksum alone on a batch of this size, both functions in this process, interleaved.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const own = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C') as (bytes: Buffer) => number;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const body = Buffer.alloc(bytes, 0x5a);
+  const checksumUs = { kafkajs: [] as number[], bus: [] as number[] };
+  for (let round = 0; round <= runs * 2; round++) {
+    for (const [name, checksum] of [
+      ['kafkajs', own],
+      ['bus', crc32c],
+    ] as const) {
+      const cpuStart = ownCpuMs();
+      for (let n = 0; n < 200; n++) {
+        checksum(body);
+      }
+      if (round > 0) {
+        checksumUs[name].push(((ownCpuMs() - cpuStart) * 1000) / (200 * batchSize));
+      }
+    }
+  }
+  console.log(
+    `checksum alone, µs CPU/record: kafkajs ${median(checksumUs.kafkajs).toFixed(3)}, bus ${median(checksumUs.bus).toFixed(3)}`,
+  );
+  console.log(
+    `encode crc32c=${kafkajsUsesFastCrc32c() ? 'bus' : 'kafkajs'} batch ${batchSize} records (${bytes} bytes): ` +
+      `${median(perRecordUs).toFixed(2)} µs CPU/record (runs ${perRecordUs.map((v) => v.toFixed(2)).join(' ')})`,
+  );
+}
+
+if (require.main === module && process.env['BENCH_MODE'] === 'encode') {
+  void runEncode().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+} else if (require.main === module && process.env['BENCH_MODE'] === 'paced-bus') {
   void runPacedBus().catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;

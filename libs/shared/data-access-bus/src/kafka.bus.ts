@@ -54,11 +54,13 @@ import { assertTopicName } from './topic-name.util';
 import { countPublished } from './bus.metrics';
 import { isTracingActive, startProducerSpan, withTraceHeaders } from '@sms/tracing';
 import { fixKafkajsTimers } from './kafkajs-timers.fix';
+import { useFastCrc32c } from './kafkajs-crc32c.fix';
 import type { PartitionFetch } from './growing-partition.run';
 import { GrowingPartitionRun } from './growing-partition.run';
 import { BatchOffsets } from './batch-offsets';
 
 fixKafkajsTimers();
+useFastCrc32c();
 
 export interface TopicSpec {
   readonly topic: string;
