@@ -5,6 +5,7 @@ import {
   kannelSentFromStatus,
   median,
   medianByKey,
+  nothingInFlight,
   type ModeFigures,
   offsetsDelta,
   offsetsDeltaBy,
@@ -157,5 +158,14 @@ describe('kannelSentFromStatus', () => {
     const status = 'Status: running\n\nSMS: received 0 (0 queued), sent 13234 (2 queued), store size 0\nSMS: inbound';
     expect(kannelSentFromStatus(status)).toBe(13234);
     expect(kannelSentFromStatus('Status: shutting down')).toBe(0);
+  });
+});
+
+describe('nothingInFlight', () => {
+  it('is true once no message is queued or sending, whatever waits for a receipt or ended unknown', () => {
+    expect(nothingInFlight({ delivered: 290, unknown: 8, sent: 2 })).toBe(true);
+    expect(nothingInFlight({})).toBe(true);
+    expect(nothingInFlight({ delivered: 290, queued: 1 })).toBe(false);
+    expect(nothingInFlight({ delivered: 290, sending: 3 })).toBe(false);
   });
 });

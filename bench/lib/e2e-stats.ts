@@ -21,6 +21,18 @@ export function peakRssMbFromStatus(status: string): number {
 }
 
 /** Median of the finite values; NaN when there are none. */
+/**
+ * Statuses the gateway moves on by itself within seconds: routing and sending, and a retry's backoff or an
+ * ambiguous send's lookup (the message is `queued` again meanwhile). `sent` is left out: it waits for a
+ * receipt that may never come (the deadline sweep's business, an hour later).
+ */
+const WORKING_STATUSES = ['queued', 'sending'] as const;
+
+/** True when no message is in a status the gateway is still working on (a burst's work is over). */
+export function nothingInFlight(counts: Readonly<Record<string, number>>): boolean {
+  return WORKING_STATUSES.every((status) => (counts[status] ?? 0) === 0);
+}
+
 export function median(values: readonly number[]): number {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   if (sorted.length === 0) {

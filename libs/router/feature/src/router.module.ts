@@ -412,8 +412,15 @@ export class RouterModule implements OnApplicationBootstrap {
     }
   }
 
-  /** Another replica changed the pool (operator API): drop this one's cache too. */
+  /**
+   * Another replica changed the pool (operator API): drop this one's cache too. A state in this process's
+   * memory (the embedded gateway) has no other replica, and every change made here invalidates the cache
+   * itself, so it is not polled.
+   */
   private watchPoolVersion(): void {
+    if (this.state instanceof MemoryRoutingState) {
+      return;
+    }
     let seen: string | null = null;
     this.versionTimer = setInterval(() => {
       this.state

@@ -67,6 +67,7 @@ export class ReceiptSpool {
   private writing = false;
   private draining: Promise<number> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private sink: SpoolSink | null = null;
   private readonly drainIntervalMs: number;
 
   constructor(private readonly options: ReceiptSpoolOptions) {
@@ -116,30 +117,60 @@ export class ReceiptSpool {
       this.queued.push({ entry, line, resolve, reject });
       this.queuedBytes += line.length;
       this.pumpWrites();
+      this.armDrain();
     });
   }
 
-  /** Starts the periodic drain into `sink`, after one at once (what a crashed process left). */
+  /**
+   * Drains into `sink` at once (what a crashed process left), then every interval while the spool holds
+   * receipts. The timer runs only then: armed by `keep()` and by a start that finds segments, disarmed by
+   * the first tick that finds nothing held, so an idle process is not woken for a spool that is empty.
+   */
   start(sink: SpoolSink): void {
-    if (this.timer) {
+    if (this.sink) {
       return;
     }
-    const tick = (): void => {
-      if (this.holding) {
-        void this.drain(sink).catch((error: unknown) => this.options.onError?.(error));
-      }
-    };
-    this.timer = setInterval(tick, this.drainIntervalMs);
-    this.timer.unref();
-    tick();
+    this.sink = sink;
+    this.armDrain();
+    this.tick();
   }
 
-  /** Stops the timer, waits for the running drain and closes the open segment (what it holds stays for the next start). */
-  async stop(): Promise<void> {
+  private readonly tick = (): void => {
+    const sink = this.sink;
+    if (!sink) {
+      return;
+    }
+    if (!this.holding) {
+      this.disarmDrain();
+
+      return;
+    }
+    void this.drain(sink).catch((error: unknown) => this.options.onError?.(error));
+  };
+
+  /** True while the drain's timer is armed. */
+  get ticking(): boolean {
+    return this.timer !== null;
+  }
+
+  private armDrain(): void {
+    if (this.sink && !this.timer) {
+      this.timer = setInterval(this.tick, this.drainIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  private disarmDrain(): void {
     if (this.timer) {
       clearInterval(this.timer);
       this.timer = null;
     }
+  }
+
+  /** Stops the timer, waits for the running drain and closes the open segment (what it holds stays for the next start). */
+  async stop(): Promise<void> {
+    this.sink = null;
+    this.disarmDrain();
     await this.draining?.catch(() => undefined);
     await this.enqueue(() => this.seal());
   }

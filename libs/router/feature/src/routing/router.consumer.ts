@@ -28,6 +28,8 @@ export const NO_ROUTE = 'NO_ROUTE';
 export class RouterConsumer {
   private readonly logger = new Logger('router');
   private timer: NodeJS.Timeout | null = null;
+  /** The backlog's tick, from start() until stop(). */
+  private intervalMs: number | null = null;
   private draining: Promise<void> | null = null;
 
   constructor(
@@ -52,21 +54,48 @@ export class RouterConsumer {
     await this.routeAndPublish(message, record.headers);
   };
 
-  /** Re-routes backlog messages as they fall due. */
+  /**
+   * Re-routes backlog messages as they fall due, every `intervalMs` while the backlog holds any: the timer
+   * is armed by a hold and disarmed by the first tick that finds the backlog empty, so an idle router is
+   * not woken for an empty backlog.
+   */
   start(intervalMs: number): void {
-    this.timer ??= setInterval(() => {
+    this.intervalMs = intervalMs;
+    this.tickWhileHolding();
+  }
+
+  private tickWhileHolding(): void {
+    if (this.intervalMs === null || this.timer || this.backlog.size() === 0) {
+      return;
+    }
+    this.timer = setInterval(() => {
+      if (this.backlog.size() === 0 && !this.draining) {
+        this.stopTicking();
+
+        return;
+      }
       this.draining ??= this.drainBacklog().finally(() => {
         this.draining = null;
       });
-    }, intervalMs);
+    }, this.intervalMs);
     this.timer.unref();
   }
 
-  async stop(): Promise<void> {
+  /** True while the backlog's timer is armed. */
+  get ticking(): boolean {
+    return this.timer !== null;
+  }
+
+  private stopTicking(): void {
     if (this.timer) {
       clearInterval(this.timer);
       this.timer = null;
     }
+  }
+
+  async stop(): Promise<void> {
+    this.intervalMs = null;
+    this.stopTicking();
     await this.draining;
   }
 
@@ -148,6 +177,9 @@ export class RouterConsumer {
    */
   private async holdOrExpire(message: MessageAcceptedV1, why: string): Promise<void> {
     const held = this.backlog.hold(message);
+    if (held.kind === 'held') {
+      this.tickWhileHolding();
+    }
     if (held.kind === 'full') {
       this.logger.warn(`no-route backlog full; ${message.messageId} waits for the stale-message sweep`);
     }
