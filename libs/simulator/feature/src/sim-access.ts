@@ -75,17 +75,33 @@ export function guardControlRoutes(app: FastifyInstance, controlAuth: SimulatorC
  * at anything the host can reach; the path is compared after URL normalisation, so `..` cannot step out.
  */
 export function webhookTargetPolicy(webhookBaseUrl: string | (() => string)): (url: string) => boolean {
-  return (url) => {
-    try {
-      const base = new URL(typeof webhookBaseUrl === 'function' ? webhookBaseUrl() : webhookBaseUrl);
-      const prefix = `${base.pathname.replace(/\/+$/, '')}/webhooks/`;
-      const target = new URL(url);
+  // The verdict for the last (base, url) pair is kept: every receipt of a run goes to the same callback URL,
+  // and parsing both URLs again for each one was a visible part of the simulator's CPU per receipt. The
+  // verdict is a function of the two strings alone, so a changed base or URL is judged afresh.
+  let last: { base: string; url: string; allowed: boolean } | undefined;
 
-      return target.origin === base.origin && target.pathname.startsWith(prefix) && target.username === '';
-    } catch {
-      return false;
+  return (url) => {
+    const baseUrl = typeof webhookBaseUrl === 'function' ? webhookBaseUrl() : webhookBaseUrl;
+    if (last !== undefined && last.url === url && last.base === baseUrl) {
+      return last.allowed;
     }
+    const allowed = isGatewayWebhook(baseUrl, url);
+    last = { base: baseUrl, url, allowed };
+
+    return allowed;
   };
+}
+
+function isGatewayWebhook(baseUrl: string, url: string): boolean {
+  try {
+    const base = new URL(baseUrl);
+    const prefix = `${base.pathname.replace(/\/+$/, '')}/webhooks/`;
+    const target = new URL(url);
+
+    return target.origin === base.origin && target.pathname.startsWith(prefix) && target.username === '';
+  } catch {
+    return false;
+  }
 }
 
 /**
