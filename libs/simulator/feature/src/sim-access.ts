@@ -47,26 +47,40 @@ const digest = (value: string): Buffer => createHash('sha256').update(value, 'ut
 
 /** Installs the control check on every route of `app` not marked {@link PROVIDER_API_ROUTE}. */
 export function guardControlRoutes(app: FastifyInstance, controlAuth: SimulatorControlAuth): void {
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // A callback hook, not an async one: the provider APIs (a send and two receipts per message) pass straight
+  // on, where an async hook made a promise and a microtask turn per request before the route could run.
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     const config = request.routeOptions.config as { simulatorProviderApi?: boolean } | undefined;
     if (config?.simulatorProviderApi === true) {
-      return;
-    }
-    const verdict = await controlAuth(presentedCredential(request.headers));
-    if (verdict === 'allowed') {
-      return;
-    }
-    if (verdict === 'forbidden') {
-      return reply
-        .code(403)
-        .send({ error: { code: 'FORBIDDEN', message: 'The simulator answers operators only (admin key)' } });
-    }
+      done();
 
-    return reply
-      .code(401)
-      .header('www-authenticate', 'Bearer')
-      .send({ error: { code: 'UNAUTHORIZED', message: 'The simulator needs a credential (Authorization: Bearer)' } });
+      return;
+    }
+    Promise.resolve()
+      .then(() => controlAuth(presentedCredential(request.headers)))
+      .then((verdict) => {
+        if (verdict === 'allowed') {
+          done();
+        } else {
+          refuseControl(reply, verdict);
+        }
+      }, done);
   });
+}
+
+/** The answer to a control call the check did not allow; the hook then goes no further (Fastify's early reply). */
+function refuseControl(reply: FastifyReply, verdict: 'forbidden' | 'unknown'): void {
+  if (verdict === 'forbidden') {
+    void reply
+      .code(403)
+      .send({ error: { code: 'FORBIDDEN', message: 'The simulator answers operators only (admin key)' } });
+
+    return;
+  }
+  void reply
+    .code(401)
+    .header('www-authenticate', 'Bearer')
+    .send({ error: { code: 'UNAUTHORIZED', message: 'The simulator needs a credential (Authorization: Bearer)' } });
 }
 
 /**
