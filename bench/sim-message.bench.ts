@@ -6,11 +6,11 @@
  *
  * The simulator runs alone in a child process (bench/lib/sim-message-host.ts, set up as the stand-alone
  * simulator); this process is the gateway's side: an undici Pool of 16 keep-alive connections sending N
- * messages with the adapter's form body, and a node:http receiver answering each receipt 200 with an empty
+ * messages at RATE a second with the adapter's form body, and a node:http receiver answering each receipt 200 with an empty
  * body, as dlr-ingest does. The child's utime + stime from /proc over a round (from the first send to the
  * last receipt), divided by N, is the figure. Each round runs in a fresh child after a warm-up round.
  *
- * Env (defaults): N 3000, PAIRS 3, PROF_DIR (a CPU profile of each host there), BASE_SRC (a copy of a base `libs/simulator/feature/src`; when set, rounds
+ * Env (defaults): N 3000, RATE 400, PAIRS 3, PROF_DIR (a CPU profile of each host there), BASE_SRC (a copy of a base `libs/simulator/feature/src`; when set, rounds
  * alternate base and new, base first, and both medians are printed).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -21,6 +21,7 @@ import path from 'node:path';
 import { Pool } from 'undici';
 
 const N = Number(process.env['N'] ?? 3000);
+const RATE = Number(process.env['RATE'] ?? 400);
 const PAIRS = Number(process.env['PAIRS'] ?? 3);
 const CONNECTIONS = 16;
 const SID = `AC${'0'.repeat(32)}`;
@@ -88,10 +89,17 @@ async function main(): Promise<void> {
       const allIn = new Promise<void>((resolve) => (waiter = resolve));
       const before = cpuMsOf(child.pid as number);
       let started = 0;
+      const startedAt = performance.now();
       await Promise.all(
         Array.from({ length: CONNECTIONS }, async () => {
           while (started < messages) {
             started += 1;
+            // Paced: message i leaves at i / RATE s, so the receipts (posted to this same process) keep up
+            // and both sides are measured at the same rate.
+            const due = startedAt + (started * 1000) / RATE - performance.now();
+            if (due > 0) {
+              await new Promise((resolve) => setTimeout(resolve, due));
+            }
             const form = new URLSearchParams({
               To: '+447400123400',
               From: '+447400900950',

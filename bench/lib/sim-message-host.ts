@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const address = app.server.address();
   // A clean exit, so that --cpu-prof writes its profile.
   process.once('SIGTERM', () => process.exit(0));
+  process.once('disconnect', () => process.exit(0)); // the driver died: do not outlive it
   process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
 }
 
