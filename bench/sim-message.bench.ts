@@ -8,7 +8,8 @@
  * simulator); this process is the gateway's side: an undici Pool of 16 keep-alive connections sending N
  * messages at RATE a second with the adapter's form body, and a node:http receiver answering each receipt 200 with an empty
  * body, as dlr-ingest does. The child's utime + stime from /proc over a round (from the first send to the
- * last receipt), divided by N, is the figure. Each round runs in a fresh child after a warm-up round.
+ * last receipt), divided by N, is the figure. Each round runs in a fresh child after a warm-up round; each
+ * round's line says how many receipts were retried (a loaded box: the round measured retries too).
  *
  * Env (defaults): N 3000, RATE 400, PAIRS 3, PROF_DIR (a CPU profile of each host there), BASE_SRC (a copy of a base `libs/simulator/feature/src`; when set, rounds
  * alternate base and new, base first, and both medians are printed).
@@ -57,15 +58,23 @@ async function startHost(
 }
 
 async function main(): Promise<void> {
-  let receipts = 0;
   let waiter: (() => void) | undefined;
   let target = 0;
+  // Receipts by the idempotency token Twilio repeats on its retries: a token seen twice is a retry, which
+  // means the receipts did not keep up and the round measured more than one post per receipt.
+  const tokens = new Set<string>();
+  let retried = 0;
   const receiver = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('');
-      receipts += 1;
-      if (receipts >= target) {
+      const token = String(request.headers['i-twilio-idempotency-token']);
+      if (tokens.has(token)) {
+        retried += 1;
+      } else {
+        tokens.add(token);
+      }
+      if (tokens.size >= target) {
         waiter?.();
       }
     });
@@ -84,7 +93,8 @@ async function main(): Promise<void> {
     const { child, port } = await startHost(source, receiverBase);
     const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONNECTIONS });
     const run = async (messages: number): Promise<number> => {
-      receipts = 0;
+      tokens.clear();
+      retried = 0;
       target = 2 * messages;
       const allIn = new Promise<void>((resolve) => (waiter = resolve));
       const before = cpuMsOf(child.pid as number);
@@ -120,8 +130,13 @@ async function main(): Promise<void> {
         }),
       );
       await allIn;
+      const perMessage = (cpuMsOf(child.pid as number) - before) / messages;
+      const seconds = (performance.now() - startedAt) / 1000;
+      process.stderr.write(
+        `  ${source ? 'base' : 'new '} ${perMessage.toFixed(4)} ms/msg, ${messages} in ${seconds.toFixed(1)} s, ${retried} receipts retried\n`,
+      );
 
-      return (cpuMsOf(child.pid as number) - before) / messages;
+      return perMessage;
     };
     try {
       await run(Math.round(count / 2)); // warm-up: JIT and connections
