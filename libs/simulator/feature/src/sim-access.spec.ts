@@ -230,6 +230,21 @@ describe(webhookTargetPolicy.name, () => {
     ['not a url', false],
   ])('%s → %s', (url, allowed) => {
     expect(allow(url)).toBe(allowed);
+    expect(allow(url)).toBe(allowed); // the kept verdict for the same URL
+  });
+
+  it('judges afresh when the base it reads changes (the embedded gateway learns its port late)', () => {
+    let base = 'http://127.0.0.1:1';
+    const allowMoving = webhookTargetPolicy(() => base);
+    const url = 'http://127.0.0.1:3000/webhooks/twilio/status';
+
+    expect(allowMoving(url)).toBe(false);
+    base = 'http://127.0.0.1:3000';
+    expect(allowMoving(url)).toBe(true);
+    expect(allowMoving('http://127.0.0.1:3000/v1/keys')).toBe(false);
+    expect(allowMoving(url)).toBe(true);
+    base = 'http://127.0.0.1:4000';
+    expect(allowMoving(url)).toBe(false);
   });
 });
 

@@ -47,26 +47,40 @@ const digest = (value: string): Buffer => createHash('sha256').update(value, 'ut
 
 /** Installs the control check on every route of `app` not marked {@link PROVIDER_API_ROUTE}. */
 export function guardControlRoutes(app: FastifyInstance, controlAuth: SimulatorControlAuth): void {
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // A callback hook, not an async one: the provider APIs (a send and two receipts per message) pass straight
+  // on, where an async hook made a promise and a microtask turn per request before the route could run.
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     const config = request.routeOptions.config as { simulatorProviderApi?: boolean } | undefined;
     if (config?.simulatorProviderApi === true) {
-      return;
-    }
-    const verdict = await controlAuth(presentedCredential(request.headers));
-    if (verdict === 'allowed') {
-      return;
-    }
-    if (verdict === 'forbidden') {
-      return reply
-        .code(403)
-        .send({ error: { code: 'FORBIDDEN', message: 'The simulator answers operators only (admin key)' } });
-    }
+      done();
 
-    return reply
-      .code(401)
-      .header('www-authenticate', 'Bearer')
-      .send({ error: { code: 'UNAUTHORIZED', message: 'The simulator needs a credential (Authorization: Bearer)' } });
+      return;
+    }
+    Promise.resolve()
+      .then(() => controlAuth(presentedCredential(request.headers)))
+      .then((verdict) => {
+        if (verdict === 'allowed') {
+          done();
+        } else {
+          refuseControl(reply, verdict);
+        }
+      }, done);
   });
+}
+
+/** The answer to a control call the check did not allow; the hook then goes no further (Fastify's early reply). */
+function refuseControl(reply: FastifyReply, verdict: 'forbidden' | 'unknown'): void {
+  if (verdict === 'forbidden') {
+    void reply
+      .code(403)
+      .send({ error: { code: 'FORBIDDEN', message: 'The simulator answers operators only (admin key)' } });
+
+    return;
+  }
+  void reply
+    .code(401)
+    .header('www-authenticate', 'Bearer')
+    .send({ error: { code: 'UNAUTHORIZED', message: 'The simulator needs a credential (Authorization: Bearer)' } });
 }
 
 /**
@@ -75,17 +89,33 @@ export function guardControlRoutes(app: FastifyInstance, controlAuth: SimulatorC
  * at anything the host can reach; the path is compared after URL normalisation, so `..` cannot step out.
  */
 export function webhookTargetPolicy(webhookBaseUrl: string | (() => string)): (url: string) => boolean {
-  return (url) => {
-    try {
-      const base = new URL(typeof webhookBaseUrl === 'function' ? webhookBaseUrl() : webhookBaseUrl);
-      const prefix = `${base.pathname.replace(/\/+$/, '')}/webhooks/`;
-      const target = new URL(url);
+  // The verdict for the last (base, url) pair is kept: every receipt of a run goes to the same callback URL,
+  // and parsing both URLs again for each one was a visible part of the simulator's CPU per receipt. The
+  // verdict is a function of the two strings alone, so a changed base or URL is judged afresh.
+  let last: { base: string; url: string; allowed: boolean } | undefined;
 
-      return target.origin === base.origin && target.pathname.startsWith(prefix) && target.username === '';
-    } catch {
-      return false;
+  return (url) => {
+    const baseUrl = typeof webhookBaseUrl === 'function' ? webhookBaseUrl() : webhookBaseUrl;
+    if (last !== undefined && last.url === url && last.base === baseUrl) {
+      return last.allowed;
     }
+    const allowed = isGatewayWebhook(baseUrl, url);
+    last = { base: baseUrl, url, allowed };
+
+    return allowed;
   };
+}
+
+function isGatewayWebhook(baseUrl: string, url: string): boolean {
+  try {
+    const base = new URL(baseUrl);
+    const prefix = `${base.pathname.replace(/\/+$/, '')}/webhooks/`;
+    const target = new URL(url);
+
+    return target.origin === base.origin && target.pathname.startsWith(prefix) && target.username === '';
+  } catch {
+    return false;
+  }
 }
 
 /**

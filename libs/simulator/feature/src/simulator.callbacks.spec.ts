@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import { postWebhook, type CallbackSettings } from './simulator.callbacks';
 import { SimScheduler } from './simulator.scheduler';
+import { WEBHOOK_CONNECTIONS } from './webhook-client';
 
 const silent = { debug: () => undefined, warn: () => undefined } as unknown as FastifyBaseLogger;
 
@@ -116,6 +117,36 @@ describe('postWebhook over the simulator client', () => {
     expect(attempts).toHaveLength(2);
     expect(attempts.every((a) => a.httpStatus === undefined && /timed out/.test(a.error ?? ''))).toBe(true);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('takes the status once the body has ended, or once it broke off (the answer was given)', async () => {
+    target = await receiver((request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write('partial');
+      setTimeout(() => (request.headers['x-finish'] === '1' ? response.end(' and the rest') : response.destroy()), 50);
+    });
+    const broken = await postWebhook(post(target.url), settingsOf(scheduler, { retries: 0 }));
+    const whole = await postWebhook(
+      { ...post(target.url), headers: { 'X-Finish': '1' } },
+      settingsOf(scheduler, { retries: 0 }),
+    );
+
+    expect(broken).toEqual([expect.objectContaining({ httpStatus: 200 })]);
+    expect(whole).toEqual([expect.objectContaining({ httpStatus: 200 })]);
+  });
+
+  it('aborts posts still queued behind the connection cap when the jobs are cancelled', async () => {
+    target = await receiver(() => undefined);
+    const url = target.url;
+    const pending = Array.from({ length: WEBHOOK_CONNECTIONS + 8 }, () =>
+      postWebhook(post(url), settingsOf(scheduler, { timeoutMs: 10_000 })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    scheduler.cancelJobs();
+    const attempts = (await Promise.all(pending)).flat();
+
+    expect(attempts).toHaveLength(WEBHOOK_CONNECTIONS + 8);
+    expect(attempts.every((attempt) => attempt.error !== undefined)).toBe(true);
   });
 
   it('records a refused connection as an error and retries it', async () => {

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { randomChars } from './sim-random';
 import type { ErrorRates } from './simulator.knobs';
 import { pickOne, type Rng } from './simulator.rng';
 
@@ -96,7 +97,7 @@ export function newSinchId(now = Date.now()): string {
     time = (CROCKFORD[rest % 32] as string) + time;
     rest = Math.floor(rest / 32);
   }
-  const random = [...randomBytes(16)].map((byte) => CROCKFORD[byte % 32]).join('');
+  const random = randomChars(CROCKFORD, 16);
 
   return time + random;
 }

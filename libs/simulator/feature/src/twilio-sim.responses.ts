@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { ErrorRates } from './simulator.knobs';
+import { randomHex } from './sim-random';
 import { pickOne, type Rng } from './simulator.rng';
 
 export const TWILIO_API_VERSION = '2010-04-01';
@@ -94,7 +94,7 @@ export function injectedError(rng: Rng, rates: ErrorRates, to: string, from: str
 
 /** `SM` + 32 hex, from crypto rather than the seeded RNG: ids must stay unique across seeded runs. */
 export function newMessageSid(): string {
-  return `SM${randomBytes(16).toString('hex')}`;
+  return `SM${randomHex(16)}`;
 }
 
 /** Twilio's dates are RFC 2822 with a numeric zone: `Tue, 26 Jul 2016 12:50:07 +0000`. */

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomHex } from './sim-random';
 import type { ErrorRates } from './simulator.knobs';
 import { pickOne, type Rng } from './simulator.rng';
 
@@ -93,7 +94,7 @@ export function injectedVonageError(rng: Rng, rates: ErrorRates): VonageRefusal 
 
 /** Vonage ids are 16-18 uppercase hex characters; from crypto so they stay unique across seeded runs. */
 export function newVonageMessageId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
+  return randomHex(8).toUpperCase();
 }
 
 /**
