@@ -2,16 +2,10 @@ import { isMysql, uuidV7Time } from '@sms/persistence';
 import { type DataSource, MoreThanOrEqual, type SelectQueryBuilder } from 'typeorm';
 import { MessageEventEntity } from '../database/entities/message-event.entity';
 import { SmsMessageEntity } from '../database/entities/sms-message.entity';
+import { CREATED_AFTER_ID_MS, CREATED_BEFORE_ID_MS } from './partition-window';
 
 /** Most events a read returns (GET /v1/messages/:id). */
 export const EVENTS_PER_READ = 500;
-
-/**
- * Where a message's created_at lies around its id's UUIDv7 time: the gateway makes the id just before it
- * writes the row, so the window is narrow, with room for the admission checks in between and clock skew.
- */
-const CREATED_BEFORE_ID_MS = 3_600_000;
-const CREATED_AFTER_ID_MS = 86_400_000;
 
 /** Events happen after their message was accepted; the margin is for clock skew between the services. */
 const EVENTS_BEFORE_MESSAGE_MS = 86_400_000;

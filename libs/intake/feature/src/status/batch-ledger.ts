@@ -1,10 +1,13 @@
 import { MAX_BOUND_PARAMETERS, type SqlRunner } from '@sms/persistence';
+import { type TimeWindow, windowAround } from '../ledger/partition-window';
 
 /** What the in-memory decisions of a batch need of one ledger row. */
 export interface LedgerRow {
   readonly statusRank: number;
   readonly providerMessageId: string | null;
   readonly dlrFallbacks: number;
+  /** The row's created_at as read: its UPDATE names the partition (MySQL). Absent, every partition is probed. */
+  readonly createdAt?: Date;
 }
 
 /** The columns a batch owes one message, the rank the database holds for it (the guard) and the rank they write. */
@@ -13,6 +16,7 @@ interface Move {
   readonly columns: Readonly<Record<string, unknown>>;
   readonly storedRank: number;
   readonly rank: number;
+  readonly createdAt: Date | undefined;
 }
 
 /**
@@ -44,6 +48,7 @@ export class BatchLedger {
   /** Each row's rank in the database: as read, or as last flushed. */
   private readonly storedRanks: Map<string, number>;
   private readonly pending = new Map<string, Record<string, unknown>>();
+  private readonly createdAts: Map<string, Date | undefined>;
 
   constructor(read: ReadonlyMap<string, LedgerRow>) {
     this.rows = new Map(
@@ -53,6 +58,7 @@ export class BatchLedger {
       ]),
     );
     this.storedRanks = new Map([...read].map(([id, row]) => [id, row.statusRank]));
+    this.createdAts = new Map([...read].map(([id, row]) => [id, row.createdAt]));
   }
 
   /** The row as the batch knows it; undefined when there is none, or per-event SQL has taken the message over. */
@@ -95,7 +101,7 @@ export class BatchLedger {
     const moves = [...ids].flatMap((id) => this.pendingMove(id));
     const chunks = sql.mysql ? chunksUnderParameterLimit(moves) : moves.map((move) => [move]);
     for (const chunk of chunks) {
-      for (const statement of updateStatements(chunk, (value) => sql.value(value))) {
+      for (const statement of updateStatements(chunk, (value) => sql.value(value), sql.mysql)) {
         const changed = await sql.execute(statement.sql, statement.parameters);
         if (changed !== statement.rows) {
           throw new StaleLedgerError(statement.rows, changed);
@@ -113,7 +119,9 @@ export class BatchLedger {
     const storedRank = this.storedRanks.get(id);
     const row = this.rows.get(id);
 
-    return columns && storedRank !== undefined && row ? [{ id, columns, storedRank, rank: row.statusRank }] : [];
+    return columns && storedRank !== undefined && row
+      ? [{ id, columns, storedRank, rank: row.statusRank, createdAt: this.createdAts.get(id) }]
+      : [];
   }
 }
 
@@ -122,13 +130,16 @@ export class BatchLedger {
  * binds its id, guard rank and one value per column of the chunk that some move sets (an upper bound:
  * columns every move sets alike are bound once), plus one flag per column only some moves set.
  */
+/** The created_at window an UPDATE may add (createdWindowOf). */
+const WINDOW_PARAMETERS = 2;
+
 function chunksUnderParameterLimit(moves: readonly Move[]): Move[][] {
   const chunks: Move[][] = [];
   let current: Move[] = [];
   let columns = new Set<string>();
   for (const move of moves) {
     const union = new Set([...columns, ...Object.keys(move.columns)]);
-    if (current.length > 0 && (current.length + 1) * (2 * union.size + 2) > MAX_BOUND_PARAMETERS) {
+    if (current.length > 0 && (current.length + 1) * (2 * union.size + 2) + WINDOW_PARAMETERS > MAX_BOUND_PARAMETERS) {
       chunks.push(current);
       current = [];
       columns = new Set(Object.keys(move.columns));
@@ -160,11 +171,32 @@ function chunksUnderParameterLimit(moves: readonly Move[]): Move[][] {
  * of MariaDB's CPU in a receipt storm, bench/dlr.bench.ts). The join looks each row up by primary key.
  * Column names come from our own code, values are bound.
  */
-function updateStatements(moves: readonly Move[], bind: (value: unknown) => unknown): Statement[] {
+function updateStatements(moves: readonly Move[], bind: (value: unknown) => unknown, mysql: boolean): Statement[] {
   const [only] = moves;
+  const window = mysql ? createdWindowOf(moves) : null;
 
-  return [moves.length === 1 && only ? updateOneStatement(only, bind) : joinedUpdate(moves, bind)];
+  return [moves.length === 1 && only ? updateOneStatement(only, bind, window) : joinedUpdate(moves, bind, window)];
 }
+
+/**
+ * The created_at span of the rows as read (they are locked, so it cannot move): on MySQL, where the ledger
+ * is partitioned by month, the UPDATE then descends the primary key of those partitions only, not of every
+ * month kept. Null when a row's time is unknown.
+ */
+function createdWindowOf(moves: readonly Move[]): TimeWindow | null {
+  const times: Date[] = [];
+  for (const move of moves) {
+    if (move.createdAt === undefined) {
+      return null;
+    }
+    times.push(move.createdAt);
+  }
+
+  return windowAround(times);
+}
+
+const windowCondition = (alias: string, window: TimeWindow | null): string =>
+  window ? ` AND ${alias}created_at >= ? AND ${alias}created_at < ?` : '';
 
 interface Statement {
   readonly sql: string;
@@ -176,7 +208,7 @@ interface Statement {
 /** How the joined UPDATE assigns one column: a bound constant, the row's value, or the row's value if flagged. */
 type Assignment = 'constant' | 'each' | 'some';
 
-function joinedUpdate(moves: readonly Move[], bind: (value: unknown) => unknown): Statement {
+function joinedUpdate(moves: readonly Move[], bind: (value: unknown) => unknown, window: TimeWindow | null): Statement {
   const columns = [...new Set(moves.flatMap((move) => Object.keys(move.columns)))].sort();
   const kinds = new Map<string, Assignment>();
   for (const column of columns) {
@@ -224,8 +256,8 @@ function joinedUpdate(moves: readonly Move[], bind: (value: unknown) => unknown)
   return {
     sql:
       `UPDATE sms_messages m JOIN (${rows.join(' UNION ALL ')}) v ON m.id = v.id` +
-      ` SET ${assignments.join(', ')} WHERE m.status_rank = v.was`,
-    parameters,
+      ` SET ${assignments.join(', ')} WHERE m.status_rank = v.was${windowCondition('m.', window)}`,
+    parameters: window ? [...parameters, window.from, window.to] : parameters,
     rows: moves.length,
   };
 }
@@ -235,12 +267,17 @@ const sameValue = (a: unknown, b: unknown): boolean =>
   a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
 
 /** `UPDATE sms_messages SET col = ?, … WHERE id = ? AND status_rank = ?`: the same write and guard for one message. */
-function updateOneStatement(move: Move, bind: (value: unknown) => unknown): Statement {
+function updateOneStatement(move: Move, bind: (value: unknown) => unknown, window: TimeWindow | null): Statement {
   const columns = Object.keys(move.columns);
 
   return {
-    sql: `UPDATE sms_messages SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND status_rank = ?`,
-    parameters: [...columns.map((c) => bind(move.columns[c])), move.id, move.storedRank],
+    sql: `UPDATE sms_messages SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND status_rank = ?${windowCondition('', window)}`,
+    parameters: [
+      ...columns.map((c) => bind(move.columns[c])),
+      move.id,
+      move.storedRank,
+      ...(window ? [window.from, window.to] : []),
+    ],
     rows: 1,
   };
 }

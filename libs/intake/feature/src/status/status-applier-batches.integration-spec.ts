@@ -17,6 +17,7 @@ import {
 import { inTransaction, isMysql, MYSQL_SESSION_SQL, sqlRunnerOf } from '@sms/persistence';
 import { type SliceEngine, sliceEngines } from '@sms/testing-slices';
 import type { BeforeQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
 import { retryEvent, SEED_ACCOUNT, seedMessage, statusEvent } from '../../test/intake-messages';
 import { INTAKE_ENTITIES, INTAKE_MIGRATIONS, INTAKE_OUTBOX } from '../database/intake.schema';
 import { LedgerWriter } from '../ledger/ledger.writer';
@@ -140,8 +141,12 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
    * Hands `events` over so that they form one batch: while the committer's slots (two on MySQL, one on
    * SQLite) are busy with a filler message's events, the others queue up and go together.
    */
-  async function applyAsOneBatch(sut: StatusApplier, events: readonly StatusChangedV1[]): Promise<ApplyOutcome[]> {
-    const filler = await newMessage();
+  async function applyAsOneBatch(
+    sut: StatusApplier,
+    events: readonly StatusChangedV1[],
+    newFiller: () => Promise<string> = newMessage,
+  ): Promise<ApplyOutcome[]> {
+    const filler = await newFiller();
     const slots = isMysql(dataSource) ? 2 : 1;
     const fillers = Array.from({ length: slots }, () => sut.apply(event(filler, StatusEventKind.Sending)));
     const outcomes = Promise.all(events.map((e) => sut.apply(e)));
@@ -528,6 +533,118 @@ describe.each([MARIADB, SQLITE])('StatusApplier batches on $name', (engine) => {
     // A callback belongs to the message's account: every transition names it.
     const accounts = ['a', 'b'].flatMap((role) => (state[role]?.transitions ?? []).map((t) => t.accountId));
     expect(new Set(accounts)).toEqual(new Set([ACCOUNT]));
+  });
+
+  // Skipped on SQLite: it has no partitions, and its statements name no window.
+  (engine === MARIADB ? describe : describe.skip)('partitions named by a batch (the ledger by month)', () => {
+    /** A UUIDv7 made at `at`: the gateway's own ids carry the time they were made. */
+    const v7At = (at: Date): string => uuidv7({ msecs: at.getTime() });
+
+    const seedAt = (id: string, createdAt = NOW): Promise<string> =>
+      seedMessage(writer, { id, request: { callbackUrl: 'https://callbacks.example.com/sms' }, createdAt });
+
+    /** The batch's filler has a UUIDv7 too: one id of another kind and the batch reads every partition. */
+    const v7Filler = (): Promise<string> => seedAt(v7At(NOW));
+
+    /** The partitions EXPLAIN lists for `table` in the logged statement. */
+    async function partitionsOf(statement: { sql: string; parameters: readonly unknown[] }, table: string) {
+      const plan: { table: string; partitions: string | null }[] = await dataSource.query(
+        `EXPLAIN PARTITIONS ${statement.sql}`,
+        [...statement.parameters],
+      );
+
+      return plan.filter((row) => row.table === table).map((row) => row.partitions);
+    }
+
+    it('reads and moves messages whose ids carry their acceptance time in the partitions those times name', async () => {
+      const ids = await Promise.all([v7At(NOW), v7At(new Date(NOW.getTime() + 1_000))].map((id) => seedAt(id)));
+      const sut = applier();
+      const before = log.statements.length;
+
+      expect(
+        await applyAsOneBatch(
+          sut,
+          ids.map((id) => event(id, StatusEventKind.Sent, { providerMessageId: `SM-${id}` })),
+          v7Filler,
+        ),
+      ).toEqual(['applied', 'applied']);
+      const statements = log.statements
+        .slice(before)
+        .filter(({ parameters }) => parameters.some((p) => ids.includes(p as string)));
+      const reads = statements.filter(({ sql }) => sql.trimStart().startsWith('SELECT id, status, status_rank'));
+      expect(reads).toHaveLength(1);
+      // One partition each (the catch-all holds 2030), not every month the tables keep.
+      expect(await partitionsOf(reads[0]!, 'sms_messages')).toEqual(['p_future']);
+      expect(await partitionsOf(reads[0]!, 'e')).toEqual(['p_future']);
+      const update = statements.find(({ sql }) => sql.startsWith('UPDATE sms_messages m JOIN'));
+      expect(update?.sql).toContain('m.created_at >= ? AND m.created_at < ?');
+      expect(await partitionsOf(update!, 'm')).toEqual(['p_future']);
+      const rows: { status: string }[] = await dataSource.query(
+        'SELECT status FROM sms_messages WHERE id IN (?, ?)',
+        ids,
+      );
+      expect(rows.map((row) => row.status)).toEqual([MessageStatus.Sent, MessageStatus.Sent]);
+    });
+
+    it('names the partition in the UPDATE of a batch of one, from the created_at its read returned', async () => {
+      const id = await seedAt(v7At(NOW));
+      const sut = applier();
+      const before = log.statements.length;
+
+      expect(await sut.apply(event(id, StatusEventKind.Sent, { providerMessageId: 'SM-one' }))).toBe('applied');
+      const update = log.statements
+        .slice(before)
+        .find(({ sql, parameters }) => sql.startsWith('UPDATE sms_messages') && parameters.includes(id));
+      expect(update?.sql).toContain('created_at >= ? AND created_at < ?');
+      expect(await partitionsOf(update!, 'sms_messages')).toEqual(['p_future']);
+      const [row] = await dataSource.query<{ status: string }[]>('SELECT status FROM sms_messages WHERE id = ?', [id]);
+      expect(row?.status).toBe(MessageStatus.Sent);
+    });
+
+    it("finds a message whose id's time is far from its created_at (a producer's id) with a second read", async () => {
+      // A producer may send its own UUIDv7 on sms.send.v1, made long before the message is written: here its
+      // created_at lies 400 days after the time its id carries, outside the window of every id in the batch.
+      const far = await seedAt(v7At(NOW), new Date(NOW.getTime() + 400 * 86_400_000));
+      const near = await seedAt(v7At(NOW));
+      const sut = applier();
+      const sent = event(far, StatusEventKind.Sent, { providerMessageId: 'SM-far' });
+      expect(await sut.apply(sent)).toBe('applied');
+      const before = log.statements.length;
+
+      expect(
+        await applyAsOneBatch(
+          sut,
+          [
+            { ...sent },
+            event(far, StatusEventKind.Delivered, receipt({ providerMessageId: 'SM-far', occurredAt: at(5) })),
+            event(near, StatusEventKind.Sent, { providerMessageId: 'SM-near' }),
+          ],
+          v7Filler,
+        ),
+      ).toEqual(['duplicate', 'applied', 'applied']);
+      const reads = log.statements
+        .slice(before)
+        .filter(({ sql }) => sql.trimStart().startsWith('SELECT id, status, status_rank'))
+        .filter(({ parameters }) => parameters.includes(far) || parameters.includes(near));
+      // The windowed read finds the near message; the far one is asked for again, alone and without it.
+      expect(reads).toHaveLength(2);
+      expect(reads[1]?.parameters).toContain(far);
+      expect(reads[1]?.parameters).not.toContain(near);
+      const rows: { id: string; status: string }[] = await dataSource.query(
+        'SELECT id, status FROM sms_messages WHERE id IN (?, ?)',
+        [far, near],
+      );
+      expect(Object.fromEntries(rows.map((row) => [row.id, row.status]))).toEqual({
+        [far]: MessageStatus.Delivered,
+        [near]: MessageStatus.Sent,
+      });
+      const history: { status: string }[] = await dataSource.query(
+        'SELECT status FROM message_events WHERE message_id = ? ORDER BY id',
+        [far],
+      );
+      // The redelivered `sent` was found by the second read: recorded once.
+      expect(history.map((e) => e.status)).toEqual(['queued', 'sent', 'delivered']);
+    });
   });
 
   describe(BatchLedger.name, () => {

@@ -28,6 +28,7 @@ import {
   refreshLedgerCosts,
   writeCharges,
 } from '../billing/charge-ledger';
+import { createdWindowOfIds, windowAround } from '../ledger/partition-window';
 import { batchMessagesRead } from './batch-messages-read';
 import { BatchLedger, type LedgerRow } from './batch-ledger';
 import { DlrFallback, type RecipientOptOutCheck } from './dlr-fallback';
@@ -251,8 +252,8 @@ export class StatusApplier {
       seen.add(event.eventId);
       collectCharges(applied, event, messages.get(event.messageId));
       const result = ledger
-        ? await this.applyInBatch(sql, event, ledger)
-        : await this.update(sql, event, messages.get(event.messageId));
+        ? await this.applyInBatch(sql, event, ledger, messages.get(event.messageId)?.createdAt)
+        : await this.update(sql, event, messages.get(event.messageId), messages.get(event.messageId)?.createdAt);
       if (result.retryAt && (applied.retryAt === null || result.retryAt < applied.retryAt)) {
         applied.retryAt = result.retryAt;
       }
@@ -333,8 +334,7 @@ export class StatusApplier {
   ): Promise<{ messages: Map<string, BatchMessage>; seen: Set<string> }> {
     const ids = [...new Set(batch.map((e) => e.messageId))];
     const eventIds = [...new Set(batch.map((e) => e.eventId))];
-    const read = batchMessagesRead(ids, eventIds, isMysql(this.dataSource));
-    const rows = await sql.query<BatchMessageRow>(read.sql, read.parameters);
+    const rows = await this.readMessages(sql, ids, eventIds, batch);
     const seen = new Set<string>();
     const messages = new Map<string, BatchMessage>();
     for (const row of rows) {
@@ -354,6 +354,7 @@ export class StatusApplier {
         callbackFormat: row.callback_format as CallbackFormat | null,
         to: row.to_number,
         sender: row.sender,
+        createdAt: storedDate(row.created_at),
       });
     }
     const orphans = batch.filter((event) => !messages.has(event.messageId));
@@ -367,15 +368,48 @@ export class StatusApplier {
   }
 
   /**
+   * The batch read. On MySQL it names the partitions it needs: the messages' created_at window their
+   * UUIDv7 ids imply, and the events' own occurred_at span (a redelivered event was stored with the time
+   * it carries, so that bound is exact). A message outside the id window (a producer's id made long before
+   * or after the message was accepted) is read again without it: every row in the ledger is found, and
+   * only a batch with such a message pays a second statement.
+   */
+  private async readMessages(
+    sql: SqlRunner,
+    ids: readonly string[],
+    eventIds: readonly string[],
+    batch: readonly StatusChangedV1[],
+  ): Promise<BatchMessageRow[]> {
+    const mysql = isMysql(this.dataSource);
+    const occurred = mysql ? windowAround(batch.map((e) => new Date(e.occurredAt))) : null;
+    const created = mysql ? createdWindowOfIds(ids) : null;
+    const read = batchMessagesRead(ids, eventIds, mysql, { created, occurred });
+    const rows = await sql.query<BatchMessageRow>(read.sql, read.parameters);
+    if (created && rows.length < ids.length) {
+      const found = new Set(rows.map((row) => row.id));
+      const missed = ids.filter((id) => !found.has(id));
+      const again = batchMessagesRead(missed, eventIds, mysql, { occurred });
+      rows.push(...(await sql.query<BatchMessageRow>(again.sql, again.parameters)));
+    }
+
+    return rows;
+  }
+
+  /**
    * One event of a batch of several: in memory when it is plain, else the per-event SQL of update() once
    * the batch's pending writes of that message are written (BatchLedger.handOver).
    */
-  private async applyInBatch(sql: SqlRunner, event: StatusChangedV1, ledger: BatchLedger): Promise<UpdateResult> {
+  private async applyInBatch(
+    sql: SqlRunner,
+    event: StatusChangedV1,
+    ledger: BatchLedger,
+    createdAt: Date | undefined,
+  ): Promise<UpdateResult> {
     const decision = this.decideInMemory(event, ledger.row(event.messageId));
     if (decision === null) {
       await ledger.handOver(sql, event.messageId);
 
-      return this.update(sql, event);
+      return this.update(sql, event, undefined, createdAt);
     }
     if (decision.move) {
       ledger.move(event.messageId, decision.move.rank, decision.move.columns);
@@ -419,7 +453,12 @@ export class StatusApplier {
    * of the transaction has written the row since (a batch of one): it spares statements whose condition
    * the row already fails.
    */
-  private async update(sql: SqlRunner, event: StatusChangedV1, read?: LedgerRow): Promise<UpdateResult> {
+  private async update(
+    sql: SqlRunner,
+    event: StatusChangedV1,
+    read?: LedgerRow,
+    createdAt?: Date,
+  ): Promise<UpdateResult> {
     const now = this.now();
     if (event.kind === StatusEventKind.Retry) {
       if (await this.fallback.failResend(sql, event, now)) {
@@ -448,19 +487,12 @@ export class StatusApplier {
     const current = DlrFallback.mayBeOfReplacedAttempt(event)
       ? { condition: '(dlr_fallbacks = 0 OR provider = ?)', params: [event.provider] }
       : undefined;
+    const write = (set: Record<string, unknown>, below: number, condition?: string, params?: readonly unknown[]) =>
+      this.conditionalUpdate(sql, event.messageId, set, below, condition, params, createdAt);
     const moved =
-      (await this.conditionalUpdate(
-        sql,
-        event.messageId,
-        statusColumns(event, status, now),
-        rank,
-        current?.condition,
-        current?.params,
-      )) ||
+      (await write(statusColumns(event, status, now), rank, current?.condition, current?.params)) ||
       (correctsUnknown(event.kind, event.source) &&
-        (await this.conditionalUpdate(
-          sql,
-          event.messageId,
+        (await write(
           statusColumns(event, status, now),
           Number.MAX_SAFE_INTEGER,
           `status = '${MessageStatus.Unknown}'${current ? ` AND ${current.condition}` : ''}`,
@@ -493,7 +525,7 @@ export class StatusApplier {
           Object.assign(late, { cost: event.cost, currency: event.currency ?? null });
         }
       }
-      await this.conditionalUpdate(sql, event.messageId, late, Number.MAX_SAFE_INTEGER, 'provider_message_id IS NULL');
+      await write(late, Number.MAX_SAFE_INTEGER, 'provider_message_id IS NULL');
     }
 
     return { applied: moved, status: moved ? status : null };
@@ -586,7 +618,11 @@ export class StatusApplier {
     };
   }
 
-  /** `UPDATE sms_messages SET … WHERE id = ? AND status_rank < ?` and whether a row changed. */
+  /**
+   * `UPDATE sms_messages SET … WHERE id = ? AND status_rank < ?` and whether a row changed. `createdAt`, the
+   * row's as this transaction read it (it never changes), names its partition on MySQL: by id alone the
+   * UPDATE descends every month's primary key.
+   */
   private async conditionalUpdate(
     sql: SqlRunner,
     id: string,
@@ -594,14 +630,17 @@ export class StatusApplier {
     belowRank: number,
     extraCondition?: string,
     extraParams: readonly unknown[] = [],
+    createdAt?: Date,
   ): Promise<boolean> {
     const columns = Object.keys(set);
     const values = columns.map((c) => sql.value(set[c]));
+    const window = sql.mysql && createdAt ? windowAround([createdAt]) : null;
     const statement = `UPDATE sms_messages SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND status_rank < ?${
       extraCondition ? ` AND ${extraCondition}` : ''
-    }`;
+    }${window ? ' AND created_at >= ? AND created_at < ?' : ''}`;
+    const bounds = window ? [window.from, window.to] : [];
 
-    return (await sql.execute(statement, [...values, id, belowRank, ...extraParams])) > 0;
+    return (await sql.execute(statement, [...values, id, belowRank, ...extraParams, ...bounds])) > 0;
   }
 }
 
@@ -619,6 +658,7 @@ interface BatchMessageRow {
   callback_format: string | null;
   to_number: string;
   sender: string | null;
+  created_at: Date | string;
   /** The batch's event ids already recorded for this message, comma-separated; null when none. */
   known_events: string | null;
 }
