@@ -62,14 +62,14 @@ async function main(): Promise<void> {
   // The concurrencies and fetch pacing router.module.ts and opt-out.module.ts subscribe with.
   await bus.subscribe({
     groupId: `router-health-${suffix}`,
-    topics: [TOPICS.status],
+    topics: [TOPICS.status, TOPICS.sendResult],
     handler: new HealthRecorder(state).handle,
     concurrency: 16,
     fetch: LAG_TOLERANT_FETCH,
   });
   await bus.subscribe({
     groupId: `opt-out-${suffix}`,
-    topics: [TOPICS.status],
+    topics: [TOPICS.optoutReported],
     ignores: cannotReportOptOut,
     handler: optOut.handle,
     concurrency: 8,

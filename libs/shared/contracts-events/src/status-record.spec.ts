@@ -1,11 +1,11 @@
 import { StatusEventKind, StatusEventSource } from './enums';
 import type { StatusChangedV1 } from './status-changed.event';
-import { statusRecord } from './status-record';
+import { statusRecord, statusRecords } from './status-record';
 import { STATUS_ERROR_CLASS_HEADER, STATUS_KIND_HEADER, STATUS_SOURCE_HEADER, TOPICS } from './topics';
 
 describe(statusRecord.name, () => {
   it.each(Object.values(StatusEventSource))(
-    'keys a %s event by message and names its source and kind in headers',
+    'keys a %s event by message, names its source and kind in headers, and puts it on its topic',
     (source) => {
       const event = {
         eventId: 'e1',
@@ -15,8 +15,9 @@ describe(statusRecord.name, () => {
         occurredAt: '2026-12-01T10:00:00.000Z',
       } as StatusChangedV1;
 
+      const sendWorkers = source === StatusEventSource.SendWorker || source === StatusEventSource.Reconcile;
       expect(statusRecord(event)).toEqual({
-        topic: TOPICS.status,
+        topic: sendWorkers ? TOPICS.sendResult : TOPICS.status,
         key: 'm1',
         value: event,
         headers: {
@@ -41,4 +42,19 @@ describe(statusRecord.name, () => {
 
     expect(statusRecord(event).headers[STATUS_ERROR_CLASS_HEADER]).toBe('opted_out');
   });
+
+  it.each(Object.values(StatusEventSource))(
+    'publishes a %s event once, and a provider-reported opt-out also on sms.optout.reported.v1',
+    (source) => {
+      const event = { eventId: 'e3', messageId: 'm3', kind: StatusEventKind.Failed, source } as StatusChangedV1;
+      const optedOut = { ...event, errorClass: 'opted_out' } as StatusChangedV1;
+
+      expect(statusRecords(event)).toEqual([statusRecord(event)]);
+      expect(statusRecords({ ...event, errorClass: 'transient' })).toHaveLength(1);
+      expect(statusRecords(optedOut)).toEqual([
+        statusRecord(optedOut),
+        { ...statusRecord(optedOut), topic: TOPICS.optoutReported },
+      ]);
+    },
+  );
 });

@@ -19,7 +19,7 @@ import {
   StatusChangedV1,
   StatusEventKind,
   StatusEventSource,
-  statusRecord,
+  statusRecords,
   TOPICS,
   DEFAULT_ACCOUNT_ID,
 } from '@sms/contracts';
@@ -271,7 +271,7 @@ export class ReceiptsPipeline {
 
   /**
    * The processing tier's groups and the run's topics they drain, whichever process runs them (a benchmark
-   * reads their lag from the ingest side): dlr-processor on the raw receipts, intake on sms.status.v1.
+   * reads their lag from the ingest side): dlr-processor on the raw receipts, intake on the status topics.
    */
   processingGroups(): { receipts: LagGroup; ledger: LagGroup } {
     const suffix = this.database.name;
@@ -279,7 +279,7 @@ export class ReceiptsPipeline {
 
     return {
       receipts: { groupId: ids.receipts, topics: [renamed(TOPICS.dlrRaw, suffix)] },
-      ledger: { groupId: ids.ledger, topics: [renamed(TOPICS.status, suffix)] },
+      ledger: { groupId: ids.ledger, topics: [renamed(TOPICS.status, suffix), renamed(TOPICS.sendResult, suffix)] },
     };
   }
 
@@ -312,10 +312,16 @@ export class ReceiptsPipeline {
     this.kafka = createBus({ kind: 'kafka', brokers, clientId: `receipts-${this.database.name}` }) as KafkaBus;
     const suffix = this.database.name;
     await this.kafka.ensureTopics(
-      [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw, TOPICS.transition, TOPICS.accepted].map((topic) => ({
-        topic: renamed(topic, suffix),
-        numPartitions: 3,
-      })),
+      [
+        TOPICS.status,
+        TOPICS.sendResult,
+        // No reader here, but a provider-reported opt-out is published there too (statusRecords).
+        TOPICS.optoutReported,
+        TOPICS.dlrRaw,
+        TOPICS.inboundRaw,
+        TOPICS.transition,
+        TOPICS.accepted,
+      ].map((topic) => ({ topic: renamed(topic, suffix), numPartitions: 3 })),
     );
     this.bus = renamingBus(this.kafka, suffix);
 
@@ -368,7 +374,8 @@ export class ReceiptsPipeline {
 
     await this.bus.subscribe({
       groupId: processingGroupIds(suffix).ledger,
-      topics: [TOPICS.status],
+      // As intake subscribes (ADR 0027): the send results have a topic of their own.
+      topics: [TOPICS.status, TOPICS.sendResult],
       handler: async (record) => {
         await this.applier.apply(decodeEvent(StatusChangedV1, record.value));
       },
@@ -376,7 +383,7 @@ export class ReceiptsPipeline {
     });
     await this.bus.subscribe({
       groupId: processingGroupIds(suffix).receipts,
-      topics: [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw],
+      topics: [TOPICS.sendResult, TOPICS.dlrRaw, TOPICS.inboundRaw],
       ignores: isOwnReceiptEvent,
       handler: async (record) => {
         if (record.topic === TOPICS.dlrRaw) {
@@ -490,7 +497,7 @@ export class ReceiptsPipeline {
       occurredAt: new Date().toISOString(),
       ...(partIds ? { partIds } : {}),
     };
-    await this.bus.publish([statusRecord(event)]); // as send-worker publishes it
+    await this.bus.publish([...statusRecords(event)]); // as send-worker publishes it
   }
 
   /**

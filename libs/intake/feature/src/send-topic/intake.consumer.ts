@@ -6,7 +6,8 @@ import {
   StatusChangedV1,
   StatusEventKind,
   StatusEventSource,
-  statusRecord,
+  isStatusTopic,
+  statusRecords,
   TOPICS,
 } from '@sms/contracts';
 import { ApiError, unprocessable } from '@sms/platform';
@@ -43,7 +44,8 @@ export class IntakeConsumer {
   handle = async (record: ConsumedRecord): Promise<void> => {
     if (record.topic === TOPICS.send) {
       await this.handleSend(record);
-    } else if (record.topic === TOPICS.status) {
+    } else if (isStatusTopic(record.topic)) {
+      // sms.status.v1 and sms.send.result.v1 (ADR 0027): the same events, applied alike.
       const event = decodeEvent(StatusChangedV1, record.value);
       await this.applier.apply(event);
       await this.admission?.reconcile(event);
@@ -124,6 +126,6 @@ export class IntakeConsumer {
       detail: error.field ?? null,
       occurredAt: new Date().toISOString(),
     };
-    await this.bus.publish([statusRecord(event)]);
+    await this.bus.publish([...statusRecords(event)]);
   }
 }
