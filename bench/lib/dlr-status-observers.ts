@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   // The concurrencies and fetch pacing router.module.ts and opt-out.module.ts subscribe with.
   await bus.subscribe({
     groupId: `router-health-${suffix}`,
-    topics: [TOPICS.status, TOPICS.sendResult],
+    topics: [TOPICS.status],
     handler: new HealthRecorder(state).handle,
     concurrency: 16,
     fetch: LAG_TOLERANT_FETCH,

@@ -100,8 +100,8 @@ describe('distributed gateway: traces, metrics and readiness on every service', 
     const path = followTrace(spans, request as SpanRecord, MESSAGE_PATH, describeHop);
     // One trace from the API call to the provider's HTTP API, the request that carried its traceparent.
     followTrace(spans, path[5] as SpanRecord, [PROVIDER_HTTP], () => 'the HTTP call to the provider');
-    // The send result comes back to intake on sms.send.result.v1, in the same trace, below send-worker's hop.
-    followTrace(spans, path[4] as SpanRecord, [hop('intake', `process ${TOPICS.sendResult}`)]);
+    // The send result comes back to intake on sms.status.v1, in the same trace, below send-worker's hop.
+    followTrace(spans, path[4] as SpanRecord, [hop('intake', `process ${TOPICS.status}`)]);
 
     // The receipt: dlr-ingest's webhook request starts its own trace; dlr-processor links it to the message's.
     const correlate = spans.find((span) => span.name === 'dlr correlate' && span.attributes['sms.message_id'] === id);

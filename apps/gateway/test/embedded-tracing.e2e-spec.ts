@@ -70,7 +70,7 @@ describe('embedded gateway: tracing', () => {
     expect(path[6]?.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 201 });
     const dispatch = path[4] as SpanRecord;
     // The send result reaches intake in the same trace, as a child of the send-worker's hop.
-    followTrace(spans, dispatch, [(span) => span.name === `process ${TOPICS.sendResult}`]);
+    followTrace(spans, dispatch, [(span) => span.name === `process ${TOPICS.status}`]);
 
     // The receipt comes in on its own request (the provider's webhook) and links to the message's trace.
     const correlate = spans.find((span) => span.name === 'dlr correlate' && span.attributes['sms.message_id'] === id);

@@ -612,7 +612,7 @@ export class IntakeModule implements OnApplicationBootstrap {
     });
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.intake,
-      topics: [TOPICS.send, TOPICS.status, TOPICS.sendResult],
+      topics: [TOPICS.send, TOPICS.status],
       handler: this.consumer.handle,
       concurrency: GROUP_COMMIT_CONCURRENCY,
     });

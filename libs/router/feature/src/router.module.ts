@@ -64,7 +64,7 @@ import type { RoutingState } from './state/routing-state';
 export const ROUTER_DATA_SOURCE = Symbol('ROUTER_DATA_SOURCE');
 export const ROUTING_STATE = Symbol('ROUTING_STATE');
 export const QUALITY_SHORT_BUCKETS = Symbol('QUALITY_SHORT_BUCKETS');
-/** Consumer group that feeds provider health from `sms.status.v1` and `sms.send.result.v1` (one count per event). */
+/** Consumer group that feeds provider health from `sms.status.v1` (one count per event across replicas). */
 export const ROUTER_HEALTH_GROUP = `${CONSUMER_GROUPS.router}-health`;
 export { listMaskingNumbers, ROUTER_ENTITIES, ROUTER_MIGRATIONS, seedRouterIfEmpty };
 
@@ -389,8 +389,7 @@ export class RouterModule implements OnApplicationBootstrap {
     this.watchPoolVersion();
     await this.bus.subscribe({
       groupId: ROUTER_HEALTH_GROUP,
-      // Send results and receipts (ADR 0027); the header filter passes over the records neither counts.
-      topics: [TOPICS.status, TOPICS.sendResult],
+      topics: [TOPICS.status],
       handler: this.health.handle,
       concurrency: 16,
       fetch: HEALTH_FETCH,

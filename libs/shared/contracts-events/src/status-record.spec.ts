@@ -5,7 +5,7 @@ import { STATUS_ERROR_CLASS_HEADER, STATUS_KIND_HEADER, STATUS_SOURCE_HEADER, TO
 
 describe(statusRecord.name, () => {
   it.each(Object.values(StatusEventSource))(
-    'keys a %s event by message, names its source and kind in headers, and puts it on its topic',
+    'keys a %s event by message, names its source and kind in headers, on sms.status.v1',
     (source) => {
       const event = {
         eventId: 'e1',
@@ -15,9 +15,8 @@ describe(statusRecord.name, () => {
         occurredAt: '2026-12-01T10:00:00.000Z',
       } as StatusChangedV1;
 
-      const sendWorkers = source === StatusEventSource.SendWorker || source === StatusEventSource.Reconcile;
       expect(statusRecord(event)).toEqual({
-        topic: sendWorkers ? TOPICS.sendResult : TOPICS.status,
+        topic: TOPICS.status,
         key: 'm1',
         value: event,
         headers: {
@@ -44,15 +43,18 @@ describe(statusRecord.name, () => {
   });
 
   it.each(Object.values(StatusEventSource))(
-    'publishes a %s event once, and a provider-reported opt-out also on sms.optout.reported.v1',
+    'publishes a %s event on sms.status.v1, a send result also on sms.send.result.v1, an opt-out on sms.optout.reported.v1',
     (source) => {
       const event = { eventId: 'e3', messageId: 'm3', kind: StatusEventKind.Failed, source } as StatusChangedV1;
       const optedOut = { ...event, errorClass: 'opted_out' } as StatusChangedV1;
+      const sendResult = source === StatusEventSource.SendWorker || source === StatusEventSource.Reconcile;
+      const copies = (of: StatusChangedV1) => (sendResult ? [{ ...statusRecord(of), topic: TOPICS.sendResult }] : []);
 
-      expect(statusRecords(event)).toEqual([statusRecord(event)]);
-      expect(statusRecords({ ...event, errorClass: 'transient' })).toHaveLength(1);
+      expect(statusRecords(event)).toEqual([statusRecord(event), ...copies(event)]);
+      expect(statusRecords({ ...event, errorClass: 'transient' })).toHaveLength(sendResult ? 2 : 1);
       expect(statusRecords(optedOut)).toEqual([
         statusRecord(optedOut),
+        ...copies(optedOut),
         { ...statusRecord(optedOut), topic: TOPICS.optoutReported },
       ]);
     },

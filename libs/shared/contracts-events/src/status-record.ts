@@ -15,30 +15,18 @@ export interface StatusRecord {
 /** The error class of a provider-reported opt-out (ErrorClass.OptedOut in @sms/providers). */
 const OPTED_OUT_CLASS = 'opted_out';
 
-/**
- * True for the topics that carry the ledger's status events: a consumer of both applies a record of either
- * the same way.
- */
-export const isStatusTopic = (topic: string): boolean => topic === TOPICS.status || topic === TOPICS.sendResult;
+/** The send-worker's events (send results and reconciliation lookups): what dlr-processor correlates receipts by. */
+export const isSendResult = (event: StatusChangedV1): boolean =>
+  event.source === StatusEventSource.SendWorker || event.source === StatusEventSource.Reconcile;
 
 /**
- * The topic of a status event (ADR 0027): the send-worker's events (send results and reconciliation lookups)
- * on `sms.send.result.v1`, which dlr-processor reads to correlate receipts; every other source on
- * `sms.status.v1`. Each source publishes all its events of a message on one topic, so the order of one
- * source's events per message is kept; across the two topics only the status rank orders them.
- */
-export const statusTopicOf = (event: StatusChangedV1): typeof TOPICS.status | typeof TOPICS.sendResult =>
-  event.source === StatusEventSource.SendWorker || event.source === StatusEventSource.Reconcile
-    ? TOPICS.sendResult
-    : TOPICS.status;
-
-/**
- * A status event's record on its status topic (statusTopicOf): keyed by message (per-message order), its
- * source, error class and kind as headers. Producers publish statusRecords, which adds the opt-out copy.
+ * A status event's record on `sms.status.v1`: keyed by message (per-message order), its source, error class
+ * and kind as headers. Every status event of a message is on this one topic, so intake applies them in the
+ * order each message's events were published. Producers publish statusRecords, which adds the copies.
  */
 export function statusRecord(event: StatusChangedV1): StatusRecord {
   return {
-    topic: statusTopicOf(event),
+    topic: TOPICS.status,
     key: event.messageId,
     value: event,
     headers: {
@@ -50,12 +38,20 @@ export function statusRecord(event: StatusChangedV1): StatusRecord {
 }
 
 /**
- * Every record a status event is published as: its statusRecord and, for a provider-reported opt-out, a
- * copy on `sms.optout.reported.v1` for the opt-out service. Publish them in one call: a producer whose
- * publish fails retries them all, and every consumer is idempotent on the event id.
+ * Every record a status event is published as (ADR 0027): its statusRecord; for a send result, a copy on
+ * `sms.send.result.v1`, all that dlr-processor reads of the statuses; for a provider-reported opt-out, a copy
+ * on `sms.optout.reported.v1`, all that opt-out reads. Publish them in one call: a producer whose publish
+ * fails retries them all, and every consumer is idempotent on the event id.
  */
 export function statusRecords(event: StatusChangedV1): readonly StatusRecord[] {
   const record = statusRecord(event);
+  const records: StatusRecord[] = [record];
+  if (isSendResult(event)) {
+    records.push({ ...record, topic: TOPICS.sendResult });
+  }
+  if (event.errorClass === OPTED_OUT_CLASS) {
+    records.push({ ...record, topic: TOPICS.optoutReported });
+  }
 
-  return event.errorClass === OPTED_OUT_CLASS ? [record, { ...record, topic: TOPICS.optoutReported }] : [record];
+  return records;
 }

@@ -10,14 +10,13 @@ export const TOPICS = {
   /** A routed message for the send-worker; keyed by sender number so one partition owns its rate. */
   dispatch: 'sms.dispatch.v1',
   /**
-   * What happened to a message, but the send results (on `sendResult`): refusals, routing ends, the provider's
-   * receipts. Intake applies it to the ledger; router-health reads the final receipts (ADR 0027).
+   * Everything that happened to a message, in the order each source published it: intake applies it to the
+   * ledger, router-health counts it.
    */
   status: 'sms.status.v1',
   /**
-   * The status events of the send-worker (send results, sources `send-worker` and `reconcile`), the same
-   * StatusChangedV1 keyed by message: intake applies them, router-health counts them, and they are all that
-   * dlr-processor reads of the statuses (to correlate receipts). statusRecords picks the topic (ADR 0027).
+   * A copy of each status event of the send-worker (send results, sources `send-worker` and `reconcile`),
+   * keyed by message: all that dlr-processor reads of the statuses, to correlate receipts (ADR 0027).
    */
   sendResult: 'sms.send.result.v1',
   /** A ledger status change of a message with a callback URL (intake → dlr-processor callbacks). */

@@ -271,7 +271,7 @@ export class ReceiptsPipeline {
 
   /**
    * The processing tier's groups and the run's topics they drain, whichever process runs them (a benchmark
-   * reads their lag from the ingest side): dlr-processor on the raw receipts, intake on the status topics.
+   * reads their lag from the ingest side): dlr-processor on the raw receipts, intake on sms.status.v1.
    */
   processingGroups(): { receipts: LagGroup; ledger: LagGroup } {
     const suffix = this.database.name;
@@ -279,7 +279,7 @@ export class ReceiptsPipeline {
 
     return {
       receipts: { groupId: ids.receipts, topics: [renamed(TOPICS.dlrRaw, suffix)] },
-      ledger: { groupId: ids.ledger, topics: [renamed(TOPICS.status, suffix), renamed(TOPICS.sendResult, suffix)] },
+      ledger: { groupId: ids.ledger, topics: [renamed(TOPICS.status, suffix)] },
     };
   }
 
@@ -374,8 +374,7 @@ export class ReceiptsPipeline {
 
     await this.bus.subscribe({
       groupId: processingGroupIds(suffix).ledger,
-      // As intake subscribes (ADR 0027): the send results have a topic of their own.
-      topics: [TOPICS.status, TOPICS.sendResult],
+      topics: [TOPICS.status],
       handler: async (record) => {
         await this.applier.apply(decodeEvent(StatusChangedV1, record.value));
       },

@@ -6,7 +6,6 @@ import {
   StatusChangedV1,
   StatusEventKind,
   StatusEventSource,
-  isStatusTopic,
   statusRecords,
   TOPICS,
 } from '@sms/contracts';
@@ -44,8 +43,7 @@ export class IntakeConsumer {
   handle = async (record: ConsumedRecord): Promise<void> => {
     if (record.topic === TOPICS.send) {
       await this.handleSend(record);
-    } else if (isStatusTopic(record.topic)) {
-      // sms.status.v1 and sms.send.result.v1 (ADR 0027): the same events, applied alike.
+    } else if (record.topic === TOPICS.status) {
       const event = decodeEvent(StatusChangedV1, record.value);
       await this.applier.apply(event);
       await this.admission?.reconcile(event);

@@ -144,7 +144,7 @@ interface Case {
 async function newCase(): Promise<Case> {
   const prefix = `sw-it.${runId}.${++caseSeq}.`;
   await kafka.ensureTopics(
-    [TOPICS.dispatch, TOPICS.sendResult, TOPICS.optoutReported].map((topic) => ({
+    [TOPICS.dispatch, TOPICS.status, TOPICS.sendResult, TOPICS.optoutReported].map((topic) => ({
       topic: prefix + topic,
       numPartitions: 2,
     })),
