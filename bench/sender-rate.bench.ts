@@ -104,7 +104,7 @@ async function runCase(
   const bus = target.bus;
   await bus.subscribe({
     groupId: `bench-sender-rate-${sender.provider}-${latencyMs}`,
-    topics: [TOPICS.status],
+    topics: [TOPICS.sendResult],
     concurrency: 16,
     handler: async ({ value }) => {
       const event = value as { messageId?: string; kind?: string; source?: string; occurredAt?: string };

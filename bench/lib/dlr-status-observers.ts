@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   });
   await bus.subscribe({
     groupId: `opt-out-${suffix}`,
-    topics: [TOPICS.status],
+    topics: [TOPICS.optoutReported],
     ignores: cannotReportOptOut,
     handler: optOut.handle,
     concurrency: 8,

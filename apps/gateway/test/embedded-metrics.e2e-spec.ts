@@ -117,6 +117,14 @@ describe('embedded gateway: Prometheus metrics under a small load', () => {
     // Two groups read each dispatch: the send-worker sends it, opt-out indexes who messaged whom (opt-out.md).
     expect(grew('sms_bus_records_consumed_total', { topic: 'sms.dispatch.v1', outcome: 'ok' })).toBe(2 * LOAD);
     expect(grew('sms_bus_records_published_total', { topic: 'sms.accepted.v1' })).toBeGreaterThanOrEqual(LOAD + 1);
+    // Status fan-out (ADR 0027): intake and router-health read every status record; dlr-processor only the
+    // send results' copies, opt-out only the provider-reported opt-outs' copies.
+    const fetched = (topic: string) => grew('sms_bus_records_consumed_total', { topic });
+    const published = (topic: string) => grew('sms_bus_records_published_total', { topic });
+    expect(published('sms.send.result.v1')).toBeGreaterThanOrEqual(LOAD);
+    expect(fetched('sms.send.result.v1')).toBe(published('sms.send.result.v1'));
+    expect(fetched('sms.status.v1')).toBe(2 * published('sms.status.v1'));
+    expect(fetched('sms.optout.reported.v1')).toBe(published('sms.optout.reported.v1'));
 
     // Scrape-time gauges: present, and caught up once the load has drained.
     for (const group of ['intake', 'router', 'send-worker', 'dlr-processor']) {

@@ -2,7 +2,7 @@ import { DlrProcessorErasureSubscriber } from './privacy/dlr-processor-erasure';
 import { AddProviderRefTraceParent1763779700000 } from './database/migrations/1763779700000-AddProviderRefTraceParent';
 import { ArchiveModule, retentionPurgeProvider } from '@sms/archive';
 import { randomBytes } from 'node:crypto';
-import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { twilioAuthTokenOf } from '@sms/auth';
 import { type Bus, type ConsumedRecord, GROUP_COMMIT_CONCURRENCY } from '@sms/bus';
 import { CALLBACK_LOG_READER, CONSUMER_GROUPS, decodeEvent, MessageTransitionV1, TOPICS } from '@sms/contracts';
@@ -11,6 +11,8 @@ import {
   type CallbacksGroup,
   DLR_PROCESSOR_CONFIG,
   type DlrProcessorGroup,
+  KAFKA_CONFIG,
+  type KafkaGroup,
   PRIVACY_CONFIG,
   type PrivacyGroup,
   BUS,
@@ -76,6 +78,7 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
     private readonly processor: ReceiptProcessor,
     private readonly callbacks: CallbackDispatcher,
     private readonly shutdown: ShutdownRegistry,
+    @Optional() @Inject(KAFKA_CONFIG) private readonly kafka?: KafkaGroup,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -135,7 +138,15 @@ export class DlrProcessorModule implements OnApplicationBootstrap {
     this.callbacks.start();
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.dlrProcessor,
-      topics: [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw, TOPICS.transition],
+      // Of the status events only the send results (ADR 0027): its own receipts never come back to it. While
+      // upgrading, sms.status.v1 too, for the send results older send-workers left there.
+      topics: [
+        TOPICS.sendResult,
+        TOPICS.dlrRaw,
+        TOPICS.inboundRaw,
+        TOPICS.transition,
+        ...(this.kafka?.legacyStatusReads ? [TOPICS.status] : []),
+      ],
       ignores: isOwnReceiptEvent,
       handler: async (record: ConsumedRecord) => {
         if (record.topic === TOPICS.transition) {

@@ -1,10 +1,12 @@
 import { OptOutErasureSubscriber } from './privacy/opt-out-erasure';
-import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { type Bus, LAG_TOLERANT_FETCH } from '@sms/bus';
 import { MaskDirectory, MaskDirectoryModule } from '@sms/mask-directory';
 import { OPT_OUT_TOPIC_SPEC } from '@sms/opt-out-registry';
 import { CONSUMER_GROUPS, TOPICS } from '@sms/contracts';
 import {
+  KAFKA_CONFIG,
+  type KafkaGroup,
   KEYWORDS_CONFIG,
   type KeywordsGroup,
   OPT_OUT_CONFIG,
@@ -32,7 +34,7 @@ export { OPT_OUT_ENTITIES, OPT_OUT_MIGRATIONS };
 
 /**
  * opt-out: the one ledger of opt-outs for every provider. Consumes inbound keywords (`sms.inbound.v1`)
- * and provider-reported opt-outs (`sms.status.v1`), learns which account messaged whom from
+ * and provider-reported opt-outs (`sms.optout.reported.v1`), learns which account messaged whom from
  * `sms.dispatch.v1`, serves `/v1/opt-outs`, and publishes every change
  * on the compacted `sms.optout.v1`, from which intake and the send-worker keep in-memory replicas.
  */
@@ -46,6 +48,7 @@ export class OptOutModule implements OnApplicationBootstrap {
     private readonly consumer: OptOutConsumer,
     private readonly readiness: ReadinessRegistry,
     private readonly shutdown: ShutdownRegistry,
+    @Optional() @Inject(KAFKA_CONFIG) private readonly kafka?: KafkaGroup,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -132,13 +135,20 @@ export class OptOutModule implements OnApplicationBootstrap {
     this.logger.log(`republished ${republished} opt-out entries on ${TOPICS.optout}`);
     await this.bus.subscribe({
       groupId: CONSUMER_GROUPS.optOut,
-      // sms.dispatch.v1 feeds the (sender, recipient) → account index that attributes an inbound STOP.
-      topics: [TOPICS.inbound, TOPICS.status, TOPICS.dispatch],
+      // sms.dispatch.v1 feeds the (sender, recipient) → account index that attributes an inbound STOP. Of the
+      // status events only provider-reported opt-outs (ADR 0027); while upgrading, sms.status.v1 too, for
+      // those an older release put only there.
+      topics: [
+        TOPICS.inbound,
+        TOPICS.optoutReported,
+        TOPICS.dispatch,
+        ...(this.kafka?.legacyStatusReads ? [TOPICS.status] : []),
+      ],
       ignores: cannotReportOptOut,
       handler: this.consumer.handle,
       concurrency: 8,
-      // A STOP is honoured within a quarter of a second either way; every receipt on sms.status.v1 is read
-      // here too, and unpaced fetches would wake this reader for each produce of a storm.
+      // A STOP is honoured within a quarter of a second either way; every dispatch is read here too, and
+      // unpaced fetches would wake this reader for each produce of a storm.
       fetch: LAG_TOLERANT_FETCH,
     });
   }

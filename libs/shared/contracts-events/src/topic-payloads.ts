@@ -13,6 +13,8 @@ export interface TopicPayloads {
   [TOPICS.accepted]: MessageAcceptedV1;
   [TOPICS.dispatch]: DispatchRequestedV1;
   [TOPICS.status]: StatusChangedV1;
+  [TOPICS.sendResult]: StatusChangedV1;
+  [TOPICS.optoutReported]: StatusChangedV1;
   [TOPICS.transition]: MessageTransitionV1;
   [TOPICS.dlrRaw]: WebhookStoredV1;
   [TOPICS.inboundRaw]: WebhookStoredV1;

@@ -9,8 +9,16 @@ export const TOPICS = {
   accepted: 'sms.accepted.v1',
   /** A routed message for the send-worker; keyed by sender number so one partition owns its rate. */
   dispatch: 'sms.dispatch.v1',
-  /** Everything that happened to a message; intake applies it to the ledger. */
+  /**
+   * Everything that happened to a message, in the order each source published it: intake applies it to the
+   * ledger, router-health counts it.
+   */
   status: 'sms.status.v1',
+  /**
+   * A copy of each status event of the send-worker (send results, sources `send-worker` and `reconcile`),
+   * keyed by message: all that dlr-processor reads of the statuses, to correlate receipts (ADR 0027).
+   */
+  sendResult: 'sms.send.result.v1',
   /** A ledger status change of a message with a callback URL (intake → dlr-processor callbacks). */
   transition: 'sms.transition.v1',
   /** A stored raw delivery receipt webhook, for dlr-processor. */
@@ -26,6 +34,11 @@ export const TOPICS = {
   reconcile: 'sms.reconcile.v1',
   /** Opt-out changes (compacted, keyed by number and sender). */
   optout: 'sms.optout.v1',
+  /**
+   * A copy of each status event whose error class is `opted_out` (a provider-reported opt-out), keyed by
+   * message: all that opt-out reads of the statuses, so it fetches none of the others (ADR 0027).
+   */
+  optoutReported: 'sms.optout.reported.v1',
   /** Masking pool numbers and session assignments (compacted), for intake's masked-destination lookups. */
   mask: 'sms.mask.v1',
   /**

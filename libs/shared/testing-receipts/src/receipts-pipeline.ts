@@ -19,7 +19,7 @@ import {
   StatusChangedV1,
   StatusEventKind,
   StatusEventSource,
-  statusRecord,
+  statusRecords,
   TOPICS,
   DEFAULT_ACCOUNT_ID,
 } from '@sms/contracts';
@@ -312,10 +312,16 @@ export class ReceiptsPipeline {
     this.kafka = createBus({ kind: 'kafka', brokers, clientId: `receipts-${this.database.name}` }) as KafkaBus;
     const suffix = this.database.name;
     await this.kafka.ensureTopics(
-      [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw, TOPICS.transition, TOPICS.accepted].map((topic) => ({
-        topic: renamed(topic, suffix),
-        numPartitions: 3,
-      })),
+      [
+        TOPICS.status,
+        TOPICS.sendResult,
+        // No reader here, but a provider-reported opt-out is published there too (statusRecords).
+        TOPICS.optoutReported,
+        TOPICS.dlrRaw,
+        TOPICS.inboundRaw,
+        TOPICS.transition,
+        TOPICS.accepted,
+      ].map((topic) => ({ topic: renamed(topic, suffix), numPartitions: 3 })),
     );
     this.bus = renamingBus(this.kafka, suffix);
 
@@ -376,7 +382,7 @@ export class ReceiptsPipeline {
     });
     await this.bus.subscribe({
       groupId: processingGroupIds(suffix).receipts,
-      topics: [TOPICS.status, TOPICS.dlrRaw, TOPICS.inboundRaw],
+      topics: [TOPICS.sendResult, TOPICS.dlrRaw, TOPICS.inboundRaw],
       ignores: isOwnReceiptEvent,
       handler: async (record) => {
         if (record.topic === TOPICS.dlrRaw) {
@@ -490,7 +496,7 @@ export class ReceiptsPipeline {
       occurredAt: new Date().toISOString(),
       ...(partIds ? { partIds } : {}),
     };
-    await this.bus.publish([statusRecord(event)]); // as send-worker publishes it
+    await this.bus.publish([...statusRecords(event)]); // as send-worker publishes it
   }
 
   /**

@@ -9,7 +9,7 @@ import {
   StatusEventKind,
   STATUS_SOURCE_HEADER,
   StatusEventSource,
-  statusRecord,
+  statusRecords,
   TOPICS,
   WebhookStoredV1,
 } from '@sms/contracts';
@@ -44,7 +44,7 @@ const isFixableFailure = (event: ReceiptEvent): boolean =>
 
 /**
  * Turns stored raw webhooks into canonical events. Receipts are correlated to our message by
- * (provider, normalised provider message id), learned from `sent` events on `sms.status.v1`; a receipt
+ * (provider, normalised provider message id), learned from `sent` events on `sms.send.result.v1`; a receipt
  * that overtakes its send result is parked and released when the id becomes known. Both sides write
  * first and look for the other second, so at least one of them always sees the pair. A receipt that
  * never matches stays parked and is listed to operators; nothing is dropped.
@@ -68,7 +68,8 @@ export class ReceiptProcessor {
 
   handle = async (record: ConsumedRecord): Promise<void> => {
     switch (record.topic) {
-      case TOPICS.status:
+      case TOPICS.sendResult:
+      case TOPICS.status: // only while upgrading (KAFKA_LEGACY_STATUS_READS, ADR 0027)
         // Most status events teach nothing (only send results do): skip them before paying for validation.
         if (teachesProviderId(record.value)) {
           await this.learnProviderId(decodeEvent(StatusChangedV1, record.value));
@@ -305,13 +306,14 @@ export class ReceiptProcessor {
     if (events.length === 0) {
       return;
     }
-    await this.bus.publish(events.map((event) => statusRecord(event)));
+    await this.bus.publish(events.flatMap((event) => statusRecords(event)));
   }
 }
 
 /**
  * Status records dlr-processor's group passes over unparsed: the receipts it published itself teach no
- * provider id (learnProviderId ignores them too), and in a storm they are most of the topic.
+ * provider id (learnProviderId ignores them too). They are on `sms.status.v1`, which it reads only while
+ * upgrading (ADR 0027), and in a storm they are most of that topic.
  */
 export const isOwnReceiptEvent = (headers: Readonly<Record<string, string>>): boolean =>
   headers[STATUS_SOURCE_HEADER] === StatusEventSource.Dlr;

@@ -6,7 +6,7 @@ import {
   StatusChangedV1,
   StatusEventKind,
   StatusEventSource,
-  statusRecord,
+  statusRecords,
   TOPICS,
 } from '@sms/contracts';
 import { ApiError, unprocessable } from '@sms/platform';
@@ -124,6 +124,6 @@ export class IntakeConsumer {
       detail: error.field ?? null,
       occurredAt: new Date().toISOString(),
     };
-    await this.bus.publish([statusRecord(event)]);
+    await this.bus.publish([...statusRecords(event)]);
   }
 }

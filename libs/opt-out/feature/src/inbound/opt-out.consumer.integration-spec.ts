@@ -310,14 +310,14 @@ it('a provider-reported opt-out follows the message’s account (the event’s; 
   // A status record from before accounts decodes in the default account, where its message was migrated;
   // the recent-senders index is not consulted for it.
   const unnamed = status();
-  await sut.handle(record(TOPICS.status, unnamed.value, unnamed.headers));
+  await sut.handle(record(TOPICS.optoutReported, unnamed.value, unnamed.headers));
   await settle(() => blocked(DEFAULT_ACCOUNT_ID, S2));
   expect(blocked(DEFAULT_ACCOUNT_ID, S2)).toBe(true);
   expect(blocked(ACME, S2)).toBe(false);
   expect(blocked(OTHER, S1)).toBe(false);
   await settings.update(OTHER, { scope: 'sender' });
   const named = status(OTHER);
-  await sut.handle(record(TOPICS.status, named.value, named.headers));
+  await sut.handle(record(TOPICS.optoutReported, named.value, named.headers));
   await settle(() => blocked(OTHER, S1));
   expect(blocked(OTHER, S1)).toBe(true);
   expect(blocked(OTHER, S2)).toBe(false);

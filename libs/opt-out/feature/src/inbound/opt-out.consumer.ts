@@ -45,8 +45,8 @@ const MAX_UNATTRIBUTED_REPLIES = 10_000;
 
 /**
  * Records opt-out's group passes over unparsed: status events whose error-class header says they are no
- * provider-reported opt-out (in a receipt storm, nearly all of them). A record without the header (inbound
- * messages, dispatches, an older producer's status) is parsed.
+ * provider-reported opt-out (on `sms.status.v1`, read only while upgrading: ADR 0027). A record without the
+ * header (inbound messages, dispatches, an older producer's status) is parsed.
  */
 export const cannotReportOptOut = (headers: Readonly<Record<string, string>>): boolean => {
   const errorClass = headers[STATUS_ERROR_CLASS_HEADER];
@@ -92,8 +92,9 @@ export class OptOutConsumer {
   handle = async (record: ConsumedRecord): Promise<void> => {
     if (record.topic === TOPICS.inbound) {
       await this.onInbound(decodeEvent(InboundReceivedV1, record.value));
-    } else if (record.topic === TOPICS.status) {
-      // Nearly every status event is not an opt-out: skip those before paying for full validation.
+    } else if (record.topic === TOPICS.optoutReported || record.topic === TOPICS.status) {
+      // sms.status.v1 only while upgrading (ADR 0027), where nearly every status event is not an opt-out:
+      // skip those before paying for full validation.
       if ((record.value as { errorClass?: unknown } | null)?.errorClass === OPTED_OUT_CLASS) {
         await this.onStatus(decodeEvent(StatusChangedV1, record.value));
       }

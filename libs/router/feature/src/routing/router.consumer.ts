@@ -9,7 +9,7 @@ import {
   type StatusChangedV1,
   StatusEventKind,
   StatusEventSource,
-  statusRecord,
+  statusRecords,
   TOPICS,
   VALIDITY_EXPIRED,
 } from '@sms/contracts';
@@ -47,7 +47,7 @@ export class RouterConsumer {
       // Its validity ran out on the way here (a consumer lag, a stale-message republish): never sent late.
       // (The backlog's own last try falls on the deadline and ends in holdOrExpire.)
       this.backlog.release(message);
-      await this.bus.publish([statusRecord(this.expiry(message, 'before it could be routed', this.now()))]);
+      await this.bus.publish([...statusRecords(this.expiry(message, 'before it could be routed', this.now()))]);
 
       return;
     }
@@ -130,7 +130,7 @@ export class RouterConsumer {
     this.metrics.countDecision(outcome.kind);
     if (fallbackError !== null && outcome.kind === 'no-route') {
       // No other provider can take the fallback: the receipt's failure stands.
-      await this.bus.publish([statusRecord(this.fallbackEnd(message, fallbackError, this.now()))]);
+      await this.bus.publish([...statusRecords(this.fallbackEnd(message, fallbackError, this.now()))]);
 
       return;
     }
@@ -143,7 +143,7 @@ export class RouterConsumer {
     this.backlog.release(message);
     const at = this.now();
     if (outcome.kind === 'refused') {
-      await this.bus.publish([statusRecord(this.refusal(message, outcome, at))]);
+      await this.bus.publish([...statusRecords(this.refusal(message, outcome, at))]);
 
       return;
     }
@@ -189,7 +189,9 @@ export class RouterConsumer {
     if (held.because === 'validity') {
       // Its own validity ran out while it waited for a route: `expired`, the status of every message whose
       // validity passes before it is sent (the max wait of a message without one is the router's: NO_ROUTE).
-      await this.bus.publish([statusRecord(this.expiry(message, `while it waited for a route (${why})`, this.now()))]);
+      await this.bus.publish([
+        ...statusRecords(this.expiry(message, `while it waited for a route (${why})`, this.now())),
+      ]);
       metrics.noRouteExpired.inc({ country: message.country, reason: held.because });
       this.logger.warn(`${message.messageId} to ${message.country} expired waiting for a route`);
 
@@ -197,7 +199,7 @@ export class RouterConsumer {
     }
     const waited = `by ${new Date(held.at).toISOString()} (it has no validity; ROUTER_NO_ROUTE_MAX_WAIT_SECONDS after acceptance)`;
     const reason = `no provider could take the message ${waited}: ${why}`;
-    await this.bus.publish([statusRecord(this.refusal(message, { code: NO_ROUTE, reason }, this.now()))]);
+    await this.bus.publish([...statusRecords(this.refusal(message, { code: NO_ROUTE, reason }, this.now()))]);
     metrics.noRouteExpired.inc({ country: message.country, reason: held.because });
     this.logger.warn(
       `${message.messageId} to ${message.country} failed ${NO_ROUTE}: no route before its deadline (${held.because})`,

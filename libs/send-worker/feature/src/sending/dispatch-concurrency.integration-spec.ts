@@ -144,7 +144,10 @@ interface Case {
 async function newCase(): Promise<Case> {
   const prefix = `sw-it.${runId}.${++caseSeq}.`;
   await kafka.ensureTopics(
-    [TOPICS.dispatch, TOPICS.status].map((topic) => ({ topic: prefix + topic, numPartitions: 2 })),
+    [TOPICS.dispatch, TOPICS.status, TOPICS.sendResult, TOPICS.optoutReported].map((topic) => ({
+      topic: prefix + topic,
+      numPartitions: 2,
+    })),
   );
   const bus = new NamespacedBus(kafka, prefix);
   const provider = new StandInProvider();
@@ -154,7 +157,7 @@ async function newCase(): Promise<Case> {
   const statuses: StatusChangedV1[] = [];
   await bus.subscribe({
     groupId: `collector-${randomUUID().slice(0, 8)}`,
-    topics: [TOPICS.status],
+    topics: [TOPICS.sendResult],
     handler: async ({ value }) => {
       statuses.push(value as StatusChangedV1);
     },

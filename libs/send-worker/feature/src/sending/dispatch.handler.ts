@@ -7,7 +7,7 @@ import {
   DEFAULT_ACCOUNT_ID,
   DispatchRequestedV1,
   type StatusChangedV1,
-  statusRecord,
+  statusRecords,
 } from '@sms/contracts';
 import type { SendGate } from '@sms/counters';
 import type { OptOutChecker } from '@sms/opt-out-registry';
@@ -259,7 +259,7 @@ export class DispatchHandler {
   }
 
   private async publish(event: StatusChangedV1): Promise<void> {
-    await this.bus.publish([statusRecord(event)]);
+    await this.bus.publish([...statusRecords(event)]);
   }
 }
 

@@ -64,7 +64,9 @@ beforeAll(async () => {
     logger: silentBusLogger,
   });
   const prefix = `sw-last.${runId}.`;
-  await kafka.ensureTopics([{ topic: prefix + TOPICS.status, numPartitions: 1 }]);
+  await kafka.ensureTopics(
+    [TOPICS.status, TOPICS.sendResult, TOPICS.optoutReported].map((topic) => ({ topic: prefix + topic, numPartitions: 1 })),
+  );
   kv = new RedisKeyValueStore({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' });
   gate = new SendGate(kv, `sw-last-it:${runId}:`);
   const registry = new ProviderRegistry();

@@ -7,7 +7,7 @@ import {
   type StatusChangedV1,
   StatusEventKind,
   StatusEventSource,
-  statusRecord,
+  statusRecords,
 } from '@sms/contracts';
 import { DeliveryStatus, ErrorClass, isFinalDeliveryStatus, type LookupResult } from '@sms/provider-port';
 import type { ProviderRegistry } from '@sms/providers';
@@ -44,7 +44,7 @@ export class ReceiptReconciler {
     this.logger.log(
       `message ${request.messageId} via ${request.provider}: lookup ${result.outcome}, ends ${events.at(-1)?.kind ?? 'unchanged'}`,
     );
-    await this.bus.publish(events.map((event) => statusRecord(event)));
+    await this.bus.publish(events.flatMap((event) => statusRecords(event)));
   };
 
   private async lookup(request: ReconcileRequestedV1): Promise<LookupResult> {

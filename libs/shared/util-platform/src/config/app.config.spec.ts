@@ -35,7 +35,13 @@ describe(loadConfig.name, () => {
     expect(config).toMatchObject({
       mode: 'embedded',
       database: { dataDir: './data', mysqlUrl: '', poolSize: 10 },
-      kafka: { brokers: [], topicPrefix: '', fetchMaxWaitMs: 5_000, security: { ssl: false } },
+      kafka: {
+        brokers: [],
+        topicPrefix: '',
+        fetchMaxWaitMs: 5_000,
+        legacyStatusReads: false,
+        security: { ssl: false },
+      },
       redis: { url: '', keyPrefix: 'sms:router:' },
       privacy: { salt: '' },
       keywords: { extraStopWords: 'ARRET,ARRÊT', extraStartWords: '' },

@@ -19,6 +19,11 @@ export interface KafkaGroup {
   readonly topicPrefix: string;
   /** Longest an idle consumer's fetch waits on the broker: what an idle consumer costs, not the latency. */
   readonly fetchMaxWaitMs: number;
+  /**
+   * Upgrade from a release that put every status event on `sms.status.v1` (ADR 0027): dlr-processor and
+   * opt-out also read that topic, as they used to, until the records older producers left there are read.
+   */
+  readonly legacyStatusReads: boolean;
   readonly security: KafkaSecurity;
 }
 
@@ -69,6 +74,7 @@ export function readKafkaGroup(read: SettingsReader, mode: RunMode): KafkaGroup 
       problem: 'must be 0-64 of a-z A-Z 0-9 . _ -',
     }),
     fetchMaxWaitMs: read.int('KAFKA_FETCH_MAX_WAIT_MS', { default: 5_000, min: 100, max: 30_000, unit: 'ms' }),
+    legacyStatusReads: read.bool('KAFKA_LEGACY_STATUS_READS', { default: false }),
     security: problems.length > 0 ? PLAINTEXT_KAFKA : kafkaSecurityOf(settings),
   };
 }
