@@ -65,7 +65,10 @@ beforeAll(async () => {
   });
   const prefix = `sw-last.${runId}.`;
   await kafka.ensureTopics(
-    [TOPICS.status, TOPICS.sendResult, TOPICS.optoutReported].map((topic) => ({ topic: prefix + topic, numPartitions: 1 })),
+    [TOPICS.status, TOPICS.sendResult, TOPICS.optoutReported].map((topic) => ({
+      topic: prefix + topic,
+      numPartitions: 1,
+    })),
   );
   kv = new RedisKeyValueStore({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' });
   gate = new SendGate(kv, `sw-last-it:${runId}:`);
