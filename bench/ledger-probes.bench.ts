@@ -29,6 +29,7 @@ import { createdWindowOfIds, windowAround } from '../libs/intake/feature/src/led
 import { BatchLedger, type LedgerRow } from '../libs/intake/feature/src/status/batch-ledger';
 import { batchMessagesRead } from '../libs/intake/feature/src/status/batch-messages-read';
 import { cpuMsOf } from './lib/process-cpu';
+import { seedLedger } from './lib/synthetic-ledger';
 
 const URL_TEXT = process.env['MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/';
 const PID = Number(process.env['BENCH_MARIADB_PID'] ?? 0);
@@ -83,40 +84,8 @@ async function main(): Promise<void> {
         );
       }
     }
-    const messages: { id: string; events: string[] }[] = [];
     const now = new Date();
-    for (let start = 0; start < MESSAGES; start += 500) {
-      const chunk = Array.from({ length: Math.min(500, MESSAGES - start) }, () => ({
-        id: uuidv7(),
-        events: Array.from({ length: 4 }, () => uuidv7()),
-      }));
-      await connection.query(
-        `INSERT INTO sms_messages (id, status, status_rank, to_number, country, body, encoding, segments,
-         message_class, attempt, created_at, updated_at) VALUES ?`,
-        [
-          chunk.map((m) => [
-            m.id,
-            'sent',
-            3,
-            '+447400123400',
-            'GB',
-            'Your code is 123456',
-            'GSM7',
-            1,
-            'transactional',
-            1,
-            now,
-            now,
-          ]),
-        ],
-      );
-      await connection.query(
-        'INSERT INTO message_events (event_id, message_id, status, source, applied, occurred_at) VALUES ?',
-        [chunk.flatMap((m) => m.events.map((e) => [e, m.id, 'sent', 'send-worker', 1, now]))],
-      );
-      messages.push(...chunk);
-    }
-    await connection.query('ANALYZE TABLE sms_messages, message_events');
+    const messages = await seedLedger(connection, MESSAGES, { status: 'sent', rank: 3, at: now });
     const sql = runnerOf(connection);
     const batch = async (named: boolean): Promise<void> => {
       const picked = new Map<string, { id: string; events: string[] }>();

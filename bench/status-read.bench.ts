@@ -17,6 +17,7 @@ import { migrateSlice } from '@sms/persistence';
 import { INTAKE_MIGRATIONS } from '../libs/intake/feature/src/database/intake.schema';
 import { batchMessagesRead } from '../libs/intake/feature/src/status/batch-messages-read';
 import { cpuMsOf } from './lib/process-cpu';
+import { seedLedger } from './lib/synthetic-ledger';
 
 const URL_TEXT = process.env['MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/';
 const PID = Number(process.env['BENCH_MARIADB_PID'] ?? 0);
@@ -39,40 +40,7 @@ async function main(): Promise<void> {
   try {
     await migrateSlice(url.toString(), 'intake', INTAKE_MIGRATIONS);
     const connection = await mysql.createConnection(url.toString());
-    const messages: { id: string; events: string[] }[] = [];
-    for (let start = 0; start < MESSAGES; start += 500) {
-      const chunk = Array.from({ length: Math.min(500, MESSAGES - start) }, () => ({
-        id: uuidv7(),
-        events: Array.from({ length: 4 }, () => uuidv7()),
-      }));
-      const now = new Date();
-      await connection.query(
-        `INSERT INTO sms_messages (id, status, status_rank, to_number, country, body, encoding, segments,
-         message_class, attempt, created_at, updated_at) VALUES ?`,
-        [
-          chunk.map((m) => [
-            m.id,
-            'delivered',
-            5,
-            '+447400123400',
-            'GB',
-            'Your code is 123456',
-            'GSM7',
-            1,
-            'transactional',
-            1,
-            now,
-            now,
-          ]),
-        ],
-      );
-      await connection.query(
-        'INSERT INTO message_events (event_id, message_id, status, source, applied, occurred_at) VALUES ?',
-        [chunk.flatMap((m) => m.events.map((e) => [e, m.id, 'sent', 'send-worker', 1, now]))],
-      );
-      messages.push(...chunk);
-    }
-    await connection.query('ANALYZE TABLE sms_messages, message_events');
+    const messages = await seedLedger(connection, MESSAGES, { status: 'delivered', rank: 5, at: new Date() });
     const ways: Record<string, (sql: string) => string> = {
       'as the applier sends it': (sql) => sql,
       'event-id key weighed (before)': (sql) => sql.replace(' IGNORE INDEX (uq_message_events_event)', ''),
