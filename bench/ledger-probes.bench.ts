@@ -13,23 +13,14 @@
  *   MYSQL_URL=mysql://root@127.0.0.1:3437/ BENCH_MARIADB_PID=<pid> \
  *     node -r ./scripts/register.js bench/ledger-probes.bench.ts
  */
-import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { v7 as uuidv7 } from 'uuid';
-import {
-  addMonths,
-  migrateSlice,
-  monthOf,
-  partitionDefinitions,
-  partitionNameOf,
-  type SqlRunner,
-} from '@sms/persistence';
-import { INTAKE_MIGRATIONS } from '../libs/intake/feature/src/database/intake.schema';
+import { addMonths, monthOf, partitionDefinitions, partitionNameOf, type SqlRunner } from '@sms/persistence';
 import { createdWindowOfIds, windowAround } from '../libs/intake/feature/src/ledger/partition-window';
 import { BatchLedger, type LedgerRow } from '../libs/intake/feature/src/status/batch-ledger';
 import { batchMessagesRead } from '../libs/intake/feature/src/status/batch-messages-read';
 import { cpuMsOf } from './lib/process-cpu';
-import { seedLedger } from './lib/synthetic-ledger';
+import { seedLedger, withIntakeBenchDatabase } from './lib/synthetic-ledger';
 
 const URL_TEXT = process.env['MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/';
 const PID = Number(process.env['BENCH_MARIADB_PID'] ?? 0);
@@ -66,15 +57,8 @@ async function main(): Promise<void> {
   if (!PID) {
     throw new Error("BENCH_MARIADB_PID is required (the pid of a mariadbd of the bench's own)");
   }
-  const database = `bench_lp_${randomUUID().slice(0, 8)}`;
-  const url = new URL(URL_TEXT);
-  url.pathname = '';
-  const root = await mysql.createConnection(url.toString());
-  await root.query(`CREATE DATABASE ${database}`);
-  url.pathname = `/${database}`;
-  try {
-    await migrateSlice(url.toString(), 'intake', INTAKE_MIGRATIONS);
-    const connection = await mysql.createConnection({ uri: url.toString(), timezone: 'Z' });
+  await withIntakeBenchDatabase(URL_TEXT, 'bench_lp', async (databaseUrl) => {
+    const connection = await mysql.createConnection({ uri: databaseUrl, timezone: 'Z' });
     if (PAST_MONTHS > 0) {
       const current = monthOf(new Date());
       const months = Array.from({ length: PAST_MONTHS + 1 }, (_, i) => addMonths(current, i - PAST_MONTHS));
@@ -156,10 +140,7 @@ async function main(): Promise<void> {
           `handler reads ${median(handlers[name]!).toFixed(0)} per batch; transaction included`,
       );
     }
-  } finally {
-    await root.query(`DROP DATABASE IF EXISTS ${database}`);
-    await root.end();
-  }
+  });
 }
 
 main().catch((error: unknown) => {

@@ -10,14 +10,11 @@
  *   MYSQL_URL=mysql://root@127.0.0.1:3427/ BENCH_MARIADB_PID=<pid> \
  *     node -r ./scripts/register.js bench/status-read.bench.ts
  */
-import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { v7 as uuidv7 } from 'uuid';
-import { migrateSlice } from '@sms/persistence';
-import { INTAKE_MIGRATIONS } from '../libs/intake/feature/src/database/intake.schema';
 import { batchMessagesRead } from '../libs/intake/feature/src/status/batch-messages-read';
 import { cpuMsOf } from './lib/process-cpu';
-import { seedLedger } from './lib/synthetic-ledger';
+import { seedLedger, withIntakeBenchDatabase } from './lib/synthetic-ledger';
 
 const URL_TEXT = process.env['MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/';
 const PID = Number(process.env['BENCH_MARIADB_PID'] ?? 0);
@@ -31,15 +28,8 @@ async function main(): Promise<void> {
   if (!PID) {
     throw new Error("BENCH_MARIADB_PID is required (the pid of a mariadbd of the bench's own)");
   }
-  const database = `bench_sr_${randomUUID().slice(0, 8)}`;
-  const url = new URL(URL_TEXT);
-  url.pathname = '';
-  const root = await mysql.createConnection(url.toString());
-  await root.query(`CREATE DATABASE ${database}`);
-  url.pathname = `/${database}`;
-  try {
-    await migrateSlice(url.toString(), 'intake', INTAKE_MIGRATIONS);
-    const connection = await mysql.createConnection(url.toString());
+  await withIntakeBenchDatabase(URL_TEXT, 'bench_sr', async (databaseUrl) => {
+    const connection = await mysql.createConnection(databaseUrl);
     const messages = await seedLedger(connection, MESSAGES, { status: 'delivered', rank: 5, at: new Date() });
     const ways: Record<string, (sql: string) => string> = {
       'as the applier sends it': (sql) => sql,
@@ -79,10 +69,7 @@ async function main(): Promise<void> {
         `  ${name.padEnd(32)} mariadbd ${median(values).toFixed(0)} us per read (rounds ${values.map((v) => v.toFixed(0)).join(', ')}), transaction included`,
       );
     }
-  } finally {
-    await root.query(`DROP DATABASE IF EXISTS ${database}`);
-    await root.end();
-  }
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,7 @@
-import type mysql from 'mysql2/promise';
+import { randomUUID } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import { migrateSlice } from '@sms/persistence';
+import { INTAKE_MIGRATIONS } from '../../libs/intake/feature/src/database/intake.schema';
 import { v7 as uuidv7 } from 'uuid';
 
 /** One seeded message and its stored events' ids. */
@@ -52,4 +55,28 @@ export async function seedLedger(
   await connection.query('ANALYZE TABLE sms_messages, message_events');
 
   return messages;
+}
+
+/**
+ * Runs `use` against a database of its own on the server of `serverUrl` (any path ignored), with intake's
+ * migrations applied (the ledger partitioned by month on MySQL), and drops the database afterwards.
+ */
+export async function withIntakeBenchDatabase(
+  serverUrl: string,
+  prefix: string,
+  use: (databaseUrl: string) => Promise<void>,
+): Promise<void> {
+  const database = `${prefix}_${randomUUID().slice(0, 8)}`;
+  const url = new URL(serverUrl);
+  url.pathname = '';
+  const root = await mysql.createConnection(url.toString());
+  await root.query(`CREATE DATABASE ${database}`);
+  url.pathname = `/${database}`;
+  try {
+    await migrateSlice(url.toString(), 'intake', INTAKE_MIGRATIONS);
+    await use(url.toString());
+  } finally {
+    await root.query(`DROP DATABASE IF EXISTS ${database}`);
+    await root.end();
+  }
 }
