@@ -250,10 +250,11 @@ export class StatusApplier {
         continue;
       }
       seen.add(event.eventId);
-      collectCharges(applied, event, messages.get(event.messageId));
+      const message = messages.get(event.messageId);
+      collectCharges(applied, event, message);
       const result = ledger
-        ? await this.applyInBatch(sql, event, ledger, messages.get(event.messageId)?.createdAt)
-        : await this.update(sql, event, messages.get(event.messageId), messages.get(event.messageId)?.createdAt);
+        ? await this.applyInBatch(sql, event, ledger, message?.createdAt)
+        : await this.update(sql, event, message, message?.createdAt);
       if (result.retryAt && (applied.retryAt === null || result.retryAt < applied.retryAt)) {
         applied.retryAt = result.retryAt;
       }
